@@ -1,0 +1,90 @@
+import type {ActionContext, EngineLimits} from './kinesis/action.js';
+import {kinesisActions} from './kinesis/index.js';
+import {Streams} from './kinesis/streams.js';
+import {dispatch, type Service} from './protocol/dispatch.js';
+import {startServer} from './server.js';
+import {Store, type Durability} from './store/store.js';
+
+export interface EngineOptions {
+	/** 0 picks a free port. Default 4567. */
+	readonly port?: number;
+	/** Default 127.0.0.1: the engine has no authentication of its own. */
+	readonly host?: string;
+	/** Where streams and records are kept; a throw-away directory when absent. */
+	readonly dataDir?: string;
+	readonly durability?: Durability;
+	/** The region for requests whose signature names none. */
+	readonly region?: string;
+	readonly account?: string;
+	/** How long CreateStream leaves a stream CREATING, and DeleteStream leaves it DELETING. */
+	readonly createStreamMs?: number;
+	readonly deleteStreamMs?: number;
+	readonly iteratorTtlMs?: number;
+	/** How often records past retention are removed from disk (they are hidden from reads at once). */
+	readonly retentionSweepMs?: number;
+	/** The clock, for tests that move time. */
+	readonly now?: () => number;
+}
+
+export interface Engine {
+	readonly url: string;
+	readonly port: number;
+	/** Stops serving; everything acknowledged is on disk when it resolves. */
+	close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+	const now = options.now ?? Date.now;
+	const store = new Store({
+		...(options.dataDir === undefined ? {} : {dataDir: options.dataDir}),
+		durability: options.durability ?? 'process',
+	});
+	const streams = new Streams(store, options.account ?? '000000000000', {
+		createMs: options.createStreamMs ?? 500,
+		deleteMs: options.deleteStreamMs ?? 500,
+	});
+	const limits: EngineLimits = {iteratorTtlMs: options.iteratorTtlMs ?? 300_000};
+	const kinesis: Service = {
+		targetPrefix: 'Kinesis_20131202',
+		operations: kinesisActions,
+		contextFor: ({region}): ActionContext => ({streams, store, limits, region, nowMs: now()}),
+	};
+	const defaultRegion = options.region ?? 'us-east-1';
+
+	let server;
+	try {
+		server = await startServer({
+			host: options.host ?? '127.0.0.1',
+			port: options.port ?? 4567,
+			maxBodyBytes: MAX_BODY_BYTES,
+			handle: (request) => dispatch([kinesis], defaultRegion, request),
+		});
+	} catch (error) {
+		await store.close();
+		throw error;
+	}
+
+	const sweeper = setInterval(() => void sweepRetention(streams, store, now()), options.retentionSweepMs ?? 60_000);
+	sweeper.unref();
+
+	const hostInUrl = server.host.includes(':') ? `[${server.host}]` : server.host;
+	return {
+		url: `http://${hostInUrl}:${server.port}`,
+		port: server.port,
+		async close() {
+			clearInterval(sweeper);
+			await server.close();
+			await store.close();
+		},
+	};
+}
+
+/** Reclaims the space of records past their stream's retention. */
+async function sweepRetention(streams: Streams, store: Store, nowMs: number): Promise<void> {
+	for (const stream of streams.all(nowMs)) {
+		const horizonMs = nowMs - stream.retentionHours * 3_600_000;
+		for (const shard of stream.shards) await store.trim(stream.uid, shard.index, horizonMs);
+	}
+}

@@ -1,0 +1,45 @@
+import {Timestamp} from '../protocol/values.js';
+import type {ShardState, StreamState} from '../store/streamState.js';
+import {hexToDecimal} from './hashKeys.js';
+import {shardIdOf} from './names.js';
+import {formatSequenceNumber} from './sequenceNumbers.js';
+import type {Streams} from './streams.js';
+
+/** Descriptions of streams and shards, shaped as the Kinesis API returns them. */
+export function describeShard(stream: StreamState, shard: ShardState) {
+	const sequence = (position: number) => formatSequenceNumber({streamCreatedMs: stream.createdMs, position, shardIndex: shard.index});
+	return {
+		ShardId: shardIdOf(shard.index),
+		...(shard.parentIndex === undefined ? {} : {ParentShardId: shardIdOf(shard.parentIndex)}),
+		...(shard.adjacentParentIndex === undefined ? {} : {AdjacentParentShardId: shardIdOf(shard.adjacentParentIndex)}),
+		HashKeyRange: {StartingHashKey: hexToDecimal(shard.startHash), EndingHashKey: hexToDecimal(shard.endHash)},
+		SequenceNumberRange: {
+			StartingSequenceNumber: sequence(shard.startPosition),
+			...(shard.endPosition === undefined ? {} : {EndingSequenceNumber: sequence(shard.endPosition)}),
+		},
+	};
+}
+
+/** The shards a description lists: none while CREATING, and not those closed longer ago than retention. */
+export function visibleShards(stream: StreamState, nowMs: number): ShardState[] {
+	if (stream.status === 'CREATING') return [];
+	const horizonPosition = (nowMs - stream.retentionHours * 3_600_000) * 1000;
+	return stream.shards.filter((shard) => shard.endPosition === undefined || shard.endPosition >= horizonPosition);
+}
+
+export function describeSummary(streams: Streams, stream: StreamState, nowMs: number) {
+	const shards = visibleShards(stream, nowMs);
+	return {
+		StreamName: stream.name,
+		StreamARN: streams.arnOf(stream),
+		StreamStatus: stream.status,
+		StreamModeDetails: {StreamMode: stream.mode},
+		RetentionPeriodHours: stream.retentionHours,
+		StreamCreationTimestamp: new Timestamp(stream.createdMs),
+		EnhancedMonitoring: [{ShardLevelMetrics: [...stream.enhancedMonitoring]}],
+		EncryptionType: stream.encryption.type,
+		...(stream.encryption.keyId === undefined ? {} : {KeyId: stream.encryption.keyId}),
+		OpenShardCount: shards.filter((shard) => shard.endPosition === undefined).length,
+		ConsumerCount: 0,
+	};
+}

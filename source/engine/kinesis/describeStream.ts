@@ -1,0 +1,22 @@
+import {defineAction} from './action.js';
+import {describeShard, describeSummary, visibleShards} from './describe.js';
+import {ShardId, StreamRef} from './fields.js';
+import {shardIndexOf} from './names.js';
+
+export default defineAction(
+	{...StreamRef, Limit: {type: 'Integer', minValue: 1, maxValue: 10_000}, ExclusiveStartShardId: ShardId},
+	({streams, region, nowMs}, input) => {
+		const stream = streams.find(region, input, nowMs);
+		const after = input.ExclusiveStartShardId === undefined ? -1 : (shardIndexOf(input.ExclusiveStartShardId) ?? -1);
+		const limit = input.Limit ?? 100;
+		const remaining = visibleShards(stream, nowMs).filter((shard) => shard.index > after);
+		const {OpenShardCount: _open, ConsumerCount: _consumers, ...summary} = describeSummary(streams, stream, nowMs);
+		return {
+			StreamDescription: {
+				...summary,
+				Shards: remaining.slice(0, limit).map((shard) => describeShard(stream, shard)),
+				HasMoreShards: remaining.length > limit,
+			},
+		};
+	},
+);

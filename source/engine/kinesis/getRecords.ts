@@ -1,0 +1,85 @@
+import {ServiceError, invalidArgument, resourceNotFound} from '../protocol/errors.js';
+import {Blob, Timestamp} from '../protocol/values.js';
+import type {ShardState, StreamState} from '../store/streamState.js';
+import {defineAction} from './action.js';
+import {StreamARN} from './fields.js';
+import {hexToDecimal} from './hashKeys.js';
+import {shardIdOf} from './names.js';
+import {formatSequenceNumber} from './sequenceNumbers.js';
+import {decodeIterator, encodeIterator} from './shardIterators.js';
+
+const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+
+export default defineAction(
+	{
+		ShardIterator: {type: 'String', required: true, min: 1, max: 512},
+		Limit: {type: 'Integer', minValue: 1, maxValue: 10_000},
+		StreamARN,
+	},
+	({streams, store, limits, nowMs}, input) => {
+		const iterator = decodeIterator(input.ShardIterator);
+		if (!iterator) throw invalidArgument('Invalid ShardIterator.');
+		if (nowMs - iterator.issuedMs > limits.iteratorTtlMs) {
+			throw new ServiceError(
+				'ExpiredIteratorException',
+				`Iterator expired. The iterator was created at time ${javaDate(iterator.issuedMs)} while right now it is ${javaDate(nowMs)} ` +
+					`which is further in the future than the tolerated delay of ${limits.iteratorTtlMs} milliseconds.`,
+			);
+		}
+		const stream = streams.lookup(iterator.region, iterator.streamName, nowMs);
+		const shard = stream?.createdMs === iterator.streamCreatedMs ? stream.shards[iterator.shardIndex] : undefined;
+		if (!stream || !shard) {
+			throw resourceNotFound(
+				`Shard ${shardIdOf(iterator.shardIndex)} in stream ${iterator.streamName} under account ${streams.account} does not exist`,
+			);
+		}
+
+		const minArrivalMs = nowMs - stream.retentionHours * 3_600_000;
+		const records = store.read(stream.uid, shard.index, iterator.position, {
+			maxRecords: input.Limit ?? 10_000,
+			maxBytes: MAX_RESPONSE_BYTES,
+			minArrivalMs,
+		});
+		const last = records.at(-1);
+		const nextPosition = last ? last.position + 1 : iterator.position;
+		const [next] = store.read(stream.uid, shard.index, nextPosition, {maxRecords: 1, maxBytes: Number.POSITIVE_INFINITY, minArrivalMs});
+		const atEnd = shard.endPosition !== undefined && next === undefined;
+
+		return {
+			Records: records.map((record) => ({
+				SequenceNumber: formatSequenceNumber({streamCreatedMs: stream.createdMs, position: record.position, shardIndex: shard.index}),
+				ApproximateArrivalTimestamp: new Timestamp(record.arrivalMs),
+				Data: new Blob(record.data),
+				PartitionKey: record.partitionKey,
+				...(stream.encryption.type === 'KMS' ? {EncryptionType: 'KMS'} : {}),
+			})),
+			MillisBehindLatest: next ? Math.max(0, nowMs - next.arrivalMs) : 0,
+			...(atEnd
+				? {ChildShards: childShards(stream, shard)}
+				: {NextShardIterator: encodeIterator({...iterator, position: nextPosition, issuedMs: nowMs})}),
+		};
+	},
+);
+
+function childShards(stream: StreamState, parent: ShardState) {
+	return stream.shards
+		.filter((shard) => shard.parentIndex === parent.index || shard.adjacentParentIndex === parent.index)
+		.map((shard) => ({
+			ShardId: shardIdOf(shard.index),
+			ParentShards: [shard.parentIndex, shard.adjacentParentIndex].filter((index) => index !== undefined).map(shardIdOf),
+			HashKeyRange: {StartingHashKey: hexToDecimal(shard.startHash), EndingHashKey: hexToDecimal(shard.endHash)},
+		}));
+}
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const two = (value: number) => String(value).padStart(2, '0');
+
+/** A time as Java's Date.toString writes it in UTC, which is how AWS's message shows it. */
+function javaDate(ms: number): string {
+	const date = new Date(ms);
+	return (
+		`${DAYS[date.getUTCDay()]} ${MONTHS[date.getUTCMonth()]} ${two(date.getUTCDate())} ` +
+		`${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} UTC ${date.getUTCFullYear()}`
+	);
+}

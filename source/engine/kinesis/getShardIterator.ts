@@ -1,0 +1,92 @@
+import {invalidArgument, resourceNotFound} from '../protocol/errors.js';
+import type {StreamState} from '../store/streamState.js';
+import {defineAction, type ActionContext} from './action.js';
+import {SequenceNumber, ShardId, StreamRef} from './fields.js';
+import {shardIdOf} from './names.js';
+import {parseSequenceNumber, positionAt} from './sequenceNumbers.js';
+import {encodeIterator} from './shardIterators.js';
+
+const ITERATOR_TYPES = ['AT_SEQUENCE_NUMBER', 'AFTER_SEQUENCE_NUMBER', 'TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'] as const;
+
+export default defineAction(
+	{
+		...StreamRef,
+		ShardId: {...ShardId, required: true},
+		ShardIteratorType: {type: 'String', required: true, enum: ITERATOR_TYPES},
+		StartingSequenceNumber: SequenceNumber,
+		Timestamp: {type: 'Timestamp'},
+	},
+	(context, input) => {
+		const {streams, region, nowMs} = context;
+		const stream = streams.find(region, input, nowMs);
+		const shard = streams.shard(stream, input.ShardId);
+		if (!shard || stream.status === 'CREATING') {
+			throw resourceNotFound(`Shard ${input.ShardId} in stream ${stream.name} under account ${streams.account} does not exist`);
+		}
+		const type = input.ShardIteratorType;
+		const bySequence = type === 'AT_SEQUENCE_NUMBER' || type === 'AFTER_SEQUENCE_NUMBER';
+		if (bySequence !== (input.StartingSequenceNumber !== undefined)) {
+			throw invalidArgument(
+				'Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or ' +
+					'(2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. ' +
+					`Request specified ${type} and ${bySequence ? 'no' : 'also a'} StartingSequenceNumber.`,
+			);
+		}
+		let position: number;
+		if (input.StartingSequenceNumber !== undefined) {
+			position = positionOfSequence(context, stream, shard.index, input.StartingSequenceNumber) + (type === 'AFTER_SEQUENCE_NUMBER' ? 1 : 0);
+		} else if (type === 'TRIM_HORIZON') {
+			position = shard.startPosition;
+		} else if (type === 'LATEST') {
+			position = shard.endPosition === undefined ? streams.lastPosition(stream) + 1 : shard.endPosition + 1;
+		} else {
+			position = positionAtTimestamp(context, stream, shard.index, input.Timestamp);
+		}
+		return {
+			ShardIterator: encodeIterator({
+				region: stream.region,
+				streamName: stream.name,
+				streamCreatedMs: stream.createdMs,
+				shardIndex: shard.index,
+				position,
+				issuedMs: nowMs,
+			}),
+		};
+	},
+);
+
+function positionOfSequence(context: ActionContext, stream: StreamState, shardIndex: number, sequenceNumber: string): number {
+	const where = `used in GetShardIterator on shard ${shardIdOf(shardIndex)} in stream ${stream.name} under account ${context.streams.account}`;
+	const parts = parseSequenceNumber(sequenceNumber);
+	if (!parts) throw invalidArgument(`StartingSequenceNumber ${sequenceNumber} ${where} is invalid.`);
+	if (parts.shardIndex !== shardIndex) {
+		throw invalidArgument(
+			`Invalid StartingSequenceNumber. It encodes ${shardIdOf(parts.shardIndex)}, while it was used in a call to a shard with ${shardIdOf(shardIndex)}`,
+		);
+	}
+	if (parts.streamCreatedMs !== stream.createdMs) {
+		throw invalidArgument(`StartingSequenceNumber ${sequenceNumber} ${where} is invalid because it did not come from this stream.`);
+	}
+	return parts.position;
+}
+
+/** The position of the first record that arrived at or after a time; past the newest record, the next one to come. */
+function positionAtTimestamp(context: ActionContext, stream: StreamState, shardIndex: number, timestamp: Date | undefined): number {
+	if (timestamp === undefined) {
+		throw invalidArgument(
+			'Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.',
+		);
+	}
+	const ms = timestamp.getTime();
+	if (ms > context.nowMs) {
+		throw invalidArgument(
+			`The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: ${ms}, currentTimestampInMillis: ${context.nowMs}`,
+		);
+	}
+	// Every record below positionAt(ms) arrived before ms, so the search starts there and ends quickly.
+	const shard = stream.shards[shardIndex];
+	const from = Math.max(positionAt(ms), shard?.startPosition ?? 0);
+	const found = context.store.firstArrivedSince(stream.uid, shardIndex, from, ms);
+	if (found) return found.position;
+	return shard?.endPosition === undefined ? context.streams.lastPosition(stream) + 1 : shard.endPosition + 1;
+}

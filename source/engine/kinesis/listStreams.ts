@@ -1,0 +1,32 @@
+import {Timestamp} from '../protocol/values.js';
+import {defineAction} from './action.js';
+import {StreamName} from './fields.js';
+import {decodePageToken, encodePageToken} from './pageTokens.js';
+
+export default defineAction(
+	{
+		Limit: {type: 'Integer', minValue: 1, maxValue: 10_000},
+		ExclusiveStartStreamName: StreamName,
+		NextToken: {type: 'String', min: 1, max: 1_048_576},
+	},
+	({streams, region, nowMs}, input) => {
+		const after = input.NextToken === undefined ? input.ExclusiveStartStreamName : decodePageToken(input.NextToken, nowMs).after;
+		const limit = input.Limit ?? 100;
+		const remaining = streams.list(region, nowMs).filter((stream) => after === undefined || stream.name > after);
+		const page = remaining.slice(0, limit);
+		const hasMore = remaining.length > limit;
+		const last = page.at(-1);
+		return {
+			StreamNames: page.map((stream) => stream.name),
+			HasMoreStreams: hasMore,
+			...(hasMore && last ? {NextToken: encodePageToken({region, streamName: '', streamCreatedMs: 0, after: last.name, issuedMs: nowMs})} : {}),
+			StreamSummaries: page.map((stream) => ({
+				StreamName: stream.name,
+				StreamARN: streams.arnOf(stream),
+				StreamStatus: stream.status,
+				StreamModeDetails: {StreamMode: stream.mode},
+				StreamCreationTimestamp: new Timestamp(stream.createdMs),
+			})),
+		};
+	},
+);

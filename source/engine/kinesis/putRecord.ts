@@ -1,0 +1,32 @@
+import {invalidArgument} from '../protocol/errors.js';
+import {defineAction} from './action.js';
+import {Data, HashKey, PartitionKey, SequenceNumber, StreamRef} from './fields.js';
+import {shardIdOf} from './names.js';
+import {parseSequenceNumber} from './sequenceNumbers.js';
+import {hashKeyOf, writableStream, writeRecords} from './writeRecords.js';
+
+export default defineAction(
+	{...StreamRef, Data, PartitionKey, ExplicitHashKey: HashKey, SequenceNumberForOrdering: SequenceNumber},
+	async (context, input) => {
+		const stream = writableStream(context, input);
+		const hashHex = hashKeyOf(input);
+		let minimumPosition = 0;
+		if (input.SequenceNumberForOrdering !== undefined) {
+			// The new record must sort after the one named, so the number has to be one this stream issued.
+			const parts = parseSequenceNumber(input.SequenceNumberForOrdering);
+			if (!parts || parts.streamCreatedMs !== stream.createdMs || parts.position > context.streams.lastPosition(stream)) {
+				throw invalidArgument(
+					`ExclusiveMinimumSequenceNumber ${input.SequenceNumberForOrdering} used in PutRecord on stream ${stream.name} under account ${context.streams.account} is invalid.`,
+				);
+			}
+			minimumPosition = parts.position + 1;
+		}
+		const [written] = await writeRecords(context, stream, [{record: input, hashHex}], minimumPosition);
+		if (!written) throw new Error('a written record was not reported');
+		return {
+			ShardId: shardIdOf(written.shard.index),
+			SequenceNumber: written.sequenceNumber,
+			EncryptionType: stream.encryption.type,
+		};
+	},
+);

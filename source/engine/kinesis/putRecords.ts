@@ -1,0 +1,35 @@
+import {invalidArgument} from '../protocol/errors.js';
+import {defineAction} from './action.js';
+import {Data, HashKey, PartitionKey, StreamRef} from './fields.js';
+import {shardIdOf} from './names.js';
+import {hashKeyOf, writableStream, writeRecords} from './writeRecords.js';
+
+const MAX_REQUEST_BYTES = 5 * 1024 * 1024;
+
+export default defineAction(
+	{
+		...StreamRef,
+		Records: {
+			type: 'List',
+			required: true,
+			min: 1,
+			max: 500,
+			memberText: 'com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry',
+			member: {type: 'Structure', members: {Data, ExplicitHashKey: HashKey, PartitionKey}},
+		},
+	},
+	async (context, input) => {
+		const stream = writableStream(context, input);
+		let bytes = 0;
+		for (const record of input.Records) bytes += record.Data.length + Buffer.byteLength(record.PartitionKey);
+		if (bytes > MAX_REQUEST_BYTES) throw invalidArgument('Records size exceeds 5 MB limit');
+		// A bad ExplicitHashKey refuses the whole request on AWS too: it is checked before anything is written.
+		const routed = input.Records.map((record) => ({record, hashHex: hashKeyOf(record)}));
+		const written = await writeRecords(context, stream, routed);
+		return {
+			FailedRecordCount: 0,
+			Records: written.map(({shard, sequenceNumber}) => ({SequenceNumber: sequenceNumber, ShardId: shardIdOf(shard.index)})),
+			EncryptionType: stream.encryption.type,
+		};
+	},
+);

@@ -1,0 +1,162 @@
+import {invalidArgument, resourceInUse, resourceNotFound} from '../protocol/errors.js';
+import type {Store} from '../store/store.js';
+import {isOpen, type ShardState, type StreamState} from '../store/streamState.js';
+import {parseStreamArn, shardIdOf, shardIndexOf, streamArnOf} from './names.js';
+import {positionAt} from './sequenceNumbers.js';
+
+export interface Timings {
+	/** How long a new stream stays CREATING, and a deleted one DELETING. */
+	readonly createMs: number;
+	readonly deleteMs: number;
+}
+
+/**
+ * The live set of streams: lookups as AWS answers them, status changes that happen with time,
+ * and the position counter each stream hands out to arriving records.
+ */
+export class Streams {
+	private readonly byKey = new Map<string, StreamState>();
+	private readonly lastPositions = new Map<number, number>();
+	private readonly lastArrivals = new Map<number, number>();
+
+	constructor(
+		private readonly store: Store,
+		readonly account: string,
+		private readonly timings: Timings,
+	) {
+		for (const stream of store.loadStreams()) {
+			this.byKey.set(keyOf(stream.region, stream.name), stream);
+			let last = 0;
+			for (const shard of stream.shards) {
+				last = Math.max(last, shard.startPosition, shard.endPosition ?? 0, store.lastPosition(stream.uid, shard.index) ?? 0);
+			}
+			this.lastPositions.set(stream.uid, last);
+		}
+	}
+
+	/** A stream by name or ARN, as AWS resolves the pair; throws ResourceNotFoundException when absent. */
+	find(region: string, ref: {StreamName?: string; StreamARN?: string}, nowMs: number): StreamState {
+		const name = this.nameOf(region, ref);
+		const stream = this.lookup(region, name, nowMs);
+		if (!stream) throw resourceNotFound(`Stream ${name} under account ${this.account} not found.`);
+		return stream;
+	}
+
+	/** The stream name a request names, checking that StreamName and StreamARN agree when both are given. */
+	nameOf(region: string, ref: {StreamName?: string; StreamARN?: string}): string {
+		if (ref.StreamARN !== undefined) {
+			const arn = parseStreamArn(ref.StreamARN);
+			if (!arn || arn.region !== region || arn.account !== this.account) {
+				throw resourceNotFound(`Stream ${ref.StreamARN} under account ${this.account} not found.`);
+			}
+			if (ref.StreamName !== undefined && ref.StreamName !== arn.name) {
+				throw invalidArgument(`StreamARN ${ref.StreamARN} and StreamName ${ref.StreamName} do not refer to the same stream.`);
+			}
+			return arn.name;
+		}
+		if (ref.StreamName === undefined) throw invalidArgument('Either StreamName or StreamARN must be provided.');
+		return ref.StreamName;
+	}
+
+	lookup(region: string, name: string, nowMs: number): StreamState | undefined {
+		const stream = this.byKey.get(keyOf(region, name));
+		return stream && this.settle(stream, nowMs) ? stream : undefined;
+	}
+
+	/** The streams of a region, in name order. */
+	list(region: string, nowMs: number): StreamState[] {
+		return [...this.byKey.values()]
+			.filter((stream) => stream.region === region && this.settle(stream, nowMs))
+			.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+	}
+
+	all(nowMs: number): StreamState[] {
+		return [...this.byKey.values()].filter((stream) => this.settle(stream, nowMs));
+	}
+
+	async create(stream: Omit<StreamState, 'uid' | 'status' | 'statusChangesAtMs' | 'shards'>, ranges: Array<{start: string; end: string}>): Promise<StreamState> {
+		const key = keyOf(stream.region, stream.name);
+		if (this.byKey.has(key)) {
+			throw resourceInUse(`Stream ${stream.name} under account ${this.account} already exists.`);
+		}
+		const startPosition = positionAt(stream.createdMs);
+		const created: StreamState = {
+			...stream,
+			uid: 0,
+			status: 'CREATING',
+			statusChangesAtMs: stream.createdMs + this.timings.createMs,
+			shards: ranges.map((range, index) => ({index, startHash: range.start, endHash: range.end, startPosition})),
+		};
+		// Reserve the name before the first await so that two concurrent creates cannot both succeed.
+		this.byKey.set(key, created);
+		try {
+			const uid = await this.store.allocateUid();
+			const withUid = {...created, uid};
+			this.byKey.set(key, withUid);
+			this.lastPositions.set(uid, startPosition);
+			await this.store.saveStream(withUid);
+			return withUid;
+		} catch (error) {
+			this.byKey.delete(key);
+			throw error;
+		}
+	}
+
+	async markDeleting(stream: StreamState, nowMs: number): Promise<void> {
+		stream.status = 'DELETING';
+		stream.statusChangesAtMs = nowMs + this.timings.deleteMs;
+		await this.save(stream);
+	}
+
+	async save(stream: StreamState): Promise<void> {
+		await this.store.saveStream(stream);
+	}
+
+	/**
+	 * Reserves positions for a batch of arriving records: strictly above every earlier one and never
+	 * below arrival time, so numbers keep rising across restarts. Returns the first position and the
+	 * arrival time to stamp on the batch.
+	 */
+	reservePositions(stream: StreamState, count: number, nowMs: number, minimumPosition = 0): {first: number; arrivalMs: number} {
+		const arrivalMs = Math.max(nowMs, this.lastArrivals.get(stream.uid) ?? 0);
+		const first = Math.max((this.lastPositions.get(stream.uid) ?? 0) + 1, positionAt(arrivalMs), minimumPosition);
+		this.lastPositions.set(stream.uid, first + count - 1);
+		this.lastArrivals.set(stream.uid, arrivalMs);
+		return {first, arrivalMs};
+	}
+
+	/** The last position handed out in a stream (records at or below it have arrived). */
+	lastPosition(stream: StreamState): number {
+		return this.lastPositions.get(stream.uid) ?? positionAt(stream.createdMs);
+	}
+
+	shard(stream: StreamState, shardId: string): ShardState | undefined {
+		const index = shardIndexOf(shardId);
+		return index === undefined ? undefined : stream.shards[index];
+	}
+
+	arnOf(stream: StreamState): string {
+		return streamArnOf(stream.region, this.account, stream.name);
+	}
+
+	/** Applies the status change that is due, if any. False when the stream no longer exists. */
+	private settle(stream: StreamState, nowMs: number): boolean {
+		if (stream.statusChangesAtMs === undefined || nowMs < stream.statusChangesAtMs) return true;
+		if (stream.status === 'DELETING') {
+			this.byKey.delete(keyOf(stream.region, stream.name));
+			this.lastPositions.delete(stream.uid);
+			this.lastArrivals.delete(stream.uid);
+			void this.store.removeStream(stream);
+			return false;
+		}
+		stream.status = 'ACTIVE';
+		delete stream.statusChangesAtMs;
+		void this.store.saveStream(stream);
+		return true;
+	}
+}
+
+const keyOf = (region: string, name: string) => `${region}/${name}`;
+
+export const openShards = (stream: StreamState): ShardState[] => stream.shards.filter(isOpen);
+export {shardIdOf};

@@ -1,0 +1,11 @@
+import {defineAction} from './action.js';
+import {ResourceARN, TagKey, TagValue} from './fields.js';
+import {addTags, streamOfResource} from './tagRules.js';
+
+export default defineAction(
+	{ResourceARN, Tags: {type: 'Map', required: true, key: TagKey, value: TagValue, min: 1, max: 50}},
+	async (context, input) => {
+		await addTags(context, streamOfResource(context, input.ResourceARN), input.Tags);
+		return {};
+	},
+);

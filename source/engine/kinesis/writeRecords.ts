@@ -1,0 +1,67 @@
+import {invalidArgument, resourceNotFound} from '../protocol/errors.js';
+import {isOpen, type ShardState, type StreamState} from '../store/streamState.js';
+import type {ActionContext} from './action.js';
+import {MAX_HASH_KEY, partitionKeyHash, toHex} from './hashKeys.js';
+import {formatSequenceNumber} from './sequenceNumbers.js';
+
+export interface IncomingRecord {
+	readonly PartitionKey: string;
+	readonly Data: Buffer;
+	readonly ExplicitHashKey?: string;
+}
+
+export interface WrittenRecord {
+	readonly shard: ShardState;
+	readonly sequenceNumber: string;
+}
+
+/** The stream a write goes to: only ACTIVE and UPDATING streams take records, as on AWS. */
+export function writableStream(context: ActionContext, ref: {StreamName?: string; StreamARN?: string}): StreamState {
+	const stream = context.streams.find(context.region, ref, context.nowMs);
+	if (stream.status !== 'ACTIVE' && stream.status !== 'UPDATING') {
+		throw resourceNotFound(`Stream ${stream.name} under account ${context.streams.account} not found.`);
+	}
+	return stream;
+}
+
+/** The hash key a record is routed by, as 32-digit hex. */
+export function hashKeyOf(record: IncomingRecord): string {
+	if (record.ExplicitHashKey === undefined) return partitionKeyHash(record.PartitionKey);
+	const value = BigInt(record.ExplicitHashKey);
+	if (value > MAX_HASH_KEY) {
+		throw invalidArgument(
+			`Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was ${record.ExplicitHashKey}`,
+		);
+	}
+	return toHex(value);
+}
+
+/** The open shard whose hash range holds a key (open shards tile the key space). */
+export function shardFor(stream: StreamState, hashHex: string): ShardState {
+	for (const shard of stream.shards) {
+		if (isOpen(shard) && shard.startHash <= hashHex && hashHex <= shard.endHash) return shard;
+	}
+	throw new Error(`no open shard of ${stream.name} holds hash key ${hashHex}`);
+}
+
+/**
+ * Stores records in arrival order and returns their shard and sequence number, once they are durable.
+ * Positions are reserved synchronously, so concurrent requests interleave but never reorder.
+ */
+export async function writeRecords(
+	context: ActionContext,
+	stream: StreamState,
+	records: ReadonlyArray<{readonly record: IncomingRecord; readonly hashHex: string}>,
+	minimumPosition = 0,
+): Promise<WrittenRecord[]> {
+	const {first, arrivalMs} = context.streams.reservePositions(stream, records.length, context.nowMs, minimumPosition);
+	const written: WrittenRecord[] = [];
+	const stored = records.map(({record, hashHex}, offset) => {
+		const shard = shardFor(stream, hashHex);
+		const position = first + offset;
+		written.push({shard, sequenceNumber: formatSequenceNumber({streamCreatedMs: stream.createdMs, position, shardIndex: shard.index})});
+		return {shardIndex: shard.index, position, arrivalMs, partitionKey: record.PartitionKey, data: record.Data};
+	});
+	await context.store.append(stream.uid, stored);
+	return written;
+}

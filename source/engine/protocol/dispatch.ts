@@ -1,0 +1,111 @@
+import {randomUUID} from 'node:crypto';
+import type {IncomingHttpHeaders} from 'node:http';
+import {ServiceError, internalFailure, serializationError} from './errors.js';
+import {parseInput, type Schema} from './schema.js';
+
+/** One decoded request, whichever HTTP version carried it. */
+export interface WireRequest {
+	readonly method: string;
+	readonly headers: IncomingHttpHeaders;
+	readonly body: Buffer;
+}
+
+export interface WireResponse {
+	readonly status: number;
+	readonly headers: Record<string, string>;
+	readonly body: Buffer | string;
+}
+
+/** An operation: its input schema, and what runs on the checked input (the service fixes the context type). */
+export interface Operation {
+	readonly schema: Schema;
+	readonly run: (context: never, input: never) => Promise<object> | object;
+}
+
+/** A service the engine serves on its port, known by the prefix of X-Amz-Target. */
+export interface Service {
+	readonly targetPrefix: string;
+	readonly operations: Readonly<Record<string, Operation>>;
+	/** Builds the context one request runs in; it is passed to the service's own operations only. */
+	readonly contextFor: (request: {region: string}) => unknown;
+}
+
+interface Codec {
+	readonly contentType: string;
+	readonly decode: (body: Buffer) => unknown;
+	readonly encode: (value: unknown) => Buffer | string;
+}
+
+const json: Codec = {
+	contentType: 'application/x-amz-json-1.1',
+	decode: (body) => JSON.parse(body.toString('utf8')),
+	encode: (value) => JSON.stringify(value),
+};
+const codecs: Readonly<Record<string, Codec>> = {[json.contentType]: json};
+
+/**
+ * Turns a request into a response the way AWS's front end does, in AWS's order: the target, then
+ * the signature's presence, then the body's syntax, then the input's types and constraints, then
+ * the operation. Signatures are not verified: no secret is known here.
+ */
+export async function dispatch(services: readonly Service[], defaultRegion: string, request: WireRequest): Promise<WireResponse> {
+	const contentType = String(request.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+	const codec = codecs[contentType] ?? json;
+	const reply = (status: number, value: object): WireResponse => ({
+		status,
+		headers: {'content-type': codec.contentType, 'x-amzn-requestid': randomUUID()},
+		body: codec.encode(value),
+	});
+	const fail = (error: ServiceError) => {
+		const response = reply(error.statusCode, {__type: error.type, message: error.message});
+		return {...response, headers: {...response.headers, 'x-amzn-errortype': error.type}};
+	};
+
+	try {
+		if (request.method !== 'POST') {
+			throw new ServiceError('UnknownOperationException', `The ${request.method} method is not supported: send POST with an X-Amz-Target header.`);
+		}
+		const [prefix, operationName] = String(request.headers['x-amz-target'] ?? '').split('.');
+		const service = services.find((candidate) => candidate.targetPrefix === prefix);
+		const operation = service && operationName ? service.operations[operationName] : undefined;
+		if (!service || !operation || !Object.hasOwn(service.operations, operationName ?? '')) {
+			throw new ServiceError('UnknownOperationException', `Unknown operation ${String(request.headers['x-amz-target'] ?? '(none)')}.`);
+		}
+		if (!(contentType in codecs)) {
+			throw serializationError(`Unsupported content type ${contentType || '(none)'}: send application/x-amz-json-1.1.`);
+		}
+		checkSignaturePresent(request.headers);
+
+		let body: unknown;
+		try {
+			body = request.body.length === 0 ? {} : codec.decode(request.body);
+		} catch {
+			throw serializationError('The request body could not be parsed.');
+		}
+		const input = parseInput(operation.schema, body);
+		const context = service.contextFor({region: regionOf(request.headers) ?? defaultRegion});
+		return reply(200, await operation.run(context as never, input as never));
+	} catch (error) {
+		if (error instanceof ServiceError) return fail(error);
+		// Unexpected: answer as AWS does and keep serving. The request itself is not logged: it may hold secrets.
+		console.error('kinesis-console engine: internal failure:', error instanceof Error ? error.stack : error);
+		return fail(internalFailure());
+	}
+}
+
+function checkSignaturePresent(headers: IncomingHttpHeaders): void {
+	const authorization = headers.authorization;
+	if (!authorization) throw new ServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+	const missing = ['Credential', 'Signature', 'SignedHeaders'].filter((part) => !new RegExp(`[ ,]${part}=[^, ]`).test(authorization));
+	const messages = missing.map((part) => `Authorization header requires '${part}' parameter.`);
+	if (!headers['x-amz-date'] && !headers.date) {
+		messages.push("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+	}
+	// AWS echoes the header back; the signature is not secret, but there is no need to repeat it.
+	if (messages.length > 0) throw new ServiceError('IncompleteSignatureException', messages.join(' '));
+}
+
+/** The region in a SigV4 credential scope: Credential=AKID/20240101/us-east-1/kinesis/aws4_request. */
+function regionOf(headers: IncomingHttpHeaders): string | undefined {
+	return /Credential=[^/,\s]+\/\d{8}\/([a-z0-9-]+)\//.exec(headers.authorization ?? '')?.[1];
+}

@@ -1,0 +1,279 @@
+import {serializationError, validationError} from './errors.js';
+
+/**
+ * Declarative request schemas, checked the way AWS's front end checks them: first the JSON types
+ * (a wrong type is a SerializationException), then the constraints of the service model, all of
+ * them reported together in one ValidationException ("2 validation errors detected: ...").
+ */
+type Common = {readonly required?: boolean};
+export type StringField = Common & {
+	readonly type: 'String';
+	readonly min?: number;
+	readonly max?: number;
+	readonly pattern?: string;
+	readonly enum?: readonly string[];
+};
+export type NumberField = Common & {readonly type: 'Integer' | 'Long'; readonly minValue?: number; readonly maxValue?: number};
+export type BooleanField = Common & {readonly type: 'Boolean'};
+export type BlobField = Common & {readonly type: 'Blob'; readonly max?: number};
+export type TimestampField = Common & {readonly type: 'Timestamp'};
+export type ListField = Common & {
+	readonly type: 'List';
+	readonly member: Field;
+	readonly min?: number;
+	readonly max?: number;
+	/** How AWS prints a member of this list in a message (the Java object's toString). */
+	readonly memberText?: string;
+};
+export type MapField = Common & {
+	readonly type: 'Map';
+	readonly key: StringField;
+	readonly value: Field;
+	readonly min?: number;
+	readonly max?: number;
+};
+export type StructureField = Common & {readonly type: 'Structure'; readonly members: Schema};
+export type Field = StringField | NumberField | BooleanField | BlobField | TimestampField | ListField | MapField | StructureField;
+export type Schema = Readonly<Record<string, Field>>;
+
+type ValueOf<F extends Field> = F extends StringField
+	? string
+	: F extends NumberField
+		? number
+		: F extends BooleanField
+			? boolean
+			: F extends BlobField
+				? Buffer
+				: F extends TimestampField
+					? Date
+					: F extends ListField
+						? Array<ValueOf<F['member']>>
+						: F extends MapField
+							? Record<string, ValueOf<F['value']>>
+							: F extends StructureField
+								? Infer<F['members']>
+								: never;
+type RequiredKeys<S extends Schema> = {[K in keyof S]: S[K] extends {required: true} ? K : never}[keyof S];
+/** The request type a schema accepts, after checking: required members are present. */
+export type Infer<S extends Schema> = {[K in RequiredKeys<S>]: ValueOf<S[K]>} & {
+	[K in Exclude<keyof S, RequiredKeys<S>>]?: ValueOf<S[K]>;
+};
+
+const MAX_ERRORS = 10;
+
+/** Checks a decoded request body against a schema and returns the typed input, or throws AWS's error. */
+export function parseInput<S extends Schema>(schema: S, body: unknown): Infer<S> {
+	if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+		throw serializationError('Start of structure or map found where not expected.');
+	}
+	const input = convertStructure(schema, body as Record<string, unknown>);
+	const errors: string[] = [];
+	checkStructure(schema, input, '', errors);
+	if (errors.length > 0) {
+		const count = errors.length;
+		throw validationError(`${count} validation error${count > 1 ? 's' : ''} detected: ${errors.join('; ')}`);
+	}
+	return input as Infer<S>;
+}
+
+function convertStructure(schema: Schema, raw: Record<string, unknown>): Record<string, unknown> {
+	const out: Record<string, unknown> = {};
+	for (const [name, field] of Object.entries(schema)) {
+		const value = raw[name];
+		if (value === null || value === undefined) continue;
+		out[name] = convert(field, value);
+	}
+	return out;
+}
+
+function describeJsonType(value: unknown): 'list' | 'map' | 'other' {
+	if (Array.isArray(value)) return 'list';
+	if (typeof value === 'object' && value !== null && !Buffer.isBuffer(value) && !(value instanceof Date)) return 'map';
+	return 'other';
+}
+
+function notExpected(value: unknown): never {
+	throw serializationError(
+		describeJsonType(value) === 'list' ? 'Start of list found where not expected' : 'Start of structure or map found where not expected.',
+	);
+}
+
+const NUMBER_CLASS = 'class com.amazon.coral.value.json.numbers.TruncatingBigNumber';
+const INTEGER_LIMITS = {Integer: 2_147_483_647, Long: Number.MAX_SAFE_INTEGER};
+
+function convert(field: Field, value: unknown): unknown {
+	switch (field.type) {
+		case 'String':
+			if (typeof value === 'string') return value;
+			if (typeof value === 'boolean') throw serializationError('class java.lang.Boolean can not be converted to an String');
+			if (typeof value === 'number') throw serializationError(`${NUMBER_CLASS} can not be converted to an String`);
+			return notExpected(value);
+		case 'Integer':
+		case 'Long':
+			if (typeof value === 'number' && Number.isFinite(value)) return Math.min(Math.floor(value), INTEGER_LIMITS[field.type]);
+			if (typeof value === 'boolean') throw serializationError(`class java.lang.Boolean can not be converted to an ${field.type}`);
+			if (typeof value === 'string') throw serializationError(`class java.lang.String can not be converted to an ${field.type}`);
+			if (typeof value === 'number') throw serializationError(`${NUMBER_CLASS} can not be converted to an ${field.type}`);
+			return notExpected(value);
+		case 'Boolean':
+			if (typeof value === 'boolean') return value;
+			if (typeof value === 'number') throw serializationError(`${NUMBER_CLASS} can not be converted to an Boolean`);
+			if (typeof value === 'string') throw serializationError(`'${value.toUpperCase()}' can not be converted to an Boolean`);
+			return notExpected(value);
+		case 'Blob':
+			return convertBlob(value);
+		case 'Timestamp':
+			if (value instanceof Date) return value;
+			if (typeof value === 'number' && Number.isFinite(value)) return new Date(Math.round(value * 1000));
+			if (typeof value === 'boolean') throw serializationError('class java.lang.Boolean can not be converted to milliseconds since epoch');
+			if (typeof value === 'string') throw serializationError('class java.lang.String can not be converted to milliseconds since epoch');
+			return notExpected(value);
+		case 'List':
+			if (!Array.isArray(value)) {
+				if (describeJsonType(value) === 'map') notExpected(value);
+				throw serializationError('Expected list or null');
+			}
+			return value.map((item) => (item === null || item === undefined ? null : convert(field.member, item)));
+		case 'Map': {
+			if (describeJsonType(value) !== 'map') {
+				if (Array.isArray(value)) notExpected(value);
+				throw serializationError('Expected map or null');
+			}
+			const out: Record<string, unknown> = {};
+			for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+				if (item !== null && item !== undefined) out[key] = convert(field.value, item);
+			}
+			return out;
+		}
+		case 'Structure':
+			if (describeJsonType(value) !== 'map') {
+				if (Array.isArray(value)) notExpected(value);
+				throw serializationError('Expected null');
+			}
+			return convertStructure(field.members, value as Record<string, unknown>);
+	}
+}
+
+const BASE64_CHARS = /[^A-Za-z0-9+/=]|=[^=]/;
+
+function convertBlob(value: unknown): Buffer {
+	if (Buffer.isBuffer(value)) return value;
+	if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+	if (typeof value === 'boolean') throw serializationError('class java.lang.Boolean can not be converted to a Blob');
+	if (typeof value === 'number') throw serializationError(`${NUMBER_CLASS} can not be converted to a Blob`);
+	if (typeof value !== 'string') return notExpected(value);
+	const shown = value.length > 64 ? `${value.slice(0, 64)}...` : value;
+	if (value.length % 4 !== 0) {
+		throw serializationError(
+			`'${shown}' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: ${value.length}`,
+		);
+	}
+	const bad = BASE64_CHARS.exec(value);
+	if (bad) throw serializationError(`'${shown}' can not be converted to a Blob: Invalid Base64 character: '${bad[0][0]}'`);
+	const bytes = Buffer.from(value, 'base64');
+	// Node ignores non-zero padding bits; AWS refuses them. Comparing the tail is enough and cheap.
+	if (value.length > 0 && !tailMatches(bytes, value)) {
+		throw serializationError(`'${shown}' can not be converted to a Blob: Invalid last non-pad Base64 character dectected`);
+	}
+	return bytes;
+}
+
+/** True when re-encoding the last group of bytes gives back the last four characters. */
+function tailMatches(bytes: Buffer, text: string): boolean {
+	const lastGroupStart = Math.floor((bytes.length - 1) / 3) * 3;
+	return bytes.subarray(Math.max(0, lastGroupStart)).toString('base64') === text.slice(-4);
+}
+
+function checkStructure(schema: Schema, input: Record<string, unknown>, parent: string, errors: string[]): void {
+	for (const [name, field] of Object.entries(schema)) {
+		checkField(field, input[name], parent + lowerFirst(name), errors);
+	}
+}
+
+function checkField(field: Field, value: unknown, path: string, errors: string[]): void {
+	const fail = (constraint: string) => {
+		if (errors.length < MAX_ERRORS) errors.push(`Value ${show(field, value)} at '${path}' failed to satisfy constraint: ${constraint}`);
+	};
+	if (value === null || value === undefined) {
+		if (field.required) fail('Member must not be null');
+		return;
+	}
+	switch (field.type) {
+		case 'String': {
+			const text = value as string;
+			if (field.max !== undefined && text.length > field.max) fail(`Member must have length less than or equal to ${field.max}`);
+			if (field.min !== undefined && text.length < field.min) fail(`Member must have length greater than or equal to ${field.min}`);
+			if (field.pattern !== undefined && !anchored(field.pattern).test(text)) {
+				fail(`Member must satisfy regular expression pattern: ${field.pattern}`);
+			}
+			if (field.enum !== undefined && !field.enum.includes(text)) fail(`Member must satisfy enum value set: [${field.enum.join(', ')}]`);
+			return;
+		}
+		case 'Integer':
+		case 'Long': {
+			const number = value as number;
+			if (field.maxValue !== undefined && number > field.maxValue) fail(`Member must have value less than or equal to ${field.maxValue}`);
+			if (field.minValue !== undefined && number < field.minValue) fail(`Member must have value greater than or equal to ${field.minValue}`);
+			return;
+		}
+		case 'Blob': {
+			const bytes = value as Buffer;
+			if (field.max !== undefined && bytes.length > field.max) fail(`Member must have length less than or equal to ${field.max}`);
+			return;
+		}
+		case 'List': {
+			const items = value as unknown[];
+			if (field.max !== undefined && items.length > field.max) fail(`Member must have length less than or equal to ${field.max}`);
+			if (field.min !== undefined && items.length < field.min) fail(`Member must have length greater than or equal to ${field.min}`);
+			items.forEach((item, index) => checkField({...field.member, required: true}, item, `${path}.${index + 1}.member`, errors));
+			return;
+		}
+		case 'Map': {
+			const entries = Object.entries(value as Record<string, unknown>);
+			if (field.max !== undefined && entries.length > field.max) fail(`Member must have length less than or equal to ${field.max}`);
+			if (field.min !== undefined && entries.length < field.min) fail(`Member must have length greater than or equal to ${field.min}`);
+			for (const [key, item] of entries) checkField(field.value, item, `${path}.${key}.member`, errors);
+			return;
+		}
+		case 'Structure':
+			checkStructure(field.members, value as Record<string, unknown>, `${path}.`, errors);
+			return;
+		case 'Boolean':
+		case 'Timestamp':
+			return;
+	}
+}
+
+const patterns = new Map<string, RegExp>();
+function anchored(pattern: string): RegExp {
+	let regex = patterns.get(pattern);
+	if (!regex) {
+		regex = new RegExp(`^(?:${pattern})$`, 's');
+		patterns.set(pattern, regex);
+	}
+	return regex;
+}
+
+function show(field: Field, value: unknown): string {
+	if (value === null || value === undefined) return 'null';
+	switch (field.type) {
+		case 'Blob': {
+			const length = (value as Buffer).length;
+			return `'java.nio.HeapByteBuffer[pos=0 lim=${length} cap=${length}]'`;
+		}
+		case 'List':
+			return `'[${(value as unknown[]).map((item) => field.memberText ?? String(item)).join(', ')}]'`;
+		case 'Map':
+			return `'{${Object.entries(value as Record<string, unknown>)
+				.map(([key, item]) => `${key}=${String(item)}`)
+				.join(', ')}}'`;
+		case 'Timestamp':
+			return `'${(value as Date).toISOString()}'`;
+		default:
+			return `'${String(value)}'`;
+	}
+}
+
+export function lowerFirst(name: string): string {
+	return name.charAt(0).toLowerCase() + name.slice(1);
+}

@@ -1,0 +1,18 @@
+/**
+ * Values that each wire format writes its own way: a blob is base64 text in JSON and a byte string
+ * in CBOR; a timestamp is epoch seconds in JSON and a tagged epoch in CBOR. Actions return these and
+ * never care which codec answers.
+ */
+export class Blob {
+	constructor(readonly bytes: Buffer) {}
+	toJSON(): string {
+		return this.bytes.toString('base64');
+	}
+}
+
+export class Timestamp {
+	constructor(readonly ms: number) {}
+	toJSON(): number {
+		return this.ms / 1000;
+	}
+}

@@ -1,0 +1,34 @@
+/** What the engine keeps about a stream and its shards; stored as is. */
+export type StreamStatus = 'CREATING' | 'DELETING' | 'ACTIVE' | 'UPDATING';
+export type StreamMode = 'PROVISIONED' | 'ON_DEMAND';
+
+export interface ShardState {
+	readonly index: number;
+	/** Hash key range, as 32-digit hex (see hashKeys.ts). */
+	readonly startHash: string;
+	readonly endHash: string;
+	readonly parentIndex?: number;
+	readonly adjacentParentIndex?: number;
+	/** The stream position when the shard opened: its StartingSequenceNumber. */
+	readonly startPosition: number;
+	/** Set when the shard closed: its EndingSequenceNumber. */
+	endPosition?: number;
+}
+
+export interface StreamState {
+	readonly uid: number;
+	readonly region: string;
+	readonly name: string;
+	readonly createdMs: number;
+	status: StreamStatus;
+	/** While CREATING, DELETING or UPDATING: when the status moves on. */
+	statusChangesAtMs?: number;
+	mode: StreamMode;
+	retentionHours: number;
+	shards: ShardState[];
+	tags: Record<string, string>;
+	encryption: {type: 'NONE' | 'KMS'; keyId?: string};
+	enhancedMonitoring: string[];
+}
+
+export const isOpen = (shard: ShardState): boolean => shard.endPosition === undefined;
