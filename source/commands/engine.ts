@@ -1,0 +1,95 @@
+import {homedir} from 'node:os';
+import {join} from 'node:path';
+import meow from 'meow';
+import {createEngine} from '../engine/index.js';
+import {UsageError, type Command} from './command.js';
+
+const help = `
+  Usage
+    $ kinesis-console engine [options]
+
+  Runs the built-in Kinesis-compatible engine: the AWS SDKs, the AWS CLI and other
+  Kinesis clients talk to it unchanged. Prints its endpoint URL as the first line.
+
+  Options
+    --port <n>             Port to listen on; 0 picks a free one   (default 4567)
+    --host <address>       Address to bind                         (default 127.0.0.1)
+    --data-dir <dir>       Where streams and records are kept      (default ${defaultDataDir()})
+    --in-memory            Keep nothing: a throw-away directory, removed on exit
+    --durability <mode>    process: acknowledged records survive a crash of the engine (default)
+                           power:   they are also flushed to disk before the acknowledgement
+    --region <region>      Region for requests whose signature names none (default us-east-1)
+
+  Examples
+    $ kinesis-console engine --port 0 --in-memory
+    $ aws --endpoint-url http://127.0.0.1:4567 kinesis list-streams
+`;
+
+function defaultDataDir(): string {
+	return join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'kinesis-console', 'engine');
+}
+
+async function run(argv: string[]): Promise<number> {
+	const cli = meow(help, {
+		importMeta: import.meta,
+		argv,
+		flags: {
+			port: {type: 'number', default: 4567},
+			host: {type: 'string', default: '127.0.0.1'},
+			dataDir: {type: 'string'},
+			inMemory: {type: 'boolean', default: false},
+			durability: {type: 'string', default: 'process', choices: ['process', 'power']},
+			region: {type: 'string', default: 'us-east-1'},
+		},
+	});
+	const {port, host, dataDir, inMemory, durability, region} = cli.flags;
+	if (dataDir !== undefined && inMemory) throw new UsageError('--data-dir and --in-memory cannot be used together.');
+	if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be a whole number from 0 to 65535, not ${port}.`);
+
+	const engine = await createEngine({
+		port,
+		host,
+		region,
+		durability: durability === 'power' ? 'power' : 'process',
+		...(inMemory ? {} : {dataDir: dataDir ?? defaultDataDir()}),
+	});
+	process.stdout.write(`${engine.url}\n`);
+	// Guidance goes to stderr so that stdout holds the URL alone, for scripts.
+	process.stderr.write(
+		[
+			`Kinesis engine listening on ${engine.url} (${inMemory ? 'in memory' : `data in ${dataDir ?? defaultDataDir()}`}).`,
+			'Point clients at it with any credentials, for example:',
+			`  aws --endpoint-url ${engine.url} --region ${region} kinesis list-streams`,
+			`  new KinesisClient({endpoint: '${engine.url}', region: '${region}', credentials: {accessKeyId: 'x', secretAccessKey: 'x'}})`,
+			`  export AWS_ENDPOINT_URL_KINESIS=${engine.url}`,
+			...(isLoopback(host) ? [] : [`Warning: bound to ${host}, reachable from other machines, and the engine checks no credentials.`]),
+			'Ctrl-C stops it.',
+			'',
+		].join('\n'),
+	);
+
+	return new Promise((resolve) => {
+		const stop = (signal: NodeJS.Signals) => {
+			process.off('SIGINT', stop);
+			process.off('SIGTERM', stop);
+			process.stderr.write(`${signal}: stopping the engine...\n`);
+			engine.close().then(
+				() => resolve(0),
+				(error: unknown) => {
+					process.stderr.write(`kinesis-console engine: ${error instanceof Error ? error.message : String(error)}\n`);
+					resolve(1);
+				},
+			);
+		};
+		process.on('SIGINT', stop);
+		process.on('SIGTERM', stop);
+	});
+}
+
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
+
+export const engineCommand: Command = {
+	name: 'engine',
+	summary: 'Run the built-in Kinesis-compatible engine for the AWS SDKs, the AWS CLI and other clients',
+	run,
+};
