@@ -3,6 +3,7 @@ import http2 from 'node:http2';
 import {
 	CreateStreamCommand,
 	DescribeStreamCommand,
+	type GetRecordsCommandOutput,
 	GetRecordsCommand,
 	GetShardIteratorCommand,
 	KinesisServiceException,
@@ -112,7 +113,7 @@ export async function readToEnd(client: KinesisClient, start: string, limit?: nu
 	const records: _Record[] = [];
 	let next: string | undefined = start;
 	while (next) {
-		const page = await client.send(new GetRecordsCommand({ShardIterator: next, ...(limit === undefined ? {} : {Limit: limit})}));
+		const page: GetRecordsCommandOutput = await client.send(new GetRecordsCommand({ShardIterator: next, ...(limit === undefined ? {} : {Limit: limit})}));
 		records.push(...(page.Records ?? []));
 		if ((page.Records ?? []).length === 0) break;
 		next = page.NextShardIterator;

@@ -6,7 +6,8 @@ import {shardIdOf} from './names.js';
 import {parseSequenceNumber, positionAt} from './sequenceNumbers.js';
 import {encodeIterator} from './shardIterators.js';
 
-const ITERATOR_TYPES = ['AT_SEQUENCE_NUMBER', 'AFTER_SEQUENCE_NUMBER', 'TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'] as const;
+// In the order AWS lists them in its validation message.
+const ITERATOR_TYPES = ['AFTER_SEQUENCE_NUMBER', 'LATEST', 'AT_TIMESTAMP', 'AT_SEQUENCE_NUMBER', 'TRIM_HORIZON'] as const;
 
 export default defineAction(
 	{

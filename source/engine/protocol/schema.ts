@@ -201,11 +201,12 @@ function checkField(field: Field, value: unknown, path: string, errors: string[]
 	switch (field.type) {
 		case 'String': {
 			const text = value as string;
-			if (field.max !== undefined && text.length > field.max) fail(`Member must have length less than or equal to ${field.max}`);
-			if (field.min !== undefined && text.length < field.min) fail(`Member must have length greater than or equal to ${field.min}`);
+			// AWS reports a broken pattern before a broken length: "Value '' at 'streamName'" lists both, pattern first.
 			if (field.pattern !== undefined && !anchored(field.pattern).test(text)) {
 				fail(`Member must satisfy regular expression pattern: ${field.pattern}`);
 			}
+			if (field.max !== undefined && text.length > field.max) fail(`Member must have length less than or equal to ${field.max}`);
+			if (field.min !== undefined && text.length < field.min) fail(`Member must have length greater than or equal to ${field.min}`);
 			if (field.enum !== undefined && !field.enum.includes(text)) fail(`Member must satisfy enum value set: [${field.enum.join(', ')}]`);
 			return;
 		}
