@@ -19,6 +19,8 @@ const help = `
     --durability <mode>    process: acknowledged records survive a crash of the engine (default)
                            power:   they are also flushed to disk before the acknowledgement
     --region <region>      Region for requests whose signature names none (default us-east-1)
+    --limits on|off        Per-shard throughput limits as on AWS: 1 MiB/s and 1,000 records/s
+                           written, 5 reads/s and 2 MiB/s read (default on)
 
   Examples
     $ kinesis-console engine --port 0 --in-memory
@@ -40,9 +42,10 @@ async function run(argv: string[]): Promise<number> {
 			inMemory: {type: 'boolean', default: false},
 			durability: {type: 'string', default: 'process', choices: ['process', 'power']},
 			region: {type: 'string', default: 'us-east-1'},
+			limits: {type: 'string', default: 'on', choices: ['on', 'off']},
 		},
 	});
-	const {port, host, dataDir, inMemory, durability, region} = cli.flags;
+	const {port, host, dataDir, inMemory, durability, region, limits} = cli.flags;
 	if (dataDir !== undefined && inMemory) throw new UsageError('--data-dir and --in-memory cannot be used together.');
 	if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be a whole number from 0 to 65535, not ${port}.`);
 
@@ -51,6 +54,7 @@ async function run(argv: string[]): Promise<number> {
 		host,
 		region,
 		durability: durability === 'power' ? 'power' : 'process',
+		throughputLimits: limits === 'on',
 		...(inMemory ? {} : {dataDir: dataDir ?? defaultDataDir()}),
 	});
 	process.stdout.write(`${engine.url}\n`);

@@ -1,6 +1,7 @@
 import type {ActionContext, EngineLimits} from './kinesis/action.js';
 import {kinesisActions} from './kinesis/index.js';
 import {Streams} from './kinesis/streams.js';
+import {ThroughputLimits} from './kinesis/throughput.js';
 import {dispatch, type Service} from './protocol/dispatch.js';
 import {startServer} from './server.js';
 import {Store, type Durability} from './store/store.js';
@@ -19,6 +20,12 @@ export interface EngineOptions {
 	/** How long CreateStream leaves a stream CREATING, and DeleteStream leaves it DELETING. */
 	readonly createStreamMs?: number;
 	readonly deleteStreamMs?: number;
+	/** How long a reshard, retention, mode or encryption change leaves a stream UPDATING. */
+	readonly updateStreamMs?: number;
+	/** Per-shard throughput limits (on by default, as on AWS); off for bulk loads and benchmarks. */
+	readonly throughputLimits?: boolean;
+	/** Open shards allowed per account and region (AWS's default quota is 500 in most regions). */
+	readonly shardLimit?: number;
 	readonly iteratorTtlMs?: number;
 	/** How often records past retention are removed from disk (they are hidden from reads at once). */
 	readonly retentionSweepMs?: number;
@@ -44,12 +51,19 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 	const streams = new Streams(store, options.account ?? '000000000000', {
 		createMs: options.createStreamMs ?? 500,
 		deleteMs: options.deleteStreamMs ?? 500,
+		updateMs: options.updateStreamMs ?? 500,
 	});
-	const limits: EngineLimits = {iteratorTtlMs: options.iteratorTtlMs ?? 300_000};
+	const limits: EngineLimits = {
+		iteratorTtlMs: options.iteratorTtlMs ?? 300_000,
+		shardLimit: options.shardLimit ?? 500,
+		maxCreatingStreams: 5,
+		scalingsPerDay: 10,
+	};
+	const throughput = new ThroughputLimits(options.throughputLimits ?? true);
 	const kinesis: Service = {
 		targetPrefix: 'Kinesis_20131202',
 		operations: kinesisActions,
-		contextFor: ({region}): ActionContext => ({streams, store, limits, region, nowMs: now()}),
+		contextFor: ({region}): ActionContext => ({streams, store, limits, throughput, region, nowMs: now()}),
 	};
 	const defaultRegion = options.region ?? 'us-east-1';
 

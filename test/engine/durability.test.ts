@@ -83,7 +83,8 @@ describe('durability', () => {
 	it('loses no acknowledged record when the engine is killed with SIGKILL during writes', async () => {
 		const dir = dataDir();
 		const acknowledged = new Map<string, number>();
-		let engine = await spawnEngine(['--data-dir', dir]);
+		const args = ['--data-dir', dir, '--limits', 'off'];
+		let engine = await spawnEngine(args);
 		let client = kinesisClient(engine.url, 'http1');
 		await waitActive(client, 'crash', 4);
 
@@ -113,7 +114,7 @@ describe('durability', () => {
 			await Promise.all(writers);
 			await engine.exited;
 			client.destroy();
-			engine = await spawnEngine(['--data-dir', dir]);
+			engine = await spawnEngine(args);
 			client = kinesisClient(engine.url, 'http1');
 		}
 		expect(acknowledged.size).toBe(60);

@@ -1,12 +1,14 @@
 import type {Infer, Schema} from '../protocol/schema.js';
 import type {Store} from '../store/store.js';
 import type {Streams} from './streams.js';
+import type {ThroughputLimits} from './throughput.js';
 
 /** What an action sees of the engine and of the request it serves. */
 export interface ActionContext {
 	readonly streams: Streams;
 	readonly store: Store;
 	readonly limits: EngineLimits;
+	readonly throughput: ThroughputLimits;
 	/** The region the request was signed for: each region holds its own streams, as on AWS. */
 	readonly region: string;
 	readonly nowMs: number;
@@ -15,6 +17,12 @@ export interface ActionContext {
 export interface EngineLimits {
 	/** How long a shard iterator stays valid. */
 	readonly iteratorTtlMs: number;
+	/** Open shards allowed per account and region. */
+	readonly shardLimit: number;
+	/** Streams allowed in CREATING at once. */
+	readonly maxCreatingStreams: number;
+	/** UpdateShardCount calls allowed per stream in a rolling 24 hours. */
+	readonly scalingsPerDay: number;
 }
 
 export interface Action<S extends Schema = Schema> {

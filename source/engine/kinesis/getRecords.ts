@@ -16,7 +16,7 @@ export default defineAction(
 		Limit: {type: 'Integer', minValue: 1, maxValue: 10_000},
 		StreamARN,
 	},
-	({streams, store, limits, nowMs}, input) => {
+	({streams, store, limits, throughput, nowMs}, input) => {
 		const iterator = decodeIterator(input.ShardIterator);
 		if (!iterator) throw invalidArgument('Invalid ShardIterator.');
 		if (nowMs - iterator.issuedMs > limits.iteratorTtlMs) {
@@ -34,6 +34,13 @@ export default defineAction(
 			);
 		}
 
+		if (!throughput.admitRead(stream.uid, shard.index, nowMs)) {
+			throw new ServiceError(
+				'ProvisionedThroughputExceededException',
+				`Rate exceeded for Shard - ${streams.account}/${stream.name}/${shardIdOf(shard.index)}`,
+			);
+		}
+
 		const minArrivalMs = nowMs - stream.retentionHours * 3_600_000;
 		const records = store.read(stream.uid, shard.index, iterator.position, {
 			maxRecords: input.Limit ?? 10_000,
@@ -43,7 +50,9 @@ export default defineAction(
 		const last = records.at(-1);
 		const nextPosition = last ? last.position + 1 : iterator.position;
 		const [next] = store.read(stream.uid, shard.index, nextPosition, {maxRecords: 1, maxBytes: Number.POSITIVE_INFINITY, minArrivalMs});
-		const atEnd = shard.endPosition !== undefined && next === undefined;
+		// A closed shard ends once nothing is left to read and no write reserved inside it is still in flight.
+		const atEnd = shard.endPosition !== undefined && next === undefined && streams.settledThrough(stream, shard.endPosition);
+		throughput.chargeRead(stream.uid, shard.index, records.reduce((sum, record) => sum + record.data.length + Buffer.byteLength(record.partitionKey), 0), nowMs);
 
 		return {
 			Records: records.map((record) => ({

@@ -23,6 +23,7 @@ export default defineAction(
 		}
 		const [written] = await writeRecords(context, stream, [{record: input, hashHex}], minimumPosition);
 		if (!written) throw new Error('a written record was not reported');
+		if ('throttled' in written) throw written.throttled;
 		return {
 			ShardId: shardIdOf(written.shard.index),
 			SequenceNumber: written.sequenceNumber,

@@ -25,10 +25,14 @@ export default defineAction(
 		if (bytes > MAX_REQUEST_BYTES) throw invalidArgument('Records size exceeds 5 MB limit');
 		// A bad ExplicitHashKey refuses the whole request on AWS too: it is checked before anything is written.
 		const routed = input.Records.map((record) => ({record, hashHex: hashKeyOf(record)}));
-		const written = await writeRecords(context, stream, routed);
+		const outcomes = await writeRecords(context, stream, routed);
 		return {
-			FailedRecordCount: 0,
-			Records: written.map(({shard, sequenceNumber}) => ({SequenceNumber: sequenceNumber, ShardId: shardIdOf(shard.index)})),
+			FailedRecordCount: outcomes.filter((outcome) => 'throttled' in outcome).length,
+			Records: outcomes.map((outcome) =>
+				'throttled' in outcome
+					? {ErrorCode: outcome.throttled.type, ErrorMessage: outcome.throttled.message}
+					: {SequenceNumber: outcome.sequenceNumber, ShardId: shardIdOf(outcome.shard.index)},
+			),
 			EncryptionType: stream.encryption.type,
 		};
 	},

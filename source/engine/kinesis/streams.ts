@@ -8,6 +8,8 @@ export interface Timings {
 	/** How long a new stream stays CREATING, and a deleted one DELETING. */
 	readonly createMs: number;
 	readonly deleteMs: number;
+	/** How long a reshard or other update leaves a stream UPDATING. */
+	readonly updateMs: number;
 }
 
 /**
@@ -18,6 +20,8 @@ export class Streams {
 	private readonly byKey = new Map<string, StreamState>();
 	private readonly lastPositions = new Map<number, number>();
 	private readonly lastArrivals = new Map<number, number>();
+	/** Per stream, the first position of each write batch not yet durable, in reservation order. */
+	private readonly pendingBatches = new Map<number, number[]>();
 
 	constructor(
 		private readonly store: Store,
@@ -125,6 +129,31 @@ export class Streams {
 		return {first, arrivalMs};
 	}
 
+	/** Notes a batch of records being written from a position on, until the write settles. */
+	async tracked<T>(stream: StreamState, firstPosition: number, write: Promise<T>): Promise<T> {
+		let pending = this.pendingBatches.get(stream.uid);
+		if (!pending) this.pendingBatches.set(stream.uid, (pending = []));
+		pending.push(firstPosition);
+		try {
+			return await write;
+		} finally {
+			pending.splice(pending.indexOf(firstPosition), 1);
+		}
+	}
+
+	/** True when every record at or below a position is durable: nothing reserved there is still being written. */
+	settledThrough(stream: StreamState, position: number): boolean {
+		const pending = this.pendingBatches.get(stream.uid);
+		return !pending || pending.every((first) => first > position);
+	}
+
+	/** Moves a stream to UPDATING for the configured time; it turns ACTIVE by itself. */
+	async startUpdating(stream: StreamState, nowMs: number): Promise<void> {
+		stream.status = 'UPDATING';
+		stream.statusChangesAtMs = nowMs + this.timings.updateMs;
+		await this.save(stream);
+	}
+
 	/** The last position handed out in a stream (records at or below it have arrived). */
 	lastPosition(stream: StreamState): number {
 		return this.lastPositions.get(stream.uid) ?? positionAt(stream.createdMs);
@@ -146,6 +175,7 @@ export class Streams {
 			this.byKey.delete(keyOf(stream.region, stream.name));
 			this.lastPositions.delete(stream.uid);
 			this.lastArrivals.delete(stream.uid);
+			this.pendingBatches.delete(stream.uid);
 			void this.store.removeStream(stream);
 			return false;
 		}

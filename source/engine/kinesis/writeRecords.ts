@@ -1,7 +1,8 @@
-import {invalidArgument, resourceNotFound} from '../protocol/errors.js';
+import {ServiceError, invalidArgument, resourceNotFound} from '../protocol/errors.js';
 import {isOpen, type ShardState, type StreamState} from '../store/streamState.js';
 import type {ActionContext} from './action.js';
 import {MAX_HASH_KEY, partitionKeyHash, toHex} from './hashKeys.js';
+import {shardIdOf} from './names.js';
 import {formatSequenceNumber} from './sequenceNumbers.js';
 
 export interface IncomingRecord {
@@ -10,9 +11,13 @@ export interface IncomingRecord {
 	readonly ExplicitHashKey?: string;
 }
 
-export interface WrittenRecord {
-	readonly shard: ShardState;
-	readonly sequenceNumber: string;
+export type WriteOutcome = {readonly shard: ShardState; readonly sequenceNumber: string} | {readonly throttled: ServiceError};
+
+export function throttledWrite(context: ActionContext, stream: StreamState, shard: ShardState): ServiceError {
+	return new ServiceError(
+		'ProvisionedThroughputExceededException',
+		`Rate exceeded for shard ${shardIdOf(shard.index)} in stream ${stream.name} under account ${context.streams.account}.`,
+	);
 }
 
 /** The stream a write goes to: only ACTIVE and UPDATING streams take records, as on AWS. */
@@ -45,7 +50,8 @@ export function shardFor(stream: StreamState, hashHex: string): ShardState {
 }
 
 /**
- * Stores records in arrival order and returns their shard and sequence number, once they are durable.
+ * Stores the records each shard's write budget admits, in arrival order, and reports for every record
+ * its shard and sequence number, or that it was throttled. Resolves once the stored ones are durable.
  * Positions are reserved synchronously, so concurrent requests interleave but never reorder.
  */
 export async function writeRecords(
@@ -53,15 +59,28 @@ export async function writeRecords(
 	stream: StreamState,
 	records: ReadonlyArray<{readonly record: IncomingRecord; readonly hashHex: string}>,
 	minimumPosition = 0,
-): Promise<WrittenRecord[]> {
-	const {first, arrivalMs} = context.streams.reservePositions(stream, records.length, context.nowMs, minimumPosition);
-	const written: WrittenRecord[] = [];
-	const stored = records.map(({record, hashHex}, offset) => {
+): Promise<WriteOutcome[]> {
+	const routed = records.map(({record, hashHex}) => {
 		const shard = shardFor(stream, hashHex);
-		const position = first + offset;
-		written.push({shard, sequenceNumber: formatSequenceNumber({streamCreatedMs: stream.createdMs, position, shardIndex: shard.index})});
-		return {shardIndex: shard.index, position, arrivalMs, partitionKey: record.PartitionKey, data: record.Data};
+		const bytes = record.Data.length + Buffer.byteLength(record.PartitionKey);
+		return {record, shard, admitted: context.throughput.admitWrite(stream.uid, shard.index, bytes, context.nowMs)};
 	});
-	await context.store.append(stream.uid, stored);
-	return written;
+	const admitted = routed.filter((entry) => entry.admitted);
+	if (admitted.length === 0) return routed.map(({shard}) => ({throttled: throttledWrite(context, stream, shard)}));
+
+	const {first, arrivalMs} = context.streams.reservePositions(stream, admitted.length, context.nowMs, minimumPosition);
+	let position = first;
+	const outcomes: WriteOutcome[] = [];
+	const stored = [];
+	for (const {record, shard, admitted: isAdmitted} of routed) {
+		if (!isAdmitted) {
+			outcomes.push({throttled: throttledWrite(context, stream, shard)});
+			continue;
+		}
+		outcomes.push({shard, sequenceNumber: formatSequenceNumber({streamCreatedMs: stream.createdMs, position, shardIndex: shard.index})});
+		stored.push({shardIndex: shard.index, position, arrivalMs, partitionKey: record.PartitionKey, data: record.Data});
+		position++;
+	}
+	await context.streams.tracked(stream, first, context.store.append(stream.uid, stored));
+	return outcomes;
 }

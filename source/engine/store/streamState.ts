@@ -29,6 +29,8 @@ export interface StreamState {
 	tags: Record<string, string>;
 	encryption: {type: 'NONE' | 'KMS'; keyId?: string};
 	enhancedMonitoring: string[];
+	/** When UpdateShardCount ran, for AWS's limit of scalings per rolling day. */
+	scalingsMs?: number[];
 }
 
 export const isOpen = (shard: ShardState): boolean => shard.endPosition === undefined;

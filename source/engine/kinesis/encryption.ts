@@ -1,0 +1,24 @@
+import {invalidArgument} from '../protocol/errors.js';
+import type {ActionContext} from './action.js';
+import {StreamRef} from './fields.js';
+import {activeStream} from './reshard.js';
+
+export const encryptionInput = {
+	...StreamRef,
+	EncryptionType: {type: 'String', required: true, enum: ['NONE', 'KMS']},
+	KeyId: {type: 'String', required: true, min: 1, max: 2048},
+} as const;
+
+/** Starts or stops server-side encryption; the stream is UPDATING while the change applies, as on AWS. */
+export async function setEncryption(
+	context: ActionContext,
+	input: {StreamName?: string; StreamARN?: string; EncryptionType: string; KeyId: string},
+	enabled: boolean,
+): Promise<void> {
+	if (input.EncryptionType !== 'KMS') {
+		throw invalidArgument(`Encryption type ${input.EncryptionType} is not valid here: the only supported type is KMS.`);
+	}
+	const stream = activeStream(context, input);
+	stream.encryption = enabled ? {type: 'KMS', keyId: input.KeyId} : {type: 'NONE'};
+	await context.streams.startUpdating(stream, context.nowMs);
+}

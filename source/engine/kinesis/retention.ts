@@ -1,0 +1,45 @@
+import {invalidArgument} from '../protocol/errors.js';
+import type {StreamState} from '../store/streamState.js';
+import type {ActionContext} from './action.js';
+import {activeStream} from './reshard.js';
+
+export const MIN_RETENTION_HOURS = 24;
+export const MAX_RETENTION_HOURS = 8760;
+export const retentionInput = {RetentionPeriodHours: {type: 'Integer', required: true}} as const;
+
+/**
+ * Changes a stream's retention in the direction the action allows, with AWS's errors. After a decrease
+ * the older records are unreadable at once (reads check arrival time) and their space is reclaimed.
+ */
+export async function changeRetention(
+	context: ActionContext,
+	ref: {StreamName?: string; StreamARN?: string},
+	hours: number,
+	direction: 'increase' | 'decrease',
+): Promise<StreamState> {
+	if (hours < MIN_RETENTION_HOURS) {
+		throw invalidArgument(`Minimum allowed retention period is ${MIN_RETENTION_HOURS} hours. Requested retention period (${hours} hours) is too short.`);
+	}
+	if (hours > MAX_RETENTION_HOURS) {
+		throw invalidArgument(`Maximum allowed retention period is ${MAX_RETENTION_HOURS} hours. Requested retention period (${hours} hours) is too long.`);
+	}
+	const stream = activeStream(context, ref);
+	const current = stream.retentionHours;
+	if (direction === 'increase' && hours < current) {
+		throw invalidArgument(
+			`Requested retention period (${hours} hours) for stream ${stream.name} can not be shorter than existing retention period (${current} hours). Use DecreaseRetentionPeriod API.`,
+		);
+	}
+	if (direction === 'decrease' && hours > current) {
+		throw invalidArgument(
+			`Requested retention period (${hours} hours) for stream ${stream.name} can not be longer than existing retention period (${current} hours). Use IncreaseRetentionPeriod API.`,
+		);
+	}
+	stream.retentionHours = hours;
+	await context.streams.startUpdating(stream, context.nowMs);
+	if (direction === 'decrease') {
+		const horizonMs = context.nowMs - hours * 3_600_000;
+		for (const shard of stream.shards) void context.store.trim(stream.uid, shard.index, horizonMs);
+	}
+	return stream;
+}

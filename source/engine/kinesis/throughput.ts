@@ -1,0 +1,95 @@
+/**
+ * Per-shard throughput limits as AWS applies them: writes of 1 MiB/s and 1,000 records/s, reads of
+ * 5 GetRecords calls/s and 2 MiB/s. Each limit is a token bucket holding one second of budget. A read
+ * may overdraw the byte budget (one GetRecords can return 10 MiB), and later reads wait for it to refill,
+ * which is how AWS throttles the calls that follow a large read.
+ */
+export const SHARD_LIMITS = {
+	writeBytesPerSecond: 1024 * 1024,
+	writeRecordsPerSecond: 1000,
+	readCallsPerSecond: 5,
+	readBytesPerSecond: 2 * 1024 * 1024,
+} as const;
+
+class TokenBucket {
+	private tokens: number;
+	private updatedMs: number;
+
+	constructor(
+		private readonly perSecond: number,
+		nowMs: number,
+	) {
+		this.tokens = perSecond;
+		this.updatedMs = nowMs;
+	}
+
+	available(nowMs: number): number {
+		const elapsed = Math.max(0, nowMs - this.updatedMs);
+		this.tokens = Math.min(this.perSecond, this.tokens + (elapsed * this.perSecond) / 1000);
+		this.updatedMs = nowMs;
+		return this.tokens;
+	}
+
+	take(amount: number): void {
+		this.tokens -= amount;
+	}
+}
+
+interface ShardBuckets {
+	readonly writeBytes: TokenBucket;
+	readonly writeRecords: TokenBucket;
+	readonly readCalls: TokenBucket;
+	readonly readBytes: TokenBucket;
+}
+
+export class ThroughputLimits {
+	private readonly shards = new Map<string, ShardBuckets>();
+
+	constructor(readonly enabled: boolean) {}
+
+	/** Admits one record of a size to a shard's write budget, or refuses it. */
+	admitWrite(uid: number, shardIndex: number, bytes: number, nowMs: number): boolean {
+		if (!this.enabled) return true;
+		const buckets = this.bucketsOf(uid, shardIndex, nowMs);
+		if (buckets.writeRecords.available(nowMs) < 1 || buckets.writeBytes.available(nowMs) < bytes) return false;
+		buckets.writeRecords.take(1);
+		buckets.writeBytes.take(bytes);
+		return true;
+	}
+
+	/** Admits one GetRecords call, or refuses it while the shard's call or byte budget is spent. */
+	admitRead(uid: number, shardIndex: number, nowMs: number): boolean {
+		if (!this.enabled) return true;
+		const buckets = this.bucketsOf(uid, shardIndex, nowMs);
+		if (buckets.readCalls.available(nowMs) < 1 || buckets.readBytes.available(nowMs) <= 0) return false;
+		buckets.readCalls.take(1);
+		return true;
+	}
+
+	/** Charges the bytes a GetRecords call returned. */
+	chargeRead(uid: number, shardIndex: number, bytes: number, nowMs: number): void {
+		if (!this.enabled) return;
+		const buckets = this.bucketsOf(uid, shardIndex, nowMs);
+		buckets.readBytes.available(nowMs);
+		buckets.readBytes.take(bytes);
+	}
+
+	forgetStream(uid: number): void {
+		for (const key of this.shards.keys()) if (key.startsWith(`${uid}/`)) this.shards.delete(key);
+	}
+
+	private bucketsOf(uid: number, shardIndex: number, nowMs: number): ShardBuckets {
+		const key = `${uid}/${shardIndex}`;
+		let buckets = this.shards.get(key);
+		if (!buckets) {
+			buckets = {
+				writeBytes: new TokenBucket(SHARD_LIMITS.writeBytesPerSecond, nowMs),
+				writeRecords: new TokenBucket(SHARD_LIMITS.writeRecordsPerSecond, nowMs),
+				readCalls: new TokenBucket(SHARD_LIMITS.readCallsPerSecond, nowMs),
+				readBytes: new TokenBucket(SHARD_LIMITS.readBytesPerSecond, nowMs),
+			};
+			this.shards.set(key, buckets);
+		}
+		return buckets;
+	}
+}

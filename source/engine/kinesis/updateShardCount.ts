@@ -1,0 +1,45 @@
+import {ServiceError, limitExceeded} from '../protocol/errors.js';
+import {isOpen} from '../store/streamState.js';
+import {defineAction} from './action.js';
+import {StreamRef} from './fields.js';
+import {activeStream, scaleUniformly} from './reshard.js';
+import {checkShardLimit} from './shardLimit.js';
+
+const DAY_MS = 86_400_000;
+
+export default defineAction(
+	{
+		...StreamRef,
+		TargetShardCount: {type: 'Integer', required: true, minValue: 1, maxValue: 100_000},
+		ScalingType: {type: 'String', required: true, enum: ['UNIFORM_SCALING']},
+	},
+	async (context, input) => {
+		const {streams, nowMs} = context;
+		const stream = activeStream(context, input);
+		if (stream.mode === 'ON_DEMAND') {
+			throw new ServiceError(
+				'ValidationException',
+				`UpdateShardCount is not supported for stream ${stream.name} under account ${streams.account}: its capacity mode is ON_DEMAND.`,
+			);
+		}
+		const current = stream.shards.filter(isOpen).length;
+		const target = input.TargetShardCount;
+		const counts = `Current open shard count: ${current} Target shard count: ${target}`;
+		if (target > current * 2) throw limitExceeded(`UpdateShardCount cannot scale up over double your current open shard count. ${counts}`);
+		if (target * 2 < current) throw limitExceeded(`UpdateShardCount cannot scale down below half your current open shard count. ${counts}`);
+		const recent = (stream.scalingsMs ?? []).filter((ms) => nowMs - ms < DAY_MS);
+		if (recent.length >= context.limits.scalingsPerDay) {
+			throw limitExceeded(
+				`Exceeded the limit of ${context.limits.scalingsPerDay} UpdateShardCount operations per rolling 24 hours for stream ${stream.name} under account ${streams.account}.`,
+			);
+		}
+		checkShardLimit(context, Math.max(0, target - current));
+
+		if (target !== current) {
+			scaleUniformly(context, stream, target);
+			stream.scalingsMs = [...recent, nowMs];
+			await streams.startUpdating(stream, nowMs);
+		}
+		return {StreamName: stream.name, StreamARN: streams.arnOf(stream), CurrentShardCount: current, TargetShardCount: target};
+	},
+);
