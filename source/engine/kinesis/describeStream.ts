@@ -8,7 +8,8 @@ export default defineAction(
 	({streams, region, nowMs}, input) => {
 		const stream = streams.find(region, input, nowMs);
 		const after = input.ExclusiveStartShardId === undefined ? -1 : (shardIndexOf(input.ExclusiveStartShardId) ?? -1);
-		const limit = input.Limit ?? 100;
+		// The model allows up to 10,000, but AWS returns at most 100 shards a call.
+		const limit = Math.min(input.Limit ?? 100, 100);
 		const remaining = visibleShards(stream, nowMs).filter((shard) => shard.index > after);
 		const {OpenShardCount: _open, ConsumerCount: _consumers, ...summary} = describeSummary(streams, stream, nowMs);
 		return {

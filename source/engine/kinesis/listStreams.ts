@@ -11,7 +11,8 @@ export default defineAction(
 	},
 	({streams, region, nowMs}, input) => {
 		const after = input.NextToken === undefined ? input.ExclusiveStartStreamName : decodePageToken(input.NextToken, nowMs).after;
-		const limit = input.Limit ?? 100;
+		// The model allows up to 10,000, but AWS returns at most 100 streams a call.
+		const limit = Math.min(input.Limit ?? 100, 100);
 		const remaining = streams.list(region, nowMs).filter((stream) => after === undefined || stream.name > after);
 		const page = remaining.slice(0, limit);
 		const hasMore = remaining.length > limit;

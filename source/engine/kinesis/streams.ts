@@ -22,6 +22,8 @@ export class Streams {
 	private readonly lastArrivals = new Map<number, number>();
 	/** Per stream, the first position of each write batch not yet durable, in reservation order. */
 	private readonly pendingBatches = new Map<number, number[]>();
+	/** Per region and name, when the latest stream of that name was created; kept after it is deleted. */
+	private readonly lastCreatedMs = new Map<string, number>();
 
 	constructor(
 		private readonly store: Store,
@@ -30,6 +32,7 @@ export class Streams {
 	) {
 		for (const stream of store.loadStreams()) {
 			this.byKey.set(keyOf(stream.region, stream.name), stream);
+			this.lastCreatedMs.set(keyOf(stream.region, stream.name), stream.createdMs);
 			let last = 0;
 			for (const shard of stream.shards) {
 				last = Math.max(last, shard.startPosition, shard.endPosition ?? 0, store.lastPosition(stream.uid, shard.index) ?? 0);
@@ -83,9 +86,13 @@ export class Streams {
 		if (this.byKey.has(key)) {
 			throw resourceInUse(`Stream ${stream.name} under account ${this.account} already exists.`);
 		}
-		const startPosition = positionAt(stream.createdMs);
+		// Sequence numbers and iterators tell streams of one name apart by creation time, so a stream
+		// created again within the millisecond its predecessor was created in is dated a millisecond later.
+		const createdMs = Math.max(stream.createdMs, (this.lastCreatedMs.get(key) ?? Number.NEGATIVE_INFINITY) + 1);
+		const startPosition = positionAt(createdMs);
 		const created: StreamState = {
 			...stream,
+			createdMs,
 			uid: 0,
 			status: 'CREATING',
 			statusChangesAtMs: stream.createdMs + this.timings.createMs,
@@ -93,6 +100,7 @@ export class Streams {
 		};
 		// Reserve the name before the first await so that two concurrent creates cannot both succeed.
 		this.byKey.set(key, created);
+		this.lastCreatedMs.set(key, createdMs);
 		try {
 			const uid = await this.store.allocateUid();
 			const withUid = {...created, uid};
