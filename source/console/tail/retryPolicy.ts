@@ -1,0 +1,51 @@
+/** What a shard reader does after a failed call. */
+export type FailureAction = 'renew-iterator' | 'retry' | 'stop';
+
+const RETRYABLE_NAMES = new Set([
+	'ProvisionedThroughputExceededException',
+	'ThrottlingException',
+	'LimitExceededException',
+	'KMSThrottlingException',
+	'InternalFailure',
+	'InternalFailureException',
+	'ServiceUnavailable',
+	'ServiceUnavailableException',
+	'TimeoutError',
+	'RequestTimeout',
+	'RequestTimeoutException',
+]);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED', 'ERR_HTTP2_STREAM_ERROR', 'ERR_HTTP2_GOAWAY_SESSION', 'ERR_HTTP2_SESSION_ERROR']);
+
+interface ErrorShape {
+	name?: string;
+	code?: string;
+	message?: string;
+	$metadata?: {httpStatusCode?: number};
+	cause?: unknown;
+}
+
+/**
+ * Sorts a failure: an expired or unknown iterator is renewed from the last record delivered; throttling,
+ * server faults and dropped connections are retried after a backoff; anything else stops the reader.
+ */
+export function failureAction(error: unknown): FailureAction {
+	const shape = (error ?? {}) as ErrorShape;
+	if (shape.name === 'ExpiredIteratorException') return 'renew-iterator';
+	if (shape.name === 'InvalidArgumentException' && /ShardIterator/i.test(shape.message ?? '')) return 'renew-iterator';
+	if (shape.name && RETRYABLE_NAMES.has(shape.name)) return 'retry';
+	if ((shape.$metadata?.httpStatusCode ?? 0) >= 500) return 'retry';
+	if (isNetworkError(shape)) return 'retry';
+	return 'stop';
+}
+
+function isNetworkError(shape: ErrorShape, depth = 0): boolean {
+	if (shape.code && NETWORK_CODES.has(shape.code)) return true;
+	if (/socket hang up|ECONNREFUSED|ECONNRESET|other side closed|stream was destroyed|GOAWAY/i.test(shape.message ?? '')) return true;
+	return depth < 3 && typeof shape.cause === 'object' && shape.cause !== null && isNetworkError(shape.cause as ErrorShape, depth + 1);
+}
+
+export function describeFailure(error: unknown): string {
+	const shape = (error ?? {}) as ErrorShape;
+	const name = shape.name && shape.name !== 'Error' ? shape.name : shape.code;
+	return [name, shape.message].filter(Boolean).join(': ') || String(error);
+}

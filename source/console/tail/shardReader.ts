@@ -1,0 +1,129 @@
+import {GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, type _Record} from '@aws-sdk/client-kinesis';
+import {backoffDelay, sleep} from './backoff.js';
+import {iteratorRequest, type StartPosition} from './positions.js';
+import {describeFailure, failureAction} from './retryPolicy.js';
+import {streamParameters, type StreamRef} from './shardListing.js';
+import type {TailEvent, TailRecord} from './events.js';
+
+export interface ShardReadOptions {
+	readonly kinesis: KinesisClient;
+	readonly stream: StreamRef;
+	readonly shardId: string;
+	readonly from: StartPosition;
+	/** GetRecords calls per second at most; AWS allows 5 per shard, shared by every consumer. */
+	readonly callsPerSecond: number;
+	/** GetRecords Limit. */
+	readonly limit: number;
+	/** Stop once the reader has caught up with the newest record. */
+	readonly stopAtLatest: boolean;
+	/** Stop at records that arrived after this time. */
+	readonly until?: Date;
+	readonly signal: AbortSignal;
+	readonly emit: (event: TailEvent, weight?: number) => Promise<void>;
+	readonly now?: () => number;
+}
+
+export type ShardReadResult =
+	| {readonly kind: 'ended'; readonly childShardIds: string[] | undefined}
+	| {readonly kind: 'stopped'}
+	| {readonly kind: 'failed'; readonly error: unknown};
+
+/** How long to wait before polling again a shard that had nothing new: AWS suggests about a second. */
+const IDLE_POLL_MS = 1000;
+
+/**
+ * Reads one shard in order: at most one GetRecords in flight, no faster than `callsPerSecond`, backing
+ * off with jitter on throttling and faults, and renewing an expired or lost iterator right after the
+ * last record delivered, so that no record is skipped or repeated.
+ */
+export async function readShard(options: ShardReadOptions): Promise<ShardReadResult> {
+	const {kinesis, shardId, signal} = options;
+	const now = options.now ?? Date.now;
+	const minIntervalMs = 1000 / Math.min(5, Math.max(0.01, options.callsPerSecond));
+	// A reader that started at LATEST and lost its iterator before any record resumes from when it started.
+	const from: StartPosition = options.from.type === 'LATEST' ? {type: 'AT_TIMESTAMP', timestamp: new Date(now())} : options.from;
+	let lastSequence: string | undefined;
+	let iterator: string | undefined;
+	let attempt = 0;
+	let lastCallMs = 0;
+	let caughtUp = false;
+	let useOriginalLatest = options.from.type === 'LATEST';
+
+	const renew = async () => {
+		const position: StartPosition = lastSequence
+			? {type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: lastSequence}
+			: useOriginalLatest
+				? options.from
+				: from;
+		useOriginalLatest = false;
+		const response = await kinesis.send(
+			new GetShardIteratorCommand({...streamParameters(options.stream), ShardId: shardId, ...iteratorRequest(position)}),
+			{abortSignal: signal},
+		);
+		return response.ShardIterator;
+	};
+
+	while (!signal.aborted) {
+		await sleep(lastCallMs + minIntervalMs - now(), signal);
+		if (signal.aborted) break;
+		lastCallMs = now();
+		try {
+			iterator ??= await renew();
+			if (!iterator) return {kind: 'ended', childShardIds: undefined};
+			const page = await kinesis.send(new GetRecordsCommand({ShardIterator: iterator, Limit: options.limit}), {abortSignal: signal});
+			if (attempt > 0) await options.emit({type: 'recovered', shardId});
+			attempt = 0;
+
+			let records = (page.Records ?? []).map((record) => toTailRecord(shardId, record));
+			const until = options.until?.getTime();
+			const pastUntil = until !== undefined && records.some((record) => record.arrivalTime.getTime() > until);
+			if (pastUntil) records = records.filter((record) => record.arrivalTime.getTime() <= (until ?? 0));
+			if (records.length > 0) {
+				lastSequence = records.at(-1)?.sequenceNumber;
+				const bytes = records.reduce((sum, record) => sum + record.data.length, 0);
+				await options.emit(
+					{type: 'records', shardId, records, bytes, millisBehindLatest: page.MillisBehindLatest, atMs: now()},
+					records.length,
+				);
+			} else {
+				await options.emit({type: 'polled', shardId, millisBehindLatest: page.MillisBehindLatest, atMs: now()}, 0);
+			}
+			if (pastUntil) return {kind: 'stopped'};
+
+			if (!page.NextShardIterator) {
+				return {kind: 'ended', childShardIds: page.ChildShards?.map((child) => child.ShardId ?? '').filter(Boolean)};
+			}
+			iterator = page.NextShardIterator;
+
+			const atTip = records.length === 0 && (page.MillisBehindLatest ?? 0) === 0;
+			if (atTip && !caughtUp) {
+				caughtUp = true;
+				await options.emit({type: 'caught-up', shardId});
+			}
+			if (atTip && (options.stopAtLatest || (until !== undefined && now() > until))) return {kind: 'stopped'};
+			if (atTip) lastCallMs += IDLE_POLL_MS - minIntervalMs;
+		} catch (error) {
+			if (signal.aborted) break;
+			const action = failureAction(error);
+			if (action === 'stop') return {kind: 'failed', error};
+			iterator = undefined;
+			if (action === 'retry') {
+				const delayMs = backoffDelay(attempt++);
+				await options.emit({type: 'retrying', shardId, reason: describeFailure(error), attempt, delayMs});
+				await sleep(delayMs, signal);
+			}
+		}
+	}
+	return {kind: 'stopped'};
+}
+
+function toTailRecord(shardId: string, record: _Record): TailRecord {
+	return {
+		shardId,
+		sequenceNumber: record.SequenceNumber ?? '',
+		arrivalTime: record.ApproximateArrivalTimestamp ?? new Date(0),
+		partitionKey: record.PartitionKey ?? '',
+		data: record.Data ?? new Uint8Array(),
+		...(record.EncryptionType ? {encryptionType: record.EncryptionType} : {}),
+	};
+}

@@ -1,0 +1,182 @@
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {
+	CreateStreamCommand,
+	ListShardsCommand,
+	MergeShardsCommand,
+	PutRecordsCommand,
+	SplitShardCommand,
+	type KinesisClient,
+} from '@aws-sdk/client-kinesis';
+import {afterEach, describe, expect, it} from 'vitest';
+import type {Engine, EngineOptions} from '../../source/engine/index.js';
+import {tailStream, type TailEvent, type TailOptions} from '../../source/console/tail/index.js';
+import {kinesisClient, startEngine} from '../helpers/engine.js';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function setUp(options: EngineOptions = {}, shards = 2): Promise<{engine: Engine; client: KinesisClient}> {
+	const engine = await startEngine(options);
+	const client = kinesisClient(engine.url, 'http1');
+	cleanups.push(() => engine.close(), () => client.destroy());
+	await client.send(new CreateStreamCommand({StreamName: 'tailed', ShardCount: shards}));
+	return {engine, client};
+}
+
+async function put(client: KinesisClient, entries: Array<[key: string, value: string]>): Promise<void> {
+	const result = await client.send(
+		new PutRecordsCommand({StreamName: 'tailed', Records: entries.map(([key, value]) => ({PartitionKey: key, Data: Buffer.from(value)}))}),
+	);
+	expect(result.FailedRecordCount).toBe(0);
+}
+
+/** Collects `key:n` records per key from a tail until `done` says so, or the tail ends. */
+async function collect(client: KinesisClient, options: TailOptions, done: (seen: Map<string, number[]>) => boolean = () => false) {
+	const seen = new Map<string, number[]>();
+	const events: TailEvent[] = [];
+	for await (const event of tailStream(client, options)) {
+		events.push(event);
+		if (event.type !== 'records') continue;
+		for (const record of event.records) {
+			const [key = '', n = ''] = Buffer.from(record.data).toString().split(':');
+			seen.set(key, [...(seen.get(key) ?? []), Number(n)]);
+		}
+		if (done(seen)) break;
+	}
+	return {seen, events};
+}
+
+const numbered = (keys: string[], from: number, to: number): Array<[string, string]> =>
+	keys.flatMap((key) => Array.from({length: to - from}, (_, offset) => [key, `${key}:${from + offset}`] as [string, string]));
+const range = (to: number) => Array.from({length: to}, (_, n) => n);
+const keys = Array.from({length: 12}, (_, index) => `user-${index}`);
+
+describe('tailStream', () => {
+	it('delivers every record of each key once and in order across a split and a merge', async () => {
+		const {client} = await setUp();
+		await put(client, numbered(keys, 0, 20));
+		await client.send(new SplitShardCommand({StreamName: 'tailed', ShardToSplit: 'shardId-000000000000', NewStartingHashKey: (2n ** 126n).toString()}));
+		await put(client, numbered(keys, 20, 40));
+		await client.send(new MergeShardsCommand({StreamName: 'tailed', ShardToMerge: 'shardId-000000000002', AdjacentShardToMerge: 'shardId-000000000003'}));
+		await put(client, numbered(keys, 40, 60));
+
+		const {seen, events} = await collect(client, {stream: 'tailed', from: {type: 'TRIM_HORIZON'}, stopAtLatest: true, callsPerSecond: 5});
+		for (const key of keys) expect(seen.get(key), key).toEqual(range(60));
+		// Parents end before their children start.
+		const order = events.filter((event) => event.type === 'shard-started' || event.type === 'shard-ended').map((event) => `${event.type}:${'shardId' in event ? event.shardId : ''}`);
+		expect(order.indexOf('shard-ended:shardId-000000000000')).toBeLessThan(order.indexOf('shard-started:shardId-000000000002'));
+		expect(order.indexOf('shard-ended:shardId-000000000003')).toBeLessThan(order.indexOf('shard-started:shardId-000000000004'));
+	});
+
+	it('follows a split that happens while it runs, without losing or repeating a record', async () => {
+		const {client} = await setUp();
+		const writing = (async () => {
+			for (let batch = 0; batch < 30; batch++) {
+				await put(client, numbered(keys, batch * 5, batch * 5 + 5));
+				if (batch === 10) {
+					await client.send(new SplitShardCommand({StreamName: 'tailed', ShardToSplit: 'shardId-000000000001', NewStartingHashKey: (3n * 2n ** 126n).toString()}));
+				}
+				await new Promise((resolve) => setTimeout(resolve, 15));
+			}
+		})();
+		const {seen} = await collect(client, {stream: 'tailed', shardRefreshMs: 100}, (seen) => keys.every((key) => (seen.get(key)?.length ?? 0) >= 150));
+		await writing;
+		for (const key of keys) expect(seen.get(key), key).toEqual(range(150));
+	});
+
+	it('starts at LATEST, at a time, and stops after a count', async () => {
+		const {client} = await setUp();
+		await put(client, numbered(['a'], 0, 10));
+		const cut = new Date();
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		await put(client, numbered(['a'], 10, 20));
+
+		const atTime = await collect(client, {stream: 'tailed', from: {type: 'AT_TIMESTAMP', timestamp: cut}, stopAtLatest: true});
+		expect(atTime.seen.get('a')).toEqual(range(20).slice(10));
+
+		const counted = await collect(client, {stream: 'tailed', count: 7});
+		expect(counted.seen.get('a')).toEqual(range(7));
+
+		const latest = tailStream(client, {stream: 'tailed', from: {type: 'LATEST'}});
+		const iterator = latest[Symbol.asyncIterator]();
+		// Wait until every shard reader has its iterator, then write.
+		let started = 0;
+		while (started < 2) {
+			const {value} = await iterator.next();
+			if ((value as TailEvent).type === 'polled') started++;
+		}
+		await put(client, numbered(['a'], 20, 23));
+		const got: number[] = [];
+		while (got.length < 3) {
+			const {value} = await iterator.next();
+			const event = value as TailEvent;
+			if (event.type === 'records') got.push(...event.records.map((record) => Number(Buffer.from(record.data).toString().split(':')[1])));
+		}
+		await iterator.return?.(undefined);
+		expect(got).toEqual([20, 21, 22]);
+	});
+
+	it('renews expired iterators from the last record delivered', async () => {
+		let nowMs = Date.now();
+		const {client} = await setUp({now: () => nowMs, iteratorTtlMs: 300_000});
+		await put(client, numbered(['k'], 0, 30));
+		const events: TailEvent[] = [];
+		const seen: number[] = [];
+		let moved = false;
+		for await (const event of tailStream(client, {stream: 'tailed', limit: 10, stopAtLatest: true})) {
+			events.push(event);
+			if (event.type !== 'records') continue;
+			seen.push(...event.records.map((record) => Number(Buffer.from(record.data).toString().split(':')[1])));
+			if (!moved) {
+				// Every iterator the readers hold is now older than five minutes.
+				nowMs += 301_000;
+				moved = true;
+			}
+		}
+		expect(seen).toEqual(range(30));
+	});
+
+	it('rides out an engine restart and resumes after the last record delivered', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'tail-restart-'));
+		cleanups.push(() => rmSync(dir, {recursive: true, force: true}));
+		let engine = await startEngine({dataDir: dir});
+		const port = engine.port;
+		const client = kinesisClient(engine.url, 'http1');
+		cleanups.push(() => client.destroy(), () => engine.close());
+		await client.send(new CreateStreamCommand({StreamName: 'tailed', ShardCount: 1}));
+		await put(client, numbered(['k'], 0, 50));
+
+		const seen: number[] = [];
+		const reasons: string[] = [];
+		let restarted = false;
+		for await (const event of tailStream(client, {stream: 'tailed', limit: 20})) {
+			if (event.type === 'retrying') reasons.push(event.reason);
+			if (event.type !== 'records') continue;
+			seen.push(...event.records.map((record) => Number(Buffer.from(record.data).toString().split(':')[1])));
+			if (!restarted) {
+				restarted = true;
+				await engine.close();
+				await new Promise((resolve) => setTimeout(resolve, 300));
+				engine = await startEngine({dataDir: dir, port});
+				await put(client, numbered(['k'], 50, 60));
+			}
+			if (seen.length >= 60) break;
+		}
+		expect(seen).toEqual(range(60));
+		expect(reasons.join('\n')).toMatch(/ECONNREFUSED|socket hang up|ECONNRESET/);
+	});
+
+	it('reads only the chosen shards and their children', async () => {
+		const {client} = await setUp({}, 4);
+		await put(client, numbered(keys, 0, 5));
+		const {Shards = []} = await client.send(new ListShardsCommand({StreamName: 'tailed'}));
+		const chosen = Shards[2]?.ShardId ?? '';
+		const {events} = await collect(client, {stream: 'tailed', shards: [chosen], stopAtLatest: true});
+		const shardsRead = new Set(events.filter((event) => event.type === 'records').map((event) => ('shardId' in event ? event.shardId : '')));
+		expect([...shardsRead]).toEqual([chosen]);
+	});
+});
