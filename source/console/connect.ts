@@ -1,0 +1,214 @@
+import http from 'node:http';
+import https from 'node:https';
+import {CloudWatchClient} from '@aws-sdk/client-cloudwatch';
+import {DynamoDBClient} from '@aws-sdk/client-dynamodb';
+import {KinesisClient, type KinesisClientConfig} from '@aws-sdk/client-kinesis';
+import {defaultProvider} from '@aws-sdk/credential-provider-node';
+import {DynamoDBDocumentClient} from '@aws-sdk/lib-dynamodb';
+import {NodeHttpHandler} from '@smithy/node-http-handler';
+import {createEngine, type Engine} from '../engine/index.js';
+import {ConsoleError} from './failures.js';
+import {describeEndpoint, loadProfileSettings, profileExists, resolveEndpoint, SettingsError, type ProfileSettings, type ServiceName} from './settings.js';
+
+export type {ServiceName} from './settings.js';
+
+export interface ConnectOptions {
+	/** `--profile`; otherwise AWS_PROFILE, otherwise the default profile. */
+	readonly profile?: string;
+	/** `--region`; otherwise AWS_REGION, AWS_DEFAULT_REGION, then the profile's `region`. */
+	readonly region?: string;
+	/** `--endpoint-url`, for all three services; otherwise AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, then the profile's. */
+	readonly endpointUrl?: string;
+	/** Start the built-in engine in-process and point every client at it. */
+	readonly local?: boolean | {readonly dataDir?: string};
+}
+
+/** Where a connection points, for the status line. Never holds credentials. */
+export interface ConnectionTarget {
+	readonly kind: 'aws' | 'endpoint' | 'local';
+	readonly region: string;
+	/** The profile chosen by `--profile` or AWS_PROFILE; absent for the default profile and for local. */
+	readonly profile?: string;
+	/** Kinesis's endpoint (with no user info), also for AWS: the regional one. */
+	readonly endpoint?: string;
+	/** Each service's endpoint, to name the one that failed. */
+	readonly endpoints: Readonly<Record<ServiceName, string>>;
+}
+
+export interface Connection {
+	readonly target: ConnectionTarget;
+	/** Plain calls, over HTTP/1.1 keep-alive: works with HTTP/1.1-only emulators, like the AWS CLI. */
+	readonly kinesis: KinesisClient;
+	/** The SDK's default HTTP/2 handler, for SubscribeToShard only. */
+	readonly kinesisHttp2: KinesisClient;
+	readonly cloudwatch: CloudWatchClient;
+	readonly dynamodb: DynamoDBClient;
+	/** The document client over `dynamodb`, for lease tables. */
+	readonly documents: DynamoDBDocumentClient;
+	/** Closes every client's sockets and, for local, stops the engine. Safe to call twice. */
+	close(): Promise<void>;
+}
+
+/** The engine checks that a request is signed, never by whom. */
+const LOCAL_CREDENTIALS = {accessKeyId: 'local', secretAccessKey: 'local'};
+const LOCAL_DEFAULT_REGION = 'us-east-1';
+/** Emulators accept any region; us-east-1 is what they assume when told none. */
+const ENDPOINT_DEFAULT_REGION = 'us-east-1';
+/** How long to wait for a TCP connection before calling the endpoint unreachable. */
+const CONNECTION_TIMEOUT_MS = 5_000;
+
+export async function connect(options: ConnectOptions = {}): Promise<Connection> {
+	if (options.local) {
+		if (options.endpointUrl !== undefined) {
+			throw new ConsoleError({kind: 'configuration', message: '--local and --endpoint-url cannot be used together.', hint: 'Use --local for the built-in engine, or --endpoint-url for another one.'});
+		}
+		const dataDir = typeof options.local === 'object' ? options.local.dataDir : undefined;
+		const region = nonEmpty(options.region) ?? envRegion() ?? LOCAL_DEFAULT_REGION;
+		checkRegion(region);
+		const engine = await createEngine({port: 0, host: '127.0.0.1', region, ...(dataDir === undefined ? {} : {dataDir})});
+		const endpoints = {kinesis: engine.url, cloudwatch: engine.url, dynamodb: engine.url};
+		return assemble({kind: 'local', region, endpoint: engine.url, endpoints}, endpoints, LOCAL_CREDENTIALS, undefined, engine);
+	}
+
+	const chosenProfile = nonEmpty(options.profile) ?? nonEmpty(process.env.AWS_PROFILE);
+	if (chosenProfile !== undefined && !(await profileExists(chosenProfile))) {
+		throw new ConsoleError({
+			kind: 'configuration',
+			message: `The profile '${chosenProfile}' is not in the AWS config or credentials file.`,
+			hint: `Create it with \`aws configure --profile ${chosenProfile}\` (or \`aws configure sso\`), or pick one listed by \`aws configure list-profiles\`.`,
+		});
+	}
+	const settings = await loadProfileSettings(chosenProfile);
+	const flagEndpoint = nonEmpty(options.endpointUrl);
+	const configured = {
+		kinesis: flagEndpoint ?? configuredEndpoint('kinesis', settings),
+		cloudwatch: flagEndpoint ?? configuredEndpoint('cloudwatch', settings),
+		dynamodb: flagEndpoint ?? configuredEndpoint('dynamodb', settings),
+	};
+	for (const url of Object.values(configured)) if (url !== undefined) checkEndpoint(url);
+
+	const custom = configured.kinesis !== undefined;
+	const region = nonEmpty(options.region) ?? envRegion() ?? settings.region ?? (custom ? ENDPOINT_DEFAULT_REGION : undefined);
+	if (region === undefined) {
+		throw new ConsoleError({
+			kind: 'configuration',
+			message: `No AWS region is set${chosenProfile === undefined ? '' : ` for the profile '${chosenProfile}'`}.`,
+			hint: `Pass --region (for example --region us-east-1), set AWS_REGION, or run \`aws configure${chosenProfile === undefined ? '' : ` --profile ${chosenProfile}`}\`.`,
+		});
+	}
+	checkRegion(region);
+
+	const credentials = defaultProvider(chosenProfile === undefined ? {} : {profile: chosenProfile});
+	const endpoints = {
+		kinesis: describeEndpoint(configured.kinesis ?? awsEndpoint(KinesisClient, region)),
+		cloudwatch: describeEndpoint(configured.cloudwatch ?? awsEndpoint(CloudWatchClient, region)),
+		dynamodb: describeEndpoint(configured.dynamodb ?? awsEndpoint(DynamoDBClient, region)),
+	};
+	const target: ConnectionTarget = {
+		kind: custom ? 'endpoint' : 'aws',
+		region,
+		...(chosenProfile === undefined ? {} : {profile: chosenProfile}),
+		endpoint: endpoints.kinesis,
+		endpoints,
+	};
+	return assemble(target, configured, credentials, chosenProfile);
+}
+
+function assemble(
+	target: ConnectionTarget,
+	endpoints: Readonly<Partial<Record<ServiceName, string>>>,
+	credentials: NonNullable<KinesisClientConfig['credentials']>,
+	profile: string | undefined,
+	engine?: Engine,
+): Connection {
+	const common = (service: ServiceName) => ({
+		region: target.region,
+		credentials,
+		...(profile === undefined ? {} : {profile}),
+		...(endpoints[service] === undefined ? {} : {endpoint: endpoints[service]}),
+		// Endpoints are resolved above, for the chosen profile; the clients would read only the default profile's.
+		ignoreConfiguredEndpointUrls: true,
+	});
+	const kinesis = new KinesisClient({...common('kinesis'), requestHandler: keepAliveHandler()});
+	const kinesisHttp2 = new KinesisClient(common('kinesis'));
+	const cloudwatch = new CloudWatchClient({...common('cloudwatch'), requestHandler: keepAliveHandler()});
+	const dynamodb = new DynamoDBClient({...common('dynamodb'), requestHandler: keepAliveHandler()});
+	const documents = DynamoDBDocumentClient.from(dynamodb, {marshallOptions: {removeUndefinedValues: true}});
+
+	let closing: Promise<void> | undefined;
+	return {
+		target,
+		kinesis,
+		kinesisHttp2,
+		cloudwatch,
+		dynamodb,
+		documents,
+		close() {
+			closing ??= (async () => {
+				documents.destroy();
+				for (const client of [kinesis, kinesisHttp2, cloudwatch, dynamodb]) client.destroy();
+				await engine?.close();
+			})();
+			return closing;
+		},
+	};
+}
+
+function configuredEndpoint(service: ServiceName, settings: ProfileSettings): string | undefined {
+	try {
+		return resolveEndpoint(service, settings);
+	} catch (error) {
+		if (error instanceof SettingsError) throw new ConsoleError({kind: 'configuration', message: error.message, hint: error.hint});
+		throw error;
+	}
+}
+
+/** HTTP/1.1 with keep-alive agents of our own, as the AWS CLI talks. */
+function keepAliveHandler(): NodeHttpHandler {
+	return new NodeHttpHandler({
+		httpAgent: new http.Agent({keepAlive: true, maxSockets: 50}),
+		httpsAgent: new https.Agent({keepAlive: true, maxSockets: 50}),
+		connectionTimeout: CONNECTION_TIMEOUT_MS,
+	});
+}
+
+/** The regional AWS endpoint the client would pick, from the client's own endpoint rules. */
+function awsEndpoint(Client: typeof KinesisClient | typeof CloudWatchClient | typeof DynamoDBClient, region: string): string {
+	const client = new Client({region, credentials: LOCAL_CREDENTIALS});
+	try {
+		return client.config.endpointProvider({Region: region, UseFIPS: false, UseDualStack: false}).url.href.replace(/\/$/, '');
+	} finally {
+		client.destroy();
+	}
+}
+
+function envRegion(): string | undefined {
+	return nonEmpty(process.env.AWS_REGION) ?? nonEmpty(process.env.AWS_DEFAULT_REGION);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+	const trimmed = value?.trim();
+	return trimmed ? trimmed : undefined;
+}
+
+function checkRegion(region: string): void {
+	if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(region)) {
+		throw new ConsoleError({
+			kind: 'configuration',
+			message: `'${region}' is not a region name.`,
+			hint: 'Region names look like us-east-1 or eu-west-2: check --region, AWS_REGION and the profile.',
+		});
+	}
+}
+
+function checkEndpoint(url: string): void {
+	let parsed: URL;
+	try {
+		parsed = new URL(url);
+	} catch {
+		throw new ConsoleError({kind: 'configuration', message: `'${describeEndpoint(url)}' is not an endpoint URL.`, hint: 'Endpoints look like http://localhost:4566 or https://kinesis.eu-west-1.amazonaws.com.'});
+	}
+	if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+		throw new ConsoleError({kind: 'configuration', message: `The endpoint ${describeEndpoint(url)} is neither http:// nor https://.`, hint: 'Endpoints look like http://localhost:4566.'});
+	}
+}
