@@ -102,6 +102,11 @@ describe.each(transports)('the wire over %s', (transport) => {
 		return error;
 	};
 
+	it('is reached by the SDK with the handler for this transport', () => {
+		const handler = harness.client.config.requestHandler as unknown as object;
+		expect(handler.constructor.name).toBe(transport === 'http2' ? 'NodeHttp2Handler' : 'NodeHttpHandler');
+	});
+
 	it('answers a well-formed request', async () => {
 		const response = await send({operation: 'ListStreams', body: '{}'});
 		expect(response.status).toBe(200);
