@@ -7,5 +7,6 @@ export default defineConfig({
 		hookTimeout: 30_000,
 		// Engine tests bind real ports and spawn processes; two workers match the two cores.
 		maxWorkers: 2,
+		env: {AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'},
 	},
 });

@@ -1,9 +1,12 @@
-/** A scriptable subcommand: its name, one line for `kinesis-console --help`, and how it runs. */
+/**
+ * A subcommand as the top-level help lists it. Its module is loaded only when it runs, so that
+ * `--help` and light commands do not pay for the AWS SDK, the engine or the terminal UI.
+ */
 export interface Command {
 	readonly name: string;
 	readonly summary: string;
-	/** Runs with the arguments after the command name; resolves to the exit code. */
-	readonly run: (argv: string[]) => Promise<number>;
+	/** Loads the command; the function runs it with the arguments after its name and resolves to the exit code. */
+	readonly load: () => Promise<(argv: string[]) => Promise<number>>;
 }
 
 /** A usage error: printed with the command's help hint, exit code 2. */

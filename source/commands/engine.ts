@@ -2,7 +2,7 @@ import {homedir} from 'node:os';
 import {join} from 'node:path';
 import meow from 'meow';
 import {createEngine} from '../engine/index.js';
-import {UsageError, type Command} from './command.js';
+import {UsageError} from './command.js';
 
 const help = `
   Usage
@@ -31,7 +31,7 @@ function defaultDataDir(): string {
 	return join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'kinesis-console', 'engine');
 }
 
-async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[]): Promise<number> {
 	const cli = meow(help, {
 		importMeta: import.meta,
 		argv,
@@ -92,8 +92,3 @@ async function run(argv: string[]): Promise<number> {
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
 
-export const engineCommand: Command = {
-	name: 'engine',
-	summary: 'Run the built-in Kinesis-compatible engine for the AWS SDKs, the AWS CLI and other clients',
-	run,
-};

@@ -1,0 +1,176 @@
+import meow from 'meow';
+import {
+	decodeRecord,
+	isDecoderName,
+	matches,
+	parseFilters,
+	sanitizeForTerminal,
+	type DecodedRecord,
+	type DecoderName,
+	type RecordFilter,
+} from '../console/records/index.js';
+import {parseStartPosition, tailStream, type TailRecord} from '../console/tail/index.js';
+import {UsageError} from './command.js';
+import {connectionFlags, connectionHelp, withConnection} from './connection.js';
+
+const help = `
+  Usage
+    $ kinesis-console tail STREAM [options]
+
+  Prints a stream's records as they arrive, decoded, in order within each shard. Parents are read to
+  their end before their children after a split or merge. STREAM is a stream name or ARN.
+
+  Options
+    --from <position>      latest (default), trim-horizon, a time ago (15m, 2h, 1d), an ISO time,
+                           at:SEQUENCE or after:SEQUENCE (with --shard)
+    --shard <id>           Only this shard and its children (repeatable)
+    --filter <expr>        Only matching records (repeatable, all must match):
+                           text:foo  re:^err  key:user-*  json:level=ERROR
+    --decode <name>        auto (default), utf8, json, base64, hex, gzip
+    --count <n>            Stop after n records
+    --until <time>         Stop at records that arrived after this time (ISO, or a time ago: 5m)
+    --no-follow            Stop once every shard is read up to its newest record
+    --calls-per-second <n> GetRecords calls per shard per second, at most 5 (default 5)
+${connectionHelp}
+
+  Examples
+    $ kinesis-console tail clickstream --from 15m --filter json:page=/checkout
+    $ kinesis-console tail logs --from trim-horizon --no-follow --json > logs.jsonl
+`;
+
+export async function run(argv: string[]): Promise<number> {
+	const cli = meow(help, {
+		importMeta: import.meta,
+		argv,
+		flags: {
+			...connectionFlags,
+			from: {type: 'string', default: 'latest'},
+			shard: {type: 'string', isMultiple: true},
+			filter: {type: 'string', isMultiple: true},
+			decode: {type: 'string', default: 'auto'},
+			count: {type: 'number'},
+			until: {type: 'string'},
+			follow: {type: 'boolean', default: true},
+			callsPerSecond: {type: 'number', default: 5},
+		},
+	});
+	const [stream, ...extra] = cli.input;
+	if (!stream || extra.length > 0) throw new UsageError('tail takes one stream name or ARN.');
+	const {flags} = cli;
+	const decoder = flags.decode;
+	if (!isDecoderName(decoder)) throw new UsageError(`--decode must be one of auto, utf8, json, base64, hex, gzip, not '${decoder}'.`);
+	if (flags.count !== undefined && (!Number.isInteger(flags.count) || flags.count < 1)) throw new UsageError('--count must be a whole number above 0.');
+	if (!(flags.callsPerSecond > 0 && flags.callsPerSecond <= 5)) throw new UsageError('--calls-per-second must be above 0 and at most 5.');
+	const filters = usage(() => parseFilters(flags.filter ?? []));
+	const from = usage(() => parseStartPosition(flags.from));
+	const until = flags.until === undefined ? undefined : usage(() => parseUntil(flags.until ?? ''));
+	const shards = flags.shard ?? [];
+	if ((from.type === 'AT_SEQUENCE_NUMBER' || from.type === 'AFTER_SEQUENCE_NUMBER') && shards.length !== 1) {
+		throw new UsageError('A sequence number belongs to one shard: give exactly one --shard with --from at:/after:.');
+	}
+
+	return withConnection(flags, {streamName: stream, operation: 'GetRecords'}, async (connection, output) => {
+		const controller = new AbortController();
+		const stop = () => controller.abort();
+		process.once('SIGINT', stop);
+		process.once('SIGTERM', stop);
+		const notices = new NoticeThrottle();
+		let printed = 0;
+		let failure: unknown;
+		try {
+			for await (const event of tailStream(connection.kinesis, {
+				stream,
+				from,
+				...(shards.length > 0 ? {shards} : {}),
+				...(until ? {until} : {}),
+				stopAtLatest: !flags.follow,
+				callsPerSecond: flags.callsPerSecond,
+				signal: controller.signal,
+			})) {
+				if (event.type === 'records') {
+					const lines = selectRecords(event.records, decoder, filters);
+					const room = flags.count === undefined ? lines.length : flags.count - printed;
+					const shown = lines.slice(0, room);
+					printed += shown.length;
+					await output.write(shown, output.json ? () => '' : (line) => plainLine(line as RecordLine));
+					if (flags.count !== undefined && printed >= flags.count) break;
+				} else if (event.type === 'retrying') {
+					notices.say(event.shardId, `${event.shardId || stream}: ${event.reason}; retrying in ${event.delayMs} ms`);
+				} else if (event.type === 'failed') {
+					failure = event.error;
+				}
+			}
+		} finally {
+			process.off('SIGINT', stop);
+			process.off('SIGTERM', stop);
+		}
+		if (failure !== undefined) throw failure;
+		return controller.signal.aborted ? 130 : 0;
+	});
+}
+
+/** One decoded record as tail prints it; also its JSON line. */
+interface RecordLine {
+	readonly shardId: string;
+	readonly sequenceNumber: string;
+	readonly subSequenceNumber?: number;
+	readonly approximateArrivalTimestamp: string;
+	readonly partitionKey: string;
+	readonly format: DecodedRecord['format'];
+	readonly data: unknown;
+	readonly notes?: readonly string[];
+}
+
+function selectRecords(records: readonly TailRecord[], decoder: DecoderName, filters: RecordFilter[]): RecordLine[] {
+	const lines: RecordLine[] = [];
+	for (const record of records) {
+		for (const decoded of decodeRecord(record.data, {decoder, jsonStyle: 'compact', hexStyle: 'compact', partitionKey: record.partitionKey})) {
+			if (filters.length > 0 && !matches(filters, decoded)) continue;
+			lines.push({
+				shardId: record.shardId,
+				sequenceNumber: record.sequenceNumber,
+				...(decoded.subSequenceNumber === undefined ? {} : {subSequenceNumber: decoded.subSequenceNumber}),
+				approximateArrivalTimestamp: record.arrivalTime.toISOString(),
+				partitionKey: decoded.partitionKey ?? record.partitionKey,
+				format: decoded.format,
+				data: decoded.format === 'json' ? decoded.json : decoded.text,
+				...(decoded.notes ? {notes: decoded.notes} : {}),
+			});
+		}
+	}
+	return lines;
+}
+
+function plainLine(line: RecordLine): string {
+	const data = line.format === 'json' ? JSON.stringify(line.data) : String(line.data);
+	const sequence = line.subSequenceNumber === undefined ? line.sequenceNumber : `${line.sequenceNumber}/${line.subSequenceNumber}`;
+	return sanitizeForTerminal(`${line.approximateArrivalTimestamp}  ${line.shardId}  ${sequence}  ${line.partitionKey}  ${data}`, {keepNewlines: false});
+}
+
+/** Until: an ISO time, or a time ago ("5m"); "now" is when the command started. */
+function parseUntil(text: string): Date {
+	if (text.trim().toLowerCase() === 'now') return new Date();
+	const position = parseStartPosition(text);
+	if (position.type !== 'AT_TIMESTAMP') throw new Error(`--until takes a time (an ISO time, or a time ago such as 5m), not '${text}'.`);
+	return position.timestamp;
+}
+
+function usage<T>(parse: () => T): T {
+	try {
+		return parse();
+	} catch (error) {
+		throw new UsageError(error instanceof Error ? error.message : String(error));
+	}
+}
+
+/** Says a repeated notice (a throttled shard) at most every few seconds per shard, on stderr. */
+class NoticeThrottle {
+	private readonly lastMs = new Map<string, number>();
+	say(key: string, text: string): void {
+		const now = Date.now();
+		if (now - (this.lastMs.get(key) ?? 0) < 5_000) return;
+		this.lastMs.set(key, now);
+		process.stderr.write(`${sanitizeForTerminal(text)}\n`);
+	}
+}
+
