@@ -115,6 +115,34 @@ describe.each(transports)('tags over %s', (transport) => {
 		expect(await count()).toBe(50);
 	});
 
+	it('refuses tag keys and values outside their lengths, reporting the map once for keys and once for values', async () => {
+		const name = uniqueName('tag-lengths');
+		await createStream(harness.client, name);
+		const longKey = 'k'.repeat(129);
+		const keyRule = 'Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]';
+		const valueRule = 'Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]';
+		await expectError(
+			harness.client.send(new AddTagsToStreamCommand({StreamName: name, Tags: {[longKey]: 'v'}})),
+			'ValidationException',
+			`1 validation error detected: Value '{${longKey}=v}' at 'tags' failed to satisfy constraint: ${keyRule}`,
+		);
+		const longValue = 'v'.repeat(257);
+		await expectError(
+			harness.client.send(new TagResourceCommand({ResourceARN: arnOf(name), Tags: {a: longValue, b: longValue}})),
+			'ValidationException',
+			`1 validation error detected: Value '{a=${longValue}, b=${longValue}}' at 'tags' failed to satisfy constraint: ${valueRule}`,
+		);
+		await expectError(
+			harness.client.send(new AddTagsToStreamCommand({StreamName: name, Tags: {'': longValue}})),
+			'ValidationException',
+			`2 validation errors detected: Value '{=${longValue}}' at 'tags' failed to satisfy constraint: ${keyRule}; Value '{=${longValue}}' at 'tags' failed to satisfy constraint: ${valueRule}`,
+		);
+		expect(await tagsOf(name)).toEqual([]);
+		// At the limits, both are fine.
+		await harness.client.send(new AddTagsToStreamCommand({StreamName: name, Tags: {['k'.repeat(128)]: 'v'.repeat(256)}}));
+		expect(await tagsOf(name)).toEqual([{Key: 'k'.repeat(128), Value: 'v'.repeat(256)}]);
+	});
+
 	it('validates tag lists with AWS messages', async () => {
 		await expectError(
 			harness.client.send(new AddTagsToStreamCommand({StreamName: 'fine', Tags: {}})),

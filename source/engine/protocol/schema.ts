@@ -233,7 +233,14 @@ function checkField(field: Field, value: unknown, path: string, errors: string[]
 			const entries = Object.entries(value as Record<string, unknown>);
 			if (field.max !== undefined && entries.length > field.max) fail(`Member must have length less than or equal to ${field.max}`);
 			if (field.min !== undefined && entries.length < field.min) fail(`Member must have length greater than or equal to ${field.min}`);
-			for (const [key, item] of entries) checkField(field.value, item, `${path}.${key}.member`, errors);
+			// AWS reports a map once for its keys and once for its values, listing every constraint of each.
+			if (entries.some(([key]) => breaksString(field.key, key))) fail(`Map keys must satisfy constraint: [${constraintsOf(field.key)}]`);
+			if (field.value.type === 'String') {
+				const valueField = field.value;
+				if (entries.some(([, item]) => breaksString(valueField, item as string))) fail(`Map value must satisfy constraint: [${constraintsOf(valueField)}]`);
+			} else {
+				for (const [key, item] of entries) checkField(field.value, item, `${path}.${key}.member`, errors);
+			}
 			return;
 		}
 		case 'Structure':
@@ -243,6 +250,27 @@ function checkField(field: Field, value: unknown, path: string, errors: string[]
 		case 'Timestamp':
 			return;
 	}
+}
+
+function breaksString(field: StringField, text: string): boolean {
+	return (
+		(field.max !== undefined && text.length > field.max) ||
+		(field.min !== undefined && text.length < field.min) ||
+		(field.pattern !== undefined && !anchored(field.pattern).test(text)) ||
+		(field.enum !== undefined && !field.enum.includes(text))
+	);
+}
+
+/** A string member's constraints as AWS lists them for map keys and values: lengths, then pattern. */
+function constraintsOf(field: StringField): string {
+	return [
+		field.max === undefined ? undefined : `Member must have length less than or equal to ${field.max}`,
+		field.min === undefined ? undefined : `Member must have length greater than or equal to ${field.min}`,
+		field.pattern === undefined ? undefined : `Member must satisfy regular expression pattern: ${field.pattern}`,
+		field.enum === undefined ? undefined : `Member must satisfy enum value set: [${field.enum.join(', ')}]`,
+	]
+		.filter((part) => part !== undefined)
+		.join(', ');
 }
 
 const patterns = new Map<string, RegExp>();
