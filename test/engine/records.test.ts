@@ -44,10 +44,11 @@ describe.each(transports)('records over %s', (transport) => {
 		expect(arrival).toBeLessThanOrEqual(Date.now());
 	});
 
-	it('stores empty data and data of exactly 1 MiB, byte for byte', async () => {
+	it('stores empty data and a record of exactly 1 MiB, byte for byte', async () => {
 		const name = uniqueName('sizes');
 		await createStream(harness.client, name);
-		const large = Buffer.alloc(1024 * 1024);
+		// AWS's record size limit counts the partition key with the data: together at most 1 MiB.
+		const large = Buffer.alloc(1024 * 1024 - 'large'.length);
 		for (let index = 0; index < large.length; index++) large[index] = (index * 31 + 7) & 0xff;
 		await harness.client.send(new PutRecordCommand({StreamName: name, PartitionKey: 'empty', Data: new Uint8Array()}));
 		await harness.client.send(new PutRecordCommand({StreamName: name, PartitionKey: 'large', Data: large}));
