@@ -1,0 +1,60 @@
+import {CreateStreamCommand, SplitShardCommand, StartStreamEncryptionCommand} from '@aws-sdk/client-kinesis';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import type {Engine} from '../../source/engine/index.js';
+import {jsonLines, runCli} from '../helpers/cli.js';
+import {kinesisClient, startEngine} from '../helpers/engine.js';
+
+describe('streams and describe, as processes', () => {
+	let engine: Engine;
+	beforeAll(async () => {
+		engine = await startEngine();
+		const client = kinesisClient(engine.url);
+		await client.send(new CreateStreamCommand({StreamName: 'orders', ShardCount: 2}));
+		await client.send(new CreateStreamCommand({StreamName: 'logs', StreamModeDetails: {StreamMode: 'ON_DEMAND'}}));
+		await client.send(new SplitShardCommand({StreamName: 'orders', ShardToSplit: 'shardId-000000000000', NewStartingHashKey: (2n ** 126n).toString()}));
+		await client.send(new StartStreamEncryptionCommand({StreamName: 'logs', EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis'}));
+		client.destroy();
+	});
+	afterAll(() => engine.close());
+
+	it('lists every stream as JSON lines when piped', async () => {
+		const {stdout, code} = await runCli(['streams', '--endpoint-url', engine.url]);
+		expect(code).toBe(0);
+		expect(jsonLines(stdout)).toEqual([
+			expect.objectContaining({name: 'logs', mode: 'ON_DEMAND', openShards: 4, closedShards: 0, encryption: 'KMS', retentionHours: 24}),
+			expect.objectContaining({name: 'orders', mode: 'PROVISIONED', openShards: 3, closedShards: 1, encryption: 'NONE'}),
+		]);
+	});
+
+	it('describes the shard map with parents and ranges', async () => {
+		const {stdout, code} = await runCli(['describe', 'orders', '--endpoint-url', engine.url]);
+		expect(code).toBe(0);
+		const shards = jsonLines(stdout) as Array<{shardId: string; open: boolean; parents: string[]; startingHashKey: string; endingHashKey: string}>;
+		expect(shards.map((shard) => [shard.shardId, shard.open, shard.parents])).toEqual([
+			['shardId-000000000000', false, []],
+			['shardId-000000000001', true, []],
+			['shardId-000000000002', true, ['shardId-000000000000']],
+			['shardId-000000000003', true, ['shardId-000000000000']],
+		]);
+		expect(shards[3]?.startingHashKey).toBe((2n ** 126n).toString());
+	});
+
+	it('says when a stream does not exist, lists those that do, and exits with the not-found code', async () => {
+		const {stderr, code} = await runCli(['describe', 'order', '--endpoint-url', engine.url]);
+		expect(code).toBe(9);
+		expect(stderr).toContain("The stream 'order' was not found in us-east-1");
+		expect(stderr).toContain('logs, orders');
+	});
+
+	it('names an unreachable endpoint', async () => {
+		const {stderr, code} = await runCli(['streams', '--endpoint-url', 'http://127.0.0.1:9']);
+		expect(code).toBe(10);
+		expect(stderr).toContain('http://127.0.0.1:9');
+	});
+
+	it('works offline with --local', async () => {
+		const {stdout, code} = await runCli(['streams', '--local']);
+		expect(code).toBe(0);
+		expect(stdout).toBe('');
+	});
+});

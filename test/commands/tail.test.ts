@@ -1,0 +1,94 @@
+import {gzipSync} from 'node:zlib';
+import {CreateStreamCommand, MergeShardsCommand, PutRecordsCommand, SplitShardCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import type {Engine} from '../../source/engine/index.js';
+import {jsonLines, runCli, runInTerminal} from '../helpers/cli.js';
+import {kinesisClient, startEngine} from '../helpers/engine.js';
+
+interface Line {
+	shardId: string;
+	sequenceNumber: string;
+	partitionKey: string;
+	format: string;
+	data: unknown;
+}
+
+async function put(client: KinesisClient, stream: string, records: Array<{key: string; data: Buffer | string}>) {
+	const result = await client.send(
+		new PutRecordsCommand({StreamName: stream, Records: records.map(({key, data}) => ({PartitionKey: key, Data: typeof data === 'string' ? Buffer.from(data) : data}))}),
+	);
+	expect(result.FailedRecordCount).toBe(0);
+}
+
+describe('tail, as a process', () => {
+	let engine: Engine;
+	let client: KinesisClient;
+	const keys = ['alpha', 'beta', 'gamma', 'delta', 'epsilon'];
+	beforeAll(async () => {
+		engine = await startEngine();
+		client = kinesisClient(engine.url);
+		await client.send(new CreateStreamCommand({StreamName: 'events', ShardCount: 2}));
+		const batch = (from: number) => keys.flatMap((key) => Array.from({length: 10}, (_, n) => ({key, data: JSON.stringify({key, n: from + n, level: n % 3 === 0 ? 'ERROR' : 'INFO'})})));
+		await put(client, 'events', batch(0));
+		await client.send(new SplitShardCommand({StreamName: 'events', ShardToSplit: 'shardId-000000000001', NewStartingHashKey: (3n * 2n ** 126n).toString()}));
+		await put(client, 'events', batch(10));
+		await client.send(new MergeShardsCommand({StreamName: 'events', ShardToMerge: 'shardId-000000000002', AdjacentShardToMerge: 'shardId-000000000003'}));
+		await put(client, 'events', batch(20));
+		await client.send(new CreateStreamCommand({StreamName: 'logs', ShardCount: 1}));
+		const logBatch = {messageType: 'DATA_MESSAGE', logGroup: '/app', logEvents: [{id: '1', timestamp: 1, message: 'boot'}]};
+		await put(client, 'logs', [{key: 'a', data: gzipSync(JSON.stringify(logBatch))}, {key: 'b', data: 'plain \u001b[2J text'}]);
+	});
+	afterAll(async () => {
+		client.destroy();
+		await engine.close();
+	});
+
+	it('prints every record once, in order per key, across a split and a merge, then stops with --no-follow', async () => {
+		const {stdout, code} = await runCli(['tail', 'events', '--from', 'trim-horizon', '--no-follow', '--endpoint-url', engine.url]);
+		expect(code).toBe(0);
+		const lines = jsonLines(stdout) as Line[];
+		expect(lines).toHaveLength(150);
+		for (const key of keys) {
+			const numbers = lines.filter((line) => line.partitionKey === key).map((line) => (line.data as {n: number}).n);
+			expect(numbers, key).toEqual(Array.from({length: 30}, (_, n) => n));
+		}
+		expect(lines[0]).toMatchObject({format: 'json', sequenceNumber: expect.stringMatching(/^\d+$/)});
+	});
+
+	it('filters on a JSON field and stops after --count', async () => {
+		const {stdout, code} = await runCli(['tail', 'events', '--from', 'trim-horizon', '--filter', 'json:level=ERROR', '--filter', 'key:al*', '--count', '5', '--endpoint-url', engine.url]);
+		expect(code).toBe(0);
+		const lines = jsonLines(stdout) as Line[];
+		expect(lines.map((line) => (line.data as {n: number}).n)).toEqual([0, 3, 6, 9, 10]);
+		expect(lines.every((line) => line.partitionKey === 'alpha')).toBe(true);
+	});
+
+	it('decodes gzip JSON and keeps terminal escapes out of plain output', async () => {
+		const json = jsonLines((await runCli(['tail', 'logs', '--from', 'trim-horizon', '--no-follow', '--endpoint-url', engine.url])).stdout) as Line[];
+		expect(json[0]).toMatchObject({format: 'json', data: {logGroup: '/app', logEvents: [{message: 'boot'}]}});
+		expect(json[1]).toMatchObject({format: 'utf8', data: 'plain \u001b[2J text'});
+
+		// On a terminal (a pty from util-linux's script), the output is plain text with escapes made visible.
+		const plain = await runInTerminal(['tail', 'logs', '--from', 'trim-horizon', '--no-follow', '--endpoint-url', engine.url]);
+		expect(plain).toContain('plain ␛[2J text');
+		expect(plain).not.toContain('\u001b[2J');
+		expect(plain).toMatch(/shardId-000000000000 +\d+ +a +\{"messageType":"DATA_MESSAGE"/);
+	});
+
+	it('refuses bad flags with exit code 2 and a clear message', async () => {
+		const badFilter = await runCli(['tail', 'events', '--filter', 're:(', '--endpoint-url', engine.url]);
+		expect(badFilter.code).toBe(2);
+		expect(badFilter.stderr).toMatch(/re:\(/);
+		const badFrom = await runCli(['tail', 'events', '--from', 'yesterday-ish', '--endpoint-url', engine.url]);
+		expect(badFrom.code).toBe(2);
+		expect(badFrom.stderr).toContain("Cannot read the starting position 'yesterday-ish'");
+		const sequenceWithoutShard = await runCli(['tail', 'events', '--from', 'after:49590338271490256608559692538361571095921575989136588898', '--endpoint-url', engine.url]);
+		expect(sequenceWithoutShard.code).toBe(2);
+	});
+
+	it('exits with the not-found code for an unknown stream', async () => {
+		const {stderr, code} = await runCli(['tail', 'event', '--no-follow', '--endpoint-url', engine.url]);
+		expect(code).toBe(9);
+		expect(stderr).toContain("The stream 'event' was not found");
+	});
+});
