@@ -2,10 +2,11 @@ import {ServiceError, invalidArgument, resourceNotFound} from '../protocol/error
 import {Blob, Timestamp} from '../protocol/values.js';
 import type {ShardState, StreamState} from '../store/streamState.js';
 import {defineAction} from './action.js';
+import {encryptionAt} from './encryption.js';
 import {StreamARN} from './fields.js';
 import {hexToDecimal} from './hashKeys.js';
 import {shardIdOf} from './names.js';
-import {formatSequenceNumber} from './sequenceNumbers.js';
+import {formatSequenceNumber, positionAt} from './sequenceNumbers.js';
 import {decodeIterator, encodeIterator} from './shardIterators.js';
 
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
@@ -42,7 +43,8 @@ export default defineAction(
 		}
 
 		const minArrivalMs = nowMs - stream.retentionHours * 3_600_000;
-		const records = store.read(stream.uid, shard.index, iterator.position, {
+		// Positions are never below arrival ms * 1000, so every record below positionAt(horizon) is past retention.
+		const records = store.read(stream.uid, shard.index, Math.max(iterator.position, positionAt(minArrivalMs)), {
 			maxRecords: input.Limit ?? 10_000,
 			maxBytes: MAX_RESPONSE_BYTES,
 			minArrivalMs,
@@ -60,7 +62,7 @@ export default defineAction(
 				ApproximateArrivalTimestamp: new Timestamp(record.arrivalMs),
 				Data: new Blob(record.data),
 				PartitionKey: record.partitionKey,
-				...(stream.encryption.type === 'KMS' ? {EncryptionType: 'KMS'} : {}),
+				...(encryptionAt(stream, record.position) === 'KMS' ? {EncryptionType: 'KMS'} : {}),
 			})),
 			MillisBehindLatest: next ? Math.max(0, nowMs - next.arrivalMs) : 0,
 			...(atEnd

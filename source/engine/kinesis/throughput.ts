@@ -51,7 +51,8 @@ export class ThroughputLimits {
 	admitWrite(uid: number, shardIndex: number, bytes: number, nowMs: number): boolean {
 		if (!this.enabled) return true;
 		const buckets = this.bucketsOf(uid, shardIndex, nowMs);
-		if (buckets.writeRecords.available(nowMs) < 1 || buckets.writeBytes.available(nowMs) < bytes) return false;
+		// A record as large as a whole second's budget (1 MiB with its key) passes once the budget is full.
+		if (buckets.writeRecords.available(nowMs) < 1 || buckets.writeBytes.available(nowMs) < Math.min(bytes, SHARD_LIMITS.writeBytesPerSecond)) return false;
 		buckets.writeRecords.take(1);
 		buckets.writeBytes.take(bytes);
 		return true;
