@@ -1,4 +1,5 @@
 import {invalidArgument} from '../protocol/errors.js';
+import type {StreamState} from '../store/streamState.js';
 import type {ActionContext} from './action.js';
 import {StreamRef} from './fields.js';
 import {activeStream} from './reshard.js';
@@ -20,5 +21,16 @@ export async function setEncryption(
 	}
 	const stream = activeStream(context, input);
 	stream.encryption = enabled ? {type: 'KMS', keyId: input.KeyId} : {type: 'NONE'};
+	const fromPosition = context.streams.lastPosition(stream) + 1;
+	stream.encryptionChanges = [...(stream.encryptionChanges ?? []), {fromPosition, type: stream.encryption.type}];
 	await context.streams.startUpdating(stream, context.nowMs);
+}
+
+/** The encryption a record was written under: the last change at or below its position (streams start unencrypted). */
+export function encryptionAt(stream: StreamState, position: number): 'NONE' | 'KMS' {
+	// Streams stored before changes were recorded know only their current encryption.
+	if (!stream.encryptionChanges) return stream.encryption.type;
+	let type: 'NONE' | 'KMS' = 'NONE';
+	for (const change of stream.encryptionChanges) if (change.fromPosition <= position) type = change.type;
+	return type;
 }

@@ -96,8 +96,9 @@ export function scaleUniformly(context: ActionContext, stream: StreamState, targ
 	for (const shard of stream.shards.filter(isOpen).sort((a, b) => (a.startHash < b.startHash ? -1 : 1))) {
 		let rest = shard;
 		for (const boundary of boundaries) {
-			const start = fromHex(rest.startHash);
-			if (boundary <= start + 1n || boundary >= fromHex(rest.endHash)) continue;
+			// Every boundary strictly inside a shard cuts it, even one key from its start or at its end: the
+			// public SplitShard bounds do not apply here, and skipping a boundary would leave ranges unequal.
+			if (boundary <= fromHex(rest.startHash) || boundary > fromHex(rest.endHash)) continue;
 			const [lower, upper] = split(context, stream, rest, toHex(boundary));
 			pieces.push(lower);
 			rest = upper;

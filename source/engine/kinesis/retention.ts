@@ -9,7 +9,8 @@ export const retentionInput = {RetentionPeriodHours: {type: 'Integer', required:
 
 /**
  * Changes a stream's retention in the direction the action allows, with AWS's errors. After a decrease
- * the older records are unreadable at once (reads check arrival time) and their space is reclaimed.
+ * the older records are unreadable at once (reads check arrival time) and their space is reclaimed; after
+ * an increase, records that had expired stay unreadable.
  */
 export async function changeRetention(
 	context: ActionContext,
@@ -35,11 +36,13 @@ export async function changeRetention(
 			`Requested retention period (${hours} hours) for stream ${stream.name} can not be longer than existing retention period (${current} hours). Use IncreaseRetentionPeriod API.`,
 		);
 	}
+	// Records past the shorter of the two periods are gone for good. An increase does not bring back records
+	// that had already expired (AWS), so they are removed before the longer period applies to reads.
+	const horizonMs = context.nowMs - Math.min(current, hours) * 3_600_000;
+	const trimmed = Promise.all(stream.shards.map((shard) => context.store.trim(stream.uid, shard.index, horizonMs)));
+	if (direction === 'increase') await trimmed;
+	else void trimmed;
 	stream.retentionHours = hours;
 	await context.streams.startUpdating(stream, context.nowMs);
-	if (direction === 'decrease') {
-		const horizonMs = context.nowMs - hours * 3_600_000;
-		for (const shard of stream.shards) void context.store.trim(stream.uid, shard.index, horizonMs);
-	}
 	return stream;
 }

@@ -28,6 +28,8 @@ export interface StreamState {
 	shards: ShardState[];
 	tags: Record<string, string>;
 	encryption: {type: 'NONE' | 'KMS'; keyId?: string};
+	/** Each Start/StopStreamEncryption, from the first position it applies to: records keep the encryption they were written under. */
+	encryptionChanges?: Array<{fromPosition: number; type: 'NONE' | 'KMS'}>;
 	enhancedMonitoring: string[];
 	/** When UpdateShardCount ran, for AWS's limit of scalings per rolling day. */
 	scalingsMs?: number[];
