@@ -67,11 +67,16 @@ export class ThroughputLimits {
 		return true;
 	}
 
-	/** Charges the bytes a GetRecords call returned. */
+	/**
+	 * Charges the bytes a GetRecords call returned. A call that returns more than the budget left pays for
+	 * all of it, whatever had built up before: after a 10 MiB read the shard refuses reads for the next
+	 * 5 seconds, as AWS documents.
+	 */
 	chargeRead(uid: number, shardIndex: number, bytes: number, nowMs: number): void {
 		if (!this.enabled) return;
 		const buckets = this.bucketsOf(uid, shardIndex, nowMs);
-		buckets.readBytes.available(nowMs);
+		const available = buckets.readBytes.available(nowMs);
+		if (bytes > available) buckets.readBytes.take(Math.max(0, available));
 		buckets.readBytes.take(bytes);
 	}
 
