@@ -21,6 +21,16 @@ const commands: readonly Command[] = [
 		load: async () => (await import('./commands/tail.js')).run,
 	},
 	{
+		name: 'put',
+		summary: 'Write records from arguments, a file or stdin, batched, retried, in order per partition key',
+		load: async () => (await import('./commands/put.js')).run,
+	},
+	{
+		name: 'find-shard',
+		summary: "Show a partition key's hash key and the shard that takes its records",
+		load: async () => (await import('./commands/findShard.js')).run,
+	},
+	{
 		name: 'engine',
 		summary: 'Run the built-in Kinesis-compatible engine for the AWS SDKs, the AWS CLI and other clients',
 		load: async () => (await import('./commands/engine.js')).run,
@@ -31,19 +41,53 @@ const width = Math.max(...commands.map((command) => command.name.length));
 const cli = meow(
 	`
   Usage
-    $ kinesis-console <command> [options]
+    $ kinesis-console [options]              the terminal console
+    $ kinesis-console <command> [options]    a scriptable command
+
+  Console options
+    --local                Start the built-in engine in this process (no AWS account needed)
+    --demo                 With --local: create demo streams and write realistic traffic into them
+    --read-only            Hide every action that changes a stream
+    --profile <name>       AWS profile (default: AWS_PROFILE, then the default profile)
+    --region <region>      AWS region (default: AWS_REGION, then the profile's)
+    --endpoint-url <url>   Another Kinesis endpoint: LocalStack, kinesalite, a running engine
+    --data-dir <dir>       With --local: keep the engine's data here
 
   Commands
 ${commands.map((command) => `    ${command.name.padEnd(width)}  ${command.summary}`).join('\n')}
 
   Run kinesis-console <command> --help for a command's options.
+
+  Examples
+    $ kinesis-console --local --demo
+    $ kinesis-console --profile prod --region eu-west-1
+    $ kinesis-console tail clickstream --from 15m --json | jq .data
 `,
-	{importMeta: import.meta, commands: commands.map((command) => command.name)},
+	{
+		importMeta: import.meta,
+		commands: commands.map((command) => command.name),
+		flags: {
+			local: {type: 'boolean', default: false},
+			demo: {type: 'boolean', default: false},
+			readOnly: {type: 'boolean', default: false},
+			profile: {type: 'string'},
+			region: {type: 'string'},
+			endpointUrl: {type: 'string'},
+			dataDir: {type: 'string'},
+		},
+	},
 );
 
 const command = commands.find((candidate) => candidate.name === cli.command);
-if (!command) cli.showHelp(0);
-else {
+if (!command) {
+	if (cli.flags.demo && !cli.flags.local && cli.flags.endpointUrl === undefined) {
+		process.stderr.write('kinesis-console: --demo writes traffic into demo streams: use it with --local or --endpoint-url, never against AWS.\n');
+		process.exitCode = 2;
+	} else {
+		const {runConsole} = await import('./ui/run.js');
+		process.exitCode = await runConsole(cli.flags);
+	}
+} else {
 	try {
 		const run = await command.load();
 		process.exitCode = await run(cli.input);

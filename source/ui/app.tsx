@@ -1,0 +1,108 @@
+import {Box, useApp, useInput} from 'ink';
+import {useMemo, useRef, useState, type ReactNode} from 'react';
+import {CommandPalette} from './components/CommandPalette.js';
+import {HelpOverlay} from './components/HelpOverlay.js';
+import {HintBar} from './components/HintBar.js';
+import {StatusLine} from './components/StatusLine.js';
+import {useStore} from './hooks/useStore.js';
+import {useTerminalSize} from './hooks/useTerminalSize.js';
+import {InputCaptureContext} from './inputCapture.js';
+import {commandFor, keyName, type Binding} from './keymap.js';
+import {ActiveViewContext, CommandRegistryContext, NavigatorContext, crumbOf, scopesOf, type CommandHandler, type Navigator, type Route} from './navigation.js';
+import {ServicesContext, type ConsoleServices} from './services.js';
+import {ThemeContext, type Theme} from './theme.js';
+
+export interface AppProps {
+	readonly services: ConsoleServices;
+	readonly theme: Theme;
+	readonly initialRoute?: Route;
+	/** Renders the view of a route; the app gives it the rows left between the status line and the hints. */
+	readonly renderRoute: (route: Route, height: number) => ReactNode;
+}
+
+type Overlay = 'help' | 'palette' | undefined;
+
+/**
+ * The console's frame: a status line, the view on top of the stack, and a hint bar. Keys become
+ * commands through the keymap; global ones (help, palette, back, quit) are handled here, the rest go
+ * to the view on top. While a view takes typed text, every key is its own.
+ */
+export function App({services, theme, initialRoute = {kind: 'streams'}, renderRoute}: AppProps) {
+	const {exit} = useApp();
+	const {rows} = useTerminalSize();
+	const [stack, setStack] = useState<readonly Route[]>([initialRoute]);
+	const [overlay, setOverlay] = useState<Overlay>(undefined);
+	const captured = useRef(false);
+	const registry = useRef<CommandHandler | undefined>(undefined);
+	const notice = useStore(services.notices);
+	const route = stack.at(-1) ?? initialRoute;
+	const scopes = scopesOf(route);
+
+	const navigator = useMemo<Navigator>(
+		() => ({
+			push: (next) => setStack((current) => [...current, next]),
+			back: () => setStack((current) => (current.length > 1 ? current.slice(0, -1) : current)),
+		}),
+		[],
+	);
+	const capture = useMemo(() => ({captured}), []);
+
+	const run = (binding: Binding) => {
+		switch (binding.id) {
+			case 'help':
+				return setOverlay(overlay === 'help' ? undefined : 'help');
+			case 'palette':
+				return setOverlay('palette');
+			case 'quit':
+				return exit();
+			default: {
+				const handler = registry.current;
+				if (handler && handler(binding.id) !== false) return;
+				if (binding.id === 'back') navigator.back();
+			}
+		}
+	};
+
+	useInput((input, key) => {
+		if (key.ctrl && input === 'c') return exit();
+		if (captured.current) return;
+		if (overlay === 'help' && (key.escape || input === '?' || input === 'q')) return setOverlay(undefined);
+		if (overlay) return;
+		const binding = commandFor(keyName(input, key), scopes, services.readOnly);
+		if (binding) run(binding);
+	});
+
+	const viewHeight = Math.max(3, rows - 3);
+	return (
+		<ThemeContext.Provider value={theme}>
+			<ServicesContext.Provider value={services}>
+				<NavigatorContext.Provider value={navigator}>
+					<CommandRegistryContext.Provider value={registry}>
+						<InputCaptureContext.Provider value={capture}>
+							<Box flexDirection="column" height={rows}>
+								<StatusLine target={services.target} crumbs={stack.map(crumbOf)} notice={notice} readOnly={services.readOnly} />
+								<Box flexDirection="column" flexGrow={1} overflow="hidden">
+									{overlay === 'help' ? <HelpOverlay scopes={scopes} readOnly={services.readOnly} /> : null}
+									{overlay === 'palette' ? (
+										<CommandPalette scopes={scopes} readOnly={services.readOnly} onRun={run} onClose={() => setOverlay(undefined)} />
+									) : null}
+									{stack.map((entry, index) => {
+										const onTop = index === stack.length - 1;
+										return (
+											<Box key={index} display={onTop && overlay !== 'help' ? 'flex' : 'none'} flexDirection="column">
+												<ActiveViewContext.Provider value={onTop}>
+													{renderRoute(entry, overlay === 'palette' ? viewHeight - 10 : viewHeight)}
+												</ActiveViewContext.Provider>
+											</Box>
+										);
+									})}
+								</Box>
+								<HintBar scopes={scopes} readOnly={services.readOnly} />
+							</Box>
+						</InputCaptureContext.Provider>
+					</CommandRegistryContext.Provider>
+				</NavigatorContext.Provider>
+			</ServicesContext.Provider>
+		</ThemeContext.Provider>
+	);
+}

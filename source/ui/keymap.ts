@@ -1,0 +1,75 @@
+import type {Key} from 'ink';
+
+/** Where a binding applies: everywhere, or in one view. */
+export type Scope = 'global' | 'list' | 'streams' | 'dashboard' | 'tail';
+
+export interface Binding {
+	readonly id: string;
+	readonly scope: Scope;
+	/** Key names: a printable character, or up, down, left, right, enter, escape, tab, pageup, pagedown, home, end. */
+	readonly keys: readonly string[];
+	readonly description: string;
+	/** Changes the stream: hidden by --read-only, and always previewed and confirmed. */
+	readonly dangerous?: boolean;
+	/** Shown in the hint bar of its scope. */
+	readonly hint?: boolean;
+}
+
+/** Every key binding, as data: the help screen, the hint bar and the command palette are made from it. */
+export const bindings: readonly Binding[] = [
+	{id: 'help', scope: 'global', keys: ['?'], description: 'Show or hide this help', hint: true},
+	{id: 'palette', scope: 'global', keys: [':'], description: 'Command palette', hint: true},
+	{id: 'back', scope: 'global', keys: ['escape'], description: 'Back', hint: true},
+	{id: 'quit', scope: 'global', keys: ['q'], description: 'Quit', hint: true},
+	{id: 'up', scope: 'list', keys: ['up', 'k'], description: 'Move up'},
+	{id: 'down', scope: 'list', keys: ['down', 'j'], description: 'Move down'},
+	{id: 'pageUp', scope: 'list', keys: ['pageup'], description: 'Page up'},
+	{id: 'pageDown', scope: 'list', keys: ['pagedown'], description: 'Page down'},
+	{id: 'top', scope: 'list', keys: ['g', 'home'], description: 'First'},
+	{id: 'bottom', scope: 'list', keys: ['G', 'end'], description: 'Last'},
+	{id: 'filter', scope: 'list', keys: ['/'], description: 'Filter', hint: true},
+	{id: 'open', scope: 'streams', keys: ['enter'], description: 'Open the stream', hint: true},
+	{id: 'refresh', scope: 'streams', keys: ['r'], description: 'Refresh now'},
+	{id: 'tailStream', scope: 'dashboard', keys: ['t'], description: 'Tail the stream', hint: true},
+	{id: 'tailShard', scope: 'dashboard', keys: ['enter'], description: 'Tail the selected shard', hint: true},
+	{id: 'window', scope: 'dashboard', keys: ['w'], description: 'Change the time window', hint: true},
+	{id: 'metric', scope: 'dashboard', keys: ['m'], description: 'Chart records/s, bytes/s or lag'},
+	{id: 'pause', scope: 'tail', keys: ['space', 'p'], description: 'Pause or resume', hint: true},
+	{id: 'follow', scope: 'tail', keys: ['f'], description: 'Follow the newest records', hint: true},
+	{id: 'decoder', scope: 'tail', keys: ['d'], description: 'Change the decoding', hint: true},
+	{id: 'position', scope: 'tail', keys: ['o'], description: 'Start from another position'},
+	{id: 'inspect', scope: 'tail', keys: ['enter'], description: 'Open the record in full', hint: true},
+	{id: 'save', scope: 'tail', keys: ['s'], description: 'Save what is shown to a JSON lines file'},
+];
+
+/** The name of a key press as bindings spell it. */
+export function keyName(input: string, key: Key): string {
+	if (key.upArrow) return 'up';
+	if (key.downArrow) return 'down';
+	if (key.leftArrow) return 'left';
+	if (key.rightArrow) return 'right';
+	if (key.return) return 'enter';
+	if (key.escape) return 'escape';
+	if (key.tab) return 'tab';
+	if (key.pageUp) return 'pageup';
+	if (key.pageDown) return 'pagedown';
+	if (key.home) return 'home';
+	if (key.end) return 'end';
+	if (input === ' ') return 'space';
+	return input;
+}
+
+/** The binding a key press triggers in the given scopes (searched in order), honouring --read-only. */
+export function commandFor(name: string, scopes: readonly Scope[], readOnly = false): Binding | undefined {
+	for (const scope of scopes) {
+		const found = bindings.find((binding) => binding.scope === scope && binding.keys.includes(name) && !(readOnly && binding.dangerous));
+		if (found) return found;
+	}
+	return undefined;
+}
+
+export function visibleBindings(scopes: readonly Scope[], readOnly: boolean): Binding[] {
+	return bindings.filter((binding) => scopes.includes(binding.scope) && !(readOnly && binding.dangerous));
+}
+
+export const displayKeys = (binding: Binding): string => binding.keys.map((key) => (key.length === 1 ? key : `<${key}>`)).join('/');

@@ -1,0 +1,55 @@
+import {createContext, useContext, useLayoutEffect, useRef} from 'react';
+import type {Scope} from './keymap.js';
+
+/** The views of the console, as a stack: Esc goes back to the one below. */
+export type Route =
+	| {readonly kind: 'streams'}
+	| {readonly kind: 'dashboard'; readonly stream: string}
+	| {readonly kind: 'tail'; readonly stream: string; readonly shardId?: string};
+
+export const scopesOf = (route: Route): readonly Scope[] => {
+	switch (route.kind) {
+		case 'streams':
+			return ['streams', 'list', 'global'];
+		case 'dashboard':
+			return ['dashboard', 'list', 'global'];
+		case 'tail':
+			return ['tail', 'list', 'global'];
+	}
+};
+
+export const crumbOf = (route: Route): string =>
+	route.kind === 'streams' ? 'streams' : route.kind === 'dashboard' ? route.stream : `tail ${route.stream}${route.shardId ? ` ${route.shardId}` : ''}`;
+
+export interface Navigator {
+	readonly push: (route: Route) => void;
+	readonly back: () => void;
+}
+
+/** A view's handler for the commands of its scopes; returns false to let the app handle one (e.g. Esc). */
+export type CommandHandler = (command: string) => boolean | void;
+
+export const NavigatorContext = createContext<Navigator>({push: () => undefined, back: () => undefined});
+export const CommandRegistryContext = createContext<{current: CommandHandler | undefined}>({current: undefined});
+
+export const useNavigator = (): Navigator => useContext(NavigatorContext);
+
+/** Whether a view is the one on top; views beneath stay mounted (keeping their state) but hidden. */
+export const ActiveViewContext = createContext(true);
+export const useIsActiveView = (): boolean => useContext(ActiveViewContext);
+
+/** Receives the commands the app resolves from keys or the palette while this view is on top. */
+export function useViewCommands(handler: CommandHandler): void {
+	const registry = useContext(CommandRegistryContext);
+	const active = useContext(ActiveViewContext);
+	const latest = useRef(handler);
+	latest.current = handler;
+	useLayoutEffect(() => {
+		if (!active) return;
+		const forward: CommandHandler = (command) => latest.current(command);
+		registry.current = forward;
+		return () => {
+			if (registry.current === forward) registry.current = undefined;
+		};
+	}, [registry, active]);
+}

@@ -1,0 +1,15 @@
+import {Text} from 'ink';
+import type {Route} from './navigation.js';
+import {StreamsView} from './views/StreamsView.js';
+
+/** The view for each route. */
+export function renderRoute(route: Route, height: number) {
+	switch (route.kind) {
+		case 'streams':
+			return <StreamsView height={height} />;
+		case 'dashboard':
+			return <Text>Dashboard of {route.stream}: coming in this release.</Text>;
+		case 'tail':
+			return <Text>Tail of {route.stream}: coming in this release.</Text>;
+	}
+}

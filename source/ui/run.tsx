@@ -1,0 +1,53 @@
+import {render} from 'ink';
+import {connect, type Connection} from '../console/connect.js';
+import {formatFailure, streamLister, toFailure} from '../console/failures.js';
+import {NoticeStore} from '../console/notices.js';
+import {StreamsStore} from '../console/streamsStore.js';
+import {App} from './app.js';
+import {renderRoute} from './routes.js';
+import type {ConsoleServices} from './services.js';
+import {themeFor} from './theme.js';
+
+export interface ConsoleOptions {
+	readonly profile?: string | undefined;
+	readonly region?: string | undefined;
+	readonly endpointUrl?: string | undefined;
+	readonly local: boolean;
+	readonly dataDir?: string | undefined;
+	readonly demo: boolean;
+	readonly readOnly: boolean;
+}
+
+/** Opens the terminal console; resolves to the exit code once the user quits. */
+export async function runConsole(options: ConsoleOptions): Promise<number> {
+	if (!process.stdin.isTTY || !process.stdout.isTTY) {
+		process.stderr.write('The console needs a terminal. For scripts and pipes, use a subcommand: kinesis-console --help lists them.\n');
+		return 2;
+	}
+	let connection: Connection | undefined;
+	try {
+		connection = await connect({
+			...(options.profile === undefined ? {} : {profile: options.profile}),
+			...(options.region === undefined ? {} : {region: options.region}),
+			...(options.endpointUrl === undefined ? {} : {endpointUrl: options.endpointUrl}),
+			...(options.local ? {local: options.dataDir === undefined ? true : {dataDir: options.dataDir}} : {}),
+		});
+		const open = connection;
+		const describeError = async (error: unknown) => formatFailure(await toFailure(error, {target: open.target, listStreams: streamLister(open.kinesis)}));
+		const services: ConsoleServices = {
+			target: connection.target,
+			readOnly: options.readOnly,
+			streams: new StreamsStore(connection.kinesis, describeError),
+			notices: new NoticeStore(),
+		};
+		const instance = render(<App services={services} theme={themeFor()} renderRoute={renderRoute} />, {maxFps: 20, exitOnCtrlC: true});
+		await instance.waitUntilExit();
+		return 0;
+	} catch (error) {
+		const failure = await toFailure(error, connection ? {target: connection.target} : {});
+		process.stderr.write(`${formatFailure(failure)}\n`);
+		return failure.exitCode;
+	} finally {
+		await connection?.close();
+	}
+}

@@ -1,0 +1,20 @@
+import {createContext, useContext} from 'react';
+import type {ConnectionTarget} from '../console/connect.js';
+import type {NoticeStore} from '../console/notices.js';
+import type {StreamsStore} from '../console/streamsStore.js';
+
+/** What the views reach the console core through: stores, never SDK clients. */
+export interface ConsoleServices {
+	readonly target: ConnectionTarget;
+	readonly readOnly: boolean;
+	readonly streams: StreamsStore;
+	readonly notices: NoticeStore;
+}
+
+export const ServicesContext = createContext<ConsoleServices | undefined>(undefined);
+
+export function useServices(): ConsoleServices {
+	const services = useContext(ServicesContext);
+	if (!services) throw new Error('useServices outside of the console app');
+	return services;
+}

@@ -1,0 +1,109 @@
+import {Box, Text} from 'ink';
+import {useEffect, useState} from 'react';
+import type {StreamOverview} from '../../console/streams.js';
+import {sanitizeForTerminal} from '../../console/records/index.js';
+import {SelectableList, moveSelection} from '../components/SelectableList.js';
+import {StateView} from '../components/StateView.js';
+import {TextPrompt} from '../components/TextPrompt.js';
+import {useStore} from '../hooks/useStore.js';
+import {useNavigator, useViewCommands} from '../navigation.js';
+import {useServices} from '../services.js';
+import {useTheme} from '../theme.js';
+
+const COLUMNS = ['STREAM', 'STATUS', 'MODE', 'SHARDS', 'RETENTION', 'CONSUMERS', 'ENCRYPTION'] as const;
+
+/** Every stream with status, mode, shards, retention, consumers and encryption; `/` filters, Enter opens. */
+export function StreamsView({height}: {readonly height: number}) {
+	const {streams} = useServices();
+	const navigator = useNavigator();
+	const theme = useTheme();
+	const state = useStore(streams);
+	const [selected, setSelected] = useState(0);
+	const [filter, setFilter] = useState('');
+	const [editingFilter, setEditingFilter] = useState(false);
+
+	useEffect(() => {
+		streams.start();
+		return () => streams.stop();
+	}, [streams]);
+
+	const all = state.status === 'ready' ? state.value : [];
+	const shown = filter ? all.filter((stream) => stream.name.toLowerCase().includes(filter.toLowerCase())) : all;
+	const listHeight = Math.max(3, height - 4);
+
+	useViewCommands((command) => {
+		if (command === 'filter') return setEditingFilter(true);
+		if (command === 'refresh') return void streams.refresh();
+		if (command === 'open') {
+			const stream = shown[selected];
+			if (stream) navigator.push({kind: 'dashboard', stream: stream.name});
+			return;
+		}
+		if (command === 'back' && filter) return setFilter('');
+		if (command === 'back') return false;
+		setSelected(moveSelection(command, selected, shown.length, listHeight));
+	});
+
+	const widths = columnWidths(shown);
+	return (
+		<Box flexDirection="column">
+			<StateView
+				state={state}
+				what="streams"
+				isEmpty={(value) => value.length === 0}
+				empty={<Text color={theme.muted}>No streams here yet. Create one with the AWS CLI, or run with --demo.</Text>}
+			>
+				{() => (
+					<SelectableList
+						items={shown}
+						selected={Math.min(selected, Math.max(0, shown.length - 1))}
+						height={listHeight}
+						header={
+							<Text color={theme.muted} bold>
+								{'  '}
+								{COLUMNS.map((column, index) => column.padEnd(widths[index] ?? 0)).join('  ')}
+							</Text>
+						}
+						renderRow={(stream) => <Text wrap="truncate">{cells(stream).map((cell, index) => cell.padEnd(widths[index] ?? 0)).join('  ')}</Text>}
+					/>
+				)}
+			</StateView>
+			{state.status === 'ready' && state.refreshError ? <Text color={theme.warning}>Refresh failed: {state.refreshError}</Text> : null}
+			{editingFilter ? (
+				<TextPrompt
+					label="/"
+					initial={filter}
+					onChange={(value) => {
+						setFilter(value);
+						setSelected(0);
+					}}
+					onSubmit={() => setEditingFilter(false)}
+					onCancel={() => {
+						setFilter('');
+						setEditingFilter(false);
+					}}
+				/>
+			) : filter ? (
+				<Text color={theme.muted}>filter: {filter} (Esc clears)</Text>
+			) : null}
+		</Box>
+	);
+}
+
+function cells(stream: StreamOverview): string[] {
+	return [
+		sanitizeForTerminal(stream.name, {keepNewlines: false}),
+		stream.status,
+		stream.mode === 'ON_DEMAND' ? 'on-demand' : 'provisioned',
+		`${stream.openShards} open${stream.closedShards > 0 ? ` / ${stream.closedShards} closed` : ''}`,
+		stream.retentionHours === undefined ? '-' : `${stream.retentionHours}h`,
+		stream.consumers === undefined ? '-' : String(stream.consumers),
+		stream.encryption === 'NONE' ? 'none' : stream.encryption,
+	];
+}
+
+function columnWidths(streams: readonly StreamOverview[]): number[] {
+	const widths = COLUMNS.map((column) => column.length);
+	for (const stream of streams) cells(stream).forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, cell.length)));
+	return widths;
+}

@@ -1,0 +1,58 @@
+import {stripVTControlCharacters} from 'node:util';
+import {render} from 'ink-testing-library';
+import type {ReactNode} from 'react';
+import type {ConnectionTarget} from '../../source/console/connect.js';
+import {NoticeStore} from '../../source/console/notices.js';
+import {StreamsStore} from '../../source/console/streamsStore.js';
+import type {KinesisClient} from '@aws-sdk/client-kinesis';
+import {App} from '../../source/ui/app.js';
+import type {Route} from '../../source/ui/navigation.js';
+import type {ConsoleServices} from '../../source/ui/services.js';
+import {colorTheme, noColorTheme} from '../../source/ui/theme.js';
+
+export const localTarget = (url: string): ConnectionTarget => ({
+	kind: 'local',
+	region: 'us-east-1',
+	endpoint: url,
+	endpoints: {kinesis: url, cloudwatch: url, dynamodb: url},
+});
+
+/** Services over a real Kinesis client, with parts replaced as a test needs. */
+export function testServices(kinesis: KinesisClient, url: string, overrides: Partial<ConsoleServices> = {}): ConsoleServices {
+	return {
+		target: localTarget(url),
+		readOnly: false,
+		streams: new StreamsStore(kinesis, async (error) => (error instanceof Error ? error.message : String(error)), 60_000),
+		notices: new NoticeStore(),
+		...overrides,
+	};
+}
+
+/** Renders the app in ink-testing-library with a route renderer. */
+export function renderApp(services: ConsoleServices, renderRoute: (route: Route, height: number) => ReactNode, options: {noColor?: boolean; initialRoute?: Route} = {}) {
+	return render(
+		<App
+			services={services}
+			theme={options.noColor ? noColorTheme : colorTheme}
+			renderRoute={renderRoute}
+			{...(options.initialRoute ? {initialRoute: options.initialRoute} : {})}
+		/>,
+	);
+}
+
+/** Waits until the last frame, without colours, satisfies a check (Ink renders asynchronously). */
+export async function waitForFrame(lastFrame: () => string | undefined, check: (frame: string) => boolean, timeoutMs = 5000): Promise<string> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const frame = stripVTControlCharacters(lastFrame() ?? '');
+		if (check(frame)) {
+			// Input handlers attach in effects, which run just after a frame is written: let them.
+			await new Promise((resolve) => setTimeout(resolve, 25));
+			return frame;
+		}
+		if (Date.now() > deadline) throw new Error(`frame never matched; last frame:\n${frame}`);
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+}
+
+export const press = {up: '\u001b[A', down: '\u001b[B', enter: '\r', escape: '\u001b', backspace: '\u007f'};

@@ -1,0 +1,94 @@
+import {CreateStreamCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
+import {Text} from 'ink';
+import {cleanup} from 'ink-testing-library';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import type {Engine} from '../../source/engine/index.js';
+import {StreamsView} from '../../source/ui/views/StreamsView.js';
+import {kinesisClient, startEngine} from '../helpers/engine.js';
+import {press, renderApp, testServices, waitForFrame} from '../helpers/ui.js';
+
+describe('the streams view', () => {
+	let engine: Engine;
+	let kinesis: KinesisClient;
+	beforeAll(async () => {
+		engine = await startEngine();
+		kinesis = kinesisClient(engine.url, 'http1');
+		for (const name of ['clickstream', 'orders', 'logs']) await kinesis.send(new CreateStreamCommand({StreamName: name, ShardCount: 2}));
+	});
+	afterEach(() => cleanup());
+	afterAll(async () => {
+		kinesis.destroy();
+		await engine.close();
+	});
+
+	const routes = (route: {kind: string; stream?: string}, height: number) =>
+		route.kind === 'streams' ? <StreamsView height={height} /> : <Text>opened {route.stream}</Text>;
+
+	it('shows loading, then every stream; filters with /; opens with Enter; Esc goes back', async () => {
+		const app = renderApp(testServices(kinesis, engine.url), routes);
+		expect(app.lastFrame()).toContain('Loading streams');
+		const frame = await waitForFrame(app.lastFrame, (text) => text.includes('orders'));
+		expect(frame).toMatch(/STREAM +STATUS +MODE +SHARDS/);
+		expect(frame).toMatch(/clickstream +ACTIVE +provisioned +2 open/);
+		expect(frame).toContain(`local engine ${engine.url}`);
+
+		app.stdin.write('/');
+		await waitForFrame(app.lastFrame, (text) => /^\/\s*$/m.test(text));
+		app.stdin.write('ord');
+		const filtered = await waitForFrame(app.lastFrame, (text) => !text.includes('clickstream'));
+		expect(filtered).toContain('orders');
+		app.stdin.write(press.enter);
+		await waitForFrame(app.lastFrame, (text) => text.includes('filter: ord'));
+		app.stdin.write(press.enter);
+		await waitForFrame(app.lastFrame, (text) => text.includes('opened orders'));
+		app.stdin.write(press.escape);
+		await waitForFrame(app.lastFrame, (text) => text.includes('filter: ord'));
+		app.unmount();
+	});
+
+	it('moves the selection with j/k and arrows, and shows help generated from the keymap', async () => {
+		const app = renderApp(testServices(kinesis, engine.url), routes);
+		await waitForFrame(app.lastFrame, (text) => text.includes('orders'));
+		app.stdin.write('j');
+		await waitForFrame(app.lastFrame, (text) => /› logs/.test(text));
+		app.stdin.write(press.down);
+		await waitForFrame(app.lastFrame, (text) => /› orders/.test(text));
+		app.stdin.write('k');
+		await waitForFrame(app.lastFrame, (text) => /› logs/.test(text));
+		app.stdin.write('?');
+		const help = await waitForFrame(app.lastFrame, (text) => text.includes('Keys'));
+		expect(help).toContain('Open the stream');
+		expect(help).toContain('Command palette');
+		app.stdin.write(press.escape);
+		await waitForFrame(app.lastFrame, (text) => !text.includes('Keys') && text.includes('orders'));
+		app.unmount();
+	});
+
+	it('runs a command from the palette', async () => {
+		const app = renderApp(testServices(kinesis, engine.url), routes);
+		await waitForFrame(app.lastFrame, (text) => text.includes('orders'));
+		app.stdin.write(':');
+		await waitForFrame(app.lastFrame, (text) => /│ :/.test(text));
+		app.stdin.write('open');
+		await waitForFrame(app.lastFrame, (text) => text.includes(':open'));
+		app.stdin.write(press.enter);
+		await waitForFrame(app.lastFrame, (text) => text.includes('opened clickstream'));
+		app.unmount();
+	});
+
+	it('says when there are no streams, and when they cannot be loaded', async () => {
+		const empty = await startEngine();
+		const client = kinesisClient(empty.url, 'http1');
+		const app = renderApp(testServices(client, empty.url), routes);
+		await waitForFrame(app.lastFrame, (text) => text.includes('No streams here yet'));
+		app.unmount();
+		client.destroy();
+		await empty.close();
+
+		const unreachable = kinesisClient('http://127.0.0.1:9', 'http1');
+		const failing = renderApp(testServices(unreachable, 'http://127.0.0.1:9'), routes);
+		await waitForFrame(failing.lastFrame, (text) => text.includes('Could not load streams'));
+		failing.unmount();
+		unreachable.destroy();
+	});
+});
