@@ -20,7 +20,11 @@ describe('kinesis-console', () => {
 	it('lists every command with a line each in --help', async () => {
 		const {stdout, code} = await cli('--help');
 		expect(code).toBe(0);
-		expect(stdout).toMatch(/Commands\n\s+engine\s+Run the built-in Kinesis-compatible engine/);
+		const section = stdout.slice(stdout.indexOf('Commands')).split('\n').slice(1);
+		const commands = section.slice(0, section.findIndex((line) => line.trim() === ''));
+		expect(commands.map((line) => line.trim().split(/\s+/)[0])).toEqual(['streams', 'describe', 'tail', 'put', 'find-shard', 'engine']);
+		for (const line of commands) expect(line.trim().split(/\s{2,}/)[1]?.length).toBeGreaterThan(20);
+		expect(stdout).toContain('--local --demo');
 	});
 
 	it('explains a usage error and exits with 2', async () => {
