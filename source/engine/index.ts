@@ -1,3 +1,7 @@
+import {join} from 'node:path';
+import {KinesisMetrics, MetricStore, cloudWatchService} from './cloudwatch/index.js';
+import type {MetricStoreOptions} from './cloudwatch/metricStore.js';
+import {startDynamo} from './dynamodb.js';
 import type {ActionContext, EngineLimits} from './kinesis/action.js';
 import {kinesisActions} from './kinesis/index.js';
 import {Streams} from './kinesis/streams.js';
@@ -31,6 +35,12 @@ export interface EngineOptions {
 	readonly retentionSweepMs?: number;
 	/** The clock, for tests that move time. */
 	readonly now?: () => number;
+	/** How long the embedded DynamoDB leaves a table CREATING, DELETING or UPDATING. Default 0: at once. */
+	readonly createTableMs?: number;
+	readonly deleteTableMs?: number;
+	readonly updateTableMs?: number;
+	/** Bounds on the memory CloudWatch metrics may take (see cloudwatch/metricStore.ts). */
+	readonly metricLimits?: Omit<MetricStoreOptions, 'now'>;
 }
 
 export interface Engine {
@@ -60,11 +70,28 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 		scalingsPerDay: 10,
 	};
 	const throughput = new ThroughputLimits(options.throughputLimits ?? true);
+	const metricStore = new MetricStore({...options.metricLimits, now});
+	const metrics = new KinesisMetrics(metricStore);
 	const kinesis: Service = {
 		targetPrefix: 'Kinesis_20131202',
 		operations: kinesisActions,
-		contextFor: ({region}): ActionContext => ({streams, store, limits, throughput, region, nowMs: now()}),
+		contextFor: ({region}): ActionContext => ({streams, store, limits, throughput, metrics, region, nowMs: now()}),
 	};
+	let dynamo;
+	try {
+		// Lease tables live beside the streams: DATA_DIR/dynamodb (LevelDB), or in memory without a data directory.
+		dynamo = await startDynamo({
+			...(options.dataDir === undefined ? {} : {path: join(options.dataDir, 'dynamodb')}),
+			createTableMs: options.createTableMs ?? 0,
+			deleteTableMs: options.deleteTableMs ?? 0,
+			updateTableMs: options.updateTableMs ?? 0,
+		});
+	} catch (error) {
+		await store.close();
+		throw error;
+	}
+	const dynamodb: Service = {targetPrefix: 'DynamoDB_20120810', operations: {}, contextFor: () => undefined, forward: dynamo.handle};
+	const services = [kinesis, cloudWatchService(metricStore, now), dynamodb];
 	const defaultRegion = options.region ?? 'us-east-1';
 
 	let server;
@@ -73,9 +100,10 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 			host: options.host ?? '127.0.0.1',
 			port: options.port ?? 4567,
 			maxBodyBytes: MAX_BODY_BYTES,
-			handle: (request) => dispatch([kinesis], defaultRegion, request),
+			handle: (request) => dispatch(services, defaultRegion, request),
 		});
 	} catch (error) {
+		await dynamo.close();
 		await store.close();
 		throw error;
 	}
@@ -90,6 +118,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 		async close() {
 			clearInterval(sweeper);
 			await server.close();
+			await dynamo.close();
 			await store.close();
 		},
 	};

@@ -129,7 +129,7 @@ describe.each(transports)('the wire over %s', (transport) => {
 	});
 
 	it('refuses unknown operations and targets, including names every object has', async () => {
-		for (const target of ['Kinesis_20131202.DescribeNothing', 'Kinesis_20131202.constructor', 'Kinesis_20131202.__proto__', 'Kinesis_20131202.toString', 'DynamoDB_20120810.ListTables', 'Kinesis_20131202', '']) {
+		for (const target of ['Kinesis_20131202.DescribeNothing', 'Kinesis_20131202.constructor', 'Kinesis_20131202.__proto__', 'Kinesis_20131202.toString', 'Logs_20140328.DescribeLogGroups', 'Kinesis_20131202', '']) {
 			const response = await send({target, body: '{}'});
 			expect([target, response.status, errorOf(response).type]).toEqual([target, 400, 'UnknownOperationException']);
 		}

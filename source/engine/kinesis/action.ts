@@ -1,3 +1,4 @@
+import type {MetricsRecorder} from '../cloudwatch/recorder.js';
 import type {Infer, Schema} from '../protocol/schema.js';
 import type {Store} from '../store/store.js';
 import type {Streams} from './streams.js';
@@ -9,6 +10,8 @@ export interface ActionContext {
 	readonly store: Store;
 	readonly limits: EngineLimits;
 	readonly throughput: ThroughputLimits;
+	/** CloudWatch's AWS/Kinesis metrics, recorded as requests are served. */
+	readonly metrics: MetricsRecorder;
 	/** The region the request was signed for: each region holds its own streams, as on AWS. */
 	readonly region: string;
 	readonly nowMs: number;

@@ -1,3 +1,4 @@
+import {performance} from 'node:perf_hooks';
 import {ServiceError, invalidArgument, resourceNotFound} from '../protocol/errors.js';
 import {Blob, Timestamp} from '../protocol/values.js';
 import type {ShardState, StreamState} from '../store/streamState.js';
@@ -17,7 +18,8 @@ export default defineAction(
 		Limit: {type: 'Integer', minValue: 1, maxValue: 10_000},
 		StreamARN,
 	},
-	({streams, store, limits, throughput, nowMs}, input) => {
+	({streams, store, limits, throughput, metrics, nowMs}, input) => {
+		const started = performance.now();
 		const iterator = decodeIterator(input.ShardIterator);
 		if (!iterator) throw invalidArgument('Invalid ShardIterator.');
 		if (nowMs - iterator.issuedMs > limits.iteratorTtlMs) {
@@ -36,6 +38,7 @@ export default defineAction(
 		}
 
 		if (!throughput.admitRead(stream.uid, shard.index, nowMs)) {
+			metrics.getRecordsThrottled(stream, shard.index, nowMs);
 			throw new ServiceError(
 				'ProvisionedThroughputExceededException',
 				`Rate exceeded for Shard - ${streams.account}/${stream.name}/${shardIdOf(shard.index)}`,
@@ -54,7 +57,10 @@ export default defineAction(
 		const [next] = store.read(stream.uid, shard.index, nextPosition, {maxRecords: 1, maxBytes: Number.POSITIVE_INFINITY, minArrivalMs});
 		// A closed shard ends once nothing is left to read and no write reserved inside it is still in flight.
 		const atEnd = shard.endPosition !== undefined && next === undefined && streams.settledThrough(stream, shard.endPosition);
-		throughput.chargeRead(stream.uid, shard.index, records.reduce((sum, record) => sum + record.data.length + Buffer.byteLength(record.partitionKey), 0), nowMs);
+		const bytes = records.reduce((sum, record) => sum + record.data.length + Buffer.byteLength(record.partitionKey), 0);
+		throughput.chargeRead(stream.uid, shard.index, bytes, nowMs);
+		const iteratorAgeMs = last ? Math.max(0, nowMs - last.arrivalMs) : 0;
+		metrics.getRecords(stream, shard.index, {records: records.length, bytes, iteratorAgeMs, latencyMs: performance.now() - started}, nowMs);
 
 		return {
 			Records: records.map((record) => ({

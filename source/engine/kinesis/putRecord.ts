@@ -1,3 +1,4 @@
+import {performance} from 'node:perf_hooks';
 import {invalidArgument} from '../protocol/errors.js';
 import {defineAction} from './action.js';
 import {Data, HashKey, PartitionKey, SequenceNumber, StreamRef} from './fields.js';
@@ -8,6 +9,7 @@ import {hashKeyOf, writableStream, writeRecords} from './writeRecords.js';
 export default defineAction(
 	{...StreamRef, Data, PartitionKey, ExplicitHashKey: HashKey, SequenceNumberForOrdering: SequenceNumber},
 	async (context, input) => {
+		const started = performance.now();
 		const stream = writableStream(context, input);
 		const hashHex = hashKeyOf(input);
 		let minimumPosition = 0;
@@ -23,6 +25,8 @@ export default defineAction(
 		}
 		const [written] = await writeRecords(context, stream, [{record: input, hashHex}], minimumPosition);
 		if (!written) throw new Error('a written record was not reported');
+		const bytes = input.Data.length + Buffer.byteLength(input.PartitionKey);
+		context.metrics.putRecord(stream, {bytes, succeeded: !('throttled' in written), latencyMs: performance.now() - started}, context.nowMs);
 		if ('throttled' in written) throw written.throttled;
 		return {
 			ShardId: shardIdOf(written.shard.index),

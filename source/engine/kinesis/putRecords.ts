@@ -1,3 +1,5 @@
+import {performance} from 'node:perf_hooks';
+import {putRecordsCall} from '../cloudwatch/recorder.js';
 import {invalidArgument} from '../protocol/errors.js';
 import {defineAction} from './action.js';
 import {Data, HashKey, PartitionKey, StreamRef} from './fields.js';
@@ -19,6 +21,7 @@ export default defineAction(
 		},
 	},
 	async (context, input) => {
+		const started = performance.now();
 		const stream = writableStream(context, input);
 		let bytes = 0;
 		for (const record of input.Records) bytes += record.Data.length + Buffer.byteLength(record.PartitionKey);
@@ -26,6 +29,7 @@ export default defineAction(
 		// A bad ExplicitHashKey refuses the whole request on AWS too: it is checked before anything is written.
 		const routed = input.Records.map((record) => ({record, hashHex: hashKeyOf(record)}));
 		const outcomes = await writeRecords(context, stream, routed);
+		context.metrics.putRecords(stream, putRecordsCall(input.Records, outcomes, performance.now() - started), context.nowMs);
 		return {
 			FailedRecordCount: outcomes.filter((outcome) => 'throttled' in outcome).length,
 			Records: outcomes.map((outcome) =>

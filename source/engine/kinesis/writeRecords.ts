@@ -63,10 +63,13 @@ export async function writeRecords(
 	const routed = records.map(({record, hashHex}) => {
 		const shard = shardFor(stream, hashHex);
 		const bytes = record.Data.length + Buffer.byteLength(record.PartitionKey);
-		return {record, shard, admitted: context.throughput.admitWrite(stream.uid, shard.index, bytes, context.nowMs)};
+		return {record, shard, bytes, admitted: context.throughput.admitWrite(stream.uid, shard.index, bytes, context.nowMs)};
 	});
 	const admitted = routed.filter((entry) => entry.admitted);
-	if (admitted.length === 0) return routed.map(({shard}) => ({throttled: throttledWrite(context, stream, shard)}));
+	if (admitted.length === 0) {
+		context.metrics.writes(stream, routed, context.nowMs);
+		return routed.map(({shard}) => ({throttled: throttledWrite(context, stream, shard)}));
+	}
 
 	const {first, arrivalMs} = context.streams.reservePositions(stream, admitted.length, context.nowMs, minimumPosition);
 	let position = first;
@@ -82,5 +85,6 @@ export async function writeRecords(
 		position++;
 	}
 	await context.streams.tracked(stream, first, context.store.append(stream.uid, stored));
+	context.metrics.writes(stream, routed, context.nowMs);
 	return outcomes;
 }

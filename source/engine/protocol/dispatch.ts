@@ -28,6 +28,10 @@ export interface Service {
 	readonly operations: Readonly<Record<string, Operation>>;
 	/** Builds the context one request runs in; it is passed to the service's own operations only. */
 	readonly contextFor: (request: {region: string}) => unknown;
+	/** How the service names an error on the wire, when not as `{__type: type}` alone (CloudWatch adds its query error code). */
+	readonly describeError?: (error: ServiceError) => {readonly type: string; readonly headers: Readonly<Record<string, string>>};
+	/** For a service with an embedded implementation (DynamoDB): takes the request as it came, once its signature has passed. */
+	readonly forward?: (request: WireRequest) => Promise<WireResponse>;
 }
 
 interface Codec {
@@ -41,7 +45,9 @@ const json: Codec = {
 	decode: (body) => JSON.parse(body.toString('utf8')),
 	encode: (value) => JSON.stringify(value),
 };
-const codecs: Readonly<Record<string, Codec>> = {[json.contentType]: json};
+// CloudWatch and DynamoDB speak JSON 1.0: the same JSON under another name.
+const json10: Codec = {...json, contentType: 'application/x-amz-json-1.0'};
+const codecs: Readonly<Record<string, Codec>> = {[json.contentType]: json, [json10.contentType]: json10};
 
 /**
  * Turns a request into a response the way AWS's front end does, in AWS's order: the target, then
@@ -56,9 +62,11 @@ export async function dispatch(services: readonly Service[], defaultRegion: stri
 		headers: {'content-type': codec.contentType, 'x-amzn-requestid': randomUUID()},
 		body: codec.encode(value),
 	});
+	let describeError: Service['describeError'];
 	const fail = (error: ServiceError) => {
-		const response = reply(error.statusCode, {__type: error.type, message: error.message});
-		return {...response, headers: {...response.headers, 'x-amzn-errortype': error.type}};
+		const described = describeError?.(error) ?? {type: error.type, headers: {}};
+		const response = reply(error.statusCode, {__type: described.type, message: error.message});
+		return {...response, headers: {...response.headers, ...described.headers, 'x-amzn-errortype': error.type}};
 	};
 
 	try {
@@ -67,6 +75,12 @@ export async function dispatch(services: readonly Service[], defaultRegion: stri
 		}
 		const [prefix, operationName] = String(request.headers['x-amz-target'] ?? '').split('.');
 		const service = services.find((candidate) => candidate.targetPrefix === prefix);
+		describeError = service?.describeError;
+		if (service?.forward) {
+			// An embedded implementation (DynamoDB) takes the request as it came, once its signature passes.
+			checkSignaturePresent(request.headers);
+			return await service.forward(request);
+		}
 		const operation = service && operationName ? service.operations[operationName] : undefined;
 		if (!service || !operation || !Object.hasOwn(service.operations, operationName ?? '')) {
 			throw new ServiceError('UnknownOperationException', `Unknown operation ${String(request.headers['x-amz-target'] ?? '(none)')}.`);

@@ -14,6 +14,7 @@ export type StringField = Common & {
 	readonly enum?: readonly string[];
 };
 export type NumberField = Common & {readonly type: 'Integer' | 'Long'; readonly minValue?: number; readonly maxValue?: number};
+export type DoubleField = Common & {readonly type: 'Double'};
 export type BooleanField = Common & {readonly type: 'Boolean'};
 export type BlobField = Common & {readonly type: 'Blob'; readonly max?: number};
 export type TimestampField = Common & {readonly type: 'Timestamp'};
@@ -33,12 +34,12 @@ export type MapField = Common & {
 	readonly max?: number;
 };
 export type StructureField = Common & {readonly type: 'Structure'; readonly members: Schema};
-export type Field = StringField | NumberField | BooleanField | BlobField | TimestampField | ListField | MapField | StructureField;
+export type Field = StringField | NumberField | DoubleField | BooleanField | BlobField | TimestampField | ListField | MapField | StructureField;
 export type Schema = Readonly<Record<string, Field>>;
 
 type ValueOf<F extends Field> = F extends StringField
 	? string
-	: F extends NumberField
+	: F extends NumberField | DoubleField
 		? number
 		: F extends BooleanField
 			? boolean
@@ -114,6 +115,11 @@ function convert(field: Field, value: unknown): unknown {
 			if (typeof value === 'boolean') throw serializationError(`class java.lang.Boolean can not be converted to an ${field.type}`);
 			if (typeof value === 'string') throw serializationError(`class java.lang.String can not be converted to an ${field.type}`);
 			if (typeof value === 'number') throw serializationError(`${NUMBER_CLASS} can not be converted to an ${field.type}`);
+			return notExpected(value);
+		case 'Double':
+			if (typeof value === 'number' && Number.isFinite(value)) return value;
+			if (typeof value === 'boolean') throw serializationError('class java.lang.Boolean can not be converted to an Double');
+			if (typeof value === 'string') throw serializationError('class java.lang.String can not be converted to an Double');
 			return notExpected(value);
 		case 'Boolean':
 			if (typeof value === 'boolean') return value;
@@ -247,6 +253,7 @@ function checkField(field: Field, value: unknown, path: string, errors: string[]
 			checkStructure(field.members, value as Record<string, unknown>, `${path}.`, errors);
 			return;
 		case 'Boolean':
+		case 'Double':
 		case 'Timestamp':
 			return;
 	}

@@ -1,0 +1,33 @@
+import type {Operation, Service} from '../protocol/dispatch.js';
+import {describeCloudWatchError} from './errors.js';
+import getMetricData from './getMetricData.js';
+import getMetricStatistics from './getMetricStatistics.js';
+import listMetrics from './listMetrics.js';
+import type {MetricStore} from './metricStore.js';
+import type {CloudWatchContext} from './operation.js';
+import putMetricData from './putMetricData.js';
+
+/** Every CloudWatch operation the engine serves, by its name in X-Amz-Target. */
+export const cloudWatchOperations: Readonly<Record<string, Operation>> = {
+	GetMetricData: getMetricData,
+	GetMetricStatistics: getMetricStatistics,
+	ListMetrics: listMetrics,
+	PutMetricData: putMetricData,
+};
+
+/**
+ * CloudWatch on the engine's port, as @aws-sdk/client-cloudwatch calls it: `POST /` with
+ * `X-Amz-Target: GraniteServiceVersion20100801.<Operation>`, an `application/x-amz-json-1.0` body,
+ * timestamps in epoch seconds, and query-compatible errors.
+ */
+export function cloudWatchService(metrics: MetricStore, now: () => number): Service {
+	return {
+		targetPrefix: 'GraniteServiceVersion20100801',
+		operations: cloudWatchOperations,
+		contextFor: ({region}): CloudWatchContext => ({metrics, region, nowMs: now()}),
+		describeError: describeCloudWatchError,
+	};
+}
+
+export {MetricStore} from './metricStore.js';
+export {KinesisMetrics, noMetrics, type MetricsRecorder} from './recorder.js';
