@@ -1,0 +1,110 @@
+/**
+ * The SDK's ceiling: a server that does no work. It answers every Kinesis call the benchmark makes
+ * with a precomputed valid response (PutRecords: 500 records spread over the shards; GetRecords:
+ * 10,000 records of 100 bytes), over HTTP/1.1 and prior-knowledge HTTP/2 on one port.
+ *   node --import tsx bench/servers/canned.ts --shards 4
+ * Prints `READY {"url": ...}`; exits when stdin ends or on SIGTERM.
+ */
+import http, {type IncomingMessage, type ServerResponse} from 'node:http';
+import http2, {type Http2ServerRequest, type Http2ServerResponse} from 'node:http2';
+import net, {type AddressInfo} from 'node:net';
+import {parseArgs} from 'node:util';
+
+const {values} = parseArgs({options: {shards: {type: 'string', default: '4'}}});
+const shards = Number(values.shards);
+
+const shardId = (index: number) => `shardId-${String(index).padStart(12, '0')}`;
+const sequence = (n: number) => '4' + '1'.repeat(30) + String(n).padStart(25, '0');
+const now = Date.now() / 1000;
+const data = Buffer.alloc(100, 'x').toString('base64');
+
+const bodies: Record<string, Buffer> = {
+	CreateStream: json({}),
+	DeleteStream: json({}),
+	DescribeStream: json({
+		StreamDescription: {
+			StreamName: 'bench',
+			StreamARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/bench',
+			StreamStatus: 'ACTIVE',
+			StreamModeDetails: {StreamMode: 'PROVISIONED'},
+			Shards: Array.from({length: shards}, (_, index) => ({
+				ShardId: shardId(index),
+				HashKeyRange: {StartingHashKey: '0', EndingHashKey: '1'},
+				SequenceNumberRange: {StartingSequenceNumber: sequence(0)},
+			})),
+			HasMoreShards: false,
+			RetentionPeriodHours: 24,
+			StreamCreationTimestamp: now,
+			EnhancedMonitoring: [{ShardLevelMetrics: []}],
+			EncryptionType: 'NONE',
+		},
+	}),
+	GetShardIterator: json({ShardIterator: 'AAAA'.repeat(50)}),
+	PutRecords: json({
+		FailedRecordCount: 0,
+		Records: Array.from({length: 500}, (_, n) => ({SequenceNumber: sequence(n), ShardId: shardId(n % shards)})),
+		EncryptionType: 'NONE',
+	}),
+	GetRecords: json({
+		Records: Array.from({length: 10_000}, (_, n) => ({
+			SequenceNumber: sequence(n),
+			ApproximateArrivalTimestamp: now,
+			Data: data,
+			PartitionKey: `pk-${n}`,
+		})),
+		NextShardIterator: 'AAAA'.repeat(50),
+		MillisBehindLatest: 0,
+	}),
+};
+
+function json(value: unknown): Buffer {
+	return Buffer.from(JSON.stringify(value));
+}
+
+function answer(request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse) {
+	request.on('data', () => {});
+	request.on('end', () => {
+		const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+		const body = bodies[operation];
+		if (!body) {
+			const error = json({__type: 'UnknownOperationException', message: `canned server: no ${operation}`});
+			response.writeHead(400, {'content-type': 'application/x-amz-json-1.1', 'content-length': String(error.length)});
+			response.end(error);
+			return;
+		}
+		response.writeHead(200, {'content-type': 'application/x-amz-json-1.1', 'content-length': String(body.length)});
+		response.end(body);
+	});
+}
+
+const h1 = http.createServer({keepAliveTimeout: 60_000}, answer);
+const h2 = http2.createServer({settings: {initialWindowSize: 8 * 1024 * 1024, maxConcurrentStreams: 1000}}, answer);
+h2.on('session', (session) => session.on('localSettings', () => session.setLocalWindowSize(8 * 1024 * 1024)));
+const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+const tcp = net.createServer((socket) => {
+	socket.on('error', () => socket.destroy());
+	let seen = Buffer.alloc(0);
+	const onData = (chunk: Buffer) => {
+		seen = Buffer.concat([seen, chunk]);
+		const compared = Math.min(seen.length, PREFACE.length);
+		const isH2 = seen.subarray(0, compared).equals(PREFACE.subarray(0, compared));
+		if (isH2 && seen.length < PREFACE.length) return;
+		socket.off('data', onData);
+		socket.pause();
+		socket.unshift(seen);
+		if (isH2) {
+			h2.emit('connection', socket);
+		} else {
+			h1.emit('connection', socket);
+			socket.resume();
+		}
+	};
+	socket.on('data', onData);
+});
+tcp.listen(0, '127.0.0.1', () => {
+	console.log(`READY ${JSON.stringify({url: `http://127.0.0.1:${(tcp.address() as AddressInfo).port}`})}`);
+});
+
+process.stdin.on('data', () => {});
+process.stdin.on('end', () => process.exit(0));
+process.on('SIGTERM', () => process.exit(0));

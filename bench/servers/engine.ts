@@ -1,0 +1,88 @@
+/**
+ * The engine under test, in its own process, from the build in dist/.
+ *   node --import tsx bench/servers/engine.ts --durability process|power --data-dir DIR
+ * Prints `READY {"url": ...}` once it serves. Commands on stdin, one per line, each answered by one
+ * line `REPLY <json>` on stdout:
+ *   mem                  process.memoryUsage() after a garbage collection (when started with --expose-gc)
+ *   mem-nogc             process.memoryUsage() as it is
+ *   profile-start        start the V8 CPU profiler (main thread)
+ *   profile-stop FILE    stop it and write the profile to FILE (.cpuprofile)
+ *   exit                 close the engine and exit; so do the end of stdin, SIGTERM and SIGINT
+ * Per-shard throughput limits are off (the benchmark writes far more than 1,000 records/s to a shard);
+ * BENCH_ENGINE_OPTIONS (JSON) is spread into createEngine's options on top.
+ */
+import {writeFileSync} from 'node:fs';
+import {Session} from 'node:inspector/promises';
+import {createInterface} from 'node:readline';
+import {parseArgs} from 'node:util';
+import type * as EngineModule from '../../source/engine/index.js';
+
+const {values} = parseArgs({options: {durability: {type: 'string', default: 'process'}, 'data-dir': {type: 'string'}}});
+const durability = values.durability;
+if (durability !== 'process' && durability !== 'power') throw new Error(`--durability must be process or power, not ${durability}`);
+
+const distEngine = new URL('../../dist/engine/index.js', import.meta.url).href;
+const {createEngine} = (await import(distEngine)) as typeof EngineModule;
+const extra = JSON.parse(process.env.BENCH_ENGINE_OPTIONS ?? '{}') as Partial<EngineModule.EngineOptions>;
+const engine = await createEngine({
+	port: 0,
+	host: '127.0.0.1',
+	durability,
+	throughputLimits: false,
+	...(values['data-dir'] ? {dataDir: values['data-dir']} : {}),
+	...extra,
+});
+console.log(`READY ${JSON.stringify({url: engine.url})}`);
+
+let closing: Promise<void> | undefined;
+const shutdown = () => {
+	closing ??= engine.close().then(
+		() => process.exit(0),
+		(error: unknown) => {
+			console.error(error);
+			process.exit(1);
+		},
+	);
+};
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
+
+let profiler: Session | undefined;
+async function run(command: string, argument: string): Promise<unknown> {
+	switch (command) {
+		case 'mem':
+			globalThis.gc?.();
+			return process.memoryUsage();
+		case 'mem-nogc':
+			return process.memoryUsage();
+		case 'profile-start':
+			profiler = new Session();
+			profiler.connect();
+			await profiler.post('Profiler.enable');
+			await profiler.post('Profiler.start');
+			return {};
+		case 'profile-stop': {
+			if (!profiler) throw new Error('the profiler is not running');
+			const {profile} = await profiler.post('Profiler.stop');
+			profiler.disconnect();
+			profiler = undefined;
+			writeFileSync(argument, JSON.stringify(profile));
+			return {file: argument};
+		}
+		default:
+			throw new Error(`unknown command ${command}`);
+	}
+}
+
+// Commands are answered in order, so replies match requests.
+let queue = Promise.resolve();
+const lines = createInterface({input: process.stdin});
+lines.on('line', (line) => {
+	const [command = '', ...rest] = line.trim().split(' ');
+	if (command === 'exit') return shutdown();
+	queue = queue.then(async () => {
+		const reply = await run(command, rest.join(' ')).catch((error: unknown) => ({error: String(error)}));
+		console.log(`REPLY ${JSON.stringify(reply)}`);
+	});
+});
+lines.on('close', shutdown);
