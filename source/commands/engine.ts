@@ -1,3 +1,4 @@
+import {readFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
 import meow from 'meow';
@@ -21,6 +22,10 @@ const help = `
     --region <region>      Region for requests whose signature names none (default us-east-1)
     --limits on|off        Per-shard throughput limits as on AWS: 1 MiB/s and 1,000 records/s
                            written, 5 reads/s and 2 MiB/s read (default on)
+    --auth <id>:<secret>   Accept only requests signed (SigV4) with this access key and secret;
+                           by default any well-formed signature is accepted
+    --tls-cert <file>      Serve HTTPS (h2 and http/1.1 by ALPN) with this PEM certificate chain
+    --tls-key <file>       and this PEM private key
 
   Examples
     $ kinesis-console engine --port 0 --in-memory
@@ -43,16 +48,25 @@ export async function run(argv: string[]): Promise<number> {
 			durability: {type: 'string', default: 'process', choices: ['process', 'power']},
 			region: {type: 'string', default: 'us-east-1'},
 			limits: {type: 'string', default: 'on', choices: ['on', 'off']},
+			auth: {type: 'string'},
+			tlsCert: {type: 'string'},
+			tlsKey: {type: 'string'},
 		},
 	});
-	const {port, host, dataDir, inMemory, durability, region, limits} = cli.flags;
+	const {port, host, dataDir, inMemory, durability, region, limits, tlsCert, tlsKey} = cli.flags;
 	if (dataDir !== undefined && inMemory) throw new UsageError('--data-dir and --in-memory cannot be used together.');
 	if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be a whole number from 0 to 65535, not ${port}.`);
+
+	const auth = parseAuth(cli.flags.auth);
+	if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together: give both or neither.');
+	const tls = tlsCert !== undefined && tlsKey !== undefined ? {cert: readPem(tlsCert, '--tls-cert'), key: readPem(tlsKey, '--tls-key')} : undefined;
 
 	const engine = await createEngine({
 		port,
 		host,
 		region,
+		...(auth ? {auth} : {}),
+		...(tls ? {tls} : {}),
 		durability: durability === 'power' ? 'power' : 'process',
 		throughputLimits: limits === 'on',
 		...(inMemory ? {} : {dataDir: dataDir ?? defaultDataDir()}),
@@ -62,11 +76,14 @@ export async function run(argv: string[]): Promise<number> {
 	process.stderr.write(
 		[
 			`Kinesis engine listening on ${engine.url} (${inMemory ? 'in memory' : `data in ${dataDir ?? defaultDataDir()}`}).`,
-			'Point clients at it with any credentials, for example:',
+			auth
+				? `Clients must sign with access key ${auth.accessKeyId} and its secret, for example:`
+				: 'Point clients at it with any credentials, for example:',
 			`  aws --endpoint-url ${engine.url} --region ${region} kinesis list-streams`,
-			`  new KinesisClient({endpoint: '${engine.url}', region: '${region}', credentials: {accessKeyId: 'x', secretAccessKey: 'x'}})`,
+			`  new KinesisClient({endpoint: '${engine.url}', region: '${region}', credentials: {accessKeyId: '${auth ? auth.accessKeyId : 'x'}', secretAccessKey: '${auth ? '<secret>' : 'x'}'}})`,
 			`  export AWS_ENDPOINT_URL_KINESIS=${engine.url}`,
-			...(isLoopback(host) ? [] : [`Warning: bound to ${host}, reachable from other machines, and the engine checks no credentials.`]),
+			...(tlsCert === undefined ? [] : [`Clients must trust the certificate: aws --ca-bundle ${tlsCert}, or NODE_EXTRA_CA_CERTS=${tlsCert} for Node programs.`]),
+			...(isLoopback(host) || auth ? [] : [`Warning: bound to ${host}, reachable from other machines, and the engine checks no credentials.`]),
 			'Ctrl-C stops it.',
 			'',
 		].join('\n'),
@@ -88,6 +105,22 @@ export async function run(argv: string[]): Promise<number> {
 		process.on('SIGINT', stop);
 		process.on('SIGTERM', stop);
 	});
+}
+
+/** ACCESS_KEY_ID:SECRET; the secret may itself hold colons. Neither is ever echoed back. */
+function parseAuth(value: string | undefined): {accessKeyId: string; secretAccessKey: string} | undefined {
+	if (value === undefined) return undefined;
+	const colon = value.indexOf(':');
+	if (colon <= 0 || colon === value.length - 1) throw new UsageError('--auth takes ACCESS_KEY_ID:SECRET_ACCESS_KEY, both non-empty.');
+	return {accessKeyId: value.slice(0, colon), secretAccessKey: value.slice(colon + 1)};
+}
+
+function readPem(file: string, flag: string): Buffer {
+	try {
+		return readFileSync(file);
+	} catch (error) {
+		throw new UsageError(`${flag}: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+	}
 }
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');

@@ -3,18 +3,24 @@ import {KinesisMetrics, MetricStore, cloudWatchService} from './cloudwatch/index
 import type {MetricStoreOptions} from './cloudwatch/metricStore.js';
 import {startDynamo} from './dynamodb.js';
 import type {ActionContext, EngineLimits} from './kinesis/action.js';
+import {Consumers} from './kinesis/consumers.js';
 import {kinesisActions} from './kinesis/index.js';
 import {Streams} from './kinesis/streams.js';
 import {ThroughputLimits} from './kinesis/throughput.js';
 import {dispatch, type Service} from './protocol/dispatch.js';
+import type {Credentials} from './protocol/signature.js';
 import {startServer} from './server.js';
 import {Store, type Durability} from './store/store.js';
 
 export interface EngineOptions {
 	/** 0 picks a free port. Default 4567. */
 	readonly port?: number;
-	/** Default 127.0.0.1: the engine has no authentication of its own. */
+	/** Default 127.0.0.1: without `auth` the engine checks no credentials. */
 	readonly host?: string;
+	/** Verify SigV4 signatures against these credentials, for every service on the port; by default any well-formed signature passes. */
+	readonly auth?: Credentials;
+	/** PEM certificate (chain) and private key: serve HTTPS, h2 and http/1.1 by ALPN, instead of cleartext. */
+	readonly tls?: {readonly cert: string | Buffer; readonly key: string | Buffer};
 	/** Where streams and records are kept; a throw-away directory when absent. */
 	readonly dataDir?: string;
 	readonly durability?: Durability;
@@ -26,6 +32,13 @@ export interface EngineOptions {
 	readonly deleteStreamMs?: number;
 	/** How long a reshard, retention, mode or encryption change leaves a stream UPDATING. */
 	readonly updateStreamMs?: number;
+	/** How long RegisterStreamConsumer leaves a consumer CREATING, and DeregisterStreamConsumer leaves it DELETING. */
+	readonly registerConsumerMs?: number;
+	readonly deregisterConsumerMs?: number;
+	/** How long a SubscribeToShard subscription lasts (AWS: 5 minutes). */
+	readonly subscriptionMs?: number;
+	/** Within this time of a subscription's start a second one for the same consumer and shard is refused; later it takes over (AWS: 5 s). */
+	readonly subscriptionTakeoverMs?: number;
 	/** Per-shard throughput limits (on by default, as on AWS); off for bulk loads and benchmarks. */
 	readonly throughputLimits?: boolean;
 	/** Open shards allowed per account and region (AWS's default quota is 500 in most regions). */
@@ -70,12 +83,22 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 		scalingsPerDay: 10,
 	};
 	const throughput = new ThroughputLimits(options.throughputLimits ?? true);
+	const consumers = new Consumers(
+		streams,
+		{
+			registerMs: options.registerConsumerMs ?? 500,
+			deregisterMs: options.deregisterConsumerMs ?? 500,
+			subscriptionMs: options.subscriptionMs ?? 300_000,
+			takeoverMs: options.subscriptionTakeoverMs ?? 5_000,
+		},
+		now,
+	);
 	const metricStore = new MetricStore({...options.metricLimits, now});
 	const metrics = new KinesisMetrics(metricStore);
 	const kinesis: Service = {
 		targetPrefix: 'Kinesis_20131202',
 		operations: kinesisActions,
-		contextFor: ({region}): ActionContext => ({streams, store, limits, throughput, metrics, region, nowMs: now()}),
+		contextFor: ({region}): ActionContext => ({streams, store, limits, throughput, consumers, metrics, region, nowMs: now()}),
 	};
 	let dynamo;
 	try {
@@ -100,7 +123,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 			host: options.host ?? '127.0.0.1',
 			port: options.port ?? 4567,
 			maxBodyBytes: MAX_BODY_BYTES,
-			handle: (request) => dispatch(services, defaultRegion, request),
+			handle: (request) => dispatch(services, defaultRegion, request, {...(options.auth ? {auth: options.auth} : {}), now}),
+			...(options.tls ? {tls: options.tls} : {}),
 		});
 	} catch (error) {
 		await dynamo.close();
@@ -113,7 +137,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 
 	const hostInUrl = server.host.includes(':') ? `[${server.host}]` : server.host;
 	return {
-		url: `http://${hostInUrl}:${server.port}`,
+		url: `${options.tls ? 'https' : 'http'}://${hostInUrl}:${server.port}`,
 		port: server.port,
 		async close() {
 			clearInterval(sweeper);

@@ -1,5 +1,5 @@
 import http, {type IncomingMessage, type ServerResponse} from 'node:http';
-import http2, {type Http2ServerRequest, type Http2ServerResponse, type Http2Session} from 'node:http2';
+import http2, {type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse, type Http2Session} from 'node:http2';
 import net, {type AddressInfo, type Socket} from 'node:net';
 import type {WireRequest, WireResponse} from './protocol/dispatch.js';
 
@@ -7,6 +7,7 @@ import type {WireRequest, WireResponse} from './protocol/dispatch.js';
  * One TCP port for HTTP/1.1 and prior-knowledge HTTP/2 (h2c): the first bytes of each connection
  * tell which, and the connection is handed to Node's server for that version. The AWS SDK for
  * JavaScript v3 sends every Kinesis call over HTTP/2; the AWS CLI and most other clients use HTTP/1.1.
+ * With a certificate the port speaks TLS instead, and ALPN picks h2 or http/1.1.
  */
 export interface ServerOptions {
 	readonly host: string;
@@ -14,6 +15,8 @@ export interface ServerOptions {
 	/** Bodies larger than this are refused with 413 before they are read. */
 	readonly maxBodyBytes: number;
 	readonly handle: (request: WireRequest) => Promise<WireResponse>;
+	/** PEM certificate chain and private key: serve HTTPS (h2 and http/1.1 by ALPN) instead of cleartext. */
+	readonly tls?: {readonly cert: string | Buffer; readonly key: string | Buffer};
 }
 
 export interface RunningServer {
@@ -29,16 +32,27 @@ const H2_WINDOW_BYTES = 8 * 1024 * 1024;
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
 	const inFlight = new Set<Promise<void>>();
+	// One per request under way: aborted when its client goes away or the server closes, which ends streamed answers.
+	const aborts = new Set<AbortController>();
 	const track = (work: Promise<void>) => {
 		inFlight.add(work);
 		void work.finally(() => inFlight.delete(work));
 	};
 	const onRequest = (request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse) => {
-		track(serve(options, request, response));
+		const abort = new AbortController();
+		aborts.add(abort);
+		response.once('close', () => {
+			abort.abort();
+			aborts.delete(abort);
+		});
+		track(serve(options, request, response, abort.signal));
 	};
 
 	const h1 = http.createServer({keepAliveTimeout: 60_000, headersTimeout: 30_000, requestTimeout: 120_000}, onRequest);
-	const h2 = http2.createServer({settings: {initialWindowSize: H2_WINDOW_BYTES, maxConcurrentStreams: 1000}}, onRequest);
+	const h2Settings = {settings: {initialWindowSize: H2_WINDOW_BYTES, maxConcurrentStreams: 1000}};
+	const h2: http2.Http2Server | Http2SecureServer = options.tls
+		? http2.createSecureServer({...h2Settings, cert: options.tls.cert, key: options.tls.key, allowHTTP1: true}, onRequest)
+		: http2.createServer(h2Settings, onRequest);
 	const sessions = new Set<Http2Session>();
 	h2.on('session', (session: Http2Session) => {
 		sessions.add(session);
@@ -50,7 +64,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		sockets.add(socket);
 		socket.on('close', () => sockets.delete(socket));
 		socket.on('error', () => socket.destroy());
-		routeByPreface(socket, h1, h2);
+		// Over TLS the secure server reads the handshake, and ALPN (with allowHTTP1) picks the protocol.
+		if (options.tls) h2.emit('connection', socket);
+		else routeByPreface(socket, h1, h2);
 	});
 
 	await new Promise<void>((resolve, reject) => {
@@ -68,6 +84,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		async close() {
 			const stopped = new Promise<void>((resolve) => tcp.close(() => resolve()));
 			h1.closeIdleConnections();
+			// Streamed answers (event streams) would otherwise run until their own end.
+			for (const abort of aborts) abort.abort();
 			await Promise.allSettled([...inFlight]);
 			for (const session of sessions) session.close();
 			h1.closeAllConnections();
@@ -78,7 +96,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 }
 
 /** Reads just enough of a new connection to tell HTTP/2's preface from an HTTP/1.1 request line. */
-function routeByPreface(socket: Socket, h1: http.Server, h2: http2.Http2Server): void {
+function routeByPreface(socket: Socket, h1: http.Server, h2: http2.Http2Server | Http2SecureServer): void {
 	let seen: Buffer = Buffer.alloc(0);
 	const onData = (chunk: Buffer) => {
 		seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
@@ -100,19 +118,55 @@ function routeByPreface(socket: Socket, h1: http.Server, h2: http2.Http2Server):
 	socket.on('data', onData);
 }
 
-async function serve(options: ServerOptions, request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse) {
+async function serve(
+	options: ServerOptions,
+	request: IncomingMessage | Http2ServerRequest,
+	response: ServerResponse | Http2ServerResponse,
+	signal: AbortSignal,
+) {
 	try {
 		const declared = Number(request.headers['content-length'] ?? 0);
 		if (declared > options.maxBodyBytes) return refuseTooLarge(response, declared, options.maxBodyBytes);
 		const body = await readBody(request, options.maxBodyBytes);
 		if (body === undefined) return refuseTooLarge(response, undefined, options.maxBodyBytes);
-		const reply = await options.handle({method: request.method ?? 'GET', headers: request.headers, body});
+		const reply = await options.handle({method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body, signal});
+		if (reply.stream) return await sendStream(response, reply.status, reply.headers, reply.stream, signal);
 		response.writeHead(reply.status, {...reply.headers, 'content-length': String(Buffer.byteLength(reply.body))});
 		response.end(reply.body);
 	} catch {
 		// The client went away mid-request; there is nobody to answer.
 		if (!response.headersSent) response.destroy?.();
 	}
+}
+
+/** Writes each part as it is produced (HTTP/1.1 chunks or HTTP/2 DATA frames), waiting for the client to take them in. */
+async function sendStream(
+	response: ServerResponse | Http2ServerResponse,
+	status: number,
+	headers: Record<string, string>,
+	parts: AsyncIterable<Uint8Array>,
+	signal: AbortSignal,
+): Promise<void> {
+	// Without a length, Node's HTTP/1.1 response is chunked.
+	response.writeHead(status, headers);
+	for await (const part of parts) {
+		if (signal.aborted) break;
+		if (!(response.write as (chunk: Uint8Array) => boolean)(part)) await drained(response, signal);
+	}
+	// Also when the engine stops: the client then sees the stream end rather than break off.
+	response.end();
+}
+
+function drained(response: ServerResponse | Http2ServerResponse, signal: AbortSignal): Promise<void> {
+	return new Promise((resolve) => {
+		const done = () => {
+			response.off('drain', done);
+			signal.removeEventListener('abort', done);
+			resolve();
+		};
+		response.once('drain', done);
+		signal.addEventListener('abort', done, {once: true});
+	});
 }
 
 /** The whole body, or undefined once it passes the limit (the rest is not read). */

@@ -10,6 +10,8 @@ export interface EngineProcess {
 	readonly child: ChildProcess;
 	/** Resolves with the exit code (or signal) once the process is gone. */
 	readonly exited: Promise<number | NodeJS.Signals | null>;
+	/** Everything the process has written to stderr so far. */
+	readonly stderr: () => string;
 }
 
 /** Starts `kinesis-console engine` as its own process and waits for the URL on its first line. */
@@ -23,5 +25,5 @@ export async function spawnEngine(args: string[]): Promise<EngineProcess> {
 		lines.once('line', resolve);
 		void exited.then((code) => reject(new Error(`engine exited (${String(code)}) before printing its URL: ${stderr}`)));
 	});
-	return {url, child, exited};
+	return {url, child, exited, stderr: () => stderr};
 }

@@ -4,10 +4,18 @@ import {StreamRef} from './fields.js';
 
 export default defineAction(
 	{...StreamRef, EnforceConsumerDeletion: {type: 'Boolean'}},
-	async ({streams, region, nowMs}, input) => {
+	async ({streams, consumers, region, nowMs}, input) => {
 		const stream = streams.find(region, input, nowMs);
 		if (stream.status === 'DELETING') {
 			throw resourceInUse(`Stream ${stream.name} under account ${streams.account} is already being deleted.`);
+		}
+		if (consumers.of(stream, nowMs).length > 0) {
+			if (!input.EnforceConsumerDeletion) {
+				throw resourceInUse(
+					`DeleteStream can't delete ${stream.name} because there are consumers associated with this data stream. To delete ${stream.name} anyway, set the EnforceConsumerDeletion parameter to true to force the deletion of all the consumers that are associated with it.`,
+				);
+			}
+			consumers.removeAll(stream);
 		}
 		await streams.markDeleting(stream, nowMs);
 		return {};

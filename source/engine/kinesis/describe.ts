@@ -40,6 +40,7 @@ export function describeSummary(streams: Streams, stream: StreamState, nowMs: nu
 		EncryptionType: stream.encryption.type,
 		...(stream.encryption.keyId === undefined ? {} : {KeyId: stream.encryption.keyId}),
 		OpenShardCount: shards.filter((shard) => shard.endPosition === undefined).length,
-		ConsumerCount: 0,
+		// Registered enhanced fan-out consumers, DELETING ones included until they are gone.
+		ConsumerCount: (stream.consumers ?? []).filter((consumer) => consumer.goneAtMs === undefined || nowMs < consumer.goneAtMs).length,
 	};
 }

@@ -14,3 +14,12 @@ export const Data = {type: 'Blob', required: true, max: 1_048_576} as const sati
 
 /** A stream named either way: AWS accepts StreamName, StreamARN, or both when they agree. */
 export const StreamRef = {StreamName, StreamARN} as const;
+
+/** Enhanced fan-out consumers, constrained as the service model constrains them. */
+export const ConsumerName = {type: 'String', min: 1, max: 128, pattern: '[a-zA-Z0-9_.-]+'} as const satisfies StringField;
+export const ConsumerARN = {
+	type: 'String',
+	min: 1,
+	max: 2048,
+	pattern: '^(arn):aws.*:kinesis:.*:\\d{12}:.*stream\\/[a-zA-Z0-9_.-]+\\/consumer\\/[a-zA-Z0-9_.-]+:[0-9]+',
+} as const satisfies StringField;

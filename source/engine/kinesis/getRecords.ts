@@ -78,7 +78,7 @@ export default defineAction(
 	},
 );
 
-function childShards(stream: StreamState, parent: ShardState) {
+export function childShards(stream: StreamState, parent: ShardState) {
 	return stream.shards
 		.filter((shard) => shard.parentIndex === parent.index || shard.adjacentParentIndex === parent.index)
 		.map((shard) => ({

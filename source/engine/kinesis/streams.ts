@@ -1,3 +1,4 @@
+import {EventEmitter} from 'node:events';
 import {invalidArgument, resourceInUse, resourceNotFound} from '../protocol/errors.js';
 import type {Store} from '../store/store.js';
 import {isOpen, type ShardState, type StreamState} from '../store/streamState.js';
@@ -24,6 +25,8 @@ export class Streams {
 	private readonly pendingBatches = new Map<number, number[]>();
 	/** Per region and name, when the latest stream of that name was created; kept after it is deleted. */
 	private readonly lastCreatedMs = new Map<string, number>();
+	/** Wakes readers that wait for news: `uid/shardIndex` when records land in a shard, `uid` when the stream is saved. */
+	private readonly news = new EventEmitter().setMaxListeners(0);
 
 	constructor(
 		private readonly store: Store,
@@ -122,6 +125,18 @@ export class Streams {
 
 	async save(stream: StreamState): Promise<void> {
 		await this.store.saveStream(stream);
+		this.news.emit(String(stream.uid));
+	}
+
+	/** Tells the readers of these shards that records were appended (and are durable). */
+	recordsAppended(stream: StreamState, shardIndexes: Iterable<number>): void {
+		for (const index of new Set(shardIndexes)) this.news.emit(`${stream.uid}/${index}`);
+	}
+
+	/** Calls back when records land in a shard or the stream changes (reshard, deletion, consumers); returns the way to stop. */
+	watch(stream: StreamState, shardIndex: number, listener: () => void): () => void {
+		this.news.on(`${stream.uid}/${shardIndex}`, listener).on(String(stream.uid), listener);
+		return () => this.news.off(`${stream.uid}/${shardIndex}`, listener).off(String(stream.uid), listener);
 	}
 
 	/**

@@ -5,7 +5,9 @@ import {addTags, streamOfResource} from './tagRules.js';
 export default defineAction(
 	{ResourceARN, Tags: {type: 'Map', required: true, key: TagKey, value: TagValue, min: 1, max: 50}},
 	async (context, input) => {
-		await addTags(context, streamOfResource(context, input.ResourceARN), input.Tags);
+		const owner = context.consumers.ofResource(context, input.ResourceARN);
+		if (owner) await context.consumers.addTags(owner, input.Tags);
+		else await addTags(context, streamOfResource(context, input.ResourceARN), input.Tags);
 		return {};
 	},
 );

@@ -41,7 +41,7 @@ export async function removeTags(context: ActionContext, stream: StreamState, ke
 }
 
 /** Tags in key order, as AWS lists them. */
-export const sortedTags = (stream: StreamState) =>
+export const sortedTags = (stream: Pick<StreamState, 'tags'>) =>
 	Object.entries(stream.tags)
 		.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
 		.map(([Key, Value]) => ({Key, Value}));

@@ -5,7 +5,9 @@ import {removeTags, streamOfResource} from './tagRules.js';
 export default defineAction(
 	{ResourceARN, TagKeys: {type: 'List', required: true, member: TagKey, min: 1, max: 50}},
 	async (context, input) => {
-		await removeTags(context, streamOfResource(context, input.ResourceARN), input.TagKeys);
+		const owner = context.consumers.ofResource(context, input.ResourceARN);
+		if (owner) await context.consumers.removeTags(owner, input.TagKeys);
+		else await removeTags(context, streamOfResource(context, input.ResourceARN), input.TagKeys);
 		return {};
 	},
 );

@@ -85,6 +85,8 @@ export async function writeRecords(
 		position++;
 	}
 	await context.streams.tracked(stream, first, context.store.append(stream.uid, stored));
+	// Enhanced fan-out subscriptions push records as they arrive.
+	context.streams.recordsAppended(stream, stored.map((record) => record.shardIndex));
 	context.metrics.writes(stream, routed, context.nowMs);
 	return outcomes;
 }

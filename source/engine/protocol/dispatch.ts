@@ -1,19 +1,35 @@
 import {randomUUID} from 'node:crypto';
 import type {IncomingHttpHeaders} from 'node:http';
+import {CBOR_CONTENT_TYPE, decodeCbor, encodeCbor} from './cbor.js';
 import {ServiceError, internalFailure, serializationError} from './errors.js';
+import {EVENT_STREAM_CONTENT_TYPE, EventStreamReply, frameEvents} from './eventStream.js';
 import {parseInput, type Schema} from './schema.js';
+import {verifySignature, type Credentials} from './signature.js';
 
 /** One decoded request, whichever HTTP version carried it. */
 export interface WireRequest {
 	readonly method: string;
 	readonly headers: IncomingHttpHeaders;
 	readonly body: Buffer;
+	/** The request target (path and query), for signature checks; `/` when absent. */
+	readonly url?: string;
+	/** Aborts when the client goes away or the engine stops: ends answers that stream. */
+	readonly signal?: AbortSignal;
 }
 
 export interface WireResponse {
 	readonly status: number;
 	readonly headers: Record<string, string>;
 	readonly body: Buffer | string;
+	/** Set instead of a body for answers sent as they are produced (event streams). */
+	readonly stream?: AsyncIterable<Uint8Array>;
+}
+
+export interface DispatchOptions {
+	/** When set, requests must be signed with these credentials (SigV4); otherwise any well-formed signature passes. */
+	readonly auth?: Credentials;
+	/** The clock signatures are checked against. */
+	readonly now?: () => number;
 }
 
 /** An operation: its input schema, and what runs on the checked input (the service fixes the context type). */
@@ -47,14 +63,20 @@ const json: Codec = {
 };
 // CloudWatch and DynamoDB speak JSON 1.0: the same JSON under another name.
 const json10: Codec = {...json, contentType: 'application/x-amz-json-1.0'};
-const codecs: Readonly<Record<string, Codec>> = {[json.contentType]: json, [json10.contentType]: json10};
+const cbor: Codec = {contentType: CBOR_CONTENT_TYPE, decode: decodeCbor, encode: encodeCbor};
+const codecs: Readonly<Record<string, Codec>> = {[json.contentType]: json, [json10.contentType]: json10, [cbor.contentType]: cbor};
 
 /**
  * Turns a request into a response the way AWS's front end does, in AWS's order: the target, then
- * the signature's presence, then the body's syntax, then the input's types and constraints, then
- * the operation. Signatures are not verified: no secret is known here.
+ * the signature's presence (and, with `auth`, its validity), then the body's syntax, then the
+ * input's types and constraints, then the operation. JSON requests get JSON answers, CBOR ones CBOR.
  */
-export async function dispatch(services: readonly Service[], defaultRegion: string, request: WireRequest): Promise<WireResponse> {
+export async function dispatch(
+	services: readonly Service[],
+	defaultRegion: string,
+	request: WireRequest,
+	options: DispatchOptions = {},
+): Promise<WireResponse> {
 	const contentType = String(request.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
 	const codec = codecs[contentType] ?? json;
 	const reply = (status: number, value: object): WireResponse => ({
@@ -79,6 +101,7 @@ export async function dispatch(services: readonly Service[], defaultRegion: stri
 		if (service?.forward) {
 			// An embedded implementation (DynamoDB) takes the request as it came, once its signature passes.
 			checkSignaturePresent(request.headers);
+			if (options.auth) verifySignature({...request, url: request.url ?? '/'}, options.auth, (options.now ?? Date.now)());
 			return await service.forward(request);
 		}
 		const operation = service && operationName ? service.operations[operationName] : undefined;
@@ -86,9 +109,10 @@ export async function dispatch(services: readonly Service[], defaultRegion: stri
 			throw new ServiceError('UnknownOperationException', `Unknown operation ${String(request.headers['x-amz-target'] ?? '(none)')}.`);
 		}
 		if (!(contentType in codecs)) {
-			throw serializationError(`Unsupported content type ${contentType || '(none)'}: send application/x-amz-json-1.1.`);
+			throw serializationError(`Unsupported content type ${contentType || '(none)'}: send ${json.contentType} or ${cbor.contentType}.`);
 		}
 		checkSignaturePresent(request.headers);
+		if (options.auth) verifySignature({...request, url: request.url ?? '/'}, options.auth, (options.now ?? Date.now)());
 
 		let body: unknown;
 		try {
@@ -98,7 +122,17 @@ export async function dispatch(services: readonly Service[], defaultRegion: stri
 		}
 		const input = parseInput(operation.schema, body);
 		const context = service.contextFor({region: regionOf(request.headers) ?? defaultRegion});
-		return reply(200, await operation.run(context as never, input as never));
+		const output = await operation.run(context as never, input as never);
+		if (output instanceof EventStreamReply) {
+			const signal = request.signal ?? new AbortController().signal;
+			return {
+				status: 200,
+				headers: {'content-type': EVENT_STREAM_CONTENT_TYPE, 'x-amzn-requestid': randomUUID()},
+				body: '',
+				stream: frameEvents(output.open(signal), codec.contentType, codec.encode),
+			};
+		}
+		return reply(200, output);
 	} catch (error) {
 		if (error instanceof ServiceError) return fail(error);
 		// Unexpected: answer as AWS does and keep serving. The request itself is not logged: it may hold secrets.

@@ -33,6 +33,17 @@ export interface StreamState {
 	enhancedMonitoring: string[];
 	/** When UpdateShardCount ran, for AWS's limit of scalings per rolling day. */
 	scalingsMs?: number[];
+	/** Enhanced fan-out consumers (RegisterStreamConsumer); absent in streams stored before they existed. */
+	consumers?: ConsumerState[];
+}
+
+/** A registered consumer: CREATING until activeAtMs, then ACTIVE; once deregistered, DELETING until goneAtMs, then gone. */
+export interface ConsumerState {
+	readonly name: string;
+	readonly createdMs: number;
+	readonly activeAtMs: number;
+	goneAtMs?: number;
+	tags?: Record<string, string>;
 }
 
 export const isOpen = (shard: ShardState): boolean => shard.endPosition === undefined;
