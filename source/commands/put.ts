@@ -1,10 +1,15 @@
 import {open} from 'node:fs/promises';
+import type {Readable} from 'node:stream';
 import meow from 'meow';
 import {hashKeyProblem} from '../console/hashKeys.js';
-import {addToTotals, emptyTotals, produceRecords, PUT_LIMITS, type ProducerInput, type ProducerResult, type ProducerTotals} from '../console/producer.js';
+import {addToTotals, emptyTotals, produceRecords, PUT_LIMITS, recordTooLarge, type ProducerInput, type ProducerResult, type ProducerTotals} from '../console/producer.js';
 import {readLines} from '../console/lines.js';
+import {sanitizeForTerminal} from '../console/records/index.js';
 import {UsageError} from './command.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
+
+const count = (value: number) => value.toLocaleString('en-US');
+const plural = (value: number, word: string) => `${count(value)} ${word}${value === 1 ? '' : 's'}`;
 
 const help = `
   Usage
@@ -93,7 +98,7 @@ export async function run(argv: string[]): Promise<number> {
 	if (!Number.isInteger(flags.concurrency) || flags.concurrency < 1 || flags.concurrency > 64) throw new UsageError('--concurrency must be a whole number from 1 to 64.');
 
 	// Open the file before connecting, so that a wrong path is reported as such.
-	let source: AsyncIterable<Buffer> | undefined;
+	let source: Readable | undefined;
 	if (flags.file !== undefined && flags.file !== '-') {
 		const path = flags.file;
 		const handle = await open(path).catch((error: NodeJS.ErrnoException) => {
@@ -137,7 +142,7 @@ export async function run(argv: string[]): Promise<number> {
 				addToTotals(totals, result);
 				single = totals.written + totals.failed === 1 ? result : undefined;
 				if (output.json) await output.write([resultLine(result)], () => '');
-				else if (!result.ok) process.stderr.write(`${where(result)}: ${result.error}\n`);
+				else if (!result.ok && !result.stopped) process.stderr.write(`${where(result)}: ${sanitizeForTerminal(result.error, {keepNewlines: false})}\n`);
 			}
 		} catch (error) {
 			if (error instanceof InputError) {
@@ -148,11 +153,14 @@ export async function run(argv: string[]): Promise<number> {
 		} finally {
 			process.off('SIGINT', interrupt);
 			process.off('SIGTERM', interrupt);
+			// Input may be left unread (a failure, Ctrl-C): an open stdin would keep the process alive.
+			source?.destroy();
 			if (totals.written + totals.failed > 0 || controller.signal.aborted) {
 				process.stderr.write(summary(stream, totals, (performance.now() - started) / 1000, single));
 			}
 		}
 		if (controller.signal.aborted) return 130;
+		if (totals.written + totals.failed === 0) process.stderr.write('No records to send: the input has no lines.\n');
 		return totals.failed > 0 ? 1 : 0;
 	});
 }
@@ -184,7 +192,7 @@ async function* fromLines(source: AsyncIterable<Buffer>, shape: RecordShape): As
 					line: line.number,
 					error: shape.base64
 						? `the line is ${line.length.toLocaleString('en-US')} bytes of base64, over 1 MiB (1,048,576 bytes) once decoded: the largest record Kinesis takes`
-						: `the record is ${line.length.toLocaleString('en-US')} bytes; Kinesis takes at most 1 MiB (1,048,576 bytes) of data per record`,
+						: recordTooLarge(line.length + fixedKeyBytes(shape)),
 				};
 				continue;
 			}
@@ -195,6 +203,9 @@ async function* fromLines(source: AsyncIterable<Buffer>, shape: RecordShape): As
 	}
 }
 
+/** The bytes of the --partition-key every record has; 0 when keys differ (they are counted once known). */
+const fixedKeyBytes = (shape: RecordShape) => (shape.partitionKey === undefined ? 0 : Buffer.byteLength(shape.partitionKey));
+
 function toInput(line: number, bytes: Buffer, shape: RecordShape): ProducerInput {
 	let data: Uint8Array = bytes;
 	if (shape.base64) {
@@ -202,6 +213,8 @@ function toInput(line: number, bytes: Buffer, shape: RecordShape): ProducerInput
 		if (decoded === undefined) return {line, error: 'not base64'};
 		data = decoded;
 	}
+	// Too large is the first thing to say of a record, and its JSON is not worth parsing.
+	if (data.byteLength + fixedKeyBytes(shape) > PUT_LIMITS.recordBytes) return {line, error: recordTooLarge(data.byteLength + fixedKeyBytes(shape))};
 	let partitionKey = shape.partitionKey;
 	if (shape.keyField !== undefined) {
 		const key = keyFromJson(data, shape.keyField);
@@ -243,7 +256,7 @@ export function keyFromJson(data: Uint8Array, path: readonly string[]): string |
 
 function resultLine(result: ProducerResult): object {
 	const common = {...(result.line === undefined ? {} : {line: result.line}), ...(result.partitionKey === undefined ? {} : {partitionKey: result.partitionKey})};
-	if (!result.ok) return {...common, error: result.error, attempts: result.attempts};
+	if (!result.ok) return {...common, error: result.error, attempts: result.attempts, ...(result.stopped ? {stopped: true} : {})};
 	return {
 		...common,
 		shardId: result.shardId,
@@ -257,8 +270,6 @@ function where(result: ProducerResult): string {
 	return result.line === undefined ? `record ${result.index + 1}` : `line ${result.line}`;
 }
 
-const count = (value: number) => value.toLocaleString('en-US');
-const plural = (value: number, word: string) => `${count(value)} ${word}${value === 1 ? '' : 's'}`;
 
 function summary(stream: string, totals: ProducerTotals, seconds: number, single: ProducerResult | undefined): string {
 	const rate = seconds > 0 ? totals.written / seconds : 0;
@@ -270,9 +281,10 @@ function summary(stream: string, totals: ProducerTotals, seconds: number, single
 			: `to '${stream}'${shards > 0 ? ` (${plural(shards, 'shard')})` : ''}`;
 	const parts = [
 		`Sent ${plural(totals.written, 'record')} ${to} in ${seconds.toFixed(2)} s`,
-		`${count(Math.round(rate))} records/s, ${(seconds > 0 ? mib / seconds : 0).toFixed(2)} MiB/s`,
+		...(totals.written > 1 ? [`${count(Math.round(rate))} records/s, ${(seconds > 0 ? mib / seconds : 0).toFixed(2)} MiB/s`] : []),
 		plural(totals.retries, 'retry').replace(/retrys$/, 'retries'),
-		`${count(totals.failed)} failed`,
+		`${count(totals.failed - totals.stopped)} failed`,
+		...(totals.stopped > 0 ? [`stopped with ${plural(totals.stopped, 'record')} not sent`] : []),
 	];
 	let text = `${parts.join('; ')}.\n`;
 	if (totals.overtook > 0) {
