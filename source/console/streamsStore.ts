@@ -2,15 +2,29 @@ import type {KinesisClient} from '@aws-sdk/client-kinesis';
 import {Store, type Loadable} from './store.js';
 import {streamOverviews, type StreamOverview} from './streams.js';
 
+/** A stream in the list, with its incoming records/s over the last 5 minutes when CloudWatch has it. */
+export type StreamRow = StreamOverview & {readonly incomingRate?: number};
+
+/** Where incoming rates come from (CloudWatch), and how often to ask: rates move by the minute, and each query costs. */
+export interface IncomingRates {
+	readonly fetch: (streamNames: readonly string[]) => Promise<ReadonlyMap<string, number>>;
+	readonly everyMs: number;
+}
+
 /** Every stream, refreshed on an interval while something watches it. */
-export class StreamsStore extends Store<Loadable<readonly StreamOverview[]>> {
+export class StreamsStore extends Store<Loadable<readonly StreamRow[]>> {
 	private timer: NodeJS.Timeout | undefined;
 	private loading = false;
+	private rates: ReadonlyMap<string, number> = new Map();
+	private ratesAttemptMs = Number.NEGATIVE_INFINITY;
+	private ratesOk = false;
+	private ratesLoading = false;
 
 	constructor(
 		private readonly kinesis: KinesisClient,
 		private readonly describeError: (error: unknown) => Promise<string>,
 		private readonly intervalMs = 5_000,
+		private readonly incomingRates?: IncomingRates,
 	) {
 		super({status: 'loading'});
 	}
@@ -32,7 +46,8 @@ export class StreamsStore extends Store<Loadable<readonly StreamOverview[]>> {
 		this.loading = true;
 		try {
 			const value = await streamOverviews(this.kinesis);
-			this.set({status: 'ready', value, updatedAt: new Date()});
+			this.set({status: 'ready', value: value.map((stream) => this.withRate(stream)), updatedAt: new Date()});
+			void this.refreshRates(value.map((stream) => stream.name));
 		} catch (error) {
 			const message = await this.describeError(error);
 			// Keep showing what was loaded; say that the refresh failed.
@@ -40,5 +55,32 @@ export class StreamsStore extends Store<Loadable<readonly StreamOverview[]>> {
 		} finally {
 			this.loading = false;
 		}
+	}
+
+	private withRate(stream: StreamOverview): StreamRow {
+		const rate = this.rates.get(stream.name);
+		return rate === undefined ? stream : {...stream, incomingRate: rate};
+	}
+
+	/** Incoming rates, when due; a failure shows as no rate ('-'), never as a failed list. */
+	private async refreshRates(names: readonly string[]): Promise<void> {
+		const source = this.incomingRates;
+		if (!source || this.ratesLoading || names.length === 0) return;
+		const due = Date.now() - this.ratesAttemptMs >= source.everyMs || (this.ratesOk && names.some((name) => !this.rates.has(name)));
+		if (!due) return;
+		this.ratesLoading = true;
+		this.ratesAttemptMs = Date.now();
+		try {
+			this.rates = await source.fetch(names);
+			this.ratesOk = true;
+		} catch {
+			this.rates = new Map();
+			this.ratesOk = false;
+		} finally {
+			this.ratesLoading = false;
+		}
+		this.set((previous) =>
+			previous.status === 'ready' ? {...previous, value: previous.value.map(({incomingRate: _, ...stream}) => this.withRate(stream))} : previous,
+		);
 	}
 }

@@ -34,6 +34,8 @@ export const bindings: readonly Binding[] = [
 	{id: 'tailShard', scope: 'dashboard', keys: ['enter'], description: 'Tail the selected shard', hint: true},
 	{id: 'window', scope: 'dashboard', keys: ['w'], description: 'Change the time window', hint: true},
 	{id: 'metric', scope: 'dashboard', keys: ['m'], description: 'Chart records/s, bytes/s or lag'},
+	{id: 'refresh', scope: 'dashboard', keys: ['r'], description: 'Refresh now'},
+	// Reserved in the dashboard for the operations to come (split, merge, scale, retention, consumers): s, M, S, R, c.
 	{id: 'pause', scope: 'tail', keys: ['space', 'p'], description: 'Pause or resume', hint: true},
 	{id: 'follow', scope: 'tail', keys: ['f'], description: 'Follow the newest records', hint: true},
 	{id: 'decoder', scope: 'tail', keys: ['d'], description: 'Change the decoding', hint: true},

@@ -1,5 +1,6 @@
 import {Text} from 'ink';
 import type {Route} from './navigation.js';
+import {DashboardView} from './views/DashboardView.js';
 import {StreamsView} from './views/StreamsView.js';
 
 /** The view for each route. */
@@ -8,7 +9,7 @@ export function renderRoute(route: Route, height: number) {
 		case 'streams':
 			return <StreamsView height={height} />;
 		case 'dashboard':
-			return <Text>Dashboard of {route.stream}: coming in this release.</Text>;
+			return <DashboardView stream={route.stream} height={height} />;
 		case 'tail':
 			return <Text>Tail of {route.stream}: coming in this release.</Text>;
 	}

@@ -1,6 +1,8 @@
 import {render} from 'ink';
 import {connect, type Connection} from '../console/connect.js';
+import {StreamDashboardStore} from '../console/dashboardStore.js';
 import {formatFailure, streamLister, toFailure} from '../console/failures.js';
+import {CloudWatchMetrics} from '../console/metrics.js';
 import {NoticeStore} from '../console/notices.js';
 import {StreamsStore} from '../console/streamsStore.js';
 import {App} from './app.js';
@@ -34,11 +36,17 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
 		});
 		const open = connection;
 		const describeError = async (error: unknown) => formatFailure(await toFailure(error, {target: open.target, listStreams: streamLister(open.kinesis)}));
+		// The built-in engine keeps 1-second metrics: finer charts for short windows.
+		const metrics = new CloudWatchMetrics(connection.cloudwatch, {highResolution: connection.target.kind === 'local'});
 		const services: ConsoleServices = {
 			target: connection.target,
 			readOnly: options.readOnly,
-			streams: new StreamsStore(connection.kinesis, describeError),
+			streams: new StreamsStore(connection.kinesis, describeError, undefined, {
+				fetch: (names) => metrics.incomingRates(names),
+				everyMs: connection.target.kind === 'local' ? 10_000 : 60_000,
+			}),
 			notices: new NoticeStore(),
+			dashboard: (stream) => new StreamDashboardStore({kinesis: open.kinesis, metrics, stream, describeError}),
 		};
 		const instance = render(<App services={services} theme={themeFor()} renderRoute={renderRoute} />, {maxFps: 20, exitOnCtrlC: true});
 		await instance.waitUntilExit();

@@ -1,5 +1,6 @@
 import {createContext, useContext} from 'react';
 import type {ConnectionTarget} from '../console/connect.js';
+import type {DashboardStore} from '../console/dashboardStore.js';
 import type {NoticeStore} from '../console/notices.js';
 import type {StreamsStore} from '../console/streamsStore.js';
 
@@ -9,6 +10,8 @@ export interface ConsoleServices {
 	readonly readOnly: boolean;
 	readonly streams: StreamsStore;
 	readonly notices: NoticeStore;
+	/** A new dashboard store for one stream; the view starts it while on top and stops it after. */
+	readonly dashboard: (stream: string) => DashboardStore;
 }
 
 export const ServicesContext = createContext<ConsoleServices | undefined>(undefined);

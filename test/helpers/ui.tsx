@@ -1,10 +1,14 @@
 import {stripVTControlCharacters} from 'node:util';
 import {render} from 'ink-testing-library';
 import type {ReactNode} from 'react';
+import {CloudWatchClient} from '@aws-sdk/client-cloudwatch';
 import type {ConnectionTarget} from '../../source/console/connect.js';
+import {StreamDashboardStore} from '../../source/console/dashboardStore.js';
+import {CloudWatchMetrics} from '../../source/console/metrics.js';
 import {NoticeStore} from '../../source/console/notices.js';
 import {StreamsStore} from '../../source/console/streamsStore.js';
 import type {KinesisClient} from '@aws-sdk/client-kinesis';
+import {credentials} from './engine.js';
 import {App} from '../../source/ui/app.js';
 import type {Route} from '../../source/ui/navigation.js';
 import type {ConsoleServices} from '../../source/ui/services.js';
@@ -24,8 +28,17 @@ export function testServices(kinesis: KinesisClient, url: string, overrides: Par
 		readOnly: false,
 		streams: new StreamsStore(kinesis, async (error) => (error instanceof Error ? error.message : String(error)), 60_000),
 		notices: new NoticeStore(),
+		dashboard: (stream) => new StreamDashboardStore({kinesis, metrics: new CloudWatchMetrics(cloudWatchClient(url), {highResolution: true}), stream}),
 		...overrides,
 	};
+}
+
+/** A CloudWatch client for an engine, made once per endpoint for the test file. */
+const cloudWatchClients = new Map<string, CloudWatchClient>();
+export function cloudWatchClient(url: string): CloudWatchClient {
+	let client = cloudWatchClients.get(url);
+	if (!client) cloudWatchClients.set(url, (client = new CloudWatchClient({endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1})));
+	return client;
 }
 
 /** Renders the app in ink-testing-library with a route renderer. */

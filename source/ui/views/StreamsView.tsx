@@ -1,18 +1,19 @@
 import {Box, Text} from 'ink';
 import {useEffect, useState} from 'react';
-import type {StreamOverview} from '../../console/streams.js';
+import type {StreamRow} from '../../console/streamsStore.js';
 import {sanitizeForTerminal} from '../../console/records/index.js';
 import {SelectableList, moveSelection} from '../components/SelectableList.js';
 import {StateView} from '../components/StateView.js';
 import {TextPrompt} from '../components/TextPrompt.js';
+import {formatCount} from '../figures.js';
 import {useStore} from '../hooks/useStore.js';
 import {useNavigator, useViewCommands} from '../navigation.js';
 import {useServices} from '../services.js';
 import {useTheme} from '../theme.js';
 
-const COLUMNS = ['STREAM', 'STATUS', 'MODE', 'SHARDS', 'RETENTION', 'CONSUMERS', 'ENCRYPTION'] as const;
+const COLUMNS = ['STREAM', 'STATUS', 'MODE', 'SHARDS', 'RETENTION', 'CONSUMERS', 'ENCRYPTION', 'INCOMING'] as const;
 
-/** Every stream with status, mode, shards, retention, consumers and encryption; `/` filters, Enter opens. */
+/** Every stream with status, mode, shards, retention, consumers, encryption and incoming rate; `/` filters, Enter opens. */
 export function StreamsView({height}: {readonly height: number}) {
 	const {streams} = useServices();
 	const navigator = useNavigator();
@@ -90,7 +91,7 @@ export function StreamsView({height}: {readonly height: number}) {
 	);
 }
 
-function cells(stream: StreamOverview): string[] {
+function cells(stream: StreamRow): string[] {
 	return [
 		sanitizeForTerminal(stream.name, {keepNewlines: false}),
 		stream.status,
@@ -99,10 +100,11 @@ function cells(stream: StreamOverview): string[] {
 		stream.retentionHours === undefined ? '-' : `${stream.retentionHours}h`,
 		stream.consumers === undefined ? '-' : String(stream.consumers),
 		stream.encryption === 'NONE' ? 'none' : stream.encryption,
+		stream.incomingRate === undefined ? '-' : `${formatCount(stream.incomingRate)} rec/s`,
 	];
 }
 
-function columnWidths(streams: readonly StreamOverview[]): number[] {
+function columnWidths(streams: readonly StreamRow[]): number[] {
 	const widths = COLUMNS.map((column) => column.length);
 	for (const stream of streams) cells(stream).forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, cell.length)));
 	return widths;

@@ -1,0 +1,180 @@
+import {CreateStreamCommand, EnableEnhancedMonitoringCommand, PutRecordsCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {StreamDashboardStore, hottestShard, type DashboardSnapshot, type TailSource} from '../../source/console/dashboardStore.js';
+import type {HistoryRequest, MetricsSource, StreamHistory} from '../../source/console/metrics.js';
+import type {TailEvent, TailOptions} from '../../source/console/tail/index.js';
+import type {Engine} from '../../source/engine/index.js';
+import {kinesisClient, startEngine} from '../helpers/engine.js';
+
+/** Resolves once the store's snapshot satisfies a check. */
+async function until(store: StreamDashboardStore, check: (snapshot: DashboardSnapshot) => boolean, timeoutMs = 6000): Promise<DashboardSnapshot> {
+	const deadline = Date.now() + timeoutMs;
+	while (!check(store.getSnapshot())) {
+		if (Date.now() > deadline) throw new Error(`never happened; last snapshot: ${JSON.stringify({...store.getSnapshot(), meters: undefined}, null, 1)}`);
+		await new Promise((resolve) => setTimeout(resolve, 25));
+	}
+	return store.getSnapshot();
+}
+
+const emptyHistory = (request: HistoryRequest): StreamHistory => ({
+	windowLabel: request.window.label,
+	startMs: 0,
+	endMs: request.window.durationMs,
+	periodSeconds: request.window.periodSeconds,
+	recordsPerSecond: {timestamps: [], values: []},
+	bytesPerSecond: {timestamps: [], values: []},
+	iteratorAgeMs: {timestamps: [], values: []},
+	writeThrottled: {timestamps: [], values: []},
+	readThrottled: {timestamps: [], values: []},
+	shards: {},
+	shardMetrics: [],
+	shardsLeftOut: 0,
+});
+
+/** A CloudWatch stand-in that logs each request, and fails when told to. */
+class FakeMetrics implements MetricsSource {
+	readonly requests: HistoryRequest[] = [];
+	failWith: Error | undefined;
+	async streamHistory(request: HistoryRequest): Promise<StreamHistory> {
+		this.requests.push(request);
+		if (this.failWith) throw this.failWith;
+		return emptyHistory(request);
+	}
+	async incomingRates(): Promise<Map<string, number>> {
+		return new Map();
+	}
+}
+
+describe('the dashboard store on the engine', () => {
+	let engine: Engine;
+	let kinesis: KinesisClient;
+	let calls = 0;
+	beforeAll(async () => {
+		engine = await startEngine();
+		kinesis = kinesisClient(engine.url, 'http1');
+		// Counts every call the client makes, to prove that nothing runs after stop.
+		kinesis.middlewareStack.add(
+			(next) => async (args) => {
+				calls++;
+				return next(args);
+			},
+			{step: 'initialize'},
+		);
+		await kinesis.send(new CreateStreamCommand({StreamName: 'clicks', ShardCount: 2}));
+		await kinesis.send(new EnableEnhancedMonitoringCommand({StreamName: 'clicks', ShardLevelMetrics: ['IncomingRecords']}));
+	});
+	afterAll(async () => {
+		kinesis.destroy();
+		await engine.close();
+	});
+
+	it('loads the shard map, reads new records live at 1 call/s per shard, and stops leaving nothing running', async () => {
+		const metrics = new FakeMetrics();
+		const store = new StreamDashboardStore({kinesis, metrics, stream: 'clicks', tickMs: 100});
+		expect(store.getSnapshot().live.status).toBe('idle');
+		const before = calls;
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		expect(calls).toBe(before);
+
+		store.start();
+		store.start();
+		const loaded = await until(store, (snapshot) => snapshot.shards.status === 'ready' && snapshot.live.status === 'running' && snapshot.history.status === 'ready');
+		expect(loaded.shards.status === 'ready' && loaded.shards.value.map((shard) => shard.shardId)).toEqual(['shardId-000000000000', 'shardId-000000000001']);
+		expect(loaded.info).toMatchObject({status: 'ACTIVE', mode: 'PROVISIONED', retentionHours: 24, enhancedMetrics: ['IncomingRecords']});
+		expect(loaded.live.callsPerSecond).toBe(1);
+		// History asks for the shards, and for the shard-level metrics that are on.
+		expect(metrics.requests.at(-1)).toMatchObject({stream: 'clicks', shardIds: ['shardId-000000000000', 'shardId-000000000001'], enhancedMetrics: ['IncomingRecords']});
+
+		const records = Array.from({length: 50}, (_, index) => ({Data: Buffer.from('x'.repeat(10)), PartitionKey: index < 40 ? 'hot' : `cold-${index}`, ExplicitHashKey: '1'}));
+		await kinesis.send(new PutRecordsCommand({StreamName: 'clicks', Records: records}));
+		const live = await until(store, (snapshot) => snapshot.meters.some((meter) => meter.totalRecords === 50) && snapshot.hottest !== undefined);
+		expect(live.hottest).toMatchObject({shardId: 'shardId-000000000000', source: 'live'});
+		expect(live.hottest?.topKeys[0]).toEqual({key: 'hot', count: 40, share: 0.8});
+		expect(live.totals.recordsPerSecond).toBeCloseTo(5);
+		expect(store.liveSeries('shardId-000000000000', 'records', 30).reduce((sum, value) => sum + value, 0)).toBe(50);
+		expect(store.liveSeries(undefined, 'records', 30).reduce((sum, value) => sum + value, 0)).toBe(50);
+
+		// About one GetRecords per second per shard: over 2 s, two shards make at most about 5 calls (plus listings).
+		const start = calls;
+		await new Promise((resolve) => setTimeout(resolve, 2000));
+		expect(calls - start).toBeLessThanOrEqual(8);
+
+		await store.stop();
+		expect(store.getSnapshot().live.status).toBe('idle');
+		const stopped = calls;
+		await new Promise((resolve) => setTimeout(resolve, 1500));
+		expect(calls).toBe(stopped);
+	});
+
+	it('keeps working when CloudWatch fails, and says so', async () => {
+		const metrics = new FakeMetrics();
+		metrics.failWith = Object.assign(new Error('GetMetricData is not served here'), {name: 'UnknownOperationException'});
+		const store = new StreamDashboardStore({kinesis, metrics, stream: 'clicks', tickMs: 100});
+		store.start();
+		const failed = await until(store, (snapshot) => snapshot.history.status === 'failed' && snapshot.live.status === 'running');
+		expect(failed.history).toEqual({status: 'failed', error: 'UnknownOperationException: GetMetricData is not served here'});
+		expect(failed.shards.status).toBe('ready');
+
+		// A window change asks again, for the new window.
+		metrics.failWith = undefined;
+		store.cycleWindow();
+		const next = await until(store, (snapshot) => snapshot.history.status === 'ready');
+		expect(next.window.label).toBe('1h');
+		expect(metrics.requests.at(-1)?.window.label).toBe('1h');
+		store.cycleMetric();
+		expect(store.getSnapshot().metric).toBe('bytes');
+		await store.stop();
+	});
+
+	it('says when the stream is not there', async () => {
+		const store = new StreamDashboardStore({kinesis, metrics: new FakeMetrics(), stream: 'missing', describeError: (error) => `described: ${(error as Error).name}`});
+		store.start();
+		const failed = await until(store, (snapshot) => snapshot.shards.status === 'failed' && snapshot.live.status === 'failed');
+		expect(failed.shards).toEqual({status: 'failed', error: 'described: ResourceNotFoundException'});
+		expect(failed.live.error).toBe('described: ResourceNotFoundException');
+		await store.stop();
+	});
+});
+
+describe('the dashboard store with a fake tail', () => {
+	it('counts throttled reads, notes retries, and aborts the tail on stop', async () => {
+		let options: TailOptions | undefined;
+		let finished = false;
+		const tail: TailSource = (_kinesis, given) => {
+			options = given;
+			return (async function* (): AsyncGenerator<TailEvent> {
+				try {
+					yield {type: 'shard-started', shardId: 's-1', position: {type: 'LATEST'}};
+					yield {type: 'polled', shardId: 's-1', millisBehindLatest: 0, atMs: Date.now()};
+					yield {type: 'retrying', shardId: 's-1', reason: 'ProvisionedThroughputExceededException: Rate exceeded for shard s-1', attempt: 1, delayMs: 100};
+					await new Promise((resolve) => given.signal?.addEventListener('abort', resolve, {once: true}));
+				} finally {
+					finished = true;
+				}
+			})();
+		};
+		// Calls that never answer, but stop when aborted, as the SDK's do.
+		const kinesis = {
+			send: (_command: unknown, options?: {abortSignal?: AbortSignal}) =>
+				new Promise((_resolve, reject) => options?.abortSignal?.addEventListener('abort', () => reject(new Error('aborted')), {once: true})),
+		} as unknown as KinesisClient;
+		const store = new StreamDashboardStore({kinesis, metrics: new FakeMetrics(), stream: 'fake', tail, tickMs: 50, liveCallsPerSecond: 2});
+		store.start();
+		const noted = await until(store, (snapshot) => snapshot.live.note !== undefined && snapshot.totals.throttledPerMinute === 1);
+		expect(noted.live).toMatchObject({status: 'running', callsPerSecond: 2, note: 'retrying s-1: ProvisionedThroughputExceededException: Rate exceeded for shard s-1'});
+		expect(options).toMatchObject({stream: 'fake', from: {type: 'LATEST'}, callsPerSecond: 2});
+		await store.stop();
+		expect(options?.signal?.aborted).toBe(true);
+		expect(finished).toBe(true);
+	});
+
+	it('names the hottest shard from CloudWatch when nothing is live', () => {
+		const history = emptyHistory({stream: 's', window: {label: '15m', durationMs: 900_000, periodSeconds: 60, finePeriodSeconds: 10}});
+		const withShards: StreamHistory = {
+			...history,
+			shards: {a: {recordsPerSecond: {timestamps: [0], values: [15]}}, b: {recordsPerSecond: {timestamps: [0, 60_000], values: [15, 15]}}},
+		};
+		expect(hottestShard([], {status: 'ready', value: withShards, updatedAt: new Date()})).toEqual({shardId: 'b', recordsPerSecond: 2, source: 'cloudwatch', topKeys: []});
+		expect(hottestShard([], {status: 'loading'})).toBeUndefined();
+	});
+});
