@@ -1,5 +1,5 @@
 import {Box, useApp, useInput} from 'ink';
-import {useMemo, useRef, useState, type ReactNode} from 'react';
+import {useEffect, useMemo, useRef, useState, type ReactNode} from 'react';
 import {CommandPalette} from './components/CommandPalette.js';
 import {HelpOverlay} from './components/HelpOverlay.js';
 import {HintBar} from './components/HintBar.js';
@@ -7,7 +7,7 @@ import {StatusLine} from './components/StatusLine.js';
 import {useStore} from './hooks/useStore.js';
 import {useTerminalSize} from './hooks/useTerminalSize.js';
 import {InputCaptureContext} from './inputCapture.js';
-import {commandFor, keyName, type Binding} from './keymap.js';
+import {commandFor, keyNames, type Binding} from './keymap.js';
 import {ActiveViewContext, CommandRegistryContext, NavigatorContext, crumbOf, scopesOf, type CommandHandler, type Navigator, type Route} from './navigation.js';
 import {ServicesContext, type ConsoleServices} from './services.js';
 import {ThemeContext, type Theme} from './theme.js';
@@ -63,13 +63,34 @@ export function App({services, theme, initialRoute = {kind: 'streams'}, renderRo
 		}
 	};
 
+	const handleKey = (name: string) => {
+		if (captured.current) return;
+		if (overlay === 'help' && (name === 'escape' || name === '?' || name === 'q')) return setOverlay(undefined);
+		if (overlay) return;
+		const binding = commandFor(name, scopes, services.readOnly);
+		if (binding) run(binding);
+	};
+	// Keys that arrived together are handled one at a time, each after the render the one before caused
+	// (or after a short pause if it changed nothing), so each sees the state the one before it left.
+	const latestHandleKey = useRef(handleKey);
+	latestHandleKey.current = handleKey;
+	const queued = useRef<string[]>([]);
+	const fallback = useRef<NodeJS.Timeout | undefined>(undefined);
+	const drain = () => {
+		clearTimeout(fallback.current);
+		const name = queued.current.shift();
+		if (name === undefined) return;
+		latestHandleKey.current(name);
+		if (queued.current.length > 0) fallback.current = setTimeout(drain, 15);
+	};
+	useEffect(() => {
+		if (queued.current.length > 0) drain();
+	});
 	useInput((input, key) => {
 		if (key.ctrl && input === 'c') return exit();
-		if (captured.current) return;
-		if (overlay === 'help' && (key.escape || input === '?' || input === 'q')) return setOverlay(undefined);
-		if (overlay) return;
-		const binding = commandFor(keyName(input, key), scopes, services.readOnly);
-		if (binding) run(binding);
+		const idle = queued.current.length === 0;
+		queued.current.push(...keyNames(input, key));
+		if (idle) drain();
 	});
 
 	const viewHeight = Math.max(3, rows - 3);

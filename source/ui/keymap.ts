@@ -61,6 +61,17 @@ export function keyName(input: string, key: Key): string {
 	return input;
 }
 
+const CHARACTER_NAMES: Readonly<Record<string, string>> = {'\r': 'enter', '\n': 'enter', '\t': 'tab', ' ': 'space'};
+
+/**
+ * The keys in one input event. A terminal delivers keys typed quickly or pasted (and tmux send-keys)
+ * as one chunk, which Ink passes on as one string: each of its characters is a key of its own.
+ */
+export function keyNames(input: string, key: Key): string[] {
+	if (input.length <= 1 || key.ctrl || key.meta) return [keyName(input, key)];
+	return [...input].map((character) => CHARACTER_NAMES[character] ?? character);
+}
+
 /** The binding a key press triggers in the given scopes (searched in order), honouring --read-only. */
 export function commandFor(name: string, scopes: readonly Scope[], readOnly = false): Binding | undefined {
 	for (const scope of scopes) {

@@ -64,6 +64,19 @@ describe('the streams view', () => {
 		app.unmount();
 	});
 
+	it('handles keys that arrive in one chunk one by one, as fast typing and tmux send-keys deliver them', async () => {
+		const app = renderApp(testServices(kinesis, engine.url), routes);
+		await waitForFrame(app.lastFrame, (text) => text.includes('orders'));
+		app.stdin.write('jj\r');
+		await waitForFrame(app.lastFrame, (text) => text.includes('opened orders'));
+		app.stdin.write('\u001b');
+		await waitForFrame(app.lastFrame, (text) => text.includes('STREAM'));
+		app.stdin.write('/');
+		await waitForFrame(app.lastFrame, (text) => /^\/\s*$/m.test(text));
+		app.stdin.write('log\r');
+		await waitForFrame(app.lastFrame, (text) => text.includes('filter: log') && !text.includes('orders'));
+	});
+
 	it('runs a command from the palette', async () => {
 		const app = renderApp(testServices(kinesis, engine.url), routes);
 		await waitForFrame(app.lastFrame, (text) => text.includes('orders'));

@@ -25,7 +25,15 @@ export function TextPrompt({
 		if (key.return) return onSubmit(value);
 		let next = value;
 		if (key.backspace || key.delete) next = value.slice(0, -1);
-		else if (!key.ctrl && !key.meta && input && !key.upArrow && !key.downArrow && !key.tab) next = value + input.replaceAll(/[\r\n]/g, '');
+		else if (!key.ctrl && !key.meta && input && !key.upArrow && !key.downArrow && !key.tab) {
+			// Typed fast or pasted, text and Enter can come in one chunk: the line ends at the first newline.
+			const end = input.search(/[\r\n]/);
+			next = value + (end === -1 ? input : input.slice(0, end));
+			if (end !== -1) {
+				if (next !== value) onChange?.(next);
+				return onSubmit(next);
+			}
+		}
 		if (next !== value) {
 			setValue(next);
 			onChange?.(next);
