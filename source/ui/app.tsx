@@ -93,7 +93,8 @@ export function App({services, theme, initialRoute = {kind: 'streams'}, renderRo
 		if (idle) drain();
 	});
 
-	const viewHeight = Math.max(3, rows - 3);
+	// The status line and the hint bar take a row each.
+	const viewHeight = Math.max(3, rows - 2);
 	return (
 		<ThemeContext.Provider value={theme}>
 			<ServicesContext.Provider value={services}>

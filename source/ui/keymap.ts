@@ -81,8 +81,9 @@ export function commandFor(name: string, scopes: readonly Scope[], readOnly = fa
 	return undefined;
 }
 
+/** The bindings of the given scopes, in the scopes' order (a view's own before the global ones). */
 export function visibleBindings(scopes: readonly Scope[], readOnly: boolean): Binding[] {
-	return bindings.filter((binding) => scopes.includes(binding.scope) && !(readOnly && binding.dangerous));
+	return scopes.flatMap((scope) => bindings.filter((binding) => binding.scope === scope && !(readOnly && binding.dangerous)));
 }
 
 export const displayKeys = (binding: Binding): string => binding.keys.map((key) => (key.length === 1 ? key : `<${key}>`)).join('/');
