@@ -9,11 +9,14 @@ import {
 	type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
 import {
+	DescribeStreamSummaryCommand,
 	DisableEnhancedMonitoringCommand,
 	EnableEnhancedMonitoringCommand,
 	GetRecordsCommand,
 	PutRecordCommand,
 	PutRecordsCommand,
+	RegisterStreamConsumerCommand,
+	SubscribeToShardCommand,
 } from '@aws-sdk/client-kinesis';
 import {NodeHttp2Handler} from '@smithy/node-http-handler';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -203,6 +206,30 @@ describe('CloudWatch metrics of streams', () => {
 			].sort(),
 		);
 		for (const metric of listed.Metrics ?? []) expect(metric.Dimensions).toEqual(streamDimension(stream));
+	});
+
+	it('counts enhanced fan-out subscriptions and the records they push, per consumer', async () => {
+		const {client} = engine.harness;
+		const stream = uniqueName('fanned');
+		await createStream(client, stream, 1);
+		const {StreamDescriptionSummary: summary} = await client.send(new DescribeStreamSummaryCommand({StreamName: stream}));
+		const {Consumer: consumer} = await client.send(new RegisterStreamConsumerCommand({StreamARN: summary?.StreamARN, ConsumerName: 'fan'}));
+		engine.clock.advance(1000);
+		const subscription = await client.send(
+			new SubscribeToShardCommand({ConsumerARN: consumer?.ConsumerARN, ShardId: SHARD_0, StartingPosition: {Type: 'TRIM_HORIZON'}}),
+		);
+		const records = ['one', 'two', 'three'];
+		await client.send(new PutRecordsCommand({StreamName: stream, Records: records.map((data) => ({PartitionKey: data, Data: Buffer.from(data)}))}));
+		let received = 0;
+		for await (const event of subscription.EventStream ?? []) {
+			received += event.SubscribeToShardEvent?.Records?.length ?? 0;
+			if (received >= records.length) break;
+		}
+		expect(received).toBe(3);
+		const consumerDimensions = [...streamDimension(stream), {Name: 'ConsumerName', Value: 'fan'}];
+		expect(await total(stream, 'SubscribeToShard.Success', 'Sum', consumerDimensions)).toBe(1);
+		expect(await total(stream, 'SubscribeToShardEvent.Records', 'Sum', consumerDimensions)).toBe(3);
+		expect(await total(stream, 'SubscribeToShardEvent.Bytes', 'Sum', consumerDimensions)).toBe(records.reduce((sum, data) => sum + bytesOf(data, data), 0));
 	});
 
 	it('records shard-level metrics only for those EnableEnhancedMonitoring turned on, and only while on', async () => {

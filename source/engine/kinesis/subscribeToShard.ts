@@ -65,13 +65,19 @@ export default defineAction(
 				wake();
 			},
 		};
-		consumers.subscribe(
-			key,
-			`Another active subscription exists for this consumer: ${streams.account}:${stream.name}:${shardIdOf(shard.index)}:${consumer.name}`,
-			subscription,
-		);
+		try {
+			consumers.subscribe(
+				key,
+				`Another active subscription exists for this consumer: ${streams.account}:${stream.name}:${shardIdOf(shard.index)}:${consumer.name}`,
+				subscription,
+			);
+		} catch (error) {
+			context.metrics.subscribeToShard(stream, consumer.name, false, nowMs);
+			throw error;
+		}
+		context.metrics.subscribeToShard(stream, consumer.name, true, nowMs);
 		return new EventStreamReply((signal) =>
-			pushEvents({streams, consumers, store: context.store}, {stream, consumer, shardIndex: shard.index, start}, signal, {
+			pushEvents({streams, consumers, store: context.store, metrics: context.metrics}, {stream, consumer, shardIndex: shard.index, start}, signal, {
 				ended: () => end,
 				onWake: (callback) => (wake = callback),
 				close: () => consumers.unsubscribe(key, subscription),
@@ -84,6 +90,7 @@ interface Engine {
 	readonly streams: Streams;
 	readonly consumers: Consumers;
 	readonly store: ActionContext['store'];
+	readonly metrics: ActionContext['metrics'];
 }
 
 interface Target {
@@ -102,7 +109,7 @@ interface Control {
 }
 
 async function* pushEvents(engine: Engine, target: Target, signal: AbortSignal, control: Control): AsyncGenerator<StreamEvent> {
-	const {streams, consumers, store} = engine;
+	const {streams, consumers, store, metrics} = engine;
 	const {stream, consumer, shardIndex} = target;
 	let position = target.start;
 	// Something may have changed since the last read: records, the stream, the consumer, the lifetime.
@@ -172,6 +179,17 @@ async function* pushEvents(engine: Engine, target: Target, signal: AbortSignal, 
 					},
 				};
 				lastSentMs = Date.now();
+				metrics.subscribeToShardEvent(
+					current,
+					shardIndex,
+					consumer.name,
+					{
+						records: records.length,
+						bytes: records.reduce((sum, record) => sum + record.data.length + Buffer.byteLength(record.partitionKey), 0),
+						millisBehindLatest: next ? Math.max(0, nowMs - next.arrivalMs) : 0,
+					},
+					consumers.now(),
+				);
 			}
 			if (atEnd) return;
 			if (next || news) continue;
