@@ -31,6 +31,26 @@ const commands: readonly Command[] = [
 		load: async () => (await import('./commands/findShard.js')).run,
 	},
 	{
+		name: 'split',
+		summary: 'Split a shard at its midpoint, at a hash key, or at the median hash key of its traffic',
+		load: async () => (await import('./commands/split.js')).run,
+	},
+	{
+		name: 'merge',
+		summary: 'Merge two adjacent shards, or the coldest adjacent pair of the stream',
+		load: async () => (await import('./commands/merge.js')).run,
+	},
+	{
+		name: 'scale',
+		summary: "Scale a stream uniformly to N shards, with Kinesis's limits shown first",
+		load: async () => (await import('./commands/scale.js')).run,
+	},
+	{
+		name: 'retention',
+		summary: 'Show retention and the oldest records, or change it; a decrease first counts what it loses',
+		load: async () => (await import('./commands/retention.js')).run,
+	},
+	{
 		name: 'engine',
 		summary: 'Run the built-in Kinesis-compatible engine for the AWS SDKs, the AWS CLI and other clients',
 		load: async () => (await import('./commands/engine.js')).run,

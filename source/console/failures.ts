@@ -15,7 +15,13 @@ export type FailureKind =
 	| 'not-found'
 	| 'unreachable'
 	| 'throttled'
-	| 'unexpected';
+	| 'unexpected'
+	/** The stream is not ACTIVE: another change (reshard, retention, encryption) is in progress. */
+	| 'in-use'
+	/** Kinesis, or the console's check of Kinesis's rules before asking, refuses a change (a limit, shards not adjacent). */
+	| 'refused'
+	/** `--read-only` forbids the change. */
+	| 'read-only';
 
 /** Distinct exit codes, one per kind; 2 is left to usage errors from the flag parser. */
 export const EXIT_CODES: Readonly<Record<FailureKind, number>> = {
@@ -29,6 +35,9 @@ export const EXIT_CODES: Readonly<Record<FailureKind, number>> = {
 	'not-found': 9,
 	unreachable: 10,
 	throttled: 11,
+	'in-use': 12,
+	refused: 13,
+	'read-only': 14,
 };
 
 /** A failure as the console shows it: plain words, what to do next, and the process's exit code. Never holds a secret. */

@@ -1,0 +1,250 @@
+import {DescribeStreamSummaryCommand, type KinesisClient, type StreamDescriptionSummary} from '@aws-sdk/client-kinesis';
+import {AuditLog, auditTarget, type AuditEntry} from './auditLog.js';
+import type {ConnectionTarget} from './connect.js';
+import {ConsoleError, formatFailure, toFailure} from './failures.js';
+import {backoffDelay, sleep} from './tail/backoff.js';
+import {describeFailure} from './tail/retryPolicy.js';
+import {streamParameters, type StreamRef} from './tail/shardListing.js';
+
+/**
+ * What every change to a stream shares (reshards, retention): control-plane calls retried while
+ * throttled, Kinesis's refusals said plainly, the stream followed through UPDATING to ACTIVE by polling
+ * DescribeStreamSummary with backoff, and each step written to the audit log. Changes run as async
+ * iterables of {@link ChangeProgress} events, ending with `done` and the change's result.
+ */
+
+/** Where and how a change runs. A {@link Connection} has `kinesis` and `target`. */
+export interface ChangeContext {
+	readonly kinesis: KinesisClient;
+	readonly target: ConnectionTarget;
+	/** The audit log; default: the one at auditLogPath(). `false` records nothing (tests of the core only). */
+	readonly audit?: AuditLog | false;
+	/** Stops following (and retrying); a change already submitted goes on at Kinesis. */
+	readonly signal?: AbortSignal;
+	readonly timing?: ChangeTiming;
+	readonly now?: () => number;
+}
+
+export interface ChangeTiming {
+	/** First wait between DescribeStreamSummary polls; it grows by half each time. Default 500 ms. */
+	readonly pollMs?: number;
+	/** Longest wait between polls. Default 10 s. */
+	readonly maxPollMs?: number;
+	/** Retries of a throttled control-plane call (on top of the SDK's own). Default 8. */
+	readonly retries?: number;
+	/** Backoff base for those retries: full jitter up to base * 2^attempt, at most 20 s. Default 500 ms. */
+	readonly retryBaseMs?: number;
+	/** Give up following after this long (the change goes on). Default: follow until ACTIVE. */
+	readonly followTimeoutMs?: number;
+}
+
+/** A change as it happens. */
+export type ChangeProgress<R> =
+	| {readonly type: 'submitting'; readonly operation: string}
+	/** A throttled control-plane call, retried after a delay. */
+	| {readonly type: 'retrying'; readonly call: string; readonly reason: string; readonly attempt: number; readonly delayMs: number}
+	| {readonly type: 'submitted'; readonly operation: string; readonly atMs: number}
+	/** A poll of the stream: its status, and its open shards when Kinesis says. */
+	| {readonly type: 'status'; readonly status: string; readonly elapsedMs: number; readonly openShards: number | undefined}
+	| {readonly type: 'done'; readonly elapsedMs: number; readonly result: R};
+
+/** A reason a plan cannot be submitted, with the failure kind it ends a command with. */
+export interface PlanProblem {
+	readonly kind: 'refused' | 'in-use' | 'not-found';
+	readonly message: string;
+	readonly hint?: string;
+}
+
+/** The first problem of a plan as an error to throw, or undefined when there is none. */
+export function problemError(problems: readonly PlanProblem[]): ConsoleError | undefined {
+	const [first] = problems;
+	if (first === undefined) return undefined;
+	const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''}: ${problems.slice(1).map((problem) => problem.message).join(' ')})` : '';
+	return new ConsoleError({kind: first.kind, message: `${first.message}${more}`, ...(first.hint === undefined ? {} : {hint: first.hint})});
+}
+
+const RATE_MESSAGE = /rate exceeded|too many requests|throttl|slow down/i;
+const THROTTLE_NAMES = new Set(['ThrottlingException', 'Throttling', 'ThrottledException', 'TooManyRequestsException', 'RequestLimitExceeded', 'ProvisionedThroughputExceededException']);
+const NETWORK = /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|socket hang up|other side closed/i;
+
+interface ErrorShape {
+	name?: string;
+	code?: string;
+	message?: string;
+	$metadata?: {httpStatusCode?: number};
+}
+
+/** Whether a control-plane call failed for a moment (throttled, a server fault, a dropped connection): worth retrying. */
+export function isTransient(error: unknown): boolean {
+	const shape = (error ?? {}) as ErrorShape;
+	const name = shape.name ?? '';
+	if (THROTTLE_NAMES.has(name)) return true;
+	// LimitExceededException says both "slow down" and "a limit forbids this"; only the first is worth retrying.
+	if (name === 'LimitExceededException') return RATE_MESSAGE.test(shape.message ?? '');
+	if ((shape.$metadata?.httpStatusCode ?? 0) >= 500) return true;
+	if (name === 'TimeoutError' || name === 'InternalFailure' || name === 'ServiceUnavailableException') return true;
+	return NETWORK.test(`${shape.code ?? ''} ${shape.message ?? ''}`);
+}
+
+/**
+ * Makes a control-plane call, retrying it with exponential backoff and full jitter while it is throttled;
+ * each retry is reported as a `retrying` event. Use with `yield*`.
+ */
+export async function* retrying<T>(
+	call: string,
+	attemptCall: () => Promise<T>,
+	options: {readonly signal?: AbortSignal; readonly timing?: ChangeTiming},
+): AsyncGenerator<ChangeProgress<never>, T> {
+	const retries = options.timing?.retries ?? 8;
+	const base = options.timing?.retryBaseMs ?? 500;
+	for (let attempt = 0; ; attempt++) {
+		try {
+			return await attemptCall();
+		} catch (error) {
+			if (options.signal?.aborted || attempt >= retries || !isTransient(error)) throw error;
+			const delayMs = Math.max(50, backoffDelay(attempt, base, 20_000));
+			yield {type: 'retrying', call, reason: describeFailure(error), attempt: attempt + 1, delayMs};
+			await sleep(delayMs, options.signal);
+			if (options.signal?.aborted) throw abortError();
+		}
+	}
+}
+
+/**
+ * Kinesis's refusals of a change, said plainly: the stream busy with another change, a limit, a shard
+ * that cannot be split or merged. Other errors come back as they are, for {@link toFailure}.
+ */
+export function refusal(error: unknown, what: string): unknown {
+	const shape = (error ?? {}) as ErrorShape;
+	const message = shape.message ?? '';
+	switch (shape.name) {
+		case 'ResourceInUseException': {
+			const state = /instead in state (\w+)/.exec(message)?.[1];
+			return new ConsoleError({
+				kind: 'in-use',
+				message: `Kinesis refused the ${what}: the stream is ${state ?? 'not ACTIVE'}, so another change (a reshard, a retention or encryption change) is still in progress.`,
+				hint: 'Wait until the stream is ACTIVE again (kinesis-console streams shows its status), then try again.',
+			});
+		}
+		case 'LimitExceededException': {
+			if (RATE_MESSAGE.test(message)) return error;
+			return new ConsoleError({kind: 'refused', message: `Kinesis refused the ${what}: ${message}`, hint: limitHint(message)});
+		}
+		case 'InvalidArgumentException':
+		case 'ValidationException':
+			return new ConsoleError({kind: 'refused', message: `Kinesis refused the ${what}: ${message}`});
+		default:
+			return error;
+	}
+}
+
+function limitHint(message: string): string {
+	if (/shard limit/i.test(message)) return 'Ask for a higher shard quota in Service Quotas, or close shards elsewhere first (merge, scale down, delete unused streams).';
+	if (/rolling 24 hours/i.test(message)) return 'Wait until the oldest of the last 24 hours\' scalings is a day old, or split and merge shards one at a time instead.';
+	if (/double|half/i.test(message)) return 'Scale in steps: at most double, and at least half, the open shards each time.';
+	return 'Kinesis documents its limits at https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html.';
+}
+
+/**
+ * Follows a stream until it is ACTIVE: polls DescribeStreamSummary, at once and then with growing
+ * waits, reporting each status. Returns the ACTIVE summary. Throws when the stream goes away or starts
+ * being deleted, when the signal aborts, or after `followTimeoutMs`.
+ */
+export async function* followToActive(
+	kinesis: KinesisClient,
+	stream: StreamRef,
+	options: {readonly startedMs: number; readonly signal?: AbortSignal; readonly timing?: ChangeTiming; readonly now?: () => number},
+): AsyncGenerator<ChangeProgress<never>, StreamDescriptionSummary> {
+	const now = options.now ?? Date.now;
+	const maxPollMs = options.timing?.maxPollMs ?? 10_000;
+	let waitMs = options.timing?.pollMs ?? 500;
+	for (;;) {
+		if (options.signal?.aborted) throw abortError();
+		const response = yield* retrying(
+			'DescribeStreamSummary',
+			() => kinesis.send(new DescribeStreamSummaryCommand(streamParameters(stream)), options.signal ? {abortSignal: options.signal} : {}),
+			options,
+		);
+		const summary = response.StreamDescriptionSummary;
+		const status = summary?.StreamStatus ?? 'UNKNOWN';
+		const elapsedMs = now() - options.startedMs;
+		yield {type: 'status', status, elapsedMs, openShards: summary?.OpenShardCount};
+		if (status === 'ACTIVE' && summary) return summary;
+		if (status === 'DELETING') throw new ConsoleError({kind: 'not-found', message: `The stream '${stream}' is being deleted: the change will not complete.`});
+		const timeout = options.timing?.followTimeoutMs;
+		if (timeout !== undefined && elapsedMs >= timeout) {
+			throw new ConsoleError({
+				kind: 'unexpected',
+				message: `The stream '${stream}' is still ${status} after ${Math.round(elapsedMs / 1000)} s; the console stopped following it, and the change goes on at Kinesis.`,
+				hint: 'Check its status later with kinesis-console streams.',
+			});
+		}
+		await sleep(waitMs, options.signal);
+		waitMs = Math.min(maxPollMs, Math.round(waitMs * 1.5));
+	}
+}
+
+/** The error a change ends with when its signal aborts. */
+export function abortError(): Error {
+	const error = new Error('Stopped following the change; it goes on at Kinesis.');
+	error.name = 'AbortError';
+	return error;
+}
+
+export const isAbort = (error: unknown): boolean => (error as {name?: string} | undefined)?.name === 'AbortError';
+
+/** What a change tells the audit log about itself. */
+export interface AuditedChange<R> {
+	readonly operation: string;
+	readonly stream: string;
+	readonly parameters: Readonly<Record<string, unknown>>;
+	readonly before: unknown;
+	/** The words for failures: "split of shardId-000000000001". */
+	readonly what: string;
+	/** The API call that makes the change; refusals are said plainly. */
+	readonly submit: () => Promise<unknown>;
+	readonly submitCall: string;
+	/** Once the stream is ACTIVE again: the result, and what the audit log records as `after`. */
+	readonly finish: (summary: StreamDescriptionSummary) => Promise<{readonly result: R; readonly after: unknown}>;
+}
+
+/**
+ * Runs a change: checks the audit log can be written, submits (retrying while throttled), records the
+ * submission, follows the stream to ACTIVE, and records the outcome. Kinesis's refusals are thrown as
+ * ConsoleErrors; other failures as they are.
+ */
+export async function* runChange<R>(context: ChangeContext, change: AuditedChange<R>): AsyncGenerator<ChangeProgress<R>, R> {
+	const now = context.now ?? Date.now;
+	const audit = context.audit === false ? undefined : (context.audit ?? new AuditLog());
+	const id = AuditLog.newId();
+	const base = {id, operation: change.operation, stream: change.stream, target: auditTarget(context.target), parameters: change.parameters};
+	const record = async (entry: Pick<AuditEntry, 'outcome'> & Partial<AuditEntry>) => audit?.append({...base, ...entry});
+	const failureText = async (error: unknown) =>
+		isAbort(error)
+			? 'The console stopped following the change before the stream was ACTIVE again.'
+			: formatFailure(await toFailure(error, {target: context.target, streamName: change.stream, operation: change.submitCall})).replaceAll('\n', ' ');
+
+	await audit?.check();
+	yield {type: 'submitting', operation: change.operation};
+	const startedMs = now();
+	try {
+		yield* retrying(change.submitCall, change.submit, context);
+	} catch (error) {
+		const plain = isAbort(error) ? error : refusal(error, change.what);
+		await record({outcome: 'failed', before: change.before, error: await failureText(plain)});
+		throw plain;
+	}
+	await record({outcome: 'submitted', before: change.before});
+	yield {type: 'submitted', operation: change.operation, atMs: startedMs};
+	try {
+		const summary = yield* followToActive(context.kinesis, change.stream, {startedMs, ...context});
+		const {result, after} = await change.finish(summary);
+		const elapsedMs = now() - startedMs;
+		await record({outcome: 'completed', before: change.before, after, elapsedMs});
+		yield {type: 'done', elapsedMs, result};
+		return result;
+	} catch (error) {
+		await record({outcome: 'unconfirmed', before: change.before, error: await failureText(error), elapsedMs: now() - startedMs});
+		throw error;
+	}
+}

@@ -1,0 +1,685 @@
+import {
+	DescribeLimitsCommand,
+	DescribeStreamSummaryCommand,
+	MergeShardsCommand,
+	SplitShardCommand,
+	UpdateShardCountCommand,
+	type KinesisClient,
+	type StreamDescriptionSummary,
+} from '@aws-sdk/client-kinesis';
+import {runChange, problemError, type ChangeContext, type ChangeProgress, type PlanProblem} from './changes.js';
+import {ConsoleError} from './failures.js';
+import {MAX_HASH_KEY, partitionKeyHash} from './hashKeys.js';
+import {shardView, type ShardView} from './streams.js';
+import {listAllShards, streamParameters, type StreamRef} from './tail/shardListing.js';
+import {countInRange, hashKeyCounts, type HashKeyCount, type Observation, type TrafficReport} from './traffic.js';
+
+/**
+ * Resharding as plans and changes. A planner is pure: it takes the stream's shape (status, mode, open
+ * shards) and what is known of its traffic, and returns a plan that previews the resulting hash key
+ * ranges, the share of the key space and of the observed traffic each would take, the problems that
+ * keep it from being submitted and the warnings worth reading first. {@link executeReshard} submits a
+ * plan and follows the stream through UPDATING to ACTIVE as an async iterable of progress events,
+ * ending with the new shard map; each step goes to the audit log.
+ */
+
+/** The 128-bit hash key space: 2^128 keys. */
+export const KEY_SPACE = MAX_HASH_KEY + 1n;
+/** Write limits of one shard. */
+export const SHARD_WRITE_LIMITS = {recordsPerSecond: 1_000, bytesPerSecond: 1_048_576} as const;
+/** AWS's rules for UpdateShardCount. */
+export const SCALING_LIMITS = {scalingsPerDay: 10, maxShardsPerStream: 10_000} as const;
+
+/** What a planner needs to know of a stream. */
+export interface StreamShape {
+	/** The stream as the caller named it (name or ARN). */
+	readonly stream: string;
+	readonly status: string;
+	/** PROVISIONED or ON_DEMAND. */
+	readonly mode: string;
+	readonly retentionHours: number | undefined;
+	/** Shard-level metrics enhanced monitoring records ('ALL' for all). */
+	readonly enhancedMetrics: readonly string[];
+	/** Open shards, in hash key order. */
+	readonly openShards: readonly ShardView[];
+	/** The highest shard id of the stream: shards created later have higher ones. */
+	readonly lastShardId: string;
+}
+
+/** The stream's status, mode and shards, for the planners. */
+export async function loadStreamShape(kinesis: KinesisClient, stream: StreamRef, signal?: AbortSignal): Promise<StreamShape> {
+	const options = signal ? {abortSignal: signal} : {};
+	const [{StreamDescriptionSummary: summary}, shards] = await Promise.all([
+		kinesis.send(new DescribeStreamSummaryCommand(streamParameters(stream)), options),
+		listAllShards(kinesis, stream, signal),
+	]);
+	return shapeOf(stream, summary, shards.map(shardView));
+}
+
+/** A stream shape from a summary and its shards. */
+export function shapeOf(stream: string, summary: StreamDescriptionSummary | undefined, shards: readonly ShardView[]): StreamShape {
+	return {
+		stream,
+		status: summary?.StreamStatus ?? 'UNKNOWN',
+		mode: summary?.StreamModeDetails?.StreamMode ?? 'PROVISIONED',
+		retentionHours: summary?.RetentionPeriodHours,
+		enhancedMetrics: (summary?.EnhancedMonitoring ?? []).flatMap((monitoring) => monitoring.ShardLevelMetrics ?? []),
+		openShards: byHashKey(shards.filter((shard) => shard.open)),
+		lastShardId: shards.reduce((last, shard) => (shardNumber(shard.shardId) > shardNumber(last) ? shard.shardId : last), shards[0]?.shardId ?? ''),
+	};
+}
+
+/** A hash key range as a preview shows it. */
+export interface RangePreview {
+	/** The existing shard; absent for a shard the change creates. */
+	readonly shardId?: string;
+	readonly startingHashKey: string;
+	readonly endingHashKey: string;
+	/** The range's share of the whole key space, 0..1. */
+	readonly keySpaceShare: number;
+	/** The traffic it took, or would take, when traffic is known. */
+	readonly traffic?: RangeTraffic;
+}
+
+export interface RangeTraffic {
+	/** Records observed (a weighted sample may make this fractional). */
+	readonly records: number;
+	/** Share of the observed traffic the preview compares: of the parent (split), of the pair (merge). */
+	readonly share: number;
+	readonly recordsPerSecond?: number;
+	readonly bytesPerSecond?: number;
+}
+
+interface PlanBase {
+	readonly stream: string;
+	readonly openShards: {readonly before: number; readonly after: number};
+	/** Why the plan cannot be submitted; empty when it can. */
+	readonly problems: readonly PlanProblem[];
+	/** What to read before confirming. */
+	readonly warnings: readonly string[];
+	/** The highest shard id before the change: shards with higher ids are new. */
+	readonly lastShardId: string;
+}
+
+export type SplitMethod = 'midpoint' | 'hash-key' | 'median';
+
+export interface SplitRequest {
+	readonly shardId: string;
+	/** Where to split: the middle of the range, a given hash key (decimal), or the median of the observed hash keys. */
+	readonly at: 'midpoint' | 'median' | {readonly hashKey: string};
+	/** The shard's observed traffic: needed for the median, and shown as each child's share for any split. */
+	readonly observations?: readonly Observation[];
+	/** Where the observations come from, for the preview: "the last 15m, read back" or "this session's tail". */
+	readonly observedFrom?: string;
+}
+
+export interface SplitPlan extends PlanBase {
+	readonly operation: 'split';
+	readonly shardId: string;
+	readonly method: SplitMethod;
+	/** SplitShard's NewStartingHashKey: the first hash key of the upper child; '' when there is no valid split point. */
+	readonly newStartingHashKey: string;
+	readonly parent: RangePreview;
+	/** The lower and the upper child; none when there is no valid split point (see problems). */
+	readonly children: readonly [RangePreview, RangePreview] | readonly [];
+	/** The observed traffic, when given. */
+	readonly observed?: {
+		readonly from?: string;
+		readonly records: number;
+		/** Records whose hash key is in the shard's range (the shares are of these). */
+		readonly inRange: number;
+		/** Records whose hash key is outside it: written with an ExplicitHashKey, or before a reshard. */
+		readonly outsideRange: number;
+		readonly distinctHashKeys: number;
+	};
+}
+
+export interface MergePlan extends PlanBase {
+	readonly operation: 'merge';
+	/** MergeShards' ShardToMerge: the lower range of the pair. */
+	readonly shardToMerge: string;
+	/** MergeShards' AdjacentShardToMerge: the upper range. */
+	readonly adjacentShardToMerge: string;
+	/** Chosen by the caller, or proposed as the coldest adjacent pair. */
+	readonly reason: 'given' | 'coldest';
+	readonly shards: readonly [RangePreview, RangePreview];
+	readonly merged: RangePreview;
+	readonly traffic?: {readonly source: TrafficReport['source']; readonly windowMs: number; readonly complete: boolean; readonly note?: string};
+}
+
+export interface ScaleLimits {
+	readonly openShards: number;
+	/** At most double the open shards. */
+	readonly maxTarget: number;
+	/** At least half the open shards. */
+	readonly minTarget: number;
+	readonly maxShardsPerStream: number;
+	/** DescribeLimits: the account's open shard quota in the region, its open shards, and the room left. */
+	readonly account?: {readonly shardLimit: number; readonly openShardCount: number; readonly headroom: number};
+	readonly scalingsPerDay: number;
+	/** What cannot be checked before asking. */
+	readonly note: string;
+}
+
+export interface ScalePlan extends PlanBase {
+	readonly operation: 'scale';
+	readonly current: number;
+	readonly target: number;
+	/** True when the stream already has the target's open shards: nothing to submit. */
+	readonly unchanged: boolean;
+	readonly limits: ScaleLimits;
+	/** The ranges uniform scaling produces, lowest first. */
+	readonly ranges: readonly RangePreview[];
+}
+
+export type ReshardPlan = SplitPlan | MergePlan | ScalePlan;
+
+/** Plans a split of an open shard. */
+export function planSplit(shape: StreamShape, request: SplitRequest): SplitPlan {
+	const problems: PlanProblem[] = [...statusProblems(shape)];
+	const warnings: string[] = [...modeWarnings(shape)];
+	const shard = findShard(shape, request.shardId, problems);
+	const start = shard ? BigInt(shard.startingHashKey) : 0n;
+	const end = shard ? BigInt(shard.endingHashKey) : MAX_HASH_KEY;
+	const counts = request.observations === undefined ? undefined : hashKeyCounts(request.observations);
+	const inRange = counts?.filter((entry) => entry.hashKey >= start && entry.hashKey <= end);
+	const inRangeTotal = inRange?.reduce((sum, entry) => sum + entry.count, 0) ?? 0;
+	const total = counts?.reduce((sum, entry) => sum + entry.count, 0) ?? 0;
+
+	let method: SplitMethod;
+	let key: bigint | undefined;
+	if (request.at === 'midpoint') {
+		method = 'midpoint';
+		key = start + (end - start + 1n) / 2n;
+	} else if (request.at === 'median') {
+		method = 'median';
+		key = medianSplitKey(inRange ?? [], start, end, problems, request.shardId);
+	} else {
+		method = 'hash-key';
+		key = parseHashKey(request.at.hashKey, problems);
+	}
+	if (shard && key !== undefined && !(key > start + 1n && key < end)) {
+		problems.push({
+			kind: 'refused',
+			message:
+				end - start < 3n
+					? `${request.shardId} spans only ${end - start + 1n} hash keys: too few to split.`
+					: `The split point ${key} is not inside ${request.shardId}: Kinesis takes a NewStartingHashKey greater than ${start + 1n} (one plus the shard's first hash key) and less than ${end} (its last).`,
+		});
+	}
+	const splitAt = shard !== undefined && key !== undefined && key > start + 1n && key < end ? key : undefined;
+	const rangeTraffic = (from: bigint, to: bigint): RangeTraffic | undefined => {
+		if (inRange === undefined) return undefined;
+		const records = countInRange(inRange, from, to);
+		return {records, share: inRangeTotal > 0 ? records / inRangeTotal : 0};
+	};
+	const parent = preview(start, end, shard?.shardId, rangeTraffic(start, end));
+	const children: SplitPlan['children'] =
+		splitAt === undefined ? [] : [preview(start, splitAt - 1n, undefined, rangeTraffic(start, splitAt - 1n)), preview(splitAt, end, undefined, rangeTraffic(splitAt, end))];
+
+	if (counts !== undefined) {
+		const outside = total - inRangeTotal;
+		if (total === 0) warnings.push(`No records of ${request.shardId} were observed: the shares of its traffic are unknown.`);
+		else if (inRangeTotal < 100 && method === 'median') warnings.push(`Only ${formatCount(inRangeTotal)} records were observed: the median is a rough guess.`);
+		if (outside > 0) {
+			warnings.push(
+				`${formatCount(outside)} of the ${formatCount(total)} observed records have hash keys outside ${request.shardId}'s range (written with an ExplicitHashKey, which records read back do not carry): they are left out of the shares.`,
+			);
+		}
+		const hottest = hottestKey(request.observations ?? [], start, end);
+		if (hottest && inRangeTotal > 0 && hottest.count / inRangeTotal > 0.5) {
+			warnings.push(
+				`The ${hottest.partitionKey === undefined ? `hash key ${hottest.hashKey}` : `partition key '${hottest.partitionKey}'`} takes ${percent(hottest.count / inRangeTotal)} of the shard's observed traffic: no split divides one key's records, so the child that holds it takes at least that much.`,
+			);
+		}
+	}
+	return {
+		operation: 'split',
+		stream: shape.stream,
+		shardId: request.shardId,
+		method,
+		newStartingHashKey: splitAt?.toString() ?? '',
+		parent,
+		children,
+		...(counts === undefined
+			? {}
+			: {
+					observed: {
+						...(request.observedFrom === undefined ? {} : {from: request.observedFrom}),
+						records: total,
+						inRange: inRangeTotal,
+						outsideRange: total - inRangeTotal,
+						distinctHashKeys: inRange?.length ?? 0,
+					},
+				}),
+		openShards: {before: shape.openShards.length, after: shape.openShards.length + 1},
+		lastShardId: shape.lastShardId,
+		problems,
+		warnings,
+	};
+}
+
+/**
+ * The split point that divides the observed records most evenly: between the two neighbouring hash keys
+ * where the running count crosses half, at the middle of the gap (so that unseen keys split evenly too).
+ */
+function medianSplitKey(counts: readonly HashKeyCount[], start: bigint, end: bigint, problems: PlanProblem[], shardId: string): bigint | undefined {
+	if (counts.length < 2) {
+		problems.push({
+			kind: 'refused',
+			message:
+				counts.length === 0
+					? `No records of ${shardId} were observed: there is no median to split at.`
+					: `All the observed records of ${shardId} have one hash key: no split point divides them.`,
+			hint: 'Observe more traffic (a longer --sample), or split at the midpoint or at a given hash key (--at).',
+		});
+		return undefined;
+	}
+	const total = counts.reduce((sum, entry) => sum + entry.count, 0);
+	let running = 0;
+	let best = 0;
+	let bestDistance = Number.POSITIVE_INFINITY;
+	for (let index = 0; index < counts.length - 1; index++) {
+		running += (counts[index] as HashKeyCount).count;
+		const distance = Math.abs(running - total / 2);
+		if (distance < bestDistance) {
+			bestDistance = distance;
+			best = index;
+		}
+	}
+	const below = (counts[best] as HashKeyCount).hashKey;
+	const above = (counts[best + 1] as HashKeyCount).hashKey;
+	const key = (below + above + 1n) / 2n;
+	// Kinesis's bounds: more than start + 1, less than end.
+	return key <= start + 1n ? start + 2n : key >= end ? end - 1n : key;
+}
+
+function hottestKey(observations: readonly Observation[], start: bigint, end: bigint): {hashKey: bigint; partitionKey?: string; count: number} | undefined {
+	const byHash = new Map<bigint, {hashKey: bigint; partitionKey?: string; count: number}>();
+	for (const observation of observations) {
+		const hashKey = 'partitionKey' in observation ? partitionKeyHash(observation.partitionKey) : BigInt(observation.hashKey);
+		if (hashKey < start || hashKey > end) continue;
+		let entry = byHash.get(hashKey);
+		if (!entry) byHash.set(hashKey, (entry = {hashKey, count: 0, ...('partitionKey' in observation ? {partitionKey: observation.partitionKey} : {})}));
+		entry.count += observation.count ?? 1;
+	}
+	let hottest: {hashKey: bigint; partitionKey?: string; count: number} | undefined;
+	for (const entry of byHash.values()) if (!hottest || entry.count > hottest.count) hottest = entry;
+	return hottest;
+}
+
+/** Plans a merge of two open shards, in either order: the plan names the lower one ShardToMerge, as Kinesis wants. */
+export function planMerge(shape: StreamShape, shardA: string, shardB: string, traffic?: TrafficReport, reason: MergePlan['reason'] = 'given'): MergePlan {
+	const problems: PlanProblem[] = [...statusProblems(shape)];
+	const warnings: string[] = [...modeWarnings(shape)];
+	const a = findShard(shape, shardA, problems);
+	const b = findShard(shape, shardB, problems);
+	if (shardA === shardB) problems.push({kind: 'refused', message: `A shard cannot be merged with itself (${shardA}).`});
+	const [lower, upper] = a && b && BigInt(b.startingHashKey) < BigInt(a.startingHashKey) ? [b, a] : [a, b];
+	if (lower && upper && shardA !== shardB && BigInt(lower.endingHashKey) + 1n !== BigInt(upper.startingHashKey)) {
+		problems.push({
+			kind: 'refused',
+			message: `${shardA} and ${shardB} are not adjacent: ${lower.shardId} ends at ${lower.endingHashKey} and ${upper.shardId} starts at ${upper.startingHashKey}. Kinesis merges only two open shards whose hash key ranges meet.`,
+			hint: `Adjacent pairs: ${adjacentPairs(shape)
+				.slice(0, 8)
+				.map(([x, y]) => `${x.shardId} ${y.shardId}`)
+				.join('; ')}${adjacentPairs(shape).length > 8 ? '; ...' : ''}.`,
+		});
+	}
+	const rows = new Map((traffic?.shards ?? []).map((row) => [row.shardId, row]));
+	const lowerTraffic = lower ? rows.get(lower.shardId) : undefined;
+	const upperTraffic = upper ? rows.get(upper.shardId) : undefined;
+	const pairRecords = (lowerTraffic?.records ?? 0) + (upperTraffic?.records ?? 0);
+	const known = traffic !== undefined && lowerTraffic !== undefined && upperTraffic !== undefined;
+	const trafficOf = (row: typeof lowerTraffic): RangeTraffic | undefined =>
+		known && row ? {records: row.records, share: pairRecords > 0 ? row.records / pairRecords : 0, recordsPerSecond: row.recordsPerSecond, bytesPerSecond: row.bytesPerSecond} : undefined;
+	const start = BigInt(lower?.startingHashKey ?? '0');
+	const end = BigInt(upper?.endingHashKey ?? MAX_HASH_KEY.toString());
+	const mergedRate = (lowerTraffic?.recordsPerSecond ?? 0) + (upperTraffic?.recordsPerSecond ?? 0);
+	const mergedBytes = (lowerTraffic?.bytesPerSecond ?? 0) + (upperTraffic?.bytesPerSecond ?? 0);
+	if (known) {
+		if (mergedRate > SHARD_WRITE_LIMITS.recordsPerSecond * 0.8 || mergedBytes > SHARD_WRITE_LIMITS.bytesPerSecond * 0.8) {
+			warnings.push(
+				`The merged shard would take about ${formatRate(mergedRate)} records/s and ${formatBytesRate(mergedBytes)}: near or over one shard's write limit (1,000 records/s, 1 MiB/s), so writes may be throttled.`,
+			);
+		}
+		if (!(lowerTraffic?.complete ?? true) || !(upperTraffic?.complete ?? true)) warnings.push('The traffic of these shards was only partly read: their rates are estimates.');
+	} else if (traffic !== undefined) {
+		warnings.push('The traffic of these shards is unknown.');
+	}
+	const complete = (traffic?.shards ?? []).every((row) => row.complete);
+	return {
+		operation: 'merge',
+		stream: shape.stream,
+		shardToMerge: lower?.shardId ?? shardA,
+		adjacentShardToMerge: upper?.shardId ?? shardB,
+		reason,
+		shards: [
+			lower ? preview(BigInt(lower.startingHashKey), BigInt(lower.endingHashKey), lower.shardId, trafficOf(lowerTraffic)) : missing(shardA),
+			upper ? preview(BigInt(upper.startingHashKey), BigInt(upper.endingHashKey), upper.shardId, trafficOf(upperTraffic)) : missing(shardB),
+		],
+		merged: preview(start, end, undefined, known ? {records: pairRecords, share: 1, recordsPerSecond: mergedRate, bytesPerSecond: mergedBytes} : undefined),
+		...(traffic === undefined ? {} : {traffic: {source: traffic.source, windowMs: traffic.windowMs, complete, ...(traffic.note === undefined ? {} : {note: traffic.note})}}),
+		openShards: {before: shape.openShards.length, after: shape.openShards.length - 1},
+		lastShardId: shape.lastShardId,
+		problems,
+		warnings,
+	};
+}
+
+/**
+ * Proposes the coldest adjacent pair: the fewest records per second together (by the traffic given),
+ * then the smallest share of the key space, then the lowest. Throws when the stream has no adjacent pair.
+ */
+export function proposeMerge(shape: StreamShape, traffic?: TrafficReport): MergePlan {
+	const pairs = adjacentPairs(shape);
+	if (pairs.length === 0) {
+		throw new ConsoleError({kind: 'refused', message: `'${shape.stream}' has ${shape.openShards.length} open shard${shape.openShards.length === 1 ? '' : 's'}: there is no adjacent pair to merge.`});
+	}
+	const rate = new Map((traffic?.shards ?? []).map((row) => [row.shardId, row.recordsPerSecond]));
+	const score = ([a, b]: readonly [ShardView, ShardView]) => ({
+		rate: (rate.get(a.shardId) ?? 0) + (rate.get(b.shardId) ?? 0),
+		size: BigInt(b.endingHashKey) - BigInt(a.startingHashKey),
+	});
+	let best = pairs[0] as readonly [ShardView, ShardView];
+	let bestScore = score(best);
+	for (const pair of pairs.slice(1)) {
+		const candidate = score(pair);
+		if (candidate.rate < bestScore.rate || (candidate.rate === bestScore.rate && candidate.size < bestScore.size)) {
+			best = pair;
+			bestScore = candidate;
+		}
+	}
+	return planMerge(shape, best[0].shardId, best[1].shardId, traffic, 'coldest');
+}
+
+/** Open shards whose ranges meet, lowest first. */
+export function adjacentPairs(shape: StreamShape): Array<readonly [ShardView, ShardView]> {
+	const pairs: Array<readonly [ShardView, ShardView]> = [];
+	for (let index = 0; index + 1 < shape.openShards.length; index++) {
+		const lower = shape.openShards[index] as ShardView;
+		const upper = shape.openShards[index + 1] as ShardView;
+		if (BigInt(lower.endingHashKey) + 1n === BigInt(upper.startingHashKey)) pairs.push([lower, upper]);
+	}
+	return pairs;
+}
+
+/** The account's open shard quota and use in the region (DescribeLimits); undefined when it may not be read. */
+export async function accountShardLimits(kinesis: KinesisClient, signal?: AbortSignal): Promise<{shardLimit: number; openShardCount: number} | undefined> {
+	try {
+		const limits = await kinesis.send(new DescribeLimitsCommand({}), signal ? {abortSignal: signal} : {});
+		if (limits.ShardLimit === undefined || limits.OpenShardCount === undefined) return undefined;
+		return {shardLimit: limits.ShardLimit, openShardCount: limits.OpenShardCount};
+	} catch (error) {
+		if (/AccessDenied|NotAuthorized|UnknownOperation|UnrecognizedOperation/i.test((error as Error).name ?? '')) return undefined;
+		throw error;
+	}
+}
+
+/** Plans UpdateShardCount with UNIFORM_SCALING to `target` open shards, checking AWS's limits first. */
+export function planScale(shape: StreamShape, target: number, account?: {readonly shardLimit: number; readonly openShardCount: number}): ScalePlan {
+	const problems: PlanProblem[] = [...statusProblems(shape)];
+	const warnings: string[] = [];
+	const current = shape.openShards.length;
+	const limits: ScaleLimits = {
+		openShards: current,
+		maxTarget: current * 2,
+		minTarget: Math.ceil(current / 2),
+		maxShardsPerStream: SCALING_LIMITS.maxShardsPerStream,
+		...(account === undefined ? {} : {account: {...account, headroom: Math.max(0, account.shardLimit - account.openShardCount)}}),
+		scalingsPerDay: SCALING_LIMITS.scalingsPerDay,
+		note: `Kinesis allows ${SCALING_LIMITS.scalingsPerDay} UpdateShardCount calls per stream in a rolling 24 hours; how many are left cannot be known before asking.`,
+	};
+	if (!Number.isInteger(target) || target < 1) problems.push({kind: 'refused', message: `The target must be a whole number of shards, 1 or more, not ${target}.`});
+	if (shape.mode === 'ON_DEMAND') {
+		problems.push({
+			kind: 'refused',
+			message: `'${shape.stream}' is an ON_DEMAND stream: Kinesis sizes it by itself, and UpdateShardCount is only for PROVISIONED streams.`,
+			hint: 'Switch it to PROVISIONED first (UpdateStreamMode) if you want to choose its shards.',
+		});
+	}
+	if (target > limits.maxTarget) {
+		problems.push({
+			kind: 'refused',
+			message: `${target} shards is more than double the ${current} open shard${current === 1 ? '' : 's'}: Kinesis scales up to at most ${limits.maxTarget} in one step.`,
+			hint: `Scale in steps: ${scaleSteps(current, target).join(' → ')}.`,
+		});
+	}
+	if (target >= 1 && target < limits.minTarget) {
+		problems.push({
+			kind: 'refused',
+			message: `${target} shard${target === 1 ? ' is' : 's is'} less than half the ${current} open shards: Kinesis scales down to at least ${limits.minTarget} in one step.`,
+			hint: `Scale in steps: ${scaleSteps(current, target).join(' → ')}.`,
+		});
+	}
+	if (target > SCALING_LIMITS.maxShardsPerStream && target > current) {
+		problems.push({kind: 'refused', message: `UpdateShardCount does not scale a stream up past ${formatCount(SCALING_LIMITS.maxShardsPerStream)} shards.`});
+	}
+	if (current > SCALING_LIMITS.maxShardsPerStream && target >= SCALING_LIMITS.maxShardsPerStream) {
+		problems.push({kind: 'refused', message: `A stream of more than ${formatCount(SCALING_LIMITS.maxShardsPerStream)} shards is scaled down only to fewer than ${formatCount(SCALING_LIMITS.maxShardsPerStream)}.`});
+	}
+	if (limits.account && target - current > limits.account.headroom) {
+		problems.push({
+			kind: 'refused',
+			message: `${target - current} more open shards would pass the account's quota: ${formatCount(limits.account.openShardCount)} of ${formatCount(limits.account.shardLimit)} are open in this region.`,
+			hint: 'Ask for a higher shard quota in Service Quotas, or close shards elsewhere first.',
+		});
+	}
+	const unchanged = target === current;
+	if (unchanged) warnings.push(`'${shape.stream}' already has ${current} open shard${current === 1 ? '' : 's'}: there is nothing to change.`);
+	if (!unchanged && target > current) {
+		warnings.push('Kinesis reaches the new count by splitting and merging: while it works the stream is UPDATING, still readable and writable, and the closed shards keep their records until retention passes.');
+	}
+	const ranges = Number.isInteger(target) && target >= 1 && target <= 100_000 ? uniformRanges(target) : [];
+	return {
+		operation: 'scale',
+		stream: shape.stream,
+		current,
+		target,
+		unchanged,
+		limits,
+		ranges,
+		openShards: {before: current, after: target},
+		lastShardId: shape.lastShardId,
+		problems,
+		warnings,
+	};
+}
+
+/** The ranges of `count` shards splitting the key space evenly, as Kinesis lays them out (the last takes the remainder). */
+export function uniformRanges(count: number): RangePreview[] {
+	const step = KEY_SPACE / BigInt(count);
+	return Array.from({length: count}, (_, index) => preview(step * BigInt(index), index === count - 1 ? MAX_HASH_KEY : step * BigInt(index + 1) - 1n));
+}
+
+/** Counts to pass through from `current` to `target`, each within double and half of the one before. */
+function scaleSteps(current: number, target: number): number[] {
+	const steps = [current];
+	let at = current;
+	while (at !== target && steps.length < 40) {
+		at = target > at ? Math.min(target, at * 2) : Math.max(target, Math.ceil(at / 2));
+		steps.push(at);
+	}
+	return steps;
+}
+
+/** The shard map after a change. */
+export interface ReshardResult {
+	readonly operation: ReshardPlan['operation'];
+	readonly stream: string;
+	readonly status: string;
+	/** Open shards, in hash key order. */
+	readonly openShards: readonly ShardView[];
+	/** Shards the change created that are open now. */
+	readonly newShardIds: readonly string[];
+}
+
+/**
+ * Submits a plan and follows it: `submitting`, `retrying` while throttled, `submitted`, a `status` per
+ * poll, then `done` with the new shard map. A plan with problems is refused before anything is sent;
+ * Kinesis's refusals are thrown as ConsoleErrors (in-use, refused), other failures as they are (see
+ * toFailure). Every step is in the audit log.
+ */
+export function executeReshard(context: ChangeContext, plan: ReshardPlan): AsyncGenerator<ChangeProgress<ReshardResult>, ReshardResult> {
+	const problem = problemError(plan.problems);
+	if (problem) return refused(problem);
+	if (plan.operation === 'scale' && plan.unchanged) return refused(new ConsoleError({kind: 'refused', message: `'${plan.stream}' already has ${plan.target} open shards: there is nothing to change.`}));
+	const stream = plan.stream;
+	const finish = async (summary: StreamDescriptionSummary) => {
+		const shards = (await listAllShards(context.kinesis, stream, context.signal)).map(shardView);
+		const openShards = byHashKey(shards.filter((shard) => shard.open));
+		const newShards = openShards.filter((shard) => shardNumber(shard.shardId) > shardNumber(plan.lastShardId));
+		const result: ReshardResult = {
+			operation: plan.operation,
+			stream,
+			status: summary.StreamStatus ?? 'ACTIVE',
+			openShards,
+			newShardIds: newShards.map((shard) => shard.shardId),
+		};
+		const after =
+			plan.operation === 'scale'
+				? {openShards: openShards.length, ...(openShards.length <= 64 ? {ranges: openShards.map(rangeOf)} : {})}
+				: {openShards: openShards.length, created: newShards.map(rangeOf)};
+		return {result, after};
+	};
+	// Submissions are not aborted: once sent, a change is followed or reported, never left unknown.
+	switch (plan.operation) {
+		case 'split':
+			return runChange(context, {
+				operation: 'split',
+				stream,
+				what: `split of ${plan.shardId}`,
+				parameters: {shardId: plan.shardId, method: plan.method, newStartingHashKey: plan.newStartingHashKey},
+				before: {openShards: plan.openShards.before, shard: rangeOf({shardId: plan.shardId, startingHashKey: plan.parent.startingHashKey, endingHashKey: plan.parent.endingHashKey})},
+				submitCall: 'SplitShard',
+				submit: () =>
+					context.kinesis.send(
+						new SplitShardCommand({...streamParameters(stream), ShardToSplit: plan.shardId, NewStartingHashKey: plan.newStartingHashKey}),
+					),
+				finish,
+			});
+		case 'merge':
+			return runChange(context, {
+				operation: 'merge',
+				stream,
+				what: `merge of ${plan.shardToMerge} and ${plan.adjacentShardToMerge}`,
+				parameters: {shardToMerge: plan.shardToMerge, adjacentShardToMerge: plan.adjacentShardToMerge, reason: plan.reason},
+				before: {openShards: plan.openShards.before, shards: plan.shards.map((shard) => rangeOf({shardId: shard.shardId ?? '', ...shard}))},
+				submitCall: 'MergeShards',
+				submit: () =>
+					context.kinesis.send(
+						new MergeShardsCommand({...streamParameters(stream), ShardToMerge: plan.shardToMerge, AdjacentShardToMerge: plan.adjacentShardToMerge}),
+					),
+				finish,
+			});
+		case 'scale':
+			return runChange(context, {
+				operation: 'scale',
+				stream,
+				what: `scaling to ${plan.target} shards`,
+				parameters: {targetShardCount: plan.target, scalingType: 'UNIFORM_SCALING'},
+				before: {openShards: plan.current},
+				submitCall: 'UpdateShardCount',
+				submit: () =>
+					context.kinesis.send(
+						new UpdateShardCountCommand({...streamParameters(stream), TargetShardCount: plan.target, ScalingType: 'UNIFORM_SCALING'}),
+					),
+				finish,
+			});
+	}
+}
+
+// eslint-disable-next-line require-yield
+async function* refused(error: Error): AsyncGenerator<never, never> {
+	throw error;
+}
+
+function statusProblems(shape: StreamShape): PlanProblem[] {
+	if (shape.status === 'ACTIVE') return [];
+	return [
+		{
+			kind: 'in-use',
+			message: `'${shape.stream}' is ${shape.status}, not ACTIVE: Kinesis changes a stream only while it is ACTIVE.`,
+			hint: shape.status === 'UPDATING' ? 'Another change is in progress: wait until it is done, then try again.' : 'Wait until the stream is ACTIVE.',
+		},
+	];
+}
+
+function modeWarnings(shape: StreamShape): string[] {
+	return shape.mode === 'ON_DEMAND' ? [`'${shape.stream}' is ON_DEMAND: Kinesis manages its shards by itself and may reshape them again.`] : [];
+}
+
+function findShard(shape: StreamShape, shardId: string, problems: PlanProblem[]): ShardView | undefined {
+	const shard = shape.openShards.find((candidate) => candidate.shardId === shardId);
+	if (!shard) {
+		problems.push({
+			kind: shardNumber(shardId) <= shardNumber(shape.lastShardId) && shardNumber(shardId) >= 0 ? 'refused' : 'not-found',
+			message:
+				shardNumber(shardId) <= shardNumber(shape.lastShardId) && shardNumber(shardId) >= 0
+					? `${shardId} of '${shape.stream}' is closed (already split or merged, or past retention): only open shards can be split or merged.`
+					: `'${shape.stream}' has no shard ${shardId}.`,
+			hint: `Open shards: ${shape.openShards
+				.slice(0, 12)
+				.map((shard) => shard.shardId)
+				.join(', ')}${shape.openShards.length > 12 ? ', ...' : ''}.`,
+		});
+	}
+	return shard;
+}
+
+function parseHashKey(text: string, problems: PlanProblem[]): bigint | undefined {
+	if (!/^(0|[1-9]\d{0,38})$/.test(text) || BigInt(text) > MAX_HASH_KEY) {
+		problems.push({kind: 'refused', message: `'${text}' is not a hash key: a decimal integer from 0 to 2^128 - 1.`});
+		return undefined;
+	}
+	return BigInt(text);
+}
+
+function preview(start: bigint, end: bigint, shardId?: string, traffic?: RangeTraffic): RangePreview {
+	return {
+		...(shardId === undefined ? {} : {shardId}),
+		startingHashKey: start.toString(),
+		endingHashKey: end.toString(),
+		keySpaceShare: keySpaceShare(start, end),
+		...(traffic === undefined ? {} : {traffic}),
+	};
+}
+
+function missing(shardId: string): RangePreview {
+	return {shardId, startingHashKey: '', endingHashKey: '', keySpaceShare: 0};
+}
+
+/** A range's share of the key space, to 12 significant digits. */
+export function keySpaceShare(start: bigint, end: bigint): number {
+	const scale = 10n ** 12n;
+	return Number(((end - start + 1n) * scale) / KEY_SPACE) / Number(scale);
+}
+
+function rangeOf(shard: {readonly shardId: string; readonly startingHashKey: string; readonly endingHashKey: string}) {
+	return {shardId: shard.shardId, startingHashKey: shard.startingHashKey, endingHashKey: shard.endingHashKey};
+}
+
+/** Shards in hash key order. */
+export function byHashKey(shards: readonly ShardView[]): ShardView[] {
+	return [...shards].sort((a, b) => {
+		const x = BigInt(a.startingHashKey || '0');
+		const y = BigInt(b.startingHashKey || '0');
+		return x < y ? -1 : x > y ? 1 : 0;
+	});
+}
+
+/** The number in a shard id (shardId-000000000042 → 42); -1 when there is none. */
+export function shardNumber(shardId: string): number {
+	const match = /(\d+)$/.exec(shardId);
+	return match?.[1] === undefined ? -1 : Number(match[1]);
+}
+
+/** A shard id from what people type: 7 or shardId-000000000007. */
+export function normalizeShardId(text: string): string {
+	return /^\d+$/.test(text) ? `shardId-${text.padStart(12, '0')}` : text;
+}
+
+export const percent = (share: number): string => `${(share * 100).toFixed(share > 0 && share < 0.001 ? 3 : 1)}%`;
+const formatCount = (value: number): string => Math.round(value).toLocaleString('en-US');
+const formatRate = (value: number): string => (value >= 10 ? formatCount(value) : value.toFixed(1));
+const formatBytesRate = (value: number): string => (value >= 1_048_576 ? `${(value / 1_048_576).toFixed(2)} MiB/s` : `${(value / 1024).toFixed(1)} KiB/s`);
