@@ -1,6 +1,7 @@
 import {render} from 'ink';
 import {connect, type Connection} from '../console/connect.js';
 import {StreamDashboardStore} from '../console/dashboardStore.js';
+import {describeDemo, startDemo, type Demo} from '../console/demo.js';
 import {formatFailure, streamLister, toFailure} from '../console/failures.js';
 import {CloudWatchMetrics} from '../console/metrics.js';
 import {NoticeStore} from '../console/notices.js';
@@ -27,6 +28,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
 		return 2;
 	}
 	let connection: Connection | undefined;
+	let demo: Demo | undefined;
 	try {
 		connection = await connect({
 			...(options.profile === undefined ? {} : {profile: options.profile}),
@@ -48,6 +50,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
 			notices: new NoticeStore(),
 			dashboard: (stream) => new StreamDashboardStore({kinesis: open.kinesis, metrics, stream, describeError}),
 		};
+		if (options.demo) demo = runDemo(connection, services);
 		const instance = render(<App services={services} theme={themeFor()} renderRoute={renderRoute} />, {maxFps: 20, exitOnCtrlC: true});
 		await instance.waitUntilExit();
 		return 0;
@@ -56,6 +59,35 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
 		process.stderr.write(`${formatFailure(failure)}\n`);
 		return failure.exitCode;
 	} finally {
+		await demo?.stop();
 		await connection?.close();
 	}
+}
+
+/** --demo: demo streams and traffic on the endpoint (cli.tsx allows it only with --local or --endpoint-url). */
+function runDemo(connection: Connection, services: ConsoleServices): Demo {
+	const {notices, streams} = services;
+	/** The demo's own notice: it is replaced every few seconds, but leaves someone else's up for a while. */
+	let shown: ReturnType<typeof notices.getSnapshot>;
+	const say = (level: 'info' | 'warning', text: string) => {
+		const current = notices.getSnapshot();
+		if (level === 'info' && current !== undefined && current !== shown && Date.now() - current.at.getTime() < 15_000) return;
+		notices.say(level, text);
+		shown = notices.getSnapshot();
+	};
+	const demo = startDemo(connection.kinesis, {onError: (message) => say('warning', message)});
+	say('info', 'demo: creating the streams clickstream and app-logs');
+	demo.ready.then(
+		() => void streams.refresh(),
+		(error: unknown) => say('warning', `demo: ${error instanceof Error ? error.message : String(error)}`),
+	);
+	const timer = setInterval(() => say('info', describeDemo(demo.stats())), 2_000);
+	timer.unref();
+	return {
+		...demo,
+		stop: async () => {
+			clearInterval(timer);
+			await demo.stop();
+		},
+	};
 }

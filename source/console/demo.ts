@@ -1,0 +1,660 @@
+import {createHash, randomUUID} from 'node:crypto';
+import {gzipSync} from 'node:zlib';
+import {CreateStreamCommand, DescribeStreamSummaryCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
+import {produceRecords, type ProducerRecord} from './producer.js';
+import {sleep} from './tail/backoff.js';
+import {describeFailure} from './tail/retryPolicy.js';
+
+/**
+ * The offline demo: two streams with realistic, living traffic, so that every view of the console has
+ * something to show on a machine with no AWS account.
+ *
+ * - `clickstream` (4 shards): JSON page views and clicks keyed by user id. User activity follows a Zipf
+ *   law, and the heaviest users all hash into the second shard, so that shard runs hot. Now and then
+ *   a burst (a campaign, a scraping session) pushes the hot shard past 1,000 records/s: with the
+ *   engine's throughput limits on it is throttled, and the producer retries the refused records with
+ *   backoff, in their place, so no record is dropped and each user's events stay in order.
+ * - `app-logs` (2 shards): gzip'd JSON batches shaped like CloudWatch Logs subscription payloads.
+ *
+ * Rates follow a slow wave (a day in ten minutes) with a faster ripple and some noise, so charts move.
+ */
+
+export interface DemoOptions {
+	/** Click events per second at the middle of the wave, before bursts. Default 250. */
+	readonly clicksPerSecond?: number;
+	/** Log batches (records) per second at the middle of the wave; each carries 5 to 40 log events. Default 8. */
+	readonly logBatchesPerSecond?: number;
+	/** The period of the slow wave, in seconds. Default 600 (a day in ten minutes). */
+	readonly waveSeconds?: number;
+	/** Bursts that push the hot shard past its write limit. Default on. */
+	readonly bursts?: boolean | DemoBurstOptions;
+	/** Stream names and shard counts, for tests. Defaults: clickstream (4), app-logs (2). */
+	readonly clickstream?: {readonly name?: string; readonly shards?: number};
+	readonly appLogs?: {readonly name?: string; readonly shards?: number};
+	/** Told once when a stream cannot be created or written (the demo retries it), and after a record failed for good. */
+	readonly onError?: (message: string) => void;
+	readonly random?: () => number;
+}
+
+export interface DemoBurstOptions {
+	/** Seconds from the start to the first burst. Default 20. */
+	readonly firstAfterSeconds?: number;
+	/** Seconds between the end of a burst and the start of the next: a random wait in this range. Default 45 to 90. */
+	readonly everySeconds?: readonly [number, number];
+	/** How long a burst lasts. Default 4. */
+	readonly lastsSeconds?: number;
+	/** Extra events per second from the heaviest users during a burst. Default 1,400. */
+	readonly extraPerSecond?: number;
+}
+
+export interface DemoStreamStats {
+	readonly stream: string;
+	/** Records acknowledged. */
+	readonly written: number;
+	/** Records written per second over the last few seconds. */
+	readonly recordsPerSecond: number;
+	/** Refusals (throttling, mostly) that the producer retried, in all and over the last 10 seconds. */
+	readonly retries: number;
+	readonly recentRetries: number;
+	/** Records given up on after every retry; each is reported through onError. */
+	readonly failed: number;
+	/** Records written ahead of an earlier record of their key (the producer reports it; zero on the engine). */
+	readonly overtook: number;
+}
+
+export interface DemoStats {
+	readonly recordsPerSecond: number;
+	readonly recentRetries: number;
+	/** Whether a burst is on now. */
+	readonly bursting: boolean;
+	readonly streams: readonly DemoStreamStats[];
+}
+
+export interface Demo {
+	/** Resolves once both streams exist and are writable; rejects when they cannot be created. */
+	readonly ready: Promise<void>;
+	stats(): DemoStats;
+	/** Stops writing; calls in flight end first. Safe to call twice. */
+	stop(): Promise<void>;
+}
+
+export const DEMO_STREAMS = {clickstream: 'clickstream', appLogs: 'app-logs'} as const;
+
+/** Creates the demo streams if missing and writes traffic into them until stopped. */
+export function startDemo(kinesis: KinesisClient, options: DemoOptions = {}): Demo {
+	const random = options.random ?? Math.random;
+	const controller = new AbortController();
+	const signal = controller.signal;
+	const startedAt = Date.now();
+	const elapsed = () => (Date.now() - startedAt) / 1000;
+	const waveSeconds = options.waveSeconds ?? 600;
+	const wave = waveOf(waveSeconds, random);
+	const bursts = new BurstSchedule(options.bursts ?? true, random);
+
+	const clickName = options.clickstream?.name ?? DEMO_STREAMS.clickstream;
+	const clickShards = options.clickstream?.shards ?? 4;
+	const logsName = options.appLogs?.name ?? DEMO_STREAMS.appLogs;
+	const logShards = options.appLogs?.shards ?? 2;
+	const clicks = new Clickstream(random, clickShards);
+	const logs = new AppLogs(random);
+
+	const clickMeter = new StreamMeter(clickName);
+	const logMeter = new StreamMeter(logsName);
+	const reportError = (message: string) => options.onError?.(message);
+
+	const clickRate = options.clicksPerSecond ?? 250;
+	const logRate = options.logBatchesPerSecond ?? 8;
+
+	const ready = Promise.all([ensureStream(kinesis, clickName, clickShards, signal), ensureStream(kinesis, logsName, logShards, signal)]).then(() => undefined);
+	// A rejection is for whoever awaits `ready`; the writers report their own failures.
+	ready.catch(() => undefined);
+
+	const writers = [
+		write(kinesis, clickName, clickShards, clickMeter, signal, reportError, () =>
+			paced(
+				signal,
+				(t) => clickRate * wave(t) + bursts.extraAt(t),
+				// During a burst, the extra events come from the heaviest users.
+				(count, t) => {
+					const extra = bursts.extraAt(t);
+					return clicks.events(count, extra > 0 ? extra / (extra + clickRate * wave(t)) : 0);
+				},
+				elapsed,
+			),
+		),
+		write(kinesis, logsName, logShards, logMeter, signal, reportError, async function* () {
+			if (logs.controlMessagePending) yield logs.controlMessage();
+			yield* paced(signal, (t) => logRate * wave(t), (count, t) => logs.batches(count, bursts.activeAt(t)), elapsed);
+		}),
+	];
+	const done = Promise.all([ready.catch(() => undefined), ...writers]).then(() => undefined);
+
+	let stopping: Promise<void> | undefined;
+	return {
+		ready,
+		stats() {
+			const streams = [clickMeter.stats(), logMeter.stats()];
+			return {
+				recordsPerSecond: streams.reduce((sum, stream) => sum + stream.recordsPerSecond, 0),
+				recentRetries: streams.reduce((sum, stream) => sum + stream.recentRetries, 0),
+				bursting: bursts.activeAt(elapsed()),
+				streams,
+			};
+		},
+		stop() {
+			stopping ??= (async () => {
+				controller.abort();
+				await done;
+			})();
+			return stopping;
+		},
+	};
+}
+
+/** One line for the status bar: the rate, and the throttled writes (retried) of the last 10 seconds. */
+export function describeDemo(stats: DemoStats): string {
+	const rate = `demo traffic: ${Math.round(stats.recordsPerSecond).toLocaleString('en-US')} records/s`;
+	// Short: the status line also holds the connection and where the user is.
+	if (stats.recentRetries > 0) return `${rate}, ${stats.recentRetries.toLocaleString('en-US')} throttled/10 s`;
+	return stats.bursting ? `${rate}, a burst on the hot shard` : rate;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Streams and writing
+
+const POLL_MS = 200;
+const READY_TIMEOUT_MS = 60_000;
+
+/** Creates the stream unless it exists, and waits until it takes writes (ACTIVE or UPDATING). */
+export async function ensureStream(kinesis: KinesisClient, name: string, shards: number, signal?: AbortSignal): Promise<void> {
+	const deadline = Date.now() + READY_TIMEOUT_MS;
+	let created = false;
+	while (!signal?.aborted) {
+		let status: string | undefined;
+		try {
+			const summary = await kinesis.send(new DescribeStreamSummaryCommand({StreamName: name}), signal ? {abortSignal: signal} : {});
+			status = summary.StreamDescriptionSummary?.StreamStatus;
+		} catch (error) {
+			if (signal?.aborted) return;
+			if (nameOf(error) !== 'ResourceNotFoundException') throw error;
+			if (!created) {
+				created = true;
+				try {
+					await kinesis.send(new CreateStreamCommand({StreamName: name, ShardCount: shards}), signal ? {abortSignal: signal} : {});
+				} catch (createError) {
+					// Another process created it (or is deleting it) meanwhile: wait and look again.
+					if (nameOf(createError) !== 'ResourceInUseException') throw createError;
+				}
+				continue;
+			}
+		}
+		if (status === 'ACTIVE' || status === 'UPDATING') return;
+		// DELETING: someone deleted it; create it again once it is gone.
+		if (status === 'DELETING') created = false;
+		if (Date.now() > deadline) throw new Error(`The demo stream ${name} did not become ACTIVE within ${READY_TIMEOUT_MS / 1000} s (it is ${status ?? 'missing'}).`);
+		await sleep(POLL_MS, signal);
+	}
+}
+
+const nameOf = (error: unknown): string | undefined => (error as {name?: string} | undefined)?.name;
+
+/**
+ * Writes a stream's records with the console's producer until stopped. A refused record is retried in
+ * its place (the producer keeps per-key order); one that fails for good is counted and reported. When
+ * the stream goes away (deleted from the console, say), it is created again and writing goes on.
+ */
+async function write(
+	kinesis: KinesisClient,
+	stream: string,
+	shards: number,
+	meter: StreamMeter,
+	signal: AbortSignal,
+	reportError: (message: string) => void,
+	source: () => AsyncIterable<ProducerRecord>,
+): Promise<void> {
+	let lastError: string | undefined;
+	while (!signal.aborted) {
+		try {
+			await ensureStream(kinesis, stream, shards, signal);
+			for await (const result of produceRecords(kinesis, source(), {stream, signal, maxRetries: 30, retryBaseMs: 50, retryCapMs: 2_000, concurrency: 4})) {
+				if (result.ok) {
+					meter.written(result.attempts - 1, result.overtook === true);
+				} else if (result.error !== 'not sent: stopped') {
+					meter.failed(result.attempts - 1);
+					reportError(`demo: a record for ${stream} failed: ${result.error}`);
+				}
+			}
+			lastError = undefined;
+		} catch (error) {
+			if (signal.aborted) return;
+			const message = `demo: writing to ${stream} failed: ${describeFailure(error)}; retrying`;
+			if (message !== lastError) reportError(message);
+			lastError = message;
+			await sleep(5_000, signal);
+		}
+	}
+}
+
+/**
+ * Calls `make` every tick with the number of records due at `rate(t)` records per second since the
+ * last tick. When the producer is behind (throttled), it pulls less often, and at most a second's
+ * worth is made at once: the source slows down rather than piling up.
+ */
+async function* paced(
+	signal: AbortSignal,
+	rate: (t: number) => number,
+	make: (count: number, t: number) => Iterable<ProducerRecord>,
+	elapsed: () => number,
+	tickMs = 100,
+): AsyncGenerator<ProducerRecord> {
+	let last = elapsed();
+	let carry = 0;
+	while (!signal.aborted) {
+		await sleep(tickMs, signal);
+		if (signal.aborted) return;
+		const t = elapsed();
+		const dt = Math.min(1, Math.max(0, t - last));
+		last = t;
+		carry += Math.max(0, rate(t)) * dt;
+		const count = Math.floor(carry);
+		carry -= count;
+		if (count > 0) yield* make(count, t);
+	}
+}
+
+/** A day-like wave: a slow swell, a faster ripple, and noise, around 1. */
+function waveOf(periodSeconds: number, random: () => number): (t: number) => number {
+	let noise = 0;
+	let noiseAt = -1;
+	return (t) => {
+		if (t !== noiseAt) {
+			noiseAt = t;
+			noise = noise * 0.9 + (random() - 0.5) * 0.04;
+		}
+		const day = 0.35 * Math.sin((2 * Math.PI * t) / periodSeconds);
+		const ripple = 0.1 * Math.sin((2 * Math.PI * t) / Math.max(5, periodSeconds / 16));
+		return Math.max(0.2, 1 + day + ripple + noise);
+	};
+}
+
+/** When bursts happen: a first one early, so the throttling shows soon, then every minute or so. */
+class BurstSchedule {
+	private readonly enabled: boolean;
+	private readonly lasts: number;
+	private readonly extra: number;
+	private readonly every: readonly [number, number];
+	private start: number;
+
+	constructor(options: boolean | DemoBurstOptions, private readonly random: () => number) {
+		const settings = typeof options === 'object' ? options : {};
+		this.enabled = options !== false;
+		this.lasts = settings.lastsSeconds ?? 4;
+		this.extra = settings.extraPerSecond ?? 1_400;
+		this.every = settings.everySeconds ?? [45, 90];
+		this.start = settings.firstAfterSeconds ?? 20;
+	}
+
+	activeAt(t: number): boolean {
+		if (!this.enabled) return false;
+		while (t >= this.start + this.lasts) {
+			const [low, high] = this.every;
+			this.start += this.lasts + low + this.random() * (high - low);
+		}
+		return t >= this.start;
+	}
+
+	/** Extra events per second at `t`. */
+	extraAt(t: number): number {
+		return this.activeAt(t) ? this.extra : 0;
+	}
+}
+
+/** Written records per second over a sliding window, with retries and failures. */
+class StreamMeter {
+	private total = 0;
+	private retries = 0;
+	private failures = 0;
+	private overtakes = 0;
+	/** [second, records written, retries] for the last seconds. */
+	private readonly recent: Array<[number, number, number]> = [];
+
+	constructor(private readonly stream: string) {}
+
+	written(retries: number, overtook: boolean): void {
+		this.total++;
+		this.retries += retries;
+		if (overtook) this.overtakes++;
+		this.bucket(1, retries);
+	}
+
+	failed(retries: number): void {
+		this.failures++;
+		this.retries += retries;
+		this.bucket(0, retries);
+	}
+
+	stats(): DemoStreamStats {
+		const now = Math.floor(Date.now() / 1000);
+		this.trim(now);
+		// The current second is still filling: the rate is over the five whole seconds before it.
+		const whole = this.recent.filter(([second]) => second < now && second >= now - 5);
+		const recordsPerSecond = whole.reduce((sum, [, count]) => sum + count, 0) / 5;
+		const recentRetries = this.recent.reduce((sum, [, , retries]) => sum + retries, 0);
+		return {stream: this.stream, written: this.total, recordsPerSecond, retries: this.retries, recentRetries, failed: this.failures, overtook: this.overtakes};
+	}
+
+	private bucket(records: number, retries: number): void {
+		const second = Math.floor(Date.now() / 1000);
+		const last = this.recent.at(-1);
+		if (last && last[0] === second) {
+			last[1] += records;
+			last[2] += retries;
+		} else {
+			this.recent.push([second, records, retries]);
+			this.trim(second);
+		}
+	}
+
+	private trim(now: number): void {
+		while (this.recent.length > 0 && this.recent[0]![0] <= now - 10) this.recent.shift();
+	}
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Click events
+
+const USERS = 2_000;
+/** The Zipf exponent: the top user makes about 14% of the events, the top ten about 40%. */
+const ZIPF_S = 1.1;
+/** The heaviest users, all in the hot shard. */
+const HEAVY_USERS = 3;
+/** The shard (of a stream split evenly) the heaviest users hash into. */
+const HOT_SHARD = 1;
+
+const PAGES = [
+	'/',
+	'/search',
+	'/products/trail-running-shoes',
+	'/products/espresso-machine',
+	'/products/noise-cancelling-headphones',
+	'/products/standing-desk',
+	'/products/4k-monitor',
+	'/category/outdoor',
+	'/category/kitchen',
+	'/category/electronics',
+	'/cart',
+	'/checkout',
+	'/checkout/payment',
+	'/account',
+	'/account/orders',
+	'/help/returns',
+] as const;
+const REFERRERS = ['https://www.google.com/', 'https://www.bing.com/', 'https://duckduckgo.com/', 'https://www.facebook.com/', 'https://t.co/', 'https://news.ycombinator.com/', 'https://mail.example.com/', null, null, null] as const;
+const ELEMENTS = ['add-to-cart', 'buy-now', 'nav-menu', 'search-box', 'product-card', 'filter-price', 'filter-brand', 'pagination-next', 'newsletter-signup', 'chat-open'] as const;
+const DEVICES = [
+	{type: 'mobile', os: 'iOS 17.5', browser: 'Safari'},
+	{type: 'mobile', os: 'Android 14', browser: 'Chrome'},
+	{type: 'desktop', os: 'Windows 11', browser: 'Chrome'},
+	{type: 'desktop', os: 'macOS 14.5', browser: 'Safari'},
+	{type: 'desktop', os: 'macOS 14.5', browser: 'Firefox'},
+	{type: 'tablet', os: 'iPadOS 17.5', browser: 'Safari'},
+	{type: 'desktop', os: 'Ubuntu 24.04', browser: 'Firefox'},
+] as const;
+const COUNTRIES = ['US', 'US', 'US', 'DE', 'GB', 'FR', 'IN', 'BR', 'JP', 'CA', 'NL', 'ES', 'AU', 'SE'] as const;
+const CAMPAIGNS = ['spring_sale', 'newsletter_42', 'retargeting', 'brand_search'] as const;
+
+interface UserState {
+	readonly id: string;
+	readonly device: (typeof DEVICES)[number];
+	readonly country: string;
+	session: string;
+	page: string;
+	/** Events of this user, numbered from 1: consumers can check per-key order with it. */
+	seq: number;
+	lastAt: number;
+}
+
+/** A MD5 hash key's position in the key space, as a fraction (the first 48 bits are plenty). */
+function hashFraction(key: string): number {
+	return createHash('md5').update(key).digest().readUIntBE(0, 6) / 2 ** 48;
+}
+
+export class Clickstream {
+	/** User ids by rank: the first is the busiest. */
+	readonly users: readonly string[];
+	private readonly cumulative: Float64Array;
+	private readonly states = new Map<string, UserState>();
+
+	constructor(
+		private readonly random: () => number,
+		shards: number,
+	) {
+		// Ids in a stable order, with the heaviest users chosen among those hashing into the hot shard.
+		const ids = Array.from({length: USERS}, (_, index) => `user-${String(10_000 + index * 7_919 % 90_000).padStart(5, '0')}`);
+		const hot = Math.min(HOT_SHARD, shards - 1);
+		const inHot = ids.filter((id) => Math.floor(hashFraction(id) * shards) === hot).slice(0, HEAVY_USERS);
+		this.users = [...inHot, ...ids.filter((id) => !inHot.includes(id))];
+		this.cumulative = new Float64Array(USERS);
+		let sum = 0;
+		for (let rank = 0; rank < USERS; rank++) this.cumulative[rank] = sum += 1 / (rank + 1) ** ZIPF_S;
+		for (let rank = 0; rank < USERS; rank++) this.cumulative[rank] = this.cumulative[rank]! / sum;
+	}
+
+	/** The heaviest users, whose events all land in one shard. */
+	get heavyUsers(): readonly string[] {
+		return this.users.slice(0, HEAVY_USERS);
+	}
+
+	/** `count` events; each comes from a heavy user with probability `burstShare` (a burst), else by Zipf. */
+	*events(count: number, burstShare = 0): Generator<ProducerRecord> {
+		for (let index = 0; index < count; index++) {
+			const user = this.random() < burstShare ? this.users[Math.floor(this.random() * HEAVY_USERS)]! : this.zipfUser();
+			const event = this.event(user);
+			yield {partitionKey: user, data: Buffer.from(JSON.stringify(event))};
+		}
+	}
+
+	private zipfUser(): string {
+		const target = this.random();
+		let low = 0;
+		let high = USERS - 1;
+		while (low < high) {
+			const middle = (low + high) >> 1;
+			if (this.cumulative[middle]! < target) low = middle + 1;
+			else high = middle;
+		}
+		return this.users[low]!;
+	}
+
+	private pick<T>(items: readonly T[]): T {
+		return items[Math.floor(this.random() * items.length)]!;
+	}
+
+	private event(userId: string): Record<string, unknown> {
+		const now = Date.now();
+		let state = this.states.get(userId);
+		let newSession = false;
+		if (!state || now - state.lastAt > 30 * 60_000 || this.random() < 0.01) {
+			newSession = true;
+			state = {
+				id: userId,
+				device: state?.device ?? this.pick(DEVICES),
+				country: state?.country ?? this.pick(COUNTRIES),
+				session: `s-${randomUUID().slice(0, 13)}`,
+				page: this.pick(PAGES.slice(0, 10)),
+				seq: state?.seq ?? 0,
+				lastAt: now,
+			};
+			this.states.set(userId, state);
+		}
+		state.seq++;
+		state.lastAt = now;
+		const referrer = newSession ? this.pick(REFERRERS) : `https://shop.example.com${state.page}`;
+		const roll = this.random();
+		const type = roll < 0.55 ? 'page_view' : roll < 0.85 ? 'click' : roll < 0.93 ? 'search' : roll < 0.98 ? 'add_to_cart' : 'purchase';
+		if (type === 'page_view') state.page = this.pick(PAGES);
+		// Latency: log-normal around 120 ms, with a long tail.
+		const latencyMs = Math.round(Math.exp(Math.log(120) + 0.6 * gaussian(this.random)));
+		const event: Record<string, unknown> = {
+			eventType: type,
+			eventId: randomUUID(),
+			timestamp: new Date(now).toISOString(),
+			userId,
+			sessionId: state.session,
+			seq: state.seq,
+			page: state.page,
+			referrer,
+			device: state.device,
+			country: state.country,
+			latencyMs,
+		};
+		if (type === 'click') event.element = this.pick(ELEMENTS);
+		if (type === 'search') event.query = this.pick(['running shoes', 'espresso', 'usb-c hub', 'desk lamp', 'headphones', 'tent 2 person']);
+		if (type === 'add_to_cart' || type === 'purchase') {
+			event.sku = `SKU-${1000 + Math.floor(this.random() * 9000)}`;
+			event.priceCents = 499 + Math.floor(this.random() * 40_000);
+			event.currency = 'USD';
+		}
+		if (newSession && referrer !== null && this.random() < 0.3) event.utmCampaign = this.pick(CAMPAIGNS);
+		return event;
+	}
+}
+
+/** A standard normal deviate (Box-Muller). */
+function gaussian(random: () => number): number {
+	const u = Math.max(Number.EPSILON, random());
+	return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Log batches, as CloudWatch Logs sends them to a subscription's Kinesis stream
+
+export const DEMO_ACCOUNT = '123456789012';
+const FILTER_NAME = 'to-kinesis-app-logs';
+
+/** What CloudWatch Logs writes into the stream: one gzip'd JSON document per record. */
+export interface LogsSubscriptionPayload {
+	readonly messageType: 'DATA_MESSAGE' | 'CONTROL_MESSAGE';
+	readonly owner: string;
+	readonly logGroup: string;
+	readonly logStream: string;
+	readonly subscriptionFilters: readonly string[];
+	readonly logEvents: ReadonlyArray<{readonly id: string; readonly timestamp: number; readonly message: string}>;
+}
+
+interface LogSource {
+	readonly group: string;
+	readonly streams: readonly string[];
+	readonly kind: 'lambda' | 'ecs';
+	readonly service: string;
+}
+
+type Level = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+export class AppLogs {
+	controlMessagePending = true;
+	private readonly sources: readonly LogSource[];
+	private eventCounter = 0;
+
+	constructor(private readonly random: () => number) {
+		const hex = (length: number) => Array.from({length}, () => Math.floor(this.random() * 16).toString(16)).join('');
+		const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
+		this.sources = [
+			{group: '/aws/lambda/checkout-service', kind: 'lambda', service: 'checkout', streams: [0, 1, 2].map(() => `${day}/[$LATEST]${hex(32)}`)},
+			{group: '/aws/lambda/image-resizer', kind: 'lambda', service: 'image-resizer', streams: [0, 1].map(() => `${day}/[$LATEST]${hex(32)}`)},
+			{group: '/ecs/payments-api', kind: 'ecs', service: 'payments-api', streams: [0, 1, 2].map(() => `ecs/payments-api/${hex(32)}`)},
+			{group: '/ecs/search-api', kind: 'ecs', service: 'search-api', streams: [0, 1].map(() => `ecs/search-api/${hex(32)}`)},
+		];
+	}
+
+	/** The message CloudWatch Logs sends first, when a subscription is created. */
+	controlMessage(): ProducerRecord {
+		this.controlMessagePending = false;
+		const payload: LogsSubscriptionPayload = {
+			messageType: 'CONTROL_MESSAGE',
+			owner: 'CloudwatchLogs',
+			logGroup: '',
+			logStream: '',
+			subscriptionFilters: [],
+			logEvents: [{id: '', timestamp: Date.now(), message: 'CWL CONTROL MESSAGE: Checking health of destination Kinesis stream.'}],
+		};
+		return {partitionKey: randomUUID(), data: gzipSync(JSON.stringify(payload))};
+	}
+
+	/** `count` batches; during a burst, more warnings and errors. */
+	*batches(count: number, troubled = false): Generator<ProducerRecord> {
+		for (let index = 0; index < count; index++) {
+			const source = this.sources[Math.floor(this.random() * this.sources.length)]!;
+			const logStream = source.streams[Math.floor(this.random() * source.streams.length)]!;
+			const size = 5 + Math.floor(this.random() * 36);
+			const now = Date.now();
+			const logEvents = Array.from({length: size}, (_, position) => {
+				const timestamp = now - (size - position) * Math.floor(5 + this.random() * 40);
+				return {id: this.eventId(timestamp), timestamp, message: this.line(source, timestamp, troubled)};
+			});
+			const payload: LogsSubscriptionPayload = {messageType: 'DATA_MESSAGE', owner: DEMO_ACCOUNT, logGroup: source.group, logStream, subscriptionFilters: [FILTER_NAME], logEvents};
+			yield {partitionKey: logStream, data: gzipSync(JSON.stringify(payload))};
+		}
+	}
+
+	/** A 56-digit id, as CloudWatch Logs gives its events: the time first, then a counter. */
+	private eventId(timestamp: number): string {
+		this.eventCounter++;
+		return `${String(timestamp).padStart(20, '0')}${String(this.eventCounter).padStart(18, '0')}${String(Math.floor(this.random() * 1e18)).padStart(18, '0')}`.slice(0, 56);
+	}
+
+	private level(troubled: boolean): Level {
+		const roll = this.random();
+		if (troubled) return roll < 0.12 ? 'ERROR' : roll < 0.35 ? 'WARN' : roll < 0.45 ? 'DEBUG' : 'INFO';
+		return roll < 0.03 ? 'ERROR' : roll < 0.1 ? 'WARN' : roll < 0.25 ? 'DEBUG' : 'INFO';
+	}
+
+	private line(source: LogSource, timestamp: number, troubled: boolean): string {
+		const level = this.level(troubled);
+		const requestId = randomUUID();
+		const time = new Date(timestamp).toISOString();
+		const ms = Math.round(Math.exp(Math.log(40) + 0.8 * gaussian(this.random)));
+		if (source.kind === 'lambda') {
+			const roll = this.random();
+			if (roll < 0.08) return `START RequestId: ${requestId} Version: $LATEST`;
+			if (roll < 0.16) {
+				return `REPORT RequestId: ${requestId}\tDuration: ${(ms + this.random()).toFixed(2)} ms\tBilled Duration: ${ms + 1} ms\tMemory Size: 512 MB\tMax Memory Used: ${60 + Math.floor(this.random() * 90)} MB`;
+			}
+			return `${time}\t${requestId}\t${level}\t${this.text(source, level, ms)}`;
+		}
+		// ECS services log structured JSON lines.
+		return JSON.stringify({time, level: level.toLowerCase(), service: source.service, requestId, durationMs: ms, msg: this.text(source, level, ms)});
+	}
+
+	private text(source: LogSource, level: Level, ms: number): string {
+		const order = `ord_${Math.floor(100_000 + this.random() * 900_000)}`;
+		const pick = (options: readonly string[]) => options[Math.floor(this.random() * options.length)]!;
+		switch (level) {
+			case 'ERROR':
+				return pick([
+					`Payment declined for ${order}: card_expired`,
+					`Timeout after ${ms + 3000} ms calling inventory-service /reserve`,
+					'ProvisionedThroughputExceededException: Rate exceeded for shard shardId-000000000001 in stream clickstream',
+					`Unhandled exception: TypeError: Cannot read properties of undefined (reading 'sku')`,
+					`Connection pool exhausted (max 20) for db-primary`,
+				]);
+			case 'WARN':
+				return pick([
+					`Slow query on orders table: ${ms * 12} ms`,
+					`Retrying PutRecords, 37 records throttled (attempt 2)`,
+					`Cache miss ratio 0.${Math.floor(40 + this.random() * 50)} above threshold`,
+					`Deprecated API version used by client ios-app/5.2.1`,
+				]);
+			case 'DEBUG':
+				return pick([`Cache hit for key product:${Math.floor(this.random() * 9999)}`, `Feature flag new-checkout=${this.random() < 0.5} for ${order}`, `Parsed request in ${Math.max(1, ms >> 4)} ms`]);
+			default:
+				return source.service === 'checkout'
+					? pick([`Order ${order} created, total ${(this.random() * 400 + 5).toFixed(2)} USD`, `Cart validated for ${order} in ${ms} ms`])
+					: source.service === 'image-resizer'
+						? `Resized images/${Math.floor(this.random() * 1e6)}.jpg to 3 sizes in ${ms} ms`
+						: source.service === 'payments-api'
+							? pick([`Charge captured for ${order}`, `POST /v1/charges 201 ${ms}ms`, `GET /v1/charges/${order} 200 ${ms}ms`])
+							: pick([`GET /search?q=shoes 200 ${ms}ms`, `Index refreshed: ${Math.floor(this.random() * 500)} documents`, `GET /suggest?q=esp 200 ${ms}ms`]);
+		}
+	}
+}

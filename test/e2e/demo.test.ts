@@ -1,0 +1,79 @@
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {runCli} from '../helpers/cli.js';
+import {Terminal, hasTmux} from '../helpers/terminal.js';
+
+/**
+ * `kinesis-console --local --demo`, the README's first command, in a real terminal: the built-in
+ * engine with the demo streams and their traffic, every view alive, and a clean quit.
+ */
+
+const tmux = await hasTmux();
+
+describe.skipIf(!tmux)('--local --demo in a terminal', () => {
+	let term: Terminal;
+
+	beforeAll(async () => {
+		term = await Terminal.start(['--local', '--demo']);
+	});
+
+	afterAll(async () => {
+		await term?.kill();
+	});
+
+	it('creates the demo streams and says how much traffic it writes', async () => {
+		const screen = await term.waitFor((text) => /clickstream\s+ACTIVE\s+provisioned\s+4 open/.test(text) && /app-logs\s+ACTIVE\s+provisioned\s+2 open/.test(text));
+		expect(screen.split('\n')[0]).toContain('local engine');
+		await term.waitFor((text) => /demo traffic: [1-9][\d,]* records\/s/.test(text.split('\n')[0] ?? ''));
+	});
+
+	it('opens clickstream: four shards, one of them hot, with its top partition keys', async () => {
+		await term.press('/');
+		await term.type('clickstream');
+		await term.press('enter', 'enter');
+		const screen = await term.waitFor((text) => text.includes('shardId-000000000003') && /hot/.test(text) && /user-\d+/.test(text), 20_000);
+		// The heaviest users hash into the second shard.
+		expect(screen).toMatch(/shardId-000000000001.*hot/);
+	});
+
+	it('tails clickstream: JSON click events keyed by user', async () => {
+		await term.press('t');
+		const screen = await term.waitFor((text) => /user-\d+\s+\{"eventType":"(page_view|click|search|add_to_cart|purchase)"/.test(text));
+		expect(screen).toContain('"eventId"');
+	});
+
+	it('tails app-logs: the gzip’d CloudWatch Logs batches, decoded', async () => {
+		await term.press('escape');
+		await term.waitFor('HASH RANGE');
+		// Back in the list, Esc clears its filter.
+		await term.press('escape');
+		await term.waitFor((text) => text.includes('STREAM') && text.includes('filter: clickstream'));
+		await term.press('escape');
+		await term.waitFor((text) => text.includes('STREAM') && text.includes('app-logs'));
+		await term.press('/');
+		await term.type('app-logs');
+		await term.press('enter', 'enter');
+		await term.waitFor('HASH RANGE');
+		await term.press('t');
+		await term.press('o');
+		await term.type('trim-horizon');
+		await term.press('enter');
+		await term.waitFor((text) => text.includes('"messageType":"DATA_MESSAGE"'));
+		// Enter opens the selected record in full: the whole payload, with its log events.
+		await term.press('enter');
+		const screen = await term.waitFor(/"logGroup":\s*"\/(aws\/lambda|ecs)\//);
+		expect(screen).toMatch(/"logEvents"/);
+		await term.press('escape');
+	});
+
+	it('quits with q: the demo stops, the engine closes, exit code 0', async () => {
+		await term.press('q');
+		expect(await term.waitForExit()).toBe(0);
+		expect((await term.terminalState()).cursorVisible).toBe(true);
+	});
+
+	it('refuses --demo against AWS', async () => {
+		const result = await runCli(['--demo']);
+		expect(result.code).toBe(2);
+		expect(result.stderr).toContain('--local or --endpoint-url');
+	});
+});
