@@ -315,6 +315,8 @@ class StreamMeter {
 	private retries = 0;
 	private failures = 0;
 	private overtakes = 0;
+	/** The second of the first result. */
+	private first: number | undefined;
 	/** [second, records written, retries] for the last seconds. */
 	private readonly recent: Array<[number, number, number]> = [];
 
@@ -336,15 +338,17 @@ class StreamMeter {
 	stats(): DemoStreamStats {
 		const now = Math.floor(Date.now() / 1000);
 		this.trim(now);
-		// The current second is still filling: the rate is over the five whole seconds before it.
-		const whole = this.recent.filter(([second]) => second < now && second >= now - 5);
-		const recordsPerSecond = whole.reduce((sum, [, count]) => sum + count, 0) / 5;
+		// The current second is still filling: the rate is over the (up to five) whole seconds before it.
+		const seconds = this.first === undefined ? 1 : Math.max(1, Math.min(5, now - this.first));
+		const whole = this.recent.filter(([second]) => second < now && second >= now - seconds);
+		const recordsPerSecond = whole.reduce((sum, [, count]) => sum + count, 0) / seconds;
 		const recentRetries = this.recent.reduce((sum, [, , retries]) => sum + retries, 0);
 		return {stream: this.stream, written: this.total, recordsPerSecond, retries: this.retries, recentRetries, failed: this.failures, overtook: this.overtakes};
 	}
 
 	private bucket(records: number, retries: number): void {
 		const second = Math.floor(Date.now() / 1000);
+		this.first ??= second;
 		const last = this.recent.at(-1);
 		if (last && last[0] === second) {
 			last[1] += records;
