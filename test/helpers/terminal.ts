@@ -10,8 +10,9 @@ const run = promisify(execFile);
 
 /**
  * The built CLI in a real terminal: a detached tmux session of a fixed size, on a tmux server of its
- * own (its own socket, no user configuration). Keys go in with `send-keys`, the screen comes out with
- * `capture-pane`. The program runs in a clean environment: fake AWS credentials and no AWS config.
+ * own (its socket in a temporary directory, no user configuration). Keys go in with `send-keys`, the
+ * screen comes out with `capture-pane`. The program runs in a clean environment: fake AWS credentials
+ * and no AWS config.
  */
 export interface TerminalOptions {
 	readonly columns?: number;
@@ -39,7 +40,6 @@ const TMUX_KEYS: Record<string, string> = {
 	backspace: 'BSpace',
 };
 
-let sessions = 0;
 const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
 
 export class Terminal {
@@ -52,7 +52,8 @@ export class Terminal {
 	/** Starts `node dist/cli.js ...args` in a new terminal; the pane stays open after it exits. */
 	static async start(args: readonly string[], options: TerminalOptions = {}): Promise<Terminal> {
 		const dir = await mkdtemp(join(tmpdir(), 'kc-e2e-'));
-		const socket = `kc-e2e-${process.pid}-${++sessions}`;
+		// The server's socket lives in the session's directory, removed with it.
+		const socket = join(dir, 'tmux.sock');
 		const target = 'console';
 		const env = {...cliEnv(options.env), TERM: 'xterm-256color', LANG: 'C.UTF-8'};
 		// env -i: nothing from the test's environment (FORCE_COLOR, CI, TMUX, AWS_*) reaches the program.
@@ -176,7 +177,7 @@ export class Terminal {
 	}
 
 	private tmux(...args: string[]) {
-		return run('tmux', ['-L', this.socket, ...args], {env: {PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', LANG: 'C.UTF-8'}, timeout: 10_000});
+		return run('tmux', ['-S', this.socket, ...args], {env: {PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', LANG: 'C.UTF-8'}, timeout: 10_000});
 	}
 }
 
