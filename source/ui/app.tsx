@@ -88,6 +88,8 @@ export function App({services, theme, initialRoute = {kind: 'streams'}, renderRo
 	});
 	useInput((input, key) => {
 		if (key.ctrl && input === 'c') return exit();
+		// Keys typed into a prompt are the prompt's, even when the prompt closes within the same chunk.
+		if (captured.current) return;
 		const idle = queued.current.length === 0;
 		queued.current.push(...keyNames(input, key));
 		if (idle) drain();

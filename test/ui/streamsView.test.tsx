@@ -75,6 +75,9 @@ describe('the streams view', () => {
 		await waitForFrame(app.lastFrame, (text) => /^\/\s*$/m.test(text));
 		app.stdin.write('log\r');
 		await waitForFrame(app.lastFrame, (text) => text.includes('filter: log') && !text.includes('orders'));
+		// The Enter that closed the prompt is the prompt's: it does not also open the stream.
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		expect(app.lastFrame()).not.toContain('opened logs');
 	});
 
 	it('runs a command from the palette', async () => {
