@@ -120,10 +120,6 @@ export class Terminal {
 	/** Types text into a prompt, in one go, as a paste would. */
 	async type(text: string): Promise<void> {
 		await this.sendAndSettle(['send-keys', '-t', this.target, '-l', text]);
-		// The app splits a chunk into keys and hands them out 15 ms apart, checking then (not on arrival)
-		// whether a prompt has the input: an Enter right after a paste would reach both the prompt and
-		// the view. Let that queue drain first.
-		await delay(30 * text.length);
 	}
 
 	private async sendAndSettle(command: string[]): Promise<void> {
