@@ -6,7 +6,7 @@ import {KinesisClient, type KinesisClientConfig} from '@aws-sdk/client-kinesis';
 import {defaultProvider} from '@aws-sdk/credential-provider-node';
 import {DynamoDBDocumentClient} from '@aws-sdk/lib-dynamodb';
 import {NodeHttpHandler} from '@smithy/node-http-handler';
-import {createEngine, type Engine} from '../engine/index.js';
+import type {Engine} from '../engine/index.js';
 import {ConsoleError} from './failures.js';
 import {describeEndpoint, loadProfileSettings, profileExists, resolveEndpoint, SettingsError, type ProfileSettings, type ServiceName} from './settings.js';
 
@@ -65,6 +65,8 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
 		const dataDir = typeof options.local === 'object' ? options.local.dataDir : undefined;
 		const region = nonEmpty(options.region) ?? envRegion() ?? LOCAL_DEFAULT_REGION;
 		checkRegion(region);
+		// Loaded only for --local: the engine (LMDB, the lease-table store) costs startup time elsewhere.
+		const {createEngine} = await import('../engine/index.js');
 		const engine = await createEngine({port: 0, host: '127.0.0.1', region, ...(dataDir === undefined ? {} : {dataDir})});
 		const endpoints = {kinesis: engine.url, cloudwatch: engine.url, dynamodb: engine.url};
 		return assemble({kind: 'local', region, endpoint: engine.url, endpoints}, endpoints, LOCAL_CREDENTIALS, undefined, engine);
