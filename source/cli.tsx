@@ -104,6 +104,10 @@ if (!command) {
 		process.stderr.write('kinesis-console: --demo writes traffic into demo streams: use it with --local or --endpoint-url, never against AWS.\n');
 		process.exitCode = 2;
 	} else {
+		// Before React and Ink load: React's production build (the development one keeps a performance
+		// entry per render, without bound), and Ink's text caches bounded (see ui/inkCaches.ts).
+		process.env.NODE_ENV ??= 'production';
+		(await import('./ui/inkCaches.js')).boundInkCaches();
 		const {runConsole} = await import('./ui/run.js');
 		process.exitCode = await runConsole(cli.flags);
 	}

@@ -1,14 +1,6 @@
 import meow from 'meow';
-import {
-	decodeRecord,
-	isDecoderName,
-	matches,
-	parseFilters,
-	sanitizeForTerminal,
-	type DecodedRecord,
-	type DecoderName,
-	type RecordFilter,
-} from '../console/records/index.js';
+import {recordLines, type RecordLine} from '../console/recordLine.js';
+import {isDecoderName, parseFilters, sanitizeForTerminal, type DecoderName, type RecordFilter} from '../console/records/index.js';
 import {parseStartPosition, tailStream, type TailRecord} from '../console/tail/index.js';
 import {UsageError} from './command.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
@@ -109,36 +101,8 @@ export async function run(argv: string[]): Promise<number> {
 	});
 }
 
-/** One decoded record as tail prints it; also its JSON line. */
-interface RecordLine {
-	readonly shardId: string;
-	readonly sequenceNumber: string;
-	readonly subSequenceNumber?: number;
-	readonly approximateArrivalTimestamp: string;
-	readonly partitionKey: string;
-	readonly format: DecodedRecord['format'];
-	readonly data: unknown;
-	readonly notes?: readonly string[];
-}
-
 function selectRecords(records: readonly TailRecord[], decoder: DecoderName, filters: RecordFilter[]): RecordLine[] {
-	const lines: RecordLine[] = [];
-	for (const record of records) {
-		for (const decoded of decodeRecord(record.data, {decoder, jsonStyle: 'compact', hexStyle: 'compact', partitionKey: record.partitionKey})) {
-			if (filters.length > 0 && !matches(filters, decoded)) continue;
-			lines.push({
-				shardId: record.shardId,
-				sequenceNumber: record.sequenceNumber,
-				...(decoded.subSequenceNumber === undefined ? {} : {subSequenceNumber: decoded.subSequenceNumber}),
-				approximateArrivalTimestamp: record.arrivalTime.toISOString(),
-				partitionKey: decoded.partitionKey ?? record.partitionKey,
-				format: decoded.format,
-				data: decoded.format === 'json' ? decoded.json : decoded.text,
-				...(decoded.notes ? {notes: decoded.notes} : {}),
-			});
-		}
-	}
-	return lines;
+	return records.flatMap((record) => recordLines(record, decoder, filters));
 }
 
 function plainLine(line: RecordLine): string {

@@ -1,7 +1,7 @@
-import {Text} from 'ink';
 import type {Route} from './navigation.js';
 import {DashboardView} from './views/DashboardView.js';
 import {StreamsView} from './views/StreamsView.js';
+import {TailView} from './views/TailView.js';
 
 /** The view for each route. */
 export function renderRoute(route: Route, height: number) {
@@ -11,6 +11,6 @@ export function renderRoute(route: Route, height: number) {
 		case 'dashboard':
 			return <DashboardView stream={route.stream} height={height} />;
 		case 'tail':
-			return <Text>Tail of {route.stream}: coming in this release.</Text>;
+			return <TailView stream={route.stream} shardId={route.shardId} height={height} />;
 	}
 }

@@ -6,7 +6,10 @@ import {formatFailure, streamLister, toFailure} from '../console/failures.js';
 import {CloudWatchMetrics} from '../console/metrics.js';
 import {NoticeStore} from '../console/notices.js';
 import {StreamsStore} from '../console/streamsStore.js';
+import {tailStream} from '../console/tail/index.js';
+import {TailStore} from '../console/tailStore.js';
 import {App} from './app.js';
+import type {Route} from './navigation.js';
 import {renderRoute} from './routes.js';
 import type {ConsoleServices} from './services.js';
 import {themeFor} from './theme.js';
@@ -19,6 +22,8 @@ export interface ConsoleOptions {
 	readonly dataDir?: string | undefined;
 	readonly demo: boolean;
 	readonly readOnly: boolean;
+	/** The view to open on; default the streams list. */
+	readonly initialRoute?: Route;
 }
 
 /** Opens the terminal console; resolves to the exit code once the user quits. */
@@ -49,9 +54,10 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
 			}),
 			notices: new NoticeStore(),
 			dashboard: (stream) => new StreamDashboardStore({kinesis: open.kinesis, metrics, stream, describeError}),
+			tail: (tailOptions) => new TailStore({source: (source) => tailStream(open.kinesis, source), notices: services.notices, describeError}, tailOptions),
 		};
 		if (options.demo) demo = runDemo(connection, services);
-		const instance = render(<App services={services} theme={themeFor()} renderRoute={renderRoute} />, {maxFps: 20, exitOnCtrlC: true});
+		const instance = render(<App services={services} theme={themeFor()} renderRoute={renderRoute} {...(options.initialRoute ? {initialRoute: options.initialRoute} : {})} />, {maxFps: 20, exitOnCtrlC: true});
 		await instance.waitUntilExit();
 		return 0;
 	} catch (error) {

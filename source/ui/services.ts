@@ -3,6 +3,7 @@ import type {ConnectionTarget} from '../console/connect.js';
 import type {DashboardStore} from '../console/dashboardStore.js';
 import type {NoticeStore} from '../console/notices.js';
 import type {StreamsStore} from '../console/streamsStore.js';
+import type {TailStore, TailStoreOptions} from '../console/tailStore.js';
 
 /** What the views reach the console core through: stores, never SDK clients. */
 export interface ConsoleServices {
@@ -12,6 +13,8 @@ export interface ConsoleServices {
 	readonly notices: NoticeStore;
 	/** A new dashboard store for one stream; the view starts it while on top and stops it after. */
 	readonly dashboard: (stream: string) => DashboardStore;
+	/** A new tail of a stream or one shard; the tail view starts it when it opens and stops it when it closes. */
+	readonly tail: (options: TailStoreOptions) => TailStore;
 }
 
 export const ServicesContext = createContext<ConsoleServices | undefined>(undefined);

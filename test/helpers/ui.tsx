@@ -7,6 +7,8 @@ import {StreamDashboardStore} from '../../source/console/dashboardStore.js';
 import {CloudWatchMetrics} from '../../source/console/metrics.js';
 import {NoticeStore} from '../../source/console/notices.js';
 import {StreamsStore} from '../../source/console/streamsStore.js';
+import {tailStream} from '../../source/console/tail/index.js';
+import {TailStore} from '../../source/console/tailStore.js';
 import type {KinesisClient} from '@aws-sdk/client-kinesis';
 import {credentials} from './engine.js';
 import {App} from '../../source/ui/app.js';
@@ -23,15 +25,19 @@ export const localTarget = (url: string): ConnectionTarget => ({
 
 /** Services over a real Kinesis client, with parts replaced as a test needs. */
 export function testServices(kinesis: KinesisClient, url: string, overrides: Partial<ConsoleServices> = {}): ConsoleServices {
-	return {
+	const services: ConsoleServices = {
 		target: localTarget(url),
 		readOnly: false,
 		streams: new StreamsStore(kinesis, async (error) => (error instanceof Error ? error.message : String(error)), 60_000),
 		notices: new NoticeStore(),
 		dashboard: (stream) => new StreamDashboardStore({kinesis, metrics: new CloudWatchMetrics(cloudWatchClient(url), {highResolution: true}), stream}),
+		tail: (options) => new TailStore({source: (tailOptions) => tailStream(kinesis, tailOptions), notices: services.notices, describeError: describeForTest}, options),
 		...overrides,
 	};
+	return services;
 }
+
+const describeForTest = async (error: unknown): Promise<string> => (error instanceof Error ? error.message : String(error));
 
 /** A CloudWatch client for an engine, made once per endpoint for the test file. */
 const cloudWatchClients = new Map<string, CloudWatchClient>();

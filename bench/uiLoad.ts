@@ -1,0 +1,377 @@
+/**
+ * The terminal console under load: a tail at 20,000 records/s, rendered by the real App in a real
+ * pseudo-terminal, while keys are pressed. Three processes besides this one: the engine (throughput
+ * limits off), a producer writing PutRecords at the rate, and the console (`runConsole` on the tail
+ * route, under `script`, in a 120x40 terminal). Measures
+ *   - key to effect: from a key written to the terminal to the first output that shows its effect
+ *     (d: the header names the next decoder; p: paused / following; k: scrolled; f: following);
+ *   - frames per second written (Ink's synchronized-update frames), against the cap of 20;
+ *   - the console process's CPU (user + system, every thread, from process.cpuUsage) in cores;
+ *   - its memory (RSS, V8 heap) at the start and end of the window, and what the tail holds.
+ *
+ *   node --import tsx bench/uiLoad.ts            prints a table; --json prints the figures as JSON
+ *
+ * Environment: BENCH_UI_RATE (20000) records/s; BENCH_UI_SECONDS (20) measured after the tail runs at
+ * half the rate or more; BENCH_UI_SHARDS (4); BENCH_UI_RECORD_BYTES (~180, JSON); BENCH_UI_RESULTS, a
+ * file to append the markdown table to; BENCH_UI_NODE_ENV=development and BENCH_UI_INK_CACHES=unbounded
+ * to measure without what the CLI does before the UI loads; BENCH_UI_PROFILE=DIR for a CPU profile of
+ * the console. Needs Linux (/proc) and `script` (util-linux). The machine's other load counts: the
+ * table says how busy its cores were, and what the engine and the producer took.
+ */
+import {spawn, type ChildProcess} from 'node:child_process';
+import {appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {cpus, tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {createInterface} from 'node:readline';
+import {fileURLToPath} from 'node:url';
+import {parseArgs, stripVTControlCharacters} from 'node:util';
+import {CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry} from '@aws-sdk/client-kinesis';
+import {NodeHttpHandler} from '@smithy/node-http-handler';
+
+const {values: flags} = parseArgs({
+	options: {role: {type: 'string', default: 'bench'}, json: {type: 'boolean', default: false}},
+	strict: false,
+});
+const number = (name: string, fallback: number): number => {
+	const value = Number(process.env[name] ?? fallback);
+	if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number ≥ 0`);
+	return value;
+};
+const config = {
+	rate: number('BENCH_UI_RATE', 20_000),
+	seconds: number('BENCH_UI_SECONDS', 20),
+	shards: number('BENCH_UI_SHARDS', 4),
+	recordBytes: number('BENCH_UI_RECORD_BYTES', 180),
+	columns: 120,
+	rows: 40,
+	stream: 'ui-load',
+};
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const credentials = {accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'benchmark-secret'};
+const self = fileURLToPath(import.meta.url);
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+const client = (url: string) =>
+	new KinesisClient({endpoint: url, region: 'us-east-1', credentials, requestHandler: new NodeHttpHandler({httpAgent: {keepAlive: true, maxSockets: 16}})});
+
+/** The engine on a free port, limits off; prints READY <url>; ends with its stdin. */
+async function engineRole(): Promise<void> {
+	const {createEngine} = await import('../source/engine/index.js');
+	const engine = await createEngine({port: 0, host: '127.0.0.1', throughputLimits: false, createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0});
+	console.log(`READY ${engine.url}`);
+	const close = () => void engine.close().then(() => process.exit(0));
+	process.stdin.on('data', () => undefined);
+	process.stdin.on('end', close);
+	process.on('SIGTERM', close);
+}
+
+/** PutRecords at the rate in batches of 500, several in flight; prints RATE <records/s> each second. */
+async function producerRole(url: string): Promise<void> {
+	const kinesis = client(url);
+	const pool = Array.from({length: 5_000}, (_, index): PutRecordsRequestEntry => {
+		const user = `user-${(index * 7919) % 100_000}`;
+		const event = {
+			ts: new Date().toISOString(),
+			user,
+			session: `s-${index.toString(36).padStart(6, '0')}`,
+			event: ['view', 'click', 'add_to_cart', 'checkout'][index % 4],
+			page: `/products/${index % 997}`,
+			ms: index % 450,
+			ua: 'Mozilla/5.0 (X11; Linux x86_64)',
+		};
+		let data = JSON.stringify(event);
+		if (data.length < config.recordBytes) data = JSON.stringify({...event, pad: 'x'.repeat(config.recordBytes - data.length - 9)});
+		return {PartitionKey: user, Data: new TextEncoder().encode(data)};
+	});
+	const batch = 500;
+	const started = performance.now();
+	let sent = 0;
+	let written = 0;
+	let lastReport = {at: started, written: 0};
+	let inFlight = 0;
+	process.stdin.on('data', () => undefined);
+	process.stdin.on('end', () => process.exit(0));
+	for (;;) {
+		const due = ((performance.now() - started) / 1000) * config.rate;
+		while (sent + batch <= due && inFlight < 8) {
+			const offset = sent % pool.length;
+			const records = pool.slice(offset, offset + batch);
+			sent += batch;
+			inFlight++;
+			void kinesis
+				.send(new PutRecordsCommand({StreamName: config.stream, Records: records}))
+				.then((output) => (written += batch - (output.FailedRecordCount ?? 0)))
+				.catch((error: unknown) => log(`producer: ${error instanceof Error ? error.message : String(error)}`))
+				.finally(() => inFlight--);
+		}
+		const now = performance.now();
+		if (now - lastReport.at >= 1_000) {
+			console.log(`RATE ${Math.round(((written - lastReport.written) * 1000) / (now - lastReport.at))}`);
+			lastReport = {at: now, written};
+		}
+		// Behind the schedule by more than a second's worth: the engine cannot keep up; do not pile on.
+		if (due - sent > config.rate) sent = Math.floor(due / batch) * batch;
+		await sleep(5);
+	}
+}
+
+/** The console itself, on the tail route, writing its CPU and memory to BENCH_UI_STATS twice a second. */
+async function consoleRole(): Promise<void> {
+	const statsFile = String(process.env.BENCH_UI_STATS);
+	const write = () => writeFileSync(statsFile, JSON.stringify({at: performance.now() + performance.timeOrigin, cpu: process.cpuUsage(), memory: process.memoryUsage()}));
+	write();
+	setInterval(write, 500).unref();
+	// As the CLI starts the console (source/cli.tsx): React's production build, Ink's caches bounded.
+	process.env.NODE_ENV ??= 'production';
+	if (process.env.BENCH_UI_INK_CACHES !== 'unbounded') (await import('../source/ui/inkCaches.js')).boundInkCaches();
+	const {runConsole} = await import('../source/ui/run.js');
+	const code = await runConsole({
+		endpointUrl: String(process.env.BENCH_UI_URL),
+		region: 'us-east-1',
+		local: false,
+		demo: false,
+		readOnly: false,
+		initialRoute: {kind: 'tail', stream: config.stream},
+	});
+	process.exit(code);
+}
+
+interface Stats {
+	readonly at: number;
+	readonly cpu: NodeJS.CpuUsage;
+	readonly memory: NodeJS.MemoryUsage;
+}
+
+interface Press {
+	readonly key: string;
+	readonly expect: string;
+	readonly ms: number | undefined;
+}
+
+async function bench(): Promise<void> {
+	if (process.platform !== 'linux') throw new Error('bench/uiLoad.ts needs Linux: it reads /proc and runs the console under script(1)');
+	const children = new Set<ChildProcess>();
+	const directory = mkdtempSync(join(tmpdir(), 'ui-load-'));
+	const cleanup = () => {
+		for (const child of children) child.kill('SIGKILL');
+		rmSync(directory, {recursive: true, force: true});
+	};
+	process.on('exit', cleanup);
+	const start = (role: string, env: Record<string, string> = {}) => {
+		const child = spawn(process.execPath, ['--import', 'tsx', self, '--role', role], {
+			env: {...process.env, ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'},
+			stdio: ['pipe', 'pipe', 'inherit'],
+		});
+		children.add(child);
+		child.once('exit', () => children.delete(child));
+		return child;
+	};
+	const firstLine = (child: ChildProcess, prefix: string) =>
+		new Promise<string>((resolve, reject) => {
+			const lines = createInterface({input: child.stdout!});
+			lines.on('line', (line) => line.startsWith(prefix) && resolve(line.slice(prefix.length)));
+			child.once('exit', (code) => reject(new Error(`a ${prefix.trim()} child exited (${code}) first`)));
+		});
+
+	log(`ui load: ${config.rate.toLocaleString('en-US')} records/s into ${config.shards} shards; the console in a ${config.columns}x${config.rows} pty`);
+	const engine = start('engine');
+	const url = await firstLine(engine, 'READY ');
+	const kinesis = client(url);
+	await kinesis.send(new CreateStreamCommand({StreamName: config.stream, ShardCount: config.shards}));
+	while ((await kinesis.send(new DescribeStreamSummaryCommand({StreamName: config.stream}))).StreamDescriptionSummary?.StreamStatus !== 'ACTIVE') await sleep(50);
+	kinesis.destroy();
+
+	const producer = start('producer', {BENCH_UI_URL: url});
+	const producerRates: number[] = [];
+	createInterface({input: producer.stdout!}).on('line', (line) => line.startsWith('RATE ') && producerRates.push(Number(line.slice(5))));
+
+	// The console in a real terminal: script(1) gives it a pty; stty sets the size Ink reads.
+	const statsFile = join(directory, 'stats.json');
+	const profile = process.env.BENCH_UI_PROFILE ? ` --cpu-prof --cpu-prof-dir '${process.env.BENCH_UI_PROFILE}'` : '';
+	const command = `stty cols ${config.columns} rows ${config.rows} && exec '${process.execPath}'${profile} --import tsx '${self}' --role console`;
+	const terminal = spawn('script', ['-qfec', command, '/dev/null'], {
+		env: {
+			...process.env,
+			BENCH_UI_URL: url,
+			BENCH_UI_STATS: statsFile,
+			AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+			AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+			AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+			TERM: 'xterm-256color',
+			...(process.env.BENCH_UI_NODE_ENV ? {NODE_ENV: process.env.BENCH_UI_NODE_ENV} : {}),
+		},
+		stdio: ['pipe', 'pipe', 'inherit'],
+	});
+	children.add(terminal);
+	const screen = new Screen(terminal);
+	const readStats = (): Stats => JSON.parse(readFileSync(statsFile, 'utf8')) as Stats;
+
+	// Warm up: until the header shows the tail reading at half the rate or more.
+	const warmupDeadline = Date.now() + 60_000;
+	while (screen.lastRate() < config.rate / 2) {
+		if (Date.now() > warmupDeadline) throw new Error(`the tail never reached ${config.rate / 2} records/s; the screen:\n${screen.lastFrame()}`);
+		await sleep(200);
+	}
+	await sleep(2_000);
+
+	log(`measuring for ${config.seconds} s`);
+	const busyBefore = {machine: machineBusySeconds(), engine: cpuSeconds(engine.pid), producer: cpuSeconds(producer.pid)};
+	const before = readStats();
+	const framesBefore = screen.frames;
+	const windowStart = performance.now();
+	const producerFrom = producerRates.length;
+	const rates: number[] = [];
+	const memory: NodeJS.MemoryUsage[] = [before.memory];
+	const presses: Press[] = [];
+	const decoders = ['auto', 'utf8', 'json', 'base64', 'hex', 'gzip'];
+	let decoder = 0;
+	const plan = (): Array<[string, string]> => {
+		decoder = (decoder + 1) % decoders.length;
+		return [
+			['d', `decode ${decoders[decoder]}`],
+			['p', '⏸ paused'],
+			['p', '● following'],
+			['k', '◦ scrolled'],
+			['f', '● following'],
+		];
+	};
+	while (performance.now() - windowStart < config.seconds * 1000) {
+		for (const [key, expect] of plan()) {
+			presses.push({key, expect, ms: await screen.press(key, expect, 2_000)});
+			rates.push(screen.lastRate());
+			memory.push(readStats().memory);
+			await sleep(250 + Math.random() * 250);
+		}
+	}
+	const windowMs = performance.now() - windowStart;
+	const after = readStats();
+	const busyAfter = {machine: machineBusySeconds(), engine: cpuSeconds(engine.pid), producer: cpuSeconds(producer.pid)};
+	const cores = (key: keyof typeof busyAfter) => Math.round(((busyAfter[key] - busyBefore[key]) / (windowMs / 1000)) * 100) / 100;
+	const frames = screen.frames - framesBefore;
+	const held = /([\d,]+) buffered of ([\d,]+)/.exec(screen.lastFrame());
+
+	terminal.stdin.write('q');
+	await Promise.race([new Promise((resolve) => terminal.once('exit', resolve)), sleep(5_000)]);
+	producer.stdin?.end();
+	engine.stdin?.end();
+	await sleep(200);
+
+	const latencies = presses.map((press) => press.ms ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
+	const quantile = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
+	const cpuMs = (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1000;
+	const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+	const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+	const result = {
+		machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, node ${process.version}`,
+		targetRate: config.rate,
+		producerRate: median(producerRates.slice(producerFrom)),
+		tailRate: median(rates),
+		seconds: Math.round(windowMs / 100) / 10,
+		keyPresses: presses.length,
+		missed: presses.filter((press) => press.ms === undefined).length,
+		latencyMs: {p50: quantile(0.5), p95: quantile(0.95), max: latencies.at(-1) ?? Number.NaN},
+		framesPerSecond: Math.round((frames * 10_000) / windowMs) / 10,
+		cpuCores: Math.round((cpuMs / (after.at - before.at)) * 100) / 100,
+		engineCores: cores('engine'),
+		producerCores: cores('producer'),
+		machineBusyCores: cores('machine'),
+		machineCores: cpus().length,
+		rssMb: {start: mb(before.memory.rss), end: mb(after.memory.rss), max: mb(Math.max(...memory.map((sample) => sample.rss)))},
+		heapUsedMb: {start: mb(before.memory.heapUsed), end: mb(after.memory.heapUsed), max: mb(Math.max(...memory.map((sample) => sample.heapUsed)))},
+		buffered: held?.[1] ?? '?',
+		received: held?.[2] ?? '?',
+	};
+	if (flags.json) {
+		console.log(JSON.stringify(result));
+	} else {
+		const table = [
+			`### Console under load (${result.machine})`,
+			'',
+			'| records/s (target / producer / tail) | key → effect p50 / p95 / max | missed | frames/s (cap 20) | console CPU | RSS start → end (max) | heap start → end (max) | tail holds | engine / producer CPU | machine busy |',
+			'| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+			`| ${[result.targetRate, result.producerRate, result.tailRate].map((rate) => rate.toLocaleString('en-US')).join(' / ')} | ${result.latencyMs.p50} / ${result.latencyMs.p95} / ${result.latencyMs.max} ms (${result.keyPresses} keys) | ${result.missed} | ${result.framesPerSecond} | ${result.cpuCores} cores | ${result.rssMb.start} → ${result.rssMb.end} (${result.rssMb.max}) MB | ${result.heapUsedMb.start} → ${result.heapUsedMb.end} (${result.heapUsedMb.max}) MB | ${result.buffered} records of ${result.received} | ${result.engineCores} / ${result.producerCores} cores | ${result.machineBusyCores} of ${result.machineCores} cores |`,
+			'',
+		].join('\n');
+		console.log(table);
+		if (process.env.BENCH_UI_RESULTS) appendFileSync(process.env.BENCH_UI_RESULTS, `${table}\n`);
+	}
+	process.exit(0);
+}
+
+/** What the pty shows: Ink's frames, counted by their synchronized-update marks, and the latest one as text. */
+class Screen {
+	frames = 0;
+	private text = '';
+	private waiter: ((chunk: string) => void) | undefined;
+
+	constructor(private readonly terminal: ChildProcess) {
+		terminal.stdout!.setEncoding('utf8');
+		terminal.stdout!.on('data', (chunk: string) => {
+			this.frames += chunk.split('\u001b[?2026h').length - 1;
+			this.text = (this.text + chunk).slice(-64 * 1024);
+			this.waiter?.(chunk);
+		});
+	}
+
+	/** The text of the newest frame (after the last clear or synchronized-update mark). */
+	lastFrame(): string {
+		const marks = [this.text.lastIndexOf('\u001b[?2026h'), this.text.lastIndexOf('\u001b[2J')];
+		return stripVTControlCharacters(this.text.slice(Math.max(0, ...marks)));
+	}
+
+	lastRate(): number {
+		const found = /([\d,]+) records\/s/.exec(this.lastFrame());
+		return found?.[1] ? Number(found[1].replaceAll(',', '')) : 0;
+	}
+
+	/** Writes a key; resolves with the ms until output showing `expect` arrived, or undefined after the timeout. */
+	press(key: string, expect: string, timeoutMs: number): Promise<number | undefined> {
+		return new Promise((resolve) => {
+			let seen = '';
+			const started = performance.now();
+			const timer = setTimeout(() => finish(undefined), timeoutMs);
+			const finish = (ms: number | undefined) => {
+				clearTimeout(timer);
+				this.waiter = undefined;
+				resolve(ms === undefined ? undefined : Math.round(ms));
+			};
+			this.waiter = (chunk) => {
+				seen += chunk;
+				if (stripVTControlCharacters(seen).includes(expect)) finish(performance.now() - started);
+			};
+			this.terminal.stdin!.write(key);
+		});
+	}
+}
+
+/** CPU seconds a process has used (user + system, every thread), from /proc. */
+function cpuSeconds(pid: number | undefined): number {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		return (Number(fields[11]) + Number(fields[12])) / 100;
+	} catch {
+		return Number.NaN;
+	}
+}
+
+/** CPU seconds every process on the machine has used (idle and iowait excluded), from /proc/stat. */
+function machineBusySeconds(): number {
+	const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').split(/\s+/).slice(1).map(Number);
+	return (user + nice + system + irq + softirq + steal) / 100;
+}
+
+switch (flags.role) {
+	case 'engine':
+		await engineRole();
+		break;
+	case 'producer':
+		await producerRole(String(process.env.BENCH_UI_URL));
+		break;
+	case 'console':
+		await consoleRole();
+		break;
+	default:
+		await bench();
+}

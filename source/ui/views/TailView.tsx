@@ -1,0 +1,358 @@
+import {Box, Text, useInput} from 'ink';
+import {useEffect, useLayoutEffect, useMemo, useState} from 'react';
+import {sanitizeForTerminal} from '../../console/records/index.js';
+import type {Loadable} from '../../console/store.js';
+import {describePosition, type TailRecord} from '../../console/tail/index.js';
+import type {MoveCommand, TailRow, TailSnapshot} from '../../console/tailStore.js';
+import {RecordInspector, inspectorLines, maxInspectorScroll} from '../components/RecordInspector.js';
+import {SelectableList} from '../components/SelectableList.js';
+import {StateView} from '../components/StateView.js';
+import {TextPrompt} from '../components/TextPrompt.js';
+import {useStore} from '../hooks/useStore.js';
+import {useTerminalSize} from '../hooks/useTerminalSize.js';
+import {useCaptureInput} from '../inputCapture.js';
+import {useViewCommands} from '../navigation.js';
+import {useServices} from '../services.js';
+import {useTheme, type Theme} from '../theme.js';
+
+type Prompt =
+	| {readonly kind: 'filter'}
+	| {readonly kind: 'position'}
+	| {readonly kind: 'save'; readonly initial: string}
+	| {readonly kind: 'overwrite'; readonly path: string; readonly typed: string};
+
+const MOVES: ReadonlySet<string> = new Set<MoveCommand>(['up', 'down', 'pageUp', 'pageDown', 'top', 'bottom']);
+const FILTER_HELP = 'text:foo itext:foo re:^err key:user-* json:level=ERROR; several: all must match; Enter applies, Esc cancels';
+
+/**
+ * Records of a stream, or of one shard, as they arrive: shard, sequence number, arrival time,
+ * partition key and the decoded data, one line each. Pause, follow, scroll, filter, change the
+ * decoding or the starting position, open a record in full, save what is shown.
+ */
+export function TailView({stream, shardId, height}: {readonly stream: string; readonly shardId?: string | undefined; readonly height: number}) {
+	const services = useServices();
+	const theme = useTheme();
+	const store = useMemo(() => services.tail({stream, ...(shardId ? {shardId} : {})}), [services, stream, shardId]);
+	useEffect(() => {
+		store.start();
+		return () => store.stop();
+	}, [store]);
+	const state = useStore(store);
+	const {columns} = useTerminalSize();
+	const [prompt, setPrompt] = useState<Prompt | undefined>(undefined);
+	const [promptError, setPromptError] = useState<string | undefined>(undefined);
+	const [saving, setSaving] = useState(false);
+	const [inspected, setInspected] = useState<{record: TailRecord; scroll: number} | undefined>(undefined);
+
+	const footerLines = prompt ? 2 : saving || state.message ? 1 : 0;
+	const listRows = Math.max(1, height - 3 - footerLines);
+	useLayoutEffect(() => store.setViewport(listRows), [store, listRows]);
+
+	const lines = useMemo(
+		() => (inspected ? inspectorLines(inspected.record, {stream, decoder: state.decoder, width: columns - 1}) : []),
+		[inspected, stream, state.decoder, columns],
+	);
+
+	const save = async (path: string, overwrite: boolean) => {
+		setSaving(true);
+		const result = await store.save(path, {overwrite});
+		setSaving(false);
+		if (result.kind === 'exists') setPrompt({kind: 'overwrite', path: result.path, typed: path});
+	};
+
+	useViewCommands((command) => {
+		if (inspected) {
+			if (command === 'back' || command === 'inspect') return setInspected(undefined);
+			if (command === 'decoder') return void store.cycleDecoder();
+			if (command === 'pause') return store.togglePause();
+			if (MOVES.has(command)) {
+				const page = Math.max(1, height - 3);
+				const last = maxInspectorScroll(lines.length, height);
+				const scroll = Math.min(last, inspected.scroll);
+				const next =
+					command === 'up' ? scroll - 1 : command === 'down' ? scroll + 1 : command === 'pageUp' ? scroll - page : command === 'pageDown' ? scroll + page : command === 'top' ? 0 : last;
+				setInspected({...inspected, scroll: Math.min(last, Math.max(0, next))});
+			}
+			return;
+		}
+		switch (command) {
+			case 'filter':
+			case 'position':
+				setPromptError(undefined);
+				return setPrompt({kind: command});
+			case 'save':
+				setPromptError(undefined);
+				return setPrompt({kind: 'save', initial: store.defaultSavePath()});
+			case 'pause':
+				return store.togglePause();
+			case 'follow':
+				return store.follow();
+			case 'decoder':
+				return void store.cycleDecoder();
+			case 'inspect': {
+				const record = store.selectedRecord();
+				if (record) setInspected({record, scroll: 0});
+				return;
+			}
+			case 'back':
+				if (state.filter) return void store.setFilter('');
+				return false;
+			default:
+				if (MOVES.has(command)) store.move(command as MoveCommand);
+		}
+	});
+
+	if (inspected) {
+		const title = sanitizeForTerminal(`Record ${inspected.record.shardId} ${inspected.record.sequenceNumber}`, {keepNewlines: false});
+		return <RecordInspector lines={lines} scroll={inspected.scroll} height={height} title={title} />;
+	}
+
+	const closePrompt = () => {
+		setPrompt(undefined);
+		setPromptError(undefined);
+	};
+	const submit = (apply: () => string | undefined) => {
+		const error = apply();
+		if (error) setPromptError(error);
+		else closePrompt();
+	};
+
+	return (
+		<Box flexDirection="column">
+			<Header state={state} />
+			<StateView
+				state={loadable(state)}
+				what={`the tail of ${sanitizeForTerminal(stream, {keepNewlines: false})}`}
+				isEmpty={(snapshot) => snapshot.shown === 0}
+				empty={<Empty state={state} />}
+			>
+				{(snapshot) => <Rows snapshot={snapshot} height={listRows} columns={columns} />}
+			</StateView>
+			{prompt ? (
+				<Box flexDirection="column">
+					<PromptHelp prompt={prompt} error={promptError} state={state} />
+					{prompt.kind === 'filter' ? (
+						<TextPrompt label="/" initial={state.filter} onSubmit={(value) => submit(() => store.setFilter(value))} onCancel={closePrompt} />
+					) : prompt.kind === 'position' ? (
+						<TextPrompt label="from: " onSubmit={(value) => submit(() => store.setPosition(value))} onCancel={closePrompt} />
+					) : prompt.kind === 'save' ? (
+						<TextPrompt
+							label="save to: "
+							initial={prompt.initial}
+							onSubmit={(value) => {
+								if (!value.trim()) return setPromptError('Give a file name.');
+								closePrompt();
+								void save(value.trim(), false);
+							}}
+							onCancel={closePrompt}
+						/>
+					) : (
+						<Confirm
+							onYes={() => {
+								closePrompt();
+								void save(prompt.path, true);
+							}}
+							onNo={() => setPrompt({kind: 'save', initial: prompt.typed})}
+						/>
+					)}
+				</Box>
+			) : saving ? (
+				<Text color={theme.muted}>Saving…</Text>
+			) : state.message && state.shown > 0 ? (
+				<Text color={state.status === 'failed' ? theme.danger : theme.muted} wrap="truncate">
+					{sanitizeForTerminal(state.message, {keepNewlines: false})}
+				</Text>
+			) : null}
+		</Box>
+	);
+}
+
+/** Loading until the tail starts or fails with nothing to show; then the rows, or why there are none. */
+function loadable(state: TailSnapshot): Loadable<TailSnapshot> {
+	if (state.buffered === 0 && state.status === 'starting') return {status: 'loading'};
+	if (state.buffered === 0 && state.status === 'failed') return {status: 'failed', error: state.message ?? 'The tail failed.'};
+	return {status: 'ready', value: state, updatedAt: new Date()};
+}
+
+function Header({state}: {readonly state: TailSnapshot}) {
+	const theme = useTheme();
+	const mode = state.paused ? (
+		<Text color={theme.warning} bold>
+			⏸ paused
+		</Text>
+	) : state.following ? (
+		<Text color={theme.success} bold>
+			● following
+		</Text>
+	) : (
+		<Text color={theme.accent} bold>
+			◦ scrolled (f follows)
+		</Text>
+	);
+	const facts = [
+		`${formatCount(Math.round(state.rate))} records/s`,
+		state.behindMs ? `behind ${(state.behindMs / 1000).toFixed(1)} s` : '',
+		`${formatCount(state.buffered)} buffered of ${formatCount(state.received)}`,
+		state.filter ? `${formatCount(state.shown)} match` : '',
+		state.rows.length > 0 ? `rows ${formatCount(state.offset + 1)}–${formatCount(state.offset + state.rows.length)}` : '',
+	].filter(Boolean);
+	const what = [
+		state.shardId ? state.shardId : `all shards${state.shards > 0 ? ` (${state.shards} reading)` : ''}`,
+		`from ${describePosition(state.position)}`,
+		`decode ${state.decoder}`,
+	];
+	return (
+		<Box flexDirection="column">
+			<Text wrap="truncate">
+				{mode}
+				<Text color={theme.muted}> · {facts.join(' · ')}</Text>
+			</Text>
+			<Text wrap="truncate">
+				<Text bold>{sanitizeForTerminal(state.stream, {keepNewlines: false})}</Text>
+				<Text color={theme.muted}> · {sanitizeForTerminal(what.join(' · '), {keepNewlines: false})}</Text>
+				{state.filter ? <Text color={theme.accent}> · filter {sanitizeForTerminal(state.filter, {keepNewlines: false})}</Text> : null}
+			</Text>
+		</Box>
+	);
+}
+
+function Empty({state}: {readonly state: TailSnapshot}) {
+	const theme = useTheme();
+	const from = describePosition(state.position);
+	let text: string;
+	if (state.buffered > 0) text = `None of the ${formatCount(state.buffered)} buffered records matches ${state.filter}. / changes the filter, Esc clears it.`;
+	else if (state.status === 'ended') text = state.message ?? 'The tail has ended.';
+	else text = `Waiting for records from ${from}… they appear here as they arrive.${state.paused ? ' (paused: p resumes)' : ''} o starts from another position.`;
+	return (
+		<Text color={theme.muted} wrap="wrap">
+			{sanitizeForTerminal(text, {keepNewlines: false})}
+		</Text>
+	);
+}
+
+interface Layout {
+	readonly shard: number;
+	readonly sequence: number;
+	readonly key: number;
+	readonly data: number;
+}
+
+function Rows({snapshot, height, columns}: {readonly snapshot: TailSnapshot; readonly height: number; readonly columns: number}) {
+	const theme = useTheme();
+	const layout = layoutFor(snapshot.rows, columns);
+	const header = [
+		'TIME'.padEnd(12),
+		layout.shard > 0 ? 'SHARD'.padEnd(layout.shard) : '',
+		layout.sequence > 0 ? 'SEQUENCE'.padEnd(layout.sequence) : '',
+		'KEY'.padEnd(layout.key),
+		'DATA',
+	].filter(Boolean);
+	return (
+		<SelectableList
+			items={snapshot.rows}
+			selected={Math.max(0, snapshot.selected)}
+			height={height}
+			header={
+				<Text color={theme.muted} bold wrap="truncate">
+					{'  '}
+					{header.join('  ')}
+				</Text>
+			}
+			renderRow={(row) => <Row row={row} layout={layout} theme={theme} />}
+		/>
+	);
+}
+
+function Row({row, layout, theme}: {readonly row: TailRow; readonly layout: Layout; readonly theme: Theme}) {
+	const cells = [
+		clock(row.arrivalTime),
+		layout.shard > 0 ? fit(shortShard(row.shardId), layout.shard) : '',
+		layout.sequence > 0 ? fit(shortSequence(row.sequenceNumber, layout.sequence), layout.sequence) : '',
+		fit(oneLine(row.partitionKey), layout.key),
+	].filter(Boolean);
+	return (
+		<Text wrap="truncate">
+			<Text color={theme.muted}>{cells.join('  ')}</Text>
+			{'  '}
+			{oneLine(row.text.slice(0, layout.data * 2 + 16)).slice(0, layout.data)}
+		</Text>
+	);
+}
+
+/** Column widths for the rows in view: narrow terminals drop the sequence, then the shard. */
+function layoutFor(rows: readonly TailRow[], columns: number): Layout {
+	const marker = 2;
+	const gap = 2;
+	const shard = columns >= 60 ? Math.max(5, ...rows.map((row) => shortShard(row.shardId).length)) : 0;
+	const sequence = columns >= 90 ? 13 : 0;
+	const key = Math.min(columns >= 90 ? 24 : 12, Math.max(3, ...rows.map((row) => row.partitionKey.length)));
+	const used = marker + 12 + gap + (shard > 0 ? shard + gap : 0) + (sequence > 0 ? sequence + gap : 0) + key + gap;
+	return {shard, sequence, key, data: Math.max(8, columns - used - 1)};
+}
+
+const oneLine = (text: string): string => sanitizeForTerminal(text, {keepNewlines: false, keepTabs: false});
+
+/**
+ * Cut to a width with an ASCII mark: a line of printable ASCII takes string-width's fast path, which
+ * Ink runs on every line of every frame (a single '…' makes the whole line several times slower).
+ */
+function fit(text: string, width: number): string {
+	return text.length > width ? `${text.slice(0, width - 2)}..` : text.padEnd(width);
+}
+
+/** shardId-000000000012 → 12; other ids as they are. */
+function shortShard(shardId: string): string {
+	const match = /^shardId-0*(\d+)$/.exec(shardId);
+	return match?.[1] ?? shardId;
+}
+
+/** The end of a sequence number, where consecutive records differ. */
+function shortSequence(sequence: string, width: number): string {
+	return sequence.length > width ? `..${sequence.slice(-(width - 2))}` : sequence;
+}
+
+function clock(date: Date): string {
+	const pad = (value: number, length = 2) => String(value).padStart(length, '0');
+	return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`;
+}
+
+const formatCount = (value: number): string => value.toLocaleString('en-US');
+
+function PromptHelp({prompt, error, state}: {readonly prompt: Prompt; readonly error: string | undefined; readonly state: TailSnapshot}) {
+	const theme = useTheme();
+	if (error) {
+		return (
+			<Text color={theme.danger} wrap="truncate">
+				{sanitizeForTerminal(error, {keepNewlines: false})}
+			</Text>
+		);
+	}
+	const text =
+		prompt.kind === 'filter'
+			? FILTER_HELP
+			: prompt.kind === 'position'
+				? `Start from: trim-horizon, latest, 15m/2h/1d ago, an ISO time${state.shardId ? ', at:SEQ or after:SEQ' : ''}; Enter restarts, Esc cancels`
+				: prompt.kind === 'save'
+					? `Save the ${formatCount(state.shown)} records shown as JSON lines; Enter saves, Esc cancels`
+					: `${prompt.path} exists.`;
+	return (
+		<Text color={prompt.kind === 'overwrite' ? theme.warning : theme.muted} wrap="truncate">
+			{sanitizeForTerminal(text, {keepNewlines: false})}
+		</Text>
+	);
+}
+
+/** y or n, taking every key while it is open. */
+function Confirm({onYes, onNo}: {readonly onYes: () => void; readonly onNo: () => void}) {
+	const theme = useTheme();
+	useCaptureInput(true);
+	useInput((input, key) => {
+		if (input === 'y' || input === 'Y') onYes();
+		else if (input === 'n' || input === 'N' || key.escape) onNo();
+	});
+	return (
+		<Text>
+			<Text color={theme.warning}>Overwrite it? </Text>y overwrites, n or Esc chooses another name
+		</Text>
+	);
+}
