@@ -4,6 +4,7 @@ import {TIME_WINDOWS, total, type MetricsSource, type Points, type StreamHistory
 import {Store, type Loadable} from './store.js';
 import {shardView, type ShardView} from './streams.js';
 import {LATEST, listAllShards, streamParameters, tailStream, type TailEvent, type TailOptions} from './tail/index.js';
+import {TrafficSample, type Observation} from './traffic.js';
 
 /** What the dashboard's charts show. */
 export type ChartMetric = 'records' | 'bytes' | 'lag';
@@ -77,6 +78,8 @@ export interface DashboardStore {
 	 * whole stream (records and bytes summed, lag the largest).
 	 */
 	liveSeries(shardId: string | undefined, metric: ChartMetric, seconds: number): number[];
+	/** The partition keys the live reader has seen on a shard (a bounded sample, weighted), for a split at their median. */
+	observations?(shardId: string): Observation[];
 }
 
 export type TailSource = (kinesis: KinesisClient, options: TailOptions) => AsyncIterable<TailEvent>;
@@ -118,6 +121,7 @@ const defaultDescribe = (error: unknown): string => (error instanceof Error ? (e
  */
 export class StreamDashboardStore extends Store<DashboardSnapshot> implements DashboardStore {
 	private readonly meters: Meters;
+	private readonly sample = new TrafficSample({perShard: 5_000});
 	private readonly describe: (error: unknown) => Promise<string>;
 	private session: Session | undefined;
 	private shardsLoading = false;
@@ -197,6 +201,10 @@ export class StreamDashboardStore extends Store<DashboardSnapshot> implements Da
 			combined = combined ? combined.map((value, index) => (metric === 'lag' ? Math.max(value, values[index] ?? 0) : value + (values[index] ?? 0))) : values;
 		}
 		return combined ?? this.meters.series('', series, seconds);
+	}
+
+	observations(shardId: string): Observation[] {
+		return this.sample.observations(shardId);
 	}
 
 	private track(session: Session, work: Promise<unknown>): void {
@@ -288,6 +296,7 @@ export class StreamDashboardStore extends Store<DashboardSnapshot> implements Da
 			for await (const event of tail(this.options.kinesis, {stream: this.options.stream, from: LATEST, callsPerSecond, shardRefreshMs: 10_000, signal})) {
 				if (session !== this.session) break;
 				this.meters.observe(event);
+				this.sample.observe(event);
 				await this.onTailEvent(session, event);
 			}
 		} catch (error) {

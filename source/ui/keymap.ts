@@ -1,7 +1,7 @@
 import type {Key} from 'ink';
 
 /** Where a binding applies: everywhere, or in one view. */
-export type Scope = 'global' | 'list' | 'streams' | 'dashboard' | 'tail';
+export type Scope = 'global' | 'list' | 'streams' | 'dashboard' | 'tail' | 'operation' | 'split' | 'merge' | 'scale' | 'retention' | 'consumers' | 'checkpoints' | 'reset';
 
 export interface Binding {
 	readonly id: string;
@@ -35,7 +35,22 @@ export const bindings: readonly Binding[] = [
 	{id: 'window', scope: 'dashboard', keys: ['w'], description: 'Change the time window', hint: true},
 	{id: 'metric', scope: 'dashboard', keys: ['m'], description: 'Chart records/s, bytes/s or lag'},
 	{id: 'refresh', scope: 'dashboard', keys: ['r'], description: 'Refresh now'},
-	// Reserved in the dashboard for the operations to come (split, merge, scale, retention, consumers): s, M, S, R, c.
+	{id: 'split', scope: 'dashboard', keys: ['s'], description: 'Split the selected shard', dangerous: true, hint: true},
+	{id: 'merge', scope: 'dashboard', keys: ['M'], description: 'Merge the selected shard with a neighbour, or the coldest pair', dangerous: true, hint: true},
+	{id: 'scale', scope: 'dashboard', keys: ['S'], description: 'Scale uniformly to N shards', dangerous: true},
+	{id: 'retention', scope: 'dashboard', keys: ['R'], description: 'Change the retention period', dangerous: true},
+	{id: 'consumers', scope: 'dashboard', keys: ['c'], description: 'Consumers and their lag', hint: true},
+	// An operation's preview (split, merge, scale, retention, checkpoint reset): submit or cancel.
+	{id: 'confirm', scope: 'operation', keys: ['y'], description: 'Submit', dangerous: true, hint: true},
+	{id: 'cancel', scope: 'operation', keys: ['n'], description: 'Cancel', hint: true},
+	{id: 'replan', scope: 'operation', keys: ['r'], description: 'Plan again', hint: true},
+	{id: 'splitMidpoint', scope: 'split', keys: ['m'], description: 'At the midpoint', hint: true},
+	{id: 'splitMedian', scope: 'split', keys: ['d'], description: 'At the observed median', hint: true},
+	{id: 'splitHashKey', scope: 'split', keys: ['h'], description: 'At a hash key', hint: true},
+	{id: 'mergeColdest', scope: 'merge', keys: ['p'], description: 'The coldest pair', hint: true},
+	{id: 'mergeOther', scope: 'merge', keys: ['o'], description: 'The other neighbour', hint: true},
+	{id: 'edit', scope: 'scale', keys: ['t'], description: 'Type the target', hint: true},
+	{id: 'edit', scope: 'retention', keys: ['t'], description: 'Type the hours', hint: true},
 	{id: 'pause', scope: 'tail', keys: ['space', 'p'], description: 'Pause or resume', hint: true},
 	{id: 'follow', scope: 'tail', keys: ['f'], description: 'Follow the newest records', hint: true},
 	{id: 'decoder', scope: 'tail', keys: ['d'], description: 'Change the decoding', hint: true},

@@ -1,11 +1,17 @@
 import {createContext, useContext, useLayoutEffect, useRef} from 'react';
+import type {Observation, TrafficReport} from '../console/traffic.js';
 import type {Scope} from './keymap.js';
 
 /** The views of the console, as a stack: Esc goes back to the one below. */
 export type Route =
 	| {readonly kind: 'streams'}
 	| {readonly kind: 'dashboard'; readonly stream: string}
-	| {readonly kind: 'tail'; readonly stream: string; readonly shardId?: string};
+	| {readonly kind: 'tail'; readonly stream: string; readonly shardId?: string}
+	/** Operations, opened from the dashboard with what it knows: the observed traffic of a shard, the shards' rates. */
+	| {readonly kind: 'split'; readonly stream: string; readonly shardId: string; readonly observations?: readonly Observation[]; readonly observedFrom?: string}
+	| {readonly kind: 'merge'; readonly stream: string; readonly shardId?: string; readonly traffic?: TrafficReport}
+	| {readonly kind: 'scale'; readonly stream: string}
+	| {readonly kind: 'retention'; readonly stream: string};
 
 export const scopesOf = (route: Route): readonly Scope[] => {
 	switch (route.kind) {
@@ -15,11 +21,24 @@ export const scopesOf = (route: Route): readonly Scope[] => {
 			return ['dashboard', 'list', 'global'];
 		case 'tail':
 			return ['tail', 'list', 'global'];
+		case 'split':
+		case 'merge':
+		case 'scale':
+		case 'retention':
+			return [route.kind, 'operation', 'global'];
 	}
 };
 
 export const crumbOf = (route: Route): string =>
-	route.kind === 'streams' ? 'streams' : route.kind === 'dashboard' ? route.stream : `tail ${route.stream}${route.shardId ? ` ${route.shardId}` : ''}`;
+	route.kind === 'streams'
+		? 'streams'
+		: route.kind === 'dashboard'
+			? route.stream
+			: route.kind === 'tail'
+				? `tail ${route.stream}${route.shardId ? ` ${route.shardId}` : ''}`
+				: route.kind === 'split'
+					? `split ${route.shardId}`
+					: route.kind;
 
 export interface Navigator {
 	readonly push: (route: Route) => void;

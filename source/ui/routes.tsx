@@ -1,5 +1,7 @@
 import type {Route} from './navigation.js';
 import {DashboardView} from './views/DashboardView.js';
+import {MergeView, ScaleView, SplitView} from './views/ReshardViews.js';
+import {RetentionView} from './views/RetentionView.js';
 import {StreamsView} from './views/StreamsView.js';
 import {TailView} from './views/TailView.js';
 
@@ -12,5 +14,13 @@ export function renderRoute(route: Route, height: number) {
 			return <DashboardView stream={route.stream} height={height} />;
 		case 'tail':
 			return <TailView stream={route.stream} shardId={route.shardId} height={height} />;
+		case 'split':
+			return <SplitView stream={route.stream} shardId={route.shardId} height={height} {...(route.observations ? {observations: route.observations} : {})} {...(route.observedFrom ? {observedFrom: route.observedFrom} : {})} />;
+		case 'merge':
+			return <MergeView stream={route.stream} height={height} {...(route.shardId ? {shardId: route.shardId} : {})} {...(route.traffic ? {traffic: route.traffic} : {})} />;
+		case 'scale':
+			return <ScaleView stream={route.stream} height={height} />;
+		case 'retention':
+			return <RetentionView stream={route.stream} height={height} />;
 	}
 }

@@ -9,6 +9,7 @@ import {StreamsStore} from '../console/streamsStore.js';
 import {tailStream} from '../console/tail/index.js';
 import {TailStore} from '../console/tailStore.js';
 import {App} from './app.js';
+import {consoleOperations} from './operations.js';
 import type {Route} from './navigation.js';
 import {renderRoute} from './routes.js';
 import type {ConsoleServices} from './services.js';
@@ -55,6 +56,8 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
 			notices: new NoticeStore(),
 			dashboard: (stream) => new StreamDashboardStore({kinesis: open.kinesis, metrics, stream, describeError}),
 			tail: (tailOptions) => new TailStore({source: (source) => tailStream(open.kinesis, source), notices: services.notices, describeError}, tailOptions),
+			// --read-only: no changes at all, not even reachable.
+			...(options.readOnly ? {} : {operations: consoleOperations(open, describeError)}),
 		};
 		if (options.demo) demo = runDemo(connection, services);
 		const instance = render(<App services={services} theme={themeFor()} renderRoute={renderRoute} {...(options.initialRoute ? {initialRoute: options.initialRoute} : {})} />, {maxFps: 20, exitOnCtrlC: true});

@@ -4,6 +4,7 @@ import type {DashboardStore} from '../console/dashboardStore.js';
 import type {NoticeStore} from '../console/notices.js';
 import type {StreamsStore} from '../console/streamsStore.js';
 import type {TailStore, TailStoreOptions} from '../console/tailStore.js';
+import type {Operations} from './operations.js';
 
 /** What the views reach the console core through: stores, never SDK clients. */
 export interface ConsoleServices {
@@ -15,6 +16,8 @@ export interface ConsoleServices {
 	readonly dashboard: (stream: string) => DashboardStore;
 	/** A new tail of a stream or one shard; the tail view starts it when it opens and stops it when it closes. */
 	readonly tail: (options: TailStoreOptions) => TailStore;
+	/** Resharding and retention changes (planners and executors); absent, the views say changes are not available. */
+	readonly operations?: Operations;
 }
 
 export const ServicesContext = createContext<ConsoleServices | undefined>(undefined);

@@ -2,7 +2,21 @@ import {Box, Text} from 'ink';
 import {displayKeys, visibleBindings, type Scope} from '../keymap.js';
 import {useTheme} from '../theme.js';
 
-const TITLES: Record<Scope, string> = {global: 'Everywhere', list: 'Lists', streams: 'Streams', dashboard: 'Stream dashboard', tail: 'Tail'};
+const TITLES: Record<Scope, string> = {
+	global: 'Everywhere',
+	list: 'Lists',
+	streams: 'Streams',
+	dashboard: 'Stream dashboard',
+	tail: 'Tail',
+	operation: 'Change',
+	split: 'Split',
+	merge: 'Merge',
+	scale: 'Scale',
+	retention: 'Retention',
+	consumers: 'Consumers',
+	checkpoints: 'Checkpoints',
+	reset: 'Checkpoint reset',
+};
 
 /** The help screen: every binding of the current view, grouped, generated from the keymap. */
 export function HelpOverlay({scopes, readOnly}: {readonly scopes: readonly Scope[]; readonly readOnly: boolean}) {

@@ -14,6 +14,7 @@ import {formatBytes, formatCount, formatDuration, formatShare, shortShardId} fro
 import {useStore} from '../hooks/useStore.js';
 import {useTerminalSize} from '../hooks/useTerminalSize.js';
 import {useIsActiveView, useNavigator, useViewCommands} from '../navigation.js';
+import {mergeRoute, splitRoute} from '../operations.js';
 import {useServices} from '../services.js';
 import {useTheme, type Theme} from '../theme.js';
 
@@ -78,6 +79,15 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 				return store.cycleMetric();
 			case 'refresh':
 				return store.refresh();
+			case 'split':
+				if (!chosenShard) return services.notices.say('warning', 'Select the shard to split first (j/k), then press s.');
+				return navigator.push(splitRoute(stream, chosenShard.shardId, store));
+			case 'merge':
+				return navigator.push(mergeRoute(stream, chosenShard?.shardId, snapshot));
+			case 'scale':
+				return navigator.push({kind: 'scale', stream});
+			case 'retention':
+				return navigator.push({kind: 'retention', stream});
 			case 'filter':
 				return setEditingFilter(true);
 			case 'back':

@@ -1,0 +1,101 @@
+import {useCallback, useEffect, useRef, useState} from 'react';
+import type {ChangeProgress} from '../../console/changes.js';
+import type {Loadable} from '../../console/store.js';
+
+/** A change as a view follows it: not started, running (with the last progress event), done, or failed. */
+export type ChangeState<R> =
+	| {readonly stage: 'idle'}
+	| {readonly stage: 'running'; readonly startedMs: number; readonly event: ChangeProgress<R> | undefined}
+	| {readonly stage: 'done'; readonly result: R; readonly elapsedMs: number}
+	| {readonly stage: 'failed'; readonly error: string};
+
+export interface ChangeRunner<R> {
+	readonly state: ChangeState<R>;
+	/** Starts a change (an executor's progress events); ignored while one runs. */
+	readonly run: (start: (signal: AbortSignal) => AsyncIterable<ChangeProgress<R>>) => void;
+	/** Back to not started, after a failure. */
+	readonly reset: () => void;
+}
+
+/**
+ * Runs a change for a view and follows its progress events to the end. Errors are described and said
+ * in the status line too. Leaving the view while the change runs stops following it (the change goes
+ * on at Kinesis, and the audit log records it unconfirmed), and says so.
+ */
+export function useChange<R>(options: {
+	readonly what: string;
+	readonly describe: (error: unknown) => Promise<string>;
+	readonly say: (level: 'info' | 'warning' | 'error', text: string) => void;
+	readonly onDone?: (result: R) => void;
+}): ChangeRunner<R> {
+	const [state, setState] = useState<ChangeState<R>>({stage: 'idle'});
+	const running = useRef<AbortController | undefined>(undefined);
+	const latest = useRef(options);
+	latest.current = options;
+	useEffect(
+		() => () => {
+			const controller = running.current;
+			if (!controller) return;
+			controller.abort();
+			latest.current.say('warning', `Stopped following the ${latest.current.what}: it goes on at Kinesis.`);
+		},
+		[],
+	);
+	const run = useCallback((start: (signal: AbortSignal) => AsyncIterable<ChangeProgress<R>>) => {
+		if (running.current) return;
+		const controller = new AbortController();
+		running.current = controller;
+		const startedMs = Date.now();
+		setState({stage: 'running', startedMs, event: undefined});
+		void (async () => {
+			try {
+				for await (const event of start(controller.signal)) {
+					if (controller.signal.aborted) return;
+					if (event.type === 'done') {
+						running.current = undefined;
+						setState({stage: 'done', result: event.result, elapsedMs: event.elapsedMs});
+						latest.current.say('info', `The ${latest.current.what} is done (${(event.elapsedMs / 1000).toFixed(1)} s).`);
+						latest.current.onDone?.(event.result);
+						return;
+					}
+					setState({stage: 'running', startedMs, event});
+				}
+				running.current = undefined;
+			} catch (error) {
+				if (controller.signal.aborted) return;
+				running.current = undefined;
+				const text = await latest.current.describe(error);
+				setState({stage: 'failed', error: text});
+				latest.current.say('error', `The ${latest.current.what} failed: ${text.split('\n')[0] ?? text}`);
+			}
+		})();
+	}, []);
+	const reset = useCallback(() => {
+		if (!running.current) setState({stage: 'idle'});
+	}, []);
+	return {state, run, reset};
+}
+
+/** Loads a value for a view (again on `reload`), with its loading and failed states; stale answers are dropped. */
+export function useLoad<T>(load: ((signal: AbortSignal) => Promise<T>) | undefined, describe: (error: unknown) => Promise<string>, deps: readonly unknown[]): [Loadable<T>, () => void] {
+	const [state, setState] = useState<Loadable<T>>({status: 'loading'});
+	const [round, setRound] = useState(0);
+	useEffect(() => {
+		if (!load) return;
+		const controller = new AbortController();
+		setState({status: 'loading'});
+		load(controller.signal).then(
+			(value) => {
+				if (!controller.signal.aborted) setState({status: 'ready', value, updatedAt: new Date()});
+			},
+			async (error: unknown) => {
+				if (controller.signal.aborted) return;
+				const text = await describe(error);
+				if (!controller.signal.aborted) setState({status: 'failed', error: text});
+			},
+		);
+		return () => controller.abort();
+	}, [round, ...deps]);
+	const reload = useCallback(() => setRound((value) => value + 1), []);
+	return [state, reload];
+}

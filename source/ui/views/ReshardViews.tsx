@@ -1,0 +1,357 @@
+import {Box, Text} from 'ink';
+import {useMemo, useState} from 'react';
+import {planMerge, planScale, planSplit, proposeMerge, type MergePlan, type ReshardResult, type StreamShape, type SplitRequest} from '../../console/reshard.js';
+import type {Observation, TrafficReport} from '../../console/traffic.js';
+import {ChangeOutcome, ConfirmLine, PlanNotes, RangeLine, ShardMap, percentText} from '../components/ChangePanel.js';
+import {HashRangeBar} from '../components/HashRangeBar.js';
+import {StateView} from '../components/StateView.js';
+import {TextPrompt} from '../components/TextPrompt.js';
+import {formatBytes, formatCount} from '../figures.js';
+import {useChange, useLoad, type ChangeRunner} from '../hooks/useChange.js';
+import {useTerminalSize} from '../hooks/useTerminalSize.js';
+import {useNavigator, useViewCommands} from '../navigation.js';
+import type {Operations} from '../operations.js';
+import {useServices, type ConsoleServices} from '../services.js';
+import {useTheme} from '../theme.js';
+
+/**
+ * The resharding operations, each a view over the dashboard: a preview of the resulting hash key
+ * ranges (with the share of the key space and of the observed traffic each takes), the problems that
+ * keep it from being submitted and the warnings worth reading, a y/N confirmation, then the stream
+ * followed through UPDATING to ACTIVE, and the shard map it ends with. Plans come from the core's
+ * planners, changes go through its executor (which writes the audit log).
+ */
+
+export function SplitView(props: {readonly stream: string; readonly shardId: string; readonly observations?: readonly Observation[]; readonly observedFrom?: string; readonly height: number}) {
+	const services = useServices();
+	return services.operations ? <SplitPanel {...props} services={services} ops={services.operations} /> : <NoOperations />;
+}
+
+export function MergeView(props: {readonly stream: string; readonly shardId?: string; readonly traffic?: TrafficReport; readonly height: number}) {
+	const services = useServices();
+	return services.operations ? <MergePanel {...props} services={services} ops={services.operations} /> : <NoOperations />;
+}
+
+export function ScaleView(props: {readonly stream: string; readonly height: number}) {
+	const services = useServices();
+	return services.operations ? <ScalePanel {...props} services={services} ops={services.operations} /> : <NoOperations />;
+}
+
+export function NoOperations() {
+	const theme = useTheme();
+	return <Text color={theme.warning}>Changes are not available in this console.</Text>;
+}
+
+interface PanelProps {
+	readonly services: ConsoleServices;
+	readonly ops: Operations;
+	readonly stream: string;
+	readonly height: number;
+}
+
+const useBarWidth = () => {
+	const {columns} = useTerminalSize();
+	return Math.max(16, Math.min(48, columns - 60));
+};
+
+function useReshard(services: ConsoleServices, ops: Operations, what: string): ChangeRunner<ReshardResult> {
+	return useChange<ReshardResult>({what, describe: ops.describeError, say: (level, text) => services.notices.say(level, text)});
+}
+
+/**
+ * The commands every operation view shares: while a change runs, only Esc (which stops following);
+ * once it is done, Esc and n go back; otherwise the view's own, `r` to plan again, `y` to submit and
+ * `n` to cancel.
+ */
+function useOperationCommands(change: Pick<ChangeRunner<unknown>, 'state' | 'reset'>, handlers: {readonly confirm: () => void; readonly replan: () => void; readonly other?: (command: string) => boolean | void}) {
+	const navigator = useNavigator();
+	useViewCommands((command) => {
+		if (command === 'back') return false;
+		if (change.state.stage === 'running') return;
+		if (change.state.stage === 'done') {
+			if (command === 'cancel') navigator.back();
+			return;
+		}
+		switch (command) {
+			case 'confirm':
+				if (change.state.stage === 'idle') handlers.confirm();
+				return;
+			case 'cancel':
+				navigator.back();
+				return;
+			case 'replan':
+				change.reset();
+				handlers.replan();
+				return;
+			default:
+				change.reset();
+				return handlers.other?.(command);
+		}
+	});
+}
+
+function OperationTitle({verb, stream, detail}: {readonly verb: string; readonly stream: string; readonly detail?: string}) {
+	const theme = useTheme();
+	return (
+		<Text wrap="truncate">
+			<Text bold color={theme.accent}>
+				{verb}
+			</Text>
+			<Text> of {stream}</Text>
+			{detail ? <Text color={theme.muted}> · {detail}</Text> : null}
+		</Text>
+	);
+}
+
+function ResultMap({change, barWidth, height}: {readonly change: ChangeRunner<ReshardResult>; readonly barWidth: number; readonly height: number}) {
+	if (change.state.stage !== 'done') return <ChangeOutcome state={change.state} />;
+	const {result} = change.state;
+	return (
+		<ChangeOutcome state={change.state}>
+			<Text>
+				{result.openShards.length} open shards now{result.newShardIds.length > 0 ? `, ${result.newShardIds.length} new` : ''}:
+			</Text>
+			<ShardMap shards={result.openShards} newShardIds={result.newShardIds} barWidth={barWidth} height={Math.max(2, height - 6)} />
+		</ChangeOutcome>
+	);
+}
+
+const METHOD_WORDS = {midpoint: 'at the midpoint of its range', median: 'at the median of the observed traffic', 'hash-key': 'at the hash key typed'} as const;
+
+function SplitPanel({services, ops, stream, shardId, observations, observedFrom, height}: PanelProps & {readonly shardId: string; readonly observations?: readonly Observation[]; readonly observedFrom?: string}) {
+	const theme = useTheme();
+	const barWidth = useBarWidth();
+	const [shape, reload] = useLoad((signal) => ops.loadShape(stream, signal), ops.describeError, [stream]);
+	const distinct = new Set((observations ?? []).map((observation) => ('partitionKey' in observation ? observation.partitionKey : String(observation.hashKey)))).size;
+	const [at, setAt] = useState<SplitRequest['at']>(distinct >= 2 ? 'median' : 'midpoint');
+	const [typing, setTyping] = useState(false);
+	const change = useReshard(services, ops, `split of ${shardId}`);
+	const plan = useMemo(
+		() =>
+			shape.status === 'ready'
+				? planSplit(shape.value, {shardId, at, ...(observations ? {observations} : {}), ...(observedFrom ? {observedFrom} : {})})
+				: undefined,
+		[shape, shardId, at, observations, observedFrom],
+	);
+	useOperationCommands(change, {
+		confirm: () => {
+			if (plan && plan.problems.length === 0 && !services.readOnly) change.run((signal) => ops.reshard(plan, signal));
+		},
+		replan: reload,
+		other: (command) => {
+			if (command === 'splitMidpoint') setAt('midpoint');
+			else if (command === 'splitMedian') setAt('median');
+			else if (command === 'splitHashKey') setTyping(true);
+		},
+	});
+	return (
+		<Box flexDirection="column">
+			<OperationTitle verb={`Split ${shardId}`} stream={stream} detail={plan ? METHOD_WORDS[plan.method] : undefined} />
+			<StateView state={shape} what="the stream's shards">
+				{() =>
+					plan ? (
+						<Box flexDirection="column">
+							<RangeLine label={`${shardId} now`} range={plan.parent} barWidth={barWidth} />
+							{plan.children.map((child, index) => (
+								<RangeLine key={index} label={index === 0 ? 'lower child' : 'upper child'} range={child} barWidth={barWidth} />
+							))}
+							{plan.children.length > 0 ? <Text wrap="truncate">NewStartingHashKey {plan.newStartingHashKey}</Text> : null}
+							<Text color={theme.muted} wrap="truncate">
+								{plan.observed
+									? `traffic seen: ${formatCount(plan.observed.inRange)} records, ${plan.observed.distinctHashKeys} distinct keys${plan.observed.from ? ` (${plan.observed.from})` : ''}`
+									: 'observed: no traffic of this shard yet: shares of traffic unknown'}
+								{' · '}open shards {plan.openShards.before} → {plan.openShards.after}
+							</Text>
+							<PlanNotes problems={plan.problems} warnings={plan.warnings} />
+							{change.state.stage === 'idle' && plan.problems.length === 0 && !typing ? (
+								<ConfirmLine question={`Split ${shardId} ${METHOD_WORDS[plan.method]}?`} readOnly={services.readOnly} />
+							) : null}
+							<ResultMap change={change} barWidth={barWidth} height={height - 10} />
+						</Box>
+					) : null
+				}
+			</StateView>
+			{typing ? (
+				<TextPrompt
+					label="split at hash key (decimal): "
+					onSubmit={(value) => {
+						setTyping(false);
+						if (value.trim()) setAt({hashKey: value.trim()});
+					}}
+					onCancel={() => setTyping(false)}
+				/>
+			) : null}
+		</Box>
+	);
+}
+
+type MergeMode = {readonly kind: 'coldest'} | {readonly kind: 'neighbour'; readonly side: 'upper' | 'lower'};
+
+/** The selected shard with its neighbour on one side (the other side when there is none there). */
+function neighbourPlan(shape: StreamShape, shardId: string, side: 'upper' | 'lower', traffic?: TrafficReport): MergePlan {
+	const index = shape.openShards.findIndex((shard) => shard.shardId === shardId);
+	const upper = index === -1 ? undefined : shape.openShards[index + 1];
+	const lower = index <= 0 ? undefined : shape.openShards[index - 1];
+	const other = (side === 'upper' ? (upper ?? lower) : (lower ?? upper))?.shardId ?? shardId;
+	return planMerge(shape, shardId, other, traffic);
+}
+
+function MergePanel({services, ops, stream, shardId, traffic, height}: PanelProps & {readonly shardId?: string; readonly traffic?: TrafficReport}) {
+	const theme = useTheme();
+	const barWidth = useBarWidth();
+	const [shape, reload] = useLoad((signal) => ops.loadShape(stream, signal), ops.describeError, [stream]);
+	const [mode, setMode] = useState<MergeMode>(shardId ? {kind: 'neighbour', side: 'upper'} : {kind: 'coldest'});
+	const plan = useMemo((): MergePlan | {error: string} | undefined => {
+		if (shape.status !== 'ready') return undefined;
+		try {
+			return mode.kind === 'coldest' || shardId === undefined ? proposeMerge(shape.value, traffic) : neighbourPlan(shape.value, shardId, mode.side, traffic);
+		} catch (error) {
+			return {error: error instanceof Error ? error.message : String(error)};
+		}
+	}, [shape, mode, shardId, traffic]);
+	const ready = plan && !('error' in plan) ? plan : undefined;
+	const change = useReshard(services, ops, ready ? `merge of ${ready.shardToMerge} and ${ready.adjacentShardToMerge}` : 'merge');
+	useOperationCommands(change, {
+		confirm: () => {
+			if (ready && ready.problems.length === 0 && !services.readOnly) change.run((signal) => ops.reshard(ready, signal));
+		},
+		replan: reload,
+		other: (command) => {
+			if (command === 'mergeColdest') setMode({kind: 'coldest'});
+			else if (command === 'mergeOther' && shardId) setMode((current) => ({kind: 'neighbour', side: current.kind === 'neighbour' && current.side === 'upper' ? 'lower' : 'upper'}));
+		},
+	});
+	const rate = (plan: MergePlan, index: 0 | 1) => {
+		const traffic = plan.shards[index].traffic;
+		return traffic?.recordsPerSecond === undefined ? null : (
+			<Text color={theme.muted}>
+				{' '}
+				{formatCount(traffic.recordsPerSecond)} rec/s
+			</Text>
+		);
+	};
+	return (
+		<Box flexDirection="column">
+			<OperationTitle
+				verb={ready ? `Merge ${ready.shardToMerge} + ${ready.adjacentShardToMerge}` : 'Merge'}
+				stream={stream}
+				detail={ready ? (ready.reason === 'coldest' ? 'the coldest adjacent pair' : `the selected shard with its ${mode.kind === 'neighbour' ? mode.side : 'upper'} neighbour`) : undefined}
+			/>
+			<StateView state={shape} what="the stream's shards">
+				{() =>
+					plan && 'error' in plan ? (
+						<Text color={theme.danger} wrap="wrap">
+							{plan.error}
+						</Text>
+					) : ready ? (
+						<Box flexDirection="column">
+							<RangeLine label={ready.shards[0].shardId ?? 'lower'} range={ready.shards[0]} barWidth={barWidth} extra={rate(ready, 0)} />
+							<RangeLine label={ready.shards[1].shardId ?? 'upper'} range={ready.shards[1]} barWidth={barWidth} extra={rate(ready, 1)} />
+							<RangeLine
+								label="merged"
+								range={ready.merged}
+								barWidth={barWidth}
+								extra={
+									ready.merged.traffic?.recordsPerSecond === undefined ? null : (
+										<Text color={theme.muted}>
+											{' '}
+											{formatCount(ready.merged.traffic.recordsPerSecond)} rec/s, {formatBytes(ready.merged.traffic.bytesPerSecond ?? 0)}/s
+										</Text>
+									)
+								}
+							/>
+							<Text color={theme.muted} wrap="truncate">
+								{ready.traffic ? `traffic: the dashboard's live reader, last ${Math.round(ready.traffic.windowMs / 1000)} s` : 'traffic: unknown (the live reader had seen none)'}
+								{' · '}open shards {ready.openShards.before} → {ready.openShards.after}
+							</Text>
+							<PlanNotes problems={ready.problems} warnings={ready.warnings} />
+							{change.state.stage === 'idle' && ready.problems.length === 0 ? (
+								<ConfirmLine question={`Merge ${ready.shardToMerge} and ${ready.adjacentShardToMerge}?`} readOnly={services.readOnly} />
+							) : null}
+							<ResultMap change={change} barWidth={barWidth} height={height - 10} />
+						</Box>
+					) : null
+				}
+			</StateView>
+		</Box>
+	);
+}
+
+function ScalePanel({services, ops, stream, height}: PanelProps) {
+	const theme = useTheme();
+	const barWidth = useBarWidth();
+	const [shape, reloadShape] = useLoad((signal) => ops.loadShape(stream, signal), ops.describeError, [stream]);
+	const [account] = useLoad((signal) => ops.accountLimits(signal), ops.describeError, []);
+	const [typed, setTyped] = useState<string | undefined>(undefined);
+	const [typing, setTyping] = useState(true);
+	const change = useReshard(services, ops, `scaling of ${stream}`);
+	const accountLimits = account.status === 'ready' ? account.value : undefined;
+	const target = typed !== undefined && /^\d+$/.test(typed.trim()) ? Number(typed.trim()) : undefined;
+	const limits = shape.status === 'ready' ? planScale(shape.value, shape.value.openShards.length, accountLimits).limits : undefined;
+	const plan = useMemo(() => (shape.status === 'ready' && target !== undefined ? planScale(shape.value, target, accountLimits) : undefined), [shape, target, accountLimits]);
+	useOperationCommands(change, {
+		confirm: () => {
+			if (plan && plan.problems.length === 0 && !plan.unchanged && !services.readOnly) change.run((signal) => ops.reshard(plan, signal));
+		},
+		replan: reloadShape,
+		other: (command) => {
+			if (command === 'edit') setTyping(true);
+		},
+	});
+	const rows = Math.max(2, height - 14);
+	return (
+		<Box flexDirection="column">
+			<OperationTitle verb="Scale uniformly" stream={stream} detail={plan ? `${plan.current} → ${plan.target} open shards` : undefined} />
+			<StateView state={shape} what="the stream's shards">
+				{() =>
+					limits ? (
+						<Box flexDirection="column">
+							<Text wrap="truncate">
+								now {limits.openShards} open shards · one step reaches {limits.minTarget} to {limits.maxTarget} · at most {formatCount(limits.maxShardsPerStream)} shards per stream
+							</Text>
+							<Text wrap="truncate" color={theme.muted}>
+								{limits.account
+									? `account: ${formatCount(limits.account.openShardCount)} of ${formatCount(limits.account.shardLimit)} open shards in the region (${formatCount(limits.account.headroom)} more allowed)`
+									: account.status === 'loading'
+										? 'account: reading the shard quota…'
+										: 'account: the shard quota could not be read (DescribeLimits)'}
+							</Text>
+							<Text wrap="wrap" color={theme.muted}>
+								{limits.note}
+							</Text>
+							{typed !== undefined && target === undefined ? <Text color={theme.danger}>&apos;{typed}&apos; is not a number of shards.</Text> : null}
+							{plan ? (
+								<Box flexDirection="column">
+									<Text bold>After: {plan.ranges.length} shards of equal ranges</Text>
+									{plan.ranges.slice(0, rows).map((range, index) => (
+										<Text key={index} wrap="truncate">
+											{`#${index + 1}`.padEnd(6)} <HashRangeBar startingHashKey={range.startingHashKey} endingHashKey={range.endingHashKey} width={barWidth} /> {percentText(range.keySpaceShare)}
+										</Text>
+									))}
+									{plan.ranges.length > rows ? <Text color={theme.muted}>… and {plan.ranges.length - rows} more</Text> : null}
+									<PlanNotes problems={plan.problems} warnings={plan.warnings} />
+									{change.state.stage === 'idle' && plan.problems.length === 0 && !plan.unchanged && !typing ? (
+										<ConfirmLine question={`Scale ${stream} from ${plan.current} to ${plan.target} shards?`} readOnly={services.readOnly} />
+									) : null}
+									<ResultMap change={change} barWidth={barWidth} height={height - 8} />
+								</Box>
+							) : null}
+						</Box>
+					) : null
+				}
+			</StateView>
+			{typing && change.state.stage !== 'running' ? (
+				<TextPrompt
+					label={`target shards${limits ? ` (${limits.minTarget}..${limits.maxTarget})` : ''}: `}
+					initial={typed ?? ''}
+					onSubmit={(value) => {
+						setTyping(false);
+						change.reset();
+						setTyped(value);
+					}}
+					onCancel={() => setTyping(false)}
+				/>
+			) : null}
+		</Box>
+	);
+}

@@ -1,0 +1,201 @@
+import {Box, Text} from 'ink';
+import {useEffect, useState} from 'react';
+import {confirmsDecrease, retentionHoursProblem, RETENTION_LIMITS, type RetentionPlan, type RetentionResult} from '../../console/retention.js';
+import {ChangeOutcome, ConfirmLine, PlanNotes} from '../components/ChangePanel.js';
+import {StateView} from '../components/StateView.js';
+import {TextPrompt} from '../components/TextPrompt.js';
+import {formatCount, formatDuration} from '../figures.js';
+import {useChange, useLoad} from '../hooks/useChange.js';
+import {useNavigator, useViewCommands} from '../navigation.js';
+import type {Operations} from '../operations.js';
+import {useServices, type ConsoleServices} from '../services.js';
+import {useTheme} from '../theme.js';
+import {NoOperations} from './ReshardViews.js';
+
+/**
+ * Retention: the current period and the age of each shard's oldest record; a new period typed in
+ * hours (24..8760); an increase is confirmed with y, a decrease first shows what becomes unreadable
+ * per shard and is confirmed by typing the stream's name. Then the stream is followed to ACTIVE.
+ */
+export function RetentionView(props: {readonly stream: string; readonly height: number}) {
+	const services = useServices();
+	return services.operations ? <RetentionPanel {...props} services={services} ops={services.operations} /> : <NoOperations />;
+}
+
+const hoursText = (hours: number): string => `${hours}h${hours % 24 === 0 && hours >= 48 ? ` (${hours / 24} days)` : ''}`;
+
+function RetentionPanel({services, ops, stream, height}: {readonly services: ConsoleServices; readonly ops: Operations; readonly stream: string; readonly height: number}) {
+	const theme = useTheme();
+	const navigator = useNavigator();
+	const [overview, reloadOverview] = useLoad((signal) => ops.retentionOverview(stream, signal), ops.describeError, [stream]);
+	const [typing, setTyping] = useState(true);
+	const [hours, setHours] = useState<number | undefined>(undefined);
+	const [inputError, setInputError] = useState<string | undefined>(undefined);
+	const [plan, replan] = useLoad<RetentionPlan>(hours === undefined ? undefined : (signal) => ops.planRetention(stream, hours, signal), ops.describeError, [stream, hours]);
+	const [naming, setNaming] = useState(false);
+	const [nameError, setNameError] = useState<string | undefined>(undefined);
+	const change = useChange<RetentionResult>({
+		what: 'retention change',
+		describe: ops.describeError,
+		say: (level, text) => services.notices.say(level, text),
+		onDone: () => reloadOverview(),
+	});
+	const ready = hours !== undefined && plan.status === 'ready' ? plan.value : undefined;
+	const submittable = ready !== undefined && ready.problems.length === 0 && ready.direction !== 'unchanged' && !services.readOnly;
+
+	// A decrease asks for the stream's name as soon as its estimate is in.
+	useEffect(() => {
+		if (ready?.direction === 'decrease' && submittable && change.state.stage === 'idle') setNaming(true);
+	}, [ready]);
+
+	const submit = () => {
+		if (!ready || !submittable) return;
+		if (ready.direction === 'decrease') {
+			setNameError(undefined);
+			setNaming(true);
+			return;
+		}
+		change.run((signal) => ops.retention(ready, signal));
+	};
+
+	useViewCommands((command) => {
+		if (command === 'back') return false;
+		if (change.state.stage === 'running') return;
+		if (change.state.stage === 'done') {
+			if (command === 'cancel') navigator.back();
+			return;
+		}
+		switch (command) {
+			case 'confirm':
+				if (change.state.stage === 'idle') submit();
+				return;
+			case 'cancel':
+				return navigator.back();
+			case 'replan':
+				change.reset();
+				reloadOverview();
+				replan();
+				return;
+			case 'edit':
+				change.reset();
+				setTyping(true);
+				return;
+		}
+	});
+
+	const shards = overview.status === 'ready' ? overview.value.shards : [];
+	const rows = Math.max(2, Math.min(shards.length, height - 16));
+	const losses = ready?.estimate ? new Map(ready.estimate.shards.map((loss) => [loss.shardId, loss])) : undefined;
+	return (
+		<Box flexDirection="column">
+			<Text wrap="truncate">
+				<Text bold color={theme.accent}>
+					Retention
+				</Text>
+				<Text> of {stream}</Text>
+			</Text>
+			<StateView state={overview} what="the retention and the oldest records">
+				{(value) => (
+					<Box flexDirection="column">
+						<Text wrap="truncate">
+							now {hoursText(value.retentionHours)} · oldest record {value.oldestAgeMs === undefined ? 'none (the stream is empty)' : `${formatDuration(value.oldestAgeMs)} old`} · {value.status}
+						</Text>
+						<Text color={theme.muted} bold wrap="truncate">
+							{'  '}
+							{'SHARD'.padEnd(22)}
+							{'STATE'.padEnd(8)}
+							{'OLDEST'.padStart(8)}
+							{losses ? `  ${'UNREADABLE AFTER'.padStart(18)}  SPAN` : ''}
+						</Text>
+						{shards.slice(0, rows).map((shard) => {
+							const loss = losses?.get(shard.shardId);
+							return (
+								<Text key={shard.shardId} wrap="truncate">
+									{'  '}
+									{shard.shardId.padEnd(22)}
+									{(shard.open ? 'open' : 'closed').padEnd(8)}
+									{(shard.oldest ? formatDuration(shard.oldest.ageMs) : '-').padStart(8)}
+									{loss ? (
+										<Text color={loss.records > 0 ? theme.warning : undefined}>
+											{'  '}
+											{`${loss.atLeast ? '≥' : ''}${formatCount(loss.records)} records`.padStart(18)}
+											{'  '}
+											{loss.records > 0 ? formatDuration(loss.spanMs) : '-'}
+										</Text>
+									) : null}
+								</Text>
+							);
+						})}
+						{shards.length > rows ? <Text color={theme.muted}>… and {shards.length - rows} more shards</Text> : null}
+					</Box>
+				)}
+			</StateView>
+			<Text color={theme.muted}>
+				Kinesis keeps records {RETENTION_LIMITS.minHours} to {RETENTION_LIMITS.maxHours} hours (1 to 365 days).
+			</Text>
+			{inputError ? <Text color={theme.danger}>{inputError}</Text> : null}
+			{hours !== undefined ? (
+				<StateView state={plan} what={`the plan (a decrease counts what it makes unreadable)`}>
+					{(value) => (
+						<Box flexDirection="column">
+							<Text bold wrap="truncate">
+								{hoursText(value.currentHours)} → {hoursText(value.newHours)} ({value.direction})
+							</Text>
+							{value.estimate ? (
+								<Text wrap="wrap" color={value.estimate.records > 0 ? theme.warning : undefined}>
+									Unreadable at once: {value.estimate.atLeast ? 'at least ' : ''}
+									{formatCount(value.estimate.records)} records
+									{value.estimate.records > 0 ? `, arrived over ${formatDuration(value.estimate.spanMs)} from ${value.estimate.oldest ?? '?'}` : ''} (older than {value.estimate.horizon}).
+								</Text>
+							) : null}
+							<PlanNotes problems={value.problems} warnings={value.warnings} />
+							{nameError ? <Text color={theme.danger}>{nameError}</Text> : null}
+							{change.state.stage === 'idle' && submittable && value.direction === 'increase' && !typing ? (
+								<ConfirmLine question={`Increase the retention of ${stream} to ${value.newHours} hours?`} readOnly={services.readOnly} />
+							) : null}
+							{change.state.stage === 'idle' && submittable && value.direction === 'decrease' && !naming && !typing ? (
+								<Text color={theme.muted}>y types the stream&apos;s name to confirm · n/Esc cancels</Text>
+							) : null}
+							<ChangeOutcome state={change.state}>
+								{change.state.stage === 'done' ? <Text>The stream keeps records for {hoursText(change.state.result.retentionHours)} now.</Text> : null}
+							</ChangeOutcome>
+						</Box>
+					)}
+				</StateView>
+			) : null}
+			{naming && ready?.confirmationText !== undefined ? (
+				<TextPrompt
+					label={`To decrease the retention, type the stream's name (${ready.confirmationText}): `}
+					onSubmit={(typed) => {
+						setNaming(false);
+						if (confirmsDecrease(ready, typed)) {
+							setNameError(undefined);
+							change.run((signal) => ops.retention(ready, signal));
+						} else {
+							setNameError(`'${typed}' is not the stream's name: nothing was changed (y to type it again).`);
+						}
+					}}
+					onCancel={() => setNaming(false)}
+				/>
+			) : null}
+			{typing ? (
+				<TextPrompt
+					label={`new retention in hours (${RETENTION_LIMITS.minHours}..${RETENTION_LIMITS.maxHours}): `}
+					onSubmit={(text) => {
+						setTyping(false);
+						const value = Number(text.trim());
+						const problem = /^\d+$/.test(text.trim()) ? retentionHoursProblem(value) : `'${text}' is not a number of hours.`;
+						setInputError(problem);
+						setNameError(undefined);
+						change.reset();
+						if (problem === undefined) {
+							if (value === hours) replan();
+							setHours(value);
+						}
+					}}
+					onCancel={() => setTyping(false)}
+				/>
+			) : null}
+		</Box>
+	);
+}

@@ -1,0 +1,119 @@
+import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {CreateStreamCommand, IncreaseStreamRetentionPeriodCommand, PutRecordsCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {AUDIT_LOG_ENV} from '../../source/console/auditLog.js';
+import type {Engine} from '../../source/engine/index.js';
+import {consoleOperations} from '../../source/ui/operations.js';
+import {renderRoute} from '../../source/ui/routes.js';
+import {kinesisClient, startEngine} from '../helpers/engine.js';
+import {localTarget, press, renderApp, testServices, waitForFrame} from '../helpers/ui.js';
+
+/**
+ * The operations driven through the keys against a real engine (streams UPDATING for 300 ms): a split
+ * at the median of the traffic the dashboard's live reader saw, a merge of the coldest pair, a retention
+ * decrease confirmed by the typed name; each previewed, confirmed, followed to ACTIVE, and audited.
+ */
+describe('operations in the console on the engine', () => {
+	let engine: Engine;
+	let kinesis: KinesisClient;
+	let dir: string;
+	let auditPath: string;
+	const previousAudit = process.env[AUDIT_LOG_ENV];
+
+	beforeAll(async () => {
+		dir = await mkdtemp(join(tmpdir(), 'kc-ops-'));
+		auditPath = join(dir, 'audit.jsonl');
+		process.env[AUDIT_LOG_ENV] = auditPath;
+		engine = await startEngine({updateStreamMs: 300});
+		kinesis = kinesisClient(engine.url, 'http1');
+		await kinesis.send(new CreateStreamCommand({StreamName: 'orders', ShardCount: 2}));
+		await kinesis.send(new CreateStreamCommand({StreamName: 'ledger', ShardCount: 1}));
+	});
+	afterAll(async () => {
+		if (previousAudit === undefined) delete process.env[AUDIT_LOG_ENV];
+		else process.env[AUDIT_LOG_ENV] = previousAudit;
+		kinesis.destroy();
+		await engine.close();
+		await rm(dir, {recursive: true, force: true});
+	});
+
+	const services = () =>
+		testServices(kinesis, engine.url, {
+			operations: consoleOperations({kinesis, target: localTarget(engine.url)}, async (error) => (error instanceof Error ? error.message : String(error)), {timing: {pollMs: 100}}),
+		});
+
+	it('splits the hot shard at the median of the observed traffic, then merges the coldest pair', async () => {
+		const app = renderApp(services(), renderRoute, {initialRoute: {kind: 'dashboard', stream: 'orders'}});
+		await waitForFrame(app.lastFrame, (text) => text.includes('live: reading at LATEST') && text.includes('shardId-000000000001'));
+		// Keys whose hashes fall in shard 0 (the lower half): the dashboard's reader sees them there.
+		const records = Array.from({length: 300}, (_, index) => ({Data: Buffer.from(`order ${index}`), PartitionKey: `customer-${index % 40}`}));
+		await kinesis.send(new PutRecordsCommand({StreamName: 'orders', Records: records}));
+		await waitForFrame(app.lastFrame, (text) => text.includes('◆ hottest'), 8000);
+		const hot = /◆ hottest (shardId-\d+)/.exec(app.lastFrame() ?? '')?.[1] ?? '';
+		app.stdin.write('j');
+		if (hot.endsWith('1')) {
+			await waitForFrame(app.lastFrame, (text) => /› shardId-000000000000/.test(text));
+			app.stdin.write('j');
+		}
+		await waitForFrame(app.lastFrame, (text) => new RegExp(`› ${hot}`).test(text));
+		app.stdin.write('s');
+		const preview = await waitForFrame(app.lastFrame, (text) => text.includes('upper child') && text.includes('Split '));
+		expect(preview).toContain(`Split ${hot} of orders`);
+		expect(preview).toContain('at the median of the observed traffic');
+		// The median splits the records seen about evenly, wherever it falls in the range.
+		const shares = [...preview.matchAll(/(?:lower|upper) child .* (\d+\.\d)% of traffic/g)].map((match) => Number(match[1]));
+		expect(shares).toHaveLength(2);
+		for (const share of shares) expect(share).toBeGreaterThan(35);
+		expect(preview).toContain("the dashboard's live reader");
+		expect(preview).toContain('y submits');
+
+		app.stdin.write('y');
+		await waitForFrame(app.lastFrame, (text) => text.includes('stream UPDATING'), 5000);
+		const done = await waitForFrame(app.lastFrame, (text) => text.includes('Done in'), 8000);
+		expect(done).toContain('3 open shards now, 2 new');
+		expect(done).toMatch(/shardId-000000000002 +.*new/);
+		expect(done).toMatch(/shardId-000000000003 +.*new/);
+
+		app.stdin.write(press.escape);
+		await waitForFrame(app.lastFrame, (text) => text.includes('HASH RANGE') && text.includes('shardId-000000000003') && text.includes('3 open / 1 closed'));
+		app.stdin.write('g');
+		await waitForFrame(app.lastFrame, (text) => /› all shards/.test(text));
+		app.stdin.write('M');
+		const merge = await waitForFrame(app.lastFrame, (text) => text.includes('merged') && text.includes('y submits'));
+		expect(merge).toContain('the coldest adjacent pair');
+		app.stdin.write('y');
+		const merged = await waitForFrame(app.lastFrame, (text) => text.includes('Done in'), 8000);
+		expect(merged).toContain('2 open shards now, 1 new');
+		expect(merged).toMatch(/shardId-000000000004 +.*new/);
+		app.unmount();
+
+		const audit = (await readFile(auditPath, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as {operation: string; outcome: string});
+		expect(audit.map((entry) => `${entry.operation} ${entry.outcome}`)).toEqual(['split submitted', 'split completed', 'merge submitted', 'merge completed']);
+	});
+
+	it('decreases retention only once the stream name is typed', async () => {
+		await kinesis.send(new IncreaseStreamRetentionPeriodCommand({StreamName: 'ledger', RetentionPeriodHours: 48}));
+		await new Promise((resolve) => setTimeout(resolve, 400));
+		const app = renderApp(services(), renderRoute, {initialRoute: {kind: 'dashboard', stream: 'ledger'}});
+		await waitForFrame(app.lastFrame, (text) => text.includes('retention 48h'));
+		app.stdin.write('R');
+		await waitForFrame(app.lastFrame, (text) => text.includes('now 48h (2 days)') && text.includes('new retention in hours'));
+		app.stdin.write('24\r');
+		const plan = await waitForFrame(app.lastFrame, (text) => text.includes("type the stream's name (ledger)"), 8000);
+		expect(plan).toContain('48h (2 days) → 24h (decrease)');
+		expect(plan).toContain('Unreadable at once: 0 records');
+		app.stdin.write('ledgr\r');
+		await waitForFrame(app.lastFrame, (text) => text.includes("'ledgr' is not the stream's name: nothing was changed"));
+		app.stdin.write('y');
+		await waitForFrame(app.lastFrame, (text) => text.includes("type the stream's name (ledger)"));
+		app.stdin.write('ledger\r');
+		const done = await waitForFrame(app.lastFrame, (text) => text.includes('Done in'), 8000);
+		expect(done).toContain('The stream keeps records for 24h now.');
+		await waitForFrame(app.lastFrame, (text) => text.includes('now 24h'));
+		app.unmount();
+		const audit = await readFile(auditPath, 'utf8');
+		expect(audit).toContain('"operation":"retention"');
+	});
+});
