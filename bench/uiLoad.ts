@@ -19,7 +19,7 @@
  * table says how busy its cores were, and what the engine and the producer took.
  */
 import {spawn, type ChildProcess} from 'node:child_process';
-import {appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import {cpus, tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {createInterface} from 'node:readline';
@@ -119,7 +119,11 @@ async function producerRole(url: string): Promise<void> {
 /** The console itself, on the tail route, writing its CPU and memory to BENCH_UI_STATS twice a second. */
 async function consoleRole(): Promise<void> {
 	const statsFile = String(process.env.BENCH_UI_STATS);
-	const write = () => writeFileSync(statsFile, JSON.stringify({at: performance.now() + performance.timeOrigin, cpu: process.cpuUsage(), memory: process.memoryUsage()}));
+	// Written aside and renamed into place, so the benchmark never reads half a file.
+	const write = () => {
+		writeFileSync(`${statsFile}.tmp`, JSON.stringify({at: performance.now() + performance.timeOrigin, cpu: process.cpuUsage(), memory: process.memoryUsage()}));
+		renameSync(`${statsFile}.tmp`, statsFile);
+	};
 	write();
 	setInterval(write, 500).unref();
 	// As the CLI starts the console (source/cli.tsx): React's production build, Ink's caches bounded.

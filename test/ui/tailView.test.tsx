@@ -240,6 +240,20 @@ describe('the tail view', () => {
 		app.unmount();
 	});
 
+	it('lists its keys in the help, made from the keymap', async () => {
+		const {app, fake, frame} = renderTail();
+		fake.started();
+		await frame((text) => text.includes('Waiting for records'));
+		app.stdin.write('?');
+		const help = await frame((text) => text.includes('Keys'));
+		for (const description of ['Pause or resume', 'Follow the newest records', 'Change the decoding', 'Start from another position', 'Open the record in full', 'Save what is shown to a JSON lines file', 'Filter']) {
+			expect(help).toContain(description);
+		}
+		app.stdin.write(press.escape);
+		await frame((text) => text.includes('Waiting for records') && !text.includes('Keys'));
+		app.unmount();
+	});
+
 	it('says when the tail fails, adapts to a narrower terminal, and stops its tail when closed', async () => {
 		const {app, fake, frame, stores} = renderTail();
 		fake.started();

@@ -5,7 +5,6 @@ import type {Loadable} from '../../console/store.js';
 import {describePosition, type TailRecord} from '../../console/tail/index.js';
 import type {MoveCommand, TailRow, TailSnapshot} from '../../console/tailStore.js';
 import {RecordInspector, inspectorLines, maxInspectorScroll} from '../components/RecordInspector.js';
-import {SelectableList} from '../components/SelectableList.js';
 import {StateView} from '../components/StateView.js';
 import {TextPrompt} from '../components/TextPrompt.js';
 import {useStore} from '../hooks/useStore.js';
@@ -126,7 +125,7 @@ export function TailView({stream, shardId, height}: {readonly stream: string; re
 				isEmpty={(snapshot) => snapshot.shown === 0}
 				empty={<Empty state={state} />}
 			>
-				{(snapshot) => <Rows snapshot={snapshot} height={listRows} columns={columns} />}
+				{(snapshot) => <Rows snapshot={snapshot} columns={columns} />}
 			</StateView>
 			{prompt ? (
 				<Box flexDirection="column">
@@ -237,7 +236,11 @@ interface Layout {
 	readonly data: number;
 }
 
-function Rows({snapshot, height, columns}: {readonly snapshot: TailSnapshot; readonly height: number; readonly columns: number}) {
+/**
+ * The rows in view, one <Text> each with the selection mark inside it: a live tail redraws every row
+ * several times a second, and Ink's cost grows with its nodes (a SelectableList row is a Box and two Texts).
+ */
+function Rows({snapshot, columns}: {readonly snapshot: TailSnapshot; readonly columns: number}) {
 	const theme = useTheme();
 	const layout = layoutFor(snapshot.rows, columns);
 	const header = [
@@ -248,33 +251,42 @@ function Rows({snapshot, height, columns}: {readonly snapshot: TailSnapshot; rea
 		'DATA',
 	].filter(Boolean);
 	return (
-		<SelectableList
-			items={snapshot.rows}
-			selected={Math.max(0, snapshot.selected)}
-			height={height}
-			header={
-				<Text color={theme.muted} bold wrap="truncate">
-					{'  '}
-					{header.join('  ')}
-				</Text>
-			}
-			renderRow={(row) => <Row row={row} layout={layout} theme={theme} />}
-		/>
+		<Box flexDirection="column">
+			<Text color={theme.muted} bold wrap="truncate">
+				{'  '}
+				{header.join('  ')}
+			</Text>
+			{snapshot.rows.map((row, index) => (
+				<Row key={row.index} row={row} layout={layout} theme={theme} selected={index === snapshot.selected} />
+			))}
+		</Box>
 	);
 }
 
-function Row({row, layout, theme}: {readonly row: TailRow; readonly layout: Layout; readonly theme: Theme}) {
+function Row({row, layout, theme, selected}: {readonly row: TailRow; readonly layout: Layout; readonly theme: Theme; readonly selected: boolean}) {
 	const cells = [
 		clock(row.arrivalTime),
 		layout.shard > 0 ? fit(shortShard(row.shardId), layout.shard) : '',
 		layout.sequence > 0 ? fit(shortSequence(row.sequenceNumber, layout.sequence), layout.sequence) : '',
 		fit(oneLine(row.partitionKey), layout.key),
 	].filter(Boolean);
+	const data = oneLine(row.text.slice(0, layout.data * 2 + 16)).slice(0, layout.data);
+	if (selected) {
+		return (
+			<Text wrap="truncate" color={theme.accent} inverse={!theme.colored}>
+				{'› '}
+				{cells.join('  ')}
+				{'  '}
+				{data}
+			</Text>
+		);
+	}
 	return (
 		<Text wrap="truncate">
+			{'  '}
 			<Text color={theme.muted}>{cells.join('  ')}</Text>
 			{'  '}
-			{oneLine(row.text.slice(0, layout.data * 2 + 16)).slice(0, layout.data)}
+			{data}
 		</Text>
 	);
 }
