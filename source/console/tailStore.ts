@@ -32,6 +32,11 @@ export interface TailStoreOptions {
 	readonly notifyMs?: number;
 	/** Records the tail may read ahead of the view (the tail's queue). Default 2,000. */
 	readonly readAhead?: number;
+	/**
+	 * GetRecords Limit. Default 2,000: at 5 calls a second that reads 10,000 records/s from a shard (ten
+	 * times what a shard takes in), while one response never holds the event loop long enough to delay a key.
+	 */
+	readonly readLimit?: number;
 	readonly now?: () => number;
 }
 
@@ -435,6 +440,7 @@ export class TailStore extends Store<TailSnapshot> {
 				from: this.position,
 				...(shardId ? {shards: [shardId]} : {}),
 				bufferRecords: this.options.readAhead ?? 2_000,
+				limit: this.options.readLimit ?? 2_000,
 				signal,
 			});
 			for await (const event of events) {

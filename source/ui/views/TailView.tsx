@@ -177,7 +177,7 @@ function Header({state}: {readonly state: TailSnapshot}) {
 	const theme = useTheme();
 	const mode = state.paused ? (
 		<Text color={theme.warning} bold>
-			⏸ paused
+			⏸ paused (reading held, nothing skipped)
 		</Text>
 	) : state.following ? (
 		<Text color={theme.success} bold>
