@@ -93,6 +93,22 @@ describe('operations in the console on the engine', () => {
 		expect(audit.map((entry) => `${entry.operation} ${entry.outcome}`)).toEqual(['split submitted', 'split completed', 'merge submitted', 'merge completed']);
 	});
 
+	it('offers none of them under --read-only: no keys, no hints, no help entries', async () => {
+		const app = renderApp(testServices(kinesis, engine.url, {readOnly: true}), renderRoute, {initialRoute: {kind: 'dashboard', stream: 'ledger'}});
+		await waitForFrame(app.lastFrame, (text) => text.includes('shardId-000000000000') && text.includes('[read-only]'));
+		app.stdin.write('j');
+		await waitForFrame(app.lastFrame, (text) => /› shardId-000000000000/.test(text));
+		for (const key of ['s', 'M', 'S', 'R']) app.stdin.write(key);
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		const frame = await waitForFrame(app.lastFrame, (text) => text.includes('HASH RANGE'));
+		expect(frame).not.toMatch(/Split|Merge|Uniform scaling|Retention of/);
+		app.stdin.write('?');
+		const help = await waitForFrame(app.lastFrame, (text) => text.includes('read-only: changes are hidden'));
+		expect(help).not.toContain('Split the selected shard');
+		expect(help).not.toContain('changes the stream');
+		app.unmount();
+	});
+
 	it('decreases retention only once the stream name is typed', async () => {
 		await kinesis.send(new IncreaseStreamRetentionPeriodCommand({StreamName: 'ledger', RetentionPeriodHours: 48}));
 		await new Promise((resolve) => setTimeout(resolve, 400));

@@ -159,7 +159,7 @@ function SplitPanel({services, ops, stream, shardId, observations, observedFrom,
 							<Text color={theme.muted} wrap="truncate">
 								{plan.observed
 									? `traffic seen: ${formatCount(plan.observed.inRange)} records, ${plan.observed.distinctHashKeys} distinct keys${plan.observed.from ? ` (${plan.observed.from})` : ''}`
-									: 'observed: no traffic of this shard yet: shares of traffic unknown'}
+									: 'traffic seen: none of this shard yet (shares of traffic unknown)'}
 								{' · '}open shards {plan.openShards.before} → {plan.openShards.after}
 							</Text>
 							<PlanNotes problems={plan.problems} warnings={plan.warnings} />
@@ -301,13 +301,13 @@ function ScalePanel({services, ops, stream, height}: PanelProps) {
 	const rows = Math.max(2, height - 14);
 	return (
 		<Box flexDirection="column">
-			<OperationTitle verb="Scale uniformly" stream={stream} detail={plan ? `${plan.current} → ${plan.target} open shards` : undefined} />
+			<OperationTitle verb="Uniform scaling" stream={stream} detail={plan ? `${plan.current} → ${plan.target} open shards` : undefined} />
 			<StateView state={shape} what="the stream's shards">
 				{() =>
 					limits ? (
 						<Box flexDirection="column">
 							<Text wrap="truncate">
-								now {limits.openShards} open shards · one step reaches {limits.minTarget} to {limits.maxTarget} · at most {formatCount(limits.maxShardsPerStream)} shards per stream
+								now {limits.openShards} open shards · one step reaches {limits.minTarget} to {limits.maxTarget} · at most {limits.maxShardsPerStream.toLocaleString('en-US')} shards per stream
 							</Text>
 							<Text wrap="truncate" color={theme.muted}>
 								{limits.account

@@ -1,0 +1,188 @@
+import {Text} from 'ink';
+import {afterEach, describe, expect, it} from 'vitest';
+import {cleanup} from 'ink-testing-library';
+import type {ChangeProgress} from '../../source/console/changes.js';
+import {ConsoleError} from '../../source/console/failures.js';
+import {NoticeStore} from '../../source/console/notices.js';
+import {shapeOf, type ReshardPlan, type ReshardResult} from '../../source/console/reshard.js';
+import type {RetentionPlan, RetentionResult} from '../../source/console/retention.js';
+import type {ShardView} from '../../source/console/streams.js';
+import type {StreamsStore} from '../../source/console/streamsStore.js';
+import type {Route} from '../../source/ui/navigation.js';
+import type {Operations} from '../../source/ui/operations.js';
+import {renderRoute} from '../../source/ui/routes.js';
+import type {ConsoleServices} from '../../source/ui/services.js';
+import {localTarget, press, renderApp, waitForFrame} from '../helpers/ui.js';
+
+/** The operation views against fake plans' inputs and a fake executor: what they show at each step, and what they submit. */
+
+const HALF = 2n ** 127n;
+const MAX = 2n ** 128n - 1n;
+const shard = (index: number, start: bigint, end: bigint): ShardView => ({
+	shardId: `shardId-${String(index).padStart(12, '0')}`,
+	open: true,
+	parents: [],
+	startingHashKey: start.toString(),
+	endingHashKey: end.toString(),
+	startingSequenceNumber: '1',
+	endingSequenceNumber: undefined,
+});
+const SHAPE = shapeOf('clickstream', {StreamName: 'clickstream', StreamARN: 'arn', StreamStatus: 'ACTIVE', RetentionPeriodHours: 24, StreamCreationTimestamp: new Date(), EnhancedMonitoring: [], OpenShardCount: 2}, [
+	shard(0, 0n, HALF - 1n),
+	shard(1, HALF, MAX),
+]);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+class FakeOperations implements Operations {
+	readonly submitted: ReshardPlan[] = [];
+	failWith: Error | undefined;
+	stepMs = 120;
+	readonly describeError = async (error: unknown) => (error instanceof Error ? error.message : String(error));
+	readonly loadShape = async () => SHAPE;
+	readonly accountLimits = async () => ({shardLimit: 500, openShardCount: 12});
+	readonly reshard = (plan: ReshardPlan, signal: AbortSignal): AsyncIterable<ChangeProgress<ReshardResult>> => {
+		this.submitted.push(plan);
+		const fake = () => this;
+		return (async function* () {
+			yield {type: 'submitting', operation: plan.operation} as const;
+			await sleep(fake().stepMs);
+			if (fake().failWith) throw fake().failWith;
+			yield {type: 'submitted', operation: plan.operation, atMs: Date.now()} as const;
+			for (let poll = 0; poll < 3; poll++) {
+				if (signal.aborted) throw Object.assign(new Error('aborted'), {name: 'AbortError'});
+				yield {type: 'status', status: 'UPDATING', elapsedMs: poll * fake().stepMs, openShards: 2} as const;
+				await sleep(fake().stepMs);
+			}
+			const result: ReshardResult = {
+				operation: plan.operation,
+				stream: plan.stream,
+				status: 'ACTIVE',
+				openShards: [shard(1, HALF, MAX), shard(2, 0n, HALF / 2n - 1n), shard(3, HALF / 2n, HALF - 1n)],
+				newShardIds: ['shardId-000000000002', 'shardId-000000000003'],
+			};
+			yield {type: 'done', elapsedMs: 3 * fake().stepMs, result} as const;
+			return result;
+		})();
+	};
+	readonly retentionOverview = async () => ({stream: 'clickstream', status: 'ACTIVE', retentionHours: 24, at: new Date().toISOString(), shards: []});
+	readonly planRetention = async (): Promise<RetentionPlan> => {
+		throw new Error('not used');
+	};
+	readonly retention = (): AsyncIterable<ChangeProgress<RetentionResult>> => {
+		throw new Error('not used');
+	};
+}
+
+function services(operations: Operations | undefined, readOnly = false): ConsoleServices {
+	return {
+		target: localTarget('http://127.0.0.1:4567'),
+		readOnly,
+		streams: {} as StreamsStore,
+		notices: new NoticeStore(),
+		dashboard: () => {
+			throw new Error('no dashboard in these tests');
+		},
+		tail: () => {
+			throw new Error('no tail in these tests');
+		},
+		...(operations ? {operations} : {}),
+	};
+}
+
+afterEach(() => cleanup());
+
+describe('operation views', () => {
+	it('splits at a typed hash key: preview, confirmation, progress while UPDATING, then the new shard map', async () => {
+		const ops = new FakeOperations();
+		const app2 = renderApp(services(ops), renderRoute, {initialRoute: {kind: 'split', stream: 'clickstream', shardId: 'shardId-000000000000'}});
+		const preview = await waitForFrame(app2.lastFrame, (text) => text.includes('upper child'));
+		expect(preview).toContain('Split shardId-000000000000 of clickstream · at the midpoint of its range');
+		expect(preview).toMatch(/lower child +█+·+ +25\.0% of keys/);
+		expect(preview).toContain('traffic seen: none of this shard yet');
+		expect(preview).toContain(`NewStartingHashKey ${HALF / 2n}`);
+		expect(preview).toContain('open shards 2 → 3');
+		expect(preview).toContain('y submits · n/Esc cancels');
+
+		app2.stdin.write('h');
+		await waitForFrame(app2.lastFrame, (text) => text.includes('split at hash key (decimal):'));
+		app2.stdin.write(`${HALF / 4n}\r`);
+		const typed = await waitForFrame(app2.lastFrame, (text) => text.includes('at the hash key typed'));
+		expect(typed).toContain(`NewStartingHashKey ${HALF / 4n}`);
+		expect(typed).toMatch(/lower child +█+·+ +12\.5% of keys/);
+
+		app2.stdin.write('y');
+		const running = await waitForFrame(app2.lastFrame, (text) => text.includes('stream UPDATING'));
+		expect(running).toMatch(/\d+\.\d s · stream UPDATING · 2 open shards/);
+		const done = await waitForFrame(app2.lastFrame, (text) => text.includes('Done in'));
+		expect(done).toContain('3 open shards now, 2 new');
+		expect(done).toMatch(/shardId-000000000002 +█+·+ new/);
+		expect(ops.submitted).toHaveLength(1);
+		expect(ops.submitted[0]).toMatchObject({operation: 'split', newStartingHashKey: String(HALF / 4n)});
+		app2.unmount();
+	});
+
+	it('shows a refusal plainly in the panel and the status line, and plans again with r', async () => {
+		const ops = new FakeOperations();
+		ops.failWith = new ConsoleError({kind: 'refused', message: 'Kinesis refused the merge: LimitExceededException: too many shards.'});
+		const svc = services(ops);
+		const app = renderApp(svc, renderRoute, {initialRoute: {kind: 'merge', stream: 'clickstream', shardId: 'shardId-000000000000'}});
+		const preview = await waitForFrame(app.lastFrame, (text) => text.includes('merged'));
+		expect(preview).toContain('Merge shardId-000000000000 + shardId-000000000001 of clickstream · the selected shard with its upp');
+		expect(preview).toContain('traffic: unknown');
+		app.stdin.write('y');
+		const failed = await waitForFrame(app.lastFrame, (text) => text.includes('Failed:'));
+		expect(failed).toContain('Kinesis refused the merge: LimitExceededException: too many shards.');
+		expect(failed.split('\n')[0]).toContain('LimitExceededException');
+		expect(svc.notices.getSnapshot()).toMatchObject({level: 'error', text: 'The merge of shardId-000000000000 and shardId-000000000001 failed: Kinesis refused the merge: LimitExceededException: too many shards.'});
+		ops.failWith = undefined;
+		app.stdin.write('r');
+		await waitForFrame(app.lastFrame, (text) => text.includes('y submits') && !text.includes('Failed:'));
+		app.unmount();
+	});
+
+	it('shows the scaling limits before the target, refuses more than double, and submits a valid target', async () => {
+		const ops = new FakeOperations();
+		const app = renderApp(services(ops), renderRoute, {initialRoute: {kind: 'scale', stream: 'clickstream'}});
+		const limits = await waitForFrame(app.lastFrame, (text) => text.includes('account: 12 of 500'));
+		expect(limits).toContain('now 2 open shards · one step reaches 1 to 4 · at most 10,000 shards per stream');
+		expect(limits).toContain('(488 more allowed)');
+		expect(limits).toContain('10 UpdateShardCount calls per stream in a rolling 24 hours');
+		expect(limits).toContain('target shards (1..4):');
+		app.stdin.write('5\r');
+		const refused = await waitForFrame(app.lastFrame, (text) => text.includes('more than double'));
+		expect(refused).not.toContain('y submits');
+		app.stdin.write('t');
+		await waitForFrame(app.lastFrame, (text) => text.includes('target shards (1..4): 5'));
+		app.stdin.write(press.backspace);
+		await waitForFrame(app.lastFrame, (text) => !text.includes('target shards (1..4): 5'));
+		app.stdin.write('4\r');
+		const preview = await waitForFrame(app.lastFrame, (text) => text.includes('y submits'));
+		expect(preview).toContain('After: 4 shards of equal ranges');
+		expect(preview).toMatch(/#4 +·+█+ 25\.0%/);
+		app.stdin.write('y');
+		await waitForFrame(app.lastFrame, (text) => text.includes('Done in'));
+		expect(ops.submitted[0]).toMatchObject({operation: 'scale', target: 4});
+		app.unmount();
+	});
+
+	it('stops following when left while the change runs, and says so', async () => {
+		const ops = new FakeOperations();
+		ops.stepMs = 400;
+		const svc = services(ops);
+		const routes = (entry: Route, height: number) => (entry.kind === 'dashboard' ? <Text>dashboard placeholder</Text> : renderRoute(entry, height));
+		const split = renderApp(svc, routes, {initialRoute: {kind: 'split', stream: 'clickstream', shardId: 'shardId-000000000000'}});
+		await waitForFrame(split.lastFrame, (text) => text.includes('y submits'));
+		split.stdin.write('y');
+		await waitForFrame(split.lastFrame, (text) => text.includes('submitting the split'));
+		split.unmount();
+		expect(svc.notices.getSnapshot()?.text).toBe('Stopped following the split of shardId-000000000000: it goes on at Kinesis.');
+	});
+
+	it('says changes are not available without operations (as under --read-only)', async () => {
+		const app = renderApp(services(undefined, true), renderRoute, {initialRoute: {kind: 'split', stream: 'clickstream', shardId: 'shardId-000000000000'}});
+		await waitForFrame(app.lastFrame, (text) => text.includes('Changes are not available in this console.'));
+		expect(app.lastFrame()).not.toContain('Submit');
+		app.unmount();
+	});
+});
