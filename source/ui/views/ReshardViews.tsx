@@ -139,9 +139,9 @@ function SplitPanel({services, ops, stream, shardId, observations, observedFrom,
 		},
 		replan: reload,
 		other: (command) => {
-			if (command === 'splitMidpoint') setAt('midpoint');
-			else if (command === 'splitMedian') setAt('median');
-			else if (command === 'splitHashKey') setTyping(true);
+			if (command === 'atMidpoint') setAt('midpoint');
+			else if (command === 'atMedian') setAt('median');
+			else if (command === 'atHashKey') setTyping(true);
 		},
 	});
 	return (
@@ -217,8 +217,8 @@ function MergePanel({services, ops, stream, shardId, traffic, height}: PanelProp
 		},
 		replan: reload,
 		other: (command) => {
-			if (command === 'mergeColdest') setMode({kind: 'coldest'});
-			else if (command === 'mergeOther' && shardId) setMode((current) => ({kind: 'neighbour', side: current.kind === 'neighbour' && current.side === 'upper' ? 'lower' : 'upper'}));
+			if (command === 'coldestPair') setMode({kind: 'coldest'});
+			else if (command === 'otherNeighbour' && shardId) setMode((current) => ({kind: 'neighbour', side: current.kind === 'neighbour' && current.side === 'upper' ? 'lower' : 'upper'}));
 		},
 	});
 	const rate = (plan: MergePlan, index: 0 | 1) => {
