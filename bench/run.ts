@@ -351,13 +351,25 @@ function machine(): string {
 	return `${cpus().length} cores (${cpu}), ${(totalmem() / 1024 ** 3).toFixed(0)} GB RAM (${(freemem() / 1024 ** 3).toFixed(0)} GB free), ${os}, Node ${process.version}`;
 }
 
+/** The commit the engine was built from, if this is a git checkout (BENCH_REVISION names it otherwise). */
+function revision(): string {
+	try {
+		const commit = execSync('git rev-parse --short HEAD', {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']}).trim();
+		const dirty = execSync('git status --porcelain -- source', {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']}).trim() !== '';
+		return `${commit}${dirty ? ' with uncommitted changes under source/' : ''}`;
+	} catch {
+		return process.env.BENCH_REVISION ?? 'unknown';
+	}
+}
+
 function command(): string {
 	const env = Object.entries(process.env)
 		.filter(([name]) => name.startsWith('BENCH_'))
-		.map(([name, value]) => `${name}=${value} `)
+		.map(([name, value]) => `${name}=${/^[\w.,/:=-]*$/.test(value ?? '') ? value : `'${value}'`} `)
 		.join('');
 	const args = process.argv.slice(2);
-	return `${env}npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
+	if (process.env.npm_lifecycle_event === 'bench') return `${env}npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
+	return `${env}node --import tsx bench/run.ts${args.length > 0 ? ` ${args.join(' ')}` : ''}`;
 }
 
 async function main(): Promise<void> {
@@ -446,6 +458,7 @@ async function main(): Promise<void> {
 		`- Date: ${started.toISOString()}`,
 		`- Machine: ${machine()}; load average before the run: ${load}`,
 		`- Command: \`${command()}\``,
+		`- Engine built from: ${revision()}`,
 		'',
 		...sections.flatMap((section) => [section, '']),
 	].join('\n');
