@@ -15,8 +15,7 @@
  * half the rate or more; BENCH_UI_SHARDS (4); BENCH_UI_RECORD_BYTES (~180, JSON); BENCH_UI_RESULTS, a
  * file to append the markdown table to; BENCH_UI_NODE_ENV=development and BENCH_UI_INK_CACHES=unbounded
  * to measure without what the CLI does before the UI loads; BENCH_UI_PROFILE=DIR for a CPU profile of
- * the console; BENCH_UI_NICE=1 runs the engine and the producer at nice 10, as if they ran elsewhere (on
- * AWS they do). Needs Linux (/proc) and `script` (util-linux). The machine's other load counts: the
+ * the console. Needs Linux (/proc) and `script` (util-linux). The machine's other load counts: the
  * table says how busy its cores were, and what the engine and the producer took.
  */
 import {spawn, type ChildProcess} from 'node:child_process';
@@ -164,10 +163,7 @@ async function bench(): Promise<void> {
 	};
 	process.on('exit', cleanup);
 	const start = (role: string, env: Record<string, string> = {}) => {
-		// BENCH_UI_NICE=1: the engine and the producer yield the CPU to the console, as they would run elsewhere.
-		const nice = process.env.BENCH_UI_NICE === '1' ? ['nice', '-n', '10'] : [];
-		const [command = process.execPath, ...prefix] = [...nice, process.execPath];
-		const child = spawn(command, [...prefix, '--import', 'tsx', self, '--role', role], {
+		const child = spawn(process.execPath, ['--import', 'tsx', self, '--role', role], {
 			env: {...process.env, ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'},
 			stdio: ['pipe', 'pipe', 'inherit'],
 		});
@@ -279,9 +275,6 @@ async function bench(): Promise<void> {
 		keyPresses: presses.length,
 		missed: presses.filter((press) => press.ms === undefined).length,
 		latencyMs: {p50: quantile(0.5), p95: quantile(0.95), max: latencies.at(-1) ?? Number.NaN},
-		latencyByKey: Object.fromEntries(
-			[...new Set(presses.map((press) => press.expect))].map((expect) => [expect, presses.filter((press) => press.expect === expect).map((press) => press.ms ?? null)]),
-		),
 		framesPerSecond: Math.round((frames * 10_000) / windowMs) / 10,
 		cpuCores: Math.round((cpuMs / (after.at - before.at)) * 100) / 100,
 		engineCores: cores('engine'),
@@ -297,7 +290,7 @@ async function bench(): Promise<void> {
 		console.log(JSON.stringify(result));
 	} else {
 		const table = [
-			`### Console under load (${result.machine}${process.env.BENCH_UI_NICE === '1' ? '; engine and producer at nice 10' : ''})`,
+			`### Console under load (${result.machine})`,
 			'',
 			'| records/s (target / producer / tail) | key → effect p50 / p95 / max | missed | frames/s (cap 20) | console CPU | RSS start → end (max) | heap start → end (max) | tail holds | engine / producer CPU | machine busy |',
 			'| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
