@@ -11,7 +11,11 @@ export type Route =
 	| {readonly kind: 'split'; readonly stream: string; readonly shardId: string; readonly observations?: readonly Observation[]; readonly observedFrom?: string}
 	| {readonly kind: 'merge'; readonly stream: string; readonly shardId?: string; readonly traffic?: TrafficReport}
 	| {readonly kind: 'scale'; readonly stream: string}
-	| {readonly kind: 'retention'; readonly stream: string};
+	| {readonly kind: 'retention'; readonly stream: string}
+	| {readonly kind: 'consumers'; readonly stream: string}
+	| {readonly kind: 'checkpoints'; readonly stream: string; readonly application: string}
+	/** A checkpoint reset of some shards (or every shard with a lease). */
+	| {readonly kind: 'reset'; readonly stream: string; readonly application: string; readonly shards?: readonly string[]};
 
 export const scopesOf = (route: Route): readonly Scope[] => {
 	switch (route.kind) {
@@ -26,6 +30,11 @@ export const scopesOf = (route: Route): readonly Scope[] => {
 		case 'scale':
 		case 'retention':
 			return [route.kind, 'operation', 'global'];
+		case 'consumers':
+		case 'checkpoints':
+			return [route.kind, 'list', 'global'];
+		case 'reset':
+			return ['reset', 'operation', 'global'];
 	}
 };
 
@@ -38,7 +47,9 @@ export const crumbOf = (route: Route): string =>
 				? `tail ${route.stream}${route.shardId ? ` ${route.shardId}` : ''}`
 				: route.kind === 'split'
 					? `split ${route.shardId}`
-					: route.kind;
+					: route.kind === 'checkpoints'
+						? route.application
+						: route.kind;
 
 export interface Navigator {
 	readonly push: (route: Route) => void;

@@ -1,4 +1,5 @@
 import type {Route} from './navigation.js';
+import {CheckpointsView, ConsumersView, ResetView} from './views/ConsumerViews.js';
 import {DashboardView} from './views/DashboardView.js';
 import {MergeView, ScaleView, SplitView} from './views/ReshardViews.js';
 import {RetentionView} from './views/RetentionView.js';
@@ -22,5 +23,11 @@ export function renderRoute(route: Route, height: number) {
 			return <ScaleView stream={route.stream} height={height} />;
 		case 'retention':
 			return <RetentionView stream={route.stream} height={height} />;
+		case 'consumers':
+			return <ConsumersView stream={route.stream} height={height} />;
+		case 'checkpoints':
+			return <CheckpointsView stream={route.stream} application={route.application} height={height} />;
+		case 'reset':
+			return <ResetView stream={route.stream} application={route.application} height={height} {...(route.shards ? {shards: route.shards} : {})} />;
 	}
 }

@@ -4,6 +4,7 @@ import type {DashboardStore} from '../console/dashboardStore.js';
 import type {NoticeStore} from '../console/notices.js';
 import type {StreamsStore} from '../console/streamsStore.js';
 import type {TailStore, TailStoreOptions} from '../console/tailStore.js';
+import type {ConsumerServices} from './consumerServices.js';
 import type {Operations} from './operations.js';
 
 /** What the views reach the console core through: stores, never SDK clients. */
@@ -18,6 +19,8 @@ export interface ConsoleServices {
 	readonly tail: (options: TailStoreOptions) => TailStore;
 	/** Resharding and retention changes (planners and executors); absent, the views say changes are not available. */
 	readonly operations?: Operations;
+	/** Consumers, checkpoints and lag (also under --read-only), and checkpoint resets (not under it); absent, the views say so. */
+	readonly consumers?: ConsumerServices;
 }
 
 export const ServicesContext = createContext<ConsoleServices | undefined>(undefined);

@@ -88,6 +88,8 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 				return navigator.push({kind: 'scale', stream});
 			case 'retention':
 				return navigator.push({kind: 'retention', stream});
+			case 'consumers':
+				return navigator.push({kind: 'consumers', stream});
 			case 'filter':
 				return setEditingFilter(true);
 			case 'back':

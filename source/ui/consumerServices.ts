@@ -1,0 +1,68 @@
+import type {Connection} from '../console/connect.js';
+import type {ChangeProgress} from '../console/changes.js';
+import {
+	CheckpointsStore,
+	executeCheckpointReset,
+	planCheckpointReset,
+	type CheckpointResetPlan,
+	type CheckpointResetResult,
+	type CheckpointsView,
+	type LeaseWatch,
+	type ResetRequest,
+} from '../console/checkpoints.js';
+import {discoverConsumers, type StreamConsumers} from '../console/consumers.js';
+import type {Loadable} from '../console/store.js';
+
+/** An application's checkpoints as a view reads them: read every few seconds while started, with a lag series per shard. */
+export interface CheckpointsSource {
+	readonly subscribe: (listener: () => void) => () => void;
+	readonly getSnapshot: () => Loadable<CheckpointsView>;
+	start(): void;
+	stop(): Promise<void>;
+	refresh(): Promise<void>;
+	/** Holders judged over the reads so far, for a reset plan. */
+	readonly watch?: LeaseWatch;
+}
+
+/**
+ * What the consumers, checkpoints and reset views reach the core through. Reading is there under
+ * --read-only too; `planReset` and `reset` are not.
+ */
+export interface ConsumerServices {
+	readonly describeError: (error: unknown) => Promise<string>;
+	/** The stream's KCL applications (by their lease tables) and enhanced fan-out consumers. */
+	readonly discover: (stream: string, signal?: AbortSignal) => Promise<StreamConsumers>;
+	readonly checkpoints: (stream: string, application: string) => CheckpointsSource;
+	readonly planReset?: (stream: string, application: string, request: ResetRequest, options: {readonly watch?: LeaseWatch; readonly signal?: AbortSignal}) => Promise<CheckpointResetPlan>;
+	/** Writes a plan with conditional writes (executeCheckpointReset, which writes the audit log). */
+	readonly reset?: (plan: CheckpointResetPlan, signal: AbortSignal) => AsyncIterable<ChangeProgress<CheckpointResetResult>>;
+}
+
+export function consoleConsumerServices(
+	connection: Pick<Connection, 'kinesis' | 'dynamodb' | 'target'> & {readonly documents?: Connection['documents']},
+	describeError: (error: unknown) => Promise<string>,
+	options: {readonly readOnly: boolean; readonly refreshMs?: number},
+): ConsumerServices {
+	const clients = {kinesis: connection.kinesis, dynamodb: connection.dynamodb, ...(connection.documents ? {documents: connection.documents} : {})};
+	// The last checkpoints store of each application: a reset plan takes the holders it has judged, rather than reading twice.
+	const stores = new Map<string, CheckpointsStore>();
+	const key = (stream: string, application: string) => `${stream}\u0000${application}`;
+	const reading: ConsumerServices = {
+		describeError,
+		discover: (stream, signal) => discoverConsumers(clients, stream, {...(signal ? {signal} : {}), describeError: async (error) => describeError(error)}),
+		checkpoints: (stream, application) => {
+			const store = new CheckpointsStore({clients, stream, application, describeError, ...(options.refreshMs === undefined ? {} : {refreshMs: options.refreshMs})});
+			stores.set(key(stream, application), store);
+			return store;
+		},
+	};
+	if (options.readOnly) return reading;
+	return {
+		...reading,
+		planReset: (stream, application, request, {watch, signal}) => {
+			const judged = watch ?? stores.get(key(stream, application))?.watch;
+			return planCheckpointReset(clients, stream, application, request, {...(judged ? {watch: judged} : {}), ...(signal ? {signal} : {})});
+		},
+		reset: (plan, signal) => executeCheckpointReset({...clients, target: connection.target, signal}, plan),
+	};
+}

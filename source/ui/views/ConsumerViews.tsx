@@ -1,0 +1,436 @@
+import {Box, Text} from 'ink';
+import {useEffect, useMemo, useState} from 'react';
+import type {CheckpointResetPlan, CheckpointResetResult, ResetTarget, ShardCheckpoint, ShardResetPlan} from '../../console/checkpoints.js';
+import {parseResetTarget} from '../../console/checkpoints.js';
+import {sanitizeForTerminal} from '../../console/records/index.js';
+import {ChangeOutcome, ConfirmLine, PlanNotes} from '../components/ChangePanel.js';
+import {Chart} from '../components/Chart.js';
+import {SelectableList, moveSelection} from '../components/SelectableList.js';
+import {StateView} from '../components/StateView.js';
+import {TextPrompt} from '../components/TextPrompt.js';
+import type {ConsumerServices} from '../consumerServices.js';
+import {formatCount, formatDuration, shortShardId} from '../figures.js';
+import {useChange, useLoad} from '../hooks/useChange.js';
+import {useStore} from '../hooks/useStore.js';
+import {useTerminalSize} from '../hooks/useTerminalSize.js';
+import {useIsActiveView, useNavigator, useViewCommands} from '../navigation.js';
+import {useServices, type ConsoleServices} from '../services.js';
+import {useTheme, type Theme} from '../theme.js';
+
+/**
+ * Consumers and their lag: the stream's KCL applications (found by their lease tables) and enhanced
+ * fan-out consumers; for an application, per shard its lease owner, counter, checkpoint and lag
+ * (charted while the view is open) with the shards no worker holds flagged; and checkpoint resets:
+ * a target and shards, the plan (current → new, what is re-read or skipped), the live-lease warning
+ * and the child-shard trap, a confirmation, conditional writes, and the plan again when a shard
+ * changed since it was made.
+ */
+
+function Unavailable() {
+	const theme = useTheme();
+	return <Text color={theme.warning}>Consumers are not available in this console.</Text>;
+}
+
+type ConsumerRow = {readonly kind: 'application'; readonly name: string; readonly text: string; readonly warn: boolean} | {readonly kind: 'fan-out'; readonly name: string; readonly text: string};
+
+export function ConsumersView(props: {readonly stream: string; readonly height: number}) {
+	const services = useServices();
+	return services.consumers ? <ConsumersPanel {...props} consumers={services.consumers} /> : <Unavailable />;
+}
+
+function ConsumersPanel({stream, height, consumers}: {readonly stream: string; readonly height: number; readonly consumers: ConsumerServices}) {
+	const theme = useTheme();
+	const navigator = useNavigator();
+	const [found, reload] = useLoad((signal) => consumers.discover(stream, signal), consumers.describeError, [stream]);
+	const [selected, setSelected] = useState(0);
+	const rows: ConsumerRow[] =
+		found.status === 'ready'
+			? [
+					...found.value.applications.map(
+						(app): ConsumerRow => ({
+							kind: 'application',
+							name: app.application,
+							text: `${app.leases} leases · ${app.workers.length} worker${app.workers.length === 1 ? '' : 's'}${app.unowned > 0 ? ` · ${app.unowned} unowned` : ''}${app.finished > 0 ? ` · ${app.finished} finished` : ''} · ${app.multiStream ? 'multi-stream table' : `matched by ${app.matchedBy}`}`,
+							warn: app.unowned > 0,
+						}),
+					),
+					...found.value.fanOut.map((consumer): ConsumerRow => ({kind: 'fan-out', name: consumer.name, text: `${consumer.status}${consumer.createdAt ? ` · since ${consumer.createdAt}` : ''}`})),
+				]
+			: [];
+	const chosen = Math.min(selected, Math.max(0, rows.length - 1));
+	useViewCommands((command) => {
+		switch (command) {
+			case 'openApplication': {
+				const row = rows[chosen];
+				if (row?.kind === 'application') navigator.push({kind: 'checkpoints', stream, application: row.name});
+				return;
+			}
+			case 'refresh':
+				return reload();
+			case 'back':
+				return false;
+			default:
+				setSelected((current) => moveSelection(command, Math.min(current, rows.length - 1), rows.length, Math.max(1, height - 6)));
+		}
+	});
+	return (
+		<Box flexDirection="column">
+			<Text wrap="truncate">
+				<Text bold color={theme.accent}>
+					Consumers
+				</Text>{' '}
+				of {stream}
+				<Text color={theme.muted}> · KCL applications by their lease tables, and enhanced fan-out consumers</Text>
+			</Text>
+			<StateView
+				state={found}
+				what="the consumers (lease tables and fan-out consumers)"
+				isEmpty={(value) => value.applications.length === 0 && value.fanOut.length === 0 && value.problems.length === 0}
+				empty={<Text color={theme.muted}>No KCL application (lease table) and no enhanced fan-out consumer reads this stream.</Text>}
+			>
+				{(value) => (
+					<Box flexDirection="column">
+						<SelectableList
+							items={rows}
+							selected={chosen}
+							height={Math.max(1, height - 4 - value.problems.length)}
+							renderRow={(row) => (
+								<Text wrap="truncate">
+									<Text color={theme.muted}>{(row.kind === 'application' ? 'KCL' : 'fan-out').padEnd(9)}</Text>
+									<Text bold>{sanitizeForTerminal(row.name, {keepNewlines: false}).padEnd(28)}</Text> <Text color={row.kind === 'application' && row.warn ? theme.warning : undefined}>{row.text}</Text>
+								</Text>
+							)}
+						/>
+						{value.problems.map((problem, index) => (
+							<Text key={index} color={theme.warning} wrap="wrap">
+								! {problem.part}: {problem.message}
+							</Text>
+						))}
+					</Box>
+				)}
+			</StateView>
+		</Box>
+	);
+}
+
+const shortCheckpoint = (text: string | undefined): string => (text === undefined ? '-' : text.length > 18 ? `…${text.slice(-15)}` : text);
+
+function lagText(shard: ShardCheckpoint): string {
+	switch (shard.lag.state) {
+		case 'behind':
+			return formatDuration(shard.lag.ageMs);
+		case 'caught-up':
+			return shard.lag.endReached ? 'at end' : '0';
+		case 'shard-end':
+			return 'at SHARD_END';
+		case 'unknown':
+			return '?';
+	}
+}
+
+const FLAG_WORDS = {'no-lease': 'no lease', 'not-held': 'no live worker', 'waiting-for-parent': 'waiting for parent', 'shard-gone': 'shard gone'} as const;
+
+export function CheckpointsView(props: {readonly stream: string; readonly application: string; readonly height: number}) {
+	const services = useServices();
+	return services.consumers ? <CheckpointsPanel {...props} services={services} consumers={services.consumers} /> : <Unavailable />;
+}
+
+function CheckpointsPanel({stream, application, height, services, consumers}: {readonly stream: string; readonly application: string; readonly height: number; readonly services: ConsoleServices; readonly consumers: ConsumerServices}) {
+	const theme = useTheme();
+	const navigator = useNavigator();
+	const active = useIsActiveView();
+	const {columns} = useTerminalSize();
+	const store = useMemo(() => consumers.checkpoints(stream, application), [consumers, stream, application]);
+	const state = useStore(store);
+	const [selected, setSelected] = useState(0);
+	const [marked, setMarked] = useState<ReadonlySet<string>>(new Set());
+	useEffect(() => {
+		if (!active) return;
+		store.start();
+		return () => void store.stop();
+	}, [store, active]);
+	const shards = state.status === 'ready' ? state.value.report.shards : [];
+	const chosen = Math.min(selected, Math.max(0, shards.length - 1));
+	const chosenShard = shards[chosen];
+	const chartLines = height >= 18 ? Math.min(8, height - 12 - Math.min(shards.length, 8)) : 0;
+	const tableRows = Math.max(1, height - 5 - (chartLines > 0 ? chartLines + 1 : 0));
+	useViewCommands((command) => {
+		switch (command) {
+			case 'mark':
+				if (!chosenShard) return;
+				setMarked((current) => {
+					const next = new Set(current);
+					if (next.has(chosenShard.shardId)) next.delete(chosenShard.shardId);
+					else next.add(chosenShard.shardId);
+					return next;
+				});
+				return;
+			case 'resetCheckpoints':
+				if (services.readOnly || !consumers.reset) return;
+				return navigator.push({kind: 'reset', stream, application, ...(marked.size > 0 ? {shards: [...marked].sort()} : {})});
+			case 'refresh':
+				return void store.refresh();
+			case 'back':
+				return false;
+			default:
+				setSelected((current) => moveSelection(command, Math.min(current, shards.length - 1), shards.length, tableRows));
+		}
+	});
+	const series = chosenShard && state.status === 'ready' ? (state.value.series[chosenShard.shardId] ?? []).map((point) => point.lagMs ?? 0) : [];
+	return (
+		<Box flexDirection="column">
+			<StateView state={state} what={`the checkpoints of ${application}`}>
+				{(view) => {
+					const {report} = view;
+					const unheld = report.shards.filter((shard) => shard.flags.includes('not-held') || shard.flags.includes('no-lease'));
+					return (
+						<Box flexDirection="column">
+							<Text wrap="truncate">
+								<Text bold color={theme.accent}>
+									{application}
+								</Text>{' '}
+								on {stream}
+								<Text color={theme.muted}>
+									{' · '}
+									{report.summary.leases} leases · {report.workers.map((worker) => `${worker.owner} (${worker.leases}${worker.live ? ', live' : ''})`).join(', ') || 'no workers'}
+									{report.summary.maxLagMs !== undefined ? ` · max lag ${formatDuration(report.summary.maxLagMs)} on ${report.summary.maxLagShardId ?? '?'}` : ''}
+								</Text>
+							</Text>
+							<SelectableList
+								items={report.shards}
+								selected={chosen}
+								height={tableRows}
+								header={
+									<Text color={theme.muted} bold wrap="truncate">
+										{'  '}
+										{'  SHARD'.padEnd(24)}
+										{'OWNER'.padEnd(16)}
+										{'COUNTER'.padStart(8)}
+										{'  '}
+										{'CHECKPOINT'.padEnd(18)}
+										{'LAG'.padStart(13)}
+										{'  '}FLAGS
+									</Text>
+								}
+								renderRow={(shard) => <CheckpointRow shard={shard} marked={marked.has(shard.shardId)} theme={theme} />}
+							/>
+							{unheld.length > 0 ? (
+								<Text color={theme.warning} wrap="truncate">
+									⚠ no worker holds {unheld.map((shard) => shortShardId(shard.shardId)).join(', ')}: their records wait until a worker takes their lease
+								</Text>
+							) : (
+								<Text color={theme.muted}>every shard with records is held by a worker</Text>
+							)}
+							{state.status === 'ready' && state.refreshError ? <Text color={theme.warning}>refresh failed: {state.refreshError}</Text> : null}
+							{chartLines > 0 && chosenShard ? (
+								<Box flexDirection="column">
+									<Text color={theme.muted} wrap="truncate">
+										lag of {chosenShard.shardId} since this view opened ({series.length} reads)
+									</Text>
+									<Chart series={series} width={Math.min(columns, 100)} height={chartLines} format={(value) => formatDuration(value)} fold="max" />
+								</Box>
+							) : null}
+						</Box>
+					);
+				}}
+			</StateView>
+		</Box>
+	);
+}
+
+function CheckpointRow({shard, marked, theme}: {readonly shard: ShardCheckpoint; readonly marked: boolean; readonly theme: Theme}) {
+	const flags = shard.flags.map((flag) => FLAG_WORDS[flag]);
+	return (
+		<Text wrap="truncate">
+			<Text color={theme.accent}>{marked ? '✓ ' : '  '}</Text>
+			{shard.shardId.padEnd(22)}
+			{(shard.leaseOwner ?? '-').slice(0, 15).padEnd(16)}
+			{(shard.leaseCounter === undefined ? '-' : String(shard.leaseCounter)).padStart(8)}
+			{'  '}
+			{shortCheckpoint(shard.checkpoint).padEnd(18)}
+			<Text color={shard.lag.state === 'behind' && shard.lag.ageMs > 60_000 ? theme.warning : undefined}>{lagText(shard).padStart(13)}</Text>
+			{'  '}
+			<Text color={flags.length > 0 ? theme.warning : theme.muted}>{flags.join(', ') || (shard.holder === 'live' ? 'live' : shard.holder)}</Text>
+		</Text>
+	);
+}
+
+function effectText(plan: ShardResetPlan): string {
+	const {effect} = plan;
+	switch (effect.kind) {
+		case 'none':
+			return plan.note ?? 'nothing';
+		case 'unknown':
+			return `unknown: ${effect.reason}`;
+		default:
+			return `${effect.kind} ${effect.atLeast ? '≥' : ''}${formatCount(effect.records)} records${effect.spanMs ? ` (${formatDuration(effect.spanMs)})` : ''}${effect.andNewer ? ' and newer' : ''}`;
+	}
+}
+
+export function ResetView(props: {readonly stream: string; readonly application: string; readonly shards?: readonly string[]; readonly height: number}) {
+	const services = useServices();
+	const consumers = services.consumers;
+	return consumers?.planReset && consumers.reset && !services.readOnly ? <ResetPanel {...props} services={services} consumers={consumers} /> : <Unavailable />;
+}
+
+function ResetPanel({
+	stream,
+	application,
+	shards,
+	height,
+	services,
+	consumers,
+}: {
+	readonly stream: string;
+	readonly application: string;
+	readonly shards?: readonly string[];
+	readonly height: number;
+	readonly services: ConsoleServices;
+	readonly consumers: ConsumerServices;
+}) {
+	const theme = useTheme();
+	const navigator = useNavigator();
+	const [typing, setTyping] = useState(true);
+	const [target, setTarget] = useState<ResetTarget | undefined>(undefined);
+	const [targetError, setTargetError] = useState<string | undefined>(undefined);
+	const [createMissing, setCreateMissing] = useState(false);
+	const [replanned, setReplanned] = useState<CheckpointResetPlan | undefined>(undefined);
+	const request = target === undefined ? undefined : {to: target, ...(shards ? {shards} : {}), createMissingLeases: createMissing};
+	const [planned, replan] = useLoad<CheckpointResetPlan>(
+		request === undefined || !consumers.planReset ? undefined : (signal) => (consumers.planReset as NonNullable<ConsumerServices['planReset']>)(stream, application, request, {signal}),
+		consumers.describeError,
+		[target, createMissing, stream, application, shards?.join(',')],
+	);
+	const plan = replanned ?? (planned.status === 'ready' && target !== undefined ? planned.value : undefined);
+	const change = useChange<CheckpointResetResult>({
+		what: `checkpoint reset of ${application}`,
+		describe: consumers.describeError,
+		say: (level, text) => services.notices.say(level, text),
+		onDone: (result) => setReplanned(result.replan),
+	});
+	const submittable = plan !== undefined && plan.problems.length === 0 && plan.shards.some((shard) => shard.action !== 'unchanged');
+	const run = (which: CheckpointResetPlan) => {
+		const reset = consumers.reset;
+		if (!reset) return;
+		change.reset();
+		change.run((signal) => reset(which, signal));
+	};
+	useViewCommands((command) => {
+		if (command === 'back') return false;
+		if (change.state.stage === 'running') return;
+		const again = change.state.stage === 'done' && replanned !== undefined;
+		if (change.state.stage === 'done' && !again) {
+			if (command === 'cancel') navigator.back();
+			return;
+		}
+		switch (command) {
+			case 'confirm':
+				if (plan && submittable && (change.state.stage === 'idle' || again)) run(plan);
+				return;
+			case 'cancel':
+				return navigator.back();
+			case 'replan':
+				change.reset();
+				setReplanned(undefined);
+				return replan();
+			case 'edit':
+				change.reset();
+				setReplanned(undefined);
+				return setTyping(true);
+			case 'createMissing':
+				change.reset();
+				setReplanned(undefined);
+				return setCreateMissing((value) => !value);
+		}
+	});
+	const rows = Math.max(2, height - 14);
+	const result = change.state.stage === 'done' ? change.state.result : undefined;
+	return (
+		<Box flexDirection="column">
+			<Text wrap="truncate">
+				<Text bold color={theme.accent}>
+					Reset checkpoints
+				</Text>{' '}
+				of {application} on {stream}
+				<Text color={theme.muted}>
+					{' · '}
+					{shards ? `shards ${shards.map(shortShardId).join(', ')}` : 'every shard with a lease'}
+					{plan ? ` · to ${plan.target}` : ''}
+					{createMissing ? ' · making leases for shards without one' : ''}
+				</Text>
+			</Text>
+			{targetError ? <Text color={theme.danger}>{targetError}</Text> : null}
+			{target !== undefined && !replanned ? <StateView state={planned} what="the plan (reading leases, counting records to re-read or skip)">{() => null}</StateView> : null}
+			{plan ? (
+				<Box flexDirection="column">
+					{replanned ? (
+						<Text color={theme.warning} bold>
+							The plan again, made from the lease table as it is now:
+						</Text>
+					) : null}
+					<Text color={theme.muted} bold wrap="truncate">
+						{'SHARD'.padEnd(22)}
+						{'CURRENT'.padEnd(20)}
+						{'NEW'.padEnd(20)}
+						{'HOLDER'.padEnd(9)}EFFECT
+					</Text>
+					{plan.shards.slice(0, rows).map((shard) => (
+						<Text key={shard.shardId} wrap="truncate" color={shard.action === 'unchanged' ? theme.muted : undefined}>
+							{shard.shardId.padEnd(22)}
+							{shortCheckpoint(shard.current.checkpoint ?? (shard.current.exists ? undefined : 'no lease')).padEnd(20)}
+							{(shard.action === 'unchanged' ? '=' : `→ ${shortCheckpoint(shard.next.checkpoint)}`).padEnd(20)}
+							<Text color={shard.current.holder === 'live' ? theme.warning : undefined}>{shard.current.holder.padEnd(9)}</Text>
+							{effectText(shard)}
+						</Text>
+					))}
+					{plan.shards.length > rows ? <Text color={theme.muted}>… and {plan.shards.length - rows} more shards</Text> : null}
+					{plan.leaseless.length > 0 ? (
+						<Text wrap="wrap" color={plan.leaseless.some((shard) => !shard.leaseCreated) ? theme.warning : theme.muted}>
+							Without a lease: {plan.leaseless.map((shard) => `${shard.shardId} (${shard.reason}, starts at ${shard.leaseCreated ? 'the new position: its lease is made' : shard.startsAt}, ${shard.atLeast ? '≥' : ''}${formatCount(shard.records)} records)`).join('; ')} · c{' '}
+							{createMissing ? 'leaves them alone' : 'makes their leases too'}
+						</Text>
+					) : null}
+					<PlanNotes problems={plan.problems} warnings={plan.warnings} />
+					{submittable && (change.state.stage === 'idle' || replanned) && !typing ? (
+						<ConfirmLine
+							question={`${plan.liveWorkers.length > 0 ? 'Workers hold live leases. ' : ''}Write ${plan.shards.filter((shard) => shard.action !== 'unchanged').length} checkpoint${plan.shards.filter((shard) => shard.action !== 'unchanged').length === 1 ? '' : 's'}?`}
+							readOnly={services.readOnly}
+						/>
+					) : null}
+				</Box>
+			) : null}
+			{result ? (
+				<Box flexDirection="column">
+					<Text color={result.written.length > 0 ? theme.success : theme.warning} bold>
+						Written: {result.written.length === 0 ? 'none' : result.written.map((entry) => `${shortShardId(entry.shardId)} ${shortCheckpoint(entry.before)} → ${shortCheckpoint(entry.after)}`).join(', ')}
+					</Text>
+					{result.changedSincePlan.map((shard) => (
+						<Text key={shard.shardId} color={theme.warning} wrap="wrap">
+							! {shard.shardId} changed since the plan ({shard.change === 'checkpoint' ? `a worker checkpointed ${shortCheckpoint(shard.now?.checkpoint)}` : shard.change === 'lease' ? 'its lease was renewed or taken' : `its lease was ${shard.change}`}): not written
+						</Text>
+					))}
+					{change.state.stage === 'done' && !replanned ? <Text color={theme.muted}>Esc goes back to the checkpoints</Text> : null}
+				</Box>
+			) : (
+				<ChangeOutcome state={change.state} />
+			)}
+			{typing ? (
+				<TextPrompt
+					label="reset to (trim-horizon, latest, 15m, 2024-05-01T10:00:00Z, or a sequence number): "
+					onSubmit={(text) => {
+						setTyping(false);
+						try {
+							setTarget(parseResetTarget(text));
+							setTargetError(undefined);
+							setReplanned(undefined);
+							change.reset();
+						} catch (error) {
+							setTargetError(error instanceof Error ? error.message : String(error));
+						}
+					}}
+					onCancel={() => setTyping(false)}
+				/>
+			) : null}
+		</Box>
+	);
+}

@@ -1,0 +1,88 @@
+import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import type {DynamoDBClient} from '@aws-sdk/client-dynamodb';
+import type {KinesisClient} from '@aws-sdk/client-kinesis';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {AUDIT_LOG_ENV} from '../../source/console/auditLog.js';
+import type {Engine} from '../../source/engine/index.js';
+import {consoleConsumerServices} from '../../source/ui/consumerServices.js';
+import {renderRoute} from '../../source/ui/routes.js';
+import {kinesisClient, startEngine} from '../helpers/engine.js';
+import {createLeaseTable, createStream, dynamoClient, putLease, putRecords, workerCheckpoint} from '../helpers/leaseTables.js';
+import {localTarget, renderApp, testServices, waitForFrame} from '../helpers/ui.js';
+
+/**
+ * Consumers, checkpoints and a checkpoint reset driven through the keys, on the engine and its lease
+ * tables: the application found by its lease table, per-shard owner, counter, checkpoint and lag, and a
+ * reset that meets a checkpoint a worker wrote after the plan, leaves it, and shows the plan again.
+ */
+describe('consumers and checkpoint resets in the console on the engine', () => {
+	let engine: Engine;
+	let kinesis: KinesisClient;
+	let dynamo: DynamoDBClient;
+	let dir: string;
+	let sequences: string[];
+	const previousAudit = process.env[AUDIT_LOG_ENV];
+
+	beforeAll(async () => {
+		dir = await mkdtemp(join(tmpdir(), 'kc-consumers-'));
+		process.env[AUDIT_LOG_ENV] = join(dir, 'audit.jsonl');
+		engine = await startEngine();
+		kinesis = kinesisClient(engine.url, 'http1');
+		dynamo = dynamoClient(engine.url);
+		await createStream(kinesis, 'events', 2);
+		sequences = await putRecords(kinesis, 'events', 2, 0, 20);
+		await createLeaseTable(dynamo, 'events-app');
+		await putLease(dynamo, 'events-app', 'shardId-000000000000', {checkpoint: sequences[4] ?? '', owner: 'worker-1', counter: 5});
+		await putLease(dynamo, 'events-app', 'shardId-000000000001', {checkpoint: 'TRIM_HORIZON', counter: 1});
+	});
+	afterAll(async () => {
+		if (previousAudit === undefined) delete process.env[AUDIT_LOG_ENV];
+		else process.env[AUDIT_LOG_ENV] = previousAudit;
+		kinesis.destroy();
+		dynamo.destroy();
+		await engine.close();
+		await rm(dir, {recursive: true, force: true});
+	});
+
+	it('lists the application, shows its checkpoints and lag, and resets them without clobbering a newer checkpoint', async () => {
+		const consumers = consoleConsumerServices({kinesis, dynamodb: dynamo, target: localTarget(engine.url)}, async (error) => (error instanceof Error ? error.message : String(error)), {
+			readOnly: false,
+			refreshMs: 300,
+		});
+		const app = renderApp(testServices(kinesis, engine.url, {consumers}), renderRoute, {initialRoute: {kind: 'dashboard', stream: 'events'}});
+		await waitForFrame(app.lastFrame, (text) => text.includes('shardId-000000000001'));
+		app.stdin.write('c');
+		const list = await waitForFrame(app.lastFrame, (text) => text.includes('events-app'), 8000);
+		expect(list).toMatch(/KCL +events-app +2 leases · 1 worker/);
+		app.stdin.write('\r');
+		const checkpoints = await waitForFrame(app.lastFrame, (text) => text.includes('worker-1') && text.includes('lag of shardId-000000000000'), 8000);
+		expect(checkpoints).toMatch(/shardId-000000000000 +worker-1 +5 +…\d+ +\d+(ms|s)/);
+		expect(checkpoints).toMatch(/shardId-000000000001 +- +1 +TRIM_HORIZON/);
+
+		// Mark shard 0 and reset it to TRIM_HORIZON.
+		app.stdin.write(' ');
+		await waitForFrame(app.lastFrame, (text) => /✓ shardId-000000000000/.test(text));
+		app.stdin.write('R');
+		await waitForFrame(app.lastFrame, (text) => text.includes('reset to (trim-horizon'));
+		app.stdin.write('trim-horizon\r');
+		const plan = await waitForFrame(app.lastFrame, (text) => text.includes('y submits'), 10_000);
+		expect(plan).toContain('shards 0 · to TRIM_HORIZON');
+		expect(plan).toMatch(/shardId-000000000000 +…\d+ +→ TRIM_HORIZON +\w+ +re-read 5 records/);
+
+		// A worker checkpoints after the plan: the reset leaves that shard and shows the plan again.
+		await workerCheckpoint(dynamo, 'events-app', 'shardId-000000000000', 'worker-1', 5, sequences[9] ?? '');
+		app.stdin.write('y');
+		const changed = await waitForFrame(app.lastFrame, (text) => text.includes('changed since the plan'), 10_000);
+		expect(changed).toContain('Written: none');
+		expect(changed).toContain('The plan again, made from the lease table as it is now:');
+		expect(changed).toMatch(/re-read 10 records/);
+		app.stdin.write('y');
+		const written = await waitForFrame(app.lastFrame, (text) => /Written: 0 …\d+ → TRIM_HORIZON/.test(text), 10_000);
+		expect(written).not.toContain('changed since the plan');
+		app.unmount();
+		const audit = await readFile(join(dir, 'audit.jsonl'), 'utf8');
+		expect(audit.match(/"operation":"checkpoint-reset"/g)).toHaveLength(4);
+	});
+});
