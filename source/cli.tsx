@@ -51,6 +51,16 @@ const commands: readonly Command[] = [
 		load: async () => (await import('./commands/retention.js')).run,
 	},
 	{
+		name: 'consumers',
+		summary: "List a stream's consumers: KCL applications (by their lease tables) and enhanced fan-out consumers",
+		load: async () => (await import('./commands/consumers.js')).run,
+	},
+	{
+		name: 'checkpoints',
+		summary: "Show a KCL application's checkpoints and lag per shard, or reset them (checkpoints reset)",
+		load: async () => (await import('./commands/checkpoints.js')).run,
+	},
+	{
 		name: 'engine',
 		summary: 'Run the built-in Kinesis-compatible engine for the AWS SDKs, the AWS CLI and other clients',
 		load: async () => (await import('./commands/engine.js')).run,

@@ -22,7 +22,7 @@ describe('kinesis-console', () => {
 		expect(code).toBe(0);
 		const section = stdout.slice(stdout.indexOf('Commands')).split('\n').slice(1);
 		const commands = section.slice(0, section.findIndex((line) => line.trim() === ''));
-		expect(commands.map((line) => line.trim().split(/\s+/)[0])).toEqual(['streams', 'describe', 'tail', 'put', 'find-shard', 'split', 'merge', 'scale', 'retention', 'engine']);
+		expect(commands.map((line) => line.trim().split(/\s+/)[0])).toEqual(['streams', 'describe', 'tail', 'put', 'find-shard', 'split', 'merge', 'scale', 'retention', 'consumers', 'checkpoints', 'engine']);
 		for (const line of commands) expect(line.trim().split(/\s{2,}/)[1]?.length).toBeGreaterThan(20);
 		expect(stdout).toContain('--local --demo');
 	});

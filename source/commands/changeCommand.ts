@@ -42,10 +42,11 @@ export interface ChangeFlagValues {
 /**
  * The refusals that need no connection: --read-only (returns its exit code, having said why), and a
  * change with no --yes and no terminal to ask on (a usage error). Undefined when the command may go on.
+ * `changed` names what the change changes, for the --read-only message.
  */
-export function refuseEarly(flags: ChangeFlagValues, command: string, what: string): number | undefined {
+export function refuseEarly(flags: ChangeFlagValues, command: string, what: string, changed = 'the stream'): number | undefined {
 	if (flags.readOnly && !flags.dryRun) {
-		process.stderr.write(`kinesis-console ${command}: refused under --read-only: ${what} changes the stream. --dry-run previews it.\n`);
+		process.stderr.write(`kinesis-console ${command}: refused under --read-only: ${what} changes ${changed}. --dry-run previews it.\n`);
 		return EXIT_CODES['read-only'];
 	}
 	if (!flags.yes && !flags.dryRun && !process.stdin.isTTY) {

@@ -2,6 +2,7 @@ import {render} from 'ink';
 import {connect, type Connection} from '../console/connect.js';
 import {StreamDashboardStore} from '../console/dashboardStore.js';
 import {describeDemo, startDemo, type Demo} from '../console/demo.js';
+import {startDemoConsumer} from '../console/demoConsumer.js';
 import {formatFailure, streamLister, toFailure} from '../console/failures.js';
 import {CloudWatchMetrics} from '../console/metrics.js';
 import {NoticeStore} from '../console/notices.js';
@@ -73,7 +74,10 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
 	}
 }
 
-/** --demo: demo streams and traffic on the endpoint (cli.tsx allows it only with --local or --endpoint-url). */
+/**
+ * --demo: demo streams and traffic on the endpoint (cli.tsx allows it only with --local or --endpoint-url),
+ * and a KCL-style consumer application (clickstream-analytics) that falls behind on the hot shard.
+ */
 function runDemo(connection: Connection, services: ConsoleServices): Demo {
 	const {notices, streams} = services;
 	/** The demo's own notice: it is replaced every few seconds, but leaves someone else's up for a while. */
@@ -90,13 +94,15 @@ function runDemo(connection: Connection, services: ConsoleServices): Demo {
 		() => void streams.refresh(),
 		(error: unknown) => say('warning', `demo: ${error instanceof Error ? error.message : String(error)}`),
 	);
+	const consumer = startDemoConsumer(connection, {onError: (message) => say('warning', message)});
+	consumer.ready.catch((error: unknown) => say('warning', `demo consumer: ${error instanceof Error ? error.message : String(error)}`));
 	const timer = setInterval(() => say('info', describeDemo(demo.stats())), 2_000);
 	timer.unref();
 	return {
 		...demo,
 		stop: async () => {
 			clearInterval(timer);
-			await demo.stop();
+			await Promise.all([consumer.stop(), demo.stop()]);
 		},
 	};
 }

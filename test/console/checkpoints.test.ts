@@ -1,0 +1,435 @@
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {GetItemCommand, ScanCommand, type DynamoDBClient} from '@aws-sdk/client-dynamodb';
+import {DescribeStreamSummaryCommand, SplitShardCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {AuditLog, type AuditEntry} from '../../source/console/auditLog.js';
+import type {ChangeProgress} from '../../source/console/changes.js';
+import {
+	CheckpointsStore,
+	executeCheckpointReset,
+	parseResetTarget,
+	planCheckpointReset,
+	readCheckpoints,
+	type CheckpointChangeContext,
+	type CheckpointResetPlan,
+	type CheckpointResetResult,
+	type ShardCheckpoint,
+} from '../../source/console/checkpoints.js';
+import type {ConnectionTarget} from '../../source/console/connect.js';
+import {startDemoConsumer} from '../../source/console/demoConsumer.js';
+import type {Engine} from '../../source/engine/index.js';
+import {credentials, kinesisClient, startEngine} from '../helpers/engine.js';
+import {arrivals, createLeaseTable, createStream, dynamoClient, putLease, putRecords, renewLease, workerCheckpoint} from '../helpers/leaseTables.js';
+
+const MINUTE = 60_000;
+const shardId = (n: number) => `shardId-${String(n).padStart(12, '0')}`;
+
+let offset = 0;
+let engine: Engine;
+let kinesis: KinesisClient;
+let dynamo: DynamoDBClient;
+let dir: string;
+let audit: AuditLog;
+let target: ConnectionTarget;
+
+beforeAll(async () => {
+	engine = await startEngine({updateStreamMs: 100, now: () => Date.now() + offset});
+	kinesis = kinesisClient(engine.url, 'http1');
+	dynamo = dynamoClient(engine.url);
+	dir = mkdtempSync(join(tmpdir(), 'checkpoints-'));
+	audit = new AuditLog(join(dir, 'audit.jsonl'));
+	target = {kind: 'endpoint', region: 'us-east-1', endpoint: engine.url, endpoints: {kinesis: engine.url, cloudwatch: engine.url, dynamodb: engine.url}};
+});
+afterAll(async () => {
+	kinesis.destroy();
+	dynamo.destroy();
+	await engine.close();
+	rmSync(dir, {recursive: true, force: true});
+});
+
+const clients = () => ({kinesis, dynamodb: dynamo});
+const context = (): CheckpointChangeContext => ({kinesis, dynamodb: dynamo, target, audit});
+let names = 0;
+const unique = (prefix: string) => `${prefix}-${process.pid}-${++names}`;
+const byShard = (shards: readonly ShardCheckpoint[]) => new Map(shards.map((shard) => [shard.shardId, shard]));
+
+async function run(changes: AsyncGenerator<ChangeProgress<CheckpointResetResult>, CheckpointResetResult>): Promise<CheckpointResetResult> {
+	let result: CheckpointResetResult | undefined;
+	for await (const event of changes) if (event.type === 'done') result = event.result;
+	if (!result) throw new Error('the reset did not end with done');
+	return result;
+}
+
+async function lease(table: string, key: string): Promise<{checkpoint?: string; counter?: string; owner?: string; parents?: string[]}> {
+	const {Item} = await dynamo.send(new GetItemCommand({TableName: table, Key: {leaseKey: {S: key}}, ConsistentRead: true}));
+	return {
+		...(Item?.checkpoint?.S === undefined ? {} : {checkpoint: Item.checkpoint.S}),
+		...(Item?.leaseCounter?.N === undefined ? {} : {counter: Item.leaseCounter.N}),
+		...(Item?.leaseOwner?.S === undefined ? {} : {owner: Item.leaseOwner.S}),
+		...(Item?.parentShardId?.SS === undefined ? {} : {parents: Item.parentShardId.SS}),
+	};
+}
+
+async function until<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 8_000, what = 'the condition'): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await check();
+		if (value !== undefined && value !== false) return value;
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	}
+}
+
+async function waitActive(stream: string): Promise<void> {
+	await until(async () => (await kinesis.send(new DescribeStreamSummaryCommand({StreamName: stream}))).StreamDescriptionSummary?.StreamStatus === 'ACTIVE' || undefined, 5_000, `${stream} ACTIVE`);
+}
+
+describe('reading checkpoints', () => {
+	it('reports per shard owner, counter, checkpoint and lag (the first record after the checkpoint); unheld and leaseless shards flagged', async () => {
+		const stream = unique('lag');
+		const table = unique('lag-app');
+		await createStream(kinesis, stream, 4);
+		offset = -10 * MINUTE;
+		const early = await putRecords(kinesis, stream, 4, 0, 5, 'a');
+		const s1 = await putRecords(kinesis, stream, 4, 1, 3, 'b');
+		const s2 = await putRecords(kinesis, stream, 4, 2, 4, 'c');
+		offset = -4 * MINUTE;
+		const late = await putRecords(kinesis, stream, 4, 0, 2, 'd');
+		offset = 0;
+		const arrived = await arrivals(kinesis, stream, shardId(0));
+
+		await createLeaseTable(dynamo, table);
+		await putLease(dynamo, table, shardId(0), {checkpoint: early[4], owner: 'worker-a', counter: 5});
+		await putLease(dynamo, table, shardId(1), {checkpoint: s1[2], owner: 'worker-b', counter: 9});
+		await putLease(dynamo, table, shardId(2), {checkpoint: 'TRIM_HORIZON', counter: 2});
+		// worker-a is alive: it renews its lease every 50 ms; worker-b's lease has not moved.
+		const renewer = setInterval(() => void renewLease(dynamo, table, shardId(0)).catch(() => undefined), 50);
+		let report;
+		try {
+			report = await readCheckpoints(clients(), stream, table, {livenessMs: 300});
+		} finally {
+			clearInterval(renewer);
+		}
+		const shards = byShard(report.shards);
+		const first = shards.get(shardId(0));
+		expect(first).toMatchObject({leaseOwner: 'worker-a', checkpoint: early[4], holder: 'live', flags: [], lag: {state: 'behind', sequenceNumber: late[0], arrivalTime: new Date(arrived.get(late[0] ?? '') ?? 0).toISOString()}});
+		expect(first?.lag.state === 'behind' && first.lag.ageMs).toBeGreaterThanOrEqual(4 * MINUTE - 1000);
+		expect(first?.lag.state === 'behind' && first.lag.ageMs).toBeLessThan(4 * MINUTE + 5_000);
+		expect(shards.get(shardId(1))).toMatchObject({leaseOwner: 'worker-b', leaseCounter: 9, holder: 'stale', flags: ['not-held'], lag: {state: 'caught-up'}});
+		const trim = shards.get(shardId(2));
+		expect(trim).toMatchObject({holder: 'unowned', flags: ['not-held'], position: {type: 'TRIM_HORIZON'}, lag: {state: 'behind', sequenceNumber: s2[0]}});
+		expect(trim?.lag.state === 'behind' && trim.lag.ageMs).toBeGreaterThanOrEqual(10 * MINUTE - 1000);
+		expect(shards.get(shardId(3))).toMatchObject({holder: 'none', flags: ['no-lease'], lag: {state: 'unknown'}});
+		expect(report.workers).toEqual([
+			{owner: 'worker-a', leases: 1, live: true},
+			{owner: 'worker-b', leases: 1, live: false},
+		]);
+		expect(report.summary).toMatchObject({leases: 3, behind: 2, maxLagShardId: shardId(2), notHeld: 2, noLease: 1, finished: 0});
+		expect(report.livenessMs).toBe(300);
+	});
+
+	it('keeps a lag series per shard while the store runs, and stops cleanly', async () => {
+		const stream = unique('store');
+		const table = unique('store-app');
+		await createStream(kinesis, stream, 1);
+		offset = -2 * MINUTE;
+		const records = await putRecords(kinesis, stream, 1, 0, 3);
+		offset = 0;
+		await createLeaseTable(dynamo, table);
+		await putLease(dynamo, table, shardId(0), {checkpoint: records[0], owner: 'worker-a'});
+		const store = new CheckpointsStore({clients: clients(), stream, application: table, refreshMs: 100, staleAfterMs: 250});
+		expect(store.getSnapshot()).toEqual({status: 'loading'});
+		store.start();
+		try {
+			const view = await until(() => {
+				const snapshot = store.getSnapshot();
+				return snapshot.status === 'ready' && (snapshot.value.series[shardId(0)]?.length ?? 0) >= 3 ? snapshot.value : undefined;
+			});
+			const points = view.series[shardId(0)] ?? [];
+			for (const point of points) expect(point.lagMs).toBeGreaterThanOrEqual(2 * MINUTE - 1000);
+			expect(points.map((point) => point.atMs)).toEqual([...points.map((point) => point.atMs)].sort((a, b) => a - b));
+			expect(store.lagSeries(shardId(0))).toHaveLength(points.length);
+			// The owner never renews: once the counter has stood still for the window, it is stale.
+			await until(() => {
+				const snapshot = store.getSnapshot();
+				return snapshot.status === 'ready' && snapshot.value.report.shards[0]?.holder === 'stale' ? true : undefined;
+			});
+		} finally {
+			await store.stop();
+		}
+		const settled = store.getSnapshot();
+		await new Promise((resolve) => setTimeout(resolve, 250));
+		expect(store.getSnapshot()).toBe(settled);
+	});
+});
+
+describe('checkpoint reset plans', () => {
+	let stream: string;
+	let table: string;
+	let x: string[];
+	let y: string[];
+	let z: string[];
+	let arrivedX: Map<string, number>;
+	beforeAll(async () => {
+		stream = unique('plan');
+		table = unique('plan-app');
+		await createStream(kinesis, stream, 2);
+		offset = -30 * MINUTE;
+		x = await putRecords(kinesis, stream, 2, 0, 10, 'x');
+		z = await putRecords(kinesis, stream, 2, 1, 4, 'z');
+		offset = -10 * MINUTE;
+		y = await putRecords(kinesis, stream, 2, 0, 5, 'y');
+		offset = 0;
+		arrivedX = await arrivals(kinesis, stream, shardId(0));
+		await createLeaseTable(dynamo, table);
+		await putLease(dynamo, table, shardId(0), {checkpoint: x[6], counter: 3});
+		await putLease(dynamo, table, shardId(1), {checkpoint: z[3], counter: 8});
+	});
+	const plan = (to: string, extra: {shards?: string[]} = {}) => planCheckpointReset(clients(), stream, table, {to: parseResetTarget(to), ...extra}, {livenessMs: 0});
+	const shardPlan = (result: CheckpointResetPlan, n: number) => result.shards.find((shard) => shard.shardId === shardId(n));
+
+	it('TRIM_HORIZON: re-reads everything up to the checkpoint', async () => {
+		const result = await plan('trim-horizon');
+		expect(result).toMatchObject({operation: 'checkpoint-reset', target: 'TRIM_HORIZON', problems: [], multiStream: false});
+		expect(shardPlan(result, 0)).toMatchObject({
+			action: 'reset',
+			current: {exists: true, checkpoint: x[6], leaseCounter: 3, holder: 'unowned'},
+			next: {checkpoint: 'TRIM_HORIZON'},
+			effect: {kind: 're-read', records: 7, atLeast: false, from: new Date(arrivedX.get(x[0] ?? '') ?? 0).toISOString(), to: new Date(arrivedX.get(x[6] ?? '') ?? 0).toISOString()},
+		});
+		expect(shardPlan(result, 1)).toMatchObject({action: 'reset', effect: {kind: 're-read', records: 4}});
+	});
+
+	it('LATEST: skips what is after the checkpoint, and what arrives until a worker takes the lease', async () => {
+		const result = await plan('latest');
+		expect(shardPlan(result, 0)).toMatchObject({action: 'reset', next: {checkpoint: 'LATEST'}, effect: {kind: 'skip', records: 8, andNewer: true}});
+		expect(shardPlan(result, 1)).toMatchObject({action: 'reset', effect: {kind: 'none'}});
+		expect(result.warnings.join(' ')).toContain('LATEST is kept as LATEST');
+	});
+
+	it("AT_TIMESTAMP (on the engine's clock): the sequence number just before the first record at or after the time, or TRIM_HORIZON", async () => {
+		const between = await plan(new Date(Date.now() - 20 * MINUTE).toISOString());
+		expect(between.target).toMatch(/^AT_TIMESTAMP /);
+		expect(shardPlan(between, 0)).toMatchObject({action: 'reset', next: {checkpoint: x[9], firstRecord: {sequenceNumber: y[0]}}, effect: {kind: 'skip', records: 3}});
+		// Everything in shard 1 is older: its checkpoint is already the last record before the time.
+		expect(shardPlan(between, 1)).toMatchObject({action: 'unchanged', next: {checkpoint: z[3]}, effect: {kind: 'none'}, note: 'already there'});
+
+		const before = await plan('40m');
+		expect(shardPlan(before, 0)).toMatchObject({next: {checkpoint: 'TRIM_HORIZON', firstRecord: {sequenceNumber: x[0]}}, effect: {kind: 're-read', records: 7}});
+		expect(shardPlan(before, 1)).toMatchObject({next: {checkpoint: 'TRIM_HORIZON', firstRecord: {sequenceNumber: z[0]}}, effect: {kind: 're-read', records: 4}});
+
+		const recent = await plan('5m');
+		expect(shardPlan(recent, 0)).toMatchObject({next: {checkpoint: y[4]}, effect: {kind: 'skip', records: 8}});
+		expect(shardPlan(recent, 0)?.next.firstRecord).toBeUndefined();
+	});
+
+	it('a sequence number: one shard, and only its own sequence numbers', async () => {
+		const result = await plan(x[2] ?? '', {shards: ['0']});
+		expect(result.problems).toEqual([]);
+		expect(result.shards).toHaveLength(1);
+		expect(shardPlan(result, 0)).toMatchObject({next: {checkpoint: x[2]}, effect: {kind: 're-read', records: 4}});
+		const everywhere = await plan(x[2] ?? '');
+		expect(everywhere.problems[0]?.message).toContain('belongs to one shard');
+		const wrongShard = await plan(z[1] ?? '', {shards: ['0']});
+		expect(wrongShard.problems[0]).toMatchObject({kind: 'refused'});
+		expect(wrongShard.problems[0]?.message).toContain(`is not a sequence number of ${shardId(0)}`);
+		const missing = await plan('latest', {shards: ['7']});
+		expect(missing.problems[0]).toMatchObject({kind: 'not-found'});
+	});
+});
+
+describe('executing resets', () => {
+	it('does not clobber a checkpoint written after the plan: that shard is reported and the plan is made again; the audit log has before and after, and no secret', async () => {
+		const stream = unique('race');
+		const table = unique('race-app');
+		await createStream(kinesis, stream, 2);
+		const x = await putRecords(kinesis, stream, 2, 0, 10, 'x');
+		const z = await putRecords(kinesis, stream, 2, 1, 3, 'z');
+		await createLeaseTable(dynamo, table);
+		await putLease(dynamo, table, shardId(0), {checkpoint: x[6], owner: 'worker-a', counter: 3});
+		await putLease(dynamo, table, shardId(1), {checkpoint: z[2], owner: 'worker-b', counter: 4});
+		const planned = await planCheckpointReset(clients(), stream, table, {to: {type: 'TRIM_HORIZON'}}, {livenessMs: 0});
+		expect(planned.warnings.join(' ')).toContain('2 leases have owners whose liveness was not checked');
+
+		// worker-a checkpoints after the plan was made.
+		await workerCheckpoint(dynamo, table, shardId(0), 'worker-a', 3, x[8] ?? '');
+		const result = await run(executeCheckpointReset(context(), planned, {livenessMs: 0}));
+		expect(result.written).toEqual([{shardId: shardId(1), action: 'reset', before: z[2], after: 'TRIM_HORIZON'}]);
+		expect(result.changedSincePlan).toEqual([
+			{shardId: shardId(0), change: 'checkpoint', planned: {exists: true, checkpoint: x[6], leaseCounter: 3}, now: {checkpoint: x[8], leaseCounter: 4, leaseOwner: 'worker-a'}},
+		]);
+		expect(await lease(table, shardId(0))).toMatchObject({checkpoint: x[8], counter: '4'});
+		expect(await lease(table, shardId(1))).toMatchObject({checkpoint: 'TRIM_HORIZON', counter: '5'});
+		// The plan again, from the table as it is now.
+		const replan = result.replan;
+		expect(replan?.shards.find((shard) => shard.shardId === shardId(0))).toMatchObject({action: 'reset', current: {checkpoint: x[8], leaseCounter: 4}, effect: {kind: 're-read', records: 9}});
+		expect(replan?.shards.find((shard) => shard.shardId === shardId(1))).toMatchObject({action: 'unchanged'});
+
+		const again = await run(executeCheckpointReset(context(), replan as CheckpointResetPlan));
+		expect(again.written).toEqual([{shardId: shardId(0), action: 'reset', before: x[8], after: 'TRIM_HORIZON'}]);
+		expect(again.changedSincePlan).toEqual([]);
+		expect(again.replan).toBeUndefined();
+		expect(await lease(table, shardId(0))).toMatchObject({checkpoint: 'TRIM_HORIZON', counter: '5'});
+
+		const entries: AuditEntry[] = (await audit.read()).filter((entry) => entry.stream === stream);
+		expect(entries.map((entry) => [entry.operation, entry.outcome])).toEqual([
+			['checkpoint-reset', 'submitted'],
+			['checkpoint-reset', 'completed'],
+			['checkpoint-reset', 'submitted'],
+			['checkpoint-reset', 'completed'],
+		]);
+		expect(entries[0]).toMatchObject({
+			parameters: {application: table, to: 'TRIM_HORIZON', shards: 'all'},
+			target: {kind: 'endpoint', region: 'us-east-1', endpoint: engine.url},
+			before: [
+				{shardId: shardId(0), checkpoint: x[6], leaseCounter: 3},
+				{shardId: shardId(1), checkpoint: z[2], leaseCounter: 4},
+			],
+		});
+		expect(entries[1]).toMatchObject({after: {written: [{shardId: shardId(1), checkpoint: 'TRIM_HORIZON'}], changedSincePlan: [shardId(0)]}});
+		expect(entries[1]?.id).toBe(entries[0]?.id);
+		const text = readFileSync(audit.path, 'utf8');
+		expect(text).not.toContain(credentials.secretAccessKey);
+		expect(text).not.toContain(credentials.accessKeyId);
+	});
+
+	it('warns while workers hold live leases', async () => {
+		const stream = unique('live');
+		const table = unique('live-app');
+		await createStream(kinesis, stream, 2);
+		await putRecords(kinesis, stream, 2, 0, 3);
+		await createLeaseTable(dynamo, table);
+		await putLease(dynamo, table, shardId(0), {owner: 'worker-7', counter: 1});
+		await putLease(dynamo, table, shardId(1), {owner: 'worker-8', counter: 1});
+		const renewer = setInterval(() => void renewLease(dynamo, table, shardId(0)).catch(() => undefined), 40);
+		let planned: CheckpointResetPlan;
+		try {
+			planned = await planCheckpointReset(clients(), stream, table, {to: {type: 'LATEST'}}, {livenessMs: 300});
+		} finally {
+			clearInterval(renewer);
+		}
+		expect(planned.liveWorkers).toEqual(['worker-7']);
+		expect(planned.shards.map((shard) => shard.current.holder)).toEqual(['live', 'stale']);
+		expect(planned.warnings[0]).toMatch(/^Workers still hold live leases on 1 of the 2 shards to reset \(worker-7\)/);
+		expect(planned.problems).toEqual([]);
+	});
+
+	it('makes the child-shard trap explicit after a split, and can make the children\'s leases at the new position', async () => {
+		const stream = unique('trap');
+		const table = unique('trap-app');
+		await createStream(kinesis, stream, 2);
+		const parent = await putRecords(kinesis, stream, 2, 0, 8, 'p');
+		await createLeaseTable(dynamo, table);
+		await putLease(dynamo, table, shardId(0), {checkpoint: parent[3]});
+		await putLease(dynamo, table, shardId(1), {checkpoint: 'TRIM_HORIZON'});
+		await kinesis.send(new SplitShardCommand({StreamName: stream, ShardToSplit: shardId(0), NewStartingHashKey: ((1n << 128n) / 4n).toString()}));
+		await waitActive(stream);
+		await putRecords(kinesis, stream, 4, 0, 3, 'lower');
+		await putRecords(kinesis, stream, 4, 1, 2, 'upper');
+
+		const planned = await planCheckpointReset(clients(), stream, table, {to: {type: 'LATEST'}}, {livenessMs: 0});
+		expect(planned.leaseless).toEqual([
+			expect.objectContaining({shardId: shardId(2), open: true, parents: [shardId(0)], reason: 'child', records: 3, leaseCreated: false}),
+			expect.objectContaining({shardId: shardId(3), open: true, parents: [shardId(0)], reason: 'child', records: 2, leaseCreated: false}),
+		]);
+		expect(planned.warnings.join(' ')).toContain(`The child-shard trap: ${shardId(2)}, ${shardId(3)} have no lease (children after a reshard)`);
+		expect(planned.warnings.join(' ')).toContain('reading 5 records already there');
+		expect(planned.shards.find((shard) => shard.shardId === shardId(0))).toMatchObject({action: 'reset', effect: {kind: 'skip', records: 4}});
+
+		const report = await readCheckpoints(clients(), stream, table, {livenessMs: 0});
+		expect(byShard(report.shards).get(shardId(2))).toMatchObject({flags: ['no-lease'], note: expect.stringContaining(`when ${shardId(0)} reaches SHARD_END`)});
+
+		const withChildren = await planCheckpointReset(clients(), stream, table, {to: {type: 'LATEST'}, createMissingLeases: true}, {livenessMs: 0});
+		expect(withChildren.warnings.join(' ')).not.toContain('child-shard trap');
+		expect(withChildren.shards.filter((shard) => shard.action === 'create')).toEqual([
+			expect.objectContaining({shardId: shardId(2), leaseKey: shardId(2), next: {checkpoint: 'LATEST', subSequenceNumber: 0}, effect: {kind: 'skip', records: 3, atLeast: false, andNewer: true, from: expect.any(String), to: expect.any(String), spanMs: expect.any(Number)}}),
+			expect.objectContaining({shardId: shardId(3), action: 'create', effect: expect.objectContaining({kind: 'skip', records: 2})}),
+		]);
+		const result = await run(executeCheckpointReset({...context(), audit: false}, withChildren));
+		expect(result.written.map((written) => [written.shardId, written.action, written.after])).toEqual([
+			[shardId(0), 'reset', 'LATEST'],
+			[shardId(1), 'reset', 'LATEST'],
+			[shardId(2), 'create', 'LATEST'],
+			[shardId(3), 'create', 'LATEST'],
+		]);
+		expect(await lease(table, shardId(2))).toEqual({checkpoint: 'LATEST', counter: '0', parents: [shardId(0)]});
+		const after = byShard((await readCheckpoints(clients(), stream, table, {livenessMs: 0})).shards);
+		expect(after.get(shardId(3))?.flags).toEqual(['not-held', 'waiting-for-parent']);
+	});
+});
+
+describe('the demo consumer', () => {
+	it('keeps KCL leases, falls behind on the hot shard, takes a reset, and follows a split', async () => {
+		const stream = unique('click');
+		const application = unique('click-analytics');
+		await createStream(kinesis, stream, 2);
+		const cold = await putRecords(kinesis, stream, 2, 0, 30, 'cold');
+		await putRecords(kinesis, stream, 2, 1, 400, 'hot');
+		const consumer = startDemoConsumer(clients(), {
+			stream,
+			application,
+			workers: 2,
+			slowShards: [shardId(1)],
+			slowRecordsPerSecond: 20,
+			recordsPerSecond: 2_000,
+			pollMs: 100,
+			checkpointEveryMs: 150,
+			renewEveryMs: 100,
+			failoverMs: 1_000,
+			shardSyncEveryMs: 200,
+		});
+		try {
+			await consumer.ready;
+			// The cold shard is read to its end and checkpointed there.
+			await until(async () => (await lease(application, shardId(0))).checkpoint === cold[29] || undefined, 8_000, 'the cold shard checkpointed');
+			const report = await readCheckpoints(clients(), stream, application, {livenessMs: 400});
+			const shards = byShard(report.shards);
+			expect(shards.get(shardId(0))).toMatchObject({holder: 'live', lag: {state: 'caught-up'}, flags: []});
+			expect(shards.get(shardId(1))).toMatchObject({holder: 'live', lag: {state: 'behind'}, flags: []});
+			expect(new Set(report.workers.map((worker) => worker.owner))).toEqual(new Set([`${application}-worker-1`, `${application}-worker-2`]));
+			expect(report.workers.every((worker) => worker.live)).toBe(true);
+
+			// A reset of the cold shard to TRIM_HORIZON: the workers renew all the time, so a plan may meet a moved counter and be made again.
+			const processedBefore = consumer.stats().shards.find((shard) => shard.shardId === shardId(0))?.processed ?? 0;
+			let planned = await planCheckpointReset(clients(), stream, application, {to: {type: 'TRIM_HORIZON'}, shards: ['0']}, {livenessMs: 0});
+			let written = false;
+			for (let attempt = 0; attempt < 20 && !written; attempt++) {
+				const result = await run(executeCheckpointReset({...context(), audit: false}, planned, {livenessMs: 0}));
+				written = result.written.length === 1;
+				if (result.replan) planned = result.replan;
+			}
+			expect(written).toBe(true);
+			// The holder loses the lease at its next renewal, takes it again from TRIM_HORIZON and reads the 30 records again.
+			await until(
+				() => {
+					const shard = consumer.stats().shards.find((entry) => entry.shardId === shardId(0));
+					return shard !== undefined && shard.processed >= processedBefore + 30 ? true : undefined;
+				},
+				8_000,
+				'the cold shard read again',
+			);
+			await until(async () => (await lease(application, shardId(0))).checkpoint === cold[29] || undefined, 8_000, 'the cold shard checkpointed again');
+
+			// A split of the cold shard: its lease reaches SHARD_END and the children get leases at TRIM_HORIZON.
+			await kinesis.send(new SplitShardCommand({StreamName: stream, ShardToSplit: shardId(0), NewStartingHashKey: ((1n << 128n) / 4n).toString()}));
+			await waitActive(stream);
+			const children = await putRecords(kinesis, stream, 4, 0, 5, 'child');
+			await until(async () => (await lease(application, shardId(0))).checkpoint === 'SHARD_END' || undefined, 8_000, 'the parent at SHARD_END');
+			await until(async () => (await lease(application, shardId(2))).checkpoint === children[4] || undefined, 8_000, 'the child read');
+			expect((await lease(application, shardId(2))).parents).toEqual([shardId(0)]);
+			expect((await lease(application, shardId(3))).parents).toEqual([shardId(0)]);
+			// The hot shard is still behind.
+			const hot = byShard((await readCheckpoints(clients(), stream, application, {livenessMs: 0})).shards).get(shardId(1));
+			expect(hot?.lag.state).toBe('behind');
+		} finally {
+			await consumer.stop();
+		}
+		// Stopped: the leases are given up, the checkpoints kept.
+		const {Items} = await dynamo.send(new ScanCommand({TableName: application, ConsistentRead: true}));
+		const unfinished = (Items ?? []).filter((item) => item.checkpoint?.S !== 'SHARD_END');
+		expect(unfinished.length).toBeGreaterThan(0);
+		expect(unfinished.filter((item) => item.leaseOwner?.S !== undefined)).toEqual([]);
+	}, 30_000);
+});

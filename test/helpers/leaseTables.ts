@@ -1,0 +1,103 @@
+import {CreateTableCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand, type AttributeValue} from '@aws-sdk/client-dynamodb';
+import {CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, PutRecordsCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
+import {credentials} from './engine.js';
+
+/** Test helpers for KCL-shaped lease tables on the engine, written with the low-level client as a KCL worker writes them. */
+
+export function dynamoClient(url: string): DynamoDBClient {
+	return new DynamoDBClient({endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1});
+}
+
+const S = (value: string): AttributeValue => ({S: value});
+const N = (value: number): AttributeValue => ({N: String(value)});
+
+export async function createLeaseTable(dynamo: DynamoDBClient, name: string, hashKey = 'leaseKey'): Promise<void> {
+	await dynamo.send(
+		new CreateTableCommand({
+			TableName: name,
+			KeySchema: [{AttributeName: hashKey, KeyType: 'HASH'}],
+			AttributeDefinitions: [{AttributeName: hashKey, AttributeType: 'S'}],
+			BillingMode: 'PAY_PER_REQUEST',
+		}),
+	);
+}
+
+export interface LeaseFields {
+	readonly checkpoint?: string;
+	readonly owner?: string;
+	readonly counter?: number;
+	readonly parents?: readonly string[];
+	readonly subSequence?: number;
+	/** Multi-stream leases: the stream identifier attribute. */
+	readonly streamName?: string;
+	readonly shardId?: string;
+}
+
+/** Writes a lease item as the KCL stores it. */
+export async function putLease(dynamo: DynamoDBClient, table: string, leaseKey: string, fields: LeaseFields = {}): Promise<void> {
+	await dynamo.send(
+		new PutItemCommand({
+			TableName: table,
+			Item: {
+				leaseKey: S(leaseKey),
+				leaseCounter: N(fields.counter ?? 1),
+				checkpoint: S(fields.checkpoint ?? 'TRIM_HORIZON'),
+				checkpointSubSequenceNumber: N(fields.subSequence ?? 0),
+				ownerSwitchesSinceCheckpoint: N(0),
+				...(fields.owner === undefined ? {} : {leaseOwner: S(fields.owner)}),
+				...(fields.parents && fields.parents.length > 0 ? {parentShardId: {SS: [...fields.parents]}} : {}),
+				...(fields.streamName === undefined ? {} : {streamName: S(fields.streamName)}),
+				...(fields.shardId === undefined ? {} : {shardId: S(fields.shardId)}),
+			},
+		}),
+	);
+}
+
+/** A worker's checkpoint: conditional on its owner and counter, bumping the counter (as the KCL's checkpointer). */
+export async function workerCheckpoint(dynamo: DynamoDBClient, table: string, leaseKey: string, owner: string, counter: number, sequenceNumber: string): Promise<void> {
+	await dynamo.send(
+		new UpdateItemCommand({
+			TableName: table,
+			Key: {leaseKey: S(leaseKey)},
+			UpdateExpression: 'SET checkpoint = :cp, checkpointSubSequenceNumber = :zero, leaseCounter = leaseCounter + :one',
+			ConditionExpression: 'leaseOwner = :owner AND leaseCounter = :counter',
+			ExpressionAttributeValues: {':cp': S(sequenceNumber), ':zero': N(0), ':one': N(1), ':owner': S(owner), ':counter': N(counter)},
+		}),
+	);
+}
+
+/** A worker's renewal: bumps the counter. */
+export async function renewLease(dynamo: DynamoDBClient, table: string, leaseKey: string): Promise<void> {
+	await dynamo.send(new UpdateItemCommand({TableName: table, Key: {leaseKey: S(leaseKey)}, UpdateExpression: 'SET leaseCounter = leaseCounter + :one', ExpressionAttributeValues: {':one': N(1)}}));
+}
+
+export async function createStream(kinesis: KinesisClient, name: string, shards: number): Promise<{arn: string; account: string; epoch: number}> {
+	await kinesis.send(new CreateStreamCommand({StreamName: name, ShardCount: shards}));
+	const {StreamDescriptionSummary: summary} = await kinesis.send(new DescribeStreamSummaryCommand({StreamName: name}));
+	const arn = summary?.StreamARN ?? '';
+	return {arn, account: arn.split(':')[4] ?? '', epoch: Math.floor((summary?.StreamCreationTimestamp?.getTime() ?? 0) / 1000)};
+}
+
+/** Writes `count` records into the shard of an evenly split stream, in order; returns their sequence numbers. */
+export async function putRecords(kinesis: KinesisClient, stream: string, shards: number, shard: number, count: number, tag = 'r'): Promise<string[]> {
+	const hashKey = (((1n << 128n) / BigInt(shards)) * BigInt(shard) + 1n).toString();
+	const sequences: string[] = [];
+	for (let start = 0; start < count; start += 500) {
+		const size = Math.min(500, count - start);
+		const response = await kinesis.send(
+			new PutRecordsCommand({
+				StreamName: stream,
+				Records: Array.from({length: size}, (_, index) => ({PartitionKey: `${tag}-${start + index}`, ExplicitHashKey: hashKey, Data: Buffer.from(`${tag}-${start + index}`)})),
+			}),
+		);
+		sequences.push(...(response.Records ?? []).map((record) => record.SequenceNumber ?? ''));
+	}
+	return sequences;
+}
+
+/** The arrival times of a shard's records, by sequence number. */
+export async function arrivals(kinesis: KinesisClient, stream: string, shardId: string): Promise<Map<string, number>> {
+	const {ShardIterator} = await kinesis.send(new GetShardIteratorCommand({StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON'}));
+	const {Records} = await kinesis.send(new GetRecordsCommand({ShardIterator, Limit: 10_000}));
+	return new Map((Records ?? []).map((record) => [record.SequenceNumber ?? '', record.ApproximateArrivalTimestamp?.getTime() ?? 0]));
+}
