@@ -5,6 +5,7 @@ import {CreateStreamCommand, ListShardsCommand, type KinesisClient} from '@aws-s
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Engine} from '../../source/engine/index.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
+import {createLeaseTable, createStream, dynamoClient, putLease, putRecords} from '../helpers/leaseTables.js';
 import {Terminal, hasTmux} from '../helpers/terminal.js';
 
 /**
@@ -79,5 +80,39 @@ describe.skipIf(!tmux)('operations in a terminal', () => {
 		expect(lines[0]?.target.kind).toBe('endpoint');
 		await term.press('q');
 		expect(await term.waitForExit()).toBe(0);
+		await term.kill();
+		term = undefined;
+	});
+
+	it("resets a KCL application's checkpoint, through the keys", async () => {
+		const dynamo = dynamoClient(engine.url);
+		await createStream(kinesis, 'e2e-events', 2);
+		const sequences = await putRecords(kinesis, 'e2e-events', 2, 0, 12);
+		await createLeaseTable(dynamo, 'e2e-events-app');
+		await putLease(dynamo, 'e2e-events-app', 'shardId-000000000000', {checkpoint: sequences[7] ?? '', owner: 'worker-1', counter: 3});
+		await putLease(dynamo, 'e2e-events-app', 'shardId-000000000001', {checkpoint: 'TRIM_HORIZON', counter: 1});
+		const audit = join(dir, 'audit-reset.jsonl');
+		term = await Terminal.start(['--endpoint-url', engine.url], {env: {KINESIS_CONSOLE_AUDIT_LOG: audit}});
+		await term.waitFor('e2e-events');
+		await term.press('/');
+		await term.type('e2e-events');
+		await term.press('enter', 'enter');
+		await term.waitFor((screen) => screen.includes('HASH RANGE') && screen.includes('shardId-000000000001'));
+		await term.press('c');
+		await term.waitFor(/KCL +e2e-events-app/, 15_000);
+		await term.press('enter');
+		await term.waitFor(/shardId-000000000000 +worker-1 +3/, 15_000);
+		await term.press('space');
+		await term.waitFor(/✓ shardId-000000000000/);
+		await term.press('R');
+		await term.waitFor('reset to (trim-horizon');
+		await term.type('trim-horizon');
+		await term.press('enter');
+		const plan = await term.waitFor('y submits', 15_000);
+		expect(plan).toMatch(/shardId-000000000000 +…\d+ +→ TRIM_HORIZON .*re-read 8 records/);
+		await term.press('y');
+		await term.waitFor(/Written: 0 …\d+ → TRIM_HORIZON/, 15_000);
+		expect(await readFile(audit, 'utf8')).toContain('"operation":"checkpoint-reset"');
+		dynamo.destroy();
 	});
 });
