@@ -10,6 +10,7 @@ import {StreamsStore} from '../console/streamsStore.js';
 import {tailStream} from '../console/tail/index.js';
 import {TailStore} from '../console/tailStore.js';
 import {App} from './app.js';
+import {consoleConsumerServices} from './consumerServices.js';
 import {consoleOperations} from './operations.js';
 import type {Route} from './navigation.js';
 import {renderRoute} from './routes.js';
@@ -59,6 +60,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
 			tail: (tailOptions) => new TailStore({source: (source) => tailStream(open.kinesis, source), notices: services.notices, describeError}, tailOptions),
 			// --read-only: no changes at all, not even reachable.
 			...(options.readOnly ? {} : {operations: consoleOperations(open, describeError)}),
+			consumers: consoleConsumerServices(open, describeError, {readOnly: options.readOnly}),
 		};
 		if (options.demo) demo = runDemo(connection, services);
 		const instance = render(<App services={services} theme={themeFor()} renderRoute={renderRoute} {...(options.initialRoute ? {initialRoute: options.initialRoute} : {})} />, {maxFps: 20, exitOnCtrlC: true});
