@@ -1,13 +1,14 @@
 import {performance} from 'node:perf_hooks';
 import {ServiceError, invalidArgument, resourceNotFound} from '../protocol/errors.js';
-import {Blob, Timestamp} from '../protocol/values.js';
+import {Blob, SelfEncoding, Timestamp} from '../protocol/values.js';
 import type {ShardState, StreamState} from '../store/streamState.js';
+import type {StoredRecord} from '../store/store.js';
 import {defineAction} from './action.js';
 import {encryptionAt} from './encryption.js';
 import {StreamARN} from './fields.js';
 import {hexToDecimal} from './hashKeys.js';
 import {shardIdOf} from './names.js';
-import {formatSequenceNumber, positionAt} from './sequenceNumbers.js';
+import {positionAt, sequenceFormatter} from './sequenceNumbers.js';
 import {decodeIterator, encodeIterator} from './shardIterators.js';
 
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
@@ -62,19 +63,37 @@ export default defineAction(
 		const iteratorAgeMs = last ? Math.max(0, nowMs - last.arrivalMs) : 0;
 		metrics.getRecords(stream, shard.index, {records: records.length, bytes, iteratorAgeMs, latencyMs: performance.now() - started}, nowMs);
 
-		return {
-			Records: records.map((record) => ({
-				SequenceNumber: formatSequenceNumber({streamCreatedMs: stream.createdMs, position: record.position, shardIndex: shard.index}),
-				ApproximateArrivalTimestamp: new Timestamp(record.arrivalMs),
-				Data: new Blob(record.data),
-				PartitionKey: record.partitionKey,
-				...(encryptionAt(stream, record.position) === 'KMS' ? {EncryptionType: 'KMS'} : {}),
-			})),
+		const sequenceOf = sequenceFormatter(stream.createdMs, shard.index);
+		const encrypted = (record: StoredRecord) => encryptionAt(stream, record.position) === 'KMS';
+		const rest = {
 			MillisBehindLatest: next ? Math.max(0, nowMs - next.arrivalMs) : 0,
 			...(atEnd
 				? {ChildShards: childShards(stream, shard)}
 				: {NextShardIterator: encodeIterator({...iterator, position: nextPosition, issuedMs: nowMs})}),
 		};
+		return new SelfEncoding(
+			() => {
+				// One pass over the stored records; the keys and numbers are written exactly as JSON.stringify would.
+				let json = '{"Records":[';
+				for (let index = 0; index < records.length; index++) {
+					const record = records[index] as StoredRecord;
+					json +=
+						`${index === 0 ? '' : ','}{"SequenceNumber":"${sequenceOf(record.position)}","ApproximateArrivalTimestamp":${record.arrivalMs / 1000},` +
+						`"Data":"${record.data.toString('base64')}","PartitionKey":${JSON.stringify(record.partitionKey)}${encrypted(record) ? ',"EncryptionType":"KMS"' : ''}}`;
+				}
+				return `${json}],${JSON.stringify(rest).slice(1)}`;
+			},
+			() => ({
+				Records: records.map((record) => ({
+					SequenceNumber: sequenceOf(record.position),
+					ApproximateArrivalTimestamp: new Timestamp(record.arrivalMs),
+					Data: new Blob(record.data),
+					PartitionKey: record.partitionKey,
+					...(encrypted(record) ? {EncryptionType: 'KMS'} : {}),
+				})),
+				...rest,
+			}),
+		);
 	},
 );
 

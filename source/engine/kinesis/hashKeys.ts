@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import {createHash} from 'node:crypto';
 
 /**
@@ -11,8 +12,11 @@ export const toHex = (value: bigint): string => value.toString(16).padStart(32, 
 export const fromHex = (hex: string): bigint => BigInt(`0x${hex}`);
 export const hexToDecimal = (hex: string): string => fromHex(hex).toString(10);
 
+// crypto.hash (Node >= 20.12) hashes a string in one call, twice as fast as a Hash object.
+const oneShotHash = (crypto as {hash?: (algorithm: string, data: string, encoding: 'hex') => string}).hash;
+
 export function partitionKeyHash(partitionKey: string): string {
-	return createHash('md5').update(partitionKey, 'utf8').digest('hex');
+	return oneShotHash ? oneShotHash('md5', partitionKey, 'hex') : createHash('md5').update(partitionKey, 'utf8').digest('hex');
 }
 
 /** The hash ranges of a new stream's shards: the key space split evenly, the last shard taking the remainder. */

@@ -15,12 +15,14 @@ export interface SequenceParts {
 }
 
 export function formatSequenceNumber(parts: SequenceParts): string {
-	return (
-		VERSION +
-		String(parts.streamCreatedMs).padStart(14, '0') +
-		String(parts.position).padStart(17, '0') +
-		String(parts.shardIndex).padStart(10, '0')
-	);
+	return sequenceFormatter(parts.streamCreatedMs, parts.shardIndex)(parts.position);
+}
+
+/** A formatter for one shard's sequence numbers: the fixed parts are padded once, the position each time. */
+export function sequenceFormatter(streamCreatedMs: number, shardIndex: number): (position: number) => string {
+	const prefix = VERSION + String(streamCreatedMs).padStart(14, '0');
+	const suffix = String(shardIndex).padStart(10, '0');
+	return (position) => prefix + String(position).padStart(17, '0') + suffix;
 }
 
 /** Undefined when the text is not a sequence number this engine could have issued. */

@@ -3,7 +3,7 @@ import {isOpen, type ShardState, type StreamState} from '../store/streamState.js
 import type {ActionContext} from './action.js';
 import {MAX_HASH_KEY, partitionKeyHash, toHex} from './hashKeys.js';
 import {shardIdOf} from './names.js';
-import {formatSequenceNumber} from './sequenceNumbers.js';
+import {sequenceFormatter} from './sequenceNumbers.js';
 
 export interface IncomingRecord {
 	readonly PartitionKey: string;
@@ -75,12 +75,15 @@ export async function writeRecords(
 	let position = first;
 	const outcomes: WriteOutcome[] = [];
 	const stored = [];
+	const formatters = new Map<number, (position: number) => string>();
 	for (const {record, shard, admitted: isAdmitted} of routed) {
 		if (!isAdmitted) {
 			outcomes.push({throttled: throttledWrite(context, stream, shard)});
 			continue;
 		}
-		outcomes.push({shard, sequenceNumber: formatSequenceNumber({streamCreatedMs: stream.createdMs, position, shardIndex: shard.index})});
+		let sequenceOf = formatters.get(shard.index);
+		if (!sequenceOf) formatters.set(shard.index, (sequenceOf = sequenceFormatter(stream.createdMs, shard.index)));
+		outcomes.push({shard, sequenceNumber: sequenceOf(position)});
 		stored.push({shardIndex: shard.index, position, arrivalMs, partitionKey: record.PartitionKey, data: record.Data});
 		position++;
 	}

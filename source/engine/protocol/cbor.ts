@@ -1,5 +1,5 @@
 import {Decoder, Encoder, Tag} from 'cbor-x';
-import {Blob, Timestamp} from './values.js';
+import {Blob, SelfEncoding, Timestamp} from './values.js';
 
 /**
  * `application/x-amz-cbor-1.1`, which the AWS SDK for Java v2 speaks to Kinesis by default: the JSON
@@ -41,6 +41,7 @@ function fromWire(value: unknown): unknown {
 
 /** Blobs to byte strings, timestamps to tag 1 over integer milliseconds, absent members left out. */
 function toWire(value: unknown): unknown {
+	if (value instanceof SelfEncoding) return toWire(value.value());
 	if (value instanceof Blob) return value.bytes;
 	if (value instanceof Timestamp) return new Tag(BigInt(Math.round(value.ms)), 1);
 	if (value instanceof Uint8Array || value === null || typeof value !== 'object') {

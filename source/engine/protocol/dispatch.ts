@@ -1,6 +1,7 @@
 import {randomUUID} from 'node:crypto';
 import type {IncomingHttpHeaders} from 'node:http';
 import {CBOR_CONTENT_TYPE, decodeCbor, encodeCbor} from './cbor.js';
+import {SelfEncoding} from './values.js';
 import {ServiceError, internalFailure, serializationError} from './errors.js';
 import {EVENT_STREAM_CONTENT_TYPE, EventStreamReply, frameEvents} from './eventStream.js';
 import {parseInput, type Schema} from './schema.js';
@@ -59,7 +60,7 @@ interface Codec {
 const json: Codec = {
 	contentType: 'application/x-amz-json-1.1',
 	decode: (body) => JSON.parse(body.toString('utf8')),
-	encode: (value) => JSON.stringify(value),
+	encode: (value) => (value instanceof SelfEncoding ? value.json() : JSON.stringify(value)),
 };
 // CloudWatch and DynamoDB speak JSON 1.0: the same JSON under another name.
 const json10: Codec = {...json, contentType: 'application/x-amz-json-1.0'};

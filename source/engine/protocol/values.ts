@@ -16,3 +16,14 @@ export class Timestamp {
 		return this.ms / 1000;
 	}
 }
+
+/**
+ * An answer on a hot path (GetRecords) that writes its own JSON text in one pass, skipping the
+ * per-record objects and toJSON calls; other codecs take its plain value.
+ */
+export class SelfEncoding {
+	constructor(
+		readonly json: () => string,
+		readonly value: () => object,
+	) {}
+}
