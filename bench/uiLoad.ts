@@ -15,12 +15,14 @@
  * half the rate or more; BENCH_UI_SHARDS (4); BENCH_UI_RECORD_BYTES (~180, JSON); BENCH_UI_RESULTS, a
  * file to append the markdown table to; BENCH_UI_NODE_ENV=development and BENCH_UI_INK_CACHES=unbounded
  * to measure without what the CLI does before the UI loads; BENCH_UI_PROFILE=DIR for a CPU profile of
- * the console. Needs Linux (/proc) and `script` (util-linux). The machine's other load counts: the
+ * the console; BENCH_UI_NICE=1 runs the engine and the producer at nice 10, as if they ran elsewhere (on
+ * AWS they do). Needs Linux (/proc) and `script` (util-linux). The machine's other load counts: the
  * table says how busy its cores were, and what the engine and the producer took.
  */
 import {spawn, type ChildProcess} from 'node:child_process';
 import {appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import {cpus, tmpdir} from 'node:os';
+import {monitorEventLoopDelay} from 'node:perf_hooks';
 import {join} from 'node:path';
 import {createInterface} from 'node:readline';
 import {fileURLToPath} from 'node:url';
@@ -119,9 +121,13 @@ async function producerRole(url: string): Promise<void> {
 /** The console itself, on the tail route, writing its CPU and memory to BENCH_UI_STATS twice a second. */
 async function consoleRole(): Promise<void> {
 	const statsFile = String(process.env.BENCH_UI_STATS);
+	// How late the event loop runs timers: blocked by work (a render, a response, a GC) or not given a core.
+	const delay = monitorEventLoopDelay({resolution: 10});
+	delay.enable();
 	// Written aside and renamed into place, so the benchmark never reads half a file.
 	const write = () => {
-		writeFileSync(`${statsFile}.tmp`, JSON.stringify({at: performance.now() + performance.timeOrigin, cpu: process.cpuUsage(), memory: process.memoryUsage()}));
+		const loopDelayMs = {p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6};
+		writeFileSync(`${statsFile}.tmp`, JSON.stringify({at: performance.now() + performance.timeOrigin, cpu: process.cpuUsage(), memory: process.memoryUsage(), loopDelayMs}));
 		renameSync(`${statsFile}.tmp`, statsFile);
 	};
 	write();
@@ -145,6 +151,8 @@ interface Stats {
 	readonly at: number;
 	readonly cpu: NodeJS.CpuUsage;
 	readonly memory: NodeJS.MemoryUsage;
+	/** Since the console started (the histogram is not reset). */
+	readonly loopDelayMs: {readonly p50: number; readonly p99: number; readonly max: number};
 }
 
 interface Press {
@@ -163,7 +171,10 @@ async function bench(): Promise<void> {
 	};
 	process.on('exit', cleanup);
 	const start = (role: string, env: Record<string, string> = {}) => {
-		const child = spawn(process.execPath, ['--import', 'tsx', self, '--role', role], {
+		// BENCH_UI_NICE=1: the engine and the producer yield the CPU to the console, as they would run elsewhere.
+		const nice = process.env.BENCH_UI_NICE === '1' ? ['nice', '-n', '10'] : [];
+		const [command = process.execPath, ...prefix] = [...nice, process.execPath];
+		const child = spawn(command, [...prefix, '--import', 'tsx', self, '--role', role], {
 			env: {...process.env, ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'},
 			stdio: ['pipe', 'pipe', 'inherit'],
 		});
@@ -275,6 +286,9 @@ async function bench(): Promise<void> {
 		keyPresses: presses.length,
 		missed: presses.filter((press) => press.ms === undefined).length,
 		latencyMs: {p50: quantile(0.5), p95: quantile(0.95), max: latencies.at(-1) ?? Number.NaN},
+		latencyByKey: Object.fromEntries(
+			[...new Set(presses.map((press) => press.expect))].map((expect) => [expect, presses.filter((press) => press.expect === expect).map((press) => press.ms ?? null)]),
+		),
 		framesPerSecond: Math.round((frames * 10_000) / windowMs) / 10,
 		cpuCores: Math.round((cpuMs / (after.at - before.at)) * 100) / 100,
 		engineCores: cores('engine'),
@@ -283,6 +297,7 @@ async function bench(): Promise<void> {
 		machineCores: cpus().length,
 		rssMb: {start: mb(before.memory.rss), end: mb(after.memory.rss), max: mb(Math.max(...memory.map((sample) => sample.rss)))},
 		heapUsedMb: {start: mb(before.memory.heapUsed), end: mb(after.memory.heapUsed), max: mb(Math.max(...memory.map((sample) => sample.heapUsed)))},
+		loopDelayMs: Object.fromEntries(Object.entries(after.loopDelayMs).map(([key, value]) => [key, Math.round(value)])),
 		buffered: held?.[1] ?? '?',
 		received: held?.[2] ?? '?',
 	};
@@ -290,11 +305,11 @@ async function bench(): Promise<void> {
 		console.log(JSON.stringify(result));
 	} else {
 		const table = [
-			`### Console under load (${result.machine})`,
+			`### Console under load (${result.machine}${process.env.BENCH_UI_NICE === '1' ? '; engine and producer at nice 10' : ''})`,
 			'',
-			'| records/s (target / producer / tail) | key → effect p50 / p95 / max | missed | frames/s (cap 20) | console CPU | RSS start → end (max) | heap start → end (max) | tail holds | engine / producer CPU | machine busy |',
-			'| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-			`| ${[result.targetRate, result.producerRate, result.tailRate].map((rate) => rate.toLocaleString('en-US')).join(' / ')} | ${result.latencyMs.p50} / ${result.latencyMs.p95} / ${result.latencyMs.max} ms (${result.keyPresses} keys) | ${result.missed} | ${result.framesPerSecond} | ${result.cpuCores} cores | ${result.rssMb.start} → ${result.rssMb.end} (${result.rssMb.max}) MB | ${result.heapUsedMb.start} → ${result.heapUsedMb.end} (${result.heapUsedMb.max}) MB | ${result.buffered} records of ${result.received} | ${result.engineCores} / ${result.producerCores} cores | ${result.machineBusyCores} of ${result.machineCores} cores |`,
+			'| records/s (target / producer / tail) | key → effect p50 / p95 / max | missed | frames/s (cap 20) | console CPU | RSS start → end (max) | heap start → end (max) | tail holds | console loop delay p50 / p99 / max | engine / producer CPU | machine busy |',
+			'| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+			`| ${[result.targetRate, result.producerRate, result.tailRate].map((rate) => rate.toLocaleString('en-US')).join(' / ')} | ${result.latencyMs.p50} / ${result.latencyMs.p95} / ${result.latencyMs.max} ms (${result.keyPresses} keys) | ${result.missed} | ${result.framesPerSecond} | ${result.cpuCores} cores | ${result.rssMb.start} → ${result.rssMb.end} (${result.rssMb.max}) MB | ${result.heapUsedMb.start} → ${result.heapUsedMb.end} (${result.heapUsedMb.max}) MB | ${result.buffered} records of ${result.received} | ${result.loopDelayMs.p50} / ${result.loopDelayMs.p99} / ${result.loopDelayMs.max} ms | ${result.engineCores} / ${result.producerCores} cores | ${result.machineBusyCores} of ${result.machineCores} cores |`,
 			'',
 		].join('\n');
 		console.log(table);

@@ -83,8 +83,13 @@ export interface TailSnapshot {
 	readonly shards: number;
 	readonly received: number;
 	readonly buffered: number;
-	/** Records in the buffer that pass the filter (all of them without one): what can be scrolled and saved. */
+	/**
+	 * What can be scrolled and saved: every record in the buffer, or with a filter the newest records
+	 * that passed it since it was set (kept apart, up to the same bounds, so a rare match stays).
+	 */
 	readonly shown: number;
+	/** Records tested against the filter since it was set. */
+	readonly tested: number;
 	/** The rows in view, oldest first, at most the viewport's height. */
 	readonly rows: readonly TailRow[];
 	/** Which of `rows` is selected; -1 when there are none. */
@@ -181,10 +186,13 @@ export class TailStore extends Store<TailSnapshot> {
 	private decoder: DecoderName;
 	private filterText = '';
 	private filters: RecordFilter[] = [];
-	/** With a filter: indexes of the records that pass, ascending, from `matchStart`; records before `evaluatedTo` are tested. */
-	private matched: number[] = [];
-	private matchStart = 0;
-	private evaluatedTo = 0;
+	/**
+	 * With a filter, the newest records that pass it, tested as they arrive: a rare match stays to be
+	 * seen however fast the records around it fall out of `ring`. Without one, undefined.
+	 */
+	private matchRing: RecordRing | undefined;
+	/** Records tested against the filter since it was set. */
+	private tested = 0;
 	private readonly rowCache = new Map<number, RowInfo>();
 	private paused = false;
 	private resume: (() => void) | undefined;
@@ -212,8 +220,8 @@ export class TailStore extends Store<TailSnapshot> {
 		readonly options: TailStoreOptions,
 	) {
 		super(undefined as unknown as TailSnapshot);
-		this.ring = new RecordRing(Math.max(1, options.capacity ?? 5_000), Math.max(1, options.maxBytes ?? 64 * 1024 * 1024));
-		this.notifyMs = options.notifyMs ?? 100;
+		this.ring = this.newRing();
+		this.notifyMs = options.notifyMs ?? 200;
 		this.now = options.now ?? Date.now;
 		this.position = options.from ?? LATEST;
 		this.decoder = options.decoder ?? 'auto';
@@ -295,7 +303,6 @@ export class TailStore extends Store<TailSnapshot> {
 	setDecoder(decoder: DecoderName): void {
 		if (decoder === this.decoder) return;
 		this.decoder = decoder;
-		this.rowCache.clear();
 		this.refilter();
 		this.flush();
 	}
@@ -321,7 +328,6 @@ export class TailStore extends Store<TailSnapshot> {
 		}
 		this.filterText = expression;
 		this.filters = filters;
-		this.rowCache.clear();
 		this.refilter();
 		this.flush();
 		return undefined;
@@ -353,7 +359,7 @@ export class TailStore extends Store<TailSnapshot> {
 	selectedRecord(): TailRecord | undefined {
 		const count = this.shownCount();
 		if (count === 0) return undefined;
-		return this.ring.at(this.following ? this.shownAt(count - 1) : this.shownAt(this.placeOf(this.selectedIndex)));
+		return this.shownRing.at(this.following ? this.shownAt(count - 1) : this.shownAt(this.placeOf(this.selectedIndex)));
 	}
 
 	/** A file name for saving: `./<stream>-<time>.jsonl` in the working directory. */
@@ -372,7 +378,7 @@ export class TailStore extends Store<TailSnapshot> {
 		const count = this.shownCount();
 		const records: TailRecord[] = [];
 		for (let place = 0; place < count; place++) {
-			const record = this.ring.at(this.shownAt(place));
+			const record = this.shownRing.at(this.shownAt(place));
 			if (record) records.push(record);
 		}
 		const decoder = this.decoder;
@@ -415,9 +421,7 @@ export class TailStore extends Store<TailSnapshot> {
 		const generation = ++this.generation;
 		this.wake();
 		this.ring.clear();
-		this.rowCache.clear();
-		this.matched = [];
-		this.matchStart = this.evaluatedTo = 0;
+		this.refilter();
 		this.received = 0;
 		this.rate = 0;
 		this.rateSample = {atMs: this.now(), received: 0};
@@ -478,7 +482,10 @@ export class TailStore extends Store<TailSnapshot> {
 				this.schedule();
 				return;
 			case 'records':
-				for (const record of event.records) this.ring.push(record);
+				for (const record of event.records) {
+					this.ring.push(record);
+					this.test(record);
+				}
 				this.received += event.records.length;
 				this.noteBehind(event.shardId, event.millisBehindLatest);
 				this.schedule();
@@ -566,70 +573,86 @@ export class TailStore extends Store<TailSnapshot> {
 		this.set(this.snapshot());
 	}
 
-	// What is shown.
+	// What is shown: every record in the buffer, or with a filter the ring of those that passed it.
 
-	private refilter(): void {
-		this.matched = [];
-		this.matchStart = 0;
-		this.evaluatedTo = this.ring.head;
+	private newRing(): RecordRing {
+		return new RecordRing(Math.max(1, this.options.capacity ?? 5_000), Math.max(1, this.options.maxBytes ?? 64 * 1024 * 1024));
 	}
 
-	/** Tests the records that came since the last look against the filter, and forgets the evicted. */
-	private evaluate(): void {
-		if (this.filters.length === 0) return;
-		while (this.matchStart < this.matched.length && (this.matched[this.matchStart] ?? 0) < this.ring.head) this.matchStart++;
-		if (this.matchStart > 4_096) {
-			this.matched = this.matched.slice(this.matchStart);
-			this.matchStart = 0;
+	private get shownRing(): RecordRing {
+		return this.matchRing ?? this.ring;
+	}
+
+	/** Starts the ring of matches over from the buffer, for a new filter or decoder. */
+	private refilter(): void {
+		this.rowCache.clear();
+		this.tested = 0;
+		// The shown records change: a selection among them means nothing any more.
+		if (this.matchRing || this.filters.length > 0) this.following = true;
+		if (this.filters.length === 0) {
+			this.matchRing = undefined;
+			return;
 		}
-		for (let index = Math.max(this.evaluatedTo, this.ring.head); index < this.ring.tail; index++) {
-			if (this.rowInfo(index)?.match) this.matched.push(index);
+		this.matchRing = this.newRing();
+		for (let index = this.ring.head; index < this.ring.tail; index++) {
+			const record = this.ring.at(index);
+			if (record) this.test(record);
 		}
-		this.evaluatedTo = this.ring.tail;
+	}
+
+	/** Tests an arriving record against the filter and keeps it among the matches when it passes. */
+	private test(record: TailRecord): void {
+		const ring = this.matchRing;
+		if (!ring) return;
+		this.tested++;
+		const info = this.decodeRow(record);
+		if (!info.match) return;
+		ring.push(record);
+		// It was just decoded: keep its row for when it is shown, as the newest usually is.
+		this.cacheRow(ring.tail - 1, info);
 	}
 
 	private shownCount(): number {
-		if (this.filters.length === 0) return this.ring.size;
-		this.evaluate();
-		return this.matched.length - this.matchStart;
+		return this.shownRing.size;
 	}
 
 	private shownAt(place: number): number {
-		return this.filters.length === 0 ? this.ring.head + place : (this.matched[this.matchStart + place] ?? this.ring.tail);
+		return this.shownRing.head + place;
 	}
 
-	/** The place among the shown records of the first one at or after an index. */
+	/** The place among the shown records of an index; an index that fell out of the ring is the oldest left. */
 	private placeOf(index: number): number {
-		if (this.filters.length === 0) return Math.min(Math.max(0, index - this.ring.head), Math.max(0, this.ring.size - 1));
-		let low = this.matchStart;
-		let high = this.matched.length;
-		while (low < high) {
-			const middle = (low + high) >>> 1;
-			if ((this.matched[middle] ?? 0) < index) low = middle + 1;
-			else high = middle;
-		}
-		return Math.min(low, this.matched.length - 1) - this.matchStart;
+		const ring = this.shownRing;
+		return Math.min(Math.max(0, index - ring.head), Math.max(0, ring.size - 1));
 	}
 
 	private rowInfo(index: number): RowInfo | undefined {
 		const cached = this.rowCache.get(index);
 		if (cached) return cached;
-		const record = this.ring.at(index);
+		const record = this.shownRing.at(index);
 		if (!record) return undefined;
-		const decoded = decodeRecord(record.data, {decoder: this.decoder, jsonStyle: 'compact', hexStyle: 'compact', partitionKey: record.partitionKey});
-		const first = this.filters.length === 0 ? decoded[0] : decoded.find((user) => matches(this.filters, user));
-		const info: RowInfo = {
-			text: rowText(first ?? decoded[0], decoded.length),
-			format: (first ?? decoded[0])?.format ?? 'hex',
-			userRecords: decoded.length,
-			match: first !== undefined,
-		};
+		const info = this.decodeRow(record);
+		this.cacheRow(index, info);
+		return info;
+	}
+
+	private cacheRow(index: number, info: RowInfo): void {
 		this.rowCache.set(index, info);
 		if (this.rowCache.size > ROW_CACHE_LIMIT) {
 			const oldest = this.rowCache.keys().next();
 			if (!oldest.done) this.rowCache.delete(oldest.value);
 		}
-		return info;
+	}
+
+	private decodeRow(record: TailRecord): RowInfo {
+		const decoded = decodeRecord(record.data, {decoder: this.decoder, jsonStyle: 'compact', hexStyle: 'compact', partitionKey: record.partitionKey});
+		const first = this.filters.length === 0 ? decoded[0] : decoded.find((user) => matches(this.filters, user));
+		return {
+			text: rowText(first ?? decoded[0], decoded.length),
+			format: (first ?? decoded[0])?.format ?? 'hex',
+			userRecords: decoded.length,
+			match: first !== undefined,
+		};
 	}
 
 	private snapshot(): TailSnapshot {
@@ -652,7 +675,7 @@ export class TailStore extends Store<TailSnapshot> {
 			}
 			for (let place = top; place < Math.min(count, top + height); place++) {
 				const index = this.shownAt(place);
-				const record = this.ring.at(index);
+				const record = this.shownRing.at(index);
 				const info = this.rowInfo(index);
 				if (!record || !info) continue;
 				rows.push({
@@ -686,6 +709,7 @@ export class TailStore extends Store<TailSnapshot> {
 			received: this.received,
 			buffered: this.ring.size,
 			shown: count,
+			tested: this.tested,
 			rows,
 			selected: selectedPlace < 0 ? -1 : selectedPlace - top,
 			offset: top,

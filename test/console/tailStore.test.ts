@@ -114,6 +114,25 @@ describe('the tail store', () => {
 		store.stop();
 	});
 
+	it('keeps the newest matches apart, so a rare one stays in view however fast the buffer turns over', async () => {
+		const {store, fake} = fakeTailStore({capacity: 100});
+		store.setViewport(10);
+		store.start();
+		fake.started();
+		expect(store.setFilter('text:needle')).toBeUndefined();
+		fake.records([record('a needle in a haystack')]);
+		for (let batch = 0; batch < 20; batch++) fake.records(Array.from({length: 100}, (_, index) => record(`hay ${batch}-${index}`)));
+		const state = await until(store.getSnapshot, (snapshot) => snapshot.received === 2_001);
+		expect(state).toMatchObject({buffered: 100, shown: 1, tested: 2_001});
+		expect(state.rows.map((row) => row.text)).toEqual(['a needle in a haystack']);
+		expect(new TextDecoder().decode(store.selectedRecord()?.data)).toBe('a needle in a haystack');
+
+		// A new filter starts over from what the buffer holds.
+		store.setFilter('text:hay 19-9');
+		expect(store.getSnapshot()).toMatchObject({shown: 11, tested: 100, following: true});
+		store.stop();
+	});
+
 	it('decodes what is shown with the chosen decoder', async () => {
 		const {store, fake} = fakeTailStore();
 		store.start();

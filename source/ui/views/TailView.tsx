@@ -219,7 +219,9 @@ function Empty({state}: {readonly state: TailSnapshot}) {
 	const theme = useTheme();
 	const from = describePosition(state.position);
 	let text: string;
-	if (state.buffered > 0) text = `None of the ${formatCount(state.buffered)} buffered records matches ${state.filter}. / changes the filter, Esc clears it.`;
+	if (state.filter && (state.tested > 0 || state.buffered > 0)) {
+		text = `No record matches ${state.filter} yet: ${formatCount(state.tested)} tested since it was set. / changes the filter, Esc clears it.`;
+	}
 	else if (state.status === 'ended') text = state.message ?? 'The tail has ended.';
 	else text = `Waiting for records from ${from}… they appear here as they arrive.${state.paused ? ' (paused: p resumes)' : ''} o starts from another position.`;
 	return (
