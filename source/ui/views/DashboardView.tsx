@@ -9,7 +9,7 @@ import {Chart, chartCapacity} from '../components/Chart.js';
 import {HashRangeBar} from '../components/HashRangeBar.js';
 import {SelectableList, moveSelection} from '../components/SelectableList.js';
 import {StateView} from '../components/StateView.js';
-import {TextPrompt} from '../components/TextPrompt.js';
+import {FilterLine} from '../components/FilterLine.js';
 import {formatBytes, formatCount, formatDuration, formatShare, shortShardId} from '../figures.js';
 import {useStore} from '../hooks/useStore.js';
 import {useTerminalSize} from '../hooks/useTerminalSize.js';
@@ -128,23 +128,15 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 			<ThrottlingLine snapshot={snapshot} theme={theme} />
 			{chartLines > 0 ? <Charts store={store} snapshot={snapshot} shardId={chosenShard?.shardId} width={cols} height={chartLines} theme={theme} /> : null}
 			<LiveNote snapshot={snapshot} theme={theme} />
-			{editingFilter ? (
-				<TextPrompt
-					label="/"
-					initial={filter}
-					onChange={(value) => {
-						setFilter(value);
-						setSelected(0);
-					}}
-					onSubmit={() => setEditingFilter(false)}
-					onCancel={() => {
-						setFilter('');
-						setEditingFilter(false);
-					}}
-				/>
-			) : filter ? (
-				<Text color={theme.muted}>filter: {filter} (Esc clears)</Text>
-			) : null}
+			<FilterLine
+				editing={editingFilter}
+				filter={filter}
+				onChange={(value) => {
+					setFilter(value);
+					setSelected(0);
+				}}
+				onDone={() => setEditingFilter(false)}
+			/>
 		</Box>
 	);
 }

@@ -4,7 +4,7 @@ import type {StreamRow} from '../../console/streamsStore.js';
 import {sanitizeForTerminal} from '../../console/records/index.js';
 import {SelectableList, moveSelection} from '../components/SelectableList.js';
 import {StateView} from '../components/StateView.js';
-import {TextPrompt} from '../components/TextPrompt.js';
+import {FilterLine} from '../components/FilterLine.js';
 import {formatCount} from '../figures.js';
 import {useStore} from '../hooks/useStore.js';
 import {useNavigator, useViewCommands} from '../navigation.js';
@@ -70,23 +70,15 @@ export function StreamsView({height}: {readonly height: number}) {
 				)}
 			</StateView>
 			{state.status === 'ready' && state.refreshError ? <Text color={theme.warning}>Refresh failed: {state.refreshError}</Text> : null}
-			{editingFilter ? (
-				<TextPrompt
-					label="/"
-					initial={filter}
-					onChange={(value) => {
-						setFilter(value);
-						setSelected(0);
-					}}
-					onSubmit={() => setEditingFilter(false)}
-					onCancel={() => {
-						setFilter('');
-						setEditingFilter(false);
-					}}
-				/>
-			) : filter ? (
-				<Text color={theme.muted}>filter: {filter} (Esc clears)</Text>
-			) : null}
+			<FilterLine
+				editing={editingFilter}
+				filter={filter}
+				onChange={(value) => {
+					setFilter(value);
+					setSelected(0);
+				}}
+				onDone={() => setEditingFilter(false)}
+			/>
 		</Box>
 	);
 }
