@@ -5,6 +5,7 @@ import type {TailEvent} from './events.js';
 import {TRIM_HORIZON, type StartPosition} from './positions.js';
 import {describeFailure, failureAction} from './retryPolicy.js';
 import {readShard} from './shardReader.js';
+import {readShardSubscription} from './subscriptionReader.js';
 import {isClosed, listAllShards, parentsOf, type StreamRef} from './shardListing.js';
 
 export interface TailOptions {
@@ -29,6 +30,11 @@ export interface TailOptions {
 	readonly shardRefreshMs?: number;
 	/** Records held between the readers and the consumer before the readers wait. Default 20,000. */
 	readonly bufferRecords?: number;
+	/**
+	 * Read every shard through enhanced fan-out (SubscribeToShard) as this registered consumer, with
+	 * this client (HTTP/2: the SDK's default handler), instead of GetRecords. Listing still uses the tail's client.
+	 */
+	readonly fanOut?: {readonly client: KinesisClient; readonly consumerArn: string};
 	readonly signal?: AbortSignal;
 }
 
@@ -174,18 +180,24 @@ class TailSession {
 
 	private async read(shardId: string, position: StartPosition): Promise<void> {
 		await this.emit({type: 'shard-started', shardId, position});
-		const result = await readShard({
-			kinesis: this.kinesis,
+		const common = {
 			stream: this.options.stream,
 			shardId,
 			from: position,
-			callsPerSecond: this.options.callsPerSecond ?? 5,
-			limit: this.options.limit ?? 10_000,
 			stopAtLatest: this.options.stopAtLatest ?? false,
 			...(this.options.until ? {until: this.options.until} : {}),
 			signal: this.signal,
-			emit: (event, weight) => this.emit(event, weight),
-		});
+			emit: (event: TailEvent, weight?: number) => this.emit(event, weight),
+		};
+		const {fanOut} = this.options;
+		const result = fanOut
+			? await readShardSubscription({...common, kinesis: fanOut.client, consumerArn: fanOut.consumerArn})
+			: await readShard({
+					...common,
+					kinesis: this.kinesis,
+					callsPerSecond: this.options.callsPerSecond ?? 5,
+					limit: this.options.limit ?? 10_000,
+				});
 		if (result.kind === 'ended') {
 			this.states.set(shardId, 'ended');
 			const children = result.childShardIds ?? this.childrenOf(shardId);

@@ -1,0 +1,115 @@
+import {SubscribeToShardCommand, type StartingPosition, type SubscribeToShardEvent, type _Record} from '@aws-sdk/client-kinesis';
+import {backoffDelay, sleep} from './backoff.js';
+import {iteratorRequest, type StartPosition} from './positions.js';
+import {describeFailure, failureAction} from './retryPolicy.js';
+import type {ShardReadOptions, ShardReadResult} from './shardReader.js';
+import type {TailRecord} from './events.js';
+
+/** Enhanced fan-out: the consumer to subscribe as; pacing and page size do not apply (records are pushed). */
+export type SubscriptionReadOptions = Omit<ShardReadOptions, 'callsPerSecond' | 'limit'> & {
+	/** The registered consumer's ARN. `kinesis` should be an HTTP/2 client (the SDK's default handler). */
+	readonly consumerArn: string;
+};
+
+/**
+ * Reads one shard through enhanced fan-out (SubscribeToShard), with readShard's contract and events.
+ * A subscription ends after its lifetime (5 minutes on AWS): the next one starts after the last
+ * ContinuationSequenceNumber, so no record is lost or repeated. At a closed shard's end the event with
+ * ChildShards (and no continuation) ends the reader. Another subscription holding the shard
+ * (ResourceInUseException), throttling and dropped connections are retried after a backoff.
+ */
+export async function readShardSubscription(options: SubscriptionReadOptions): Promise<ShardReadResult> {
+	const {kinesis, shardId, signal, consumerArn} = options;
+	const now = options.now ?? Date.now;
+	// A reader at LATEST whose first subscription ends before any event resumes from when it started.
+	const startedAt: StartPosition = {type: 'AT_TIMESTAMP', timestamp: new Date(now())};
+	let position: StartPosition = options.from;
+	let heardOnce = false;
+	let attempt = 0;
+	let caughtUp = false;
+	const until = options.until?.getTime();
+
+	while (!signal.aborted) {
+		try {
+			const response = await kinesis.send(
+				new SubscribeToShardCommand({ConsumerARN: consumerArn, ShardId: shardId, StartingPosition: startingPosition(position)}),
+				{abortSignal: signal},
+			);
+			if (!response.EventStream) throw new Error('SubscribeToShard returned no event stream');
+			for await (const message of response.EventStream as AsyncIterable<{SubscribeToShardEvent?: SubscribeToShardEvent}>) {
+				const event = message.SubscribeToShardEvent;
+				if (!event) continue;
+				heardOnce = true;
+				if (attempt > 0) await options.emit({type: 'recovered', shardId});
+				attempt = 0;
+
+				let records = (event.Records ?? []).map((record) => toTailRecord(shardId, record));
+				const pastUntil = until !== undefined && records.some((record) => record.arrivalTime.getTime() > until);
+				if (pastUntil) records = records.filter((record) => record.arrivalTime.getTime() <= until);
+				if (records.length > 0) {
+					const bytes = records.reduce((sum, record) => sum + record.data.length, 0);
+					await options.emit(
+						{type: 'records', shardId, records, bytes, millisBehindLatest: event.MillisBehindLatest, atMs: now()},
+						records.length,
+					);
+				} else {
+					await options.emit({type: 'polled', shardId, millisBehindLatest: event.MillisBehindLatest, atMs: now()}, 0);
+				}
+				if (pastUntil) return {kind: 'stopped'};
+
+				if (event.ContinuationSequenceNumber) {
+					position = {type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: event.ContinuationSequenceNumber};
+				} else {
+					// No continuation: the shard is closed and read to its end; its children come next.
+					const children = event.ChildShards?.map((child) => child.ShardId ?? '').filter(Boolean);
+					return {kind: 'ended', childShardIds: children && children.length > 0 ? children : undefined};
+				}
+
+				// Pushed events say how far behind they are; 0 means this event reached the newest record.
+				const atTip = (event.MillisBehindLatest ?? 0) === 0;
+				if (atTip && !caughtUp) {
+					caughtUp = true;
+					await options.emit({type: 'caught-up', shardId});
+				}
+				if (atTip && (options.stopAtLatest || (until !== undefined && now() > until))) return {kind: 'stopped'};
+			}
+			// The subscription's lifetime is over: subscribe again from the last continuation.
+			if (!heardOnce && position.type === 'LATEST') position = startedAt;
+		} catch (error) {
+			if (signal.aborted) break;
+			if (!heardOnce && position.type === 'LATEST') position = startedAt;
+			const inUse = (error as {name?: string} | undefined)?.name === 'ResourceInUseException';
+			if (!inUse && failureAction(error) === 'stop') return {kind: 'failed', error};
+			const delayMs = backoffDelay(attempt++, inUse ? 1_000 : 200);
+			const reason = !inUse
+				? describeFailure(error)
+				: /not in ACTIVE/i.test((error as Error).message)
+					? `the consumer is not ACTIVE yet (${describeFailure(error)})`
+					: `another subscription holds this shard for the consumer, waiting for it to end (${describeFailure(error)})`;
+			await options.emit({type: 'retrying', shardId, reason, attempt, delayMs});
+			await sleep(delayMs, signal);
+		}
+	}
+	return {kind: 'stopped'};
+}
+
+/** SubscribeToShard's StartingPosition for a tail position. */
+export function startingPosition(position: StartPosition): StartingPosition {
+	const request = iteratorRequest(position);
+	return {
+		Type: request.ShardIteratorType,
+		...(request.StartingSequenceNumber === undefined ? {} : {SequenceNumber: request.StartingSequenceNumber}),
+		...(request.Timestamp === undefined ? {} : {Timestamp: request.Timestamp}),
+	};
+}
+
+function toTailRecord(shardId: string, record: _Record): TailRecord {
+	return {
+		shardId,
+		sequenceNumber: record.SequenceNumber ?? '',
+		arrivalTime: record.ApproximateArrivalTimestamp ?? new Date(0),
+		partitionKey: record.PartitionKey ?? '',
+		data: record.Data ?? new Uint8Array(),
+		...(record.EncryptionType ? {encryptionType: record.EncryptionType} : {}),
+	};
+}
