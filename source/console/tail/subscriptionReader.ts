@@ -30,10 +30,14 @@ export async function readShardSubscription(options: SubscriptionReadOptions): P
 	const until = options.until?.getTime();
 
 	while (!signal.aborted) {
+		// Each subscription has its own signal: the SDK's listeners on it go with it, not pile up on the tail's.
+		const subscription = new AbortController();
+		const cancel = () => subscription.abort();
+		signal.addEventListener('abort', cancel, {once: true});
 		try {
 			const response = await kinesis.send(
 				new SubscribeToShardCommand({ConsumerARN: consumerArn, ShardId: shardId, StartingPosition: startingPosition(position)}),
-				{abortSignal: signal},
+				{abortSignal: subscription.signal},
 			);
 			if (!response.EventStream) throw new Error('SubscribeToShard returned no event stream');
 			for await (const message of response.EventStream as AsyncIterable<{SubscribeToShardEvent?: SubscribeToShardEvent}>) {
@@ -88,6 +92,9 @@ export async function readShardSubscription(options: SubscriptionReadOptions): P
 					: `another subscription holds this shard for the consumer, waiting for it to end (${describeFailure(error)})`;
 			await options.emit({type: 'retrying', shardId, reason, attempt, delayMs});
 			await sleep(delayMs, signal);
+		} finally {
+			signal.removeEventListener('abort', cancel);
+			subscription.abort();
 		}
 	}
 	return {kind: 'stopped'};
