@@ -1,0 +1,218 @@
+/**
+ * The console's own speed (issue 5, "Speed"), against the engine in its own process (throughput limits off):
+ *  (a) `kinesis-console tail STREAM --from trim-horizon --no-follow --json > /dev/null` of BENCH_CONSOLE_RECORDS
+ *      (1,000,000) 100-byte records on a BENCH_SHARDS (4)-shard stream, timed, next to the engine's raw GetRecords
+ *      drain rate of the same stream in the same run (one SDK reader per shard, Limit 10,000), with the tail
+ *      process's peak RSS and its RSS through the run;
+ *  (b) `kinesis-console streams` next to `aws kinesis list-streams` against the same engine, median wall time
+ *      of BENCH_CONSOLE_RUNS (7) runs each (skipped when `aws` is not on the PATH).
+ *
+ *   npm run bench -- --console                         this section only (bench/run.ts)
+ *   BENCH_CONSOLE_RECORDS=100000 node --import tsx bench/console.ts    standalone, a quick smoke test
+ *
+ * The table is appended to BENCH_CONSOLE_RESULTS (bench/console-results.md).
+ */
+import {execFileSync, spawn} from 'node:child_process';
+import {appendFileSync, openSync, closeSync, readFileSync} from 'node:fs';
+import {loadavg} from 'node:os';
+import {fileURLToPath} from 'node:url';
+import {enginePeer} from './lib/peers.js';
+import {cleanUp, installCleanup, type ServerProcess} from './lib/processes.js';
+import {createStream, drain, makeBatch, makeClient} from './lib/workload.js';
+import {putFor} from './lib/workload.js';
+
+const positive = (name: string, fallback: number) => {
+	const value = Number(process.env[name] ?? fallback);
+	if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+	return value;
+};
+
+const RECORD_BYTES = 100;
+const BATCH = 500;
+const GET_LIMIT = 10_000;
+const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const log = (message: string) => process.stderr.write(`${message}\n`);
+const fmt = (value: number) => Math.round(value).toLocaleString('en-US');
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+const median = (values: number[]) => {
+	const sorted = [...values].sort((a, b) => a - b);
+	const middle = Math.floor(sorted.length / 2);
+	return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+/** Fake credentials and nothing of the real AWS configuration, for both CLIs. */
+const env = (): NodeJS.ProcessEnv => ({
+	PATH: process.env.PATH ?? '',
+	HOME: process.env.HOME ?? '/tmp',
+	AWS_ACCESS_KEY_ID: 'AKIDBENCHMARK',
+	AWS_SECRET_ACCESS_KEY: 'benchmark-secret',
+	AWS_REGION: 'us-east-1',
+	AWS_DEFAULT_REGION: 'us-east-1',
+	AWS_CONFIG_FILE: '/nonexistent/config',
+	AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+	AWS_EC2_METADATA_DISABLED: 'true',
+	AWS_PAGER: '',
+	AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+});
+
+/** A `kB` field of /proc/PID/status, in bytes. */
+function statusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
+	try {
+		const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+		return match ? Number(match[1]) * 1024 : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+interface TailRun {
+	readonly elapsedMs: number;
+	readonly code: number | null;
+	readonly peakRss: number;
+	/** RSS sampled every 100 ms, for the quarters of the run. */
+	readonly rssQuarters: number[];
+	readonly stderr: string;
+}
+
+/** The tail as a process, stdout into /dev/null, its RSS sampled from /proc while it runs. */
+async function tailProcess(url: string, stream: string): Promise<TailRun> {
+	const devNull = openSync('/dev/null', 'w');
+	const started = performance.now();
+	const child = spawn(process.execPath, [cliPath, 'tail', stream, '--from', 'trim-horizon', '--no-follow', '--json', '--endpoint-url', url], {
+		env: env(),
+		stdio: ['ignore', devNull, 'pipe'],
+	});
+	closeSync(devNull);
+	let stderr = '';
+	child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+	let peakRss = 0;
+	const samples: number[] = [];
+	const sampler = setInterval(() => {
+		const rss = statusBytes(child.pid!, 'VmRSS');
+		const hwm = statusBytes(child.pid!, 'VmHWM');
+		if (rss !== undefined) samples.push(rss);
+		peakRss = Math.max(peakRss, hwm ?? 0, rss ?? 0);
+	}, 100);
+	const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+	const elapsedMs = performance.now() - started;
+	clearInterval(sampler);
+	const rssQuarters = [1, 2, 3, 4].map((quarter) => samples[Math.min(samples.length - 1, Math.floor((samples.length * quarter) / 4) - 1)] ?? 0);
+	return {elapsedMs, code, peakRss, rssQuarters, stderr};
+}
+
+/** Wall time of one process run to completion, in ms; throws when it fails. */
+function timed(command: string, args: string[]): number {
+	const started = performance.now();
+	execFileSync(command, args, {env: env(), stdio: ['ignore', 'pipe', 'pipe']});
+	return performance.now() - started;
+}
+
+function awsAvailable(): boolean {
+	try {
+		execFileSync('aws', ['--version'], {stdio: 'ignore', env: env()});
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+export interface ConsoleSection {
+	readonly markdown: string;
+	readonly table: string;
+}
+
+export async function consoleBenchmark(): Promise<ConsoleSection> {
+	const records = positive('BENCH_CONSOLE_RECORDS', 1_000_000);
+	const shards = positive('BENCH_SHARDS', 4);
+	const runs = positive('BENCH_CONSOLE_RUNS', 7);
+	const loadBefore = loadavg().map((value) => value.toFixed(2)).join(' ');
+	let server: ServerProcess | undefined;
+	let client: ReturnType<typeof makeClient> | undefined;
+	try {
+		server = await enginePeer({shards});
+		client = makeClient(server.url, 'h2c');
+		const stream = await createStream(client, 'bench-console', shards);
+		log(`console: filling ${fmt(records)} × ${RECORD_BYTES}-byte records into ${shards} shards`);
+		const perShard = new Map<string, number>();
+		const put = await putFor(client, stream, makeBatch(BATCH, RECORD_BYTES), {seconds: 3600, concurrency: 4, perShard, maxRecords: records});
+		if (put.failed || put.errors) throw new Error(`filling failed: ${put.failed} records, ${put.errors} calls`);
+		log(`console: wrote ${fmt(put.records)} records in ${(put.elapsedMs / 1000).toFixed(1)} s`);
+
+		const raw = await drain(client, stream, {expected: perShard, limit: GET_LIMIT, seconds: 600});
+		if (raw.short.length > 0) throw new Error(`raw drain incomplete: ${raw.short.join(', ')}`);
+		const rawRate = (raw.records * 1000) / raw.elapsedMs;
+		log(`console: raw GetRecords drain ${fmt(rawRate)} records/s (${(raw.elapsedMs / 1000).toFixed(1)} s, ${raw.requests} calls)`);
+
+		const tail = await tailProcess(server.url, stream.name);
+		if (tail.code !== 0) throw new Error(`tail exited ${tail.code}: ${tail.stderr.slice(0, 500)}`);
+		const tailRate = (put.records * 1000) / tail.elapsedMs;
+		const tailRatio = tailRate / rawRate;
+		log(`console: tail ${fmt(tailRate)} records/s (${(tail.elapsedMs / 1000).toFixed(1)} s), peak RSS ${mb(tail.peakRss)}`);
+
+		const rows = [
+			'| measure | console | reference | ratio | target | |',
+			'| --- | ---: | ---: | ---: | ---: | --- |',
+			`| tail --json of ${fmt(put.records)} records to /dev/null vs raw GetRecords drain | ${fmt(tailRate)} records/s (${(tail.elapsedMs / 1000).toFixed(1)} s) | ` +
+				`${fmt(rawRate)} records/s (${(raw.elapsedMs / 1000).toFixed(1)} s) | ${tailRatio.toFixed(2)}× | ≥ 0.60× | ${tailRatio >= 0.6 ? 'met' : 'missed'} |`,
+			`| tail process peak RSS (VmHWM) | ${mb(tail.peakRss)} | | | flat | RSS at ¼ ½ ¾ end: ${tail.rssQuarters.map(mb).join(', ')} |`,
+		];
+		const notes: string[] = [];
+		if (awsAvailable()) {
+			const consoleTimes: number[] = [];
+			const awsTimes: number[] = [];
+			// Alternating, so a burst of other load falls on both; one untimed run each first (disk cache).
+			timed(process.execPath, [cliPath, 'streams', '--endpoint-url', server.url]);
+			timed('aws', ['kinesis', 'list-streams', '--endpoint-url', server.url]);
+			for (let run = 0; run < runs; run++) {
+				consoleTimes.push(timed(process.execPath, [cliPath, 'streams', '--endpoint-url', server.url]));
+				awsTimes.push(timed('aws', ['kinesis', 'list-streams', '--endpoint-url', server.url]));
+			}
+			const ours = median(consoleTimes);
+			const theirs = median(awsTimes);
+			log(`console: streams ${ours.toFixed(0)} ms, aws kinesis list-streams ${theirs.toFixed(0)} ms (medians of ${runs})`);
+			rows.push(
+				`| \`kinesis-console streams\` vs \`aws kinesis list-streams\`, median wall time of ${runs} | ${ours.toFixed(0)} ms | ${theirs.toFixed(0)} ms | ` +
+					`${(ours / theirs).toFixed(2)}× | ≤ 0.33× | ${ours / theirs <= 1 / 3 ? 'met' : 'missed'} |`,
+			);
+			const version = execFileSync('aws', ['--version'], {encoding: 'utf8', env: env()}).trim();
+			notes.push(`AWS CLI: ${version}. Each run times the whole process; runs alternate between the two.`);
+		} else {
+			notes.push('`aws` is not on the PATH: the streams vs list-streams row is skipped.');
+		}
+		const loadAfter = loadavg().map((value) => value.toFixed(2)).join(' ');
+		const table = rows.join('\n');
+		const markdown = [
+			'## Console',
+			'',
+			`${new Date().toISOString()}, load average ${loadBefore} before and ${loadAfter} after (2 cores shared with other work, so absolute figures are noisy). ` +
+				`Engine: its own process, durability process, throughput limits off, a ${shards}-shard stream filled with PutRecords of ${BATCH} × ${RECORD_BYTES} bytes. ` +
+				`Raw drain: one SDK client over h2c, one GetRecords reader per shard with Limit ${GET_LIMIT}, all shards at once. ` +
+				`Tail: \`kinesis-console tail bench-console --from trim-horizon --no-follow --json --endpoint-url URL > /dev/null\` as its own process, ` +
+				`timed from spawn to exit (start-up included); RSS from /proc every 100 ms.`,
+			'',
+			table,
+			'',
+			...notes.map((note) => `- ${note}`),
+		].join('\n');
+		return {markdown, table};
+	} finally {
+		client?.destroy();
+		await server?.stop();
+	}
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+	installCleanup();
+	try {
+		const section = await consoleBenchmark();
+		console.log(`\n${section.table}\n`);
+		const file = process.env.BENCH_CONSOLE_RESULTS ?? 'bench/console-results.md';
+		appendFileSync(file, `\n${section.markdown}\n`);
+		log(`appended to ${file}`);
+	} catch (error) {
+		console.error(error);
+		process.exitCode = 1;
+	} finally {
+		await cleanUp();
+	}
+}
