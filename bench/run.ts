@@ -6,6 +6,7 @@
  *   npm run bench                       throughput rows, then the memory row
  *   npm run bench -- --throughput       throughput rows only
  *   npm run bench -- --memory           the memory row only
+ *   npm run bench -- --console          the console's own speed only (bench/console.ts; flags combine)
  *
  * Environment: BENCH_SECONDS (10) of PutRecords per row after BENCH_WARMUP_SECONDS (1);
  * BENCH_CONCURRENCY (4) PutRecords in flight; BENCH_SHARDS (4); BENCH_DRAIN_SECONDS (120) at most
@@ -16,15 +17,18 @@
  * BENCH_RESULTS (bench/results.md).
  */
 import {execSync} from 'node:child_process';
-import {mkdirSync, readdirSync, statSync, writeFileSync} from 'node:fs';
+import {appendFileSync, mkdirSync, readdirSync, statSync, writeFileSync} from 'node:fs';
 import {cpus, freemem, totalmem} from 'node:os';
 import {join, resolve} from 'node:path';
 import {parseArgs} from 'node:util';
+import {consoleBenchmark} from './console.js';
 import {enginePeer, peers, type Peer} from './lib/peers.js';
 import {cleanUp, installCleanup, machineBusySeconds, type ServerProcess} from './lib/processes.js';
 import {createStream, describe, drain, makeBatch, makeClient, putFor, type Transport} from './lib/workload.js';
 
-const {values: flags} = parseArgs({options: {memory: {type: 'boolean', default: false}, throughput: {type: 'boolean', default: false}}});
+const {values: flags} = parseArgs({
+	options: {memory: {type: 'boolean', default: false}, throughput: {type: 'boolean', default: false}, console: {type: 'boolean', default: false}},
+});
 const number = (name: string, fallback: number) => {
 	const value = Number(process.env[name] ?? fallback);
 	if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
@@ -42,8 +46,10 @@ const config = {
 	profileDir: process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined,
 	results: process.env.BENCH_RESULTS ?? 'bench/results.md',
 };
-const runThroughput = !flags.memory || flags.throughput;
-const runMemory = flags.memory || !flags.throughput;
+const chosen = flags.memory || flags.throughput || flags.console;
+const runThroughput = !chosen || flags.throughput;
+const runMemory = !chosen || flags.memory;
+const runConsole = !chosen || flags.console;
 const BATCH = 500;
 const RECORD_BYTES = 100;
 const GET_LIMIT = 10_000;
@@ -450,6 +456,16 @@ async function main(): Promise<void> {
 			].join('\n'),
 		);
 		console.log(`${table}\n`);
+	}
+
+	if (runConsole) {
+		log('console: tail --json and streams as processes against the engine (bench/console.ts)');
+		const section = await consoleBenchmark();
+		sections.push(section.markdown);
+		console.log(`${section.table}\n`);
+		const file = process.env.BENCH_CONSOLE_RESULTS ?? 'bench/console-results.md';
+		appendFileSync(file, `\n${section.markdown}\n`);
+		log(`console section appended to ${file}`);
 	}
 
 	const report = [
