@@ -1,7 +1,10 @@
+import {DescribeStreamConsumerCommand, DescribeStreamSummaryCommand, RegisterStreamConsumerCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
 import meow from 'meow';
+import {listFanOutConsumers} from '../console/consumers.js';
+import {ConsoleError} from '../console/failures.js';
 import {recordLines, type RecordLine} from '../console/recordLine.js';
 import {isDecoderName, parseFilters, sanitizeForTerminal, type DecoderName, type RecordFilter} from '../console/records/index.js';
-import {parseStartPosition, tailStream, type TailRecord} from '../console/tail/index.js';
+import {parseStartPosition, streamParameters, tailStream, type TailRecord} from '../console/tail/index.js';
 import {UsageError} from './command.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
 
@@ -23,11 +26,16 @@ const help = `
     --until <time>         Stop at records that arrived after this time (ISO, or a time ago: 5m)
     --no-follow            Stop once every shard is read up to its newest record
     --calls-per-second <n> GetRecords calls per shard per second, at most 5 (default 5)
+    --efo <consumer>       Read through enhanced fan-out (SubscribeToShard) as this registered consumer
+                           instead of GetRecords: records pushed, throughput not shared with others
+    --register             With --efo: register the consumer if the stream has none of that name, and
+                           wait until it is ACTIVE (a registered consumer is billed until deregistered)
 ${connectionHelp}
 
   Examples
     $ kinesis-console tail clickstream --from 15m --filter json:page=/checkout
     $ kinesis-console tail logs --from trim-horizon --no-follow --json > logs.jsonl
+    $ kinesis-console tail clickstream --efo console-tail --register
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -44,6 +52,8 @@ export async function run(argv: string[]): Promise<number> {
 			until: {type: 'string'},
 			follow: {type: 'boolean', default: true},
 			callsPerSecond: {type: 'number', default: 5},
+			efo: {type: 'string'},
+			register: {type: 'boolean', default: false},
 		},
 	});
 	const [stream, ...extra] = cli.input;
@@ -61,7 +71,14 @@ export async function run(argv: string[]): Promise<number> {
 		throw new UsageError('A sequence number belongs to one shard: give exactly one --shard with --from at:/after:.');
 	}
 
-	return withConnection(flags, {streamName: stream, operation: 'GetRecords'}, async (connection, output) => {
+	const consumerName = flags.efo;
+	if (consumerName !== undefined && !/^[a-zA-Z0-9_.-]{1,128}$/.test(consumerName)) {
+		throw new UsageError('--efo takes a consumer name: 1 to 128 letters, digits, _ . or -.');
+	}
+	if (flags.register && consumerName === undefined) throw new UsageError('--register goes with --efo <consumer>.');
+
+	return withConnection(flags, {streamName: stream, operation: consumerName === undefined ? 'GetRecords' : 'SubscribeToShard'}, async (connection, output) => {
+		const consumerArn = consumerName === undefined ? undefined : await fanOutConsumer(connection.kinesis, stream, consumerName, flags.register);
 		const controller = new AbortController();
 		const stop = () => controller.abort();
 		process.once('SIGINT', stop);
@@ -77,6 +94,7 @@ export async function run(argv: string[]): Promise<number> {
 				...(until ? {until} : {}),
 				stopAtLatest: !flags.follow,
 				callsPerSecond: flags.callsPerSecond,
+				...(consumerArn === undefined ? {} : {fanOut: {client: connection.kinesisHttp2, consumerArn}}),
 				signal: controller.signal,
 			})) {
 				if (event.type === 'records') {
@@ -99,6 +117,42 @@ export async function run(argv: string[]): Promise<number> {
 		if (failure !== undefined) throw failure;
 		return controller.signal.aborted ? 130 : 0;
 	});
+}
+
+/** The ARN of the stream's enhanced fan-out consumer of this name, registered (with `register`) and waited for until ACTIVE. */
+async function fanOutConsumer(kinesis: KinesisClient, stream: string, name: string, register: boolean): Promise<string> {
+	const summary = await kinesis.send(new DescribeStreamSummaryCommand(streamParameters(stream)));
+	const streamArn = summary.StreamDescriptionSummary?.StreamARN ?? '';
+	const existing = (await listFanOutConsumers(kinesis, streamArn)).find((consumer) => consumer.name === name);
+	let arn = existing?.arn;
+	let status = existing?.status;
+	if (existing?.status === 'DELETING') {
+		throw new ConsoleError({kind: 'in-use', message: `The consumer '${name}' of stream ${stream} is being deregistered.`, hint: 'Try again once it is gone, or use another name.'});
+	}
+	if (!arn) {
+		if (!register) {
+			throw new ConsoleError({
+				kind: 'not-found',
+				message: `Stream ${stream} has no enhanced fan-out consumer named '${name}'.`,
+				hint: 'Add --register to register it (registered consumers are billed until deregistered), or pick one from the Consumers view.',
+			});
+		}
+		process.stderr.write(`${sanitizeForTerminal(`Registering the enhanced fan-out consumer '${name}' on stream ${stream}…`)}\n`);
+		const registered = await kinesis.send(new RegisterStreamConsumerCommand({StreamARN: streamArn, ConsumerName: name}));
+		arn = registered.Consumer?.ConsumerARN ?? '';
+		status = registered.Consumer?.ConsumerStatus;
+	}
+	if (status !== 'ACTIVE') {
+		process.stderr.write(`${sanitizeForTerminal(`Waiting for the consumer '${name}' to become ACTIVE…`)}\n`);
+		const deadline = Date.now() + 120_000;
+		while (status !== 'ACTIVE') {
+			if (Date.now() > deadline) throw new ConsoleError({kind: 'unreachable', message: `The consumer '${name}' of stream ${stream} is still ${status ?? 'not ready'} after 2 minutes.`});
+			await new Promise((resolve) => setTimeout(resolve, 500));
+			status = (await kinesis.send(new DescribeStreamConsumerCommand({ConsumerARN: arn}))).ConsumerDescription?.ConsumerStatus;
+		}
+		process.stderr.write(`${sanitizeForTerminal(`The consumer '${name}' is ACTIVE.`)}\n`);
+	}
+	return arn;
 }
 
 function selectRecords(records: readonly TailRecord[], decoder: DecoderName, filters: RecordFilter[]): RecordLine[] {
