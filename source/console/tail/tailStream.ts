@@ -1,3 +1,4 @@
+import {setMaxListeners} from 'node:events';
 import type {KinesisClient, Shard} from '@aws-sdk/client-kinesis';
 import {backoffDelay, sleep} from './backoff.js';
 import {EventQueue} from './eventQueue.js';
@@ -47,6 +48,8 @@ type ShardState = 'waiting' | 'reading' | 'ended' | 'skipped';
  */
 export async function* tailStream(kinesis: KinesisClient, options: TailOptions): AsyncGenerator<TailEvent> {
 	const controller = new AbortController();
+	// Every call in flight listens to this signal: one per shard and more, which passes Node's warning limit of 10.
+	setMaxListeners(0, controller.signal);
 	const abort = () => controller.abort();
 	options.signal?.addEventListener('abort', abort, {once: true});
 	const queue = new EventQueue<TailEvent>(options.bufferRecords ?? 20_000);
