@@ -238,6 +238,8 @@ async function bench(): Promise<void> {
 	const producerFrom = producerRates.length;
 	const rates: number[] = [];
 	const memory: NodeJS.MemoryUsage[] = [before.memory];
+	/** [seconds into the window, RSS MB, heap MB], every 10 s or so: flat when memory is bounded. */
+	const trace: Array<[number, number, number]> = [[0, Math.round(before.memory.rss / 2 ** 20), Math.round(before.memory.heapUsed / 2 ** 20)]];
 	const presses: Press[] = [];
 	const decoders = ['auto', 'utf8', 'json', 'base64', 'hex', 'gzip'];
 	let decoder = 0;
@@ -255,7 +257,10 @@ async function bench(): Promise<void> {
 		for (const [key, expect] of plan()) {
 			presses.push({key, expect, ms: await screen.press(key, expect, 2_000)});
 			rates.push(screen.lastRate());
-			memory.push(readStats().memory);
+			const sample = readStats().memory;
+			memory.push(sample);
+			const elapsed = (performance.now() - windowStart) / 1000;
+			if (elapsed - (trace.at(-1)?.[0] ?? 0) >= 10) trace.push([Math.round(elapsed), Math.round(sample.rss / 2 ** 20), Math.round(sample.heapUsed / 2 ** 20)]);
 			await sleep(250 + Math.random() * 250);
 		}
 	}
@@ -297,6 +302,7 @@ async function bench(): Promise<void> {
 		machineCores: cpus().length,
 		rssMb: {start: mb(before.memory.rss), end: mb(after.memory.rss), max: mb(Math.max(...memory.map((sample) => sample.rss)))},
 		heapUsedMb: {start: mb(before.memory.heapUsed), end: mb(after.memory.heapUsed), max: mb(Math.max(...memory.map((sample) => sample.heapUsed)))},
+		memoryTrace: trace,
 		loopDelayMs: Object.fromEntries(Object.entries(after.loopDelayMs).map(([key, value]) => [key, Math.round(value)])),
 		buffered: held?.[1] ?? '?',
 		received: held?.[2] ?? '?',
