@@ -7,6 +7,7 @@
  *   npm run bench -- --throughput       throughput rows only
  *   npm run bench -- --memory           the memory row only
  *   npm run bench -- --console          the console's own speed only (bench/console.ts; flags combine)
+ *   npm run bench -- --ui               the terminal console under a 20,000 records/s tail (bench/uiLoad.ts)
  *
  * Environment: BENCH_SECONDS (10) of PutRecords per row after BENCH_WARMUP_SECONDS (1);
  * BENCH_CONCURRENCY (4) PutRecords in flight; BENCH_SHARDS (4); BENCH_DRAIN_SECONDS (120) at most
@@ -16,7 +17,7 @@
  * engine's node, e.g. --max-semi-space-size=64); BENCH_ENGINE_OPTIONS (JSON, more createEngine options);
  * BENCH_RESULTS (bench/results.md).
  */
-import {execSync} from 'node:child_process';
+import {execSync, spawnSync} from 'node:child_process';
 import {appendFileSync, mkdirSync, readdirSync, statSync, writeFileSync} from 'node:fs';
 import {cpus, freemem, totalmem} from 'node:os';
 import {join, resolve} from 'node:path';
@@ -27,7 +28,12 @@ import {cleanUp, installCleanup, machineBusySeconds, type ServerProcess} from '.
 import {createStream, describe, drain, makeBatch, makeClient, putFor, type Transport} from './lib/workload.js';
 
 const {values: flags} = parseArgs({
-	options: {memory: {type: 'boolean', default: false}, throughput: {type: 'boolean', default: false}, console: {type: 'boolean', default: false}},
+	options: {
+		memory: {type: 'boolean', default: false},
+		throughput: {type: 'boolean', default: false},
+		console: {type: 'boolean', default: false},
+		ui: {type: 'boolean', default: false},
+	},
 });
 const number = (name: string, fallback: number) => {
 	const value = Number(process.env[name] ?? fallback);
@@ -46,10 +52,11 @@ const config = {
 	profileDir: process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined,
 	results: process.env.BENCH_RESULTS ?? 'bench/results.md',
 };
-const chosen = flags.memory || flags.throughput || flags.console;
+const chosen = flags.memory || flags.throughput || flags.console || flags.ui;
 const runThroughput = !chosen || flags.throughput;
 const runMemory = !chosen || flags.memory;
 const runConsole = !chosen || flags.console;
+const runUi = !chosen || flags.ui;
 const BATCH = 500;
 const RECORD_BYTES = 100;
 const GET_LIMIT = 10_000;
@@ -466,6 +473,14 @@ async function main(): Promise<void> {
 		const file = process.env.BENCH_CONSOLE_RESULTS ?? 'bench/console-results.md';
 		appendFileSync(file, `\n${section.markdown}\n`);
 		log(`console section appended to ${file}`);
+	}
+
+	if (runUi) {
+		// Its own process: it drives the real console in a pseudo-terminal and measures it from outside.
+		const file = process.env.BENCH_UI_RESULTS ?? 'bench/ui-results.md';
+		log(`ui: the console tailing 20,000 records/s in a pty (bench/uiLoad.ts), appended to ${file}`);
+		const result = spawnSync(process.execPath, ['--import', 'tsx', 'bench/uiLoad.ts'], {stdio: 'inherit', env: {...process.env, BENCH_UI_RESULTS: file}});
+		if (result.status !== 0) throw new Error(`bench/uiLoad.ts exited with ${String(result.status ?? result.signal)}`);
 	}
 
 	const report = [
