@@ -1,9 +1,10 @@
-import {GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, type _Record} from '@aws-sdk/client-kinesis';
+import {GetRecordsCommand, GetShardIteratorCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
 import {backoffDelay, sleep} from './backoff.js';
 import {iteratorRequest, type StartPosition} from './positions.js';
 import {describeFailure, failureAction} from './retryPolicy.js';
+import {deliver} from './delivery.js';
 import {streamParameters, type StreamRef} from './shardListing.js';
-import type {TailEvent, TailRecord} from './events.js';
+import type {TailEvent} from './events.js';
 
 export interface ShardReadOptions {
 	readonly kinesis: KinesisClient;
@@ -48,6 +49,7 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 	let lastCallMs = 0;
 	let caughtUp = false;
 	let useOriginalLatest = options.from.type === 'LATEST';
+	const until = options.until?.getTime();
 
 	const renew = async () => {
 		const position: StartPosition = lastSequence
@@ -74,20 +76,9 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 			if (attempt > 0) await options.emit({type: 'recovered', shardId});
 			attempt = 0;
 
-			let records = (page.Records ?? []).map((record) => toTailRecord(shardId, record));
-			const until = options.until?.getTime();
-			const pastUntil = until !== undefined && records.some((record) => record.arrivalTime.getTime() > until);
-			if (pastUntil) records = records.filter((record) => record.arrivalTime.getTime() <= (until ?? 0));
-			if (records.length > 0) {
-				lastSequence = records.at(-1)?.sequenceNumber;
-				const bytes = records.reduce((sum, record) => sum + record.data.length, 0);
-				await options.emit(
-					{type: 'records', shardId, records, bytes, millisBehindLatest: page.MillisBehindLatest, atMs: now()},
-					records.length,
-				);
-			} else {
-				await options.emit({type: 'polled', shardId, millisBehindLatest: page.MillisBehindLatest, atMs: now()}, 0);
-			}
+			const {lastSequence: delivered, pastUntil} = await deliver({shardId, untilMs: until, emit: options.emit, now}, page.Records, page.MillisBehindLatest);
+			if (delivered) lastSequence = delivered;
+			const records = page.Records ?? [];
 			if (pastUntil) return {kind: 'stopped'};
 
 			if (!page.NextShardIterator) {
@@ -115,15 +106,4 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 		}
 	}
 	return {kind: 'stopped'};
-}
-
-function toTailRecord(shardId: string, record: _Record): TailRecord {
-	return {
-		shardId,
-		sequenceNumber: record.SequenceNumber ?? '',
-		arrivalTime: record.ApproximateArrivalTimestamp ?? new Date(0),
-		partitionKey: record.PartitionKey ?? '',
-		data: record.Data ?? new Uint8Array(),
-		...(record.EncryptionType ? {encryptionType: record.EncryptionType} : {}),
-	};
 }

@@ -1,9 +1,9 @@
-import {SubscribeToShardCommand, type StartingPosition, type SubscribeToShardEvent, type _Record} from '@aws-sdk/client-kinesis';
+import {SubscribeToShardCommand, type StartingPosition, type SubscribeToShardEvent} from '@aws-sdk/client-kinesis';
 import {backoffDelay, sleep} from './backoff.js';
 import {iteratorRequest, type StartPosition} from './positions.js';
 import {describeFailure, failureAction} from './retryPolicy.js';
 import type {ShardReadOptions, ShardReadResult} from './shardReader.js';
-import type {TailRecord} from './events.js';
+import {deliver} from './delivery.js';
 
 /** Enhanced fan-out: the consumer to subscribe as; pacing and page size do not apply (records are pushed). */
 export type SubscriptionReadOptions = Omit<ShardReadOptions, 'callsPerSecond' | 'limit'> & {
@@ -47,18 +47,7 @@ export async function readShardSubscription(options: SubscriptionReadOptions): P
 				if (attempt > 0) await options.emit({type: 'recovered', shardId});
 				attempt = 0;
 
-				let records = (event.Records ?? []).map((record) => toTailRecord(shardId, record));
-				const pastUntil = until !== undefined && records.some((record) => record.arrivalTime.getTime() > until);
-				if (pastUntil) records = records.filter((record) => record.arrivalTime.getTime() <= until);
-				if (records.length > 0) {
-					const bytes = records.reduce((sum, record) => sum + record.data.length, 0);
-					await options.emit(
-						{type: 'records', shardId, records, bytes, millisBehindLatest: event.MillisBehindLatest, atMs: now()},
-						records.length,
-					);
-				} else {
-					await options.emit({type: 'polled', shardId, millisBehindLatest: event.MillisBehindLatest, atMs: now()}, 0);
-				}
+				const {pastUntil} = await deliver({shardId, untilMs: until, emit: options.emit, now}, event.Records, event.MillisBehindLatest);
 				if (pastUntil) return {kind: 'stopped'};
 
 				if (event.ContinuationSequenceNumber) {
@@ -107,16 +96,5 @@ export function startingPosition(position: StartPosition): StartingPosition {
 		Type: request.ShardIteratorType,
 		...(request.StartingSequenceNumber === undefined ? {} : {SequenceNumber: request.StartingSequenceNumber}),
 		...(request.Timestamp === undefined ? {} : {Timestamp: request.Timestamp}),
-	};
-}
-
-function toTailRecord(shardId: string, record: _Record): TailRecord {
-	return {
-		shardId,
-		sequenceNumber: record.SequenceNumber ?? '',
-		arrivalTime: record.ApproximateArrivalTimestamp ?? new Date(0),
-		partitionKey: record.PartitionKey ?? '',
-		data: record.Data ?? new Uint8Array(),
-		...(record.EncryptionType ? {encryptionType: record.EncryptionType} : {}),
 	};
 }
