@@ -33,6 +33,8 @@ function isJsonWhitespace(char: string | undefined): boolean {
  */
 export function formatJson(source: string, style: 'pretty' | 'compact', maxLength = Number.POSITIVE_INFINITY): string | undefined {
 	const pretty = style === 'pretty';
+	// Compact JSON with no whitespace at all (what JSON.stringify writes) is already laid out.
+	if (!pretty && !/[ \n\r\t]/.test(source)) return source.length <= maxLength ? source : undefined;
 	const parts: string[] = [];
 	let length = 0;
 	const push = (part: string): void => {
