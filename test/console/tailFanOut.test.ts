@@ -1,7 +1,6 @@
 import {
 	CreateStreamCommand,
 	DescribeStreamSummaryCommand,
-	PutRecordsCommand,
 	RegisterStreamConsumerCommand,
 	SplitShardCommand,
 	SubscribeToShardCommand,
@@ -9,8 +8,9 @@ import {
 	type SubscribeToShardEvent,
 } from '@aws-sdk/client-kinesis';
 import {afterEach, describe, expect, it} from 'vitest';
-import {tailStream, type TailEvent, type TailOptions} from '../../source/console/tail/index.js';
+import type {TailEvent} from '../../source/console/tail/index.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
+import {collect, numbered, putEntries, range} from '../helpers/numberedRecords.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -46,31 +46,7 @@ async function setUp(shards: number): Promise<Setup> {
 	return {client, http2, consumerArn: Consumer?.ConsumerARN ?? '', subscriptions: () => subscriptions};
 }
 
-async function put(client: KinesisClient, entries: Array<[key: string, value: string]>): Promise<void> {
-	const result = await client.send(
-		new PutRecordsCommand({StreamName: 'tailed', Records: entries.map(([key, value]) => ({PartitionKey: key, Data: Buffer.from(value)}))}),
-	);
-	expect(result.FailedRecordCount).toBe(0);
-}
-
-async function collect(client: KinesisClient, options: TailOptions, done: (seen: Map<string, number[]>) => boolean = () => false) {
-	const seen = new Map<string, number[]>();
-	const events: TailEvent[] = [];
-	for await (const event of tailStream(client, options)) {
-		events.push(event);
-		if (event.type !== 'records') continue;
-		for (const record of event.records) {
-			const [key = '', n = ''] = Buffer.from(record.data).toString().split(':');
-			seen.set(key, [...(seen.get(key) ?? []), Number(n)]);
-		}
-		if (done(seen)) break;
-	}
-	return {seen, events};
-}
-
-const numbered = (keys: string[], from: number, to: number): Array<[string, string]> =>
-	keys.flatMap((key) => Array.from({length: to - from}, (_, offset) => [key, `${key}:${from + offset}`] as [string, string]));
-const range = (to: number) => Array.from({length: to}, (_, n) => n);
+const put = (client: KinesisClient, entries: Array<[key: string, value: string]>) => putEntries(client, 'tailed', entries);
 const keys = Array.from({length: 8}, (_, index) => `user-${index}`);
 const milestones = (events: TailEvent[]) =>
 	events.filter((event) => event.type === 'shard-started' || event.type === 'shard-ended').map((event) => `${event.type}:${'shardId' in event ? event.shardId : ''}`);
