@@ -62,6 +62,7 @@ export async function run(argv: string[]): Promise<number> {
 	const tls = tlsCert !== undefined && tlsKey !== undefined ? {cert: readPem(tlsCert, '--tls-cert'), key: readPem(tlsKey, '--tls-key')} : undefined;
 
 	const engine = await createEngine({
+		...testingHooks(process.env),
 		port,
 		host,
 		region,
@@ -105,6 +106,29 @@ export async function run(argv: string[]): Promise<number> {
 		process.on('SIGINT', stop);
 		process.on('SIGTERM', stop);
 	});
+}
+
+/**
+ * Hooks for the fault tests (test/engine/faults.test.ts), which run the engine as a process and kill it:
+ * KINESIS_CONSOLE_ENGINE_TEST_CLOCK_OFFSET_MS runs its clock ahead of real time by that much, so that
+ * records written before a restart are old after it, and KINESIS_CONSOLE_ENGINE_TEST_SWEEP_MS makes the
+ * sweep that reclaims the space of expired records run that often. Not for users, so not in the help;
+ * without them the engine keeps real time and sweeps once a minute.
+ */
+export function testingHooks(env: NodeJS.ProcessEnv): {now?: () => number; retentionSweepMs?: number} {
+	const whole = (name: string, minimum: number): number | undefined => {
+		const text = env[name];
+		if (text === undefined || text === '') return undefined;
+		const value = Number(text);
+		if (!Number.isSafeInteger(value) || value < minimum) throw new UsageError(`${name} must be a whole number of milliseconds of at least ${minimum}, not ${text}.`);
+		return value;
+	};
+	const offsetMs = whole('KINESIS_CONSOLE_ENGINE_TEST_CLOCK_OFFSET_MS', 0);
+	const sweepMs = whole('KINESIS_CONSOLE_ENGINE_TEST_SWEEP_MS', 1);
+	return {
+		...(offsetMs ? {now: () => Date.now() + offsetMs} : {}),
+		...(sweepMs === undefined ? {} : {retentionSweepMs: sweepMs}),
+	};
 }
 
 /** ACCESS_KEY_ID:SECRET; the secret may itself hold colons. Neither is ever echoed back. */

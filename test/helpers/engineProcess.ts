@@ -14,9 +14,19 @@ export interface EngineProcess {
 	readonly stderr: () => string;
 }
 
+export interface SpawnOptions {
+	/** Added to this process's environment. */
+	readonly env?: NodeJS.ProcessEnv;
+	/** Runs the engine under `ulimit -f` (RLIMIT_FSIZE, in KiB, through bash): writes past that file size fail as on a full disk. */
+	readonly fileSizeLimitKiB?: number;
+}
+
 /** Starts `kinesis-console engine` as its own process and waits for the URL on its first line. */
-export async function spawnEngine(args: string[]): Promise<EngineProcess> {
-	const child = spawn(process.execPath, [cliPath, 'engine', '--port', '0', ...args], {stdio: ['ignore', 'pipe', 'pipe']});
+export async function spawnEngine(args: string[], options: SpawnOptions = {}): Promise<EngineProcess> {
+	const command = [process.execPath, cliPath, 'engine', '--port', '0', ...args];
+	// exec keeps the pid, so a signal to the child reaches the engine itself; Node ignores SIGXFSZ, so an oversized write fails with an error.
+	const [file, ...rest] = options.fileSizeLimitKiB === undefined ? command : ['bash', '-c', `ulimit -f ${options.fileSizeLimitKiB} && exec "$0" "$@"`, ...command];
+	const child = spawn(file ?? process.execPath, rest, {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, ...options.env}});
 	const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
 	let stderr = '';
 	child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
