@@ -75,6 +75,32 @@ describe.each(transports)('shard iterators over %s', (transport) => {
 		expect(texts(await read(afterLast))).toEqual(['e']);
 	});
 
+	it('starts inside a PutRecords batch at any of its records, and pages through it with a small Limit', async () => {
+		const stream = uniqueName('inside-batch');
+		await createStream(harness.client, stream, 2);
+		// Records of one call alternate between the two shards; shard 0 gets the even ones.
+		const {Records = []} = await harness.client.send(
+			new PutRecordsCommand({
+				StreamName: stream,
+				Records: Array.from({length: 10}, (_, index) => ({Data: Buffer.from(`r${index}`), PartitionKey: 'k', ExplicitHashKey: index % 2 === 0 ? '0' : (2n ** 127n).toString()})),
+			}),
+		);
+		const onShard0 = Records.flatMap((record, index) => (index % 2 === 0 ? [{sequence: record.SequenceNumber ?? '', data: `r${index}`}] : []));
+		for (const [at, {sequence}] of onShard0.entries()) {
+			const rest = onShard0.slice(at).map(({data}) => data);
+			expect(texts(await read(await iterator(stream, 'AT_SEQUENCE_NUMBER', {StartingSequenceNumber: sequence})))).toEqual(rest);
+			expect(texts(await read(await iterator(stream, 'AFTER_SEQUENCE_NUMBER', {StartingSequenceNumber: sequence})))).toEqual(rest.slice(1));
+		}
+		const paged: string[] = [];
+		let next = await iterator(stream, 'TRIM_HORIZON');
+		for (let page = 0; page < 3; page++) {
+			const output = await read(next, 2);
+			paged.push(...texts(output));
+			next = output.NextShardIterator ?? '';
+		}
+		expect(paged).toEqual(['r0', 'r2', 'r4', 'r6', 'r8']);
+	});
+
 	it('AT_TIMESTAMP starts at the first record that arrived at or after the time', async () => {
 		const stream = uniqueName('at-timestamp');
 		await createStream(harness.client, stream);

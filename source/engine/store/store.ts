@@ -43,6 +43,9 @@ export interface ReadLimits {
 
 type RecordKey = [uid: number, shardIndex: number, position: number];
 const NEXT_UID_KEY = 'nextUid';
+const FORMAT_KEY = 'recordFormat';
+/** The layout of stored records (see encodeBatch); a directory holding another layout is refused, never misread. */
+const RECORD_FORMAT = 2;
 
 export class Store {
 	private readonly root: RootDatabase;
@@ -70,6 +73,7 @@ export class Store {
 		this.meta = this.root.openDB<number, string>({name: 'meta'});
 		this.records = this.root.openDB<Buffer, RecordKey>({name: 'records', encoding: 'binary'});
 		this.nextUid = this.meta.get(NEXT_UID_KEY) ?? 1;
+		this.checkFormat(options.dataDir);
 	}
 
 	loadStreams(): StreamState[] {
@@ -93,12 +97,28 @@ export class Store {
 		return uid;
 	}
 
-	/** Writes records; resolves once they are durable to the configured degree. */
+	/**
+	 * Writes records; resolves once they are durable to the configured degree. The records of one call
+	 * that land in one shard become one stored batch: one key and one value, not one per record.
+	 */
 	async append(uid: number, records: readonly NewRecord[]): Promise<void> {
-		let last: Promise<boolean> | undefined;
+		const byShard = new Map<number, NewRecord[]>();
 		for (const record of records) {
-			last = this.records.put([uid, record.shardIndex, record.position], encodeRecord(record));
+			const batch = byShard.get(record.shardIndex);
+			if (batch) batch.push(record);
+			else byShard.set(record.shardIndex, [record]);
 		}
+		const entries = Array.from(byShard, ([shardIndex, batch]) => ({key: [uid, shardIndex, (batch[0] as NewRecord).position] as RecordKey, value: encodeBatch(batch)}));
+		if (this.durability === 'process') {
+			// Without fsync a commit is a few page writes: committing here, at once, costs less than a hop to
+			// LMDB's writer thread and back, and the answer goes out without waiting for that thread's turn.
+			this.records.transactionSync(() => {
+				for (const {key, value} of entries) this.records.putSync(key, value);
+			});
+			return;
+		}
+		let last: Promise<boolean> | undefined;
+		for (const {key, value} of entries) last = this.records.put(key, value);
 		if (last) await this.settled(last);
 	}
 
@@ -106,30 +126,31 @@ export class Store {
 	read(uid: number, shardIndex: number, fromPosition: number, limits: ReadLimits): StoredRecord[] {
 		const out: StoredRecord[] = [];
 		let bytes = 0;
-		for (const {key, value} of this.records.getRange({start: [uid, shardIndex, fromPosition], end: [uid, shardIndex + 1]})) {
-			const record = decodeRecord(key[2], value);
-			if (record.arrivalMs < limits.minArrivalMs) continue;
-			bytes += record.data.length + Buffer.byteLength(record.partitionKey);
-			if (out.length > 0 && bytes > limits.maxBytes) break;
-			out.push(record);
-			if (out.length >= limits.maxRecords) break;
+		for (const batch of this.batchesFrom(uid, shardIndex, fromPosition)) {
+			if (batch.arrivalMs < limits.minArrivalMs) continue;
+			for (const record of decodeBatch(batch, fromPosition)) {
+				bytes += record.data.length + record.partitionKeyBytes;
+				if (out.length > 0 && bytes > limits.maxBytes) return out;
+				out.push(record);
+				if (out.length >= limits.maxRecords) return out;
+			}
 		}
 		return out;
 	}
 
 	/** The first record at or after a position that arrived at or after a time, if any. */
 	firstArrivedSince(uid: number, shardIndex: number, fromPosition: number, sinceMs: number): StoredRecord | undefined {
-		for (const {key, value} of this.records.getRange({start: [uid, shardIndex, fromPosition], end: [uid, shardIndex + 1]})) {
-			const record = decodeRecord(key[2], value);
-			if (record.arrivalMs >= sinceMs) return record;
+		for (const batch of this.batchesFrom(uid, shardIndex, fromPosition)) {
+			if (batch.arrivalMs < sinceMs) continue;
+			for (const record of decodeBatch(batch, fromPosition)) return record;
 		}
 		return undefined;
 	}
 
 	/** The highest position stored in a shard, if it holds any record. */
 	lastPosition(uid: number, shardIndex: number): number | undefined {
-		for (const key of this.records.getKeys({start: [uid, shardIndex + 1], end: [uid, shardIndex], reverse: true, limit: 1})) {
-			return key[2];
+		for (const {key, value} of this.records.getRange({start: [uid, shardIndex + 1], end: [uid, shardIndex], reverse: true, limit: 1})) {
+			return key[2] + value.readUInt32BE(BATCH_LAST_DELTA);
 		}
 		return undefined;
 	}
@@ -139,12 +160,24 @@ export class Store {
 		let removed = 0;
 		let last: Promise<boolean> | undefined;
 		for (const {key, value} of this.records.getRange({start: [uid, shardIndex], end: [uid, shardIndex + 1]})) {
-			if (value.readDoubleBE(0) >= beforeMs) break;
+			if (value.readDoubleBE(BATCH_ARRIVAL) >= beforeMs) break;
 			last = this.records.remove(key);
-			removed++;
+			removed += value.readUInt32BE(BATCH_COUNT);
 		}
 		if (last) await last;
 		return removed;
+	}
+
+	/** The stored batches of a shard from the one holding a position (or the first after it) on. */
+	private *batchesFrom(uid: number, shardIndex: number, fromPosition: number): Generator<Batch> {
+		let start = fromPosition;
+		// The batch holding the position starts at or before it: the first key at or below it, if that batch reaches it.
+		for (const {key, value} of this.records.getRange({start: [uid, shardIndex, fromPosition], end: [uid, shardIndex], reverse: true, limit: 1})) {
+			if (key[2] + value.readUInt32BE(BATCH_LAST_DELTA) >= fromPosition) start = key[2];
+		}
+		for (const {key, value} of this.records.getRange({start: [uid, shardIndex, start], end: [uid, shardIndex + 1]})) {
+			yield {firstPosition: key[2], arrivalMs: value.readDoubleBE(BATCH_ARRIVAL), value};
+		}
 	}
 
 	async close(): Promise<void> {
@@ -153,6 +186,20 @@ export class Store {
 		// A clean stop leaves everything on the disk, whatever the durability of each commit was.
 		if (this.dataDir) await syncFile(join(this.dataDir, 'data.mdb'));
 		if (this.temporaryDir) rmSync(this.temporaryDir, {recursive: true, force: true});
+	}
+
+	private checkFormat(dataDir: string | undefined): void {
+		const format = this.meta.get(FORMAT_KEY);
+		if (format === RECORD_FORMAT) return;
+		const empty = this.records.getKeysCount({limit: 1}) === 0;
+		if (format !== undefined || !empty) {
+			void this.root.close();
+			throw new Error(
+				`The data directory ${dataDir ?? ''} holds records in an older layout (${format ?? 1}) that this engine version cannot read; ` +
+					'start the engine with another --data-dir, or with the version that wrote it.',
+			);
+		}
+		this.meta.putSync(FORMAT_KEY, RECORD_FORMAT);
 	}
 
 	private async removeRange(start: unknown[], end: unknown[]): Promise<void> {
@@ -182,23 +229,66 @@ async function syncFile(path: string): Promise<void> {
 
 const streamKey = (stream: StreamState) => `${stream.region}/${stream.name}`;
 
-// A record is stored as: arrival time (float64 ms) | partition key length (uint16) | partition key | data.
-function encodeRecord(record: NewRecord): Buffer {
-	const keyLength = Buffer.byteLength(record.partitionKey);
-	const out = Buffer.allocUnsafe(10 + keyLength + record.data.length);
-	out.writeDoubleBE(record.arrivalMs, 0);
-	out.writeUInt16BE(keyLength, 8);
-	out.write(record.partitionKey, 10, 'utf8');
-	record.data.copy(out, 10 + keyLength);
+/**
+ * A batch is stored as: arrival time (float64 ms) | record count (uint32) | last position - first (uint32),
+ * then per record: position - first (uint32) | partition key length (uint16) | data length (uint32) | key | data.
+ * All records of a batch arrived together, so retention trims whole batches.
+ */
+const BATCH_ARRIVAL = 0;
+const BATCH_COUNT = 8;
+const BATCH_LAST_DELTA = 12;
+const BATCH_HEADER = 16;
+const RECORD_HEADER = 10;
+
+interface Batch {
+	readonly firstPosition: number;
+	readonly arrivalMs: number;
+	readonly value: Buffer;
+}
+
+function encodeBatch(records: readonly NewRecord[]): Buffer {
+	const first = records[0] as NewRecord;
+	let size = BATCH_HEADER;
+	const keyLengths = records.map((record) => {
+		const length = Buffer.byteLength(record.partitionKey);
+		size += RECORD_HEADER + length + record.data.length;
+		return length;
+	});
+	const out = Buffer.allocUnsafe(size);
+	out.writeDoubleBE(first.arrivalMs, BATCH_ARRIVAL);
+	out.writeUInt32BE(records.length, BATCH_COUNT);
+	out.writeUInt32BE((records.at(-1) as NewRecord).position - first.position, BATCH_LAST_DELTA);
+	let offset = BATCH_HEADER;
+	records.forEach((record, index) => {
+		const keyLength = keyLengths[index] as number;
+		out.writeUInt32BE(record.position - first.position, offset);
+		out.writeUInt16BE(keyLength, offset + 4);
+		out.writeUInt32BE(record.data.length, offset + 6);
+		offset += RECORD_HEADER;
+		offset += out.write(record.partitionKey, offset, 'utf8');
+		offset += record.data.copy(out, offset);
+	});
 	return out;
 }
 
-function decodeRecord(position: number, value: Buffer): StoredRecord {
-	const keyLength = value.readUInt16BE(8);
-	return {
-		position,
-		arrivalMs: value.readDoubleBE(0),
-		partitionKey: value.toString('utf8', 10, 10 + keyLength),
-		data: value.subarray(10 + keyLength),
-	};
+/** The records of a batch at or after a position, in order; their data are views of the batch's value. */
+function* decodeBatch(batch: Batch, fromPosition: number): Generator<StoredRecord & {readonly partitionKeyBytes: number}> {
+	const {value, firstPosition, arrivalMs} = batch;
+	const count = value.readUInt32BE(BATCH_COUNT);
+	let offset = BATCH_HEADER;
+	for (let index = 0; index < count; index++) {
+		const position = firstPosition + value.readUInt32BE(offset);
+		const keyLength = value.readUInt16BE(offset + 4);
+		const dataLength = value.readUInt32BE(offset + 6);
+		const keyStart = offset + RECORD_HEADER;
+		offset = keyStart + keyLength + dataLength;
+		if (position < fromPosition) continue;
+		yield {
+			position,
+			arrivalMs,
+			partitionKey: value.toString('utf8', keyStart, keyStart + keyLength),
+			partitionKeyBytes: keyLength,
+			data: value.subarray(keyStart + keyLength, offset),
+		};
+	}
 }
