@@ -12,6 +12,7 @@ import {positionAt, sequenceFormatter} from './sequenceNumbers.js';
 import {decodeIterator, encodeIterator} from './shardIterators.js';
 
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+const RECORDS_PER_PIECE = 1000;
 
 export default defineAction(
 	{
@@ -72,16 +73,20 @@ export default defineAction(
 				: {NextShardIterator: encodeIterator({...iterator, position: nextPosition, issuedMs: nowMs})}),
 		};
 		return new SelfEncoding(
-			() => {
-				// One pass over the stored records; the keys and numbers are written exactly as JSON.stringify would.
+			function* () {
+				// The keys and numbers are written exactly as JSON.stringify would, a thousand records a piece.
 				let json = '{"Records":[';
 				for (let index = 0; index < records.length; index++) {
 					const record = records[index] as StoredRecord;
 					json +=
 						`${index === 0 ? '' : ','}{"SequenceNumber":"${sequenceOf(record.position)}","ApproximateArrivalTimestamp":${record.arrivalMs / 1000},` +
 						`"Data":"${record.data.toString('base64')}","PartitionKey":${JSON.stringify(record.partitionKey)}${encrypted(record) ? ',"EncryptionType":"KMS"' : ''}}`;
+					if (index % RECORDS_PER_PIECE === RECORDS_PER_PIECE - 1) {
+						yield json;
+						json = '';
+					}
 				}
-				return `${json}],${JSON.stringify(rest).slice(1)}`;
+				yield `${json}],${JSON.stringify(rest).slice(1)}`;
 			},
 			() => ({
 				Records: records.map((record) => ({

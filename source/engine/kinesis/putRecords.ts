@@ -1,10 +1,11 @@
 import {performance} from 'node:perf_hooks';
 import {putRecordsCall} from '../cloudwatch/recorder.js';
 import {invalidArgument} from '../protocol/errors.js';
+import {SelfEncoding} from '../protocol/values.js';
 import {defineAction} from './action.js';
 import {Data, HashKey, PartitionKey, StreamRef} from './fields.js';
 import {shardIdOf} from './names.js';
-import {hashKeyOf, writableStream, writeRecords} from './writeRecords.js';
+import {hashKeyOf, writableStream, writeRecords, type WriteOutcome} from './writeRecords.js';
 
 const MAX_REQUEST_BYTES = 5 * 1024 * 1024;
 
@@ -30,14 +31,28 @@ export default defineAction(
 		const routed = input.Records.map((record) => ({record, hashHex: hashKeyOf(record)}));
 		const outcomes = await writeRecords(context, stream, routed);
 		context.metrics.putRecords(stream, putRecordsCall(input.Records, outcomes, performance.now() - started), context.nowMs);
-		return {
-			FailedRecordCount: outcomes.filter((outcome) => 'throttled' in outcome).length,
-			Records: outcomes.map((outcome) =>
+		const failed = outcomes.filter((outcome) => 'throttled' in outcome).length;
+		const entries = () =>
+			outcomes.map((outcome) =>
 				'throttled' in outcome
 					? {ErrorCode: outcome.throttled.type, ErrorMessage: outcome.throttled.message}
 					: {SequenceNumber: outcome.sequenceNumber, ShardId: shardIdOf(outcome.shard.index)},
-			),
-			EncryptionType: stream.encryption.type,
-		};
+			);
+		return new SelfEncoding(
+			function* () {
+				// Written in one pass: sequence numbers and shard ids are plain digits and letters.
+				let json = `{"FailedRecordCount":${failed},"Records":[`;
+				for (let index = 0; index < outcomes.length; index++) {
+					const outcome = outcomes[index] as WriteOutcome;
+					json += index === 0 ? '' : ',';
+					json +=
+						'throttled' in outcome
+							? JSON.stringify({ErrorCode: outcome.throttled.type, ErrorMessage: outcome.throttled.message})
+							: `{"SequenceNumber":"${outcome.sequenceNumber}","ShardId":"${shardIdOf(outcome.shard.index)}"}`;
+				}
+				yield `${json}],"EncryptionType":"${stream.encryption.type}"}`;
+			},
+			() => ({FailedRecordCount: failed, Records: entries(), EncryptionType: stream.encryption.type}),
+		);
 	},
 );

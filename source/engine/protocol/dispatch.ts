@@ -60,7 +60,7 @@ interface Codec {
 const json: Codec = {
 	contentType: 'application/x-amz-json-1.1',
 	decode: (body) => JSON.parse(body.toString('utf8')),
-	encode: (value) => (value instanceof SelfEncoding ? value.json() : JSON.stringify(value)),
+	encode: (value) => (value instanceof SelfEncoding ? [...value.json()].join('') : JSON.stringify(value)),
 };
 // CloudWatch and DynamoDB speak JSON 1.0: the same JSON under another name.
 const json10: Codec = {...json, contentType: 'application/x-amz-json-1.0'};
@@ -80,11 +80,15 @@ export async function dispatch(
 ): Promise<WireResponse> {
 	const contentType = String(request.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
 	const codec = codecs[contentType] ?? json;
-	const reply = (status: number, value: object): WireResponse => ({
-		status,
-		headers: {'content-type': codec.contentType, 'x-amzn-requestid': randomUUID()},
-		body: codec.encode(value),
-	});
+	const reply = (status: number, value: object): WireResponse => {
+		const headers = {'content-type': codec.contentType, 'x-amzn-requestid': randomUUID()};
+		if (!(value instanceof SelfEncoding) || codec === cbor) return {status, headers, body: codec.encode(value)};
+		const pieces = value.json()[Symbol.iterator]();
+		const first = pieces.next();
+		const second = pieces.next();
+		if (second.done) return {status, headers, body: first.done ? '' : first.value};
+		return {status, headers, body: '', stream: paced([first.value, second.value], pieces)};
+	};
 	let describeError: Service['describeError'];
 	const fail = (error: ServiceError) => {
 		const described = describeError?.(error) ?? {type: error.type, headers: {}};
@@ -96,7 +100,11 @@ export async function dispatch(
 		if (request.method !== 'POST') {
 			throw new ServiceError('UnknownOperationException', `The ${request.method} method is not supported: send POST with an X-Amz-Target header.`);
 		}
-		const [prefix, operationName] = String(request.headers['x-amz-target'] ?? '').split('.');
+		// Everything after the first dot names the operation: `Kinesis_20131202.ListStreams.Extra` is no operation.
+		const target = String(request.headers['x-amz-target'] ?? '');
+		const dot = target.indexOf('.');
+		const prefix = dot < 0 ? target : target.slice(0, dot);
+		const operationName = dot < 0 ? undefined : target.slice(dot + 1);
 		const service = services.find((candidate) => candidate.targetPrefix === prefix);
 		describeError = service?.describeError;
 		if (service?.forward) {
@@ -139,6 +147,19 @@ export async function dispatch(
 		// Unexpected: answer as AWS does and keep serving. The request itself is not logged: it may hold secrets.
 		console.error('kinesis-console engine: internal failure:', error instanceof Error ? error.stack : error);
 		return fail(internalFailure());
+	}
+}
+
+/**
+ * The pieces of a large answer, with the event loop let in between them: building a 10,000-record
+ * GetRecords answer in one go would hold up every other request, and the HTTP/2 window updates that
+ * let answers already built flow on to their clients.
+ */
+async function* paced(firstPieces: readonly string[], rest: Iterator<string>): AsyncGenerator<Uint8Array> {
+	for (const piece of firstPieces) yield Buffer.from(piece);
+	for (let next = rest.next(); !next.done; next = rest.next()) {
+		await new Promise((resolve) => setImmediate(resolve));
+		yield Buffer.from(next.value);
 	}
 }
 

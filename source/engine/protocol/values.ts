@@ -18,12 +18,13 @@ export class Timestamp {
 }
 
 /**
- * An answer on a hot path (GetRecords) that writes its own JSON text in one pass, skipping the
- * per-record objects and toJSON calls; other codecs take its plain value.
+ * An answer on a hot path (GetRecords, PutRecords) that writes its own JSON text, skipping the
+ * per-record objects and toJSON calls; other codecs take its plain value. The text comes in pieces:
+ * a large answer is sent piece by piece, with other work let in between (see dispatch).
  */
 export class SelfEncoding {
 	constructor(
-		readonly json: () => string,
+		readonly json: () => Iterable<string>,
 		readonly value: () => object,
 	) {}
 }
