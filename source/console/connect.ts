@@ -21,6 +21,11 @@ export interface ConnectOptions {
 	readonly endpointUrl?: string;
 	/** Start the built-in engine in-process and point every client at it. */
 	readonly local?: boolean | {readonly dataDir?: string};
+	/**
+	 * How long a plain call may wait for the endpoint to send anything before it is abandoned as a
+	 * TimeoutError (and retried): a link that went silent, with no reset to say so. Default 30 s.
+	 */
+	readonly socketTimeoutMs?: number;
 }
 
 /** Where a connection points, for the status line. Never holds credentials. */
@@ -56,6 +61,11 @@ const LOCAL_DEFAULT_REGION = 'us-east-1';
 const ENDPOINT_DEFAULT_REGION = 'us-east-1';
 /** How long to wait for a TCP connection before calling the endpoint unreachable. */
 const CONNECTION_TIMEOUT_MS = 5_000;
+/**
+ * How long a call may go without a byte from the endpoint. Without it a call on a keep-alive socket whose
+ * peer vanished (a dropped Wi-Fi, a NAT that forgot the flow) waits forever, and a tail with it.
+ */
+const SOCKET_TIMEOUT_MS = 30_000;
 
 export async function connect(options: ConnectOptions = {}): Promise<Connection> {
 	if (options.local) {
@@ -69,7 +79,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
 		const {createEngine} = await import('../engine/index.js');
 		const engine = await createEngine({port: 0, host: '127.0.0.1', region, ...(dataDir === undefined ? {} : {dataDir})});
 		const endpoints = {kinesis: engine.url, cloudwatch: engine.url, dynamodb: engine.url};
-		return assemble({kind: 'local', region, endpoint: engine.url, endpoints}, endpoints, LOCAL_CREDENTIALS, undefined, engine);
+		return assemble({kind: 'local', region, endpoint: engine.url, endpoints}, endpoints, LOCAL_CREDENTIALS, undefined, socketTimeout(options), engine);
 	}
 
 	const chosenProfile = nonEmpty(options.profile) ?? nonEmpty(process.env.AWS_PROFILE);
@@ -113,14 +123,17 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
 		endpoint: endpoints.kinesis,
 		endpoints,
 	};
-	return assemble(target, configured, credentials, chosenProfile);
+	return assemble(target, configured, credentials, chosenProfile, socketTimeout(options));
 }
+
+const socketTimeout = (options: ConnectOptions): number => options.socketTimeoutMs ?? SOCKET_TIMEOUT_MS;
 
 function assemble(
 	target: ConnectionTarget,
 	endpoints: Readonly<Partial<Record<ServiceName, string>>>,
 	credentials: NonNullable<KinesisClientConfig['credentials']>,
 	profile: string | undefined,
+	socketTimeoutMs: number,
 	engine?: Engine,
 ): Connection {
 	const common = (service: ServiceName) => ({
@@ -131,6 +144,7 @@ function assemble(
 		// Endpoints are resolved above, for the chosen profile; the clients would read only the default profile's.
 		ignoreConfiguredEndpointUrls: true,
 	});
+	const keepAliveHandler = () => keepAliveRequestHandler(socketTimeoutMs);
 	const kinesis = new KinesisClient({...common('kinesis'), requestHandler: keepAliveHandler()});
 	const kinesisHttp2 = new KinesisClient(common('kinesis'));
 	const cloudwatch = new CloudWatchClient({...common('cloudwatch'), requestHandler: keepAliveHandler()});
@@ -166,11 +180,12 @@ function configuredEndpoint(service: ServiceName, settings: ProfileSettings): st
 }
 
 /** HTTP/1.1 with keep-alive agents of our own, as the AWS CLI talks. */
-function keepAliveHandler(): NodeHttpHandler {
+function keepAliveRequestHandler(socketTimeoutMs: number): NodeHttpHandler {
 	return new NodeHttpHandler({
 		httpAgent: new http.Agent({keepAlive: true, maxSockets: 50}),
 		httpsAgent: new https.Agent({keepAlive: true, maxSockets: 50}),
 		connectionTimeout: CONNECTION_TIMEOUT_MS,
+		socketTimeout: socketTimeoutMs,
 	});
 }
 

@@ -2,6 +2,7 @@ import {homedir} from 'node:os';
 import {ListStreamsCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
 import {loadSharedConfigFiles} from '@smithy/core/config';
 import type {ConnectionTarget} from './connect.js';
+import {sanitizeForTerminal} from './records/terminalText.js';
 import {sharedFilePaths, type ServiceName} from './settings.js';
 
 /** What went wrong, in the terms a person can act on. */
@@ -74,14 +75,19 @@ export interface FailureContext {
 	readonly secrets?: readonly string[];
 }
 
-/** Turns any error from the connection's clients (or connect itself) into a ConsoleFailure. */
+/**
+ * Turns any error from the connection's clients (or connect itself) into a ConsoleFailure. What the
+ * endpoint said (its messages, the names it returned) is quoted in some messages: control characters
+ * in it are made visible, so that a failure printed on a terminal cannot drive it.
+ */
 export async function toFailure(error: unknown, context: FailureContext = {}): Promise<ConsoleFailure> {
 	const failure = await classify(error, context);
 	const secrets = [...(context.secrets ?? []), ...(await knownSecrets())];
+	const clean = (text: string) => sanitizeForTerminal(redact(text, secrets), {keepNewlines: false});
 	return {
 		kind: failure.kind,
-		message: redact(failure.message, secrets),
-		...(failure.hint === undefined ? {} : {hint: redact(failure.hint, secrets)}),
+		message: clean(failure.message),
+		...(failure.hint === undefined ? {} : {hint: clean(failure.hint)}),
 		exitCode: EXIT_CODES[failure.kind],
 	};
 }
@@ -305,7 +311,7 @@ async function notFoundFailure(facts: ErrorFacts, context: FailureContext): Prom
 	if (service === 'cloudwatch') {
 		return {kind: 'not-found', message: `CloudWatch found no such resource${where}: ${facts.message}`, hint: 'Check the region and the profile.'};
 	}
-	const stream = context.streamName ?? /Stream (\S+) under account/.exec(facts.message)?.[1];
+	const stream = context.streamName ?? /[Ss]tream (\S+) under account/.exec(facts.message)?.[1];
 	const message = `${stream === undefined ? 'The stream' : `The stream '${stream}'`} was not found${where}.`;
 	if (context.listStreams === undefined) return {kind: 'not-found', message, hint: 'Check the stream name, --region and --profile.'};
 	let names: readonly string[];

@@ -13,8 +13,11 @@ export type TailSource = (options: TailOptions) => AsyncIterable<TailEvent>;
 export interface TailStoreDependencies {
 	readonly source: TailSource;
 	readonly notices: NoticeStore;
-	/** Turns a failure into the sentence the console shows. */
-	readonly describeError: (error: unknown) => Promise<string>;
+	/**
+	 * Turns a failure into what the console shows: a sentence, then a hint on the next line. The stream
+	 * the tail reads is given, for messages such as "the stream 'orders' was not found".
+	 */
+	readonly describeError: (error: unknown, context?: {readonly streamName?: string}) => Promise<string>;
 }
 
 export interface TailStoreOptions {
@@ -65,6 +68,12 @@ export interface TailSnapshot {
 	readonly status: TailStatus;
 	/** Why the tail failed or ended. */
 	readonly message?: string;
+	/**
+	 * While calls fail and are being retried (the endpoint unreachable, throttling, expired credentials):
+	 * what failed, in plain words, and how many shards (or the shard listing) wait on it. Cleared when
+	 * they read again.
+	 */
+	readonly retrying?: {readonly reason: string; readonly shards: number};
 	readonly stream: string;
 	readonly shardId?: string;
 	readonly position: StartPosition;
@@ -207,6 +216,11 @@ export class TailStore extends Store<TailSnapshot> {
 	private readonly reading = new Set<string>();
 	private startedShards = 0;
 	private readonly lastRetryNotice = new Map<string, number>();
+	/** Shards (or '' for the listing) whose calls are failing and being retried. */
+	private readonly retryingShards = new Set<string>();
+	private retryReason: string | undefined;
+	/** Shards whose reader stopped on a failure, with the failure. */
+	private readonly shardFailures = new Map<string, unknown>();
 	private rate = 0;
 	private rateSample = {atMs: 0, received: 0};
 	private controller: AbortController | undefined;
@@ -427,6 +441,9 @@ export class TailStore extends Store<TailSnapshot> {
 		this.rateSample = {atMs: this.now(), received: 0};
 		this.behind.clear();
 		this.reading.clear();
+		this.retryingShards.clear();
+		this.retryReason = undefined;
+		this.shardFailures.clear();
 		this.startedShards = 0;
 		this.following = true;
 		this.status = 'starting';
@@ -445,6 +462,8 @@ export class TailStore extends Store<TailSnapshot> {
 				...(shardId ? {shards: [shardId]} : {}),
 				bufferRecords: this.options.readAhead ?? 2_000,
 				limit: this.options.readLimit ?? 2_000,
+				// Left open, the console waits out expired credentials and resumes once they are renewed.
+				waitForCredentials: true,
 				signal,
 			});
 			for await (const event of events) {
@@ -455,6 +474,11 @@ export class TailStore extends Store<TailSnapshot> {
 				if (this.status === 'failed') break;
 			}
 			if (!current() || this.status === 'failed') return;
+			if (this.shardFailures.size > 0) {
+				// Readers stopped on failures (the stream deleted, access denied): not "read to its end".
+				await this.fail([...this.shardFailures.values()].at(-1), this.stoppedShardsPrefix());
+				return;
+			}
 			this.status = 'ended';
 			this.message =
 				this.startedShards === 0
@@ -482,6 +506,7 @@ export class TailStore extends Store<TailSnapshot> {
 				this.schedule();
 				return;
 			case 'records':
+				this.readingAgain(event.shardId);
 				for (const record of event.records) {
 					this.ring.push(record);
 					this.test(record);
@@ -496,20 +521,25 @@ export class TailStore extends Store<TailSnapshot> {
 			case 'shard-ended':
 				this.reading.delete(event.shardId);
 				this.behind.delete(event.shardId);
+				this.readingAgain(event.shardId, false);
 				this.schedule();
 				return;
-			case 'retrying': {
-				const key = event.shardId || '(listing)';
-				const last = this.lastRetryNotice.get(key) ?? Number.NEGATIVE_INFINITY;
-				if (this.now() - last < RETRY_NOTICE_MS) return;
-				this.lastRetryNotice.set(key, this.now());
-				this.dependencies.notices.say('warning', `${event.shardId || this.options.stream}: ${event.reason}; retrying in ${event.delayMs} ms`);
+			case 'retrying':
+				this.onRetrying(event);
 				return;
-			}
+			case 'recovered':
+				this.readingAgain(event.shardId);
+				return;
 			case 'failed':
 				if (event.shardId) {
-					this.reading.delete(event.shardId);
-					void this.dependencies.describeError(event.error).then((text) => this.dependencies.notices.say('error', `${event.shardId} stopped: ${text}`));
+					const shardId = event.shardId;
+					this.reading.delete(shardId);
+					this.readingAgain(shardId, false);
+					this.shardFailures.set(shardId, event.error);
+					const generation = this.generation;
+					void this.describe(event.error).then((text) => {
+						if (generation === this.generation) this.dependencies.notices.say('error', `${shardId} stopped: ${text}`);
+					});
 					this.schedule();
 				} else {
 					this.status = 'failed';
@@ -521,15 +551,59 @@ export class TailStore extends Store<TailSnapshot> {
 		}
 	}
 
-	private async fail(error: unknown): Promise<void> {
+	private async fail(error: unknown, prefix = ''): Promise<void> {
 		const generation = this.generation;
 		this.status = 'failed';
-		this.message = error instanceof Error ? error.message : String(error);
-		const text = await this.dependencies.describeError(error).catch(() => this.message ?? '');
+		this.retryingShards.clear();
+		this.retryReason = undefined;
+		this.message = prefix + (error instanceof Error ? error.message : String(error));
+		const text = prefix + (await this.describe(error));
 		if (generation !== this.generation) return;
 		this.message = text;
 		this.dependencies.notices.say('error', text);
 		this.flush();
+	}
+
+	/** The failure in the console's words, or its own message if describing it fails. */
+	private describe(error: unknown): Promise<string> {
+		return this.dependencies.describeError(error, {streamName: this.options.stream}).catch(() => (error instanceof Error ? error.message : String(error)));
+	}
+
+	/** "shardId-…1 stopped: " when only some of the shards read stopped on a failure; '' when they all did. */
+	private stoppedShardsPrefix(): string {
+		const stopped = [...this.shardFailures.keys()];
+		if (stopped.length >= this.startedShards) return '';
+		return `${stopped.length === 1 ? stopped[0] : `${stopped.length} of ${this.startedShards} shards`} stopped: `;
+	}
+
+	/** A call failed and is retried: say so in the tail (while it lasts) and, every few seconds per shard, as a notice. */
+	private onRetrying(event: Extract<TailEvent, {type: 'retrying'}>): void {
+		const key = event.shardId;
+		this.retryingShards.add(key);
+		this.retryReason ??= event.reason;
+		const generation = this.generation;
+		const last = this.lastRetryNotice.get(key) ?? Number.NEGATIVE_INFINITY;
+		const notify = this.now() - last >= RETRY_NOTICE_MS;
+		if (notify) this.lastRetryNotice.set(key, this.now());
+		void this.describe(event.error ?? new Error(event.reason)).then((text) => {
+			if (generation !== this.generation || !this.retryingShards.has(key)) return;
+			const reason = firstLine(text);
+			this.retryReason = reason;
+			const retry = /[.!?]$/.test(reason) ? ` Retrying in ${formatDelay(event.delayMs)}.` : `; retrying in ${formatDelay(event.delayMs)}`;
+			if (notify) this.dependencies.notices.say('warning', `${key || this.options.stream}: ${reason}${retry}`);
+			this.schedule();
+		});
+		this.schedule();
+	}
+
+	/** A shard that was retrying reads again (or is gone); with `announce`, says so once none is left retrying. */
+	private readingAgain(shardId: string, announce = true): void {
+		if (!this.retryingShards.delete(shardId)) return;
+		// A listing that works again says nothing of the readers, and the other way round: only when none is left.
+		if (this.retryingShards.size > 0) return this.schedule();
+		this.retryReason = undefined;
+		if (announce) this.dependencies.notices.say('info', `${this.options.stream}: reading again.`);
+		this.schedule();
 	}
 
 	private noteBehind(shardId: string, millisBehindLatest: number | undefined): void {
@@ -696,6 +770,7 @@ export class TailStore extends Store<TailSnapshot> {
 		return {
 			status: this.status,
 			...(this.message === undefined ? {} : {message: this.message}),
+			...(this.retryingShards.size === 0 || this.retryReason === undefined ? {} : {retrying: {reason: this.retryReason, shards: this.retryingShards.size}}),
 			stream: this.options.stream,
 			...(this.options.shardId ? {shardId: this.options.shardId} : {}),
 			position: this.position,
@@ -740,5 +815,9 @@ export function splitExpressions(text: string): string[] {
 	if (word) expressions.push(word);
 	return expressions;
 }
+
+const firstLine = (text: string): string => text.split('\n', 1)[0] ?? text;
+
+const formatDelay = (ms: number): string => (ms < 1_000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 
 const plural = (count: number, word: string): string => `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`;

@@ -58,3 +58,12 @@ export function sanitizeForTerminal(text: string, options: SanitizeOptions = {})
 	}
 	return copiedUpTo === 0 ? text : out + text.slice(copiedUpTo);
 }
+
+/**
+ * A message for one line of the screen (a status line, a footer): its lines joined with spaces (a
+ * failure's sentence and hint read on), then sanitized, tabs and all. Not for record data, whose
+ * newlines are part of it and are shown as ␊.
+ */
+export function sanitizeLine(text: string): string {
+	return sanitizeForTerminal(text.replace(/[ \t]*(?:\r\n|\n)[ \t]*/g, ' ').trim(), {keepNewlines: false, keepTabs: false});
+}

@@ -1,3 +1,5 @@
+import {backoffDelay} from './backoff.js';
+
 /** What a shard reader does after a failed call. */
 export type FailureAction = 'renew-iterator' | 'retry' | 'stop';
 
@@ -15,6 +17,26 @@ const RETRYABLE_NAMES = new Set([
 	'RequestTimeoutException',
 ]);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED', 'ERR_HTTP2_STREAM_ERROR', 'ERR_HTTP2_GOAWAY_SESSION', 'ERR_HTTP2_SESSION_ERROR']);
+
+/**
+ * The credentials failed: expired, unknown to the endpoint, not matching their signature, or none to be
+ * had (an SSO session that ended). Retrying with the same credentials changes nothing, but the SDK's
+ * credential provider hands out new ones when they come back (`aws sso login`, a refreshed
+ * credential_process, a rotated profile), so a reader may wait for them rather than stop.
+ */
+const CREDENTIAL_NAMES = new Set([
+	'ExpiredTokenException',
+	'ExpiredToken',
+	'UnrecognizedClientException',
+	'InvalidSignatureException',
+	'InvalidClientTokenId',
+	'SignatureDoesNotMatch',
+	'IncompleteSignatureException',
+	'MissingAuthenticationTokenException',
+	'CredentialsProviderError',
+	'TokenProviderError',
+	'ProviderError',
+]);
 
 interface ErrorShape {
 	name?: string;
@@ -37,6 +59,18 @@ export function failureAction(error: unknown): FailureAction {
 	if (isNetworkError(shape)) return 'retry';
 	return 'stop';
 }
+
+/** Whether the failure is the credentials' (see CREDENTIAL_NAMES): worth waiting out where the provider can renew them. */
+export function isCredentialFailure(error: unknown): boolean {
+	const shape = (error ?? {}) as ErrorShape;
+	return (shape.name !== undefined && CREDENTIAL_NAMES.has(shape.name)) || /security token included in the request is expired/i.test(shape.message ?? '');
+}
+
+/** How long a reader waits before trying credentials that failed again: long enough not to hammer, short enough to resume soon after a login. */
+export const CREDENTIAL_RETRY = {baseMs: 2_000, capMs: 10_000} as const;
+
+/** The wait before trying failed credentials again: one to ten seconds. */
+export const credentialDelay = (attempt: number): number => Math.max(CREDENTIAL_RETRY.baseMs / 2, backoffDelay(attempt, CREDENTIAL_RETRY.baseMs, CREDENTIAL_RETRY.capMs));
 
 function isNetworkError(shape: ErrorShape, depth = 0): boolean {
 	if (shape.code && NETWORK_CODES.has(shape.code)) return true;

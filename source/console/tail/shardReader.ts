@@ -1,7 +1,7 @@
 import {GetRecordsCommand, GetShardIteratorCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
 import {backoffDelay, sleep} from './backoff.js';
 import {iteratorRequest, type StartPosition} from './positions.js';
-import {describeFailure, failureAction} from './retryPolicy.js';
+import {credentialDelay, describeFailure, failureAction, isCredentialFailure} from './retryPolicy.js';
 import {deliver} from './delivery.js';
 import {streamParameters, type StreamRef} from './shardListing.js';
 import type {TailEvent} from './events.js';
@@ -22,6 +22,12 @@ export interface ShardReadOptions {
 	readonly signal: AbortSignal;
 	readonly emit: (event: TailEvent, weight?: number) => Promise<void>;
 	readonly now?: () => number;
+	/**
+	 * When the credentials fail (expired, rejected, none to be had), keep trying every few seconds instead
+	 * of stopping: the reader resumes after the last record delivered once the SDK's provider hands out
+	 * valid ones. For a console left open; a script had better stop and say so.
+	 */
+	readonly waitForCredentials?: boolean;
 }
 
 export type ShardReadResult =
@@ -96,11 +102,12 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 		} catch (error) {
 			if (signal.aborted) break;
 			const action = failureAction(error);
-			if (action === 'stop') return {kind: 'failed', error};
+			const credentials = action === 'stop' && options.waitForCredentials === true && isCredentialFailure(error);
+			if (action === 'stop' && !credentials) return {kind: 'failed', error};
 			iterator = undefined;
-			if (action === 'retry') {
-				const delayMs = backoffDelay(attempt++);
-				await options.emit({type: 'retrying', shardId, reason: describeFailure(error), attempt, delayMs});
+			if (action !== 'renew-iterator') {
+				const delayMs = credentials ? credentialDelay(attempt++) : backoffDelay(attempt++);
+				await options.emit({type: 'retrying', shardId, reason: describeFailure(error), attempt, delayMs, error});
 				await sleep(delayMs, signal);
 			}
 		}

@@ -1,7 +1,7 @@
 import {SubscribeToShardCommand, type StartingPosition, type SubscribeToShardEvent} from '@aws-sdk/client-kinesis';
 import {backoffDelay, sleep} from './backoff.js';
 import {iteratorRequest, type StartPosition} from './positions.js';
-import {describeFailure, failureAction} from './retryPolicy.js';
+import {credentialDelay, describeFailure, failureAction, isCredentialFailure} from './retryPolicy.js';
 import type {ShardReadOptions, ShardReadResult} from './shardReader.js';
 import {deliver} from './delivery.js';
 
@@ -72,14 +72,15 @@ export async function readShardSubscription(options: SubscriptionReadOptions): P
 			if (signal.aborted) break;
 			if (!heardOnce && position.type === 'LATEST') position = startedAt;
 			const inUse = (error as {name?: string} | undefined)?.name === 'ResourceInUseException';
-			if (!inUse && failureAction(error) === 'stop') return {kind: 'failed', error};
-			const delayMs = backoffDelay(attempt++, inUse ? 1_000 : 200);
+			const credentials = !inUse && options.waitForCredentials === true && isCredentialFailure(error);
+			if (!inUse && !credentials && failureAction(error) === 'stop') return {kind: 'failed', error};
+			const delayMs = credentials ? credentialDelay(attempt++) : backoffDelay(attempt++, inUse ? 1_000 : 200);
 			const reason = !inUse
 				? describeFailure(error)
 				: /not in ACTIVE/i.test((error as Error).message)
 					? `the consumer is not ACTIVE yet (${describeFailure(error)})`
 					: `another subscription holds this shard for the consumer, waiting for it to end (${describeFailure(error)})`;
-			await options.emit({type: 'retrying', shardId, reason, attempt, delayMs});
+			await options.emit({type: 'retrying', shardId, reason, attempt, delayMs, error});
 			await sleep(delayMs, signal);
 		} finally {
 			signal.removeEventListener('abort', cancel);

@@ -4,7 +4,7 @@ import {backoffDelay, sleep} from './backoff.js';
 import {EventQueue} from './eventQueue.js';
 import type {TailEvent} from './events.js';
 import {TRIM_HORIZON, type StartPosition} from './positions.js';
-import {describeFailure, failureAction} from './retryPolicy.js';
+import {credentialDelay, describeFailure, failureAction, isCredentialFailure} from './retryPolicy.js';
 import {readShard} from './shardReader.js';
 import {readShardSubscription} from './subscriptionReader.js';
 import {isClosed, listAllShards, parentsOf, type StreamRef} from './shardListing.js';
@@ -36,6 +36,12 @@ export interface TailOptions {
 	 * this client (HTTP/2: the SDK's default handler), instead of GetRecords. Listing still uses the tail's client.
 	 */
 	readonly fanOut?: {readonly client: KinesisClient; readonly consumerArn: string};
+	/**
+	 * When the credentials fail (expired, rejected, none to be had), keep retrying the listing and every
+	 * reader every few seconds instead of ending the tail, and resume after the last record delivered once
+	 * the SDK's credential provider hands out valid ones. For the console; scripts stop and say why.
+	 */
+	readonly waitForCredentials?: boolean;
 	readonly signal?: AbortSignal;
 }
 
@@ -98,14 +104,17 @@ class TailSession {
 		while (!this.signal.aborted) {
 			try {
 				await this.refresh();
+				if (attempt > 0) await this.emit({type: 'recovered', shardId: ''});
 				attempt = 0;
 			} catch (error) {
-				if (failureAction(error) === 'stop') {
+				if (this.signal.aborted) break;
+				const credentials = failureAction(error) === 'stop' && this.options.waitForCredentials === true && isCredentialFailure(error);
+				if (failureAction(error) === 'stop' && !credentials) {
 					await this.emit({type: 'failed', error});
 					break;
 				}
-				const delayMs = backoffDelay(attempt++);
-				await this.emit({type: 'retrying', shardId: '', reason: describeFailure(error), attempt, delayMs});
+				const delayMs = credentials ? credentialDelay(attempt++) : backoffDelay(attempt++);
+				await this.emit({type: 'retrying', shardId: '', reason: describeFailure(error), attempt, delayMs, error});
 				await sleep(delayMs, this.signal);
 				continue;
 			}
@@ -191,6 +200,7 @@ class TailSession {
 			...(this.options.until ? {until: this.options.until} : {}),
 			signal: this.signal,
 			emit: (event: TailEvent, weight?: number) => this.emit(event, weight),
+			...(this.options.waitForCredentials ? {waitForCredentials: true} : {}),
 		};
 		const {fanOut} = this.options;
 		const result = fanOut
