@@ -123,6 +123,11 @@ export class ServerProcess {
 		}
 	}
 
+	/** The child's process id, for /proc. */
+	get pid(): number | undefined {
+		return this.child.pid;
+	}
+
 	get recentOutput(): string {
 		return this.output.join('\n');
 	}

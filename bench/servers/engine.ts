@@ -1,6 +1,6 @@
 /**
  * The engine under test, in its own process, from the build in dist/.
- *   node --import tsx bench/servers/engine.ts --durability process|power --data-dir DIR
+ *   node --import tsx bench/servers/engine.ts --durability process|power --data-dir DIR [--limits on|off]
  * Prints `READY {"url": ...}` once it serves. Commands on stdin, one per line, each answered by one
  * line `REPLY <json>` on stdout:
  *   mem                  process.memoryUsage() after a garbage collection (when started with --expose-gc)
@@ -8,7 +8,8 @@
  *   profile-start        start the V8 CPU profiler (main thread)
  *   profile-stop FILE    stop it and write the profile to FILE (.cpuprofile)
  *   exit                 close the engine and exit; so do the end of stdin, SIGTERM and SIGINT
- * Per-shard throughput limits are off (the benchmark writes far more than 1,000 records/s to a shard);
+ * Per-shard throughput limits are off (the benchmark writes far more than 1,000 records/s to a shard)
+ * unless `--limits on` (the engine's default, as bench/load.ts runs it);
  * BENCH_ENGINE_OPTIONS (JSON) is spread into createEngine's options on top.
  */
 import {writeFileSync} from 'node:fs';
@@ -17,9 +18,12 @@ import {createInterface} from 'node:readline';
 import {parseArgs} from 'node:util';
 import type * as EngineModule from '../../source/engine/index.js';
 
-const {values} = parseArgs({options: {durability: {type: 'string', default: 'process'}, 'data-dir': {type: 'string'}}});
+const {values} = parseArgs({
+	options: {durability: {type: 'string', default: 'process'}, 'data-dir': {type: 'string'}, limits: {type: 'string', default: 'off'}},
+});
 const durability = values.durability;
 if (durability !== 'process' && durability !== 'power') throw new Error(`--durability must be process or power, not ${durability}`);
+if (values.limits !== 'on' && values.limits !== 'off') throw new Error(`--limits must be on or off, not ${values.limits}`);
 
 const distEngine = new URL('../../dist/engine/index.js', import.meta.url).href;
 const {createEngine} = (await import(distEngine)) as typeof EngineModule;
@@ -28,7 +32,7 @@ const engine = await createEngine({
 	port: 0,
 	host: '127.0.0.1',
 	durability,
-	throughputLimits: false,
+	throughputLimits: values.limits === 'on',
 	...(values['data-dir'] ? {dataDir: values['data-dir']} : {}),
 	...extra,
 });
