@@ -8,6 +8,7 @@
  *   npm run bench -- --memory           the memory row only
  *   npm run bench -- --console          the console's own speed only (bench/console.ts; flags combine)
  *   npm run bench -- --ui               the terminal console under a 20,000 records/s tail (bench/uiLoad.ts)
+ *   npm run bench -- --load             100 concurrent clients writing and reading for 60 s (bench/load.ts)
  *
  * Environment: BENCH_SECONDS (10) of PutRecords per row after BENCH_WARMUP_SECONDS (1);
  * BENCH_CONCURRENCY (4) PutRecords in flight; BENCH_SHARDS (4); BENCH_DRAIN_SECONDS (120) at most
@@ -15,7 +16,8 @@
  * BENCH_RUNS (1) runs per row, keeping the best; BENCH_PROFILE=DIR to write CPU profiles of the engine
  * (main thread, one per row and phase) there, for bench/profile.ts; BENCH_ENGINE_NODE_OPTIONS (flags for the
  * engine's node, e.g. --max-semi-space-size=64); BENCH_ENGINE_OPTIONS (JSON, more createEngine options);
- * BENCH_RESULTS (bench/results.md).
+ * BENCH_RESULTS (bench/results.md), written when the throughput or memory rows ran (the console, ui and
+ * load sections are appended to their own files as well). bench/load.ts lists the BENCH_LOAD_* variables.
  */
 import {execSync, spawnSync} from 'node:child_process';
 import {appendFileSync, mkdirSync, readdirSync, statSync, writeFileSync} from 'node:fs';
@@ -23,6 +25,7 @@ import {cpus, freemem, totalmem} from 'node:os';
 import {join, resolve} from 'node:path';
 import {parseArgs} from 'node:util';
 import {consoleBenchmark} from './console.js';
+import {appendLoadResults, loadBenchmark} from './load.js';
 import {enginePeer, peers, type Peer} from './lib/peers.js';
 import {cleanUp, installCleanup, machineBusySeconds, type ServerProcess} from './lib/processes.js';
 import {createStream, describe, drain, makeBatch, makeClient, putFor, type Transport} from './lib/workload.js';
@@ -33,6 +36,7 @@ const {values: flags} = parseArgs({
 		throughput: {type: 'boolean', default: false},
 		console: {type: 'boolean', default: false},
 		ui: {type: 'boolean', default: false},
+		load: {type: 'boolean', default: false},
 	},
 });
 const number = (name: string, fallback: number) => {
@@ -52,11 +56,12 @@ const config = {
 	profileDir: process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined,
 	results: process.env.BENCH_RESULTS ?? 'bench/results.md',
 };
-const chosen = flags.memory || flags.throughput || flags.console || flags.ui;
+const chosen = flags.memory || flags.throughput || flags.console || flags.ui || flags.load;
 const runThroughput = !chosen || flags.throughput;
 const runMemory = !chosen || flags.memory;
 const runConsole = !chosen || flags.console;
 const runUi = !chosen || flags.ui;
+const runLoad = !chosen || flags.load;
 const BATCH = 500;
 const RECORD_BYTES = 100;
 const GET_LIMIT = 10_000;
@@ -482,6 +487,21 @@ async function main(): Promise<void> {
 		const result = spawnSync(process.execPath, ['--import', 'tsx', 'bench/uiLoad.ts'], {stdio: 'inherit', env: {...process.env, BENCH_UI_RESULTS: file}});
 		if (result.status !== 0) throw new Error(`bench/uiLoad.ts exited with ${String(result.status ?? result.signal)}`);
 	}
+
+	if (runLoad) {
+		log('load: 100 concurrent clients writing and reading against the engine (bench/load.ts)');
+		const section = await loadBenchmark(command());
+		sections.push(section.markdown.replace(/^## /, '## Load, '));
+		console.log(`${section.table}\n`);
+		log(`load section appended to ${appendLoadResults(section)}`);
+		if (section.violations > 0) {
+			log(`load: ${section.violations} acknowledged records lost, repeated or out of order`);
+			process.exitCode = 1;
+		}
+	}
+
+	// results.md keeps the throughput and memory figures: a run of other sections alone leaves it as it is.
+	if (!runThroughput && !runMemory) return;
 
 	const report = [
 		'# Benchmark results',
