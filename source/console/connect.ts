@@ -1,16 +1,30 @@
 import http from 'node:http';
 import https from 'node:https';
-import {CloudWatchClient} from '@aws-sdk/client-cloudwatch';
-import {DynamoDBClient} from '@aws-sdk/client-dynamodb';
+import {createRequire} from 'node:module';
+import type * as CloudWatch from '@aws-sdk/client-cloudwatch';
+import type {CloudWatchClient} from '@aws-sdk/client-cloudwatch';
+import type * as DynamoDB from '@aws-sdk/client-dynamodb';
+import type {DynamoDBClient} from '@aws-sdk/client-dynamodb';
 import {KinesisClient, type KinesisClientConfig} from '@aws-sdk/client-kinesis';
 import {defaultProvider} from '@aws-sdk/credential-provider-node';
-import {DynamoDBDocumentClient} from '@aws-sdk/lib-dynamodb';
+import type * as DynamoDBDocuments from '@aws-sdk/lib-dynamodb';
+import type {DynamoDBDocumentClient} from '@aws-sdk/lib-dynamodb';
 import {NodeHttpHandler} from '@smithy/node-http-handler';
 import type {Engine} from '../engine/index.js';
 import {ConsoleError} from './failures.js';
 import {describeEndpoint, loadProfileSettings, profileExists, resolveEndpoint, SettingsError, type ProfileSettings, type ServiceName} from './settings.js';
 
 export type {ServiceName} from './settings.js';
+
+/**
+ * The CloudWatch and DynamoDB clients load on first use: a scripted `streams` or `tail` never needs
+ * them, and loading them costs a tenth of a second of startup. The packages are CommonJS (no ESM entry),
+ * so require gives the very module instances that `import` elsewhere gives.
+ */
+const require = createRequire(import.meta.url);
+const cloudWatchModule = () => require('@aws-sdk/client-cloudwatch') as typeof CloudWatch;
+const dynamoDbModule = () => require('@aws-sdk/client-dynamodb') as typeof DynamoDB;
+const documentModule = () => require('@aws-sdk/lib-dynamodb') as typeof DynamoDBDocuments;
 
 export interface ConnectOptions {
 	/** `--profile`; otherwise AWS_PROFILE, otherwise the default profile. */
@@ -111,11 +125,12 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
 	checkRegion(region);
 
 	const credentials = defaultProvider(chosenProfile === undefined ? {} : {profile: chosenProfile});
-	const endpoints = {
-		kinesis: describeEndpoint(configured.kinesis ?? awsEndpoint(KinesisClient, region)),
-		cloudwatch: describeEndpoint(configured.cloudwatch ?? awsEndpoint(CloudWatchClient, region)),
-		dynamodb: describeEndpoint(configured.dynamodb ?? awsEndpoint(DynamoDBClient, region)),
-	};
+	// Worked out when first read: AWS's regional endpoints come from each client's rules, which means loading it.
+	const endpoints = lazyValues<ServiceName, string>({
+		kinesis: () => describeEndpoint(configured.kinesis ?? awsEndpoint(KinesisClient, region)),
+		cloudwatch: () => describeEndpoint(configured.cloudwatch ?? awsEndpoint(cloudWatchModule().CloudWatchClient, region)),
+		dynamodb: () => describeEndpoint(configured.dynamodb ?? awsEndpoint(dynamoDbModule().DynamoDBClient, region)),
+	});
 	const target: ConnectionTarget = {
 		kind: custom ? 'endpoint' : 'aws',
 		region,
@@ -147,22 +162,30 @@ function assemble(
 	const keepAliveHandler = () => keepAliveRequestHandler(socketTimeoutMs);
 	const kinesis = new KinesisClient({...common('kinesis'), requestHandler: keepAliveHandler()});
 	const kinesisHttp2 = new KinesisClient(common('kinesis'));
-	const cloudwatch = new CloudWatchClient({...common('cloudwatch'), requestHandler: keepAliveHandler()});
-	const dynamodb = new DynamoDBClient({...common('dynamodb'), requestHandler: keepAliveHandler()});
-	const documents = DynamoDBDocumentClient.from(dynamodb, {marshallOptions: {removeUndefinedValues: true}});
+	let cloudwatch: CloudWatchClient | undefined;
+	let dynamodb: DynamoDBClient | undefined;
+	let documents: DynamoDBDocumentClient | undefined;
+	const dynamoDbClient = () =>
+		(dynamodb ??= new (dynamoDbModule().DynamoDBClient)({...common('dynamodb'), requestHandler: keepAliveHandler()}));
 
 	let closing: Promise<void> | undefined;
 	return {
 		target,
 		kinesis,
 		kinesisHttp2,
-		cloudwatch,
-		dynamodb,
-		documents,
+		get cloudwatch() {
+			return (cloudwatch ??= new (cloudWatchModule().CloudWatchClient)({...common('cloudwatch'), requestHandler: keepAliveHandler()}));
+		},
+		get dynamodb() {
+			return dynamoDbClient();
+		},
+		get documents() {
+			return (documents ??= documentModule().DynamoDBDocumentClient.from(dynamoDbClient(), {marshallOptions: {removeUndefinedValues: true}}));
+		},
 		close() {
 			closing ??= (async () => {
-				documents.destroy();
-				for (const client of [kinesis, kinesisHttp2, cloudwatch, dynamodb]) client.destroy();
+				documents?.destroy();
+				for (const client of [kinesis, kinesisHttp2, cloudwatch, dynamodb]) client?.destroy();
 				await engine?.close();
 			})();
 			return closing;
@@ -187,6 +210,16 @@ function keepAliveRequestHandler(socketTimeoutMs: number): NodeHttpHandler {
 		connectionTimeout: CONNECTION_TIMEOUT_MS,
 		socketTimeout: socketTimeoutMs,
 	});
+}
+
+/** A record whose values are worked out when first read, and kept. */
+function lazyValues<K extends string, V>(compute: Readonly<Record<K, () => V>>): Readonly<Record<K, V>> {
+	const values = {} as Record<K, V>;
+	for (const name of Object.keys(compute) as K[]) {
+		let value: {readonly is: V} | undefined;
+		Object.defineProperty(values, name, {enumerable: true, get: () => (value ??= {is: compute[name]()}).is});
+	}
+	return values;
 }
 
 /** The regional AWS endpoint the client would pick, from the client's own endpoint rules. */
