@@ -293,23 +293,15 @@ export const noMetrics: MetricsRecorder = {
 	subscribeToShardEvent() {},
 };
 
-/** The figures of a PutRecords call from its records and what became of each (throttled or stored). */
-export function putRecordsCall(
-	records: ReadonlyArray<{readonly Data: Uint8Array; readonly PartitionKey: string}>,
-	outcomes: ReadonlyArray<object>,
-	latencyMs: number,
-): PutRecordsCall {
+/** The figures of a PutRecords call from what became of each of its records (stored or throttled). */
+export function putRecordsCall(records: ReadonlyArray<{readonly admitted: boolean; readonly bytes: number}>, latencyMs: number): PutRecordsCall {
 	let successfulRecords = 0;
-	let throttledRecords = 0;
 	let bytes = 0;
-	outcomes.forEach((outcome, index) => {
-		if ('throttled' in outcome) {
-			throttledRecords++;
-			return;
-		}
+	for (const record of records) {
+		if (!record.admitted) continue;
 		successfulRecords++;
-		const record = records[index];
-		if (record) bytes += record.Data.length + Buffer.byteLength(record.PartitionKey);
-	});
+		bytes += record.bytes;
+	}
+	const throttledRecords = records.length - successfulRecords;
 	return {totalRecords: records.length, successfulRecords, throttledRecords, failedRecords: 0, bytes, latencyMs};
 }

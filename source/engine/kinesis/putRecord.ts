@@ -3,8 +3,8 @@ import {invalidArgument} from '../protocol/errors.js';
 import {defineAction} from './action.js';
 import {Data, HashKey, PartitionKey, SequenceNumber, StreamRef} from './fields.js';
 import {shardIdOf} from './names.js';
-import {parseSequenceNumber} from './sequenceNumbers.js';
-import {hashKeyOf, writableStream, writeRecords} from './writeRecords.js';
+import {formatSequenceNumber, parseSequenceNumber} from './sequenceNumbers.js';
+import {hashKeyOf, throttledWrite, writableStream, writeRecords} from './writeRecords.js';
 
 export default defineAction(
 	{...StreamRef, Data, PartitionKey, ExplicitHashKey: HashKey, SequenceNumberForOrdering: SequenceNumber},
@@ -23,14 +23,13 @@ export default defineAction(
 			}
 			minimumPosition = parts.position + 1;
 		}
-		const [written] = await writeRecords(context, stream, [{record: input, hashHex}], minimumPosition);
+		const [written] = await writeRecords(context, stream, [input], [hashHex], minimumPosition);
 		if (!written) throw new Error('a written record was not reported');
-		const bytes = input.Data.length + Buffer.byteLength(input.PartitionKey);
-		context.metrics.putRecord(stream, {bytes, succeeded: !('throttled' in written), latencyMs: performance.now() - started}, context.nowMs);
-		if ('throttled' in written) throw written.throttled;
+		context.metrics.putRecord(stream, {bytes: written.bytes, succeeded: written.admitted, latencyMs: performance.now() - started}, context.nowMs);
+		if (!written.admitted) throw throttledWrite(context, stream, written.shard);
 		return {
-			ShardId: shardIdOf(written.shard.index),
-			SequenceNumber: written.sequenceNumber,
+			ShardId: shardIdOf(written.shardIndex),
+			SequenceNumber: formatSequenceNumber({streamCreatedMs: stream.createdMs, position: written.position, shardIndex: written.shardIndex}),
 			EncryptionType: stream.encryption.type,
 		};
 	},

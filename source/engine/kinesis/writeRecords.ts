@@ -3,7 +3,6 @@ import {isOpen, type ShardState, type StreamState} from '../store/streamState.js
 import type {ActionContext} from './action.js';
 import {MAX_HASH_KEY, partitionKeyHash, toHex} from './hashKeys.js';
 import {shardIdOf} from './names.js';
-import {sequenceFormatter} from './sequenceNumbers.js';
 
 export interface IncomingRecord {
 	readonly PartitionKey: string;
@@ -11,7 +10,23 @@ export interface IncomingRecord {
 	readonly ExplicitHashKey?: string;
 }
 
-export type WriteOutcome = {readonly shard: ShardState; readonly sequenceNumber: string} | {readonly throttled: ServiceError};
+/**
+ * A record on its way into a shard, and then the outcome of its write: one object per record from
+ * routing to storing to the answer, because PutRecords handles hundreds of them per call.
+ */
+export interface RoutedRecord {
+	readonly partitionKey: string;
+	readonly data: Buffer;
+	readonly shard: ShardState;
+	readonly shardIndex: number;
+	/** What the record counts against the shard's write budget. */
+	readonly bytes: number;
+	/** False when the shard's write budget refused it (ProvisionedThroughputExceededException). */
+	admitted: boolean;
+	/** Where it was stored, when admitted. */
+	position: number;
+	arrivalMs: number;
+}
 
 export function throttledWrite(context: ActionContext, stream: StreamState, shard: ShardState): ServiceError {
 	return new ServiceError(
@@ -50,46 +65,38 @@ export function shardFor(stream: StreamState, hashHex: string): ShardState {
 }
 
 /**
- * Stores the records each shard's write budget admits, in arrival order, and reports for every record
- * its shard and sequence number, or that it was throttled. Resolves once the stored ones are durable.
- * Positions are reserved synchronously, so concurrent requests interleave but never reorder.
+ * Stores the records each shard's write budget admits, in arrival order, and notes on every record
+ * whether it was admitted and where it went. Resolves once the stored ones are durable. Positions are
+ * reserved synchronously, so concurrent requests interleave but never reorder.
  */
 export async function writeRecords(
 	context: ActionContext,
 	stream: StreamState,
-	records: ReadonlyArray<{readonly record: IncomingRecord; readonly hashHex: string}>,
+	records: readonly IncomingRecord[],
+	hashHexes: readonly string[],
 	minimumPosition = 0,
-): Promise<WriteOutcome[]> {
-	const routed = records.map(({record, hashHex}) => {
-		const shard = shardFor(stream, hashHex);
+): Promise<RoutedRecord[]> {
+	const routed: RoutedRecord[] = [];
+	const stored: RoutedRecord[] = [];
+	for (let index = 0; index < records.length; index++) {
+		const record = records[index] as IncomingRecord;
+		const shard = shardFor(stream, hashHexes[index] as string);
 		const bytes = record.Data.length + Buffer.byteLength(record.PartitionKey);
-		return {record, shard, bytes, admitted: context.throughput.admitWrite(stream.uid, shard.index, bytes, context.nowMs)};
-	});
-	const admitted = routed.filter((entry) => entry.admitted);
-	if (admitted.length === 0) {
-		context.metrics.writes(stream, routed, context.nowMs);
-		return routed.map(({shard}) => ({throttled: throttledWrite(context, stream, shard)}));
+		const admitted = context.throughput.admitWrite(stream.uid, shard.index, bytes, context.nowMs);
+		const entry: RoutedRecord = {partitionKey: record.PartitionKey, data: record.Data, shard, shardIndex: shard.index, bytes, admitted, position: 0, arrivalMs: 0};
+		routed.push(entry);
+		if (admitted) stored.push(entry);
 	}
-
-	const {first, arrivalMs} = context.streams.reservePositions(stream, admitted.length, context.nowMs, minimumPosition);
-	let position = first;
-	const outcomes: WriteOutcome[] = [];
-	const stored = [];
-	const formatters = new Map<number, (position: number) => string>();
-	for (const {record, shard, admitted: isAdmitted} of routed) {
-		if (!isAdmitted) {
-			outcomes.push({throttled: throttledWrite(context, stream, shard)});
-			continue;
-		}
-		let sequenceOf = formatters.get(shard.index);
-		if (!sequenceOf) formatters.set(shard.index, (sequenceOf = sequenceFormatter(stream.createdMs, shard.index)));
-		outcomes.push({shard, sequenceNumber: sequenceOf(position)});
-		stored.push({shardIndex: shard.index, position, arrivalMs, partitionKey: record.PartitionKey, data: record.Data});
-		position++;
+	if (stored.length > 0) {
+		const {first, arrivalMs} = context.streams.reservePositions(stream, stored.length, context.nowMs, minimumPosition);
+		stored.forEach((entry, index) => {
+			entry.position = first + index;
+			entry.arrivalMs = arrivalMs;
+		});
+		await context.streams.tracked(stream, first, context.store.append(stream.uid, stored));
+		// Enhanced fan-out subscriptions push records as they arrive.
+		context.streams.recordsAppended(stream, stored.map((record) => record.shardIndex));
 	}
-	await context.streams.tracked(stream, first, context.store.append(stream.uid, stored));
-	// Enhanced fan-out subscriptions push records as they arrive.
-	context.streams.recordsAppended(stream, stored.map((record) => record.shardIndex));
 	context.metrics.writes(stream, routed, context.nowMs);
-	return outcomes;
+	return routed;
 }
