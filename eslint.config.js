@@ -15,4 +15,14 @@ export default tseslint.config(
 			'no-constant-condition': ['error', {checkLoops: false}],
 		},
 	},
+	{
+		// Text from an endpoint (names, tags, messages, records) must never drive the terminal.
+		files: ['source/ui/**/*.{ts,tsx}'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{paths: [{name: 'ink', importNames: ['Text'], message: "Use Text from source/ui/components/Text.tsx, which shows control characters as visible stand-ins."}]},
+			],
+		},
+	},
 );

@@ -110,6 +110,9 @@ interface Session {
 	historyTimer?: NodeJS.Timeout;
 }
 
+/** The status the dashboard shows for a stream that was there and is no longer found (deleted). */
+export const NOT_FOUND = 'NOT FOUND';
+
 const NO_TOTALS: LiveTotals = {recordsPerSecond: 0, bytesPerSecond: 0, millisBehindLatest: undefined, throttledPerMinute: 0};
 
 const defaultDescribe = (error: unknown): string => (error instanceof Error ? (error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message) : String(error));
@@ -236,8 +239,11 @@ export class StreamDashboardStore extends Store<DashboardSnapshot> implements Da
 			if (session !== this.session || signal.aborted) return;
 			const message = await this.describe(error);
 			if (session !== this.session) return;
+			// The stream is gone (deleted while on screen): the title says so instead of its last status.
+			const gone = (error as {name?: unknown} | undefined)?.name === 'ResourceNotFoundException';
 			this.set((previous) => ({
 				...previous,
+				...(gone && previous.info ? {info: {...previous.info, status: NOT_FOUND}} : {}),
 				shards: previous.shards.status === 'ready' ? {...previous.shards, refreshError: message} : {status: 'failed', error: message},
 			}));
 		} finally {

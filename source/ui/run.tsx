@@ -44,24 +44,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
 			...(options.endpointUrl === undefined ? {} : {endpointUrl: options.endpointUrl}),
 			...(options.local ? {local: options.dataDir === undefined ? true : {dataDir: options.dataDir}} : {}),
 		});
-		const open = connection;
-		const describeError = async (error: unknown) => formatFailure(await toFailure(error, {target: open.target, listStreams: streamLister(open.kinesis)}));
-		// The built-in engine keeps 1-second metrics: finer charts for short windows.
-		const metrics = new CloudWatchMetrics(connection.cloudwatch, {highResolution: connection.target.kind === 'local'});
-		const services: ConsoleServices = {
-			target: connection.target,
-			readOnly: options.readOnly,
-			streams: new StreamsStore(connection.kinesis, describeError, undefined, {
-				fetch: (names) => metrics.incomingRates(names),
-				everyMs: connection.target.kind === 'local' ? 10_000 : 60_000,
-			}),
-			notices: new NoticeStore(),
-			dashboard: (stream) => new StreamDashboardStore({kinesis: open.kinesis, metrics, stream, describeError}),
-			tail: (tailOptions) => new TailStore({source: (source) => tailStream(open.kinesis, source), notices: services.notices, describeError}, tailOptions),
-			// --read-only: no changes at all, not even reachable.
-			...(options.readOnly ? {} : {operations: consoleOperations(open, describeError)}),
-			consumers: consoleConsumerServices(open, describeError, {readOnly: options.readOnly}),
-		};
+		const services = consoleServices(connection, {readOnly: options.readOnly});
 		if (options.demo) demo = runDemo(connection, services);
 		const instance = render(<App services={services} theme={themeFor()} renderRoute={renderRoute} {...(options.initialRoute ? {initialRoute: options.initialRoute} : {})} />, {maxFps: 20, exitOnCtrlC: true});
 		await instance.waitUntilExit();
@@ -74,6 +57,29 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
 		await demo?.stop();
 		await connection?.close();
 	}
+}
+
+/** The stores and operations the views use, over a connection; failures described as the subcommands describe them. */
+export function consoleServices(connection: Connection, options: {readonly readOnly: boolean}): ConsoleServices {
+	const describeError = async (error: unknown, context: {readonly streamName?: string} = {}) =>
+		formatFailure(await toFailure(error, {target: connection.target, listStreams: streamLister(connection.kinesis), ...context}));
+	// The built-in engine keeps 1-second metrics: finer charts for short windows.
+	const metrics = new CloudWatchMetrics(connection.cloudwatch, {highResolution: connection.target.kind === 'local'});
+	const services: ConsoleServices = {
+		target: connection.target,
+		readOnly: options.readOnly,
+		streams: new StreamsStore(connection.kinesis, describeError, undefined, {
+			fetch: (names) => metrics.incomingRates(names),
+			everyMs: connection.target.kind === 'local' ? 10_000 : 60_000,
+		}),
+		notices: new NoticeStore(),
+		dashboard: (stream) => new StreamDashboardStore({kinesis: connection.kinesis, metrics, stream, describeError: (error) => describeError(error, {streamName: stream})}),
+		tail: (tailOptions) => new TailStore({source: (source) => tailStream(connection.kinesis, source), notices: services.notices, describeError}, tailOptions),
+		// --read-only: no changes at all, not even reachable.
+		...(options.readOnly ? {} : {operations: consoleOperations(connection, describeError)}),
+		consumers: consoleConsumerServices(connection, describeError, {readOnly: options.readOnly}),
+	};
+	return services;
 }
 
 /**

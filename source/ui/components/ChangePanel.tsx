@@ -1,4 +1,5 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from './Text.js';
 import {useEffect, useState, type ReactNode} from 'react';
 import type {ChangeProgress, PlanProblem} from '../../console/changes.js';
 import type {RangePreview} from '../../console/reshard.js';

@@ -1,4 +1,6 @@
 import {plot, blue, cyan, darkgray, green, magenta, red, yellow, type Color} from 'asciichart';
+// asciichart colours its lines with escapes of its own, which the safe Text would show: Ink's Text draws them, and nothing here comes from an endpoint.
+// eslint-disable-next-line no-restricted-imports -- see above
 import {Box, Text} from 'ink';
 import {formatCount} from '../figures.js';
 import {useTheme} from '../theme.js';

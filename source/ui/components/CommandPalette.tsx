@@ -1,4 +1,5 @@
-import {Box, Text, useInput} from 'ink';
+import {Box, useInput} from 'ink';
+import {Text} from './Text.js';
 import {useState} from 'react';
 import {displayKeys, visibleBindings, type Binding, type Scope} from '../keymap.js';
 import {useCaptureInput} from '../inputCapture.js';

@@ -1,4 +1,4 @@
-import {Text} from 'ink';
+import {Text} from './Text.js';
 import {useTheme} from '../theme.js';
 import {TextPrompt} from './TextPrompt.js';
 

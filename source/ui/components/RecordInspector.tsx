@@ -1,4 +1,5 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from './Text.js';
 import {decodeRecord, sanitizeForTerminal, type DecoderName} from '../../console/records/index.js';
 import type {TailRecord} from '../../console/tail/index.js';
 import {useTheme} from '../theme.js';

@@ -1,5 +1,7 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from './Text.js';
 import type {ReactNode} from 'react';
+import {sanitizeForTerminal} from '../../console/records/index.js';
 import type {Loadable} from '../../console/store.js';
 import {useTheme} from '../theme.js';
 
@@ -23,9 +25,9 @@ export function StateView<T>({
 		return (
 			<Box flexDirection="column">
 				<Text color={theme.danger} bold>
-					Could not load {what}.
+					Could not load {sanitizeForTerminal(what, {keepNewlines: false})}.
 				</Text>
-				<Text>{state.error}</Text>
+				<Text>{sanitizeForTerminal(state.error, {keepTabs: false})}</Text>
 			</Box>
 		);
 	}

@@ -1,7 +1,8 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from './Text.js';
 import type {ConnectionTarget} from '../../console/connect.js';
 import type {Notice} from '../../console/notices.js';
-import {sanitizeForTerminal} from '../../console/records/index.js';
+import {sanitizeForTerminal, sanitizeLine} from '../../console/records/index.js';
 import {useTheme} from '../theme.js';
 
 /** Where the console points, how it came to be here, and the last thing worth knowing. */
@@ -22,14 +23,14 @@ export function StatusLine({
 		<Box justifyContent="space-between" columnGap={2}>
 			<Text wrap="truncate">
 				<Text color={theme.accent} bold>
-					{describeTarget(target)}
+					{sanitizeForTerminal(describeTarget(target), {keepNewlines: false})}
 				</Text>
-				{crumbs.length > 0 ? <Text color={theme.muted}> › {crumbs.map((crumb) => sanitizeForTerminal(crumb)).join(' › ')}</Text> : null}
+				{crumbs.length > 0 ? <Text color={theme.muted}> › {crumbs.map((crumb) => sanitizeForTerminal(crumb, {keepNewlines: false, keepTabs: false})).join(' › ')}</Text> : null}
 				{readOnly ? <Text color={theme.warning}> [read-only]</Text> : null}
 			</Text>
 			{notice ? (
 				<Text color={color} wrap="truncate-start">
-					{sanitizeForTerminal(notice.text, {keepNewlines: false})}
+					{sanitizeLine(notice.text)}
 				</Text>
 			) : null}
 		</Box>

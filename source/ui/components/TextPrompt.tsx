@@ -1,4 +1,5 @@
-import {Text, useInput} from 'ink';
+import {useInput} from 'ink';
+import {Text} from './Text.js';
 import {useState} from 'react';
 import {useCaptureInput} from '../inputCapture.js';
 import {useTheme} from '../theme.js';

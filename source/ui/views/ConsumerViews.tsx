@@ -1,4 +1,5 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from '../components/Text.js';
 import {useEffect, useMemo, useState} from 'react';
 import type {CheckpointResetPlan, CheckpointResetResult, ResetTarget, ShardCheckpoint, ShardResetPlan} from '../../console/checkpoints.js';
 import {parseResetTarget} from '../../console/checkpoints.js';

@@ -1,9 +1,10 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from '../components/Text.js';
 import {useEffect, useMemo, useState} from 'react';
 import type {ChartMetric, DashboardSnapshot, DashboardStore, HotShard} from '../../console/dashboardStore.js';
 import type {ShardMeter} from '../../console/meters.js';
 import {describePeriod, toSlots, total, type Points, type ShardHistory, type StreamHistory} from '../../console/metrics.js';
-import {sanitizeForTerminal} from '../../console/records/index.js';
+import {sanitizeForTerminal, sanitizeLine} from '../../console/records/index.js';
 import type {ShardView} from '../../console/streams.js';
 import {Chart, chartCapacity} from '../components/Chart.js';
 import {HashRangeBar} from '../components/HashRangeBar.js';
@@ -123,7 +124,7 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 					/>
 				)}
 			</StateView>
-			{snapshot.shards.status === 'ready' && snapshot.shards.refreshError ? <Text color={theme.warning} wrap="truncate">Shard refresh failed: {snapshot.shards.refreshError}</Text> : null}
+			{snapshot.shards.status === 'ready' && snapshot.shards.refreshError ? <Text color={theme.warning} wrap="truncate">Shard refresh failed: {sanitizeLine(snapshot.shards.refreshError)}</Text> : null}
 			<HotLine hottest={snapshot.hottest} theme={theme} windowLabel={snapshot.window.label} />
 			<ThrottlingLine snapshot={snapshot} theme={theme} />
 			{chartLines > 0 ? <Charts store={store} snapshot={snapshot} shardId={chosenShard?.shardId} width={cols} height={chartLines} theme={theme} /> : null}
@@ -146,7 +147,7 @@ function Title({snapshot, theme}: {readonly snapshot: DashboardSnapshot; readonl
 	const shards = snapshot.shards.status === 'ready' ? snapshot.shards.value : undefined;
 	const open = shards?.filter((shard) => shard.open).length;
 	const facts = [
-		info?.status,
+		info?.status === undefined ? undefined : clean(info.status),
 		info ? (info.mode === 'ON_DEMAND' ? 'on-demand' : 'provisioned') : undefined,
 		shards ? `${open} open${shards.length - (open ?? 0) > 0 ? ` / ${shards.length - (open ?? 0)} closed` : ''}` : undefined,
 		info?.retentionHours === undefined ? undefined : `retention ${info.retentionHours}h`,
@@ -232,10 +233,10 @@ function ShardRow({
 	const read = meter ? Math.max(meter.readBudget.calls, meter.readBudget.bytes) : undefined;
 	return (
 		<Text wrap="truncate">
-			<Text color={shard.open ? undefined : theme.muted}>{shard.shardId.padEnd(W.shard)}</Text>
+			<Text color={shard.open ? undefined : theme.muted}>{clean(shard.shardId).padEnd(W.shard)}</Text>
 			{gap}
 			<Text color={shard.open ? theme.success : theme.muted}>{(shard.open ? 'open' : 'closed').padEnd(W.state)}</Text>
-			{layout.parents ? gap + (shard.parents.map(shortShardId).join('+') || '-').padEnd(W.parents) : ''}
+			{layout.parents ? gap + (clean(shard.parents.map(shortShardId).join('+')) || '-').padEnd(W.parents) : ''}
 			{gap}
 			<HashRangeBar startingHashKey={shard.startingHashKey} endingHashKey={shard.endingHashKey} width={layout.bar} open={shard.open} hot={hot} />
 			{gap}
@@ -266,7 +267,7 @@ function HotLine({hottest, theme, windowLabel}: {readonly hottest: HotShard | un
 	return (
 		<Text wrap="truncate">
 			<Text color={theme.warning} bold>
-				◆ hottest {hottest.shardId}
+				◆ hottest {clean(hottest.shardId)}
 			</Text>
 			<Text>
 				{' '}
@@ -286,7 +287,7 @@ function ThrottlingLine({snapshot, theme}: {readonly snapshot: DashboardSnapshot
 	const cloudWatch = history
 		? ` · CloudWatch ${history.windowLabel}: writes ${formatCount(writes ?? 0)}, reads ${formatCount(reads ?? 0)}`
 		: snapshot.history.status === 'failed'
-			? ` · CloudWatch history unavailable: ${snapshot.history.error}`
+			? ` · CloudWatch history unavailable: ${sanitizeLine(snapshot.history.error)}`
 			: ' · CloudWatch: -';
 	return (
 		<Text wrap="truncate" color={any ? theme.warning : theme.muted}>
@@ -316,7 +317,7 @@ function Charts({
 	const chartWidth = sideBySide ? Math.floor((width - 2) / 2) : width;
 	const seconds = Math.min(600, chartCapacity(chartWidth));
 	const live = store.liveSeries(shardId, metric, seconds);
-	const scope = shardId ?? 'all shards';
+	const scope = shardId === undefined ? 'all shards' : clean(shardId);
 	const fold = metric === 'lag' ? 'max' : 'mean';
 	const liveTitle = `live ${metric === 'lag' ? 'MillisBehindLatest' : METRIC_LABELS[metric]} · ${scope} · last ${describeSeconds(seconds)}`;
 	return (
@@ -360,13 +361,13 @@ function HistoryChart({
 	if (history.status === 'failed') {
 		return (
 			<Text color={theme.warning} wrap="wrap">
-				history unavailable: {history.error}
+				history unavailable: {sanitizeLine(history.error)}
 			</Text>
 		);
 	}
 	const chosen = historySeries(history.value, shardId, metric);
 	const stale = history.refreshError ? ' (refresh failed)' : '';
-	const title = `CloudWatch ${chosen.metricName} · ${chosen.scope === 'shard' ? shardId : 'stream'} · ${history.value.windowLabel} at ${describePeriod(history.value.periodSeconds)}${chosen.empty ? ' · no data' : ''}${stale}`;
+	const title = `CloudWatch ${chosen.metricName} · ${chosen.scope === 'shard' ? clean(shardId ?? '') : 'stream'} · ${history.value.windowLabel} at ${describePeriod(history.value.periodSeconds)}${chosen.empty ? ' · no data' : ''}${stale}`;
 	return (
 		<>
 			<Text color={theme.muted} wrap="truncate">
@@ -417,16 +418,19 @@ function LiveNote({snapshot, theme}: {readonly snapshot: DashboardSnapshot; read
 	const pace = `${formatCount(calls)} GetRecords/s per shard, ${formatCount(5 - calls)} of 5/s left for other consumers`;
 	const text =
 		live.status === 'failed'
-			? `live figures unavailable: ${live.error ?? 'the reader stopped'}`
+			? `live figures unavailable: ${sanitizeLine(live.error ?? 'the reader stopped')}`
 			: live.status === 'running'
 				? `live: reading at LATEST · ${pace}`
 				: `live: starting a reader at LATEST (${pace})…`;
 	return (
 		<Text color={live.status === 'failed' ? theme.danger : theme.muted} wrap="truncate">
 			{text}
-			{live.note ? <Text color={theme.warning}> · {live.note}</Text> : null}
+			{live.note ? <Text color={theme.warning}> · {sanitizeLine(live.note)}</Text> : null}
 		</Text>
 	);
 }
+
+/** A name or id from the endpoint, on one line, unable to drive the terminal. */
+const clean = (text: string): string => sanitizeForTerminal(text, {keepNewlines: false, keepTabs: false});
 
 const describeSeconds = (seconds: number): string => (seconds < 120 ? `${seconds}s` : `${Math.round(seconds / 60)}m`);

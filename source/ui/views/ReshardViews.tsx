@@ -1,4 +1,5 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from '../components/Text.js';
 import {useMemo, useState} from 'react';
 import {planMerge, planScale, planSplit, proposeMerge, type MergePlan, type ReshardResult, type StreamShape, type SplitRequest} from '../../console/reshard.js';
 import type {Observation, TrafficReport} from '../../console/traffic.js';

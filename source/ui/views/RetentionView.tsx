@@ -1,4 +1,5 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from '../components/Text.js';
 import {useEffect, useState} from 'react';
 import {confirmsDecrease, retentionHoursProblem, RETENTION_LIMITS, type RetentionPlan, type RetentionResult} from '../../console/retention.js';
 import {ChangeOutcome, ConfirmLine, PlanNotes} from '../components/ChangePanel.js';

@@ -1,7 +1,8 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from '../components/Text.js';
 import {useEffect, useState} from 'react';
 import type {StreamRow} from '../../console/streamsStore.js';
-import {sanitizeForTerminal} from '../../console/records/index.js';
+import {sanitizeForTerminal, sanitizeLine} from '../../console/records/index.js';
 import {SelectableList, moveSelection} from '../components/SelectableList.js';
 import {StateView} from '../components/StateView.js';
 import {FilterLine} from '../components/FilterLine.js';
@@ -69,7 +70,7 @@ export function StreamsView({height}: {readonly height: number}) {
 					/>
 				)}
 			</StateView>
-			{state.status === 'ready' && state.refreshError ? <Text color={theme.warning}>Refresh failed: {state.refreshError}</Text> : null}
+			{state.status === 'ready' && state.refreshError ? <Text color={theme.warning}>Refresh failed: {sanitizeLine(state.refreshError)}</Text> : null}
 			<FilterLine
 				editing={editingFilter}
 				filter={filter}
@@ -83,9 +84,14 @@ export function StreamsView({height}: {readonly height: number}) {
 	);
 }
 
+/** A row's cells, each on one line and unable to drive the terminal, whatever the endpoint returned. */
 function cells(stream: StreamRow): string[] {
+	return rawCells(stream).map((cell) => sanitizeForTerminal(cell, {keepNewlines: false, keepTabs: false}));
+}
+
+function rawCells(stream: StreamRow): string[] {
 	return [
-		sanitizeForTerminal(stream.name, {keepNewlines: false}),
+		stream.name,
 		stream.status,
 		stream.mode === 'ON_DEMAND' ? 'on-demand' : 'provisioned',
 		`${stream.openShards} open${stream.closedShards > 0 ? ` / ${stream.closedShards} closed` : ''}`,

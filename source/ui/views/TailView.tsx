@@ -1,6 +1,7 @@
-import {Box, Text, useInput} from 'ink';
+import {Box, useInput} from 'ink';
+import {Text} from '../components/Text.js';
 import {useEffect, useLayoutEffect, useMemo, useState} from 'react';
-import {sanitizeForTerminal} from '../../console/records/index.js';
+import {sanitizeForTerminal, sanitizeLine} from '../../console/records/index.js';
 import type {Loadable} from '../../console/store.js';
 import {describePosition, type TailRecord} from '../../console/tail/index.js';
 import type {MoveCommand, TailRow, TailSnapshot} from '../../console/tailStore.js';
@@ -43,7 +44,7 @@ export function TailView({stream, shardId, height}: {readonly stream: string; re
 	const [saving, setSaving] = useState(false);
 	const [inspected, setInspected] = useState<{record: TailRecord; scroll: number} | undefined>(undefined);
 
-	const footerLines = prompt ? 2 : saving || state.message ? 1 : 0;
+	const footerLines = prompt ? 2 : saving || state.retrying || (state.message && state.shown > 0) ? 1 : 0;
 	const listRows = Math.max(1, height - 3 - footerLines);
 	useLayoutEffect(() => store.setViewport(listRows), [store, listRows]);
 
@@ -157,9 +158,13 @@ export function TailView({stream, shardId, height}: {readonly stream: string; re
 				</Box>
 			) : saving ? (
 				<Text color={theme.muted}>Saving…</Text>
+			) : state.retrying ? (
+				<Text color={theme.warning} wrap="truncate">
+					{sanitizeLine(`⟳ ${state.retrying.reason}`)}
+				</Text>
 			) : state.message && state.shown > 0 ? (
 				<Text color={state.status === 'failed' ? theme.danger : theme.muted} wrap="truncate">
-					{sanitizeForTerminal(state.message, {keepNewlines: false})}
+					{sanitizeLine(state.message)}
 				</Text>
 			) : null}
 		</Box>
@@ -175,7 +180,15 @@ function loadable(state: TailSnapshot): Loadable<TailSnapshot> {
 
 function Header({state}: {readonly state: TailSnapshot}) {
 	const theme = useTheme();
-	const mode = state.paused ? (
+	const mode = state.status === 'failed' ? (
+		<Text color={theme.danger} bold>
+			✖ stopped
+		</Text>
+	) : state.retrying ? (
+		<Text color={theme.warning} bold>
+			⟳ retrying (nothing skipped)
+		</Text>
+	) : state.paused ? (
 		<Text color={theme.warning} bold>
 			⏸ paused (reading held, nothing skipped)
 		</Text>
