@@ -70,8 +70,8 @@ export interface TailSnapshot {
 	readonly message?: string;
 	/**
 	 * While calls fail and are being retried (the endpoint unreachable, throttling, expired credentials):
-	 * what failed, in plain words, and how many shards (or the shard listing) wait on it. Cleared when
-	 * they read again.
+	 * what failed and what to do, in plain words (a sentence, a newline and a hint), and how many shard
+	 * readers (and the shard listing) wait on it. Cleared when they read again.
 	 */
 	readonly retrying?: {readonly reason: string; readonly shards: number};
 	readonly stream: string;
@@ -587,8 +587,9 @@ export class TailStore extends Store<TailSnapshot> {
 		if (notify) this.lastRetryNotice.set(key, this.now());
 		void this.describe(event.error ?? new Error(event.reason)).then((text) => {
 			if (generation !== this.generation || !this.retryingShards.has(key)) return;
+			// The whole of it in the tail (what to do matters: `aws sso login`), the sentence in the status line.
+			this.retryReason = text;
 			const reason = firstLine(text);
-			this.retryReason = reason;
 			const retry = /[.!?]$/.test(reason) ? ` Retrying in ${formatDelay(event.delayMs)}.` : `; retrying in ${formatDelay(event.delayMs)}`;
 			if (notify) this.dependencies.notices.say('warning', `${key || this.options.stream}: ${reason}${retry}`);
 			this.schedule();
