@@ -3,6 +3,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import meow from 'meow';
 import {UsageError, type Command} from './commands/command.js';
+import {sanitizeForTerminal} from './console/records/terminalText.js';
 
 const commands: readonly Command[] = [
 	{
@@ -127,10 +128,10 @@ if (!command) {
 		process.exitCode = await run(cli.input);
 	} catch (error) {
 		if (error instanceof UsageError) {
-			process.stderr.write(`kinesis-console ${command.name}: ${error.message}\nRun kinesis-console ${command.name} --help for usage.\n`);
+			process.stderr.write(`kinesis-console ${command.name}: ${sanitizeForTerminal(error.message)}\nRun kinesis-console ${command.name} --help for usage.\n`);
 			process.exitCode = 2;
 		} else {
-			process.stderr.write(`kinesis-console ${command.name}: ${error instanceof Error ? error.message : String(error)}\n`);
+			process.stderr.write(`kinesis-console ${command.name}: ${sanitizeForTerminal(error instanceof Error ? error.message : String(error))}\n`);
 			process.exitCode = 1;
 		}
 	}

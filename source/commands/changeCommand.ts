@@ -46,7 +46,7 @@ export interface ChangeFlagValues {
  */
 export function refuseEarly(flags: ChangeFlagValues, command: string, what: string, changed = 'the stream'): number | undefined {
 	if (flags.readOnly && !flags.dryRun) {
-		process.stderr.write(`kinesis-console ${command}: refused under --read-only: ${what} changes ${changed}. --dry-run previews it.\n`);
+		process.stderr.write(`kinesis-console ${command}: refused under --read-only: ${sanitize(what)} changes ${sanitize(changed)}. --dry-run previews it.\n`);
 		return EXIT_CODES['read-only'];
 	}
 	if (!flags.yes && !flags.dryRun && !process.stdin.isTTY) {

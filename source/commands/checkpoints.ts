@@ -142,7 +142,7 @@ export async function run(argv: string[]): Promise<number> {
 			if (flags.yes || round >= MAX_ROUNDS) {
 				await printPlan(output, result.replan, true);
 				process.stderr.write(
-					`${said} ${flags.yes ? 'Not written again without asking: a worker is writing to ' + (changed === 1 ? 'that lease' : 'those leases') : `Still changing after ${MAX_ROUNDS} plans`}. Stop the application's workers and run the reset again.\n`,
+					`${sanitize(said)} ${flags.yes ? 'Not written again without asking: a worker is writing to ' + (changed === 1 ? 'that lease' : 'those leases') : `Still changing after ${MAX_ROUNDS} plans`}. Stop the application's workers and run the reset again.\n`,
 				);
 				return EXIT_CODES['in-use'];
 			}

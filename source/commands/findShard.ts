@@ -61,7 +61,7 @@ export async function run(argv: string[]): Promise<number> {
 		if (output.json) await output.write(lines, () => '');
 		else await output.text(`${plainTable(lines)}\n`);
 		const lost = found.filter((lookup) => lookup.shard === undefined);
-		for (const lookup of lost) process.stderr.write(`No open shard of '${stream}' holds hash key ${lookup.hashKey}: is the stream being deleted?\n`);
+		for (const lookup of lost) process.stderr.write(`No open shard of '${sanitizeForTerminal(stream, {keepNewlines: false})}' holds hash key ${lookup.hashKey}: is the stream being deleted?\n`);
 		return lost.length > 0 ? 1 : 0;
 	});
 }

@@ -53,7 +53,7 @@ export async function run(argv: string[]): Promise<number> {
 		let traffic: TrafficReport | undefined;
 		if (windowMs !== undefined) {
 			const shardIds = pair ? pair.filter((id) => shape.openShards.some((shard) => shard.shardId === id)) : shape.openShards.map((shard) => shard.shardId);
-			if (process.stderr.isTTY) process.stderr.write(`Measuring the traffic of ${shardIds.length} shard${shardIds.length === 1 ? '' : 's'} over the last ${sampleText}...\r`);
+			if (process.stderr.isTTY) process.stderr.write(`Measuring the traffic of ${shardIds.length} shard${shardIds.length === 1 ? '' : 's'} over the last ${sanitize(sampleText ?? '')}...\r`);
 			traffic = await measureTraffic(connection.kinesis, stream, shardIds, {
 				windowMs,
 				enhancedMetrics: shape.enhancedMetrics,

@@ -1,9 +1,14 @@
 import {once} from 'node:events';
+import {sanitizeForTerminal} from '../console/records/index.js';
 
 /**
  * Where a subcommand's results go: plain text on a terminal, JSON lines with --json or when stdout is
  * a pipe or a file. Writes respect backpressure, so a slow reader slows the producer instead of
  * growing memory; a reader that goes away (`| head`) ends the command quietly.
+ *
+ * Nothing the endpoint returned can drive the terminal: plain text has its control characters made
+ * visible (an ESC in a stream name, a tag or a record prints as ␛), and JSON lines carry the C1
+ * controls and bidirectional overrides that JSON.stringify leaves raw as \u escapes.
  */
 export interface Output {
 	readonly json: boolean;
@@ -27,11 +32,19 @@ export function createOutput(options: {json?: boolean; stream?: NodeJS.WriteStre
 		json,
 		write(values, plain) {
 			let text = '';
-			for (const value of values) text += `${json ? JSON.stringify(value) : plain(value)}\n`;
+			for (const value of values) text += `${json ? jsonLine(value) : sanitizeForTerminal(plain(value))}\n`;
 			return send(text);
 		},
-		text: send,
+		text: (text) => send(sanitizeForTerminal(text)),
 	};
+}
+
+/** Characters JSON.stringify leaves as they are that a terminal may act on: DEL, the C1 controls (CSI is U+009B), bidi overrides. */
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** A value as one JSON line, with the characters a terminal could act on written as \u escapes (the same JSON value). */
+export function jsonLine(value: unknown): string {
+	return JSON.stringify(value).replace(UNSAFE_IN_JSON, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Lines of columns, padded to the widest cell of each column. */

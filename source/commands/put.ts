@@ -146,7 +146,7 @@ export async function run(argv: string[]): Promise<number> {
 			}
 		} catch (error) {
 			if (error instanceof InputError) {
-				process.stderr.write(`kinesis-console put: ${error.message}\n`);
+				process.stderr.write(`kinesis-console put: ${sanitizeForTerminal(error.message)}\n`);
 				return 1;
 			}
 			throw error;
@@ -156,7 +156,8 @@ export async function run(argv: string[]): Promise<number> {
 			// Input may be left unread (a failure, Ctrl-C): an open stdin would keep the process alive.
 			source?.destroy();
 			if (totals.written + totals.failed > 0 || controller.signal.aborted) {
-				process.stderr.write(summary(stream, totals, (performance.now() - started) / 1000, single));
+				// The stream's name as given, the shard and sequence number as Kinesis returned them: shown, never obeyed.
+				process.stderr.write(sanitizeForTerminal(summary(stream, totals, (performance.now() - started) / 1000, single)));
 			}
 		}
 		if (controller.signal.aborted) return 130;

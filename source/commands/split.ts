@@ -67,7 +67,7 @@ export async function run(argv: string[]): Promise<number> {
 			at: flags.median ? 'median' : flags.at === undefined ? 'midpoint' : {hashKey: flags.at},
 		};
 		if (windowMs !== undefined && shape.openShards.some((shard) => shard.shardId === shardId)) {
-			if (process.stderr.isTTY) process.stderr.write(`Reading the records of ${shardId} from the last ${sampleText}...\r`);
+			if (process.stderr.isTTY) process.stderr.write(`Reading the records of ${sanitize(shardId)} from the last ${sanitize(sampleText ?? '')}...\r`);
 			const sample = await sampleShard(connection.kinesis, stream, shardId, {sinceMs: Date.now() - windowMs, maxRecords: flags.sampleLimit, deadlineMs: Date.now() + 120_000});
 			if (process.stderr.isTTY) process.stderr.write('\r\u001b[K');
 			request.observations = sample.observations;

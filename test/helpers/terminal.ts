@@ -21,6 +21,12 @@ export interface TerminalOptions {
 	readonly env?: Record<string, string>;
 	/** The working directory (files the program saves land here). */
 	readonly cwd?: string;
+	/**
+	 * A file to record every byte the program writes to the terminal, before tmux interprets any of it
+	 * (the program runs under util-linux `script`, which copies its output there), for tests of what the
+	 * program sends rather than what the screen shows.
+	 */
+	readonly record?: string;
 }
 
 /** Key names as the console's keymap spells them, in tmux's words. */
@@ -57,7 +63,9 @@ export class Terminal {
 		const target = 'console';
 		const env = {...cliEnv(options.env), TERM: 'xterm-256color', LANG: 'C.UTF-8'};
 		// env -i: nothing from the test's environment (FORCE_COLOR, CI, TMUX, AWS_*) reaches the program.
-		const program = ['env', '-i', ...Object.entries(env).map(([name, value]) => `${name}=${value ?? ''}`), process.execPath, cliPath, ...args].map(quote).join(' ');
+		const command = ['env', '-i', ...Object.entries(env).map(([name, value]) => `${name}=${value ?? ''}`), process.execPath, cliPath, ...args].map(quote).join(' ');
+		// script -e exits with the program's code; -f writes each output as it comes.
+		const program = options.record ? ['script', '-qfec', command, options.record].map(quote).join(' ') : command;
 		// After the program: its exit code, and the terminal's modes as the shell finds them.
 		const script = `${program}; echo $? > ${quote(join(dir, 'exit'))}; stty -a > ${quote(join(dir, 'stty'))} 2>&1; exec sleep 600`;
 		const terminal = new Terminal(socket, target, dir);
@@ -128,6 +136,12 @@ export class Terminal {
 		const deadline = Date.now() + 1_000;
 		while (Date.now() < deadline && (await this.screen()) === before) await delay(25);
 		await delay(80);
+	}
+
+	/** The pane's title, as the program may have set it (OSC 0 or 2); tmux starts it at the host name. */
+	async title(): Promise<string> {
+		const {stdout} = await this.tmux('display-message', '-p', '-t', this.target, '#{pane_title}');
+		return stdout.trimEnd();
 	}
 
 	/** The program's exit code once it has exited, else undefined. */

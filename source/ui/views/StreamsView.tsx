@@ -84,9 +84,13 @@ export function StreamsView({height}: {readonly height: number}) {
 	);
 }
 
+/** A name longer than this (AWS allows 128 characters) is cut with …, so that the other columns stay in view. */
+const NAME_WIDTH = 48;
+
 /** A row's cells, each on one line and unable to drive the terminal, whatever the endpoint returned. */
 function cells(stream: StreamRow): string[] {
-	return rawCells(stream).map((cell) => sanitizeForTerminal(cell, {keepNewlines: false, keepTabs: false}));
+	const [name = '', ...rest] = rawCells(stream).map((cell) => sanitizeForTerminal(cell, {keepNewlines: false, keepTabs: false}));
+	return [name.length > NAME_WIDTH ? `${name.slice(0, NAME_WIDTH - 1)}…` : name, ...rest];
 }
 
 function rawCells(stream: StreamRow): string[] {
