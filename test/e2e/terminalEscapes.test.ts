@@ -1,5 +1,5 @@
 import {execFile} from 'node:child_process';
-import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {promisify} from 'node:util';
@@ -11,7 +11,7 @@ import {kinesisClient, startEngine} from '../helpers/engine.js';
 import {cliPath} from '../helpers/engineProcess.js';
 import {ESCAPES, everyEscape, marked, rawEscapesIn, startHostileEndpoint, type EscapeName, type HostileEndpoint} from '../helpers/hostileEndpoint.js';
 import {createLeaseTable, createStream, dynamoClient, putLease} from '../helpers/leaseTables.js';
-import {Terminal, hasTmux} from '../helpers/terminal.js';
+import {Terminal, hasTmux, readRecording} from '../helpers/terminal.js';
 
 /**
  * Terminal escape sequences in what an endpoint returns (stream names, statuses, shard ids, consumer
@@ -109,7 +109,7 @@ describe('escape sequences from an endpoint or a record', () => {
 			['find-shard', await onTerminal(['find-shard', all(), `key${marked('clear screen')}`, ...endpoint])],
 			['split --dry-run', await onTerminal(['split', all(), 'shardId-000000000000', '--dry-run', ...endpoint])],
 			['describe of a stream that fails', await onTerminal(['describe', hostile.broken, ...endpoint])],
-			['put refused', await onTerminal(['put', all(), '--key', 'k', 'one', 'two', ...endpoint])],
+			['put refused', await onTerminal(['put', all(), '--partition-key', 'k', 'one', 'two', ...endpoint])],
 			['tail on the engine', await onTerminal(['tail', ENGINE_STREAM, '--from', 'trim-horizon', '--no-follow', ...local])],
 			['consumers on the engine', await onTerminal(['consumers', ENGINE_STREAM, ...local])],
 			['checkpoints on the engine', await onTerminal(['checkpoints', ENGINE_STREAM, '--app', 'escapes-app', ...local])],
@@ -185,7 +185,7 @@ describe('escape sequences from an endpoint or a record', () => {
 			await term.press('q');
 			expect(await term.waitForExit(10_000)).toBe(0);
 
-			const raw = await readFile(record, 'utf8');
+			const raw = await readRecording(record);
 			bytesChecked += Buffer.byteLength(raw);
 			// None of the sequences as sent; no C1 control, OSC, DCS or bell from anywhere in the output.
 			expect(rawEscapesIn(raw)).toEqual([]);

@@ -191,6 +191,17 @@ export class Terminal {
 	}
 }
 
+/**
+ * What a Terminal started with `record` recorded: the program's output, without the line `script`
+ * writes before it (which names the command, environment and all) and the one after.
+ */
+export async function readRecording(path: string): Promise<string> {
+	const text = await readFile(path, 'utf8');
+	const start = text.startsWith('Script started on ') ? text.indexOf('\n') + 1 : 0;
+	const end = text.lastIndexOf('\nScript done on ');
+	return text.slice(start, end === -1 ? undefined : end);
+}
+
 /** Whether tmux is installed (.ci/run installs it when missing). */
 export async function hasTmux(): Promise<boolean> {
 	try {
