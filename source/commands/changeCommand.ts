@@ -4,7 +4,7 @@ import {isAbort} from '../console/changes.js';
 import type {Connection} from '../console/connect.js';
 import {EXIT_CODES} from '../console/failures.js';
 import {percent, type RangePreview} from '../console/reshard.js';
-import {sanitizeForTerminal} from '../console/records/index.js';
+import {sanitizeForTerminal} from '../console/records/terminalText.js';
 import type {ShardView} from '../console/streams.js';
 import {parseStartPosition} from '../console/tail/index.js';
 import {UsageError} from './command.js';

@@ -1,6 +1,6 @@
 import meow from 'meow';
 import {findShards, hashKeyProblem, type ShardLookup} from '../console/hashKeys.js';
-import {sanitizeForTerminal} from '../console/records/index.js';
+import {sanitizeForTerminal} from '../console/records/terminalText.js';
 import {UsageError} from './command.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
 import {table} from './output.js';

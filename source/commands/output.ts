@@ -1,5 +1,5 @@
 import {once} from 'node:events';
-import {sanitizeForTerminal} from '../console/records/index.js';
+import {sanitizeForTerminal} from '../console/records/terminalText.js';
 
 /**
  * Where a subcommand's results go: plain text on a terminal, JSON lines with --json or when stdout is

@@ -4,7 +4,7 @@ import meow from 'meow';
 import {hashKeyProblem} from '../console/hashKeys.js';
 import {addToTotals, emptyTotals, produceRecords, PUT_LIMITS, recordTooLarge, type ProducerInput, type ProducerResult, type ProducerTotals} from '../console/producer.js';
 import {readLines} from '../console/lines.js';
-import {sanitizeForTerminal} from '../console/records/index.js';
+import {sanitizeForTerminal} from '../console/records/terminalText.js';
 import {UsageError} from './command.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
 

@@ -1,6 +1,6 @@
 import meow from 'meow';
 import {streamOverviews, type StreamOverview} from '../console/streams.js';
-import {sanitizeForTerminal} from '../console/records/index.js';
+import {sanitizeForTerminal} from '../console/records/terminalText.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
 import {table} from './output.js';
 
