@@ -299,7 +299,8 @@ export class StreamDashboardStore extends Store<DashboardSnapshot> implements Da
 		const tail = this.options.tail ?? tailStream;
 		const callsPerSecond = this.getSnapshot().live.callsPerSecond;
 		try {
-			for await (const event of tail(this.options.kinesis, {stream: this.options.stream, from: LATEST, callsPerSecond, shardRefreshMs: 10_000, signal})) {
+			// Left open like the tail view, it waits out expired credentials and reads on once they are renewed.
+			for await (const event of tail(this.options.kinesis, {stream: this.options.stream, from: LATEST, callsPerSecond, shardRefreshMs: 10_000, waitForCredentials: true, signal})) {
 				if (session !== this.session) break;
 				this.meters.observe(event);
 				this.sample.observe(event);

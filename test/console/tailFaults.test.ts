@@ -1,7 +1,7 @@
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {CreateStreamCommand, DeleteStreamCommand, KinesisClient, PutRecordsCommand} from '@aws-sdk/client-kinesis';
+import {CreateStreamCommand, DeleteStreamCommand, KinesisClient, MergeShardsCommand, PutRecordsCommand, SplitShardCommand} from '@aws-sdk/client-kinesis';
 import {NodeHttpHandler} from '@smithy/node-http-handler';
 import {afterEach, describe, expect, it} from 'vitest';
 import {connect, type Connection} from '../../source/console/connect.js';
@@ -241,6 +241,31 @@ describe('the tail through faults', () => {
 			expect(await toFailure(failed[0]?.error, {target: connection.target})).toMatchObject({kind: 'expired-token', exitCode: 6});
 		}, 30_000);
 	});
+
+	it('follows a split and then a merge made while it reads, delivering every record of each key once and in order', async () => {
+		useEnvCredentials();
+		const {engine, writer} = await engineWithStream();
+		const connection = await open({endpointUrl: engine.url});
+		const rounds = 150;
+		const writing = (async () => {
+			for (let round = 0; round < rounds; round++) {
+				await putRound(writer, round);
+				if (round === 40) await writer.send(new SplitShardCommand({StreamName: STREAM, ShardToSplit: 'shardId-000000000000', NewStartingHashKey: (2n ** 126n).toString()}));
+				// The split's children (2 and 3) merged back while records still arrive.
+				if (round === 90) await writer.send(new MergeShardsCommand({StreamName: STREAM, ShardToMerge: 'shardId-000000000002', AdjacentShardToMerge: 'shardId-000000000003'}));
+				await pause(15);
+			}
+		})();
+		// As the console's tail view runs it (its default listing interval: children are found at their parents' end),
+		// from the start of the stream: it catches up at once and then reads as the records come, through both changes.
+		const {seen, events} = await tailUntil(connection.kinesis, {waitForCredentials: true, limit: 2_000}, rounds, undefined, 60_000);
+		await writing;
+		for (const key of KEYS) expect(seen.get(key), key).toEqual(range(rounds));
+		const ended = events.filter((event) => event.type === 'shard-ended').map((event) => (event as {shardId: string}).shardId);
+		expect(ended).toEqual(expect.arrayContaining(['shardId-000000000000', 'shardId-000000000002', 'shardId-000000000003']));
+		const started = events.filter((event) => event.type === 'shard-started').map((event) => (event as {shardId: string}).shardId);
+		expect(started).toEqual(expect.arrayContaining(['shardId-000000000002', 'shardId-000000000003', 'shardId-000000000004']));
+	}, 90_000);
 
 	it('ends by itself when the stream is deleted while it reads, each shard saying the stream is gone, and makes no more calls', async () => {
 		useEnvCredentials();
