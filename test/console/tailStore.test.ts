@@ -280,6 +280,42 @@ describe('the tail store', () => {
 		nothing.store.stop();
 	});
 
+	it('says while shards are retrying and when they read again, asks to wait out failed credentials, and ends failed when its readers stopped on failures', async () => {
+		const {store, fake, notices} = fakeTailStore();
+		store.start();
+		expect(fake.current.options.waitForCredentials).toBe(true);
+		fake.started(['shardId-000000000000', 'shardId-000000000001']);
+		const error = Object.assign(new Error('The security token included in the request is expired'), {name: 'ExpiredTokenException'});
+		fake.push({type: 'retrying', shardId: 'shardId-000000000000', reason: 'ExpiredTokenException: expired', attempt: 1, delayMs: 2_000, error});
+		fake.push({type: 'retrying', shardId: '', reason: 'ExpiredTokenException: expired', attempt: 1, delayMs: 1_500, error});
+		const retrying = await until(store.getSnapshot, (snapshot) => snapshot.retrying?.reason === 'The security token included in the request is expired');
+		expect(retrying.retrying?.shards).toBe(2);
+		await until(notices.getSnapshot, (notice) => notice?.text === 'shardId-000000000000: The security token included in the request is expired; retrying in 2.0 s');
+		// The listing reads again, then the shard: only then is the tail reading again.
+		fake.push({type: 'recovered', shardId: ''});
+		await until(store.getSnapshot, (snapshot) => snapshot.retrying?.shards === 1);
+		fake.records([record('back')]);
+		await until(store.getSnapshot, (snapshot) => snapshot.retrying === undefined && snapshot.received === 1);
+		expect(notices.getSnapshot()).toMatchObject({level: 'info', text: 'clickstream: reading again.'});
+
+		// Both readers stop (the stream was deleted): the tail has failed, it has not read to its end.
+		const gone = Object.assign(new Error('Stream clickstream under account 000000000000 not found.'), {name: 'ResourceNotFoundException'});
+		fake.push({type: 'failed', shardId: 'shardId-000000000000', error: gone}, {type: 'failed', shardId: 'shardId-000000000001', error: gone});
+		fake.current.channel.end();
+		const failed = await until(store.getSnapshot, (snapshot) => snapshot.status === 'failed' && snapshot.message === gone.message);
+		expect(failed.shards).toBe(0);
+		store.stop();
+
+		// One of two stopped: named in the message.
+		const half = fakeTailStore();
+		half.store.start();
+		half.fake.started(['shardId-000000000000', 'shardId-000000000001']);
+		half.fake.push({type: 'failed', shardId: 'shardId-000000000001', error: new Error('AccessDeniedException: no')});
+		half.fake.current.channel.end();
+		await until(half.store.getSnapshot, (snapshot) => snapshot.status === 'failed' && snapshot.message === 'shardId-000000000001 stopped: AccessDeniedException: no');
+		half.store.stop();
+	});
+
 	it('stops its tail when stopped', async () => {
 		const {store, fake} = fakeTailStore();
 		store.start();
