@@ -5,7 +5,8 @@
  *      drain rate of the same stream in the same run (one SDK reader per shard, Limit 10,000), with the tail
  *      process's peak RSS and its RSS through the run;
  *  (b) `kinesis-console streams` next to `aws kinesis list-streams` against the same engine, median wall time
- *      of BENCH_CONSOLE_RUNS (7) runs each (skipped when `aws` is not on the PATH).
+ *      of BENCH_CONSOLE_RUNS (7) runs each, with Debian's AWS CLI v2 (/usr/bin/aws, what .ci/run installs) when
+ *      it is there, BENCH_AWS_CLI to pick another, else `aws` on the PATH (skipped when there is none).
  *
  *   npm run bench -- --console                         this section only (bench/run.ts)
  *   BENCH_CONSOLE_RECORDS=100000 node --import tsx bench/console.ts    standalone, a quick smoke test
@@ -13,7 +14,7 @@
  * The table is appended to BENCH_CONSOLE_RESULTS (bench/console-results.md).
  */
 import {execFileSync, spawn} from 'node:child_process';
-import {appendFileSync, openSync, closeSync, readFileSync} from 'node:fs';
+import {appendFileSync, closeSync, existsSync, openSync, readFileSync} from 'node:fs';
 import {loadavg} from 'node:os';
 import {fileURLToPath} from 'node:url';
 import {enginePeer} from './lib/peers.js';
@@ -107,9 +108,15 @@ function timed(command: string, args: string[]): number {
 	return performance.now() - started;
 }
 
+/**
+ * The AWS CLI to compare with: BENCH_AWS_CLI, else Debian's package (/usr/bin/aws, what .ci/run installs
+ * on a fresh machine: CLI v2), else whatever `aws` is on the PATH.
+ */
+const awsCli = process.env.BENCH_AWS_CLI ?? (existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws');
+
 function awsAvailable(): boolean {
 	try {
-		execFileSync('aws', ['--version'], {stdio: 'ignore', env: env()});
+		execFileSync(awsCli, ['--version'], {stdio: 'ignore', env: env()});
 		return true;
 	} catch {
 		return false;
@@ -162,10 +169,10 @@ export async function consoleBenchmark(): Promise<ConsoleSection> {
 			const awsTimes: number[] = [];
 			// Alternating, so a burst of other load falls on both; one untimed run each first (disk cache).
 			timed(process.execPath, [cliPath, 'streams', '--endpoint-url', server.url]);
-			timed('aws', ['kinesis', 'list-streams', '--endpoint-url', server.url]);
+			timed(awsCli, ['kinesis', 'list-streams', '--endpoint-url', server.url]);
 			for (let run = 0; run < runs; run++) {
 				consoleTimes.push(timed(process.execPath, [cliPath, 'streams', '--endpoint-url', server.url]));
-				awsTimes.push(timed('aws', ['kinesis', 'list-streams', '--endpoint-url', server.url]));
+				awsTimes.push(timed(awsCli, ['kinesis', 'list-streams', '--endpoint-url', server.url]));
 			}
 			const ours = median(consoleTimes);
 			const theirs = median(awsTimes);
@@ -174,10 +181,10 @@ export async function consoleBenchmark(): Promise<ConsoleSection> {
 				`| \`kinesis-console streams\` vs \`aws kinesis list-streams\`, median wall time of ${runs} | ${ours.toFixed(0)} ms | ${theirs.toFixed(0)} ms | ` +
 					`${(ours / theirs).toFixed(2)}× | ≤ 0.33× | ${ours / theirs <= 1 / 3 ? 'met' : 'missed'} |`,
 			);
-			const version = execFileSync('aws', ['--version'], {encoding: 'utf8', env: env()}).trim();
+			const version = execFileSync(awsCli, ['--version'], {encoding: 'utf8', env: env()}).trim();
 			notes.push(`AWS CLI: ${version}. Each run times the whole process; runs alternate between the two.`);
 		} else {
-			notes.push('`aws` is not on the PATH: the streams vs list-streams row is skipped.');
+			notes.push(`${awsCli} is not there: the streams vs list-streams row is skipped.`);
 		}
 		const loadAfter = loadavg().map((value) => value.toFixed(2)).join(' ');
 		const table = rows.join('\n');
