@@ -285,12 +285,19 @@ describe('the tail store', () => {
 		store.start();
 		expect(fake.current.options.waitForCredentials).toBe(true);
 		fake.started(['shardId-000000000000', 'shardId-000000000001']);
+		const said: string[] = [];
+		notices.subscribe(() => said.push(notices.getSnapshot()?.text ?? ''));
 		const error = Object.assign(new Error('The security token included in the request is expired'), {name: 'ExpiredTokenException'});
 		fake.push({type: 'retrying', shardId: 'shardId-000000000000', reason: 'ExpiredTokenException: expired', attempt: 1, delayMs: 2_000, error});
 		fake.push({type: 'retrying', shardId: '', reason: 'ExpiredTokenException: expired', attempt: 1, delayMs: 1_500, error});
 		const retrying = await until(store.getSnapshot, (snapshot) => snapshot.retrying?.reason === 'The security token included in the request is expired');
 		expect(retrying.retrying?.shards).toBe(2);
-		await until(notices.getSnapshot, (notice) => notice?.text === 'shardId-000000000000: The security token included in the request is expired; retrying in 2.0 s');
+		await until(() => said, (texts) => texts.length >= 2);
+		expect(said).toEqual([
+			'shardId-000000000000: The security token included in the request is expired; retrying in 2.0 s',
+			// The listing is named by the stream.
+			'clickstream: The security token included in the request is expired; retrying in 1.5 s',
+		]);
 		// The listing reads again, then the shard: only then is the tail reading again.
 		fake.push({type: 'recovered', shardId: ''});
 		await until(store.getSnapshot, (snapshot) => snapshot.retrying?.shards === 1);
