@@ -22,16 +22,24 @@ export function recordLines(record: TailRecord, decoder: DecoderName, filters: r
 	const lines: RecordLine[] = [];
 	for (const decoded of decodeRecord(record.data, {decoder, jsonStyle: 'compact', hexStyle: 'compact', partitionKey: record.partitionKey})) {
 		if (filters.length > 0 && !matches(filters, decoded)) continue;
-		lines.push({
-			shardId: record.shardId,
-			sequenceNumber: record.sequenceNumber,
-			...(decoded.subSequenceNumber === undefined ? {} : {subSequenceNumber: decoded.subSequenceNumber}),
-			approximateArrivalTimestamp: record.arrivalTime.toISOString(),
-			partitionKey: decoded.partitionKey ?? record.partitionKey,
-			format: decoded.format,
-			data: decoded.format === 'json' ? decoded.json : decoded.text,
-			...(decoded.notes ? {notes: decoded.notes} : {}),
-		});
+		const approximateArrivalTimestamp = record.arrivalTime.toISOString();
+		const partitionKey = decoded.partitionKey ?? record.partitionKey;
+		const data = decoded.format === 'json' ? decoded.json : decoded.text;
+		// Two literal shapes rather than spreads: the keys keep their order, and a tail builds one per record.
+		const line: {-readonly [K in keyof RecordLine]: RecordLine[K]} =
+			decoded.subSequenceNumber === undefined
+				? {shardId: record.shardId, sequenceNumber: record.sequenceNumber, approximateArrivalTimestamp, partitionKey, format: decoded.format, data}
+				: {
+						shardId: record.shardId,
+						sequenceNumber: record.sequenceNumber,
+						subSequenceNumber: decoded.subSequenceNumber,
+						approximateArrivalTimestamp,
+						partitionKey,
+						format: decoded.format,
+						data,
+					};
+		if (decoded.notes) line.notes = decoded.notes;
+		lines.push(line);
 	}
 	return lines;
 }

@@ -1,4 +1,4 @@
-import {decodeContent, decoderSettings, type DecodedContent} from './decoders.js';
+import {decodeContent, decoderSettings} from './decoders.js';
 import {deaggregate} from './kpl.js';
 import type {DecodedRecord, DecodeOptions} from './types.js';
 
@@ -25,13 +25,10 @@ export function decodeRecord(data: Uint8Array, options: DecodeOptions = {}): Dec
 		if (aggregate.kind === 'aggregated') notes.push('a KPL aggregate with no user records: shown as it is');
 		if (aggregate.kind === 'invalid') notes.push(`${aggregate.reason}: shown as a plain record, as the KCL does`);
 	}
-	const content: DecodedContent = decodeContent(data, decoder, settings);
-	return [
-		{
-			...content,
-			...(options.partitionKey === undefined ? {} : {partitionKey: options.partitionKey}),
-			...(options.explicitHashKey === undefined ? {} : {explicitHashKey: options.explicitHashKey}),
-			...(notes.length === 0 && content.notes === undefined ? {} : {notes: [...notes, ...(content.notes ?? [])]}),
-		},
-	];
+	// One copy of the decoded content per record, with what the options add set on it: a tail decodes every record.
+	const record: {-readonly [K in keyof DecodedRecord]: DecodedRecord[K]} = {...decodeContent(data, decoder, settings)};
+	if (options.partitionKey !== undefined) record.partitionKey = options.partitionKey;
+	if (options.explicitHashKey !== undefined) record.explicitHashKey = options.explicitHashKey;
+	if (notes.length > 0) record.notes = [...notes, ...(record.notes ?? [])];
+	return [record];
 }
