@@ -270,6 +270,15 @@ describe.each(transports)('CBOR (application/x-amz-cbor-1.1) over %s', (transpor
 		expect(garbage.contentType).toBe(CBOR);
 		expect(readCbor(garbage.body)).toEqual({__type: 'SerializationException', message: 'The request body could not be parsed.'});
 	});
+
+	it('refuses a body that is a byte string or a timestamp where the request structure belongs', async () => {
+		// Both decode to JavaScript objects, and were once taken as an empty request.
+		for (const body of [javaCbor(Buffer.from('bytes')), javaCbor(new Date(0))]) {
+			const reply = await send(harness.url, transport, 'DescribeLimits', body);
+			expect(reply.status).toBe(400);
+			expect(readCbor(reply.body)).toEqual({__type: 'SerializationException', message: 'Start of structure or map found where not expected.'});
+		}
+	});
 });
 
 describe('SubscribeToShard in CBOR', () => {

@@ -8,7 +8,7 @@ import {
 	UntagResourceCommand,
 } from '@aws-sdk/client-kinesis';
 import {describe, expect, it} from 'vitest';
-import {ACCOUNT, arnOf, createStream, expectError, rejection, transports, uniqueName, useEngine} from './support.js';
+import {ACCOUNT, arnOf, createStream, expectError, rawRequest, rejection, transports, uniqueName, useEngine} from './support.js';
 
 const ILLEGAL =
 	"because some tags contained illegal characters. The allowed characters are Unicode letters, white-spaces, '_',',','/','=','+','-','@'.";
@@ -35,6 +35,18 @@ describe.each(transports)('tags over %s', (transport) => {
 		await harness.client.send(new RemoveTagsFromStreamCommand({StreamName: name, TagKeys: ['env', 'empty', 'not-there']}));
 		expect(await tagsOf(name)).toEqual([
 			{Key: 'cost centre', Value: '42'},
+			{Key: 'team', Value: 'data'},
+		]);
+	});
+
+	it('keeps a tag whose key is __proto__ (a name JavaScript objects treat specially)', async () => {
+		const name = uniqueName('proto-tag');
+		await createStream(harness.client, name);
+		// Sent as raw JSON: the SDK itself drops such a key while it builds the request.
+		const added = await rawRequest(harness.url, transport, {operation: 'AddTagsToStream', body: `{"StreamName": "${name}", "Tags": {"__proto__": "x", "team": "data"}}`});
+		expect(added.status).toBe(200);
+		expect(await tagsOf(name)).toEqual([
+			{Key: '__proto__', Value: 'x'},
 			{Key: 'team', Value: 'data'},
 		]);
 	});

@@ -64,7 +64,8 @@ const MAX_ERRORS = 10;
 
 /** Checks a decoded request body against a schema and returns the typed input, or throws AWS's error. */
 export function parseInput<S extends Schema>(schema: S, body: unknown): Infer<S> {
-	if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+	// A CBOR byte string or timestamp is no structure either, though JavaScript calls it an object.
+	if (describeJsonType(body) !== 'map') {
 		throw serializationError('Start of structure or map found where not expected.');
 	}
 	const input = convertStructure(schema, body as Record<string, unknown>);
@@ -89,7 +90,7 @@ function convertStructure(schema: Schema, raw: Record<string, unknown>): Record<
 
 function describeJsonType(value: unknown): 'list' | 'map' | 'other' {
 	if (Array.isArray(value)) return 'list';
-	if (typeof value === 'object' && value !== null && !Buffer.isBuffer(value) && !(value instanceof Date)) return 'map';
+	if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array) && !(value instanceof Date)) return 'map';
 	return 'other';
 }
 
@@ -145,11 +146,12 @@ function convert(field: Field, value: unknown): unknown {
 				if (Array.isArray(value)) notExpected(value);
 				throw serializationError('Expected map or null');
 			}
-			const out: Record<string, unknown> = {};
-			for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-				if (item !== null && item !== undefined) out[key] = convert(field.value, item);
-			}
-			return out;
+			// fromEntries defines each key, so that a tag named `__proto__` stays a tag rather than setting a prototype.
+			return Object.fromEntries(
+				Object.entries(value as Record<string, unknown>)
+					.filter(([, item]) => item !== null && item !== undefined)
+					.map(([key, item]) => [key, convert(field.value, item)]),
+			);
 		}
 		case 'Structure':
 			if (describeJsonType(value) !== 'map') {
