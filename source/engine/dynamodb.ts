@@ -67,7 +67,9 @@ export async function startDynamo(options: DynamoOptions = {}): Promise<Embedded
 		await opened.db.open();
 	} catch (error) {
 		const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
-		throw new Error(`The lease tables in ${options.path ?? 'memory'} could not be opened (is another engine using this data directory?): ${cause}`, {cause: error});
+		// LevelDB writes a new log and manifest whenever it opens, so a full disk stops it here.
+		const hint = /no space left|file too large/i.test(cause) ? 'the disk is full: free some space and start again' : 'is another engine using this data directory?';
+		throw new Error(`The lease tables in ${options.path ?? 'memory'} could not be opened (${hint}): ${cause}`, {cause: error});
 	}
 
 	return {

@@ -132,7 +132,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 		throw error;
 	}
 
-	const sweeper = setInterval(() => void sweepRetention(streams, store, now()), options.retentionSweepMs ?? 60_000);
+	// A sweep that cannot write (a full disk; the store reports it) is tried again at the next tick.
+	const sweeper = setInterval(() => sweepRetention(streams, store, now()).catch(() => undefined), options.retentionSweepMs ?? 60_000);
 	sweeper.unref();
 
 	const hostInUrl = server.host.includes(':') ? `[${server.host}]` : server.host;

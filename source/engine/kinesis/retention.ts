@@ -39,10 +39,13 @@ export async function changeRetention(
 	// Records past the shorter of the two periods are gone for good. An increase does not bring back records
 	// that had already expired (AWS), so they are removed before the longer period applies to reads.
 	const horizonMs = context.nowMs - Math.min(current, hours) * 3_600_000;
-	const trimmed = Promise.all(stream.shards.map((shard) => context.store.trim(stream.uid, shard.index, horizonMs)));
-	if (direction === 'increase') await trimmed;
-	else void trimmed;
+	const trim = () => Promise.all(stream.shards.map((shard) => context.store.trim(stream.uid, shard.index, horizonMs)));
+	if (direction === 'increase') await trim();
 	stream.retentionHours = hours;
 	await context.streams.startUpdating(stream, context.nowMs);
+	// After a decrease, records are removed only once the shorter period is saved: had the save failed (a full
+	// disk), the stream would keep its longer period, and those records would have to be there. Reads skip them
+	// at once either way, and a trim that fails leaves them to the next sweep.
+	if (direction === 'decrease') trim().catch(() => undefined);
 	return stream;
 }

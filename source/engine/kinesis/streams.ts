@@ -23,6 +23,8 @@ export class Streams {
 	private readonly lastArrivals = new Map<number, number>();
 	/** Per stream, the first position of each write batch not yet durable, in reservation order. */
 	private readonly pendingBatches = new Map<number, number[]>();
+	/** Per stream, its state as last written to the store: what a stream goes back to when a save fails. */
+	private readonly saved = new Map<number, StreamState>();
 	/** Per region and name, when the latest stream of that name was created; kept after it is deleted. */
 	private readonly lastCreatedMs = new Map<string, number>();
 	/** Wakes readers that wait for news: `uid/shardIndex` when records land in a shard, `uid` when the stream is saved. */
@@ -35,6 +37,7 @@ export class Streams {
 	) {
 		for (const stream of store.loadStreams()) {
 			this.byKey.set(keyOf(stream.region, stream.name), stream);
+			this.saved.set(stream.uid, structuredClone(stream));
 			this.lastCreatedMs.set(keyOf(stream.region, stream.name), stream.createdMs);
 			let last = 0;
 			for (const shard of stream.shards) {
@@ -110,6 +113,7 @@ export class Streams {
 			this.byKey.set(key, withUid);
 			this.lastPositions.set(uid, startPosition);
 			await this.store.saveStream(withUid);
+			this.saved.set(uid, structuredClone(withUid));
 			return withUid;
 		} catch (error) {
 			this.byKey.delete(key);
@@ -123,9 +127,26 @@ export class Streams {
 		await this.save(stream);
 	}
 
+	/**
+	 * Writes a stream's state after a change made to it in memory. If the write fails (a full disk), the
+	 * change is undone in memory too, so that the engine never goes on from a state it could not keep: a
+	 * split that was not saved must not take records into children that a restart would not know.
+	 */
 	async save(stream: StreamState): Promise<void> {
-		await this.store.saveStream(stream);
+		await this.write(stream);
 		this.news.emit(String(stream.uid));
+	}
+
+	private async write(stream: StreamState, undoOnFailure = true): Promise<void> {
+		const snapshot = structuredClone(stream);
+		try {
+			await this.store.saveStream(stream);
+		} catch (error) {
+			const last = this.saved.get(stream.uid);
+			if (undoOnFailure && last) restore(stream, last);
+			throw error;
+		}
+		this.saved.set(stream.uid, snapshot);
 	}
 
 	/** Tells the readers of these shards that records were appended (and are durable). */
@@ -199,17 +220,29 @@ export class Streams {
 			this.lastPositions.delete(stream.uid);
 			this.lastArrivals.delete(stream.uid);
 			this.pendingBatches.delete(stream.uid);
-			void this.store.removeStream(stream);
+			this.saved.delete(stream.uid);
+			// A failed write is reported by the store; the stream is gone from memory either way, and a restart
+			// finds it DELETING past its time and finishes the deletion.
+			this.store.removeStream(stream).catch(() => undefined);
 			return false;
 		}
 		stream.status = 'ACTIVE';
 		delete stream.statusChangesAtMs;
-		void this.store.saveStream(stream);
+		// Should this write fail (the store reports it), the stored state still says UPDATING until a time now
+		// past, which reads as ACTIVE too: nothing to undo.
+		this.write(stream, false).catch(() => undefined);
 		return true;
 	}
 }
 
 const keyOf = (region: string, name: string) => `${region}/${name}`;
+
+/** Puts a stream back as it was last saved, in place: requests under way hold the same object. */
+function restore(stream: StreamState, saved: StreamState): void {
+	const target = stream as unknown as Record<string, unknown>;
+	for (const key of Object.keys(target)) if (!(key in saved)) delete target[key];
+	Object.assign(target, structuredClone(saved));
+}
 
 export const openShards = (stream: StreamState): ShardState[] => stream.shards.filter(isOpen);
 export {shardIdOf};

@@ -3,6 +3,7 @@ import {open as fsOpen} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {open, type Database, type RootDatabase} from 'lmdb';
+import {DiskWrites, prepareLockFile} from './diskWrites.js';
 import type {StreamState} from './streamState.js';
 
 /**
@@ -55,17 +56,22 @@ export class Store {
 	private readonly temporaryDir: string | undefined;
 	private readonly dataDir: string | undefined;
 	private readonly durability: Durability;
+	/** Every write goes through it: a write the disk refuses fails with a StorageError, and never unheard. */
+	private readonly writes: DiskWrites;
 	private nextUid: number;
 
 	constructor(options: StoreOptions = {}) {
 		this.temporaryDir = options.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'kinesis-engine-'));
 		this.dataDir = options.dataDir;
 		this.durability = options.durability ?? 'process';
+		const path = options.dataDir ?? (this.temporaryDir as string);
+		this.writes = new DiskWrites(options.dataDir ?? 'a temporary directory', path);
+		prepareLockFile(path);
 		// 'process': a commit is written to the file (the OS page cache) before it is acknowledged, which a
 		// crash of the engine cannot undo; skipping fsync makes a commit cost microseconds, not milliseconds.
 		// 'power': every acknowledged commit is also flushed to the disk first.
 		this.root = open({
-			path: options.dataDir ?? this.temporaryDir,
+			path,
 			maxDbs: 8,
 			...(this.durability === 'power' ? {separateFlushed: true, overlappingSync: false} : {noSync: true}),
 		});
@@ -80,20 +86,41 @@ export class Store {
 		return Array.from(this.streams.getRange(), ({value}) => value);
 	}
 
+	/*
+	 * In 'process' durability, records are committed synchronously (append), so the descriptions of streams
+	 * are too: writes must reach the disk in the order they were made. Were a stream saved through LMDB's
+	 * writer thread, a record written into a new child shard could be committed, and acknowledged, before the
+	 * split that opened the shard; a crash in between would leave the record in a shard no restart knows.
+	 */
 	async saveStream(stream: StreamState): Promise<void> {
-		await this.settled(this.streams.put(streamKey(stream), stream));
+		// About the size of its encoding: mostly the shards.
+		const bytes = 4096 + 256 * stream.shards.length;
+		if (this.durability === 'process') await this.writes.sync(() => this.streams.putSync(streamKey(stream), stream), bytes);
+		else {
+			this.writes.checkRoom(bytes);
+			await this.settled(this.streams.put(streamKey(stream), stream));
+		}
 	}
 
 	/** Forgets a stream at once; its records are removed in the background. */
 	async removeStream(stream: StreamState): Promise<void> {
-		await this.settled(this.streams.remove(streamKey(stream)));
-		void this.removeRange([stream.uid], [stream.uid + 1]);
+		if (this.durability === 'process') await this.writes.sync(() => this.streams.removeSync(streamKey(stream)), 0);
+		else {
+			this.writes.checkRoom(0);
+			await this.settled(this.streams.remove(streamKey(stream)));
+		}
+		// Should this fail, the records stay on disk under a stream id that is never used again.
+		this.removeRange([stream.uid], [stream.uid + 1]).catch(() => undefined);
 	}
 
 	/** A stream id never used before in this data directory, so old records can never resurface. */
 	async allocateUid(): Promise<number> {
 		const uid = this.nextUid++;
-		await this.settled(this.meta.put(NEXT_UID_KEY, this.nextUid));
+		if (this.durability === 'process') await this.writes.sync(() => this.meta.putSync(NEXT_UID_KEY, this.nextUid), 0);
+		else {
+			this.writes.checkRoom(0);
+			await this.settled(this.meta.put(NEXT_UID_KEY, this.nextUid));
+		}
 		return uid;
 	}
 
@@ -109,17 +136,21 @@ export class Store {
 			else byShard.set(record.shardIndex, [record]);
 		}
 		const entries = Array.from(byShard, ([shardIndex, batch]) => ({key: [uid, shardIndex, (batch[0] as NewRecord).position] as RecordKey, value: encodeBatch(batch)}));
+		const bytes = entries.reduce((sum, {value}) => sum + value.length, 0);
 		if (this.durability === 'process') {
 			// Without fsync a commit is a few page writes: committing here, at once, costs less than a hop to
 			// LMDB's writer thread and back, and the answer goes out without waiting for that thread's turn.
-			this.records.transactionSync(() => {
-				for (const {key, value} of entries) this.records.putSync(key, value);
-			});
+			await this.writes.sync(
+				() =>
+					this.records.transactionSync(() => {
+						for (const {key, value} of entries) this.records.putSync(key, value);
+					}),
+				bytes,
+			);
 			return;
 		}
-		let last: Promise<boolean> | undefined;
-		for (const {key, value} of entries) last = this.records.put(key, value);
-		if (last) await this.settled(last);
+		this.writes.checkRoom(bytes);
+		await this.settled(...entries.map(({key, value}) => this.records.put(key, value)));
 	}
 
 	/** Records of one shard from a position on, in order, within the limits. */
@@ -157,14 +188,16 @@ export class Store {
 
 	/** Removes the records of a shard that arrived before a time. Returns how many went. */
 	async trim(uid: number, shardIndex: number, beforeMs: number): Promise<number> {
+		// Removing copies pages too: on a disk with no room left, the space waits for the next sweep.
+		this.writes.checkRoom(0);
 		let removed = 0;
-		let last: Promise<boolean> | undefined;
+		const removals: Array<Promise<boolean>> = [];
 		for (const {key, value} of this.records.getRange({start: [uid, shardIndex], end: [uid, shardIndex + 1]})) {
 			if (value.readDoubleBE(BATCH_ARRIVAL) >= beforeMs) break;
-			last = this.records.remove(key);
+			removals.push(this.records.remove(key));
 			removed += value.readUInt32BE(BATCH_COUNT);
 		}
-		if (last) await last;
+		await this.writes.settle(removals);
 		return removed;
 	}
 
@@ -199,21 +232,22 @@ export class Store {
 					'start the engine with another --data-dir, or with the version that wrote it.',
 			);
 		}
+		this.writes.checkRoom(0);
 		this.meta.putSync(FORMAT_KEY, RECORD_FORMAT);
 	}
 
 	private async removeRange(start: unknown[], end: unknown[]): Promise<void> {
-		let last: Promise<boolean> | undefined;
-		for (const key of this.records.getKeys({start: start as RecordKey, end: end as RecordKey})) {
-			last = this.records.remove(key);
-		}
-		if (last) await last;
+		this.writes.checkRoom(0);
+		const removals: Array<Promise<boolean>> = [];
+		for (const key of this.records.getKeys({start: start as RecordKey, end: end as RecordKey})) removals.push(this.records.remove(key));
+		await this.writes.settle(removals);
 	}
 
-	private async settled(write: Promise<boolean>): Promise<void> {
-		const committed = write as Promise<boolean> & {flushed?: Promise<void>};
-		await committed;
-		if (this.durability === 'power') await (committed.flushed ?? this.root.flushed);
+	/** Waits for writes made through LMDB's writer thread: every one committed and, with 'power' durability, flushed. */
+	private async settled(...writes: Array<Promise<boolean>>): Promise<void> {
+		await this.writes.settle(writes);
+		const last = writes.at(-1) as (Promise<boolean> & {flushed?: Promise<void>}) | undefined;
+		if (last && this.durability === 'power') await this.writes.settle([last.flushed ?? this.root.flushed]);
 	}
 }
 
