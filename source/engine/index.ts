@@ -9,7 +9,7 @@ import {Streams} from './kinesis/streams.js';
 import {ThroughputLimits} from './kinesis/throughput.js';
 import {dispatch, type Service} from './protocol/dispatch.js';
 import type {Credentials} from './protocol/signature.js';
-import {startServer} from './server.js';
+import {startServer, type ServerTimeouts} from './server.js';
 import {Store, type Durability} from './store/store.js';
 
 export interface EngineOptions {
@@ -54,6 +54,8 @@ export interface EngineOptions {
 	readonly updateTableMs?: number;
 	/** Bounds on the memory CloudWatch metrics may take (see cloudwatch/metricStore.ts). */
 	readonly metricLimits?: Omit<MetricStoreOptions, 'now'>;
+	/** How long slow and idle clients are waited for (defaults: 30 s for headers, 120 s for a whole request, 60 s idle). */
+	readonly timeouts?: ServerTimeouts;
 }
 
 export interface Engine {
@@ -125,6 +127,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 			maxBodyBytes: MAX_BODY_BYTES,
 			handle: (request) => dispatch(services, defaultRegion, request, {...(options.auth ? {auth: options.auth} : {}), now}),
 			...(options.tls ? {tls: options.tls} : {}),
+			...(options.timeouts ? {timeouts: options.timeouts} : {}),
 		});
 	} catch (error) {
 		await dynamo.close();

@@ -17,6 +17,25 @@ export interface ServerOptions {
 	readonly handle: (request: WireRequest) => Promise<WireResponse>;
 	/** PEM certificate chain and private key: serve HTTPS (h2 and http/1.1 by ALPN) instead of cleartext. */
 	readonly tls?: {readonly cert: string | Buffer; readonly key: string | Buffer};
+	/** How long slow and idle clients are waited for; see ServerTimeouts. */
+	readonly timeouts?: ServerTimeouts;
+}
+
+/**
+ * Slow clients must not hold a connection for ever: one that sends half a request and stops is cut
+ * off, and others are served meanwhile.
+ */
+export interface ServerTimeouts {
+	/** A new connection's first bytes (the HTTP/2 preface too) and each HTTP/1.1 request's headers must arrive within this. Default 30 s. */
+	readonly headersMs?: number;
+	/** A whole request, headers and body, must arrive within this (HTTP/1.1 answers 408 and closes; HTTP/2 answers 408 and resets the stream). Default 120 s. */
+	readonly requestMs?: number;
+	/**
+	 * A connection with no request under way is closed after this long without traffic (HTTP/2 with
+	 * GOAWAY); an HTTP/2 session with requests under way but no traffic at all for twice this long is
+	 * ended too. Default 60 s.
+	 */
+	readonly idleMs?: number;
 }
 
 export interface RunningServer {
@@ -31,6 +50,10 @@ const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 const H2_WINDOW_BYTES = 8 * 1024 * 1024;
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
+	const requestMs = options.timeouts?.requestMs ?? 120_000;
+	// Node refuses a headers timeout longer than the request timeout.
+	const headersMs = Math.min(options.timeouts?.headersMs ?? 30_000, requestMs);
+	const idleMs = options.timeouts?.idleMs ?? 60_000;
 	const inFlight = new Set<Promise<void>>();
 	// One per request under way: aborted when its client goes away or the server closes, which ends streamed answers.
 	const aborts = new Set<AbortController>();
@@ -45,10 +68,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 			abort.abort();
 			aborts.delete(abort);
 		});
-		track(serve(options, request, response, abort.signal));
+		track(serve(options, request, response, abort.signal, requestMs));
 	};
 
-	const h1 = http.createServer({keepAliveTimeout: 60_000, headersTimeout: 30_000, requestTimeout: 120_000}, onRequest);
+	const h1 = http.createServer(
+		{
+			keepAliveTimeout: idleMs,
+			headersTimeout: headersMs,
+			requestTimeout: requestMs,
+			// Node checks both timeouts this often (30 s by default, which would let a short timeout run long).
+			connectionsCheckingInterval: Math.max(10, Math.min(30_000, Math.floor(headersMs / 4))),
+		},
+		onRequest,
+	);
+	// Node starts tracking connections, and so enforcing headersTimeout and requestTimeout, when an
+	// HTTP server starts listening; this one never listens (the TCP server hands it its connections),
+	// so it is told, or no slow client would ever be cut off. close() below stops the tracking again.
+	h1.emit('listening');
 	const h2Settings = {settings: {initialWindowSize: H2_WINDOW_BYTES, maxConcurrentStreams: 1000}};
 	const h2: http2.Http2Server | Http2SecureServer = options.tls
 		? http2.createSecureServer({...h2Settings, cert: options.tls.cert, key: options.tls.key, allowHTTP1: true}, onRequest)
@@ -58,6 +94,34 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		sessions.add(session);
 		session.on('close', () => sessions.delete(session));
 		session.on('localSettings', () => session.setLocalWindowSize(H2_WINDOW_BYTES));
+		// A session with no stream under way that has been quiet for idleMs is closed with GOAWAY, as
+		// HTTP/1.1's keep-alive timeout closes an idle connection.
+		let open = 0;
+		session.on('stream', (stream: http2.ServerHttp2Stream) => {
+			open++;
+			stream.once('close', () => {
+				// The quiet time counts from the last stream's end (the timer may have fired while it ran).
+				if (--open === 0 && !session.closed) session.setTimeout(idleMs);
+			});
+		});
+		// Bytes moved when the session was last found silent with streams under way.
+		let silentAt: number | undefined;
+		session.on('timeout', () => {
+			if (open === 0) {
+				session.close();
+				// A session whose close does not complete (a header block left open, say) is not waited for.
+				setTimeout(() => session.destroy(), idleMs).unref();
+				return;
+			}
+			// Streams under way, yet nothing sent or received for idleMs, and again for idleMs more: a client
+			// that stopped reading, or a session the protocol has ended (after a GOAWAY for a protocol error,
+			// Node waits on its streams for ever). Twice, so that a busy moment of the engine's own is not taken for it.
+			const moved = session.socket.bytesRead + session.socket.bytesWritten;
+			if (moved === silentAt) return session.destroy();
+			silentAt = moved;
+			session.setTimeout(idleMs);
+		});
+		session.setTimeout(idleMs);
 	});
 	const sockets = new Set<Socket>();
 	const tcp = net.createServer((socket) => {
@@ -66,7 +130,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		socket.on('error', () => socket.destroy());
 		// Over TLS the secure server reads the handshake, and ALPN (with allowHTTP1) picks the protocol.
 		if (options.tls) h2.emit('connection', socket);
-		else routeByPreface(socket, h1, h2);
+		else routeByPreface(socket, h1, h2, headersMs);
 	});
 
 	await new Promise<void>((resolve, reject) => {
@@ -89,20 +153,30 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 			await Promise.allSettled([...inFlight]);
 			for (const session of sessions) session.close();
 			h1.closeAllConnections();
+			h1.close();
 			for (const socket of sockets) socket.destroy();
 			await stopped;
 		},
 	};
 }
 
-/** Reads just enough of a new connection to tell HTTP/2's preface from an HTTP/1.1 request line. */
-function routeByPreface(socket: Socket, h1: http.Server, h2: http2.Http2Server | Http2SecureServer): void {
+/**
+ * Reads just enough of a new connection to tell HTTP/2's preface from an HTTP/1.1 request line; a
+ * connection that has not said which within `timeoutMs` (nothing sent, or half a preface) is closed.
+ */
+function routeByPreface(socket: Socket, h1: http.Server, h2: http2.Http2Server | Http2SecureServer, timeoutMs: number): void {
 	let seen: Buffer = Buffer.alloc(0);
+	const onTimeout = () => socket.destroy();
+	socket.setTimeout(timeoutMs);
+	socket.once('timeout', onTimeout);
 	const onData = (chunk: Buffer) => {
 		seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
 		const compared = Math.min(seen.length, H2_PREFACE.length);
 		const looksLikeH2 = seen.subarray(0, compared).equals(H2_PREFACE.subarray(0, compared));
 		if (looksLikeH2 && seen.length < H2_PREFACE.length) return;
+		// From here the server of that protocol keeps its own timeouts.
+		socket.setTimeout(0);
+		socket.off('timeout', onTimeout);
 		socket.off('data', onData);
 		socket.pause();
 		socket.unshift(seen);
@@ -123,12 +197,15 @@ async function serve(
 	request: IncomingMessage | Http2ServerRequest,
 	response: ServerResponse | Http2ServerResponse,
 	signal: AbortSignal,
+	requestMs: number,
 ) {
 	try {
 		const declared = Number(request.headers['content-length'] ?? 0);
-		if (declared > options.maxBodyBytes) return refuseTooLarge(response, declared, options.maxBodyBytes);
-		const body = await readBody(request, options.maxBodyBytes);
-		if (body === undefined) return refuseTooLarge(response, undefined, options.maxBodyBytes);
+		if (declared > options.maxBodyBytes) return refuseTooLarge(request, response, declared, options.maxBodyBytes);
+		// Node's HTTP/1.1 server times out a slow body itself (requestTimeout); an HTTP/2 stream is timed here.
+		const body = await readBody(request, options.maxBodyBytes, 'stream' in request ? requestMs : undefined);
+		if (body === 'too large') return refuseTooLarge(request, response, undefined, options.maxBodyBytes);
+		if (body === 'too slow') return refuseTooSlow(response as Http2ServerResponse);
 		const reply = await options.handle({method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body, signal});
 		if (reply.stream) return await sendStream(response, reply.status, reply.headers, reply.stream, signal);
 		response.writeHead(reply.status, {...reply.headers, 'content-length': String(Buffer.byteLength(reply.body))});
@@ -169,29 +246,52 @@ function drained(response: ServerResponse | Http2ServerResponse, signal: AbortSi
 	});
 }
 
-/** The whole body, or undefined once it passes the limit (the rest is not read). */
-function readBody(request: IncomingMessage | Http2ServerRequest, limit: number): Promise<Buffer | undefined> {
+/** The whole body; or, with the rest left unread, 'too large' once it passes the limit and 'too slow' when it has not ended within timeoutMs. */
+function readBody(request: IncomingMessage | Http2ServerRequest, limit: number, timeoutMs: number | undefined): Promise<Buffer | 'too large' | 'too slow'> {
 	return new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
 		let length = 0;
+		const stop = (outcome: 'too large' | 'too slow') => {
+			clearTimeout(timer);
+			request.off('data', onData);
+			request.pause();
+			resolve(outcome);
+		};
+		const timer = timeoutMs === undefined ? undefined : setTimeout(() => stop('too slow'), timeoutMs);
 		const onData = (chunk: Buffer) => {
 			length += chunk.length;
-			if (length > limit) {
-				request.off('data', onData);
-				request.pause();
-				resolve(undefined);
-				return;
-			}
+			if (length > limit) return stop('too large');
 			chunks.push(chunk);
 		};
 		request.on('data', onData);
-		request.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length)));
-		request.once('error', reject);
-		request.once('aborted', () => reject(new Error('aborted')));
+		request.once('end', () => {
+			clearTimeout(timer);
+			resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length));
+		});
+		request.once('error', (error) => {
+			clearTimeout(timer);
+			reject(error);
+		});
+		request.once('aborted', () => {
+			clearTimeout(timer);
+			reject(new Error('aborted'));
+		});
 	});
 }
 
-function refuseTooLarge(response: ServerResponse | Http2ServerResponse, declared: number | undefined, limit: number): void {
+/** As Node's HTTP/1.1 server answers a request that took too long: 408, then the stream reset so that the client stops. */
+function refuseTooSlow(response: Http2ServerResponse): void {
+	// END_STREAM on the HEADERS frame itself, so that the answer is whole before the reset follows it.
+	response.stream.respond({':status': 408, 'content-length': '0'}, {endStream: true});
+	response.stream.close(http2.constants.NGHTTP2_NO_ERROR);
+}
+
+function refuseTooLarge(
+	request: IncomingMessage | Http2ServerRequest,
+	response: ServerResponse | Http2ServerResponse,
+	declared: number | undefined,
+	limit: number,
+): void {
 	const body = JSON.stringify({
 		__type: 'SerializationException',
 		message: `Request body of ${declared ?? 'more than ' + limit} bytes is larger than the ${limit} bytes accepted.`,
@@ -200,6 +300,14 @@ function refuseTooLarge(response: ServerResponse | Http2ServerResponse, declared
 	if ('stream' in response) {
 		response.writeHead(413, headers);
 		response.end(body);
+		// What the client still sends is read and dropped, not left to pile up; once the whole answer is
+		// out (END_STREAM sent: a reset any earlier could overtake it), RST_STREAM with NO_ERROR tells it
+		// to stop sending, as RFC 9113 (8.1) has a server do when it answers before the request has ended.
+		const {stream} = response;
+		request.on('data', () => {
+			if (stream.state.localClose && !stream.closed) stream.close(http2.constants.NGHTTP2_NO_ERROR);
+		});
+		request.resume();
 	} else {
 		// Closing is the only way to stop an HTTP/1.1 client from sending the rest.
 		response.writeHead(413, {...headers, connection: 'close'});

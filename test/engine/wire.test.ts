@@ -1,8 +1,11 @@
+import {once} from 'node:events';
 import http from 'node:http';
 import http2 from 'node:http2';
+import net from 'node:net';
 import {GetRecordsCommand, ListStreamsCommand, PutRecordCommand} from '@aws-sdk/client-kinesis';
 import {describe, expect, it} from 'vitest';
 import {kinesisClient, type Transport} from '../helpers/engine.js';
+import {Flag, FrameType, PREFACE, RawHttp2, frame, headerBlock, requestHeaders} from './rawHttp2.js';
 import {createStream, errorOf, iterator, rawRequest, signedHeaders, text, transports, uniqueName, useEngine, type RawRequest} from './support.js';
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -129,7 +132,18 @@ describe.each(transports)('the wire over %s', (transport) => {
 	});
 
 	it('refuses unknown operations and targets, including names every object has', async () => {
-		for (const target of ['Kinesis_20131202.DescribeNothing', 'Kinesis_20131202.constructor', 'Kinesis_20131202.__proto__', 'Kinesis_20131202.toString', 'Logs_20140328.DescribeLogGroups', 'Kinesis_20131202', '']) {
+		for (const target of [
+			'Kinesis_20131202.DescribeNothing',
+			'Kinesis_20131202.constructor',
+			'Kinesis_20131202.__proto__',
+			'Kinesis_20131202.toString',
+			'Logs_20140328.DescribeLogGroups',
+			'Kinesis_20131202',
+			'',
+			// Everything after the first dot is the operation's name, not just the next part.
+			'Kinesis_20131202.ListStreams.Extra',
+			'Kinesis_20131202.ListStreams.',
+		]) {
 			const response = await send({target, body: '{}'});
 			expect([target, response.status, errorOf(response).type]).toEqual([target, 400, 'UnknownOperationException']);
 		}
@@ -217,6 +231,93 @@ describe.each(transports)('the wire over %s', (transport) => {
 			expect((await fresh.send(new ListStreamsCommand({}))).StreamNames).toContain(name);
 		} finally {
 			fresh.destroy();
+		}
+	});
+});
+
+describe('slow clients, and bodies refused midway', () => {
+	const timeouts = {headersMs: 200, requestMs: 400, idleMs: 600};
+	const harness = useEngine('http1', {timeouts});
+	const cutOffMs = timeouts.requestMs + timeouts.idleMs + 2_000;
+
+	/** Sends bytes on a new connection and leaves it open; resolves with what came back once the engine closes it. */
+	const abandoned = (bytes: string | Buffer) =>
+		new Promise<string>((resolve, reject) => {
+			const chunks: Buffer[] = [];
+			const socket = net.connect(harness.engine.port, '127.0.0.1', () => socket.write(bytes));
+			const timer = setTimeout(() => {
+				socket.destroy();
+				reject(new Error(`still connected after ${cutOffMs} ms`));
+			}, cutOffMs);
+			socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+			socket.on('error', () => undefined);
+			socket.on('close', () => {
+				clearTimeout(timer);
+				resolve(Buffer.concat(chunks).toString('latin1'));
+			});
+		});
+
+	it('answers 408 and closes when an HTTP/1.1 request stops halfway through its headers or its body', async () => {
+		// Node enforces these timeouts only on servers it saw start listening; the engine's HTTP/1.1 server never does.
+		const head = 'POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: Kinesis_20131202.ListStreams\r\n';
+		for (const bytes of ['POST / HTT', head, `${head}Content-Length: 10\r\n\r\n{}`]) {
+			expect(await abandoned(bytes)).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+		}
+	});
+
+	it('closes a connection that sends nothing, or half the HTTP/2 preface', async () => {
+		expect(await abandoned(Buffer.alloc(0))).toBe('');
+		expect(await abandoned(PREFACE.subarray(0, 16))).toBe('');
+	});
+
+	it('answers 408 to an HTTP/2 request whose body never ends, and then closes the idle session', async () => {
+		const session = http2.connect(harness.url);
+		session.on('error', () => undefined);
+		const closed = new Promise<void>((resolve) => session.once('close', resolve));
+		const stream = session.request({':method': 'POST', ':path': '/', ...signedHeaders(), 'x-amz-target': 'Kinesis_20131202.ListStreams', 'content-length': '1000'}, {endStream: false});
+		stream.on('error', () => undefined);
+		// A byte every 100 ms: never silent for idleMs, never done within requestMs.
+		stream.write('{');
+		const trickle = setInterval(() => stream.writable && stream.write(' '), 100);
+		stream.once('close', () => clearInterval(trickle));
+		const [headers] = (await once(stream, 'response')) as [http2.IncomingHttpHeaders];
+		expect(headers[':status']).toBe(408);
+		await closed;
+	});
+
+	it('resets an HTTP/2 stream with NO_ERROR when the client sends on after its oversized body was refused', async () => {
+		const connection = await RawHttp2.connect(harness.engine.port);
+		try {
+			connection.send(frame(FrameType.HEADERS, Flag.END_HEADERS, 1, headerBlock(requestHeaders(harness.engine.port, 'Kinesis_20131202.PutRecord', MAX_BODY_BYTES + 1))));
+			const ended = (frames: readonly {type: number; flags: number; streamId: number}[]) =>
+				frames.some((each) => each.streamId === 1 && each.type === FrameType.DATA && (each.flags & Flag.END_STREAM) !== 0);
+			expect(await connection.until(ended, cutOffMs)).toBe('met');
+			connection.send(frame(FrameType.DATA, 0, 1, Buffer.alloc(1024, 'a')));
+			expect(await connection.until(() => connection.resets(1) !== undefined, cutOffMs)).toBe('met');
+			expect(connection.resets(1)).toBe(0);
+			// The whole 413 came first: its headers, then its body up to END_STREAM, and only then the reset.
+			const onStream = connection.frames.filter((each) => each.streamId === 1).map((each) => [each.type, each.flags & Flag.END_STREAM]);
+			expect(onStream[0]).toEqual([FrameType.HEADERS, 0]);
+			expect(onStream.slice(-2)).toEqual([
+				[FrameType.DATA, Flag.END_STREAM],
+				[FrameType.RST_STREAM, 0],
+			]);
+			expect(JSON.parse(connection.body(1).toString('utf8'))).toMatchObject({__type: 'SerializationException'});
+		} finally {
+			connection.destroy();
+		}
+	});
+
+	it('closes an HTTP/2 session the protocol has ended while one of its requests waited for a body', async () => {
+		const connection = await RawHttp2.connect(harness.engine.port);
+		try {
+			connection.send(frame(FrameType.HEADERS, Flag.END_HEADERS, 1, headerBlock(requestHeaders(harness.engine.port, 'Kinesis_20131202.ListStreams', 10))));
+			// A frame header announcing 66,051 bytes, past the 16 KiB maximum: a connection error.
+			connection.send(Buffer.from([1, 2, 3, 4, 5, 6, 7, 8, 9]));
+			expect(await connection.until(() => false, cutOffMs)).toBe('closed');
+			expect(connection.goaway()?.code).toBe(http2.constants.NGHTTP2_FRAME_SIZE_ERROR);
+		} finally {
+			connection.destroy();
 		}
 	});
 });
