@@ -157,14 +157,15 @@ export class Store {
 	read(uid: number, shardIndex: number, fromPosition: number, limits: ReadLimits): StoredRecord[] {
 		const out: StoredRecord[] = [];
 		let bytes = 0;
+		const take = (record: StoredRecord, keyBytes: number) => {
+			bytes += record.data.length + keyBytes;
+			if (out.length > 0 && bytes > limits.maxBytes) return false;
+			out.push(record);
+			return out.length < limits.maxRecords;
+		};
 		for (const batch of this.batchesFrom(uid, shardIndex, fromPosition)) {
 			if (batch.arrivalMs < limits.minArrivalMs) continue;
-			for (const record of decodeBatch(batch, fromPosition)) {
-				bytes += record.data.length + record.partitionKeyBytes;
-				if (out.length > 0 && bytes > limits.maxBytes) return out;
-				out.push(record);
-				if (out.length >= limits.maxRecords) return out;
-			}
+			if (!eachRecord(batch, fromPosition, take)) break;
 		}
 		return out;
 	}
@@ -173,7 +174,9 @@ export class Store {
 	firstArrivedSince(uid: number, shardIndex: number, fromPosition: number, sinceMs: number): StoredRecord | undefined {
 		for (const batch of this.batchesFrom(uid, shardIndex, fromPosition)) {
 			if (batch.arrivalMs < sinceMs) continue;
-			for (const record of decodeBatch(batch, fromPosition)) return record;
+			let first: StoredRecord | undefined;
+			eachRecord(batch, fromPosition, (record) => ((first = record), false));
+			if (first) return first;
 		}
 		return undefined;
 	}
@@ -305,8 +308,11 @@ function encodeBatch(records: readonly NewRecord[]): Buffer {
 	return out;
 }
 
-/** The records of a batch at or after a position, in order; their data are views of the batch's value. */
-function* decodeBatch(batch: Batch, fromPosition: number): Generator<StoredRecord & {readonly partitionKeyBytes: number}> {
+/**
+ * Calls `visit` with each record of a batch at or after a position, in order, until it returns false;
+ * returns false when it was stopped. The records' data are views of the batch's value.
+ */
+function eachRecord(batch: Batch, fromPosition: number, visit: (record: StoredRecord, keyBytes: number) => boolean): boolean {
 	const {value, firstPosition, arrivalMs} = batch;
 	const count = value.readUInt32BE(BATCH_COUNT);
 	let offset = BATCH_HEADER;
@@ -317,12 +323,8 @@ function* decodeBatch(batch: Batch, fromPosition: number): Generator<StoredRecor
 		const keyStart = offset + RECORD_HEADER;
 		offset = keyStart + keyLength + dataLength;
 		if (position < fromPosition) continue;
-		yield {
-			position,
-			arrivalMs,
-			partitionKey: value.toString('utf8', keyStart, keyStart + keyLength),
-			partitionKeyBytes: keyLength,
-			data: value.subarray(keyStart + keyLength, offset),
-		};
+		const record = {position, arrivalMs, partitionKey: value.toString('utf8', keyStart, keyStart + keyLength), data: value.subarray(keyStart + keyLength, offset)};
+		if (!visit(record, keyLength)) return false;
 	}
+	return true;
 }
