@@ -4,6 +4,8 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterEach, describe, expect, it} from 'vitest';
+import type {ActionContext} from '../../source/engine/kinesis/action.js';
+import {changeRetention} from '../../source/engine/kinesis/retention.js';
 import {Streams} from '../../source/engine/kinesis/streams.js';
 import {StorageError} from '../../source/engine/store/diskWrites.js';
 import {Store} from '../../source/engine/store/store.js';
@@ -112,6 +114,34 @@ process.kill(process.pid, 'SIGKILL');
 			stream.tags = {kept: 'yes'};
 			await streams.save(stream);
 			expect(store.loadStreams()).toEqual([{...before, tags: {kept: 'yes'}}]);
+		} finally {
+			await store.close();
+		}
+	});
+
+	it('keeps the records a retention decrease would drop when the decrease cannot be saved', async () => {
+		const store = new Store({dataDir: tempDir('store-retention-')});
+		try {
+			const streams = new Streams(store, '000000000000', {createMs: 0, deleteMs: 0, updateMs: 0});
+			const {uid: _uid, status: _status, shards: _shards, statusChangesAtMs: _at, ...fields} = streamState(0);
+			const nowMs = Date.now();
+			const stream = await streams.create({...fields, createdMs: nowMs - 40 * 3_600_000, retentionHours: 48}, [
+				{start: '00000000000000000000000000000000', end: FULL},
+			]);
+			const old = {shardIndex: 0, position: streams.reservePositions(stream, 1, nowMs - 30 * 3_600_000).first, arrivalMs: nowMs - 30 * 3_600_000};
+			await store.append(stream.uid, [{...old, partitionKey: 'k', data: Buffer.from('30 hours old')}]);
+			streams.lookup(stream.region, stream.name, nowMs);
+			expect(stream.status).toBe('ACTIVE');
+
+			store.saveStream = () => Promise.reject(new StorageError('ENOSPC'));
+			// Only what changeRetention uses: the streams, the store, the region and the time.
+			const context = {streams, store, region: stream.region, nowMs} as unknown as ActionContext;
+			await expect(changeRetention(context, {StreamName: stream.name}, 24, 'decrease')).rejects.toBeInstanceOf(StorageError);
+			await new Promise((resolve) => setTimeout(resolve, 50));
+			// The stream keeps its 48 hours, so the record must still be there to be read.
+			expect(stream.retentionHours).toBe(48);
+			const all = {maxRecords: 10, maxBytes: Number.POSITIVE_INFINITY, minArrivalMs: 0};
+			expect(store.read(stream.uid, 0, 0, all).map((record) => record.data.toString())).toEqual(['30 hours old']);
 		} finally {
 			await store.close();
 		}
