@@ -223,6 +223,8 @@ function startWriters(run: Run): {stop: () => Promise<void>} {
 				if (entry.ErrorCode || !entry.SequenceNumber) run.unexpected.push(`PutRecords entry: ${entry.ErrorCode ?? 'no sequence number'}`);
 				else run.ledger.ack(sent.key, {n: sent.n, sequenceNumber: entry.SequenceNumber, offsetMs});
 			}
+			// A steady stream rather than a flood: kills still land mid-write, and each restart has less to read back.
+			await delay(2);
 		}
 	};
 	const all = Promise.all(run.keys.map(write));
