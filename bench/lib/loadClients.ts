@@ -76,6 +76,7 @@ export interface WorkerOutput {
 	readonly errors: Record<string, Record<string, number>>;
 	/** PutRecords entries refused (ErrorCode), by code. */
 	readonly entryErrors: Record<string, number>;
+	/** Records sent and acknowledged by writes started within the window (the keys hold every acknowledgement). */
 	readonly recordsOffered: number;
 	readonly recordsIn: number;
 	/** Records returned by the tails' GetRecords started within the window. */
@@ -207,7 +208,8 @@ async function batchWriter(client: KinesisClient, plan: ClientPlan, input: Worke
 		await wait();
 		if (Date.now() >= deadline) break;
 		const records: PutRecordsRequestEntry[] = keys.map((key) => ({PartitionKey: key.name, Data: recordData(key, input.recordBytes)}));
-		stats.recordsOffered += records.length;
+		const counted = stats.inWindow(Date.now());
+		if (counted) stats.recordsOffered += records.length;
 		try {
 			const output = await stats.timed('PutRecords', plan.transport, () =>
 				client.send(new PutRecordsCommand({StreamName: input.stream, Records: records}), signal()),
@@ -218,8 +220,8 @@ async function batchWriter(client: KinesisClient, plan: ClientPlan, input: Worke
 					key.next++;
 					key.lastSequenceNumber = entry.SequenceNumber;
 					key.shardId = entry.ShardId;
-					stats.recordsIn++;
-				} else {
+					if (counted) stats.recordsIn++;
+				} else if (counted) {
 					const code = entry.ErrorCode ?? 'no SequenceNumber';
 					stats.entryErrors[code] = (stats.entryErrors[code] ?? 0) + 1;
 				}
@@ -237,7 +239,8 @@ async function singleWriter(client: KinesisClient, plan: ClientPlan, input: Work
 		await wait();
 		if (Date.now() >= deadline) break;
 		const key = keys[turn % keys.length]!;
-		stats.recordsOffered++;
+		const counted = stats.inWindow(Date.now());
+		if (counted) stats.recordsOffered++;
 		try {
 			const output = await stats.timed('PutRecord', plan.transport, () =>
 				client.send(new PutRecordCommand({StreamName: input.stream, PartitionKey: key.name, Data: recordData(key, input.recordBytes)}), signal()),
@@ -245,7 +248,7 @@ async function singleWriter(client: KinesisClient, plan: ClientPlan, input: Work
 			key.next++;
 			key.lastSequenceNumber = output.SequenceNumber;
 			key.shardId = output.ShardId;
-			stats.recordsIn++;
+			if (counted) stats.recordsIn++;
 		} catch (error) {
 			// The key stays where it was: the same record goes again at its next turn.
 			if (!THROTTLES.has(errorName(error))) await sleep(200);

@@ -7,6 +7,8 @@
  *   mem-nogc             process.memoryUsage() as it is
  *   profile-start        start the V8 CPU profiler (main thread)
  *   profile-stop FILE    stop it and write the profile to FILE (.cpuprofile)
+ *   loop-start           start measuring the event loop's delay (resolution 10 ms)
+ *   loop-stop            stop, and reply its delay in ms: {p50, p99, max, count}
  *   exit                 close the engine and exit; so do the end of stdin, SIGTERM and SIGINT
  * Per-shard throughput limits are off (the benchmark writes far more than 1,000 records/s to a shard)
  * unless `--limits on` (the engine's default, as bench/load.ts runs it);
@@ -14,6 +16,7 @@
  */
 import {writeFileSync} from 'node:fs';
 import {Session} from 'node:inspector/promises';
+import {monitorEventLoopDelay, type IntervalHistogram} from 'node:perf_hooks';
 import {createInterface} from 'node:readline';
 import {parseArgs} from 'node:util';
 import type * as EngineModule from '../../source/engine/index.js';
@@ -52,6 +55,7 @@ process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);
 
 let profiler: Session | undefined;
+let loop: IntervalHistogram | undefined;
 async function run(command: string, argument: string): Promise<unknown> {
 	switch (command) {
 		case 'mem':
@@ -72,6 +76,18 @@ async function run(command: string, argument: string): Promise<unknown> {
 			profiler = undefined;
 			writeFileSync(argument, JSON.stringify(profile));
 			return {file: argument};
+		}
+		case 'loop-start':
+			loop?.disable();
+			loop = monitorEventLoopDelay({resolution: 10});
+			loop.enable();
+			return {};
+		case 'loop-stop': {
+			if (!loop) throw new Error('the event loop is not being measured');
+			loop.disable();
+			const delay = {p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6, count: loop.count};
+			loop = undefined;
+			return delay;
 		}
 		default:
 			throw new Error(`unknown command ${command}`);
