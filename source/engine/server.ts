@@ -93,6 +93,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	h2.on('session', (session: Http2Session) => {
 		sessions.add(session);
 		session.on('close', () => sessions.delete(session));
+		// Node's destroy marks a session destroyed before it clears the session's timer, and a destroyed
+		// session ignores setTimeout: the idle timer below would keep every closed session (about 3 KB)
+		// alive for idleMs. The AWS SDK opens a connection per Kinesis call over HTTP/2, so under load
+		// that held tens of MB. The timer is cleared first.
+		const destroy = session.destroy.bind(session);
+		session.destroy = (error?: Error, code?: number) => {
+			if (!session.destroyed) session.setTimeout(0);
+			destroy(error, code);
+		};
 		session.on('localSettings', () => session.setLocalWindowSize(H2_WINDOW_BYTES));
 		// A session with no stream under way that has been quiet for idleMs is closed with GOAWAY, as
 		// HTTP/1.1's keep-alive timeout closes an idle connection.
