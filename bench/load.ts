@@ -404,7 +404,7 @@ export async function loadBenchmark(command: string): Promise<LoadSection> {
 		const otherCpu = machineCpu !== undefined && engineCpu !== undefined && benchCpu !== undefined ? Math.max(0, machineCpu - engineCpu - benchCpu) : undefined;
 		if (engineCpu !== undefined) figures.cpuCores = engineCpu;
 		const total = merge(outputs);
-		log(`load: ${fmt(total.recordsIn)} records acknowledged; checking them from TRIM_HORIZON`);
+		log(`load: ${fmt(total.recordsIn)} records acknowledged in the window; checking every acknowledged record from TRIM_HORIZON`);
 		const check = await verify(client, stream.name, stream.shardIds, total.keys);
 		log(`load: read back ${fmt(check.read)} records in ${(check.elapsedMs / 1000).toFixed(1)} s`);
 		const loadAfter = loadavg().map((value) => value.toFixed(2)).join(' ');
