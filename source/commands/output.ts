@@ -12,8 +12,8 @@ import {sanitizeForTerminal} from '../console/records/terminalText.js';
  */
 export interface Output {
 	readonly json: boolean;
-	/** Writes results, each as a JSON line or as its plain text. */
-	write(values: readonly object[], plain: (value: object) => string): Promise<void>;
+	/** Writes results, each as a JSON line (by `json`, JSON.stringify unless given) or as its plain text. */
+	write<T extends object>(values: readonly T[], plain: (value: T) => string, json?: (value: T) => string): Promise<void>;
 	/** Writes text as is (plain mode only). */
 	text(text: string): Promise<void>;
 }
@@ -30,9 +30,9 @@ export function createOutput(options: {json?: boolean; stream?: NodeJS.WriteStre
 	};
 	return {
 		json,
-		write(values, plain) {
+		write(values, plain, toJson) {
 			let text = '';
-			for (const value of values) text += `${json ? jsonLine(value) : sanitizeForTerminal(plain(value))}\n`;
+			for (const value of values) text += `${json ? jsonLine(value, toJson) : sanitizeForTerminal(plain(value))}\n`;
 			return send(text);
 		},
 		text: (text) => send(sanitizeForTerminal(text)),
@@ -43,8 +43,8 @@ export function createOutput(options: {json?: boolean; stream?: NodeJS.WriteStre
 const UNSAFE_IN_JSON = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /** A value as one JSON line, with the characters a terminal could act on written as \u escapes (the same JSON value). */
-export function jsonLine(value: unknown): string {
-	return JSON.stringify(value).replace(UNSAFE_IN_JSON, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+export function jsonLine<T>(value: T, toJson: (value: T) => string = JSON.stringify): string {
+	return toJson(value).replace(UNSAFE_IN_JSON, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Lines of columns, padded to the widest cell of each column. */

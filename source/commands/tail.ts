@@ -2,7 +2,7 @@ import {DescribeStreamConsumerCommand, DescribeStreamSummaryCommand, RegisterStr
 import meow from 'meow';
 import {listFanOutConsumers} from '../console/consumers.js';
 import {ConsoleError} from '../console/failures.js';
-import {recordLines, type RecordLine} from '../console/recordLine.js';
+import {recordLineJson, recordLines, type RecordLine} from '../console/recordLine.js';
 import {isDecoderName, parseFilters, sanitizeForTerminal, type DecoderName, type RecordFilter} from '../console/records/index.js';
 import {parseStartPosition, streamParameters, tailStream, type TailRecord} from '../console/tail/index.js';
 import {UsageError} from './command.js';
@@ -102,7 +102,7 @@ export async function run(argv: string[]): Promise<number> {
 					const room = flags.count === undefined ? lines.length : flags.count - printed;
 					const shown = lines.slice(0, room);
 					printed += shown.length;
-					await output.write(shown, output.json ? () => '' : (line) => plainLine(line as RecordLine));
+					await output.write(shown, plainLine, recordLineJson);
 					if (flags.count !== undefined && printed >= flags.count) break;
 				} else if (event.type === 'retrying') {
 					notices.say(event.shardId, `${event.shardId || stream}: ${event.reason}; retrying in ${event.delayMs} ms`);
@@ -156,7 +156,9 @@ async function fanOutConsumer(kinesis: KinesisClient, stream: string, name: stri
 }
 
 function selectRecords(records: readonly TailRecord[], decoder: DecoderName, filters: RecordFilter[]): RecordLine[] {
-	return records.flatMap((record) => recordLines(record, decoder, filters));
+	const lines: RecordLine[] = [];
+	for (const record of records) for (const line of recordLines(record, decoder, filters)) lines.push(line);
+	return lines;
 }
 
 function plainLine(line: RecordLine): string {

@@ -2,7 +2,7 @@ import {open} from 'node:fs/promises';
 import {homedir} from 'node:os';
 import {resolve} from 'node:path';
 import type {NoticeStore} from './notices.js';
-import {recordLines} from './recordLine.js';
+import {recordLineJson, recordLines} from './recordLine.js';
 import {DECODER_NAMES, decodeRecord, matches, parseFilters, type DecodedRecord, type DecoderName, type RecordFilter, type RecordFormat} from './records/index.js';
 import {Store} from './store.js';
 import {LATEST, parseStartPosition, type StartPosition, type TailEvent, type TailOptions, type TailRecord} from './tail/index.js';
@@ -404,7 +404,7 @@ export class TailStore extends Store<TailSnapshot> {
 				let chunk = '';
 				for (const record of records) {
 					for (const line of recordLines(record, decoder, filters)) {
-						chunk += `${JSON.stringify(line)}\n`;
+						chunk += `${recordLineJson(line)}\n`;
 						lines++;
 					}
 					if (chunk.length >= 64 * 1024) {

@@ -1,0 +1,52 @@
+import {gzipSync} from 'node:zlib';
+import {describe, expect, it} from 'vitest';
+import {recordLineJson, recordLines} from '../../source/console/recordLine.js';
+import {parseFilters} from '../../source/console/records/index.js';
+import type {TailRecord} from '../../source/console/tail/index.js';
+import {aggregate} from './records/support.js';
+
+const record = (data: Uint8Array | string, partitionKey = 'key', arrival = '2026-11-22T03:00:00.123Z'): TailRecord => ({
+	shardId: 'shardId-000000000003',
+	sequenceNumber: '49650000000000000000000000000000000000000000000001',
+	partitionKey,
+	arrivalTime: new Date(arrival),
+	data: typeof data === 'string' ? Buffer.from(data) : data,
+});
+
+describe('record lines', () => {
+	const records: TailRecord[] = [
+		record('{"user":"zoë","said":"a \\"quote\\" and \\\\ a backslash","n":[1,2.5,-3e2],"nested":{"ok":true,"none":null}}', 'pk "quoted" \\ é'),
+		record('plain text with a tab\tand unicode ✓'),
+		record(Uint8Array.of(0, 1, 2, 0xff, 0xfe)),
+		record(gzipSync(Buffer.from('{"logEvents":[{"message":"hi"}]}')), 'gz'),
+		record('{"broken": '),
+		record(aggregate([{partitionKey: 'user-1', data: Buffer.from('{"a":1}')}, {partitionKey: 'user-2', explicitHashKey: '42', data: Buffer.from('two')}])),
+		record('\u001b[2J\u009b31m control characters', 'key\u0000with nul'),
+	];
+
+	it('writes each line as JSON.stringify would, field for field, in the same order', () => {
+		const lines = records.flatMap((each) => recordLines(each, 'auto', []));
+		expect(lines.length).toBe(records.length + 1);
+		expect(lines.some((line) => line.subSequenceNumber !== undefined)).toBe(true);
+		for (const line of lines) expect(recordLineJson(line)).toBe(JSON.stringify(line));
+		let withNotes = 0;
+		for (const decoder of ['utf8', 'json', 'base64', 'hex'] as const) {
+			for (const line of records.flatMap((each) => recordLines(each, decoder, []))) {
+				expect(recordLineJson(line)).toBe(JSON.stringify(line));
+				if (line.notes) withNotes++;
+			}
+		}
+		expect(withNotes).toBeGreaterThan(0);
+	});
+
+	it('gives each record its own arrival time, also when consecutive records share or do not share one', () => {
+		const times = ['2026-11-22T03:00:00.123Z', '2026-11-22T03:00:00.123Z', '2026-11-22T03:00:00.124Z', '2026-11-22T03:00:00.123Z'];
+		const lines = times.flatMap((time) => recordLines(record('x', 'k', time), 'auto', []));
+		expect(lines.map((line) => line.approximateArrivalTimestamp)).toEqual(times);
+	});
+
+	it('keeps only the user records that match every filter', () => {
+		const lines = recordLines(records[5] as TailRecord, 'auto', parseFilters(['key:user-2']));
+		expect(lines.map((line) => [line.partitionKey, line.subSequenceNumber, line.data])).toEqual([['user-2', 1, 'two']]);
+	});
+});
