@@ -105,7 +105,7 @@ export function App({services, theme, initialRoute = {kind: 'streams'}, renderRo
 						<InputCaptureContext.Provider value={capture}>
 							<Box flexDirection="column" height={rows}>
 								<StatusLine target={services.target} crumbs={stack.map(crumbOf)} notice={notice} readOnly={services.readOnly} />
-								<Box flexDirection="column" flexGrow={1} overflow="hidden">
+								<Box flexDirection="column" flexGrow={1} overflowY="hidden">
 									{overlay === 'help' ? <HelpOverlay scopes={scopes} readOnly={services.readOnly} /> : null}
 									{overlay === 'palette' ? (
 										<CommandPalette scopes={scopes} readOnly={services.readOnly} onRun={run} onClose={() => setOverlay(undefined)} />
