@@ -37,6 +37,7 @@ import {Worker as Thread} from 'node:worker_threads';
 import {GetRecordsCommand, GetShardIteratorCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
 import {THROTTLES, type ClientPlan, type KeyAck, type WorkerInput, type WorkerOutput} from './lib/loadClients.js';
 import {ServerProcess, cleanUp, installCleanup, machineBusySeconds, sleep, temporaryDirectory} from './lib/processes.js';
+import {revision} from './lib/revision.js';
 import {createStream, describe, makeClient} from './lib/workload.js';
 
 const positive = (name: string, fallback: number) => {
@@ -501,15 +502,6 @@ function machine(): string {
 	return `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${os}, Node ${process.version}`;
 }
 
-function revision(): string {
-	try {
-		const commit = execSync('git rev-parse --short HEAD', {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']}).trim();
-		const dirty = execSync('git status --porcelain -- source', {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']}).trim() !== '';
-		return `${commit}${dirty ? ' with uncommitted changes under source/' : ''}`;
-	} catch {
-		return process.env.BENCH_REVISION ?? 'unknown';
-	}
-}
 
 const HEADER = [
 	'# Load benchmark results',

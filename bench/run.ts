@@ -28,6 +28,7 @@ import {consoleBenchmark} from './console.js';
 import {appendLoadResults, loadBenchmark} from './load.js';
 import {enginePeer, peers, type Peer} from './lib/peers.js';
 import {cleanUp, installCleanup, machineBusySeconds, type ServerProcess} from './lib/processes.js';
+import {revision} from './lib/revision.js';
 import {createStream, describe, drain, makeBatch, makeClient, putFor, type Transport} from './lib/workload.js';
 
 const {values: flags} = parseArgs({
@@ -369,16 +370,6 @@ function machine(): string {
 	return `${cpus().length} cores (${cpu}), ${(totalmem() / 1024 ** 3).toFixed(0)} GB RAM (${(freemem() / 1024 ** 3).toFixed(0)} GB free), ${os}, Node ${process.version}`;
 }
 
-/** The commit the engine was built from, if this is a git checkout (BENCH_REVISION names it otherwise). */
-function revision(): string {
-	try {
-		const commit = execSync('git rev-parse --short HEAD', {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']}).trim();
-		const dirty = execSync('git status --porcelain -- source', {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']}).trim() !== '';
-		return `${commit}${dirty ? ' with uncommitted changes under source/' : ''}`;
-	} catch {
-		return process.env.BENCH_REVISION ?? 'unknown';
-	}
-}
 
 function command(): string {
 	const env = Object.entries(process.env)
