@@ -2,7 +2,11 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {
+	AddTagsToStreamCommand,
 	CreateStreamCommand,
+	ListTagsForResourceCommand,
+	ListTagsForStreamCommand,
+	RegisterStreamConsumerCommand,
 	GetRecordsCommand,
 	GetShardIteratorCommand,
 	ListShardsCommand,
@@ -11,6 +15,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import {afterEach, describe, expect, it} from 'vitest';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
+import {arnOf} from './support.js';
 import {spawnEngine} from '../helpers/engineProcess.js';
 
 const dirs: string[] = [];
@@ -61,11 +66,24 @@ describe('durability', () => {
 		const keys = Array.from({length: 300}, (_, index) => `key-${index}`);
 		await client.send(new PutRecordsCommand({StreamName: 'kept', Records: keys.map((key) => ({PartitionKey: key, Data: Buffer.from(key)}))}));
 		const before = await readAll(client, 'kept');
+		// `__proto__` is a valid tag key: the stored form must not rename or drop it.
+		const tags = JSON.parse('{"team": "streams", "__proto__": "kept as a key"}') as Record<string, string>;
+		await client.send(new AddTagsToStreamCommand({StreamName: 'kept', Tags: tags}));
+		const {Consumer} = await client.send(
+			new RegisterStreamConsumerCommand({StreamARN: arnOf('kept'), ConsumerName: 'reader', Tags: JSON.parse('{"__proto__":"consumer tag"}') as Record<string, string>}),
+		);
 		client.destroy();
 		await engine.close();
 
 		engine = await startEngine({dataDir: dir});
 		client = kinesisClient(engine.url);
+		const {Tags = []} = await client.send(new ListTagsForStreamCommand({StreamName: 'kept'}));
+		expect(Tags.map(({Key, Value}) => [Key, Value]).sort()).toEqual([
+			['__proto__', 'kept as a key'],
+			['team', 'streams'],
+		]);
+		const consumerTags = await client.send(new ListTagsForResourceCommand({ResourceARN: Consumer?.ConsumerARN ?? ''}));
+		expect(consumerTags.Tags).toEqual([{Key: '__proto__', Value: 'consumer tag'}]);
 		const after = await readAll(client, 'kept');
 		expect(after).toEqual(before);
 		expect([...after.values()].flat().sort()).toEqual([...keys].sort());

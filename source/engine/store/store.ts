@@ -4,7 +4,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {open, type Database, type RootDatabase} from 'lmdb';
 import {DiskWrites, prepareLockFile} from './diskWrites.js';
-import type {StreamState} from './streamState.js';
+import type {ConsumerState, StreamState} from './streamState.js';
 
 /**
  * Durable storage for the engine: stream descriptions, and records keyed by (stream, shard, position)
@@ -50,7 +50,7 @@ const RECORD_FORMAT = 2;
 
 export class Store {
 	private readonly root: RootDatabase;
-	private readonly streams: Database<StreamState, string>;
+	private readonly streams: Database<StoredStream, string>;
 	private readonly meta: Database<number, string>;
 	private readonly records: Database<Buffer, RecordKey>;
 	private readonly temporaryDir: string | undefined;
@@ -75,7 +75,7 @@ export class Store {
 			maxDbs: 8,
 			...(this.durability === 'power' ? {separateFlushed: true, overlappingSync: false} : {noSync: true}),
 		});
-		this.streams = this.root.openDB<StreamState, string>({name: 'streams'});
+		this.streams = this.root.openDB<StoredStream, string>({name: 'streams'});
 		this.meta = this.root.openDB<number, string>({name: 'meta'});
 		this.records = this.root.openDB<Buffer, RecordKey>({name: 'records', encoding: 'binary'});
 		this.nextUid = this.meta.get(NEXT_UID_KEY) ?? 1;
@@ -83,7 +83,7 @@ export class Store {
 	}
 
 	loadStreams(): StreamState[] {
-		return Array.from(this.streams.getRange(), ({value}) => value);
+		return Array.from(this.streams.getRange(), ({value}) => fromStored(value));
 	}
 
 	/*
@@ -95,10 +95,10 @@ export class Store {
 	async saveStream(stream: StreamState): Promise<void> {
 		// About the size of its encoding: mostly the shards.
 		const bytes = 4096 + 256 * stream.shards.length;
-		if (this.durability === 'process') await this.writes.sync(() => this.streams.putSync(streamKey(stream), stream), bytes);
+		if (this.durability === 'process') await this.writes.sync(() => this.streams.putSync(streamKey(stream), toStored(stream)), bytes);
 		else {
 			this.writes.checkRoom(bytes);
-			await this.settled(this.streams.put(streamKey(stream), stream));
+			await this.settled(this.streams.put(streamKey(stream), toStored(stream)));
 		}
 	}
 
@@ -262,6 +262,34 @@ async function syncFile(path: string): Promise<void> {
 	} finally {
 		await file.close();
 	}
+}
+
+/**
+ * A stream as stored: tags as [key, value] pairs, because the encoder renames an object key `__proto__`
+ * (a valid tag key) when it reads it back. Streams stored with tags as objects still load.
+ */
+type Tags = Record<string, string>;
+type StoredTags = Array<[string, string]> | Tags;
+type StoredStream = Omit<StreamState, 'tags' | 'consumers'> & {
+	tags: StoredTags;
+	consumers?: Array<Omit<ConsumerState, 'tags'> & {tags?: StoredTags}>;
+};
+
+function toStored(stream: StreamState): StoredStream {
+	return {
+		...stream,
+		tags: Object.entries(stream.tags),
+		...(stream.consumers ? {consumers: stream.consumers.map((consumer) => (consumer.tags ? {...consumer, tags: Object.entries(consumer.tags)} : consumer))} : {}),
+	};
+}
+
+function fromStored({tags, consumers, ...stream}: StoredStream): StreamState {
+	const asObject = (value: StoredTags): Tags => (Array.isArray(value) ? Object.fromEntries(value) : value);
+	return {
+		...stream,
+		tags: asObject(tags),
+		...(consumers ? {consumers: consumers.map(({tags: consumerTags, ...consumer}) => (consumerTags ? {...consumer, tags: asObject(consumerTags)} : consumer))} : {}),
+	};
 }
 
 const streamKey = (stream: StreamState) => `${stream.region}/${stream.name}`;
