@@ -23,7 +23,8 @@ import {shardView, type ShardView} from './streams.js';
 import {backoffDelay, sleep} from './tail/backoff.js';
 import {failureAction} from './tail/retryPolicy.js';
 import {listAllShards, streamParameters, type StreamRef} from './tail/shardListing.js';
-import {mapLimited, streamNameOf} from './traffic.js';
+import {mapLimited} from './mapLimited.js';
+import {streamNameOf} from './traffic.js';
 
 /**
  * A KCL application's checkpoints on one stream, read from its lease table: per shard the lease owner,

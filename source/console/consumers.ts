@@ -16,7 +16,7 @@ import {
 	type StreamLeases,
 } from './leases.js';
 import {listAllShards, streamParameters, type StreamRef} from './tail/shardListing.js';
-import {mapLimited} from './traffic.js';
+import {mapLimited} from './mapLimited.js';
 
 /**
  * The consumers of a stream: KCL applications, found by their lease tables in DynamoDB (a table whose

@@ -11,7 +11,8 @@ import {ConsoleError} from './failures.js';
 import {shardView, type ShardView} from './streams.js';
 import {readShard} from './tail/shardReader.js';
 import {listAllShards, streamParameters, type StreamRef} from './tail/shardListing.js';
-import {mapLimited, streamNameOf} from './traffic.js';
+import {mapLimited} from './mapLimited.js';
+import {streamNameOf} from './traffic.js';
 
 /**
  * Retention: how long a stream keeps records, and how old its oldest records are; changes within

@@ -1,5 +1,6 @@
 import {DescribeStreamSummaryCommand, ListStreamsCommand, type KinesisClient, type Shard} from '@aws-sdk/client-kinesis';
 import {isClosed, listAllShards, parentsOf, streamParameters} from './tail/shardListing.js';
+import {mapLimited} from './mapLimited.js';
 
 /** A stream as the streams list shows it. */
 export interface StreamOverview {
@@ -83,16 +84,3 @@ export function shardView(shard: Shard): ShardView {
 	};
 }
 
-/** Maps with at most `limit` calls in flight, keeping the input order. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
-	const results = new Array<R>(items.length);
-	let next = 0;
-	const worker = async () => {
-		while (next < items.length) {
-			const index = next++;
-			results[index] = await map(items[index] as T);
-		}
-	};
-	await Promise.all(Array.from({length: Math.min(limit, items.length)}, worker));
-	return results;
-}

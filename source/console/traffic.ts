@@ -1,6 +1,7 @@
 import {GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery} from '@aws-sdk/client-cloudwatch';
 import type {KinesisClient} from '@aws-sdk/client-kinesis';
 import {partitionKeyHash} from './hashKeys.js';
+import {mapLimited} from './mapLimited.js';
 import type {TailEvent} from './tail/events.js';
 import {readShard} from './tail/shardReader.js';
 import type {StreamRef} from './tail/shardListing.js';
@@ -348,16 +349,3 @@ async function cloudWatchTraffic(
 /** The stream name in a name or an ARN (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME). */
 export const streamNameOf = (stream: StreamRef): string => (stream.startsWith('arn:') ? stream.slice(stream.indexOf(':stream/') + ':stream/'.length) : stream);
 
-/** Maps with at most `limit` calls in flight, keeping the input order. */
-export async function mapLimited<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
-	const results = new Array<R>(items.length);
-	let next = 0;
-	const worker = async () => {
-		while (next < items.length) {
-			const index = next++;
-			results[index] = await map(items[index] as T);
-		}
-	};
-	await Promise.all(Array.from({length: Math.max(1, Math.min(limit, items.length))}, worker));
-	return results;
-}
