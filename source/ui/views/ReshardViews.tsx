@@ -9,8 +9,8 @@ import {StateView} from '../components/StateView.js';
 import {TextPrompt} from '../components/TextPrompt.js';
 import {formatBytes, formatCount} from '../figures.js';
 import {useChange, useLoad, type ChangeRunner} from '../hooks/useChange.js';
+import {useOperationCommands} from '../hooks/useOperationCommands.js';
 import {useTerminalSize} from '../hooks/useTerminalSize.js';
-import {useNavigator, useViewCommands} from '../navigation.js';
 import type {Operations} from '../operations.js';
 import {useServices, type ConsoleServices} from '../services.js';
 import {useTheme} from '../theme.js';
@@ -59,37 +59,6 @@ function useReshard(services: ConsoleServices, ops: Operations, what: string): C
 	return useChange<ReshardResult>({what, describe: ops.describeError, say: (level, text) => services.notices.say(level, text)});
 }
 
-/**
- * The commands every operation view shares: while a change runs, only Esc (which stops following);
- * once it is done, Esc and n go back; otherwise the view's own, `r` to plan again, `y` to submit and
- * `n` to cancel.
- */
-function useOperationCommands(change: Pick<ChangeRunner<unknown>, 'state' | 'reset'>, handlers: {readonly confirm: () => void; readonly replan: () => void; readonly other?: (command: string) => boolean | void}) {
-	const navigator = useNavigator();
-	useViewCommands((command) => {
-		if (command === 'back') return false;
-		if (change.state.stage === 'running') return;
-		if (change.state.stage === 'done') {
-			if (command === 'cancel') navigator.back();
-			return;
-		}
-		switch (command) {
-			case 'confirm':
-				if (change.state.stage === 'idle') handlers.confirm();
-				return;
-			case 'cancel':
-				navigator.back();
-				return;
-			case 'replan':
-				change.reset();
-				handlers.replan();
-				return;
-			default:
-				change.reset();
-				return handlers.other?.(command);
-		}
-	});
-}
 
 function OperationTitle({verb, stream, detail}: {readonly verb: string; readonly stream: string; readonly detail?: string}) {
 	const theme = useTheme();

@@ -7,7 +7,7 @@ import {StateView} from '../components/StateView.js';
 import {TextPrompt} from '../components/TextPrompt.js';
 import {formatCount, formatDuration} from '../figures.js';
 import {useChange, useLoad} from '../hooks/useChange.js';
-import {useNavigator, useViewCommands} from '../navigation.js';
+import {useOperationCommands} from '../hooks/useOperationCommands.js';
 import type {Operations} from '../operations.js';
 import {useServices, type ConsoleServices} from '../services.js';
 import {useTheme} from '../theme.js';
@@ -27,7 +27,6 @@ const hoursText = (hours: number): string => `${hours}h${hours % 24 === 0 && hou
 
 function RetentionPanel({services, ops, stream, height}: {readonly services: ConsoleServices; readonly ops: Operations; readonly stream: string; readonly height: number}) {
 	const theme = useTheme();
-	const navigator = useNavigator();
 	const [overview, reloadOverview] = useLoad((signal) => ops.retentionOverview(stream, signal), ops.describeError, [stream]);
 	const [typing, setTyping] = useState(true);
 	const [hours, setHours] = useState<number | undefined>(undefined);
@@ -59,29 +58,15 @@ function RetentionPanel({services, ops, stream, height}: {readonly services: Con
 		change.run((signal) => ops.retention(ready, signal));
 	};
 
-	useViewCommands((command) => {
-		if (command === 'back') return false;
-		if (change.state.stage === 'running') return;
-		if (change.state.stage === 'done') {
-			if (command === 'cancel') navigator.back();
-			return;
-		}
-		switch (command) {
-			case 'confirm':
-				if (change.state.stage === 'idle') submit();
-				return;
-			case 'cancel':
-				return navigator.back();
-			case 'replan':
-				change.reset();
-				reloadOverview();
-				replan();
-				return;
-			case 'edit':
-				change.reset();
-				setTyping(true);
-				return;
-		}
+	useOperationCommands(change, {
+		confirm: submit,
+		replan: () => {
+			reloadOverview();
+			replan();
+		},
+		other: (command) => {
+			if (command === 'edit') setTyping(true);
+		},
 	});
 
 	const shards = overview.status === 'ready' ? overview.value.shards : [];

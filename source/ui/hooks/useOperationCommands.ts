@@ -1,0 +1,34 @@
+import {useNavigator, useViewCommands} from '../navigation.js';
+import type {ChangeRunner} from './useChange.js';
+
+/**
+ * The commands every operation view shares: while a change runs, only Esc (which stops following);
+ * once it is done, Esc and n go back; otherwise the view's own, `r` to plan again, `y` to submit and
+ * `n` to cancel.
+ */
+export function useOperationCommands(change: Pick<ChangeRunner<unknown>, 'state' | 'reset'>, handlers: {readonly confirm: () => void; readonly replan: () => void; readonly other?: (command: string) => boolean | void}) {
+	const navigator = useNavigator();
+	useViewCommands((command) => {
+		if (command === 'back') return false;
+		if (change.state.stage === 'running') return;
+		if (change.state.stage === 'done') {
+			if (command === 'cancel') navigator.back();
+			return;
+		}
+		switch (command) {
+			case 'confirm':
+				if (change.state.stage === 'idle') handlers.confirm();
+				return;
+			case 'cancel':
+				navigator.back();
+				return;
+			case 'replan':
+				change.reset();
+				handlers.replan();
+				return;
+			default:
+				change.reset();
+				return handlers.other?.(command);
+		}
+	});
+}
