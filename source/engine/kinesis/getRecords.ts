@@ -49,14 +49,13 @@ export default defineAction(
 
 		const minArrivalMs = nowMs - stream.retentionHours * 3_600_000;
 		// Positions are never below arrival ms * 1000, so every record below positionAt(horizon) is past retention.
-		const records = store.read(stream.uid, shard.index, Math.max(iterator.position, positionAt(minArrivalMs)), {
+		const {records, next} = store.readPage(stream.uid, shard.index, Math.max(iterator.position, positionAt(minArrivalMs)), {
 			maxRecords: input.Limit ?? 10_000,
 			maxBytes: MAX_RESPONSE_BYTES,
 			minArrivalMs,
 		});
 		const last = records.at(-1);
 		const nextPosition = last ? last.position + 1 : iterator.position;
-		const [next] = store.read(stream.uid, shard.index, nextPosition, {maxRecords: 1, maxBytes: Number.POSITIVE_INFINITY, minArrivalMs});
 		// A closed shard ends once nothing is left to read and no write reserved inside it is still in flight.
 		const atEnd = shard.endPosition !== undefined && next === undefined && streams.settledThrough(stream, shard.endPosition);
 		const bytes = records.reduce((sum, record) => sum + record.data.length + Buffer.byteLength(record.partitionKey), 0);

@@ -154,10 +154,9 @@ async function* pushEvents(engine: Engine, target: Target, signal: AbortSignal, 
 
 			const minArrivalMs = nowMs - current.retentionHours * 3_600_000;
 			const from = Math.max(position, positionAt(minArrivalMs));
-			const records = store.read(stream.uid, shardIndex, from, {maxRecords: EVENT_MAX_RECORDS, maxBytes: EVENT_MAX_BYTES, minArrivalMs});
+			const {records, next} = store.readPage(stream.uid, shardIndex, from, {maxRecords: EVENT_MAX_RECORDS, maxBytes: EVENT_MAX_BYTES, minArrivalMs});
 			const last = records.at(-1);
 			if (last) position = last.position + 1;
-			const [next] = store.read(stream.uid, shardIndex, position, {maxRecords: 1, maxBytes: Number.POSITIVE_INFINITY, minArrivalMs});
 			const closed = shard.endPosition !== undefined && next === undefined;
 			const atEnd = closed && streams.settledThrough(current, shard.endPosition ?? 0);
 

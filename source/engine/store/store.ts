@@ -155,19 +155,31 @@ export class Store {
 
 	/** Records of one shard from a position on, in order, within the limits. */
 	read(uid: number, shardIndex: number, fromPosition: number, limits: ReadLimits): StoredRecord[] {
-		const out: StoredRecord[] = [];
+		return this.readPage(uid, shardIndex, fromPosition, limits).records;
+	}
+
+	/**
+	 * Records of one shard from a position on, in order, within the limits, and the first record the
+	 * limits left out, if any: what a reader needs to know whether it is behind, found in the same pass.
+	 */
+	readPage(uid: number, shardIndex: number, fromPosition: number, limits: ReadLimits): {records: StoredRecord[]; next?: StoredRecord} {
+		const records: StoredRecord[] = [];
+		let next: StoredRecord | undefined;
 		let bytes = 0;
 		const take = (record: StoredRecord, keyBytes: number) => {
 			bytes += record.data.length + keyBytes;
-			if (out.length > 0 && bytes > limits.maxBytes) return false;
-			out.push(record);
-			return out.length < limits.maxRecords;
+			if (records.length >= limits.maxRecords || (records.length > 0 && bytes > limits.maxBytes)) {
+				next = record;
+				return false;
+			}
+			records.push(record);
+			return true;
 		};
 		for (const batch of this.batchesFrom(uid, shardIndex, fromPosition)) {
 			if (batch.arrivalMs < limits.minArrivalMs) continue;
 			if (!eachRecord(batch, fromPosition, take)) break;
 		}
-		return out;
+		return next ? {records, next} : {records};
 	}
 
 	/** The first record at or after a position that arrived at or after a time, if any. */
