@@ -8,7 +8,7 @@ import {RegisterStreamConsumerCommand, type KinesisClient} from '@aws-sdk/client
 import {GetItemCommand, type DynamoDBClient} from '@aws-sdk/client-dynamodb';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Engine} from '../../source/engine/index.js';
-import {cliEnv, jsonLines, runCli, runInTerminal} from '../helpers/cli.js';
+import {auditLogLines, cliEnv, jsonLines, runCli, runInTerminal} from '../helpers/cli.js';
 import {credentials, kinesisClient, startEngine} from '../helpers/engine.js';
 import {cliPath} from '../helpers/engineProcess.js';
 import {createLeaseTable, createStream, dynamoClient, putLease, putRecords, workerCheckpoint} from '../helpers/leaseTables.js';
@@ -42,13 +42,7 @@ afterAll(async () => {
 
 const env = () => ({KINESIS_CONSOLE_AUDIT_LOG: auditPath});
 const cli = (...args: string[]) => runCli([...args, '--endpoint-url', engine.url], {env: env()});
-const auditLines = (): Array<Record<string, unknown>> => {
-	try {
-		return jsonLines(readFileSync(auditPath, 'utf8')) as Array<Record<string, unknown>>;
-	} catch {
-		return [];
-	}
-};
+const auditLines = () => auditLogLines(auditPath);
 const checkpointOf = async (table: string, shard: number) =>
 	(await dynamo.send(new GetItemCommand({TableName: table, Key: {leaseKey: {S: shardId(shard)}}, ConsistentRead: true}))).Item?.checkpoint?.S;
 

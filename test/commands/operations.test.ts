@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Engine} from '../../source/engine/index.js';
-import {cliEnv, jsonLines, runCli} from '../helpers/cli.js';
+import {auditLogLines, cliEnv, jsonLines, runCli} from '../helpers/cli.js';
 import {credentials, kinesisClient, startEngine} from '../helpers/engine.js';
 import {cliPath} from '../helpers/engineProcess.js';
 
@@ -48,13 +48,7 @@ afterAll(async () => {
 
 const env = () => ({KINESIS_CONSOLE_AUDIT_LOG: auditPath});
 const cli = (...args: string[]) => runCli([...args, '--endpoint-url', engine.url], {env: env()});
-const auditLines = (): Array<Record<string, unknown>> => {
-	try {
-		return jsonLines(readFileSync(auditPath, 'utf8')) as Array<Record<string, unknown>>;
-	} catch {
-		return [];
-	}
-};
+const auditLines = () => auditLogLines(auditPath);
 const openShards = async (stream: string) => ((await client.send(new ListShardsCommand({StreamName: stream}))).Shards ?? []).filter((shard) => !shard.SequenceNumberRange?.EndingSequenceNumber);
 
 let streams = 0;

@@ -1,4 +1,5 @@
 import {execFile, spawn} from 'node:child_process';
+import {readFileSync} from 'node:fs';
 import {promisify} from 'node:util';
 import {cliPath} from './engineProcess.js';
 import {credentials} from './engine.js';
@@ -63,4 +64,13 @@ export async function runInTerminal(args: string[], env: Record<string, string> 
 	const command = [process.execPath, cliPath, ...args].map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ');
 	const {stdout} = await run('script', ['-qec', command, '/dev/null'], {env: {...cliEnv(env), TERM: 'xterm-256color'}, timeout: 60_000});
 	return stdout.replaceAll('\r\n', '\n');
+}
+
+/** The entries of an audit log (JSON lines), none when it does not exist yet. */
+export function auditLogLines(path: string): Array<Record<string, unknown>> {
+	try {
+		return jsonLines(readFileSync(path, 'utf8')) as Array<Record<string, unknown>>;
+	} catch {
+		return [];
+	}
 }
