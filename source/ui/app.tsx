@@ -6,8 +6,8 @@ import {HintBar} from './components/HintBar.js';
 import {StatusLine} from './components/StatusLine.js';
 import {useStore} from './hooks/useStore.js';
 import {useTerminalSize} from './hooks/useTerminalSize.js';
-import {InputCaptureContext} from './inputCapture.js';
-import {commandFor, keyNames, type Binding} from './keymap.js';
+import {InputCaptureContext, type KeyHandler} from './inputCapture.js';
+import {commandFor, keyName, splitPresses, type Binding, type KeyPress} from './keymap.js';
 import {ActiveViewContext, CommandRegistryContext, NavigatorContext, crumbOf, scopesOf, type CommandHandler, type Navigator, type Route} from './navigation.js';
 import {ServicesContext, type ConsoleServices} from './services.js';
 import {ThemeContext, type Theme} from './theme.js';
@@ -32,7 +32,7 @@ export function App({services, theme, initialRoute = {kind: 'streams'}, renderRo
 	const {rows} = useTerminalSize();
 	const [stack, setStack] = useState<readonly Route[]>([initialRoute]);
 	const [overlay, setOverlay] = useState<Overlay>(undefined);
-	const captured = useRef(false);
+	const captured = useRef<KeyHandler | undefined>(undefined);
 	const registry = useRef<CommandHandler | undefined>(undefined);
 	const notice = useStore(services.notices);
 	const route = stack.at(-1) ?? initialRoute;
@@ -64,35 +64,41 @@ export function App({services, theme, initialRoute = {kind: 'streams'}, renderRo
 	};
 
 	const handleKey = (name: string) => {
-		if (captured.current) return;
 		if (overlay === 'help' && (name === 'escape' || name === '?' || name === 'q')) return setOverlay(undefined);
 		if (overlay) return;
 		const binding = commandFor(name, scopes, services.readOnly);
 		if (binding) run(binding);
 	};
-	// Keys that arrived together are handled one at a time, each after the render the one before caused
-	// (or after a short pause if it changed nothing), so each sees the state the one before it left.
+	// Keys are handled one at a time, each after the render the one before caused (or after a short
+	// pause if it changed nothing), so each sees the state the one before it left: a key that opens a
+	// prompt is followed by text for the prompt, however fast it comes. A prompt takes the text typed
+	// into it in one piece.
 	const latestHandleKey = useRef(handleKey);
 	latestHandleKey.current = handleKey;
-	const queued = useRef<string[]>([]);
+	const queued = useRef<KeyPress[]>([]);
+	const settling = useRef(false);
 	const fallback = useRef<NodeJS.Timeout | undefined>(undefined);
 	const drain = () => {
 		clearTimeout(fallback.current);
-		const name = queued.current.shift();
-		if (name === undefined) return;
-		latestHandleKey.current(name);
-		if (queued.current.length > 0) fallback.current = setTimeout(drain, 15);
+		settling.current = false;
+		const next = queued.current.shift();
+		if (next === undefined) return;
+		const prompt = captured.current;
+		if (prompt) {
+			let text = next.input;
+			while (text && queued.current[0]?.input && !queued.current[0].key.ctrl && !queued.current[0].key.meta) text += queued.current.shift()?.input;
+			prompt(text, next.key);
+		} else latestHandleKey.current(keyName(next.input, next.key));
+		settling.current = true;
+		fallback.current = setTimeout(drain, 15);
 	};
 	useEffect(() => {
-		if (queued.current.length > 0) drain();
+		if (settling.current) drain();
 	});
 	useInput((input, key) => {
 		if (key.ctrl && input === 'c') return exit();
-		// Keys typed into a prompt are the prompt's, even when the prompt closes within the same chunk.
-		if (captured.current) return;
-		const idle = queued.current.length === 0;
-		queued.current.push(...keyNames(input, key));
-		if (idle) drain();
+		queued.current.push(...splitPresses(input, key));
+		if (!settling.current) drain();
 	});
 
 	// The status line and the hint bar take a row each.

@@ -1,23 +1,33 @@
-import {createContext, useContext, useLayoutEffect} from 'react';
+import type {Key} from 'ink';
+import {createContext, useContext, useLayoutEffect, useRef} from 'react';
+
+export type KeyHandler = (input: string, key: Key) => void;
 
 /**
- * While a view takes typed text (a filter, a position), every key belongs to it: the app's global keys
- * (q, ?, :) are off. A view claims input with useCaptureInput(true). The claim is made in a layout
- * effect and read through a ref, so the very next key after a prompt opens or closes goes to the right place.
+ * While a view takes typed text (a filter, a position, a y/n), every key belongs to it and the app's
+ * global keys (q, ?, :) are off. Keys reach it through the app's one input listener, which is always
+ * attached: Ink's useInput attaches in a passive effect, after the frame that shows the prompt is
+ * drawn, so a prompt listening for itself would miss what is typed in that gap.
  */
 export interface InputCapture {
-	readonly captured: {current: boolean};
+	readonly captured: {current: KeyHandler | undefined};
 }
 
-export const InputCaptureContext = createContext<InputCapture>({captured: {current: false}});
+export const InputCaptureContext = createContext<InputCapture>({captured: {current: undefined}});
 
-export function useCaptureInput(capturing: boolean): void {
+/** Takes every key while the calling component is mounted; `handler` may change with each render. */
+export function useCapturedInput(handler: KeyHandler): void {
 	const {captured} = useContext(InputCaptureContext);
+	const latest = useRef(handler);
+	// A layout effect runs in the commit that shows the component, before any further input is read.
 	useLayoutEffect(() => {
-		if (!capturing) return;
-		captured.current = true;
+		latest.current = handler;
+	});
+	useLayoutEffect(() => {
+		const route: KeyHandler = (input, key) => latest.current(input, key);
+		captured.current = route;
 		return () => {
-			captured.current = false;
+			if (captured.current === route) captured.current = undefined;
 		};
-	}, [capturing, captured]);
+	}, [captured]);
 }

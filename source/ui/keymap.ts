@@ -83,15 +83,23 @@ export function keyName(input: string, key: Key): string {
 	return input;
 }
 
-const CHARACTER_NAMES: Readonly<Record<string, string>> = {'\r': 'enter', '\n': 'enter', '\t': 'tab', ' ': 'space'};
+/** One key as Ink reports it. */
+export interface KeyPress {
+	readonly input: string;
+	readonly key: Key;
+}
 
 /**
  * The keys in one input event. A terminal delivers keys typed quickly or pasted (and tmux send-keys)
  * as one chunk, which Ink passes on as one string: each of its characters is a key of its own.
  */
-export function keyNames(input: string, key: Key): string[] {
-	if (input.length <= 1 || key.ctrl || key.meta) return [keyName(input, key)];
-	return [...input].map((character) => CHARACTER_NAMES[character] ?? character);
+export function splitPresses(input: string, key: Key): KeyPress[] {
+	if (input.length <= 1 || key.ctrl || key.meta) return [{input, key}];
+	return [...input].map((character) => {
+		const enter = character === '\r' || character === '\n';
+		const tab = character === '\t';
+		return enter || tab ? {input: '', key: {...key, return: enter, tab}} : {input: character, key: {...key, shift: /[A-Z]/.test(character)}};
+	});
 }
 
 /** The binding a key press triggers in the given scopes (searched in order), honouring --read-only. */

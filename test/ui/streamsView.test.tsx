@@ -92,6 +92,23 @@ describe('the streams view', () => {
 		app.unmount();
 	});
 
+	it('keeps what is typed the moment a prompt opens, and keys that come faster than frames', async () => {
+		const app = renderApp(testServices(kinesis, engine.url), routes);
+		await waitForFrame(app.lastFrame, (text) => text.includes('orders'));
+		// Each write is read and handled before the next, with no turn of the event loop between them:
+		// no passive effect has run, and no frame has been drawn for the keys before.
+		app.stdin.write(':');
+		for (const key of 'open') app.stdin.write(key);
+		await waitForFrame(app.lastFrame, (text) => text.includes(':open'));
+		app.stdin.write(press.escape);
+		await waitForFrame(app.lastFrame, (text) => !text.includes(':open'));
+		app.stdin.write('/');
+		for (const key of 'log') app.stdin.write(key);
+		app.stdin.write(press.enter);
+		await waitForFrame(app.lastFrame, (text) => text.includes('filter: log') && !text.includes('orders'));
+		app.unmount();
+	});
+
 	it('says when there are no streams, and when they cannot be loaded', async () => {
 		const empty = await startEngine();
 		const client = kinesisClient(empty.url, 'http1');

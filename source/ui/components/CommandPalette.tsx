@@ -1,11 +1,20 @@
-import {Box, useInput} from 'ink';
+import {Box} from 'ink';
 import {Text} from './Text.js';
-import {useState} from 'react';
+import {useRef, useState} from 'react';
 import {displayKeys, visibleBindings, type Binding, type Scope} from '../keymap.js';
-import {useCaptureInput} from '../inputCapture.js';
+import {useCapturedInput} from '../inputCapture.js';
 import {useTheme} from '../theme.js';
 
 const MAX_SHOWN = 8;
+
+/** The commands whose description or id holds every word of the query. */
+function matching(bindings: readonly Binding[], query: string): Binding[] {
+	const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+	return bindings.filter((binding) => {
+		const text = `${binding.description} ${binding.id}`.toLowerCase();
+		return words.every((word) => text.includes(word));
+	});
+}
 
 /** `:` — every command of the current view by name; type to narrow, arrows to choose, Enter to run. */
 export function CommandPalette({
@@ -20,16 +29,20 @@ export function CommandPalette({
 	readonly onClose: () => void;
 }) {
 	const theme = useTheme();
-	const [query, setQuery] = useState('');
-	const [selected, setSelected] = useState(0);
-	useCaptureInput(true);
-	const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-	const matches = visibleBindings(scopes, readOnly).filter((binding) => {
-		const text = `${binding.description} ${binding.id}`.toLowerCase();
-		return words.every((word) => text.includes(word));
-	});
+	// The query and the choice live in one state, changed from what was typed before, not from the last
+	// frame: keys can come faster than frames.
+	const [{query, selected}, setPalette] = useState({query: '', selected: 0});
+	const current = useRef({query, selected});
+	const update = (next: {query: string; selected: number}) => {
+		current.current = next;
+		setPalette(next);
+	};
+	const matches = matching(visibleBindings(scopes, readOnly), query);
 	const chosen = Math.min(selected, Math.max(0, matches.length - 1));
-	useInput((input, key) => {
+	useCapturedInput((input, key) => {
+		const {query, selected} = current.current;
+		const matches = matching(visibleBindings(scopes, readOnly), query);
+		const chosen = Math.min(selected, Math.max(0, matches.length - 1));
 		if (key.escape) return onClose();
 		if (key.return) {
 			const binding = matches[chosen];
@@ -37,13 +50,10 @@ export function CommandPalette({
 			if (binding) onRun(binding);
 			return;
 		}
-		if (key.upArrow) return setSelected(Math.max(0, chosen - 1));
-		if (key.downArrow) return setSelected(Math.min(matches.length - 1, chosen + 1));
-		if (key.backspace || key.delete) return setQuery(query.slice(0, -1));
-		if (input && !key.ctrl && !key.meta) {
-			setQuery(query + input);
-			setSelected(0);
-		}
+		if (key.upArrow) return update({query, selected: Math.max(0, chosen - 1)});
+		if (key.downArrow) return update({query, selected: Math.min(matches.length - 1, chosen + 1)});
+		if (key.backspace || key.delete) return update({query: query.slice(0, -1), selected: 0});
+		if (input && !key.ctrl && !key.meta) update({query: query + input, selected: 0});
 	});
 	return (
 		<Box flexDirection="column" borderStyle="round" borderColor={theme.border} paddingX={1}>

@@ -1,7 +1,6 @@
-import {useInput} from 'ink';
 import {Text} from './Text.js';
-import {useState} from 'react';
-import {useCaptureInput} from '../inputCapture.js';
+import {useRef, useState} from 'react';
+import {useCapturedInput} from '../inputCapture.js';
 import {useTheme} from '../theme.js';
 
 /** A one-line text entry that takes every key while it is open: Enter submits, Esc cancels. */
@@ -20,8 +19,10 @@ export function TextPrompt({
 }) {
 	const theme = useTheme();
 	const [value, setValue] = useState(initial);
-	useCaptureInput(true);
-	useInput((input, key) => {
+	// What has been typed, ahead of the render that shows it: keys can come faster than frames.
+	const typed = useRef(initial);
+	useCapturedInput((input, key) => {
+		const value = typed.current;
 		if (key.escape) return onCancel();
 		if (key.return) return onSubmit(value);
 		let next = value;
@@ -36,6 +37,7 @@ export function TextPrompt({
 			}
 		}
 		if (next !== value) {
+			typed.current = next;
 			setValue(next);
 			onChange?.(next);
 		}

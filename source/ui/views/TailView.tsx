@@ -1,4 +1,4 @@
-import {Box, useInput} from 'ink';
+import {Box} from 'ink';
 import {Text} from '../components/Text.js';
 import {useEffect, useLayoutEffect, useMemo, useState} from 'react';
 import {sanitizeForTerminal, sanitizeLine} from '../../console/records/index.js';
@@ -10,7 +10,7 @@ import {StateView} from '../components/StateView.js';
 import {TextPrompt} from '../components/TextPrompt.js';
 import {useStore} from '../hooks/useStore.js';
 import {useTerminalSize} from '../hooks/useTerminalSize.js';
-import {useCaptureInput} from '../inputCapture.js';
+import {useCapturedInput} from '../inputCapture.js';
 import {useViewCommands} from '../navigation.js';
 import {useServices} from '../services.js';
 import {useTheme, type Theme} from '../theme.js';
@@ -372,8 +372,7 @@ function PromptHelp({prompt, error, state}: {readonly prompt: Prompt; readonly e
 /** y or n, taking every key while it is open. */
 function Confirm({onYes, onNo}: {readonly onYes: () => void; readonly onNo: () => void}) {
 	const theme = useTheme();
-	useCaptureInput(true);
-	useInput((input, key) => {
+	useCapturedInput((input, key) => {
 		if (input === 'y' || input === 'Y') onYes();
 		else if (input === 'n' || input === 'N' || key.escape) onNo();
 	});
