@@ -160,13 +160,13 @@ function assemble(
 		ignoreConfiguredEndpointUrls: true,
 	});
 	const keepAliveHandler = () => keepAliveRequestHandler(socketTimeoutMs);
-	const kinesis = new KinesisClient({...common('kinesis'), requestHandler: keepAliveHandler()});
-	const kinesisHttp2 = new KinesisClient(common('kinesis'));
+	const kinesis = withoutLogging(new KinesisClient({...common('kinesis'), requestHandler: keepAliveHandler()}));
+	const kinesisHttp2 = withoutLogging(new KinesisClient(common('kinesis')));
 	let cloudwatch: CloudWatchClient | undefined;
 	let dynamodb: DynamoDBClient | undefined;
 	let documents: DynamoDBDocumentClient | undefined;
 	const dynamoDbClient = () =>
-		(dynamodb ??= new (dynamoDbModule().DynamoDBClient)({...common('dynamodb'), requestHandler: keepAliveHandler()}));
+		(dynamodb ??= withoutLogging(new (dynamoDbModule().DynamoDBClient)({...common('dynamodb'), requestHandler: keepAliveHandler()})));
 
 	let closing: Promise<void> | undefined;
 	return {
@@ -174,7 +174,7 @@ function assemble(
 		kinesis,
 		kinesisHttp2,
 		get cloudwatch() {
-			return (cloudwatch ??= new (cloudWatchModule().CloudWatchClient)({...common('cloudwatch'), requestHandler: keepAliveHandler()}));
+			return (cloudwatch ??= withoutLogging(new (cloudWatchModule().CloudWatchClient)({...common('cloudwatch'), requestHandler: keepAliveHandler()})));
 		},
 		get dynamodb() {
 			return dynamoDbClient();
@@ -191,6 +191,15 @@ function assemble(
 			return closing;
 		},
 	};
+}
+
+/**
+ * The console gives the SDK no logger, yet the SDK's logger middleware copies every answer with its
+ * sensitive fields masked, for a logger that drops it: for a tail, a copy of every record.
+ */
+function withoutLogging<Client extends {middlewareStack: {remove(name: string): boolean}}>(client: Client): Client {
+	client.middlewareStack.remove('loggerMiddleware');
+	return client;
 }
 
 function configuredEndpoint(service: ServiceName, settings: ProfileSettings): string | undefined {
