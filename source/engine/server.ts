@@ -65,8 +65,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		const abort = new AbortController();
 		aborts.add(abort);
 		response.once('close', () => {
-			abort.abort();
 			aborts.delete(abort);
+			// An answer sent whole needs no abort (and an abort makes a DOMException, stack and all).
+			if (!response.writableFinished) abort.abort();
 		});
 		track(serve(options, request, response, abort.signal, requestMs));
 	};
