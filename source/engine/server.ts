@@ -64,12 +64,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	const onRequest = (request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse) => {
 		const abort = new AbortController();
 		aborts.add(abort);
-		response.once('close', () => {
-			aborts.delete(abort);
-			// An answer sent whole needs no abort (and an abort makes a DOMException, stack and all).
-			if (!response.writableFinished) abort.abort();
-		});
-		track(serve(options, request, response, abort.signal, requestMs));
+		let served = false;
+		// Only for a request still being served: an abort makes a DOMException, stack and all.
+		response.once('close', () => served || abort.abort());
+		track(
+			serve(options, request, response, abort.signal, requestMs).finally(() => {
+				served = true;
+				aborts.delete(abort);
+			}),
+		);
 	};
 
 	const h1 = http.createServer(
