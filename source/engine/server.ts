@@ -106,8 +106,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 			if (!session.destroyed) session.setTimeout(0);
 			destroy(error, code);
 		};
-		// Sent with the session's first SETTINGS, so a client may send a large body whole at once.
-		session.setLocalWindowSize(H2_WINDOW_BYTES);
+		session.on('localSettings', () => session.setLocalWindowSize(H2_WINDOW_BYTES));
 		// A session with no stream under way that has been quiet for idleMs is closed with GOAWAY, as
 		// HTTP/1.1's keep-alive timeout closes an idle connection.
 		let open = 0;
