@@ -21,7 +21,7 @@ import {afterAll, describe, expect, it} from 'vitest';
 import {Store} from '../../source/engine/store/store.js';
 import {kinesisClient} from '../helpers/engine.js';
 import {spawnEngine, type EngineProcess} from '../helpers/engineProcess.js';
-import {MAX_HASH_KEY, allShards, endOf, expectTiling, isOpen, openShards, readShard, shardId, startOf} from './shardMaps.js';
+import {MAX_HASH_KEY, allShards, endOf, expectTiling, isOpen, openShards, readShardsParentsFirst, shardId, startOf} from './shardMaps.js';
 
 /**
  * Fault injection: the engine runs as its own process (dist/cli.js, so `npm run build` first) on a data
@@ -299,32 +299,6 @@ function checkShardMap(run: Run, shards: readonly Shard[], horizonMs: number): v
 }
 
 /**
- * Reads every listed shard as a resharding-aware consumer does: a shard only after its listed parents were
- * read to their end (a parent not listed is past retention). Returns the records in that reading order.
- */
-const readParentsFirst = (client: KinesisClient, shards: readonly Shard[]) => readParentsFirstOf(client, STREAM, shards);
-async function readParentsFirstOf(client: KinesisClient, stream: string, shards: readonly Shard[]) {
-	const listed = new Set(shards.map((shard) => shard.ShardId ?? ''));
-	const finished = new Set<string>();
-	const out = [];
-	while (finished.size < shards.length) {
-		const ready = shards.filter(
-			(shard) =>
-				!finished.has(shard.ShardId ?? '') &&
-				[shard.ParentShardId, shard.AdjacentParentShardId].every((parent) => parent === undefined || !listed.has(parent) || finished.has(parent)),
-		);
-		if (ready.length === 0) throw new Error('no shard is ready to read: the lineage has a cycle');
-		for (const shard of ready) {
-			const read = await readShard(client, stream, shard.ShardId ?? '');
-			expect(read.ended || isOpen(shard), `${shard.ShardId} was read to its end`).toBe(true);
-			out.push(...read.records);
-			finished.add(shard.ShardId ?? '');
-		}
-	}
-	return out;
-}
-
-/**
  * After a restart: the shard map is sound and shows every acknowledged change, and every acknowledged record
  * within retention is read back once, in order per key, with its sequence number; none past retention is.
  */
@@ -340,7 +314,7 @@ async function verify(run: Run): Promise<void> {
 	expect(found.OpenShardCount).toBe(openShards(shards).length);
 	for (const expectation of run.expectations) expectation(shards, found);
 
-	const records = await readParentsFirst(client, shards);
+	const records = await readShardsParentsFirst(client, STREAM, shards);
 	const seen = new Map<string, Array<{n: number; sequenceNumber: string}>>();
 	for (const record of records) {
 		expect(record.ApproximateArrivalTimestamp?.getTime() ?? 0, 'a record past retention was returned').toBeGreaterThanOrEqual(horizonMs);
@@ -774,7 +748,7 @@ describe('engine on a full disk', () => {
 	async function expectAllAcknowledged(client: KinesisClient, writer: FullDiskWriter): Promise<number> {
 		const shards = await allShards(client, FULL_STREAM);
 		expectTiling(openShards(shards));
-		const records = await readParentsFirstOf(client, FULL_STREAM, shards);
+		const records = await readShardsParentsFirst(client, FULL_STREAM, shards);
 		const seen = new Map<string, Map<number, string>>();
 		const order = new Map<string, number>();
 		for (const record of records) {

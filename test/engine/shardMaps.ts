@@ -123,14 +123,19 @@ export async function readShard(client: KinesisClient, streamName: string, id: s
  * to their end. Returns the records in that reading order.
  */
 export async function readParentsFirst(client: KinesisClient, streamName: string): Promise<_Record[]> {
-	const shards = await allShards(client, streamName);
+	return readShardsParentsFirst(client, streamName, await allShards(client, streamName));
+}
+
+/** The same, over shards already listed; a parent no longer listed (past retention) holds nothing to wait for. */
+export async function readShardsParentsFirst(client: KinesisClient, streamName: string, shards: readonly Shard[]): Promise<_Record[]> {
+	const listed = new Set(shards.map((shard) => shard.ShardId ?? ''));
 	const finished = new Set<string>();
 	const out: _Record[] = [];
 	while (finished.size < shards.length) {
 		const ready = shards.filter(
 			(shard) =>
 				!finished.has(shard.ShardId ?? '') &&
-				[shard.ParentShardId, shard.AdjacentParentShardId].every((parent) => parent === undefined || finished.has(parent)),
+				[shard.ParentShardId, shard.AdjacentParentShardId].every((parent) => parent === undefined || !listed.has(parent) || finished.has(parent)),
 		);
 		if (ready.length === 0) throw new Error('no shard is ready to read: the lineage has a cycle');
 		for (const shard of ready) {
