@@ -1,0 +1,57 @@
+/**
+ * Builds dist/: the CLI and the engine's module, bundled by esbuild into ES modules that share chunks.
+ * One file per command path instead of hundreds: a scripted command such as `streams` spends most of
+ * its life loading modules, and Node resolves, reads, lexes and compiles each file of the AWS SDK
+ * apart. The SDK is bundled from its ES module builds, so only what the code uses is kept.
+ *
+ * Left outside the bundle, loaded from node_modules as before:
+ *   - ink and react: the console's UI; ui/inkCaches.ts rewrites two of Ink's files as Node loads them;
+ *   - lmdb, cbor-x, msgpackr: they load native builds that sit beside them;
+ *   - dynalite: engine/dynamodb.ts reaches into its modules by path;
+ *   - the CloudWatch and DynamoDB clients: console/connect.ts loads them on first use, with require,
+ *     and the modules that send their commands must get the very same classes.
+ * Type-checking is tsc's (`npm run typecheck`); esbuild only strips the types.
+ *
+ *   node --import tsx scripts/build.ts
+ */
+import {rmSync} from 'node:fs';
+import {fileURLToPath} from 'node:url';
+import {build} from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const external = [
+	'ink',
+	'react',
+	'react-devtools-core',
+	'lmdb',
+	'cbor-x',
+	'msgpackr',
+	'dynalite',
+	'@aws-sdk/client-cloudwatch',
+	'@aws-sdk/client-dynamodb',
+	'@aws-sdk/lib-dynamodb',
+];
+
+rmSync(`${root}/dist`, {recursive: true, force: true});
+await build({
+	absWorkingDir: root,
+	entryPoints: {
+		cli: 'source/cli.tsx',
+		'engine/index': 'source/engine/index.ts',
+		// Its own file: Node loads it again, by its URL, as the module hooks (see boundInkCaches).
+		'ui/inkCaches': 'source/ui/inkCaches.ts',
+	},
+	outdir: 'dist',
+	bundle: true,
+	splitting: true,
+	format: 'esm',
+	platform: 'node',
+	target: 'node20',
+	// The ES module builds (`module`) first: esbuild can drop what is not used from them, not from CommonJS.
+	mainFields: ['module', 'main'],
+	external: external.flatMap((name) => [name, `${name}/*`]),
+	// The CommonJS packages inside the bundle call require for Node's own modules.
+	banner: {js: "import {createRequire as __bundleRequire} from 'node:module'; const require = __bundleRequire(import.meta.url);"},
+	sourcemap: true,
+	logLevel: 'warning',
+});
