@@ -1,6 +1,8 @@
+import {execFileSync} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {dirname, join} from 'node:path';
+import {fileURLToPath, pathToFileURL} from 'node:url';
 import {describe, expect, it} from 'vitest';
 import {boundCacheSource, CACHE_LIMIT, load} from '../../source/ui/inkCaches.js';
 
@@ -38,5 +40,18 @@ describe("bounding Ink's text caches", () => {
 		expect(result.source).toBe('const cache = new Map();');
 		const bytes = await load(url('measure-text.js'), {}, async () => ({format: 'module', source: new TextEncoder().encode(source('measure-text.js'))}));
 		expect(String(bytes.source)).toContain('cache.clear()');
+	});
+
+	it('are in force in the built CLI: dist/ui/inkCaches.js registers itself as the hooks (npm run build first)', () => {
+		// The bundle must keep it as its own file with its `load` export, or Node finds no hooks there and Ink stays unbounded.
+		const built = pathToFileURL(fileURLToPath(new URL('../../dist/ui/inkCaches.js', import.meta.url))).href;
+		const script = [
+			`const {boundInkCaches} = await import(${JSON.stringify(built)});`,
+			'boundInkCaches();',
+			`const measure = await import(${JSON.stringify(url('measure-text.js'))});`,
+			'process.stdout.write(String(measure.default));',
+		].join('\n');
+		const measured = execFileSync(process.execPath, ['--input-type=module', '-e', script], {encoding: 'utf8'});
+		expect(measured).toContain(`if (cache.size >= ${CACHE_LIMIT}) cache.clear();`);
 	});
 });
