@@ -34,7 +34,7 @@ describe('the streams list incoming rate', () => {
 		const streams = new StreamsStore(kinesis, describeError, 60_000, {fetch: (names) => metrics.incomingRates(names), everyMs: 0});
 		const app = renderApp(testServices(kinesis, engine.url, {streams}), routes);
 		const frame = await waitForFrame(app.lastFrame, (text) => /busy .* 1 rec\/s/.test(text));
-		expect(frame).toMatch(/STREAM +STATUS +MODE +SHARDS +RETENTION +CONSUMERS +ENCRYPTION +INCOMING/);
+		expect(frame).toMatch(/STREAM +STATUS +MODE +SHARDS +RETENTION +CONSUMERS +ENCRYPTION +INCOMING 5m/);
 		expect(frame).toMatch(/quiet .* 0 rec\/s/);
 		app.unmount();
 	});

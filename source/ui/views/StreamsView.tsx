@@ -12,7 +12,8 @@ import {useNavigator, useViewCommands} from '../navigation.js';
 import {useServices} from '../services.js';
 import {useTheme} from '../theme.js';
 
-const COLUMNS = ['STREAM', 'STATUS', 'MODE', 'SHARDS', 'RETENTION', 'CONSUMERS', 'ENCRYPTION', 'INCOMING'] as const;
+// INCOMING is CloudWatch's average over the last 5 minutes: the header says so, as it lags a stream that just started or stopped.
+const COLUMNS = ['STREAM', 'STATUS', 'MODE', 'SHARDS', 'RETENTION', 'CONSUMERS', 'ENCRYPTION', 'INCOMING 5m'] as const;
 
 /** Every stream with status, mode, shards, retention, consumers, encryption and incoming rate; `/` filters, Enter opens. */
 export function StreamsView({height}: {readonly height: number}) {
