@@ -49,7 +49,8 @@ await build({
 	target: 'node20',
 	// The ES module builds (`module`) first: esbuild can drop what is not used from them, not from CommonJS.
 	mainFields: ['module', 'main'],
-	external: external.flatMap((name) => [name, `${name}/*`]),
+	// A package named here also keeps its subpaths (react/jsx-runtime, dynalite/db/index.js) outside.
+	external,
 	// The CommonJS packages inside the bundle call require for Node's own modules.
 	banner: {js: "import {createRequire as __bundleRequire} from 'node:module'; const require = __bundleRequire(import.meta.url);"},
 	sourcemap: true,

@@ -2,7 +2,6 @@ import {execFileSync} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {dirname, join} from 'node:path';
-import {fileURLToPath, pathToFileURL} from 'node:url';
 import {describe, expect, it} from 'vitest';
 import {boundCacheSource, CACHE_LIMIT, load} from '../../source/ui/inkCaches.js';
 
@@ -44,7 +43,7 @@ describe("bounding Ink's text caches", () => {
 
 	it('are in force in the built CLI: dist/ui/inkCaches.js registers itself as the hooks (npm run build first)', () => {
 		// The bundle must keep it as its own file with its `load` export, or Node finds no hooks there and Ink stays unbounded.
-		const built = pathToFileURL(fileURLToPath(new URL('../../dist/ui/inkCaches.js', import.meta.url))).href;
+		const built = new URL('../../dist/ui/inkCaches.js', import.meta.url).href;
 		const script = [
 			`const {boundInkCaches} = await import(${JSON.stringify(built)});`,
 			'boundInkCaches();',
