@@ -6,7 +6,11 @@
  * The creation time tells a number from an earlier stream of the same name.
  */
 const VERSION = '4';
-const LENGTH = 1 + 14 + 17 + 10;
+export const POSITION_DIGITS = 17;
+const LENGTH = 1 + 14 + POSITION_DIGITS + 10;
+/** A position is above 2^31: as two smaller integers it turns into digits several times faster than as one. */
+const LOW_DIGITS = 8;
+const LOW_BASE = 10 ** LOW_DIGITS;
 
 export interface SequenceParts {
 	readonly streamCreatedMs: number;
@@ -20,9 +24,40 @@ export function formatSequenceNumber(parts: SequenceParts): string {
 
 /** A formatter for one shard's sequence numbers: the fixed parts are padded once, the position each time. */
 export function sequenceFormatter(streamCreatedMs: number, shardIndex: number): (position: number) => string {
-	const prefix = VERSION + String(streamCreatedMs).padStart(14, '0');
-	const suffix = String(shardIndex).padStart(10, '0');
-	return (position) => prefix + String(position).padStart(17, '0') + suffix;
+	const {prefix, suffix} = sequenceParts(streamCreatedMs, shardIndex);
+	return (position) => {
+		const high = Math.floor(position / LOW_BASE);
+		return prefix + String(high).padStart(POSITION_DIGITS - LOW_DIGITS, '0') + String(position - high * LOW_BASE).padStart(LOW_DIGITS, '0') + suffix;
+	};
+}
+
+/** The text before and after the position in one shard's sequence numbers. */
+export function sequenceParts(streamCreatedMs: number, shardIndex: number): {prefix: string; suffix: string} {
+	return {prefix: VERSION + String(streamCreatedMs).padStart(14, '0'), suffix: String(shardIndex).padStart(10, '0')};
+}
+
+/** Writes a position's digits, as they stand in a sequence number, as ASCII at an offset; returns the offset after them. */
+export function writePositionDigits(out: Buffer, offset: number, position: number): number {
+	// Two digits at a time.
+	const high = Math.floor(position / LOW_BASE);
+	const end = offset + POSITION_DIGITS;
+	writePairs(out, end, position - high * LOW_BASE, LOW_DIGITS / 2);
+	writePairs(out, end - LOW_DIGITS, high, (POSITION_DIGITS - LOW_DIGITS - 1) / 2);
+	out[offset] = 48 + (Math.floor(high / 10 ** (POSITION_DIGITS - LOW_DIGITS - 1)) % 10);
+	return end;
+}
+
+const PAIRS = Buffer.from(Array.from({length: 100}, (_, n) => String(n).padStart(2, '0')).join(''), 'latin1');
+
+function writePairs(out: Buffer, end: number, value: number, pairs: number): void {
+	let rest = value;
+	for (let pair = 0, at = end - 2; pair < pairs; pair++, at -= 2) {
+		const next = Math.floor(rest / 100);
+		const digits = (rest - next * 100) * 2;
+		out[at] = PAIRS[digits] as number;
+		out[at + 1] = PAIRS[digits + 1] as number;
+		rest = next;
+	}
 }
 
 /** Undefined when the text is not a sequence number this engine could have issued. */
