@@ -1,7 +1,7 @@
 import {createHash} from 'node:crypto';
 import {GetRecordsCommand, PutRecordCommand, PutRecordsCommand, type _Record} from '@aws-sdk/client-kinesis';
 import {describe, expect, it} from 'vitest';
-import {ACCOUNT, FakeClock, createStream, expectError, iterator, readToEnd, shardHolding, text, transports, uniqueName, useEngine} from './support.js';
+import {ACCOUNT, FakeClock, createStream, expectError, iterator, rawRequest, readToEnd, shardHolding, text, transports, uniqueName, useEngine} from './support.js';
 
 const TWO_128 = 1n << 128n;
 
@@ -161,6 +161,36 @@ describe.each(transports)('records over %s', (transport) => {
 			message,
 		);
 		expect(await readToEnd(harness.client, await iterator(harness.client, name, shardId(0), 'TRIM_HORIZON'))).toEqual([]);
+	});
+
+	it('answers GetRecords in exactly the JSON that JSON.stringify writes, whatever the keys and data hold', async () => {
+		const name = uniqueName('json');
+		await createStream(harness.client, name);
+		const keys = ['plain', 'quote"d', 'back\\slash', 'controls\u0000\u0001\u001f\n\t', 'del\u007f', 'é-ü', 'emoji 😀', 'line\u2028separator', 'k'.repeat(256)];
+		const data = [0, 1, 2, 3, 4, 5, 70_000].map((length) => Buffer.from(Array.from({length}, (_, index) => (index * 37 + length) & 0xff)));
+		const sent = [...keys.map((PartitionKey, index) => ({PartitionKey, Data: data[index % data.length] ?? Buffer.alloc(0)})), ...data.map((Data, index) => ({PartitionKey: `d${index}`, Data}))];
+		await harness.client.send(new PutRecordsCommand({StreamName: name, Records: sent}));
+		// Enough records of 300 bytes that the answer is written in several pieces.
+		const many = Array.from({length: 500}, (_, index) => ({PartitionKey: `many-${index}`, Data: Buffer.alloc(300, index & 0xff)}));
+		for (let call = 0; call < 4; call++) await harness.client.send(new PutRecordsCommand({StreamName: name, Records: many}));
+
+		const start = await iterator(harness.client, name, shardId(0), 'TRIM_HORIZON');
+		const response = await rawRequest(harness.url, transport, {operation: 'GetRecords', body: JSON.stringify({ShardIterator: start})});
+		expect(response.status).toBe(200);
+		const parsed = JSON.parse(response.body) as {Records: Array<{PartitionKey: string; Data: string; SequenceNumber: string}>; NextShardIterator: string};
+		expect(response.body).toBe(JSON.stringify(parsed));
+		expect(parsed.Records).toHaveLength(sent.length + 4 * many.length);
+		const expected = [...sent, ...many, ...many, ...many, ...many];
+		expect(parsed.Records.map((record) => record.PartitionKey)).toEqual(expected.map((record) => record.PartitionKey));
+		expect(parsed.Records.every((record, index) => Buffer.from(record.Data, 'base64').equals(expected[index]?.Data ?? Buffer.alloc(1)))).toBe(true);
+		expect(isIncreasing(parsed.Records.map((record) => record.SequenceNumber))).toBe(true);
+
+		// A page that starts inside a stored batch and stops inside another.
+		const middle = await iterator(harness.client, name, shardId(0), 'AT_SEQUENCE_NUMBER', {StartingSequenceNumber: parsed.Records[3]?.SequenceNumber ?? ''});
+		const page = await rawRequest(harness.url, transport, {operation: 'GetRecords', body: JSON.stringify({ShardIterator: middle, Limit: 20})});
+		const paged = JSON.parse(page.body) as typeof parsed;
+		expect(page.body).toBe(JSON.stringify(paged));
+		expect(paged.Records).toEqual(parsed.Records.slice(3, 23));
 	});
 
 	it('numbers records with decimal strings that rise strictly, in arrival order across the stream', async () => {

@@ -2,17 +2,17 @@ import {performance} from 'node:perf_hooks';
 import {ServiceError, invalidArgument, resourceNotFound} from '../protocol/errors.js';
 import {Blob, SelfEncoding, Timestamp} from '../protocol/values.js';
 import type {ShardState, StreamState} from '../store/streamState.js';
-import type {StoredRecord} from '../store/store.js';
+import {recordsOf} from '../store/store.js';
 import {defineAction} from './action.js';
 import {encryptionAt} from './encryption.js';
 import {StreamARN} from './fields.js';
 import {hexToDecimal} from './hashKeys.js';
 import {shardIdOf} from './names.js';
-import {positionAt, sequenceFormatter} from './sequenceNumbers.js';
+import {recordsJson} from './recordsJson.js';
+import {positionAt, sequenceFormatter, sequenceParts} from './sequenceNumbers.js';
 import {decodeIterator, encodeIterator} from './shardIterators.js';
 
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
-const RECORDS_PER_PIECE = 1000;
 
 export default defineAction(
 	{
@@ -49,22 +49,20 @@ export default defineAction(
 
 		const minArrivalMs = nowMs - stream.retentionHours * 3_600_000;
 		// Positions are never below arrival ms * 1000, so every record below positionAt(horizon) is past retention.
-		const {records, next} = store.readPage(stream.uid, shard.index, Math.max(iterator.position, positionAt(minArrivalMs)), {
+		const page = store.readPage(stream.uid, shard.index, Math.max(iterator.position, positionAt(minArrivalMs)), {
 			maxRecords: input.Limit ?? 10_000,
 			maxBytes: MAX_RESPONSE_BYTES,
 			minArrivalMs,
 		});
-		const last = records.at(-1);
+		const {last, next} = page;
 		const nextPosition = last ? last.position + 1 : iterator.position;
 		// A closed shard ends once nothing is left to read and no write reserved inside it is still in flight.
 		const atEnd = shard.endPosition !== undefined && next === undefined && streams.settledThrough(stream, shard.endPosition);
-		const bytes = records.reduce((sum, record) => sum + record.data.length + Buffer.byteLength(record.partitionKey), 0);
-		throughput.chargeRead(stream.uid, shard.index, bytes, nowMs);
+		throughput.chargeRead(stream.uid, shard.index, page.bytes, nowMs);
 		const iteratorAgeMs = last ? Math.max(0, nowMs - last.arrivalMs) : 0;
-		metrics.getRecords(stream, shard.index, {records: records.length, bytes, iteratorAgeMs, latencyMs: performance.now() - started}, nowMs);
+		metrics.getRecords(stream, shard.index, {records: page.count, bytes: page.bytes, iteratorAgeMs, latencyMs: performance.now() - started}, nowMs);
 
-		const sequenceOf = sequenceFormatter(stream.createdMs, shard.index);
-		const encrypted = (record: StoredRecord) => encryptionAt(stream, record.position) === 'KMS';
+		const encryptedAt = (position: number) => encryptionAt(stream, position) === 'KMS';
 		const rest = {
 			MillisBehindLatest: next ? Math.max(0, nowMs - next.arrivalMs) : 0,
 			...(atEnd
@@ -72,31 +70,20 @@ export default defineAction(
 				: {NextShardIterator: encodeIterator({...iterator, position: nextPosition, issuedMs: nowMs})}),
 		};
 		return new SelfEncoding(
-			function* () {
-				// The keys and numbers are written exactly as JSON.stringify would, a thousand records a piece.
-				let json = '{"Records":[';
-				for (let index = 0; index < records.length; index++) {
-					const record = records[index] as StoredRecord;
-					json +=
-						`${index === 0 ? '' : ','}{"SequenceNumber":"${sequenceOf(record.position)}","ApproximateArrivalTimestamp":${record.arrivalMs / 1000},` +
-						`"Data":"${record.data.toString('base64')}","PartitionKey":${JSON.stringify(record.partitionKey)}${encrypted(record) ? ',"EncryptionType":"KMS"' : ''}}`;
-					if (index % RECORDS_PER_PIECE === RECORDS_PER_PIECE - 1) {
-						yield json;
-						json = '';
-					}
-				}
-				yield `${json}],${JSON.stringify(rest).slice(1)}`;
+			() => recordsJson(page, {sequence: sequenceParts(stream.createdMs, shard.index), encryptedAt}, '{"Records":[', `],${JSON.stringify(rest).slice(1)}`),
+			() => {
+				const sequenceOf = sequenceFormatter(stream.createdMs, shard.index);
+				return {
+					Records: recordsOf(page).map((record) => ({
+						SequenceNumber: sequenceOf(record.position),
+						ApproximateArrivalTimestamp: new Timestamp(record.arrivalMs),
+						Data: new Blob(record.data),
+						PartitionKey: record.partitionKey,
+						...(encryptedAt(record.position) ? {EncryptionType: 'KMS'} : {}),
+					})),
+					...rest,
+				};
 			},
-			() => ({
-				Records: records.map((record) => ({
-					SequenceNumber: sequenceOf(record.position),
-					ApproximateArrivalTimestamp: new Timestamp(record.arrivalMs),
-					Data: new Blob(record.data),
-					PartitionKey: record.partitionKey,
-					...(encrypted(record) ? {EncryptionType: 'KMS'} : {}),
-				})),
-				...rest,
-			}),
 		);
 	},
 );

@@ -88,6 +88,6 @@ function positionAtTimestamp(context: ActionContext, stream: StreamState, shardI
 	const shard = stream.shards[shardIndex];
 	const from = Math.max(positionAt(ms), shard?.startPosition ?? 0);
 	const found = context.store.firstArrivedSince(stream.uid, shardIndex, from, ms);
-	if (found) return found.position;
+	if (found !== undefined) return found;
 	return shard?.endPosition === undefined ? context.streams.lastPosition(stream) + 1 : shard.endPosition + 1;
 }

@@ -1,6 +1,7 @@
 import {internalFailure, invalidArgument, resourceInUse, resourceNotFound, type ServiceError} from '../protocol/errors.js';
 import {EventStreamReply, type StreamEvent} from '../protocol/eventStream.js';
 import {Blob, Timestamp} from '../protocol/values.js';
+import {recordsOf} from '../store/store.js';
 import type {ConsumerState, StreamState} from '../store/streamState.js';
 import {defineAction, type ActionContext} from './action.js';
 import type {Consumers, Subscription} from './consumers.js';
@@ -154,8 +155,9 @@ async function* pushEvents(engine: Engine, target: Target, signal: AbortSignal, 
 
 			const minArrivalMs = nowMs - current.retentionHours * 3_600_000;
 			const from = Math.max(position, positionAt(minArrivalMs));
-			const {records, next} = store.readPage(stream.uid, shardIndex, from, {maxRecords: EVENT_MAX_RECORDS, maxBytes: EVENT_MAX_BYTES, minArrivalMs});
-			const last = records.at(-1);
+			const page = store.readPage(stream.uid, shardIndex, from, {maxRecords: EVENT_MAX_RECORDS, maxBytes: EVENT_MAX_BYTES, minArrivalMs});
+			const {next, last} = page;
+			const records = recordsOf(page);
 			if (last) position = last.position + 1;
 			const closed = shard.endPosition !== undefined && next === undefined;
 			const atEnd = closed && streams.settledThrough(current, shard.endPosition ?? 0);
@@ -184,7 +186,7 @@ async function* pushEvents(engine: Engine, target: Target, signal: AbortSignal, 
 					consumer.name,
 					{
 						records: records.length,
-						bytes: records.reduce((sum, record) => sum + record.data.length + Buffer.byteLength(record.partitionKey), 0),
+						bytes: page.bytes,
 						millisBehindLatest: next ? Math.max(0, nowMs - next.arrivalMs) : 0,
 					},
 					consumers.now(),
@@ -247,7 +249,7 @@ function startingPosition(
 			if (start.Timestamp === undefined) throw invalidArgument('StartingPosition of type AT_TIMESTAMP requires a Timestamp.');
 			const ms = Math.min(start.Timestamp.getTime(), context.nowMs);
 			const from = Math.max(positionAt(ms), shard?.startPosition ?? 0);
-			return context.store.firstArrivedSince(stream.uid, shardIndex, from, ms)?.position ?? afterEnd();
+			return context.store.firstArrivedSince(stream.uid, shardIndex, from, ms) ?? afterEnd();
 		}
 	}
 }

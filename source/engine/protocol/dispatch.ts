@@ -60,7 +60,7 @@ interface Codec {
 const json: Codec = {
 	contentType: 'application/x-amz-json-1.1',
 	decode: (body) => JSON.parse(body.toString('utf8')),
-	encode: (value) => (value instanceof SelfEncoding ? [...value.json()].join('') : JSON.stringify(value)),
+	encode: (value) => (value instanceof SelfEncoding ? Buffer.concat(Array.from(value.json(), bytesOf)) : JSON.stringify(value)),
 };
 // CloudWatch and DynamoDB speak JSON 1.0: the same JSON under another name.
 const json10: Codec = {...json, contentType: 'application/x-amz-json-1.0'};
@@ -155,13 +155,15 @@ export async function dispatch(
  * GetRecords answer in one go would hold up every other request, and the HTTP/2 window updates that
  * let answers already built flow on to their clients.
  */
-async function* paced(firstPieces: readonly string[], rest: Iterator<string>): AsyncGenerator<Uint8Array> {
-	for (const piece of firstPieces) yield Buffer.from(piece);
+async function* paced(firstPieces: ReadonlyArray<string | Buffer>, rest: Iterator<string | Buffer>): AsyncGenerator<Uint8Array> {
+	for (const piece of firstPieces) yield bytesOf(piece);
 	for (let next = rest.next(); !next.done; next = rest.next()) {
 		await new Promise((resolve) => setImmediate(resolve));
-		yield Buffer.from(next.value);
+		yield bytesOf(next.value);
 	}
 }
+
+const bytesOf = (piece: string | Buffer): Buffer => (typeof piece === 'string' ? Buffer.from(piece) : piece);
 
 function checkSignaturePresent(headers: IncomingHttpHeaders): void {
 	const authorization = headers.authorization;

@@ -24,7 +24,7 @@ export class Timestamp {
  */
 export class SelfEncoding {
 	constructor(
-		readonly json: () => Iterable<string>,
+		readonly json: () => Iterable<string | Buffer>,
 		readonly value: () => object,
 	) {}
 }

@@ -42,6 +42,31 @@ export interface ReadLimits {
 	readonly minArrivalMs: number;
 }
 
+/** Consecutive records of one stored batch: those from offset `start` up to `end` of its value. */
+export interface BatchSpan {
+	readonly value: Buffer;
+	readonly firstPosition: number;
+	readonly arrivalMs: number;
+	readonly start: number;
+	readonly end: number;
+}
+
+export interface RecordPlace {
+	readonly position: number;
+	readonly arrivalMs: number;
+}
+
+/** A page of one shard's records, as read: where they are stored, and what a reader needs to know of them. */
+export interface RecordPage {
+	readonly spans: readonly BatchSpan[];
+	readonly count: number;
+	/** Data and partition key bytes, as Kinesis counts a read. */
+	readonly bytes: number;
+	readonly last?: RecordPlace;
+	/** The first record the limits left out, if any: the reader is behind. */
+	readonly next?: RecordPlace;
+}
+
 type RecordKey = [uid: number, shardIndex: number, position: number];
 const NEXT_UID_KEY = 'nextUid';
 const FORMAT_KEY = 'recordFormat';
@@ -155,40 +180,57 @@ export class Store {
 
 	/** Records of one shard from a position on, in order, within the limits. */
 	read(uid: number, shardIndex: number, fromPosition: number, limits: ReadLimits): StoredRecord[] {
-		return this.readPage(uid, shardIndex, fromPosition, limits).records;
+		return recordsOf(this.readPage(uid, shardIndex, fromPosition, limits));
 	}
 
 	/**
-	 * Records of one shard from a position on, in order, within the limits, and the first record the
-	 * limits left out, if any: what a reader needs to know whether it is behind, found in the same pass.
+	 * Records of one shard from a position on, in order, within the limits, as spans of the stored
+	 * batches (nothing is decoded or copied); and the first record the limits left out, if any: what a
+	 * reader needs to know whether it is behind, found in the same pass.
 	 */
-	readPage(uid: number, shardIndex: number, fromPosition: number, limits: ReadLimits): {records: StoredRecord[]; next?: StoredRecord} {
-		const records: StoredRecord[] = [];
-		let next: StoredRecord | undefined;
+	readPage(uid: number, shardIndex: number, fromPosition: number, limits: ReadLimits): RecordPage {
+		const spans: BatchSpan[] = [];
+		let count = 0;
 		let bytes = 0;
-		const take = (record: StoredRecord, keyBytes: number) => {
-			bytes += record.data.length + keyBytes;
-			if (records.length >= limits.maxRecords || (records.length > 0 && bytes > limits.maxBytes)) {
-				next = record;
-				return false;
+		let last: RecordPlace | undefined;
+		let next: RecordPlace | undefined;
+		for (const {value, firstPosition, arrivalMs} of this.batchesFrom(uid, shardIndex, fromPosition)) {
+			if (arrivalMs < limits.minArrivalMs) continue;
+			const records = value.readUInt32BE(BATCH_COUNT);
+			let start = -1;
+			let offset = BATCH_HEADER;
+			for (let index = 0; index < records; index++) {
+				const position = firstPosition + value.readUInt32BE(offset);
+				const recordBytes = value.readUInt16BE(offset + 4) + value.readUInt32BE(offset + 6);
+				if (position >= fromPosition) {
+					if (count >= limits.maxRecords || (count > 0 && bytes + recordBytes > limits.maxBytes)) {
+						next = {position, arrivalMs};
+						break;
+					}
+					if (start < 0) start = offset;
+					count++;
+					bytes += recordBytes;
+					last = {position, arrivalMs};
+				}
+				offset += RECORD_HEADER + recordBytes;
 			}
-			records.push(record);
-			return true;
-		};
-		for (const batch of this.batchesFrom(uid, shardIndex, fromPosition)) {
-			if (batch.arrivalMs < limits.minArrivalMs) continue;
-			if (!eachRecord(batch, fromPosition, take)) break;
+			if (start >= 0) spans.push({value, firstPosition, arrivalMs, start, end: offset});
+			if (next) break;
 		}
-		return next ? {records, next} : {records};
+		return {spans, count, bytes, ...(last ? {last} : {}), ...(next ? {next} : {})};
 	}
 
-	/** The first record at or after a position that arrived at or after a time, if any. */
-	firstArrivedSince(uid: number, shardIndex: number, fromPosition: number, sinceMs: number): StoredRecord | undefined {
+	/** The position of the first record at or after a position that arrived at or after a time, if any. */
+	firstArrivedSince(uid: number, shardIndex: number, fromPosition: number, sinceMs: number): number | undefined {
 		for (const batch of this.batchesFrom(uid, shardIndex, fromPosition)) {
 			if (batch.arrivalMs < sinceMs) continue;
-			let first: StoredRecord | undefined;
-			eachRecord(batch, fromPosition, (record) => ((first = record), false));
-			if (first) return first;
+			let found: number | undefined;
+			eachRecordIn({...batch, start: BATCH_HEADER, end: batch.value.length}, (position) => {
+				if (position < fromPosition) return true;
+				found = position;
+				return false;
+			});
+			if (found !== undefined) return found;
 		}
 		return undefined;
 	}
@@ -349,22 +391,36 @@ function encodeBatch(records: readonly NewRecord[]): Buffer {
 }
 
 /**
- * Calls `visit` with each record of a batch at or after a position, in order, until it returns false;
- * returns false when it was stopped. The records' data are views of the batch's value.
+ * Calls `visit` with each record of a span from offset `from` on, in order, until it returns false:
+ * the record's position, and where its partition key (from keyStart) and data (from dataStart to end)
+ * lie in `span.value`. Returns the offset of the record it stopped at, or the span's end.
  */
-function eachRecord(batch: Batch, fromPosition: number, visit: (record: StoredRecord, keyBytes: number) => boolean): boolean {
-	const {value, firstPosition, arrivalMs} = batch;
-	const count = value.readUInt32BE(BATCH_COUNT);
-	let offset = BATCH_HEADER;
-	for (let index = 0; index < count; index++) {
-		const position = firstPosition + value.readUInt32BE(offset);
-		const keyLength = value.readUInt16BE(offset + 4);
-		const dataLength = value.readUInt32BE(offset + 6);
+export function eachRecordIn(
+	span: BatchSpan,
+	visit: (position: number, keyStart: number, dataStart: number, end: number) => boolean,
+	from = span.start,
+): number {
+	const {value, firstPosition} = span;
+	let offset = from;
+	while (offset < span.end) {
 		const keyStart = offset + RECORD_HEADER;
-		offset = keyStart + keyLength + dataLength;
-		if (position < fromPosition) continue;
-		const record = {position, arrivalMs, partitionKey: value.toString('utf8', keyStart, keyStart + keyLength), data: value.subarray(keyStart + keyLength, offset)};
-		if (!visit(record, keyLength)) return false;
+		const dataStart = keyStart + value.readUInt16BE(offset + 4);
+		const end = dataStart + value.readUInt32BE(offset + 6);
+		if (!visit(firstPosition + value.readUInt32BE(offset), keyStart, dataStart, end)) return offset;
+		offset = end;
 	}
-	return true;
+	return offset;
+}
+
+/** A page's records as objects; their data are views of the stored batches. */
+export function recordsOf(page: RecordPage): StoredRecord[] {
+	const records: StoredRecord[] = [];
+	for (const span of page.spans) {
+		const {value, arrivalMs} = span;
+		eachRecordIn(span, (position, keyStart, dataStart, end) => {
+			records.push({position, arrivalMs, partitionKey: value.toString('utf8', keyStart, dataStart), data: value.subarray(dataStart, end)});
+			return true;
+		});
+	}
+	return records;
 }
