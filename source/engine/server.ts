@@ -2,6 +2,7 @@ import http, {type IncomingMessage, type ServerResponse} from 'node:http';
 import http2, {type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse, type Http2Session} from 'node:http2';
 import net, {type AddressInfo, type Socket} from 'node:net';
 import type {WireRequest, WireResponse} from './protocol/dispatch.js';
+import {releasePiece} from './protocol/pieceBuffers.js';
 
 /**
  * One TCP port for HTTP/1.1 and prior-knowledge HTTP/2 (h2c): the first bytes of each connection
@@ -225,7 +226,7 @@ async function serve(
 		const reply = await options.handle({method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body, signal});
 		if (reply.stream) return await sendStream(response, reply.status, reply.headers, reply.stream, signal);
 		response.writeHead(reply.status, {...reply.headers, 'content-length': String(Buffer.byteLength(reply.body))});
-		response.end(reply.body);
+		response.end(reply.body, () => releasePiece(reply.body));
 	} catch {
 		// The client went away mid-request; there is nobody to answer.
 		if (!response.headersSent) response.destroy?.();
@@ -244,7 +245,7 @@ async function sendStream(
 	response.writeHead(status, headers);
 	for await (const part of parts) {
 		if (signal.aborted) break;
-		if (!(response.write as (chunk: Uint8Array) => boolean)(part)) await drained(response, signal);
+		if (!(response.write as (chunk: Uint8Array, written: () => void) => boolean)(part, () => releasePiece(part))) await drained(response, signal);
 	}
 	// Also when the engine stops: the client then sees the stream end rather than break off.
 	response.end();

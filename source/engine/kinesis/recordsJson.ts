@@ -1,7 +1,7 @@
+import {PIECE_BYTES, releasePiece, takePieceBuffer} from '../protocol/pieceBuffers.js';
 import {eachRecordIn, type RecordPage} from '../store/store.js';
 import {POSITION_DIGITS, writePositionDigits} from './sequenceNumbers.js';
 
-const PIECE_BYTES = 256 * 1024;
 const PARTITION_KEY = ascii('","PartitionKey":');
 const ENCRYPTED = ascii(',"EncryptionType":"KMS"');
 const QUOTE = 0x22;
@@ -16,12 +16,12 @@ export interface RecordsJsonFormat {
 
 /**
  * A page of records as the JSON of a GetRecords answer (`open`, the records, `close`), in pieces of
- * about 256 KiB. The bytes are written straight from the stored batches, with no
+ * about 256 KiB (see pieceBuffers). The bytes are written straight from the stored batches, with no
  * object or string per record, and are byte for byte what JSON.stringify writes.
  */
 export function* recordsJson(page: RecordPage, format: RecordsJsonFormat, open: string, close: string): Generator<Buffer> {
 	const head = ascii(`{"SequenceNumber":"${format.sequence.prefix}`);
-	let out = Buffer.allocUnsafe(PIECE_BYTES);
+	let out = takePieceBuffer(PIECE_BYTES);
 	let at = out.write(open, 0, 'latin1');
 	let first = true;
 	let wanted = 0;
@@ -60,7 +60,8 @@ export function* recordsJson(page: RecordPage, format: RecordsJsonFormat, open: 
 		};
 		for (let from = eachRecordIn(span, write); from < span.end; from = eachRecordIn(span, write, from)) {
 			if (at > 0) yield out.subarray(0, at);
-			out = Buffer.allocUnsafe(Math.max(PIECE_BYTES, wanted));
+			else releasePiece(out);
+			out = takePieceBuffer(wanted);
 			at = 0;
 		}
 	}
