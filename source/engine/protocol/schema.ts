@@ -69,8 +69,9 @@ export function parseInput<S extends Schema>(schema: S, body: unknown): Infer<S>
 		throw serializationError('Start of structure or map found where not expected.');
 	}
 	const input = convertStructure(schema, body as Record<string, unknown>);
-	const errors: string[] = [];
-	checkStructure(schema, input, '', errors);
+	const check: Check = {errors: [], at: []};
+	checkStructure(schema, input, check);
+	const {errors} = check;
 	if (errors.length > 0) {
 		const count = errors.length;
 		throw validationError(`${count} validation error${count > 1 ? 's' : ''} detected: ${errors.join('; ')}`);
@@ -80,7 +81,7 @@ export function parseInput<S extends Schema>(schema: S, body: unknown): Infer<S>
 
 function convertStructure(schema: Schema, raw: Record<string, unknown>): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
-	for (const [name, , field] of membersOf(schema)) {
+	for (const {name, field} of membersOf(schema)) {
 		const value = raw[name];
 		if (value === null || value === undefined) continue;
 		out[name] = convert(field, value);
@@ -207,11 +208,17 @@ function tailMatches(bytes: Buffer, text: string): boolean {
 }
 
 // PutRecords checks 500 records a call: the per-schema and per-field work is done once and cached.
-const memberLists = new WeakMap<Schema, ReadonlyArray<readonly [name: string, path: string, field: Field]>>();
-function membersOf(schema: Schema): ReadonlyArray<readonly [name: string, path: string, field: Field]> {
+// Objects, not [name, path, field] tuples: destructuring a tuple goes through an iterator each time.
+interface Member {
+	readonly name: string;
+	readonly path: string;
+	readonly field: Field;
+}
+const memberLists = new WeakMap<Schema, readonly Member[]>();
+function membersOf(schema: Schema): readonly Member[] {
 	let members = memberLists.get(schema);
 	if (!members) {
-		members = Object.entries(schema).map(([name, field]) => [name, lowerFirst(name), field] as const);
+		members = Object.entries(schema).map(([name, field]) => ({name, path: lowerFirst(name), field}));
 		memberLists.set(schema, members);
 	}
 	return members;
@@ -226,16 +233,28 @@ function requiredMemberOf(field: ListField): Field {
 	return member;
 }
 
-function checkStructure(schema: Schema, input: Record<string, unknown>, parent: string, errors: string[]): void {
-	for (const [name, path, field] of membersOf(schema)) {
-		checkField(field, input[name], parent + path, errors);
+/**
+ * What a check has found, and where it is: the path of the value being checked, as steps pushed and
+ * popped on the way down (a member's name, or a list item's index), made into text only for a message.
+ */
+interface Check {
+	readonly errors: string[];
+	readonly at: Array<string | number>;
+}
+
+function checkStructure(schema: Schema, input: Record<string, unknown>, check: Check): void {
+	const members = membersOf(schema);
+	for (let index = 0; index < members.length; index++) {
+		const {name, path, field} = members[index] as Member;
+		check.at.push(path);
+		checkField(field, input[name], check);
+		check.at.pop();
 	}
 }
 
-function checkField(field: Field, value: unknown, path: string, errors: string[]): void {
-	const fail = (constraint: string) => report(errors, field, value, path, constraint);
+function checkField(field: Field, value: unknown, check: Check): void {
 	if (value === null || value === undefined) {
-		if (field.required) fail('Member must not be null');
+		if (field.required) report(check, field, value, 'Member must not be null');
 		return;
 	}
 	switch (field.type) {
@@ -243,49 +262,59 @@ function checkField(field: Field, value: unknown, path: string, errors: string[]
 			const text = value as string;
 			// AWS reports a broken pattern before a broken length: "Value '' at 'streamName'" lists both, pattern first.
 			if (field.pattern !== undefined && !anchored(field.pattern).test(text)) {
-				fail(`Member must satisfy regular expression pattern: ${field.pattern}`);
+				report(check, field, value, `Member must satisfy regular expression pattern: ${field.pattern}`);
 			}
-			if (field.max !== undefined && text.length > field.max) fail(`Member must have length less than or equal to ${field.max}`);
-			if (field.min !== undefined && text.length < field.min) fail(`Member must have length greater than or equal to ${field.min}`);
-			if (field.enum !== undefined && !field.enum.includes(text)) fail(`Member must satisfy enum value set: [${field.enum.join(', ')}]`);
+			if (field.max !== undefined && text.length > field.max) report(check, field, value, `Member must have length less than or equal to ${field.max}`);
+			if (field.min !== undefined && text.length < field.min) report(check, field, value, `Member must have length greater than or equal to ${field.min}`);
+			if (field.enum !== undefined && !field.enum.includes(text)) report(check, field, value, `Member must satisfy enum value set: [${field.enum.join(', ')}]`);
 			return;
 		}
 		case 'Integer':
 		case 'Long': {
 			const number = value as number;
-			if (field.maxValue !== undefined && number > field.maxValue) fail(`Member must have value less than or equal to ${field.maxValue}`);
-			if (field.minValue !== undefined && number < field.minValue) fail(`Member must have value greater than or equal to ${field.minValue}`);
+			if (field.maxValue !== undefined && number > field.maxValue) report(check, field, value, `Member must have value less than or equal to ${field.maxValue}`);
+			if (field.minValue !== undefined && number < field.minValue) report(check, field, value, `Member must have value greater than or equal to ${field.minValue}`);
 			return;
 		}
 		case 'Blob': {
 			const bytes = value as Buffer;
-			if (field.max !== undefined && bytes.length > field.max) fail(`Member must have length less than or equal to ${field.max}`);
+			if (field.max !== undefined && bytes.length > field.max) report(check, field, value, `Member must have length less than or equal to ${field.max}`);
 			return;
 		}
 		case 'List': {
 			const items = value as unknown[];
-			if (field.max !== undefined && items.length > field.max) fail(`Member must have length less than or equal to ${field.max}`);
-			if (field.min !== undefined && items.length < field.min) fail(`Member must have length greater than or equal to ${field.min}`);
+			if (field.max !== undefined && items.length > field.max) report(check, field, value, `Member must have length less than or equal to ${field.max}`);
+			if (field.min !== undefined && items.length < field.min) report(check, field, value, `Member must have length greater than or equal to ${field.min}`);
 			const member = requiredMemberOf(field);
-			for (let index = 0; index < items.length; index++) checkField(member, items[index], `${path}.${index + 1}.member`, errors);
+			for (let index = 0; index < items.length; index++) {
+				check.at.push(index);
+				checkField(member, items[index], check);
+				check.at.pop();
+			}
 			return;
 		}
 		case 'Map': {
 			const entries = Object.entries(value as Record<string, unknown>);
-			if (field.max !== undefined && entries.length > field.max) fail(`Member must have length less than or equal to ${field.max}`);
-			if (field.min !== undefined && entries.length < field.min) fail(`Member must have length greater than or equal to ${field.min}`);
+			if (field.max !== undefined && entries.length > field.max) report(check, field, value, `Member must have length less than or equal to ${field.max}`);
+			if (field.min !== undefined && entries.length < field.min) report(check, field, value, `Member must have length greater than or equal to ${field.min}`);
 			// AWS reports a map once for its keys and once for its values, listing every constraint of each.
-			if (entries.some(([key]) => breaksString(field.key, key))) fail(`Map keys must satisfy constraint: [${constraintsOf(field.key)}]`);
+			if (entries.some(([key]) => breaksString(field.key, key))) report(check, field, value, `Map keys must satisfy constraint: [${constraintsOf(field.key)}]`);
 			if (field.value.type === 'String') {
 				const valueField = field.value;
-				if (entries.some(([, item]) => breaksString(valueField, item as string))) fail(`Map value must satisfy constraint: [${constraintsOf(valueField)}]`);
+				if (entries.some(([, item]) => breaksString(valueField, item as string))) {
+					report(check, field, value, `Map value must satisfy constraint: [${constraintsOf(valueField)}]`);
+				}
 			} else {
-				for (const [key, item] of entries) checkField(field.value, item, `${path}.${key}.member`, errors);
+				for (const [key, item] of entries) {
+					check.at.push(`${key}.member`);
+					checkField(field.value, item, check);
+					check.at.pop();
+				}
 			}
 			return;
 		}
 		case 'Structure':
-			checkStructure(field.members, value as Record<string, unknown>, `${path}.`, errors);
+			checkStructure(field.members, value as Record<string, unknown>, check);
 			return;
 		case 'Boolean':
 		case 'Double':
@@ -294,8 +323,11 @@ function checkField(field: Field, value: unknown, path: string, errors: string[]
 	}
 }
 
-function report(errors: string[], field: Field, value: unknown, path: string, constraint: string): void {
-	if (errors.length < MAX_ERRORS) errors.push(`Value ${show(field, value)} at '${path}' failed to satisfy constraint: ${constraint}`);
+function report(check: Check, field: Field, value: unknown, constraint: string): void {
+	if (check.errors.length >= MAX_ERRORS) return;
+	// AWS numbers list items from 1: records.1.member.data.
+	const path = check.at.map((step) => (typeof step === 'number' ? `${step + 1}.member` : step)).join('.');
+	check.errors.push(`Value ${show(field, value)} at '${path}' failed to satisfy constraint: ${constraint}`);
 }
 
 function breaksString(field: StringField, text: string): boolean {
