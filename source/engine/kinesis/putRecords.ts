@@ -2,10 +2,11 @@ import {performance} from 'node:perf_hooks';
 import {putRecordsCall} from '../cloudwatch/recorder.js';
 import {invalidArgument} from '../protocol/errors.js';
 import {SelfEncoding} from '../protocol/values.js';
+import type {StreamState} from '../store/streamState.js';
 import {defineAction} from './action.js';
 import {Data, HashKey, PartitionKey, StreamRef} from './fields.js';
 import {shardIdOf} from './names.js';
-import {sequenceFormatter} from './sequenceNumbers.js';
+import {POSITION_DIGITS, sequenceFormatter, sequenceParts, writePositionDigits} from './sequenceNumbers.js';
 import {hashKeyOf, throttledWrite, writableStream, writeRecords, type RoutedRecord} from './writeRecords.js';
 
 const MAX_REQUEST_BYTES = 5 * 1024 * 1024;
@@ -33,7 +34,6 @@ export default defineAction(
 		const routed = await writeRecords(context, stream, input.Records, hashHexes);
 		context.metrics.putRecords(stream, putRecordsCall(routed, performance.now() - started), context.nowMs);
 		const failed = routed.filter((record) => !record.admitted).length;
-		// Sequence numbers are formatted once per shard prefix, and each record's error is built only when it has one.
 		const formatters = new Map<number, (position: number) => string>();
 		const sequenceOf = (record: RoutedRecord) => {
 			let format = formatters.get(record.shardIndex);
@@ -45,18 +45,7 @@ export default defineAction(
 			return {ErrorCode: error.type, ErrorMessage: error.message};
 		};
 		return new SelfEncoding(
-			function* () {
-				// Written in one pass: sequence numbers and shard ids are plain digits and letters.
-				let json = `{"FailedRecordCount":${failed},"Records":[`;
-				for (let index = 0; index < routed.length; index++) {
-					const record = routed[index] as RoutedRecord;
-					json += index === 0 ? '' : ',';
-					json += record.admitted
-						? `{"SequenceNumber":"${sequenceOf(record)}","ShardId":"${shardIdOf(record.shardIndex)}"}`
-						: JSON.stringify(failure(record));
-				}
-				yield `${json}],"EncryptionType":"${stream.encryption.type}"}`;
-			},
+			() => [answerJson(stream, routed, failed, (record) => JSON.stringify(failure(record)))],
 			() => ({
 				FailedRecordCount: failed,
 				Records: routed.map((record) => (record.admitted ? {SequenceNumber: sequenceOf(record), ShardId: shardIdOf(record.shardIndex)} : failure(record))),
@@ -65,3 +54,47 @@ export default defineAction(
 		);
 	},
 );
+
+/**
+ * The answer's JSON as bytes: per record, the text around the position is the same for every record
+ * of a shard, so it is made once per shard and the position's digits are written between.
+ */
+function answerJson(stream: StreamState, routed: readonly RoutedRecord[], failed: number, failureJson: (record: RoutedRecord) => string): Buffer {
+	const around = new Map<number, {before: Buffer; after: Buffer}>();
+	const failures = new Map<RoutedRecord, string>();
+	const open = `{"FailedRecordCount":${failed},"Records":[`;
+	const close = `],"EncryptionType":"${stream.encryption.type}"}`;
+	let size = open.length + close.length + routed.length;
+	for (const record of routed) {
+		if (!record.admitted) {
+			const json = failureJson(record);
+			failures.set(record, json);
+			size += Buffer.byteLength(json);
+			continue;
+		}
+		let parts = around.get(record.shardIndex);
+		if (!parts) {
+			const {prefix, suffix} = sequenceParts(stream.createdMs, record.shardIndex);
+			parts = {before: Buffer.from(`{"SequenceNumber":"${prefix}`), after: Buffer.from(`${suffix}","ShardId":"${shardIdOf(record.shardIndex)}"}`)};
+			around.set(record.shardIndex, parts);
+		}
+		size += parts.before.length + POSITION_DIGITS + parts.after.length;
+	}
+	const out = Buffer.allocUnsafe(size);
+	let at = out.write(open, 0, 'latin1');
+	routed.forEach((record, index) => {
+		if (index > 0) out[at++] = 0x2c;
+		const json = failures.get(record);
+		if (json !== undefined) {
+			at += out.write(json, at, 'utf8');
+			return;
+		}
+		const {before, after} = around.get(record.shardIndex) as {before: Buffer; after: Buffer};
+		out.set(before, at);
+		at = writePositionDigits(out, at + before.length, record.position);
+		out.set(after, at);
+		at += after.length;
+	});
+	at += out.write(close, at, 'latin1');
+	return out.subarray(0, at);
+}
