@@ -61,14 +61,15 @@ export default defineAction(
  */
 function answerJson(stream: StreamState, routed: readonly RoutedRecord[], failed: number, failureJson: (record: RoutedRecord) => string): Buffer {
 	const around = new Map<number, {before: Buffer; after: Buffer}>();
-	const failures = new Map<RoutedRecord, string>();
+	// Per record, in order: the text around its position, or its error's JSON.
+	const pieces: Array<{before: Buffer; after: Buffer} | string> = [];
 	const open = `{"FailedRecordCount":${failed},"Records":[`;
 	const close = `],"EncryptionType":"${stream.encryption.type}"}`;
 	let size = open.length + close.length + routed.length;
 	for (const record of routed) {
 		if (!record.admitted) {
 			const json = failureJson(record);
-			failures.set(record, json);
+			pieces.push(json);
 			size += Buffer.byteLength(json);
 			continue;
 		}
@@ -78,23 +79,23 @@ function answerJson(stream: StreamState, routed: readonly RoutedRecord[], failed
 			parts = {before: Buffer.from(`{"SequenceNumber":"${prefix}`), after: Buffer.from(`${suffix}","ShardId":"${shardIdOf(record.shardIndex)}"}`)};
 			around.set(record.shardIndex, parts);
 		}
+		pieces.push(parts);
 		size += parts.before.length + POSITION_DIGITS + parts.after.length;
 	}
 	const out = Buffer.allocUnsafe(size);
 	let at = out.write(open, 0, 'latin1');
-	routed.forEach((record, index) => {
+	for (let index = 0; index < routed.length; index++) {
 		if (index > 0) out[at++] = 0x2c;
-		const json = failures.get(record);
-		if (json !== undefined) {
-			at += out.write(json, at, 'utf8');
-			return;
+		const piece = pieces[index] as {before: Buffer; after: Buffer} | string;
+		if (typeof piece === 'string') {
+			at += out.write(piece, at, 'utf8');
+			continue;
 		}
-		const {before, after} = around.get(record.shardIndex) as {before: Buffer; after: Buffer};
-		out.set(before, at);
-		at = writePositionDigits(out, at + before.length, record.position);
-		out.set(after, at);
-		at += after.length;
-	});
+		out.set(piece.before, at);
+		at = writePositionDigits(out, at + piece.before.length, (routed[index] as RoutedRecord).position);
+		out.set(piece.after, at);
+		at += piece.after.length;
+	}
 	at += out.write(close, at, 'latin1');
 	return out.subarray(0, at);
 }
