@@ -1,7 +1,9 @@
 /**
  * The SDK's ceiling: a server that does no work. It answers every Kinesis call the benchmark makes
  * with a precomputed valid response (PutRecords: 500 records spread over the shards; GetRecords:
- * 10,000 records of 100 bytes), over HTTP/1.1 and prior-knowledge HTTP/2 on one port.
+ * 10,000 records like those the benchmark writes: 100 random bytes and its kind of partition key,
+ * so that the client decodes the same content from it as from a real server), over HTTP/1.1 and
+ * prior-knowledge HTTP/2 on one port.
  *   node --import tsx bench/servers/canned.ts --shards 4
  * Prints `READY {"url": ...}`; exits when stdin ends or on SIGTERM.
  */
@@ -9,6 +11,8 @@ import http, {type IncomingMessage, type ServerResponse} from 'node:http';
 import http2, {type Http2ServerRequest, type Http2ServerResponse} from 'node:http2';
 import net, {type AddressInfo} from 'node:net';
 import {parseArgs} from 'node:util';
+import type {PutRecordsRequestEntry} from '@aws-sdk/client-kinesis';
+import {makeBatch} from '../lib/workload.js';
 
 const {values} = parseArgs({options: {shards: {type: 'string', default: '4'}}});
 const shards = Number(values.shards);
@@ -16,7 +20,7 @@ const shards = Number(values.shards);
 const shardId = (index: number) => `shardId-${String(index).padStart(12, '0')}`;
 const sequence = (n: number) => '4' + '1'.repeat(30) + String(n).padStart(25, '0');
 const now = Date.now() / 1000;
-const data = Buffer.alloc(100, 'x').toString('base64');
+const written = makeBatch(500, 100);
 
 const bodies: Record<string, Buffer> = {
 	CreateStream: json({}),
@@ -46,12 +50,15 @@ const bodies: Record<string, Buffer> = {
 		EncryptionType: 'NONE',
 	}),
 	GetRecords: json({
-		Records: Array.from({length: 10_000}, (_, n) => ({
-			SequenceNumber: sequence(n),
-			ApproximateArrivalTimestamp: now,
-			Data: data,
-			PartitionKey: `pk-${n}`,
-		})),
+		Records: Array.from({length: 10_000}, (_, n) => {
+			const record = written[n % written.length] as PutRecordsRequestEntry;
+			return {
+				SequenceNumber: sequence(n),
+				ApproximateArrivalTimestamp: now,
+				Data: Buffer.from(record.Data ?? new Uint8Array()).toString('base64'),
+				PartitionKey: record.PartitionKey,
+			};
+		}),
 		NextShardIterator: 'AAAA'.repeat(50),
 		MillisBehindLatest: 0,
 	}),
