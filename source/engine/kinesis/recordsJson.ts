@@ -17,7 +17,7 @@ export interface RecordsJsonFormat {
 /**
  * A page of records as the JSON of a GetRecords answer (`open`, the records, `close`), in pieces of
  * about 256 KiB (see pieceBuffers). The bytes are written straight from the stored batches, with no
- * object or string per record, and are byte for byte what JSON.stringify writes.
+ * object per record and no string but the data's base64, and are byte for byte what JSON.stringify writes.
  */
 export function* recordsJson(page: RecordPage, format: RecordsJsonFormat, open: string, close: string): Generator<Buffer> {
 	const head = ascii(`{"SequenceNumber":"${format.sequence.prefix}`);
@@ -43,7 +43,7 @@ export function* recordsJson(page: RecordPage, format: RecordsJsonFormat, open: 
 			at = writePositionDigits(out, at + head.length, position);
 			out.set(middle, at);
 			at += middle.length;
-			at = writeBase64(value, dataStart, end, out, at);
+			at += out.write(value.toString('base64', dataStart, end), at, 'latin1');
 			out.set(PARTITION_KEY, at);
 			at += PARTITION_KEY.length;
 			if (escapedKey === undefined) {
@@ -73,32 +73,6 @@ export function* recordsJson(page: RecordPage, format: RecordsJsonFormat, open: 
 	}
 	out.set(closing, at);
 	yield out.subarray(0, at + closing.length);
-}
-
-const BASE64 = ascii('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/');
-const PAD = 0x3d;
-
-/** Writes bytes as padded base64 at an offset; returns the offset after it. */
-function writeBase64(source: Buffer, start: number, end: number, out: Buffer, offset: number): number {
-	let at = offset;
-	let index = start;
-	for (const whole = end - ((end - start) % 3); index < whole; index += 3) {
-		const bits = ((source[index] as number) << 16) | ((source[index + 1] as number) << 8) | (source[index + 2] as number);
-		out[at] = BASE64[bits >> 18] as number;
-		out[at + 1] = BASE64[(bits >> 12) & 63] as number;
-		out[at + 2] = BASE64[(bits >> 6) & 63] as number;
-		out[at + 3] = BASE64[bits & 63] as number;
-		at += 4;
-	}
-	if (index < end) {
-		const bits = ((source[index] as number) << 16) | (index + 1 < end ? (source[index + 1] as number) << 8 : 0);
-		out[at] = BASE64[bits >> 18] as number;
-		out[at + 1] = BASE64[(bits >> 12) & 63] as number;
-		out[at + 2] = index + 1 < end ? (BASE64[(bits >> 6) & 63] as number) : PAD;
-		out[at + 3] = PAD;
-		at += 4;
-	}
-	return at;
 }
 
 /** Whether UTF-8 bytes stand in a JSON string as they are: no quote, backslash or control character. */
