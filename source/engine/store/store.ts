@@ -368,26 +368,42 @@ interface Batch {
 function encodeBatch(records: readonly NewRecord[]): Buffer {
 	const first = records[0] as NewRecord;
 	let size = BATCH_HEADER;
-	const keyLengths = records.map((record) => {
+	const keyLengths: number[] = [];
+	for (const record of records) {
 		const length = Buffer.byteLength(record.partitionKey);
+		keyLengths.push(length);
 		size += RECORD_HEADER + length + record.data.length;
-		return length;
-	});
+	}
 	const out = Buffer.allocUnsafe(size);
 	out.writeDoubleBE(first.arrivalMs, BATCH_ARRIVAL);
 	out.writeUInt32BE(records.length, BATCH_COUNT);
 	out.writeUInt32BE((records.at(-1) as NewRecord).position - first.position, BATCH_LAST_DELTA);
 	let offset = BATCH_HEADER;
-	records.forEach((record, index) => {
+	// Byte by byte: a call into Node per field and per key costs more than the writing, 500 records a batch.
+	for (let index = 0; index < records.length; index++) {
+		const {position, partitionKey, data} = records[index] as NewRecord;
 		const keyLength = keyLengths[index] as number;
-		out.writeUInt32BE(record.position - first.position, offset);
-		out.writeUInt16BE(keyLength, offset + 4);
-		out.writeUInt32BE(record.data.length, offset + 6);
+		writeUInt32(out, offset, position - first.position);
+		out[offset + 4] = keyLength >>> 8;
+		out[offset + 5] = keyLength & 0xff;
+		writeUInt32(out, offset + 6, data.length);
 		offset += RECORD_HEADER;
-		offset += out.write(record.partitionKey, offset, 'utf8');
-		offset += record.data.copy(out, offset);
-	});
+		if (keyLength === partitionKey.length) {
+			// As many bytes as characters: all ASCII.
+			for (let char = 0; char < keyLength; char++) out[offset + char] = partitionKey.charCodeAt(char);
+			offset += keyLength;
+		} else offset += out.write(partitionKey, offset, 'utf8');
+		out.set(data, offset);
+		offset += data.length;
+	}
 	return out;
+}
+
+function writeUInt32(out: Buffer, offset: number, value: number): void {
+	out[offset] = value >>> 24;
+	out[offset + 1] = (value >>> 16) & 0xff;
+	out[offset + 2] = (value >>> 8) & 0xff;
+	out[offset + 3] = value & 0xff;
 }
 
 /**
