@@ -194,27 +194,27 @@ export class Store {
 		let bytes = 0;
 		let last: RecordPlace | undefined;
 		let next: RecordPlace | undefined;
-		for (const {value, firstPosition, arrivalMs} of this.batchesFrom(uid, shardIndex, fromPosition)) {
-			if (arrivalMs < limits.minArrivalMs) continue;
-			const records = value.readUInt32BE(BATCH_COUNT);
+		for (const batch of this.batchesFrom(uid, shardIndex, fromPosition)) {
+			if (batch.arrivalMs < limits.minArrivalMs) continue;
 			let start = -1;
-			let offset = BATCH_HEADER;
-			for (let index = 0; index < records; index++) {
-				const position = firstPosition + value.readUInt32BE(offset);
-				const recordBytes = value.readUInt16BE(offset + 4) + value.readUInt32BE(offset + 6);
-				if (position >= fromPosition) {
-					if (count >= limits.maxRecords || (count > 0 && bytes + recordBytes > limits.maxBytes)) {
-						next = {position, arrivalMs};
-						break;
-					}
-					if (start < 0) start = offset;
-					count++;
-					bytes += recordBytes;
-					last = {position, arrivalMs};
+			let lastPosition = -1;
+			const stop = eachRecordIn(batch, (position, keyStart, _dataStart, end) => {
+				if (position < fromPosition) return true;
+				const recordBytes = end - keyStart;
+				if (count >= limits.maxRecords || (count > 0 && bytes + recordBytes > limits.maxBytes)) {
+					next = {position, arrivalMs: batch.arrivalMs};
+					return false;
 				}
-				offset += RECORD_HEADER + recordBytes;
+				if (start < 0) start = keyStart - RECORD_HEADER;
+				count++;
+				bytes += recordBytes;
+				lastPosition = position;
+				return true;
+			});
+			if (start >= 0) {
+				spans.push({...batch, start, end: stop});
+				last = {position: lastPosition, arrivalMs: batch.arrivalMs};
 			}
-			if (start >= 0) spans.push({value, firstPosition, arrivalMs, start, end: offset});
 			if (next) break;
 		}
 		return {spans, count, bytes, ...(last ? {last} : {}), ...(next ? {next} : {})};
@@ -225,7 +225,7 @@ export class Store {
 		for (const batch of this.batchesFrom(uid, shardIndex, fromPosition)) {
 			if (batch.arrivalMs < sinceMs) continue;
 			let found: number | undefined;
-			eachRecordIn({...batch, start: BATCH_HEADER, end: batch.value.length}, (position) => {
+			eachRecordIn(batch, (position) => {
 				if (position < fromPosition) return true;
 				found = position;
 				return false;
@@ -258,15 +258,15 @@ export class Store {
 		return removed;
 	}
 
-	/** The stored batches of a shard from the one holding a position (or the first after it) on. */
-	private *batchesFrom(uid: number, shardIndex: number, fromPosition: number): Generator<Batch> {
+	/** The stored batches of a shard, each as a span of all its records, from the one holding a position (or the first after it) on. */
+	private *batchesFrom(uid: number, shardIndex: number, fromPosition: number): Generator<BatchSpan> {
 		let start = fromPosition;
 		// The batch holding the position starts at or before it: the first key at or below it, if that batch reaches it.
 		for (const {key, value} of this.records.getRange({start: [uid, shardIndex, fromPosition], end: [uid, shardIndex], reverse: true, limit: 1})) {
 			if (key[2] + value.readUInt32BE(BATCH_LAST_DELTA) >= fromPosition) start = key[2];
 		}
 		for (const {key, value} of this.records.getRange({start: [uid, shardIndex, start], end: [uid, shardIndex + 1]})) {
-			yield {firstPosition: key[2], arrivalMs: value.readDoubleBE(BATCH_ARRIVAL), value};
+			yield {firstPosition: key[2], arrivalMs: value.readDoubleBE(BATCH_ARRIVAL), value, start: BATCH_HEADER, end: value.length};
 		}
 	}
 
@@ -358,12 +358,6 @@ const BATCH_COUNT = 8;
 const BATCH_LAST_DELTA = 12;
 const BATCH_HEADER = 16;
 const RECORD_HEADER = 10;
-
-interface Batch {
-	readonly firstPosition: number;
-	readonly arrivalMs: number;
-	readonly value: Buffer;
-}
 
 function encodeBatch(records: readonly NewRecord[]): Buffer {
 	const first = records[0] as NewRecord;
