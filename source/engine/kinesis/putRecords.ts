@@ -5,25 +5,15 @@ import {takePieceBuffer} from '../protocol/pieceBuffers.js';
 import {SelfEncoding} from '../protocol/values.js';
 import type {StreamState} from '../store/streamState.js';
 import {defineAction} from './action.js';
-import {Data, HashKey, PartitionKey, StreamRef} from './fields.js';
 import {shardIdOf} from './names.js';
+import {putRecordsSchema, readPutRecordsBody} from './putRecordsBody.js';
 import {POSITION_DIGITS, sequenceFormatter, sequenceParts, writePositionDigits} from './sequenceNumbers.js';
 import {hashKeyOf, throttledWrite, writableStream, writeRecords, type RoutedRecord} from './writeRecords.js';
 
 const MAX_REQUEST_BYTES = 5 * 1024 * 1024;
 
 export default defineAction(
-	{
-		...StreamRef,
-		Records: {
-			type: 'List',
-			required: true,
-			min: 1,
-			max: 500,
-			memberText: 'com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry',
-			member: {type: 'Structure', members: {Data, ExplicitHashKey: HashKey, PartitionKey}},
-		},
-	},
+	putRecordsSchema,
 	async (context, input) => {
 		const started = performance.now();
 		const stream = writableStream(context, input);
@@ -54,6 +44,7 @@ export default defineAction(
 			}),
 		);
 	},
+	readPutRecordsBody,
 );
 
 /**

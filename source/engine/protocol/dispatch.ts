@@ -37,6 +37,11 @@ export interface DispatchOptions {
 export interface Operation {
 	readonly schema: Schema;
 	readonly run: (context: never, input: never) => Promise<object> | object;
+	/**
+	 * A faster reader of the operation's JSON body, for a hot path: the checked input, just as parseInput
+	 * gives it, or undefined to leave the body to the general path (and any error to it).
+	 */
+	readonly readJson?: (body: Buffer) => object | undefined;
 }
 
 /** A service the engine serves on its port, known by the prefix of X-Amz-Target. */
@@ -123,13 +128,7 @@ export async function dispatch(
 		checkSignaturePresent(request.headers);
 		if (options.auth) verifySignature({...request, url: request.url ?? '/'}, options.auth, (options.now ?? Date.now)());
 
-		let body: unknown;
-		try {
-			body = request.body.length === 0 ? {} : codec.decode(request.body);
-		} catch {
-			throw serializationError('The request body could not be parsed.');
-		}
-		const input = parseInput(operation.schema, body);
+		const input = (codec === json ? operation.readJson?.(request.body) : undefined) ?? checkedInput(operation.schema, decodeBody(codec, request.body));
 		const context = service.contextFor({region: regionOf(request.headers) ?? defaultRegion});
 		const output = await operation.run(context as never, input as never);
 		if (output instanceof EventStreamReply) {
@@ -147,6 +146,17 @@ export async function dispatch(
 		// Unexpected: answer as AWS does and keep serving. The request itself is not logged: it may hold secrets.
 		console.error('kinesis-console engine: internal failure:', error instanceof Error ? error.stack : error);
 		return fail(internalFailure());
+	}
+}
+
+// Typed as unknown here: the operation's own types are not known to the dispatcher.
+const checkedInput = (schema: Schema, body: unknown): unknown => parseInput(schema, body);
+
+function decodeBody(codec: Codec, body: Buffer): unknown {
+	try {
+		return body.length === 0 ? {} : codec.decode(body);
+	} catch {
+		throw serializationError('The request body could not be parsed.');
 	}
 }
 
