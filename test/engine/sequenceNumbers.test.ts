@@ -18,4 +18,14 @@ describe('sequence numbers', () => {
 			expect(parseSequenceNumber(text)).toEqual({streamCreatedMs: createdMs, position, shardIndex: 3});
 		}
 	});
+
+	it('write runs of consecutive positions, across carries and after jumps, as they write each alone', () => {
+		const runs = [[0, 12], [99_999_990, 20], [5, 3], [8_999_999_999_999_990, 15], [createdMs * 1000 + 995, 10], [4, 1]];
+		for (const [start, length] of runs as Array<[number, number]>) {
+			const out = Buffer.alloc(17 * length);
+			for (let index = 0; index < length; index++) writePositionDigits(out, 17 * index, start + index);
+			const expected = Array.from({length}, (_, index) => String(start + index).padStart(17, '0')).join('');
+			expect(out.toString('latin1')).toBe(expected);
+		}
+	});
 });

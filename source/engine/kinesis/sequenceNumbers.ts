@@ -38,18 +38,36 @@ export function sequenceParts(streamCreatedMs: number, shardIndex: number): {pre
 
 /** Writes a position's digits, as they stand in a sequence number, as ASCII at an offset; returns the offset after them. */
 export function writePositionDigits(out: Buffer, offset: number, position: number): number {
+	// Pages are read in order, so a position is most often the last one plus one: its digits are the last
+	// ones counted up, at a fraction of the cost of dividing them out again.
+	if (position === lastPosition + 1) countUp();
+	else formatDigits(position);
+	lastPosition = position;
+	out.set(lastDigits, offset);
+	return offset + POSITION_DIGITS;
+}
+
+/** The digits of the position written last, as ASCII. */
+const lastDigits = new Uint8Array(POSITION_DIGITS);
+let lastPosition = -2;
+
+function countUp(): void {
+	let index = POSITION_DIGITS - 1;
+	while (index >= 0 && lastDigits[index] === 0x39) lastDigits[index--] = 0x30;
+	if (index >= 0) lastDigits[index] = (lastDigits[index] as number) + 1;
+}
+
+function formatDigits(position: number): void {
 	// Two digits at a time.
 	const high = Math.floor(position / LOW_BASE);
-	const end = offset + POSITION_DIGITS;
-	writePairs(out, end, position - high * LOW_BASE, LOW_DIGITS / 2);
-	writePairs(out, end - LOW_DIGITS, high, (POSITION_DIGITS - LOW_DIGITS - 1) / 2);
-	out[offset] = 48 + (Math.floor(high / 10 ** (POSITION_DIGITS - LOW_DIGITS - 1)) % 10);
-	return end;
+	writePairs(lastDigits, POSITION_DIGITS, position - high * LOW_BASE, LOW_DIGITS / 2);
+	writePairs(lastDigits, POSITION_DIGITS - LOW_DIGITS, high, (POSITION_DIGITS - LOW_DIGITS - 1) / 2);
+	lastDigits[0] = 48 + (Math.floor(high / 10 ** (POSITION_DIGITS - LOW_DIGITS - 1)) % 10);
 }
 
 const PAIRS = Buffer.from(Array.from({length: 100}, (_, n) => String(n).padStart(2, '0')).join(''), 'latin1');
 
-function writePairs(out: Buffer, end: number, value: number, pairs: number): void {
+function writePairs(out: Uint8Array, end: number, value: number, pairs: number): void {
 	let rest = value;
 	for (let pair = 0, at = end - 2; pair < pairs; pair++, at -= 2) {
 		const next = Math.floor(rest / 100);
