@@ -149,7 +149,7 @@ export async function dispatch(
 	}
 }
 
-// Typed as unknown here: the operation's own types are not known to the dispatcher.
+// As unknown: the dispatcher only passes the input on, and TypeScript gives up inferring parseInput's type for any schema inside the `??` above.
 const checkedInput = (schema: Schema, body: unknown): unknown => parseInput(schema, body);
 
 function decodeBody(codec: Codec, body: Buffer): unknown {
