@@ -1,4 +1,4 @@
-import {parseInput, type Infer} from '../protocol/schema.js';
+import {BASE64_ALPHABET, breaksString, parseInput, type Infer} from '../protocol/schema.js';
 import {Data, HashKey, PartitionKey, StreamRef} from './fields.js';
 
 export const putRecordsSchema = {
@@ -44,10 +44,7 @@ const CLOSE_LIST = 0x5d;
 const OPEN = 0x7b;
 const CLOSE = 0x7d;
 const PAD = 0x3d;
-const ZERO = 0x30;
-const NINE = 0x39;
 
-const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 /** Each byte's value as a base64 digit, or -1: URL-safe digits and padding are not digits here. */
 const DIGITS = new Int8Array(256).fill(-1);
 for (let digit = 0; digit < 64; digit++) DIGITS[BASE64_ALPHABET.charCodeAt(digit)] = digit;
@@ -58,8 +55,6 @@ for (let high = 0; high < 64; high++) {
 }
 
 const MAX_RECORDS = putRecordsSchema.Records.max;
-/** A hash key is 0, or up to 39 digits without a leading zero (HashKey's pattern). */
-const MAX_HASH_KEY_DIGITS = 39;
 
 const DATA = Buffer.from('Data');
 const PARTITION_KEY = Buffer.from('PartitionKey');
@@ -202,21 +197,14 @@ class BodyReader {
 
 	private partitionKey(): string {
 		const key = this.text();
-		if (key.length < PartitionKey.min || key.length > PartitionKey.max) throw notPlain;
+		if (breaksString(PartitionKey, key)) throw notPlain;
 		return key;
 	}
 
 	private hashKey(): string {
-		const start = this.stringStart();
-		const end = this.bytes.indexOf(QUOTE, start);
-		const length = end - start;
-		if (end < 0 || length < 1 || length > MAX_HASH_KEY_DIGITS || (length > 1 && this.bytes[start] === ZERO)) throw notPlain;
-		for (let index = start; index < end; index++) {
-			const byte = this.bytes[index] as number;
-			if (byte < ZERO || byte > NINE) throw notPlain;
-		}
-		this.at = end + 1;
-		return this.bytes.toString('latin1', start, end);
+		const key = this.text();
+		if (breaksString(HashKey, key)) throw notPlain;
+		return key;
 	}
 
 	/** A string without escapes or control characters (those take the general path). */

@@ -192,7 +192,7 @@ function convertBlob(value: unknown): Buffer {
 	return bytes;
 }
 
-const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+export const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 /** True when the bits after the data in the last character before padding are zero, as they must be. */
 function padBitsClear(text: string, padding: number): boolean {
@@ -330,7 +330,8 @@ function report(check: Check, field: Field, value: unknown, constraint: string):
 	check.errors.push(`Value ${show(field, value)} at '${path}' failed to satisfy constraint: ${constraint}`);
 }
 
-function breaksString(field: StringField, text: string): boolean {
+/** Whether a string breaks any of its member's constraints (length, pattern, enum). */
+export function breaksString(field: StringField, text: string): boolean {
 	return (
 		(field.max !== undefined && text.length > field.max) ||
 		(field.min !== undefined && text.length < field.min) ||
