@@ -14,7 +14,8 @@ function keyOnShard(index: 0 | 1, prefix: string): string {
 	}
 }
 
-const writeThrottled = (name: string, shard: number) =>
+/** Writes and GetShardIterator calls over a shard's budget get this message; GetRecords calls the other. */
+const shardThrottled = (name: string, shard: number) =>
 	`Rate exceeded for shard ${shardId(shard)} in stream ${name} under account ${ACCOUNT}.`;
 const readThrottled = (name: string, shard: number) => `Rate exceeded for Shard - ${ACCOUNT}/${name}/${shardId(shard)}`;
 
@@ -41,14 +42,14 @@ describe.each(transports)('throughput limits over %s', (transport) => {
 		expect(answer.FailedRecordCount).toBe(100);
 		for (const [index, result] of (answer.Records ?? []).entries()) {
 			if (index % 2 === 0) {
-				expect(result).toEqual({ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: writeThrottled(name, 0)});
+				expect(result).toEqual({ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: shardThrottled(name, 0)});
 			} else {
 				expect(result.ShardId).toBe(shardId(1));
 				expect(result.SequenceNumber).toMatch(/^\d+$/);
 				expect(result.ErrorCode).toBeUndefined();
 			}
 		}
-		await expectError(putRecord(name, hot, Buffer.from('one more')), 'ProvisionedThroughputExceededException', writeThrottled(name, 0));
+		await expectError(putRecord(name, hot, Buffer.from('one more')), 'ProvisionedThroughputExceededException', shardThrottled(name, 0));
 		expect((await putRecord(name, cool, Buffer.from('still fine'))).ShardId).toBe(shardId(1));
 
 		// Nothing refused was stored.
@@ -71,11 +72,11 @@ describe.each(transports)('throughput limits over %s', (transport) => {
 		const answer = await putRecords(name, Array.from({length: 11}, () => ({PartitionKey: 'k', Data: chunk})));
 		expect(answer.FailedRecordCount).toBe(1);
 		expect(answer.Records?.slice(0, 10).every((result) => result.ErrorCode === undefined)).toBe(true);
-		expect(answer.Records?.[10]).toEqual({ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: writeThrottled(name, 0)});
+		expect(answer.Records?.[10]).toEqual({ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: shardThrottled(name, 0)});
 		// What is left (24,566 bytes) takes a small record but not another large one.
 		await putRecord(name, 'k', Buffer.alloc(20_000));
-		await expectError(putRecord(name, 'k', Buffer.alloc(5_000)), 'ProvisionedThroughputExceededException', writeThrottled(name, 0));
-		await expectError(putRecord(name, 'k', chunk), 'ProvisionedThroughputExceededException', writeThrottled(name, 0));
+		await expectError(putRecord(name, 'k', Buffer.alloc(5_000)), 'ProvisionedThroughputExceededException', shardThrottled(name, 0));
+		await expectError(putRecord(name, 'k', chunk), 'ProvisionedThroughputExceededException', shardThrottled(name, 0));
 
 		clock.advance(1000);
 		expect((await putRecord(name, 'k', chunk)).ShardId).toBe(shardId(0));
@@ -88,10 +89,10 @@ describe.each(transports)('throughput limits over %s', (transport) => {
 		const largest = Buffer.alloc(MIB - key.length, 1);
 		expect((await putRecord(name, key, largest)).ShardId).toBe(shardId(0));
 		// The budget is spent: not even a small record fits in the same instant, nor a large one until the second has passed.
-		await expectError(putRecord(name, 'k', Buffer.from('small')), 'ProvisionedThroughputExceededException', writeThrottled(name, 0));
+		await expectError(putRecord(name, 'k', Buffer.from('small')), 'ProvisionedThroughputExceededException', shardThrottled(name, 0));
 		clock.advance(999);
 		const early = await putRecords(name, [{PartitionKey: key, Data: largest}]);
-		expect(early.Records).toEqual([{ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: writeThrottled(name, 0)}]);
+		expect(early.Records).toEqual([{ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: shardThrottled(name, 0)}]);
 		clock.advance(1);
 		const batch = await putRecords(name, [{PartitionKey: key, Data: largest}]);
 		expect(batch.FailedRecordCount).toBe(0);
@@ -102,8 +103,9 @@ describe.each(transports)('throughput limits over %s', (transport) => {
 	it('throttles the sixth GetRecords call within a second on a shard, not on the others', async () => {
 		const name = uniqueName('read-calls');
 		await createStream(harness.client, name, 2);
-		const read = async (shard: number) =>
-			harness.client.send(new GetRecordsCommand({ShardIterator: await iterator(harness.client, name, shardId(shard), 'TRIM_HORIZON')}));
+		// One iterator a shard, read again and again: GetShardIterator has a budget of its own.
+		const iterators = [await iterator(harness.client, name, shardId(0), 'TRIM_HORIZON'), await iterator(harness.client, name, shardId(1), 'TRIM_HORIZON')];
+		const read = (shard: 0 | 1) => harness.client.send(new GetRecordsCommand({ShardIterator: iterators[shard]}));
 		for (let call = 0; call < 5; call++) await read(0);
 		await expectError(read(0), 'ProvisionedThroughputExceededException', readThrottled(name, 0));
 		await expectError(read(0), 'ProvisionedThroughputExceededException', readThrottled(name, 0));
@@ -113,6 +115,32 @@ describe.each(transports)('throughput limits over %s', (transport) => {
 		clock.advance(1000);
 		for (let call = 0; call < 5; call++) await read(0);
 		await expectError(read(0), 'ProvisionedThroughputExceededException', readThrottled(name, 0));
+	});
+
+	it('throttles the sixth GetShardIterator call within a second on a shard, after checking the request, and not GetRecords', async () => {
+		const name = uniqueName('iterator-calls');
+		await createStream(harness.client, name, 2);
+		const getIterator = (shard: number) => iterator(harness.client, name, shardId(shard), 'LATEST');
+		const iterators: string[] = [];
+		for (let call = 0; call < 5; call++) iterators.push(await getIterator(0));
+		await expectError(getIterator(0), 'ProvisionedThroughputExceededException', shardThrottled(name, 0));
+		// A bad request is told what is wrong with it, not that it is throttled.
+		await expectError(
+			iterator(harness.client, name, shardId(0), 'TRIM_HORIZON', {StartingSequenceNumber: '1'}),
+			'InvalidArgumentException',
+			'Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified TRIM_HORIZON and also a StartingSequenceNumber.',
+		);
+		// The other shard, and reading with the iterators already issued, are not held back.
+		for (let call = 0; call < 5; call++) await getIterator(1);
+		expect((await harness.client.send(new GetRecordsCommand({ShardIterator: iterators[4]}))).Records).toEqual([]);
+
+		// The budget refills at five a second: one call 200 ms later, five after a whole second.
+		clock.advance(200);
+		await getIterator(0);
+		await expectError(getIterator(0), 'ProvisionedThroughputExceededException', shardThrottled(name, 0));
+		clock.advance(1000);
+		for (let call = 0; call < 5; call++) await getIterator(0);
+		await expectError(getIterator(0), 'ProvisionedThroughputExceededException', shardThrottled(name, 0));
 	});
 
 	it('throttles reads after a 10 MiB GetRecords until the 2 MiB/s read budget has refilled', async () => {

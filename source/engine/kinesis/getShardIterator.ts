@@ -5,6 +5,7 @@ import {SequenceNumber, ShardId, StreamRef} from './fields.js';
 import {shardIdOf} from './names.js';
 import {parseSequenceNumber, positionAt} from './sequenceNumbers.js';
 import {encodeIterator} from './shardIterators.js';
+import {shardRateExceeded} from './throughput.js';
 
 // In the order AWS lists them in its validation message.
 const ITERATOR_TYPES = ['AFTER_SEQUENCE_NUMBER', 'LATEST', 'AT_TIMESTAMP', 'AT_SEQUENCE_NUMBER', 'TRIM_HORIZON'] as const;
@@ -18,7 +19,7 @@ export default defineAction(
 		Timestamp: {type: 'Timestamp'},
 	},
 	(context, input) => {
-		const {streams, region, nowMs} = context;
+		const {streams, region, nowMs, throughput} = context;
 		const stream = streams.find(region, input, nowMs);
 		const shard = streams.shard(stream, input.ShardId);
 		if (!shard || stream.status === 'CREATING') {
@@ -42,6 +43,10 @@ export default defineAction(
 			position = shard.endPosition === undefined ? streams.lastPosition(stream) + 1 : shard.endPosition + 1;
 		} else {
 			position = positionAtTimestamp(context, stream, shard.index, input.Timestamp);
+		}
+		// Checked once the request is known to be well formed, so that a bad one still gets its own error.
+		if (!throughput.admitIterator(stream.uid, shard.index, nowMs)) {
+			throw shardRateExceeded(context, stream, shard.index);
 		}
 		return {
 			ShardIterator: encodeIterator({

@@ -1,10 +1,11 @@
 import {performance} from 'node:perf_hooks';
 import {invalidArgument} from '../protocol/errors.js';
+import {shardRateExceeded} from './throughput.js';
 import {defineAction} from './action.js';
 import {Data, HashKey, PartitionKey, SequenceNumber, StreamRef} from './fields.js';
 import {shardIdOf} from './names.js';
 import {formatSequenceNumber, parseSequenceNumber} from './sequenceNumbers.js';
-import {hashKeyOf, throttledWrite, writableStream, writeRecords} from './writeRecords.js';
+import {hashKeyOf, writableStream, writeRecords} from './writeRecords.js';
 
 export default defineAction(
 	{...StreamRef, Data, PartitionKey, ExplicitHashKey: HashKey, SequenceNumberForOrdering: SequenceNumber},
@@ -26,7 +27,7 @@ export default defineAction(
 		const [written] = await writeRecords(context, stream, [input], [hashHex], minimumPosition);
 		if (!written) throw new Error('a written record was not reported');
 		context.metrics.putRecord(stream, {bytes: written.bytes, succeeded: written.admitted, latencyMs: performance.now() - started}, context.nowMs);
-		if (!written.admitted) throw throttledWrite(context, stream, written.shard);
+		if (!written.admitted) throw shardRateExceeded(context, stream, written.shardIndex);
 		return {
 			ShardId: shardIdOf(written.shardIndex),
 			SequenceNumber: formatSequenceNumber({streamCreatedMs: stream.createdMs, position: written.position, shardIndex: written.shardIndex}),

@@ -1,6 +1,11 @@
+import {ServiceError} from '../protocol/errors.js';
+import type {StreamState} from '../store/streamState.js';
+import type {ActionContext} from './action.js';
+import {shardIdOf} from './names.js';
+
 /**
  * Per-shard throughput limits as AWS applies them: writes of 1 MiB/s and 1,000 records/s, reads of
- * 5 GetRecords calls/s and 2 MiB/s. Each limit is a token bucket holding one second of budget. A read
+ * 5 GetRecords calls/s and 2 MiB/s, and 5 GetShardIterator calls/s. Each limit is a token bucket holding one second of budget. A read
  * may overdraw the byte budget (one GetRecords can return 10 MiB), and later reads wait for it to refill,
  * which is how AWS throttles the calls that follow a large read.
  */
@@ -9,6 +14,7 @@ export const SHARD_LIMITS = {
 	writeRecordsPerSecond: 1000,
 	readCallsPerSecond: 5,
 	readBytesPerSecond: 2 * 1024 * 1024,
+	iteratorCallsPerSecond: 5,
 } as const;
 
 class TokenBucket {
@@ -40,6 +46,7 @@ interface ShardBuckets {
 	readonly writeRecords: TokenBucket;
 	readonly readCalls: TokenBucket;
 	readonly readBytes: TokenBucket;
+	readonly iteratorCalls: TokenBucket;
 }
 
 export class ThroughputLimits {
@@ -64,6 +71,15 @@ export class ThroughputLimits {
 		const buckets = this.bucketsOf(uid, shardIndex, nowMs);
 		if (buckets.readCalls.available(nowMs) < 1 || buckets.readBytes.available(nowMs) <= 0) return false;
 		buckets.readCalls.take(1);
+		return true;
+	}
+
+	/** Admits one GetShardIterator call, or refuses it once the shard has had five in the last second. */
+	admitIterator(uid: number, shardIndex: number, nowMs: number): boolean {
+		if (!this.enabled) return true;
+		const calls = this.bucketsOf(uid, shardIndex, nowMs).iteratorCalls;
+		if (calls.available(nowMs) < 1) return false;
+		calls.take(1);
 		return true;
 	}
 
@@ -93,9 +109,18 @@ export class ThroughputLimits {
 				writeRecords: new TokenBucket(SHARD_LIMITS.writeRecordsPerSecond, nowMs),
 				readCalls: new TokenBucket(SHARD_LIMITS.readCallsPerSecond, nowMs),
 				readBytes: new TokenBucket(SHARD_LIMITS.readBytesPerSecond, nowMs),
+				iteratorCalls: new TokenBucket(SHARD_LIMITS.iteratorCallsPerSecond, nowMs),
 			};
 			this.shards.set(key, buckets);
 		}
 		return buckets;
 	}
+}
+
+/** AWS's error for a write or a GetShardIterator call over a shard's budget (GetRecords words it differently). */
+export function shardRateExceeded(context: ActionContext, stream: StreamState, shardIndex: number): ServiceError {
+	return new ServiceError(
+		'ProvisionedThroughputExceededException',
+		`Rate exceeded for shard ${shardIdOf(shardIndex)} in stream ${stream.name} under account ${context.streams.account}.`,
+	);
 }

@@ -1,8 +1,7 @@
-import {ServiceError, invalidArgument, resourceNotFound} from '../protocol/errors.js';
+import {invalidArgument, resourceNotFound} from '../protocol/errors.js';
 import {isOpen, type ShardState, type StreamState} from '../store/streamState.js';
 import type {ActionContext} from './action.js';
 import {MAX_HASH_KEY, partitionKeyHash, toHex} from './hashKeys.js';
-import {shardIdOf} from './names.js';
 
 export interface IncomingRecord {
 	readonly PartitionKey: string;
@@ -26,13 +25,6 @@ export interface RoutedRecord {
 	/** Where it was stored, when admitted. */
 	position: number;
 	arrivalMs: number;
-}
-
-export function throttledWrite(context: ActionContext, stream: StreamState, shard: ShardState): ServiceError {
-	return new ServiceError(
-		'ProvisionedThroughputExceededException',
-		`Rate exceeded for shard ${shardIdOf(shard.index)} in stream ${stream.name} under account ${context.streams.account}.`,
-	);
 }
 
 /** The stream a write goes to: only ACTIVE and UPDATING streams take records, as on AWS. */
