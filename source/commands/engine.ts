@@ -22,7 +22,7 @@ const help = `
     --region <region>      Region for requests whose signature names none (default us-east-1)
     --limits on|off        Per-shard throughput limits as on AWS: 1 MiB/s and 1,000 records/s
                            written, 5 reads/s and 2 MiB/s read, 5 GetShardIterator
-                           calls/s (default on)
+                           calls/s, 2 MiB/s per fan-out subscription (default on)
     --auth <id>:<secret>   Accept only requests signed (SigV4) with this access key and secret;
                            by default any well-formed signature is accepted
     --tls-cert <file>      Serve HTTPS (h2 and http/1.1 by ALPN) with this PEM certificate chain

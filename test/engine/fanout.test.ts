@@ -368,6 +368,46 @@ describe('SubscribeToShard with the SDK default client (HTTP/2)', () => {
 	});
 });
 
+describe('SubscribeToShard with throughput limits', () => {
+	const clock = new FakeClock();
+	const harness = useEngine('http2', {registerConsumerMs: 0, throughputLimits: true, now: clock.now, subscriptionMs: 30_000});
+
+	it('pushes a consumer far behind at no more than 2 MiB/s, in events of at most 2 MiB, every record in order', async () => {
+		const {client} = harness;
+		const name = uniqueName('fanout-paced');
+		await createStream(client, name);
+		// 30 records of 200 KiB (about 5.9 MiB), written five a second so as to stay inside the 1 MiB/s write budget.
+		const size = 200 * 1024;
+		for (let batch = 0; batch < 6; batch++) {
+			const records = Array.from({length: 5}, (_, index) => ({PartitionKey: 'k', Data: Buffer.alloc(size, batch * 5 + index)}));
+			expect((await client.send(new PutRecordsCommand({StreamName: name, Records: records}))).FailedRecordCount).toBe(0);
+			clock.advance(1000);
+		}
+		const consumer = await register(client, name, 'catching-up');
+
+		const events: Array<{at: number; bytes: number}> = [];
+		const received: _Record[] = [];
+		const subscribed = Date.now();
+		for await (const event of eventsOf(await subscribe(client, consumer.ConsumerARN, {Type: 'TRIM_HORIZON'}))) {
+			const records = event.SubscribeToShardEvent?.Records ?? [];
+			if (records.length === 0) continue;
+			events.push({at: Date.now(), bytes: records.reduce((sum, record) => sum + (record.Data?.length ?? 0) + (record.PartitionKey?.length ?? 0), 0)});
+			received.push(...records);
+			if (received.length === 30) break;
+		}
+		expect(received.map((record) => record.Data?.[0])).toEqual(Array.from({length: 30}, (_, index) => index));
+		expect(Math.max(...events.map((event) => event.bytes))).toBeLessThanOrEqual(2 * 1024 * 1024);
+		// Each event arrives no sooner than the ones before it are paid for at 2 MiB/s, counted from the
+		// subscription (a bound that a slow machine only makes looser; a few milliseconds' leeway for timers).
+		expect(events.length).toBeGreaterThanOrEqual(3);
+		let paidMs = 0;
+		for (const event of events) {
+			expect(event.at - subscribed).toBeGreaterThanOrEqual(paidMs - 5);
+			paidMs += (event.bytes / (2 * 1024 * 1024)) * 1000;
+		}
+	});
+});
+
 describe('SubscribeToShard for a consumer still CREATING', () => {
 	const harness = useEngine('http2', {registerConsumerMs: 60_000});
 

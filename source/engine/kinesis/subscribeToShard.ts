@@ -78,7 +78,7 @@ export default defineAction(
 		}
 		context.metrics.subscribeToShard(stream, consumer.name, true, nowMs);
 		return new EventStreamReply((signal) =>
-			pushEvents({streams, consumers, store: context.store, metrics: context.metrics}, {stream, consumer, shardIndex: shard.index, start}, signal, {
+			pushEvents({streams, consumers, store: context.store, metrics: context.metrics, throughput: context.throughput}, {stream, consumer, shardIndex: shard.index, start}, signal, {
 				ended: () => end,
 				onWake: (callback) => (wake = callback),
 				close: () => consumers.unsubscribe(key, subscription),
@@ -92,6 +92,7 @@ interface Engine {
 	readonly consumers: Consumers;
 	readonly store: ActionContext['store'];
 	readonly metrics: ActionContext['metrics'];
+	readonly throughput: ActionContext['throughput'];
 }
 
 interface Target {
@@ -111,6 +112,7 @@ interface Control {
 
 async function* pushEvents(engine: Engine, target: Target, signal: AbortSignal, control: Control): AsyncGenerator<StreamEvent> {
 	const {streams, consumers, store, metrics} = engine;
+	const pace = engine.throughput.fanOutPace();
 	const {stream, consumer, shardIndex} = target;
 	let position = target.start;
 	// Something may have changed since the last read: records, the stream, the consumer, the lifetime.
@@ -121,6 +123,17 @@ async function* pushEvents(engine: Engine, target: Target, signal: AbortSignal, 
 		news = true;
 		resolveWait?.();
 	};
+	/** Waits that long, or until something changes. */
+	const pause = (ms: number) =>
+		new Promise<void>((resolve) => {
+			const done = () => {
+				clearTimeout(timer);
+				resolveWait = undefined;
+				resolve();
+			};
+			const timer = setTimeout(done, ms);
+			resolveWait = done;
+		});
 	const unwatch = streams.watch(stream, shardIndex, poke);
 	control.onWake(poke);
 	signal.addEventListener('abort', poke);
@@ -137,6 +150,11 @@ async function* pushEvents(engine: Engine, target: Target, signal: AbortSignal, 
 			if (takenOver) {
 				yield {kind: 'exception', type: takenOver.type, message: takenOver.message};
 				return;
+			}
+			const paceMs = pace?.waitMs() ?? 0;
+			if (paceMs > 0) {
+				await pause(paceMs);
+				continue;
 			}
 			news = false;
 			const nowMs = consumers.now();
@@ -180,6 +198,7 @@ async function* pushEvents(engine: Engine, target: Target, signal: AbortSignal, 
 					},
 				};
 				lastSentMs = Date.now();
+				if (records.length > 0) pace?.spent(page.bytes);
 				metrics.subscribeToShardEvent(
 					current,
 					shardIndex,
@@ -194,16 +213,7 @@ async function* pushEvents(engine: Engine, target: Target, signal: AbortSignal, 
 			}
 			if (atEnd) return;
 			if (next || news) continue;
-			await new Promise<void>((resolve) => {
-				resolveWait = resolve;
-				const waitMs = closed ? SETTLE_RETRY_MS : Math.max(0, lastSentMs + HEARTBEAT_MS - Date.now());
-				const timer = setTimeout(resolve, waitMs);
-				resolveWait = () => {
-					clearTimeout(timer);
-					resolve();
-				};
-			});
-			resolveWait = undefined;
+			await pause(closed ? SETTLE_RETRY_MS : Math.max(0, lastSentMs + HEARTBEAT_MS - Date.now()));
 		}
 	} catch (error) {
 		// The subscription is the only one to hear of it: say so on the stream, as AWS does, and end.

@@ -15,6 +15,8 @@ export const SHARD_LIMITS = {
 	readCallsPerSecond: 5,
 	readBytesPerSecond: 2 * 1024 * 1024,
 	iteratorCallsPerSecond: 5,
+	/** Enhanced fan-out: what a subscription pushes, per consumer and shard. */
+	fanOutBytesPerSecond: 2 * 1024 * 1024,
 } as const;
 
 class TokenBucket {
@@ -96,6 +98,11 @@ export class ThroughputLimits {
 		buckets.readBytes.take(bytes);
 	}
 
+	/** The pace of one enhanced fan-out subscription, or undefined when limits are off. */
+	fanOutPace(): FanOutPace | undefined {
+		return this.enabled ? new FanOutPace() : undefined;
+	}
+
 	forgetStream(uid: number): void {
 		for (const key of this.shards.keys()) if (key.startsWith(`${uid}/`)) this.shards.delete(key);
 	}
@@ -114,6 +121,26 @@ export class ThroughputLimits {
 			this.shards.set(key, buckets);
 		}
 		return buckets;
+	}
+}
+
+/**
+ * A subscription pushes a shard's records at up to 2 MiB/s: after an event of so many bytes, the next one
+ * with records waits as long as they take at that rate. A consumer far behind catches up at that rate,
+ * as on AWS, rather than as fast as the disk reads. Real time, not the engine's clock, as the heartbeat.
+ */
+export class FanOutPace {
+	/** When the events sent so far are paid for (Date.now() ms). */
+	private paidUntilMs = 0;
+
+	/** Charges an event's bytes once it is sent. */
+	spent(bytes: number): void {
+		this.paidUntilMs = Math.max(this.paidUntilMs, Date.now()) + (bytes / SHARD_LIMITS.fanOutBytesPerSecond) * 1000;
+	}
+
+	/** How long to wait before the next event with records may go. */
+	waitMs(): number {
+		return Math.max(0, this.paidUntilMs - Date.now());
 	}
 }
 
