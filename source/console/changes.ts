@@ -248,3 +248,9 @@ export async function* runChange<R>(context: ChangeContext, change: AuditedChang
 		throw error;
 	}
 }
+
+/** A change refused before it starts: its progress fails at the first step, as a change that Kinesis refuses does. */
+// eslint-disable-next-line require-yield -- it yields no progress at all, by design
+export async function* refusedChange(error: Error): AsyncGenerator<never, never> {
+	throw error;
+}

@@ -7,7 +7,7 @@ import {
 	type KinesisClient,
 	type StreamDescriptionSummary,
 } from '@aws-sdk/client-kinesis';
-import {runChange, problemError, type ChangeContext, type ChangeProgress, type PlanProblem} from './changes.js';
+import {problemError, refusedChange, runChange, type ChangeContext, type ChangeProgress, type PlanProblem} from './changes.js';
 import {ConsoleError} from './failures.js';
 import {MAX_HASH_KEY, partitionKeyHash} from './hashKeys.js';
 import {shardView, type ShardView} from './streams.js';
@@ -522,8 +522,8 @@ export interface ReshardResult {
  */
 export function executeReshard(context: ChangeContext, plan: ReshardPlan): AsyncGenerator<ChangeProgress<ReshardResult>, ReshardResult> {
 	const problem = problemError(plan.problems);
-	if (problem) return refused(problem);
-	if (plan.operation === 'scale' && plan.unchanged) return refused(new ConsoleError({kind: 'refused', message: `'${plan.stream}' already has ${plan.target} open shards: there is nothing to change.`}));
+	if (problem) return refusedChange(problem);
+	if (plan.operation === 'scale' && plan.unchanged) return refusedChange(new ConsoleError({kind: 'refused', message: `'${plan.stream}' already has ${plan.target} open shards: there is nothing to change.`}));
 	const stream = plan.stream;
 	const finish = async (summary: StreamDescriptionSummary) => {
 		const shards = (await listAllShards(context.kinesis, stream, context.signal)).map(shardView);
@@ -587,11 +587,6 @@ export function executeReshard(context: ChangeContext, plan: ReshardPlan): Async
 				finish,
 			});
 	}
-}
-
-// eslint-disable-next-line require-yield
-async function* refused(error: Error): AsyncGenerator<never, never> {
-	throw error;
 }
 
 function statusProblems(shape: StreamShape): PlanProblem[] {

@@ -6,7 +6,7 @@ import {
 	IncreaseStreamRetentionPeriodCommand,
 	type KinesisClient,
 } from '@aws-sdk/client-kinesis';
-import {problemError, runChange, type ChangeContext, type ChangeProgress, type PlanProblem} from './changes.js';
+import {problemError, refusedChange, runChange, type ChangeContext, type ChangeProgress, type PlanProblem} from './changes.js';
 import {ConsoleError} from './failures.js';
 import {shardView, type ShardView} from './streams.js';
 import {readShard} from './tail/shardReader.js';
@@ -302,7 +302,7 @@ export interface RetentionResult {
 export function executeRetention(context: ChangeContext, plan: RetentionPlan): AsyncGenerator<ChangeProgress<RetentionResult>, RetentionResult> {
 	const problem = problemError(plan.problems);
 	const unchanged = plan.direction === 'unchanged' ? new ConsoleError({kind: 'refused', message: `'${plan.stream}' already keeps records for ${plan.newHours} hours: there is nothing to change.`}) : undefined;
-	if (problem ?? unchanged) return fail((problem ?? unchanged) as Error);
+	if (problem ?? unchanged) return refusedChange((problem ?? unchanged) as Error);
 	const stream = plan.stream;
 	// The submission is not aborted: once sent, a change is followed or reported, never left unknown.
 	return runChange(context, {
@@ -327,11 +327,6 @@ export function executeRetention(context: ChangeContext, plan: RetentionPlan): A
 			return {result, after: {retentionHours: result.retentionHours}};
 		},
 	});
-}
-
-// eslint-disable-next-line require-yield
-async function* fail(error: Error): AsyncGenerator<never, never> {
-	throw error;
 }
 
 const formatCount = (value: number): string => value.toLocaleString('en-US');
