@@ -1,4 +1,4 @@
-import {mkdtempSync, rmSync} from 'node:fs';
+import {existsSync, mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {
@@ -96,6 +96,25 @@ describe('durability', () => {
 		}
 		client.destroy();
 		await engine.close();
+	});
+
+	it('keeps its data inside a directory whose name has a dot, as inside any other', async () => {
+		const parent = dataDir();
+		for (const dir of [mkdtempSync(join(parent, 'engine.data-')), join(parent, 'not-yet.made')]) {
+			let engine = await startEngine({dataDir: dir});
+			let client = kinesisClient(engine.url);
+			await waitActive(client, 'dotted', 1);
+			await client.send(new PutRecordsCommand({StreamName: 'dotted', Records: [{PartitionKey: 'k', Data: Buffer.from('kept')}]}));
+			client.destroy();
+			await engine.close();
+			expect(existsSync(join(dir, 'data.mdb'))).toBe(true);
+
+			engine = await startEngine({dataDir: dir});
+			client = kinesisClient(engine.url);
+			expect([...(await readAll(client, 'dotted')).values()].flat()).toEqual(['kept']);
+			client.destroy();
+			await engine.close();
+		}
 	});
 
 	it('loses no acknowledged record when the engine is killed with SIGKILL during writes', async () => {

@@ -97,6 +97,8 @@ export class Store {
 		// 'power': every acknowledged commit is also flushed to the disk first.
 		this.root = open({
 			path,
+			// Always a directory: lmdb would otherwise take a path with a dot in its last name (data.v2, tmp.x1Yz) for a file.
+			noSubdir: false,
 			maxDbs: 8,
 			...(this.durability === 'power' ? {separateFlushed: true, overlappingSync: false} : {noSync: true}),
 		});
