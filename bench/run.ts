@@ -13,7 +13,8 @@
  * Environment: BENCH_SECONDS (10) of PutRecords per row after BENCH_WARMUP_SECONDS (1);
  * BENCH_CONCURRENCY (4) PutRecords in flight; BENCH_SHARDS (4); BENCH_DRAIN_SECONDS (120) at most
  * to drain; BENCH_ONLY=engine,canned-h2,... to run some rows; BENCH_MEMORY_MB (1024);
- * BENCH_RUNS (1) runs per row, keeping the best; BENCH_PROFILE=DIR to write CPU profiles of the engine
+ * BENCH_RUNS (3) runs per throughput row, in rounds, keeping the best (a shared machine's noise only
+ * ever slows a run, and moves one run by a fifth or more); BENCH_PROFILE=DIR to write CPU profiles of the engine
  * (main thread, one per row and phase) there, for bench/profile.ts; BENCH_ENGINE_NODE_OPTIONS (flags for the
  * engine's node, e.g. --max-semi-space-size=64); BENCH_ENGINE_OPTIONS (JSON, more createEngine options);
  * BENCH_RESULTS (bench/results.md), written when the throughput or memory rows ran (the console, ui and
@@ -51,7 +52,7 @@ const config = {
 	concurrency: number('BENCH_CONCURRENCY', 4),
 	shards: number('BENCH_SHARDS', 4),
 	drainSeconds: number('BENCH_DRAIN_SECONDS', 120),
-	runs: number('BENCH_RUNS', 1),
+	runs: number('BENCH_RUNS', 3),
 	memoryMb: number('BENCH_MEMORY_MB', 1024),
 	only: process.env.BENCH_ONLY?.split(',').map((id) => id.trim()).filter(Boolean),
 	profileDir: process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined,
