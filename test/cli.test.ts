@@ -1,4 +1,7 @@
 import {execFile} from 'node:child_process';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {promisify} from 'node:util';
 import {ListStreamsCommand} from '@aws-sdk/client-kinesis';
 import {describe, expect, it} from 'vitest';
@@ -31,7 +34,33 @@ describe('kinesis-console', () => {
 		const {stderr, code} = await cli('engine', '--in-memory', '--data-dir', '/tmp/x');
 		expect(code).toBe(2);
 		expect(stderr).toContain('--data-dir and --in-memory cannot be used together.');
-		expect((await cli('engine', '--port', '70000')).stderr).toContain('--port must be a whole number from 0 to 65535');
+		expect((await cli('engine', '--port', '70000')).stderr).toContain("--port must be a whole number from 0 to 65535, not '70000'.");
+		// Quoted as typed, not as the number meow would have made of it (NaN).
+		expect((await cli('engine', '--port', 'abc')).stderr).toContain("--port must be a whole number from 0 to 65535, not 'abc'.");
+	});
+
+	it('says why the engine cannot start: a port in use, a data directory that is a file', async () => {
+		const first = await spawnEngine(['--in-memory']);
+		try {
+			const port = new URL(first.url).port;
+			const taken = await cli('engine', '--port', port, '--in-memory');
+			expect(taken.code).toBe(1);
+			expect(taken.stderr).toBe(`kinesis-console engine: 127.0.0.1:${port} is already in use (another engine?): choose another --port, or --port 0 for a free one.\n`);
+		} finally {
+			first.child.kill('SIGINT');
+			await first.exited;
+		}
+		const dir = mkdtempSync(join(tmpdir(), 'cli-file-'));
+		try {
+			const file = join(dir, 'a-file');
+			writeFileSync(file, '');
+			const onFile = await cli('engine', '--port', '0', '--data-dir', file);
+			expect(onFile.code).toBe(1);
+			expect(onFile.stderr).toBe(`kinesis-console engine: The engine cannot keep its data in ${file}: it, or a folder on the way to it, is a file (EEXIST).\n`);
+			expect((await cli('engine', '--port', '0', '--data-dir', join(file, 'below'))).stderr).toContain('is a file (ENOTDIR).');
+		} finally {
+			rmSync(dir, {recursive: true, force: true});
+		}
 	});
 
 	it('engine prints its URL first, serves the SDK, and stops cleanly on SIGINT', async () => {

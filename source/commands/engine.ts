@@ -42,7 +42,8 @@ export async function run(argv: string[]): Promise<number> {
 		importMeta: import.meta,
 		argv,
 		flags: {
-			port: {type: 'number', default: 4567},
+			// A string, so that a bad value is quoted back as typed (meow turns it into NaN).
+			port: {type: 'string', default: '4567'},
 			host: {type: 'string', default: '127.0.0.1'},
 			dataDir: {type: 'string'},
 			inMemory: {type: 'boolean', default: false},
@@ -54,9 +55,10 @@ export async function run(argv: string[]): Promise<number> {
 			tlsKey: {type: 'string'},
 		},
 	});
-	const {port, host, dataDir, inMemory, durability, region, limits, tlsCert, tlsKey} = cli.flags;
+	const {host, dataDir, inMemory, durability, region, limits, tlsCert, tlsKey} = cli.flags;
 	if (dataDir !== undefined && inMemory) throw new UsageError('--data-dir and --in-memory cannot be used together.');
-	if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be a whole number from 0 to 65535, not ${port}.`);
+	const port = Number(cli.flags.port);
+	if (!/^\d+$/.test(cli.flags.port) || port > 65_535) throw new UsageError(`--port must be a whole number from 0 to 65535, not '${cli.flags.port}'.`);
 
 	const auth = parseAuth(cli.flags.auth);
 	if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together: give both or neither.');
@@ -72,6 +74,8 @@ export async function run(argv: string[]): Promise<number> {
 		durability: durability === 'power' ? 'power' : 'process',
 		throughputLimits: limits === 'on',
 		...(inMemory ? {} : {dataDir: dataDir ?? defaultDataDir()}),
+	}).catch((error: unknown) => {
+		throw listenProblem(error, host, port) ?? error;
 	});
 	process.stdout.write(`${engine.url}\n`);
 	// Guidance goes to stderr so that stdout holds the URL alone, for scripts.
@@ -130,6 +134,17 @@ export function testingHooks(env: NodeJS.ProcessEnv): {now?: () => number; reten
 		...(offsetMs ? {now: () => Date.now() + offsetMs} : {}),
 		...(sweepMs === undefined ? {} : {retentionSweepMs: sweepMs}),
 	};
+}
+
+/** What to do when the engine cannot listen where it was told to, or undefined for any other failure. */
+function listenProblem(error: unknown, host: string, port: number): Error | undefined {
+	const code = (error as NodeJS.ErrnoException | undefined)?.code;
+	const where = `${host}:${port}`;
+	if (code === 'EADDRINUSE') return new Error(`${where} is already in use (another engine?): choose another --port, or --port 0 for a free one.`, {cause: error});
+	if (code === 'EADDRNOTAVAIL') return new Error(`${host} is not an address of this machine: --host takes one of its own, such as 127.0.0.1 or 0.0.0.0.`, {cause: error});
+	if (code === 'EACCES') return new Error(`This user may not listen on ${where}: ports below 1024 need privileges; choose another --port.`, {cause: error});
+	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new Error(`--host ${host} does not resolve to an address.`, {cause: error});
+	return undefined;
 }
 
 /** ACCESS_KEY_ID:SECRET; the secret may itself hold colons. Neither is ever echoed back. */

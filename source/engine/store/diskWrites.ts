@@ -202,7 +202,14 @@ const LOCK_FILE_BYTES = 64 * 1024;
  * be using it.
  */
 export function prepareLockFile(dir: string): void {
-	mkdirSync(dir, {recursive: true});
+	try {
+		mkdirSync(dir, {recursive: true});
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code ?? 'unknown';
+		// EEXIST: the path is a file; ENOTDIR: a folder on the way to it is.
+		const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'it, or a folder on the way to it, is a file' : describeCode(code);
+		throw new Error(`The engine cannot keep its data in ${dir}: ${why} (${code}).`, {cause: error});
+	}
 	const path = join(dir, 'lock.mdb');
 	let fd: number;
 	try {
