@@ -1,10 +1,10 @@
 import {performance} from 'node:perf_hooks';
 import {invalidArgument} from '../protocol/errors.js';
-import {shardRateExceeded} from './throughput.js';
 import {defineAction} from './action.js';
 import {Data, HashKey, PartitionKey, SequenceNumber, StreamRef} from './fields.js';
 import {shardIdOf} from './names.js';
 import {formatSequenceNumber, parseSequenceNumber} from './sequenceNumbers.js';
+import {shardRateExceeded} from './throughput.js';
 import {hashKeyOf, writableStream, writeRecords} from './writeRecords.js';
 
 export default defineAction(

@@ -4,11 +4,11 @@ import {invalidArgument} from '../protocol/errors.js';
 import {takePieceBuffer} from '../protocol/pieceBuffers.js';
 import {SelfEncoding} from '../protocol/values.js';
 import type {StreamState} from '../store/streamState.js';
-import {shardRateExceeded} from './throughput.js';
 import {defineAction} from './action.js';
 import {shardIdOf} from './names.js';
 import {putRecordsSchema, readPutRecordsBody} from './putRecordsBody.js';
 import {POSITION_DIGITS, sequenceFormatter, sequenceParts, writePositionDigits} from './sequenceNumbers.js';
+import {shardRateExceeded} from './throughput.js';
 import {hashKeyOf, writableStream, writeRecords, type RoutedRecord} from './writeRecords.js';
 
 const MAX_REQUEST_BYTES = 5 * 1024 * 1024;

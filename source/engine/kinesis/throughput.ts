@@ -5,9 +5,9 @@ import {shardIdOf} from './names.js';
 
 /**
  * Per-shard throughput limits as AWS applies them: writes of 1 MiB/s and 1,000 records/s, reads of
- * 5 GetRecords calls/s and 2 MiB/s, and 5 GetShardIterator calls/s. Each limit is a token bucket holding one second of budget. A read
- * may overdraw the byte budget (one GetRecords can return 10 MiB), and later reads wait for it to refill,
- * which is how AWS throttles the calls that follow a large read.
+ * 5 GetRecords calls/s and 2 MiB/s, and 5 GetShardIterator calls/s. Each limit is a token bucket
+ * holding one second of budget. A read may overdraw the byte budget (one GetRecords can return 10 MiB),
+ * and later reads wait for it to refill, which is how AWS throttles the calls that follow a large read.
  */
 export const SHARD_LIMITS = {
 	writeBytesPerSecond: 1024 * 1024,
