@@ -132,8 +132,10 @@ describe('the built console through faults', () => {
 			await term.waitFor('18 buffered of 18');
 
 			await writer.send(new DeleteStreamCommand({StreamName: stream}));
-			const stopped = await term.waitFor('✖ stopped', 20_000);
-			expect(stopped).toContain(`The stream '${stream}' was not found in us-east-1 at ${engine.url}. Streams there: faults-kept.`);
+			// Kinesis's own message shows until the console has put it in its words (asking what streams there are).
+			const why = `The stream '${stream}' was not found in us-east-1 at ${engine.url}. Streams there: faults-kept.`;
+			const stopped = await term.waitFor((screen) => screen.includes('✖ stopped') && screen.includes(why), 20_000);
+			expect(stopped).toContain('18 buffered of 18');
 			await term.press('escape');
 			const dashboard = await term.waitFor('NOT FOUND', 20_000);
 			expect(dashboard).toContain(`Shard refresh failed: The stream '${stream}' was not found`);
