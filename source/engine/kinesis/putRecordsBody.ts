@@ -147,8 +147,8 @@ class BodyReader {
 			if (this.is(DATA) && !hasData) {
 				this.data();
 				hasData = true;
-			} else if (this.is(PARTITION_KEY) && partitionKey === undefined) partitionKey = this.partitionKey();
-			else if (this.is(EXPLICIT_HASH_KEY) && hashKey === undefined) hashKey = this.hashKey();
+			} else if (this.is(PARTITION_KEY) && partitionKey === undefined) partitionKey = this.checkedText(PartitionKey);
+			else if (this.is(EXPLICIT_HASH_KEY) && hashKey === undefined) hashKey = this.checkedText(HashKey);
 			else throw notPlain;
 		} while (this.more(CLOSE));
 		if (!hasData || partitionKey === undefined) throw notPlain;
@@ -195,16 +195,11 @@ class BodyReader {
 		this.at = end + 1;
 	}
 
-	private partitionKey(): string {
-		const key = this.text();
-		if (breaksString(PartitionKey, key)) throw notPlain;
-		return key;
-	}
-
-	private hashKey(): string {
-		const key = this.text();
-		if (breaksString(HashKey, key)) throw notPlain;
-		return key;
+	/** A string that keeps its member's constraints. */
+	private checkedText(field: typeof PartitionKey | typeof HashKey): string {
+		const text = this.text();
+		if (breaksString(field, text)) throw notPlain;
+		return text;
 	}
 
 	/** A string without escapes or control characters (those take the general path). */
