@@ -79,10 +79,14 @@ interface TailRun {
 async function tailProcess(url: string, stream: string): Promise<TailRun> {
 	const devNull = openSync('/dev/null', 'w');
 	const started = performance.now();
-	const child = spawn(process.execPath, [cliPath, 'tail', stream, '--from', 'trim-horizon', '--no-follow', '--json', '--endpoint-url', url], {
-		env: env(),
-		stdio: ['ignore', devNull, 'pipe'],
-	});
+	const child = spawn(
+		process.execPath,
+		[cliPath, 'tail', stream, '--from', 'trim-horizon', '--no-follow', '--json', '--endpoint-url', url],
+		{
+			env: env(),
+			stdio: ['ignore', devNull, 'pipe'],
+		},
+	);
 	closeSync(devNull);
 	let stderr = '';
 	child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -97,7 +101,9 @@ async function tailProcess(url: string, stream: string): Promise<TailRun> {
 	const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
 	const elapsedMs = performance.now() - started;
 	clearInterval(sampler);
-	const rssQuarters = [1, 2, 3, 4].map((quarter) => samples[Math.min(samples.length - 1, Math.floor((samples.length * quarter) / 4) - 1)] ?? 0);
+	const rssQuarters = [1, 2, 3, 4].map(
+		(quarter) => samples[Math.min(samples.length - 1, Math.floor((samples.length * quarter) / 4) - 1)] ?? 0,
+	);
 	return {elapsedMs, code, peakRss, rssQuarters, stderr};
 }
 
@@ -133,7 +139,9 @@ export async function consoleBenchmark(): Promise<ConsoleSection> {
 	const shards = positive('BENCH_SHARDS', 4);
 	const runs = positive('BENCH_CONSOLE_RUNS', 7);
 	const rounds = positive('BENCH_RUNS', 1);
-	const loadBefore = loadavg().map((value) => value.toFixed(2)).join(' ');
+	const loadBefore = loadavg()
+		.map((value) => value.toFixed(2))
+		.join(' ');
 	let server: ServerProcess | undefined;
 	let client: ReturnType<typeof makeClient> | undefined;
 	try {
@@ -142,7 +150,12 @@ export async function consoleBenchmark(): Promise<ConsoleSection> {
 		const stream = await createStream(client, 'bench-console', shards);
 		log(`console: filling ${fmt(records)} × ${RECORD_BYTES}-byte records into ${shards} shards`);
 		const perShard = new Map<string, number>();
-		const put = await putFor(client, stream, makeBatch(BATCH, RECORD_BYTES), {seconds: 3600, concurrency: 4, perShard, maxRecords: records});
+		const put = await putFor(client, stream, makeBatch(BATCH, RECORD_BYTES), {
+			seconds: 3600,
+			concurrency: 4,
+			perShard,
+			maxRecords: records,
+		});
 		if (put.failed || put.errors) throw new Error(`filling failed: ${put.failed} records, ${put.errors} calls`);
 		log(`console: wrote ${fmt(put.records)} records in ${(put.elapsedMs / 1000).toFixed(1)} s`);
 
@@ -152,11 +165,15 @@ export async function consoleBenchmark(): Promise<ConsoleSection> {
 		for (let round = 1; round <= rounds; round++) {
 			const drained = await drain(client, stream, {expected: perShard, limit: GET_LIMIT, seconds: 600});
 			if (drained.short.length > 0) throw new Error(`raw drain incomplete: ${drained.short.join(', ')}`);
-			log(`console: raw GetRecords drain ${fmt((drained.records * 1000) / drained.elapsedMs)} records/s (${(drained.elapsedMs / 1000).toFixed(1)} s, ${drained.requests} calls)`);
+			log(
+				`console: raw GetRecords drain ${fmt((drained.records * 1000) / drained.elapsedMs)} records/s (${(drained.elapsedMs / 1000).toFixed(1)} s, ${drained.requests} calls)`,
+			);
 			if (!raw || drained.elapsedMs < raw.elapsedMs) raw = drained;
 			const tailed = await tailProcess(server.url, stream.name);
 			if (tailed.code !== 0) throw new Error(`tail exited ${tailed.code}: ${tailed.stderr.slice(0, 500)}`);
-			log(`console: tail ${fmt((put.records * 1000) / tailed.elapsedMs)} records/s (${(tailed.elapsedMs / 1000).toFixed(1)} s), peak RSS ${mb(tailed.peakRss)}`);
+			log(
+				`console: tail ${fmt((put.records * 1000) / tailed.elapsedMs)} records/s (${(tailed.elapsedMs / 1000).toFixed(1)} s), peak RSS ${mb(tailed.peakRss)}`,
+			);
 			if (!tail || tailed.elapsedMs < tail.elapsedMs) tail = tailed;
 		}
 		if (!raw || !tail) throw new Error('BENCH_RUNS must be at least 1');
@@ -194,7 +211,9 @@ export async function consoleBenchmark(): Promise<ConsoleSection> {
 		} else {
 			notes.push(`${awsCli} is not there: the streams vs list-streams row is skipped.`);
 		}
-		const loadAfter = loadavg().map((value) => value.toFixed(2)).join(' ');
+		const loadAfter = loadavg()
+			.map((value) => value.toFixed(2))
+			.join(' ');
 		const table = rows.join('\n');
 		const markdown = [
 			'## Console',

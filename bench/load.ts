@@ -49,7 +49,8 @@ const positive = (name: string, fallback: number) => {
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const fmt = (value: number) => Math.round(value).toLocaleString('en-US');
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
-const ms = (microseconds: number) => (microseconds >= 10_000 ? `${(microseconds / 1000).toFixed(0)}` : `${(microseconds / 1000).toFixed(1)}`);
+const ms = (microseconds: number) =>
+	microseconds >= 10_000 ? `${(microseconds / 1000).toFixed(0)}` : `${(microseconds / 1000).toFixed(1)}`;
 const OPERATIONS = ['PutRecords', 'PutRecord', 'GetRecords', 'GetShardIterator', 'ListShards', 'DescribeStreamSummary'];
 const APPLICATIONS = 2;
 const POLL_MS = 500;
@@ -201,7 +202,9 @@ async function verify(client: KinesisClient, stream: string, shardIds: readonly 
 	await Promise.all(
 		shardIds.map(async (shardId) => {
 			let iterator = (
-				await call(() => client.send(new GetShardIteratorCommand({StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON'})))
+				await call(() =>
+					client.send(new GetShardIteratorCommand({StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON'})),
+				)
 			).ShardIterator;
 			while (iterator) {
 				const current = iterator;
@@ -209,7 +212,9 @@ async function verify(client: KinesisClient, stream: string, shardIds: readonly 
 				const records = output.Records ?? [];
 				for (const record of records) {
 					read++;
-					const [name = '', number = ''] = Buffer.from(record.Data ?? new Uint8Array()).toString('latin1').split(' ', 2);
+					const [name = '', number = ''] = Buffer.from(record.Data ?? new Uint8Array())
+						.toString('latin1')
+						.split(' ', 2);
 					const n = Number(number);
 					const key = keys.get(name);
 					if (!key) {
@@ -239,7 +244,19 @@ async function verify(client: KinesisClient, stream: string, shardIds: readonly 
 		acknowledged += ack.acked;
 		for (const bit of seen) if (!bit) lost++;
 	}
-	return {keys: keys.size, acknowledged, read, lost, duplicates, outOfOrder, unacknowledged, wrongShard, wrongSequenceNumber, unknownKeys, elapsedMs: performance.now() - started};
+	return {
+		keys: keys.size,
+		acknowledged,
+		read,
+		lost,
+		duplicates,
+		outOfOrder,
+		unacknowledged,
+		wrongShard,
+		wrongSequenceNumber,
+		unknownKeys,
+		elapsedMs: performance.now() - started,
+	};
 }
 
 /** Sums of the workers' figures. */
@@ -309,7 +326,9 @@ export interface LoadSection {
 export async function loadBenchmark(command: string): Promise<LoadSection> {
 	const config = loadConfig();
 	process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-	const loadBefore = loadavg().map((value) => value.toFixed(2)).join(' ');
+	const loadBefore = loadavg()
+		.map((value) => value.toFixed(2))
+		.join(' ');
 	const date = new Date().toISOString();
 	const dataDir = temporaryDirectory('bench-load-engine-');
 	let server: ServerProcess | undefined;
@@ -319,7 +338,18 @@ export async function loadBenchmark(command: string): Promise<LoadSection> {
 		server = await ServerProcess.start({
 			name: 'engine (load)',
 			command: process.execPath,
-			args: ['--expose-gc', '--import', 'tsx', 'bench/servers/engine.ts', '--durability', 'process', '--data-dir', dataDir, '--limits', config.limits ? 'on' : 'off'],
+			args: [
+				'--expose-gc',
+				'--import',
+				'tsx',
+				'bench/servers/engine.ts',
+				'--durability',
+				'process',
+				'--data-dir',
+				dataDir,
+				'--limits',
+				config.limits ? 'on' : 'off',
+			],
 			ready: {line: true},
 			dataDir,
 		});
@@ -369,7 +399,9 @@ export async function loadBenchmark(command: string): Promise<LoadSection> {
 			catchUpMs: 30_000,
 		};
 		const workers = await Promise.all(
-			Array.from({length: config.workers}, (_, index) => startWorker({...input, clients: clientPlans.filter((plan) => plan.index % config.workers === index)})),
+			Array.from({length: config.workers}, (_, index) =>
+				startWorker({...input, clients: clientPlans.filter((plan) => plan.index % config.workers === index)}),
+			),
 		);
 		const startAt = Date.now() + 200;
 		const windowStart = startAt + config.warmupSeconds * 1000;
@@ -382,16 +414,21 @@ export async function loadBenchmark(command: string): Promise<LoadSection> {
 				figures.rssStart = statusBytes(engine.pid, 'VmRSS') ?? 0;
 				loopDelay = engine.command('loop-start').then(() => undefined);
 			}, windowStart - Date.now()),
-			setTimeout(() => {
-				if (!cpuBefore) return;
-				cpuAtEnd = {bench: process.cpuUsage(cpuBefore.bench), engine: engine.cpuSeconds(), machine: machineBusySeconds()};
-				figures.rssEnd = statusBytes(engine.pid, 'VmRSS') ?? 0;
-				figures.peakRss = Math.max(figures.peakRss, statusBytes(engine.pid, 'VmHWM') ?? 0);
-				loopDelay = loopDelay?.then(() => engine.command<{p50: number; p99: number; max: number}>('loop-stop'));
-			}, windowStart + config.seconds * 1000 - Date.now()),
+			setTimeout(
+				() => {
+					if (!cpuBefore) return;
+					cpuAtEnd = {bench: process.cpuUsage(cpuBefore.bench), engine: engine.cpuSeconds(), machine: machineBusySeconds()};
+					figures.rssEnd = statusBytes(engine.pid, 'VmRSS') ?? 0;
+					figures.peakRss = Math.max(figures.peakRss, statusBytes(engine.pid, 'VmHWM') ?? 0);
+					loopDelay = loopDelay?.then(() => engine.command<{p50: number; p99: number; max: number}>('loop-stop'));
+				},
+				windowStart + config.seconds * 1000 - Date.now(),
+			),
 		];
 		log(`load: ${config.warmupSeconds} s of warm-up from ${new Date(startAt).toISOString()}, then ${config.seconds} s measured`);
-		const outputs = await Promise.all(workers.map((worker) => worker.run(startAt))).finally(() => Promise.all(workers.map((worker) => worker.stop())));
+		const outputs = await Promise.all(workers.map((worker) => worker.run(startAt))).finally(() =>
+			Promise.all(workers.map((worker) => worker.stop())),
+		);
 		for (const timer of timers) clearTimeout(timer);
 		const engineLoop = await loopDelay?.catch(() => undefined);
 		if (engineLoop) figures.loopDelay = engineLoop;
@@ -400,15 +437,24 @@ export async function loadBenchmark(command: string): Promise<LoadSection> {
 		figures.heapAfterGcEnd = (await engine.memory(true)).heapUsed;
 		const windowSeconds = config.seconds;
 		const benchCpu = cpuAtEnd ? (cpuAtEnd.bench.user + cpuAtEnd.bench.system) / 1e6 / windowSeconds : undefined;
-		const engineCpu = cpuAtEnd?.engine !== undefined && cpuBefore?.engine !== undefined ? (cpuAtEnd.engine - cpuBefore.engine) / windowSeconds : undefined;
-		const machineCpu = cpuAtEnd?.machine !== undefined && cpuBefore?.machine !== undefined ? (cpuAtEnd.machine - cpuBefore.machine) / windowSeconds : undefined;
-		const otherCpu = machineCpu !== undefined && engineCpu !== undefined && benchCpu !== undefined ? Math.max(0, machineCpu - engineCpu - benchCpu) : undefined;
+		const engineCpu =
+			cpuAtEnd?.engine !== undefined && cpuBefore?.engine !== undefined ? (cpuAtEnd.engine - cpuBefore.engine) / windowSeconds : undefined;
+		const machineCpu =
+			cpuAtEnd?.machine !== undefined && cpuBefore?.machine !== undefined
+				? (cpuAtEnd.machine - cpuBefore.machine) / windowSeconds
+				: undefined;
+		const otherCpu =
+			machineCpu !== undefined && engineCpu !== undefined && benchCpu !== undefined
+				? Math.max(0, machineCpu - engineCpu - benchCpu)
+				: undefined;
 		if (engineCpu !== undefined) figures.cpuCores = engineCpu;
 		const total = merge(outputs);
 		log(`load: ${fmt(total.recordsIn)} records acknowledged in the window; checking every acknowledged record from TRIM_HORIZON`);
 		const check = await verify(client, stream.name, stream.shardIds, total.keys);
 		log(`load: read back ${fmt(check.read)} records in ${(check.elapsedMs / 1000).toFixed(1)} s`);
-		const loadAfter = loadavg().map((value) => value.toFixed(2)).join(' ');
+		const loadAfter = loadavg()
+			.map((value) => value.toFixed(2))
+			.join(' ');
 
 		const throttled = (errors: Record<string, number> | undefined) =>
 			Object.entries(errors ?? {}).reduce((sum, [name, n]) => sum + (THROTTLES.has(name) ? n : 0), 0);
@@ -457,7 +503,13 @@ export async function loadBenchmark(command: string): Promise<LoadSection> {
 				`Each writer keeps one call in flight and skips the slots it misses, so when answers are slow it sends less than its target. ` +
 				`Event-loop delay over the window, p99 and max: the engine's ${figures.loopDelay ? `${figures.loopDelay.p99.toFixed(0)} ms and ${figures.loopDelay.max.toFixed(0)} ms` : 'not measured'}, ` +
 				`the benchmark's client threads' ${total.loopDelayP99.toFixed(0)} ms and ${total.loopDelayMax.toFixed(0)} ms.`,
-			`PutRecords entries refused: ${Object.keys(total.entryErrors).length === 0 ? 'none' : Object.entries(total.entryErrors).map(([code, n]) => `${code} ${fmt(n)}`).join(', ')} ` +
+			`PutRecords entries refused: ${
+				Object.keys(total.entryErrors).length === 0
+					? 'none'
+					: Object.entries(total.entryErrors)
+							.map(([code, n]) => `${code} ${fmt(n)}`)
+							.join(', ')
+			} ` +
 				`(each sent again with its key's next batch). Records/s out: what the tails' GetRecords returned within the window (two applications, so about twice the records in); ` +
 				`after it they read ${fmt(total.caughtUpRecords)} more catching up${total.tailsBehind ? `, and ${total.tailsBehind} shard tails had not caught up after 30 s` : ''}.`,
 			`Check: every shard read again from TRIM_HORIZON after the run (${fmt(check.read)} records, ${(check.elapsedMs / 1000).toFixed(1)} s): ` +
@@ -501,7 +553,6 @@ function machine(): string {
 	}
 	return `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${os}, Node ${process.version}`;
 }
-
 
 const HEADER = [
 	'# Load benchmark results',

@@ -78,7 +78,9 @@ for (const file of files) {
 			.map(([name, micros]) => `  ${percent(micros)}  ${(micros / 1000).toFixed(0).padStart(7)} ms  ${name}`)
 			.join('\n');
 	console.log(`# ${relative(cwd, file)}`);
-	console.log(`wall ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s, busy ${(busy / 1e6).toFixed(1)} s, idle ${(idle / 1e6).toFixed(1)} s (percentages are of busy time)\n`);
+	console.log(
+		`wall ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s, busy ${(busy / 1e6).toFixed(1)} s, idle ${(idle / 1e6).toFixed(1)} s (percentages are of busy time)\n`,
+	);
 	console.log(`by place:\n${list(places)}\n`);
 	console.log(`by function (self time):\n${list(functions)}\n`);
 }

@@ -54,7 +54,9 @@ const config = {
 	drainSeconds: number('BENCH_DRAIN_SECONDS', 120),
 	runs: number('BENCH_RUNS', 3),
 	memoryMb: number('BENCH_MEMORY_MB', 1024),
-	only: process.env.BENCH_ONLY?.split(',').map((id) => id.trim()).filter(Boolean),
+	only: process.env.BENCH_ONLY?.split(',')
+		.map((id) => id.trim())
+		.filter(Boolean),
 	profileDir: process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined,
 	results: process.env.BENCH_RESULTS ?? 'bench/results.md',
 };
@@ -133,7 +135,8 @@ async function throughputRow(peer: Peer, transport: Transport, run: number): Pro
 		notes.push(`ACTIVE after ${stream.activeAfterMs} ms`);
 		const batch = makeBatch(BATCH, RECORD_BYTES);
 		const perShard = new Map<string, number>();
-		if (config.warmupSeconds > 0) await putFor(client, stream, batch, {seconds: config.warmupSeconds, concurrency: config.concurrency, perShard});
+		if (config.warmupSeconds > 0)
+			await putFor(client, stream, batch, {seconds: config.warmupSeconds, concurrency: config.concurrency, perShard});
 		const put = await profiled('put', () =>
 			measured(engine, () => putFor(client, stream, batch, {seconds: config.seconds, concurrency: config.concurrency, perShard})),
 		);
@@ -171,7 +174,12 @@ async function throughputRow(peer: Peer, transport: Transport, run: number): Pro
 		};
 	} catch (error) {
 		const output = server?.recentOutput.split('\n').slice(-5).join(' | ');
-		return {peer, transport, notes, error: (describe(error) + (output ? ` (server said: ${output.slice(0, 300)})` : '')).replace(/\s*\n\s*/g, ' ')};
+		return {
+			peer,
+			transport,
+			notes,
+			error: (describe(error) + (output ? ` (server said: ${output.slice(0, 300)})` : '')).replace(/\s*\n\s*/g, ' '),
+		};
 	} finally {
 		kinesis?.destroy();
 		await server?.stop();
@@ -204,7 +212,14 @@ function best(a: Row | undefined, b: Row): Row {
 }
 
 interface MemoryResult {
-	readonly phases: Array<{phase: string; memory: NodeJS.MemoryUsage; seconds?: number; mbPerSecond?: number; records?: number; cpu?: {client: number; server?: number}}>;
+	readonly phases: Array<{
+		phase: string;
+		memory: NodeJS.MemoryUsage;
+		seconds?: number;
+		mbPerSecond?: number;
+		records?: number;
+		cpu?: {client: number; server?: number};
+	}>;
 	readonly peakHeapUsed: {write: number; read: number};
 	readonly peakRss: number;
 	readonly diskBytes: number;
@@ -249,11 +264,23 @@ async function memoryRow(): Promise<MemoryResult> {
 		sampling = 'write';
 		const client = kinesis;
 		const put = await measured(engine, () =>
-			putFor(client, stream, makeBatch(BATCH, recordBytes), {seconds: 900, concurrency: config.concurrency, perShard, maxRecords: targetRecords}),
+			putFor(client, stream, makeBatch(BATCH, recordBytes), {
+				seconds: 900,
+				concurrency: config.concurrency,
+				perShard,
+				maxRecords: targetRecords,
+			}),
 		);
 		sampling = undefined;
 		const writtenMb = (put.records * recordBytes) / 1024 / 1024;
-		phases.push({phase: `holding ${writtenMb.toFixed(0)} MiB`, memory: await engine.memory(true), seconds: put.elapsedMs / 1000, mbPerSecond: writtenMb / (put.elapsedMs / 1000), records: put.records, cpu: cpuOf(put)});
+		phases.push({
+			phase: `holding ${writtenMb.toFixed(0)} MiB`,
+			memory: await engine.memory(true),
+			seconds: put.elapsedMs / 1000,
+			mbPerSecond: writtenMb / (put.elapsedMs / 1000),
+			records: put.records,
+			cpu: cpuOf(put),
+		});
 		diskBytes = engine.dataDir ? sizeOnDisk(engine.dataDir) : 0;
 		log(`  memory: wrote ${writtenMb.toFixed(0)} MiB in ${(put.elapsedMs / 1000).toFixed(1)} s; reading it back`);
 
@@ -261,7 +288,14 @@ async function memoryRow(): Promise<MemoryResult> {
 		const read = await measured(engine, () => drain(client, stream, {expected: perShard, limit: GET_LIMIT, seconds: 900}));
 		sampling = undefined;
 		const readMb = read.bytes / 1024 / 1024;
-		phases.push({phase: `after reading ${readMb.toFixed(0)} MiB back`, memory: await engine.memory(true), seconds: read.elapsedMs / 1000, mbPerSecond: readMb / (read.elapsedMs / 1000), records: read.records, cpu: cpuOf(read)});
+		phases.push({
+			phase: `after reading ${readMb.toFixed(0)} MiB back`,
+			memory: await engine.memory(true),
+			seconds: read.elapsedMs / 1000,
+			mbPerSecond: readMb / (read.elapsedMs / 1000),
+			records: read.records,
+			cpu: cpuOf(read),
+		});
 		log(`  memory: read ${readMb.toFixed(0)} MiB in ${(read.elapsedMs / 1000).toFixed(1)} s`);
 		return {phases, peakHeapUsed, peakRss, diskBytes, recordBytes};
 	} catch (error) {
@@ -294,7 +328,8 @@ const ratio = (value: number | undefined, reference: number | undefined) =>
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 function throughputTable(rows: Row[]): string {
-	const canned = (transport: Transport) => rows.find((row) => row.peer.id.startsWith('canned') && row.transport === transport && !row.error);
+	const canned = (transport: Transport) =>
+		rows.find((row) => row.peer.id.startsWith('canned') && row.transport === transport && !row.error);
 	const kinesalite = rows.find((row) => row.peer.id === 'kinesalite' && !row.error);
 	const lines = [
 		'| server | transport | records/s in | records/s out | × canned in | × canned out | × kinesalite in | × kinesalite out |',
@@ -371,7 +406,6 @@ function machine(): string {
 	return `${cpus().length} cores (${cpu}), ${(totalmem() / 1024 ** 3).toFixed(0)} GB RAM (${(freemem() / 1024 ** 3).toFixed(0)} GB free), ${os}, Node ${process.version}`;
 }
 
-
 function command(): string {
 	const env = Object.entries(process.env)
 		.filter(([name]) => name.startsWith('BENCH_'))
@@ -436,7 +470,7 @@ async function main(): Promise<void> {
 				throughputTable(rows),
 				'',
 				'CPU time per 1,000 records (user + system, all threads): the client is the benchmark process, the server its child process. ' +
-					'With one core each, a server keeps up with the client while its figure stays below the client\'s. ' +
+					"With one core each, a server keeps up with the client while its figure stays below the client's. " +
 					'"Other load" is the CPU the rest of the machine used meanwhile, in cores (from /proc/stat): rows run while it is high are slowed by it.',
 				'',
 				cpuTable(rows),
@@ -476,7 +510,10 @@ async function main(): Promise<void> {
 		// Its own process: it drives the real console in a pseudo-terminal and measures it from outside.
 		const file = process.env.BENCH_UI_RESULTS ?? 'bench/ui-results.md';
 		log(`ui: the console tailing 20,000 records/s in a pty (bench/uiLoad.ts), appended to ${file}`);
-		const result = spawnSync(process.execPath, ['--import', 'tsx', 'bench/uiLoad.ts'], {stdio: 'inherit', env: {...process.env, BENCH_UI_RESULTS: file}});
+		const result = spawnSync(process.execPath, ['--import', 'tsx', 'bench/uiLoad.ts'], {
+			stdio: 'inherit',
+			env: {...process.env, BENCH_UI_RESULTS: file},
+		});
 		if (result.status !== 0) throw new Error(`bench/uiLoad.ts exited with ${String(result.status ?? result.signal)}`);
 	}
 

@@ -27,7 +27,13 @@ import {join} from 'node:path';
 import {createInterface} from 'node:readline';
 import {fileURLToPath} from 'node:url';
 import {parseArgs, stripVTControlCharacters} from 'node:util';
-import {CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry} from '@aws-sdk/client-kinesis';
+import {
+	CreateStreamCommand,
+	DescribeStreamSummaryCommand,
+	KinesisClient,
+	PutRecordsCommand,
+	type PutRecordsRequestEntry,
+} from '@aws-sdk/client-kinesis';
 import {NodeHttpHandler} from '@smithy/node-http-handler';
 
 const {values: flags} = parseArgs({
@@ -55,12 +61,24 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
 const client = (url: string) =>
-	new KinesisClient({endpoint: url, region: 'us-east-1', credentials, requestHandler: new NodeHttpHandler({httpAgent: {keepAlive: true, maxSockets: 16}})});
+	new KinesisClient({
+		endpoint: url,
+		region: 'us-east-1',
+		credentials,
+		requestHandler: new NodeHttpHandler({httpAgent: {keepAlive: true, maxSockets: 16}}),
+	});
 
 /** The engine on a free port, limits off; prints READY <url>; ends with its stdin. */
 async function engineRole(): Promise<void> {
 	const {createEngine} = await import('../source/engine/index.js');
-	const engine = await createEngine({port: 0, host: '127.0.0.1', throughputLimits: false, createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0});
+	const engine = await createEngine({
+		port: 0,
+		host: '127.0.0.1',
+		throughputLimits: false,
+		createStreamMs: 0,
+		deleteStreamMs: 0,
+		updateStreamMs: 0,
+	});
 	console.log(`READY ${engine.url}`);
 	const close = () => void engine.close().then(() => process.exit(0));
 	process.stdin.on('data', () => undefined);
@@ -127,7 +145,10 @@ async function consoleRole(): Promise<void> {
 	// Written aside and renamed into place, so the benchmark never reads half a file.
 	const write = () => {
 		const loopDelayMs = {p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6};
-		writeFileSync(`${statsFile}.tmp`, JSON.stringify({at: performance.now() + performance.timeOrigin, cpu: process.cpuUsage(), memory: process.memoryUsage(), loopDelayMs}));
+		writeFileSync(
+			`${statsFile}.tmp`,
+			JSON.stringify({at: performance.now() + performance.timeOrigin, cpu: process.cpuUsage(), memory: process.memoryUsage(), loopDelayMs}),
+		);
 		renameSync(`${statsFile}.tmp`, statsFile);
 	};
 	write();
@@ -189,12 +210,17 @@ async function bench(): Promise<void> {
 			child.once('exit', (code) => reject(new Error(`a ${prefix.trim()} child exited (${code}) first`)));
 		});
 
-	log(`ui load: ${config.rate.toLocaleString('en-US')} records/s into ${config.shards} shards; the console in a ${config.columns}x${config.rows} pty`);
+	log(
+		`ui load: ${config.rate.toLocaleString('en-US')} records/s into ${config.shards} shards; the console in a ${config.columns}x${config.rows} pty`,
+	);
 	const engine = start('engine');
 	const url = await firstLine(engine, 'READY ');
 	const kinesis = client(url);
 	await kinesis.send(new CreateStreamCommand({StreamName: config.stream, ShardCount: config.shards}));
-	while ((await kinesis.send(new DescribeStreamSummaryCommand({StreamName: config.stream}))).StreamDescriptionSummary?.StreamStatus !== 'ACTIVE') await sleep(50);
+	while (
+		(await kinesis.send(new DescribeStreamSummaryCommand({StreamName: config.stream}))).StreamDescriptionSummary?.StreamStatus !== 'ACTIVE'
+	)
+		await sleep(50);
 	kinesis.destroy();
 
 	const producer = start('producer', {BENCH_UI_URL: url});
@@ -225,7 +251,8 @@ async function bench(): Promise<void> {
 	// Warm up: until the header shows the tail reading at half the rate or more.
 	const warmupDeadline = Date.now() + 60_000;
 	while (screen.lastRate() < config.rate / 2) {
-		if (Date.now() > warmupDeadline) throw new Error(`the tail never reached ${config.rate / 2} records/s; the screen:\n${screen.lastFrame()}`);
+		if (Date.now() > warmupDeadline)
+			throw new Error(`the tail never reached ${config.rate / 2} records/s; the screen:\n${screen.lastFrame()}`);
 		await sleep(200);
 	}
 	await sleep(2_000);
@@ -239,7 +266,9 @@ async function bench(): Promise<void> {
 	const rates: number[] = [];
 	const memory: NodeJS.MemoryUsage[] = [before.memory];
 	/** [seconds into the window, RSS MB, heap MB], every 10 s or so: flat when memory is bounded. */
-	const trace: Array<[number, number, number]> = [[0, Math.round(before.memory.rss / 2 ** 20), Math.round(before.memory.heapUsed / 2 ** 20)]];
+	const trace: Array<[number, number, number]> = [
+		[0, Math.round(before.memory.rss / 2 ** 20), Math.round(before.memory.heapUsed / 2 ** 20)],
+	];
 	const presses: Press[] = [];
 	const decoders = ['auto', 'utf8', 'json', 'base64', 'hex', 'gzip'];
 	let decoder = 0;
@@ -260,7 +289,8 @@ async function bench(): Promise<void> {
 			const sample = readStats().memory;
 			memory.push(sample);
 			const elapsed = (performance.now() - windowStart) / 1000;
-			if (elapsed - (trace.at(-1)?.[0] ?? 0) >= 10) trace.push([Math.round(elapsed), Math.round(sample.rss / 2 ** 20), Math.round(sample.heapUsed / 2 ** 20)]);
+			if (elapsed - (trace.at(-1)?.[0] ?? 0) >= 10)
+				trace.push([Math.round(elapsed), Math.round(sample.rss / 2 ** 20), Math.round(sample.heapUsed / 2 ** 20)]);
 			await sleep(250 + Math.random() * 250);
 		}
 	}
@@ -292,7 +322,10 @@ async function bench(): Promise<void> {
 		missed: presses.filter((press) => press.ms === undefined).length,
 		latencyMs: {p50: quantile(0.5), p95: quantile(0.95), max: latencies.at(-1) ?? Number.NaN},
 		latencyByKey: Object.fromEntries(
-			[...new Set(presses.map((press) => press.expect))].map((expect) => [expect, presses.filter((press) => press.expect === expect).map((press) => press.ms ?? null)]),
+			[...new Set(presses.map((press) => press.expect))].map((expect) => [
+				expect,
+				presses.filter((press) => press.expect === expect).map((press) => press.ms ?? null),
+			]),
 		),
 		framesPerSecond: Math.round((frames * 10_000) / windowMs) / 10,
 		cpuCores: Math.round((cpuMs / (after.at - before.at)) * 100) / 100,
@@ -301,7 +334,11 @@ async function bench(): Promise<void> {
 		machineBusyCores: cores('machine'),
 		machineCores: cpus().length,
 		rssMb: {start: mb(before.memory.rss), end: mb(after.memory.rss), max: mb(Math.max(...memory.map((sample) => sample.rss)))},
-		heapUsedMb: {start: mb(before.memory.heapUsed), end: mb(after.memory.heapUsed), max: mb(Math.max(...memory.map((sample) => sample.heapUsed)))},
+		heapUsedMb: {
+			start: mb(before.memory.heapUsed),
+			end: mb(after.memory.heapUsed),
+			max: mb(Math.max(...memory.map((sample) => sample.heapUsed))),
+		},
 		memoryTrace: trace,
 		loopDelayMs: Object.fromEntries(Object.entries(after.loopDelayMs).map(([key, value]) => [key, Math.round(value)])),
 		buffered: held?.[1] ?? '?',
@@ -383,7 +420,10 @@ function cpuSeconds(pid: number | undefined): number {
 
 /** CPU seconds every process on the machine has used (idle and iowait excluded), from /proc/stat. */
 function machineBusySeconds(): number {
-	const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').split(/\s+/).slice(1).map(Number);
+	const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
+		.split(/\s+/)
+		.slice(1)
+		.map(Number);
 	return (user + nice + system + irq + softirq + steal) / 100;
 }
 

@@ -112,7 +112,9 @@ ${commands.map((command) => `    ${command.name.padEnd(width)}  ${command.summar
 const command = commands.find((candidate) => candidate.name === cli.command);
 if (!command) {
 	if (cli.flags.demo && !cli.flags.local && cli.flags.endpointUrl === undefined) {
-		process.stderr.write('kinesis-console: --demo writes traffic into demo streams: use it with --local or --endpoint-url, never against AWS.\n');
+		process.stderr.write(
+			'kinesis-console: --demo writes traffic into demo streams: use it with --local or --endpoint-url, never against AWS.\n',
+		);
 		process.exitCode = 2;
 	} else {
 		// Before React and Ink load: React's production build (the development one keeps a performance
@@ -128,10 +130,14 @@ if (!command) {
 		process.exitCode = await run(cli.input);
 	} catch (error) {
 		if (error instanceof UsageError) {
-			process.stderr.write(`kinesis-console ${command.name}: ${sanitizeForTerminal(error.message)}\nRun kinesis-console ${command.name} --help for usage.\n`);
+			process.stderr.write(
+				`kinesis-console ${command.name}: ${sanitizeForTerminal(error.message)}\nRun kinesis-console ${command.name} --help for usage.\n`,
+			);
 			process.exitCode = 2;
 		} else {
-			process.stderr.write(`kinesis-console ${command.name}: ${sanitizeForTerminal(error instanceof Error ? error.message : String(error))}\n`);
+			process.stderr.write(
+				`kinesis-console ${command.name}: ${sanitizeForTerminal(error instanceof Error ? error.message : String(error))}\n`,
+			);
 			process.exitCode = 1;
 		}
 	}

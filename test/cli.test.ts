@@ -24,8 +24,24 @@ describe('kinesis-console', () => {
 		const {stdout, code} = await cli('--help');
 		expect(code).toBe(0);
 		const section = stdout.slice(stdout.indexOf('Commands')).split('\n').slice(1);
-		const commands = section.slice(0, section.findIndex((line) => line.trim() === ''));
-		expect(commands.map((line) => line.trim().split(/\s+/)[0])).toEqual(['streams', 'describe', 'tail', 'put', 'find-shard', 'split', 'merge', 'scale', 'retention', 'consumers', 'checkpoints', 'engine']);
+		const commands = section.slice(
+			0,
+			section.findIndex((line) => line.trim() === ''),
+		);
+		expect(commands.map((line) => line.trim().split(/\s+/)[0])).toEqual([
+			'streams',
+			'describe',
+			'tail',
+			'put',
+			'find-shard',
+			'split',
+			'merge',
+			'scale',
+			'retention',
+			'consumers',
+			'checkpoints',
+			'engine',
+		]);
 		for (const line of commands) expect(line.trim().split(/\s{2,}/)[1]?.length).toBeGreaterThan(20);
 		expect(stdout).toContain('--local --demo');
 	});
@@ -45,7 +61,9 @@ describe('kinesis-console', () => {
 			const port = new URL(first.url).port;
 			const taken = await cli('engine', '--port', port, '--in-memory');
 			expect(taken.code).toBe(1);
-			expect(taken.stderr).toBe(`kinesis-console engine: 127.0.0.1:${port} is already in use (another engine?): choose another --port, or --port 0 for a free one.\n`);
+			expect(taken.stderr).toBe(
+				`kinesis-console engine: 127.0.0.1:${port} is already in use (another engine?): choose another --port, or --port 0 for a free one.\n`,
+			);
 		} finally {
 			first.child.kill('SIGINT');
 			await first.exited;
@@ -56,7 +74,9 @@ describe('kinesis-console', () => {
 			writeFileSync(file, '');
 			const onFile = await cli('engine', '--port', '0', '--data-dir', file);
 			expect(onFile.code).toBe(1);
-			expect(onFile.stderr).toBe(`kinesis-console engine: The engine cannot keep its data in ${file}: it, or a folder on the way to it, is a file (EEXIST).\n`);
+			expect(onFile.stderr).toBe(
+				`kinesis-console engine: The engine cannot keep its data in ${file}: it, or a folder on the way to it, is a file (EEXIST).\n`,
+			);
 			expect((await cli('engine', '--port', '0', '--data-dir', join(file, 'below'))).stderr).toContain('is a file (ENOTDIR).');
 		} finally {
 			rmSync(dir, {recursive: true, force: true});

@@ -96,7 +96,15 @@ export interface WorkerOutput {
 
 export const THROTTLES = new Set(['ProvisionedThroughputExceededException', 'LimitExceededException', 'ThrottlingException']);
 /** Errors of requests that may have been carried out although no answer came. */
-const UNKNOWN_OUTCOME = new Set(['TimeoutError', 'AbortError', 'RequestTimeout', 'ECONNRESET', 'EPIPE', 'ERR_HTTP2_STREAM_ERROR', 'ERR_HTTP2_SESSION_ERROR']);
+const UNKNOWN_OUTCOME = new Set([
+	'TimeoutError',
+	'AbortError',
+	'RequestTimeout',
+	'ECONNRESET',
+	'EPIPE',
+	'ERR_HTTP2_STREAM_ERROR',
+	'ERR_HTTP2_SESSION_ERROR',
+]);
 const REQUEST_TIMEOUT_MS = 30_000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
@@ -149,7 +157,8 @@ class Stats {
 				const byName = (this.errors[operation] ??= {});
 				byName[name] = (byName[name] ?? 0) + 1;
 				// A throttle is an answer too: its latency counts.
-				if (THROTTLES.has(name)) this.histogram(`${operation} ${transport}`).record(Math.max(1, Math.round((performance.now() - started) * 1000)));
+				if (THROTTLES.has(name))
+					this.histogram(`${operation} ${transport}`).record(Math.max(1, Math.round((performance.now() - started) * 1000)));
 			}
 			if (UNKNOWN_OUTCOME.has(name) && operation.startsWith('Put')) this.unknownOutcome++;
 			throw error;
@@ -243,7 +252,10 @@ async function singleWriter(client: KinesisClient, plan: ClientPlan, input: Work
 		if (counted) stats.recordsOffered++;
 		try {
 			const output = await stats.timed('PutRecord', plan.transport, () =>
-				client.send(new PutRecordCommand({StreamName: input.stream, PartitionKey: key.name, Data: recordData(key, input.recordBytes)}), signal()),
+				client.send(
+					new PutRecordCommand({StreamName: input.stream, PartitionKey: key.name, Data: recordData(key, input.recordBytes)}),
+					signal(),
+				),
 			);
 			key.next++;
 			key.lastSequenceNumber = output.SequenceNumber;
@@ -266,7 +278,9 @@ async function reader(client: KinesisClient, plan: ClientPlan, input: WorkerInpu
 	// Finds its shards as a consumer does (and checks they are there).
 	for (let attempt = 0; ; attempt++) {
 		try {
-			const listed = await stats.timed('ListShards', plan.transport, () => client.send(new ListShardsCommand({StreamName: input.stream}), signal()));
+			const listed = await stats.timed('ListShards', plan.transport, () =>
+				client.send(new ListShardsCommand({StreamName: input.stream}), signal()),
+			);
 			const known = new Set((listed.Shards ?? []).map((shard) => shard.ShardId));
 			for (const shardId of shards) if (!known.has(shardId)) throw new Error(`ListShards does not list ${shardId}`);
 			break;
@@ -288,7 +302,9 @@ async function reader(client: KinesisClient, plan: ClientPlan, input: WorkerInpu
 								new GetShardIteratorCommand({
 									StreamName: input.stream,
 									ShardId: shardId,
-									...(after === undefined ? {ShardIteratorType: 'TRIM_HORIZON'} : {ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: after}),
+									...(after === undefined
+										? {ShardIteratorType: 'TRIM_HORIZON'}
+										: {ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: after}),
 								}),
 								signal(),
 							),
@@ -297,12 +313,16 @@ async function reader(client: KinesisClient, plan: ClientPlan, input: WorkerInpu
 						if (iterator === undefined) throw new Error(`no iterator for ${shardId}`);
 					}
 					const current = iterator;
-					const output = await stats.timed('GetRecords', plan.transport, () => client.send(new GetRecordsCommand({ShardIterator: current, Limit: 10_000}), signal()));
+					const output = await stats.timed('GetRecords', plan.transport, () =>
+						client.send(new GetRecordsCommand({ShardIterator: current, Limit: 10_000}), signal()),
+					);
 					iterator = output.NextShardIterator;
 					const records = output.Records ?? [];
 					const now = Date.now();
 					for (const record of records) {
-						const [key = '', number = '', sentAt = ''] = Buffer.from(record.Data ?? new Uint8Array()).toString('latin1').split(' ', 3);
+						const [key = '', number = '', sentAt = ''] = Buffer.from(record.Data ?? new Uint8Array())
+							.toString('latin1')
+							.split(' ', 3);
 						const n = Number(number);
 						const last = lastOfKey.get(key) ?? -1;
 						if (n !== last + 1) stats.tailOutOfSequence++;
@@ -334,7 +354,9 @@ async function monitor(client: KinesisClient, plan: ClientPlan, input: WorkerInp
 		if (Date.now() >= deadline) break;
 		try {
 			if (turn % 2 === 0) {
-				await stats.timed('DescribeStreamSummary', plan.transport, () => client.send(new DescribeStreamSummaryCommand({StreamName: input.stream}), signal()));
+				await stats.timed('DescribeStreamSummary', plan.transport, () =>
+					client.send(new DescribeStreamSummaryCommand({StreamName: input.stream}), signal()),
+				);
 			} else {
 				await stats.timed('ListShards', plan.transport, () => client.send(new ListShardsCommand({StreamName: input.stream}), signal()));
 			}
@@ -409,7 +431,9 @@ if (parentPort && (workerData as {loadClients?: boolean} | null)?.loadClients) {
 	const fail = (error: unknown) => port.postMessage({error: error instanceof Error ? (error.stack ?? error.message) : String(error)});
 	port.once('message', (plans: Omit<WorkerInput, 'startAt'>) => {
 		prepareClients(plans).then((clients) => {
-			port.once('message', ({startAt}: {startAt: number}) => runClients(clients, {...plans, startAt}).then((output) => port.postMessage({output}), fail));
+			port.once('message', ({startAt}: {startAt: number}) =>
+				runClients(clients, {...plans, startAt}).then((output) => port.postMessage({output}), fail),
+			);
 			port.postMessage({warm: true});
 		}, fail);
 	});

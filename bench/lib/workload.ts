@@ -35,7 +35,9 @@ export interface Stream {
 }
 
 export async function createStream(client: KinesisClient, name: string, shardCount: number): Promise<Stream> {
-	await client.send(new CreateStreamCommand({StreamName: name, ShardCount: shardCount}), {abortSignal: AbortSignal.timeout(REQUEST_TIMEOUT_MS)});
+	await client.send(new CreateStreamCommand({StreamName: name, ShardCount: shardCount}), {
+		abortSignal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+	});
 	const started = Date.now();
 	while (Date.now() - started < 60_000) {
 		const {StreamDescription: description} = await client.send(new DescribeStreamCommand({StreamName: name}), {
@@ -133,9 +135,12 @@ export async function drain(
 ): Promise<DrainResult> {
 	const iterators = await Promise.all(
 		stream.shardIds.map(async (shardId) => {
-			const output = await client.send(new GetShardIteratorCommand({StreamName: stream.name, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON'}), {
-				abortSignal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-			});
+			const output = await client.send(
+				new GetShardIteratorCommand({StreamName: stream.name, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON'}),
+				{
+					abortSignal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+				},
+			);
 			return {shardId, iterator: output.ShardIterator};
 		}),
 	);

@@ -46,11 +46,15 @@ export interface ChangeFlagValues {
  */
 export function refuseEarly(flags: ChangeFlagValues, command: string, what: string, changed = 'the stream'): number | undefined {
 	if (flags.readOnly && !flags.dryRun) {
-		process.stderr.write(`kinesis-console ${command}: refused under --read-only: ${sanitize(what)} changes ${sanitize(changed)}. --dry-run previews it.\n`);
+		process.stderr.write(
+			`kinesis-console ${command}: refused under --read-only: ${sanitize(what)} changes ${sanitize(changed)}. --dry-run previews it.\n`,
+		);
 		return EXIT_CODES['read-only'];
 	}
 	if (!flags.yes && !flags.dryRun && !process.stdin.isTTY) {
-		throw new UsageError(`stdin is not a terminal, so there is no one to ask before ${what}: pass --yes to go ahead without asking, or --dry-run to preview.`);
+		throw new UsageError(
+			`stdin is not a terminal, so there is no one to ask before ${what}: pass --yes to go ahead without asking, or --dry-run to preview.`,
+		);
 	}
 	return undefined;
 }
@@ -102,7 +106,8 @@ export function parseWindow(text: string, flag: string, now = Date.now()): numbe
 	} catch {
 		// Said below.
 	}
-	if (timestamp === undefined || timestamp.getTime() >= now) throw new UsageError(`${flag} takes a time ago (15m, 2h, 1d) or a past ISO time, not '${text}'.`);
+	if (timestamp === undefined || timestamp.getTime() >= now)
+		throw new UsageError(`${flag} takes a time ago (15m, 2h, 1d) or a past ISO time, not '${text}'.`);
 	return now - timestamp.getTime();
 }
 
@@ -130,7 +135,9 @@ export async function follow<R>(start: (signal: AbortSignal) => AsyncGenerator<C
 	} catch (error) {
 		progress.clear();
 		if (isAbort(error) || controller.signal.aborted) {
-			process.stderr.write('Stopped following the change: it goes on at Kinesis (kinesis-console streams shows when the stream is ACTIVE again).\n');
+			process.stderr.write(
+				'Stopped following the change: it goes on at Kinesis (kinesis-console streams shows when the stream is ACTIVE again).\n',
+			);
 			return undefined;
 		}
 		throw error;
@@ -154,14 +161,18 @@ class ProgressLine {
 		switch (event.type) {
 			case 'retrying':
 				this.clear();
-				process.stderr.write(`${event.call} was throttled (${sanitizeForTerminal(event.reason, {keepNewlines: false})}); retrying in ${(event.delayMs / 1000).toFixed(1)} s (attempt ${event.attempt}).\n`);
+				process.stderr.write(
+					`${event.call} was throttled (${sanitizeForTerminal(event.reason, {keepNewlines: false})}); retrying in ${(event.delayMs / 1000).toFixed(1)} s (attempt ${event.attempt}).\n`,
+				);
 				return;
 			case 'submitting':
 				return this.line(`Submitting the ${event.operation}...`);
 			case 'submitted':
 				return this.line('Submitted; waiting for the stream to be ACTIVE...');
 			case 'status':
-				return this.line(`${event.status} · ${(event.elapsedMs / 1000).toFixed(1)} s${event.openShards === undefined ? '' : ` · ${event.openShards} open shard${event.openShards === 1 ? '' : 's'}`}`);
+				return this.line(
+					`${event.status} · ${(event.elapsedMs / 1000).toFixed(1)} s${event.openShards === undefined ? '' : ` · ${event.openShards} open shard${event.openShards === 1 ? '' : 's'}`}`,
+				);
 			case 'done':
 				this.clear();
 				return;
@@ -182,12 +193,18 @@ class ProgressLine {
 }
 
 /** A hash key range as a table shows it. */
-export const rangeText = (range: {readonly startingHashKey: string; readonly endingHashKey: string}): string => `${range.startingHashKey}..${range.endingHashKey}`;
+export const rangeText = (range: {readonly startingHashKey: string; readonly endingHashKey: string}): string =>
+	`${range.startingHashKey}..${range.endingHashKey}`;
 
 /** The open shards after a change, new ones marked. */
 export async function printShardMap(
 	output: Output,
-	result: {readonly stream: string; readonly openShards: readonly ShardView[]; readonly newShardIds: readonly string[]; readonly operation: string},
+	result: {
+		readonly stream: string;
+		readonly openShards: readonly ShardView[];
+		readonly newShardIds: readonly string[];
+		readonly operation: string;
+	},
 	elapsedMs: number | undefined,
 ): Promise<void> {
 	if (output.json) {
@@ -233,7 +250,8 @@ export const count = (value: number): string => Math.round(value).toLocaleString
 /** A duration as people read it: 45s, 3m 20s, 5h 12m, 2d 3h. */
 export function duration(ms: number): string {
 	const seconds = Math.round(ms / 1000);
-	const pair = (big: number, bigUnit: string, small: number, smallUnit: string) => (small === 0 ? `${big}${bigUnit}` : `${big}${bigUnit} ${small}${smallUnit}`);
+	const pair = (big: number, bigUnit: string, small: number, smallUnit: string) =>
+		small === 0 ? `${big}${bigUnit}` : `${big}${bigUnit} ${small}${smallUnit}`;
 	if (seconds < 60) return `${seconds}s`;
 	const minutes = Math.floor(seconds / 60);
 	if (minutes < 60) return pair(minutes, 'm', seconds % 60, 's');

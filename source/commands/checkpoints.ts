@@ -16,7 +16,20 @@ import type {Connection} from '../console/connect.js';
 import {ConsoleError, EXIT_CODES} from '../console/failures.js';
 import {normalizeShardId} from '../console/reshard.js';
 import {UsageError} from './command.js';
-import {askYesNo, changeContext, changeFlags, changeHelp, count, declined, duration, follow, indent, refuseEarly, sanitize, warningLines} from './changeCommand.js';
+import {
+	askYesNo,
+	changeContext,
+	changeFlags,
+	changeHelp,
+	count,
+	declined,
+	duration,
+	follow,
+	indent,
+	refuseEarly,
+	sanitize,
+	warningLines,
+} from './changeCommand.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
 import {table, type Output} from './output.js';
 
@@ -82,14 +95,18 @@ export async function run(argv: string[]): Promise<number> {
 	const {flags} = cli;
 	const reset = cli.input[0] === 'reset';
 	const [stream, ...extra] = reset ? cli.input.slice(1) : cli.input;
-	if (!stream || extra.length > 0) throw new UsageError(reset ? 'checkpoints reset takes a stream name or ARN.' : 'checkpoints takes a stream name or ARN (or: checkpoints reset STREAM).');
+	if (!stream || extra.length > 0)
+		throw new UsageError(
+			reset ? 'checkpoints reset takes a stream name or ARN.' : 'checkpoints takes a stream name or ARN (or: checkpoints reset STREAM).',
+		);
 	const application = flags.app?.trim();
 	if (!application) throw new UsageError('--app names the KCL application (its lease table): kinesis-console consumers STREAM lists them.');
 	if (!(flags.liveness >= 0)) throw new UsageError('--liveness must be a number of seconds, 0 or more.');
 	const livenessMs = Math.round(flags.liveness * 1000);
 
 	if (!reset) {
-		for (const flag of ['to', 'shard'] as const) if (flags[flag] !== undefined && flags[flag].length > 0) throw new UsageError(`--${flag} is for checkpoints reset.`);
+		for (const flag of ['to', 'shard'] as const)
+			if (flags[flag] !== undefined && flags[flag].length > 0) throw new UsageError(`--${flag} is for checkpoints reset.`);
 		return withConnection(flags, {streamName: stream, tableName: application}, async (connection, output) => {
 			if (process.stderr.isTTY) process.stderr.write(`Reading the leases of '${sanitize(application)}'...\r`);
 			const report = await readCheckpoints(connection, stream, application, {livenessMs});
@@ -98,7 +115,8 @@ export async function run(argv: string[]): Promise<number> {
 		});
 	}
 
-	if (flags.to === undefined) throw new UsageError('checkpoints reset needs --to: trim-horizon, latest, a time (15m, an ISO time) or a sequence number.');
+	if (flags.to === undefined)
+		throw new UsageError('checkpoints reset needs --to: trim-horizon, latest, a time (15m, an ISO time) or a sequence number.');
 	let to;
 	try {
 		to = parseResetTarget(flags.to);
@@ -125,7 +143,8 @@ export async function run(argv: string[]): Promise<number> {
 			const writes = plan.shards.filter((shard) => shard.action !== 'unchanged').length;
 			if (writes === 0) return 0;
 			if (flags.yes) {
-				if (plan.liveWorkers.length > 0) process.stderr.write(`Going on (--yes) although workers hold live leases: ${plan.liveWorkers.map(sanitize).join(', ')}.\n`);
+				if (plan.liveWorkers.length > 0)
+					process.stderr.write(`Going on (--yes) although workers hold live leases: ${plan.liveWorkers.map(sanitize).join(', ')}.\n`);
 			} else {
 				const question =
 					plan.liveWorkers.length > 0
@@ -174,31 +193,51 @@ function lagText(shard: ShardCheckpoint): string {
 	}
 }
 
-const FLAG_TEXT = {'no-lease': 'NO LEASE', 'not-held': 'NOT HELD', 'waiting-for-parent': 'waits for parent', 'shard-gone': 'shard gone'} as const;
+const FLAG_TEXT = {
+	'no-lease': 'NO LEASE',
+	'not-held': 'NOT HELD',
+	'waiting-for-parent': 'waits for parent',
+	'shard-gone': 'shard gone',
+} as const;
 
 async function printReport(output: Output, report: CheckpointsReport): Promise<void> {
 	if (output.json) return output.write([{type: 'checkpoints', ...report}], () => '');
 	const live = report.workers.filter((worker) => worker.live === true).length;
 	const workers = `${report.workers.length} worker${report.workers.length === 1 ? '' : 's'}${report.livenessMs > 0 ? ` (${live} live)` : ''}`;
-	const worst = report.summary.maxLagShardId === undefined ? 'every shard is caught up' : `the most behind is ${report.summary.maxLagShardId}, ${duration(report.summary.maxLagMs ?? 0)}`;
+	const worst =
+		report.summary.maxLagShardId === undefined
+			? 'every shard is caught up'
+			: `the most behind is ${report.summary.maxLagShardId}, ${duration(report.summary.maxLagMs ?? 0)}`;
 	const flagged = report.shards.some((shard) => shard.flags.length > 0);
 	const rows = report.shards.map((shard) => [
 		shard.shardId,
 		shard.shard === undefined ? 'gone' : shard.shard.open ? 'open' : 'closed',
-		shard.leaseOwner === undefined ? '-' : `${sanitize(shard.leaseOwner)}${HOLDER_TEXT[shard.holder] === '' ? '' : ` (${HOLDER_TEXT[shard.holder]})`}`,
+		shard.leaseOwner === undefined
+			? '-'
+			: `${sanitize(shard.leaseOwner)}${HOLDER_TEXT[shard.holder] === '' ? '' : ` (${HOLDER_TEXT[shard.holder]})`}`,
 		shard.leaseCounter === undefined ? '-' : String(shard.leaseCounter),
-		shard.checkpoint === undefined ? '-' : `${sanitize(shard.checkpoint)}${(shard.checkpointSubSequenceNumber ?? 0) > 0 ? `/${shard.checkpointSubSequenceNumber}` : ''}`,
+		shard.checkpoint === undefined
+			? '-'
+			: `${sanitize(shard.checkpoint)}${(shard.checkpointSubSequenceNumber ?? 0) > 0 ? `/${shard.checkpointSubSequenceNumber}` : ''}`,
 		lagText(shard),
 		...(flagged ? [shard.flags.map((flag) => FLAG_TEXT[flag]).join(', ')] : []),
 	]);
 	const notes = report.shards
-		.map((shard) => (shard.lag.state === 'unknown' && shard.lag.reason !== 'no lease' ? `${shard.shardId}: lag unknown: ${shard.lag.reason}` : shard.note === undefined || shard.flags.length === 0 ? undefined : `${shard.shardId}: ${shard.note}`))
+		.map((shard) =>
+			shard.lag.state === 'unknown' && shard.lag.reason !== 'no lease'
+				? `${shard.shardId}: lag unknown: ${shard.lag.reason}`
+				: shard.note === undefined || shard.flags.length === 0
+					? undefined
+					: `${shard.shardId}: ${shard.note}`,
+		)
 		.filter((note): note is string => note !== undefined);
 	await output.text(
 		`'${sanitize(report.application)}' on '${sanitize(report.stream)}'${report.multiStream ? ' (multi-stream)' : ''}: ${report.summary.leases} lease${report.summary.leases === 1 ? '' : 's'}, ${workers}; ${worst}.\n\n` +
 			`${indent(table([['SHARD', 'STATE', 'OWNER', 'COUNTER', 'CHECKPOINT', 'LAG', ...(flagged ? ['FLAGS'] : [])], ...rows]))}\n` +
 			(notes.length > 0 ? `\n${notes.map((note) => `  ${sanitize(note)}\n`).join('')}` : '') +
-			(report.livenessMs === 0 && report.workers.length > 0 ? '\n  Liveness not checked (--liveness 0): owners are shown as the leases name them.\n' : ''),
+			(report.livenessMs === 0 && report.workers.length > 0
+				? '\n  Liveness not checked (--liveness 0): owners are shown as the leases name them.\n'
+				: ''),
 	);
 }
 
@@ -223,7 +262,9 @@ async function printPlan(output: Output, plan: CheckpointResetPlan, replanned = 
 	if (output.json) return output.write([{type: 'plan', ...(replanned ? {replanned: true} : {}), ...plan}], () => '');
 	const rows = plan.shards.map((shard) => [
 		`${shard.action === 'reset' ? '* ' : shard.action === 'create' ? '+ ' : '  '}${shard.shardId}`,
-		shard.current.leaseOwner === undefined ? '-' : `${sanitize(shard.current.leaseOwner)}${HOLDER_TEXT[shard.current.holder] === '' ? '' : ` (${HOLDER_TEXT[shard.current.holder]})`}`,
+		shard.current.leaseOwner === undefined
+			? '-'
+			: `${sanitize(shard.current.leaseOwner)}${HOLDER_TEXT[shard.current.holder] === '' ? '' : ` (${HOLDER_TEXT[shard.current.holder]})`}`,
 		shard.current.exists ? short(shard.current.checkpoint) : '(no lease)',
 		shard.action === 'unchanged' ? (shard.note ?? 'unchanged') : sanitize(shard.next.checkpoint),
 		shard.action === 'unchanged' ? '' : effectText(shard.effect),
@@ -259,12 +300,21 @@ async function printResult(output: Output, result: CheckpointResetResult): Promi
 	if (result.changedSincePlan.length > 0) {
 		const rows = result.changedSincePlan.map((shard) => [
 			shard.shardId,
-			shard.change === 'checkpoint' ? 'a worker checkpointed' : shard.change === 'lease' ? 'the lease was renewed or taken' : shard.change === 'deleted' ? 'the lease was deleted' : 'a lease was made',
+			shard.change === 'checkpoint'
+				? 'a worker checkpointed'
+				: shard.change === 'lease'
+					? 'the lease was renewed or taken'
+					: shard.change === 'deleted'
+						? 'the lease was deleted'
+						: 'a lease was made',
 			`${short(shard.planned.checkpoint)} @${shard.planned.leaseCounter ?? '-'}`,
-			shard.now === undefined ? '-' : `${short(shard.now.checkpoint)} @${shard.now.leaseCounter}${shard.now.leaseOwner === undefined ? '' : ` by ${sanitize(shard.now.leaseOwner)}`}`,
+			shard.now === undefined
+				? '-'
+				: `${short(shard.now.checkpoint)} @${shard.now.leaseCounter}${shard.now.leaseOwner === undefined ? '' : ` by ${sanitize(shard.now.leaseOwner)}`}`,
 		]);
 		text += `\nChanged since the plan, not written:\n\n${indent(table([['SHARD', 'WHAT CHANGED', 'PLANNED ON', 'NOW'], ...rows]))}\n`;
 	}
-	if (result.written.length > 0 && result.changedSincePlan.length === 0) text += `\nA worker that takes these leases starts from the new checkpoints.\n`;
+	if (result.written.length > 0 && result.changedSincePlan.length === 0)
+		text += `\nA worker that takes these leases starts from the new checkpoints.\n`;
 	await output.text(text);
 }

@@ -39,7 +39,9 @@ export async function run(argv: string[]): Promise<number> {
 	return withConnection(flags, {streamName: stream, operation: 'ListStreamConsumers'}, async (connection, output) => {
 		const found = await discoverConsumers(connection, stream, {applications, discover: flags.discover});
 		for (const problem of found.problems) {
-			process.stderr.write(`kinesis-console consumers: ${problem.part === 'applications' ? 'KCL applications' : 'enhanced fan-out consumers'} could not be read: ${sanitize(problem.message)}\n`);
+			process.stderr.write(
+				`kinesis-console consumers: ${problem.part === 'applications' ? 'KCL applications' : 'enhanced fan-out consumers'} could not be read: ${sanitize(problem.message)}\n`,
+			);
 		}
 		await print(output, found);
 	});
@@ -55,7 +57,10 @@ const MATCH_TEXT: Readonly<Record<ApplicationMatch, string>> = {
 async function print(output: Output, found: StreamConsumers): Promise<void> {
 	if (output.json) {
 		await output.write(
-			[...found.applications.map((application) => ({type: 'application', stream: found.stream, ...application})), ...found.fanOut.map((consumer) => ({type: 'fan-out-consumer', stream: found.stream, ...consumer}))],
+			[
+				...found.applications.map((application) => ({type: 'application', stream: found.stream, ...application})),
+				...found.fanOut.map((consumer) => ({type: 'fan-out-consumer', stream: found.stream, ...consumer})),
+			],
 			() => '',
 		);
 		return;
@@ -68,13 +73,16 @@ async function print(output: Output, found: StreamConsumers): Promise<void> {
 			sanitize(application.application),
 			String(application.leases),
 			String(application.finished),
-			application.workers.length === 0 ? '-' : application.workers.map((worker) => `${sanitize(worker.owner)} (${worker.leases})`).join(', '),
+			application.workers.length === 0
+				? '-'
+				: application.workers.map((worker) => `${sanitize(worker.owner)} (${worker.leases})`).join(', '),
 			String(application.unowned),
 			`${application.multiStream ? 'multi-stream, ' : ''}${MATCH_TEXT[application.matchedBy]}`,
 		]);
 		text += `KCL applications of '${name}' (lease tables in DynamoDB):\n\n${indent(table([['APPLICATION', 'LEASES', 'AT SHARD_END', 'WORKERS (LEASES)', 'UNOWNED', 'MATCHED BY'], ...rows]))}\n`;
 		const shardIdsOnly = found.applications.filter((application) => application.matchedBy === 'shard-ids');
-		if (shardIdsOnly.length > 0) text += `\n  Matched by shard ids only (no checkpoint to confirm it): ${shardIdsOnly.map((application) => sanitize(application.application)).join(', ')}.\n`;
+		if (shardIdsOnly.length > 0)
+			text += `\n  Matched by shard ids only (no checkpoint to confirm it): ${shardIdsOnly.map((application) => sanitize(application.application)).join(', ')}.\n`;
 	}
 	text += '\n';
 	if (found.fanOut.length === 0) text += `No enhanced fan-out consumer is registered on '${name}'.\n`;
@@ -82,6 +90,7 @@ async function print(output: Output, found: StreamConsumers): Promise<void> {
 		const rows = found.fanOut.map((consumer) => [sanitize(consumer.name), consumer.status, consumer.createdAt ?? '-']);
 		text += `Enhanced fan-out consumers:\n\n${indent(table([['NAME', 'STATUS', 'CREATED'], ...rows]))}\n`;
 	}
-	if (found.applications.length > 0) text += `\nPer-shard checkpoints and lag: kinesis-console checkpoints ${name} --app ${sanitize(found.applications[0]?.application ?? 'APP')}\n`;
+	if (found.applications.length > 0)
+		text += `\nPer-shard checkpoints and lag: kinesis-console checkpoints ${name} --app ${sanitize(found.applications[0]?.application ?? 'APP')}\n`;
 	await output.text(text);
 }

@@ -33,4 +33,3 @@ function row(shard: ShardView): string[] {
 		`${shard.startingSequenceNumber ?? '?'}..${shard.endingSequenceNumber ?? ''}`,
 	];
 }
-

@@ -58,11 +58,14 @@ export async function run(argv: string[]): Promise<number> {
 	const {host, dataDir, inMemory, durability, region, limits, tlsCert, tlsKey} = cli.flags;
 	if (dataDir !== undefined && inMemory) throw new UsageError('--data-dir and --in-memory cannot be used together.');
 	const port = Number(cli.flags.port);
-	if (!/^\d+$/.test(cli.flags.port) || port > 65_535) throw new UsageError(`--port must be a whole number from 0 to 65535, not '${cli.flags.port}'.`);
+	if (!/^\d+$/.test(cli.flags.port) || port > 65_535)
+		throw new UsageError(`--port must be a whole number from 0 to 65535, not '${cli.flags.port}'.`);
 
 	const auth = parseAuth(cli.flags.auth);
-	if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together: give both or neither.');
-	const tls = tlsCert !== undefined && tlsKey !== undefined ? {cert: readPem(tlsCert, '--tls-cert'), key: readPem(tlsKey, '--tls-key')} : undefined;
+	if ((tlsCert === undefined) !== (tlsKey === undefined))
+		throw new UsageError('--tls-cert and --tls-key go together: give both or neither.');
+	const tls =
+		tlsCert !== undefined && tlsKey !== undefined ? {cert: readPem(tlsCert, '--tls-cert'), key: readPem(tlsKey, '--tls-key')} : undefined;
 
 	const engine = await createEngine({
 		...testingHooks(process.env),
@@ -88,8 +91,12 @@ export async function run(argv: string[]): Promise<number> {
 			`  aws --endpoint-url ${engine.url} --region ${region} kinesis list-streams`,
 			`  new KinesisClient({endpoint: '${engine.url}', region: '${region}', credentials: {accessKeyId: '${auth ? auth.accessKeyId : 'x'}', secretAccessKey: '${auth ? '<secret>' : 'x'}'}})`,
 			`  export AWS_ENDPOINT_URL_KINESIS=${engine.url}`,
-			...(tlsCert === undefined ? [] : [`Clients must trust the certificate: aws --ca-bundle ${tlsCert}, or NODE_EXTRA_CA_CERTS=${tlsCert} for Node programs.`]),
-			...(isLoopback(host) || auth ? [] : [`Warning: bound to ${host}, reachable from other machines, and the engine checks no credentials.`]),
+			...(tlsCert === undefined
+				? []
+				: [`Clients must trust the certificate: aws --ca-bundle ${tlsCert}, or NODE_EXTRA_CA_CERTS=${tlsCert} for Node programs.`]),
+			...(isLoopback(host) || auth
+				? []
+				: [`Warning: bound to ${host}, reachable from other machines, and the engine checks no credentials.`]),
 			'Ctrl-C stops it.',
 			'',
 		].join('\n'),
@@ -125,7 +132,8 @@ export function testingHooks(env: NodeJS.ProcessEnv): {now?: () => number; reten
 		const text = env[name];
 		if (text === undefined || text === '') return undefined;
 		const value = Number(text);
-		if (!Number.isSafeInteger(value) || value < minimum) throw new UsageError(`${name} must be a whole number of milliseconds of at least ${minimum}, not ${text}.`);
+		if (!Number.isSafeInteger(value) || value < minimum)
+			throw new UsageError(`${name} must be a whole number of milliseconds of at least ${minimum}, not ${text}.`);
 		return value;
 	};
 	const offsetMs = whole('KINESIS_CONSOLE_ENGINE_TEST_CLOCK_OFFSET_MS', 0);
@@ -140,9 +148,14 @@ export function testingHooks(env: NodeJS.ProcessEnv): {now?: () => number; reten
 function listenProblem(error: unknown, host: string, port: number): Error | undefined {
 	const code = (error as NodeJS.ErrnoException | undefined)?.code;
 	const where = `${host}:${port}`;
-	if (code === 'EADDRINUSE') return new Error(`${where} is already in use (another engine?): choose another --port, or --port 0 for a free one.`, {cause: error});
-	if (code === 'EADDRNOTAVAIL') return new Error(`${host} is not an address of this machine: --host takes one of its own, such as 127.0.0.1 or 0.0.0.0.`, {cause: error});
-	if (code === 'EACCES') return new Error(`This user may not listen on ${where}: ports below 1024 need privileges; choose another --port.`, {cause: error});
+	if (code === 'EADDRINUSE')
+		return new Error(`${where} is already in use (another engine?): choose another --port, or --port 0 for a free one.`, {cause: error});
+	if (code === 'EADDRNOTAVAIL')
+		return new Error(`${host} is not an address of this machine: --host takes one of its own, such as 127.0.0.1 or 0.0.0.0.`, {
+			cause: error,
+		});
+	if (code === 'EACCES')
+		return new Error(`This user may not listen on ${where}: ports below 1024 need privileges; choose another --port.`, {cause: error});
 	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new Error(`--host ${host} does not resolve to an address.`, {cause: error});
 	return undefined;
 }
@@ -164,4 +177,3 @@ function readPem(file: string, flag: string): Buffer {
 }
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
-

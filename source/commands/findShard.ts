@@ -40,11 +40,13 @@ export async function run(argv: string[]): Promise<number> {
 	const [stream, ...keys] = cli.input;
 	const explicitHashKey = cli.flags.explicitHashKey;
 	if (!stream) throw new UsageError('find-shard takes a stream name or ARN, then partition keys (or --explicit-hash-key).');
-	if (explicitHashKey === undefined && keys.length === 0) throw new UsageError('Give a partition key, or a hash key with --explicit-hash-key.');
+	if (explicitHashKey === undefined && keys.length === 0)
+		throw new UsageError('Give a partition key, or a hash key with --explicit-hash-key.');
 	if (explicitHashKey !== undefined) {
 		const problem = hashKeyProblem(explicitHashKey);
 		if (problem !== undefined) throw new UsageError(`--explicit-hash-key: ${problem}`);
-		if (keys.length > 1) throw new UsageError('With --explicit-hash-key, give at most one partition key: the hash key routes the record, not the key.');
+		if (keys.length > 1)
+			throw new UsageError('With --explicit-hash-key, give at most one partition key: the hash key routes the record, not the key.');
 	}
 	for (const key of keys) {
 		const length = [...key].length;
@@ -61,7 +63,10 @@ export async function run(argv: string[]): Promise<number> {
 		if (output.json) await output.write(lines, () => '');
 		else await output.text(`${plainTable(lines)}\n`);
 		const lost = found.filter((lookup) => lookup.shard === undefined);
-		for (const lookup of lost) process.stderr.write(`No open shard of '${sanitizeForTerminal(stream, {keepNewlines: false})}' holds hash key ${lookup.hashKey}: is the stream being deleted?\n`);
+		for (const lookup of lost)
+			process.stderr.write(
+				`No open shard of '${sanitizeForTerminal(stream, {keepNewlines: false})}' holds hash key ${lookup.hashKey}: is the stream being deleted?\n`,
+			);
 		return lost.length > 0 ? 1 : 0;
 	});
 }

@@ -1,9 +1,34 @@
 import meow from 'meow';
 import {problemError} from '../console/changes.js';
-import {executeReshard, loadStreamShape, normalizeShardId, percent, planMerge, proposeMerge, type MergePlan, type RangePreview} from '../console/reshard.js';
+import {
+	executeReshard,
+	loadStreamShape,
+	normalizeShardId,
+	percent,
+	planMerge,
+	proposeMerge,
+	type MergePlan,
+	type RangePreview,
+} from '../console/reshard.js';
 import {measureTraffic, type TrafficReport} from '../console/traffic.js';
 import {UsageError} from './command.js';
-import {askYesNo, changeContext, changeFlags, changeHelp, count, declined, duration, follow, indent, parseWindow, printShardMap, rangeRow, refuseEarly, sanitize, warningLines} from './changeCommand.js';
+import {
+	askYesNo,
+	changeContext,
+	changeFlags,
+	changeHelp,
+	count,
+	declined,
+	duration,
+	follow,
+	indent,
+	parseWindow,
+	printShardMap,
+	rangeRow,
+	refuseEarly,
+	sanitize,
+	warningLines,
+} from './changeCommand.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
 import type {Output} from './output.js';
 import {table} from './output.js';
@@ -52,8 +77,13 @@ export async function run(argv: string[]): Promise<number> {
 		const shape = await loadStreamShape(connection.kinesis, stream);
 		let traffic: TrafficReport | undefined;
 		if (windowMs !== undefined) {
-			const shardIds = pair ? pair.filter((id) => shape.openShards.some((shard) => shard.shardId === id)) : shape.openShards.map((shard) => shard.shardId);
-			if (process.stderr.isTTY) process.stderr.write(`Measuring the traffic of ${shardIds.length} shard${shardIds.length === 1 ? '' : 's'} over the last ${sanitize(sampleText ?? '')}...\r`);
+			const shardIds = pair
+				? pair.filter((id) => shape.openShards.some((shard) => shard.shardId === id))
+				: shape.openShards.map((shard) => shard.shardId);
+			if (process.stderr.isTTY)
+				process.stderr.write(
+					`Measuring the traffic of ${shardIds.length} shard${shardIds.length === 1 ? '' : 's'} over the last ${sanitize(sampleText ?? '')}...\r`,
+				);
 			traffic = await measureTraffic(connection.kinesis, stream, shardIds, {
 				windowMs,
 				enhancedMetrics: shape.enhancedMetrics,
@@ -68,7 +98,8 @@ export async function run(argv: string[]): Promise<number> {
 		const problem = problemError(plan.problems);
 		if (problem) throw problem;
 		if (flags.dryRun) return 0;
-		if (!flags.yes && !(await askYesNo(`Merge ${plan.shardToMerge} and ${plan.adjacentShardToMerge} of '${sanitize(stream)}'?`))) return declined();
+		if (!flags.yes && !(await askYesNo(`Merge ${plan.shardToMerge} and ${plan.adjacentShardToMerge} of '${sanitize(stream)}'?`)))
+			return declined();
 		const result = await follow((signal) => executeReshard(changeContext(connection, signal), plan));
 		if (result === undefined) return 130;
 		await printShardMap(output, result, undefined);
@@ -76,7 +107,11 @@ export async function run(argv: string[]): Promise<number> {
 	});
 }
 
-const SOURCE_TEXT = {cloudwatch: "CloudWatch's shard-level IncomingRecords", sample: 'the shards\' records, read back', observed: 'what the console observed'} as const;
+const SOURCE_TEXT = {
+	cloudwatch: "CloudWatch's shard-level IncomingRecords",
+	sample: "the shards' records, read back",
+	observed: 'what the console observed',
+} as const;
 
 async function printPlan(output: Output, plan: MergePlan): Promise<void> {
 	if (output.json) return output.write([{type: 'plan', ...plan}], () => '');
@@ -86,7 +121,10 @@ async function printPlan(output: Output, plan: MergePlan): Promise<void> {
 			? []
 			: range.traffic === undefined
 				? ['?', '']
-				: [`${(range.traffic.recordsPerSecond ?? 0).toFixed(2)}`, merged ? `${count(range.traffic.records)} records` : `${percent(range.traffic.share)} (${count(range.traffic.records)})`];
+				: [
+						`${(range.traffic.recordsPerSecond ?? 0).toFixed(2)}`,
+						merged ? `${count(range.traffic.records)} records` : `${percent(range.traffic.share)} (${count(range.traffic.records)})`,
+					];
 	const rows = [
 		['SHARD', 'HASH KEY RANGE', 'KEY SPACE', ...(withTraffic ? ['RECORDS/S', 'SHARE OF THE PAIR'] : [])],
 		rangeRow(plan.shardToMerge, plan.shards[0], columns(plan.shards[0])),
@@ -94,7 +132,9 @@ async function printPlan(output: Output, plan: MergePlan): Promise<void> {
 		rangeRow('  new, merged', plan.merged, columns(plan.merged, true)),
 	];
 	const why = plan.reason === 'coldest' ? ': the coldest adjacent pair' : '';
-	const source = plan.traffic ? `\nTraffic: ${SOURCE_TEXT[plan.traffic.source]} over the last ${duration(plan.traffic.windowMs)}${plan.traffic.note ? ` (${sanitize(plan.traffic.note)})` : ''}.\n` : '';
+	const source = plan.traffic
+		? `\nTraffic: ${SOURCE_TEXT[plan.traffic.source]} over the last ${duration(plan.traffic.windowMs)}${plan.traffic.note ? ` (${sanitize(plan.traffic.note)})` : ''}.\n`
+		: '';
 	await output.text(
 		`Merge ${plan.shardToMerge} and ${plan.adjacentShardToMerge} of '${sanitize(plan.stream)}'${why}.\n${source}\n${indent(table(rows))}\n\n` +
 			`  open shards ${plan.openShards.before} → ${plan.openShards.after}\n` +

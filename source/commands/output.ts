@@ -51,5 +51,7 @@ export function jsonLine<T>(value: T, toJson: (value: T) => string = JSON.string
 export function table(rows: ReadonlyArray<readonly string[]>): string {
 	const widths: number[] = [];
 	for (const row of rows) row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, cell.length)));
-	return rows.map((row) => row.map((cell, index) => (index === row.length - 1 ? cell : cell.padEnd(widths[index] ?? 0))).join('  ')).join('\n');
+	return rows
+		.map((row) => row.map((cell, index) => (index === row.length - 1 ? cell : cell.padEnd(widths[index] ?? 0))).join('  '))
+		.join('\n');
 }

@@ -2,7 +2,16 @@ import {open} from 'node:fs/promises';
 import type {Readable} from 'node:stream';
 import meow from 'meow';
 import {hashKeyProblem} from '../console/hashKeys.js';
-import {addToTotals, emptyTotals, produceRecords, PUT_LIMITS, recordTooLarge, type ProducerInput, type ProducerResult, type ProducerTotals} from '../console/producer.js';
+import {
+	addToTotals,
+	emptyTotals,
+	produceRecords,
+	PUT_LIMITS,
+	recordTooLarge,
+	type ProducerInput,
+	type ProducerResult,
+	type ProducerTotals,
+} from '../console/producer.js';
 import {readLines} from '../console/lines.js';
 import {sanitizeForTerminal} from '../console/records/terminalText.js';
 import {UsageError} from './command.js';
@@ -82,10 +91,12 @@ export async function run(argv: string[]): Promise<number> {
 	if (data.length === 0 && flags.file === undefined && process.stdin.isTTY) {
 		throw new UsageError('No records: give them as arguments, with --file, or on stdin (a pipe or a file, not the terminal).');
 	}
-	if (flags.partitionKey !== undefined && flags.keyField !== undefined) throw new UsageError('--partition-key and --key-field cannot be used together.');
+	if (flags.partitionKey !== undefined && flags.keyField !== undefined)
+		throw new UsageError('--partition-key and --key-field cannot be used together.');
 	if (flags.partitionKey !== undefined) {
 		const length = [...flags.partitionKey].length;
-		if (length < 1 || length > PUT_LIMITS.partitionKeyLength) throw new UsageError(`--partition-key must be 1 to 256 characters, not ${length}.`);
+		if (length < 1 || length > PUT_LIMITS.partitionKeyLength)
+			throw new UsageError(`--partition-key must be 1 to 256 characters, not ${length}.`);
 	}
 	if (flags.keyField !== undefined && flags.keyField.split('.').some((part) => part === '')) {
 		throw new UsageError(`--key-field must be a dotted path such as user.id, not '${flags.keyField}'.`);
@@ -95,7 +106,8 @@ export async function run(argv: string[]): Promise<number> {
 		if (problem !== undefined) throw new UsageError(`--explicit-hash-key: ${problem}`);
 	}
 	if (!Number.isInteger(flags.maxRetries) || flags.maxRetries < 0) throw new UsageError('--max-retries must be a whole number, 0 or more.');
-	if (!Number.isInteger(flags.concurrency) || flags.concurrency < 1 || flags.concurrency > 64) throw new UsageError('--concurrency must be a whole number from 1 to 64.');
+	if (!Number.isInteger(flags.concurrency) || flags.concurrency < 1 || flags.concurrency > 64)
+		throw new UsageError('--concurrency must be a whole number from 1 to 64.');
 
 	// Open the file before connecting, so that a wrong path is reported as such.
 	let source: Readable | undefined;
@@ -142,7 +154,8 @@ export async function run(argv: string[]): Promise<number> {
 				addToTotals(totals, result);
 				single = totals.written + totals.failed === 1 ? result : undefined;
 				if (output.json) await output.write([resultLine(result)], () => '');
-				else if (!result.ok && !result.stopped) process.stderr.write(`${where(result)}: ${sanitizeForTerminal(result.error, {keepNewlines: false})}\n`);
+				else if (!result.ok && !result.stopped)
+					process.stderr.write(`${where(result)}: ${sanitizeForTerminal(result.error, {keepNewlines: false})}\n`);
 			}
 		} catch (error) {
 			if (error instanceof InputError) {
@@ -215,7 +228,8 @@ function toInput(line: number, bytes: Buffer, shape: RecordShape): ProducerInput
 		data = decoded;
 	}
 	// Too large is the first thing to say of a record, and its JSON is not worth parsing.
-	if (data.byteLength + fixedKeyBytes(shape) > PUT_LIMITS.recordBytes) return {line, error: recordTooLarge(data.byteLength + fixedKeyBytes(shape))};
+	if (data.byteLength + fixedKeyBytes(shape) > PUT_LIMITS.recordBytes)
+		return {line, error: recordTooLarge(data.byteLength + fixedKeyBytes(shape))};
 	let partitionKey = shape.partitionKey;
 	if (shape.keyField !== undefined) {
 		const key = keyFromJson(data, shape.keyField);
@@ -247,16 +261,23 @@ export function keyFromJson(data: Uint8Array, path: readonly string[]): string |
 		return {error: `not JSON, so it has no ${path.join('.')} field for the partition key`};
 	}
 	for (const part of path) {
-		if (typeof value !== 'object' || value === null || !Object.hasOwn(value, part)) return {error: `no ${path.join('.')} field for the partition key`};
+		if (typeof value !== 'object' || value === null || !Object.hasOwn(value, part))
+			return {error: `no ${path.join('.')} field for the partition key`};
 		value = (value as Record<string, unknown>)[part];
 	}
-	if (typeof value === 'string') return value === '' ? {error: `${path.join('.')} is empty; a partition key has 1 to 256 characters`} : value;
+	if (typeof value === 'string')
+		return value === '' ? {error: `${path.join('.')} is empty; a partition key has 1 to 256 characters`} : value;
 	if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-	return {error: `${path.join('.')} is ${value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object'}, not a string or number for the partition key`};
+	return {
+		error: `${path.join('.')} is ${value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object'}, not a string or number for the partition key`,
+	};
 }
 
 function resultLine(result: ProducerResult): object {
-	const common = {...(result.line === undefined ? {} : {line: result.line}), ...(result.partitionKey === undefined ? {} : {partitionKey: result.partitionKey})};
+	const common = {
+		...(result.line === undefined ? {} : {line: result.line}),
+		...(result.partitionKey === undefined ? {} : {partitionKey: result.partitionKey}),
+	};
 	if (!result.ok) return {...common, error: result.error, attempts: result.attempts, ...(result.stopped ? {stopped: true} : {})};
 	return {
 		...common,
@@ -270,7 +291,6 @@ function resultLine(result: ProducerResult): object {
 function where(result: ProducerResult): string {
 	return result.line === undefined ? `record ${result.index + 1}` : `line ${result.line}`;
 }
-
 
 function summary(stream: string, totals: ProducerTotals, seconds: number, single: ProducerResult | undefined): string {
 	const rate = seconds > 0 ? totals.written / seconds : 0;

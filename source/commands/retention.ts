@@ -1,8 +1,29 @@
 import meow from 'meow';
 import {problemError} from '../console/changes.js';
-import {executeRetention, planRetention, retentionHoursProblem, retentionOverview, type RetentionOverview, type RetentionPlan} from '../console/retention.js';
+import {
+	executeRetention,
+	planRetention,
+	retentionHoursProblem,
+	retentionOverview,
+	type RetentionOverview,
+	type RetentionPlan,
+} from '../console/retention.js';
 import {UsageError} from './command.js';
-import {askToType, askYesNo, changeContext, changeFlags, changeHelp, count, declined, duration, follow, indent, refuseEarly, sanitize, warningLines} from './changeCommand.js';
+import {
+	askToType,
+	askYesNo,
+	changeContext,
+	changeFlags,
+	changeHelp,
+	count,
+	declined,
+	duration,
+	follow,
+	indent,
+	refuseEarly,
+	sanitize,
+	warningLines,
+} from './changeCommand.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
 import {table, type Output} from './output.js';
 
@@ -33,12 +54,18 @@ export async function run(argv: string[]): Promise<number> {
 	const cli = meow(help, {
 		importMeta: import.meta,
 		argv,
-		flags: {...connectionFlags, ...changeFlags, estimateLimit: {type: 'number', default: 200_000}, estimateTime: {type: 'number', default: 20}},
+		flags: {
+			...connectionFlags,
+			...changeFlags,
+			estimateLimit: {type: 'number', default: 200_000},
+			estimateTime: {type: 'number', default: 20},
+		},
 	});
 	const [stream, hoursText, ...extra] = cli.input;
 	if (!stream || extra.length > 0) throw new UsageError('retention takes a stream name or ARN, and optionally the new retention in hours.');
 	const {flags} = cli;
-	if (!Number.isInteger(flags.estimateLimit) || flags.estimateLimit < 1) throw new UsageError('--estimate-limit must be a whole number above 0.');
+	if (!Number.isInteger(flags.estimateLimit) || flags.estimateLimit < 1)
+		throw new UsageError('--estimate-limit must be a whole number above 0.');
 	if (!(flags.estimateTime > 0)) throw new UsageError('--estimate-time must be a number of seconds above 0.');
 
 	if (hoursText === undefined) {
@@ -55,7 +82,9 @@ export async function run(argv: string[]): Promise<number> {
 
 	return withConnection(flags, {streamName: stream, operation: 'DescribeStreamSummary'}, async (connection, output) => {
 		if (process.stderr.isTTY) process.stderr.write(`Reading '${sanitize(stream)}'...\r`);
-		const plan = await planRetention(connection.kinesis, stream, hours, {budget: {recordsPerShard: flags.estimateLimit, timeMs: flags.estimateTime * 1000}});
+		const plan = await planRetention(connection.kinesis, stream, hours, {
+			budget: {recordsPerShard: flags.estimateLimit, timeMs: flags.estimateTime * 1000},
+		});
 		if (process.stderr.isTTY) process.stderr.write('\r\u001b[K');
 		await printPlan(output, plan);
 		const refusal = problemError(plan.problems);
@@ -65,14 +94,23 @@ export async function run(argv: string[]): Promise<number> {
 			if (plan.estimate) process.stderr.write(`${estimateSummary(plan)}\n`);
 		} else if (plan.direction === 'decrease') {
 			process.stderr.write(`\n${estimateSummary(plan)} This cannot be undone.\n`);
-			if (!(await askToType(`Type the stream name (${sanitize(plan.confirmationText ?? stream)}) to confirm: `, plan.confirmationText ?? stream))) return declined();
+			if (
+				!(await askToType(
+					`Type the stream name (${sanitize(plan.confirmationText ?? stream)}) to confirm: `,
+					plan.confirmationText ?? stream,
+				))
+			)
+				return declined();
 		} else if (!(await askYesNo(`Increase the retention of '${sanitize(stream)}' to ${hours} hours?`))) {
 			return declined();
 		}
 		const result = await follow((signal) => executeRetention(changeContext(connection, signal), plan));
 		if (result === undefined) return 130;
 		if (output.json) await output.write([{type: 'result', ...result}], () => '');
-		else await output.text(`\n'${sanitize(result.stream)}' now keeps records for ${result.retentionHours} hours (${days(result.retentionHours)}).\n`);
+		else
+			await output.text(
+				`\n'${sanitize(result.stream)}' now keeps records for ${result.retentionHours} hours (${days(result.retentionHours)}).\n`,
+			);
 		return 0;
 	});
 }
@@ -80,12 +118,16 @@ export async function run(argv: string[]): Promise<number> {
 function estimateSummary(plan: RetentionPlan): string {
 	const estimate = plan.estimate;
 	if (!estimate) return '';
-	const what = estimate.records === 0 ? 'no record' : `${estimate.atLeast ? 'at least ' : ''}${count(estimate.records)} record${estimate.records === 1 ? '' : 's'}`;
+	const what =
+		estimate.records === 0
+			? 'no record'
+			: `${estimate.atLeast ? 'at least ' : ''}${count(estimate.records)} record${estimate.records === 1 ? '' : 's'}`;
 	const span = estimate.oldest === undefined ? '' : ` (from ${estimate.oldest}, spanning ${duration(estimate.spanMs)})`;
 	return `Decreasing the retention of '${sanitize(plan.stream)}' from ${plan.currentHours} to ${plan.newHours} hours makes ${what}${span} unreadable.`;
 }
 
-const days = (hours: number): string => (hours % 24 === 0 ? `${hours / 24} day${hours === 24 ? '' : 's'}` : `${(hours / 24).toFixed(1)} days`);
+const days = (hours: number): string =>
+	hours % 24 === 0 ? `${hours / 24} day${hours === 24 ? '' : 's'}` : `${(hours / 24).toFixed(1)} days`;
 
 async function printOverview(output: Output, overview: RetentionOverview): Promise<void> {
 	if (output.json) return output.write([{type: 'retention', ...overview}], () => '');
@@ -117,7 +159,14 @@ async function printPlan(output: Output, plan: RetentionPlan): Promise<void> {
 			shard.newest ?? '-',
 			shard.records === 0 ? '' : duration(shard.spanMs),
 		]);
-		rows.push(['total', '', `${estimate.atLeast ? 'at least ' : ''}${count(estimate.records)}`, estimate.oldest ?? '-', '', estimate.records === 0 ? '' : duration(estimate.spanMs)]);
+		rows.push([
+			'total',
+			'',
+			`${estimate.atLeast ? 'at least ' : ''}${count(estimate.records)}`,
+			estimate.oldest ?? '-',
+			'',
+			estimate.records === 0 ? '' : duration(estimate.spanMs),
+		]);
 		text += `${indent(table([['SHARD', 'STATE', 'RECORDS', 'OLDEST', 'NEWEST', 'SPAN'], ...rows]))}\n`;
 	}
 	if (plan.warnings.length > 0) text += `\n${warningLines(plan.warnings)}`;

@@ -2,7 +2,21 @@ import meow from 'meow';
 import {problemError} from '../console/changes.js';
 import {accountShardLimits, executeReshard, loadStreamShape, planScale, type ScalePlan} from '../console/reshard.js';
 import {UsageError} from './command.js';
-import {askYesNo, changeContext, changeFlags, changeHelp, count, declined, follow, indent, printShardMap, rangeRow, refuseEarly, sanitize, warningLines} from './changeCommand.js';
+import {
+	askYesNo,
+	changeContext,
+	changeFlags,
+	changeHelp,
+	count,
+	declined,
+	follow,
+	indent,
+	printShardMap,
+	rangeRow,
+	refuseEarly,
+	sanitize,
+	warningLines,
+} from './changeCommand.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
 import {table, type Output} from './output.js';
 
@@ -26,8 +40,10 @@ ${connectionHelp}
 export async function run(argv: string[]): Promise<number> {
 	const cli = meow(help, {importMeta: import.meta, argv, flags: {...connectionFlags, ...changeFlags}});
 	const [stream, countText, ...extra] = cli.input;
-	if (!stream || countText === undefined || extra.length > 0) throw new UsageError('scale takes a stream name or ARN and a number of shards.');
-	if (!/^\d+$/.test(countText) || Number(countText) < 1) throw new UsageError(`N must be a whole number of shards, 1 or more, not '${countText}'.`);
+	if (!stream || countText === undefined || extra.length > 0)
+		throw new UsageError('scale takes a stream name or ARN and a number of shards.');
+	if (!/^\d+$/.test(countText) || Number(countText) < 1)
+		throw new UsageError(`N must be a whole number of shards, 1 or more, not '${countText}'.`);
 	const target = Number(countText);
 	const {flags} = cli;
 	const early = refuseEarly(flags, 'scale', `scaling to ${target} shards`);
@@ -55,7 +71,10 @@ async function printPlan(output: Output, plan: ScalePlan): Promise<void> {
 	if (output.json) return output.write([{type: 'plan', ...plan}], () => '');
 	const {limits} = plan;
 	const limitRows = [
-		['one step', `${limits.minTarget} to ${limits.maxTarget} open shards (at least half, at most double the ${limits.openShards} open now)`],
+		[
+			'one step',
+			`${limits.minTarget} to ${limits.maxTarget} open shards (at least half, at most double the ${limits.openShards} open now)`,
+		],
 		[
 			'account',
 			limits.account
@@ -65,11 +84,16 @@ async function printPlan(output: Output, plan: ScalePlan): Promise<void> {
 		['per day', limits.note],
 	];
 	const ranges = plan.ranges.map((range, index) => rangeRow(String(index + 1), range));
-	const shown = ranges.length > SHOWN_RANGES ? [...ranges.slice(0, SHOWN_RANGES - 2), ['...', `${ranges.length - SHOWN_RANGES + 1} more`, ''], ...ranges.slice(-1)] : ranges;
+	const shown =
+		ranges.length > SHOWN_RANGES
+			? [...ranges.slice(0, SHOWN_RANGES - 2), ['...', `${ranges.length - SHOWN_RANGES + 1} more`, ''], ...ranges.slice(-1)]
+			: ranges;
 	await output.text(
 		`Scale '${sanitize(plan.stream)}' from ${plan.current} to ${plan.target} open shard${plan.target === 1 ? '' : 's'} (UpdateShardCount, UNIFORM_SCALING).\n\n` +
 			`  Limits\n${indent(table(limitRows), '    ')}\n\n` +
-			(shown.length > 0 ? `  Resulting hash key ranges\n${indent(table([['#', 'HASH KEY RANGE', 'KEY SPACE'], ...shown]), '    ')}\n` : '') +
+			(shown.length > 0
+				? `  Resulting hash key ranges\n${indent(table([['#', 'HASH KEY RANGE', 'KEY SPACE'], ...shown]), '    ')}\n`
+				: '') +
 			(plan.warnings.length > 0 ? `\n${warningLines(plan.warnings)}` : ''),
 	);
 }

@@ -1,10 +1,33 @@
 import meow from 'meow';
 import {problemError} from '../console/changes.js';
 import {hashKeyProblem} from '../console/hashKeys.js';
-import {executeReshard, loadStreamShape, normalizeShardId, percent, planSplit, type SplitPlan, type SplitRequest} from '../console/reshard.js';
+import {
+	executeReshard,
+	loadStreamShape,
+	normalizeShardId,
+	percent,
+	planSplit,
+	type SplitPlan,
+	type SplitRequest,
+} from '../console/reshard.js';
 import {sampleShard} from '../console/traffic.js';
 import {UsageError} from './command.js';
-import {changeContext, changeFlags, changeHelp, count, declined, follow, askYesNo, indent, parseWindow, printShardMap, rangeRow, refuseEarly, sanitize, warningLines} from './changeCommand.js';
+import {
+	changeContext,
+	changeFlags,
+	changeHelp,
+	count,
+	declined,
+	follow,
+	askYesNo,
+	indent,
+	parseWindow,
+	printShardMap,
+	rangeRow,
+	refuseEarly,
+	sanitize,
+	warningLines,
+} from './changeCommand.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
 import {table} from './output.js';
 
@@ -67,8 +90,13 @@ export async function run(argv: string[]): Promise<number> {
 			at: flags.median ? 'median' : flags.at === undefined ? 'midpoint' : {hashKey: flags.at},
 		};
 		if (windowMs !== undefined && shape.openShards.some((shard) => shard.shardId === shardId)) {
-			if (process.stderr.isTTY) process.stderr.write(`Reading the records of ${sanitize(shardId)} from the last ${sanitize(sampleText ?? '')}...\r`);
-			const sample = await sampleShard(connection.kinesis, stream, shardId, {sinceMs: Date.now() - windowMs, maxRecords: flags.sampleLimit, deadlineMs: Date.now() + 120_000});
+			if (process.stderr.isTTY)
+				process.stderr.write(`Reading the records of ${sanitize(shardId)} from the last ${sanitize(sampleText ?? '')}...\r`);
+			const sample = await sampleShard(connection.kinesis, stream, shardId, {
+				sinceMs: Date.now() - windowMs,
+				maxRecords: flags.sampleLimit,
+				deadlineMs: Date.now() + 120_000,
+			});
 			if (process.stderr.isTTY) process.stderr.write('\r\u001b[K');
 			request.observations = sample.observations;
 			request.observedFrom = `the records since ${new Date(sample.fromMs).toISOString()}, read back${sample.complete ? '' : `, the first ${count(sample.records)} only`}`;
@@ -86,12 +114,18 @@ export async function run(argv: string[]): Promise<number> {
 	});
 }
 
-const METHOD_TEXT = {midpoint: 'at the middle of its hash key range', 'hash-key': 'at the given hash key', median: 'at the median hash key of its observed traffic'} as const;
+const METHOD_TEXT = {
+	midpoint: 'at the middle of its hash key range',
+	'hash-key': 'at the given hash key',
+	median: 'at the median hash key of its observed traffic',
+} as const;
 
 async function printPlan(output: Parameters<typeof printShardMap>[0], plan: SplitPlan): Promise<void> {
 	if (output.json) return output.write([{type: 'plan', ...plan}], () => '');
 	const traffic = (range: SplitPlan['parent'], parent = false) =>
-		range.traffic === undefined ? [] : [parent ? `${count(range.traffic.records)} records` : `${percent(range.traffic.share)} (${count(range.traffic.records)})`];
+		range.traffic === undefined
+			? []
+			: [parent ? `${count(range.traffic.records)} records` : `${percent(range.traffic.share)} (${count(range.traffic.records)})`];
 	const observed = plan.observed;
 	const header = ['SHARD', 'HASH KEY RANGE', 'KEY SPACE', ...(observed ? ['OBSERVED TRAFFIC'] : [])];
 	const rows = [
@@ -99,10 +133,14 @@ async function printPlan(output: Parameters<typeof printShardMap>[0], plan: Spli
 		rangeRow(plan.shardId, plan.parent, traffic(plan.parent, true)),
 		...plan.children.map((child, index) => rangeRow(index === 0 ? '  new, lower' : '  new, upper', child, traffic(child))),
 	];
-	const source = observed ? `\nTraffic: ${count(observed.records)} records observed (${sanitize(observed.from ?? 'given')}), ${count(observed.distinctHashKeys)} distinct hash keys in the shard's range.\n` : '';
+	const source = observed
+		? `\nTraffic: ${count(observed.records)} records observed (${sanitize(observed.from ?? 'given')}), ${count(observed.distinctHashKeys)} distinct hash keys in the shard's range.\n`
+		: '';
 	await output.text(
 		`Split ${plan.shardId} of '${sanitize(plan.stream)}' ${METHOD_TEXT[plan.method]}.\n${source}\n${indent(table(rows))}\n\n` +
-			(plan.newStartingHashKey === '' ? '' : `  NewStartingHashKey ${plan.newStartingHashKey} · open shards ${plan.openShards.before} → ${plan.openShards.after}\n`) +
+			(plan.newStartingHashKey === ''
+				? ''
+				: `  NewStartingHashKey ${plan.newStartingHashKey} · open shards ${plan.openShards.before} → ${plan.openShards.after}\n`) +
 			(plan.warnings.length > 0 ? `\n${warningLines(plan.warnings)}` : ''),
 	);
 }

@@ -37,4 +37,3 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 const toJson = (stream: StreamOverview) => ({...stream, createdAt: stream.createdAt?.toISOString()});
-

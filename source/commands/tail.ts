@@ -1,4 +1,9 @@
-import {DescribeStreamConsumerCommand, DescribeStreamSummaryCommand, RegisterStreamConsumerCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
+import {
+	DescribeStreamConsumerCommand,
+	DescribeStreamSummaryCommand,
+	RegisterStreamConsumerCommand,
+	type KinesisClient,
+} from '@aws-sdk/client-kinesis';
 import meow from 'meow';
 import {listFanOutConsumers} from '../console/consumers.js';
 import {ConsoleError} from '../console/failures.js';
@@ -61,7 +66,8 @@ export async function run(argv: string[]): Promise<number> {
 	const {flags} = cli;
 	const decoder = flags.decode;
 	if (!isDecoderName(decoder)) throw new UsageError(`--decode must be one of auto, utf8, json, base64, hex, gzip, not '${decoder}'.`);
-	if (flags.count !== undefined && (!Number.isInteger(flags.count) || flags.count < 1)) throw new UsageError('--count must be a whole number above 0.');
+	if (flags.count !== undefined && (!Number.isInteger(flags.count) || flags.count < 1))
+		throw new UsageError('--count must be a whole number above 0.');
 	if (!(flags.callsPerSecond > 0 && flags.callsPerSecond <= 5)) throw new UsageError('--calls-per-second must be above 0 and at most 5.');
 	const filters = usage(() => parseFilters(flags.filter ?? []));
 	const from = usage(() => parseStartPosition(flags.from));
@@ -77,46 +83,51 @@ export async function run(argv: string[]): Promise<number> {
 	}
 	if (flags.register && consumerName === undefined) throw new UsageError('--register goes with --efo <consumer>.');
 
-	return withConnection(flags, {streamName: stream, operation: consumerName === undefined ? 'GetRecords' : 'SubscribeToShard'}, async (connection, output) => {
-		const consumerArn = consumerName === undefined ? undefined : await fanOutConsumer(connection.kinesis, stream, consumerName, flags.register);
-		const controller = new AbortController();
-		const stop = () => controller.abort();
-		process.once('SIGINT', stop);
-		process.once('SIGTERM', stop);
-		const notices = new NoticeThrottle();
-		let printed = 0;
-		let failure: unknown;
-		try {
-			for await (const event of tailStream(connection.kinesis, {
-				stream,
-				from,
-				...(shards.length > 0 ? {shards} : {}),
-				...(until ? {until} : {}),
-				stopAtLatest: !flags.follow,
-				callsPerSecond: flags.callsPerSecond,
-				...(consumerArn === undefined ? {} : {fanOut: {client: connection.kinesisHttp2, consumerArn}}),
-				signal: controller.signal,
-			})) {
-				if (event.type === 'records') {
-					const lines = selectRecords(event.records, decoder, filters);
-					const room = flags.count === undefined ? lines.length : flags.count - printed;
-					const shown = lines.slice(0, room);
-					printed += shown.length;
-					await output.write(shown, plainLine, recordLineJson);
-					if (flags.count !== undefined && printed >= flags.count) break;
-				} else if (event.type === 'retrying') {
-					notices.say(event.shardId, `${event.shardId || stream}: ${event.reason}; retrying in ${event.delayMs} ms`);
-				} else if (event.type === 'failed') {
-					failure = event.error;
+	return withConnection(
+		flags,
+		{streamName: stream, operation: consumerName === undefined ? 'GetRecords' : 'SubscribeToShard'},
+		async (connection, output) => {
+			const consumerArn =
+				consumerName === undefined ? undefined : await fanOutConsumer(connection.kinesis, stream, consumerName, flags.register);
+			const controller = new AbortController();
+			const stop = () => controller.abort();
+			process.once('SIGINT', stop);
+			process.once('SIGTERM', stop);
+			const notices = new NoticeThrottle();
+			let printed = 0;
+			let failure: unknown;
+			try {
+				for await (const event of tailStream(connection.kinesis, {
+					stream,
+					from,
+					...(shards.length > 0 ? {shards} : {}),
+					...(until ? {until} : {}),
+					stopAtLatest: !flags.follow,
+					callsPerSecond: flags.callsPerSecond,
+					...(consumerArn === undefined ? {} : {fanOut: {client: connection.kinesisHttp2, consumerArn}}),
+					signal: controller.signal,
+				})) {
+					if (event.type === 'records') {
+						const lines = selectRecords(event.records, decoder, filters);
+						const room = flags.count === undefined ? lines.length : flags.count - printed;
+						const shown = lines.slice(0, room);
+						printed += shown.length;
+						await output.write(shown, plainLine, recordLineJson);
+						if (flags.count !== undefined && printed >= flags.count) break;
+					} else if (event.type === 'retrying') {
+						notices.say(event.shardId, `${event.shardId || stream}: ${event.reason}; retrying in ${event.delayMs} ms`);
+					} else if (event.type === 'failed') {
+						failure = event.error;
+					}
 				}
+			} finally {
+				process.off('SIGINT', stop);
+				process.off('SIGTERM', stop);
 			}
-		} finally {
-			process.off('SIGINT', stop);
-			process.off('SIGTERM', stop);
-		}
-		if (failure !== undefined) throw failure;
-		return controller.signal.aborted ? 130 : 0;
-	});
+			if (failure !== undefined) throw failure;
+			return controller.signal.aborted ? 130 : 0;
+		},
+	);
 }
 
 /** The ARN of the stream's enhanced fan-out consumer of this name, registered (with `register`) and waited for until ACTIVE. */
@@ -127,7 +138,11 @@ async function fanOutConsumer(kinesis: KinesisClient, stream: string, name: stri
 	let arn = existing?.arn;
 	let status = existing?.status;
 	if (existing?.status === 'DELETING') {
-		throw new ConsoleError({kind: 'in-use', message: `The consumer '${name}' of stream ${stream} is being deregistered.`, hint: 'Try again once it is gone, or use another name.'});
+		throw new ConsoleError({
+			kind: 'in-use',
+			message: `The consumer '${name}' of stream ${stream} is being deregistered.`,
+			hint: 'Try again once it is gone, or use another name.',
+		});
 	}
 	if (!arn) {
 		if (!register) {
@@ -146,7 +161,11 @@ async function fanOutConsumer(kinesis: KinesisClient, stream: string, name: stri
 		process.stderr.write(`${sanitizeForTerminal(`Waiting for the consumer '${name}' to become ACTIVE…`)}\n`);
 		const deadline = Date.now() + 120_000;
 		while (status !== 'ACTIVE') {
-			if (Date.now() > deadline) throw new ConsoleError({kind: 'unreachable', message: `The consumer '${name}' of stream ${stream} is still ${status ?? 'not ready'} after 2 minutes.`});
+			if (Date.now() > deadline)
+				throw new ConsoleError({
+					kind: 'unreachable',
+					message: `The consumer '${name}' of stream ${stream} is still ${status ?? 'not ready'} after 2 minutes.`,
+				});
 			await new Promise((resolve) => setTimeout(resolve, 500));
 			status = (await kinesis.send(new DescribeStreamConsumerCommand({ConsumerARN: arn}))).ConsumerDescription?.ConsumerStatus;
 		}
@@ -164,7 +183,9 @@ function selectRecords(records: readonly TailRecord[], decoder: DecoderName, fil
 function plainLine(line: RecordLine): string {
 	const data = line.format === 'json' ? JSON.stringify(line.data) : String(line.data);
 	const sequence = line.subSequenceNumber === undefined ? line.sequenceNumber : `${line.sequenceNumber}/${line.subSequenceNumber}`;
-	return sanitizeForTerminal(`${line.approximateArrivalTimestamp}  ${line.shardId}  ${sequence}  ${line.partitionKey}  ${data}`, {keepNewlines: false});
+	return sanitizeForTerminal(`${line.approximateArrivalTimestamp}  ${line.shardId}  ${sequence}  ${line.partitionKey}  ${data}`, {
+		keepNewlines: false,
+	});
 }
 
 /** Until: an ISO time, or a time ago ("5m"); "now" is when the command started. */
@@ -193,4 +214,3 @@ class NoticeThrottle {
 		process.stderr.write(`${sanitizeForTerminal(text)}\n`);
 	}
 }
-

@@ -59,12 +59,25 @@ export interface PlanProblem {
 export function problemError(problems: readonly PlanProblem[]): ConsoleError | undefined {
 	const [first] = problems;
 	if (first === undefined) return undefined;
-	const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''}: ${problems.slice(1).map((problem) => problem.message).join(' ')})` : '';
+	const more =
+		problems.length > 1
+			? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''}: ${problems
+					.slice(1)
+					.map((problem) => problem.message)
+					.join(' ')})`
+			: '';
 	return new ConsoleError({kind: first.kind, message: `${first.message}${more}`, ...(first.hint === undefined ? {} : {hint: first.hint})});
 }
 
 const RATE_MESSAGE = /rate exceeded|too many requests|throttl|slow down/i;
-const THROTTLE_NAMES = new Set(['ThrottlingException', 'Throttling', 'ThrottledException', 'TooManyRequestsException', 'RequestLimitExceeded', 'ProvisionedThroughputExceededException']);
+const THROTTLE_NAMES = new Set([
+	'ThrottlingException',
+	'Throttling',
+	'ThrottledException',
+	'TooManyRequestsException',
+	'RequestLimitExceeded',
+	'ProvisionedThroughputExceededException',
+]);
 const NETWORK = /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|socket hang up|other side closed/i;
 
 interface ErrorShape {
@@ -139,8 +152,10 @@ export function refusal(error: unknown, what: string): unknown {
 }
 
 function limitHint(message: string): string {
-	if (/shard limit/i.test(message)) return 'Ask for a higher shard quota in Service Quotas, or close shards elsewhere first (merge, scale down, delete unused streams).';
-	if (/rolling 24 hours/i.test(message)) return 'Wait until the oldest of the last 24 hours\' scalings is a day old, or split and merge shards one at a time instead.';
+	if (/shard limit/i.test(message))
+		return 'Ask for a higher shard quota in Service Quotas, or close shards elsewhere first (merge, scale down, delete unused streams).';
+	if (/rolling 24 hours/i.test(message))
+		return "Wait until the oldest of the last 24 hours' scalings is a day old, or split and merge shards one at a time instead.";
 	if (/double|half/i.test(message)) return 'Scale in steps: at most double, and at least half, the open shards each time.';
 	return 'Kinesis documents its limits at https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html.';
 }
@@ -170,7 +185,8 @@ export async function* followToActive(
 		const elapsedMs = now() - options.startedMs;
 		yield {type: 'status', status, elapsedMs, openShards: summary?.OpenShardCount};
 		if (status === 'ACTIVE' && summary) return summary;
-		if (status === 'DELETING') throw new ConsoleError({kind: 'not-found', message: `The stream '${stream}' is being deleted: the change will not complete.`});
+		if (status === 'DELETING')
+			throw new ConsoleError({kind: 'not-found', message: `The stream '${stream}' is being deleted: the change will not complete.`});
 		const timeout = options.timing?.followTimeoutMs;
 		if (timeout !== undefined && elapsedMs >= timeout) {
 			throw new ConsoleError({
@@ -222,7 +238,10 @@ export async function* runChange<R>(context: ChangeContext, change: AuditedChang
 	const failureText = async (error: unknown) =>
 		isAbort(error)
 			? 'The console stopped following the change before the stream was ACTIVE again.'
-			: formatFailure(await toFailure(error, {target: context.target, streamName: change.stream, operation: change.submitCall})).replaceAll('\n', ' ');
+			: formatFailure(await toFailure(error, {target: context.target, streamName: change.stream, operation: change.submitCall})).replaceAll(
+					'\n',
+					' ',
+				);
 
 	await audit?.check();
 	yield {type: 'submitting', operation: change.operation};

@@ -1,4 +1,10 @@
-import {DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, type _Record} from '@aws-sdk/client-kinesis';
+import {
+	DescribeStreamSummaryCommand,
+	GetRecordsCommand,
+	GetShardIteratorCommand,
+	type KinesisClient,
+	type _Record,
+} from '@aws-sdk/client-kinesis';
 import {GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient} from '@aws-sdk/lib-dynamodb';
 import {AuditLog, auditTarget} from './auditLog.js';
 import {isAbort, problemError, retrying, type ChangeContext, type ChangeProgress, type PlanProblem} from './changes.js';
@@ -148,7 +154,13 @@ interface ApplicationState {
 
 type StreamIdentity = ReturnType<typeof streamIdentity>;
 
-async function loadState(clients: LeaseClients, documents: DynamoDBDocumentClient, stream: StreamRef, application: string, signal?: AbortSignal): Promise<ApplicationState> {
+async function loadState(
+	clients: LeaseClients,
+	documents: DynamoDBDocumentClient,
+	stream: StreamRef,
+	application: string,
+	signal?: AbortSignal,
+): Promise<ApplicationState> {
 	const send = signal ? {abortSignal: signal} : {};
 	const [{StreamDescriptionSummary: summary}, shards] = await Promise.all([
 		clients.kinesis.send(new DescribeStreamSummaryCommand(streamParameters(stream)), send),
@@ -179,7 +191,8 @@ export class LeaseWatch {
 			keys.add(lease.leaseKey);
 			const previous = this.seen.get(lease.leaseKey);
 			if (previous === undefined) this.seen.set(lease.leaseKey, {counter: lease.leaseCounter, sinceMs: atMs});
-			else if (previous.counter !== lease.leaseCounter) this.seen.set(lease.leaseKey, {counter: lease.leaseCounter, sinceMs: atMs, changedAtMs: atMs});
+			else if (previous.counter !== lease.leaseCounter)
+				this.seen.set(lease.leaseKey, {counter: lease.leaseCounter, sinceMs: atMs, changedAtMs: atMs});
 		}
 		for (const key of [...this.seen.keys()]) if (!keys.has(key)) this.seen.delete(key);
 	}
@@ -210,7 +223,12 @@ export interface ReadOptions {
 }
 
 /** The application's checkpoints on the stream: per shard lease, checkpoint, holder and lag. */
-export async function readCheckpoints(clients: LeaseClients, stream: StreamRef, application: string, options: ReadOptions = {}): Promise<CheckpointsReport> {
+export async function readCheckpoints(
+	clients: LeaseClients,
+	stream: StreamRef,
+	application: string,
+	options: ReadOptions = {},
+): Promise<CheckpointsReport> {
 	const livenessMs = Math.max(0, options.livenessMs ?? 5_000);
 	return new CheckpointReader(clients, stream, application, {...options, staleAfterMs: livenessMs}).read(livenessMs);
 }
@@ -260,7 +278,15 @@ class CheckpointReader {
 		await first;
 		const lagByShard = new Map<string, ShardLag>();
 		await mapLimited(leases, this.options.concurrency ?? 4, async (lease) => lagByShard.set(lease.shardId, await lagOf(lease)));
-		return buildReport(this.stream, this.application, {...state, leases}, lagByShard, (lease) => this.watch.holder(lease, readAt), readAt, secondReadAfterMs > 0 && owned ? secondReadAfterMs : 0);
+		return buildReport(
+			this.stream,
+			this.application,
+			{...state, leases},
+			lagByShard,
+			(lease) => this.watch.holder(lease, readAt),
+			readAt,
+			secondReadAfterMs > 0 && owned ? secondReadAfterMs : 0,
+		);
 	}
 }
 
@@ -275,7 +301,9 @@ function buildReport(
 ): CheckpointsReport {
 	const byShard = new Map(state.leases.map((lease) => [lease.shardId, lease]));
 	const finishedWithoutLease = finishedShards(state.shards, byShard);
-	const ids = [...new Set([...byShard.keys(), ...state.shards.keys()])].sort((a, b) => shardNumber(a) - shardNumber(b) || a.localeCompare(b));
+	const ids = [...new Set([...byShard.keys(), ...state.shards.keys()])].sort(
+		(a, b) => shardNumber(a) - shardNumber(b) || a.localeCompare(b),
+	);
 	const shards = ids.map((shardId): ShardCheckpoint => {
 		const lease = byShard.get(shardId);
 		const shard = state.shards.get(shardId);
@@ -339,14 +367,18 @@ function buildReport(
 		workers.set(lease.leaseOwner, worker);
 	}
 	let maxLag: {ms: number; shardId: string} | undefined;
-	for (const shard of shards) if (shard.lag.state === 'behind' && (maxLag === undefined || shard.lag.ageMs > maxLag.ms)) maxLag = {ms: shard.lag.ageMs, shardId: shard.shardId};
+	for (const shard of shards)
+		if (shard.lag.state === 'behind' && (maxLag === undefined || shard.lag.ageMs > maxLag.ms))
+			maxLag = {ms: shard.lag.ageMs, shardId: shard.shardId};
 	return {
 		stream,
 		application,
 		multiStream: state.multiStream,
 		at: new Date(atMs).toISOString(),
 		shards,
-		workers: [...workers].map(([owner, worker]) => ({owner, ...worker})).sort((a, b) => b.leases - a.leases || a.owner.localeCompare(b.owner)),
+		workers: [...workers]
+			.map(([owner, worker]) => ({owner, ...worker}))
+			.sort((a, b) => b.leases - a.leases || a.owner.localeCompare(b.owner)),
 		summary: {
 			leases: state.leases.length,
 			behind: shards.filter((shard) => shard.lag.state === 'behind').length,
@@ -363,17 +395,29 @@ function buildReport(
 /** Closed shards with no lease whose descendants have leases: finished, their leases cleaned up by the KCL. */
 function finishedShards(shards: ReadonlyMap<string, ShardView>, leases: ReadonlyMap<string, Lease>): Set<string> {
 	const children = new Map<string, string[]>();
-	for (const shard of shards.values()) for (const parent of shard.parents) children.set(parent, [...(children.get(parent) ?? []), shard.shardId]);
+	for (const shard of shards.values())
+		for (const parent of shard.parents) children.set(parent, [...(children.get(parent) ?? []), shard.shardId]);
 	const hasLeasedDescendant = (shardId: string, depth = 0): boolean =>
 		depth < 64 && (children.get(shardId) ?? []).some((child) => leases.has(child) || hasLeasedDescendant(child, depth + 1));
-	return new Set([...shards.values()].filter((shard) => !shard.open && !leases.has(shard.shardId) && hasLeasedDescendant(shard.shardId)).map((shard) => shard.shardId));
+	return new Set(
+		[...shards.values()]
+			.filter((shard) => !shard.open && !leases.has(shard.shardId) && hasLeasedDescendant(shard.shardId))
+			.map((shard) => shard.shardId),
+	);
 }
 
 /** GetRecords calls while a page comes back empty but behind (Kinesis moving past expired data). */
 const LAG_MAX_CALLS = 5;
 
 /** The age of the first record after a lease's checkpoint: one GetShardIterator and usually one GetRecords (Limit 1). */
-async function measureLag(kinesis: KinesisClient, stream: StreamRef, lease: Lease, shard: ShardView | undefined, now: () => number, signal?: AbortSignal): Promise<ShardLag> {
+async function measureLag(
+	kinesis: KinesisClient,
+	stream: StreamRef,
+	lease: Lease,
+	shard: ShardView | undefined,
+	now: () => number,
+	signal?: AbortSignal,
+): Promise<ShardLag> {
 	const position = checkpointPosition(lease);
 	if (position.type === 'SHARD_END') return {state: 'shard-end'};
 	if (shard === undefined) return {state: 'unknown', reason: 'the stream no longer lists the shard'};
@@ -384,7 +428,10 @@ async function measureLag(kinesis: KinesisClient, stream: StreamRef, lease: Leas
 			break;
 		case 'SEQUENCE_NUMBER':
 			// A checkpoint inside an aggregated record (sub-sequence above 0) resumes at that record.
-			start = {ShardIteratorType: position.subSequenceNumber > 0 ? 'AT_SEQUENCE_NUMBER' : 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: position.sequenceNumber};
+			start = {
+				ShardIteratorType: position.subSequenceNumber > 0 ? 'AT_SEQUENCE_NUMBER' : 'AFTER_SEQUENCE_NUMBER',
+				StartingSequenceNumber: position.sequenceNumber,
+			};
 			break;
 		case 'LATEST':
 			return {state: 'caught-up', note: 'starts at LATEST: reads only what arrives once a worker takes the lease'};
@@ -407,7 +454,9 @@ async function measureLag(kinesis: KinesisClient, stream: StreamRef, lease: Leas
 				...(found.millisBehindLatest === undefined ? {} : {millisBehindLatest: found.millisBehindLatest}),
 			};
 		}
-		return found.ended ? {state: 'caught-up', endReached: true, note: 'read to the end of the closed shard; SHARD_END not checkpointed yet'} : {state: 'caught-up'};
+		return found.ended
+			? {state: 'caught-up', endReached: true, note: 'read to the end of the closed shard; SHARD_END not checkpointed yet'}
+			: {state: 'caught-up'};
 	} catch (error) {
 		if (signal?.aborted) throw error;
 		return {state: 'unknown', reason: describe(error)};
@@ -429,10 +478,17 @@ async function firstRecord(
 	signal?: AbortSignal,
 ): Promise<{record?: _Record; millisBehindLatest?: number; ended: boolean}> {
 	let result: {record?: _Record; millisBehindLatest?: number; ended: boolean} = {ended: false};
-	await scanRecords(kinesis, stream, shardId, start, {limit: 1, maxCalls: LAG_MAX_CALLS, callsPerSecond: 4, ...(signal ? {signal} : {})}, (record, page) => {
-		result = {record, ...(page.millisBehindLatest === undefined ? {} : {millisBehindLatest: page.millisBehindLatest}), ended: false};
-		return false;
-	}).then((end) => {
+	await scanRecords(
+		kinesis,
+		stream,
+		shardId,
+		start,
+		{limit: 1, maxCalls: LAG_MAX_CALLS, callsPerSecond: 4, ...(signal ? {signal} : {})},
+		(record, page) => {
+			result = {record, ...(page.millisBehindLatest === undefined ? {} : {millisBehindLatest: page.millisBehindLatest}), ended: false};
+			return false;
+		},
+	).then((end) => {
 		if (result.record === undefined) result = {ended: end.reason === 'end'};
 	});
 	return result;
@@ -468,15 +524,24 @@ async function scanRecords(
 ): Promise<ScanEnd> {
 	const send = options.signal ? {abortSignal: options.signal} : {};
 	const interval = 1000 / Math.min(5, Math.max(0.1, options.callsPerSecond));
-	let iterator = (await withRetries(() => kinesis.send(new GetShardIteratorCommand({...streamParameters(stream), ShardId: shardId, ...start}), send), options.signal)).ShardIterator;
+	let iterator = (
+		await withRetries(
+			() => kinesis.send(new GetShardIteratorCommand({...streamParameters(stream), ShardId: shardId, ...start}), send),
+			options.signal,
+		)
+	).ShardIterator;
 	let lastCall = 0;
 	for (let call = 0; iterator; call++) {
-		if ((options.maxCalls !== undefined && call >= options.maxCalls) || (options.deadline !== undefined && Date.now() >= options.deadline)) return {reason: 'budget'};
+		if ((options.maxCalls !== undefined && call >= options.maxCalls) || (options.deadline !== undefined && Date.now() >= options.deadline))
+			return {reason: 'budget'};
 		await sleep(lastCall + interval - Date.now(), options.signal);
 		if (options.signal?.aborted) throw abortError();
 		lastCall = Date.now();
 		const current = iterator;
-		const page = await withRetries(() => kinesis.send(new GetRecordsCommand({ShardIterator: current, Limit: options.limit}), send), options.signal);
+		const page = await withRetries(
+			() => kinesis.send(new GetRecordsCommand({ShardIterator: current, Limit: options.limit}), send),
+			options.signal,
+		);
 		const behind = page.MillisBehindLatest === undefined ? {} : {millisBehindLatest: page.MillisBehindLatest};
 		for (const record of page.Records ?? []) if (!visit(record, behind)) return {reason: 'visitor'};
 		if (!page.NextShardIterator) return {reason: 'end'};
@@ -610,7 +675,8 @@ export class CheckpointsStore extends Store<Loadable<CheckpointsView>> {
 				const points = [...(this.series.get(shard.shardId) ?? []), {atMs, lagMs}];
 				this.series.set(shard.shardId, points.slice(-keep));
 			}
-			for (const shardId of [...this.series.keys()]) if (!report.shards.some((shard) => shard.shardId === shardId)) this.series.delete(shardId);
+			for (const shardId of [...this.series.keys()])
+				if (!report.shards.some((shard) => shard.shardId === shardId)) this.series.delete(shardId);
 			this.set({status: 'ready', value: {report, series: Object.fromEntries(this.series)}, updatedAt: new Date(atMs)});
 		} catch (error) {
 			if (signal?.aborted) return;
@@ -757,7 +823,9 @@ export function parseResetTarget(text: string, now: Date = new Date()): ResetTar
 	if (sequence !== undefined && sequence.length > 14) return {type: 'SEQUENCE_NUMBER', sequenceNumber: sequence};
 	const relative = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/i.exec(value);
 	if (relative?.[1] && relative[2]) {
-		const unit = {s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000}[relative[2].toLowerCase() as 's' | 'm' | 'h' | 'd' | 'w'];
+		const unit = {s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000}[
+			relative[2].toLowerCase() as 's' | 'm' | 'h' | 'd' | 'w'
+		];
 		return {type: 'AT_TIMESTAMP', timestamp: new Date(now.getTime() - Number(relative[1]) * unit)};
 	}
 	const iso = /^(?:at-timestamp:|at_timestamp:)?(\d{4}-\d{2}-\d{2}.*)$/i.exec(value)?.[1];
@@ -808,7 +876,9 @@ function compareCursors(a: Cursor, b: Cursor): number {
 }
 
 const startOf = (cursor: Cursor): IteratorStart =>
-	cursor.kind === 'after' ? {ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: cursor.sequenceNumber} : {ShardIteratorType: 'TRIM_HORIZON'};
+	cursor.kind === 'after'
+		? {ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: cursor.sequenceNumber}
+		: {ShardIteratorType: 'TRIM_HORIZON'};
 
 interface Budget {
 	readonly recordsPerShard: number;
@@ -818,7 +888,14 @@ interface Budget {
 }
 
 /** Counts the records in (from, to]: those a move from one cursor to the other re-reads or skips. */
-async function countBetween(kinesis: KinesisClient, stream: StreamRef, shardId: string, from: Cursor, to: Cursor, budget: Budget): Promise<{records: number; atLeast: boolean; firstMs?: number; lastMs?: number}> {
+async function countBetween(
+	kinesis: KinesisClient,
+	stream: StreamRef,
+	shardId: string,
+	from: Cursor,
+	to: Cursor,
+	budget: Budget,
+): Promise<{records: number; atLeast: boolean; firstMs?: number; lastMs?: number}> {
 	const bound = to.kind === 'after' ? BigInt(to.sequenceNumber) : undefined;
 	if (to.kind === 'start') return {records: 0, atLeast: false};
 	let records = 0;
@@ -846,7 +923,12 @@ async function countBetween(kinesis: KinesisClient, stream: StreamRef, shardId: 
 			return true;
 		},
 	);
-	return {records, atLeast: full || end.reason === 'budget', ...(firstMs === undefined ? {} : {firstMs}), ...(lastMs === undefined ? {} : {lastMs})};
+	return {
+		records,
+		atLeast: full || end.reason === 'budget',
+		...(firstMs === undefined ? {} : {firstMs}),
+		...(lastMs === undefined ? {} : {lastMs}),
+	};
 }
 
 /** How far back each probe for the record before a time looks: 1 s, 16 s, 4 min, 68 min, 18 h, 12 days, then from TRIM_HORIZON. */
@@ -870,7 +952,10 @@ async function recordsAround(
 	if (oldest.record === undefined || oldestMs === undefined) return {};
 	if (oldestMs >= at) return {after: {sequenceNumber: oldest.record.SequenceNumber ?? '', arrivalMs: oldestMs}};
 	const probes: IteratorStart[] = [
-		...PROBE_WINDOWS_MS.filter((window) => at - window > oldestMs).map((window): IteratorStart => ({ShardIteratorType: 'AT_TIMESTAMP', Timestamp: new Date(at - window)})),
+		...PROBE_WINDOWS_MS.filter((window) => at - window > oldestMs).map((window): IteratorStart => ({
+			ShardIteratorType: 'AT_TIMESTAMP',
+			Timestamp: new Date(at - window),
+		})),
 		{ShardIteratorType: 'TRIM_HORIZON'},
 	];
 	// Resolving is not optional, so it gets at least 30 s whatever the counting budget says.
@@ -880,16 +965,23 @@ async function recordsAround(
 		let after: {sequenceNumber: string; arrivalMs: number} | undefined;
 		let end: ScanEnd;
 		try {
-			end = await scanRecords(kinesis, stream, shardId, probe, {limit: 10_000, callsPerSecond: budget.callsPerSecond, deadline, ...(budget.signal ? {signal: budget.signal} : {})}, (record) => {
-				const arrivalMs = record.ApproximateArrivalTimestamp?.getTime() ?? 0;
-				const found = {sequenceNumber: record.SequenceNumber ?? '', arrivalMs};
-				if (arrivalMs >= at) {
-					after = found;
-					return false;
-				}
-				before = found;
-				return true;
-			});
+			end = await scanRecords(
+				kinesis,
+				stream,
+				shardId,
+				probe,
+				{limit: 10_000, callsPerSecond: budget.callsPerSecond, deadline, ...(budget.signal ? {signal: budget.signal} : {})},
+				(record) => {
+					const arrivalMs = record.ApproximateArrivalTimestamp?.getTime() ?? 0;
+					const found = {sequenceNumber: record.SequenceNumber ?? '', arrivalMs};
+					if (arrivalMs >= at) {
+						after = found;
+						return false;
+					}
+					before = found;
+					return true;
+				},
+			);
 		} catch (error) {
 			// A probe time later than the service's clock is refused: nothing arrived after it yet.
 			if ((error as {name?: string}).name === 'InvalidArgumentException' && /greater than|future/i.test((error as Error).message)) continue;
@@ -908,7 +1000,13 @@ async function recordsAround(
 }
 
 /** Plans a checkpoint reset: per shard the current and new checkpoint and what will be re-read or skipped, with the warnings worth reading first. */
-export async function planCheckpointReset(clients: LeaseClients, stream: StreamRef, application: string, request: ResetRequest, options: ResetPlanOptions = {}): Promise<CheckpointResetPlan> {
+export async function planCheckpointReset(
+	clients: LeaseClients,
+	stream: StreamRef,
+	application: string,
+	request: ResetRequest,
+	options: ResetPlanOptions = {},
+): Promise<CheckpointResetPlan> {
 	const now = options.now ?? Date.now;
 	const documents = documentsOf(clients);
 	const state = await loadState(clients, documents, stream, application, options.signal);
@@ -932,9 +1030,17 @@ export async function planCheckpointReset(clients: LeaseClients, stream: StreamR
 	const chosen = asked === undefined ? [...byShard.keys()] : [...new Set(asked)];
 	for (const shardId of asked ?? []) {
 		if (byShard.has(shardId)) continue;
-		if (!state.shards.has(shardId)) problems.push({kind: 'not-found', message: `'${streamNameOf(stream)}' has no shard ${shardId}, and '${application}' has no lease for it.`});
+		if (!state.shards.has(shardId))
+			problems.push({
+				kind: 'not-found',
+				message: `'${streamNameOf(stream)}' has no shard ${shardId}, and '${application}' has no lease for it.`,
+			});
 		else if (!request.createMissingLeases) {
-			problems.push({kind: 'refused', message: `'${application}' has no lease for ${shardId}: there is no checkpoint to reset.`, hint: 'Make one at the new position with --create-missing.'});
+			problems.push({
+				kind: 'refused',
+				message: `'${application}' has no lease for ${shardId}: there is no checkpoint to reset.`,
+				hint: 'Make one at the new position with --create-missing.',
+			});
 		}
 	}
 	if (asked === undefined && state.leases.length === 0 && !request.createMissingLeases) {
@@ -976,10 +1082,23 @@ export async function planCheckpointReset(clients: LeaseClients, stream: StreamR
 			...(lease?.leaseOwner === undefined ? {} : {leaseOwner: lease.leaseOwner}),
 			holder: watch.holder(lease, now()),
 		};
-		const base = {shardId, leaseKey: lease?.leaseKey ?? leaseKeyOf(shardId, state.multiStream ? state.streamIdentifier : undefined), current, parentShardIds};
+		const base = {
+			shardId,
+			leaseKey: lease?.leaseKey ?? leaseKeyOf(shardId, state.multiStream ? state.streamIdentifier : undefined),
+			current,
+			parentShardIds,
+		};
 		const unchanged = {checkpoint: lease?.checkpoint ?? '', subSequenceNumber: lease?.checkpointSubSequenceNumber ?? 0};
-		if (shard === undefined) return {...base, action: 'unchanged', next: unchanged, effect: {kind: 'unknown', reason: 'the stream no longer lists the shard'}, note: 'left as it is: the shard is gone'};
-		if (target.type === 'SEQUENCE_NUMBER' && chosen.length !== 1) return {...base, action: 'unchanged', next: unchanged, effect: {kind: 'unknown', reason: 'a sequence number needs one shard'}};
+		if (shard === undefined)
+			return {
+				...base,
+				action: 'unchanged',
+				next: unchanged,
+				effect: {kind: 'unknown', reason: 'the stream no longer lists the shard'},
+				note: 'left as it is: the shard is gone',
+			};
+		if (target.type === 'SEQUENCE_NUMBER' && chosen.length !== 1)
+			return {...base, action: 'unchanged', next: unchanged, effect: {kind: 'unknown', reason: 'a sequence number needs one shard'}};
 		// The new checkpoint.
 		let next: ShardResetPlan['next'];
 		let nextCursor: Cursor;
@@ -997,7 +1116,12 @@ export async function planCheckpointReset(clients: LeaseClients, stream: StreamR
 					await withRetries(
 						() =>
 							clients.kinesis.send(
-								new GetShardIteratorCommand({...streamParameters(stream), ShardId: shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', StartingSequenceNumber: target.sequenceNumber}),
+								new GetShardIteratorCommand({
+									...streamParameters(stream),
+									ShardId: shardId,
+									ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+									StartingSequenceNumber: target.sequenceNumber,
+								}),
 								options.signal ? {abortSignal: options.signal} : {},
 							),
 						options.signal,
@@ -1008,7 +1132,10 @@ export async function planCheckpointReset(clients: LeaseClients, stream: StreamR
 				}
 				case 'AT_TIMESTAMP': {
 					const around = await recordsAround(clients.kinesis, stream, shardId, target.timestamp, budget);
-					const firstRecord = around.after === undefined ? {} : {firstRecord: {sequenceNumber: around.after.sequenceNumber, arrivalTime: new Date(around.after.arrivalMs).toISOString()}};
+					const firstRecord =
+						around.after === undefined
+							? {}
+							: {firstRecord: {sequenceNumber: around.after.sequenceNumber, arrivalTime: new Date(around.after.arrivalMs).toISOString()}};
 					if (around.before === undefined) {
 						next = {checkpoint: 'TRIM_HORIZON', subSequenceNumber: 0, ...firstRecord};
 						nextCursor = {kind: 'start'};
@@ -1022,8 +1149,16 @@ export async function planCheckpointReset(clients: LeaseClients, stream: StreamR
 		} catch (error) {
 			if (options.signal?.aborted) throw error;
 			if ((error as {name?: string}).name === 'InvalidArgumentException' && target.type === 'SEQUENCE_NUMBER') {
-				problems.push({kind: 'refused', message: `${target.sequenceNumber} is not a sequence number of ${shardId} of '${streamNameOf(stream)}' (Kinesis said: ${(error as Error).message})`});
-				return {...base, action: 'unchanged', next: {checkpoint: target.sequenceNumber, subSequenceNumber: 0}, effect: {kind: 'unknown', reason: 'not a sequence number of this shard'}};
+				problems.push({
+					kind: 'refused',
+					message: `${target.sequenceNumber} is not a sequence number of ${shardId} of '${streamNameOf(stream)}' (Kinesis said: ${(error as Error).message})`,
+				});
+				return {
+					...base,
+					action: 'unchanged',
+					next: {checkpoint: target.sequenceNumber, subSequenceNumber: 0},
+					effect: {kind: 'unknown', reason: 'not a sequence number of this shard'},
+				};
 			}
 			throw error;
 		}
@@ -1031,7 +1166,13 @@ export async function planCheckpointReset(clients: LeaseClients, stream: StreamR
 		const currentCursor: Cursor | undefined = lease === undefined ? {kind: 'start'} : cursorOf(position);
 		let effect: ResetEffect;
 		if (currentCursor === undefined) {
-			effect = {kind: 'unknown', reason: position.type === 'AT_TIMESTAMP' ? "the current position is the application's initial timestamp, which the lease does not hold" : 'the current checkpoint is not a position'};
+			effect = {
+				kind: 'unknown',
+				reason:
+					position.type === 'AT_TIMESTAMP'
+						? "the current position is the application's initial timestamp, which the lease does not hold"
+						: 'the current checkpoint is not a position',
+			};
 		} else {
 			const order = compareCursors(nextCursor, currentCursor);
 			if (order === 0) effect = {kind: 'none'};
@@ -1061,11 +1202,19 @@ export async function planCheckpointReset(clients: LeaseClients, stream: StreamR
 			action,
 			next: finishedStays ? {checkpoint: 'SHARD_END', subSequenceNumber: 0} : next,
 			effect: finishedStays ? {kind: 'none'} : effect,
-			...(finishedStays ? {note: 'finished (SHARD_END): nothing to read again at the new position'} : sameText ? {note: 'already there'} : {}),
+			...(finishedStays
+				? {note: 'finished (SHARD_END): nothing to read again at the new position'}
+				: sameText
+					? {note: 'already there'}
+					: {}),
 		};
 	};
 
-	const counted = await mapLimited([...chosen.filter((shardId) => byShard.has(shardId)), ...createIds], options.concurrency ?? 4, async (shardId) => planShard(shardId, byShard.get(shardId)));
+	const counted = await mapLimited(
+		[...chosen.filter((shardId) => byShard.has(shardId)), ...createIds],
+		options.concurrency ?? 4,
+		async (shardId) => planShard(shardId, byShard.get(shardId)),
+	);
 	const leaselessCounts = await mapLimited(
 		leaselessIds.filter((shardId) => !createIds.includes(shardId)),
 		options.concurrency ?? 4,
@@ -1081,7 +1230,15 @@ export async function planCheckpointReset(clients: LeaseClients, stream: StreamR
 			const lease = newer.get(plan.shardId);
 			if (!plan.current.exists || lease === undefined) return plan;
 			if (lease.checkpoint === plan.current.checkpoint && lease.checkpointSubSequenceNumber === plan.current.subSequenceNumber) {
-				return {...plan, current: {...plan.current, leaseCounter: lease.leaseCounter, ...(lease.leaseOwner === undefined ? {} : {leaseOwner: lease.leaseOwner}), holder: watch.holder(lease, now())}};
+				return {
+					...plan,
+					current: {
+						...plan.current,
+						leaseCounter: lease.leaseCounter,
+						...(lease.leaseOwner === undefined ? {} : {leaseOwner: lease.leaseOwner}),
+						holder: watch.holder(lease, now()),
+					},
+				};
 			}
 			return planShard(plan.shardId, lease);
 		});
@@ -1098,7 +1255,9 @@ export async function planCheckpointReset(clients: LeaseClients, stream: StreamR
 			open: shard?.open ?? false,
 			parents,
 			reason: child ? 'child' : 'new',
-			startsAt: child ? 'TRIM_HORIZON, once its parents reach SHARD_END' : "the application's initial position (often TRIM_HORIZON or LATEST)",
+			startsAt: child
+				? 'TRIM_HORIZON, once its parents reach SHARD_END'
+				: "the application's initial position (often TRIM_HORIZON or LATEST)",
 			records: count?.records ?? 0,
 			atLeast: count?.atLeast ?? false,
 			...(count?.firstMs === undefined ? {} : {from: new Date(count.firstMs).toISOString()}),
@@ -1109,7 +1268,9 @@ export async function planCheckpointReset(clients: LeaseClients, stream: StreamR
 	// Warnings.
 	const written = shards.filter((plan) => plan.action !== 'unchanged');
 	const live = written.filter((plan) => plan.current.holder === 'live');
-	const liveWorkers = [...new Set(live.map((plan) => plan.current.leaseOwner).filter((owner): owner is string => owner !== undefined))].sort();
+	const liveWorkers = [
+		...new Set(live.map((plan) => plan.current.leaseOwner).filter((owner): owner is string => owner !== undefined)),
+	].sort();
 	if (live.length > 0) {
 		warnings.push(
 			`Workers still hold live leases on ${live.length < written.length ? `${live.length} of the ${written.length} shards` : written.length === 1 ? 'the shard' : `all ${written.length} shards`} to reset (${liveWorkers.join(', ')}): a running worker keeps its position in memory and may overwrite the reset. ` +
@@ -1118,7 +1279,9 @@ export async function planCheckpointReset(clients: LeaseClients, stream: StreamR
 	}
 	const unknown = written.filter((plan) => plan.current.holder === 'unknown');
 	if (unknown.length > 0) {
-		warnings.push(`${unknown.length} lease${unknown.length === 1 ? ' has an owner' : 's have owners'} whose liveness was not checked: a running worker may overwrite the reset.`);
+		warnings.push(
+			`${unknown.length} lease${unknown.length === 1 ? ' has an owner' : 's have owners'} whose liveness was not checked: a running worker may overwrite the reset.`,
+		);
 	}
 	const trapped = leaseless.filter((shard) => !shard.leaseCreated);
 	if (trapped.length > 0 && target.type !== 'TRIM_HORIZON') {
@@ -1132,10 +1295,15 @@ export async function planCheckpointReset(clients: LeaseClients, stream: StreamR
 		);
 	}
 	if (target.type === 'LATEST' && written.length > 0) {
-		warnings.push('LATEST is kept as LATEST: a worker starts at the newest record when it takes the lease, so what arrives between the reset and then is skipped too.');
+		warnings.push(
+			'LATEST is kept as LATEST: a worker starts at the newest record when it takes the lease, so what arrives between the reset and then is skipped too.',
+		);
 	}
 	const pending = written.filter((plan) => byShard.get(plan.shardId)?.pendingCheckpoint !== undefined);
-	if (pending.length > 0) warnings.push(`${pending.length} lease${pending.length === 1 ? ' has a pending' : 's have pending'} (prepared) checkpoint${pending.length === 1 ? '' : 's'}: the reset removes ${pending.length === 1 ? 'it' : 'them'}.`);
+	if (pending.length > 0)
+		warnings.push(
+			`${pending.length} lease${pending.length === 1 ? ' has a pending' : 's have pending'} (prepared) checkpoint${pending.length === 1 ? '' : 's'}: the reset removes ${pending.length === 1 ? 'it' : 'them'}.`,
+		);
 	if (written.length === 0 && problems.length === 0) warnings.push('Every chosen checkpoint is already there: there is nothing to write.');
 
 	return {
@@ -1171,7 +1339,12 @@ export interface ChangedShard {
 export interface CheckpointResetResult {
 	readonly stream: string;
 	readonly application: string;
-	readonly written: ReadonlyArray<{readonly shardId: string; readonly action: 'reset' | 'create'; readonly before?: string; readonly after: string}>;
+	readonly written: ReadonlyArray<{
+		readonly shardId: string;
+		readonly action: 'reset' | 'create';
+		readonly before?: string;
+		readonly after: string;
+	}>;
 	readonly changedSincePlan: readonly ChangedShard[];
 	/** When a shard changed since the plan: the plan made again from the table as it is now, to be shown and confirmed again. */
 	readonly replan?: CheckpointResetPlan;
@@ -1202,11 +1375,22 @@ export async function* executeCheckpointReset(
 		operation: 'checkpoint-reset',
 		stream: streamNameOf(plan.stream),
 		target: auditTarget(context.target),
-		parameters: {application: plan.application, to: plan.target, shards: plan.request.shards ?? 'all', createMissingLeases: plan.request.createMissingLeases ?? false},
+		parameters: {
+			application: plan.application,
+			to: plan.target,
+			shards: plan.request.shards ?? 'all',
+			createMissingLeases: plan.request.createMissingLeases ?? false,
+		},
 	};
 	const before = toWrite.map((shard) => ({
 		shardId: shard.shardId,
-		...(shard.current.exists ? {checkpoint: shard.current.checkpoint ?? null, subSequenceNumber: shard.current.subSequenceNumber ?? 0, leaseCounter: shard.current.leaseCounter} : {lease: 'none'}),
+		...(shard.current.exists
+			? {
+					checkpoint: shard.current.checkpoint ?? null,
+					subSequenceNumber: shard.current.subSequenceNumber ?? 0,
+					leaseCounter: shard.current.leaseCounter,
+				}
+			: {lease: 'none'}),
 	}));
 	const planned = toWrite.map((shard) => ({shardId: shard.shardId, checkpoint: shard.next.checkpoint}));
 
@@ -1219,16 +1403,37 @@ export async function* executeCheckpointReset(
 	try {
 		for (const shard of toWrite) {
 			if (context.signal?.aborted) break;
-			const outcome = yield* retrying(shard.action === 'create' ? 'PutItem' : 'UpdateItem', () => writeShard(documents, plan, shard), context);
+			const outcome = yield* retrying(
+				shard.action === 'create' ? 'PutItem' : 'UpdateItem',
+				() => writeShard(documents, plan, shard),
+				context,
+			);
 			if (outcome === 'written') {
-				written.push({shardId: shard.shardId, action: shard.action === 'create' ? 'create' : 'reset', ...(shard.current.checkpoint === undefined ? {} : {before: shard.current.checkpoint}), after: shard.next.checkpoint});
+				written.push({
+					shardId: shard.shardId,
+					action: shard.action === 'create' ? 'create' : 'reset',
+					...(shard.current.checkpoint === undefined ? {} : {before: shard.current.checkpoint}),
+					after: shard.next.checkpoint,
+				});
 			} else {
 				changed.push(await changedShard(documents, plan.application, shard));
 			}
 		}
 	} catch (error) {
-		const text = isAbort(error) ? 'stopped' : formatFailure(await toFailure(error, {target: context.target, service: 'dynamodb', tableName: plan.application})).replaceAll('\n', ' ');
-		await audit?.append({...base, outcome: 'failed', before, after: {written: written.map(({shardId, after}) => ({shardId, checkpoint: after}))}, error: text, elapsedMs: now() - startedMs});
+		const text = isAbort(error)
+			? 'stopped'
+			: formatFailure(await toFailure(error, {target: context.target, service: 'dynamodb', tableName: plan.application})).replaceAll(
+					'\n',
+					' ',
+				);
+		await audit?.append({
+			...base,
+			outcome: 'failed',
+			before,
+			after: {written: written.map(({shardId, after}) => ({shardId, checkpoint: after}))},
+			error: text,
+			elapsedMs: now() - startedMs,
+		});
 		throw error;
 	}
 	const elapsedMs = now() - startedMs;
@@ -1244,13 +1449,29 @@ export async function* executeCheckpointReset(
 		...(changed.length > 0 ? {error: `${changed.length} shard${changed.length === 1 ? '' : 's'} changed since the plan: not written`} : {}),
 		elapsedMs,
 	});
-	const replan = changed.length > 0 ? await planCheckpointReset(context, plan.stream, plan.application, plan.request, {...replanOptions, ...(context.signal ? {signal: context.signal} : {})}) : undefined;
-	const result: CheckpointResetResult = {stream: plan.stream, application: plan.application, written, changedSincePlan: changed, ...(replan ? {replan} : {})};
+	const replan =
+		changed.length > 0
+			? await planCheckpointReset(context, plan.stream, plan.application, plan.request, {
+					...replanOptions,
+					...(context.signal ? {signal: context.signal} : {}),
+				})
+			: undefined;
+	const result: CheckpointResetResult = {
+		stream: plan.stream,
+		application: plan.application,
+		written,
+		changedSincePlan: changed,
+		...(replan ? {replan} : {}),
+	};
 	yield {type: 'done', elapsedMs, result};
 	return result;
 }
 
-async function writeShard(documents: DynamoDBDocumentClient, plan: CheckpointResetPlan, shard: ShardResetPlan): Promise<'written' | 'changed'> {
+async function writeShard(
+	documents: DynamoDBDocumentClient,
+	plan: CheckpointResetPlan,
+	shard: ShardResetPlan,
+): Promise<'written' | 'changed'> {
 	try {
 		if (shard.action === 'create') {
 			const identifier = plan.streamIdentifier;
@@ -1273,7 +1494,12 @@ async function writeShard(documents: DynamoDBDocumentClient, plan: CheckpointRes
 		}
 		const names: Record<string, string> = {'#cp': 'checkpoint', '#sub': 'checkpointSubSequenceNumber', '#counter': 'leaseCounter'};
 		PENDING_ATTRIBUTES.forEach((name, index) => (names[`#p${index}`] = name));
-		const values: Record<string, unknown> = {':cp': shard.next.checkpoint, ':sub': shard.next.subSequenceNumber, ':one': 1, ':counter': shard.current.leaseCounter ?? 0};
+		const values: Record<string, unknown> = {
+			':cp': shard.next.checkpoint,
+			':sub': shard.next.subSequenceNumber,
+			':one': 1,
+			':counter': shard.current.leaseCounter ?? 0,
+		};
 		const conditions = ['#counter = :counter'];
 		if (shard.current.checkpoint === undefined) conditions.push('attribute_not_exists(#cp)');
 		else {
@@ -1303,7 +1529,11 @@ async function writeShard(documents: DynamoDBDocumentClient, plan: CheckpointRes
 }
 
 async function changedShard(documents: DynamoDBDocumentClient, table: string, shard: ShardResetPlan): Promise<ChangedShard> {
-	const planned = {exists: shard.current.exists, ...(shard.current.checkpoint === undefined ? {} : {checkpoint: shard.current.checkpoint}), ...(shard.current.leaseCounter === undefined ? {} : {leaseCounter: shard.current.leaseCounter})};
+	const planned = {
+		exists: shard.current.exists,
+		...(shard.current.checkpoint === undefined ? {} : {checkpoint: shard.current.checkpoint}),
+		...(shard.current.leaseCounter === undefined ? {} : {leaseCounter: shard.current.leaseCounter}),
+	};
 	const item = (await documents.send(new GetCommand({TableName: table, Key: {leaseKey: shard.leaseKey}, ConsistentRead: true}))).Item;
 	if (item === undefined) return {shardId: shard.shardId, planned, change: 'deleted'};
 	const checkpoint = typeof item.checkpoint === 'string' ? item.checkpoint : undefined;

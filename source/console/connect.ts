@@ -12,7 +12,15 @@ import type {DynamoDBDocumentClient} from '@aws-sdk/lib-dynamodb';
 import {NodeHttpHandler} from '@smithy/node-http-handler';
 import type {Engine} from '../engine/index.js';
 import {ConsoleError} from './failures.js';
-import {describeEndpoint, loadProfileSettings, profileExists, resolveEndpoint, SettingsError, type ProfileSettings, type ServiceName} from './settings.js';
+import {
+	describeEndpoint,
+	loadProfileSettings,
+	profileExists,
+	resolveEndpoint,
+	SettingsError,
+	type ProfileSettings,
+	type ServiceName,
+} from './settings.js';
 
 export type {ServiceName} from './settings.js';
 
@@ -84,7 +92,11 @@ const SOCKET_TIMEOUT_MS = 30_000;
 export async function connect(options: ConnectOptions = {}): Promise<Connection> {
 	if (options.local) {
 		if (options.endpointUrl !== undefined) {
-			throw new ConsoleError({kind: 'configuration', message: '--local and --endpoint-url cannot be used together.', hint: 'Use --local for the built-in engine, or --endpoint-url for another one.'});
+			throw new ConsoleError({
+				kind: 'configuration',
+				message: '--local and --endpoint-url cannot be used together.',
+				hint: 'Use --local for the built-in engine, or --endpoint-url for another one.',
+			});
 		}
 		const dataDir = typeof options.local === 'object' ? options.local.dataDir : undefined;
 		const region = nonEmpty(options.region) ?? envRegion() ?? LOCAL_DEFAULT_REGION;
@@ -93,7 +105,14 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
 		const {createEngine} = await import('../engine/index.js');
 		const engine = await createEngine({port: 0, host: '127.0.0.1', region, ...(dataDir === undefined ? {} : {dataDir})});
 		const endpoints = {kinesis: engine.url, cloudwatch: engine.url, dynamodb: engine.url};
-		return assemble({kind: 'local', region, endpoint: engine.url, endpoints}, endpoints, LOCAL_CREDENTIALS, undefined, socketTimeout(options), engine);
+		return assemble(
+			{kind: 'local', region, endpoint: engine.url, endpoints},
+			endpoints,
+			LOCAL_CREDENTIALS,
+			undefined,
+			socketTimeout(options),
+			engine,
+		);
 	}
 
 	const chosenProfile = nonEmpty(options.profile) ?? nonEmpty(process.env.AWS_PROFILE);
@@ -174,13 +193,17 @@ function assemble(
 		kinesis,
 		kinesisHttp2,
 		get cloudwatch() {
-			return (cloudwatch ??= withoutLogging(new (cloudWatchModule().CloudWatchClient)({...common('cloudwatch'), requestHandler: keepAliveHandler()})));
+			return (cloudwatch ??= withoutLogging(
+				new (cloudWatchModule().CloudWatchClient)({...common('cloudwatch'), requestHandler: keepAliveHandler()}),
+			));
 		},
 		get dynamodb() {
 			return dynamoDbClient();
 		},
 		get documents() {
-			return (documents ??= documentModule().DynamoDBDocumentClient.from(dynamoDbClient(), {marshallOptions: {removeUndefinedValues: true}}));
+			return (documents ??= documentModule().DynamoDBDocumentClient.from(dynamoDbClient(), {
+				marshallOptions: {removeUndefinedValues: true},
+			}));
 		},
 		close() {
 			closing ??= (async () => {
@@ -265,9 +288,17 @@ function checkEndpoint(url: string): void {
 	try {
 		parsed = new URL(url);
 	} catch {
-		throw new ConsoleError({kind: 'configuration', message: `'${describeEndpoint(url)}' is not an endpoint URL.`, hint: 'Endpoints look like http://localhost:4566 or https://kinesis.eu-west-1.amazonaws.com.'});
+		throw new ConsoleError({
+			kind: 'configuration',
+			message: `'${describeEndpoint(url)}' is not an endpoint URL.`,
+			hint: 'Endpoints look like http://localhost:4566 or https://kinesis.eu-west-1.amazonaws.com.',
+		});
 	}
 	if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-		throw new ConsoleError({kind: 'configuration', message: `The endpoint ${describeEndpoint(url)} is neither http:// nor https://.`, hint: 'Endpoints look like http://localhost:4566.'});
+		throw new ConsoleError({
+			kind: 'configuration',
+			message: `The endpoint ${describeEndpoint(url)} is neither http:// nor https://.`,
+			hint: 'Endpoints look like http://localhost:4566.',
+		});
 	}
 }

@@ -1,4 +1,9 @@
-import {DescribeStreamSummaryCommand, GetShardIteratorCommand, ListStreamConsumersCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
+import {
+	DescribeStreamSummaryCommand,
+	GetShardIteratorCommand,
+	ListStreamConsumersCommand,
+	type KinesisClient,
+} from '@aws-sdk/client-kinesis';
 import type {ServiceName} from './connect.js';
 import {formatFailure, toFailure} from './failures.js';
 import {
@@ -91,7 +96,8 @@ export interface DiscoverOptions {
 	readonly describeError?: (error: unknown, service: ServiceName) => Promise<string> | string;
 }
 
-const defaultDescribe = async (error: unknown, service: ServiceName) => formatFailure(await toFailure(error, {service})).replaceAll('\n', ' ');
+const defaultDescribe = async (error: unknown, service: ServiceName) =>
+	formatFailure(await toFailure(error, {service})).replaceAll('\n', ' ');
 
 /** The stream's KCL applications and enhanced fan-out consumers. Throws only when the stream itself cannot be read. */
 export async function discoverConsumers(clients: LeaseClients, stream: StreamRef, options: DiscoverOptions = {}): Promise<StreamConsumers> {
@@ -113,14 +119,18 @@ export async function discoverConsumers(clients: LeaseClients, stream: StreamRef
 	if (options.discover !== false) {
 		try {
 			const tables = await listTableNames(clients.dynamodb, options.signal);
-			const schemas = await mapLimited(tables.filter((name) => !named.includes(name)), options.concurrency ?? 8, async (name) => {
-				try {
-					return hasLeaseSchema(await describeTable(clients.dynamodb, name, options.signal)) ? name : undefined;
-				} catch {
-					// A table that cannot be described is not one this console can read either.
-					return undefined;
-				}
-			});
+			const schemas = await mapLimited(
+				tables.filter((name) => !named.includes(name)),
+				options.concurrency ?? 8,
+				async (name) => {
+					try {
+						return hasLeaseSchema(await describeTable(clients.dynamodb, name, options.signal)) ? name : undefined;
+					} catch {
+						// A table that cannot be described is not one this console can read either.
+						return undefined;
+					}
+				},
+			);
 			candidates = [...candidates, ...schemas.filter((name): name is string => name !== undefined)];
 		} catch (error) {
 			problems.push({part: 'applications', message: await describe(error, 'dynamodb')});
@@ -172,7 +182,12 @@ async function matchApplication(
 	if (witness?.checkpoint === undefined) return 'shard-ids';
 	try {
 		await kinesis.send(
-			new GetShardIteratorCommand({...streamParameters(stream), ShardId: witness.shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: witness.checkpoint}),
+			new GetShardIteratorCommand({
+				...streamParameters(stream),
+				ShardId: witness.shardId,
+				ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+				StartingSequenceNumber: witness.checkpoint,
+			}),
 			signal ? {abortSignal: signal} : {},
 		);
 		return 'checkpoint';
@@ -201,7 +216,9 @@ function summarize(application: string, tableStatus: string, match: ApplicationM
 		leases: leases.length,
 		finished,
 		unowned,
-		workers: [...owners].map(([owner, count]) => ({owner, leases: count})).sort((a, b) => b.leases - a.leases || a.owner.localeCompare(b.owner)),
+		workers: [...owners]
+			.map(([owner, count]) => ({owner, leases: count}))
+			.sort((a, b) => b.leases - a.leases || a.owner.localeCompare(b.owner)),
 		otherStreams: ofStream.otherStreams,
 		otherIncarnations: ofStream.otherIncarnations,
 	};
@@ -212,7 +229,10 @@ export async function listFanOutConsumers(kinesis: KinesisClient, streamArn: str
 	const consumers: FanOutConsumer[] = [];
 	let nextToken: string | undefined;
 	do {
-		const page = await kinesis.send(new ListStreamConsumersCommand({StreamARN: streamArn, ...(nextToken === undefined ? {} : {NextToken: nextToken})}), signal ? {abortSignal: signal} : {});
+		const page = await kinesis.send(
+			new ListStreamConsumersCommand({StreamARN: streamArn, ...(nextToken === undefined ? {} : {NextToken: nextToken})}),
+			signal ? {abortSignal: signal} : {},
+		);
 		for (const consumer of page.Consumers ?? []) {
 			consumers.push({
 				name: consumer.ConsumerName ?? '',

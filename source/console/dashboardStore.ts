@@ -115,7 +115,8 @@ export const NOT_FOUND = 'NOT FOUND';
 
 const NO_TOTALS: LiveTotals = {recordsPerSecond: 0, bytesPerSecond: 0, millisBehindLatest: undefined, throttledPerMinute: 0};
 
-const defaultDescribe = (error: unknown): string => (error instanceof Error ? (error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message) : String(error));
+const defaultDescribe = (error: unknown): string =>
+	error instanceof Error ? (error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message) : String(error);
 
 /**
  * One stream's dashboard: its shard map, live per-shard figures from a background tail at LATEST,
@@ -154,7 +155,10 @@ export class StreamDashboardStore extends Store<DashboardSnapshot> implements Da
 		const session: Session = {controller: new AbortController(), timers: [], work: new Set()};
 		this.session = session;
 		this.set((previous) => ({...previous, live: {status: 'starting', callsPerSecond: previous.live.callsPerSecond}}));
-		this.track(session, this.refreshShards(session).then(() => this.loadHistory(session)));
+		this.track(
+			session,
+			this.refreshShards(session).then(() => this.loadHistory(session)),
+		);
 		this.track(session, this.runTail(session));
 		const every = (ms: number, run: () => void) => {
 			const timer = setInterval(run, ms);
@@ -201,7 +205,9 @@ export class StreamDashboardStore extends Store<DashboardSnapshot> implements Da
 		let combined: number[] | undefined;
 		for (const meter of this.meters.snapshot()) {
 			const values = this.meters.series(meter.shardId, series, seconds);
-			combined = combined ? combined.map((value, index) => (metric === 'lag' ? Math.max(value, values[index] ?? 0) : value + (values[index] ?? 0))) : values;
+			combined = combined
+				? combined.map((value, index) => (metric === 'lag' ? Math.max(value, values[index] ?? 0) : value + (values[index] ?? 0)))
+				: values;
 		}
 		return combined ?? this.meters.series('', series, seconds);
 	}
@@ -300,7 +306,14 @@ export class StreamDashboardStore extends Store<DashboardSnapshot> implements Da
 		const callsPerSecond = this.getSnapshot().live.callsPerSecond;
 		try {
 			// Left open like the tail view, it waits out expired credentials and reads on once they are renewed.
-			for await (const event of tail(this.options.kinesis, {stream: this.options.stream, from: LATEST, callsPerSecond, shardRefreshMs: 10_000, waitForCredentials: true, signal})) {
+			for await (const event of tail(this.options.kinesis, {
+				stream: this.options.stream,
+				from: LATEST,
+				callsPerSecond,
+				shardRefreshMs: 10_000,
+				waitForCredentials: true,
+				signal,
+			})) {
 				if (session !== this.session) break;
 				this.meters.observe(event);
 				this.sample.observe(event);
@@ -364,15 +377,25 @@ export class StreamDashboardStore extends Store<DashboardSnapshot> implements Da
 
 /** The hottest shard by live records/s; without live traffic, by CloudWatch's shard-level IncomingRecords. */
 export function hottestShard(meters: readonly ShardMeter[], history: Loadable<StreamHistory>): HotShard | undefined {
-	const live = meters.reduce<ShardMeter | undefined>((best, meter) => (meter.recordsPerSecond > (best?.recordsPerSecond ?? 0) ? meter : best), undefined);
+	const live = meters.reduce<ShardMeter | undefined>(
+		(best, meter) => (meter.recordsPerSecond > (best?.recordsPerSecond ?? 0) ? meter : best),
+		undefined,
+	);
 	if (live) return {shardId: live.shardId, recordsPerSecond: live.recordsPerSecond, source: 'live', topKeys: live.topKeys};
 	if (history.status !== 'ready') return undefined;
 	let best: HotShard | undefined;
 	for (const [shardId, shard] of Object.entries(history.value.shards)) {
 		const points: Points | undefined = shard.recordsPerSecond;
 		if (!points || points.values.length === 0) continue;
-		const rate = total(points) / Math.max(1, Math.round((history.value.endMs - history.value.startMs) / (history.value.periodSeconds * 1000)));
-		if (rate > (best?.recordsPerSecond ?? 0)) best = {shardId, recordsPerSecond: rate, source: 'cloudwatch', topKeys: meters.find((meter) => meter.shardId === shardId)?.topKeys ?? []};
+		const rate =
+			total(points) / Math.max(1, Math.round((history.value.endMs - history.value.startMs) / (history.value.periodSeconds * 1000)));
+		if (rate > (best?.recordsPerSecond ?? 0))
+			best = {
+				shardId,
+				recordsPerSecond: rate,
+				source: 'cloudwatch',
+				topKeys: meters.find((meter) => meter.shardId === shardId)?.topKeys ?? [],
+			};
 	}
 	return best;
 }

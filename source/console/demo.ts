@@ -105,7 +105,10 @@ export function startDemo(kinesis: KinesisClient, options: DemoOptions = {}): De
 	const clickRate = options.clicksPerSecond ?? 250;
 	const logRate = options.logBatchesPerSecond ?? 8;
 
-	const ready = Promise.all([ensureStream(kinesis, clickName, clickShards, signal), ensureStream(kinesis, logsName, logShards, signal)]).then(() => undefined);
+	const ready = Promise.all([
+		ensureStream(kinesis, clickName, clickShards, signal),
+		ensureStream(kinesis, logsName, logShards, signal),
+	]).then(() => undefined);
 	// A rejection is for whoever awaits `ready`; the writers report their own failures.
 	ready.catch(() => undefined);
 
@@ -124,7 +127,12 @@ export function startDemo(kinesis: KinesisClient, options: DemoOptions = {}): De
 		),
 		write(kinesis, logsName, logShards, logMeter, signal, reportError, async function* () {
 			if (logs.controlMessagePending) yield logs.controlMessage();
-			yield* paced(signal, (t) => logRate * wave(t), (count, t) => logs.batches(count, bursts.activeAt(t)), elapsed);
+			yield* paced(
+				signal,
+				(t) => logRate * wave(t),
+				(count, t) => logs.batches(count, bursts.activeAt(t)),
+				elapsed,
+			);
 		}),
 	];
 	const done = Promise.all([ready.catch(() => undefined), ...writers]).then(() => undefined);
@@ -191,7 +199,8 @@ export async function ensureStream(kinesis: KinesisClient, name: string, shards:
 		if (status === 'ACTIVE' || status === 'UPDATING') return;
 		// DELETING: someone deleted it; create it again once it is gone.
 		if (status === 'DELETING') created = false;
-		if (Date.now() > deadline) throw new Error(`The demo stream ${name} did not become ACTIVE within ${READY_TIMEOUT_MS / 1000} s (it is ${status ?? 'missing'}).`);
+		if (Date.now() > deadline)
+			throw new Error(`The demo stream ${name} did not become ACTIVE within ${READY_TIMEOUT_MS / 1000} s (it is ${status ?? 'missing'}).`);
 		await sleep(POLL_MS, signal);
 	}
 }
@@ -216,7 +225,14 @@ async function write(
 	while (!signal.aborted) {
 		try {
 			await ensureStream(kinesis, stream, shards, signal);
-			for await (const result of produceRecords(kinesis, source(), {stream, signal, maxRetries: 30, retryBaseMs: 50, retryCapMs: 2_000, concurrency: 4})) {
+			for await (const result of produceRecords(kinesis, source(), {
+				stream,
+				signal,
+				maxRetries: 30,
+				retryBaseMs: 50,
+				retryCapMs: 2_000,
+				concurrency: 4,
+			})) {
 				if (result.ok) {
 					meter.written(result.attempts - 1, result.overtook === true);
 				} else if (result.error !== 'not sent: stopped') {
@@ -285,7 +301,10 @@ class BurstSchedule {
 	private readonly every: readonly [number, number];
 	private start: number;
 
-	constructor(options: boolean | DemoBurstOptions, private readonly random: () => number) {
+	constructor(
+		options: boolean | DemoBurstOptions,
+		private readonly random: () => number,
+	) {
 		const settings = typeof options === 'object' ? options : {};
 		this.enabled = options !== false;
 		this.lasts = settings.lastsSeconds ?? 4;
@@ -343,7 +362,15 @@ class StreamMeter {
 		const whole = this.recent.filter(([second]) => second < now && second >= now - seconds);
 		const recordsPerSecond = whole.reduce((sum, [, count]) => sum + count, 0) / seconds;
 		const recentRetries = this.recent.reduce((sum, [, , retries]) => sum + retries, 0);
-		return {stream: this.stream, written: this.total, recordsPerSecond, retries: this.retries, recentRetries, failed: this.failures, overtook: this.overtakes};
+		return {
+			stream: this.stream,
+			written: this.total,
+			recordsPerSecond,
+			retries: this.retries,
+			recentRetries,
+			failed: this.failures,
+			overtook: this.overtakes,
+		};
 	}
 
 	private bucket(records: number, retries: number): void {
@@ -393,8 +420,30 @@ const PAGES = [
 	'/account/orders',
 	'/help/returns',
 ] as const;
-const REFERRERS = ['https://www.google.com/', 'https://www.bing.com/', 'https://duckduckgo.com/', 'https://www.facebook.com/', 'https://t.co/', 'https://news.ycombinator.com/', 'https://mail.example.com/', null, null, null] as const;
-const ELEMENTS = ['add-to-cart', 'buy-now', 'nav-menu', 'search-box', 'product-card', 'filter-price', 'filter-brand', 'pagination-next', 'newsletter-signup', 'chat-open'] as const;
+const REFERRERS = [
+	'https://www.google.com/',
+	'https://www.bing.com/',
+	'https://duckduckgo.com/',
+	'https://www.facebook.com/',
+	'https://t.co/',
+	'https://news.ycombinator.com/',
+	'https://mail.example.com/',
+	null,
+	null,
+	null,
+] as const;
+const ELEMENTS = [
+	'add-to-cart',
+	'buy-now',
+	'nav-menu',
+	'search-box',
+	'product-card',
+	'filter-price',
+	'filter-brand',
+	'pagination-next',
+	'newsletter-signup',
+	'chat-open',
+] as const;
 const DEVICES = [
 	{type: 'mobile', os: 'iOS 17.5', browser: 'Safari'},
 	{type: 'mobile', os: 'Android 14', browser: 'Chrome'},
@@ -434,7 +483,7 @@ export class Clickstream {
 		shards: number,
 	) {
 		// Ids in a stable order, with the heaviest users chosen among those hashing into the hot shard.
-		const ids = Array.from({length: USERS}, (_, index) => `user-${String(10_000 + index * 7_919 % 90_000).padStart(5, '0')}`);
+		const ids = Array.from({length: USERS}, (_, index) => `user-${String(10_000 + ((index * 7_919) % 90_000)).padStart(5, '0')}`);
 		const hot = Math.min(HOT_SHARD, shards - 1);
 		const inHot = ids.filter((id) => Math.floor(hashFraction(id) * shards) === hot).slice(0, HEAVY_USERS);
 		this.users = [...inHot, ...ids.filter((id) => !inHot.includes(id))];
@@ -564,8 +613,18 @@ export class AppLogs {
 		const hex = (length: number) => Array.from({length}, () => Math.floor(this.random() * 16).toString(16)).join('');
 		const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
 		this.sources = [
-			{group: '/aws/lambda/checkout-service', kind: 'lambda', service: 'checkout', streams: [0, 1, 2].map(() => `${day}/[$LATEST]${hex(32)}`)},
-			{group: '/aws/lambda/image-resizer', kind: 'lambda', service: 'image-resizer', streams: [0, 1].map(() => `${day}/[$LATEST]${hex(32)}`)},
+			{
+				group: '/aws/lambda/checkout-service',
+				kind: 'lambda',
+				service: 'checkout',
+				streams: [0, 1, 2].map(() => `${day}/[$LATEST]${hex(32)}`),
+			},
+			{
+				group: '/aws/lambda/image-resizer',
+				kind: 'lambda',
+				service: 'image-resizer',
+				streams: [0, 1].map(() => `${day}/[$LATEST]${hex(32)}`),
+			},
 			{group: '/ecs/payments-api', kind: 'ecs', service: 'payments-api', streams: [0, 1, 2].map(() => `ecs/payments-api/${hex(32)}`)},
 			{group: '/ecs/search-api', kind: 'ecs', service: 'search-api', streams: [0, 1].map(() => `ecs/search-api/${hex(32)}`)},
 		];
@@ -596,7 +655,14 @@ export class AppLogs {
 				const timestamp = now - (size - position) * Math.floor(5 + this.random() * 40);
 				return {id: this.eventId(timestamp), timestamp, message: this.line(source, timestamp, troubled)};
 			});
-			const payload: LogsSubscriptionPayload = {messageType: 'DATA_MESSAGE', owner: DEMO_ACCOUNT, logGroup: source.group, logStream, subscriptionFilters: [FILTER_NAME], logEvents};
+			const payload: LogsSubscriptionPayload = {
+				messageType: 'DATA_MESSAGE',
+				owner: DEMO_ACCOUNT,
+				logGroup: source.group,
+				logStream,
+				subscriptionFilters: [FILTER_NAME],
+				logEvents,
+			};
 			yield {partitionKey: logStream, data: gzipSync(JSON.stringify(payload))};
 		}
 	}
@@ -604,7 +670,10 @@ export class AppLogs {
 	/** A 56-digit id, as CloudWatch Logs gives its events: the time first, then a counter. */
 	private eventId(timestamp: number): string {
 		this.eventCounter++;
-		return `${String(timestamp).padStart(20, '0')}${String(this.eventCounter).padStart(18, '0')}${String(Math.floor(this.random() * 1e18)).padStart(18, '0')}`.slice(0, 56);
+		return `${String(timestamp).padStart(20, '0')}${String(this.eventCounter).padStart(18, '0')}${String(Math.floor(this.random() * 1e18)).padStart(18, '0')}`.slice(
+			0,
+			56,
+		);
 	}
 
 	private level(troubled: boolean): Level {
@@ -627,7 +696,14 @@ export class AppLogs {
 			return `${time}\t${requestId}\t${level}\t${this.text(source, level, ms)}`;
 		}
 		// ECS services log structured JSON lines.
-		return JSON.stringify({time, level: level.toLowerCase(), service: source.service, requestId, durationMs: ms, msg: this.text(source, level, ms)});
+		return JSON.stringify({
+			time,
+			level: level.toLowerCase(),
+			service: source.service,
+			requestId,
+			durationMs: ms,
+			msg: this.text(source, level, ms),
+		});
 	}
 
 	private text(source: LogSource, level: Level, ms: number): string {
@@ -650,7 +726,11 @@ export class AppLogs {
 					`Deprecated API version used by client ios-app/5.2.1`,
 				]);
 			case 'DEBUG':
-				return pick([`Cache hit for key product:${Math.floor(this.random() * 9999)}`, `Feature flag new-checkout=${this.random() < 0.5} for ${order}`, `Parsed request in ${Math.max(1, ms >> 4)} ms`]);
+				return pick([
+					`Cache hit for key product:${Math.floor(this.random() * 9999)}`,
+					`Feature flag new-checkout=${this.random() < 0.5} for ${order}`,
+					`Parsed request in ${Math.max(1, ms >> 4)} ms`,
+				]);
 			default:
 				return source.service === 'checkout'
 					? pick([`Order ${order} created, total ${(this.random() * 400 + 5).toFixed(2)} USD`, `Cart validated for ${order} in ${ms} ms`])
@@ -658,7 +738,11 @@ export class AppLogs {
 						? `Resized images/${Math.floor(this.random() * 1e6)}.jpg to 3 sizes in ${ms} ms`
 						: source.service === 'payments-api'
 							? pick([`Charge captured for ${order}`, `POST /v1/charges 201 ${ms}ms`, `GET /v1/charges/${order} 200 ${ms}ms`])
-							: pick([`GET /search?q=shoes 200 ${ms}ms`, `Index refreshed: ${Math.floor(this.random() * 500)} documents`, `GET /suggest?q=esp 200 ${ms}ms`]);
+							: pick([
+									`GET /search?q=shoes 200 ${ms}ms`,
+									`Index refreshed: ${Math.floor(this.random() * 500)} documents`,
+									`GET /suggest?q=esp 200 ${ms}ms`,
+								]);
 		}
 	}
 }

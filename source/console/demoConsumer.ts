@@ -193,7 +193,9 @@ class Application {
 		// The producer makes the stream; wait for it.
 		while (!this.signal.aborted) {
 			try {
-				const summary = await this.clients.kinesis.send(new DescribeStreamSummaryCommand({StreamName: this.settings.stream}), {abortSignal: this.signal});
+				const summary = await this.clients.kinesis.send(new DescribeStreamSummaryCommand({StreamName: this.settings.stream}), {
+					abortSignal: this.signal,
+				});
 				const status = summary.StreamDescriptionSummary?.StreamStatus;
 				if (status === 'ACTIVE' || status === 'UPDATING') break;
 			} catch (error) {
@@ -314,7 +316,8 @@ class Worker {
 		const now = Date.now();
 		for (const lease of leases) {
 			const seen = this.counters.get(lease.leaseKey);
-			if (seen === undefined || seen.counter !== lease.leaseCounter) this.counters.set(lease.leaseKey, {counter: lease.leaseCounter, sinceMs: now});
+			if (seen === undefined || seen.counter !== lease.leaseCounter)
+				this.counters.set(lease.leaseKey, {counter: lease.leaseCounter, sinceMs: now});
 		}
 		// Renew what is held; a lease whose counter moved under us is lost.
 		for (const held of [...this.held.values()]) {
@@ -352,9 +355,16 @@ class Worker {
 				new UpdateCommand({
 					TableName: this.app.settings.application,
 					Key: {leaseKey: lease.leaseKey},
-					UpdateExpression: 'SET leaseOwner = :me, leaseCounter = leaseCounter + :one, ownerSwitchesSinceCheckpoint = if_not_exists(ownerSwitchesSinceCheckpoint, :zero) + :switch',
+					UpdateExpression:
+						'SET leaseOwner = :me, leaseCounter = leaseCounter + :one, ownerSwitchesSinceCheckpoint = if_not_exists(ownerSwitchesSinceCheckpoint, :zero) + :switch',
 					ConditionExpression: 'leaseCounter = :counter',
-					ExpressionAttributeValues: {':me': this.id, ':one': 1, ':zero': 0, ':counter': lease.leaseCounter, ':switch': lease.leaseOwner === this.id ? 0 : 1},
+					ExpressionAttributeValues: {
+						':me': this.id,
+						':one': 1,
+						':zero': 0,
+						':counter': lease.leaseCounter,
+						':switch': lease.leaseOwner === this.id ? 0 : 1,
+					},
 					ReturnValues: 'ALL_NEW',
 				}),
 				{abortSignal: this.app.signal},
@@ -365,7 +375,9 @@ class Worker {
 				leaseOwner: this.id,
 				leaseCounter: typeof attributes.leaseCounter === 'number' ? attributes.leaseCounter : lease.leaseCounter + 1,
 				...(typeof attributes.checkpoint === 'string' ? {checkpoint: attributes.checkpoint} : {}),
-				...(typeof attributes.checkpointSubSequenceNumber === 'number' ? {checkpointSubSequenceNumber: attributes.checkpointSubSequenceNumber} : {}),
+				...(typeof attributes.checkpointSubSequenceNumber === 'number'
+					? {checkpointSubSequenceNumber: attributes.checkpointSubSequenceNumber}
+					: {}),
 			};
 		} catch (error) {
 			if (nameOf(error) === 'ConditionalCheckFailedException') return undefined;
@@ -408,7 +420,13 @@ class HeldLease {
 	}
 
 	stats(owner: string): DemoConsumerShard {
-		return {shardId: this.shardId, owner, processed: this.worker.app.processed.get(this.shardId) ?? 0, millisBehindLatest: this.millisBehindLatest, slow: this.slow};
+		return {
+			shardId: this.shardId,
+			owner,
+			processed: this.worker.app.processed.get(this.shardId) ?? 0,
+			millisBehindLatest: this.millisBehindLatest,
+			slow: this.slow,
+		};
 	}
 
 	start(): void {
@@ -440,7 +458,10 @@ class HeldLease {
 
 	private async checkpoint(value = this.lastSequence): Promise<boolean> {
 		if (value === undefined || value === this.checkpointed) return true;
-		const written = await this.write('SET checkpoint = :cp, checkpointSubSequenceNumber = :zero, ownerSwitchesSinceCheckpoint = :zero, leaseCounter = leaseCounter + :one', {':cp': value, ':zero': 0});
+		const written = await this.write(
+			'SET checkpoint = :cp, checkpointSubSequenceNumber = :zero, ownerSwitchesSinceCheckpoint = :zero, leaseCounter = leaseCounter + :one',
+			{':cp': value, ':zero': 0},
+		);
 		if (written) this.checkpointed = value;
 		return written;
 	}
@@ -538,14 +559,20 @@ class HeldLease {
 			this.lastSequence !== undefined
 				? {ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, StartingSequenceNumber: this.lastSequence}
 				: position.type === 'SEQUENCE_NUMBER'
-					? {ShardIteratorType: position.subSequenceNumber > 0 ? ('AT_SEQUENCE_NUMBER' as const) : ('AFTER_SEQUENCE_NUMBER' as const), StartingSequenceNumber: position.sequenceNumber}
+					? {
+							ShardIteratorType: position.subSequenceNumber > 0 ? ('AT_SEQUENCE_NUMBER' as const) : ('AFTER_SEQUENCE_NUMBER' as const),
+							StartingSequenceNumber: position.sequenceNumber,
+						}
 					: position.type === 'LATEST'
 						? {ShardIteratorType: 'LATEST' as const}
 						: position.type === 'SHARD_END'
 							? undefined
 							: {ShardIteratorType: 'TRIM_HORIZON' as const};
 		if (start === undefined) return undefined;
-		const response = await kinesis.send(new GetShardIteratorCommand({StreamName: this.worker.app.settings.stream, ShardId: this.shardId, ...start}), {abortSignal: signal});
+		const response = await kinesis.send(
+			new GetShardIteratorCommand({StreamName: this.worker.app.settings.stream, ShardId: this.shardId, ...start}),
+			{abortSignal: signal},
+		);
 		return response.ShardIterator;
 	}
 
@@ -555,7 +582,9 @@ class HeldLease {
 		let known = children.filter((child) => child.shardId !== '');
 		if (known.length === 0) {
 			const shards = (await listAllShards(app.clients.kinesis, app.settings.stream, this.controller.signal)).map(shardView);
-			known = shards.filter((shard) => shard.parents.includes(this.shardId)).map((shard) => ({shardId: shard.shardId, parents: shard.parents}));
+			known = shards
+				.filter((shard) => shard.parents.includes(this.shardId))
+				.map((shard) => ({shardId: shard.shardId, parents: shard.parents}));
 		}
 		if (!(await this.checkpoint('SHARD_END'))) return;
 		this.finished = true;

@@ -179,25 +179,41 @@ async function classify(error: unknown, context: FailureContext): Promise<Draft>
 		return undefined;
 	};
 
-	const ssoExpired = first((facts) => ((PROVIDER_ERRORS.has(facts.name) || facts.name === 'UnauthorizedException') && SSO_EXPIRED.test(facts.message) ? facts : undefined));
+	const ssoExpired = first((facts) =>
+		(PROVIDER_ERRORS.has(facts.name) || facts.name === 'UnauthorizedException') && SSO_EXPIRED.test(facts.message) ? facts : undefined,
+	);
 	if (ssoExpired) return ssoExpiredFailure(ssoExpired, context);
-	const noCredentials = first((facts) => (PROVIDER_ERRORS.has(facts.name) || /Could not load credentials from any providers/.test(facts.message) ? facts : undefined));
+	const noCredentials = first((facts) =>
+		PROVIDER_ERRORS.has(facts.name) || /Could not load credentials from any providers/.test(facts.message) ? facts : undefined,
+	);
 	if (noCredentials) return noCredentialsFailure(noCredentials, context);
-	const expired = first((facts) => (EXPIRED_TOKEN.has(facts.name) || /security token included in the request is expired/i.test(facts.message) ? facts : undefined));
+	const expired = first((facts) =>
+		EXPIRED_TOKEN.has(facts.name) || /security token included in the request is expired/i.test(facts.message) ? facts : undefined,
+	);
 	if (expired) return expiredTokenFailure(context);
 	const invalid = first((facts) => (INVALID_CREDENTIALS.has(facts.name) ? facts : undefined));
 	if (invalid) return invalidCredentialsFailure(invalid, context);
-	const denied = first((facts) => (ACCESS_DENIED.has(facts.name) || /is not authorized to perform/.test(facts.message) ? facts : undefined));
+	const denied = first((facts) =>
+		ACCESS_DENIED.has(facts.name) || /is not authorized to perform/.test(facts.message) ? facts : undefined,
+	);
 	if (denied) return accessDeniedFailure(denied, context);
 	const notFound = first((facts) => (NOT_FOUND.has(facts.name) ? facts : undefined));
 	if (notFound) return notFoundFailure(notFound, context);
 	const throttled = first((facts) => (THROTTLED.has(facts.name) ? facts : undefined));
 	if (throttled) return throttledFailure(throttled, context);
-	const network = first((facts) => (facts.code !== undefined && facts.code in NETWORK_CODES) || facts.name === 'TimeoutError' ? facts : undefined);
+	const network = first((facts) =>
+		(facts.code !== undefined && facts.code in NETWORK_CODES) || facts.name === 'TimeoutError' ? facts : undefined,
+	);
 	if (network) return unreachableFailure(network, context);
-	const config = first((facts) => (/Region is missing|Invalid region/i.test(facts.message) || facts.code === 'ERR_INVALID_URL' ? facts : undefined));
+	const config = first((facts) =>
+		/Region is missing|Invalid region/i.test(facts.message) || facts.code === 'ERR_INVALID_URL' ? facts : undefined,
+	);
 	if (config) {
-		return {kind: 'configuration', message: `The AWS configuration is incomplete: ${config.message}`, hint: 'Check --region, --endpoint-url and the profile in the AWS config file.'};
+		return {
+			kind: 'configuration',
+			message: `The AWS configuration is incomplete: ${config.message}`,
+			hint: 'Check --region, --endpoint-url and the profile in the AWS config file.',
+		};
 	}
 	return unexpectedFailure(chain[0], context);
 }
@@ -241,7 +257,9 @@ function noCredentialsFailure(facts: ErrorFacts, context: FailureContext): Draft
 		message: `No AWS credentials found${profile === undefined ? '' : ` for the profile '${profile}'`}. Tried ${tried.join('; ')}.${said}`,
 		hint:
 			`Run \`aws configure${profile === undefined ? '' : ` --profile ${profile}`}\` (or \`aws configure sso\`), or pass --profile with a profile that has credentials.` +
-			(context.target?.kind === 'endpoint' ? ' An emulator takes any keys: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to any value, such as test.' : ''),
+			(context.target?.kind === 'endpoint'
+				? ' An emulator takes any keys: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to any value, such as test.'
+				: ''),
 	};
 }
 
@@ -284,16 +302,17 @@ function accessDeniedFailure(facts: ErrorFacts, context: FailureContext): Draft 
 		return {
 			kind: 'access-denied',
 			message: `Access denied by KMS: ${who} may not use the stream's encryption key.`,
-			hint: 'Ask for kms:Decrypt (to read) or kms:GenerateDataKey (to write) on the stream\'s key.',
+			hint: "Ask for kms:Decrypt (to read) or kms:GenerateDataKey (to write) on the stream's key.",
 		};
 	}
 	const what = action ?? `this ${serviceLabel(context)} call`;
 	return {
 		kind: 'access-denied',
 		message: `Access denied: ${who} may not call ${what}${resource === undefined ? '' : ` on ${resource}`}${explicitDeny ? ' (an explicit deny in a policy forbids it)' : ''}.`,
-		hint: action === undefined
-			? 'Ask for an IAM policy that allows the call, or use a profile that has it (--profile).'
-			: `Ask for an IAM policy that allows ${action}, or use a profile that has it (--profile).`,
+		hint:
+			action === undefined
+				? 'Ask for an IAM policy that allows the call, or use a profile that has it (--profile).'
+				: `Ask for an IAM policy that allows ${action}, or use a profile that has it (--profile).`,
 	};
 }
 
@@ -305,11 +324,15 @@ async function notFoundFailure(facts: ErrorFacts, context: FailureContext): Prom
 		return {
 			kind: 'not-found',
 			message: `${table === undefined ? 'The DynamoDB table' : `The DynamoDB table '${table}'`} was not found${where}.`,
-			hint: 'A KCL application\'s lease table is named after the application: check the name, the region and the profile.',
+			hint: "A KCL application's lease table is named after the application: check the name, the region and the profile.",
 		};
 	}
 	if (service === 'cloudwatch') {
-		return {kind: 'not-found', message: `CloudWatch found no such resource${where}: ${facts.message}`, hint: 'Check the region and the profile.'};
+		return {
+			kind: 'not-found',
+			message: `CloudWatch found no such resource${where}: ${facts.message}`,
+			hint: 'Check the region and the profile.',
+		};
 	}
 	const stream = context.streamName ?? /[Ss]tream (\S+) under account/.exec(facts.message)?.[1];
 	const message = `${stream === undefined ? 'The stream' : `The stream '${stream}'`} was not found${where}.`;
@@ -318,7 +341,11 @@ async function notFoundFailure(facts: ErrorFacts, context: FailureContext): Prom
 	try {
 		names = await context.listStreams();
 	} catch {
-		return {kind: 'not-found', message, hint: 'Check the stream name, --region and --profile (the streams that exist could not be listed).'};
+		return {
+			kind: 'not-found',
+			message,
+			hint: 'Check the stream name, --region and --profile (the streams that exist could not be listed).',
+		};
 	}
 	if (names.length === 0) {
 		const check = context.target?.kind === 'local' ? 'create the stream first' : 'check --region and --profile, or create the stream';
@@ -358,7 +385,7 @@ function unreachableFailure(facts: ErrorFacts, context: FailureContext): Draft {
 		kind === 'local'
 			? 'The built-in engine is not answering: restart the console.'
 			: kind === 'endpoint'
-				? 'Check that the emulator or proxy is running there, and the endpoint (--endpoint-url, AWS_ENDPOINT_URL_KINESIS, AWS_ENDPOINT_URL, or the profile\'s endpoint_url).'
+				? "Check that the emulator or proxy is running there, and the endpoint (--endpoint-url, AWS_ENDPOINT_URL_KINESIS, AWS_ENDPOINT_URL, or the profile's endpoint_url)."
 				: 'Check the network, any proxy or VPN, and the region (--region).';
 	return {
 		kind: 'unreachable',
@@ -370,10 +397,18 @@ function unreachableFailure(facts: ErrorFacts, context: FailureContext): Draft {
 function unexpectedFailure(facts: ErrorFacts | undefined, context: FailureContext): Draft {
 	if (facts === undefined) return {kind: 'unexpected', message: 'Something failed without saying what.'};
 	const status = facts.raw.$metadata as {httpStatusCode?: number; requestId?: string} | undefined;
-	const detail = [status?.httpStatusCode === undefined ? undefined : `HTTP ${status.httpStatusCode}`, status?.requestId === undefined ? undefined : `request id ${status.requestId}`]
+	const detail = [
+		status?.httpStatusCode === undefined ? undefined : `HTTP ${status.httpStatusCode}`,
+		status?.requestId === undefined ? undefined : `request id ${status.requestId}`,
+	]
 		.filter((part): part is string => part !== undefined)
 		.join(', ');
-	const text = facts.message === '' ? facts.name : facts.name === 'Error' || facts.message.startsWith(facts.name) ? facts.message : `${facts.name}: ${facts.message}`;
+	const text =
+		facts.message === ''
+			? facts.name
+			: facts.name === 'Error' || facts.message.startsWith(facts.name)
+				? facts.message
+				: `${facts.name}: ${facts.message}`;
 	return {
 		kind: 'unexpected',
 		message: `${serviceLabel(context)} call failed${whereText(context)}: ${text}`,
@@ -400,7 +435,8 @@ function profileOf(context: FailureContext): string | undefined {
 
 function endpointFromError(facts: ErrorFacts): string | undefined {
 	const {address, port, hostname, host} = facts.raw as {address?: unknown; port?: unknown; hostname?: unknown; host?: unknown};
-	const name = typeof address === 'string' ? address : typeof hostname === 'string' ? hostname : typeof host === 'string' ? host : undefined;
+	const name =
+		typeof address === 'string' ? address : typeof hostname === 'string' ? hostname : typeof host === 'string' ? host : undefined;
 	if (name === undefined) return undefined;
 	return typeof port === 'number' || typeof port === 'string' ? `${name.includes(':') ? `[${name}]` : name}:${port}` : name;
 }
@@ -433,7 +469,8 @@ function factsOf(value: unknown): ErrorFacts {
 	const text = (key: string) => (typeof raw[key] === 'string' ? raw[key] : undefined);
 	// Service errors carry their code as the name; some protocols also send __type ("ns#Code") or Code.
 	const typed = text('__type')?.split('#').pop()?.split(':')[0];
-	const name = (text('name') !== undefined && text('name') !== 'Error' ? text('name') : undefined) ?? typed ?? text('Code') ?? text('name') ?? 'Error';
+	const name =
+		(text('name') !== undefined && text('name') !== 'Error' ? text('name') : undefined) ?? typed ?? text('Code') ?? text('name') ?? 'Error';
 	const message = text('message') ?? text('Message') ?? '';
 	const code = text('code');
 	return {name, message, ...(code === undefined ? {} : {code}), raw};
@@ -469,7 +506,10 @@ export function redact(text: string, secrets: readonly string[] = []): string {
 	for (const secret of distinct.sort((a, b) => b.length - a.length)) out = out.split(secret).join('****');
 	return out
 		.replace(/\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g, '****')
-		.replace(/((?:aws_)?(?:secret_?access_?key|session_?token|security_?token|access_?key_?id)["']?\s*[:=]\s*["']?)[^\s"',;&}]+/gi, '$1****')
+		.replace(
+			/((?:aws_)?(?:secret_?access_?key|session_?token|security_?token|access_?key_?id)["']?\s*[:=]\s*["']?)[^\s"',;&}]+/gi,
+			'$1****',
+		)
 		.replace(/((?:X-Amz-Security-Token|X-Amz-Signature|Signature|Credential)=)[^\s"',;&]+/g, '$1****')
 		.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s@]*@/gi, '$1');
 }

@@ -16,7 +16,8 @@ export function partitionKeyHash(partitionKey: string): bigint {
 
 /** Why a text is not an ExplicitHashKey, or undefined when it is one (a decimal from 0 to 2^128 - 1, as AWS takes it). */
 export function hashKeyProblem(text: string): string | undefined {
-	if (!/^(0|[1-9]\d{0,38})$/.test(text)) return `'${text}' is not a hash key: a decimal integer from 0 to 2^128 - 1, with no sign or leading zeros.`;
+	if (!/^(0|[1-9]\d{0,38})$/.test(text))
+		return `'${text}' is not a hash key: a decimal integer from 0 to 2^128 - 1, with no sign or leading zeros.`;
 	if (BigInt(text) > MAX_HASH_KEY) return `'${text}' is not a hash key: it is larger than 2^128 - 1 (${MAX_HASH_KEY}).`;
 	return undefined;
 }
@@ -61,7 +62,10 @@ export function locate(shards: readonly Shard[], key: {readonly partitionKey?: s
 		hashKey: hashKey.toString(10),
 		hashKeySource: key.explicitHashKey === undefined ? 'partition-key' : 'explicit-hash-key',
 		...(open === undefined ? {} : {shard: open}),
-		closedShardIds: holding.filter(isClosed).map((shard) => shard.ShardId ?? '').filter((id) => id !== ''),
+		closedShardIds: holding
+			.filter(isClosed)
+			.map((shard) => shard.ShardId ?? '')
+			.filter((id) => id !== ''),
 	};
 }
 

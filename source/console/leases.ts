@@ -66,7 +66,8 @@ export function checkpointPosition(lease: Pick<Lease, 'checkpoint' | 'checkpoint
 	const text = lease?.checkpoint?.trim();
 	if (text === undefined || text === '') return {type: 'NONE'};
 	if ((SENTINELS as readonly string[]).includes(text)) return {type: text as (typeof SENTINELS)[number]};
-	if (/^\d{1,129}$/.test(text)) return {type: 'SEQUENCE_NUMBER', sequenceNumber: text, subSequenceNumber: lease?.checkpointSubSequenceNumber ?? 0};
+	if (/^\d{1,129}$/.test(text))
+		return {type: 'SEQUENCE_NUMBER', sequenceNumber: text, subSequenceNumber: lease?.checkpointSubSequenceNumber ?? 0};
 	return {type: 'UNKNOWN', text};
 }
 
@@ -89,7 +90,8 @@ export function parseStreamIdentifier(text: string): StreamIdentifier | undefine
 }
 
 /** The lease key of a shard: its id, or `account:stream:epoch:shardId` in a multi-stream table. */
-export const leaseKeyOf = (shardId: string, stream?: StreamIdentifier): string => (stream === undefined ? shardId : `${streamIdentifierText(stream)}:${shardId}`);
+export const leaseKeyOf = (shardId: string, stream?: StreamIdentifier): string =>
+	stream === undefined ? shardId : `${streamIdentifierText(stream)}:${shardId}`;
 
 /** A lease from a document client item; undefined for an item that is not a lease. */
 export function leaseFromItem(item: Readonly<Record<string, unknown>>): Lease | undefined {
@@ -159,7 +161,10 @@ export async function listTableNames(dynamodb: DynamoDBClient, signal?: AbortSig
 	const names: string[] = [];
 	let start: string | undefined;
 	do {
-		const page = await dynamodb.send(new ListTablesCommand(start === undefined ? {Limit: 100} : {Limit: 100, ExclusiveStartTableName: start}), sendOptions(signal));
+		const page = await dynamodb.send(
+			new ListTablesCommand(start === undefined ? {Limit: 100} : {Limit: 100, ExclusiveStartTableName: start}),
+			sendOptions(signal),
+		);
 		names.push(...(page.TableNames ?? []));
 		start = page.LastEvaluatedTableName;
 	} while (start !== undefined);
@@ -180,7 +185,11 @@ export async function describeTable(dynamodb: DynamoDBClient, table: string, sig
 export const MAX_LEASES = 50_000;
 
 /** Every lease of a table (consistent reads, all pages). Items that are not leases are skipped. */
-export async function scanLeases(documents: DynamoDBDocumentClient, table: string, options: {readonly signal?: AbortSignal; readonly limit?: number} = {}): Promise<Lease[]> {
+export async function scanLeases(
+	documents: DynamoDBDocumentClient,
+	table: string,
+	options: {readonly signal?: AbortSignal; readonly limit?: number} = {},
+): Promise<Lease[]> {
 	const leases: Lease[] = [];
 	const limit = options.limit ?? MAX_LEASES;
 	let start: Record<string, unknown> | undefined;
@@ -199,7 +208,11 @@ export async function scanLeases(documents: DynamoDBDocumentClient, table: strin
 }
 
 /** The stream as a multi-stream application names it, from its ARN and creation time. */
-export function streamIdentity(stream: string, arn: string | undefined, createdAt: Date | undefined): {readonly name: string; readonly account?: string; readonly creationEpoch?: number} {
+export function streamIdentity(
+	stream: string,
+	arn: string | undefined,
+	createdAt: Date | undefined,
+): {readonly name: string; readonly account?: string; readonly creationEpoch?: number} {
 	const account = arn?.split(':')[4];
 	return {
 		name: stream.startsWith('arn:') ? stream.slice(stream.indexOf(':stream/') + ':stream/'.length) : stream,
@@ -275,7 +288,10 @@ export async function requireLeaseTable(dynamodb: DynamoDBClient, application: s
 		throw new ConsoleError({
 			kind: 'not-found',
 			message: `There is no lease table '${application}': a KCL application keeps its leases in a DynamoDB table named after it.`,
-			hint: candidates.length > 0 ? `Lease tables there: ${candidates.join(', ')}.` : 'No table there has the lease schema (hash key leaseKey): check the application name, --region and --profile.',
+			hint:
+				candidates.length > 0
+					? `Lease tables there: ${candidates.join(', ')}.`
+					: 'No table there has the lease schema (hash key leaseKey): check the application name, --region and --profile.',
 		});
 	}
 	if (!hasLeaseSchema(table)) {
@@ -288,7 +304,10 @@ export async function requireLeaseTable(dynamodb: DynamoDBClient, application: s
 }
 
 /** The names of the tables with the lease schema, a few described at a time. */
-export async function leaseTableNames(dynamodb: DynamoDBClient, options: {readonly signal?: AbortSignal | undefined; readonly limit?: number; readonly concurrency?: number} = {}): Promise<string[]> {
+export async function leaseTableNames(
+	dynamodb: DynamoDBClient,
+	options: {readonly signal?: AbortSignal | undefined; readonly limit?: number; readonly concurrency?: number} = {},
+): Promise<string[]> {
 	const names = await listTableNames(dynamodb, options.signal);
 	const found: string[] = [];
 	let next = 0;

@@ -13,7 +13,10 @@ export interface InputLine {
  * decoding, so binary and invalid text survive). Reads only as fast as the lines are consumed, and holds
  * at most `maxLineBytes` of any line: a longer one is reported by its length alone.
  */
-export async function* readLines(source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, maxLineBytes = Infinity): AsyncGenerator<InputLine> {
+export async function* readLines(
+	source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+	maxLineBytes = Infinity,
+): AsyncGenerator<InputLine> {
 	let parts: Buffer[] = [];
 	let length = 0;
 	let number = 0;
@@ -58,4 +61,3 @@ export async function* readLines(source: AsyncIterable<Buffer | string> | Iterab
 	}
 	if (length > 0) yield finish();
 }
-

@@ -37,14 +37,22 @@ interface Bucket {
 }
 
 class ShardFigures {
-	readonly buckets: Bucket[] = Array.from({length: HISTORY_SECONDS}, () => ({second: -1, records: 0, bytes: 0, calls: 0, throttles: 0, millisBehindLatest: undefined}));
+	readonly buckets: Bucket[] = Array.from({length: HISTORY_SECONDS}, () => ({
+		second: -1,
+		records: 0,
+		bytes: 0,
+		calls: 0,
+		throttles: 0,
+		millisBehindLatest: undefined,
+	}));
 	millisBehindLatest: number | undefined;
 	totalRecords = 0;
 	readonly keys = new SpaceSaving(TRACKED_KEYS);
 
 	bucket(second: number): Bucket {
 		const bucket = this.buckets[second % HISTORY_SECONDS] as Bucket;
-		if (bucket.second !== second) Object.assign(bucket, {second, records: 0, bytes: 0, calls: 0, throttles: 0, millisBehindLatest: undefined});
+		if (bucket.second !== second)
+			Object.assign(bucket, {second, records: 0, bytes: 0, calls: 0, throttles: 0, millisBehindLatest: undefined});
 		return bucket;
 	}
 
@@ -90,7 +98,8 @@ export class Meters {
 				break;
 			}
 			case 'retrying':
-				if (event.shardId && /ThroughputExceeded|Throttl|Rate exceeded/i.test(event.reason)) this.figures(event.shardId).bucket(second).throttles += 1;
+				if (event.shardId && /ThroughputExceeded|Throttl|Rate exceeded/i.test(event.reason))
+					this.figures(event.shardId).bucket(second).throttles += 1;
 				break;
 			default:
 				return;
@@ -118,7 +127,9 @@ export class Meters {
 					readBudget: {calls: callsPerSecond / READ_CALLS_PER_SECOND, bytes: bytesPerSecond / READ_BYTES_PER_SECOND},
 					throttledPerMinute: figures.sum(nowSecond, 60, (bucket) => bucket.throttles),
 					totalRecords: figures.totalRecords,
-					topKeys: figures.keys.top(5).map(({key, count}) => ({key, count, share: figures.totalRecords > 0 ? count / figures.totalRecords : 0})),
+					topKeys: figures.keys
+						.top(5)
+						.map(({key, count}) => ({key, count, share: figures.totalRecords > 0 ? count / figures.totalRecords : 0})),
 				};
 			});
 	}
@@ -144,7 +155,10 @@ export class Meters {
 
 	/** The shard that takes the most records per second, if any is receiving. */
 	hottest(): ShardMeter | undefined {
-		return this.snapshot().reduce<ShardMeter | undefined>((best, meter) => (meter.recordsPerSecond > (best?.recordsPerSecond ?? 0) ? meter : best), undefined);
+		return this.snapshot().reduce<ShardMeter | undefined>(
+			(best, meter) => (meter.recordsPerSecond > (best?.recordsPerSecond ?? 0) ? meter : best),
+			undefined,
+		);
 	}
 
 	subscribe(listener: () => void): () => void {

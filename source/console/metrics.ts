@@ -24,10 +24,12 @@ export const TIME_WINDOWS: readonly [TimeWindow, ...TimeWindow[]] = [
 	{label: '1d', durationMs: 86_400_000, periodSeconds: 900, finePeriodSeconds: 900},
 ];
 
-export const periodOf = (window: TimeWindow, highResolution: boolean): number => (highResolution ? window.finePeriodSeconds : window.periodSeconds);
+export const periodOf = (window: TimeWindow, highResolution: boolean): number =>
+	highResolution ? window.finePeriodSeconds : window.periodSeconds;
 
 /** A period's length as people read it: 10s, 1m, 15m. */
-export const describePeriod = (seconds: number): string => (seconds < 60 ? `${seconds}s` : seconds < 3600 ? `${seconds / 60}m` : `${seconds / 3600}h`);
+export const describePeriod = (seconds: number): string =>
+	seconds < 60 ? `${seconds}s` : seconds < 3600 ? `${seconds / 60}m` : `${seconds / 3600}h`;
 
 /** Data points, oldest first; a period with no data has no point. */
 export interface Points {
@@ -136,7 +138,12 @@ export class CloudWatchMetrics implements MetricsSource {
 	}
 
 	/** Every page of one GetMetricData, results gathered by query id, oldest first. */
-	private async getMetricData(queries: MetricDataQuery[], startMs: number, endMs: number, signal?: AbortSignal): Promise<Map<string, Points>> {
+	private async getMetricData(
+		queries: MetricDataQuery[],
+		startMs: number,
+		endMs: number,
+		signal?: AbortSignal,
+	): Promise<Map<string, Points>> {
 		const gathered = new Map<string, {timestamps: number[]; values: number[]}>();
 		let nextToken: string | undefined;
 		do {
@@ -169,7 +176,9 @@ interface HistoryPlan {
 	readonly shardsLeftOut: number;
 }
 
-type MutableHistory = {-readonly [K in Exclude<keyof StreamHistory, 'shards'>]: StreamHistory[K]} & {shards: Record<string, {-readonly [K in keyof ShardHistory]: ShardHistory[K]}>};
+type MutableHistory = {-readonly [K in Exclude<keyof StreamHistory, 'shards'>]: StreamHistory[K]} & {
+	shards: Record<string, {-readonly [K in keyof ShardHistory]: ShardHistory[K]}>;
+};
 
 const STREAM_QUERIES: ReadonlyArray<{
 	id: string;
@@ -177,11 +186,31 @@ const STREAM_QUERIES: ReadonlyArray<{
 	stat: 'Sum' | 'Maximum';
 	apply: (history: MutableHistory, points: Points, periodSeconds: number, nowMs: number) => void;
 }> = [
-	{id: 'records', metric: 'IncomingRecords', stat: 'Sum', apply: (history, points, period, nowMs) => (history.recordsPerSecond = perSecond(points, period, nowMs))},
-	{id: 'bytes', metric: 'IncomingBytes', stat: 'Sum', apply: (history, points, period, nowMs) => (history.bytesPerSecond = perSecond(points, period, nowMs))},
+	{
+		id: 'records',
+		metric: 'IncomingRecords',
+		stat: 'Sum',
+		apply: (history, points, period, nowMs) => (history.recordsPerSecond = perSecond(points, period, nowMs)),
+	},
+	{
+		id: 'bytes',
+		metric: 'IncomingBytes',
+		stat: 'Sum',
+		apply: (history, points, period, nowMs) => (history.bytesPerSecond = perSecond(points, period, nowMs)),
+	},
 	{id: 'age', metric: 'GetRecords.IteratorAgeMilliseconds', stat: 'Maximum', apply: (history, points) => (history.iteratorAgeMs = points)},
-	{id: 'writeThrottled', metric: 'WriteProvisionedThroughputExceeded', stat: 'Sum', apply: (history, points) => (history.writeThrottled = points)},
-	{id: 'readThrottled', metric: 'ReadProvisionedThroughputExceeded', stat: 'Sum', apply: (history, points) => (history.readThrottled = points)},
+	{
+		id: 'writeThrottled',
+		metric: 'WriteProvisionedThroughputExceeded',
+		stat: 'Sum',
+		apply: (history, points) => (history.writeThrottled = points),
+	},
+	{
+		id: 'readThrottled',
+		metric: 'ReadProvisionedThroughputExceeded',
+		stat: 'Sum',
+		apply: (history, points) => (history.readThrottled = points),
+	},
 ];
 
 /** The GetMetricData queries for a stream's history: five stream-level, and the enabled shard-level ones per shard. */
@@ -237,7 +266,13 @@ function readHistory(
 	return history;
 }
 
-function metricQuery(id: string, metricName: string, dimensions: ReadonlyArray<[string, string]>, periodSeconds: number, stat: string): MetricDataQuery {
+function metricQuery(
+	id: string,
+	metricName: string,
+	dimensions: ReadonlyArray<[string, string]>,
+	periodSeconds: number,
+	stat: string,
+): MetricDataQuery {
 	return {
 		Id: id,
 		MetricStat: {
@@ -274,8 +309,13 @@ function append(gathered: Map<string, {timestamps: number[]; values: number[]}>,
 function sortPoints(gathered: Map<string, {timestamps: number[]; values: number[]}>): Map<string, Points> {
 	const sorted = new Map<string, Points>();
 	for (const [id, points] of gathered) {
-		const order = points.timestamps.map((_, index) => index).sort((a, b) => (points.timestamps[a] as number) - (points.timestamps[b] as number));
-		sorted.set(id, {timestamps: order.map((index) => points.timestamps[index] as number), values: order.map((index) => points.values[index] as number)});
+		const order = points.timestamps
+			.map((_, index) => index)
+			.sort((a, b) => (points.timestamps[a] as number) - (points.timestamps[b] as number));
+		sorted.set(id, {
+			timestamps: order.map((index) => points.timestamps[index] as number),
+			values: order.map((index) => points.values[index] as number),
+		});
 	}
 	return sorted;
 }

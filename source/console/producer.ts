@@ -181,10 +181,13 @@ export async function* produceRecords(
 		await new Promise<void>((resolve) => {
 			wake = resolve;
 			if (Number.isFinite(ms)) {
-				timer = setTimeout(() => {
-					rescan = true;
-					resolve();
-				}, Math.max(0, ms));
+				timer = setTimeout(
+					() => {
+						rescan = true;
+						resolve();
+					},
+					Math.max(0, ms),
+				);
 			}
 		});
 		clearTimeout(timer);
@@ -231,7 +234,13 @@ export async function* produceRecords(
 				} else {
 					accept(next.value);
 					// A batch is formed when a call's worth has arrived, or nothing is in flight to wait for.
-					if (inFlight === 0 || queue.length - queuedAtScan >= PUT_LIMITS.requestRecords || queuedBytes - bytesAtScan >= PUT_LIMITS.requestBytes || !room()) rescan = true;
+					if (
+						inFlight === 0 ||
+						queue.length - queuedAtScan >= PUT_LIMITS.requestRecords ||
+						queuedBytes - bytesAtScan >= PUT_LIMITS.requestBytes ||
+						!room()
+					)
+						rescan = true;
 				}
 				notify();
 			},
@@ -342,7 +351,14 @@ export async function* produceRecords(
 				refused.add(key);
 			} else {
 				const suffix = outcome.retryable ? ` (gave up after ${entry.attempts} ${entry.attempts === 1 ? 'attempt' : 'attempts'})` : '';
-				results.push({ok: false, index: entry.index, ...line, partitionKey: key, error: `${outcome.error}${suffix}`, attempts: entry.attempts});
+				results.push({
+					ok: false,
+					index: entry.index,
+					...line,
+					partitionKey: key,
+					error: `${outcome.error}${suffix}`,
+					attempts: entry.attempts,
+				});
 			}
 		});
 		for (const entry of batch) keysInFlight.delete(entry.partitionKey);

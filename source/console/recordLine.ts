@@ -20,7 +20,12 @@ export interface RecordLine {
 /** The lines of one record decoded with `decoder`, keeping only the user records that match every filter. */
 export function recordLines(record: TailRecord, decoder: DecoderName, filters: readonly RecordFilter[]): RecordLine[] {
 	const lines: RecordLine[] = [];
-	for (const decoded of decodeRecord(record.data, {decoder, jsonStyle: 'compact', hexStyle: 'compact', partitionKey: record.partitionKey})) {
+	for (const decoded of decodeRecord(record.data, {
+		decoder,
+		jsonStyle: 'compact',
+		hexStyle: 'compact',
+		partitionKey: record.partitionKey,
+	})) {
 		if (filters.length > 0 && !matches(filters, decoded)) continue;
 		const approximateArrivalTimestamp = isoTime(record.arrivalTime);
 		const partitionKey = decoded.partitionKey ?? record.partitionKey;
@@ -28,7 +33,14 @@ export function recordLines(record: TailRecord, decoder: DecoderName, filters: r
 		// Two literal shapes rather than spreads: the keys keep their order, and a tail builds one per record.
 		const line: {-readonly [K in keyof RecordLine]: RecordLine[K]} =
 			decoded.subSequenceNumber === undefined
-				? {shardId: record.shardId, sequenceNumber: record.sequenceNumber, approximateArrivalTimestamp, partitionKey, format: decoded.format, data}
+				? {
+						shardId: record.shardId,
+						sequenceNumber: record.sequenceNumber,
+						approximateArrivalTimestamp,
+						partitionKey,
+						format: decoded.format,
+						data,
+					}
 				: {
 						shardId: record.shardId,
 						sequenceNumber: record.sequenceNumber,

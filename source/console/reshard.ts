@@ -65,7 +65,10 @@ export function shapeOf(stream: string, summary: StreamDescriptionSummary | unde
 		retentionHours: summary?.RetentionPeriodHours,
 		enhancedMetrics: (summary?.EnhancedMonitoring ?? []).flatMap((monitoring) => monitoring.ShardLevelMetrics ?? []),
 		openShards: byHashKey(shards.filter((shard) => shard.open)),
-		lastShardId: shards.reduce((last, shard) => (shardNumber(shard.shardId) > shardNumber(last) ? shard.shardId : last), shards[0]?.shardId ?? ''),
+		lastShardId: shards.reduce(
+			(last, shard) => (shardNumber(shard.shardId) > shardNumber(last) ? shard.shardId : last),
+			shards[0]?.shardId ?? '',
+		),
 	};
 }
 
@@ -144,7 +147,12 @@ export interface MergePlan extends PlanBase {
 	readonly reason: 'given' | 'coldest';
 	readonly shards: readonly [RangePreview, RangePreview];
 	readonly merged: RangePreview;
-	readonly traffic?: {readonly source: TrafficReport['source']; readonly windowMs: number; readonly complete: boolean; readonly note?: string};
+	readonly traffic?: {
+		readonly source: TrafficReport['source'];
+		readonly windowMs: number;
+		readonly complete: boolean;
+		readonly note?: string;
+	};
 }
 
 export interface ScaleLimits {
@@ -215,12 +223,18 @@ export function planSplit(shape: StreamShape, request: SplitRequest): SplitPlan 
 	};
 	const parent = preview(start, end, shard?.shardId, rangeTraffic(start, end));
 	const children: SplitPlan['children'] =
-		splitAt === undefined ? [] : [preview(start, splitAt - 1n, undefined, rangeTraffic(start, splitAt - 1n)), preview(splitAt, end, undefined, rangeTraffic(splitAt, end))];
+		splitAt === undefined
+			? []
+			: [
+					preview(start, splitAt - 1n, undefined, rangeTraffic(start, splitAt - 1n)),
+					preview(splitAt, end, undefined, rangeTraffic(splitAt, end)),
+				];
 
 	if (counts !== undefined) {
 		const outside = total - inRangeTotal;
 		if (total === 0) warnings.push(`No records of ${request.shardId} were observed: the shares of its traffic are unknown.`);
-		else if (inRangeTotal < 100 && method === 'median') warnings.push(`Only ${formatCount(inRangeTotal)} records were observed: the median is a rough guess.`);
+		else if (inRangeTotal < 100 && method === 'median')
+			warnings.push(`Only ${formatCount(inRangeTotal)} records were observed: the median is a rough guess.`);
 		if (outside > 0) {
 			warnings.push(
 				`${formatCount(outside)} of the ${formatCount(total)} observed records have hash keys outside ${request.shardId}'s range (written with an ExplicitHashKey, which records read back do not carry): they are left out of the shares.`,
@@ -263,7 +277,13 @@ export function planSplit(shape: StreamShape, request: SplitRequest): SplitPlan 
  * The split point that divides the observed records most evenly: between the two neighbouring hash keys
  * where the running count crosses half, at the middle of the gap (so that unseen keys split evenly too).
  */
-function medianSplitKey(counts: readonly HashKeyCount[], start: bigint, end: bigint, problems: PlanProblem[], shardId: string): bigint | undefined {
+function medianSplitKey(
+	counts: readonly HashKeyCount[],
+	start: bigint,
+	end: bigint,
+	problems: PlanProblem[],
+	shardId: string,
+): bigint | undefined {
 	if (counts.length < 2) {
 		problems.push({
 			kind: 'refused',
@@ -294,13 +314,21 @@ function medianSplitKey(counts: readonly HashKeyCount[], start: bigint, end: big
 	return key <= start + 1n ? start + 2n : key >= end ? end - 1n : key;
 }
 
-function hottestKey(observations: readonly Observation[], start: bigint, end: bigint): {hashKey: bigint; partitionKey?: string; count: number} | undefined {
+function hottestKey(
+	observations: readonly Observation[],
+	start: bigint,
+	end: bigint,
+): {hashKey: bigint; partitionKey?: string; count: number} | undefined {
 	const byHash = new Map<bigint, {hashKey: bigint; partitionKey?: string; count: number}>();
 	for (const observation of observations) {
 		const hashKey = 'partitionKey' in observation ? partitionKeyHash(observation.partitionKey) : BigInt(observation.hashKey);
 		if (hashKey < start || hashKey > end) continue;
 		let entry = byHash.get(hashKey);
-		if (!entry) byHash.set(hashKey, (entry = {hashKey, count: 0, ...('partitionKey' in observation ? {partitionKey: observation.partitionKey} : {})}));
+		if (!entry)
+			byHash.set(
+				hashKey,
+				(entry = {hashKey, count: 0, ...('partitionKey' in observation ? {partitionKey: observation.partitionKey} : {})}),
+			);
 		entry.count += observation.count ?? 1;
 	}
 	let hottest: {hashKey: bigint; partitionKey?: string; count: number} | undefined;
@@ -309,7 +337,13 @@ function hottestKey(observations: readonly Observation[], start: bigint, end: bi
 }
 
 /** Plans a merge of two open shards, in either order: the plan names the lower one ShardToMerge, as Kinesis wants. */
-export function planMerge(shape: StreamShape, shardA: string, shardB: string, traffic?: TrafficReport, reason: MergePlan['reason'] = 'given'): MergePlan {
+export function planMerge(
+	shape: StreamShape,
+	shardA: string,
+	shardB: string,
+	traffic?: TrafficReport,
+	reason: MergePlan['reason'] = 'given',
+): MergePlan {
 	const problems: PlanProblem[] = [...statusProblems(shape)];
 	const warnings: string[] = [...modeWarnings(shape)];
 	const a = findShard(shape, shardA, problems);
@@ -332,7 +366,14 @@ export function planMerge(shape: StreamShape, shardA: string, shardB: string, tr
 	const pairRecords = (lowerTraffic?.records ?? 0) + (upperTraffic?.records ?? 0);
 	const known = traffic !== undefined && lowerTraffic !== undefined && upperTraffic !== undefined;
 	const trafficOf = (row: typeof lowerTraffic): RangeTraffic | undefined =>
-		known && row ? {records: row.records, share: pairRecords > 0 ? row.records / pairRecords : 0, recordsPerSecond: row.recordsPerSecond, bytesPerSecond: row.bytesPerSecond} : undefined;
+		known && row
+			? {
+					records: row.records,
+					share: pairRecords > 0 ? row.records / pairRecords : 0,
+					recordsPerSecond: row.recordsPerSecond,
+					bytesPerSecond: row.bytesPerSecond,
+				}
+			: undefined;
 	const start = BigInt(lower?.startingHashKey ?? '0');
 	const end = BigInt(upper?.endingHashKey ?? MAX_HASH_KEY.toString());
 	const mergedRate = (lowerTraffic?.recordsPerSecond ?? 0) + (upperTraffic?.recordsPerSecond ?? 0);
@@ -343,7 +384,8 @@ export function planMerge(shape: StreamShape, shardA: string, shardB: string, tr
 				`The merged shard would take about ${formatRate(mergedRate)} records/s and ${formatBytesRate(mergedBytes)}: near or over one shard's write limit (1,000 records/s, 1 MiB/s), so writes may be throttled.`,
 			);
 		}
-		if (!(lowerTraffic?.complete ?? true) || !(upperTraffic?.complete ?? true)) warnings.push('The traffic of these shards was only partly read: their rates are estimates.');
+		if (!(lowerTraffic?.complete ?? true) || !(upperTraffic?.complete ?? true))
+			warnings.push('The traffic of these shards was only partly read: their rates are estimates.');
 	} else if (traffic !== undefined) {
 		warnings.push('The traffic of these shards is unknown.');
 	}
@@ -358,8 +400,22 @@ export function planMerge(shape: StreamShape, shardA: string, shardB: string, tr
 			lower ? preview(BigInt(lower.startingHashKey), BigInt(lower.endingHashKey), lower.shardId, trafficOf(lowerTraffic)) : missing(shardA),
 			upper ? preview(BigInt(upper.startingHashKey), BigInt(upper.endingHashKey), upper.shardId, trafficOf(upperTraffic)) : missing(shardB),
 		],
-		merged: preview(start, end, undefined, known ? {records: pairRecords, share: 1, recordsPerSecond: mergedRate, bytesPerSecond: mergedBytes} : undefined),
-		...(traffic === undefined ? {} : {traffic: {source: traffic.source, windowMs: traffic.windowMs, complete, ...(traffic.note === undefined ? {} : {note: traffic.note})}}),
+		merged: preview(
+			start,
+			end,
+			undefined,
+			known ? {records: pairRecords, share: 1, recordsPerSecond: mergedRate, bytesPerSecond: mergedBytes} : undefined,
+		),
+		...(traffic === undefined
+			? {}
+			: {
+					traffic: {
+						source: traffic.source,
+						windowMs: traffic.windowMs,
+						complete,
+						...(traffic.note === undefined ? {} : {note: traffic.note}),
+					},
+				}),
 		openShards: {before: shape.openShards.length, after: shape.openShards.length - 1},
 		lastShardId: shape.lastShardId,
 		problems,
@@ -374,7 +430,10 @@ export function planMerge(shape: StreamShape, shardA: string, shardB: string, tr
 export function proposeMerge(shape: StreamShape, traffic?: TrafficReport): MergePlan {
 	const pairs = adjacentPairs(shape);
 	if (pairs.length === 0) {
-		throw new ConsoleError({kind: 'refused', message: `'${shape.stream}' has ${shape.openShards.length} open shard${shape.openShards.length === 1 ? '' : 's'}: there is no adjacent pair to merge.`});
+		throw new ConsoleError({
+			kind: 'refused',
+			message: `'${shape.stream}' has ${shape.openShards.length} open shard${shape.openShards.length === 1 ? '' : 's'}: there is no adjacent pair to merge.`,
+		});
 	}
 	const rate = new Map((traffic?.shards ?? []).map((row) => [row.shardId, row.recordsPerSecond]));
 	const score = ([a, b]: readonly [ShardView, ShardView]) => ({
@@ -405,7 +464,10 @@ export function adjacentPairs(shape: StreamShape): Array<readonly [ShardView, Sh
 }
 
 /** The account's open shard quota and use in the region (DescribeLimits); undefined when it may not be read. */
-export async function accountShardLimits(kinesis: KinesisClient, signal?: AbortSignal): Promise<{shardLimit: number; openShardCount: number} | undefined> {
+export async function accountShardLimits(
+	kinesis: KinesisClient,
+	signal?: AbortSignal,
+): Promise<{shardLimit: number; openShardCount: number} | undefined> {
 	try {
 		const limits = await kinesis.send(new DescribeLimitsCommand({}), signal ? {abortSignal: signal} : {});
 		if (limits.ShardLimit === undefined || limits.OpenShardCount === undefined) return undefined;
@@ -417,7 +479,11 @@ export async function accountShardLimits(kinesis: KinesisClient, signal?: AbortS
 }
 
 /** Plans UpdateShardCount with UNIFORM_SCALING to `target` open shards, checking AWS's limits first. */
-export function planScale(shape: StreamShape, target: number, account?: {readonly shardLimit: number; readonly openShardCount: number}): ScalePlan {
+export function planScale(
+	shape: StreamShape,
+	target: number,
+	account?: {readonly shardLimit: number; readonly openShardCount: number},
+): ScalePlan {
 	const problems: PlanProblem[] = [...statusProblems(shape)];
 	const warnings: string[] = [];
 	const current = shape.openShards.length;
@@ -430,7 +496,8 @@ export function planScale(shape: StreamShape, target: number, account?: {readonl
 		scalingsPerDay: SCALING_LIMITS.scalingsPerDay,
 		note: `Kinesis allows ${SCALING_LIMITS.scalingsPerDay} UpdateShardCount calls per stream in a rolling 24 hours; how many are left cannot be known before asking.`,
 	};
-	if (!Number.isInteger(target) || target < 1) problems.push({kind: 'refused', message: `The target must be a whole number of shards, 1 or more, not ${target}.`});
+	if (!Number.isInteger(target) || target < 1)
+		problems.push({kind: 'refused', message: `The target must be a whole number of shards, 1 or more, not ${target}.`});
 	if (shape.mode === 'ON_DEMAND') {
 		problems.push({
 			kind: 'refused',
@@ -453,10 +520,16 @@ export function planScale(shape: StreamShape, target: number, account?: {readonl
 		});
 	}
 	if (target > SCALING_LIMITS.maxShardsPerStream && target > current) {
-		problems.push({kind: 'refused', message: `UpdateShardCount does not scale a stream up past ${formatCount(SCALING_LIMITS.maxShardsPerStream)} shards.`});
+		problems.push({
+			kind: 'refused',
+			message: `UpdateShardCount does not scale a stream up past ${formatCount(SCALING_LIMITS.maxShardsPerStream)} shards.`,
+		});
 	}
 	if (current > SCALING_LIMITS.maxShardsPerStream && target >= SCALING_LIMITS.maxShardsPerStream) {
-		problems.push({kind: 'refused', message: `A stream of more than ${formatCount(SCALING_LIMITS.maxShardsPerStream)} shards is scaled down only to fewer than ${formatCount(SCALING_LIMITS.maxShardsPerStream)}.`});
+		problems.push({
+			kind: 'refused',
+			message: `A stream of more than ${formatCount(SCALING_LIMITS.maxShardsPerStream)} shards is scaled down only to fewer than ${formatCount(SCALING_LIMITS.maxShardsPerStream)}.`,
+		});
 	}
 	if (limits.account && target - current > limits.account.headroom) {
 		problems.push({
@@ -466,9 +539,12 @@ export function planScale(shape: StreamShape, target: number, account?: {readonl
 		});
 	}
 	const unchanged = target === current;
-	if (unchanged) warnings.push(`'${shape.stream}' already has ${current} open shard${current === 1 ? '' : 's'}: there is nothing to change.`);
+	if (unchanged)
+		warnings.push(`'${shape.stream}' already has ${current} open shard${current === 1 ? '' : 's'}: there is nothing to change.`);
 	if (!unchanged && target > current) {
-		warnings.push('Kinesis reaches the new count by splitting and merging: while it works the stream is UPDATING, still readable and writable, and the closed shards keep their records until retention passes.');
+		warnings.push(
+			'Kinesis reaches the new count by splitting and merging: while it works the stream is UPDATING, still readable and writable, and the closed shards keep their records until retention passes.',
+		);
 	}
 	const ranges = Number.isInteger(target) && target >= 1 && target <= 100_000 ? uniformRanges(target) : [];
 	return {
@@ -489,7 +565,9 @@ export function planScale(shape: StreamShape, target: number, account?: {readonl
 /** The ranges of `count` shards splitting the key space evenly, as Kinesis lays them out (the last takes the remainder). */
 export function uniformRanges(count: number): RangePreview[] {
 	const step = KEY_SPACE / BigInt(count);
-	return Array.from({length: count}, (_, index) => preview(step * BigInt(index), index === count - 1 ? MAX_HASH_KEY : step * BigInt(index + 1) - 1n));
+	return Array.from({length: count}, (_, index) =>
+		preview(step * BigInt(index), index === count - 1 ? MAX_HASH_KEY : step * BigInt(index + 1) - 1n),
+	);
 }
 
 /** Counts to pass through from `current` to `target`, each within double and half of the one before. */
@@ -523,7 +601,10 @@ export interface ReshardResult {
 export function executeReshard(context: ChangeContext, plan: ReshardPlan): AsyncGenerator<ChangeProgress<ReshardResult>, ReshardResult> {
 	const problem = problemError(plan.problems);
 	if (problem) return refusedChange(problem);
-	if (plan.operation === 'scale' && plan.unchanged) return refusedChange(new ConsoleError({kind: 'refused', message: `'${plan.stream}' already has ${plan.target} open shards: there is nothing to change.`}));
+	if (plan.operation === 'scale' && plan.unchanged)
+		return refusedChange(
+			new ConsoleError({kind: 'refused', message: `'${plan.stream}' already has ${plan.target} open shards: there is nothing to change.`}),
+		);
 	const stream = plan.stream;
 	const finish = async (summary: StreamDescriptionSummary) => {
 		const shards = (await listAllShards(context.kinesis, stream, context.signal)).map(shardView);
@@ -550,7 +631,10 @@ export function executeReshard(context: ChangeContext, plan: ReshardPlan): Async
 				stream,
 				what: `split of ${plan.shardId}`,
 				parameters: {shardId: plan.shardId, method: plan.method, newStartingHashKey: plan.newStartingHashKey},
-				before: {openShards: plan.openShards.before, shard: rangeOf({shardId: plan.shardId, startingHashKey: plan.parent.startingHashKey, endingHashKey: plan.parent.endingHashKey})},
+				before: {
+					openShards: plan.openShards.before,
+					shard: rangeOf({shardId: plan.shardId, startingHashKey: plan.parent.startingHashKey, endingHashKey: plan.parent.endingHashKey}),
+				},
 				submitCall: 'SplitShard',
 				submit: () =>
 					context.kinesis.send(
@@ -568,7 +652,11 @@ export function executeReshard(context: ChangeContext, plan: ReshardPlan): Async
 				submitCall: 'MergeShards',
 				submit: () =>
 					context.kinesis.send(
-						new MergeShardsCommand({...streamParameters(stream), ShardToMerge: plan.shardToMerge, AdjacentShardToMerge: plan.adjacentShardToMerge}),
+						new MergeShardsCommand({
+							...streamParameters(stream),
+							ShardToMerge: plan.shardToMerge,
+							AdjacentShardToMerge: plan.adjacentShardToMerge,
+						}),
 					),
 				finish,
 			});
@@ -595,13 +683,18 @@ function statusProblems(shape: StreamShape): PlanProblem[] {
 		{
 			kind: 'in-use',
 			message: `'${shape.stream}' is ${shape.status}, not ACTIVE: Kinesis changes a stream only while it is ACTIVE.`,
-			hint: shape.status === 'UPDATING' ? 'Another change is in progress: wait until it is done, then try again.' : 'Wait until the stream is ACTIVE.',
+			hint:
+				shape.status === 'UPDATING'
+					? 'Another change is in progress: wait until it is done, then try again.'
+					: 'Wait until the stream is ACTIVE.',
 		},
 	];
 }
 
 function modeWarnings(shape: StreamShape): string[] {
-	return shape.mode === 'ON_DEMAND' ? [`'${shape.stream}' is ON_DEMAND: Kinesis manages its shards by itself and may reshape them again.`] : [];
+	return shape.mode === 'ON_DEMAND'
+		? [`'${shape.stream}' is ON_DEMAND: Kinesis manages its shards by itself and may reshape them again.`]
+		: [];
 }
 
 function findShard(shape: StreamShape, shardId: string, problems: PlanProblem[]): ShardView | undefined {
@@ -677,4 +770,5 @@ export function normalizeShardId(text: string): string {
 export const percent = (share: number): string => `${(share * 100).toFixed(share > 0 && share < 0.001 ? 3 : 1)}%`;
 const formatCount = (value: number): string => Math.round(value).toLocaleString('en-US');
 const formatRate = (value: number): string => (value >= 10 ? formatCount(value) : value.toFixed(1));
-const formatBytesRate = (value: number): string => (value >= 1_048_576 ? `${(value / 1_048_576).toFixed(2)} MiB/s` : `${(value / 1024).toFixed(1)} KiB/s`);
+const formatBytesRate = (value: number): string =>
+	value >= 1_048_576 ? `${(value / 1_048_576).toFixed(2)} MiB/s` : `${(value / 1024).toFixed(1)} KiB/s`;

@@ -62,7 +62,11 @@ export interface RetentionOptions {
 }
 
 /** The stream's retention and the age of each shard's oldest record (TRIM_HORIZON, then GetRecords with Limit 1). */
-export async function retentionOverview(kinesis: KinesisClient, stream: StreamRef, options: RetentionOptions = {}): Promise<RetentionOverview> {
+export async function retentionOverview(
+	kinesis: KinesisClient,
+	stream: StreamRef,
+	options: RetentionOptions = {},
+): Promise<RetentionOverview> {
 	const now = options.now ?? Date.now;
 	const send = options.signal ? {abortSignal: options.signal} : {};
 	const [{StreamDescriptionSummary: summary}, shards] = await Promise.all([
@@ -75,10 +79,21 @@ export async function retentionOverview(kinesis: KinesisClient, stream: StreamRe
 		return {
 			shardId: shard.shardId,
 			open: shard.open,
-			...(oldest === undefined ? {} : {oldest: {sequenceNumber: oldest.sequenceNumber, arrivalTime: new Date(oldest.arrivalMs).toISOString(), ageMs: Math.max(0, now() - oldest.arrivalMs)}}),
+			...(oldest === undefined
+				? {}
+				: {
+						oldest: {
+							sequenceNumber: oldest.sequenceNumber,
+							arrivalTime: new Date(oldest.arrivalMs).toISOString(),
+							ageMs: Math.max(0, now() - oldest.arrivalMs),
+						},
+					}),
 		};
 	});
-	const oldestAgeMs = ages.reduce<number | undefined>((max, age) => (age.oldest && (max === undefined || age.oldest.ageMs > max) ? age.oldest.ageMs : max), undefined);
+	const oldestAgeMs = ages.reduce<number | undefined>(
+		(max, age) => (age.oldest && (max === undefined || age.oldest.ageMs > max) ? age.oldest.ageMs : max),
+		undefined,
+	);
 	return {
 		stream,
 		status: summary?.StreamStatus ?? 'UNKNOWN',
@@ -92,9 +107,19 @@ export async function retentionOverview(kinesis: KinesisClient, stream: StreamRe
 /** GetRecords may answer empty pages while it moves past expired data: it is called again while it says it is behind. */
 const OLDEST_MAX_CALLS = 20;
 
-async function oldestRecord(kinesis: KinesisClient, stream: StreamRef, shardId: string, signal?: AbortSignal): Promise<{sequenceNumber: string; arrivalMs: number} | undefined> {
+async function oldestRecord(
+	kinesis: KinesisClient,
+	stream: StreamRef,
+	shardId: string,
+	signal?: AbortSignal,
+): Promise<{sequenceNumber: string; arrivalMs: number} | undefined> {
 	const send = signal ? {abortSignal: signal} : {};
-	let iterator = (await kinesis.send(new GetShardIteratorCommand({...streamParameters(stream), ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON'}), send)).ShardIterator;
+	let iterator = (
+		await kinesis.send(
+			new GetShardIteratorCommand({...streamParameters(stream), ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON'}),
+			send,
+		)
+	).ShardIterator;
 	for (let call = 0; iterator && call < OLDEST_MAX_CALLS; call++) {
 		const page = await kinesis.send(new GetRecordsCommand({ShardIterator: iterator, Limit: 1}), send);
 		const [record] = page.Records ?? [];
@@ -183,14 +208,19 @@ export async function planRetention(
 		return {...base, problems, warnings};
 	}
 	if (direction === 'increase') {
-		warnings.push('Records that have already expired do not come back: the longer period applies to records still in the stream and to new ones.');
-		if (hours > 24 && currentHours <= 24) warnings.push('Retention over 24 hours is billed as extended data retention (and over 7 days, as long-term retention).');
+		warnings.push(
+			'Records that have already expired do not come back: the longer period applies to records still in the stream and to new ones.',
+		);
+		if (hours > 24 && currentHours <= 24)
+			warnings.push('Retention over 24 hours is billed as extended data retention (and over 7 days, as long-term retention).');
 		return {...base, problems, warnings};
 	}
 	if (problem !== undefined) return {...base, problems, warnings, confirmationText: streamNameOf(stream)};
 	const estimate = await estimateLoss(kinesis, stream, hours, options);
 	if (estimate.records > 0) {
-		warnings.push(`${estimate.atLeast ? 'At least ' : ''}${formatCount(estimate.records)} record${estimate.records === 1 ? '' : 's'} become unreadable at once, for every consumer, and cannot be brought back.`);
+		warnings.push(
+			`${estimate.atLeast ? 'At least ' : ''}${formatCount(estimate.records)} record${estimate.records === 1 ? '' : 's'} become unreadable at once, for every consumer, and cannot be brought back.`,
+		);
 	}
 	warnings.push('Consumers behind the new horizon (KCL checkpoints older than it) skip ahead to the oldest record left.');
 	return {...base, estimate, problems, warnings, confirmationText: streamNameOf(stream)};
@@ -209,12 +239,23 @@ export async function estimateLoss(
 	const deadline = Date.now() + (options.budget?.timeMs ?? 20_000);
 	const shards = (await listAllShards(kinesis, stream, options.signal)).map(shardView);
 	const losses = await mapLimited(shards, options.concurrency ?? 8, (shard) =>
-		shardLoss(kinesis, stream, shard, horizonMs, {perShard, deadline, callsPerSecond: options.budget?.callsPerSecond ?? 2, ...(options.signal ? {signal: options.signal} : {})}),
+		shardLoss(kinesis, stream, shard, horizonMs, {
+			perShard,
+			deadline,
+			callsPerSecond: options.budget?.callsPerSecond ?? 2,
+			...(options.signal ? {signal: options.signal} : {}),
+		}),
 	);
 	const records = losses.reduce((sum, loss) => sum + loss.records, 0);
-	const oldestMs = losses.reduce<number | undefined>((min, loss) => (loss.oldest !== undefined && (min === undefined || Date.parse(loss.oldest) < min) ? Date.parse(loss.oldest) : min), undefined);
+	const oldestMs = losses.reduce<number | undefined>(
+		(min, loss) => (loss.oldest !== undefined && (min === undefined || Date.parse(loss.oldest) < min) ? Date.parse(loss.oldest) : min),
+		undefined,
+	);
 	const atLeast = losses.some((loss) => loss.atLeast);
-	const newestMs = losses.reduce<number | undefined>((max, loss) => (loss.newest !== undefined && (max === undefined || Date.parse(loss.newest) > max) ? Date.parse(loss.newest) : max), undefined);
+	const newestMs = losses.reduce<number | undefined>(
+		(max, loss) => (loss.newest !== undefined && (max === undefined || Date.parse(loss.newest) > max) ? Date.parse(loss.newest) : max),
+		undefined,
+	);
 	return {
 		horizon: new Date(horizonMs).toISOString(),
 		shards: losses,
@@ -299,9 +340,18 @@ export interface RetentionResult {
  * the stream to ACTIVE, as progress events ending with `done`. Recorded in the audit log, with the
  * estimate of a decrease.
  */
-export function executeRetention(context: ChangeContext, plan: RetentionPlan): AsyncGenerator<ChangeProgress<RetentionResult>, RetentionResult> {
+export function executeRetention(
+	context: ChangeContext,
+	plan: RetentionPlan,
+): AsyncGenerator<ChangeProgress<RetentionResult>, RetentionResult> {
 	const problem = problemError(plan.problems);
-	const unchanged = plan.direction === 'unchanged' ? new ConsoleError({kind: 'refused', message: `'${plan.stream}' already keeps records for ${plan.newHours} hours: there is nothing to change.`}) : undefined;
+	const unchanged =
+		plan.direction === 'unchanged'
+			? new ConsoleError({
+					kind: 'refused',
+					message: `'${plan.stream}' already keeps records for ${plan.newHours} hours: there is nothing to change.`,
+				})
+			: undefined;
 	if (problem ?? unchanged) return refusedChange((problem ?? unchanged) as Error);
 	const stream = plan.stream;
 	// The submission is not aborted: once sent, a change is followed or reported, never left unknown.
@@ -314,16 +364,30 @@ export function executeRetention(context: ChangeContext, plan: RetentionPlan): A
 			direction: plan.direction,
 			...(plan.estimate === undefined
 				? {}
-				: {estimate: {horizon: plan.estimate.horizon, records: plan.estimate.records, atLeast: plan.estimate.atLeast, spanMs: plan.estimate.spanMs, ...(plan.estimate.oldest ? {oldest: plan.estimate.oldest} : {})}}),
+				: {
+						estimate: {
+							horizon: plan.estimate.horizon,
+							records: plan.estimate.records,
+							atLeast: plan.estimate.atLeast,
+							spanMs: plan.estimate.spanMs,
+							...(plan.estimate.oldest ? {oldest: plan.estimate.oldest} : {}),
+						},
+					}),
 		},
 		before: {retentionHours: plan.currentHours},
 		submitCall: plan.direction === 'increase' ? 'IncreaseStreamRetentionPeriod' : 'DecreaseStreamRetentionPeriod',
 		submit: () =>
 			plan.direction === 'increase'
 				? context.kinesis.send(new IncreaseStreamRetentionPeriodCommand({...streamParameters(stream), RetentionPeriodHours: plan.newHours}))
-				: context.kinesis.send(new DecreaseStreamRetentionPeriodCommand({...streamParameters(stream), RetentionPeriodHours: plan.newHours})),
+				: context.kinesis.send(
+						new DecreaseStreamRetentionPeriodCommand({...streamParameters(stream), RetentionPeriodHours: plan.newHours}),
+					),
 		finish: async (summary) => {
-			const result: RetentionResult = {stream, status: summary.StreamStatus ?? 'ACTIVE', retentionHours: summary.RetentionPeriodHours ?? plan.newHours};
+			const result: RetentionResult = {
+				stream,
+				status: summary.StreamStatus ?? 'ACTIVE',
+				retentionHours: summary.RetentionPeriodHours ?? plan.newHours,
+			};
 			return {result, after: {retentionHours: result.retentionHours}};
 		},
 	});

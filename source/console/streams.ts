@@ -83,4 +83,3 @@ export function shardView(shard: Shard): ShardView {
 		endingSequenceNumber: shard.SequenceNumberRange?.EndingSequenceNumber,
 	};
 }
-

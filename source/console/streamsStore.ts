@@ -80,7 +80,9 @@ export class StreamsStore extends Store<Loadable<readonly StreamRow[]>> {
 			this.ratesLoading = false;
 		}
 		this.set((previous) =>
-			previous.status === 'ready' ? {...previous, value: previous.value.map(({incomingRate: _, ...stream}) => this.withRate(stream))} : previous,
+			previous.status === 'ready'
+				? {...previous, value: previous.value.map(({incomingRate: _, ...stream}) => this.withRate(stream))}
+				: previous,
 		);
 	}
 }

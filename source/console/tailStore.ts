@@ -3,7 +3,16 @@ import {homedir} from 'node:os';
 import {resolve} from 'node:path';
 import type {NoticeStore} from './notices.js';
 import {recordLineJson, recordLines} from './recordLine.js';
-import {DECODER_NAMES, decodeRecord, matches, parseFilters, type DecodedRecord, type DecoderName, type RecordFilter, type RecordFormat} from './records/index.js';
+import {
+	DECODER_NAMES,
+	decodeRecord,
+	matches,
+	parseFilters,
+	type DecodedRecord,
+	type DecoderName,
+	type RecordFilter,
+	type RecordFormat,
+} from './records/index.js';
 import {Store} from './store.js';
 import {LATEST, parseStartPosition, type StartPosition, type TailEvent, type TailOptions, type TailRecord} from './tail/index.js';
 
@@ -379,7 +388,10 @@ export class TailStore extends Store<TailSnapshot> {
 	/** A file name for saving: `./<stream>-<time>.jsonl` in the working directory. */
 	defaultSavePath(): string {
 		const name = (this.options.stream.split('/').at(-1) ?? 'stream').replace(/[^A-Za-z0-9._-]/g, '_');
-		const stamp = new Date(this.now()).toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+		const stamp = new Date(this.now())
+			.toISOString()
+			.replace(/\.\d+Z$/, 'Z')
+			.replace(/:/g, '-');
 		return `./${name}${this.options.shardId ? `-${this.options.shardId}` : ''}-${stamp}.jsonl`;
 	}
 
@@ -566,7 +578,9 @@ export class TailStore extends Store<TailSnapshot> {
 
 	/** The failure in the console's words, or its own message if describing it fails. */
 	private describe(error: unknown): Promise<string> {
-		return this.dependencies.describeError(error, {streamName: this.options.stream}).catch(() => (error instanceof Error ? error.message : String(error)));
+		return this.dependencies
+			.describeError(error, {streamName: this.options.stream})
+			.catch(() => (error instanceof Error ? error.message : String(error)));
 	}
 
 	/** "shardId-…1 stopped: " when only some of the shards read stopped on a failure; '' when they all did. */
@@ -720,7 +734,12 @@ export class TailStore extends Store<TailSnapshot> {
 	}
 
 	private decodeRow(record: TailRecord): RowInfo {
-		const decoded = decodeRecord(record.data, {decoder: this.decoder, jsonStyle: 'compact', hexStyle: 'compact', partitionKey: record.partitionKey});
+		const decoded = decodeRecord(record.data, {
+			decoder: this.decoder,
+			jsonStyle: 'compact',
+			hexStyle: 'compact',
+			partitionKey: record.partitionKey,
+		});
 		const first = this.filters.length === 0 ? decoded[0] : decoded.find((user) => matches(this.filters, user));
 		return {
 			text: rowText(first ?? decoded[0], decoded.length),
@@ -771,7 +790,9 @@ export class TailStore extends Store<TailSnapshot> {
 		return {
 			status: this.status,
 			...(this.message === undefined ? {} : {message: this.message}),
-			...(this.retryingShards.size === 0 || this.retryReason === undefined ? {} : {retrying: {reason: this.retryReason, shards: this.retryingShards.size}}),
+			...(this.retryingShards.size === 0 || this.retryReason === undefined
+				? {}
+				: {retrying: {reason: this.retryReason, shards: this.retryingShards.size}}),
 			stream: this.options.stream,
 			...(this.options.shardId ? {shardId: this.options.shardId} : {}),
 			position: this.position,

@@ -18,7 +18,8 @@ import type {StreamRef} from './tail/shardListing.js';
  */
 
 /** Records seen of a partition key, or of a hash key (decimal or bigint). `count` defaults to 1 and may be fractional (a weighted sample). */
-export type Observation = {readonly partitionKey: string; readonly count?: number} | {readonly hashKey: string | bigint; readonly count?: number};
+export type Observation =
+	{readonly partitionKey: string; readonly count?: number} | {readonly hashKey: string | bigint; readonly count?: number};
 
 export interface HashKeyCount {
 	readonly hashKey: bigint;
@@ -136,7 +137,12 @@ export interface SampleOptions {
 }
 
 /** Reads a shard's records since a time, up to its newest, counting them per partition key. */
-export async function sampleShard(kinesis: KinesisClient, stream: StreamRef, shardId: string, options: SampleOptions): Promise<ShardSample> {
+export async function sampleShard(
+	kinesis: KinesisClient,
+	stream: StreamRef,
+	shardId: string,
+	options: SampleOptions,
+): Promise<ShardSample> {
 	const now = options.now ?? Date.now;
 	const maxRecords = options.maxRecords ?? 100_000;
 	const controller = new AbortController();
@@ -247,7 +253,12 @@ export interface MeasureOptions {
  * The records each given shard took over the last `windowMs`: from CloudWatch's shard-level
  * IncomingRecords when enhanced monitoring records it, otherwise by reading the shards' records back.
  */
-export async function measureTraffic(kinesis: KinesisClient, stream: StreamRef, shardIds: readonly string[], options: MeasureOptions): Promise<TrafficReport> {
+export async function measureTraffic(
+	kinesis: KinesisClient,
+	stream: StreamRef,
+	shardIds: readonly string[],
+	options: MeasureOptions,
+): Promise<TrafficReport> {
 	const now = options.now ?? Date.now;
 	const enhanced = options.enhancedMetrics ?? [];
 	let note: string | undefined;
@@ -304,7 +315,14 @@ async function cloudWatchTraffic(
 		(['IncomingRecords', 'IncomingBytes'] as const).map((metric) => ({
 			Id: `${metric === 'IncomingRecords' ? 'r' : 'b'}${index}`,
 			MetricStat: {
-				Metric: {Namespace: 'AWS/Kinesis', MetricName: metric, Dimensions: [{Name: 'StreamName', Value: streamName}, {Name: 'ShardId', Value: shardId}]},
+				Metric: {
+					Namespace: 'AWS/Kinesis',
+					MetricName: metric,
+					Dimensions: [
+						{Name: 'StreamName', Value: streamName},
+						{Name: 'ShardId', Value: shardId},
+					],
+				},
 				Period: periodSeconds,
 				Stat: 'Sum',
 			},
@@ -347,5 +365,5 @@ async function cloudWatchTraffic(
 }
 
 /** The stream name in a name or an ARN (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME). */
-export const streamNameOf = (stream: StreamRef): string => (stream.startsWith('arn:') ? stream.slice(stream.indexOf(':stream/') + ':stream/'.length) : stream);
-
+export const streamNameOf = (stream: StreamRef): string =>
+	stream.startsWith('arn:') ? stream.slice(stream.indexOf(':stream/') + ':stream/'.length) : stream;

@@ -68,7 +68,9 @@ export async function startDynamo(options: DynamoOptions = {}): Promise<Embedded
 	} catch (error) {
 		const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
 		// LevelDB writes a new log and manifest whenever it opens, so a full disk stops it here.
-		const hint = /no space left|file too large/i.test(cause) ? 'the disk is full: free some space and start again' : 'is another engine using this data directory?';
+		const hint = /no space left|file too large/i.test(cause)
+			? 'the disk is full: free some space and start again'
+			: 'is another engine using this data directory?';
 		throw new Error(`The lease tables in ${options.path ?? 'memory'} could not be opened (${hint}): ${cause}`, {cause: error});
 	}
 

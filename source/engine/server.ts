@@ -245,7 +245,8 @@ async function sendStream(
 	response.writeHead(status, headers);
 	for await (const part of parts) {
 		if (signal.aborted) break;
-		if (!(response.write as (chunk: Uint8Array, written: () => void) => boolean)(part, () => releasePiece(part))) await drained(response, signal);
+		if (!(response.write as (chunk: Uint8Array, written: () => void) => boolean)(part, () => releasePiece(part)))
+			await drained(response, signal);
 	}
 	// Also when the engine stops: the client then sees the stream end rather than break off.
 	response.end();
@@ -264,7 +265,11 @@ function drained(response: ServerResponse | Http2ServerResponse, signal: AbortSi
 }
 
 /** The whole body; or, with the rest left unread, 'too large' once it passes the limit and 'too slow' when it has not ended within timeoutMs. */
-function readBody(request: IncomingMessage | Http2ServerRequest, limit: number, timeoutMs: number | undefined): Promise<Buffer | 'too large' | 'too slow'> {
+function readBody(
+	request: IncomingMessage | Http2ServerRequest,
+	limit: number,
+	timeoutMs: number | undefined,
+): Promise<Buffer | 'too large' | 'too slow'> {
 	return new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
 		let length = 0;

@@ -8,7 +8,16 @@ import {useStore} from './hooks/useStore.js';
 import {useTerminalSize} from './hooks/useTerminalSize.js';
 import {InputCaptureContext, type KeyHandler} from './inputCapture.js';
 import {commandFor, keyName, splitPresses, type Binding, type KeyPress} from './keymap.js';
-import {ActiveViewContext, CommandRegistryContext, NavigatorContext, crumbOf, scopesOf, type CommandHandler, type Navigator, type Route} from './navigation.js';
+import {
+	ActiveViewContext,
+	CommandRegistryContext,
+	NavigatorContext,
+	crumbOf,
+	scopesOf,
+	type CommandHandler,
+	type Navigator,
+	type Route,
+} from './navigation.js';
 import {ServicesContext, type ConsoleServices} from './services.js';
 import {ThemeContext, type Theme} from './theme.js';
 
@@ -86,7 +95,8 @@ export function App({services, theme, initialRoute = {kind: 'streams'}, renderRo
 		const prompt = captured.current;
 		if (prompt) {
 			let text = next.input;
-			while (text && queued.current[0]?.input && !queued.current[0].key.ctrl && !queued.current[0].key.meta) text += queued.current.shift()?.input;
+			while (text && queued.current[0]?.input && !queued.current[0].key.ctrl && !queued.current[0].key.meta)
+				text += queued.current.shift()?.input;
 			prompt(text, next.key);
 		} else latestHandleKey.current(keyName(next.input, next.key));
 		settling.current = true;

@@ -33,7 +33,12 @@ export interface ConsumerServices {
 	/** The stream's KCL applications (by their lease tables) and enhanced fan-out consumers. */
 	readonly discover: (stream: string, signal?: AbortSignal) => Promise<StreamConsumers>;
 	readonly checkpoints: (stream: string, application: string) => CheckpointsSource;
-	readonly planReset?: (stream: string, application: string, request: ResetRequest, options: {readonly watch?: LeaseWatch; readonly signal?: AbortSignal}) => Promise<CheckpointResetPlan>;
+	readonly planReset?: (
+		stream: string,
+		application: string,
+		request: ResetRequest,
+		options: {readonly watch?: LeaseWatch; readonly signal?: AbortSignal},
+	) => Promise<CheckpointResetPlan>;
 	/** Writes a plan with conditional writes (executeCheckpointReset, which writes the audit log). */
 	readonly reset?: (plan: CheckpointResetPlan, signal: AbortSignal) => AsyncIterable<ChangeProgress<CheckpointResetResult>>;
 }
@@ -43,15 +48,26 @@ export function consoleConsumerServices(
 	describeError: (error: unknown) => Promise<string>,
 	options: {readonly readOnly: boolean; readonly refreshMs?: number},
 ): ConsumerServices {
-	const clients = {kinesis: connection.kinesis, dynamodb: connection.dynamodb, ...(connection.documents ? {documents: connection.documents} : {})};
+	const clients = {
+		kinesis: connection.kinesis,
+		dynamodb: connection.dynamodb,
+		...(connection.documents ? {documents: connection.documents} : {}),
+	};
 	// The last checkpoints store of each application: a reset plan takes the holders it has judged, rather than reading twice.
 	const stores = new Map<string, CheckpointsStore>();
 	const key = (stream: string, application: string) => `${stream}\u0000${application}`;
 	const reading: ConsumerServices = {
 		describeError,
-		discover: (stream, signal) => discoverConsumers(clients, stream, {...(signal ? {signal} : {}), describeError: async (error) => describeError(error)}),
+		discover: (stream, signal) =>
+			discoverConsumers(clients, stream, {...(signal ? {signal} : {}), describeError: async (error) => describeError(error)}),
 		checkpoints: (stream, application) => {
-			const store = new CheckpointsStore({clients, stream, application, describeError, ...(options.refreshMs === undefined ? {} : {refreshMs: options.refreshMs})});
+			const store = new CheckpointsStore({
+				clients,
+				stream,
+				application,
+				describeError,
+				...(options.refreshMs === undefined ? {} : {refreshMs: options.refreshMs}),
+			});
 			stores.set(key(stream, application), store);
 			return store;
 		},

@@ -12,7 +12,12 @@ export function formatCount(value: number): string {
 		index++;
 	}
 	const sign = value < 0 ? '-' : '';
-	const digits = scaled === 0 ? '0' : scaled < 10 && (index > 0 || !Number.isInteger(scaled)) ? scaled.toFixed(1).replace(/\.0$/, '') : String(Math.round(scaled));
+	const digits =
+		scaled === 0
+			? '0'
+			: scaled < 10 && (index > 0 || !Number.isInteger(scaled))
+				? scaled.toFixed(1).replace(/\.0$/, '')
+				: String(Math.round(scaled));
 	return `${sign}${digits}${SUFFIXES[index]}`;
 }
 
@@ -27,7 +32,8 @@ export function formatBytes(value: number): string {
 		scaled /= 1024;
 		index++;
 	}
-	const digits = index === 0 ? String(Math.round(scaled)) : scaled < 10 ? scaled.toFixed(1).replace(/\.0$/, '') : String(Math.round(scaled));
+	const digits =
+		index === 0 ? String(Math.round(scaled)) : scaled < 10 ? scaled.toFixed(1).replace(/\.0$/, '') : String(Math.round(scaled));
 	return `${value < 0 ? '-' : ''}${digits} ${BYTE_UNITS[index]}`;
 }
 
@@ -35,7 +41,8 @@ export function formatBytes(value: number): string {
 export function formatDuration(ms: number | undefined): string {
 	if (ms === undefined || !Number.isFinite(ms)) return '-';
 	const abs = Math.abs(ms);
-	const one = (value: number, unit: string) => `${value < 10 && !Number.isInteger(value) ? value.toFixed(1).replace(/\.0$/, '') : Math.round(value)}${unit}`;
+	const one = (value: number, unit: string) =>
+		`${value < 10 && !Number.isInteger(value) ? value.toFixed(1).replace(/\.0$/, '') : Math.round(value)}${unit}`;
 	if (abs < 1000) return `${Math.round(ms)}ms`;
 	if (abs < 60_000) return one(ms / 1000, 's');
 	if (abs < 3_600_000) return one(ms / 60_000, 'm');

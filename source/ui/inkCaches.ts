@@ -19,12 +19,18 @@ const WRAP_TEXT = /\/ink\/build\/wrap-text\.js$/;
 /** The source of one of Ink's two files with its cache bounded; other sources as they are. */
 export function boundCacheSource(url: string, source: string): string {
 	if (MEASURE_TEXT.test(url)) {
-		return source.replace('cache.set(text, dimensions);', `if (cache.size >= ${CACHE_LIMIT}) cache.clear();\n    cache.set(text, dimensions);`);
+		return source.replace(
+			'cache.set(text, dimensions);',
+			`if (cache.size >= ${CACHE_LIMIT}) cache.clear();\n    cache.set(text, dimensions);`,
+		);
 	}
 	if (WRAP_TEXT.test(url) && source.includes('const cache = {};')) {
 		return source
 			.replace('const cache = {};', 'let cache = {};\nlet cacheSize = 0;')
-			.replace('cache[cacheKey] = wrappedText;', `if (++cacheSize > ${CACHE_LIMIT}) {\n        cache = {};\n        cacheSize = 1;\n    }\n    cache[cacheKey] = wrappedText;`);
+			.replace(
+				'cache[cacheKey] = wrappedText;',
+				`if (++cacheSize > ${CACHE_LIMIT}) {\n        cache = {};\n        cacheSize = 1;\n    }\n    cache[cacheKey] = wrappedText;`,
+			);
 	}
 	return source;
 }
@@ -36,7 +42,11 @@ interface LoadResult {
 }
 
 /** The module hook: Node calls it, on its hooks thread, for every module it loads. */
-export async function load(url: string, context: unknown, nextLoad: (url: string, context: unknown) => Promise<LoadResult>): Promise<LoadResult> {
+export async function load(
+	url: string,
+	context: unknown,
+	nextLoad: (url: string, context: unknown) => Promise<LoadResult>,
+): Promise<LoadResult> {
 	const result = await nextLoad(url, context);
 	if (!MEASURE_TEXT.test(url) && !WRAP_TEXT.test(url)) return result;
 	if (result.source === undefined || result.source === null) return result;

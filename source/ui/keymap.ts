@@ -1,7 +1,20 @@
 import type {Key} from 'ink';
 
 /** Where a binding applies: everywhere, or in one view. */
-export type Scope = 'global' | 'list' | 'streams' | 'dashboard' | 'tail' | 'operation' | 'split' | 'merge' | 'scale' | 'retention' | 'consumers' | 'checkpoints' | 'reset';
+export type Scope =
+	| 'global'
+	| 'list'
+	| 'streams'
+	| 'dashboard'
+	| 'tail'
+	| 'operation'
+	| 'split'
+	| 'merge'
+	| 'scale'
+	| 'retention'
+	| 'consumers'
+	| 'checkpoints'
+	| 'reset';
 
 export interface Binding {
 	readonly id: string;
@@ -36,7 +49,14 @@ export const bindings: readonly Binding[] = [
 	{id: 'metric', scope: 'dashboard', keys: ['m'], description: 'Chart records/s, bytes/s or lag'},
 	{id: 'refresh', scope: 'dashboard', keys: ['r'], description: 'Refresh now'},
 	{id: 'split', scope: 'dashboard', keys: ['s'], description: 'Split the selected shard', dangerous: true, hint: true},
-	{id: 'merge', scope: 'dashboard', keys: ['M'], description: 'Merge the selected shard with a neighbour, or the coldest pair', dangerous: true, hint: true},
+	{
+		id: 'merge',
+		scope: 'dashboard',
+		keys: ['M'],
+		description: 'Merge the selected shard with a neighbour, or the coldest pair',
+		dangerous: true,
+		hint: true,
+	},
 	{id: 'scale', scope: 'dashboard', keys: ['S'], description: 'Scale uniformly to N shards', dangerous: true},
 	{id: 'retention', scope: 'dashboard', keys: ['R'], description: 'Change the retention period', dangerous: true},
 	{id: 'consumers', scope: 'dashboard', keys: ['c'], description: 'Consumers and their lag', hint: true},
@@ -54,7 +74,14 @@ export const bindings: readonly Binding[] = [
 	{id: 'openApplication', scope: 'consumers', keys: ['enter'], description: "Open the application's checkpoints and lag", hint: true},
 	{id: 'refresh', scope: 'consumers', keys: ['r'], description: 'Refresh now'},
 	{id: 'mark', scope: 'checkpoints', keys: ['space'], description: 'Mark the shard (for a reset)', hint: true},
-	{id: 'resetCheckpoints', scope: 'checkpoints', keys: ['R'], description: 'Reset checkpoints: the marked shards, or all', dangerous: true, hint: true},
+	{
+		id: 'resetCheckpoints',
+		scope: 'checkpoints',
+		keys: ['R'],
+		description: 'Reset checkpoints: the marked shards, or all',
+		dangerous: true,
+		hint: true,
+	},
 	{id: 'refresh', scope: 'checkpoints', keys: ['r'], description: 'Refresh now'},
 	{id: 'edit', scope: 'reset', keys: ['t'], description: 'Type the target', hint: true},
 	{id: 'createMissing', scope: 'reset', keys: ['c'], description: 'Also make leases for shards without one', hint: true},
@@ -98,7 +125,9 @@ export function splitPresses(input: string, key: Key): KeyPress[] {
 	return [...input].map((character) => {
 		const enter = character === '\r' || character === '\n';
 		const tab = character === '\t';
-		return enter || tab ? {input: '', key: {...key, return: enter, tab}} : {input: character, key: {...key, shift: /[A-Z]/.test(character)}};
+		return enter || tab
+			? {input: '', key: {...key, return: enter, tab}}
+			: {input: character, key: {...key, shift: /[A-Z]/.test(character)}};
 	});
 }
 

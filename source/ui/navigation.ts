@@ -8,7 +8,13 @@ export type Route =
 	| {readonly kind: 'dashboard'; readonly stream: string}
 	| {readonly kind: 'tail'; readonly stream: string; readonly shardId?: string}
 	/** Operations, opened from the dashboard with what it knows: the observed traffic of a shard, the shards' rates. */
-	| {readonly kind: 'split'; readonly stream: string; readonly shardId: string; readonly observations?: readonly Observation[]; readonly observedFrom?: string}
+	| {
+			readonly kind: 'split';
+			readonly stream: string;
+			readonly shardId: string;
+			readonly observations?: readonly Observation[];
+			readonly observedFrom?: string;
+	  }
 	| {readonly kind: 'merge'; readonly stream: string; readonly shardId?: string; readonly traffic?: TrafficReport}
 	| {readonly kind: 'scale'; readonly stream: string}
 	| {readonly kind: 'retention'; readonly stream: string}

@@ -1,9 +1,23 @@
 import type {Connection} from '../console/connect.js';
 import type {DashboardSnapshot, DashboardStore} from '../console/dashboardStore.js';
 import type {ChangeProgress, ChangeTiming} from '../console/changes.js';
-import {accountShardLimits, executeReshard, loadStreamShape, type ReshardPlan, type ReshardResult, type StreamShape} from '../console/reshard.js';
+import {
+	accountShardLimits,
+	executeReshard,
+	loadStreamShape,
+	type ReshardPlan,
+	type ReshardResult,
+	type StreamShape,
+} from '../console/reshard.js';
 import {observedTraffic} from '../console/traffic.js';
-import {executeRetention, planRetention, retentionOverview, type RetentionOverview, type RetentionPlan, type RetentionResult} from '../console/retention.js';
+import {
+	executeRetention,
+	planRetention,
+	retentionOverview,
+	type RetentionOverview,
+	type RetentionPlan,
+	type RetentionResult,
+} from '../console/retention.js';
 import type {Route} from './navigation.js';
 
 /**
@@ -58,7 +72,8 @@ export function splitRoute(stream: string, shardId: string, store: Pick<Dashboar
 
 /** The merge view: the selected shard (if any) with its neighbour, with the live reader's rates for the coldest pair. */
 export function mergeRoute(stream: string, shardId: string | undefined, snapshot: Pick<DashboardSnapshot, 'live' | 'meters'>): Route {
-	const traffic = snapshot.live.status === 'running' && snapshot.meters.length > 0 ? observedTraffic(snapshot.meters, LIVE_RATE_WINDOW_MS) : undefined;
+	const traffic =
+		snapshot.live.status === 'running' && snapshot.meters.length > 0 ? observedTraffic(snapshot.meters, LIVE_RATE_WINDOW_MS) : undefined;
 	return {kind: 'merge', stream, ...(shardId === undefined ? {} : {shardId}), ...(traffic ? {traffic} : {})};
 }
 

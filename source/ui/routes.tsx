@@ -16,9 +16,24 @@ export function renderRoute(route: Route, height: number) {
 		case 'tail':
 			return <TailView stream={route.stream} shardId={route.shardId} height={height} />;
 		case 'split':
-			return <SplitView stream={route.stream} shardId={route.shardId} height={height} {...(route.observations ? {observations: route.observations} : {})} {...(route.observedFrom ? {observedFrom: route.observedFrom} : {})} />;
+			return (
+				<SplitView
+					stream={route.stream}
+					shardId={route.shardId}
+					height={height}
+					{...(route.observations ? {observations: route.observations} : {})}
+					{...(route.observedFrom ? {observedFrom: route.observedFrom} : {})}
+				/>
+			);
 		case 'merge':
-			return <MergeView stream={route.stream} height={height} {...(route.shardId ? {shardId: route.shardId} : {})} {...(route.traffic ? {traffic: route.traffic} : {})} />;
+			return (
+				<MergeView
+					stream={route.stream}
+					height={height}
+					{...(route.shardId ? {shardId: route.shardId} : {})}
+					{...(route.traffic ? {traffic: route.traffic} : {})}
+				/>
+			);
 		case 'scale':
 			return <ScaleView stream={route.stream} height={height} />;
 		case 'retention':
@@ -28,6 +43,13 @@ export function renderRoute(route: Route, height: number) {
 		case 'checkpoints':
 			return <CheckpointsView stream={route.stream} application={route.application} height={height} />;
 		case 'reset':
-			return <ResetView stream={route.stream} application={route.application} height={height} {...(route.shards ? {shards: route.shards} : {})} />;
+			return (
+				<ResetView
+					stream={route.stream}
+					application={route.application}
+					height={height}
+					{...(route.shards ? {shards: route.shards} : {})}
+				/>
+			);
 	}
 }

@@ -46,7 +46,15 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
 		});
 		const services = consoleServices(connection, {readOnly: options.readOnly});
 		if (options.demo) demo = runDemo(connection, services);
-		const instance = render(<App services={services} theme={themeFor()} renderRoute={renderRoute} {...(options.initialRoute ? {initialRoute: options.initialRoute} : {})} />, {maxFps: 20, exitOnCtrlC: true});
+		const instance = render(
+			<App
+				services={services}
+				theme={themeFor()}
+				renderRoute={renderRoute}
+				{...(options.initialRoute ? {initialRoute: options.initialRoute} : {})}
+			/>,
+			{maxFps: 20, exitOnCtrlC: true},
+		);
 		await instance.waitUntilExit();
 		return 0;
 	} catch (error) {
@@ -73,8 +81,15 @@ export function consoleServices(connection: Connection, options: {readonly readO
 			everyMs: connection.target.kind === 'local' ? 10_000 : 60_000,
 		}),
 		notices: new NoticeStore(),
-		dashboard: (stream) => new StreamDashboardStore({kinesis: connection.kinesis, metrics, stream, describeError: (error) => describeError(error, {streamName: stream})}),
-		tail: (tailOptions) => new TailStore({source: (source) => tailStream(connection.kinesis, source), notices: services.notices, describeError}, tailOptions),
+		dashboard: (stream) =>
+			new StreamDashboardStore({
+				kinesis: connection.kinesis,
+				metrics,
+				stream,
+				describeError: (error) => describeError(error, {streamName: stream}),
+			}),
+		tail: (tailOptions) =>
+			new TailStore({source: (source) => tailStream(connection.kinesis, source), notices: services.notices, describeError}, tailOptions),
 		// --read-only: no changes at all, not even reachable.
 		...(options.readOnly ? {} : {operations: consoleOperations(connection, describeError)}),
 		consumers: consoleConsumerServices(connection, describeError, {readOnly: options.readOnly}),

@@ -44,7 +44,8 @@ const env = () => ({KINESIS_CONSOLE_AUDIT_LOG: auditPath});
 const cli = (...args: string[]) => runCli([...args, '--endpoint-url', engine.url], {env: env()});
 const auditLines = () => auditLogLines(auditPath);
 const checkpointOf = async (table: string, shard: number) =>
-	(await dynamo.send(new GetItemCommand({TableName: table, Key: {leaseKey: {S: shardId(shard)}}, ConsistentRead: true}))).Item?.checkpoint?.S;
+	(await dynamo.send(new GetItemCommand({TableName: table, Key: {leaseKey: {S: shardId(shard)}}, ConsistentRead: true}))).Item?.checkpoint
+		?.S;
 
 let count = 0;
 /** A stream of two shards with records, and an application whose checkpoints are part way. */
@@ -63,7 +64,9 @@ async function setUp(): Promise<{stream: string; app: string; sequences: string[
  * A proxy in front of the engine that runs `before` on each request (its X-Amz-Target and body) before
  * passing it on: a worker's write can be slipped in between a reset's plan and its write.
  */
-async function interceptingProxy(before: (target: string, body: string) => Promise<void>): Promise<{url: string; close: () => Promise<void>}> {
+async function interceptingProxy(
+	before: (target: string, body: string) => Promise<void>,
+): Promise<{url: string; close: () => Promise<void>}> {
 	const upstream = new URL(engine.url);
 	const server = http.createServer((request, response) => {
 		const chunks: Buffer[] = [];
@@ -71,10 +74,13 @@ async function interceptingProxy(before: (target: string, body: string) => Promi
 		request.on('end', () => {
 			const body = Buffer.concat(chunks);
 			void before(String(request.headers['x-amz-target'] ?? ''), body.toString('utf8')).then(() => {
-				const forward = http.request({host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: request.headers}, (answer) => {
-					response.writeHead(answer.statusCode ?? 500, answer.headers);
-					answer.pipe(response);
-				});
+				const forward = http.request(
+					{host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: request.headers},
+					(answer) => {
+						response.writeHead(answer.statusCode ?? 500, answer.headers);
+						answer.pipe(response);
+					},
+				);
 				forward.end(body);
 			});
 		});
@@ -88,11 +94,18 @@ async function interceptingProxy(before: (target: string, body: string) => Promi
 
 /** Runs the CLI on a pseudo-terminal (stdin and stdout), typing `input`. */
 function runTyping(args: string[], input: string): Promise<{output: string; code: number}> {
-	const command = [process.execPath, cliPath, ...args, '--endpoint-url', engine.url].map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ');
+	const command = [process.execPath, cliPath, ...args, '--endpoint-url', engine.url]
+		.map((word) => `'${word.replaceAll("'", "'\\''")}'`)
+		.join(' ');
 	return new Promise((resolve) => {
-		const child = execFile('script', ['-qec', command, '/dev/null'], {env: {...cliEnv(env()), TERM: 'xterm-256color'}, timeout: 30_000}, (error, stdout) => {
-			resolve({output: stdout.replaceAll('\r\n', '\n'), code: error ? ((error as {code?: number}).code ?? 1) : 0});
-		});
+		const child = execFile(
+			'script',
+			['-qec', command, '/dev/null'],
+			{env: {...cliEnv(env()), TERM: 'xterm-256color'}, timeout: 30_000},
+			(error, stdout) => {
+				resolve({output: stdout.replaceAll('\r\n', '\n'), code: error ? ((error as {code?: number}).code ?? 1) : 0});
+			},
+		);
 		child.stdin?.end(input);
 	});
 }
@@ -107,7 +120,17 @@ describe('consumers and checkpoints, as processes', () => {
 		expect(code).toBe(0);
 		const lines = jsonLines(stdout) as Line[];
 		expect(lines).toEqual([
-			expect.objectContaining({type: 'application', stream, application: app, matchedBy: 'checkpoint', leases: 2, workers: [{owner: 'worker-a', leases: 1}, {owner: 'worker-b', leases: 1}]}),
+			expect.objectContaining({
+				type: 'application',
+				stream,
+				application: app,
+				matchedBy: 'checkpoint',
+				leases: 2,
+				workers: [
+					{owner: 'worker-a', leases: 1},
+					{owner: 'worker-b', leases: 1},
+				],
+			}),
 			expect.objectContaining({type: 'fan-out-consumer', stream, name: 'alerts', status: 'ACTIVE'}),
 		]);
 		const text = await runInTerminal(['consumers', stream, '--endpoint-url', engine.url]);
@@ -125,7 +148,13 @@ describe('consumers and checkpoints, as processes', () => {
 		expect(rest).toEqual([]);
 		expect(report).toMatchObject({type: 'checkpoints', application: app, livenessMs: 300, summary: {leases: 2, behind: 1, notHeld: 2}});
 		expect(report?.shards).toEqual([
-			expect.objectContaining({shardId: shardId(0), leaseOwner: 'worker-a', leaseCounter: 3, holder: 'stale', lag: expect.objectContaining({state: 'behind', sequenceNumber: sequences[0]?.[2]})}),
+			expect.objectContaining({
+				shardId: shardId(0),
+				leaseOwner: 'worker-a',
+				leaseCounter: 3,
+				holder: 'stale',
+				lag: expect.objectContaining({state: 'behind', sequenceNumber: sequences[0]?.[2]}),
+			}),
 			expect.objectContaining({shardId: shardId(1), holder: 'stale', lag: {state: 'caught-up'}}),
 		]);
 		const text = await runInTerminal(['checkpoints', stream, '--app', app, '--liveness', '0', '--endpoint-url', engine.url]);
@@ -142,7 +171,19 @@ describe('consumers and checkpoints, as processes', () => {
 
 	it('reset --dry-run prints only the plan and writes nothing', async () => {
 		const {stream, app, sequences} = await setUp();
-		const {stdout, stderr, code} = await cli('checkpoints', 'reset', stream, '--app', app, '--to', 'trim-horizon', '--dry-run', '--liveness', '0', '--json');
+		const {stdout, stderr, code} = await cli(
+			'checkpoints',
+			'reset',
+			stream,
+			'--app',
+			app,
+			'--to',
+			'trim-horizon',
+			'--dry-run',
+			'--liveness',
+			'0',
+			'--json',
+		);
 		expect(stderr).toBe('');
 		expect(code).toBe(0);
 		const [plan, ...rest] = jsonLines(stdout) as Array<Line & {shards: Array<Record<string, unknown>>}>;
@@ -155,7 +196,22 @@ describe('consumers and checkpoints, as processes', () => {
 		expect(await checkpointOf(app, 0)).toBe(sequences[0]?.[1]);
 		expect(auditLines().filter((line) => line.stream === stream)).toEqual([]);
 
-		const text = await runInTerminal(['checkpoints', 'reset', stream, '--app', app, '--to', 'latest', '--shard', '0', '--dry-run', '--liveness', '0', '--endpoint-url', engine.url]);
+		const text = await runInTerminal([
+			'checkpoints',
+			'reset',
+			stream,
+			'--app',
+			app,
+			'--to',
+			'latest',
+			'--shard',
+			'0',
+			'--dry-run',
+			'--liveness',
+			'0',
+			'--endpoint-url',
+			engine.url,
+		]);
 		expect(text).toContain(`Reset the checkpoints of '${app}' on '${stream}' to LATEST`);
 		expect(text).toMatch(new RegExp(`\\* ${shardId(0)} +worker-a +${sequences[0]?.[1]} +LATEST +skips 4 records`));
 		expect(text).not.toContain(shardId(1));
@@ -166,25 +222,47 @@ describe('consumers and checkpoints, as processes', () => {
 		const {stream, app, sequences} = await setUp();
 		const readOnly = await cli('checkpoints', 'reset', stream, '--app', app, '--to', 'latest', '--yes', '--read-only');
 		expect(readOnly).toMatchObject({code: 14, stdout: ''});
-		expect(readOnly.stderr).toContain("refused under --read-only: resetting the checkpoints of");
+		expect(readOnly.stderr).toContain('refused under --read-only: resetting the checkpoints of');
 		const noTerminal = await cli('checkpoints', 'reset', stream, '--app', app, '--to', 'latest');
 		expect(noTerminal.code).toBe(2);
 		expect(noTerminal.stderr).toContain('stdin is not a terminal');
 		expect(await checkpointOf(app, 0)).toBe(sequences[0]?.[1]);
 
-		const {stdout, code} = await cli('checkpoints', 'reset', stream, '--app', app, '--to', sequences[0]?.[4] ?? '', '--shard', '0', '--yes', '--liveness', '0', '--json');
+		const {stdout, code} = await cli(
+			'checkpoints',
+			'reset',
+			stream,
+			'--app',
+			app,
+			'--to',
+			sequences[0]?.[4] ?? '',
+			'--shard',
+			'0',
+			'--yes',
+			'--liveness',
+			'0',
+			'--json',
+		);
 		expect(code).toBe(0);
 		const [plan, result, ...rest] = jsonLines(stdout) as Line[];
 		expect(rest).toEqual([]);
 		expect(plan).toMatchObject({type: 'plan', target: `sequence number ${sequences[0]?.[4]}`});
-		expect(result).toMatchObject({type: 'result', written: [{shardId: shardId(0), action: 'reset', before: sequences[0]?.[1], after: sequences[0]?.[4]}], changedSincePlan: []});
+		expect(result).toMatchObject({
+			type: 'result',
+			written: [{shardId: shardId(0), action: 'reset', before: sequences[0]?.[1], after: sequences[0]?.[4]}],
+			changedSincePlan: [],
+		});
 		expect(await checkpointOf(app, 0)).toBe(sequences[0]?.[4]);
 		const lines = auditLines().filter((line) => line.stream === stream);
 		expect(lines.map((line) => [line.operation, line.outcome])).toEqual([
 			['checkpoint-reset', 'submitted'],
 			['checkpoint-reset', 'completed'],
 		]);
-		expect(lines[1]).toMatchObject({parameters: {application: app, shards: [shardId(0)]}, before: [{shardId: shardId(0), checkpoint: sequences[0]?.[1], leaseCounter: 3}], after: {written: [{shardId: shardId(0), checkpoint: sequences[0]?.[4]}]}});
+		expect(lines[1]).toMatchObject({
+			parameters: {application: app, shards: [shardId(0)]},
+			before: [{shardId: shardId(0), checkpoint: sequences[0]?.[1], leaseCounter: 3}],
+			after: {written: [{shardId: shardId(0), checkpoint: sequences[0]?.[4]}]},
+		});
 		const text = readFileSync(auditPath, 'utf8');
 		expect(text).not.toContain(credentials.secretAccessKey);
 		expect(text).not.toContain(credentials.accessKeyId);
@@ -201,23 +279,53 @@ describe('consumers and checkpoints, as processes', () => {
 		});
 		let outcome;
 		try {
-			outcome = await runCli(['checkpoints', 'reset', stream, '--app', app, '--to', 'trim-horizon', '--yes', '--liveness', '0', '--json', '--endpoint-url', proxy.url], {env: env()});
+			outcome = await runCli(
+				[
+					'checkpoints',
+					'reset',
+					stream,
+					'--app',
+					app,
+					'--to',
+					'trim-horizon',
+					'--yes',
+					'--liveness',
+					'0',
+					'--json',
+					'--endpoint-url',
+					proxy.url,
+				],
+				{env: env()},
+			);
 		} finally {
 			await proxy.close();
 		}
 		expect(slipped).toBe(true);
 		expect(outcome.code).toBe(12);
-		expect(outcome.stderr).toContain(`1 shard changed since the plan (${shardId(0)}): nothing was written to it. Not written again without asking`);
+		expect(outcome.stderr).toContain(
+			`1 shard changed since the plan (${shardId(0)}): nothing was written to it. Not written again without asking`,
+		);
 		const [plan, result, replan, ...rest] = jsonLines(outcome.stdout) as Array<Line & {shards?: Array<Record<string, unknown>>}>;
 		expect(rest).toEqual([]);
 		expect(plan).toMatchObject({type: 'plan'});
 		expect(result).toMatchObject({
 			type: 'result',
 			written: [{shardId: shardId(1), after: 'TRIM_HORIZON'}],
-			changedSincePlan: [{shardId: shardId(0), change: 'checkpoint', planned: {checkpoint: sequences[0]?.[1], leaseCounter: 3}, now: {checkpoint: sequences[0]?.[3], leaseCounter: 4}}],
+			changedSincePlan: [
+				{
+					shardId: shardId(0),
+					change: 'checkpoint',
+					planned: {checkpoint: sequences[0]?.[1], leaseCounter: 3},
+					now: {checkpoint: sequences[0]?.[3], leaseCounter: 4},
+				},
+			],
 		});
 		expect(replan).toMatchObject({type: 'plan', replanned: true});
-		expect(replan?.shards?.[0]).toMatchObject({shardId: shardId(0), action: 'reset', current: {checkpoint: sequences[0]?.[3], leaseCounter: 4}});
+		expect(replan?.shards?.[0]).toMatchObject({
+			shardId: shardId(0),
+			action: 'reset',
+			current: {checkpoint: sequences[0]?.[3], leaseCounter: 4},
+		});
 		expect(await checkpointOf(app, 0)).toBe(sequences[0]?.[3]);
 		expect(await checkpointOf(app, 1)).toBe('TRIM_HORIZON');
 	});

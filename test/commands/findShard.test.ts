@@ -28,14 +28,16 @@ describe('find-shard, as a process', () => {
 		client = kinesisClient(engine.url);
 		await client.send(new CreateStreamCommand({StreamName: 'orders', ShardCount: 4}));
 		// An uneven split leaves a closed parent and two children whose ranges are not the even quarters.
-		await client.send(new SplitShardCommand({StreamName: 'orders', ShardToSplit: 'shardId-000000000001', NewStartingHashKey: SPLIT_AT.toString()}));
+		await client.send(
+			new SplitShardCommand({StreamName: 'orders', ShardToSplit: 'shardId-000000000001', NewStartingHashKey: SPLIT_AT.toString()}),
+		);
 	});
 	afterAll(async () => {
 		client.destroy();
 		await engine.close();
 	});
 
-	it("agrees with the shard PutRecord reports for 300 keys, and names the hash key and the closed shards that held it", async () => {
+	it('agrees with the shard PutRecord reports for 300 keys, and names the hash key and the closed shards that held it', async () => {
 		const keys = [...Array.from({length: 296}, (_, n) => `customer-${n}`), 'ü-ñ-☃', '🦄', ' ', 'x'.repeat(256)];
 		const {stdout, code} = await runCli(['find-shard', 'orders', ...keys, '--endpoint-url', engine.url]);
 		expect(code).toBe(0);
@@ -52,7 +54,8 @@ describe('find-shard, as a process', () => {
 			expect(line?.hashKeySource).toBe('partition-key');
 			const hash = md5(key);
 			expect(BigInt(line?.startingHashKey ?? '-1') <= hash && hash <= BigInt(line?.endingHashKey ?? '-1')).toBe(true);
-			const heldByParent = BigInt(parent?.HashKeyRange?.StartingHashKey ?? '-1') <= hash && hash <= BigInt(parent?.HashKeyRange?.EndingHashKey ?? '-1');
+			const heldByParent =
+				BigInt(parent?.HashKeyRange?.StartingHashKey ?? '-1') <= hash && hash <= BigInt(parent?.HashKeyRange?.EndingHashKey ?? '-1');
 			expect(line?.closedShardIds).toEqual(heldByParent ? ['shardId-000000000001'] : []);
 			if (heldByParent) inParent++;
 		}
@@ -63,10 +66,20 @@ describe('find-shard, as a process', () => {
 	it('looks up an explicit hash key as PutRecord routes it: the ends of the key space, either side of the split', async () => {
 		const hashKeys = ['0', MAX_HASH_KEY.toString(), (SPLIT_AT - 1n).toString(), SPLIT_AT.toString()];
 		for (const hashKey of hashKeys) {
-			const {stdout, code} = await runCli(['find-shard', 'orders', 'ignored-key', '--explicit-hash-key', hashKey, '--endpoint-url', engine.url]);
+			const {stdout, code} = await runCli([
+				'find-shard',
+				'orders',
+				'ignored-key',
+				'--explicit-hash-key',
+				hashKey,
+				'--endpoint-url',
+				engine.url,
+			]);
 			expect(code).toBe(0);
 			const [line] = jsonLines(stdout) as LookupLine[];
-			const put = await client.send(new PutRecordCommand({StreamName: 'orders', PartitionKey: 'ignored-key', ExplicitHashKey: hashKey, Data: Buffer.from('x')}));
+			const put = await client.send(
+				new PutRecordCommand({StreamName: 'orders', PartitionKey: 'ignored-key', ExplicitHashKey: hashKey, Data: Buffer.from('x')}),
+			);
 			expect(line).toMatchObject({partitionKey: 'ignored-key', hashKey, hashKeySource: 'explicit-hash-key', shardId: put.ShardId});
 		}
 	});
@@ -99,7 +112,9 @@ describe('find-shard, as a process', () => {
 	it('says a stream does not exist and exits with 9, also with --local', async () => {
 		const remote = await runCli(['find-shard', 'no-such-stream', 'k', '--endpoint-url', engine.url]);
 		expect(remote.code).toBe(9);
-		expect(remote.stderr).toMatch(/^The stream 'no-such-stream' was not found in us-east-1 at http:\/\/127\.0\.0\.1:\d+\.\nStreams there: orders/);
+		expect(remote.stderr).toMatch(
+			/^The stream 'no-such-stream' was not found in us-east-1 at http:\/\/127\.0\.0\.1:\d+\.\nStreams there: orders/,
+		);
 		const local = await runCli(['find-shard', 'no-such-stream', 'k', '--local']);
 		expect(local.code).toBe(9);
 		expect(local.stderr).toMatch(/^The stream 'no-such-stream' was not found in us-east-1 at http:\/\/127\.0\.0\.1:\d+\.\n/);

@@ -33,7 +33,17 @@ describe('subcommands against kinesalite, as processes', () => {
 		server = await ServerProcess.start({
 			name: 'kinesalite',
 			command: process.execPath,
-			args: ['--import', './bench/servers/preload.mjs', 'node_modules/kinesalite/cli.js', '--port', String(port), '--createStreamMs', '0', '--updateStreamMs', '0'],
+			args: [
+				'--import',
+				'./bench/servers/preload.mjs',
+				'node_modules/kinesalite/cli.js',
+				'--port',
+				String(port),
+				'--createStreamMs',
+				'0',
+				'--updateStreamMs',
+				'0',
+			],
 			ready: {url: `http://127.0.0.1:${port}`},
 		});
 		url = server.url;
@@ -54,14 +64,28 @@ describe('subcommands against kinesalite, as processes', () => {
 		const {stdout, stderr, code} = await runCli(['streams', '--endpoint-url', url]);
 		expect(code, stderr).toBe(0);
 		expect(jsonLines(stdout)).toEqual([
-			expect.objectContaining({name: 'orders', status: 'ACTIVE', mode: 'PROVISIONED', openShards: 3, closedShards: 0, retentionHours: 24, encryption: 'NONE'}),
+			expect.objectContaining({
+				name: 'orders',
+				status: 'ACTIVE',
+				mode: 'PROVISIONED',
+				openShards: 3,
+				closedShards: 0,
+				retentionHours: 24,
+				encryption: 'NONE',
+			}),
 		]);
 	});
 
 	it('describes the shard map', async () => {
 		const {stdout, stderr, code} = await runCli(['describe', 'orders', '--endpoint-url', url]);
 		expect(code, stderr).toBe(0);
-		const shards = jsonLines(stdout) as Array<{shardId: string; open: boolean; parents: string[]; startingHashKey: string; endingHashKey: string}>;
+		const shards = jsonLines(stdout) as Array<{
+			shardId: string;
+			open: boolean;
+			parents: string[];
+			startingHashKey: string;
+			endingHashKey: string;
+		}>;
 		expect(shards.map((shard) => [shard.shardId, shard.open, shard.parents])).toEqual([
 			['shardId-000000000000', true, []],
 			['shardId-000000000001', true, []],
@@ -77,22 +101,46 @@ describe('subcommands against kinesalite, as processes', () => {
 			const {stdout, stderr, code} = await runCli(['put', 'orders', '--partition-key', key, '--endpoint-url', url], {input});
 			expect(code, stderr).toBe(0);
 			expect(stderr).toContain(`Sent ${PER_KEY} records to 'orders'`);
-			const lines = jsonLines(stdout) as Array<{line: number; partitionKey: string; shardId: string; sequenceNumber: string; attempts: number}>;
+			const lines = jsonLines(stdout) as Array<{
+				line: number;
+				partitionKey: string;
+				shardId: string;
+				sequenceNumber: string;
+				attempts: number;
+			}>;
 			expect(lines).toHaveLength(PER_KEY);
 			expect(lines.every((line) => line.partitionKey === key && line.shardId === lines[0]?.shardId)).toBe(true);
-			written.set(key, lines.map(({shardId, sequenceNumber}) => ({shardId, sequenceNumber})));
+			written.set(
+				key,
+				lines.map(({shardId, sequenceNumber}) => ({shardId, sequenceNumber})),
+			);
 		}
 	});
 
 	it('reads them back with tail --from trim-horizon --no-follow --json, in order per key', async () => {
-		const {stdout, stderr, code} = await runCli(['tail', 'orders', '--from', 'trim-horizon', '--no-follow', '--json', '--endpoint-url', url]);
+		const {stdout, stderr, code} = await runCli([
+			'tail',
+			'orders',
+			'--from',
+			'trim-horizon',
+			'--no-follow',
+			'--json',
+			'--endpoint-url',
+			url,
+		]);
 		expect(code, stderr).toBe(0);
 		const lines = jsonLines(stdout) as TailLine[];
 		expect(lines).toHaveLength(keys.length * PER_KEY);
 		for (const key of keys) {
 			const mine = lines.filter((line) => line.partitionKey === key);
-			expect(mine.map((line) => line.data), key).toEqual(Array.from({length: PER_KEY}, (_, n) => ({key, n})));
-			expect(mine.map(({shardId, sequenceNumber}) => ({shardId, sequenceNumber})), key).toEqual(written.get(key));
+			expect(
+				mine.map((line) => line.data),
+				key,
+			).toEqual(Array.from({length: PER_KEY}, (_, n) => ({key, n})));
+			expect(
+				mine.map(({shardId, sequenceNumber}) => ({shardId, sequenceNumber})),
+				key,
+			).toEqual(written.get(key));
 			expect(mine.every((line) => line.format === 'json')).toBe(true);
 		}
 	});

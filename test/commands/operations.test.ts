@@ -49,7 +49,10 @@ afterAll(async () => {
 const env = () => ({KINESIS_CONSOLE_AUDIT_LOG: auditPath});
 const cli = (...args: string[]) => runCli([...args, '--endpoint-url', engine.url], {env: env()});
 const auditLines = () => auditLogLines(auditPath);
-const openShards = async (stream: string) => ((await client.send(new ListShardsCommand({StreamName: stream}))).Shards ?? []).filter((shard) => !shard.SequenceNumberRange?.EndingSequenceNumber);
+const openShards = async (stream: string) =>
+	((await client.send(new ListShardsCommand({StreamName: stream}))).Shards ?? []).filter(
+		(shard) => !shard.SequenceNumberRange?.EndingSequenceNumber,
+	);
 
 let streams = 0;
 async function createStream(shards: number): Promise<string> {
@@ -61,17 +64,31 @@ async function createStream(shards: number): Promise<string> {
 /** Writes records into shards of equal ranges (counts per shard), by explicit hash key. */
 async function put(stream: string, counts: readonly number[], keys: (n: number) => string = (n) => `k${n}`): Promise<void> {
 	const step = (1n << 128n) / BigInt(counts.length);
-	const records = counts.flatMap((count, shard) => Array.from({length: count}, (_, n) => ({PartitionKey: keys(n), ExplicitHashKey: (step * BigInt(shard) + 1n).toString(), Data: Buffer.from('x')})));
-	for (let start = 0; start < records.length; start += 500) await client.send(new PutRecordsCommand({StreamName: stream, Records: records.slice(start, start + 500)}));
+	const records = counts.flatMap((count, shard) =>
+		Array.from({length: count}, (_, n) => ({
+			PartitionKey: keys(n),
+			ExplicitHashKey: (step * BigInt(shard) + 1n).toString(),
+			Data: Buffer.from('x'),
+		})),
+	);
+	for (let start = 0; start < records.length; start += 500)
+		await client.send(new PutRecordsCommand({StreamName: stream, Records: records.slice(start, start + 500)}));
 }
 
 /** Runs the CLI on a pseudo-terminal (stdin and stdout), typing `input`. */
 function runTyping(args: string[], input: string): Promise<{output: string; code: number}> {
-	const command = [process.execPath, cliPath, ...args, '--endpoint-url', engine.url].map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ');
+	const command = [process.execPath, cliPath, ...args, '--endpoint-url', engine.url]
+		.map((word) => `'${word.replaceAll("'", "'\\''")}'`)
+		.join(' ');
 	return new Promise((resolve) => {
-		const child = execFile('script', ['-qec', command, '/dev/null'], {env: {...cliEnv(env()), TERM: 'xterm-256color'}, timeout: 30_000}, (error, stdout) => {
-			resolve({output: stdout.replaceAll('\r\n', '\n'), code: error ? ((error as {code?: number}).code ?? 1) : 0});
-		});
+		const child = execFile(
+			'script',
+			['-qec', command, '/dev/null'],
+			{env: {...cliEnv(env()), TERM: 'xterm-256color'}, timeout: 30_000},
+			(error, stdout) => {
+				resolve({output: stdout.replaceAll('\r\n', '\n'), code: error ? ((error as {code?: number}).code ?? 1) : 0});
+			},
+		);
 		child.stdin?.end(input);
 	});
 }
@@ -84,8 +101,19 @@ describe('split, merge, scale and retention, as processes', () => {
 		expect(code).toBe(0);
 		const [plan, result, ...rest] = jsonLines(stdout) as Line[];
 		expect(rest).toEqual([]);
-		expect(plan).toMatchObject({type: 'plan', operation: 'split', shardId: 'shardId-000000000001', method: 'midpoint', newStartingHashKey: (3n * QUARTER).toString()});
-		expect(result).toMatchObject({type: 'result', operation: 'split', status: 'ACTIVE', newShardIds: ['shardId-000000000002', 'shardId-000000000003']});
+		expect(plan).toMatchObject({
+			type: 'plan',
+			operation: 'split',
+			shardId: 'shardId-000000000001',
+			method: 'midpoint',
+			newStartingHashKey: (3n * QUARTER).toString(),
+		});
+		expect(result).toMatchObject({
+			type: 'result',
+			operation: 'split',
+			status: 'ACTIVE',
+			newShardIds: ['shardId-000000000002', 'shardId-000000000003'],
+		});
 		expect((result?.openShards as unknown[]).length).toBe(3);
 		const lines = auditLines().filter((line) => line.stream === stream);
 		expect(lines.map((line) => line.outcome)).toEqual(['submitted', 'completed']);
@@ -104,7 +132,9 @@ describe('split, merge, scale and retention, as processes', () => {
 		await put(stream, [400], (n) => (n < 300 ? (low[n % 60] ?? '') : (high[n - 300] ?? '')));
 		const {stdout, code} = await cli('split', stream, 'shardId-000000000000', '--median', '--sample', '15m', '--dry-run', '--json');
 		expect(code).toBe(0);
-		const [plan, ...rest] = jsonLines(stdout) as Array<Line & {children: Array<{traffic: {share: number; records: number}; keySpaceShare: number}>; observed: {records: number}}>;
+		const [plan, ...rest] = jsonLines(stdout) as Array<
+			Line & {children: Array<{traffic: {share: number; records: number}; keySpaceShare: number}>; observed: {records: number}}
+		>;
 		expect(rest).toEqual([]);
 		expect(plan).toMatchObject({type: 'plan', method: 'median', observed: {records: 400, inRange: 400, distinctHashKeys: 160}});
 		expect(plan?.children.map((child) => child.traffic.records)).toEqual([200, 200]);
@@ -120,9 +150,19 @@ describe('split, merge, scale and retention, as processes', () => {
 		const {stdout, code} = await cli('merge', stream, '--yes', '--json');
 		expect(code).toBe(0);
 		const [plan, result] = jsonLines(stdout) as Line[];
-		expect(plan).toMatchObject({type: 'plan', reason: 'coldest', shardToMerge: 'shardId-000000000001', adjacentShardToMerge: 'shardId-000000000002', traffic: {source: 'sample'}});
+		expect(plan).toMatchObject({
+			type: 'plan',
+			reason: 'coldest',
+			shardToMerge: 'shardId-000000000001',
+			adjacentShardToMerge: 'shardId-000000000002',
+			traffic: {source: 'sample'},
+		});
 		expect(result).toMatchObject({type: 'result', newShardIds: ['shardId-000000000004']});
-		expect((await openShards(stream)).map((shard) => shard.ShardId)).toEqual(['shardId-000000000000', 'shardId-000000000003', 'shardId-000000000004']);
+		expect((await openShards(stream)).map((shard) => shard.ShardId)).toEqual([
+			'shardId-000000000000',
+			'shardId-000000000003',
+			'shardId-000000000004',
+		]);
 	});
 
 	it('scale up with --yes; over double is refused with the limits shown', async () => {
@@ -130,13 +170,25 @@ describe('split, merge, scale and retention, as processes', () => {
 		const up = await cli('scale', stream, '4', '--yes', '--json');
 		expect(up.code).toBe(0);
 		const [plan, result] = jsonLines(up.stdout) as Line[];
-		expect(plan).toMatchObject({type: 'plan', current: 2, target: 4, limits: {minTarget: 1, maxTarget: 4, account: {openShardCount: expect.any(Number)}}});
-		expect((result?.openShards as Array<{startingHashKey: string}>).map((shard) => shard.startingHashKey)).toEqual(['0', QUARTER.toString(), (2n * QUARTER).toString(), (3n * QUARTER).toString()]);
+		expect(plan).toMatchObject({
+			type: 'plan',
+			current: 2,
+			target: 4,
+			limits: {minTarget: 1, maxTarget: 4, account: {openShardCount: expect.any(Number)}},
+		});
+		expect((result?.openShards as Array<{startingHashKey: string}>).map((shard) => shard.startingHashKey)).toEqual([
+			'0',
+			QUARTER.toString(),
+			(2n * QUARTER).toString(),
+			(3n * QUARTER).toString(),
+		]);
 
 		const before = auditLines().length;
 		const over = await cli('scale', stream, '9', '--yes');
 		expect(over.code).toBe(13);
-		expect(over.stderr).toBe('9 shards is more than double the 4 open shards: Kinesis scales up to at most 8 in one step.\nScale in steps: 4 → 8 → 9.\n');
+		expect(over.stderr).toBe(
+			'9 shards is more than double the 4 open shards: Kinesis scales up to at most 8 in one step.\nScale in steps: 4 → 8 → 9.\n',
+		);
 		expect(await openShards(stream)).toHaveLength(4);
 		expect(auditLines()).toHaveLength(before);
 	});
@@ -161,7 +213,11 @@ describe('split, merge, scale and retention, as processes', () => {
 
 		const {stdout, stderr, code} = await cli('retention', stream, '24', '--yes', '--json');
 		expect(code).toBe(0);
-		expect(stderr).toMatch(new RegExp(`^Decreasing the retention of '${stream}' from 48 to 24 hours makes 12 records \\(from \\S+Z, spanning 10h( \\d+m)?\\) unreadable\\.\\n$`));
+		expect(stderr).toMatch(
+			new RegExp(
+				`^Decreasing the retention of '${stream}' from 48 to 24 hours makes 12 records \\(from \\S+Z, spanning 10h( \\d+m)?\\) unreadable\\.\\n$`,
+			),
+		);
 		const [plan, result] = jsonLines(stdout) as Array<Line & {estimate: {shards: Array<{records: number}>}}>;
 		expect(plan?.estimate.shards.map((shard) => shard.records)).toEqual([9, 3]);
 		expect(result).toMatchObject({type: 'result', retentionHours: 24});

@@ -2,7 +2,14 @@ import {randomBytes} from 'node:crypto';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type KinesisClient, type _Record} from '@aws-sdk/client-kinesis';
+import {
+	CreateStreamCommand,
+	GetRecordsCommand,
+	GetShardIteratorCommand,
+	ListShardsCommand,
+	type KinesisClient,
+	type _Record,
+} from '@aws-sdk/client-kinesis';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Engine} from '../../source/engine/index.js';
 import {jsonLines, runCli, runInTerminal} from '../helpers/cli.js';
@@ -29,7 +36,9 @@ async function readAll(client: KinesisClient, stream: string): Promise<Array<_Re
 	const {Shards: shards = []} = await client.send(new ListShardsCommand({StreamName: stream}));
 	const records: Array<_Record & {shardId: string}> = [];
 	for (const shard of shards) {
-		let iterator = (await client.send(new GetShardIteratorCommand({StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON'}))).ShardIterator;
+		let iterator = (
+			await client.send(new GetShardIteratorCommand({StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON'}))
+		).ShardIterator;
 		while (iterator) {
 			const page = await client.send(new GetRecordsCommand({ShardIterator: iterator}));
 			records.push(...(page.Records ?? []).map((record) => ({...record, shardId: shard.ShardId ?? ''})));
@@ -57,14 +66,30 @@ describe('put, as a process', () => {
 
 	it('writes its arguments as records, one JSON line each with the shard and sequence number', async () => {
 		const stream = await createStream(client, 2);
-		const {stdout, stderr, code} = await runCli(['put', stream, 'one', 'two', 'three', '--partition-key', 'k', '--endpoint-url', engine.url]);
+		const {stdout, stderr, code} = await runCli([
+			'put',
+			stream,
+			'one',
+			'two',
+			'three',
+			'--partition-key',
+			'k',
+			'--endpoint-url',
+			engine.url,
+		]);
 		expect(code).toBe(0);
 		const lines = jsonLines(stdout) as ResultLine[];
-		expect(lines.map(({line, partitionKey, attempts}) => ({line, partitionKey, attempts}))).toEqual([1, 2, 3].map((line) => ({line, partitionKey: 'k', attempts: 1})));
+		expect(lines.map(({line, partitionKey, attempts}) => ({line, partitionKey, attempts}))).toEqual(
+			[1, 2, 3].map((line) => ({line, partitionKey: 'k', attempts: 1})),
+		);
 		const records = await readAll(client, stream);
 		expect(records.map(text)).toEqual(['one', 'two', 'three']);
-		expect(lines.map((line) => [line.shardId, line.sequenceNumber])).toEqual(records.map((record) => [record.shardId, record.SequenceNumber]));
-		expect(stderr).toMatch(new RegExp(`^Sent 3 records to '${stream}' \\(1 shard\\) in [\\d.]+ s; [\\d,]+ records/s, [\\d.]+ MiB/s; 0 retries; 0 failed\\.\\n$`));
+		expect(lines.map((line) => [line.shardId, line.sequenceNumber])).toEqual(
+			records.map((record) => [record.shardId, record.SequenceNumber]),
+		);
+		expect(stderr).toMatch(
+			new RegExp(`^Sent 3 records to '${stream}' \\(1 shard\\) in [\\d.]+ s; [\\d,]+ records/s, [\\d.]+ MiB/s; 0 retries; 0 failed\\.\\n$`),
+		);
 	});
 
 	it('streams 20,000 lines of stdin, keyed by --key-field, every record once and in order per key', async () => {
@@ -86,7 +111,8 @@ describe('put, as a process', () => {
 			byKey.set(record.PartitionKey ?? '', [...(byKey.get(record.PartitionKey ?? '') ?? []), value.n]);
 		}
 		expect(byKey.size).toBe(37);
-		for (const [key, numbers] of byKey) expect(numbers, key).toEqual(Array.from({length: numbers.length}, (_, index) => Number(key) + 37 * index));
+		for (const [key, numbers] of byKey)
+			expect(numbers, key).toEqual(Array.from({length: numbers.length}, (_, index) => Number(key) + 37 * index));
 	});
 
 	it('reads --file with --base64 byte for byte, skips blank lines, drops CRs, and reports a line that is not base64', async () => {
@@ -99,14 +125,26 @@ describe('put, as a process', () => {
 			const lines = payloads.map((payload) => payload.toString('base64'));
 			lines.splice(2, 0, '', 'this is not base64!');
 			writeFileSync(file, `${lines.join('\r\n')}\r\n`);
-			const {stdout, stderr, code} = await runCli(['put', stream, '--file', file, '--base64', '--partition-key', 'k', '--endpoint-url', engine.url]);
+			const {stdout, stderr, code} = await runCli([
+				'put',
+				stream,
+				'--file',
+				file,
+				'--base64',
+				'--partition-key',
+				'k',
+				'--endpoint-url',
+				engine.url,
+			]);
 			expect(code).toBe(1);
 			expect(stderr).toMatch(/; 1 failed\.\n$/);
 			const results = jsonLines(stdout) as ResultLine[];
 			expect(results.filter((result) => result.error !== undefined)).toEqual([{line: 4, error: 'not base64', attempts: 0}]);
 			expect(results.filter((result) => result.error === undefined).map((result) => result.line)).toEqual([1, 2, 5, 6, 7, 8]);
 			const records = await readAll(client, stream);
-			expect(records.map((record) => Buffer.from(record.Data ?? []).toString('hex'))).toEqual(payloads.map((payload) => payload.toString('hex')));
+			expect(records.map((record) => Buffer.from(record.Data ?? []).toString('hex'))).toEqual(
+				payloads.map((payload) => payload.toString('hex')),
+			);
 		} finally {
 			rmSync(dir, {recursive: true, force: true});
 		}
@@ -119,8 +157,16 @@ describe('put, as a process', () => {
 		expect(code).toBe(1);
 		const results = jsonLines(stdout) as ResultLine[];
 		expect(results.filter((result) => result.error !== undefined)).toEqual([
-			{line: 2, error: 'the record is 1,048,578 bytes with its partition key; Kinesis takes at most 1 MiB (1,048,576 bytes) per record', attempts: 0},
-			{line: 4, error: 'the record is 3,000,001 bytes with its partition key; Kinesis takes at most 1 MiB (1,048,576 bytes) per record', attempts: 0},
+			{
+				line: 2,
+				error: 'the record is 1,048,578 bytes with its partition key; Kinesis takes at most 1 MiB (1,048,576 bytes) per record',
+				attempts: 0,
+			},
+			{
+				line: 4,
+				error: 'the record is 3,000,001 bytes with its partition key; Kinesis takes at most 1 MiB (1,048,576 bytes) per record',
+				attempts: 0,
+			},
 		]);
 		expect(stderr).toMatch(/^Sent 2 records .*; 2 failed\.\n$/);
 		expect((await readAll(client, stream)).map(text)).toEqual(['small one', 'small two']);
@@ -138,7 +184,11 @@ describe('put, as a process', () => {
 		const stream = await createStream(client, 2);
 		const output = await runInTerminal(['put', stream, 'hello', '--partition-key', 'k', '--endpoint-url', engine.url]);
 		const [record] = await readAll(client, stream);
-		expect(output).toMatch(new RegExp(`^Sent 1 record to ${record?.shardId} of '${stream}' \\(sequence number ${record?.SequenceNumber}\\) in [\\d.]+ s; 0 retries; 0 failed\\.\\n$`));
+		expect(output).toMatch(
+			new RegExp(
+				`^Sent 1 record to ${record?.shardId} of '${stream}' \\(sequence number ${record?.SequenceNumber}\\) in [\\d.]+ s; 0 retries; 0 failed\\.\\n$`,
+			),
+		);
 	});
 
 	it('says a stream does not exist, with the streams that do, and exits with 9', async () => {
@@ -199,7 +249,9 @@ describe('put --local', () => {
 			expect(code).toBe(0);
 			const missing = await runCli(['put', 'elsewhere', 'a', '--local', '--data-dir', dir]);
 			expect(missing.code).toBe(9);
-			expect(missing.stderr).toMatch(/^The stream 'elsewhere' was not found in us-east-1 at http:\/\/127\.0\.0\.1:\d+\.\nStreams there: local-stream\.\n$/);
+			expect(missing.stderr).toMatch(
+				/^The stream 'elsewhere' was not found in us-east-1 at http:\/\/127\.0\.0\.1:\d+\.\nStreams there: local-stream\.\n$/,
+			);
 
 			engine = await startEngine({dataDir: dir});
 			client = kinesisClient(engine.url);

@@ -11,7 +11,9 @@ describe('streams and describe, as processes', () => {
 		const client = kinesisClient(engine.url);
 		await client.send(new CreateStreamCommand({StreamName: 'orders', ShardCount: 2}));
 		await client.send(new CreateStreamCommand({StreamName: 'logs', StreamModeDetails: {StreamMode: 'ON_DEMAND'}}));
-		await client.send(new SplitShardCommand({StreamName: 'orders', ShardToSplit: 'shardId-000000000000', NewStartingHashKey: (2n ** 126n).toString()}));
+		await client.send(
+			new SplitShardCommand({StreamName: 'orders', ShardToSplit: 'shardId-000000000000', NewStartingHashKey: (2n ** 126n).toString()}),
+		);
 		await client.send(new StartStreamEncryptionCommand({StreamName: 'logs', EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis'}));
 		client.destroy();
 	});
@@ -29,7 +31,13 @@ describe('streams and describe, as processes', () => {
 	it('describes the shard map with parents and ranges', async () => {
 		const {stdout, code} = await runCli(['describe', 'orders', '--endpoint-url', engine.url]);
 		expect(code).toBe(0);
-		const shards = jsonLines(stdout) as Array<{shardId: string; open: boolean; parents: string[]; startingHashKey: string; endingHashKey: string}>;
+		const shards = jsonLines(stdout) as Array<{
+			shardId: string;
+			open: boolean;
+			parents: string[];
+			startingHashKey: string;
+			endingHashKey: string;
+		}>;
 		expect(shards.map((shard) => [shard.shardId, shard.open, shard.parents])).toEqual([
 			['shardId-000000000000', false, []],
 			['shardId-000000000001', true, []],

@@ -15,7 +15,10 @@ interface Line {
 
 async function put(client: KinesisClient, stream: string, records: Array<{key: string; data: Buffer | string}>) {
 	const result = await client.send(
-		new PutRecordsCommand({StreamName: stream, Records: records.map(({key, data}) => ({PartitionKey: key, Data: typeof data === 'string' ? Buffer.from(data) : data}))}),
+		new PutRecordsCommand({
+			StreamName: stream,
+			Records: records.map(({key, data}) => ({PartitionKey: key, Data: typeof data === 'string' ? Buffer.from(data) : data})),
+		}),
 	);
 	expect(result.FailedRecordCount).toBe(0);
 }
@@ -28,15 +31,25 @@ describe('tail, as a process', () => {
 		engine = await startEngine();
 		client = kinesisClient(engine.url);
 		await client.send(new CreateStreamCommand({StreamName: 'events', ShardCount: 2}));
-		const batch = (from: number) => keys.flatMap((key) => Array.from({length: 10}, (_, n) => ({key, data: JSON.stringify({key, n: from + n, level: n % 3 === 0 ? 'ERROR' : 'INFO'})})));
+		const batch = (from: number) =>
+			keys.flatMap((key) =>
+				Array.from({length: 10}, (_, n) => ({key, data: JSON.stringify({key, n: from + n, level: n % 3 === 0 ? 'ERROR' : 'INFO'})})),
+			);
 		await put(client, 'events', batch(0));
-		await client.send(new SplitShardCommand({StreamName: 'events', ShardToSplit: 'shardId-000000000001', NewStartingHashKey: (3n * 2n ** 126n).toString()}));
+		await client.send(
+			new SplitShardCommand({StreamName: 'events', ShardToSplit: 'shardId-000000000001', NewStartingHashKey: (3n * 2n ** 126n).toString()}),
+		);
 		await put(client, 'events', batch(10));
-		await client.send(new MergeShardsCommand({StreamName: 'events', ShardToMerge: 'shardId-000000000002', AdjacentShardToMerge: 'shardId-000000000003'}));
+		await client.send(
+			new MergeShardsCommand({StreamName: 'events', ShardToMerge: 'shardId-000000000002', AdjacentShardToMerge: 'shardId-000000000003'}),
+		);
 		await put(client, 'events', batch(20));
 		await client.send(new CreateStreamCommand({StreamName: 'logs', ShardCount: 1}));
 		const logBatch = {messageType: 'DATA_MESSAGE', logGroup: '/app', logEvents: [{id: '1', timestamp: 1, message: 'boot'}]};
-		await put(client, 'logs', [{key: 'a', data: gzipSync(JSON.stringify(logBatch))}, {key: 'b', data: 'plain \u001b[2J text'}]);
+		await put(client, 'logs', [
+			{key: 'a', data: gzipSync(JSON.stringify(logBatch))},
+			{key: 'b', data: 'plain \u001b[2J text'},
+		]);
 	});
 	afterAll(async () => {
 		client.destroy();
@@ -56,7 +69,20 @@ describe('tail, as a process', () => {
 	});
 
 	it('filters on a JSON field and stops after --count', async () => {
-		const {stdout, code} = await runCli(['tail', 'events', '--from', 'trim-horizon', '--filter', 'json:level=ERROR', '--filter', 'key:al*', '--count', '5', '--endpoint-url', engine.url]);
+		const {stdout, code} = await runCli([
+			'tail',
+			'events',
+			'--from',
+			'trim-horizon',
+			'--filter',
+			'json:level=ERROR',
+			'--filter',
+			'key:al*',
+			'--count',
+			'5',
+			'--endpoint-url',
+			engine.url,
+		]);
 		expect(code).toBe(0);
 		const lines = jsonLines(stdout) as Line[];
 		expect(lines.map((line) => (line.data as {n: number}).n)).toEqual([0, 3, 6, 9, 10]);
@@ -64,7 +90,9 @@ describe('tail, as a process', () => {
 	});
 
 	it('decodes gzip JSON and keeps terminal escapes out of plain output', async () => {
-		const json = jsonLines((await runCli(['tail', 'logs', '--from', 'trim-horizon', '--no-follow', '--endpoint-url', engine.url])).stdout) as Line[];
+		const json = jsonLines(
+			(await runCli(['tail', 'logs', '--from', 'trim-horizon', '--no-follow', '--endpoint-url', engine.url])).stdout,
+		) as Line[];
 		expect(json[0]).toMatchObject({format: 'json', data: {logGroup: '/app', logEvents: [{message: 'boot'}]}});
 		expect(json[1]).toMatchObject({format: 'utf8', data: 'plain \u001b[2J text'});
 
@@ -82,7 +110,14 @@ describe('tail, as a process', () => {
 		const badFrom = await runCli(['tail', 'events', '--from', 'yesterday-ish', '--endpoint-url', engine.url]);
 		expect(badFrom.code).toBe(2);
 		expect(badFrom.stderr).toContain("Cannot read the starting position 'yesterday-ish'");
-		const sequenceWithoutShard = await runCli(['tail', 'events', '--from', 'after:49590338271490256608559692538361571095921575989136588898', '--endpoint-url', engine.url]);
+		const sequenceWithoutShard = await runCli([
+			'tail',
+			'events',
+			'--from',
+			'after:49590338271490256608559692538361571095921575989136588898',
+			'--endpoint-url',
+			engine.url,
+		]);
 		expect(sequenceWithoutShard.code).toBe(2);
 	});
 

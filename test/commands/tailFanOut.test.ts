@@ -1,4 +1,11 @@
-import {CreateStreamCommand, DescribeStreamSummaryCommand, ListStreamConsumersCommand, PutRecordsCommand, SplitShardCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
+import {
+	CreateStreamCommand,
+	DescribeStreamSummaryCommand,
+	ListStreamConsumersCommand,
+	PutRecordsCommand,
+	SplitShardCommand,
+	type KinesisClient,
+} from '@aws-sdk/client-kinesis';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Engine} from '../../source/engine/index.js';
 import {jsonLines, runCli} from '../helpers/cli.js';
@@ -22,7 +29,9 @@ describe('tail --efo, as a process', () => {
 		client = kinesisClient(engine.url);
 		await client.send(new CreateStreamCommand({StreamName: 'events', ShardCount: 2}));
 		await client.send(new PutRecordsCommand({StreamName: 'events', Records: batch(0)}));
-		await client.send(new SplitShardCommand({StreamName: 'events', ShardToSplit: 'shardId-000000000001', NewStartingHashKey: (3n * 2n ** 126n).toString()}));
+		await client.send(
+			new SplitShardCommand({StreamName: 'events', ShardToSplit: 'shardId-000000000001', NewStartingHashKey: (3n * 2n ** 126n).toString()}),
+		);
 		await client.send(new PutRecordsCommand({StreamName: 'events', Records: batch(10)}));
 	});
 	afterAll(async () => {
@@ -46,9 +55,24 @@ describe('tail --efo, as a process', () => {
 				await client.send(new PutRecordsCommand({StreamName: 'events', Records: batch(round * 10)}));
 			}
 		})();
-		const {stdout, stderr, code} = await runCli(['tail', 'events', '--efo', 'reader', '--register', '--from', 'trim-horizon', '--count', String(keys.length * 60), '--endpoint-url', engine.url], {
-			timeoutMs: 15_000,
-		});
+		const {stdout, stderr, code} = await runCli(
+			[
+				'tail',
+				'events',
+				'--efo',
+				'reader',
+				'--register',
+				'--from',
+				'trim-horizon',
+				'--count',
+				String(keys.length * 60),
+				'--endpoint-url',
+				engine.url,
+			],
+			{
+				timeoutMs: 15_000,
+			},
+		);
 		await writing;
 		expect(stderr).toContain("Registering the enhanced fan-out consumer 'reader' on stream events");
 		expect(stderr).toContain("The consumer 'reader' is ACTIVE.");
@@ -65,7 +89,10 @@ describe('tail --efo, as a process', () => {
 		expect(Consumers.map((consumer) => [consumer.ConsumerName, consumer.ConsumerStatus])).toEqual([['reader', 'ACTIVE']]);
 
 		// Registered now: --efo alone reads through it, and --no-follow stops at the newest record.
-		const again = await runCli(['tail', 'events', '--efo', 'reader', '--from', 'trim-horizon', '--no-follow', '--endpoint-url', engine.url], {timeoutMs: 15_000});
+		const again = await runCli(
+			['tail', 'events', '--efo', 'reader', '--from', 'trim-horizon', '--no-follow', '--endpoint-url', engine.url],
+			{timeoutMs: 15_000},
+		);
 		expect(again.code).toBe(0);
 		expect(again.stderr).not.toContain('Registering');
 		expect(jsonLines(again.stdout)).toHaveLength(keys.length * 60);

@@ -21,7 +21,16 @@ import type {ConnectionTarget} from '../../source/console/connect.js';
 import {startDemoConsumer} from '../../source/console/demoConsumer.js';
 import type {Engine} from '../../source/engine/index.js';
 import {credentials, kinesisClient, startEngine} from '../helpers/engine.js';
-import {arrivals, createLeaseTable, createStream, dynamoClient, putLease, putRecords, renewLease, workerCheckpoint} from '../helpers/leaseTables.js';
+import {
+	arrivals,
+	createLeaseTable,
+	createStream,
+	dynamoClient,
+	putLease,
+	putRecords,
+	renewLease,
+	workerCheckpoint,
+} from '../helpers/leaseTables.js';
 
 const MINUTE = 60_000;
 const shardId = (n: number) => `shardId-${String(n).padStart(12, '0')}`;
@@ -40,7 +49,12 @@ beforeAll(async () => {
 	dynamo = dynamoClient(engine.url);
 	dir = mkdtempSync(join(tmpdir(), 'checkpoints-'));
 	audit = new AuditLog(join(dir, 'audit.jsonl'));
-	target = {kind: 'endpoint', region: 'us-east-1', endpoint: engine.url, endpoints: {kinesis: engine.url, cloudwatch: engine.url, dynamodb: engine.url}};
+	target = {
+		kind: 'endpoint',
+		region: 'us-east-1',
+		endpoint: engine.url,
+		endpoints: {kinesis: engine.url, cloudwatch: engine.url, dynamodb: engine.url},
+	};
 });
 afterAll(async () => {
 	kinesis.destroy();
@@ -83,7 +97,13 @@ async function until<T>(check: () => Promise<T | undefined> | T | undefined, tim
 }
 
 async function waitActive(stream: string): Promise<void> {
-	await until(async () => (await kinesis.send(new DescribeStreamSummaryCommand({StreamName: stream}))).StreamDescriptionSummary?.StreamStatus === 'ACTIVE' || undefined, 5_000, `${stream} ACTIVE`);
+	await until(
+		async () =>
+			(await kinesis.send(new DescribeStreamSummaryCommand({StreamName: stream}))).StreamDescriptionSummary?.StreamStatus === 'ACTIVE' ||
+			undefined,
+		5_000,
+		`${stream} ACTIVE`,
+	);
 }
 
 describe('reading checkpoints', () => {
@@ -114,12 +134,29 @@ describe('reading checkpoints', () => {
 		}
 		const shards = byShard(report.shards);
 		const first = shards.get(shardId(0));
-		expect(first).toMatchObject({leaseOwner: 'worker-a', checkpoint: early[4], holder: 'live', flags: [], lag: {state: 'behind', sequenceNumber: late[0], arrivalTime: new Date(arrived.get(late[0] ?? '') ?? 0).toISOString()}});
+		expect(first).toMatchObject({
+			leaseOwner: 'worker-a',
+			checkpoint: early[4],
+			holder: 'live',
+			flags: [],
+			lag: {state: 'behind', sequenceNumber: late[0], arrivalTime: new Date(arrived.get(late[0] ?? '') ?? 0).toISOString()},
+		});
 		expect(first?.lag.state === 'behind' && first.lag.ageMs).toBeGreaterThanOrEqual(4 * MINUTE - 1000);
 		expect(first?.lag.state === 'behind' && first.lag.ageMs).toBeLessThan(4 * MINUTE + 5_000);
-		expect(shards.get(shardId(1))).toMatchObject({leaseOwner: 'worker-b', leaseCounter: 9, holder: 'stale', flags: ['not-held'], lag: {state: 'caught-up'}});
+		expect(shards.get(shardId(1))).toMatchObject({
+			leaseOwner: 'worker-b',
+			leaseCounter: 9,
+			holder: 'stale',
+			flags: ['not-held'],
+			lag: {state: 'caught-up'},
+		});
 		const trim = shards.get(shardId(2));
-		expect(trim).toMatchObject({holder: 'unowned', flags: ['not-held'], position: {type: 'TRIM_HORIZON'}, lag: {state: 'behind', sequenceNumber: s2[0]}});
+		expect(trim).toMatchObject({
+			holder: 'unowned',
+			flags: ['not-held'],
+			position: {type: 'TRIM_HORIZON'},
+			lag: {state: 'behind', sequenceNumber: s2[0]},
+		});
 		expect(trim?.lag.state === 'behind' && trim.lag.ageMs).toBeGreaterThanOrEqual(10 * MINUTE - 1000);
 		expect(shards.get(shardId(3))).toMatchObject({holder: 'none', flags: ['no-lease'], lag: {state: 'unknown'}});
 		expect(report.workers).toEqual([
@@ -187,7 +224,8 @@ describe('checkpoint reset plans', () => {
 		await putLease(dynamo, table, shardId(0), {checkpoint: x[6], counter: 3});
 		await putLease(dynamo, table, shardId(1), {checkpoint: z[3], counter: 8});
 	});
-	const plan = (to: string, extra: {shards?: string[]} = {}) => planCheckpointReset(clients(), stream, table, {to: parseResetTarget(to), ...extra}, {livenessMs: 0});
+	const plan = (to: string, extra: {shards?: string[]} = {}) =>
+		planCheckpointReset(clients(), stream, table, {to: parseResetTarget(to), ...extra}, {livenessMs: 0});
 	const shardPlan = (result: CheckpointResetPlan, n: number) => result.shards.find((shard) => shard.shardId === shardId(n));
 
 	it('TRIM_HORIZON: re-reads everything up to the checkpoint', async () => {
@@ -197,14 +235,24 @@ describe('checkpoint reset plans', () => {
 			action: 'reset',
 			current: {exists: true, checkpoint: x[6], leaseCounter: 3, holder: 'unowned'},
 			next: {checkpoint: 'TRIM_HORIZON'},
-			effect: {kind: 're-read', records: 7, atLeast: false, from: new Date(arrivedX.get(x[0] ?? '') ?? 0).toISOString(), to: new Date(arrivedX.get(x[6] ?? '') ?? 0).toISOString()},
+			effect: {
+				kind: 're-read',
+				records: 7,
+				atLeast: false,
+				from: new Date(arrivedX.get(x[0] ?? '') ?? 0).toISOString(),
+				to: new Date(arrivedX.get(x[6] ?? '') ?? 0).toISOString(),
+			},
 		});
 		expect(shardPlan(result, 1)).toMatchObject({action: 'reset', effect: {kind: 're-read', records: 4}});
 	});
 
 	it('LATEST: skips what is after the checkpoint, and what arrives until a worker takes the lease', async () => {
 		const result = await plan('latest');
-		expect(shardPlan(result, 0)).toMatchObject({action: 'reset', next: {checkpoint: 'LATEST'}, effect: {kind: 'skip', records: 8, andNewer: true}});
+		expect(shardPlan(result, 0)).toMatchObject({
+			action: 'reset',
+			next: {checkpoint: 'LATEST'},
+			effect: {kind: 'skip', records: 8, andNewer: true},
+		});
 		expect(shardPlan(result, 1)).toMatchObject({action: 'reset', effect: {kind: 'none'}});
 		expect(result.warnings.join(' ')).toContain('LATEST is kept as LATEST');
 	});
@@ -212,13 +260,28 @@ describe('checkpoint reset plans', () => {
 	it("AT_TIMESTAMP (on the engine's clock): the sequence number just before the first record at or after the time, or TRIM_HORIZON", async () => {
 		const between = await plan(new Date(Date.now() - 20 * MINUTE).toISOString());
 		expect(between.target).toMatch(/^AT_TIMESTAMP /);
-		expect(shardPlan(between, 0)).toMatchObject({action: 'reset', next: {checkpoint: x[9], firstRecord: {sequenceNumber: y[0]}}, effect: {kind: 'skip', records: 3}});
+		expect(shardPlan(between, 0)).toMatchObject({
+			action: 'reset',
+			next: {checkpoint: x[9], firstRecord: {sequenceNumber: y[0]}},
+			effect: {kind: 'skip', records: 3},
+		});
 		// Everything in shard 1 is older: its checkpoint is already the last record before the time.
-		expect(shardPlan(between, 1)).toMatchObject({action: 'unchanged', next: {checkpoint: z[3]}, effect: {kind: 'none'}, note: 'already there'});
+		expect(shardPlan(between, 1)).toMatchObject({
+			action: 'unchanged',
+			next: {checkpoint: z[3]},
+			effect: {kind: 'none'},
+			note: 'already there',
+		});
 
 		const before = await plan('40m');
-		expect(shardPlan(before, 0)).toMatchObject({next: {checkpoint: 'TRIM_HORIZON', firstRecord: {sequenceNumber: x[0]}}, effect: {kind: 're-read', records: 7}});
-		expect(shardPlan(before, 1)).toMatchObject({next: {checkpoint: 'TRIM_HORIZON', firstRecord: {sequenceNumber: z[0]}}, effect: {kind: 're-read', records: 4}});
+		expect(shardPlan(before, 0)).toMatchObject({
+			next: {checkpoint: 'TRIM_HORIZON', firstRecord: {sequenceNumber: x[0]}},
+			effect: {kind: 're-read', records: 7},
+		});
+		expect(shardPlan(before, 1)).toMatchObject({
+			next: {checkpoint: 'TRIM_HORIZON', firstRecord: {sequenceNumber: z[0]}},
+			effect: {kind: 're-read', records: 4},
+		});
 
 		const recent = await plan('5m');
 		expect(shardPlan(recent, 0)).toMatchObject({next: {checkpoint: y[4]}, effect: {kind: 'skip', records: 8}});
@@ -258,13 +321,22 @@ describe('executing resets', () => {
 		const result = await run(executeCheckpointReset(context(), planned, {livenessMs: 0}));
 		expect(result.written).toEqual([{shardId: shardId(1), action: 'reset', before: z[2], after: 'TRIM_HORIZON'}]);
 		expect(result.changedSincePlan).toEqual([
-			{shardId: shardId(0), change: 'checkpoint', planned: {exists: true, checkpoint: x[6], leaseCounter: 3}, now: {checkpoint: x[8], leaseCounter: 4, leaseOwner: 'worker-a'}},
+			{
+				shardId: shardId(0),
+				change: 'checkpoint',
+				planned: {exists: true, checkpoint: x[6], leaseCounter: 3},
+				now: {checkpoint: x[8], leaseCounter: 4, leaseOwner: 'worker-a'},
+			},
 		]);
 		expect(await lease(table, shardId(0))).toMatchObject({checkpoint: x[8], counter: '4'});
 		expect(await lease(table, shardId(1))).toMatchObject({checkpoint: 'TRIM_HORIZON', counter: '5'});
 		// The plan again, from the table as it is now.
 		const replan = result.replan;
-		expect(replan?.shards.find((shard) => shard.shardId === shardId(0))).toMatchObject({action: 'reset', current: {checkpoint: x[8], leaseCounter: 4}, effect: {kind: 're-read', records: 9}});
+		expect(replan?.shards.find((shard) => shard.shardId === shardId(0))).toMatchObject({
+			action: 'reset',
+			current: {checkpoint: x[8], leaseCounter: 4},
+			effect: {kind: 're-read', records: 9},
+		});
 		expect(replan?.shards.find((shard) => shard.shardId === shardId(1))).toMatchObject({action: 'unchanged'});
 
 		const again = await run(executeCheckpointReset(context(), replan as CheckpointResetPlan));
@@ -288,7 +360,9 @@ describe('executing resets', () => {
 				{shardId: shardId(1), checkpoint: z[2], leaseCounter: 4},
 			],
 		});
-		expect(entries[1]).toMatchObject({after: {written: [{shardId: shardId(1), checkpoint: 'TRIM_HORIZON'}], changedSincePlan: [shardId(0)]}});
+		expect(entries[1]).toMatchObject({
+			after: {written: [{shardId: shardId(1), checkpoint: 'TRIM_HORIZON'}], changedSincePlan: [shardId(0)]},
+		});
 		expect(entries[1]?.id).toBe(entries[0]?.id);
 		const text = readFileSync(audit.path, 'utf8');
 		expect(text).not.toContain(credentials.secretAccessKey);
@@ -316,7 +390,7 @@ describe('executing resets', () => {
 		expect(planned.problems).toEqual([]);
 	});
 
-	it('makes the child-shard trap explicit after a split, and can make the children\'s leases at the new position', async () => {
+	it("makes the child-shard trap explicit after a split, and can make the children's leases at the new position", async () => {
 		const stream = unique('trap');
 		const table = unique('trap-app');
 		await createStream(kinesis, stream, 2);
@@ -324,7 +398,9 @@ describe('executing resets', () => {
 		await createLeaseTable(dynamo, table);
 		await putLease(dynamo, table, shardId(0), {checkpoint: parent[3]});
 		await putLease(dynamo, table, shardId(1), {checkpoint: 'TRIM_HORIZON'});
-		await kinesis.send(new SplitShardCommand({StreamName: stream, ShardToSplit: shardId(0), NewStartingHashKey: ((1n << 128n) / 4n).toString()}));
+		await kinesis.send(
+			new SplitShardCommand({StreamName: stream, ShardToSplit: shardId(0), NewStartingHashKey: ((1n << 128n) / 4n).toString()}),
+		);
 		await waitActive(stream);
 		await putRecords(kinesis, stream, 4, 0, 3, 'lower');
 		await putRecords(kinesis, stream, 4, 1, 2, 'upper');
@@ -334,17 +410,44 @@ describe('executing resets', () => {
 			expect.objectContaining({shardId: shardId(2), open: true, parents: [shardId(0)], reason: 'child', records: 3, leaseCreated: false}),
 			expect.objectContaining({shardId: shardId(3), open: true, parents: [shardId(0)], reason: 'child', records: 2, leaseCreated: false}),
 		]);
-		expect(planned.warnings.join(' ')).toContain(`The child-shard trap: ${shardId(2)}, ${shardId(3)} have no lease (children after a reshard)`);
+		expect(planned.warnings.join(' ')).toContain(
+			`The child-shard trap: ${shardId(2)}, ${shardId(3)} have no lease (children after a reshard)`,
+		);
 		expect(planned.warnings.join(' ')).toContain('reading 5 records already there');
-		expect(planned.shards.find((shard) => shard.shardId === shardId(0))).toMatchObject({action: 'reset', effect: {kind: 'skip', records: 4}});
+		expect(planned.shards.find((shard) => shard.shardId === shardId(0))).toMatchObject({
+			action: 'reset',
+			effect: {kind: 'skip', records: 4},
+		});
 
 		const report = await readCheckpoints(clients(), stream, table, {livenessMs: 0});
-		expect(byShard(report.shards).get(shardId(2))).toMatchObject({flags: ['no-lease'], note: expect.stringContaining(`when ${shardId(0)} reaches SHARD_END`)});
+		expect(byShard(report.shards).get(shardId(2))).toMatchObject({
+			flags: ['no-lease'],
+			note: expect.stringContaining(`when ${shardId(0)} reaches SHARD_END`),
+		});
 
-		const withChildren = await planCheckpointReset(clients(), stream, table, {to: {type: 'LATEST'}, createMissingLeases: true}, {livenessMs: 0});
+		const withChildren = await planCheckpointReset(
+			clients(),
+			stream,
+			table,
+			{to: {type: 'LATEST'}, createMissingLeases: true},
+			{livenessMs: 0},
+		);
 		expect(withChildren.warnings.join(' ')).not.toContain('child-shard trap');
 		expect(withChildren.shards.filter((shard) => shard.action === 'create')).toEqual([
-			expect.objectContaining({shardId: shardId(2), leaseKey: shardId(2), next: {checkpoint: 'LATEST', subSequenceNumber: 0}, effect: {kind: 'skip', records: 3, atLeast: false, andNewer: true, from: expect.any(String), to: expect.any(String), spanMs: expect.any(Number)}}),
+			expect.objectContaining({
+				shardId: shardId(2),
+				leaseKey: shardId(2),
+				next: {checkpoint: 'LATEST', subSequenceNumber: 0},
+				effect: {
+					kind: 'skip',
+					records: 3,
+					atLeast: false,
+					andNewer: true,
+					from: expect.any(String),
+					to: expect.any(String),
+					spanMs: expect.any(Number),
+				},
+			}),
 			expect.objectContaining({shardId: shardId(3), action: 'create', effect: expect.objectContaining({kind: 'skip', records: 2})}),
 		]);
 		const result = await run(executeCheckpointReset({...context(), audit: false}, withChildren));
@@ -383,12 +486,18 @@ describe('the demo consumer', () => {
 		try {
 			await consumer.ready;
 			// The cold shard is read to its end and checkpointed there.
-			await until(async () => (await lease(application, shardId(0))).checkpoint === cold[29] || undefined, 8_000, 'the cold shard checkpointed');
+			await until(
+				async () => (await lease(application, shardId(0))).checkpoint === cold[29] || undefined,
+				8_000,
+				'the cold shard checkpointed',
+			);
 			const report = await readCheckpoints(clients(), stream, application, {livenessMs: 400});
 			const shards = byShard(report.shards);
 			expect(shards.get(shardId(0))).toMatchObject({holder: 'live', lag: {state: 'caught-up'}, flags: []});
 			expect(shards.get(shardId(1))).toMatchObject({holder: 'live', lag: {state: 'behind'}, flags: []});
-			expect(new Set(report.workers.map((worker) => worker.owner))).toEqual(new Set([`${application}-worker-1`, `${application}-worker-2`]));
+			expect(new Set(report.workers.map((worker) => worker.owner))).toEqual(
+				new Set([`${application}-worker-1`, `${application}-worker-2`]),
+			);
 			expect(report.workers.every((worker) => worker.live)).toBe(true);
 
 			// A reset of the cold shard to TRIM_HORIZON: the workers renew all the time, so a plan may meet a moved counter and be made again.
@@ -410,13 +519,23 @@ describe('the demo consumer', () => {
 				8_000,
 				'the cold shard read again',
 			);
-			await until(async () => (await lease(application, shardId(0))).checkpoint === cold[29] || undefined, 8_000, 'the cold shard checkpointed again');
+			await until(
+				async () => (await lease(application, shardId(0))).checkpoint === cold[29] || undefined,
+				8_000,
+				'the cold shard checkpointed again',
+			);
 
 			// A split of the cold shard: its lease reaches SHARD_END and the children get leases at TRIM_HORIZON.
-			await kinesis.send(new SplitShardCommand({StreamName: stream, ShardToSplit: shardId(0), NewStartingHashKey: ((1n << 128n) / 4n).toString()}));
+			await kinesis.send(
+				new SplitShardCommand({StreamName: stream, ShardToSplit: shardId(0), NewStartingHashKey: ((1n << 128n) / 4n).toString()}),
+			);
 			await waitActive(stream);
 			const children = await putRecords(kinesis, stream, 4, 0, 5, 'child');
-			await until(async () => (await lease(application, shardId(0))).checkpoint === 'SHARD_END' || undefined, 8_000, 'the parent at SHARD_END');
+			await until(
+				async () => (await lease(application, shardId(0))).checkpoint === 'SHARD_END' || undefined,
+				8_000,
+				'the parent at SHARD_END',
+			);
 			await until(async () => (await lease(application, shardId(2))).checkpoint === children[4] || undefined, 8_000, 'the child read');
 			expect((await lease(application, shardId(2))).parents).toEqual([shardId(0)]);
 			expect((await lease(application, shardId(3))).parents).toEqual([shardId(0)]);

@@ -168,7 +168,10 @@ describe('local', () => {
 describe('where a connection points', () => {
 	it('describes AWS with its regional endpoint and the chosen profile', async () => {
 		process.env.AWS_PROFILE = 'ops';
-		aws.files.write({config: '[profile ops]\nregion = eu-west-1\n', credentials: `[ops]\naws_access_key_id = ${SECRETS.profileKeyId}\naws_secret_access_key = ${SECRETS.profileSecret}\n`});
+		aws.files.write({
+			config: '[profile ops]\nregion = eu-west-1\n',
+			credentials: `[ops]\naws_access_key_id = ${SECRETS.profileKeyId}\naws_secret_access_key = ${SECRETS.profileSecret}\n`,
+		});
 		const connection = await open({});
 		expect(connection.target).toEqual({
 			kind: 'aws',
@@ -191,7 +194,9 @@ describe('where a connection points', () => {
 		expect(JSON.stringify(connection.target)).not.toContain(encodeURIComponent(SECRETS.envSecret));
 
 		// Unencoded, the secret's slash makes the URL invalid: the complaint must not repeat it either.
-		const error = await connect({endpointUrl: `http://someone:${SECRETS.envSecret}@127.0.0.1:${engine.port}`}).catch((caught: unknown) => caught);
+		const error = await connect({endpointUrl: `http://someone:${SECRETS.envSecret}@127.0.0.1:${engine.port}`}).catch(
+			(caught: unknown) => caught,
+		);
 		expect(error).toBeInstanceOf(ConsoleError);
 		expect((error as ConsoleError).message).not.toContain(SECRETS.envSecret.slice(-12));
 		const failure = await toFailure(error);
@@ -259,7 +264,11 @@ describe('environment endpoints', () => {
 		process.env.AWS_ENDPOINT_URL_KINESIS = engine.url;
 		process.env.AWS_ENDPOINT_URL = unused;
 		const connection = await open({region: 'us-east-1'});
-		expect(connection.target).toMatchObject({kind: 'endpoint', endpoint: engine.url, endpoints: {kinesis: engine.url, cloudwatch: unused, dynamodb: unused}});
+		expect(connection.target).toMatchObject({
+			kind: 'endpoint',
+			endpoint: engine.url,
+			endpoints: {kinesis: engine.url, cloudwatch: unused, dynamodb: unused},
+		});
 		const listed = await connection.kinesis.send(new ListStreamsCommand({}));
 		expect(listed.$metadata.httpStatusCode).toBe(200);
 
@@ -331,7 +340,9 @@ describe('failures from real calls', () => {
 		expect(failure.hint).toBe('Streams there: orders, payments.');
 
 		// The stream's name is read from the error when the caller does not pass it.
-		const unnamed = await failureOf(connection.kinesis.send(new DescribeStreamSummaryCommand({StreamName: 'gone'})), {target: connection.target});
+		const unnamed = await failureOf(connection.kinesis.send(new DescribeStreamSummaryCommand({StreamName: 'gone'})), {
+			target: connection.target,
+		});
 		expect(unnamed.message).toContain("'gone'");
 	});
 

@@ -38,8 +38,21 @@ describe('lease keys', () => {
 		expect(parseLeaseKey('not-a-lease')).toBeUndefined();
 		expect(parseLeaseKey('a:b:c:shardId-1')).toBeUndefined();
 		expect(
-			leaseFromItem({leaseKey: 'shardId-000000000003', leaseCounter: 4, checkpoint: 'SHARD_END', parentShardId: new Set(['shardId-000000000001', 'shardId-000000000000']), leaseOwner: ''}),
-		).toEqual({leaseKey: 'shardId-000000000003', shardId: 'shardId-000000000003', leaseCounter: 4, checkpoint: 'SHARD_END', parentShardIds: ['shardId-000000000000', 'shardId-000000000001'], childShardIds: []});
+			leaseFromItem({
+				leaseKey: 'shardId-000000000003',
+				leaseCounter: 4,
+				checkpoint: 'SHARD_END',
+				parentShardId: new Set(['shardId-000000000001', 'shardId-000000000000']),
+				leaseOwner: '',
+			}),
+		).toEqual({
+			leaseKey: 'shardId-000000000003',
+			shardId: 'shardId-000000000003',
+			leaseCounter: 4,
+			checkpoint: 'SHARD_END',
+			parentShardIds: ['shardId-000000000000', 'shardId-000000000001'],
+			childShardIds: [],
+		});
 	});
 });
 
@@ -63,8 +76,18 @@ describe('discovering consumers', () => {
 		await createLeaseTable(dynamo, 'multi-app');
 		const ordersKey = `${ordersId.account}:${orders}:${ordersId.epoch}`;
 		const paymentsKey = `${paymentsId.account}:${payments}:${paymentsId.epoch}`;
-		await putLease(dynamo, 'multi-app', `${ordersKey}:${shardId(0)}`, {checkpoint: orderSequences[2], owner: 'host-c', streamName: ordersKey, shardId: shardId(0)});
-		await putLease(dynamo, 'multi-app', `${ordersKey}:${shardId(1)}`, {checkpoint: 'SHARD_END', owner: 'host-c', streamName: ordersKey, shardId: shardId(1)});
+		await putLease(dynamo, 'multi-app', `${ordersKey}:${shardId(0)}`, {
+			checkpoint: orderSequences[2],
+			owner: 'host-c',
+			streamName: ordersKey,
+			shardId: shardId(0),
+		});
+		await putLease(dynamo, 'multi-app', `${ordersKey}:${shardId(1)}`, {
+			checkpoint: 'SHARD_END',
+			owner: 'host-c',
+			streamName: ordersKey,
+			shardId: shardId(1),
+		});
 		await putLease(dynamo, 'multi-app', `${paymentsKey}:${shardId(0)}`, {owner: 'host-d', streamName: paymentsKey, shardId: shardId(0)});
 		await putLease(dynamo, 'multi-app', `${ordersId.account}:${orders}:1000:${shardId(0)}`, {owner: 'host-old'});
 		// Tables that are not lease tables: a KCL 3.x worker metrics table, an application's own table.
@@ -90,9 +113,24 @@ describe('discovering consumers', () => {
 				otherStreams: [payments],
 				otherIncarnations: 1,
 			},
-			expect.objectContaining({application: 'orders-single', multiStream: false, matchedBy: 'checkpoint', leases: 2, finished: 0, unowned: 1, workers: [{owner: 'host-a', leases: 1}]}),
+			expect.objectContaining({
+				application: 'orders-single',
+				multiStream: false,
+				matchedBy: 'checkpoint',
+				leases: 2,
+				finished: 0,
+				unowned: 1,
+				workers: [{owner: 'host-a', leases: 1}],
+			}),
 		]);
-		expect(found.fanOut).toEqual([expect.objectContaining({name: 'fraud-detector', arn: expect.stringContaining('/consumer/fraud-detector:'), createdAt: expect.any(String), status: expect.any(String)})]);
+		expect(found.fanOut).toEqual([
+			expect.objectContaining({
+				name: 'fraud-detector',
+				arn: expect.stringContaining('/consumer/fraud-detector:'),
+				createdAt: expect.any(String),
+				status: expect.any(String),
+			}),
+		]);
 
 		const ofPayments = await discoverConsumers(clients(), payments);
 		expect(ofPayments.applications.map((application) => [application.application, application.matchedBy])).toEqual([
@@ -106,10 +144,17 @@ describe('discovering consumers', () => {
 		expect(named.applications).toEqual([expect.objectContaining({application: 'idle-app', matchedBy: 'named', leases: 0})]);
 		const missing = await discoverConsumers(clients(), orders, {applications: ['no-such-app']}).catch((error: unknown) => error);
 		expect(missing).toBeInstanceOf(ConsoleError);
-		expect((missing as ConsoleError).failure).toMatchObject({kind: 'not-found', exitCode: 9, message: expect.stringContaining("There is no lease table 'no-such-app'")});
+		expect((missing as ConsoleError).failure).toMatchObject({
+			kind: 'not-found',
+			exitCode: 9,
+			message: expect.stringContaining("There is no lease table 'no-such-app'"),
+		});
 		expect((missing as ConsoleError).failure.hint).toContain('Lease tables there: idle-app, multi-app, orders-single, payments-single.');
 		const notLeases = await discoverConsumers(clients(), orders, {applications: ['orders-by-id']}).catch((error: unknown) => error);
-		expect((notLeases as ConsoleError).failure).toMatchObject({kind: 'refused', message: "The table 'orders-by-id' is not a KCL lease table: its hash key is id, not leaseKey."});
+		expect((notLeases as ConsoleError).failure).toMatchObject({
+			kind: 'refused',
+			message: "The table 'orders-by-id' is not a KCL lease table: its hash key is id, not leaseKey.",
+		});
 
 		// The multi-stream application's checkpoints are this stream's only.
 		const report = await readCheckpoints(clients(), orders, 'multi-app', {livenessMs: 0});

@@ -7,10 +7,15 @@ import type {Engine} from '../../source/engine/index.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
 
 /** Resolves once the store's snapshot satisfies a check. */
-async function until(store: StreamDashboardStore, check: (snapshot: DashboardSnapshot) => boolean, timeoutMs = 6000): Promise<DashboardSnapshot> {
+async function until(
+	store: StreamDashboardStore,
+	check: (snapshot: DashboardSnapshot) => boolean,
+	timeoutMs = 6000,
+): Promise<DashboardSnapshot> {
 	const deadline = Date.now() + timeoutMs;
 	while (!check(store.getSnapshot())) {
-		if (Date.now() > deadline) throw new Error(`never happened; last snapshot: ${JSON.stringify({...store.getSnapshot(), meters: undefined}, null, 1)}`);
+		if (Date.now() > deadline)
+			throw new Error(`never happened; last snapshot: ${JSON.stringify({...store.getSnapshot(), meters: undefined}, null, 1)}`);
 		await new Promise((resolve) => setTimeout(resolve, 25));
 	}
 	return store.getSnapshot();
@@ -78,16 +83,33 @@ describe('the dashboard store on the engine', () => {
 
 		store.start();
 		store.start();
-		const loaded = await until(store, (snapshot) => snapshot.shards.status === 'ready' && snapshot.live.status === 'running' && snapshot.history.status === 'ready');
-		expect(loaded.shards.status === 'ready' && loaded.shards.value.map((shard) => shard.shardId)).toEqual(['shardId-000000000000', 'shardId-000000000001']);
+		const loaded = await until(
+			store,
+			(snapshot) => snapshot.shards.status === 'ready' && snapshot.live.status === 'running' && snapshot.history.status === 'ready',
+		);
+		expect(loaded.shards.status === 'ready' && loaded.shards.value.map((shard) => shard.shardId)).toEqual([
+			'shardId-000000000000',
+			'shardId-000000000001',
+		]);
 		expect(loaded.info).toMatchObject({status: 'ACTIVE', mode: 'PROVISIONED', retentionHours: 24, enhancedMetrics: ['IncomingRecords']});
 		expect(loaded.live.callsPerSecond).toBe(1);
 		// History asks for the shards, and for the shard-level metrics that are on.
-		expect(metrics.requests.at(-1)).toMatchObject({stream: 'clicks', shardIds: ['shardId-000000000000', 'shardId-000000000001'], enhancedMetrics: ['IncomingRecords']});
+		expect(metrics.requests.at(-1)).toMatchObject({
+			stream: 'clicks',
+			shardIds: ['shardId-000000000000', 'shardId-000000000001'],
+			enhancedMetrics: ['IncomingRecords'],
+		});
 
-		const records = Array.from({length: 50}, (_, index) => ({Data: Buffer.from('x'.repeat(10)), PartitionKey: index < 40 ? 'hot' : `cold-${index}`, ExplicitHashKey: '1'}));
+		const records = Array.from({length: 50}, (_, index) => ({
+			Data: Buffer.from('x'.repeat(10)),
+			PartitionKey: index < 40 ? 'hot' : `cold-${index}`,
+			ExplicitHashKey: '1',
+		}));
 		await kinesis.send(new PutRecordsCommand({StreamName: 'clicks', Records: records}));
-		const live = await until(store, (snapshot) => snapshot.meters.some((meter) => meter.totalRecords === 50) && snapshot.hottest !== undefined);
+		const live = await until(
+			store,
+			(snapshot) => snapshot.meters.some((meter) => meter.totalRecords === 50) && snapshot.hottest !== undefined,
+		);
 		expect(live.hottest).toMatchObject({shardId: 'shardId-000000000000', source: 'live'});
 		expect(live.hottest?.topKeys[0]).toEqual({key: 'hot', count: 40, share: 0.8});
 		expect(live.totals.recordsPerSecond).toBeCloseTo(5);
@@ -127,7 +149,12 @@ describe('the dashboard store on the engine', () => {
 	});
 
 	it('says when the stream is not there', async () => {
-		const store = new StreamDashboardStore({kinesis, metrics: new FakeMetrics(), stream: 'missing', describeError: (error) => `described: ${(error as Error).name}`});
+		const store = new StreamDashboardStore({
+			kinesis,
+			metrics: new FakeMetrics(),
+			stream: 'missing',
+			describeError: (error) => `described: ${(error as Error).name}`,
+		});
 		store.start();
 		const failed = await until(store, (snapshot) => snapshot.shards.status === 'failed' && snapshot.live.status === 'failed');
 		expect(failed.shards).toEqual({status: 'failed', error: 'described: ResourceNotFoundException'});
@@ -146,7 +173,13 @@ describe('the dashboard store with a fake tail', () => {
 				try {
 					yield {type: 'shard-started', shardId: 's-1', position: {type: 'LATEST'}};
 					yield {type: 'polled', shardId: 's-1', millisBehindLatest: 0, atMs: Date.now()};
-					yield {type: 'retrying', shardId: 's-1', reason: 'ProvisionedThroughputExceededException: Rate exceeded for shard s-1', attempt: 1, delayMs: 100};
+					yield {
+						type: 'retrying',
+						shardId: 's-1',
+						reason: 'ProvisionedThroughputExceededException: Rate exceeded for shard s-1',
+						attempt: 1,
+						delayMs: 100,
+					};
 					await new Promise((resolve) => given.signal?.addEventListener('abort', resolve, {once: true}));
 				} finally {
 					finished = true;
@@ -156,12 +189,18 @@ describe('the dashboard store with a fake tail', () => {
 		// Calls that never answer, but stop when aborted, as the SDK's do.
 		const kinesis = {
 			send: (_command: unknown, options?: {abortSignal?: AbortSignal}) =>
-				new Promise((_resolve, reject) => options?.abortSignal?.addEventListener('abort', () => reject(new Error('aborted')), {once: true})),
+				new Promise((_resolve, reject) =>
+					options?.abortSignal?.addEventListener('abort', () => reject(new Error('aborted')), {once: true}),
+				),
 		} as unknown as KinesisClient;
 		const store = new StreamDashboardStore({kinesis, metrics: new FakeMetrics(), stream: 'fake', tail, tickMs: 50, liveCallsPerSecond: 2});
 		store.start();
 		const noted = await until(store, (snapshot) => snapshot.live.note !== undefined && snapshot.totals.throttledPerMinute === 1);
-		expect(noted.live).toMatchObject({status: 'running', callsPerSecond: 2, note: 'retrying s-1: ProvisionedThroughputExceededException: Rate exceeded for shard s-1'});
+		expect(noted.live).toMatchObject({
+			status: 'running',
+			callsPerSecond: 2,
+			note: 'retrying s-1: ProvisionedThroughputExceededException: Rate exceeded for shard s-1',
+		});
 		expect(options).toMatchObject({stream: 'fake', from: {type: 'LATEST'}, callsPerSecond: 2});
 		await store.stop();
 		expect(options?.signal?.aborted).toBe(true);
@@ -174,7 +213,12 @@ describe('the dashboard store with a fake tail', () => {
 			...history,
 			shards: {a: {recordsPerSecond: {timestamps: [0], values: [15]}}, b: {recordsPerSecond: {timestamps: [0, 60_000], values: [15, 15]}}},
 		};
-		expect(hottestShard([], {status: 'ready', value: withShards, updatedAt: new Date()})).toEqual({shardId: 'b', recordsPerSecond: 2, source: 'cloudwatch', topKeys: []});
+		expect(hottestShard([], {status: 'ready', value: withShards, updatedAt: new Date()})).toEqual({
+			shardId: 'b',
+			recordsPerSecond: 2,
+			source: 'cloudwatch',
+			topKeys: [],
+		});
 		expect(hottestShard([], {status: 'loading'})).toBeUndefined();
 	});
 });

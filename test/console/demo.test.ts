@@ -31,7 +31,9 @@ async function readShards(client: KinesisClient, stream: string): Promise<Map<st
 	const out = new Map<string, _Record[]>();
 	for (const shard of shards) {
 		const records: _Record[] = [];
-		let iterator = (await client.send(new GetShardIteratorCommand({StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON'}))).ShardIterator;
+		let iterator = (
+			await client.send(new GetShardIteratorCommand({StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON'}))
+		).ShardIterator;
 		while (iterator) {
 			const page = await client.send(new GetRecordsCommand({ShardIterator: iterator}));
 			records.push(...(page.Records ?? []));
@@ -55,7 +57,13 @@ describe('demo traffic generators', () => {
 		const perUser = new Map<string, number>();
 		for (const record of records.slice(0, 50)) {
 			const event = JSON.parse(Buffer.from(record.data).toString('utf8')) as Record<string, unknown>;
-			expect(event).toMatchObject({userId: record.partitionKey, eventType: expect.any(String), sessionId: expect.any(String), page: expect.any(String), latencyMs: expect.any(Number)});
+			expect(event).toMatchObject({
+				userId: record.partitionKey,
+				eventType: expect.any(String),
+				sessionId: expect.any(String),
+				page: expect.any(String),
+				latencyMs: expect.any(Number),
+			});
 			expect(event.device).toMatchObject({type: expect.any(String), os: expect.any(String), browser: expect.any(String)});
 		}
 		for (const record of records) {
@@ -102,7 +110,14 @@ describe('demo traffic generators', () => {
 			expect(payload.logEvents.every((event) => /^\d{56}$/.test(event.id) && typeof event.timestamp === 'number')).toBe(true);
 		}
 		const text = payloads.flatMap((payload) => payload.logEvents.map((event) => event.message)).join('\n');
-		for (const level of [/\bINFO\b|"level":"info"/, /\bWARN\b|"level":"warn"/, /\bERROR\b|"level":"error"/, /\bDEBUG\b|"level":"debug"/, /^REPORT RequestId/m]) expect(text).toMatch(level);
+		for (const level of [
+			/\bINFO\b|"level":"info"/,
+			/\bWARN\b|"level":"warn"/,
+			/\bERROR\b|"level":"error"/,
+			/\bDEBUG\b|"level":"debug"/,
+			/^REPORT RequestId/m,
+		])
+			expect(text).toMatch(level);
 	});
 });
 
@@ -120,66 +135,80 @@ describe('startDemo against the engine with throughput limits on', () => {
 		await engine?.close();
 	});
 
-	it('creates the streams, writes both, gets the hot shard throttled, retries without dropping, and keeps order per user', {timeout: 30_000}, async () => {
-		const errors: string[] = [];
-		const demo = startDemo(kinesis, {
-			clicksPerSecond: 300,
-			logBatchesPerSecond: 10,
-			bursts: {firstAfterSeconds: 0.3, lastsSeconds: 1.5, extraPerSecond: 2_500, everySeconds: [60, 60]},
-			random: seeded(5),
-			onError: (message) => errors.push(message),
-		});
-		await demo.ready;
-		for (const [name, shards] of [['clickstream', 4], ['app-logs', 2]] as const) {
-			const {StreamDescriptionSummary: summary} = await kinesis.send(new DescribeStreamSummaryCommand({StreamName: name}));
-			expect(summary?.OpenShardCount).toBe(shards);
-		}
-		// Until the burst is over and has been throttled.
-		const deadline = Date.now() + 20_000;
-		let stats = demo.stats();
-		let burst = false;
-		while (Date.now() < deadline) {
-			await new Promise((resolve) => setTimeout(resolve, 100));
-			stats = demo.stats();
-			burst ||= stats.bursting;
-			if (burst && !stats.bursting && stats.streams[0]!.retries > 0) break;
-		}
-		const started = Date.now();
-		await demo.stop();
-		expect(Date.now() - started).toBeLessThan(5_000);
-		expect(errors).toEqual([]);
-
-		const [clicks, logs] = stats.streams;
-		expect(clicks!.retries).toBeGreaterThan(0);
-		expect(clicks!.failed).toBe(0);
-		expect(clicks!.overtook).toBe(0);
-		expect(logs!.written).toBeGreaterThan(5);
-		expect(describeDemo(stats)).toMatch(/^demo traffic: [\d,]+ records\/s/);
-
-		// What the stream holds: every acknowledged record, each user's events in order, the hot shard busiest.
-		const shards = await readShards(kinesis, 'clickstream');
-		const counts = [...shards.values()].map((records) => records.length);
-		expect(counts.reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(demo.stats().streams[0]!.written);
-		expect(Math.max(...counts)).toBe(shards.get('shardId-000000000001')!.length);
-		for (const records of shards.values()) {
-			const last = new Map<string, number>();
-			for (const record of records) {
-				const {userId, seq} = JSON.parse(Buffer.from(record.Data!).toString('utf8')) as {userId: string; seq: number};
-				if (seq <= (last.get(userId) ?? 0)) expect.fail(`the events of ${userId} are out of order: ${seq} after ${last.get(userId)}`);
-				last.set(userId, seq);
+	it(
+		'creates the streams, writes both, gets the hot shard throttled, retries without dropping, and keeps order per user',
+		{timeout: 30_000},
+		async () => {
+			const errors: string[] = [];
+			const demo = startDemo(kinesis, {
+				clicksPerSecond: 300,
+				logBatchesPerSecond: 10,
+				bursts: {firstAfterSeconds: 0.3, lastsSeconds: 1.5, extraPerSecond: 2_500, everySeconds: [60, 60]},
+				random: seeded(5),
+				onError: (message) => errors.push(message),
+			});
+			await demo.ready;
+			for (const [name, shards] of [
+				['clickstream', 4],
+				['app-logs', 2],
+			] as const) {
+				const {StreamDescriptionSummary: summary} = await kinesis.send(new DescribeStreamSummaryCommand({StreamName: name}));
+				expect(summary?.OpenShardCount).toBe(shards);
 			}
-		}
-		const logRecords = [...(await readShards(kinesis, 'app-logs')).values()].flat();
-		const messageTypes = new Set(logRecords.map((record) => (JSON.parse(gunzipSync(record.Data!).toString('utf8')) as LogsSubscriptionPayload).messageType));
-		expect(messageTypes).toEqual(new Set(['CONTROL_MESSAGE', 'DATA_MESSAGE']));
-	});
+			// Until the burst is over and has been throttled.
+			const deadline = Date.now() + 20_000;
+			let stats = demo.stats();
+			let burst = false;
+			while (Date.now() < deadline) {
+				await new Promise((resolve) => setTimeout(resolve, 100));
+				stats = demo.stats();
+				burst ||= stats.bursting;
+				if (burst && !stats.bursting && stats.streams[0]!.retries > 0) break;
+			}
+			const started = Date.now();
+			await demo.stop();
+			expect(Date.now() - started).toBeLessThan(5_000);
+			expect(errors).toEqual([]);
+
+			const [clicks, logs] = stats.streams;
+			expect(clicks!.retries).toBeGreaterThan(0);
+			expect(clicks!.failed).toBe(0);
+			expect(clicks!.overtook).toBe(0);
+			expect(logs!.written).toBeGreaterThan(5);
+			expect(describeDemo(stats)).toMatch(/^demo traffic: [\d,]+ records\/s/);
+
+			// What the stream holds: every acknowledged record, each user's events in order, the hot shard busiest.
+			const shards = await readShards(kinesis, 'clickstream');
+			const counts = [...shards.values()].map((records) => records.length);
+			expect(counts.reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(demo.stats().streams[0]!.written);
+			expect(Math.max(...counts)).toBe(shards.get('shardId-000000000001')!.length);
+			for (const records of shards.values()) {
+				const last = new Map<string, number>();
+				for (const record of records) {
+					const {userId, seq} = JSON.parse(Buffer.from(record.Data!).toString('utf8')) as {userId: string; seq: number};
+					if (seq <= (last.get(userId) ?? 0)) expect.fail(`the events of ${userId} are out of order: ${seq} after ${last.get(userId)}`);
+					last.set(userId, seq);
+				}
+			}
+			const logRecords = [...(await readShards(kinesis, 'app-logs')).values()].flat();
+			const messageTypes = new Set(
+				logRecords.map((record) => (JSON.parse(gunzipSync(record.Data!).toString('utf8')) as LogsSubscriptionPayload).messageType),
+			);
+			expect(messageTypes).toEqual(new Set(['CONTROL_MESSAGE', 'DATA_MESSAGE']));
+		},
+	);
 
 	it('uses streams that exist, and stop is safe to call twice', async () => {
 		await kinesis.send(new CreateStreamCommand({StreamName: 'demo-existing', ShardCount: 1}));
 		await ensureStream(kinesis, 'demo-existing', 3);
 		const {StreamDescriptionSummary: summary} = await kinesis.send(new DescribeStreamSummaryCommand({StreamName: 'demo-existing'}));
 		expect(summary?.OpenShardCount).toBe(1);
-		const demo = startDemo(kinesis, {clickstream: {name: 'demo-clicks-2'}, appLogs: {name: 'demo-existing'}, bursts: false, random: seeded(6)});
+		const demo = startDemo(kinesis, {
+			clickstream: {name: 'demo-clicks-2'},
+			appLogs: {name: 'demo-existing'},
+			bursts: false,
+			random: seeded(6),
+		});
 		await demo.ready;
 		await new Promise((resolve) => setTimeout(resolve, 600));
 		await Promise.all([demo.stop(), demo.stop()]);

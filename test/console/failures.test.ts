@@ -61,7 +61,10 @@ describe('credentials', () => {
 	});
 
 	it('names the profile and keeps what the SDK said about it', async () => {
-		const result = await failure(new CredentialsProviderError('Profile ops requires multi-factor authentication, but no MFA code callback was provided.'), {target: awsTarget});
+		const result = await failure(
+			new CredentialsProviderError('Profile ops requires multi-factor authentication, but no MFA code callback was provided.'),
+			{target: awsTarget},
+		);
 		expect(result.kind).toBe('no-credentials');
 		expect(result.message).toContain("profile 'ops'");
 		expect(result.message).toContain('skipped: a profile is chosen');
@@ -71,10 +74,19 @@ describe('credentials', () => {
 
 	it('recognises an expired SSO session, from the credential and the token providers', async () => {
 		const errors = [
-			new CredentialsProviderError('The SSO session associated with this profile has expired. To refresh this SSO session run aws sso login with the corresponding profile.', {tryNextLink: false}),
-			new CredentialsProviderError('The SSO session associated with this profile is invalid. To refresh this SSO session run aws sso login with the corresponding profile.', {tryNextLink: false}),
+			new CredentialsProviderError(
+				'The SSO session associated with this profile has expired. To refresh this SSO session run aws sso login with the corresponding profile.',
+				{tryNextLink: false},
+			),
+			new CredentialsProviderError(
+				'The SSO session associated with this profile is invalid. To refresh this SSO session run aws sso login with the corresponding profile.',
+				{tryNextLink: false},
+			),
 			new TokenProviderError("Token is expired. To refresh this SSO session run 'aws sso login' with the corresponding profile.", false),
-			new TokenProviderError("The SSO session token associated with profile=ops was not found or is invalid. To refresh this SSO session run 'aws sso login' with the corresponding profile.", false),
+			new TokenProviderError(
+				"The SSO session token associated with profile=ops was not found or is invalid. To refresh this SSO session run 'aws sso login' with the corresponding profile.",
+				false,
+			),
 			// GetRoleCredentials refusing a revoked token, wrapped by the SSO provider.
 			new CredentialsProviderError('UnauthorizedException: Session token not found or invalid', {tryNextLink: false}),
 		];
@@ -88,7 +100,11 @@ describe('credentials', () => {
 
 	it('takes the SSO profile from AWS_PROFILE when there is no target', async () => {
 		process.env.AWS_PROFILE = 'dev-sso';
-		const result = await failure(new CredentialsProviderError('The SSO session associated with this profile has expired. To refresh this SSO session run aws sso login with the corresponding profile.'));
+		const result = await failure(
+			new CredentialsProviderError(
+				'The SSO session associated with this profile has expired. To refresh this SSO session run aws sso login with the corresponding profile.',
+			),
+		);
 		expect(result.hint).toContain('aws sso login --profile dev-sso');
 	});
 
@@ -98,16 +114,32 @@ describe('credentials', () => {
 		const result = await failure(serviceError('ExpiredTokenException', 'The security token included in the request is expired'));
 		expect(result.kind).toBe('expired-token');
 		expect(result.message).toContain('AWS_SESSION_TOKEN');
-		const fromQuery = await failure(new CloudWatchServiceException({name: 'ExpiredToken', $fault: 'client', $metadata: metadata, message: 'The security token included in the request is expired'}), {target: awsTarget, service: 'cloudwatch'});
+		const fromQuery = await failure(
+			new CloudWatchServiceException({
+				name: 'ExpiredToken',
+				$fault: 'client',
+				$metadata: metadata,
+				message: 'The security token included in the request is expired',
+			}),
+			{target: awsTarget, service: 'cloudwatch'},
+		);
 		expect(fromQuery.kind).toBe('expired-token');
 		expect(fromQuery.hint).toContain('aws sso login --profile ops');
 	});
 
 	it('recognises credentials that AWS does not accept', async () => {
-		const unknownKey = await failure(serviceError('UnrecognizedClientException', 'The security token included in the request is invalid.'), {target: awsTarget});
+		const unknownKey = await failure(
+			serviceError('UnrecognizedClientException', 'The security token included in the request is invalid.'),
+			{target: awsTarget},
+		);
 		expect(unknownKey.kind).toBe('invalid-credentials');
 		expect(unknownKey.hint).toContain('aws sts get-caller-identity --profile ops');
-		const badSecret = await failure(serviceError('InvalidSignatureException', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.'));
+		const badSecret = await failure(
+			serviceError(
+				'InvalidSignatureException',
+				'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
+			),
+		);
 		expect(badSecret.kind).toBe('invalid-credentials');
 		expect(badSecret.message).toContain('secret access key');
 	});
@@ -129,12 +161,13 @@ describe('access denied', () => {
 		expect(result.hint).toContain('kinesis:ListShards');
 	});
 
-	it('reads the query protocol\'s AccessDenied, and an explicit deny', async () => {
+	it("reads the query protocol's AccessDenied, and an explicit deny", async () => {
 		const error = new CloudWatchServiceException({
 			name: 'AccessDenied',
 			$fault: 'client',
 			$metadata: metadata,
-			message: 'User: arn:aws:iam::123456789012:user/bob is not authorized to perform: cloudwatch:GetMetricData with an explicit deny in an identity-based policy',
+			message:
+				'User: arn:aws:iam::123456789012:user/bob is not authorized to perform: cloudwatch:GetMetricData with an explicit deny in an identity-based policy',
 		});
 		const result = await failure(error, {service: 'cloudwatch'});
 		expect(result.kind).toBe('access-denied');
@@ -149,7 +182,10 @@ describe('access denied', () => {
 	});
 
 	it('tells a KMS refusal apart', async () => {
-		const error = new KMSAccessDeniedException({message: 'The ciphertext refers to a customer master key that does not exist or that you do not have access to.', $metadata: metadata});
+		const error = new KMSAccessDeniedException({
+			message: 'The ciphertext refers to a customer master key that does not exist or that you do not have access to.',
+			$metadata: metadata,
+		});
 		const result = await failure(error);
 		expect(result.kind).toBe('access-denied');
 		expect(result.message).toContain('KMS');
@@ -158,12 +194,15 @@ describe('access denied', () => {
 });
 
 describe('not found', () => {
-	const notFound = () => new ResourceNotFoundException({message: 'Stream ordres under account 123456789012 not found.', $metadata: metadata});
+	const notFound = () =>
+		new ResourceNotFoundException({message: 'Stream ordres under account 123456789012 not found.', $metadata: metadata});
 
 	it('says where it looked and lists the streams there', async () => {
 		const result = await failure(notFound(), {target: awsTarget, listStreams: async () => ['orders', 'payments']});
 		expect(result.kind).toBe('not-found');
-		expect(result.message).toBe("The stream 'ordres' was not found in eu-west-1 at https://kinesis.eu-west-1.amazonaws.com, profile 'ops'.");
+		expect(result.message).toBe(
+			"The stream 'ordres' was not found in eu-west-1 at https://kinesis.eu-west-1.amazonaws.com, profile 'ops'.",
+		);
 		expect(result.hint).toBe('Streams there: orders, payments.');
 	});
 
@@ -182,7 +221,11 @@ describe('not found', () => {
 	});
 
 	it('speaks of tables for DynamoDB', async () => {
-		const result = await failure(serviceError('ResourceNotFoundException', 'Requested resource not found'), {target: awsTarget, service: 'dynamodb', tableName: 'orders-app'});
+		const result = await failure(serviceError('ResourceNotFoundException', 'Requested resource not found'), {
+			target: awsTarget,
+			service: 'dynamodb',
+			tableName: 'orders-app',
+		});
 		expect(result.message).toContain("table 'orders-app'");
 		expect(result.message).toContain('https://dynamodb.eu-west-1.amazonaws.com');
 	});
@@ -190,7 +233,10 @@ describe('not found', () => {
 
 describe('throttling', () => {
 	it('names the shard that is over its throughput', async () => {
-		const error = new ProvisionedThroughputExceededException({message: 'Rate exceeded for shard shardId-000000000001 in stream orders under account 123456789012.', $metadata: metadata});
+		const error = new ProvisionedThroughputExceededException({
+			message: 'Rate exceeded for shard shardId-000000000001 in stream orders under account 123456789012.',
+			$metadata: metadata,
+		});
 		const result = await failure(error);
 		expect(result.kind).toBe('throttled');
 		expect(result.message).toContain('shardId-000000000001');
@@ -198,9 +244,16 @@ describe('throttling', () => {
 	});
 
 	it('covers control-plane limits and account quotas', async () => {
-		const rate = await failure(new LimitExceededException({message: 'Rate exceeded for stream orders under account 123456789012.', $metadata: metadata}));
+		const rate = await failure(
+			new LimitExceededException({message: 'Rate exceeded for stream orders under account 123456789012.', $metadata: metadata}),
+		);
 		expect(rate.kind).toBe('throttled');
-		const quota = await failure(new LimitExceededException({message: 'This request would exceed the shard limit for the account 123456789012 in us-east-1.', $metadata: metadata}));
+		const quota = await failure(
+			new LimitExceededException({
+				message: 'This request would exceed the shard limit for the account 123456789012 in us-east-1.',
+				$metadata: metadata,
+			}),
+		);
 		expect(quota.kind).toBe('throttled');
 		expect(quota.hint).toContain('Service Quotas');
 		expect((await failure(serviceError('ThrottlingException', 'Rate exceeded'), {service: 'cloudwatch'})).kind).toBe('throttled');
@@ -208,19 +261,37 @@ describe('throttling', () => {
 });
 
 describe('unreachable', () => {
-	it('reads Node\'s network errors, wrapped or aggregated', async () => {
-		const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4567'), {code: 'ECONNREFUSED', address: '127.0.0.1', port: 4567});
+	it("reads Node's network errors, wrapped or aggregated", async () => {
+		const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4567'), {
+			code: 'ECONNREFUSED',
+			address: '127.0.0.1',
+			port: 4567,
+		});
 		expect((await failure(refused)).message).toBe('Cannot reach the Kinesis endpoint 127.0.0.1:4567: the connection was refused.');
 		const wrapped = new Error('The pending stream has been canceled', {cause: refused});
 		expect((await failure(wrapped, {target: awsTarget})).message).toContain('https://kinesis.eu-west-1.amazonaws.com');
-		const aggregated = Object.assign(new AggregateError([Object.assign(new Error('connect ECONNREFUSED ::1:4567'), {code: 'ECONNREFUSED', address: '::1', port: 4567})], ''), {code: 'ECONNREFUSED'});
+		const aggregated = Object.assign(
+			new AggregateError(
+				[Object.assign(new Error('connect ECONNREFUSED ::1:4567'), {code: 'ECONNREFUSED', address: '::1', port: 4567})],
+				'',
+			),
+			{code: 'ECONNREFUSED'},
+		);
 		expect((await failure(aggregated)).kind).toBe('unreachable');
-		const dns = Object.assign(new Error('getaddrinfo ENOTFOUND kinesis.nowhere.example'), {code: 'ENOTFOUND', hostname: 'kinesis.nowhere.example'});
+		const dns = Object.assign(new Error('getaddrinfo ENOTFOUND kinesis.nowhere.example'), {
+			code: 'ENOTFOUND',
+			hostname: 'kinesis.nowhere.example',
+		});
 		expect((await failure(dns)).message).toContain('kinesis.nowhere.example: the host name was not found');
 	});
 
-	it('treats the SDK\'s timeouts as unreachable', async () => {
-		const timeout = Object.assign(new Error('@smithy/node-http-handler - the request socket did not establish a connection with the server within the configured timeout of 5000 ms.'), {name: 'TimeoutError'});
+	it("treats the SDK's timeouts as unreachable", async () => {
+		const timeout = Object.assign(
+			new Error(
+				'@smithy/node-http-handler - the request socket did not establish a connection with the server within the configured timeout of 5000 ms.',
+			),
+			{name: 'TimeoutError'},
+		);
 		const result = await failure(timeout, {target: awsTarget, service: 'cloudwatch'});
 		expect(result.kind).toBe('unreachable');
 		expect(result.message).toBe('Cannot reach the CloudWatch endpoint https://monitoring.eu-west-1.amazonaws.com: the request timed out.');
@@ -229,13 +300,18 @@ describe('unreachable', () => {
 });
 
 describe('everything else', () => {
-	it('passes the console\'s own failures through', async () => {
+	it("passes the console's own failures through", async () => {
 		const result = await failure(new ConsoleError({kind: 'configuration', message: 'No AWS region is set.', hint: 'Pass --region.'}));
-		expect(result).toEqual({kind: 'configuration', message: 'No AWS region is set.', hint: 'Pass --region.', exitCode: EXIT_CODES.configuration});
+		expect(result).toEqual({
+			kind: 'configuration',
+			message: 'No AWS region is set.',
+			hint: 'Pass --region.',
+			exitCode: EXIT_CODES.configuration,
+		});
 		expect(formatFailure(result)).toBe('No AWS region is set.\nPass --region.');
 	});
 
-	it('falls back to the error\'s own words, with the request id', async () => {
+	it("falls back to the error's own words, with the request id", async () => {
 		const result = await failure(serviceError('InvalidArgumentException', 'ShardCount must be positive.'), {target: awsTarget});
 		expect(result.kind).toBe('unexpected');
 		expect(result.exitCode).toBe(1);
@@ -250,11 +326,16 @@ describe('secrets', () => {
 	it('never repeats the credentials of the environment or the shared files, whatever the error says', async () => {
 		useEnvCredentials();
 		process.env.AWS_SESSION_TOKEN = SECRETS.envSessionToken;
-		aws.files.write({credentials: `[ops]\naws_access_key_id = ${SECRETS.profileKeyId}\naws_secret_access_key = ${SECRETS.profileSecret}\n`});
+		aws.files.write({
+			credentials: `[ops]\naws_access_key_id = ${SECRETS.profileKeyId}\naws_secret_access_key = ${SECRETS.profileSecret}\n`,
+		});
 		const leaky = [
 			new Error(`credential_process printed {"AccessKeyId": "${SECRETS.profileKeyId}", "SecretAccessKey": "${SECRETS.profileSecret}"}`),
 			new CredentialsProviderError(`Profile ops credential_process returned ${SECRETS.profileSecret} which is not JSON`),
-			serviceError('InvalidSignatureException', `The Canonical String was ... Credential=${SECRETS.envKeyId}/20240101/us-east-1/kinesis ${SECRETS.envSecret}`),
+			serviceError(
+				'InvalidSignatureException',
+				`The Canonical String was ... Credential=${SECRETS.envKeyId}/20240101/us-east-1/kinesis ${SECRETS.envSecret}`,
+			),
 			new ResourceNotFoundException({message: `Stream ${SECRETS.envSessionToken} under account 1 not found.`, $metadata: metadata}),
 			Object.assign(new Error(`connect ECONNREFUSED http://bob:${SECRETS.envSecret}@10.0.0.1:4567`), {code: 'ECONNREFUSED'}),
 		];

@@ -1,9 +1,16 @@
 import {describe, expect, it} from 'vitest';
 import {readLines, type InputLine} from '../../source/console/lines.js';
 
-async function lines(chunks: Array<string | Buffer>, max?: number): Promise<Array<{number: number; length: number; text: string | undefined}>> {
+async function lines(
+	chunks: Array<string | Buffer>,
+	max?: number,
+): Promise<Array<{number: number; length: number; text: string | undefined}>> {
 	const out: InputLine[] = [];
-	for await (const line of readLines(chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk)), max)) out.push(line);
+	for await (const line of readLines(
+		chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk)),
+		max,
+	))
+		out.push(line);
 	return out.map((line) => ({number: line.number, length: line.length, text: line.bytes?.toString('latin1')}));
 }
 

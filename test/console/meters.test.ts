@@ -23,12 +23,19 @@ describe('Meters', () => {
 		let now = 1_000_000;
 		const meters = new Meters(() => now);
 		for (let second = 0; second < 10; second++) {
-			for (let call = 0; call < 4; call++) meters.observe(batch('shardId-000000000000', now + second * 1000 + call * 200, Array(50).fill('k')));
+			for (let call = 0; call < 4; call++)
+				meters.observe(batch('shardId-000000000000', now + second * 1000 + call * 200, Array(50).fill('k')));
 			meters.observe({type: 'polled', shardId: 'shardId-000000000001', millisBehindLatest: 0, atMs: now + second * 1000});
 		}
 		now += 10_000;
 		const [hot, idle] = meters.snapshot();
-		expect(hot).toMatchObject({shardId: 'shardId-000000000000', recordsPerSecond: 200, bytesPerSecond: 20_000, callsPerSecond: 4, totalRecords: 2000});
+		expect(hot).toMatchObject({
+			shardId: 'shardId-000000000000',
+			recordsPerSecond: 200,
+			bytesPerSecond: 20_000,
+			callsPerSecond: 4,
+			totalRecords: 2000,
+		});
 		expect(hot?.readBudget.calls).toBeCloseTo(0.8);
 		expect(idle).toMatchObject({shardId: 'shardId-000000000001', recordsPerSecond: 0, callsPerSecond: 1, millisBehindLatest: 0});
 		expect(meters.hottest()?.shardId).toBe('shardId-000000000000');
@@ -48,7 +55,13 @@ describe('Meters', () => {
 	it('counts throttling per minute and names the hottest partition keys', () => {
 		const now = 3_000_000;
 		const meters = new Meters(() => now + 1000);
-		meters.observe({type: 'retrying', shardId: 's', reason: 'ProvisionedThroughputExceededException: Rate exceeded', attempt: 1, delayMs: 100});
+		meters.observe({
+			type: 'retrying',
+			shardId: 's',
+			reason: 'ProvisionedThroughputExceededException: Rate exceeded',
+			attempt: 1,
+			delayMs: 100,
+		});
 		meters.observe({type: 'retrying', shardId: 's', reason: 'ECONNRESET', attempt: 1, delayMs: 100});
 		meters.observe(batch('s', now, ['hot', 'hot', 'hot', 'cold']));
 		const [meter] = meters.snapshot();

@@ -21,7 +21,12 @@ describe('CloudWatch history of a stream', () => {
 		kinesis = kinesisClient(engine.url, 'http1');
 		cloudwatch = new CloudWatchClient({endpoint: engine.url, region: 'us-east-1', credentials, maxAttempts: 1});
 		for (const name of ['plain', 'enhanced', 'idle']) await kinesis.send(new CreateStreamCommand({StreamName: name, ShardCount: 2}));
-		await kinesis.send(new EnableEnhancedMonitoringCommand({StreamName: 'enhanced', ShardLevelMetrics: ['IncomingRecords', 'IncomingBytes', 'IteratorAgeMilliseconds']}));
+		await kinesis.send(
+			new EnableEnhancedMonitoringCommand({
+				StreamName: 'enhanced',
+				ShardLevelMetrics: ['IncomingRecords', 'IncomingBytes', 'IteratorAgeMilliseconds'],
+			}),
+		);
 		// 120 records to the first shard and 60 to the second, of 10 bytes each (data plus key), in the minute from 12:00.
 		for (const stream of ['plain', 'enhanced']) {
 			await put(stream, LOW_HASH, 120);
@@ -43,8 +48,21 @@ describe('CloudWatch history of a stream', () => {
 
 	it('reads stream-level rates, ages and throttling in one GetMetricData, at 1-minute periods', async () => {
 		const metrics = new CloudWatchMetrics(cloudwatch, {now});
-		const history = await metrics.streamHistory({stream: 'plain', window: FIFTEEN_MINUTES, shardIds: ['shardId-000000000000', 'shardId-000000000001'], enhancedMetrics: []});
-		expect(history).toMatchObject({windowLabel: '15m', periodSeconds: 60, endMs: nowMs, startMs: nowMs - 15 * 60_000, shardMetrics: [], shards: {}, shardsLeftOut: 0});
+		const history = await metrics.streamHistory({
+			stream: 'plain',
+			window: FIFTEEN_MINUTES,
+			shardIds: ['shardId-000000000000', 'shardId-000000000001'],
+			enhancedMetrics: [],
+		});
+		expect(history).toMatchObject({
+			windowLabel: '15m',
+			periodSeconds: 60,
+			endMs: nowMs,
+			startMs: nowMs - 15 * 60_000,
+			shardMetrics: [],
+			shards: {},
+			shardsLeftOut: 0,
+		});
 		expect(history.recordsPerSecond).toEqual({timestamps: [nowMs - 60_000], values: [3]});
 		expect(history.bytesPerSecond.values).toEqual([30]);
 		expect(total(history.writeThrottled)).toBe(0);
@@ -118,7 +136,10 @@ describe('history queries', () => {
 
 	it('stays within 500 queries a call, saying how many shards were left out', () => {
 		const shardIds = Array.from({length: 200}, (_, index) => `shard-${index}`);
-		const plan = historyQueries({stream: 's', window, shardIds, enhancedMetrics: ['IncomingRecords', 'IncomingBytes', 'IteratorAgeMilliseconds']}, 60);
+		const plan = historyQueries(
+			{stream: 's', window, shardIds, enhancedMetrics: ['IncomingRecords', 'IncomingBytes', 'IteratorAgeMilliseconds']},
+			60,
+		);
 		expect(plan.queries.length).toBeLessThanOrEqual(500);
 		expect(plan.shardsLeftOut).toBe(200 - 165);
 		expect(new Set(plan.queries.map((query) => query.Id)).size).toBe(plan.queries.length);

@@ -1,6 +1,21 @@
-import {CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type KinesisClient, type PutRecordsCommand, type _Record} from '@aws-sdk/client-kinesis';
+import {
+	CreateStreamCommand,
+	GetRecordsCommand,
+	GetShardIteratorCommand,
+	ListShardsCommand,
+	type KinesisClient,
+	type PutRecordsCommand,
+	type _Record,
+} from '@aws-sdk/client-kinesis';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {produceRecords, type FailedRecord, type ProducerInput, type ProducerOptions, type ProducerResult, type WrittenRecord} from '../../source/console/producer.js';
+import {
+	produceRecords,
+	type FailedRecord,
+	type ProducerInput,
+	type ProducerOptions,
+	type ProducerResult,
+	type WrittenRecord,
+} from '../../source/console/producer.js';
 import type {Engine} from '../../source/engine/index.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
 
@@ -16,7 +31,9 @@ async function readAll(client: KinesisClient, stream: string): Promise<_Record[]
 	const {Shards: shards = []} = await client.send(new ListShardsCommand({StreamName: stream}));
 	const records: _Record[] = [];
 	for (const shard of shards) {
-		let iterator = (await client.send(new GetShardIteratorCommand({StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON'}))).ShardIterator;
+		let iterator = (
+			await client.send(new GetShardIteratorCommand({StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON'}))
+		).ShardIterator;
 		while (iterator) {
 			const page = await client.send(new GetRecordsCommand({ShardIterator: iterator}));
 			records.push(...(page.Records ?? []));
@@ -29,7 +46,11 @@ async function readAll(client: KinesisClient, stream: string): Promise<_Record[]
 
 const text = (record: _Record) => Buffer.from(record.Data ?? new Uint8Array()).toString('utf8');
 
-async function collect(client: KinesisClient, input: AsyncIterable<ProducerInput> | Iterable<ProducerInput>, options: ProducerOptions): Promise<ProducerResult[]> {
+async function collect(
+	client: KinesisClient,
+	input: AsyncIterable<ProducerInput> | Iterable<ProducerInput>,
+	options: ProducerOptions,
+): Promise<ProducerResult[]> {
 	const results: ProducerResult[] = [];
 	for await (const result of produceRecords(client, input, options)) results.push(result);
 	return results;
@@ -70,7 +91,11 @@ describe('produceRecords', () => {
 
 	it('writes every record once, reports its shard and sequence number, and keeps each key in input order', async () => {
 		const stream = await createStream(client, 4);
-		const input = Array.from({length: 3_000}, (_, n) => ({data: Buffer.from(JSON.stringify({n})), partitionKey: `key-${n % 17}`, line: n + 1}));
+		const input = Array.from({length: 3_000}, (_, n) => ({
+			data: Buffer.from(JSON.stringify({n})),
+			partitionKey: `key-${n % 17}`,
+			line: n + 1,
+		}));
 		const results = await collect(client, slowly(input), {stream});
 		expect(failed(results)).toEqual([]);
 		expect(results.map((result) => result.index).sort((a, b) => a - b)).toEqual(input.map((_, index) => index));
@@ -93,7 +118,13 @@ describe('produceRecords', () => {
 
 	it('gives records without a partition key a random one each, spread over the shards', async () => {
 		const stream = await createStream(client, 4);
-		const results = written(await collect(client, Array.from({length: 200}, () => ({data: Buffer.from('x')})), {stream}));
+		const results = written(
+			await collect(
+				client,
+				Array.from({length: 200}, () => ({data: Buffer.from('x')})),
+				{stream},
+			),
+		);
 		expect(results).toHaveLength(200);
 		expect(new Set(results.map((result) => result.partitionKey)).size).toBe(200);
 		expect(new Set(results.map((result) => result.shardId)).size).toBe(4);
@@ -112,7 +143,11 @@ describe('produceRecords', () => {
 		];
 		const results = await collect(client, input, {stream});
 		expect(failed(results).map(({line, error, attempts}) => ({line, error, attempts}))).toEqual([
-			{line: 2, error: 'the record is 1,048,577 bytes with its partition key; Kinesis takes at most 1 MiB (1,048,576 bytes) per record', attempts: 0},
+			{
+				line: 2,
+				error: 'the record is 1,048,577 bytes with its partition key; Kinesis takes at most 1 MiB (1,048,576 bytes) per record',
+				attempts: 0,
+			},
 			{line: 4, error: 'the partition key is 257 characters; Kinesis takes 1 to 256', attempts: 0},
 			{line: 5, error: expect.stringContaining('larger than 2^128 - 1'), attempts: 0},
 			{line: 6, error: 'not base64', attempts: 0},
@@ -127,7 +162,9 @@ describe('produceRecords', () => {
 		const calls: number[] = [];
 		const counting = {
 			send: (command: PutRecordsCommand, options: never) => {
-				calls.push(command.input.Records?.reduce((sum, record) => sum + (record.Data?.length ?? 0) + (record.PartitionKey?.length ?? 0), 0) ?? 0);
+				calls.push(
+					command.input.Records?.reduce((sum, record) => sum + (record.Data?.length ?? 0) + (record.PartitionKey?.length ?? 0), 0) ?? 0,
+				);
 				return client.send(command, options);
 			},
 		} as unknown as KinesisClient;
@@ -157,7 +194,9 @@ describe('produceRecords', () => {
 	});
 
 	it('throws when the stream does not exist', async () => {
-		await expect(collect(client, [{data: Buffer.from('x'), partitionKey: 'k'}], {stream: 'no-such-stream'})).rejects.toMatchObject({name: 'ResourceNotFoundException'});
+		await expect(collect(client, [{data: Buffer.from('x'), partitionKey: 'k'}], {stream: 'no-such-stream'})).rejects.toMatchObject({
+			name: 'ResourceNotFoundException',
+		});
 	});
 
 	it('retries a call that fails as a whole on a transient error, and counts the attempt', async () => {
@@ -165,9 +204,20 @@ describe('produceRecords', () => {
 		let calls = 0;
 		const flaky = {
 			send: (command: never, options: never) =>
-				++calls === 1 ? Promise.reject(Object.assign(new Error('We encountered an internal error.'), {name: 'InternalFailure', $metadata: {httpStatusCode: 500}})) : client.send(command, options),
+				++calls === 1
+					? Promise.reject(
+							Object.assign(new Error('We encountered an internal error.'), {name: 'InternalFailure', $metadata: {httpStatusCode: 500}}),
+						)
+					: client.send(command, options),
 		} as unknown as KinesisClient;
-		const results = await collect(flaky, [{data: Buffer.from('a'), partitionKey: 'k'}, {data: Buffer.from('b'), partitionKey: 'k'}], {stream, retryBaseMs: 1});
+		const results = await collect(
+			flaky,
+			[
+				{data: Buffer.from('a'), partitionKey: 'k'},
+				{data: Buffer.from('b'), partitionKey: 'k'},
+			],
+			{stream, retryBaseMs: 1},
+		);
 		// The first call goes out with the first record alone; the second record waits behind its retry.
 		expect(written(results).map((result) => [result.index, result.attempts])).toEqual([
 			[0, 2],
@@ -179,11 +229,20 @@ describe('produceRecords', () => {
 	it('gives up on a record after --max-retries of a transient failure', async () => {
 		const stream = await createStream(client, 1);
 		const failing = {
-			send: () => Promise.reject(Object.assign(new Error('Service unavailable'), {name: 'ServiceUnavailableException', $metadata: {httpStatusCode: 503}})),
+			send: () =>
+				Promise.reject(
+					Object.assign(new Error('Service unavailable'), {name: 'ServiceUnavailableException', $metadata: {httpStatusCode: 503}}),
+				),
 		} as unknown as KinesisClient;
 		const results = await collect(failing, [{data: Buffer.from('a'), partitionKey: 'k'}], {stream, maxRetries: 2, retryBaseMs: 1});
 		expect(results).toEqual([
-			{ok: false, index: 0, partitionKey: 'k', attempts: 3, error: 'ServiceUnavailableException: Service unavailable (gave up after 3 attempts)'},
+			{
+				ok: false,
+				index: 0,
+				partitionKey: 'k',
+				attempts: 3,
+				error: 'ServiceUnavailableException: Service unavailable (gave up after 3 attempts)',
+			},
 		]);
 	});
 
@@ -219,13 +278,18 @@ describe('produceRecords against per-shard throughput limits', () => {
 
 	it('gets a hot key over 1,000 records/s through by retrying, in order, with other keys', async () => {
 		const stream = await createStream(client, 2);
-		const input = Array.from({length: 3_000}, (_, n) => ({data: Buffer.from(JSON.stringify({n})), partitionKey: n % 10 === 0 ? `cold-${n}` : 'hot'}));
+		const input = Array.from({length: 3_000}, (_, n) => ({
+			data: Buffer.from(JSON.stringify({n})),
+			partitionKey: n % 10 === 0 ? `cold-${n}` : 'hot',
+		}));
 		const results = await collect(client, input, {stream});
 		expect(failed(results)).toEqual([]);
 		expect(written(results).some((result) => result.attempts > 1)).toBe(true);
 		const records = await readAll(client, stream);
 		expect(records).toHaveLength(3_000);
-		const hot = input.filter((record) => record.partitionKey === 'hot').map((record) => (JSON.parse(record.data.toString()) as {n: number}).n);
+		const hot = input
+			.filter((record) => record.partitionKey === 'hot')
+			.map((record) => (JSON.parse(record.data.toString()) as {n: number}).n);
 		expect(orderPerKey(records).get('hot')).toEqual(hot);
 	});
 
@@ -235,7 +299,9 @@ describe('produceRecords against per-shard throughput limits', () => {
 		const results = await collect(client, input, {stream, maxRetries: 0, concurrency: 1});
 		const refused = failed(results);
 		expect(refused.length).toBeGreaterThan(0);
-		expect(refused[0]?.error).toMatch(/^ProvisionedThroughputExceededException: Rate exceeded for shard shardId-000000000000 .* \(gave up after 1 attempt\)$/);
+		expect(refused[0]?.error).toMatch(
+			/^ProvisionedThroughputExceededException: Rate exceeded for shard shardId-000000000000 .* \(gave up after 1 attempt\)$/,
+		);
 		const numbers = orderPerKey(await readAll(client, stream)).get('hot') ?? [];
 		expect(numbers).toHaveLength(2_500 - refused.length);
 		expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
@@ -248,7 +314,8 @@ describe('produceRecords against per-shard throughput limits', () => {
 			{data: Buffer.alloc(700_000, 'b'), partitionKey: tag},
 			{data: Buffer.from('c'), partitionKey: tag},
 		];
-		const firstBytes = async (stream: string) => (await readAll(client, stream)).map((record) => String.fromCharCode(record.Data?.[0] ?? 0));
+		const firstBytes = async (stream: string) =>
+			(await readAll(client, stream)).map((record) => String.fromCharCode(record.Data?.[0] ?? 0));
 
 		const loose = await createStream(client, 1);
 		const looseResults = written(await collect(client, records('k'), {stream: loose}));

@@ -15,12 +15,20 @@ const record = (data: Uint8Array | string, partitionKey = 'key', arrival = '2026
 
 describe('record lines', () => {
 	const records: TailRecord[] = [
-		record('{"user":"zoë","said":"a \\"quote\\" and \\\\ a backslash","n":[1,2.5,-3e2],"nested":{"ok":true,"none":null}}', 'pk "quoted" \\ é'),
+		record(
+			'{"user":"zoë","said":"a \\"quote\\" and \\\\ a backslash","n":[1,2.5,-3e2],"nested":{"ok":true,"none":null}}',
+			'pk "quoted" \\ é',
+		),
 		record('plain text with a tab\tand unicode ✓'),
 		record(Uint8Array.of(0, 1, 2, 0xff, 0xfe)),
 		record(gzipSync(Buffer.from('{"logEvents":[{"message":"hi"}]}')), 'gz'),
 		record('{"broken": '),
-		record(aggregate([{partitionKey: 'user-1', data: Buffer.from('{"a":1}')}, {partitionKey: 'user-2', explicitHashKey: '42', data: Buffer.from('two')}])),
+		record(
+			aggregate([
+				{partitionKey: 'user-1', data: Buffer.from('{"a":1}')},
+				{partitionKey: 'user-2', explicitHashKey: '42', data: Buffer.from('two')},
+			]),
+		),
 		record('\u001b[2J\u009b31m control characters', 'key\u0000with nul'),
 	];
 

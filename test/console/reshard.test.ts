@@ -48,7 +48,13 @@ beforeAll(async () => {
 	client = kinesisClient(engine.url, 'http1');
 	dir = mkdtempSync(join(tmpdir(), 'reshard-'));
 	audit = new AuditLog(join(dir, 'state', 'audit.jsonl'));
-	target = {kind: 'endpoint', region: 'us-east-1', profile: 'ops', endpoint: engine.url, endpoints: {kinesis: engine.url, cloudwatch: engine.url, dynamodb: engine.url}};
+	target = {
+		kind: 'endpoint',
+		region: 'us-east-1',
+		profile: 'ops',
+		endpoint: engine.url,
+		endpoints: {kinesis: engine.url, cloudwatch: engine.url, dynamodb: engine.url},
+	};
 });
 afterAll(async () => {
 	client.destroy();
@@ -66,7 +72,9 @@ async function createStream(shards: number): Promise<string> {
 }
 
 /** Runs a change to the end, returning its events and result. */
-async function run(changes: AsyncGenerator<ChangeProgress<ReshardResult>, ReshardResult>): Promise<{events: Array<ChangeProgress<ReshardResult>>; result: ReshardResult}> {
+async function run(
+	changes: AsyncGenerator<ChangeProgress<ReshardResult>, ReshardResult>,
+): Promise<{events: Array<ChangeProgress<ReshardResult>>; result: ReshardResult}> {
 	const events: Array<ChangeProgress<ReshardResult>> = [];
 	for await (const event of changes) events.push(event);
 	const done = events.at(-1);
@@ -74,7 +82,8 @@ async function run(changes: AsyncGenerator<ChangeProgress<ReshardResult>, Reshar
 	return {events, result: done.result};
 }
 
-const ranges = (shards: ReadonlyArray<{startingHashKey: string; endingHashKey: string}>) => shards.map((shard) => [shard.startingHashKey, shard.endingHashKey]);
+const ranges = (shards: ReadonlyArray<{startingHashKey: string; endingHashKey: string}>) =>
+	shards.map((shard) => [shard.startingHashKey, shard.endingHashKey]);
 const entriesOf = async (stream: string): Promise<AuditEntry[]> => (await audit.read()).filter((entry) => entry.stream === stream);
 
 async function refusal(changes: AsyncGenerator<unknown, unknown>): Promise<ConsoleError> {
@@ -105,7 +114,9 @@ describe('split', () => {
 
 		const {events, result} = await run(executeReshard(context(), plan));
 		expect(events.map((event) => event.type)).toEqual(expect.arrayContaining(['submitting', 'submitted', 'status', 'done']));
-		expect(events.filter((event) => event.type === 'status').map((event) => (event.type === 'status' ? event.status : ''))).toContain('UPDATING');
+		expect(events.filter((event) => event.type === 'status').map((event) => (event.type === 'status' ? event.status : ''))).toContain(
+			'UPDATING',
+		);
 		expect(result.newShardIds).toEqual(['shardId-000000000002', 'shardId-000000000003']);
 		expect(ranges(result.openShards)).toEqual([['0', (HALF - 1n).toString()], ...ranges(plan.children)]);
 		const summary = await client.send(new DescribeStreamSummaryCommand({StreamName: stream}));
@@ -139,8 +150,13 @@ describe('split', () => {
 		const {result} = await run(executeReshard(context(), plan));
 		expect(ranges(result.openShards)).toEqual(ranges(plan.children));
 
-		const outside = planSplit(await loadStreamShape(client, stream), {shardId: 'shardId-000000000001', at: {hashKey: (BigInt(at) + 1n).toString()}});
-		expect(outside.problems).toEqual([expect.objectContaining({kind: 'refused', message: expect.stringContaining(`not inside shardId-000000000001`)})]);
+		const outside = planSplit(await loadStreamShape(client, stream), {
+			shardId: 'shardId-000000000001',
+			at: {hashKey: (BigInt(at) + 1n).toString()},
+		});
+		expect(outside.problems).toEqual([
+			expect.objectContaining({kind: 'refused', message: expect.stringContaining(`not inside shardId-000000000001`)}),
+		]);
 		expect(outside).toMatchObject({children: [], newStartingHashKey: ''});
 		const closed = planSplit(await loadStreamShape(client, stream), {shardId: 'shardId-000000000000', at: 'midpoint'});
 		expect(closed.problems[0]?.message).toContain('is closed');
@@ -153,7 +169,10 @@ describe('split', () => {
 		const stream = await createStream(2);
 		const shape = await loadStreamShape(client, stream);
 		// Traffic crowded into the bottom sixteenth of shard 1's range, by explicit hash key, with a few partition keys.
-		const observations: Observation[] = Array.from({length: 400}, (_, index) => ({hashKey: HALF + (QUARTER / 400n) * BigInt(index) / 4n + 7n, count: 1 + (index % 5)}));
+		const observations: Observation[] = Array.from({length: 400}, (_, index) => ({
+			hashKey: HALF + ((QUARTER / 400n) * BigInt(index)) / 4n + 7n,
+			count: 1 + (index % 5),
+		}));
 		const keys = Array.from({length: 200}, (_, n) => `user-${n}`);
 		for (const key of keys.filter((key) => partitionKeyHash(key) >= HALF)) observations.push({partitionKey: key});
 		// Records of shard 0's range, as a reader of shard 1 sees those written there with an ExplicitHashKey.
@@ -166,7 +185,7 @@ describe('split', () => {
 		expect(plan.problems).toEqual([]);
 		const inRange = plan.observed?.inRange ?? 0;
 		expect(plan.observed).toMatchObject({from: 'a test', records: inRange + 3, outsideRange: 3});
-		expect(plan.warnings.join(' ')).toContain("3 of the ");
+		expect(plan.warnings.join(' ')).toContain('3 of the ');
 		const [lower, upper] = plan.children;
 		expect(Math.abs((lower?.traffic?.share ?? 0) - 0.5)).toBeLessThan(0.02);
 		expect((lower?.traffic?.share ?? 0) + (upper?.traffic?.share ?? 0)).toBeCloseTo(1, 10);
@@ -175,17 +194,25 @@ describe('split', () => {
 		const {result} = await run(executeReshard(context(), plan));
 		expect(ranges(result.openShards.slice(1))).toEqual(ranges(plan.children));
 		// Write the observed traffic and count where Kinesis puts it: each child takes its previewed records.
-		const records = observations.filter((observation) => !('partitionKey' in observation && observation.partitionKey === elsewhere)).flatMap((observation) => {
-			const count = observation.count ?? 1;
-			const route = 'hashKey' in observation ? {PartitionKey: 'k', ExplicitHashKey: observation.hashKey.toString()} : {PartitionKey: observation.partitionKey};
-			return Array.from({length: count}, () => ({...route, Data: Buffer.from('x')}));
-		});
+		const records = observations
+			.filter((observation) => !('partitionKey' in observation && observation.partitionKey === elsewhere))
+			.flatMap((observation) => {
+				const count = observation.count ?? 1;
+				const route =
+					'hashKey' in observation
+						? {PartitionKey: 'k', ExplicitHashKey: observation.hashKey.toString()}
+						: {PartitionKey: observation.partitionKey};
+				return Array.from({length: count}, () => ({...route, Data: Buffer.from('x')}));
+			});
 		const perShard = new Map<string, number>();
 		for (let offset = 0; offset < records.length; offset += 500) {
 			const written = await client.send(new PutRecordsCommand({StreamName: stream, Records: records.slice(offset, offset + 500)}));
 			for (const entry of written.Records ?? []) perShard.set(entry.ShardId ?? '', (perShard.get(entry.ShardId ?? '') ?? 0) + 1);
 		}
-		expect([perShard.get(result.newShardIds[0] ?? ''), perShard.get(result.newShardIds[1] ?? '')]).toEqual([lower?.traffic?.records, upper?.traffic?.records]);
+		expect([perShard.get(result.newShardIds[0] ?? ''), perShard.get(result.newShardIds[1] ?? '')]).toEqual([
+			lower?.traffic?.records,
+			upper?.traffic?.records,
+		]);
 	});
 
 	it('refuses a median when the observed traffic has a single hash key, and warns of a key too hot to divide', async () => {
@@ -193,7 +220,11 @@ describe('split', () => {
 		const shape = await loadStreamShape(client, stream);
 		const single = planSplit(shape, {shardId: 'shardId-000000000000', at: 'median', observations: [{partitionKey: 'only', count: 50}]});
 		expect(single.problems[0]?.message).toContain('have one hash key');
-		const hot = planSplit(shape, {shardId: 'shardId-000000000000', at: 'median', observations: [{partitionKey: 'hot', count: 900}, {partitionKey: 'a'}, {partitionKey: 'b'}]});
+		const hot = planSplit(shape, {
+			shardId: 'shardId-000000000000',
+			at: 'median',
+			observations: [{partitionKey: 'hot', count: 900}, {partitionKey: 'a'}, {partitionKey: 'b'}],
+		});
 		expect(hot.warnings.join(' ')).toContain("The partition key 'hot' takes 99.8%");
 	});
 });
@@ -202,39 +233,82 @@ describe('merge', () => {
 	it('proposes the coldest adjacent pair from traffic read back, and merges it', async () => {
 		const stream = await createStream(4);
 		const rates = [60, 20, 2, 40];
-		const batch = rates.flatMap((count, shard) => Array.from({length: count}, () => ({PartitionKey: 'k', ExplicitHashKey: (QUARTER * BigInt(shard) + 5n).toString(), Data: Buffer.from('x')})));
+		const batch = rates.flatMap((count, shard) =>
+			Array.from({length: count}, () => ({
+				PartitionKey: 'k',
+				ExplicitHashKey: (QUARTER * BigInt(shard) + 5n).toString(),
+				Data: Buffer.from('x'),
+			})),
+		);
 		await client.send(new PutRecordsCommand({StreamName: stream, Records: batch}));
 		const shape = await loadStreamShape(client, stream);
-		const traffic = await measureTraffic(client, stream, shape.openShards.map((shard) => shard.shardId), {windowMs: 60_000});
+		const traffic = await measureTraffic(
+			client,
+			stream,
+			shape.openShards.map((shard) => shard.shardId),
+			{windowMs: 60_000},
+		);
 		expect(traffic.source).toBe('sample');
 		expect(traffic.shards.map((row) => row.records)).toEqual(rates);
 		const plan = proposeMerge(shape, traffic);
-		expect(plan).toMatchObject({reason: 'coldest', shardToMerge: 'shardId-000000000001', adjacentShardToMerge: 'shardId-000000000002', problems: []});
+		expect(plan).toMatchObject({
+			reason: 'coldest',
+			shardToMerge: 'shardId-000000000001',
+			adjacentShardToMerge: 'shardId-000000000002',
+			problems: [],
+		});
 		expect(plan.shards.map((shard) => shard.traffic?.records)).toEqual([20, 2]);
-		expect(plan.merged).toMatchObject({startingHashKey: QUARTER.toString(), endingHashKey: (3n * QUARTER - 1n).toString(), keySpaceShare: 0.5, traffic: {records: 22}});
+		expect(plan.merged).toMatchObject({
+			startingHashKey: QUARTER.toString(),
+			endingHashKey: (3n * QUARTER - 1n).toString(),
+			keySpaceShare: 0.5,
+			traffic: {records: 22},
+		});
 
 		const {result} = await run(executeReshard(context(), plan));
 		expect(result.newShardIds).toEqual(['shardId-000000000004']);
-		expect(result.openShards.map((shard) => shard.shardId)).toEqual(['shardId-000000000000', 'shardId-000000000004', 'shardId-000000000003']);
+		expect(result.openShards.map((shard) => shard.shardId)).toEqual([
+			'shardId-000000000000',
+			'shardId-000000000004',
+			'shardId-000000000003',
+		]);
 		expect(result.openShards[1]?.parents).toEqual(['shardId-000000000001', 'shardId-000000000002']);
 		const [, completed] = await entriesOf(stream);
-		expect(completed).toMatchObject({operation: 'merge', outcome: 'completed', parameters: {shardToMerge: 'shardId-000000000001', adjacentShardToMerge: 'shardId-000000000002', reason: 'coldest'}});
+		expect(completed).toMatchObject({
+			operation: 'merge',
+			outcome: 'completed',
+			parameters: {shardToMerge: 'shardId-000000000001', adjacentShardToMerge: 'shardId-000000000002', reason: 'coldest'},
+		});
 	});
 
 	it("proposes the pair from CloudWatch's shard-level IncomingRecords when enhanced monitoring records it", async () => {
 		const stream = await createStream(3);
 		await client.send(new EnableEnhancedMonitoringCommand({StreamName: stream, ShardLevelMetrics: ['IncomingRecords', 'IncomingBytes']}));
 		const rates = [1, 30, 2];
-		const batch = rates.flatMap((count, shard) => Array.from({length: count}, () => ({PartitionKey: 'k', ExplicitHashKey: (((KEY_SPACE / 3n) * BigInt(shard)) + 5n).toString(), Data: Buffer.from('xyz')})));
+		const batch = rates.flatMap((count, shard) =>
+			Array.from({length: count}, () => ({
+				PartitionKey: 'k',
+				ExplicitHashKey: ((KEY_SPACE / 3n) * BigInt(shard) + 5n).toString(),
+				Data: Buffer.from('xyz'),
+			})),
+		);
 		await client.send(new PutRecordsCommand({StreamName: stream, Records: batch}));
 		const shape = await loadStreamShape(client, stream);
 		expect(shape.enhancedMetrics).toEqual(expect.arrayContaining(['IncomingRecords']));
 		const cloudwatch = new CloudWatchClient({endpoint: engine.url, region: 'us-east-1', credentials});
 		try {
-			const traffic = await measureTraffic(client, stream, shape.openShards.map((shard) => shard.shardId), {windowMs: 300_000, enhancedMetrics: shape.enhancedMetrics, cloudwatch});
+			const traffic = await measureTraffic(
+				client,
+				stream,
+				shape.openShards.map((shard) => shard.shardId),
+				{windowMs: 300_000, enhancedMetrics: shape.enhancedMetrics, cloudwatch},
+			);
 			expect(traffic.source).toBe('cloudwatch');
 			expect(traffic.shards.map((row) => row.records)).toEqual(rates);
-			expect(proposeMerge(shape, traffic)).toMatchObject({shardToMerge: 'shardId-000000000000', adjacentShardToMerge: 'shardId-000000000001'});
+			expect(proposeMerge(shape, traffic)).toMatchObject({
+				shardToMerge: 'shardId-000000000000',
+				adjacentShardToMerge: 'shardId-000000000001',
+			});
 		} finally {
 			cloudwatch.destroy();
 		}
@@ -243,10 +317,18 @@ describe('merge', () => {
 	it('takes the pair in either order, refuses shards that are not adjacent, and says so before calling', async () => {
 		const stream = await createStream(3);
 		const shape = await loadStreamShape(client, stream);
-		expect(planMerge(shape, 'shardId-000000000002', 'shardId-000000000001')).toMatchObject({shardToMerge: 'shardId-000000000001', adjacentShardToMerge: 'shardId-000000000002', problems: []});
+		expect(planMerge(shape, 'shardId-000000000002', 'shardId-000000000001')).toMatchObject({
+			shardToMerge: 'shardId-000000000001',
+			adjacentShardToMerge: 'shardId-000000000002',
+			problems: [],
+		});
 		const apart = planMerge(shape, 'shardId-000000000000', 'shardId-000000000002');
 		expect(apart.problems).toEqual([
-			expect.objectContaining({kind: 'refused', message: expect.stringContaining('are not adjacent'), hint: 'Adjacent pairs: shardId-000000000000 shardId-000000000001; shardId-000000000001 shardId-000000000002.'}),
+			expect.objectContaining({
+				kind: 'refused',
+				message: expect.stringContaining('are not adjacent'),
+				hint: 'Adjacent pairs: shardId-000000000000 shardId-000000000001; shardId-000000000001 shardId-000000000002.',
+			}),
 		]);
 		const error = await refusal(executeReshard(context(), apart));
 		expect(error.failure).toMatchObject({kind: 'refused', exitCode: 13});
@@ -280,7 +362,9 @@ describe('scale', () => {
 	it("refuses over double, under half, past the account's quota, and nothing to change, before calling", async () => {
 		const stream = await createStream(4);
 		const shape = await loadStreamShape(client, stream);
-		expect(planScale(shape, 9).problems.map((problem) => problem.message)).toEqual(['9 shards is more than double the 4 open shards: Kinesis scales up to at most 8 in one step.']);
+		expect(planScale(shape, 9).problems.map((problem) => problem.message)).toEqual([
+			'9 shards is more than double the 4 open shards: Kinesis scales up to at most 8 in one step.',
+		]);
 		expect(planScale(shape, 9).problems[0]?.hint).toBe('Scale in steps: 4 → 8 → 9.');
 		expect(planScale(shape, 1).problems[0]?.message).toContain('less than half the 4 open shards');
 		const account = await accountShardLimits(client);
@@ -289,7 +373,10 @@ describe('scale', () => {
 		expect(quota.problems[0]?.message).toContain('4 more open shards would pass the account');
 		expect(planScale(shape, 4)).toMatchObject({unchanged: true, problems: []});
 		expect(planScale({...shape, mode: 'ON_DEMAND'}, 5).problems[0]?.message).toContain('is an ON_DEMAND stream');
-		expect(planScale({...shape, status: 'UPDATING'}, 5).problems[0]).toMatchObject({kind: 'in-use', message: `'${stream}' is UPDATING, not ACTIVE: Kinesis changes a stream only while it is ACTIVE.`});
+		expect(planScale({...shape, status: 'UPDATING'}, 5).problems[0]).toMatchObject({
+			kind: 'in-use',
+			message: `'${stream}' is UPDATING, not ACTIVE: Kinesis changes a stream only while it is ACTIVE.`,
+		});
 		expect((await refusal(executeReshard(context(), planScale(shape, 9)))).failure.kind).toBe('refused');
 		expect((await refusal(executeReshard(context(), planScale(shape, 4)))).failure.message).toContain('nothing to change');
 		expect(await entriesOf(stream)).toEqual([]);
@@ -300,10 +387,14 @@ describe("Kinesis's refusals and throttling", () => {
 	it('says plainly that the stream is busy when another change started after the plan, and records the failure', async () => {
 		const stream = await createStream(2);
 		const plan = planSplit(await loadStreamShape(client, stream), {shardId: 'shardId-000000000000', at: 'midpoint'});
-		await client.send(new SplitShardCommand({StreamName: stream, ShardToSplit: 'shardId-000000000001', NewStartingHashKey: (HALF + QUARTER).toString()}));
+		await client.send(
+			new SplitShardCommand({StreamName: stream, ShardToSplit: 'shardId-000000000001', NewStartingHashKey: (HALF + QUARTER).toString()}),
+		);
 		const error = await refusal(executeReshard(context(), plan));
 		expect(error.failure).toMatchObject({kind: 'in-use', exitCode: 12});
-		expect(error.failure.message).toBe('Kinesis refused the split of shardId-000000000000: the stream is UPDATING, so another change (a reshard, a retention or encryption change) is still in progress.');
+		expect(error.failure.message).toBe(
+			'Kinesis refused the split of shardId-000000000000: the stream is UPDATING, so another change (a reshard, a retention or encryption change) is still in progress.',
+		);
 		const entries = await entriesOf(stream);
 		expect(entries).toEqual([expect.objectContaining({outcome: 'failed', error: expect.stringContaining('the stream is UPDATING')})]);
 	});
@@ -316,7 +407,9 @@ describe("Kinesis's refusals and throttling", () => {
 			send(command: {constructor: {name: string}}, options?: unknown) {
 				if (command.constructor.name === 'SplitShardCommand' && throttles < 2) {
 					throttles++;
-					return Promise.reject(new LimitExceededException({message: 'Rate exceeded for stream under account 000000000000.', $metadata: {}}));
+					return Promise.reject(
+						new LimitExceededException({message: 'Rate exceeded for stream under account 000000000000.', $metadata: {}}),
+					);
 				}
 				return client.send(command as never, options as never);
 			},
@@ -344,7 +437,14 @@ describe('the audit log', () => {
 		const previous = process.env.AWS_SECRET_ACCESS_KEY;
 		process.env.AWS_SECRET_ACCESS_KEY = secret;
 		try {
-			const entry = await audit.append({id: 'x', operation: 'test', stream: 's', target: {kind: 'aws', region: 'eu-west-1'}, parameters: {note: `a message quoting ${secret}`}, outcome: 'failed'});
+			const entry = await audit.append({
+				id: 'x',
+				operation: 'test',
+				stream: 's',
+				target: {kind: 'aws', region: 'eu-west-1'},
+				parameters: {note: `a message quoting ${secret}`},
+				outcome: 'failed',
+			});
 			expect(entry.time).toMatch(/^\d{4}-\d{2}-\d{2}T/);
 			expect(readFileSync(audit.path, 'utf8')).not.toContain(secret);
 		} finally {

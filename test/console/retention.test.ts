@@ -16,7 +16,14 @@ import {AuditLog} from '../../source/console/auditLog.js';
 import type {ChangeContext} from '../../source/console/changes.js';
 import type {ConnectionTarget} from '../../source/console/connect.js';
 import {ConsoleError} from '../../source/console/failures.js';
-import {confirmsDecrease, executeRetention, planRetention, retentionHoursProblem, retentionOverview, type RetentionResult} from '../../source/console/retention.js';
+import {
+	confirmsDecrease,
+	executeRetention,
+	planRetention,
+	retentionHoursProblem,
+	retentionOverview,
+	type RetentionResult,
+} from '../../source/console/retention.js';
 import type {Engine} from '../../source/engine/index.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
 
@@ -38,7 +45,12 @@ beforeAll(async () => {
 	client = kinesisClient(engine.url, 'http1');
 	dir = mkdtempSync(join(tmpdir(), 'retention-'));
 	audit = new AuditLog(join(dir, 'audit.jsonl'));
-	const target: ConnectionTarget = {kind: 'local', region: 'us-east-1', endpoint: engine.url, endpoints: {kinesis: engine.url, cloudwatch: engine.url, dynamodb: engine.url}};
+	const target: ConnectionTarget = {
+		kind: 'local',
+		region: 'us-east-1',
+		endpoint: engine.url,
+		endpoints: {kinesis: engine.url, cloudwatch: engine.url, dynamodb: engine.url},
+	};
 	context = {kinesis: client, target, audit, timing: {pollMs: 30, maxPollMs: 60}, now};
 });
 afterAll(async () => {
@@ -58,7 +70,13 @@ async function waitActive(stream: string): Promise<void> {
 /** Writes `count` records into shard `shard` (of four), `hoursAgo` in the engine's past. */
 async function putAt(stream: string, hoursAgo: number, counts: readonly number[]): Promise<void> {
 	offset = -hoursAgo * HOUR;
-	const records = counts.flatMap((count, shard) => Array.from({length: count}, (_, n) => ({PartitionKey: `k${n}`, ExplicitHashKey: (QUARTER * BigInt(shard) + 1n).toString(), Data: Buffer.from(`${hoursAgo}h`)})));
+	const records = counts.flatMap((count, shard) =>
+		Array.from({length: count}, (_, n) => ({
+			PartitionKey: `k${n}`,
+			ExplicitHashKey: (QUARTER * BigInt(shard) + 1n).toString(),
+			Data: Buffer.from(`${hoursAgo}h`),
+		})),
+	);
 	if (records.length > 0) await client.send(new PutRecordsCommand({StreamName: stream, Records: records}));
 }
 
@@ -67,7 +85,9 @@ async function readable(stream: string): Promise<Map<string, number>> {
 	const counts = new Map<string, number>();
 	const {Shards: shards = []} = await client.send(new ListShardsCommand({StreamName: stream}));
 	for (const shard of shards) {
-		let iterator = (await client.send(new GetShardIteratorCommand({StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON'}))).ShardIterator;
+		let iterator = (
+			await client.send(new GetShardIteratorCommand({StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON'}))
+		).ShardIterator;
 		let total = 0;
 		while (iterator) {
 			const page = await client.send(new GetRecordsCommand({ShardIterator: iterator}));
@@ -99,7 +119,7 @@ async function agedStream(): Promise<{stream: string; old: number[]}> {
 }
 
 describe('retention', () => {
-	it('shows the retention and the age of each shard\'s oldest record', async () => {
+	it("shows the retention and the age of each shard's oldest record", async () => {
 		const {stream} = await agedStream();
 		const overview = await retentionOverview(client, stream, {now});
 		expect(overview).toMatchObject({stream, status: 'ACTIVE', retentionHours: 72});

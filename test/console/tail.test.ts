@@ -1,13 +1,7 @@
 import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {
-	CreateStreamCommand,
-	ListShardsCommand,
-	MergeShardsCommand,
-	SplitShardCommand,
-	type KinesisClient,
-} from '@aws-sdk/client-kinesis';
+import {CreateStreamCommand, ListShardsCommand, MergeShardsCommand, SplitShardCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
 import {afterEach, describe, expect, it} from 'vitest';
 import type {Engine, EngineOptions} from '../../source/engine/index.js';
 import {tailStream, type TailEvent} from '../../source/console/tail/index.js';
@@ -22,7 +16,10 @@ afterEach(async () => {
 async function setUp(options: EngineOptions = {}, shards = 2): Promise<{engine: Engine; client: KinesisClient}> {
 	const engine = await startEngine(options);
 	const client = kinesisClient(engine.url, 'http1');
-	cleanups.push(() => engine.close(), () => client.destroy());
+	cleanups.push(
+		() => engine.close(),
+		() => client.destroy(),
+	);
 	await client.send(new CreateStreamCommand({StreamName: 'tailed', ShardCount: shards}));
 	return {engine, client};
 }
@@ -34,15 +31,21 @@ describe('tailStream', () => {
 	it('delivers every record of each key once and in order across a split and a merge', async () => {
 		const {client} = await setUp();
 		await put(client, numbered(keys, 0, 20));
-		await client.send(new SplitShardCommand({StreamName: 'tailed', ShardToSplit: 'shardId-000000000000', NewStartingHashKey: (2n ** 126n).toString()}));
+		await client.send(
+			new SplitShardCommand({StreamName: 'tailed', ShardToSplit: 'shardId-000000000000', NewStartingHashKey: (2n ** 126n).toString()}),
+		);
 		await put(client, numbered(keys, 20, 40));
-		await client.send(new MergeShardsCommand({StreamName: 'tailed', ShardToMerge: 'shardId-000000000002', AdjacentShardToMerge: 'shardId-000000000003'}));
+		await client.send(
+			new MergeShardsCommand({StreamName: 'tailed', ShardToMerge: 'shardId-000000000002', AdjacentShardToMerge: 'shardId-000000000003'}),
+		);
 		await put(client, numbered(keys, 40, 60));
 
 		const {seen, events} = await collect(client, {stream: 'tailed', from: {type: 'TRIM_HORIZON'}, stopAtLatest: true, callsPerSecond: 5});
 		for (const key of keys) expect(seen.get(key), key).toEqual(range(60));
 		// Parents end before their children start.
-		const order = events.filter((event) => event.type === 'shard-started' || event.type === 'shard-ended').map((event) => `${event.type}:${'shardId' in event ? event.shardId : ''}`);
+		const order = events
+			.filter((event) => event.type === 'shard-started' || event.type === 'shard-ended')
+			.map((event) => `${event.type}:${'shardId' in event ? event.shardId : ''}`);
 		expect(order.indexOf('shard-ended:shardId-000000000000')).toBeLessThan(order.indexOf('shard-started:shardId-000000000002'));
 		expect(order.indexOf('shard-ended:shardId-000000000003')).toBeLessThan(order.indexOf('shard-started:shardId-000000000004'));
 	});
@@ -53,12 +56,20 @@ describe('tailStream', () => {
 			for (let batch = 0; batch < 30; batch++) {
 				await put(client, numbered(keys, batch * 5, batch * 5 + 5));
 				if (batch === 10) {
-					await client.send(new SplitShardCommand({StreamName: 'tailed', ShardToSplit: 'shardId-000000000001', NewStartingHashKey: (3n * 2n ** 126n).toString()}));
+					await client.send(
+						new SplitShardCommand({
+							StreamName: 'tailed',
+							ShardToSplit: 'shardId-000000000001',
+							NewStartingHashKey: (3n * 2n ** 126n).toString(),
+						}),
+					);
 				}
 				await new Promise((resolve) => setTimeout(resolve, 15));
 			}
 		})();
-		const {seen} = await collect(client, {stream: 'tailed', shardRefreshMs: 100}, (seen) => keys.every((key) => (seen.get(key)?.length ?? 0) >= 150));
+		const {seen} = await collect(client, {stream: 'tailed', shardRefreshMs: 100}, (seen) =>
+			keys.every((key) => (seen.get(key)?.length ?? 0) >= 150),
+		);
 		await writing;
 		for (const key of keys) expect(seen.get(key), key).toEqual(range(150));
 	});
@@ -121,7 +132,10 @@ describe('tailStream', () => {
 		let engine = await startEngine({dataDir: dir});
 		const port = engine.port;
 		const client = kinesisClient(engine.url, 'http1');
-		cleanups.push(() => client.destroy(), () => engine.close());
+		cleanups.push(
+			() => client.destroy(),
+			() => engine.close(),
+		);
 		await client.send(new CreateStreamCommand({StreamName: 'tailed', ShardCount: 1}));
 		await put(client, numbered(['k'], 0, 50));
 
@@ -151,7 +165,9 @@ describe('tailStream', () => {
 		const {Shards = []} = await client.send(new ListShardsCommand({StreamName: 'tailed'}));
 		const chosen = Shards[2]?.ShardId ?? '';
 		const {events} = await collect(client, {stream: 'tailed', shards: [chosen], stopAtLatest: true});
-		const shardsRead = new Set(events.filter((event) => event.type === 'records').map((event) => ('shardId' in event ? event.shardId : '')));
+		const shardsRead = new Set(
+			events.filter((event) => event.type === 'records').map((event) => ('shardId' in event ? event.shardId : '')),
+		);
 		expect([...shardsRead]).toEqual([chosen]);
 	});
 });

@@ -1,7 +1,14 @@
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {CreateStreamCommand, DeleteStreamCommand, KinesisClient, MergeShardsCommand, PutRecordsCommand, SplitShardCommand} from '@aws-sdk/client-kinesis';
+import {
+	CreateStreamCommand,
+	DeleteStreamCommand,
+	KinesisClient,
+	MergeShardsCommand,
+	PutRecordsCommand,
+	SplitShardCommand,
+} from '@aws-sdk/client-kinesis';
 import {NodeHttpHandler} from '@smithy/node-http-handler';
 import {afterEach, describe, expect, it} from 'vitest';
 import {connect, type Connection} from '../../source/console/connect.js';
@@ -103,7 +110,8 @@ async function tailUntil(
 	return {seen, events};
 }
 
-const retries = (events: readonly TailEvent[]) => events.filter((event): event is Extract<TailEvent, {type: 'retrying'}> => event.type === 'retrying');
+const retries = (events: readonly TailEvent[]) =>
+	events.filter((event): event is Extract<TailEvent, {type: 'retrying'}> => event.type === 'retrying');
 const least = (seen: Map<string, number[]>) => Math.min(...KEYS.map((key) => seen.get(key)?.length ?? 0));
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -136,7 +144,9 @@ describe('the tail through faults', () => {
 
 		expect(faults).toEqual(['reset', 'blackhole']);
 		for (const key of KEYS) expect(seen.get(key), key).toEqual(range(rounds));
-		const reasons = retries(events).map((event) => event.reason).join('\n');
+		const reasons = retries(events)
+			.map((event) => event.reason)
+			.join('\n');
 		expect(reasons).toMatch(/ECONNREFUSED|ECONNRESET|socket hang up/);
 		// The silent calls time out (after socketTimeoutMs) and are made again, by the SDK's own retries or the tail's:
 		// without the timeout the tail would wait on them for ever.
@@ -191,7 +201,16 @@ describe('the tail through faults', () => {
 		function rotatingProfile(): {issue: (token: string) => void} {
 			const file = join(aws.files.dir, 'issued.json');
 			const issue = (token: string) =>
-				writeFileSync(file, JSON.stringify({Version: 1, AccessKeyId: credentials.accessKeyId, SecretAccessKey: credentials.secretAccessKey, SessionToken: token, Expiration: expiry()}));
+				writeFileSync(
+					file,
+					JSON.stringify({
+						Version: 1,
+						AccessKeyId: credentials.accessKeyId,
+						SecretAccessKey: credentials.secretAccessKey,
+						SessionToken: token,
+						Expiration: expiry(),
+					}),
+				);
 			aws.files.write({config: `[profile rotating]\nregion = us-east-1\ncredential_process = cat ${file}\n`});
 			return {issue};
 		}
@@ -208,20 +227,30 @@ describe('the tail through faults', () => {
 			const rounds = 60;
 			const writing = writeSteadily(writer, rounds, 40);
 			let expired = false;
-			const {seen, events} = await tailUntil(connection.kinesis, {waitForCredentials: true}, rounds, async (seen) => {
-				if (expired || least(seen) < 10) return;
-				expired = true;
-				gate.expire('session-token-one');
-				// The user renews the session (aws sso login) a few seconds later.
-				setTimeout(() => profile.issue('session-token-two'), 3_000);
-			}, 20_000);
+			const {seen, events} = await tailUntil(
+				connection.kinesis,
+				{waitForCredentials: true},
+				rounds,
+				async (seen) => {
+					if (expired || least(seen) < 10) return;
+					expired = true;
+					gate.expire('session-token-one');
+					// The user renews the session (aws sso login) a few seconds later.
+					setTimeout(() => profile.issue('session-token-two'), 3_000);
+				},
+				20_000,
+			);
 			await writing;
 
 			for (const key of KEYS) expect(seen.get(key), key).toEqual(range(rounds));
 			const waited = retries(events).filter((event) => /ExpiredToken/.test(event.reason));
 			expect(waited.length).toBeGreaterThan(0);
 			const failure = await toFailure(waited[0]?.error, {target: connection.target});
-			expect(failure).toMatchObject({kind: 'expired-token', exitCode: 6, message: "The AWS session token has expired (profile 'rotating')."});
+			expect(failure).toMatchObject({
+				kind: 'expired-token',
+				exitCode: 6,
+				message: "The AWS session token has expired (profile 'rotating').",
+			});
 			expect(events.some((event) => event.type === 'recovered')).toBe(true);
 			expect(gate.stats().refused).toBeGreaterThan(0);
 		}, 60_000);
@@ -250,9 +279,19 @@ describe('the tail through faults', () => {
 		const writing = (async () => {
 			for (let round = 0; round < rounds; round++) {
 				await putRound(writer, round);
-				if (round === 40) await writer.send(new SplitShardCommand({StreamName: STREAM, ShardToSplit: 'shardId-000000000000', NewStartingHashKey: (2n ** 126n).toString()}));
+				if (round === 40)
+					await writer.send(
+						new SplitShardCommand({StreamName: STREAM, ShardToSplit: 'shardId-000000000000', NewStartingHashKey: (2n ** 126n).toString()}),
+					);
 				// The split's children (2 and 3) merged back while records still arrive.
-				if (round === 90) await writer.send(new MergeShardsCommand({StreamName: STREAM, ShardToMerge: 'shardId-000000000002', AdjacentShardToMerge: 'shardId-000000000003'}));
+				if (round === 90)
+					await writer.send(
+						new MergeShardsCommand({
+							StreamName: STREAM,
+							ShardToMerge: 'shardId-000000000002',
+							AdjacentShardToMerge: 'shardId-000000000003',
+						}),
+					);
 				await pause(15);
 			}
 		})();
@@ -294,7 +333,9 @@ describe('the tail through faults', () => {
 		for (const key of KEYS) expect(seen.get(key), key).toEqual(range(10));
 		// Each shard's reader stopped, and the listing too when it looked for new shards.
 		const failed = events.filter((event): event is Extract<TailEvent, {type: 'failed'}> => event.type === 'failed');
-		expect(new Set(failed.map((event) => event.shardId).filter(Boolean))).toEqual(new Set(['shardId-000000000000', 'shardId-000000000001']));
+		expect(new Set(failed.map((event) => event.shardId).filter(Boolean))).toEqual(
+			new Set(['shardId-000000000000', 'shardId-000000000001']),
+		);
 		for (const event of failed) {
 			const failure = await toFailure(event.error, {target: connection.target, streamName: STREAM});
 			expect(failure).toMatchObject({kind: 'not-found', exitCode: 9});

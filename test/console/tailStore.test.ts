@@ -36,7 +36,8 @@ describe('the tail store', () => {
 		store.start();
 		fake.started();
 		const started = Date.now();
-		for (let batch = 0; batch < 50; batch++) fake.records(Array.from({length: 1_000}, (_, index) => record(`{"n":${batch * 1_000 + index}}`)));
+		for (let batch = 0; batch < 50; batch++)
+			fake.records(Array.from({length: 1_000}, (_, index) => record(`{"n":${batch * 1_000 + index}}`)));
 		const state = await until(store.getSnapshot, (snapshot) => snapshot.received === 50_000);
 		await new Promise((resolve) => setTimeout(resolve, 150));
 		const elapsed = Date.now() - started;
@@ -89,7 +90,11 @@ describe('the tail store', () => {
 		store.setViewport(50);
 		store.start();
 		fake.started();
-		fake.records(Array.from({length: 10}, (_, index) => record(JSON.stringify({level: index % 2 ? 'ERROR' : 'INFO', n: index}), {key: `user-${index}`})));
+		fake.records(
+			Array.from({length: 10}, (_, index) =>
+				record(JSON.stringify({level: index % 2 ? 'ERROR' : 'INFO', n: index}), {key: `user-${index}`}),
+			),
+		);
 		await until(store.getSnapshot, (snapshot) => snapshot.buffered === 10);
 
 		expect(store.setFilter('json:level=ERROR')).toBeUndefined();
@@ -225,7 +230,10 @@ describe('the tail store', () => {
 		const path = join(directory, 'errors.jsonl');
 		const saved = await store.save(path);
 		expect(saved).toMatchObject({kind: 'saved', path, records: 1, lines: 1});
-		const lines = readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as unknown);
+		const lines = readFileSync(path, 'utf8')
+			.trim()
+			.split('\n')
+			.map((line) => JSON.parse(line) as unknown);
 		expect(lines).toEqual([
 			{
 				shardId: 'shardId-000000000000',
@@ -257,9 +265,18 @@ describe('the tail store', () => {
 		const {store, fake, notices} = fakeTailStore();
 		store.start();
 		fake.started(['shardId-000000000000', 'shardId-000000000001']);
-		fake.push({type: 'retrying', shardId: 'shardId-000000000001', reason: 'ProvisionedThroughputExceededException: Rate exceeded', attempt: 1, delayMs: 180});
+		fake.push({
+			type: 'retrying',
+			shardId: 'shardId-000000000001',
+			reason: 'ProvisionedThroughputExceededException: Rate exceeded',
+			attempt: 1,
+			delayMs: 180,
+		});
 		await until(notices.getSnapshot, (notice) => notice !== undefined);
-		expect(notices.getSnapshot()).toMatchObject({level: 'warning', text: 'shardId-000000000001: ProvisionedThroughputExceededException: Rate exceeded; retrying in 180 ms'});
+		expect(notices.getSnapshot()).toMatchObject({
+			level: 'warning',
+			text: 'shardId-000000000001: ProvisionedThroughputExceededException: Rate exceeded; retrying in 180 ms',
+		});
 		fake.push({type: 'failed', shardId: 'shardId-000000000001', error: new Error('AccessDenied')});
 		await until(notices.getSnapshot, (notice) => notice?.level === 'error');
 		expect(notices.getSnapshot()?.text).toBe('shardId-000000000001 stopped: AccessDenied');
@@ -289,11 +306,24 @@ describe('the tail store', () => {
 		const said: string[] = [];
 		notices.subscribe(() => said.push(notices.getSnapshot()?.text ?? ''));
 		const error = Object.assign(new Error('The security token included in the request is expired'), {name: 'ExpiredTokenException'});
-		fake.push({type: 'retrying', shardId: 'shardId-000000000000', reason: 'ExpiredTokenException: expired', attempt: 1, delayMs: 2_000, error});
+		fake.push({
+			type: 'retrying',
+			shardId: 'shardId-000000000000',
+			reason: 'ExpiredTokenException: expired',
+			attempt: 1,
+			delayMs: 2_000,
+			error,
+		});
 		fake.push({type: 'retrying', shardId: '', reason: 'ExpiredTokenException: expired', attempt: 1, delayMs: 1_500, error});
-		const retrying = await until(store.getSnapshot, (snapshot) => snapshot.retrying?.reason === 'The security token included in the request is expired');
+		const retrying = await until(
+			store.getSnapshot,
+			(snapshot) => snapshot.retrying?.reason === 'The security token included in the request is expired',
+		);
 		expect(retrying.retrying?.shards).toBe(2);
-		await until(() => said, (texts) => texts.length >= 2);
+		await until(
+			() => said,
+			(texts) => texts.length >= 2,
+		);
 		expect(said).toEqual([
 			'shardId-000000000000: The security token included in the request is expired; retrying in 2.0 s',
 			// The listing is named by the stream.
@@ -308,7 +338,10 @@ describe('the tail store', () => {
 
 		// Both readers stop (the stream was deleted): the tail has failed, it has not read to its end.
 		const gone = Object.assign(new Error('Stream clickstream under account 000000000000 not found.'), {name: 'ResourceNotFoundException'});
-		fake.push({type: 'failed', shardId: 'shardId-000000000000', error: gone}, {type: 'failed', shardId: 'shardId-000000000001', error: gone});
+		fake.push(
+			{type: 'failed', shardId: 'shardId-000000000000', error: gone},
+			{type: 'failed', shardId: 'shardId-000000000001', error: gone},
+		);
 		fake.current.channel.end();
 		const failed = await until(store.getSnapshot, (snapshot) => snapshot.status === 'failed' && snapshot.message === gone.message);
 		expect(failed.shards).toBe(0);
@@ -320,7 +353,10 @@ describe('the tail store', () => {
 		half.fake.started(['shardId-000000000000', 'shardId-000000000001']);
 		half.fake.push({type: 'failed', shardId: 'shardId-000000000001', error: new Error('AccessDeniedException: no')});
 		half.fake.current.channel.end();
-		await until(half.store.getSnapshot, (snapshot) => snapshot.status === 'failed' && snapshot.message === 'shardId-000000000001 stopped: AccessDeniedException: no');
+		await until(
+			half.store.getSnapshot,
+			(snapshot) => snapshot.status === 'failed' && snapshot.message === 'shardId-000000000001 stopped: AccessDeniedException: no',
+		);
 		half.store.stop();
 	});
 

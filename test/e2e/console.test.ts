@@ -36,7 +36,10 @@ describe.skipIf(!tmux)('the console in a terminal', () => {
 		await kinesis.send(
 			new PutRecordsCommand({
 				StreamName: ORDERS,
-				Records: ORDER_RECORDS.map(({key, order, status}) => ({PartitionKey: key, Data: Buffer.from(JSON.stringify({orderId: order, status, amount: 42.5}))})),
+				Records: ORDER_RECORDS.map(({key, order, status}) => ({
+					PartitionKey: key,
+					Data: Buffer.from(JSON.stringify({orderId: order, status, amount: 42.5})),
+				})),
 			}),
 		);
 	});
@@ -101,7 +104,15 @@ describe.skipIf(!tmux)('the console in a terminal', () => {
 			await term.waitFor(/from LATEST/i);
 			const marker = `live-${Date.now()}`;
 			// Written again and again until it shows: the tail may start reading just after a write.
-			const writer = setInterval(() => void kinesis.send(new PutRecordCommand({StreamName: ORDERS, PartitionKey: 'customer-9', Data: Buffer.from(JSON.stringify({orderId: marker}))})).catch(() => undefined), 500);
+			const writer = setInterval(
+				() =>
+					void kinesis
+						.send(
+							new PutRecordCommand({StreamName: ORDERS, PartitionKey: 'customer-9', Data: Buffer.from(JSON.stringify({orderId: marker}))}),
+						)
+						.catch(() => undefined),
+				500,
+			);
 			try {
 				const screen = await term.waitFor(marker);
 				expect(screen).toContain('customer-9');
@@ -167,7 +178,8 @@ describe.skipIf(!tmux)('the console in a terminal', () => {
 			await term.press('?');
 			const help = await term.waitFor('Keys (read-only');
 			expect(help).not.toContain('(changes the stream)');
-			for (const binding of dangerous.filter((candidate) => candidate.scope === scope || candidate.scope === 'global')) expect(help).not.toContain(binding.description);
+			for (const binding of dangerous.filter((candidate) => candidate.scope === scope || candidate.scope === 'global'))
+				expect(help).not.toContain(binding.description);
 			await term.press('escape');
 			await term.waitFor((text) => !text.includes('Keys (read-only'));
 			// The palette finds no such command by name.

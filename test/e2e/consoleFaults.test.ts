@@ -34,7 +34,9 @@ async function setUp(stream: string): Promise<{engine: Engine; writer: KinesisCl
 
 async function writeRounds(writer: KinesisClient, stream: string, from: number, to: number, everyMs = 25): Promise<void> {
 	for (let round = from; round < to; round++) {
-		await writer.send(new PutRecordsCommand({StreamName: stream, Records: KEYS.map((key) => ({PartitionKey: key, Data: Buffer.from(`${key}:${round}`)}))}));
+		await writer.send(
+			new PutRecordsCommand({StreamName: stream, Records: KEYS.map((key) => ({PartitionKey: key, Data: Buffer.from(`${key}:${round}`)}))}),
+		);
 		await new Promise((resolve) => setTimeout(resolve, everyMs));
 	}
 }
@@ -51,7 +53,9 @@ describe('the built console through faults', () => {
 	it('tail --json keeps going through a dropped connection, says so on stderr, and prints every record once, in order', async () => {
 		const stream = 'faults-tail';
 		const {writer, proxy} = await setUp(stream);
-		const child = spawn(process.execPath, [cliPath, 'tail', stream, '--from', 'trim-horizon', '--json', '--endpoint-url', proxy.url], {env: cliEnv()});
+		const child = spawn(process.execPath, [cliPath, 'tail', stream, '--from', 'trim-horizon', '--json', '--endpoint-url', proxy.url], {
+			env: cliEnv(),
+		});
 		const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 		cleanups.push(async () => {
 			child.kill('SIGKILL');
@@ -106,7 +110,10 @@ describe('the built console through faults', () => {
 
 			await proxy.cut('reset');
 			const writing = writeRounds(writer, stream, 10, 30);
-			const down = await term.waitFor((screen) => screen.includes('⟳ retrying') && screen.includes(`Cannot reach the Kinesis endpoint ${proxy.url}`), 20_000);
+			const down = await term.waitFor(
+				(screen) => screen.includes('⟳ retrying') && screen.includes(`Cannot reach the Kinesis endpoint ${proxy.url}`),
+				20_000,
+			);
 			expect(down).toMatch(/the connection (was refused|was reset)/);
 			await proxy.restore();
 			await writing;

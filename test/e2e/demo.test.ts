@@ -21,7 +21,9 @@ describe.skipIf(!tmux)('--local --demo in a terminal', () => {
 	});
 
 	it('creates the demo streams and says how much traffic it writes', async () => {
-		const screen = await term.waitFor((text) => /clickstream\s+ACTIVE\s+provisioned\s+4 open/.test(text) && /app-logs\s+ACTIVE\s+provisioned\s+2 open/.test(text));
+		const screen = await term.waitFor(
+			(text) => /clickstream\s+ACTIVE\s+provisioned\s+4 open/.test(text) && /app-logs\s+ACTIVE\s+provisioned\s+2 open/.test(text),
+		);
 		expect(screen.split('\n')[0]).toContain('local engine');
 		await term.waitFor((text) => /demo traffic: [1-9][\d,]* records\/s/.test(text.split('\n')[0] ?? ''));
 	});
@@ -31,7 +33,10 @@ describe.skipIf(!tmux)('--local --demo in a terminal', () => {
 		await term.type('clickstream');
 		await term.press('enter', 'enter');
 		// The heaviest users hash into the second shard: over the ten-second rate window it is the hottest.
-		const screen = await term.waitFor((text) => text.includes('shardId-000000000003') && /shardId-000000000001.*hot/.test(text) && /user-\d+/.test(text), 30_000);
+		const screen = await term.waitFor(
+			(text) => text.includes('shardId-000000000003') && /shardId-000000000001.*hot/.test(text) && /user-\d+/.test(text),
+			30_000,
+		);
 		expect(screen).toMatch(/shardId-000000000001.*hot/);
 	});
 

@@ -58,7 +58,9 @@ function ipv4(hex: string): string {
 function ipv6(hex: string): string {
 	const words = hex.match(/.{8}/g) ?? [];
 	const bytes = words.flatMap((word) => (word.match(/../g) ?? []).reverse());
-	const groups = Array.from({length: 8}, (_, index) => parseInt(`${bytes[index * 2] ?? '00'}${bytes[index * 2 + 1] ?? '00'}`, 16).toString(16));
+	const groups = Array.from({length: 8}, (_, index) =>
+		parseInt(`${bytes[index * 2] ?? '00'}${bytes[index * 2 + 1] ?? '00'}`, 16).toString(16),
+	);
 	const text = groups.join(':');
 	return text === '0:0:0:0:0:0:0:0' ? '::' : text === '0:0:0:0:0:0:0:1' ? '::1' : text;
 }
@@ -97,7 +99,7 @@ describe('where the engine listens', () => {
 		expect(anyV6.stderr()).toContain(`Warning: bound to ::, ${WARNING}.`);
 	});
 
-	it('in-process, the engine and the console\'s --local engine bind 127.0.0.1', async () => {
+	it("in-process, the engine and the console's --local engine bind 127.0.0.1", async () => {
 		const inProcess = await createEngine({port: 0});
 		try {
 			expect(inProcess.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

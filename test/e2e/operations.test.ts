@@ -75,8 +75,16 @@ describe.skipIf(!tmux)('operations in a terminal', () => {
 
 		const shards = await kinesis.send(new ListShardsCommand({StreamName: STREAM}));
 		expect(shards.Shards?.filter((shard) => shard.SequenceNumberRange?.EndingSequenceNumber === undefined)).toHaveLength(2);
-		const lines = (await readFile(audit, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as {operation: string; outcome: string; target: {kind: string}});
-		expect(lines.map((line) => `${line.operation} ${line.outcome}`)).toEqual(['split submitted', 'split completed', 'merge submitted', 'merge completed']);
+		const lines = (await readFile(audit, 'utf8'))
+			.trim()
+			.split('\n')
+			.map((line) => JSON.parse(line) as {operation: string; outcome: string; target: {kind: string}});
+		expect(lines.map((line) => `${line.operation} ${line.outcome}`)).toEqual([
+			'split submitted',
+			'split completed',
+			'merge submitted',
+			'merge completed',
+		]);
 		expect(lines[0]?.target.kind).toBe('endpoint');
 		await term.press('q');
 		expect(await term.waitForExit()).toBe(0);

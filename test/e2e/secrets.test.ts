@@ -66,7 +66,12 @@ describe('secrets', () => {
 	});
 
 	/** Runs the CLI to its end; stdout is a pipe (JSON lines), as in a script. */
-	const cli = async (what: string, args: string[], extra: Record<string, string> = {}, input?: string): Promise<{code: number; stdout: string; stderr: string}> => {
+	const cli = async (
+		what: string,
+		args: string[],
+		extra: Record<string, string> = {},
+		input?: string,
+	): Promise<{code: number; stdout: string; stderr: string}> => {
 		const child = spawn(process.execPath, [cliPath, ...args], {env: env(extra)});
 		let stdout = '';
 		let stderr = '';
@@ -82,7 +87,10 @@ describe('secrets', () => {
 	/** Runs the CLI with a terminal as stdout and stderr (plain text), and keeps every byte. */
 	const onTerminal = async (what: string, args: string[], extra: Record<string, string> = {}): Promise<string> => {
 		const command = [process.execPath, cliPath, ...args].map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ');
-		const output = await run('script', ['-qec', command, '/dev/null'], {env: {...env(extra), TERM: 'xterm-256color'}, timeout: 60_000}).then(
+		const output = await run('script', ['-qec', command, '/dev/null'], {
+			env: {...env(extra), TERM: 'xterm-256color'},
+			timeout: 60_000,
+		}).then(
 			({stdout}) => stdout,
 			(error: {stdout?: string}) => error.stdout ?? '',
 		);
@@ -130,7 +138,11 @@ describe('secrets', () => {
 	it('subcommands, changes and failures print none of them, and the audit log holds none', async () => {
 		const at = ['--endpoint-url', main.url];
 		// The stream comes from the SDK with the environment's key (the engine checks the signature).
-		const kinesis = new KinesisClient({endpoint: main.url, region: 'us-east-1', credentials: {accessKeyId: SECRETS.envKeyId, secretAccessKey: SECRETS.envSecret}});
+		const kinesis = new KinesisClient({
+			endpoint: main.url,
+			region: 'us-east-1',
+			credentials: {accessKeyId: SECRETS.envKeyId, secretAccessKey: SECRETS.envSecret},
+		});
 		await kinesis.send(new CreateStreamCommand({StreamName: STREAM, ShardCount: 2}));
 		kinesis.destroy();
 		await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -157,8 +169,18 @@ describe('secrets', () => {
 			['session token refused', cli('session token refused', ['streams', ...at], {AWS_SESSION_TOKEN: SECRETS.sessionToken}), 7],
 			['temporary profile refused', cli('temporary profile refused', ['tail', STREAM, '--profile', 'temporary', '--no-follow', ...at]), 7],
 			['expired token', cli('expired token', ['streams', '--endpoint-url', gate.url], {AWS_SESSION_TOKEN: SECRETS.sessionToken}), 6],
-			['expired token, tail', cli('expired token, tail', ['tail', STREAM, '--no-follow', '--endpoint-url', gate.url], {AWS_SESSION_TOKEN: SECRETS.sessionToken}), 6],
-			['expired token, split', cli('expired token, split', ['split', STREAM, 'shardId-000000000001', '--yes', '--endpoint-url', gate.url], {AWS_SESSION_TOKEN: SECRETS.sessionToken}), 6],
+			[
+				'expired token, tail',
+				cli('expired token, tail', ['tail', STREAM, '--no-follow', '--endpoint-url', gate.url], {AWS_SESSION_TOKEN: SECRETS.sessionToken}),
+				6,
+			],
+			[
+				'expired token, split',
+				cli('expired token, split', ['split', STREAM, 'shardId-000000000001', '--yes', '--endpoint-url', gate.url], {
+					AWS_SESSION_TOKEN: SECRETS.sessionToken,
+				}),
+				6,
+			],
 			['not found', cli('not found', ['describe', 'no-such-stream', ...at]), 9],
 		];
 		for (const [what, running, code] of failures) expect((await running).code, what).toBe(code);
@@ -175,35 +197,44 @@ describe('secrets', () => {
 		expect(audit).toContain('"operation":"retention"');
 	}, 180_000);
 
-	it.skipIf(!tmux)('the console in a terminal shows none of them, working or with an expired token', async () => {
-		for (const [what, url, extra] of [
-			['console', main.url, {}],
-			['console with an expired token', gate.url, {AWS_SESSION_TOKEN: SECRETS.sessionToken}],
-		] as const) {
-			// Outside HOME: script's first line names the command, environment and all; the program's output is searched.
-			const recording = join(recordings, `${what}.raw`);
-			const term = await Terminal.start(['--endpoint-url', url], {env: {...(env(extra) as Record<string, string>)}, record: recording, columns: 140, rows: 40});
-			try {
-				if (what === 'console') {
-					await term.waitFor(STREAM);
-					await term.press('enter');
-					record(`${what}: dashboard`, await term.waitFor('HASH RANGE'));
-					await term.press('t');
-					await term.press('o');
-					await term.type('trim-horizon');
-					await term.press('enter');
-					record(`${what}: tail`, await term.waitFor('from TRIM_HORIZON'));
-				} else {
-					record(`${what}: streams`, await term.waitFor('The AWS session token has expired'));
+	it.skipIf(!tmux)(
+		'the console in a terminal shows none of them, working or with an expired token',
+		async () => {
+			for (const [what, url, extra] of [
+				['console', main.url, {}],
+				['console with an expired token', gate.url, {AWS_SESSION_TOKEN: SECRETS.sessionToken}],
+			] as const) {
+				// Outside HOME: script's first line names the command, environment and all; the program's output is searched.
+				const recording = join(recordings, `${what}.raw`);
+				const term = await Terminal.start(['--endpoint-url', url], {
+					env: {...(env(extra) as Record<string, string>)},
+					record: recording,
+					columns: 140,
+					rows: 40,
+				});
+				try {
+					if (what === 'console') {
+						await term.waitFor(STREAM);
+						await term.press('enter');
+						record(`${what}: dashboard`, await term.waitFor('HASH RANGE'));
+						await term.press('t');
+						await term.press('o');
+						await term.type('trim-horizon');
+						await term.press('enter');
+						record(`${what}: tail`, await term.waitFor('from TRIM_HORIZON'));
+					} else {
+						record(`${what}: streams`, await term.waitFor('The AWS session token has expired'));
+					}
+					await term.press('q');
+					await term.waitForExit(10_000);
+					record(`${what} (raw terminal output)`, await readRecording(recording));
+				} finally {
+					await term.kill();
 				}
-				await term.press('q');
-				await term.waitForExit(10_000);
-				record(`${what} (raw terminal output)`, await readRecording(recording));
-			} finally {
-				await term.kill();
 			}
-		}
-	}, 90_000);
+		},
+		90_000,
+	);
 
 	it('no output, log or file holds a secret', async () => {
 		// Everything the console wrote under its HOME: the audit log, any state.
@@ -219,7 +250,9 @@ describe('secrets', () => {
 				if (text.includes(secret) || text.includes(secret.slice(-12))) found.push(`${what}: ${secret}`);
 			}
 		}
-		console.log(`secrets searched for: ${Object.keys(SECRETS).length}, in ${searched.outputs} outputs, ${searched.bytes.toLocaleString('en-US')} bytes`);
+		console.log(
+			`secrets searched for: ${Object.keys(SECRETS).length}, in ${searched.outputs} outputs, ${searched.bytes.toLocaleString('en-US')} bytes`,
+		);
 		expect(found).toEqual([]);
 		expect(searched.outputs).toBeGreaterThan(40);
 	});

@@ -9,7 +9,15 @@ import type {Engine} from '../../source/engine/index.js';
 import {cliEnv} from '../helpers/cli.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
 import {cliPath} from '../helpers/engineProcess.js';
-import {ESCAPES, everyEscape, marked, rawEscapesIn, startHostileEndpoint, type EscapeName, type HostileEndpoint} from '../helpers/hostileEndpoint.js';
+import {
+	ESCAPES,
+	everyEscape,
+	marked,
+	rawEscapesIn,
+	startHostileEndpoint,
+	type EscapeName,
+	type HostileEndpoint,
+} from '../helpers/hostileEndpoint.js';
 import {createLeaseTable, createStream, dynamoClient, putLease} from '../helpers/leaseTables.js';
 import {Terminal, hasTmux, readRecording} from '../helpers/terminal.js';
 
@@ -29,7 +37,8 @@ function controlAt(text: string, allowEscape = false): number {
 	for (let index = 0; index < text.length; index++) {
 		const code = text.charCodeAt(index);
 		if (code === 0x0a || code === 0x09 || (allowEscape && code === 0x1b)) continue;
-		if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069)) return index;
+		if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069))
+			return index;
 	}
 	return -1;
 }
@@ -43,7 +52,11 @@ interface Run {
 async function onTerminal(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
 	const command = [process.execPath, cliPath, ...args].map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ');
 	try {
-		const {stdout} = await run('script', ['-qec', command, '/dev/null'], {env: {...cliEnv(env), TERM: 'xterm-256color', LANG: 'C.UTF-8'}, timeout: 60_000, maxBuffer: 64 * 1024 * 1024});
+		const {stdout} = await run('script', ['-qec', command, '/dev/null'], {
+			env: {...cliEnv(env), TERM: 'xterm-256color', LANG: 'C.UTF-8'},
+			timeout: 60_000,
+			maxBuffer: 64 * 1024 * 1024,
+		});
 		return {output: stdout, code: 0};
 	} catch (error) {
 		const failed = error as {stdout?: string; code?: number};
@@ -56,7 +69,10 @@ async function onTerminal(args: readonly string[], env: Record<string, string> =
  * themselves (a progress line on stderr, rubbed out with CR ESC [K): every control character left is a leak.
  */
 function expectNoControlCharacters(run: Run, what: string): void {
-	const text = run.output.replaceAll('\r\n', '\n').replaceAll('\r\u001b[K', '').replace(/\.\.\.\r/g, '...');
+	const text = run.output
+		.replaceAll('\r\n', '\n')
+		.replaceAll('\r\u001b[K', '')
+		.replace(/\.\.\.\r/g, '...');
 	expect(rawEscapesIn(text), what).toEqual([]);
 	const leak = controlAt(text);
 	expect(leak === -1 ? undefined : JSON.stringify(text.slice(Math.max(0, leak - 40), leak + 40)), what).toBeUndefined();
@@ -79,7 +95,10 @@ describe('escape sequences from an endpoint or a record', () => {
 		await kinesis.send(
 			new PutRecordsCommand({
 				StreamName: ENGINE_STREAM,
-				Records: NAMES.map((name, index) => ({PartitionKey: `key${marked(name)}`, Data: Buffer.from(index % 2 === 0 ? `data ${marked(name)}` : JSON.stringify({message: marked(name)}))})),
+				Records: NAMES.map((name, index) => ({
+					PartitionKey: `key${marked(name)}`,
+					Data: Buffer.from(index % 2 === 0 ? `data ${marked(name)}` : JSON.stringify({message: marked(name)})),
+				})),
 			}),
 		);
 		const dynamo = dynamoClient(engine.url);

@@ -72,7 +72,11 @@ describe.each(transports)('--auth over %s', (transport) => {
 	it('refuses an unknown access key with UnrecognizedClientException', async () => {
 		const client = clientWith(harness.url, transport, 'AKIDSOMEONEELSE', credentials.secretAccessKey);
 		try {
-			await expectError(client.send(new ListStreamsCommand({})), 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+			await expectError(
+				client.send(new ListStreamsCommand({})),
+				'UnrecognizedClientException',
+				'The security token included in the request is invalid.',
+			);
 		} finally {
 			client.destroy();
 		}
@@ -94,7 +98,11 @@ describe.each(transports)('--auth over %s', (transport) => {
 			{step: 'deserialize', name: 'tamperAfterSigning'},
 		);
 		try {
-			await expectError(client.send(new PutRecordCommand({StreamName: name, PartitionKey: 'k', Data: Buffer.from('x')})), 'InvalidSignatureException', MISMATCH);
+			await expectError(
+				client.send(new PutRecordCommand({StreamName: name, PartitionKey: 'k', Data: Buffer.from('x')})),
+				'InvalidSignatureException',
+				MISMATCH,
+			);
 		} finally {
 			client.destroy();
 		}
@@ -113,7 +121,10 @@ describe.each(transports)('--auth over %s', (transport) => {
 		const tables = [new DynamoDBClient(options(credentials.secretAccessKey)), new DynamoDBClient(options('wrong'))] as const;
 		try {
 			await clients[0].send(new ListMetricsCommand({}));
-			await expect(clients[1].send(new ListMetricsCommand({}))).rejects.toMatchObject({name: 'InvalidSignatureException', message: MISMATCH});
+			await expect(clients[1].send(new ListMetricsCommand({}))).rejects.toMatchObject({
+				name: 'InvalidSignatureException',
+				message: MISMATCH,
+			});
 			await tables[0].send(new ListTablesCommand({}));
 			await expect(tables[1].send(new ListTablesCommand({}))).rejects.toMatchObject({name: 'InvalidSignatureException', message: MISMATCH});
 		} finally {
@@ -123,18 +134,29 @@ describe.each(transports)('--auth over %s', (transport) => {
 
 	it('refuses a missing or incomplete Authorization header, and a stale signature', async () => {
 		const missing = await rawRequest(harness.url, transport, {headers: {authorization: undefined}});
-		expect({status: missing.status, ...errorOf(missing)}).toEqual({status: 400, type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token'});
+		expect({status: missing.status, ...errorOf(missing)}).toEqual({
+			status: 400,
+			type: 'MissingAuthenticationTokenException',
+			message: 'Missing Authentication Token',
+		});
 
 		const incomplete = await rawRequest(harness.url, transport, {
-			headers: {authorization: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/20240115/us-east-1/kinesis/aws4_request, SignedHeaders=host;x-amz-date`},
+			headers: {
+				authorization: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/20240115/us-east-1/kinesis/aws4_request, SignedHeaders=host;x-amz-date`,
+			},
 		});
-		expect(errorOf(incomplete)).toEqual({type: 'IncompleteSignatureException', message: "Authorization header requires 'Signature' parameter."});
+		expect(errorOf(incomplete)).toEqual({
+			type: 'IncompleteSignatureException',
+			message: "Authorization header requires 'Signature' parameter.",
+		});
 
 		// The shape is right, but it was signed (supposedly) in January 2024.
 		const stale = await rawRequest(harness.url, transport, {});
 		expect(stale.status).toBe(400);
 		expect(errorOf(stale).type).toBe('InvalidSignatureException');
-		expect(String(errorOf(stale).message)).toMatch(/^Signature expired: 20240115T120000Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 5 min\.\)$/);
+		expect(String(errorOf(stale).message)).toMatch(
+			/^Signature expired: 20240115T120000Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 5 min\.\)$/,
+		);
 	});
 });
 

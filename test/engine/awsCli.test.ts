@@ -49,11 +49,25 @@ describe('the AWS CLI against the engine (HTTP/1.1, JSON 1.1)', () => {
 		});
 
 		// CLI v2 reads --data as base64 by default; v1 sends the text as is.
-		const put = JSON.parse((await aws(engine, 'put-record', '--stream-name', 'cli-stream', '--partition-key', 'a', '--data', 'aGVsbG8=')).stdout);
+		const put = JSON.parse(
+			(await aws(engine, 'put-record', '--stream-name', 'cli-stream', '--partition-key', 'a', '--data', 'aGVsbG8=')).stdout,
+		);
 		expect(put.ShardId).toBe('shardId-000000000000');
 		const iterator = JSON.parse(
-			(await aws(engine, 'get-shard-iterator', '--stream-name', 'cli-stream', '--shard-id', put.ShardId, '--shard-iterator-type', 'AT_SEQUENCE_NUMBER', '--starting-sequence-number', put.SequenceNumber))
-				.stdout,
+			(
+				await aws(
+					engine,
+					'get-shard-iterator',
+					'--stream-name',
+					'cli-stream',
+					'--shard-id',
+					put.ShardId,
+					'--shard-iterator-type',
+					'AT_SEQUENCE_NUMBER',
+					'--starting-sequence-number',
+					put.SequenceNumber,
+				)
+			).stdout,
 		);
 		const records = JSON.parse((await aws(engine, 'get-records', '--shard-iterator', iterator.ShardIterator)).stdout);
 		expect(records.Records).toHaveLength(1);

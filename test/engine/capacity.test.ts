@@ -21,7 +21,19 @@ import {
 } from '@aws-sdk/client-kinesis';
 import {afterAll, describe, expect, it} from 'vitest';
 import {kinesisClient} from '../helpers/engine.js';
-import {ACCOUNT, FakeClock, arnOf, createStream, expectError, iterator, readToEnd, text, transports, uniqueName, useEngine} from './support.js';
+import {
+	ACCOUNT,
+	FakeClock,
+	arnOf,
+	createStream,
+	expectError,
+	iterator,
+	readToEnd,
+	text,
+	transports,
+	uniqueName,
+	useEngine,
+} from './support.js';
 import {allShards, openShards, shardId} from './shardMaps.js';
 
 const UPDATE_MS = 1_000;
@@ -56,7 +68,11 @@ describe.each(transports)('stream mode, encryption and enhanced monitoring over 
 		await createStream(harness.client, name, 2);
 		await setMode(name, 'ON_DEMAND');
 		expect(await summaryOf(name)).toMatchObject({StreamStatus: 'UPDATING', StreamModeDetails: {StreamMode: 'ON_DEMAND'}});
-		expect(await listed(name)).toMatchObject({StreamStatus: 'UPDATING', StreamModeDetails: {StreamMode: 'ON_DEMAND'}, StreamARN: arnOf(name)});
+		expect(await listed(name)).toMatchObject({
+			StreamStatus: 'UPDATING',
+			StreamModeDetails: {StreamMode: 'ON_DEMAND'},
+			StreamARN: arnOf(name),
+		});
 		await expectError(setMode(name, 'PROVISIONED'), 'ResourceInUseException', notActive(name, 'UPDATING'));
 		settle();
 		expect(await summaryOf(name)).toMatchObject({StreamStatus: 'ACTIVE', StreamModeDetails: {StreamMode: 'ON_DEMAND'}, OpenShardCount: 2});
@@ -101,9 +117,13 @@ describe.each(transports)('stream mode, encryption and enhanced monitoring over 
 
 		const put = await harness.client.send(new PutRecordCommand({StreamName: name, PartitionKey: 'k', Data: Buffer.from('secret')}));
 		expect(put.EncryptionType).toBe('KMS');
-		const batch = await harness.client.send(new PutRecordsCommand({StreamName: name, Records: [{PartitionKey: 'k', Data: Buffer.from('also secret')}]}));
+		const batch = await harness.client.send(
+			new PutRecordsCommand({StreamName: name, Records: [{PartitionKey: 'k', Data: Buffer.from('also secret')}]}),
+		);
 		expect(batch.EncryptionType).toBe('KMS');
-		const read = await harness.client.send(new GetRecordsCommand({ShardIterator: await iterator(harness.client, name, shardId(0), 'TRIM_HORIZON')}));
+		const read = await harness.client.send(
+			new GetRecordsCommand({ShardIterator: await iterator(harness.client, name, shardId(0), 'TRIM_HORIZON')}),
+		);
 		expect(read.Records?.map((record) => [text(record), record.EncryptionType])).toEqual([
 			['secret', 'KMS'],
 			['also secret', 'KMS'],
@@ -122,7 +142,8 @@ describe.each(transports)('stream mode, encryption and enhanced monitoring over 
 	it('marks each record with the encryption it was written under', async () => {
 		const name = uniqueName('encryption-per-record');
 		await createStream(harness.client, name, 1);
-		const write = (data: string) => harness.client.send(new PutRecordCommand({StreamName: name, PartitionKey: 'k', Data: Buffer.from(data)}));
+		const write = (data: string) =>
+			harness.client.send(new PutRecordCommand({StreamName: name, PartitionKey: 'k', Data: Buffer.from(data)}));
 		await write('before');
 		await harness.client.send(new StartStreamEncryptionCommand({StreamName: name, EncryptionType: 'KMS', KeyId: KEY_ID}));
 		settle();
@@ -141,8 +162,10 @@ describe.each(transports)('stream mode, encryption and enhanced monitoring over 
 	it('enables and disables shard-level metrics, answering with the sets before and after', async () => {
 		const name = uniqueName('monitoring');
 		await createStream(harness.client, name, 1);
-		const enable = (metrics: MetricsName[]) => harness.client.send(new EnableEnhancedMonitoringCommand({StreamName: name, ShardLevelMetrics: metrics}));
-		const disable = (metrics: MetricsName[]) => harness.client.send(new DisableEnhancedMonitoringCommand({StreamARN: arnOf(name), ShardLevelMetrics: metrics}));
+		const enable = (metrics: MetricsName[]) =>
+			harness.client.send(new EnableEnhancedMonitoringCommand({StreamName: name, ShardLevelMetrics: metrics}));
+		const disable = (metrics: MetricsName[]) =>
+			harness.client.send(new DisableEnhancedMonitoringCommand({StreamARN: arnOf(name), ShardLevelMetrics: metrics}));
 		const shown = async () => {
 			const {StreamDescription: described} = await harness.client.send(new DescribeStreamCommand({StreamName: name}));
 			const summary = await summaryOf(name);
@@ -153,7 +176,10 @@ describe.each(transports)('stream mode, encryption and enhanced monitoring over 
 
 		const first = await enable(['IncomingBytes', 'OutgoingBytes']);
 		expect(first).toMatchObject({StreamName: name, StreamARN: arnOf(name)});
-		expect([sorted(first.CurrentShardLevelMetrics), sorted(first.DesiredShardLevelMetrics)]).toEqual([[], ['IncomingBytes', 'OutgoingBytes']]);
+		expect([sorted(first.CurrentShardLevelMetrics), sorted(first.DesiredShardLevelMetrics)]).toEqual([
+			[],
+			['IncomingBytes', 'OutgoingBytes'],
+		]);
 		expect(await shown()).toEqual(['IncomingBytes', 'OutgoingBytes']);
 
 		const second = await enable(['IncomingRecords', 'IncomingBytes']);
@@ -197,7 +223,9 @@ describe.each(transports)('account limits over %s', (transport) => {
 	});
 	const create = async (client: KinesisClient, name: string, shards?: number) => {
 		await client.send(
-			new CreateStreamCommand(shards === undefined ? {StreamName: name, StreamModeDetails: {StreamMode: 'ON_DEMAND'}} : {StreamName: name, ShardCount: shards}),
+			new CreateStreamCommand(
+				shards === undefined ? {StreamName: name, StreamModeDetails: {StreamMode: 'ON_DEMAND'}} : {StreamName: name, ShardCount: shards},
+			),
 		);
 		clock.advance(CREATE_MS);
 	};
@@ -223,7 +251,9 @@ describe.each(transports)('account limits over %s', (transport) => {
 		expect(await limits()).toMatchObject({OpenShardCount: 8});
 		await client.send(new MergeShardsCommand({StreamName: provisioned, ShardToMerge: shardId(4), AdjacentShardToMerge: shardId(1)}));
 		expect(await limits()).toMatchObject({OpenShardCount: 7});
-		await client.send(new UpdateStreamModeCommand({StreamARN: arnOf(onDemand, 'eu-west-1'), StreamModeDetails: {StreamMode: 'PROVISIONED'}}));
+		await client.send(
+			new UpdateStreamModeCommand({StreamARN: arnOf(onDemand, 'eu-west-1'), StreamModeDetails: {StreamMode: 'PROVISIONED'}}),
+		);
 		expect(await limits()).toMatchObject({ShardLimit: 12, OpenShardCount: 7, OnDemandStreamCount: 0});
 		// Another region counts its own.
 		expect(await harness.client.send(new DescribeLimitsCommand({}))).toMatchObject({OpenShardCount: 0, OnDemandStreamCount: 0});
@@ -235,7 +265,11 @@ describe.each(transports)('account limits over %s', (transport) => {
 		const big = uniqueName('limit-big');
 		const small = uniqueName('limit-small');
 		await create(client, big, 10);
-		await expectError(client.send(new CreateStreamCommand({StreamName: uniqueName('limit-refused'), ShardCount: 3})), 'LimitExceededException', shardLimit(region, 10, 3));
+		await expectError(
+			client.send(new CreateStreamCommand({StreamName: uniqueName('limit-refused'), ShardCount: 3})),
+			'LimitExceededException',
+			shardLimit(region, 10, 3),
+		);
 		await expectError(
 			client.send(new CreateStreamCommand({StreamName: uniqueName('limit-refused'), StreamModeDetails: {StreamMode: 'ON_DEMAND'}})),
 			'LimitExceededException',
@@ -269,14 +303,26 @@ describe.each(transports)('account limits over %s', (transport) => {
 
 		const [name = ''] = names;
 		const creating = notActive(name, 'CREATING');
-		await expectError(client.send(new SplitShardCommand({StreamName: name, ShardToSplit: shardId(0), NewStartingHashKey: '1000'})), 'ResourceInUseException', creating);
-		await expectError(client.send(new MergeShardsCommand({StreamName: name, ShardToMerge: shardId(0), AdjacentShardToMerge: shardId(1)})), 'ResourceInUseException', creating);
+		await expectError(
+			client.send(new SplitShardCommand({StreamName: name, ShardToSplit: shardId(0), NewStartingHashKey: '1000'})),
+			'ResourceInUseException',
+			creating,
+		);
+		await expectError(
+			client.send(new MergeShardsCommand({StreamName: name, ShardToMerge: shardId(0), AdjacentShardToMerge: shardId(1)})),
+			'ResourceInUseException',
+			creating,
+		);
 		await expectError(
 			client.send(new UpdateShardCountCommand({StreamName: name, TargetShardCount: 2, ScalingType: 'UNIFORM_SCALING'})),
 			'ResourceInUseException',
 			creating,
 		);
-		await expectError(client.send(new IncreaseStreamRetentionPeriodCommand({StreamName: name, RetentionPeriodHours: 48})), 'ResourceInUseException', creating);
+		await expectError(
+			client.send(new IncreaseStreamRetentionPeriodCommand({StreamName: name, RetentionPeriodHours: 48})),
+			'ResourceInUseException',
+			creating,
+		);
 		await expectError(
 			client.send(new UpdateStreamModeCommand({StreamARN: arnOf(name, 'us-west-2'), StreamModeDetails: {StreamMode: 'ON_DEMAND'}})),
 			'ResourceInUseException',

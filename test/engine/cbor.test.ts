@@ -84,9 +84,9 @@ function readCbor(bytes: Buffer): unknown {
 	const length = (info: number): number | bigint | undefined => {
 		if (info < 24) return info;
 		if (info === 24) return bytes.readUInt8(offset++);
-		if (info === 25) return (offset += 2), bytes.readUInt16BE(offset - 2);
-		if (info === 26) return (offset += 4), bytes.readUInt32BE(offset - 4);
-		if (info === 27) return (offset += 8), bytes.readBigUInt64BE(offset - 8);
+		if (info === 25) return ((offset += 2), bytes.readUInt16BE(offset - 2));
+		if (info === 26) return ((offset += 4), bytes.readUInt32BE(offset - 4));
+		if (info === 27) return ((offset += 8), bytes.readBigUInt64BE(offset - 8));
 		if (info === 31) return undefined;
 		throw new Error(`bad additional information ${info}`);
 	};
@@ -98,7 +98,7 @@ function readCbor(bytes: Buffer): unknown {
 			if (info === 20) return false;
 			if (info === 21) return true;
 			if (info === 22) return null;
-			if (info === 27) return (offset += 8), bytes.readDoubleBE(offset - 8);
+			if (info === 27) return ((offset += 8), bytes.readDoubleBE(offset - 8));
 			throw new Error(`unexpected simple value ${info}`);
 		}
 		const size = length(info);
@@ -111,9 +111,9 @@ function readCbor(bytes: Buffer): unknown {
 			case 1:
 				return -1 - Number(size);
 			case 2:
-				return (offset += count), Buffer.from(bytes.subarray(offset - count, offset));
+				return ((offset += count), Buffer.from(bytes.subarray(offset - count, offset)));
 			case 3:
-				return (offset += count), bytes.toString('utf8', offset - count, offset);
+				return ((offset += count), bytes.toString('utf8', offset - count, offset));
 			case 4: {
 				const out = [];
 				for (let index = 0; more(index); index++) out.push(item());
@@ -144,7 +144,12 @@ interface CborReply {
 
 /** A CBOR request over one HTTP version, answered as raw bytes. */
 async function send(url: string, transport: Transport, operation: string, body: Buffer): Promise<CborReply> {
-	const headers = {...signedHeaders(), 'content-type': CBOR, 'x-amz-target': `Kinesis_20131202.${operation}`, 'content-length': String(body.length)};
+	const headers = {
+		...signedHeaders(),
+		'content-type': CBOR,
+		'x-amz-target': `Kinesis_20131202.${operation}`,
+		'content-length': String(body.length),
+	};
 	if (transport === 'http1') {
 		return new Promise((resolve, reject) => {
 			const request = http.request(url, {method: 'POST', headers, agent: false}, (response) => {
@@ -214,7 +219,10 @@ describe.each(transports)('CBOR (application/x-amz-cbor-1.1) over %s', (transpor
 		const before = Date.now();
 		expect((await call(url, transport, 'CreateStream', {StreamName: name, ShardCount: 1})).status).toBe(200);
 
-		const summary = (await call(url, transport, 'DescribeStreamSummary', {StreamName: name})).value.StreamDescriptionSummary as Record<string, unknown>;
+		const summary = (await call(url, transport, 'DescribeStreamSummary', {StreamName: name})).value.StreamDescriptionSummary as Record<
+			string,
+			unknown
+		>;
 		expect(summary.StreamARN).toBe(arnOf(name));
 		const createdMs = millisOf(summary.StreamCreationTimestamp);
 		expect(createdMs).toBeGreaterThanOrEqual(before - 1);
@@ -224,11 +232,15 @@ describe.each(transports)('CBOR (application/x-amz-cbor-1.1) over %s', (transpor
 		expect(single.status).toBe(200);
 		expect(single.value.ShardId).toBe('shardId-000000000000');
 		const batch = [Buffer.alloc(0), Buffer.from([0xff, 0x00, 0xfe]), Buffer.alloc(70_000, 0xab)];
-		const many = await call(url, transport, 'PutRecords', {StreamName: name, Records: batch.map((Data, index) => ({Data, PartitionKey: `p${index}`}))});
+		const many = await call(url, transport, 'PutRecords', {
+			StreamName: name,
+			Records: batch.map((Data, index) => ({Data, PartitionKey: `p${index}`})),
+		});
 		expect(many.value.FailedRecordCount).toBe(0);
 
-		const {ShardIterator} = (await call(url, transport, 'GetShardIterator', {StreamName: name, ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON'}))
-			.value as {ShardIterator: string};
+		const {ShardIterator} = (
+			await call(url, transport, 'GetShardIterator', {StreamName: name, ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON'})
+		).value as {ShardIterator: string};
 		const records = (await call(url, transport, 'GetRecords', {ShardIterator})).value.Records as Array<Record<string, unknown>>;
 		expect(records.map((record) => record.Data)).toEqual([everyByte, ...batch]);
 		expect(records.map((record) => record.PartitionKey)).toEqual(['bytes', 'p0', 'p1', 'p2']);
@@ -241,13 +253,17 @@ describe.each(transports)('CBOR (application/x-amz-cbor-1.1) over %s', (transpor
 		}
 
 		// A timestamp in a request, as the Java SDK writes it: AT_TIMESTAMP of the batch's arrival finds the batch.
-		const atBatch = (await call(url, transport, 'GetShardIterator', {
-			StreamName: name,
-			ShardId: 'shardId-000000000000',
-			ShardIteratorType: 'AT_TIMESTAMP',
-			Timestamp: new Date(arrivals[1] ?? 0),
-		})).value as {ShardIterator: string};
-		const fromBatch = (await call(url, transport, 'GetRecords', {ShardIterator: atBatch.ShardIterator, Limit: 1})).value.Records as Array<Record<string, unknown>>;
+		const atBatch = (
+			await call(url, transport, 'GetShardIterator', {
+				StreamName: name,
+				ShardId: 'shardId-000000000000',
+				ShardIteratorType: 'AT_TIMESTAMP',
+				Timestamp: new Date(arrivals[1] ?? 0),
+			})
+		).value as {ShardIterator: string};
+		const fromBatch = (await call(url, transport, 'GetRecords', {ShardIterator: atBatch.ShardIterator, Limit: 1})).value.Records as Array<
+			Record<string, unknown>
+		>;
 		expect(fromBatch[0]?.PartitionKey).toBe(arrivals[1] === arrivals[0] ? 'bytes' : 'p0');
 	});
 
@@ -256,13 +272,17 @@ describe.each(transports)('CBOR (application/x-amz-cbor-1.1) over %s', (transpor
 		const missing = await call(url, transport, 'DescribeStreamSummary', {StreamName: 'no-such-stream'});
 		expect(missing.status).toBe(400);
 		expect(missing.errorType).toBe('ResourceNotFoundException');
-		expect(missing.value).toEqual({__type: 'ResourceNotFoundException', message: `Stream no-such-stream under account ${ACCOUNT} not found.`});
+		expect(missing.value).toEqual({
+			__type: 'ResourceNotFoundException',
+			message: `Stream no-such-stream under account ${ACCOUNT} not found.`,
+		});
 
 		const invalid = await call(url, transport, 'PutRecord', {StreamName: 'x', PartitionKey: '', Data: Buffer.from('a')});
 		expect(invalid.status).toBe(400);
 		expect(invalid.value).toEqual({
 			__type: 'ValidationException',
-			message: "1 validation error detected: Value '' at 'partitionKey' failed to satisfy constraint: Member must have length greater than or equal to 1",
+			message:
+				"1 validation error detected: Value '' at 'partitionKey' failed to satisfy constraint: Member must have length greater than or equal to 1",
 		});
 
 		const garbage = await send(url, transport, 'ListStreams', Buffer.from([0xbf, 0x61]));
@@ -276,7 +296,10 @@ describe.each(transports)('CBOR (application/x-amz-cbor-1.1) over %s', (transpor
 		for (const body of [javaCbor(Buffer.from('bytes')), javaCbor(new Date(0))]) {
 			const reply = await send(harness.url, transport, 'DescribeLimits', body);
 			expect(reply.status).toBe(400);
-			expect(readCbor(reply.body)).toEqual({__type: 'SerializationException', message: 'Start of structure or map found where not expected.'});
+			expect(readCbor(reply.body)).toEqual({
+				__type: 'SerializationException',
+				message: 'Start of structure or map found where not expected.',
+			});
 		}
 	});
 });
@@ -289,14 +312,20 @@ describe('SubscribeToShard in CBOR', () => {
 		const name = uniqueName('cbor-efo');
 		await call(url, 'http2', 'CreateStream', {StreamName: name, ShardCount: 1});
 		await call(url, 'http2', 'PutRecord', {StreamName: name, PartitionKey: 'k', Data: everyByte});
-		const registered = (await call(url, 'http2', 'RegisterStreamConsumer', {StreamARN: arnOf(name), ConsumerName: 'java'})).value.Consumer as Record<string, unknown>;
+		const registered = (await call(url, 'http2', 'RegisterStreamConsumer', {StreamARN: arnOf(name), ConsumerName: 'java'})).value
+			.Consumer as Record<string, unknown>;
 		millisOf(registered.ConsumerCreationTimestamp);
 
-		const reply = await send(url, 'http2', 'SubscribeToShard', javaCbor({
-			ConsumerARN: registered.ConsumerARN,
-			ShardId: 'shardId-000000000000',
-			StartingPosition: {Type: 'TRIM_HORIZON'},
-		}));
+		const reply = await send(
+			url,
+			'http2',
+			'SubscribeToShard',
+			javaCbor({
+				ConsumerARN: registered.ConsumerARN,
+				ShardId: 'shardId-000000000000',
+				StartingPosition: {Type: 'TRIM_HORIZON'},
+			}),
+		);
 		expect(reply.status).toBe(200);
 		expect(reply.contentType).toBe('application/vnd.amazon.eventstream');
 		const [initial, first] = decodeEventStream(reply.body);

@@ -66,7 +66,8 @@ async function cloudWatchError(call: Promise<unknown>): Promise<{name: string; m
 	try {
 		await call;
 	} catch (error) {
-		if (error instanceof CloudWatchServiceException) return {name: error.name, message: error.message, status: error.$metadata.httpStatusCode};
+		if (error instanceof CloudWatchServiceException)
+			return {name: error.name, message: error.message, status: error.$metadata.httpStatusCode};
 		throw error;
 	}
 	return expect.fail('expected the call to fail, but it succeeded');
@@ -76,13 +77,23 @@ describe('CloudWatch metrics of streams', () => {
 	const engine = useMetricsEngine();
 
 	/** One statistic of a metric over [start, end) at a period, as GetMetricData returns it (oldest first). */
-	async function series(namespace: string, name: string, dimensions: Dimension[], stat: string, period: number, startMs: number, endMs: number) {
+	async function series(
+		namespace: string,
+		name: string,
+		dimensions: Dimension[],
+		stat: string,
+		period: number,
+		startMs: number,
+		endMs: number,
+	) {
 		const {MetricDataResults} = await engine.cloudWatch.send(
 			new GetMetricDataCommand({
 				StartTime: new Date(startMs),
 				EndTime: new Date(endMs),
 				ScanBy: 'TimestampAscending',
-				MetricDataQueries: [{Id: 'q', MetricStat: {Metric: {Namespace: namespace, MetricName: name, Dimensions: dimensions}, Period: period, Stat: stat}}],
+				MetricDataQueries: [
+					{Id: 'q', MetricStat: {Metric: {Namespace: namespace, MetricName: name, Dimensions: dimensions}, Period: period, Stat: stat}},
+				],
 			}),
 		);
 		const [result] = MetricDataResults ?? [];
@@ -103,7 +114,8 @@ describe('CloudWatch metrics of streams', () => {
 			['second record', 'k2'],
 			['third', 'k3'],
 		] as const;
-		for (const [data, key] of singles) await engine.harness.client.send(new PutRecordCommand({StreamName: stream, PartitionKey: key, Data: Buffer.from(data)}));
+		for (const [data, key] of singles)
+			await engine.harness.client.send(new PutRecordCommand({StreamName: stream, PartitionKey: key, Data: Buffer.from(data)}));
 		engine.clock.advance(1500);
 		const batch = Array.from({length: 10}, (_, index) => ({PartitionKey: `key-${index}`, Data: Buffer.from(`record number ${index}`)}));
 		const put = await engine.harness.client.send(new PutRecordsCommand({StreamName: stream, Records: batch}));
@@ -179,7 +191,9 @@ describe('CloudWatch metrics of streams', () => {
 		]);
 
 		// No shard-level metric without enhanced monitoring.
-		const listed = await engine.cloudWatch.send(new ListMetricsCommand({Namespace: 'AWS/Kinesis', Dimensions: [{Name: 'StreamName', Value: stream}]}));
+		const listed = await engine.cloudWatch.send(
+			new ListMetricsCommand({Namespace: 'AWS/Kinesis', Dimensions: [{Name: 'StreamName', Value: stream}]}),
+		);
 		const names = (listed.Metrics ?? []).map((metric) => metric.MetricName).sort();
 		expect(names).toEqual(
 			[
@@ -219,7 +233,9 @@ describe('CloudWatch metrics of streams', () => {
 			new SubscribeToShardCommand({ConsumerARN: consumer?.ConsumerARN, ShardId: SHARD_0, StartingPosition: {Type: 'TRIM_HORIZON'}}),
 		);
 		const records = ['one', 'two', 'three'];
-		await client.send(new PutRecordsCommand({StreamName: stream, Records: records.map((data) => ({PartitionKey: data, Data: Buffer.from(data)}))}));
+		await client.send(
+			new PutRecordsCommand({StreamName: stream, Records: records.map((data) => ({PartitionKey: data, Data: Buffer.from(data)}))}),
+		);
 		let received = 0;
 		for await (const event of subscription.EventStream ?? []) {
 			received += event.SubscribeToShardEvent?.Records?.length ?? 0;
@@ -229,23 +245,38 @@ describe('CloudWatch metrics of streams', () => {
 		const consumerDimensions = [...streamDimension(stream), {Name: 'ConsumerName', Value: 'fan'}];
 		expect(await total(stream, 'SubscribeToShard.Success', 'Sum', consumerDimensions)).toBe(1);
 		expect(await total(stream, 'SubscribeToShardEvent.Records', 'Sum', consumerDimensions)).toBe(3);
-		expect(await total(stream, 'SubscribeToShardEvent.Bytes', 'Sum', consumerDimensions)).toBe(records.reduce((sum, data) => sum + bytesOf(data, data), 0));
+		expect(await total(stream, 'SubscribeToShardEvent.Bytes', 'Sum', consumerDimensions)).toBe(
+			records.reduce((sum, data) => sum + bytesOf(data, data), 0),
+		);
 	});
 
 	it('records shard-level metrics only for those EnableEnhancedMonitoring turned on, and only while on', async () => {
 		const stream = uniqueName('enhanced');
 		await createStream(engine.harness.client, stream, 2);
 		const put = (hashKey: string, data: string) =>
-			engine.harness.client.send(new PutRecordCommand({StreamName: stream, PartitionKey: 'k', ExplicitHashKey: hashKey, Data: Buffer.from(data)}));
+			engine.harness.client.send(
+				new PutRecordCommand({StreamName: stream, PartitionKey: 'k', ExplicitHashKey: hashKey, Data: Buffer.from(data)}),
+			);
 		await put(LOW_HASH, 'before');
 		await engine.harness.client.send(
-			new EnableEnhancedMonitoringCommand({StreamName: stream, ShardLevelMetrics: ['IncomingRecords', 'OutgoingRecords', 'IteratorAgeMilliseconds']}),
+			new EnableEnhancedMonitoringCommand({
+				StreamName: stream,
+				ShardLevelMetrics: ['IncomingRecords', 'OutgoingRecords', 'IteratorAgeMilliseconds'],
+			}),
 		);
 		engine.clock.advance(1000);
 		await put(LOW_HASH, 'one');
 		await put(LOW_HASH, 'two');
 		await put(HIGH_HASH, 'three');
-		await engine.harness.client.send(new PutRecordsCommand({StreamName: stream, Records: [{PartitionKey: 'k', ExplicitHashKey: LOW_HASH, Data: Buffer.from('four')}, {PartitionKey: 'k', ExplicitHashKey: HIGH_HASH, Data: Buffer.from('five')}]}));
+		await engine.harness.client.send(
+			new PutRecordsCommand({
+				StreamName: stream,
+				Records: [
+					{PartitionKey: 'k', ExplicitHashKey: LOW_HASH, Data: Buffer.from('four')},
+					{PartitionKey: 'k', ExplicitHashKey: HIGH_HASH, Data: Buffer.from('five')},
+				],
+			}),
+		);
 		engine.clock.advance(2000);
 		const read = await readToEnd(engine.harness.client, await iterator(engine.harness.client, stream, SHARD_0, 'TRIM_HORIZON'));
 		expect(read).toHaveLength(4);
@@ -264,14 +295,18 @@ describe('CloudWatch metrics of streams', () => {
 			new ListMetricsCommand({Namespace: 'AWS/Kinesis', Dimensions: [{Name: 'StreamName', Value: stream}, {Name: 'ShardId'}]}),
 		);
 		expect(
-			(shardLevel.Metrics ?? []).map((metric) => `${metric.MetricName} ${metric.Dimensions?.map((dimension) => `${dimension.Name}=${dimension.Value}`).join(',')}`).sort(),
+			(shardLevel.Metrics ?? [])
+				.map((metric) => `${metric.MetricName} ${metric.Dimensions?.map((dimension) => `${dimension.Name}=${dimension.Value}`).join(',')}`)
+				.sort(),
 		).toEqual([
 			`IncomingRecords StreamName=${stream},ShardId=${SHARD_0}`,
 			`IncomingRecords StreamName=${stream},ShardId=${SHARD_1}`,
 			`IteratorAgeMilliseconds StreamName=${stream},ShardId=${SHARD_0}`,
 			`OutgoingRecords StreamName=${stream},ShardId=${SHARD_0}`,
 		]);
-		const oneShard = await engine.cloudWatch.send(new ListMetricsCommand({MetricName: 'IncomingRecords', Dimensions: [{Name: 'ShardId', Value: SHARD_1}]}));
+		const oneShard = await engine.cloudWatch.send(
+			new ListMetricsCommand({MetricName: 'IncomingRecords', Dimensions: [{Name: 'ShardId', Value: SHARD_1}]}),
+		);
 		expect(oneShard.Metrics?.filter((metric) => metric.Dimensions?.some((dimension) => dimension.Value === stream))).toEqual([
 			{Namespace: 'AWS/Kinesis', MetricName: 'IncomingRecords', Dimensions: shardDimensions(stream, SHARD_1)},
 		]);
@@ -309,9 +344,23 @@ describe('CloudWatch metrics of streams', () => {
 		);
 		// Dimensions in any order name the same metric.
 		const queries: MetricDataQuery[] = [
-			{Id: 'max', MetricStat: {Metric: {Namespace: namespace, MetricName: 'MillisBehindLatest', Dimensions: [...dimensions].reverse()}, Period: 1, Stat: 'Maximum'}},
-			{Id: 'avg', Label: 'lag', MetricStat: {Metric: {Namespace: namespace, MetricName: 'MillisBehindLatest', Dimensions: dimensions}, Period: 60, Stat: 'Average'}},
-			{Id: 'sum', MetricStat: {Metric: {Namespace: namespace, MetricName: 'RecordsProcessed', Dimensions: dimensions}, Period: 60, Stat: 'Sum'}},
+			{
+				Id: 'max',
+				MetricStat: {
+					Metric: {Namespace: namespace, MetricName: 'MillisBehindLatest', Dimensions: [...dimensions].reverse()},
+					Period: 1,
+					Stat: 'Maximum',
+				},
+			},
+			{
+				Id: 'avg',
+				Label: 'lag',
+				MetricStat: {Metric: {Namespace: namespace, MetricName: 'MillisBehindLatest', Dimensions: dimensions}, Period: 60, Stat: 'Average'},
+			},
+			{
+				Id: 'sum',
+				MetricStat: {Metric: {Namespace: namespace, MetricName: 'RecordsProcessed', Dimensions: dimensions}, Period: 60, Stat: 'Sum'},
+			},
 			{Id: 'count', MetricStat: {Metric: {Namespace: namespace, MetricName: 'Time'}, Period: 60, Stat: 'SampleCount'}},
 			{Id: 'mean', MetricStat: {Metric: {Namespace: namespace, MetricName: 'Time'}, Period: 60, Stat: 'Average'}},
 			{Id: 'wrongunit', MetricStat: {Metric: {Namespace: namespace, MetricName: 'Time'}, Period: 60, Stat: 'Sum', Unit: 'Bytes'}},
@@ -324,7 +373,12 @@ describe('CloudWatch metrics of streams', () => {
 		const byId = Object.fromEntries((MetricDataResults ?? []).map((result) => [result.Id, result]));
 		expect(Object.keys(byId)).toEqual(['max', 'avg', 'sum', 'count', 'mean', 'wrongunit']);
 		// Newest first, as GetMetricData scans by default.
-		expect(byId.max).toMatchObject({Label: 'MillisBehindLatest', StatusCode: 'Complete', Timestamps: [new Date(start + 2000), new Date(start)], Values: [100, 1200]});
+		expect(byId.max).toMatchObject({
+			Label: 'MillisBehindLatest',
+			StatusCode: 'Complete',
+			Timestamps: [new Date(start + 2000), new Date(start)],
+			Values: [100, 1200],
+		});
 		expect(byId.avg).toMatchObject({Label: 'lag', Timestamps: [new Date(start)], Values: [700]});
 		expect(byId.sum?.Values).toEqual([40]);
 		expect(byId.count?.Values).toEqual([4]);
@@ -334,9 +388,13 @@ describe('CloudWatch metrics of streams', () => {
 		const listed = await engine.cloudWatch.send(new ListMetricsCommand({Namespace: namespace}));
 		expect(listed.Metrics?.map((metric) => metric.MetricName).sort()).toEqual(['MillisBehindLatest', 'RecordsProcessed', 'Time']);
 		expect(listed.Metrics?.find((metric) => metric.MetricName === 'MillisBehindLatest')?.Dimensions).toEqual(dimensions);
-		const filtered = await engine.cloudWatch.send(new ListMetricsCommand({Namespace: namespace, Dimensions: [{Name: 'Operation', Value: 'ProcessTask'}]}));
+		const filtered = await engine.cloudWatch.send(
+			new ListMetricsCommand({Namespace: namespace, Dimensions: [{Name: 'Operation', Value: 'ProcessTask'}]}),
+		);
 		expect(filtered.Metrics?.map((metric) => metric.MetricName).sort()).toEqual(['MillisBehindLatest', 'RecordsProcessed']);
-		const none = await engine.cloudWatch.send(new ListMetricsCommand({Namespace: namespace, Dimensions: [{Name: 'Operation', Value: 'Other'}]}));
+		const none = await engine.cloudWatch.send(
+			new ListMetricsCommand({Namespace: namespace, Dimensions: [{Name: 'Operation', Value: 'Other'}]}),
+		);
 		expect(none.Metrics).toEqual([]);
 	});
 
@@ -384,47 +442,105 @@ describe('CloudWatch metrics of streams', () => {
 	it('answers with CloudWatch errors the SDK knows', async () => {
 		const now = Math.floor(engine.clock.ms / MINUTE) * MINUTE;
 		const metric = {Namespace: 'AWS/Kinesis', MetricName: 'IncomingRecords'};
-		expect(await cloudWatchError(engine.cloudWatch.send(new PutMetricDataCommand({Namespace: 'AWS/Kinesis', MetricData: [{MetricName: 'M', Value: 1}]})))).toEqual({
+		expect(
+			await cloudWatchError(
+				engine.cloudWatch.send(new PutMetricDataCommand({Namespace: 'AWS/Kinesis', MetricData: [{MetricName: 'M', Value: 1}]})),
+			),
+		).toEqual({
 			name: 'InvalidParameterValueException',
 			message: 'The value AWS/Kinesis for parameter Namespace is invalid.',
 			status: 400,
 		});
 		expect(
 			await cloudWatchError(
-				engine.cloudWatch.send(new PutMetricDataCommand({Namespace: 'app', MetricData: [{MetricName: 'M', Value: 1, StatisticValues: {SampleCount: 1, Sum: 1, Minimum: 1, Maximum: 1}}]})),
+				engine.cloudWatch.send(
+					new PutMetricDataCommand({
+						Namespace: 'app',
+						MetricData: [{MetricName: 'M', Value: 1, StatisticValues: {SampleCount: 1, Sum: 1, Minimum: 1, Maximum: 1}}],
+					}),
+				),
 			),
 		).toMatchObject({name: 'InvalidParameterCombinationException'});
 		expect(
-			await cloudWatchError(engine.cloudWatch.send(new PutMetricDataCommand({Namespace: 'app', MetricData: [{MetricName: 'M', Value: 1, Timestamp: new Date(now - 15 * 24 * HOUR)}]}))),
+			await cloudWatchError(
+				engine.cloudWatch.send(
+					new PutMetricDataCommand({
+						Namespace: 'app',
+						MetricData: [{MetricName: 'M', Value: 1, Timestamp: new Date(now - 15 * 24 * HOUR)}],
+					}),
+				),
+			),
 		).toMatchObject({name: 'InvalidParameterValueException'});
 		expect(
 			await cloudWatchError(
-				engine.cloudWatch.send(new GetMetricDataCommand({StartTime: new Date(now), EndTime: new Date(now + MINUTE), MetricDataQueries: [{Id: 'e1', Expression: 'SUM(METRICS())'}]})),
+				engine.cloudWatch.send(
+					new GetMetricDataCommand({
+						StartTime: new Date(now),
+						EndTime: new Date(now + MINUTE),
+						MetricDataQueries: [{Id: 'e1', Expression: 'SUM(METRICS())'}],
+					}),
+				),
 			),
 		).toMatchObject({name: 'InvalidParameterValueException', message: expect.stringContaining('MetricDataQueries.member.1.Expression')});
 		expect(
 			await cloudWatchError(
-				engine.cloudWatch.send(new GetMetricDataCommand({StartTime: new Date(now), EndTime: new Date(now + MINUTE), MetricDataQueries: [{Id: 'p', MetricStat: {Metric: metric, Period: 7, Stat: 'Sum'}}]})),
+				engine.cloudWatch.send(
+					new GetMetricDataCommand({
+						StartTime: new Date(now),
+						EndTime: new Date(now + MINUTE),
+						MetricDataQueries: [{Id: 'p', MetricStat: {Metric: metric, Period: 7, Stat: 'Sum'}}],
+					}),
+				),
 			),
 		).toMatchObject({name: 'InvalidParameterValueException'});
 		expect(
 			await cloudWatchError(
-				engine.cloudWatch.send(new GetMetricDataCommand({StartTime: new Date(now), EndTime: new Date(now + MINUTE), MetricDataQueries: [{Id: 'p', MetricStat: {Metric: metric, Period: 60, Stat: 'p99'}}]})),
+				engine.cloudWatch.send(
+					new GetMetricDataCommand({
+						StartTime: new Date(now),
+						EndTime: new Date(now + MINUTE),
+						MetricDataQueries: [{Id: 'p', MetricStat: {Metric: metric, Period: 60, Stat: 'p99'}}],
+					}),
+				),
 			),
 		).toMatchObject({name: 'InvalidParameterValueException', message: expect.stringContaining('p99')});
 		expect(
 			await cloudWatchError(
-				engine.cloudWatch.send(new GetMetricStatisticsCommand({...metric, StartTime: new Date(now), EndTime: new Date(now), Period: 60, Statistics: ['Sum']})),
+				engine.cloudWatch.send(
+					new GetMetricStatisticsCommand({...metric, StartTime: new Date(now), EndTime: new Date(now), Period: 60, Statistics: ['Sum']}),
+				),
 			),
-		).toEqual({name: 'InvalidParameterCombinationException', message: 'The parameter StartTime must be less than the parameter EndTime.', status: 400});
+		).toEqual({
+			name: 'InvalidParameterCombinationException',
+			message: 'The parameter StartTime must be less than the parameter EndTime.',
+			status: 400,
+		});
 		expect(
-			await cloudWatchError(engine.cloudWatch.send(new GetMetricStatisticsCommand({...metric, StartTime: new Date(now - HOUR), EndTime: new Date(now), Period: 1, Statistics: ['Sum']}))),
+			await cloudWatchError(
+				engine.cloudWatch.send(
+					new GetMetricStatisticsCommand({
+						...metric,
+						StartTime: new Date(now - HOUR),
+						EndTime: new Date(now),
+						Period: 1,
+						Statistics: ['Sum'],
+					}),
+				),
+			),
 		).toMatchObject({name: 'InvalidParameterCombinationException', message: expect.stringContaining('3,600 datapoints')});
-		expect(await cloudWatchError(engine.cloudWatch.send(new ListMetricsCommand({RecentlyActive: 'PT1H' as 'PT3H'})))).toMatchObject({name: 'ValidationException'});
+		expect(await cloudWatchError(engine.cloudWatch.send(new ListMetricsCommand({RecentlyActive: 'PT1H' as 'PT3H'})))).toMatchObject({
+			name: 'ValidationException',
+		});
 	});
 
 	it('serves CloudWatch over HTTP/2 as well', async () => {
-		const client = new CloudWatchClient({endpoint: engine.harness.url, region: 'us-east-1', credentials, maxAttempts: 1, requestHandler: new NodeHttp2Handler({})});
+		const client = new CloudWatchClient({
+			endpoint: engine.harness.url,
+			region: 'us-east-1',
+			credentials,
+			maxAttempts: 1,
+			requestHandler: new NodeHttp2Handler({}),
+		});
 		try {
 			const listed = await client.send(new ListMetricsCommand({Namespace: 'AWS/Kinesis'}));
 			expect(listed.Metrics?.length).toBeGreaterThan(0);
@@ -440,7 +556,14 @@ describe('CloudWatch windows', () => {
 
 	async function readMetric(client: CloudWatchClient, namespace: string, name: string, period: number, startMs: number, endMs: number) {
 		const {Datapoints} = await client.send(
-			new GetMetricStatisticsCommand({Namespace: namespace, MetricName: name, StartTime: new Date(startMs), EndTime: new Date(endMs), Period: period, Statistics: ['Sum']}),
+			new GetMetricStatisticsCommand({
+				Namespace: namespace,
+				MetricName: name,
+				StartTime: new Date(startMs),
+				EndTime: new Date(endMs),
+				Period: period,
+				Statistics: ['Sum'],
+			}),
 		);
 		return (Datapoints ?? []).map((point) => [point.Timestamp?.getTime(), point.Sum]);
 	}
@@ -448,7 +571,9 @@ describe('CloudWatch windows', () => {
 	it('keeps 1-second data for 3 hours and 1-minute data for 15 days', async () => {
 		const namespace = uniqueName('aging');
 		const start = engine.clock.ms;
-		await engine.cloudWatch.send(new PutMetricDataCommand({Namespace: namespace, MetricData: [{MetricName: 'M', Value: 7, Timestamp: new Date(start)}]}));
+		await engine.cloudWatch.send(
+			new PutMetricDataCommand({Namespace: namespace, MetricData: [{MetricName: 'M', Value: 7, Timestamp: new Date(start)}]}),
+		);
 		const read = (period: number) => readMetric(engine.cloudWatch, namespace, 'M', period, start, start + MINUTE);
 		expect(await read(1)).toEqual([[start, 7]]);
 		engine.clock.ms = start + 3 * HOUR + MINUTE;
@@ -485,13 +610,21 @@ describe('CloudWatch metrics of throttling', () => {
 	it('counts throttled writes and reads the way AWS does', async () => {
 		const stream = uniqueName('throttled');
 		await createStream(engine.harness.client, stream, 1);
-		await engine.harness.client.send(new EnableEnhancedMonitoringCommand({StreamName: stream, ShardLevelMetrics: ['WriteProvisionedThroughputExceeded', 'ReadProvisionedThroughputExceeded']}));
+		await engine.harness.client.send(
+			new EnableEnhancedMonitoringCommand({
+				StreamName: stream,
+				ShardLevelMetrics: ['WriteProvisionedThroughputExceeded', 'ReadProvisionedThroughputExceeded'],
+			}),
+		);
 		// The clock stands still: the shard admits 1,000 records, then refuses the rest.
 		const batch = Array.from({length: 500}, (_, index) => ({PartitionKey: `k${index}`, Data: Buffer.from('x')}));
 		const failed = [];
-		for (let call = 0; call < 3; call++) failed.push((await engine.harness.client.send(new PutRecordsCommand({StreamName: stream, Records: batch}))).FailedRecordCount);
+		for (let call = 0; call < 3; call++)
+			failed.push((await engine.harness.client.send(new PutRecordsCommand({StreamName: stream, Records: batch}))).FailedRecordCount);
 		expect(failed).toEqual([0, 0, 500]);
-		const refused = await rejection(engine.harness.client.send(new PutRecordCommand({StreamName: stream, PartitionKey: 'k', Data: Buffer.from('x')})));
+		const refused = await rejection(
+			engine.harness.client.send(new PutRecordCommand({StreamName: stream, PartitionKey: 'k', Data: Buffer.from('x')})),
+		);
 		expect(refused.name).toBe('ProvisionedThroughputExceededException');
 
 		expect(await sum(stream, 'IncomingRecords')).toBe(1000);
@@ -511,7 +644,9 @@ describe('CloudWatch metrics of throttling', () => {
 			const page = await engine.harness.client.send(new GetRecordsCommand({ShardIterator: shardIterator, Limit: 100}));
 			shardIterator = page.NextShardIterator ?? shardIterator;
 		}
-		expect((await rejection(engine.harness.client.send(new GetRecordsCommand({ShardIterator: shardIterator})))).name).toBe('ProvisionedThroughputExceededException');
+		expect((await rejection(engine.harness.client.send(new GetRecordsCommand({ShardIterator: shardIterator})))).name).toBe(
+			'ProvisionedThroughputExceededException',
+		);
 		expect(await sum(stream, 'GetRecords.Records')).toBe(500);
 		expect(await sum(stream, 'GetRecords.Success')).toBe(5);
 		expect(await sum(stream, 'GetRecords.Success', 'SampleCount')).toBe(6);
@@ -542,7 +677,9 @@ describe('CloudWatch limits', () => {
 
 	it('refuses PutMetricData past the cap on custom metrics with LimitExceeded, whole requests at a time', async () => {
 		const put = (names: string[]) =>
-			engine.cloudWatch.send(new PutMetricDataCommand({Namespace: 'capped', MetricData: names.map((name) => ({MetricName: name, Value: 1}))}));
+			engine.cloudWatch.send(
+				new PutMetricDataCommand({Namespace: 'capped', MetricData: names.map((name) => ({MetricName: name, Value: 1}))}),
+			);
 		await put(['a', 'b']);
 		const refused = await cloudWatchError(put(['a', 'c', 'd']));
 		expect(refused).toMatchObject({name: 'LimitExceededFault', status: 400});
@@ -558,7 +695,9 @@ describe('metric store memory', () => {
 	it('stays within its chunk budgets and forgets series whose data has aged out', () => {
 		const clock = new FakeClock();
 		const store = new MetricStore({now: clock.now, maxSecondChunks: 50, maxMinuteChunks: 20});
-		const handles = Array.from({length: 10}, (_, index) => store.engineSeries('us-east-1', 'AWS/Kinesis', 'IncomingRecords', [{Name: 'StreamName', Value: `s${index}`}], 'Count'));
+		const handles = Array.from({length: 10}, (_, index) =>
+			store.engineSeries('us-east-1', 'AWS/Kinesis', 'IncomingRecords', [{Name: 'StreamName', Value: `s${index}`}], 'Count'),
+		);
 		// Ten busy series for a simulated day, one sample per series every 10 seconds.
 		for (let step = 0; step < 8640; step++) {
 			clock.advance(10_000);

@@ -64,13 +64,19 @@ describe('durability', () => {
 		let client = kinesisClient(engine.url);
 		await waitActive(client, 'kept', 3);
 		const keys = Array.from({length: 300}, (_, index) => `key-${index}`);
-		await client.send(new PutRecordsCommand({StreamName: 'kept', Records: keys.map((key) => ({PartitionKey: key, Data: Buffer.from(key)}))}));
+		await client.send(
+			new PutRecordsCommand({StreamName: 'kept', Records: keys.map((key) => ({PartitionKey: key, Data: Buffer.from(key)}))}),
+		);
 		const before = await readAll(client, 'kept');
 		// `__proto__` is a valid tag key: the stored form must not rename or drop it.
 		const tags = JSON.parse('{"team": "streams", "__proto__": "kept as a key"}') as Record<string, string>;
 		await client.send(new AddTagsToStreamCommand({StreamName: 'kept', Tags: tags}));
 		const {Consumer} = await client.send(
-			new RegisterStreamConsumerCommand({StreamARN: arnOf('kept'), ConsumerName: 'reader', Tags: JSON.parse('{"__proto__":"consumer tag"}') as Record<string, string>}),
+			new RegisterStreamConsumerCommand({
+				StreamARN: arnOf('kept'),
+				ConsumerName: 'reader',
+				Tags: JSON.parse('{"__proto__":"consumer tag"}') as Record<string, string>,
+			}),
 		);
 		client.destroy();
 		await engine.close();
@@ -88,7 +94,9 @@ describe('durability', () => {
 		expect(after).toEqual(before);
 		expect([...after.values()].flat().sort()).toEqual([...keys].sort());
 		// New records still sort after the old ones in every shard.
-		const put = await client.send(new PutRecordsCommand({StreamName: 'kept', Records: keys.map((key) => ({PartitionKey: key, Data: Buffer.from(`${key}-again`)}))}));
+		const put = await client.send(
+			new PutRecordsCommand({StreamName: 'kept', Records: keys.map((key) => ({PartitionKey: key, Data: Buffer.from(`${key}-again`)}))}),
+		);
 		expect(put.FailedRecordCount).toBe(0);
 		const again = await readAll(client, 'kept');
 		for (const [shard, records] of again) {
@@ -130,7 +138,10 @@ describe('durability', () => {
 			let stop = false;
 			const writer = async (writerId: number) => {
 				for (let batch = 0; !stop; batch++) {
-					const records = Array.from({length: 50}, (_, index) => ({key: `r${round}-w${writerId}-k${index % 5}`, n: batch * 10 + Math.floor(index / 5)}));
+					const records = Array.from({length: 50}, (_, index) => ({
+						key: `r${round}-w${writerId}-k${index % 5}`,
+						n: batch * 10 + Math.floor(index / 5),
+					}));
 					try {
 						await client.send(
 							new PutRecordsCommand({

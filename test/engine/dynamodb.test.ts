@@ -26,7 +26,13 @@ const STREAM = 'orders';
 
 function dynamoClient(url: string, transport: 'http1' | 'http2' = 'http1'): DynamoDBClient {
 	// The SDK's DynamoDB client uses HTTP/1.1 by default.
-	return new DynamoDBClient({endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1, ...(transport === 'http2' ? {requestHandler: new NodeHttp2Handler({})} : {})});
+	return new DynamoDBClient({
+		endpoint: url,
+		region: 'us-east-1',
+		credentials,
+		maxAttempts: 1,
+		...(transport === 'http2' ? {requestHandler: new NodeHttp2Handler({})} : {}),
+	});
 }
 
 async function failure(call: Promise<unknown>): Promise<DynamoDBServiceException> {
@@ -65,7 +71,8 @@ describe('KCL lease tables on the engine port', () => {
 			new UpdateItemCommand({
 				TableName: APPLICATION,
 				Key: {leaseKey: S(shardId)},
-				UpdateExpression: 'SET leaseOwner = :owner, leaseCounter = leaseCounter + :one, ownerSwitchesSinceCheckpoint = ownerSwitchesSinceCheckpoint + :one',
+				UpdateExpression:
+					'SET leaseOwner = :owner, leaseCounter = leaseCounter + :one, ownerSwitchesSinceCheckpoint = ownerSwitchesSinceCheckpoint + :one',
 				ConditionExpression: 'leaseCounter = :counter',
 				ExpressionAttributeValues: {':owner': S(owner), ':one': N(1), ':counter': N(counter)},
 				ReturnValues: 'ALL_NEW',
@@ -125,7 +132,13 @@ describe('KCL lease tables on the engine port', () => {
 			);
 		}
 		const duplicate = await failure(
-			dynamo.send(new PutItemCommand({TableName: APPLICATION, Item: {leaseKey: S(shardIds[0] ?? ''), leaseCounter: N(0)}, ConditionExpression: 'attribute_not_exists(leaseKey)'})),
+			dynamo.send(
+				new PutItemCommand({
+					TableName: APPLICATION,
+					Item: {leaseKey: S(shardIds[0] ?? ''), leaseCounter: N(0)},
+					ConditionExpression: 'attribute_not_exists(leaseKey)',
+				}),
+			),
 		);
 		expect(duplicate).toBeInstanceOf(ConditionalCheckFailedException);
 		expect(duplicate.name).toBe('ConditionalCheckFailedException');
@@ -138,15 +151,26 @@ describe('KCL lease tables on the engine port', () => {
 		// A worker that read the counter before worker-a took the lease loses the race.
 		expect((await failure(takeLease(shard0, 'worker-b', 0))).name).toBe('ConditionalCheckFailedException');
 
-		const {SequenceNumber} = await kinesis.send(new PutRecordCommand({StreamName: STREAM, PartitionKey: 'order-1', Data: Buffer.from('{}'), ExplicitHashKey: '0'}));
+		const {SequenceNumber} = await kinesis.send(
+			new PutRecordCommand({StreamName: STREAM, PartitionKey: 'order-1', Data: Buffer.from('{}'), ExplicitHashKey: '0'}),
+		);
 		const checkpointed = await checkpoint(shard0, 'worker-a', 1, SequenceNumber ?? '');
-		expect(checkpointed.Attributes).toMatchObject({checkpoint: S(SequenceNumber ?? ''), leaseCounter: N(2), ownerSwitchesSinceCheckpoint: N(0)});
+		expect(checkpointed.Attributes).toMatchObject({
+			checkpoint: S(SequenceNumber ?? ''),
+			leaseCounter: N(2),
+			ownerSwitchesSinceCheckpoint: N(0),
+		});
 		// A checkpoint at a stale counter, or by a worker that lost the lease, is refused.
 		expect((await failure(checkpoint(shard0, 'worker-a', 1, '1'))).name).toBe('ConditionalCheckFailedException');
 		expect((await failure(checkpoint(shard0, 'worker-b', 2, '1'))).name).toBe('ConditionalCheckFailedException');
 
 		const {Items} = await dynamo.send(new ScanCommand({TableName: APPLICATION, ConsistentRead: true}));
-		const leases = Object.fromEntries((Items ?? []).map((item) => [item.leaseKey?.S, {owner: item.leaseOwner?.S, checkpoint: item.checkpoint?.S, counter: item.leaseCounter?.N}]));
+		const leases = Object.fromEntries(
+			(Items ?? []).map((item) => [
+				item.leaseKey?.S,
+				{owner: item.leaseOwner?.S, checkpoint: item.checkpoint?.S, counter: item.leaseCounter?.N},
+			]),
+		);
 		expect(leases).toEqual({
 			[shard0]: {owner: 'worker-a', checkpoint: SequenceNumber, counter: '2'},
 			[shard1]: {owner: 'worker-b', checkpoint: 'TRIM_HORIZON', counter: '1'},
@@ -182,7 +206,7 @@ describe('KCL lease tables on the engine port', () => {
 		expect((await takeLease('shardId-000000000001', 'worker-a', 1)).Attributes?.leaseCounter).toEqual(N(2));
 	});
 
-	it('answers DynamoDB errors in DynamoDB\'s shape and checks signatures as for the other services', async () => {
+	it("answers DynamoDB errors in DynamoDB's shape and checks signatures as for the other services", async () => {
 		const missing = await failure(dynamo.send(new DescribeTableCommand({TableName: 'no-such-table'})));
 		expect(missing.name).toBe('ResourceNotFoundException');
 		const unsigned = await rawRequest(engine.url, 'http1', {
@@ -191,7 +215,10 @@ describe('KCL lease tables on the engine port', () => {
 		});
 		expect(unsigned.status).toBe(400);
 		expect(errorOf(unsigned).type).toBe('MissingAuthenticationTokenException');
-		const unknown = await rawRequest(engine.url, 'http2', {target: 'DynamoDB_20120810.NoSuchThing', headers: {'content-type': 'application/x-amz-json-1.0'}});
+		const unknown = await rawRequest(engine.url, 'http2', {
+			target: 'DynamoDB_20120810.NoSuchThing',
+			headers: {'content-type': 'application/x-amz-json-1.0'},
+		});
 		expect(unknown.status).toBe(400);
 		expect(String(errorOf(unknown).type)).toContain('UnknownOperationException');
 	});

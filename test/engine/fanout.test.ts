@@ -23,7 +23,19 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
-import {ACCOUNT, FakeClock, arnOf, createStream, expectError, iterator, readToEnd, rejection, text, uniqueName, useEngine} from './support.js';
+import {
+	ACCOUNT,
+	FakeClock,
+	arnOf,
+	createStream,
+	expectError,
+	iterator,
+	readToEnd,
+	rejection,
+	text,
+	uniqueName,
+	useEngine,
+} from './support.js';
 
 const SHARD = 'shardId-000000000000';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -36,9 +48,12 @@ interface Registered {
 }
 
 const register = async (client: KinesisClient, streamName: string, consumerName: string): Promise<Registered> => {
-	const {Consumer: consumer} = await client.send(new RegisterStreamConsumerCommand({StreamARN: arnOf(streamName), ConsumerName: consumerName}));
+	const {Consumer: consumer} = await client.send(
+		new RegisterStreamConsumerCommand({StreamARN: arnOf(streamName), ConsumerName: consumerName}),
+	);
 	const {ConsumerName, ConsumerARN, ConsumerStatus, ConsumerCreationTimestamp} = consumer ?? {};
-	if (!ConsumerARN || !ConsumerName || !ConsumerStatus || !ConsumerCreationTimestamp) throw new Error('RegisterStreamConsumer returned no consumer');
+	if (!ConsumerARN || !ConsumerName || !ConsumerStatus || !ConsumerCreationTimestamp)
+		throw new Error('RegisterStreamConsumer returned no consumer');
 	return {ConsumerName, ConsumerARN, ConsumerStatus, ConsumerCreationTimestamp};
 };
 
@@ -130,7 +145,9 @@ describe('consumer lifecycle: RegisterStreamConsumer, DescribeStreamConsumer, Li
 		let nextToken: string | undefined;
 		let pages = 0;
 		do {
-			const page = await client.send(new ListStreamConsumersCommand({StreamARN: arnOf(name), MaxResults: 7, ...(nextToken ? {NextToken: nextToken} : {})}));
+			const page = await client.send(
+				new ListStreamConsumersCommand({StreamARN: arnOf(name), MaxResults: 7, ...(nextToken ? {NextToken: nextToken} : {})}),
+			);
 			names.push(...(page.Consumers ?? []).map((consumer) => consumer.ConsumerName ?? ''));
 			nextToken = page.NextToken;
 			pages++;
@@ -187,7 +204,9 @@ describe('consumer lifecycle: RegisterStreamConsumer, DescribeStreamConsumer, Li
 		const consumer = await register(client, name, 'tagged');
 		await client.send(new TagResourceCommand({ResourceARN: consumer.ConsumerARN, Tags: {team: 'data', tier: 'gold'}}));
 		await client.send(new UntagResourceCommand({ResourceARN: consumer.ConsumerARN, TagKeys: ['tier']}));
-		expect((await client.send(new ListTagsForResourceCommand({ResourceARN: consumer.ConsumerARN}))).Tags).toEqual([{Key: 'team', Value: 'data'}]);
+		expect((await client.send(new ListTagsForResourceCommand({ResourceARN: consumer.ConsumerARN}))).Tags).toEqual([
+			{Key: 'team', Value: 'data'},
+		]);
 		expect((await client.send(new ListTagsForResourceCommand({ResourceARN: arnOf(name)}))).Tags).toEqual([{Key: 'owner', Value: 'stream'}]);
 		await expectError(
 			client.send(new ListTagsForResourceCommand({ResourceARN: `${arnOf(name)}/consumer/ghost:1`})),
@@ -209,7 +228,10 @@ describe('SubscribeToShard with the SDK default client (HTTP/2)', () => {
 		const perBatch = 10;
 		const producer = (async () => {
 			for (let batch = 0; batch < batches; batch++) {
-				const records = Array.from({length: perBatch}, (_, index) => ({PartitionKey: `k${index % 3}`, Data: Buffer.from(`${batch}-${index}`)}));
+				const records = Array.from({length: perBatch}, (_, index) => ({
+					PartitionKey: `k${index % 3}`,
+					Data: Buffer.from(`${batch}-${index}`),
+				}));
 				if (batch % 2 === 0) await client.send(new PutRecordsCommand({StreamName: name, Records: records}));
 				else for (const record of records) await client.send(new PutRecordCommand({StreamName: name, ...record}));
 				await sleep(60);
@@ -236,17 +258,20 @@ describe('SubscribeToShard with the SDK default client (HTTP/2)', () => {
 		expect(subscriptions).toBeGreaterThan(1);
 		const written = await readToEnd(client, await iterator(client, name, SHARD, 'TRIM_HORIZON'));
 		expect(received.map((record) => record.SequenceNumber)).toEqual(written.map((record) => record.SequenceNumber));
-		expect(received.map(text)).toEqual(Array.from({length: batches * perBatch}, (_, index) => `${Math.floor(index / perBatch)}-${index % perBatch}`));
+		expect(received.map(text)).toEqual(
+			Array.from({length: batches * perBatch}, (_, index) => `${Math.floor(index / perBatch)}-${index % perBatch}`),
+		);
 		expect(received[0]?.ApproximateArrivalTimestamp).toBeInstanceOf(Date);
 		expect(received[0]?.PartitionKey).toBe('k0');
 	});
 
-	it('sends the ChildShards at a closed shard\'s end, without a continuation, and ends the stream', async () => {
+	it("sends the ChildShards at a closed shard's end, without a continuation, and ends the stream", async () => {
 		const {client} = harness;
 		const name = uniqueName('fanout-split');
 		await createStream(client, name);
 		const consumer = await register(client, name, 'app');
-		for (const key of ['a', 'b', 'c']) await client.send(new PutRecordCommand({StreamName: name, PartitionKey: key, Data: Buffer.from(key)}));
+		for (const key of ['a', 'b', 'c'])
+			await client.send(new PutRecordCommand({StreamName: name, PartitionKey: key, Data: Buffer.from(key)}));
 
 		const events: SubscribeToShardEvent[] = [];
 		for await (const event of eventsOf(await subscribe(client, consumer.ConsumerARN, {Type: 'TRIM_HORIZON'}))) {
@@ -260,7 +285,11 @@ describe('SubscribeToShard with the SDK default client (HTTP/2)', () => {
 		const last = events.at(-1);
 		expect(last?.ContinuationSequenceNumber).toBeUndefined();
 		expect(last?.ChildShards).toEqual([
-			{ShardId: 'shardId-000000000001', ParentShards: [SHARD], HashKeyRange: {StartingHashKey: '0', EndingHashKey: String((1n << 127n) - 1n)}},
+			{
+				ShardId: 'shardId-000000000001',
+				ParentShards: [SHARD],
+				HashKeyRange: {StartingHashKey: '0', EndingHashKey: String((1n << 127n) - 1n)},
+			},
 			{
 				ShardId: 'shardId-000000000002',
 				ParentShards: [SHARD],
@@ -354,7 +383,11 @@ describe('SubscribeToShard with the SDK default client (HTTP/2)', () => {
 		await createStream(client, name);
 		const consumer = await register(client, name, 'app');
 		const ghost = `${arnOf(name)}/consumer/ghost:1`;
-		await expectError(subscribe(client, ghost, {Type: 'LATEST'}), 'ResourceNotFoundException', `Consumer ${ghost}, account ${ACCOUNT} not found.`);
+		await expectError(
+			subscribe(client, ghost, {Type: 'LATEST'}),
+			'ResourceNotFoundException',
+			`Consumer ${ghost}, account ${ACCOUNT} not found.`,
+		);
 		await expectError(
 			subscribe(client, consumer.ConsumerARN, {Type: 'LATEST'}, 'shardId-000000000007'),
 			'ResourceNotFoundException',
@@ -391,7 +424,10 @@ describe('SubscribeToShard with throughput limits', () => {
 		for await (const event of eventsOf(await subscribe(client, consumer.ConsumerARN, {Type: 'TRIM_HORIZON'}))) {
 			const records = event.SubscribeToShardEvent?.Records ?? [];
 			if (records.length === 0) continue;
-			events.push({at: Date.now(), bytes: records.reduce((sum, record) => sum + (record.Data?.length ?? 0) + (record.PartitionKey?.length ?? 0), 0)});
+			events.push({
+				at: Date.now(),
+				bytes: records.reduce((sum, record) => sum + (record.Data?.length ?? 0) + (record.PartitionKey?.length ?? 0), 0),
+			});
 			received.push(...records);
 			if (received.length === 30) break;
 		}

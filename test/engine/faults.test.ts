@@ -210,7 +210,10 @@ function startWriters(run: Run): {stop: () => Promise<void>} {
 			let result;
 			try {
 				result = await client.send(
-					new PutRecordsCommand({StreamName: STREAM, Records: batch.map(({key, n}) => ({PartitionKey: key, Data: Buffer.from(`${key}:${n}`)}))}),
+					new PutRecordsCommand({
+						StreamName: STREAM,
+						Records: batch.map(({key, n}) => ({PartitionKey: key, Data: Buffer.from(`${key}:${n}`)})),
+					}),
 				);
 			} catch (error) {
 				// The engine died under this request (or refused the connection): nothing in it was acknowledged.
@@ -274,20 +277,27 @@ function checkShardMap(run: Run, shards: readonly Shard[], horizonMs: number): v
 			expect(indexOf(parentId), `${id}'s parent ${parentId} is older`).toBeLessThan(indexOf(id));
 			const parent = byId.get(parentId);
 			if (!parent) {
-				expect(openedMs(shard), `${parentId}, parent of ${id}, is not listed, so it closed before the retention horizon`).toBeLessThan(horizonMs + 1000);
+				expect(openedMs(shard), `${parentId}, parent of ${id}, is not listed, so it closed before the retention horizon`).toBeLessThan(
+					horizonMs + 1000,
+				);
 				continue;
 			}
 			expect(isOpen(parent), `${parentId} (parent of ${id}) is closed`).toBe(false);
-			expect(BigInt(shard.SequenceNumberRange?.StartingSequenceNumber ?? '0')).toBeGreaterThan(BigInt(parent.SequenceNumberRange?.EndingSequenceNumber ?? '0'));
+			expect(BigInt(shard.SequenceNumberRange?.StartingSequenceNumber ?? '0')).toBeGreaterThan(
+				BigInt(parent.SequenceNumberRange?.EndingSequenceNumber ?? '0'),
+			);
 		}
 		const [parent, adjacent] = parents.map((parentId) => byId.get(parentId));
-		if (parent && parents.length === 1) expect(startOf(shard) >= startOf(parent) && endOf(shard) <= endOf(parent), `${id} lies inside its parent`).toBe(true);
+		if (parent && parents.length === 1)
+			expect(startOf(shard) >= startOf(parent) && endOf(shard) <= endOf(parent), `${id} lies inside its parent`).toBe(true);
 		if (parent && adjacent) {
 			expect(endOf(parent) + 1n).toBe(startOf(adjacent));
 			expect([startOf(shard), endOf(shard)]).toEqual([startOf(parent), endOf(adjacent)]);
 		}
 		if (!isOpen(shard)) {
-			expect(BigInt(shard.SequenceNumberRange?.EndingSequenceNumber ?? '0')).toBeGreaterThanOrEqual(BigInt(shard.SequenceNumberRange?.StartingSequenceNumber ?? '0'));
+			expect(BigInt(shard.SequenceNumberRange?.EndingSequenceNumber ?? '0')).toBeGreaterThanOrEqual(
+				BigInt(shard.SequenceNumberRange?.StartingSequenceNumber ?? '0'),
+			);
 			const children = shards.filter((child) => child.ParentShardId === id || child.AdjacentParentShardId === id);
 			expect(children.length, `closed ${id} lists its children`).toBeGreaterThan(0);
 			run.closed.add(id);
@@ -318,7 +328,9 @@ async function verify(run: Run): Promise<void> {
 	const seen = new Map<string, Array<{n: number; sequenceNumber: string}>>();
 	for (const record of records) {
 		expect(record.ApproximateArrivalTimestamp?.getTime() ?? 0, 'a record past retention was returned').toBeGreaterThanOrEqual(horizonMs);
-		const [key = '', n = ''] = Buffer.from(record.Data ?? []).toString().split(':');
+		const [key = '', n = ''] = Buffer.from(record.Data ?? [])
+			.toString()
+			.split(':');
 		const list = seen.get(key) ?? [];
 		list.push({n: Number(n), sequenceNumber: record.SequenceNumber ?? ''});
 		seen.set(key, list);
@@ -339,7 +351,8 @@ async function verify(run: Run): Promise<void> {
 			const retained = run.offsetMs - ack.offsetMs < retentionMs;
 			if (retained) {
 				acknowledged++;
-				if (byNumber.get(ack.n) !== ack.sequenceNumber) lost.push(`${key}:${ack.n} (${ack.sequenceNumber}, read ${byNumber.get(ack.n) ?? 'nothing'})`);
+				if (byNumber.get(ack.n) !== ack.sequenceNumber)
+					lost.push(`${key}:${ack.n} (${ack.sequenceNumber}, read ${byNumber.get(ack.n) ?? 'nothing'})`);
 			} else {
 				expired++;
 				expect(byNumber.has(ack.n), `seed ${run.seed}: ${key}:${ack.n} is past retention but was returned`).toBe(false);
@@ -429,7 +442,9 @@ async function mergeRound(run: Run): Promise<void> {
 	const took = (shards: readonly Shard[]) => shards.some((shard) => shard.ParentShardId === lowerId);
 	const whole: Expectation = (shards) => {
 		const children = shards.filter((shard) => shard.ParentShardId === lowerId);
-		expect(children.map((shard) => [shard.AdjacentParentShardId, startOf(shard), endOf(shard)])).toEqual([[upperId, startOf(lower), endOf(upper)]]);
+		expect(children.map((shard) => [shard.AdjacentParentShardId, startOf(shard), endOf(shard)])).toEqual([
+			[upperId, startOf(lower), endOf(upper)],
+		]);
 	};
 	await settle(run, acked, took, whole, closedForGood(lowerId, upperId));
 }
@@ -457,14 +472,24 @@ async function scaleRound(run: Run): Promise<void> {
 const closedForGood =
 	(...ids: string[]): Expectation =>
 	(shards) => {
-		for (const id of ids) expect(shards.find((shard) => shard.ShardId === id && isOpen(shard)), `${id} stays closed`).toBeUndefined();
+		for (const id of ids)
+			expect(
+				shards.find((shard) => shard.ShardId === id && isOpen(shard)),
+				`${id} stays closed`,
+			).toBeUndefined();
 	};
 
 /**
  * Restarts; an acknowledged change must show, whole, and go on showing at every later restart; an
  * unacknowledged one may show or not, but whole, and once it shows it must stay.
  */
-async function settle(run: Run, acked: boolean, took: (shards: readonly Shard[]) => boolean, whole: Expectation, lasting?: Expectation): Promise<void> {
+async function settle(
+	run: Run,
+	acked: boolean,
+	took: (shards: readonly Shard[]) => boolean,
+	whole: Expectation,
+	lasting?: Expectation,
+): Promise<void> {
 	await start(run);
 	const found = await waitActive(run);
 	const shards = await allShards(clientOf(run), STREAM);
@@ -605,7 +630,14 @@ async function runSeed(seed: number): Promise<void> {
 		await waitActive(run);
 		for (let round = 0; round < ROUNDS; round++) {
 			const open = (await sortedOpen(run)).length;
-			const kinds: Kind[] = ['writes', 'retention', 'sweep', 'scale', ...(open < MAX_OPEN ? (['split', 'split'] as const) : []), ...(open > 1 ? (['merge', 'merge'] as const) : [])];
+			const kinds: Kind[] = [
+				'writes',
+				'retention',
+				'sweep',
+				'scale',
+				...(open < MAX_OPEN ? (['split', 'split'] as const) : []),
+				...(open > 1 ? (['merge', 'merge'] as const) : []),
+			];
 			const kind = random.pick(kinds);
 			if (kind === 'writes') await writesRound(run);
 			else if (kind === 'split') await splitRound(run);
@@ -624,7 +656,9 @@ async function runSeed(seed: number): Promise<void> {
 			const at = (startOf(parent) + endOf(parent) + 1n) / 2n;
 			await clientOf(run).send(new SplitShardCommand({StreamName: STREAM, ShardToSplit: parent.ShardId, NewStartingHashKey: String(at)}));
 		} else if (open[0]?.ShardId && open[1]?.ShardId) {
-			await clientOf(run).send(new MergeShardsCommand({StreamName: STREAM, ShardToMerge: open[0].ShardId, AdjacentShardToMerge: open[1].ShardId}));
+			await clientOf(run).send(
+				new MergeShardsCommand({StreamName: STREAM, ShardToMerge: open[0].ShardId, AdjacentShardToMerge: open[1].ShardId}),
+			);
 		}
 		const before = run.highestShard;
 		await waitActive(run);
@@ -692,12 +726,19 @@ describe('engine on a full disk', () => {
 		try {
 			await steps();
 		} catch (error) {
-			const states = engines.map((engine) => `engine ${engine.child.pid}: exit ${String(engine.child.exitCode ?? engine.child.signalCode)}; stderr ends: ${engine.stderr().slice(-1500)}`);
+			const states = engines.map(
+				(engine) =>
+					`engine ${engine.child.pid}: exit ${String(engine.child.exitCode ?? engine.child.signalCode)}; stderr ends: ${engine.stderr().slice(-1500)}`,
+			);
 			throw new Error(`${String(error)} (at: ${step})\n${states.join('\n')}`, {cause: error});
 		}
 	};
 
-	const spawnTracked = async (dir: string, options: Parameters<typeof spawnEngine>[1] = {}, durability: 'process' | 'power' = 'process') => {
+	const spawnTracked = async (
+		dir: string,
+		options: Parameters<typeof spawnEngine>[1] = {},
+		durability: 'process' | 'power' = 'process',
+	) => {
 		const engine = await spawnEngine(['--data-dir', dir, '--limits', 'off', '--durability', durability], options);
 		engines.push(engine);
 		return engine;
@@ -718,7 +759,10 @@ describe('engine on a full disk', () => {
 				const result = await client.send(
 					new PutRecordsCommand({
 						StreamName: FULL_STREAM,
-						Records: batch.map(({key, n}) => ({PartitionKey: key, Data: Buffer.concat([Buffer.from(`${key}:${n}:`), Buffer.alloc(small ? 8 : 2048, 120)])})),
+						Records: batch.map(({key, n}) => ({
+							PartitionKey: key,
+							Data: Buffer.concat([Buffer.from(`${key}:${n}:`), Buffer.alloc(small ? 8 : 2048, 120)]),
+						})),
 					}),
 				);
 				for (const [index, entry] of (result.Records ?? []).entries()) {
@@ -734,7 +778,9 @@ describe('engine on a full disk', () => {
 				if (!isServiceError(error)) throw error; // the engine died or hung up: that is what must not happen
 				expect(error.name).toBe('InternalFailure');
 				expect(error.$metadata.httpStatusCode).toBe(500);
-				expect(error.message).toMatch(/^The engine could not write to its data directory: .+ \((EIO|ENOSPC|EFBIG)\)\. Retry once there is space\.$/);
+				expect(error.message).toMatch(
+					/^The engine could not write to its data directory: .+ \((EIO|ENOSPC|EFBIG)\)\. Retry once there is space\.$/,
+				);
 				this.note(error.name);
 				return false;
 			}
@@ -752,7 +798,10 @@ describe('engine on a full disk', () => {
 		const seen = new Map<string, Map<number, string>>();
 		const order = new Map<string, number>();
 		for (const record of records) {
-			const [key = '', n = ''] = Buffer.from(record.Data ?? []).subarray(0, 40).toString().split(':');
+			const [key = '', n = ''] = Buffer.from(record.Data ?? [])
+				.subarray(0, 40)
+				.toString()
+				.split(':');
 			expect(Number(n), `${key} in order`).toBeGreaterThan(order.get(key) ?? -1);
 			order.set(key, Number(n));
 			const byNumber = seen.get(key) ?? new Map<number, string>();
@@ -795,7 +844,13 @@ describe('engine on a full disk', () => {
 				const before = await allShards(client, FULL_STREAM);
 				const first = openShards(before).sort((a, b) => Number(endOf(b) - startOf(b) - (endOf(a) - startOf(a))))[0];
 				split = await client
-					.send(new SplitShardCommand({StreamName: FULL_STREAM, ShardToSplit: first?.ShardId, NewStartingHashKey: String((startOf(first ?? {}) + endOf(first ?? {}) + 1n) / 2n)}))
+					.send(
+						new SplitShardCommand({
+							StreamName: FULL_STREAM,
+							ShardToSplit: first?.ShardId,
+							NewStartingHashKey: String((startOf(first ?? {}) + endOf(first ?? {}) + 1n) / 2n),
+						}),
+					)
 					.then(
 						() => undefined,
 						(error: unknown) => error,
@@ -806,7 +861,9 @@ describe('engine on a full disk', () => {
 				}
 				expect(split).toMatchObject({name: 'InternalFailure', $metadata: {httpStatusCode: 500}});
 				expect(await allShards(client, FULL_STREAM)).toEqual(before);
-				expect((await client.send(new DescribeStreamSummaryCommand({StreamName: FULL_STREAM}))).StreamDescriptionSummary?.StreamStatus).toBe('ACTIVE');
+				expect(
+					(await client.send(new DescribeStreamSummaryCommand({StreamName: FULL_STREAM}))).StreamDescriptionSummary?.StreamStatus,
+				).toBe('ACTIVE');
 			}
 			step = 'writes after splits';
 			for (let batch = 0; batch < 10; batch++) await writer.batch(client);
@@ -814,7 +871,9 @@ describe('engine on a full disk', () => {
 			// Reads go on while the disk is full, and everything acknowledged is there.
 			await expectAllAcknowledged(client, writer);
 			expect(engine.child.exitCode).toBeNull();
-			expect(engine.stderr()).toMatch(/kinesis-console engine: cannot write to .+: .+ \((EIO|ENOSPC|EFBIG)\)\. Writes are refused with InternalFailure until there is room again; reads go on\./);
+			expect(engine.stderr()).toMatch(
+				/kinesis-console engine: cannot write to .+: .+ \((EIO|ENOSPC|EFBIG)\)\. Writes are refused with InternalFailure until there is room again; reads go on\./,
+			);
 			// The engine's own catch-all for unexpected errors never ran, and LMDB itself never failed a page write:
 			// the engine refuses first (lmdb-js 3.5.6 corrupts its heap reporting one; see store/diskWrites.ts).
 			expect(engine.stderr()).not.toMatch(/kinesis-console engine: internal failure|Write error/);
@@ -832,7 +891,11 @@ describe('engine on a full disk', () => {
 			for (let batch = 0; batch < 3; batch++) expect(await writer.batch(client)).toBe(true);
 			const [first] = openShards(await allShards(client, FULL_STREAM));
 			await client.send(
-				new SplitShardCommand({StreamName: FULL_STREAM, ShardToSplit: first?.ShardId, NewStartingHashKey: String((startOf(first ?? {}) + endOf(first ?? {}) + 1n) / 2n)}),
+				new SplitShardCommand({
+					StreamName: FULL_STREAM,
+					ShardToSplit: first?.ShardId,
+					NewStartingHashKey: String((startOf(first ?? {}) + endOf(first ?? {}) + 1n) / 2n),
+				}),
 			);
 			for (let batch = 0; batch < 3; batch++) expect(await writer.batch(client)).toBe(true);
 			figures.fullDisk.acknowledgedChecked += await expectAllAcknowledged(client, writer);
@@ -867,34 +930,39 @@ describe('engine on a full disk', () => {
 
 	const keys = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot'];
 
-	it.each(['process', 'power'] as const)('with %s durability, under a file size limit (RLIMIT_FSIZE, which fails LMDB writes as a full disk does): InternalFailure, no crash, nothing unstored acknowledged, nothing lost', (durability) => reported(async () => {
-		const dir = mkdtempSync(join(tmpdir(), 'engine-fsize-'));
-		dirs.push(dir);
-		const limited = {fileSizeLimitKiB: 2048};
-		const writer = new FullDiskWriter(keys);
+	it.each(['process', 'power'] as const)(
+		'with %s durability, under a file size limit (RLIMIT_FSIZE, which fails LMDB writes as a full disk does): InternalFailure, no crash, nothing unstored acknowledged, nothing lost',
+		(durability) =>
+			reported(async () => {
+				const dir = mkdtempSync(join(tmpdir(), 'engine-fsize-'));
+				dirs.push(dir);
+				const limited = {fileSizeLimitKiB: 2048};
+				const writer = new FullDiskWriter(keys);
 
-		let engine = await spawnTracked(dir, limited, durability);
-		await createFullStream(engine);
-		await fillAndCheck(engine, writer);
-		await killed(engine);
+				let engine = await spawnTracked(dir, limited, durability);
+				await createFullStream(engine);
+				await fillAndCheck(engine, writer);
+				await killed(engine);
 
-		// Starting on the full disk: the data that is there is served, and writes are refused as before.
-		engine = await spawnTracked(dir, limited, durability);
-		const client = kinesisClient(engine.url, 'http1');
-		await expectAllAcknowledged(client, writer);
-		let refused = 0;
-		for (let batch = 0; batch < 20 && refused === 0; batch++) if (!(await writer.batch(client))) refused++;
-		expect(refused).toBe(1);
-		client.destroy();
-		await killed(engine);
+				// Starting on the full disk: the data that is there is served, and writes are refused as before.
+				engine = await spawnTracked(dir, limited, durability);
+				const client = kinesisClient(engine.url, 'http1');
+				await expectAllAcknowledged(client, writer);
+				let refused = 0;
+				for (let batch = 0; batch < 20 && refused === 0; batch++) if (!(await writer.batch(client))) refused++;
+				expect(refused).toBe(1);
+				client.destroy();
+				await killed(engine);
 
-		// With the limit gone, as with space freed.
-		engine = await spawnTracked(dir, {}, durability);
-		await expectRecovered(engine, writer);
-		engine.child.kill('SIGTERM');
-		expect(await engine.exited).toBe(0);
-		figures.fullDisk.runs++;
-	}), 120_000);
+				// With the limit gone, as with space freed.
+				engine = await spawnTracked(dir, {}, durability);
+				await expectRecovered(engine, writer);
+				engine.child.kill('SIGTERM');
+				expect(await engine.exited).toBe(0);
+				figures.fullDisk.runs++;
+			}),
+		120_000,
+	);
 
 	const canMount = (() => {
 		if (process.platform !== 'linux' || process.getuid?.() !== 0) return false;
@@ -912,60 +980,65 @@ describe('engine on a full disk', () => {
 
 	it.skipIf(!canMount)(
 		'on a full tmpfs of 8 MiB (a real full disk; skipped unless root may mount): the same, writes resume once space is freed, a refused split stays undone, and start-up on a full disk fails with a clear message',
-		() => reported(async () => {
-			const mountPoint = mkdtempSync(join(tmpdir(), 'engine-tmpfs-'));
-			execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mountPoint]);
-			try {
-				const dir = join(mountPoint, 'data');
-				const writer = new FullDiskWriter(keys);
-				let engine = await spawnTracked(dir);
-				await createFullStream(engine);
-				const {splitRefused} = await fillAndCheck(engine, writer);
-				figures.fullDisk.splitsRefused += splitRefused ? 1 : 0;
-
-				// Space freed while the engine runs: writes succeed again, with no restart.
-				execFileSync('mount', ['-o', 'remount,size=64m', mountPoint]);
-				const client = kinesisClient(engine.url, 'http1');
-				let resumed = false;
-				for (let batch = 0; batch < 20 && !resumed; batch++) resumed = await writer.batch(client);
-				expect(resumed).toBe(true);
-				for (let batch = 0; batch < 5; batch++) expect(await writer.batch(client)).toBe(true);
-				expect(engine.stderr()).toMatch(/kinesis-console engine: writing to .+ again\./);
-				client.destroy();
-				// Acknowledged after the refused split, so into the shards the disk knows: a kill must not lose them.
-				await killed(engine);
-				engine = await spawnTracked(dir);
-				await expectRecovered(engine, writer);
-				engine.child.kill('SIGTERM');
-				expect(await engine.exited).toBe(0);
-
-				// Start-up on a full disk: a clear error and exit code 1, in a new data directory and in this one; the data survives.
-				execFileSync('mount', ['-o', 'remount,size=12m', mountPoint]);
-				const filler = join(mountPoint, 'filler');
+		() =>
+			reported(async () => {
+				const mountPoint = mkdtempSync(join(tmpdir(), 'engine-tmpfs-'));
+				execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mountPoint]);
 				try {
-					execFileSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=64k'], {stdio: 'ignore'});
-				} catch {
-					// dd stops with an error once the disk is full, which is the point.
+					const dir = join(mountPoint, 'data');
+					const writer = new FullDiskWriter(keys);
+					let engine = await spawnTracked(dir);
+					await createFullStream(engine);
+					const {splitRefused} = await fillAndCheck(engine, writer);
+					figures.fullDisk.splitsRefused += splitRefused ? 1 : 0;
+
+					// Space freed while the engine runs: writes succeed again, with no restart.
+					execFileSync('mount', ['-o', 'remount,size=64m', mountPoint]);
+					const client = kinesisClient(engine.url, 'http1');
+					let resumed = false;
+					for (let batch = 0; batch < 20 && !resumed; batch++) resumed = await writer.batch(client);
+					expect(resumed).toBe(true);
+					for (let batch = 0; batch < 5; batch++) expect(await writer.batch(client)).toBe(true);
+					expect(engine.stderr()).toMatch(/kinesis-console engine: writing to .+ again\./);
+					client.destroy();
+					// Acknowledged after the refused split, so into the shards the disk knows: a kill must not lose them.
+					await killed(engine);
+					engine = await spawnTracked(dir);
+					await expectRecovered(engine, writer);
+					engine.child.kill('SIGTERM');
+					expect(await engine.exited).toBe(0);
+
+					// Start-up on a full disk: a clear error and exit code 1, in a new data directory and in this one; the data survives.
+					execFileSync('mount', ['-o', 'remount,size=12m', mountPoint]);
+					const filler = join(mountPoint, 'filler');
+					try {
+						execFileSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=64k'], {stdio: 'ignore'});
+					} catch {
+						// dd stops with an error once the disk is full, which is the point.
+					}
+					await expect(spawnTracked(join(mountPoint, 'fresh'))).rejects.toThrow(
+						/engine exited \(1\).*cannot start in .*fresh: no space is left \(ENOSPC\)/s,
+					);
+					await expect(spawnTracked(dir)).rejects.toThrow(
+						/engine exited \(1\).*could not be opened \(the disk is full: free some space and start again\)/s,
+					);
+					rmSync(filler);
+					engine = await spawnTracked(dir);
+					const after = kinesisClient(engine.url, 'http1');
+					figures.fullDisk.acknowledgedChecked += await expectAllAcknowledged(after, writer);
+					after.destroy();
+					engine.child.kill('SIGTERM');
+					expect(await engine.exited).toBe(0);
+					figures.fullDisk.runs++;
+				} finally {
+					for (const engine of engines) {
+						engine.child.kill('SIGKILL');
+						await engine.exited;
+					}
+					execFileSync('umount', [mountPoint]);
+					rmSync(mountPoint, {recursive: true, force: true});
 				}
-				await expect(spawnTracked(join(mountPoint, 'fresh'))).rejects.toThrow(/engine exited \(1\).*cannot start in .*fresh: no space is left \(ENOSPC\)/s);
-				await expect(spawnTracked(dir)).rejects.toThrow(/engine exited \(1\).*could not be opened \(the disk is full: free some space and start again\)/s);
-				rmSync(filler);
-				engine = await spawnTracked(dir);
-				const after = kinesisClient(engine.url, 'http1');
-				figures.fullDisk.acknowledgedChecked += await expectAllAcknowledged(after, writer);
-				after.destroy();
-				engine.child.kill('SIGTERM');
-				expect(await engine.exited).toBe(0);
-				figures.fullDisk.runs++;
-			} finally {
-				for (const engine of engines) {
-					engine.child.kill('SIGKILL');
-					await engine.exited;
-				}
-				execFileSync('umount', [mountPoint]);
-				rmSync(mountPoint, {recursive: true, force: true});
-			}
-		}),
+			}),
 		120_000,
 	);
 });

@@ -12,7 +12,17 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Engine} from '../../source/engine/index.js';
 import {decodeCbor} from '../../source/engine/protocol/cbor.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
-import {FUZZ_RUNS, FUZZ_SEED, Http1Client, Http2Client, Tally, createGuardedStream, inParallel, snapshot, type Outcome} from './fuzzSupport.js';
+import {
+	FUZZ_RUNS,
+	FUZZ_SEED,
+	Http1Client,
+	Http2Client,
+	Tally,
+	createGuardedStream,
+	inParallel,
+	snapshot,
+	type Outcome,
+} from './fuzzSupport.js';
 import {CBOR_TYPE, OPERATION_ERRORS, caseArb, expectedOf, type Expected, type FuzzCase, type World} from './fuzzRequests.js';
 import {arnOf, createStream} from './support.js';
 
@@ -45,7 +55,8 @@ interface Verdict {
 function judge(fuzzCase: FuzzCase, expected: Expected, outcome: Outcome): Verdict {
 	if (fuzzCase.call.body.length > MAX_BODY_BYTES) {
 		// Refused before it is read: 413, and over HTTP/1.1 the connection closed, which may cut the answer off.
-		if (outcome.kind === 'closed') return fuzzCase.via === 'h1' ? {key: 'closed (body over 10 MiB)'} : {key: 'closed', problem: `oversized body: ${outcome.reason}`};
+		if (outcome.kind === 'closed')
+			return fuzzCase.via === 'h1' ? {key: 'closed (body over 10 MiB)'} : {key: 'closed', problem: `oversized body: ${outcome.reason}`};
 		const type = (parseBody(outcome.body, false) as {__type?: unknown} | undefined)?.__type;
 		return outcome.status === 413 && type === 'SerializationException'
 			? {key: '413 SerializationException (body over 10 MiB)'}
@@ -58,27 +69,38 @@ function judge(fuzzCase: FuzzCase, expected: Expected, outcome: Outcome): Verdic
 		?.trim();
 	const cbor = requestType === CBOR_TYPE;
 	if (status === 200) {
-		if (expected.kind === 'error') return {key: '200 OK', problem: `accepted a request that AWS refuses with ${expected.types.join(' or ')} (${expected.why})`};
+		if (expected.kind === 'error')
+			return {key: '200 OK', problem: `accepted a request that AWS refuses with ${expected.types.join(' or ')} (${expected.why})`};
 		if (headers['content-type'] === 'application/vnd.amazon.eventstream') return {key: '200 OK (event stream)'};
 		const parsed = parseBody(body, cbor);
-		if (typeof parsed !== 'object' || parsed === null) return {key: '200 OK', problem: `success body is not a structure: ${body.toString('utf8', 0, 200)}`};
+		if (typeof parsed !== 'object' || parsed === null)
+			return {key: '200 OK', problem: `success body is not a structure: ${body.toString('utf8', 0, 200)}`};
 		return {key: '200 OK'};
 	}
 	if (status !== 400) return {key: `HTTP ${status}`, problem: `status ${status}: ${body.toString('utf8', 0, 300)}`};
 	const headerType = headers['x-amzn-errortype'];
 	let type: unknown = headerType;
 	if (fuzzCase.call.method !== 'HEAD') {
-		const expectedType = cbor ? CBOR_TYPE : fuzzCase.call.headers['content-type']?.startsWith('application/x-amz-json-1.0') ? 'application/x-amz-json-1.0' : 'application/x-amz-json-1.1';
-		if (headers['content-type'] !== expectedType) return {key: String(headerType), problem: `error answered as ${headers['content-type']}, not ${expectedType}`};
+		const expectedType = cbor
+			? CBOR_TYPE
+			: fuzzCase.call.headers['content-type']?.startsWith('application/x-amz-json-1.0')
+				? 'application/x-amz-json-1.0'
+				: 'application/x-amz-json-1.1';
+		if (headers['content-type'] !== expectedType)
+			return {key: String(headerType), problem: `error answered as ${headers['content-type']}, not ${expectedType}`};
 		const parsed = parseBody(body, cbor) as {__type?: unknown; message?: unknown} | undefined;
-		if (typeof parsed?.__type !== 'string' || typeof parsed.message !== 'string') return {key: 'malformed error', problem: `error body without __type and message: ${body.toString('utf8', 0, 200)}`};
-		if (parsed.__type !== headerType) return {key: parsed.__type, problem: `x-amzn-errortype ${String(headerType)} but __type ${parsed.__type}`};
+		if (typeof parsed?.__type !== 'string' || typeof parsed.message !== 'string')
+			return {key: 'malformed error', problem: `error body without __type and message: ${body.toString('utf8', 0, 200)}`};
+		if (parsed.__type !== headerType)
+			return {key: parsed.__type, problem: `x-amzn-errortype ${String(headerType)} but __type ${parsed.__type}`};
 		type = parsed.__type;
 	}
 	const key = String(type);
 	if (!headers['x-amzn-requestid']) return {key, problem: 'no x-amzn-requestid'};
 	if (expected.kind === 'error') {
-		return expected.types.includes(key) ? {key} : {key, problem: `${key} where AWS answers ${expected.types.join(' or ')} (${expected.why}): ${messageOf(body, cbor)}`};
+		return expected.types.includes(key)
+			? {key}
+			: {key, problem: `${key} where AWS answers ${expected.types.join(' or ')} (${expected.why}): ${messageOf(body, cbor)}`};
 	}
 	const allowed = OPERATION_ERRORS[expected.operation] ?? [];
 	return allowed.includes(key) ? {key} : {key, problem: `${key} is not an error ${expected.operation} can give: ${messageOf(body, cbor)}`};
@@ -104,7 +126,10 @@ function chunkSeed(seed: number, chunk: number): number {
 
 /** A request as a reader can follow it: the operation, what was spoiled, and the start of the body. */
 function show(fuzzCase: FuzzCase): string {
-	const body = fuzzCase.codec === 'cbor' ? fuzzCase.call.body.subarray(0, 120).toString('hex') : JSON.stringify(fuzzCase.call.body.toString('utf8', 0, 300));
+	const body =
+		fuzzCase.codec === 'cbor'
+			? fuzzCase.call.body.subarray(0, 120).toString('hex')
+			: JSON.stringify(fuzzCase.call.body.toString('utf8', 0, 300));
 	return `${fuzzCase.operation} via ${fuzzCase.via} as ${fuzzCase.codec} (${fuzzCase.mutation}) ${fuzzCase.call.body.length} bytes: ${body}`;
 }
 
@@ -119,7 +144,10 @@ describe('the engine under hostile requests', () => {
 		await createGuardedStream(client, GUARDED);
 		await createStream(client, TARGET, 2);
 		const put = await client.send(
-			new PutRecordsCommand({StreamName: TARGET, Records: Array.from({length: 10}, (_, index) => ({PartitionKey: `t-${index}`, Data: Buffer.from(`target ${index}`)}))}),
+			new PutRecordsCommand({
+				StreamName: TARGET,
+				Records: Array.from({length: 10}, (_, index) => ({PartitionKey: `t-${index}`, Data: Buffer.from(`target ${index}`)})),
+			}),
 		);
 		const {Consumer} = await client.send(new RegisterStreamConsumerCommand({StreamARN: arnOf(TARGET), ConsumerName: 'fuzz-consumer'}));
 		const iterators: string[] = [];
@@ -171,7 +199,8 @@ describe('the engine under hostile requests', () => {
 					const outcome = await (fuzzCase.via === 'h1' ? h1 : h2).send(fuzzCase.call);
 					const verdict = judge(fuzzCase, expected, outcome);
 					tally.add(verdict.key);
-					if (verdict.problem && problems.length < 20) problems.push(`[chunk ${chunk} case ${index}] ${verdict.problem}\n    ${show(fuzzCase)}`);
+					if (verdict.problem && problems.length < 20)
+						problems.push(`[chunk ${chunk} case ${index}] ${verdict.problem}\n    ${show(fuzzCase)}`);
 				});
 			}
 		} finally {

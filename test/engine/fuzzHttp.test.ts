@@ -133,9 +133,11 @@ function judgeHttp1(testCase: RawHttp1Case, result: Exchange): string {
 	const responses = parseResponses(result.received).filter((response) => response.status >= 200);
 	const first = responses[0];
 	const label = testCase.note.slice(0, 120);
-	if (!result.closedByServer) problem(`HTTP/1.1 ${label}: neither answered and closed within ${CUT_OFF_MS} ms (${result.received.length} bytes back)`);
+	if (!result.closedByServer)
+		problem(`HTTP/1.1 ${label}: neither answered and closed within ${CUT_OFF_MS} ms (${result.received.length} bytes back)`);
 	if (!first) {
-		if (result.received.length > 0) problem(`HTTP/1.1 ${label}: unreadable answer ${JSON.stringify(result.received.toString('latin1', 0, 200))}`);
+		if (result.received.length > 0)
+			problem(`HTTP/1.1 ${label}: unreadable answer ${JSON.stringify(result.received.toString('latin1', 0, 200))}`);
 		if (testCase.expect === 'too-large') problem(`HTTP/1.1 ${label}: closed without the 413`);
 		return 'closed';
 	}
@@ -185,13 +187,20 @@ function rawHttp1Arb(port: number): fc.Arbitrary<RawHttp1Case> {
 	);
 	const path = fc.oneof(
 		{weight: 10, arbitrary: fc.constant('/')},
-		{weight: 1, arbitrary: fc.constantFrom('*', 'http://evil.example/', '/'.repeat(9_000), '/%00', `/?a=${'x'.repeat(20_000)}`, '', '/ /', '/\u00e9')},
+		{
+			weight: 1,
+			arbitrary: fc.constantFrom('*', 'http://evil.example/', '/'.repeat(9_000), '/%00', `/?a=${'x'.repeat(20_000)}`, '', '/ /', '/\u00e9'),
+		},
 	);
 	const version = fc.oneof(
 		{weight: 10, arbitrary: fc.constant('HTTP/1.1')},
 		{weight: 1, arbitrary: fc.constantFrom('HTTP/1.0', 'HTTP/1.2', 'HTTP/2.0', 'HTTP/9.9', 'http/1.1', 'HTTP/1.1 extra', '', 'HTTP/')},
 	);
-	type HeaderEdit = {readonly note: string; readonly expect?: Expectation; readonly apply: (headers: Array<[string, string]>, bodyLength: number) => Array<[string, string]>};
+	type HeaderEdit = {
+		readonly note: string;
+		readonly expect?: Expectation;
+		readonly apply: (headers: Array<[string, string]>, bodyLength: number) => Array<[string, string]>;
+	};
 	const edit = (note: string, apply: HeaderEdit['apply'], expect?: Expectation): HeaderEdit => ({note, apply, ...(expect ? {expect} : {})});
 	const headerEdit = fc.oneof(
 		{weight: 8, arbitrary: fc.constant(edit('', (headers) => headers))},
@@ -199,7 +208,11 @@ function rawHttp1Arb(port: number): fc.Arbitrary<RawHttp1Case> {
 			weight: 6,
 			arbitrary: fc.constantFrom(
 				edit('header of 20 KB', (headers) => [...headers, ['X-Big', 'a'.repeat(20_000)]], 'header-too-large'),
-				edit('headers of 70 KB in all', (headers) => [...headers, ...Array.from({length: 70}, (_, index): [string, string] => [`X-H${index}`, 'b'.repeat(1_000)])], 'header-too-large'),
+				edit(
+					'headers of 70 KB in all',
+					(headers) => [...headers, ...Array.from({length: 70}, (_, index): [string, string] => [`X-H${index}`, 'b'.repeat(1_000)])],
+					'header-too-large',
+				),
 				edit('3,000 headers', (headers) => [...headers, ...Array.from({length: 3_000}, (_, index): [string, string] => [`x${index}`, ''])]),
 				edit('no Host', (headers) => headers.filter(([name]) => name !== 'Host')),
 				edit('two Hosts', (headers) => [...headers, ['Host', 'elsewhere.example']]),
@@ -219,69 +232,119 @@ function rawHttp1Arb(port: number): fc.Arbitrary<RawHttp1Case> {
 				edit('Content-Length 2^53', (headers) => withLength(headers, String(2 ** 53)), 'refused'),
 				edit('two different Content-Lengths', (headers, length) => [...headers, ['Content-Length', String(length + 1)]]),
 				edit('Content-Length and chunked', (headers) => [...headers, ['Transfer-Encoding', 'chunked']]),
-				edit('Transfer-Encoding gzip', (headers) => [...headers.filter(([name]) => name !== 'Content-Length'), ['Transfer-Encoding', 'gzip']]),
-				edit('Transfer-Encoding xchunked', (headers) => [...headers.filter(([name]) => name !== 'Content-Length'), ['Transfer-Encoding', 'xchunked']]),
+				edit('Transfer-Encoding gzip', (headers) => [
+					...headers.filter(([name]) => name !== 'Content-Length'),
+					['Transfer-Encoding', 'gzip'],
+				]),
+				edit('Transfer-Encoding xchunked', (headers) => [
+					...headers.filter(([name]) => name !== 'Content-Length'),
+					['Transfer-Encoding', 'xchunked'],
+				]),
 				edit('Expect: 100-continue', (headers) => [...headers, ['Expect', '100-continue']]),
 				edit('Expect: something', (headers) => [...headers, ['Expect', 'something-else']]),
-				edit('Upgrade: h2c', (headers) => [...headers, ['Connection', 'Upgrade, HTTP2-Settings'], ['Upgrade', 'h2c'], ['HTTP2-Settings', 'AAMAAABkAARAAAAAAAIAAAAA']]),
+				edit('Upgrade: h2c', (headers) => [
+					...headers,
+					['Connection', 'Upgrade, HTTP2-Settings'],
+					['Upgrade', 'h2c'],
+					['HTTP2-Settings', 'AAMAAABkAARAAAAAAAIAAAAA'],
+				]),
 				edit('Upgrade: websocket', (headers) => [...headers, ['Connection', 'Upgrade'], ['Upgrade', 'websocket']]),
 				edit('Connection: close', (headers) => [...headers, ['Connection', 'close']]),
 				edit('no X-Amz-Target', (headers) => headers.filter(([name]) => name !== 'X-Amz-Target')),
 				edit('no Authorization', (headers) => headers.filter(([name]) => name !== 'Authorization')),
-				edit('X-Amz-Target of 15 KB', (headers) => [...headers.filter(([name]) => name !== 'X-Amz-Target'), ['X-Amz-Target', `Kinesis_20131202.${'A'.repeat(15_000)}`]]),
+				edit('X-Amz-Target of 15 KB', (headers) => [
+					...headers.filter(([name]) => name !== 'X-Amz-Target'),
+					['X-Amz-Target', `Kinesis_20131202.${'A'.repeat(15_000)}`],
+				]),
 			),
 		},
 	);
 	const framing = fc.oneof(
 		{weight: 10, arbitrary: fc.constant('length' as const)},
-		{weight: 3, arbitrary: fc.constantFrom('chunked', 'chunked-bad-size', 'chunked-huge-size', 'chunked-extension', 'chunked-trailer', 'chunked-no-crlf', 'short', 'long', 'bare-lf', 'pipelined', 'garbage-after')},
+		{
+			weight: 3,
+			arbitrary: fc.constantFrom(
+				'chunked',
+				'chunked-bad-size',
+				'chunked-huge-size',
+				'chunked-extension',
+				'chunked-trailer',
+				'chunked-no-crlf',
+				'short',
+				'long',
+				'bare-lf',
+				'pipelined',
+				'garbage-after',
+			),
+		},
 	);
 	const wholeGarbage = fc.oneof(
 		fc.uint8Array({maxLength: 300}).map((bytes) => Buffer.concat([Buffer.from(bytes), Buffer.from(CRLF + CRLF)])),
 		fc.string({unit: 'grapheme-ascii', maxLength: 200}).map((text) => Buffer.from(text + CRLF + CRLF, 'latin1')),
 		fc.constantFrom(Buffer.from(`PRI * HTTP/2.0${CRLF}${CRLF}XX${CRLF}${CRLF}`), Buffer.from(CRLF.repeat(100)), Buffer.alloc(70_000, 'A')),
 	);
-	const built = fc.record({body, method, path, version, headerEdit, framing}).map(({body: call, method: verb, path: target, version: protocol, headerEdit: change, framing: frames}): RawHttp1Case => {
-		const payload = Buffer.from(call.body);
-		const base: Array<[string, string]> = [
-			['Host', `127.0.0.1:${port}`],
-			['Content-Type', 'application/x-amz-json-1.1'],
-			['X-Amz-Target', `Kinesis_20131202.${call.target}`],
-			['X-Amz-Date', SIGNED['x-amz-date']],
-			['Authorization', SIGNED.authorization],
-			['Content-Length', String(payload.length)],
-		];
-		let headers = change.apply(base, payload.length);
-		let bodyBytes = Buffer.from(payload);
-		const chunked = frames.startsWith('chunked');
-		if (chunked) {
-			headers = [...headers.filter(([name]) => name !== 'Content-Length'), ['Transfer-Encoding', 'chunked']];
-			const size = payload.length.toString(16);
-			const ending = {
-				chunked: `${size}${CRLF}${call.body}${CRLF}0${CRLF}${CRLF}`,
-				'chunked-bad-size': `zz${CRLF}${call.body}${CRLF}0${CRLF}${CRLF}`,
-				'chunked-huge-size': `ffffffffffffffffff${CRLF}${call.body}${CRLF}0${CRLF}${CRLF}`,
-				'chunked-extension': `${size};name=value${CRLF}${call.body}${CRLF}0${CRLF}${CRLF}`,
-				'chunked-trailer': `${size}${CRLF}${call.body}${CRLF}0${CRLF}X-Trailer: t${CRLF}${CRLF}`,
-				'chunked-no-crlf': `${size}${CRLF}${call.body}0${CRLF}${CRLF}`,
-			}[frames as 'chunked'];
-			bodyBytes = Buffer.from(ending);
-		}
-		if (frames === 'short') bodyBytes = payload.subarray(0, Math.max(0, payload.length - 1));
-		if (frames === 'long') bodyBytes = Buffer.concat([payload, Buffer.from('EXTRA')]);
-		const eol = frames === 'bare-lf' ? '\n' : CRLF;
-		const head = `${verb} ${target} ${protocol}${eol}${headers.map(([name, value]) => `${name}: ${value}${eol}`).join('')}${eol}`;
-		let bytes = Buffer.concat([Buffer.from(head, 'latin1'), bodyBytes]);
-		if (frames === 'pipelined') bytes = Buffer.concat([bytes, bytes]);
-		if (frames === 'garbage-after') bytes = Buffer.concat([bytes, Buffer.from(`\u0000\u0001 garbage ${CRLF}${CRLF}`, 'latin1')]);
-		const notes = [verb === 'POST' ? '' : `method ${JSON.stringify(verb.slice(0, 20))}`, target === '/' ? '' : `path ${JSON.stringify(target.slice(0, 20))}`, protocol === 'HTTP/1.1' ? '' : `version ${protocol}`, change.note, frames === 'length' ? '' : frames];
-		// A chunked body drops the Content-Length an edit may have broken; and a request broken elsewhere
-		// too may be refused for that first (a CONNECT, a 20 KB path), before its length is looked at.
-		const otherwiseWellFormed = verb === 'POST' && target === '/' && protocol === 'HTTP/1.1' && !chunked && frames !== 'bare-lf';
-		const expect = (chunked && change.note.startsWith('Content-Length')) || (change.expect === 'too-large' && !otherwiseWellFormed) ? 'any' : (change.expect ?? 'any');
-		return {bytes, expect, note: `${call.target}: ${notes.filter(Boolean).join(', ') || 'well-formed'}`};
-	});
-	return fc.oneof({weight: 12, arbitrary: built}, {weight: 1, arbitrary: wholeGarbage.map((bytes): RawHttp1Case => ({bytes, expect: 'refused', note: `garbage ${JSON.stringify(bytes.toString('latin1', 0, 40))}`}))});
+	const built = fc
+		.record({body, method, path, version, headerEdit, framing})
+		.map(({body: call, method: verb, path: target, version: protocol, headerEdit: change, framing: frames}): RawHttp1Case => {
+			const payload = Buffer.from(call.body);
+			const base: Array<[string, string]> = [
+				['Host', `127.0.0.1:${port}`],
+				['Content-Type', 'application/x-amz-json-1.1'],
+				['X-Amz-Target', `Kinesis_20131202.${call.target}`],
+				['X-Amz-Date', SIGNED['x-amz-date']],
+				['Authorization', SIGNED.authorization],
+				['Content-Length', String(payload.length)],
+			];
+			let headers = change.apply(base, payload.length);
+			let bodyBytes = Buffer.from(payload);
+			const chunked = frames.startsWith('chunked');
+			if (chunked) {
+				headers = [...headers.filter(([name]) => name !== 'Content-Length'), ['Transfer-Encoding', 'chunked']];
+				const size = payload.length.toString(16);
+				const ending = {
+					chunked: `${size}${CRLF}${call.body}${CRLF}0${CRLF}${CRLF}`,
+					'chunked-bad-size': `zz${CRLF}${call.body}${CRLF}0${CRLF}${CRLF}`,
+					'chunked-huge-size': `ffffffffffffffffff${CRLF}${call.body}${CRLF}0${CRLF}${CRLF}`,
+					'chunked-extension': `${size};name=value${CRLF}${call.body}${CRLF}0${CRLF}${CRLF}`,
+					'chunked-trailer': `${size}${CRLF}${call.body}${CRLF}0${CRLF}X-Trailer: t${CRLF}${CRLF}`,
+					'chunked-no-crlf': `${size}${CRLF}${call.body}0${CRLF}${CRLF}`,
+				}[frames as 'chunked'];
+				bodyBytes = Buffer.from(ending);
+			}
+			if (frames === 'short') bodyBytes = payload.subarray(0, Math.max(0, payload.length - 1));
+			if (frames === 'long') bodyBytes = Buffer.concat([payload, Buffer.from('EXTRA')]);
+			const eol = frames === 'bare-lf' ? '\n' : CRLF;
+			const head = `${verb} ${target} ${protocol}${eol}${headers.map(([name, value]) => `${name}: ${value}${eol}`).join('')}${eol}`;
+			let bytes = Buffer.concat([Buffer.from(head, 'latin1'), bodyBytes]);
+			if (frames === 'pipelined') bytes = Buffer.concat([bytes, bytes]);
+			if (frames === 'garbage-after') bytes = Buffer.concat([bytes, Buffer.from(`\u0000\u0001 garbage ${CRLF}${CRLF}`, 'latin1')]);
+			const notes = [
+				verb === 'POST' ? '' : `method ${JSON.stringify(verb.slice(0, 20))}`,
+				target === '/' ? '' : `path ${JSON.stringify(target.slice(0, 20))}`,
+				protocol === 'HTTP/1.1' ? '' : `version ${protocol}`,
+				change.note,
+				frames === 'length' ? '' : frames,
+			];
+			// A chunked body drops the Content-Length an edit may have broken; and a request broken elsewhere
+			// too may be refused for that first (a CONNECT, a 20 KB path), before its length is looked at.
+			const otherwiseWellFormed = verb === 'POST' && target === '/' && protocol === 'HTTP/1.1' && !chunked && frames !== 'bare-lf';
+			const expect =
+				(chunked && change.note.startsWith('Content-Length')) || (change.expect === 'too-large' && !otherwiseWellFormed)
+					? 'any'
+					: (change.expect ?? 'any');
+			return {bytes, expect, note: `${call.target}: ${notes.filter(Boolean).join(', ') || 'well-formed'}`};
+		});
+	return fc.oneof(
+		{weight: 12, arbitrary: built},
+		{
+			weight: 1,
+			arbitrary: wholeGarbage.map((bytes): RawHttp1Case => ({
+				bytes,
+				expect: 'refused',
+				note: `garbage ${JSON.stringify(bytes.toString('latin1', 0, 40))}`,
+			})),
+		},
+	);
 }
 
 function withLength(headers: Array<[string, string]>, value: string): Array<[string, string]> {
@@ -308,24 +371,78 @@ function rawHttp2Arb(port: number): fc.Arbitrary<RawHttp2Case> {
 	const streamId = fc.constantFrom(0, 1, 2, 3, 5, 7, 0x7fffffff, 0xffffffff);
 	const randomFrame = fc
 		.record({type: fc.integer({min: 0, max: 15}), flags: fc.integer({min: 0, max: 255}), streamId, payload: fc.uint8Array({maxLength: 48})})
-		.map(({type, flags, streamId: id, payload}) => ({bytes: frame(type, flags, id, payload), note: `frame type ${type} flags ${flags} stream ${id} (${payload.length} bytes)`}));
+		.map(({type, flags, streamId: id, payload}) => ({
+			bytes: frame(type, flags, id, payload),
+			note: `frame type ${type} flags ${flags} stream ${id} (${payload.length} bytes)`,
+		}));
 	const block = headerBlock(requestHeaders(port, 'Kinesis_20131202.ListStreams', 2));
 	const named = fc.constantFrom(
 		{bytes: frame(FrameType.DATA, Flag.END_STREAM, 0, Buffer.from('{}')), note: 'DATA on stream 0'},
 		{bytes: frame(FrameType.DATA, Flag.END_STREAM, 1, Buffer.from('{}')), note: 'DATA on an idle stream'},
-		{bytes: frame(FrameType.HEADERS, Flag.END_HEADERS, 1, Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f])), note: 'HEADERS with a broken HPACK integer'},
-		{bytes: frame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 1, Buffer.from([0xbe])), note: 'HEADERS naming a dynamic-table entry that does not exist'},
+		{
+			bytes: frame(FrameType.HEADERS, Flag.END_HEADERS, 1, Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f])),
+			note: 'HEADERS with a broken HPACK integer',
+		},
+		{
+			bytes: frame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 1, Buffer.from([0xbe])),
+			note: 'HEADERS naming a dynamic-table entry that does not exist',
+		},
 		{bytes: frame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 2, block), note: 'HEADERS on an even (server) stream id'},
-		{bytes: frame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 1, headerBlock([[':method', 'POST']])), note: 'HEADERS without :path and :scheme'},
-		{bytes: frame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 1, headerBlock([...requestHeaders(port, 'Kinesis_20131202.ListStreams', 0), ['Connection', 'keep-alive']])), note: 'HEADERS with a connection-specific header'},
-		{bytes: frame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 1, headerBlock([...requestHeaders(port, 'Kinesis_20131202.ListStreams', 0), ['X-Upper', 'x']])), note: 'HEADERS with an upper-case name'},
-		{bytes: frame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 1, headerBlock([...requestHeaders(port, 'Kinesis_20131202.ListStreams', 0), ['x-bad', 'a\r\nb']])), note: 'HEADERS with CRLF in a value'},
+		{
+			bytes: frame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 1, headerBlock([[':method', 'POST']])),
+			note: 'HEADERS without :path and :scheme',
+		},
+		{
+			bytes: frame(
+				FrameType.HEADERS,
+				Flag.END_HEADERS | Flag.END_STREAM,
+				1,
+				headerBlock([...requestHeaders(port, 'Kinesis_20131202.ListStreams', 0), ['Connection', 'keep-alive']]),
+			),
+			note: 'HEADERS with a connection-specific header',
+		},
+		{
+			bytes: frame(
+				FrameType.HEADERS,
+				Flag.END_HEADERS | Flag.END_STREAM,
+				1,
+				headerBlock([...requestHeaders(port, 'Kinesis_20131202.ListStreams', 0), ['X-Upper', 'x']]),
+			),
+			note: 'HEADERS with an upper-case name',
+		},
+		{
+			bytes: frame(
+				FrameType.HEADERS,
+				Flag.END_HEADERS | Flag.END_STREAM,
+				1,
+				headerBlock([...requestHeaders(port, 'Kinesis_20131202.ListStreams', 0), ['x-bad', 'a\r\nb']]),
+			),
+			note: 'HEADERS with CRLF in a value',
+		},
 		{bytes: frame(FrameType.HEADERS, Flag.END_HEADERS | Flag.PADDED, 1, Buffer.from([200, ...block])), note: 'HEADERS padded past its end'},
-		{bytes: frame(FrameType.HEADERS, Flag.END_HEADERS | Flag.PRIORITY, 1, Buffer.concat([u32(1), Buffer.from([16]), block])), note: 'HEADERS depending on itself'},
-		{bytes: Buffer.concat([frame(FrameType.HEADERS, Flag.END_HEADERS, 1, headerBlock(requestHeaders(port, 'Kinesis_20131202.ListStreams', 2))), frame(FrameType.DATA, Flag.END_STREAM, 1, Buffer.from('{}{}'))]), note: 'DATA longer than content-length'},
-		{bytes: Buffer.concat([frame(FrameType.HEADERS, Flag.END_HEADERS, 1, headerBlock(requestHeaders(port, 'Kinesis_20131202.ListStreams', 9))), frame(FrameType.DATA, Flag.END_STREAM, 1, Buffer.from('{}'))]), note: 'DATA shorter than content-length'},
+		{
+			bytes: frame(FrameType.HEADERS, Flag.END_HEADERS | Flag.PRIORITY, 1, Buffer.concat([u32(1), Buffer.from([16]), block])),
+			note: 'HEADERS depending on itself',
+		},
+		{
+			bytes: Buffer.concat([
+				frame(FrameType.HEADERS, Flag.END_HEADERS, 1, headerBlock(requestHeaders(port, 'Kinesis_20131202.ListStreams', 2))),
+				frame(FrameType.DATA, Flag.END_STREAM, 1, Buffer.from('{}{}')),
+			]),
+			note: 'DATA longer than content-length',
+		},
+		{
+			bytes: Buffer.concat([
+				frame(FrameType.HEADERS, Flag.END_HEADERS, 1, headerBlock(requestHeaders(port, 'Kinesis_20131202.ListStreams', 9))),
+				frame(FrameType.DATA, Flag.END_STREAM, 1, Buffer.from('{}')),
+			]),
+			note: 'DATA shorter than content-length',
+		},
 		{bytes: frame(FrameType.CONTINUATION, Flag.END_HEADERS, 1, block), note: 'CONTINUATION without HEADERS'},
-		{bytes: Buffer.concat([frame(FrameType.HEADERS, 0, 1, block), frame(FrameType.PING, 0, 0, Buffer.alloc(8))]), note: 'PING inside a header block'},
+		{
+			bytes: Buffer.concat([frame(FrameType.HEADERS, 0, 1, block), frame(FrameType.PING, 0, 0, Buffer.alloc(8))]),
+			note: 'PING inside a header block',
+		},
 		{bytes: frame(FrameType.PRIORITY, 0, 1, Buffer.concat([u32(1), Buffer.from([1])])), note: 'PRIORITY depending on itself'},
 		{bytes: frame(FrameType.PRIORITY, 0, 0, Buffer.alloc(5)), note: 'PRIORITY on stream 0'},
 		{bytes: frame(FrameType.RST_STREAM, 0, 1, u32(0)), note: 'RST_STREAM on an idle stream'},
@@ -343,7 +460,10 @@ function rawHttp2Arb(port: number): fc.Arbitrary<RawHttp2Case> {
 		{bytes: frame(FrameType.PING, 0, 0, Buffer.alloc(7)), note: 'PING of 7 bytes'},
 		{bytes: frame(FrameType.PING, 0, 1, Buffer.alloc(8)), note: 'PING on a stream'},
 		{bytes: frame(FrameType.WINDOW_UPDATE, 0, 0, u32(0)), note: 'WINDOW_UPDATE of 0'},
-		{bytes: Buffer.concat([frame(FrameType.WINDOW_UPDATE, 0, 0, u32(0x7fffffff)), frame(FrameType.WINDOW_UPDATE, 0, 0, u32(0x7fffffff))]), note: 'WINDOW_UPDATE past 2^31-1'},
+		{
+			bytes: Buffer.concat([frame(FrameType.WINDOW_UPDATE, 0, 0, u32(0x7fffffff)), frame(FrameType.WINDOW_UPDATE, 0, 0, u32(0x7fffffff))]),
+			note: 'WINDOW_UPDATE past 2^31-1',
+		},
 		{bytes: frame(FrameType.WINDOW_UPDATE, 0, 0, Buffer.alloc(3)), note: 'WINDOW_UPDATE of 3 bytes'},
 		{bytes: frame(FrameType.GOAWAY, 0, 0, Buffer.concat([u32(0), u32(2)])), note: 'GOAWAY from the client'},
 		{bytes: frame(FrameType.GOAWAY, 0, 1, Buffer.alloc(8)), note: 'GOAWAY on a stream'},
@@ -352,13 +472,20 @@ function rawHttp2Arb(port: number): fc.Arbitrary<RawHttp2Case> {
 		{bytes: Buffer.alloc(64, 0xff), note: 'garbage after the preface'},
 		{bytes: Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'), note: 'HTTP/1.1 after the preface'},
 	);
-	const garbage = fc.uint8Array({minLength: 1, maxLength: 120}).map((bytes) => ({bytes: Buffer.from(bytes), note: `${bytes.length} random bytes`}));
+	const garbage = fc
+		.uint8Array({minLength: 1, maxLength: 120})
+		.map((bytes) => ({bytes: Buffer.from(bytes), note: `${bytes.length} random bytes`}));
 	const part = fc.oneof({weight: 4, arbitrary: named}, {weight: 3, arbitrary: randomFrame}, {weight: 1, arbitrary: garbage});
-	return fc.record({parts: fc.array(part, {minLength: 1, maxLength: 4}), handshake: fc.oneof({weight: 12, arbitrary: fc.constant(true)}, {weight: 1, arbitrary: fc.constant(false)})}).map(({parts, handshake}) => ({
-		frames: Buffer.concat(parts.map((each) => each.bytes)),
-		note: `${handshake ? '' : 'no preface: '}${parts.map((each) => each.note).join(' + ')}`,
-		handshake,
-	}));
+	return fc
+		.record({
+			parts: fc.array(part, {minLength: 1, maxLength: 4}),
+			handshake: fc.oneof({weight: 12, arbitrary: fc.constant(true)}, {weight: 1, arbitrary: fc.constant(false)}),
+		})
+		.map(({parts, handshake}) => ({
+			frames: Buffer.concat(parts.map((each) => each.bytes)),
+			note: `${handshake ? '' : 'no preface: '}${parts.map((each) => each.note).join(' + ')}`,
+			handshake,
+		}));
 }
 
 /**
@@ -371,7 +498,18 @@ async function judgeHttp2(port: number, testCase: RawHttp2Case): Promise<string>
 		connection.send(testCase.frames);
 		const probe = 101;
 		connection.send(requestFrames(port, probe, 'Kinesis_20131202.ListStreams', '{}'));
-		const outcome = await connection.until((frames) => frames.some((each) => each.type === FrameType.GOAWAY || (each.streamId === probe && (each.type === FrameType.RST_STREAM || (each.type === FrameType.DATA && (each.flags & Flag.END_STREAM) !== 0) || (each.type === FrameType.HEADERS && (each.flags & Flag.END_STREAM) !== 0)))), CUT_OFF_MS);
+		const outcome = await connection.until(
+			(frames) =>
+				frames.some(
+					(each) =>
+						each.type === FrameType.GOAWAY ||
+						(each.streamId === probe &&
+							(each.type === FrameType.RST_STREAM ||
+								(each.type === FrameType.DATA && (each.flags & Flag.END_STREAM) !== 0) ||
+								(each.type === FrameType.HEADERS && (each.flags & Flag.END_STREAM) !== 0))),
+				),
+			CUT_OFF_MS,
+		);
 		const away = connection.goaway();
 		if (away) {
 			// A connection error: the engine must then close the connection.
@@ -420,16 +558,24 @@ describe('the engine under transport abuse', () => {
 
 	it(`answers or closes ${RAW_HTTP1_RUNS} malformed HTTP/1.1 requests sent over raw sockets`, async () => {
 		const cases = fc.sample(rawHttp1Arb(engine.port), {seed: FUZZ_SEED, numRuns: RAW_HTTP1_RUNS});
-		await inParallel(cases, 16, async (testCase) => tally.add(judgeHttp1(testCase, await exchange(engine.port, testCase.bytes, CUT_OFF_MS))));
+		await inParallel(cases, 16, async (testCase) =>
+			tally.add(judgeHttp1(testCase, await exchange(engine.port, testCase.bytes, CUT_OFF_MS))),
+		);
 		expect(problems, `seed ${FUZZ_SEED}`).toEqual([]);
 	}, 120_000);
 
 	it('refuses chunked bodies that run past 10 MiB, and bodies declared larger', async () => {
 		const head = (headers: string) =>
-			Buffer.from(`POST / HTTP/1.1${CRLF}Host: x${CRLF}X-Amz-Target: Kinesis_20131202.PutRecord${CRLF}Content-Type: application/x-amz-json-1.1${CRLF}X-Amz-Date: ${SIGNED['x-amz-date']}${CRLF}Authorization: ${SIGNED.authorization}${CRLF}${headers}${CRLF}`);
+			Buffer.from(
+				`POST / HTTP/1.1${CRLF}Host: x${CRLF}X-Amz-Target: Kinesis_20131202.PutRecord${CRLF}Content-Type: application/x-amz-json-1.1${CRLF}X-Amz-Date: ${SIGNED['x-amz-date']}${CRLF}Authorization: ${SIGNED.authorization}${CRLF}${headers}${CRLF}`,
+			);
 		const chunk = Buffer.concat([Buffer.from(`100000${CRLF}`), Buffer.alloc(0x100000, 'a'), Buffer.from(CRLF)]);
 		const cases: RawHttp1Case[] = [
-			{bytes: Buffer.concat([head(`Transfer-Encoding: chunked${CRLF}`), ...Array.from({length: 12}, () => chunk)]), expect: 'too-large', note: 'chunked body of 12 MiB'},
+			{
+				bytes: Buffer.concat([head(`Transfer-Encoding: chunked${CRLF}`), ...Array.from({length: 12}, () => chunk)]),
+				expect: 'too-large',
+				note: 'chunked body of 12 MiB',
+			},
 			{bytes: head(`Content-Length: ${MAX_BODY_BYTES + 1}${CRLF}`), expect: 'too-large', note: 'declared 10 MiB + 1'},
 			{bytes: head(`Content-Length: ${2 ** 40}${CRLF}`), expect: 'too-large', note: 'declared 1 TiB'},
 		];
@@ -444,7 +590,12 @@ describe('the engine under transport abuse', () => {
 			Buffer.concat([
 				preface,
 				settings(),
-				frame(FrameType.HEADERS, endHeaders ? Flag.END_HEADERS : 0, 1, headerBlock(requestHeaders(engine.port, 'Kinesis_20131202.ListStreams', contentLength))),
+				frame(
+					FrameType.HEADERS,
+					endHeaders ? Flag.END_HEADERS : 0,
+					1,
+					headerBlock(requestHeaders(engine.port, 'Kinesis_20131202.ListStreams', contentLength)),
+				),
 				...(body ? [frame(FrameType.DATA, 0, 1, Buffer.from(body))] : []),
 			]);
 		const slow: Array<{note: string; bytes: Buffer; drip?: boolean}> = [
@@ -453,7 +604,10 @@ describe('the engine under transport abuse', () => {
 			{note: 'half a request line', bytes: Buffer.from('POST / HTT')},
 			{note: 'headers without their end', bytes: Buffer.from(headers)},
 			{note: 'a body shorter than its Content-Length', bytes: Buffer.from(`${headers}Content-Length: 100${CRLF}${CRLF}{"Limit":`)},
-			{note: 'a chunked body without its last chunk', bytes: Buffer.from(`${headers}Transfer-Encoding: chunked${CRLF}${CRLF}2${CRLF}{}${CRLF}`)},
+			{
+				note: 'a chunked body without its last chunk',
+				bytes: Buffer.from(`${headers}Transfer-Encoding: chunked${CRLF}${CRLF}2${CRLF}{}${CRLF}`),
+			},
 			{note: 'headers a byte at a time, for ever', bytes: Buffer.from(headers), drip: true},
 			{note: 'the HTTP/2 preface and nothing more', bytes: preface},
 			{note: 'HTTP/2 HEADERS without END_HEADERS', bytes: h2Request(false, 2, '')},
@@ -467,14 +621,24 @@ describe('the engine under transport abuse', () => {
 				const result = await (each.drip ? drip(engine.port, payload) : exchange(engine.port, payload, CUT_OFF_MS, true));
 				if (!result.closedByServer) problem(`slow client (${each.note}): still connected after ${CUT_OFF_MS} ms`);
 				const status = parseResponses(result.received)[0]?.status;
-				tally.add(status ? `slow client cut off: HTTP/1.1 ${status}` : result.received.length > 0 ? 'slow client cut off (HTTP/2)' : 'slow client cut off: closed');
+				tally.add(
+					status
+						? `slow client cut off: HTTP/1.1 ${status}`
+						: result.received.length > 0
+							? 'slow client cut off (HTTP/2)'
+							: 'slow client cut off: closed',
+				);
 			}),
 		);
 		// While they hang, others are served at once, over both protocols.
 		const h1 = new Http1Client(engine.url);
 		const h2 = new Http2Client(engine.url);
 		try {
-			const call = {method: 'POST', headers: {...SIGNED, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Kinesis_20131202.ListStreams'}, body: Buffer.from('{}')};
+			const call = {
+				method: 'POST',
+				headers: {...SIGNED, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Kinesis_20131202.ListStreams'},
+				body: Buffer.from('{}'),
+			};
 			for (let round = 0; round < 10; round++) {
 				const startedAt = performance.now();
 				const answers = await Promise.all([h1.send(call), h2.send(call), h1.send(call), h2.send(call)]);
@@ -505,19 +669,38 @@ describe('the engine under transport abuse', () => {
 			{note: '20,000 SETTINGS', bytes: () => Buffer.concat(Array.from({length: 20_000}, () => settings([[3, 100]])))},
 			{
 				note: '5,000 streams opened and reset at once (rapid reset)',
-				bytes: () => Buffer.concat(Array.from({length: 5_000}, (_, index) => [frame(FrameType.HEADERS, Flag.END_HEADERS, 2 * index + 1, block), frame(FrameType.RST_STREAM, 0, 2 * index + 1, u32(8))]).flat()),
+				bytes: () =>
+					Buffer.concat(
+						Array.from({length: 5_000}, (_, index) => [
+							frame(FrameType.HEADERS, Flag.END_HEADERS, 2 * index + 1, block),
+							frame(FrameType.RST_STREAM, 0, 2 * index + 1, u32(8)),
+						]).flat(),
+					),
 			},
 			{
 				note: '20,000 empty DATA frames on one stream',
-				bytes: () => Buffer.concat([frame(FrameType.HEADERS, Flag.END_HEADERS, 1, headerBlock(requestHeaders(port, 'Kinesis_20131202.ListStreams', 2))), ...Array.from({length: 20_000}, () => frame(FrameType.DATA, 0, 1))]),
+				bytes: () =>
+					Buffer.concat([
+						frame(FrameType.HEADERS, Flag.END_HEADERS, 1, headerBlock(requestHeaders(port, 'Kinesis_20131202.ListStreams', 2))),
+						...Array.from({length: 20_000}, () => frame(FrameType.DATA, 0, 1)),
+					]),
 			},
 			{
 				note: '10,000 CONTINUATIONs that never end the header block',
-				bytes: () => Buffer.concat([frame(FrameType.HEADERS, 0, 1, block), ...Array.from({length: 10_000}, (_, index) => frame(FrameType.CONTINUATION, 0, 1, headerBlock([[`x-junk-${index}`, 'j'.repeat(50)]])))]),
+				bytes: () =>
+					Buffer.concat([
+						frame(FrameType.HEADERS, 0, 1, block),
+						...Array.from({length: 10_000}, (_, index) =>
+							frame(FrameType.CONTINUATION, 0, 1, headerBlock([[`x-junk-${index}`, 'j'.repeat(50)]])),
+						),
+					]),
 			},
 			{
 				note: '1,500 requests at once (1,000 allowed)',
-				bytes: () => Buffer.concat(Array.from({length: 1_500}, (_, index) => frame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 2 * index + 1, block))),
+				bytes: () =>
+					Buffer.concat(
+						Array.from({length: 1_500}, (_, index) => frame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 2 * index + 1, block)),
+					),
 			},
 		];
 		for (const flood of floods) {
@@ -526,7 +709,11 @@ describe('the engine under transport abuse', () => {
 				connection.send(flood.bytes());
 				const outcome = await connection.until((frames) => frames.some((each) => each.type === FrameType.GOAWAY), 1_500);
 				const away = connection.goaway();
-				const key = away ? `flood answered with GOAWAY ${errorName(away.code)}` : outcome === 'closed' ? 'flood: connection closed' : 'flood absorbed';
+				const key = away
+					? `flood answered with GOAWAY ${errorName(away.code)}`
+					: outcome === 'closed'
+						? 'flood: connection closed'
+						: 'flood absorbed';
 				tally.add(key);
 				// Whatever became of that connection, a new one is served at once.
 				const probe = await RawHttp2.connect(port);
@@ -553,7 +740,13 @@ describe('the engine under transport abuse', () => {
 		};
 		let session = await connect();
 		try {
-			const headers = {':method': 'POST', ':path': '/', ...SIGNED, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Kinesis_20131202.ListStreams'};
+			const headers = {
+				':method': 'POST',
+				':path': '/',
+				...SIGNED,
+				'content-type': 'application/x-amz-json-1.1',
+				'x-amz-target': 'Kinesis_20131202.ListStreams',
+			};
 			const many = await Promise.all(
 				Array.from(
 					{length: 1_500},
@@ -594,7 +787,9 @@ describe('the engine under transport abuse', () => {
 			fresh.destroy();
 		}
 		expect(await snapshot(client, GUARDED)).toEqual(before);
-		tally.report(`Engine transport fuzz: ${tally.total} requests and connections in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+		tally.report(
+			`Engine transport fuzz: ${tally.total} requests and connections in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+		);
 	});
 });
 
@@ -617,7 +812,10 @@ function drip(port: number, bytes: readonly Buffer[]): Promise<Exchange> {
 		// Past the given bytes, one more header line a byte at a time, again and again: the request never completes.
 		const more = Buffer.from(`X-Drip: 1${CRLF}`);
 		const interval = setInterval(() => {
-			const next = index < bytes.length ? bytes[index] : more.subarray((index - bytes.length) % more.length, ((index - bytes.length) % more.length) + 1);
+			const next =
+				index < bytes.length
+					? bytes[index]
+					: more.subarray((index - bytes.length) % more.length, ((index - bytes.length) % more.length) + 1);
 			index++;
 			if (!socket.destroyed && next) socket.write(next);
 		}, 50);

@@ -63,8 +63,21 @@ const READ_ONLY = new Set([
  * The errors each operation documents (the `@throws` of @aws-sdk/client-kinesis 3.x, which come from
  * the service model), beyond the ones every request can get before it reaches the operation.
  */
-const KMS = ['KMSAccessDeniedException', 'KMSDisabledException', 'KMSInvalidStateException', 'KMSNotFoundException', 'KMSOptInRequired', 'KMSThrottlingException'];
-const STANDARD = ['AccessDeniedException', 'InvalidArgumentException', 'LimitExceededException', 'ResourceInUseException', 'ResourceNotFoundException'];
+const KMS = [
+	'KMSAccessDeniedException',
+	'KMSDisabledException',
+	'KMSInvalidStateException',
+	'KMSNotFoundException',
+	'KMSOptInRequired',
+	'KMSThrottlingException',
+];
+const STANDARD = [
+	'AccessDeniedException',
+	'InvalidArgumentException',
+	'LimitExceededException',
+	'ResourceInUseException',
+	'ResourceNotFoundException',
+];
 export const OPERATION_ERRORS: Readonly<Record<string, readonly string[]>> = {
 	AddTagsToStream: STANDARD,
 	CreateStream: ['InvalidArgumentException', 'LimitExceededException', 'ResourceInUseException', 'ValidationException'],
@@ -85,16 +98,39 @@ export const OPERATION_ERRORS: Readonly<Record<string, readonly string[]>> = {
 		'ResourceNotFoundException',
 		...KMS,
 	],
-	GetShardIterator: ['AccessDeniedException', 'InvalidArgumentException', 'ProvisionedThroughputExceededException', 'ResourceNotFoundException'],
+	GetShardIterator: [
+		'AccessDeniedException',
+		'InvalidArgumentException',
+		'ProvisionedThroughputExceededException',
+		'ResourceNotFoundException',
+	],
 	IncreaseStreamRetentionPeriod: STANDARD,
 	ListShards: [...STANDARD, 'ExpiredNextTokenException'],
-	ListStreamConsumers: ['ExpiredNextTokenException', 'InvalidArgumentException', 'LimitExceededException', 'ResourceInUseException', 'ResourceNotFoundException'],
+	ListStreamConsumers: [
+		'ExpiredNextTokenException',
+		'InvalidArgumentException',
+		'LimitExceededException',
+		'ResourceInUseException',
+		'ResourceNotFoundException',
+	],
 	ListStreams: ['ExpiredNextTokenException', 'InvalidArgumentException', 'LimitExceededException'],
 	ListTagsForResource: STANDARD,
 	ListTagsForStream: ['AccessDeniedException', 'InvalidArgumentException', 'LimitExceededException', 'ResourceNotFoundException'],
 	MergeShards: [...STANDARD, 'ValidationException'],
-	PutRecord: ['AccessDeniedException', 'InvalidArgumentException', 'ProvisionedThroughputExceededException', 'ResourceNotFoundException', ...KMS],
-	PutRecords: ['AccessDeniedException', 'InvalidArgumentException', 'ProvisionedThroughputExceededException', 'ResourceNotFoundException', ...KMS],
+	PutRecord: [
+		'AccessDeniedException',
+		'InvalidArgumentException',
+		'ProvisionedThroughputExceededException',
+		'ResourceNotFoundException',
+		...KMS,
+	],
+	PutRecords: [
+		'AccessDeniedException',
+		'InvalidArgumentException',
+		'ProvisionedThroughputExceededException',
+		'ResourceNotFoundException',
+		...KMS,
+	],
 	RegisterStreamConsumer: ['InvalidArgumentException', 'LimitExceededException', 'ResourceInUseException', 'ResourceNotFoundException'],
 	RemoveTagsFromStream: STANDARD,
 	SplitShard: [...STANDARD, 'ValidationException'],
@@ -104,7 +140,13 @@ export const OPERATION_ERRORS: Readonly<Record<string, readonly string[]>> = {
 	TagResource: STANDARD,
 	UntagResource: STANDARD,
 	UpdateShardCount: [...STANDARD, 'ValidationException'],
-	UpdateStreamMode: ['InvalidArgumentException', 'LimitExceededException', 'ResourceInUseException', 'ResourceNotFoundException', 'ValidationException'],
+	UpdateStreamMode: [
+		'InvalidArgumentException',
+		'LimitExceededException',
+		'ResourceInUseException',
+		'ResourceNotFoundException',
+		'ValidationException',
+	],
 };
 
 export const OPERATIONS = Object.keys(kinesisActions).sort();
@@ -146,10 +188,12 @@ export function toCbor(value: unknown): Buffer {
 function forCbor(value: unknown): unknown {
 	if (value instanceof JsonLiteral) return Number(value.text);
 	if (Array.isArray(value)) return value.map(forCbor);
-	if (value === null || typeof value !== 'object' || value instanceof Uint8Array || value instanceof Tag || ArrayBuffer.isView(value)) return value;
+	if (value === null || typeof value !== 'object' || value instanceof Uint8Array || value instanceof Tag || ArrayBuffer.isView(value))
+		return value;
 	if (value instanceof Date || value instanceof Set || value instanceof Map) return value;
 	const out: Record<string, unknown> = {};
-	for (const [key, item] of Object.entries(value)) Object.defineProperty(out, key, {value: forCbor(item), enumerable: true, writable: true, configurable: true});
+	for (const [key, item] of Object.entries(value))
+		Object.defineProperty(out, key, {value: forCbor(item), enumerable: true, writable: true, configurable: true});
 	return out;
 }
 
@@ -291,7 +335,10 @@ function boundaryString(field: StringField, world: World): fc.Arbitrary<string> 
 	const sorted = [...lengths].sort((a, b) => a - b);
 	const short = sorted.filter((length) => length <= 10_000);
 	const long = sorted.filter((length) => length > 10_000);
-	const lengthArb = long.length === 0 ? fc.constantFrom(...short) : fc.oneof({weight: 40, arbitrary: fc.constantFrom(...short)}, {weight: 1, arbitrary: fc.constantFrom(...long)});
+	const lengthArb =
+		long.length === 0
+			? fc.constantFrom(...short)
+			: fc.oneof({weight: 40, arbitrary: fc.constantFrom(...short)}, {weight: 1, arbitrary: fc.constantFrom(...long)});
 	return lengthArb.map((length) => filler(field, length, world));
 }
 
@@ -369,7 +416,11 @@ function blobArb(codec: Codec, small: boolean): fc.Arbitrary<unknown> {
 		{
 			weight: 7,
 			arbitrary: fc
-				.tuple(bytes.filter((value) => value.length > 0), fc.nat(), fc.constantFrom('!', '-', '_', '=', ' ', 'é', '\u0000'))
+				.tuple(
+					bytes.filter((value) => value.length > 0),
+					fc.nat(),
+					fc.constantFrom('!', '-', '_', '=', ' ', 'é', '\u0000'),
+				)
 				.map(([value, at, bad]) => {
 					const text = Buffer.from(value).toString('base64');
 					const index = at % text.length;
@@ -383,7 +434,19 @@ function blobArb(codec: Codec, small: boolean): fc.Arbitrary<unknown> {
 }
 
 function timestampArb(codec: Codec, world: World): fc.Arbitrary<unknown> {
-	const seconds = [world.nowSeconds - 60, world.nowSeconds, world.nowSeconds + 3600, world.nowSeconds - 0.0005, 0, -1, 1e10, 8.64e12, 8.64e12 + 1, 1e20, -1e20];
+	const seconds = [
+		world.nowSeconds - 60,
+		world.nowSeconds,
+		world.nowSeconds + 3600,
+		world.nowSeconds - 0.0005,
+		0,
+		-1,
+		1e10,
+		8.64e12,
+		8.64e12 + 1,
+		1e20,
+		-1e20,
+	];
 	const choices: Array<fc.WeightedArbitrary<unknown>> = [
 		{weight: 4, arbitrary: fc.constantFrom(...seconds)},
 		{weight: 1, arbitrary: fc.double()},
@@ -409,7 +472,14 @@ interface Context {
 function poolFor(name: string, context: Context): fc.Arbitrary<unknown> | undefined {
 	const {world, write} = context;
 	const streams = write ? [world.target, world.missing] : [world.guarded, world.target, world.missing];
-	const shards = ['shardId-000000000000', 'shardId-000000000001', 'shardId-000000000002', 'shardId-000000000003', 'shardId-999999999999', '1'];
+	const shards = [
+		'shardId-000000000000',
+		'shardId-000000000001',
+		'shardId-000000000002',
+		'shardId-000000000003',
+		'shardId-999999999999',
+		'1',
+	];
 	switch (name) {
 		case 'StreamName':
 		case 'ExclusiveStartStreamName':
@@ -447,7 +517,12 @@ function poolFor(name: string, context: Context): fc.Arbitrary<unknown> | undefi
 		case 'ConsumerARN':
 			return fc.constantFrom(...world.consumerArns, `${world.arn(world.missing)}/consumer/c:1`);
 		case 'KeyId':
-			return fc.constantFrom('alias/aws/kinesis', 'arn:aws:kms:us-east-1:000000000000:key/12345678-1234-1234-1234-123456789012', 'k'.repeat(2048), 'k'.repeat(2049));
+			return fc.constantFrom(
+				'alias/aws/kinesis',
+				'arn:aws:kms:us-east-1:000000000000:key/12345678-1234-1234-1234-123456789012',
+				'k'.repeat(2048),
+				'k'.repeat(2049),
+			);
 		case 'RetentionPeriodHours':
 			return fc.constantFrom(23, 24, 25, 48, 8760, 8761, 0, -1);
 		case 'TargetShardCount':
@@ -496,9 +571,15 @@ function typedArb(field: Field, context: Context): fc.Arbitrary<unknown> {
 function listArb(field: ListField, context: Context): fc.Arbitrary<unknown> {
 	const inner = {...context, small: true};
 	const member = fieldArb('', field.member, inner);
-	const long = [field.min, field.max, field.max === undefined ? undefined : field.max + 1].filter((length): length is number => length !== undefined && length > 3);
+	const long = [field.min, field.max, field.max === undefined ? undefined : field.max + 1].filter(
+		(length): length is number => length !== undefined && length > 3,
+	);
 	const choices: Array<fc.WeightedArbitrary<unknown>> = [{weight: 6, arbitrary: fc.array(member, {maxLength: 3})}];
-	if (long.length > 0) choices.push({weight: 1, arbitrary: fc.tuple(member, fc.constantFrom(...long)).map(([value, length]) => Array.from({length}, () => value))});
+	if (long.length > 0)
+		choices.push({
+			weight: 1,
+			arbitrary: fc.tuple(member, fc.constantFrom(...long)).map(([value, length]) => Array.from({length}, () => value)),
+		});
 	return fc.oneof(...choices);
 }
 
@@ -510,12 +591,18 @@ function mapArb(field: MapField, context: Context): fc.Arbitrary<unknown> {
 		{weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'hasOwnProperty', 'aws:reserved')},
 	);
 	const value = fieldArb('', field.value, {...context, small: true});
-	const counts = [field.max, field.max === undefined ? undefined : field.max + 1].filter((count): count is number => count !== undefined && count > 3);
-	const choices: Array<fc.WeightedArbitrary<unknown>> = [{weight: 6, arbitrary: fc.array(fc.tuple(key, value), {maxLength: 3}).map(objectOf)}];
+	const counts = [field.max, field.max === undefined ? undefined : field.max + 1].filter(
+		(count): count is number => count !== undefined && count > 3,
+	);
+	const choices: Array<fc.WeightedArbitrary<unknown>> = [
+		{weight: 6, arbitrary: fc.array(fc.tuple(key, value), {maxLength: 3}).map(objectOf)},
+	];
 	if (counts.length > 0) {
 		choices.push({
 			weight: 1,
-			arbitrary: fc.tuple(value, fc.constantFrom(...counts)).map(([item, count]) => objectOf(Array.from({length: count}, (_, index) => [`key-${index}`, item]))),
+			arbitrary: fc
+				.tuple(value, fc.constantFrom(...counts))
+				.map(([item, count]) => objectOf(Array.from({length: count}, (_, index) => [`key-${index}`, item]))),
 		});
 	}
 	return fc.oneof(...choices);
@@ -544,14 +631,25 @@ function structureArb(schema: Schema, context: Context): fc.Arbitrary<Record<str
 		{weight: 12, arbitrary: fc.constant([] as Array<[string, unknown]>)},
 		{
 			weight: 1,
-			arbitrary: fc.array(fc.tuple(fc.oneof(fc.string({maxLength: 12}), fc.constantFrom('__proto__', 'constructor', 'streamName', 'STREAMNAME')), hostileValue(context.codec)), {
-				maxLength: 3,
-			}),
+			arbitrary: fc.array(
+				fc.tuple(
+					fc.oneof(fc.string({maxLength: 12}), fc.constantFrom('__proto__', 'constructor', 'streamName', 'STREAMNAME')),
+					hostileValue(context.codec),
+				),
+				{
+					maxLength: 3,
+				},
+			),
 		},
 	);
-	return fc.tuple(fc.record(members), extras).map(([values, extra]) =>
-		objectOf([...Object.entries(values).filter(([, value]) => value !== ABSENT), ...extra.filter(([key]) => !Object.hasOwn(schema, key))]),
-	);
+	return fc
+		.tuple(fc.record(members), extras)
+		.map(([values, extra]) =>
+			objectOf([
+				...Object.entries(values).filter(([, value]) => value !== ABSENT),
+				...extra.filter(([key]) => !Object.hasOwn(schema, key)),
+			]),
+		);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -710,7 +808,10 @@ const authArb: fc.Arbitrary<Auth> = fc.oneof(
 	{weight: 94, arbitrary: fc.constant('signed' as const)},
 	{weight: 6, arbitrary: fc.constantFrom('missing' as const, 'no-signature' as const, 'no-date' as const)},
 );
-const methodArb = fc.oneof({weight: 96, arbitrary: fc.constant('POST')}, {weight: 4, arbitrary: fc.constantFrom('GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD')});
+const methodArb = fc.oneof(
+	{weight: 96, arbitrary: fc.constant('POST')},
+	{weight: 4, arbitrary: fc.constantFrom('GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD')},
+);
 
 function authHeaders(auth: Auth): Record<string, string | undefined> {
 	switch (auth) {
@@ -786,7 +887,8 @@ export function expectedOf(c: FuzzCase): Expected {
 	const target = headers['x-amz-target'] ?? '';
 	const dot = target.indexOf('.');
 	const operation = dot < 0 ? '' : target.slice(dot + 1);
-	if (dot < 0 || target.slice(0, dot) !== PREFIX || !Object.hasOwn(kinesisActions, operation)) return fail('UnknownOperationException', `target ${target.slice(0, 60)}`);
+	if (dot < 0 || target.slice(0, dot) !== PREFIX || !Object.hasOwn(kinesisActions, operation))
+		return fail('UnknownOperationException', `target ${target.slice(0, 60)}`);
 	const contentType = (headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
 	const signature = !headers.authorization
 		? 'MissingAuthenticationTokenException'
@@ -794,7 +896,8 @@ export function expectedOf(c: FuzzCase): Expected {
 			? 'IncompleteSignatureException'
 			: undefined;
 	// The engine checks the content type first; which of the two AWS checks first is not documented.
-	if (!KNOWN_TYPES.has(contentType)) return fail('SerializationException', `content type ${contentType}`, ...(signature ? [signature] : []));
+	if (!KNOWN_TYPES.has(contentType))
+		return fail('SerializationException', `content type ${contentType}`, ...(signature ? [signature] : []));
 	if (signature) return fail(signature, 'signature');
 	let decoded: unknown;
 	try {

@@ -60,7 +60,9 @@ export class Http1Client {
 			const request = http.request(this.url, {method: call.method, headers, agent: this.agent, timeout: CLIENT_TIMEOUT_MS}, (response) => {
 				const chunks: Buffer[] = [];
 				response.on('data', (chunk: Buffer) => chunks.push(chunk));
-				response.on('end', () => resolve({kind: 'response', status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks)}));
+				response.on('end', () =>
+					resolve({kind: 'response', status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks)}),
+				);
 				response.on('error', (error) => resolve({kind: 'closed', reason: error.message}));
 			});
 			request.on('timeout', () => request.destroy(new Error(`no answer in ${CLIENT_TIMEOUT_MS} ms`)));
@@ -156,7 +158,14 @@ export class Tally {
 	/** A Markdown table, for the console and for FUZZ_REPORT. */
 	table(title: string): string {
 		const rows = this.entries().map(([key, count]) => `| ${key} | ${count.toLocaleString('en-US')} |`);
-		return [`${title} (seed ${FUZZ_SEED})`, '', '| outcome | requests |', '| --- | ---: |', ...rows, `| **total** | **${this.total.toLocaleString('en-US')}** |`].join('\n');
+		return [
+			`${title} (seed ${FUZZ_SEED})`,
+			'',
+			'| outcome | requests |',
+			'| --- | ---: |',
+			...rows,
+			`| **total** | **${this.total.toLocaleString('en-US')}** |`,
+		].join('\n');
 	}
 
 	/** Prints the table, and appends it to the file FUZZ_REPORT names, if any. */
@@ -189,7 +198,8 @@ export async function createGuardedStream(client: KinesisClient, name: string): 
 	await createStream(client, name, 3);
 	const entries = Array.from({length: 60}, (_, index) => ({
 		PartitionKey: index % 7 === 0 ? 'k'.repeat(256) : index % 5 === 0 ? `clé-${index}-🔑` : `key-${index}`,
-		Data: index % 11 === 0 ? new Uint8Array() : Buffer.from(Array.from({length: 1 + ((index * 37) % 300)}, (_, byte) => (byte * index) % 256)),
+		Data:
+			index % 11 === 0 ? new Uint8Array() : Buffer.from(Array.from({length: 1 + ((index * 37) % 300)}, (_, byte) => (byte * index) % 256)),
 		...(index % 13 === 0 ? {ExplicitHashKey: String(2n ** 128n - 1n - BigInt(index))} : {}),
 	}));
 	const written = await client.send(new PutRecordsCommand({StreamName: name, Records: entries}));
@@ -203,7 +213,8 @@ export async function snapshot(client: KinesisClient, name: string): Promise<{sh
 	const records: GuardedRecord[] = [];
 	for (const shard of Shards) {
 		const shardId = shard.ShardId ?? '';
-		let iterator = (await client.send(new GetShardIteratorCommand({StreamName: name, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON'}))).ShardIterator;
+		let iterator = (await client.send(new GetShardIteratorCommand({StreamName: name, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON'})))
+			.ShardIterator;
 		while (iterator) {
 			const page = await client.send(new GetRecordsCommand({ShardIterator: iterator}));
 			for (const record of page.Records ?? []) {

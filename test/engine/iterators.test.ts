@@ -20,14 +20,21 @@ function javaDate(ms: number): string {
 	return `${day} ${month} ${date} ${time} UTC ${year}`;
 }
 
-const MISMATCH = 'Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber.';
+const MISMATCH =
+	'Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber.';
 
 describe.each(transports)('shard iterators over %s', (transport) => {
 	const clock = new FakeClock();
 	const harness = useEngine(transport, {now: clock.now});
 
-	const iterator = async (stream: string, type: ShardIteratorType, extra: {StartingSequenceNumber?: string; Timestamp?: Date; ShardId?: string} = {}) => {
-		const {ShardIterator} = await harness.client.send(new GetShardIteratorCommand({StreamName: stream, ShardId: SHARD_0, ShardIteratorType: type, ...extra}));
+	const iterator = async (
+		stream: string,
+		type: ShardIteratorType,
+		extra: {StartingSequenceNumber?: string; Timestamp?: Date; ShardId?: string} = {},
+	) => {
+		const {ShardIterator} = await harness.client.send(
+			new GetShardIteratorCommand({StreamName: stream, ShardId: SHARD_0, ShardIteratorType: type, ...extra}),
+		);
 		expect(ShardIterator).toEqual(expect.any(String));
 		return ShardIterator ?? '';
 	};
@@ -38,7 +45,8 @@ describe.each(transports)('shard iterators over %s', (transport) => {
 	};
 	const texts = (output: GetRecordsCommandOutput) => (output.Records ?? []).map(text);
 	const put = async (stream: string, data: string, partitionKey = 'key') =>
-		(await harness.client.send(new PutRecordCommand({StreamName: stream, PartitionKey: partitionKey, Data: Buffer.from(data)}))).SequenceNumber ?? '';
+		(await harness.client.send(new PutRecordCommand({StreamName: stream, PartitionKey: partitionKey, Data: Buffer.from(data)})))
+			.SequenceNumber ?? '';
 
 	it('TRIM_HORIZON starts at the oldest record', async () => {
 		const stream = uniqueName('trim-horizon');
@@ -67,7 +75,11 @@ describe.each(transports)('shard iterators over %s', (transport) => {
 		await createStream(harness.client, stream);
 		const sequences = [];
 		for (const data of ['a', 'b', 'c', 'd']) sequences.push(await put(stream, data));
-		expect(texts(await read(await iterator(stream, 'AT_SEQUENCE_NUMBER', {StartingSequenceNumber: sequences[1]})))).toEqual(['b', 'c', 'd']);
+		expect(texts(await read(await iterator(stream, 'AT_SEQUENCE_NUMBER', {StartingSequenceNumber: sequences[1]})))).toEqual([
+			'b',
+			'c',
+			'd',
+		]);
 		expect(texts(await read(await iterator(stream, 'AFTER_SEQUENCE_NUMBER', {StartingSequenceNumber: sequences[1]})))).toEqual(['c', 'd']);
 		const afterLast = await iterator(stream, 'AFTER_SEQUENCE_NUMBER', {StartingSequenceNumber: sequences[3]});
 		expect((await read(afterLast)).Records).toEqual([]);
@@ -82,10 +94,16 @@ describe.each(transports)('shard iterators over %s', (transport) => {
 		const {Records = []} = await harness.client.send(
 			new PutRecordsCommand({
 				StreamName: stream,
-				Records: Array.from({length: 10}, (_, index) => ({Data: Buffer.from(`r${index}`), PartitionKey: 'k', ExplicitHashKey: index % 2 === 0 ? '0' : (2n ** 127n).toString()})),
+				Records: Array.from({length: 10}, (_, index) => ({
+					Data: Buffer.from(`r${index}`),
+					PartitionKey: 'k',
+					ExplicitHashKey: index % 2 === 0 ? '0' : (2n ** 127n).toString(),
+				})),
 			}),
 		);
-		const onShard0 = Records.flatMap((record, index) => (index % 2 === 0 ? [{sequence: record.SequenceNumber ?? '', data: `r${index}`}] : []));
+		const onShard0 = Records.flatMap((record, index) =>
+			index % 2 === 0 ? [{sequence: record.SequenceNumber ?? '', data: `r${index}`}] : [],
+		);
 		for (const [at, {sequence}] of onShard0.entries()) {
 			const rest = onShard0.slice(at).map(({data}) => data);
 			expect(texts(await read(await iterator(stream, 'AT_SEQUENCE_NUMBER', {StartingSequenceNumber: sequence})))).toEqual(rest);
@@ -130,7 +148,10 @@ describe.each(transports)('shard iterators over %s', (transport) => {
 		// Enough history that a scan through it would show.
 		for (let batch = 0; batch < 4; batch++) {
 			await harness.client.send(
-				new PutRecordsCommand({StreamName: stream, Records: Array.from({length: 250}, (_, index) => ({PartitionKey: 'k', Data: Buffer.from(`old-${batch}-${index}`)}))}),
+				new PutRecordsCommand({
+					StreamName: stream,
+					Records: Array.from({length: 250}, (_, index) => ({PartitionKey: 'k', Data: Buffer.from(`old-${batch}-${index}`)})),
+				}),
 			);
 			clock.advance(1_000);
 		}
@@ -171,7 +192,11 @@ describe.each(transports)('shard iterators over %s', (transport) => {
 		await createStream(harness.client, stream);
 		const sequence = await put(stream, 'a');
 		for (const type of ['AT_SEQUENCE_NUMBER', 'AFTER_SEQUENCE_NUMBER'] as const) {
-			await expectError(iterator(stream, type), 'InvalidArgumentException', `${MISMATCH} Request specified ${type} and no StartingSequenceNumber.`);
+			await expectError(
+				iterator(stream, type),
+				'InvalidArgumentException',
+				`${MISMATCH} Request specified ${type} and no StartingSequenceNumber.`,
+			);
 		}
 		for (const type of ['TRIM_HORIZON', 'LATEST'] as const) {
 			await expectError(
@@ -185,8 +210,11 @@ describe.each(transports)('shard iterators over %s', (transport) => {
 	it('refuses a sequence number of another shard', async () => {
 		const stream = uniqueName('other-shard');
 		await createStream(harness.client, stream, 2);
-		const onShard1 = (await harness.client.send(new PutRecordCommand({StreamName: stream, PartitionKey: 'x', ExplicitHashKey: String(1n << 127n), Data: Buffer.from('x')})))
-			.SequenceNumber;
+		const onShard1 = (
+			await harness.client.send(
+				new PutRecordCommand({StreamName: stream, PartitionKey: 'x', ExplicitHashKey: String(1n << 127n), Data: Buffer.from('x')}),
+			)
+		).SequenceNumber;
 		await expectError(
 			iterator(stream, 'AT_SEQUENCE_NUMBER', {StartingSequenceNumber: onShard1}),
 			'InvalidArgumentException',
@@ -264,19 +292,36 @@ describe.each(transports)('shard iterators over %s', (transport) => {
 	it('refuses an iterator it did not issue', async () => {
 		const stream = uniqueName('garbage-iterator');
 		await createStream(harness.client, stream);
-		await expectError(harness.client.send(new GetRecordsCommand({ShardIterator: 'not-an-iterator'})), 'InvalidArgumentException', 'Invalid ShardIterator.');
+		await expectError(
+			harness.client.send(new GetRecordsCommand({ShardIterator: 'not-an-iterator'})),
+			'InvalidArgumentException',
+			'Invalid ShardIterator.',
+		);
 		const genuine = await iterator(stream, 'TRIM_HORIZON');
 		const middle = Math.floor(genuine.length / 2);
 		const tampered = genuine.slice(0, middle) + (genuine[middle] === 'A' ? 'B' : 'A') + genuine.slice(middle + 1);
-		await expectError(harness.client.send(new GetRecordsCommand({ShardIterator: tampered})), 'InvalidArgumentException', 'Invalid ShardIterator.');
-		await expectError(harness.client.send(new GetRecordsCommand({ShardIterator: genuine.slice(0, -4)})), 'InvalidArgumentException', 'Invalid ShardIterator.');
+		await expectError(
+			harness.client.send(new GetRecordsCommand({ShardIterator: tampered})),
+			'InvalidArgumentException',
+			'Invalid ShardIterator.',
+		);
+		await expectError(
+			harness.client.send(new GetRecordsCommand({ShardIterator: genuine.slice(0, -4)})),
+			'InvalidArgumentException',
+			'Invalid ShardIterator.',
+		);
 	});
 
 	it('returns at most Limit records and how far behind the newest record the reader is', async () => {
 		const stream = uniqueName('limit');
 		await createStream(harness.client, stream);
 		const putAt = clock.ms;
-		await harness.client.send(new PutRecordsCommand({StreamName: stream, Records: Array.from({length: 5}, (_, index) => ({PartitionKey: 'k', Data: Buffer.from(String(index))}))}));
+		await harness.client.send(
+			new PutRecordsCommand({
+				StreamName: stream,
+				Records: Array.from({length: 5}, (_, index) => ({PartitionKey: 'k', Data: Buffer.from(String(index))})),
+			}),
+		);
 		clock.ms = putAt + 7_000;
 		const first = await harness.client.send(new GetRecordsCommand({ShardIterator: await iterator(stream, 'TRIM_HORIZON'), Limit: 2}));
 		expect(texts(first)).toEqual(['0', '1']);
@@ -300,7 +345,10 @@ describe.each(transports)('shard iterators over %s', (transport) => {
 		const sequences: string[] = [];
 		for (let offset = 0; offset < total; offset += 500) {
 			const batch = await harness.client.send(
-				new PutRecordsCommand({StreamName: stream, Records: Array.from({length: 500}, (_, index) => ({PartitionKey: 'one shard', Data: Buffer.from(String(offset + index))}))}),
+				new PutRecordsCommand({
+					StreamName: stream,
+					Records: Array.from({length: 500}, (_, index) => ({PartitionKey: 'one shard', Data: Buffer.from(String(offset + index))})),
+				}),
 			);
 			expect(batch.FailedRecordCount).toBe(0);
 			sequences.push(...(batch.Records ?? []).map((record) => record.SequenceNumber ?? ''));

@@ -1,4 +1,10 @@
-import {CreateStreamCommand, DescribeStreamCommand, ListShardsCommand, ListStreamsCommand, type ShardFilterType} from '@aws-sdk/client-kinesis';
+import {
+	CreateStreamCommand,
+	DescribeStreamCommand,
+	ListShardsCommand,
+	ListStreamsCommand,
+	type ShardFilterType,
+} from '@aws-sdk/client-kinesis';
 import {describe, expect, it} from 'vitest';
 import {createStream, expectError, rejection, transports, uniqueName, useEngine} from './support.js';
 
@@ -15,16 +21,19 @@ describe.each(transports)('paging over %s', (transport) => {
 		const first = (await harness.client.send(new DescribeStreamCommand({StreamName: name, Limit: 2}))).StreamDescription;
 		expect(idsOf(first?.Shards)).toEqual(shardIds(0, 2));
 		expect(first?.HasMoreShards).toBe(true);
-		const second = (await harness.client.send(new DescribeStreamCommand({StreamName: name, Limit: 2, ExclusiveStartShardId: shardId(1)}))).StreamDescription;
+		const second = (await harness.client.send(new DescribeStreamCommand({StreamName: name, Limit: 2, ExclusiveStartShardId: shardId(1)})))
+			.StreamDescription;
 		expect(idsOf(second?.Shards)).toEqual(shardIds(2, 4));
 		expect(second?.HasMoreShards).toBe(true);
-		const last = (await harness.client.send(new DescribeStreamCommand({StreamName: name, Limit: 2, ExclusiveStartShardId: shardId(3)}))).StreamDescription;
+		const last = (await harness.client.send(new DescribeStreamCommand({StreamName: name, Limit: 2, ExclusiveStartShardId: shardId(3)})))
+			.StreamDescription;
 		expect(idsOf(last?.Shards)).toEqual([shardId(4)]);
 		expect(last?.HasMoreShards).toBe(false);
 		const exact = (await harness.client.send(new DescribeStreamCommand({StreamName: name, Limit: 5}))).StreamDescription;
 		expect(idsOf(exact?.Shards)).toEqual(shardIds(0, 5));
 		expect(exact?.HasMoreShards).toBe(false);
-		const past = (await harness.client.send(new DescribeStreamCommand({StreamName: name, ExclusiveStartShardId: shardId(4)}))).StreamDescription;
+		const past = (await harness.client.send(new DescribeStreamCommand({StreamName: name, ExclusiveStartShardId: shardId(4)})))
+			.StreamDescription;
 		expect(past?.Shards).toEqual([]);
 		expect(past?.HasMoreShards).toBe(false);
 	});
@@ -38,7 +47,9 @@ describe.each(transports)('paging over %s', (transport) => {
 		const asked = (await harness.client.send(new DescribeStreamCommand({StreamName: name, Limit: 10_000}))).StreamDescription;
 		expect(idsOf(asked?.Shards)).toEqual(shardIds(0, 100));
 		expect(asked?.HasMoreShards).toBe(true);
-		const rest = (await harness.client.send(new DescribeStreamCommand({StreamName: name, Limit: 10_000, ExclusiveStartShardId: shardId(99)}))).StreamDescription;
+		const rest = (
+			await harness.client.send(new DescribeStreamCommand({StreamName: name, Limit: 10_000, ExclusiveStartShardId: shardId(99)}))
+		).StreamDescription;
 		expect(idsOf(rest?.Shards)).toEqual(shardIds(100, 130));
 		expect(rest?.HasMoreShards).toBe(false);
 	});
@@ -49,7 +60,10 @@ describe.each(transports)('paging over %s', (transport) => {
 		const all = await harness.client.send(new ListShardsCommand({StreamName: name}));
 		expect(idsOf(all.Shards)).toEqual(shardIds(0, 7));
 		expect(all.NextToken).toBeUndefined();
-		expect(all.Shards?.[0]).toMatchObject({HashKeyRange: {StartingHashKey: '0'}, SequenceNumberRange: {StartingSequenceNumber: expect.stringMatching(/^\d+$/)}});
+		expect(all.Shards?.[0]).toMatchObject({
+			HashKeyRange: {StartingHashKey: '0'},
+			SequenceNumberRange: {StartingSequenceNumber: expect.stringMatching(/^\d+$/)},
+		});
 
 		const pages: Array<Array<string | undefined>> = [];
 		let page = await harness.client.send(new ListShardsCommand({StreamName: name, MaxResults: 3}));
@@ -62,7 +76,9 @@ describe.each(transports)('paging over %s', (transport) => {
 
 		const after = await harness.client.send(new ListShardsCommand({StreamName: name, ExclusiveStartShardId: shardId(4)}));
 		expect(idsOf(after.Shards)).toEqual(shardIds(5, 7));
-		const afterPaged = await harness.client.send(new ListShardsCommand({StreamName: name, ExclusiveStartShardId: shardId(1), MaxResults: 2}));
+		const afterPaged = await harness.client.send(
+			new ListShardsCommand({StreamName: name, ExclusiveStartShardId: shardId(1), MaxResults: 2}),
+		);
 		expect(idsOf(afterPaged.Shards)).toEqual(shardIds(2, 4));
 		const rest = await harness.client.send(new ListShardsCommand({NextToken: afterPaged.NextToken}));
 		expect(idsOf(rest.Shards)).toEqual(shardIds(4, 7));
@@ -79,15 +95,23 @@ describe.each(transports)('paging over %s', (transport) => {
 			'InvalidArgumentException',
 			'NextToken and StreamName cannot be provided together.',
 		);
-		await expectError(harness.client.send(new ListShardsCommand({})), 'InvalidArgumentException', 'Either NextToken or StreamName should be provided.');
-		expect((await rejection(harness.client.send(new ListShardsCommand({NextToken: 'bm90IGEgdG9rZW4='})))).name).toBe('InvalidArgumentException');
+		await expectError(
+			harness.client.send(new ListShardsCommand({})),
+			'InvalidArgumentException',
+			'Either NextToken or StreamName should be provided.',
+		);
+		expect((await rejection(harness.client.send(new ListShardsCommand({NextToken: 'bm90IGEgdG9rZW4='})))).name).toBe(
+			'InvalidArgumentException',
+		);
 	});
 
 	it('filters ListShards with every ShardFilter type', async () => {
 		const name = uniqueName('shard-filter');
 		await createStream(harness.client, name, 4);
 		const list = async (Type: ShardFilterType, extra: {ShardId?: string; Timestamp?: Date} = {}, MaxResults?: number) =>
-			harness.client.send(new ListShardsCommand({StreamName: name, ShardFilter: {Type, ...extra}, ...(MaxResults === undefined ? {} : {MaxResults})}));
+			harness.client.send(
+				new ListShardsCommand({StreamName: name, ShardFilter: {Type, ...extra}, ...(MaxResults === undefined ? {} : {MaxResults})}),
+			);
 		// On a stream never resharded every shard is open, from creation on.
 		for (const type of ['AT_TRIM_HORIZON', 'FROM_TRIM_HORIZON', 'AT_LATEST'] as const) {
 			expect([type, idsOf((await list(type)).Shards)]).toEqual([type, shardIds(0, 4)]);
@@ -137,14 +161,20 @@ describe.each(transports)('paging over %s', (transport) => {
 
 	it('returns at most 100 streams from ListStreams, whatever the Limit', async () => {
 		const prefix = uniqueName('many');
-		await Promise.all(Array.from({length: 105}, (_, index) => harness.client.send(new CreateStreamCommand({StreamName: `${prefix}-${String(index).padStart(3, '0')}`, ShardCount: 1}))));
+		await Promise.all(
+			Array.from({length: 105}, (_, index) =>
+				harness.client.send(new CreateStreamCommand({StreamName: `${prefix}-${String(index).padStart(3, '0')}`, ShardCount: 1})),
+			),
+		);
 		const asked = await harness.client.send(new ListStreamsCommand({Limit: 10_000, ExclusiveStartStreamName: `${prefix}-`}));
 		expect(asked.StreamNames).toHaveLength(100);
 		expect(asked.StreamNames?.[0]).toBe(`${prefix}-000`);
 		expect(asked.StreamNames?.[99]).toBe(`${prefix}-099`);
 		expect(asked.HasMoreStreams).toBe(true);
 		const rest = await harness.client.send(new ListStreamsCommand({NextToken: asked.NextToken}));
-		expect(rest.StreamNames?.filter((name) => name.startsWith(prefix))).toEqual(['100', '101', '102', '103', '104'].map((suffix) => `${prefix}-${suffix}`));
+		expect(rest.StreamNames?.filter((name) => name.startsWith(prefix))).toEqual(
+			['100', '101', '102', '103', '104'].map((suffix) => `${prefix}-${suffix}`),
+		);
 	});
 });
 

@@ -46,7 +46,9 @@ describe.each(transports)('large answers read at once over %s', (transport) => {
 		for (let round = 0; round < 3; round++) {
 			const answers = await Promise.all(
 				names.map(async (name) =>
-					harness.client.send(new GetRecordsCommand({ShardIterator: await iterator(harness.client, name, 'shardId-000000000000', 'TRIM_HORIZON')})),
+					harness.client.send(
+						new GetRecordsCommand({ShardIterator: await iterator(harness.client, name, 'shardId-000000000000', 'TRIM_HORIZON')}),
+					),
 				),
 			);
 			answers.forEach((answer, index) => {

@@ -53,7 +53,9 @@ function written(value: Record<string, unknown>, rotation: number, space: string
 			if (typeof member !== 'object' || member === null || Array.isArray(member)) return member;
 			const keys = Object.keys(member);
 			const shift = keys.length === 0 ? 0 : rotation % keys.length;
-			return Object.fromEntries([...keys.slice(shift), ...keys.slice(0, shift)].map((key) => [key, (member as Record<string, unknown>)[key]]));
+			return Object.fromEntries(
+				[...keys.slice(shift), ...keys.slice(0, shift)].map((key) => [key, (member as Record<string, unknown>)[key]]),
+			);
 		},
 		space,
 	);
@@ -96,8 +98,23 @@ describe('the fast PutRecords body reader', () => {
 			fc.string({minLength: 1, maxLength: 30, unit: 'binary'}),
 			fc.constantFrom('', 'quote"d', 'back\\slash', 'tab\there', '\u0000', 'é', '😀', '\u2028', null, 1, {}),
 		);
-		const spoiledHashKey = fc.constantFrom('', '00', '01', '-1', '1.5', ' 1', '1e3', '9'.repeat(40), '340282366920938463463374607431768211456', null, 7);
-		const spoiledName = fc.oneof(fc.string({maxLength: 130, unit: 'grapheme'}), fc.constantFrom('', 'bad name', 'a/b', 'x'.repeat(129), null, 5));
+		const spoiledHashKey = fc.constantFrom(
+			'',
+			'00',
+			'01',
+			'-1',
+			'1.5',
+			' 1',
+			'1e3',
+			'9'.repeat(40),
+			'340282366920938463463374607431768211456',
+			null,
+			7,
+		);
+		const spoiledName = fc.oneof(
+			fc.string({maxLength: 130, unit: 'grapheme'}),
+			fc.constantFrom('', 'bad name', 'a/b', 'x'.repeat(129), null, 5),
+		);
 		const member = (name: string, value: fc.Arbitrary<unknown>) => fc.record({name: fc.constant(name), value, index: fc.nat()});
 		// One thing wrong or unusual a body: the rest is plain, so that the reader's own checks are what is tested.
 		const spoiler = fc.oneof(
@@ -115,13 +132,20 @@ describe('the fast PutRecords body reader', () => {
 		);
 		const recordLevel = new Set(['Data', 'PartitionKey', 'ExplicitHashKey', 'Other', '-Data', '-PartitionKey']);
 		fc.assert(
-			fc.property(streamName, fc.array(plainRecord, {minLength: 1, maxLength: 5}), spoiler, fc.nat(), spacing, (name, records, spoil, rotation, space) => {
-				const body: Record<string, unknown> = {StreamName: name, Records: records};
-				const target = recordLevel.has(spoil.name) ? (records[spoil.index % records.length] as Record<string, unknown>) : body;
-				if (spoil.name.startsWith('-')) delete target[spoil.name.slice(1)];
-				else target[spoil.name] = spoil.value;
-				expectSameAsGeneralPath(written(body, rotation, space));
-			}),
+			fc.property(
+				streamName,
+				fc.array(plainRecord, {minLength: 1, maxLength: 5}),
+				spoiler,
+				fc.nat(),
+				spacing,
+				(name, records, spoil, rotation, space) => {
+					const body: Record<string, unknown> = {StreamName: name, Records: records};
+					const target = recordLevel.has(spoil.name) ? (records[spoil.index % records.length] as Record<string, unknown>) : body;
+					if (spoil.name.startsWith('-')) delete target[spoil.name.slice(1)];
+					else target[spoil.name] = spoil.value;
+					expectSameAsGeneralPath(written(body, rotation, space));
+				},
+			),
 			{numRuns: 3000},
 		);
 	});
@@ -161,7 +185,8 @@ describe('the fast PutRecords body reader', () => {
 	});
 
 	it('gives each request data of its own, untouched by the requests read after it', () => {
-		const body = (byte: number) => Buffer.from(`{"StreamName":"s","Records":[{"Data":"${Buffer.alloc(3000, byte).toString('base64')}","PartitionKey":"k"}]}`);
+		const body = (byte: number) =>
+			Buffer.from(`{"StreamName":"s","Records":[{"Data":"${Buffer.alloc(3000, byte).toString('base64')}","PartitionKey":"k"}]}`);
 		const first = readPutRecordsBody(body(1));
 		readPutRecordsBody(body(2));
 		expect(first?.Records[0]?.Data.equals(Buffer.alloc(3000, 1))).toBe(true);

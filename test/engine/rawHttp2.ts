@@ -49,7 +49,13 @@ export interface Frame {
 	readonly payload: Buffer;
 }
 
-export function frame(type: number, flags: number, streamId: number, payload: Buffer | Uint8Array = Buffer.alloc(0), declaredLength = payload.length): Buffer {
+export function frame(
+	type: number,
+	flags: number,
+	streamId: number,
+	payload: Buffer | Uint8Array = Buffer.alloc(0),
+	declaredLength = payload.length,
+): Buffer {
 	const header = Buffer.alloc(9);
 	header.writeUIntBE(declaredLength & 0xffffff, 0, 3);
 	header[3] = type;
@@ -92,7 +98,12 @@ export function headerBlock(headers: ReadonlyArray<readonly [name: string, value
 }
 
 /** The headers of a Kinesis request as a signed client sends them. */
-export function requestHeaders(port: number, target: string, contentLength: number, extra: ReadonlyArray<readonly [string, string]> = []): Array<readonly [string, string]> {
+export function requestHeaders(
+	port: number,
+	target: string,
+	contentLength: number,
+	extra: ReadonlyArray<readonly [string, string]> = [],
+): Array<readonly [string, string]> {
 	return [
 		[':method', 'POST'],
 		[':scheme', 'http'],
@@ -114,7 +125,12 @@ export function requestHeaders(port: number, target: string, contentLength: numb
 export function requestFrames(port: number, streamId: number, target: string, body: string): Buffer {
 	const bytes = Buffer.from(body);
 	return Buffer.concat([
-		frame(FrameType.HEADERS, Flag.END_HEADERS | (bytes.length === 0 ? Flag.END_STREAM : 0), streamId, headerBlock(requestHeaders(port, target, bytes.length))),
+		frame(
+			FrameType.HEADERS,
+			Flag.END_HEADERS | (bytes.length === 0 ? Flag.END_STREAM : 0),
+			streamId,
+			headerBlock(requestHeaders(port, target, bytes.length)),
+		),
 		...(bytes.length === 0 ? [] : [frame(FrameType.DATA, Flag.END_STREAM, streamId, bytes)]),
 	]);
 }
@@ -141,7 +157,8 @@ export class RawHttp2 {
 				this.pending = this.pending.subarray(9 + length);
 				this.frames.push(received);
 				// Acknowledge the server's settings, as a client must.
-				if (received.type === FrameType.SETTINGS && (received.flags & Flag.ACK) === 0 && !socket.destroyed) socket.write(settings([], Flag.ACK));
+				if (received.type === FrameType.SETTINGS && (received.flags & Flag.ACK) === 0 && !socket.destroyed)
+					socket.write(settings([], Flag.ACK));
 			}
 			this.wake();
 		});
@@ -195,7 +212,9 @@ export class RawHttp2 {
 
 	goaway(): {lastStreamId: number; code: number} | undefined {
 		const away = this.frames.find((each) => each.type === FrameType.GOAWAY);
-		return away && away.payload.length >= 8 ? {lastStreamId: away.payload.readUInt32BE(0) & 0x7fffffff, code: away.payload.readUInt32BE(4)} : undefined;
+		return away && away.payload.length >= 8
+			? {lastStreamId: away.payload.readUInt32BE(0) & 0x7fffffff, code: away.payload.readUInt32BE(4)}
+			: undefined;
 	}
 
 	resets(streamId: number): number | undefined {
@@ -210,7 +229,9 @@ export class RawHttp2 {
 
 	/** The body bytes the server sent on a stream. */
 	body(streamId: number): Buffer {
-		return Buffer.concat(this.frames.filter((each) => each.type === FrameType.DATA && each.streamId === streamId).map((each) => each.payload));
+		return Buffer.concat(
+			this.frames.filter((each) => each.type === FrameType.DATA && each.streamId === streamId).map((each) => each.payload),
+		);
 	}
 
 	destroy(): void {

@@ -1,7 +1,20 @@
 import {createHash} from 'node:crypto';
 import {GetRecordsCommand, PutRecordCommand, PutRecordsCommand, type _Record} from '@aws-sdk/client-kinesis';
 import {describe, expect, it} from 'vitest';
-import {ACCOUNT, FakeClock, createStream, expectError, iterator, rawRequest, readToEnd, shardHolding, text, transports, uniqueName, useEngine} from './support.js';
+import {
+	ACCOUNT,
+	FakeClock,
+	createStream,
+	expectError,
+	iterator,
+	rawRequest,
+	readToEnd,
+	shardHolding,
+	text,
+	transports,
+	uniqueName,
+	useEngine,
+} from './support.js';
 
 const TWO_128 = 1n << 128n;
 
@@ -20,7 +33,8 @@ const keyOnShard = (index: number, count: number, prefix = 'key'): string => {
 	for (let n = 0; ; n++) if (evenShardIndex(md5(`${prefix}-${n}`), count) === index) return `${prefix}-${n}`;
 };
 
-const isIncreasing = (numbers: readonly string[]) => numbers.every((value, index) => index === 0 || BigInt(value) > BigInt(numbers[index - 1] ?? '0'));
+const isIncreasing = (numbers: readonly string[]) =>
+	numbers.every((value, index) => index === 0 || BigInt(value) > BigInt(numbers[index - 1] ?? '0'));
 
 describe.each(transports)('records over %s', (transport) => {
 	const harness = useEngine(transport);
@@ -29,11 +43,15 @@ describe.each(transports)('records over %s', (transport) => {
 		const name = uniqueName('put');
 		await createStream(harness.client, name);
 		const before = Date.now();
-		const put = await harness.client.send(new PutRecordCommand({StreamName: name, PartitionKey: 'pk-1', Data: Buffer.from('hello, kinesis')}));
+		const put = await harness.client.send(
+			new PutRecordCommand({StreamName: name, PartitionKey: 'pk-1', Data: Buffer.from('hello, kinesis')}),
+		);
 		expect(put).toMatchObject({ShardId: 'shardId-000000000000', EncryptionType: 'NONE'});
 		expect(put.SequenceNumber).toMatch(/^\d+$/);
 
-		const read = await harness.client.send(new GetRecordsCommand({ShardIterator: await iterator(harness.client, name, 'shardId-000000000000', 'TRIM_HORIZON')}));
+		const read = await harness.client.send(
+			new GetRecordsCommand({ShardIterator: await iterator(harness.client, name, 'shardId-000000000000', 'TRIM_HORIZON')}),
+		);
 		expect(read.Records).toHaveLength(1);
 		const [record] = read.Records ?? [];
 		expect(record).toMatchObject({SequenceNumber: put.SequenceNumber, PartitionKey: 'pk-1'});
@@ -75,7 +93,9 @@ describe.each(transports)('records over %s', (transport) => {
 		}
 		for (const shard of shards) {
 			const stored = await readToEnd(harness.client, await iterator(harness.client, name, shard.ShardId ?? '', 'TRIM_HORIZON'));
-			const expected = (batch.Records ?? []).flatMap((result, index) => (result.ShardId === shard.ShardId ? [{key: keys[index], sequence: result.SequenceNumber}] : []));
+			const expected = (batch.Records ?? []).flatMap((result, index) =>
+				result.ShardId === shard.ShardId ? [{key: keys[index], sequence: result.SequenceNumber}] : [],
+			);
 			expect(stored.map((record) => ({key: record.PartitionKey, sequence: record.SequenceNumber}))).toEqual(expected);
 			for (const record of stored) expect(text(record)).toBe(`data of ${record.PartitionKey}`);
 		}
@@ -94,7 +114,9 @@ describe.each(transports)('records over %s', (transport) => {
 			'x'.repeat(256),
 			' ',
 		];
-		const batch = await harness.client.send(new PutRecordsCommand({StreamName: name, Records: keys.map((key) => ({PartitionKey: key, Data: Buffer.from(key)}))}));
+		const batch = await harness.client.send(
+			new PutRecordsCommand({StreamName: name, Records: keys.map((key) => ({PartitionKey: key, Data: Buffer.from(key)}))}),
+		);
 		const used = new Set<string>();
 		for (const [index, result] of (batch.Records ?? []).entries()) {
 			const hash = md5(keys[index] ?? '');
@@ -126,15 +148,25 @@ describe.each(transports)('records over %s', (transport) => {
 		// A key whose own hash lands on shard 1, so that routing by it would be visible.
 		const partitionKey = keyOnShard(1, 3);
 		for (const [hashKey, shard] of cases) {
-			const put = await harness.client.send(new PutRecordCommand({StreamName: name, PartitionKey: partitionKey, ExplicitHashKey: hashKey, Data: Buffer.from(hashKey)}));
+			const put = await harness.client.send(
+				new PutRecordCommand({StreamName: name, PartitionKey: partitionKey, ExplicitHashKey: hashKey, Data: Buffer.from(hashKey)}),
+			);
 			expect([hashKey, put.ShardId]).toEqual([hashKey, shardId(shard)]);
 		}
 		const batch = await harness.client.send(
-			new PutRecordsCommand({StreamName: name, Records: cases.map(([hashKey]) => ({PartitionKey: partitionKey, ExplicitHashKey: hashKey, Data: Buffer.from(hashKey)}))}),
+			new PutRecordsCommand({
+				StreamName: name,
+				Records: cases.map(([hashKey]) => ({PartitionKey: partitionKey, ExplicitHashKey: hashKey, Data: Buffer.from(hashKey)})),
+			}),
 		);
 		expect(batch.Records?.map((result) => result.ShardId)).toEqual(cases.map(([, shard]) => shardId(shard)));
 		const onShard2 = await readToEnd(harness.client, await iterator(harness.client, name, shardId(2), 'TRIM_HORIZON'));
-		expect(onShard2.map(text)).toEqual(['226854911280625642308916404954512140970', '340282366920938463463374607431768211455', '226854911280625642308916404954512140970', '340282366920938463463374607431768211455']);
+		expect(onShard2.map(text)).toEqual([
+			'226854911280625642308916404954512140970',
+			'340282366920938463463374607431768211455',
+			'226854911280625642308916404954512140970',
+			'340282366920938463463374607431768211455',
+		]);
 	});
 
 	it('refuses an ExplicitHashKey of 2^128 or more, writing nothing of the batch', async () => {
@@ -166,9 +198,22 @@ describe.each(transports)('records over %s', (transport) => {
 	it('answers GetRecords in exactly the JSON that JSON.stringify writes, whatever the keys and data hold', async () => {
 		const name = uniqueName('json');
 		await createStream(harness.client, name);
-		const keys = ['plain', 'quote"d', 'back\\slash', 'controls\u0000\u0001\u001f\n\t', 'del\u007f', 'é-ü', 'emoji 😀', 'line\u2028separator', 'k'.repeat(256)];
+		const keys = [
+			'plain',
+			'quote"d',
+			'back\\slash',
+			'controls\u0000\u0001\u001f\n\t',
+			'del\u007f',
+			'é-ü',
+			'emoji 😀',
+			'line\u2028separator',
+			'k'.repeat(256),
+		];
 		const data = [0, 1, 2, 3, 4, 5, 70_000].map((length) => Buffer.from(Array.from({length}, (_, index) => (index * 37 + length) & 0xff)));
-		const sent = [...keys.map((PartitionKey, index) => ({PartitionKey, Data: data[index % data.length] ?? Buffer.alloc(0)})), ...data.map((Data, index) => ({PartitionKey: `d${index}`, Data}))];
+		const sent = [
+			...keys.map((PartitionKey, index) => ({PartitionKey, Data: data[index % data.length] ?? Buffer.alloc(0)})),
+			...data.map((Data, index) => ({PartitionKey: `d${index}`, Data})),
+		];
 		await harness.client.send(new PutRecordsCommand({StreamName: name, Records: sent}));
 		// Enough records of 300 bytes that the answer is written in several pieces.
 		const many = Array.from({length: 500}, (_, index) => ({PartitionKey: `many-${index}`, Data: Buffer.alloc(300, index & 0xff)}));
@@ -177,17 +222,27 @@ describe.each(transports)('records over %s', (transport) => {
 		const start = await iterator(harness.client, name, shardId(0), 'TRIM_HORIZON');
 		const response = await rawRequest(harness.url, transport, {operation: 'GetRecords', body: JSON.stringify({ShardIterator: start})});
 		expect(response.status).toBe(200);
-		const parsed = JSON.parse(response.body) as {Records: Array<{PartitionKey: string; Data: string; SequenceNumber: string}>; NextShardIterator: string};
+		const parsed = JSON.parse(response.body) as {
+			Records: Array<{PartitionKey: string; Data: string; SequenceNumber: string}>;
+			NextShardIterator: string;
+		};
 		expect(response.body).toBe(JSON.stringify(parsed));
 		expect(parsed.Records).toHaveLength(sent.length + 4 * many.length);
 		const expected = [...sent, ...many, ...many, ...many, ...many];
 		expect(parsed.Records.map((record) => record.PartitionKey)).toEqual(expected.map((record) => record.PartitionKey));
-		expect(parsed.Records.every((record, index) => Buffer.from(record.Data, 'base64').equals(expected[index]?.Data ?? Buffer.alloc(1)))).toBe(true);
+		expect(
+			parsed.Records.every((record, index) => Buffer.from(record.Data, 'base64').equals(expected[index]?.Data ?? Buffer.alloc(1))),
+		).toBe(true);
 		expect(isIncreasing(parsed.Records.map((record) => record.SequenceNumber))).toBe(true);
 
 		// A page that starts inside a stored batch and stops inside another.
-		const middle = await iterator(harness.client, name, shardId(0), 'AT_SEQUENCE_NUMBER', {StartingSequenceNumber: parsed.Records[3]?.SequenceNumber ?? ''});
-		const page = await rawRequest(harness.url, transport, {operation: 'GetRecords', body: JSON.stringify({ShardIterator: middle, Limit: 20})});
+		const middle = await iterator(harness.client, name, shardId(0), 'AT_SEQUENCE_NUMBER', {
+			StartingSequenceNumber: parsed.Records[3]?.SequenceNumber ?? '',
+		});
+		const page = await rawRequest(harness.url, transport, {
+			operation: 'GetRecords',
+			body: JSON.stringify({ShardIterator: middle, Limit: 20}),
+		});
 		const paged = JSON.parse(page.body) as typeof parsed;
 		expect(page.body).toBe(JSON.stringify(paged));
 		expect(paged.Records).toEqual(parsed.Records.slice(3, 23));
@@ -199,7 +254,9 @@ describe.each(transports)('records over %s', (transport) => {
 		const keys = [keyOnShard(0, 2), keyOnShard(1, 2)];
 		const sequenceNumbers: string[] = [];
 		for (let index = 0; index < 40; index++) {
-			const put = await harness.client.send(new PutRecordCommand({StreamName: name, PartitionKey: keys[index % 2] ?? '', Data: Buffer.from(String(index))}));
+			const put = await harness.client.send(
+				new PutRecordCommand({StreamName: name, PartitionKey: keys[index % 2] ?? '', Data: Buffer.from(String(index))}),
+			);
 			expect(put.ShardId).toBe(shardId(index % 2));
 			sequenceNumbers.push(put.SequenceNumber ?? '');
 		}
@@ -222,7 +279,10 @@ describe.each(transports)('records over %s', (transport) => {
 				harness.client.send(
 					new PutRecordsCommand({
 						StreamName: name,
-						Records: Array.from({length: perCall}, (_, index) => ({PartitionKey: keys[(call + index) % 2] ?? '', Data: Buffer.from(`${call}:${index}`)})),
+						Records: Array.from({length: perCall}, (_, index) => ({
+							PartitionKey: keys[(call + index) % 2] ?? '',
+							Data: Buffer.from(`${call}:${index}`),
+						})),
 					}),
 				),
 			),
@@ -257,9 +317,13 @@ describe.each(transports)('records over %s', (transport) => {
 		const name = uniqueName('concurrent-single');
 		await createStream(harness.client, name);
 		const puts = await Promise.all(
-			Array.from({length: 100}, (_, index) => harness.client.send(new PutRecordCommand({StreamName: name, PartitionKey: 'same', Data: Buffer.from(String(index))}))),
+			Array.from({length: 100}, (_, index) =>
+				harness.client.send(new PutRecordCommand({StreamName: name, PartitionKey: 'same', Data: Buffer.from(String(index))})),
+			),
 		);
-		const bySequence = puts.map((put, index) => ({sequence: BigInt(put.SequenceNumber ?? '0'), data: String(index)})).sort((a, b) => (a.sequence < b.sequence ? -1 : 1));
+		const bySequence = puts
+			.map((put, index) => ({sequence: BigInt(put.SequenceNumber ?? '0'), data: String(index)}))
+			.sort((a, b) => (a.sequence < b.sequence ? -1 : 1));
 		const stored = await readToEnd(harness.client, await iterator(harness.client, name, shardId(0), 'TRIM_HORIZON'));
 		expect(stored.map(text)).toEqual(bySequence.map((entry) => entry.data));
 		expect(new Set(puts.map((put) => put.SequenceNumber)).size).toBe(100);
@@ -270,7 +334,12 @@ describe.each(transports)('records over %s', (transport) => {
 		await createStream(harness.client, name, 2);
 		const first = await harness.client.send(new PutRecordCommand({StreamName: name, PartitionKey: 'ordered', Data: Buffer.from('first')}));
 		const second = await harness.client.send(
-			new PutRecordCommand({StreamName: name, PartitionKey: 'ordered', Data: Buffer.from('second'), SequenceNumberForOrdering: first.SequenceNumber}),
+			new PutRecordCommand({
+				StreamName: name,
+				PartitionKey: 'ordered',
+				Data: Buffer.from('second'),
+				SequenceNumberForOrdering: first.SequenceNumber,
+			}),
 		);
 		expect(second.ShardId).toBe(first.ShardId);
 		expect(BigInt(second.SequenceNumber ?? '0')).toBeGreaterThan(BigInt(first.SequenceNumber ?? '0'));
@@ -278,7 +347,9 @@ describe.each(transports)('records over %s', (transport) => {
 		expect(stored.map(text)).toEqual(['first', 'second']);
 
 		await expectError(
-			harness.client.send(new PutRecordCommand({StreamName: name, PartitionKey: 'ordered', Data: Buffer.from('x'), SequenceNumberForOrdering: '1234'})),
+			harness.client.send(
+				new PutRecordCommand({StreamName: name, PartitionKey: 'ordered', Data: Buffer.from('x'), SequenceNumberForOrdering: '1234'}),
+			),
 			'InvalidArgumentException',
 			`ExclusiveMinimumSequenceNumber 1234 used in PutRecord on stream ${name} under account ${ACCOUNT} is invalid.`,
 		);
@@ -309,7 +380,12 @@ describe.each(transports)('arrival times and ordering with a clock over %s', (tr
 		const first = await harness.client.send(new PutRecordCommand({StreamName: name, PartitionKey: 'k', Data: Buffer.from('first')}));
 		clock.advance(-30_000);
 		const second = await harness.client.send(
-			new PutRecordCommand({StreamName: name, PartitionKey: 'k', Data: Buffer.from('second'), SequenceNumberForOrdering: first.SequenceNumber}),
+			new PutRecordCommand({
+				StreamName: name,
+				PartitionKey: 'k',
+				Data: Buffer.from('second'),
+				SequenceNumberForOrdering: first.SequenceNumber,
+			}),
 		);
 		const third = await harness.client.send(new PutRecordCommand({StreamName: name, PartitionKey: 'k', Data: Buffer.from('third')}));
 		expect(isIncreasing([first.SequenceNumber ?? '', second.SequenceNumber ?? '', third.SequenceNumber ?? ''])).toBe(true);

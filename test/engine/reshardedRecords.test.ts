@@ -38,7 +38,9 @@ describe.each(transports)('records across reshards over %s', (transport) => {
 		const name = uniqueName('parent-records');
 		await createStream(harness.client, name, 1);
 		const keys = Array.from({length: 20}, (_, index) => `before-${index}`);
-		const written = await harness.client.send(new PutRecordsCommand({StreamName: name, Records: keys.map((key) => ({PartitionKey: key, Data: Buffer.from(key)}))}));
+		const written = await harness.client.send(
+			new PutRecordsCommand({StreamName: name, Records: keys.map((key) => ({PartitionKey: key, Data: Buffer.from(key)}))}),
+		);
 		await split(harness.client, name, shardId(0), HALF);
 
 		const children = [
@@ -81,7 +83,9 @@ describe.each(transports)('records across reshards over %s', (transport) => {
 		}
 
 		// An open child is read with a NextShardIterator and no ChildShards.
-		const child = await harness.client.send(new GetRecordsCommand({ShardIterator: await iterator(harness.client, name, shardId(1), 'TRIM_HORIZON')}));
+		const child = await harness.client.send(
+			new GetRecordsCommand({ShardIterator: await iterator(harness.client, name, shardId(1), 'TRIM_HORIZON')}),
+		);
 		expect(child.NextShardIterator).toBeDefined();
 		expect(child.ChildShards ?? []).toEqual([]);
 	});
@@ -94,7 +98,9 @@ describe.each(transports)('records across reshards over %s', (transport) => {
 		const shards = await allShards(harness.client, name);
 		expect(openShards(shards).map((shard) => shard.ShardId)).toEqual([shardId(2), shardId(3), shardId(1)]);
 
-		const batch = await harness.client.send(new PutRecordsCommand({StreamName: name, Records: keys.map((key) => ({PartitionKey: key, Data: Buffer.from(key)}))}));
+		const batch = await harness.client.send(
+			new PutRecordsCommand({StreamName: name, Records: keys.map((key) => ({PartitionKey: key, Data: Buffer.from(key)}))}),
+		);
 		expect(batch.Records?.map((result) => result.ShardId)).toEqual(keys.map((key) => holderOf(shards, key)));
 		expect(new Set(batch.Records?.map((result) => result.ShardId))).toEqual(new Set([shardId(1), shardId(2), shardId(3)]));
 		for (const key of keys.slice(0, 10)) {
@@ -156,7 +162,9 @@ describe.each(transports)('records across reshards over %s', (transport) => {
 			Promise.all(
 				keys.map(async (key) => {
 					for (let n = from; n < to; n++) {
-						const put = await harness.client.send(new PutRecordCommand({StreamName: name, PartitionKey: key, Data: Buffer.from(`${key}:${n}`)}));
+						const put = await harness.client.send(
+							new PutRecordCommand({StreamName: name, PartitionKey: key, Data: Buffer.from(`${key}:${n}`)}),
+						);
 						shardsOfKey.get(key)?.push(put.ShardId ?? '');
 					}
 				}),

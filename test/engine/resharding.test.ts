@@ -67,7 +67,10 @@ describe.each(transports)('SplitShard and MergeShards over %s', (transport) => {
 		for (const put of puts) expect(BigInt(put.SequenceNumber ?? 'NaN')).toBeLessThanOrEqual(endingSequence(parent));
 
 		expect(lower).toMatchObject({ParentShardId: shardId(0), HashKeyRange: {StartingHashKey: '0', EndingHashKey: String(splitAt - 1n)}});
-		expect(upper).toMatchObject({ParentShardId: shardId(0), HashKeyRange: {StartingHashKey: String(splitAt), EndingHashKey: String(MAX_HASH_KEY)}});
+		expect(upper).toMatchObject({
+			ParentShardId: shardId(0),
+			HashKeyRange: {StartingHashKey: String(splitAt), EndingHashKey: String(MAX_HASH_KEY)},
+		});
 		for (const child of [lower, upper]) {
 			expect(child.AdjacentParentShardId).toBeUndefined();
 			expect(child.SequenceNumberRange?.EndingSequenceNumber).toBeUndefined();
@@ -123,7 +126,9 @@ describe.each(transports)('SplitShard and MergeShards over %s', (transport) => {
 		await expectError(merge(harness.client, name, shardId(2), shardId(3)), 'ResourceInUseException', notActive(name, 'UPDATING'));
 		await expectError(scale(harness.client, name, 4), 'ResourceInUseException', notActive(name, 'UPDATING'));
 		// Reads and writes go on while UPDATING, as on AWS; new records go to the children.
-		const put = await harness.client.send(new PutRecordCommand({StreamName: name, PartitionKey: 'x', ExplicitHashKey: '0', Data: Buffer.from('x')}));
+		const put = await harness.client.send(
+			new PutRecordCommand({StreamName: name, PartitionKey: 'x', ExplicitHashKey: '0', Data: Buffer.from('x')}),
+		);
 		expect(put.ShardId).toBe(shardId(2));
 
 		clock.advance(UPDATE_MS - 1);
@@ -164,7 +169,11 @@ describe.each(transports)('SplitShard and MergeShards over %s', (transport) => {
 			const refused = [start, start + 1n, end, ...(index === 0 ? [end + 1n, end + 1000n] : [])];
 			if (index === 1) refused.push(0n, start - 1n);
 			for (const key of refused) {
-				await expectError(split(harness.client, name, shardId(index), key), 'InvalidArgumentException', badSplitPoint(name, shardId(index), key, start, end));
+				await expectError(
+					split(harness.client, name, shardId(index), key),
+					'InvalidArgumentException',
+					badSplitPoint(name, shardId(index), key, start, end),
+				);
 			}
 		}
 		expect((await allShards(harness.client, name)).every(isOpen)).toBe(true);
@@ -190,7 +199,12 @@ describe.each(transports)('SplitShard and MergeShards over %s', (transport) => {
 		const created = await createStream(harness.client, name, 3);
 		await harness.client.send(new PutRecordCommand({StreamName: name, PartitionKey: 'p', ExplicitHashKey: '0', Data: Buffer.from('in 0')}));
 		const last = await harness.client.send(
-			new PutRecordCommand({StreamName: name, PartitionKey: 'p', ExplicitHashKey: String(endOf(created[1] ?? {})), Data: Buffer.from('in 1')}),
+			new PutRecordCommand({
+				StreamName: name,
+				PartitionKey: 'p',
+				ExplicitHashKey: String(endOf(created[1] ?? {})),
+				Data: Buffer.from('in 1'),
+			}),
 		);
 		await merge(harness.client, name, shardId(0), shardId(1));
 		expect(await status(name)).toBe('UPDATING');
@@ -220,9 +234,9 @@ describe.each(transports)('SplitShard and MergeShards over %s', (transport) => {
 		await merge(harness.client, name, shardId(3), shardId(2));
 		settle();
 		const merged = await allShards(harness.client, name);
-		expect(openShards(merged).map((shard) => [shard.ShardId, shard.ParentShardId, shard.AdjacentParentShardId, startOf(shard), endOf(shard)])).toEqual([
-			[shardId(4), shardId(3), shardId(2), 0n, MAX_HASH_KEY],
-		]);
+		expect(
+			openShards(merged).map((shard) => [shard.ShardId, shard.ParentShardId, shard.AdjacentParentShardId, startOf(shard), endOf(shard)]),
+		).toEqual([[shardId(4), shardId(3), shardId(2), 0n, MAX_HASH_KEY]]);
 		expectLineage(merged, [shardId(0), shardId(1), shardId(2)]);
 	});
 
@@ -290,7 +304,9 @@ describe.each(transports)('UpdateShardCount over %s', (transport) => {
 		expectTiling(open);
 		const step = (MAX_HASH_KEY + 1n) / BigInt(target);
 		const remainder = (MAX_HASH_KEY + 1n) % BigInt(target);
-		expect(open.map((shard) => endOf(shard) - startOf(shard) + 1n)).toEqual(open.map((_, index) => (index === target - 1 ? step + remainder : step)));
+		expect(open.map((shard) => endOf(shard) - startOf(shard) + 1n)).toEqual(
+			open.map((_, index) => (index === target - 1 ? step + remainder : step)),
+		);
 		expectLineage(shards, roots);
 		return open;
 	}
@@ -318,7 +334,9 @@ describe.each(transports)('UpdateShardCount over %s', (transport) => {
 			);
 			// Records written now are routed by the new map.
 			const keys = Array.from({length: 60}, (_, index) => `scaled-${index}`);
-			const batch = await harness.client.send(new PutRecordsCommand({StreamName: name, Records: keys.map((key) => ({PartitionKey: key, Data: Buffer.from(key)}))}));
+			const batch = await harness.client.send(
+				new PutRecordsCommand({StreamName: name, Records: keys.map((key) => ({PartitionKey: key, Data: Buffer.from(key)}))}),
+			);
 			expect(batch.Records?.map((result) => result.ShardId)).toEqual(
 				keys.map((key) => open.find((shard) => startOf(shard) <= md5(key) && md5(key) <= endOf(shard))?.ShardId),
 			);

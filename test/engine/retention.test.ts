@@ -10,9 +10,12 @@ describe.each(transports)('retention over %s', (transport) => {
 	const clock = new FakeClock();
 	// The sweep that reclaims space runs every few milliseconds of real time, against the fake clock.
 	const harness = useEngine(transport, {now: clock.now, retentionSweepMs: 5});
-	const put = (stream: string, data: string) => harness.client.send(new PutRecordCommand({StreamName: stream, PartitionKey: 'k', Data: Buffer.from(data)}));
-	const readFrom = async (stream: string, ...args: Parameters<typeof iterator> extends [unknown, unknown, unknown, ...infer Rest] ? Rest : never) =>
-		(await readToEnd(harness.client, await iterator(harness.client, stream, SHARD_0, ...args))).map(text);
+	const put = (stream: string, data: string) =>
+		harness.client.send(new PutRecordCommand({StreamName: stream, PartitionKey: 'k', Data: Buffer.from(data)}));
+	const readFrom = async (
+		stream: string,
+		...args: Parameters<typeof iterator> extends [unknown, unknown, unknown, ...infer Rest] ? Rest : never
+	) => (await readToEnd(harness.client, await iterator(harness.client, stream, SHARD_0, ...args))).map(text);
 
 	it('stops returning records older than 24 hours, and TRIM_HORIZON moves past them', async () => {
 		const stream = uniqueName('retained');
@@ -33,7 +36,9 @@ describe.each(transports)('retention over %s', (transport) => {
 		// Iterators issued before the record expired no longer reach it either.
 		expect((await readToEnd(harness.client, earlyTrimHorizon)).map(text)).toEqual(['newer']);
 		expect((await readToEnd(harness.client, atOld)).map(text)).toEqual(['newer']);
-		const page = await harness.client.send(new GetRecordsCommand({ShardIterator: await iterator(harness.client, stream, SHARD_0, 'TRIM_HORIZON'), Limit: 1}));
+		const page = await harness.client.send(
+			new GetRecordsCommand({ShardIterator: await iterator(harness.client, stream, SHARD_0, 'TRIM_HORIZON'), Limit: 1}),
+		);
 		expect(page.Records?.map(text)).toEqual(['newer']);
 		expect(page.MillisBehindLatest).toBe(0);
 
@@ -43,7 +48,9 @@ describe.each(transports)('retention over %s', (transport) => {
 
 		clock.ms = start + 36 * HOUR + 1;
 		expect(await readFrom(stream, 'TRIM_HORIZON')).toEqual([]);
-		const empty = await harness.client.send(new GetRecordsCommand({ShardIterator: await iterator(harness.client, stream, SHARD_0, 'TRIM_HORIZON')}));
+		const empty = await harness.client.send(
+			new GetRecordsCommand({ShardIterator: await iterator(harness.client, stream, SHARD_0, 'TRIM_HORIZON')}),
+		);
 		expect(empty.Records).toEqual([]);
 		expect(empty.MillisBehindLatest).toBe(0);
 		expect(empty.NextShardIterator).toEqual(expect.any(String));
@@ -62,7 +69,9 @@ describe.each(transports)('retention over %s', (transport) => {
 		clock.ms = start + 6 * HOUR + 500;
 		await put(stream, 'also kept');
 		clock.ms = start + 24 * HOUR + 1;
-		const page = await harness.client.send(new GetRecordsCommand({ShardIterator: await iterator(harness.client, stream, SHARD_0, 'TRIM_HORIZON'), Limit: 1}));
+		const page = await harness.client.send(
+			new GetRecordsCommand({ShardIterator: await iterator(harness.client, stream, SHARD_0, 'TRIM_HORIZON'), Limit: 1}),
+		);
 		expect(page.Records?.map(text)).toEqual(['kept']);
 		expect(page.MillisBehindLatest).toBe(18 * HOUR - 500 + 1);
 		const next = await harness.client.send(new GetRecordsCommand({ShardIterator: page.NextShardIterator, Limit: 1}));

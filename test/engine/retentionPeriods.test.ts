@@ -9,7 +9,19 @@ import {
 	SplitShardCommand,
 } from '@aws-sdk/client-kinesis';
 import {describe, expect, it} from 'vitest';
-import {ACCOUNT, FakeClock, arnOf, createStream, expectError, iterator, readToEnd, text, transports, uniqueName, useEngine} from './support.js';
+import {
+	ACCOUNT,
+	FakeClock,
+	arnOf,
+	createStream,
+	expectError,
+	iterator,
+	readToEnd,
+	text,
+	transports,
+	uniqueName,
+	useEngine,
+} from './support.js';
 import {allShards, shardId} from './shardMaps.js';
 
 const HOUR = 3_600_000;
@@ -19,8 +31,10 @@ const increase = (client: KinesisClient, name: string, hours: number) =>
 const decrease = (client: KinesisClient, name: string, hours: number) =>
 	client.send(new DecreaseStreamRetentionPeriodCommand({StreamName: name, RetentionPeriodHours: hours}));
 
-const tooShort = (hours: number) => `Minimum allowed retention period is 24 hours. Requested retention period (${hours} hours) is too short.`;
-const tooLong = (hours: number) => `Maximum allowed retention period is 8760 hours. Requested retention period (${hours} hours) is too long.`;
+const tooShort = (hours: number) =>
+	`Minimum allowed retention period is 24 hours. Requested retention period (${hours} hours) is too short.`;
+const tooLong = (hours: number) =>
+	`Maximum allowed retention period is 8760 hours. Requested retention period (${hours} hours) is too long.`;
 const notShorter = (name: string, hours: number, current: number) =>
 	`Requested retention period (${hours} hours) for stream ${name} can not be shorter than existing retention period (${current} hours). Use DecreaseRetentionPeriod API.`;
 const notLonger = (name: string, hours: number, current: number) =>
@@ -37,8 +51,11 @@ describe.each(transports)('retention periods over %s', (transport) => {
 		return described?.RetentionPeriodHours;
 	};
 	const put = (name: string, values: readonly string[]) =>
-		harness.client.send(new PutRecordsCommand({StreamName: name, Records: values.map((value) => ({PartitionKey: 'k', Data: Buffer.from(value)}))}));
-	const readAll = async (name: string) => (await readToEnd(harness.client, await iterator(harness.client, name, shardId(0), 'TRIM_HORIZON'))).map(text);
+		harness.client.send(
+			new PutRecordsCommand({StreamName: name, Records: values.map((value) => ({PartitionKey: 'k', Data: Buffer.from(value)}))}),
+		);
+	const readAll = async (name: string) =>
+		(await readToEnd(harness.client, await iterator(harness.client, name, shardId(0), 'TRIM_HORIZON'))).map(text);
 
 	it('increases and decreases within 24..8760 hours, by name or ARN, shown in the descriptions', async () => {
 		const name = uniqueName('retention');
@@ -62,7 +79,8 @@ describe.each(transports)('retention periods over %s', (transport) => {
 		await increase(harness.client, name, 168);
 		for (const change of [increase, decrease]) {
 			for (const hours of [0, 1, 23]) await expectError(change(harness.client, name, hours), 'InvalidArgumentException', tooShort(hours));
-			for (const hours of [8761, 100_000]) await expectError(change(harness.client, name, hours), 'InvalidArgumentException', tooLong(hours));
+			for (const hours of [8761, 100_000])
+				await expectError(change(harness.client, name, hours), 'InvalidArgumentException', tooLong(hours));
 		}
 		await expectError(increase(harness.client, name, 100), 'InvalidArgumentException', notShorter(name, 100, 168));
 		await expectError(increase(harness.client, name, 24), 'InvalidArgumentException', notShorter(name, 24, 168));
@@ -70,8 +88,16 @@ describe.each(transports)('retention periods over %s', (transport) => {
 		await expectError(decrease(harness.client, name, 8760), 'InvalidArgumentException', notLonger(name, 8760, 168));
 		expect(await retentionOf(name)).toBe(168);
 		const absent = uniqueName('absent');
-		await expectError(increase(harness.client, absent, 48), 'ResourceNotFoundException', `Stream ${absent} under account ${ACCOUNT} not found.`);
-		await expectError(decrease(harness.client, absent, 24), 'ResourceNotFoundException', `Stream ${absent} under account ${ACCOUNT} not found.`);
+		await expectError(
+			increase(harness.client, absent, 48),
+			'ResourceNotFoundException',
+			`Stream ${absent} under account ${ACCOUNT} not found.`,
+		);
+		await expectError(
+			decrease(harness.client, absent, 24),
+			'ResourceNotFoundException',
+			`Stream ${absent} under account ${ACCOUNT} not found.`,
+		);
 	});
 
 	it('makes records older than a decreased retention unreadable at once, and moves TRIM_HORIZON with time', async () => {

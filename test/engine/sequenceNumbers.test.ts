@@ -20,7 +20,14 @@ describe('sequence numbers', () => {
 	});
 
 	it('write runs of consecutive positions, across carries and after jumps, as they write each alone', () => {
-		const runs = [[0, 12], [99_999_990, 20], [5, 3], [8_999_999_999_999_990, 15], [createdMs * 1000 + 995, 10], [4, 1]];
+		const runs = [
+			[0, 12],
+			[99_999_990, 20],
+			[5, 3],
+			[8_999_999_999_999_990, 15],
+			[createdMs * 1000 + 995, 10],
+			[4, 1],
+		];
 		for (const [start, length] of runs as Array<[number, number]>) {
 			const out = Buffer.alloc(17 * length);
 			for (let index = 0; index < length; index++) writePositionDigits(out, 17 * index, start + index);

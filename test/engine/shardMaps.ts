@@ -135,7 +135,9 @@ export async function readShardsParentsFirst(client: KinesisClient, streamName: 
 		const ready = shards.filter(
 			(shard) =>
 				!finished.has(shard.ShardId ?? '') &&
-				[shard.ParentShardId, shard.AdjacentParentShardId].every((parent) => parent === undefined || !listed.has(parent) || finished.has(parent)),
+				[shard.ParentShardId, shard.AdjacentParentShardId].every(
+					(parent) => parent === undefined || !listed.has(parent) || finished.has(parent),
+				),
 		);
 		if (ready.length === 0) throw new Error('no shard is ready to read: the lineage has a cycle');
 		for (const shard of ready) {

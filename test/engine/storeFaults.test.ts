@@ -128,7 +128,11 @@ process.kill(process.pid, 'SIGKILL');
 			const stream = await streams.create({...fields, createdMs: nowMs - 40 * 3_600_000, retentionHours: 48}, [
 				{start: '00000000000000000000000000000000', end: FULL},
 			]);
-			const old = {shardIndex: 0, position: streams.reservePositions(stream, 1, nowMs - 30 * 3_600_000).first, arrivalMs: nowMs - 30 * 3_600_000};
+			const old = {
+				shardIndex: 0,
+				position: streams.reservePositions(stream, 1, nowMs - 30 * 3_600_000).first,
+				arrivalMs: nowMs - 30 * 3_600_000,
+			};
 			await store.append(stream.uid, [{...old, partitionKey: 'k', data: Buffer.from('30 hours old')}]);
 			streams.lookup(stream.region, stream.name, nowMs);
 			expect(stream.status).toBe('ACTIVE');

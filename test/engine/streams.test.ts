@@ -43,7 +43,9 @@ describe.each(transports)('streams over %s', (transport) => {
 		expect(created).toBeLessThanOrEqual(Date.now());
 
 		// The hash ranges AWS gives a new 3-shard stream.
-		expect(description?.Shards?.map((shard) => [shard.ShardId, shard.HashKeyRange?.StartingHashKey, shard.HashKeyRange?.EndingHashKey])).toEqual([
+		expect(
+			description?.Shards?.map((shard) => [shard.ShardId, shard.HashKeyRange?.StartingHashKey, shard.HashKeyRange?.EndingHashKey]),
+		).toEqual([
 			['shardId-000000000000', '0', '113427455640312821154458202477256070484'],
 			['shardId-000000000001', '113427455640312821154458202477256070485', '226854911280625642308916404954512140969'],
 			['shardId-000000000002', '226854911280625642308916404954512140970', '340282366920938463463374607431768211455'],
@@ -85,7 +87,12 @@ describe.each(transports)('streams over %s', (transport) => {
 		const {StreamDescription: description} = await harness.client.send(new DescribeStreamCommand({StreamName: name}));
 		expect(description?.StreamModeDetails).toEqual({StreamMode: 'ON_DEMAND'});
 		const quarter = (MAX_HASH_KEY + 1n) / 4n;
-		expect(description?.Shards?.map((shard) => shard.HashKeyRange?.StartingHashKey)).toEqual(['0', String(quarter), String(2n * quarter), String(3n * quarter)]);
+		expect(description?.Shards?.map((shard) => shard.HashKeyRange?.StartingHashKey)).toEqual([
+			'0',
+			String(quarter),
+			String(2n * quarter),
+			String(3n * quarter),
+		]);
 		const {StreamDescriptionSummary: summary} = await harness.client.send(new DescribeStreamSummaryCommand({StreamName: name}));
 		expect(summary?.OpenShardCount).toBe(4);
 	});
@@ -118,7 +125,12 @@ describe.each(transports)('streams over %s', (transport) => {
 		expect(streamNames).toEqual(expect.arrayContaining(names));
 		expect(streamNames).toEqual([...streamNames].sort());
 		const summary = listed.StreamSummaries?.find((candidate) => candidate.StreamName === names[0]);
-		expect(summary).toMatchObject({StreamName: names[0], StreamARN: arnOf(names[0] ?? ''), StreamStatus: 'ACTIVE', StreamModeDetails: {StreamMode: 'PROVISIONED'}});
+		expect(summary).toMatchObject({
+			StreamName: names[0],
+			StreamARN: arnOf(names[0] ?? ''),
+			StreamStatus: 'ACTIVE',
+			StreamModeDetails: {StreamMode: 'PROVISIONED'},
+		});
 		expect(summary?.StreamCreationTimestamp).toBeInstanceOf(Date);
 		expect(listed.StreamSummaries?.map((entry) => entry.StreamName)).toEqual(streamNames);
 	});
@@ -130,7 +142,11 @@ describe.each(transports)('streams over %s', (transport) => {
 		const listed = await harness.client.send(new ListStreamsCommand({}));
 		expect(listed.StreamNames).not.toContain(name);
 		await expectError(harness.client.send(new DescribeStreamCommand({StreamName: name})), 'ResourceNotFoundException', notFound(name));
-		await expectError(harness.client.send(new DescribeStreamSummaryCommand({StreamName: name})), 'ResourceNotFoundException', notFound(name));
+		await expectError(
+			harness.client.send(new DescribeStreamSummaryCommand({StreamName: name})),
+			'ResourceNotFoundException',
+			notFound(name),
+		);
 		await expectError(harness.client.send(new DeleteStreamCommand({StreamName: name})), 'ResourceNotFoundException', notFound(name));
 		await expectError(
 			harness.client.send(new PutRecordCommand({StreamName: name, PartitionKey: 'a', Data: Buffer.from('x')})),
@@ -153,7 +169,9 @@ describe.each(transports)('streams over %s', (transport) => {
 
 	it('lets exactly one of two concurrent creates of one name succeed', async () => {
 		const name = uniqueName('race');
-		const results = await Promise.allSettled([1, 2].map((shards) => harness.client.send(new CreateStreamCommand({StreamName: name, ShardCount: shards}))));
+		const results = await Promise.allSettled(
+			[1, 2].map((shards) => harness.client.send(new CreateStreamCommand({StreamName: name, ShardCount: shards}))),
+		);
 		expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
 		const [failed] = results.filter((result) => result.status === 'rejected');
 		expect(failed?.status === 'rejected' && (failed.reason as Error).name).toBe('ResourceInUseException');
@@ -200,7 +218,9 @@ describe.each(transports)('streams over %s', (transport) => {
 		const put = await harness.client.send(new PutRecordCommand({StreamARN, PartitionKey: 'a', Data: Buffer.from('one')}));
 		const batch = await harness.client.send(new PutRecordsCommand({StreamARN, Records: [{PartitionKey: 'a', Data: Buffer.from('two')}]}));
 		expect(batch.Records?.[0]?.ShardId).toBe(put.ShardId);
-		const {ShardIterator} = await harness.client.send(new GetShardIteratorCommand({StreamARN, ShardId: put.ShardId, ShardIteratorType: 'TRIM_HORIZON'}));
+		const {ShardIterator} = await harness.client.send(
+			new GetShardIteratorCommand({StreamARN, ShardId: put.ShardId, ShardIteratorType: 'TRIM_HORIZON'}),
+		);
 		const read = await harness.client.send(new GetRecordsCommand({StreamARN, ShardIterator}));
 		expect(read.Records?.map(text)).toEqual(['one', 'two']);
 
@@ -210,7 +230,9 @@ describe.each(transports)('streams over %s', (transport) => {
 		expect((await harness.client.send(new ListTagsForStreamCommand({StreamName: name}))).Tags).toEqual([]);
 
 		// Both names, when they agree, are accepted too.
-		expect((await harness.client.send(new DescribeStreamSummaryCommand({StreamName: name, StreamARN}))).StreamDescriptionSummary?.StreamName).toBe(name);
+		expect(
+			(await harness.client.send(new DescribeStreamSummaryCommand({StreamName: name, StreamARN}))).StreamDescriptionSummary?.StreamName,
+		).toBe(name);
 
 		await harness.client.send(new DeleteStreamCommand({StreamARN}));
 		await expectError(harness.client.send(new DescribeStreamCommand({StreamName: name})), 'ResourceNotFoundException', notFound(name));
@@ -299,7 +321,11 @@ describe.each(transports)('stream status over %s', (transport) => {
 		clock.advance(4_999);
 		expect(await status(name)).toBe('DELETING');
 		clock.advance(1);
-		await expectError(harness.client.send(new DescribeStreamSummaryCommand({StreamName: name})), 'ResourceNotFoundException', notFound(name));
+		await expectError(
+			harness.client.send(new DescribeStreamSummaryCommand({StreamName: name})),
+			'ResourceNotFoundException',
+			notFound(name),
+		);
 		expect((await harness.client.send(new ListStreamsCommand({}))).StreamNames).not.toContain(name);
 
 		await harness.client.send(new CreateStreamCommand({StreamName: name, ShardCount: 3}));

@@ -103,7 +103,9 @@ export async function iterator(
 	type: ShardIteratorType,
 	extra: {StartingSequenceNumber?: string; Timestamp?: Date} = {},
 ): Promise<string> {
-	const {ShardIterator} = await client.send(new GetShardIteratorCommand({StreamName: streamName, ShardId: shardId, ShardIteratorType: type, ...extra}));
+	const {ShardIterator} = await client.send(
+		new GetShardIteratorCommand({StreamName: streamName, ShardId: shardId, ShardIteratorType: type, ...extra}),
+	);
 	if (!ShardIterator) throw new Error('GetShardIterator returned no iterator');
 	return ShardIterator;
 }
@@ -113,7 +115,9 @@ export async function readToEnd(client: KinesisClient, start: string, limit?: nu
 	const records: _Record[] = [];
 	let next: string | undefined = start;
 	while (next) {
-		const page: GetRecordsCommandOutput = await client.send(new GetRecordsCommand({ShardIterator: next, ...(limit === undefined ? {} : {Limit: limit})}));
+		const page: GetRecordsCommandOutput = await client.send(
+			new GetRecordsCommand({ShardIterator: next, ...(limit === undefined ? {} : {Limit: limit})}),
+		);
 		records.push(...(page.Records ?? []));
 		if ((page.Records ?? []).length === 0) break;
 		next = page.NextShardIterator;
@@ -124,9 +128,14 @@ export async function readToEnd(client: KinesisClient, start: string, limit?: nu
 export const text = (record: _Record | undefined): string => Buffer.from(record?.Data ?? new Uint8Array()).toString('utf8');
 
 /** The shard whose hash key range holds a hash key, from the shard list DescribeStream returned. */
-export function shardHolding(shards: ReadonlyArray<{ShardId?: string; HashKeyRange?: {StartingHashKey?: string; EndingHashKey?: string}}>, hashKey: bigint) {
+export function shardHolding(
+	shards: ReadonlyArray<{ShardId?: string; HashKeyRange?: {StartingHashKey?: string; EndingHashKey?: string}}>,
+	hashKey: bigint,
+) {
 	const shard = shards.find(
-		(candidate) => BigInt(candidate.HashKeyRange?.StartingHashKey ?? '-1') <= hashKey && hashKey <= BigInt(candidate.HashKeyRange?.EndingHashKey ?? '-1'),
+		(candidate) =>
+			BigInt(candidate.HashKeyRange?.StartingHashKey ?? '-1') <= hashKey &&
+			hashKey <= BigInt(candidate.HashKeyRange?.EndingHashKey ?? '-1'),
 	);
 	if (!shard?.ShardId) throw new Error(`no shard holds ${hashKey}`);
 	return shard.ShardId;
@@ -176,7 +185,9 @@ export async function rawRequest(url: string, transport: Transport, request: Raw
 			const outgoing = http.request(url, {method: 'POST', headers, agent: false}, (response) => {
 				const chunks: Buffer[] = [];
 				response.on('data', (chunk: Buffer) => chunks.push(chunk));
-				response.on('end', () => resolve({status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8')}));
+				response.on('end', () =>
+					resolve({status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8')}),
+				);
 				response.on('error', reject);
 			});
 			outgoing.on('error', reject);

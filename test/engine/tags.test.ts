@@ -22,7 +22,9 @@ describe.each(transports)('tags over %s', (transport) => {
 		await createStream(harness.client, name);
 		expect(await harness.client.send(new ListTagsForStreamCommand({StreamName: name}))).toMatchObject({Tags: [], HasMoreTags: false});
 
-		await harness.client.send(new AddTagsToStreamCommand({StreamName: name, Tags: {team: 'data', env: 'test', 'cost centre': '42', empty: ''}}));
+		await harness.client.send(
+			new AddTagsToStreamCommand({StreamName: name, Tags: {team: 'data', env: 'test', 'cost centre': '42', empty: ''}}),
+		);
 		expect(await tagsOf(name)).toEqual([
 			{Key: 'cost centre', Value: '42'},
 			{Key: 'empty', Value: ''},
@@ -43,7 +45,10 @@ describe.each(transports)('tags over %s', (transport) => {
 		const name = uniqueName('proto-tag');
 		await createStream(harness.client, name);
 		// Sent as raw JSON: the SDK itself drops such a key while it builds the request.
-		const added = await rawRequest(harness.url, transport, {operation: 'AddTagsToStream', body: `{"StreamName": "${name}", "Tags": {"__proto__": "x", "team": "data"}}`});
+		const added = await rawRequest(harness.url, transport, {
+			operation: 'AddTagsToStream',
+			body: `{"StreamName": "${name}", "Tags": {"__proto__": "x", "team": "data"}}`,
+		});
 		expect(added.status).toBe(200);
 		expect(await tagsOf(name)).toEqual([
 			{Key: '__proto__', Value: 'x'},
@@ -56,9 +61,21 @@ describe.each(transports)('tags over %s', (transport) => {
 		await createStream(harness.client, name);
 		await harness.client.send(new AddTagsToStreamCommand({StreamName: name, Tags: {c: '3', a: '1', e: '5', b: '2', d: '4'}}));
 		const first = await harness.client.send(new ListTagsForStreamCommand({StreamName: name, Limit: 2}));
-		expect(first).toMatchObject({Tags: [{Key: 'a', Value: '1'}, {Key: 'b', Value: '2'}], HasMoreTags: true});
+		expect(first).toMatchObject({
+			Tags: [
+				{Key: 'a', Value: '1'},
+				{Key: 'b', Value: '2'},
+			],
+			HasMoreTags: true,
+		});
 		const second = await harness.client.send(new ListTagsForStreamCommand({StreamName: name, Limit: 2, ExclusiveStartTagKey: 'b'}));
-		expect(second).toMatchObject({Tags: [{Key: 'c', Value: '3'}, {Key: 'd', Value: '4'}], HasMoreTags: true});
+		expect(second).toMatchObject({
+			Tags: [
+				{Key: 'c', Value: '3'},
+				{Key: 'd', Value: '4'},
+			],
+			HasMoreTags: true,
+		});
 		const last = await harness.client.send(new ListTagsForStreamCommand({StreamName: name, Limit: 2, ExclusiveStartTagKey: 'd'}));
 		expect(last).toMatchObject({Tags: [{Key: 'e', Value: '5'}], HasMoreTags: false});
 		const between = await harness.client.send(new ListTagsForStreamCommand({StreamName: name, ExclusiveStartTagKey: 'bb'}));
@@ -96,8 +113,12 @@ describe.each(transports)('tags over %s', (transport) => {
 			'ResourceNotFoundException',
 			`Stream ${name} under account ${ACCOUNT} not found.`,
 		);
-		expect((await rejection(harness.client.send(new TagResourceCommand({ResourceARN: arnOf(name), Tags: {a: 'b'}})))).name).toBe('ResourceNotFoundException');
-		expect((await rejection(harness.client.send(new ListTagsForResourceCommand({ResourceARN: arnOf(name)})))).name).toBe('ResourceNotFoundException');
+		expect((await rejection(harness.client.send(new TagResourceCommand({ResourceARN: arnOf(name), Tags: {a: 'b'}})))).name).toBe(
+			'ResourceNotFoundException',
+		);
+		expect((await rejection(harness.client.send(new ListTagsForResourceCommand({ResourceARN: arnOf(name)})))).name).toBe(
+			'ResourceNotFoundException',
+		);
 	});
 
 	it('refuses illegal characters and more than 50 tags', async () => {
@@ -131,8 +152,10 @@ describe.each(transports)('tags over %s', (transport) => {
 		const name = uniqueName('tag-lengths');
 		await createStream(harness.client, name);
 		const longKey = 'k'.repeat(129);
-		const keyRule = 'Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]';
-		const valueRule = 'Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]';
+		const keyRule =
+			'Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]';
+		const valueRule =
+			'Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]';
 		await expectError(
 			harness.client.send(new AddTagsToStreamCommand({StreamName: name, Tags: {[longKey]: 'v'}})),
 			'ValidationException',

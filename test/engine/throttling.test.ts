@@ -22,10 +22,12 @@ const readThrottled = (name: string, shard: number) => `Rate exceeded for Shard 
 describe.each(transports)('throughput limits over %s', (transport) => {
 	const clock = new FakeClock();
 	const harness = useEngine(transport, {throughputLimits: true, now: clock.now});
-	const records = (key: string, count: number, data = 'x') => Array.from({length: count}, () => ({PartitionKey: key, Data: Buffer.from(data)}));
+	const records = (key: string, count: number, data = 'x') =>
+		Array.from({length: count}, () => ({PartitionKey: key, Data: Buffer.from(data)}));
 	const putRecords = (name: string, entries: Array<{PartitionKey: string; Data: Uint8Array}>) =>
 		harness.client.send(new PutRecordsCommand({StreamName: name, Records: entries}));
-	const putRecord = (name: string, key: string, data: Uint8Array) => harness.client.send(new PutRecordCommand({StreamName: name, PartitionKey: key, Data: data}));
+	const putRecord = (name: string, key: string, data: Uint8Array) =>
+		harness.client.send(new PutRecordCommand({StreamName: name, PartitionKey: key, Data: data}));
 
 	it('throttles a hot key at 1,000 records/s on its shard, per record, while the other shard takes writes in the same second', async () => {
 		const name = uniqueName('hot-key');
@@ -69,7 +71,10 @@ describe.each(transports)('throughput limits over %s', (transport) => {
 		await createStream(harness.client, name, 1);
 		const chunk = Buffer.alloc(100 * 1024, 7);
 		// Ten records of 100 KiB plus a one-byte key fit in 1 MiB; the eleventh does not.
-		const answer = await putRecords(name, Array.from({length: 11}, () => ({PartitionKey: 'k', Data: chunk})));
+		const answer = await putRecords(
+			name,
+			Array.from({length: 11}, () => ({PartitionKey: 'k', Data: chunk})),
+		);
 		expect(answer.FailedRecordCount).toBe(1);
 		expect(answer.Records?.slice(0, 10).every((result) => result.ErrorCode === undefined)).toBe(true);
 		expect(answer.Records?.[10]).toEqual({ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: shardThrottled(name, 0)});
@@ -96,7 +101,9 @@ describe.each(transports)('throughput limits over %s', (transport) => {
 		clock.advance(1);
 		const batch = await putRecords(name, [{PartitionKey: key, Data: largest}]);
 		expect(batch.FailedRecordCount).toBe(0);
-		const stored = await harness.client.send(new GetRecordsCommand({ShardIterator: await iterator(harness.client, name, shardId(0), 'TRIM_HORIZON')}));
+		const stored = await harness.client.send(
+			new GetRecordsCommand({ShardIterator: await iterator(harness.client, name, shardId(0), 'TRIM_HORIZON')}),
+		);
 		expect(stored.Records?.map((record) => record.Data?.length)).toEqual([largest.length, largest.length]);
 	});
 
@@ -104,7 +111,10 @@ describe.each(transports)('throughput limits over %s', (transport) => {
 		const name = uniqueName('read-calls');
 		await createStream(harness.client, name, 2);
 		// One iterator a shard, read again and again: GetShardIterator has a budget of its own.
-		const iterators = [await iterator(harness.client, name, shardId(0), 'TRIM_HORIZON'), await iterator(harness.client, name, shardId(1), 'TRIM_HORIZON')];
+		const iterators = [
+			await iterator(harness.client, name, shardId(0), 'TRIM_HORIZON'),
+			await iterator(harness.client, name, shardId(1), 'TRIM_HORIZON'),
+		];
 		const read = (shard: 0 | 1) => harness.client.send(new GetRecordsCommand({ShardIterator: iterators[shard]}));
 		for (let call = 0; call < 5; call++) await read(0);
 		await expectError(read(0), 'ProvisionedThroughputExceededException', readThrottled(name, 0));
@@ -152,14 +162,19 @@ describe.each(transports)('throughput limits over %s', (transport) => {
 			await putRecord(name, 'k', Buffer.alloc(size, index));
 			clock.advance(1000);
 		}
-		const first = await harness.client.send(new GetRecordsCommand({ShardIterator: await iterator(harness.client, name, shardId(0), 'TRIM_HORIZON')}));
+		const first = await harness.client.send(
+			new GetRecordsCommand({ShardIterator: await iterator(harness.client, name, shardId(0), 'TRIM_HORIZON')}),
+		);
 		expect(first.Records?.map((record) => record.Data?.length)).toEqual(Array.from({length: 10}, () => size));
 		const next = first.NextShardIterator ?? '';
 		const readNext = () => harness.client.send(new GetRecordsCommand({ShardIterator: next}));
 
 		// AWS: "If a call returns [10 MiB], subsequent calls made within the next 5 seconds throw ProvisionedThroughputExceededException."
 		// The read budget had been idle (full) before the call; the call still pays for all it returned.
-		const returned = (first.Records ?? []).reduce((sum, record) => sum + (record.Data?.length ?? 0) + (record.PartitionKey?.length ?? 0), 0);
+		const returned = (first.Records ?? []).reduce(
+			(sum, record) => sum + (record.Data?.length ?? 0) + (record.PartitionKey?.length ?? 0),
+			0,
+		);
 		const paidBackMs = Math.ceil((returned / (2 * MIB)) * 1000);
 		expect(paidBackMs).toBeGreaterThan(4990);
 		for (const wait of [0, 1000, 2000, 1000, paidBackMs - 4001]) {
@@ -180,7 +195,10 @@ describe.each(transports)('throughput limits turned off over %s', (transport) =>
 		await createStream(harness.client, name, 1);
 		for (let batch = 0; batch < 5; batch++) {
 			const answer = await harness.client.send(
-				new PutRecordsCommand({StreamName: name, Records: Array.from({length: 500}, () => ({PartitionKey: 'hot', Data: Buffer.alloc(1024)}))}),
+				new PutRecordsCommand({
+					StreamName: name,
+					Records: Array.from({length: 500}, () => ({PartitionKey: 'hot', Data: Buffer.alloc(1024)})),
+				}),
 			);
 			expect(answer.FailedRecordCount).toBe(0);
 		}

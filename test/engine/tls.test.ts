@@ -33,9 +33,23 @@ if (hasOpenssl) {
 	execFileSync(
 		'openssl',
 		[
-			'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-			'-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-			'-keyout', keyFile, '-out', certFile,
+			'req',
+			'-x509',
+			'-newkey',
+			'ec',
+			'-pkeyopt',
+			'ec_paramgen_curve:prime256v1',
+			'-nodes',
+			'-days',
+			'1',
+			'-subj',
+			'/CN=localhost',
+			'-addext',
+			'subjectAltName=IP:127.0.0.1,DNS:localhost',
+			'-keyout',
+			keyFile,
+			'-out',
+			certFile,
 		],
 		{stdio: 'ignore'},
 	);
@@ -45,7 +59,13 @@ const key = hasOpenssl ? readFileSync(keyFile) : Buffer.alloc(0);
 afterAll(() => rmSync(directory, {recursive: true, force: true}));
 
 const h2Client = (url: string, auth = credentials) =>
-	new KinesisClient({endpoint: url, region: 'us-east-1', credentials: auth, maxAttempts: 1, requestHandler: new NodeHttp2Handler({nodeHttp2ConnectOptions: {ca: cert}})});
+	new KinesisClient({
+		endpoint: url,
+		region: 'us-east-1',
+		credentials: auth,
+		maxAttempts: 1,
+		requestHandler: new NodeHttp2Handler({nodeHttp2ConnectOptions: {ca: cert}}),
+	});
 const h1Client = (url: string) =>
 	new KinesisClient({
 		endpoint: url,
@@ -105,7 +125,9 @@ describe.skipIf(!hasOpenssl)('TLS (--tls-cert, --tls-key)', () => {
 			await createStream(h2, name);
 			await h1.send(new PutRecordCommand({StreamName: name, PartitionKey: 'k', Data: Buffer.from('over h1')}));
 			await h2.send(new PutRecordCommand({StreamName: name, PartitionKey: 'k', Data: Buffer.from('over h2')}));
-			const {Records} = await h1.send(new GetRecordsCommand({ShardIterator: await iterator(h2, name, 'shardId-000000000000', 'TRIM_HORIZON')}));
+			const {Records} = await h1.send(
+				new GetRecordsCommand({ShardIterator: await iterator(h2, name, 'shardId-000000000000', 'TRIM_HORIZON')}),
+			);
 			expect((Records ?? []).map(text)).toEqual(['over h1', 'over h2']);
 		} finally {
 			h2.destroy();
@@ -121,7 +143,11 @@ describe.skipIf(!hasOpenssl)('TLS (--tls-cert, --tls-key)', () => {
 			await client.send(new PutRecordCommand({StreamName: name, PartitionKey: 'k', Data: Buffer.from('secret sauce')}));
 			const {Consumer} = await client.send(new RegisterStreamConsumerCommand({StreamARN: arnOf(name), ConsumerName: 'tls'}));
 			const output = await client.send(
-				new SubscribeToShardCommand({ConsumerARN: Consumer?.ConsumerARN, ShardId: 'shardId-000000000000', StartingPosition: {Type: 'TRIM_HORIZON'}}),
+				new SubscribeToShardCommand({
+					ConsumerARN: Consumer?.ConsumerARN,
+					ShardId: 'shardId-000000000000',
+					StartingPosition: {Type: 'TRIM_HORIZON'},
+				}),
 			);
 			const records: _Record[] = [];
 			for await (const event of output.EventStream ?? []) records.push(...(event.SubscribeToShardEvent?.Records ?? []));

@@ -56,20 +56,32 @@ describe.each(transports)('validation over %s', (transport) => {
 		await expectError(
 			harness.client.send(new CreateStreamCommand({StreamName: longAndBad, ShardCount: 1})),
 			'ValidationException',
-			errors(at(`'${longAndBad}'`, 'streamName', NAME_PATTERN), at(`'${longAndBad}'`, 'streamName', 'Member must have length less than or equal to 128')),
+			errors(
+				at(`'${longAndBad}'`, 'streamName', NAME_PATTERN),
+				at(`'${longAndBad}'`, 'streamName', 'Member must have length less than or equal to 128'),
+			),
 		);
 	});
 
 	it("joins errors of several members with '; '", async () => {
 		await expectError(
 			harness.client.send(
-				new GetShardIteratorCommand({StreamName: 'fine', ShardId: '', ShardIteratorType: 'SOMEWHERE' as ShardIteratorType, StartingSequenceNumber: ''}),
+				new GetShardIteratorCommand({
+					StreamName: 'fine',
+					ShardId: '',
+					ShardIteratorType: 'SOMEWHERE' as ShardIteratorType,
+					StartingSequenceNumber: '',
+				}),
 			),
 			'ValidationException',
 			errors(
 				at("''", 'shardId', NAME_PATTERN),
 				at("''", 'shardId', 'Member must have length greater than or equal to 1'),
-				at("'SOMEWHERE'", 'shardIteratorType', 'Member must satisfy enum value set: [AFTER_SEQUENCE_NUMBER, LATEST, AT_TIMESTAMP, AT_SEQUENCE_NUMBER, TRIM_HORIZON]'),
+				at(
+					"'SOMEWHERE'",
+					'shardIteratorType',
+					'Member must satisfy enum value set: [AFTER_SEQUENCE_NUMBER, LATEST, AT_TIMESTAMP, AT_SEQUENCE_NUMBER, TRIM_HORIZON]',
+				),
 				at("''", 'startingSequenceNumber', 'Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})'),
 			),
 		);
@@ -144,7 +156,9 @@ describe.each(transports)('validation over %s', (transport) => {
 		await expectError(
 			harness.client.send(new PutRecordCommand({StreamName: name, PartitionKey: 'a', Data: Buffer.alloc(MiB + 1)})),
 			'ValidationException',
-			oneError(at("'java.nio.HeapByteBuffer[pos=0 lim=1048577 cap=1048577]'", 'data', 'Member must have length less than or equal to 1048576')),
+			oneError(
+				at("'java.nio.HeapByteBuffer[pos=0 lim=1048577 cap=1048577]'", 'data', 'Member must have length less than or equal to 1048576'),
+			),
 		);
 	});
 
@@ -164,7 +178,11 @@ describe.each(transports)('validation over %s', (transport) => {
 			'ValidationException',
 			errors(
 				at("''", 'records.1.member.partitionKey', 'Member must have length greater than or equal to 1'),
-				at("'java.nio.HeapByteBuffer[pos=0 lim=1048577 cap=1048577]'", 'records.2.member.data', 'Member must have length less than or equal to 1048576'),
+				at(
+					"'java.nio.HeapByteBuffer[pos=0 lim=1048577 cap=1048577]'",
+					'records.2.member.data',
+					'Member must have length less than or equal to 1048576',
+				),
 				at("'0123'", 'records.3.member.explicitHashKey', 'Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})'),
 			),
 		);
@@ -178,7 +196,9 @@ describe.each(transports)('validation over %s', (transport) => {
 		);
 		const fortyDigits = '1'.repeat(40);
 		await expectError(
-			harness.client.send(new PutRecordCommand({StreamName: 'fine', PartitionKey: 'a', Data: Buffer.from('x'), ExplicitHashKey: fortyDigits})),
+			harness.client.send(
+				new PutRecordCommand({StreamName: 'fine', PartitionKey: 'a', Data: Buffer.from('x'), ExplicitHashKey: fortyDigits}),
+			),
 			'ValidationException',
 			oneError(at(`'${fortyDigits}'`, 'explicitHashKey', 'Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})')),
 		);
@@ -186,9 +206,15 @@ describe.each(transports)('validation over %s', (transport) => {
 
 	it('stops at 10 errors', async () => {
 		await expectError(
-			harness.client.send(new PutRecordsCommand({StreamName: 'fine', Records: Array.from({length: 12}, () => ({PartitionKey: '', Data: Buffer.from('x')}))})),
+			harness.client.send(
+				new PutRecordsCommand({StreamName: 'fine', Records: Array.from({length: 12}, () => ({PartitionKey: '', Data: Buffer.from('x')}))}),
+			),
 			'ValidationException',
-			errors(...Array.from({length: 10}, (_, index) => at("''", `records.${index + 1}.member.partitionKey`, 'Member must have length greater than or equal to 1'))),
+			errors(
+				...Array.from({length: 10}, (_, index) =>
+					at("''", `records.${index + 1}.member.partitionKey`, 'Member must have length greater than or equal to 1'),
+				),
+			),
 		);
 	});
 
@@ -200,7 +226,12 @@ describe.each(transports)('validation over %s', (transport) => {
 		);
 		const entries = Array.from({length: 501}, () => 'com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry').join(', ');
 		await expectError(
-			harness.client.send(new PutRecordsCommand({StreamName: 'fine', Records: Array.from({length: 501}, () => ({PartitionKey: 'a', Data: Buffer.from('x')}))})),
+			harness.client.send(
+				new PutRecordsCommand({
+					StreamName: 'fine',
+					Records: Array.from({length: 501}, () => ({PartitionKey: 'a', Data: Buffer.from('x')})),
+				}),
+			),
 			'ValidationException',
 			oneError(at(`'[${entries}]'`, 'records', 'Member must have length less than or equal to 500')),
 		);
@@ -216,7 +247,11 @@ describe.each(transports)('validation over %s', (transport) => {
 				ExplicitHashKey: shard.HashKeyRange?.StartingHashKey ?? '',
 				Data: Buffer.alloc(MiB - 1 + (index === 0 ? extra : 0), index),
 			}));
-		await expectError(harness.client.send(new PutRecordsCommand({StreamName: name, Records: records(1)})), 'InvalidArgumentException', 'Records size exceeds 5 MB limit');
+		await expectError(
+			harness.client.send(new PutRecordsCommand({StreamName: name, Records: records(1)})),
+			'InvalidArgumentException',
+			'Records size exceeds 5 MB limit',
+		);
 		const accepted = await harness.client.send(new PutRecordsCommand({StreamName: name, Records: records(0)}));
 		expect(accepted.FailedRecordCount).toBe(0);
 		expect(accepted.Records?.map((record) => record.ShardId)).toEqual(shards.map((shard) => shard.ShardId));
@@ -230,7 +265,12 @@ describe.each(transports)('validation over %s', (transport) => {
 		const name = uniqueName('six-mib');
 		await createStream(harness.client, name);
 		await expectError(
-			harness.client.send(new PutRecordsCommand({StreamName: name, Records: Array.from({length: 6}, (_, index) => ({PartitionKey: String(index), Data: Buffer.alloc(MiB)}))})),
+			harness.client.send(
+				new PutRecordsCommand({
+					StreamName: name,
+					Records: Array.from({length: 6}, (_, index) => ({PartitionKey: String(index), Data: Buffer.alloc(MiB)})),
+				}),
+			),
 			'InvalidArgumentException',
 			'Records size exceeds 5 MB limit',
 		);
@@ -241,7 +281,8 @@ describe.each(transports)('validation over %s', (transport) => {
 		const name = uniqueName('too-many-shards');
 		let current = 0;
 		for (const stream of (await harness.client.send(new ListStreamsCommand({}))).StreamNames ?? []) {
-			current += (await harness.client.send(new DescribeStreamSummaryCommand({StreamName: stream}))).StreamDescriptionSummary?.OpenShardCount ?? 0;
+			current +=
+				(await harness.client.send(new DescribeStreamSummaryCommand({StreamName: stream}))).StreamDescriptionSummary?.OpenShardCount ?? 0;
 		}
 		await expectError(
 			harness.client.send(new CreateStreamCommand({StreamName: name, ShardCount: 501 - current})),

@@ -6,7 +6,18 @@ import {GetRecordsCommand, ListStreamsCommand, PutRecordCommand} from '@aws-sdk/
 import {describe, expect, it} from 'vitest';
 import {kinesisClient, type Transport} from '../helpers/engine.js';
 import {Flag, FrameType, PREFACE, RawHttp2, frame, headerBlock, requestHeaders} from './rawHttp2.js';
-import {createStream, errorOf, iterator, rawRequest, signedHeaders, text, transports, uniqueName, useEngine, type RawRequest} from './support.js';
+import {
+	createStream,
+	errorOf,
+	iterator,
+	rawRequest,
+	signedHeaders,
+	text,
+	transports,
+	uniqueName,
+	useEngine,
+	type RawRequest,
+} from './support.js';
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const NUMBER = 'class com.amazon.coral.value.json.numbers.TruncatingBigNumber';
@@ -120,7 +131,11 @@ describe.each(transports)('the wire over %s', (transport) => {
 	});
 
 	it('refuses a request without an Authorization header', async () => {
-		await expectRefusal({operation: 'ListStreams', headers: {authorization: undefined}}, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
+		await expectRefusal(
+			{operation: 'ListStreams', headers: {authorization: undefined}},
+			'MissingAuthenticationTokenException',
+			'Missing Authentication Token',
+		);
 	});
 
 	it('refuses an incomplete signature', async () => {
@@ -172,9 +187,21 @@ describe.each(transports)('the wire over %s', (transport) => {
 			['DeleteStream', {StreamName: 'a', EnforceConsumerDeletion: 1}, `${NUMBER} can not be converted to an Boolean`],
 			['PutRecord', {StreamName: 'a', PartitionKey: 'k', Data: true}, 'class java.lang.Boolean can not be converted to a Blob'],
 			['PutRecord', {StreamName: 'a', PartitionKey: 'k', Data: 12}, `${NUMBER} can not be converted to a Blob`],
-			['PutRecord', {StreamName: 'a', PartitionKey: 'k', Data: 'abc'}, "'abc' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: 3"],
-			['PutRecord', {StreamName: 'a', PartitionKey: 'k', Data: 'ab!='}, "'ab!=' can not be converted to a Blob: Invalid Base64 character: '!'"],
-			['PutRecord', {StreamName: 'a', PartitionKey: 'k', Data: 'YR=='}, "'YR==' can not be converted to a Blob: Invalid last non-pad Base64 character dectected"],
+			[
+				'PutRecord',
+				{StreamName: 'a', PartitionKey: 'k', Data: 'abc'},
+				"'abc' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: 3",
+			],
+			[
+				'PutRecord',
+				{StreamName: 'a', PartitionKey: 'k', Data: 'ab!='},
+				"'ab!=' can not be converted to a Blob: Invalid Base64 character: '!'",
+			],
+			[
+				'PutRecord',
+				{StreamName: 'a', PartitionKey: 'k', Data: 'YR=='},
+				"'YR==' can not be converted to a Blob: Invalid last non-pad Base64 character dectected",
+			],
 			['PutRecords', {StreamName: 'a', Records: {}}, 'Start of structure or map found where not expected.'],
 			['PutRecords', {StreamName: 'a', Records: 'x'}, 'Expected list or null'],
 			['PutRecords', {StreamName: 'a', Records: [5]}, 'Expected null'],
@@ -182,24 +209,45 @@ describe.each(transports)('the wire over %s', (transport) => {
 			['AddTagsToStream', {StreamName: 'a', Tags: ['a']}, 'Start of list found where not expected'],
 			['AddTagsToStream', {StreamName: 'a', Tags: 'x'}, 'Expected map or null'],
 			['AddTagsToStream', {StreamName: 'a', Tags: {a: 1}}, `${NUMBER} can not be converted to an String`],
-			['GetShardIterator', {StreamName: 'a', ShardId: '0', ShardIteratorType: 'AT_TIMESTAMP', Timestamp: 'yesterday'}, 'class java.lang.String can not be converted to milliseconds since epoch'],
+			[
+				'GetShardIterator',
+				{StreamName: 'a', ShardId: '0', ShardIteratorType: 'AT_TIMESTAMP', Timestamp: 'yesterday'},
+				'class java.lang.String can not be converted to milliseconds since epoch',
+			],
 		];
 		for (const [operation, body, message] of cases) {
 			const response = await send({operation, body: JSON.stringify(body)});
-			expect({operation, body, status: response.status, ...errorOf(response)}).toEqual({operation, body, status: 400, type: 'SerializationException', message});
+			expect({operation, body, status: response.status, ...errorOf(response)}).toEqual({
+				operation,
+				body,
+				status: 400,
+				type: 'SerializationException',
+				message,
+			});
 		}
 	});
 
 	it('ignores members it does not know, and takes a JSON timestamp in epoch seconds', async () => {
 		const name = uniqueName('lenient');
 		await createStream(harness.client, name);
-		const described = await send({operation: 'DescribeStreamSummary', body: JSON.stringify({StreamName: name, NotAMember: {deep: [1, 2]}})});
+		const described = await send({
+			operation: 'DescribeStreamSummary',
+			body: JSON.stringify({StreamName: name, NotAMember: {deep: [1, 2]}}),
+		});
 		expect(described.status).toBe(200);
-		const put = await send({operation: 'PutRecord', body: JSON.stringify({StreamName: name, PartitionKey: 'k', Data: Buffer.from('raw').toString('base64')})});
+		const put = await send({
+			operation: 'PutRecord',
+			body: JSON.stringify({StreamName: name, PartitionKey: 'k', Data: Buffer.from('raw').toString('base64')}),
+		});
 		expect(put.status).toBe(200);
 		const shardIterator = await send({
 			operation: 'GetShardIterator',
-			body: JSON.stringify({StreamName: name, ShardId: 'shardId-000000000000', ShardIteratorType: 'AT_TIMESTAMP', Timestamp: Date.now() / 1000 - 60}),
+			body: JSON.stringify({
+				StreamName: name,
+				ShardId: 'shardId-000000000000',
+				ShardIteratorType: 'AT_TIMESTAMP',
+				Timestamp: Date.now() / 1000 - 60,
+			}),
 		});
 		expect(shardIterator.status).toBe(200);
 		const {ShardIterator} = JSON.parse(shardIterator.body) as {ShardIterator: string};
@@ -224,7 +272,9 @@ describe.each(transports)('the wire over %s', (transport) => {
 		const name = uniqueName('survivor');
 		await createStream(harness.client, name);
 		const put = await harness.client.send(new PutRecordCommand({StreamName: name, PartitionKey: 'k', Data: Buffer.from('still here')}));
-		const read = await harness.client.send(new GetRecordsCommand({ShardIterator: await iterator(harness.client, name, put.ShardId ?? '', 'TRIM_HORIZON')}));
+		const read = await harness.client.send(
+			new GetRecordsCommand({ShardIterator: await iterator(harness.client, name, put.ShardId ?? '', 'TRIM_HORIZON')}),
+		);
 		expect(read.Records?.map(text)).toEqual(['still here']);
 		const fresh = kinesisClient(harness.url, transport);
 		try {
@@ -274,7 +324,10 @@ describe('slow clients, and bodies refused midway', () => {
 		const session = http2.connect(harness.url);
 		session.on('error', () => undefined);
 		const closed = new Promise<void>((resolve) => session.once('close', resolve));
-		const stream = session.request({':method': 'POST', ':path': '/', ...signedHeaders(), 'x-amz-target': 'Kinesis_20131202.ListStreams', 'content-length': '1000'}, {endStream: false});
+		const stream = session.request(
+			{':method': 'POST', ':path': '/', ...signedHeaders(), 'x-amz-target': 'Kinesis_20131202.ListStreams', 'content-length': '1000'},
+			{endStream: false},
+		);
 		stream.on('error', () => undefined);
 		// Read the answer, as any client does: a Node client stream that was reset closes only once its
 		// readable side is consumed (nodejs/node#27863), and its session waits for it. Unread, the session
@@ -292,7 +345,14 @@ describe('slow clients, and bodies refused midway', () => {
 	it('resets an HTTP/2 stream with NO_ERROR when the client sends on after its oversized body was refused', async () => {
 		const connection = await RawHttp2.connect(harness.engine.port);
 		try {
-			connection.send(frame(FrameType.HEADERS, Flag.END_HEADERS, 1, headerBlock(requestHeaders(harness.engine.port, 'Kinesis_20131202.PutRecord', MAX_BODY_BYTES + 1))));
+			connection.send(
+				frame(
+					FrameType.HEADERS,
+					Flag.END_HEADERS,
+					1,
+					headerBlock(requestHeaders(harness.engine.port, 'Kinesis_20131202.PutRecord', MAX_BODY_BYTES + 1)),
+				),
+			);
 			const ended = (frames: readonly {type: number; flags: number; streamId: number}[]) =>
 				frames.some((each) => each.streamId === 1 && each.type === FrameType.DATA && (each.flags & Flag.END_STREAM) !== 0);
 			expect(await connection.until(ended, cutOffMs)).toBe('met');
@@ -315,7 +375,9 @@ describe('slow clients, and bodies refused midway', () => {
 	it('closes an HTTP/2 session the protocol has ended while one of its requests waited for a body', async () => {
 		const connection = await RawHttp2.connect(harness.engine.port);
 		try {
-			connection.send(frame(FrameType.HEADERS, Flag.END_HEADERS, 1, headerBlock(requestHeaders(harness.engine.port, 'Kinesis_20131202.ListStreams', 10))));
+			connection.send(
+				frame(FrameType.HEADERS, Flag.END_HEADERS, 1, headerBlock(requestHeaders(harness.engine.port, 'Kinesis_20131202.ListStreams', 10))),
+			);
 			// A frame header announcing 66,051 bytes, past the 16 KiB maximum: a connection error.
 			connection.send(Buffer.from([1, 2, 3, 4, 5, 6, 7, 8, 9]));
 			expect(await connection.until(() => false, cutOffMs)).toBe('closed');

@@ -28,10 +28,17 @@ export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 /** Runs the built CLI to completion (stdout is a pipe, so output is JSON lines unless a command says otherwise). */
-export async function runCli(args: string[], options: {env?: Record<string, string>; input?: string; timeoutMs?: number} = {}): Promise<CliResult> {
+export async function runCli(
+	args: string[],
+	options: {env?: Record<string, string>; input?: string; timeoutMs?: number} = {},
+): Promise<CliResult> {
 	if (options.input !== undefined) return runWithInput(args, options.input, options.env);
 	try {
-		const {stdout, stderr} = await run(process.execPath, [cliPath, ...args], {env: cliEnv(options.env), maxBuffer: 256 * 1024 * 1024, timeout: options.timeoutMs ?? 60_000});
+		const {stdout, stderr} = await run(process.execPath, [cliPath, ...args], {
+			env: cliEnv(options.env),
+			maxBuffer: 256 * 1024 * 1024,
+			timeout: options.timeoutMs ?? 60_000,
+		});
 		return {stdout, stderr, code: 0};
 	} catch (error) {
 		const failed = error as {stdout?: string; stderr?: string; code?: number};

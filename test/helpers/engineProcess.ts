@@ -25,7 +25,10 @@ export interface SpawnOptions {
 export async function spawnEngine(args: string[], options: SpawnOptions = {}): Promise<EngineProcess> {
 	const command = [process.execPath, cliPath, 'engine', '--port', '0', ...args];
 	// exec keeps the pid, so a signal to the child reaches the engine itself; Node ignores SIGXFSZ, so an oversized write fails with an error.
-	const [file, ...rest] = options.fileSizeLimitKiB === undefined ? command : ['bash', '-c', `ulimit -f ${options.fileSizeLimitKiB} && exec "$0" "$@"`, ...command];
+	const [file, ...rest] =
+		options.fileSizeLimitKiB === undefined
+			? command
+			: ['bash', '-c', `ulimit -f ${options.fileSizeLimitKiB} && exec "$0" "$@"`, ...command];
 	const child = spawn(file ?? process.execPath, rest, {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, ...options.env}});
 	const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
 	let stderr = '';

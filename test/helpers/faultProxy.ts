@@ -77,14 +77,15 @@ export async function startFaultProxy(targetPort: number, targetHost = '127.0.0.
 
 	// While reset, the listening socket is closed, so connections are refused (ECONNREFUSED) by the kernel.
 	const stopListening = () => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
-	const listen = () => new Promise<void>((resolve, reject) => {
-		if (server.listening) return resolve();
-		server.once('error', reject);
-		server.listen(port, '127.0.0.1', () => {
-			server.off('error', reject);
-			resolve();
+	const listen = () =>
+		new Promise<void>((resolve, reject) => {
+			if (server.listening) return resolve();
+			server.once('error', reject);
+			server.listen(port, '127.0.0.1', () => {
+				server.off('error', reject);
+				resolve();
+			});
 		});
-	});
 
 	return {
 		url: `http://127.0.0.1:${port}`,

@@ -72,7 +72,9 @@ export async function startHostileEndpoint(): Promise<HostileEndpoint> {
 			SequenceNumber: `${START}${String(index).padStart(4, '0')}`,
 			ApproximateArrivalTimestamp: Date.now() / 1000,
 			PartitionKey: `key${marked(name)}`,
-			Data: Buffer.from(index % 2 === 0 ? `record of ${shardId} ${marked(name)}` : JSON.stringify({text: marked(name), all: hostile})).toString('base64'),
+			Data: Buffer.from(
+				index % 2 === 0 ? `record of ${shardId} ${marked(name)}` : JSON.stringify({text: marked(name), all: hostile}),
+			).toString('base64'),
 		}));
 
 	const kinesis = (operation: string, input: Record<string, unknown>): {status: number; body: unknown} => {
@@ -99,7 +101,11 @@ export async function startHostileEndpoint(): Promise<HostileEndpoint> {
 			case 'ListShards':
 				return ok({
 					Shards: [
-						{ShardId: 'shardId-000000000000', HashKeyRange: {StartingHashKey: '0', EndingHashKey: (2n ** 127n - 1n).toString()}, SequenceNumberRange: {StartingSequenceNumber: START}},
+						{
+							ShardId: 'shardId-000000000000',
+							HashKeyRange: {StartingHashKey: '0', EndingHashKey: (2n ** 127n - 1n).toString()},
+							SequenceNumberRange: {StartingSequenceNumber: START},
+						},
 						{
 							ShardId: `shardId-000000000001${marked('cursor home')}`,
 							ParentShardId: `shardId-000000000009${marked('alternate screen')}`,
@@ -118,12 +124,20 @@ export async function startHostileEndpoint(): Promise<HostileEndpoint> {
 			case 'ListStreamConsumers':
 				return ok({
 					Consumers: [
-						{ConsumerName: `consumer${marked('window title (OSC 2, ST)')}`, ConsumerARN: `arn:aws:kinesis:us-east-1:000000000000:stream/x/consumer/c:1`, ConsumerStatus: `ACTIVE${marked('red text')}`, ConsumerCreationTimestamp: Date.now() / 1000},
+						{
+							ConsumerName: `consumer${marked('window title (OSC 2, ST)')}`,
+							ConsumerARN: `arn:aws:kinesis:us-east-1:000000000000:stream/x/consumer/c:1`,
+							ConsumerStatus: `ACTIVE${marked('red text')}`,
+							ConsumerCreationTimestamp: Date.now() / 1000,
+						},
 					],
 				});
 			case 'PutRecords': {
 				const entries = Array.isArray(input.Records) ? input.Records : [];
-				return ok({FailedRecordCount: entries.length, Records: entries.map(() => ({ErrorCode: 'InvalidArgumentException', ErrorMessage: `refused: ${hostile}`}))});
+				return ok({
+					FailedRecordCount: entries.length,
+					Records: entries.map(() => ({ErrorCode: 'InvalidArgumentException', ErrorMessage: `refused: ${hostile}`})),
+				});
 			}
 			case 'DescribeLimits':
 				return ok({ShardLimit: 500, OpenShardCount: 2, OnDemandStreamCount: 0, OnDemandStreamCountLimit: 50});
@@ -151,7 +165,8 @@ export async function startHostileEndpoint(): Promise<HostileEndpoint> {
 					fail('AccessDeniedException', `User is not authorized to perform: ${operation} ${hostile}`);
 			const body = JSON.stringify(answer.body);
 			response.writeHead(answer.status, {
-				'content-type': service.startsWith('DynamoDB') || service.startsWith('Granite') ? 'application/x-amz-json-1.0' : 'application/x-amz-json-1.1',
+				'content-type':
+					service.startsWith('DynamoDB') || service.startsWith('Granite') ? 'application/x-amz-json-1.0' : 'application/x-amz-json-1.1',
 				'x-amzn-requestid': `hostile-${calls.get(target)}`,
 				'content-length': Buffer.byteLength(body),
 			});

@@ -1,5 +1,12 @@
 import {CreateTableCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand, type AttributeValue} from '@aws-sdk/client-dynamodb';
-import {CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, PutRecordsCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
+import {
+	CreateStreamCommand,
+	DescribeStreamSummaryCommand,
+	GetRecordsCommand,
+	GetShardIteratorCommand,
+	PutRecordsCommand,
+	type KinesisClient,
+} from '@aws-sdk/client-kinesis';
 import {credentials} from './engine.js';
 
 /** Test helpers for KCL-shaped lease tables on the engine, written with the low-level client as a KCL worker writes them. */
@@ -54,7 +61,14 @@ export async function putLease(dynamo: DynamoDBClient, table: string, leaseKey: 
 }
 
 /** A worker's checkpoint: conditional on its owner and counter, bumping the counter (as the KCL's checkpointer). */
-export async function workerCheckpoint(dynamo: DynamoDBClient, table: string, leaseKey: string, owner: string, counter: number, sequenceNumber: string): Promise<void> {
+export async function workerCheckpoint(
+	dynamo: DynamoDBClient,
+	table: string,
+	leaseKey: string,
+	owner: string,
+	counter: number,
+	sequenceNumber: string,
+): Promise<void> {
 	await dynamo.send(
 		new UpdateItemCommand({
 			TableName: table,
@@ -68,10 +82,21 @@ export async function workerCheckpoint(dynamo: DynamoDBClient, table: string, le
 
 /** A worker's renewal: bumps the counter. */
 export async function renewLease(dynamo: DynamoDBClient, table: string, leaseKey: string): Promise<void> {
-	await dynamo.send(new UpdateItemCommand({TableName: table, Key: {leaseKey: S(leaseKey)}, UpdateExpression: 'SET leaseCounter = leaseCounter + :one', ExpressionAttributeValues: {':one': N(1)}}));
+	await dynamo.send(
+		new UpdateItemCommand({
+			TableName: table,
+			Key: {leaseKey: S(leaseKey)},
+			UpdateExpression: 'SET leaseCounter = leaseCounter + :one',
+			ExpressionAttributeValues: {':one': N(1)},
+		}),
+	);
 }
 
-export async function createStream(kinesis: KinesisClient, name: string, shards: number): Promise<{arn: string; account: string; epoch: number}> {
+export async function createStream(
+	kinesis: KinesisClient,
+	name: string,
+	shards: number,
+): Promise<{arn: string; account: string; epoch: number}> {
 	await kinesis.send(new CreateStreamCommand({StreamName: name, ShardCount: shards}));
 	const {StreamDescriptionSummary: summary} = await kinesis.send(new DescribeStreamSummaryCommand({StreamName: name}));
 	const arn = summary?.StreamARN ?? '';
@@ -79,7 +104,14 @@ export async function createStream(kinesis: KinesisClient, name: string, shards:
 }
 
 /** Writes `count` records into the shard of an evenly split stream, in order; returns their sequence numbers. */
-export async function putRecords(kinesis: KinesisClient, stream: string, shards: number, shard: number, count: number, tag = 'r'): Promise<string[]> {
+export async function putRecords(
+	kinesis: KinesisClient,
+	stream: string,
+	shards: number,
+	shard: number,
+	count: number,
+	tag = 'r',
+): Promise<string[]> {
 	const hashKey = (((1n << 128n) / BigInt(shards)) * BigInt(shard) + 1n).toString();
 	const sequences: string[] = [];
 	for (let start = 0; start < count; start += 500) {
@@ -87,7 +119,11 @@ export async function putRecords(kinesis: KinesisClient, stream: string, shards:
 		const response = await kinesis.send(
 			new PutRecordsCommand({
 				StreamName: stream,
-				Records: Array.from({length: size}, (_, index) => ({PartitionKey: `${tag}-${start + index}`, ExplicitHashKey: hashKey, Data: Buffer.from(`${tag}-${start + index}`)})),
+				Records: Array.from({length: size}, (_, index) => ({
+					PartitionKey: `${tag}-${start + index}`,
+					ExplicitHashKey: hashKey,
+					Data: Buffer.from(`${tag}-${start + index}`),
+				})),
 			}),
 		);
 		sequences.push(...(response.Records ?? []).map((record) => record.SequenceNumber ?? ''));
@@ -97,7 +133,9 @@ export async function putRecords(kinesis: KinesisClient, stream: string, shards:
 
 /** The arrival times of a shard's records, by sequence number. */
 export async function arrivals(kinesis: KinesisClient, stream: string, shardId: string): Promise<Map<string, number>> {
-	const {ShardIterator} = await kinesis.send(new GetShardIteratorCommand({StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON'}));
+	const {ShardIterator} = await kinesis.send(
+		new GetShardIteratorCommand({StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON'}),
+	);
 	const {Records} = await kinesis.send(new GetRecordsCommand({ShardIterator, Limit: 10_000}));
 	return new Map((Records ?? []).map((record) => [record.SequenceNumber ?? '', record.ApproximateArrivalTimestamp?.getTime() ?? 0]));
 }

@@ -89,7 +89,14 @@ export class FakeTail {
 	}
 
 	records(records: readonly TailRecord[], shardId = records[0]?.shardId ?? 'shardId-000000000000'): void {
-		this.push({type: 'records', shardId, records, bytes: records.reduce((sum, record) => sum + record.data.length, 0), millisBehindLatest: 0, atMs: Date.now()});
+		this.push({
+			type: 'records',
+			shardId,
+			records,
+			bytes: records.reduce((sum, record) => sum + record.data.length, 0),
+			millisBehindLatest: 0,
+			atMs: Date.now(),
+		});
 	}
 }
 
@@ -129,7 +136,10 @@ export async function until<T>(read: () => T, check: (value: T) => boolean, time
 	for (;;) {
 		const value = read();
 		if (check(value)) return value;
-		if (Date.now() > deadline) throw new Error(`condition never held; last value: ${JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? String(item) : item)).slice(0, 2_000)}`);
+		if (Date.now() > deadline)
+			throw new Error(
+				`condition never held; last value: ${JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? String(item) : item)).slice(0, 2_000)}`,
+			);
 		await new Promise((resolve) => setTimeout(resolve, 5));
 	}
 }
@@ -139,7 +149,11 @@ export async function until<T>(read: () => T, check: (value: T) => boolean, time
  * Under a loaded machine a prompt's key handler can attach after its first frame is out: text typed
  * before that is dropped, so while the prompt still shows what it showed before, the text is typed again.
  */
-export async function typeInto(app: {stdin: {write: (data: string) => void}; lastFrame: () => string | undefined}, label: string, text: string): Promise<void> {
+export async function typeInto(
+	app: {stdin: {write: (data: string) => void}; lastFrame: () => string | undefined},
+	label: string,
+	text: string,
+): Promise<void> {
 	/** What the prompt holds: its line after the label, without the cursor. */
 	const value = () =>
 		stripVTControlCharacters(app.lastFrame() ?? '')

@@ -63,7 +63,16 @@ export class Terminal {
 		const target = 'console';
 		const env = {...cliEnv(options.env), TERM: 'xterm-256color', LANG: 'C.UTF-8'};
 		// env -i: nothing from the test's environment (FORCE_COLOR, CI, TMUX, AWS_*) reaches the program.
-		const command = ['env', '-i', ...Object.entries(env).map(([name, value]) => `${name}=${value ?? ''}`), process.execPath, cliPath, ...args].map(quote).join(' ');
+		const command = [
+			'env',
+			'-i',
+			...Object.entries(env).map(([name, value]) => `${name}=${value ?? ''}`),
+			process.execPath,
+			cliPath,
+			...args,
+		]
+			.map(quote)
+			.join(' ');
 		// script -e exits with the program's code; -f writes each output as it comes.
 		const program = options.record ? ['script', '-qfec', command, options.record].map(quote).join(' ') : command;
 		// After the program: its exit code, and the terminal's modes as the shell finds them.
@@ -99,7 +108,12 @@ export class Terminal {
 
 	/** Polls the screen until it shows `expected` (or satisfies it), and returns it; throws with the screen on timeout. */
 	async waitFor(expected: string | RegExp | ((screen: string) => boolean), timeoutMs = 15_000): Promise<string> {
-		const matches = typeof expected === 'function' ? expected : typeof expected === 'string' ? (screen: string) => screen.includes(expected) : (screen: string) => expected.test(screen);
+		const matches =
+			typeof expected === 'function'
+				? expected
+				: typeof expected === 'string'
+					? (screen: string) => screen.includes(expected)
+					: (screen: string) => expected.test(screen);
 		const deadline = Date.now() + timeoutMs;
 		let screen = '';
 		for (;;) {
@@ -107,7 +121,9 @@ export class Terminal {
 			if (matches(screen)) return screen;
 			if (Date.now() > deadline) {
 				const exit = await this.exitCode();
-				throw new Error(`Timed out after ${timeoutMs} ms waiting for ${String(expected)}${exit === undefined ? '' : ` (the program exited with ${exit})`}. The screen:\n${screen}`);
+				throw new Error(
+					`Timed out after ${timeoutMs} ms waiting for ${String(expected)}${exit === undefined ? '' : ` (the program exited with ${exit})`}. The screen:\n${screen}`,
+				);
 			}
 			await delay(100);
 		}
@@ -169,7 +185,13 @@ export class Terminal {
 	 * `stty -a` printed it (raw mode left on would show -icanon -echo).
 	 */
 	async terminalState(): Promise<{cursorVisible: boolean; alternateScreen: boolean; mouse: boolean; keypad: boolean; stty: string}> {
-		const {stdout} = await this.tmux('display-message', '-p', '-t', this.target, '#{cursor_flag} #{alternate_on} #{mouse_any_flag} #{keypad_cursor_flag}');
+		const {stdout} = await this.tmux(
+			'display-message',
+			'-p',
+			'-t',
+			this.target,
+			'#{cursor_flag} #{alternate_on} #{mouse_any_flag} #{keypad_cursor_flag}',
+		);
 		const [cursor, alternate, mouse, keypad] = stdout.trim().split(' ');
 		let stty = '';
 		const deadline = Date.now() + 5_000;
@@ -187,7 +209,10 @@ export class Terminal {
 	}
 
 	private tmux(...args: string[]) {
-		return run('tmux', ['-S', this.socket, ...args], {env: {PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', LANG: 'C.UTF-8'}, timeout: 10_000});
+		return run('tmux', ['-S', this.socket, ...args], {
+			env: {PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', LANG: 'C.UTF-8'},
+			timeout: 10_000,
+		});
 	}
 }
 
@@ -220,7 +245,13 @@ export function colourEscapes(screen: string): string[] {
 	const found: string[] = [];
 	for (const match of screen.matchAll(SGR)) {
 		const parameters = (match[1] ?? '').split(/[;:]/).map(Number);
-		if (parameters.some((value) => (value >= 30 && value <= 38) || (value >= 40 && value <= 48) || (value >= 90 && value <= 97) || (value >= 100 && value <= 107))) found.push(match[0]);
+		if (
+			parameters.some(
+				(value) =>
+					(value >= 30 && value <= 38) || (value >= 40 && value <= 48) || (value >= 90 && value <= 97) || (value >= 100 && value <= 107),
+			)
+		)
+			found.push(match[0]);
 	}
 	return found;
 }

@@ -30,8 +30,13 @@ export function testServices(kinesis: KinesisClient, url: string, overrides: Par
 		readOnly: false,
 		streams: new StreamsStore(kinesis, async (error) => (error instanceof Error ? error.message : String(error)), 60_000),
 		notices: new NoticeStore(),
-		dashboard: (stream) => new StreamDashboardStore({kinesis, metrics: new CloudWatchMetrics(cloudWatchClient(url), {highResolution: true}), stream}),
-		tail: (options) => new TailStore({source: (tailOptions) => tailStream(kinesis, tailOptions), notices: services.notices, describeError: describeForTest}, options),
+		dashboard: (stream) =>
+			new StreamDashboardStore({kinesis, metrics: new CloudWatchMetrics(cloudWatchClient(url), {highResolution: true}), stream}),
+		tail: (options) =>
+			new TailStore(
+				{source: (tailOptions) => tailStream(kinesis, tailOptions), notices: services.notices, describeError: describeForTest},
+				options,
+			),
 		...overrides,
 	};
 	return services;
@@ -43,12 +48,17 @@ const describeForTest = async (error: unknown): Promise<string> => (error instan
 const cloudWatchClients = new Map<string, CloudWatchClient>();
 export function cloudWatchClient(url: string): CloudWatchClient {
 	let client = cloudWatchClients.get(url);
-	if (!client) cloudWatchClients.set(url, (client = new CloudWatchClient({endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1})));
+	if (!client)
+		cloudWatchClients.set(url, (client = new CloudWatchClient({endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1})));
 	return client;
 }
 
 /** Renders the app in ink-testing-library with a route renderer. */
-export function renderApp(services: ConsoleServices, renderRoute: (route: Route, height: number) => ReactNode, options: {noColor?: boolean; initialRoute?: Route} = {}) {
+export function renderApp(
+	services: ConsoleServices,
+	renderRoute: (route: Route, height: number) => ReactNode,
+	options: {noColor?: boolean; initialRoute?: Route} = {},
+) {
 	return render(
 		<App
 			services={services}
@@ -60,7 +70,11 @@ export function renderApp(services: ConsoleServices, renderRoute: (route: Route,
 }
 
 /** Waits until the last frame, without colours, satisfies a check (Ink renders asynchronously). */
-export async function waitForFrame(lastFrame: () => string | undefined, check: (frame: string) => boolean, timeoutMs = 5000): Promise<string> {
+export async function waitForFrame(
+	lastFrame: () => string | undefined,
+	check: (frame: string) => boolean,
+	timeoutMs = 5000,
+): Promise<string> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const frame = stripVTControlCharacters(lastFrame() ?? '');

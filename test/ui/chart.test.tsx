@@ -79,9 +79,26 @@ describe('the hash range bar', () => {
 
 describe('figures', () => {
 	it('prints counts, bytes, durations and shard ids short', () => {
-		expect([0, 0.25, 7, 12.4, 999, 1500, 23_456, 4_200_000].map(formatCount)).toEqual(['0', '0.3', '7', '12', '999', '1.5k', '23k', '4.2M']);
+		expect([0, 0.25, 7, 12.4, 999, 1500, 23_456, 4_200_000].map(formatCount)).toEqual([
+			'0',
+			'0.3',
+			'7',
+			'12',
+			'999',
+			'1.5k',
+			'23k',
+			'4.2M',
+		]);
 		expect([0, 512, 1536, 12 * 1024 * 1024].map(formatBytes)).toEqual(['0 B', '512 B', '1.5 KiB', '12 MiB']);
-		expect([undefined, 0, 850, 1200, 45_000, 180_000, 9_000_000].map(formatDuration)).toEqual(['-', '0ms', '850ms', '1.2s', '45s', '3m', '2.5h']);
+		expect([undefined, 0, 850, 1200, 45_000, 180_000, 9_000_000].map(formatDuration)).toEqual([
+			'-',
+			'0ms',
+			'850ms',
+			'1.2s',
+			'45s',
+			'3m',
+			'2.5h',
+		]);
 		expect(shortShardId('shardId-000000000012')).toBe('12');
 		expect(shortShardId('shardId-000000000000')).toBe('0');
 		expect(shortShardId('odd')).toBe('odd');

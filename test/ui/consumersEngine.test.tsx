@@ -47,17 +47,27 @@ describe('consumers and checkpoint resets in the console on the engine', () => {
 	});
 
 	it('lists the application, shows its checkpoints and lag, and resets them without clobbering a newer checkpoint', async () => {
-		const consumers = consoleConsumerServices({kinesis, dynamodb: dynamo, target: localTarget(engine.url)}, async (error) => (error instanceof Error ? error.message : String(error)), {
-			readOnly: false,
-			refreshMs: 300,
+		const consumers = consoleConsumerServices(
+			{kinesis, dynamodb: dynamo, target: localTarget(engine.url)},
+			async (error) => (error instanceof Error ? error.message : String(error)),
+			{
+				readOnly: false,
+				refreshMs: 300,
+			},
+		);
+		const app = renderApp(testServices(kinesis, engine.url, {consumers}), renderRoute, {
+			initialRoute: {kind: 'dashboard', stream: 'events'},
 		});
-		const app = renderApp(testServices(kinesis, engine.url, {consumers}), renderRoute, {initialRoute: {kind: 'dashboard', stream: 'events'}});
 		await waitForFrame(app.lastFrame, (text) => text.includes('shardId-000000000001'));
 		app.stdin.write('c');
 		const list = await waitForFrame(app.lastFrame, (text) => text.includes('events-app'), 8000);
 		expect(list).toMatch(/KCL +events-app +2 leases · 1 worker/);
 		app.stdin.write('\r');
-		const checkpoints = await waitForFrame(app.lastFrame, (text) => text.includes('worker-1') && text.includes('lag of shardId-000000000000'), 8000);
+		const checkpoints = await waitForFrame(
+			app.lastFrame,
+			(text) => text.includes('worker-1') && text.includes('lag of shardId-000000000000'),
+			8000,
+		);
 		expect(checkpoints).toMatch(/shardId-000000000000 +worker-1 +5 +…\d+ +[\d.]+(ms|s|m)/);
 		expect(checkpoints).toMatch(/shardId-000000000001 +- +1 +TRIM_HORIZON/);
 

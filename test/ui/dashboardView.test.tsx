@@ -68,9 +68,25 @@ function snapshot(overrides: Partial<DashboardSnapshot> = {}): DashboardSnapshot
 		info: {status: 'ACTIVE', mode: 'PROVISIONED', retentionHours: 24, consumers: 0, enhancedMetrics: []},
 		shards: ready(SHARDS),
 		live: {status: 'running', callsPerSecond: 1},
-		meters: [meter('shardId-000000000001', 120, {topKeys: [{key: 'user-7', count: 60, share: 0.6}, {key: 'user-3', count: 10, share: 0.1}]}), meter('shardId-000000000002', 4)],
+		meters: [
+			meter('shardId-000000000001', 120, {
+				topKeys: [
+					{key: 'user-7', count: 60, share: 0.6},
+					{key: 'user-3', count: 10, share: 0.1},
+				],
+			}),
+			meter('shardId-000000000002', 4),
+		],
 		totals: {recordsPerSecond: 124, bytesPerSecond: 12_400, millisBehindLatest: 0, throttledPerMinute: 3},
-		hottest: {shardId: 'shardId-000000000001', recordsPerSecond: 120, source: 'live', topKeys: [{key: 'user-7', count: 60, share: 0.6}, {key: 'user-3', count: 10, share: 0.1}]},
+		hottest: {
+			shardId: 'shardId-000000000001',
+			recordsPerSecond: 120,
+			source: 'live',
+			topKeys: [
+				{key: 'user-7', count: 60, share: 0.6},
+				{key: 'user-3', count: 10, share: 0.1},
+			],
+		},
 		history: ready(HISTORY),
 		window: TIME_WINDOWS[0],
 		metric: 'records',
@@ -209,7 +225,16 @@ describe('the dashboard view', () => {
 	});
 
 	it('says when shards are loading, empty or failed, and when history or live figures are unavailable', async () => {
-		const store = new FakeDashboard(snapshot({shards: {status: 'loading'}, info: undefined, history: {status: 'loading'}, live: {status: 'starting', callsPerSecond: 1}, meters: [], hottest: undefined}));
+		const store = new FakeDashboard(
+			snapshot({
+				shards: {status: 'loading'},
+				info: undefined,
+				history: {status: 'loading'},
+				live: {status: 'starting', callsPerSecond: 1},
+				meters: [],
+				hottest: undefined,
+			}),
+		);
 		const app = renderApp(fakeServices(store), routes(), {initialRoute: DASHBOARD});
 		const loading = await waitForFrame(app.lastFrame, (text) => text.includes('Loading shards…'));
 		expect(loading).toContain('CloudWatch 15m: loading history…');
@@ -240,9 +265,13 @@ describe('the dashboard view', () => {
 		expect(frame).not.toContain('CloudWatch IncomingRecords');
 		narrow.unmount();
 
-		const short = renderApp(fakeServices(new FakeDashboard(snapshot({history: {status: 'failed', error: 'no CloudWatch here'}}))), routes({height: 10}), {
-			initialRoute: DASHBOARD,
-		});
+		const short = renderApp(
+			fakeServices(new FakeDashboard(snapshot({history: {status: 'failed', error: 'no CloudWatch here'}}))),
+			routes({height: 10}),
+			{
+				initialRoute: DASHBOARD,
+			},
+		);
 		const shortFrame = await waitForFrame(short.lastFrame, (text) => text.includes('all shards'));
 		expect(shortFrame).not.toContain('live records/s');
 		expect(shortFrame).toContain('history unavailable: no CloudWatch here');
@@ -273,7 +302,11 @@ describe('the dashboard view on the engine', () => {
 	it('shows records the test writes in the live figures, with the hot shard and its top key', async () => {
 		const app = renderApp(testServices(kinesis, engine.url), routes(), {initialRoute: {kind: 'dashboard', stream: 'orders'}});
 		await waitForFrame(app.lastFrame, (text) => text.includes('live: reading at LATEST') && text.includes('shardId-000000000001'));
-		const records = Array.from({length: 200}, (_, index) => ({Data: Buffer.from(`order ${index}`), PartitionKey: index % 4 === 0 ? 'customer-9' : 'customer-2', ExplicitHashKey: '7'}));
+		const records = Array.from({length: 200}, (_, index) => ({
+			Data: Buffer.from(`order ${index}`),
+			PartitionKey: index % 4 === 0 ? 'customer-9' : 'customer-2',
+			ExplicitHashKey: '7',
+		}));
 		await kinesis.send(new PutRecordsCommand({StreamName: 'orders', Records: records}));
 		const frame = await waitForFrame(app.lastFrame, (text) => text.includes('top keys: customer-2 75%, customer-9 25%'), 8000);
 		expect(frame).toMatch(/shardId-000000000000 +open +- +█+·+ +\d+.*◆ hot/);

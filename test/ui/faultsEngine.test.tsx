@@ -38,7 +38,12 @@ const KEYS = ['customer-1', 'customer-2', 'customer-3', 'customer-4'];
 async function engineWithStreams(options: EngineOptions = {}): Promise<{engine: Engine; writer: KinesisClient}> {
 	const engine = await startEngine(options);
 	cleanups.push(() => engine.close());
-	const writer = new KinesisClient({endpoint: engine.url, region: 'us-east-1', credentials: {accessKeyId: 'writer', secretAccessKey: 'writer'}, requestHandler: new NodeHttpHandler({})});
+	const writer = new KinesisClient({
+		endpoint: engine.url,
+		region: 'us-east-1',
+		credentials: {accessKeyId: 'writer', secretAccessKey: 'writer'},
+		requestHandler: new NodeHttpHandler({}),
+	});
 	cleanups.push(() => writer.destroy());
 	await writer.send(new CreateStreamCommand({StreamName: STREAM, ShardCount: 2}));
 	await writer.send(new CreateStreamCommand({StreamName: 'payments', ShardCount: 1}));
@@ -57,7 +62,10 @@ function consoleOn(connection: Connection, route: Route) {
 	const app = renderApp(services, renderRoute, {initialRoute: route});
 	const frame = (check: (text: string) => boolean, timeoutMs = 20_000) => waitForFrame(app.lastFrame, check, timeoutMs);
 	/** Whether any frame so far showed the text (a passing state may last less than a poll). */
-	const shown = (text: string | RegExp) => app.frames.some((each) => (typeof text === 'string' ? stripVTControlCharacters(each).includes(text) : text.test(stripVTControlCharacters(each))));
+	const shown = (text: string | RegExp) =>
+		app.frames.some((each) =>
+			typeof text === 'string' ? stripVTControlCharacters(each).includes(text) : text.test(stripVTControlCharacters(each)),
+		);
 	return {app, services, frame, shown};
 }
 
@@ -65,13 +73,19 @@ function consoleOn(connection: Connection, route: Route) {
 async function shownWithin(view: ReturnType<typeof consoleOn>, text: string | RegExp, timeoutMs: number): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	while (!view.shown(text)) {
-		if (Date.now() > deadline) throw new Error(`no frame showed ${String(text)}; the last:\n${stripVTControlCharacters(view.app.lastFrame() ?? '')}`);
+		if (Date.now() > deadline)
+			throw new Error(`no frame showed ${String(text)}; the last:\n${stripVTControlCharacters(view.app.lastFrame() ?? '')}`);
 		await new Promise((resolve) => setTimeout(resolve, 50));
 	}
 }
 
 async function putRound(writer: KinesisClient, round: number): Promise<void> {
-	await writer.send(new PutRecordsCommand({StreamName: STREAM, Records: KEYS.map((key) => ({PartitionKey: key, Data: Buffer.from(JSON.stringify({key, n: round}))}))}));
+	await writer.send(
+		new PutRecordsCommand({
+			StreamName: STREAM,
+			Records: KEYS.map((key) => ({PartitionKey: key, Data: Buffer.from(JSON.stringify({key, n: round}))})),
+		}),
+	);
 }
 
 /** Writes a round (one record per key) every `everyMs`, `rounds` times. */
@@ -126,7 +140,12 @@ describe('the console through faults', () => {
 		engine = await startEngine({dataDir: dir, port});
 		cleanups.push(() => engine.close());
 		writer.destroy();
-		writer = new KinesisClient({endpoint: url, region: 'us-east-1', credentials: {accessKeyId: 'writer', secretAccessKey: 'writer'}, requestHandler: new NodeHttpHandler({})});
+		writer = new KinesisClient({
+			endpoint: url,
+			region: 'us-east-1',
+			credentials: {accessKeyId: 'writer', secretAccessKey: 'writer'},
+			requestHandler: new NodeHttpHandler({}),
+		});
 		cleanups.push(() => writer.destroy());
 		await writeRounds(writer, 10, 20);
 		const back = await tail.frame((text) => text.includes('80 buffered of 80') && !text.includes('retrying'));
@@ -142,7 +161,10 @@ describe('the console through faults', () => {
 		const loading = await engineWithStreams({dataDir: dir});
 		const padding = 'x'.repeat(10_000);
 		await loading.writer.send(
-			new PutRecordsCommand({StreamName: 'payments', Records: Array.from({length: 300}, (_, n) => ({PartitionKey: `k${n % 7}`, Data: Buffer.from(JSON.stringify({n, padding}))}))}),
+			new PutRecordsCommand({
+				StreamName: 'payments',
+				Records: Array.from({length: 300}, (_, n) => ({PartitionKey: `k${n % 7}`, Data: Buffer.from(JSON.stringify({n, padding}))})),
+			}),
 		);
 		await loading.engine.close();
 		const engine = await startEngine({dataDir: dir, throughputLimits: true});
@@ -153,7 +175,12 @@ describe('the console through faults', () => {
 		const others = new AbortController();
 		const drain = async () => {
 			while (!others.signal.aborted) {
-				for await (const _event of tailStream(connection.kinesis, {stream: 'payments', from: {type: 'TRIM_HORIZON'}, stopAtLatest: true, signal: others.signal})) {
+				for await (const _event of tailStream(connection.kinesis, {
+					stream: 'payments',
+					from: {type: 'TRIM_HORIZON'},
+					stopAtLatest: true,
+					signal: others.signal,
+				})) {
 					// Reading is the point.
 				}
 			}
@@ -185,7 +212,16 @@ describe('the console through faults', () => {
 		// credential_process hands out short-lived session credentials, as an SSO role does; the gate plays STS.
 		const issued = join(aws.files.dir, 'issued.json');
 		const issue = (token: string) =>
-			writeFileSync(issued, JSON.stringify({Version: 1, AccessKeyId: 'ASIAUITESTROTATING01', SecretAccessKey: 'ui-rotating-secret-Pz5/Qm1+Lx8Ke3Ws', SessionToken: token, Expiration: new Date(Date.now() + 4 * 60_000).toISOString()}));
+			writeFileSync(
+				issued,
+				JSON.stringify({
+					Version: 1,
+					AccessKeyId: 'ASIAUITESTROTATING01',
+					SecretAccessKey: 'ui-rotating-secret-Pz5/Qm1+Lx8Ke3Ws',
+					SessionToken: token,
+					Expiration: new Date(Date.now() + 4 * 60_000).toISOString(),
+				}),
+			);
 		issue('ui-session-token-one');
 		aws.files.write({config: `[profile rotating]\nregion = us-east-1\ncredential_process = cat ${issued}\n`});
 		const {engine, writer} = await engineWithStreams();
@@ -199,7 +235,11 @@ describe('the console through faults', () => {
 
 		gate.expire('ui-session-token-one');
 		const writing = writeRounds(writer, 10, 30);
-		const expired = await tail.frame((text) => text.includes('⟳ retrying (nothing skipped)') && text.includes("⟳ The AWS session token has expired (profile 'rotating'). Get fresh credentials: `aws sso login"));
+		const expired = await tail.frame(
+			(text) =>
+				text.includes('⟳ retrying (nothing skipped)') &&
+				text.includes("⟳ The AWS session token has expired (profile 'rotating'). Get fresh credentials: `aws sso login"),
+		);
 		expect(expired).toContain("session token has expired (profile 'rotating'). Retrying in");
 		issue('ui-session-token-two');
 		await writing;

@@ -22,7 +22,10 @@ describe("bounding Ink's text caches", () => {
 	it('behaves as before until the limit, then starts over', async () => {
 		// The rewritten measure-text module, with its one import replaced by a stand-in.
 		const code = boundCacheSource(url('measure-text.js'), source('measure-text.js'))
-			.replace(/^import widestLine from 'widest-line';$/m, 'const widestLine = (text) => Math.max(...text.split("\\n").map((line) => line.length));')
+			.replace(
+				/^import widestLine from 'widest-line';$/m,
+				'const widestLine = (text) => Math.max(...text.split("\\n").map((line) => line.length));',
+			)
 			.replace('const cache = new Map();', 'export const cache = new Map();');
 		const module = (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as {
 			default: (text: string) => {width: number; height: number};
@@ -37,7 +40,10 @@ describe("bounding Ink's text caches", () => {
 		expect(boundCacheSource(url('output.js'), 'const cache = {};')).toBe('const cache = {};');
 		const result = await load('file:///x/other.js', {}, async () => ({format: 'module', source: 'const cache = new Map();'}));
 		expect(result.source).toBe('const cache = new Map();');
-		const bytes = await load(url('measure-text.js'), {}, async () => ({format: 'module', source: new TextEncoder().encode(source('measure-text.js'))}));
+		const bytes = await load(url('measure-text.js'), {}, async () => ({
+			format: 'module',
+			source: new TextEncoder().encode(source('measure-text.js')),
+		}));
 		expect(String(bytes.source)).toContain('cache.clear()');
 	});
 

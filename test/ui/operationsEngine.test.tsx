@@ -41,14 +41,21 @@ describe('operations in the console on the engine', () => {
 
 	const services = () =>
 		testServices(kinesis, engine.url, {
-			operations: consoleOperations({kinesis, target: localTarget(engine.url)}, async (error) => (error instanceof Error ? error.message : String(error)), {timing: {pollMs: 100}}),
+			operations: consoleOperations(
+				{kinesis, target: localTarget(engine.url)},
+				async (error) => (error instanceof Error ? error.message : String(error)),
+				{timing: {pollMs: 100}},
+			),
 		});
 
 	it('splits the hot shard at the median of the observed traffic, then merges the coldest pair', async () => {
 		const app = renderApp(services(), renderRoute, {initialRoute: {kind: 'dashboard', stream: 'orders'}});
 		await waitForFrame(app.lastFrame, (text) => text.includes('live: reading at LATEST') && text.includes('shardId-000000000001'));
 		// Keys whose hashes fall in shard 0 (the lower half): the dashboard's reader sees them there.
-		const records = Array.from({length: 300}, (_, index) => ({Data: Buffer.from(`order ${index}`), PartitionKey: `customer-${index % 40}`}));
+		const records = Array.from({length: 300}, (_, index) => ({
+			Data: Buffer.from(`order ${index}`),
+			PartitionKey: `customer-${index % 40}`,
+		}));
 		await kinesis.send(new PutRecordsCommand({StreamName: 'orders', Records: records}));
 		await waitForFrame(app.lastFrame, (text) => text.includes('◆ hottest'), 8000);
 		const hot = /◆ hottest (shardId-\d+)/.exec(app.lastFrame() ?? '')?.[1] ?? '';
@@ -77,7 +84,10 @@ describe('operations in the console on the engine', () => {
 		expect(done).toMatch(/shardId-000000000003 +.*new/);
 
 		app.stdin.write(press.escape);
-		await waitForFrame(app.lastFrame, (text) => text.includes('HASH RANGE') && text.includes('shardId-000000000003') && text.includes('3 open / 1 closed'));
+		await waitForFrame(
+			app.lastFrame,
+			(text) => text.includes('HASH RANGE') && text.includes('shardId-000000000003') && text.includes('3 open / 1 closed'),
+		);
 		app.stdin.write('g');
 		await waitForFrame(app.lastFrame, (text) => /› all shards/.test(text));
 		app.stdin.write('M');
@@ -89,12 +99,22 @@ describe('operations in the console on the engine', () => {
 		expect(merged).toMatch(/shardId-000000000004 +.*new/);
 		app.unmount();
 
-		const audit = (await readFile(auditPath, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as {operation: string; outcome: string});
-		expect(audit.map((entry) => `${entry.operation} ${entry.outcome}`)).toEqual(['split submitted', 'split completed', 'merge submitted', 'merge completed']);
+		const audit = (await readFile(auditPath, 'utf8'))
+			.trim()
+			.split('\n')
+			.map((line) => JSON.parse(line) as {operation: string; outcome: string});
+		expect(audit.map((entry) => `${entry.operation} ${entry.outcome}`)).toEqual([
+			'split submitted',
+			'split completed',
+			'merge submitted',
+			'merge completed',
+		]);
 	});
 
 	it('offers none of them under --read-only: no keys, no hints, no help entries', async () => {
-		const app = renderApp(testServices(kinesis, engine.url, {readOnly: true}), renderRoute, {initialRoute: {kind: 'dashboard', stream: 'ledger'}});
+		const app = renderApp(testServices(kinesis, engine.url, {readOnly: true}), renderRoute, {
+			initialRoute: {kind: 'dashboard', stream: 'ledger'},
+		});
 		await waitForFrame(app.lastFrame, (text) => text.includes('shardId-000000000000') && text.includes('[read-only]'));
 		app.stdin.write('j');
 		await waitForFrame(app.lastFrame, (text) => /› shardId-000000000000/.test(text));

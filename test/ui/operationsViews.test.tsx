@@ -27,10 +27,19 @@ const shard = (index: number, start: bigint, end: bigint): ShardView => ({
 	startingSequenceNumber: '1',
 	endingSequenceNumber: undefined,
 });
-const SHAPE = shapeOf('clickstream', {StreamName: 'clickstream', StreamARN: 'arn', StreamStatus: 'ACTIVE', RetentionPeriodHours: 24, StreamCreationTimestamp: new Date(), EnhancedMonitoring: [], OpenShardCount: 2}, [
-	shard(0, 0n, HALF - 1n),
-	shard(1, HALF, MAX),
-]);
+const SHAPE = shapeOf(
+	'clickstream',
+	{
+		StreamName: 'clickstream',
+		StreamARN: 'arn',
+		StreamStatus: 'ACTIVE',
+		RetentionPeriodHours: 24,
+		StreamCreationTimestamp: new Date(),
+		EnhancedMonitoring: [],
+		OpenShardCount: 2,
+	},
+	[shard(0, 0n, HALF - 1n), shard(1, HALF, MAX)],
+);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -65,7 +74,13 @@ class FakeOperations implements Operations {
 			return result;
 		})();
 	};
-	readonly retentionOverview = async () => ({stream: 'clickstream', status: 'ACTIVE', retentionHours: 24, at: new Date().toISOString(), shards: []});
+	readonly retentionOverview = async () => ({
+		stream: 'clickstream',
+		status: 'ACTIVE',
+		retentionHours: 24,
+		at: new Date().toISOString(),
+		shards: [],
+	});
 	readonly planRetention = async (): Promise<RetentionPlan> => {
 		throw new Error('not used');
 	};
@@ -95,7 +110,9 @@ afterEach(() => cleanup());
 describe('operation views', () => {
 	it('splits at a typed hash key: preview, confirmation, progress while UPDATING, then the new shard map', async () => {
 		const ops = new FakeOperations();
-		const app2 = renderApp(services(ops), renderRoute, {initialRoute: {kind: 'split', stream: 'clickstream', shardId: 'shardId-000000000000'}});
+		const app2 = renderApp(services(ops), renderRoute, {
+			initialRoute: {kind: 'split', stream: 'clickstream', shardId: 'shardId-000000000000'},
+		});
 		const preview = await waitForFrame(app2.lastFrame, (text) => text.includes('upper child'));
 		expect(preview).toContain('Split shardId-000000000000 of clickstream · at the midpoint of its range');
 		expect(preview).toMatch(/lower child +█+·+ +25\.0% of keys/);
@@ -134,7 +151,10 @@ describe('operation views', () => {
 		const failed = await waitForFrame(app.lastFrame, (text) => text.includes('Failed:'));
 		expect(failed).toContain('Kinesis refused the merge: LimitExceededException: too many shards.');
 		expect(failed.split('\n')[0]).toContain('LimitExceededException');
-		expect(svc.notices.getSnapshot()).toMatchObject({level: 'error', text: 'The merge of shardId-000000000000 and shardId-000000000001 failed: Kinesis refused the merge: LimitExceededException: too many shards.'});
+		expect(svc.notices.getSnapshot()).toMatchObject({
+			level: 'error',
+			text: 'The merge of shardId-000000000000 and shardId-000000000001 failed: Kinesis refused the merge: LimitExceededException: too many shards.',
+		});
 		ops.failWith = undefined;
 		app.stdin.write('r');
 		await waitForFrame(app.lastFrame, (text) => text.includes('y submits') && !text.includes('Failed:'));
@@ -170,7 +190,8 @@ describe('operation views', () => {
 		const ops = new FakeOperations();
 		ops.stepMs = 400;
 		const svc = services(ops);
-		const routes = (entry: Route, height: number) => (entry.kind === 'dashboard' ? <Text>dashboard placeholder</Text> : renderRoute(entry, height));
+		const routes = (entry: Route, height: number) =>
+			entry.kind === 'dashboard' ? <Text>dashboard placeholder</Text> : renderRoute(entry, height);
 		const split = renderApp(svc, routes, {initialRoute: {kind: 'split', stream: 'clickstream', shardId: 'shardId-000000000000'}});
 		await waitForFrame(split.lastFrame, (text) => text.includes('y submits'));
 		split.stdin.write('y');
@@ -180,7 +201,9 @@ describe('operation views', () => {
 	});
 
 	it('says changes are not available without operations (as under --read-only)', async () => {
-		const app = renderApp(services(undefined, true), renderRoute, {initialRoute: {kind: 'split', stream: 'clickstream', shardId: 'shardId-000000000000'}});
+		const app = renderApp(services(undefined, true), renderRoute, {
+			initialRoute: {kind: 'split', stream: 'clickstream', shardId: 'shardId-000000000000'},
+		});
 		await waitForFrame(app.lastFrame, (text) => text.includes('Changes are not available in this console.'));
 		expect(app.lastFrame()).not.toContain('Submit');
 		app.unmount();

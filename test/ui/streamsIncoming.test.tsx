@@ -26,7 +26,8 @@ describe('the streams list incoming rate', () => {
 	});
 
 	const describeError = async (error: unknown) => (error instanceof Error ? error.message : String(error));
-	const routes = (route: {kind: string}, height: number) => (route.kind === 'streams' ? <StreamsView height={height} /> : <Text>elsewhere</Text>);
+	const routes = (route: {kind: string}, height: number) =>
+		route.kind === 'streams' ? <StreamsView height={height} /> : <Text>elsewhere</Text>;
 
 	it('shows records/s over the last 5 minutes from CloudWatch, refreshed with the list', async () => {
 		// Ten seconds ahead, so that the 10-second period being written counts as complete.

@@ -217,7 +217,9 @@ describe('the tail view', () => {
 		await until(notices.getSnapshot, (notice) => notice?.text.startsWith('Saved 2 records') === true);
 		const files = readdirSync(directory).filter((name) => name.startsWith('clickstream-'));
 		expect(files).toHaveLength(1);
-		const saved = readFileSync(join(directory, files[0] ?? ''), 'utf8').trim().split('\n');
+		const saved = readFileSync(join(directory, files[0] ?? ''), 'utf8')
+			.trim()
+			.split('\n');
 		expect(saved.map((line) => JSON.parse(line) as unknown)).toMatchObject([
 			{partitionKey: 'a', format: 'json', data: {level: 'ERROR'}},
 			{partitionKey: 'b', format: 'json', data: {level: 'INFO'}},
@@ -246,7 +248,15 @@ describe('the tail view', () => {
 		await frame((text) => text.includes('Waiting for records'));
 		app.stdin.write('?');
 		const help = await frame((text) => text.includes('Keys'));
-		for (const description of ['Pause or resume', 'Follow the newest records', 'Change the decoding', 'Start from another position', 'Open the record in full', 'Save what is shown to a JSON lines file', 'Filter']) {
+		for (const description of [
+			'Pause or resume',
+			'Follow the newest records',
+			'Change the decoding',
+			'Start from another position',
+			'Open the record in full',
+			'Save what is shown to a JSON lines file',
+			'Filter',
+		]) {
 			expect(help).toContain(description);
 		}
 		app.stdin.write(press.escape);

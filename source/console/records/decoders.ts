@@ -31,7 +31,11 @@ export function decodeContent(bytes: Uint8Array, decoder: DecoderName, settings:
 		case 'json':
 			return asJson(bytes, settings);
 		case 'base64':
-			return {text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'), format: 'base64', byteLength: bytes.length};
+			return {
+				text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
+				format: 'base64',
+				byteLength: bytes.length,
+			};
 		case 'hex':
 			return asHex(bytes, settings);
 		case 'gzip':
@@ -49,7 +53,12 @@ function withNotes(content: DecodedContent, notes: readonly string[]): DecodedCo
 function asUtf8(bytes: Uint8Array): DecodedContent {
 	const text = decodeUtf8Strict(bytes);
 	if (text !== undefined) return {text, format: 'utf8', byteLength: bytes.length};
-	return {text: decodeUtf8Lenient(bytes), format: 'utf8', byteLength: bytes.length, notes: ['not valid UTF-8: invalid bytes are shown as U+FFFD']};
+	return {
+		text: decodeUtf8Lenient(bytes),
+		format: 'utf8',
+		byteLength: bytes.length,
+		notes: ['not valid UTF-8: invalid bytes are shown as U+FFFD'],
+	};
 }
 
 function asHex(bytes: Uint8Array, settings: DecoderSettings): DecodedContent {
@@ -108,7 +117,10 @@ function decompressed(bytes: Uint8Array, compression: Compression, settings: Dec
 	const result = decompress(bytes, compression, settings.maxDecompressedBytes);
 	if (!result.ok) return {error: result.error};
 	const content = asPlain(result.data, settings, result.truncated);
-	return withNotes({...content, compression, ...(result.truncated ? {truncated: true} : {})}, result.note === undefined ? [] : [result.note]);
+	return withNotes(
+		{...content, compression, ...(result.truncated ? {truncated: true} : {})},
+		result.note === undefined ? [] : [result.note],
+	);
 }
 
 /** gzip or zlib by their headers, else raw deflate; then JSON, text or hex. */
@@ -116,7 +128,9 @@ function asCompressed(bytes: Uint8Array, settings: DecoderSettings): DecodedCont
 	const compression = detectCompression(bytes) ?? 'deflate';
 	const result = decompressed(bytes, compression, settings);
 	if (!('error' in result)) return result;
-	return withNotes(asPlain(bytes, settings, false), [`not ${compression === 'deflate' ? 'gzip, zlib or deflate' : compression} data (${result.error}): shown as it is`]);
+	return withNotes(asPlain(bytes, settings, false), [
+		`not ${compression === 'deflate' ? 'gzip, zlib or deflate' : compression} data (${result.error}): shown as it is`,
+	]);
 }
 
 /**

@@ -100,7 +100,8 @@ function keyFilter(expression: string, pattern: string): RecordFilter {
 		const char = pattern[index] ?? '';
 		if (char === '\\') {
 			const next = pattern[index + 1];
-			if (next === undefined) throw new FilterSyntaxError(`partition key pattern "${pattern}" ends with a lone backslash: write \\\\ for a backslash`);
+			if (next === undefined)
+				throw new FilterSyntaxError(`partition key pattern "${pattern}" ends with a lone backslash: write \\\\ for a backslash`);
 			regex += escapeRegExp(next);
 			literal += next;
 			index++;
@@ -125,7 +126,10 @@ function jsonFilter(expression: string, argument: string): RecordFilter {
 	const path = argument.slice(0, equals);
 	if (path === '') throw new FilterSyntaxError(`json filter "${expression}" has no path before "=": e.g. json:level=ERROR`);
 	const segments = path.split('.');
-	if (segments.includes('')) throw new FilterSyntaxError(`json filter "${expression}" has an empty segment in its path "${path}": write keys joined by single dots, e.g. user.id`);
+	if (segments.includes(''))
+		throw new FilterSyntaxError(
+			`json filter "${expression}" has an empty segment in its path "${path}": write keys joined by single dots, e.g. user.id`,
+		);
 	return {kind: 'json', expression, path: segments, value: argument.slice(equals + 1)};
 }
 

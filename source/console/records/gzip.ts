@@ -79,7 +79,12 @@ function decompressBeginning(bytes: Uint8Array, inflate: Inflate, maxOutputLengt
 	const inputLength = Math.max(1, Math.floor(maxOutputLength / MAX_DEFLATE_RATIO));
 	try {
 		const data = inflate(bytes.subarray(0, inputLength), {maxOutputLength, finishFlush: zlib.constants.Z_SYNC_FLUSH});
-		return {ok: true, data, truncated: true, note: `decompressed content is larger than ${formatSize(maxOutputLength)}: showing the first ${data.length} bytes`};
+		return {
+			ok: true,
+			data,
+			truncated: true,
+			note: `decompressed content is larger than ${formatSize(maxOutputLength)}: showing the first ${data.length} bytes`,
+		};
 	} catch (error) {
 		return {ok: false, error: errorMessage(error)};
 	}

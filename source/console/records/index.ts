@@ -10,4 +10,12 @@ export {FilterSyntaxError, matches, parseFilter, parseFilters, type FilterableRe
 export {deaggregate, hasKplMagic, KPL_MAGIC, type Deaggregation, type KplUserRecord} from './kpl.js';
 export {DEFAULT_MAX_DECOMPRESSED_BYTES} from './gzip.js';
 export {sanitizeForTerminal, sanitizeLine, type SanitizeOptions} from './terminalText.js';
-export {DECODER_NAMES, isDecoderName, type Compression, type DecodedRecord, type DecodeOptions, type DecoderName, type RecordFormat} from './types.js';
+export {
+	DECODER_NAMES,
+	isDecoderName,
+	type Compression,
+	type DecodedRecord,
+	type DecodeOptions,
+	type DecoderName,
+	type RecordFormat,
+} from './types.js';

@@ -58,19 +58,28 @@ export function deaggregate(data: Uint8Array): Deaggregation {
 	try {
 		aggregate = readAggregatedRecord(message);
 	} catch (error) {
-		return {kind: 'invalid', reason: `starts with the KPL magic number, but its protobuf message cannot be read: ${error instanceof Error ? error.message : String(error)}`};
+		return {
+			kind: 'invalid',
+			reason: `starts with the KPL magic number, but its protobuf message cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+		};
 	}
 	const records: KplUserRecord[] = [];
 	for (const [subSequenceNumber, record] of aggregate.records.entries()) {
 		const partitionKey = lookUp(aggregate.partitionKeys, record.partitionKeyIndex);
 		if (partitionKey === undefined) {
-			return {kind: 'invalid', reason: outOfRange(subSequenceNumber, 'partition key', record.partitionKeyIndex, aggregate.partitionKeys.length)};
+			return {
+				kind: 'invalid',
+				reason: outOfRange(subSequenceNumber, 'partition key', record.partitionKeyIndex, aggregate.partitionKeys.length),
+			};
 		}
 		let explicitHashKey: string | undefined;
 		if (record.explicitHashKeyIndex !== undefined) {
 			explicitHashKey = lookUp(aggregate.explicitHashKeys, record.explicitHashKeyIndex);
 			if (explicitHashKey === undefined) {
-				return {kind: 'invalid', reason: outOfRange(subSequenceNumber, 'explicit hash key', record.explicitHashKeyIndex, aggregate.explicitHashKeys.length)};
+				return {
+					kind: 'invalid',
+					reason: outOfRange(subSequenceNumber, 'explicit hash key', record.explicitHashKeyIndex, aggregate.explicitHashKeys.length),
+				};
 			}
 		}
 		records.push({partitionKey, ...(explicitHashKey === undefined ? {} : {explicitHashKey}), data: record.data, subSequenceNumber});
@@ -107,7 +116,8 @@ function readAggregatedRecord(bytes: Uint8Array): AggregatedRecord {
 		const [field, wireType] = reader.tag();
 		if (field === 1 && wireType === WireType.LengthDelimited) aggregate.partitionKeys.push(reader.string());
 		else if (field === 2 && wireType === WireType.LengthDelimited) aggregate.explicitHashKeys.push(reader.string());
-		else if (field === 3 && wireType === WireType.LengthDelimited) aggregate.records.push(readUserRecord(reader.bytes(), aggregate.records.length));
+		else if (field === 3 && wireType === WireType.LengthDelimited)
+			aggregate.records.push(readUserRecord(reader.bytes(), aggregate.records.length));
 		else reader.skip(wireType, field);
 	}
 	return aggregate;

@@ -27,7 +27,14 @@ export type TailEvent =
 	| {readonly type: 'caught-up'; readonly shardId: string}
 	| {readonly type: 'shard-ended'; readonly shardId: string; readonly childShardIds: readonly string[]}
 	/** A call failed and is tried again after `delayMs`; `shardId` '' is the shard listing. `error` is what failed, to describe it. */
-	| {readonly type: 'retrying'; readonly shardId: string; readonly reason: string; readonly attempt: number; readonly delayMs: number; readonly error?: unknown}
+	| {
+			readonly type: 'retrying';
+			readonly shardId: string;
+			readonly reason: string;
+			readonly attempt: number;
+			readonly delayMs: number;
+			readonly error?: unknown;
+	  }
 	/** A shard (or the listing, '') that was retrying has made a call that worked. */
 	| {readonly type: 'recovered'; readonly shardId: string}
 	| {readonly type: 'failed'; readonly shardId?: string; readonly error: unknown};

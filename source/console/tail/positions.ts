@@ -12,7 +12,17 @@ export const TRIM_HORIZON: StartPosition = {type: 'TRIM_HORIZON'};
 export const LATEST: StartPosition = {type: 'LATEST'};
 
 const RELATIVE = /^(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h|hr|d|w)$/i;
-const UNIT_MS: Record<string, number> = {ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000, h: 3_600_000, hr: 3_600_000, d: 86_400_000, w: 604_800_000};
+const UNIT_MS: Record<string, number> = {
+	ms: 1,
+	s: 1000,
+	sec: 1000,
+	m: 60_000,
+	min: 60_000,
+	h: 3_600_000,
+	hr: 3_600_000,
+	d: 86_400_000,
+	w: 604_800_000,
+};
 const SEQUENCE = /^\d{1,129}$/;
 
 /**

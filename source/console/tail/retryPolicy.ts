@@ -16,7 +16,19 @@ const RETRYABLE_NAMES = new Set([
 	'RequestTimeout',
 	'RequestTimeoutException',
 ]);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED', 'ERR_HTTP2_STREAM_ERROR', 'ERR_HTTP2_GOAWAY_SESSION', 'ERR_HTTP2_SESSION_ERROR']);
+const NETWORK_CODES = new Set([
+	'ECONNREFUSED',
+	'ECONNRESET',
+	'EPIPE',
+	'ETIMEDOUT',
+	'EAI_AGAIN',
+	'ENETUNREACH',
+	'EHOSTUNREACH',
+	'ECONNABORTED',
+	'ERR_HTTP2_STREAM_ERROR',
+	'ERR_HTTP2_GOAWAY_SESSION',
+	'ERR_HTTP2_SESSION_ERROR',
+]);
 
 /**
  * The credentials failed: expired, unknown to the endpoint, not matching their signature, or none to be
@@ -63,14 +75,18 @@ export function failureAction(error: unknown): FailureAction {
 /** Whether the failure is the credentials' (see CREDENTIAL_NAMES): worth waiting out where the provider can renew them. */
 export function isCredentialFailure(error: unknown): boolean {
 	const shape = (error ?? {}) as ErrorShape;
-	return (shape.name !== undefined && CREDENTIAL_NAMES.has(shape.name)) || /security token included in the request is expired/i.test(shape.message ?? '');
+	return (
+		(shape.name !== undefined && CREDENTIAL_NAMES.has(shape.name)) ||
+		/security token included in the request is expired/i.test(shape.message ?? '')
+	);
 }
 
 /** How long a reader waits before trying credentials that failed again: long enough not to hammer, short enough to resume soon after a login. */
 export const CREDENTIAL_RETRY = {baseMs: 2_000, capMs: 10_000} as const;
 
 /** The wait before trying failed credentials again: one to ten seconds. */
-export const credentialDelay = (attempt: number): number => Math.max(CREDENTIAL_RETRY.baseMs / 2, backoffDelay(attempt, CREDENTIAL_RETRY.baseMs, CREDENTIAL_RETRY.capMs));
+export const credentialDelay = (attempt: number): number =>
+	Math.max(CREDENTIAL_RETRY.baseMs / 2, backoffDelay(attempt, CREDENTIAL_RETRY.baseMs, CREDENTIAL_RETRY.capMs));
 
 function isNetworkError(shape: ErrorShape, depth = 0): boolean {
 	if (shape.code && NETWORK_CODES.has(shape.code)) return true;

@@ -22,5 +22,6 @@ export type StreamRef = string;
 export const streamParameters = (stream: StreamRef): {StreamName: string} | {StreamARN: string} =>
 	stream.startsWith('arn:') ? {StreamARN: stream} : {StreamName: stream};
 
-export const parentsOf = (shard: Shard): string[] => [shard.ParentShardId, shard.AdjacentParentShardId].filter((id): id is string => Boolean(id));
+export const parentsOf = (shard: Shard): string[] =>
+	[shard.ParentShardId, shard.AdjacentParentShardId].filter((id): id is string => Boolean(id));
 export const isClosed = (shard: Shard): boolean => Boolean(shard.SequenceNumberRange?.EndingSequenceNumber);

@@ -82,7 +82,11 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 			if (attempt > 0) await options.emit({type: 'recovered', shardId});
 			attempt = 0;
 
-			const {lastSequence: delivered, pastUntil} = await deliver({shardId, untilMs: until, emit: options.emit, now}, page.Records, page.MillisBehindLatest);
+			const {lastSequence: delivered, pastUntil} = await deliver(
+				{shardId, untilMs: until, emit: options.emit, now},
+				page.Records,
+				page.MillisBehindLatest,
+			);
 			if (delivered) lastSequence = delivered;
 			const records = page.Records ?? [];
 			if (pastUntil) return {kind: 'stopped'};

@@ -17,8 +17,9 @@ const QUERY_CODES: Readonly<Record<string, string>> = {
 
 export const invalidParameterValue = (message: string) => new ServiceError('InvalidParameterValueException', message);
 export const invalidParameterCombination = (message: string) => new ServiceError('InvalidParameterCombinationException', message);
-export const missingParameter = (name: string) => new ServiceError('MissingRequiredParameterException', `The parameter ${name} is required.`);
-export const invalidNextToken = () => new ServiceError('InvalidNextToken', 'The service couldn\'t process the NextToken.');
+export const missingParameter = (name: string) =>
+	new ServiceError('MissingRequiredParameterException', `The parameter ${name} is required.`);
+export const invalidNextToken = () => new ServiceError('InvalidNextToken', "The service couldn't process the NextToken.");
 export const limitExceeded = (message: string) => new ServiceError('LimitExceededFault', message);
 
 /** How CloudWatch names an error on the wire. */

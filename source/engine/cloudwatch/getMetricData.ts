@@ -57,13 +57,19 @@ export default defineOperation(
 			if (ids.has(query.Id)) throw invalidParameterValue(`The value ${query.Id} for parameter ${member}.Id is not unique.`);
 			ids.add(query.Id);
 			if (!/^[a-z][a-zA-Z0-9_]*$/.test(query.Id)) {
-				throw invalidParameterValue(`The value ${query.Id} for parameter ${member}.Id is invalid: it must start with a lowercase letter and hold only letters, numbers and underscores.`);
+				throw invalidParameterValue(
+					`The value ${query.Id} for parameter ${member}.Id is invalid: it must start with a lowercase letter and hold only letters, numbers and underscores.`,
+				);
 			}
 			if (query.Expression !== undefined && query.MetricStat !== undefined) {
-				throw invalidParameterCombination(`The parameters ${member}.MetricStat and ${member}.Expression are mutually exclusive and you have specified both.`);
+				throw invalidParameterCombination(
+					`The parameters ${member}.MetricStat and ${member}.Expression are mutually exclusive and you have specified both.`,
+				);
 			}
 			if (query.Expression !== undefined) {
-				throw invalidParameterValue(`The parameter ${member}.Expression is not supported by the built-in engine, which does not evaluate metric math: query with MetricStat.`);
+				throw invalidParameterValue(
+					`The parameter ${member}.Expression is not supported by the built-in engine, which does not evaluate metric math: query with MetricStat.`,
+				);
 			}
 			const stat = query.MetricStat;
 			if (!stat) throw missingParameter(`${member}.MetricStat`);
@@ -138,7 +144,13 @@ function encodeToken(token: PageToken): string {
 function decodeToken(text: string, queryCount: number): PageToken {
 	try {
 		const parsed: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-		if (Array.isArray(parsed) && Number.isInteger(parsed[0]) && parsed[0] >= 0 && parsed[0] < queryCount && (parsed[1] === null || typeof parsed[1] === 'number')) {
+		if (
+			Array.isArray(parsed) &&
+			Number.isInteger(parsed[0]) &&
+			parsed[0] >= 0 &&
+			parsed[0] < queryCount &&
+			(parsed[1] === null || typeof parsed[1] === 'number')
+		) {
 			return {query: parsed[0] as number, afterMs: parsed[1] === null ? Number.NaN : (parsed[1] as number)};
 		}
 	} catch {

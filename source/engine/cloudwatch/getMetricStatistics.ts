@@ -1,6 +1,17 @@
 import {Timestamp} from '../protocol/values.js';
 import {invalidParameterCombination} from './errors.js';
-import {Dimensions, MetricName, Namespace, STATISTICS, Unit, checkPeriod, defineOperation, statisticAt, unsupportedStatistic, type Statistic} from './operation.js';
+import {
+	Dimensions,
+	MetricName,
+	Namespace,
+	STATISTICS,
+	Unit,
+	checkPeriod,
+	defineOperation,
+	statisticAt,
+	unsupportedStatistic,
+	type Statistic,
+} from './operation.js';
 
 const MAX_DATAPOINTS = 1440;
 

@@ -37,7 +37,11 @@ export default defineOperation(
 		const matches = (series: Series) =>
 			(input.Namespace === undefined || series.namespace === input.Namespace) &&
 			(input.MetricName === undefined || series.name === input.MetricName) &&
-			filters.every((filter) => series.dimensions.some((dimension) => dimension.Name === filter.Name && (filter.Value === undefined || dimension.Value === filter.Value))) &&
+			filters.every((filter) =>
+				series.dimensions.some(
+					(dimension) => dimension.Name === filter.Name && (filter.Value === undefined || dimension.Value === filter.Value),
+				),
+			) &&
 			(after === undefined || series.key > after);
 		const found = metrics.list(region, nowMs - windowMs).filter(matches);
 		const page = found.slice(0, PAGE_SIZE);

@@ -257,7 +257,12 @@ export class MetricStore {
 
 	/** Figures for tests and diagnostics. */
 	stats(): {series: number; clientSeries: number; secondChunks: number; minuteChunks: number} {
-		return {series: this.series.size, clientSeries: this.clientSeries, secondChunks: this.queues[SECOND].size, minuteChunks: this.queues[MINUTE].size};
+		return {
+			series: this.series.size,
+			clientSeries: this.clientSeries,
+			secondChunks: this.queues[SECOND].size,
+			minuteChunks: this.queues[MINUTE].size,
+		};
 	}
 
 	private addAt(

@@ -61,14 +61,17 @@ export default defineOperation(
 		const puts: Put[] = data.map((datum, index) => {
 			const member = `MetricData.member.${index + 1}`;
 			const atMs = datum.Timestamp?.getTime() ?? nowMs;
-			if (atMs < nowMs - TWO_WEEKS_MS) throw invalidParameterValue(`The parameter ${member}.Timestamp must specify a time no more than two weeks in the past.`);
-			if (atMs > nowMs + TWO_HOURS_MS) throw invalidParameterValue(`The parameter ${member}.Timestamp must specify a time no more than two hours in the future.`);
+			if (atMs < nowMs - TWO_WEEKS_MS)
+				throw invalidParameterValue(`The parameter ${member}.Timestamp must specify a time no more than two weeks in the past.`);
+			if (atMs > nowMs + TWO_HOURS_MS)
+				throw invalidParameterValue(`The parameter ${member}.Timestamp must specify a time no more than two hours in the future.`);
 			if (datum.StorageResolution !== undefined && datum.StorageResolution !== 1 && datum.StorageResolution !== 60) {
 				throw invalidParameterValue(`The value ${datum.StorageResolution} for parameter ${member}.StorageResolution is invalid.`);
 			}
 			const dimensions = datum.Dimensions ?? [];
 			const names = new Set(dimensions.map((dimension) => dimension.Name));
-			if (names.size !== dimensions.length) throw invalidParameterValue(`No metric may have duplicate dimension names: ${member}.Dimensions.`);
+			if (names.size !== dimensions.length)
+				throw invalidParameterValue(`No metric may have duplicate dimension names: ${member}.Dimensions.`);
 			return {name: datum.MetricName, dimensions, unit: datum.Unit ?? 'None', atMs, ...summaryOf(datum, member)};
 		});
 
@@ -80,29 +83,43 @@ export default defineOperation(
 			);
 		}
 		for (const put of puts) {
-			metrics.clientSeriesFor(region, input.Namespace, put.name, put.dimensions, put.unit).observeStatistics(put.sum, put.minimum, put.maximum, put.sampleCount, put.atMs);
+			metrics
+				.clientSeriesFor(region, input.Namespace, put.name, put.dimensions, put.unit)
+				.observeStatistics(put.sum, put.minimum, put.maximum, put.sampleCount, put.atMs);
 		}
 		return {};
 	},
 );
 
 function summaryOf(
-	datum: {Value?: number; StatisticValues?: {SampleCount: number; Sum: number; Minimum: number; Maximum: number}; Values?: number[]; Counts?: number[]},
+	datum: {
+		Value?: number;
+		StatisticValues?: {SampleCount: number; Sum: number; Minimum: number; Maximum: number};
+		Values?: number[];
+		Counts?: number[];
+	},
 	member: string,
 ): Pick<Put, 'sum' | 'minimum' | 'maximum' | 'sampleCount'> {
-	const given = [datum.Value !== undefined && 'Value', datum.StatisticValues !== undefined && 'StatisticValues', datum.Values !== undefined && 'Values'].filter(
-		(name): name is string => name !== false,
-	);
+	const given = [
+		datum.Value !== undefined && 'Value',
+		datum.StatisticValues !== undefined && 'StatisticValues',
+		datum.Values !== undefined && 'Values',
+	].filter((name): name is string => name !== false);
 	if (given.length > 1) {
-		throw invalidParameterCombination(`The parameters ${member}.${given[0]} and ${member}.${given[1]} are mutually exclusive and you have specified both.`);
+		throw invalidParameterCombination(
+			`The parameters ${member}.${given[0]} and ${member}.${given[1]} are mutually exclusive and you have specified both.`,
+		);
 	}
 	if (datum.Counts !== undefined && datum.Values === undefined) throw missingParameter(`${member}.Values`);
 	if (datum.Value !== undefined) return {sum: datum.Value, minimum: datum.Value, maximum: datum.Value, sampleCount: 1};
 	const statistics = datum.StatisticValues;
 	if (statistics) {
-		if (statistics.SampleCount <= 0) throw invalidParameterValue(`The parameter ${member}.StatisticValues.SampleCount must be greater than 0.`);
+		if (statistics.SampleCount <= 0)
+			throw invalidParameterValue(`The parameter ${member}.StatisticValues.SampleCount must be greater than 0.`);
 		if (statistics.Minimum > statistics.Maximum) {
-			throw invalidParameterValue(`The parameter ${member}.StatisticValues.Maximum must be greater than or equal to ${member}.StatisticValues.Minimum.`);
+			throw invalidParameterValue(
+				`The parameter ${member}.StatisticValues.Maximum must be greater than or equal to ${member}.StatisticValues.Minimum.`,
+			);
 		}
 		return {sum: statistics.Sum, minimum: statistics.Minimum, maximum: statistics.Maximum, sampleCount: statistics.SampleCount};
 	}

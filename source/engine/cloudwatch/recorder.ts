@@ -14,7 +14,11 @@ export interface MetricsRecorder {
 	 * record its shard, its size (data plus partition key) and whether the shard's budget admitted it.
 	 */
 	writes(stream: MeteredStream, records: ReadonlyArray<RecordWrite>, nowMs: number): void;
-	putRecord(stream: MeteredStream, call: {readonly bytes: number; readonly succeeded: boolean; readonly latencyMs: number}, nowMs: number): void;
+	putRecord(
+		stream: MeteredStream,
+		call: {readonly bytes: number; readonly succeeded: boolean; readonly latencyMs: number},
+		nowMs: number,
+	): void;
 	putRecords(stream: MeteredStream, call: PutRecordsCall, nowMs: number): void;
 	getRecords(stream: MeteredStream, shardIndex: number, call: GetRecordsCall, nowMs: number): void;
 	/** A GetRecords call refused by the shard's read budget. */
@@ -142,10 +146,22 @@ export class KinesisMetrics implements MetricsRecorder {
 		this.stream(stream, 'WriteProvisionedThroughputExceeded', nowMs, throttled);
 
 		const enhanced = stream.enhancedMonitoring;
-		if (!enhanced.includes('IncomingBytes') && !enhanced.includes('IncomingRecords') && !enhanced.includes('WriteProvisionedThroughputExceeded')) return;
+		if (
+			!enhanced.includes('IncomingBytes') &&
+			!enhanced.includes('IncomingRecords') &&
+			!enhanced.includes('WriteProvisionedThroughputExceeded')
+		)
+			return;
 		if (records.length === 1) {
 			const [record] = records as [RecordWrite];
-			this.shardWrite(stream, record.shard.index, record.admitted ? 1 : 0, record.admitted ? record.bytes : 0, record.admitted ? 0 : 1, nowMs);
+			this.shardWrite(
+				stream,
+				record.shard.index,
+				record.admitted ? 1 : 0,
+				record.admitted ? record.bytes : 0,
+				record.admitted ? 0 : 1,
+				nowMs,
+			);
 			return;
 		}
 		// Per shard, one sample per call, as AWS counts "a single put operation for the shard".
@@ -228,7 +244,13 @@ export class KinesisMetrics implements MetricsRecorder {
 		const meters = this.metersOf(stream).stream;
 		let series = meters.get(name);
 		if (!series) {
-			series = this.store.engineSeries(stream.region, NAMESPACE, name, [{Name: 'StreamName', Value: stream.name}], STREAM_METRICS[name] ?? 'None');
+			series = this.store.engineSeries(
+				stream.region,
+				NAMESPACE,
+				name,
+				[{Name: 'StreamName', Value: stream.name}],
+				STREAM_METRICS[name] ?? 'None',
+			);
 			if (!series) return;
 			meters.set(name, series);
 		}
@@ -294,7 +316,10 @@ export const noMetrics: MetricsRecorder = {
 };
 
 /** The figures of a PutRecords call from what became of each of its records (stored or throttled). */
-export function putRecordsCall(records: ReadonlyArray<{readonly admitted: boolean; readonly bytes: number}>, latencyMs: number): PutRecordsCall {
+export function putRecordsCall(
+	records: ReadonlyArray<{readonly admitted: boolean; readonly bytes: number}>,
+	latencyMs: number,
+): PutRecordsCall {
 	let successfulRecords = 0;
 	let bytes = 0;
 	for (const record of records) {

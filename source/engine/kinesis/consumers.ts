@@ -41,11 +41,15 @@ export interface ConsumerRef {
 
 const CONSUMER_ARN = /^arn:aws[a-z-]*:kinesis:([a-z0-9-]+):(\d{12}):stream\/([a-zA-Z0-9_.-]+)\/consumer\/([a-zA-Z0-9_.-]+):(\d+)$/;
 
-export function parseConsumerArn(arn: string): {region: string; account: string; streamName: string; name: string; createdSeconds: number} | undefined {
+export function parseConsumerArn(
+	arn: string,
+): {region: string; account: string; streamName: string; name: string; createdSeconds: number} | undefined {
 	const match = CONSUMER_ARN.exec(arn);
 	if (!match) return undefined;
 	const [, region, account, streamName, name, seconds] = match;
-	return region && account && streamName && name && seconds ? {region, account, streamName, name, createdSeconds: Number(seconds)} : undefined;
+	return region && account && streamName && name && seconds
+		? {region, account, streamName, name, createdSeconds: Number(seconds)}
+		: undefined;
 }
 
 export class Consumers {

@@ -32,7 +32,9 @@ export async function changeMonitoring(
 	const stream = activeStream(context, input);
 	const named = new Set(input.ShardLevelMetrics.includes('ALL') ? SHARD_LEVEL_METRICS : input.ShardLevelMetrics);
 	const before = [...stream.enhancedMonitoring];
-	stream.enhancedMonitoring = SHARD_LEVEL_METRICS.filter((metric) => (enable ? before.includes(metric) || named.has(metric) : before.includes(metric) && !named.has(metric)));
+	stream.enhancedMonitoring = SHARD_LEVEL_METRICS.filter((metric) =>
+		enable ? before.includes(metric) || named.has(metric) : before.includes(metric) && !named.has(metric),
+	);
 	await context.streams.save(stream);
 	return {
 		StreamName: stream.name,

@@ -60,7 +60,12 @@ export default defineAction(
 		const atEnd = shard.endPosition !== undefined && next === undefined && streams.settledThrough(stream, shard.endPosition);
 		throughput.chargeRead(stream.uid, shard.index, page.bytes, nowMs);
 		const iteratorAgeMs = last ? Math.max(0, nowMs - last.arrivalMs) : 0;
-		metrics.getRecords(stream, shard.index, {records: page.count, bytes: page.bytes, iteratorAgeMs, latencyMs: performance.now() - started}, nowMs);
+		metrics.getRecords(
+			stream,
+			shard.index,
+			{records: page.count, bytes: page.bytes, iteratorAgeMs, latencyMs: performance.now() - started},
+			nowMs,
+		);
 
 		const encryptedAt = (position: number) => encryptionAt(stream, position) === 'KMS';
 		const rest = {
@@ -70,7 +75,13 @@ export default defineAction(
 				: {NextShardIterator: encodeIterator({...iterator, position: nextPosition, issuedMs: nowMs})}),
 		};
 		return new SelfEncoding(
-			() => recordsJson(page, {sequence: sequenceParts(stream.createdMs, shard.index), encryptedAt}, '{"Records":[', `],${JSON.stringify(rest).slice(1)}`),
+			() =>
+				recordsJson(
+					page,
+					{sequence: sequenceParts(stream.createdMs, shard.index), encryptedAt},
+					'{"Records":[',
+					`],${JSON.stringify(rest).slice(1)}`,
+				),
 			() => {
 				const sequenceOf = sequenceFormatter(stream.createdMs, shard.index);
 				return {

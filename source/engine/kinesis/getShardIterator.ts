@@ -36,7 +36,8 @@ export default defineAction(
 		}
 		let position: number;
 		if (input.StartingSequenceNumber !== undefined) {
-			position = positionOfSequence(context, stream, shard.index, input.StartingSequenceNumber) + (type === 'AFTER_SEQUENCE_NUMBER' ? 1 : 0);
+			position =
+				positionOfSequence(context, stream, shard.index, input.StartingSequenceNumber) + (type === 'AFTER_SEQUENCE_NUMBER' ? 1 : 0);
 		} else if (type === 'TRIM_HORIZON') {
 			position = shard.startPosition;
 		} else if (type === 'LATEST') {

@@ -56,7 +56,9 @@ export default defineAction(
 
 		// The model allows up to 10,000, but AWS returns at most 1,000 shards a call.
 		const limit = Math.min(input.MaxResults ?? 1000, 1000);
-		const matching = visibleShards(stream, nowMs).filter((shard) => shard.index > afterIndex && (!filter || passes(filter, stream, shard, nowMs)));
+		const matching = visibleShards(stream, nowMs).filter(
+			(shard) => shard.index > afterIndex && (!filter || passes(filter, stream, shard, nowMs)),
+		);
 		const page = matching.slice(0, limit);
 		const last = page.at(-1);
 		const token =

@@ -16,7 +16,10 @@ export default defineAction(
 	({streams, consumers, region, nowMs}, input) => {
 		const stream = streams.find(region, {StreamARN: input.StreamARN}, nowMs);
 		// Tells streams of one name apart: a timestamp of an earlier stream of the name finds nothing.
-		if (input.StreamCreationTimestamp !== undefined && Math.floor(input.StreamCreationTimestamp.getTime() / 1000) !== Math.floor(stream.createdMs / 1000)) {
+		if (
+			input.StreamCreationTimestamp !== undefined &&
+			Math.floor(input.StreamCreationTimestamp.getTime() / 1000) !== Math.floor(stream.createdMs / 1000)
+		) {
 			throw resourceNotFound(`Stream ${stream.name} under account ${streams.account} not found.`);
 		}
 		let after: string | undefined;
@@ -37,7 +40,15 @@ export default defineAction(
 		return {
 			Consumers: page.map((consumer) => consumers.summary(stream, consumer, nowMs)),
 			...(remaining.length > limit && last
-				? {NextToken: encodePageToken({region, streamName: stream.name, streamCreatedMs: stream.createdMs, after: last.name, issuedMs: nowMs})}
+				? {
+						NextToken: encodePageToken({
+							region,
+							streamName: stream.name,
+							streamCreatedMs: stream.createdMs,
+							after: last.name,
+							issuedMs: nowMs,
+						}),
+					}
 				: {}),
 		};
 	},

@@ -20,7 +20,9 @@ export default defineAction(
 		return {
 			StreamNames: page.map((stream) => stream.name),
 			HasMoreStreams: hasMore,
-			...(hasMore && last ? {NextToken: encodePageToken({region, streamName: '', streamCreatedMs: 0, after: last.name, issuedMs: nowMs})} : {}),
+			...(hasMore && last
+				? {NextToken: encodePageToken({region, streamName: '', streamCreatedMs: 0, after: last.name, issuedMs: nowMs})}
+				: {}),
 			StreamSummaries: page.map((stream) => ({
 				StreamName: stream.name,
 				StreamARN: streams.arnOf(stream),

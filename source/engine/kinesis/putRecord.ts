@@ -26,7 +26,11 @@ export default defineAction(
 		}
 		const [written] = await writeRecords(context, stream, [input], [hashHex], minimumPosition);
 		if (!written) throw new Error('a written record was not reported');
-		context.metrics.putRecord(stream, {bytes: written.bytes, succeeded: written.admitted, latencyMs: performance.now() - started}, context.nowMs);
+		context.metrics.putRecord(
+			stream,
+			{bytes: written.bytes, succeeded: written.admitted, latencyMs: performance.now() - started},
+			context.nowMs,
+		);
 		if (!written.admitted) throw shardRateExceeded(context, stream, written.shardIndex);
 		return {
 			ShardId: shardIdOf(written.shardIndex),

@@ -40,7 +40,9 @@ export default defineAction(
 			() => [answerJson(stream, routed, failed, (record) => JSON.stringify(failure(record)))],
 			() => ({
 				FailedRecordCount: failed,
-				Records: routed.map((record) => (record.admitted ? {SequenceNumber: sequenceOf(record), ShardId: shardIdOf(record.shardIndex)} : failure(record))),
+				Records: routed.map((record) =>
+					record.admitted ? {SequenceNumber: sequenceOf(record), ShardId: shardIdOf(record.shardIndex)} : failure(record),
+				),
 				EncryptionType: stream.encryption.type,
 			}),
 		);
@@ -52,7 +54,12 @@ export default defineAction(
  * The answer's JSON as bytes: per record, the text around the position is the same for every record
  * of a shard, so it is made once per shard and the position's digits are written between.
  */
-function answerJson(stream: StreamState, routed: readonly RoutedRecord[], failed: number, failureJson: (record: RoutedRecord) => string): Buffer {
+function answerJson(
+	stream: StreamState,
+	routed: readonly RoutedRecord[],
+	failed: number,
+	failureJson: (record: RoutedRecord) => string,
+): Buffer {
 	const around = new Map<number, {before: Buffer; after: Buffer}>();
 	// Per record, in order: the text around its position, or its error's JSON.
 	const pieces: Array<{before: Buffer; after: Buffer} | string> = [];
@@ -69,7 +76,10 @@ function answerJson(stream: StreamState, routed: readonly RoutedRecord[], failed
 		let parts = around.get(record.shardIndex);
 		if (!parts) {
 			const {prefix, suffix} = sequenceParts(stream.createdMs, record.shardIndex);
-			parts = {before: Buffer.from(`{"SequenceNumber":"${prefix}`), after: Buffer.from(`${suffix}","ShardId":"${shardIdOf(record.shardIndex)}"}`)};
+			parts = {
+				before: Buffer.from(`{"SequenceNumber":"${prefix}`),
+				after: Buffer.from(`${suffix}","ShardId":"${shardIdOf(record.shardIndex)}"}`),
+			};
 			around.set(record.shardIndex, parts);
 		}
 		pieces.push(parts);

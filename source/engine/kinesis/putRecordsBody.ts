@@ -51,7 +51,8 @@ for (let digit = 0; digit < 64; digit++) DIGITS[BASE64_ALPHABET.charCodeAt(digit
 /** Each pair of bytes' 12 bits as two base64 digits, or -1 (128 KiB): half the lookups of DIGITS, which makes decoding about 40% faster. */
 const DIGIT_PAIRS = new Int16Array(65536).fill(-1);
 for (let high = 0; high < 64; high++) {
-	for (let low = 0; low < 64; low++) DIGIT_PAIRS[(BASE64_ALPHABET.charCodeAt(high) << 8) | BASE64_ALPHABET.charCodeAt(low)] = (high << 6) | low;
+	for (let low = 0; low < 64; low++)
+		DIGIT_PAIRS[(BASE64_ALPHABET.charCodeAt(high) << 8) | BASE64_ALPHABET.charCodeAt(low)] = (high << 6) | low;
 }
 
 const MAX_RECORDS = putRecordsSchema.Records.max;
@@ -123,7 +124,11 @@ class BodyReader {
 			const data = all.subarray(dataStart, dataEnd);
 			const partitionKey = this.partitionKeys[index] as string;
 			const hashKey = this.hashKeys[index];
-			entries.push(hashKey === undefined ? {Data: data, PartitionKey: partitionKey} : {Data: data, ExplicitHashKey: hashKey, PartitionKey: partitionKey});
+			entries.push(
+				hashKey === undefined
+					? {Data: data, PartitionKey: partitionKey}
+					: {Data: data, ExplicitHashKey: hashKey, PartitionKey: partitionKey},
+			);
 			dataStart = dataEnd;
 		}
 		return entries;

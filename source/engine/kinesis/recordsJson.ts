@@ -30,9 +30,20 @@ export function* recordsJson(page: RecordPage, format: RecordsJsonFormat, open: 
 		const middle = ascii(`${format.sequence.suffix}","ApproximateArrivalTimestamp":${span.arrivalMs / 1000},"Data":"`);
 		const write = (position: number, keyStart: number, dataStart: number, end: number): boolean => {
 			// Keys are valid UTF-8 (they were written from strings), so only quotes, backslashes and controls need escaping.
-			const escapedKey = isPlainJsonText(value, keyStart, dataStart) ? undefined : JSON.stringify(value.toString('utf8', keyStart, dataStart));
+			const escapedKey = isPlainJsonText(value, keyStart, dataStart)
+				? undefined
+				: JSON.stringify(value.toString('utf8', keyStart, dataStart));
 			const keyBytes = escapedKey === undefined ? dataStart - keyStart + 2 : Buffer.byteLength(escapedKey);
-			const room = 1 + head.length + POSITION_DIGITS + middle.length + Math.ceil((end - dataStart) / 3) * 4 + PARTITION_KEY.length + keyBytes + ENCRYPTED.length + 1;
+			const room =
+				1 +
+				head.length +
+				POSITION_DIGITS +
+				middle.length +
+				Math.ceil((end - dataStart) / 3) * 4 +
+				PARTITION_KEY.length +
+				keyBytes +
+				ENCRYPTED.length +
+				1;
 			if (at + room > out.length) {
 				wanted = room;
 				return false;

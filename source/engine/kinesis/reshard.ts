@@ -51,7 +51,12 @@ function close(context: ActionContext, stream: StreamState, shard: ShardState): 
 	shard.endPosition = context.streams.lastPosition(stream);
 }
 
-function open(context: ActionContext, stream: StreamState, range: {start: string; end: string}, parents: readonly ShardState[]): ShardState {
+function open(
+	context: ActionContext,
+	stream: StreamState,
+	range: {start: string; end: string},
+	parents: readonly ShardState[],
+): ShardState {
 	const {first} = context.streams.reservePositions(stream, 1, context.nowMs);
 	const child: ShardState = {
 		index: stream.shards.length,

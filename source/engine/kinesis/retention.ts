@@ -19,10 +19,14 @@ export async function changeRetention(
 	direction: 'increase' | 'decrease',
 ): Promise<StreamState> {
 	if (hours < MIN_RETENTION_HOURS) {
-		throw invalidArgument(`Minimum allowed retention period is ${MIN_RETENTION_HOURS} hours. Requested retention period (${hours} hours) is too short.`);
+		throw invalidArgument(
+			`Minimum allowed retention period is ${MIN_RETENTION_HOURS} hours. Requested retention period (${hours} hours) is too short.`,
+		);
 	}
 	if (hours > MAX_RETENTION_HOURS) {
-		throw invalidArgument(`Maximum allowed retention period is ${MAX_RETENTION_HOURS} hours. Requested retention period (${hours} hours) is too long.`);
+		throw invalidArgument(
+			`Maximum allowed retention period is ${MAX_RETENTION_HOURS} hours. Requested retention period (${hours} hours) is too long.`,
+		);
 	}
 	const stream = activeStream(context, ref);
 	const current = stream.retentionHours;

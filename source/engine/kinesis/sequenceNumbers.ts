@@ -27,7 +27,12 @@ export function sequenceFormatter(streamCreatedMs: number, shardIndex: number): 
 	const {prefix, suffix} = sequenceParts(streamCreatedMs, shardIndex);
 	return (position) => {
 		const high = Math.floor(position / LOW_BASE);
-		return prefix + String(high).padStart(POSITION_DIGITS - LOW_DIGITS, '0') + String(position - high * LOW_BASE).padStart(LOW_DIGITS, '0') + suffix;
+		return (
+			prefix +
+			String(high).padStart(POSITION_DIGITS - LOW_DIGITS, '0') +
+			String(position - high * LOW_BASE).padStart(LOW_DIGITS, '0') +
+			suffix
+		);
 	};
 }
 

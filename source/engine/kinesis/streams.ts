@@ -87,7 +87,10 @@ export class Streams {
 		return [...this.byKey.values()].filter((stream) => this.settle(stream, nowMs));
 	}
 
-	async create(stream: Omit<StreamState, 'uid' | 'status' | 'statusChangesAtMs' | 'shards'>, ranges: Array<{start: string; end: string}>): Promise<StreamState> {
+	async create(
+		stream: Omit<StreamState, 'uid' | 'status' | 'statusChangesAtMs' | 'shards'>,
+		ranges: Array<{start: string; end: string}>,
+	): Promise<StreamState> {
 		const key = keyOf(stream.region, stream.name);
 		if (this.byKey.has(key)) {
 			throw resourceInUse(`Stream ${stream.name} under account ${this.account} already exists.`);

@@ -78,11 +78,16 @@ export default defineAction(
 		}
 		context.metrics.subscribeToShard(stream, consumer.name, true, nowMs);
 		return new EventStreamReply((signal) =>
-			pushEvents({streams, consumers, store: context.store, metrics: context.metrics, throughput: context.throughput}, {stream, consumer, shardIndex: shard.index, start}, signal, {
-				ended: () => end,
-				onWake: (callback) => (wake = callback),
-				close: () => consumers.unsubscribe(key, subscription),
-			}),
+			pushEvents(
+				{streams, consumers, store: context.store, metrics: context.metrics, throughput: context.throughput},
+				{stream, consumer, shardIndex: shard.index, start},
+				signal,
+				{
+					ended: () => end,
+					onWake: (callback) => (wake = callback),
+					close: () => consumers.unsubscribe(key, subscription),
+				},
+			),
 		);
 	},
 );
@@ -160,12 +165,20 @@ async function* pushEvents(engine: Engine, target: Target, signal: AbortSignal, 
 			const nowMs = consumers.now();
 			const current = streams.lookup(stream.region, stream.name, nowMs);
 			if (current?.uid !== stream.uid || current.status === 'DELETING') {
-				yield {kind: 'exception', type: 'ResourceNotFoundException', message: `Stream ${stream.name} under account ${streams.account} not found.`};
+				yield {
+					kind: 'exception',
+					type: 'ResourceNotFoundException',
+					message: `Stream ${stream.name} under account ${streams.account} not found.`,
+				};
 				return;
 			}
 			const live = consumers.of(current, nowMs).find((each) => each.name === consumer.name && each.createdMs === consumer.createdMs);
 			if (!live || consumers.statusOf(live, nowMs) !== 'ACTIVE') {
-				yield {kind: 'exception', type: 'ResourceNotFoundException', message: `Consumer ${consumers.arnOf(stream, consumer)}, account ${streams.account} not found.`};
+				yield {
+					kind: 'exception',
+					type: 'ResourceNotFoundException',
+					message: `Consumer ${consumers.arnOf(stream, consumer)}, account ${streams.account} not found.`,
+				};
 				return;
 			}
 			const shard = current.shards[shardIndex];

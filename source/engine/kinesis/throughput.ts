@@ -61,7 +61,11 @@ export class ThroughputLimits {
 		if (!this.enabled) return true;
 		const buckets = this.bucketsOf(uid, shardIndex, nowMs);
 		// A record as large as a whole second's budget (1 MiB with its key) passes once the budget is full.
-		if (buckets.writeRecords.available(nowMs) < 1 || buckets.writeBytes.available(nowMs) < Math.min(bytes, SHARD_LIMITS.writeBytesPerSecond)) return false;
+		if (
+			buckets.writeRecords.available(nowMs) < 1 ||
+			buckets.writeBytes.available(nowMs) < Math.min(bytes, SHARD_LIMITS.writeBytesPerSecond)
+		)
+			return false;
 		buckets.writeRecords.take(1);
 		buckets.writeBytes.take(bytes);
 		return true;

@@ -75,7 +75,16 @@ export async function writeRecords(
 		const shard = shardFor(stream, hashHexes[index] as string);
 		const bytes = record.Data.length + Buffer.byteLength(record.PartitionKey);
 		const admitted = context.throughput.admitWrite(stream.uid, shard.index, bytes, context.nowMs);
-		const entry: RoutedRecord = {partitionKey: record.PartitionKey, data: record.Data, shard, shardIndex: shard.index, bytes, admitted, position: 0, arrivalMs: 0};
+		const entry: RoutedRecord = {
+			partitionKey: record.PartitionKey,
+			data: record.Data,
+			shard,
+			shardIndex: shard.index,
+			bytes,
+			admitted,
+			position: 0,
+			arrivalMs: 0,
+		};
 		routed.push(entry);
 		if (admitted) stored.push(entry);
 	}
@@ -87,7 +96,10 @@ export async function writeRecords(
 		});
 		await context.streams.tracked(stream, first, context.store.append(stream.uid, stored));
 		// Enhanced fan-out subscriptions push records as they arrive.
-		context.streams.recordsAppended(stream, stored.map((record) => record.shardIndex));
+		context.streams.recordsAppended(
+			stream,
+			stored.map((record) => record.shardIndex),
+		);
 	}
 	context.metrics.writes(stream, routed, context.nowMs);
 	return routed;

@@ -83,7 +83,10 @@ export async function dispatch(
 	request: WireRequest,
 	options: DispatchOptions = {},
 ): Promise<WireResponse> {
-	const contentType = String(request.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+	const contentType =
+		String(request.headers['content-type'] ?? '')
+			.split(';')[0]
+			?.trim() ?? '';
 	const codec = codecs[contentType] ?? json;
 	const reply = (status: number, value: object): WireResponse => {
 		const headers = {'content-type': codec.contentType, 'x-amzn-requestid': randomUUID()};
@@ -103,7 +106,10 @@ export async function dispatch(
 
 	try {
 		if (request.method !== 'POST') {
-			throw new ServiceError('UnknownOperationException', `The ${request.method} method is not supported: send POST with an X-Amz-Target header.`);
+			throw new ServiceError(
+				'UnknownOperationException',
+				`The ${request.method} method is not supported: send POST with an X-Amz-Target header.`,
+			);
 		}
 		// Everything after the first dot names the operation: `Kinesis_20131202.ListStreams.Extra` is no operation.
 		const target = String(request.headers['x-amz-target'] ?? '');
@@ -128,7 +134,8 @@ export async function dispatch(
 		checkSignaturePresent(request.headers);
 		if (options.auth) verifySignature({...request, url: request.url ?? '/'}, options.auth, (options.now ?? Date.now)());
 
-		const input = (codec === json ? operation.readJson?.(request.body) : undefined) ?? checkedInput(operation.schema, decodeBody(codec, request.body));
+		const input =
+			(codec === json ? operation.readJson?.(request.body) : undefined) ?? checkedInput(operation.schema, decodeBody(codec, request.body));
 		const context = service.contextFor({region: regionOf(request.headers) ?? defaultRegion});
 		const output = await operation.run(context as never, input as never);
 		if (output instanceof EventStreamReply) {

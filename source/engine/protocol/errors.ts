@@ -16,4 +16,5 @@ export const invalidArgument = (message: string) => new ServiceError('InvalidArg
 export const resourceNotFound = (message: string) => new ServiceError('ResourceNotFoundException', message);
 export const resourceInUse = (message: string) => new ServiceError('ResourceInUseException', message);
 export const limitExceeded = (message: string) => new ServiceError('LimitExceededException', message);
-export const internalFailure = () => new ServiceError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500);
+export const internalFailure = () =>
+	new ServiceError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500);

@@ -34,7 +34,8 @@ export type MapField = Common & {
 	readonly max?: number;
 };
 export type StructureField = Common & {readonly type: 'Structure'; readonly members: Schema};
-export type Field = StringField | NumberField | DoubleField | BooleanField | BlobField | TimestampField | ListField | MapField | StructureField;
+export type Field =
+	StringField | NumberField | DoubleField | BooleanField | BlobField | TimestampField | ListField | MapField | StructureField;
 export type Schema = Readonly<Record<string, Field>>;
 
 type ValueOf<F extends Field> = F extends StringField
@@ -264,27 +265,35 @@ function checkField(field: Field, value: unknown, check: Check): void {
 			if (field.pattern !== undefined && !anchored(field.pattern).test(text)) {
 				report(check, field, value, `Member must satisfy regular expression pattern: ${field.pattern}`);
 			}
-			if (field.max !== undefined && text.length > field.max) report(check, field, value, `Member must have length less than or equal to ${field.max}`);
-			if (field.min !== undefined && text.length < field.min) report(check, field, value, `Member must have length greater than or equal to ${field.min}`);
-			if (field.enum !== undefined && !field.enum.includes(text)) report(check, field, value, `Member must satisfy enum value set: [${field.enum.join(', ')}]`);
+			if (field.max !== undefined && text.length > field.max)
+				report(check, field, value, `Member must have length less than or equal to ${field.max}`);
+			if (field.min !== undefined && text.length < field.min)
+				report(check, field, value, `Member must have length greater than or equal to ${field.min}`);
+			if (field.enum !== undefined && !field.enum.includes(text))
+				report(check, field, value, `Member must satisfy enum value set: [${field.enum.join(', ')}]`);
 			return;
 		}
 		case 'Integer':
 		case 'Long': {
 			const number = value as number;
-			if (field.maxValue !== undefined && number > field.maxValue) report(check, field, value, `Member must have value less than or equal to ${field.maxValue}`);
-			if (field.minValue !== undefined && number < field.minValue) report(check, field, value, `Member must have value greater than or equal to ${field.minValue}`);
+			if (field.maxValue !== undefined && number > field.maxValue)
+				report(check, field, value, `Member must have value less than or equal to ${field.maxValue}`);
+			if (field.minValue !== undefined && number < field.minValue)
+				report(check, field, value, `Member must have value greater than or equal to ${field.minValue}`);
 			return;
 		}
 		case 'Blob': {
 			const bytes = value as Buffer;
-			if (field.max !== undefined && bytes.length > field.max) report(check, field, value, `Member must have length less than or equal to ${field.max}`);
+			if (field.max !== undefined && bytes.length > field.max)
+				report(check, field, value, `Member must have length less than or equal to ${field.max}`);
 			return;
 		}
 		case 'List': {
 			const items = value as unknown[];
-			if (field.max !== undefined && items.length > field.max) report(check, field, value, `Member must have length less than or equal to ${field.max}`);
-			if (field.min !== undefined && items.length < field.min) report(check, field, value, `Member must have length greater than or equal to ${field.min}`);
+			if (field.max !== undefined && items.length > field.max)
+				report(check, field, value, `Member must have length less than or equal to ${field.max}`);
+			if (field.min !== undefined && items.length < field.min)
+				report(check, field, value, `Member must have length greater than or equal to ${field.min}`);
 			const member = requiredMemberOf(field);
 			for (let index = 0; index < items.length; index++) {
 				check.at.push(index);
@@ -295,10 +304,13 @@ function checkField(field: Field, value: unknown, check: Check): void {
 		}
 		case 'Map': {
 			const entries = Object.entries(value as Record<string, unknown>);
-			if (field.max !== undefined && entries.length > field.max) report(check, field, value, `Member must have length less than or equal to ${field.max}`);
-			if (field.min !== undefined && entries.length < field.min) report(check, field, value, `Member must have length greater than or equal to ${field.min}`);
+			if (field.max !== undefined && entries.length > field.max)
+				report(check, field, value, `Member must have length less than or equal to ${field.max}`);
+			if (field.min !== undefined && entries.length < field.min)
+				report(check, field, value, `Member must have length greater than or equal to ${field.min}`);
 			// AWS reports a map once for its keys and once for its values, listing every constraint of each.
-			if (entries.some(([key]) => breaksString(field.key, key))) report(check, field, value, `Map keys must satisfy constraint: [${constraintsOf(field.key)}]`);
+			if (entries.some(([key]) => breaksString(field.key, key)))
+				report(check, field, value, `Map keys must satisfy constraint: [${constraintsOf(field.key)}]`);
 			if (field.value.type === 'String') {
 				const valueField = field.value;
 				if (entries.some(([, item]) => breaksString(valueField, item as string))) {

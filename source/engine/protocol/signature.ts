@@ -35,7 +35,10 @@ export function verifySignature(request: SignedRequest, credentials: Credentials
 	const parts = parseAuthorization(authorization);
 	const [accessKeyId, scopeDate, region, service, terminator, ...rest] = parts.credential.split('/');
 	if (terminator !== 'aws4_request' || rest.length > 0) {
-		throw new ServiceError('IncompleteSignatureException', `Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator ?? ''}'.`);
+		throw new ServiceError(
+			'IncompleteSignatureException',
+			`Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator ?? ''}'.`,
+		);
 	}
 	if (!accessKeyId || !scopeDate || !region || !service) {
 		throw new ServiceError('IncompleteSignatureException', `Credential should be scoped to a valid region, not '${region ?? ''}'.`);
@@ -45,7 +48,7 @@ export function verifySignature(request: SignedRequest, credentials: Credentials
 	}
 
 	const amzDate = requestDate(request.headers);
-	if (amzDate === undefined) throw new ServiceError('IncompleteSignatureException', 'Date must be in ISO-8601 \'basic format\'.');
+	if (amzDate === undefined) throw new ServiceError('IncompleteSignatureException', "Date must be in ISO-8601 'basic format'.");
 	if (amzDate.slice(0, 8) !== scopeDate) {
 		throw invalidSignature(
 			`Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
@@ -53,10 +56,14 @@ export function verifySignature(request: SignedRequest, credentials: Credentials
 	}
 	const signedMs = parseBasicDate(amzDate);
 	if (signedMs < nowMs - SKEW_MS) {
-		throw invalidSignature(`Signature expired: ${amzDate} is now earlier than ${basicDate(nowMs - SKEW_MS)} (${basicDate(nowMs)} - 5 min.)`);
+		throw invalidSignature(
+			`Signature expired: ${amzDate} is now earlier than ${basicDate(nowMs - SKEW_MS)} (${basicDate(nowMs)} - 5 min.)`,
+		);
 	}
 	if (signedMs > nowMs + SKEW_MS) {
-		throw invalidSignature(`Signature not yet current: ${amzDate} is still later than ${basicDate(nowMs + SKEW_MS)} (${basicDate(nowMs)} + 5 min.)`);
+		throw invalidSignature(
+			`Signature not yet current: ${amzDate} is still later than ${basicDate(nowMs + SKEW_MS)} (${basicDate(nowMs)} + 5 min.)`,
+		);
 	}
 
 	const scope = `${scopeDate}/${region}/${service}/aws4_request`;
@@ -139,7 +146,8 @@ function decodeQueryPart(text: string): string {
 }
 
 /** RFC 3986 encoding: everything but unreserved characters. */
-const uriEncode = (text: string) => encodeURIComponent(text).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+const uriEncode = (text: string) =>
+	encodeURIComponent(text).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
 
 const sha256Hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
@@ -152,6 +160,17 @@ function requestDate(headers: IncomingHttpHeaders): string | undefined {
 	return Number.isNaN(date) ? undefined : basicDate(date);
 }
 
-const basicDate = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const basicDate = (ms: number) =>
+	new Date(ms)
+		.toISOString()
+		.replace(/[-:]/g, '')
+		.replace(/\.\d{3}/, '');
 const parseBasicDate = (text: string) =>
-	Date.UTC(Number(text.slice(0, 4)), Number(text.slice(4, 6)) - 1, Number(text.slice(6, 8)), Number(text.slice(9, 11)), Number(text.slice(11, 13)), Number(text.slice(13, 15)));
+	Date.UTC(
+		Number(text.slice(0, 4)),
+		Number(text.slice(4, 6)) - 1,
+		Number(text.slice(6, 8)),
+		Number(text.slice(9, 11)),
+		Number(text.slice(11, 13)),
+		Number(text.slice(13, 15)),
+	);

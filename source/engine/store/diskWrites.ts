@@ -15,7 +15,11 @@ import {ServiceError} from '../protocol/errors.js';
  */
 export class StorageError extends ServiceError {
 	constructor(readonly code: string) {
-		super('InternalFailure', `The engine could not write to its data directory: ${describeCode(code)} (${code}). Retry once there is space.`, 500);
+		super(
+			'InternalFailure',
+			`The engine could not write to its data directory: ${describeCode(code)} (${code}). Retry once there is space.`,
+			500,
+		);
 	}
 }
 
@@ -52,7 +56,11 @@ function describeCode(code: string): string {
 async function codeOf(error: unknown): Promise<string> {
 	let cause = error;
 	const commitError = (error as {commitError?: unknown} | undefined)?.commitError;
-	if (commitError instanceof Promise) cause = await commitError.then(() => error, (reason: unknown) => reason);
+	if (commitError instanceof Promise)
+		cause = await commitError.then(
+			() => error,
+			(reason: unknown) => reason,
+		);
 	const code = (cause as {code?: unknown} | undefined)?.code;
 	if (typeof code === 'number') return ERRNO_NAMES[code] ?? `errno ${code}`;
 	if (typeof code === 'string') return code;
@@ -220,13 +228,15 @@ export function prepareLockFile(dir: string): void {
 	}
 	try {
 		const zeros = Buffer.alloc(LOCK_FILE_BYTES);
-		for (let written = 0; written < zeros.length; ) written += writeSync(fd, zeros, written);
+		for (let written = 0; written < zeros.length;) written += writeSync(fd, zeros, written);
 		closeSync(fd);
 	} catch (error) {
 		closeSync(fd);
 		unlinkSync(path);
 		const code = (error as NodeJS.ErrnoException).code ?? 'unknown';
-		throw new Error(`The engine cannot start in ${dir}: ${describeCode(code)} (${code}); it needs a little free space there.`, {cause: error});
+		throw new Error(`The engine cannot start in ${dir}: ${describeCode(code)} (${code}); it needs a little free space there.`, {
+			cause: error,
+		});
 	}
 }
 

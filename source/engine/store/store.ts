@@ -162,7 +162,10 @@ export class Store {
 			if (batch) batch.push(record);
 			else byShard.set(record.shardIndex, [record]);
 		}
-		const entries = Array.from(byShard, ([shardIndex, batch]) => ({key: [uid, shardIndex, (batch[0] as NewRecord).position] as RecordKey, value: encodeBatch(batch)}));
+		const entries = Array.from(byShard, ([shardIndex, batch]) => ({
+			key: [uid, shardIndex, (batch[0] as NewRecord).position] as RecordKey,
+			value: encodeBatch(batch),
+		}));
 		const bytes = entries.reduce((sum, {value}) => sum + value.length, 0);
 		if (this.durability === 'process') {
 			// Without fsync a commit is a few page writes: committing here, at once, costs less than a hop to
@@ -264,7 +267,12 @@ export class Store {
 	private *batchesFrom(uid: number, shardIndex: number, fromPosition: number): Generator<BatchSpan> {
 		let start = fromPosition;
 		// The batch holding the position starts at or before it: the first key at or below it, if that batch reaches it.
-		for (const {key, value} of this.records.getRange({start: [uid, shardIndex, fromPosition], end: [uid, shardIndex], reverse: true, limit: 1})) {
+		for (const {key, value} of this.records.getRange({
+			start: [uid, shardIndex, fromPosition],
+			end: [uid, shardIndex],
+			reverse: true,
+			limit: 1,
+		})) {
 			if (key[2] + value.readUInt32BE(BATCH_LAST_DELTA) >= fromPosition) start = key[2];
 		}
 		for (const {key, value} of this.records.getRange({start: [uid, shardIndex, start], end: [uid, shardIndex + 1]})) {
@@ -335,7 +343,9 @@ function toStored(stream: StreamState): StoredStream {
 	return {
 		...stream,
 		tags: Object.entries(stream.tags),
-		...(stream.consumers ? {consumers: stream.consumers.map((consumer) => (consumer.tags ? {...consumer, tags: Object.entries(consumer.tags)} : consumer))} : {}),
+		...(stream.consumers
+			? {consumers: stream.consumers.map((consumer) => (consumer.tags ? {...consumer, tags: Object.entries(consumer.tags)} : consumer))}
+			: {}),
 	};
 }
 
@@ -344,7 +354,13 @@ function fromStored({tags, consumers, ...stream}: StoredStream): StreamState {
 	return {
 		...stream,
 		tags: asObject(tags),
-		...(consumers ? {consumers: consumers.map(({tags: consumerTags, ...consumer}) => (consumerTags ? {...consumer, tags: asObject(consumerTags)} : consumer))} : {}),
+		...(consumers
+			? {
+					consumers: consumers.map(({tags: consumerTags, ...consumer}) =>
+						consumerTags ? {...consumer, tags: asObject(consumerTags)} : consumer,
+					),
+				}
+			: {}),
 	};
 }
 

@@ -71,7 +71,17 @@ export function PlanNotes({problems, warnings}: {readonly problems: readonly Pla
 }
 
 /** One hash key range of a preview: a bar across the key space, its share of it, and its traffic when known. */
-export function RangeLine({label, range, barWidth, extra}: {readonly label: string; readonly range: RangePreview; readonly barWidth: number; readonly extra?: ReactNode}) {
+export function RangeLine({
+	label,
+	range,
+	barWidth,
+	extra,
+}: {
+	readonly label: string;
+	readonly range: RangePreview;
+	readonly barWidth: number;
+	readonly extra?: ReactNode;
+}) {
 	const theme = useTheme();
 	return (
 		<Box flexDirection="column">
@@ -95,7 +105,17 @@ export function RangeLine({label, range, barWidth, extra}: {readonly label: stri
 }
 
 /** The open shards after a change, in hash key order, the new ones marked. */
-export function ShardMap({shards, newShardIds, barWidth, height}: {readonly shards: readonly ShardView[]; readonly newShardIds: readonly string[]; readonly barWidth: number; readonly height: number}) {
+export function ShardMap({
+	shards,
+	newShardIds,
+	barWidth,
+	height,
+}: {
+	readonly shards: readonly ShardView[];
+	readonly newShardIds: readonly string[];
+	readonly barWidth: number;
+	readonly height: number;
+}) {
 	const theme = useTheme();
 	const rows = Math.max(1, height);
 	const shown = shards.slice(0, rows);
@@ -105,7 +125,8 @@ export function ShardMap({shards, newShardIds, barWidth, height}: {readonly shar
 				const created = newShardIds.includes(shard.shardId);
 				return (
 					<Text key={shard.shardId} wrap="truncate">
-						{shard.shardId.padEnd(22)} <HashRangeBar startingHashKey={shard.startingHashKey} endingHashKey={shard.endingHashKey} width={barWidth} />
+						{shard.shardId.padEnd(22)}{' '}
+						<HashRangeBar startingHashKey={shard.startingHashKey} endingHashKey={shard.endingHashKey} width={barWidth} />
 						{created ? <Text color={theme.success}> new</Text> : null}
 					</Text>
 				);

@@ -50,7 +50,13 @@ export function Chart({
 /** The chart's rows as text (with colour codes when a colour is given). */
 export function chartLines(
 	series: readonly number[],
-	options: {readonly width: number; readonly height: number; readonly format?: (value: number) => string; readonly fold?: 'mean' | 'max'; readonly color?: Color},
+	options: {
+		readonly width: number;
+		readonly height: number;
+		readonly format?: (value: number) => string;
+		readonly fold?: 'mean' | 'max';
+		readonly color?: Color;
+	},
 ): string[] {
 	const rows = Math.max(2, Math.floor(options.height));
 	const values = fitSeries(series, chartCapacity(options.width), options.fold ?? 'mean');

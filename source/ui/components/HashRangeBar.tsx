@@ -7,7 +7,11 @@ const KEY_SPACE = 2n ** 128n;
  * Where a hash key range lies in the 128-bit key space, as cells of a bar `width` wide: the cells
  * before it, the cells it covers (at least one), and the cells after.
  */
-export function hashRangeCells(startingHashKey: string, endingHashKey: string, width: number): {before: number; inside: number; after: number} {
+export function hashRangeCells(
+	startingHashKey: string,
+	endingHashKey: string,
+	width: number,
+): {before: number; inside: number; after: number} {
 	const cells = Math.max(1, Math.floor(width));
 	let start: bigint;
 	let end: bigint;

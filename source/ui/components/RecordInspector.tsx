@@ -21,7 +21,10 @@ const LABEL_WIDTH = 17;
  * indented, hex as a dump), each KPL user record in turn, wrapped to the width. Everything from the
  * record is sanitized here, before it can reach the terminal.
  */
-export function inspectorLines(record: TailRecord, options: {stream: string; decoder: DecoderName; width: number; now?: number}): InspectorLine[] {
+export function inspectorLines(
+	record: TailRecord,
+	options: {stream: string; decoder: DecoderName; width: number; now?: number},
+): InspectorLine[] {
 	const width = Math.max(20, options.width);
 	const lines: InspectorLine[] = [];
 	const field = (label: string, value: string) => {
@@ -29,7 +32,12 @@ export function inspectorLines(record: TailRecord, options: {stream: string; dec
 		wrap(clean(value), room).forEach((part, index) => lines.push({text: index === 0 ? label : '', value: part, tone: 'label'}));
 	};
 	const ageMs = (options.now ?? Date.now()) - record.arrivalTime.getTime();
-	const decoded = decodeRecord(record.data, {decoder: options.decoder, jsonStyle: 'pretty', hexStyle: 'dump', partitionKey: record.partitionKey});
+	const decoded = decodeRecord(record.data, {
+		decoder: options.decoder,
+		jsonStyle: 'pretty',
+		hexStyle: 'dump',
+		partitionKey: record.partitionKey,
+	});
 	field('Stream', options.stream);
 	field('Shard', record.shardId);
 	field('Sequence number', record.sequenceNumber);
@@ -41,7 +49,11 @@ export function inspectorLines(record: TailRecord, options: {stream: string; dec
 	decoded.forEach((user, position) => {
 		lines.push({text: ''});
 		if (decoded.length > 1) {
-			const extra = [`sub-sequence ${user.subSequenceNumber ?? position}`, `key ${user.partitionKey ?? ''}`, user.explicitHashKey ? `hash key ${user.explicitHashKey}` : '']
+			const extra = [
+				`sub-sequence ${user.subSequenceNumber ?? position}`,
+				`key ${user.partitionKey ?? ''}`,
+				user.explicitHashKey ? `hash key ${user.explicitHashKey}` : '',
+			]
 				.filter(Boolean)
 				.join(' · ');
 			lines.push({text: clean(`── user record ${position + 1} of ${decoded.length} · ${extra}`).slice(0, width), tone: 'heading'});
@@ -58,16 +70,30 @@ export function inspectorLines(record: TailRecord, options: {stream: string; dec
 		lines.push({text: how.slice(0, width), tone: 'note'});
 		for (const note of user.notes ?? []) for (const part of wrap(clean(`note: ${note}`), width)) lines.push({text: part, tone: 'note'});
 		const text = user.text.length > INSPECTOR_TEXT_LIMIT ? user.text.slice(0, INSPECTOR_TEXT_LIMIT) : user.text;
-		for (const line of sanitizeForTerminal(text).split('\n')) for (const part of wrap(line.replaceAll('\t', '    '), width)) lines.push({text: part});
+		for (const line of sanitizeForTerminal(text).split('\n'))
+			for (const part of wrap(line.replaceAll('\t', '    '), width)) lines.push({text: part});
 		if (text.length < user.text.length) {
-			lines.push({text: `… ${(user.text.length - text.length).toLocaleString('en-US')} more characters not shown (s in the list saves the record in full)`, tone: 'note'});
+			lines.push({
+				text: `… ${(user.text.length - text.length).toLocaleString('en-US')} more characters not shown (s in the list saves the record in full)`,
+				tone: 'note',
+			});
 		}
 	});
 	return lines;
 }
 
 /** The inspector: a window of `height` rows onto the lines, from `scroll`. */
-export function RecordInspector({lines, scroll, height, title}: {readonly lines: readonly InspectorLine[]; readonly scroll: number; readonly height: number; readonly title: string}) {
+export function RecordInspector({
+	lines,
+	scroll,
+	height,
+	title,
+}: {
+	readonly lines: readonly InspectorLine[];
+	readonly scroll: number;
+	readonly height: number;
+	readonly title: string;
+}) {
 	const theme = useTheme();
 	const bodyHeight = Math.max(1, height - 2);
 	const start = Math.min(Math.max(0, scroll), Math.max(0, lines.length - bodyHeight));

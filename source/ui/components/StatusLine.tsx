@@ -25,7 +25,12 @@ export function StatusLine({
 				<Text color={theme.accent} bold>
 					{sanitizeForTerminal(describeTarget(target), {keepNewlines: false})}
 				</Text>
-				{crumbs.length > 0 ? <Text color={theme.muted}> › {crumbs.map((crumb) => sanitizeForTerminal(crumb, {keepNewlines: false, keepTabs: false})).join(' › ')}</Text> : null}
+				{crumbs.length > 0 ? (
+					<Text color={theme.muted}>
+						{' '}
+						› {crumbs.map((crumb) => sanitizeForTerminal(crumb, {keepNewlines: false, keepTabs: false})).join(' › ')}
+					</Text>
+				) : null}
 				{readOnly ? <Text color={theme.warning}> [read-only]</Text> : null}
 			</Text>
 			{notice ? (

@@ -77,7 +77,11 @@ export function useChange<R>(options: {
 }
 
 /** Loads a value for a view (again on `reload`), with its loading and failed states; stale answers are dropped. */
-export function useLoad<T>(load: ((signal: AbortSignal) => Promise<T>) | undefined, describe: (error: unknown) => Promise<string>, deps: readonly unknown[]): [Loadable<T>, () => void] {
+export function useLoad<T>(
+	load: ((signal: AbortSignal) => Promise<T>) | undefined,
+	describe: (error: unknown) => Promise<string>,
+	deps: readonly unknown[],
+): [Loadable<T>, () => void] {
 	const [state, setState] = useState<Loadable<T>>({status: 'loading'});
 	const [round, setRound] = useState(0);
 	useEffect(() => {
@@ -95,6 +99,8 @@ export function useLoad<T>(load: ((signal: AbortSignal) => Promise<T>) | undefin
 			},
 		);
 		return () => controller.abort();
+		// The caller names what the load depends on, as with useEffect; `load` and `describe` are new closures each render.
+		// eslint-disable-next-line react-hooks/exhaustive-deps
 	}, [round, ...deps]);
 	const reload = useCallback(() => setRound((value) => value + 1), []);
 	return [state, reload];

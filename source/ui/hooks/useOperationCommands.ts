@@ -6,7 +6,10 @@ import type {ChangeRunner} from './useChange.js';
  * once it is done, Esc and n go back; otherwise the view's own, `r` to plan again, `y` to submit and
  * `n` to cancel.
  */
-export function useOperationCommands(change: Pick<ChangeRunner<unknown>, 'state' | 'reset'>, handlers: {readonly confirm: () => void; readonly replan: () => void; readonly other?: (command: string) => boolean | void}) {
+export function useOperationCommands(
+	change: Pick<ChangeRunner<unknown>, 'state' | 'reset'>,
+	handlers: {readonly confirm: () => void; readonly replan: () => void; readonly other?: (command: string) => boolean | void},
+) {
 	const navigator = useNavigator();
 	useViewCommands((command) => {
 		if (command === 'back') return false;

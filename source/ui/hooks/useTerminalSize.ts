@@ -4,10 +4,9 @@ import {useEffect, useState} from 'react';
 /** The terminal's size, updated on resize. */
 export function useTerminalSize(): {columns: number; rows: number} {
 	const {stdout} = useStdout();
-	const read = () => ({columns: stdout.columns || 100, rows: stdout.rows || 30});
-	const [size, setSize] = useState(read);
+	const [size, setSize] = useState(() => sizeOf(stdout));
 	useEffect(() => {
-		const onResize = () => setSize(read());
+		const onResize = () => setSize(sizeOf(stdout));
 		stdout.on('resize', onResize);
 		return () => {
 			stdout.off('resize', onResize);
@@ -15,3 +14,5 @@ export function useTerminalSize(): {columns: number; rows: number} {
 	}, [stdout]);
 	return size;
 }
+
+const sizeOf = (stdout: NodeJS.WriteStream): {columns: number; rows: number} => ({columns: stdout.columns || 100, rows: stdout.rows || 30});

@@ -32,14 +32,24 @@ function Unavailable() {
 	return <Text color={theme.warning}>Consumers are not available in this console.</Text>;
 }
 
-type ConsumerRow = {readonly kind: 'application'; readonly name: string; readonly text: string; readonly warn: boolean} | {readonly kind: 'fan-out'; readonly name: string; readonly text: string};
+type ConsumerRow =
+	| {readonly kind: 'application'; readonly name: string; readonly text: string; readonly warn: boolean}
+	| {readonly kind: 'fan-out'; readonly name: string; readonly text: string};
 
 export function ConsumersView(props: {readonly stream: string; readonly height: number}) {
 	const services = useServices();
 	return services.consumers ? <ConsumersPanel {...props} consumers={services.consumers} /> : <Unavailable />;
 }
 
-function ConsumersPanel({stream, height, consumers}: {readonly stream: string; readonly height: number; readonly consumers: ConsumerServices}) {
+function ConsumersPanel({
+	stream,
+	height,
+	consumers,
+}: {
+	readonly stream: string;
+	readonly height: number;
+	readonly consumers: ConsumerServices;
+}) {
 	const theme = useTheme();
 	const navigator = useNavigator();
 	const [found, reload] = useLoad((signal) => consumers.discover(stream, signal), consumers.describeError, [stream]);
@@ -47,15 +57,17 @@ function ConsumersPanel({stream, height, consumers}: {readonly stream: string; r
 	const rows: ConsumerRow[] =
 		found.status === 'ready'
 			? [
-					...found.value.applications.map(
-						(app): ConsumerRow => ({
-							kind: 'application',
-							name: app.application,
-							text: `${app.leases} leases · ${app.workers.length} worker${app.workers.length === 1 ? '' : 's'}${app.unowned > 0 ? ` · ${app.unowned} unowned` : ''}${app.finished > 0 ? ` · ${app.finished} finished` : ''} · ${app.multiStream ? 'multi-stream table' : `matched by ${app.matchedBy}`}`,
-							warn: app.unowned > 0,
-						}),
-					),
-					...found.value.fanOut.map((consumer): ConsumerRow => ({kind: 'fan-out', name: consumer.name, text: `${consumer.status}${consumer.createdAt ? ` · since ${consumer.createdAt}` : ''}`})),
+					...found.value.applications.map((app): ConsumerRow => ({
+						kind: 'application',
+						name: app.application,
+						text: `${app.leases} leases · ${app.workers.length} worker${app.workers.length === 1 ? '' : 's'}${app.unowned > 0 ? ` · ${app.unowned} unowned` : ''}${app.finished > 0 ? ` · ${app.finished} finished` : ''} · ${app.multiStream ? 'multi-stream table' : `matched by ${app.matchedBy}`}`,
+						warn: app.unowned > 0,
+					})),
+					...found.value.fanOut.map((consumer): ConsumerRow => ({
+						kind: 'fan-out',
+						name: consumer.name,
+						text: `${consumer.status}${consumer.createdAt ? ` · since ${consumer.createdAt}` : ''}`,
+					})),
 				]
 			: [];
 	const chosen = Math.min(selected, Math.max(0, rows.length - 1));
@@ -98,7 +110,8 @@ function ConsumersPanel({stream, height, consumers}: {readonly stream: string; r
 							renderRow={(row) => (
 								<Text wrap="truncate">
 									<Text color={theme.muted}>{(row.kind === 'application' ? 'KCL' : 'fan-out').padEnd(9)}</Text>
-									<Text bold>{sanitizeForTerminal(row.name, {keepNewlines: false}).padEnd(28)}</Text> <Text color={row.kind === 'application' && row.warn ? theme.warning : undefined}>{row.text}</Text>
+									<Text bold>{sanitizeForTerminal(row.name, {keepNewlines: false}).padEnd(28)}</Text>{' '}
+									<Text color={row.kind === 'application' && row.warn ? theme.warning : undefined}>{row.text}</Text>
 								</Text>
 							)}
 						/>
@@ -129,14 +142,31 @@ function lagText(shard: ShardCheckpoint): string {
 	}
 }
 
-const FLAG_WORDS = {'no-lease': 'no lease', 'not-held': 'no live worker', 'waiting-for-parent': 'waiting for parent', 'shard-gone': 'shard gone'} as const;
+const FLAG_WORDS = {
+	'no-lease': 'no lease',
+	'not-held': 'no live worker',
+	'waiting-for-parent': 'waiting for parent',
+	'shard-gone': 'shard gone',
+} as const;
 
 export function CheckpointsView(props: {readonly stream: string; readonly application: string; readonly height: number}) {
 	const services = useServices();
 	return services.consumers ? <CheckpointsPanel {...props} services={services} consumers={services.consumers} /> : <Unavailable />;
 }
 
-function CheckpointsPanel({stream, application, height, services, consumers}: {readonly stream: string; readonly application: string; readonly height: number; readonly services: ConsoleServices; readonly consumers: ConsumerServices}) {
+function CheckpointsPanel({
+	stream,
+	application,
+	height,
+	services,
+	consumers,
+}: {
+	readonly stream: string;
+	readonly application: string;
+	readonly height: number;
+	readonly services: ConsoleServices;
+	readonly consumers: ConsumerServices;
+}) {
 	const theme = useTheme();
 	const navigator = useNavigator();
 	const active = useIsActiveView();
@@ -177,7 +207,8 @@ function CheckpointsPanel({stream, application, height, services, consumers}: {r
 				setSelected((current) => moveSelection(command, Math.min(current, shards.length - 1), shards.length, tableRows));
 		}
 	});
-	const series = chosenShard && state.status === 'ready' ? (state.value.series[chosenShard.shardId] ?? []).map((point) => point.lagMs ?? 0) : [];
+	const series =
+		chosenShard && state.status === 'ready' ? (state.value.series[chosenShard.shardId] ?? []).map((point) => point.lagMs ?? 0) : [];
 	return (
 		<Box flexDirection="column">
 			<StateView state={state} what={`the checkpoints of ${application}`}>
@@ -193,8 +224,12 @@ function CheckpointsPanel({stream, application, height, services, consumers}: {r
 								on {stream}
 								<Text color={theme.muted}>
 									{' · '}
-									{report.summary.leases} leases · {report.workers.map((worker) => `${worker.owner} (${worker.leases}${worker.live ? ', live' : ''})`).join(', ') || 'no workers'}
-									{report.summary.maxLagMs !== undefined ? ` · max lag ${formatDuration(report.summary.maxLagMs)} on ${report.summary.maxLagShardId ?? '?'}` : ''}
+									{report.summary.leases} leases ·{' '}
+									{report.workers.map((worker) => `${worker.owner} (${worker.leases}${worker.live ? ', live' : ''})`).join(', ') ||
+										'no workers'}
+									{report.summary.maxLagMs !== undefined
+										? ` · max lag ${formatDuration(report.summary.maxLagMs)} on ${report.summary.maxLagShardId ?? '?'}`
+										: ''}
 								</Text>
 							</Text>
 							<SelectableList
@@ -217,18 +252,27 @@ function CheckpointsPanel({stream, application, height, services, consumers}: {r
 							/>
 							{unheld.length > 0 ? (
 								<Text color={theme.warning} wrap="truncate">
-									⚠ no worker holds {unheld.map((shard) => shortShardId(shard.shardId)).join(', ')}: their records wait until a worker takes their lease
+									⚠ no worker holds {unheld.map((shard) => shortShardId(shard.shardId)).join(', ')}: their records wait until a worker takes
+									their lease
 								</Text>
 							) : (
 								<Text color={theme.muted}>every shard with records is held by a worker</Text>
 							)}
-							{state.status === 'ready' && state.refreshError ? <Text color={theme.warning}>refresh failed: {state.refreshError}</Text> : null}
+							{state.status === 'ready' && state.refreshError ? (
+								<Text color={theme.warning}>refresh failed: {state.refreshError}</Text>
+							) : null}
 							{chartLines > 0 && chosenShard ? (
 								<Box flexDirection="column">
 									<Text color={theme.muted} wrap="truncate">
 										lag of {chosenShard.shardId} since this view opened ({series.length} reads)
 									</Text>
-									<Chart series={series} width={Math.min(columns, 100)} height={chartLines} format={(value) => formatDuration(value)} fold="max" />
+									<Chart
+										series={series}
+										width={Math.min(columns, 100)}
+										height={chartLines}
+										format={(value) => formatDuration(value)}
+										fold="max"
+									/>
 								</Box>
 							) : null}
 						</Box>
@@ -249,9 +293,13 @@ function CheckpointRow({shard, marked, theme}: {readonly shard: ShardCheckpoint;
 			{(shard.leaseCounter === undefined ? '-' : String(shard.leaseCounter)).padStart(8)}
 			{'  '}
 			{shortCheckpoint(shard.checkpoint).padEnd(18)}
-			<Text color={shard.lag.state === 'behind' && shard.lag.ageMs > 60_000 ? theme.warning : undefined}>{lagText(shard).padStart(13)}</Text>
+			<Text color={shard.lag.state === 'behind' && shard.lag.ageMs > 60_000 ? theme.warning : undefined}>
+				{lagText(shard).padStart(13)}
+			</Text>
 			{'  '}
-			<Text color={flags.length > 0 ? theme.warning : theme.muted}>{flags.join(', ') || (shard.holder === 'live' ? 'live' : shard.holder)}</Text>
+			<Text color={flags.length > 0 ? theme.warning : theme.muted}>
+				{flags.join(', ') || (shard.holder === 'live' ? 'live' : shard.holder)}
+			</Text>
 		</Text>
 	);
 }
@@ -268,10 +316,19 @@ function effectText(plan: ShardResetPlan): string {
 	}
 }
 
-export function ResetView(props: {readonly stream: string; readonly application: string; readonly shards?: readonly string[]; readonly height: number}) {
+export function ResetView(props: {
+	readonly stream: string;
+	readonly application: string;
+	readonly shards?: readonly string[];
+	readonly height: number;
+}) {
 	const services = useServices();
 	const consumers = services.consumers;
-	return consumers?.planReset && consumers.reset && !services.readOnly ? <ResetPanel {...props} services={services} consumers={consumers} /> : <Unavailable />;
+	return consumers?.planReset && consumers.reset && !services.readOnly ? (
+		<ResetPanel {...props} services={services} consumers={consumers} />
+	) : (
+		<Unavailable />
+	);
 }
 
 function ResetPanel({
@@ -298,7 +355,9 @@ function ResetPanel({
 	const [replanned, setReplanned] = useState<CheckpointResetPlan | undefined>(undefined);
 	const request = target === undefined ? undefined : {to: target, ...(shards ? {shards} : {}), createMissingLeases: createMissing};
 	const [planned, replan] = useLoad<CheckpointResetPlan>(
-		request === undefined || !consumers.planReset ? undefined : (signal) => (consumers.planReset as NonNullable<ConsumerServices['planReset']>)(stream, application, request, {signal}),
+		request === undefined || !consumers.planReset
+			? undefined
+			: (signal) => (consumers.planReset as NonNullable<ConsumerServices['planReset']>)(stream, application, request, {signal}),
 		consumers.describeError,
 		[target, createMissing, stream, application, shards?.join(',')],
 	);
@@ -361,7 +420,11 @@ function ResetPanel({
 				</Text>
 			</Text>
 			{targetError ? <Text color={theme.danger}>{targetError}</Text> : null}
-			{target !== undefined && !replanned ? <StateView state={planned} what="the plan (reading leases, counting records to re-read or skip)">{() => null}</StateView> : null}
+			{target !== undefined && !replanned ? (
+				<StateView state={planned} what="the plan (reading leases, counting records to re-read or skip)">
+					{() => null}
+				</StateView>
+			) : null}
 			{plan ? (
 				<Box flexDirection="column">
 					{replanned ? (
@@ -387,8 +450,14 @@ function ResetPanel({
 					{plan.shards.length > rows ? <Text color={theme.muted}>… and {plan.shards.length - rows} more shards</Text> : null}
 					{plan.leaseless.length > 0 ? (
 						<Text wrap="wrap" color={plan.leaseless.some((shard) => !shard.leaseCreated) ? theme.warning : theme.muted}>
-							Without a lease: {plan.leaseless.map((shard) => `${shard.shardId} (${shard.reason}, starts at ${shard.leaseCreated ? 'the new position: its lease is made' : shard.startsAt}, ${shard.atLeast ? '≥' : ''}${formatCount(shard.records)} records)`).join('; ')} · c{' '}
-							{createMissing ? 'leaves them alone' : 'makes their leases too'}
+							Without a lease:{' '}
+							{plan.leaseless
+								.map(
+									(shard) =>
+										`${shard.shardId} (${shard.reason}, starts at ${shard.leaseCreated ? 'the new position: its lease is made' : shard.startsAt}, ${shard.atLeast ? '≥' : ''}${formatCount(shard.records)} records)`,
+								)
+								.join('; ')}{' '}
+							· c {createMissing ? 'leaves them alone' : 'makes their leases too'}
 						</Text>
 					) : null}
 					<PlanNotes problems={plan.problems} warnings={plan.warnings} />
@@ -403,11 +472,22 @@ function ResetPanel({
 			{result ? (
 				<Box flexDirection="column">
 					<Text color={result.written.length > 0 ? theme.success : theme.warning} bold>
-						Written: {result.written.length === 0 ? 'none' : result.written.map((entry) => `${shortShardId(entry.shardId)} ${shortCheckpoint(entry.before)} → ${shortCheckpoint(entry.after)}`).join(', ')}
+						Written:{' '}
+						{result.written.length === 0
+							? 'none'
+							: result.written
+									.map((entry) => `${shortShardId(entry.shardId)} ${shortCheckpoint(entry.before)} → ${shortCheckpoint(entry.after)}`)
+									.join(', ')}
 					</Text>
 					{result.changedSincePlan.map((shard) => (
 						<Text key={shard.shardId} color={theme.warning} wrap="wrap">
-							! {shard.shardId} changed since the plan ({shard.change === 'checkpoint' ? `a worker checkpointed ${shortCheckpoint(shard.now?.checkpoint)}` : shard.change === 'lease' ? 'its lease was renewed or taken' : `its lease was ${shard.change}`}): not written
+							! {shard.shardId} changed since the plan (
+							{shard.change === 'checkpoint'
+								? `a worker checkpointed ${shortCheckpoint(shard.now?.checkpoint)}`
+								: shard.change === 'lease'
+									? 'its lease was renewed or taken'
+									: `its lease was ${shard.change}`}
+							): not written
 						</Text>
 					))}
 					{change.state.stage === 'done' && !replanned ? <Text color={theme.muted}>Esc goes back to the checkpoints</Text> : null}

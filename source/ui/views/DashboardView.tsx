@@ -23,7 +23,11 @@ import {useTheme, type Theme} from '../theme.js';
 type Row = {readonly kind: 'stream'} | {readonly kind: 'shard'; readonly shard: ShardView};
 
 const METRIC_LABELS: Record<ChartMetric, string> = {records: 'records/s', bytes: 'bytes/s', lag: 'lag'};
-const FORMATS: Record<ChartMetric, (value: number) => string> = {records: formatCount, bytes: formatBytes, lag: (value) => formatDuration(value)};
+const FORMATS: Record<ChartMetric, (value: number) => string> = {
+	records: formatCount,
+	bytes: formatBytes,
+	lag: (value) => formatDuration(value),
+};
 /** Lines the dashboard always takes besides the shard rows and the charts: title, table header, hot shard, throttling, chart titles, live note. */
 const FIXED_LINES = 6;
 const MAX_CHART_LINES = 12;
@@ -119,15 +123,33 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 						items={rows}
 						selected={chosen}
 						height={tableRows}
-						header={<Text color={theme.muted} bold wrap="truncate">{'  ' + headerCells(layout).join('  ')}</Text>}
-						renderRow={(row) => <ShardRow row={row} snapshot={snapshot} meter={row.kind === 'shard' ? metersById.get(row.shard.shardId) : undefined} layout={layout} theme={theme} />}
+						header={
+							<Text color={theme.muted} bold wrap="truncate">
+								{'  ' + headerCells(layout).join('  ')}
+							</Text>
+						}
+						renderRow={(row) => (
+							<ShardRow
+								row={row}
+								snapshot={snapshot}
+								meter={row.kind === 'shard' ? metersById.get(row.shard.shardId) : undefined}
+								layout={layout}
+								theme={theme}
+							/>
+						)}
 					/>
 				)}
 			</StateView>
-			{snapshot.shards.status === 'ready' && snapshot.shards.refreshError ? <Text color={theme.warning} wrap="truncate">Shard refresh failed: {sanitizeLine(snapshot.shards.refreshError)}</Text> : null}
+			{snapshot.shards.status === 'ready' && snapshot.shards.refreshError ? (
+				<Text color={theme.warning} wrap="truncate">
+					Shard refresh failed: {sanitizeLine(snapshot.shards.refreshError)}
+				</Text>
+			) : null}
 			<HotLine hottest={snapshot.hottest} theme={theme} windowLabel={snapshot.window.label} />
 			<ThrottlingLine snapshot={snapshot} theme={theme} />
-			{chartLines > 0 ? <Charts store={store} snapshot={snapshot} shardId={chosenShard?.shardId} width={cols} height={chartLines} theme={theme} /> : null}
+			{chartLines > 0 ? (
+				<Charts store={store} snapshot={snapshot} shardId={chosenShard?.shardId} width={cols} height={chartLines} theme={theme} />
+			) : null}
 			<LiveNote snapshot={snapshot} theme={theme} />
 			<FilterLine
 				editing={editingFilter}
@@ -158,7 +180,9 @@ function Title({snapshot, theme}: {readonly snapshot: DashboardSnapshot; readonl
 			<Text bold color={theme.accent}>
 				{sanitizeForTerminal(snapshot.stream, {keepNewlines: false})}
 			</Text>
-			<Text color={info?.status && info.status !== 'ACTIVE' ? theme.warning : theme.muted}>{facts.length > 0 ? `  ${facts.join(' · ')}` : ''}</Text>
+			<Text color={info?.status && info.status !== 'ACTIVE' ? theme.warning : theme.muted}>
+				{facts.length > 0 ? `  ${facts.join(' · ')}` : ''}
+			</Text>
 			<Text color={theme.muted}>
 				{'  '}window <Text bold>{snapshot.window.label}</Text> · <Text bold>{METRIC_LABELS[snapshot.metric]}</Text> (w/m)
 			</Text>
@@ -238,7 +262,13 @@ function ShardRow({
 			<Text color={shard.open ? theme.success : theme.muted}>{(shard.open ? 'open' : 'closed').padEnd(W.state)}</Text>
 			{layout.parents ? gap + (clean(shard.parents.map(shortShardId).join('+')) || '-').padEnd(W.parents) : ''}
 			{gap}
-			<HashRangeBar startingHashKey={shard.startingHashKey} endingHashKey={shard.endingHashKey} width={layout.bar} open={shard.open} hot={hot} />
+			<HashRangeBar
+				startingHashKey={shard.startingHashKey}
+				endingHashKey={shard.endingHashKey}
+				width={layout.bar}
+				open={shard.open}
+				hot={hot}
+			/>
 			{gap}
 			{(figures ? formatCount(meter.recordsPerSecond) : '-').padStart(W.rate)}
 			{gap}
@@ -248,14 +278,23 @@ function ShardRow({
 			{layout.read ? gap + (read === undefined || !shard.open ? '-' : formatShare(read)).padStart(W.read) : ''}
 			{hot ? (
 				<Text color={theme.warning} bold>
-					{' '}◆ hot
+					{' '}
+					◆ hot
 				</Text>
 			) : null}
 		</Text>
 	);
 }
 
-function HotLine({hottest, theme, windowLabel}: {readonly hottest: HotShard | undefined; readonly theme: Theme; readonly windowLabel: string}) {
+function HotLine({
+	hottest,
+	theme,
+	windowLabel,
+}: {
+	readonly hottest: HotShard | undefined;
+	readonly theme: Theme;
+	readonly windowLabel: string;
+}) {
 	if (!hottest) {
 		return (
 			<Text color={theme.muted} wrap="truncate">
@@ -263,7 +302,9 @@ function HotLine({hottest, theme, windowLabel}: {readonly hottest: HotShard | un
 			</Text>
 		);
 	}
-	const keys = hottest.topKeys.map((key) => `${sanitizeForTerminal(key.key, {keepNewlines: false}).slice(0, 24)} ${formatShare(key.share)}`);
+	const keys = hottest.topKeys.map(
+		(key) => `${sanitizeForTerminal(key.key, {keepNewlines: false}).slice(0, 24)} ${formatShare(key.share)}`,
+	);
 	return (
 		<Text wrap="truncate">
 			<Text color={theme.warning} bold>
@@ -403,7 +444,13 @@ export function historySeries(
 	const points = shardPoints ?? pick(history) ?? {timestamps: [], values: []};
 	const scope = shardPoints ? 'shard' : 'stream';
 	const metricName =
-		metric === 'records' ? 'IncomingRecords' : metric === 'bytes' ? 'IncomingBytes' : scope === 'shard' ? 'IteratorAgeMilliseconds' : 'GetRecords.IteratorAgeMilliseconds';
+		metric === 'records'
+			? 'IncomingRecords'
+			: metric === 'bytes'
+				? 'IncomingBytes'
+				: scope === 'shard'
+					? 'IteratorAgeMilliseconds'
+					: 'GetRecords.IteratorAgeMilliseconds';
 	return {
 		values: toSlots(points, history.startMs, history.endMs, history.periodSeconds, metric === 'lag' ? 'carry' : 'zero'),
 		scope,

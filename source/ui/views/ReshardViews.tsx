@@ -1,7 +1,16 @@
 import {Box} from 'ink';
 import {Text} from '../components/Text.js';
 import {useMemo, useState} from 'react';
-import {planMerge, planScale, planSplit, proposeMerge, type MergePlan, type ReshardResult, type StreamShape, type SplitRequest} from '../../console/reshard.js';
+import {
+	planMerge,
+	planScale,
+	planSplit,
+	proposeMerge,
+	type MergePlan,
+	type ReshardResult,
+	type StreamShape,
+	type SplitRequest,
+} from '../../console/reshard.js';
 import type {Observation, TrafficReport} from '../../console/traffic.js';
 import {ChangeOutcome, ConfirmLine, PlanNotes, RangeLine, ShardMap, percentText} from '../components/ChangePanel.js';
 import {HashRangeBar} from '../components/HashRangeBar.js';
@@ -23,12 +32,23 @@ import {useTheme} from '../theme.js';
  * planners, changes go through its executor (which writes the audit log).
  */
 
-export function SplitView(props: {readonly stream: string; readonly shardId: string; readonly observations?: readonly Observation[]; readonly observedFrom?: string; readonly height: number}) {
+export function SplitView(props: {
+	readonly stream: string;
+	readonly shardId: string;
+	readonly observations?: readonly Observation[];
+	readonly observedFrom?: string;
+	readonly height: number;
+}) {
 	const services = useServices();
 	return services.operations ? <SplitPanel {...props} services={services} ops={services.operations} /> : <NoOperations />;
 }
 
-export function MergeView(props: {readonly stream: string; readonly shardId?: string; readonly traffic?: TrafficReport; readonly height: number}) {
+export function MergeView(props: {
+	readonly stream: string;
+	readonly shardId?: string;
+	readonly traffic?: TrafficReport;
+	readonly height: number;
+}) {
 	const services = useServices();
 	return services.operations ? <MergePanel {...props} services={services} ops={services.operations} /> : <NoOperations />;
 }
@@ -59,7 +79,6 @@ function useReshard(services: ConsoleServices, ops: Operations, what: string): C
 	return useChange<ReshardResult>({what, describe: ops.describeError, say: (level, text) => services.notices.say(level, text)});
 }
 
-
 function OperationTitle({verb, stream, detail}: {readonly verb: string; readonly stream: string; readonly detail?: string}) {
 	const theme = useTheme();
 	return (
@@ -73,7 +92,15 @@ function OperationTitle({verb, stream, detail}: {readonly verb: string; readonly
 	);
 }
 
-function ResultMap({change, barWidth, height}: {readonly change: ChangeRunner<ReshardResult>; readonly barWidth: number; readonly height: number}) {
+function ResultMap({
+	change,
+	barWidth,
+	height,
+}: {
+	readonly change: ChangeRunner<ReshardResult>;
+	readonly barWidth: number;
+	readonly height: number;
+}) {
 	if (change.state.stage !== 'done') return <ChangeOutcome state={change.state} />;
 	const {result} = change.state;
 	return (
@@ -86,13 +113,27 @@ function ResultMap({change, barWidth, height}: {readonly change: ChangeRunner<Re
 	);
 }
 
-const METHOD_WORDS = {midpoint: 'at the midpoint of its range', median: 'at the median of the observed traffic', 'hash-key': 'at the hash key typed'} as const;
+const METHOD_WORDS = {
+	midpoint: 'at the midpoint of its range',
+	median: 'at the median of the observed traffic',
+	'hash-key': 'at the hash key typed',
+} as const;
 
-function SplitPanel({services, ops, stream, shardId, observations, observedFrom, height}: PanelProps & {readonly shardId: string; readonly observations?: readonly Observation[]; readonly observedFrom?: string}) {
+function SplitPanel({
+	services,
+	ops,
+	stream,
+	shardId,
+	observations,
+	observedFrom,
+	height,
+}: PanelProps & {readonly shardId: string; readonly observations?: readonly Observation[]; readonly observedFrom?: string}) {
 	const theme = useTheme();
 	const barWidth = useBarWidth();
 	const [shape, reload] = useLoad((signal) => ops.loadShape(stream, signal), ops.describeError, [stream]);
-	const distinct = new Set((observations ?? []).map((observation) => ('partitionKey' in observation ? observation.partitionKey : String(observation.hashKey)))).size;
+	const distinct = new Set(
+		(observations ?? []).map((observation) => ('partitionKey' in observation ? observation.partitionKey : String(observation.hashKey))),
+	).size;
 	const [at, setAt] = useState<SplitRequest['at']>(distinct >= 2 ? 'median' : 'midpoint');
 	const [typing, setTyping] = useState(false);
 	const change = useReshard(services, ops, `split of ${shardId}`);
@@ -166,7 +207,14 @@ function neighbourPlan(shape: StreamShape, shardId: string, side: 'upper' | 'low
 	return planMerge(shape, shardId, other, traffic);
 }
 
-function MergePanel({services, ops, stream, shardId, traffic, height}: PanelProps & {readonly shardId?: string; readonly traffic?: TrafficReport}) {
+function MergePanel({
+	services,
+	ops,
+	stream,
+	shardId,
+	traffic,
+	height,
+}: PanelProps & {readonly shardId?: string; readonly traffic?: TrafficReport}) {
 	const theme = useTheme();
 	const barWidth = useBarWidth();
 	const [shape, reload] = useLoad((signal) => ops.loadShape(stream, signal), ops.describeError, [stream]);
@@ -174,7 +222,9 @@ function MergePanel({services, ops, stream, shardId, traffic, height}: PanelProp
 	const plan = useMemo((): MergePlan | {error: string} | undefined => {
 		if (shape.status !== 'ready') return undefined;
 		try {
-			return mode.kind === 'coldest' || shardId === undefined ? proposeMerge(shape.value, traffic) : neighbourPlan(shape.value, shardId, mode.side, traffic);
+			return mode.kind === 'coldest' || shardId === undefined
+				? proposeMerge(shape.value, traffic)
+				: neighbourPlan(shape.value, shardId, mode.side, traffic);
 		} catch (error) {
 			return {error: error instanceof Error ? error.message : String(error)};
 		}
@@ -188,24 +238,26 @@ function MergePanel({services, ops, stream, shardId, traffic, height}: PanelProp
 		replan: reload,
 		other: (command) => {
 			if (command === 'coldestPair') setMode({kind: 'coldest'});
-			else if (command === 'otherNeighbour' && shardId) setMode((current) => ({kind: 'neighbour', side: current.kind === 'neighbour' && current.side === 'upper' ? 'lower' : 'upper'}));
+			else if (command === 'otherNeighbour' && shardId)
+				setMode((current) => ({kind: 'neighbour', side: current.kind === 'neighbour' && current.side === 'upper' ? 'lower' : 'upper'}));
 		},
 	});
 	const rate = (plan: MergePlan, index: 0 | 1) => {
 		const traffic = plan.shards[index].traffic;
-		return traffic?.recordsPerSecond === undefined ? null : (
-			<Text color={theme.muted}>
-				{' '}
-				{formatCount(traffic.recordsPerSecond)} rec/s
-			</Text>
-		);
+		return traffic?.recordsPerSecond === undefined ? null : <Text color={theme.muted}> {formatCount(traffic.recordsPerSecond)} rec/s</Text>;
 	};
 	return (
 		<Box flexDirection="column">
 			<OperationTitle
 				verb={ready ? `Merge ${ready.shardToMerge} + ${ready.adjacentShardToMerge}` : 'Merge'}
 				stream={stream}
-				detail={ready ? (ready.reason === 'coldest' ? 'the coldest adjacent pair' : `the selected shard with its ${mode.kind === 'neighbour' ? mode.side : 'upper'} neighbour`) : undefined}
+				detail={
+					ready
+						? ready.reason === 'coldest'
+							? 'the coldest adjacent pair'
+							: `the selected shard with its ${mode.kind === 'neighbour' ? mode.side : 'upper'} neighbour`
+						: undefined
+				}
 			/>
 			<StateView state={shape} what="the stream's shards">
 				{() =>
@@ -231,7 +283,9 @@ function MergePanel({services, ops, stream, shardId, traffic, height}: PanelProp
 								}
 							/>
 							<Text color={theme.muted} wrap="truncate">
-								{ready.traffic ? `traffic: the dashboard's live reader, last ${Math.round(ready.traffic.windowMs / 1000)} s` : 'traffic: unknown (the live reader had seen none)'}
+								{ready.traffic
+									? `traffic: the dashboard's live reader, last ${Math.round(ready.traffic.windowMs / 1000)} s`
+									: 'traffic: unknown (the live reader had seen none)'}
 								{' · '}open shards {ready.openShards.before} → {ready.openShards.after}
 							</Text>
 							<PlanNotes problems={ready.problems} warnings={ready.warnings} />
@@ -258,7 +312,10 @@ function ScalePanel({services, ops, stream, height}: PanelProps) {
 	const accountLimits = account.status === 'ready' ? account.value : undefined;
 	const target = typed !== undefined && /^\d+$/.test(typed.trim()) ? Number(typed.trim()) : undefined;
 	const limits = shape.status === 'ready' ? planScale(shape.value, shape.value.openShards.length, accountLimits).limits : undefined;
-	const plan = useMemo(() => (shape.status === 'ready' && target !== undefined ? planScale(shape.value, target, accountLimits) : undefined), [shape, target, accountLimits]);
+	const plan = useMemo(
+		() => (shape.status === 'ready' && target !== undefined ? planScale(shape.value, target, accountLimits) : undefined),
+		[shape, target, accountLimits],
+	);
 	useOperationCommands(change, {
 		confirm: () => {
 			if (plan && plan.problems.length === 0 && !plan.unchanged && !services.readOnly) change.run((signal) => ops.reshard(plan, signal));
@@ -277,7 +334,8 @@ function ScalePanel({services, ops, stream, height}: PanelProps) {
 					limits ? (
 						<Box flexDirection="column">
 							<Text wrap="truncate">
-								now {limits.openShards} open shards · one step reaches {limits.minTarget} to {limits.maxTarget} · at most {limits.maxShardsPerStream.toLocaleString('en-US')} shards per stream
+								now {limits.openShards} open shards · one step reaches {limits.minTarget} to {limits.maxTarget} · at most{' '}
+								{limits.maxShardsPerStream.toLocaleString('en-US')} shards per stream
 							</Text>
 							<Text wrap="truncate" color={theme.muted}>
 								{limits.account
@@ -289,13 +347,17 @@ function ScalePanel({services, ops, stream, height}: PanelProps) {
 							<Text wrap="wrap" color={theme.muted}>
 								{limits.note}
 							</Text>
-							{typed !== undefined && target === undefined ? <Text color={theme.danger}>&apos;{typed}&apos; is not a number of shards.</Text> : null}
+							{typed !== undefined && target === undefined ? (
+								<Text color={theme.danger}>&apos;{typed}&apos; is not a number of shards.</Text>
+							) : null}
 							{plan ? (
 								<Box flexDirection="column">
 									<Text bold>After: {plan.ranges.length} shards of equal ranges</Text>
 									{plan.ranges.slice(0, rows).map((range, index) => (
 										<Text key={index} wrap="truncate">
-											{`#${index + 1}`.padEnd(6)} <HashRangeBar startingHashKey={range.startingHashKey} endingHashKey={range.endingHashKey} width={barWidth} /> {percentText(range.keySpaceShare)}
+											{`#${index + 1}`.padEnd(6)}{' '}
+											<HashRangeBar startingHashKey={range.startingHashKey} endingHashKey={range.endingHashKey} width={barWidth} />{' '}
+											{percentText(range.keySpaceShare)}
 										</Text>
 									))}
 									{plan.ranges.length > rows ? <Text color={theme.muted}>… and {plan.ranges.length - rows} more</Text> : null}

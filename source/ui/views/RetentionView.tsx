@@ -1,7 +1,13 @@
 import {Box} from 'ink';
 import {Text} from '../components/Text.js';
 import {useEffect, useState} from 'react';
-import {confirmsDecrease, retentionHoursProblem, RETENTION_LIMITS, type RetentionPlan, type RetentionResult} from '../../console/retention.js';
+import {
+	confirmsDecrease,
+	retentionHoursProblem,
+	RETENTION_LIMITS,
+	type RetentionPlan,
+	type RetentionResult,
+} from '../../console/retention.js';
 import {ChangeOutcome, ConfirmLine, PlanNotes} from '../components/ChangePanel.js';
 import {StateView} from '../components/StateView.js';
 import {TextPrompt} from '../components/TextPrompt.js';
@@ -25,13 +31,27 @@ export function RetentionView(props: {readonly stream: string; readonly height: 
 
 const hoursText = (hours: number): string => `${hours}h${hours % 24 === 0 && hours >= 48 ? ` (${hours / 24} days)` : ''}`;
 
-function RetentionPanel({services, ops, stream, height}: {readonly services: ConsoleServices; readonly ops: Operations; readonly stream: string; readonly height: number}) {
+function RetentionPanel({
+	services,
+	ops,
+	stream,
+	height,
+}: {
+	readonly services: ConsoleServices;
+	readonly ops: Operations;
+	readonly stream: string;
+	readonly height: number;
+}) {
 	const theme = useTheme();
 	const [overview, reloadOverview] = useLoad((signal) => ops.retentionOverview(stream, signal), ops.describeError, [stream]);
 	const [typing, setTyping] = useState(true);
 	const [hours, setHours] = useState<number | undefined>(undefined);
 	const [inputError, setInputError] = useState<string | undefined>(undefined);
-	const [plan, replan] = useLoad<RetentionPlan>(hours === undefined ? undefined : (signal) => ops.planRetention(stream, hours, signal), ops.describeError, [stream, hours]);
+	const [plan, replan] = useLoad<RetentionPlan>(
+		hours === undefined ? undefined : (signal) => ops.planRetention(stream, hours, signal),
+		ops.describeError,
+		[stream, hours],
+	);
 	const [naming, setNaming] = useState(false);
 	const [nameError, setNameError] = useState<string | undefined>(undefined);
 	const change = useChange<RetentionResult>({
@@ -46,7 +66,7 @@ function RetentionPanel({services, ops, stream, height}: {readonly services: Con
 	// A decrease asks for the stream's name as soon as its estimate is in.
 	useEffect(() => {
 		if (ready?.direction === 'decrease' && submittable && change.state.stage === 'idle') setNaming(true);
-	}, [ready]);
+	}, [ready, submittable, change.state.stage]);
 
 	const submit = () => {
 		if (!ready || !submittable) return;
@@ -84,7 +104,8 @@ function RetentionPanel({services, ops, stream, height}: {readonly services: Con
 				{(value) => (
 					<Box flexDirection="column">
 						<Text wrap="truncate">
-							now {hoursText(value.retentionHours)} · oldest record {value.oldestAgeMs === undefined ? 'none (the stream is empty)' : `${formatDuration(value.oldestAgeMs)} old`} · {value.status}
+							now {hoursText(value.retentionHours)} · oldest record{' '}
+							{value.oldestAgeMs === undefined ? 'none (the stream is empty)' : `${formatDuration(value.oldestAgeMs)} old`} · {value.status}
 						</Text>
 						<Text color={theme.muted} bold wrap="truncate">
 							{'  '}
@@ -131,7 +152,10 @@ function RetentionPanel({services, ops, stream, height}: {readonly services: Con
 								<Text wrap="wrap" color={value.estimate.records > 0 ? theme.warning : undefined}>
 									Unreadable at once: {value.estimate.atLeast ? 'at least ' : ''}
 									{formatCount(value.estimate.records)} records
-									{value.estimate.records > 0 ? `, arrived over ${formatDuration(value.estimate.spanMs)} from ${value.estimate.oldest ?? '?'}` : ''} (older than {value.estimate.horizon}).
+									{value.estimate.records > 0
+										? `, arrived over ${formatDuration(value.estimate.spanMs)} from ${value.estimate.oldest ?? '?'}`
+										: ''}{' '}
+									(older than {value.estimate.horizon}).
 								</Text>
 							) : null}
 							<PlanNotes problems={value.problems} warnings={value.warnings} />
@@ -143,7 +167,9 @@ function RetentionPanel({services, ops, stream, height}: {readonly services: Con
 								<Text color={theme.muted}>y types the stream&apos;s name to confirm · n/Esc cancels</Text>
 							) : null}
 							<ChangeOutcome state={change.state}>
-								{change.state.stage === 'done' ? <Text>The stream keeps records for {hoursText(change.state.result.retentionHours)} now.</Text> : null}
+								{change.state.stage === 'done' ? (
+									<Text>The stream keeps records for {hoursText(change.state.result.retentionHours)} now.</Text>
+								) : null}
 							</ChangeOutcome>
 						</Box>
 					)}

@@ -67,11 +67,19 @@ export function StreamsView({height}: {readonly height: number}) {
 								{COLUMNS.map((column, index) => column.padEnd(widths[index] ?? 0)).join('  ')}
 							</Text>
 						}
-						renderRow={(stream) => <Text wrap="truncate">{cells(stream).map((cell, index) => cell.padEnd(widths[index] ?? 0)).join('  ')}</Text>}
+						renderRow={(stream) => (
+							<Text wrap="truncate">
+								{cells(stream)
+									.map((cell, index) => cell.padEnd(widths[index] ?? 0))
+									.join('  ')}
+							</Text>
+						)}
 					/>
 				)}
 			</StateView>
-			{state.status === 'ready' && state.refreshError ? <Text color={theme.warning}>Refresh failed: {sanitizeLine(state.refreshError)}</Text> : null}
+			{state.status === 'ready' && state.refreshError ? (
+				<Text color={theme.warning}>Refresh failed: {sanitizeLine(state.refreshError)}</Text>
+			) : null}
 			<FilterLine
 				editing={editingFilter}
 				filter={filter}

@@ -29,7 +29,15 @@ const FILTER_HELP = 'text:foo itext:foo re:^err key:user-* json:level=ERROR; sev
  * partition key and the decoded data, one line each. Pause, follow, scroll, filter, change the
  * decoding or the starting position, open a record in full, save what is shown.
  */
-export function TailView({stream, shardId, height}: {readonly stream: string; readonly shardId?: string | undefined; readonly height: number}) {
+export function TailView({
+	stream,
+	shardId,
+	height,
+}: {
+	readonly stream: string;
+	readonly shardId?: string | undefined;
+	readonly height: number;
+}) {
 	const services = useServices();
 	const theme = useTheme();
 	const store = useMemo(() => services.tail({stream, ...(shardId ? {shardId} : {})}), [services, stream, shardId]);
@@ -70,7 +78,17 @@ export function TailView({stream, shardId, height}: {readonly stream: string; re
 				const last = maxInspectorScroll(lines.length, height);
 				const scroll = Math.min(last, inspected.scroll);
 				const next =
-					command === 'up' ? scroll - 1 : command === 'down' ? scroll + 1 : command === 'pageUp' ? scroll - page : command === 'pageDown' ? scroll + page : command === 'top' ? 0 : last;
+					command === 'up'
+						? scroll - 1
+						: command === 'down'
+							? scroll + 1
+							: command === 'pageUp'
+								? scroll - page
+								: command === 'pageDown'
+									? scroll + page
+									: command === 'top'
+										? 0
+										: last;
 				setInspected({...inspected, scroll: Math.min(last, Math.max(0, next))});
 			}
 			return;
@@ -132,7 +150,12 @@ export function TailView({stream, shardId, height}: {readonly stream: string; re
 				<Box flexDirection="column">
 					<PromptHelp prompt={prompt} error={promptError} state={state} />
 					{prompt.kind === 'filter' ? (
-						<TextPrompt label="/" initial={state.filter} onSubmit={(value) => submit(() => store.setFilter(value))} onCancel={closePrompt} />
+						<TextPrompt
+							label="/"
+							initial={state.filter}
+							onSubmit={(value) => submit(() => store.setFilter(value))}
+							onCancel={closePrompt}
+						/>
 					) : prompt.kind === 'position' ? (
 						<TextPrompt label="from: " onSubmit={(value) => submit(() => store.setPosition(value))} onCancel={closePrompt} />
 					) : prompt.kind === 'save' ? (
@@ -180,27 +203,28 @@ function loadable(state: TailSnapshot): Loadable<TailSnapshot> {
 
 function Header({state}: {readonly state: TailSnapshot}) {
 	const theme = useTheme();
-	const mode = state.status === 'failed' ? (
-		<Text color={theme.danger} bold>
-			✖ stopped
-		</Text>
-	) : state.retrying ? (
-		<Text color={theme.warning} bold>
-			⟳ retrying (nothing skipped)
-		</Text>
-	) : state.paused ? (
-		<Text color={theme.warning} bold>
-			⏸ paused (reading held, nothing skipped)
-		</Text>
-	) : state.following ? (
-		<Text color={theme.success} bold>
-			● following
-		</Text>
-	) : (
-		<Text color={theme.accent} bold>
-			◦ scrolled (f follows)
-		</Text>
-	);
+	const mode =
+		state.status === 'failed' ? (
+			<Text color={theme.danger} bold>
+				✖ stopped
+			</Text>
+		) : state.retrying ? (
+			<Text color={theme.warning} bold>
+				⟳ retrying (nothing skipped)
+			</Text>
+		) : state.paused ? (
+			<Text color={theme.warning} bold>
+				⏸ paused (reading held, nothing skipped)
+			</Text>
+		) : state.following ? (
+			<Text color={theme.success} bold>
+				● following
+			</Text>
+		) : (
+			<Text color={theme.accent} bold>
+				◦ scrolled (f follows)
+			</Text>
+		);
 	const facts = [
 		`${formatCount(Math.round(state.rate))} records/s`,
 		state.behindMs ? `behind ${(state.behindMs / 1000).toFixed(1)} s` : '',
@@ -234,9 +258,9 @@ function Empty({state}: {readonly state: TailSnapshot}) {
 	let text: string;
 	if (state.filter && (state.tested > 0 || state.buffered > 0)) {
 		text = `No record matches ${state.filter} yet: ${formatCount(state.tested)} tested since it was set. / changes the filter, Esc clears it.`;
-	}
-	else if (state.status === 'ended') text = state.message ?? 'The tail has ended.';
-	else text = `Waiting for records from ${from}… they appear here as they arrive.${state.paused ? ' (paused: p resumes)' : ''} o starts from another position.`;
+	} else if (state.status === 'ended') text = state.message ?? 'The tail has ended.';
+	else
+		text = `Waiting for records from ${from}… they appear here as they arrive.${state.paused ? ' (paused: p resumes)' : ''} o starts from another position.`;
 	return (
 		<Text color={theme.muted} wrap="wrap">
 			{sanitizeForTerminal(text, {keepNewlines: false})}
@@ -278,7 +302,17 @@ function Rows({snapshot, columns}: {readonly snapshot: TailSnapshot; readonly co
 	);
 }
 
-function Row({row, layout, theme, selected}: {readonly row: TailRow; readonly layout: Layout; readonly theme: Theme; readonly selected: boolean}) {
+function Row({
+	row,
+	layout,
+	theme,
+	selected,
+}: {
+	readonly row: TailRow;
+	readonly layout: Layout;
+	readonly theme: Theme;
+	readonly selected: boolean;
+}) {
 	const cells = [
 		clock(row.arrivalTime),
 		layout.shard > 0 ? fit(shortShard(row.shardId), layout.shard) : '',

@@ -23,7 +23,12 @@ describe('decodeRecord: utf8', () => {
 
 	it('replaces invalid UTF-8 and says so', () => {
 		const record = decodeOne(Uint8Array.of(0x61, 0xc3, 0x28, 0x62, 0xff), {decoder: 'utf8'});
-		expect(record).toEqual({text: 'a\ufffd(b\ufffd', format: 'utf8', byteLength: 5, notes: ['not valid UTF-8: invalid bytes are shown as U+FFFD']});
+		expect(record).toEqual({
+			text: 'a\ufffd(b\ufffd',
+			format: 'utf8',
+			byteLength: 5,
+			notes: ['not valid UTF-8: invalid bytes are shown as U+FFFD'],
+		});
 	});
 });
 
@@ -58,7 +63,12 @@ describe('decodeRecord: json', () => {
 
 	it('lays JSON out on one line when asked', () => {
 		const spaced = '{ "a" : [ 1 , 2 ] ,\n "b" : "x y" }';
-		expect(decodeOne(utf8(spaced), {decoder: 'json', jsonStyle: 'compact'})).toEqual({text: '{"a":[1,2],"b":"x y"}', format: 'json', json: {a: [1, 2], b: 'x y'}, byteLength: spaced.length});
+		expect(decodeOne(utf8(spaced), {decoder: 'json', jsonStyle: 'compact'})).toEqual({
+			text: '{"a":[1,2],"b":"x y"}',
+			format: 'json',
+			json: {a: [1, 2], b: 'x y'},
+			byteLength: spaced.length,
+		});
 	});
 
 	it('lays out like JSON.stringify for ordinary documents', () => {
@@ -107,7 +117,11 @@ describe('decodeRecord: base64 and hex', () => {
 	});
 
 	it('writes compact hex', () => {
-		expect(decodeOne(Uint8Array.of(0, 0xab, 0x10), {decoder: 'hex', hexStyle: 'compact'})).toEqual({text: '00ab10', format: 'hex', byteLength: 3});
+		expect(decodeOne(Uint8Array.of(0, 0xab, 0x10), {decoder: 'hex', hexStyle: 'compact'})).toEqual({
+			text: '00ab10',
+			format: 'hex',
+			byteLength: 3,
+		});
 	});
 
 	it('decodes a view into a larger buffer by its own bytes only', () => {
@@ -121,19 +135,40 @@ describe('decodeRecord: base64 and hex', () => {
 describe('decodeRecord: gzip', () => {
 	it('decodes a CloudWatch Logs subscription batch to its JSON', () => {
 		const record = decodeOne(logs.data, {decoder: 'gzip'});
-		expect(record).toMatchObject({format: 'json', compression: 'gzip', json: logs.document, byteLength: JSON.stringify(logs.document).length});
+		expect(record).toMatchObject({
+			format: 'json',
+			compression: 'gzip',
+			json: logs.document,
+			byteLength: JSON.stringify(logs.document).length,
+		});
 		expect(record.text).toBe(JSON.stringify(logs.document, null, 2));
 		expect(record.truncated).toBeUndefined();
 		expect(record.notes).toBeUndefined();
 	});
 
 	it('decodes zlib and raw deflate too, and shows non-JSON content as text', () => {
-		expect(decodeOne(deflateSync('plain log line'), {decoder: 'gzip'})).toEqual({text: 'plain log line', format: 'utf8', compression: 'zlib', byteLength: 14});
-		expect(decodeOne(deflateRawSync('{"a":1}'), {decoder: 'gzip', jsonStyle: 'compact'})).toEqual({text: '{"a":1}', format: 'json', json: {a: 1}, compression: 'deflate', byteLength: 7});
+		expect(decodeOne(deflateSync('plain log line'), {decoder: 'gzip'})).toEqual({
+			text: 'plain log line',
+			format: 'utf8',
+			compression: 'zlib',
+			byteLength: 14,
+		});
+		expect(decodeOne(deflateRawSync('{"a":1}'), {decoder: 'gzip', jsonStyle: 'compact'})).toEqual({
+			text: '{"a":1}',
+			format: 'json',
+			json: {a: 1},
+			compression: 'deflate',
+			byteLength: 7,
+		});
 	});
 
 	it('shows binary decompressed content as hex', () => {
-		expect(decodeOne(gzipSync(Uint8Array.of(0, 1, 2)), {decoder: 'gzip', hexStyle: 'compact'})).toEqual({text: '000102', format: 'hex', compression: 'gzip', byteLength: 3});
+		expect(decodeOne(gzipSync(Uint8Array.of(0, 1, 2)), {decoder: 'gzip', hexStyle: 'compact'})).toEqual({
+			text: '000102',
+			format: 'hex',
+			compression: 'gzip',
+			byteLength: 3,
+		});
 	});
 
 	it('says so when the data is not compressed', () => {
@@ -152,7 +187,13 @@ describe('decodeRecord: auto', () => {
 	});
 
 	it('decompresses zlib', () => {
-		expect(decodeOne(deflateSync('{"z":true}'), {jsonStyle: 'compact'})).toEqual({text: '{"z":true}', format: 'json', json: {z: true}, compression: 'zlib', byteLength: 10});
+		expect(decodeOne(deflateSync('{"z":true}'), {jsonStyle: 'compact'})).toEqual({
+			text: '{"z":true}',
+			format: 'json',
+			json: {z: true},
+			compression: 'zlib',
+			byteLength: 10,
+		});
 	});
 
 	it('recognises JSON objects and arrays, and leaves scalars and other text as text', () => {
@@ -163,7 +204,10 @@ describe('decodeRecord: auto', () => {
 	});
 
 	it('keeps coloured log lines as text (the terminal sanitizer disarms ESC)', () => {
-		expect(decodeOne(utf8('\u001b[31mERROR\u001b[0m disk full\r\n'))).toMatchObject({format: 'utf8', text: '\u001b[31mERROR\u001b[0m disk full\r\n'});
+		expect(decodeOne(utf8('\u001b[31mERROR\u001b[0m disk full\r\n'))).toMatchObject({
+			format: 'utf8',
+			text: '\u001b[31mERROR\u001b[0m disk full\r\n',
+		});
 	});
 
 	it('shows invalid UTF-8 and unprintable text as hex', () => {
@@ -225,6 +269,12 @@ describe('decodeRecord: auto', () => {
 	});
 
 	it('carries the Kinesis record keys given', () => {
-		expect(decodeOne(utf8('x'), {partitionKey: 'user-7', explicitHashKey: '42'})).toEqual({text: 'x', format: 'utf8', byteLength: 1, partitionKey: 'user-7', explicitHashKey: '42'});
+		expect(decodeOne(utf8('x'), {partitionKey: 'user-7', explicitHashKey: '42'})).toEqual({
+			text: 'x',
+			format: 'utf8',
+			byteLength: 1,
+			partitionKey: 'user-7',
+			explicitHashKey: '42',
+		});
 	});
 });

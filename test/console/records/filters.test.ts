@@ -1,8 +1,19 @@
 import {describe, expect, it} from 'vitest';
-import {decodeRecord, FilterSyntaxError, matches, parseFilter, parseFilters, type FilterableRecord} from '../../../source/console/records/index.js';
+import {
+	decodeRecord,
+	FilterSyntaxError,
+	matches,
+	parseFilter,
+	parseFilters,
+	type FilterableRecord,
+} from '../../../source/console/records/index.js';
 import {aggregate, cloudWatchLogsBatch, utf8} from './support.js';
 
-const textRecord = (text: string, partitionKey?: string): FilterableRecord => ({text, format: 'utf8', ...(partitionKey === undefined ? {} : {partitionKey})});
+const textRecord = (text: string, partitionKey?: string): FilterableRecord => ({
+	text,
+	format: 'utf8',
+	...(partitionKey === undefined ? {} : {partitionKey}),
+});
 const jsonRecord = (json: unknown): FilterableRecord => ({text: JSON.stringify(json, null, 2), format: 'json', json});
 const matchesExpression = (expression: string, record: FilterableRecord): boolean => matches([parseFilter(expression)], record);
 
@@ -35,11 +46,15 @@ describe('parseFilter', () => {
 	});
 
 	it('explains bad expressions', () => {
-		expect(syntaxError('re:(unclosed')).toMatch(/^bad regular expression in "re:\(unclosed": Invalid regular expression: .*\(unclosed.*: Unterminated group$/);
+		expect(syntaxError('re:(unclosed')).toMatch(
+			/^bad regular expression in "re:\(unclosed": Invalid regular expression: .*\(unclosed.*: Unterminated group$/,
+		);
 		expect(syntaxError('re:a{2,1}')).toMatch(/^bad regular expression in "re:a\{2,1\}": .*numbers out of order/);
 		expect(syntaxError('json:level')).toBe('json filter "json:level" needs PATH=VALUE, e.g. json:level=ERROR or json:user.id=42');
 		expect(syntaxError('json:=ERROR')).toBe('json filter "json:=ERROR" has no path before "=": e.g. json:level=ERROR');
-		expect(syntaxError('json:user..id=1')).toBe('json filter "json:user..id=1" has an empty segment in its path "user..id": write keys joined by single dots, e.g. user.id');
+		expect(syntaxError('json:user..id=1')).toBe(
+			'json filter "json:user..id=1" has an empty segment in its path "user..id": write keys joined by single dots, e.g. user.id',
+		);
 		expect(syntaxError('jsn:level=ERROR')).toBe(
 			'unknown filter kind "jsn" in "jsn:level=ERROR": use one of text:, itext:, re:, ire:, key:, json: (to search for this text, write text:jsn:level=ERROR)',
 		);
@@ -103,10 +118,26 @@ describe('matches', () => {
 
 	it('matches JSON fields by dotted path', () => {
 		const [record] = decodeRecord(
-			utf8('{"level":"ERROR","user":{"id":42,"name":"42","admin":false,"manager":null},"items":[{"sku":"A-1"},{"sku":"B-2"}],"tags":["x","y"],"big":12345678901234567890,"zero":0}'),
+			utf8(
+				'{"level":"ERROR","user":{"id":42,"name":"42","admin":false,"manager":null},"items":[{"sku":"A-1"},{"sku":"B-2"}],"tags":["x","y"],"big":12345678901234567890,"zero":0}',
+			),
 		);
 		if (record?.format !== 'json') throw new Error('expected JSON');
-		const truths = ['level=ERROR', 'user.id=42', 'user.id=42.0', 'user.id=4.2e1', 'user.name=42', 'user.admin=false', 'user.manager=null', 'items.1.sku=B-2', 'tags=["x","y"]', 'items.0={"sku":"A-1"}', 'big=12345678901234567890', 'zero=0', 'zero=-0'];
+		const truths = [
+			'level=ERROR',
+			'user.id=42',
+			'user.id=42.0',
+			'user.id=4.2e1',
+			'user.name=42',
+			'user.admin=false',
+			'user.manager=null',
+			'items.1.sku=B-2',
+			'tags=["x","y"]',
+			'items.0={"sku":"A-1"}',
+			'big=12345678901234567890',
+			'zero=0',
+			'zero=-0',
+		];
 		const falsehoods = [
 			'level=error',
 			'level=ERRO',

@@ -11,10 +11,29 @@ describe('KPL de-aggregation', () => {
 		// partition_key_table: ["a"]; explicit_hash_key_table: ["42"];
 		// records: [{partition_key_index: 0, explicit_hash_key_index: 0, data: "hi"}, {partition_key_index: 0, data: ""}]
 		const message = Uint8Array.from([
-			0x0a, 0x01, 0x61, // field 1, length 1, "a"
-			0x12, 0x02, 0x34, 0x32, // field 2, length 2, "42"
-			0x1a, 0x08, 0x08, 0x00, 0x10, 0x00, 0x1a, 0x02, 0x68, 0x69, // field 3: {1: 0, 2: 0, 3: "hi"}
-			0x1a, 0x04, 0x08, 0x00, 0x1a, 0x00, // field 3: {1: 0, 3: ""}
+			0x0a,
+			0x01,
+			0x61, // field 1, length 1, "a"
+			0x12,
+			0x02,
+			0x34,
+			0x32, // field 2, length 2, "42"
+			0x1a,
+			0x08,
+			0x08,
+			0x00,
+			0x10,
+			0x00,
+			0x1a,
+			0x02,
+			0x68,
+			0x69, // field 3: {1: 0, 2: 0, 3: "hi"}
+			0x1a,
+			0x04,
+			0x08,
+			0x00,
+			0x1a,
+			0x00, // field 3: {1: 0, 3: ""}
 		]);
 		const result = deaggregate(frameAggregate(message));
 		expect(result).toEqual({
@@ -54,7 +73,15 @@ describe('KPL de-aggregation', () => {
 		expect(records).toEqual([
 			{text: '{\n  "level": "ERROR"\n}', format: 'json', json: {level: 'ERROR'}, byteLength: 17, partitionKey: 'a', subSequenceNumber: 0},
 			{text: 'hello', format: 'utf8', byteLength: 5, partitionKey: 'b', subSequenceNumber: 1},
-			{text: '{\n  "zipped": true\n}', format: 'json', json: {zipped: true}, compression: 'gzip', byteLength: 15, partitionKey: 'c', subSequenceNumber: 2},
+			{
+				text: '{\n  "zipped": true\n}',
+				format: 'json',
+				json: {zipped: true},
+				compression: 'gzip',
+				byteLength: 15,
+				partitionKey: 'c',
+				subSequenceNumber: 2,
+			},
 		]);
 		expect(decodeRecord(data, {decoder: 'base64'}).map((record) => record.text)).toEqual([
 			Buffer.from('{"level":"ERROR"}').toString('base64'),
@@ -100,33 +127,77 @@ describe('KPL de-aggregation', () => {
 
 	it('rejects a user record without its required fields', () => {
 		const noData = encodeAggregatedRecord({partitionKeys: ['a'], records: [{partitionKeyIndex: 0}]});
-		expect(deaggregate(frameAggregate(noData))).toEqual({kind: 'invalid', reason: expect.stringContaining('user record 0 has no data') as unknown});
+		expect(deaggregate(frameAggregate(noData))).toEqual({
+			kind: 'invalid',
+			reason: expect.stringContaining('user record 0 has no data') as unknown,
+		});
 		const noKey = encodeAggregatedRecord({partitionKeys: ['a'], records: [{data: 'x'}]});
-		expect(deaggregate(frameAggregate(noKey))).toEqual({kind: 'invalid', reason: expect.stringContaining('user record 0 has no partition_key_index') as unknown});
+		expect(deaggregate(frameAggregate(noKey))).toEqual({
+			kind: 'invalid',
+			reason: expect.stringContaining('user record 0 has no partition_key_index') as unknown,
+		});
 		const tagWithoutKey = encodeAggregatedRecord({
 			partitionKeys: ['a'],
-			records: [{partitionKeyIndex: 0, data: 'x', extra: (writer) => writer.tag(4, WireType.LengthDelimited).fork().tag(2, WireType.LengthDelimited).string('v').join()}],
+			records: [
+				{
+					partitionKeyIndex: 0,
+					data: 'x',
+					extra: (writer) => writer.tag(4, WireType.LengthDelimited).fork().tag(2, WireType.LengthDelimited).string('v').join(),
+				},
+			],
 		});
-		expect(deaggregate(frameAggregate(tagWithoutKey))).toEqual({kind: 'invalid', reason: expect.stringContaining('tag without a key') as unknown});
+		expect(deaggregate(frameAggregate(tagWithoutKey))).toEqual({
+			kind: 'invalid',
+			reason: expect.stringContaining('tag without a key') as unknown,
+		});
 	});
 
 	it('rejects key indexes outside the tables', () => {
-		const badPartitionKey = encodeAggregatedRecord({partitionKeys: ['a', 'b'], records: [{partitionKeyIndex: 1, data: 'x'}, {partitionKeyIndex: 2, data: 'y'}]});
+		const badPartitionKey = encodeAggregatedRecord({
+			partitionKeys: ['a', 'b'],
+			records: [
+				{partitionKeyIndex: 1, data: 'x'},
+				{partitionKeyIndex: 2, data: 'y'},
+			],
+		});
 		expect(deaggregate(frameAggregate(badPartitionKey))).toEqual({
 			kind: 'invalid',
 			reason: "KPL user record 1 refers to partition key 2, but the aggregate's partition key table has 2 entries",
 		});
-		const badHashKey = encodeAggregatedRecord({partitionKeys: ['a'], records: [{partitionKeyIndex: 0, explicitHashKeyIndex: 0, data: 'x'}]});
-		expect(deaggregate(frameAggregate(badHashKey))).toMatchObject({kind: 'invalid', reason: expect.stringContaining('explicit hash key 0') as unknown});
+		const badHashKey = encodeAggregatedRecord({
+			partitionKeys: ['a'],
+			records: [{partitionKeyIndex: 0, explicitHashKeyIndex: 0, data: 'x'}],
+		});
+		expect(deaggregate(frameAggregate(badHashKey))).toMatchObject({
+			kind: 'invalid',
+			reason: expect.stringContaining('explicit hash key 0') as unknown,
+		});
 	});
 
 	it('skips fields it does not know, as protobuf parsers do', () => {
 		const message = encodeAggregatedRecord({
 			partitionKeys: ['a'],
-			records: [{partitionKeyIndex: 0, data: 'x', extra: (writer) => writer.tag(4, WireType.LengthDelimited).fork().tag(1, WireType.LengthDelimited).string('k').join().tag(9, WireType.Varint).uint32(7)}],
+			records: [
+				{
+					partitionKeyIndex: 0,
+					data: 'x',
+					extra: (writer) =>
+						writer
+							.tag(4, WireType.LengthDelimited)
+							.fork()
+							.tag(1, WireType.LengthDelimited)
+							.string('k')
+							.join()
+							.tag(9, WireType.Varint)
+							.uint32(7),
+				},
+			],
 		});
 		const withTopLevelUnknown = Buffer.concat([message, Uint8Array.of((15 << 3) | WireType.Bit32, 1, 2, 3, 4)]);
-		expect(deaggregate(frameAggregate(withTopLevelUnknown))).toEqual({kind: 'aggregated', records: [{partitionKey: 'a', data: utf8('x'), subSequenceNumber: 0}]});
+		expect(deaggregate(frameAggregate(withTopLevelUnknown))).toEqual({
+			kind: 'aggregated',
+			records: [{partitionKey: 'a', data: utf8('x'), subSequenceNumber: 0}],
+		});
 	});
 
 	it('is not fooled by the magic number alone or by short records', () => {
@@ -142,6 +213,10 @@ describe('KPL de-aggregation', () => {
 		expect(deaggregate(empty)).toEqual({kind: 'aggregated', records: []});
 		const records = decodeRecord(empty, {partitionKey: 'outer'});
 		expect(records).toHaveLength(1);
-		expect(records[0]).toMatchObject({format: 'hex', partitionKey: 'outer', notes: ['a KPL aggregate with no user records: shown as it is']});
+		expect(records[0]).toMatchObject({
+			format: 'hex',
+			partitionKey: 'outer',
+			notes: ['a KPL aggregate with no user records: shown as it is'],
+		});
 	});
 });

@@ -78,7 +78,10 @@ export interface LogEvent {
 }
 
 /** What a CloudWatch Logs subscription filter puts on a stream: a gzip'd DATA_MESSAGE. */
-export function cloudWatchLogsBatch(logGroup: string, logEvents: readonly LogEvent[]): {readonly document: unknown; readonly data: Uint8Array} {
+export function cloudWatchLogsBatch(
+	logGroup: string,
+	logEvents: readonly LogEvent[],
+): {readonly document: unknown; readonly data: Uint8Array} {
 	const document = {
 		messageType: 'DATA_MESSAGE',
 		owner: '123456789012',
