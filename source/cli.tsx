@@ -3,6 +3,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import meow from 'meow';
 import {UsageError, type Command} from './commands/command.js';
+import {unknownFlagProblem} from './commands/parseArgs.js';
 import {sanitizeForTerminal} from './console/records/terminalText.js';
 
 const commands: readonly Command[] = [
@@ -69,6 +70,24 @@ const commands: readonly Command[] = [
 ];
 const width = Math.max(...commands.map((command) => command.name.length));
 
+const consoleFlags = {
+	local: {type: 'boolean', default: false},
+	demo: {type: 'boolean', default: false},
+	readOnly: {type: 'boolean', default: false},
+	profile: {type: 'string'},
+	region: {type: 'string'},
+	endpointUrl: {type: 'string'},
+	dataDir: {type: 'string'},
+} as const;
+
+// The console's own flags come before any command; meow keeps the rest for the command's parser.
+const consoleArgv = process.argv.slice(2);
+const unknownConsoleFlag = unknownFlagProblem(consoleArgv.slice(0, commandIndex(consoleArgv)), consoleFlags);
+if (unknownConsoleFlag !== undefined) {
+	process.stderr.write(`kinesis-console: ${unknownConsoleFlag}\nRun kinesis-console --help for usage.\n`);
+	process.exit(2);
+}
+
 const cli = meow(
 	`
   Usage
@@ -97,15 +116,7 @@ ${commands.map((command) => `    ${command.name.padEnd(width)}  ${command.summar
 	{
 		importMeta: import.meta,
 		commands: commands.map((command) => command.name),
-		flags: {
-			local: {type: 'boolean', default: false},
-			demo: {type: 'boolean', default: false},
-			readOnly: {type: 'boolean', default: false},
-			profile: {type: 'string'},
-			region: {type: 'string'},
-			endpointUrl: {type: 'string'},
-			dataDir: {type: 'string'},
-		},
+		flags: consoleFlags,
 	},
 );
 
@@ -141,4 +152,19 @@ if (!command) {
 			process.exitCode = 1;
 		}
 	}
+}
+
+/** Where the command's name stands in the arguments (their length when there is none): the first word not a flag's value. */
+function commandIndex(argv: readonly string[]): number {
+	for (let index = 0; index < argv.length; index++) {
+		const token = argv[index] ?? '';
+		if (token === '--') return index;
+		if (!token.startsWith('-')) return index;
+		const name = token.replace(/^--?/, '').split('=')[0] ?? '';
+		const flag = (consoleFlags as Record<string, {type: string} | undefined>)[
+			name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())
+		];
+		if (flag && flag.type !== 'boolean' && !token.includes('=')) index++;
+	}
+	return argv.length;
 }

@@ -3,7 +3,7 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {promisify} from 'node:util';
-import {ListStreamsCommand} from '@aws-sdk/client-kinesis';
+import {CreateStreamCommand, DescribeStreamSummaryCommand, ListStreamsCommand} from '@aws-sdk/client-kinesis';
 import {describe, expect, it} from 'vitest';
 import {kinesisClient} from './helpers/engine.js';
 import {cliPath, spawnEngine} from './helpers/engineProcess.js';
@@ -91,5 +91,53 @@ describe('kinesis-console', () => {
 		client.destroy();
 		engine.child.kill('SIGINT');
 		expect(await engine.exited).toBe(0);
+	});
+
+	it('refuses an unknown flag before doing anything, naming the flag that was meant, exit 2', async () => {
+		const engine = await spawnEngine(['--in-memory']);
+		const client = kinesisClient(engine.url);
+		try {
+			await client.send(new CreateStreamCommand({StreamName: 'typo', ShardCount: 1}));
+			const typo = await cli('retention', 'typo', '48', '--dryrun', '--yes', '--endpoint-url', engine.url);
+			expect(typo.code).toBe(2);
+			expect(typo.stderr).toContain('unknown option --dryrun. Did you mean --dry-run?');
+			const summary = await client.send(new DescribeStreamSummaryCommand({StreamName: 'typo'}));
+			expect(summary.StreamDescriptionSummary?.RetentionPeriodHours).toBe(24);
+
+			const tail = await cli('tail', 'typo', '--form', 'trim-horizon', '--no-follow', '--endpoint-url', engine.url);
+			expect([tail.code, tail.stdout]).toEqual([2, '']);
+			expect(tail.stderr).toContain('unknown option --form. Did you mean --from?');
+		} finally {
+			client.destroy();
+			engine.child.kill('SIGINT');
+			await engine.exited;
+		}
+		for (const command of [
+			'streams',
+			'describe x',
+			'put x',
+			'find-shard x k',
+			'split x s',
+			'merge x',
+			'scale x 2',
+			'consumers x',
+			'checkpoints x',
+			'checkpoints reset x',
+			'engine',
+		]) {
+			const refused = await cli(...command.split(' '), '--bogus');
+			expect([command, refused.code, refused.stderr.split('\n')[0]]).toEqual([
+				command,
+				2,
+				`kinesis-console ${command.split(' ')[0]}: unknown option --bogus.`,
+			]);
+		}
+		const console = await cli('--local', '--reed-only');
+		expect([console.code, console.stderr.split('\n')[0]]).toEqual([
+			2,
+			'kinesis-console: unknown option --reed-only. Did you mean --read-only?',
+		]);
+		// Values of flags are not flags; --no-<boolean> is the boolean's negation.
+		expect((await cli('tail', '--no-follw')).stderr).toContain('unknown option --no-follw. Did you mean --no-follow?');
 	});
 });

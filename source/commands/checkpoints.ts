@@ -1,4 +1,3 @@
-import meow from 'meow';
 import {problemError} from '../console/changes.js';
 import {
 	executeCheckpointReset,
@@ -16,6 +15,7 @@ import type {Connection} from '../console/connect.js';
 import {ConsoleError, EXIT_CODES} from '../console/failures.js';
 import {normalizeShardId} from '../console/reshard.js';
 import {UsageError} from './command.js';
+import {parseCommandLine} from './parseArgs.js';
 import {
 	askYesNo,
 	changeContext,
@@ -77,20 +77,16 @@ ${connectionHelp}
 const MAX_ROUNDS = 5;
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = meow(help, {
-		importMeta: import.meta,
-		argv,
-		flags: {
-			...connectionFlags,
-			...changeFlags,
-			app: {type: 'string'},
-			liveness: {type: 'number', default: 5},
-			to: {type: 'string'},
-			shard: {type: 'string', isMultiple: true},
-			createMissing: {type: 'boolean', default: false},
-			countLimit: {type: 'number', default: 100_000},
-			countTime: {type: 'number', default: 15},
-		},
+	const cli = parseCommandLine(help, argv, {
+		...connectionFlags,
+		...changeFlags,
+		app: {type: 'string'},
+		liveness: {type: 'number', default: 5},
+		to: {type: 'string'},
+		shard: {type: 'string', isMultiple: true},
+		createMissing: {type: 'boolean', default: false},
+		countLimit: {type: 'number', default: 100_000},
+		countTime: {type: 'number', default: 15},
 	});
 	const {flags} = cli;
 	const reset = cli.input[0] === 'reset';

@@ -1,6 +1,6 @@
-import meow from 'meow';
 import {discoverConsumers, type ApplicationMatch, type StreamConsumers} from '../console/consumers.js';
 import {UsageError} from './command.js';
+import {parseCommandLine} from './parseArgs.js';
 import {indent, sanitize} from './changeCommand.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
 import {table, type Output} from './output.js';
@@ -26,10 +26,10 @@ ${connectionHelp}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = meow(help, {
-		importMeta: import.meta,
-		argv,
-		flags: {...connectionFlags, app: {type: 'string', isMultiple: true}, discover: {type: 'boolean', default: true}},
+	const cli = parseCommandLine(help, argv, {
+		...connectionFlags,
+		app: {type: 'string', isMultiple: true},
+		discover: {type: 'boolean', default: true},
 	});
 	const [stream, ...extra] = cli.input;
 	if (!stream || extra.length > 0) throw new UsageError('consumers takes a stream name or ARN.');

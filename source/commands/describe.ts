@@ -1,6 +1,6 @@
-import meow from 'meow';
 import {shardViews, type ShardView} from '../console/streams.js';
 import {UsageError} from './command.js';
+import {parseCommandLine} from './parseArgs.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
 import {table} from './output.js';
 
@@ -14,7 +14,7 @@ ${connectionHelp}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = meow(help, {importMeta: import.meta, argv, flags: connectionFlags});
+	const cli = parseCommandLine(help, argv, connectionFlags);
 	const [stream, ...extra] = cli.input;
 	if (!stream || extra.length > 0) throw new UsageError('describe takes one stream name or ARN.');
 	return withConnection(cli.flags, {streamName: stream, operation: 'ListShards'}, async (connection, output) => {

@@ -1,9 +1,9 @@
 import {readFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
-import meow from 'meow';
 import {createEngine} from '../engine/index.js';
 import {UsageError} from './command.js';
+import {parseCommandLine} from './parseArgs.js';
 
 const help = `
   Usage
@@ -38,22 +38,18 @@ function defaultDataDir(): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = meow(help, {
-		importMeta: import.meta,
-		argv,
-		flags: {
-			// A string, so that a bad value is quoted back as typed (meow turns it into NaN).
-			port: {type: 'string', default: '4567'},
-			host: {type: 'string', default: '127.0.0.1'},
-			dataDir: {type: 'string'},
-			inMemory: {type: 'boolean', default: false},
-			durability: {type: 'string', default: 'process', choices: ['process', 'power']},
-			region: {type: 'string', default: 'us-east-1'},
-			limits: {type: 'string', default: 'on', choices: ['on', 'off']},
-			auth: {type: 'string'},
-			tlsCert: {type: 'string'},
-			tlsKey: {type: 'string'},
-		},
+	const cli = parseCommandLine(help, argv, {
+		// A string, so that a bad value is quoted back as typed (meow turns it into NaN).
+		port: {type: 'string', default: '4567'},
+		host: {type: 'string', default: '127.0.0.1'},
+		dataDir: {type: 'string'},
+		inMemory: {type: 'boolean', default: false},
+		durability: {type: 'string', default: 'process', choices: ['process', 'power']},
+		region: {type: 'string', default: 'us-east-1'},
+		limits: {type: 'string', default: 'on', choices: ['on', 'off']},
+		auth: {type: 'string'},
+		tlsCert: {type: 'string'},
+		tlsKey: {type: 'string'},
 	});
 	const {host, dataDir, inMemory, durability, region, limits, tlsCert, tlsKey} = cli.flags;
 	if (dataDir !== undefined && inMemory) throw new UsageError('--data-dir and --in-memory cannot be used together.');

@@ -1,7 +1,7 @@
-import meow from 'meow';
 import {findShards, hashKeyProblem, type ShardLookup} from '../console/hashKeys.js';
 import {sanitizeForTerminal} from '../console/records/terminalText.js';
 import {UsageError} from './command.js';
+import {parseCommandLine} from './parseArgs.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
 import {table} from './output.js';
 
@@ -32,11 +32,7 @@ ${connectionHelp}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = meow(help, {
-		importMeta: import.meta,
-		argv,
-		flags: {...connectionFlags, explicitHashKey: {type: 'string'}},
-	});
+	const cli = parseCommandLine(help, argv, {...connectionFlags, explicitHashKey: {type: 'string'}});
 	const [stream, ...keys] = cli.input;
 	const explicitHashKey = cli.flags.explicitHashKey;
 	if (!stream) throw new UsageError('find-shard takes a stream name or ARN, then partition keys (or --explicit-hash-key).');

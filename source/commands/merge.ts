@@ -1,4 +1,3 @@
-import meow from 'meow';
 import {problemError} from '../console/changes.js';
 import {
 	executeReshard,
@@ -12,6 +11,7 @@ import {
 } from '../console/reshard.js';
 import {measureTraffic, type TrafficReport} from '../console/traffic.js';
 import {UsageError} from './command.js';
+import {parseCommandLine} from './parseArgs.js';
 import {
 	askYesNo,
 	changeContext,
@@ -56,10 +56,11 @@ ${connectionHelp}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = meow(help, {
-		importMeta: import.meta,
-		argv,
-		flags: {...connectionFlags, ...changeFlags, sample: {type: 'string'}, sampleLimit: {type: 'number', default: 100_000}},
+	const cli = parseCommandLine(help, argv, {
+		...connectionFlags,
+		...changeFlags,
+		sample: {type: 'string'},
+		sampleLimit: {type: 'number', default: 100_000},
 	});
 	const [stream, first, second, ...extra] = cli.input;
 	if (!stream || (first !== undefined && second === undefined) || extra.length > 0) {

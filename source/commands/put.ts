@@ -1,6 +1,5 @@
 import {open} from 'node:fs/promises';
 import type {Readable} from 'node:stream';
-import meow from 'meow';
 import {hashKeyProblem} from '../console/hashKeys.js';
 import {
 	addToTotals,
@@ -15,6 +14,7 @@ import {
 import {readLines} from '../console/lines.js';
 import {sanitizeForTerminal} from '../console/records/terminalText.js';
 import {UsageError} from './command.js';
+import {parseCommandLine} from './parseArgs.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
 
 const count = (value: number) => value.toLocaleString('en-US');
@@ -69,20 +69,16 @@ ${connectionHelp}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = meow(help, {
-		importMeta: import.meta,
-		argv,
-		flags: {
-			...connectionFlags,
-			file: {type: 'string'},
-			partitionKey: {type: 'string'},
-			keyField: {type: 'string'},
-			explicitHashKey: {type: 'string'},
-			base64: {type: 'boolean', default: false},
-			maxRetries: {type: 'number', default: 8},
-			concurrency: {type: 'number', default: 4},
-			strictOrder: {type: 'boolean', default: false},
-		},
+	const cli = parseCommandLine(help, argv, {
+		...connectionFlags,
+		file: {type: 'string'},
+		partitionKey: {type: 'string'},
+		keyField: {type: 'string'},
+		explicitHashKey: {type: 'string'},
+		base64: {type: 'boolean', default: false},
+		maxRetries: {type: 'number', default: 8},
+		concurrency: {type: 'number', default: 4},
+		strictOrder: {type: 'boolean', default: false},
 	});
 	const [stream, ...data] = cli.input;
 	const {flags} = cli;

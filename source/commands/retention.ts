@@ -1,4 +1,3 @@
-import meow from 'meow';
 import {problemError} from '../console/changes.js';
 import {
 	executeRetention,
@@ -9,6 +8,7 @@ import {
 	type RetentionPlan,
 } from '../console/retention.js';
 import {UsageError} from './command.js';
+import {parseCommandLine} from './parseArgs.js';
 import {
 	askToType,
 	askYesNo,
@@ -51,15 +51,11 @@ ${connectionHelp}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = meow(help, {
-		importMeta: import.meta,
-		argv,
-		flags: {
-			...connectionFlags,
-			...changeFlags,
-			estimateLimit: {type: 'number', default: 200_000},
-			estimateTime: {type: 'number', default: 20},
-		},
+	const cli = parseCommandLine(help, argv, {
+		...connectionFlags,
+		...changeFlags,
+		estimateLimit: {type: 'number', default: 200_000},
+		estimateTime: {type: 'number', default: 20},
 	});
 	const [stream, hoursText, ...extra] = cli.input;
 	if (!stream || extra.length > 0) throw new UsageError('retention takes a stream name or ARN, and optionally the new retention in hours.');

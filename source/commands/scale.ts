@@ -1,7 +1,7 @@
-import meow from 'meow';
 import {problemError} from '../console/changes.js';
 import {accountShardLimits, executeReshard, loadStreamShape, planScale, type ScalePlan} from '../console/reshard.js';
 import {UsageError} from './command.js';
+import {parseCommandLine} from './parseArgs.js';
 import {
 	askYesNo,
 	changeContext,
@@ -38,7 +38,7 @@ ${connectionHelp}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = meow(help, {importMeta: import.meta, argv, flags: {...connectionFlags, ...changeFlags}});
+	const cli = parseCommandLine(help, argv, {...connectionFlags, ...changeFlags});
 	const [stream, countText, ...extra] = cli.input;
 	if (!stream || countText === undefined || extra.length > 0)
 		throw new UsageError('scale takes a stream name or ARN and a number of shards.');

@@ -1,4 +1,3 @@
-import meow from 'meow';
 import {problemError} from '../console/changes.js';
 import {hashKeyProblem} from '../console/hashKeys.js';
 import {
@@ -12,6 +11,7 @@ import {
 } from '../console/reshard.js';
 import {sampleShard} from '../console/traffic.js';
 import {UsageError} from './command.js';
+import {parseCommandLine} from './parseArgs.js';
 import {
 	changeContext,
 	changeFlags,
@@ -56,17 +56,13 @@ ${connectionHelp}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = meow(help, {
-		importMeta: import.meta,
-		argv,
-		flags: {
-			...connectionFlags,
-			...changeFlags,
-			at: {type: 'string'},
-			median: {type: 'boolean', default: false},
-			sample: {type: 'string'},
-			sampleLimit: {type: 'number', default: 100_000},
-		},
+	const cli = parseCommandLine(help, argv, {
+		...connectionFlags,
+		...changeFlags,
+		at: {type: 'string'},
+		median: {type: 'boolean', default: false},
+		sample: {type: 'string'},
+		sampleLimit: {type: 'number', default: 100_000},
 	});
 	const [stream, shardArgument, ...extra] = cli.input;
 	if (!stream || !shardArgument || extra.length > 0) throw new UsageError('split takes a stream name or ARN and a shard id.');

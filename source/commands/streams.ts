@@ -1,4 +1,4 @@
-import meow from 'meow';
+import {parseCommandLine} from './parseArgs.js';
 import {streamOverviews, type StreamOverview} from '../console/streams.js';
 import {sanitizeForTerminal} from '../console/records/terminalText.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
@@ -13,7 +13,7 @@ ${connectionHelp}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = meow(help, {importMeta: import.meta, argv, flags: connectionFlags});
+	const cli = parseCommandLine(help, argv, connectionFlags);
 	return withConnection(cli.flags, {operation: 'ListStreams'}, async (connection, output) => {
 		const streams = await streamOverviews(connection.kinesis);
 		if (output.json) return output.write(streams.map(toJson), () => '');

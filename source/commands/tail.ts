@@ -4,13 +4,13 @@ import {
 	RegisterStreamConsumerCommand,
 	type KinesisClient,
 } from '@aws-sdk/client-kinesis';
-import meow from 'meow';
 import {listFanOutConsumers} from '../console/consumers.js';
 import {ConsoleError} from '../console/failures.js';
 import {recordLineJson, recordLines, type RecordLine} from '../console/recordLine.js';
 import {isDecoderName, parseFilters, sanitizeForTerminal, type DecoderName, type RecordFilter} from '../console/records/index.js';
 import {parseStartPosition, streamParameters, tailStream, type TailRecord} from '../console/tail/index.js';
 import {UsageError} from './command.js';
+import {parseCommandLine} from './parseArgs.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
 
 const help = `
@@ -44,22 +44,18 @@ ${connectionHelp}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = meow(help, {
-		importMeta: import.meta,
-		argv,
-		flags: {
-			...connectionFlags,
-			from: {type: 'string', default: 'latest'},
-			shard: {type: 'string', isMultiple: true},
-			filter: {type: 'string', isMultiple: true},
-			decode: {type: 'string', default: 'auto'},
-			count: {type: 'number'},
-			until: {type: 'string'},
-			follow: {type: 'boolean', default: true},
-			callsPerSecond: {type: 'number', default: 5},
-			efo: {type: 'string'},
-			register: {type: 'boolean', default: false},
-		},
+	const cli = parseCommandLine(help, argv, {
+		...connectionFlags,
+		from: {type: 'string', default: 'latest'},
+		shard: {type: 'string', isMultiple: true},
+		filter: {type: 'string', isMultiple: true},
+		decode: {type: 'string', default: 'auto'},
+		count: {type: 'number'},
+		until: {type: 'string'},
+		follow: {type: 'boolean', default: true},
+		callsPerSecond: {type: 'number', default: 5},
+		efo: {type: 'string'},
+		register: {type: 'boolean', default: false},
 	});
 	const [stream, ...extra] = cli.input;
 	if (!stream || extra.length > 0) throw new UsageError('tail takes one stream name or ARN.');
