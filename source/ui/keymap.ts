@@ -125,11 +125,17 @@ export function splitPresses(input: string, key: Key): KeyPress[] {
 	return [...input].map((character) => {
 		const enter = character === '\r' || character === '\n';
 		const tab = character === '\t';
-		return enter || tab
-			? {input: '', key: {...key, return: enter, tab}}
-			: {input: character, key: {...key, shift: /[A-Z]/.test(character)}};
+		if (enter || tab) return {input: '', key: {...key, return: enter, tab}};
+		// Backspace (DEL or BS) and the line-editing controls, which Ink names only when they come alone.
+		if (character === '\x7f' || character === '\b') return {input: '', key: {...key, backspace: true}};
+		const control = CONTROL_LETTERS[character];
+		if (control) return {input: control, key: {...key, ctrl: true}};
+		return {input: character, key: {...key, shift: /[A-Z]/.test(character)}};
 	});
 }
+
+/** Ctrl-U (clear the line) and Ctrl-W (delete a word) as the terminal sends them. */
+const CONTROL_LETTERS: Record<string, string> = {'\x15': 'u', '\x17': 'w'};
 
 /** The binding a key press triggers in the given scopes (searched in order), honouring --read-only. */
 export function commandFor(name: string, scopes: readonly Scope[], readOnly = false): Binding | undefined {

@@ -186,6 +186,30 @@ describe('operation views', () => {
 		app.unmount();
 	});
 
+	it('edits a prompt as a line editor: Backspaces typed fast, Ctrl-U, and an old value that typing replaces', async () => {
+		const ops = new FakeOperations();
+		const app = renderApp(services(ops), renderRoute, {initialRoute: {kind: 'scale', stream: 'clickstream'}});
+		const prompt = (value: string) => (text: string) =>
+			text.split('\n').some((line) => line.trimEnd().endsWith(`target shards (1..4): ${value}`.trimEnd()));
+		await waitForFrame(app.lastFrame, prompt(''));
+		app.stdin.write('98');
+		await waitForFrame(app.lastFrame, prompt('98'));
+		// Keys typed quickly reach the program as one chunk: two Backspaces (DEL) and a digit.
+		app.stdin.write('\x7f\x7f8');
+		const fixed = await waitForFrame(app.lastFrame, prompt('8'));
+		expect(fixed).not.toContain('␡');
+		app.stdin.write('\x15'); // Ctrl-U
+		await waitForFrame(app.lastFrame, prompt(''));
+		app.stdin.write('3\r');
+		await waitForFrame(app.lastFrame, (text) => text.includes('After: 3 shards'));
+		// The prompt opens again with 3 selected: a digit typed replaces it rather than making 34.
+		app.stdin.write('t');
+		await waitForFrame(app.lastFrame, prompt('3'));
+		app.stdin.write('4\r');
+		await waitForFrame(app.lastFrame, (text) => text.includes('After: 4 shards'));
+		app.unmount();
+	});
+
 	it('stops following when left while the change runs, and says so', async () => {
 		const ops = new FakeOperations();
 		ops.stepMs = 400;

@@ -1,52 +1,73 @@
+import type {Key} from 'ink';
 import {Text} from './Text.js';
 import {useRef, useState} from 'react';
 import {useCapturedInput} from '../inputCapture.js';
 import {useTheme} from '../theme.js';
 
-/** A one-line text entry that takes every key while it is open: Enter submits, Esc cancels. */
+interface Entry {
+	readonly value: string;
+	/** The value is the initial one, shown selected: typing replaces it, Backspace clears it, → or End keeps it to edit. */
+	readonly selected: boolean;
+}
+
+/**
+ * A one-line text entry that takes every key while it is open: Enter submits, Esc cancels,
+ * Backspace deletes a character, Ctrl-U clears the line, Ctrl-W deletes the last word. An initial
+ * value opens selected, as in a browser's address bar, so that typing a new value does not append
+ * to the old one (`8` typed over 9 is 8, not 98).
+ */
 export function TextPrompt({
 	label,
 	initial = '',
+	hint,
 	onChange,
 	onSubmit,
 	onCancel,
 }: {
 	readonly label: string;
 	readonly initial?: string;
+	/** Shown after the entry, dimmed: how to type the value. */
+	readonly hint?: string;
 	readonly onChange?: (value: string) => void;
 	readonly onSubmit: (value: string) => void;
 	readonly onCancel: () => void;
 }) {
 	const theme = useTheme();
-	const [value, setValue] = useState(initial);
+	const [entry, setEntry] = useState<Entry>({value: initial, selected: initial !== ''});
 	// What has been typed, ahead of the render that shows it: keys can come faster than frames.
-	const typed = useRef(initial);
+	const typed = useRef(entry);
 	useCapturedInput((input, key) => {
-		const value = typed.current;
+		const current = typed.current;
 		if (key.escape) return onCancel();
-		if (key.return) return onSubmit(value);
-		let next = value;
-		if (key.backspace || key.delete) next = value.slice(0, -1);
-		else if (!key.ctrl && !key.meta && input && !key.upArrow && !key.downArrow && !key.tab) {
-			// Typed fast or pasted, text and Enter can come in one chunk: the line ends at the first newline.
-			const end = input.search(/[\r\n]/);
-			next = value + (end === -1 ? input : input.slice(0, end));
-			if (end !== -1) {
-				if (next !== value) onChange?.(next);
-				return onSubmit(next);
-			}
-		}
-		if (next !== value) {
-			typed.current = next;
-			setValue(next);
-			onChange?.(next);
-		}
+		if (key.return) return onSubmit(current.value);
+		const next = edited(current, input, key);
+		if (next === undefined) return;
+		if (next.entry.value !== current.value) onChange?.(next.entry.value);
+		if (next.submit) return onSubmit(next.entry.value);
+		typed.current = next.entry;
+		setEntry(next.entry);
 	});
 	return (
 		<Text>
 			<Text color={theme.accent}>{label}</Text>
-			{value}
-			<Text inverse> </Text>
+			{entry.selected ? <Text inverse>{entry.value}</Text> : entry.value}
+			{entry.selected ? null : <Text inverse> </Text>}
+			{hint ? <Text color={theme.muted}> {hint}</Text> : null}
 		</Text>
 	);
+}
+
+/** The entry after one key (or one chunk of typed text), and whether the chunk ended with Enter. */
+function edited(current: Entry, input: string, key: Key): {entry: Entry; submit: boolean} | undefined {
+	const base = current.selected ? '' : current.value;
+	if (key.backspace || key.delete)
+		return {entry: {value: current.selected ? '' : current.value.slice(0, -1), selected: false}, submit: false};
+	if (key.ctrl && input === 'u') return {entry: {value: '', selected: false}, submit: false};
+	if (key.ctrl && input === 'w') return {entry: {value: base.replace(/\S*\s*$/, ''), selected: false}, submit: false};
+	if (key.rightArrow || key.end) return {entry: {value: current.value, selected: false}, submit: false};
+	if (key.ctrl || key.meta || !input || key.upArrow || key.downArrow || key.leftArrow || key.tab) return undefined;
+	// Typed fast or pasted, text and Enter can come in one chunk: the line ends at the first newline.
+	const end = input.search(/[\r\n]/);
+	const value = base + (end === -1 ? input : input.slice(0, end));
+	return {entry: {value, selected: false}, submit: end !== -1};
 }
