@@ -88,4 +88,4 @@ export async function waitForFrame(
 	}
 }
 
-export const press = {up: '\u001b[A', down: '\u001b[B', enter: '\r', escape: '\u001b', backspace: '\u007f'};
+export const press = {up: '\u001b[A', down: '\u001b[B', right: '\u001b[C', enter: '\r', escape: '\u001b', backspace: '\u007f'};

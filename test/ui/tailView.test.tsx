@@ -90,6 +90,8 @@ describe('the tail view', () => {
 
 		app.stdin.write('/');
 		await frame((text) => text.includes('all must match'));
+		// The filter opens selected: → keeps it to add to it (typing alone would replace it).
+		app.stdin.write(press.right);
 		await typeInto(app, '/', ' bad:x');
 		app.stdin.write(press.enter);
 		await frame((text) => text.includes('unknown filter kind "bad"'));
@@ -98,6 +100,7 @@ describe('the tail view', () => {
 
 		app.stdin.write('/');
 		await frame((text) => text.includes('all must match'));
+		app.stdin.write(press.right);
 		await typeInto(app, '/', ' json:n=7');
 		app.stdin.write(press.enter);
 		await frame((text) => text.includes('No record matches json:level=ERROR json:n=7 yet: 4 tested since it was set.'));
