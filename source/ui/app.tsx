@@ -1,9 +1,9 @@
 import {Box, useApp, useInput} from 'ink';
 import {useEffect, useMemo, useRef, useState, type ReactNode} from 'react';
-import {CommandPalette} from './components/CommandPalette.js';
-import {HelpOverlay} from './components/HelpOverlay.js';
+import {CommandPalette, PALETTE_ROWS} from './components/CommandPalette.js';
+import {HelpOverlay, helpBodyRows, helpLines} from './components/HelpOverlay.js';
 import {HintBar} from './components/HintBar.js';
-import {StatusLine} from './components/StatusLine.js';
+import {StatusLine, statusLineRows} from './components/StatusLine.js';
 import {useStore} from './hooks/useStore.js';
 import {useTerminalSize} from './hooks/useTerminalSize.js';
 import {InputCaptureContext, type KeyHandler} from './inputCapture.js';
@@ -38,27 +38,41 @@ type Overlay = 'help' | 'palette' | undefined;
  */
 export function App({services, theme, initialRoute = {kind: 'streams'}, renderRoute}: AppProps) {
 	const {exit} = useApp();
-	const {rows} = useTerminalSize();
+	const {rows, columns} = useTerminalSize();
 	const [stack, setStack] = useState<readonly Route[]>([initialRoute]);
 	const [overlay, setOverlay] = useState<Overlay>(undefined);
+	const [helpOffset, setHelpOffset] = useState(0);
 	const captured = useRef<KeyHandler | undefined>(undefined);
 	const registry = useRef<CommandHandler | undefined>(undefined);
 	const notice = useStore(services.notices);
 	const route = stack.at(-1) ?? initialRoute;
 	const scopes = scopesOf(route);
+	const crumbs = stack.map(crumbOf);
+	const status = {target: services.target, crumbs, notice, readOnly: services.readOnly, columns};
+	// The status line takes a row or two, the hint bar one.
+	const viewHeight = Math.max(3, rows - statusLineRows(status) - 1);
 
+	// A notice belongs to the screen it was said on: moving to another screen clears it.
+	const {notices} = services;
 	const navigator = useMemo<Navigator>(
 		() => ({
-			push: (next) => setStack((current) => [...current, next]),
-			back: () => setStack((current) => (current.length > 1 ? current.slice(0, -1) : current)),
+			push: (next) => {
+				notices.clear();
+				setStack((current) => [...current, next]);
+			},
+			back: () => {
+				notices.clear();
+				setStack((current) => (current.length > 1 ? current.slice(0, -1) : current));
+			},
 		}),
-		[],
+		[notices],
 	);
 	const capture = useMemo(() => ({captured}), []);
 
 	const run = (binding: Binding) => {
 		switch (binding.id) {
 			case 'help':
+				setHelpOffset(0);
 				return setOverlay(overlay === 'help' ? undefined : 'help');
 			case 'palette':
 				return setOverlay('palette');
@@ -73,10 +87,19 @@ export function App({services, theme, initialRoute = {kind: 'streams'}, renderRo
 	};
 
 	const handleKey = (name: string) => {
-		if (overlay === 'help' && (name === 'escape' || name === '?' || name === 'q')) return setOverlay(undefined);
+		if (overlay === 'help') return helpKey(name);
 		if (overlay) return;
 		const binding = commandFor(name, scopes, services.readOnly);
 		if (binding) run(binding);
+	};
+	// While help is open, its own keys close it and the list keys scroll it.
+	const helpKey = (name: string) => {
+		const global = commandFor(name, ['global']);
+		if (global?.id === 'help' || global?.id === 'back' || global?.id === 'quit') return setOverlay(undefined);
+		const page = helpBodyRows(viewHeight);
+		const last = Math.max(0, helpLines(scopes, services.readOnly, columns).length - page);
+		const step = {up: -1, down: 1, pageUp: -page, pageDown: page, top: -Infinity, bottom: Infinity}[commandFor(name, ['list'])?.id ?? ''];
+		if (step !== undefined) setHelpOffset((offset) => Math.max(0, Math.min(last, offset + step)));
 	};
 	// Keys are handled one at a time, each after the render the one before caused (or after a short
 	// pause if it changed nothing), so each sees the state the one before it left: a key that opens a
@@ -111,8 +134,6 @@ export function App({services, theme, initialRoute = {kind: 'streams'}, renderRo
 		if (!settling.current) drain();
 	});
 
-	// The status line and the hint bar take a row each.
-	const viewHeight = Math.max(3, rows - 2);
 	return (
 		<ThemeContext.Provider value={theme}>
 			<ServicesContext.Provider value={services}>
@@ -120,9 +141,11 @@ export function App({services, theme, initialRoute = {kind: 'streams'}, renderRo
 					<CommandRegistryContext.Provider value={registry}>
 						<InputCaptureContext.Provider value={capture}>
 							<Box flexDirection="column" height={rows}>
-								<StatusLine target={services.target} crumbs={stack.map(crumbOf)} notice={notice} readOnly={services.readOnly} />
+								<StatusLine {...status} />
 								<Box flexDirection="column" flexGrow={1} overflowY="hidden">
-									{overlay === 'help' ? <HelpOverlay scopes={scopes} readOnly={services.readOnly} /> : null}
+									{overlay === 'help' ? (
+										<HelpOverlay scopes={scopes} readOnly={services.readOnly} columns={columns} height={viewHeight} offset={helpOffset} />
+									) : null}
 									{overlay === 'palette' ? (
 										<CommandPalette scopes={scopes} readOnly={services.readOnly} onRun={run} onClose={() => setOverlay(undefined)} />
 									) : null}
@@ -131,7 +154,7 @@ export function App({services, theme, initialRoute = {kind: 'streams'}, renderRo
 										return (
 											<Box key={index} display={onTop && overlay !== 'help' ? 'flex' : 'none'} flexDirection="column">
 												<ActiveViewContext.Provider value={onTop}>
-													{renderRoute(entry, overlay === 'palette' ? viewHeight - 10 : viewHeight)}
+													{renderRoute(entry, overlay === 'palette' ? Math.max(3, viewHeight - PALETTE_ROWS) : viewHeight)}
 												</ActiveViewContext.Provider>
 											</Box>
 										);

@@ -26,12 +26,14 @@ export interface Binding {
 	readonly dangerous?: boolean;
 	/** Shown in the hint bar of its scope. */
 	readonly hint?: boolean;
+	/** A shorter description for the hint bar. */
+	readonly hintText?: string;
 }
 
 /** Every key binding, as data: the help screen, the hint bar and the command palette are made from it. */
 export const bindings: readonly Binding[] = [
-	{id: 'help', scope: 'global', keys: ['?'], description: 'Show or hide this help', hint: true},
-	{id: 'palette', scope: 'global', keys: [':'], description: 'Command palette', hint: true},
+	{id: 'help', scope: 'global', keys: ['?'], description: 'Show or hide this help', hint: true, hintText: 'Help'},
+	{id: 'palette', scope: 'global', keys: [':'], description: 'Command palette', hint: true, hintText: 'Commands'},
 	{id: 'back', scope: 'global', keys: ['escape'], description: 'Back', hint: true},
 	{id: 'quit', scope: 'global', keys: ['q'], description: 'Quit', hint: true},
 	{id: 'up', scope: 'list', keys: ['up', 'k'], description: 'Move up'},

@@ -150,9 +150,14 @@ describe.skipIf(!tmux)('the console in a terminal', () => {
 			expect(screen).not.toContain('"orderId"');
 		});
 
-		it('quits with q: exit code 0 and the terminal restored', async () => {
+		it('quits with q: exit code 0 and the terminal restored, with no frame left behind', async () => {
+			expect((await term.terminalState()).alternateScreen).toBe(true);
 			await term.press('q');
 			expect(await term.waitForExit()).toBe(0);
+			// The console drew on the alternate screen: the shell's screen comes back without its last frame.
+			const after = await term.screen();
+			expect(after).not.toContain('TIME');
+			expect(after).not.toContain('Quit');
 			const state = await term.terminalState();
 			expect(state.cursorVisible).toBe(true);
 			expect(state.alternateScreen).toBe(false);
@@ -162,6 +167,39 @@ describe.skipIf(!tmux)('the console in a terminal', () => {
 			expect(state.stty).toMatch(/(^|\s)echo(\s|$)/);
 			expect(state.stty).not.toMatch(/-icanon|(^|\s)-echo(\s|$)/);
 		});
+	});
+
+	it('at 80×24: one header row, the selection marker, every binding in help (scrolled, none cut), and ? always in the hints', async () => {
+		const term = (terminal = await Terminal.start(['--endpoint-url', engine.url], {columns: 80, rows: 24}));
+		const rowsOf = (screen: string) => screen.replace(/\n$/, '').split('\n');
+		const list = await term.waitFor(ORDERS);
+		const lines = rowsOf(list);
+		const header = lines.findIndex((line) => line.includes('STREAM'));
+		// The header is one row, cut rather than wrapped, and the selected row keeps the space after its marker.
+		expect(lines[header + 1]).toMatch(/^› e2e-/);
+		expect(lines.at(-1)).toContain('? Help');
+		await openDashboard(term, ORDERS);
+		expect(rowsOf(await term.screen()).at(-1)).toContain('? Help');
+		await term.press('?');
+		const seen = new Set<string>();
+		let screen = await term.waitFor('Keys');
+		for (let page = 0; page < 5; page++) {
+			const rows = rowsOf(screen);
+			expect(rows).toHaveLength(24);
+			// Inside the border, every row is the border's own: nothing drawn over it or left from the view below.
+			for (const row of rows.slice(2, -2)) expect(row).toMatch(/^│ .* │$/);
+			for (const row of rows) seen.add(row.replace(/^│\s*|\s*│$/g, ''));
+			if (!/(\d+)–(\d+) of \2/.test(screen) && /\d+–\d+ of \d+/.test(screen)) {
+				await term.press('pagedown');
+				const before = screen;
+				screen = await term.waitFor((next) => next !== before);
+			} else break;
+		}
+		const shownText = [...seen].join('\n').replace(/\s+/g, ' ');
+		for (const binding of bindings.filter((candidate) => ['dashboard', 'list', 'global'].includes(candidate.scope)))
+			expect(shownText).toContain(binding.description);
+		await term.press('escape');
+		await term.waitFor((text) => !text.includes('Keys'));
 	});
 
 	it('with --read-only offers no dangerous action, in help or in the palette', async () => {

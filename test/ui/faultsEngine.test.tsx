@@ -194,8 +194,8 @@ describe('the console through faults', () => {
 		const tail = consoleOn(connection, {kind: 'tail', stream: 'payments'});
 		// Even its polls at LATEST are refused while the others spend the shard's budget: it says so, and waits.
 		await shownWithin(tail, /⟳ Kinesis is throttling these calls \(shardId-000000000000\), even after the SDK's retries\./, 30_000);
-		// The status line, cut from the left, ends with the wait.
-		expect(tail.shown(/even after the SDK's retries\. Retrying in [\d.]+ m?s\./)).toBe(true);
+		// The status line shows the wait too, under where the console points when the notice does not fit beside it.
+		expect(tail.shown(/even after the SDK's\s+retries\.\s+Retrying in [\d.]+ m?s\./)).toBe(true);
 		expect(tail.shown('⟳ retrying (nothing skipped)')).toBe(true);
 		tail.app.stdin.write('o');
 		await tail.frame((text) => text.includes('Start from'));

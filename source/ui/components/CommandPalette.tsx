@@ -6,6 +6,8 @@ import {useCapturedInput} from '../inputCapture.js';
 import {useTheme} from '../theme.js';
 
 const MAX_SHOWN = 8;
+/** The rows the palette always takes (its border, the query, the commands), so that the view under it knows its height. */
+export const PALETTE_ROWS = MAX_SHOWN + 3;
 
 /** The commands whose description or id holds every word of the query. */
 function matching(bindings: readonly Binding[], query: string): Binding[] {
@@ -55,17 +57,19 @@ export function CommandPalette({
 		if (key.backspace || key.delete) return update({query: query.slice(0, -1), selected: 0});
 		if (input && !key.ctrl && !key.meta) update({query: query + input, selected: 0});
 	});
+	const shown = matches.slice(0, MAX_SHOWN);
+	const descriptionWidth = Math.max(...shown.map((binding) => binding.description.length), 0) + 2;
 	return (
-		<Box flexDirection="column" borderStyle="round" borderColor={theme.border} paddingX={1}>
-			<Text>
+		<Box flexDirection="column" borderStyle="round" borderColor={theme.border} paddingX={1} height={PALETTE_ROWS} flexShrink={0}>
+			<Text wrap="truncate">
 				<Text color={theme.accent}>:</Text>
 				{query}
 				<Text inverse> </Text>
 			</Text>
 			{matches.length === 0 ? <Text color={theme.muted}>No command matches.</Text> : null}
-			{matches.slice(0, MAX_SHOWN).map((binding, index) => (
-				<Text key={`${binding.scope}:${binding.id}`} inverse={index === chosen}>
-					{binding.description.padEnd(40)}
+			{shown.map((binding, index) => (
+				<Text key={`${binding.scope}:${binding.id}`} inverse={index === chosen} wrap="truncate">
+					{binding.description.padEnd(descriptionWidth)}
 					<Text color={theme.muted}>{displayKeys(binding)}</Text>
 				</Text>
 			))}

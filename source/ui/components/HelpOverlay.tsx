@@ -1,7 +1,8 @@
 import {Box} from 'ink';
 import {Text} from './Text.js';
-import {displayKeys, visibleBindings, type Scope} from '../keymap.js';
+import {bindings, displayKeys, visibleBindings, type Scope} from '../keymap.js';
 import {useTheme} from '../theme.js';
+import {wrapWords} from '../wrapWords.js';
 
 const TITLES: Record<Scope, string> = {
 	global: 'Everywhere',
@@ -19,33 +20,110 @@ const TITLES: Record<Scope, string> = {
 	reset: 'Checkpoint reset',
 };
 
-/** The help screen: every binding of the current view, grouped, generated from the keymap. */
-export function HelpOverlay({scopes, readOnly}: {readonly scopes: readonly Scope[]; readonly readOnly: boolean}) {
+const DANGER = ' (changes the stream)';
+/** The border and the padding on each side. */
+const FRAME_COLUMNS = 4;
+/** The border's two rows, the title and the closing line. */
+const FRAME_ROWS = 4;
+
+/** One row of the help: a scope's title, a binding (or the continuation of a long description), or a gap. */
+export type HelpLine =
+	| {readonly kind: 'title'; readonly text: string}
+	| {readonly kind: 'binding'; readonly keys: string; readonly text: string; readonly dangerous: boolean}
+	| {readonly kind: 'gap'};
+
+/**
+ * Every binding of the current view as rows that fit `columns`: a description too long for the row
+ * goes on under itself, so nothing is cut or drawn over the border (Ink would wrap it on its own and
+ * push the frame past the terminal's height, which garbled the screen at 80×24).
+ */
+export function helpLines(scopes: readonly Scope[], readOnly: boolean, columns: number): HelpLine[] {
+	const shown = visibleBindings(scopes, readOnly);
+	const keysWidth = Math.min(16, Math.max(...shown.map((binding) => displayKeys(binding).length))) + 2;
+	const textWidth = Math.max(10, columns - FRAME_COLUMNS - 2 - keysWidth);
+	const lines: HelpLine[] = [];
+	for (const scope of scopes) {
+		const inScope = shown.filter((binding) => binding.scope === scope);
+		if (inScope.length === 0) continue;
+		if (lines.length > 0) lines.push({kind: 'gap'});
+		lines.push({kind: 'title', text: TITLES[scope]});
+		for (const binding of inScope) {
+			const rows = wrapWords(binding.description + (binding.dangerous ? DANGER : ''), textWidth);
+			rows.forEach((text, index) =>
+				lines.push({
+					kind: 'binding',
+					keys: (index === 0 ? displayKeys(binding) : '').padEnd(keysWidth),
+					text,
+					dangerous: binding.dangerous === true,
+				}),
+			);
+		}
+	}
+	return lines;
+}
+
+/** How many rows of help fit in a view of `height` rows. */
+export const helpBodyRows = (height: number): number => Math.max(1, height - FRAME_ROWS);
+
+/** The help screen: every binding of the current view, grouped, generated from the keymap; scrolled when it is taller than the view. */
+export function HelpOverlay({
+	scopes,
+	readOnly,
+	columns,
+	height,
+	offset,
+}: {
+	readonly scopes: readonly Scope[];
+	readonly readOnly: boolean;
+	readonly columns: number;
+	readonly height: number;
+	/** The first row shown. */
+	readonly offset: number;
+}) {
 	const theme = useTheme();
-	const bindings = visibleBindings(scopes, readOnly);
+	const lines = helpLines(scopes, readOnly, columns);
+	const rows = helpBodyRows(height);
+	const first = Math.max(0, Math.min(offset, lines.length - rows));
+	const shown = lines.slice(first, first + rows);
+	const scrolls = lines.length > rows;
+	const keysOf = (id: string, first = false) => {
+		const binding = bindings.find((candidate) => candidate.id === id && (candidate.scope === 'list' || candidate.scope === 'global'));
+		if (!binding) return id;
+		return first ? displayKeys({...binding, keys: binding.keys.slice(0, 1)}) : displayKeys(binding);
+	};
+	const closing = `${keysOf('help')} or ${keysOf('back')} closes`;
+	const scrollKeys = ['up', 'down', 'pageUp', 'pageDown'].map((id) => keysOf(id, true)).join('/');
 	return (
-		<Box flexDirection="column" borderStyle="round" borderColor={theme.border} paddingX={1}>
-			<Text bold>Keys{readOnly ? ' (read-only: changes are hidden)' : ''}</Text>
-			{scopes.map((scope) => {
-				const inScope = bindings.filter((binding) => binding.scope === scope);
-				if (inScope.length === 0) return null;
-				return (
-					<Box key={scope} flexDirection="column" marginTop={1}>
-						<Text color={theme.accent} bold>
-							{TITLES[scope]}
-						</Text>
-						{inScope.map((binding) => (
-							<Text key={binding.id}>
-								{'  '}
-								{displayKeys(binding).padEnd(18)}
-								{binding.description}
-								{binding.dangerous ? <Text color={theme.warning}> (changes the stream)</Text> : null}
-							</Text>
-						))}
-					</Box>
-				);
-			})}
-			<Text color={theme.muted}>{'\n'}? or Esc closes this help.</Text>
+		<Box flexDirection="column" borderStyle="round" borderColor={theme.border} paddingX={1} width={columns}>
+			<Text bold wrap="truncate">
+				Keys{readOnly ? ' (read-only: changes are hidden)' : ''}
+			</Text>
+			{shown.map((line, index) => (
+				<HelpRow key={first + index} line={line} />
+			))}
+			<Text color={theme.muted} wrap="truncate">
+				{scrolls ? `${first + 1}–${first + shown.length} of ${lines.length} · ${scrollKeys} scroll · ${closing}` : `${closing} this help.`}
+			</Text>
 		</Box>
+	);
+}
+
+function HelpRow({line}: {readonly line: HelpLine}) {
+	const theme = useTheme();
+	if (line.kind === 'gap') return <Text> </Text>;
+	if (line.kind === 'title')
+		return (
+			<Text color={theme.accent} bold wrap="truncate">
+				{line.text}
+			</Text>
+		);
+	const danger = line.dangerous && line.text.endsWith(DANGER.trim()) ? DANGER.trim() : undefined;
+	return (
+		<Text wrap="truncate">
+			{'  '}
+			{line.keys}
+			{danger ? line.text.slice(0, -danger.length) : line.text}
+			{danger ? <Text color={theme.warning}>{danger}</Text> : null}
+		</Text>
 	);
 }

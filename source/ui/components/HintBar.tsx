@@ -11,14 +11,17 @@ export function HintBar({scopes, readOnly}: {readonly scopes: readonly Scope[]; 
 	const theme = useTheme();
 	const {columns} = useTerminalSize();
 	const hints = visibleBindings(scopes, readOnly).filter((binding) => binding.hint);
+	// The help key always shows, last, however narrow the terminal: it leads to every other key.
+	const help = hints.find((binding) => binding.id === 'help');
+	const costOf = (binding: Binding) => displayKeys(binding).length + 1 + (binding.hintText ?? binding.description).length + GAP;
 	const shown: Binding[] = [];
-	let width = 0;
+	let width = help ? costOf(help) : 0;
 	for (const binding of hints) {
-		const cost = displayKeys(binding).length + 1 + binding.description.length + (shown.length > 0 ? GAP : 0);
-		if (width + cost > columns) continue;
+		if (binding === help || width + costOf(binding) > columns) continue;
 		shown.push(binding);
-		width += cost;
+		width += costOf(binding);
 	}
+	if (help) shown.push(help);
 	return (
 		<Box columnGap={GAP} height={1} overflow="hidden">
 			{shown.map((binding) => (
@@ -26,7 +29,7 @@ export function HintBar({scopes, readOnly}: {readonly scopes: readonly Scope[]; 
 					<Text color={theme.accent} bold={!theme.colored}>
 						{displayKeys(binding)}
 					</Text>{' '}
-					<Text color={theme.muted}>{binding.description}</Text>
+					<Text color={theme.muted}>{binding.hintText ?? binding.description}</Text>
 				</Text>
 			))}
 		</Box>

@@ -28,9 +28,12 @@ export function SelectableList<T>({
 				const isSelected = start + offset === selected;
 				return (
 					<Box key={start + offset}>
-						<Text color={isSelected ? theme.accent : undefined} inverse={isSelected && !theme.colored}>
-							{isSelected ? '› ' : '  '}
-						</Text>
+						{/* A fixed width: a row wider than the terminal must not squeeze the marker's space away. */}
+						<Box width={2} flexShrink={0}>
+							<Text color={isSelected ? theme.accent : undefined} inverse={isSelected && !theme.colored}>
+								{isSelected ? '›' : ' '}
+							</Text>
+						</Box>
 						{renderRow(item, isSelected)}
 					</Box>
 				);

@@ -62,7 +62,7 @@ export function StreamsView({height}: {readonly height: number}) {
 						selected={Math.min(selected, Math.max(0, shown.length - 1))}
 						height={listHeight}
 						header={
-							<Text color={theme.muted} bold>
+							<Text color={theme.muted} bold wrap="truncate">
 								{'  '}
 								{COLUMNS.map((column, index) => column.padEnd(widths[index] ?? 0)).join('  ')}
 							</Text>
