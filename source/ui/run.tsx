@@ -9,6 +9,7 @@ import {NoticeStore} from '../console/notices.js';
 import {StreamsStore} from '../console/streamsStore.js';
 import {tailStream} from '../console/tail/index.js';
 import {TailStore} from '../console/tailStore.js';
+import {enterAlternateScreen} from './alternateScreen.js';
 import {App} from './app.js';
 import {consoleConsumerServices} from './consumerServices.js';
 import {consoleOperations} from './operations.js';
@@ -37,6 +38,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
 	}
 	let connection: Connection | undefined;
 	let demo: Demo | undefined;
+	let leaveAlternateScreen: (() => void) | undefined;
 	try {
 		connection = await connect({
 			...(options.profile === undefined ? {} : {profile: options.profile}),
@@ -46,6 +48,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
 		});
 		const services = consoleServices(connection, {readOnly: options.readOnly});
 		if (options.demo) demo = runDemo(connection, services);
+		leaveAlternateScreen = enterAlternateScreen();
 		const instance = render(
 			<App
 				services={services}
@@ -56,12 +59,15 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
 			{maxFps: 20, exitOnCtrlC: true},
 		);
 		await instance.waitUntilExit();
+		leaveAlternateScreen();
 		return 0;
 	} catch (error) {
+		leaveAlternateScreen?.();
 		const failure = await toFailure(error, connection ? {target: connection.target} : {});
 		process.stderr.write(`${formatFailure(failure)}\n`);
 		return failure.exitCode;
 	} finally {
+		leaveAlternateScreen?.();
 		await demo?.stop();
 		await connection?.close();
 	}
