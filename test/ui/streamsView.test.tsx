@@ -3,6 +3,7 @@ import {Text} from 'ink';
 import {cleanup} from 'ink-testing-library';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import type {Engine} from '../../source/engine/index.js';
+import {StreamsStore} from '../../source/console/streamsStore.js';
 import {StreamsView} from '../../source/ui/views/StreamsView.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
 import {press, renderApp, testServices, waitForFrame} from '../helpers/ui.js';
@@ -123,5 +124,34 @@ describe('the streams view', () => {
 		await waitForFrame(failing.lastFrame, (text) => text.includes('Could not load streams'));
 		failing.unmount();
 		unreachable.destroy();
+	});
+
+	it('sends nothing while another screen is on top of the list, and polls again when it is back on top', async () => {
+		// Every Kinesis call the list makes, counted as the client sends it.
+		const client = kinesisClient(engine.url, 'http1');
+		const calls: string[] = [];
+		client.middlewareStack.add(
+			(next, context) => async (args) => {
+				calls.push((context.commandName ?? '?').replace(/Command$/, ''));
+				return next(args);
+			},
+			{step: 'initialize', name: 'countCalls'},
+		);
+		const describe = async (error: unknown) => String(error);
+		const services = testServices(client, engine.url, {streams: new StreamsStore(client, describe, 100)});
+		const app = renderApp(services, routes);
+		await waitForFrame(app.lastFrame, (text) => text.includes('orders'));
+		await waitForFrame(app.lastFrame, () => calls.filter((name) => name === 'ListStreams').length >= 3);
+		app.stdin.write(press.enter);
+		await waitForFrame(app.lastFrame, (text) => text.includes('opened clickstream'));
+		await new Promise((resolve) => setTimeout(resolve, 150)); // a call already on its way may land
+		const hidden = calls.length;
+		await new Promise((resolve) => setTimeout(resolve, 800));
+		expect(calls.slice(hidden)).toEqual([]);
+		app.stdin.write(press.escape);
+		await waitForFrame(app.lastFrame, (text) => text.includes('orders'));
+		await waitForFrame(app.lastFrame, () => calls.slice(hidden).includes('ListStreams'));
+		app.unmount();
+		client.destroy();
 	});
 });

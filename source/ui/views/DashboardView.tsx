@@ -1,6 +1,6 @@
 import {Box} from 'ink';
 import {Text} from '../components/Text.js';
-import {useEffect, useMemo, useState} from 'react';
+import {useMemo, useState} from 'react';
 import type {ChartMetric, DashboardSnapshot, DashboardStore, HotShard} from '../../console/dashboardStore.js';
 import type {ShardMeter} from '../../console/meters.js';
 import {describePeriod, toSlots, total, type Points, type ShardHistory, type StreamHistory} from '../../console/metrics.js';
@@ -12,9 +12,9 @@ import {SelectableList, moveSelection} from '../components/SelectableList.js';
 import {StateView} from '../components/StateView.js';
 import {FilterLine} from '../components/FilterLine.js';
 import {formatBytes, formatCount, formatDuration, formatShare, shortShardId} from '../figures.js';
-import {useStore} from '../hooks/useStore.js';
+import {useRunWhileVisible, useStore} from '../hooks/useStore.js';
 import {useTerminalSize} from '../hooks/useTerminalSize.js';
-import {useIsActiveView, useNavigator, useViewCommands} from '../navigation.js';
+import {useNavigator, useViewCommands} from '../navigation.js';
 import {mergeRoute, splitRoute} from '../operations.js';
 import {useServices} from '../services.js';
 import {useTheme, type Theme} from '../theme.js';
@@ -43,7 +43,6 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 	const services = useServices();
 	const navigator = useNavigator();
 	const theme = useTheme();
-	const active = useIsActiveView();
 	const {columns} = useTerminalSize();
 	const cols = Math.max(40, width ?? columns);
 	const store = useMemo(() => services.dashboard(stream), [services, stream]);
@@ -52,11 +51,7 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 	const [filter, setFilter] = useState('');
 	const [editingFilter, setEditingFilter] = useState(false);
 
-	useEffect(() => {
-		if (!active) return;
-		store.start();
-		return () => void store.stop();
-	}, [store, active]);
+	useRunWhileVisible(store);
 
 	const shards = snapshot.shards.status === 'ready' ? snapshot.shards.value : [];
 	const shown = filter ? shards.filter((shard) => shard.shardId.toLowerCase().includes(filter.toLowerCase())) : shards;

@@ -1,13 +1,13 @@
 import {Box} from 'ink';
 import {Text} from '../components/Text.js';
-import {useEffect, useState} from 'react';
+import {useState} from 'react';
 import type {StreamRow} from '../../console/streamsStore.js';
 import {sanitizeForTerminal, sanitizeLine} from '../../console/records/index.js';
 import {SelectableList, moveSelection} from '../components/SelectableList.js';
 import {StateView} from '../components/StateView.js';
 import {FilterLine} from '../components/FilterLine.js';
 import {formatCount} from '../figures.js';
-import {useStore} from '../hooks/useStore.js';
+import {useRunWhileVisible, useStore} from '../hooks/useStore.js';
 import {useNavigator, useViewCommands} from '../navigation.js';
 import {useServices} from '../services.js';
 import {useTheme} from '../theme.js';
@@ -25,10 +25,7 @@ export function StreamsView({height}: {readonly height: number}) {
 	const [filter, setFilter] = useState('');
 	const [editingFilter, setEditingFilter] = useState(false);
 
-	useEffect(() => {
-		streams.start();
-		return () => streams.stop();
-	}, [streams]);
+	useRunWhileVisible(streams);
 
 	const all = state.status === 'ready' ? state.value : [];
 	const shown = filter ? all.filter((stream) => stream.name.toLowerCase().includes(filter.toLowerCase())) : all;
