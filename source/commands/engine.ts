@@ -20,9 +20,13 @@ const help = `
     --durability <mode>    process: acknowledged records survive a crash of the engine (default)
                            power:   they are also flushed to disk before the acknowledgement
     --region <region>      Region for requests whose signature names none (default us-east-1)
-    --limits on|off        Per-shard throughput limits as on AWS: 1 MiB/s and 1,000 records/s
-                           written, 5 reads/s and 2 MiB/s read, 5 GetShardIterator
-                           calls/s, 2 MiB/s per fan-out subscription (default on)
+    --limits on|off        AWS's rate limits (default on): per shard, 1 MiB/s and 1,000 records/s
+                           written, 5 reads/s and 2 MiB/s read, 5 GetShardIterator calls/s,
+                           2 MiB/s per fan-out subscription; and the control-plane API quotas,
+                           such as DescribeStreamSummary 20/s and ListStreams 5/s per account
+    --shard-limit <n>      Open shards allowed per account in each region, to rehearse a raised
+                           quota (default AWS's: 20,000 in us-east-1, us-west-2 and eu-west-1,
+                           1,000 elsewhere)
     --auth <id>:<secret>   Accept only requests signed (SigV4) with this access key and secret;
                            by default any well-formed signature is accepted
     --tls-cert <file>      Serve HTTPS (h2 and http/1.1 by ALPN) with this PEM certificate chain
@@ -47,6 +51,8 @@ export async function run(argv: string[]): Promise<number> {
 		durability: {type: 'string', default: 'process', choices: ['process', 'power']},
 		region: {type: 'string', default: 'us-east-1'},
 		limits: {type: 'string', default: 'on', choices: ['on', 'off']},
+		// A string, like port, so that a bad value is quoted back as typed.
+		shardLimit: {type: 'string'},
 		auth: {type: 'string'},
 		tlsCert: {type: 'string'},
 		tlsKey: {type: 'string'},
@@ -57,6 +63,7 @@ export async function run(argv: string[]): Promise<number> {
 	if (!/^\d+$/.test(cli.flags.port) || port > 65_535)
 		throw new UsageError(`--port must be a whole number from 0 to 65535, not '${cli.flags.port}'.`);
 
+	const shardLimit = parseShardLimit(cli.flags.shardLimit);
 	const auth = parseAuth(cli.flags.auth);
 	if ((tlsCert === undefined) !== (tlsKey === undefined))
 		throw new UsageError('--tls-cert and --tls-key go together: give both or neither.');
@@ -72,6 +79,7 @@ export async function run(argv: string[]): Promise<number> {
 		...(tls ? {tls} : {}),
 		durability: durability === 'power' ? 'power' : 'process',
 		throughputLimits: limits === 'on',
+		...(shardLimit === undefined ? {} : {shardLimit}),
 		...(inMemory ? {} : {dataDir: dataDir ?? defaultDataDir()}),
 	}).catch((error: unknown) => {
 		throw listenProblem(error, host, port) ?? error;
@@ -154,6 +162,15 @@ function listenProblem(error: unknown, host: string, port: number): Error | unde
 		return new Error(`This user may not listen on ${where}: ports below 1024 need privileges; choose another --port.`, {cause: error});
 	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new Error(`--host ${host} does not resolve to an address.`, {cause: error});
 	return undefined;
+}
+
+/** DescribeLimits' ShardLimit ranges from 0 to 1,000,000 in the service model. */
+function parseShardLimit(value: string | undefined): number | undefined {
+	if (value === undefined) return undefined;
+	const limit = Number(value);
+	if (!/^\d+$/.test(value) || limit > 1_000_000)
+		throw new UsageError(`--shard-limit must be a whole number from 0 to 1000000, not '${value}'.`);
+	return limit;
 }
 
 /** ACCESS_KEY_ID:SECRET; the secret may itself hold colons. Neither is ever echoed back. */

@@ -5,11 +5,14 @@ import {startDynamo} from './dynamodb.js';
 import type {ActionContext, EngineLimits} from './kinesis/action.js';
 import {Consumers} from './kinesis/consumers.js';
 import {kinesisActions} from './kinesis/index.js';
+import {ControlPlaneQuotas} from './kinesis/quotas.js';
+import {ON_DEMAND_STREAM_LIMIT} from './kinesis/shardLimit.js';
 import {Streams} from './kinesis/streams.js';
 import {ThroughputLimits} from './kinesis/throughput.js';
 import {dispatch, type Service} from './protocol/dispatch.js';
 import type {Credentials} from './protocol/signature.js';
 import {startServer, type ServerTimeouts} from './server.js';
+import {RequestCounts, type OperationCount} from './requestCounts.js';
 import {Store, type Durability} from './store/store.js';
 
 export interface EngineOptions {
@@ -39,9 +42,15 @@ export interface EngineOptions {
 	readonly subscriptionMs?: number;
 	/** Within this time of a subscription's start a second one for the same consumer and shard is refused; later it takes over (AWS: 5 s). */
 	readonly subscriptionTakeoverMs?: number;
-	/** Per-shard throughput limits (on by default, as on AWS); off for bulk loads and benchmarks. */
+	/**
+	 * AWS's rate limits (on by default, as on AWS): each shard's throughput, and the control-plane API
+	 * quotas per account, stream or consumer (kinesis/quotas.ts). Off for bulk loads and benchmarks.
+	 */
 	readonly throughputLimits?: boolean;
-	/** Open shards allowed per account and region (AWS's default quota is 500 in most regions). */
+	/**
+	 * Open shards allowed per account in every region, to rehearse a raised quota; by default AWS's:
+	 * 20,000 in us-east-1, us-west-2 and eu-west-1, 1,000 elsewhere (kinesis/shardLimit.ts).
+	 */
 	readonly shardLimit?: number;
 	readonly iteratorTtlMs?: number;
 	/** How often records past retention are removed from disk (they are hidden from reads at once). */
@@ -61,6 +70,11 @@ export interface EngineOptions {
 export interface Engine {
 	readonly url: string;
 	readonly port: number;
+	/**
+	 * Requests served since the engine started, per region, service and operation, with how many a quota
+	 * refused. The same counts are in the engine's CloudWatch, namespace KinesisConsole/Engine.
+	 */
+	requestCounts(): OperationCount[];
 	/** Stops serving; everything acknowledged is on disk when it resolves. */
 	close(): Promise<void>;
 }
@@ -80,11 +94,13 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 	});
 	const limits: EngineLimits = {
 		iteratorTtlMs: options.iteratorTtlMs ?? 300_000,
-		shardLimit: options.shardLimit ?? 500,
+		shardLimit: options.shardLimit,
+		onDemandStreamLimit: ON_DEMAND_STREAM_LIMIT,
 		maxCreatingStreams: 5,
 		scalingsPerDay: 10,
 	};
 	const throughput = new ThroughputLimits(options.throughputLimits ?? true);
+	const quotas = new ControlPlaneQuotas(throughput.enabled, streams.account);
 	const consumers = new Consumers(
 		streams,
 		{
@@ -97,10 +113,13 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 	);
 	const metricStore = new MetricStore({...options.metricLimits, now});
 	const metrics = new KinesisMetrics(metricStore);
+	const counts = new RequestCounts(metricStore);
 	const kinesis: Service = {
+		name: 'Kinesis',
 		targetPrefix: 'Kinesis_20131202',
 		operations: kinesisActions,
 		contextFor: ({region}): ActionContext => ({streams, store, limits, throughput, consumers, metrics, region, nowMs: now()}),
+		admit: (operation, input, region) => quotas.admit(operation, input, region, now()),
 	};
 	let dynamo;
 	try {
@@ -115,8 +134,23 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 		await store.close();
 		throw error;
 	}
-	const dynamodb: Service = {targetPrefix: 'DynamoDB_20120810', operations: {}, contextFor: () => undefined, forward: dynamo.handle};
-	const services = [kinesis, cloudWatchService(metricStore, now), dynamodb];
+	const dynamodb: Service = {
+		name: 'DynamoDB',
+		targetPrefix: 'DynamoDB_20120810',
+		operations: {},
+		contextFor: () => undefined,
+		forward: dynamo.handle,
+	};
+	const cloudWatch = cloudWatchService(metricStore, now);
+	// Every CloudWatch request sees the request counts up to itself.
+	const countedCloudWatch: Service = {
+		...cloudWatch,
+		contextFor: (request) => {
+			counts.publish(now());
+			return cloudWatch.contextFor(request);
+		},
+	};
+	const services = [kinesis, countedCloudWatch, dynamodb];
 	const defaultRegion = options.region ?? 'us-east-1';
 
 	let server;
@@ -125,7 +159,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 			host: options.host ?? '127.0.0.1',
 			port: options.port ?? 4567,
 			maxBodyBytes: MAX_BODY_BYTES,
-			handle: (request) => dispatch(services, defaultRegion, request, {...(options.auth ? {auth: options.auth} : {}), now}),
+			handle: (request) => dispatch(services, defaultRegion, request, {...(options.auth ? {auth: options.auth} : {}), now, counts}),
 			...(options.tls ? {tls: options.tls} : {}),
 			...(options.timeouts ? {timeouts: options.timeouts} : {}),
 		});
@@ -138,13 +172,17 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 	// A sweep that cannot write (a full disk; the store reports it) is tried again at the next tick.
 	const sweeper = setInterval(() => sweepRetention(streams, store, now()).catch(() => undefined), options.retentionSweepMs ?? 60_000);
 	sweeper.unref();
+	const publisher = setInterval(() => counts.publish(now()), 1_000);
+	publisher.unref();
 
 	const hostInUrl = server.host.includes(':') ? `[${server.host}]` : server.host;
 	return {
 		url: `${options.tls ? 'https' : 'http'}://${hostInUrl}:${server.port}`,
 		port: server.port,
+		requestCounts: () => counts.snapshot(),
 		async close() {
 			clearInterval(sweeper);
+			clearInterval(publisher);
 			await server.close();
 			await dynamo.close();
 			await store.close();

@@ -277,7 +277,7 @@ describe.each(transports)('validation over %s', (transport) => {
 		expect(await readToEnd(harness.client, await iterator(harness.client, name, 'shardId-000000000000', 'TRIM_HORIZON'))).toEqual([]);
 	});
 
-	it('refuses shards beyond the account limit of 500', async () => {
+	it("refuses shards beyond the account's default limit of 20,000 in us-east-1", async () => {
 		const name = uniqueName('too-many-shards');
 		let current = 0;
 		for (const stream of (await harness.client.send(new ListStreamsCommand({}))).StreamNames ?? []) {
@@ -285,10 +285,10 @@ describe.each(transports)('validation over %s', (transport) => {
 				(await harness.client.send(new DescribeStreamSummaryCommand({StreamName: stream}))).StreamDescriptionSummary?.OpenShardCount ?? 0;
 		}
 		await expectError(
-			harness.client.send(new CreateStreamCommand({StreamName: name, ShardCount: 501 - current})),
+			harness.client.send(new CreateStreamCommand({StreamName: name, ShardCount: 20_001 - current})),
 			'LimitExceededException',
-			`This request would exceed the shard limit for the account ${ACCOUNT} in us-east-1. Current shard count for the account: ${current}. Limit: 500. ` +
-				`Number of additional shards that would have resulted from this request: ${501 - current}. ` +
+			`This request would exceed the shard limit for the account ${ACCOUNT} in us-east-1. Current shard count for the account: ${current}. Limit: 20000. ` +
+				`Number of additional shards that would have resulted from this request: ${20_001 - current}. ` +
 				'Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits.',
 		);
 	});

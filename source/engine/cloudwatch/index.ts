@@ -22,6 +22,7 @@ export const cloudWatchOperations: Readonly<Record<string, Operation>> = {
  */
 export function cloudWatchService(metrics: MetricStore, now: () => number): Service {
 	return {
+		name: 'CloudWatch',
 		targetPrefix: 'GraniteServiceVersion20100801',
 		operations: cloudWatchOperations,
 		contextFor: ({region}): CloudWatchContext => ({metrics, region, nowMs: now()}),

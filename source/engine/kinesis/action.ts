@@ -23,8 +23,10 @@ export interface ActionContext {
 export interface EngineLimits {
 	/** How long a shard iterator stays valid. */
 	readonly iteratorTtlMs: number;
-	/** Open shards allowed per account and region. */
-	readonly shardLimit: number;
+	/** Open shards allowed per account, in every region; AWS's default for each region when undefined (see shardLimit.ts). */
+	readonly shardLimit: number | undefined;
+	/** Streams in ON_DEMAND mode allowed per account and region. */
+	readonly onDemandStreamLimit: number;
 	/** Streams allowed in CREATING at once. */
 	readonly maxCreatingStreams: number;
 	/** UpdateShardCount calls allowed per stream in a rolling 24 hours. */

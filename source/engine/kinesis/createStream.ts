@@ -1,5 +1,5 @@
 import {invalidArgument, limitExceeded} from '../protocol/errors.js';
-import {checkShardLimit} from './shardLimit.js';
+import {checkOnDemandStreamLimit, checkShardLimit} from './shardLimit.js';
 import {defineAction} from './action.js';
 import {StreamName, TagKey, TagValue} from './fields.js';
 import {evenRanges} from './hashKeys.js';
@@ -25,6 +25,7 @@ export default defineAction(
 		}
 		const shardCount = mode === 'ON_DEMAND' ? ON_DEMAND_SHARDS : (input.ShardCount ?? 1);
 		checkShardLimit(context, shardCount);
+		if (mode === 'ON_DEMAND') checkOnDemandStreamLimit(context);
 		const creating = streams.list(region, nowMs).filter((stream) => stream.status === 'CREATING').length;
 		if (creating >= context.limits.maxCreatingStreams) {
 			throw limitExceeded(

@@ -1,11 +1,9 @@
 import {defineAction} from './action.js';
-import {openShardCount} from './shardLimit.js';
-
-const ON_DEMAND_STREAM_LIMIT = 50;
+import {onDemandStreamCount, openShardCount, shardLimitIn} from './shardLimit.js';
 
 export default defineAction({}, (context) => ({
-	ShardLimit: context.limits.shardLimit,
+	ShardLimit: shardLimitIn(context.region, context.limits.shardLimit),
 	OpenShardCount: openShardCount(context),
-	OnDemandStreamCount: context.streams.list(context.region, context.nowMs).filter((stream) => stream.mode === 'ON_DEMAND').length,
-	OnDemandStreamCountLimit: ON_DEMAND_STREAM_LIMIT,
+	OnDemandStreamCount: onDemandStreamCount(context),
+	OnDemandStreamCountLimit: context.limits.onDemandStreamLimit,
 }));

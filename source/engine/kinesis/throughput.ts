@@ -19,7 +19,8 @@ export const SHARD_LIMITS = {
 	fanOutBytesPerSecond: 2 * 1024 * 1024,
 } as const;
 
-class TokenBucket {
+/** A budget of `perSecond` units that refills continuously and holds at most one second of it. */
+export class TokenBucket {
 	private tokens: number;
 	private updatedMs: number;
 
@@ -40,6 +41,11 @@ class TokenBucket {
 
 	take(amount: number): void {
 		this.tokens -= amount;
+	}
+
+	/** Whether the bucket has refilled completely: then it is no different from a new one. */
+	full(nowMs: number): boolean {
+		return this.available(nowMs) >= this.perSecond;
 	}
 }
 

@@ -6,6 +6,11 @@ import {activeStream, scaleUniformly} from './reshard.js';
 import {checkShardLimit} from './shardLimit.js';
 
 const DAY_MS = 86_400_000;
+/**
+ * From UpdateShardCount's page: by default you cannot "Scale up to more than 10000 shards in a stream"
+ * nor "Scale a stream with more than 10000 shards down unless the result is less than 10000 shards".
+ */
+const MAX_SHARDS_PER_STREAM = 10_000;
 
 export default defineAction(
 	{
@@ -27,6 +32,15 @@ export default defineAction(
 		const counts = `Current open shard count: ${current} Target shard count: ${target}`;
 		if (target > current * 2) throw limitExceeded(`UpdateShardCount cannot scale up over double your current open shard count. ${counts}`);
 		if (target * 2 < current) throw limitExceeded(`UpdateShardCount cannot scale down below half your current open shard count. ${counts}`);
+		// AWS's text for these two refusals is not recorded anywhere we found; worded like the two above.
+		if (target > current && target > MAX_SHARDS_PER_STREAM) {
+			throw limitExceeded(`UpdateShardCount cannot scale up to more than ${MAX_SHARDS_PER_STREAM} shards in a stream. ${counts}`);
+		}
+		if (target < current && current > MAX_SHARDS_PER_STREAM && target >= MAX_SHARDS_PER_STREAM) {
+			throw limitExceeded(
+				`UpdateShardCount cannot scale down a stream of more than ${MAX_SHARDS_PER_STREAM} shards unless the result is less than ${MAX_SHARDS_PER_STREAM} shards. ${counts}`,
+			);
+		}
 		const recent = (stream.scalingsMs ?? []).filter((ms) => nowMs - ms < DAY_MS);
 		if (recent.length >= context.limits.scalingsPerDay) {
 			throw limitExceeded(

@@ -1,6 +1,7 @@
 import {defineAction} from './action.js';
 import {StreamARN} from './fields.js';
 import {activeStream} from './reshard.js';
+import {checkOnDemandStreamLimit} from './shardLimit.js';
 
 export default defineAction(
 	{
@@ -15,6 +16,7 @@ export default defineAction(
 		const stream = activeStream(context, input);
 		const mode = input.StreamModeDetails.StreamMode === 'ON_DEMAND' ? 'ON_DEMAND' : 'PROVISIONED';
 		if (stream.mode !== mode) {
+			if (mode === 'ON_DEMAND') checkOnDemandStreamLimit(context);
 			stream.mode = mode;
 			await context.streams.startUpdating(stream, context.nowMs);
 		}

@@ -31,7 +31,21 @@ export interface DispatchOptions {
 	readonly auth?: Credentials;
 	/** The clock signatures are checked against. */
 	readonly now?: () => number;
+	/** Counts every request to a known operation, and the ones a quota refused. */
+	readonly counts?: RequestCounter;
 }
+
+/** What counting one request gives back: its operation's count of refusals, to add to. */
+export interface CountedOperation {
+	refused: number;
+}
+
+export interface RequestCounter {
+	count(region: string, service: string, operation: string): CountedOperation;
+}
+
+/** The errors a quota refuses a request with: control-plane rates and account limits, and a shard's throughput. */
+const QUOTA_ERRORS = new Set(['LimitExceededException', 'ProvisionedThroughputExceededException']);
 
 /** An operation: its input schema, and what runs on the checked input (the service fixes the context type). */
 export interface Operation {
@@ -46,10 +60,17 @@ export interface Operation {
 
 /** A service the engine serves on its port, known by the prefix of X-Amz-Target. */
 export interface Service {
+	/** How request counts name it: Kinesis, CloudWatch, DynamoDB. */
+	readonly name: string;
 	readonly targetPrefix: string;
 	readonly operations: Readonly<Record<string, Operation>>;
 	/** Builds the context one request runs in; it is passed to the service's own operations only. */
 	readonly contextFor: (request: {region: string}) => unknown;
+	/**
+	 * Takes a request from its operation's quota, once its input has passed validation and before the
+	 * operation runs: the refusal to answer with when the quota is spent, otherwise undefined.
+	 */
+	readonly admit?: (operation: string, input: object, region: string) => ServiceError | undefined;
 	/** How the service names an error on the wire, when not as `{__type: type}` alone (CloudWatch adds its query error code). */
 	readonly describeError?: (error: ServiceError) => {readonly type: string; readonly headers: Readonly<Record<string, string>>};
 	/** For a service with an embedded implementation (DynamoDB): takes the request as it came, once its signature has passed. */
@@ -98,7 +119,9 @@ export async function dispatch(
 		return {status, headers, body: '', stream: paced([first.value, second.value], pieces)};
 	};
 	let describeError: Service['describeError'];
+	let counted: CountedOperation | undefined;
 	const fail = (error: ServiceError) => {
+		if (counted && QUOTA_ERRORS.has(error.type)) counted.refused++;
 		const described = describeError?.(error) ?? {type: error.type, headers: {}};
 		const response = reply(error.statusCode, {__type: described.type, message: error.message});
 		return {...response, headers: {...response.headers, ...described.headers, 'x-amzn-errortype': error.type}};
@@ -118,16 +141,19 @@ export async function dispatch(
 		const operationName = dot < 0 ? undefined : target.slice(dot + 1);
 		const service = services.find((candidate) => candidate.targetPrefix === prefix);
 		describeError = service?.describeError;
+		const region = regionOf(request.headers) ?? defaultRegion;
 		if (service?.forward) {
+			counted = options.counts?.count(region, service.name, operationName ?? '(none)');
 			// An embedded implementation (DynamoDB) takes the request as it came, once its signature passes.
 			checkSignaturePresent(request.headers);
 			if (options.auth) verifySignature({...request, url: request.url ?? '/'}, options.auth, (options.now ?? Date.now)());
 			return await service.forward(request);
 		}
 		const operation = service && operationName ? service.operations[operationName] : undefined;
-		if (!service || !operation || !Object.hasOwn(service.operations, operationName ?? '')) {
+		if (!service || !operationName || !operation || !Object.hasOwn(service.operations, operationName)) {
 			throw new ServiceError('UnknownOperationException', `Unknown operation ${String(request.headers['x-amz-target'] ?? '(none)')}.`);
 		}
+		counted = options.counts?.count(region, service.name, operationName);
 		if (!(contentType in codecs)) {
 			throw serializationError(`Unsupported content type ${contentType || '(none)'}: send ${json.contentType} or ${cbor.contentType}.`);
 		}
@@ -136,7 +162,9 @@ export async function dispatch(
 
 		const input =
 			(codec === json ? operation.readJson?.(request.body) : undefined) ?? checkedInput(operation.schema, decodeBody(codec, request.body));
-		const context = service.contextFor({region: regionOf(request.headers) ?? defaultRegion});
+		const refusal = service.admit?.(operationName ?? '', input as object, region);
+		if (refusal) throw refusal;
+		const context = service.contextFor({region});
 		const output = await operation.run(context as never, input as never);
 		if (output instanceof EventStreamReply) {
 			const signal = request.signal ?? new AbortController().signal;

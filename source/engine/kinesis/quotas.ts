@@ -1,0 +1,156 @@
+import {limitExceeded, type ServiceError} from '../protocol/errors.js';
+import {TokenBucket} from './throughput.js';
+
+/**
+ * Kinesis's control-plane API quotas, as AWS's API reference states them on each operation's page
+ * (the same text is in @aws-sdk/client-kinesis's command docs): calls per second, and what they are
+ * counted per. The data plane (PutRecord(s), GetRecords, GetShardIterator) is limited per shard in
+ * throughput.ts instead, and has no entry here.
+ */
+export interface Quota {
+	/** Calls allowed per second; a bucket holds one second of them, refilled continuously. */
+	readonly perSecond: number;
+	/** What the calls are counted per, within an account and region. */
+	readonly scope: 'account' | 'stream' | 'consumerShard';
+	/** Where AWS states it. */
+	readonly source: string;
+}
+
+const reference = (operation: string) => `https://docs.aws.amazon.com/kinesis/latest/APIReference/API_${operation}.html`;
+const perAccount = (perSecond: number, operation: string): Quota => ({perSecond, scope: 'account', source: reference(operation)});
+const perStream = (perSecond: number, operation: string): Quota => ({perSecond, scope: 'stream', source: reference(operation)});
+
+/**
+ * Every operation whose page states a rate. Operations that exist in the service model but whose page
+ * states none (the retention, monitoring, mode, resource-policy, TagResource family, UpdateMaxRecordSize
+ * and UpdateStreamRecordDistributionStrategy operations, as of @aws-sdk/client-kinesis 3.1143.0) are
+ * not limited: the README lists them, so that nobody takes the absence for a number.
+ */
+export const CONTROL_PLANE_QUOTAS: Readonly<Record<string, Quota>> = {
+	// "... has a limit of five transactions per second per account."
+	AddTagsToStream: perAccount(5, 'AddTagsToStream'),
+	CreateStream: perAccount(5, 'CreateStream'),
+	DeleteStream: perAccount(5, 'DeleteStream'),
+	ListStreams: perAccount(5, 'ListStreams'),
+	ListTagsForStream: perAccount(5, 'ListTagsForStream'),
+	MergeShards: perAccount(5, 'MergeShards'),
+	RemoveTagsFromStream: perAccount(5, 'RemoveTagsFromStream'),
+	SplitShard: perAccount(5, 'SplitShard'),
+	RegisterStreamConsumer: perAccount(5, 'RegisterStreamConsumer'),
+	// "This operation has a limit of one transaction per second per account."
+	DescribeLimits: perAccount(1, 'DescribeLimits'),
+	// "This operation has a limit of 10 transactions per second per account."
+	DescribeStream: perAccount(10, 'DescribeStream'),
+	// "DescribeStreamSummary has a limit of 20 transactions per second per account."
+	DescribeStreamSummary: perAccount(20, 'DescribeStreamSummary'),
+	// "Make over 10 TPS. TPS over 10 will trigger the LimitExceededException"
+	UpdateShardCount: perAccount(10, 'UpdateShardCount'),
+	// "This operation has a limit of 1000 transactions per second per data stream."
+	ListShards: perStream(1000, 'ListShards'),
+	// "This operation has a limit of five transactions per second per stream."
+	DeregisterStreamConsumer: perStream(5, 'DeregisterStreamConsumer'),
+	// "This operation has a limit of 20 transactions per second per stream."
+	DescribeStreamConsumer: perStream(20, 'DescribeStreamConsumer'),
+	// "This operation has a limit of 5 transactions per second per stream."
+	ListStreamConsumers: perStream(5, 'ListStreamConsumers'),
+	// "You can make one call to SubscribeToShard per second per registered consumer per shard."
+	SubscribeToShard: {perSecond: 1, scope: 'consumerShard', source: reference('SubscribeToShard')},
+	// "This operation has a call limit of 5 transactions per second (TPS) for each ... account."
+	CreateChannel: perAccount(5, 'CreateChannel'),
+	DescribeChannel: perAccount(5, 'DescribeChannel'),
+	ListChannels: perAccount(5, 'ListChannels'),
+	UpdateChannel: perAccount(5, 'UpdateChannel'),
+	DeleteChannel: perAccount(5, 'DeleteChannel'),
+	// "This API has a call limit of 5 transactions per second (TPS) for each ... account."
+	DescribeAccountSettings: perAccount(5, 'DescribeAccountSettings'),
+	UpdateAccountSettings: perAccount(5, 'UpdateAccountSettings'),
+	UpdateStreamWarmThroughput: perAccount(5, 'UpdateStreamWarmThroughput'),
+};
+
+/** The request members a quota's scope and message are read from. */
+interface Named {
+	readonly StreamName?: unknown;
+	readonly StreamARN?: unknown;
+	readonly ConsumerARN?: unknown;
+	readonly ResourceARN?: unknown;
+	readonly NextToken?: unknown;
+	readonly ShardId?: unknown;
+}
+
+/**
+ * Counts control-plane calls against their quotas, per account and region (and stream, or consumer and
+ * shard, where AWS counts so). A refused call changes nothing: it is refused before the operation runs,
+ * once its input has passed validation, so that a malformed request still gets its own error.
+ */
+export class ControlPlaneQuotas {
+	private readonly buckets = new Map<string, TokenBucket>();
+
+	constructor(
+		readonly enabled: boolean,
+		private readonly account: string,
+		private readonly quotas: Readonly<Record<string, Quota>> = CONTROL_PLANE_QUOTAS,
+	) {}
+
+	/** Takes one call from the operation's budget, or answers the refusal AWS gives when it is spent. */
+	admit(operation: string, input: object, region: string, nowMs: number): ServiceError | undefined {
+		if (!this.enabled) return undefined;
+		const quota = Object.hasOwn(this.quotas, operation) ? this.quotas[operation] : undefined;
+		if (!quota) return undefined;
+		const named = input as Named;
+		const stream = streamNameOf(named);
+		let key = `${region}|${operation}`;
+		if (quota.scope === 'stream') key += `|${stream ?? ''}`;
+		else if (quota.scope === 'consumerShard') key += `|${String(named.ConsumerARN)}|${String(named.ShardId)}`;
+		let bucket = this.buckets.get(key);
+		if (!bucket) {
+			if (this.buckets.size >= MAX_BUCKETS) this.forgetFull(nowMs);
+			bucket = new TokenBucket(quota.perSecond, nowMs);
+			this.buckets.set(key, bucket);
+		}
+		if (bucket.available(nowMs) >= 1) {
+			bucket.take(1);
+			return undefined;
+		}
+		// AWS's wording, as its answers show it: a call that names a stream is refused "for stream NAME
+		// under account ID." (DescribeStream: boto/botocore#821, an account-wide quota); one that names
+		// none "for account ID." (ListStreams: Graylog2/graylog-plugin-integrations#341).
+		return limitExceeded(
+			stream === undefined
+				? `Rate exceeded for account ${this.account}.`
+				: `Rate exceeded for stream ${stream} under account ${this.account}.`,
+		);
+	}
+
+	/** Drops the buckets that have refilled: a new one would be the same, so memory stays bounded by recent callers. */
+	private forgetFull(nowMs: number): void {
+		for (const [key, bucket] of this.buckets) if (bucket.full(nowMs)) this.buckets.delete(key);
+	}
+}
+
+/** Past this many buckets (streams and consumer shards called recently), full ones are forgotten. */
+const MAX_BUCKETS = 10_000;
+
+const STREAM_IN_ARN = /:stream\/([^/:\s]+)/;
+
+/** The stream a request is about, by name, ARN (of the stream or a consumer), or ListShards' NextToken. */
+function streamNameOf(input: Named): string | undefined {
+	if (typeof input.StreamName === 'string') return input.StreamName;
+	for (const arn of [input.StreamARN, input.ConsumerARN, input.ResourceARN]) {
+		if (typeof arn === 'string') {
+			const name = STREAM_IN_ARN.exec(arn)?.[1];
+			if (name !== undefined) return name;
+		}
+	}
+	if (typeof input.NextToken === 'string') return streamOfToken(input.NextToken);
+	return undefined;
+}
+
+/** The stream a page token (pageTokens.ts) was issued for; the operation itself answers a bad token. */
+function streamOfToken(token: string): string | undefined {
+	try {
+		const decoded = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as {streamName?: unknown};
+		return typeof decoded.streamName === 'string' && decoded.streamName !== '' ? decoded.streamName : undefined;
+	} catch {
+		return undefined;
+	}
+}
