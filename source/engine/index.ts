@@ -100,7 +100,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 		scalingsPerDay: 10,
 	};
 	const throughput = new ThroughputLimits(options.throughputLimits ?? true);
-	const quotas = new ControlPlaneQuotas(throughput.enabled, streams.account);
+	const quotas = new ControlPlaneQuotas(throughput.enabled, streams.account, now);
 	const consumers = new Consumers(
 		streams,
 		{
@@ -119,7 +119,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 		targetPrefix: 'Kinesis_20131202',
 		operations: kinesisActions,
 		contextFor: ({region}): ActionContext => ({streams, store, limits, throughput, consumers, metrics, region, nowMs: now()}),
-		admit: (operation, input, region) => quotas.admit(operation, input, region, now()),
+		admit: (operation, input, region) => quotas.admit(operation, input, region),
 	};
 	let dynamo;
 	try {

@@ -32,17 +32,23 @@ const MAX_COUNTERS = 2_000;
  * which the engine calls once a second and before every CloudWatch request, not per request.
  */
 export class RequestCounts implements RequestCounter {
-	private readonly counters = new Map<string, Counter>();
+	/** By region, then service, then operation: no key is built on a request's path. */
+	private readonly counters = new Map<string, Map<string, Map<string, Counter>>>();
+	private size = 0;
 
 	constructor(private readonly metrics: MetricStore) {}
 
 	count(region: string, service: string, operation: string): CountedOperation {
-		const key = `${region}|${service}|${operation}`;
-		let counter = this.counters.get(key);
+		let services = this.counters.get(region);
+		if (!services) this.counters.set(region, (services = new Map()));
+		let operations = services.get(service);
+		if (!operations) services.set(service, (operations = new Map()));
+		let counter = operations.get(operation);
 		if (!counter) {
-			if (this.counters.size >= MAX_COUNTERS && operation !== '(other)') return this.count(region, service, '(other)');
+			if (this.size >= MAX_COUNTERS && operation !== '(other)') return this.count(region, service, '(other)');
 			counter = {region, service, operation, requests: 0, refused: 0, publishedRequests: 0, publishedRefused: 0};
-			this.counters.set(key, counter);
+			operations.set(operation, counter);
+			this.size++;
 		}
 		counter.requests++;
 		return counter;
@@ -50,14 +56,14 @@ export class RequestCounts implements RequestCounter {
 
 	/** Every operation counted so far, by region, service and operation name. */
 	snapshot(): OperationCount[] {
-		return [...this.counters.values()]
+		return [...this.all()]
 			.map(({region, service, operation, requests, refused}) => ({region, service, operation, requests, refused}))
 			.sort((a, b) => compare(a.region, b.region) || compare(a.service, b.service) || compare(a.operation, b.operation));
 	}
 
 	/** Adds what was counted since the last call to the metric store, at `nowMs`. */
 	publish(nowMs: number): void {
-		for (const counter of this.counters.values()) {
+		for (const counter of this.all()) {
 			const requests = counter.requests - counter.publishedRequests;
 			const refused = counter.refused - counter.publishedRefused;
 			if (requests > 0) this.observe(counter, 'Requests', requests, nowMs);
@@ -65,6 +71,10 @@ export class RequestCounts implements RequestCounter {
 			counter.publishedRequests = counter.requests;
 			counter.publishedRefused = counter.refused;
 		}
+	}
+
+	private *all(): Iterable<Counter> {
+		for (const services of this.counters.values()) for (const operations of services.values()) yield* operations.values();
 	}
 
 	private observe(counter: Counter, name: string, value: number, nowMs: number): void {

@@ -88,14 +88,19 @@ export class ControlPlaneQuotas {
 	constructor(
 		readonly enabled: boolean,
 		private readonly account: string,
+		private readonly now: () => number,
 		private readonly quotas: Readonly<Record<string, Quota>> = CONTROL_PLANE_QUOTAS,
 	) {}
 
-	/** Takes one call from the operation's budget, or answers the refusal AWS gives when it is spent. */
-	admit(operation: string, input: object, region: string, nowMs: number): ServiceError | undefined {
+	/**
+	 * Takes one call from the operation's budget, or answers the refusal AWS gives when it is spent. An
+	 * operation with no quota (the whole data plane) costs one property lookup, and no clock reading.
+	 */
+	admit(operation: string, input: object, region: string): ServiceError | undefined {
 		if (!this.enabled) return undefined;
 		const quota = Object.hasOwn(this.quotas, operation) ? this.quotas[operation] : undefined;
 		if (!quota) return undefined;
+		const nowMs = this.now();
 		const named = input as Named;
 		const stream = streamNameOf(named);
 		let key = `${region}|${operation}`;
