@@ -84,6 +84,8 @@ interface Named {
  */
 export class ControlPlaneQuotas {
 	private readonly buckets = new Map<string, TokenBucket>();
+	/** The bucket count at which full buckets are next swept out. */
+	private sweepAt = MAX_BUCKETS;
 
 	constructor(
 		readonly enabled: boolean,
@@ -108,7 +110,7 @@ export class ControlPlaneQuotas {
 		else if (quota.scope === 'consumerShard') key += `|${String(named.ConsumerARN)}|${String(named.ShardId)}`;
 		let bucket = this.buckets.get(key);
 		if (!bucket) {
-			if (this.buckets.size >= MAX_BUCKETS) this.forgetFull(nowMs);
+			if (this.buckets.size >= this.sweepAt) this.forgetFull(nowMs);
 			bucket = new TokenBucket(quota.perSecond, nowMs);
 			this.buckets.set(key, bucket);
 		}
@@ -126,9 +128,14 @@ export class ControlPlaneQuotas {
 		);
 	}
 
-	/** Drops the buckets that have refilled: a new one would be the same, so memory stays bounded by recent callers. */
+	/**
+	 * Drops the buckets that have refilled: a new one would be the same, so memory stays bounded by recent
+	 * callers. When most are still in use, the next sweep waits until there are twice as many, so that
+	 * sweeping stays a small cost per bucket made.
+	 */
 	private forgetFull(nowMs: number): void {
 		for (const [key, bucket] of this.buckets) if (bucket.full(nowMs)) this.buckets.delete(key);
+		this.sweepAt = Math.max(MAX_BUCKETS, this.buckets.size * 2);
 	}
 }
 
