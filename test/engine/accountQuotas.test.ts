@@ -1,5 +1,6 @@
 import {spawn} from 'node:child_process';
 import {CloudWatchClient, GetMetricDataCommand} from '@aws-sdk/client-cloudwatch';
+import {DynamoDBClient, ListTablesCommand} from '@aws-sdk/client-dynamodb';
 import {
 	CreateStreamCommand,
 	DescribeLimitsCommand,
@@ -197,5 +198,19 @@ describe('request counts', () => {
 			(MetricDataResults ?? []).map((result) => [result.Id, (result.Values ?? []).reduce((a, b) => a + b, 0)]),
 		);
 		expect(sums).toEqual({lists: 7, refusedLists: 2, puts: 1});
+
+		// Every service on the port is counted, by the operation named in X-Amz-Target.
+		const dynamo = new DynamoDBClient({endpoint: harness.url, region: 'eu-west-1', credentials, maxAttempts: 1});
+		try {
+			await dynamo.send(new ListTablesCommand({}));
+		} finally {
+			dynamo.destroy();
+		}
+		expect(harness.engine.requestCounts()).toEqual(
+			expect.arrayContaining([
+				{region: 'us-east-1', service: 'CloudWatch', operation: 'GetMetricData', requests: 1, refused: 0},
+				{region: 'eu-west-1', service: 'DynamoDB', operation: 'ListTables', requests: 1, refused: 0},
+			]),
+		);
 	});
 });
