@@ -2,6 +2,7 @@ import {join} from 'node:path';
 import {KinesisMetrics, MetricStore, cloudWatchService} from './cloudwatch/index.js';
 import type {MetricStoreOptions} from './cloudwatch/metricStore.js';
 import {startDynamo} from './dynamodb.js';
+import {AccountSettingsBook} from './kinesis/accountSettings.js';
 import type {ActionContext, EngineLimits} from './kinesis/action.js';
 import {Consumers} from './kinesis/consumers.js';
 import {kinesisActions} from './kinesis/index.js';
@@ -79,7 +80,11 @@ export interface Engine {
 	close(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/**
+ * The largest request body taken. A PutRecords of 10 MiB (the most AWS takes with large records, see
+ * kinesis/recordSizes.ts) is about 14 MiB of JSON once its data is base64; 16 MiB leaves room for 500 keys.
+ */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
 	const now = options.now ?? Date.now;
@@ -101,6 +106,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 	};
 	const throughput = new ThroughputLimits(options.throughputLimits ?? true);
 	const quotas = new ControlPlaneQuotas(throughput.enabled, streams.account, now);
+	const accountSettings = new AccountSettingsBook(store);
 	const consumers = new Consumers(
 		streams,
 		{
@@ -118,7 +124,17 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 		name: 'Kinesis',
 		targetPrefix: 'Kinesis_20131202',
 		operations: kinesisActions,
-		contextFor: ({region}): ActionContext => ({streams, store, limits, throughput, consumers, metrics, region, nowMs: now()}),
+		contextFor: ({region}): ActionContext => ({
+			streams,
+			store,
+			limits,
+			throughput,
+			consumers,
+			metrics,
+			accountSettings,
+			region,
+			nowMs: now(),
+		}),
 		admit: (operation, input, region) => quotas.admit(operation, input, region),
 	};
 	let dynamo;

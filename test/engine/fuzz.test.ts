@@ -25,6 +25,7 @@ import {
 } from './fuzzSupport.js';
 import {CBOR_TYPE, OPERATION_ERRORS, caseArb, expectedOf, type Expected, type FuzzCase, type World} from './fuzzRequests.js';
 import {arnOf, createStream} from './support.js';
+import {MAX_BODY_BYTES} from '../../source/engine/index.js';
 
 /**
  * The engine's bad-input fuzz test: FUZZ_RUNS requests (10,000 by default) generated from every
@@ -42,7 +43,6 @@ import {arnOf, createStream} from './support.js';
 const GUARDED = 'fuzz-guarded';
 const TARGET = 'fuzz-target';
 const CONCURRENCY = 16;
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const CHUNK = 500;
 
 interface Verdict {
@@ -56,10 +56,10 @@ function judge(fuzzCase: FuzzCase, expected: Expected, outcome: Outcome): Verdic
 	if (fuzzCase.call.body.length > MAX_BODY_BYTES) {
 		// Refused before it is read: 413, and over HTTP/1.1 the connection closed, which may cut the answer off.
 		if (outcome.kind === 'closed')
-			return fuzzCase.via === 'h1' ? {key: 'closed (body over 10 MiB)'} : {key: 'closed', problem: `oversized body: ${outcome.reason}`};
+			return fuzzCase.via === 'h1' ? {key: 'closed (body over 16 MiB)'} : {key: 'closed', problem: `oversized body: ${outcome.reason}`};
 		const type = (parseBody(outcome.body, false) as {__type?: unknown} | undefined)?.__type;
 		return outcome.status === 413 && type === 'SerializationException'
-			? {key: '413 SerializationException (body over 10 MiB)'}
+			? {key: '413 SerializationException (body over 16 MiB)'}
 			: {key: `HTTP ${outcome.status}`, problem: `oversized body answered ${outcome.status} ${String(type)}`};
 	}
 	if (outcome.kind === 'closed') return {key: 'closed', problem: `connection closed: ${outcome.reason}`};

@@ -10,6 +10,7 @@ import {kinesisClient, startEngine} from '../helpers/engine.js';
 import {FUZZ_RUNS, FUZZ_SEED, Http1Client, Http2Client, SIGNED, Tally, createGuardedStream, inParallel, snapshot} from './fuzzSupport.js';
 import {Flag, FrameType, RawHttp2, errorName, frame, headerBlock, requestFrames, requestHeaders, settings} from './rawHttp2.js';
 import {createStream} from './support.js';
+import {MAX_BODY_BYTES} from '../../source/engine/index.js';
 
 /**
  * The engine's transport fuzz test: HTTP/1.1 requests broken at the byte level and sent over raw
@@ -26,7 +27,6 @@ const TIMEOUTS = {headersMs: 300, requestMs: 600, idleMs: 400};
 const CUT_OFF_MS = TIMEOUTS.requestMs + TIMEOUTS.idleMs + 3_000;
 const GUARDED = 'fuzz-http-guarded';
 const TARGET = 'fuzz-http-target';
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const RAW_HTTP1_RUNS = Math.ceil(FUZZ_RUNS * 0.15);
 const RAW_HTTP2_RUNS = Math.ceil(FUZZ_RUNS * 0.08);
 
@@ -152,7 +152,7 @@ function judgeHttp1(testCase: RawHttp1Case, result: Exchange): string {
 	const key = `HTTP/1.1 ${first.status}${type ? ` ${type}` : first.status === 400 ? ' (parser)' : ''}`;
 	const expected: Record<Expectation, (status: number) => boolean> = {
 		any: () => true,
-		// Over 10 MiB is refused with 413 before the body is read, unless the parser refused the request first.
+		// Over 16 MiB is refused with 413 before the body is read, unless the parser refused the request first.
 		'too-large': (status) => (status === 413 && type === 'SerializationException') || (status === 400 && type === undefined),
 		'header-too-large': (status) => status === 431 || status === 400,
 		refused: (status) => status >= 400,
@@ -228,7 +228,7 @@ function rawHttp1Arb(port: number): fc.Arbitrary<RawHttp1Case> {
 				edit('Content-Length abc', (headers) => withLength(headers, 'abc')),
 				edit('Content-Length 1e3', (headers) => withLength(headers, '1e3')),
 				edit('Content-Length of 30 digits', (headers) => withLength(headers, '9'.repeat(30)), 'refused'),
-				edit('Content-Length over 10 MiB', (headers) => withLength(headers, String(MAX_BODY_BYTES + 1)), 'too-large'),
+				edit('Content-Length over 16 MiB', (headers) => withLength(headers, String(MAX_BODY_BYTES + 1)), 'too-large'),
 				edit('Content-Length 2^53', (headers) => withLength(headers, String(2 ** 53)), 'refused'),
 				edit('two different Content-Lengths', (headers, length) => [...headers, ['Content-Length', String(length + 1)]]),
 				edit('Content-Length and chunked', (headers) => [...headers, ['Transfer-Encoding', 'chunked']]),
@@ -564,7 +564,7 @@ describe('the engine under transport abuse', () => {
 		expect(problems, `seed ${FUZZ_SEED}`).toEqual([]);
 	}, 120_000);
 
-	it('refuses chunked bodies that run past 10 MiB, and bodies declared larger', async () => {
+	it('refuses chunked bodies that run past 16 MiB, and bodies declared larger', async () => {
 		const head = (headers: string) =>
 			Buffer.from(
 				`POST / HTTP/1.1${CRLF}Host: x${CRLF}X-Amz-Target: Kinesis_20131202.PutRecord${CRLF}Content-Type: application/x-amz-json-1.1${CRLF}X-Amz-Date: ${SIGNED['x-amz-date']}${CRLF}Authorization: ${SIGNED.authorization}${CRLF}${headers}${CRLF}`,
@@ -572,11 +572,11 @@ describe('the engine under transport abuse', () => {
 		const chunk = Buffer.concat([Buffer.from(`100000${CRLF}`), Buffer.alloc(0x100000, 'a'), Buffer.from(CRLF)]);
 		const cases: RawHttp1Case[] = [
 			{
-				bytes: Buffer.concat([head(`Transfer-Encoding: chunked${CRLF}`), ...Array.from({length: 12}, () => chunk)]),
+				bytes: Buffer.concat([head(`Transfer-Encoding: chunked${CRLF}`), ...Array.from({length: 18}, () => chunk)]),
 				expect: 'too-large',
-				note: 'chunked body of 12 MiB',
+				note: 'chunked body of 18 MiB',
 			},
-			{bytes: head(`Content-Length: ${MAX_BODY_BYTES + 1}${CRLF}`), expect: 'too-large', note: 'declared 10 MiB + 1'},
+			{bytes: head(`Content-Length: ${MAX_BODY_BYTES + 1}${CRLF}`), expect: 'too-large', note: 'declared 16 MiB + 1'},
 			{bytes: head(`Content-Length: ${2 ** 40}${CRLF}`), expect: 'too-large', note: 'declared 1 TiB'},
 		];
 		for (const testCase of cases) tally.add(judgeHttp1(testCase, await exchange(engine.port, testCase.bytes, CUT_OFF_MS)));

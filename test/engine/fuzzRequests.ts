@@ -464,7 +464,7 @@ interface Context {
 	readonly codec: Codec;
 	/** Only operations that change nothing may name the guarded stream. */
 	readonly write: boolean;
-	/** Inside a long list: no megabyte blobs, which would make the body pass the engine's 10 MiB limit. */
+	/** Inside a long list: no megabyte blobs, which would make the body pass the engine's 16 MiB limit. */
 	readonly small: boolean;
 }
 

@@ -175,8 +175,8 @@ describe('the fast PutRecords body reader', () => {
 		}
 	});
 
-	it('takes data up to the 1 MiB limit and leaves larger data to the general path', () => {
-		const megabyte = Buffer.alloc(1024 * 1024, 7);
+	it("takes data up to the model's 10 MiB limit and leaves larger data to the general path", () => {
+		const megabyte = Buffer.alloc(10 * 1024 * 1024, 7);
 		const atLimit = `{"StreamName":"s","Records":[{"Data":"${megabyte.toString('base64')}","PartitionKey":"k"}]}`;
 		expect(expectSameAsGeneralPath(atLimit)?.Records[0]?.Data.equals(megabyte)).toBe(true);
 		const over = `{"StreamName":"s","Records":[{"Data":"${Buffer.concat([megabyte, Buffer.from([1])]).toString('base64')}","PartitionKey":"k"}]}`;

@@ -169,7 +169,7 @@ describe.each(transports)('validation over %s', (transport) => {
 					StreamName: 'fine',
 					Records: [
 						{PartitionKey: '', Data: Buffer.from('a')},
-						{PartitionKey: 'b', Data: Buffer.alloc(MiB + 1)},
+						{PartitionKey: 'b', Data: Buffer.alloc(10 * MiB + 1)},
 						{PartitionKey: 'c', Data: Buffer.from('c'), ExplicitHashKey: '0123'},
 						{PartitionKey: 'd', Data: Buffer.from('d')},
 					],
@@ -178,10 +178,11 @@ describe.each(transports)('validation over %s', (transport) => {
 			'ValidationException',
 			errors(
 				at("''", 'records.1.member.partitionKey', 'Member must have length greater than or equal to 1'),
+				// Over the service model's 10 MiB: refused before the stream's own limit is looked at.
 				at(
-					"'java.nio.HeapByteBuffer[pos=0 lim=1048577 cap=1048577]'",
+					"'java.nio.HeapByteBuffer[pos=0 lim=10485761 cap=10485761]'",
 					'records.2.member.data',
-					'Member must have length less than or equal to 1048576',
+					'Member must have length less than or equal to 10485760',
 				),
 				at("'0123'", 'records.3.member.explicitHashKey', 'Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})'),
 			),

@@ -18,8 +18,8 @@ import {
 	useEngine,
 	type RawRequest,
 } from './support.js';
+import {MAX_BODY_BYTES} from '../../source/engine/index.js';
 
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const NUMBER = 'class com.amazon.coral.value.json.numbers.TruncatingBigNumber';
 
 interface Refusal {
@@ -257,12 +257,12 @@ describe.each(transports)('the wire over %s', (transport) => {
 		expect(parsed.Records[0]?.ApproximateArrivalTimestamp).toBeCloseTo(Date.now() / 1000, -1);
 	});
 
-	it('refuses a declared body over 10 MiB with 413 before reading it', async () => {
+	it('refuses a declared body over 16 MiB with 413 before reading it', async () => {
 		const refusal = await sendOversized(harness.url, transport, true);
 		expect(refusal).toEqual({status: 413, type: 'SerializationException', sent: 0});
 	});
 
-	it('refuses a streamed body once it passes 10 MiB', async () => {
+	it('refuses a streamed body once it passes 16 MiB', async () => {
 		const refusal = await sendOversized(harness.url, transport, false);
 		expect(refusal.status).toBe(413);
 		expect(refusal.sent).toBeGreaterThan(MAX_BODY_BYTES);

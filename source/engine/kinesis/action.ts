@@ -1,6 +1,7 @@
 import type {MetricsRecorder} from '../cloudwatch/recorder.js';
 import type {Infer, Schema} from '../protocol/schema.js';
 import type {Store} from '../store/store.js';
+import type {AccountSettingsBook} from './accountSettings.js';
 import type {Consumers} from './consumers.js';
 import type {Streams} from './streams.js';
 import type {ThroughputLimits} from './throughput.js';
@@ -15,6 +16,8 @@ export interface ActionContext {
 	readonly consumers: Consumers;
 	/** CloudWatch's AWS/Kinesis metrics, recorded as requests are served. */
 	readonly metrics: MetricsRecorder;
+	/** The account's settings per region (DescribeAccountSettings, UpdateAccountSettings). */
+	readonly accountSettings: AccountSettingsBook;
 	/** The region the request was signed for: each region holds its own streams, as on AWS. */
 	readonly region: string;
 	readonly nowMs: number;

@@ -3,7 +3,10 @@ import {checkOnDemandStreamLimit, checkShardLimit} from './shardLimit.js';
 import {defineAction} from './action.js';
 import {StreamName, TagKey, TagValue} from './fields.js';
 import {evenRanges} from './hashKeys.js';
+import {MaxRecordSizeInKiB} from './recordSizes.js';
 import {checkTagCharacters} from './tagRules.js';
+import {checkWarmThroughput, WarmThroughputMiBps} from './warmThroughput.js';
+import {RecordDistributionStrategy} from './writeRecords.js';
 
 const ON_DEMAND_SHARDS = 4;
 
@@ -16,12 +19,22 @@ export default defineAction(
 			members: {StreamMode: {type: 'String', required: true, enum: ['PROVISIONED', 'ON_DEMAND']}},
 		},
 		Tags: {type: 'Map', key: TagKey, value: TagValue, min: 1, max: 50},
+		WarmThroughputMiBps,
+		MaxRecordSizeInKiB,
+		RecordDistributionStrategy,
 	},
 	async (context, input) => {
 		const {streams, region, nowMs} = context;
 		const mode = input.StreamModeDetails?.StreamMode === 'ON_DEMAND' ? 'ON_DEMAND' : 'PROVISIONED';
 		if (mode === 'PROVISIONED' && input.ShardCount === undefined) {
 			throw invalidArgument('A PROVISIONED stream requires ShardCount.');
+		}
+		if (input.WarmThroughputMiBps !== undefined) checkWarmThroughput(context, {name: input.StreamName, mode}, input.WarmThroughputMiBps);
+		// "The record distribution strategy is only supported for streams that use the on-demand capacity mode." (CreateStreamInput)
+		if (input.RecordDistributionStrategy === 'AUTO' && mode !== 'ON_DEMAND') {
+			throw invalidArgument(
+				`Record distribution strategy AUTO is supported only for ON_DEMAND streams; stream ${input.StreamName} under account ${streams.account} is ${mode}.`,
+			);
 		}
 		const shardCount = mode === 'ON_DEMAND' ? ON_DEMAND_SHARDS : (input.ShardCount ?? 1);
 		checkShardLimit(context, shardCount);
@@ -44,6 +57,11 @@ export default defineAction(
 				tags,
 				encryption: {type: 'NONE'},
 				enhancedMonitoring: [],
+				...(input.MaxRecordSizeInKiB === undefined ? {} : {maxRecordSizeKiB: input.MaxRecordSizeInKiB}),
+				...(input.WarmThroughputMiBps === undefined
+					? {}
+					: {warmThroughput: {targetMiBps: input.WarmThroughputMiBps, previousMiBps: 0, reachedAtMs: nowMs}}),
+				...(input.RecordDistributionStrategy === 'AUTO' ? {recordDistribution: 'AUTO' as const} : {}),
 			},
 			evenRanges(shardCount),
 		);

@@ -1,5 +1,6 @@
 import {resourceInUse} from '../protocol/errors.js';
 import {defineAction} from './action.js';
+import {liveChannels} from './channels.js';
 import {StreamRef} from './fields.js';
 
 export default defineAction(
@@ -8,6 +9,12 @@ export default defineAction(
 		const stream = streams.find(region, input, nowMs);
 		if (stream.status === 'DELETING') {
 			throw resourceInUse(`Stream ${stream.name} under account ${streams.account} is already being deleted.`);
+		}
+		// "A stream cannot be deleted while it has active channels." (DeleteChannel, @aws-sdk/client-kinesis 3.1143; wording the engine's own)
+		if (liveChannels(stream, nowMs).length > 0) {
+			throw resourceInUse(
+				`DeleteStream can't delete ${stream.name} because channels read from it. Delete the channels first (ListChannels with a StreamFilter finds them).`,
+			);
 		}
 		if (consumers.of(stream, nowMs).length > 0) {
 			if (!input.EnforceConsumerDeletion) {

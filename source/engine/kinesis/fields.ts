@@ -21,7 +21,11 @@ export const ResourceARN = {
 	max: 1011,
 	pattern: 'arn:aws.*:kinesis:.*:\\d{12}:.+',
 } as const satisfies StringField;
-export const Data = {type: 'Blob', required: true, max: 1_048_576} as const satisfies Field;
+/**
+ * The service model allows 10 MiB (botocore's kinesis service-2.json: Data max 10485760), the most a stream
+ * takes once UpdateMaxRecordSize raises it; each stream's own limit is checked in recordSizes.ts.
+ */
+export const Data = {type: 'Blob', required: true, max: 10_485_760} as const satisfies Field;
 
 /** A stream named either way: AWS accepts StreamName, StreamARN, or both when they agree. */
 export const StreamRef = {StreamName, StreamARN} as const;

@@ -3,39 +3,40 @@ import {invalidArgument} from '../protocol/errors.js';
 import {defineAction} from './action.js';
 import {Data, HashKey, PartitionKey, SequenceNumber, StreamRef} from './fields.js';
 import {shardIdOf} from './names.js';
+import {checkRecordSizes} from './recordSizes.js';
 import {formatSequenceNumber, parseSequenceNumber} from './sequenceNumbers.js';
 import {shardRateExceeded} from './throughput.js';
-import {hashKeyOf, writableStream, writeRecords} from './writeRecords.js';
+import {routingHashes, writableStream, writeRecords} from './writeRecords.js';
 
-export default defineAction(
-	{...StreamRef, Data, PartitionKey, ExplicitHashKey: HashKey, SequenceNumberForOrdering: SequenceNumber},
-	async (context, input) => {
-		const started = performance.now();
-		const stream = writableStream(context, input);
-		const hashHex = hashKeyOf(input);
-		let minimumPosition = 0;
-		if (input.SequenceNumberForOrdering !== undefined) {
-			// The new record must sort after the one named, so the number has to be one this stream issued.
-			const parts = parseSequenceNumber(input.SequenceNumberForOrdering);
-			if (!parts || parts.streamCreatedMs !== stream.createdMs || parts.position > context.streams.lastPosition(stream)) {
-				throw invalidArgument(
-					`ExclusiveMinimumSequenceNumber ${input.SequenceNumberForOrdering} used in PutRecord on stream ${stream.name} under account ${context.streams.account} is invalid.`,
-				);
-			}
-			minimumPosition = parts.position + 1;
+const schema = {...StreamRef, Data, PartitionKey, ExplicitHashKey: HashKey, SequenceNumberForOrdering: SequenceNumber} as const;
+
+export default defineAction(schema, async (context, input) => {
+	const started = performance.now();
+	const stream = writableStream(context, input);
+	checkRecordSizes(schema, input, [input], stream);
+	const [hashHex = ''] = routingHashes(stream, [input]);
+	let minimumPosition = 0;
+	if (input.SequenceNumberForOrdering !== undefined) {
+		// The new record must sort after the one named, so the number has to be one this stream issued.
+		const parts = parseSequenceNumber(input.SequenceNumberForOrdering);
+		if (!parts || parts.streamCreatedMs !== stream.createdMs || parts.position > context.streams.lastPosition(stream)) {
+			throw invalidArgument(
+				`ExclusiveMinimumSequenceNumber ${input.SequenceNumberForOrdering} used in PutRecord on stream ${stream.name} under account ${context.streams.account} is invalid.`,
+			);
 		}
-		const [written] = await writeRecords(context, stream, [input], [hashHex], minimumPosition);
-		if (!written) throw new Error('a written record was not reported');
-		context.metrics.putRecord(
-			stream,
-			{bytes: written.bytes, succeeded: written.admitted, latencyMs: performance.now() - started},
-			context.nowMs,
-		);
-		if (!written.admitted) throw shardRateExceeded(context, stream, written.shardIndex);
-		return {
-			ShardId: shardIdOf(written.shardIndex),
-			SequenceNumber: formatSequenceNumber({streamCreatedMs: stream.createdMs, position: written.position, shardIndex: written.shardIndex}),
-			EncryptionType: stream.encryption.type,
-		};
-	},
-);
+		minimumPosition = parts.position + 1;
+	}
+	const [written] = await writeRecords(context, stream, [input], [hashHex], minimumPosition);
+	if (!written) throw new Error('a written record was not reported');
+	context.metrics.putRecord(
+		stream,
+		{bytes: written.bytes, succeeded: written.admitted, latencyMs: performance.now() - started},
+		context.nowMs,
+	);
+	if (!written.admitted) throw shardRateExceeded(context, stream, written.shardIndex);
+	return {
+		ShardId: shardIdOf(written.shardIndex),
+		SequenceNumber: formatSequenceNumber({streamCreatedMs: stream.createdMs, position: written.position, shardIndex: written.shardIndex}),
+		EncryptionType: stream.encryption.type,
+	};
+});

@@ -33,7 +33,8 @@ export class Streams {
 	constructor(
 		private readonly store: Store,
 		readonly account: string,
-		private readonly timings: Timings,
+		/** Also the times of channel state changes (CreateChannel, UpdateChannel, DeleteChannel). */
+		readonly timings: Timings,
 	) {
 		for (const stream of store.loadStreams()) {
 			this.byKey.set(keyOf(stream.region, stream.name), stream);

@@ -2,6 +2,7 @@ import {defineAction} from './action.js';
 import {StreamARN} from './fields.js';
 import {activeStream} from './reshard.js';
 import {checkOnDemandStreamLimit} from './shardLimit.js';
+import {checkWarmThroughput, setWarmThroughput, WarmThroughputMiBps} from './warmThroughput.js';
 
 export default defineAction(
 	{
@@ -11,14 +12,26 @@ export default defineAction(
 			required: true,
 			members: {StreamMode: {type: 'String', required: true, enum: ['PROVISIONED', 'ON_DEMAND']}},
 		},
+		WarmThroughputMiBps,
 	},
 	async (context, input) => {
 		const stream = activeStream(context, input);
 		const mode = input.StreamModeDetails.StreamMode === 'ON_DEMAND' ? 'ON_DEMAND' : 'PROVISIONED';
-		if (stream.mode !== mode) {
-			if (mode === 'ON_DEMAND') checkOnDemandStreamLimit(context);
+		// "This field is only valid when the stream mode is being updated to on-demand." (UpdateStreamModeInput)
+		if (input.WarmThroughputMiBps !== undefined) checkWarmThroughput(context, {name: stream.name, mode}, input.WarmThroughputMiBps);
+		if (stream.mode !== mode && mode === 'ON_DEMAND') checkOnDemandStreamLimit(context);
+		if (stream.mode !== mode || input.WarmThroughputMiBps !== undefined) {
 			stream.mode = mode;
+			// Provisioned streams have neither warm throughput nor a record distribution strategy.
+			if (mode === 'PROVISIONED') {
+				delete stream.warmThroughput;
+				delete stream.recordDistribution;
+			}
 			await context.streams.startUpdating(stream, context.nowMs);
+			if (input.WarmThroughputMiBps !== undefined) {
+				setWarmThroughput(stream, input.WarmThroughputMiBps, context.nowMs, stream.statusChangesAtMs ?? context.nowMs);
+				await context.streams.save(stream);
+			}
 		}
 		return {};
 	},

@@ -1,6 +1,7 @@
 import {invalidArgument, resourceNotFound} from '../protocol/errors.js';
 import {isOpen, type ShardState, type StreamState} from '../store/streamState.js';
 import type {ActionContext} from './action.js';
+import {randomBytes} from 'node:crypto';
 import {MAX_HASH_KEY, partitionKeyHash, toHex} from './hashKeys.js';
 
 export interface IncomingRecord {
@@ -46,6 +47,18 @@ export function hashKeyOf(record: IncomingRecord): string {
 		);
 	}
 	return toHex(value);
+}
+
+export const RecordDistributionStrategy = {type: 'String', enum: ['AUTO', 'USER_PARTITION_KEY']} as const;
+
+/**
+ * The hash keys records are routed by. A bad ExplicitHashKey is refused either way; under AUTO, "Amazon
+ * Kinesis Data Streams distributes records evenly across shards ... and ignores any partition key and
+ * ExplicitHashKey" (UpdateStreamRecordDistributionStrategy), so each record gets a random hash key.
+ */
+export function routingHashes(stream: StreamState, records: readonly IncomingRecord[]): string[] {
+	const hashes = records.map(hashKeyOf);
+	return stream.recordDistribution === 'AUTO' ? hashes.map(() => randomBytes(16).toString('hex')) : hashes;
 }
 
 /** The open shard whose hash range holds a key (open shards tile the key space). */

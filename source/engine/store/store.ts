@@ -4,7 +4,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {open, type Database, type RootDatabase} from 'lmdb';
 import {DiskWrites, prepareLockFile} from './diskWrites.js';
-import type {ConsumerState, StreamState} from './streamState.js';
+import type {AccountSettings, ConsumerState, StreamState} from './streamState.js';
 
 /**
  * Durable storage for the engine: stream descriptions, and records keyed by (stream, shard, position)
@@ -77,6 +77,8 @@ export class Store {
 	private readonly root: RootDatabase;
 	private readonly streams: Database<StoredStream, string>;
 	private readonly meta: Database<number, string>;
+	/** Settings of the account, one entry per region (UpdateAccountSettings). */
+	private readonly accountSettings: Database<AccountSettings, string>;
 	private readonly records: Database<Buffer, RecordKey>;
 	private readonly temporaryDir: string | undefined;
 	private readonly dataDir: string | undefined;
@@ -104,6 +106,7 @@ export class Store {
 		});
 		this.streams = this.root.openDB<StoredStream, string>({name: 'streams'});
 		this.meta = this.root.openDB<number, string>({name: 'meta'});
+		this.accountSettings = this.root.openDB<AccountSettings, string>({name: 'accountSettings'});
 		this.records = this.root.openDB<Buffer, RecordKey>({name: 'records', encoding: 'binary'});
 		this.nextUid = this.meta.get(NEXT_UID_KEY) ?? 1;
 		this.checkFormat(options.dataDir);
@@ -126,6 +129,19 @@ export class Store {
 		else {
 			this.writes.checkRoom(bytes);
 			await this.settled(this.streams.put(streamKey(stream), toStored(stream)));
+		}
+	}
+
+	/** The account's settings in each region where they were ever changed, by region. */
+	loadAccountSettings(): Map<string, AccountSettings> {
+		return new Map(Array.from(this.accountSettings.getRange(), ({key, value}) => [key, value]));
+	}
+
+	async saveAccountSettings(region: string, settings: AccountSettings): Promise<void> {
+		if (this.durability === 'process') await this.writes.sync(() => this.accountSettings.putSync(region, settings), 256);
+		else {
+			this.writes.checkRoom(256);
+			await this.settled(this.accountSettings.put(region, settings));
 		}
 	}
 

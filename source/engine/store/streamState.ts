@@ -35,6 +35,50 @@ export interface StreamState {
 	scalingsMs?: number[];
 	/** Enhanced fan-out consumers (RegisterStreamConsumer); absent in streams stored before they existed. */
 	consumers?: ConsumerState[];
+	/** The largest record this stream takes, in KiB (UpdateMaxRecordSize); absent means AWS's default, 1024. */
+	maxRecordSizeKiB?: number;
+	/** Warm throughput of an on-demand stream (UpdateStreamWarmThroughput): reached once the update it started is over. */
+	warmThroughput?: WarmThroughput;
+	/** How an on-demand stream places records (UpdateStreamRecordDistributionStrategy); absent means USER_PARTITION_KEY. */
+	recordDistribution?: RecordDistribution;
+	/** The resource policy attached to the stream (PutResourcePolicy), as the JSON text given: kept, not enforced. */
+	resourcePolicy?: string;
+	/** Channels reading from this stream (CreateChannel): configuration kept, nothing delivered. */
+	channels?: ChannelState[];
+}
+
+export type RecordDistribution = 'AUTO' | 'USER_PARTITION_KEY';
+
+export interface WarmThroughput {
+	readonly targetMiBps: number;
+	/** What the stream had before the update that set the target. */
+	readonly previousMiBps: number;
+	readonly reachedAtMs: number;
+}
+
+/**
+ * A channel (CreateChannel): its configuration as the request gave it, in AWS's member names, and its
+ * lifecycle, CREATING until activeAtMs, UPDATING until updatedAtMs, DELETING until goneAtMs.
+ */
+export interface ChannelState {
+	readonly name: string;
+	readonly id: string;
+	readonly createdMs: number;
+	readonly activeAtMs: number;
+	updatedAtMs?: number;
+	goneAtMs?: number;
+	/** Tags as [key, value] pairs, stored so (see store.ts: a `__proto__` key survives). */
+	readonly tags: Array<[string, string]>;
+	/** ServiceExecutionRoleARN, StreamConfigurationList, the destination, encryption and logging, as described. */
+	configuration: Record<string, unknown>;
+}
+
+/** The minimum throughput billing commitment of an account in a region (UpdateAccountSettings). */
+export interface AccountSettings {
+	status: 'ENABLED' | 'DISABLED' | 'ENABLED_UNTIL_EARLIEST_ALLOWED_END';
+	startedMs?: number;
+	endedMs?: number;
+	earliestAllowedEndMs?: number;
 }
 
 /** A registered consumer: CREATING until activeAtMs, then ACTIVE; once deregistered, DELETING until goneAtMs, then gone. */
@@ -44,6 +88,8 @@ export interface ConsumerState {
 	readonly activeAtMs: number;
 	goneAtMs?: number;
 	tags?: Record<string, string>;
+	/** The resource policy attached to the consumer (PutResourcePolicy), as the JSON text given: kept, not enforced. */
+	resourcePolicy?: string;
 }
 
 export const isOpen = (shard: ShardState): boolean => shard.endPosition === undefined;

@@ -1,0 +1,14 @@
+import {defineAction} from './action.js';
+import {StreamRef} from './fields.js';
+import {activeStream} from './reshard.js';
+import {checkWarmThroughput, describeWarmThroughput, setWarmThroughput, WarmThroughputMiBps} from './warmThroughput.js';
+
+/** "Upon receiving the request, Kinesis Data Streams returns immediately and sets the status of the stream to UPDATING." */
+export default defineAction({...StreamRef, WarmThroughputMiBps: {...WarmThroughputMiBps, required: true}}, async (context, input) => {
+	const stream = activeStream(context, input);
+	checkWarmThroughput(context, stream, input.WarmThroughputMiBps);
+	await context.streams.startUpdating(stream, context.nowMs);
+	setWarmThroughput(stream, input.WarmThroughputMiBps, context.nowMs, stream.statusChangesAtMs ?? context.nowMs);
+	await context.streams.save(stream);
+	return {StreamARN: context.streams.arnOf(stream), StreamName: stream.name, WarmThroughput: describeWarmThroughput(context, stream)};
+});
