@@ -147,6 +147,37 @@ export const OPERATION_ERRORS: Readonly<Record<string, readonly string[]>> = {
 		'ResourceNotFoundException',
 		'ValidationException',
 	],
+	CreateChannel: [...STANDARD, ...KMS, 'ValidationException'],
+	DeleteChannel: [
+		'AccessDeniedException',
+		'InvalidArgumentException',
+		'LimitExceededException',
+		'ResourceNotFoundException',
+		'ValidationException',
+	],
+	DescribeChannel: [
+		'AccessDeniedException',
+		'InvalidArgumentException',
+		'LimitExceededException',
+		'ResourceNotFoundException',
+		'ValidationException',
+	],
+	ListChannels: [
+		'AccessDeniedException',
+		'ExpiredNextTokenException',
+		'InvalidArgumentException',
+		'LimitExceededException',
+		'ValidationException',
+	],
+	UpdateChannel: [...STANDARD, 'ValidationException'],
+	GetResourcePolicy: STANDARD,
+	PutResourcePolicy: STANDARD,
+	DeleteResourcePolicy: STANDARD,
+	DescribeAccountSettings: ['LimitExceededException'],
+	UpdateAccountSettings: ['InvalidArgumentException', 'LimitExceededException', 'ValidationException'],
+	UpdateMaxRecordSize: [...STANDARD, 'ValidationException'],
+	UpdateStreamWarmThroughput: [...STANDARD, 'ValidationException'],
+	UpdateStreamRecordDistributionStrategy: [...STANDARD, 'ValidationException'],
 };
 
 export const OPERATIONS = Object.keys(kinesisActions).sort();
@@ -911,7 +942,20 @@ export function expectedOf(c: FuzzCase): Expected {
 	if (typeProblem) return fail('SerializationException', typeProblem);
 	const constraintProblem = structureConstraintProblem(schema, decoded);
 	if (constraintProblem) return fail('ValidationException', constraintProblem);
+	// The fuzz streams take records of 1 MiB at most, AWS's default: larger data is refused with a ValidationException
+	// (awslabs/amazon-kinesis-producer issue 680), once the stream is found.
+	if ((operation === 'PutRecord' || operation === 'PutRecords') && dataOver(decoded, MiB))
+		return fail('ValidationException', 'data over the stream limit of 1 MiB', 'ResourceNotFoundException');
 	return {kind: 'valid', operation};
+}
+
+/** True when the request's Data, or any of its Records' Data, is a blob of more than a size. */
+function dataOver(request: Record<string, unknown>, bytes: number): boolean {
+	const over = (entry: unknown) => {
+		const data = isMap(entry) ? entry['Data'] : undefined;
+		return (data instanceof Uint8Array || typeof data === 'string') && blobLength(data) > bytes;
+	};
+	return over(request) || (Array.isArray(request['Records']) && request['Records'].some(over));
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {

@@ -1,6 +1,7 @@
 import {defineAction} from './action.js';
 import {describeSummary} from './describe.js';
 import {StreamRef} from './fields.js';
+import {liveChannels} from './channels.js';
 import {DEFAULT_MAX_RECORD_KIB} from './recordSizes.js';
 import {describeWarmThroughput} from './warmThroughput.js';
 
@@ -12,8 +13,11 @@ export default defineAction({...StreamRef}, (context, input) => {
 		StreamDescriptionSummary: {
 			...describeSummary(streams, stream, nowMs),
 			...(warm ? {WarmThroughput: warm} : {}),
-			// StreamDescriptionSummary has MaxRecordSizeInKiB in the service model; StreamDescription (DescribeStream) does not.
+			// StreamDescriptionSummary has these members in the service model; StreamDescription (DescribeStream) has none of them.
 			MaxRecordSizeInKiB: stream.maxRecordSizeKiB ?? DEFAULT_MAX_RECORD_KIB,
+			ChannelCount: liveChannels(stream, nowMs).length,
+			// "This field is only present for streams that use the on-demand capacity mode." (StreamDescriptionSummary)
+			...(stream.mode === 'ON_DEMAND' ? {RecordDistributionStrategy: stream.recordDistribution ?? 'USER_PARTITION_KEY'} : {}),
 		},
 	};
 });
