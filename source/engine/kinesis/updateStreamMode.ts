@@ -27,11 +27,11 @@ export default defineAction(
 				delete stream.warmThroughput;
 				delete stream.recordDistribution;
 			}
-			await context.streams.startUpdating(stream, context.nowMs);
+			// Reached when the update ends; startUpdating saves every change together.
 			if (input.WarmThroughputMiBps !== undefined) {
-				setWarmThroughput(stream, input.WarmThroughputMiBps, context.nowMs, stream.statusChangesAtMs ?? context.nowMs);
-				await context.streams.save(stream);
+				setWarmThroughput(stream, input.WarmThroughputMiBps, context.nowMs, context.nowMs + context.streams.timings.updateMs);
 			}
+			await context.streams.startUpdating(stream, context.nowMs);
 		}
 		return {};
 	},

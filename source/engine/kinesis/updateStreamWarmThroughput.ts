@@ -7,8 +7,8 @@ import {checkWarmThroughput, describeWarmThroughput, setWarmThroughput, WarmThro
 export default defineAction({...StreamRef, WarmThroughputMiBps: {...WarmThroughputMiBps, required: true}}, async (context, input) => {
 	const stream = activeStream(context, input);
 	checkWarmThroughput(context, stream, input.WarmThroughputMiBps);
+	// Reached when the update ends; startUpdating saves both changes together.
+	setWarmThroughput(stream, input.WarmThroughputMiBps, context.nowMs, context.nowMs + context.streams.timings.updateMs);
 	await context.streams.startUpdating(stream, context.nowMs);
-	setWarmThroughput(stream, input.WarmThroughputMiBps, context.nowMs, stream.statusChangesAtMs ?? context.nowMs);
-	await context.streams.save(stream);
 	return {StreamARN: context.streams.arnOf(stream), StreamName: stream.name, WarmThroughput: describeWarmThroughput(context, stream)};
 });
