@@ -1,5 +1,7 @@
 import {
 	CreateStreamCommand,
+	RegisterStreamConsumerCommand,
+	SubscribeToShardCommand,
 	DescribeStreamCommand,
 	DescribeStreamSummaryCommand,
 	PutRecordCommand,
@@ -193,4 +195,32 @@ describe('large records and the per-shard write budget', () => {
 		clock.advance(1_100);
 		expect((await small()).ShardId).toBe('shardId-000000000000');
 	}, 30_000);
+});
+
+describe('large records through enhanced fan-out', () => {
+	const harness = useEngine('http2', {registerConsumerMs: 0});
+
+	it('pushes a 10 MiB record to a SubscribeToShard subscriber intact', async () => {
+		const name = uniqueName('large-fanout');
+		await createStream(harness.client, name);
+		await harness.client.send(new UpdateMaxRecordSizeCommand({StreamARN: arnOf(name), MaxRecordSizeInKiB: 10_240}));
+		const large = pattern(10 * MiB, 4);
+		await harness.client.send(new PutRecordCommand({StreamName: name, PartitionKey: 'k', Data: large}));
+		const {Consumer} = await harness.client.send(new RegisterStreamConsumerCommand({StreamARN: arnOf(name), ConsumerName: 'big-reader'}));
+		const subscription = await harness.client.send(
+			new SubscribeToShardCommand({
+				ConsumerARN: Consumer?.ConsumerARN ?? '',
+				ShardId: 'shardId-000000000000',
+				StartingPosition: {Type: 'TRIM_HORIZON'},
+			}),
+		);
+		if (!subscription.EventStream) throw new Error('SubscribeToShard returned no event stream');
+		for await (const event of subscription.EventStream) {
+			const records = event.SubscribeToShardEvent?.Records ?? [];
+			if (records.length === 0) continue;
+			expect(records).toHaveLength(1);
+			expect(Buffer.from(records[0]?.Data ?? []).equals(large)).toBe(true);
+			break;
+		}
+	}, 60_000);
 });
