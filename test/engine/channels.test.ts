@@ -216,6 +216,11 @@ describe('channels', () => {
 			'ResourceNotFoundException',
 			`Channel ${arn} under account ${ACCOUNT} not found.`,
 		);
+		await expectError(
+			harness.client.send(new DescribeChannelCommand({ChannelARN: arnOf(stream)})),
+			'ValidationException',
+			`1 validation error detected: Value '${arnOf(stream)}' at 'channelARN' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:aws.*:kinesis:.*:\\d{12}:channel/\\S+`,
+		);
 		await harness.client.send(new DeleteStreamCommand({StreamName: stream}));
 	});
 

@@ -5,8 +5,8 @@ import {StreamARN, TagKey, TagValue} from './fields.js';
  * Members of the channel operations, constrained as the Kinesis API reference lists them
  * (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_S3StorageConfiguration.html,
  * API_DeadLetterQueueS3Configuration, API_S3TablesConfiguration, API_RecordConfiguration, API_CloudWatchLogs,
- * API_ListChannels). Where the reference lists no constraint the engine found (ChannelName,
- * ServiceExecutionRoleARN, PartitionField.SourceName), it takes lengths only and says so here.
+ * API_ListChannels, API_ChannelDescription, API_DescribeChannel). Where no constraint was found
+ * (ServiceExecutionRoleARN, PartitionField.SourceName), the engine takes lengths only.
  */
 const BucketARN = {type: 'String', required: true, min: 1, max: 2048, pattern: 'arn:aws[-a-z0-9]*:s3:::[a-z0-9._-]{3,63}'} as const;
 const ExpectedBucketOwner = {type: 'String', required: true, min: 12, max: 12, pattern: '\\d{12}'} as const;
@@ -14,10 +14,14 @@ const ExpectedBucketOwner = {type: 'String', required: true, min: 12, max: 12, p
 const DataFreshnessInSeconds = {type: 'Integer', minValue: 300, maxValue: 900} as const;
 export const DEFAULT_DATA_FRESHNESS_SECONDS = 300;
 
-/** Not constrained in any reference found; the lengths of a stream name, which it resembles. */
 export const ChannelName = {type: 'String', min: 1, max: 128, pattern: '[a-zA-Z0-9_.-]+'} as const satisfies StringField;
-/** The AWS SDK for .NET's UpdateChannelRequest: [AWSProperty(Required=true, Min=1, Max=2048)]. */
-export const ChannelARN = {type: 'String', required: true, min: 1, max: 2048} as const;
+export const ChannelARN = {
+	type: 'String',
+	required: true,
+	min: 1,
+	max: 2048,
+	pattern: 'arn:aws.*:kinesis:.*:\\d{12}:channel/\\S+',
+} as const;
 
 const DeadLetterQueueS3Configuration = {
 	type: 'Structure',
