@@ -43,6 +43,11 @@ describe('resource policies', () => {
 		expect(await get(consumerArn)).toBe(consumerPolicy);
 		await harness.client.send(new DeleteResourcePolicyCommand({ResourceARN: consumerArn}));
 		expect(await get(consumerArn)).toBe('{}');
+		await expectError(
+			harness.client.send(new DeleteResourcePolicyCommand({ResourceARN: consumerArn})),
+			'ResourceNotFoundException',
+			`No resource policy found for resource ARN ${consumerArn}`,
+		);
 	});
 
 	it('refuses documents that are not JSON objects with a Statement, or over 20 KB', async () => {

@@ -1,7 +1,7 @@
 import {defineAction} from './action.js';
 import {PolicyResourceARN, policyHolder} from './resourcePolicies.js';
 
-/** Policy is required in the answer (GetResourcePolicyOutput); a resource without one answers an empty document. */
+/** A resource without a policy answers an empty document, "{}" (localstack's test_resource_policy_crud, recorded against AWS). */
 export default defineAction({ResourceARN: PolicyResourceARN}, (context, input) => ({
 	Policy: policyHolder(context, input.ResourceARN).holder.resourcePolicy ?? '{}',
 }));
