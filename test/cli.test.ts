@@ -118,6 +118,9 @@ describe('kinesis-console', () => {
 			engine.child.kill('SIGINT');
 			await engine.exited;
 		}
+	}, 60_000);
+
+	it('refuses an unknown flag in every command and in the console itself', async () => {
 		for (const command of [
 			'streams',
 			'describe x',
@@ -145,5 +148,5 @@ describe('kinesis-console', () => {
 		]);
 		// Values of flags are not flags; --no-<boolean> is the boolean's negation.
 		expect((await cli('tail', '--no-follw')).stderr).toContain('unknown option --no-follw. Did you mean --no-follow?');
-	});
+	}, 60_000);
 });
