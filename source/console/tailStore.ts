@@ -297,7 +297,7 @@ export class TailStore extends Store<TailSnapshot> {
 		else next = last;
 		next = Math.min(last, Math.max(0, next));
 		if (next === last && (command === 'down' || command === 'pageDown' || command === 'bottom')) {
-			this.follow();
+			this.followNewest();
 			return;
 		}
 		if (this.following) this.topIndex = this.shownAt(Math.max(0, count - this.viewport));
@@ -306,8 +306,18 @@ export class TailStore extends Store<TailSnapshot> {
 		this.flush();
 	}
 
-	/** Selects the newest record and keeps it in view. */
+	/**
+	 * Selects the newest record and keeps it in view; a paused tail resumes reading, as F does in less
+	 * and k9s: following what has stopped coming would show nothing new.
+	 */
 	follow(): void {
+		this.paused = false;
+		this.wake();
+		this.followNewest();
+	}
+
+	/** Selects the newest record and keeps it in view, paused or not (scrolling to the end). */
+	private followNewest(): void {
 		this.following = true;
 		this.flush();
 	}

@@ -88,7 +88,7 @@ export const bindings: readonly Binding[] = [
 	{id: 'edit', scope: 'reset', keys: ['t'], description: 'Type the target', hint: true},
 	{id: 'createMissing', scope: 'reset', keys: ['c'], description: 'Also make leases for shards without one', hint: true},
 	{id: 'pause', scope: 'tail', keys: ['space', 'p'], description: 'Pause or resume', hint: true},
-	{id: 'follow', scope: 'tail', keys: ['f'], description: 'Follow the newest records', hint: true},
+	{id: 'follow', scope: 'tail', keys: ['f'], description: 'Follow (resumes if paused)', hint: true},
 	{id: 'decoder', scope: 'tail', keys: ['d'], description: 'Change the decoding', hint: true},
 	{id: 'position', scope: 'tail', keys: ['o'], description: 'Start from another position'},
 	{id: 'inspect', scope: 'tail', keys: ['enter'], description: 'Open the record in full', hint: true},

@@ -139,6 +139,17 @@ describe('the tail view', () => {
 		await frame((text) => text.includes('4 buffered'));
 		app.stdin.write('f');
 		await frame((text) => text.includes('● following') && /› .*6c61746572/.test(text));
+
+		// f while paused resumes, as in less and k9s: what arrived meanwhile is shown, and what comes after.
+		app.stdin.write('p');
+		await frame((text) => text.includes('⏸ paused'));
+		fake.records([record('held')]);
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		expect(stripVTControlCharacters(app.lastFrame() ?? '')).not.toContain(Buffer.from('held').toString('hex'));
+		app.stdin.write('f');
+		await frame((text) => text.includes('● following') && /› .*68656c64/.test(text));
+		fake.records([record('after')]);
+		await frame((text) => text.includes('● following') && /› .*6166746572/.test(text));
 		app.unmount();
 	});
 
@@ -253,7 +264,7 @@ describe('the tail view', () => {
 		const help = await frame((text) => text.includes('Keys'));
 		for (const description of [
 			'Pause or resume',
-			'Follow the newest records',
+			'Follow (resumes if paused)',
 			'Change the decoding',
 			'Start from another position',
 			'Open the record in full',
