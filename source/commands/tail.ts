@@ -8,7 +8,7 @@ import {listFanOutConsumers} from '../console/consumers.js';
 import {ConsoleError} from '../console/failures.js';
 import {recordLineJson, recordLines, type RecordLine} from '../console/recordLine.js';
 import {isDecoderName, parseFilters, sanitizeForTerminal, type DecoderName, type RecordFilter} from '../console/records/index.js';
-import {parseStartPosition, streamParameters, tailStream, type TailRecord} from '../console/tail/index.js';
+import {parseStartPosition, startPositionProblem, streamParameters, tailStream, type TailRecord} from '../console/tail/index.js';
 import {UsageError} from './command.js';
 import {parseCommandLine} from './parseArgs.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
@@ -67,6 +67,8 @@ export async function run(argv: string[]): Promise<number> {
 	if (!(flags.callsPerSecond > 0 && flags.callsPerSecond <= 5)) throw new UsageError('--calls-per-second must be above 0 and at most 5.');
 	const filters = usage(() => parseFilters(flags.filter ?? []));
 	const from = usage(() => parseStartPosition(flags.from));
+	const future = startPositionProblem(from);
+	if (future) throw new UsageError(`--from ${future}`);
 	const until = flags.until === undefined ? undefined : usage(() => parseUntil(flags.until ?? ''));
 	const shards = flags.shard ?? [];
 	if ((from.type === 'AT_SEQUENCE_NUMBER' || from.type === 'AFTER_SEQUENCE_NUMBER') && shards.length !== 1) {

@@ -14,7 +14,15 @@ import {
 	type RecordFormat,
 } from './records/index.js';
 import {Store} from './store.js';
-import {LATEST, parseStartPosition, type StartPosition, type TailEvent, type TailOptions, type TailRecord} from './tail/index.js';
+import {
+	LATEST,
+	parseStartPosition,
+	startPositionProblem,
+	type StartPosition,
+	type TailEvent,
+	type TailOptions,
+	type TailRecord,
+} from './tail/index.js';
 
 /** Where a tail's events come from: `tailStream` over a Kinesis client, or a script in tests. */
 export type TailSource = (options: TailOptions) => AsyncIterable<TailEvent>;
@@ -372,11 +380,14 @@ export class TailStore extends Store<TailSnapshot> {
 	 */
 	setPosition(text: string): string | undefined {
 		let position: StartPosition;
+		const now = new Date(this.now());
 		try {
-			position = parseStartPosition(text, new Date(this.now()));
+			position = parseStartPosition(text, now);
 		} catch (error) {
 			return error instanceof Error ? error.message : String(error);
 		}
+		const problem = startPositionProblem(position, now);
+		if (problem) return problem;
 		if ((position.type === 'AT_SEQUENCE_NUMBER' || position.type === 'AFTER_SEQUENCE_NUMBER') && !this.options.shardId) {
 			return 'A sequence number belongs to one shard: tail a single shard (Enter on it in the stream dashboard) to start at a sequence number.';
 		}

@@ -119,6 +119,11 @@ describe('tail, as a process', () => {
 			engine.url,
 		]);
 		expect(sequenceWithoutShard.code).toBe(2);
+		// Kinesis refuses an AT_TIMESTAMP iterator after its clock: said before any call, as a usage error.
+		const future = await runCli(['tail', 'events', '--from', '2099-01-01T00:00:00Z', '--endpoint-url', engine.url]);
+		expect(future.code).toBe(2);
+		expect(future.stderr).toContain('--from 2099-01-01T00:00:00.000Z is in the future');
+		expect(future.stderr).not.toContain('InvalidArgumentException');
 	});
 
 	it('exits with the not-found code for an unknown stream', async () => {

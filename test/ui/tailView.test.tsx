@@ -205,6 +205,18 @@ describe('the tail view', () => {
 		app.stdin.write(press.escape);
 		await frame((text) => !text.includes('A sequence number belongs'));
 		expect(fake.runs).toHaveLength(2);
+
+		// A time to come is refused at the prompt, in words, rather than by Kinesis once the tail restarts.
+		const future = new Date(Date.now() + 3_600_000).toISOString();
+		app.stdin.write('o');
+		await frame((text) => text.includes('Start from: trim-horizon'));
+		await typeInto(app, 'from: ', future);
+		app.stdin.write(press.enter);
+		const refused = await frame((text) => text.includes('is in the future'));
+		expect(refused).toContain(`${future} is in the future`);
+		expect(fake.runs).toHaveLength(2);
+		app.stdin.write(press.escape);
+		await frame((text) => !text.includes('is in the future') && text.includes('from TRIM_HORIZON'));
 		app.unmount();
 
 		const shard = renderTail({kind: 'tail', stream: 'clickstream', shardId: 'shardId-000000000001'});

@@ -56,6 +56,16 @@ export function parseStartPosition(text: string, now: Date = new Date()): StartP
 	);
 }
 
+/**
+ * Why a tail cannot start at a position now, or undefined: a time after `now`, which Kinesis refuses
+ * ("The timestampInMillis parameter cannot be greater than the currentTimestampInMillis", GetShardIterator's
+ * InvalidArgumentException; the engine says the same, source/engine/kinesis/getShardIterator.ts).
+ */
+export function startPositionProblem(position: StartPosition, now: Date = new Date()): string | undefined {
+	if (position.type !== 'AT_TIMESTAMP' || position.timestamp.getTime() <= now.getTime()) return undefined;
+	return `${position.timestamp.toISOString()} is in the future (it is now ${now.toISOString()}): a tail starts at a time that has passed. To wait for new records, start from latest.`;
+}
+
 function splitPrefix(value: string): [string, string] | [] {
 	const colon = value.indexOf(':');
 	return colon > 0 ? [value.slice(0, colon).toLowerCase(), value.slice(colon + 1)] : [];
