@@ -1,4 +1,4 @@
-import {decodeRecord, matches, type DecodedRecord, type DecoderName, type RecordFilter} from './records/index.js';
+import {decodeRecord, matches, type Compression, type DecodedRecord, type DecoderName, type RecordFilter} from './records/index.js';
 import type {TailRecord} from './tail/index.js';
 
 /**
@@ -13,6 +13,10 @@ export interface RecordLine {
 	readonly approximateArrivalTimestamp: string;
 	readonly partitionKey: string;
 	readonly format: DecodedRecord['format'];
+	/** How the bytes were unpacked before decoding (gzip, zlib, deflate); absent when they were not. */
+	readonly decoded?: Compression;
+	/** For a user record of a KPL aggregate: its place in the aggregate (its subSequenceNumber) and how many it holds. */
+	readonly aggregated?: {readonly index: number; readonly count: number};
 	readonly data: unknown;
 	readonly notes?: readonly string[];
 }
@@ -20,12 +24,13 @@ export interface RecordLine {
 /** The lines of one record decoded with `decoder`, keeping only the user records that match every filter. */
 export function recordLines(record: TailRecord, decoder: DecoderName, filters: readonly RecordFilter[]): RecordLine[] {
 	const lines: RecordLine[] = [];
-	for (const decoded of decodeRecord(record.data, {
+	const userRecords = decodeRecord(record.data, {
 		decoder,
 		jsonStyle: 'compact',
 		hexStyle: 'compact',
 		partitionKey: record.partitionKey,
-	})) {
+	});
+	for (const decoded of userRecords) {
 		if (filters.length > 0 && !matches(filters, decoded)) continue;
 		const approximateArrivalTimestamp = isoTime(record.arrivalTime);
 		const partitionKey = decoded.partitionKey ?? record.partitionKey;
@@ -50,6 +55,8 @@ export function recordLines(record: TailRecord, decoder: DecoderName, filters: r
 						format: decoded.format,
 						data,
 					};
+		if (decoded.compression) line.decoded = decoded.compression;
+		if (decoded.subSequenceNumber !== undefined) line.aggregated = {index: decoded.subSequenceNumber, count: userRecords.length};
 		if (decoded.notes) line.notes = decoded.notes;
 		lines.push(line);
 	}
@@ -66,6 +73,8 @@ export function recordLineJson(line: RecordLine): string {
 	json += `,"approximateArrivalTimestamp":"${line.approximateArrivalTimestamp}","partitionKey":${JSON.stringify(line.partitionKey)}`;
 	json += `,"format":"${line.format}"`;
 	if (line.data !== undefined) json += `,"data":${JSON.stringify(line.data)}`;
+	if (line.decoded) json += `,"decoded":"${line.decoded}"`;
+	if (line.aggregated) json += `,"aggregated":{"index":${line.aggregated.index},"count":${line.aggregated.count}}`;
 	if (line.notes) json += `,"notes":${JSON.stringify(line.notes)}`;
 	return `${json}}`;
 }

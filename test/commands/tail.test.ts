@@ -4,6 +4,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Engine} from '../../source/engine/index.js';
 import {jsonLines, runCli, runInTerminal} from '../helpers/cli.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
+import {aggregate} from '../console/records/support.js';
 
 interface Line {
 	shardId: string;
@@ -49,6 +50,15 @@ describe('tail, as a process', () => {
 		await put(client, 'logs', [
 			{key: 'a', data: gzipSync(JSON.stringify(logBatch))},
 			{key: 'b', data: 'plain \u001b[2J text'},
+			{
+				key: 'kpl',
+				data: Buffer.from(
+					aggregate([
+						{partitionKey: 'user-1', data: Buffer.from('{"a":1}')},
+						{partitionKey: 'user-2', data: Buffer.from('two')},
+					]),
+				),
+			},
 		]);
 	});
 	afterAll(async () => {
@@ -95,6 +105,15 @@ describe('tail, as a process', () => {
 		) as Line[];
 		expect(json[0]).toMatchObject({format: 'json', data: {logGroup: '/app', logEvents: [{message: 'boot'}]}});
 		expect(json[1]).toMatchObject({format: 'utf8', data: 'plain \u001b[2J text'});
+		// Each line says what was undone to get its data: gunzipped, or taken out of a KPL aggregate.
+		expect(json[0]).toMatchObject({decoded: 'gzip'});
+		expect(json[1]).not.toHaveProperty('decoded');
+		expect(json[1]).not.toHaveProperty('aggregated');
+		expect(json.slice(2)).toMatchObject([
+			{partitionKey: 'user-1', subSequenceNumber: 0, aggregated: {index: 0, count: 2}, data: {a: 1}},
+			{partitionKey: 'user-2', subSequenceNumber: 1, aggregated: {index: 1, count: 2}, data: 'two'},
+		]);
+		expect(json.slice(2).every((line) => !('decoded' in (line as object)))).toBe(true);
 
 		// On a terminal (a pty from util-linux's script), the output is plain text with escapes made visible.
 		const plain = await runInTerminal(['tail', 'logs', '--from', 'trim-horizon', '--no-follow', '--endpoint-url', engine.url]);

@@ -56,5 +56,8 @@ describe('record lines', () => {
 	it('keeps only the user records that match every filter', () => {
 		const lines = recordLines(records[5] as TailRecord, 'auto', parseFilters(['key:user-2']));
 		expect(lines.map((line) => [line.partitionKey, line.subSequenceNumber, line.data])).toEqual([['user-2', 1, 'two']]);
+		// Its place among all the aggregate's user records, not among those that matched.
+		expect(lines[0]?.aggregated).toEqual({index: 1, count: 2});
+		expect(recordLines(records[3] as TailRecord, 'auto', [])[0]).toMatchObject({decoded: 'gzip', format: 'json'});
 	});
 });
