@@ -840,22 +840,40 @@ function rowText(decoded: DecodedRecord | undefined, userRecords: number): strin
 	return userRecords > 1 ? `[${userRecords} user records] ${text}` : text;
 }
 
-/** Filter expressions as typed after `/`: separated by spaces, except inside quotes ("text:two words"). */
+/**
+ * Filter expressions as typed after `/`, separated by spaces. Quotes are part of the text and matched as
+ * typed (`text:"level":"ERROR"` looks for those quotes, as in the JSON); a quoted run only keeps its
+ * spaces in one expression (`text:"two words"`). An expression wrapped whole in quotes loses them, so
+ * that `'text:two words'` looks for two words, as a shell would pass it. A quote with no match is a character.
+ */
 export function splitExpressions(text: string): string[] {
 	const expressions: string[] = [];
-	const pattern = /"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s"']+)|(["'])/g;
 	let word = '';
-	let last = 0;
-	for (let found = pattern.exec(text); found; found = pattern.exec(text)) {
-		const part = found[1] !== undefined ? found[1].replace(/\\(.)/g, '$1') : (found[2] ?? found[3] ?? found[4] ?? '');
-		if (found.index > last && word) {
-			expressions.push(word);
-			word = '';
+	/** Where in `word` the quoted run that opened it ends, when it opened with one. */
+	let firstRunEnd = -1;
+	const push = () => {
+		if (word) expressions.push(firstRunEnd === word.length - 1 && word.length >= 2 ? word.slice(1, -1) : word);
+		word = '';
+		firstRunEnd = -1;
+	};
+	for (let at = 0; at < text.length;) {
+		const char = text[at] ?? '';
+		if (/\s/.test(char)) {
+			push();
+			at++;
+			continue;
 		}
-		word += part;
-		last = pattern.lastIndex;
+		const close = char === '"' || char === "'" ? text.indexOf(char, at + 1) : -1;
+		if (close === -1) {
+			word += char;
+			at++;
+			continue;
+		}
+		if (word === '') firstRunEnd = close - at;
+		word += text.slice(at, close + 1);
+		at = close + 1;
 	}
-	if (word) expressions.push(word);
+	push();
 	return expressions;
 }
 

@@ -373,10 +373,16 @@ describe('the tail store', () => {
 		expect(store.running).toBe(false);
 	});
 
-	it('splits filter expressions on spaces, except inside quotes', () => {
+	it('splits filter expressions on spaces, except inside quotes, and matches quotes as typed', () => {
 		expect(splitExpressions('key:user-* json:level=ERROR')).toEqual(['key:user-*', 'json:level=ERROR']);
-		expect(splitExpressions('text:"two words"  re:^a')).toEqual(['text:two words', 're:^a']);
+		expect(splitExpressions('text:"two words"  re:^a')).toEqual(['text:"two words"', 're:^a']);
 		expect(splitExpressions(`it's`)).toEqual([`it's`]);
+		expect(splitExpressions(`key:it's text:x`)).toEqual([`key:it's`, 'text:x']);
 		expect(splitExpressions('   ')).toEqual([]);
+		// JSON as it is in the record: the quotes are looked for.
+		expect(splitExpressions('text:"eventType":"click"')).toEqual(['text:"eventType":"click"']);
+		// Wrapped whole, as a shell would have it: the wrapping goes, what is inside stays.
+		expect(splitExpressions(`'text:"eventType":"click"' "text:two words"`)).toEqual(['text:"eventType":"click"', 'text:two words']);
+		expect(splitExpressions(`"a"b"c"`)).toEqual([`"a"b"c"`]);
 	});
 });

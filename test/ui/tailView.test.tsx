@@ -111,6 +111,27 @@ describe('the tail view', () => {
 		app.unmount();
 	});
 
+	it('matches the quotes of a filter as typed, and says how quoting works', async () => {
+		const {app, fake, frame} = renderTail();
+		fake.started();
+		fake.records([
+			record(json({eventType: 'click', n: 1})),
+			record(json({eventType: 'view', n: 2})),
+			record(json({note: 'eventType:click', n: 3})),
+		]);
+		await frame((text) => text.includes('"n":3'));
+		app.stdin.write('/');
+		const help = await frame((text) => text.includes('all must match'));
+		expect(help).toContain(`Quotes are matched as typed (text:"level":"ERROR"); 'text:a b' keeps a space`);
+		await typeInto(app, '/', 'text:"eventType":"click"');
+		app.stdin.write(press.enter);
+		const filtered = await frame((text) => text.includes('filter text:"eventType":"click"') && !text.includes('"n":2'));
+		expect(filtered).toContain('1 match');
+		expect(filtered).toContain('"n":1');
+		expect(filtered).not.toContain('"n":3');
+		app.unmount();
+	});
+
 	it('changes the decoding with d, pauses with p, scrolls, and follows again with f', async () => {
 		const {app, fake, frame} = renderTail();
 		fake.started();

@@ -22,7 +22,9 @@ type Prompt =
 	| {readonly kind: 'overwrite'; readonly path: string; readonly typed: string};
 
 const MOVES: ReadonlySet<string> = new Set<MoveCommand>(['up', 'down', 'pageUp', 'pageDown', 'top', 'bottom']);
-const FILTER_HELP = 'text:foo itext:foo re:^err key:user-* json:level=ERROR; several: all must match; Enter applies, Esc cancels';
+const FILTER_HELP = 'text:foo itext:foo re:^err key:user-* json:level=ERROR; all must match';
+/** How quotes work in a filter (see splitExpressions): its own line, so that it is not cut at 80 columns. */
+const QUOTING_HELP = `Quotes are matched as typed (text:"level":"ERROR"); 'text:a b' keeps a space`;
 
 /**
  * Records of a stream, or of one shard, as they arrive: shard, sequence number, arrival time,
@@ -52,7 +54,7 @@ export function TailView({
 	const [saving, setSaving] = useState(false);
 	const [inspected, setInspected] = useState<{record: TailRecord; scroll: number} | undefined>(undefined);
 
-	const footerLines = prompt ? 2 : saving || state.retrying || (state.message && state.shown > 0) ? 1 : 0;
+	const footerLines = prompt?.kind === 'filter' ? 3 : prompt ? 2 : saving || state.retrying || (state.message && state.shown > 0) ? 1 : 0;
 	const listRows = Math.max(1, height - 3 - footerLines);
 	useLayoutEffect(() => store.setViewport(listRows), [store, listRows]);
 
@@ -381,11 +383,20 @@ const formatCount = (value: number): string => value.toLocaleString('en-US');
 
 function PromptHelp({prompt, error, state}: {readonly prompt: Prompt; readonly error: string | undefined; readonly state: TailSnapshot}) {
 	const theme = useTheme();
+	const quoting =
+		prompt.kind === 'filter' ? (
+			<Text color={theme.muted} wrap="truncate">
+				{QUOTING_HELP}
+			</Text>
+		) : null;
 	if (error) {
 		return (
-			<Text color={theme.danger} wrap="truncate">
-				{sanitizeForTerminal(error, {keepNewlines: false})}
-			</Text>
+			<>
+				<Text color={theme.danger} wrap="truncate">
+					{sanitizeForTerminal(error, {keepNewlines: false})}
+				</Text>
+				{quoting}
+			</>
 		);
 	}
 	const text =
@@ -397,9 +408,12 @@ function PromptHelp({prompt, error, state}: {readonly prompt: Prompt; readonly e
 					? `Save the ${formatCount(state.shown)} records shown as JSON lines; Enter saves, Esc cancels`
 					: `${prompt.path} exists.`;
 	return (
-		<Text color={prompt.kind === 'overwrite' ? theme.warning : theme.muted} wrap="truncate">
-			{sanitizeForTerminal(text, {keepNewlines: false})}
-		</Text>
+		<>
+			<Text color={prompt.kind === 'overwrite' ? theme.warning : theme.muted} wrap="truncate">
+				{sanitizeForTerminal(text, {keepNewlines: false})}
+			</Text>
+			{quoting}
+		</>
 	);
 }
 
