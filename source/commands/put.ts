@@ -60,7 +60,8 @@ ${connectionHelp}
       {"line":1,"partitionKey":"k","shardId":"shardId-000000000000","sequenceNumber":"4963...","attempts":1}
       {"line":2,"partitionKey":"k","error":"the record is 2,000,000 bytes; ..."}
     "line" is the line number in the file or stdin, or the argument's position.
-    Exit status: 0 when every record was written, 1 when any was not, others as for every command.
+    Exit status: 0 when every record was written, 1 when any was not, 10 when the endpoint stopped
+    answering (a record's retries ran out on it), others as for every command.
 
   Examples
     $ kinesis-console put clicks '{"user":{"id":42}}' --partition-key user-42

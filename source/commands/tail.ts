@@ -29,7 +29,9 @@ const help = `
     --decode <name>        auto (default), utf8, json, base64, hex, gzip
     --count <n>            Stop after n records
     --until <time>         Stop at records that arrived after this time (ISO, or a time ago: 5m)
-    --no-follow            Stop once every shard is read up to its newest record
+    --no-follow            Stop once every shard is read up to its newest record. An endpoint that
+                           does not answer for 10 s ends the tail with exit 10 (before the first
+                           answer, also when following)
     --calls-per-second <n> GetRecords calls per shard per second, at most 5 (default 5)
     --efo <consumer>       Read through enhanced fan-out (SubscribeToShard) as this registered consumer
                            instead of GetRecords: records pushed, throughput not shared with others
@@ -42,6 +44,12 @@ ${connectionHelp}
     $ kinesis-console tail logs --from trim-horizon --no-follow --json > logs.jsonl
     $ kinesis-console tail clickstream --efo console-tail --register
 `;
+
+/**
+ * How long tail keeps trying an endpoint that does not answer before it exits 10: before its first
+ * listing of the shards, and with --no-follow at any time. A follow that has started retries on.
+ */
+const UNREACHABLE_LIMIT_MS = 10_000;
 
 export async function run(argv: string[]): Promise<number> {
 	const cli = parseCommandLine(help, argv, {
@@ -101,6 +109,8 @@ export async function run(argv: string[]): Promise<number> {
 					...(shards.length > 0 ? {shards} : {}),
 					...(until ? {until} : {}),
 					stopAtLatest: !flags.follow,
+					// A script must end: an endpoint that does not answer ends the tail (exit 10) rather than hold it forever.
+					unreachableLimitMs: UNREACHABLE_LIMIT_MS,
 					callsPerSecond: flags.callsPerSecond,
 					...(consumerArn === undefined ? {} : {fanOut: {client: connection.kinesisHttp2, consumerArn}}),
 					signal: controller.signal,

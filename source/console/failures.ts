@@ -59,6 +59,32 @@ export class ConsoleError extends Error {
 	}
 }
 
+/**
+ * A call that kept failing and was given up on: its last error, how many times it was tried and over how
+ * long. Described as that error is, with the attempts said ("… refused after 7 attempts over 10.4 s.").
+ */
+export class GaveUpError extends Error {
+	override readonly name = 'GaveUpError';
+	constructor(
+		override readonly cause: unknown,
+		readonly attempts: number,
+		readonly elapsedMs: number,
+	) {
+		super(`${cause instanceof Error ? cause.message : String(cause)} (${retriesText(attempts, elapsedMs)})`, {cause});
+	}
+}
+
+const retriesText = (attempts: number, elapsedMs: number): string =>
+	`after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'} over ${(elapsedMs / 1000).toFixed(1)} s`;
+
+/** Whether the failure is the endpoint's not answering (exit 10), as toFailure sorts failures. */
+export function isUnreachable(error: unknown): boolean {
+	return errorChain(error).some(isNetworkFailure);
+}
+
+const isNetworkFailure = (facts: ErrorFacts): boolean =>
+	(facts.code !== undefined && facts.code in NETWORK_CODES) || facts.name === 'TimeoutError';
+
 export interface FailureContext {
 	/** Where the connection points (`connection.target`): names the region, profile and endpoint in messages. */
 	readonly target?: ConnectionTarget;
@@ -81,7 +107,7 @@ export interface FailureContext {
  * in it are made visible, so that a failure printed on a terminal cannot drive it.
  */
 export async function toFailure(error: unknown, context: FailureContext = {}): Promise<ConsoleFailure> {
-	const failure = await classify(error, context);
+	const failure = withAttempts(await classify(error, context), error);
 	const secrets = [...(context.secrets ?? []), ...(await knownSecrets())];
 	const clean = (text: string) => sanitizeForTerminal(redact(text, secrets), {keepNewlines: false});
 	return {
@@ -90,6 +116,14 @@ export async function toFailure(error: unknown, context: FailureContext = {}): P
 		...(failure.hint === undefined ? {} : {hint: clean(failure.hint)}),
 		exitCode: EXIT_CODES[failure.kind],
 	};
+}
+
+/** A failure given up on after retries says how long it was tried, at the end of its first sentence. */
+function withAttempts(failure: Draft, error: unknown): Draft {
+	const gaveUp = errorChain(error).find((facts) => facts.raw instanceof GaveUpError)?.raw as GaveUpError | undefined;
+	if (gaveUp === undefined) return failure;
+	const said = retriesText(gaveUp.attempts, gaveUp.elapsedMs);
+	return {...failure, message: /\.$/.test(failure.message) ? `${failure.message.slice(0, -1)} ${said}.` : `${failure.message} (${said})`};
 }
 
 /** The failure as stderr shows it: the message, then the hint. */
@@ -201,9 +235,7 @@ async function classify(error: unknown, context: FailureContext): Promise<Draft>
 	if (notFound) return notFoundFailure(notFound, context);
 	const throttled = first((facts) => (THROTTLED.has(facts.name) ? facts : undefined));
 	if (throttled) return throttledFailure(throttled, context);
-	const network = first((facts) =>
-		(facts.code !== undefined && facts.code in NETWORK_CODES) || facts.name === 'TimeoutError' ? facts : undefined,
-	);
+	const network = first((facts) => (isNetworkFailure(facts) ? facts : undefined));
 	if (network) return unreachableFailure(network, context);
 	const config = first((facts) =>
 		/Region is missing|Invalid region/i.test(facts.message) || facts.code === 'ERR_INVALID_URL' ? facts : undefined,

@@ -1,5 +1,6 @@
 import {randomUUID} from 'node:crypto';
 import {PutRecordsCommand, type KinesisClient, type PutRecordsResultEntry} from '@aws-sdk/client-kinesis';
+import {GaveUpError, isUnreachable} from './failures.js';
 import {hashKeyProblem} from './hashKeys.js';
 import {backoffDelay} from './tail/backoff.js';
 import {describeFailure, failureAction} from './tail/retryPolicy.js';
@@ -157,6 +158,8 @@ export async function* produceRecords(
 	let stopped = options.signal?.aborted ?? false;
 	let inFlight = 0;
 	let fatal: {error: unknown} | undefined;
+	/** Since when calls have failed because the endpoint does not answer; undefined once one gets an answer. */
+	let unreachableSince: number | undefined;
 	/** Whether something happened that may let a batch form: a call ended, a retry came due, input ended. */
 	let rescan = true;
 	let queuedAtScan = 0;
@@ -309,12 +312,22 @@ export async function* produceRecords(
 				{abortSignal: controller.signal},
 			)
 			.then(
-				(response) => settle(batch, (position) => entryOutcome(response.Records?.[position])),
+				(response) => {
+					unreachableSince = undefined;
+					settle(batch, (position) => entryOutcome(response.Records?.[position]));
+				},
 				(error: unknown) => {
 					// No such stream, access denied, a bad request: nothing later would fare better.
 					if (failureAction(error) !== 'retry') fatal ??= {error};
+					const unreachable = isUnreachable(error);
+					unreachableSince = unreachable ? (unreachableSince ?? Date.now()) : undefined;
 					const outcome: Outcome = {error: describeFailure(error), retryable: true};
 					settle(batch, () => outcome);
+					// A record out of retries because the endpoint does not answer: so would the rest be.
+					const attempts = Math.max(...batch.map((entry) => entry.attempts));
+					if (unreachable && attempts > maxRetries && !stopped) {
+						fatal ??= {error: new GaveUpError(error, attempts, Date.now() - (unreachableSince ?? Date.now()))};
+					}
 				},
 			)
 			.finally(() => {

@@ -199,6 +199,21 @@ describe('put, as a process', () => {
 		expect(stderr).toMatch(new RegExp(`^The stream 'no-such-stream' was not found in us-east-1 at ${engine.url}\\.\\nStreams there: put-`));
 	});
 
+	it('exits with 10 when the endpoint does not answer, saying for how long it was tried', async () => {
+		const started = Date.now();
+		const {stdout, stderr, code} = await runCli(['put', 'anything', 'one', 'two', '--endpoint-url', 'http://127.0.0.1:9']);
+		expect(code).toBe(10);
+		expect(stderr).toMatch(
+			/Cannot reach the Kinesis endpoint http:\/\/127\.0\.0\.1:9: the connection was refused after 9 attempts over \d+\.\d s\./,
+		);
+		// Each record is still reported, as not written.
+		expect((jsonLines(stdout) as ResultLine[]).map((result) => [result.line, result.attempts])).toEqual([
+			[1, 9],
+			[2, 9],
+		]);
+		expect(Date.now() - started).toBeLessThan(30_000);
+	}, 40_000);
+
 	it('explains usage errors with exit code 2, and a missing file with 1', async () => {
 		const both = await runCli(['put', 's', 'x', '--partition-key', 'k', '--key-field', 'id']);
 		expect(both).toMatchObject({code: 2, stderr: expect.stringContaining('--partition-key and --key-field cannot be used together.')});

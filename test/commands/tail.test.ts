@@ -145,6 +145,27 @@ describe('tail, as a process', () => {
 		expect(future.stderr).not.toContain('InvalidArgumentException');
 	});
 
+	it('gives up on an endpoint that does not answer, with --no-follow and before a follow has started: exit 10, saying for how long', async () => {
+		const unreachable = ['--endpoint-url', 'http://127.0.0.1:9'];
+		const started = Date.now();
+		const [once, follow] = await Promise.all([
+			runCli(['tail', 'events', '--no-follow', '--from', 'trim-horizon', ...unreachable], {timeoutMs: 40_000}),
+			runCli(['tail', 'events', ...unreachable], {timeoutMs: 40_000}),
+		]);
+		for (const {stderr, code} of [once, follow]) {
+			expect(code).toBe(10);
+			const said =
+				/Cannot reach the Kinesis endpoint http:\/\/127\.0\.0\.1:9: the connection was refused after (\d+) attempts over (\d+\.\d) s\./.exec(
+					stderr,
+				);
+			expect(said, stderr).not.toBeNull();
+			// The bound is 10 s of failing calls, the last wait cut to it.
+			expect(Number(said?.[2])).toBeGreaterThanOrEqual(10);
+			expect(Number(said?.[2])).toBeLessThan(15);
+		}
+		expect(Date.now() - started).toBeLessThan(30_000);
+	}, 45_000);
+
 	it('exits with the not-found code for an unknown stream', async () => {
 		const {stderr, code} = await runCli(['tail', 'event', '--no-follow', '--endpoint-url', engine.url]);
 		expect(code).toBe(9);

@@ -1,3 +1,4 @@
+import {GaveUpError, isUnreachable} from '../failures.js';
 import {backoffDelay} from './backoff.js';
 
 /** What a shard reader does after a failed call. */
@@ -98,4 +99,40 @@ export function describeFailure(error: unknown): string {
 	const shape = (error ?? {}) as ErrorShape;
 	const name = shape.name && shape.name !== 'Error' ? shape.name : shape.code;
 	return [name, shape.message].filter(Boolean).join(': ') || String(error);
+}
+
+/**
+ * How long a caller keeps retrying an endpoint that does not answer before giving up: a streak of
+ * unreachable failures (as failures.ts sorts them) that lasts `limitMs` ends with a GaveUpError saying
+ * how many attempts over how long. The last wait is cut so that the streak ends near `limitMs`, not a
+ * whole backoff later. Any call that works, or any other failure, ends the streak.
+ */
+export class UnreachableLimit {
+	private since: number | undefined;
+	private attempts = 0;
+
+	constructor(
+		private readonly limitMs: number,
+		private readonly now: () => number = Date.now,
+	) {}
+
+	/** A call worked (or failed otherwise): the endpoint answers. */
+	answered(): void {
+		this.since = undefined;
+		this.attempts = 0;
+	}
+
+	/** A call failed: the error to stop with once the endpoint has not answered for the limit, else the wait to use before the next try. */
+	failed(error: unknown, delayMs: number): {readonly giveUp: GaveUpError} | {readonly delayMs: number} {
+		if (!isUnreachable(error)) {
+			this.answered();
+			return {delayMs};
+		}
+		const now = this.now();
+		this.since ??= now;
+		this.attempts++;
+		const elapsed = now - this.since;
+		if (elapsed >= this.limitMs) return {giveUp: new GaveUpError(error, this.attempts, elapsed)};
+		return {delayMs: Math.min(delayMs, this.limitMs - elapsed)};
+	}
 }

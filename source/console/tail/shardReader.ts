@@ -1,7 +1,7 @@
 import {GetRecordsCommand, GetShardIteratorCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
 import {backoffDelay, sleep} from './backoff.js';
 import {iteratorRequest, type StartPosition} from './positions.js';
-import {credentialDelay, describeFailure, failureAction, isCredentialFailure} from './retryPolicy.js';
+import {credentialDelay, describeFailure, failureAction, isCredentialFailure, UnreachableLimit} from './retryPolicy.js';
 import {deliver} from './delivery.js';
 import {streamParameters, type StreamRef} from './shardListing.js';
 import type {TailEvent} from './events.js';
@@ -28,6 +28,8 @@ export interface ShardReadOptions {
 	 * valid ones. For a console left open; a script had better stop and say so.
 	 */
 	readonly waitForCredentials?: boolean;
+	/** Stop (failed, with a GaveUpError) once the endpoint has not answered for this long, instead of retrying on. */
+	readonly unreachableLimitMs?: number;
 }
 
 export type ShardReadResult =
@@ -56,6 +58,7 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 	let caughtUp = false;
 	let useOriginalLatest = options.from.type === 'LATEST';
 	const until = options.until?.getTime();
+	const limit = options.unreachableLimitMs === undefined ? undefined : new UnreachableLimit(options.unreachableLimitMs, now);
 
 	const renew = async () => {
 		const position: StartPosition = lastSequence
@@ -79,6 +82,7 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 			iterator ??= await renew();
 			if (!iterator) return {kind: 'ended', childShardIds: undefined};
 			const page = await kinesis.send(new GetRecordsCommand({ShardIterator: iterator, Limit: options.limit}), {abortSignal: signal});
+			limit?.answered();
 			if (attempt > 0) await options.emit({type: 'recovered', shardId});
 			attempt = 0;
 
@@ -110,7 +114,11 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 			if (action === 'stop' && !credentials) return {kind: 'failed', error};
 			iterator = undefined;
 			if (action !== 'renew-iterator') {
-				const delayMs = credentials ? credentialDelay(attempt++) : backoffDelay(attempt++);
+				const verdict = limit
+					? limit.failed(error, credentials ? credentialDelay(attempt++) : backoffDelay(attempt++))
+					: {delayMs: credentials ? credentialDelay(attempt++) : backoffDelay(attempt++)};
+				if ('giveUp' in verdict) return {kind: 'failed', error: verdict.giveUp};
+				const {delayMs} = verdict;
 				await options.emit({type: 'retrying', shardId, reason: describeFailure(error), attempt, delayMs, error});
 				await sleep(delayMs, signal);
 			}

@@ -1,7 +1,7 @@
 import {SubscribeToShardCommand, type StartingPosition, type SubscribeToShardEvent} from '@aws-sdk/client-kinesis';
 import {backoffDelay, sleep} from './backoff.js';
 import {iteratorRequest, type StartPosition} from './positions.js';
-import {credentialDelay, describeFailure, failureAction, isCredentialFailure} from './retryPolicy.js';
+import {credentialDelay, describeFailure, failureAction, isCredentialFailure, UnreachableLimit} from './retryPolicy.js';
 import type {ShardReadOptions, ShardReadResult} from './shardReader.js';
 import {deliver} from './delivery.js';
 
@@ -28,6 +28,7 @@ export async function readShardSubscription(options: SubscriptionReadOptions): P
 	let attempt = 0;
 	let caughtUp = false;
 	const until = options.until?.getTime();
+	const limit = options.unreachableLimitMs === undefined ? undefined : new UnreachableLimit(options.unreachableLimitMs, now);
 
 	while (!signal.aborted) {
 		// Each subscription has its own signal: the SDK's listeners on it go with it, not pile up on the tail's.
@@ -44,6 +45,7 @@ export async function readShardSubscription(options: SubscriptionReadOptions): P
 				const event = message.SubscribeToShardEvent;
 				if (!event) continue;
 				heardOnce = true;
+				limit?.answered();
 				if (attempt > 0) await options.emit({type: 'recovered', shardId});
 				attempt = 0;
 
@@ -74,7 +76,10 @@ export async function readShardSubscription(options: SubscriptionReadOptions): P
 			const inUse = (error as {name?: string} | undefined)?.name === 'ResourceInUseException';
 			const credentials = !inUse && options.waitForCredentials === true && isCredentialFailure(error);
 			if (!inUse && !credentials && failureAction(error) === 'stop') return {kind: 'failed', error};
-			const delayMs = credentials ? credentialDelay(attempt++) : backoffDelay(attempt++, inUse ? 1_000 : 200);
+			const backoff = credentials ? credentialDelay(attempt++) : backoffDelay(attempt++, inUse ? 1_000 : 200);
+			const verdict = limit ? limit.failed(error, backoff) : {delayMs: backoff};
+			if ('giveUp' in verdict) return {kind: 'failed', error: verdict.giveUp};
+			const {delayMs} = verdict;
 			const reason = !inUse
 				? describeFailure(error)
 				: /not in ACTIVE/i.test((error as Error).message)

@@ -4,7 +4,7 @@ import {backoffDelay, sleep} from './backoff.js';
 import {EventQueue} from './eventQueue.js';
 import type {TailEvent} from './events.js';
 import {TRIM_HORIZON, type StartPosition} from './positions.js';
-import {credentialDelay, describeFailure, failureAction, isCredentialFailure} from './retryPolicy.js';
+import {credentialDelay, describeFailure, failureAction, isCredentialFailure, UnreachableLimit} from './retryPolicy.js';
 import {readShard} from './shardReader.js';
 import {readShardSubscription} from './subscriptionReader.js';
 import {isClosed, listAllShards, parentsOf, type StreamRef} from './shardListing.js';
@@ -42,6 +42,12 @@ export interface TailOptions {
 	 * the SDK's credential provider hands out valid ones. For the console; scripts stop and say why.
 	 */
 	readonly waitForCredentials?: boolean;
+	/**
+	 * Give up on an endpoint that has not answered for this long (a 'failed' event whose error is a
+	 * GaveUpError) instead of retrying on: before the first listing of the shards worked, and with
+	 * `stopAtLatest` at any time. For scripts, which must end; the console waits on.
+	 */
+	readonly unreachableLimitMs?: number;
 	readonly signal?: AbortSignal;
 }
 
@@ -100,10 +106,15 @@ class TailSession {
 
 	async run(): Promise<void> {
 		const refreshMs = this.options.shardRefreshMs ?? 10_000;
+		const {unreachableLimitMs, stopAtLatest} = this.options;
+		const limit = unreachableLimitMs === undefined ? undefined : new UnreachableLimit(unreachableLimitMs);
+		let listed = false;
 		let attempt = 0;
 		while (!this.signal.aborted) {
 			try {
 				await this.refresh();
+				listed = true;
+				limit?.answered();
 				if (attempt > 0) await this.emit({type: 'recovered', shardId: ''});
 				attempt = 0;
 			} catch (error) {
@@ -113,7 +124,14 @@ class TailSession {
 					await this.emit({type: 'failed', error});
 					break;
 				}
-				const delayMs = credentials ? credentialDelay(attempt++) : backoffDelay(attempt++);
+				let delayMs = credentials ? credentialDelay(attempt++) : backoffDelay(attempt++);
+				// A follow that has listed once keeps trying; before that, or reading to the newest record only, it ends.
+				const verdict = limit && (!listed || stopAtLatest === true) ? limit.failed(error, delayMs) : {delayMs};
+				if ('giveUp' in verdict) {
+					await this.emit({type: 'failed', error: verdict.giveUp});
+					break;
+				}
+				delayMs = verdict.delayMs;
 				await this.emit({type: 'retrying', shardId: '', reason: describeFailure(error), attempt, delayMs, error});
 				await sleep(delayMs, this.signal);
 				continue;
@@ -201,6 +219,9 @@ class TailSession {
 			signal: this.signal,
 			emit: (event: TailEvent, weight?: number) => this.emit(event, weight),
 			...(this.options.waitForCredentials ? {waitForCredentials: true} : {}),
+			...(this.options.stopAtLatest && this.options.unreachableLimitMs !== undefined
+				? {unreachableLimitMs: this.options.unreachableLimitMs}
+				: {}),
 		};
 		const {fanOut} = this.options;
 		const result = fanOut
