@@ -221,6 +221,12 @@ describe('the dashboard view', () => {
 		const filtered = await waitForFrame(app.lastFrame, (text) => !/shardId-000000000001 +open/.test(text));
 		expect(filtered).toContain('shardId-000000000002');
 		expect(filtered).toContain('all shards');
+		// Nothing let through: said, not an empty table.
+		app.stdin.write('9');
+		await waitForFrame(app.lastFrame, (text) => !text.includes('shardId-000000000002'));
+		app.stdin.write(press.enter);
+		const none = await waitForFrame(app.lastFrame, (text) => text.includes('No shard matches'));
+		expect(none).toMatch(/No shard matches 029 \(\d+ shards\); Esc clears the filter/);
 		app.unmount();
 	});
 

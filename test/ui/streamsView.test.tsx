@@ -44,6 +44,15 @@ describe('the streams view', () => {
 		await waitForFrame(app.lastFrame, (text) => text.includes('opened orders'));
 		app.stdin.write(press.escape);
 		await waitForFrame(app.lastFrame, (text) => text.includes('filter: ord'));
+
+		// A filter that lets nothing through says so, rather than leave the table empty.
+		app.stdin.write('/');
+		await waitForFrame(app.lastFrame, (text) => /^\/(ord)?\s*$/m.test(text));
+		app.stdin.write('zz');
+		await waitForFrame(app.lastFrame, (text) => !text.includes('orders'));
+		app.stdin.write(press.enter);
+		const none = await waitForFrame(app.lastFrame, (text) => text.includes('No stream matches'));
+		expect(none).toMatch(/No stream matches (ord)?zz \(\d+ streams\); Esc clears the filter/);
 		app.unmount();
 	});
 

@@ -103,11 +103,28 @@ describe('the tail view', () => {
 		app.stdin.write(press.right);
 		await typeInto(app, '/', ' json:n=7');
 		app.stdin.write(press.enter);
-		await frame((text) => text.includes('No record matches json:level=ERROR json:n=7 yet: 4 tested since it was set.'));
+		await frame((text) => text.includes('No record matches json:level=ERROR json:n=7 (4 records read since it was set).'));
+		fake.records([record(json({level: 'INFO', n: 4}))]);
+		await frame((text) => text.includes('No record matches json:level=ERROR json:n=7 (5 records read since it was set).'));
 
 		app.stdin.write(press.escape);
 		const cleared = await frame((text) => !text.includes('filter json') && text.includes('"n":2'));
 		expect(cleared).toContain('clickstream');
+		app.unmount();
+	});
+
+	it('says that a filter matches nothing, before any record came and after', async () => {
+		const {app, fake, frame} = renderTail();
+		fake.started();
+		await frame((text) => text.includes('Waiting for records'));
+		app.stdin.write('/');
+		await frame((text) => text.includes('all must match'));
+		await typeInto(app, '/', 'text:foo');
+		app.stdin.write(press.enter);
+		await frame((text) => text.includes('No record matches text:foo (none read since it was set).'));
+		fake.records([record('bar'), record('baz')]);
+		const none = await frame((text) => text.includes('No record matches text:foo (2 records read since it was set).'));
+		expect(none).toContain('0 match');
 		app.unmount();
 	});
 

@@ -8,6 +8,7 @@ export function FilterLine({
 	filter,
 	onChange,
 	onDone,
+	matches,
 }: {
 	readonly editing: boolean;
 	readonly filter: string;
@@ -15,6 +16,8 @@ export function FilterLine({
 	readonly onChange: (filter: string) => void;
 	/** The prompt closed: kept (Enter) or cleared (Esc). */
 	readonly onDone: () => void;
+	/** What the filter lets through: when nothing, the line says so rather than leave an empty table. */
+	readonly matches?: {readonly shown: number; readonly total: number; readonly noun: string};
 }) {
 	const theme = useTheme();
 	if (editing) {
@@ -31,5 +34,15 @@ export function FilterLine({
 			/>
 		);
 	}
-	return filter ? <Text color={theme.muted}>filter: {filter} (Esc clears)</Text> : null;
+	if (!filter) return null;
+	if (matches?.shown === 0) {
+		const {noun, total} = matches;
+		return (
+			<Text color={theme.warning} wrap="truncate">
+				No {noun} matches {filter} ({total.toLocaleString('en-US')} {noun}
+				{total === 1 ? '' : 's'}); Esc clears the filter
+			</Text>
+		);
+	}
+	return <Text color={theme.muted}>filter: {filter} (Esc clears)</Text>;
 }

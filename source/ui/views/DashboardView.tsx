@@ -154,6 +154,7 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 					setSelected(0);
 				}}
 				onDone={() => setEditingFilter(false)}
+				matches={{shown: shown.length, total: shards.length, noun: 'shard'}}
 			/>
 		</Box>
 	);

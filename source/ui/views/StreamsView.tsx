@@ -85,6 +85,7 @@ export function StreamsView({height}: {readonly height: number}) {
 					setSelected(0);
 				}}
 				onDone={() => setEditingFilter(false)}
+				matches={{shown: shown.length, total: all.length, noun: 'stream'}}
 			/>
 		</Box>
 	);

@@ -258,8 +258,11 @@ function Empty({state}: {readonly state: TailSnapshot}) {
 	const theme = useTheme();
 	const from = describePosition(state.position);
 	let text: string;
-	if (state.filter && (state.tested > 0 || state.buffered > 0)) {
-		text = `No record matches ${state.filter} yet: ${formatCount(state.tested)} tested since it was set. / changes the filter, Esc clears it.`;
+	if (state.filter) {
+		// Said whether or not records came: a filter that hides everything must say so, not leave an empty table.
+		const read = state.tested === 0 ? 'none read since it was set' : `${plural(state.tested, 'record')} read since it was set`;
+		const after = state.status === 'ended' ? ` ${state.message ?? 'The tail has ended.'}` : state.paused ? ' (paused: p resumes)' : '';
+		text = `No record matches ${state.filter} (${read}).${after} / changes the filter, Esc clears it.`;
 	} else if (state.status === 'ended') text = state.message ?? 'The tail has ended.';
 	else
 		text = `Waiting for records from ${from}… they appear here as they arrive.${state.paused ? ' (paused: p resumes)' : ''} o starts from another position.`;
@@ -380,6 +383,8 @@ function clock(date: Date): string {
 }
 
 const formatCount = (value: number): string => value.toLocaleString('en-US');
+
+const plural = (count: number, word: string): string => `${formatCount(count)} ${word}${count === 1 ? '' : 's'}`;
 
 function PromptHelp({prompt, error, state}: {readonly prompt: Prompt; readonly error: string | undefined; readonly state: TailSnapshot}) {
 	const theme = useTheme();
