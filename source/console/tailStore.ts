@@ -129,6 +129,13 @@ export type SaveResult =
 	| {readonly kind: 'exists'; readonly path: string}
 	| {readonly kind: 'failed'; readonly path: string; readonly error: string};
 
+/** Records to save, as they were shown: a save writes them with this decoding and filter. */
+export interface SaveSelection {
+	readonly records: readonly TailRecord[];
+	readonly decoder: DecoderName;
+	readonly filters: readonly RecordFilter[];
+}
+
 /** What the tail view's list commands ask. */
 export type MoveCommand = 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom';
 
@@ -417,19 +424,27 @@ export class TailStore extends Store<TailSnapshot> {
 	}
 
 	/**
-	 * Writes what is shown (every buffered record that passes the filter, oldest first) as JSON lines,
-	 * the shape of `kinesis-console tail --json`. An existing file is left alone unless `overwrite`.
+	 * What is shown now (every buffered record that passes the filter, oldest first), with the decoding
+	 * and filter that show it: kept apart from the buffer, so that what a save prompt counts is what it
+	 * writes however many records arrive while it is open.
 	 */
-	async save(path: string, options: {overwrite?: boolean} = {}): Promise<SaveResult> {
-		const target = resolve(path.startsWith('~/') ? homedir() + path.slice(1) : path);
+	shownForSaving(): SaveSelection {
 		const count = this.shownCount();
 		const records: TailRecord[] = [];
 		for (let place = 0; place < count; place++) {
 			const record = this.shownRing.at(this.shownAt(place));
 			if (record) records.push(record);
 		}
-		const decoder = this.decoder;
-		const filters = this.filters;
+		return {records, decoder: this.decoder, filters: this.filters};
+	}
+
+	/**
+	 * Writes records as JSON lines, the shape of `kinesis-console tail --json`: those of `selection`, or
+	 * what is shown now. An existing file is left alone unless `overwrite`.
+	 */
+	async save(path: string, options: {overwrite?: boolean; selection?: SaveSelection} = {}): Promise<SaveResult> {
+		const target = resolve(path.startsWith('~/') ? homedir() + path.slice(1) : path);
+		const {records, decoder, filters} = options.selection ?? this.shownForSaving();
 		let lines = 0;
 		try {
 			const file = await open(target, options.overwrite ? 'w' : 'wx');

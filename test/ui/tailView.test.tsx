@@ -275,10 +275,16 @@ describe('the tail view', () => {
 		fake.records([record(json({level: 'ERROR'}), {key: 'a'}), record(json({level: 'INFO'}), {key: 'b'})]);
 		await frame((text) => text.includes('INFO'));
 		app.stdin.write('s');
-		const prompt = await frame((text) => text.includes('Save the 2 records shown as JSON lines'));
+		const prompt = await frame((text) => text.includes('Save the 2 records shown when s was pressed as JSON lines'));
 		expect(prompt).toContain('save to: ./clickstream-2024-05-01T10-00-00Z.jsonl');
+		// Records that come while the prompt is open are not counted, nor written.
+		fake.records([record(json({level: 'DEBUG'}), {key: 'c'})]);
+		await frame((text) => text.includes('3 buffered'));
+		expect(stripVTControlCharacters(app.lastFrame() ?? '')).toContain('Save the 2 records shown when s was pressed');
 		app.stdin.write(press.enter);
 		await until(notices.getSnapshot, (notice) => notice?.text.startsWith('Saved 2 records') === true);
+		// Said in full under the records, whatever the header has room for.
+		await frame((text) => text.includes('Saved 2 records to ./clickstream-2024-05-01T10-00-00Z.jsonl'));
 		const files = readdirSync(directory).filter((name) => name.startsWith('clickstream-'));
 		expect(files).toHaveLength(1);
 		const saved = readFileSync(join(directory, files[0] ?? ''), 'utf8')
@@ -301,7 +307,13 @@ describe('the tail view', () => {
 		await frame((text) => text.includes('Overwrite it?'));
 		notices.clear();
 		app.stdin.write('y');
-		await until(notices.getSnapshot, (notice) => notice?.text.startsWith('Saved 2 records') === true);
+		await until(notices.getSnapshot, (notice) => notice?.text.startsWith('Saved 3 records') === true);
+		// The second save took what was shown when s was pressed again: the three records.
+		expect(
+			readFileSync(join(directory, files[0] ?? ''), 'utf8')
+				.trim()
+				.split('\n'),
+		).toHaveLength(3);
 		expect(existsSync(join(directory, files[0] ?? ''))).toBe(true);
 		app.unmount();
 	});

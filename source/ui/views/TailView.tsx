@@ -4,7 +4,7 @@ import {useEffect, useLayoutEffect, useMemo, useState} from 'react';
 import {sanitizeForTerminal, sanitizeLine} from '../../console/records/index.js';
 import type {Loadable} from '../../console/store.js';
 import {describePosition, type TailRecord} from '../../console/tail/index.js';
-import type {MoveCommand, TailRow, TailSnapshot} from '../../console/tailStore.js';
+import type {MoveCommand, SaveSelection, TailRow, TailSnapshot} from '../../console/tailStore.js';
 import {RecordInspector, inspectorLines, maxInspectorScroll} from '../components/RecordInspector.js';
 import {StateView} from '../components/StateView.js';
 import {TextPrompt} from '../components/TextPrompt.js';
@@ -18,8 +18,9 @@ import {useTheme, type Theme} from '../theme.js';
 type Prompt =
 	| {readonly kind: 'filter'}
 	| {readonly kind: 'position'}
-	| {readonly kind: 'save'; readonly initial: string}
-	| {readonly kind: 'overwrite'; readonly path: string; readonly typed: string};
+	/** `selection`: what was shown when s was pressed, which is what the save writes. */
+	| {readonly kind: 'save'; readonly initial: string; readonly selection: SaveSelection}
+	| {readonly kind: 'overwrite'; readonly path: string; readonly typed: string; readonly selection: SaveSelection};
 
 const MOVES: ReadonlySet<string> = new Set<MoveCommand>(['up', 'down', 'pageUp', 'pageDown', 'top', 'bottom']);
 const FILTER_HELP = 'text:foo itext:foo re:^err key:user-* json:level=ERROR; all must match';
@@ -52,9 +53,12 @@ export function TailView({
 	const [prompt, setPrompt] = useState<Prompt | undefined>(undefined);
 	const [promptError, setPromptError] = useState<string | undefined>(undefined);
 	const [saving, setSaving] = useState(false);
+	/** What the last save wrote, said in full under the records (a header notice is cut at 80 columns). */
+	const [saved, setSaved] = useState<string | undefined>(undefined);
 	const [inspected, setInspected] = useState<{record: TailRecord; scroll: number} | undefined>(undefined);
 
-	const footerLines = prompt?.kind === 'filter' ? 3 : prompt ? 2 : saving || state.retrying || (state.message && state.shown > 0) ? 1 : 0;
+	const footerLines =
+		prompt?.kind === 'filter' ? 3 : prompt ? 2 : saving || saved || state.retrying || (state.message && state.shown > 0) ? 1 : 0;
 	const listRows = Math.max(1, height - 3 - footerLines);
 	useLayoutEffect(() => store.setViewport(listRows), [store, listRows]);
 
@@ -63,12 +67,18 @@ export function TailView({
 		[inspected, stream, state.decoder, columns],
 	);
 
-	const save = async (path: string, overwrite: boolean) => {
+	const save = async (path: string, overwrite: boolean, selection: SaveSelection) => {
 		setSaving(true);
-		const result = await store.save(path, {overwrite});
+		const result = await store.save(path, {overwrite, selection});
 		setSaving(false);
-		if (result.kind === 'exists') setPrompt({kind: 'overwrite', path: result.path, typed: path});
+		if (result.kind === 'exists') setPrompt({kind: 'overwrite', path: result.path, typed: path, selection});
+		if (result.kind === 'saved') setSaved(savedText(result.records, result.lines, path));
 	};
+	useEffect(() => {
+		if (saved === undefined) return;
+		const timer = setTimeout(() => setSaved(undefined), SAVED_NOTE_MS);
+		return () => clearTimeout(timer);
+	}, [saved]);
 
 	useViewCommands((command) => {
 		if (inspected) {
@@ -99,10 +109,12 @@ export function TailView({
 			case 'filter':
 			case 'position':
 				setPromptError(undefined);
+				setSaved(undefined);
 				return setPrompt({kind: command});
 			case 'save':
 				setPromptError(undefined);
-				return setPrompt({kind: 'save', initial: store.defaultSavePath()});
+				setSaved(undefined);
+				return setPrompt({kind: 'save', initial: store.defaultSavePath(), selection: store.shownForSaving()});
 			case 'pause':
 				return store.togglePause();
 			case 'follow':
@@ -167,7 +179,7 @@ export function TailView({
 							onSubmit={(value) => {
 								if (!value.trim()) return setPromptError('Give a file name.');
 								closePrompt();
-								void save(value.trim(), false);
+								void save(value.trim(), false, prompt.selection);
 							}}
 							onCancel={closePrompt}
 						/>
@@ -175,14 +187,18 @@ export function TailView({
 						<Confirm
 							onYes={() => {
 								closePrompt();
-								void save(prompt.path, true);
+								void save(prompt.path, true, prompt.selection);
 							}}
-							onNo={() => setPrompt({kind: 'save', initial: prompt.typed})}
+							onNo={() => setPrompt({kind: 'save', initial: prompt.typed, selection: prompt.selection})}
 						/>
 					)}
 				</Box>
 			) : saving ? (
 				<Text color={theme.muted}>Saving…</Text>
+			) : saved ? (
+				<Text color={theme.success} wrap="truncate-middle">
+					{sanitizeLine(saved)}
+				</Text>
 			) : state.retrying ? (
 				<Text color={theme.warning} wrap="truncate">
 					{sanitizeLine(`⟳ ${state.retrying.reason}`)}
@@ -384,6 +400,14 @@ function clock(date: Date): string {
 
 const formatCount = (value: number): string => value.toLocaleString('en-US');
 
+/** How long the line saying what a save wrote stays under the records. */
+const SAVED_NOTE_MS = 15_000;
+
+/** "Saved 740 records to ./x.jsonl", with the lines when they differ (KPL user records, a filter on them). */
+function savedText(records: number, lines: number, path: string): string {
+	return `Saved ${plural(records, 'record')}${lines === records ? '' : ` (${plural(lines, 'line')})`} to ${path}`;
+}
+
 const plural = (count: number, word: string): string => `${formatCount(count)} ${word}${count === 1 ? '' : 's'}`;
 
 function PromptHelp({prompt, error, state}: {readonly prompt: Prompt; readonly error: string | undefined; readonly state: TailSnapshot}) {
@@ -410,7 +434,7 @@ function PromptHelp({prompt, error, state}: {readonly prompt: Prompt; readonly e
 			: prompt.kind === 'position'
 				? `Start from: trim-horizon, latest, 15m/2h/1d ago, an ISO time${state.shardId ? ', at:SEQ or after:SEQ' : ''}; Enter restarts, Esc cancels`
 				: prompt.kind === 'save'
-					? `Save the ${formatCount(state.shown)} records shown as JSON lines; Enter saves, Esc cancels`
+					? `Save the ${plural(prompt.selection.records.length, 'record')} shown when s was pressed as JSON lines; Enter saves`
 					: `${prompt.path} exists.`;
 	return (
 		<>
