@@ -110,11 +110,14 @@ export const shard = (ShardId: string): Shard => ({
 let sequence = 49_650_000_000_000_000_000_000_000_000_000_000_000_000_000n;
 
 /** A record with the given data (a string is UTF-8), the next sequence number, and arrival now. */
-export function record(data: string | Uint8Array, options: {key?: string; shardId?: string; arrival?: Date} = {}): TailRecord {
+export function record(
+	data: string | Uint8Array,
+	options: {key?: string; shardId?: string; arrival?: Date; sequenceNumber?: string} = {},
+): TailRecord {
 	sequence += 1n;
 	return {
 		shardId: options.shardId ?? 'shardId-000000000000',
-		sequenceNumber: sequence.toString(),
+		sequenceNumber: options.sequenceNumber ?? sequence.toString(),
 		arrivalTime: options.arrival ?? new Date(),
 		partitionKey: options.key ?? 'user-1',
 		data: typeof data === 'string' ? new TextEncoder().encode(data) : data,

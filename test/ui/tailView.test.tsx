@@ -74,6 +74,34 @@ describe('the tail view', () => {
 		app.unmount();
 	});
 
+	it("shows the digits of the sequence numbers that tell the rows apart, for AWS's numbers and the engine's", async () => {
+		// AWS's form (56 digits): hex 2|shard time|shard|counter|time|shard|2, the counter one apart from row to row.
+		const aws = (counter: number) => BigInt(`0x205bf4e5c26${counter.toString(16).padStart(16, '0')}0005c181eea000000062`).toString();
+		// The engine's form (42 digits): 4|stream creation ms|position|shard index, positions ten apart.
+		const engine = (position: number) =>
+			`4${'1733400000000'.padStart(14, '0')}${String(position).padStart(17, '0')}${'3'.padStart(10, '0')}`;
+		for (const [name, sequences] of [
+			['aws', [0x67648a17, 0x67648a18, 0x67648a19].map(aws)],
+			['engine', [1733400000123000, 1733400000123010, 1733400000123020].map(engine)],
+		] as const) {
+			const {app, fake, frame} = renderTail();
+			fake.started();
+			fake.records(sequences.map((sequenceNumber, n) => record(`row-${name}-${n}`, {sequenceNumber, shardId: 'shardId-000000000006'})));
+			const shown = await frame((text) => text.includes(`row-${name}-2`));
+			const cells = sequences.map((sequence, n) => {
+				const line = shown.split('\n').find((text) => text.includes(`row-${name}-${n}`)) ?? '';
+				const cell = /^. \S+ {2}6 +(\S+)/.exec(line)?.[1] ?? '';
+				const digits = cell.replaceAll('.', '');
+				expect(sequence, `${name} row ${n}: ${line}`).toContain(digits);
+				// Not the tail of the number: AWS's last digits are noise, the engine's the shard's index.
+				expect(sequence.endsWith(digits), `${name} row ${n}: ${cell}`).toBe(false);
+				return cell;
+			});
+			expect(new Set(cells).size, `${name}: ${cells.join(' ')}`).toBe(3);
+			app.unmount();
+		}
+	});
+
 	it('filters with /, says when nothing matches, and Esc clears the filter', async () => {
 		const {app, fake, frame} = renderTail();
 		fake.started();

@@ -11,6 +11,7 @@ import {TextPrompt} from '../components/TextPrompt.js';
 import {useStore} from '../hooks/useStore.js';
 import {useTerminalSize} from '../hooks/useTerminalSize.js';
 import {useCapturedInput} from '../inputCapture.js';
+import {distinguishingSpan, sequenceCell, type DigitSpan} from '../sequenceColumn.js';
 import {useViewCommands} from '../navigation.js';
 import {useServices} from '../services.js';
 import {useTheme, type Theme} from '../theme.js';
@@ -292,6 +293,8 @@ function Empty({state}: {readonly state: TailSnapshot}) {
 interface Layout {
 	readonly shard: number;
 	readonly sequence: number;
+	/** The digits that tell the rows' sequence numbers apart. */
+	readonly sequenceSpan: DigitSpan | undefined;
 	readonly key: number;
 	readonly data: number;
 }
@@ -337,7 +340,7 @@ function Row({
 	const cells = [
 		clock(row.arrivalTime),
 		layout.shard > 0 ? fit(shortShard(row.shardId), layout.shard) : '',
-		layout.sequence > 0 ? fit(shortSequence(row.sequenceNumber, layout.sequence), layout.sequence) : '',
+		layout.sequence > 0 ? fit(sequenceCell(row.sequenceNumber, layout.sequenceSpan, layout.sequence), layout.sequence) : '',
 		fit(oneLine(row.partitionKey), layout.key),
 	].filter(Boolean);
 	const data = oneLine(row.text.slice(0, layout.data * 2 + 16)).slice(0, layout.data);
@@ -369,7 +372,8 @@ function layoutFor(rows: readonly TailRow[], columns: number): Layout {
 	const sequence = columns >= 90 ? 13 : 0;
 	const key = Math.min(columns >= 90 ? 24 : 12, Math.max(3, ...rows.map((row) => row.partitionKey.length)));
 	const used = marker + 12 + gap + (shard > 0 ? shard + gap : 0) + (sequence > 0 ? sequence + gap : 0) + key + gap;
-	return {shard, sequence, key, data: Math.max(8, columns - used - 1)};
+	const sequenceSpan = sequence > 0 ? distinguishingSpan(rows) : undefined;
+	return {shard, sequence, sequenceSpan, key, data: Math.max(8, columns - used - 1)};
 }
 
 const oneLine = (text: string): string => sanitizeForTerminal(text, {keepNewlines: false, keepTabs: false});
@@ -386,11 +390,6 @@ function fit(text: string, width: number): string {
 function shortShard(shardId: string): string {
 	const match = /^shardId-0*(\d+)$/.exec(shardId);
 	return match?.[1] ?? shardId;
-}
-
-/** The end of a sequence number, where consecutive records differ. */
-function shortSequence(sequence: string, width: number): string {
-	return sequence.length > width ? `..${sequence.slice(-(width - 2))}` : sequence;
 }
 
 function clock(date: Date): string {
