@@ -202,6 +202,32 @@ describe.skipIf(!tmux)('the console in a terminal', () => {
 		await term.waitFor((text) => !text.includes('Keys'));
 	});
 
+	it("at 80×24, the tail's filter prompt says how quotes work and matches them as typed; the save prompt is whole", async () => {
+		const term = (terminal = await Terminal.start(['--endpoint-url', engine.url], {columns: 80, rows: 24}));
+		await openDashboard(term, ORDERS);
+		await term.press('t');
+		await term.waitFor(/from LATEST/i);
+		await term.press('o');
+		await term.type('trim-horizon');
+		await term.press('enter');
+		await term.waitFor((text) => ORDER_RECORDS.every(({order}) => text.includes(order)));
+		await term.press('/');
+		const prompt = await term.waitFor('all must match');
+		expect(prompt).toContain(`text:foo itext:foo re:^err key:user-* json:level=ERROR; all must match`);
+		expect(prompt).toContain(`Quotes are matched as typed (text:"level":"ERROR"); 'text:a b' keeps a space`);
+		await term.type('text:"status":"refunded"');
+		await term.press('enter');
+		const filtered = await term.waitFor((text) => text.includes('2 match'));
+		for (const order of ['ord-1001', 'ord-1003', 'ord-1005']) expect(filtered).not.toContain(order);
+		await term.press('escape');
+		await term.waitFor((text) => ORDER_RECORDS.every(({order}) => text.includes(order)));
+		await term.press('s');
+		const save = await term.waitFor('save to:');
+		expect(save).toContain('Save the 5 records shown when s was pressed as JSON lines; Enter saves');
+		await term.press('escape');
+		await term.waitFor((text) => !text.includes('save to:'));
+	});
+
 	it('with --read-only offers no dangerous action, in help or in the palette', async () => {
 		const term = await start(['--read-only']);
 		const screen = await term.waitFor(ORDERS);
