@@ -160,6 +160,8 @@ export async function* produceRecords(
 	let fatal: {error: unknown} | undefined;
 	/** Since when calls have failed because the endpoint does not answer; undefined once one gets an answer. */
 	let unreachableSince: number | undefined;
+	/** Why the run stopped when a record's retries ran out on an endpoint that does not answer: thrown once every record is reported. */
+	let gaveUp: GaveUpError | undefined;
 	/** Whether something happened that may let a batch form: a call ended, a retry came due, input ended. */
 	let rescan = true;
 	let queuedAtScan = 0;
@@ -323,10 +325,12 @@ export async function* produceRecords(
 					unreachableSince = unreachable ? (unreachableSince ?? Date.now()) : undefined;
 					const outcome: Outcome = {error: describeFailure(error), retryable: true};
 					settle(batch, () => outcome);
-					// A record out of retries because the endpoint does not answer: so would the rest be.
+					// A record out of retries because the endpoint does not answer: so would the rest be. Stop,
+					// reporting every record (those in flight settle, the rest are not sent), then throw.
 					const attempts = Math.max(...batch.map((entry) => entry.attempts));
 					if (unreachable && attempts > maxRetries && !stopped) {
-						fatal ??= {error: new GaveUpError(error, attempts, Date.now() - (unreachableSince ?? Date.now()))};
+						gaveUp = new GaveUpError(error, attempts, Date.now() - (unreachableSince ?? Date.now()));
+						stop();
 					}
 				},
 			)
@@ -405,13 +409,14 @@ export async function* produceRecords(
 							index: entry.index,
 							...(entry.line === undefined ? {} : {line: entry.line}),
 							partitionKey: entry.partitionKey,
-							error: 'not sent: stopped',
+							error: gaveUp ? 'not sent: the endpoint does not answer' : 'not sent: stopped',
 							attempts: entry.attempts,
 							stopped: true,
 						});
 					}
 					queue = [];
 					if (results.length > 0) continue;
+					if (gaveUp) throw gaveUp;
 					return;
 				}
 				await waitFor(Infinity);

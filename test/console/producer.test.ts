@@ -246,6 +246,23 @@ describe('produceRecords', () => {
 		]);
 	});
 
+	it('stops when a record runs out of retries on an endpoint that does not answer: every record reported, then a GaveUpError', async () => {
+		const refused = () =>
+			Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), {code: 'ECONNREFUSED', name: 'Error'}));
+		const unreachable = {send: refused} as unknown as KinesisClient;
+		const results: ProducerResult[] = [];
+		// Records of three keys, read one by one: they go out in separate calls, some queued behind the backoff.
+		const input = slowly(['a', 'b', 'c', 'd', 'e', 'f'].map((data, n) => ({data: Buffer.from(data), partitionKey: `k${n % 3}`})));
+		await expect(
+			(async () => {
+				for await (const result of produceRecords(unreachable, input, {stream: 'any', maxRetries: 2, retryBaseMs: 1})) results.push(result);
+			})(),
+		).rejects.toMatchObject({name: 'GaveUpError', attempts: 3});
+		expect(results.map((result) => result.index).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+		expect(results.every((result) => !result.ok)).toBe(true);
+		expect(failed(results).some((result) => result.error.endsWith('(gave up after 3 attempts)'))).toBe(true);
+	});
+
 	it('stops on an abort signal: calls in flight end, records not sent are reported as such', async () => {
 		const stream = await createStream(client, 1);
 		const controller = new AbortController();
