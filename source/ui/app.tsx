@@ -7,13 +7,12 @@ import {StatusLine, statusLineRows} from './components/StatusLine.js';
 import {useStore} from './hooks/useStore.js';
 import {useTerminalSize} from './hooks/useTerminalSize.js';
 import {InputCaptureContext, type KeyHandler} from './inputCapture.js';
-import {commandFor, keyName, splitPresses, type Binding, type KeyPress} from './keymap.js';
+import {commandFor, keyName, scopesOf, splitPresses, type Binding, type Command, type KeyPress} from './keymap.js';
+import {crumbOf} from './screens/index.js';
 import {
 	ActiveViewContext,
 	CommandRegistryContext,
 	NavigatorContext,
-	crumbOf,
-	scopesOf,
 	type CommandHandler,
 	type Navigator,
 	type Route,
@@ -46,7 +45,7 @@ export function App({services, theme, initialRoute = {kind: 'streams'}, renderRo
 	const registry = useRef<CommandHandler | undefined>(undefined);
 	const notice = useStore(services.notices);
 	const route = stack.at(-1) ?? initialRoute;
-	const scopes = scopesOf(route);
+	const scopes = scopesOf(route.kind);
 	const crumbs = stack.map(crumbOf);
 	const status = {target: services.target, crumbs, notice, readOnly: services.readOnly, columns};
 	// The status line takes a row or two, the hint bar one.
@@ -80,7 +79,8 @@ export function App({services, theme, initialRoute = {kind: 'streams'}, renderRo
 				return exit();
 			default: {
 				const handler = registry.current;
-				if (handler && handler(binding.id) !== false) return;
+				// The binding was found in the top screen's scopes, so its id is one of that screen's commands.
+				if (handler && handler(binding.id as Command) !== false) return;
 				if (binding.id === 'back') navigator.back();
 			}
 		}

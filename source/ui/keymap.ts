@@ -1,99 +1,73 @@
 import type {Key} from 'ink';
+import type {BindingSpec, SharedScope} from './screen.js';
+import {screens, type ScreenCommand, type ScreenKind, type ScreenShared} from './screens/index.js';
 
-/** Where a binding applies: everywhere, or in one view. */
-export type Scope =
-	| 'global'
-	| 'list'
-	| 'streams'
-	| 'dashboard'
-	| 'tail'
-	| 'operation'
-	| 'split'
-	| 'merge'
-	| 'scale'
-	| 'retention'
-	| 'consumers'
-	| 'checkpoints'
-	| 'reset';
+/** Where a binding applies: everywhere, in every list or operation, or on one screen. */
+export type Scope = SharedScope | ScreenKind;
 
-export interface Binding {
-	readonly id: string;
+export interface Binding extends BindingSpec {
 	readonly scope: Scope;
-	/** Key names: a printable character, or up, down, left, right, enter, escape, tab, pageup, pagedown, home, end. */
-	readonly keys: readonly string[];
-	readonly description: string;
-	/** Changes the stream: hidden by --read-only, and always previewed and confirmed. */
-	readonly dangerous?: boolean;
-	/** Shown in the hint bar of its scope. */
-	readonly hint?: boolean;
-	/** A shorter description for the hint bar. */
-	readonly hintText?: string;
 }
 
-/** Every key binding, as data: the help screen, the hint bar and the command palette are made from it. */
-export const bindings: readonly Binding[] = [
-	{id: 'help', scope: 'global', keys: ['?'], description: 'Show or hide this help', hint: true, hintText: 'Help'},
-	{id: 'palette', scope: 'global', keys: [':'], description: 'Command palette', hint: true, hintText: 'Commands'},
-	{id: 'back', scope: 'global', keys: ['escape'], description: 'Back', hint: true},
-	{id: 'quit', scope: 'global', keys: ['q'], description: 'Quit', hint: true},
-	{id: 'up', scope: 'list', keys: ['up', 'k'], description: 'Move up'},
-	{id: 'down', scope: 'list', keys: ['down', 'j'], description: 'Move down'},
-	{id: 'pageUp', scope: 'list', keys: ['pageup'], description: 'Page up'},
-	{id: 'pageDown', scope: 'list', keys: ['pagedown'], description: 'Page down'},
-	{id: 'top', scope: 'list', keys: ['g', 'home'], description: 'First'},
-	{id: 'bottom', scope: 'list', keys: ['G', 'end'], description: 'Last'},
-	{id: 'filter', scope: 'list', keys: ['/'], description: 'Filter', hint: true},
-	{id: 'open', scope: 'streams', keys: ['enter'], description: 'Open the stream', hint: true},
-	{id: 'refresh', scope: 'streams', keys: ['r'], description: 'Refresh now'},
-	{id: 'tailStream', scope: 'dashboard', keys: ['t'], description: 'Tail the stream', hint: true},
-	{id: 'tailShard', scope: 'dashboard', keys: ['enter'], description: 'Tail the selected shard', hint: true},
-	{id: 'window', scope: 'dashboard', keys: ['w'], description: 'Change the time window', hint: true},
-	{id: 'metric', scope: 'dashboard', keys: ['m'], description: 'Chart records/s, bytes/s or lag'},
-	{id: 'refresh', scope: 'dashboard', keys: ['r'], description: 'Refresh now'},
-	{id: 'split', scope: 'dashboard', keys: ['s'], description: 'Split the selected shard', dangerous: true, hint: true},
-	{
-		id: 'merge',
-		scope: 'dashboard',
-		keys: ['M'],
-		description: 'Merge the selected shard with a neighbour, or the coldest pair',
-		dangerous: true,
-		hint: true,
-	},
-	{id: 'scale', scope: 'dashboard', keys: ['S'], description: 'Scale uniformly to N shards', dangerous: true},
-	{id: 'retention', scope: 'dashboard', keys: ['R'], description: 'Change the retention period', dangerous: true},
-	{id: 'consumers', scope: 'dashboard', keys: ['c'], description: 'Consumers and their lag', hint: true},
+/** The bindings several screens share, by scope; each screen's own are in its module (ui/screens/). */
+export const sharedBindings = {
+	global: [
+		{id: 'help', keys: ['?'], description: 'Show or hide this help', hint: true, hintText: 'Help'},
+		{id: 'palette', keys: [':'], description: 'Command palette', hint: true, hintText: 'Commands'},
+		{id: 'back', keys: ['escape'], description: 'Back', hint: true},
+		{id: 'quit', keys: ['q'], description: 'Quit', hint: true},
+	],
+	list: [
+		{id: 'up', keys: ['up', 'k'], description: 'Move up'},
+		{id: 'down', keys: ['down', 'j'], description: 'Move down'},
+		{id: 'pageUp', keys: ['pageup'], description: 'Page up'},
+		{id: 'pageDown', keys: ['pagedown'], description: 'Page down'},
+		{id: 'top', keys: ['g', 'home'], description: 'First'},
+		{id: 'bottom', keys: ['G', 'end'], description: 'Last'},
+		{id: 'filter', keys: ['/'], description: 'Filter', hint: true},
+	],
 	// An operation's preview (split, merge, scale, retention, checkpoint reset): submit or cancel.
-	{id: 'confirm', scope: 'operation', keys: ['y'], description: 'Submit', dangerous: true, hint: true},
-	{id: 'cancel', scope: 'operation', keys: ['n'], description: 'Cancel', hint: true},
-	{id: 'replan', scope: 'operation', keys: ['r'], description: 'Plan again', hint: true},
-	{id: 'atMidpoint', scope: 'split', keys: ['m'], description: 'At the midpoint', hint: true},
-	{id: 'atMedian', scope: 'split', keys: ['d'], description: 'At the observed median', hint: true},
-	{id: 'atHashKey', scope: 'split', keys: ['h'], description: 'At a hash key', hint: true},
-	{id: 'coldestPair', scope: 'merge', keys: ['p'], description: 'The coldest pair', hint: true},
-	{id: 'otherNeighbour', scope: 'merge', keys: ['o'], description: 'The other neighbour', hint: true},
-	{id: 'edit', scope: 'scale', keys: ['t'], description: 'Type the target', hint: true},
-	{id: 'edit', scope: 'retention', keys: ['t'], description: 'Type the hours', hint: true},
-	{id: 'openApplication', scope: 'consumers', keys: ['enter'], description: "Open the application's checkpoints and lag", hint: true},
-	{id: 'refresh', scope: 'consumers', keys: ['r'], description: 'Refresh now'},
-	{id: 'mark', scope: 'checkpoints', keys: ['space'], description: 'Mark the shard (for a reset)', hint: true},
-	{
-		id: 'resetCheckpoints',
-		scope: 'checkpoints',
-		keys: ['R'],
-		description: 'Reset checkpoints: the marked shards, or all',
-		dangerous: true,
-		hint: true,
-	},
-	{id: 'refresh', scope: 'checkpoints', keys: ['r'], description: 'Refresh now'},
-	{id: 'edit', scope: 'reset', keys: ['t'], description: 'Type the target', hint: true},
-	{id: 'createMissing', scope: 'reset', keys: ['c'], description: 'Also make leases for shards without one', hint: true},
-	{id: 'pause', scope: 'tail', keys: ['space', 'p'], description: 'Pause or resume', hint: true},
-	{id: 'follow', scope: 'tail', keys: ['f'], description: 'Follow (resumes if paused)', hint: true},
-	{id: 'decoder', scope: 'tail', keys: ['d'], description: 'Change the decoding', hint: true},
-	{id: 'position', scope: 'tail', keys: ['o'], description: 'Start from another position'},
-	{id: 'inspect', scope: 'tail', keys: ['enter'], description: 'Open the record in full', hint: true},
-	{id: 'save', scope: 'tail', keys: ['s'], description: 'Save what is shown to a JSON lines file'},
-];
+	operation: [
+		{id: 'confirm', keys: ['y'], description: 'Submit', dangerous: true, hint: true},
+		{id: 'cancel', keys: ['n'], description: 'Cancel', hint: true},
+		{id: 'replan', keys: ['r'], description: 'Plan again', hint: true},
+	],
+} as const satisfies Record<SharedScope, readonly BindingSpec[]>;
+
+export const SHARED_TITLES: Record<SharedScope, string> = {global: 'Everywhere', list: 'Lists', operation: 'Change'};
+
+type SharedCommand<S extends SharedScope> = (typeof sharedBindings)[S][number]['id'];
+/** A command a screen's view receives: one of its own bindings', or of the scopes it shares. */
+export type CommandOf<K extends ScreenKind> = ScreenCommand<K> | SharedCommand<ScreenShared<K> | 'global'>;
+/** Any command of any screen. */
+export type Command = {[K in ScreenKind]: CommandOf<K>}[ScreenKind];
+
+let every: readonly Binding[] | undefined;
+/**
+ * Every key binding, as data: the help screen, the hint bar and the command palette are made from
+ * it. Made on first use: screens' modules import views, which import this module for keysOf.
+ */
+export function allBindings(): readonly Binding[] {
+	every ??= [
+		...(Object.keys(sharedBindings) as SharedScope[]).flatMap((scope) =>
+			sharedBindings[scope].map((binding): Binding => ({...binding, scope})),
+		),
+		...(Object.keys(screens) as ScreenKind[]).flatMap((scope) =>
+			(screens[scope].bindings as readonly BindingSpec[]).map((binding): Binding => ({...binding, scope})),
+		),
+	];
+	return every;
+}
+
+/** The scopes whose bindings a screen answers, its own first and the global ones last. */
+export const scopesOf = (kind: ScreenKind): readonly Scope[] => [kind, ...screens[kind].shared, 'global'];
+
+/** The title of a scope's bindings in help. */
+export const titleOf = (scope: Scope): string =>
+	scope in screens ? screens[scope as ScreenKind].title : SHARED_TITLES[scope as SharedScope];
+
+/** Hidden by --read-only: a change, or a step that only serves one. */
+const hiddenWhenReadOnly = (binding: Binding): boolean => binding.dangerous === true || binding.servesChange === true;
 
 /** The name of a key press as bindings spell it. */
 export function keyName(input: string, key: Key): string {
@@ -142,7 +116,9 @@ const CONTROL_LETTERS: Record<string, string> = {'\x15': 'u', '\x17': 'w'};
 /** The binding a key press triggers in the given scopes (searched in order), honouring --read-only. */
 export function commandFor(name: string, scopes: readonly Scope[], readOnly = false): Binding | undefined {
 	for (const scope of scopes) {
-		const found = bindings.find((binding) => binding.scope === scope && binding.keys.includes(name) && !(readOnly && binding.dangerous));
+		const found = allBindings().find(
+			(binding) => binding.scope === scope && binding.keys.includes(name) && !(readOnly && hiddenWhenReadOnly(binding)),
+		);
 		if (found) return found;
 	}
 	return undefined;
@@ -150,7 +126,32 @@ export function commandFor(name: string, scopes: readonly Scope[], readOnly = fa
 
 /** The bindings of the given scopes, in the scopes' order (a view's own before the global ones). */
 export function visibleBindings(scopes: readonly Scope[], readOnly: boolean): Binding[] {
-	return scopes.flatMap((scope) => bindings.filter((binding) => binding.scope === scope && !(readOnly && binding.dangerous)));
+	return scopes.flatMap((scope) =>
+		allBindings().filter((binding) => binding.scope === scope && !(readOnly && hiddenWhenReadOnly(binding))),
+	);
 }
 
-export const displayKeys = (binding: Binding): string => binding.keys.map((key) => (key.length === 1 ? key : `<${key}>`)).join('/');
+/** Key names as people write them, in help, hints and prompts. */
+const KEY_LABELS: Record<string, string> = {
+	enter: 'Enter',
+	escape: 'Esc',
+	space: 'Space',
+	tab: 'Tab',
+	up: '↑',
+	down: '↓',
+	left: '←',
+	right: '→',
+	pageup: 'PgUp',
+	pagedown: 'PgDn',
+	home: 'Home',
+	end: 'End',
+};
+
+export const displayKeys = (binding: Pick<Binding, 'keys'>): string => binding.keys.map((key) => KEY_LABELS[key] ?? key).join('/');
+
+/** How a command's keys are written in a hint or a prompt, from its binding (so a rebinding changes them too). */
+export function keysOf(scope: Scope, id: string, options: {readonly first?: boolean} = {}): string {
+	const binding = allBindings().find((candidate) => candidate.scope === scope && candidate.id === id);
+	if (!binding) return id;
+	return displayKeys(options.first ? {...binding, keys: binding.keys.slice(0, 1)} : binding);
+}

@@ -14,7 +14,7 @@ import {App} from './app.js';
 import {consoleConsumerServices} from './consumerServices.js';
 import {consoleOperations} from './operations.js';
 import type {Route} from './navigation.js';
-import {renderRoute} from './routes.js';
+import {renderRoute} from './screens/index.js';
 import type {ConsoleServices} from './services.js';
 import {themeFor} from './theme.js';
 

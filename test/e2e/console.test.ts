@@ -1,7 +1,7 @@
 import {CreateStreamCommand, PutRecordCommand, PutRecordsCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import type {Engine} from '../../source/engine/index.js';
-import {bindings, type Scope} from '../../source/ui/keymap.js';
+import {allBindings, type Scope} from '../../source/ui/keymap.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
 import {Terminal, colourEscapes, hasTmux} from '../helpers/terminal.js';
 
@@ -196,7 +196,7 @@ describe.skipIf(!tmux)('the console in a terminal', () => {
 			} else break;
 		}
 		const shownText = [...seen].join('\n').replace(/\s+/g, ' ');
-		for (const binding of bindings.filter((candidate) => ['dashboard', 'list', 'global'].includes(candidate.scope)))
+		for (const binding of allBindings().filter((candidate) => ['dashboard', 'list', 'global'].includes(candidate.scope)))
 			expect(shownText).toContain(binding.description);
 		await term.press('escape');
 		await term.waitFor((text) => !text.includes('Keys'));
@@ -232,9 +232,11 @@ describe.skipIf(!tmux)('the console in a terminal', () => {
 		const term = await start(['--read-only']);
 		const screen = await term.waitFor(ORDERS);
 		expect(screen.split('\n')[0]).toContain('[read-only]');
-		const dangerous = bindings.filter((binding) => binding.dangerous);
+		const dangerous = allBindings().filter((binding) => binding.dangerous);
 		// Words of the actions that change a stream, as the palette would find them, unless a safe command shares them.
-		const safe = bindings.filter((binding) => !binding.dangerous).map((binding) => `${binding.description} ${binding.id}`.toLowerCase());
+		const safe = allBindings()
+			.filter((binding) => !binding.dangerous)
+			.map((binding) => `${binding.description} ${binding.id}`.toLowerCase());
 		const words = [...new Set([...dangerous.map((binding) => binding.id), 'split', 'merge', 'scale', 'retention', 'reset'])].filter(
 			(word) => !safe.some((text) => text.includes(word.toLowerCase())),
 		);

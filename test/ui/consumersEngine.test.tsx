@@ -7,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {AUDIT_LOG_ENV} from '../../source/console/auditLog.js';
 import type {Engine} from '../../source/engine/index.js';
 import {consoleConsumerServices} from '../../source/ui/consumerServices.js';
-import {renderRoute} from '../../source/ui/routes.js';
+import {renderRoute} from '../../source/ui/screens/index.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
 import {createLeaseTable, createStream, dynamoClient, putLease, putRecords, workerCheckpoint} from '../helpers/leaseTables.js';
 import {localTarget, renderApp, testServices, waitForFrame} from '../helpers/ui.js';

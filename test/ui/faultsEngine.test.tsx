@@ -9,7 +9,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {connect, type Connection, type ConnectOptions} from '../../source/console/connect.js';
 import type {Engine, EngineOptions} from '../../source/engine/index.js';
 import type {Route} from '../../source/ui/navigation.js';
-import {renderRoute} from '../../source/ui/routes.js';
+import {renderRoute} from '../../source/ui/screens/index.js';
 import {consoleServices} from '../../source/ui/run.js';
 import {tailStream} from '../../source/console/tail/index.js';
 import {isolateAwsEnvironment, useEnvCredentials} from '../console/awsEnv.js';

@@ -13,8 +13,10 @@ afterEach(() => cleanup());
 
 function Probe({route, height}: {readonly route: Route; readonly height: number}) {
 	const navigator = useNavigator();
-	useViewCommands((command) => {
+	useViewCommands('streams', (command) => {
 		if (command === 'open') navigator.push({kind: 'dashboard', stream: 'orders'});
+		// @ts-expect-error -- the type check is the test: the streams screen has no binding for 'tailStream' (the dashboard's)
+		else if (command === 'tailStream') return;
 		else return false;
 	});
 	return <Text>{`probe ${route.kind} with ${height} rows`}</Text>;

@@ -6,7 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {AUDIT_LOG_ENV} from '../../source/console/auditLog.js';
 import type {Engine} from '../../source/engine/index.js';
 import {consoleOperations} from '../../source/ui/operations.js';
-import {renderRoute} from '../../source/ui/routes.js';
+import {renderRoute} from '../../source/ui/screens/index.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
 import {localTarget, press, renderApp, testServices, waitForFrame} from '../helpers/ui.js';
 

@@ -10,7 +10,7 @@ import type {ShardView} from '../../source/console/streams.js';
 import type {StreamsStore} from '../../source/console/streamsStore.js';
 import type {Route} from '../../source/ui/navigation.js';
 import type {Operations} from '../../source/ui/operations.js';
-import {renderRoute} from '../../source/ui/routes.js';
+import {renderRoute} from '../../source/ui/screens/index.js';
 import type {ConsoleServices} from '../../source/ui/services.js';
 import {localTarget, press, renderApp, waitForFrame} from '../helpers/ui.js';
 

@@ -7,7 +7,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {NoticeStore} from '../../source/console/notices.js';
 import type {TailStore, TailStoreOptions} from '../../source/console/tailStore.js';
 import type {Route} from '../../source/ui/navigation.js';
-import {renderRoute} from '../../source/ui/routes.js';
+import {renderRoute} from '../../source/ui/screens/index.js';
 import {kinesisClient} from '../helpers/engine.js';
 import {fakeTailStore, FakeTail, record, typeInto, until} from '../helpers/tailSource.js';
 import {press, renderApp, testServices, waitForFrame} from '../helpers/ui.js';

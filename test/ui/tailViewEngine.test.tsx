@@ -2,7 +2,7 @@ import {CreateStreamCommand, PutRecordsCommand, type KinesisClient} from '@aws-s
 import {cleanup} from 'ink-testing-library';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import type {Engine} from '../../source/engine/index.js';
-import {renderRoute} from '../../source/ui/routes.js';
+import {renderRoute} from '../../source/ui/screens/index.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
 import {typeInto} from '../helpers/tailSource.js';
 import {press, renderApp, testServices, waitForFrame} from '../helpers/ui.js';

@@ -1,4 +1,5 @@
 import {Box} from 'ink';
+import {keysOf} from '../keymap.js';
 import {Text} from './Text.js';
 import {useEffect, useState, type ReactNode} from 'react';
 import type {ChangeProgress, PlanProblem} from '../../console/changes.js';
@@ -45,7 +46,7 @@ export function ChangeProgressLine({state}: {readonly state: Extract<ChangeState
 		<Text wrap="truncate">
 			<Text color={theme.accent}>{frame}</Text> {((now - state.startedMs) / 1000).toFixed(1)} s ·{' '}
 			<Text color={updating ? theme.warning : undefined}>{describeProgress(state.event)}</Text>
-			<Text color={theme.muted}> (Esc stops following; the change goes on)</Text>
+			<Text color={theme.muted}> ({keysOf('global', 'back')} stops following; the change goes on)</Text>
 		</Text>
 	);
 }
@@ -149,7 +150,9 @@ export function ChangeOutcome({state, children}: {readonly state: ChangeState<un
 				<Text color={theme.danger} wrap="wrap">
 					{state.error}
 				</Text>
-				<Text color={theme.muted}>r plans again · Esc goes back</Text>
+				<Text color={theme.muted}>
+					{keysOf('operation', 'replan')} plans again · {keysOf('global', 'back')} goes back
+				</Text>
 			</Box>
 		);
 	}
@@ -160,7 +163,7 @@ export function ChangeOutcome({state, children}: {readonly state: ChangeState<un
 					✓ Done in {formatDuration(state.elapsedMs)}: the stream is ACTIVE.
 				</Text>
 				{children}
-				<Text color={theme.muted}>Esc goes back to the dashboard</Text>
+				<Text color={theme.muted}>{keysOf('global', 'back')} goes back to the dashboard</Text>
 			</Box>
 		);
 	}
@@ -173,7 +176,8 @@ export function ConfirmLine({question, readOnly}: {readonly question: string; re
 	if (readOnly) return <Text color={theme.warning}>read-only: changes are off.</Text>;
 	return (
 		<Text wrap="truncate">
-			<Text bold>{question}</Text> <Text color={theme.accent}>y</Text> submits · <Text color={theme.accent}>n</Text>/Esc cancels
+			<Text bold>{question}</Text> <Text color={theme.accent}>{keysOf('operation', 'confirm')}</Text> submits ·{' '}
+			<Text color={theme.accent}>{keysOf('operation', 'cancel')}</Text>/{keysOf('global', 'back')} cancels
 		</Text>
 	);
 }

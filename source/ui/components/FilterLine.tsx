@@ -1,4 +1,5 @@
 import {Text} from './Text.js';
+import {keysOf} from '../keymap.js';
 import {useTheme} from '../theme.js';
 import {TextPrompt} from './TextPrompt.js';
 
@@ -40,9 +41,13 @@ export function FilterLine({
 		return (
 			<Text color={theme.warning} wrap="truncate">
 				No {noun} matches {filter} ({total.toLocaleString('en-US')} {noun}
-				{total === 1 ? '' : 's'}); Esc clears the filter
+				{total === 1 ? '' : 's'}); {keysOf('global', 'back')} clears the filter
 			</Text>
 		);
 	}
-	return <Text color={theme.muted}>filter: {filter} (Esc clears)</Text>;
+	return (
+		<Text color={theme.muted}>
+			filter: {filter} ({keysOf('global', 'back')} clears)
+		</Text>
+	);
 }

@@ -1,24 +1,8 @@
 import {Box} from 'ink';
 import {Text} from './Text.js';
-import {bindings, displayKeys, visibleBindings, type Scope} from '../keymap.js';
+import {displayKeys, keysOf, titleOf, visibleBindings, type Scope} from '../keymap.js';
 import {useTheme} from '../theme.js';
 import {wrapWords} from '../wrapWords.js';
-
-const TITLES: Record<Scope, string> = {
-	global: 'Everywhere',
-	list: 'Lists',
-	streams: 'Streams',
-	dashboard: 'Stream dashboard',
-	tail: 'Tail',
-	operation: 'Change',
-	split: 'Split',
-	merge: 'Merge',
-	scale: 'Scale',
-	retention: 'Retention',
-	consumers: 'Consumers',
-	checkpoints: 'Checkpoints',
-	reset: 'Checkpoint reset',
-};
 
 const DANGER = ' (changes the stream)';
 /** The border and the padding on each side. */
@@ -46,7 +30,7 @@ export function helpLines(scopes: readonly Scope[], readOnly: boolean, columns: 
 		const inScope = shown.filter((binding) => binding.scope === scope);
 		if (inScope.length === 0) continue;
 		if (lines.length > 0) lines.push({kind: 'gap'});
-		lines.push({kind: 'title', text: TITLES[scope]});
+		lines.push({kind: 'title', text: titleOf(scope)});
 		for (const binding of inScope) {
 			const rows = wrapWords(binding.description + (binding.dangerous ? DANGER : ''), textWidth);
 			rows.forEach((text, index) =>
@@ -86,13 +70,8 @@ export function HelpOverlay({
 	const first = Math.max(0, Math.min(offset, lines.length - rows));
 	const shown = lines.slice(first, first + rows);
 	const scrolls = lines.length > rows;
-	const keysOf = (id: string, first = false) => {
-		const binding = bindings.find((candidate) => candidate.id === id && (candidate.scope === 'list' || candidate.scope === 'global'));
-		if (!binding) return id;
-		return first ? displayKeys({...binding, keys: binding.keys.slice(0, 1)}) : displayKeys(binding);
-	};
-	const closing = `${keysOf('help')} or ${keysOf('back')} closes`;
-	const scrollKeys = ['up', 'down', 'pageUp', 'pageDown'].map((id) => keysOf(id, true)).join('/');
+	const closing = `${keysOf('global', 'help')} or ${keysOf('global', 'back')} closes`;
+	const scrollKeys = ['up', 'down', 'pageUp', 'pageDown'].map((id) => keysOf('list', id, {first: true})).join('/');
 	return (
 		<Box flexDirection="column" borderStyle="round" borderColor={theme.border} paddingX={1} width={columns}>
 			<Text bold wrap="truncate">

@@ -1,4 +1,6 @@
+import type {CommandOf} from '../keymap.js';
 import {useNavigator, useViewCommands} from '../navigation.js';
+import type {ScreenKind} from '../screens/index.js';
 import type {ChangeRunner} from './useChange.js';
 
 /**
@@ -6,12 +8,13 @@ import type {ChangeRunner} from './useChange.js';
  * once it is done, Esc and n go back; otherwise the view's own, `r` to plan again, `y` to submit and
  * `n` to cancel.
  */
-export function useOperationCommands(
+export function useOperationCommands<K extends ScreenKind>(
+	screen: K,
 	change: Pick<ChangeRunner<unknown>, 'state' | 'reset'>,
-	handlers: {readonly confirm: () => void; readonly replan: () => void; readonly other?: (command: string) => boolean | void},
+	handlers: {readonly confirm: () => void; readonly replan: () => void; readonly other?: (command: CommandOf<K>) => boolean | void},
 ) {
 	const navigator = useNavigator();
-	useViewCommands((command) => {
+	useViewCommands(screen, (command) => {
 		if (command === 'back') return false;
 		if (change.state.stage === 'running') return;
 		if (change.state.stage === 'done') {

@@ -1,4 +1,5 @@
 import {Box} from 'ink';
+import {keysOf} from '../keymap.js';
 import {Text} from '../components/Text.js';
 import {useEffect, useMemo, useState} from 'react';
 import type {CheckpointResetPlan, CheckpointResetResult, ResetTarget, ShardCheckpoint, ShardResetPlan} from '../../console/checkpoints.js';
@@ -71,7 +72,7 @@ function ConsumersPanel({
 				]
 			: [];
 	const chosen = Math.min(selected, Math.max(0, rows.length - 1));
-	useViewCommands((command) => {
+	useViewCommands('consumers', (command) => {
 		switch (command) {
 			case 'openApplication': {
 				const row = rows[chosen];
@@ -185,7 +186,7 @@ function CheckpointsPanel({
 	const chosenShard = shards[chosen];
 	const chartLines = height >= 18 ? Math.min(8, height - 12 - Math.min(shards.length, 8)) : 0;
 	const tableRows = Math.max(1, height - 5 - (chartLines > 0 ? chartLines + 1 : 0));
-	useViewCommands((command) => {
+	useViewCommands('checkpoints', (command) => {
 		switch (command) {
 			case 'mark':
 				if (!chosenShard) return;
@@ -375,7 +376,7 @@ function ResetPanel({
 		change.reset();
 		change.run((signal) => reset(which, signal));
 	};
-	useViewCommands((command) => {
+	useViewCommands('reset', (command) => {
 		if (command === 'back') return false;
 		if (change.state.stage === 'running') return;
 		const again = change.state.stage === 'done' && replanned !== undefined;
@@ -490,7 +491,9 @@ function ResetPanel({
 							): not written
 						</Text>
 					))}
-					{change.state.stage === 'done' && !replanned ? <Text color={theme.muted}>Esc goes back to the checkpoints</Text> : null}
+					{change.state.stage === 'done' && !replanned ? (
+						<Text color={theme.muted}>{keysOf('global', 'back')} goes back to the checkpoints</Text>
+					) : null}
 				</Box>
 			) : (
 				<ChangeOutcome state={change.state} />

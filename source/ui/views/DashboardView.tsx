@@ -1,4 +1,5 @@
 import {Box} from 'ink';
+import {keysOf} from '../keymap.js';
 import {Text} from '../components/Text.js';
 import {useMemo, useState} from 'react';
 import type {ChartMetric, DashboardSnapshot, DashboardStore, HotShard} from '../../console/dashboardStore.js';
@@ -67,7 +68,7 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 	let tableRows = Math.max(1, available - chartLines);
 	if (rows.length > tableRows) tableRows = Math.max(1, tableRows - 1);
 
-	useViewCommands((command) => {
+	useViewCommands('dashboard', (command) => {
 		switch (command) {
 			case 'tailStream':
 				return navigator.push({kind: 'tail', stream});
@@ -80,7 +81,11 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 			case 'refresh':
 				return store.refresh();
 			case 'split':
-				if (!chosenShard) return services.notices.say('warning', 'Select the shard to split first (j/k), then press s.');
+				if (!chosenShard)
+					return services.notices.say(
+						'warning',
+						`Select the shard to split first (${keysOf('list', 'down')}), then press ${keysOf('dashboard', 'split')}.`,
+					);
 				return navigator.push(splitRoute(stream, chosenShard.shardId, store));
 			case 'merge':
 				return navigator.push(mergeRoute(stream, chosenShard?.shardId, snapshot));

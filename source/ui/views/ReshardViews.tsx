@@ -144,7 +144,7 @@ function SplitPanel({
 				: undefined,
 		[shape, shardId, at, observations, observedFrom],
 	);
-	useOperationCommands(change, {
+	useOperationCommands('split', change, {
 		confirm: () => {
 			if (plan && plan.problems.length === 0 && !services.readOnly) change.run((signal) => ops.reshard(plan, signal));
 		},
@@ -231,7 +231,7 @@ function MergePanel({
 	}, [shape, mode, shardId, traffic]);
 	const ready = plan && !('error' in plan) ? plan : undefined;
 	const change = useReshard(services, ops, ready ? `merge of ${ready.shardToMerge} and ${ready.adjacentShardToMerge}` : 'merge');
-	useOperationCommands(change, {
+	useOperationCommands('merge', change, {
 		confirm: () => {
 			if (ready && ready.problems.length === 0 && !services.readOnly) change.run((signal) => ops.reshard(ready, signal));
 		},
@@ -316,7 +316,7 @@ function ScalePanel({services, ops, stream, height}: PanelProps) {
 		() => (shape.status === 'ready' && target !== undefined ? planScale(shape.value, target, accountLimits) : undefined),
 		[shape, target, accountLimits],
 	);
-	useOperationCommands(change, {
+	useOperationCommands('scale', change, {
 		confirm: () => {
 			if (plan && plan.problems.length === 0 && !plan.unchanged && !services.readOnly) change.run((signal) => ops.reshard(plan, signal));
 		},

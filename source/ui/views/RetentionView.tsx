@@ -1,4 +1,5 @@
 import {Box} from 'ink';
+import {keysOf} from '../keymap.js';
 import {Text} from '../components/Text.js';
 import {useEffect, useState} from 'react';
 import {
@@ -78,7 +79,7 @@ function RetentionPanel({
 		change.run((signal) => ops.retention(ready, signal));
 	};
 
-	useOperationCommands(change, {
+	useOperationCommands('retention', change, {
 		confirm: submit,
 		replan: () => {
 			reloadOverview();
@@ -164,7 +165,10 @@ function RetentionPanel({
 								<ConfirmLine question={`Increase the retention of ${stream} to ${value.newHours} hours?`} readOnly={services.readOnly} />
 							) : null}
 							{change.state.stage === 'idle' && submittable && value.direction === 'decrease' && !naming && !typing ? (
-								<Text color={theme.muted}>y types the stream&apos;s name to confirm · n/Esc cancels</Text>
+								<Text color={theme.muted}>
+									{keysOf('operation', 'confirm')} types the stream&apos;s name to confirm · {keysOf('operation', 'cancel')}/
+									{keysOf('global', 'back')} cancels
+								</Text>
 							) : null}
 							<ChangeOutcome state={change.state}>
 								{change.state.stage === 'done' ? (

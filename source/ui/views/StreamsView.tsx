@@ -31,7 +31,7 @@ export function StreamsView({height}: {readonly height: number}) {
 	const shown = filter ? all.filter((stream) => stream.name.toLowerCase().includes(filter.toLowerCase())) : all;
 	const listHeight = Math.max(3, height - 4);
 
-	useViewCommands((command) => {
+	useViewCommands('streams', (command) => {
 		if (command === 'filter') return setEditingFilter(true);
 		if (command === 'refresh') return void streams.refresh();
 		if (command === 'open') {

@@ -1,4 +1,5 @@
 import {Box} from 'ink';
+import {keysOf} from '../keymap.js';
 import {Text} from '../components/Text.js';
 import {useEffect, useLayoutEffect, useMemo, useState} from 'react';
 import {sanitizeForTerminal, sanitizeLine} from '../../console/records/index.js';
@@ -81,7 +82,7 @@ export function TailView({
 		return () => clearTimeout(timer);
 	}, [saved]);
 
-	useViewCommands((command) => {
+	useViewCommands('tail', (command) => {
 		if (inspected) {
 			if (command === 'back' || command === 'inspect') return setInspected(undefined);
 			if (command === 'decoder') return void store.cycleDecoder();
@@ -279,7 +280,7 @@ function Empty({state}: {readonly state: TailSnapshot}) {
 		// Said whether or not records came: a filter that hides everything must say so, not leave an empty table.
 		const read = state.tested === 0 ? 'none read since it was set' : `${plural(state.tested, 'record')} read since it was set`;
 		const after = state.status === 'ended' ? ` ${state.message ?? 'The tail has ended.'}` : state.paused ? ' (paused: p resumes)' : '';
-		text = `No record matches ${state.filter} (${read}).${after} / changes the filter, Esc clears it.`;
+		text = `No record matches ${state.filter} (${read}).${after} ${keysOf('list', 'filter')} changes the filter, ${keysOf('global', 'back')} clears it.`;
 	} else if (state.status === 'ended') text = state.message ?? 'The tail has ended.';
 	else
 		text = `Waiting for records from ${from}… they appear here as they arrive.${state.paused ? ' (paused: p resumes)' : ''} o starts from another position.`;
