@@ -226,6 +226,13 @@ describe.skipIf(!tmux)('the console in a terminal', () => {
 		expect(save).toMatch(/Save the \d+ records shown when s was pressed as JSON lines; Enter saves/);
 		await term.press('escape');
 		await term.waitFor((text) => !text.includes('save to:'));
+		// A refusal at a prompt is read whole at 80 columns, wrapped rather than cut.
+		await term.press('o');
+		await term.type('2099-01-01T00:00:00Z');
+		await term.press('enter');
+		const refused = await term.waitFor('is in the future');
+		expect(refused.replace(/\s+/g, ' ')).toContain('a tail starts at a time that has passed. To wait for new records, start from latest.');
+		await term.press('escape');
 	});
 
 	it('with --read-only offers no dangerous action, in help or in the palette', async () => {

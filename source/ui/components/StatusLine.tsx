@@ -4,7 +4,7 @@ import type {ConnectionTarget} from '../../console/connect.js';
 import type {Notice} from '../../console/notices.js';
 import {sanitizeForTerminal, sanitizeLine} from '../../console/records/index.js';
 import {useTheme} from '../theme.js';
-import {wrapWords} from '../wrapWords.js';
+import {wrapRows} from '../wrapWords.js';
 
 const GAP = 2;
 const READ_ONLY = ' [read-only]';
@@ -36,8 +36,7 @@ function noticeRows(props: StatusLineProps): string[] | undefined {
 	const text = sanitizeLine(props.notice.text);
 	const left = placeText(props).length + (props.readOnly ? READ_ONLY.length : 0);
 	if (left + GAP + text.length <= props.columns) return [];
-	const rows = wrapWords(text, Math.max(10, props.columns));
-	return rows.length <= MAX_NOTICE_ROWS ? rows : [...rows.slice(0, MAX_NOTICE_ROWS - 1), rows.slice(MAX_NOTICE_ROWS - 1).join(' ')];
+	return wrapRows(text, props.columns, MAX_NOTICE_ROWS);
 }
 
 /** The rows the status line takes: the frame gives the view what is left. */

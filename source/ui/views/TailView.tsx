@@ -1,5 +1,6 @@
 import {Box} from 'ink';
 import {keysOf} from '../keymap.js';
+import {wrapRows} from '../wrapWords.js';
 import {Text} from '../components/Text.js';
 import {useEffect, useLayoutEffect, useMemo, useState} from 'react';
 import {sanitizeForTerminal, sanitizeLine} from '../../console/records/index.js';
@@ -59,8 +60,19 @@ export function TailView({
 	const [saved, setSaved] = useState<string | undefined>(undefined);
 	const [inspected, setInspected] = useState<{record: TailRecord; scroll: number} | undefined>(undefined);
 
-	const footerLines =
-		prompt?.kind === 'filter' ? 3 : prompt ? 2 : saving || saved || state.retrying || (state.message && state.shown > 0) ? 1 : 0;
+	// What the tail says under its rows, wrapped on up to three rows so that a failure is read whole at 80 columns.
+	const footer = saving
+		? {text: 'Saving…', tone: 'muted' as const}
+		: saved
+			? {text: saved, tone: 'success' as const}
+			: state.retrying
+				? {text: `⟳ ${state.retrying.reason}`, tone: 'warning' as const}
+				: state.message && state.shown > 0
+					? {text: state.message, tone: state.status === 'failed' ? ('danger' as const) : ('muted' as const)}
+					: undefined;
+	const footerRows = footer ? wrapRows(sanitizeLine(footer.text), columns, 3) : [];
+	const promptErrorRows = promptError ? wrapRows(sanitizeLine(promptError), columns, 3) : [];
+	const footerLines = prompt ? (prompt.kind === 'filter' ? 3 : 2) + Math.max(0, promptErrorRows.length - 1) : footerRows.length;
 	const listRows = Math.max(1, height - 3 - footerLines);
 	useLayoutEffect(() => store.setViewport(listRows), [store, listRows]);
 
@@ -164,7 +176,7 @@ export function TailView({
 			</StateView>
 			{prompt ? (
 				<Box flexDirection="column">
-					<PromptHelp prompt={prompt} error={promptError} state={state} />
+					<PromptHelp prompt={prompt} errorRows={promptErrorRows} state={state} />
 					{prompt.kind === 'filter' ? (
 						<TextPrompt
 							label="/"
@@ -195,21 +207,13 @@ export function TailView({
 						/>
 					)}
 				</Box>
-			) : saving ? (
-				<Text color={theme.muted}>Saving…</Text>
-			) : saved ? (
-				<Text color={theme.success} wrap="truncate-middle">
-					{sanitizeLine(saved)}
-				</Text>
-			) : state.retrying ? (
-				<Text color={theme.warning} wrap="truncate">
-					{sanitizeLine(`⟳ ${state.retrying.reason}`)}
-				</Text>
-			) : state.message && state.shown > 0 ? (
-				<Text color={state.status === 'failed' ? theme.danger : theme.muted} wrap="truncate">
-					{sanitizeLine(state.message)}
-				</Text>
-			) : null}
+			) : (
+				footerRows.map((row, index) => (
+					<Text key={index} color={theme[footer?.tone ?? 'muted']} wrap="truncate">
+						{row}
+					</Text>
+				))
+			)}
 		</Box>
 	);
 }
@@ -410,7 +414,15 @@ function savedText(records: number, lines: number, path: string): string {
 
 const plural = (count: number, word: string): string => `${formatCount(count)} ${word}${count === 1 ? '' : 's'}`;
 
-function PromptHelp({prompt, error, state}: {readonly prompt: Prompt; readonly error: string | undefined; readonly state: TailSnapshot}) {
+function PromptHelp({
+	prompt,
+	errorRows,
+	state,
+}: {
+	readonly prompt: Prompt;
+	readonly errorRows: readonly string[];
+	readonly state: TailSnapshot;
+}) {
 	const theme = useTheme();
 	const quoting =
 		prompt.kind === 'filter' ? (
@@ -418,12 +430,14 @@ function PromptHelp({prompt, error, state}: {readonly prompt: Prompt; readonly e
 				{QUOTING_HELP}
 			</Text>
 		) : null;
-	if (error) {
+	if (errorRows.length > 0) {
 		return (
 			<>
-				<Text color={theme.danger} wrap="truncate">
-					{sanitizeForTerminal(error, {keepNewlines: false})}
-				</Text>
+				{errorRows.map((row, index) => (
+					<Text key={index} color={theme.danger} wrap="truncate">
+						{row}
+					</Text>
+				))}
 				{quoting}
 			</>
 		);
