@@ -7,6 +7,7 @@ import type {ActionContext, EngineLimits} from './kinesis/action.js';
 import {Consumers} from './kinesis/consumers.js';
 import {kinesisActions} from './kinesis/index.js';
 import {ControlPlaneQuotas} from './kinesis/quotas.js';
+import {resumeScaling} from './kinesis/scalingJob.js';
 import {ON_DEMAND_STREAM_LIMIT} from './kinesis/shardLimit.js';
 import {Streams} from './kinesis/streams.js';
 import {ThroughputLimits} from './kinesis/throughput.js';
@@ -14,6 +15,7 @@ import {dispatch, type Service} from './protocol/dispatch.js';
 import type {Credentials} from './protocol/signature.js';
 import {startServer, type ServerTimeouts} from './server.js';
 import {RequestCounts, type OperationCount} from './requestCounts.js';
+import {Slices} from './store/slices.js';
 import {Store, type Durability} from './store/store.js';
 
 export interface EngineOptions {
@@ -120,23 +122,26 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 	const metricStore = new MetricStore({...options.metricLimits, now});
 	const metrics = new KinesisMetrics(metricStore);
 	const counts = new RequestCounts(metricStore);
+	const contextFor = ({region}: {region: string}): ActionContext => ({
+		streams,
+		store,
+		limits,
+		throughput,
+		consumers,
+		metrics,
+		accountSettings,
+		region,
+		nowMs: now(),
+	});
 	const kinesis: Service = {
 		name: 'Kinesis',
 		targetPrefix: 'Kinesis_20131202',
 		operations: kinesisActions,
-		contextFor: ({region}): ActionContext => ({
-			streams,
-			store,
-			limits,
-			throughput,
-			consumers,
-			metrics,
-			accountSettings,
-			region,
-			nowMs: now(),
-		}),
+		contextFor,
 		admit: (operation, input, region) => quotas.admit(operation, input, region),
 	};
+	// An UpdateShardCount the engine was doing when it stopped goes on.
+	for (const stream of streams.all(now())) resumeScaling(contextFor(stream), stream);
 	let dynamo;
 	try {
 		// Lease tables live beside the streams: DATA_DIR/dynamodb (LevelDB), or in memory without a data directory.
@@ -185,8 +190,16 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 		throw error;
 	}
 
-	// A sweep that cannot write (a full disk; the store reports it) is tried again at the next tick.
-	const sweeper = setInterval(() => sweepRetention(streams, store, now()).catch(() => undefined), options.retentionSweepMs ?? 60_000);
+	// A sweep that cannot write (a full disk; the store reports it) is tried again at the next tick; one
+	// that outlasts the interval is not started twice.
+	let sweeping = false;
+	const sweeper = setInterval(() => {
+		if (sweeping) return;
+		sweeping = true;
+		sweepRetention(streams, store, now())
+			.catch(() => undefined)
+			.finally(() => (sweeping = false));
+	}, options.retentionSweepMs ?? 60_000);
 	sweeper.unref();
 	const publisher = setInterval(() => counts.publish(now()), 1_000);
 	publisher.unref();
@@ -206,10 +219,16 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 	};
 }
 
-/** Reclaims the space of records past their stream's retention. */
+/** Reclaims the space of records past their stream's retention, a few milliseconds at a time (see Slices). */
 async function sweepRetention(streams: Streams, store: Store, nowMs: number): Promise<void> {
+	const slices = new Slices();
 	for (const stream of streams.all(nowMs)) {
 		const horizonMs = nowMs - stream.retentionHours * 3_600_000;
-		for (const shard of stream.shards) await store.trim(stream.uid, shard.index, horizonMs);
+		await store.trim(
+			stream.uid,
+			stream.shards.map((shard) => shard.index),
+			horizonMs,
+			slices,
+		);
 	}
 }

@@ -9,7 +9,7 @@ import {changeRetention} from '../../source/engine/kinesis/retention.js';
 import {Streams} from '../../source/engine/kinesis/streams.js';
 import {StorageError} from '../../source/engine/store/diskWrites.js';
 import {Store} from '../../source/engine/store/store.js';
-import type {StreamState} from '../../source/engine/store/streamState.js';
+import type {ShardState, StreamState} from '../../source/engine/store/streamState.js';
 
 /** Faults below the wire: what the store keeps when the process dies between two writes, and what a failed write undoes. */
 
@@ -101,8 +101,11 @@ process.kill(process.pid, 'SIGKILL');
 			store.saveStream = () => Promise.reject(new StorageError('ENOSPC'));
 			const [shard] = stream.shards;
 			if (!shard) throw new Error('no shard');
+			// A split, as reshard.ts makes one: each shard changed or added is announced, so the save writes it.
+			streams.changingShard(stream, shard);
 			shard.endPosition = streams.lastPosition(stream);
 			stream.shards.push({index: 1, startHash: shard.startHash, endHash: HALF, parentIndex: 0, startPosition: shard.endPosition + 1});
+			streams.changingShard(stream, stream.shards[1] as ShardState);
 			stream.tags = {changed: 'yes'};
 			const failure = await streams.startUpdating(stream, Date.now()).catch((error: unknown) => error);
 			expect(failure).toBeInstanceOf(StorageError);

@@ -48,6 +48,7 @@ export function checkSplitPoint(context: ActionContext, stream: StreamState, sha
 }
 
 function close(context: ActionContext, stream: StreamState, shard: ShardState): void {
+	context.streams.changingShard(stream, shard);
 	shard.endPosition = context.streams.lastPosition(stream);
 }
 
@@ -67,6 +68,7 @@ function open(
 		...(parents[1] ? {adjacentParentIndex: parents[1].index} : {}),
 	};
 	stream.shards.push(child);
+	context.streams.changingShard(stream, child);
 	return child;
 }
 
@@ -89,35 +91,88 @@ export function merge(context: ActionContext, stream: StreamState, lower: ShardS
 }
 
 /**
- * Reshapes the open shards into `target` shards of equal ranges: each open shard is split at the new
- * boundaries that fall inside it, then the pieces of each new range are merged from the lowest up.
+ * A boundary of the new ranges that lies this close to an existing boundary is moved onto it, so that no
+ * reshard cuts a sliver. CreateStream cuts at multiples of 2^128 / N rounded down, so the cuts of N and of
+ * 2N shards meant to be shared differ by up to N keys; distinct fractions p/N and q/T (N, T at most 100,000)
+ * lie at least 2^128 / 10^10 keys apart. The ranges stay equal to within 2^-96 of the key space.
  */
-export function scaleUniformly(context: ActionContext, stream: StreamState, target: number): void {
-	const step = (MAX_HASH_KEY + 1n) / BigInt(target);
-	const boundaries = Array.from({length: target - 1}, (_, index) => step * BigInt(index + 1));
-	const rangeOf = (hash: bigint) => Math.min(target - 1, Number(hash / step));
+const SNAP_KEYS = 1n << 32n;
 
-	const pieces: ShardState[] = [];
-	for (const shard of stream.shards.filter(isOpen).sort((a, b) => (a.startHash < b.startHash ? -1 : 1))) {
-		let rest = shard;
-		for (const boundary of boundaries) {
-			// Every boundary strictly inside a shard cuts it, even one key from its start or at its end: the
-			// public SplitShard bounds do not apply here, and skipping a boundary would leave ranges unequal.
-			if (boundary <= fromHex(rest.startHash) || boundary > fromHex(rest.endHash)) continue;
-			const [lower, upper] = split(context, stream, rest, toHex(boundary));
-			pieces.push(lower);
-			rest = upper;
+/**
+ * UpdateShardCount's uniform scaling, as AWS does it: "Kinesis Data Streams performs splits or merges on
+ * individual shards ... We recommend that you double or halve the shard count, as this results in the fewest
+ * number of splits or merges" (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_UpdateShardCount.html).
+ * Walking the open shards from the lowest range up, each shard is split at each new boundary inside it, and
+ * the pieces of a new range are merged as soon as the range is whole. So doubling splits every shard once
+ * (N closed shards: 4 to 8 leaves 12 shards, justtrackio/gosoline#691), halving merges neighbours pairwise,
+ * and 4 to 3 splits shards 1 and 2, merging 0+4, 5+7 and 8+3 into 6, 9 and 10, the order and ids AWS gives
+ * (risingwavelabs/risingwave#9961). One step at a time: the caller decides when to pause between steps.
+ */
+export class UniformScaling {
+	private readonly shards: ShardState[];
+	private readonly step: bigint;
+	/** The next open shard to take, and the part of the current one still to place. */
+	private next = 0;
+	private rest: ShardState | undefined;
+	/** The end of the shard `rest` came from, plus one: the existing boundary a new one may snap to. */
+	private restLimit = 0n;
+	/** The lower pieces of the new range being built, merged so far. */
+	private lower: ShardState | undefined;
+	/** The new boundary being worked towards: its number, 1..target (target: the end of the key space). */
+	private boundary = 1;
+
+	constructor(
+		stream: StreamState,
+		private readonly target: number,
+	) {
+		this.shards = stream.shards.filter(isOpen).sort((a, b) => (a.startHash < b.startHash ? -1 : a.startHash > b.startHash ? 1 : 0));
+		this.step = (MAX_HASH_KEY + 1n) / BigInt(target);
+	}
+
+	get done(): boolean {
+		return this.rest === undefined && this.next >= this.shards.length;
+	}
+
+	/** Places the next piece of the key space: at most one split and one merge. */
+	advance(context: ActionContext, stream: StreamState): void {
+		if (!this.rest) {
+			const shard = this.shards[this.next++];
+			if (!shard) return;
+			this.rest = shard;
+			this.restLimit = fromHex(shard.endHash) + 1n;
 		}
-		pieces.push(rest);
+		const piece = this.rest;
+		const start = fromHex(piece.startHash);
+		const end = fromHex(piece.endHash);
+		let cut = this.cut();
+		while (cut <= start) {
+			this.boundary++;
+			cut = this.cut();
+		}
+		if (cut <= end) {
+			const [below, above] = split(context, stream, piece, toHex(cut));
+			this.finishRange(context, stream, below);
+			this.rest = above;
+		} else if (cut === end + 1n) {
+			this.finishRange(context, stream, piece);
+			this.rest = undefined;
+		} else {
+			this.lower = this.lower ? merge(context, stream, this.lower, piece) : piece;
+			this.rest = undefined;
+		}
 	}
 
-	const groups = new Map<number, ShardState[]>();
-	for (const piece of pieces) {
-		const group = rangeOf(fromHex(piece.startHash));
-		groups.set(group, [...(groups.get(group) ?? []), piece]);
+	private finishRange(context: ActionContext, stream: StreamState, last: ShardState): void {
+		if (this.lower) merge(context, stream, this.lower, last);
+		this.lower = undefined;
+		this.boundary++;
 	}
-	for (const group of groups.values()) {
-		let merged = group[0];
-		for (const next of group.slice(1)) if (merged) merged = merge(context, stream, merged, next);
+
+	/** Where the current new range ends (exclusive): CreateStream's cut, or the existing boundary it lies next to. */
+	private cut(): bigint {
+		if (this.boundary >= this.target) return MAX_HASH_KEY + 1n;
+		const ideal = this.step * BigInt(this.boundary);
+		const distance = ideal > this.restLimit ? ideal - this.restLimit : this.restLimit - ideal;
+		return distance <= SNAP_KEYS ? this.restLimit : ideal;
 	}
 }

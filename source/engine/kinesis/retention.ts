@@ -43,7 +43,12 @@ export async function changeRetention(
 	// Records past the shorter of the two periods are gone for good. An increase does not bring back records
 	// that had already expired (AWS), so they are removed before the longer period applies to reads.
 	const horizonMs = context.nowMs - Math.min(current, hours) * 3_600_000;
-	const trim = () => Promise.all(stream.shards.map((shard) => context.store.trim(stream.uid, shard.index, horizonMs)));
+	const trim = () =>
+		context.store.trim(
+			stream.uid,
+			stream.shards.map((shard) => shard.index),
+			horizonMs,
+		);
 	if (direction === 'increase') await trim();
 	stream.retentionHours = hours;
 	await context.streams.startUpdating(stream, context.nowMs);

@@ -24,7 +24,9 @@ export class Streams {
 	/** Per stream, the first position of each write batch not yet durable, in reservation order. */
 	private readonly pendingBatches = new Map<number, number[]>();
 	/** Per stream, its state as last written to the store: what a stream goes back to when a save fails. */
-	private readonly saved = new Map<number, StreamState>();
+	private readonly saved = new Map<number, Saved>();
+	/** Per stream, the shards changed since the last save: each as it was saved, or undefined for a new one. */
+	private readonly unsaved = new Map<number, Map<number, ShardState | undefined>>();
 	/** Per region and name, when the latest stream of that name was created; kept after it is deleted. */
 	private readonly lastCreatedMs = new Map<string, number>();
 	/** Wakes readers that wait for news: `uid/shardIndex` when records land in a shard, `uid` when the stream is saved. */
@@ -38,7 +40,7 @@ export class Streams {
 	) {
 		for (const stream of store.loadStreams()) {
 			this.byKey.set(keyOf(stream.region, stream.name), stream);
-			this.saved.set(stream.uid, structuredClone(stream));
+			this.saved.set(stream.uid, savedOf(stream));
 			this.lastCreatedMs.set(keyOf(stream.region, stream.name), stream.createdMs);
 			let last = 0;
 			for (const shard of stream.shards) {
@@ -117,7 +119,7 @@ export class Streams {
 			this.byKey.set(key, withUid);
 			this.lastPositions.set(uid, startPosition);
 			await this.store.saveStream(withUid);
-			this.saved.set(uid, structuredClone(withUid));
+			this.saved.set(uid, savedOf(withUid));
 			return withUid;
 		} catch (error) {
 			this.byKey.delete(key);
@@ -141,16 +143,36 @@ export class Streams {
 		this.news.emit(String(stream.uid));
 	}
 
+	/** Notes that a shard is about to change, or was just added: the next save writes it. */
+	changingShard(stream: StreamState, shard: ShardState): void {
+		const changes = this.unsavedOf(stream);
+		if (changes.has(shard.index)) return;
+		const added = shard.index >= (this.saved.get(stream.uid)?.shardCount ?? 0);
+		changes.set(shard.index, added ? undefined : {...shard});
+	}
+
+	/** Writes the stream and the shards changed since the last save: its cost does not grow with the stream's other shards. */
 	private async write(stream: StreamState, undoOnFailure = true): Promise<void> {
-		const snapshot = structuredClone(stream);
+		const snapshot = savedOf(stream);
+		const changes = this.unsaved.get(stream.uid);
+		this.unsaved.delete(stream.uid);
+		const shards = changes ? Array.from(changes.keys(), (index) => stream.shards[index] as ShardState) : [];
 		try {
-			await this.store.saveStream(stream);
+			await this.store.saveStream(stream, shards);
 		} catch (error) {
 			const last = this.saved.get(stream.uid);
-			if (undoOnFailure && last) restore(stream, last);
+			if (undoOnFailure && last) restore(stream, last, changes);
+			// Not undone: the changed shards are written by the next save.
+			else if (changes) for (const [index, before] of changes) this.unsavedOf(stream).set(index, before);
 			throw error;
 		}
 		this.saved.set(stream.uid, snapshot);
+	}
+
+	private unsavedOf(stream: StreamState): Map<number, ShardState | undefined> {
+		let changes = this.unsaved.get(stream.uid);
+		if (!changes) this.unsaved.set(stream.uid, (changes = new Map()));
+		return changes;
 	}
 
 	/** Tells the readers of these shards that records were appended (and are durable). */
@@ -202,6 +224,17 @@ export class Streams {
 		await this.save(stream);
 	}
 
+	/** Moves a stream to UPDATING until releaseUpdating, for a job of unknown length (UpdateShardCount); not saved here. */
+	holdUpdating(stream: StreamState): void {
+		stream.status = 'UPDATING';
+		delete stream.statusChangesAtMs;
+	}
+
+	/** Lets a held stream turn ACTIVE, no sooner than the configured time after the job started; not saved here. */
+	releaseUpdating(stream: StreamState, startedMs: number): void {
+		stream.statusChangesAtMs = startedMs + this.timings.updateMs;
+	}
+
 	/** The last position handed out in a stream (records at or below it have arrived). */
 	lastPosition(stream: StreamState): number {
 		return this.lastPositions.get(stream.uid) ?? positionAt(stream.createdMs);
@@ -241,11 +274,31 @@ export class Streams {
 
 const keyOf = (region: string, name: string) => `${region}/${name}`;
 
-/** Puts a stream back as it was last saved, in place: requests under way hold the same object. */
-function restore(stream: StreamState, saved: StreamState): void {
+/** A stream as last saved: everything but its shards, and how many shards it had. */
+interface Saved {
+	readonly header: Omit<StreamState, 'shards'>;
+	readonly shardCount: number;
+}
+
+function savedOf({shards, ...header}: StreamState): Saved {
+	return {header: structuredClone(header), shardCount: shards.length};
+}
+
+/**
+ * Puts a stream back as it was last saved, in place (requests under way hold the same object): its header,
+ * and the shards changed since, as they were; shards added since are dropped.
+ */
+function restore(stream: StreamState, saved: Saved, changes: ReadonlyMap<number, ShardState | undefined> | undefined): void {
 	const target = stream as unknown as Record<string, unknown>;
-	for (const key of Object.keys(target)) if (!(key in saved)) delete target[key];
-	Object.assign(target, structuredClone(saved));
+	for (const key of Object.keys(target)) if (key !== 'shards' && !(key in saved.header)) delete target[key];
+	Object.assign(target, structuredClone(saved.header));
+	stream.shards.length = Math.min(stream.shards.length, saved.shardCount);
+	for (const [index, before] of changes ?? []) {
+		const shard = stream.shards[index];
+		if (!shard || !before) continue;
+		if (before.endPosition === undefined) delete shard.endPosition;
+		else shard.endPosition = before.endPosition;
+	}
 }
 
 export const openShards = (stream: StreamState): ShardState[] => stream.shards.filter(isOpen);

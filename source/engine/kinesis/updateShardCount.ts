@@ -2,7 +2,8 @@ import {ServiceError, limitExceeded} from '../protocol/errors.js';
 import {isOpen} from '../store/streamState.js';
 import {defineAction} from './action.js';
 import {StreamRef} from './fields.js';
-import {activeStream, scaleUniformly} from './reshard.js';
+import {activeStream} from './reshard.js';
+import {startScaling} from './scalingJob.js';
 import {checkShardLimit} from './shardLimit.js';
 
 const DAY_MS = 86_400_000;
@@ -50,9 +51,8 @@ export default defineAction(
 		checkShardLimit(context, Math.max(0, target - current));
 
 		if (target !== current) {
-			scaleUniformly(context, stream, target);
 			stream.scalingsMs = [...recent, nowMs];
-			await streams.startUpdating(stream, nowMs);
+			await startScaling(context, stream, target);
 		}
 		return {StreamName: stream.name, StreamARN: streams.arnOf(stream), CurrentShardCount: current, TargetShardCount: target};
 	},

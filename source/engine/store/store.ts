@@ -2,9 +2,10 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import {open as fsOpen} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {open, type Database, type RootDatabase} from 'lmdb';
+import {open, type Database, type Key, type RootDatabase} from 'lmdb';
 import {DiskWrites, prepareLockFile} from './diskWrites.js';
-import type {AccountSettings, ConsumerState, StreamState} from './streamState.js';
+import {Slices} from './slices.js';
+import type {AccountSettings, ConsumerState, ShardState, StreamState} from './streamState.js';
 
 /**
  * Durable storage for the engine: stream descriptions, and records keyed by (stream, shard, position)
@@ -68,7 +69,10 @@ export interface RecordPage {
 }
 
 type RecordKey = [uid: number, shardIndex: number, position: number];
+type ShardKey = [uid: number, shardIndex: number];
 const NEXT_UID_KEY = 'nextUid';
+/** At most this many keys are removed in one commit: a few milliseconds of work. */
+const SLICE_KEYS = 1000;
 const FORMAT_KEY = 'recordFormat';
 /** The layout of stored records (see encodeBatch); a directory holding another layout is refused, never misread. */
 const RECORD_FORMAT = 2;
@@ -76,6 +80,8 @@ const RECORD_FORMAT = 2;
 export class Store {
 	private readonly root: RootDatabase;
 	private readonly streams: Database<StoredStream, string>;
+	/** Each shard under its own key, so that a reshard writes the shards it changes and not the whole map. */
+	private readonly shards: Database<ShardState, ShardKey>;
 	private readonly meta: Database<number, string>;
 	/** Settings of the account, one entry per region (UpdateAccountSettings). */
 	private readonly accountSettings: Database<AccountSettings, string>;
@@ -107,13 +113,28 @@ export class Store {
 		this.streams = this.root.openDB<StoredStream, string>({name: 'streams'});
 		this.meta = this.root.openDB<number, string>({name: 'meta'});
 		this.accountSettings = this.root.openDB<AccountSettings, string>({name: 'accountSettings'});
+		this.shards = this.root.openDB<ShardState, ShardKey>({name: 'shards'});
 		this.records = this.root.openDB<Buffer, RecordKey>({name: 'records', encoding: 'binary'});
 		this.nextUid = this.meta.get(NEXT_UID_KEY) ?? 1;
 		this.checkFormat(options.dataDir);
 	}
 
 	loadStreams(): StreamState[] {
-		return Array.from(this.streams.getRange(), ({value}) => fromStored(value));
+		return Array.from(this.streams.getRange(), ({key, value}) => {
+			const stream = fromStored(value);
+			if (value.shards) this.moveShardsOut(key, stream, value);
+			else stream.shards = Array.from(this.shards.getRange({start: [stream.uid], end: [stream.uid + 1]}), (entry) => entry.value);
+			return stream;
+		});
+	}
+
+	/** Stores the shards of a stream saved before they had keys of their own under those keys, once. */
+	private moveShardsOut(key: string, stream: StreamState, {shards: _shards, ...header}: StoredStream): void {
+		this.writes.checkRoom(256 * stream.shards.length);
+		this.root.transactionSync(() => {
+			for (const shard of stream.shards) this.shards.putSync([stream.uid, shard.index], shard);
+			this.streams.putSync(key, header);
+		});
 	}
 
 	/*
@@ -122,13 +143,28 @@ export class Store {
 	 * writer thread, a record written into a new child shard could be committed, and acknowledged, before the
 	 * split that opened the shard; a crash in between would leave the record in a shard no restart knows.
 	 */
-	async saveStream(stream: StreamState): Promise<void> {
-		// About the size of its encoding: mostly the shards.
-		const bytes = 4096 + 256 * stream.shards.length;
-		if (this.durability === 'process') await this.writes.sync(() => this.streams.putSync(streamKey(stream), toStored(stream)), bytes);
-		else {
+	async saveStream(stream: StreamState, shards: readonly ShardState[] = stream.shards): Promise<void> {
+		// About the size of their encoding.
+		const bytes = 4096 + 256 * shards.length;
+		const key = streamKey(stream);
+		if (this.durability === 'process') {
+			await this.writes.sync(
+				() =>
+					this.root.transactionSync(() => {
+						this.streams.putSync(key, toStored(stream));
+						for (const shard of shards) this.shards.putSync([stream.uid, shard.index], shard);
+					}),
+				bytes,
+			);
+		} else {
 			this.writes.checkRoom(bytes);
-			await this.settled(this.streams.put(streamKey(stream), toStored(stream)));
+			await this.settled(
+				this.root.transaction(() => {
+					this.streams.put(key, toStored(stream));
+					for (const shard of shards) this.shards.put([stream.uid, shard.index], shard);
+					return true;
+				}),
+			);
 		}
 	}
 
@@ -145,15 +181,17 @@ export class Store {
 		}
 	}
 
-	/** Forgets a stream at once; its records are removed in the background. */
+	/** Forgets a stream at once; its shards and records are removed in the background. */
 	async removeStream(stream: StreamState): Promise<void> {
 		if (this.durability === 'process') await this.writes.sync(() => this.streams.removeSync(streamKey(stream)), 0);
 		else {
 			this.writes.checkRoom(0);
 			await this.settled(this.streams.remove(streamKey(stream)));
 		}
-		// Should this fail, the records stay on disk under a stream id that is never used again.
-		this.removeRange([stream.uid], [stream.uid + 1]).catch(() => undefined);
+		// Should this fail, they stay on disk under a stream id that is never used again.
+		this.removeRange(this.shards, [stream.uid], [stream.uid + 1])
+			.then(() => this.removeRange(this.records, [stream.uid], [stream.uid + 1]))
+			.catch(() => undefined);
 	}
 
 	/** A stream id never used before in this data directory, so old records can never resurface. */
@@ -264,18 +302,29 @@ export class Store {
 		return undefined;
 	}
 
-	/** Removes the records of a shard that arrived before a time. Returns how many went. */
-	async trim(uid: number, shardIndex: number, beforeMs: number): Promise<number> {
-		// Removing copies pages too: on a disk with no room left, the space waits for the next sweep.
-		this.writes.checkRoom(0);
+	/**
+	 * Removes the records of some shards of a stream that arrived before a time, in slices that each hold
+	 * the event loop a few milliseconds (see Slices), so that other calls go on meanwhile. Returns how many went.
+	 */
+	async trim(uid: number, shardIndexes: Iterable<number>, beforeMs: number, slices = new Slices()): Promise<number> {
 		let removed = 0;
-		const removals: Array<Promise<boolean>> = [];
-		for (const {key, value} of this.records.getRange({start: [uid, shardIndex], end: [uid, shardIndex + 1]})) {
-			if (value.readDoubleBE(BATCH_ARRIVAL) >= beforeMs) break;
-			removals.push(this.records.remove(key));
-			removed += value.readUInt32BE(BATCH_COUNT);
+		for (const shardIndex of shardIndexes) {
+			let from: Key = [uid, shardIndex];
+			for (;;) {
+				const keys: RecordKey[] = [];
+				let more = false;
+				for (const {key, value} of this.records.getRange({start: from, end: [uid, shardIndex + 1], limit: SLICE_KEYS})) {
+					if (value.readDoubleBE(BATCH_ARRIVAL) >= beforeMs) break;
+					keys.push(key);
+					removed += value.readUInt32BE(BATCH_COUNT);
+					more = keys.length === SLICE_KEYS;
+				}
+				if (keys.length > 0) await this.removeKeys(this.records, keys);
+				await slices.pause();
+				if (!more) break;
+				from = [uid, shardIndex, (keys.at(-1) as RecordKey)[2] + 1];
+			}
 		}
-		await this.writes.settle(removals);
 		return removed;
 	}
 
@@ -319,11 +368,35 @@ export class Store {
 		this.meta.putSync(FORMAT_KEY, RECORD_FORMAT);
 	}
 
-	private async removeRange(start: unknown[], end: unknown[]): Promise<void> {
+	/** Removes every key of a range, in slices (see trim). */
+	private async removeRange<K extends Key>(db: Database<unknown, K>, start: Key, end: Key): Promise<void> {
+		const slices = new Slices();
+		for (;;) {
+			const keys = Array.from(db.getKeys({start, end, limit: SLICE_KEYS}));
+			if (keys.length > 0) await this.removeKeys(db, keys);
+			if (keys.length < SLICE_KEYS) return;
+			await slices.pause();
+		}
+	}
+
+	/**
+	 * Removes keys in one commit. Removing copies pages too, so it is refused on a disk with no room left:
+	 * the space then waits for the next sweep. LMDB puts the freed pages on its free list and reuses them
+	 * for later writes; the data file does not shrink.
+	 */
+	private async removeKeys<K extends Key>(db: Database<unknown, K>, keys: readonly K[]): Promise<void> {
+		if (this.durability === 'process') {
+			await this.writes.sync(
+				() =>
+					db.transactionSync(() => {
+						for (const key of keys) db.removeSync(key);
+					}),
+				0,
+			);
+			return;
+		}
 		this.writes.checkRoom(0);
-		const removals: Array<Promise<boolean>> = [];
-		for (const key of this.records.getKeys({start: start as RecordKey, end: end as RecordKey})) removals.push(this.records.remove(key));
-		await this.writes.settle(removals);
+		await this.settled(...keys.map((key) => db.remove(key)));
 	}
 
 	/** Waits for writes made through LMDB's writer thread: every one committed and, with 'power' durability, flushed. */
@@ -350,12 +423,14 @@ async function syncFile(path: string): Promise<void> {
  */
 type Tags = Record<string, string>;
 type StoredTags = Array<[string, string]> | Tags;
-type StoredStream = Omit<StreamState, 'tags' | 'consumers'> & {
+type StoredStream = Omit<StreamState, 'tags' | 'consumers' | 'shards'> & {
+	/** Only in streams stored before shards had keys of their own. */
+	shards?: ShardState[];
 	tags: StoredTags;
 	consumers?: Array<Omit<ConsumerState, 'tags'> & {tags?: StoredTags}>;
 };
 
-function toStored(stream: StreamState): StoredStream {
+function toStored({shards: _shards, ...stream}: StreamState): StoredStream {
 	return {
 		...stream,
 		tags: Object.entries(stream.tags),
@@ -365,10 +440,11 @@ function toStored(stream: StreamState): StoredStream {
 	};
 }
 
-function fromStored({tags, consumers, ...stream}: StoredStream): StreamState {
+function fromStored({tags, consumers, shards, ...stream}: StoredStream): StreamState {
 	const asObject = (value: StoredTags): Tags => (Array.isArray(value) ? Object.fromEntries(value) : value);
 	return {
 		...stream,
+		shards: shards ?? [],
 		tags: asObject(tags),
 		...(consumers
 			? {

@@ -31,6 +31,8 @@ export interface StreamState {
 	/** Each Start/StopStreamEncryption, from the first position it applies to: records keep the encryption they were written under. */
 	encryptionChanges?: Array<{fromPosition: number; type: 'NONE' | 'KMS'}>;
 	enhancedMonitoring: string[];
+	/** While an UpdateShardCount is under way: its target (see scalingJob.ts). */
+	scalingTo?: number;
 	/** When UpdateShardCount ran, for AWS's limit of scalings per rolling day. */
 	scalingsMs?: number[];
 	/** Enhanced fan-out consumers (RegisterStreamConsumer); absent in streams stored before they existed. */
