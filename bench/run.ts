@@ -9,6 +9,7 @@
  *   npm run bench -- --console          the console's own speed only (bench/console.ts; flags combine)
  *   npm run bench -- --ui               the terminal console under a 20,000 records/s tail (bench/uiLoad.ts)
  *   npm run bench -- --load             100 concurrent clients writing and reading for 60 s (bench/load.ts)
+ *   npm run bench -- --jobs             the engine's big jobs (sweep, reshards) and a probe's latency meanwhile (bench/jobs.ts)
  *
  * Environment: BENCH_SECONDS (10) of PutRecords per row after BENCH_WARMUP_SECONDS (1);
  * BENCH_CONCURRENCY (4) PutRecords in flight; BENCH_SHARDS (4); BENCH_DRAIN_SECONDS (120) at most
@@ -26,6 +27,7 @@ import {cpus, freemem, totalmem} from 'node:os';
 import {join, resolve} from 'node:path';
 import {parseArgs} from 'node:util';
 import {consoleBenchmark} from './console.js';
+import {jobsBenchmark} from './jobs.js';
 import {appendLoadResults, loadBenchmark} from './load.js';
 import {enginePeer, peers, type Peer} from './lib/peers.js';
 import {cleanUp, installCleanup, machineBusySeconds, type ServerProcess} from './lib/processes.js';
@@ -39,6 +41,7 @@ const {values: flags} = parseArgs({
 		console: {type: 'boolean', default: false},
 		ui: {type: 'boolean', default: false},
 		load: {type: 'boolean', default: false},
+		jobs: {type: 'boolean', default: false},
 	},
 });
 const number = (name: string, fallback: number) => {
@@ -60,12 +63,13 @@ const config = {
 	profileDir: process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined,
 	results: process.env.BENCH_RESULTS ?? 'bench/results.md',
 };
-const chosen = flags.memory || flags.throughput || flags.console || flags.ui || flags.load;
+const chosen = flags.memory || flags.throughput || flags.console || flags.ui || flags.load || flags.jobs;
 const runThroughput = !chosen || flags.throughput;
 const runMemory = !chosen || flags.memory;
 const runConsole = !chosen || flags.console;
 const runUi = !chosen || flags.ui;
 const runLoad = !chosen || flags.load;
+const runJobs = !chosen || flags.jobs;
 const BATCH = 500;
 const RECORD_BYTES = 100;
 const GET_LIMIT = 10_000;
@@ -527,6 +531,13 @@ async function main(): Promise<void> {
 			log(`load: ${section.violations} acknowledged records lost, repeated or out of order`);
 			process.exitCode = 1;
 		}
+	}
+
+	if (runJobs) {
+		log('jobs: big jobs in the engine and a probe meanwhile (bench/jobs.ts)');
+		const section = await jobsBenchmark(command(), revision());
+		sections.push(section.markdown);
+		console.log(`${section.table}\n`);
 	}
 
 	// results.md keeps the throughput and memory figures: a run of other sections alone leaves it as it is.

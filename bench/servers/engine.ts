@@ -9,12 +9,17 @@
  *   profile-stop FILE    stop it and write the profile to FILE (.cpuprofile)
  *   loop-start           start measuring the event loop's delay (resolution 10 ms)
  *   loop-stop            stop, and reply its delay in ms: {p50, p99, max, count}
+ *   advance MS           move the engine's clock MS milliseconds ahead (records age, retention passes)
+ *   disk                 the size of the data file: {bytes}
  *   exit                 close the engine and exit; so do the end of stdin, SIGTERM and SIGINT
  * Per-shard throughput limits are off (the benchmark writes far more than 1,000 records/s to a shard)
  * unless `--limits on` (the engine's default, as bench/load.ts runs it);
- * BENCH_ENGINE_OPTIONS (JSON) is spread into createEngine's options on top.
+ * BENCH_ENGINE_OPTIONS (JSON) is spread into createEngine's options on top. BENCH_ENGINE_DIST names
+ * another build's dist/ directory to run instead (bench/jobs.ts compares this build with another).
  */
-import {writeFileSync} from 'node:fs';
+import {statSync, writeFileSync} from 'node:fs';
+import {join, resolve} from 'node:path';
+import {pathToFileURL} from 'node:url';
 import {Session} from 'node:inspector/promises';
 import {monitorEventLoopDelay, type IntervalHistogram} from 'node:perf_hooks';
 import {createInterface} from 'node:readline';
@@ -28,10 +33,14 @@ const durability = values.durability;
 if (durability !== 'process' && durability !== 'power') throw new Error(`--durability must be process or power, not ${durability}`);
 if (values.limits !== 'on' && values.limits !== 'off') throw new Error(`--limits must be on or off, not ${values.limits}`);
 
-const distEngine = new URL('../../dist/engine/index.js', import.meta.url).href;
+const distEngine = process.env.BENCH_ENGINE_DIST
+	? pathToFileURL(join(resolve(process.env.BENCH_ENGINE_DIST), 'engine/index.js')).href
+	: new URL('../../dist/engine/index.js', import.meta.url).href;
 const {createEngine} = (await import(distEngine)) as typeof EngineModule;
 const extra = JSON.parse(process.env.BENCH_ENGINE_OPTIONS ?? '{}') as Partial<EngineModule.EngineOptions>;
+let clockOffsetMs = 0;
 const engine = await createEngine({
+	now: () => Date.now() + clockOffsetMs,
 	port: 0,
 	host: '127.0.0.1',
 	durability,
@@ -89,6 +98,11 @@ async function run(command: string, argument: string): Promise<unknown> {
 			loop = undefined;
 			return delay;
 		}
+		case 'advance':
+			clockOffsetMs += Number(argument);
+			return {clockOffsetMs};
+		case 'disk':
+			return {bytes: values['data-dir'] ? statSync(join(values['data-dir'], 'data.mdb')).size : 0};
 		default:
 			throw new Error(`unknown command ${command}`);
 	}

@@ -92,6 +92,8 @@ export class Store {
 	/** Every write goes through it: a write the disk refuses fails with a StorageError, and never unheard. */
 	private readonly writes: DiskWrites;
 	private nextUid: number;
+	/** Set by close: a job under way (a trim, a removal) stops at its next slice. */
+	private closed = false;
 
 	constructor(options: StoreOptions = {}) {
 		this.temporaryDir = options.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'kinesis-engine-'));
@@ -311,6 +313,7 @@ export class Store {
 		for (const shardIndex of shardIndexes) {
 			let from: Key = [uid, shardIndex];
 			for (;;) {
+				if (this.closed) return removed;
 				const keys: RecordKey[] = [];
 				let more = false;
 				for (const {key, value} of this.records.getRange({start: from, end: [uid, shardIndex + 1], limit: SLICE_KEYS})) {
@@ -346,6 +349,7 @@ export class Store {
 	}
 
 	async close(): Promise<void> {
+		this.closed = true;
 		if (this.durability === 'power') await this.root.flushed;
 		await this.root.close();
 		// A clean stop leaves everything on the disk, whatever the durability of each commit was.
@@ -371,7 +375,7 @@ export class Store {
 	/** Removes every key of a range, in slices (see trim). */
 	private async removeRange<K extends Key>(db: Database<unknown, K>, start: Key, end: Key): Promise<void> {
 		const slices = new Slices();
-		for (;;) {
+		while (!this.closed) {
 			const keys = Array.from(db.getKeys({start, end, limit: SLICE_KEYS}));
 			if (keys.length > 0) await this.removeKeys(db, keys);
 			if (keys.length < SLICE_KEYS) return;
