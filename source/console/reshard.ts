@@ -546,7 +546,8 @@ export function planScale(
 			'Kinesis reaches the new count by splitting and merging: while it works the stream is UPDATING, still readable and writable, and the closed shards keep their records until retention passes.',
 		);
 	}
-	const ranges = Number.isInteger(target) && target >= 1 && target <= 100_000 ? uniformRanges(target) : [];
+	const boundaries = shape.openShards.slice(1).map((shard) => BigInt(shard.startingHashKey));
+	const ranges = Number.isInteger(target) && target >= 1 && target <= 100_000 ? uniformRanges(target, boundaries) : [];
 	return {
 		operation: 'scale',
 		stream: shape.stream,
@@ -562,12 +563,24 @@ export function planScale(
 	};
 }
 
-/** The ranges of `count` shards splitting the key space evenly, as Kinesis lays them out (the last takes the remainder). */
-export function uniformRanges(count: number): RangePreview[] {
+/**
+ * The ranges of `count` shards splitting the key space evenly, as Kinesis lays them out (the last takes the
+ * remainder). Given the open shards' boundaries (their starts, lowest first), a cut within 2^32 keys of one
+ * falls on it: uniform scaling keeps a boundary there rather than cutting a sliver next to it, so doubling
+ * splits each shard once (the engine does the same, source/engine/kinesis/reshard.ts).
+ */
+export function uniformRanges(count: number, boundaries: readonly bigint[] = []): RangePreview[] {
 	const step = KEY_SPACE / BigInt(count);
-	return Array.from({length: count}, (_, index) =>
-		preview(step * BigInt(index), index === count - 1 ? MAX_HASH_KEY : step * BigInt(index + 1) - 1n),
-	);
+	const snap = 1n << 32n;
+	let next = 0;
+	const cuts = Array.from({length: count - 1}, (_, index) => {
+		const ideal = step * BigInt(index + 1);
+		while ((boundaries[next] ?? KEY_SPACE) < ideal - snap) next++;
+		const near = boundaries[next];
+		return near !== undefined && near <= ideal + snap ? near : ideal;
+	});
+	const starts = [0n, ...cuts];
+	return starts.map((start, index) => preview(start, (starts[index + 1] ?? KEY_SPACE) - 1n));
 }
 
 /** Counts to pass through from `current` to `target`, each within double and half of the one before. */
