@@ -118,7 +118,7 @@ export class Streams {
 			const withUid = {...created, uid};
 			this.byKey.set(key, withUid);
 			this.lastPositions.set(uid, startPosition);
-			await this.store.saveStream(withUid);
+			await this.store.createStream(withUid);
 			this.saved.set(uid, savedOf(withUid));
 			return withUid;
 		} catch (error) {

@@ -146,28 +146,42 @@ export class Store {
 	 * split that opened the shard; a crash in between would leave the record in a shard no restart knows.
 	 */
 	async saveStream(stream: StreamState, shards: readonly ShardState[] = stream.shards): Promise<void> {
-		// About the size of their encoding.
-		const bytes = 4096 + 256 * shards.length;
-		const key = streamKey(stream);
-		if (this.durability === 'process') {
-			await this.writes.sync(
-				() =>
-					this.root.transactionSync(() => {
-						this.streams.putSync(key, toStored(stream));
-						for (const shard of shards) this.shards.putSync([stream.uid, shard.index], shard);
-					}),
-				bytes,
-			);
-		} else {
-			this.writes.checkRoom(bytes);
-			await this.settled(
-				this.root.transaction(() => {
-					this.streams.put(key, toStored(stream));
-					for (const shard of shards) this.shards.put([stream.uid, shard.index], shard);
-					return true;
-				}),
-			);
+		await this.commit(shards.length, () => {
+			this.streams.putSync(streamKey(stream), toStored(stream));
+			for (const shard of shards) this.shards.putSync([stream.uid, shard.index], shard);
+		});
+	}
+
+	/**
+	 * Stores a new stream: its shards first, a slice at a time (see Slices), then the stream itself, whose
+	 * commit makes it exist: shards stored without their stream are never loaded, and its id is never reused.
+	 */
+	async createStream(stream: StreamState): Promise<void> {
+		const slices = new Slices();
+		for (let from = 0; from < stream.shards.length; from += SLICE_KEYS) {
+			await this.commit(SLICE_KEYS, () => {
+				for (const shard of stream.shards.slice(from, from + SLICE_KEYS)) this.shards.putSync([stream.uid, shard.index], shard);
+			});
+			await slices.pause();
 		}
+		await this.saveStream(stream, []);
+	}
+
+	/** Runs writes to the streams and shards in one commit, by the configured durability. */
+	private async commit(shardCount: number, write: () => void): Promise<void> {
+		// About the size of their encoding.
+		const bytes = 4096 + 256 * shardCount;
+		if (this.durability === 'process') {
+			await this.writes.sync(() => this.root.transactionSync(write), bytes);
+			return;
+		}
+		this.writes.checkRoom(bytes);
+		await this.settled(
+			this.root.transaction(() => {
+				write();
+				return true;
+			}),
+		);
 	}
 
 	/** The account's settings in each region where they were ever changed, by region. */
