@@ -72,7 +72,7 @@ type RecordKey = [uid: number, shardIndex: number, position: number];
 type ShardKey = [uid: number, shardIndex: number];
 const NEXT_UID_KEY = 'nextUid';
 /** At most this many keys are removed in one commit: a few milliseconds of work. */
-const SLICE_KEYS = 1000;
+const SLICE_KEYS = 250;
 const FORMAT_KEY = 'recordFormat';
 /** The layout of stored records (see encodeBatch); a directory holding another layout is refused, never misread. */
 const RECORD_FORMAT = 2;
