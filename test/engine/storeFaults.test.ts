@@ -5,6 +5,8 @@ import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterEach, describe, expect, it} from 'vitest';
 import type {ActionContext} from '../../source/engine/kinesis/action.js';
+import {evenRanges, fromHex, toHex} from '../../source/engine/kinesis/hashKeys.js';
+import {merge, split} from '../../source/engine/kinesis/reshard.js';
 import {changeRetention} from '../../source/engine/kinesis/retention.js';
 import {Streams} from '../../source/engine/kinesis/streams.js';
 import {StorageError} from '../../source/engine/store/diskWrites.js';
@@ -119,6 +121,46 @@ process.kill(process.pid, 'SIGKILL');
 			expect(store.loadStreams()).toEqual([{...before, tags: {kept: 'yes'}}]);
 		} finally {
 			await store.close();
+		}
+	});
+
+	it("writes the shards a SplitShard or MergeShards changes, whatever the stream's size, and a restart finds them", async () => {
+		const dir = tempDir('store-shards-');
+		const store = new Store({dataDir: dir});
+		let reopened: Store | undefined;
+		try {
+			const streams = new Streams(store, '000000000000', {createMs: 0, deleteMs: 0, updateMs: 0});
+			const {uid: _uid, status: _status, shards: _shards, statusChangesAtMs: _at, ...fields} = streamState(0);
+			const stream = await streams.create(fields, evenRanges(2000));
+			const written: number[] = [];
+			const saveStream = store.saveStream.bind(store);
+			store.saveStream = (saved, shards) => {
+				written.push(shards?.length ?? saved.shards.length);
+				return saveStream(saved, shards);
+			};
+			// reshard.ts's functions use only the stream registry and the time of the request.
+			const context = {streams, nowMs: Date.now()} as unknown as ActionContext;
+			const parent = stream.shards[700] as ShardState;
+			const [lower, upper] = split(context, stream, parent, toHex((fromHex(parent.startHash) + fromHex(parent.endHash)) / 2n));
+			await streams.save(stream);
+			merge(context, stream, lower, upper);
+			await streams.save(stream);
+			// The parent and its two children; then the two children and their merge.
+			expect(written).toEqual([3, 3]);
+			await store.close();
+
+			reopened = new Store({dataDir: dir});
+			const [loaded] = reopened.loadStreams();
+			expect(loaded?.shards).toHaveLength(2003);
+			expect(loaded?.shards.filter((shard) => shard.endPosition === undefined)).toHaveLength(2000);
+			expect(loaded?.shards[2002]).toMatchObject({
+				parentIndex: 2000,
+				adjacentParentIndex: 2001,
+				startHash: parent.startHash,
+				endHash: parent.endHash,
+			});
+		} finally {
+			await (reopened ?? store).close();
 		}
 	});
 
