@@ -1,6 +1,7 @@
 import {problemError} from '../console/changes.js';
 import {
 	executeCheckpointReset,
+	MOVING_CHECKPOINTS_ADVICE,
 	parseResetTarget,
 	planCheckpointReset,
 	readCheckpoints,
@@ -297,18 +298,15 @@ async function printResult(output: Output, result: CheckpointResetResult): Promi
 		const rows = result.changedSincePlan.map((shard) => [
 			shard.shardId,
 			shard.change === 'checkpoint'
-				? 'a worker checkpointed'
-				: shard.change === 'lease'
-					? 'the lease was renewed or taken'
-					: shard.change === 'deleted'
-						? 'the lease was deleted'
-						: 'a lease was made',
-			`${short(shard.planned.checkpoint)} @${shard.planned.leaseCounter ?? '-'}`,
-			shard.now === undefined
-				? '-'
-				: `${short(shard.now.checkpoint)} @${shard.now.leaseCounter}${shard.now.leaseOwner === undefined ? '' : ` by ${sanitize(shard.now.leaseOwner)}`}`,
+				? `${shard.now?.leaseOwner === undefined ? 'someone' : sanitize(shard.now.leaseOwner)} checkpointed`
+				: shard.change === 'deleted'
+					? 'the lease was deleted'
+					: 'a lease was made',
+			short(shard.planned.checkpoint),
+			shard.now === undefined ? '-' : short(shard.now.checkpoint),
 		]);
 		text += `\nChanged since the plan, not written:\n\n${indent(table([['SHARD', 'WHAT CHANGED', 'PLANNED ON', 'NOW'], ...rows]))}\n`;
+		if (result.changedSincePlan.some((shard) => shard.change === 'checkpoint')) text += `\n${warningLines([MOVING_CHECKPOINTS_ADVICE])}`;
 	}
 	if (result.written.length > 0 && result.changedSincePlan.length === 0)
 		text += `\nA worker that takes these leases starts from the new checkpoints.\n`;

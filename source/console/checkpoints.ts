@@ -12,6 +12,8 @@ import {ConsoleError, formatFailure, toFailure} from './failures.js';
 import {
 	checkpointPosition,
 	documentsOf,
+	LEASE_KEY,
+	leaseFromItem,
 	leaseKeyOf,
 	leasesOfStream,
 	requireLeaseTable,
@@ -1331,9 +1333,17 @@ export interface ChangedShard {
 	readonly shardId: string;
 	readonly planned: {readonly checkpoint?: string; readonly leaseCounter?: number; readonly exists: boolean};
 	/** The lease now; absent when it was deleted. */
-	readonly now?: {readonly checkpoint?: string; readonly leaseCounter: number; readonly leaseOwner?: string};
-	/** What changed: a worker's checkpoint, the lease alone (renewed or taken), or the lease's existence. */
-	readonly change: 'checkpoint' | 'lease' | 'created' | 'deleted';
+	readonly now?: {
+		readonly checkpoint?: string;
+		readonly subSequenceNumber?: number;
+		readonly leaseCounter: number;
+		readonly leaseOwner?: string;
+	};
+	/**
+	 * What changed: the checkpoint (a worker checkpointed), or the lease's existence. A lease renewed or
+	 * taken with its checkpoint where the plan read it is written: renewals move the counter alone.
+	 */
+	readonly change: 'checkpoint' | 'created' | 'deleted';
 }
 
 export interface CheckpointResetResult {
@@ -1492,15 +1502,20 @@ async function writeShard(
 			);
 			return 'written';
 		}
-		const names: Record<string, string> = {'#cp': 'checkpoint', '#sub': 'checkpointSubSequenceNumber', '#counter': 'leaseCounter'};
-		PENDING_ATTRIBUTES.forEach((name, index) => (names[`#p${index}`] = name));
-		const values: Record<string, unknown> = {
-			':cp': shard.next.checkpoint,
-			':sub': shard.next.subSequenceNumber,
-			':one': 1,
-			':counter': shard.current.leaseCounter ?? 0,
+		const names: Record<string, string> = {
+			'#key': LEASE_KEY,
+			'#cp': 'checkpoint',
+			'#sub': 'checkpointSubSequenceNumber',
+			'#counter': 'leaseCounter',
 		};
-		const conditions = ['#counter = :counter'];
+		PENDING_ATTRIBUTES.forEach((name, index) => (names[`#p${index}`] = name));
+		const values: Record<string, unknown> = {':cp': shard.next.checkpoint, ':sub': shard.next.subSequenceNumber, ':one': 1, ':zero': 0};
+		// The write expects the checkpoint the plan read, not the lease counter: a KCL worker renews its
+		// lease by bumping the counter alone every few seconds (DynamoDBLeaseRefresher.renewLease expects
+		// leaseCounter and sets leaseCounter + 1, awslabs/amazon-kinesis-client), so a renewal says nothing
+		// about the position, and expecting the counter refused every reset of a live application.
+		// The counter is still bumped, so that the holder loses the lease at its next renewal or checkpoint.
+		const conditions = ['attribute_exists(#key)'];
 		if (shard.current.checkpoint === undefined) conditions.push('attribute_not_exists(#cp)');
 		else {
 			conditions.push('#cp = :oldcp');
@@ -1515,7 +1530,7 @@ async function writeShard(
 			new UpdateCommand({
 				TableName: plan.application,
 				Key: {leaseKey: shard.leaseKey},
-				UpdateExpression: `SET #cp = :cp, #sub = :sub, #counter = #counter + :one REMOVE ${PENDING_ATTRIBUTES.map((_, index) => `#p${index}`).join(', ')}`,
+				UpdateExpression: `SET #cp = :cp, #sub = :sub, #counter = if_not_exists(#counter, :zero) + :one REMOVE ${PENDING_ATTRIBUTES.map((_, index) => `#p${index}`).join(', ')}`,
 				ConditionExpression: conditions.join(' AND '),
 				ExpressionAttributeNames: names,
 				ExpressionAttributeValues: values,
@@ -1536,10 +1551,38 @@ async function changedShard(documents: DynamoDBDocumentClient, table: string, sh
 	};
 	const item = (await documents.send(new GetCommand({TableName: table, Key: {leaseKey: shard.leaseKey}, ConsistentRead: true}))).Item;
 	if (item === undefined) return {shardId: shard.shardId, planned, change: 'deleted'};
-	const checkpoint = typeof item.checkpoint === 'string' ? item.checkpoint : undefined;
-	const leaseCounter = typeof item.leaseCounter === 'number' ? item.leaseCounter : 0;
-	const leaseOwner = typeof item.leaseOwner === 'string' && item.leaseOwner !== '' ? item.leaseOwner : undefined;
-	const nowLease = {...(checkpoint === undefined ? {} : {checkpoint}), leaseCounter, ...(leaseOwner === undefined ? {} : {leaseOwner})};
-	const change = !shard.current.exists ? 'created' : checkpoint !== shard.current.checkpoint ? 'checkpoint' : 'lease';
-	return {shardId: shard.shardId, planned, now: nowLease, change};
+	const lease = leaseFromItem(item);
+	const nowLease = {
+		...(lease?.checkpoint === undefined ? {} : {checkpoint: lease.checkpoint}),
+		...(lease?.checkpointSubSequenceNumber === undefined ? {} : {subSequenceNumber: lease.checkpointSubSequenceNumber}),
+		leaseCounter: lease?.leaseCounter ?? 0,
+		...(lease?.leaseOwner === undefined ? {} : {leaseOwner: lease.leaseOwner}),
+	};
+	return {shardId: shard.shardId, planned, now: nowLease, change: shard.current.exists ? 'checkpoint' : 'created'};
 }
+
+/** Why a shard was not written, in words the console and the command both use. */
+export function changedShardText(shard: ChangedShard, checkpointText: (checkpoint: string) => string = (text) => text): string {
+	switch (shard.change) {
+		case 'checkpoint': {
+			const now = shard.now;
+			const position = now?.checkpoint === undefined ? 'no checkpoint' : checkpointText(now.checkpoint);
+			const sub = (now?.subSequenceNumber ?? 0) > 0 ? `/${now?.subSequenceNumber}` : '';
+			const planned = shard.planned.checkpoint === undefined ? 'none' : checkpointText(shard.planned.checkpoint);
+			return `${now?.leaseOwner ?? 'someone'} checkpointed it at ${position}${sub} after the plan (planned on ${planned})`;
+		}
+		case 'deleted':
+			return 'its lease was deleted after the plan';
+		case 'created':
+			return 'a lease was made for it after the plan';
+	}
+}
+
+/**
+ * What to do when checkpoints keep moving under a reset: the application's workers are running. Said
+ * when a reset leaves shards because their checkpoint moved since the plan.
+ */
+export const MOVING_CHECKPOINTS_ADVICE =
+	"The application's workers are still checkpointing these shards, so each plan is stale by the time it is written. " +
+	'Stop the application (its workers give their leases up and the checkpoints stay put), then reset again; ' +
+	'or confirm the plan again at once, before the next checkpoint.';

@@ -79,6 +79,10 @@ export function consoleConsumerServices(
 			const judged = watch ?? stores.get(key(stream, application))?.watch;
 			return planCheckpointReset(clients, stream, application, request, {...(judged ? {watch: judged} : {}), ...(signal ? {signal} : {})});
 		},
-		reset: (plan, signal) => executeCheckpointReset({...clients, target: connection.target, signal}, plan),
+		reset: (plan, signal) => {
+			// The plan made again after a shard changed takes the holders the view has judged, rather than reading twice.
+			const judged = stores.get(key(plan.stream, plan.application))?.watch;
+			return executeCheckpointReset({...clients, target: connection.target, signal}, plan, judged ? {watch: judged} : {});
+		},
 	};
 }

@@ -325,7 +325,7 @@ describe('executing resets', () => {
 				shardId: shardId(0),
 				change: 'checkpoint',
 				planned: {exists: true, checkpoint: x[6], leaseCounter: 3},
-				now: {checkpoint: x[8], leaseCounter: 4, leaseOwner: 'worker-a'},
+				now: {checkpoint: x[8], subSequenceNumber: 0, leaseCounter: 4, leaseOwner: 'worker-a'},
 			},
 		]);
 		expect(await lease(table, shardId(0))).toMatchObject({checkpoint: x[8], counter: '4'});

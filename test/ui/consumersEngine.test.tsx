@@ -9,7 +9,7 @@ import type {Engine} from '../../source/engine/index.js';
 import {consoleConsumerServices} from '../../source/ui/consumerServices.js';
 import {renderRoute} from '../../source/ui/screens/index.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
-import {createLeaseTable, createStream, dynamoClient, putLease, putRecords, workerCheckpoint} from '../helpers/leaseTables.js';
+import {createLeaseTable, createStream, dynamoClient, putLease, putRecords, renewLease, workerCheckpoint} from '../helpers/leaseTables.js';
 import {localTarget, renderApp, testServices, waitForFrame} from '../helpers/ui.js';
 
 /**
@@ -94,5 +94,58 @@ describe('consumers and checkpoint resets in the console on the engine', () => {
 		app.unmount();
 		const audit = await readFile(join(dir, 'audit.jsonl'), 'utf8');
 		expect(audit.match(/"operation":"checkpoint-reset"/g)).toHaveLength(4);
+	});
+
+	it('writes over a lease that was only renewed since the plan; one whose checkpoint moved is not written, and the reset is not said to be done', async () => {
+		const others = await putRecords(kinesis, 'events', 2, 1, 6, 'o');
+		await createLeaseTable(dynamo, 'live-app');
+		await putLease(dynamo, 'live-app', 'shardId-000000000000', {checkpoint: sequences[2] ?? '', owner: 'worker-1', counter: 7});
+		await putLease(dynamo, 'live-app', 'shardId-000000000001', {checkpoint: others[1] ?? '', owner: 'worker-2', counter: 4});
+		const consumers = consoleConsumerServices(
+			{kinesis, dynamodb: dynamo, target: localTarget(engine.url)},
+			async (error) => (error instanceof Error ? error.message : String(error)),
+			{readOnly: false, refreshMs: 300},
+		);
+		const services = testServices(kinesis, engine.url, {consumers});
+		const reset = async (shard: string) => {
+			const app = renderApp(services, renderRoute, {
+				initialRoute: {kind: 'reset', stream: 'events', application: 'live-app', shards: [shard]},
+			});
+			await waitForFrame(app.lastFrame, (text) => text.includes('reset to (trim-horizon'));
+			app.stdin.write('latest\r');
+			await waitForFrame(app.lastFrame, (text) => text.includes('y submits'), 10_000);
+			return app;
+		};
+
+		// worker-1 renews its lease twice (the counter moves, the checkpoint does not): the reset is written.
+		const renewed = await reset('shardId-000000000000');
+		await renewLease(dynamo, 'live-app', 'shardId-000000000000');
+		await renewLease(dynamo, 'live-app', 'shardId-000000000000');
+		renewed.stdin.write('y');
+		const written = await waitForFrame(renewed.lastFrame, (text) => /Written: 0 …\d+ → LATEST/.test(text), 10_000);
+		expect(written).not.toContain('not written');
+		expect(services.notices.getSnapshot()?.text).toMatch(/^The checkpoint reset of live-app is done/);
+		renewed.unmount();
+
+		// worker-2 checkpoints after the plan: nothing is written, and the view, the status line and the audit log say so.
+		const moved = await reset('shardId-000000000001');
+		await workerCheckpoint(dynamo, 'live-app', 'shardId-000000000001', 'worker-2', 4, others[3] ?? '');
+		moved.stdin.write('y');
+		const refused = await waitForFrame(moved.lastFrame, (text) => text.includes('not written'), 10_000);
+		expect(refused).toContain('Written: none');
+		expect(refused).toMatch(/shardId-000000000001 not written: worker-2 checkpointed it at …\d+ after the plan\s+\(planned on …\d+\)/);
+		expect(refused).toContain("The application's workers are still checkpointing these shards");
+		expect(services.notices.getSnapshot()).toMatchObject({
+			level: 'warning',
+			text: 'The checkpoint reset of live-app wrote nothing: 1 shard changed since the plan.',
+		});
+		moved.unmount();
+		const outcomes = (await readFile(join(dir, 'audit.jsonl'), 'utf8'))
+			.trim()
+			.split('\n')
+			.map((line) => JSON.parse(line) as {outcome: string; parameters: {application: string}})
+			.filter((entry) => entry.parameters.application === 'live-app')
+			.map((entry) => entry.outcome);
+		expect(outcomes).toEqual(['submitted', 'completed', 'submitted', 'failed']);
 	});
 });

@@ -27,6 +27,8 @@ export function useChange<R>(options: {
 	readonly describe: (error: unknown) => Promise<string>;
 	readonly say: (level: 'info' | 'warning' | 'error', text: string) => void;
 	readonly onDone?: (result: R) => void;
+	/** What the status line says of a result, when "done" would not be true (a change that wrote nothing). */
+	readonly outcome?: (result: R) => {readonly level: 'info' | 'warning' | 'error'; readonly text: string} | undefined;
 }): ChangeRunner<R> {
 	const [state, setState] = useState<ChangeState<R>>({stage: 'idle'});
 	const running = useRef<AbortController | undefined>(undefined);
@@ -54,7 +56,9 @@ export function useChange<R>(options: {
 					if (event.type === 'done') {
 						running.current = undefined;
 						setState({stage: 'done', result: event.result, elapsedMs: event.elapsedMs});
-						latest.current.say('info', `The ${latest.current.what} is done (${(event.elapsedMs / 1000).toFixed(1)} s).`);
+						const outcome = latest.current.outcome?.(event.result);
+						if (outcome) latest.current.say(outcome.level, outcome.text);
+						else latest.current.say('info', `The ${latest.current.what} is done (${(event.elapsedMs / 1000).toFixed(1)} s).`);
 						latest.current.onDone?.(event.result);
 						return;
 					}

@@ -3,7 +3,7 @@ import {keysOf} from '../keymap.js';
 import {Text} from '../components/Text.js';
 import {useEffect, useMemo, useState} from 'react';
 import type {CheckpointResetPlan, CheckpointResetResult, ResetTarget, ShardCheckpoint, ShardResetPlan} from '../../console/checkpoints.js';
-import {parseResetTarget} from '../../console/checkpoints.js';
+import {changedShardText, MOVING_CHECKPOINTS_ADVICE, parseResetTarget} from '../../console/checkpoints.js';
 import {sanitizeForTerminal} from '../../console/records/index.js';
 import {ChangeOutcome, ConfirmLine, PlanNotes} from '../components/ChangePanel.js';
 import {Chart} from '../components/Chart.js';
@@ -317,6 +317,20 @@ function effectText(plan: ShardResetPlan): string {
 	}
 }
 
+/** The status line's word on a reset: done only when every planned checkpoint was written. */
+function resetOutcome(application: string, result: CheckpointResetResult): {level: 'warning'; text: string} | undefined {
+	const changed = result.changedSincePlan.length;
+	if (changed === 0) return undefined;
+	const shards = `${changed} shard${changed === 1 ? '' : 's'} changed since the plan`;
+	return {
+		level: 'warning',
+		text:
+			result.written.length === 0
+				? `The checkpoint reset of ${application} wrote nothing: ${shards}.`
+				: `The checkpoint reset of ${application} wrote ${result.written.length} of ${result.written.length + changed} checkpoints: ${shards}.`,
+	};
+}
+
 export function ResetView(props: {
 	readonly stream: string;
 	readonly application: string;
@@ -368,6 +382,7 @@ function ResetPanel({
 		describe: consumers.describeError,
 		say: (level, text) => services.notices.say(level, text),
 		onDone: (result) => setReplanned(result.replan),
+		outcome: (result) => resetOutcome(application, result),
 	});
 	const submittable = plan !== undefined && plan.problems.length === 0 && plan.shards.some((shard) => shard.action !== 'unchanged');
 	const run = (which: CheckpointResetPlan) => {
@@ -482,15 +497,14 @@ function ResetPanel({
 					</Text>
 					{result.changedSincePlan.map((shard) => (
 						<Text key={shard.shardId} color={theme.warning} wrap="wrap">
-							! {shard.shardId} changed since the plan (
-							{shard.change === 'checkpoint'
-								? `a worker checkpointed ${shortCheckpoint(shard.now?.checkpoint)}`
-								: shard.change === 'lease'
-									? 'its lease was renewed or taken'
-									: `its lease was ${shard.change}`}
-							): not written
+							! {shard.shardId} not written: {sanitizeForTerminal(changedShardText(shard, shortCheckpoint), {keepNewlines: false})}
 						</Text>
 					))}
+					{result.changedSincePlan.some((shard) => shard.change === 'checkpoint') ? (
+						<Text color={theme.warning} wrap="wrap">
+							{MOVING_CHECKPOINTS_ADVICE}
+						</Text>
+					) : null}
 					{change.state.stage === 'done' && !replanned ? (
 						<Text color={theme.muted}>{keysOf('global', 'back')} goes back to the checkpoints</Text>
 					) : null}
