@@ -48,8 +48,10 @@ const help = `
   reset moves the checkpoints of all leases, or of the chosen shards, to a new position. It shows a
   plan first (per shard the current and new checkpoint, and the records that will be re-read or
   skipped), warns while workers still hold live leases and about shards with no lease, and writes each
-  lease with a conditional write that expects the checkpoint and lease counter the plan read: a shard
-  a worker checkpointed after the plan is not written, and the plan is shown again.
+  lease with a conditional write that expects the checkpoint the plan read: a shard a worker
+  checkpointed after the plan is not written, and the plan is shown again (a lease only renewed since
+  the plan is written; the reset bumps its counter, so its holder gives it up and resumes from the new
+  checkpoint).
 
   Options
     --app <name>           The KCL application: its lease table's name (required)
@@ -64,7 +66,8 @@ const help = `
     --create-missing       Also make leases, at the new position, for shards with none (children after a
                            reshard, which otherwise start at TRIM_HORIZON whatever the reset says)
     --count-limit <n>      Records counted per shard before saying "at least" (default 100000)
-    --count-time <s>       Seconds spent counting before saying "at least" (default 15)
+    --count-time <s>       Seconds spent counting records; past it, the rest of a range is estimated from
+                           the rate counted (default 0.6)
 ${changeHelp}
 ${connectionHelp}
 
@@ -87,7 +90,7 @@ export async function run(argv: string[]): Promise<number> {
 		shard: {type: 'string', isMultiple: true},
 		createMissing: {type: 'boolean', default: false},
 		countLimit: {type: 'number', default: 100_000},
-		countTime: {type: 'number', default: 15},
+		countTime: {type: 'number', default: 0.6},
 	});
 	const {flags} = cli;
 	const reset = cli.input[0] === 'reset';
@@ -245,7 +248,10 @@ function effectText(effect: ResetEffect): string {
 		case 'unknown':
 			return `? (${effect.reason})`;
 		default: {
-			const records = `${effect.atLeast ? 'at least ' : ''}${count(effect.records)} record${effect.records === 1 ? '' : 's'}`;
+			const records =
+				effect.estimate === undefined
+					? `${effect.atLeast ? 'at least ' : ''}${count(effect.records)} record${effect.records === 1 ? '' : 's'}`
+					: `about ${count(effect.estimate)} records (estimated from the ${count(effect.records)} counted within --count-time)`;
 			const span = effect.spanMs !== undefined && effect.records > 1 ? `, ${duration(effect.spanMs)}` : '';
 			const since = effect.from === undefined ? '' : ` from ${effect.from}`;
 			return `${effect.kind === 're-read' ? 're-reads' : 'skips'} ${records}${span}${since}${effect.andNewer ? ', and what arrives until a worker takes the lease' : ''}`;

@@ -497,8 +497,8 @@ async function firstRecord(
 }
 
 interface ScanOptions {
-	/** GetRecords Limit. */
-	readonly limit: number;
+	/** GetRecords Limit, or the Limit of each call (0 first): small first, so a short range costs little. */
+	readonly limit: number | ((call: number) => number);
 	readonly callsPerSecond: number;
 	readonly maxCalls?: number;
 	/** Stop (reason 'budget') at this time (Date.now clock). */
@@ -534,20 +534,23 @@ async function scanRecords(
 	).ShardIterator;
 	let lastCall = 0;
 	for (let call = 0; iterator; call++) {
-		if ((options.maxCalls !== undefined && call >= options.maxCalls) || (options.deadline !== undefined && Date.now() >= options.deadline))
+		const at = Math.max(Date.now(), lastCall + interval);
+		// The first call is always made: a scan that read nothing could say nothing, not even a rate.
+		if (
+			(options.maxCalls !== undefined && call >= options.maxCalls) ||
+			(call > 0 && options.deadline !== undefined && at >= options.deadline)
+		)
 			return {reason: 'budget'};
-		await sleep(lastCall + interval - Date.now(), options.signal);
+		await sleep(at - Date.now(), options.signal);
 		if (options.signal?.aborted) throw abortError();
 		lastCall = Date.now();
 		const current = iterator;
-		const page = await withRetries(
-			() => kinesis.send(new GetRecordsCommand({ShardIterator: current, Limit: options.limit}), send),
-			options.signal,
-		);
+		const limit = typeof options.limit === 'number' ? options.limit : options.limit(call);
+		const page = await withRetries(() => kinesis.send(new GetRecordsCommand({ShardIterator: current, Limit: limit}), send), options.signal);
 		const behind = page.MillisBehindLatest === undefined ? {} : {millisBehindLatest: page.MillisBehindLatest};
 		for (const record of page.Records ?? []) if (!visit(record, behind)) return {reason: 'visitor'};
 		if (!page.NextShardIterator) return {reason: 'end'};
-		if ((page.MillisBehindLatest ?? 0) === 0 && (page.Records ?? []).length < options.limit) return {reason: 'tip'};
+		if ((page.MillisBehindLatest ?? 0) === 0 && (page.Records ?? []).length < limit) return {reason: 'tip'};
 		iterator = page.NextShardIterator;
 	}
 	return {reason: 'end'};
@@ -727,7 +730,9 @@ export type ResetEffect =
 			readonly records: number;
 			/** The count stopped at its budget: there are at least `records`. */
 			readonly atLeast: boolean;
-			/** Arrival of the first and last record counted (ISO). */
+			/** When the time budget stopped the count: the records of the whole range, from the rate counted over its span. */
+			readonly estimate?: number;
+			/** Arrival of the first and last record counted, or of the range's last record when estimated (ISO). */
 			readonly from?: string;
 			readonly to?: string;
 			readonly spanMs?: number;
@@ -805,7 +810,11 @@ export interface ResetPlanOptions {
 	readonly budget?: {
 		/** Records counted per shard before saying "at least". Default 100,000. */
 		readonly recordsPerShard?: number;
-		/** Time for all the counting before saying "at least". Default 15 s. */
+		/**
+		 * Time for all the counting before saying "at least" and estimating the rest from the rate counted.
+		 * Default 0.6 s: a plan is read while the user waits, and reading a busy shard through takes minutes
+		 * at its 2 MB/s.
+		 */
 		readonly timeMs?: number;
 		/** GetRecords calls per second per shard; the application's workers share the shard's 5. Default 2. */
 		readonly callsPerSecond?: number;
@@ -889,6 +898,28 @@ interface Budget {
 	readonly signal?: AbortSignal;
 }
 
+/**
+ * GetRecords Limits while counting or probing: 1,000 records first, doubling to Kinesis's 10,000. A
+ * page of 10,000 records can be 10 MB, which takes seconds to read and spends five seconds of a shard's
+ * 2 MB/s read throughput, shared with the application's own workers; most ranges a plan reads are
+ * short, and a long one is estimated once the time budget is spent.
+ */
+const growingLimit = (call: number): number => Math.min(10_000, 1_000 * 2 ** call);
+
+/** Limits while probing for the record before a time: a window of a second or so holds a few hundred records at most. */
+const probeLimit = (call: number): number => Math.min(10_000, 250 * 4 ** call);
+
+interface Counted {
+	readonly records: number;
+	/** The count stopped at its budget: there are at least `records`. */
+	readonly atLeast: boolean;
+	/** Arrival of the first and last record counted (or, estimated, of the range's last record). */
+	readonly firstMs?: number;
+	readonly lastMs?: number;
+	/** When the time budget stopped the count: the records in the whole range, from the rate counted over its span. */
+	readonly estimate?: number;
+}
+
 /** Counts the records in (from, to]: those a move from one cursor to the other re-reads or skips. */
 async function countBetween(
 	kinesis: KinesisClient,
@@ -897,21 +928,28 @@ async function countBetween(
 	from: Cursor,
 	to: Cursor,
 	budget: Budget,
-): Promise<{records: number; atLeast: boolean; firstMs?: number; lastMs?: number}> {
+): Promise<Counted> {
 	const bound = to.kind === 'after' ? BigInt(to.sequenceNumber) : undefined;
 	if (to.kind === 'start') return {records: 0, atLeast: false};
 	let records = 0;
 	let firstMs: number | undefined;
 	let lastMs: number | undefined;
 	let full = false;
+	let behindMs: number | undefined;
 	const end = await scanRecords(
 		kinesis,
 		stream,
 		shardId,
 		startOf(from),
-		{limit: 10_000, callsPerSecond: budget.callsPerSecond, deadline: budget.deadline, ...(budget.signal ? {signal: budget.signal} : {})},
-		(record) => {
+		{
+			limit: growingLimit,
+			callsPerSecond: budget.callsPerSecond,
+			deadline: budget.deadline,
+			...(budget.signal ? {signal: budget.signal} : {}),
+		},
+		(record, page) => {
 			if (bound !== undefined && BigInt(record.SequenceNumber ?? '0') > bound) return false;
+			behindMs = page.millisBehindLatest;
 			if (records >= budget.recordsPerShard) {
 				full = true;
 				return false;
@@ -925,12 +963,95 @@ async function countBetween(
 			return true;
 		},
 	);
-	return {
-		records,
-		atLeast: full || end.reason === 'budget',
-		...(firstMs === undefined ? {} : {firstMs}),
-		...(lastMs === undefined ? {} : {lastMs}),
-	};
+	const counted = {records, ...(firstMs === undefined ? {} : {firstMs}), ...(lastMs === undefined ? {} : {lastMs})};
+	if (full || end.reason !== 'budget') return {...counted, atLeast: full};
+	return {...counted, atLeast: true, ...(await estimateRest(kinesis, stream, shardId, to, {...counted, behindMs}, budget))};
+}
+
+/**
+ * The records of a range whose count ran out of time, estimated from the rate counted so far over the
+ * range's whole span (its last record's arrival, or now for the newest), and that arrival. Nothing when
+ * the rate cannot be told (one instant counted) or the end cannot be read.
+ */
+async function estimateRest(
+	kinesis: KinesisClient,
+	stream: StreamRef,
+	shardId: string,
+	to: Cursor,
+	counted: {readonly records: number; readonly firstMs?: number; readonly lastMs?: number; readonly behindMs?: number | undefined},
+	budget: Budget,
+): Promise<{estimate?: number; lastMs?: number}> {
+	const {records, firstMs, lastMs} = counted;
+	if (firstMs === undefined || lastMs === undefined || lastMs <= firstMs || records < 2) return {};
+	let endMs: number | undefined;
+	// The newest record: as far past the last one counted as Kinesis says the reader is behind (its clock, not ours).
+	if (to.kind === 'tip') endMs = lastMs + (counted.behindMs ?? Math.max(0, Date.now() - lastMs));
+	else if (to.kind === 'after') {
+		try {
+			const found = await firstRecord(
+				kinesis,
+				stream,
+				shardId,
+				{ShardIteratorType: 'AT_SEQUENCE_NUMBER', StartingSequenceNumber: to.sequenceNumber},
+				budget.signal,
+			);
+			endMs = found.record?.ApproximateArrivalTimestamp?.getTime();
+		} catch (error) {
+			if (budget.signal?.aborted) throw error;
+		}
+	}
+	if (endMs === undefined || endMs <= lastMs) return {};
+	// Traffic comes in waves and bursts: the rate at the start of the range alone can be ten times off.
+	// A page at each of a few times across the rest gives more rates; the median of them all is used.
+	const end = endMs;
+	const times = Array.from({length: ESTIMATE_SAMPLES}, (_, index) => lastMs + ((end - lastMs) * (index + 1)) / (ESTIMATE_SAMPLES + 1));
+	const sampled = await Promise.all(times.map((atMs) => rateAt(kinesis, stream, shardId, atMs, end, budget.signal)));
+	const rates = [(records - 1) / (lastMs - firstMs), ...sampled.filter((rate): rate is number => rate !== undefined)].sort((a, b) => a - b);
+	const middle = rates.length / 2;
+	const rate = rates.length % 2 === 1 ? (rates[Math.floor(middle)] ?? 0) : ((rates[middle - 1] ?? 0) + (rates[middle] ?? 0)) / 2;
+	return {estimate: Math.round(records + rate * (endMs - lastMs)), lastMs: endMs};
+}
+
+/** Pages read across the uncounted rest of a range to estimate its records, and their Limit: a few seconds of traffic each. */
+const ESTIMATE_SAMPLES = 3;
+const SAMPLE_LIMIT = 250;
+
+/** Records per millisecond in one page read from a time (up to `endMs`); undefined when one page cannot tell. */
+async function rateAt(
+	kinesis: KinesisClient,
+	stream: StreamRef,
+	shardId: string,
+	atMs: number,
+	endMs: number,
+	signal?: AbortSignal,
+): Promise<number | undefined> {
+	const send = signal ? {abortSignal: signal} : {};
+	try {
+		const {ShardIterator: iterator} = await withRetries(
+			() =>
+				kinesis.send(
+					new GetShardIteratorCommand({
+						...streamParameters(stream),
+						ShardId: shardId,
+						ShardIteratorType: 'AT_TIMESTAMP',
+						Timestamp: new Date(atMs),
+					}),
+					send,
+				),
+			signal,
+		);
+		if (!iterator) return undefined;
+		const page = await withRetries(() => kinesis.send(new GetRecordsCommand({ShardIterator: iterator, Limit: SAMPLE_LIMIT}), send), signal);
+		const arrivals = (page.Records ?? [])
+			.map((record) => record.ApproximateArrivalTimestamp?.getTime())
+			.filter((arrival): arrival is number => arrival !== undefined && arrival <= endMs);
+		const first = arrivals[0];
+		const last = arrivals.at(-1);
+		return first === undefined || last === undefined || last <= first ? undefined : (arrivals.length - 1) / (last - first);
+	} catch (error) {
+		if (signal?.aborted) throw error;
+		return undefined;
+	}
 }
 
 /** How far back each probe for the record before a time looks: 1 s, 16 s, 4 min, 68 min, 18 h, 12 days, then from TRIM_HORIZON. */
@@ -972,7 +1093,7 @@ async function recordsAround(
 				stream,
 				shardId,
 				probe,
-				{limit: 10_000, callsPerSecond: budget.callsPerSecond, deadline, ...(budget.signal ? {signal: budget.signal} : {})},
+				{limit: probeLimit, callsPerSecond: budget.callsPerSecond, deadline, ...(budget.signal ? {signal: budget.signal} : {})},
 				(record) => {
 					const arrivalMs = record.ApproximateArrivalTimestamp?.getTime() ?? 0;
 					const found = {sequenceNumber: record.SequenceNumber ?? '', arrivalMs};
@@ -1017,7 +1138,7 @@ export async function planCheckpointReset(
 	watch.observe(state.leases, now());
 	const budget: Budget = {
 		recordsPerShard: options.budget?.recordsPerShard ?? 100_000,
-		deadline: Date.now() + (options.budget?.timeMs ?? 15_000),
+		deadline: Date.now() + (options.budget?.timeMs ?? 600),
 		callsPerSecond: options.budget?.callsPerSecond ?? 2,
 		...(options.signal ? {signal: options.signal} : {}),
 	};
@@ -1188,6 +1309,7 @@ export async function planCheckpointReset(
 								kind: order < 0 ? 're-read' : 'skip',
 								records: counted.records,
 								atLeast: counted.atLeast,
+								...(counted.estimate === undefined ? {} : {estimate: counted.estimate}),
 								...(counted.firstMs === undefined ? {} : {from: new Date(counted.firstMs).toISOString()}),
 								...(counted.lastMs === undefined ? {} : {to: new Date(counted.lastMs).toISOString()}),
 								...(counted.firstMs === undefined || counted.lastMs === undefined ? {} : {spanMs: counted.lastMs - counted.firstMs}),

@@ -303,6 +303,66 @@ describe('checkpoint reset plans', () => {
 	});
 });
 
+describe('the time a plan takes', () => {
+	it('counts a long range for its time budget only, and estimates the rest from the rate counted', async () => {
+		const stream = unique('long');
+		const table = unique('long-app');
+		await createStream(kinesis, stream, 1);
+		// 15,000 records over the last minute, 500 every 2 s (250 a second), on the engine's clock.
+		for (let batch = 0; batch < 30; batch++) {
+			offset = -MINUTE + batch * 2_000;
+			await putRecords(kinesis, stream, 1, 0, 500, `b${batch}`);
+		}
+		offset = 0;
+		await createLeaseTable(dynamo, table);
+		await putLease(dynamo, table, shardId(0), {checkpoint: 'TRIM_HORIZON', counter: 1});
+
+		// What the plan reads: the records in GetRecords answers.
+		let read = 0;
+		const counting = kinesisClient(engine.url, 'http1');
+		counting.middlewareStack.add(
+			(next) => async (args) => {
+				const result = await next(args);
+				const output = result.output as {Records?: unknown[]};
+				if (args.input && 'ShardIterator' in (args.input as object)) read += output.Records?.length ?? 0;
+				return result;
+			},
+			{step: 'initialize'},
+		);
+		try {
+			const quick = await planCheckpointReset(
+				{kinesis: counting, dynamodb: dynamo},
+				stream,
+				table,
+				{to: {type: 'LATEST'}},
+				{livenessMs: 0},
+			);
+			const effect = quick.shards[0]?.effect;
+			expect(effect).toMatchObject({kind: 'skip', atLeast: true});
+			if (effect?.kind !== 'skip') throw new Error('not a skip');
+			expect(read).toBeLessThan(8_000);
+			expect(effect.records).toBeLessThanOrEqual(read);
+			// 15,000 records, and what arrived at 250 a second until the newest: within a tenth.
+			expect(effect.estimate).toBeGreaterThan(13_500);
+			expect(effect.estimate).toBeLessThan(17_500);
+			expect(effect.spanMs).toBeGreaterThan(55_000);
+
+			// Given the time, the count is exact.
+			const patient = await planCheckpointReset(
+				clients(),
+				stream,
+				table,
+				{to: {type: 'LATEST'}},
+				{livenessMs: 0, budget: {timeMs: 60_000}},
+			);
+			expect(patient.shards[0]?.effect).toMatchObject({kind: 'skip', records: 15_000, atLeast: false});
+			expect(patient.shards[0]?.effect).not.toHaveProperty('estimate');
+		} finally {
+			counting.destroy();
+		}
+	});
+});
+
 describe('executing resets', () => {
 	it('does not clobber a checkpoint written after the plan: that shard is reported and the plan is made again; the audit log has before and after, and no secret', async () => {
 		const stream = unique('race');

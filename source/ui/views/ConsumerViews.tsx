@@ -312,8 +312,14 @@ function effectText(plan: ShardResetPlan): string {
 			return plan.note ?? 'nothing';
 		case 'unknown':
 			return `unknown: ${effect.reason}`;
-		default:
-			return `${effect.kind} ${effect.atLeast ? '≥' : ''}${formatCount(effect.records)} records${effect.spanMs ? ` (${formatDuration(effect.spanMs)})` : ''}${effect.andNewer ? ' and newer' : ''}`;
+		default: {
+			// An estimate (the count ran out of time) is marked ~, and the records actually counted follow it.
+			const records =
+				effect.estimate === undefined
+					? `${effect.atLeast ? '≥' : ''}${formatCount(effect.records)} records`
+					: `~${formatCount(effect.estimate)} records (${formatCount(effect.records)} counted)`;
+			return `${effect.kind} ${records}${effect.spanMs ? ` over ${formatDuration(effect.spanMs)}` : ''}${effect.andNewer ? ' and newer' : ''}`;
+		}
 	}
 }
 
