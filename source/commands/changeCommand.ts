@@ -2,7 +2,7 @@ import {createInterface} from 'node:readline';
 import type {ChangeContext, ChangeProgress} from '../console/changes.js';
 import {isAbort} from '../console/changes.js';
 import type {Connection} from '../console/connect.js';
-import {EXIT_CODES} from '../console/failures.js';
+import {EXIT_CODES, EXIT_DECLINED} from '../console/failures.js';
 import {percent, type RangePreview} from '../console/reshard.js';
 import {sanitizeForTerminal} from '../console/records/terminalText.js';
 import type {ShardView} from '../console/streams.js';
@@ -91,10 +91,10 @@ function ask(question: string): Promise<string | undefined> {
 	});
 }
 
-/** Says the change was not made (declined at the question): exit code 1. */
+/** Says the change was not made (declined at the question): its own exit code, neither success nor a failure. */
 export function declined(): number {
 	process.stderr.write('Nothing changed.\n');
-	return 1;
+	return EXIT_DECLINED;
 }
 
 /** A window of recent time, as --sample takes it: 15m, 2h, or a time since (ISO). */

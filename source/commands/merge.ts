@@ -95,9 +95,10 @@ export async function run(argv: string[]): Promise<number> {
 			if (process.stderr.isTTY) process.stderr.write('\r\u001b[K');
 		}
 		const plan = pair ? planMerge(shape, pair[0], pair[1], traffic) : proposeMerge(shape, traffic);
-		await printPlan(output, plan);
+		// A refused plan is said alone: its preview would describe a change that cannot be made.
 		const problem = problemError(plan.problems);
 		if (problem) throw problem;
+		await printPlan(output, plan);
 		if (flags.dryRun) return 0;
 		if (!flags.yes && !(await askYesNo(`Merge ${plan.shardToMerge} and ${plan.adjacentShardToMerge} of '${sanitize(stream)}'?`)))
 			return declined();

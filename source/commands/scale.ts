@@ -52,9 +52,10 @@ export async function run(argv: string[]): Promise<number> {
 	return withConnection(flags, {streamName: stream, operation: 'UpdateShardCount'}, async (connection, output) => {
 		const [shape, account] = await Promise.all([loadStreamShape(connection.kinesis, stream), accountShardLimits(connection.kinesis)]);
 		const plan = planScale(shape, target, account);
-		await printPlan(output, plan);
+		// A refused plan is said alone: its preview would describe a change that cannot be made.
 		const problem = problemError(plan.problems);
 		if (problem) throw problem;
+		await printPlan(output, plan);
 		if (flags.dryRun || plan.unchanged) return 0;
 		if (!flags.yes && !(await askYesNo(`Scale '${sanitize(stream)}' from ${plan.current} to ${plan.target} shards?`))) return declined();
 		const result = await follow((signal) => executeReshard(changeContext(connection, signal), plan));

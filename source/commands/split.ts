@@ -98,9 +98,10 @@ export async function run(argv: string[]): Promise<number> {
 			request.observedFrom = `the records since ${new Date(sample.fromMs).toISOString()}, read back${sample.complete ? '' : `, the first ${count(sample.records)} only`}`;
 		}
 		const plan = planSplit(shape, request);
-		await printPlan(output, plan);
+		// A refused plan is said alone: its preview would describe a change that cannot be made.
 		const problem = problemError(plan.problems);
 		if (problem) throw problem;
+		await printPlan(output, plan);
 		if (flags.dryRun) return 0;
 		if (!flags.yes && !(await askYesNo(`Split ${plan.shardId} of '${sanitize(stream)}'?`))) return declined();
 		const result = await follow((signal) => executeReshard(changeContext(connection, signal), plan));

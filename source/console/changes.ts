@@ -50,6 +50,7 @@ export type ChangeProgress<R> =
 
 /** A reason a plan cannot be submitted, with the failure kind it ends a command with. */
 export interface PlanProblem {
+	/** refused: the console's check of the rules refuses the plan, before anything is sent (exit code: not-allowed). */
 	readonly kind: 'refused' | 'in-use' | 'not-found';
 	readonly message: string;
 	readonly hint?: string;
@@ -66,7 +67,9 @@ export function problemError(problems: readonly PlanProblem[]): ConsoleError | u
 					.map((problem) => problem.message)
 					.join(' ')})`
 			: '';
-	return new ConsoleError({kind: first.kind, message: `${first.message}${more}`, ...(first.hint === undefined ? {} : {hint: first.hint})});
+	// A plan is refused before any call: not by Kinesis (refused), by the console's own check (not-allowed).
+	const kind = first.kind === 'refused' ? 'not-allowed' : first.kind;
+	return new ConsoleError({kind, message: `${first.message}${more}`, ...(first.hint === undefined ? {} : {hint: first.hint})});
 }
 
 const RATE_MESSAGE = /rate exceeded|too many requests|throttl|slow down/i;

@@ -19,10 +19,15 @@ export type FailureKind =
 	| 'unexpected'
 	/** The stream is not ACTIVE: another change (reshard, retention, encryption) is in progress. */
 	| 'in-use'
-	/** Kinesis, or the console's check of Kinesis's rules before asking, refuses a change (a limit, shards not adjacent). */
+	/** Kinesis refused a change it was sent (a limit, a stream in another state). */
 	| 'refused'
 	/** `--read-only` forbids the change. */
-	| 'read-only';
+	| 'read-only'
+	/**
+	 * The console's own check refused a change before anything was sent: it breaks a rule of Kinesis or
+	 * of the lease table (a closed shard, a scale past one step, shards not adjacent).
+	 */
+	| 'not-allowed';
 
 /** Distinct exit codes, one per kind; 2 is left to usage errors from the flag parser. */
 export const EXIT_CODES: Readonly<Record<FailureKind, number>> = {
@@ -39,7 +44,11 @@ export const EXIT_CODES: Readonly<Record<FailureKind, number>> = {
 	'in-use': 12,
 	refused: 13,
 	'read-only': 14,
+	'not-allowed': 15,
 };
+
+/** The exit code of a change declined at its question (or a confirmation typed wrong): nothing changed, and nothing failed. */
+export const EXIT_DECLINED = 16;
 
 /** A failure as the console shows it: plain words, what to do next, and the process's exit code. Never holds a secret. */
 export interface ConsoleFailure {

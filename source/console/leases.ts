@@ -296,7 +296,7 @@ export async function requireLeaseTable(dynamodb: DynamoDBClient, application: s
 	}
 	if (!hasLeaseSchema(table)) {
 		throw new ConsoleError({
-			kind: 'refused',
+			kind: 'not-allowed',
 			message: `The table '${application}' is not a KCL lease table: its hash key is ${table.KeySchema?.map((key) => key.AttributeName).join(', ') ?? 'unknown'}, not leaseKey.`,
 		});
 	}

@@ -347,8 +347,9 @@ export function planMerge(
 	const problems: PlanProblem[] = [...statusProblems(shape)];
 	const warnings: string[] = [...modeWarnings(shape)];
 	const a = findShard(shape, shardA, problems);
-	const b = findShard(shape, shardB, problems);
-	if (shardA === shardB) problems.push({kind: 'refused', message: `A shard cannot be merged with itself (${shardA}).`});
+	// One shard named twice is refused once: as not open when it is not, else as a merge with itself.
+	const b = shardB === shardA ? a : findShard(shape, shardB, problems);
+	if (shardA === shardB && a) problems.push({kind: 'refused', message: `A shard cannot be merged with itself (${shardA}).`});
 	const [lower, upper] = a && b && BigInt(b.startingHashKey) < BigInt(a.startingHashKey) ? [b, a] : [a, b];
 	if (lower && upper && shardA !== shardB && BigInt(lower.endingHashKey) + 1n !== BigInt(upper.startingHashKey)) {
 		problems.push({
@@ -431,7 +432,7 @@ export function proposeMerge(shape: StreamShape, traffic?: TrafficReport): Merge
 	const pairs = adjacentPairs(shape);
 	if (pairs.length === 0) {
 		throw new ConsoleError({
-			kind: 'refused',
+			kind: 'not-allowed',
 			message: `'${shape.stream}' has ${shape.openShards.length} open shard${shape.openShards.length === 1 ? '' : 's'}: there is no adjacent pair to merge.`,
 		});
 	}
@@ -616,7 +617,10 @@ export function executeReshard(context: ChangeContext, plan: ReshardPlan): Async
 	if (problem) return refusedChange(problem);
 	if (plan.operation === 'scale' && plan.unchanged)
 		return refusedChange(
-			new ConsoleError({kind: 'refused', message: `'${plan.stream}' already has ${plan.target} open shards: there is nothing to change.`}),
+			new ConsoleError({
+				kind: 'not-allowed',
+				message: `'${plan.stream}' already has ${plan.target} open shards: there is nothing to change.`,
+			}),
 		);
 	const stream = plan.stream;
 	const finish = async (summary: StreamDescriptionSummary) => {

@@ -333,7 +333,7 @@ describe('consumers and checkpoints, as processes', () => {
 	it('asks on a terminal: no changes nothing, yes resets', async () => {
 		const {stream, app, sequences} = await setUp();
 		const no = await runTyping(['checkpoints', 'reset', stream, '--app', app, '--to', 'latest', '--liveness', '0'], 'n\n');
-		expect(no.code).toBe(1);
+		expect(no.code).toBe(16);
 		expect(no.output).toContain(`Reset 2 checkpoints of '${app}'? [y/N]`);
 		expect(no.output).toContain('Nothing changed.');
 		expect(await checkpointOf(app, 0)).toBe(sequences[0]?.[1]);

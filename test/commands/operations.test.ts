@@ -144,6 +144,18 @@ describe('split, merge, scale and retention, as processes', () => {
 		expect(auditLines().filter((line) => line.stream === stream)).toEqual([]);
 	});
 
+	it('a refused target gets the refusal alone: no plan beside it', async () => {
+		const stream = await createStream(2);
+		const missing = await cli('split', stream, 'shardId-000000000099', '--dry-run', '--json');
+		expect(missing.code).toBe(9);
+		expect(missing.stdout).toBe('');
+		expect(missing.stderr).toContain(`'${stream}' has no shard shardId-000000000099.`);
+		const itself = await cli('merge', stream, 'shardId-000000000001', 'shardId-000000000001', '--dry-run');
+		expect(itself.code).toBe(15);
+		expect(itself.stdout).toBe('');
+		expect(itself.stderr.match(/cannot be merged with itself/g)).toHaveLength(1);
+	});
+
 	it('merge --yes without shards merges the coldest adjacent pair', async () => {
 		const stream = await createStream(4);
 		await put(stream, [50, 3, 1, 40]);
@@ -185,10 +197,12 @@ describe('split, merge, scale and retention, as processes', () => {
 
 		const before = auditLines().length;
 		const over = await cli('scale', stream, '9', '--yes');
-		expect(over.code).toBe(13);
+		// Refused by the console's own check before any call (15), not by Kinesis (13); the refusal alone, no preview.
+		expect(over.code).toBe(15);
 		expect(over.stderr).toBe(
 			'9 shards is more than double the 4 open shards: Kinesis scales up to at most 8 in one step.\nScale in steps: 4 → 8 → 9.\n',
 		);
+		expect(over.stdout).toBe('');
 		expect(await openShards(stream)).toHaveLength(4);
 		expect(auditLines()).toHaveLength(before);
 	});
@@ -259,7 +273,7 @@ describe('split, merge, scale and retention, as processes', () => {
 		await client.send(new IncreaseStreamRetentionPeriodCommand({StreamName: stream, RetentionPeriodHours: 48}));
 		await new Promise((resolve) => setTimeout(resolve, 200));
 		const wrong = await runTyping(['retention', stream, '24'], 'yes\n');
-		expect(wrong.code).toBe(1);
+		expect(wrong.code).toBe(16);
 		expect(wrong.output).toContain(`Type the stream name (${stream}) to confirm:`);
 		expect(wrong.output).toContain('Nothing changed.');
 		const right = await runTyping(['retention', stream, '24'], `${stream}\n`);

@@ -152,7 +152,7 @@ describe('discovering consumers', () => {
 		expect((missing as ConsoleError).failure.hint).toContain('Lease tables there: idle-app, multi-app, orders-single, payments-single.');
 		const notLeases = await discoverConsumers(clients(), orders, {applications: ['orders-by-id']}).catch((error: unknown) => error);
 		expect((notLeases as ConsoleError).failure).toMatchObject({
-			kind: 'refused',
+			kind: 'not-allowed',
 			message: "The table 'orders-by-id' is not a KCL lease table: its hash key is id, not leaseKey.",
 		});
 

@@ -10,7 +10,15 @@ import {
 import {CredentialsProviderError, TokenProviderError} from '@smithy/core/config';
 import {describe, expect, it} from 'vitest';
 import type {ConnectionTarget} from '../../source/console/connect.js';
-import {ConsoleError, EXIT_CODES, type FailureContext, formatFailure, redact, toFailure} from '../../source/console/failures.js';
+import {
+	ConsoleError,
+	EXIT_CODES,
+	EXIT_DECLINED,
+	type FailureContext,
+	formatFailure,
+	redact,
+	toFailure,
+} from '../../source/console/failures.js';
 import {expectNoSecrets, isolateAwsEnvironment, SECRETS, useEnvCredentials} from './awsEnv.js';
 
 const aws = isolateAwsEnvironment();
@@ -47,6 +55,8 @@ describe('exit codes', () => {
 		expect(new Set(codes).size).toBe(codes.length);
 		expect(codes).not.toContain(0);
 		expect(codes).not.toContain(2);
+		// A change declined at its question is neither a success nor any failure.
+		expect([0, 1, 2, 130, ...codes]).not.toContain(EXIT_DECLINED);
 	});
 });
 

@@ -161,7 +161,7 @@ describe('split', () => {
 		const closed = planSplit(await loadStreamShape(client, stream), {shardId: 'shardId-000000000000', at: 'midpoint'});
 		expect(closed.problems[0]?.message).toContain('is closed');
 		const before = (await entriesOf(stream)).length;
-		expect((await refusal(executeReshard(context(), outside))).failure.kind).toBe('refused');
+		expect((await refusal(executeReshard(context(), outside))).failure.kind).toBe('not-allowed');
 		expect((await entriesOf(stream)).length).toBe(before);
 	});
 
@@ -331,7 +331,8 @@ describe('merge', () => {
 			}),
 		]);
 		const error = await refusal(executeReshard(context(), apart));
-		expect(error.failure).toMatchObject({kind: 'refused', exitCode: 13});
+		// Refused by the console's own check, before any call: not Kinesis's refusal (13).
+		expect(error.failure).toMatchObject({kind: 'not-allowed', exitCode: 15});
 		expect(await entriesOf(stream)).toEqual([]);
 		expect(planMerge(shape, 'shardId-000000000001', 'shardId-000000000009').problems[0]).toMatchObject({kind: 'not-found'});
 	});
@@ -377,7 +378,7 @@ describe('scale', () => {
 			kind: 'in-use',
 			message: `'${stream}' is UPDATING, not ACTIVE: Kinesis changes a stream only while it is ACTIVE.`,
 		});
-		expect((await refusal(executeReshard(context(), planScale(shape, 9)))).failure.kind).toBe('refused');
+		expect((await refusal(executeReshard(context(), planScale(shape, 9)))).failure.kind).toBe('not-allowed');
 		expect((await refusal(executeReshard(context(), planScale(shape, 4)))).failure.message).toContain('nothing to change');
 		expect(await entriesOf(stream)).toEqual([]);
 	});

@@ -139,6 +139,24 @@ describe('operation views', () => {
 		app2.unmount();
 	});
 
+	it('a refused target shows the refusal alone: no preview, said once', async () => {
+		const ops = new FakeOperations();
+		const merge = renderApp(services(ops), renderRoute, {
+			initialRoute: {kind: 'merge', stream: 'clickstream', shardId: 'shardId-000000000009'},
+		});
+		const merged = await waitForFrame(merge.lastFrame, (text) => text.includes('has no shard'));
+		expect(merged.match(/'clickstream' has no shard shardId-000000000009\./g)).toHaveLength(1);
+		for (const preview of ['merged', '100.0%', 'cannot be merged with itself', 'open shards 2', 'y submits'])
+			expect(merged).not.toContain(preview);
+		merge.unmount();
+		const split = renderApp(services(ops), renderRoute, {
+			initialRoute: {kind: 'split', stream: 'clickstream', shardId: 'shardId-000000000099'},
+		});
+		const refused = await waitForFrame(split.lastFrame, (text) => text.includes('has no shard'));
+		for (const preview of ['now', '100.0%', 'open shards 2 → 3', 'y submits']) expect(refused).not.toContain(preview);
+		split.unmount();
+	});
+
 	it('shows a refusal plainly in the panel and the status line, and plans again with r', async () => {
 		const ops = new FakeOperations();
 		ops.failWith = new ConsoleError({kind: 'refused', message: 'Kinesis refused the merge: LimitExceededException: too many shards.'});

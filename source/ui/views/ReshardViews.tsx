@@ -160,7 +160,9 @@ function SplitPanel({
 			<OperationTitle verb={`Split ${shardId}`} stream={stream} detail={plan ? METHOD_WORDS[plan.method] : undefined} />
 			<StateView state={shape} what="the stream's shards">
 				{() =>
-					plan ? (
+					plan && plan.problems.length > 0 ? (
+						<PlanNotes problems={plan.problems} warnings={[]} />
+					) : plan ? (
 						<Box flexDirection="column">
 							<RangeLine label={`${shardId} now`} range={plan.parent} barWidth={barWidth} />
 							{plan.children.map((child, index) => (
@@ -173,8 +175,8 @@ function SplitPanel({
 									: 'traffic seen: none of this shard yet (shares of traffic unknown)'}
 								{' · '}open shards {plan.openShards.before} → {plan.openShards.after}
 							</Text>
-							<PlanNotes problems={plan.problems} warnings={plan.warnings} />
-							{change.state.stage === 'idle' && plan.problems.length === 0 && !typing ? (
+							<PlanNotes problems={[]} warnings={plan.warnings} />
+							{change.state.stage === 'idle' && !typing ? (
 								<ConfirmLine question={`Split ${shardId} ${METHOD_WORDS[plan.method]}?`} readOnly={services.readOnly} />
 							) : null}
 							<ResultMap change={change} barWidth={barWidth} height={height - 10} />
@@ -249,7 +251,13 @@ function MergePanel({
 	return (
 		<Box flexDirection="column">
 			<OperationTitle
-				verb={ready ? `Merge ${ready.shardToMerge} + ${ready.adjacentShardToMerge}` : 'Merge'}
+				verb={
+					ready === undefined
+						? 'Merge'
+						: ready.shardToMerge === ready.adjacentShardToMerge
+							? `Merge ${ready.shardToMerge}`
+							: `Merge ${ready.shardToMerge} + ${ready.adjacentShardToMerge}`
+				}
 				stream={stream}
 				detail={
 					ready
@@ -265,6 +273,8 @@ function MergePanel({
 						<Text color={theme.danger} wrap="wrap">
 							{plan.error}
 						</Text>
+					) : ready && ready.problems.length > 0 ? (
+						<PlanNotes problems={ready.problems} warnings={[]} />
 					) : ready ? (
 						<Box flexDirection="column">
 							<RangeLine label={ready.shards[0].shardId ?? 'lower'} range={ready.shards[0]} barWidth={barWidth} extra={rate(ready, 0)} />
@@ -288,8 +298,8 @@ function MergePanel({
 									: 'traffic: unknown (the live reader had seen none)'}
 								{' · '}open shards {ready.openShards.before} → {ready.openShards.after}
 							</Text>
-							<PlanNotes problems={ready.problems} warnings={ready.warnings} />
-							{change.state.stage === 'idle' && ready.problems.length === 0 ? (
+							<PlanNotes problems={[]} warnings={ready.warnings} />
+							{change.state.stage === 'idle' ? (
 								<ConfirmLine question={`Merge ${ready.shardToMerge} and ${ready.adjacentShardToMerge}?`} readOnly={services.readOnly} />
 							) : null}
 							<ResultMap change={change} barWidth={barWidth} height={height - 10} />
@@ -350,7 +360,9 @@ function ScalePanel({services, ops, stream, height}: PanelProps) {
 							{typed !== undefined && target === undefined ? (
 								<Text color={theme.danger}>&apos;{typed}&apos; is not a number of shards.</Text>
 							) : null}
-							{plan ? (
+							{plan && plan.problems.length > 0 ? (
+								<PlanNotes problems={plan.problems} warnings={[]} />
+							) : plan ? (
 								<Box flexDirection="column">
 									<Text bold>After: {plan.ranges.length} shards of equal ranges</Text>
 									{plan.ranges.slice(0, rows).map((range, index) => (
@@ -361,8 +373,8 @@ function ScalePanel({services, ops, stream, height}: PanelProps) {
 										</Text>
 									))}
 									{plan.ranges.length > rows ? <Text color={theme.muted}>… and {plan.ranges.length - rows} more</Text> : null}
-									<PlanNotes problems={plan.problems} warnings={plan.warnings} />
-									{change.state.stage === 'idle' && plan.problems.length === 0 && !plan.unchanged && !typing ? (
+									<PlanNotes problems={[]} warnings={plan.warnings} />
+									{change.state.stage === 'idle' && !plan.unchanged && !typing ? (
 										<ConfirmLine question={`Scale ${stream} from ${plan.current} to ${plan.target} shards?`} readOnly={services.readOnly} />
 									) : null}
 									<ResultMap change={change} barWidth={barWidth} height={height - 8} />
