@@ -96,6 +96,28 @@ describe('consumers and checkpoint resets in the console on the engine', () => {
 		expect(audit.match(/"operation":"checkpoint-reset"/g)).toHaveLength(4);
 	});
 
+	it('under --read-only, offers nothing that only serves a reset: no marking', async () => {
+		const consumers = consoleConsumerServices(
+			{kinesis, dynamodb: dynamo, target: localTarget(engine.url)},
+			async (error) => (error instanceof Error ? error.message : String(error)),
+			{readOnly: true, refreshMs: 300},
+		);
+		const app = renderApp(testServices(kinesis, engine.url, {consumers, readOnly: true}), renderRoute, {
+			initialRoute: {kind: 'checkpoints', stream: 'events', application: 'events-app'},
+		});
+		const frame = await waitForFrame(
+			app.lastFrame,
+			(text) => text.includes('TRIM_HORIZON') && text.includes('Show or hide this help'),
+			8000,
+		);
+		expect(frame).not.toContain('Mark the shard');
+		expect(frame).not.toContain('Reset checkpoints');
+		app.stdin.write(' ');
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(app.lastFrame()).not.toContain('✓');
+		app.unmount();
+	});
+
 	it('writes over a lease that was only renewed since the plan; one whose checkpoint moved is not written, and the reset is not said to be done', async () => {
 		const others = await putRecords(kinesis, 'events', 2, 1, 6, 'o');
 		await createLeaseTable(dynamo, 'live-app');

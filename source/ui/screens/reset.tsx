@@ -6,8 +6,9 @@ export const resetScreen = defineScreen<{readonly stream: string; readonly appli
 	title: 'Checkpoint reset',
 	shared: ['operation'],
 	bindings: [
-		{id: 'edit', keys: ['t'], description: 'Type the target', hint: true},
-		{id: 'createMissing', keys: ['c'], description: 'Also make leases for shards without one', hint: true},
+		// Steps that only serve the reset: hidden by --read-only with it.
+		{id: 'edit', keys: ['t'], description: 'Type the target', servesChange: true, hint: true},
+		{id: 'createMissing', keys: ['c'], description: 'Also make leases for shards without one', servesChange: true, hint: true},
 	],
 	crumb: () => 'reset',
 	render: ({stream, application, shards}, height) => (
