@@ -608,6 +608,9 @@ export interface CheckpointsStoreOptions {
 	readonly describeError?: (error: unknown) => Promise<string> | string;
 }
 
+/** How long a lease's counter may stay put before a view says no live worker holds it (the KCL's default failover time). */
+export const HOLDER_STALE_MS = 10_000;
+
 /**
  * An application's checkpoints for a view: read at once and every few seconds while started, holders
  * judged over successive reads, and each shard's lag kept as a series for charting. Does nothing until
@@ -622,7 +625,7 @@ export class CheckpointsStore extends Store<Loadable<CheckpointsView>> {
 	constructor(private readonly options: CheckpointsStoreOptions) {
 		super({status: 'loading'});
 		this.reader = new CheckpointReader(options.clients, options.stream, options.application, {
-			staleAfterMs: options.staleAfterMs ?? 10_000,
+			staleAfterMs: options.staleAfterMs ?? HOLDER_STALE_MS,
 			...(options.concurrency === undefined ? {} : {concurrency: options.concurrency}),
 			...(options.now === undefined ? {} : {now: options.now}),
 		});

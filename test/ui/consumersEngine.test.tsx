@@ -96,6 +96,34 @@ describe('consumers and checkpoint resets in the console on the engine', () => {
 		expect(audit.match(/"operation":"checkpoint-reset"/g)).toHaveLength(4);
 	});
 
+	it('at 160 columns tells workers apart by the ends of their names, and says what FLAGS mean', async () => {
+		await createLeaseTable(dynamo, 'owners-app');
+		await putLease(dynamo, 'owners-app', 'shardId-000000000000', {
+			checkpoint: 'TRIM_HORIZON',
+			owner: 'clickstream-analytics-ip-10-0-3-17-worker-1',
+		});
+		await putLease(dynamo, 'owners-app', 'shardId-000000000001', {
+			checkpoint: 'TRIM_HORIZON',
+			owner: 'clickstream-analytics-ip-10-0-3-17-worker-2',
+		});
+		const consumers = consoleConsumerServices(
+			{kinesis, dynamodb: dynamo, target: localTarget(engine.url)},
+			async (error) => (error instanceof Error ? error.message : String(error)),
+			{readOnly: false, refreshMs: 300},
+		);
+		const app = renderApp(testServices(kinesis, engine.url, {consumers}), renderRoute, {
+			initialRoute: {kind: 'checkpoints', stream: 'events', application: 'owners-app'},
+		});
+		Object.defineProperty(app.stdout, 'columns', {value: 160, configurable: true});
+		app.stdout.emit('resize');
+		const frame = await waitForFrame(app.lastFrame, (text) => text.includes('TRIM_HORIZON') && text.includes('FLAGS:'), 8000);
+		const owner = (shard: string) => new RegExp(`${shard} +(\\S+)`).exec(frame)?.[1];
+		expect(owner('shardId-000000000000')).toMatch(/…\S*worker-1$/);
+		expect(owner('shardId-000000000001')).toMatch(/…\S*worker-2$/);
+		expect(frame).toContain('FLAGS: unknown until a second read · live: the lease counter moved since');
+		app.unmount();
+	});
+
 	it('under --read-only, offers nothing that only serves a reset: no marking', async () => {
 		const consumers = consoleConsumerServices(
 			{kinesis, dynamodb: dynamo, target: localTarget(engine.url)},

@@ -176,6 +176,7 @@ describe('the dashboard view', () => {
 		expect(frame).toContain('live records/s · all shards · last');
 		expect(frame).toContain('CloudWatch IncomingRecords · stream · 15m at 1m');
 		expect(frame).toContain('live: reading at LATEST · 1 GetRecords/s per shard, 4 of 5/s left for other consumers');
+		expect(frame).toContain("READ: the share of each shard's read limit (5 calls/s, 2 MiB/s) this console's live reader takes");
 		// Both charts drew their axes.
 		expect(frame.match(/┤/g)?.length ?? 0).toBeGreaterThan(6);
 		expect(store.calls).toContain('start');

@@ -3,7 +3,7 @@ import {keysOf} from '../keymap.js';
 import {Text} from '../components/Text.js';
 import {useEffect, useMemo, useState} from 'react';
 import type {CheckpointResetPlan, CheckpointResetResult, ResetTarget, ShardCheckpoint, ShardResetPlan} from '../../console/checkpoints.js';
-import {changedShardText, MOVING_CHECKPOINTS_ADVICE, parseResetTarget} from '../../console/checkpoints.js';
+import {changedShardText, HOLDER_STALE_MS, MOVING_CHECKPOINTS_ADVICE, parseResetTarget} from '../../console/checkpoints.js';
 import {sanitizeForTerminal} from '../../console/records/index.js';
 import {ChangeOutcome, ConfirmLine, PlanNotes} from '../components/ChangePanel.js';
 import {Chart} from '../components/Chart.js';
@@ -184,8 +184,10 @@ function CheckpointsPanel({
 	const shards = state.status === 'ready' ? state.value.report.shards : [];
 	const chosen = Math.min(selected, Math.max(0, shards.length - 1));
 	const chosenShard = shards[chosen];
-	const chartLines = height >= 18 ? Math.min(8, height - 12 - Math.min(shards.length, 8)) : 0;
-	const tableRows = Math.max(1, height - 5 - (chartLines > 0 ? chartLines + 1 : 0));
+	const chartLines = height >= 18 ? Math.min(8, height - 13 - Math.min(shards.length, 8)) : 0;
+	const tableRows = Math.max(1, height - 6 - (chartLines > 0 ? chartLines + 1 : 0));
+	// Owners are long (an application name, a host, a worker number) and told apart by their ends: the column grows on wide terminals.
+	const ownerWidth = Math.max(15, Math.min(40, columns - 100));
 	useViewCommands('checkpoints', (command) => {
 		switch (command) {
 			case 'mark':
@@ -241,7 +243,7 @@ function CheckpointsPanel({
 									<Text color={theme.muted} bold wrap="truncate">
 										{'  '}
 										{'  SHARD'.padEnd(24)}
-										{'OWNER'.padEnd(16)}
+										{'OWNER'.padEnd(ownerWidth + 1)}
 										{'COUNTER'.padStart(8)}
 										{'  '}
 										{'CHECKPOINT'.padEnd(18)}
@@ -249,8 +251,14 @@ function CheckpointsPanel({
 										{'  '}FLAGS
 									</Text>
 								}
-								renderRow={(shard) => <CheckpointRow shard={shard} marked={marked.has(shard.shardId)} theme={theme} />}
+								renderRow={(shard) => (
+									<CheckpointRow shard={shard} marked={marked.has(shard.shardId)} ownerWidth={ownerWidth} theme={theme} />
+								)}
 							/>
+							<Text color={theme.muted} wrap="truncate">
+								FLAGS: unknown until a second read · live: the lease counter moved since (its worker renews it every few seconds) · no live
+								worker: not renewed for {Math.round(HOLDER_STALE_MS / 1000)} s, or no owner
+							</Text>
 							{unheld.length > 0 ? (
 								<Text color={theme.warning} wrap="truncate">
 									⚠ no worker holds {unheld.map((shard) => shortShardId(shard.shardId)).join(', ')}: their records wait until a worker takes
@@ -284,13 +292,31 @@ function CheckpointsPanel({
 	);
 }
 
-function CheckpointRow({shard, marked, theme}: {readonly shard: ShardCheckpoint; readonly marked: boolean; readonly theme: Theme}) {
+/** A name cut to a width in its middle, keeping more of its end: worker names differ in their last characters. */
+export function cutMiddle(text: string, width: number): string {
+	if (text.length <= width) return text;
+	if (width <= 1) return text.slice(-width);
+	const head = Math.floor((width - 1) / 3);
+	return `${text.slice(0, head)}…${text.slice(text.length - (width - 1 - head))}`;
+}
+
+function CheckpointRow({
+	shard,
+	marked,
+	ownerWidth,
+	theme,
+}: {
+	readonly shard: ShardCheckpoint;
+	readonly marked: boolean;
+	readonly ownerWidth: number;
+	readonly theme: Theme;
+}) {
 	const flags = shard.flags.map((flag) => FLAG_WORDS[flag]);
 	return (
 		<Text wrap="truncate">
 			<Text color={theme.accent}>{marked ? '✓ ' : '  '}</Text>
 			{shard.shardId.padEnd(22)}
-			{(shard.leaseOwner ?? '-').slice(0, 15).padEnd(16)}
+			{cutMiddle(sanitizeForTerminal(shard.leaseOwner ?? '-', {keepNewlines: false}), ownerWidth).padEnd(ownerWidth + 1)}
 			{(shard.leaseCounter === undefined ? '-' : String(shard.leaseCounter)).padStart(8)}
 			{'  '}
 			{shortCheckpoint(shard.checkpoint).padEnd(18)}

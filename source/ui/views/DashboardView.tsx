@@ -62,7 +62,9 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 	const chosenShard = chosenRow?.kind === 'shard' ? chosenRow.shard : undefined;
 
 	// Height: the fixed lines, then the charts (5 to 12 lines), and the shard rows in what is left.
-	const extraLines = editingFilter || filter ? 1 : 0;
+	const layout = tableLayout(cols);
+	// The READ column's legend takes a line where the column is shown.
+	const extraLines = (editingFilter || filter ? 1 : 0) + (layout.read ? 1 : 0);
 	const available = Math.max(1, height - FIXED_LINES - extraLines);
 	const chartLines = available >= MIN_CHART_LINES + 3 ? Math.min(MAX_CHART_LINES, Math.max(MIN_CHART_LINES, available - rows.length)) : 0;
 	let tableRows = Math.max(1, available - chartLines);
@@ -108,7 +110,6 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 	});
 
 	const metersById = new Map(snapshot.meters.map((meter) => [meter.shardId, meter]));
-	const layout = tableLayout(cols);
 	return (
 		<Box flexDirection="column">
 			<Title snapshot={snapshot} theme={theme} />
@@ -151,6 +152,11 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 				<Charts store={store} snapshot={snapshot} shardId={chosenShard?.shardId} width={cols} height={chartLines} theme={theme} />
 			) : null}
 			<LiveNote snapshot={snapshot} theme={theme} />
+			{layout.read ? (
+				<Text color={theme.muted} wrap="truncate">
+					READ: the share of each shard&apos;s read limit (5 calls/s, 2 MiB/s) this console&apos;s live reader takes
+				</Text>
+			) : null}
 			<FilterLine
 				editing={editingFilter}
 				filter={filter}
