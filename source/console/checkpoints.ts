@@ -809,6 +809,8 @@ export interface ResetPlanOptions {
 	readonly livenessMs?: number;
 	/** Holders already judged (an open CheckpointsStore's `watch`). */
 	readonly watch?: LeaseWatch;
+	/** The owner the console holds leases as (a LeaseHold's): those leases are not a worker's. */
+	readonly heldBy?: string;
 	/** Counting what is re-read or skipped. */
 	readonly budget?: {
 		/** Records counted per shard before saying "at least". Default 100,000. */
@@ -1394,7 +1396,13 @@ export async function planCheckpointReset(
 
 	// Warnings.
 	const written = shards.filter((plan) => plan.action !== 'unchanged');
-	const live = written.filter((plan) => plan.current.holder === 'live');
+	const byConsole = (plan: ShardResetPlan) => options.heldBy !== undefined && plan.current.leaseOwner === options.heldBy;
+	const held = written.filter(byConsole);
+	if (held.length > 0)
+		warnings.push(
+			`The console holds the lease${held.length === 1 ? '' : 's'} of ${held.length === 1 ? held[0]?.shardId : `${held.length} shards`}: the workers stopped reading ${held.length === 1 ? 'it' : 'them'} and ${held.length === 1 ? 'its checkpoint stays' : 'their checkpoints stay'} put. The reset gives ${held.length === 1 ? 'it' : 'them'} back, and a worker takes each from its new checkpoint; leaving without writing gives them back unchanged.`,
+		);
+	const live = written.filter((plan) => plan.current.holder === 'live' && !byConsole(plan));
 	const liveWorkers = [
 		...new Set(live.map((plan) => plan.current.leaseOwner).filter((owner): owner is string => owner !== undefined)),
 	].sort();
@@ -1404,7 +1412,7 @@ export async function planCheckpointReset(
 				'The reset bumps each lease counter, so the holder loses the lease at its next renewal and picks it up again from the new checkpoint; a checkpoint it writes before the reset is caught (changed since the plan). Stopping the application first is safest.',
 		);
 	}
-	const unknown = written.filter((plan) => plan.current.holder === 'unknown');
+	const unknown = written.filter((plan) => plan.current.holder === 'unknown' && !byConsole(plan));
 	if (unknown.length > 0) {
 		warnings.push(
 			`${unknown.length} lease${unknown.length === 1 ? ' has an owner' : 's have owners'} whose liveness was not checked: a running worker may overwrite the reset.`,
@@ -1451,7 +1459,10 @@ export async function planCheckpointReset(
 }
 
 /** Where and how a reset runs: a Connection's clients and target, and the audit log. */
-export interface CheckpointChangeContext extends ChangeContext, LeaseClients {}
+export interface CheckpointChangeContext extends ChangeContext, LeaseClients {
+	/** The owner the console holds leases as (a LeaseHold's): each such lease is given up by the write that resets it. */
+	readonly releaseOwner?: string;
+}
 
 /** A shard whose lease changed between the plan and the write: nothing was written to it. */
 export interface ChangedShard {
@@ -1540,7 +1551,7 @@ export async function* executeCheckpointReset(
 			if (context.signal?.aborted) break;
 			const outcome = yield* retrying(
 				shard.action === 'create' ? 'PutItem' : 'UpdateItem',
-				() => writeShard(documents, plan, shard),
+				() => writeShard(documents, plan, shard, context.releaseOwner),
 				context,
 			);
 			if (outcome === 'written') {
@@ -1606,6 +1617,7 @@ async function writeShard(
 	documents: DynamoDBDocumentClient,
 	plan: CheckpointResetPlan,
 	shard: ShardResetPlan,
+	releaseOwner?: string,
 ): Promise<'written' | 'changed'> {
 	try {
 		if (shard.action === 'create') {
@@ -1651,11 +1663,19 @@ async function writeShard(
 			conditions.push('#sub = :oldsub');
 			values[':oldsub'] = shard.current.subSequenceNumber;
 		}
+		// A lease the console holds is given up in the same write: the workers take it from the new checkpoint.
+		const release = releaseOwner !== undefined && shard.current.leaseOwner === releaseOwner;
+		if (release) {
+			names['#owner'] = 'leaseOwner';
+			values[':me'] = releaseOwner;
+			conditions.push('#owner = :me');
+		}
+		const removed = [...PENDING_ATTRIBUTES.map((_, index) => `#p${index}`), ...(release ? ['#owner'] : [])];
 		await documents.send(
 			new UpdateCommand({
 				TableName: plan.application,
 				Key: {leaseKey: shard.leaseKey},
-				UpdateExpression: `SET #cp = :cp, #sub = :sub, #counter = if_not_exists(#counter, :zero) + :one REMOVE ${PENDING_ATTRIBUTES.map((_, index) => `#p${index}`).join(', ')}`,
+				UpdateExpression: `SET #cp = :cp, #sub = :sub, #counter = if_not_exists(#counter, :zero) + :one REMOVE ${removed.join(', ')}`,
 				ConditionExpression: conditions.join(' AND '),
 				ExpressionAttributeNames: names,
 				ExpressionAttributeValues: values,
@@ -1710,4 +1730,4 @@ export function changedShardText(shard: ChangedShard, checkpointText: (checkpoin
 export const MOVING_CHECKPOINTS_ADVICE =
 	"The application's workers are still checkpointing these shards, so each plan is stale by the time it is written. " +
 	'Stop the application (its workers give their leases up and the checkpoints stay put), then reset again; ' +
-	'or confirm the plan again at once, before the next checkpoint.';
+	'or take the leases first (l in the console, --take-leases on the command line): the workers stop reading those shards until the reset gives the leases back.';

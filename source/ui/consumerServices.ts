@@ -11,6 +11,7 @@ import {
 	type ResetRequest,
 } from '../console/checkpoints.js';
 import {discoverConsumers, type StreamConsumers} from '../console/consumers.js';
+import {LeaseHold} from '../console/leaseHold.js';
 import type {Loadable} from '../console/store.js';
 
 /** An application's checkpoints as a view reads them: read every few seconds while started, with a lag series per shard. */
@@ -37,10 +38,16 @@ export interface ConsumerServices {
 		stream: string,
 		application: string,
 		request: ResetRequest,
-		options: {readonly watch?: LeaseWatch; readonly signal?: AbortSignal},
+		options: {readonly watch?: LeaseWatch; readonly signal?: AbortSignal; readonly heldBy?: string},
 	) => Promise<CheckpointResetPlan>;
-	/** Writes a plan with conditional writes (executeCheckpointReset, which writes the audit log). */
-	readonly reset?: (plan: CheckpointResetPlan, signal: AbortSignal) => AsyncIterable<ChangeProgress<CheckpointResetResult>>;
+	/** Writes a plan with conditional writes (executeCheckpointReset, which writes the audit log); leases `heldBy` the console are given back by their writes. */
+	readonly reset?: (
+		plan: CheckpointResetPlan,
+		signal: AbortSignal,
+		heldBy?: string,
+	) => AsyncIterable<ChangeProgress<CheckpointResetResult>>;
+	/** Takes leases from their workers for a reset, so that their checkpoints stay put until it is written (LeaseHold). */
+	readonly takeLeases?: (application: string, leaseKeys: readonly string[]) => Promise<{hold: LeaseHold; missed: string[]}>;
 }
 
 export function consoleConsumerServices(
@@ -75,14 +82,22 @@ export function consoleConsumerServices(
 	if (options.readOnly) return reading;
 	return {
 		...reading,
-		planReset: (stream, application, request, {watch, signal}) => {
+		planReset: (stream, application, request, {watch, signal, heldBy}) => {
 			const judged = watch ?? stores.get(key(stream, application))?.watch;
-			return planCheckpointReset(clients, stream, application, request, {...(judged ? {watch: judged} : {}), ...(signal ? {signal} : {})});
+			return planCheckpointReset(clients, stream, application, request, {
+				...(judged ? {watch: judged} : {}),
+				...(signal ? {signal} : {}),
+				...(heldBy ? {heldBy} : {}),
+			});
 		},
-		reset: (plan, signal) => {
+		reset: (plan, signal, heldBy) => {
 			// The plan made again after a shard changed takes the holders the view has judged, rather than reading twice.
 			const judged = stores.get(key(plan.stream, plan.application))?.watch;
-			return executeCheckpointReset({...clients, target: connection.target, signal}, plan, judged ? {watch: judged} : {});
+			return executeCheckpointReset({...clients, target: connection.target, signal, ...(heldBy ? {releaseOwner: heldBy} : {})}, plan, {
+				...(judged ? {watch: judged} : {}),
+				...(heldBy ? {heldBy} : {}),
+			});
 		},
+		takeLeases: (application, leaseKeys) => LeaseHold.take(clients, application, leaseKeys),
 	};
 }

@@ -19,6 +19,7 @@ import {
 } from '../../source/console/checkpoints.js';
 import type {ConnectionTarget} from '../../source/console/connect.js';
 import {startDemoConsumer} from '../../source/console/demoConsumer.js';
+import {LeaseHold} from '../../source/console/leaseHold.js';
 import type {Engine} from '../../source/engine/index.js';
 import {credentials, kinesisClient, startEngine} from '../helpers/engine.js';
 import {
@@ -524,6 +525,65 @@ describe('executing resets', () => {
 });
 
 describe('the demo consumer', () => {
+	it('a worker that keeps checkpointing defeats a plan; with the lease taken first, the checkpoint stays put and the reset is written', async () => {
+		const stream = unique('busy');
+		const application = unique('busy-analytics');
+		await createStream(kinesis, stream, 1);
+		await putRecords(kinesis, stream, 1, 0, 400, 'busy');
+		const consumer = startDemoConsumer(clients(), {
+			stream,
+			application,
+			workers: 1,
+			slowShards: [shardId(0)],
+			slowRecordsPerSecond: 20,
+			pollMs: 100,
+			checkpointEveryMs: 150,
+			renewEveryMs: 100,
+			failoverMs: 1_000,
+			shardSyncEveryMs: 200,
+		});
+		const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+		let hold: LeaseHold | undefined;
+		try {
+			await consumer.ready;
+			await until(async () => /^\d+$/.test((await lease(application, shardId(0))).checkpoint ?? '') || undefined, 8_000, 'a checkpoint');
+			const request = {to: {type: 'LATEST'}} as const;
+			const stale = await planCheckpointReset(clients(), stream, application, request, {livenessMs: 0});
+			await pause(500);
+			const refused = await run(executeCheckpointReset({...context(), audit: false}, stale, {livenessMs: 0}));
+			expect(refused.written).toEqual([]);
+			expect(refused.changedSincePlan).toMatchObject([
+				{shardId: shardId(0), change: 'checkpoint', now: {leaseOwner: `${application}-worker-1`}},
+			]);
+
+			// The console takes the lease: the worker's next renewal fails, and the checkpoint stops moving.
+			const taken = await LeaseHold.take(clients(), application, [shardId(0)], {renewEveryMs: 100});
+			hold = taken.hold;
+			expect(taken.missed).toEqual([]);
+			await pause(400);
+			const frozen = (await lease(application, shardId(0))).checkpoint;
+			await pause(500);
+			expect(await lease(application, shardId(0))).toMatchObject({checkpoint: frozen, owner: hold.owner});
+			const planned = await planCheckpointReset(clients(), stream, application, request, {livenessMs: 0, heldBy: hold.owner});
+			expect(planned.warnings.join(' ')).toContain(`The console holds the lease of ${shardId(0)}`);
+			expect(planned.warnings.join(' ')).not.toContain('Workers still hold live leases');
+			await pause(500);
+			const result = await run(executeCheckpointReset({...context(), audit: false, releaseOwner: hold.owner}, planned));
+			expect(result.written).toEqual([{shardId: shardId(0), action: 'reset', before: frozen, after: 'LATEST'}]);
+			expect(result.changedSincePlan).toEqual([]);
+			// Given back: the worker takes it again, from the new checkpoint.
+			await until(
+				async () => (await lease(application, shardId(0))).owner === `${application}-worker-1` || undefined,
+				8_000,
+				'the worker again',
+			);
+			expect((await lease(application, shardId(0))).checkpoint).toBe('LATEST');
+		} finally {
+			await hold?.release();
+			await consumer.stop();
+		}
+	});
+
 	it('keeps KCL leases, falls behind on the hot shard, takes a reset, and follows a split', async () => {
 		const stream = unique('click');
 		const application = unique('click-analytics');

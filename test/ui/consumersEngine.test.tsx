@@ -1,7 +1,7 @@
 import {mkdtemp, readFile, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import type {DynamoDBClient} from '@aws-sdk/client-dynamodb';
+import {GetItemCommand, type DynamoDBClient} from '@aws-sdk/client-dynamodb';
 import type {KinesisClient} from '@aws-sdk/client-kinesis';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {AUDIT_LOG_ENV} from '../../source/console/auditLog.js';
@@ -94,6 +94,36 @@ describe('consumers and checkpoint resets in the console on the engine', () => {
 		app.unmount();
 		const audit = await readFile(join(dir, 'audit.jsonl'), 'utf8');
 		expect(audit.match(/"operation":"checkpoint-reset"/g)).toHaveLength(4);
+	});
+
+	it('l takes the leases first: the worker can no longer checkpoint, and y writes and gives the lease back', async () => {
+		const others = await putRecords(kinesis, 'events', 2, 1, 4, 'held');
+		await createLeaseTable(dynamo, 'held-app');
+		await putLease(dynamo, 'held-app', 'shardId-000000000001', {checkpoint: others[0] ?? '', owner: 'worker-3', counter: 2});
+		const consumers = consoleConsumerServices(
+			{kinesis, dynamodb: dynamo, target: localTarget(engine.url)},
+			async (error) => (error instanceof Error ? error.message : String(error)),
+			{readOnly: false, refreshMs: 300},
+		);
+		const app = renderApp(testServices(kinesis, engine.url, {consumers}), renderRoute, {
+			initialRoute: {kind: 'reset', stream: 'events', application: 'held-app', shards: ['shardId-000000000001']},
+		});
+		await waitForFrame(app.lastFrame, (text) => text.includes('reset to (trim-horizon'));
+		app.stdin.write('latest\r');
+		await waitForFrame(app.lastFrame, (text) => text.includes('y submits'), 10_000);
+		app.stdin.write('l');
+		const held = await waitForFrame(app.lastFrame, (text) => text.includes('The console holds the lease of shardId-000000000001'), 10_000);
+		expect(held).toMatch(/shardId-000000000001 +…\d+ +→ LATEST +console /);
+		// worker-3's checkpoint, which expects the counter it last wrote, fails now.
+		await expect(workerCheckpoint(dynamo, 'held-app', 'shardId-000000000001', 'worker-3', 2, others[2] ?? '')).rejects.toThrow();
+		app.stdin.write('y');
+		await waitForFrame(app.lastFrame, (text) => /Written: 1 …\d+ → LATEST/.test(text), 10_000);
+		const item = await dynamo.send(
+			new GetItemCommand({TableName: 'held-app', Key: {leaseKey: {S: 'shardId-000000000001'}}, ConsistentRead: true}),
+		);
+		expect(item.Item?.checkpoint?.S).toBe('LATEST');
+		expect(item.Item?.leaseOwner).toBeUndefined();
+		app.unmount();
 	});
 
 	it('at 160 columns tells workers apart by the ends of their names, and says what FLAGS mean', async () => {

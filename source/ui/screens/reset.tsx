@@ -1,5 +1,5 @@
 import {defineScreen} from '../screen.js';
-import {ResetView} from '../views/ConsumerViews.js';
+import {ResetView} from '../views/ResetView.js';
 
 /** A checkpoint reset of some shards (or every shard with a lease): the plan, then conditional writes. */
 export const resetScreen = defineScreen<{readonly stream: string; readonly application: string; readonly shards?: readonly string[]}>()({
@@ -9,6 +9,13 @@ export const resetScreen = defineScreen<{readonly stream: string; readonly appli
 		// Steps that only serve the reset: hidden by --read-only with it.
 		{id: 'edit', keys: ['t'], description: 'Type the target', servesChange: true, hint: true},
 		{id: 'createMissing', keys: ['c'], description: 'Also make leases for shards without one', servesChange: true, hint: true},
+		{
+			id: 'takeLeases',
+			keys: ['l'],
+			description: 'Take the leases first: their workers stop, the checkpoints stay put until the reset',
+			dangerous: true,
+			hint: true,
+		},
 	],
 	crumb: () => 'reset',
 	render: ({stream, application, shards}, height) => (
