@@ -14,6 +14,7 @@ import {
 } from '../console/checkpoints.js';
 import type {Connection} from '../console/connect.js';
 import {ConsoleError, EXIT_CODES} from '../console/failures.js';
+import {LeaseHold} from '../console/leaseHold.js';
 import {normalizeShardId} from '../console/reshard.js';
 import {UsageError} from './command.js';
 import {parseCommandLine} from './parseArgs.js';
@@ -65,6 +66,9 @@ const help = `
     --shard <id>           Reset only this shard (shardId-000000000001, or 1); repeatable. Default: every lease
     --create-missing       Also make leases, at the new position, for shards with none (children after a
                            reshard, which otherwise start at TRIM_HORIZON whatever the reset says)
+    --take-leases          Take the leases of the shards to reset from their workers first, so that their
+                           checkpoints stay put until the reset writes them (the workers stop reading those
+                           shards; each write gives its lease back, and leases not written are given back)
     --count-limit <n>      Records counted per shard before saying "at least" (default 100000)
     --count-time <s>       Seconds spent counting records; past it, the rest of a range is estimated from
                            the rate counted (default 0.6)
@@ -89,6 +93,7 @@ export async function run(argv: string[]): Promise<number> {
 		to: {type: 'string'},
 		shard: {type: 'string', isMultiple: true},
 		createMissing: {type: 'boolean', default: false},
+		takeLeases: {type: 'boolean', default: false},
 		countLimit: {type: 'number', default: 100_000},
 		countTime: {type: 'number', default: 0.6},
 	});
@@ -101,12 +106,14 @@ export async function run(argv: string[]): Promise<number> {
 		);
 	const application = flags.app?.trim();
 	if (!application) throw new UsageError('--app names the KCL application (its lease table): kinesis-console consumers STREAM lists them.');
+	const appName: string = application;
 	if (!(flags.liveness >= 0)) throw new UsageError('--liveness must be a number of seconds, 0 or more.');
 	const livenessMs = Math.round(flags.liveness * 1000);
 
 	if (!reset) {
 		for (const flag of ['to', 'shard'] as const)
 			if (flags[flag] !== undefined && flags[flag].length > 0) throw new UsageError(`--${flag} is for checkpoints reset.`);
+		if (flags.takeLeases) throw new UsageError('--take-leases is for checkpoints reset.');
 		return withConnection(flags, {streamName: stream, tableName: application}, async (connection, output) => {
 			if (process.stderr.isTTY) process.stderr.write(`Reading the leases of '${sanitize(application)}'...\r`);
 			const report = await readCheckpoints(connection, stream, application, {livenessMs});
@@ -135,6 +142,29 @@ export async function run(argv: string[]): Promise<number> {
 		if (process.stderr.isTTY) process.stderr.write(`Reading the leases of '${sanitize(application)}' and counting records...\r`);
 		let plan = await planCheckpointReset(connection, stream, application, request, options);
 		if (process.stderr.isTTY) process.stderr.write('\r\u001b[K');
+		if (!flags.takeLeases || flags.dryRun) return confirmAndWrite(connection, output, plan, options);
+		// The leases are taken, the plan made again from checkpoints that stay put, and whatever happens given back.
+		const keys = plan.shards.filter((shard) => shard.action === 'reset').map((shard) => shard.leaseKey);
+		const {hold, missed} = await LeaseHold.take(connection, application, keys);
+		try {
+			process.stderr.write(
+				`Took ${hold.held.size} lease${hold.held.size === 1 ? '' : 's'} of '${sanitize(application)}' as ${sanitize(hold.owner)}${missed.length > 0 ? `; could not take ${missed.map(sanitize).join(', ')}` : ''}.\n`,
+			);
+			plan = await planCheckpointReset(connection, stream, application, request, {...options, livenessMs: 0, heldBy: hold.owner});
+			return await confirmAndWrite(connection, output, plan, {...options, heldBy: hold.owner});
+		} finally {
+			await hold.release();
+		}
+	});
+
+	/** Shows the plan, asks, writes; shows the plan again while shards change under it, a few rounds at most. */
+	async function confirmAndWrite(
+		connection: Connection,
+		output: Output,
+		first: CheckpointResetPlan,
+		options: ResetPlanOptions,
+	): Promise<number> {
+		let plan = first;
 		for (let round = 1; ; round++) {
 			await printPlan(output, plan, round > 1);
 			const problem = problemError(plan.problems);
@@ -148,11 +178,11 @@ export async function run(argv: string[]): Promise<number> {
 			} else {
 				const question =
 					plan.liveWorkers.length > 0
-						? `Workers still hold live leases (${plan.liveWorkers.map(sanitize).join(', ')}). Reset ${writes} checkpoint${writes === 1 ? '' : 's'} of '${sanitize(application)}' anyway?`
-						: `Reset ${writes} checkpoint${writes === 1 ? '' : 's'} of '${sanitize(application)}'?`;
+						? `Workers still hold live leases (${plan.liveWorkers.map(sanitize).join(', ')}). Reset ${writes} checkpoint${writes === 1 ? '' : 's'} of '${sanitize(appName)}' anyway?`
+						: `Reset ${writes} checkpoint${writes === 1 ? '' : 's'} of '${sanitize(appName)}'?`;
 				if (!(await askYesNo(question))) return declined();
 			}
-			const result = await follow((signal) => executeCheckpointReset(checkpointContext(connection, signal), plan, options));
+			const result = await follow((signal) => executeCheckpointReset(checkpointContext(connection, signal, options.heldBy), plan, options));
 			if (result === undefined) return 130;
 			await printResult(output, result);
 			if (result.replan === undefined) return 0;
@@ -161,18 +191,23 @@ export async function run(argv: string[]): Promise<number> {
 			if (flags.yes || round >= MAX_ROUNDS) {
 				await printPlan(output, result.replan, true);
 				process.stderr.write(
-					`${sanitize(said)} ${flags.yes ? 'Not written again without asking: a worker is writing to ' + (changed === 1 ? 'that lease' : 'those leases') : `Still changing after ${MAX_ROUNDS} plans`}. Stop the application's workers and run the reset again.\n`,
+					`${sanitize(said)} ${flags.yes ? 'Not written again without asking: a worker is writing to ' + (changed === 1 ? 'that lease' : 'those leases') : `Still changing after ${MAX_ROUNDS} plans`}. Stop the application's workers, or take their leases first (--take-leases), and run the reset again.\n`,
 				);
 				return EXIT_CODES['in-use'];
 			}
 			if (!output.json) await output.text(`\n${said} The plan again, from the lease table as it is now:\n\n`);
 			plan = result.replan;
 		}
-	});
+	}
 }
 
-function checkpointContext(connection: Connection, signal: AbortSignal) {
-	return {...changeContext(connection, signal), dynamodb: connection.dynamodb, documents: connection.documents};
+function checkpointContext(connection: Connection, signal: AbortSignal, releaseOwner?: string) {
+	return {
+		...changeContext(connection, signal),
+		dynamodb: connection.dynamodb,
+		documents: connection.documents,
+		...(releaseOwner === undefined ? {} : {releaseOwner}),
+	};
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -330,6 +330,42 @@ describe('consumers and checkpoints, as processes', () => {
 		expect(await checkpointOf(app, 1)).toBe('TRIM_HORIZON');
 	});
 
+	it('reset --take-leases: takes the lease, plans from it, writes, and gives it back', async () => {
+		const {stream, app} = await setUp();
+		const {stdout, stderr, code} = await cli(
+			'checkpoints',
+			'reset',
+			stream,
+			'--app',
+			app,
+			'--to',
+			'latest',
+			'--shard',
+			'0',
+			'--take-leases',
+			'--yes',
+			'--liveness',
+			'0',
+			'--json',
+		);
+		expect(code).toBe(0);
+		expect(stderr).toMatch(new RegExp(`^Took 1 lease of '${app}' as kinesis-console@`));
+		const [plan, result, ...rest] = jsonLines(stdout) as Array<
+			Line & {warnings?: string[]; shards?: Array<{current: {leaseOwner?: string}}>}
+		>;
+		expect(rest).toEqual([]);
+		expect(plan?.shards?.[0]?.current.leaseOwner).toMatch(/^kinesis-console@/);
+		expect(plan?.warnings?.join(' ')).toContain(`The console holds the lease of ${shardId(0)}`);
+		expect(result).toMatchObject({type: 'result', written: [{shardId: shardId(0), after: 'LATEST'}], changedSincePlan: []});
+		const item = (await dynamo.send(new GetItemCommand({TableName: app, Key: {leaseKey: {S: shardId(0)}}, ConsistentRead: true}))).Item;
+		expect(item?.checkpoint?.S).toBe('LATEST');
+		expect(item?.leaseOwner).toBeUndefined();
+		// The other shard's lease was never taken.
+		expect(
+			(await dynamo.send(new GetItemCommand({TableName: app, Key: {leaseKey: {S: shardId(1)}}, ConsistentRead: true}))).Item?.leaseOwner?.S,
+		).toBe('worker-b');
+	});
+
 	it('asks on a terminal: no changes nothing, yes resets', async () => {
 		const {stream, app, sequences} = await setUp();
 		const no = await runTyping(['checkpoints', 'reset', stream, '--app', app, '--to', 'latest', '--liveness', '0'], 'n\n');
