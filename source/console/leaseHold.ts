@@ -51,7 +51,8 @@ export class LeaseHold {
 	private async takeOne(leaseKey: string, signal?: AbortSignal): Promise<boolean> {
 		const documents = documentsOf(this.clients);
 		const send = signal ? {abortSignal: signal} : {};
-		for (let attempt = 0; attempt < 3; attempt++) {
+		// A worker renews every few seconds; a few tries get in between its renewals even when they come fast.
+		for (let attempt = 0; attempt < 8; attempt++) {
 			const item = (await documents.send(new GetCommand({TableName: this.table, Key: {[LEASE_KEY]: leaseKey}, ConsistentRead: true}), send))
 				.Item;
 			const lease = item === undefined ? undefined : leaseFromItem(item);

@@ -538,8 +538,8 @@ describe('the demo consumer', () => {
 			slowRecordsPerSecond: 20,
 			pollMs: 100,
 			checkpointEveryMs: 150,
-			renewEveryMs: 100,
-			failoverMs: 1_000,
+			renewEveryMs: 250,
+			failoverMs: 2_000,
 			shardSyncEveryMs: 200,
 		});
 		const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -560,7 +560,7 @@ describe('the demo consumer', () => {
 			const taken = await LeaseHold.take(clients(), application, [shardId(0)], {renewEveryMs: 100});
 			hold = taken.hold;
 			expect(taken.missed).toEqual([]);
-			await pause(400);
+			await pause(600);
 			const frozen = (await lease(application, shardId(0))).checkpoint;
 			await pause(500);
 			expect(await lease(application, shardId(0))).toMatchObject({checkpoint: frozen, owner: hold.owner});

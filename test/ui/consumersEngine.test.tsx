@@ -163,11 +163,7 @@ describe('consumers and checkpoint resets in the console on the engine', () => {
 		const app = renderApp(testServices(kinesis, engine.url, {consumers, readOnly: true}), renderRoute, {
 			initialRoute: {kind: 'checkpoints', stream: 'events', application: 'events-app'},
 		});
-		const frame = await waitForFrame(
-			app.lastFrame,
-			(text) => text.includes('TRIM_HORIZON') && text.includes('Show or hide this help'),
-			8000,
-		);
+		const frame = await waitForFrame(app.lastFrame, (text) => text.includes('TRIM_HORIZON') && text.includes('? Help'), 8000);
 		expect(frame).not.toContain('Mark the shard');
 		expect(frame).not.toContain('Reset checkpoints');
 		app.stdin.write(' ');
