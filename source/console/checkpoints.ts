@@ -1409,7 +1409,8 @@ export async function planCheckpointReset(
 	if (live.length > 0) {
 		warnings.push(
 			`Workers still hold live leases on ${live.length < written.length ? `${live.length} of the ${written.length} shards` : written.length === 1 ? 'the shard' : `all ${written.length} shards`} to reset (${liveWorkers.join(', ')}): a running worker keeps its position in memory and may overwrite the reset. ` +
-				'The reset bumps each lease counter, so the holder loses the lease at its next renewal and picks it up again from the new checkpoint; a checkpoint it writes before the reset is caught (changed since the plan). Stopping the application first is safest.',
+				'The reset bumps each lease counter, so the holder loses the lease at its next renewal and picks it up again from the new checkpoint; a checkpoint it writes before the reset is caught (changed since the plan). Stopping the application first is safest; ' +
+				'taking the leases first (l in the console, --take-leases) keeps the checkpoints where the plan read them until the reset.',
 		);
 	}
 	const unknown = written.filter((plan) => plan.current.holder === 'unknown' && !byConsole(plan));
