@@ -9,8 +9,10 @@ export interface BindingSpec<Id extends string = string> {
 	/** Key names: a printable character, or up, down, left, right, enter, escape, tab, pageup, pagedown, home, end, space. */
 	readonly keys: readonly string[];
 	readonly description: string;
-	/** Changes the stream: hidden by --read-only, marked in help, and always previewed and confirmed. */
+	/** Changes something: hidden by --read-only, marked in help, and always previewed and confirmed. */
 	readonly dangerous?: boolean;
+	/** What a dangerous binding changes, as help says it (default: the stream). */
+	readonly changes?: string;
 	/** A step that only serves a change (marking shards for a reset): hidden by --read-only like one. */
 	readonly servesChange?: boolean;
 	/** Shown in the hint bar of its scope. */

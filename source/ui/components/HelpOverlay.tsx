@@ -4,7 +4,8 @@ import {displayKeys, keysOf, titleOf, visibleBindings, type Scope} from '../keym
 import {useTheme} from '../theme.js';
 import {wrapWords} from '../wrapWords.js';
 
-const DANGER = ' (changes the stream)';
+/** How help marks a dangerous binding: what it changes. */
+const dangerText = (binding: {readonly changes?: string}): string => `(changes ${binding.changes ?? 'the stream'})`;
 /** The border and the padding on each side. */
 const FRAME_COLUMNS = 4;
 /** The border's two rows, the title and the closing line. */
@@ -13,7 +14,7 @@ const FRAME_ROWS = 4;
 /** One row of the help: a scope's title, a binding (or the continuation of a long description), or a gap. */
 export type HelpLine =
 	| {readonly kind: 'title'; readonly text: string}
-	| {readonly kind: 'binding'; readonly keys: string; readonly text: string; readonly dangerous: boolean}
+	| {readonly kind: 'binding'; readonly keys: string; readonly text: string; readonly danger: string | undefined}
 	| {readonly kind: 'gap'};
 
 /**
@@ -32,13 +33,13 @@ export function helpLines(scopes: readonly Scope[], readOnly: boolean, columns: 
 		if (lines.length > 0) lines.push({kind: 'gap'});
 		lines.push({kind: 'title', text: titleOf(scope)});
 		for (const binding of inScope) {
-			const rows = wrapWords(binding.description + (binding.dangerous ? DANGER : ''), textWidth);
+			const rows = wrapWords(binding.description + (binding.dangerous ? ` ${dangerText(binding)}` : ''), textWidth);
 			rows.forEach((text, index) =>
 				lines.push({
 					kind: 'binding',
 					keys: (index === 0 ? displayKeys(binding) : '').padEnd(keysWidth),
 					text,
-					dangerous: binding.dangerous === true,
+					danger: binding.dangerous ? dangerText(binding) : undefined,
 				}),
 			);
 		}
@@ -96,7 +97,7 @@ function HelpRow({line}: {readonly line: HelpLine}) {
 				{line.text}
 			</Text>
 		);
-	const danger = line.dangerous && line.text.endsWith(DANGER.trim()) ? DANGER.trim() : undefined;
+	const danger = line.danger && line.text.endsWith(line.danger) ? line.danger : undefined;
 	return (
 		<Text wrap="truncate">
 			{'  '}

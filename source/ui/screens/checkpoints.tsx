@@ -7,7 +7,14 @@ export const checkpointsScreen = defineScreen<{readonly stream: string; readonly
 	shared: ['list'],
 	bindings: [
 		{id: 'mark', keys: ['space'], description: 'Mark the shard (for a reset)', servesChange: true, hint: true},
-		{id: 'resetCheckpoints', keys: ['R'], description: 'Reset checkpoints: the marked shards, or all', dangerous: true, hint: true},
+		{
+			id: 'resetCheckpoints',
+			keys: ['R'],
+			description: 'Reset checkpoints: the marked shards, or all',
+			dangerous: true,
+			changes: "the application's checkpoints",
+			hint: true,
+		},
 		{id: 'refresh', keys: ['r'], description: 'Refresh now'},
 	],
 	crumb: ({application}) => application,

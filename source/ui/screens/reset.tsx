@@ -14,6 +14,7 @@ export const resetScreen = defineScreen<{readonly stream: string; readonly appli
 			keys: ['l'],
 			description: 'Take the leases first: their workers stop, the checkpoints stay put until the reset',
 			dangerous: true,
+			changes: "the application's leases",
 			hint: true,
 		},
 	],
