@@ -2,6 +2,7 @@ import http, {type IncomingMessage, type ServerResponse} from 'node:http';
 import http2, {type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse, type Http2Session} from 'node:http2';
 import net, {type AddressInfo, type Socket} from 'node:net';
 import type {WireRequest, WireResponse} from './protocol/dispatch.js';
+import {serializationError, wireError} from './protocol/errors.js';
 import {releasePiece} from './protocol/pieceBuffers.js';
 
 /**
@@ -314,10 +315,9 @@ function refuseTooLarge(
 	declared: number | undefined,
 	limit: number,
 ): void {
-	const body = JSON.stringify({
-		__type: 'SerializationException',
-		message: `Request body of ${declared ?? 'more than ' + limit} bytes is larger than the ${limit} bytes accepted.`,
-	});
+	const body = JSON.stringify(
+		wireError(serializationError(`Request body of ${declared ?? 'more than ' + limit} bytes is larger than the ${limit} bytes accepted.`)),
+	);
 	const headers = {'content-type': 'application/x-amz-json-1.1', 'content-length': String(Buffer.byteLength(body))};
 	if ('stream' in response) {
 		response.writeHead(413, headers);

@@ -196,7 +196,8 @@ async function send(url: string, transport: Transport, operation: string, body: 
 const call = async (url: string, transport: Transport, operation: string, input: object) => {
 	const reply = await send(url, transport, operation, javaCbor(input));
 	expect(reply.contentType).toBe(CBOR);
-	return {...reply, value: readCbor(reply.body) as Record<string, unknown>};
+	// An operation with no output answers with no body at all, as AWS does (CreateStream, AddTagsToStream, ...).
+	return {...reply, value: (reply.body.length === 0 ? {} : readCbor(reply.body)) as Record<string, unknown>};
 };
 
 /** A timestamp as the Java SDK reads it: tag 1 over a whole number of milliseconds. */
@@ -288,7 +289,8 @@ describe.each(transports)('CBOR (application/x-amz-cbor-1.1) over %s', (transpor
 		const garbage = await send(url, transport, 'ListStreams', Buffer.from([0xbf, 0x61]));
 		expect(garbage.status).toBe(400);
 		expect(garbage.contentType).toBe(CBOR);
-		expect(readCbor(garbage.body)).toEqual({__type: 'SerializationException', message: 'The request body could not be parsed.'});
+		// AWS names no reason for a body it cannot parse (kinesalite's suite, test/connection.js assertSerializationCbor).
+		expect(readCbor(garbage.body)).toEqual({__type: 'SerializationException'});
 	});
 
 	it('refuses a body that is a byte string or a timestamp where the request structure belongs', async () => {
@@ -296,9 +298,10 @@ describe.each(transports)('CBOR (application/x-amz-cbor-1.1) over %s', (transpor
 		for (const body of [javaCbor(Buffer.from('bytes')), javaCbor(new Date(0))]) {
 			const reply = await send(harness.url, transport, 'DescribeLimits', body);
 			expect(reply.status).toBe(400);
+			// SerializationException's text is under `Message`, as AWS writes it (kinesalite's suite, test/helpers.js assertSerialization).
 			expect(readCbor(reply.body)).toEqual({
 				__type: 'SerializationException',
-				message: 'Start of structure or map found where not expected.',
+				Message: 'Start of structure or map found where not expected.',
 			});
 		}
 	});

@@ -1,3 +1,4 @@
+import type {IncomingHttpHeaders} from 'node:http';
 import {performance} from 'node:perf_hooks';
 import fc from 'fast-check';
 import {
@@ -72,31 +73,60 @@ function judge(fuzzCase: FuzzCase, expected: Expected, outcome: Outcome): Verdic
 		if (expected.kind === 'error')
 			return {key: '200 OK', problem: `accepted a request that AWS refuses with ${expected.types.join(' or ')} (${expected.why})`};
 		if (headers['content-type'] === 'application/vnd.amazon.eventstream') return {key: '200 OK (event stream)'};
+		// An operation with no output answers with no body, as AWS does.
+		if (body.length === 0) return {key: '200 OK'};
 		const parsed = parseBody(body, cbor);
 		if (typeof parsed !== 'object' || parsed === null)
 			return {key: '200 OK', problem: `success body is not a structure: ${body.toString('utf8', 0, 200)}`};
 		return {key: '200 OK'};
 	}
+	const refusal = frontEndRefusal(status, headers, body);
+	if (refusal !== undefined) return judgeType(expected, refusal, body, cbor);
 	if (status !== 400) return {key: `HTTP ${status}`, problem: `status ${status}: ${body.toString('utf8', 0, 300)}`};
 	const headerType = headers['x-amzn-errortype'];
 	let type: unknown = headerType;
 	if (fuzzCase.call.method !== 'HEAD') {
-		const expectedType = cbor
-			? CBOR_TYPE
-			: fuzzCase.call.headers['content-type']?.startsWith('application/x-amz-json-1.0')
-				? 'application/x-amz-json-1.0'
-				: 'application/x-amz-json-1.1';
+		// JSON answers what was asked in JSON, CBOR all else (a Kinesis target makes JSON 1.0 a language it speaks).
+		const target = String(fuzzCase.call.headers['x-amz-target'] ?? '');
+		const expectedType =
+			requestType === 'application/x-amz-json-1.1'
+				? requestType
+				: requestType === 'application/x-amz-json-1.0' && target.split('.')[0] === 'Kinesis_20131202'
+					? requestType
+					: CBOR_TYPE;
 		if (headers['content-type'] !== expectedType)
 			return {key: String(headerType), problem: `error answered as ${headers['content-type']}, not ${expectedType}`};
-		const parsed = parseBody(body, cbor) as {__type?: unknown; message?: unknown} | undefined;
-		if (typeof parsed?.__type !== 'string' || typeof parsed.message !== 'string')
-			return {key: 'malformed error', problem: `error body without __type and message: ${body.toString('utf8', 0, 200)}`};
+		const answeredCbor = expectedType === CBOR_TYPE;
+		// AWS's shapes: `message`, `Message` for SerializationException, or no text (UnknownOperationException, a body that does not parse).
+		const parsed = parseBody(body, answeredCbor) as {__type?: unknown; message?: unknown; Message?: unknown} | undefined;
+		const text = parsed?.message ?? parsed?.Message;
+		if (typeof parsed?.__type !== 'string' || (text !== undefined && typeof text !== 'string'))
+			return {key: 'malformed error', problem: `error body without __type, or with a message not text: ${body.toString('utf8', 0, 200)}`};
 		if (parsed.__type !== headerType)
 			return {key: parsed.__type, problem: `x-amzn-errortype ${String(headerType)} but __type ${parsed.__type}`};
 		type = parsed.__type;
 	}
-	const key = String(type);
-	if (!headers['x-amzn-requestid']) return {key, problem: 'no x-amzn-requestid'};
+	if (!headers['x-amzn-requestid']) return {key: String(type), problem: 'no x-amzn-requestid'};
+	return judgeType(expected, String(type), body, cbor);
+}
+
+/**
+ * The refusals AWS's front end gives before it reads the protocol, as kinesalite's suite recorded them
+ * (test/connection.js): XML without a content type (403 AccessDeniedException, 404 UnknownOperationException),
+ * or application/json's envelope. The error type they name, or undefined for any other answer.
+ */
+function frontEndRefusal(status: number, headers: IncomingHttpHeaders, body: Buffer): string | undefined {
+	// A HEAD answer has no body to name the type: the status does.
+	if ((status === 403 || status === 404) && headers['content-type'] === undefined)
+		return /^<(\w+)/.exec(body.toString('utf8'))?.[1] ?? (status === 403 ? 'AccessDeniedException' : 'UnknownOperationException');
+	if ((status === 400 || status === 404) && headers['content-type'] === 'application/json') {
+		const parsed = parseBody(body, false) as {Output?: {__type?: unknown}} | undefined;
+		return String(parsed?.Output?.__type ?? '').split('#')[1];
+	}
+	return undefined;
+}
+
+function judgeType(expected: Expected, key: string, body: Buffer, cbor: boolean): Verdict {
 	if (expected.kind === 'error') {
 		return expected.types.includes(key)
 			? {key}
@@ -115,8 +145,8 @@ function parseBody(body: Buffer, cbor: boolean): unknown {
 }
 
 function messageOf(body: Buffer, cbor: boolean): string {
-	const parsed = parseBody(body, cbor) as {message?: unknown} | undefined;
-	return String(parsed?.message ?? body.toString('utf8', 0, 200)).slice(0, 300);
+	const parsed = parseBody(body, cbor) as {message?: unknown; Message?: unknown} | undefined;
+	return String(parsed?.message ?? parsed?.Message ?? body.toString('utf8', 0, 200)).slice(0, 300);
 }
 
 /** A seed per chunk of cases that no other FUZZ_SEED's chunks share (seed + chunk would: seed 1's second chunk is seed 2's first). */

@@ -163,8 +163,10 @@ function judgeHttp1(testCase: RawHttp1Case, result: Exchange): string {
 
 function awsType(body: Buffer): string | undefined {
 	try {
-		const parsed = JSON.parse(body.toString('utf8')) as {__type?: unknown; message?: unknown};
-		return typeof parsed.__type === 'string' && typeof parsed.message === 'string' ? parsed.__type : undefined;
+		// AWS's shapes: `message`, or `Message` for SerializationException, or no text at all (UnknownOperationException, an unparsable body).
+		const parsed = JSON.parse(body.toString('utf8')) as {__type?: unknown; message?: unknown; Message?: unknown};
+		const text = parsed.message ?? parsed.Message;
+		return typeof parsed.__type === 'string' && (text === undefined || typeof text === 'string') ? parsed.__type : undefined;
 	} catch {
 		return undefined;
 	}
@@ -175,7 +177,7 @@ const CRLF = '\r\n';
 function rawHttp1Arb(port: number): fc.Arbitrary<RawHttp1Case> {
 	const body = fc.constantFrom(
 		{target: 'ListStreams', body: '{}'},
-		{target: 'DescribeLimits', body: ''},
+		{target: 'DescribeLimits', body: '{}'},
 		{target: 'DescribeStream', body: JSON.stringify({StreamName: GUARDED})},
 		{target: 'PutRecord', body: JSON.stringify({StreamName: TARGET, PartitionKey: 'k', Data: 'aGVsbG8='})},
 		{target: 'NoSuchThing', body: '{}'},

@@ -914,28 +914,35 @@ export type Expected =
 export function expectedOf(c: FuzzCase): Expected {
 	const {method, headers, body} = c.call;
 	const fail = (type: string, why: string, ...others: string[]): Expected => ({kind: 'error', types: [type, ...others], why});
-	if (method !== 'POST') return fail('UnknownOperationException', `method ${method}`);
+	// AWS's front end, in its order (kinesalite's suite recorded it against AWS: mhart/kinesalite test/connection.js).
+	if (method !== 'POST') return fail('AccessDeniedException', `method ${method}`);
 	const target = headers['x-amz-target'] ?? '';
 	const dot = target.indexOf('.');
 	const operation = dot < 0 ? '' : target.slice(dot + 1);
-	if (dot < 0 || target.slice(0, dot) !== PREFIX || !Object.hasOwn(kinesisActions, operation))
-		return fail('UnknownOperationException', `target ${target.slice(0, 60)}`);
+	const known = dot >= 0 && target.slice(0, dot) === PREFIX && Object.hasOwn(kinesisActions, operation);
 	const contentType = (headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+	if (body.length === 0) return known ? fail('SerializationException', 'empty body') : fail('UnknownOperationException', 'empty body');
+	// A body in a content type AWS does not read: refused in XML, as an unknown operation when the target names one.
+	if (!KNOWN_TYPES.has(contentType) && contentType !== 'application/json')
+		return fail(dot > 0 && operation ? 'UnknownOperationException' : 'AccessDeniedException', `content type ${contentType}`);
+	let decoded: unknown;
+	try {
+		decoded = contentType === CBOR_TYPE ? decodeCbor(body) : JSON.parse(body.toString('utf8'));
+	} catch {
+		decoded = undefined;
+	}
+	const structure = typeof decoded === 'object' && decoded !== null;
+	// The oldest JSON protocol goes no further than the body's syntax.
+	if (contentType === 'application/json')
+		return fail(structure ? 'UnknownOperationException' : 'SerializationException', 'application/json');
+	if (!structure) return fail('SerializationException', 'body does not parse, or is no structure');
+	if (!known) return fail('UnknownOperationException', `target ${target.slice(0, 60)}`);
 	const signature = !headers.authorization
 		? 'MissingAuthenticationTokenException'
 		: !headers.authorization.includes('Signature=') || !headers['x-amz-date']
 			? 'IncompleteSignatureException'
 			: undefined;
-	// The engine checks the content type first; which of the two AWS checks first is not documented.
-	if (!KNOWN_TYPES.has(contentType))
-		return fail('SerializationException', `content type ${contentType}`, ...(signature ? [signature] : []));
 	if (signature) return fail(signature, 'signature');
-	let decoded: unknown;
-	try {
-		decoded = body.length === 0 ? {} : contentType === CBOR_TYPE ? decodeCbor(body) : JSON.parse(body.toString('utf8'));
-	} catch {
-		return fail('SerializationException', 'body does not parse');
-	}
 	if (!isMap(decoded)) return fail('SerializationException', 'body is not a structure');
 	const schema = kinesisActions[operation]?.schema ?? {};
 	const typeProblem = structureTypeProblem(schema, decoded);

@@ -217,7 +217,8 @@ export async function rawRequest(url: string, transport: Transport, request: Raw
 }
 
 /** The `{__type, message}` of an error response. */
+/** An error answer's type and text; AWS puts SerializationException's text under `Message`, the others' under `message`. */
 export function errorOf(response: RawResponse): {type: unknown; message: unknown} {
-	const parsed = JSON.parse(response.body) as {__type?: unknown; message?: unknown};
-	return {type: parsed.__type, message: parsed.message};
+	const parsed = JSON.parse(response.body) as {__type?: unknown; message?: unknown; Message?: unknown};
+	return {type: parsed.__type, message: parsed.message ?? parsed.Message};
 }

@@ -1,8 +1,8 @@
-import {randomUUID} from 'node:crypto';
 import type {IncomingHttpHeaders} from 'node:http';
 import {CBOR_CONTENT_TYPE, decodeCbor, encodeCbor} from './cbor.js';
 import {SelfEncoding} from './values.js';
-import {ServiceError, internalFailure, serializationError} from './errors.js';
+import {ServiceError, internalFailure, serializationError, unknownOperation, wireError} from './errors.js';
+import {DEPRECATED_JSON, accessDenied, answerHeaders, deprecatedJsonRefusal, unknownOperationXml} from './frontEnd.js';
 import {EVENT_STREAM_CONTENT_TYPE, EventStreamReply, frameEvents} from './eventStream.js';
 import {parseInput, type Schema} from './schema.js';
 import {verifySignature, type Credentials} from './signature.js';
@@ -94,9 +94,11 @@ const cbor: Codec = {contentType: CBOR_CONTENT_TYPE, decode: decodeCbor, encode:
 const codecs: Readonly<Record<string, Codec>> = {[json.contentType]: json, [json10.contentType]: json10, [cbor.contentType]: cbor};
 
 /**
- * Turns a request into a response the way AWS's front end does, in AWS's order: the target, then
- * the signature's presence (and, with `auth`, its validity), then the body's syntax, then the
- * input's types and constraints, then the operation. JSON requests get JSON answers, CBOR ones CBOR.
+ * Turns a request into a response the way AWS's front end does, in AWS's order (as kinesalite's test
+ * suite recorded it against AWS, mhart/kinesalite test/connection.js): the method; then, for a body
+ * with no known operation or in no content type AWS reads, a bare refusal; then the body's syntax;
+ * the operation; the signature's presence (and, with `auth`, its validity); the input's types and
+ * constraints; then the operation itself. JSON requests get JSON answers, the rest CBOR.
  */
 export async function dispatch(
 	services: readonly Service[],
@@ -108,9 +110,17 @@ export async function dispatch(
 		String(request.headers['content-type'] ?? '')
 			.split(';')[0]
 			?.trim() ?? '';
-	const codec = codecs[contentType] ?? json;
+	// Everything after the first dot names the operation: `Kinesis_20131202.ListStreams.Extra` is no operation.
+	const target = String(request.headers['x-amz-target'] ?? '');
+	const dot = target.indexOf('.');
+	const prefix = dot < 0 ? target : target.slice(0, dot);
+	const operationName = dot < 0 ? '' : target.slice(dot + 1);
+	const service = services.find((candidate) => candidate.targetPrefix === prefix);
+	const operation = service && Object.hasOwn(service.operations, operationName) ? service.operations[operationName] : undefined;
+	// AWS answers in JSON what was asked in JSON (1.0 only of a service that speaks it), and all else in CBOR.
+	const codec = contentType === json.contentType ? json : contentType === json10.contentType && service ? json10 : cbor;
 	const reply = (status: number, value: object): WireResponse => {
-		const headers = {'content-type': codec.contentType, 'x-amzn-requestid': randomUUID()};
+		const headers = {'content-type': codec.contentType, ...answerHeaders()};
 		if (!(value instanceof SelfEncoding) || codec === cbor) return {status, headers, body: codec.encode(value)};
 		const pieces = value.json()[Symbol.iterator]();
 		const first = pieces.next();
@@ -118,51 +128,40 @@ export async function dispatch(
 		if (second.done) return {status, headers, body: first.done ? '' : first.value};
 		return {status, headers, body: '', stream: paced([first.value, second.value], pieces)};
 	};
-	let describeError: Service['describeError'];
 	let counted: CountedOperation | undefined;
 	const fail = (error: ServiceError) => {
 		if (counted && QUOTA_ERRORS.has(error.type)) counted.refused++;
-		const described = describeError?.(error) ?? {type: error.type, headers: {}};
-		const response = reply(error.statusCode, {__type: described.type, message: error.message});
+		const described = service?.describeError?.(error) ?? {type: error.type, headers: {}};
+		const response = reply(error.statusCode, wireError(error, described.type));
 		return {...response, headers: {...response.headers, ...described.headers, 'x-amzn-errortype': error.type}};
 	};
 
 	try {
-		if (request.method !== 'POST') {
-			throw new ServiceError(
-				'UnknownOperationException',
-				`The ${request.method} method is not supported: send POST with an X-Amz-Target header.`,
-			);
-		}
-		// Everything after the first dot names the operation: `Kinesis_20131202.ListStreams.Extra` is no operation.
-		const target = String(request.headers['x-amz-target'] ?? '');
-		const dot = target.indexOf('.');
-		const prefix = dot < 0 ? target : target.slice(0, dot);
-		const operationName = dot < 0 ? undefined : target.slice(dot + 1);
-		const service = services.find((candidate) => candidate.targetPrefix === prefix);
-		describeError = service?.describeError;
+		if (request.method !== 'POST') return accessDenied();
 		const region = regionOf(request.headers) ?? defaultRegion;
 		if (service?.forward) {
-			counted = options.counts?.count(region, service.name, operationName ?? '(none)');
+			counted = options.counts?.count(region, service.name, dot < 0 ? '(none)' : operationName);
 			// An embedded implementation (DynamoDB) takes the request as it came, once its signature passes.
-			checkSignaturePresent(request.headers);
-			if (options.auth) verifySignature({...request, url: request.url ?? '/'}, options.auth, (options.now ?? Date.now)());
+			checkSignature(request, options);
 			return await service.forward(request);
 		}
-		const operation = service && operationName ? service.operations[operationName] : undefined;
-		if (!service || !operationName || !operation || !Object.hasOwn(service.operations, operationName)) {
-			throw new ServiceError('UnknownOperationException', `Unknown operation ${String(request.headers['x-amz-target'] ?? '(none)')}.`);
+		// Every request to a known operation is counted, whatever refuses it.
+		if (service && operation) counted = options.counts?.count(region, service.name, operationName);
+		if (request.body.length === 0) throw operation ? serializationError() : unknownOperation();
+		if (!(contentType in codecs) && contentType !== DEPRECATED_JSON) {
+			return dot > 0 && operationName ? unknownOperationXml() : accessDenied();
 		}
-		counted = options.counts?.count(region, service.name, operationName);
-		if (!(contentType in codecs)) {
-			throw serializationError(`Unsupported content type ${contentType || '(none)'}: send ${json.contentType} or ${cbor.contentType}.`);
-		}
-		checkSignaturePresent(request.headers);
-		if (options.auth) verifySignature({...request, url: request.url ?? '/'}, options.auth, (options.now ?? Date.now)());
-
-		const input =
-			(codec === json ? operation.readJson?.(request.body) : undefined) ?? checkedInput(operation.schema, decodeBody(codec, request.body));
-		const refusal = service.admit?.(operationName ?? '', input as object, region);
+		// A fast reader's input is a well-formed structure already; otherwise the body is decoded (and its syntax
+		// checked) here, as its content type says (application/json is JSON too).
+		const fast = operation && codec === json ? operation.readJson?.(request.body) : undefined;
+		const decoded = fast === undefined ? decodeBody(codecs[contentType] ?? json, request.body, contentType) : undefined;
+		// The oldest JSON protocol goes no further than the body's syntax.
+		if (contentType === DEPRECATED_JSON)
+			return deprecatedJsonRefusal(decoded === NOT_A_STRUCTURE ? 'SerializationException' : 'UnknownOperationException');
+		if (!service || !operation) throw unknownOperation();
+		checkSignature(request, options);
+		const input = fast ?? checkedInput(operation.schema, decoded);
+		const refusal = service.admit?.(operationName, input as object, region);
 		if (refusal) throw refusal;
 		const context = service.contextFor({region});
 		const output = await operation.run(context as never, input as never);
@@ -170,11 +169,14 @@ export async function dispatch(
 			const signal = request.signal ?? new AbortController().signal;
 			return {
 				status: 200,
-				headers: {'content-type': EVENT_STREAM_CONTENT_TYPE, 'x-amzn-requestid': randomUUID()},
+				headers: {'content-type': EVENT_STREAM_CONTENT_TYPE, ...answerHeaders()},
 				body: '',
 				stream: frameEvents(output.open(signal), codec.contentType, codec.encode),
 			};
 		}
+		// An operation with nothing to say (CreateStream, AddTagsToStream, ...) answers with an empty body, as AWS does.
+		if (output.constructor === Object && Object.keys(output).length === 0)
+			return {status: 200, headers: {'content-type': codec.contentType, ...answerHeaders()}, body: ''};
 		return reply(200, output);
 	} catch (error) {
 		if (error instanceof ServiceError) return fail(error);
@@ -184,15 +186,28 @@ export async function dispatch(
 	}
 }
 
+function checkSignature(request: WireRequest, options: DispatchOptions): void {
+	checkSignaturePresent(request.headers, request.url ?? '/');
+	if (options.auth) verifySignature({...request, url: request.url ?? '/'}, options.auth, (options.now ?? Date.now)());
+}
+
 // As unknown: the dispatcher only passes the input on, and TypeScript gives up inferring parseInput's type for any schema inside the `??` above.
 const checkedInput = (schema: Schema, body: unknown): unknown => parseInput(schema, body);
 
-function decodeBody(codec: Codec, body: Buffer): unknown {
+/** Marks a body of the oldest JSON protocol that is no structure, which that protocol refuses in its own envelope. */
+const NOT_A_STRUCTURE = Symbol('not a structure');
+
+/** The decoded body; a body that does not parse, or is a bare value (null, true, 42, "text"), is refused without a message, as AWS does. */
+function decodeBody(codec: Codec, body: Buffer, contentType: string): unknown {
+	let decoded: unknown;
 	try {
-		return body.length === 0 ? {} : codec.decode(body);
+		decoded = codec.decode(body);
 	} catch {
-		throw serializationError('The request body could not be parsed.');
+		decoded = undefined;
 	}
+	if (typeof decoded === 'object' && decoded !== null) return decoded;
+	if (contentType === DEPRECATED_JSON) return NOT_A_STRUCTURE;
+	throw serializationError();
 }
 
 /**
@@ -210,17 +225,39 @@ async function* paced(firstPieces: ReadonlyArray<string | Buffer>, rest: Iterato
 
 const bytesOf = (piece: string | Buffer): Buffer => (typeof piece === 'string' ? Buffer.from(piece) : piece);
 
-function checkSignaturePresent(headers: IncomingHttpHeaders): void {
+/**
+ * A signature in the Authorization header or in the query string (a presigned request), and not both,
+ * with every part present. AWS's texts, as kinesalite's suite recorded them (test/connection.js).
+ */
+function checkSignaturePresent(headers: IncomingHttpHeaders, url: string): void {
 	const authorization = headers.authorization;
-	if (!authorization) throw new ServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+	const queryStart = url.indexOf('?');
+	const query = new URLSearchParams(queryStart < 0 ? '' : url.slice(queryStart + 1));
+	const presigned = query.has('X-Amz-Algorithm');
+	if (authorization && presigned) {
+		throw new ServiceError(
+			'InvalidSignatureException',
+			"Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.",
+		);
+	}
+	if (!authorization && !presigned) throw new ServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+	if (!authorization) {
+		const missing = QUERY_SIGNATURE_PARAMETERS.filter((name) => !query.get(name));
+		const messages = missing.map((name) => `AWS query-string parameters must include '${name}'.`);
+		if (messages.length > 0)
+			throw new ServiceError('IncompleteSignatureException', `${messages.join(' ')} Re-examine the query-string parameters.`);
+		return;
+	}
 	const missing = ['Credential', 'Signature', 'SignedHeaders'].filter((part) => !new RegExp(`[ ,]${part}=[^, ]`).test(authorization));
 	const messages = missing.map((part) => `Authorization header requires '${part}' parameter.`);
 	if (!headers['x-amz-date'] && !headers.date) {
 		messages.push("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
 	}
-	// AWS echoes the header back; the signature is not secret, but there is no need to repeat it.
-	if (messages.length > 0) throw new ServiceError('IncompleteSignatureException', messages.join(' '));
+	// AWS echoes the header back (a signature is no secret: it is good for this one request only).
+	if (messages.length > 0) throw new ServiceError('IncompleteSignatureException', `${messages.join(' ')} Authorization=${authorization}`);
 }
+
+const QUERY_SIGNATURE_PARAMETERS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-SignedHeaders', 'X-Amz-Date'];
 
 /** The region in a SigV4 credential scope: Credential=AKID/20240101/us-east-1/kinesis/aws4_request. */
 function regionOf(headers: IncomingHttpHeaders): string | undefined {

@@ -294,8 +294,15 @@ function checkField(field: Field, value: unknown, check: Check): void {
 				report(check, field, value, `Member must have length less than or equal to ${field.max}`);
 			if (field.min !== undefined && items.length < field.min)
 				report(check, field, value, `Member must have length greater than or equal to ${field.min}`);
+			// A list of strings is reported once, listing every constraint of its members, as a map's keys are
+			// (kinesalite's suite recorded it: test/removeTagsFromStream.js, "long TagKey"); a list of structures, member by member.
+			const stringMember = field.member.type === 'String' ? field.member : undefined;
+			if (stringMember && items.some((item) => typeof item === 'string' && breaksString(stringMember, item))) {
+				report(check, field, value, `Member must satisfy constraint: [${constraintsOf(stringMember)}]`);
+			}
 			const member = requiredMemberOf(field);
 			for (let index = 0; index < items.length; index++) {
+				if (stringMember && typeof items[index] === 'string') continue;
 				check.at.push(index);
 				checkField(member, items[index], check);
 				check.at.pop();
