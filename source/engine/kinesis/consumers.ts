@@ -3,7 +3,7 @@ import {Timestamp} from '../protocol/values.js';
 import type {ConsumerState, StreamState} from '../store/streamState.js';
 import type {ActionContext} from './action.js';
 import type {Streams} from './streams.js';
-import {MAX_TAGS_PER_STREAM, checkTagCharacters} from './tagRules.js';
+import {MAX_TAGS_PER_STREAM, checkTagCharacters, tagTexts} from './tagRules.js';
 
 /**
  * Enhanced fan-out consumers: registered per stream and kept with it in the store, CREATING for a
@@ -174,7 +174,7 @@ export class Consumers {
 	/** Adds or replaces a consumer's tags (TagResource with a consumer ARN), within the same 50 as a stream's. */
 	async addTags(owner: {stream: StreamState; consumer: ConsumerState}, tags: Record<string, string>): Promise<void> {
 		const failure = `Failed to add tags to consumer ${owner.consumer.name} under account ${this.streams.account}`;
-		checkTagCharacters(tags, failure);
+		checkTagCharacters(tagTexts(tags), failure);
 		const merged = {...owner.consumer.tags, ...tags};
 		if (Object.keys(merged).length > MAX_TAGS_PER_STREAM) {
 			throw invalidArgument(`${failure} because a given consumer cannot have more than ${MAX_TAGS_PER_STREAM} tags associated with it.`);
@@ -184,10 +184,7 @@ export class Consumers {
 	}
 
 	async removeTags(owner: {stream: StreamState; consumer: ConsumerState}, keys: readonly string[]): Promise<void> {
-		checkTagCharacters(
-			Object.fromEntries(keys.map((key) => [key, ''])),
-			`Failed to remove tags from consumer ${owner.consumer.name} under account ${this.streams.account}`,
-		);
+		checkTagCharacters(keys, `Failed to remove tags from consumer ${owner.consumer.name} under account ${this.streams.account}`);
 		const remaining = {...owner.consumer.tags};
 		for (const key of keys) delete remaining[key];
 		owner.consumer.tags = remaining;

@@ -6,7 +6,7 @@ import {createChannelSchema, DEFAULT_DATA_FRESHNESS_SECONDS} from './channelFiel
 import {channelsOf, channelStatus, describeChannel} from './channels.js';
 import {defineAction} from './action.js';
 import {activeStream} from './reshard.js';
-import {checkTagCharacters} from './tagRules.js';
+import {checkTagCharacters, tagTexts} from './tagRules.js';
 
 type CreateChannelInput = Infer<typeof createChannelSchema>;
 
@@ -30,7 +30,7 @@ export default defineAction(createChannelSchema, async (context, input) => {
 		throw resourceInUse(`Channel ${input.ChannelName} under account ${streams.account} already exists.`);
 	}
 	const tags = input.Tags ?? {};
-	checkTagCharacters(tags, `Failed to create channel ${input.ChannelName} under account ${streams.account}`);
+	checkTagCharacters(tagTexts(tags), `Failed to create channel ${input.ChannelName} under account ${streams.account}`);
 	const id = randomBytes(10).toString('hex');
 	const channel: ChannelState = {
 		name: input.ChannelName,

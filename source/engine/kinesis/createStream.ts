@@ -4,7 +4,7 @@ import {defineAction} from './action.js';
 import {StreamName, TagKey, TagValue} from './fields.js';
 import {evenRanges} from './hashKeys.js';
 import {MaxRecordSizeInKiB} from './recordSizes.js';
-import {checkTagCharacters} from './tagRules.js';
+import {checkTagCharacters, tagTexts} from './tagRules.js';
 import {checkWarmThroughput, WarmThroughputMiBps} from './warmThroughput.js';
 import {RecordDistributionStrategy} from './writeRecords.js';
 
@@ -46,7 +46,7 @@ export default defineAction(
 			);
 		}
 		const tags = input.Tags ?? {};
-		checkTagCharacters(tags, `Failed to create stream ${input.StreamName} under account ${streams.account}`);
+		checkTagCharacters(tagTexts(tags), `Failed to create stream ${input.StreamName} under account ${streams.account}`);
 		await streams.create(
 			{
 				region,

@@ -4,6 +4,7 @@ import {defineAction, type ActionContext} from './action.js';
 import {SequenceNumber, ShardId, StreamRef} from './fields.js';
 import {shardIdOf} from './names.js';
 import {parseSequenceNumber, positionAt} from './sequenceNumbers.js';
+import {shardIndexIn} from './reshard.js';
 import {encodeIterator} from './shardIterators.js';
 import {shardRateExceeded} from './throughput.js';
 
@@ -20,10 +21,13 @@ export default defineAction(
 	},
 	(context, input) => {
 		const {streams, region, nowMs, throughput} = context;
-		const stream = streams.find(region, input, nowMs);
-		const shard = streams.shard(stream, input.ShardId);
-		if (!shard || stream.status === 'CREATING') {
-			throw resourceNotFound(`Shard ${input.ShardId} in stream ${stream.name} under account ${streams.account} does not exist`);
+		// AWS reads the shard id first, and names the shard (as it spells it) when the stream is missing too.
+		const index = shardIndexIn(context, input, input.ShardId);
+		const name = streams.nameOf(region, input);
+		const stream = streams.lookup(region, name, nowMs);
+		const shard = stream?.shards[index];
+		if (!stream || !shard || stream.status === 'CREATING') {
+			throw resourceNotFound(`Shard ${shardIdOf(index)} in stream ${name} under account ${streams.account} does not exist`);
 		}
 		const type = input.ShardIteratorType;
 		const bySequence = type === 'AT_SEQUENCE_NUMBER' || type === 'AFTER_SEQUENCE_NUMBER';

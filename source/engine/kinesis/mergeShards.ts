@@ -1,18 +1,21 @@
 import {invalidArgument} from '../protocol/errors.js';
 import {defineAction} from './action.js';
 import {ShardId, StreamRef} from './fields.js';
-import {activeStream, adjacent, merge, openShard} from './reshard.js';
+import {shardIdOf} from './names.js';
+import {activeStream, adjacent, merge, openShard, shardIndexIn} from './reshard.js';
 
 export default defineAction(
 	{...StreamRef, ShardToMerge: {...ShardId, required: true}, AdjacentShardToMerge: {...ShardId, required: true}},
 	async (context, input) => {
+		const lowerIndex = shardIndexIn(context, input, input.ShardToMerge);
+		const upperIndex = shardIndexIn(context, input, input.AdjacentShardToMerge);
 		const stream = activeStream(context, input);
-		const lower = openShard(context, stream, input.ShardToMerge);
-		const upper = openShard(context, stream, input.AdjacentShardToMerge);
+		const lower = openShard(context, stream, lowerIndex);
+		const upper = openShard(context, stream, upperIndex);
 		// AWS merges only when ShardToMerge's range ends right below AdjacentShardToMerge's; the inverted pair is refused alike.
 		if (lower === upper || !adjacent(lower, upper)) {
 			throw invalidArgument(
-				`Shards ${input.ShardToMerge} and ${input.AdjacentShardToMerge} in stream ${stream.name} under account ${context.streams.account} are not an adjacent pair of shards eligible for merging`,
+				`Shards ${shardIdOf(lowerIndex)} and ${shardIdOf(upperIndex)} in stream ${stream.name} under account ${context.streams.account} are not an adjacent pair of shards eligible for merging`,
 			);
 		}
 		merge(context, stream, lower, upper);

@@ -2,7 +2,6 @@ import {BASE64_ALPHABET, breaksString, parseInput, type Infer} from '../protocol
 import {Data, HashKey, PartitionKey, StreamRef} from './fields.js';
 
 export const putRecordsSchema = {
-	...StreamRef,
 	Records: {
 		type: 'List',
 		required: true,
@@ -11,6 +10,8 @@ export const putRecordsSchema = {
 		memberText: 'com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry',
 		member: {type: 'Structure', members: {Data, ExplicitHashKey: HashKey, PartitionKey}},
 	},
+	// After Records, as AWS's model lists them: the order its validation errors come in (and are cut off at ten).
+	...StreamRef,
 } as const;
 
 export type PutRecordsInput = Infer<typeof putRecordsSchema>;

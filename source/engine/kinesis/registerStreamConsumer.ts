@@ -1,6 +1,6 @@
 import {defineAction} from './action.js';
 import {ConsumerName, StreamARN, TagKey, TagValue} from './fields.js';
-import {checkTagCharacters} from './tagRules.js';
+import {checkTagCharacters, tagTexts} from './tagRules.js';
 
 export default defineAction(
 	{
@@ -11,7 +11,7 @@ export default defineAction(
 	async ({streams, consumers, region, nowMs}, input) => {
 		const stream = streams.find(region, {StreamARN: input.StreamARN}, nowMs);
 		const tags = input.Tags ?? {};
-		checkTagCharacters(tags, `Failed to register consumer ${input.ConsumerName} under account ${streams.account}`);
+		checkTagCharacters(tagTexts(tags), `Failed to register consumer ${input.ConsumerName} under account ${streams.account}`);
 		const consumer = await consumers.register(stream, input.ConsumerName, tags, nowMs);
 		return {Consumer: consumers.summary(stream, consumer, nowMs)};
 	},

@@ -2,7 +2,7 @@ import {invalidArgument, resourceInUse, resourceNotFound} from '../protocol/erro
 import {isOpen, type ShardState, type StreamState} from '../store/streamState.js';
 import type {ActionContext} from './action.js';
 import {MAX_HASH_KEY, fromHex, toHex} from './hashKeys.js';
-import {shardIdOf} from './names.js';
+import {parseStreamArn, shardIdOf, shardIndexOf} from './names.js';
 
 /**
  * Resharding as state changes of a stream: a split closes one shard and opens two that tile its range,
@@ -20,10 +20,25 @@ export function activeStream(context: ActionContext, ref: {StreamName?: string; 
 	return stream;
 }
 
+/**
+ * The index a shard id names, checked before the stream is looked up, as AWS does: an id that names no
+ * index is not found, in words that repeat it as given (later errors name the shard as AWS spells it).
+ */
+export function shardIndexIn(context: ActionContext, ref: {StreamName?: string; StreamARN?: string}, shardId: string): number {
+	const index = shardIndexOf(shardId);
+	if (index === undefined) {
+		const streamName = ref.StreamName ?? (ref.StreamARN === undefined ? '' : (parseStreamArn(ref.StreamARN)?.name ?? ref.StreamARN));
+		throw resourceNotFound(`Could not find shard ${shardId} in stream ${streamName} under account ${context.streams.account}.`);
+	}
+	return index;
+}
+
 /** An open shard of a stream, or AWS's error for a missing or closed one. */
-export function openShard(context: ActionContext, stream: StreamState, shardId: string): ShardState {
-	const shard = context.streams.shard(stream, shardId);
-	if (!shard) throw resourceNotFound(`Could not find shard ${shardId} in stream ${stream.name} under account ${context.streams.account}.`);
+export function openShard(context: ActionContext, stream: StreamState, index: number): ShardState {
+	const shard = stream.shards[index];
+	if (!shard) {
+		throw resourceNotFound(`Could not find shard ${shardIdOf(index)} in stream ${stream.name} under account ${context.streams.account}.`);
+	}
 	if (!isOpen(shard)) {
 		throw invalidArgument(
 			`Shard ${shardIdOf(shard.index)} in stream ${stream.name} under account ${context.streams.account} has already been merged or split, and thus is not eligible for merging or splitting.`,

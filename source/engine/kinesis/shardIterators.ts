@@ -22,6 +22,14 @@ const HEADER = 1 + 8 + 8 + 8 + 4 + 1;
 
 const mac = (bytes: Buffer) => createHmac('sha256', MAC_KEY).update(bytes).digest().subarray(0, MAC_BYTES);
 
+/**
+ * An iterator as AWS's look: base64 of 8 bytes 00..01, then (AWS: encrypted) content, 152 bytes or more in
+ * all and a multiple of 16 past that (kinesalite's suite recorded the shape: mhart/kinesalite test/helpers.js
+ * assertShardIterator). Here the content is the state and its MAC, its length first, then zero padding.
+ */
+const PREFIX = Buffer.from('0000000000000001', 'hex');
+const MIN_BYTES = 152;
+
 export function encodeIterator(state: IteratorState): string {
 	const region = Buffer.from(state.region, 'utf8');
 	const name = Buffer.from(state.streamName, 'utf8');
@@ -34,14 +42,23 @@ export function encodeIterator(state: IteratorState): string {
 	offset = body.writeUInt8(region.length, offset);
 	offset += region.copy(body, offset);
 	name.copy(body, offset);
-	return Buffer.concat([body, mac(body)]).toString('base64');
+	const content = Buffer.concat([body, mac(body)]);
+	const used = PREFIX.length + 2 + content.length;
+	const bytes = Buffer.alloc(used <= MIN_BYTES ? MIN_BYTES : MIN_BYTES + Math.ceil((used - MIN_BYTES) / 16) * 16);
+	PREFIX.copy(bytes);
+	bytes.writeUInt16BE(content.length, PREFIX.length);
+	content.copy(bytes, PREFIX.length + 2);
+	return bytes.toString('base64');
 }
 
 export function decodeIterator(text: string): IteratorState | undefined {
 	const bytes = Buffer.from(text, 'base64');
-	if (bytes.length < HEADER + MAC_BYTES || bytes.toString('base64') !== text) return undefined;
-	const body = bytes.subarray(0, bytes.length - MAC_BYTES);
-	const tag = bytes.subarray(bytes.length - MAC_BYTES);
+	if (bytes.length < MIN_BYTES || bytes.toString('base64') !== text || !bytes.subarray(0, PREFIX.length).equals(PREFIX)) return undefined;
+	const length = bytes.readUInt16BE(PREFIX.length);
+	const start = PREFIX.length + 2;
+	if (length < HEADER + MAC_BYTES || start + length > bytes.length) return undefined;
+	const body = bytes.subarray(start, start + length - MAC_BYTES);
+	const tag = bytes.subarray(start + length - MAC_BYTES, start + length);
 	if (!timingSafeEqual(tag, mac(body)) || body.readUInt8(0) !== VERSION) return undefined;
 	const regionLength = body.readUInt8(HEADER - 1);
 	if (HEADER + regionLength > body.length) return undefined;
