@@ -1,4 +1,4 @@
-import {randomBytes, randomUUID} from 'node:crypto';
+import {randomFillSync, randomUUID} from 'node:crypto';
 import type {WireResponse} from './dispatch.js';
 
 /**
@@ -9,7 +9,20 @@ import type {WireResponse} from './dispatch.js';
 
 /** What every answer carries: a request id, and x-amz-id-2 (72 random bytes in base64, as AWS's are 64 to 80). */
 export function answerHeaders(): Record<string, string> {
-	return {'x-amzn-requestid': randomUUID(), 'x-amz-id-2': randomBytes(72).toString('base64')};
+	return {'x-amzn-requestid': randomUUID(), 'x-amz-id-2': nextId2()};
+}
+
+// Random bytes drawn 128 ids at a time: one draw per answer would cost a system call each (about 6 µs).
+const ID2_BYTES = 72;
+const id2Pool = Buffer.alloc(ID2_BYTES * 128);
+let id2Offset = id2Pool.length;
+function nextId2(): string {
+	if (id2Offset === id2Pool.length) {
+		randomFillSync(id2Pool);
+		id2Offset = 0;
+	}
+	id2Offset += ID2_BYTES;
+	return id2Pool.toString('base64', id2Offset - ID2_BYTES, id2Offset);
 }
 
 /** A method other than POST, or a body in a content type AWS does not read without a target to name it. */
