@@ -37,6 +37,7 @@ export default defineAction(schema, async (context, input) => {
 	return {
 		ShardId: shardIdOf(written.shardIndex),
 		SequenceNumber: formatSequenceNumber({streamCreatedMs: stream.createdMs, position: written.position, shardIndex: written.shardIndex}),
-		EncryptionType: stream.encryption.type,
+		// Only for an encrypted stream: AWS leaves it out otherwise (kinesalite's suite, test/putRecord.js functionality).
+		...(stream.encryption.type === 'KMS' ? {EncryptionType: 'KMS'} : {}),
 	};
 });

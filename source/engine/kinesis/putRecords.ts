@@ -45,7 +45,7 @@ export default defineAction(
 				Records: routed.map((record) =>
 					record.admitted ? {SequenceNumber: sequenceOf(record), ShardId: shardIdOf(record.shardIndex)} : failure(record),
 				),
-				EncryptionType: stream.encryption.type,
+				...(stream.encryption.type === 'KMS' ? {EncryptionType: 'KMS'} : {}),
 			}),
 		);
 	},
@@ -66,7 +66,8 @@ function answerJson(
 	// Per record, in order: the text around its position, or its error's JSON.
 	const pieces: Array<{before: Buffer; after: Buffer} | string> = [];
 	const open = `{"FailedRecordCount":${failed},"Records":[`;
-	const close = `],"EncryptionType":"${stream.encryption.type}"}`;
+	// EncryptionType only for an encrypted stream, as AWS answers (kinesalite's suite, test/putRecords.js functionality).
+	const close = stream.encryption.type === 'KMS' ? '],"EncryptionType":"KMS"}' : ']}';
 	let size = open.length + close.length + routed.length;
 	for (const record of routed) {
 		if (!record.admitted) {
