@@ -315,6 +315,7 @@ describe('the time a plan takes', () => {
 			await putRecords(kinesis, stream, 1, 0, 500, `b${batch}`);
 		}
 		offset = 0;
+		const writtenAt = Date.now();
 		await createLeaseTable(dynamo, table);
 		await putLease(dynamo, table, shardId(0), {checkpoint: 'TRIM_HORIZON', counter: 1});
 
@@ -343,9 +344,12 @@ describe('the time a plan takes', () => {
 			if (effect?.kind !== 'skip') throw new Error('not a skip');
 			expect(read).toBeLessThan(8_000);
 			expect(effect.records).toBeLessThanOrEqual(read);
-			// 15,000 records, and what arrived at 250 a second until the newest: within a tenth.
-			expect(effect.estimate).toBeGreaterThan(13_500);
-			expect(effect.estimate).toBeLessThan(17_500);
+			// 15,000 records, within a fifth: the records come in bursts of 500 at one instant, which the sampled
+			// pages' rates see unevenly (the view marks an estimate with ~). With no record after the last
+			// written, the estimate also takes traffic to go on at its rate until the plan reads it.
+			const idleSeconds = (Date.now() - writtenAt) / 1000;
+			expect(effect.estimate).toBeGreaterThan(12_000);
+			expect(effect.estimate).toBeLessThan((15_000 + 250 * idleSeconds) * 1.2);
 			expect(effect.spanMs).toBeGreaterThan(55_000);
 
 			// Given the time, the count is exact.
