@@ -10,6 +10,7 @@
  *   npm run bench -- --ui               the terminal console under a 20,000 records/s tail (bench/uiLoad.ts)
  *   npm run bench -- --load             100 concurrent clients writing and reading for 60 s (bench/load.ts)
  *   npm run bench -- --jobs             the engine's big jobs (sweep, reshards) and a probe's latency meanwhile (bench/jobs.ts)
+ *   npm run bench -- --scale            the console at real-account scale, quotas on (bench/scale.ts)
  *
  * Environment: BENCH_SECONDS (10) of PutRecords per row after BENCH_WARMUP_SECONDS (1);
  * BENCH_CONCURRENCY (4) PutRecords in flight; BENCH_SHARDS (4); BENCH_DRAIN_SECONDS (120) at most
@@ -19,7 +20,8 @@
  * (main thread, one per row and phase) there, for bench/profile.ts; BENCH_ENGINE_NODE_OPTIONS (flags for the
  * engine's node, e.g. --max-semi-space-size=64); BENCH_ENGINE_OPTIONS (JSON, more createEngine options);
  * BENCH_RESULTS (bench/results.md), written when the throughput or memory rows ran (the console, ui and
- * load sections are appended to their own files as well). bench/load.ts lists the BENCH_LOAD_* variables.
+ * load sections are appended to their own files as well). bench/load.ts lists the BENCH_LOAD_* variables,
+ * bench/scale.ts the BENCH_SCALE_* ones.
  */
 import {execSync, spawnSync} from 'node:child_process';
 import {appendFileSync, mkdirSync, readdirSync, statSync, writeFileSync} from 'node:fs';
@@ -29,6 +31,7 @@ import {parseArgs} from 'node:util';
 import {consoleBenchmark} from './console.js';
 import {jobsBenchmark} from './jobs.js';
 import {appendLoadResults, loadBenchmark} from './load.js';
+import {scaleBenchmark} from './scale.js';
 import {enginePeer, peers, type Peer} from './lib/peers.js';
 import {cleanUp, installCleanup, machineBusySeconds, type ServerProcess} from './lib/processes.js';
 import {revision} from './lib/revision.js';
@@ -42,6 +45,7 @@ const {values: flags} = parseArgs({
 		ui: {type: 'boolean', default: false},
 		load: {type: 'boolean', default: false},
 		jobs: {type: 'boolean', default: false},
+		scale: {type: 'boolean', default: false},
 	},
 });
 const number = (name: string, fallback: number) => {
@@ -63,13 +67,14 @@ const config = {
 	profileDir: process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined,
 	results: process.env.BENCH_RESULTS ?? 'bench/results.md',
 };
-const chosen = flags.memory || flags.throughput || flags.console || flags.ui || flags.load || flags.jobs;
+const chosen = flags.memory || flags.throughput || flags.console || flags.ui || flags.load || flags.jobs || flags.scale;
 const runThroughput = !chosen || flags.throughput;
 const runMemory = !chosen || flags.memory;
 const runConsole = !chosen || flags.console;
 const runUi = !chosen || flags.ui;
 const runLoad = !chosen || flags.load;
 const runJobs = !chosen || flags.jobs;
+const runScale = !chosen || flags.scale;
 const BATCH = 500;
 const RECORD_BYTES = 100;
 const GET_LIMIT = 10_000;
@@ -538,6 +543,16 @@ async function main(): Promise<void> {
 		const section = await jobsBenchmark(command(), revision());
 		sections.push(section.markdown);
 		console.log(`${section.table}\n`);
+	}
+
+	if (runScale) {
+		log('scale: the console against many streams and streams of many shards, quotas on (bench/scale.ts)');
+		const section = await scaleBenchmark();
+		sections.push(section.markdown);
+		console.log(`${section.table}\n`);
+		const file = process.env.BENCH_SCALE_RESULTS ?? 'bench/scale-results.md';
+		appendFileSync(file, `\n${section.markdown}\n`);
+		log(`scale section appended to ${file}`);
 	}
 
 	// results.md keeps the throughput and memory figures: a run of other sections alone leaves it as it is.

@@ -11,6 +11,7 @@
  *   loop-stop            stop, and reply its delay in ms: {p50, p99, max, count}
  *   advance MS           move the engine's clock MS milliseconds ahead (records age, retention passes)
  *   disk                 the size of the data file: {bytes}
+ *   counts               engine.requestCounts(): requests and refusals per region, service and operation
  *   exit                 close the engine and exit; so do the end of stdin, SIGTERM and SIGINT
  * Per-shard throughput limits are off (the benchmark writes far more than 1,000 records/s to a shard)
  * unless `--limits on` (the engine's default, as bench/load.ts runs it);
@@ -103,6 +104,8 @@ async function run(command: string, argument: string): Promise<unknown> {
 			return {clockOffsetMs};
 		case 'disk':
 			return {bytes: values['data-dir'] ? statSync(join(values['data-dir'], 'data.mdb')).size : 0};
+		case 'counts':
+			return engine.requestCounts();
 		default:
 			throw new Error(`unknown command ${command}`);
 	}

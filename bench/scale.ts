@@ -1,0 +1,544 @@
+/**
+ * The console at real-account scale (issue 18; issue 22 item 4), with the engine's quotas on: the built
+ * console (dist/cli.js) driven as a user drives it, in tmux at 160x45 (test/helpers/terminal.ts), and the
+ * `tail --json` command as a process, against the engine in its own process (bench/servers/engine.ts,
+ * throughput limits and control-plane quotas on, the shard limit raised). Three accounts, each an engine
+ * of its own:
+ *   - BENCH_SCALE_STREAMS (1,000) streams of one shard: (a) the streams screen, (b) one stream's dashboard
+ *     (opened from the list with / and Enter);
+ *   - one stream of each of BENCH_SCALE_SHARDS (2000,10000) shards, written at BENCH_SCALE_RATE (1,000)
+ *     records/s in all, round robin over the shards (each shard gets a record every shards/rate seconds):
+ *     (b) its dashboard, (c) its tail screen (t on the dashboard) and `tail STREAM --json`.
+ * For each: the time to the first useful screen or output; the console's calls per second per operation,
+ * as the engine counts them (engine.requestCounts()), next to the quota the engine enforces for it
+ * (CONTROL_PLANE_QUOTAS, or SHARD_LIMITS per shard for GetRecords and GetShardIterator); the calls refused
+ * (LimitExceededException, ProvisionedThroughputExceededException); the console's CPU (user + system
+ * over wall time, from /proc) and peak RSS (VmHWM); and the time from `q` (Ctrl-C for `tail --json`)
+ * until the process has exited.
+ *
+ *   npm run bench -- --scale                                        appended to bench/scale-results.md
+ *   BENCH_SCALE_STREAMS=50 BENCH_SCALE_SHARDS=100 BENCH_SCALE_SECONDS=5 node --import tsx bench/scale.ts
+ *
+ * Environment: BENCH_SCALE_SECONDS (20) each screen is watched after it was asked for (or after its first
+ * useful screen, when that came later); BENCH_SCALE_TIMEOUT (60) s at most for a screen to become useful
+ * or the console to exit; BENCH_SCALE_RESULTS (bench/scale-results.md). Needs Linux (/proc) and tmux.
+ */
+import {spawn} from 'node:child_process';
+import {appendFileSync, readFileSync, readdirSync} from 'node:fs';
+import {loadavg} from 'node:os';
+import {createInterface} from 'node:readline';
+import {fileURLToPath} from 'node:url';
+import {CreateStreamCommand, type KinesisClient, ListShardsCommand, PutRecordsCommand} from '@aws-sdk/client-kinesis';
+import {CONTROL_PLANE_QUOTAS} from '../source/engine/kinesis/quotas.js';
+import {SHARD_LIMITS} from '../source/engine/kinesis/throughput.js';
+import type {OperationCount} from '../source/engine/requestCounts.js';
+import {cliEnv} from '../test/helpers/cli.js';
+import {Terminal} from '../test/helpers/terminal.js';
+import {ServerProcess, cleanUp, installCleanup, removeDirectory, sleep, temporaryDirectory} from './lib/processes.js';
+import {revision} from './lib/revision.js';
+import {makeClient} from './lib/workload.js';
+
+const positive = (name: string, fallback: number) => {
+	const value = Number(process.env[name] ?? fallback);
+	if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+	return value;
+};
+const config = {
+	streams: positive('BENCH_SCALE_STREAMS', 1_000),
+	shards: (process.env.BENCH_SCALE_SHARDS ?? '2000,10000').split(',').map((text) => {
+		const value = Number(text.trim());
+		if (!Number.isInteger(value) || value <= 0) throw new Error(`BENCH_SCALE_SHARDS must list whole numbers, not ${text}`);
+		return value;
+	}),
+	rate: positive('BENCH_SCALE_RATE', 1_000),
+	seconds: positive('BENCH_SCALE_SECONDS', 20),
+	timeoutMs: positive('BENCH_SCALE_TIMEOUT', 60) * 1000,
+	columns: 160,
+	rows: 45,
+};
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const log = (message: string) => process.stderr.write(`${message}\n`);
+const fmt = (value: number) => Math.round(value).toLocaleString('en-US');
+const seconds = (ms: number | undefined) => (ms === undefined ? '–' : `${(ms / 1000).toFixed(1)} s`);
+/** Operations the benchmark itself sends while a screen is watched: its trickle of records. */
+const OWN_OPERATIONS = new Set(['PutRecords']);
+
+/** One account: an engine and what it holds. */
+interface Account {
+	readonly label: string;
+	readonly engine: ServerProcess;
+	readonly streams: number;
+	readonly shards: number;
+	/** The stream whose dashboard and tail are measured. */
+	readonly stream: string;
+	readonly dataDir: string;
+}
+
+interface Measure {
+	readonly account: string;
+	readonly screen: string;
+	/** What "useful" means for this screen. */
+	readonly useful: string;
+	readonly firstMs: number | undefined;
+	readonly windowMs: number;
+	readonly counts: OperationCount[];
+	readonly cpuCores: number | undefined;
+	readonly peakRss: number | undefined;
+	readonly quitMs: number | undefined;
+	readonly quitHow: string;
+	readonly notes: string[];
+	/** Streams and shards the account holds, to spread a per-stream or per-shard quota over. */
+	readonly streams: number;
+	readonly shards: number;
+}
+
+/** The engine in its own process on a data directory the benchmark keeps between the set-up and the run. */
+function startEngine(dataDir: string, limits: boolean, shardLimit: number): Promise<ServerProcess> {
+	return ServerProcess.start({
+		name: `engine (limits ${limits ? 'on' : 'off'})`,
+		command: process.execPath,
+		args: ['--import', 'tsx', 'bench/servers/engine.ts', '--data-dir', dataDir, '--limits', limits ? 'on' : 'off'],
+		env: {BENCH_ENGINE_OPTIONS: JSON.stringify({shardLimit, createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0})},
+		ready: {line: true},
+		timeoutMs: 300_000,
+	});
+}
+
+/**
+ * An account holding `count` streams of `shards` shards each. They are created with the limits off (at
+ * AWS's 5 CreateStream calls/s, 1,000 streams would take over three minutes), then the engine is started
+ * again on the same data with every quota on.
+ */
+async function makeAccount(label: string, prefix: string, count: number, shards: number): Promise<Account> {
+	const dataDir = temporaryDirectory('bench-scale-');
+	const shardLimit = Math.max(20_000, count * shards);
+	const setup = await startEngine(dataDir, false, shardLimit);
+	const client = makeClient(setup.url, 'h2c');
+	const names = Array.from({length: count}, (_, index) => (count === 1 ? prefix : `${prefix}-${String(index).padStart(4, '0')}`));
+	const started = performance.now();
+	try {
+		let next = 0;
+		const worker = async () => {
+			while (next < names.length) {
+				const name = names[next++]!;
+				await client.send(new CreateStreamCommand({StreamName: name, ShardCount: shards}));
+			}
+		};
+		await Promise.all(Array.from({length: Math.min(8, count)}, worker));
+	} finally {
+		client.destroy();
+		await setup.stop();
+	}
+	log(`  ${label}: created in ${seconds(performance.now() - started)}; the engine starts again with its quotas on`);
+	const engine = await startEngine(dataDir, true, shardLimit);
+	return {label, engine, streams: count, shards: count * shards, stream: names[Math.floor(count / 2)]!, dataDir};
+}
+
+/**
+ * PutRecords at `rate` records/s in all, ten batches a second, each record sent to the next shard in turn
+ * (ExplicitHashKey: the shard's starting hash key), so that every shard has a record every shards/rate s.
+ */
+async function trickle(client: KinesisClient, stream: string, rate: number): Promise<{stop: () => Promise<void>}> {
+	const keys: string[] = [];
+	let token: string | undefined;
+	do {
+		const page = await client.send(new ListShardsCommand(token ? {NextToken: token} : {StreamName: stream}));
+		for (const shard of page.Shards ?? []) keys.push(shard.HashKeyRange?.StartingHashKey ?? '0');
+		token = page.NextToken;
+	} while (token);
+	let running = true;
+	let sent = 0;
+	const loop = (async () => {
+		const started = performance.now();
+		while (running) {
+			const due = Math.floor(((performance.now() - started) / 1000) * rate);
+			const count = Math.min(500, due - sent);
+			if (count > 0) {
+				const records = Array.from({length: count}, (_, index) => ({
+					PartitionKey: `pk-${sent + index}`,
+					ExplicitHashKey: keys[(sent + index) % keys.length],
+					Data: Buffer.from(JSON.stringify({bench: 'scale-bench', n: sent + index})),
+				}));
+				sent += count;
+				await client.send(new PutRecordsCommand({StreamName: stream, Records: records})).catch(() => undefined);
+			}
+			await sleep(100);
+		}
+	})();
+	return {
+		stop: async () => {
+			running = false;
+			await loop;
+		},
+	};
+}
+
+/** The process whose arguments are `node CLI ...args`: the console that tmux started, found in /proc. */
+function findProcess(args: readonly string[]): number | undefined {
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean);
+			if (argv[1] === cliPath && args.every((arg, index) => argv[index + 2] === arg)) return Number(entry);
+		} catch {
+			// gone meanwhile
+		}
+	}
+	return undefined;
+}
+
+/** CPU seconds (user + system, every thread) of a process, from /proc. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		return (Number(fields[11]) + Number(fields[12])) / 100;
+	} catch {
+		return undefined;
+	}
+}
+
+/** The process's peak resident set (VmHWM), in bytes. */
+function peakRss(pid: number | undefined): number | undefined {
+	try {
+		const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+		return match ? Number(match[1]) * 1024 : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+const counts = (engine: ServerProcess) => engine.command<OperationCount[]>('counts');
+
+/** What was counted between two snapshots, Kinesis only, without the benchmark's own calls. */
+function difference(before: OperationCount[], after: OperationCount[]): OperationCount[] {
+	const key = (count: OperationCount) => `${count.region}|${count.service}|${count.operation}`;
+	const earlier = new Map(before.map((count) => [key(count), count]));
+	return after
+		.filter((count) => count.service === 'Kinesis' && !OWN_OPERATIONS.has(count.operation))
+		.map((count) => ({
+			...count,
+			requests: count.requests - (earlier.get(key(count))?.requests ?? 0),
+			refused: count.refused - (earlier.get(key(count))?.refused ?? 0),
+		}))
+		.filter((count) => count.requests > 0);
+}
+
+/**
+ * Watches one screen of a console session: from the moment it was asked for (`askedAt`), until it is
+ * useful, then until BENCH_SCALE_SECONDS after it was asked for (or after it became useful, if later);
+ * then quits with q and times the exit.
+ */
+async function watchScreen(
+	account: Account,
+	screen: string,
+	terminal: Terminal,
+	pid: number | undefined,
+	start: {askedAt: number; counts: OperationCount[]; cpu: number | undefined},
+	useful: {description: string; test: (text: string) => boolean},
+): Promise<Measure> {
+	const notes: string[] = [];
+	let firstMs: number | undefined;
+	try {
+		await terminal.waitFor(useful.test, config.timeoutMs);
+		firstMs = performance.now() - start.askedAt;
+	} catch {
+		notes.push(`not useful within ${seconds(config.timeoutMs)}`);
+	}
+	const end = start.askedAt + Math.max(config.seconds * 1000, (firstMs ?? 0) + config.seconds * 1000);
+	if (firstMs !== undefined) await sleep(Math.max(0, end - performance.now()));
+	const windowMs = performance.now() - start.askedAt;
+	const after = await counts(account.engine);
+	const cpu = cpuSeconds(pid);
+	const rss = peakRss(pid);
+	const quitAt = performance.now();
+	let quitMs: number | undefined;
+	await terminal.press('q');
+	try {
+		await terminal.waitForExit(config.timeoutMs);
+		quitMs = performance.now() - quitAt;
+	} catch {
+		notes.push(`still running ${seconds(config.timeoutMs)} after q`);
+	}
+	return {
+		account: account.label,
+		screen,
+		useful: useful.description,
+		firstMs,
+		windowMs,
+		counts: difference(start.counts, after),
+		cpuCores: cpu !== undefined && start.cpu !== undefined ? (cpu - start.cpu) / (windowMs / 1000) : undefined,
+		peakRss: rss,
+		quitMs,
+		quitHow: 'q',
+		notes,
+		streams: account.streams,
+		shards: account.shards,
+	};
+}
+
+const streamRows = {description: 'rows with status, mode and shards', test: (text: string) => /ACTIVE\s+provisioned\s+\d+ open/.test(text)};
+const dashboardUp = {
+	description: 'shard table',
+	test: (text: string) => text.includes('HASH RANGE') && text.includes('shardId-000000000000'),
+};
+const recordShown = {description: 'first record', test: (text: string) => text.includes('scale-bench')};
+
+type ScreenName = 'streams' | 'dashboard' | 'tail';
+
+/** A console session in tmux: the streams screen, then (for `dashboard` and `tail`) the account's stream. */
+async function consoleSession(account: Account, screen: ScreenName): Promise<Measure> {
+	const args = ['--endpoint-url', account.engine.url];
+	const before = await counts(account.engine);
+	const startedAt = performance.now();
+	const terminal = await Terminal.start(args, {columns: config.columns, rows: config.rows});
+	try {
+		let pid: number | undefined;
+		for (let tries = 0; pid === undefined && tries < 50; tries++) {
+			pid = findProcess(args);
+			if (pid === undefined) await sleep(100);
+		}
+		if (screen === 'streams')
+			return await watchScreen(account, 'streams screen', terminal, pid, {askedAt: startedAt, counts: before, cpu: 0}, streamRows);
+		await terminal.waitFor(streamRows.test, config.timeoutMs);
+		await terminal.press('/');
+		await terminal.type(account.stream);
+		await terminal.press('enter');
+		const opened = {askedAt: performance.now(), counts: await counts(account.engine), cpu: cpuSeconds(pid)};
+		await terminal.press('enter');
+		if (screen === 'dashboard') return await watchScreen(account, 'dashboard', terminal, pid, opened, dashboardUp);
+		await terminal.waitFor(dashboardUp.test, config.timeoutMs);
+		const tailed = {askedAt: performance.now(), counts: await counts(account.engine), cpu: cpuSeconds(pid)};
+		await terminal.press('t');
+		return await watchScreen(account, 'tail screen', terminal, pid, tailed, recordShown);
+	} finally {
+		await terminal.kill();
+	}
+}
+
+/** `kinesis-console tail STREAM --json` as a process; Ctrl-C (SIGINT) ends it, timed until it exits. */
+async function tailCommand(account: Account): Promise<Measure> {
+	const before = await counts(account.engine);
+	const startedAt = performance.now();
+	const child = spawn(process.execPath, [cliPath, 'tail', account.stream, '--json', '--endpoint-url', account.engine.url], {
+		env: cliEnv(),
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+	let stderr = '';
+	child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2_000)));
+	let firstMs: number | undefined;
+	let allMs: number | undefined;
+	let records = 0;
+	const shards = new Set<string>();
+	createInterface({input: child.stdout}).on('line', (line) => {
+		records++;
+		firstMs ??= performance.now() - startedAt;
+		try {
+			shards.add((JSON.parse(line) as {shardId: string}).shardId);
+		} catch {
+			// counted as a record all the same
+		}
+		if (shards.size === account.shards) allMs ??= performance.now() - startedAt;
+	});
+	const notes: string[] = [];
+	try {
+		const deadline = startedAt + config.timeoutMs;
+		while (firstMs === undefined && performance.now() < deadline && child.exitCode === null) await sleep(50);
+		if (firstMs === undefined) notes.push(`no record within ${seconds(config.timeoutMs)}`);
+		const end = startedAt + (firstMs ?? 0) + config.seconds * 1000;
+		while (performance.now() < end && child.exitCode === null) await sleep(50);
+		const windowMs = performance.now() - startedAt;
+		const after = await counts(account.engine);
+		const cpu = cpuSeconds(child.pid);
+		const rss = peakRss(child.pid);
+		if (child.exitCode !== null) notes.push(`exited by itself (${child.exitCode}): ${stderr.trim().slice(-300)}`);
+		const quitAt = performance.now();
+		child.kill('SIGINT');
+		const quit = await Promise.race([exited.then(() => true), sleep(config.timeoutMs).then(() => false)]);
+		if (!quit) notes.push(`still running ${seconds(config.timeoutMs)} after Ctrl-C`);
+		notes.push(
+			`${fmt(records)} records from ${fmt(shards.size)} of ${fmt(account.shards)} shards` +
+				(allMs === undefined ? '' : `, every shard's first after ${seconds(allMs)}`),
+		);
+		return {
+			account: account.label,
+			screen: 'tail --json',
+			useful: 'first record',
+			firstMs,
+			windowMs,
+			counts: difference(before, after),
+			cpuCores: cpu === undefined ? undefined : cpu / (windowMs / 1000),
+			peakRss: rss,
+			quitMs: quit ? performance.now() - quitAt : undefined,
+			quitHow: 'Ctrl-C',
+			notes,
+			streams: account.streams,
+			shards: account.shards,
+		};
+	} finally {
+		child.kill('SIGKILL');
+		await exited;
+	}
+}
+
+/** The quota the engine enforces on an operation, in its own terms, and how many units it is counted per here. */
+function quotaOf(operation: string, measure: Measure): {text: string; perSecond: number; units: number; unit: string} | undefined {
+	const quota = CONTROL_PLANE_QUOTAS[operation];
+	if (quota) {
+		const units = quota.scope === 'account' ? 1 : quota.scope === 'stream' ? measure.streams : measure.shards;
+		const unit = quota.scope === 'account' ? 'account' : quota.scope === 'stream' ? 'stream' : 'consumer and shard';
+		return {text: `${fmt(quota.perSecond)}/s per ${unit}`, perSecond: quota.perSecond, units, unit};
+	}
+	const perShard =
+		operation === 'GetRecords'
+			? SHARD_LIMITS.readCallsPerSecond
+			: operation === 'GetShardIterator'
+				? SHARD_LIMITS.iteratorCallsPerSecond
+				: undefined;
+	if (perShard === undefined) return undefined;
+	return {text: `${perShard}/s per shard`, perSecond: perShard, units: measure.shards, unit: 'shard'};
+}
+
+function tables(measures: Measure[]): {summary: string; operations: string} {
+	const mb = (bytes: number | undefined) => (bytes === undefined ? '–' : `${Math.round(bytes / 1024 / 1024)} MB`);
+	const summary = [
+		'| account | screen | first useful | calls/s (all operations) | refused | console CPU | peak RSS | quit | notes |',
+		'| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+		...measures.map((measure) => {
+			const calls = measure.counts.reduce((sum, count) => sum + count.requests, 0);
+			const refused = measure.counts.reduce((sum, count) => sum + count.refused, 0);
+			return (
+				`| ${measure.account} | ${measure.screen} | ${seconds(measure.firstMs)} (${measure.useful}) | ` +
+				`${fmt((calls * 1000) / measure.windowMs)} | ${fmt(refused)} | ` +
+				`${measure.cpuCores === undefined ? '–' : `${measure.cpuCores.toFixed(2)} cores`} | ${mb(measure.peakRss)} | ` +
+				`${seconds(measure.quitMs)} (${measure.quitHow}) | ${measure.notes.join('; ')} |`
+			);
+		}),
+	].join('\n');
+	const operations = [
+		"| account | screen | operation | calls/s | AWS's quota (the engine's table) | share of quota (average per unit) | refused |",
+		'| --- | --- | --- | ---: | --- | ---: | ---: |',
+		...measures.flatMap((measure) =>
+			measure.counts.map((count) => {
+				const perSecond = (count.requests * 1000) / measure.windowMs;
+				const quota = quotaOf(count.operation, measure);
+				const share =
+					quota === undefined
+						? 'no quota'
+						: `${Math.round((perSecond / quota.units / quota.perSecond) * 100)}%` +
+							(quota.units > 1 ? ` (over ${fmt(quota.units)} ${quota.unit}s)` : '');
+				return (
+					`| ${measure.account} | ${measure.screen} | ${count.operation} | ${perSecond < 10 ? perSecond.toFixed(1) : fmt(perSecond)} | ` +
+					`${quota?.text ?? '–'} | ${share} | ${fmt(count.refused)} |`
+				);
+			}),
+		),
+	].join('\n');
+	return {summary, operations};
+}
+
+export interface ScaleSection {
+	readonly markdown: string;
+	readonly table: string;
+}
+
+export async function scaleBenchmark(): Promise<ScaleSection> {
+	const load = () =>
+		loadavg()
+			.map((value) => value.toFixed(2))
+			.join(' ');
+	const loadBefore = load();
+	const measures: Measure[] = [];
+	const run = async (account: Account, screen: string, work: () => Promise<Measure>) => {
+		// A screen that never comes (a navigation step timed out) is a row of its own, not the end of the run.
+		const measure = await work().catch((error: unknown): Measure => ({
+			account: account.label,
+			screen,
+			useful: '',
+			firstMs: undefined,
+			windowMs: 1,
+			counts: [],
+			cpuCores: undefined,
+			peakRss: undefined,
+			quitMs: undefined,
+			quitHow: 'q',
+			notes: [`failed: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`],
+			streams: account.streams,
+			shards: account.shards,
+		}));
+		log(
+			`  ${measure.account}, ${measure.screen}: first useful ${seconds(measure.firstMs)}, ` +
+				`${measure.counts.map((count) => `${count.operation} ${fmt(count.requests)}${count.refused ? ` (${fmt(count.refused)} refused)` : ''}`).join(', ')} ` +
+				`in ${seconds(measure.windowMs)}; quit ${seconds(measure.quitMs)}${measure.notes.length ? `; ${measure.notes.join('; ')}` : ''}`,
+		);
+		measures.push(measure);
+	};
+
+	const many = `${fmt(config.streams)} streams`;
+	log(`scale: ${many} of 1 shard`);
+	const streamsAccount = await makeAccount(many, 'scale', config.streams, 1);
+	try {
+		await run(streamsAccount, 'streams screen', () => consoleSession(streamsAccount, 'streams'));
+		await run(streamsAccount, 'dashboard', () => consoleSession(streamsAccount, 'dashboard'));
+	} finally {
+		await streamsAccount.engine.stop();
+		removeDirectory(streamsAccount.dataDir);
+	}
+
+	for (const shards of config.shards) {
+		const label = `${fmt(shards)}-shard stream`;
+		log(`scale: one stream of ${fmt(shards)} shards, ${fmt(config.rate)} records/s in all`);
+		const account = await makeAccount(label, `scale-${shards}`, 1, shards);
+		const client = makeClient(account.engine.url, 'h2c');
+		const producer = await trickle(client, account.stream, config.rate);
+		try {
+			await run(account, 'dashboard', () => consoleSession(account, 'dashboard'));
+			await run(account, 'tail screen', () => consoleSession(account, 'tail'));
+			await run(account, 'tail --json', () => tailCommand(account));
+		} finally {
+			await producer.stop();
+			client.destroy();
+			await account.engine.stop();
+			removeDirectory(account.dataDir);
+		}
+	}
+
+	const {summary, operations} = tables(measures);
+	const markdown = [
+		'## Console at scale',
+		'',
+		`${new Date().toISOString()}, built from ${revision()}; load average ${loadBefore} before and ${load()} after (2 cores shared with other work: absolute figures are noisy). ` +
+			`Engine: its own process (bench/servers/engine.ts), throughput limits and control-plane quotas on, shard limit raised; ` +
+			`accounts of ${many} of 1 shard and of one stream of ${config.shards.map(fmt).join(' and of ')} shards, each an engine of its own. ` +
+			`The big streams are written at ${fmt(config.rate)} records/s in all, round robin over their shards. ` +
+			`Console: \`node dist/cli.js --endpoint-url URL\` in tmux at ${config.columns}x${config.rows}; the dashboard opened from the streams screen ` +
+			`with / NAME Enter Enter, the tail screen with t on the dashboard; \`tail STREAM --json\` as a process reading from LATEST. ` +
+			`Each screen is watched for ${config.seconds} s from the key (or start) that asked for it, or from its first useful screen if that came later; ` +
+			`first useful times are from that key, polled every 100 ms. Calls are what the engine counted meanwhile (its own counts, the benchmark's ` +
+			`PutRecords left out), quotas are the engine's tables (source/engine/kinesis/quotas.ts, and throughput.ts per shard). ` +
+			`CPU is the console's user + system time over the same wall time, peak RSS its VmHWM; quit is from q (Ctrl-C for tail --json) until the process exited.`,
+		'',
+		summary,
+		'',
+		operations,
+	].join('\n');
+	return {markdown, table: `${summary}\n\n${operations}`};
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+	installCleanup();
+	try {
+		const section = await scaleBenchmark();
+		console.log(`\n${section.table}\n`);
+		const file = process.env.BENCH_SCALE_RESULTS ?? 'bench/scale-results.md';
+		appendFileSync(file, `\n${section.markdown}\n`);
+		log(`appended to ${file}`);
+	} catch (error) {
+		console.error(error);
+		process.exitCode = 1;
+	} finally {
+		await cleanUp();
+	}
+}
