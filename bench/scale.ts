@@ -20,12 +20,14 @@
  *   BENCH_SCALE_STREAMS=50 BENCH_SCALE_SHARDS=100 BENCH_SCALE_SECONDS=5 node --import tsx bench/scale.ts
  *
  * Environment: BENCH_SCALE_SECONDS (20) each screen is watched after it was asked for (or after its first
- * useful screen, when that came later); BENCH_SCALE_TIMEOUT (60) s at most for a screen to become useful
- * or the console to exit; BENCH_SCALE_RESULTS (bench/scale-results.md). Needs Linux (/proc) and tmux.
+ * useful screen, when that came later); BENCH_SCALE_TIMEOUT (30) s at most for a screen to become useful
+ * or the console to exit; BENCH_SCALE_LIMITS=off for the same with the engine's limits off; BENCH_SCALE_SCREENS=DIR
+ * to keep each session's last screen there; BENCH_SCALE_RESULTS (bench/scale-results.md). Needs Linux (/proc) and tmux.
  */
 import {spawn} from 'node:child_process';
-import {appendFileSync, readFileSync, readdirSync} from 'node:fs';
+import {appendFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync} from 'node:fs';
 import {loadavg} from 'node:os';
+import {join} from 'node:path';
 import {createInterface} from 'node:readline';
 import {fileURLToPath} from 'node:url';
 import {CreateStreamCommand, type KinesisClient, ListShardsCommand, PutRecordsCommand} from '@aws-sdk/client-kinesis';
@@ -45,14 +47,19 @@ const positive = (name: string, fallback: number) => {
 };
 const config = {
 	streams: positive('BENCH_SCALE_STREAMS', 1_000),
-	shards: (process.env.BENCH_SCALE_SHARDS ?? '2000,10000').split(',').map((text) => {
-		const value = Number(text.trim());
-		if (!Number.isInteger(value) || value <= 0) throw new Error(`BENCH_SCALE_SHARDS must list whole numbers, not ${text}`);
-		return value;
-	}),
+	shards: (process.env.BENCH_SCALE_SHARDS ?? '2000,10000')
+		.split(',')
+		.filter((text) => text.trim() !== '')
+		.map((text) => {
+			const value = Number(text.trim());
+			if (!Number.isInteger(value) || value <= 0) throw new Error(`BENCH_SCALE_SHARDS must list whole numbers, not ${text}`);
+			return value;
+		}),
 	rate: positive('BENCH_SCALE_RATE', 1_000),
 	seconds: positive('BENCH_SCALE_SECONDS', 20),
-	timeoutMs: positive('BENCH_SCALE_TIMEOUT', 60) * 1000,
+	timeoutMs: positive('BENCH_SCALE_TIMEOUT', 30) * 1000,
+	/** BENCH_SCALE_LIMITS=off runs the same with the engine's limits and quotas off, for comparison. */
+	limits: process.env.BENCH_SCALE_LIMITS !== 'off',
 	columns: 160,
 	rows: 45,
 };
@@ -84,6 +91,8 @@ interface Measure {
 	readonly windowMs: number;
 	readonly counts: OperationCount[];
 	readonly cpuCores: number | undefined;
+	/** The engine's CPU over the same time: a busy engine slows every answer the console waits for. */
+	readonly engineCores: number | undefined;
 	readonly peakRss: number | undefined;
 	readonly quitMs: number | undefined;
 	readonly quitHow: string;
@@ -130,8 +139,10 @@ async function makeAccount(label: string, prefix: string, count: number, shards:
 		client.destroy();
 		await setup.stop();
 	}
-	log(`  ${label}: created in ${seconds(performance.now() - started)}; the engine starts again with its quotas on`);
-	const engine = await startEngine(dataDir, true, shardLimit);
+	log(
+		`  ${label}: created in ${seconds(performance.now() - started)}; the engine starts again with its quotas ${config.limits ? 'on' : 'off'}`,
+	);
+	const engine = await startEngine(dataDir, config.limits, shardLimit);
 	return {label, engine, streams: count, shards: count * shards, stream: names[Math.floor(count / 2)]!, dataDir};
 }
 
@@ -209,14 +220,48 @@ function peakRss(pid: number | undefined): number | undefined {
 	}
 }
 
+/** Where a screen was asked for: the time, the engine's counts, the console's and the engine's CPU seconds. */
+interface Start {
+	readonly askedAt: number;
+	readonly counts: OperationCount[];
+	readonly cpu: number | undefined;
+	readonly engineCpu: number | undefined;
+}
+
+const coresBetween = (before: number | undefined, after: number | undefined, ms: number) =>
+	before !== undefined && after !== undefined ? (after - before) / (ms / 1000) : undefined;
+
+/** What a screen says below its status line, in a few words: why it is not useful yet. */
+function said(screen: string): string {
+	const words = screen.split('\n').slice(1).join(' ').replace(/\s+/g, ' ').trim();
+	return words === '' ? ' (the screen is empty)' : ` (the screen says: "${words.slice(0, 100)}${words.length > 100 ? '…' : ''}")`;
+}
+
+/** Waits for a screen on the way to the one measured; throws, saying what the screen shows instead, if it does not come. */
+async function reach(terminal: Terminal, test: (text: string) => boolean, what: string): Promise<void> {
+	try {
+		await terminal.waitFor(test, config.timeoutMs);
+	} catch {
+		throw new Error(`${what} not within ${seconds(config.timeoutMs)}${said(await terminal.screen())}`);
+	}
+}
+
+/** BENCH_SCALE_SCREENS=DIR keeps the last screen of each session there, to see what a row's figures came from. */
+function keepScreen(account: Account, screen: string, text: string): void {
+	const directory = process.env.BENCH_SCALE_SCREENS;
+	if (!directory) return;
+	mkdirSync(directory, {recursive: true});
+	writeFileSync(join(directory, `${account.label} ${screen}.txt`.replace(/[^\w.-]+/g, '-')), text);
+}
+
 const counts = (engine: ServerProcess) => engine.command<OperationCount[]>('counts');
 
-/** What was counted between two snapshots, Kinesis only, without the benchmark's own calls. */
+/** What was counted between two snapshots (Kinesis, CloudWatch and DynamoDB), without the benchmark's own calls. */
 function difference(before: OperationCount[], after: OperationCount[]): OperationCount[] {
 	const key = (count: OperationCount) => `${count.region}|${count.service}|${count.operation}`;
 	const earlier = new Map(before.map((count) => [key(count), count]));
 	return after
-		.filter((count) => count.service === 'Kinesis' && !OWN_OPERATIONS.has(count.operation))
+		.filter((count) => !(count.service === 'Kinesis' && OWN_OPERATIONS.has(count.operation)))
 		.map((count) => ({
 			...count,
 			requests: count.requests - (earlier.get(key(count))?.requests ?? 0),
@@ -235,7 +280,7 @@ async function watchScreen(
 	screen: string,
 	terminal: Terminal,
 	pid: number | undefined,
-	start: {askedAt: number; counts: OperationCount[]; cpu: number | undefined},
+	start: Start,
 	useful: {description: string; test: (text: string) => boolean},
 ): Promise<Measure> {
 	const notes: string[] = [];
@@ -244,14 +289,16 @@ async function watchScreen(
 		await terminal.waitFor(useful.test, config.timeoutMs);
 		firstMs = performance.now() - start.askedAt;
 	} catch {
-		notes.push(`not useful within ${seconds(config.timeoutMs)}`);
+		notes.push(`not useful within ${seconds(config.timeoutMs)}${said(await terminal.screen())}`);
 	}
 	const end = start.askedAt + Math.max(config.seconds * 1000, (firstMs ?? 0) + config.seconds * 1000);
 	if (firstMs !== undefined) await sleep(Math.max(0, end - performance.now()));
 	const windowMs = performance.now() - start.askedAt;
 	const after = await counts(account.engine);
 	const cpu = cpuSeconds(pid);
+	const engineCpu = account.engine.cpuSeconds();
 	const rss = peakRss(pid);
+	keepScreen(account, screen, await terminal.screen());
 	const quitAt = performance.now();
 	let quitMs: number | undefined;
 	await terminal.press('q');
@@ -260,6 +307,7 @@ async function watchScreen(
 		quitMs = performance.now() - quitAt;
 	} catch {
 		notes.push(`still running ${seconds(config.timeoutMs)} after q`);
+		keepScreen(account, `${screen} after q`, await terminal.screen());
 	}
 	return {
 		account: account.label,
@@ -268,7 +316,8 @@ async function watchScreen(
 		firstMs,
 		windowMs,
 		counts: difference(start.counts, after),
-		cpuCores: cpu !== undefined && start.cpu !== undefined ? (cpu - start.cpu) / (windowMs / 1000) : undefined,
+		cpuCores: coresBetween(start.cpu, cpu, windowMs),
+		engineCores: coresBetween(start.engineCpu, engineCpu, windowMs),
 		peakRss: rss,
 		quitMs,
 		quitHow: 'q',
@@ -291,25 +340,40 @@ type ScreenName = 'streams' | 'dashboard' | 'tail';
 async function consoleSession(account: Account, screen: ScreenName): Promise<Measure> {
 	const args = ['--endpoint-url', account.engine.url];
 	const before = await counts(account.engine);
+	const engineBefore = account.engine.cpuSeconds();
 	const startedAt = performance.now();
 	const terminal = await Terminal.start(args, {columns: config.columns, rows: config.rows});
 	try {
 		let pid: number | undefined;
-		for (let tries = 0; pid === undefined && tries < 50; tries++) {
+		// A busy machine can take seconds to start node: looked for until the timeout.
+		for (const deadline = performance.now() + config.timeoutMs; pid === undefined && performance.now() < deadline;) {
 			pid = findProcess(args);
 			if (pid === undefined) await sleep(100);
 		}
 		if (screen === 'streams')
-			return await watchScreen(account, 'streams screen', terminal, pid, {askedAt: startedAt, counts: before, cpu: 0}, streamRows);
-		await terminal.waitFor(streamRows.test, config.timeoutMs);
+			return await watchScreen(
+				account,
+				'streams screen',
+				terminal,
+				pid,
+				{askedAt: startedAt, counts: before, cpu: 0, engineCpu: engineBefore},
+				streamRows,
+			);
+		await reach(terminal, streamRows.test, 'the streams screen');
 		await terminal.press('/');
 		await terminal.type(account.stream);
 		await terminal.press('enter');
-		const opened = {askedAt: performance.now(), counts: await counts(account.engine), cpu: cpuSeconds(pid)};
+		const asked = async (): Promise<Start> => ({
+			counts: await counts(account.engine),
+			askedAt: performance.now(),
+			cpu: cpuSeconds(pid),
+			engineCpu: account.engine.cpuSeconds(),
+		});
+		const opened = await asked();
 		await terminal.press('enter');
 		if (screen === 'dashboard') return await watchScreen(account, 'dashboard', terminal, pid, opened, dashboardUp);
-		await terminal.waitFor(dashboardUp.test, config.timeoutMs);
-		const tailed = {askedAt: performance.now(), counts: await counts(account.engine), cpu: cpuSeconds(pid)};
+		await reach(terminal, dashboardUp.test, 'the dashboard');
+		const tailed = await asked();
 		await terminal.press('t');
 		return await watchScreen(account, 'tail screen', terminal, pid, tailed, recordShown);
 	} finally {
@@ -320,6 +384,7 @@ async function consoleSession(account: Account, screen: ScreenName): Promise<Mea
 /** `kinesis-console tail STREAM --json` as a process; Ctrl-C (SIGINT) ends it, timed until it exits. */
 async function tailCommand(account: Account): Promise<Measure> {
 	const before = await counts(account.engine);
+	const engineBefore = account.engine.cpuSeconds();
 	const startedAt = performance.now();
 	const child = spawn(process.execPath, [cliPath, 'tail', account.stream, '--json', '--endpoint-url', account.engine.url], {
 		env: cliEnv(),
@@ -352,6 +417,7 @@ async function tailCommand(account: Account): Promise<Measure> {
 		const windowMs = performance.now() - startedAt;
 		const after = await counts(account.engine);
 		const cpu = cpuSeconds(child.pid);
+		const engineCpu = account.engine.cpuSeconds();
 		const rss = peakRss(child.pid);
 		if (child.exitCode !== null) notes.push(`exited by itself (${child.exitCode}): ${stderr.trim().slice(-300)}`);
 		const quitAt = performance.now();
@@ -369,7 +435,8 @@ async function tailCommand(account: Account): Promise<Measure> {
 			firstMs,
 			windowMs,
 			counts: difference(before, after),
-			cpuCores: cpu === undefined ? undefined : cpu / (windowMs / 1000),
+			cpuCores: coresBetween(0, cpu, windowMs),
+			engineCores: coresBetween(engineBefore, engineCpu, windowMs),
 			peakRss: rss,
 			quitMs: quit ? performance.now() - quitAt : undefined,
 			quitHow: 'Ctrl-C',
@@ -402,18 +469,19 @@ function quotaOf(operation: string, measure: Measure): {text: string; perSecond:
 }
 
 function tables(measures: Measure[]): {summary: string; operations: string} {
+	const cores = (value: number | undefined) => (value === undefined ? '–' : `${value.toFixed(2)} cores`);
 	const mb = (bytes: number | undefined) => (bytes === undefined ? '–' : `${Math.round(bytes / 1024 / 1024)} MB`);
 	const summary = [
-		'| account | screen | first useful | calls/s (all operations) | refused | console CPU | peak RSS | quit | notes |',
-		'| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+		'| account | screen | first useful | calls/s (all operations) | refused | console CPU | peak RSS | quit | engine CPU | notes |',
+		'| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
 		...measures.map((measure) => {
 			const calls = measure.counts.reduce((sum, count) => sum + count.requests, 0);
 			const refused = measure.counts.reduce((sum, count) => sum + count.refused, 0);
 			return (
 				`| ${measure.account} | ${measure.screen} | ${seconds(measure.firstMs)} (${measure.useful}) | ` +
 				`${fmt((calls * 1000) / measure.windowMs)} | ${fmt(refused)} | ` +
-				`${measure.cpuCores === undefined ? '–' : `${measure.cpuCores.toFixed(2)} cores`} | ${mb(measure.peakRss)} | ` +
-				`${seconds(measure.quitMs)} (${measure.quitHow}) | ${measure.notes.join('; ')} |`
+				`${cores(measure.cpuCores)} | ${mb(measure.peakRss)} | ${seconds(measure.quitMs)} (${measure.quitHow}) | ` +
+				`${cores(measure.engineCores)} | ${measure.notes.join('; ')} |`
 			);
 		}),
 	].join('\n');
@@ -422,15 +490,16 @@ function tables(measures: Measure[]): {summary: string; operations: string} {
 		'| --- | --- | --- | ---: | --- | ---: | ---: |',
 		...measures.flatMap((measure) =>
 			measure.counts.map((count) => {
+				const operation = count.service === 'Kinesis' ? count.operation : `${count.service} ${count.operation}`;
 				const perSecond = (count.requests * 1000) / measure.windowMs;
-				const quota = quotaOf(count.operation, measure);
+				const quota = count.service === 'Kinesis' ? quotaOf(count.operation, measure) : undefined;
 				const share =
 					quota === undefined
 						? 'no quota'
 						: `${Math.round((perSecond / quota.units / quota.perSecond) * 100)}%` +
 							(quota.units > 1 ? ` (over ${fmt(quota.units)} ${quota.unit}s)` : '');
 				return (
-					`| ${measure.account} | ${measure.screen} | ${count.operation} | ${perSecond < 10 ? perSecond.toFixed(1) : fmt(perSecond)} | ` +
+					`| ${measure.account} | ${measure.screen} | ${operation} | ${perSecond < 10 ? perSecond.toFixed(1) : fmt(perSecond)} | ` +
 					`${quota?.text ?? '–'} | ${share} | ${fmt(count.refused)} |`
 				);
 			}),
@@ -461,6 +530,7 @@ export async function scaleBenchmark(): Promise<ScaleSection> {
 			windowMs: 1,
 			counts: [],
 			cpuCores: undefined,
+			engineCores: undefined,
 			peakRss: undefined,
 			quitMs: undefined,
 			quitHow: 'q',
@@ -510,7 +580,7 @@ export async function scaleBenchmark(): Promise<ScaleSection> {
 		'## Console at scale',
 		'',
 		`${new Date().toISOString()}, built from ${revision()}; load average ${loadBefore} before and ${load()} after (2 cores shared with other work: absolute figures are noisy). ` +
-			`Engine: its own process (bench/servers/engine.ts), throughput limits and control-plane quotas on, shard limit raised; ` +
+			`Engine: its own process (bench/servers/engine.ts), throughput limits and control-plane quotas ${config.limits ? 'on' : '**off** (BENCH_SCALE_LIMITS=off)'}, shard limit raised; ` +
 			`accounts of ${many} of 1 shard and of one stream of ${config.shards.map(fmt).join(' and of ')} shards, each an engine of its own. ` +
 			`The big streams are written at ${fmt(config.rate)} records/s in all, round robin over their shards. ` +
 			`Console: \`node dist/cli.js --endpoint-url URL\` in tmux at ${config.columns}x${config.rows}; the dashboard opened from the streams screen ` +
