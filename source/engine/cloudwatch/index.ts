@@ -18,7 +18,8 @@ export const cloudWatchOperations: Readonly<Record<string, Operation>> = {
 /**
  * CloudWatch on the engine's port, as @aws-sdk/client-cloudwatch calls it: `POST /` with
  * `X-Amz-Target: GraniteServiceVersion20100801.<Operation>`, an `application/x-amz-json-1.0` body,
- * timestamps in epoch seconds, and query-compatible errors.
+ * timestamps in epoch seconds, and query-compatible errors; and as aws-sdk v2 and boto3 call it, with
+ * the query protocol (`Action=<Operation>&Version=2010-08-01`, form-encoded, XML answers).
  */
 export function cloudWatchService(metrics: MetricStore, now: () => number): Service {
 	return {
@@ -27,6 +28,8 @@ export function cloudWatchService(metrics: MetricStore, now: () => number): Serv
 		operations: cloudWatchOperations,
 		contextFor: ({region}): CloudWatchContext => ({metrics, region, nowMs: now()}),
 		describeError: describeCloudWatchError,
+		// The awsQuery service model's metadata: aws-sdk v2, apis/monitoring-2010-08-01.min.json.
+		query: {version: '2010-08-01', xmlNamespace: 'http://monitoring.amazonaws.com/doc/2010-08-01/'},
 	};
 }
 

@@ -1,9 +1,21 @@
 import type {IncomingHttpHeaders} from 'node:http';
+import {gunzipSync} from 'node:zlib';
 import {CBOR_CONTENT_TYPE, decodeCbor, encodeCbor} from './cbor.js';
 import {SelfEncoding} from './values.js';
 import {ServiceError, internalFailure, serializationError, unknownOperation, wireError} from './errors.js';
 import {DEPRECATED_JSON, accessDenied, answerHeaders, deprecatedJsonRefusal, unknownOperationXml} from './frontEnd.js';
 import {EVENT_STREAM_CONTENT_TYPE, EventStreamReply, frameEvents} from './eventStream.js';
+import {
+	FORM_CONTENT_TYPE,
+	XML_CONTENT_TYPE,
+	invalidAction,
+	missingAction,
+	queryInput,
+	readForm,
+	xmlAnswer,
+	xmlError,
+	type QueryProtocol,
+} from './query.js';
 import {parseInput, type Schema} from './schema.js';
 import {verifySignature, type Credentials} from './signature.js';
 
@@ -75,6 +87,8 @@ export interface Service {
 	readonly describeError?: (error: ServiceError) => {readonly type: string; readonly headers: Readonly<Record<string, string>>};
 	/** For a service with an embedded implementation (DynamoDB): takes the request as it came, once its signature has passed. */
 	readonly forward?: (request: WireRequest) => Promise<WireResponse>;
+	/** For a service its older clients call with AWS's query protocol (CloudWatch): form-encoded requests, XML answers. */
+	readonly query?: QueryProtocol;
 }
 
 interface Codec {
@@ -138,6 +152,10 @@ export async function dispatch(
 
 	try {
 		if (request.method !== 'POST') return accessDenied();
+		// A form without X-Amz-Target is a query-protocol call (`Action=...&Version=...`), as CloudWatch's own endpoint takes them.
+		if (contentType === FORM_CONTENT_TYPE && request.headers['x-amz-target'] === undefined) {
+			return await dispatchQuery(services, defaultRegion, request, options);
+		}
 		const region = regionOf(request.headers) ?? defaultRegion;
 		if (service?.forward) {
 			counted = options.counts?.count(region, service.name, dot < 0 ? '(none)' : operationName);
@@ -153,8 +171,9 @@ export async function dispatch(
 		}
 		// A fast reader's input is a well-formed structure already; otherwise the body is decoded (and its syntax
 		// checked) here, as its content type says (application/json is JSON too).
-		const fast = operation && codec === json ? operation.readJson?.(request.body) : undefined;
-		const decoded = fast === undefined ? decodeBody(codecs[contentType] ?? json, request.body, contentType) : undefined;
+		const body = decompressed(request);
+		const fast = operation && codec === json ? operation.readJson?.(body) : undefined;
+		const decoded = fast === undefined ? decodeBody(codecs[contentType] ?? json, body, contentType) : undefined;
 		// The oldest JSON protocol goes no further than the body's syntax.
 		if (contentType === DEPRECATED_JSON)
 			return deprecatedJsonRefusal(decoded === NOT_A_STRUCTURE ? 'SerializationException' : 'UnknownOperationException');
@@ -189,6 +208,85 @@ export async function dispatch(
 function checkSignature(request: WireRequest, options: DispatchOptions): void {
 	checkSignaturePresent(request.headers, request.url ?? '/');
 	if (options.auth) verifySignature({...request, url: request.url ?? '/'}, options.auth, (options.now ?? Date.now)());
+}
+
+/**
+ * A query-protocol call, in the same order as a JSON one: the operation (Action and Version), the
+ * signature, the parameters' types and constraints, then the operation itself; answers and errors in XML.
+ */
+async function dispatchQuery(
+	services: readonly Service[],
+	defaultRegion: string,
+	request: WireRequest,
+	options: DispatchOptions,
+): Promise<WireResponse> {
+	const headers: Record<string, string> = {'content-type': XML_CONTENT_TYPE, ...answerHeaders()};
+	const requestId = headers['x-amzn-requestid'] ?? '';
+	const queryServices = services.filter((candidate) => candidate.query !== undefined);
+	const region = regionOf(request.headers) ?? defaultRegion;
+	let service: Service | undefined;
+	let counted: CountedOperation | undefined;
+	try {
+		const params = readForm(decompressed(request));
+		const action = params.get('Action');
+		const version = params.get('Version');
+		if (action === undefined || action === '') throw missingAction();
+		service = queryServices.find((candidate) => candidate.query?.version === version);
+		const operation = service && Object.hasOwn(service.operations, action) ? service.operations[action] : undefined;
+		if (!service?.query || !operation) throw invalidAction(action, version);
+		counted = options.counts?.count(region, service.name, action);
+		checkSignature(request, options);
+		const input = checkedInput(operation.schema, queryInput(operation.schema, params));
+		const refusal = service.admit?.(action, input as object, region);
+		if (refusal) throw refusal;
+		const output = await operation.run(service.contextFor({region}) as never, input as never);
+		return {status: 200, headers, body: xmlAnswer(action, service.query, output, requestId)};
+	} catch (caught) {
+		const error = caught instanceof ServiceError ? caught : unexpected(caught);
+		if (counted && QUOTA_ERRORS.has(error.type)) counted.refused++;
+		const described = service?.describeError?.(error);
+		// Codes from the JSON error's query-compatible header (`InvalidParameterValue;Sender`), else the front end's own.
+		const code = described?.headers['x-amzn-query-error']?.split(';')[0] ?? QUERY_FRONT_END_CODES[error.type]?.[0] ?? error.type;
+		const status = QUERY_FRONT_END_CODES[error.type]?.[1] ?? error.statusCode;
+		// Before the Version is known to name a service, errors come in the first query service's XML namespace.
+		const protocol = (service ?? queryServices[0])?.query ?? {version: '', xmlNamespace: ''};
+		return {status, headers, body: xmlError(protocol, code, error.message, status, requestId)};
+	}
+}
+
+/**
+ * The codes and statuses query APIs give the front end's errors, which JSON APIs name otherwise
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CommonErrors.html); a bad or expired
+ * signature is SignatureDoesNotMatch, as STS answers it.
+ */
+const QUERY_FRONT_END_CODES: Readonly<Record<string, readonly [string, number]>> = {
+	MissingAuthenticationTokenException: ['MissingAuthenticationToken', 403],
+	IncompleteSignatureException: ['IncompleteSignature', 400],
+	InvalidSignatureException: ['SignatureDoesNotMatch', 403],
+	UnrecognizedClientException: ['InvalidClientTokenId', 403],
+	SerializationException: ['MalformedQueryString', 400],
+};
+
+function unexpected(error: unknown): ServiceError {
+	// Answered as AWS does; the request itself is not logged: it may hold secrets.
+	console.error('kinesis-console engine: internal failure:', error instanceof Error ? error.stack : error);
+	return internalFailure();
+}
+
+// Bodies inflate to at most what the port accepts uncompressed.
+const MAX_INFLATED_BYTES = 10 * 1024 * 1024;
+
+/**
+ * The body, inflated when the client compressed it: the SDKs gzip CloudWatch's PutMetricData bodies
+ * of 10 KiB and more (its service model's `requestcompression`). The signature covers the compressed bytes.
+ */
+function decompressed(request: WireRequest): Buffer {
+	if (request.headers['content-encoding'] !== 'gzip') return request.body;
+	try {
+		return gunzipSync(request.body, {maxOutputLength: MAX_INFLATED_BYTES});
+	} catch {
+		throw serializationError('The request body could not be decompressed (Content-Encoding: gzip).');
+	}
 }
 
 // As unknown: the dispatcher only passes the input on, and TypeScript gives up inferring parseInput's type for any schema inside the `??` above.
