@@ -11,6 +11,7 @@ import {resumeScaling} from './kinesis/scalingJob.js';
 import {ON_DEMAND_STREAM_LIMIT} from './kinesis/shardLimit.js';
 import {Streams} from './kinesis/streams.js';
 import {ThroughputLimits} from './kinesis/throughput.js';
+import {withCors} from './protocol/cors.js';
 import {dispatch, type Service} from './protocol/dispatch.js';
 import type {Credentials} from './protocol/signature.js';
 import {startServer, type ServerTimeouts} from './server.js';
@@ -180,7 +181,10 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 			host: options.host ?? '127.0.0.1',
 			port: options.port ?? 4567,
 			maxBodyBytes: MAX_BODY_BYTES,
-			handle: (request) => dispatch(services, defaultRegion, request, {...(options.auth ? {auth: options.auth} : {}), now, counts}),
+			handle: (request) =>
+				withCors(request, (served) =>
+					dispatch(services, defaultRegion, served, {...(options.auth ? {auth: options.auth} : {}), now, counts}),
+				),
 			...(options.tls ? {tls: options.tls} : {}),
 			...(options.timeouts ? {timeouts: options.timeouts} : {}),
 		});
