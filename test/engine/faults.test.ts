@@ -18,6 +18,7 @@ import {
 	UpdateShardCountCommand,
 } from '@aws-sdk/client-kinesis';
 import {afterAll, describe, expect, it} from 'vitest';
+import {parseSequenceNumber} from '../../source/engine/kinesis/sequenceNumbers.js';
 import {Store} from '../../source/engine/store/store.js';
 import {kinesisClient} from '../helpers/engine.js';
 import {spawnEngine, type EngineProcess} from '../helpers/engineProcess.js';
@@ -256,8 +257,9 @@ async function waitActive(run: Run): Promise<StreamDescriptionSummary> {
 }
 
 const indexOf = (id: string | undefined) => Number(id?.slice('shardId-'.length) ?? NaN);
-/** When a shard opened, from its starting sequence number (this engine's: creation ms, then position = arrival ms × 1000 + n). */
-const openedMs = (shard: Shard) => Number((shard.SequenceNumberRange?.StartingSequenceNumber ?? '').slice(15, 32)) / 1000;
+/** When a shard opened, from the position its starting sequence number carries (this engine's: arrival ms × 1000 + n). */
+const openedMs = (shard: Shard) =>
+	(parseSequenceNumber(shard.SequenceNumberRange?.StartingSequenceNumber ?? '')?.position ?? Number.NaN) / 1000;
 
 /**
  * The shard map ListShards gives is sound: the open shards tile the hash key space; every parent named is

@@ -2,12 +2,12 @@ import {Timestamp} from '../protocol/values.js';
 import type {ShardState, StreamState} from '../store/streamState.js';
 import {hexToDecimal} from './hashKeys.js';
 import {shardIdOf} from './names.js';
-import {formatSequenceNumber} from './sequenceNumbers.js';
+import {sequenceWriter} from './sequenceNumbers.js';
 import type {Streams} from './streams.js';
 
 /** Descriptions of streams and shards, shaped as the Kinesis API returns them. */
 export function describeShard(stream: StreamState, shard: ShardState) {
-	const sequence = (position: number) => formatSequenceNumber({streamCreatedMs: stream.createdMs, position, shardIndex: shard.index});
+	const sequence = sequenceWriter(stream, shard.index).format;
 	return {
 		ShardId: shardIdOf(shard.index),
 		...(shard.parentIndex === undefined ? {} : {ParentShardId: shardIdOf(shard.parentIndex)}),

@@ -9,7 +9,7 @@ import {StreamARN} from './fields.js';
 import {hexToDecimal} from './hashKeys.js';
 import {shardIdOf} from './names.js';
 import {recordsJson} from './recordsJson.js';
-import {positionAt, sequenceFormatter, sequenceParts} from './sequenceNumbers.js';
+import {positionAt, sequenceWriter} from './sequenceNumbers.js';
 import {decodeIterator, encodeIterator} from './shardIterators.js';
 
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
@@ -78,12 +78,12 @@ export default defineAction(
 			() =>
 				recordsJson(
 					page,
-					{sequence: sequenceParts(stream.createdMs, shard.index), encryptedAt},
+					{sequence: sequenceWriter(stream, shard.index), encryptedAt},
 					'{"Records":[',
 					`],${JSON.stringify(rest).slice(1)}`,
 				),
 			() => {
-				const sequenceOf = sequenceFormatter(stream.createdMs, shard.index);
+				const sequenceOf = sequenceWriter(stream, shard.index).format;
 				return {
 					Records: recordsOf(page).map((record) => ({
 						SequenceNumber: sequenceOf(record.position),

@@ -3,7 +3,7 @@ import type {StreamState} from '../store/streamState.js';
 import {defineAction, type ActionContext} from './action.js';
 import {SequenceNumber, ShardId, StreamRef} from './fields.js';
 import {shardIdOf} from './names.js';
-import {parseSequenceNumber, positionAt} from './sequenceNumbers.js';
+import {isFromStream, parseSequenceNumber, positionAt} from './sequenceNumbers.js';
 import {shardIndexIn} from './reshard.js';
 import {encodeIterator} from './shardIterators.js';
 import {shardRateExceeded} from './throughput.js';
@@ -75,7 +75,7 @@ function positionOfSequence(context: ActionContext, stream: StreamState, shardIn
 			`Invalid StartingSequenceNumber. It encodes ${shardIdOf(parts.shardIndex)}, while it was used in a call to a shard with ${shardIdOf(shardIndex)}`,
 		);
 	}
-	if (parts.streamCreatedMs !== stream.createdMs) {
+	if (!isFromStream(parts, stream)) {
 		throw invalidArgument(`StartingSequenceNumber ${sequenceNumber} ${where} is invalid because it did not come from this stream.`);
 	}
 	return parts.position;

@@ -4,7 +4,7 @@ import {defineAction} from './action.js';
 import {Data, HashKey, PartitionKey, SequenceNumber, StreamRef} from './fields.js';
 import {shardIdOf} from './names.js';
 import {checkRecordSizes} from './recordSizes.js';
-import {formatSequenceNumber, parseSequenceNumber} from './sequenceNumbers.js';
+import {isFromStream, parseSequenceNumber, sequenceWriter} from './sequenceNumbers.js';
 import {shardRateExceeded} from './throughput.js';
 import {routingHashes, writableStream, writeRecords} from './writeRecords.js';
 
@@ -19,7 +19,7 @@ export default defineAction(schema, async (context, input) => {
 	if (input.SequenceNumberForOrdering !== undefined) {
 		// The new record must sort after the one named, so the number has to be one this stream issued.
 		const parts = parseSequenceNumber(input.SequenceNumberForOrdering);
-		if (!parts || parts.streamCreatedMs !== stream.createdMs || parts.position > context.streams.lastPosition(stream)) {
+		if (!parts || !isFromStream(parts, stream) || parts.position > context.streams.lastPosition(stream)) {
 			throw invalidArgument(
 				`ExclusiveMinimumSequenceNumber ${input.SequenceNumberForOrdering} used in PutRecord on stream ${stream.name} under account ${context.streams.account} is invalid.`,
 			);
@@ -36,7 +36,7 @@ export default defineAction(schema, async (context, input) => {
 	if (!written.admitted) throw shardRateExceeded(context, stream, written.shardIndex);
 	return {
 		ShardId: shardIdOf(written.shardIndex),
-		SequenceNumber: formatSequenceNumber({streamCreatedMs: stream.createdMs, position: written.position, shardIndex: written.shardIndex}),
+		SequenceNumber: sequenceWriter(stream, written.shardIndex).format(written.position),
 		// Only for an encrypted stream: AWS leaves it out otherwise (kinesalite's suite, test/putRecord.js functionality).
 		...(stream.encryption.type === 'KMS' ? {EncryptionType: 'KMS'} : {}),
 	};

@@ -8,7 +8,7 @@ import {defineAction} from './action.js';
 import {shardIdOf} from './names.js';
 import {putRecordsSchema, readPutRecordsBody} from './putRecordsBody.js';
 import {checkRecordSizes, requestLimitBytes} from './recordSizes.js';
-import {POSITION_DIGITS, sequenceFormatter, sequenceParts, writePositionDigits} from './sequenceNumbers.js';
+import {SEQUENCE_DIGITS, sequenceWriter, type SequenceWriter} from './sequenceNumbers.js';
 import {shardRateExceeded} from './throughput.js';
 import {routingHashes, writableStream, writeRecords, type RoutedRecord} from './writeRecords.js';
 
@@ -28,11 +28,11 @@ export default defineAction(
 		const routed = await writeRecords(context, stream, input.Records, hashHexes);
 		context.metrics.putRecords(stream, putRecordsCall(routed, performance.now() - started), context.nowMs);
 		const failed = routed.filter((record) => !record.admitted).length;
-		const formatters = new Map<number, (position: number) => string>();
+		const writers = new Map<number, SequenceWriter>();
 		const sequenceOf = (record: RoutedRecord) => {
-			let format = formatters.get(record.shardIndex);
-			if (!format) formatters.set(record.shardIndex, (format = sequenceFormatter(stream.createdMs, record.shardIndex)));
-			return format(record.position);
+			let writer = writers.get(record.shardIndex);
+			if (!writer) writers.set(record.shardIndex, (writer = sequenceWriter(stream, record.shardIndex)));
+			return writer.format(record.position);
 		};
 		const failure = (record: RoutedRecord) => {
 			const error = shardRateExceeded(context, stream, record.shardIndex);
@@ -52,9 +52,16 @@ export default defineAction(
 	readPutRecordsBody,
 );
 
+interface ShardPieces {
+	readonly before: Buffer;
+	readonly sequence: SequenceWriter;
+	readonly after: Buffer;
+}
+const SEQUENCE_KEY = Buffer.from('{"SequenceNumber":"');
+
 /**
- * The answer's JSON as bytes: per record, the text around the position is the same for every record
- * of a shard, so it is made once per shard and the position's digits are written between.
+ * The answer's JSON as bytes: per record, the text around the sequence number is the same for every
+ * record of a shard, so it is made once per shard, with the shard's sequence writer, and the number written between.
  */
 function answerJson(
 	stream: StreamState,
@@ -62,9 +69,9 @@ function answerJson(
 	failed: number,
 	failureJson: (record: RoutedRecord) => string,
 ): Buffer {
-	const around = new Map<number, {before: Buffer; after: Buffer}>();
+	const around = new Map<number, ShardPieces>();
 	// Per record, in order: the text around its position, or its error's JSON.
-	const pieces: Array<{before: Buffer; after: Buffer} | string> = [];
+	const pieces: Array<ShardPieces | string> = [];
 	const open = `{"FailedRecordCount":${failed},"Records":[`;
 	// EncryptionType only for an encrypted stream, as AWS answers (kinesalite's suite, test/putRecords.js functionality).
 	const close = stream.encryption.type === 'KMS' ? '],"EncryptionType":"KMS"}' : ']}';
@@ -78,28 +85,28 @@ function answerJson(
 		}
 		let parts = around.get(record.shardIndex);
 		if (!parts) {
-			const {prefix, suffix} = sequenceParts(stream.createdMs, record.shardIndex);
 			parts = {
-				before: Buffer.from(`{"SequenceNumber":"${prefix}`),
-				after: Buffer.from(`${suffix}","ShardId":"${shardIdOf(record.shardIndex)}"}`),
+				before: SEQUENCE_KEY,
+				sequence: sequenceWriter(stream, record.shardIndex),
+				after: Buffer.from(`","ShardId":"${shardIdOf(record.shardIndex)}"}`),
 			};
 			around.set(record.shardIndex, parts);
 		}
 		pieces.push(parts);
-		size += parts.before.length + POSITION_DIGITS + parts.after.length;
+		size += parts.before.length + SEQUENCE_DIGITS + parts.after.length;
 	}
 	// A pooled buffer, taken back once the answer is written: a fresh one each call, outside the JS heap, made V8 collect more often.
 	const out = takePieceBuffer(size);
 	let at = out.write(open, 0, 'latin1');
 	for (let index = 0; index < routed.length; index++) {
 		if (index > 0) out[at++] = 0x2c;
-		const piece = pieces[index] as {before: Buffer; after: Buffer} | string;
+		const piece = pieces[index] as ShardPieces | string;
 		if (typeof piece === 'string') {
 			at += out.write(piece, at, 'utf8');
 			continue;
 		}
 		out.set(piece.before, at);
-		at = writePositionDigits(out, at + piece.before.length, (routed[index] as RoutedRecord).position);
+		at = piece.sequence.write(out, at + piece.before.length, (routed[index] as RoutedRecord).position);
 		out.set(piece.after, at);
 		at += piece.after.length;
 	}

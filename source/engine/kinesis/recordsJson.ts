@@ -1,6 +1,6 @@
 import {PIECE_BYTES, releasePiece, takePieceBuffer} from '../protocol/pieceBuffers.js';
 import {eachRecordIn, type RecordPage} from '../store/store.js';
-import {POSITION_DIGITS, writePositionDigits} from './sequenceNumbers.js';
+import {SEQUENCE_DIGITS, type SequenceWriter} from './sequenceNumbers.js';
 
 const PARTITION_KEY = ascii('","PartitionKey":');
 const ENCRYPTED = ascii(',"EncryptionType":"KMS"');
@@ -8,8 +8,8 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
 export interface RecordsJsonFormat {
-	/** The text before and after the position in this shard's sequence numbers. */
-	readonly sequence: {readonly prefix: string; readonly suffix: string};
+	/** Writes this shard's sequence numbers. */
+	readonly sequence: SequenceWriter;
 	/** Whether the record at a position was written while the stream was encrypted. */
 	readonly encryptedAt: (position: number) => boolean;
 }
@@ -20,14 +20,14 @@ export interface RecordsJsonFormat {
  * object per record and no string but the data's base64, and are byte for byte what JSON.stringify writes.
  */
 export function* recordsJson(page: RecordPage, format: RecordsJsonFormat, open: string, close: string): Generator<Buffer> {
-	const head = ascii(`{"SequenceNumber":"${format.sequence.prefix}`);
+	const head = ascii(`{"SequenceNumber":"`);
 	let out = takePieceBuffer(PIECE_BYTES);
 	let at = out.write(open, 0, 'latin1');
 	let first = true;
 	let wanted = 0;
 	for (const span of page.spans) {
 		const {value} = span;
-		const middle = ascii(`${format.sequence.suffix}","ApproximateArrivalTimestamp":${span.arrivalMs / 1000},"Data":"`);
+		const middle = ascii(`","ApproximateArrivalTimestamp":${span.arrivalMs / 1000},"Data":"`);
 		const write = (position: number, keyStart: number, dataStart: number, end: number): boolean => {
 			// Keys are valid UTF-8 (they were written from strings), so only quotes, backslashes and controls need escaping.
 			const escapedKey = isPlainJsonText(value, keyStart, dataStart)
@@ -37,7 +37,7 @@ export function* recordsJson(page: RecordPage, format: RecordsJsonFormat, open: 
 			const room =
 				1 +
 				head.length +
-				POSITION_DIGITS +
+				SEQUENCE_DIGITS +
 				middle.length +
 				Math.ceil((end - dataStart) / 3) * 4 +
 				PARTITION_KEY.length +
@@ -51,7 +51,7 @@ export function* recordsJson(page: RecordPage, format: RecordsJsonFormat, open: 
 			if (!first) out[at++] = 0x2c;
 			first = false;
 			out.set(head, at);
-			at = writePositionDigits(out, at + head.length, position);
+			at = format.sequence.write(out, at + head.length, position);
 			out.set(middle, at);
 			at += middle.length;
 			at += out.write(value.toString('base64', dataStart, end), at, 'latin1');

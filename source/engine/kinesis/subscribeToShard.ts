@@ -9,7 +9,7 @@ import {encryptionAt} from './encryption.js';
 import {ConsumerARN, SequenceNumber, ShardId} from './fields.js';
 import {childShards} from './getRecords.js';
 import {shardIdOf} from './names.js';
-import {formatSequenceNumber, parseSequenceNumber, positionAt} from './sequenceNumbers.js';
+import {isFromStream, parseSequenceNumber, positionAt, sequenceWriter} from './sequenceNumbers.js';
 import type {Streams} from './streams.js';
 
 // In the order AWS lists them in its validation message (as for ShardIteratorType).
@@ -147,7 +147,7 @@ async function* pushEvents(engine: Engine, target: Target, signal: AbortSignal, 
 		poke();
 	}, consumers.timings.subscriptionMs);
 	let lastSentMs = Number.NEGATIVE_INFINITY;
-	const sequence = (at: number) => formatSequenceNumber({streamCreatedMs: stream.createdMs, position: at, shardIndex});
+	const sequence = sequenceWriter(stream, shardIndex).format;
 
 	try {
 		while (!signal.aborted && !expired) {
@@ -257,7 +257,7 @@ function startingPosition(
 				throw invalidArgument(`StartingPosition of type ${start.Type} requires a SequenceNumber.`);
 			}
 			const parts = parseSequenceNumber(start.SequenceNumber);
-			if (!parts || parts.shardIndex !== shardIndex || parts.streamCreatedMs !== stream.createdMs) {
+			if (!parts || parts.shardIndex !== shardIndex || !isFromStream(parts, stream)) {
 				throw invalidArgument(
 					`StartingSequenceNumber ${start.SequenceNumber} used in SubscribeToShard on shard ${shardIdOf(shardIndex)} in stream ${stream.name} under account ${context.streams.account} is invalid.`,
 				);
