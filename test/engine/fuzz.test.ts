@@ -24,7 +24,7 @@ import {
 	snapshot,
 	type Outcome,
 } from './fuzzSupport.js';
-import {CBOR_TYPE, OPERATION_ERRORS, caseArb, expectedOf, type Expected, type FuzzCase, type World} from './fuzzRequests.js';
+import {CBOR_TYPE, OPERATION_ERRORS, caseArb, expectedOf, isQueryCall, type Expected, type FuzzCase, type World} from './fuzzRequests.js';
 import {arnOf, createStream} from './support.js';
 import {MAX_BODY_BYTES} from '../../source/engine/index.js';
 
@@ -83,6 +83,7 @@ function judge(fuzzCase: FuzzCase, expected: Expected, outcome: Outcome): Verdic
 	const refusal = frontEndRefusal(status, headers, body);
 	if (refusal !== undefined) return judgeType(expected, refusal, body, cbor);
 	if (status !== 400) return {key: `HTTP ${status}`, problem: `status ${status}: ${body.toString('utf8', 0, 300)}`};
+	if (isQueryCall(fuzzCase)) return judgeQueryError(expected, headers, body);
 	const headerType = headers['x-amzn-errortype'];
 	let type: unknown = headerType;
 	if (fuzzCase.call.method !== 'HEAD') {
@@ -134,6 +135,21 @@ function judgeType(expected: Expected, key: string, body: Buffer, cbor: boolean)
 	}
 	const allowed = OPERATION_ERRORS[expected.operation] ?? [];
 	return allowed.includes(key) ? {key} : {key, problem: `${key} is not an error ${expected.operation} can give: ${messageOf(body, cbor)}`};
+}
+
+/** A query-protocol error: XML, `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`. */
+function judgeQueryError(expected: Expected, headers: IncomingHttpHeaders, body: Buffer): Verdict {
+	const text = body.toString('utf8');
+	const code =
+		/^<ErrorResponse [^>]*><Error><Type>Sender<\/Type><Code>(\w+)<\/Code><Message>[^<]*<\/Message><\/Error><RequestId>[^<]+<\/RequestId><\/ErrorResponse>/.exec(
+			text,
+		)?.[1];
+	if (headers['content-type'] !== 'text/xml' || code === undefined)
+		return {key: 'malformed query error', problem: `not a query-protocol error: ${text.slice(0, 200)}`};
+	if (!headers['x-amzn-requestid']) return {key: code, problem: 'no x-amzn-requestid'};
+	return expected.kind === 'error' && expected.types.includes(code)
+		? {key: code}
+		: {key: code, problem: `${code} where ${JSON.stringify(expected)} was expected`};
 }
 
 function parseBody(body: Buffer, cbor: boolean): unknown {

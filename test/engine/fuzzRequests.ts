@@ -911,11 +911,19 @@ export type Expected =
 	/** A well-formed request: a success, or one of the errors the operation documents. */
 	| {readonly kind: 'valid'; readonly operation: string};
 
+/** Whether the engine takes a request for a query-protocol call (form-encoded, no X-Amz-Target): see source/engine/protocol/query.ts. */
+export const isQueryCall = (c: FuzzCase): boolean =>
+	c.call.method === 'POST' &&
+	c.call.headers['x-amz-target'] === undefined &&
+	(c.call.headers['content-type'] ?? '').split(';')[0]?.trim() === 'application/x-www-form-urlencoded';
+
 export function expectedOf(c: FuzzCase): Expected {
 	const {method, headers, body} = c.call;
 	const fail = (type: string, why: string, ...others: string[]): Expected => ({kind: 'error', types: [type, ...others], why});
 	// AWS's front end, in its order (kinesalite's suite recorded it against AWS: mhart/kinesalite test/connection.js).
 	if (method !== 'POST') return fail('AccessDeniedException', `method ${method}`);
+	// A form without a target is a call in CloudWatch's query protocol, answered in XML; a Kinesis body names no Action.
+	if (isQueryCall(c)) return fail('MissingAction', 'a query-protocol form without an Action', 'InvalidAction');
 	const target = headers['x-amz-target'] ?? '';
 	const dot = target.indexOf('.');
 	const operation = dot < 0 ? '' : target.slice(dot + 1);
