@@ -68,6 +68,19 @@ describe('sequence numbers', () => {
 		expect(Number.parseInt(shape.slice(30, 38), 16)).toBe(Math.floor(createdMs / 1000));
 	});
 
+	it('come out the same written one after another, in steps, jumps, back and across seconds, as each alone', () => {
+		const writer = writerAt(createdSecond, 7);
+		let position = createdMs * 1000;
+		// A fixed walk (no randomness): steps of 1 to 40, a second boundary, a step just under and at 10^7, a jump back.
+		const steps = [1, 1, 2, 40, 999_000, 3, 9_999_999, 10_000_000, 1, -5_000_000, 7, 86_400_000_000, 1];
+		for (const step of steps) {
+			position += step;
+			const out = Buffer.alloc(56);
+			writer.write(out, 0, position);
+			expect(out.toString('latin1'), `position ${position}`).toBe(awsLayout(7, position));
+		}
+	});
+
 	it('rise with the position within a shard, as strings and as numbers', () => {
 		const writer = writerAt(createdSecond, 1);
 		const start = createdMs * 1000;
