@@ -97,84 +97,91 @@ function newWriter(shardSecond: number, shardIndex: number): SequenceWriter {
 		(2n << 184n) + (BigInt(shardSecond) << 148n) + (BigInt(shardIndex & 0xf) << 144n) + (BigInt(shardIndex) << 4n) + 2n,
 	);
 	const [f0, f1, f2, f3, f4, f5, f6, f7] = fixed as [number, number, number, number, number, number, number, number];
-	// The limbs of the number written last, and its position and arrival second: a page of GetRecords
+	// The limbs of the number written last, then its position and arrival second: a page of GetRecords
 	// writes a shard's positions in order, mostly within a second, where the next number is the last
-	// plus (step × 2^80), which takes a third of the divisions of working it out anew.
-	let l0 = 0;
-	let l1 = 0;
-	let l2 = 0;
-	let l3 = 0;
-	let l4 = 0;
-	let l5 = 0;
-	let l6 = 0;
-	let l7 = 0;
-	let lastPosition = Number.NaN;
-	let lastSeconds = Number.NaN;
-	// Straight-line arithmetic on locals: a loop over an array of limbs ran at half the speed.
-	const compute = (position: number, seconds: number): void => {
-		const p2 = Math.floor(position / LIMB_SQUARED);
-		const low = position - p2 * LIMB_SQUARED;
-		const p1 = Math.floor(low / LIMB);
-		const p0 = low - p1 * LIMB;
-		const s1 = Math.floor(seconds / LIMB);
-		const s0 = seconds - s1 * LIMB;
-		// Limb k takes every product of a limb i of the multiplier and a limb j of the place with i + j = k.
-		l0 = f0 + s0 * S0 + p0 * P0;
-		let carry = Math.floor(l0 / LIMB);
-		l0 -= carry * LIMB;
-		l1 = f1 + carry + s0 * S1 + s1 * S0 + p0 * P1 + p1 * P0;
-		carry = Math.floor(l1 / LIMB);
-		l1 -= carry * LIMB;
-		l2 = f2 + carry + s1 * S1 + p0 * P2 + p1 * P1 + p2 * P0;
-		carry = Math.floor(l2 / LIMB);
-		l2 -= carry * LIMB;
-		l3 = f3 + carry + p0 * P3 + p1 * P2 + p2 * P1;
-		carry = Math.floor(l3 / LIMB);
-		l3 -= carry * LIMB;
-		l4 = f4 + carry + p1 * P3 + p2 * P2;
-		carry = Math.floor(l4 / LIMB);
-		l4 -= carry * LIMB;
-		l5 = f5 + carry + p2 * P3;
-		carry = Math.floor(l5 / LIMB);
-		l5 -= carry * LIMB;
-		l6 = f6 + carry;
-		carry = Math.floor(l6 / LIMB);
-		l6 -= carry * LIMB;
-		l7 = f7 + carry;
-	};
-	/** Adds step × 2^80 (step below 10^7) to the limbs. */
-	const advance = (step: number): void => {
-		l0 += step * P0;
-		let carry = Math.floor(l0 / LIMB);
-		l0 -= carry * LIMB;
-		l1 += carry + step * P1;
-		carry = Math.floor(l1 / LIMB);
-		l1 -= carry * LIMB;
-		l2 += carry + step * P2;
-		carry = Math.floor(l2 / LIMB);
-		l2 -= carry * LIMB;
-		l3 += carry + step * P3;
-		carry = Math.floor(l3 / LIMB);
-		l3 -= carry * LIMB;
-		if (carry === 0) return;
-		l4 += carry;
-		carry = Math.floor(l4 / LIMB);
-		l4 -= carry * LIMB;
-		l5 += carry;
-		carry = Math.floor(l5 / LIMB);
-		l5 -= carry * LIMB;
-		l6 += carry;
-		carry = Math.floor(l6 / LIMB);
-		l6 -= carry * LIMB;
-		l7 += carry;
-	};
+	// plus (step × 2^80), which takes a third of the divisions of working it out anew. Kept in a
+	// Float64Array: doubles in closure variables are boxed, and each update would allocate.
+	const last = new Float64Array(LIMBS + 2).fill(Number.NaN);
 	const write = (out: Uint8Array, offset: number, position: number): number => {
 		const seconds = Math.floor(position / 1_000_000);
-		const step = position - lastPosition;
-		if (seconds === lastSeconds && step > 0 && step < LIMB) advance(step);
-		else compute(position, seconds);
-		lastPosition = position;
-		lastSeconds = seconds;
+		const step = position - (last[LIMBS] as number);
+		let l0: number;
+		let l1: number;
+		let l2: number;
+		let l3: number;
+		let l4: number;
+		let l5: number;
+		let l6: number;
+		let l7: number;
+		let carry: number;
+		if (seconds === last[LIMBS + 1] && step > 0 && step < LIMB) {
+			l0 = (last[0] as number) + step * P0;
+			carry = Math.floor(l0 / LIMB);
+			l0 -= carry * LIMB;
+			l1 = (last[1] as number) + carry + step * P1;
+			carry = Math.floor(l1 / LIMB);
+			l1 -= carry * LIMB;
+			l2 = (last[2] as number) + carry + step * P2;
+			carry = Math.floor(l2 / LIMB);
+			l2 -= carry * LIMB;
+			l3 = (last[3] as number) + carry + step * P3;
+			carry = Math.floor(l3 / LIMB);
+			l3 -= carry * LIMB;
+			l4 = (last[4] as number) + carry;
+			l5 = last[5] as number;
+			l6 = last[6] as number;
+			l7 = last[7] as number;
+		} else {
+			const p2 = Math.floor(position / LIMB_SQUARED);
+			const low = position - p2 * LIMB_SQUARED;
+			const p1 = Math.floor(low / LIMB);
+			const p0 = low - p1 * LIMB;
+			const s1 = Math.floor(seconds / LIMB);
+			const s0 = seconds - s1 * LIMB;
+			// Limb k takes every product of a limb i of the multiplier and a limb j of the place with i + j = k.
+			l0 = f0 + s0 * S0 + p0 * P0;
+			carry = Math.floor(l0 / LIMB);
+			l0 -= carry * LIMB;
+			l1 = f1 + carry + s0 * S1 + s1 * S0 + p0 * P1 + p1 * P0;
+			carry = Math.floor(l1 / LIMB);
+			l1 -= carry * LIMB;
+			l2 = f2 + carry + s1 * S1 + p0 * P2 + p1 * P1 + p2 * P0;
+			carry = Math.floor(l2 / LIMB);
+			l2 -= carry * LIMB;
+			l3 = f3 + carry + p0 * P3 + p1 * P2 + p2 * P1;
+			carry = Math.floor(l3 / LIMB);
+			l3 -= carry * LIMB;
+			l4 = f4 + carry + p1 * P3 + p2 * P2;
+			l5 = f5 + p2 * P3;
+			l6 = f6;
+			l7 = f7;
+		}
+		// The upper limbs change only by a carry, now and then.
+		if (l4 >= LIMB) {
+			carry = Math.floor(l4 / LIMB);
+			l4 -= carry * LIMB;
+			l5 += carry;
+		}
+		if (l5 >= LIMB) {
+			carry = Math.floor(l5 / LIMB);
+			l5 -= carry * LIMB;
+			l6 += carry;
+		}
+		if (l6 >= LIMB) {
+			carry = Math.floor(l6 / LIMB);
+			l6 -= carry * LIMB;
+			l7 += carry;
+		}
+		last[0] = l0;
+		last[1] = l1;
+		last[2] = l2;
+		last[3] = l3;
+		last[4] = l4;
+		last[5] = l5;
+		last[6] = l6;
+		last[7] = l7;
+		last[LIMBS] = position;
+		last[LIMBS + 1] = seconds;
 		writeLimb(out, offset, l7);
 		writeLimb(out, offset + 7, l6);
 		writeLimb(out, offset + 14, l5);
