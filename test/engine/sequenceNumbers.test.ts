@@ -24,6 +24,7 @@ import {createStream, expectError, uniqueName} from './support.js';
 
 const createdMs = Date.UTC(2026, 10, 22, 8, 30, 0, 250);
 const createdSecond = Math.floor(createdMs / 1000);
+const createdMsOfSecond = createdMs % 1000;
 const positions = [0, 7, 99_999_999, 100_000_000, 123_456_789_012, createdMs * 1000, createdMs * 1000 + 999, Number.MAX_SAFE_INTEGER];
 const shard = (index: number, startPosition: number, parentIndex?: number, adjacentParentIndex?: number): ShardState => ({
 	index,
@@ -41,7 +42,7 @@ const awsLayout = (shardIndex: number, position: number) =>
 		'0x2' +
 			hex(Math.floor(createdMs / 1000), 9) +
 			hex(shardIndex & 0xf, 1) +
-			hex(position, 16) +
+			((BigInt(createdMsOfSecond) << 53n) + BigInt(position)).toString(16).padStart(16, '0') +
 			'00' +
 			hex(Math.floor(position / 1_000_000), 9) +
 			hex(shardIndex, 8) +
@@ -51,7 +52,7 @@ const awsLayout = (shardIndex: number, position: number) =>
 describe('sequence numbers', () => {
 	it('are the decimal form of AWS’s layout, 56 digits long, as text and as bytes, and read back', () => {
 		for (const shardIndex of [0, 3, 15, 16, 1234]) {
-			const writer = writerAt(createdSecond, shardIndex);
+			const writer = writerAt(createdSecond, createdMsOfSecond, shardIndex);
 			for (const position of positions) {
 				const text = writer.format(position);
 				expect(text).toBe(awsLayout(shardIndex, position));
@@ -59,17 +60,17 @@ describe('sequence numbers', () => {
 				const bytes = Buffer.alloc(60, '.');
 				expect(writer.write(bytes, 2, position)).toBe(58);
 				expect(bytes.toString('latin1')).toBe(`..${text}..`);
-				expect(parseSequenceNumber(text)).toEqual({shardSecond: createdSecond, position, shardIndex});
+				expect(parseSequenceNumber(text)).toEqual({shardSecond: createdSecond, streamMs: createdMsOfSecond, position, shardIndex});
 			}
 		}
 		// The shape kinesalite's suite checks every number against (test/helpers.js, assertSequenceNumber).
-		const shape = BigInt(writerAt(createdSecond, 2).format(createdMs * 1000 + 5)).toString(16);
+		const shape = BigInt(writerAt(createdSecond, createdMsOfSecond, 2).format(createdMs * 1000 + 5)).toString(16);
 		expect(shape).toMatch(/^20[0-9a-f]{8}2[0-9a-f]{16}000[0-9a-f]{8}000000022$/);
 		expect(Number.parseInt(shape.slice(30, 38), 16)).toBe(Math.floor(createdMs / 1000));
 	});
 
 	it('come out the same written one after another, in steps, jumps, back and across seconds, as each alone', () => {
-		const writer = writerAt(createdSecond, 7);
+		const writer = writerAt(createdSecond, createdMsOfSecond, 7);
 		let position = createdMs * 1000;
 		// A fixed walk (no randomness): steps of 1 to 40, a second boundary, a step just under and at 10^7, a jump back.
 		const steps = [1, 1, 2, 40, 999_000, 3, 9_999_999, 10_000_000, 1, -5_000_000, 7, 86_400_000_000, 1];
@@ -82,7 +83,7 @@ describe('sequence numbers', () => {
 	});
 
 	it('rise with the position within a shard, as strings and as numbers', () => {
-		const writer = writerAt(createdSecond, 1);
+		const writer = writerAt(createdSecond, createdMsOfSecond, 1);
 		const start = createdMs * 1000;
 		const run = [start, start + 1, start + 999, start + 1000, start + 999_999, start + 1_000_000, start + 86_400_000_000];
 		const texts = run.map(writer.format);
@@ -93,7 +94,7 @@ describe('sequence numbers', () => {
 	});
 
 	it('refuse what the engine could not have written, and still read the engine’s previous 42-digit form', () => {
-		const good = writerAt(createdSecond, 3).format(createdMs * 1000);
+		const good = writerAt(createdSecond, createdMsOfSecond, 3).format(createdMs * 1000);
 		const value = BigInt(good);
 		for (const bad of [
 			'',
@@ -117,7 +118,8 @@ describe('sequence numbers', () => {
 		expect(isFromStream(parsed, {...stream, createdMs: createdMs + 1})).toBe(false);
 		const current = parseSequenceNumber(good) as ParsedSequence;
 		expect(isFromStream(current, stream)).toBe(true);
-		// A stream of the same name created in another second, or without that shard, did not issue it.
+		// A stream created in another millisecond (of the same second or not), or without that shard, did not issue it.
+		expect(isFromStream(current, {...stream, createdMs: createdMs + 1})).toBe(false);
 		const later = {createdMs: createdMs + 1000, shards: [0, 1, 2, 3].map((index) => shard(index, (createdMs + 1000) * 1000))};
 		expect(isFromStream(current, later)).toBe(false);
 		expect(isFromStream(current, {createdMs, shards: stream.shards.slice(0, 3)})).toBe(false);

@@ -4,16 +4,20 @@ import type {ShardState, StreamState} from '../store/streamState.js';
  * Sequence numbers as AWS forms them: 56-digit decimal strings, the decimal form of a 47-digit hex
  * number laid out as kinesalite found AWS's (mhart/kinesalite, db/index.js, "version 2"):
  *
- *   2 | shard creation, epoch seconds (9) | shard index, last digit (1) | position (16) | 00 |
+ *   2 | shard creation, epoch seconds (9) | shard index, last digit (1) | sequence index (16) | 00 |
  *     arrival, epoch seconds (9) | shard index (8) | 2
  *
+ * The sequence index is the position (below 2^53) plus, above it, the millisecond within its second
+ * that the stream was created at (below 1000, so the index stays below 2^63 as AWS's do): with the
+ * creation second it tells a number from an earlier stream of the same name, or from another stream
+ * created in the same second, as the engine's earlier numbers did with the creation time in ms.
  * The position is the engine's per-stream counter, derived from arrival time (ms * 1000 + n): it
  * increases strictly within a shard and keeps increasing across restarts, so a shard's numbers rise in
  * arrival order and all lie above its StartingSequenceNumber (the number of its opening position).
  * Every value lies in [2·16^46, 3·16^46), so every number has exactly 56 digits and numbers compare
  * the same as strings and as numbers. The shard creation second is the second the shard opened, and
  * always later than its parents' (see shardSecondOf), so that, as on AWS, a child's numbers lie above
- * its parents'; it also tells a number from an earlier stream of the same name (see Streams.create).
+ * its parents'.
  *
  * The store keys records by position, never by this text: only the printed form depends on it. Numbers
  * of the engine's previous form (42 digits: "4", stream creation ms (14), position (17), shard index
@@ -27,6 +31,8 @@ export interface ParsedSequence {
 	readonly shardIndex: number;
 	/** The shard creation second it carries; absent in a number of the previous form. */
 	readonly shardSecond?: number;
+	/** The millisecond within its second that the stream was created at; absent in a number of the previous form. */
+	readonly streamMs?: number;
 	/** The stream's creation, to the millisecond, that a number of the previous form carries. */
 	readonly streamCreatedMs?: number;
 }
@@ -41,6 +47,8 @@ const LIMBS = 8;
 const LIMB_SQUARED = LIMB * LIMB;
 const limbsOf = (value: bigint): number[] =>
 	Array.from({length: LIMBS}, (_, index) => Number((value / BigInt(LIMB) ** BigInt(index)) % BigInt(LIMB)));
+// Where the stream's millisecond stands: above the position's 53 bits in the sequence index (which starts at 2^80).
+const POSITION_BITS_AT = 133n;
 // The position's place (16^20) and the arrival second's (16^9).
 const [P0, P1, P2, P3] = limbsOf(1n << 80n) as [number, number, number, number];
 const [S0, S1] = limbsOf(1n << 36n) as [number, number];
@@ -54,7 +62,7 @@ export interface SequenceWriter {
 
 /** The writer of a shard's sequence numbers. */
 export const sequenceWriter = (stream: NumberedStream, shardIndex: number): SequenceWriter =>
-	writerAt(shardSecondOf(stream, shardIndex), shardIndex);
+	writerAt(shardSecondOf(stream, shardIndex), stream.createdMs % 1000, shardIndex);
 
 const shardSeconds = new WeakMap<ShardState, number>();
 
@@ -81,20 +89,25 @@ export function shardSecondOf(stream: NumberedStream, shardIndex: number): numbe
 const writers = new Map<string, SequenceWriter>();
 const MAX_WRITERS = 10_000;
 
-/** The writer of the numbers of a shard index and creation second. */
-export function writerAt(shardSecond: number, shardIndex: number): SequenceWriter {
-	const key = `${shardSecond}/${shardIndex}`;
+/** The writer of the numbers of a shard (its creation second and index) of a stream created at some millisecond of a second. */
+export function writerAt(shardSecond: number, streamMs: number, shardIndex: number): SequenceWriter {
+	const key = `${shardSecond}/${streamMs}/${shardIndex}`;
 	let writer = writers.get(key);
 	if (!writer) {
 		if (writers.size >= MAX_WRITERS) writers.clear();
-		writers.set(key, (writer = newWriter(shardSecond, shardIndex)));
+		writers.set(key, (writer = newWriter(shardSecond, streamMs, shardIndex)));
 	}
 	return writer;
 }
 
-function newWriter(shardSecond: number, shardIndex: number): SequenceWriter {
+function newWriter(shardSecond: number, streamMs: number, shardIndex: number): SequenceWriter {
 	const fixed = limbsOf(
-		(2n << 184n) + (BigInt(shardSecond) << 148n) + (BigInt(shardIndex & 0xf) << 144n) + (BigInt(shardIndex) << 4n) + 2n,
+		(2n << 184n) +
+			(BigInt(shardSecond) << 148n) +
+			(BigInt(shardIndex & 0xf) << 144n) +
+			(BigInt(streamMs) << POSITION_BITS_AT) +
+			(BigInt(shardIndex) << 4n) +
+			2n,
 	);
 	const [f0, f1, f2, f3, f4, f5, f6, f7] = fixed as [number, number, number, number, number, number, number, number];
 	// The limbs of the number written last, then its position and arrival second: a page of GetRecords
@@ -220,6 +233,9 @@ function writeLimb(out: Uint8Array, at: number, value: number): void {
 }
 
 const LOWEST = 2n << 184n;
+// Positions take the low 53 bits of the sequence index (16^20 up in the number); the stream's millisecond the bits above.
+const POSITION_BITS = 53n;
+const POSITION_MASK = (1n << POSITION_BITS) - 1n;
 const BEYOND = 3n << 184n;
 
 /** Undefined when the text is not a sequence number this engine could have issued. */
@@ -230,13 +246,15 @@ export function parseSequenceNumber(text: string): ParsedSequence | undefined {
 	const value = BigInt(text);
 	if (value < LOWEST || value >= BEYOND || (value & 0xfn) !== 2n) return undefined;
 	const hex = value.toString(16);
-	const position = Number.parseInt(hex.slice(11, 27), 16);
+	const index = BigInt(`0x${hex.slice(11, 27)}`);
+	const streamMs = Number(index >> POSITION_BITS);
+	const position = Number(index & POSITION_MASK);
 	const shardIndex = Number.parseInt(hex.slice(38, 46), 16);
 	// The fields the engine always writes so: a position it could hand out, the shard's last digit twice, no byte between.
-	if (!Number.isSafeInteger(position) || hex.slice(27, 29) !== '00' || Number.parseInt(hex.charAt(10), 16) !== (shardIndex & 0xf)) {
+	if (streamMs >= 1000 || hex.slice(27, 29) !== '00' || Number.parseInt(hex.charAt(10), 16) !== (shardIndex & 0xf)) {
 		return undefined;
 	}
-	return {shardSecond: Number.parseInt(hex.slice(1, 10), 16), position, shardIndex};
+	return {shardSecond: Number.parseInt(hex.slice(1, 10), 16), streamMs, position, shardIndex};
 }
 
 function parsePreviousForm(text: string): ParsedSequence {
@@ -246,7 +264,11 @@ function parsePreviousForm(text: string): ParsedSequence {
 /** Whether a parsed number came from this stream's shard it names (and not from an earlier stream of its name). */
 export function isFromStream(parsed: ParsedSequence, stream: NumberedStream): boolean {
 	if (parsed.streamCreatedMs !== undefined) return parsed.streamCreatedMs === stream.createdMs;
-	return parsed.shardIndex < stream.shards.length && parsed.shardSecond === shardSecondOf(stream, parsed.shardIndex);
+	return (
+		parsed.shardIndex < stream.shards.length &&
+		parsed.streamMs === stream.createdMs % 1000 &&
+		parsed.shardSecond === shardSecondOf(stream, parsed.shardIndex)
+	);
 }
 
 /** The first position handed out at or after a time: positions are never below arrival ms * 1000. */

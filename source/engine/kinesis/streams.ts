@@ -98,12 +98,9 @@ export class Streams {
 		if (this.byKey.has(key)) {
 			throw resourceInUse(`Stream ${stream.name} under account ${this.account} already exists.`);
 		}
-		// Sequence numbers tell streams of one name apart by their creation second (as AWS's carry their
-		// shard's), so a stream created again within the second its predecessor was created in is dated
-		// at the start of the next second.
-		const previous = this.lastCreatedMs.get(key);
-		const nextSecond = previous === undefined ? Number.NEGATIVE_INFINITY : (Math.floor(previous / 1000) + 1) * 1000;
-		const createdMs = Math.max(stream.createdMs, nextSecond);
+		// Sequence numbers and iterators tell streams of one name apart by creation time, so a stream
+		// created again within the millisecond its predecessor was created in is dated a millisecond later.
+		const createdMs = Math.max(stream.createdMs, (this.lastCreatedMs.get(key) ?? Number.NEGATIVE_INFINITY) + 1);
 		const startPosition = positionAt(createdMs);
 		const created: StreamState = {
 			...stream,
