@@ -1,4 +1,4 @@
-import {randomBytes, randomUUID} from 'node:crypto';
+import {randomUUID} from 'node:crypto';
 import type {WireRequest, WireResponse} from './dispatch.js';
 
 /**
@@ -7,8 +7,8 @@ import type {WireRequest, WireResponse} from './dispatch.js';
  * - a request with an Origin gets `Access-Control-Allow-Origin: *`;
  * - a preflight (OPTIONS with an Origin) is answered 200 at once, echoing the requested method and
  *   headers, with a Max-Age of two days, and is neither authenticated nor dispatched;
- * - other answers to an Origin expose the headers the SDKs read (x-amzn-RequestId, x-amzn-ErrorType, ...);
- * - every answer but a preflight carries an `x-amz-id-2` (72 random bytes in base64), as AWS's do.
+ * - other answers to an Origin expose the headers the SDKs read (x-amzn-RequestId, x-amzn-ErrorType,
+ *   x-amz-id-2, which dispatch gives every answer but a preflight, ...).
  * An OPTIONS request without an Origin is no preflight: it is dispatched, and refused as any other method.
  */
 const EXPOSED_HEADERS = 'x-amzn-RequestId,x-amzn-ErrorType,x-amz-request-id,x-amz-id-2,x-amzn-ErrorMessage,Date';
@@ -18,12 +18,11 @@ export async function withCors(request: WireRequest, serve: (request: WireReques
 	const origin = request.headers.origin !== undefined;
 	if (origin && request.method === 'OPTIONS') return preflight(request);
 	const reply = await serve(request);
-	const headers: Record<string, string> = {...reply.headers, 'x-amz-id-2': randomBytes(72).toString('base64')};
-	if (origin) {
-		headers['access-control-allow-origin'] = '*';
-		headers['access-control-expose-headers'] = EXPOSED_HEADERS;
-	}
-	return {...reply, headers};
+	if (!origin) return reply;
+	return {
+		...reply,
+		headers: {...reply.headers, 'access-control-allow-origin': '*', 'access-control-expose-headers': EXPOSED_HEADERS},
+	};
 }
 
 function preflight(request: WireRequest): WireResponse {
