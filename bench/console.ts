@@ -14,11 +14,11 @@
  * The table is appended to BENCH_CONSOLE_RESULTS (bench/console-results.md).
  */
 import {execFileSync, spawn} from 'node:child_process';
-import {appendFileSync, closeSync, existsSync, openSync, readFileSync} from 'node:fs';
+import {closeSync, existsSync, openSync, readFileSync} from 'node:fs';
 import {loadavg} from 'node:os';
 import {fileURLToPath} from 'node:url';
 import {enginePeer} from './lib/peers.js';
-import {cleanUp, installCleanup, type ServerProcess} from './lib/processes.js';
+import {runStandalone, type ServerProcess} from './lib/processes.js';
 import {createStream, drain, makeBatch, makeClient} from './lib/workload.js';
 import {putFor} from './lib/workload.js';
 
@@ -236,18 +236,4 @@ export async function consoleBenchmark(): Promise<ConsoleSection> {
 	}
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-	installCleanup();
-	try {
-		const section = await consoleBenchmark();
-		console.log(`\n${section.table}\n`);
-		const file = process.env.BENCH_CONSOLE_RESULTS ?? 'bench/console-results.md';
-		appendFileSync(file, `\n${section.markdown}\n`);
-		log(`appended to ${file}`);
-	} catch (error) {
-		console.error(error);
-		process.exitCode = 1;
-	} finally {
-		await cleanUp();
-	}
-}
+await runStandalone(import.meta.url, consoleBenchmark, 'BENCH_CONSOLE_RESULTS', 'bench/console-results.md');

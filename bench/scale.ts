@@ -25,7 +25,7 @@
  * to keep each session's last screen there; BENCH_SCALE_RESULTS (bench/scale-results.md). Needs Linux (/proc) and tmux.
  */
 import {spawn} from 'node:child_process';
-import {appendFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync} from 'node:fs';
+import {mkdirSync, readFileSync, readdirSync, writeFileSync} from 'node:fs';
 import {loadavg} from 'node:os';
 import {join} from 'node:path';
 import {createInterface} from 'node:readline';
@@ -36,7 +36,7 @@ import {SHARD_LIMITS} from '../source/engine/kinesis/throughput.js';
 import type {OperationCount} from '../source/engine/requestCounts.js';
 import {cliEnv} from '../test/helpers/cli.js';
 import {Terminal} from '../test/helpers/terminal.js';
-import {ServerProcess, cleanUp, installCleanup, removeDirectory, sleep, temporaryDirectory} from './lib/processes.js';
+import {ServerProcess, removeDirectory, runStandalone, sleep, temporaryDirectory} from './lib/processes.js';
 import {revision} from './lib/revision.js';
 import {makeClient} from './lib/workload.js';
 
@@ -597,18 +597,4 @@ export async function scaleBenchmark(): Promise<ScaleSection> {
 	return {markdown, table: `${summary}\n\n${operations}`};
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-	installCleanup();
-	try {
-		const section = await scaleBenchmark();
-		console.log(`\n${section.table}\n`);
-		const file = process.env.BENCH_SCALE_RESULTS ?? 'bench/scale-results.md';
-		appendFileSync(file, `\n${section.markdown}\n`);
-		log(`appended to ${file}`);
-	} catch (error) {
-		console.error(error);
-		process.exitCode = 1;
-	} finally {
-		await cleanUp();
-	}
-}
+await runStandalone(import.meta.url, scaleBenchmark, 'BENCH_SCALE_RESULTS', 'bench/scale-results.md');

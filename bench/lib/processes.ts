@@ -3,11 +3,12 @@
  * and killed (with their temporary directories removed) however the benchmark ends.
  */
 import {spawn, type ChildProcess} from 'node:child_process';
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {appendFileSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import net, {type AddressInfo} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {createInterface} from 'node:readline';
+import {fileURLToPath} from 'node:url';
 
 const children = new Set<ChildProcess>();
 /** USER_HZ: /proc reports CPU time in these; 100 on every common Linux. */
@@ -229,5 +230,31 @@ export function installCleanup(): void {
 				process.exit(130);
 			});
 		});
+	}
+}
+
+/**
+ * Runs a benchmark section when its file is run by itself (`node --import tsx bench/x.ts`): prints its
+ * table, appends its markdown to the results file (`envName` overrides `defaultFile`), cleans up.
+ */
+export async function runStandalone(
+	moduleUrl: string,
+	benchmark: () => Promise<{readonly table: string; readonly markdown: string}>,
+	envName: string,
+	defaultFile: string,
+): Promise<void> {
+	if (!process.argv[1] || fileURLToPath(moduleUrl) !== process.argv[1]) return;
+	installCleanup();
+	try {
+		const section = await benchmark();
+		console.log(`\n${section.table}\n`);
+		const file = process.env[envName] ?? defaultFile;
+		appendFileSync(file, `\n${section.markdown}\n`);
+		process.stderr.write(`appended to ${file}\n`);
+	} catch (error) {
+		console.error(error);
+		process.exitCode = 1;
+	} finally {
+		await cleanUp();
 	}
 }
