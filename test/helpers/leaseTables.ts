@@ -1,4 +1,11 @@
-import {CreateTableCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand, type AttributeValue} from '@aws-sdk/client-dynamodb';
+import {
+	CreateTableCommand,
+	DescribeTableCommand,
+	DynamoDBClient,
+	PutItemCommand,
+	UpdateItemCommand,
+	type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
 import {
 	CreateStreamCommand,
 	DescribeStreamSummaryCommand,
@@ -27,6 +34,14 @@ export async function createLeaseTable(dynamo: DynamoDBClient, name: string, has
 			BillingMode: 'PAY_PER_REQUEST',
 		}),
 	);
+	// As a KCL worker does: a table is written only once ACTIVE. Even with no delay configured, the
+	// embedded DynamoDB turns it ACTIVE on a timer, which a busy event loop may run after the next request.
+	for (let attempt = 0; ; attempt++) {
+		const {Table} = await dynamo.send(new DescribeTableCommand({TableName: name}));
+		if (Table?.TableStatus === 'ACTIVE') return;
+		if (attempt >= 200) throw new Error(`the lease table ${name} did not become ACTIVE`);
+		await new Promise((resolve) => setTimeout(resolve, 10));
+	}
 }
 
 export interface LeaseFields {
