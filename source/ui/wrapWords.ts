@@ -1,4 +1,14 @@
-/** Splits text into rows of at most `width` characters at spaces (a longer word is cut). */
+/** Cuts a line into pieces of at most `width` characters (code points), for text whose spaces must stay as they are. */
+export function cutToWidth(line: string, width: number): string[] {
+	if (line.length <= width) return [line];
+	const characters = Array.from(line);
+	if (characters.length <= width) return [line];
+	const pieces: string[] = [];
+	for (let start = 0; start < characters.length; start += width) pieces.push(characters.slice(start, start + width).join(''));
+	return pieces;
+}
+
+/** Splits text into rows of at most `width` characters at spaces; a word longer than a row goes on in pieces. */
 export function wrapWords(text: string, width: number): string[] {
 	const rows: string[] = [];
 	let row = '';
@@ -7,7 +17,9 @@ export function wrapWords(text: string, width: number): string[] {
 		if (candidate.length <= width) row = candidate;
 		else {
 			if (row !== '') rows.push(row);
-			row = word.slice(0, width);
+			const pieces = cutToWidth(word, width);
+			rows.push(...pieces.slice(0, -1));
+			row = pieces.at(-1) ?? '';
 		}
 	}
 	if (row !== '') rows.push(row);

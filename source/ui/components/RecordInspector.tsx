@@ -1,5 +1,6 @@
 import {Box} from 'ink';
 import {Text} from './Text.js';
+import {cutToWidth} from '../wrapWords.js';
 import {decodeRecord, sanitizeForTerminal, type DecoderName} from '../../console/records/index.js';
 import type {TailRecord} from '../../console/tail/index.js';
 import {useTheme} from '../theme.js';
@@ -29,7 +30,7 @@ export function inspectorLines(
 	const lines: InspectorLine[] = [];
 	const field = (label: string, value: string) => {
 		const room = Math.max(10, width - LABEL_WIDTH);
-		wrap(clean(value), room).forEach((part, index) => lines.push({text: index === 0 ? label : '', value: part, tone: 'label'}));
+		cutToWidth(clean(value), room).forEach((part, index) => lines.push({text: index === 0 ? label : '', value: part, tone: 'label'}));
 	};
 	const ageMs = (options.now ?? Date.now()) - record.arrivalTime.getTime();
 	const decoded = decodeRecord(record.data, {
@@ -68,10 +69,11 @@ export function inspectorLines(
 			.filter(Boolean)
 			.join(' · ');
 		lines.push({text: how.slice(0, width), tone: 'note'});
-		for (const note of user.notes ?? []) for (const part of wrap(clean(`note: ${note}`), width)) lines.push({text: part, tone: 'note'});
+		for (const note of user.notes ?? [])
+			for (const part of cutToWidth(clean(`note: ${note}`), width)) lines.push({text: part, tone: 'note'});
 		const text = user.text.length > INSPECTOR_TEXT_LIMIT ? user.text.slice(0, INSPECTOR_TEXT_LIMIT) : user.text;
 		for (const line of sanitizeForTerminal(text).split('\n'))
-			for (const part of wrap(line.replaceAll('\t', '    '), width)) lines.push({text: part});
+			for (const part of cutToWidth(line.replaceAll('\t', '    '), width)) lines.push({text: part});
 		if (text.length < user.text.length) {
 			lines.push({
 				text: `… ${(user.text.length - text.length).toLocaleString('en-US')} more characters not shown (s in the list saves the record in full)`,
@@ -130,16 +132,6 @@ export function RecordInspector({
 export const maxInspectorScroll = (lines: number, height: number): number => Math.max(0, lines - Math.max(1, height - 2));
 
 const clean = (text: string): string => sanitizeForTerminal(text, {keepNewlines: false, keepTabs: false});
-
-/** Cuts a line into pieces of at most `width` characters (code points). */
-export function wrap(line: string, width: number): string[] {
-	if (line.length <= width) return [line];
-	const characters = Array.from(line);
-	if (characters.length <= width) return [line];
-	const pieces: string[] = [];
-	for (let start = 0; start < characters.length; start += width) pieces.push(characters.slice(start, start + width).join(''));
-	return pieces;
-}
 
 export function formatAge(ms: number): string {
 	const seconds = Math.max(0, ms) / 1000;
