@@ -82,7 +82,7 @@ const consoleFlags = {
 
 // The console's own flags come before any command; meow keeps the rest for the command's parser.
 const consoleArgv = process.argv.slice(2);
-const unknownConsoleFlag = unknownFlagProblem(consoleArgv.slice(0, commandIndex(consoleArgv)), consoleFlags);
+const unknownConsoleFlag = unknownFlagProblem(consoleArgv, consoleFlags, {untilWord: true});
 if (unknownConsoleFlag !== undefined) {
 	process.stderr.write(`kinesis-console: ${unknownConsoleFlag}\nRun kinesis-console --help for usage.\n`);
 	process.exit(2);
@@ -152,19 +152,4 @@ if (!command) {
 			process.exitCode = 1;
 		}
 	}
-}
-
-/** Where the command's name stands in the arguments (their length when there is none): the first word not a flag's value. */
-function commandIndex(argv: readonly string[]): number {
-	for (let index = 0; index < argv.length; index++) {
-		const token = argv[index] ?? '';
-		if (token === '--') return index;
-		if (!token.startsWith('-')) return index;
-		const name = token.replace(/^--?/, '').split('=')[0] ?? '';
-		const flag = (consoleFlags as Record<string, {type: string} | undefined>)[
-			name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())
-		];
-		if (flag && flag.type !== 'boolean' && !token.includes('=')) index++;
-	}
-	return argv.length;
 }

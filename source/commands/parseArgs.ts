@@ -15,8 +15,16 @@ export function parseCommandLine<Flags extends AnyFlags>(help: string, argv: rea
 	return meow(help, {importMeta: import.meta, argv: [...argv], flags});
 }
 
-/** Why the arguments name a flag that is not one of `flags`, or undefined when all are known. */
-export function unknownFlagProblem(argv: readonly string[], flags: AnyFlags): string | undefined {
+/**
+ * Why the arguments name a flag that is not one of `flags`, or undefined when all are known. With
+ * `untilWord`, only the flags before the first word that is no flag's value are read: the console's
+ * own, which come before a command's name (meow hands the rest to the command's parser).
+ */
+export function unknownFlagProblem(
+	argv: readonly string[],
+	flags: AnyFlags,
+	options: {readonly untilWord?: boolean} = {},
+): string | undefined {
 	const known = new Map<string, boolean>(); // spelling as typed → takes a value
 	for (const [key, flag] of Object.entries(flags)) {
 		const takesValue = flag.type !== 'boolean';
@@ -29,7 +37,10 @@ export function unknownFlagProblem(argv: readonly string[], flags: AnyFlags): st
 	for (let index = 0; index < argv.length; index++) {
 		const token = argv[index] ?? '';
 		if (token === '--') break;
-		if (!token.startsWith('-') || token === '-' || /^-\d/.test(token)) continue;
+		if (!token.startsWith('-') || token === '-' || /^-\d/.test(token)) {
+			if (options.untilWord) break;
+			continue;
+		}
 		const name = token.replace(/^--?/, '').split('=')[0] ?? '';
 		const positive = name.startsWith('no-') && known.get(name.slice(3)) === false ? name.slice(3) : name;
 		const takesValue = known.get(positive);
