@@ -77,6 +77,9 @@ describe('tailStream', () => {
 	it('starts at LATEST, at a time, and stops after a count', async () => {
 		const {client} = await setUp();
 		await put(client, numbered(['a'], 0, 10));
+		// AT_TIMESTAMP takes records that arrived at or after the time, to the millisecond: a put answered
+		// within the millisecond it arrived in would count as at the cut, so the cut comes strictly later.
+		await new Promise((resolve) => setTimeout(resolve, 20));
 		const cut = new Date();
 		await new Promise((resolve) => setTimeout(resolve, 20));
 		await put(client, numbered(['a'], 10, 20));
