@@ -1,7 +1,7 @@
 import {DescribeStreamSummaryCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
 import {Meters, type ShardMeter} from './meters.js';
 import {TIME_WINDOWS, total, type MetricsSource, type Points, type StreamHistory, type TimeWindow} from './metrics.js';
-import {Store, type Loadable} from './store.js';
+import {BackgroundStore, type Loadable, type RunningStore, type Session} from './store.js';
 import {shardView, type ShardView} from './streams.js';
 import {LATEST, listAllShards, streamParameters, tailStream, type TailEvent, type TailOptions} from './tail/index.js';
 import {TrafficSample, type Observation} from './traffic.js';
@@ -63,13 +63,8 @@ export interface DashboardSnapshot {
 }
 
 /** What the dashboard view reads; a fake with this shape stands in for it in view tests. */
-export interface DashboardStore {
-	readonly subscribe: (listener: () => void) => () => void;
-	readonly getSnapshot: () => DashboardSnapshot;
-	/** Starts the shard map refresh, the live reader and the history; idempotent. */
-	start(): void;
-	/** Stops every timer, call and reader; resolves once nothing is left running. */
-	stop(): Promise<void>;
+/** Running, it refreshes the shard map, reads the shards live and loads the history. */
+export interface DashboardStore extends RunningStore<DashboardSnapshot> {
 	refresh(): void;
 	cycleWindow(): void;
 	cycleMetric(): void;
@@ -103,13 +98,6 @@ export interface DashboardStoreOptions {
 	readonly tail?: TailSource;
 }
 
-interface Session {
-	readonly controller: AbortController;
-	readonly timers: NodeJS.Timeout[];
-	readonly work: Set<Promise<unknown>>;
-	historyTimer?: NodeJS.Timeout;
-}
-
 /** The status the dashboard shows for a stream that was there and is no longer found (deleted). */
 export const NOT_FOUND = 'NOT FOUND';
 
@@ -123,11 +111,11 @@ const defaultDescribe = (error: unknown): string =>
  * CloudWatch history over a chosen window, and the hottest shard. Does nothing until started, and
  * leaves nothing running once stopped.
  */
-export class StreamDashboardStore extends Store<DashboardSnapshot> implements DashboardStore {
+export class StreamDashboardStore extends BackgroundStore<DashboardSnapshot> implements DashboardStore {
 	private readonly meters: Meters;
 	private readonly sample = new TrafficSample({perShard: 5_000});
 	private readonly describe: (error: unknown) => Promise<string>;
-	private session: Session | undefined;
+	private cancelHistory: (() => void) | undefined;
 	private shardsLoading = false;
 	private historyRequest = 0;
 
@@ -150,48 +138,32 @@ export class StreamDashboardStore extends Store<DashboardSnapshot> implements Da
 		this.describe = async (error) => describe(error);
 	}
 
-	start(): void {
-		if (this.session) return;
-		const session: Session = {controller: new AbortController(), timers: [], work: new Set()};
-		this.session = session;
+	protected begin(session: Session): void {
 		this.set((previous) => ({...previous, live: {status: 'starting', callsPerSecond: previous.live.callsPerSecond}}));
-		this.track(
-			session,
-			this.refreshShards(session).then(() => this.loadHistory(session)),
-		);
-		this.track(session, this.runTail(session));
-		const every = (ms: number, run: () => void) => {
-			const timer = setInterval(run, ms);
-			timer.unref?.();
-			session.timers.push(timer);
-		};
-		every(this.options.shardRefreshMs ?? 5_000, () => this.track(session, this.refreshShards(session)));
-		every(this.options.tickMs ?? 1_000, () => this.tick());
+		void session.track(this.refreshShards(session).then(() => this.loadHistory(session)));
+		void session.track(this.runTail(session));
+		session.every(this.options.shardRefreshMs ?? 5_000, () => void session.track(this.refreshShards(session)));
+		session.every(this.options.tickMs ?? 1_000, () => this.tick());
 	}
 
-	async stop(): Promise<void> {
-		const session = this.session;
-		if (!session) return;
-		this.session = undefined;
-		session.controller.abort();
-		for (const timer of session.timers) clearInterval(timer);
-		clearTimeout(session.historyTimer);
-		await Promise.allSettled([...session.work]);
+	protected override end(): void {
+		this.cancelHistory = undefined;
 		this.set((previous) => ({...previous, live: {status: 'idle', callsPerSecond: previous.live.callsPerSecond}}));
 	}
 
 	refresh(): void {
-		const session = this.session;
+		const session = this.current;
 		if (!session) return;
-		this.track(session, this.refreshShards(session));
-		this.track(session, this.loadHistory(session));
+		void session.track(this.refreshShards(session));
+		void session.track(this.loadHistory(session));
 	}
 
 	cycleWindow(): void {
 		const index = TIME_WINDOWS.indexOf(this.getSnapshot().window);
 		const window = TIME_WINDOWS[(index + 1) % TIME_WINDOWS.length] ?? TIME_WINDOWS[0];
 		this.set((previous) => ({...previous, window, history: {status: 'loading'}}));
-		if (this.session) this.track(this.session, this.loadHistory(this.session));
+		const session = this.current;
+		if (session) void session.track(this.loadHistory(session));
 	}
 
 	cycleMetric(): void {
@@ -216,22 +188,17 @@ export class StreamDashboardStore extends Store<DashboardSnapshot> implements Da
 		return this.sample.observations(shardId);
 	}
 
-	private track(session: Session, work: Promise<unknown>): void {
-		session.work.add(work);
-		void work.finally(() => session.work.delete(work));
-	}
-
 	private async refreshShards(session: Session): Promise<void> {
 		if (this.shardsLoading) return;
 		this.shardsLoading = true;
 		const {kinesis, stream} = this.options;
-		const signal = session.controller.signal;
+		const signal = session.signal;
 		try {
 			const [{StreamDescriptionSummary: summary}, shards] = await Promise.all([
 				kinesis.send(new DescribeStreamSummaryCommand(streamParameters(stream)), {abortSignal: signal}),
 				listAllShards(kinesis, stream, signal),
 			]);
-			if (session !== this.session) return;
+			if (!session.live) return;
 			const info: StreamInfo = {
 				status: summary?.StreamStatus ?? 'UNKNOWN',
 				mode: summary?.StreamModeDetails?.StreamMode ?? 'PROVISIONED',
@@ -242,9 +209,9 @@ export class StreamDashboardStore extends Store<DashboardSnapshot> implements Da
 			const value = shards.map(shardView).sort((a, b) => (a.shardId < b.shardId ? -1 : a.shardId > b.shardId ? 1 : 0));
 			this.set((previous) => ({...previous, info, shards: {status: 'ready', value, updatedAt: new Date()}}));
 		} catch (error) {
-			if (session !== this.session || signal.aborted) return;
+			if (!session.live || signal.aborted) return;
 			const message = await this.describe(error);
-			if (session !== this.session) return;
+			if (!session.live) return;
 			// The stream is gone (deleted while on screen): the title says so instead of its last status.
 			const gone = (error as {name?: unknown} | undefined)?.name === 'ResourceNotFoundException';
 			this.set((previous) => ({
@@ -260,8 +227,8 @@ export class StreamDashboardStore extends Store<DashboardSnapshot> implements Da
 	private async loadHistory(session: Session): Promise<void> {
 		const request = ++this.historyRequest;
 		const {window, shards, info} = this.getSnapshot();
-		const signal = session.controller.signal;
-		const current = () => session === this.session && request === this.historyRequest && !signal.aborted;
+		const signal = session.signal;
+		const current = () => session.live && request === this.historyRequest && !signal.aborted;
 		try {
 			const history = await this.options.metrics.streamHistory(
 				{
@@ -292,16 +259,15 @@ export class StreamDashboardStore extends Store<DashboardSnapshot> implements Da
 	}
 
 	private scheduleHistory(session: Session): void {
-		clearTimeout(session.historyTimer);
+		this.cancelHistory?.();
 		const {history, window} = this.getSnapshot();
 		const periodMs = (history.status === 'ready' ? history.value.periodSeconds : window.periodSeconds) * 1000;
 		const delayMs = this.options.historyRefreshMs ?? Math.min(300_000, Math.max(10_000, periodMs));
-		session.historyTimer = setTimeout(() => this.track(session, this.loadHistory(session)), delayMs);
-		session.historyTimer.unref?.();
+		this.cancelHistory = session.after(delayMs, () => void session.track(this.loadHistory(session)));
 	}
 
 	private async runTail(session: Session): Promise<void> {
-		const signal = session.controller.signal;
+		const signal = session.signal;
 		const tail = this.options.tail ?? tailStream;
 		const callsPerSecond = this.getSnapshot().live.callsPerSecond;
 		try {
@@ -314,13 +280,13 @@ export class StreamDashboardStore extends Store<DashboardSnapshot> implements Da
 				waitForCredentials: true,
 				signal,
 			})) {
-				if (session !== this.session) break;
+				if (!session.live) break;
 				this.meters.observe(event);
 				this.sample.observe(event);
 				await this.onTailEvent(session, event);
 			}
 		} catch (error) {
-			if (session !== this.session || signal.aborted) return;
+			if (!session.live || signal.aborted) return;
 			await this.liveFailed(session, error);
 		}
 	}
@@ -350,7 +316,7 @@ export class StreamDashboardStore extends Store<DashboardSnapshot> implements Da
 
 	private async liveFailed(session: Session, error: unknown): Promise<void> {
 		const message = await this.describe(error);
-		if (session !== this.session) return;
+		if (!session.live) return;
 		this.setLive({status: 'failed', callsPerSecond: this.getSnapshot().live.callsPerSecond, error: message});
 	}
 

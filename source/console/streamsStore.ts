@@ -1,5 +1,5 @@
 import type {KinesisClient} from '@aws-sdk/client-kinesis';
-import {Store, type Loadable} from './store.js';
+import {BackgroundStore, type Loadable, type Session} from './store.js';
 import {streamOverviews, type StreamOverview} from './streams.js';
 
 /** A stream in the list, with its incoming records/s over the last 5 minutes when CloudWatch has it. */
@@ -11,45 +11,40 @@ export interface IncomingRates {
 	readonly everyMs: number;
 }
 
-/** Every stream, refreshed on an interval while something watches it. */
-export class StreamsStore extends Store<Loadable<readonly StreamRow[]>> {
-	private timer: NodeJS.Timeout | undefined;
+export interface StreamsStoreOptions {
+	readonly kinesis: KinesisClient;
+	/** Turns an error into what the user reads. */
+	readonly describeError: (error: unknown) => Promise<string>;
+	/** Time between list reads. Default 5 s. */
+	readonly refreshMs?: number;
+	readonly incomingRates?: IncomingRates;
+}
+
+/** Every stream, refreshed on an interval while something holds it. */
+export class StreamsStore extends BackgroundStore<Loadable<readonly StreamRow[]>> {
 	private loading = false;
 	private rates: ReadonlyMap<string, number> = new Map();
 	private ratesAttemptMs = Number.NEGATIVE_INFINITY;
 	private ratesOk = false;
 	private ratesLoading = false;
 
-	constructor(
-		private readonly kinesis: KinesisClient,
-		private readonly describeError: (error: unknown) => Promise<string>,
-		private readonly intervalMs = 5_000,
-		private readonly incomingRates?: IncomingRates,
-	) {
+	constructor(private readonly options: StreamsStoreOptions) {
 		super({status: 'loading'});
 	}
 
-	start(): void {
-		if (this.timer) return;
-		void this.refresh();
-		this.timer = setInterval(() => void this.refresh(), this.intervalMs);
-		this.timer.unref?.();
-	}
-
-	stop(): void {
-		clearInterval(this.timer);
-		this.timer = undefined;
+	protected begin(session: Session): void {
+		session.repeat(this.options.refreshMs ?? 5_000, () => this.refresh());
 	}
 
 	async refresh(): Promise<void> {
 		if (this.loading) return;
 		this.loading = true;
 		try {
-			const value = await streamOverviews(this.kinesis);
+			const value = await streamOverviews(this.options.kinesis);
 			this.set({status: 'ready', value: value.map((stream) => this.withRate(stream)), updatedAt: new Date()});
 			void this.refreshRates(value.map((stream) => stream.name));
 		} catch (error) {
-			const message = await this.describeError(error);
+			const message = await this.options.describeError(error);
 			// Keep showing what was loaded; say that the refresh failed.
 			this.set((previous) => (previous.status === 'ready' ? {...previous, refreshError: message} : {status: 'failed', error: message}));
 		} finally {
@@ -64,7 +59,7 @@ export class StreamsStore extends Store<Loadable<readonly StreamRow[]>> {
 
 	/** Incoming rates, when due; a failure shows as no rate ('-'), never as a failed list. */
 	private async refreshRates(names: readonly string[]): Promise<void> {
-		const source = this.incomingRates;
+		const source = this.options.incomingRates;
 		if (!source || this.ratesLoading || names.length === 0) return;
 		const due = Date.now() - this.ratesAttemptMs >= source.everyMs || (this.ratesOk && names.some((name) => !this.rates.has(name)));
 		if (!due) return;

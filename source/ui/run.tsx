@@ -82,9 +82,10 @@ export function consoleServices(connection: Connection, options: {readonly readO
 	const services: ConsoleServices = {
 		target: connection.target,
 		readOnly: options.readOnly,
-		streams: new StreamsStore(connection.kinesis, describeError, undefined, {
-			fetch: (names) => metrics.incomingRates(names),
-			everyMs: connection.target.kind === 'local' ? 10_000 : 60_000,
+		streams: new StreamsStore({
+			kinesis: connection.kinesis,
+			describeError,
+			incomingRates: {fetch: (names) => metrics.incomingRates(names), everyMs: connection.target.kind === 'local' ? 10_000 : 60_000},
 		}),
 		notices: new NoticeStore(),
 		dashboard: (stream) =>

@@ -28,7 +28,11 @@ export function testServices(kinesis: KinesisClient, url: string, overrides: Par
 	const services: ConsoleServices = {
 		target: localTarget(url),
 		readOnly: false,
-		streams: new StreamsStore(kinesis, async (error) => (error instanceof Error ? error.message : String(error)), 60_000),
+		streams: new StreamsStore({
+			kinesis,
+			describeError: async (error) => (error instanceof Error ? error.message : String(error)),
+			refreshMs: 60_000,
+		}),
 		notices: new NoticeStore(),
 		dashboard: (stream) =>
 			new StreamDashboardStore({kinesis, metrics: new CloudWatchMetrics(cloudWatchClient(url), {highResolution: true}), stream}),

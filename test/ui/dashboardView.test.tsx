@@ -5,7 +5,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import type {ChartMetric, DashboardSnapshot, DashboardStore} from '../../source/console/dashboardStore.js';
 import type {ShardMeter} from '../../source/console/meters.js';
 import {TIME_WINDOWS, type StreamHistory} from '../../source/console/metrics.js';
-import {Store} from '../../source/console/store.js';
+import {BackgroundStore} from '../../source/console/store.js';
 import type {ShardView} from '../../source/console/streams.js';
 import type {Engine} from '../../source/engine/index.js';
 import type {Route} from '../../source/ui/navigation.js';
@@ -95,22 +95,19 @@ function snapshot(overrides: Partial<DashboardSnapshot> = {}): DashboardSnapshot
 }
 
 /** A DashboardStore-shaped fake: a snapshot the test sets, and a log of what the view asked. */
-class FakeDashboard extends Store<DashboardSnapshot> implements DashboardStore {
+class FakeDashboard extends BackgroundStore<DashboardSnapshot> implements DashboardStore {
 	readonly calls: string[] = [];
-	running = false;
 	constructor(initial: DashboardSnapshot = snapshot()) {
 		super(initial);
 	}
 	put(overrides: Partial<DashboardSnapshot>): void {
 		this.set((previous) => ({...previous, ...overrides}));
 	}
-	start(): void {
+	protected begin(): void {
 		this.calls.push('start');
-		this.running = true;
 	}
-	async stop(): Promise<void> {
+	protected override end(): void {
 		this.calls.push('stop');
-		this.running = false;
 	}
 	refresh(): void {
 		this.calls.push('refresh');
@@ -262,7 +259,7 @@ describe('the dashboard view', () => {
 		expect(failed).toContain('history unavailable: UnknownOperationException:');
 		expect(failed).toContain('live figures unavailable: the stream was deleted');
 		app.unmount();
-		expect(store.calls.at(-1)).toBe('stop');
+		expect(store.running).toBe(false);
 	});
 
 	it('fits the height and width it is given: narrow drops columns and the history chart, short drops the charts', async () => {

@@ -32,7 +32,12 @@ describe('the streams list incoming rate', () => {
 	it('shows records/s over the last 5 minutes from CloudWatch, refreshed with the list', async () => {
 		// Ten seconds ahead, so that the 10-second period being written counts as complete.
 		const metrics = new CloudWatchMetrics(cloudWatchClient(engine.url), {highResolution: true, now: () => Date.now() + 10_000});
-		const streams = new StreamsStore(kinesis, describeError, 60_000, {fetch: (names) => metrics.incomingRates(names), everyMs: 0});
+		const streams = new StreamsStore({
+			kinesis,
+			describeError,
+			refreshMs: 60_000,
+			incomingRates: {fetch: (names) => metrics.incomingRates(names), everyMs: 0},
+		});
 		const app = renderApp(testServices(kinesis, engine.url, {streams}), routes);
 		const frame = await waitForFrame(app.lastFrame, (text) => /busy .* 1 rec\/s/.test(text));
 		expect(frame).toMatch(/STREAM +STATUS +MODE +SHARDS +RETENTION +CONSUMERS +ENCRYPTION +INCOMING 5m/);
@@ -41,11 +46,16 @@ describe('the streams list incoming rate', () => {
 	});
 
 	it("shows '-' where CloudWatch cannot answer, and keeps the list", async () => {
-		const streams = new StreamsStore(kinesis, describeError, 60_000, {
-			fetch: async () => {
-				throw new Error('AccessDenied: cloudwatch:GetMetricData');
+		const streams = new StreamsStore({
+			kinesis,
+			describeError,
+			refreshMs: 60_000,
+			incomingRates: {
+				fetch: async () => {
+					throw new Error('AccessDenied: cloudwatch:GetMetricData');
+				},
+				everyMs: 0,
 			},
-			everyMs: 0,
 		});
 		const app = renderApp(testServices(kinesis, engine.url, {streams}), routes);
 		const frame = await waitForFrame(app.lastFrame, (text) => text.includes('quiet'));

@@ -147,7 +147,9 @@ describe('the streams view', () => {
 			{step: 'initialize', name: 'countCalls'},
 		);
 		const describe = async (error: unknown) => String(error);
-		const services = testServices(client, engine.url, {streams: new StreamsStore(client, describe, 100)});
+		const services = testServices(client, engine.url, {
+			streams: new StreamsStore({kinesis: client, describeError: describe, refreshMs: 100}),
+		});
 		const app = renderApp(services, routes);
 		await waitForFrame(app.lastFrame, (text) => text.includes('orders'));
 		await waitForFrame(app.lastFrame, () => calls.filter((name) => name === 'ListStreams').length >= 3);

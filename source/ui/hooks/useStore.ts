@@ -1,4 +1,5 @@
 import {useEffect, useSyncExternalStore} from 'react';
+import type {RunningStore} from '../../console/store.js';
 import {useIsActiveView} from '../navigation.js';
 
 /** Reads a console store's snapshot and re-renders when it changes. */
@@ -11,11 +12,7 @@ export function useStore<T>(store: {subscribe: (listener: () => void) => () => v
  * on top: a view beneath another stays mounted, keeping what it showed, but sends nothing, since
  * every call spends an account quota shared with production.
  */
-export function useRunWhileVisible(store: {start(): void; stop(): void | Promise<void>}): void {
+export function useRunWhileVisible(store: Pick<RunningStore<unknown>, 'hold'>): void {
 	const active = useIsActiveView();
-	useEffect(() => {
-		if (!active) return;
-		store.start();
-		return () => void store.stop();
-	}, [store, active]);
+	useEffect(() => (active ? store.hold() : undefined), [store, active]);
 }
