@@ -1,5 +1,6 @@
 import {parseCommandLine} from './parseArgs.js';
-import {streamOverviews, type StreamOverview} from '../console/streams.js';
+import {listStreamSummaries, streamDetails, type StreamOverview, type StreamSummary} from '../console/streams.js';
+import {mapLimited} from '../console/mapLimited.js';
 import {sanitizeForTerminal} from '../console/records/terminalText.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
 import {table} from './output.js';
@@ -8,15 +9,35 @@ const help = `
   Usage
     $ kinesis-console streams [options]
 
-  Every stream with its status, capacity mode, open and closed shards, retention, consumers and encryption.
+  Every stream with its status, capacity mode and creation time: one ListStreams call per 100 streams.
+
+  Options
+    --details    Also each stream's open and closed shards, retention, consumers and encryption: two calls
+                 per stream (DescribeStreamSummary, ListShards), paced within the account's quota, with
+                 progress on a terminal
 ${connectionHelp}
 `;
 
+/** Streams described at once; the request budget paces them further. */
+const DESCRIBING_AT_ONCE = 4;
+
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseCommandLine(help, argv, connectionFlags);
+	const cli = parseCommandLine(help, argv, {...connectionFlags, details: {type: 'boolean', default: false}});
 	return withConnection(cli.flags, {operation: 'ListStreams'}, async (connection, output) => {
-		const streams = await streamOverviews(connection.kinesis);
-		if (output.json) return output.write(streams.map(toJson), () => '');
+		const summaries = await listStreamSummaries(connection.kinesis);
+		if (!cli.flags.details) {
+			if (output.json) return output.write(summaries.map(summaryJson), () => '');
+			if (summaries.length === 0) return output.text(`No streams in ${connection.target.region}.\n`);
+			return output.text(`${table([['STREAM', 'STATUS', 'MODE', 'CREATED'], ...summaries.map(summaryCells)])}\n`);
+		}
+		const progress = new Progress(summaries.length);
+		const streams = await mapLimited(summaries, DESCRIBING_AT_ONCE, async (summary): Promise<StreamOverview> => {
+			const details = await streamDetails(connection.kinesis, summary.name);
+			progress.step();
+			return {...summary, ...details};
+		});
+		progress.clear();
+		if (output.json) return output.write(streams.map(summaryJson), () => '');
 		if (streams.length === 0) return output.text(`No streams in ${connection.target.region}.\n`);
 		await output.text(
 			`${table([
@@ -36,4 +57,26 @@ export async function run(argv: string[]): Promise<number> {
 	});
 }
 
-const toJson = (stream: StreamOverview) => ({...stream, createdAt: stream.createdAt?.toISOString()});
+const summaryCells = (stream: StreamSummary): string[] => [
+	sanitizeForTerminal(stream.name),
+	stream.status ?? '-',
+	stream.mode ?? '-',
+	stream.createdAt?.toISOString() ?? '-',
+];
+
+const summaryJson = (stream: StreamSummary) => ({...stream, createdAt: stream.createdAt?.toISOString()});
+
+/** "Described 120 of 1,000 streams" on stderr, rewritten in place, on a terminal only. */
+class Progress {
+	private readonly tty = Boolean(process.stderr.isTTY);
+	private done = 0;
+	constructor(private readonly total: number) {}
+	step(): void {
+		this.done++;
+		if (this.tty)
+			process.stderr.write(`\r\u001b[KDescribed ${this.done.toLocaleString('en-US')} of ${this.total.toLocaleString('en-US')} streams`);
+	}
+	clear(): void {
+		if (this.tty && this.done > 0) process.stderr.write('\r\u001b[K');
+	}
+}

@@ -1,20 +1,33 @@
 import {DescribeStreamSummaryCommand, ListStreamsCommand, type KinesisClient, type Shard} from '@aws-sdk/client-kinesis';
 import {isClosed, listAllShards, parentsOf, streamParameters} from './tail/shardListing.js';
-import {mapLimited} from './mapLimited.js';
 
-/** A stream as the streams list shows it. */
-export interface StreamOverview {
+/**
+ * A stream as ListStreams' StreamSummaries give it: one call per 100 streams, however many there are.
+ * An emulator that answers StreamNames only gives the name; its status and mode come with the details.
+ */
+export interface StreamSummary {
 	readonly name: string;
-	readonly arn: string | undefined;
+	readonly arn?: string;
+	readonly status?: string;
+	readonly mode?: string;
+	readonly createdAt?: Date;
+}
+
+/** What one stream's DescribeStreamSummary and ListShards add, read only for the streams a screen shows. */
+export interface StreamDetails {
+	readonly arn?: string;
 	readonly status: string;
 	readonly mode: string;
 	readonly openShards: number;
 	readonly closedShards: number;
-	readonly retentionHours: number | undefined;
-	readonly consumers: number | undefined;
+	readonly retentionHours?: number;
+	readonly consumers?: number;
 	readonly encryption: string;
-	readonly createdAt: Date | undefined;
+	readonly createdAt?: Date;
 }
+
+/** A stream with its details, as `streams --details` prints it. */
+export type StreamOverview = StreamSummary & StreamDetails;
 
 /** A shard as the shard map shows it. */
 export interface ShardView {
@@ -27,43 +40,61 @@ export interface ShardView {
 	readonly endingSequenceNumber: string | undefined;
 }
 
-/** Every stream name, following both paging styles (NextToken, and HasMoreStreams for older emulators). */
-export async function listStreamNames(kinesis: KinesisClient): Promise<string[]> {
-	const names: string[] = [];
+/**
+ * Every stream, a page (at most 100, AWS's page size) at a time, following both paging styles (NextToken,
+ * and HasMoreStreams with ExclusiveStartStreamName for older emulators).
+ */
+export async function* streamSummaryPages(kinesis: KinesisClient, signal?: AbortSignal): AsyncGenerator<StreamSummary[]> {
 	let nextToken: string | undefined;
+	let last: string | undefined;
 	for (;;) {
 		const page = await kinesis.send(
-			new ListStreamsCommand(nextToken ? {NextToken: nextToken} : names.length > 0 ? {ExclusiveStartStreamName: names.at(-1)} : {}),
+			new ListStreamsCommand(nextToken ? {NextToken: nextToken} : last === undefined ? {} : {ExclusiveStartStreamName: last}),
+			{abortSignal: signal},
 		);
-		names.push(...(page.StreamNames ?? []));
+		const summaries = page.StreamSummaries ?? [];
+		const names = page.StreamNames ?? [];
+		const streams: StreamSummary[] =
+			summaries.length >= names.length
+				? summaries.map((summary) => ({
+						name: summary.StreamName ?? '',
+						...(summary.StreamARN === undefined ? {} : {arn: summary.StreamARN}),
+						...(summary.StreamStatus === undefined ? {} : {status: summary.StreamStatus}),
+						mode: summary.StreamModeDetails?.StreamMode ?? 'PROVISIONED',
+						...(summary.StreamCreationTimestamp === undefined ? {} : {createdAt: summary.StreamCreationTimestamp}),
+					}))
+				: names.map((name) => ({name}));
+		yield streams;
 		nextToken = page.NextToken;
-		if (!page.HasMoreStreams || (page.StreamNames ?? []).length === 0) return names;
+		last = streams.at(-1)?.name;
+		if (!page.HasMoreStreams || streams.length === 0) return;
 	}
 }
 
-/** An overview of every stream, described a few at a time. */
-export async function streamOverviews(kinesis: KinesisClient, concurrency = 8): Promise<StreamOverview[]> {
-	const names = await listStreamNames(kinesis);
-	return mapLimited(names, concurrency, (name) => streamOverview(kinesis, name));
+/** Every stream's summary. */
+export async function listStreamSummaries(kinesis: KinesisClient, signal?: AbortSignal): Promise<StreamSummary[]> {
+	const streams: StreamSummary[] = [];
+	for await (const page of streamSummaryPages(kinesis, signal)) streams.push(...page);
+	return streams;
 }
 
-export async function streamOverview(kinesis: KinesisClient, name: string): Promise<StreamOverview> {
+/** One stream's details: a DescribeStreamSummary, and its shard list for the closed shards it does not count. */
+export async function streamDetails(kinesis: KinesisClient, name: string, signal?: AbortSignal): Promise<StreamDetails> {
 	const [{StreamDescriptionSummary: summary}, shards] = await Promise.all([
-		kinesis.send(new DescribeStreamSummaryCommand(streamParameters(name))),
-		listAllShards(kinesis, name),
+		kinesis.send(new DescribeStreamSummaryCommand(streamParameters(name)), {abortSignal: signal}),
+		listAllShards(kinesis, name, signal),
 	]);
 	const closed = shards.filter(isClosed).length;
 	return {
-		name: summary?.StreamName ?? name,
-		arn: summary?.StreamARN,
+		...(summary?.StreamARN === undefined ? {} : {arn: summary.StreamARN}),
 		status: summary?.StreamStatus ?? 'UNKNOWN',
 		mode: summary?.StreamModeDetails?.StreamMode ?? 'PROVISIONED',
 		openShards: summary?.OpenShardCount ?? shards.length - closed,
 		closedShards: closed,
-		retentionHours: summary?.RetentionPeriodHours,
-		consumers: summary?.ConsumerCount,
+		...(summary?.RetentionPeriodHours === undefined ? {} : {retentionHours: summary.RetentionPeriodHours}),
+		...(summary?.ConsumerCount === undefined ? {} : {consumers: summary.ConsumerCount}),
 		encryption: summary?.EncryptionType ?? 'NONE',
-		createdAt: summary?.StreamCreationTimestamp,
+		...(summary?.StreamCreationTimestamp === undefined ? {} : {createdAt: summary.StreamCreationTimestamp}),
 	};
 }
 

@@ -44,18 +44,29 @@ export interface Operations {
 export function consoleOperations(
 	connection: Pick<Connection, 'kinesis' | 'target'>,
 	describeError: (error: unknown) => Promise<string>,
-	options: {readonly timing?: ChangeTiming} = {},
+	options: {
+		readonly timing?: ChangeTiming;
+		/** Told when a change to a stream has ended, however it ended: what was read of the stream is stale. */
+		readonly onChanged?: (stream: string) => void;
+	} = {},
 ): Operations {
 	const {kinesis, target} = connection;
 	const context = (signal: AbortSignal) => ({kinesis, target, signal, ...(options.timing ? {timing: options.timing} : {})});
+	async function* followed<T>(stream: string, progress: AsyncIterable<ChangeProgress<T>>): AsyncIterable<ChangeProgress<T>> {
+		try {
+			yield* progress;
+		} finally {
+			options.onChanged?.(stream);
+		}
+	}
 	return {
 		describeError,
 		loadShape: (stream, signal) => loadStreamShape(kinesis, stream, signal),
 		accountLimits: (signal) => accountShardLimits(kinesis, signal),
-		reshard: (plan, signal) => executeReshard(context(signal), plan),
+		reshard: (plan, signal) => followed(plan.stream, executeReshard(context(signal), plan)),
 		retentionOverview: (stream, signal) => retentionOverview(kinesis, stream, signal ? {signal} : {}),
 		planRetention: (stream, hours, signal) => planRetention(kinesis, stream, hours, signal ? {signal} : {}),
-		retention: (plan, signal) => executeRetention(context(signal), plan),
+		retention: (plan, signal) => followed(plan.stream, executeRetention(context(signal), plan)),
 	};
 }
 

@@ -79,14 +79,18 @@ export function consoleServices(connection: Connection, options: {readonly readO
 		formatFailure(await toFailure(error, {target: connection.target, listStreams: streamLister(connection.kinesis), ...context}));
 	// The built-in engine keeps 1-second metrics: finer charts for short windows.
 	const metrics = new CloudWatchMetrics(connection.cloudwatch, {highResolution: connection.target.kind === 'local'});
+	const streams = new StreamsStore({
+		kinesis: connection.kinesis,
+		describeError,
+		incomingRates: {
+			fetch: (names, signal) => metrics.incomingRates(names, signal),
+			everyMs: connection.target.kind === 'local' ? 10_000 : 60_000,
+		},
+	});
 	const services: ConsoleServices = {
 		target: connection.target,
 		readOnly: options.readOnly,
-		streams: new StreamsStore({
-			kinesis: connection.kinesis,
-			describeError,
-			incomingRates: {fetch: (names) => metrics.incomingRates(names), everyMs: connection.target.kind === 'local' ? 10_000 : 60_000},
-		}),
+		streams,
 		notices: new NoticeStore(),
 		dashboard: (stream) =>
 			new StreamDashboardStore({
@@ -98,7 +102,9 @@ export function consoleServices(connection: Connection, options: {readonly readO
 		tail: (tailOptions) =>
 			new TailStore({source: (source) => tailStream(connection.kinesis, source), notices: services.notices, describeError}, tailOptions),
 		// --read-only: no changes at all, not even reachable.
-		...(options.readOnly ? {} : {operations: consoleOperations(connection, describeError)}),
+		...(options.readOnly
+			? {}
+			: {operations: consoleOperations(connection, describeError, {onChanged: (stream) => streams.changed(stream)})}),
 		consumers: consoleConsumerServices(connection, describeError, {readOnly: options.readOnly}),
 	};
 	return services;

@@ -61,7 +61,7 @@ describe('subcommands against kinesalite, as processes', () => {
 	});
 
 	it('lists the stream with streams', async () => {
-		const {stdout, stderr, code} = await runCli(['streams', '--endpoint-url', url]);
+		const {stdout, stderr, code} = await runCli(['streams', '--details', '--endpoint-url', url]);
 		expect(code, stderr).toBe(0);
 		expect(jsonLines(stdout)).toEqual([
 			expect.objectContaining({

@@ -19,8 +19,23 @@ describe('streams and describe, as processes', () => {
 	});
 	afterAll(() => engine.close());
 
-	it('lists every stream as JSON lines when piped', async () => {
+	it('lists every stream from ListStreams alone, describing none unless asked for --details', async () => {
+		const described = () => engine.requestCounts().find((count) => count.operation === 'DescribeStreamSummary')?.requests ?? 0;
+		const before = described();
 		const {stdout, code} = await runCli(['streams', '--endpoint-url', engine.url]);
+		expect(code).toBe(0);
+		const lines = jsonLines(stdout) as Array<Record<string, unknown>>;
+		expect(lines).toEqual([
+			expect.objectContaining({name: 'logs', status: 'ACTIVE', mode: 'ON_DEMAND', arn: expect.stringContaining(':stream/logs')}),
+			expect.objectContaining({name: 'orders', status: 'ACTIVE', mode: 'PROVISIONED'}),
+		]);
+		expect(lines[0]).not.toHaveProperty('openShards');
+		expect(Date.parse(String(lines[0]?.createdAt))).toBeGreaterThan(0);
+		expect(described()).toBe(before);
+	});
+
+	it('lists every stream with its details as JSON lines when piped', async () => {
+		const {stdout, code} = await runCli(['streams', '--details', '--endpoint-url', engine.url]);
 		expect(code).toBe(0);
 		expect(jsonLines(stdout)).toEqual([
 			expect.objectContaining({name: 'logs', mode: 'ON_DEMAND', openShards: 4, closedShards: 0, encryption: 'KMS', retentionHours: 24}),

@@ -81,10 +81,11 @@ describe.skipIf(!tmux)('the console in a terminal', () => {
 		});
 
 		it('lists the streams with their shards and status', async () => {
-			const screen = await term.waitFor((text) => text.includes(ORDERS) && text.includes(PAYMENTS));
+			const orders = new RegExp(`${ORDERS}\\s+ACTIVE\\s+provisioned\\s+2 open`);
+			const payments = new RegExp(`${PAYMENTS}\\s+ACTIVE\\s+provisioned\\s+1 open`);
+			// The rows come with the listing; their shards once described.
+			const screen = await term.waitFor((text) => orders.test(text) && payments.test(text));
 			expect(screen).toMatch(/STREAM\s+STATUS\s+MODE\s+SHARDS/);
-			expect(screen).toMatch(new RegExp(`${ORDERS}\\s+ACTIVE\\s+provisioned\\s+2 open`));
-			expect(screen).toMatch(new RegExp(`${PAYMENTS}\\s+ACTIVE\\s+provisioned\\s+1 open`));
 			// The status line names the endpoint.
 			expect(screen.split('\n')[0]).toContain(engine.url.replace(/^https?:\/\//, ''));
 		});

@@ -82,7 +82,17 @@ export async function startHostileEndpoint(): Promise<HostileEndpoint> {
 		if (stream.includes('broken')) return fail('InvalidArgumentException', `Stream ${stream} is broken: ${hostile}`);
 		switch (operation) {
 			case 'ListStreams':
-				return ok({StreamNames: streams, HasMoreStreams: false});
+				return ok({
+					StreamNames: streams,
+					HasMoreStreams: false,
+					StreamSummaries: streams.map((name) => ({
+						StreamName: name,
+						StreamARN: `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`,
+						StreamStatus: `ACTIVE${marked('clear screen')}`,
+						StreamModeDetails: {StreamMode: `PROVISIONED${marked('window title (OSC 0, BEL)')}`},
+						StreamCreationTimestamp: Date.now() / 1000 - 3600,
+					})),
+				});
 			case 'DescribeStreamSummary':
 				return ok({
 					StreamDescriptionSummary: {

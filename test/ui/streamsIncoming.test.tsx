@@ -58,7 +58,7 @@ describe('the streams list incoming rate', () => {
 			},
 		});
 		const app = renderApp(testServices(kinesis, engine.url, {streams}), routes);
-		const frame = await waitForFrame(app.lastFrame, (text) => text.includes('quiet'));
+		const frame = await waitForFrame(app.lastFrame, (text) => /quiet .*none +-$/m.test(text));
 		expect(frame).toMatch(/busy .*none +-$/m);
 		expect(frame).not.toContain('AccessDenied');
 		app.unmount();

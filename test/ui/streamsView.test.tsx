@@ -28,9 +28,9 @@ describe('the streams view', () => {
 	it('shows loading, then every stream; filters with /; opens with Enter; Esc goes back', async () => {
 		const app = renderApp(testServices(kinesis, engine.url), routes);
 		expect(app.lastFrame()).toContain('Loading streams');
-		const frame = await waitForFrame(app.lastFrame, (text) => text.includes('orders'));
+		// Names, status and mode come with the listing; shards and the rest once the rows in view are described.
+		const frame = await waitForFrame(app.lastFrame, (text) => /clickstream +ACTIVE +provisioned +2 open/.test(text));
 		expect(frame).toMatch(/STREAM +STATUS +MODE +SHARDS/);
-		expect(frame).toMatch(/clickstream +ACTIVE +provisioned +2 open/);
 		expect(frame).toContain(`local engine ${engine.url}`);
 
 		app.stdin.write('/');
@@ -133,6 +133,34 @@ describe('the streams view', () => {
 		await waitForFrame(failing.lastFrame, (text) => text.includes('Could not load streams'));
 		failing.unmount();
 		unreachable.destroy();
+	});
+
+	it('describes only the streams in view, and those scrolled to as they come into view', async () => {
+		const many = await startEngine();
+		const client = kinesisClient(many.url, 'http1');
+		const names = Array.from({length: 60}, (_, index) => `s${String(index).padStart(2, '0')}`);
+		for (const name of names) await client.send(new CreateStreamCommand({StreamName: name, ShardCount: 1}));
+		const described = new Set<string>();
+		client.middlewareStack.add(
+			(next, context) => async (args) => {
+				const input = args.input as {StreamName?: string};
+				if (context.commandName === 'DescribeStreamSummaryCommand' && input.StreamName) described.add(input.StreamName);
+				return next(args);
+			},
+			{step: 'initialize', name: 'countDescribes'},
+		);
+		const app = renderApp(testServices(client, many.url), routes);
+		const first = await waitForFrame(app.lastFrame, (text) => /s00 +ACTIVE +provisioned +1 open/.test(text) && !text.includes('…'));
+		const inView = names.filter((name) => new RegExp(`^\\W*${name} `, 'm').test(first));
+		expect(inView.length).toBeGreaterThan(5);
+		expect([...described].sort()).toEqual(inView);
+		app.stdin.write('G');
+		await waitForFrame(app.lastFrame, (text) => /s59 +ACTIVE +provisioned +1 open/.test(text));
+		expect(described.has('s59')).toBe(true);
+		expect(described.size).toBeLessThan(names.length);
+		app.unmount();
+		client.destroy();
+		await many.close();
 	});
 
 	it('sends nothing while another screen is on top of the list, and polls again when it is back on top', async () => {

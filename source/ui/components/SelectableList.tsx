@@ -19,7 +19,7 @@ export function SelectableList<T>({
 }) {
 	const theme = useTheme();
 	const rows = Math.max(1, height);
-	const start = Math.min(Math.max(0, selected - Math.floor(rows / 2)), Math.max(0, items.length - rows));
+	const start = windowStart(selected, rows, items.length);
 	const shown = items.slice(start, start + rows);
 	return (
 		<Box flexDirection="column">
@@ -45,6 +45,11 @@ export function SelectableList<T>({
 			) : null}
 		</Box>
 	);
+}
+
+/** The first row in view: the selection kept near the middle, the window never past the end. */
+export function windowStart(selected: number, rows: number, count: number): number {
+	return Math.min(Math.max(0, selected - Math.floor(rows / 2)), Math.max(0, count - rows));
 }
 
 /** Moves a selection for the list commands. */

@@ -1,9 +1,9 @@
 import {Box} from 'ink';
 import {Text} from '../components/Text.js';
-import {useState} from 'react';
+import {useEffect, useState} from 'react';
 import type {StreamRow} from '../../console/streamsStore.js';
 import {sanitizeForTerminal, sanitizeLine} from '../../console/records/index.js';
-import {SelectableList, moveSelection} from '../components/SelectableList.js';
+import {SelectableList, moveSelection, windowStart} from '../components/SelectableList.js';
 import {StateView} from '../components/StateView.js';
 import {FilterLine} from '../components/FilterLine.js';
 import {formatCount} from '../figures.js';
@@ -15,7 +15,11 @@ import {useTheme} from '../theme.js';
 // INCOMING is CloudWatch's average over the last 5 minutes: the header says so, as it lags a stream that just started or stopped.
 const COLUMNS = ['STREAM', 'STATUS', 'MODE', 'SHARDS', 'RETENTION', 'CONSUMERS', 'ENCRYPTION', 'INCOMING 5m'] as const;
 
-/** Every stream with status, mode, shards, retention, consumers, encryption and incoming rate; `/` filters, Enter opens. */
+/**
+ * Every stream with status, mode, shards, retention, consumers, encryption and incoming rate; `/` filters,
+ * Enter opens. The list comes from ListStreams' summaries; the rows in view are described (and rated) as
+ * they come into view, so that a thousand streams cost what the twenty on screen cost.
+ */
 export function StreamsView({height}: {readonly height: number}) {
 	const {streams} = useServices();
 	const navigator = useNavigator();
@@ -27,9 +31,14 @@ export function StreamsView({height}: {readonly height: number}) {
 
 	useRunWhileVisible(streams);
 
-	const all = state.status === 'ready' ? state.value : [];
+	const all = state.status === 'ready' ? state.value.streams : [];
 	const shown = filter ? all.filter((stream) => stream.name.toLowerCase().includes(filter.toLowerCase())) : all;
 	const listHeight = Math.max(3, height - 4);
+	const shownSelected = Math.min(selected, Math.max(0, shown.length - 1));
+	const start = windowStart(shownSelected, listHeight, shown.length);
+	const inView = shown.slice(start, start + listHeight);
+	const inViewKey = inView.map((stream) => stream.name).join('\n');
+	useEffect(() => streams.show(inViewKey === '' ? [] : inViewKey.split('\n')), [streams, inViewKey]);
 
 	useViewCommands('streams', (command) => {
 		if (command === 'filter') return setEditingFilter(true);
@@ -44,19 +53,19 @@ export function StreamsView({height}: {readonly height: number}) {
 		setSelected(moveSelection(command, selected, shown.length, listHeight));
 	});
 
-	const widths = columnWidths(shown);
+	const widths = columnWidths(inView);
 	return (
 		<Box flexDirection="column">
 			<StateView
 				state={state}
 				what="streams"
-				isEmpty={(value) => value.length === 0}
+				isEmpty={(value) => value.complete && value.streams.length === 0}
 				empty={<Text color={theme.muted}>No streams here yet. Create one with the AWS CLI, or run with --demo.</Text>}
 			>
 				{() => (
 					<SelectableList
 						items={shown}
-						selected={Math.min(selected, Math.max(0, shown.length - 1))}
+						selected={shownSelected}
 						height={listHeight}
 						header={
 							<Text color={theme.muted} bold wrap="truncate">
@@ -74,6 +83,9 @@ export function StreamsView({height}: {readonly height: number}) {
 					/>
 				)}
 			</StateView>
+			{state.status === 'ready' && !state.value.complete ? (
+				<Text color={theme.muted}>Listing streams… {formatCount(all.length)} so far</Text>
+			) : null}
 			{state.status === 'ready' && state.refreshError ? (
 				<Text color={theme.warning}>Refresh failed: {sanitizeLine(state.refreshError)}</Text>
 			) : null}
@@ -100,15 +112,22 @@ function cells(stream: StreamRow): string[] {
 	return [name.length > NAME_WIDTH ? `${name.slice(0, NAME_WIDTH - 1)}…` : name, ...rest];
 }
 
+/** Shown for what is not read yet: the details of a row just scrolled into view. */
+const PENDING = '…';
+
 function rawCells(stream: StreamRow): string[] {
+	const {details} = stream;
+	// The listing is the fresher: it is read more often than any one stream's details.
+	const status = stream.status ?? details?.status;
+	const mode = stream.mode ?? details?.mode;
 	return [
 		stream.name,
-		stream.status,
-		stream.mode === 'ON_DEMAND' ? 'on-demand' : 'provisioned',
-		`${stream.openShards} open${stream.closedShards > 0 ? ` / ${stream.closedShards} closed` : ''}`,
-		stream.retentionHours === undefined ? '-' : `${stream.retentionHours}h`,
-		stream.consumers === undefined ? '-' : String(stream.consumers),
-		stream.encryption === 'NONE' ? 'none' : stream.encryption,
+		status ?? PENDING,
+		mode === undefined ? PENDING : mode === 'ON_DEMAND' ? 'on-demand' : 'provisioned',
+		details ? `${details.openShards} open${details.closedShards > 0 ? ` / ${details.closedShards} closed` : ''}` : PENDING,
+		details ? (details.retentionHours === undefined ? '-' : `${details.retentionHours}h`) : PENDING,
+		details ? (details.consumers === undefined ? '-' : String(details.consumers)) : PENDING,
+		details ? (details.encryption === 'NONE' ? 'none' : details.encryption) : PENDING,
 		stream.incomingRate === undefined ? '-' : `${formatCount(stream.incomingRate)} rec/s`,
 	];
 }
