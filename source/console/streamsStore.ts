@@ -158,8 +158,14 @@ export class StreamsStore extends BackgroundStore<Loadable<StreamList>> {
 		return {...summary, ...(details ? {details} : {}), ...(rate === undefined ? {} : {incomingRate: rate})};
 	}
 
-	/** Describes the streams on screen whose details are missing or old (oldest first), and rates them when due. */
+	/** Describes the streams on screen whose details are missing or old, and rates them, when due. */
 	private readDue(session: Session): void {
+		this.describeDue(session);
+		void session.track(this.refreshRates(session));
+	}
+
+	/** Describes the streams on screen whose details are missing or old, oldest first, a few at a time. */
+	private describeDue(session: Session): void {
 		const maxAgeMs = this.options.detailsMaxAgeMs ?? 30_000;
 		const nowMs = this.now();
 		const due = this.onScreen
@@ -173,7 +179,6 @@ export class StreamsStore extends BackgroundStore<Loadable<StreamList>> {
 		for (const {name} of due.slice(0, Math.max(0, DESCRIBING_AT_ONCE - this.describing.size))) {
 			void session.track(this.describe(session, name));
 		}
-		void session.track(this.refreshRates(session));
 	}
 
 	private async describe(session: Session, name: string): Promise<void> {
@@ -190,6 +195,8 @@ export class StreamsStore extends BackgroundStore<Loadable<StreamList>> {
 			if (session.live) this.failedAtMs.set(name, this.now());
 		} finally {
 			this.describing.delete(name);
+			// The next row due starts at once: the budget, not a timer, sets the pace.
+			if (session.live) this.describeDue(session);
 		}
 	}
 
