@@ -1,8 +1,10 @@
 import {CreateStreamCommand, DescribeStreamSummaryCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {API_QUOTAS} from '../../source/console/apiQuotas.js';
 import {attachBudget, scopeOf} from '../../source/console/budgetMiddleware.js';
 import {RequestBudget} from '../../source/console/requestBudget.js';
 import type {Engine} from '../../source/engine/index.js';
+import {CONTROL_PLANE_QUOTAS} from '../../source/engine/kinesis/quotas.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
 
 const isThrottle = (error: unknown) => error instanceof Error && error.name === 'LimitExceededException';
@@ -112,5 +114,13 @@ describe('a client with a budget, against an engine that enforces AWS quotas', (
 		expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
 		expect(described()?.refused).toBe(before?.refused);
 		expect((described()?.requests ?? 0) - (before?.requests ?? 0)).toBe(15);
+	});
+});
+
+describe("the console's table of AWS's quotas", () => {
+	it("agrees with the engine's, operation by operation", () => {
+		for (const [operation, quota] of Object.entries(CONTROL_PLANE_QUOTAS)) {
+			expect({operation, ...API_QUOTAS[operation]}).toEqual({operation, perSecond: quota.perSecond, scope: quota.scope});
+		}
 	});
 });

@@ -1,0 +1,59 @@
+import type {ApiQuota} from './requestBudget.js';
+
+const perAccount = (perSecond: number): ApiQuota => ({perSecond, scope: 'account'});
+const perStream = (perSecond: number): ApiQuota => ({perSecond, scope: 'stream'});
+
+/**
+ * AWS's per-account API quotas for the calls the console makes, which its request budget takes a share
+ * of. Kinesis's come from each operation's page of the API reference
+ * (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_<Operation>.html), as the built-in
+ * engine's actions declare them too; a test holds the two tables equal. The console keeps its own copy
+ * so that connecting to AWS does not load the engine. GetRecords (5 calls a second per shard) is not
+ * here: its request names an iterator, not a shard, so the readers pace each shard themselves.
+ */
+export const API_QUOTAS: Readonly<Record<string, ApiQuota>> = {
+	// "... has a limit of five transactions per second per account."
+	AddTagsToStream: perAccount(5),
+	CreateStream: perAccount(5),
+	DeleteStream: perAccount(5),
+	ListStreams: perAccount(5),
+	ListTagsForStream: perAccount(5),
+	MergeShards: perAccount(5),
+	RemoveTagsFromStream: perAccount(5),
+	SplitShard: perAccount(5),
+	RegisterStreamConsumer: perAccount(5),
+	// "This operation has a limit of one transaction per second per account."
+	DescribeLimits: perAccount(1),
+	// "This operation has a limit of 10 transactions per second per account."
+	DescribeStream: perAccount(10),
+	// "DescribeStreamSummary has a limit of 20 transactions per second per account."
+	DescribeStreamSummary: perAccount(20),
+	// "Make over 10 TPS. TPS over 10 will trigger the LimitExceededException"
+	UpdateShardCount: perAccount(10),
+	// "This operation has a limit of 1000 transactions per second per data stream."
+	ListShards: perStream(1000),
+	// "This operation has a limit of five transactions per second per stream."
+	DeregisterStreamConsumer: perStream(5),
+	// "This operation has a limit of 20 transactions per second per stream."
+	DescribeStreamConsumer: perStream(20),
+	// "This operation has a limit of 5 transactions per second per stream."
+	ListStreamConsumers: perStream(5),
+	// "You can make one call to SubscribeToShard per second per registered consumer per shard."
+	SubscribeToShard: {perSecond: 1, scope: 'consumerShard'},
+	// "This operation has a call limit of 5 transactions per second (TPS) for each ... account."
+	CreateChannel: perAccount(5),
+	DescribeChannel: perAccount(5),
+	ListChannels: perAccount(5),
+	UpdateChannel: perAccount(5),
+	DeleteChannel: perAccount(5),
+	// "This API has a call limit of 5 transactions per second (TPS) for each ... account."
+	DescribeAccountSettings: perAccount(5),
+	UpdateAccountSettings: perAccount(5),
+	UpdateStreamWarmThroughput: perAccount(5),
+	// "GetShardIterator has a limit of five transactions per second per account per open shard."
+	GetShardIterator: {perSecond: 5, scope: 'shard'},
+	// CloudWatch's service quotas (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html):
+	// "GetMetricData: 50 transactions per second (TPS)", "ListMetrics: 25 TPS".
+	GetMetricData: perAccount(50),
+	ListMetrics: perAccount(25),
+};
