@@ -1,17 +1,8 @@
 import {problemError} from '../console/changes.js';
-import {
-	executeCheckpointReset,
-	MOVING_CHECKPOINTS_ADVICE,
-	parseResetTarget,
-	planCheckpointReset,
-	readCheckpoints,
-	type CheckpointResetPlan,
-	type CheckpointResetResult,
-	type CheckpointsReport,
-	type ResetEffect,
-	type ResetPlanOptions,
-	type ShardCheckpoint,
-} from '../console/checkpoints.js';
+import {planCheckpointReset, type CheckpointResetPlan, type ResetEffect, type ResetPlanOptions} from '../console/checkpoints/plan.js';
+import {readCheckpoints, type CheckpointsReport, type ShardCheckpoint} from '../console/checkpoints/reading.js';
+import {parseResetTarget} from '../console/checkpoints/targets.js';
+import {executeCheckpointReset, MOVING_CHECKPOINTS_ADVICE, type CheckpointResetResult} from '../console/checkpoints/write.js';
 import type {Connection} from '../console/connect.js';
 import {ConsoleError, EXIT_CODES} from '../console/failures.js';
 import {LeaseHold} from '../console/leaseHold.js';

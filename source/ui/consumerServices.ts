@@ -1,25 +1,15 @@
 import type {Connection} from '../console/connect.js';
 import type {ChangeProgress} from '../console/changes.js';
-import {
-	CheckpointsStore,
-	executeCheckpointReset,
-	planCheckpointReset,
-	type CheckpointResetPlan,
-	type CheckpointResetResult,
-	type CheckpointsView,
-	type LeaseWatch,
-	type ResetRequest,
-} from '../console/checkpoints.js';
+import {planCheckpointReset, type CheckpointResetPlan, type ResetRequest} from '../console/checkpoints/plan.js';
+import type {LeaseWatch} from '../console/checkpoints/reading.js';
+import {CheckpointsStore, type CheckpointsView} from '../console/checkpoints/store.js';
+import {executeCheckpointReset, type CheckpointResetResult} from '../console/checkpoints/write.js';
 import {discoverConsumers, type StreamConsumers} from '../console/consumers.js';
 import {LeaseHold} from '../console/leaseHold.js';
-import type {Loadable} from '../console/store.js';
+import type {Loadable, RunningStore} from '../console/store.js';
 
 /** An application's checkpoints as a view reads them: read every few seconds while started, with a lag series per shard. */
-export interface CheckpointsSource {
-	readonly subscribe: (listener: () => void) => () => void;
-	readonly getSnapshot: () => Loadable<CheckpointsView>;
-	start(): void;
-	stop(): Promise<void>;
+export interface CheckpointsSource extends RunningStore<Loadable<CheckpointsView>> {
 	refresh(): Promise<void>;
 	/** Holders judged over the reads so far, for a reset plan. */
 	readonly watch?: LeaseWatch;

@@ -6,17 +6,11 @@ import {DescribeStreamSummaryCommand, SplitShardCommand, type KinesisClient} fro
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {AuditLog, type AuditEntry} from '../../source/console/auditLog.js';
 import type {ChangeProgress} from '../../source/console/changes.js';
-import {
-	CheckpointsStore,
-	executeCheckpointReset,
-	parseResetTarget,
-	planCheckpointReset,
-	readCheckpoints,
-	type CheckpointChangeContext,
-	type CheckpointResetPlan,
-	type CheckpointResetResult,
-	type ShardCheckpoint,
-} from '../../source/console/checkpoints.js';
+import {planCheckpointReset, type CheckpointResetPlan} from '../../source/console/checkpoints/plan.js';
+import {readCheckpoints, type ShardCheckpoint} from '../../source/console/checkpoints/reading.js';
+import {CheckpointsStore} from '../../source/console/checkpoints/store.js';
+import {parseResetTarget} from '../../source/console/checkpoints/targets.js';
+import {executeCheckpointReset, type CheckpointChangeContext, type CheckpointResetResult} from '../../source/console/checkpoints/write.js';
 import type {ConnectionTarget} from '../../source/console/connect.js';
 import {startDemoConsumer} from '../../source/console/demoConsumer.js';
 import {LeaseHold} from '../../source/console/leaseHold.js';

@@ -2,7 +2,7 @@ import {RegisterStreamConsumerCommand, type KinesisClient} from '@aws-sdk/client
 import type {DynamoDBClient} from '@aws-sdk/client-dynamodb';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {discoverConsumers} from '../../source/console/consumers.js';
-import {readCheckpoints} from '../../source/console/checkpoints.js';
+import {readCheckpoints} from '../../source/console/checkpoints/reading.js';
 import {ConsoleError} from '../../source/console/failures.js';
 import {leaseFromItem, parseLeaseKey} from '../../source/console/leases.js';
 import type {Engine} from '../../source/engine/index.js';

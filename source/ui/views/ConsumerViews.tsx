@@ -1,8 +1,8 @@
 import {Box} from 'ink';
 import {Text} from '../components/Text.js';
-import {useEffect, useMemo, useState} from 'react';
-import type {ShardCheckpoint} from '../../console/checkpoints.js';
-import {HOLDER_STALE_MS} from '../../console/checkpoints.js';
+import {useMemo, useState} from 'react';
+import type {ShardCheckpoint} from '../../console/checkpoints/reading.js';
+import {HOLDER_STALE_MS} from '../../console/checkpoints/store.js';
 import {sanitizeForTerminal} from '../../console/records/index.js';
 import {Chart} from '../components/Chart.js';
 import {SelectableList, moveSelection} from '../components/SelectableList.js';
@@ -10,9 +10,9 @@ import {StateView} from '../components/StateView.js';
 import type {ConsumerServices} from '../consumerServices.js';
 import {formatDuration, shortShardId} from '../figures.js';
 import {useLoad} from '../hooks/useChange.js';
-import {useStore} from '../hooks/useStore.js';
+import {useRunWhileVisible, useStore} from '../hooks/useStore.js';
 import {useTerminalSize} from '../hooks/useTerminalSize.js';
-import {useIsActiveView, useNavigator, useViewCommands} from '../navigation.js';
+import {useNavigator, useViewCommands} from '../navigation.js';
 import {useServices, type ConsoleServices} from '../services.js';
 import {useTheme, type Theme} from '../theme.js';
 
@@ -166,17 +166,12 @@ function CheckpointsPanel({
 }) {
 	const theme = useTheme();
 	const navigator = useNavigator();
-	const active = useIsActiveView();
 	const {columns} = useTerminalSize();
 	const store = useMemo(() => consumers.checkpoints(stream, application), [consumers, stream, application]);
 	const state = useStore(store);
 	const [selected, setSelected] = useState(0);
 	const [marked, setMarked] = useState<ReadonlySet<string>>(new Set());
-	useEffect(() => {
-		if (!active) return;
-		store.start();
-		return () => void store.stop();
-	}, [store, active]);
+	useRunWhileVisible(store);
 	const shards = state.status === 'ready' ? state.value.report.shards : [];
 	const chosen = Math.min(selected, Math.max(0, shards.length - 1));
 	const chosenShard = shards[chosen];

@@ -1,7 +1,8 @@
 import {Box} from 'ink';
 import {useEffect, useRef, useState} from 'react';
-import type {CheckpointResetPlan, CheckpointResetResult, ResetTarget, ShardResetPlan} from '../../console/checkpoints.js';
-import {changedShardText, MOVING_CHECKPOINTS_ADVICE, parseResetTarget} from '../../console/checkpoints.js';
+import type {CheckpointResetPlan, ShardResetPlan} from '../../console/checkpoints/plan.js';
+import {parseResetTarget, type ResetTarget} from '../../console/checkpoints/targets.js';
+import {changedShardText, MOVING_CHECKPOINTS_ADVICE, type CheckpointResetResult} from '../../console/checkpoints/write.js';
 import type {LeaseHold} from '../../console/leaseHold.js';
 import {sanitizeForTerminal} from '../../console/records/index.js';
 import {ChangeOutcome, ConfirmLine, PlanNotes} from '../components/ChangePanel.js';
