@@ -1,8 +1,14 @@
 import {problemError} from '../console/changes.js';
-import {planCheckpointReset, type CheckpointResetPlan, type ResetEffect, type ResetPlanOptions} from '../console/checkpoints/plan.js';
+import {
+	planCheckpointReset,
+	type CheckpointResetPlan,
+	type ResetAction,
+	type ResetEffect,
+	type ResetPlanOptions,
+} from '../console/checkpoints/plan.js';
 import {readCheckpoints, type CheckpointsReport, type ShardCheckpoint} from '../console/checkpoints/reading.js';
 import {parseResetTarget} from '../console/checkpoints/targets.js';
-import {executeCheckpointReset, MOVING_CHECKPOINTS_ADVICE, type CheckpointResetResult} from '../console/checkpoints/write.js';
+import {executeCheckpointReset, movingCheckpointsAdvice, type CheckpointResetResult} from '../console/checkpoints/write.js';
 import type {Connection} from '../console/connect.js';
 import {ConsoleError, EXIT_CODES} from '../console/failures.js';
 import {LeaseHold} from '../console/leaseHold.js';
@@ -72,6 +78,14 @@ ${connectionHelp}
     $ kinesis-console checkpoints reset orders --app orders-enricher --to latest --shard 3 --yes --json
 `;
 
+/** A plan's actions as this command's flags: the console names the same actions by their keys. */
+const RESET_FLAGS: Readonly<Record<ResetAction, string>> = {
+	createMissing: '--create-missing',
+	takeLeases: '--take-leases',
+	chooseShard: 'one --shard',
+};
+const flagOf = (action: string): string => RESET_FLAGS[action as ResetAction] ?? action;
+
 /** Rounds of "changed since the plan, here it is again" before giving up. */
 const MAX_ROUNDS = 5;
 
@@ -129,7 +143,11 @@ export async function run(argv: string[]): Promise<number> {
 	if (early !== undefined) return early;
 
 	return withConnection(flags, {streamName: stream, tableName: application}, async (connection, output) => {
-		const options: ResetPlanOptions = {livenessMs, budget: {recordsPerShard: flags.countLimit, timeMs: flags.countTime * 1000}};
+		const options: ResetPlanOptions = {
+			livenessMs,
+			nameAction: flagOf,
+			budget: {recordsPerShard: flags.countLimit, timeMs: flags.countTime * 1000},
+		};
 		if (process.stderr.isTTY) process.stderr.write(`Reading the leases of '${sanitize(application)}' and counting records...\r`);
 		let plan = await planCheckpointReset(connection, stream, application, request, options);
 		if (process.stderr.isTTY) process.stderr.write('\r\u001b[K');
@@ -158,7 +176,7 @@ export async function run(argv: string[]): Promise<number> {
 		let plan = first;
 		for (let round = 1; ; round++) {
 			await printPlan(output, plan, round > 1);
-			const problem = problemError(plan.problems);
+			const problem = problemError(plan.problems, flagOf);
 			if (problem) throw problem;
 			if (flags.dryRun) return 0;
 			const writes = plan.shards.filter((shard) => shard.action !== 'unchanged').length;
@@ -338,7 +356,8 @@ async function printResult(output: Output, result: CheckpointResetResult): Promi
 			shard.now === undefined ? '-' : short(shard.now.checkpoint),
 		]);
 		text += `\nChanged since the plan, not written:\n\n${indent(table([['SHARD', 'WHAT CHANGED', 'PLANNED ON', 'NOW'], ...rows]))}\n`;
-		if (result.changedSincePlan.some((shard) => shard.change === 'checkpoint')) text += `\n${warningLines([MOVING_CHECKPOINTS_ADVICE])}`;
+		if (result.changedSincePlan.some((shard) => shard.change === 'checkpoint'))
+			text += `\n${warningLines([movingCheckpointsAdvice(flagOf)])}`;
 	}
 	if (result.written.length > 0 && result.changedSincePlan.length === 0)
 		text += `\nA worker that takes these leases starts from the new checkpoints.\n`;

@@ -1,4 +1,4 @@
-import {discoverConsumers, type ApplicationMatch, type StreamConsumers} from '../console/consumers.js';
+import {discoverConsumers, kindOf, kindsInOrder, type StreamConsumers} from '../console/consumers/index.js';
 import {UsageError} from './command.js';
 import {parseCommandLine} from './parseArgs.js';
 import {indent, sanitize} from './changeCommand.js';
@@ -40,57 +40,36 @@ export async function run(argv: string[]): Promise<number> {
 		const found = await discoverConsumers(connection, stream, {applications, discover: flags.discover});
 		for (const problem of found.problems) {
 			process.stderr.write(
-				`kinesis-console consumers: ${problem.part === 'applications' ? 'KCL applications' : 'enhanced fan-out consumers'} could not be read: ${sanitize(problem.message)}\n`,
+				`kinesis-console consumers: ${kindsInOrder.find((kind) => kind.kind === problem.kind)?.title ?? problem.part} could not be read: ${sanitize(problem.message)}\n`,
 			);
 		}
 		await print(output, found);
 	});
 }
 
-const MATCH_TEXT: Readonly<Record<ApplicationMatch, string>> = {
-	named: 'named (--app)',
-	'stream-identifier': 'its lease keys',
-	checkpoint: 'its checkpoints',
-	'shard-ids': 'its shard ids only',
-};
-
+/** Every kind's JSON lines, or every kind's table in the registry's order, then what to run next. */
 async function print(output: Output, found: StreamConsumers): Promise<void> {
 	if (output.json) {
 		await output.write(
-			[
-				...found.applications.map((application) => ({type: 'application', stream: found.stream, ...application})),
-				...found.fanOut.map((consumer) => ({type: 'fan-out-consumer', stream: found.stream, ...consumer})),
-			],
+			found.consumers.map((consumer) => {
+				const {type, ...rest} = kindOf(consumer).json(consumer);
+				return {type, stream: found.stream, ...rest};
+			}),
 			() => '',
 		);
 		return;
 	}
-	const name = sanitize(found.stream);
-	let text = '';
-	if (found.applications.length === 0) text += `No KCL application of '${name}' was found (lease tables in DynamoDB).\n`;
-	else {
-		const rows = found.applications.map((application) => [
-			sanitize(application.application),
-			String(application.leases),
-			String(application.finished),
-			application.workers.length === 0
-				? '-'
-				: application.workers.map((worker) => `${sanitize(worker.owner)} (${worker.leases})`).join(', '),
-			String(application.unowned),
-			`${application.multiStream ? 'multi-stream, ' : ''}${MATCH_TEXT[application.matchedBy]}`,
-		]);
-		text += `KCL applications of '${name}' (lease tables in DynamoDB):\n\n${indent(table([['APPLICATION', 'LEASES', 'AT SHARD_END', 'WORKERS (LEASES)', 'UNOWNED', 'MATCHED BY'], ...rows]))}\n`;
-		const shardIdsOnly = found.applications.filter((application) => application.matchedBy === 'shard-ids');
-		if (shardIdsOnly.length > 0)
-			text += `\n  Matched by shard ids only (no checkpoint to confirm it): ${shardIdsOnly.map((application) => sanitize(application.application)).join(', ')}.\n`;
-	}
-	text += '\n';
-	if (found.fanOut.length === 0) text += `No enhanced fan-out consumer is registered on '${name}'.\n`;
-	else {
-		const rows = found.fanOut.map((consumer) => [sanitize(consumer.name), consumer.status, consumer.createdAt ?? '-']);
-		text += `Enhanced fan-out consumers:\n\n${indent(table([['NAME', 'STATUS', 'CREATED'], ...rows]))}\n`;
-	}
-	if (found.applications.length > 0)
-		text += `\nPer-shard checkpoints and lag: kinesis-console checkpoints ${name} --app ${sanitize(found.applications[0]?.application ?? 'APP')}\n`;
-	await output.text(text);
+	const tables = kindsInOrder.map((kind) =>
+		kind.table(
+			found.consumers.filter((consumer) => consumer.kind === kind.kind),
+			found.stream,
+		),
+	);
+	const sections = tables.map((part) =>
+		part.rows.length === 0
+			? `${sanitize(part.empty)}\n`
+			: `${sanitize(part.title)}\n\n${indent(table([[...part.header], ...part.rows.map((row) => row.map(sanitize))]))}\n${part.notes.map((note) => `\n  ${sanitize(note)}\n`).join('')}`,
+	);
+	const next = tables.flatMap((part) => (part.next === undefined ? [] : [`\n${sanitize(part.next)}\n`]));
+	await output.text(`${sections.join('\n')}${next.join('')}`);
 }

@@ -4,7 +4,7 @@ import {
 	RegisterStreamConsumerCommand,
 	type KinesisClient,
 } from '@aws-sdk/client-kinesis';
-import {listFanOutConsumers} from '../console/consumers.js';
+import {listFanOutConsumers} from '../console/consumers/fanOut.js';
 import {ConsoleError} from '../console/failures.js';
 import {recordLineJson, recordLines, type RecordLine} from '../console/recordLine.js';
 import {isDecoderName, parseFilters, sanitizeForTerminal, type DecoderName, type RecordFilter} from '../console/records/index.js';

@@ -53,11 +53,24 @@ export interface PlanProblem {
 	/** refused: the console's check of the rules refuses the plan, before anything is sent (exit code: not-allowed). */
 	readonly kind: 'refused' | 'in-use' | 'not-found';
 	readonly message: string;
+	/** What to do about it, in words that name no key and no flag: `action` says which. */
 	readonly hint?: string;
+	/** A neutral id of the action that fixes it: a screen names its key, a command its flag (`problemHint`). */
+	readonly action?: string;
+}
+
+/** How the caller names an action: a key on a screen, a flag on the command line. */
+export type NameAction = (action: string) => string;
+
+/** A problem's hint with its action named the caller's way ("... (--create-missing)", "... (press c)"). */
+export function problemHint(problem: PlanProblem, nameAction?: NameAction): string | undefined {
+	const named = problem.action === undefined || nameAction === undefined ? undefined : nameAction(problem.action);
+	if (named === undefined) return problem.hint;
+	return problem.hint === undefined ? `${named[0]?.toUpperCase() ?? ''}${named.slice(1)}.` : `${problem.hint} (${named}).`;
 }
 
 /** The first problem of a plan as an error to throw, or undefined when there is none. */
-export function problemError(problems: readonly PlanProblem[]): ConsoleError | undefined {
+export function problemError(problems: readonly PlanProblem[], nameAction?: NameAction): ConsoleError | undefined {
 	const [first] = problems;
 	if (first === undefined) return undefined;
 	const more =
@@ -69,7 +82,8 @@ export function problemError(problems: readonly PlanProblem[]): ConsoleError | u
 			: '';
 	// A plan is refused before any call: not by Kinesis (refused), by the console's own check (not-allowed).
 	const kind = first.kind === 'refused' ? 'not-allowed' : first.kind;
-	return new ConsoleError({kind, message: `${first.message}${more}`, ...(first.hint === undefined ? {} : {hint: first.hint})});
+	const hint = problemHint(first, nameAction);
+	return new ConsoleError({kind, message: `${first.message}${more}`, ...(hint === undefined ? {} : {hint})});
 }
 
 const RATE_MESSAGE = /rate exceeded|too many requests|throttl|slow down/i;

@@ -4,9 +4,10 @@ import {planCheckpointReset, type CheckpointResetPlan, type ResetRequest} from '
 import type {LeaseWatch} from '../console/checkpoints/reading.js';
 import {CheckpointsStore, type CheckpointsView} from '../console/checkpoints/store.js';
 import {executeCheckpointReset, type CheckpointResetResult} from '../console/checkpoints/write.js';
-import {discoverConsumers, type StreamConsumers} from '../console/consumers.js';
+import {discoverConsumers, type StreamConsumers} from '../console/consumers/index.js';
 import {LeaseHold} from '../console/leaseHold.js';
 import type {Loadable, RunningStore} from '../console/store.js';
+import {keyOfResetAction} from './resetActions.js';
 
 /** An application's checkpoints as a view reads them: read every few seconds while started, with a lag series per shard. */
 export interface CheckpointsSource extends RunningStore<Loadable<CheckpointsView>> {
@@ -21,7 +22,7 @@ export interface CheckpointsSource extends RunningStore<Loadable<CheckpointsView
  */
 export interface ConsumerServices {
 	readonly describeError: (error: unknown) => Promise<string>;
-	/** The stream's KCL applications (by their lease tables) and enhanced fan-out consumers. */
+	/** The stream's consumers of every registered kind. */
 	readonly discover: (stream: string, signal?: AbortSignal) => Promise<StreamConsumers>;
 	readonly checkpoints: (stream: string, application: string) => CheckpointsSource;
 	readonly planReset?: (
@@ -75,6 +76,7 @@ export function consoleConsumerServices(
 		planReset: (stream, application, request, {watch, signal, heldBy}) => {
 			const judged = watch ?? stores.get(key(stream, application))?.watch;
 			return planCheckpointReset(clients, stream, application, request, {
+				nameAction: keyOfResetAction,
 				...(judged ? {watch: judged} : {}),
 				...(signal ? {signal} : {}),
 				...(heldBy ? {heldBy} : {}),
@@ -84,6 +86,7 @@ export function consoleConsumerServices(
 			// The plan made again after a shard changed takes the holders the view has judged, rather than reading twice.
 			const judged = stores.get(key(plan.stream, plan.application))?.watch;
 			return executeCheckpointReset({...clients, target: connection.target, signal, ...(heldBy ? {releaseOwner: heldBy} : {})}, plan, {
+				nameAction: keyOfResetAction,
 				...(judged ? {watch: judged} : {}),
 				...(heldBy ? {heldBy} : {}),
 			});

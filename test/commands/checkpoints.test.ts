@@ -218,6 +218,25 @@ describe('consumers and checkpoints, as processes', () => {
 		expect(await checkpointOf(app, 0)).toBe(sequences[0]?.[1]);
 	});
 
+	it('a plan problem names its remedy as a flag: a sequence number for every shard asks for one --shard', async () => {
+		const {stream, app, sequences} = await setUp();
+		const {stderr, code} = await cli(
+			'checkpoints',
+			'reset',
+			stream,
+			'--app',
+			app,
+			'--to',
+			sequences[0]?.[2] ?? '',
+			'--dry-run',
+			'--liveness',
+			'0',
+		);
+		expect(code).not.toBe(0);
+		expect(stderr).toContain('A sequence number belongs to one shard');
+		expect(stderr).toContain('Name that shard alone (one --shard).');
+	});
+
 	it('reset --yes writes, and the audit log has the reset with no secret; --read-only and a missing terminal refuse', async () => {
 		const {stream, app, sequences} = await setUp();
 		const readOnly = await cli('checkpoints', 'reset', stream, '--app', app, '--to', 'latest', '--yes', '--read-only');

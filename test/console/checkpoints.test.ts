@@ -5,7 +5,7 @@ import {GetItemCommand, ScanCommand, type DynamoDBClient} from '@aws-sdk/client-
 import {DescribeStreamSummaryCommand, SplitShardCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {AuditLog, type AuditEntry} from '../../source/console/auditLog.js';
-import type {ChangeProgress} from '../../source/console/changes.js';
+import {problemHint, type ChangeProgress} from '../../source/console/changes.js';
 import {planCheckpointReset, type CheckpointResetPlan} from '../../source/console/checkpoints/plan.js';
 import {readCheckpoints, type ShardCheckpoint} from '../../source/console/checkpoints/reading.js';
 import {CheckpointsStore} from '../../source/console/checkpoints/store.js';
@@ -290,6 +290,11 @@ describe('checkpoint reset plans', () => {
 		expect(shardPlan(result, 0)).toMatchObject({next: {checkpoint: x[2]}, effect: {kind: 're-read', records: 4}});
 		const everywhere = await plan(x[2] ?? '');
 		expect(everywhere.problems[0]?.message).toContain('belongs to one shard');
+		// The remedy is an action, which the console names by its key and the command by its flag.
+		expect(everywhere.problems[0]).toMatchObject({action: 'chooseShard', hint: 'Name that shard alone'});
+		expect(problemHint(everywhere.problems[0] ?? {kind: 'refused', message: ''}, (action) => `<${action}>`)).toBe(
+			'Name that shard alone (<chooseShard>).',
+		);
 		const wrongShard = await plan(z[1] ?? '', {shards: ['0']});
 		expect(wrongShard.problems[0]).toMatchObject({kind: 'refused'});
 		expect(wrongShard.problems[0]?.message).toContain(`is not a sequence number of ${shardId(0)}`);

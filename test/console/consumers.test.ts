@@ -1,7 +1,7 @@
 import {RegisterStreamConsumerCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
 import type {DynamoDBClient} from '@aws-sdk/client-dynamodb';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {discoverConsumers} from '../../source/console/consumers.js';
+import {consumersOfKind, discoverConsumers} from '../../source/console/consumers/index.js';
 import {readCheckpoints} from '../../source/console/checkpoints/reading.js';
 import {ConsoleError} from '../../source/console/failures.js';
 import {leaseFromItem, parseLeaseKey} from '../../source/console/leases.js';
@@ -100,9 +100,10 @@ describe('discovering consumers', () => {
 		const found = await discoverConsumers(clients(), orders);
 		expect(found.problems).toEqual([]);
 		expect(found.streamArn).toBe(ordersId.arn);
-		expect(found.applications).toEqual([
+		expect(consumersOfKind(found, 'kcl')).toEqual([
 			{
-				application: 'multi-app',
+				kind: 'kcl',
+				name: 'multi-app',
 				tableStatus: 'ACTIVE',
 				multiStream: true,
 				matchedBy: 'stream-identifier',
@@ -114,7 +115,7 @@ describe('discovering consumers', () => {
 				otherIncarnations: 1,
 			},
 			expect.objectContaining({
-				application: 'orders-single',
+				name: 'orders-single',
 				multiStream: false,
 				matchedBy: 'checkpoint',
 				leases: 2,
@@ -123,7 +124,7 @@ describe('discovering consumers', () => {
 				workers: [{owner: 'host-a', leases: 1}],
 			}),
 		]);
-		expect(found.fanOut).toEqual([
+		expect(consumersOfKind(found, 'fan-out')).toEqual([
 			expect.objectContaining({
 				name: 'fraud-detector',
 				arn: expect.stringContaining('/consumer/fraud-detector:'),
@@ -133,15 +134,15 @@ describe('discovering consumers', () => {
 		]);
 
 		const ofPayments = await discoverConsumers(clients(), payments);
-		expect(ofPayments.applications.map((application) => [application.application, application.matchedBy])).toEqual([
+		expect(consumersOfKind(ofPayments, 'kcl').map((application) => [application.name, application.matchedBy])).toEqual([
 			['multi-app', 'stream-identifier'],
 			['payments-single', 'checkpoint'],
 		]);
-		expect(ofPayments.fanOut).toEqual([]);
+		expect(consumersOfKind(ofPayments, 'fan-out')).toEqual([]);
 
 		// Named: included whatever discovery says; a name that is no lease table is an error naming the ones there are.
 		const named = await discoverConsumers(clients(), payments, {applications: ['idle-app'], discover: false});
-		expect(named.applications).toEqual([expect.objectContaining({application: 'idle-app', matchedBy: 'named', leases: 0})]);
+		expect(named.consumers).toEqual([expect.objectContaining({kind: 'kcl', name: 'idle-app', matchedBy: 'named', leases: 0})]);
 		const missing = await discoverConsumers(clients(), orders, {applications: ['no-such-app']}).catch((error: unknown) => error);
 		expect(missing).toBeInstanceOf(ConsoleError);
 		expect((missing as ConsoleError).failure).toMatchObject({

@@ -11,6 +11,11 @@ import {finishedShards, loadState, LeaseWatch, readLeases, type Holder} from './
 import {withRetries} from './scan.js';
 import {compareCursors, cursorOf, describeTarget, type Cursor, type ResetTarget} from './targets.js';
 
+/**
+ * Checkpoint resets as plans: what each shard's checkpoint becomes, what will be re-read or skipped, and
+ * what to read first (live workers, the child-shard trap). write.ts writes a plan.
+ */
+
 export interface ResetRequest {
 	readonly to: ResetTarget;
 	/** Shard ids (or numbers); default every shard the application has a lease for. */
@@ -101,7 +106,22 @@ export interface CheckpointResetPlan {
 	readonly warnings: readonly string[];
 }
 
+/**
+ * What the user can do about a plan's problem or warning, named by whoever shows it: the console by
+ * its key (ui/resetActions.ts), the command by its flag (commands/checkpoints.ts).
+ */
+export type ResetAction = 'createMissing' | 'takeLeases' | 'chooseShard';
+
+/** Actions as the request's own fields name them, when the caller names them no other way. */
+const REQUEST_WORDS: Readonly<Record<ResetAction, string>> = {
+	createMissing: 'createMissingLeases',
+	takeLeases: 'a LeaseHold',
+	chooseShard: 'request.shards',
+};
+
 export interface ResetPlanOptions {
+	/** How actions are named in warnings: a key in the console, a flag on the command line. */
+	readonly nameAction?: (action: ResetAction) => string;
 	/** As for {@link readCheckpoints}: two lease reads this far apart tell live workers. Default 5 s; ignored with `watch`. */
 	readonly livenessMs?: number;
 	/** Holders already judged (an open CheckpointsStore's `watch`). */
@@ -126,7 +146,10 @@ export interface ResetPlanOptions {
 	readonly now?: () => number;
 }
 
-/** Plans a checkpoint reset: per shard the current and new checkpoint and what will be re-read or skipped, with the warnings worth reading first. */
+/**
+ * Plans a checkpoint reset: per shard the current and new checkpoint and what will be re-read or skipped, with the warnings worth reading first.
+ * Long, in steps marked by comments: each shard's plan (planShard) and the whole plan's warnings share the state read once.
+ */
 export async function planCheckpointReset(
 	clients: LeaseClients,
 	stream: StreamRef,
@@ -135,6 +158,7 @@ export async function planCheckpointReset(
 	options: ResetPlanOptions = {},
 ): Promise<CheckpointResetPlan> {
 	const now = options.now ?? Date.now;
+	const nameAction = options.nameAction ?? ((action: ResetAction) => REQUEST_WORDS[action]);
 	const documents = documentsOf(clients);
 	const state = await loadState(clients, documents, stream, application, options.signal);
 	const livenessMs = options.watch === undefined ? Math.max(0, options.livenessMs ?? 5_000) : 0;
@@ -166,7 +190,8 @@ export async function planCheckpointReset(
 			problems.push({
 				kind: 'refused',
 				message: `'${application}' has no lease for ${shardId}: there is no checkpoint to reset.`,
-				hint: 'Make one at the new position with --create-missing.',
+				hint: 'Make one at the new position',
+				action: 'createMissing' satisfies ResetAction,
 			});
 		}
 	}
@@ -177,7 +202,12 @@ export async function planCheckpointReset(
 		});
 	}
 	if (target.type === 'SEQUENCE_NUMBER' && chosen.length !== 1) {
-		problems.push({kind: 'refused', message: 'A sequence number belongs to one shard: name that shard (--shard) to reset to it.'});
+		problems.push({
+			kind: 'refused',
+			message: 'A sequence number belongs to one shard: reset that shard alone to reset to it.',
+			hint: 'Name that shard alone',
+			action: 'chooseShard' satisfies ResetAction,
+		});
 	}
 
 	// Shards with no lease: the child-shard trap.
@@ -409,7 +439,7 @@ export async function planCheckpointReset(
 		warnings.push(
 			`Workers still hold live leases on ${live.length < written.length ? `${live.length} of the ${written.length} shards` : written.length === 1 ? 'the shard' : `all ${written.length} shards`} to reset (${liveWorkers.join(', ')}): a running worker keeps its position in memory and may overwrite the reset. ` +
 				'The reset bumps each lease counter, so the holder loses the lease at its next renewal and picks it up again from the new checkpoint; a checkpoint it writes before the reset is caught (changed since the plan). Stopping the application first is safest; ' +
-				'taking the leases first (l in the console, --take-leases) keeps the checkpoints where the plan read them until the reset.',
+				`taking the leases first (${nameAction('takeLeases')}) keeps the checkpoints where the plan read them until the reset.`,
 		);
 	}
 	const unknown = written.filter((plan) => plan.current.holder === 'unknown' && !byConsole(plan));
@@ -426,7 +456,7 @@ export async function planCheckpointReset(
 			`The child-shard trap: ${trapped.map((shard) => shard.shardId).join(', ')} ${trapped.length === 1 ? 'has' : 'have'} no lease${children.length > 0 ? ` (${children.length === trapped.length ? '' : 'some are '}children after a reshard)` : ''}, so this reset does not move ${trapped.length === 1 ? 'it' : 'them'}. ` +
 				`When the application reaches ${trapped.length === 1 ? 'it, it starts' : 'them, they start'} at TRIM_HORIZON (children of a finished parent) or at the application's initial position, ` +
 				`reading ${trapped.some((shard) => shard.atLeast) ? 'at least ' : ''}${waiting.toLocaleString('en-US')} record${waiting === 1 ? '' : 's'} already there, whatever the reset says. ` +
-				'Make their leases at the new position too with --create-missing (createMissingLeases).',
+				`Make their leases at the new position too (${nameAction('createMissing')}).`,
 		);
 	}
 	if (target.type === 'LATEST' && written.length > 0) {

@@ -21,15 +21,13 @@ import {firstRecord, type IteratorStart} from './scan.js';
 
 /**
  * A KCL application's checkpoints on one stream, read from its lease table: per shard the lease owner,
- * lease counter, checkpoint and lag (the age of the first record after the checkpoint), the shards no
- * live worker holds and the shards with no lease flagged; a store that keeps a lag series per shard
- * while a view is open; and checkpoint resets as plans (what each shard's checkpoint becomes and what
- * will be re-read or skipped) executed with conditional writes that never overwrite a checkpoint
- * written after the plan was made.
+ * lease counter, checkpoint and lag (the age of the first record after the checkpoint), with the shards
+ * no live worker holds and the shards with no lease flagged. The store that keeps reading them for a
+ * screen is store.ts; resets are plan.ts and write.ts.
  *
  * Reads are gentle on each shard's 5 GetRecords calls a second, which the application's own workers
- * share: a few shards at a time, one or two calls each for the lag, at most `callsPerSecond` while
- * counting records for a plan.
+ * share: a few shards at a time, one or two calls each for the lag.
+ */
 
 /** Whether a live worker holds a lease: judged by its counter, which a live worker bumps every few seconds. */
 export type Holder =

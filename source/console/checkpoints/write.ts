@@ -4,7 +4,12 @@ import {isAbort, problemError, retrying, type ChangeContext, type ChangeProgress
 import {formatFailure, toFailure} from '../failures.js';
 import {documentsOf, LEASE_KEY, leaseFromItem, type LeaseClients} from '../leases.js';
 import {streamNameOf} from '../traffic.js';
-import {planCheckpointReset, type CheckpointResetPlan, type ResetPlanOptions, type ShardResetPlan} from './plan.js';
+import {planCheckpointReset, type CheckpointResetPlan, type ResetAction, type ResetPlanOptions, type ShardResetPlan} from './plan.js';
+
+/**
+ * A reset plan written: conditional writes that never overwrite a checkpoint written after the plan was
+ * made, the audit log's lines, and the plan made again when a shard changed under it.
+ */
 
 /** Where and how a reset runs: a Connection's clients and target, and the audit log. */
 export interface CheckpointChangeContext extends ChangeContext, LeaseClients {
@@ -273,9 +278,10 @@ export function changedShardText(shard: ChangedShard, checkpointText: (checkpoin
 
 /**
  * What to do when checkpoints keep moving under a reset: the application's workers are running. Said
- * when a reset leaves shards because their checkpoint moved since the plan.
+ * when a reset leaves shards because their checkpoint moved since the plan; `nameAction` names taking
+ * the leases the caller's way (a key, a flag).
  */
-export const MOVING_CHECKPOINTS_ADVICE =
+export const movingCheckpointsAdvice = (nameAction: (action: ResetAction) => string): string =>
 	"The application's workers are still checkpointing these shards, so each plan is stale by the time it is written. " +
 	'Stop the application (its workers give their leases up and the checkpoints stay put), then reset again; ' +
-	'or take the leases first (l in the console, --take-leases on the command line): the workers stop reading those shards until the reset gives the leases back.';
+	`or take the leases first (${nameAction('takeLeases')}): the workers stop reading those shards until the reset gives the leases back.`;

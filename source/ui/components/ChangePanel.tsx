@@ -2,7 +2,7 @@ import {Box} from 'ink';
 import {keysOf} from '../keymap.js';
 import {Text} from './Text.js';
 import {useEffect, useState, type ReactNode} from 'react';
-import type {ChangeProgress, PlanProblem} from '../../console/changes.js';
+import {problemHint, type ChangeProgress, type NameAction, type PlanProblem} from '../../console/changes.js';
 import type {RangePreview} from '../../console/reshard.js';
 import type {ShardView} from '../../console/streams.js';
 import {formatDuration} from '../figures.js';
@@ -51,17 +51,28 @@ export function ChangeProgressLine({state}: {readonly state: Extract<ChangeState
 	);
 }
 
-/** Problems (why a plan cannot be submitted) and warnings (what to read first). */
-export function PlanNotes({problems, warnings}: {readonly problems: readonly PlanProblem[]; readonly warnings: readonly string[]}) {
+/** Problems (why a plan cannot be submitted) and warnings (what to read first); `nameAction` names a problem's action by its key. */
+export function PlanNotes({
+	problems,
+	warnings,
+	nameAction,
+}: {
+	readonly problems: readonly PlanProblem[];
+	readonly warnings: readonly string[];
+	readonly nameAction?: NameAction;
+}) {
 	const theme = useTheme();
 	return (
 		<>
-			{problems.map((problem, index) => (
-				<Text key={`p${index}`} color={theme.danger} wrap="wrap">
-					✗ {problem.message}
-					{problem.hint ? <Text color={theme.muted}> {problem.hint}</Text> : null}
-				</Text>
-			))}
+			{problems.map((problem, index) => {
+				const hint = problemHint(problem, nameAction);
+				return (
+					<Text key={`p${index}`} color={theme.danger} wrap="wrap">
+						✗ {problem.message}
+						{hint ? <Text color={theme.muted}> {hint}</Text> : null}
+					</Text>
+				);
+			})}
 			{warnings.map((warning, index) => (
 				<Text key={`w${index}`} color={theme.warning} wrap="wrap">
 					! {warning}

@@ -1,12 +1,27 @@
 import {defineScreen} from '../screen.js';
 import {ConsumersView} from '../views/ConsumerViews.js';
 
-/** The stream's consumers: KCL applications by their lease tables, and enhanced fan-out consumers. */
+/** The stream's consumers, of every registered kind; each offers what its kind can do (console/consumers/). */
 export const consumersScreen = defineScreen<{readonly stream: string}>()({
 	title: 'Consumers',
 	shared: ['list'],
 	bindings: [
-		{id: 'openApplication', keys: ['enter'], description: "Open the application's checkpoints and lag", hint: true},
+		{
+			id: 'open',
+			keys: ['enter'],
+			description: "Open the consumer's positions and lag per shard (when its kind has them)",
+			hint: true,
+			hintText: 'Open',
+		},
+		{
+			id: 'resetPositions',
+			keys: ['R'],
+			description: "Reset the consumer's positions (when its kind can)",
+			dangerous: true,
+			changes: "the consumer's positions",
+			hint: true,
+			hintText: 'Reset positions',
+		},
 		{id: 'refresh', keys: ['r'], description: 'Refresh now'},
 	],
 	crumb: () => 'consumers',

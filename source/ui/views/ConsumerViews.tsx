@@ -3,6 +3,7 @@ import {Text} from '../components/Text.js';
 import {useMemo, useState} from 'react';
 import type {ShardCheckpoint} from '../../console/checkpoints/reading.js';
 import {HOLDER_STALE_MS} from '../../console/checkpoints/store.js';
+import {capabilitiesOf, kindOf, kindsInOrder, type Consumer} from '../../console/consumers/index.js';
 import {sanitizeForTerminal} from '../../console/records/index.js';
 import {Chart} from '../components/Chart.js';
 import {SelectableList, moveSelection} from '../components/SelectableList.js';
@@ -12,13 +13,14 @@ import {formatDuration, shortShardId} from '../figures.js';
 import {useLoad} from '../hooks/useChange.js';
 import {useRunWhileVisible, useStore} from '../hooks/useStore.js';
 import {useTerminalSize} from '../hooks/useTerminalSize.js';
+import {keysOf} from '../keymap.js';
 import {useNavigator, useViewCommands} from '../navigation.js';
 import {useServices, type ConsoleServices} from '../services.js';
 import {useTheme, type Theme} from '../theme.js';
 
 /**
- * Consumers and their lag: the stream's KCL applications (found by their lease tables) and enhanced
- * fan-out consumers; for an application, per shard its lease owner, counter, checkpoint and lag
+ * Consumers and their lag: the stream's consumers of every kind in the registry (console/consumers/),
+ * each offering what its kind can do; for an application, per shard its lease owner, counter, checkpoint and lag
  * (charted while the view is open) with the shards no worker holds flagged, and the shards marked
  * for a checkpoint reset (ResetView.tsx).
  */
@@ -27,10 +29,6 @@ export function Unavailable() {
 	const theme = useTheme();
 	return <Text color={theme.warning}>Consumers are not available in this console.</Text>;
 }
-
-type ConsumerRow =
-	| {readonly kind: 'application'; readonly name: string; readonly text: string; readonly warn: boolean}
-	| {readonly kind: 'fan-out'; readonly name: string; readonly text: string};
 
 export function ConsumersView(props: {readonly stream: string; readonly height: number}) {
 	const services = useServices();
@@ -48,40 +46,35 @@ function ConsumersPanel({
 }) {
 	const theme = useTheme();
 	const navigator = useNavigator();
+	const {readOnly} = useServices();
 	const [found, reload] = useLoad((signal) => consumers.discover(stream, signal), consumers.describeError, [stream]);
 	const [selected, setSelected] = useState(0);
-	const rows: ConsumerRow[] =
-		found.status === 'ready'
-			? [
-					...found.value.applications.map((app): ConsumerRow => ({
-						kind: 'application',
-						name: app.application,
-						text: `${app.leases} leases · ${app.workers.length} worker${app.workers.length === 1 ? '' : 's'}${app.unowned > 0 ? ` · ${app.unowned} unowned` : ''}${app.finished > 0 ? ` · ${app.finished} finished` : ''} · ${app.multiStream ? 'multi-stream table' : `matched by ${app.matchedBy}`}`,
-						warn: app.unowned > 0,
-					})),
-					...found.value.fanOut.map((consumer): ConsumerRow => ({
-						kind: 'fan-out',
-						name: consumer.name,
-						text: `${consumer.status}${consumer.createdAt ? ` · since ${consumer.createdAt}` : ''}`,
-					})),
-				]
-			: [];
+	const rows: readonly Consumer[] = found.status === 'ready' ? found.value.consumers : [];
 	const chosen = Math.min(selected, Math.max(0, rows.length - 1));
+	const consumer = rows[chosen];
+	// What the chosen consumer's kind can do: the keys below are offered only for what it has.
+	const can = consumer ? capabilitiesOf(consumer) : {};
+	const canReset = can.reset !== undefined && consumers.reset !== undefined && !readOnly;
 	useViewCommands('consumers', (command) => {
 		switch (command) {
-			case 'openApplication': {
-				const row = rows[chosen];
-				if (row?.kind === 'application') navigator.push({kind: 'checkpoints', stream, application: row.name});
+			case 'open':
+				if (can.positions) navigator.push({kind: 'checkpoints', stream, application: can.positions.leaseTable});
 				return;
-			}
+			case 'resetPositions':
+				if (canReset && can.reset) navigator.push({kind: 'reset', stream, application: can.reset.leaseTable});
+				return;
 			case 'refresh':
 				return reload();
 			case 'back':
 				return false;
 			default:
-				setSelected((current) => moveSelection(command, Math.min(current, rows.length - 1), rows.length, Math.max(1, height - 6)));
+				setSelected((current) => moveSelection(command, Math.min(current, rows.length - 1), rows.length, Math.max(1, height - 7)));
 		}
 	});
+	const offers = [
+		...(can.positions ? [`${keysOf('consumers', 'open')} its positions and lag per shard`] : []),
+		...(canReset ? [`${keysOf('consumers', 'resetPositions')} resets them`] : []),
+	];
 	return (
 		<Box flexDirection="column">
 			<Text wrap="truncate">
@@ -89,28 +82,30 @@ function ConsumersPanel({
 					Consumers
 				</Text>{' '}
 				of {stream}
-				<Text color={theme.muted}> · KCL applications by their lease tables, and enhanced fan-out consumers</Text>
+				<Text color={theme.muted}> · {kindsInOrder.map((kind) => kind.title).join(', ')}</Text>
 			</Text>
 			<StateView
 				state={found}
-				what="the consumers (lease tables and fan-out consumers)"
-				isEmpty={(value) => value.applications.length === 0 && value.fanOut.length === 0 && value.problems.length === 0}
-				empty={<Text color={theme.muted}>No KCL application (lease table) and no enhanced fan-out consumer reads this stream.</Text>}
+				what={`the consumers (${kindsInOrder.map((kind) => kind.title).join(', ')})`}
+				isEmpty={(value) => value.consumers.length === 0 && value.problems.length === 0}
+				empty={
+					<Text color={theme.muted}>No consumer of any kind ({kindsInOrder.map((kind) => kind.title).join(', ')}) reads this stream.</Text>
+				}
 			>
 				{(value) => (
 					<Box flexDirection="column">
 						<SelectableList
 							items={rows}
 							selected={chosen}
-							height={Math.max(1, height - 4 - value.problems.length)}
-							renderRow={(row) => (
-								<Text wrap="truncate">
-									<Text color={theme.muted}>{(row.kind === 'application' ? 'KCL' : 'fan-out').padEnd(9)}</Text>
-									<Text bold>{sanitizeForTerminal(row.name, {keepNewlines: false}).padEnd(28)}</Text>{' '}
-									<Text color={row.kind === 'application' && row.warn ? theme.warning : undefined}>{row.text}</Text>
-								</Text>
-							)}
+							height={Math.max(1, height - 5 - value.problems.length)}
+							renderRow={(row) => <ConsumerLine consumer={row} theme={theme} />}
 						/>
+						{consumer ? (
+							<Text color={theme.muted} wrap="truncate">
+								{sanitizeForTerminal(consumer.name, {keepNewlines: false})}:{' '}
+								{offers.length > 0 ? offers.join(' · ') : `a ${kindOf(consumer).label} consumer: nothing more to open here`}
+							</Text>
+						) : null}
 						{value.problems.map((problem, index) => (
 							<Text key={index} color={theme.warning} wrap="wrap">
 								! {problem.part}: {problem.message}
@@ -120,6 +115,18 @@ function ConsumersPanel({
 				)}
 			</StateView>
 		</Box>
+	);
+}
+
+function ConsumerLine({consumer, theme}: {readonly consumer: Consumer; readonly theme: Theme}) {
+	const kind = kindOf(consumer);
+	const row = kind.row(consumer);
+	return (
+		<Text wrap="truncate">
+			<Text color={theme.muted}>{kind.label.padEnd(9)}</Text>
+			<Text bold>{sanitizeForTerminal(consumer.name, {keepNewlines: false}).padEnd(28)}</Text>{' '}
+			<Text color={row.warn ? theme.warning : undefined}>{row.text}</Text>
+		</Text>
 	);
 }
 

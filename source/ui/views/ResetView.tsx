@@ -2,7 +2,7 @@ import {Box} from 'ink';
 import {useEffect, useRef, useState} from 'react';
 import type {CheckpointResetPlan, ShardResetPlan} from '../../console/checkpoints/plan.js';
 import {parseResetTarget, type ResetTarget} from '../../console/checkpoints/targets.js';
-import {changedShardText, MOVING_CHECKPOINTS_ADVICE, type CheckpointResetResult} from '../../console/checkpoints/write.js';
+import {changedShardText, movingCheckpointsAdvice, type CheckpointResetResult} from '../../console/checkpoints/write.js';
 import type {LeaseHold} from '../../console/leaseHold.js';
 import {sanitizeForTerminal} from '../../console/records/index.js';
 import {ChangeOutcome, ConfirmLine, PlanNotes} from '../components/ChangePanel.js';
@@ -12,6 +12,7 @@ import {TextPrompt} from '../components/TextPrompt.js';
 import type {ConsumerServices} from '../consumerServices.js';
 import {formatCount, formatDuration, shortShardId} from '../figures.js';
 import {keysOf} from '../keymap.js';
+import {keyOfResetAction} from '../resetActions.js';
 import {useChange, useLoad} from '../hooks/useChange.js';
 import {useNavigator, useViewCommands} from '../navigation.js';
 import {useServices, type ConsoleServices} from '../services.js';
@@ -256,7 +257,7 @@ function ResetPanel({
 							· c {createMissing ? 'leaves them alone' : 'makes their leases too'}
 						</Text>
 					) : null}
-					<PlanNotes problems={plan.problems} warnings={plan.warnings} />
+					<PlanNotes problems={plan.problems} warnings={plan.warnings} nameAction={keyOfResetAction} />
 					{submittable && (change.state.stage === 'idle' || replanned) && !typing ? (
 						<ConfirmLine
 							question={`${plan.liveWorkers.length > 0 ? 'Workers hold live leases. ' : ''}Write ${plan.shards.filter((shard) => shard.action !== 'unchanged').length} checkpoint${plan.shards.filter((shard) => shard.action !== 'unchanged').length === 1 ? '' : 's'}?`}
@@ -282,7 +283,7 @@ function ResetPanel({
 					))}
 					{result.changedSincePlan.some((shard) => shard.change === 'checkpoint') ? (
 						<Text color={theme.warning} wrap="wrap">
-							{MOVING_CHECKPOINTS_ADVICE}
+							{movingCheckpointsAdvice(keyOfResetAction)}
 						</Text>
 					) : null}
 					{change.state.stage === 'done' && !replanned ? (

@@ -1,0 +1,212 @@
+import {GetShardIteratorCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
+import {
+	checkpointPosition,
+	describeTable,
+	documentsOf,
+	hasLeaseSchema,
+	leasesOfStream,
+	listTableNames,
+	requireLeaseTable,
+	scanLeases,
+	type Lease,
+	type StreamLeases,
+} from '../leases.js';
+import {mapLimited} from '../mapLimited.js';
+import {streamParameters, type StreamRef} from '../tail/shardListing.js';
+import type {ConsumerKind, DiscoveryContext, KindDiscovery} from './kind.js';
+
+/**
+ * KCL applications, found by their lease tables in DynamoDB (a table whose hash key is `leaseKey` and
+ * whose items are leases, or one named by the caller). Their per-shard checkpoints and lag, and resets
+ * of them, are console/checkpoints/.
+ *
+ * A multi-stream lease table names its streams in its lease keys, so it matches exactly. A single-stream
+ * table does not name its stream: it matches when its leases' shards are the stream's, and is confirmed
+ * when one of its sequence-number checkpoints is accepted by the stream's shard (GetShardIterator
+ * AFTER_SEQUENCE_NUMBER refuses a sequence number from another stream).
+ */
+
+/** How a lease table was tied to the stream. */
+export type ApplicationMatch = 'named' | 'stream-identifier' | 'checkpoint' | 'shard-ids';
+
+export interface ApplicationWorker {
+	readonly owner: string;
+	readonly leases: number;
+}
+
+export interface KclApplication {
+	readonly kind: 'kcl';
+	/** The application name: its lease table's name. */
+	readonly name: string;
+	readonly tableStatus: string;
+	readonly multiStream: boolean;
+	readonly matchedBy: ApplicationMatch;
+	/** Leases of this stream. */
+	readonly leases: number;
+	/** Leases checkpointed at SHARD_END: closed shards the application has finished. */
+	readonly finished: number;
+	/** Unfinished leases with no owner. */
+	readonly unowned: number;
+	/** Lease owners (worker ids), busiest first. */
+	readonly workers: readonly ApplicationWorker[];
+	/** Multi-stream: other streams in the same table. */
+	readonly otherStreams: readonly string[];
+	/** Multi-stream: leases of an earlier stream of this name. */
+	readonly otherIncarnations: number;
+}
+
+const MATCH_TEXT: Readonly<Record<ApplicationMatch, string>> = {
+	named: 'named (--app)',
+	'stream-identifier': 'its lease keys',
+	checkpoint: 'its checkpoints',
+	'shard-ids': 'its shard ids only',
+};
+
+export const kclApplications: ConsumerKind<KclApplication> = {
+	kind: 'kcl',
+	label: 'KCL',
+	title: 'KCL applications',
+	part: 'applications',
+	discover: discoverApplications,
+	row: (app) => ({
+		text: `${app.leases} leases · ${app.workers.length} worker${app.workers.length === 1 ? '' : 's'}${app.unowned > 0 ? ` · ${app.unowned} unowned` : ''}${app.finished > 0 ? ` · ${app.finished} finished` : ''} · ${app.multiStream ? 'multi-stream table' : `matched by ${app.matchedBy}`}`,
+		warn: app.unowned > 0,
+	}),
+	// `application` is what this line has always called the name.
+	json: ({kind: _, name, ...rest}) => ({type: 'application', application: name, ...rest}),
+	table: (applications, stream) => {
+		const shardIdsOnly = applications.filter((application) => application.matchedBy === 'shard-ids');
+		const first = applications[0];
+		return {
+			empty: `No KCL application of '${stream}' was found (lease tables in DynamoDB).`,
+			title: `KCL applications of '${stream}' (lease tables in DynamoDB):`,
+			header: ['APPLICATION', 'LEASES', 'AT SHARD_END', 'WORKERS (LEASES)', 'UNOWNED', 'MATCHED BY'],
+			rows: applications.map((application) => [
+				application.name,
+				String(application.leases),
+				String(application.finished),
+				application.workers.length === 0 ? '-' : application.workers.map((worker) => `${worker.owner} (${worker.leases})`).join(', '),
+				String(application.unowned),
+				`${application.multiStream ? 'multi-stream, ' : ''}${MATCH_TEXT[application.matchedBy]}`,
+			]),
+			notes:
+				shardIdsOnly.length > 0
+					? [`Matched by shard ids only (no checkpoint to confirm it): ${shardIdsOnly.map((application) => application.name).join(', ')}.`]
+					: [],
+			...(first === undefined ? {} : {next: `Per-shard checkpoints and lag: kinesis-console checkpoints ${stream} --app ${first.name}`}),
+		};
+	},
+	capabilities: {
+		positions: (application) => ({leaseTable: application.name}),
+		reset: (application) => ({leaseTable: application.name}),
+	},
+};
+
+async function discoverApplications(context: DiscoveryContext): Promise<KindDiscovery<KclApplication>> {
+	const {clients, options, signal} = context;
+	const problems: string[] = [];
+	const named = [...new Set(options.applications ?? [])];
+	// Named applications must exist: a typo is an error, not an empty list.
+	for (const application of named) await requireLeaseTable(clients.dynamodb, application, signal);
+
+	let candidates = [...named];
+	if (options.discover !== false) {
+		try {
+			const tables = await listTableNames(clients.dynamodb, signal);
+			const schemas = await mapLimited(
+				tables.filter((name) => !named.includes(name)),
+				options.concurrency ?? 8,
+				async (name) => {
+					try {
+						return hasLeaseSchema(await describeTable(clients.dynamodb, name, signal)) ? name : undefined;
+					} catch {
+						// A table that cannot be described is not one this console can read either.
+						return undefined;
+					}
+				},
+			);
+			candidates = [...candidates, ...schemas.filter((name): name is string => name !== undefined)];
+		} catch (error) {
+			problems.push(await context.describe(error, 'dynamodb'));
+		}
+	}
+
+	const documents = documentsOf(clients);
+	const applications: KclApplication[] = [];
+	await mapLimited(candidates, options.concurrency ?? 8, async (application) => {
+		try {
+			const table = await describeTable(clients.dynamodb, application, signal);
+			const leases = await scanLeases(documents, application, signal ? {signal} : {});
+			const ofStream = leasesOfStream(leases, context.identity);
+			const match = named.includes(application)
+				? 'named'
+				: await matchApplication(clients.kinesis, context.stream, ofStream, context.shardIds, signal);
+			if (match === undefined) return;
+			applications.push(summarize(application, table?.TableStatus ?? 'UNKNOWN', match, ofStream));
+		} catch (error) {
+			problems.push(`${application}: ${await context.describe(error, 'dynamodb')}`);
+		}
+	});
+	applications.sort((a, b) => a.name.localeCompare(b.name));
+	return {consumers: applications, problems};
+}
+
+/** Whether a lease table's leases are this stream's, and how that is known; undefined when they are not. */
+async function matchApplication(
+	kinesis: KinesisClient,
+	stream: StreamRef,
+	ofStream: StreamLeases,
+	shardIds: ReadonlySet<string>,
+	signal?: AbortSignal,
+): Promise<ApplicationMatch | undefined> {
+	if (ofStream.multiStream) return ofStream.leases.length > 0 ? 'stream-identifier' : undefined;
+	const leases = ofStream.leases;
+	if (!leases.some((lease) => shardIds.has(lease.shardId))) return undefined;
+	// Unfinished leases of shards the stream does not have belong to another stream.
+	if (leases.some((lease) => !shardIds.has(lease.shardId) && checkpointPosition(lease).type !== 'SHARD_END')) return undefined;
+	const witness = leases.find((lease) => shardIds.has(lease.shardId) && checkpointPosition(lease).type === 'SEQUENCE_NUMBER');
+	if (witness?.checkpoint === undefined) return 'shard-ids';
+	try {
+		await kinesis.send(
+			new GetShardIteratorCommand({
+				...streamParameters(stream),
+				ShardId: witness.shardId,
+				ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+				StartingSequenceNumber: witness.checkpoint,
+			}),
+			signal ? {abortSignal: signal} : {},
+		);
+		return 'checkpoint';
+	} catch (error) {
+		if ((error as {name?: string}).name === 'InvalidArgumentException') return undefined;
+		// Throttled or denied: the shard ids are all there is to go by.
+		return 'shard-ids';
+	}
+}
+
+function summarize(application: string, tableStatus: string, match: ApplicationMatch, ofStream: StreamLeases): KclApplication {
+	const leases: readonly Lease[] = ofStream.leases;
+	const owners = new Map<string, number>();
+	let finished = 0;
+	let unowned = 0;
+	for (const lease of leases) {
+		if (checkpointPosition(lease).type === 'SHARD_END') finished++;
+		else if (lease.leaseOwner === undefined) unowned++;
+		if (lease.leaseOwner !== undefined) owners.set(lease.leaseOwner, (owners.get(lease.leaseOwner) ?? 0) + 1);
+	}
+	return {
+		kind: 'kcl',
+		name: application,
+		tableStatus,
+		multiStream: ofStream.multiStream,
+		matchedBy: match,
+		leases: leases.length,
+		finished,
+		unowned,
+		workers: [...owners]
+			.map(([owner, count]) => ({owner, leases: count}))
+			.sort((a, b) => b.leases - a.leases || a.owner.localeCompare(b.owner)),
+		otherStreams: ofStream.otherStreams,
+		otherIncarnations: ofStream.otherIncarnations,
+	};
+}

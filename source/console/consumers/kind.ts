@@ -1,0 +1,105 @@
+import type {ServiceName} from '../connect.js';
+import type {LeaseClients, streamIdentity} from '../leases.js';
+import type {StreamRef} from '../tail/shardListing.js';
+
+/**
+ * What every kind of consumer module provides (console/consumers/index.ts registers them): discovery
+ * for a stream, its row and its lines for the screens, its JSON and its table for the `consumers`
+ * command, and the capabilities it has. Screens and commands ask a consumer's kind for a capability
+ * (`capabilitiesOf(consumer).reset`) instead of switching on kinds.
+ */
+
+/** Every consumer value: a discriminated union member on `kind`, named within its kind. */
+export interface ConsumerBase {
+	readonly kind: string;
+	readonly name: string;
+}
+
+/** What discovery has read of the stream once, for every kind to use. */
+export interface DiscoveryContext {
+	readonly clients: LeaseClients;
+	readonly stream: StreamRef;
+	readonly streamArn?: string;
+	/** The stream as lease keys name it. */
+	readonly identity: ReturnType<typeof streamIdentity>;
+	/** Every shard ListShards lists. */
+	readonly shardIds: ReadonlySet<string>;
+	readonly options: DiscoverOptions;
+	readonly signal?: AbortSignal;
+	/** The error in the user's words. */
+	readonly describe: (error: unknown, service: ServiceName) => Promise<string>;
+}
+
+export interface DiscoverOptions {
+	/** KCL applications to include by name (their lease tables), matched or not; discovery still looks for others unless `discover` is false. */
+	readonly applications?: readonly string[];
+	/** Look through every table for lease tables. Default true. */
+	readonly discover?: boolean;
+	readonly signal?: AbortSignal;
+	/** Tables described at once. Default 8. */
+	readonly concurrency?: number;
+	/** Turns an error into what the user reads. Default: the console's failure text. */
+	readonly describeError?: (error: unknown, service: ServiceName) => Promise<string> | string;
+}
+
+/** A kind's consumers of a stream, and what could not be read (the rest is still shown). Throws only for what the user named. */
+export interface KindDiscovery<C> {
+	readonly consumers: readonly C[];
+	readonly problems: readonly string[];
+}
+
+/** A consumer as one row of the consumers screen. */
+export interface ConsumerRowText {
+	readonly text: string;
+	/** Something needs a look (unowned leases, say). */
+	readonly warn: boolean;
+}
+
+/** A kind's part of the `consumers` command's plain output. */
+export interface ConsumerTable {
+	/** Said when the stream has none of this kind. */
+	readonly empty: string;
+	readonly title: string;
+	readonly header: readonly string[];
+	readonly rows: ReadonlyArray<readonly string[]>;
+	/** Lines after the table. */
+	readonly notes: readonly string[];
+	/** Said after every kind's table: a command to run next. */
+	readonly next?: string;
+}
+
+/** Where a consumer keeps its per-shard positions: a KCL-style lease table, read and written by console/checkpoints/. */
+export interface LeaseTablePositions {
+	readonly leaseTable: string;
+}
+
+/**
+ * What a consumer has and can have done to it, each optional: a screen offers the key, and a command
+ * the action, only for a consumer whose kind has it (a kind answers per consumer).
+ */
+export interface ConsumerCapabilities<C> {
+	/** Per-shard positions and lag (the checkpoints screen and command). */
+	readonly positions?: (consumer: C) => LeaseTablePositions;
+	/** Moving its per-shard positions: a plan, then conditional writes (the reset screen, `checkpoints reset`). */
+	readonly reset?: (consumer: C) => LeaseTablePositions;
+	// The next kinds add their own: deregister (fan-out consumers, Lambda mappings), pause (Lambda mappings, Flink).
+}
+
+/** A consumer's capabilities, answered for it. */
+export type CapabilitiesOf = {readonly [K in keyof ConsumerCapabilities<never>]?: ReturnType<NonNullable<ConsumerCapabilities<never>[K]>>};
+
+export interface ConsumerKind<C extends ConsumerBase> {
+	readonly kind: C['kind'];
+	/** A short word for its rows: "KCL", "fan-out". */
+	readonly label: string;
+	/** The kind as a heading and in problems: "KCL applications". */
+	readonly title: string;
+	/** The `part` its problems have always been reported under (JSON and screens). */
+	readonly part: string;
+	readonly discover: (context: DiscoveryContext) => Promise<KindDiscovery<C>>;
+	readonly row: (consumer: C) => ConsumerRowText;
+	/** Its line of the `consumers` command's JSON, without `stream` (the command adds it). */
+	readonly json: (consumer: C) => {readonly type: string} & Record<string, unknown>;
+	readonly table: (consumers: readonly C[], stream: string) => ConsumerTable;
+	readonly capabilities: ConsumerCapabilities<C>;
+}

@@ -1,0 +1,114 @@
+import type {DynamoDBClient} from '@aws-sdk/client-dynamodb';
+import {DescribeStreamSummaryCommand, RegisterStreamConsumerCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {capabilitiesOf, consumerKinds, discoverConsumers} from '../../source/console/consumers/index.js';
+import type {Engine} from '../../source/engine/index.js';
+import {consoleConsumerServices} from '../../source/ui/consumerServices.js';
+import {renderRoute} from '../../source/ui/screens/index.js';
+import {kinesisClient, startEngine} from '../helpers/engine.js';
+import {createLeaseTable, createStream, dynamoClient, putLease, putRecords} from '../helpers/leaseTables.js';
+import {localTarget, renderApp, testServices, waitForFrame} from '../helpers/ui.js';
+
+/**
+ * The consumer registry's capabilities on screen: every kind is listed through the registry, and the
+ * consumers screen offers an action only for a consumer whose kind has it (a KCL application's
+ * positions can be opened and reset; an enhanced fan-out consumer's cannot).
+ */
+describe('consumer kinds and their capabilities in the console on the engine', () => {
+	let engine: Engine;
+	let kinesis: KinesisClient;
+	let dynamo: DynamoDBClient;
+	let sequence: string;
+
+	beforeAll(async () => {
+		engine = await startEngine();
+		kinesis = kinesisClient(engine.url, 'http1');
+		dynamo = dynamoClient(engine.url);
+		await createStream(kinesis, 'clicks', 2);
+		const sequences = await putRecords(kinesis, 'clicks', 2, 0, 3);
+		sequence = sequences[1] ?? '';
+		await createLeaseTable(dynamo, 'clicks-app');
+		await putLease(dynamo, 'clicks-app', 'shardId-000000000000', {checkpoint: sequences[0] ?? '', owner: 'worker-1', counter: 1});
+		await putLease(dynamo, 'clicks-app', 'shardId-000000000001', {checkpoint: 'TRIM_HORIZON', counter: 1});
+		const {StreamDescriptionSummary: summary} = await kinesis.send(new DescribeStreamSummaryCommand({StreamName: 'clicks'}));
+		await kinesis.send(new RegisterStreamConsumerCommand({StreamARN: summary?.StreamARN ?? '', ConsumerName: 'alerts'}));
+	});
+	afterAll(async () => {
+		kinesis.destroy();
+		dynamo.destroy();
+		await engine.close();
+	});
+
+	const services = (readOnly: boolean) =>
+		consoleConsumerServices(
+			{kinesis, dynamodb: dynamo, target: localTarget(engine.url)},
+			async (error) => (error instanceof Error ? error.message : String(error)),
+			{readOnly, refreshMs: 300},
+		);
+
+	it('discovers every registered kind, each consumer with its kind and what it can do', async () => {
+		const found = await discoverConsumers({kinesis, dynamodb: dynamo}, 'clicks');
+		expect(found.consumers.map((consumer) => [consumer.kind, consumer.name])).toEqual([
+			['kcl', 'clicks-app'],
+			['fan-out', 'alerts'],
+		]);
+		const [application, fanOut] = found.consumers;
+		expect(application && capabilitiesOf(application)).toEqual({positions: {leaseTable: 'clicks-app'}, reset: {leaseTable: 'clicks-app'}});
+		expect(fanOut && capabilitiesOf(fanOut)).toEqual({});
+		expect(Object.keys(consumerKinds)).toEqual(['kcl', 'fan-out']);
+	});
+
+	it('offers Enter and R for the KCL application only: on the fan-out consumer they do nothing', async () => {
+		const app = renderApp(testServices(kinesis, engine.url, {consumers: services(false)}), renderRoute, {
+			initialRoute: {kind: 'consumers', stream: 'clicks'},
+		});
+		const list = await waitForFrame(app.lastFrame, (text) => text.includes('alerts') && text.includes('clicks-app'), 8000);
+		expect(list).toMatch(/KCL +clicks-app +2 leases/);
+		expect(list).toMatch(/fan-out +alerts +ACTIVE/);
+		expect(list).toContain('clicks-app: Enter its positions and lag per shard · R resets them');
+
+		// The fan-out consumer: nothing to open, nothing to reset.
+		app.stdin.write('j');
+		const onFanOut = await waitForFrame(app.lastFrame, (text) => text.includes('alerts: a fan-out consumer: nothing more to open here'));
+		expect(onFanOut).not.toContain('R resets them');
+		app.stdin.write('R');
+		app.stdin.write('\r');
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(app.lastFrame()).toContain('alerts: a fan-out consumer');
+		expect(app.lastFrame()).not.toContain('reset to (trim-horizon');
+
+		// The application: R opens its reset.
+		app.stdin.write('k');
+		await waitForFrame(app.lastFrame, (text) => text.includes('clicks-app: Enter'));
+		app.stdin.write('R');
+		await waitForFrame(app.lastFrame, (text) => text.includes('reset to (trim-horizon') && text.includes('of clicks-app on clicks'), 8000);
+		app.unmount();
+	});
+
+	it('under --read-only offers the positions but not the reset', async () => {
+		const app = renderApp(testServices(kinesis, engine.url, {consumers: services(true), readOnly: true}), renderRoute, {
+			initialRoute: {kind: 'consumers', stream: 'clicks'},
+		});
+		const list = await waitForFrame(app.lastFrame, (text) => text.includes('clicks-app: Enter'), 8000);
+		expect(list).toContain('clicks-app: Enter its positions and lag per shard');
+		expect(list).not.toContain('R resets them');
+		app.stdin.write('R');
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(app.lastFrame()).not.toContain('reset to (trim-horizon');
+		app.stdin.write('\r');
+		await waitForFrame(app.lastFrame, (text) => text.includes('worker-1') && text.includes('clicks-app'), 8000);
+		app.unmount();
+	});
+
+	it("names a plan problem's remedy by its key: a sequence number for every shard asks to mark one with Space", async () => {
+		const app = renderApp(testServices(kinesis, engine.url, {consumers: services(false)}), renderRoute, {
+			initialRoute: {kind: 'reset', stream: 'clicks', application: 'clicks-app'},
+		});
+		await waitForFrame(app.lastFrame, (text) => text.includes('reset to (trim-horizon'), 8000);
+		app.stdin.write(`${sequence}\r`);
+		const plan = await waitForFrame(app.lastFrame, (text) => text.includes('belongs to one shard'), 10_000);
+		expect(plan.replaceAll(/\s+/g, ' ')).toContain('Name that shard alone (mark one shard with Space on the checkpoints).');
+		expect(plan).not.toContain('--shard');
+		app.unmount();
+	});
+});
