@@ -34,8 +34,11 @@ export function kindOf<C extends Consumer>(consumer: C): ConsumerKind<C> {
 
 /** What a consumer has and can have done to it: screens and commands offer an action only when it is here. */
 export function capabilitiesOf(consumer: Consumer): CapabilitiesOf {
-	const {positions, reset} = kindOf(consumer).capabilities;
-	return {...(positions ? {positions: positions(consumer)} : {}), ...(reset ? {reset: reset(consumer)} : {})};
+	// Every capability is a function of the consumer; answering them all by name keeps a new capability one line in kind.ts.
+	const capabilities = kindOf(consumer).capabilities as Readonly<Record<string, ((consumer: Consumer) => unknown) | undefined>>;
+	return Object.fromEntries(
+		Object.entries(capabilities).flatMap(([name, answer]) => (answer === undefined ? [] : [[name, answer(consumer)]])),
+	) as CapabilitiesOf;
 }
 
 export interface ConsumerProblem {
