@@ -171,7 +171,6 @@ export async function planCheckpointReset(
 		...(options.signal ? {signal: options.signal} : {}),
 	};
 	const problems: PlanProblem[] = [];
-	const warnings: string[] = [];
 	const target = request.to;
 	const byShard = new Map(state.leases.map((lease) => [lease.shardId, lease]));
 	const finishedWithoutLease = finishedShards(state.shards, byShard);
@@ -423,9 +422,54 @@ export async function planCheckpointReset(
 		};
 	});
 
-	// Warnings.
+	const {warnings, liveWorkers} = planWarnings({
+		shards,
+		leaseless,
+		target,
+		leases: byShard,
+		heldBy: options.heldBy,
+		problems: problems.length,
+		nameAction,
+	});
+
+	return {
+		operation: 'checkpoint-reset',
+		stream,
+		application,
+		multiStream: state.multiStream,
+		...(state.multiStream && state.streamIdentifier ? {streamIdentifier: streamIdentifierText(state.streamIdentifier)} : {}),
+		request,
+		target: describeTarget(target),
+		plannedAt: new Date(now()).toISOString(),
+		shards,
+		leaseless,
+		liveWorkers,
+		problems,
+		warnings,
+	};
+}
+
+/** What to read before writing a plan: leases held by the console or live workers, unchecked owners, the child-shard trap, LATEST, pending checkpoints. */
+function planWarnings({
+	shards,
+	leaseless,
+	target,
+	leases,
+	heldBy,
+	problems,
+	nameAction,
+}: {
+	readonly shards: readonly ShardResetPlan[];
+	readonly leaseless: readonly LeaselessShard[];
+	readonly target: ResetTarget;
+	readonly leases: ReadonlyMap<string, Lease>;
+	readonly heldBy: string | undefined;
+	readonly problems: number;
+	readonly nameAction: (action: ResetAction) => string;
+}): {warnings: string[]; liveWorkers: string[]} {
+	const warnings: string[] = [];
 	const written = shards.filter((plan) => plan.action !== 'unchanged');
-	const byConsole = (plan: ShardResetPlan) => options.heldBy !== undefined && plan.current.leaseOwner === options.heldBy;
+	const byConsole = (plan: ShardResetPlan) => heldBy !== undefined && plan.current.leaseOwner === heldBy;
 	const held = written.filter(byConsole);
 	if (held.length > 0)
 		warnings.push(
@@ -464,26 +508,12 @@ export async function planCheckpointReset(
 			'LATEST is kept as LATEST: a worker starts at the newest record when it takes the lease, so what arrives between the reset and then is skipped too.',
 		);
 	}
-	const pending = written.filter((plan) => byShard.get(plan.shardId)?.pendingCheckpoint !== undefined);
+	const pending = written.filter((plan) => leases.get(plan.shardId)?.pendingCheckpoint !== undefined);
 	if (pending.length > 0)
 		warnings.push(
 			`${pending.length} lease${pending.length === 1 ? ' has a pending' : 's have pending'} (prepared) checkpoint${pending.length === 1 ? '' : 's'}: the reset removes ${pending.length === 1 ? 'it' : 'them'}.`,
 		);
-	if (written.length === 0 && problems.length === 0) warnings.push('Every chosen checkpoint is already there: there is nothing to write.');
+	if (written.length === 0 && problems === 0) warnings.push('Every chosen checkpoint is already there: there is nothing to write.');
 
-	return {
-		operation: 'checkpoint-reset',
-		stream,
-		application,
-		multiStream: state.multiStream,
-		...(state.multiStream && state.streamIdentifier ? {streamIdentifier: streamIdentifierText(state.streamIdentifier)} : {}),
-		request,
-		target: describeTarget(target),
-		plannedAt: new Date(now()).toISOString(),
-		shards,
-		leaseless,
-		liveWorkers,
-		problems,
-		warnings,
-	};
+	return {warnings, liveWorkers};
 }
