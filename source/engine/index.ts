@@ -137,9 +137,9 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 	const kinesis: Service = {
 		name: 'Kinesis',
 		targetPrefix: 'Kinesis_20131202',
-		operations: kinesisActions,
+		actions: kinesisActions,
 		contextFor,
-		admit: (operation, input, region) => quotas.admit(operation, input, region),
+		admit: (action, input, region) => quotas.admit(action, input, region),
 	};
 	// An UpdateShardCount the engine was doing when it stopped goes on.
 	for (const stream of streams.all(now())) resumeScaling(contextFor(stream), stream);
@@ -159,7 +159,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 	const dynamodb: Service = {
 		name: 'DynamoDB',
 		targetPrefix: 'DynamoDB_20120810',
-		operations: {},
+		actions: {},
 		contextFor: () => undefined,
 		forward: dynamo.handle,
 	};

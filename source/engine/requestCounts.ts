@@ -1,10 +1,14 @@
 import type {MetricStore} from './cloudwatch/metricStore.js';
-import type {CountedOperation, RequestCounter} from './protocol/dispatch.js';
+import type {CountedAction, RequestCounter} from './protocol/dispatch.js';
 
 /** The engine's own CloudWatch namespace: what it was asked, per service and operation. */
 export const ENGINE_NAMESPACE = 'KinesisConsole/Engine';
 
-/** Requests to one operation in one region since the engine started, and how many a quota refused. */
+/**
+ * Requests to one action in one region since the engine started, and how many a quota refused. Its
+ * `operation` is named after the dimension the counts are published under (Operation),
+ * which dashboards and bench/scale.ts read: a published name stays.
+ */
 export interface OperationCount {
 	readonly region: string;
 	readonly service: string;
@@ -14,7 +18,7 @@ export interface OperationCount {
 	readonly refused: number;
 }
 
-interface Counter extends CountedOperation, Omit<OperationCount, 'requests' | 'refused'> {
+interface Counter extends CountedAction, Omit<OperationCount, 'requests' | 'refused'> {
 	requests: number;
 	refused: number;
 	/** What the metric store has been given so far. */
@@ -38,7 +42,7 @@ export class RequestCounts implements RequestCounter {
 
 	constructor(private readonly metrics: MetricStore) {}
 
-	count(region: string, service: string, operation: string): CountedOperation {
+	count(region: string, service: string, operation: string): CountedAction {
 		let services = this.counters.get(region);
 		if (!services) this.counters.set(region, (services = new Map()));
 		let operations = services.get(service);

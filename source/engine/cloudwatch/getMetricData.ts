@@ -1,7 +1,7 @@
 import {Timestamp} from '../protocol/values.js';
 import {invalidNextToken, invalidParameterCombination, invalidParameterValue, missingParameter} from './errors.js';
 import type {MetricStore, Series} from './metricStore.js';
-import {Metric, Unit, checkPeriod, defineOperation, isStatistic, statisticAt, unsupportedStatistic, type Statistic} from './operation.js';
+import {Metric, Unit, checkPeriod, defineAction, isStatistic, statisticAt, unsupportedStatistic, type Statistic} from './action.js';
 
 const DEFAULT_MAX_DATAPOINTS = 100_800;
 
@@ -11,7 +11,7 @@ interface PageToken {
 	readonly afterMs: number;
 }
 
-export default defineOperation(
+export default defineAction(
 	{
 		MetricDataQueries: {
 			type: 'List',

@@ -7,15 +7,15 @@ import {
 	STATISTICS,
 	Unit,
 	checkPeriod,
-	defineOperation,
+	defineAction,
 	statisticAt,
 	unsupportedStatistic,
 	type Statistic,
-} from './operation.js';
+} from './action.js';
 
 const MAX_DATAPOINTS = 1440;
 
-export default defineOperation(
+export default defineAction(
 	{
 		Namespace: {...Namespace, required: true},
 		MetricName: {...MetricName, required: true},

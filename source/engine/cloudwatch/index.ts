@@ -1,14 +1,14 @@
-import type {Operation, Service} from '../protocol/dispatch.js';
+import type {Action, Service} from '../protocol/dispatch.js';
 import {describeCloudWatchError} from './errors.js';
 import getMetricData from './getMetricData.js';
 import getMetricStatistics from './getMetricStatistics.js';
 import listMetrics from './listMetrics.js';
 import type {MetricStore} from './metricStore.js';
-import type {CloudWatchContext} from './operation.js';
+import type {CloudWatchContext} from './action.js';
 import putMetricData from './putMetricData.js';
 
-/** Every CloudWatch operation the engine serves, by its name in X-Amz-Target. */
-export const cloudWatchOperations: Readonly<Record<string, Operation>> = {
+/** Every CloudWatch action the engine serves, by its name in X-Amz-Target. */
+export const cloudWatchActions: Readonly<Record<string, Action>> = {
 	GetMetricData: getMetricData,
 	GetMetricStatistics: getMetricStatistics,
 	ListMetrics: listMetrics,
@@ -25,7 +25,7 @@ export function cloudWatchService(metrics: MetricStore, now: () => number): Serv
 	return {
 		name: 'CloudWatch',
 		targetPrefix: 'GraniteServiceVersion20100801',
-		operations: cloudWatchOperations,
+		actions: cloudWatchActions,
 		contextFor: ({region}): CloudWatchContext => ({metrics, region, nowMs: now()}),
 		describeError: describeCloudWatchError,
 		// The awsQuery service model's metadata: aws-sdk v2, apis/monitoring-2010-08-01.min.json.

@@ -1,6 +1,6 @@
 import {invalidNextToken} from './errors.js';
 import {RESOLUTIONS, MINUTE, SECOND, type Series} from './metricStore.js';
-import {MetricName, Namespace, defineOperation} from './operation.js';
+import {MetricName, Namespace, defineAction} from './action.js';
 
 const PAGE_SIZE = 500;
 
@@ -9,7 +9,7 @@ const PAGE_SIZE = 500;
  * RecentlyActive PT3H), in a stable order. A dimension filter matches metrics that have the dimension
  * (with that value, when one is given), whatever other dimensions they have.
  */
-export default defineOperation(
+export default defineAction(
 	{
 		Namespace,
 		MetricName,

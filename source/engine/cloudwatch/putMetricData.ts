@@ -1,6 +1,6 @@
 import {limitExceeded, invalidParameterCombination, invalidParameterValue, missingParameter} from './errors.js';
 import {seriesKey, type Dimension} from './metricStore.js';
-import {Dimensions, MetricName, Namespace, Unit, defineOperation} from './operation.js';
+import {Dimensions, MetricName, Namespace, Unit, defineAction} from './action.js';
 
 const TWO_WEEKS_MS = 14 * 86_400_000;
 const TWO_HOURS_MS = 2 * 3_600_000;
@@ -22,7 +22,7 @@ interface Put {
  * The whole request is checked before anything is kept. Standard (60 s) and high (1 s) resolution data
  * are kept alike: both can be read at 1-second periods for 3 hours and at 1-minute periods for 15 days.
  */
-export default defineOperation(
+export default defineAction(
 	{
 		Namespace: {...Namespace, required: true},
 		MetricData: {

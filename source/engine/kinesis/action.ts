@@ -36,13 +36,16 @@ export interface EngineLimits {
 	readonly scalingsPerDay: number;
 }
 
-export interface Action<S extends Schema = Schema> {
+export interface KinesisAction<S extends Schema = Schema> {
 	readonly schema: S;
 	readonly run: (context: ActionContext, input: Infer<S>) => Promise<object> | object;
-	/** A faster reader of the JSON body (see Operation.readJson). */
+	/** A faster reader of the JSON body (see Action.readJson in protocol/dispatch.ts). */
 	readonly readJson?: (body: Buffer) => Infer<S> | undefined;
 }
 
 /** Declares an action; the helper only ties the input type to the schema. */
-export const defineAction = <S extends Schema>(schema: S, run: Action<S>['run'], readJson?: Action<S>['readJson']): Action<S> =>
-	readJson ? {schema, run, readJson} : {schema, run};
+export const defineAction = <S extends Schema>(
+	schema: S,
+	run: KinesisAction<S>['run'],
+	readJson?: KinesisAction<S>['readJson'],
+): KinesisAction<S> => (readJson ? {schema, run, readJson} : {schema, run});

@@ -1,4 +1,4 @@
-import type {Operation} from '../protocol/dispatch.js';
+import type {Action} from '../protocol/dispatch.js';
 import addTagsToStream from './addTagsToStream.js';
 import createChannel from './createChannel.js';
 import createStream from './createStream.js';
@@ -45,8 +45,8 @@ import updateStreamMode from './updateStreamMode.js';
 import updateStreamRecordDistributionStrategy from './updateStreamRecordDistributionStrategy.js';
 import updateStreamWarmThroughput from './updateStreamWarmThroughput.js';
 
-/** Every Kinesis operation the engine serves, by its name in X-Amz-Target. */
-export const kinesisActions: Readonly<Record<string, Operation>> = {
+/** Every Kinesis action the engine serves, by its name in X-Amz-Target. */
+export const kinesisActions: Readonly<Record<string, Action>> = {
 	AddTagsToStream: addTagsToStream,
 	CreateChannel: createChannel,
 	CreateStream: createStream,

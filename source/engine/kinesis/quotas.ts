@@ -98,14 +98,14 @@ export class ControlPlaneQuotas {
 	 * Takes one call from the operation's budget, or answers the refusal AWS gives when it is spent. An
 	 * operation with no quota (the whole data plane) costs one property lookup, and no clock reading.
 	 */
-	admit(operation: string, input: object, region: string): ServiceError | undefined {
+	admit(action: string, input: object, region: string): ServiceError | undefined {
 		if (!this.enabled) return undefined;
-		const quota = Object.hasOwn(this.quotas, operation) ? this.quotas[operation] : undefined;
+		const quota = Object.hasOwn(this.quotas, action) ? this.quotas[action] : undefined;
 		if (!quota) return undefined;
 		const nowMs = this.now();
 		const named = input as Named;
 		const stream = streamNameOf(named);
-		let key = `${region}|${operation}`;
+		let key = `${region}|${action}`;
 		if (quota.scope === 'stream') key += `|${stream ?? ''}`;
 		else if (quota.scope === 'consumerShard') key += `|${String(named.ConsumerARN)}|${String(named.ShardId)}`;
 		let bucket = this.buckets.get(key);

@@ -43,28 +43,31 @@ export interface DispatchOptions {
 	readonly auth?: Credentials;
 	/** The clock signatures are checked against. */
 	readonly now?: () => number;
-	/** Counts every request to a known operation, and the ones a quota refused. */
+	/** Counts every request to a known action, and the ones a quota refused. */
 	readonly counts?: RequestCounter;
 }
 
-/** What counting one request gives back: its operation's count of refusals, to add to. */
-export interface CountedOperation {
+/** What counting one request gives back: its action's count of refusals, to add to. */
+export interface CountedAction {
 	refused: number;
 }
 
 export interface RequestCounter {
-	count(region: string, service: string, operation: string): CountedOperation;
+	count(region: string, service: string, action: string): CountedAction;
 }
 
 /** The errors a quota refuses a request with: control-plane rates and account limits, and a shard's throughput. */
 const QUOTA_ERRORS = new Set(['LimitExceededException', 'ProvisionedThroughputExceededException']);
 
-/** An operation: its input schema, and what runs on the checked input (the service fixes the context type). */
-export interface Operation {
+/**
+ * An action: one API operation a service serves (AWS's API references list them under "Actions"), by its
+ * input schema and what runs on the checked input (the service fixes the context type).
+ */
+export interface Action {
 	readonly schema: Schema;
 	readonly run: (context: never, input: never) => Promise<object> | object;
 	/**
-	 * A faster reader of the operation's JSON body, for a hot path: the checked input, just as parseInput
+	 * A faster reader of the action's JSON body, for a hot path: the checked input, just as parseInput
 	 * gives it, or undefined to leave the body to the general path (and any error to it).
 	 */
 	readonly readJson?: (body: Buffer) => object | undefined;
@@ -75,14 +78,14 @@ export interface Service {
 	/** How request counts name it: Kinesis, CloudWatch, DynamoDB. */
 	readonly name: string;
 	readonly targetPrefix: string;
-	readonly operations: Readonly<Record<string, Operation>>;
-	/** Builds the context one request runs in; it is passed to the service's own operations only. */
+	readonly actions: Readonly<Record<string, Action>>;
+	/** Builds the context one request runs in; it is passed to the service's own actions only. */
 	readonly contextFor: (request: {region: string}) => unknown;
 	/**
-	 * Takes a request from its operation's quota, once its input has passed validation and before the
-	 * operation runs: the refusal to answer with when the quota is spent, otherwise undefined.
+	 * Takes a request from its action's quota, once its input has passed validation and before the
+	 * action runs: the refusal to answer with when the quota is spent, otherwise undefined.
 	 */
-	readonly admit?: (operation: string, input: object, region: string) => ServiceError | undefined;
+	readonly admit?: (action: string, input: object, region: string) => ServiceError | undefined;
 	/** How the service names an error on the wire, when not as `{__type: type}` alone (CloudWatch adds its query error code). */
 	readonly describeError?: (error: ServiceError) => {readonly type: string; readonly headers: Readonly<Record<string, string>>};
 	/** For a service with an embedded implementation (DynamoDB): takes the request as it came, once its signature has passed. */
@@ -110,9 +113,9 @@ const codecs: Readonly<Record<string, Codec>> = {[json.contentType]: json, [json
 /**
  * Turns a request into a response the way AWS's front end does, in AWS's order (as kinesalite's test
  * suite recorded it against AWS, mhart/kinesalite test/connection.js): the method; then, for a body
- * with no known operation or in no content type AWS reads, a bare refusal; then the body's syntax;
- * the operation; the signature's presence (and, with `auth`, its validity); the input's types and
- * constraints; then the operation itself. JSON requests get JSON answers, the rest CBOR.
+ * with no known action or in no content type AWS reads, a bare refusal; then the body's syntax;
+ * the action; the signature's presence (and, with `auth`, its validity); the input's types and
+ * constraints; then the action itself. JSON requests get JSON answers, the rest CBOR.
  */
 export async function dispatch(
 	services: readonly Service[],
@@ -124,13 +127,13 @@ export async function dispatch(
 		String(request.headers['content-type'] ?? '')
 			.split(';')[0]
 			?.trim() ?? '';
-	// Everything after the first dot names the operation: `Kinesis_20131202.ListStreams.Extra` is no operation.
+	// Everything after the first dot names the action: `Kinesis_20131202.ListStreams.Extra` is no action.
 	const target = String(request.headers['x-amz-target'] ?? '');
 	const dot = target.indexOf('.');
 	const prefix = dot < 0 ? target : target.slice(0, dot);
-	const operationName = dot < 0 ? '' : target.slice(dot + 1);
+	const actionName = dot < 0 ? '' : target.slice(dot + 1);
 	const service = services.find((candidate) => candidate.targetPrefix === prefix);
-	const operation = service && Object.hasOwn(service.operations, operationName) ? service.operations[operationName] : undefined;
+	const served = service && Object.hasOwn(service.actions, actionName) ? service.actions[actionName] : undefined;
 	// AWS answers in JSON what was asked in JSON (1.0 only of a service that speaks it), and all else in CBOR.
 	const codec = contentType === json.contentType ? json : contentType === json10.contentType && service ? json10 : cbor;
 	const reply = (status: number, value: object): WireResponse => {
@@ -142,7 +145,7 @@ export async function dispatch(
 		if (second.done) return {status, headers, body: first.done ? '' : first.value};
 		return {status, headers, body: '', stream: paced([first.value, second.value], pieces)};
 	};
-	let counted: CountedOperation | undefined;
+	let counted: CountedAction | undefined;
 	const fail = (error: ServiceError) => {
 		if (counted && QUOTA_ERRORS.has(error.type)) counted.refused++;
 		const described = service?.describeError?.(error) ?? {type: error.type, headers: {}};
@@ -158,32 +161,32 @@ export async function dispatch(
 		}
 		const region = regionOf(request.headers) ?? defaultRegion;
 		if (service?.forward) {
-			counted = options.counts?.count(region, service.name, dot < 0 ? '(none)' : operationName);
+			counted = options.counts?.count(region, service.name, dot < 0 ? '(none)' : actionName);
 			// An embedded implementation (DynamoDB) takes the request as it came, once its signature passes.
 			checkSignature(request, options);
 			return await service.forward(request);
 		}
-		// Every request to a known operation is counted, whatever refuses it.
-		if (service && operation) counted = options.counts?.count(region, service.name, operationName);
-		if (request.body.length === 0) throw operation ? serializationError() : unknownOperation();
+		// Every request to a known action is counted, whatever refuses it.
+		if (service && served) counted = options.counts?.count(region, service.name, actionName);
+		if (request.body.length === 0) throw served ? serializationError() : unknownOperation();
 		if (!(contentType in codecs) && contentType !== DEPRECATED_JSON) {
-			return dot > 0 && operationName ? unknownOperationXml() : accessDenied();
+			return dot > 0 && actionName ? unknownOperationXml() : accessDenied();
 		}
 		// A fast reader's input is a well-formed structure already; otherwise the body is decoded (and its syntax
 		// checked) here, as its content type says (application/json is JSON too).
 		const body = decompressed(request);
-		const fast = operation && codec === json ? operation.readJson?.(body) : undefined;
+		const fast = served && codec === json ? served.readJson?.(body) : undefined;
 		const decoded = fast === undefined ? decodeBody(codecs[contentType] ?? json, body, contentType) : undefined;
 		// The oldest JSON protocol goes no further than the body's syntax.
 		if (contentType === DEPRECATED_JSON)
 			return deprecatedJsonRefusal(decoded === NOT_A_STRUCTURE ? 'SerializationException' : 'UnknownOperationException');
-		if (!service || !operation) throw unknownOperation();
+		if (!service || !served) throw unknownOperation();
 		checkSignature(request, options);
-		const input = fast ?? checkedInput(operation.schema, decoded);
-		const refusal = service.admit?.(operationName, input as object, region);
+		const input = fast ?? checkedInput(served.schema, decoded);
+		const refusal = service.admit?.(actionName, input as object, region);
 		if (refusal) throw refusal;
 		const context = service.contextFor({region});
-		const output = await operation.run(context as never, input as never);
+		const output = await served.run(context as never, input as never);
 		if (output instanceof EventStreamReply) {
 			const signal = request.signal ?? new AbortController().signal;
 			return {
@@ -193,7 +196,7 @@ export async function dispatch(
 				stream: frameEvents(output.open(signal), codec.contentType, codec.encode),
 			};
 		}
-		// An operation with nothing to say (CreateStream, AddTagsToStream, ...) answers with an empty body, as AWS does.
+		// An action with nothing to say (CreateStream, AddTagsToStream, ...) answers with an empty body, as AWS does.
 		if (output.constructor === Object && Object.keys(output).length === 0)
 			return {status: 200, headers: {'content-type': codec.contentType, ...answerHeaders()}, body: ''};
 		return reply(200, output);
@@ -211,8 +214,8 @@ function checkSignature(request: WireRequest, options: DispatchOptions): void {
 }
 
 /**
- * A query-protocol call, in the same order as a JSON one: the operation (Action and Version), the
- * signature, the parameters' types and constraints, then the operation itself; answers and errors in XML.
+ * A query-protocol call, in the same order as a JSON one: the action (Action and Version), the
+ * signature, the parameters' types and constraints, then the action itself; answers and errors in XML.
  */
 async function dispatchQuery(
 	services: readonly Service[],
@@ -225,21 +228,21 @@ async function dispatchQuery(
 	const queryServices = services.filter((candidate) => candidate.query !== undefined);
 	const region = regionOf(request.headers) ?? defaultRegion;
 	let service: Service | undefined;
-	let counted: CountedOperation | undefined;
+	let counted: CountedAction | undefined;
 	try {
 		const params = readForm(decompressed(request));
 		const action = params.get('Action');
 		const version = params.get('Version');
 		if (action === undefined || action === '') throw missingAction();
 		service = queryServices.find((candidate) => candidate.query?.version === version);
-		const operation = service && Object.hasOwn(service.operations, action) ? service.operations[action] : undefined;
-		if (!service?.query || !operation) throw invalidAction(action, version);
+		const served = service && Object.hasOwn(service.actions, action) ? service.actions[action] : undefined;
+		if (!service?.query || !served) throw invalidAction(action, version);
 		counted = options.counts?.count(region, service.name, action);
 		checkSignature(request, options);
-		const input = checkedInput(operation.schema, queryInput(operation.schema, params));
+		const input = checkedInput(served.schema, queryInput(served.schema, params));
 		const refusal = service.admit?.(action, input as object, region);
 		if (refusal) throw refusal;
-		const output = await operation.run(service.contextFor({region}) as never, input as never);
+		const output = await served.run(service.contextFor({region}) as never, input as never);
 		return {status: 200, headers, body: xmlAnswer(action, service.query, output, requestId)};
 	} catch (caught) {
 		const error = caught instanceof ServiceError ? caught : unexpected(caught);

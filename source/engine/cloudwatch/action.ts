@@ -2,19 +2,19 @@ import type {Infer, Schema} from '../protocol/schema.js';
 import {invalidParameterValue} from './errors.js';
 import type {Aggregate, MetricStore} from './metricStore.js';
 
-/** What a CloudWatch operation sees: the metric data, and the region the request was signed for. */
+/** What a CloudWatch action sees: the metric data, and the region the request was signed for. */
 export interface CloudWatchContext {
 	readonly metrics: MetricStore;
 	readonly region: string;
 	readonly nowMs: number;
 }
 
-export interface CloudWatchOperation<S extends Schema = Schema> {
+export interface CloudWatchAction<S extends Schema = Schema> {
 	readonly schema: S;
 	readonly run: (context: CloudWatchContext, input: Infer<S>) => object;
 }
 
-export const defineOperation = <S extends Schema>(schema: S, run: CloudWatchOperation<S>['run']): CloudWatchOperation<S> => ({schema, run});
+export const defineAction = <S extends Schema>(schema: S, run: CloudWatchAction<S>['run']): CloudWatchAction<S> => ({schema, run});
 
 export const UNITS = [
 	'Seconds',
