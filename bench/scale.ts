@@ -32,7 +32,7 @@ import {createInterface} from 'node:readline';
 import {fileURLToPath} from 'node:url';
 import {CreateStreamCommand, type KinesisClient, ListShardsCommand, PutRecordsCommand} from '@aws-sdk/client-kinesis';
 import {CONTROL_PLANE_QUOTAS} from '../source/engine/kinesis/quotas.js';
-import {SHARD_LIMITS} from '../source/engine/kinesis/throughput.js';
+import {SHARD_LIMITS} from '../source/engine/kinesis/model/throughput.js';
 import type {OperationCount} from '../source/engine/requestCounts.js';
 import {cliEnv} from '../test/helpers/cli.js';
 import {Terminal} from '../test/helpers/terminal.js';

@@ -18,7 +18,7 @@ import {
 	UpdateShardCountCommand,
 } from '@aws-sdk/client-kinesis';
 import {afterAll, describe, expect, it} from 'vitest';
-import {parseSequenceNumber} from '../../source/engine/kinesis/sequenceNumbers.js';
+import {parseSequenceNumber} from '../../source/engine/kinesis/model/sequenceNumbers.js';
 import {Store} from '../../source/engine/store/store.js';
 import {kinesisClient} from '../helpers/engine.js';
 import {spawnEngine, type EngineProcess} from '../helpers/engineProcess.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {putRecordsSchema, readPutRecordsBody} from '../../source/engine/kinesis/putRecordsBody.js';
+import {putRecordsSchema, readPutRecordsBody} from '../../source/engine/kinesis/actions/putRecordsBody.js';
 import {parseInput} from '../../source/engine/protocol/schema.js';
 
 /**

@@ -17,7 +17,7 @@ import {
 	sequenceWriter,
 	shardSecondOf,
 	writerAt,
-} from '../../source/engine/kinesis/sequenceNumbers.js';
+} from '../../source/engine/kinesis/model/sequenceNumbers.js';
 import type {ShardState} from '../../source/engine/store/streamState.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
 import {createStream, expectError, uniqueName} from './support.js';

@@ -1,10 +1,10 @@
 import type {MetricsRecorder} from '../cloudwatch/recorder.js';
 import type {Infer, Schema} from '../protocol/schema.js';
 import type {Store} from '../store/store.js';
-import type {AccountSettingsBook} from './accountSettings.js';
-import type {Consumers} from './consumers.js';
-import type {Streams} from './streams.js';
-import type {ThroughputLimits} from './throughput.js';
+import type {AccountSettingsBook} from './model/accountSettings.js';
+import type {Consumers} from './model/consumers.js';
+import type {Streams} from './model/streams.js';
+import type {ThroughputLimits} from './model/throughput.js';
 
 /** What an action sees of the engine and of the request it serves. */
 export interface ActionContext {

@@ -1,5 +1,5 @@
 import {limitExceeded, type ServiceError} from '../protocol/errors.js';
-import {TokenBucket} from './throughput.js';
+import {TokenBucket} from './model/throughput.js';
 
 /**
  * Kinesis's control-plane API quotas, as AWS's API reference states them on each operation's page

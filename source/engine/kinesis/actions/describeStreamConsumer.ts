@@ -1,0 +1,7 @@
+import {defineAction} from '../action.js';
+import {ConsumerARN, ConsumerName, StreamARN} from '../model/fields.js';
+
+export default defineAction({StreamARN, ConsumerName, ConsumerARN}, ({streams, consumers, region, nowMs}, input) => {
+	const {stream, consumer} = consumers.find(region, input, nowMs);
+	return {ConsumerDescription: {...consumers.summary(stream, consumer, nowMs), StreamARN: streams.arnOf(stream)}};
+});

@@ -1,8 +1,0 @@
-import {defineAction} from './action.js';
-import {StreamRef} from './fields.js';
-import {changeRetention, retentionInput} from './retention.js';
-
-export default defineAction({...StreamRef, ...retentionInput}, async (context, input) => {
-	await changeRetention(context, input, input.RetentionPeriodHours, 'increase');
-	return {};
-});
