@@ -1,4 +1,5 @@
 import type {MetricsRecorder} from '../cloudwatch/recorder.js';
+import type {Action} from '../protocol/dispatch.js';
 import type {Infer, Schema} from '../protocol/schema.js';
 import type {Store} from '../store/store.js';
 import type {AccountSettingsBook} from './model/accountSettings.js';
@@ -36,16 +37,38 @@ export interface EngineLimits {
 	readonly scalingsPerDay: number;
 }
 
+/**
+ * A control-plane quota, as AWS's API reference states it on the action's page (the same text is in
+ * @aws-sdk/client-kinesis's command docs): calls per second, counted per account, per stream, or per
+ * consumer and shard, within an account and region. quotas.ts enforces it before the action runs.
+ */
+export interface ActionQuota {
+	/** Calls allowed per second; a bucket holds one second of them, refilled continuously. */
+	readonly perSecond: number;
+	/** What the calls are counted per, within an account and region. */
+	readonly scope: 'account' | 'stream' | 'consumerShard';
+}
+
+export const perAccount = (perSecond: number): ActionQuota => ({perSecond, scope: 'account'});
+export const perStream = (perSecond: number): ActionQuota => ({perSecond, scope: 'stream'});
+
 export interface KinesisAction<S extends Schema = Schema> {
 	readonly schema: S;
 	readonly run: (context: ActionContext, input: Infer<S>) => Promise<object> | object;
 	/** A faster reader of the JSON body (see Action.readJson in protocol/dispatch.ts). */
 	readonly readJson?: (body: Buffer) => Infer<S> | undefined;
+	/** Its rate, when AWS's API reference states one; the data plane is limited per shard instead (throughput.ts). */
+	readonly quota?: ActionQuota;
+}
+
+/** An action as the registry (index.ts) holds it: what the dispatcher runs, and its quota. */
+export interface RegisteredAction extends Action {
+	readonly quota?: ActionQuota;
 }
 
 /** Declares an action; the helper only ties the input type to the schema. */
 export const defineAction = <S extends Schema>(
 	schema: S,
 	run: KinesisAction<S>['run'],
-	readJson?: KinesisAction<S>['readJson'],
-): KinesisAction<S> => (readJson ? {schema, run, readJson} : {schema, run});
+	options: Pick<KinesisAction<S>, 'readJson' | 'quota'> = {},
+): KinesisAction<S> => ({schema, run, ...options});

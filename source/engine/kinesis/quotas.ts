@@ -1,71 +1,30 @@
 import {limitExceeded, type ServiceError} from '../protocol/errors.js';
+import type {ActionQuota} from './action.js';
+import {kinesisActions} from './index.js';
 import {TokenBucket} from './model/throughput.js';
 
 /**
- * Kinesis's control-plane API quotas, as AWS's API reference states them on each operation's page
- * (the same text is in @aws-sdk/client-kinesis's command docs): calls per second, and what they are
- * counted per. The data plane (PutRecord(s), GetRecords, GetShardIterator) is limited per shard in
- * throughput.ts instead, and has no entry here.
+ * Kinesis's control-plane API quotas: each action declares its own (`quota` in defineAction, with the
+ * sentence of AWS's API reference beside it), and this table gathers them by action name. The data
+ * plane (PutRecord(s), GetRecords, GetShardIterator) is limited per shard in model/throughput.ts
+ * instead, and has no entry here.
  */
-export interface Quota {
-	/** Calls allowed per second; a bucket holds one second of them, refilled continuously. */
-	readonly perSecond: number;
-	/** What the calls are counted per, within an account and region. */
-	readonly scope: 'account' | 'stream' | 'consumerShard';
+export interface Quota extends ActionQuota {
 	/** Where AWS states it. */
 	readonly source: string;
 }
 
-const reference = (operation: string) => `https://docs.aws.amazon.com/kinesis/latest/APIReference/API_${operation}.html`;
-const perAccount = (perSecond: number, operation: string): Quota => ({perSecond, scope: 'account', source: reference(operation)});
-const perStream = (perSecond: number, operation: string): Quota => ({perSecond, scope: 'stream', source: reference(operation)});
+const reference = (action: string) => `https://docs.aws.amazon.com/kinesis/latest/APIReference/API_${action}.html`;
 
 /**
- * Every operation whose page states a rate. Operations that exist in the service model but whose page
- * states none (the retention, monitoring, mode, resource-policy, TagResource family, UpdateMaxRecordSize
- * and UpdateStreamRecordDistributionStrategy operations, as of @aws-sdk/client-kinesis 3.1143.0) are
- * not limited: the README lists them, so that nobody takes the absence for a number.
+ * Every action whose page states a rate. Actions that exist in the service model but whose page states
+ * none (the retention, monitoring, mode, resource-policy, TagResource family, UpdateMaxRecordSize and
+ * UpdateStreamRecordDistributionStrategy actions, as of @aws-sdk/client-kinesis 3.1143.0) are not
+ * limited: the README lists them, so that nobody takes the absence for a number.
  */
-export const CONTROL_PLANE_QUOTAS: Readonly<Record<string, Quota>> = {
-	// "... has a limit of five transactions per second per account."
-	AddTagsToStream: perAccount(5, 'AddTagsToStream'),
-	CreateStream: perAccount(5, 'CreateStream'),
-	DeleteStream: perAccount(5, 'DeleteStream'),
-	ListStreams: perAccount(5, 'ListStreams'),
-	ListTagsForStream: perAccount(5, 'ListTagsForStream'),
-	MergeShards: perAccount(5, 'MergeShards'),
-	RemoveTagsFromStream: perAccount(5, 'RemoveTagsFromStream'),
-	SplitShard: perAccount(5, 'SplitShard'),
-	RegisterStreamConsumer: perAccount(5, 'RegisterStreamConsumer'),
-	// "This operation has a limit of one transaction per second per account."
-	DescribeLimits: perAccount(1, 'DescribeLimits'),
-	// "This operation has a limit of 10 transactions per second per account."
-	DescribeStream: perAccount(10, 'DescribeStream'),
-	// "DescribeStreamSummary has a limit of 20 transactions per second per account."
-	DescribeStreamSummary: perAccount(20, 'DescribeStreamSummary'),
-	// "Make over 10 TPS. TPS over 10 will trigger the LimitExceededException"
-	UpdateShardCount: perAccount(10, 'UpdateShardCount'),
-	// "This operation has a limit of 1000 transactions per second per data stream."
-	ListShards: perStream(1000, 'ListShards'),
-	// "This operation has a limit of five transactions per second per stream."
-	DeregisterStreamConsumer: perStream(5, 'DeregisterStreamConsumer'),
-	// "This operation has a limit of 20 transactions per second per stream."
-	DescribeStreamConsumer: perStream(20, 'DescribeStreamConsumer'),
-	// "This operation has a limit of 5 transactions per second per stream."
-	ListStreamConsumers: perStream(5, 'ListStreamConsumers'),
-	// "You can make one call to SubscribeToShard per second per registered consumer per shard."
-	SubscribeToShard: {perSecond: 1, scope: 'consumerShard', source: reference('SubscribeToShard')},
-	// "This operation has a call limit of 5 transactions per second (TPS) for each ... account."
-	CreateChannel: perAccount(5, 'CreateChannel'),
-	DescribeChannel: perAccount(5, 'DescribeChannel'),
-	ListChannels: perAccount(5, 'ListChannels'),
-	UpdateChannel: perAccount(5, 'UpdateChannel'),
-	DeleteChannel: perAccount(5, 'DeleteChannel'),
-	// "This API has a call limit of 5 transactions per second (TPS) for each ... account."
-	DescribeAccountSettings: perAccount(5, 'DescribeAccountSettings'),
-	UpdateAccountSettings: perAccount(5, 'UpdateAccountSettings'),
-	UpdateStreamWarmThroughput: perAccount(5, 'UpdateStreamWarmThroughput'),
-};
+export const CONTROL_PLANE_QUOTAS: Readonly<Record<string, Quota>> = Object.fromEntries(
+	Object.entries(kinesisActions).flatMap(([name, action]) => (action.quota ? [[name, {...action.quota, source: reference(name)}]] : [])),
+);
 
 /** The request members a quota's scope and message are read from. */
 interface Named {
@@ -79,7 +38,7 @@ interface Named {
 
 /**
  * Counts control-plane calls against their quotas, per account and region (and stream, or consumer and
- * shard, where AWS counts so). A refused call changes nothing: it is refused before the operation runs,
+ * shard, where AWS counts so). A refused call changes nothing: it is refused before the action runs,
  * once its input has passed validation, so that a malformed request still gets its own error.
  */
 export class ControlPlaneQuotas {
@@ -95,8 +54,8 @@ export class ControlPlaneQuotas {
 	) {}
 
 	/**
-	 * Takes one call from the operation's budget, or answers the refusal AWS gives when it is spent. An
-	 * operation with no quota (the whole data plane) costs one property lookup, and no clock reading.
+	 * Takes one call from the action's budget, or answers the refusal AWS gives when it is spent. An
+	 * action with no quota (the whole data plane) costs one property lookup, and no clock reading.
 	 */
 	admit(action: string, input: object, region: string): ServiceError | undefined {
 		if (!this.enabled) return undefined;
@@ -157,7 +116,7 @@ function streamNameOf(input: Named): string | undefined {
 	return undefined;
 }
 
-/** The stream a page token (pageTokens.ts) was issued for; the operation itself answers a bad token. */
+/** The stream a page token (pageTokens.ts) was issued for; the action itself answers a bad token. */
 function streamOfToken(token: string): string | undefined {
 	try {
 		const decoded = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as {streamName?: unknown};

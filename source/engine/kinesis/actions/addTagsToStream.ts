@@ -1,4 +1,4 @@
-import {defineAction} from '../action.js';
+import {defineAction, perAccount} from '../action.js';
 import {StreamRef, TagKey, TagValue} from '../model/fields.js';
 import {addTags} from '../model/tagRules.js';
 
@@ -8,4 +8,6 @@ export default defineAction(
 		await addTags(context, context.streams.find(context.region, input, context.nowMs), input.Tags);
 		return {};
 	},
+	// "... has a limit of five transactions per second per account." (API_AddTagsToStream)
+	{quota: perAccount(5)},
 );

@@ -4,7 +4,7 @@ import type {Infer} from '../../protocol/schema.js';
 import type {ChannelState} from '../../store/streamState.js';
 import {createChannelSchema, DEFAULT_DATA_FRESHNESS_SECONDS} from './channelFields.js';
 import {channelsOf, channelStatus, describeChannel} from '../model/channels.js';
-import {defineAction} from '../action.js';
+import {defineAction, perAccount} from '../action.js';
 import {activeStream} from '../model/reshard.js';
 import {checkTagCharacters, tagTexts} from '../model/tagRules.js';
 
@@ -15,36 +15,41 @@ type CreateChannelInput = Infer<typeof createChannelSchema>;
  * "This operation is only supported for data streams with the on-demand capacity mode." (CreateChannel,
  * @aws-sdk/client-kinesis 3.1143). The wording of the refusals is the engine's own: none of AWS's was found.
  */
-export default defineAction(createChannelSchema, async (context, input) => {
-	const {streams, nowMs} = context;
-	checkDestination(input);
-	const [source] = input.StreamConfigurationList;
-	if (!source) throw new Error('the schema lets no empty StreamConfigurationList through');
-	const stream = activeStream(context, {StreamARN: source.StreamARN});
-	if (stream.mode !== 'ON_DEMAND') {
-		throw invalidArgument(
-			`Channels are supported only for ON_DEMAND streams; stream ${stream.name} under account ${streams.account} is ${stream.mode}.`,
-		);
-	}
-	if (channelsOf(context).some(({channel}) => channel.name === input.ChannelName)) {
-		throw resourceInUse(`Channel ${input.ChannelName} under account ${streams.account} already exists.`);
-	}
-	const tags = input.Tags ?? {};
-	checkTagCharacters(tagTexts(tags), `Failed to create channel ${input.ChannelName} under account ${streams.account}`);
-	const id = randomBytes(10).toString('hex');
-	const channel: ChannelState = {
-		name: input.ChannelName,
-		id,
-		createdMs: nowMs,
-		activeAtMs: nowMs + streams.timings.createMs,
-		tags: Object.entries(tags),
-		configuration: configurationOf(input, id),
-	};
-	// Channels deleted long enough ago are dropped as another is added.
-	stream.channels = [...(stream.channels ?? []).filter((kept) => channelStatus(kept, nowMs) !== 'GONE'), channel];
-	await streams.save(stream);
-	return {ChannelDescription: describeChannel(context, stream, channel)};
-});
+export default defineAction(
+	createChannelSchema,
+	async (context, input) => {
+		const {streams, nowMs} = context;
+		checkDestination(input);
+		const [source] = input.StreamConfigurationList;
+		if (!source) throw new Error('the schema lets no empty StreamConfigurationList through');
+		const stream = activeStream(context, {StreamARN: source.StreamARN});
+		if (stream.mode !== 'ON_DEMAND') {
+			throw invalidArgument(
+				`Channels are supported only for ON_DEMAND streams; stream ${stream.name} under account ${streams.account} is ${stream.mode}.`,
+			);
+		}
+		if (channelsOf(context).some(({channel}) => channel.name === input.ChannelName)) {
+			throw resourceInUse(`Channel ${input.ChannelName} under account ${streams.account} already exists.`);
+		}
+		const tags = input.Tags ?? {};
+		checkTagCharacters(tagTexts(tags), `Failed to create channel ${input.ChannelName} under account ${streams.account}`);
+		const id = randomBytes(10).toString('hex');
+		const channel: ChannelState = {
+			name: input.ChannelName,
+			id,
+			createdMs: nowMs,
+			activeAtMs: nowMs + streams.timings.createMs,
+			tags: Object.entries(tags),
+			configuration: configurationOf(input, id),
+		};
+		// Channels deleted long enough ago are dropped as another is added.
+		stream.channels = [...(stream.channels ?? []).filter((kept) => channelStatus(kept, nowMs) !== 'GONE'), channel];
+		await streams.save(stream);
+		return {ChannelDescription: describeChannel(context, stream, channel)};
+	},
+	// "This operation has a call limit of 5 transactions per second (TPS) for each ... account." (API_CreateChannel)
+	{quota: perAccount(5)},
+);
 
 function checkDestination(input: CreateChannelInput): void {
 	const s3 = input.S3DestinationConfiguration;

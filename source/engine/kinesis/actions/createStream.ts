@@ -1,6 +1,6 @@
 import {invalidArgument, limitExceeded} from '../../protocol/errors.js';
 import {checkOnDemandStreamLimit, checkShardLimit} from '../model/shardLimit.js';
-import {defineAction} from '../action.js';
+import {defineAction, perAccount} from '../action.js';
 import {StreamName, TagKey, TagValue} from '../model/fields.js';
 import {evenRanges} from '../model/hashKeys.js';
 import {MaxRecordSizeInKiB} from '../model/recordSizes.js';
@@ -67,4 +67,6 @@ export default defineAction(
 		);
 		return {};
 	},
+	// "... has a limit of five transactions per second per account." (API_CreateStream)
+	{quota: perAccount(5)},
 );

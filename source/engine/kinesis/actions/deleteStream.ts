@@ -1,5 +1,5 @@
 import {resourceInUse} from '../../protocol/errors.js';
-import {defineAction} from '../action.js';
+import {defineAction, perAccount} from '../action.js';
 import {liveChannels} from '../model/channels.js';
 import {StreamRef} from '../model/fields.js';
 
@@ -27,4 +27,6 @@ export default defineAction(
 		await streams.markDeleting(stream, nowMs);
 		return {};
 	},
+	// "... has a limit of five transactions per second per account." (API_DeleteStream)
+	{quota: perAccount(5)},
 );

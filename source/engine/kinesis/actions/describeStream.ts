@@ -1,4 +1,4 @@
-import {defineAction} from '../action.js';
+import {defineAction, perAccount} from '../action.js';
 import {describeShard, describeSummary, visibleShards} from './describe.js';
 import {ShardId, StreamRef} from '../model/fields.js';
 import {shardIndexOf} from '../model/names.js';
@@ -20,4 +20,6 @@ export default defineAction(
 			},
 		};
 	},
+	// "This operation has a limit of 10 transactions per second per account." (API_DescribeStream)
+	{quota: perAccount(10)},
 );

@@ -1,6 +1,6 @@
 import {invalidArgument} from '../../protocol/errors.js';
 import type {ShardState, StreamState} from '../../store/streamState.js';
-import {defineAction} from '../action.js';
+import {defineAction, perStream} from '../action.js';
 import {describeShard, visibleShards} from './describe.js';
 import {ShardId, StreamRef} from '../model/fields.js';
 import {shardIndexOf} from '../model/names.js';
@@ -74,6 +74,8 @@ export default defineAction(
 				: undefined;
 		return {Shards: page.map((shard) => describeShard(stream, shard)), ...(token ? {NextToken: token} : {})};
 	},
+	// "This operation has a limit of 1000 transactions per second per data stream." (API_ListShards)
+	{quota: perStream(1000)},
 );
 
 function toFilter(filter: {Type: string; ShardId?: string; Timestamp?: Date}): Filter {

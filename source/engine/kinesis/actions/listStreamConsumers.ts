@@ -1,5 +1,5 @@
 import {invalidArgument, resourceNotFound} from '../../protocol/errors.js';
-import {defineAction} from '../action.js';
+import {defineAction, perStream} from '../action.js';
 import {StreamARN} from '../model/fields.js';
 import {decodePageToken, encodePageToken} from '../model/pageTokens.js';
 
@@ -52,4 +52,6 @@ export default defineAction(
 				: {}),
 		};
 	},
+	// "This operation has a limit of 5 transactions per second per stream." (API_ListStreamConsumers)
+	{quota: perStream(5)},
 );

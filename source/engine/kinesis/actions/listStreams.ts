@@ -1,5 +1,5 @@
 import {Timestamp} from '../../protocol/values.js';
-import {defineAction} from '../action.js';
+import {defineAction, perAccount} from '../action.js';
 import {StreamName} from '../model/fields.js';
 import {decodePageToken, encodePageToken} from '../model/pageTokens.js';
 
@@ -32,4 +32,6 @@ export default defineAction(
 			})),
 		};
 	},
+	// "... has a limit of five transactions per second per account." (API_ListStreams)
+	{quota: perAccount(5)},
 );

@@ -1,4 +1,4 @@
-import {defineAction} from '../action.js';
+import {defineAction, perAccount} from '../action.js';
 import {StreamRef, TagKey} from '../model/fields.js';
 import {sortedTags} from '../model/tagRules.js';
 
@@ -11,4 +11,6 @@ export default defineAction(
 		const limit = input.Limit ?? 50;
 		return {Tags: remaining.slice(0, limit), HasMoreTags: remaining.length > limit};
 	},
+	// "... has a limit of five transactions per second per account." (API_ListTagsForStream)
+	{quota: perAccount(5)},
 );

@@ -1,5 +1,5 @@
 import {invalidArgument} from '../../protocol/errors.js';
-import {defineAction} from '../action.js';
+import {defineAction, perAccount} from '../action.js';
 import {ShardId, StreamRef} from '../model/fields.js';
 import {shardIdOf} from '../model/names.js';
 import {activeStream, adjacent, merge, openShard, shardIndexIn} from '../model/reshard.js';
@@ -22,4 +22,6 @@ export default defineAction(
 		await context.streams.startUpdating(stream, context.nowMs);
 		return {};
 	},
+	// "... has a limit of five transactions per second per account." (API_MergeShards)
+	{quota: perAccount(5)},
 );

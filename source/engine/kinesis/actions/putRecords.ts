@@ -49,7 +49,7 @@ export default defineAction(
 			}),
 		);
 	},
-	readPutRecordsBody,
+	{readJson: readPutRecordsBody},
 );
 
 interface ShardPieces {

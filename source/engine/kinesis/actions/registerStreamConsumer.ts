@@ -1,4 +1,4 @@
-import {defineAction} from '../action.js';
+import {defineAction, perAccount} from '../action.js';
 import {ConsumerName, StreamARN, TagKey, TagValue} from '../model/fields.js';
 import {checkTagCharacters, tagTexts} from '../model/tagRules.js';
 
@@ -15,4 +15,6 @@ export default defineAction(
 		const consumer = await consumers.register(stream, input.ConsumerName, tags, nowMs);
 		return {Consumer: consumers.summary(stream, consumer, nowMs)};
 	},
+	// "... has a limit of five transactions per second per account." (API_RegisterStreamConsumer)
+	{quota: perAccount(5)},
 );

@@ -1,4 +1,4 @@
-import {defineAction} from '../action.js';
+import {defineAction, perAccount} from '../action.js';
 import {StreamRef, TagKey} from '../model/fields.js';
 import {removeTags} from '../model/tagRules.js';
 
@@ -8,4 +8,6 @@ export default defineAction(
 		await removeTags(context, context.streams.find(context.region, input, context.nowMs), input.TagKeys);
 		return {};
 	},
+	// "... has a limit of five transactions per second per account." (API_RemoveTagsFromStream)
+	{quota: perAccount(5)},
 );

@@ -1,4 +1,4 @@
-import {defineAction} from '../action.js';
+import {defineAction, perAccount} from '../action.js';
 import {HashKey, ShardId, StreamRef} from '../model/fields.js';
 import {activeStream, checkSplitPoint, openShard, shardIndexIn, split} from '../model/reshard.js';
 import {checkShardLimit} from '../model/shardLimit.js';
@@ -15,4 +15,6 @@ export default defineAction(
 		await context.streams.startUpdating(stream, context.nowMs);
 		return {};
 	},
+	// "... has a limit of five transactions per second per account." (API_SplitShard)
+	{quota: perAccount(5)},
 );

@@ -90,6 +90,8 @@ export default defineAction(
 			),
 		);
 	},
+	// "You can make one call to SubscribeToShard per second per registered consumer per shard." (API_SubscribeToShard)
+	{quota: {perSecond: 1, scope: 'consumerShard'}},
 );
 
 interface Engine {

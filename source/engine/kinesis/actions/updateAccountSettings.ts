@@ -1,4 +1,4 @@
-import {defineAction} from '../action.js';
+import {defineAction, perAccount} from '../action.js';
 import {describeCommitment} from '../model/accountSettings.js';
 
 export default defineAction(
@@ -14,4 +14,6 @@ export default defineAction(
 		const settings = await accountSettings.update(region, wanted, nowMs);
 		return {MinimumThroughputBillingCommitment: describeCommitment(settings)};
 	},
+	// "This API has a call limit of 5 transactions per second (TPS) for each ... account." (API_UpdateAccountSettings)
+	{quota: perAccount(5)},
 );

@@ -1,6 +1,6 @@
 import {ServiceError, limitExceeded} from '../../protocol/errors.js';
 import {isOpen} from '../../store/streamState.js';
-import {defineAction} from '../action.js';
+import {defineAction, perAccount} from '../action.js';
 import {StreamRef} from '../model/fields.js';
 import {activeStream} from '../model/reshard.js';
 import {startScaling} from '../model/scalingJob.js';
@@ -56,4 +56,6 @@ export default defineAction(
 		}
 		return {StreamName: stream.name, StreamARN: streams.arnOf(stream), CurrentShardCount: current, TargetShardCount: target};
 	},
+	// "Make over 10 TPS. TPS over 10 will trigger the LimitExceededException" (API_UpdateShardCount)
+	{quota: perAccount(10)},
 );
