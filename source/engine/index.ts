@@ -89,6 +89,8 @@ export interface Engine {
  */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
+// Longer than 80 lines on purpose: it builds the engine's parts in order and closes, on a failure, what
+// the earlier steps opened; spread over functions, that order and its cleanup would be harder to follow.
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
 	const now = options.now ?? Date.now;
 	const store = new Store({

@@ -51,6 +51,8 @@ const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 // Large PutRecords bodies stream faster with windows well above HTTP/2's 64 KiB default.
 const H2_WINDOW_BYTES = 8 * 1024 * 1024;
 
+// Longer than 80 lines on purpose: the listeners of one server (HTTP/1.1, HTTP/2, TLS) share its
+// connection set and closing state; split, each part would need the whole of it passed in.
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
 	const requestMs = options.timeouts?.requestMs ?? 120_000;
 	// Node refuses a headers timeout longer than the request timeout.

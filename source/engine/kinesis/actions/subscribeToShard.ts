@@ -117,6 +117,8 @@ interface Control {
 	close(): void;
 }
 
+// Longer than 80 lines on purpose: one loop over a subscription's life (wait, read, frame, send, end)
+// whose state (position, the wake-up, the lifetime timer, the pace) its steps share; split, they would pass it all around.
 async function* pushEvents(engine: Engine, target: Target, signal: AbortSignal, control: Control): AsyncGenerator<StreamEvent> {
 	const {streams, consumers, store, metrics} = engine;
 	const pace = engine.throughput.fanOutPace();

@@ -100,6 +100,8 @@ export function writerAt(shardSecond: number, streamMs: number, shardIndex: numb
 	return writer;
 }
 
+// Longer than 80 lines on purpose: the hot path of GetRecords, written as closures over preallocated
+// limbs so that writing a number allocates nothing; helper calls would box the doubles they pass.
 function newWriter(shardSecond: number, streamMs: number, shardIndex: number): SequenceWriter {
 	const fixed = limbsOf(
 		(2n << 184n) +
