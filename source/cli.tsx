@@ -3,7 +3,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import meow from 'meow';
 import {UsageError, type Command} from './commands/command.js';
-import {unknownFlagProblem} from './commands/parseArgs.js';
+import {parseShardLimit, unknownFlagProblem} from './commands/parseArgs.js';
 import {sanitizeForTerminal} from './console/records/terminalText.js';
 
 const commands: readonly Command[] = [
@@ -78,6 +78,7 @@ const consoleFlags = {
 	region: {type: 'string'},
 	endpointUrl: {type: 'string'},
 	dataDir: {type: 'string'},
+	shardLimit: {type: 'string'},
 } as const;
 
 // The console's own flags come before any command; meow keeps the rest for the command's parser.
@@ -102,6 +103,7 @@ const cli = meow(
     --region <region>      AWS region (default: AWS_REGION, then the profile's)
     --endpoint-url <url>   Another Kinesis endpoint: LocalStack, kinesalite, a running engine
     --data-dir <dir>       With --local: keep the engine's data here
+    --shard-limit <n>      With --local: open shards allowed per account in each region (default AWS's)
 
   Commands
 ${commands.map((command) => `    ${command.name.padEnd(width)}  ${command.summary}`).join('\n')}
@@ -122,10 +124,14 @@ ${commands.map((command) => `    ${command.name.padEnd(width)}  ${command.summar
 
 const command = commands.find((candidate) => candidate.name === cli.command);
 if (!command) {
+	const shardLimit = localShardLimit();
 	if (cli.flags.demo && !cli.flags.local && cli.flags.endpointUrl === undefined) {
 		process.stderr.write(
 			'kinesis-console: --demo writes traffic into demo streams: use it with --local or --endpoint-url, never against AWS.\n',
 		);
+		process.exitCode = 2;
+	} else if (shardLimit instanceof Error) {
+		process.stderr.write(`kinesis-console: ${shardLimit.message}\nRun kinesis-console --help for usage.\n`);
 		process.exitCode = 2;
 	} else {
 		// Before React and Ink load: React's production build (the development one keeps a performance
@@ -133,7 +139,7 @@ if (!command) {
 		process.env.NODE_ENV ??= 'production';
 		(await import('./ui/inkCaches.js')).boundInkCaches();
 		const {runConsole} = await import('./ui/run.js');
-		process.exitCode = await runConsole(cli.flags);
+		process.exitCode = await runConsole({...cli.flags, shardLimit});
 	}
 } else {
 	try {
@@ -151,5 +157,16 @@ if (!command) {
 			);
 			process.exitCode = 1;
 		}
+	}
+}
+
+/** --shard-limit for the built-in engine: only with --local (AWS's quota is not the console's to set), checked as `engine` checks it. */
+function localShardLimit(): number | undefined | Error {
+	if (cli.flags.shardLimit === undefined) return undefined;
+	if (!cli.flags.local) return new Error("--shard-limit sets the built-in engine's shard quota: use it with --local.");
+	try {
+		return parseShardLimit(cli.flags.shardLimit);
+	} catch (error) {
+		return error as UsageError;
 	}
 }

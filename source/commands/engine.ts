@@ -3,7 +3,7 @@ import {homedir} from 'node:os';
 import {join} from 'node:path';
 import {createEngine} from '../engine/index.js';
 import {UsageError} from './command.js';
-import {parseCommandLine} from './parseArgs.js';
+import {parseCommandLine, parseShardLimit} from './parseArgs.js';
 
 const help = `
   Usage
@@ -162,15 +162,6 @@ function listenProblem(error: unknown, host: string, port: number): Error | unde
 		return new Error(`This user may not listen on ${where}: ports below 1024 need privileges; choose another --port.`, {cause: error});
 	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new Error(`--host ${host} does not resolve to an address.`, {cause: error});
 	return undefined;
-}
-
-/** DescribeLimits' ShardLimit ranges from 0 to 1,000,000 in the service model. */
-function parseShardLimit(value: string | undefined): number | undefined {
-	if (value === undefined) return undefined;
-	const limit = Number(value);
-	if (!/^\d+$/.test(value) || limit > 1_000_000)
-		throw new UsageError(`--shard-limit must be a whole number from 0 to 1000000, not '${value}'.`);
-	return limit;
 }
 
 /** ACCESS_KEY_ID:SECRET; the secret may itself hold colons. Neither is ever echoed back. */

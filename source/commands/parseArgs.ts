@@ -80,3 +80,15 @@ function editDistance(a: string, b: string): number {
 	}
 	return rows[a.length]![b.length]!;
 }
+
+/**
+ * `--shard-limit` of `engine` and of the console with `--local`: DescribeLimits' ShardLimit ranges from
+ * 0 to 1,000,000 in the service model.
+ */
+export function parseShardLimit(value: string | undefined): number | undefined {
+	if (value === undefined) return undefined;
+	const limit = Number(value);
+	if (!/^\d+$/.test(value) || limit > 1_000_000)
+		throw new UsageError(`--shard-limit must be a whole number from 0 to 1000000, not '${value}'.`);
+	return limit;
+}

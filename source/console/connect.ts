@@ -42,7 +42,7 @@ export interface ConnectOptions {
 	/** `--endpoint-url`, for all three services; otherwise AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, then the profile's. */
 	readonly endpointUrl?: string;
 	/** Start the built-in engine in-process and point every client at it. */
-	readonly local?: boolean | {readonly dataDir?: string};
+	readonly local?: boolean | {readonly dataDir?: string; readonly shardLimit?: number};
 	/**
 	 * How long a plain call may wait for the endpoint to send anything before it is abandoned as a
 	 * TimeoutError (and retried): a link that went silent, with no reset to say so. Default 30 s.
@@ -98,12 +98,18 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
 				hint: 'Use --local for the built-in engine, or --endpoint-url for another one.',
 			});
 		}
-		const dataDir = typeof options.local === 'object' ? options.local.dataDir : undefined;
+		const {dataDir, shardLimit} = typeof options.local === 'object' ? options.local : {};
 		const region = nonEmpty(options.region) ?? envRegion() ?? LOCAL_DEFAULT_REGION;
 		checkRegion(region);
 		// Loaded only for --local: the engine (LMDB, the lease-table store) costs startup time elsewhere.
 		const {createEngine} = await import('../engine/index.js');
-		const engine = await createEngine({port: 0, host: '127.0.0.1', region, ...(dataDir === undefined ? {} : {dataDir})});
+		const engine = await createEngine({
+			port: 0,
+			host: '127.0.0.1',
+			region,
+			...(dataDir === undefined ? {} : {dataDir}),
+			...(shardLimit === undefined ? {} : {shardLimit}),
+		});
 		const endpoints = {kinesis: engine.url, cloudwatch: engine.url, dynamodb: engine.url};
 		return assemble(
 			{kind: 'local', region, endpoint: engine.url, endpoints},

@@ -24,6 +24,8 @@ export interface ConsoleOptions {
 	readonly endpointUrl?: string | undefined;
 	readonly local: boolean;
 	readonly dataDir?: string | undefined;
+	/** With local: open shards allowed per account in each region (the engine's --shard-limit). */
+	readonly shardLimit?: number | undefined;
 	readonly demo: boolean;
 	readonly readOnly: boolean;
 	/** The view to open on; default the streams list. */
@@ -44,7 +46,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
 			...(options.profile === undefined ? {} : {profile: options.profile}),
 			...(options.region === undefined ? {} : {region: options.region}),
 			...(options.endpointUrl === undefined ? {} : {endpointUrl: options.endpointUrl}),
-			...(options.local ? {local: options.dataDir === undefined ? true : {dataDir: options.dataDir}} : {}),
+			...(options.local ? {local: localEngineOptions(options)} : {}),
 		});
 		const services = consoleServices(connection, {readOnly: options.readOnly});
 		if (options.demo) demo = runDemo(connection, services);
@@ -140,5 +142,13 @@ function runDemo(connection: Connection, services: ConsoleServices): Demo {
 			clearInterval(timer);
 			await Promise.all([consumer.stop(), demo.stop()]);
 		},
+	};
+}
+
+/** The built-in engine's options from the console's flags (--data-dir, --shard-limit). */
+function localEngineOptions(options: ConsoleOptions): {dataDir?: string; shardLimit?: number} {
+	return {
+		...(options.dataDir === undefined ? {} : {dataDir: options.dataDir}),
+		...(options.shardLimit === undefined ? {} : {shardLimit: options.shardLimit}),
 	};
 }
