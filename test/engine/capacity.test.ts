@@ -241,7 +241,13 @@ describe.each(transports)('account limits over %s', (transport) => {
 			const {$metadata: _metadata, ...answer} = await client.send(new DescribeLimitsCommand({}));
 			return answer;
 		};
-		expect(await limits()).toEqual({ShardLimit: 12, OpenShardCount: 0, OnDemandStreamCount: 0, OnDemandStreamCountLimit: 50});
+		expect(await limits()).toEqual({
+			ShardLimit: 12,
+			OpenShardCount: 0,
+			OnDemandStreamCount: 0,
+			OnDemandStreamCountLimit: 50,
+			ChannelCount: 0,
+		});
 		const provisioned = uniqueName('limits-provisioned');
 		const onDemand = uniqueName('limits-on-demand');
 		await create(client, provisioned, 3);

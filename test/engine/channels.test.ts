@@ -6,6 +6,7 @@ import {
 	DeleteChannelCommand,
 	DeleteStreamCommand,
 	DescribeChannelCommand,
+	DescribeLimitsCommand,
 	DescribeStreamSummaryCommand,
 	ListChannelsCommand,
 	UpdateChannelCommand,
@@ -201,11 +202,16 @@ describe('channels', () => {
 			'ResourceInUseException',
 			`DeleteStream can't delete ${stream} because channels read from it. Delete the channels first (ListChannels with a StreamFilter finds them).`,
 		);
+		const channelCount = async () => (await harness.client.send(new DescribeLimitsCommand({}))).ChannelCount;
+		const before = await channelCount();
 		await harness.client.send(new DeleteChannelCommand({ChannelARN: arn}));
 		expect((await describeChannel(arn))?.ChannelStatus).toBe('DELETING');
+		// DescribeLimits counts the account's channels in the region, a DELETING one until it is gone.
+		expect(await channelCount()).toBe(before);
 		// Deleting again changes nothing.
 		await harness.client.send(new DeleteChannelCommand({ChannelARN: arn}));
 		clock.advance(STATE_MS);
+		expect(await channelCount()).toBe((before ?? 0) - 1);
 		await expectError(
 			harness.client.send(new DescribeChannelCommand({ChannelARN: arn})),
 			'ResourceNotFoundException',

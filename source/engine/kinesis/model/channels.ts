@@ -56,6 +56,10 @@ export function activeChannel(context: ActionContext, channelArn: string): {stre
 export const liveChannels = (stream: StreamState, nowMs: number): ChannelState[] =>
 	(stream.channels ?? []).filter((channel) => channelStatus(channel, nowMs) !== 'GONE');
 
+/** The channels of the account in the request's region, DELETING ones too until they are gone (DescribeLimits' ChannelCount). */
+export const channelCount = (context: ActionContext): number =>
+	context.streams.list(context.region, context.nowMs).reduce((count, stream) => count + liveChannels(stream, context.nowMs).length, 0);
+
 /** ChannelDescription, as CreateChannel, DescribeChannel and UpdateChannel answer it. */
 export function describeChannel(context: ActionContext, stream: StreamState, channel: ChannelState) {
 	return {
