@@ -299,6 +299,32 @@ describe.each(transports)('stream status over %s', (transport) => {
 		expect(put.ShardId).toBe('shardId-000000000000');
 	});
 
+	// AWS's answer, as mhart/kinesalite's test/deleteStream.js recorded it ("should allow stream to be deleted
+	// while it is being created"): DELETING, with no shards listed.
+	it('lists no shards while DELETING a stream deleted while CREATING, and keeps listing those of one deleted once ACTIVE', async () => {
+		const early = uniqueName('deleted-creating');
+		const late = uniqueName('deleted-active');
+		await harness.client.send(new CreateStreamCommand({StreamName: late, ShardCount: 2}));
+		clock.advance(10_000);
+		await harness.client.send(new CreateStreamCommand({StreamName: early, ShardCount: 2}));
+		await harness.client.send(new DeleteStreamCommand({StreamName: early}));
+		await harness.client.send(new DeleteStreamCommand({StreamName: late}));
+
+		const {StreamDescription: deletedEarly} = await harness.client.send(new DescribeStreamCommand({StreamName: early}));
+		expect(deletedEarly).toMatchObject({StreamStatus: 'DELETING', Shards: [], HasMoreShards: false});
+		const {StreamDescriptionSummary: summary} = await harness.client.send(new DescribeStreamSummaryCommand({StreamName: early}));
+		expect(summary).toMatchObject({StreamStatus: 'DELETING', OpenShardCount: 0});
+		const {StreamDescription: deletedLate} = await harness.client.send(new DescribeStreamCommand({StreamName: late}));
+		expect(deletedLate?.StreamStatus).toBe('DELETING');
+		expect(deletedLate?.Shards).toHaveLength(2);
+		// So it stays until it is gone: it never turns ACTIVE, nor shows its shards.
+		clock.advance(4_999);
+		expect((await harness.client.send(new DescribeStreamCommand({StreamName: early}))).StreamDescription).toMatchObject({
+			StreamStatus: 'DELETING',
+			Shards: [],
+		});
+	});
+
 	it('is DELETING for deleteStreamMs, then gone', async () => {
 		const name = uniqueName('deleting');
 		await harness.client.send(new CreateStreamCommand({StreamName: name, ShardCount: 1}));

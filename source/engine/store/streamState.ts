@@ -47,6 +47,8 @@ export interface StreamState {
 	resourcePolicy?: string;
 	/** Channels reading from this stream (CreateChannel): configuration kept, nothing delivered. */
 	channels?: ChannelState[];
+	/** Deleted while CREATING: its shards were never shown, and a DELETING description lists none either. */
+	deletedWhileCreating?: true;
 }
 
 export type RecordDistribution = 'AUTO' | 'USER_PARTITION_KEY';

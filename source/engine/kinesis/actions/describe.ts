@@ -20,9 +20,15 @@ export function describeShard(stream: StreamState, shard: ShardState) {
 	};
 }
 
-/** The shards a description lists: none while CREATING, and not those closed longer ago than retention. */
+/**
+ * The shards a description lists: none while CREATING, nor while DELETING a stream deleted while CREATING
+ * (AWS's answer, recorded in mhart/kinesalite test/deleteStream.js, "should allow stream to be deleted while
+ * it is being created": `StreamStatus: 'DELETING', ..., HasMoreShards: false, Shards: []`), and not those
+ * closed longer ago than retention. A stream deleted once ACTIVE keeps listing its shards while DELETING:
+ * no recorded answer or AWS page says otherwise.
+ */
 export function visibleShards(stream: StreamState, nowMs: number): ShardState[] {
-	if (stream.status === 'CREATING') return [];
+	if (stream.status === 'CREATING' || stream.deletedWhileCreating) return [];
 	const horizonPosition = (nowMs - stream.retentionHours * 3_600_000) * 1000;
 	return stream.shards.filter((shard) => shard.endPosition === undefined || shard.endPosition >= horizonPosition);
 }

@@ -128,6 +128,7 @@ export class Streams {
 	}
 
 	async markDeleting(stream: StreamState, nowMs: number): Promise<void> {
+		if (stream.status === 'CREATING') stream.deletedWhileCreating = true;
 		stream.status = 'DELETING';
 		stream.statusChangesAtMs = nowMs + this.timings.deleteMs;
 		await this.save(stream);
