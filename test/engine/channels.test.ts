@@ -9,6 +9,9 @@ import {
 	DescribeLimitsCommand,
 	DescribeStreamSummaryCommand,
 	ListChannelsCommand,
+	ListTagsForResourceCommand,
+	TagResourceCommand,
+	UntagResourceCommand,
 	UpdateChannelCommand,
 } from '@aws-sdk/client-kinesis';
 import {describe, expect, it} from 'vitest';
@@ -301,5 +304,41 @@ describe('channels', () => {
 			"2 validation errors detected: Value '1000' at 's3DestinationConfiguration.dataFreshnessInSeconds' failed to satisfy constraint: Member must have value less than or equal to 900; Value 'arn:aws:s3:::B' at 's3DestinationConfiguration.storageConfiguration.bucketARN' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:aws[-a-z0-9]*:s3:::[a-z0-9._-]{3,63}",
 		);
 		expect((await harness.client.send(new ListChannelsCommand({StreamFilter: [{StreamARN: arnOf(stream)}]}))).ChannelSummaries).toEqual([]);
+	});
+
+	it('tags, lists and untags a channel by its ARN (TagResource and friends), and keeps a resource not found apart', async () => {
+		const stream = uniqueName('channel-tags');
+		await createStream(stream);
+		const channel = await create({...s3Channel(uniqueName('tagged'), stream), Tags: {team: 'data'}});
+		const arn = channel?.ChannelARN ?? '';
+		const tagsOf = async () => (await harness.client.send(new ListTagsForResourceCommand({ResourceARN: arn}))).Tags;
+		expect(await tagsOf()).toEqual([{Key: 'team', Value: 'data'}]);
+		await harness.client.send(new TagResourceCommand({ResourceARN: arn, Tags: {team: 'platform', cost: '42'}}));
+		expect(await tagsOf()).toEqual([
+			{Key: 'cost', Value: '42'},
+			{Key: 'team', Value: 'platform'},
+		]);
+		await harness.client.send(new UntagResourceCommand({ResourceARN: arn, TagKeys: ['team', 'absent']}));
+		expect(await tagsOf()).toEqual([{Key: 'cost', Value: '42'}]);
+		// The stream's tags are its own.
+		expect((await harness.client.send(new ListTagsForResourceCommand({ResourceARN: arnOf(stream)}))).Tags).toEqual([]);
+
+		const many = Object.fromEntries(Array.from({length: 50}, (_, index) => [`k${index}`, 'v']));
+		await expectError(
+			harness.client.send(new TagResourceCommand({ResourceARN: arn, Tags: many})),
+			'InvalidArgumentException',
+			`Failed to add tags to channel ${channel?.ChannelName ?? ''} under account ${ACCOUNT} because a given channel cannot have more than 50 tags associated with it.`,
+		);
+		const missing = `arn:aws:kinesis:${REGION}:${ACCOUNT}:channel/no-such-channel`;
+		await expectError(
+			harness.client.send(new ListTagsForResourceCommand({ResourceARN: missing})),
+			'ResourceNotFoundException',
+			`Resource ${missing} under account ${ACCOUNT} not found.`,
+		);
+		await expectError(
+			harness.client.send(new TagResourceCommand({ResourceARN: missing, Tags: {a: 'b'}})),
+			'ResourceNotFoundException',
+			`Resource ${missing} under account ${ACCOUNT} not found.`,
+		);
 	});
 });

@@ -72,7 +72,7 @@ export interface ChannelState {
 	updatedAtMs?: number;
 	goneAtMs?: number;
 	/** Tags as [key, value] pairs, stored so (see store.ts: a `__proto__` key survives). */
-	readonly tags: Array<[string, string]>;
+	tags: Array<[string, string]>;
 	/** ServiceExecutionRoleARN, StreamConfigurationList, the destination, encryption and logging, as described. */
 	configuration: Record<string, unknown>;
 }
