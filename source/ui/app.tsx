@@ -1,13 +1,14 @@
-import {Box, useApp, useInput} from 'ink';
-import {useEffect, useMemo, useRef, useState, type ReactNode} from 'react';
+import {Box, useApp} from 'ink';
+import {useMemo, useRef, useState, type ReactNode} from 'react';
 import {CommandPalette, PALETTE_ROWS} from './components/CommandPalette.js';
 import {HelpOverlay, helpBodyRows, helpLines} from './components/HelpOverlay.js';
 import {HintBar} from './components/HintBar.js';
 import {StatusLine, statusLineRows} from './components/StatusLine.js';
+import {useKeyQueue} from './hooks/useKeyQueue.js';
 import {useStore} from './hooks/useStore.js';
 import {useTerminalSize} from './hooks/useTerminalSize.js';
 import {InputCaptureContext, type KeyHandler} from './inputCapture.js';
-import {commandFor, keyName, scopesOf, splitPresses, type Binding, type Command, type KeyPress} from './keymap.js';
+import {commandFor, scopesOf, type Binding, type Command} from './keymap.js';
 import {crumbOf} from './screens/index.js';
 import {
 	ActiveViewContext,
@@ -101,38 +102,7 @@ export function App({services, theme, initialRoute = {kind: 'streams'}, renderRo
 		const step = {up: -1, down: 1, pageUp: -page, pageDown: page, top: -Infinity, bottom: Infinity}[commandFor(name, ['list'])?.id ?? ''];
 		if (step !== undefined) setHelpOffset((offset) => Math.max(0, Math.min(last, offset + step)));
 	};
-	// Keys are handled one at a time, each after the render the one before caused (or after a short
-	// pause if it changed nothing), so each sees the state the one before it left: a key that opens a
-	// prompt is followed by text for the prompt, however fast it comes. A prompt takes the text typed
-	// into it in one piece.
-	const latestHandleKey = useRef(handleKey);
-	latestHandleKey.current = handleKey;
-	const queued = useRef<KeyPress[]>([]);
-	const settling = useRef(false);
-	const fallback = useRef<NodeJS.Timeout | undefined>(undefined);
-	const drain = () => {
-		clearTimeout(fallback.current);
-		settling.current = false;
-		const next = queued.current.shift();
-		if (next === undefined) return;
-		const prompt = captured.current;
-		if (prompt) {
-			let text = next.input;
-			while (text && queued.current[0]?.input && !queued.current[0].key.ctrl && !queued.current[0].key.meta)
-				text += queued.current.shift()?.input;
-			prompt(text, next.key);
-		} else latestHandleKey.current(keyName(next.input, next.key));
-		settling.current = true;
-		fallback.current = setTimeout(drain, 15);
-	};
-	useEffect(() => {
-		if (settling.current) drain();
-	});
-	useInput((input, key) => {
-		if (key.ctrl && input === 'c') return exit();
-		queued.current.push(...splitPresses(input, key));
-		if (!settling.current) drain();
-	});
+	useKeyQueue(captured, handleKey);
 
 	return (
 		<ThemeContext.Provider value={theme}>
