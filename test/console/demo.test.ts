@@ -10,7 +10,9 @@ import {
 	type _Record,
 } from '@aws-sdk/client-kinesis';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {AppLogs, Clickstream, describeDemo, ensureStream, startDemo, type LogsSubscriptionPayload} from '../../source/console/demo.js';
+import {AppLogs, type LogsSubscriptionPayload} from '../../source/console/demo/appLogs.js';
+import {Clickstream} from '../../source/console/demo/clickstream.js';
+import {describeDemo, ensureStream, startDemo} from '../../source/console/demo.js';
 import type {Engine} from '../../source/engine/index.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
 
