@@ -1,14 +1,6 @@
 import {problemError} from '../console/changes.js';
-import {
-	executeReshard,
-	loadStreamShape,
-	normalizeShardId,
-	percent,
-	planMerge,
-	proposeMerge,
-	type MergePlan,
-	type RangePreview,
-} from '../console/reshard.js';
+import {executeReshard, loadStreamShape, normalizeShardId, percent, type MergePlan, type RangePreview} from '../console/reshard.js';
+import {planMerge, proposeMerge} from '../console/reshardPlans.js';
 import {measureTraffic, type TrafficReport} from '../console/traffic.js';
 import {UsageError} from './command.js';
 import {parseCommandLine} from './parseArgs.js';

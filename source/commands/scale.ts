@@ -1,5 +1,6 @@
 import {problemError} from '../console/changes.js';
-import {accountShardLimits, executeReshard, loadStreamShape, planScale, type ScalePlan} from '../console/reshard.js';
+import {executeReshard, loadStreamShape, type ScalePlan} from '../console/reshard.js';
+import {accountShardLimits, planScale} from '../console/reshardPlans.js';
 import {UsageError} from './command.js';
 import {parseCommandLine} from './parseArgs.js';
 import {

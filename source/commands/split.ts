@@ -1,14 +1,7 @@
 import {problemError} from '../console/changes.js';
 import {hashKeyProblem} from '../console/hashKeys.js';
-import {
-	executeReshard,
-	loadStreamShape,
-	normalizeShardId,
-	percent,
-	planSplit,
-	type SplitPlan,
-	type SplitRequest,
-} from '../console/reshard.js';
+import {executeReshard, loadStreamShape, normalizeShardId, percent, type SplitPlan, type SplitRequest} from '../console/reshard.js';
+import {planSplit} from '../console/reshardPlans.js';
 import {sampleShard} from '../console/traffic.js';
 import {UsageError} from './command.js';
 import {parseCommandLine} from './parseArgs.js';

@@ -1,14 +1,8 @@
 import type {Connection} from '../console/connect.js';
 import type {DashboardSnapshot, DashboardStore} from '../console/dashboardStore.js';
 import type {ChangeProgress, ChangeTiming} from '../console/changes.js';
-import {
-	accountShardLimits,
-	executeReshard,
-	loadStreamShape,
-	type ReshardPlan,
-	type ReshardResult,
-	type StreamShape,
-} from '../console/reshard.js';
+import {executeReshard, loadStreamShape, type ReshardPlan, type ReshardResult, type StreamShape} from '../console/reshard.js';
+import {accountShardLimits} from '../console/reshardPlans.js';
 import {observedTraffic} from '../console/traffic.js';
 import {
 	executeRetention,

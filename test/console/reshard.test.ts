@@ -18,17 +18,8 @@ import type {ChangeContext, ChangeProgress} from '../../source/console/changes.j
 import type {ConnectionTarget} from '../../source/console/connect.js';
 import {ConsoleError} from '../../source/console/failures.js';
 import {partitionKeyHash} from '../../source/console/hashKeys.js';
-import {
-	executeReshard,
-	KEY_SPACE,
-	loadStreamShape,
-	planMerge,
-	planScale,
-	planSplit,
-	proposeMerge,
-	accountShardLimits,
-	type ReshardResult,
-} from '../../source/console/reshard.js';
+import {executeReshard, KEY_SPACE, loadStreamShape, type ReshardResult} from '../../source/console/reshard.js';
+import {planMerge, planScale, planSplit, proposeMerge, accountShardLimits} from '../../source/console/reshardPlans.js';
 import {measureTraffic, type Observation} from '../../source/console/traffic.js';
 import type {Engine} from '../../source/engine/index.js';
 import {credentials, kinesisClient, startEngine} from '../helpers/engine.js';

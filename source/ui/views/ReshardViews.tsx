@@ -1,16 +1,8 @@
 import {Box} from 'ink';
 import {Text} from '../components/Text.js';
 import {useMemo, useState} from 'react';
-import {
-	planMerge,
-	planScale,
-	planSplit,
-	proposeMerge,
-	type MergePlan,
-	type ReshardResult,
-	type StreamShape,
-	type SplitRequest,
-} from '../../console/reshard.js';
+import {type MergePlan, type ReshardResult, type StreamShape, type SplitRequest} from '../../console/reshard.js';
+import {planMerge, planScale, planSplit, proposeMerge} from '../../console/reshardPlans.js';
 import type {Observation, TrafficReport} from '../../console/traffic.js';
 import {ChangeOutcome, ConfirmLine, PlanNotes, RangeLine, ShardMap, percentText} from '../components/ChangePanel.js';
 import {HashRangeBar} from '../components/HashRangeBar.js';
