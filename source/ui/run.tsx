@@ -102,7 +102,7 @@ export function consoleServices(connection: Connection, options: {readonly readO
 				describeError: (error) => describeError(error, {streamName: stream}),
 			}),
 		tail: (tailOptions) =>
-			new TailStore({source: (source) => tailStream(connection.kinesis, source), notices: services.notices, describeError}, tailOptions),
+			new TailStore({...tailOptions, source: (source) => tailStream(connection.kinesis, source), notices: services.notices, describeError}),
 		// --read-only: no changes at all, not even reachable.
 		...(options.readOnly
 			? {}

@@ -3,7 +3,7 @@ import type {ConnectionTarget} from '../console/connect.js';
 import type {DashboardStore} from '../console/dashboardStore.js';
 import type {NoticeStore} from '../console/notices.js';
 import type {StreamsStore} from '../console/streamsStore.js';
-import type {TailStore, TailStoreOptions} from '../console/tailStore.js';
+import type {TailSettings, TailStore} from '../console/tailStore.js';
 import type {ConsumerServices} from './consumerServices.js';
 import type {Operations} from './operations.js';
 
@@ -15,8 +15,8 @@ export interface ConsoleServices {
 	readonly notices: NoticeStore;
 	/** A new dashboard store for one stream; the view starts it while on top and stops it after. */
 	readonly dashboard: (stream: string) => DashboardStore;
-	/** A new tail of a stream or one shard; the tail view starts it when it opens and stops it when it closes. */
-	readonly tail: (options: TailStoreOptions) => TailStore;
+	/** A new tail of a stream or one shard; the tail view runs it while on top (nothing can open above it) and stops it when it closes. */
+	readonly tail: (settings: TailSettings) => TailStore;
 	/** Resharding and retention changes (planners and executors); absent, the views say changes are not available. */
 	readonly operations?: Operations;
 	/** Consumers, checkpoints and lag (also under --read-only), and checkpoint resets (not under it); absent, the views say so. */

@@ -2,7 +2,8 @@ import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
-import {RecordRing, splitExpressions} from '../../source/console/tailStore.js';
+import {splitExpressions} from '../../source/console/tailStore/filterExpressions.js';
+import {RecordRing} from '../../source/console/tailStore/recordRing.js';
 import {fakeTailStore, record, shard, until} from '../helpers/tailSource.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'tail-store-'));
@@ -49,7 +50,7 @@ describe('the tail store', () => {
 		expect(last.offset).toBe(990);
 		// 50,000 records: a handful of notifications, not one per record or batch.
 		expect(notified).toBeLessThanOrEqual(Math.ceil(elapsed / 100) + 3);
-		store.stop();
+		await store.stop();
 	});
 
 	it('follows the newest record, or stays where the user scrolled while records arrive', async () => {
@@ -82,7 +83,7 @@ describe('the tail store', () => {
 		fake.records(Array.from({length: 95}, (_, index) => record(`t${index}`)));
 		const moved = await until(store.getSnapshot, (snapshot) => snapshot.received === 125);
 		expect(moved.rows[moved.selected]?.text).toBe('s5');
-		store.stop();
+		await store.stop();
 	});
 
 	it('shows only records that match the filter, and tests new ones as they come', async () => {
@@ -116,7 +117,7 @@ describe('the tail store', () => {
 
 		expect(store.setFilter('')).toBeUndefined();
 		expect(store.getSnapshot().shown).toBe(12);
-		store.stop();
+		await store.stop();
 	});
 
 	it('keeps the newest matches apart, so a rare one stays in view however fast the buffer turns over', async () => {
@@ -135,7 +136,7 @@ describe('the tail store', () => {
 		// A new filter starts over from what the buffer holds.
 		store.setFilter('text:hay 19-9');
 		expect(store.getSnapshot()).toMatchObject({shown: 11, tested: 100, following: true});
-		store.stop();
+		await store.stop();
 	});
 
 	it('decodes what is shown with the chosen decoder', async () => {
@@ -151,7 +152,7 @@ describe('the tail store', () => {
 		expect(store.cycleDecoder()).toBe('auto');
 		store.setDecoder('base64');
 		expect(store.getSnapshot()).toMatchObject({decoder: 'base64', rows: [{text: 'eyJhIjogMX0='}]});
-		store.stop();
+		await store.stop();
 	});
 
 	it('stops reading while paused, so the view holds still and nothing is skipped', async () => {
@@ -174,7 +175,7 @@ describe('the tail store', () => {
 		const resumed = await until(store.getSnapshot, (snapshot) => snapshot.buffered === 21);
 		expect(resumed.paused).toBe(false);
 		expect(resumed.rows.at(-1)?.text).toBe('more 19');
-		store.stop();
+		await store.stop();
 	});
 
 	it('restarts from another position, and keeps sequence numbers to a shard tail', async () => {
@@ -202,7 +203,7 @@ describe('the tail store', () => {
 		expect(store.setPosition('at:49650000000000000000000000000000000000000000000000000001')).toMatch(/belongs to one shard/);
 		expect(store.setPosition('sometime')).toMatch(/Cannot read the starting position 'sometime'/);
 		expect(fake.runs).toHaveLength(3);
-		store.stop();
+		await store.stop();
 
 		const shard = fakeTailStore({shardId: 'shardId-000000000001'});
 		shard.store.start();
@@ -212,7 +213,7 @@ describe('the tail store', () => {
 			shards: ['shardId-000000000001'],
 			from: {type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: '49650000000000000000000000000000000000000000000000000001'},
 		});
-		shard.store.stop();
+		await shard.store.stop();
 	});
 
 	it('saves what is shown as JSON lines, the shape of tail --json, and never overwrites unasked', async () => {
@@ -258,7 +259,7 @@ describe('the tail store', () => {
 		expect(await store.save(join(blocked, 'inside.jsonl'))).toMatchObject({kind: 'failed'});
 		expect(notices.getSnapshot()).toMatchObject({level: 'error', text: expect.stringMatching(/Could not save/) as unknown});
 		expect(store.defaultSavePath()).toMatch(/^\.\/clickstream-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.jsonl$/);
-		store.stop();
+		await store.stop();
 	});
 
 	it('sends retries and failures to the status line, and says when the tail cannot run', async () => {
@@ -287,7 +288,7 @@ describe('the tail store', () => {
 		const failed = await until(store.getSnapshot, (snapshot) => snapshot.status === 'failed' && snapshot.message !== undefined);
 		expect(failed.message).toMatch(/not found/);
 		expect(fake.current.channel.returned).toBe(true);
-		store.stop();
+		await store.stop();
 
 		const nothing = fakeTailStore({shardId: 'shardId-000000000009'});
 		nothing.store.start();
@@ -295,7 +296,7 @@ describe('the tail store', () => {
 		nothing.fake.current.channel.end();
 		const ended = await until(nothing.store.getSnapshot, (snapshot) => snapshot.status === 'ended');
 		expect(ended.message).toMatch(/shardId-000000000009 is not a shard of clickstream/);
-		nothing.store.stop();
+		await nothing.store.stop();
 	});
 
 	it('says while shards are retrying and when they read again, asks to wait out failed credentials, and ends failed when its readers stopped on failures', async () => {
@@ -345,7 +346,7 @@ describe('the tail store', () => {
 		fake.current.channel.end();
 		const failed = await until(store.getSnapshot, (snapshot) => snapshot.status === 'failed' && snapshot.message === gone.message);
 		expect(failed.shards).toBe(0);
-		store.stop();
+		await store.stop();
 
 		// One of two stopped: named in the message.
 		const half = fakeTailStore();
@@ -357,7 +358,7 @@ describe('the tail store', () => {
 			half.store.getSnapshot,
 			(snapshot) => snapshot.status === 'failed' && snapshot.message === 'shardId-000000000001 stopped: AccessDeniedException: no',
 		);
-		half.store.stop();
+		await half.store.stop();
 	});
 
 	it('stops its tail when stopped', async () => {
@@ -367,7 +368,7 @@ describe('the tail store', () => {
 		expect(fake.runs).toHaveLength(1);
 		store.togglePause();
 		fake.started();
-		store.stop();
+		await store.stop();
 		expect(fake.current.options.signal?.aborted).toBe(true);
 		await until(() => fake.current.channel.returned, Boolean);
 		expect(store.running).toBe(false);

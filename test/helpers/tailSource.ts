@@ -2,7 +2,7 @@ import {stripVTControlCharacters} from 'node:util';
 import type {Shard} from '@aws-sdk/client-kinesis';
 import {NoticeStore} from '../../source/console/notices.js';
 import type {TailEvent, TailOptions, TailRecord} from '../../source/console/tail/index.js';
-import {TailStore, type TailStoreOptions} from '../../source/console/tailStore.js';
+import {TailStore, type TailSettings} from '../../source/console/tailStore.js';
 
 /** The events of one tail, pushed by a test; ends when the tail's signal aborts or the test ends it. */
 export class TailChannel implements AsyncIterable<TailEvent> {
@@ -125,11 +125,15 @@ export function record(
 }
 
 /** A TailStore over a fake tail, with its notices, telling its listeners quickly. */
-export function fakeTailStore(options: Partial<TailStoreOptions> = {}, fake = new FakeTail(), notices = new NoticeStore()) {
-	const store = new TailStore(
-		{source: fake.source, notices, describeError: async (error) => (error instanceof Error ? error.message : String(error))},
-		{stream: 'clickstream', notifyMs: 10, ...options},
-	);
+export function fakeTailStore(settings: Partial<TailSettings> = {}, fake = new FakeTail(), notices = new NoticeStore()) {
+	const store = new TailStore({
+		stream: 'clickstream',
+		notifyMs: 10,
+		...settings,
+		source: fake.source,
+		notices,
+		describeError: async (error) => (error instanceof Error ? error.message : String(error)),
+	});
 	return {store, fake, notices};
 }
 

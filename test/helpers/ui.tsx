@@ -37,10 +37,12 @@ export function testServices(kinesis: KinesisClient, url: string, overrides: Par
 		dashboard: (stream) =>
 			new StreamDashboardStore({kinesis, metrics: new CloudWatchMetrics(cloudWatchClient(url), {highResolution: true}), stream}),
 		tail: (options) =>
-			new TailStore(
-				{source: (tailOptions) => tailStream(kinesis, tailOptions), notices: services.notices, describeError: describeForTest},
-				options,
-			),
+			new TailStore({
+				...options,
+				source: (tailOptions) => tailStream(kinesis, tailOptions),
+				notices: services.notices,
+				describeError: describeForTest,
+			}),
 		...overrides,
 	};
 	return services;

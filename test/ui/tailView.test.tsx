@@ -5,7 +5,7 @@ import {stripVTControlCharacters} from 'node:util';
 import {cleanup} from 'ink-testing-library';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {NoticeStore} from '../../source/console/notices.js';
-import type {TailStore, TailStoreOptions} from '../../source/console/tailStore.js';
+import type {TailStore, TailSettings} from '../../source/console/tailStore.js';
 import type {Route} from '../../source/ui/navigation.js';
 import {renderRoute} from '../../source/ui/screens/index.js';
 import {kinesisClient} from '../helpers/engine.js';
@@ -16,7 +16,7 @@ const unreachable = 'http://127.0.0.1:9';
 const client = kinesisClient(unreachable, 'http1');
 
 /** The app on a tail route, with the tail store over a fake tail the test writes to. */
-function renderTail(route: Route = {kind: 'tail', stream: 'clickstream'}, storeOptions: Partial<TailStoreOptions> = {}) {
+function renderTail(route: Route = {kind: 'tail', stream: 'clickstream'}, storeOptions: Partial<TailSettings> = {}) {
 	const fake = new FakeTail();
 	const notices = new NoticeStore();
 	const stores: TailStore[] = [];

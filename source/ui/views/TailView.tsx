@@ -6,11 +6,13 @@ import {useEffect, useLayoutEffect, useMemo, useState} from 'react';
 import {sanitizeForTerminal, sanitizeLine} from '../../console/records/index.js';
 import type {Loadable} from '../../console/store.js';
 import {describePosition, type TailRecord} from '../../console/tail/index.js';
-import type {MoveCommand, SaveSelection, TailRow, TailSnapshot} from '../../console/tailStore.js';
+import type {TailRow, TailSnapshot} from '../../console/tailStore.js';
+import type {SaveSelection} from '../../console/tailStore/shownRecords.js';
+import type {MoveCommand} from '../../console/tailStore/viewport.js';
 import {RecordInspector, inspectorLines, maxInspectorScroll} from '../components/RecordInspector.js';
 import {StateView} from '../components/StateView.js';
 import {TextPrompt} from '../components/TextPrompt.js';
-import {useStore} from '../hooks/useStore.js';
+import {useRunWhileVisible, useStore} from '../hooks/useStore.js';
 import {useTerminalSize} from '../hooks/useTerminalSize.js';
 import {useCapturedInput} from '../inputCapture.js';
 import {distinguishingSpan, sequenceCell, type DigitSpan} from '../sequenceColumn.js';
@@ -47,10 +49,7 @@ export function TailView({
 	const services = useServices();
 	const theme = useTheme();
 	const store = useMemo(() => services.tail({stream, ...(shardId ? {shardId} : {})}), [services, stream, shardId]);
-	useEffect(() => {
-		store.start();
-		return () => store.stop();
-	}, [store]);
+	useRunWhileVisible(store);
 	const state = useStore(store);
 	const {columns} = useTerminalSize();
 	const [prompt, setPrompt] = useState<Prompt | undefined>(undefined);

@@ -1,0 +1,111 @@
+const RETRY_NOTICE_MS = 5_000;
+
+/**
+ * What a tail's shard readers have done in one run: the shards being read and how far behind each
+ * is, records received and their rate, the calls being retried and the readers that stopped on a
+ * failure. Pure bookkeeping: the store turns it into its snapshot and notices.
+ */
+export class ReaderProgress {
+	received = 0;
+	/** Records per second received, over the last sample. */
+	rate = 0;
+	/** Shards whose reader started in this run. */
+	startedShards = 0;
+	/** Shards (or '' for the listing) whose calls are failing and being retried. */
+	readonly retrying = new Set<string>();
+	retryReason: string | undefined;
+	/** Shards whose reader stopped on a failure, with the failure. */
+	readonly failures = new Map<string, unknown>();
+	private readonly reading = new Set<string>();
+	private readonly behind = new Map<string, number>();
+	private readonly lastRetryNotice = new Map<string, number>();
+	private rateSample = {atMs: 0, received: 0};
+
+	/** A new run: nothing read yet (retry notices keep their pace across runs). */
+	reset(nowMs: number): void {
+		this.received = 0;
+		this.rate = 0;
+		this.rateSample = {atMs: nowMs, received: 0};
+		this.behind.clear();
+		this.reading.clear();
+		this.clearRetries();
+		this.failures.clear();
+		this.startedShards = 0;
+	}
+
+	/** Shards being read now. */
+	get shards(): number {
+		return this.reading.size;
+	}
+
+	/** The largest MillisBehindLatest the shard readers last saw. */
+	get behindMs(): number | undefined {
+		let behindMs: number | undefined;
+		for (const value of this.behind.values()) behindMs = Math.max(behindMs ?? 0, value);
+		return behindMs;
+	}
+
+	started(shardId: string): void {
+		this.reading.add(shardId);
+		this.startedShards++;
+	}
+
+	ended(shardId: string): void {
+		this.reading.delete(shardId);
+		this.behind.delete(shardId);
+	}
+
+	failed(shardId: string, error: unknown): void {
+		this.reading.delete(shardId);
+		this.failures.set(shardId, error);
+	}
+
+	noteBehind(shardId: string, millisBehindLatest: number | undefined): void {
+		if (millisBehindLatest === undefined) this.behind.delete(shardId);
+		else this.behind.set(shardId, millisBehindLatest);
+	}
+
+	/** Samples the rate; returns whether its rounded value changed. */
+	sampleRate(nowMs: number): boolean {
+		const elapsed = nowMs - this.rateSample.atMs;
+		if (elapsed <= 0) return false;
+		const rate = ((this.received - this.rateSample.received) * 1000) / elapsed;
+		this.rateSample = {atMs: nowMs, received: this.received};
+		if (Math.round(rate) === Math.round(this.rate)) return false;
+		this.rate = rate;
+		return true;
+	}
+
+	/** A call is being retried; returns whether to say so in a notice (every few seconds per shard). */
+	retry(key: string, reason: string, nowMs: number): boolean {
+		this.retrying.add(key);
+		this.retryReason ??= reason;
+		const last = this.lastRetryNotice.get(key) ?? Number.NEGATIVE_INFINITY;
+		if (nowMs - last < RETRY_NOTICE_MS) return false;
+		this.lastRetryNotice.set(key, nowMs);
+		return true;
+	}
+
+	/**
+	 * A shard that was retrying reads again (or is gone): 'idle' if it was not retrying, 'others' while
+	 * others still are, 'recovered' when none is left retrying.
+	 */
+	readingAgain(shardId: string): 'idle' | 'others' | 'recovered' {
+		if (!this.retrying.delete(shardId)) return 'idle';
+		if (this.retrying.size > 0) return 'others';
+		this.retryReason = undefined;
+		return 'recovered';
+	}
+
+	clearRetries(): void {
+		this.retrying.clear();
+		this.retryReason = undefined;
+	}
+
+	/** "shardId-…1 stopped: " when only some of the shards read stopped on a failure; '' when they all did. */
+	stoppedShardsPrefix(): string {
+		const stopped = [...this.failures.keys()];
+		if (stopped.length >= this.startedShards) return '';
+		return `${stopped.length === 1 ? stopped[0] : `${stopped.length} of ${this.startedShards} shards`} stopped: `;
+	}
+}
