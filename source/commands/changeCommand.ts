@@ -3,12 +3,13 @@ import type {ChangeContext, ChangeProgress} from '../console/changes.js';
 import {isAbort} from '../console/changes.js';
 import type {Connection} from '../console/connect.js';
 import {EXIT_CODES, EXIT_DECLINED} from '../console/failures.js';
-import {percent, type RangePreview} from '../console/reshard.js';
+import {type RangePreview} from '../console/reshard.js';
 import {sanitizeForTerminal} from '../console/records/terminalText.js';
 import type {ShardView} from '../console/streams.js';
 import {parseStartPosition} from '../console/tail/index.js';
 import {UsageError} from './command.js';
 import {table, type Output} from './output.js';
+import {formatPercent} from '../console/format.js';
 
 /**
  * What the commands that change a stream share (split, merge, scale, retention): the safety flags, the
@@ -216,7 +217,7 @@ export async function printShardMap(
 		`${fresh.has(shard.shardId) ? '+ ' : '  '}${shard.shardId}`,
 		shard.parents.join(',') || '-',
 		rangeText(shard),
-		percent(rangeShare(shard)),
+		formatPercent(rangeShare(shard)),
 	]);
 	await output.text(
 		`\n'${sanitize(result.stream)}' is ACTIVE with ${result.openShards.length} open shard${result.openShards.length === 1 ? '' : 's'}${elapsedMs === undefined ? '' : ` (${(elapsedMs / 1000).toFixed(1)} s)`}; + marks new shards.\n\n` +
@@ -231,7 +232,7 @@ function rangeShare(shard: ShardView): number {
 
 /** A range row: label, range, share of the key space, then any traffic columns. */
 export function rangeRow(label: string, range: RangePreview, traffic: string[] = []): string[] {
-	return [label, range.startingHashKey === '' ? '?' : rangeText(range), percent(range.keySpaceShare), ...traffic];
+	return [label, range.startingHashKey === '' ? '?' : rangeText(range), formatPercent(range.keySpaceShare), ...traffic];
 }
 
 export const indent = (text: string, by = '  '): string =>
@@ -244,18 +245,3 @@ export const indent = (text: string, by = '  '): string =>
 export const warningLines = (warnings: readonly string[]): string => warnings.map((warning) => `  ! ${sanitize(warning)}\n`).join('');
 
 export const sanitize = (text: string): string => sanitizeForTerminal(text, {keepNewlines: false});
-
-export const count = (value: number): string => Math.round(value).toLocaleString('en-US');
-
-/** A duration as people read it: 45s, 3m 20s, 5h 12m, 2d 3h. */
-export function duration(ms: number): string {
-	const seconds = Math.round(ms / 1000);
-	const pair = (big: number, bigUnit: string, small: number, smallUnit: string) =>
-		small === 0 ? `${big}${bigUnit}` : `${big}${bigUnit} ${small}${smallUnit}`;
-	if (seconds < 60) return `${seconds}s`;
-	const minutes = Math.floor(seconds / 60);
-	if (minutes < 60) return pair(minutes, 'm', seconds % 60, 's');
-	const hours = Math.floor(minutes / 60);
-	if (hours < 48) return pair(hours, 'h', minutes % 60, 'm');
-	return pair(Math.floor(hours / 24), 'd', hours % 24, 'h');
-}

@@ -20,9 +20,7 @@ import {
 	changeContext,
 	changeFlags,
 	changeHelp,
-	count,
 	declined,
-	duration,
 	follow,
 	indent,
 	refuseEarly,
@@ -31,6 +29,7 @@ import {
 } from './changeCommand.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
 import {table, type Output} from './output.js';
+import {formatCount, formatSpan} from '../console/format.js';
 
 const help = `
   Usage
@@ -227,7 +226,7 @@ const HOLDER_TEXT = {live: 'live', stale: 'stale', unowned: 'unowned', unknown: 
 function lagText(shard: ShardCheckpoint): string {
 	switch (shard.lag.state) {
 		case 'behind':
-			return `${duration(shard.lag.ageMs)} behind`;
+			return `${formatSpan(shard.lag.ageMs)} behind`;
 		case 'caught-up':
 			return shard.lag.endReached ? 'caught up (end of shard)' : 'caught up';
 		case 'shard-end':
@@ -251,7 +250,7 @@ async function printReport(output: Output, report: CheckpointsReport): Promise<v
 	const worst =
 		report.summary.maxLagShardId === undefined
 			? 'every shard is caught up'
-			: `the most behind is ${report.summary.maxLagShardId}, ${duration(report.summary.maxLagMs ?? 0)}`;
+			: `the most behind is ${report.summary.maxLagShardId}, ${formatSpan(report.summary.maxLagMs ?? 0)}`;
 	const flagged = report.shards.some((shard) => shard.flags.length > 0);
 	const rows = report.shards.map((shard) => [
 		shard.shardId,
@@ -294,9 +293,9 @@ function effectText(effect: ResetEffect): string {
 		default: {
 			const records =
 				effect.estimate === undefined
-					? `${effect.atLeast ? 'at least ' : ''}${count(effect.records)} record${effect.records === 1 ? '' : 's'}`
-					: `about ${count(effect.estimate)} records (estimated from the ${count(effect.records)} counted within --count-time)`;
-			const span = effect.spanMs !== undefined && effect.records > 1 ? `, ${duration(effect.spanMs)}` : '';
+					? `${effect.atLeast ? 'at least ' : ''}${formatCount(effect.records)} record${effect.records === 1 ? '' : 's'}`
+					: `about ${formatCount(effect.estimate)} records (estimated from the ${formatCount(effect.records)} counted within --count-time)`;
+			const span = effect.spanMs !== undefined && effect.records > 1 ? `, ${formatSpan(effect.spanMs)}` : '';
 			const since = effect.from === undefined ? '' : ` from ${effect.from}`;
 			return `${effect.kind === 're-read' ? 're-reads' : 'skips'} ${records}${span}${since}${effect.andNewer ? ', and what arrives until a worker takes the lease' : ''}`;
 		}
@@ -329,7 +328,7 @@ async function printPlan(output: Output, plan: CheckpointResetPlan, replanned = 
 			shard.shardId,
 			shard.parents.join(',') || '-',
 			shard.startsAt,
-			`${shard.atLeast ? 'at least ' : ''}${count(shard.records)} record${shard.records === 1 ? '' : 's'}${shard.from === undefined ? '' : ` since ${shard.from}`}`,
+			`${shard.atLeast ? 'at least ' : ''}${formatCount(shard.records)} record${shard.records === 1 ? '' : 's'}${shard.from === undefined ? '' : ` since ${shard.from}`}`,
 		]);
 		text += `${indent(table([['SHARD', 'PARENTS', 'STARTS AT', 'ALREADY THERE'], ...leaseless]), '    ')}\n`;
 	}

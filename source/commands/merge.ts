@@ -1,5 +1,5 @@
 import {problemError} from '../console/changes.js';
-import {executeReshard, loadStreamShape, normalizeShardId, percent, type MergePlan, type RangePreview} from '../console/reshard.js';
+import {executeReshard, loadStreamShape, normalizeShardId, type MergePlan, type RangePreview} from '../console/reshard.js';
 import {planMerge, proposeMerge} from '../console/reshardPlans.js';
 import {measureTraffic, type TrafficReport} from '../console/traffic.js';
 import {UsageError} from './command.js';
@@ -9,9 +9,7 @@ import {
 	changeContext,
 	changeFlags,
 	changeHelp,
-	count,
 	declined,
-	duration,
 	follow,
 	indent,
 	parseWindow,
@@ -24,6 +22,7 @@ import {
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
 import type {Output} from './output.js';
 import {table} from './output.js';
+import {formatCount, formatPercent, formatSpan} from '../console/format.js';
 
 const help = `
   Usage
@@ -117,7 +116,9 @@ async function printPlan(output: Output, plan: MergePlan): Promise<void> {
 				? ['?', '']
 				: [
 						`${(range.traffic.recordsPerSecond ?? 0).toFixed(2)}`,
-						merged ? `${count(range.traffic.records)} records` : `${percent(range.traffic.share)} (${count(range.traffic.records)})`,
+						merged
+							? `${formatCount(range.traffic.records)} records`
+							: `${formatPercent(range.traffic.share)} (${formatCount(range.traffic.records)})`,
 					];
 	const rows = [
 		['SHARD', 'HASH KEY RANGE', 'KEY SPACE', ...(withTraffic ? ['RECORDS/S', 'SHARE OF THE PAIR'] : [])],
@@ -127,7 +128,7 @@ async function printPlan(output: Output, plan: MergePlan): Promise<void> {
 	];
 	const why = plan.reason === 'coldest' ? ': the coldest adjacent pair' : '';
 	const source = plan.traffic
-		? `\nTraffic: ${SOURCE_TEXT[plan.traffic.source]} over the last ${duration(plan.traffic.windowMs)}${plan.traffic.note ? ` (${sanitize(plan.traffic.note)})` : ''}.\n`
+		? `\nTraffic: ${SOURCE_TEXT[plan.traffic.source]} over the last ${formatSpan(plan.traffic.windowMs)}${plan.traffic.note ? ` (${sanitize(plan.traffic.note)})` : ''}.\n`
 		: '';
 	await output.text(
 		`Merge ${plan.shardToMerge} and ${plan.adjacentShardToMerge} of '${sanitize(plan.stream)}'${why}.\n${source}\n${indent(table(rows))}\n\n` +

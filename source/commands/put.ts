@@ -16,9 +16,7 @@ import {sanitizeForTerminal} from '../console/records/terminalText.js';
 import {UsageError} from './command.js';
 import {parseCommandLine} from './parseArgs.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
-
-const count = (value: number) => value.toLocaleString('en-US');
-const plural = (value: number, word: string) => `${count(value)} ${word}${value === 1 ? '' : 's'}`;
+import {formatCount, plural} from '../console/format.js';
 
 const help = `
   Usage
@@ -202,7 +200,7 @@ async function* fromLines(source: AsyncIterable<Buffer>, shape: RecordShape): As
 				yield {
 					line: line.number,
 					error: shape.base64
-						? `the line is ${line.length.toLocaleString('en-US')} bytes of base64, over 1 MiB (1,048,576 bytes) once decoded: the largest record Kinesis takes`
+						? `the line is ${formatCount(line.length)} bytes of base64, over 1 MiB (1,048,576 bytes) once decoded: the largest record Kinesis takes`
 						: recordTooLarge(line.length + fixedKeyBytes(shape)),
 				};
 				continue;
@@ -299,9 +297,9 @@ function summary(stream: string, totals: ProducerTotals, seconds: number, single
 			: `to '${stream}'${shards > 0 ? ` (${plural(shards, 'shard')})` : ''}`;
 	const parts = [
 		`Sent ${plural(totals.written, 'record')} ${to} in ${seconds.toFixed(2)} s`,
-		...(totals.written > 1 ? [`${count(Math.round(rate))} records/s, ${(seconds > 0 ? mib / seconds : 0).toFixed(2)} MiB/s`] : []),
+		...(totals.written > 1 ? [`${formatCount(Math.round(rate))} records/s, ${(seconds > 0 ? mib / seconds : 0).toFixed(2)} MiB/s`] : []),
 		plural(totals.retries, 'retry').replace(/retrys$/, 'retries'),
-		`${count(totals.failed - totals.stopped)} failed`,
+		`${formatCount(totals.failed - totals.stopped)} failed`,
 		...(totals.stopped > 0 ? [`stopped with ${plural(totals.stopped, 'record')} not sent`] : []),
 	];
 	let text = `${parts.join('; ')}.\n`;

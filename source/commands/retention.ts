@@ -15,9 +15,7 @@ import {
 	changeContext,
 	changeFlags,
 	changeHelp,
-	count,
 	declined,
-	duration,
 	follow,
 	indent,
 	refuseEarly,
@@ -26,6 +24,7 @@ import {
 } from './changeCommand.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
 import {table, type Output} from './output.js';
+import {formatCount, formatSpan} from '../console/format.js';
 
 const help = `
   Usage
@@ -117,8 +116,8 @@ function estimateSummary(plan: RetentionPlan): string {
 	const what =
 		estimate.records === 0
 			? 'no record'
-			: `${estimate.atLeast ? 'at least ' : ''}${count(estimate.records)} record${estimate.records === 1 ? '' : 's'}`;
-	const span = estimate.oldest === undefined ? '' : ` (from ${estimate.oldest}, spanning ${duration(estimate.spanMs)})`;
+			: `${estimate.atLeast ? 'at least ' : ''}${formatCount(estimate.records)} record${estimate.records === 1 ? '' : 's'}`;
+	const span = estimate.oldest === undefined ? '' : ` (from ${estimate.oldest}, spanning ${formatSpan(estimate.spanMs)})`;
 	return `Decreasing the retention of '${sanitize(plan.stream)}' from ${plan.currentHours} to ${plan.newHours} hours makes ${what}${span} unreadable.`;
 }
 
@@ -127,12 +126,13 @@ const days = (hours: number): string =>
 
 async function printOverview(output: Output, overview: RetentionOverview): Promise<void> {
 	if (output.json) return output.write([{type: 'retention', ...overview}], () => '');
-	const oldest = overview.oldestAgeMs === undefined ? 'it holds no records' : `its oldest record is ${duration(overview.oldestAgeMs)} old`;
+	const oldest =
+		overview.oldestAgeMs === undefined ? 'it holds no records' : `its oldest record is ${formatSpan(overview.oldestAgeMs)} old`;
 	const rows = overview.shards.map((shard) => [
 		shard.shardId,
 		shard.open ? 'open' : 'closed',
 		shard.oldest?.arrivalTime ?? '(no records)',
-		shard.oldest === undefined ? '' : duration(shard.oldest.ageMs),
+		shard.oldest === undefined ? '' : formatSpan(shard.oldest.ageMs),
 	]);
 	await output.text(
 		`'${sanitize(overview.stream)}' keeps records for ${overview.retentionHours} hours (${days(overview.retentionHours)}); it is ${overview.status}; ${oldest}.\n\n` +
@@ -150,18 +150,18 @@ async function printPlan(output: Output, plan: RetentionPlan): Promise<void> {
 		const rows = estimate.shards.map((shard) => [
 			shard.shardId,
 			shard.open ? 'open' : 'closed',
-			`${shard.atLeast ? 'at least ' : ''}${count(shard.records)}`,
+			`${shard.atLeast ? 'at least ' : ''}${formatCount(shard.records)}`,
 			shard.oldest ?? '-',
 			shard.newest ?? '-',
-			shard.records === 0 ? '' : duration(shard.spanMs),
+			shard.records === 0 ? '' : formatSpan(shard.spanMs),
 		]);
 		rows.push([
 			'total',
 			'',
-			`${estimate.atLeast ? 'at least ' : ''}${count(estimate.records)}`,
+			`${estimate.atLeast ? 'at least ' : ''}${formatCount(estimate.records)}`,
 			estimate.oldest ?? '-',
 			'',
-			estimate.records === 0 ? '' : duration(estimate.spanMs),
+			estimate.records === 0 ? '' : formatSpan(estimate.spanMs),
 		]);
 		text += `${indent(table([['SHARD', 'STATE', 'RECORDS', 'OLDEST', 'NEWEST', 'SPAN'], ...rows]))}\n`;
 	}

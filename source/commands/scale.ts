@@ -8,7 +8,6 @@ import {
 	changeContext,
 	changeFlags,
 	changeHelp,
-	count,
 	declined,
 	follow,
 	indent,
@@ -20,6 +19,7 @@ import {
 } from './changeCommand.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
 import {table, type Output} from './output.js';
+import {formatCount} from '../console/format.js';
 
 const help = `
   Usage
@@ -80,7 +80,7 @@ async function printPlan(output: Output, plan: ScalePlan): Promise<void> {
 		[
 			'account',
 			limits.account
-				? `${count(limits.account.openShardCount)} of ${count(limits.account.shardLimit)} open shards in this region (room for ${count(limits.account.headroom)} more)`
+				? `${formatCount(limits.account.openShardCount)} of ${formatCount(limits.account.shardLimit)} open shards in this region (room for ${formatCount(limits.account.headroom)} more)`
 				: 'the open shard quota could not be read (DescribeLimits)',
 		],
 		['per day', limits.note],

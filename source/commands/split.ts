@@ -1,6 +1,6 @@
 import {problemError} from '../console/changes.js';
 import {hashKeyProblem} from '../console/hashKeys.js';
-import {executeReshard, loadStreamShape, normalizeShardId, percent, type SplitPlan, type SplitRequest} from '../console/reshard.js';
+import {executeReshard, loadStreamShape, normalizeShardId, type SplitPlan, type SplitRequest} from '../console/reshard.js';
 import {planSplit} from '../console/reshardPlans.js';
 import {sampleShard} from '../console/traffic.js';
 import {UsageError} from './command.js';
@@ -9,7 +9,6 @@ import {
 	changeContext,
 	changeFlags,
 	changeHelp,
-	count,
 	declined,
 	follow,
 	askYesNo,
@@ -23,6 +22,7 @@ import {
 } from './changeCommand.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
 import {table} from './output.js';
+import {formatCount, formatPercent} from '../console/format.js';
 
 const help = `
   Usage
@@ -88,7 +88,7 @@ export async function run(argv: string[]): Promise<number> {
 			});
 			if (process.stderr.isTTY) process.stderr.write('\r\u001b[K');
 			request.observations = sample.observations;
-			request.observedFrom = `the records since ${new Date(sample.fromMs).toISOString()}, read back${sample.complete ? '' : `, the first ${count(sample.records)} only`}`;
+			request.observedFrom = `the records since ${new Date(sample.fromMs).toISOString()}, read back${sample.complete ? '' : `, the first ${formatCount(sample.records)} only`}`;
 		}
 		const plan = planSplit(shape, request);
 		// A refused plan is said alone: its preview would describe a change that cannot be made.
@@ -115,7 +115,11 @@ async function printPlan(output: Parameters<typeof printShardMap>[0], plan: Spli
 	const traffic = (range: SplitPlan['parent'], parent = false) =>
 		range.traffic === undefined
 			? []
-			: [parent ? `${count(range.traffic.records)} records` : `${percent(range.traffic.share)} (${count(range.traffic.records)})`];
+			: [
+					parent
+						? `${formatCount(range.traffic.records)} records`
+						: `${formatPercent(range.traffic.share)} (${formatCount(range.traffic.records)})`,
+				];
 	const observed = plan.observed;
 	const header = ['SHARD', 'HASH KEY RANGE', 'KEY SPACE', ...(observed ? ['OBSERVED TRAFFIC'] : [])];
 	const rows = [
@@ -124,7 +128,7 @@ async function printPlan(output: Parameters<typeof printShardMap>[0], plan: Spli
 		...plan.children.map((child, index) => rangeRow(index === 0 ? '  new, lower' : '  new, upper', child, traffic(child))),
 	];
 	const source = observed
-		? `\nTraffic: ${count(observed.records)} records observed (${sanitize(observed.from ?? 'given')}), ${count(observed.distinctHashKeys)} distinct hash keys in the shard's range.\n`
+		? `\nTraffic: ${formatCount(observed.records)} records observed (${sanitize(observed.from ?? 'given')}), ${formatCount(observed.distinctHashKeys)} distinct hash keys in the shard's range.\n`
 		: '';
 	await output.text(
 		`Split ${plan.shardId} of '${sanitize(plan.stream)}' ${METHOD_TEXT[plan.method]}.\n${source}\n${indent(table(rows))}\n\n` +

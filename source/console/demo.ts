@@ -4,6 +4,7 @@ import {Clickstream} from './demo/clickstream.js';
 import {produceRecords, type ProducerRecord} from './producer.js';
 import {sleep} from './tail/backoff.js';
 import {describeFailure} from './tail/retryPolicy.js';
+import {formatCount} from './format.js';
 
 /**
  * The offline demo: two streams with realistic, living traffic, so that every view of the console has
@@ -161,9 +162,9 @@ export function startDemo(kinesis: KinesisClient, options: DemoOptions = {}): De
 
 /** One line for the status bar: the rate, and the throttled writes (retried) of the last 10 seconds. */
 export function describeDemo(stats: DemoStats): string {
-	const rate = `demo traffic: ${Math.round(stats.recordsPerSecond).toLocaleString('en-US')} records/s`;
+	const rate = `demo traffic: ${formatCount(stats.recordsPerSecond)} records/s`;
 	// Short: the status line also holds the connection and where the user is.
-	if (stats.recentRetries > 0) return `${rate}, ${stats.recentRetries.toLocaleString('en-US')} throttled/10 s`;
+	if (stats.recentRetries > 0) return `${rate}, ${formatCount(stats.recentRetries)} throttled/10 s`;
 	return stats.bursting ? `${rate}, a burst on the hot shard` : rate;
 }
 

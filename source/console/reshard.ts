@@ -310,5 +310,3 @@ export function shardNumber(shardId: string): number {
 export function normalizeShardId(text: string): string {
 	return /^\d+$/.test(text) ? `shardId-${text.padStart(12, '0')}` : text;
 }
-
-export const percent = (share: number): string => `${(share * 100).toFixed(share > 0 && share < 0.001 ? 3 : 1)}%`;

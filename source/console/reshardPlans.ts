@@ -7,7 +7,6 @@ import {
 	SCALING_LIMITS,
 	SHARD_WRITE_LIMITS,
 	keySpaceShare,
-	percent,
 	shardNumber,
 	type MergePlan,
 	type RangePreview,
@@ -21,6 +20,7 @@ import {
 } from './reshard.js';
 import type {ShardView} from './streams.js';
 import {countInRange, hashKeyCounts, type HashKeyCount, type Observation, type TrafficReport} from './traffic.js';
+import {formatBytesRate, formatCount, formatPercent, formatRate} from './format.js';
 
 /**
  * The planners of resharding: pure functions from a stream's shape (status, mode, open shards) and what
@@ -88,7 +88,7 @@ export function planSplit(shape: StreamShape, request: SplitRequest): SplitPlan 
 		const hottest = hottestKey(request.observations ?? [], start, end);
 		if (hottest && inRangeTotal > 0 && hottest.count / inRangeTotal > 0.5) {
 			warnings.push(
-				`The ${hottest.partitionKey === undefined ? `hash key ${hottest.hashKey}` : `partition key '${hottest.partitionKey}'`} takes ${percent(hottest.count / inRangeTotal)} of the shard's observed traffic: no split divides one key's records, so the child that holds it takes at least that much.`,
+				`The ${hottest.partitionKey === undefined ? `hash key ${hottest.hashKey}` : `partition key '${hottest.partitionKey}'`} takes ${formatPercent(hottest.count / inRangeTotal)} of the shard's observed traffic: no split divides one key's records, so the child that holds it takes at least that much.`,
 			);
 		}
 	}
@@ -499,8 +499,3 @@ function preview(start: bigint, end: bigint, shardId?: string, traffic?: RangeTr
 function missing(shardId: string): RangePreview {
 	return {shardId, startingHashKey: '', endingHashKey: '', keySpaceShare: 0};
 }
-
-const formatCount = (value: number): string => Math.round(value).toLocaleString('en-US');
-const formatRate = (value: number): string => (value >= 10 ? formatCount(value) : value.toFixed(1));
-const formatBytesRate = (value: number): string =>
-	value >= 1_048_576 ? `${(value / 1_048_576).toFixed(2)} MiB/s` : `${(value / 1024).toFixed(1)} KiB/s`;

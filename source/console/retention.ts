@@ -13,6 +13,7 @@ import {readShard} from './tail/shardReader.js';
 import {listAllShards, streamParameters, type StreamRef} from './tail/shardListing.js';
 import {mapLimited} from './mapLimited.js';
 import {streamNameOf} from './traffic.js';
+import {formatCount} from './format.js';
 
 /**
  * Retention: how long a stream keeps records, and how old its oldest records are; changes within
@@ -392,5 +393,3 @@ export function executeRetention(
 		},
 	});
 }
-
-const formatCount = (value: number): string => value.toLocaleString('en-US');

@@ -15,6 +15,7 @@ import {defaultSavePath, saveRecords, type SaveResult} from './tailStore/saving.
 import {ShownRecords, type SaveSelection} from './tailStore/shownRecords.js';
 import {Viewport, type MoveCommand} from './tailStore/viewport.js';
 import {DECODER_NAMES} from './records/index.js';
+import {formatDelay, plural} from './format.js';
 
 /** Where a tail's events come from: `tailStream` over a Kinesis client, or a script in tests. */
 export type TailSource = (options: TailOptions) => AsyncIterable<TailEvent>;
@@ -526,7 +527,3 @@ export class TailStore extends BackgroundStore<TailSnapshot> {
 }
 
 const firstLine = (text: string): string => text.split('\n', 1)[0] ?? text;
-
-const formatDelay = (ms: number): string => (ms < 1_000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
-
-const plural = (count: number, word: string): string => `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`;

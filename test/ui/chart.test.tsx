@@ -3,7 +3,7 @@ import {render} from 'ink-testing-library';
 import {describe, expect, it} from 'vitest';
 import {Chart, chartCapacity, chartLines, fitSeries} from '../../source/ui/components/Chart.js';
 import {HashRangeBar, hashRangeCells} from '../../source/ui/components/HashRangeBar.js';
-import {formatBytes, formatCount, formatDuration, shortShardId} from '../../source/ui/figures.js';
+import {formatCompact} from '../../source/console/format.js';
 import {ThemeContext, colorTheme, noColorTheme} from '../../source/ui/theme.js';
 
 const ESC = '\u001b[';
@@ -11,7 +11,7 @@ const ESC = '\u001b[';
 describe('the chart', () => {
 	it('fills exactly the rows and columns it is given, with the axis from 0 to the largest value', () => {
 		const series = Array.from({length: 30}, (_, index) => index % 10);
-		const lines = chartLines(series, {width: 40, height: 6, format: formatCount});
+		const lines = chartLines(series, {width: 40, height: 6, format: formatCompact});
 		expect(lines).toHaveLength(6);
 		for (const line of lines) expect(line.length).toBeLessThanOrEqual(40);
 		expect(lines.join('\n')).toMatch(/─/);
@@ -74,33 +74,5 @@ describe('the hash range bar', () => {
 			</ThemeContext.Provider>,
 		);
 		expect(stripVTControlCharacters(lastFrame() ?? '')).toBe('····████');
-	});
-});
-
-describe('figures', () => {
-	it('prints counts, bytes, durations and shard ids short', () => {
-		expect([0, 0.25, 7, 12.4, 999, 1500, 23_456, 4_200_000].map(formatCount)).toEqual([
-			'0',
-			'0.3',
-			'7',
-			'12',
-			'999',
-			'1.5k',
-			'23k',
-			'4.2M',
-		]);
-		expect([0, 512, 1536, 12 * 1024 * 1024].map(formatBytes)).toEqual(['0 B', '512 B', '1.5 KiB', '12 MiB']);
-		expect([undefined, 0, 850, 1200, 45_000, 180_000, 9_000_000].map(formatDuration)).toEqual([
-			'-',
-			'0ms',
-			'850ms',
-			'1.2s',
-			'45s',
-			'3m',
-			'2.5h',
-		]);
-		expect(shortShardId('shardId-000000000012')).toBe('12');
-		expect(shortShardId('shardId-000000000000')).toBe('0');
-		expect(shortShardId('odd')).toBe('odd');
 	});
 });

@@ -5,7 +5,7 @@ import {useEffect, useState, type ReactNode} from 'react';
 import {problemHint, type ChangeProgress, type NameAction, type PlanProblem} from '../../console/changes.js';
 import type {RangePreview} from '../../console/reshard.js';
 import type {ShardView} from '../../console/streams.js';
-import {formatDuration} from '../figures.js';
+import {formatDuration, formatPercent} from '../../console/format.js';
 import type {ChangeState} from '../hooks/useChange.js';
 import {useTheme} from '../theme.js';
 import {HashRangeBar} from './HashRangeBar.js';
@@ -13,7 +13,6 @@ import {HashRangeBar} from './HashRangeBar.js';
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 /** A share as a percentage with one decimal: 50.0%. */
-export const percentText = (share: number): string => `${(share * 100).toFixed(1)}%`;
 
 /** What a progress event says, in words. */
 export function describeProgress(event: ChangeProgress<unknown> | undefined): string {
@@ -99,11 +98,11 @@ export function RangeLine({
 		<Box flexDirection="column">
 			<Text wrap="truncate">
 				{label.padEnd(22)} <HashRangeBar startingHashKey={range.startingHashKey} endingHashKey={range.endingHashKey} width={barWidth} />{' '}
-				{percentText(range.keySpaceShare).padStart(6)} of keys
+				{formatPercent(range.keySpaceShare).padStart(6)} of keys
 				{range.traffic ? (
 					<Text bold>
 						{' · '}
-						{percentText(range.traffic.share)} of traffic
+						{formatPercent(range.traffic.share)} of traffic
 					</Text>
 				) : null}
 				{extra}

@@ -2,7 +2,7 @@ import {plot, blue, cyan, darkgray, green, magenta, red, yellow, type Color} fro
 // asciichart colours its lines with escapes of its own, which the safe Text would show: Ink's Text draws them, and nothing here comes from an endpoint.
 // eslint-disable-next-line no-restricted-imports -- see above
 import {Box, Text} from 'ink';
-import {formatCount} from '../figures.js';
+import {formatCompact} from '../../console/format.js';
 import {useTheme} from '../theme.js';
 
 /** Columns the y-axis labels take, and the axis itself. */
@@ -22,7 +22,7 @@ export function Chart({
 	series,
 	width,
 	height,
-	format = formatCount,
+	format = formatCompact,
 	color,
 	fold = 'mean',
 }: {
@@ -61,7 +61,7 @@ export function chartLines(
 	const rows = Math.max(2, Math.floor(options.height));
 	const values = fitSeries(series, chartCapacity(options.width), options.fold ?? 'mean');
 	if (values.length === 0) return [];
-	const format = options.format ?? formatCount;
+	const format = options.format ?? formatCompact;
 	// The label, a space, then the axis.
 	const labelWidth = CHART_LABEL_WIDTH - 2;
 	const largest = Math.max(...values);

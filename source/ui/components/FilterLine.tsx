@@ -2,6 +2,7 @@ import {Text} from './Text.js';
 import {keysOf} from '../keymap.js';
 import {useTheme} from '../theme.js';
 import {TextPrompt} from './TextPrompt.js';
+import {formatCount} from '../../console/format.js';
 
 /** A list's `/` filter: the prompt while it is typed (live), then what it holds until Esc clears it. */
 export function FilterLine({
@@ -40,7 +41,7 @@ export function FilterLine({
 		const {noun, total} = matches;
 		return (
 			<Text color={theme.warning} wrap="truncate">
-				No {noun} matches {filter} ({total.toLocaleString('en-US')} {noun}
+				No {noun} matches {filter} ({formatCount(total)} {noun}
 				{total === 1 ? '' : 's'}); {keysOf('global', 'back')} clears the filter
 			</Text>
 		);

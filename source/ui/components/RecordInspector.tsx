@@ -4,6 +4,7 @@ import {cutToWidth} from '../wrapWords.js';
 import {decodeRecord, sanitizeForTerminal, type DecoderName} from '../../console/records/index.js';
 import type {TailRecord} from '../../console/tail/index.js';
 import {useTheme} from '../theme.js';
+import {formatCount, formatSpan, plural} from '../../console/format.js';
 
 /** One line of the inspector, already sanitized and no wider than the screen. */
 export interface InspectorLine {
@@ -42,10 +43,10 @@ export function inspectorLines(
 	field('Stream', options.stream);
 	field('Shard', record.shardId);
 	field('Sequence number', record.sequenceNumber);
-	field('Arrived', `${record.arrivalTime.toISOString()} (${record.arrivalTime.toLocaleString()}, ${formatAge(ageMs)} ago)`);
+	field('Arrived', `${record.arrivalTime.toISOString()} (${record.arrivalTime.toLocaleString()}, ${formatSpan(ageMs)} ago)`);
 	field('Partition key', record.partitionKey);
 	field('Encryption', record.encryptionType ?? 'NONE');
-	field('Size', `${record.data.byteLength.toLocaleString('en-US')} bytes`);
+	field('Size', `${plural(record.data.byteLength, 'byte')}`);
 	if (decoded.length > 1) field('KPL aggregate', `${decoded.length} user records`);
 	decoded.forEach((user, position) => {
 		lines.push({text: ''});
@@ -63,7 +64,7 @@ export function inspectorLines(
 			`decoder ${options.decoder}`,
 			`shown as ${user.format}`,
 			user.compression ? `${user.compression}-compressed` : '',
-			`${user.byteLength.toLocaleString('en-US')} bytes decoded`,
+			`${plural(user.byteLength, 'byte')} decoded`,
 			user.truncated ? 'truncated' : '',
 		]
 			.filter(Boolean)
@@ -76,7 +77,7 @@ export function inspectorLines(
 			for (const part of cutToWidth(line.replaceAll('\t', '    '), width)) lines.push({text: part});
 		if (text.length < user.text.length) {
 			lines.push({
-				text: `… ${(user.text.length - text.length).toLocaleString('en-US')} more characters not shown (s in the list saves the record in full)`,
+				text: `… ${formatCount(user.text.length - text.length)} more characters not shown (s in the list saves the record in full)`,
 				tone: 'note',
 			});
 		}
@@ -132,11 +133,3 @@ export function RecordInspector({
 export const maxInspectorScroll = (lines: number, height: number): number => Math.max(0, lines - Math.max(1, height - 2));
 
 const clean = (text: string): string => sanitizeForTerminal(text, {keepNewlines: false, keepTabs: false});
-
-export function formatAge(ms: number): string {
-	const seconds = Math.max(0, ms) / 1000;
-	if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
-	if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.floor(seconds % 60)} s`;
-	if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
-	return `${Math.floor(seconds / 86_400)} d ${Math.floor((seconds % 86_400) / 3600)} h`;
-}

@@ -9,7 +9,7 @@ import {Chart} from '../components/Chart.js';
 import {SelectableList, moveSelection} from '../components/SelectableList.js';
 import {StateView} from '../components/StateView.js';
 import type {ConsumerServices} from '../consumerServices.js';
-import {formatDuration, shortShardId} from '../figures.js';
+import {formatDuration, shortShardId} from '../../console/format.js';
 import {useLoad} from '../hooks/useChange.js';
 import {useRunWhileVisible, useStore} from '../hooks/useStore.js';
 import {useTerminalSize} from '../hooks/useTerminalSize.js';

@@ -12,7 +12,7 @@ import {HashRangeBar} from '../components/HashRangeBar.js';
 import {SelectableList, moveSelection} from '../components/SelectableList.js';
 import {StateView} from '../components/StateView.js';
 import {FilterLine} from '../components/FilterLine.js';
-import {formatBytes, formatCount, formatDuration, formatShare, shortShardId} from '../figures.js';
+import {formatBytes, formatCompact, formatDuration, formatShare, shortShardId} from '../../console/format.js';
 import {useRunWhileVisible, useStore} from '../hooks/useStore.js';
 import {useTerminalSize} from '../hooks/useTerminalSize.js';
 import {useNavigator, useViewCommands} from '../navigation.js';
@@ -25,7 +25,7 @@ type Row = {readonly kind: 'stream'} | {readonly kind: 'shard'; readonly shard: 
 
 const METRIC_LABELS: Record<ChartMetric, string> = {records: 'records/s', bytes: 'bytes/s', lag: 'lag'};
 const FORMATS: Record<ChartMetric, (value: number) => string> = {
-	records: formatCount,
+	records: formatCompact,
 	bytes: formatBytes,
 	lag: (value) => formatDuration(value),
 };
@@ -250,7 +250,7 @@ function ShardRow({
 				{gap}
 				{''.padEnd(layout.bar)}
 				{gap}
-				{(live ? formatCount(totals.recordsPerSecond) : '-').padStart(W.rate)}
+				{(live ? formatCompact(totals.recordsPerSecond) : '-').padStart(W.rate)}
 				{gap}
 				{(live ? formatBytes(totals.bytesPerSecond) : '-').padStart(W.bytes)}
 				{gap}
@@ -277,7 +277,7 @@ function ShardRow({
 				hot={hot}
 			/>
 			{gap}
-			{(figures ? formatCount(meter.recordsPerSecond) : '-').padStart(W.rate)}
+			{(figures ? formatCompact(meter.recordsPerSecond) : '-').padStart(W.rate)}
 			{gap}
 			{(figures ? formatBytes(meter.bytesPerSecond) : '-').padStart(W.bytes)}
 			{gap}
@@ -319,7 +319,7 @@ function HotLine({
 			</Text>
 			<Text>
 				{' '}
-				{formatCount(hottest.recordsPerSecond)} rec/s{hottest.source === 'cloudwatch' ? ` (CloudWatch, ${windowLabel})` : ''}
+				{formatCompact(hottest.recordsPerSecond)} rec/s{hottest.source === 'cloudwatch' ? ` (CloudWatch, ${windowLabel})` : ''}
 			</Text>
 			<Text color={theme.muted}>{keys.length > 0 ? ` · top keys: ${keys.join(', ')}` : ''}</Text>
 		</Text>
@@ -333,13 +333,13 @@ function ThrottlingLine({snapshot, theme}: {readonly snapshot: DashboardSnapshot
 	const reads = history ? total(history.readThrottled) : undefined;
 	const any = live > 0 || (writes ?? 0) > 0 || (reads ?? 0) > 0;
 	const cloudWatch = history
-		? ` · CloudWatch ${history.windowLabel}: writes ${formatCount(writes ?? 0)}, reads ${formatCount(reads ?? 0)}`
+		? ` · CloudWatch ${history.windowLabel}: writes ${formatCompact(writes ?? 0)}, reads ${formatCompact(reads ?? 0)}`
 		: snapshot.history.status === 'failed'
 			? ` · CloudWatch history unavailable: ${sanitizeLine(snapshot.history.error)}`
 			: ' · CloudWatch: -';
 	return (
 		<Text wrap="truncate" color={any ? theme.warning : theme.muted}>
-			throttling: live reads {formatCount(live)}/min
+			throttling: live reads {formatCompact(live)}/min
 			{cloudWatch}
 		</Text>
 	);
@@ -469,7 +469,7 @@ export function historySeries(
 function LiveNote({snapshot, theme}: {readonly snapshot: DashboardSnapshot; readonly theme: Theme}) {
 	const {live} = snapshot;
 	const calls = live.callsPerSecond;
-	const pace = `${formatCount(calls)} GetRecords/s per shard, ${formatCount(5 - calls)} of 5/s left for other consumers`;
+	const pace = `${formatCompact(calls)} GetRecords/s per shard, ${formatCompact(5 - calls)} of 5/s left for other consumers`;
 	const text =
 		live.status === 'failed'
 			? `live figures unavailable: ${sanitizeLine(live.error ?? 'the reader stopped')}`

@@ -10,7 +10,7 @@ import {StateView} from '../components/StateView.js';
 import {Text} from '../components/Text.js';
 import {TextPrompt} from '../components/TextPrompt.js';
 import type {ConsumerServices} from '../consumerServices.js';
-import {formatCount, formatDuration, shortShardId} from '../figures.js';
+import {formatCompact, formatDuration, shortShardId} from '../../console/format.js';
 import {keysOf} from '../keymap.js';
 import {keyOfResetAction} from '../resetActions.js';
 import {useChange, useLoad} from '../hooks/useChange.js';
@@ -36,8 +36,8 @@ function effectText(plan: ShardResetPlan): string {
 			// An estimate (the count ran out of time) is marked ~, and the records actually counted follow it.
 			const records =
 				effect.estimate === undefined
-					? `${effect.atLeast ? '≥' : ''}${formatCount(effect.records)} records`
-					: `~${formatCount(effect.estimate)} records (${formatCount(effect.records)} counted)`;
+					? `${effect.atLeast ? '≥' : ''}${formatCompact(effect.records)} records`
+					: `~${formatCompact(effect.estimate)} records (${formatCompact(effect.records)} counted)`;
 			return `${effect.kind} ${records}${effect.spanMs ? ` over ${formatDuration(effect.spanMs)}` : ''}${effect.andNewer ? ' and newer' : ''}`;
 		}
 	}
@@ -251,7 +251,7 @@ function ResetPanel({
 							{plan.leaseless
 								.map(
 									(shard) =>
-										`${shard.shardId} (${shard.reason}, starts at ${shard.leaseCreated ? 'the new position: its lease is made' : shard.startsAt}, ${shard.atLeast ? '≥' : ''}${formatCount(shard.records)} records)`,
+										`${shard.shardId} (${shard.reason}, starts at ${shard.leaseCreated ? 'the new position: its lease is made' : shard.startsAt}, ${shard.atLeast ? '≥' : ''}${formatCompact(shard.records)} records)`,
 								)
 								.join('; ')}{' '}
 							· c {createMissing ? 'leaves them alone' : 'makes their leases too'}

@@ -4,11 +4,11 @@ import {useMemo, useState} from 'react';
 import {type MergePlan, type ReshardResult, type StreamShape, type SplitRequest} from '../../console/reshard.js';
 import {planMerge, planScale, planSplit, proposeMerge} from '../../console/reshardPlans.js';
 import type {Observation, TrafficReport} from '../../console/traffic.js';
-import {ChangeOutcome, ConfirmLine, PlanNotes, RangeLine, ShardMap, percentText} from '../components/ChangePanel.js';
+import {ChangeOutcome, ConfirmLine, PlanNotes, RangeLine, ShardMap} from '../components/ChangePanel.js';
 import {HashRangeBar} from '../components/HashRangeBar.js';
 import {StateView} from '../components/StateView.js';
 import {TextPrompt} from '../components/TextPrompt.js';
-import {formatBytes, formatCount} from '../figures.js';
+import {formatBytes, formatCompact, formatCount, formatPercent} from '../../console/format.js';
 import {useChange, useLoad, type ChangeRunner} from '../hooks/useChange.js';
 import {useOperationCommands} from '../hooks/useOperationCommands.js';
 import {useTerminalSize} from '../hooks/useTerminalSize.js';
@@ -163,7 +163,7 @@ function SplitPanel({
 							{plan.children.length > 0 ? <Text wrap="truncate">NewStartingHashKey {plan.newStartingHashKey}</Text> : null}
 							<Text color={theme.muted} wrap="truncate">
 								{plan.observed
-									? `traffic seen: ${formatCount(plan.observed.inRange)} records, ${plan.observed.distinctHashKeys} distinct keys${plan.observed.from ? ` (${plan.observed.from})` : ''}`
+									? `traffic seen: ${formatCompact(plan.observed.inRange)} records, ${plan.observed.distinctHashKeys} distinct keys${plan.observed.from ? ` (${plan.observed.from})` : ''}`
 									: 'traffic seen: none of this shard yet (shares of traffic unknown)'}
 								{' · '}open shards {plan.openShards.before} → {plan.openShards.after}
 							</Text>
@@ -238,7 +238,9 @@ function MergePanel({
 	});
 	const rate = (plan: MergePlan, index: 0 | 1) => {
 		const traffic = plan.shards[index].traffic;
-		return traffic?.recordsPerSecond === undefined ? null : <Text color={theme.muted}> {formatCount(traffic.recordsPerSecond)} rec/s</Text>;
+		return traffic?.recordsPerSecond === undefined ? null : (
+			<Text color={theme.muted}> {formatCompact(traffic.recordsPerSecond)} rec/s</Text>
+		);
 	};
 	return (
 		<Box flexDirection="column">
@@ -279,7 +281,8 @@ function MergePanel({
 									ready.merged.traffic?.recordsPerSecond === undefined ? null : (
 										<Text color={theme.muted}>
 											{' '}
-											{formatCount(ready.merged.traffic.recordsPerSecond)} rec/s, {formatBytes(ready.merged.traffic.bytesPerSecond ?? 0)}/s
+											{formatCompact(ready.merged.traffic.recordsPerSecond)} rec/s, {formatBytes(ready.merged.traffic.bytesPerSecond ?? 0)}
+											/s
 										</Text>
 									)
 								}
@@ -337,11 +340,11 @@ function ScalePanel({services, ops, stream, height}: PanelProps) {
 						<Box flexDirection="column">
 							<Text wrap="truncate">
 								now {limits.openShards} open shards · one step reaches {limits.minTarget} to {limits.maxTarget} · at most{' '}
-								{limits.maxShardsPerStream.toLocaleString('en-US')} shards per stream
+								{formatCount(limits.maxShardsPerStream)} shards per stream
 							</Text>
 							<Text wrap="truncate" color={theme.muted}>
 								{limits.account
-									? `account: ${formatCount(limits.account.openShardCount)} of ${formatCount(limits.account.shardLimit)} open shards in the region (${formatCount(limits.account.headroom)} more allowed)`
+									? `account: ${formatCompact(limits.account.openShardCount)} of ${formatCompact(limits.account.shardLimit)} open shards in the region (${formatCompact(limits.account.headroom)} more allowed)`
 									: account.status === 'loading'
 										? 'account: reading the shard quota…'
 										: 'account: the shard quota could not be read (DescribeLimits)'}
@@ -361,7 +364,7 @@ function ScalePanel({services, ops, stream, height}: PanelProps) {
 										<Text key={index} wrap="truncate">
 											{`#${index + 1}`.padEnd(6)}{' '}
 											<HashRangeBar startingHashKey={range.startingHashKey} endingHashKey={range.endingHashKey} width={barWidth} />{' '}
-											{percentText(range.keySpaceShare)}
+											{formatPercent(range.keySpaceShare)}
 										</Text>
 									))}
 									{plan.ranges.length > rows ? <Text color={theme.muted}>… and {plan.ranges.length - rows} more</Text> : null}

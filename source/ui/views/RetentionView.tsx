@@ -12,7 +12,7 @@ import {
 import {ChangeOutcome, ConfirmLine, PlanNotes} from '../components/ChangePanel.js';
 import {StateView} from '../components/StateView.js';
 import {TextPrompt} from '../components/TextPrompt.js';
-import {formatCount, formatDuration} from '../figures.js';
+import {formatCompact, formatDuration} from '../../console/format.js';
 import {useChange, useLoad} from '../hooks/useChange.js';
 import {useOperationCommands} from '../hooks/useOperationCommands.js';
 import type {Operations} from '../operations.js';
@@ -126,7 +126,7 @@ function RetentionPanel({
 									{loss ? (
 										<Text color={loss.records > 0 ? theme.warning : undefined}>
 											{'  '}
-											{`${loss.atLeast ? '≥' : ''}${formatCount(loss.records)} records`.padStart(18)}
+											{`${loss.atLeast ? '≥' : ''}${formatCompact(loss.records)} records`.padStart(18)}
 											{'  '}
 											{loss.records > 0 ? formatDuration(loss.spanMs) : '-'}
 										</Text>
@@ -152,7 +152,7 @@ function RetentionPanel({
 							{value.estimate ? (
 								<Text wrap="wrap" color={value.estimate.records > 0 ? theme.warning : undefined}>
 									Unreadable at once: {value.estimate.atLeast ? 'at least ' : ''}
-									{formatCount(value.estimate.records)} records
+									{formatCompact(value.estimate.records)} records
 									{value.estimate.records > 0
 										? `, arrived over ${formatDuration(value.estimate.spanMs)} from ${value.estimate.oldest ?? '?'}`
 										: ''}{' '}

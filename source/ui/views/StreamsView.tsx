@@ -6,7 +6,7 @@ import {sanitizeForTerminal, sanitizeLine} from '../../console/records/index.js'
 import {SelectableList, moveSelection, windowStart} from '../components/SelectableList.js';
 import {StateView} from '../components/StateView.js';
 import {FilterLine} from '../components/FilterLine.js';
-import {formatCount} from '../figures.js';
+import {formatCompact} from '../../console/format.js';
 import {useRunWhileVisible, useStore} from '../hooks/useStore.js';
 import {useNavigator, useViewCommands} from '../navigation.js';
 import {useServices} from '../services.js';
@@ -84,7 +84,7 @@ export function StreamsView({height}: {readonly height: number}) {
 				)}
 			</StateView>
 			{state.status === 'ready' && !state.value.complete ? (
-				<Text color={theme.muted}>Listing streams… {formatCount(all.length)} so far</Text>
+				<Text color={theme.muted}>Listing streams… {formatCompact(all.length)} so far</Text>
 			) : null}
 			{state.status === 'ready' && state.refreshError ? (
 				<Text color={theme.warning}>Refresh failed: {sanitizeLine(state.refreshError)}</Text>
@@ -128,7 +128,7 @@ function rawCells(stream: StreamRow): string[] {
 		details ? (details.retentionHours === undefined ? '-' : `${details.retentionHours}h`) : PENDING,
 		details ? (details.consumers === undefined ? '-' : String(details.consumers)) : PENDING,
 		details ? (details.encryption === 'NONE' ? 'none' : details.encryption) : PENDING,
-		stream.incomingRate === undefined ? '-' : `${formatCount(stream.incomingRate)} rec/s`,
+		stream.incomingRate === undefined ? '-' : `${formatCompact(stream.incomingRate)} rec/s`,
 	];
 }
 

@@ -19,6 +19,7 @@ import {distinguishingSpan, sequenceCell, type DigitSpan} from '../sequenceColum
 import {useViewCommands} from '../navigation.js';
 import {useServices} from '../services.js';
 import {useTheme, type Theme} from '../theme.js';
+import {formatCount, plural, shortShardId} from '../../console/format.js';
 
 type Prompt =
 	| {readonly kind: 'filter'}
@@ -343,7 +344,7 @@ function Row({
 }) {
 	const cells = [
 		clock(row.arrivalTime),
-		layout.shard > 0 ? fit(shortShard(row.shardId), layout.shard) : '',
+		layout.shard > 0 ? fit(shortShardId(row.shardId), layout.shard) : '',
 		layout.sequence > 0 ? fit(sequenceCell(row.sequenceNumber, layout.sequenceSpan, layout.sequence), layout.sequence) : '',
 		fit(oneLine(row.partitionKey), layout.key),
 	].filter(Boolean);
@@ -372,7 +373,7 @@ function Row({
 function layoutFor(rows: readonly TailRow[], columns: number): Layout {
 	const marker = 2;
 	const gap = 2;
-	const shard = columns >= 60 ? Math.max(5, ...rows.map((row) => shortShard(row.shardId).length)) : 0;
+	const shard = columns >= 60 ? Math.max(5, ...rows.map((row) => shortShardId(row.shardId).length)) : 0;
 	const sequence = columns >= 90 ? 13 : 0;
 	const key = Math.min(columns >= 90 ? 24 : 12, Math.max(3, ...rows.map((row) => row.partitionKey.length)));
 	const used = marker + 12 + gap + (shard > 0 ? shard + gap : 0) + (sequence > 0 ? sequence + gap : 0) + key + gap;
@@ -390,18 +391,10 @@ function fit(text: string, width: number): string {
 	return text.length > width ? `${text.slice(0, width - 2)}..` : text.padEnd(width);
 }
 
-/** shardId-000000000012 → 12; other ids as they are. */
-function shortShard(shardId: string): string {
-	const match = /^shardId-0*(\d+)$/.exec(shardId);
-	return match?.[1] ?? shardId;
-}
-
 function clock(date: Date): string {
 	const pad = (value: number, length = 2) => String(value).padStart(length, '0');
 	return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`;
 }
-
-const formatCount = (value: number): string => value.toLocaleString('en-US');
 
 /** How long the line saying what a save wrote stays under the records. */
 const SAVED_NOTE_MS = 15_000;
@@ -410,8 +403,6 @@ const SAVED_NOTE_MS = 15_000;
 function savedText(records: number, lines: number, path: string): string {
 	return `Saved ${plural(records, 'record')}${lines === records ? '' : ` (${plural(lines, 'line')})`} to ${path}`;
 }
-
-const plural = (count: number, word: string): string => `${formatCount(count)} ${word}${count === 1 ? '' : 's'}`;
 
 function PromptHelp({
 	prompt,
