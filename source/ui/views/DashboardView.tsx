@@ -4,7 +4,8 @@ import {Text} from '../components/Text.js';
 import {useMemo, useState} from 'react';
 import type {ChartMetric, DashboardSnapshot, DashboardStore, HotShard} from '../../console/dashboardStore.js';
 import type {ShardMeter} from '../../console/meters.js';
-import {describePeriod, toSlots, total, type Points, type ShardHistory, type StreamHistory} from '../../console/metrics.js';
+import {historySeries} from '../../console/historySeries.js';
+import {describePeriod, total} from '../../console/metrics.js';
 import {sanitizeForTerminal, sanitizeLine} from '../../console/records/index.js';
 import type {ShardView} from '../../console/streams.js';
 import {Chart, chartCapacity} from '../components/Chart.js';
@@ -436,34 +437,6 @@ function HistoryChart({
 			/>
 		</>
 	);
-}
-
-/** The history series for a shard (when its shard-level metric exists) or else the stream, on the window's periods. */
-export function historySeries(
-	history: StreamHistory,
-	shardId: string | undefined,
-	metric: ChartMetric,
-): {values: number[]; scope: 'shard' | 'stream'; metricName: string; empty: boolean} {
-	const pick = (source: ShardHistory | StreamHistory): Points | undefined =>
-		metric === 'records' ? source.recordsPerSecond : metric === 'bytes' ? source.bytesPerSecond : source.iteratorAgeMs;
-	const shard = shardId === undefined ? undefined : history.shards[shardId];
-	const shardPoints = shard ? pick(shard) : undefined;
-	const points = shardPoints ?? pick(history) ?? {timestamps: [], values: []};
-	const scope = shardPoints ? 'shard' : 'stream';
-	const metricName =
-		metric === 'records'
-			? 'IncomingRecords'
-			: metric === 'bytes'
-				? 'IncomingBytes'
-				: scope === 'shard'
-					? 'IteratorAgeMilliseconds'
-					: 'GetRecords.IteratorAgeMilliseconds';
-	return {
-		values: toSlots(points, history.startMs, history.endMs, history.periodSeconds, metric === 'lag' ? 'carry' : 'zero'),
-		scope,
-		metricName,
-		empty: points.values.length === 0,
-	};
 }
 
 function LiveNote({snapshot, theme}: {readonly snapshot: DashboardSnapshot; readonly theme: Theme}) {
