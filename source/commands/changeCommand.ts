@@ -194,7 +194,7 @@ class ProgressLine {
 }
 
 /** A hash key range as a table shows it. */
-export const rangeText = (range: {readonly startingHashKey: string; readonly endingHashKey: string}): string =>
+const rangeText = (range: {readonly startingHashKey: string; readonly endingHashKey: string}): string =>
 	`${range.startingHashKey}..${range.endingHashKey}`;
 
 /** The open shards after a change, new ones marked. */

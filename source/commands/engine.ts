@@ -131,7 +131,7 @@ export async function run(argv: string[]): Promise<number> {
  * sweep that reclaims the space of expired records run that often. Not for users, so not in the help;
  * without them the engine keeps real time and sweeps once a minute.
  */
-export function testingHooks(env: NodeJS.ProcessEnv): {now?: () => number; retentionSweepMs?: number} {
+function testingHooks(env: NodeJS.ProcessEnv): {now?: () => number; retentionSweepMs?: number} {
 	const whole = (name: string, minimum: number): number | undefined => {
 		const text = env[name];
 		if (text === undefined || text === '') return undefined;

@@ -43,7 +43,7 @@ export function createOutput(options: {json?: boolean; stream?: NodeJS.WriteStre
 const UNSAFE_IN_JSON = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /** A value as one JSON line, with the characters a terminal could act on written as \u escapes (the same JSON value). */
-export function jsonLine<T>(value: T, toJson: (value: T) => string = JSON.stringify): string {
+function jsonLine<T>(value: T, toJson: (value: T) => string = JSON.stringify): string {
 	return toJson(value).replace(UNSAFE_IN_JSON, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

@@ -240,7 +240,7 @@ function toInput(line: number, bytes: Buffer, shape: RecordShape): ProducerInput
 }
 
 /** Standard or URL-safe base64, padded or not, around whitespace; undefined when it is not base64. */
-export function decodeBase64(text: string): Buffer | undefined {
+function decodeBase64(text: string): Buffer | undefined {
 	const trimmed = text.trim();
 	if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(trimmed) || trimmed.replace(/=+$/, '').length % 4 === 1) return undefined;
 	if (/=/.test(trimmed) && trimmed.length % 4 !== 0) return undefined;
@@ -248,7 +248,7 @@ export function decodeBase64(text: string): Buffer | undefined {
 }
 
 /** The partition key at a path in a record's JSON: a string, or a number or boolean as written. */
-export function keyFromJson(data: Uint8Array, path: readonly string[]): string | {error: string} {
+function keyFromJson(data: Uint8Array, path: readonly string[]): string | {error: string} {
 	let value: unknown;
 	try {
 		value = JSON.parse(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'));

@@ -8,7 +8,7 @@ import {TrafficSample, type Observation} from './traffic.js';
 
 /** What the dashboard's charts show. */
 export type ChartMetric = 'records' | 'bytes' | 'lag';
-export const CHART_METRICS: readonly [ChartMetric, ...ChartMetric[]] = ['records', 'bytes', 'lag'];
+const CHART_METRICS: readonly [ChartMetric, ...ChartMetric[]] = ['records', 'bytes', 'lag'];
 
 /** The stream itself, from DescribeStreamSummary. */
 export interface StreamInfo {

@@ -79,7 +79,7 @@ export interface Demo {
 	stop(): Promise<void>;
 }
 
-export const DEMO_STREAMS = {clickstream: 'clickstream', appLogs: 'app-logs'} as const;
+const DEMO_STREAMS = {clickstream: 'clickstream', appLogs: 'app-logs'} as const;
 
 /** Creates the demo streams if missing and writes traffic into them until stopped. */
 export function startDemo(kinesis: KinesisClient, options: DemoOptions = {}): Demo {

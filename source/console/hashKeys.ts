@@ -23,7 +23,7 @@ export function hashKeyProblem(text: string): string | undefined {
 }
 
 /** Whether a shard's hash key range holds a hash key. */
-export function shardHolds(shard: Shard, hashKey: bigint): boolean {
+function shardHolds(shard: Shard, hashKey: bigint): boolean {
 	const range = shard.HashKeyRange;
 	if (range?.StartingHashKey === undefined || range.EndingHashKey === undefined) return false;
 	return BigInt(range.StartingHashKey) <= hashKey && hashKey <= BigInt(range.EndingHashKey);

@@ -121,4 +121,4 @@ export class LeaseHold {
 }
 
 /** The owner the console writes into leases it takes: named so that people reading the table know who holds them. */
-export const consoleLeaseOwner = (): string => `kinesis-console@${hostname()}:${process.pid}`;
+const consoleLeaseOwner = (): string => `kinesis-console@${hostname()}:${process.pid}`;

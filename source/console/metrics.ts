@@ -24,7 +24,7 @@ export const TIME_WINDOWS: readonly [TimeWindow, ...TimeWindow[]] = [
 	{label: '1d', durationMs: 86_400_000, periodSeconds: 900, finePeriodSeconds: 900},
 ];
 
-export const periodOf = (window: TimeWindow, highResolution: boolean): number =>
+const periodOf = (window: TimeWindow, highResolution: boolean): number =>
 	highResolution ? window.finePeriodSeconds : window.periodSeconds;
 
 /** A period's length as people read it: 10s, 1m, 15m. */

@@ -299,7 +299,7 @@ export function proposeMerge(shape: StreamShape, traffic?: TrafficReport): Merge
 }
 
 /** Open shards whose ranges meet, lowest first. */
-export function adjacentPairs(shape: StreamShape): Array<readonly [ShardView, ShardView]> {
+function adjacentPairs(shape: StreamShape): Array<readonly [ShardView, ShardView]> {
 	const pairs: Array<readonly [ShardView, ShardView]> = [];
 	for (let index = 0; index + 1 < shape.openShards.length; index++) {
 		const lower = shape.openShards[index] as ShardView;
@@ -415,7 +415,7 @@ export function planScale(
  * falls on it: uniform scaling keeps a boundary there rather than cutting a sliver next to it, so doubling
  * splits each shard once (the engine does the same, source/engine/kinesis/reshard.ts).
  */
-export function uniformRanges(count: number, boundaries: readonly bigint[] = []): RangePreview[] {
+function uniformRanges(count: number, boundaries: readonly bigint[] = []): RangePreview[] {
 	const step = KEY_SPACE / BigInt(count);
 	const snap = 1n << 32n;
 	let next = 0;

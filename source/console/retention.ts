@@ -228,7 +228,7 @@ export async function planRetention(
 }
 
 /** Counts, per shard, the records older than `now - hours`: those a decrease to `hours` makes unreadable. */
-export async function estimateLoss(
+async function estimateLoss(
 	kinesis: KinesisClient,
 	stream: StreamRef,
 	hours: number,

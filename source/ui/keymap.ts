@@ -10,7 +10,7 @@ export interface Binding extends BindingSpec {
 }
 
 /** The bindings several screens share, by scope; each screen's own are in its module (ui/screens/). */
-export const sharedBindings = {
+const sharedBindings = {
 	global: [
 		{id: 'help', keys: ['?'], description: 'Show or hide this help', hint: true, hintText: 'Help'},
 		{id: 'palette', keys: [':'], description: 'Command palette', hint: true, hintText: 'Commands'},
@@ -34,7 +34,7 @@ export const sharedBindings = {
 	],
 } as const satisfies Record<SharedScope, readonly BindingSpec[]>;
 
-export const SHARED_TITLES: Record<SharedScope, string> = {global: 'Everywhere', list: 'Lists', operation: 'Change'};
+const SHARED_TITLES: Record<SharedScope, string> = {global: 'Everywhere', list: 'Lists', operation: 'Change'};
 
 type SharedCommand<S extends SharedScope> = (typeof sharedBindings)[S][number]['id'];
 /** A command a screen's view receives: one of its own bindings', or of the scopes it shares. */

@@ -5,7 +5,7 @@ import {gaussian} from './random.js';
 
 // Log batches, as CloudWatch Logs sends them to a subscription's Kinesis stream
 
-export const DEMO_ACCOUNT = '123456789012';
+const DEMO_ACCOUNT = '123456789012';
 const FILTER_NAME = 'to-kinesis-app-logs';
 
 /** What CloudWatch Logs writes into the stream: one gzip'd JSON document per record. */

@@ -104,7 +104,7 @@ function asPlain(bytes: Uint8Array, settings: DecoderSettings, truncated: boolea
 }
 
 /** Drops a multi-byte UTF-8 sequence that the end of the bytes cuts in two. */
-export function withoutIncompleteUtf8Tail(bytes: Uint8Array): Uint8Array {
+function withoutIncompleteUtf8Tail(bytes: Uint8Array): Uint8Array {
 	let start = bytes.length - 1;
 	while (start >= 0 && bytes.length - start <= 3 && ((bytes[start] ?? 0) & 0xc0) === 0x80) start--;
 	const lead = bytes[start];

@@ -15,7 +15,7 @@ const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', 
 /** A share as a percentage with one decimal: 50.0%. */
 
 /** What a progress event says, in words. */
-export function describeProgress(event: ChangeProgress<unknown> | undefined): string {
+function describeProgress(event: ChangeProgress<unknown> | undefined): string {
 	if (!event) return 'starting…';
 	switch (event.type) {
 		case 'submitting':
@@ -32,7 +32,7 @@ export function describeProgress(event: ChangeProgress<unknown> | undefined): st
 }
 
 /** A running change: a spinner, the time since it started, and the last thing it said. */
-export function ChangeProgressLine({state}: {readonly state: Extract<ChangeState<unknown>, {stage: 'running'}>}) {
+function ChangeProgressLine({state}: {readonly state: Extract<ChangeState<unknown>, {stage: 'running'}>}) {
 	const theme = useTheme();
 	const [now, setNow] = useState(() => Date.now());
 	useEffect(() => {

@@ -6,7 +6,7 @@ import {formatCompact} from '../../console/format.js';
 import {useTheme} from '../theme.js';
 
 /** Columns the y-axis labels take, and the axis itself. */
-export const CHART_LABEL_WIDTH = 9;
+const CHART_LABEL_WIDTH = 9;
 
 /** How many values fit across a chart `width` columns wide. */
 export const chartCapacity = (width: number): number => Math.max(2, width - CHART_LABEL_WIDTH - 1);

@@ -15,7 +15,7 @@ export interface InspectorLine {
 }
 
 /** Decoded text beyond this is not shown (saving writes all of it). */
-export const INSPECTOR_TEXT_LIMIT = 256 * 1024;
+const INSPECTOR_TEXT_LIMIT = 256 * 1024;
 const LABEL_WIDTH = 17;
 
 /**

@@ -33,7 +33,6 @@ type SharedOf<S> = S extends Screen<never, string, infer Shared> ? Shared : neve
 
 /** A place in the console: a screen's kind and its parameters. */
 export type Route = {[K in ScreenKind]: {readonly kind: K} & ParamsOf<Screens[K]>}[ScreenKind];
-export type RouteOf<K extends ScreenKind> = Extract<Route, {readonly kind: K}>;
 /** The ids of the bindings a screen declares itself. */
 export type ScreenCommand<K extends ScreenKind> = IdsOf<Screens[K]>;
 /** The shared scopes a screen answers besides its own. */
