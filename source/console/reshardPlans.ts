@@ -298,6 +298,15 @@ export function proposeMerge(shape: StreamShape, traffic?: TrafficReport): Merge
 	return planMerge(shape, best[0].shardId, best[1].shardId, traffic, 'coldest');
 }
 
+/** The selected shard with its neighbour on one side (the other side when there is none there). */
+export function planNeighbourMerge(shape: StreamShape, shardId: string, side: 'upper' | 'lower', traffic?: TrafficReport): MergePlan {
+	const index = shape.openShards.findIndex((shard) => shard.shardId === shardId);
+	const upper = index === -1 ? undefined : shape.openShards[index + 1];
+	const lower = index <= 0 ? undefined : shape.openShards[index - 1];
+	const other = (side === 'upper' ? (upper ?? lower) : (lower ?? upper))?.shardId ?? shardId;
+	return planMerge(shape, shardId, other, traffic);
+}
+
 /** Open shards whose ranges meet, lowest first. */
 function adjacentPairs(shape: StreamShape): Array<readonly [ShardView, ShardView]> {
 	const pairs: Array<readonly [ShardView, ShardView]> = [];

@@ -19,7 +19,7 @@ import type {ConnectionTarget} from '../../source/console/connect.js';
 import {ConsoleError} from '../../source/console/failures.js';
 import {partitionKeyHash} from '../../source/console/hashKeys.js';
 import {executeReshard, KEY_SPACE, loadStreamShape, type ReshardResult} from '../../source/console/reshard.js';
-import {planMerge, planScale, planSplit, proposeMerge, accountShardLimits} from '../../source/console/reshardPlans.js';
+import {planMerge, planNeighbourMerge, planScale, planSplit, proposeMerge, accountShardLimits} from '../../source/console/reshardPlans.js';
 import {measureTraffic, type Observation} from '../../source/console/traffic.js';
 import type {Engine} from '../../source/engine/index.js';
 import {credentials, kinesisClient, startEngine} from '../helpers/engine.js';
@@ -326,6 +326,18 @@ describe('merge', () => {
 		expect(error.failure).toMatchObject({kind: 'not-allowed', exitCode: 15});
 		expect(await entriesOf(stream)).toEqual([]);
 		expect(planMerge(shape, 'shardId-000000000001', 'shardId-000000000009').problems[0]).toMatchObject({kind: 'not-found'});
+	});
+
+	it('pairs a shard with its neighbour on the side asked, or the other side at an end of the key space', async () => {
+		const shape = await loadStreamShape(client, await createStream(3));
+		const pair = (shardId: string, side: 'upper' | 'lower') => {
+			const plan = planNeighbourMerge(shape, shardId, side);
+			return [plan.shardToMerge, plan.adjacentShardToMerge, plan.problems.length];
+		};
+		expect(pair('shardId-000000000001', 'upper')).toEqual(['shardId-000000000001', 'shardId-000000000002', 0]);
+		expect(pair('shardId-000000000001', 'lower')).toEqual(['shardId-000000000000', 'shardId-000000000001', 0]);
+		expect(pair('shardId-000000000002', 'upper')).toEqual(['shardId-000000000001', 'shardId-000000000002', 0]);
+		expect(pair('shardId-000000000000', 'lower')).toEqual(['shardId-000000000000', 'shardId-000000000001', 0]);
 	});
 });
 

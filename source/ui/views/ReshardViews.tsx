@@ -1,8 +1,8 @@
 import {Box} from 'ink';
 import {Text} from '../components/Text.js';
 import {useMemo, useState} from 'react';
-import {type MergePlan, type ReshardResult, type StreamShape, type SplitRequest} from '../../console/reshard.js';
-import {planMerge, planScale, planSplit, proposeMerge} from '../../console/reshardPlans.js';
+import type {MergePlan, ReshardResult, SplitRequest} from '../../console/reshard.js';
+import {planNeighbourMerge, planScale, planSplit, proposeMerge} from '../../console/reshardPlans.js';
 import type {Observation, TrafficReport} from '../../console/traffic.js';
 import {ChangeOutcome, ConfirmLine, PlanNotes, RangeLine, ShardMap} from '../components/ChangePanel.js';
 import {HashRangeBar} from '../components/HashRangeBar.js';
@@ -192,15 +192,6 @@ function SplitPanel({
 
 type MergeMode = {readonly kind: 'coldest'} | {readonly kind: 'neighbour'; readonly side: 'upper' | 'lower'};
 
-/** The selected shard with its neighbour on one side (the other side when there is none there). */
-function neighbourPlan(shape: StreamShape, shardId: string, side: 'upper' | 'lower', traffic?: TrafficReport): MergePlan {
-	const index = shape.openShards.findIndex((shard) => shard.shardId === shardId);
-	const upper = index === -1 ? undefined : shape.openShards[index + 1];
-	const lower = index <= 0 ? undefined : shape.openShards[index - 1];
-	const other = (side === 'upper' ? (upper ?? lower) : (lower ?? upper))?.shardId ?? shardId;
-	return planMerge(shape, shardId, other, traffic);
-}
-
 function MergePanel({
 	services,
 	ops,
@@ -218,7 +209,7 @@ function MergePanel({
 		try {
 			return mode.kind === 'coldest' || shardId === undefined
 				? proposeMerge(shape.value, traffic)
-				: neighbourPlan(shape.value, shardId, mode.side, traffic);
+				: planNeighbourMerge(shape.value, shardId, mode.side, traffic);
 		} catch (error) {
 			return {error: error instanceof Error ? error.message : String(error)};
 		}
