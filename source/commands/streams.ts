@@ -1,6 +1,7 @@
 import {parseCommandLine} from './parseArgs.js';
 import {listStreamSummaries, streamDetails, type StreamOverview, type StreamSummary} from '../console/streams.js';
 import {mapLimited} from '../console/mapLimited.js';
+import {formatCount} from '../console/format.js';
 import {sanitizeForTerminal} from '../console/records/terminalText.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
 import {table} from './output.js';
@@ -73,8 +74,7 @@ class Progress {
 	constructor(private readonly total: number) {}
 	step(): void {
 		this.done++;
-		if (this.tty)
-			process.stderr.write(`\r\u001b[KDescribed ${this.done.toLocaleString('en-US')} of ${this.total.toLocaleString('en-US')} streams`);
+		if (this.tty) process.stderr.write(`\r\u001b[KDescribed ${formatCount(this.done)} of ${formatCount(this.total)} streams`);
 	}
 	clear(): void {
 		if (this.tty && this.done > 0) process.stderr.write('\r\u001b[K');
