@@ -1,6 +1,7 @@
 import {GetShardIteratorCommand} from '@aws-sdk/client-kinesis';
 import type {PlanProblem} from '../changes.js';
 import {checkpointPosition, documentsOf, leaseKeyOf, streamIdentifierText, type Lease, type LeaseClients} from '../leases.js';
+import {plural} from '../format.js';
 import {mapLimited} from '../mapLimited.js';
 import {normalizeShardId, shardNumber} from '../reshard.js';
 import {sleep} from '../tail/backoff.js';
@@ -499,7 +500,7 @@ function planWarnings({
 		warnings.push(
 			`The child-shard trap: ${trapped.map((shard) => shard.shardId).join(', ')} ${trapped.length === 1 ? 'has' : 'have'} no lease${children.length > 0 ? ` (${children.length === trapped.length ? '' : 'some are '}children after a reshard)` : ''}, so this reset does not move ${trapped.length === 1 ? 'it' : 'them'}. ` +
 				`When the application reaches ${trapped.length === 1 ? 'it, it starts' : 'them, they start'} at TRIM_HORIZON (children of a finished parent) or at the application's initial position, ` +
-				`reading ${trapped.some((shard) => shard.atLeast) ? 'at least ' : ''}${waiting.toLocaleString('en-US')} record${waiting === 1 ? '' : 's'} already there, whatever the reset says. ` +
+				`reading ${trapped.some((shard) => shard.atLeast) ? 'at least ' : ''}${plural(waiting, 'record')} already there, whatever the reset says. ` +
 				`Make their leases at the new position too (${nameAction('createMissing')}).`,
 		);
 	}
