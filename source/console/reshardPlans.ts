@@ -422,7 +422,7 @@ export function planScale(
  * The ranges of `count` shards splitting the key space evenly, as Kinesis lays them out (the last takes the
  * remainder). Given the open shards' boundaries (their starts, lowest first), a cut within 2^32 keys of one
  * falls on it: uniform scaling keeps a boundary there rather than cutting a sliver next to it, so doubling
- * splits each shard once (the engine does the same, source/engine/kinesis/reshard.ts).
+ * splits each shard once (the engine does the same, source/engine/kinesis/model/reshard.ts).
  */
 function uniformRanges(count: number, boundaries: readonly bigint[] = []): RangePreview[] {
 	const step = KEY_SPACE / BigInt(count);

@@ -59,7 +59,7 @@ export function parseStartPosition(text: string, now: Date = new Date()): StartP
 /**
  * Why a tail cannot start at a position now, or undefined: a time after `now`, which Kinesis refuses
  * ("The timestampInMillis parameter cannot be greater than the currentTimestampInMillis", GetShardIterator's
- * InvalidArgumentException; the engine says the same, source/engine/kinesis/getShardIterator.ts).
+ * InvalidArgumentException; the engine says the same, source/engine/kinesis/actions/getShardIterator.ts).
  */
 export function startPositionProblem(position: StartPosition, now: Date = new Date()): string | undefined {
 	if (position.type !== 'AT_TIMESTAMP' || position.timestamp.getTime() <= now.getTime()) return undefined;
