@@ -6,6 +6,7 @@ import {
 	type ResetEffect,
 	type ResetPlanOptions,
 } from '../console/checkpoints/plan.js';
+import {coordinationSummary, kbpsText, workerLoadText} from '../console/checkpoints/coordination.js';
 import {readCheckpoints, type CheckpointsReport, type ShardCheckpoint} from '../console/checkpoints/reading.js';
 import {parseResetTarget} from '../console/checkpoints/targets.js';
 import {executeCheckpointReset, movingCheckpointsAdvice, type CheckpointResetResult} from '../console/checkpoints/write.js';
@@ -241,6 +242,7 @@ const FLAG_TEXT = {
 	'not-held': 'NOT HELD',
 	'waiting-for-parent': 'waits for parent',
 	'shard-gone': 'shard gone',
+	handoff: 'handing off',
 } as const;
 
 async function printReport(output: Output, report: CheckpointsReport): Promise<void> {
@@ -252,6 +254,8 @@ async function printReport(output: Output, report: CheckpointsReport): Promise<v
 			? 'every shard is caught up'
 			: `the most behind is ${report.summary.maxLagShardId}, ${formatSpan(report.summary.maxLagMs ?? 0)}`;
 	const flagged = report.shards.some((shard) => shard.flags.length > 0);
+	// KCL 3.x writes each lease's throughput with its renewals: a column only when some lease has it.
+	const throughput = report.shards.some((shard) => shard.throughputKBps !== undefined);
 	const rows = report.shards.map((shard) => [
 		shard.shardId,
 		shard.shard === undefined ? 'gone' : shard.shard.open ? 'open' : 'closed',
@@ -263,6 +267,7 @@ async function printReport(output: Output, report: CheckpointsReport): Promise<v
 			? '-'
 			: `${sanitize(shard.checkpoint)}${(shard.checkpointSubSequenceNumber ?? 0) > 0 ? `/${shard.checkpointSubSequenceNumber}` : ''}`,
 		lagText(shard),
+		...(throughput ? [shard.throughputKBps === undefined ? '-' : kbpsText(shard.throughputKBps)] : []),
 		...(flagged ? [shard.flags.map((flag) => FLAG_TEXT[flag]).join(', ')] : []),
 	]);
 	const notes = report.shards
@@ -276,12 +281,24 @@ async function printReport(output: Output, report: CheckpointsReport): Promise<v
 		.filter((note): note is string => note !== undefined);
 	await output.text(
 		`'${sanitize(report.application)}' on '${sanitize(report.stream)}'${report.multiStream ? ' (multi-stream)' : ''}: ${report.summary.leases} lease${report.summary.leases === 1 ? '' : 's'}, ${workers}; ${worst}.\n\n` +
-			`${indent(table([['SHARD', 'STATE', 'OWNER', 'COUNTER', 'CHECKPOINT', 'LAG', ...(flagged ? ['FLAGS'] : [])], ...rows]))}\n` +
+			kclLines(report) +
+			`${indent(table([['SHARD', 'STATE', 'OWNER', 'COUNTER', 'CHECKPOINT', 'LAG', ...(throughput ? ['KB/S'] : []), ...(flagged ? ['FLAGS'] : [])], ...rows]))}\n` +
 			(notes.length > 0 ? `\n${notes.map((note) => `  ${sanitize(note)}\n`).join('')}` : '') +
 			(report.livenessMs === 0 && report.workers.length > 0
 				? '\n  Liveness not checked (--liveness 0): owners are shown as the leases name them.\n'
 				: ''),
 	);
+}
+
+/** The KCL version, leader and migration state, and each worker's load, where the tables record them (3.x). */
+function kclLines(report: CheckpointsReport): string {
+	const lines: string[] = [];
+	if (report.kcl !== undefined && (report.kcl.version !== '2.x' || report.kcl.migration !== undefined))
+		lines.push(sanitize(coordinationSummary(report.kcl)));
+	if (report.workers.some((worker) => worker.throughputKBps !== undefined || worker.cpuPercent !== undefined))
+		lines.push(`Workers: ${report.workers.map((worker) => `${sanitize(worker.owner)} (${workerLoadText(worker)})`).join('; ')}`);
+	if (report.kclProblem !== undefined) lines.push(`Its KCL 3.x state could not be read: ${sanitize(report.kclProblem)}`);
+	return lines.map((line) => `${line}\n`).join('') + (lines.length > 0 ? '\n' : '');
 }
 
 function effectText(effect: ResetEffect): string {
@@ -350,7 +367,9 @@ async function printResult(output: Output, result: CheckpointResetResult): Promi
 				? `${shard.now?.leaseOwner === undefined ? 'someone' : sanitize(shard.now.leaseOwner)} checkpointed`
 				: shard.change === 'deleted'
 					? 'the lease was deleted'
-					: 'a lease was made',
+					: shard.change === 'handoff'
+						? 'a graceful handoff began or ended'
+						: 'a lease was made',
 			short(shard.planned.checkpoint),
 			shard.now === undefined ? '-' : short(shard.now.checkpoint),
 		]);

@@ -4,13 +4,20 @@ import type {KinesisClient} from '@aws-sdk/client-kinesis';
 import {ConsoleError} from './failures.js';
 
 /**
- * The KCL's lease table format, as the KCL 1.x, 2.x and 3.x write it: a DynamoDB table named after the
- * application, hash key `leaseKey` (S), one item per shard with `leaseOwner`, `leaseCounter` (bumped by
- * every renewal and checkpoint), `checkpoint` (a sequence number, or TRIM_HORIZON / LATEST /
- * AT_TIMESTAMP / SHARD_END), `checkpointSubSequenceNumber` and `parentShardId` (a string set). A
- * single-stream application's lease keys are shard ids; a multi-stream application (KCL 2.x/3.x) keys
- * its leases `account:stream:creationEpoch:shardId` and adds `streamName` (the first three parts) and
- * `shardId`.
+ * The KCL's lease table format, as the KCL 1.x, 2.x and 3.x write it (DynamoDBLeaseSerializer,
+ * DynamoDBMultiStreamLeaseSerializer and StreamIdentifier in awslabs/amazon-kinesis-client): a DynamoDB
+ * table named after the application, hash key `leaseKey` (S), one item per shard with `leaseOwner`,
+ * `leaseCounter` (bumped by every renewal and checkpoint), `checkpoint` (a sequence number, or
+ * TRIM_HORIZON / LATEST / AT_TIMESTAMP / SHARD_END), `checkpointSubSequenceNumber`,
+ * `ownerSwitchesSinceCheckpoint`, `parentShardId` and `childShardIds` (string sets), `pendingCheckpoint`
+ * and `pendingCheckpointSubSequenceNumber` (a two-phase checkpoint prepared), and `startingHashKey` /
+ * `endingHashKey` (the shard's hash range, decimal strings). KCL 3.x adds `throughputKBps` (N: what the
+ * owner reads from the shard), `checkpointOwner` (set during a graceful handoff: the previous owner, which
+ * alone may still checkpoint) and `entityType` ('LEASE'; the single-table format keeps other entities,
+ * worker metric stats and coordinator state, in the same table: checkpoints/coordination.ts). A single-stream application's
+ * lease keys are shard ids; a multi-stream application keys its leases `account:stream:creationEpoch:shardId`
+ * (MultiStreamLease.getLeaseKey: the serialized StreamIdentifier, `[0-9]+:[^:]+:[0-9]+`, then the shard
+ * id) and adds `streamName` (the identifier, kept under that name "for legacy reasons") and `shardId`.
  */
 
 /** The clients lease tables are read and written with; a Connection has them all. */
@@ -44,10 +51,23 @@ export interface Lease {
 	readonly checkpointSubSequenceNumber?: number;
 	/** A KCL 2.x two-phase checkpoint prepared but not yet committed. */
 	readonly pendingCheckpoint?: string;
+	readonly pendingCheckpointSubSequenceNumber?: number;
 	readonly ownerSwitchesSinceCheckpoint?: number;
 	readonly parentShardIds: readonly string[];
 	readonly childShardIds: readonly string[];
+	/** The shard's hash key range as the lease records it (decimal strings). */
+	readonly hashKeyRange?: {readonly startingHashKey: string; readonly endingHashKey: string};
+	/** KCL 3.x: what the owner reads from the shard, KB/s, written with each renewal. */
+	readonly throughputKBps?: number;
+	/**
+	 * KCL 3.x graceful handoff: the previous owner, which finishes its batch and writes the last checkpoint
+	 * while `leaseOwner` already names the next owner (DynamoDBLeaseRefresher.initiateGracefulLeaseHandoff).
+	 */
+	readonly checkpointOwner?: string;
 }
+
+/** The `entityType` of a lease item (EntityType.LEASE); an item with none is a lease too (KCL 2.x). */
+export const LEASE_ENTITY_TYPE = 'LEASE';
 
 /** Where a checkpoint leaves its shard's reader. */
 export type CheckpointPosition =
@@ -107,6 +127,11 @@ export function leaseFromItem(item: Readonly<Record<string, unknown>>): Lease | 
 	const sub = numberOf(item.checkpointSubSequenceNumber);
 	const pending = typeof item.pendingCheckpoint === 'string' ? item.pendingCheckpoint : undefined;
 	const switches = numberOf(item.ownerSwitchesSinceCheckpoint);
+	const pendingSub = numberOf(item.pendingCheckpointSubSequenceNumber);
+	const throughput = numberOf(item.throughputKBps);
+	const checkpointOwner = typeof item.checkpointOwner === 'string' && item.checkpointOwner !== '' ? item.checkpointOwner : undefined;
+	const startingHashKey = typeof item.startingHashKey === 'string' ? item.startingHashKey : undefined;
+	const endingHashKey = typeof item.endingHashKey === 'string' ? item.endingHashKey : undefined;
 	return {
 		leaseKey,
 		shardId,
@@ -116,14 +141,22 @@ export function leaseFromItem(item: Readonly<Record<string, unknown>>): Lease | 
 		...(checkpoint === undefined ? {} : {checkpoint}),
 		...(sub === undefined ? {} : {checkpointSubSequenceNumber: sub}),
 		...(pending === undefined ? {} : {pendingCheckpoint: pending}),
+		...(pendingSub === undefined || pending === undefined ? {} : {pendingCheckpointSubSequenceNumber: pendingSub}),
 		...(switches === undefined ? {} : {ownerSwitchesSinceCheckpoint: switches}),
 		parentShardIds: stringsOf(item.parentShardId),
 		childShardIds: stringsOf(item.childShardIds),
+		...(startingHashKey && endingHashKey ? {hashKeyRange: {startingHashKey, endingHashKey}} : {}),
+		...(throughput === undefined ? {} : {throughputKBps: throughput}),
+		...(checkpointOwner === undefined ? {} : {checkpointOwner}),
 	};
 }
 
-/** Whether an item looks like a KCL lease: a lease key and at least one of the lease's own attributes. */
+/**
+ * Whether an item looks like a KCL lease: a lease key and at least one of the lease's own attributes, and
+ * no `entityType` but LEASE (the single-table format's worker metrics and coordinator state are not leases).
+ */
 export function looksLikeLease(item: Readonly<Record<string, unknown>>): boolean {
+	if (item.entityType !== undefined && item.entityType !== LEASE_ENTITY_TYPE) return false;
 	return typeof item[LEASE_KEY] === 'string' && ('checkpoint' in item || 'leaseCounter' in item || 'leaseOwner' in item);
 }
 
@@ -184,11 +217,18 @@ export async function describeTable(dynamodb: DynamoDBClient, table: string, sig
 /** The most leases read from one table: thousands of shards are rare, a million items are not a lease table. */
 export const MAX_LEASES = 50_000;
 
-/** Every lease of a table (consistent reads, all pages). Items that are not leases are skipped. */
+/**
+ * Every lease of a table (consistent reads, all pages). Items that are not leases are skipped, or handed to
+ * `others` (a 3.x single-table format's worker metrics and coordinator state: checkpoints/coordination.ts).
+ */
 export async function scanLeases(
 	documents: DynamoDBDocumentClient,
 	table: string,
-	options: {readonly signal?: AbortSignal; readonly limit?: number} = {},
+	options: {
+		readonly signal?: AbortSignal;
+		readonly limit?: number;
+		readonly others?: (item: Readonly<Record<string, unknown>>) => void;
+	} = {},
 ): Promise<Lease[]> {
 	const leases: Lease[] = [];
 	const limit = options.limit ?? MAX_LEASES;
@@ -201,6 +241,7 @@ export async function scanLeases(
 		for (const item of page.Items ?? []) {
 			const lease = looksLikeLease(item) ? leaseFromItem(item) : undefined;
 			if (lease) leases.push(lease);
+			else options.others?.(item);
 		}
 		start = page.LastEvaluatedKey;
 	} while (start !== undefined && leases.length < limit);

@@ -113,6 +113,8 @@ describe('discovering consumers', () => {
 				workers: [{owner: 'host-c', leases: 2}],
 				otherStreams: [payments],
 				otherIncarnations: 1,
+				// Its (empty) WorkerMetricStats table is no sign of a 3.x worker: nothing 3.x in its tables.
+				version: '2.x',
 			},
 			expect.objectContaining({
 				name: 'orders-single',

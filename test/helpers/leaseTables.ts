@@ -25,12 +25,39 @@ export function dynamoClient(url: string): DynamoDBClient {
 const S = (value: string): AttributeValue => ({S: value});
 const N = (value: number): AttributeValue => ({N: String(value)});
 
-export async function createLeaseTable(dynamo: DynamoDBClient, name: string, hashKey = 'leaseKey'): Promise<void> {
+/**
+ * A lease table (or, with another hash key, a KCL 3.0 legacy table: `wid` for `<app>-WorkerMetricStats`,
+ * `key` for `<app>-CoordinatorState`). `leaseOwnerIndex`: the GSI a KCL 3.x worker adds
+ * (DynamoDBLeaseRefresher: LeaseOwnerToLeaseKeyIndex, hash leaseOwner, range leaseKey, keys only).
+ */
+export async function createLeaseTable(
+	dynamo: DynamoDBClient,
+	name: string,
+	hashKey = 'leaseKey',
+	options: {readonly leaseOwnerIndex?: boolean} = {},
+): Promise<void> {
 	await dynamo.send(
 		new CreateTableCommand({
 			TableName: name,
 			KeySchema: [{AttributeName: hashKey, KeyType: 'HASH'}],
-			AttributeDefinitions: [{AttributeName: hashKey, AttributeType: 'S'}],
+			AttributeDefinitions: [
+				{AttributeName: hashKey, AttributeType: 'S'},
+				...(options.leaseOwnerIndex ? [{AttributeName: 'leaseOwner', AttributeType: 'S' as const}] : []),
+			],
+			...(options.leaseOwnerIndex
+				? {
+						GlobalSecondaryIndexes: [
+							{
+								IndexName: 'LeaseOwnerToLeaseKeyIndex',
+								KeySchema: [
+									{AttributeName: 'leaseOwner', KeyType: 'HASH' as const},
+									{AttributeName: hashKey, KeyType: 'RANGE' as const},
+								],
+								Projection: {ProjectionType: 'KEYS_ONLY' as const},
+							},
+						],
+					}
+				: {}),
 			BillingMode: 'PAY_PER_REQUEST',
 		}),
 	);
@@ -53,6 +80,14 @@ export interface LeaseFields {
 	/** Multi-stream leases: the stream identifier attribute. */
 	readonly streamName?: string;
 	readonly shardId?: string;
+	readonly children?: readonly string[];
+	readonly hashKeyRange?: readonly [string, string];
+	/** KCL 3.x: written with each renewal. */
+	readonly throughputKBps?: number;
+	/** KCL 3.x: set by a graceful handoff to the previous owner. */
+	readonly checkpointOwner?: string;
+	/** KCL 3.x writes `entityType` LEASE on every lease. */
+	readonly entityType?: boolean;
 }
 
 /** Writes a lease item as the KCL stores it. */
@@ -70,6 +105,82 @@ export async function putLease(dynamo: DynamoDBClient, table: string, leaseKey: 
 				...(fields.parents && fields.parents.length > 0 ? {parentShardId: {SS: [...fields.parents]}} : {}),
 				...(fields.streamName === undefined ? {} : {streamName: S(fields.streamName)}),
 				...(fields.shardId === undefined ? {} : {shardId: S(fields.shardId)}),
+				...(fields.children && fields.children.length > 0 ? {childShardIds: {SS: [...fields.children]}} : {}),
+				...(fields.hashKeyRange === undefined
+					? {}
+					: {startingHashKey: S(fields.hashKeyRange[0]), endingHashKey: S(fields.hashKeyRange[1])}),
+				...(fields.throughputKBps === undefined ? {} : {throughputKBps: N(fields.throughputKBps)}),
+				...(fields.checkpointOwner === undefined ? {} : {checkpointOwner: S(fields.checkpointOwner)}),
+				...(fields.entityType ? {entityType: S('LEASE')} : {}),
+			},
+		}),
+	);
+}
+
+/**
+ * Where KCL 3.x keeps its coordination items: the lease table (the single-table format: hash key
+ * leaseKey, each item with its entityType) or KCL 3.0's own tables (`<app>-WorkerMetricStats` keyed
+ * `wid`, `<app>-CoordinatorState` keyed `key`).
+ */
+export type CoordinationHome = {readonly table: string; readonly layout: 'single-table' | 'legacy'};
+
+/** A worker's metric stats as WorkerMetricStatsDAO writes them: `lut` in epoch seconds, `sts` short name → recent averages. */
+export async function putWorkerMetricStats(
+	dynamo: DynamoDBClient,
+	home: CoordinationHome,
+	workerId: string,
+	stats: {readonly cpu: readonly number[]; readonly network?: readonly number[]; readonly updatedSeconds?: number},
+): Promise<void> {
+	const list = (values: readonly number[]): AttributeValue => ({L: values.map(N)});
+	await dynamo.send(
+		new PutItemCommand({
+			TableName: home.table,
+			Item: {
+				[home.layout === 'legacy' ? 'wid' : 'leaseKey']: S(workerId),
+				lut: N(stats.updatedSeconds ?? Math.floor(Date.now() / 1000)),
+				sts: {M: {C: list(stats.cpu), ...(stats.network ? {NI: list(stats.network)} : {})}},
+				opr: {M: {C: {L: [N(100)]}}},
+				entityType: S('WORKER_METRIC_STATS'),
+			},
+		}),
+	);
+}
+
+/** The leader lock as the DynamoDB lock client writes it (LeaderLock.LEADER_HASH_KEY 'Leader'). */
+export async function putLeaderLock(dynamo: DynamoDBClient, home: CoordinationHome, owner: string, released = false): Promise<void> {
+	await dynamo.send(
+		new PutItemCommand({
+			TableName: home.table,
+			Item: {
+				[home.layout === 'legacy' ? 'key' : 'leaseKey']: S('Leader'),
+				ownerName: S(owner),
+				leaseDuration: S('20000'),
+				recordVersionNumber: S('5d2c6a3e-0f7e-4c8a-9d3b-1f2e3a4b5c6d'),
+				...(released ? {isReleased: S('1')} : {}),
+				...(home.layout === 'single-table' ? {entityType: S('LEADER')} : {}),
+			},
+		}),
+	);
+}
+
+/** The 2.x→3.x migration state as MigrationState writes it ('Migration3.0': cv, mb, mts in epoch ms, h). */
+export async function putMigrationState(
+	dynamo: DynamoDBClient,
+	home: CoordinationHome,
+	clientVersion: string,
+	modifiedBy: string,
+	modifiedMs: number,
+): Promise<void> {
+	await dynamo.send(
+		new PutItemCommand({
+			TableName: home.table,
+			Item: {
+				[home.layout === 'legacy' ? 'key' : 'leaseKey']: S('Migration3.0'),
+				cv: S(clientVersion),
+				mb: S(modifiedBy),
+				mts: N(modifiedMs),
+				h: {L: []},
+				entityType: S('CLIENT_VERSION_MIGRATION'),
 			},
 		}),
 	);

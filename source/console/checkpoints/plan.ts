@@ -8,6 +8,7 @@ import {sleep} from '../tail/backoff.js';
 import {streamParameters, type StreamRef} from '../tail/shardListing.js';
 import {streamNameOf} from '../traffic.js';
 import {countBetween, recordsAround, type Budget} from './counting.js';
+import {handoffProblem} from './handoff.js';
 import {finishedShards, loadState, LeaseWatch, readLeases, type Holder} from './reading.js';
 import {withRetries} from './scan.js';
 import {compareCursors, cursorOf, describeTarget, type Cursor, type ResetTarget} from './targets.js';
@@ -59,6 +60,8 @@ export interface ShardResetPlan {
 		readonly subSequenceNumber?: number;
 		readonly leaseCounter?: number;
 		readonly leaseOwner?: string;
+		/** KCL 3.x: set during a graceful handoff; the write expects it as read (handoff.ts). */
+		readonly checkpointOwner?: string;
 		readonly holder: Holder;
 	};
 	readonly next: {
@@ -237,6 +240,7 @@ export async function planCheckpointReset(
 			...(lease?.checkpointSubSequenceNumber === undefined ? {} : {subSequenceNumber: lease.checkpointSubSequenceNumber}),
 			...(lease === undefined ? {} : {leaseCounter: lease.leaseCounter}),
 			...(lease?.leaseOwner === undefined ? {} : {leaseOwner: lease.leaseOwner}),
+			...(lease?.checkpointOwner === undefined ? {} : {checkpointOwner: lease.checkpointOwner}),
 			holder: watch.holder(lease, now()),
 		};
 		const base = {
@@ -388,12 +392,15 @@ export async function planCheckpointReset(
 			const lease = newer.get(plan.shardId);
 			if (!plan.current.exists || lease === undefined) return plan;
 			if (lease.checkpoint === plan.current.checkpoint && lease.checkpointSubSequenceNumber === plan.current.subSequenceNumber) {
+				// Owners as the newer read has them: a handoff may have started or ended between the reads.
+				const {leaseOwner: _owner, checkpointOwner: _handoff, ...current} = plan.current;
 				return {
 					...plan,
 					current: {
-						...plan.current,
+						...current,
 						leaseCounter: lease.leaseCounter,
 						...(lease.leaseOwner === undefined ? {} : {leaseOwner: lease.leaseOwner}),
+						...(lease.checkpointOwner === undefined ? {} : {checkpointOwner: lease.checkpointOwner}),
 						holder: watch.holder(lease, now()),
 					},
 				};
@@ -402,6 +409,8 @@ export async function planCheckpointReset(
 		});
 	}
 	shards.sort((a, b) => shardNumber(a.shardId) - shardNumber(b.shardId));
+	const handoff = handoffProblem(shards);
+	if (handoff !== undefined) problems.push(handoff);
 
 	const leaseless: LeaselessShard[] = leaselessIds.map((shardId) => {
 		const shard = state.shards.get(shardId);

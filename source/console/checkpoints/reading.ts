@@ -17,6 +17,7 @@ import {shardNumber} from '../reshard.js';
 import {shardView, type ShardView} from '../streams.js';
 import {sleep} from '../tail/backoff.js';
 import {listAllShards, streamParameters, type StreamRef} from '../tail/shardListing.js';
+import {readCoordination, workerLoad, type KclCoordination} from './coordination.js';
 import {firstRecord, type IteratorStart} from './scan.js';
 
 /**
@@ -66,7 +67,9 @@ export type CheckpointFlag =
 	/** A lease whose parent shards' leases are not at SHARD_END: the KCL does not read it yet. */
 	| 'waiting-for-parent'
 	/** An unfinished lease of a shard the stream no longer lists (past retention, or another stream's). */
-	| 'shard-gone';
+	| 'shard-gone'
+	/** KCL 3.x: a graceful handoff is under way (checkpointOwner set): the previous owner writes the last checkpoint, then the next one reads. */
+	| 'handoff';
 
 export interface ShardCheckpoint {
 	readonly shardId: string;
@@ -79,8 +82,16 @@ export interface ShardCheckpoint {
 	/** As stored in the lease. */
 	readonly checkpoint?: string;
 	readonly checkpointSubSequenceNumber?: number;
+	/** KCL 3.x: during a graceful handoff, the previous owner, which alone may still checkpoint (`leaseOwner` names the next). */
+	readonly checkpointOwner?: string;
+	/** KCL 3.x: what the owner reads from the shard, KB/s. */
+	readonly throughputKBps?: number;
 	/** From the lease, else from the shard. */
 	readonly parentShardIds: readonly string[];
+	/** The lease's childShardIds, once the KCL has recorded them at the shard's end. */
+	readonly childShardIds?: readonly string[];
+	/** The hash key range the lease records. */
+	readonly hashKeyRange?: {readonly startingHashKey: string; readonly endingHashKey: string};
 	readonly position: CheckpointPosition;
 	readonly holder: Holder;
 	readonly lag: ShardLag;
@@ -94,6 +105,12 @@ export interface WorkerSummary {
 	readonly leases: number;
 	/** Whether any of its leases was seen renewed; undefined when liveness was not checked. */
 	readonly live: boolean | undefined;
+	/** KCL 3.x: the sum of its leases' throughputKBps. */
+	readonly throughputKBps?: number;
+	/** KCL 3.x: its CPU utilization as its worker metric stats last reported it, percent. */
+	readonly cpuPercent?: number;
+	/** When its worker metric stats were last reported (ISO). */
+	readonly metricsUpdatedAt?: string;
 }
 
 export interface CheckpointsReport {
@@ -119,6 +136,10 @@ export interface CheckpointsReport {
 	readonly otherIncarnations: number;
 	/** How long apart the two lease reads were that liveness was judged over (0: one read). */
 	readonly livenessMs: number;
+	/** The KCL version, leader, migration state and worker metrics (coordination.ts); absent when they could not be read. */
+	readonly kcl?: KclCoordination;
+	/** Why `kcl` could not be read. */
+	readonly kclProblem?: string;
 }
 
 /** What a reader of an application's checkpoints knows of the stream and its lease table. */
@@ -131,6 +152,8 @@ export interface ApplicationState {
 	readonly shards: ReadonlyMap<string, ShardView>;
 	/** The stream as lease keys name it, to read the leases again with. */
 	readonly identity: StreamIdentity;
+	readonly coordination?: KclCoordination;
+	readonly coordinationProblem?: string;
 }
 
 type StreamIdentity = ReturnType<typeof streamIdentity>;
@@ -143,14 +166,26 @@ export async function loadState(
 	signal?: AbortSignal,
 ): Promise<ApplicationState> {
 	const send = signal ? {abortSignal: signal} : {};
-	const [{StreamDescriptionSummary: summary}, shards] = await Promise.all([
+	const [{StreamDescriptionSummary: summary}, shards, table] = await Promise.all([
 		clients.kinesis.send(new DescribeStreamSummaryCommand(streamParameters(stream)), send),
 		listAllShards(clients.kinesis, stream, signal),
 		requireLeaseTable(clients.dynamodb, application, signal),
 	]);
 	const identity = streamIdentity(stream, summary?.StreamARN, summary?.StreamCreationTimestamp);
-	const leases = await readLeases(documents, application, identity, signal);
-	return {...leases, identity, shards: new Map(shards.map((shard) => [shard.ShardId ?? '', shardView(shard)]))};
+	const others: Array<Readonly<Record<string, unknown>>> = [];
+	const leases = leasesOfStream(
+		await scanLeases(documents, application, {...(signal ? {signal} : {}), others: (item) => others.push(item)}),
+		identity,
+	);
+	let coordination: Pick<ApplicationState, 'coordination' | 'coordinationProblem'>;
+	try {
+		coordination = {coordination: await readCoordination(documents, application, table, others, leases.leases, signal)};
+	} catch (error) {
+		// The leases are what the checkpoints are; what 3.x keeps beside them is shown when it can be read.
+		if (signal?.aborted) throw error;
+		coordination = {coordinationProblem: describe(error)};
+	}
+	return {...leases, ...coordination, identity, shards: new Map(shards.map((shard) => [shard.ShardId ?? '', shardView(shard)]))};
 }
 
 export async function readLeases(documents: DynamoDBDocumentClient, application: string, identity: StreamIdentity, signal?: AbortSignal) {
@@ -322,6 +357,10 @@ function buildReport(
 				flags.push('waiting-for-parent');
 				note ??= `waits for ${waiting.join(' and ')} to reach SHARD_END`;
 			}
+			if (!finished && lease.checkpointOwner !== undefined) {
+				flags.push('handoff');
+				note ??= `handed off: ${lease.checkpointOwner} writes its last checkpoint, then ${lease.leaseOwner ?? 'the next owner'} reads on`;
+			}
 		}
 		return {
 			shardId,
@@ -331,7 +370,11 @@ function buildReport(
 			...(lease === undefined ? {} : {leaseCounter: lease.leaseCounter}),
 			...(lease?.checkpoint === undefined ? {} : {checkpoint: lease.checkpoint}),
 			...(lease?.checkpointSubSequenceNumber === undefined ? {} : {checkpointSubSequenceNumber: lease.checkpointSubSequenceNumber}),
+			...(lease?.checkpointOwner === undefined ? {} : {checkpointOwner: lease.checkpointOwner}),
+			...(lease?.throughputKBps === undefined ? {} : {throughputKBps: lease.throughputKBps}),
 			parentShardIds,
+			...(lease === undefined || lease.childShardIds.length === 0 ? {} : {childShardIds: lease.childShardIds}),
+			...(lease?.hashKeyRange === undefined ? {} : {hashKeyRange: lease.hashKeyRange}),
 			position,
 			holder,
 			lag,
@@ -358,7 +401,7 @@ function buildReport(
 		at: new Date(atMs).toISOString(),
 		shards,
 		workers: [...workers]
-			.map(([owner, worker]) => ({owner, ...worker}))
+			.map(([owner, worker]) => ({owner, ...worker, ...workerLoad(owner, state.leases, state.coordination)}))
 			.sort((a, b) => b.leases - a.leases || a.owner.localeCompare(b.owner)),
 		summary: {
 			leases: state.leases.length,
@@ -370,6 +413,8 @@ function buildReport(
 		},
 		otherIncarnations: state.otherIncarnations,
 		livenessMs,
+		...(state.coordination === undefined ? {} : {kcl: state.coordination}),
+		...(state.coordinationProblem === undefined ? {} : {kclProblem: state.coordinationProblem}),
 	};
 }
 

@@ -27,12 +27,14 @@ export interface ChangedShard {
 		readonly subSequenceNumber?: number;
 		readonly leaseCounter: number;
 		readonly leaseOwner?: string;
+		readonly checkpointOwner?: string;
 	};
 	/**
-	 * What changed: the checkpoint (a worker checkpointed), or the lease's existence. A lease renewed or
-	 * taken with its checkpoint where the plan read it is written: renewals move the counter alone.
+	 * What changed: the checkpoint (a worker checkpointed), the lease's existence, or a KCL 3.x graceful
+	 * handoff began or ended (handoff.ts). A lease renewed or taken with its checkpoint where the plan read it
+	 * is written: renewals move the counter alone.
 	 */
-	readonly change: 'checkpoint' | 'created' | 'deleted';
+	readonly change: 'checkpoint' | 'created' | 'deleted' | 'handoff';
 }
 
 export interface CheckpointResetResult {
@@ -216,6 +218,13 @@ async function writeShard(
 			conditions.push('#sub = :oldsub');
 			values[':oldsub'] = shard.current.subSequenceNumber;
 		}
+		// A graceful handoff begun or ended since the plan is not written over (handoff.ts); checkpointOwner is kept.
+		names['#cpo'] = 'checkpointOwner';
+		if (shard.current.checkpointOwner === undefined) conditions.push('attribute_not_exists(#cpo)');
+		else {
+			conditions.push('#cpo = :cpo');
+			values[':cpo'] = shard.current.checkpointOwner;
+		}
 		// A lease the console holds is given up in the same write: the workers take it from the new checkpoint.
 		const release = releaseOwner !== undefined && shard.current.leaseOwner === releaseOwner;
 		if (release) {
@@ -255,8 +264,16 @@ async function changedShard(documents: DynamoDBDocumentClient, table: string, sh
 		...(lease?.checkpointSubSequenceNumber === undefined ? {} : {subSequenceNumber: lease.checkpointSubSequenceNumber}),
 		leaseCounter: lease?.leaseCounter ?? 0,
 		...(lease?.leaseOwner === undefined ? {} : {leaseOwner: lease.leaseOwner}),
+		...(lease?.checkpointOwner === undefined ? {} : {checkpointOwner: lease.checkpointOwner}),
 	};
-	return {shardId: shard.shardId, planned, now: nowLease, change: shard.current.exists ? 'checkpoint' : 'created'};
+	const sameCheckpoint =
+		lease?.checkpoint === shard.current.checkpoint && lease?.checkpointSubSequenceNumber === shard.current.subSequenceNumber;
+	const change = !shard.current.exists
+		? 'created'
+		: sameCheckpoint && lease?.checkpointOwner !== shard.current.checkpointOwner
+			? 'handoff'
+			: 'checkpoint';
+	return {shardId: shard.shardId, planned, now: nowLease, change};
 }
 
 /** Why a shard was not written, in words the console and the command both use. */
@@ -273,6 +290,10 @@ export function changedShardText(shard: ChangedShard, checkpointText: (checkpoin
 			return 'its lease was deleted after the plan';
 		case 'created':
 			return 'a lease was made for it after the plan';
+		case 'handoff':
+			return shard.now?.checkpointOwner === undefined
+				? 'a graceful handoff ended after the plan'
+				: `${shard.now.checkpointOwner} began handing it to ${shard.now.leaseOwner ?? 'another worker'} after the plan (KCL 3.x graceful handoff)`;
 	}
 }
 

@@ -11,6 +11,16 @@ import {
 	type Lease,
 	type StreamLeases,
 } from '../leases.js';
+import {
+	kbpsText,
+	readCoordination,
+	versionText,
+	workerLoad,
+	type KclCoordination,
+	type KclVersion,
+	type LeaderLock,
+	type MigrationState,
+} from '../checkpoints/coordination.js';
 import {mapLimited} from '../mapLimited.js';
 import {streamParameters, type StreamRef} from '../tail/shardListing.js';
 import type {ConsumerKind, DiscoveryContext, KindDiscovery} from './kind.js';
@@ -32,6 +42,10 @@ export type ApplicationMatch = 'named' | 'stream-identifier' | 'checkpoint' | 's
 export interface ApplicationWorker {
 	readonly owner: string;
 	readonly leases: number;
+	/** KCL 3.x: the sum of its leases' throughputKBps. */
+	readonly throughputKBps?: number;
+	/** KCL 3.x: CPU utilization its worker metric stats last reported, percent. */
+	readonly cpuPercent?: number;
 }
 
 export interface KclApplication {
@@ -53,6 +67,14 @@ export interface KclApplication {
 	readonly otherStreams: readonly string[];
 	/** Multi-stream: leases of an earlier stream of this name. */
 	readonly otherIncarnations: number;
+	/** Which KCL the tables say runs it (checkpoints/coordination.ts); absent when its 3.x state could not be read. */
+	readonly version?: KclVersion;
+	/** KCL 3.x: the worker holding the leader lock. */
+	readonly leader?: LeaderLock;
+	/** KCL 3.x: the 2.x→3.x migration state. */
+	readonly migration?: MigrationState;
+	/** KCL 3.x: workers reporting metrics, leases or not. */
+	readonly reportingWorkers?: number;
 }
 
 const MATCH_TEXT: Readonly<Record<ApplicationMatch, string>> = {
@@ -69,7 +91,7 @@ export const kclApplications: ConsumerKind<KclApplication> = {
 	part: 'applications',
 	discover: discoverApplications,
 	row: (app) => ({
-		text: `${app.leases} leases · ${app.workers.length} worker${app.workers.length === 1 ? '' : 's'}${app.unowned > 0 ? ` · ${app.unowned} unowned` : ''}${app.finished > 0 ? ` · ${app.finished} finished` : ''} · ${app.multiStream ? 'multi-stream table' : `matched by ${app.matchedBy}`}`,
+		text: `${app.leases} leases · ${app.workers.length} worker${app.workers.length === 1 ? '' : 's'}${app.unowned > 0 ? ` · ${app.unowned} unowned` : ''}${app.finished > 0 ? ` · ${app.finished} finished` : ''} · ${app.multiStream ? 'multi-stream table' : `matched by ${app.matchedBy}`}${coordinationText(app)}`,
 		warn: app.unowned > 0,
 	}),
 	// `application` is what this line has always called the name.
@@ -80,14 +102,18 @@ export const kclApplications: ConsumerKind<KclApplication> = {
 		return {
 			empty: `No KCL application of '${stream}' was found (lease tables in DynamoDB).`,
 			title: `KCL applications of '${stream}' (lease tables in DynamoDB):`,
-			header: ['APPLICATION', 'LEASES', 'AT SHARD_END', 'WORKERS (LEASES)', 'UNOWNED', 'MATCHED BY'],
+			header: ['APPLICATION', 'LEASES', 'AT SHARD_END', 'WORKERS (LEASES)', 'UNOWNED', 'MATCHED BY', 'KCL', 'LEADER'],
 			rows: applications.map((application) => [
 				application.name,
 				String(application.leases),
 				String(application.finished),
-				application.workers.length === 0 ? '-' : application.workers.map((worker) => `${worker.owner} (${worker.leases})`).join(', '),
+				application.workers.length === 0 ? '-' : application.workers.map((worker) => `${worker.owner} (${workerText(worker)})`).join(', '),
 				String(application.unowned),
 				`${application.multiStream ? 'multi-stream, ' : ''}${MATCH_TEXT[application.matchedBy]}`,
+				application.version === undefined
+					? '?'
+					: `${application.version}${application.migration && application.migration.clientVersion !== 'CLIENT_VERSION_3X' ? ` (${application.migration.clientVersion})` : ''}`,
+				application.leader === undefined ? '-' : `${application.leader.owner}${application.leader.released ? ' (released)' : ''}`,
 			]),
 			notes:
 				shardIdsOnly.length > 0
@@ -136,13 +162,21 @@ async function discoverApplications(context: DiscoveryContext): Promise<KindDisc
 	await mapLimited(candidates, options.concurrency ?? 8, async (application) => {
 		try {
 			const table = await describeTable(clients.dynamodb, application, signal);
-			const leases = await scanLeases(documents, application, signal ? {signal} : {});
+			const others: Array<Readonly<Record<string, unknown>>> = [];
+			const leases = await scanLeases(documents, application, {...(signal ? {signal} : {}), others: (item) => others.push(item)});
 			const ofStream = leasesOfStream(leases, context.identity);
 			const match = named.includes(application)
 				? 'named'
 				: await matchApplication(clients.kinesis, context.stream, ofStream, context.shardIds, signal);
 			if (match === undefined) return;
-			applications.push(summarize(application, table?.TableStatus ?? 'UNKNOWN', match, ofStream));
+			let coordination: KclCoordination | undefined;
+			try {
+				coordination = await readCoordination(documents, application, table, others, ofStream.leases, signal);
+			} catch (error) {
+				// The application is still shown; what its 3.x tables hold is the problem.
+				problems.push(`${application}: its KCL 3.x state could not be read: ${await context.describe(error, 'dynamodb')}`);
+			}
+			applications.push(summarize(application, table?.TableStatus ?? 'UNKNOWN', match, ofStream, coordination));
 		} catch (error) {
 			problems.push(`${application}: ${await context.describe(error, 'dynamodb')}`);
 		}
@@ -184,7 +218,13 @@ async function matchApplication(
 	}
 }
 
-function summarize(application: string, tableStatus: string, match: ApplicationMatch, ofStream: StreamLeases): KclApplication {
+function summarize(
+	application: string,
+	tableStatus: string,
+	match: ApplicationMatch,
+	ofStream: StreamLeases,
+	coordination: KclCoordination | undefined,
+): KclApplication {
 	const leases: readonly Lease[] = ofStream.leases;
 	const owners = new Map<string, number>();
 	let finished = 0;
@@ -204,9 +244,40 @@ function summarize(application: string, tableStatus: string, match: ApplicationM
 		finished,
 		unowned,
 		workers: [...owners]
-			.map(([owner, count]) => ({owner, leases: count}))
+			.map(([owner, count]) => {
+				const {metricsUpdatedAt: _, ...load} = workerLoad(owner, leases, coordination);
+				return {owner, leases: count, ...load};
+			})
 			.sort((a, b) => b.leases - a.leases || a.owner.localeCompare(b.owner)),
 		otherStreams: ofStream.otherStreams,
 		otherIncarnations: ofStream.otherIncarnations,
+		...(coordination === undefined
+			? {}
+			: {
+					version: coordination.version,
+					...(coordination.leader === undefined ? {} : {leader: coordination.leader}),
+					...(coordination.migration === undefined ? {} : {migration: coordination.migration}),
+					...(coordination.workerMetrics.length === 0 ? {} : {reportingWorkers: coordination.workerMetrics.length}),
+				}),
 	};
+}
+
+/** A worker's leases, and its throughput and CPU where 3.x records them: "4, 120 KB/s, CPU 35%". */
+function workerText(worker: ApplicationWorker): string {
+	return [
+		String(worker.leases),
+		...(worker.throughputKBps === undefined ? [] : [`${kbpsText(worker.throughputKBps)} KB/s`]),
+		...(worker.cpuPercent === undefined ? [] : [`CPU ${Math.round(worker.cpuPercent)}%`]),
+	].join(', ');
+}
+
+/** The KCL version, and its leader and migration state where 3.x records them, for the consumers screen's row. */
+function coordinationText(app: KclApplication): string {
+	if (app.version === undefined || (app.version === '2.x' && app.migration === undefined)) return '';
+	return [
+		'',
+		versionText(app.version),
+		...(app.migration !== undefined && app.migration.clientVersion !== 'CLIENT_VERSION_3X' ? [app.migration.clientVersion] : []),
+		...(app.leader === undefined ? [] : [`leader ${app.leader.owner}${app.leader.released ? ' (released)' : ''}`]),
+	].join(' · ');
 }

@@ -1,7 +1,8 @@
 import {Box} from 'ink';
 import {Text} from '../components/Text.js';
 import {useMemo, useState} from 'react';
-import type {ShardCheckpoint} from '../../console/checkpoints/reading.js';
+import {coordinationSummary, workerLoadText} from '../../console/checkpoints/coordination.js';
+import type {CheckpointsReport, ShardCheckpoint} from '../../console/checkpoints/reading.js';
 import {HOLDER_STALE_MS} from '../../console/checkpoints/store.js';
 import {capabilitiesOf, kindOf, kindsInOrder, type Consumer} from '../../console/consumers/index.js';
 import {sanitizeForTerminal} from '../../console/records/index.js';
@@ -151,6 +152,7 @@ const FLAG_WORDS = {
 	'not-held': 'no live worker',
 	'waiting-for-parent': 'waiting for parent',
 	'shard-gone': 'shard gone',
+	handoff: 'handing off',
 } as const;
 
 export function CheckpointsView(props: {readonly stream: string; readonly application: string; readonly height: number}) {
@@ -183,7 +185,8 @@ function CheckpointsPanel({
 	const chosen = Math.min(selected, Math.max(0, shards.length - 1));
 	const chosenShard = shards[chosen];
 	const chartLines = height >= 18 ? Math.min(8, height - 13 - Math.min(shards.length, 8)) : 0;
-	const tableRows = Math.max(1, height - 6 - (chartLines > 0 ? chartLines + 1 : 0));
+	const kcl = state.status === 'ready' ? kclLine(state.value.report) : undefined;
+	const tableRows = Math.max(1, height - 6 - (kcl === undefined ? 0 : 1) - (chartLines > 0 ? chartLines + 1 : 0));
 	// Owners are long (an application name, a host, a worker number) and told apart by their ends: the column grows on wide terminals.
 	const ownerWidth = Math.max(15, Math.min(40, columns - 100));
 	useViewCommands('checkpoints', (command) => {
@@ -226,13 +229,22 @@ function CheckpointsPanel({
 								<Text color={theme.muted}>
 									{' · '}
 									{report.summary.leases} leases ·{' '}
-									{report.workers.map((worker) => `${worker.owner} (${worker.leases}${worker.live ? ', live' : ''})`).join(', ') ||
-										'no workers'}
+									{report.workers
+										.map(
+											(worker) =>
+												`${worker.owner} (${worker.throughputKBps === undefined && worker.cpuPercent === undefined ? worker.leases : workerLoadText(worker)}${worker.live ? ', live' : ''})`,
+										)
+										.join(', ') || 'no workers'}
 									{report.summary.maxLagMs !== undefined
 										? ` · max lag ${formatDuration(report.summary.maxLagMs)} on ${report.summary.maxLagShardId ?? '?'}`
 										: ''}
 								</Text>
 							</Text>
+							{kcl === undefined ? null : (
+								<Text color={theme.muted} wrap="truncate">
+									{sanitizeForTerminal(kcl, {keepNewlines: false})}
+								</Text>
+							)}
 							<SelectableList
 								items={report.shards}
 								selected={chosen}
@@ -288,6 +300,13 @@ function CheckpointsPanel({
 			</StateView>
 		</Box>
 	);
+}
+
+/** The application's KCL 3.x state in a line (version, leader, migration), or why it could not be read; nothing for a plain 2.x table. */
+function kclLine(report: CheckpointsReport): string | undefined {
+	if (report.kclProblem !== undefined) return `KCL 3.x state unreadable: ${report.kclProblem}`;
+	if (report.kcl === undefined || (report.kcl.version === '2.x' && report.kcl.migration === undefined)) return undefined;
+	return coordinationSummary(report.kcl);
 }
 
 /** A name cut to a width in its middle, keeping more of its end: worker names differ in their last characters. */
