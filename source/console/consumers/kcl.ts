@@ -14,7 +14,6 @@ import {
 import {
 	kbpsText,
 	readCoordination,
-	versionText,
 	workerLoad,
 	type KclCoordination,
 	type KclVersion,
@@ -91,7 +90,7 @@ export const kclApplications: ConsumerKind<KclApplication> = {
 	part: 'applications',
 	discover: discoverApplications,
 	row: (app) => ({
-		text: `${app.leases} leases · ${app.workers.length} worker${app.workers.length === 1 ? '' : 's'}${app.unowned > 0 ? ` · ${app.unowned} unowned` : ''}${app.finished > 0 ? ` · ${app.finished} finished` : ''} · ${app.multiStream ? 'multi-stream table' : `matched by ${app.matchedBy}`}${coordinationText(app)}`,
+		text: `${versionTag(app)}${app.leases} leases · ${app.workers.length} worker${app.workers.length === 1 ? '' : 's'}${app.unowned > 0 ? ` · ${app.unowned} unowned` : ''}${app.finished > 0 ? ` · ${app.finished} finished` : ''} · ${app.multiStream ? 'multi-stream table' : `matched by ${app.matchedBy}`}${coordinationText(app)}`,
 		warn: app.unowned > 0,
 	}),
 	// `application` is what this line has always called the name.
@@ -271,12 +270,16 @@ function workerText(worker: ApplicationWorker): string {
 	].join(', ');
 }
 
-/** The KCL version, and its leader and migration state where 3.x records them, for the consumers screen's row. */
+/** Where the tables say more than 2.x: the version first in the consumers screen's row (its end may be cut), nothing for a plain 2.x table. */
+const versionTag = (app: KclApplication): string =>
+	app.version === undefined || (app.version === '2.x' && app.migration === undefined)
+		? ''
+		: `${app.version === 'upgrading-to-3.x' ? '2.x→3.x' : app.version === '2.x' ? '2.x (rolled back)' : '3.x'} · `;
+
+/** Its leader and migration state where 3.x records them, at the end of the consumers screen's row. */
 function coordinationText(app: KclApplication): string {
-	if (app.version === undefined || (app.version === '2.x' && app.migration === undefined)) return '';
 	return [
 		'',
-		versionText(app.version),
 		...(app.migration !== undefined && app.migration.clientVersion !== 'CLIENT_VERSION_3X' ? [app.migration.clientVersion] : []),
 		...(app.leader === undefined ? [] : [`leader ${app.leader.owner}${app.leader.released ? ' (released)' : ''}`]),
 	].join(' · ');
