@@ -11,8 +11,9 @@ const help = `
 
   The consumers of a stream: KCL applications, found by their lease tables in DynamoDB (a table named
   after the application whose hash key is leaseKey; multi-stream tables name their streams in their
-  lease keys, single-stream tables are matched by their shards and checkpoints), and the stream's
-  enhanced fan-out consumers. A part that cannot be read (no DynamoDB access, say) is reported on
+  lease keys, single-stream tables are matched by their shards and checkpoints), with what KCL 3.x
+  keeps beside the leases (its version, leader, 2.x→3.x migration state, workers' throughput and CPU),
+  and the stream's enhanced fan-out consumers. A part that cannot be read (no DynamoDB access, say) is reported on
   stderr and the rest is still shown.
 
   Options

@@ -11,7 +11,17 @@ import type {Engine} from '../../source/engine/index.js';
 import {auditLogLines, cliEnv, jsonLines, runCli, runInTerminal} from '../helpers/cli.js';
 import {credentials, kinesisClient, startEngine} from '../helpers/engine.js';
 import {cliPath} from '../helpers/engineProcess.js';
-import {createLeaseTable, createStream, dynamoClient, putLease, putRecords, workerCheckpoint} from '../helpers/leaseTables.js';
+import {
+	createLeaseTable,
+	createStream,
+	dynamoClient,
+	putLease,
+	putLeaderLock,
+	putMigrationState,
+	putRecords,
+	putWorkerMetricStats,
+	workerCheckpoint,
+} from '../helpers/leaseTables.js';
 
 const shardId = (n: number) => `shardId-${String(n).padStart(12, '0')}`;
 
@@ -167,6 +177,74 @@ describe('consumers and checkpoints, as processes', () => {
 		expect(missing.stderr).toContain(`Lease tables there:`);
 		expect(missing.stderr).toContain(app);
 		expect((await cli('checkpoints', stream)).code).toBe(2);
+	});
+
+	it('a KCL 3.x application: its version, leader, migration state and workers’ load, plain and JSON; a reset waits out a handoff', async () => {
+		const {stream, app, sequences} = await setUp();
+		const home = {table: app, layout: 'single-table' as const};
+		await putLease(dynamo, app, shardId(0), {
+			checkpoint: sequences[0]?.[1],
+			owner: 'worker-a',
+			counter: 3,
+			throughputKBps: 40,
+			entityType: true,
+		});
+		await putLease(dynamo, app, shardId(1), {
+			checkpoint: sequences[1]?.[3],
+			owner: 'worker-b',
+			checkpointOwner: 'worker-a',
+			counter: 5,
+			throughputKBps: 2.25,
+			entityType: true,
+		});
+		await putWorkerMetricStats(dynamo, home, 'worker-a', {cpu: [20, 33]});
+		await putLeaderLock(dynamo, home, 'worker-a');
+		await putMigrationState(dynamo, home, 'CLIENT_VERSION_3X_WITH_ROLLBACK', 'worker-a', 0);
+
+		const consumers = jsonLines((await cli('consumers', stream, '--app', app, '--no-discover', '--json')).stdout) as Line[];
+		expect(consumers).toEqual([
+			expect.objectContaining({
+				type: 'application',
+				application: app,
+				leases: 2,
+				version: '3.x',
+				leader: {owner: 'worker-a', leaseDurationMs: 20_000, released: false},
+				migration: expect.objectContaining({clientVersion: 'CLIENT_VERSION_3X_WITH_ROLLBACK'}),
+				workers: [
+					{owner: 'worker-a', leases: 1, throughputKBps: 40, cpuPercent: 33},
+					{owner: 'worker-b', leases: 1, throughputKBps: 2.25},
+				],
+			}),
+		]);
+		const table = await runInTerminal(['consumers', stream, '--app', app, '--no-discover', '--endpoint-url', engine.url]);
+		expect(table).toMatch(/KCL +LEADER/);
+		expect(table).toMatch(
+			new RegExp(
+				`${app} +2 +0 +worker-a \\(1, 40 KB/s, CPU 33%\\), worker-b \\(1, 2\\.3 KB/s\\) .*3\\.x \\(CLIENT_VERSION_3X_WITH_ROLLBACK\\) +worker-a`,
+			),
+		);
+
+		const [report] = jsonLines((await cli('checkpoints', stream, '--app', app, '--liveness', '0', '--json')).stdout) as Array<
+			Line & {shards: Array<Record<string, unknown>>}
+		>;
+		expect(report).toMatchObject({
+			kcl: {version: '3.x', leader: {owner: 'worker-a'}, migration: {clientVersion: 'CLIENT_VERSION_3X_WITH_ROLLBACK'}},
+			workers: [
+				expect.objectContaining({owner: 'worker-a', throughputKBps: 40, cpuPercent: 33}),
+				expect.objectContaining({owner: 'worker-b'}),
+			],
+		});
+		expect(report?.shards[1]).toMatchObject({checkpointOwner: 'worker-a', throughputKBps: 2.25, flags: ['handoff']});
+		const text = await runInTerminal(['checkpoints', stream, '--app', app, '--liveness', '0', '--endpoint-url', engine.url]);
+		expect(text).toContain('KCL 3.x · leader worker-a · migration CLIENT_VERSION_3X_WITH_ROLLBACK (3.x, rollback still possible)');
+		expect(text).toContain('Workers: worker-a (1 lease, 40 KB/s, CPU 33%); worker-b (1 lease, 2.3 KB/s)');
+		expect(text).toMatch(new RegExp(`${shardId(1)} +open +worker-b +5 +${sequences[1]?.[3]} +caught up +2\\.3 +handing off`));
+		expect(text).toContain(`${shardId(1)}: handed off: worker-a writes its last checkpoint, then worker-b reads on`);
+
+		const reset = await cli('checkpoints', 'reset', stream, '--app', app, '--to', 'trim-horizon', '--liveness', '0', '--yes');
+		expect(reset.code).not.toBe(0);
+		expect(reset.stderr).toContain('graceful handoff');
+		expect(await checkpointOf(app, 1)).toBe(sequences[1]?.[3]);
 	});
 
 	it('reset --dry-run prints only the plan and writes nothing', async () => {
