@@ -10,7 +10,7 @@ import {planCheckpointReset} from '../../source/console/checkpoints/plan.js';
 import {LeaseWatch, readCheckpoints} from '../../source/console/checkpoints/reading.js';
 import {executeCheckpointReset, type CheckpointChangeContext, type CheckpointResetResult} from '../../source/console/checkpoints/write.js';
 import {consumersOfKind, discoverConsumers} from '../../source/console/consumers/index.js';
-import {leaseFromItem, looksLikeLease} from '../../source/console/leases.js';
+import {documentsOf, leaseFromItem, looksLikeLease} from '../../source/console/leases.js';
 import type {Engine} from '../../source/engine/index.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
 import {
@@ -377,5 +377,34 @@ describe('a multi-stream application', () => {
 		// The other stream's lease is untouched.
 		expect(await item(table, `${paymentsPrefix}:${shardId(0)}`)).toMatchObject({checkpoint: {S: 'TRIM_HORIZON'}, leaseCounter: {N: '3'}});
 		expect(await item(table, 'Leader')).toMatchObject({ownerName: {S: 'worker-a'}});
+	});
+});
+
+describe('a KCL 2.x application, read again and again', () => {
+	it("asks for KCL 3.0's own tables once a minute, not at every read, when they are not there", async () => {
+		const stream = unique('plain');
+		const table = unique('plain-app');
+		await createStream(kinesis, stream, 1);
+		await createLeaseTable(dynamo, table, 'leaseKey');
+		await putLease(dynamo, table, shardId(0), {checkpoint: 'TRIM_HORIZON', owner: 'worker-a', counter: 1});
+		const scanned: string[] = [];
+		const counted = dynamoClient(engine.url);
+		counted.middlewareStack.add(
+			(next, context) => async (args) => {
+				const input = args.input as {TableName?: string};
+				if (context.commandName === 'ScanCommand' && input.TableName) scanned.push(input.TableName);
+				return next(args);
+			},
+			{step: 'initialize', name: 'countScans'},
+		);
+		const reading = {kinesis, dynamodb: counted, documents: documentsOf({dynamodb: counted})};
+		for (let read = 0; read < 3; read++) {
+			const report = await readCheckpoints(reading, stream, table, {livenessMs: 0});
+			expect(report.kcl?.version).toBe('2.x');
+		}
+		expect(scanned.filter((name) => name === table)).toHaveLength(3);
+		expect(scanned.filter((name) => name === `${table}-WorkerMetricStats`)).toHaveLength(1);
+		expect(scanned.filter((name) => name === `${table}-CoordinatorState`)).toHaveLength(1);
+		counted.destroy();
 	});
 });

@@ -195,8 +195,18 @@ function migrationOf(item: Item | undefined): MigrationState | undefined {
 	};
 }
 
+/**
+ * Tables found missing, per client, and until when that is believed: a 2.x application has neither
+ * 3.0 table, and asking again at every refresh would be two refused Scans every 5 s in a shared account.
+ */
+const absentTables = new WeakMap<DynamoDBDocumentClient, Map<string, number>>();
+const ABSENT_FOR_MS = 60_000;
+
 /** Every item of a small table, or undefined when there is no such table. */
 async function scanIfExists(documents: DynamoDBDocumentClient, table: string, signal?: AbortSignal): Promise<Item[] | undefined> {
+	let absent = absentTables.get(documents);
+	if (!absent) absentTables.set(documents, (absent = new Map()));
+	if ((absent.get(table) ?? 0) > Date.now()) return undefined;
 	const items: Item[] = [];
 	let start: Record<string, unknown> | undefined;
 	try {
@@ -210,8 +220,9 @@ async function scanIfExists(documents: DynamoDBDocumentClient, table: string, si
 			// A worker per item: thousands at most; stop well before a table that is not the KCL's.
 		} while (start !== undefined && items.length < 10_000);
 	} catch (error) {
-		if ((error as {name?: string}).name === 'ResourceNotFoundException') return undefined;
-		throw error;
+		if ((error as {name?: string}).name !== 'ResourceNotFoundException') throw error;
+		absent.set(table, Date.now() + ABSENT_FOR_MS);
+		return undefined;
 	}
 	return items;
 }
