@@ -2,9 +2,9 @@ import {DescribeStreamSummaryCommand, type KinesisClient, type StreamDescription
 import {AuditLog, auditTarget, type AuditEntry} from './auditLog.js';
 import type {ConnectionTarget} from './connect.js';
 import {ConsoleError, formatFailure, toFailure} from './failures.js';
-import {backoffDelay, sleep} from './tail/backoff.js';
-import {describeFailure} from './tail/retryPolicy.js';
-import {streamParameters, type StreamRef} from './tail/shardListing.js';
+import {errorName, isRateLimit} from './aws/errors.js';
+import {RetrySchedule, sleep} from './aws/retry.js';
+import {streamParameters, type StreamRef} from './aws/shards.js';
 
 /**
  * What every change to a stream shares (reshards, retention): control-plane calls retried while
@@ -86,54 +86,30 @@ export function problemError(problems: readonly PlanProblem[], nameAction?: Name
 	return new ConsoleError({kind, message: `${first.message}${more}`, ...(hint === undefined ? {} : {hint})});
 }
 
-const RATE_MESSAGE = /rate exceeded|too many requests|throttl|slow down/i;
-const THROTTLE_NAMES = new Set([
-	'ThrottlingException',
-	'Throttling',
-	'ThrottledException',
-	'TooManyRequestsException',
-	'RequestLimitExceeded',
-	'ProvisionedThroughputExceededException',
-]);
-const NETWORK = /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|socket hang up|other side closed/i;
-
-interface ErrorShape {
-	name?: string;
-	code?: string;
-	message?: string;
-	$metadata?: {httpStatusCode?: number};
-}
-
-/** Whether a control-plane call failed for a moment (throttled, a server fault, a dropped connection): worth retrying. */
-export function isTransient(error: unknown): boolean {
-	const shape = (error ?? {}) as ErrorShape;
-	const name = shape.name ?? '';
-	if (THROTTLE_NAMES.has(name)) return true;
-	// LimitExceededException says both "slow down" and "a limit forbids this"; only the first is worth retrying.
-	if (name === 'LimitExceededException') return RATE_MESSAGE.test(shape.message ?? '');
-	if ((shape.$metadata?.httpStatusCode ?? 0) >= 500) return true;
-	if (name === 'TimeoutError' || name === 'InternalFailure' || name === 'ServiceUnavailableException') return true;
-	return NETWORK.test(`${shape.code ?? ''} ${shape.message ?? ''}`);
-}
-
 /**
- * Makes a control-plane call, retrying it with exponential backoff and full jitter while it is throttled;
- * each retry is reported as a `retrying` event. Use with `yield*`.
+ * Makes a control-plane call, retrying it while it is throttled or fails for a moment (aws/retry.ts's
+ * schedule); each retry is reported as a `retrying` event. Use with `yield*`.
  */
 export async function* retrying<T>(
 	call: string,
 	attemptCall: () => Promise<T>,
 	options: {readonly signal?: AbortSignal; readonly timing?: ChangeTiming},
 ): AsyncGenerator<ChangeProgress<never>, T> {
-	const retries = options.timing?.retries ?? 8;
-	const base = options.timing?.retryBaseMs ?? 500;
-	for (let attempt = 0; ; attempt++) {
+	const schedule = new RetrySchedule(call, {
+		maxRetries: options.timing?.retries ?? 8,
+		baseMs: options.timing?.retryBaseMs ?? 500,
+		capMs: 20_000,
+		minDelayMs: 50,
+	});
+	for (;;) {
 		try {
 			return await attemptCall();
 		} catch (error) {
-			if (options.signal?.aborted || attempt >= retries || !isTransient(error)) throw error;
-			const delayMs = Math.max(50, backoffDelay(attempt, base, 20_000));
-			yield {type: 'retrying', call, reason: describeFailure(error), attempt: attempt + 1, delayMs};
+			if (options.signal?.aborted) throw error;
+			const decision = schedule.failed(error);
+			if ('giveUp' in decision) throw decision.giveUp;
+			const {reason, attempt, delayMs} = decision.retry;
+			yield {type: 'retrying', call, reason, attempt, delayMs};
 			await sleep(delayMs, options.signal);
 			if (options.signal?.aborted) throw abortError();
 		}
@@ -145,9 +121,8 @@ export async function* retrying<T>(
  * that cannot be split or merged. Other errors come back as they are, for {@link toFailure}.
  */
 export function refusal(error: unknown, what: string): unknown {
-	const shape = (error ?? {}) as ErrorShape;
-	const message = shape.message ?? '';
-	switch (shape.name) {
+	const message = (error as {message?: string} | undefined)?.message ?? '';
+	switch (errorName(error)) {
 		case 'ResourceInUseException': {
 			const state = /instead in state (\w+)/.exec(message)?.[1];
 			return new ConsoleError({
@@ -157,7 +132,7 @@ export function refusal(error: unknown, what: string): unknown {
 			});
 		}
 		case 'LimitExceededException': {
-			if (RATE_MESSAGE.test(message)) return error;
+			if (isRateLimit({message})) return error;
 			return new ConsoleError({kind: 'refused', message: `Kinesis refused the ${what}: ${message}`, hint: limitHint(message)});
 		}
 		case 'InvalidArgumentException':

@@ -3,7 +3,8 @@ import {Meters, type ShardMeter} from './meters.js';
 import {TIME_WINDOWS, total, type MetricsSource, type Points, type StreamHistory, type TimeWindow} from './metrics.js';
 import {BackgroundStore, type Loadable, type RunningStore, type Session} from './store.js';
 import {shardView, type ShardView} from './streams.js';
-import {LATEST, listAllShards, streamParameters, tailStream, type TailEvent, type TailOptions} from './tail/index.js';
+import {listAllShards, streamParameters} from './aws/shards.js';
+import {LATEST, tailStream, type TailEvent, type TailOptions} from './tail/index.js';
 import {TrafficSample, type Observation} from './traffic.js';
 
 /** What the dashboard's charts show. */

@@ -2,8 +2,7 @@ import {CreateStreamCommand, DescribeStreamSummaryCommand, type KinesisClient} f
 import {AppLogs} from './demo/appLogs.js';
 import {Clickstream} from './demo/clickstream.js';
 import {produceRecords, type ProducerRecord} from './producer.js';
-import {sleep} from './tail/backoff.js';
-import {describeFailure} from './tail/retryPolicy.js';
+import {RetrySchedule, sleep} from './aws/retry.js';
 import {formatCount} from './format.js';
 
 /**
@@ -223,6 +222,8 @@ async function write(
 	source: () => AsyncIterable<ProducerRecord>,
 ): Promise<void> {
 	let lastError: string | undefined;
+	// Demo traffic goes on whatever failed (a deleted stream is made again): every failure is retried, from 1 s up to 5 s apart.
+	const retries = new RetrySchedule(`writing to ${stream}`, {classify: () => 'transient', baseMs: 1_000, capMs: 5_000, minDelayMs: 1_000});
 	while (!signal.aborted) {
 		try {
 			await ensureStream(kinesis, stream, shards, signal);
@@ -235,6 +236,7 @@ async function write(
 				concurrency: 4,
 			})) {
 				if (result.ok) {
+					retries.succeeded();
 					meter.written(result.attempts - 1, result.overtook === true);
 				} else if (result.error !== 'not sent: stopped') {
 					meter.failed(result.attempts - 1);
@@ -244,10 +246,12 @@ async function write(
 			lastError = undefined;
 		} catch (error) {
 			if (signal.aborted) return;
-			const message = `demo: writing to ${stream} failed: ${describeFailure(error)}; retrying`;
+			const decision = retries.failed(error);
+			if ('giveUp' in decision) throw decision.giveUp;
+			const message = `demo: ${decision.retry.operation} failed: ${decision.retry.reason}; retrying`;
 			if (message !== lastError) reportError(message);
 			lastError = message;
-			await sleep(5_000, signal);
+			await sleep(decision.retry.delayMs, signal);
 		}
 	}
 }

@@ -3,9 +3,9 @@ import {DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand
 import {PutCommand, UpdateCommand, type DynamoDBDocumentClient} from '@aws-sdk/lib-dynamodb';
 import {checkpointPosition, describeTable, documentsOf, leaseKeyOf, scanLeases, type Lease, type LeaseClients} from './leases.js';
 import {shardView, type ShardView} from './streams.js';
-import {backoffDelay, sleep} from './tail/backoff.js';
-import {describeFailure, failureAction} from './tail/retryPolicy.js';
-import {listAllShards} from './tail/shardListing.js';
+import {describeError, isIteratorLost} from './aws/errors.js';
+import {RetrySchedule, sleep} from './aws/retry.js';
+import {listAllShards} from './aws/shards.js';
 
 /**
  * The demo's consumer application: a small KCL-style consumer of the demo's clickstream, so that lag,
@@ -161,7 +161,7 @@ class Application {
 
 	report(what: string, error: unknown): void {
 		if (this.signal.aborted) return;
-		const message = `demo consumer: ${what} failed: ${describeFailure(error)}; retrying`;
+		const message = `demo consumer: ${what} failed: ${describeError(error)}; retrying`;
 		if (message !== this.lastError) this.onError(message);
 		this.lastError = message;
 	}
@@ -509,13 +509,13 @@ class HeldLease {
 		const limit = Math.max(1, Math.min(10_000, Math.round((rate * settings.pollMs) / 1000)));
 		let iterator: string | undefined;
 		let lastCheckpointMs = Date.now();
-		let attempt = 0;
+		const retries = new RetrySchedule(`GetRecords ${this.shardId}`, {baseMs: 500, capMs: 10_000, minDelayMs: 200});
 		while (!signal.aborted) {
 			try {
 				iterator ??= await this.iterator(kinesis, signal);
 				if (iterator === undefined) return;
 				const page = await kinesis.send(new GetRecordsCommand({ShardIterator: iterator, Limit: limit}), {abortSignal: signal});
-				attempt = 0;
+				retries.succeeded();
 				const records = page.Records ?? [];
 				if (records.length > 0) {
 					this.lastSequence = records.at(-1)?.SequenceNumber;
@@ -536,10 +536,12 @@ class HeldLease {
 				await sleep(settings.pollMs, signal);
 			} catch (error) {
 				if (signal.aborted) return;
-				const action = failureAction(error);
-				if (action === 'stop') throw error;
 				iterator = undefined;
-				if (action === 'retry') await sleep(Math.max(200, backoffDelay(attempt++, 500, 10_000)), signal);
+				// A lost iterator is renewed at once from the last record processed, as the KCL does.
+				if (isIteratorLost(error)) continue;
+				const decision = retries.failed(error);
+				if ('giveUp' in decision) throw decision.giveUp;
+				await sleep(decision.retry.delayMs, signal);
 			}
 		}
 	}

@@ -2,6 +2,7 @@ import {homedir} from 'node:os';
 import {ListStreamsCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
 import {loadSharedConfigFiles} from '@smithy/core/config';
 import type {ConnectionTarget} from './connect.js';
+import {errorChain, PROVIDER_ERROR_NAMES, saysUnreachable, THROTTLING_NAMES, type ErrorFacts} from './aws/errors.js';
 import {sanitizeForTerminal} from './records/terminalText.js';
 import {sharedFilePaths, type ServiceName} from './settings.js';
 
@@ -86,14 +87,6 @@ export class GaveUpError extends Error {
 const retriesText = (attempts: number, elapsedMs: number): string =>
 	`after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'} over ${(elapsedMs / 1000).toFixed(1)} s`;
 
-/** Whether the failure is the endpoint's not answering (exit 10), as toFailure sorts failures. */
-export function isUnreachable(error: unknown): boolean {
-	return errorChain(error).some(isNetworkFailure);
-}
-
-const isNetworkFailure = (facts: ErrorFacts): boolean =>
-	(facts.code !== undefined && facts.code in NETWORK_CODES) || facts.name === 'TimeoutError';
-
 export interface FailureContext {
 	/** Where the connection points (`connection.target`): names the region, profile and endpoint in messages. */
 	readonly target?: ConnectionTarget;
@@ -156,18 +149,10 @@ export function streamLister(client: KinesisClient, limit = 1_000): () => Promis
 
 type Draft = {readonly kind: FailureKind; readonly message: string; readonly hint?: string};
 
-interface ErrorFacts {
-	readonly name: string;
-	readonly message: string;
-	readonly code?: string;
-	readonly raw: Record<string, unknown>;
-}
-
 const SERVICE_LABELS: Readonly<Record<ServiceName, string>> = {kinesis: 'Kinesis', cloudwatch: 'CloudWatch', dynamodb: 'DynamoDB'};
 const ACTION_PREFIXES: Readonly<Record<ServiceName, string>> = {kinesis: 'kinesis', cloudwatch: 'cloudwatch', dynamodb: 'dynamodb'};
 
 const SSO_EXPIRED = /SSO session|SSO token|sso login|Session token not found or invalid|Token is expired|aws login|re-authenticate/i;
-const PROVIDER_ERRORS = new Set(['CredentialsProviderError', 'TokenProviderError', 'ProviderError']);
 const EXPIRED_TOKEN = new Set(['ExpiredTokenException', 'ExpiredToken']);
 const INVALID_CREDENTIALS = new Set([
 	'UnrecognizedClientException',
@@ -182,17 +167,9 @@ const INVALID_CREDENTIALS = new Set([
 ]);
 const ACCESS_DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'KMSAccessDeniedException', 'UnauthorizedOperation']);
 const NOT_FOUND = new Set(['ResourceNotFoundException', 'ResourceNotFound']);
-const THROTTLED = new Set([
-	'ProvisionedThroughputExceededException',
-	'LimitExceededException',
-	'ThrottlingException',
-	'Throttling',
-	'ThrottledException',
-	'RequestLimitExceeded',
-	'TooManyRequestsException',
-	'KMSThrottlingException',
-]);
-const NETWORK_CODES: Readonly<Record<string, string>> = {
+/** Throttled as aws/errors.ts sorts it, and LimitExceededException even when it names a quota: worded apart in throttledFailure. */
+const isThrottled = (facts: ErrorFacts): boolean => THROTTLING_NAMES.has(facts.name) || facts.status === 429 || facts.name === 'LimitExceededException';
+const NETWORK_WORDS: Readonly<Record<string, string>> = {
 	ECONNREFUSED: 'the connection was refused',
 	ENOTFOUND: 'the host name was not found',
 	EAI_AGAIN: 'the host name could not be looked up',
@@ -223,11 +200,11 @@ async function classify(error: unknown, context: FailureContext): Promise<Draft>
 	};
 
 	const ssoExpired = first((facts) =>
-		(PROVIDER_ERRORS.has(facts.name) || facts.name === 'UnauthorizedException') && SSO_EXPIRED.test(facts.message) ? facts : undefined,
+		(PROVIDER_ERROR_NAMES.has(facts.name) || facts.name === 'UnauthorizedException') && SSO_EXPIRED.test(facts.message) ? facts : undefined,
 	);
 	if (ssoExpired) return ssoExpiredFailure(ssoExpired, context);
 	const noCredentials = first((facts) =>
-		PROVIDER_ERRORS.has(facts.name) || /Could not load credentials from any providers/.test(facts.message) ? facts : undefined,
+		PROVIDER_ERROR_NAMES.has(facts.name) || /Could not load credentials from any providers/.test(facts.message) ? facts : undefined,
 	);
 	if (noCredentials) return noCredentialsFailure(noCredentials, context);
 	const expired = first((facts) =>
@@ -242,9 +219,9 @@ async function classify(error: unknown, context: FailureContext): Promise<Draft>
 	if (denied) return accessDeniedFailure(denied, context);
 	const notFound = first((facts) => (NOT_FOUND.has(facts.name) ? facts : undefined));
 	if (notFound) return notFoundFailure(notFound, context);
-	const throttled = first((facts) => (THROTTLED.has(facts.name) ? facts : undefined));
+	const throttled = first((facts) => (isThrottled(facts) ? facts : undefined));
 	if (throttled) return throttledFailure(throttled, context);
-	const network = first((facts) => (isNetworkFailure(facts) ? facts : undefined));
+	const network = first((facts) => (saysUnreachable(facts) ? facts : undefined));
 	if (network) return unreachableFailure(network, context);
 	const config = first((facts) =>
 		/Region is missing|Invalid region/i.test(facts.message) || facts.code === 'ERR_INVALID_URL' ? facts : undefined,
@@ -420,7 +397,7 @@ function throttledFailure(facts: ErrorFacts, context: FailureContext): Draft {
 function unreachableFailure(facts: ErrorFacts, context: FailureContext): Draft {
 	const service = context.service ?? 'kinesis';
 	const endpoint = context.target?.endpoints[service] ?? endpointFromError(facts);
-	const reason = (facts.code === undefined ? undefined : NETWORK_CODES[facts.code]) ?? 'the request timed out';
+	const reason = (facts.code === undefined ? undefined : NETWORK_WORDS[facts.code]) ?? 'the request timed out';
 	const kind = context.target?.kind;
 	const hint =
 		kind === 'local'
@@ -485,36 +462,6 @@ function endpointFromError(facts: ErrorFacts): string | undefined {
 function tilde(path: string): string {
 	const home = homedir();
 	return home && path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path;
-}
-
-/** The error, its causes and, for an AggregateError (Node's happy eyeballs), what it aggregates. */
-function errorChain(error: unknown): ErrorFacts[] {
-	const chain: ErrorFacts[] = [];
-	const seen = new Set<unknown>();
-	const visit = (value: unknown, depth: number) => {
-		if (value === undefined || value === null || seen.has(value) || depth > 5) return;
-		seen.add(value);
-		chain.push(factsOf(value));
-		if (typeof value !== 'object') return;
-		const {cause, errors} = value as {cause?: unknown; errors?: unknown};
-		visit(cause, depth + 1);
-		if (Array.isArray(errors)) for (const inner of errors) visit(inner, depth + 1);
-	};
-	visit(error, 0);
-	return chain;
-}
-
-function factsOf(value: unknown): ErrorFacts {
-	if (typeof value !== 'object' || value === null) return {name: 'Error', message: String(value), raw: {}};
-	const raw = value as Record<string, unknown>;
-	const text = (key: string) => (typeof raw[key] === 'string' ? raw[key] : undefined);
-	// Service errors carry their code as the name; some protocols also send __type ("ns#Code") or Code.
-	const typed = text('__type')?.split('#').pop()?.split(':')[0];
-	const name =
-		(text('name') !== undefined && text('name') !== 'Error' ? text('name') : undefined) ?? typed ?? text('Code') ?? text('name') ?? 'Error';
-	const message = text('message') ?? text('Message') ?? '';
-	const code = text('code');
-	return {name, message, ...(code === undefined ? {} : {code}), raw};
 }
 
 const SECRET_KEYS = ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token'];

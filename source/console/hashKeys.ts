@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto';
 import type {KinesisClient, Shard} from '@aws-sdk/client-kinesis';
-import {isClosed, listAllShards, type StreamRef} from './tail/shardListing.js';
+import {isClosed, listAllShards, type StreamRef} from './aws/shards.js';
 
 /**
  * Hash keys, as Kinesis routes records: a record goes to the open shard whose hash key range holds the

@@ -10,7 +10,7 @@ import {problemError, refusedChange, runChange, type ChangeContext, type ChangeP
 import {ConsoleError} from './failures.js';
 import {MAX_HASH_KEY} from './hashKeys.js';
 import {shardView, type ShardView} from './streams.js';
-import {listAllShards, streamParameters, type StreamRef} from './tail/shardListing.js';
+import {listAllShards, streamParameters, type StreamRef} from './aws/shards.js';
 import type {Observation, TrafficReport} from './traffic.js';
 
 /**

@@ -10,7 +10,7 @@ import {problemError, refusedChange, runChange, type ChangeContext, type ChangeP
 import {ConsoleError} from './failures.js';
 import {shardView, type ShardView} from './streams.js';
 import {readShard} from './tail/shardReader.js';
-import {listAllShards, streamParameters, type StreamRef} from './tail/shardListing.js';
+import {listAllShards, streamParameters, type StreamRef} from './aws/shards.js';
 import {mapLimited} from './mapLimited.js';
 import {streamNameOf} from './traffic.js';
 import {formatCount} from './format.js';

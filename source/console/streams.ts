@@ -1,5 +1,5 @@
 import {DescribeStreamSummaryCommand, ListStreamsCommand, type KinesisClient, type Shard} from '@aws-sdk/client-kinesis';
-import {isClosed, listAllShards, parentsOf, streamParameters} from './tail/shardListing.js';
+import {isClosed, listAllShards, parentsOf, streamParameters} from './aws/shards.js';
 
 /**
  * A stream as ListStreams' StreamSummaries give it: one call per 100 streams, however many there are.

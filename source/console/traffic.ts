@@ -4,7 +4,7 @@ import {partitionKeyHash} from './hashKeys.js';
 import {mapLimited} from './mapLimited.js';
 import type {TailEvent} from './tail/events.js';
 import {readShard} from './tail/shardReader.js';
-import type {StreamRef} from './tail/shardListing.js';
+import type {StreamRef} from './aws/shards.js';
 
 /**
  * The traffic resharding decisions rest on: the hash keys records were routed by (to split a shard at

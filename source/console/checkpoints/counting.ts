@@ -1,6 +1,6 @@
 import {GetRecordsCommand, GetShardIteratorCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
 import {ConsoleError} from '../failures.js';
-import {streamParameters, type StreamRef} from '../tail/shardListing.js';
+import {streamParameters, type StreamRef} from '../aws/shards.js';
 import {firstRecord, scanRecords, withRetries, type IteratorStart, type ScanEnd} from './scan.js';
 import {startOf, type Cursor} from './targets.js';
 

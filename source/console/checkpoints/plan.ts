@@ -4,8 +4,8 @@ import {checkpointPosition, documentsOf, leaseKeyOf, streamIdentifierText, type 
 import {plural} from '../format.js';
 import {mapLimited} from '../mapLimited.js';
 import {normalizeShardId, shardNumber} from '../reshard.js';
-import {sleep} from '../tail/backoff.js';
-import {streamParameters, type StreamRef} from '../tail/shardListing.js';
+import {sleep} from '../aws/retry.js';
+import {streamParameters, type StreamRef} from '../aws/shards.js';
 import {streamNameOf} from '../traffic.js';
 import {countBetween, recordsAround, type Budget} from './counting.js';
 import {handoffProblem} from './handoff.js';

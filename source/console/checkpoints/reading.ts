@@ -15,8 +15,8 @@ import {
 import {mapLimited} from '../mapLimited.js';
 import {shardNumber} from '../reshard.js';
 import {shardView, type ShardView} from '../streams.js';
-import {sleep} from '../tail/backoff.js';
-import {listAllShards, streamParameters, type StreamRef} from '../tail/shardListing.js';
+import {sleep} from '../aws/retry.js';
+import {listAllShards, streamParameters, type StreamRef} from '../aws/shards.js';
 import {readCoordination, workerLoad, type KclCoordination} from './coordination.js';
 import {firstRecord, type IteratorStart} from './scan.js';
 

@@ -1,7 +1,6 @@
 import {GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, type _Record} from '@aws-sdk/client-kinesis';
-import {backoffDelay, sleep} from '../tail/backoff.js';
-import {failureAction} from '../tail/retryPolicy.js';
-import {streamParameters, type StreamRef} from '../tail/shardListing.js';
+import {retry, sleep} from '../aws/retry.js';
+import {streamParameters, type StreamRef} from '../aws/shards.js';
 
 /**
  * Reading a shard gently for the checkpoints code: each shard's 5 GetRecords calls a second are shared
@@ -102,15 +101,9 @@ export async function scanRecords(
 	return {reason: 'end'};
 }
 
-export async function withRetries<T>(call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-	for (let attempt = 0; ; attempt++) {
-		try {
-			return await call();
-		} catch (error) {
-			if (signal?.aborted || attempt >= SCAN_RETRIES || failureAction(error) !== 'retry') throw error;
-			await sleep(Math.max(100, backoffDelay(attempt, 250, 4_000)), signal);
-		}
-	}
+/** A scan's call, retried a few times while throttled or failing for a moment: a scan is a sample, never worth a long wait. */
+export function withRetries<T>(call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+	return retry('a shard scan', call, {maxRetries: SCAN_RETRIES, baseMs: 250, capMs: 4_000, minDelayMs: 100, ...(signal ? {signal} : {})});
 }
 
 function abortError(): Error {

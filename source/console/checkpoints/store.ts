@@ -1,7 +1,7 @@
 import {formatFailure, toFailure} from '../failures.js';
 import type {LeaseClients} from '../leases.js';
 import {BackgroundStore, type Loadable, type Session} from '../store.js';
-import type {StreamRef} from '../tail/shardListing.js';
+import type {StreamRef} from '../aws/shards.js';
 import {CheckpointReader, type CheckpointsReport, type LeaseWatch} from './reading.js';
 
 export interface LagPoint {

@@ -2,7 +2,7 @@ import {DescribeStreamSummaryCommand} from '@aws-sdk/client-kinesis';
 import type {ServiceName} from '../connect.js';
 import {formatFailure, toFailure} from '../failures.js';
 import {streamIdentity, type LeaseClients} from '../leases.js';
-import {listAllShards, streamParameters, type StreamRef} from '../tail/shardListing.js';
+import {listAllShards, streamParameters, type StreamRef} from '../aws/shards.js';
 import {fanOutConsumers} from './fanOut.js';
 import {kclApplications} from './kcl.js';
 import type {CapabilitiesOf, ConsumerKind, DiscoverOptions, DiscoveryContext} from './kind.js';

@@ -21,7 +21,7 @@ import {
 	type MigrationState,
 } from '../checkpoints/coordination.js';
 import {mapLimited} from '../mapLimited.js';
-import {streamParameters, type StreamRef} from '../tail/shardListing.js';
+import {streamParameters, type StreamRef} from '../aws/shards.js';
 import type {ConsumerKind, DiscoveryContext, KindDiscovery} from './kind.js';
 
 /**

@@ -1,6 +1,6 @@
 import type {ServiceName} from '../connect.js';
 import type {LeaseClients, streamIdentity} from '../leases.js';
-import type {StreamRef} from '../tail/shardListing.js';
+import type {StreamRef} from '../aws/shards.js';
 
 /**
  * What every kind of consumer module provides (console/consumers/index.ts registers them): discovery

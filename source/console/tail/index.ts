@@ -1,4 +1,3 @@
 export type {TailEvent, TailRecord} from './events.js';
 export {describePosition, LATEST, parseStartPosition, startPositionProblem, TRIM_HORIZON, type StartPosition} from './positions.js';
-export {listAllShards, streamParameters} from './shardListing.js';
 export {tailStream, type TailOptions} from './tailStream.js';

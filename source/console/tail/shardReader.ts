@@ -1,9 +1,9 @@
 import {GetRecordsCommand, GetShardIteratorCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
-import {backoffDelay, sleep} from './backoff.js';
+import {isIteratorLost, isUnreachable} from '../aws/errors.js';
+import {RetrySchedule, sleep, type RetryPolicy} from '../aws/retry.js';
+import {streamParameters, type StreamRef} from '../aws/shards.js';
 import {iteratorRequest, type StartPosition} from './positions.js';
-import {credentialDelay, describeFailure, failureAction, isCredentialFailure, UnreachableLimit} from './retryPolicy.js';
 import {deliver} from './delivery.js';
-import {streamParameters, type StreamRef} from './shardListing.js';
 import type {TailEvent} from './events.js';
 
 export interface ShardReadOptions {
@@ -53,12 +53,11 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 	const from: StartPosition = options.from.type === 'LATEST' ? {type: 'AT_TIMESTAMP', timestamp: new Date(now())} : options.from;
 	let lastSequence: string | undefined;
 	let iterator: string | undefined;
-	let attempt = 0;
 	let lastCallMs = 0;
 	let caughtUp = false;
 	let useOriginalLatest = options.from.type === 'LATEST';
 	const until = options.until?.getTime();
-	const limit = options.unreachableLimitMs === undefined ? undefined : new UnreachableLimit(options.unreachableLimitMs, now);
+	const retries = readerRetries(`GetRecords ${shardId}`, options, now);
 
 	const renew = async () => {
 		const position: StartPosition = lastSequence
@@ -82,9 +81,8 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 			iterator ??= await renew();
 			if (!iterator) return {kind: 'ended', childShardIds: undefined};
 			const page = await kinesis.send(new GetRecordsCommand({ShardIterator: iterator, Limit: options.limit}), {abortSignal: signal});
-			limit?.answered();
-			if (attempt > 0) await options.emit({type: 'recovered', shardId});
-			attempt = 0;
+			if (retries.attempt > 0) await options.emit({type: 'recovered', shardId});
+			retries.succeeded();
 
 			const {lastSequence: delivered, pastUntil} = await deliver(
 				{shardId, untilMs: until, emit: options.emit, now},
@@ -109,20 +107,34 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 			if (atTip) lastCallMs += IDLE_POLL_MS - minIntervalMs;
 		} catch (error) {
 			if (signal.aborted) break;
-			const action = failureAction(error);
-			const credentials = action === 'stop' && options.waitForCredentials === true && isCredentialFailure(error);
-			if (action === 'stop' && !credentials) return {kind: 'failed', error};
 			iterator = undefined;
-			if (action !== 'renew-iterator') {
-				const verdict = limit
-					? limit.failed(error, credentials ? credentialDelay(attempt++) : backoffDelay(attempt++))
-					: {delayMs: credentials ? credentialDelay(attempt++) : backoffDelay(attempt++)};
-				if ('giveUp' in verdict) return {kind: 'failed', error: verdict.giveUp};
-				const {delayMs} = verdict;
-				await options.emit({type: 'retrying', shardId, reason: describeFailure(error), attempt, delayMs, error});
-				await sleep(delayMs, signal);
-			}
+			// An expired or lost iterator is renewed at once, from the last record delivered.
+			if (isIteratorLost(error)) continue;
+			const decision = retries.failed(error);
+			if ('giveUp' in decision) return {kind: 'failed', error: decision.giveUp};
+			const {reason, attempt, delayMs} = decision.retry;
+			await options.emit({type: 'retrying', shardId, reason, attempt, delayMs, error});
+			await sleep(delayMs, signal);
 		}
 	}
 	return {kind: 'stopped'};
+}
+
+/**
+ * A shard reader's retries: throttling, faults and dropped connections after a backoff; credential
+ * failures too when the reader waits for them; and, for a script, giving up on an endpoint that has
+ * not answered for `unreachableLimitMs`.
+ */
+export function readerRetries(
+	operation: string,
+	options: Pick<ShardReadOptions, 'waitForCredentials' | 'unreachableLimitMs'>,
+	now: () => number,
+	classify?: RetryPolicy['classify'],
+): RetrySchedule {
+	return new RetrySchedule(operation, {
+		now,
+		...(options.waitForCredentials === true ? {waitForCredentials: true} : {}),
+		...(options.unreachableLimitMs === undefined ? {} : {deadline: {ms: options.unreachableLimitMs, counts: isUnreachable}}),
+		...(classify === undefined ? {} : {classify}),
+	});
 }

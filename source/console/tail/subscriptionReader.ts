@@ -1,8 +1,8 @@
 import {SubscribeToShardCommand, type StartingPosition, type SubscribeToShardEvent} from '@aws-sdk/client-kinesis';
-import {backoffDelay, sleep} from './backoff.js';
+import {describeError, errorKind, errorName} from '../aws/errors.js';
+import {sleep} from '../aws/retry.js';
 import {iteratorRequest, type StartPosition} from './positions.js';
-import {credentialDelay, describeFailure, failureAction, isCredentialFailure, UnreachableLimit} from './retryPolicy.js';
-import type {ShardReadOptions, ShardReadResult} from './shardReader.js';
+import {readerRetries, type ShardReadOptions, type ShardReadResult} from './shardReader.js';
 import {deliver} from './delivery.js';
 
 /** Enhanced fan-out: the consumer to subscribe as; pacing and page size do not apply (records are pushed). */
@@ -25,10 +25,10 @@ export async function readShardSubscription(options: SubscriptionReadOptions): P
 	const startedAt: StartPosition = {type: 'AT_TIMESTAMP', timestamp: new Date(now())};
 	let position: StartPosition = options.from;
 	let heardOnce = false;
-	let attempt = 0;
 	let caughtUp = false;
 	const until = options.until?.getTime();
-	const limit = options.unreachableLimitMs === undefined ? undefined : new UnreachableLimit(options.unreachableLimitMs, now);
+	// Another subscription holding the shard (ResourceInUseException) ends within its 5 minutes: wait it out, from 1 s.
+	const retries = readerRetries(`SubscribeToShard ${shardId}`, options, now, (error) => (isInUse(error) ? 'transient' : errorKind(error)));
 
 	while (!signal.aborted) {
 		// Each subscription has its own signal: the SDK's listeners on it go with it, not pile up on the tail's.
@@ -45,9 +45,8 @@ export async function readShardSubscription(options: SubscriptionReadOptions): P
 				const event = message.SubscribeToShardEvent;
 				if (!event) continue;
 				heardOnce = true;
-				limit?.answered();
-				if (attempt > 0) await options.emit({type: 'recovered', shardId});
-				attempt = 0;
+				if (retries.attempt > 0) await options.emit({type: 'recovered', shardId});
+				retries.succeeded();
 
 				const {pastUntil} = await deliver({shardId, untilMs: until, emit: options.emit, now}, event.Records, event.MillisBehindLatest);
 				if (pastUntil) return {kind: 'stopped'};
@@ -73,18 +72,15 @@ export async function readShardSubscription(options: SubscriptionReadOptions): P
 		} catch (error) {
 			if (signal.aborted) break;
 			if (!heardOnce && position.type === 'LATEST') position = startedAt;
-			const inUse = (error as {name?: string} | undefined)?.name === 'ResourceInUseException';
-			const credentials = !inUse && options.waitForCredentials === true && isCredentialFailure(error);
-			if (!inUse && !credentials && failureAction(error) === 'stop') return {kind: 'failed', error};
-			const backoff = credentials ? credentialDelay(attempt++) : backoffDelay(attempt++, inUse ? 1_000 : 200);
-			const verdict = limit ? limit.failed(error, backoff) : {delayMs: backoff};
-			if ('giveUp' in verdict) return {kind: 'failed', error: verdict.giveUp};
-			const {delayMs} = verdict;
+			const inUse = isInUse(error);
+			const decision = retries.failed(error, inUse ? {baseMs: 1_000} : {});
+			if ('giveUp' in decision) return {kind: 'failed', error: decision.giveUp};
+			const {attempt, delayMs} = decision.retry;
 			const reason = !inUse
-				? describeFailure(error)
+				? decision.retry.reason
 				: /not in ACTIVE/i.test((error as Error).message)
-					? `the consumer is not ACTIVE yet (${describeFailure(error)})`
-					: `another subscription holds this shard for the consumer, waiting for it to end (${describeFailure(error)})`;
+					? `the consumer is not ACTIVE yet (${describeError(error)})`
+					: `another subscription holds this shard for the consumer, waiting for it to end (${describeError(error)})`;
 			await options.emit({type: 'retrying', shardId, reason, attempt, delayMs, error});
 			await sleep(delayMs, signal);
 		} finally {
@@ -94,6 +90,8 @@ export async function readShardSubscription(options: SubscriptionReadOptions): P
 	}
 	return {kind: 'stopped'};
 }
+
+const isInUse = (error: unknown): boolean => errorName(error) === 'ResourceInUseException';
 
 /** SubscribeToShard's StartingPosition for a tail position. */
 export function startingPosition(position: StartPosition): StartingPosition {

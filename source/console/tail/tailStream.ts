@@ -1,13 +1,12 @@
 import {setMaxListeners} from 'node:events';
 import type {KinesisClient, Shard} from '@aws-sdk/client-kinesis';
-import {backoffDelay, sleep} from './backoff.js';
+import {sleep} from '../aws/retry.js';
+import {isClosed, listAllShards, parentsOf, type StreamRef} from '../aws/shards.js';
 import {EventQueue} from './eventQueue.js';
 import type {TailEvent} from './events.js';
 import {TRIM_HORIZON, type StartPosition} from './positions.js';
-import {credentialDelay, describeFailure, failureAction, isCredentialFailure, UnreachableLimit} from './retryPolicy.js';
-import {readShard} from './shardReader.js';
+import {readerRetries, readShard} from './shardReader.js';
 import {readShardSubscription} from './subscriptionReader.js';
-import {isClosed, listAllShards, parentsOf, type StreamRef} from './shardListing.js';
 
 export interface TailOptions {
 	readonly stream: StreamRef;
@@ -106,33 +105,25 @@ class TailSession {
 
 	async run(): Promise<void> {
 		const refreshMs = this.options.shardRefreshMs ?? 10_000;
-		const {unreachableLimitMs, stopAtLatest} = this.options;
-		const limit = unreachableLimitMs === undefined ? undefined : new UnreachableLimit(unreachableLimitMs);
+		const {stopAtLatest} = this.options;
+		const retries = readerRetries('ListShards', this.options, Date.now);
 		let listed = false;
-		let attempt = 0;
 		while (!this.signal.aborted) {
 			try {
 				await this.refresh();
 				listed = true;
-				limit?.answered();
-				if (attempt > 0) await this.emit({type: 'recovered', shardId: ''});
-				attempt = 0;
+				if (retries.attempt > 0) await this.emit({type: 'recovered', shardId: ''});
+				retries.succeeded();
 			} catch (error) {
 				if (this.signal.aborted) break;
-				const credentials = failureAction(error) === 'stop' && this.options.waitForCredentials === true && isCredentialFailure(error);
-				if (failureAction(error) === 'stop' && !credentials) {
-					await this.emit({type: 'failed', error});
-					break;
-				}
-				let delayMs = credentials ? credentialDelay(attempt++) : backoffDelay(attempt++);
 				// A follow that has listed once keeps trying; before that, or reading to the newest record only, it ends.
-				const verdict = limit && (!listed || stopAtLatest === true) ? limit.failed(error, delayMs) : {delayMs};
-				if ('giveUp' in verdict) {
-					await this.emit({type: 'failed', error: verdict.giveUp});
+				const decision = retries.failed(error, {withoutDeadline: listed && stopAtLatest !== true});
+				if ('giveUp' in decision) {
+					await this.emit({type: 'failed', error: decision.giveUp});
 					break;
 				}
-				delayMs = verdict.delayMs;
-				await this.emit({type: 'retrying', shardId: '', reason: describeFailure(error), attempt, delayMs, error});
+				const {reason, attempt, delayMs} = decision.retry;
+				await this.emit({type: 'retrying', shardId: '', reason, attempt, delayMs, error});
 				await sleep(delayMs, this.signal);
 				continue;
 			}
