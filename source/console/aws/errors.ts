@@ -58,8 +58,9 @@ export const THROTTLING_NAMES: ReadonlySet<string> = new Set([
 /**
  * LimitExceededException means two things in Kinesis (API reference: "The requested resource exceeds
  * the maximum number allowed, or the number of concurrent stream requests exceeds the maximum number
- * allowed"): a rate ("Rate exceeded for stream orders under account 123456789012.", botocore#821;
- * "Rate exceeded for account ..." for calls that name no stream), worth retrying, and a quota
+ * allowed"): a rate ("Rate exceeded for stream orders under account 123456789012.", botocore#821 and
+ * awslabs/amazon-kinesis-producer#257; "Rate exceeded for account ..." for calls that name no stream),
+ * worth retrying, and a quota
  * ("This request would exceed the shard limit for the account ...", "Exceeded the limit of 10
  * UpdateShardCount operations per rolling 24 hours ..."), which no retry within minutes lifts. The SDK
  * retries both; the console retries only the first.
@@ -184,7 +185,8 @@ export const isIteratorLost = (error: unknown): boolean =>
 /** The error's name and message, for a retry's reason: "ProvisionedThroughputExceededException: Rate exceeded for shard ...". */
 export function describeError(error: unknown): string {
 	const shape = (error ?? {}) as {name?: unknown; code?: unknown; message?: unknown};
-	const name = typeof shape.name === 'string' && shape.name !== 'Error' ? shape.name : typeof shape.code === 'string' ? shape.code : undefined;
+	const name =
+		typeof shape.name === 'string' && shape.name !== 'Error' ? shape.name : typeof shape.code === 'string' ? shape.code : undefined;
 	const message = typeof shape.message === 'string' ? shape.message : undefined;
 	return [name, message].filter(Boolean).join(': ') || String(error);
 }

@@ -28,7 +28,10 @@ export async function readShardSubscription(options: SubscriptionReadOptions): P
 	let caughtUp = false;
 	const until = options.until?.getTime();
 	// Another subscription holding the shard (ResourceInUseException) ends within its 5 minutes: wait it out, from 1 s.
-	const retries = readerRetries(`SubscribeToShard ${shardId}`, options, now, (error) => (isInUse(error) ? 'transient' : errorKind(error)));
+	// SubscribeToShard's only limit is its rate (once a second per consumer and shard), whatever its message says.
+	const retries = readerRetries(`SubscribeToShard ${shardId}`, options, now, (error) =>
+		isInUse(error) ? 'transient' : errorName(error) === 'LimitExceededException' ? 'throttling' : errorKind(error),
+	);
 
 	while (!signal.aborted) {
 		// Each subscription has its own signal: the SDK's listeners on it go with it, not pile up on the tail's.
