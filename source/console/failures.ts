@@ -168,7 +168,8 @@ const INVALID_CREDENTIALS = new Set([
 const ACCESS_DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'KMSAccessDeniedException', 'UnauthorizedOperation']);
 const NOT_FOUND = new Set(['ResourceNotFoundException', 'ResourceNotFound']);
 /** Throttled as aws/errors.ts sorts it, and LimitExceededException even when it names a quota: worded apart in throttledFailure. */
-const isThrottled = (facts: ErrorFacts): boolean => THROTTLING_NAMES.has(facts.name) || facts.status === 429 || facts.name === 'LimitExceededException';
+const isThrottled = (facts: ErrorFacts): boolean =>
+	THROTTLING_NAMES.has(facts.name) || facts.status === 429 || facts.name === 'LimitExceededException';
 const NETWORK_WORDS: Readonly<Record<string, string>> = {
 	ECONNREFUSED: 'the connection was refused',
 	ENOTFOUND: 'the host name was not found',

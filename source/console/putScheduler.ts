@@ -387,7 +387,14 @@ export class PutScheduler {
 				refused.add(key);
 			} else {
 				const suffix = outcome.retryable ? ` (gave up after ${entry.attempts} ${entry.attempts === 1 ? 'attempt' : 'attempts'})` : '';
-				this.results.push({ok: false, index: entry.index, ...line, partitionKey: key, error: `${outcome.error}${suffix}`, attempts: entry.attempts});
+				this.results.push({
+					ok: false,
+					index: entry.index,
+					...line,
+					partitionKey: key,
+					error: `${outcome.error}${suffix}`,
+					attempts: entry.attempts,
+				});
 			}
 		});
 		for (const entry of batch) this.keysInFlight.delete(entry.partitionKey);

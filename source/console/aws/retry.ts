@@ -110,7 +110,10 @@ export class RetrySchedule {
 		let delayMs =
 			kind === 'credentials'
 				? Math.max(CREDENTIAL_RETRY.baseMs / 2, backoffDelay(this.retries, CREDENTIAL_RETRY.baseMs, CREDENTIAL_RETRY.capMs, random))
-				: Math.max(policy.minDelayMs ?? 0, backoffDelay(this.retries, options.baseMs ?? policy.baseMs ?? 200, policy.capMs ?? 10_000, random));
+				: Math.max(
+						policy.minDelayMs ?? 0,
+						backoffDelay(this.retries, options.baseMs ?? policy.baseMs ?? 200, policy.capMs ?? 10_000, random),
+					);
 		const {deadline} = policy;
 		if (deadline !== undefined && options.withoutDeadline !== true) {
 			if (deadline.counts !== undefined && !deadline.counts(error)) {
