@@ -163,7 +163,7 @@ class ProgressLine {
 			case 'retrying':
 				this.clear();
 				process.stderr.write(
-					`${event.call} was throttled (${sanitizeForTerminal(event.reason, {keepNewlines: false})}); retrying in ${(event.delayMs / 1000).toFixed(1)} s (attempt ${event.attempt}).\n`,
+					`${event.call} ${event.kind === 'throttling' ? 'was throttled' : 'failed'} (${sanitizeForTerminal(event.reason, {keepNewlines: false})}); retrying in ${(event.delayMs / 1000).toFixed(1)} s (attempt ${event.attempt}).\n`,
 				);
 				return;
 			case 'submitting':

@@ -3,7 +3,7 @@ import {AuditLog, auditTarget, type AuditEntry} from './auditLog.js';
 import type {ConnectionTarget} from './connect.js';
 import {ConsoleError, formatFailure, toFailure} from './failures.js';
 import {errorName, isRateLimit} from './aws/errors.js';
-import {RetrySchedule, sleep} from './aws/retry.js';
+import {RetrySchedule, sleep, type RetryReport} from './aws/retry.js';
 import {streamParameters, type StreamRef} from './aws/shards.js';
 
 /**
@@ -41,8 +41,15 @@ export interface ChangeTiming {
 /** A change as it happens. */
 export type ChangeProgress<R> =
 	| {readonly type: 'submitting'; readonly operation: string}
-	/** A throttled control-plane call, retried after a delay. */
-	| {readonly type: 'retrying'; readonly call: string; readonly reason: string; readonly attempt: number; readonly delayMs: number}
+	/** A control-plane call throttled (or failing for a moment: `kind`), retried after a delay: the retry helper's report. */
+	| {
+			readonly type: 'retrying';
+			readonly call: string;
+			readonly kind: RetryReport['kind'];
+			readonly reason: string;
+			readonly attempt: number;
+			readonly delayMs: number;
+	  }
 	| {readonly type: 'submitted'; readonly operation: string; readonly atMs: number}
 	/** A poll of the stream: its status, and its open shards when Kinesis says. */
 	| {readonly type: 'status'; readonly status: string; readonly elapsedMs: number; readonly openShards: number | undefined}
@@ -108,8 +115,8 @@ export async function* retrying<T>(
 			if (options.signal?.aborted) throw error;
 			const decision = schedule.failed(error);
 			if ('giveUp' in decision) throw decision.giveUp;
-			const {reason, attempt, delayMs} = decision.retry;
-			yield {type: 'retrying', call, reason, attempt, delayMs};
+			const {kind, reason, attempt, delayMs} = decision.retry;
+			yield {type: 'retrying', call, kind, reason, attempt, delayMs};
 			await sleep(delayMs, options.signal);
 			if (options.signal?.aborted) throw abortError();
 		}

@@ -98,8 +98,7 @@ export class Meters {
 				break;
 			}
 			case 'retrying':
-				if (event.shardId && /ThroughputExceeded|Throttl|Rate exceeded/i.test(event.reason))
-					this.figures(event.shardId).bucket(second).throttles += 1;
+				if (event.shardId && event.kind === 'throttling') this.figures(event.shardId).bucket(second).throttles += 1;
 				break;
 			default:
 				return;

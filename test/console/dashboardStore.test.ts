@@ -176,6 +176,7 @@ describe('the dashboard store with a fake tail', () => {
 					yield {
 						type: 'retrying',
 						shardId: 's-1',
+						kind: 'throttling',
 						reason: 'ProvisionedThroughputExceededException: Rate exceeded for shard s-1',
 						attempt: 1,
 						delayMs: 100,

@@ -58,11 +58,12 @@ describe('Meters', () => {
 		meters.observe({
 			type: 'retrying',
 			shardId: 's',
+			kind: 'throttling',
 			reason: 'ProvisionedThroughputExceededException: Rate exceeded',
 			attempt: 1,
 			delayMs: 100,
 		});
-		meters.observe({type: 'retrying', shardId: 's', reason: 'ECONNRESET', attempt: 1, delayMs: 100});
+		meters.observe({type: 'retrying', shardId: 's', kind: 'transient', reason: 'ECONNRESET', attempt: 1, delayMs: 100});
 		meters.observe(batch('s', now, ['hot', 'hot', 'hot', 'cold']));
 		const [meter] = meters.snapshot();
 		expect(meter?.throttledPerMinute).toBe(1);

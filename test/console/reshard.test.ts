@@ -420,7 +420,7 @@ describe("Kinesis's refusals and throttling", () => {
 		} as unknown as KinesisClient;
 		const {events} = await run(executeReshard({...context(), kinesis: flaky, timing: {pollMs: 40, retryBaseMs: 10}}, plan));
 		expect(events.filter((event) => event.type === 'retrying')).toEqual([
-			expect.objectContaining({call: 'SplitShard', attempt: 1, reason: expect.stringContaining('Rate exceeded')}),
+			expect.objectContaining({call: 'SplitShard', kind: 'throttling', attempt: 1, reason: expect.stringContaining('Rate exceeded')}),
 			expect.objectContaining({call: 'SplitShard', attempt: 2}),
 		]);
 		const {Shards: shards = []} = await client.send(new ListShardsCommand({StreamName: stream}));

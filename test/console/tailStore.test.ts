@@ -269,6 +269,7 @@ describe('the tail store', () => {
 		fake.push({
 			type: 'retrying',
 			shardId: 'shardId-000000000001',
+			kind: 'throttling',
 			reason: 'ProvisionedThroughputExceededException: Rate exceeded',
 			attempt: 1,
 			delayMs: 180,
@@ -310,12 +311,21 @@ describe('the tail store', () => {
 		fake.push({
 			type: 'retrying',
 			shardId: 'shardId-000000000000',
+			kind: 'credentials',
 			reason: 'ExpiredTokenException: expired',
 			attempt: 1,
 			delayMs: 2_000,
 			error,
 		});
-		fake.push({type: 'retrying', shardId: '', reason: 'ExpiredTokenException: expired', attempt: 1, delayMs: 1_500, error});
+		fake.push({
+			type: 'retrying',
+			shardId: '',
+			kind: 'credentials',
+			reason: 'ExpiredTokenException: expired',
+			attempt: 1,
+			delayMs: 1_500,
+			error,
+		});
 		const retrying = await until(
 			store.getSnapshot,
 			(snapshot) => snapshot.retrying?.reason === 'The security token included in the request is expired',

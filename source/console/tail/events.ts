@@ -1,4 +1,5 @@
 import type {Shard} from '@aws-sdk/client-kinesis';
+import type {RetryReport} from '../aws/retry.js';
 import type {StartPosition} from './positions.js';
 
 /** One record as a tail delivers it. */
@@ -26,10 +27,15 @@ export type TailEvent =
 	| {readonly type: 'polled'; readonly shardId: string; readonly millisBehindLatest: number | undefined; readonly atMs: number}
 	| {readonly type: 'caught-up'; readonly shardId: string}
 	| {readonly type: 'shard-ended'; readonly shardId: string; readonly childShardIds: readonly string[]}
-	/** A call failed and is tried again after `delayMs`; `shardId` '' is the shard listing. `error` is what failed, to describe it. */
+	/**
+	 * A call failed and is tried again after `delayMs`: the retry helper's report (aws/retry.ts), for a
+	 * shard, or for the shard listing when `shardId` is ''. `kind` says whether it was throttled; `error`
+	 * is what failed, to describe it.
+	 */
 	| {
 			readonly type: 'retrying';
 			readonly shardId: string;
+			readonly kind: RetryReport['kind'];
 			readonly reason: string;
 			readonly attempt: number;
 			readonly delayMs: number;

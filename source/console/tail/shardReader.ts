@@ -112,8 +112,8 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 			if (isIteratorLost(error)) continue;
 			const decision = retries.failed(error);
 			if ('giveUp' in decision) return {kind: 'failed', error: decision.giveUp};
-			const {reason, attempt, delayMs} = decision.retry;
-			await options.emit({type: 'retrying', shardId, reason, attempt, delayMs, error});
+			const {kind, reason, attempt, delayMs} = decision.retry;
+			await options.emit({type: 'retrying', shardId, kind, reason, attempt, delayMs, error});
 			await sleep(delayMs, signal);
 		}
 	}

@@ -78,13 +78,13 @@ export async function readShardSubscription(options: SubscriptionReadOptions): P
 			const inUse = isInUse(error);
 			const decision = retries.failed(error, inUse ? {baseMs: 1_000} : {});
 			if ('giveUp' in decision) return {kind: 'failed', error: decision.giveUp};
-			const {attempt, delayMs} = decision.retry;
+			const {kind, attempt, delayMs} = decision.retry;
 			const reason = !inUse
 				? decision.retry.reason
 				: /not in ACTIVE/i.test((error as Error).message)
 					? `the consumer is not ACTIVE yet (${describeError(error)})`
 					: `another subscription holds this shard for the consumer, waiting for it to end (${describeError(error)})`;
-			await options.emit({type: 'retrying', shardId, reason, attempt, delayMs, error});
+			await options.emit({type: 'retrying', shardId, kind, reason, attempt, delayMs, error});
 			await sleep(delayMs, signal);
 		} finally {
 			signal.removeEventListener('abort', cancel);

@@ -122,8 +122,8 @@ class TailSession {
 					await this.emit({type: 'failed', error: decision.giveUp});
 					break;
 				}
-				const {reason, attempt, delayMs} = decision.retry;
-				await this.emit({type: 'retrying', shardId: '', reason, attempt, delayMs, error});
+				const {kind, reason, attempt, delayMs} = decision.retry;
+				await this.emit({type: 'retrying', shardId: '', kind, reason, attempt, delayMs, error});
 				await sleep(delayMs, this.signal);
 				continue;
 			}

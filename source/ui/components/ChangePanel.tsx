@@ -21,7 +21,7 @@ function describeProgress(event: ChangeProgress<unknown> | undefined): string {
 		case 'submitting':
 			return `submitting the ${event.operation}…`;
 		case 'retrying':
-			return `${event.call} throttled (${event.reason}): retry ${event.attempt} in ${formatDuration(event.delayMs)}`;
+			return `${event.call} ${event.kind === 'throttling' ? 'throttled' : 'failed'} (${event.reason}): retry ${event.attempt} in ${formatDuration(event.delayMs)}`;
 		case 'submitted':
 			return 'submitted; waiting for the stream to be ACTIVE…';
 		case 'status':
