@@ -32,6 +32,17 @@ export class BudgetClosedError extends Error {
 }
 
 export const DEFAULT_SHARE = 0.25;
+
+const perSecondText = (value: number) => `${value >= 10 ? Math.round(value) : Math.round(value * 10) / 10}/s`;
+
+/** The status line's words for what AWS is throttling now, or undefined when nothing is slowed. */
+export function describeSlowdowns(slowdowns: readonly Slowdown[]): string | undefined {
+	if (slowdowns.length === 0) return undefined;
+	const each = slowdowns.map(
+		(slowdown) => `${slowdown.operation} ${perSecondText(slowdown.perSecond)} of ${perSecondText(slowdown.sharePerSecond)}`,
+	);
+	return `AWS is throttling: the console slowed ${each.join(', ')}, and speeds up again as the throttling stops`;
+}
 /** After a throttle the rate halves, down to this fraction of its share; it climbs back by a tenth of the share each second. */
 const FLOOR = 1 / 32;
 const RECOVERY_PER_SECOND = 0.1;

@@ -1,4 +1,7 @@
 import {Box, useApp} from 'ink';
+import type {Notice} from '../console/notices.js';
+import {describeSlowdowns, type Slowdown} from '../console/requestBudget.js';
+import {Store} from '../console/store.js';
 import {useMemo, useRef, useState, type ReactNode} from 'react';
 import {CommandPalette, PALETTE_ROWS} from './components/CommandPalette.js';
 import {HelpOverlay, helpBodyRows, helpLines} from './components/HelpOverlay.js';
@@ -31,6 +34,14 @@ export interface AppProps {
 
 type Overlay = 'help' | 'palette' | undefined;
 
+/** A console with no request budget (tests of single views) has nothing slowed. */
+const NO_BUDGET = new Store<readonly Slowdown[]>([]);
+
+function slowdownNotice(slowdowns: readonly Slowdown[]): Notice | undefined {
+	const text = describeSlowdowns(slowdowns);
+	return text === undefined ? undefined : {level: 'warning', text, at: new Date()};
+}
+
 /**
  * The console's frame: a status line, the view on top of the stack, and a hint bar. Keys become
  * commands through the keymap; global ones (help, palette, back, quit) are handled here, the rest go
@@ -44,7 +55,10 @@ export function App({services, theme, initialRoute = {kind: 'streams'}, renderRo
 	const [helpOffset, setHelpOffset] = useState(0);
 	const captured = useRef<KeyHandler | undefined>(undefined);
 	const registry = useRef<CommandHandler | undefined>(undefined);
-	const notice = useStore(services.notices);
+	const said = useStore(services.notices);
+	const slowdowns = useStore(services.budget ?? NO_BUDGET);
+	// What the console says outranks the budget's note, which stays as long as AWS's throttling lasts.
+	const notice = said ?? slowdownNotice(slowdowns);
 	const route = stack.at(-1) ?? initialRoute;
 	const scopes = scopesOf(route.kind);
 	const crumbs = stack.map(crumbOf);

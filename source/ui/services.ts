@@ -2,6 +2,7 @@ import {createContext, useContext} from 'react';
 import type {ConnectionTarget} from '../console/connect.js';
 import type {DashboardStore} from '../console/dashboardStore.js';
 import type {NoticeStore} from '../console/notices.js';
+import type {RequestBudget} from '../console/requestBudget.js';
 import type {StreamsStore} from '../console/streamsStore.js';
 import type {TailSettings, TailStore} from '../console/tailStore.js';
 import type {ConsumerServices} from './consumerServices.js';
@@ -13,6 +14,8 @@ export interface ConsoleServices {
 	readonly readOnly: boolean;
 	readonly streams: StreamsStore;
 	readonly notices: NoticeStore;
+	/** The connection's request budget: what AWS is throttling shows on the status line while it lasts. */
+	readonly budget?: RequestBudget;
 	/** A new dashboard store for one stream; the view starts it while on top and stops it after. */
 	readonly dashboard: (stream: string) => DashboardStore;
 	/** A new tail of a stream or one shard; the tail view runs it while on top (nothing can open above it) and stops it when it closes. */

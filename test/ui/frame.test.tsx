@@ -1,6 +1,7 @@
 import {afterEach, describe, expect, it} from 'vitest';
 import {cleanup} from 'ink-testing-library';
 import {NoticeStore} from '../../source/console/notices.js';
+import {RequestBudget} from '../../source/console/requestBudget.js';
 import type {StreamsStore} from '../../source/console/streamsStore.js';
 import {Text} from '../../source/ui/components/Text.js';
 import {useNavigator, useViewCommands, type Route} from '../../source/ui/navigation.js';
@@ -66,6 +67,26 @@ describe('the frame', () => {
 		expect(frame.split('\n').slice(0, 3).join(' ').replace(/\s+/g, ' ')).toContain(long);
 		expect(frame).toContain(`with ${rows - 2} rows`);
 		expect(frame.split('\n').at(-1)).toContain('? Help');
+		app.unmount();
+	});
+
+	it('says what AWS is throttling while it lasts, under what the console says, and not after', async () => {
+		let nowMs = 0;
+		const budget = new RequestBudget({quotas: {DescribeStreamSummary: {perSecond: 20, scope: 'account'}}, now: () => nowMs});
+		const svc = {...services(), budget};
+		const app = renderApp(svc, (route, height) => <Probe route={route} height={height} />);
+		await waitForFrame(app.lastFrame, (text) => text.includes('probe streams'));
+		budget.throttled('DescribeStreamSummary');
+		const slowed = await waitForFrame(app.lastFrame, (text) => text.includes('AWS is throttling'));
+		expect(slowed.replace(/\s+/g, ' ')).toContain('the console slowed DescribeStreamSummary 2.5/s of 5/s');
+		svc.notices.say('info', 'The retention change is done (1.2 s).');
+		await waitForFrame(app.lastFrame, (text) => text.includes('retention change is done') && !text.includes('AWS is throttling'));
+		svc.notices.clear();
+		await waitForFrame(app.lastFrame, (text) => text.includes('AWS is throttling'));
+		// Ten throttle-free seconds later the rate is whole again; the budget says so within a second.
+		nowMs += 20_000;
+		await waitForFrame(app.lastFrame, (text) => !text.includes('AWS is throttling'), 3_000);
+		budget.close();
 		app.unmount();
 	});
 });
