@@ -1,5 +1,3 @@
-import http from 'node:http';
-import https from 'node:https';
 import {createRequire} from 'node:module';
 import type * as CloudWatch from '@aws-sdk/client-cloudwatch';
 import type {CloudWatchClient} from '@aws-sdk/client-cloudwatch';
@@ -9,9 +7,9 @@ import {KinesisClient, type KinesisClientConfig} from '@aws-sdk/client-kinesis';
 import {defaultProvider} from '@aws-sdk/credential-provider-node';
 import type * as DynamoDBDocuments from '@aws-sdk/lib-dynamodb';
 import type {DynamoDBDocumentClient} from '@aws-sdk/lib-dynamodb';
-import {NodeHttpHandler} from '@smithy/node-http-handler';
 import type {Engine} from '../engine/index.js';
 import {ConsoleError} from './failures.js';
+import {ClosingHttp2Handler, ClosingHttpHandler, ClosingRetryStrategy, closedError, connectionSignal} from './httpHandlers.js';
 import {
 	describeEndpoint,
 	loadProfileSettings,
@@ -72,7 +70,10 @@ export interface Connection {
 	readonly dynamodb: DynamoDBClient;
 	/** The document client over `dynamodb`, for lease tables. */
 	readonly documents: DynamoDBDocumentClient;
-	/** Closes every client's sockets and, for local, stops the engine. Safe to call twice. */
+	/**
+	 * Ends every call still in flight (aborted) and refuses any later one, closes every client's sockets
+	 * and, for local, stops the engine. Safe to call twice.
+	 */
 	close(): Promise<void>;
 }
 
@@ -176,6 +177,9 @@ function assemble(
 	socketTimeoutMs: number,
 	engine?: Engine,
 ): Connection {
+	// Aborted by close: every client's calls, and the waits between their retries, end with it.
+	const closer = connectionSignal();
+	const closed = closer.signal;
 	const common = (service: ServiceName) => ({
 		region: target.region,
 		credentials,
@@ -184,14 +188,29 @@ function assemble(
 		// Endpoints are resolved above, for the chosen profile; the clients would read only the default profile's.
 		ignoreConfiguredEndpointUrls: true,
 	});
-	const keepAliveHandler = () => keepAliveRequestHandler(socketTimeoutMs);
-	const kinesis = withoutLogging(new KinesisClient({...common('kinesis'), requestHandler: keepAliveHandler()}));
-	const kinesisHttp2 = withoutLogging(new KinesisClient(common('kinesis')));
+	/**
+	 * A client whose retries wait only while the connection is open, as many times as its own max
+	 * attempts say (AWS_MAX_ATTEMPTS, the profile's max_attempts).
+	 */
+	const closingClient = <Client extends SdkClient>(make: (retryStrategy: ClosingRetryStrategy) => Client): Client => {
+		let client: Client | undefined = undefined;
+		client = withoutLogging(make(new ClosingRetryStrategy(() => client?.config.maxAttempts() ?? Promise.resolve(3), closed)));
+		return client;
+	};
+	const keepAliveHandler = () => new ClosingHttpHandler({socketTimeoutMs, connectionTimeoutMs: CONNECTION_TIMEOUT_MS}, closed);
+	const kinesis = closingClient(
+		(retryStrategy) => new KinesisClient({...common('kinesis'), retryStrategy, requestHandler: keepAliveHandler()}),
+	);
+	const kinesisHttp2 = closingClient(
+		(retryStrategy) => new KinesisClient({...common('kinesis'), retryStrategy, requestHandler: new ClosingHttp2Handler(closed)}),
+	);
 	let cloudwatch: CloudWatchClient | undefined;
 	let dynamodb: DynamoDBClient | undefined;
 	let documents: DynamoDBDocumentClient | undefined;
 	const dynamoDbClient = () =>
-		(dynamodb ??= withoutLogging(new (dynamoDbModule().DynamoDBClient)({...common('dynamodb'), requestHandler: keepAliveHandler()})));
+		(dynamodb ??= closingClient(
+			(retryStrategy) => new (dynamoDbModule().DynamoDBClient)({...common('dynamodb'), retryStrategy, requestHandler: keepAliveHandler()}),
+		));
 
 	let closing: Promise<void> | undefined;
 	return {
@@ -199,8 +218,9 @@ function assemble(
 		kinesis,
 		kinesisHttp2,
 		get cloudwatch() {
-			return (cloudwatch ??= withoutLogging(
-				new (cloudWatchModule().CloudWatchClient)({...common('cloudwatch'), requestHandler: keepAliveHandler()}),
+			return (cloudwatch ??= closingClient(
+				(retryStrategy) =>
+					new (cloudWatchModule().CloudWatchClient)({...common('cloudwatch'), retryStrategy, requestHandler: keepAliveHandler()}),
 			));
 		},
 		get dynamodb() {
@@ -213,6 +233,7 @@ function assemble(
 		},
 		close() {
 			closing ??= (async () => {
+				closer.abort(closedError());
 				documents?.destroy();
 				for (const client of [kinesis, kinesisHttp2, cloudwatch, dynamodb]) client?.destroy();
 				await engine?.close();
@@ -220,6 +241,12 @@ function assemble(
 			return closing;
 		},
 	};
+}
+
+/** What the connection needs of an SDK client: its resolved max attempts, and its middleware to take the logger out. */
+interface SdkClient {
+	readonly config: {readonly maxAttempts: () => Promise<number>};
+	readonly middlewareStack: {remove(name: string): boolean};
 }
 
 /**
@@ -238,16 +265,6 @@ function configuredEndpoint(service: ServiceName, settings: ProfileSettings): st
 		if (error instanceof SettingsError) throw new ConsoleError({kind: 'configuration', message: error.message, hint: error.hint});
 		throw error;
 	}
-}
-
-/** HTTP/1.1 with keep-alive agents of our own, as the AWS CLI talks. */
-function keepAliveRequestHandler(socketTimeoutMs: number): NodeHttpHandler {
-	return new NodeHttpHandler({
-		httpAgent: new http.Agent({keepAlive: true, maxSockets: 50}),
-		httpsAgent: new https.Agent({keepAlive: true, maxSockets: 50}),
-		connectionTimeout: CONNECTION_TIMEOUT_MS,
-		socketTimeout: socketTimeoutMs,
-	});
 }
 
 /** A record whose values are worked out when first read, and kept. */

@@ -354,3 +354,111 @@ describe('failures from real calls', () => {
 		expect(failure.kind).toBe('unreachable');
 	});
 });
+
+/** An endpoint that accepts connections and reads requests; `answer` says what to send back, nothing when undefined. */
+async function scriptedEndpoint(answer: () => string | undefined): Promise<{url: string; requests: () => number; close(): Promise<void>}> {
+	let requests = 0;
+	const sockets = new Set<net.Socket>();
+	const server = net.createServer((socket) => {
+		sockets.add(socket);
+		socket.on('close', () => sockets.delete(socket));
+		socket.on('error', () => undefined);
+		socket.on('data', (chunk: Buffer) => {
+			// One request per chunk is enough here: the bodies are small, and each call waits for its answer.
+			if (!/^[A-Z]+ \S+ HTTP\/1\.1\r\n/.test(chunk.toString('latin1'))) return;
+			requests++;
+			const response = answer();
+			if (response !== undefined) socket.write(response);
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const {port} = server.address() as net.AddressInfo;
+	return {
+		url: `http://127.0.0.1:${port}`,
+		requests: () => requests,
+		async close() {
+			for (const socket of sockets) socket.destroy();
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+		},
+	};
+}
+
+const settledWithin = async (call: Promise<unknown>, ms: number) => {
+	const started = performance.now();
+	const outcome = await Promise.race([
+		call.then(
+			() => 'answered',
+			(error: unknown) => (error as {name?: string}).name,
+		),
+		new Promise((resolve) => setTimeout(() => resolve('still waiting'), ms)),
+	]);
+	return {outcome, ms: performance.now() - started};
+};
+
+describe('closing', () => {
+	const waitFor = async (test: () => boolean) => {
+		const deadline = Date.now() + 10_000;
+		while (!test()) {
+			if (Date.now() > deadline) throw new Error('the endpoint never saw the calls');
+			await new Promise((resolve) => setTimeout(resolve, 10));
+		}
+	};
+
+	it('ends every call in flight at close, those queued for a socket too, and refuses later ones', async () => {
+		useEnvCredentials();
+		const silent = await scriptedEndpoint(() => undefined);
+		try {
+			const connection = await open({endpointUrl: silent.url});
+			// 50 on the agent's sockets, 10 queued behind them; none given a signal of its own.
+			const calls = Array.from({length: 60}, () => connection.kinesis.send(new ListStreamsCommand({})));
+			await waitFor(() => silent.requests() >= 50);
+			void connection.close();
+			const outcomes = await Promise.all(calls.map((call) => settledWithin(call, 2_000)));
+			expect(new Set(outcomes.map(({outcome}) => outcome))).toEqual(new Set(['AbortError']));
+			expect(Math.max(...outcomes.map(({ms}) => ms))).toBeLessThan(500);
+			expect((await settledWithin(connection.kinesis.send(new ListStreamsCommand({})), 2_000)).outcome).toBe('AbortError');
+		} finally {
+			await silent.close();
+		}
+	});
+
+	it('ends the wait between retries at close', async () => {
+		useEnvCredentials();
+		const body = JSON.stringify({__type: 'ThrottlingException', message: 'Rate exceeded'});
+		// Retry-After: the SDK waits at least 5 s before its next attempt.
+		const throttling = await scriptedEndpoint(
+			() =>
+				`HTTP/1.1 400 Bad Request\r\ncontent-type: application/x-amz-json-1.1\r\nretry-after: 30\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+		);
+		try {
+			const connection = await open({endpointUrl: throttling.url});
+			const call = connection.kinesis.send(new ListStreamsCommand({}));
+			await waitFor(() => throttling.requests() >= 1);
+			await new Promise((resolve) => setTimeout(resolve, 100));
+			void connection.close();
+			const {outcome, ms} = await settledWithin(call, 3_000);
+			expect(outcome).not.toBe('still waiting');
+			expect(ms).toBeLessThan(500);
+			expect(throttling.requests()).toBe(1);
+		} finally {
+			await throttling.close();
+		}
+	});
+
+	it('does not fail a call queued behind busy sockets as a connection that timed out', async () => {
+		useEnvCredentials();
+		const silent = await scriptedEndpoint(() => undefined);
+		try {
+			const connection = await open({endpointUrl: silent.url});
+			const calls = Array.from({length: 51}, () => connection.kinesis.send(new ListStreamsCommand({})));
+			await waitFor(() => silent.requests() >= 50);
+			// The connection timeout is 5 s: the 51st call has waited longer for a socket, and connecting is not what it waits for.
+			const queued = await settledWithin(calls[50]!, 6_000);
+			expect(queued.outcome).toBe('still waiting');
+			await connection.close();
+			await Promise.allSettled(calls);
+		} finally {
+			await silent.close();
+		}
+	}, 20_000);
+});

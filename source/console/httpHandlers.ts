@@ -1,0 +1,166 @@
+import {setMaxListeners} from 'node:events';
+import http from 'node:http';
+import https from 'node:https';
+import type {Socket} from 'node:net';
+import {StandardRetryStrategy} from '@smithy/core/retry';
+import {NodeHttp2Handler, NodeHttpHandler} from '@smithy/node-http-handler';
+
+/**
+ * The SDK clients' transport, made to end with the connection: once `closed` aborts, every call in
+ * flight is aborted, every call still to come is refused at once, and no timer of theirs is left
+ * holding the process. Without it, quitting waited for calls made without a signal of their own (the
+ * agent opens new sockets for queued requests after its sockets are destroyed), for the SDK's waits
+ * between retries, and for the node handler's connection timers.
+ */
+
+type HandleOptions = NonNullable<Parameters<NodeHttpHandler['handle']>[1]>;
+type Http2HandleOptions = NonNullable<Parameters<NodeHttp2Handler['handle']>[1]>;
+type RetryToken = Awaited<ReturnType<StandardRetryStrategy['acquireInitialRetryToken']>>;
+type RetryErrorInfo = Parameters<StandardRetryStrategy['refreshRetryTokenForRetry']>[1];
+
+/** The error a call ends with once the connection is closed; like an aborted call's, so no retry policy retries it. */
+export const closedError = () => Object.assign(new Error('The connection was closed.'), {name: 'AbortError'});
+
+/** A signal that every call of the connection listens to: one listener per call in flight, thousands in a big tail. */
+export function connectionSignal(): AbortController {
+	const controller = new AbortController();
+	setMaxListeners(0, controller.signal);
+	return controller;
+}
+
+/**
+ * Runs a call with a signal that aborts when the caller's does or when the connection closes. The
+ * listener on the connection's signal is removed when the call settles: that signal lives as long as
+ * the process, and a tail makes hundreds of calls a second.
+ */
+async function untilClosed<O extends {abortSignal?: unknown}, R>(
+	closed: AbortSignal,
+	options: O,
+	handle: (options: O) => Promise<R>,
+): Promise<R> {
+	if (closed.aborted) throw closedError();
+	// The SDK hands on the signal the caller gave send(): the console gives only the platform's AbortSignal.
+	const own = options.abortSignal instanceof AbortSignal ? options.abortSignal : undefined;
+	const controller = new AbortController();
+	// With the reason given, no DOMException (and its stack) is made per call: a quit aborts thousands at once.
+	const abort = () => controller.abort(own?.aborted ? own.reason : closed.reason);
+	closed.addEventListener('abort', abort, {once: true});
+	own?.addEventListener('abort', abort, {once: true});
+	if (own?.aborted) abort();
+	try {
+		return await handle({...options, abortSignal: controller.signal});
+	} finally {
+		closed.removeEventListener('abort', abort);
+		own?.removeEventListener('abort', abort);
+	}
+}
+
+/** HTTP/1.1 with keep-alive, as the AWS CLI talks; its calls end when `closed` aborts. */
+export class ClosingHttpHandler extends NodeHttpHandler {
+	constructor(
+		options: {readonly socketTimeoutMs: number; readonly connectionTimeoutMs: number},
+		private readonly closed: AbortSignal,
+	) {
+		super({
+			httpAgent: withConnectTimeout(new http.Agent({keepAlive: true, maxSockets: 50}), options.connectionTimeoutMs),
+			httpsAgent: withConnectTimeout(new https.Agent({keepAlive: true, maxSockets: 50}), options.connectionTimeoutMs),
+			// No connectionTimeout here: the handler's own timer runs from the moment a call is queued (so a call
+			// waiting behind 50 others for a socket "times out" connecting), and is left running when the call is
+			// aborted before it has a socket, which held the process for seconds after a quit. The agents time
+			// each connection instead (withConnectTimeout).
+			socketTimeout: options.socketTimeoutMs,
+		});
+	}
+
+	override handle(request: Parameters<NodeHttpHandler['handle']>[0], options: HandleOptions = {}): ReturnType<NodeHttpHandler['handle']> {
+		return untilClosed(this.closed, options, (linked) => super.handle(request, linked));
+	}
+}
+
+/** The SDK's HTTP/2 handler as the Kinesis client configures it (for SubscribeToShard); its calls end when `closed` aborts. */
+export class ClosingHttp2Handler extends NodeHttp2Handler {
+	constructor(private readonly closed: AbortSignal) {
+		super({disableConcurrentStreams: true});
+	}
+
+	override handle(
+		request: Parameters<NodeHttp2Handler['handle']>[0],
+		options: Http2HandleOptions = {},
+	): ReturnType<NodeHttp2Handler['handle']> {
+		return untilClosed(this.closed, options, (linked) => super.handle(request, linked));
+	}
+}
+
+/**
+ * Ends a connection attempt that has not connected within `ms`, with ETIMEDOUT (described as "the
+ * connection timed out"). Timed per socket, from its creation until it connects or closes: never a
+ * timer left behind.
+ */
+function withConnectTimeout<A extends http.Agent>(agent: A, ms: number): A {
+	// createConnection is the agent's documented hook for making its sockets; typed loosely by @types/node.
+	const create = (agent as unknown as {createConnection: (...args: unknown[]) => Socket}).createConnection.bind(agent);
+	(agent as unknown as {createConnection: (...args: unknown[]) => Socket}).createConnection = (...args: unknown[]) => {
+		const socket = create(...args);
+		if (!socket.connecting) return socket;
+		const timer = setTimeout(
+			() => socket.destroy(Object.assign(new Error(`connect ETIMEDOUT: no connection within ${ms} ms`), {code: 'ETIMEDOUT'})),
+			ms,
+		);
+		const clear = () => clearTimeout(timer);
+		socket.once('connect', clear);
+		socket.once('close', clear);
+		return socket;
+	};
+	return agent;
+}
+
+/**
+ * The SDK's standard retries (its decisions: which errors, how many attempts, its retry quota) with
+ * the wait between attempts done here, where it ends when the connection closes. The SDK's own wait
+ * is a timer it does not clear when the call is aborted, which kept the process alive for up to the
+ * backoff (1 s then 2 s for throttling, up to 20 s) after a quit.
+ */
+export class ClosingRetryStrategy extends StandardRetryStrategy {
+	constructor(
+		maxAttempts: () => Promise<number>,
+		private readonly closed: AbortSignal,
+	) {
+		super(maxAttempts);
+		// The backoff the SDK would wait is worked out in refreshRetryTokenForRetry instead; its own wait is none.
+		this.retryBackoffStrategy.computeNextBackoffDelay = () => 0;
+	}
+
+	override async refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
+		// An aborted call is never retried: said at once, without the SDK's verdict and the error it makes for it.
+		if ((errorInfo.error as {name?: unknown} | undefined)?.name === 'AbortError') throw errorInfo.error;
+		const {retryAfterHint, ...rest} = errorInfo;
+		const next = await super.refreshRetryTokenForRetry(token, rest);
+		await waitOrClose(retryDelay(token.getRetryCount(), errorInfo.errorType, retryAfterHint), this.closed);
+		return next;
+	}
+}
+
+/** The SDK's standard backoff (@smithy/core's Retry: a base of 50 ms, 1 s when throttled, full jitter, 20 s at most), and a Retry-After within 5 s more. */
+function retryDelay(retries: number, errorType: RetryErrorInfo['errorType'], retryAfter: Date | undefined): number {
+	const backoff = Math.floor(Math.random() * Math.min((errorType === 'THROTTLING' ? 1_000 : 50) * 2 ** retries, 20_000));
+	return retryAfter === undefined ? backoff : Math.max(backoff, Math.min(retryAfter.getTime() - Date.now(), backoff + 5_000));
+}
+
+function waitOrClose(ms: number, closed: AbortSignal): Promise<void> {
+	return new Promise((resolve, reject) => {
+		if (closed.aborted) return reject(closedError());
+		const done = () => {
+			clearTimeout(timer);
+			closed.removeEventListener('abort', abort);
+		};
+		const abort = () => {
+			done();
+			reject(closedError());
+		};
+		const timer = setTimeout(() => {
+			done();
+			resolve();
+		}, ms);
+		closed.addEventListener('abort', abort, {once: true});
+	});
+}
