@@ -36,7 +36,7 @@ export function connectionSignal(): AbortController {
 async function untilClosed<O extends {abortSignal?: unknown}, R>(
 	closed: AbortSignal,
 	options: O,
-	handle: (options: O) => Promise<R>,
+	handle: (options: O & {abortSignal: AbortSignal}) => Promise<R>,
 ): Promise<R> {
 	if (closed.aborted) throw closedError();
 	// The SDK hands on the signal the caller gave send(): the console gives only the platform's AbortSignal.
@@ -55,25 +55,68 @@ async function untilClosed<O extends {abortSignal?: unknown}, R>(
 	}
 }
 
-/** HTTP/1.1 with keep-alive, as the AWS CLI talks; its calls end when `closed` aborts. */
+/** Sockets per endpoint, as the AWS CLI's default. */
+const MAX_SOCKETS = 50;
+
+/**
+ * HTTP/1.1 with keep-alive, as the AWS CLI talks; its calls end when `closed` aborts. At most one call
+ * per socket is handed to the agent: the others wait here, where an abort just drops them. Queued in
+ * the agent instead (a tail of thousands of shards queued thousands), each aborted call was handed a
+ * socket in turn to be let go, and carried the SDK's timers and warnings while it waited.
+ */
 export class ClosingHttpHandler extends NodeHttpHandler {
+	private sending = 0;
+	/** Calls waiting for a socket, in order; each entry starts its call. */
+	private readonly waiting = new Set<() => void>();
+
 	constructor(
 		options: {readonly socketTimeoutMs: number; readonly connectionTimeoutMs: number},
 		private readonly closed: AbortSignal,
 	) {
 		super({
-			httpAgent: withConnectTimeout(new http.Agent({keepAlive: true, maxSockets: 50}), options.connectionTimeoutMs),
-			httpsAgent: withConnectTimeout(new https.Agent({keepAlive: true, maxSockets: 50}), options.connectionTimeoutMs),
-			// No connectionTimeout here: the handler's own timer runs from the moment a call is queued (so a call
-			// waiting behind 50 others for a socket "times out" connecting), and is left running when the call is
-			// aborted before it has a socket, which held the process for seconds after a quit. The agents time
-			// each connection instead (withConnectTimeout).
+			httpAgent: withConnectTimeout(new http.Agent({keepAlive: true, maxSockets: MAX_SOCKETS}), options.connectionTimeoutMs),
+			httpsAgent: withConnectTimeout(new https.Agent({keepAlive: true, maxSockets: MAX_SOCKETS}), options.connectionTimeoutMs),
+			// No connectionTimeout here: the handler's own timer runs from the moment a call is made (so a call
+			// waiting for a busy socket "times out" connecting), and is left running when the call is aborted
+			// before it has a socket, which held the process for seconds after a quit. The agents time each
+			// connection instead (withConnectTimeout).
 			socketTimeout: options.socketTimeoutMs,
 		});
 	}
 
 	override handle(request: Parameters<NodeHttpHandler['handle']>[0], options: HandleOptions = {}): ReturnType<NodeHttpHandler['handle']> {
-		return untilClosed(this.closed, options, (linked) => super.handle(request, linked));
+		return untilClosed(this.closed, options, async (linked) => {
+			await this.socketTurn(linked.abortSignal);
+			try {
+				return await super.handle(request, linked);
+			} finally {
+				this.sending--;
+				const next = this.waiting.values().next();
+				if (!next.done) next.value();
+			}
+		});
+	}
+
+	/** Resolves when fewer calls are out than there are sockets; rejects (AbortError) if the call is aborted first. */
+	private socketTurn(signal: AbortSignal): Promise<void> {
+		if (this.sending < MAX_SOCKETS) {
+			this.sending++;
+			return Promise.resolve();
+		}
+		return new Promise((resolve, reject) => {
+			const start = () => {
+				this.waiting.delete(start);
+				signal.removeEventListener('abort', abort);
+				this.sending++;
+				resolve();
+			};
+			const abort = () => {
+				this.waiting.delete(start);
+				reject(Object.assign(new Error('Request aborted'), {name: 'AbortError', cause: signal.reason}));
+			};
+			this.waiting.add(start);
+			signal.addEventListener('abort', abort, {once: true});
+		});
 	}
 }
 
