@@ -116,6 +116,8 @@ export async function run(argv: string[]): Promise<number> {
 					...(consumerArn === undefined ? {} : {fanOut: {client: connection.kinesisHttp2, consumerArn}}),
 					signal: controller.signal,
 				})) {
+					// Ctrl-C: what the readers had queued is not printed (up to thousands of records), the tail ends now.
+					if (controller.signal.aborted) break;
 					if (event.type === 'records') {
 						const lines = selectRecords(event.records, decoder, filters);
 						const room = flags.count === undefined ? lines.length : flags.count - printed;
