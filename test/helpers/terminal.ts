@@ -44,6 +44,7 @@ const TMUX_KEYS: Record<string, string> = {
 	end: 'End',
 	space: 'Space',
 	backspace: 'BSpace',
+	'ctrl-c': 'C-c',
 };
 
 const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
@@ -138,6 +139,14 @@ export class Terminal {
 		for (const key of keys) {
 			const named = TMUX_KEYS[key];
 			await this.sendAndSettle(named ? ['send-keys', '-t', this.target, named] : ['send-keys', '-t', this.target, '-l', key]);
+		}
+	}
+
+	/** Sends keys at once, without waiting for the screen: to time what follows them (a quit) from the key itself. */
+	async send(...keys: string[]): Promise<void> {
+		for (const key of keys) {
+			const named = TMUX_KEYS[key];
+			await this.tmux(...(named ? ['send-keys', '-t', this.target, named] : ['send-keys', '-t', this.target, '-l', key]));
 		}
 	}
 
