@@ -22,10 +22,14 @@
  * Environment: BENCH_SCALE_SECONDS (20) each screen is watched after it was asked for (or after its first
  * useful screen, when that came later); BENCH_SCALE_TIMEOUT (30) s at most for a screen to become useful
  * or the console to exit; BENCH_SCALE_LIMITS=off for the same with the engine's limits off; BENCH_SCALE_SCREENS=DIR
- * to keep each session's last screen there; BENCH_SCALE_RESULTS (bench/scale-results.md). Needs Linux (/proc) and tmux.
+ * to keep each session's last screen there; BENCH_SCALE_QUIT=ctrl-c to quit the console with Ctrl-C
+ * instead of q; BENCH_SCALE_ONLY=streams,dashboard,tail,tail-json for some of the sessions (each account
+ * is still built); BENCH_SCALE_RESULTS (bench/scale-results.md). Needs Linux (/proc) and tmux.
+ *
+ *   BENCH_SCALE_SHARDS=2000 BENCH_SCALE_SECONDS=10 BENCH_SCALE_QUIT=ctrl-c npm run bench -- --scale    quitting, in about 3 minutes
  */
 import {spawn} from 'node:child_process';
-import {mkdirSync, readFileSync, readdirSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync} from 'node:fs';
 import {loadavg} from 'node:os';
 import {join} from 'node:path';
 import {createInterface} from 'node:readline';
@@ -60,6 +64,18 @@ const config = {
 	timeoutMs: positive('BENCH_SCALE_TIMEOUT', 30) * 1000,
 	/** BENCH_SCALE_LIMITS=off runs the same with the engine's limits and quotas off, for comparison. */
 	limits: process.env.BENCH_SCALE_LIMITS !== 'off',
+	/** How the console is quit: q, or Ctrl-C (SIGINT from the terminal, as Ink reads it in raw mode). */
+	quit: (() => {
+		const quit = process.env.BENCH_SCALE_QUIT ?? 'q';
+		if (quit !== 'q' && quit !== 'ctrl-c') throw new Error(`BENCH_SCALE_QUIT must be q or ctrl-c, not ${quit}`);
+		return quit;
+	})(),
+	only: new Set(
+		(process.env.BENCH_SCALE_ONLY ?? 'streams,dashboard,tail,tail-json')
+			.split(',')
+			.map((text) => text.trim())
+			.filter((text) => text !== ''),
+	),
 	columns: 160,
 	rows: 45,
 };
@@ -270,6 +286,31 @@ function difference(before: OperationCount[], after: OperationCount[]): Operatio
 		.filter((count) => count.requests > 0);
 }
 
+const quitName = config.quit === 'q' ? 'q' : 'Ctrl-C';
+
+/**
+ * Quits the console with the key BENCH_SCALE_QUIT names and times it until the process is gone, polled
+ * every 10 ms in /proc (the terminal's own exit file is polled every 100 ms and written by the shell after).
+ * The key is sent as is: no wait for the screen to change before the clock runs.
+ */
+async function quitConsole(terminal: Terminal, pid: number | undefined): Promise<number | undefined> {
+	const quitAt = performance.now();
+	await terminal.send(config.quit);
+	if (pid === undefined) {
+		try {
+			await terminal.waitForExit(config.timeoutMs);
+			return performance.now() - quitAt;
+		} catch {
+			return undefined;
+		}
+	}
+	while (performance.now() - quitAt < config.timeoutMs) {
+		if (!existsSync(`/proc/${pid}`)) return performance.now() - quitAt;
+		await sleep(10);
+	}
+	return undefined;
+}
+
 /**
  * Watches one screen of a console session: from the moment it was asked for (`askedAt`), until it is
  * useful, then until BENCH_SCALE_SECONDS after it was asked for (or after it became useful, if later);
@@ -299,15 +340,10 @@ async function watchScreen(
 	const engineCpu = account.engine.cpuSeconds();
 	const rss = peakRss(pid);
 	keepScreen(account, screen, await terminal.screen());
-	const quitAt = performance.now();
-	let quitMs: number | undefined;
-	await terminal.press('q');
-	try {
-		await terminal.waitForExit(config.timeoutMs);
-		quitMs = performance.now() - quitAt;
-	} catch {
-		notes.push(`still running ${seconds(config.timeoutMs)} after q`);
-		keepScreen(account, `${screen} after q`, await terminal.screen());
+	const quitMs = await quitConsole(terminal, pid);
+	if (quitMs === undefined) {
+		notes.push(`still running ${seconds(config.timeoutMs)} after ${quitName}`);
+		keepScreen(account, `${screen} after ${quitName}`, await terminal.screen());
 	}
 	return {
 		account: account.label,
@@ -320,7 +356,7 @@ async function watchScreen(
 		engineCores: coresBetween(start.engineCpu, engineCpu, windowMs),
 		peakRss: rss,
 		quitMs,
-		quitHow: 'q',
+		quitHow: quitName,
 		notes,
 		streams: account.streams,
 		shards: account.shards,
@@ -521,6 +557,8 @@ export async function scaleBenchmark(): Promise<ScaleSection> {
 	const loadBefore = load();
 	const measures: Measure[] = [];
 	const run = async (account: Account, screen: string, work: () => Promise<Measure>) => {
+		const session = {'streams screen': 'streams', dashboard: 'dashboard', 'tail screen': 'tail', 'tail --json': 'tail-json'}[screen];
+		if (session !== undefined && !config.only.has(session)) return;
 		// A screen that never comes (a navigation step timed out) is a row of its own, not the end of the run.
 		const measure = await work().catch((error: unknown): Measure => ({
 			account: account.label,
@@ -533,7 +571,7 @@ export async function scaleBenchmark(): Promise<ScaleSection> {
 			engineCores: undefined,
 			peakRss: undefined,
 			quitMs: undefined,
-			quitHow: 'q',
+			quitHow: quitName,
 			notes: [`failed: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`],
 			streams: account.streams,
 			shards: account.shards,
@@ -547,17 +585,19 @@ export async function scaleBenchmark(): Promise<ScaleSection> {
 	};
 
 	const many = `${fmt(config.streams)} streams`;
-	log(`scale: ${many} of 1 shard`);
-	const streamsAccount = await makeAccount(many, 'scale', config.streams, 1);
-	try {
-		await run(streamsAccount, 'streams screen', () => consoleSession(streamsAccount, 'streams'));
-		await run(streamsAccount, 'dashboard', () => consoleSession(streamsAccount, 'dashboard'));
-	} finally {
-		await streamsAccount.engine.stop();
-		removeDirectory(streamsAccount.dataDir);
+	if (config.only.has('streams') || config.only.has('dashboard')) {
+		log(`scale: ${many} of 1 shard`);
+		const streamsAccount = await makeAccount(many, 'scale', config.streams, 1);
+		try {
+			await run(streamsAccount, 'streams screen', () => consoleSession(streamsAccount, 'streams'));
+			await run(streamsAccount, 'dashboard', () => consoleSession(streamsAccount, 'dashboard'));
+		} finally {
+			await streamsAccount.engine.stop();
+			removeDirectory(streamsAccount.dataDir);
+		}
 	}
 
-	for (const shards of config.shards) {
+	for (const shards of ['dashboard', 'tail', 'tail-json'].some((session) => config.only.has(session)) ? config.shards : []) {
 		const label = `${fmt(shards)}-shard stream`;
 		log(`scale: one stream of ${fmt(shards)} shards, ${fmt(config.rate)} records/s in all`);
 		const account = await makeAccount(label, `scale-${shards}`, 1, shards);
@@ -588,7 +628,7 @@ export async function scaleBenchmark(): Promise<ScaleSection> {
 			`Each screen is watched for ${config.seconds} s from the key (or start) that asked for it, or from its first useful screen if that came later; ` +
 			`first useful times are from that key, polled every 100 ms. Calls are what the engine counted meanwhile (its own counts, the benchmark's ` +
 			`PutRecords left out), quotas are the engine's tables (source/engine/kinesis/quotas.ts, and throughput.ts per shard). ` +
-			`CPU is the console's user + system time over the same wall time, peak RSS its VmHWM; quit is from q (Ctrl-C for tail --json) until the process exited.`,
+			`CPU is the console's user + system time over the same wall time, peak RSS its VmHWM; quit is from ${quitName} (Ctrl-C for tail --json) until the process exited (polled every 10 ms in /proc).`,
 		'',
 		summary,
 		'',
