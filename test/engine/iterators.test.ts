@@ -236,6 +236,33 @@ describe.each(transports)('shard iterators over %s', (transport) => {
 		);
 	});
 
+	it('names the shard a foreign number encodes as AWS reads it (kinesalite test/getShardIterator.js)', async () => {
+		const stream = uniqueName('foreign-sequence');
+		await createStream(harness.client, stream);
+		const mismatch = (encoded: string) =>
+			`Invalid StartingSequenceNumber. It encodes ${encoded}, while it was used in a call to a shard with ${SHARD_0}`;
+		// A small number is of AWS's old form, its shard index in hex digits 28..32 once 2^124 is added.
+		await expectError(
+			iterator(stream, 'AT_SEQUENCE_NUMBER', {StartingSequenceNumber: '5'}),
+			'InvalidArgumentException',
+			mismatch('shardId-000000000005'),
+		);
+		// Version 2 with the shard field's top bit set: a signed 32-bit index, printed by Java's %012d.
+		const eightNearEnd = BigInt('0x20000000000000000000000000000000000000800000002').toString();
+		await expectError(
+			iterator(stream, 'AT_SEQUENCE_NUMBER', {StartingSequenceNumber: eightNearEnd}),
+			'InvalidArgumentException',
+			mismatch('shardId--02147483648'),
+		);
+		// Well formed, of this shard, but not the stream's: AWS says so rather than "invalid".
+		const foreign = BigInt('0x20000000000000000000000000000000000000000000002').toString();
+		await expectError(
+			iterator(stream, 'AT_SEQUENCE_NUMBER', {StartingSequenceNumber: foreign}),
+			'InvalidArgumentException',
+			`StartingSequenceNumber ${foreign} used in GetShardIterator on shard ${SHARD_0} in stream ${stream} under account ${ACCOUNT} is invalid because it did not come from this stream.`,
+		);
+	});
+
 	it('refuses sequence numbers and iterators of a deleted stream after one of the same name is created', async () => {
 		const stream = uniqueName('recreated');
 		await createStream(harness.client, stream);

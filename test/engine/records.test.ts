@@ -356,6 +356,27 @@ describe.each(transports)('records over %s', (transport) => {
 			'InvalidArgumentException',
 			`ExclusiveMinimumSequenceNumber 1234 used in PutRecord on stream ${name} under account ${ACCOUNT} is invalid.`,
 		);
+		// AWS takes a well-formed number of version 1 or 2 from anywhere (kinesalite test/putRecord.js, "should work with
+		// SequenceNumberForOrdering all 0" and "... with version 1"), but not one with a version it does not know.
+		for (const hex of ['20000000000000000000000000000000000000000000002', '20000000000000000000000000000000000000000000001']) {
+			const put = await harness.client.send(
+				new PutRecordCommand({
+					StreamName: name,
+					PartitionKey: 'ordered',
+					Data: Buffer.from('x'),
+					SequenceNumberForOrdering: BigInt(`0x${hex}`).toString(),
+				}),
+			);
+			expect(BigInt(put.SequenceNumber ?? '0')).toBeGreaterThan(BigInt(second.SequenceNumber ?? '0'));
+		}
+		const versionThree = BigInt('0x20000000000000000000000000000000000000000000003').toString();
+		await expectError(
+			harness.client.send(
+				new PutRecordCommand({StreamName: name, PartitionKey: 'ordered', Data: Buffer.from('x'), SequenceNumberForOrdering: versionThree}),
+			),
+			'InvalidArgumentException',
+			`ExclusiveMinimumSequenceNumber ${versionThree} used in PutRecord on stream ${name} under account ${ACCOUNT} is invalid.`,
+		);
 	});
 });
 

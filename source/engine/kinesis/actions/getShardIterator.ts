@@ -1,6 +1,7 @@
 import {invalidArgument, resourceNotFound} from '../../protocol/errors.js';
 import type {StreamState} from '../../store/streamState.js';
 import {defineAction, type ActionContext} from '../action.js';
+import {awsSequenceForm, encodedShardId} from '../model/awsSequenceForms.js';
 import {SequenceNumber, ShardId, StreamRef} from '../model/fields.js';
 import {shardIdOf} from '../model/names.js';
 import {isFromStream, parseSequenceNumber, positionAt} from '../model/sequenceNumbers.js';
@@ -66,16 +67,27 @@ export default defineAction(
 	},
 );
 
+/**
+ * The position a number names. A number the engine did not issue is read as AWS reads it (awsSequenceForms.ts),
+ * so that the shard it encodes is named as AWS names it (kinesalite's test/getShardIterator.js: "5" encodes
+ * shardId-000000000005, a version-2 number with 8 near its end shardId--02147483648).
+ */
 function positionOfSequence(context: ActionContext, stream: StreamState, shardIndex: number, sequenceNumber: string): number {
 	const where = `used in GetShardIterator on shard ${shardIdOf(shardIndex)} in stream ${stream.name} under account ${context.streams.account}`;
 	const parts = parseSequenceNumber(sequenceNumber);
-	if (!parts) throw invalidArgument(`StartingSequenceNumber ${sequenceNumber} ${where} is invalid.`);
-	if (parts.shardIndex !== shardIndex) {
+	const form = parts ? undefined : awsSequenceForm(sequenceNumber);
+	const encoded = parts?.shardIndex ?? form?.shardIndex;
+	// AWS answers a number of the old form that names this shard with an InternalFailure (kinesalite's "small
+	// (old?) sequence number" case); the engine never answers 500 to a request, and calls it invalid.
+	if (encoded === undefined || (form?.version === 0 && encoded === shardIndex)) {
+		throw invalidArgument(`StartingSequenceNumber ${sequenceNumber} ${where} is invalid.`);
+	}
+	if (encoded !== shardIndex) {
 		throw invalidArgument(
-			`Invalid StartingSequenceNumber. It encodes ${shardIdOf(parts.shardIndex)}, while it was used in a call to a shard with ${shardIdOf(shardIndex)}`,
+			`Invalid StartingSequenceNumber. It encodes ${encodedShardId(encoded)}, while it was used in a call to a shard with ${shardIdOf(shardIndex)}`,
 		);
 	}
-	if (!isFromStream(parts, stream)) {
+	if (!parts || !isFromStream(parts, stream)) {
 		throw invalidArgument(`StartingSequenceNumber ${sequenceNumber} ${where} is invalid because it did not come from this stream.`);
 	}
 	return parts.position;

@@ -1,6 +1,8 @@
 import {performance} from 'node:perf_hooks';
 import {invalidArgument} from '../../protocol/errors.js';
-import {defineAction} from '../action.js';
+import type {StreamState} from '../../store/streamState.js';
+import {defineAction, type ActionContext} from '../action.js';
+import {awsSequenceForm} from '../model/awsSequenceForms.js';
 import {Data, HashKey, PartitionKey, SequenceNumber, StreamRef} from '../model/fields.js';
 import {shardIdOf} from '../model/names.js';
 import {checkRecordSizes} from '../model/recordSizes.js';
@@ -17,14 +19,7 @@ export default defineAction(schema, async (context, input) => {
 	const [hashHex = ''] = routingHashes(stream, [input]);
 	let minimumPosition = 0;
 	if (input.SequenceNumberForOrdering !== undefined) {
-		// The new record must sort after the one named, so the number has to be one this stream issued.
-		const parts = parseSequenceNumber(input.SequenceNumberForOrdering);
-		if (!parts || !isFromStream(parts, stream) || parts.position > context.streams.lastPosition(stream)) {
-			throw invalidArgument(
-				`ExclusiveMinimumSequenceNumber ${input.SequenceNumberForOrdering} used in PutRecord on stream ${stream.name} under account ${context.streams.account} is invalid.`,
-			);
-		}
-		minimumPosition = parts.position + 1;
+		minimumPosition = orderingPosition(context, stream, input.SequenceNumberForOrdering);
 	}
 	const [written] = await writeRecords(context, stream, [input], [hashHex], minimumPosition);
 	if (!written) throw new Error('a written record was not reported');
@@ -41,3 +36,23 @@ export default defineAction(schema, async (context, input) => {
 		...(stream.encryption.type === 'KMS' ? {EncryptionType: 'KMS'} : {}),
 	};
 });
+
+/**
+ * The lowest position the record may take after SequenceNumberForOrdering. A number of this stream orders the
+ * record after it (and must be one it issued). AWS takes any other number it reads as well formed, of version
+ * 1 or 2 and not from the future (kinesalite's test/putRecord.js: "should work with SequenceNumberForOrdering
+ * all 0", "... all 0 with version 1", "... if 8 near end"; its actions/putRecord.js refuses only what
+ * db/index.js parseSequence refuses and a time after now); such a number constrains nothing, since every
+ * record a shard takes lands after all it holds. A number of the old form (below 2^129) is refused: no
+ * recorded answer says AWS takes one.
+ */
+function orderingPosition(context: ActionContext, stream: StreamState, sequenceNumber: string): number {
+	const parts = parseSequenceNumber(sequenceNumber);
+	const own = parts !== undefined && isFromStream(parts, stream);
+	if (own && parts.position <= context.streams.lastPosition(stream)) return parts.position + 1;
+	const form = own ? undefined : awsSequenceForm(sequenceNumber);
+	if (form && form.version !== 0 && (form.arrivalMs ?? 0) <= context.nowMs) return 0;
+	throw invalidArgument(
+		`ExclusiveMinimumSequenceNumber ${sequenceNumber} used in PutRecord on stream ${stream.name} under account ${context.streams.account} is invalid.`,
+	);
+}

@@ -252,8 +252,14 @@ export function parseSequenceNumber(text: string): ParsedSequence | undefined {
 	const streamMs = Number(index >> POSITION_BITS);
 	const position = Number(index & POSITION_MASK);
 	const shardIndex = Number.parseInt(hex.slice(38, 46), 16);
-	// The fields the engine always writes so: a position it could hand out, the shard's last digit twice, no byte between.
-	if (streamMs >= 1000 || hex.slice(27, 29) !== '00' || Number.parseInt(hex.charAt(10), 16) !== (shardIndex & 0xf)) {
+	// The fields the engine always writes so: a position it could hand out, the shard's last digit twice, no byte between,
+	// a shard index below 2^31 (AWS reads the field as signed: see awsSequenceForms.ts).
+	if (
+		streamMs >= 1000 ||
+		hex.slice(27, 29) !== '00' ||
+		Number.parseInt(hex.charAt(10), 16) !== (shardIndex & 0xf) ||
+		shardIndex > 0x7fff_ffff
+	) {
 		return undefined;
 	}
 	return {shardSecond: Number.parseInt(hex.slice(1, 10), 16), streamMs, position, shardIndex};
