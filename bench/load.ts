@@ -405,8 +405,8 @@ export async function loadBenchmark(command: string): Promise<LoadSection> {
 		);
 		const startAt = Date.now() + 200;
 		const windowStart = startAt + config.warmupSeconds * 1000;
-		let cpuBefore: {bench: NodeJS.CpuUsage; engine?: number; machine?: number} | undefined;
-		let cpuAtEnd: {bench: NodeJS.CpuUsage; engine?: number; machine?: number} | undefined;
+		let cpuBefore: {bench: NodeJS.CpuUsage; engine?: number | undefined; machine?: number | undefined} | undefined;
+		let cpuAtEnd: {bench: NodeJS.CpuUsage; engine?: number | undefined; machine?: number | undefined} | undefined;
 		let loopDelay: Promise<{p50: number; p99: number; max: number} | undefined> | undefined;
 		const timers = [
 			setTimeout(() => {

@@ -85,8 +85,8 @@ const rate = (records: number, ms: number) => (ms > 0 ? (records * 1000) / ms : 
 interface Row {
 	readonly peer: Peer;
 	readonly transport: Transport;
-	readonly in?: number;
-	readonly out?: number;
+	readonly in?: number | undefined;
+	readonly out?: number | undefined;
 	/** CPU time per 1,000 records, in ms: the client's (this process) and the server's (all its threads). */
 	readonly cpu?: {clientIn: number; serverIn?: number; clientOut: number; serverOut?: number; otherIn?: number; otherOut?: number};
 	readonly notes: string[];

@@ -34,11 +34,11 @@ const documentModule = () => require('@aws-sdk/lib-dynamodb') as typeof DynamoDB
 
 export interface ConnectOptions {
 	/** `--profile`; otherwise AWS_PROFILE, otherwise the default profile. */
-	readonly profile?: string;
+	readonly profile?: string | undefined;
 	/** `--region`; otherwise AWS_REGION, AWS_DEFAULT_REGION, then the profile's `region`. */
-	readonly region?: string;
+	readonly region?: string | undefined;
 	/** `--endpoint-url`, for all three services; otherwise AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, then the profile's. */
-	readonly endpointUrl?: string;
+	readonly endpointUrl?: string | undefined;
 	/** Start the built-in engine in-process and point every client at it. */
 	readonly local?: boolean | {readonly dataDir?: string; readonly shardLimit?: number};
 	/**
@@ -53,7 +53,7 @@ export interface ConnectionTarget {
 	readonly kind: 'aws' | 'endpoint' | 'local';
 	readonly region: string;
 	/** The profile chosen by `--profile` or AWS_PROFILE; absent for the default profile and for local. */
-	readonly profile?: string;
+	readonly profile?: string | undefined;
 	/** Kinesis's endpoint (with no user info), also for AWS: the regional one. */
 	readonly endpoint?: string;
 	/** Each service's endpoint, to name the one that failed. */
@@ -171,7 +171,7 @@ const socketTimeout = (options: ConnectOptions): number => options.socketTimeout
 
 function assemble(
 	target: ConnectionTarget,
-	endpoints: Readonly<Partial<Record<ServiceName, string>>>,
+	endpoints: Readonly<Partial<Record<ServiceName, string | undefined>>>,
 	credentials: NonNullable<KinesisClientConfig['credentials']>,
 	profile: string | undefined,
 	socketTimeoutMs: number,

@@ -2,6 +2,7 @@ import {DescribeTableCommand, ListTablesCommand, type DynamoDBClient, type Table
 import {DynamoDBDocumentClient, ScanCommand} from '@aws-sdk/lib-dynamodb';
 import type {KinesisClient} from '@aws-sdk/client-kinesis';
 import {ConsoleError} from './failures.js';
+import {sendOptions} from './aws/sendOptions.js';
 
 /**
  * The KCL's lease table format, as the KCL 1.x, 2.x and 3.x write it (DynamoDBLeaseSerializer,
@@ -186,8 +187,6 @@ export function hasLeaseSchema(table: TableDescription | undefined): boolean {
 
 export const documentsOf = (clients: Pick<LeaseClients, 'dynamodb' | 'documents'>): DynamoDBDocumentClient =>
 	clients.documents ?? DynamoDBDocumentClient.from(clients.dynamodb, {marshallOptions: {removeUndefinedValues: true}});
-
-const sendOptions = (signal?: AbortSignal) => (signal ? {abortSignal: signal} : {});
 
 /** Every table name, following ListTables' pages. */
 export async function listTableNames(dynamodb: DynamoDBClient, signal?: AbortSignal): Promise<string[]> {

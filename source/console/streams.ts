@@ -1,5 +1,6 @@
 import {DescribeStreamSummaryCommand, ListStreamsCommand, type KinesisClient, type Shard} from '@aws-sdk/client-kinesis';
 import {isClosed, listAllShards, parentsOf, streamParameters} from './aws/shards.js';
+import {sendOptions} from './aws/sendOptions.js';
 
 /**
  * A stream as ListStreams' StreamSummaries give it: one call per 100 streams, however many there are.
@@ -50,7 +51,7 @@ export async function* streamSummaryPages(kinesis: KinesisClient, signal?: Abort
 	for (;;) {
 		const page = await kinesis.send(
 			new ListStreamsCommand(nextToken ? {NextToken: nextToken} : last === undefined ? {} : {ExclusiveStartStreamName: last}),
-			{abortSignal: signal},
+			sendOptions(signal),
 		);
 		const summaries = page.StreamSummaries ?? [];
 		const names = page.StreamNames ?? [];
@@ -81,7 +82,7 @@ export async function listStreamSummaries(kinesis: KinesisClient, signal?: Abort
 /** One stream's details: a DescribeStreamSummary, and its shard list for the closed shards it does not count. */
 export async function streamDetails(kinesis: KinesisClient, name: string, signal?: AbortSignal): Promise<StreamDetails> {
 	const [{StreamDescriptionSummary: summary}, shards] = await Promise.all([
-		kinesis.send(new DescribeStreamSummaryCommand(streamParameters(name)), {abortSignal: signal}),
+		kinesis.send(new DescribeStreamSummaryCommand(streamParameters(name)), sendOptions(signal)),
 		listAllShards(kinesis, name, signal),
 	]);
 	const closed = shards.filter(isClosed).length;

@@ -61,7 +61,7 @@ const subscribe = (client: KinesisClient, consumerArn: string, position: Startin
 	client.send(new SubscribeToShardCommand({ConsumerARN: consumerArn, ShardId: shardId, StartingPosition: position}));
 
 type Events = AsyncIterable<{SubscribeToShardEvent?: SubscribeToShardEvent}>;
-const eventsOf = (output: {EventStream?: Events}): Events => {
+const eventsOf = (output: {EventStream?: Events | undefined}): Events => {
 	if (!output.EventStream) throw new Error('SubscribeToShard returned no event stream');
 	return output.EventStream;
 };

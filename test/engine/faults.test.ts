@@ -156,8 +156,8 @@ interface Run {
 	highestShard: number;
 	/** Shards seen closed: none ever opens again. */
 	readonly closed: Set<string>;
-	engine?: EngineProcess;
-	client?: KinesisClient;
+	engine?: EngineProcess | undefined;
+	client?: KinesisClient | undefined;
 }
 
 const isServiceError = (error: unknown): error is KinesisServiceException => error instanceof KinesisServiceException;

@@ -30,7 +30,7 @@ describe.each(transports)('shard iterators over %s', (transport) => {
 	const iterator = async (
 		stream: string,
 		type: ShardIteratorType,
-		extra: {StartingSequenceNumber?: string; Timestamp?: Date; ShardId?: string} = {},
+		extra: {StartingSequenceNumber?: string | undefined; Timestamp?: Date; ShardId?: string} = {},
 	) => {
 		const {ShardIterator} = await harness.client.send(
 			new GetShardIteratorCommand({StreamName: stream, ShardId: SHARD_0, ShardIteratorType: type, ...extra}),

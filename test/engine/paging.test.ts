@@ -10,7 +10,7 @@ import {createStream, expectError, rejection, transports, uniqueName, useEngine}
 
 const shardId = (index: number) => `shardId-${String(index).padStart(12, '0')}`;
 const shardIds = (from: number, to: number) => Array.from({length: to - from}, (_, offset) => shardId(from + offset));
-const idsOf = (shards: ReadonlyArray<{ShardId?: string}> | undefined) => (shards ?? []).map((shard) => shard.ShardId);
+const idsOf = (shards: ReadonlyArray<{ShardId?: string | undefined}> | undefined) => (shards ?? []).map((shard) => shard.ShardId);
 
 describe.each(transports)('paging over %s', (transport) => {
 	const harness = useEngine(transport);
@@ -108,7 +108,7 @@ describe.each(transports)('paging over %s', (transport) => {
 	it('filters ListShards with every ShardFilter type', async () => {
 		const name = uniqueName('shard-filter');
 		await createStream(harness.client, name, 4);
-		const list = async (Type: ShardFilterType, extra: {ShardId?: string; Timestamp?: Date} = {}, MaxResults?: number) =>
+		const list = async (Type: ShardFilterType, extra: {ShardId?: string | undefined; Timestamp?: Date} = {}, MaxResults?: number) =>
 			harness.client.send(
 				new ListShardsCommand({StreamName: name, ShardFilter: {Type, ...extra}, ...(MaxResults === undefined ? {} : {MaxResults})}),
 			);
@@ -136,7 +136,7 @@ describe.each(transports)('paging over %s', (transport) => {
 		const prefix = uniqueName('pages');
 		const names = Array.from({length: 7}, (_, index) => `${prefix}-${index}`);
 		for (const name of names) await harness.client.send(new CreateStreamCommand({StreamName: name, ShardCount: 1}));
-		const ours = (page: {StreamNames?: string[]}) => (page.StreamNames ?? []).filter((name) => name.startsWith(prefix));
+		const ours = (page: {StreamNames?: string[] | undefined}) => (page.StreamNames ?? []).filter((name) => name.startsWith(prefix));
 
 		// Names sort after `${prefix}-`, so these are the first three pages from there.
 		const first = await harness.client.send(new ListStreamsCommand({Limit: 3, ExclusiveStartStreamName: `${prefix}-`}));

@@ -101,7 +101,7 @@ export async function iterator(
 	streamName: string,
 	shardId: string,
 	type: ShardIteratorType,
-	extra: {StartingSequenceNumber?: string; Timestamp?: Date} = {},
+	extra: {StartingSequenceNumber?: string | undefined; Timestamp?: Date} = {},
 ): Promise<string> {
 	const {ShardIterator} = await client.send(
 		new GetShardIteratorCommand({StreamName: streamName, ShardId: shardId, ShardIteratorType: type, ...extra}),
@@ -129,7 +129,10 @@ export const text = (record: _Record | undefined): string => Buffer.from(record?
 
 /** The shard whose hash key range holds a hash key, from the shard list DescribeStream returned. */
 export function shardHolding(
-	shards: ReadonlyArray<{ShardId?: string; HashKeyRange?: {StartingHashKey?: string; EndingHashKey?: string}}>,
+	shards: ReadonlyArray<{
+		ShardId?: string | undefined;
+		HashKeyRange?: {StartingHashKey?: string | undefined; EndingHashKey?: string | undefined} | undefined;
+	}>,
 	hashKey: bigint,
 ) {
 	const shard = shards.find(

@@ -72,22 +72,22 @@ export async function createLeaseTable(
 }
 
 export interface LeaseFields {
-	readonly checkpoint?: string;
-	readonly owner?: string;
-	readonly counter?: number;
-	readonly parents?: readonly string[];
-	readonly subSequence?: number;
+	readonly checkpoint?: string | undefined;
+	readonly owner?: string | undefined;
+	readonly counter?: number | undefined;
+	readonly parents?: readonly string[] | undefined;
+	readonly subSequence?: number | undefined;
 	/** Multi-stream leases: the stream identifier attribute. */
-	readonly streamName?: string;
-	readonly shardId?: string;
-	readonly children?: readonly string[];
-	readonly hashKeyRange?: readonly [string, string];
+	readonly streamName?: string | undefined;
+	readonly shardId?: string | undefined;
+	readonly children?: readonly string[] | undefined;
+	readonly hashKeyRange?: readonly [string, string] | undefined;
 	/** KCL 3.x: written with each renewal. */
-	readonly throughputKBps?: number;
+	readonly throughputKBps?: number | undefined;
 	/** KCL 3.x: set by a graceful handoff to the previous owner. */
-	readonly checkpointOwner?: string;
+	readonly checkpointOwner?: string | undefined;
 	/** KCL 3.x writes `entityType` LEASE on every lease. */
-	readonly entityType?: boolean;
+	readonly entityType?: boolean | undefined;
 }
 
 /** Writes a lease item as the KCL stores it. */

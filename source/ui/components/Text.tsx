@@ -11,8 +11,12 @@ import {sanitizeForTerminal} from '../../console/records/index.js';
  * places; this makes each of them safe whether or not the view sanitized it already. Colours and
  * styles are props, which Ink turns into escapes after this.
  */
-export function Text({children, ...props}: TextProps) {
-	return createElement(InkText, props, ...(Array.isArray(children) ? children.map(safe) : [safe(children)]));
+/** Ink's props, each optional one also taking undefined (for `color={selected ? accent : undefined}`). */
+export type SafeTextProps = {readonly [K in keyof TextProps]?: TextProps[K] | undefined};
+
+export function Text({children, ...props}: SafeTextProps) {
+	// Ink reads an undefined prop as an absent one.
+	return createElement(InkText, props as TextProps, ...(Array.isArray(children) ? children.map(safe) : [safe(children)]));
 }
 
 function safe(child: ReactNode): ReactNode {

@@ -71,7 +71,7 @@ function useReshard(services: ConsoleServices, ops: Operations, what: string): C
 	return useChange<ReshardResult>({what, describe: ops.describeError, say: (level, text) => services.notices.say(level, text)});
 }
 
-function OperationTitle({verb, stream, detail}: {readonly verb: string; readonly stream: string; readonly detail?: string}) {
+function OperationTitle({verb, stream, detail}: {readonly verb: string; readonly stream: string; readonly detail?: string | undefined}) {
 	const theme = useTheme();
 	return (
 		<Text wrap="truncate">
