@@ -3,7 +3,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import meow from 'meow';
 import {UsageError, type Command} from './commands/command.js';
-import {parseShardLimit, unknownFlagProblem} from './commands/parseArgs.js';
+import {parseQuotaShare, parseShardLimit, unknownFlagProblem} from './commands/parseArgs.js';
 import {sanitizeForTerminal} from './console/records/terminalText.js';
 
 const commands: readonly Command[] = [
@@ -79,6 +79,7 @@ const consoleFlags = {
 	endpointUrl: {type: 'string'},
 	dataDir: {type: 'string'},
 	shardLimit: {type: 'string'},
+	quotaShare: {type: 'string'},
 } as const;
 
 // The console's own flags come before any command; meow keeps the rest for the command's parser.
@@ -104,6 +105,7 @@ const cli = meow(
     --endpoint-url <url>   Another Kinesis endpoint: LocalStack, kinesalite, a running engine
     --data-dir <dir>       With --local: keep the engine's data here
     --shard-limit <n>      With --local: open shards allowed per account in each region (default AWS's)
+    --quota-share <f>      The share of each of AWS's API quotas the console uses (default 0.25; the rest is production's)
 
   Commands
 ${commands.map((command) => `    ${command.name.padEnd(width)}  ${command.summary}`).join('\n')}
@@ -125,13 +127,15 @@ ${commands.map((command) => `    ${command.name.padEnd(width)}  ${command.summar
 const command = commands.find((candidate) => candidate.name === cli.command);
 if (!command) {
 	const shardLimit = localShardLimit();
+	const quotaShare = flagValue(() => parseQuotaShare(cli.flags.quotaShare));
 	if (cli.flags.demo && !cli.flags.local && cli.flags.endpointUrl === undefined) {
 		process.stderr.write(
 			'kinesis-console: --demo writes traffic into demo streams: use it with --local or --endpoint-url, never against AWS.\n',
 		);
 		process.exitCode = 2;
-	} else if (shardLimit instanceof Error) {
-		process.stderr.write(`kinesis-console: ${shardLimit.message}\nRun kinesis-console --help for usage.\n`);
+	} else if (shardLimit instanceof Error || quotaShare instanceof Error) {
+		const problem = shardLimit instanceof Error ? shardLimit : (quotaShare as Error);
+		process.stderr.write(`kinesis-console: ${problem.message}\nRun kinesis-console --help for usage.\n`);
 		process.exitCode = 2;
 	} else {
 		// Before React and Ink load: React's production build (the development one keeps a performance
@@ -139,7 +143,7 @@ if (!command) {
 		process.env.NODE_ENV ??= 'production';
 		(await import('./ui/inkCaches.js')).boundInkCaches();
 		const {runConsole} = await import('./ui/run.js');
-		process.exitCode = await runConsole({...cli.flags, shardLimit});
+		process.exitCode = await runConsole({...cli.flags, shardLimit, quotaShare});
 	}
 } else {
 	try {
@@ -160,13 +164,18 @@ if (!command) {
 	}
 }
 
+/** A flag's parsed value, or the usage error it makes. */
+function flagValue<T>(parse: () => T): T | Error {
+	try {
+		return parse();
+	} catch (error) {
+		return error as UsageError;
+	}
+}
+
 /** --shard-limit for the built-in engine: only with --local (AWS's quota is not the console's to set), checked as `engine` checks it. */
 function localShardLimit(): number | undefined | Error {
 	if (cli.flags.shardLimit === undefined) return undefined;
 	if (!cli.flags.local) return new Error("--shard-limit sets the built-in engine's shard quota: use it with --local.");
-	try {
-		return parseShardLimit(cli.flags.shardLimit);
-	} catch (error) {
-		return error as UsageError;
-	}
+	return flagValue(() => parseShardLimit(cli.flags.shardLimit));
 }

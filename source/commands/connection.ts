@@ -1,6 +1,7 @@
 import {connect, type Connection} from '../console/connect.js';
 import {formatFailure, streamLister, toFailure, type FailureContext} from '../console/failures.js';
 import {createOutput, type Output} from './output.js';
+import {parseQuotaShare} from './parseArgs.js';
 
 /** The flags every command that talks to Kinesis takes, named as the AWS CLI names them. */
 export const connectionFlags = {
@@ -10,6 +11,7 @@ export const connectionFlags = {
 	local: {type: 'boolean', default: false},
 	dataDir: {type: 'string'},
 	json: {type: 'boolean', default: false},
+	quotaShare: {type: 'string'},
 } as const;
 
 export const connectionHelp = `
@@ -19,6 +21,7 @@ export const connectionHelp = `
     --endpoint-url <url>   Another Kinesis endpoint: LocalStack, kinesalite, a running engine
     --local                Start the built-in engine in this process (no AWS account needed)
     --data-dir <dir>       With --local: keep the engine's data here instead of a throw-away directory
+    --quota-share <f>      The share of each of AWS's API quotas to use (default 0.25; the rest is production's)
 
   Output
     --json                 JSON lines (the default when stdout is not a terminal)`;
@@ -30,6 +33,7 @@ export interface ConnectionFlagValues {
 	readonly local: boolean;
 	readonly dataDir?: string | undefined;
 	readonly json: boolean;
+	readonly quotaShare?: string | undefined;
 }
 
 /**
@@ -42,8 +46,10 @@ export async function withConnection(
 	work: (connection: Connection, output: Output) => Promise<number | void>,
 ): Promise<number> {
 	let connection: Connection | undefined;
+	const quotaShare = parseQuotaShare(flags.quotaShare);
 	try {
 		connection = await connect({
+			quotaShare,
 			...(flags.profile === undefined ? {} : {profile: flags.profile}),
 			...(flags.region === undefined ? {} : {region: flags.region}),
 			...(flags.endpointUrl === undefined ? {} : {endpointUrl: flags.endpointUrl}),

@@ -85,6 +85,15 @@ function editDistance(a: string, b: string): number {
  * `--shard-limit` of `engine` and of the console with `--local`: DescribeLimits' ShardLimit ranges from
  * 0 to 1,000,000 in the service model.
  */
+/** --quota-share: the fraction of each of AWS's API quotas the console may use. */
+export function parseQuotaShare(value: string | undefined): number | undefined {
+	if (value === undefined) return undefined;
+	const share = Number(value);
+	if (!/^\d*\.?\d+$/.test(value.trim()) || !(share > 0 && share <= 1))
+		throw new UsageError(`--quota-share must be a fraction above 0 and at most 1 (0.25 is the default), not '${value}'.`);
+	return share;
+}
+
 export function parseShardLimit(value: string | undefined): number | undefined {
 	if (value === undefined) return undefined;
 	const limit = Number(value);

@@ -8,7 +8,11 @@ import {defaultProvider} from '@aws-sdk/credential-provider-node';
 import type * as DynamoDBDocuments from '@aws-sdk/lib-dynamodb';
 import type {DynamoDBDocumentClient} from '@aws-sdk/lib-dynamodb';
 import type {Engine} from '../engine/index.js';
+import {API_QUOTAS} from './apiQuotas.js';
+import {errorKind} from './aws/errors.js';
+import {attachBudget} from './budgetMiddleware.js';
 import {ConsoleError} from './failures.js';
+import {DEFAULT_SHARE, RequestBudget} from './requestBudget.js';
 import {ClosingHttp2Handler, ClosingHttpHandler, ClosingRetryStrategy, closedError, connectionSignal} from './httpHandlers.js';
 import {
 	describeEndpoint,
@@ -46,6 +50,11 @@ export interface ConnectOptions {
 	 * TimeoutError (and retried): a link that went silent, with no reset to say so. Default 30 s.
 	 */
 	readonly socketTimeoutMs?: number;
+	/**
+	 * The share of each of AWS's API quotas the console allows itself (`--quota-share`; otherwise
+	 * KINESIS_CONSOLE_QUOTA_SHARE; default a quarter): the rest is production's.
+	 */
+	readonly quotaShare?: number | undefined;
 }
 
 /** Where a connection points, for the status line. Never holds credentials. */
@@ -70,6 +79,8 @@ export interface Connection {
 	readonly dynamodb: DynamoDBClient;
 	/** The document client over `dynamodb`, for lease tables. */
 	readonly documents: DynamoDBDocumentClient;
+	/** Every Kinesis and CloudWatch call waits for its turn in it: the console's share of the account's quotas. */
+	readonly budget: RequestBudget;
 	/**
 	 * Ends every call still in flight (aborted) and refuses any later one, closes every client's sockets
 	 * and, for local, stops the engine. Safe to call twice.
@@ -91,6 +102,7 @@ const CONNECTION_TIMEOUT_MS = 5_000;
 const SOCKET_TIMEOUT_MS = 30_000;
 
 export async function connect(options: ConnectOptions = {}): Promise<Connection> {
+	const budget = new RequestBudget({quotas: API_QUOTAS, share: quotaShare(options)});
 	if (options.local) {
 		if (options.endpointUrl !== undefined) {
 			throw new ConsoleError({
@@ -113,6 +125,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
 		});
 		const endpoints = {kinesis: engine.url, cloudwatch: engine.url, dynamodb: engine.url};
 		return assemble(
+			budget,
 			{kind: 'local', region, endpoint: engine.url, endpoints},
 			endpoints,
 			LOCAL_CREDENTIALS,
@@ -164,12 +177,28 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
 		endpoint: endpoints.kinesis,
 		endpoints,
 	};
-	return assemble(target, configured, credentials, chosenProfile, socketTimeout(options));
+	return assemble(budget, target, configured, credentials, chosenProfile, socketTimeout(options));
 }
+
+/** `--quota-share`, else KINESIS_CONSOLE_QUOTA_SHARE, else a quarter; anything but a fraction above 0 and at most 1 is refused. */
+function quotaShare(options: ConnectOptions): number {
+	const given = options.quotaShare ?? nonEmpty(process.env.KINESIS_CONSOLE_QUOTA_SHARE);
+	if (given === undefined) return DEFAULT_SHARE;
+	const share = Number(given);
+	if (Number.isFinite(share) && share > 0 && share <= 1) return share;
+	throw new ConsoleError({
+		kind: 'configuration',
+		message: `The share of AWS's API quotas the console may use must be above 0 and at most 1, not '${String(given)}'.`,
+		hint: 'Give --quota-share (or KINESIS_CONSOLE_QUOTA_SHARE) a fraction: 0.25, the default, leaves three quarters to production.',
+	});
+}
+
+const isThrottling = (error: unknown): boolean => errorKind(error) === 'throttling';
 
 const socketTimeout = (options: ConnectOptions): number => options.socketTimeoutMs ?? SOCKET_TIMEOUT_MS;
 
 function assemble(
+	budget: RequestBudget,
 	target: ConnectionTarget,
 	endpoints: Readonly<Partial<Record<ServiceName, string | undefined>>>,
 	credentials: NonNullable<KinesisClientConfig['credentials']>,
@@ -198,11 +227,17 @@ function assemble(
 		return client;
 	};
 	const keepAliveHandler = () => new ClosingHttpHandler({socketTimeoutMs, connectionTimeoutMs: CONNECTION_TIMEOUT_MS}, closed);
-	const kinesis = closingClient(
-		(retryStrategy) => new KinesisClient({...common('kinesis'), retryStrategy, requestHandler: keepAliveHandler()}),
+	const budgeted = <Client extends BudgetedClient>(client: Client): Client => {
+		attachBudget(client, budget, isThrottling);
+		return client;
+	};
+	const kinesis = budgeted(
+		closingClient((retryStrategy) => new KinesisClient({...common('kinesis'), retryStrategy, requestHandler: keepAliveHandler()})),
 	);
-	const kinesisHttp2 = closingClient(
-		(retryStrategy) => new KinesisClient({...common('kinesis'), retryStrategy, requestHandler: new ClosingHttp2Handler(closed)}),
+	const kinesisHttp2 = budgeted(
+		closingClient(
+			(retryStrategy) => new KinesisClient({...common('kinesis'), retryStrategy, requestHandler: new ClosingHttp2Handler(closed)}),
+		),
 	);
 	let cloudwatch: CloudWatchClient | undefined;
 	let dynamodb: DynamoDBClient | undefined;
@@ -218,9 +253,11 @@ function assemble(
 		kinesis,
 		kinesisHttp2,
 		get cloudwatch() {
-			return (cloudwatch ??= closingClient(
-				(retryStrategy) =>
-					new (cloudWatchModule().CloudWatchClient)({...common('cloudwatch'), retryStrategy, requestHandler: keepAliveHandler()}),
+			return (cloudwatch ??= budgeted(
+				closingClient(
+					(retryStrategy) =>
+						new (cloudWatchModule().CloudWatchClient)({...common('cloudwatch'), retryStrategy, requestHandler: keepAliveHandler()}),
+				),
 			));
 		},
 		get dynamodb() {
@@ -231,9 +268,11 @@ function assemble(
 				marshallOptions: {removeUndefinedValues: true},
 			}));
 		},
+		budget,
 		close() {
 			closing ??= (async () => {
 				closer.abort(closedError());
+				budget.close();
 				documents?.destroy();
 				for (const client of [kinesis, kinesisHttp2, cloudwatch, dynamodb]) client?.destroy();
 				await engine?.close();
@@ -242,6 +281,8 @@ function assemble(
 		},
 	};
 }
+
+type BudgetedClient = Parameters<typeof attachBudget>[0];
 
 /** What the connection needs of an SDK client: its resolved max attempts, and its middleware to take the logger out. */
 interface SdkClient {

@@ -26,6 +26,8 @@ export interface ConsoleOptions {
 	readonly dataDir?: string | undefined;
 	/** With local: open shards allowed per account in each region (the engine's --shard-limit). */
 	readonly shardLimit?: number | undefined;
+	/** The share of each of AWS's API quotas the console uses (--quota-share). */
+	readonly quotaShare?: number | undefined;
 	readonly demo: boolean;
 	readonly readOnly: boolean;
 	/** The view to open on; default the streams list. */
@@ -43,6 +45,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
 	let leaveAlternateScreen: (() => void) | undefined;
 	try {
 		connection = await connect({
+			quotaShare: options.quotaShare,
 			...(options.profile === undefined ? {} : {profile: options.profile}),
 			...(options.region === undefined ? {} : {region: options.region}),
 			...(options.endpointUrl === undefined ? {} : {endpointUrl: options.endpointUrl}),
@@ -94,6 +97,7 @@ export function consoleServices(connection: Connection, options: {readonly readO
 		readOnly: options.readOnly,
 		streams,
 		notices: new NoticeStore(),
+		budget: connection.budget,
 		dashboard: (stream) =>
 			new StreamDashboardStore({
 				kinesis: connection.kinesis,

@@ -124,3 +124,24 @@ describe("the console's table of AWS's quotas", () => {
 		}
 	});
 });
+
+describe('a connection', () => {
+	it('paces its Kinesis calls through its budget, at the share it was given', async () => {
+		// The built-in engine enforces AWS's quotas, as AWS does: unpaced, 30 calls at once would see 10 refused.
+		const {connect} = await import('../../source/console/connect.js');
+		const connection = await connect({local: true, quotaShare: 0.25});
+		try {
+			await connection.kinesis.send(new CreateStreamCommand({StreamName: 'paced', ShardCount: 1}));
+			expect(connection.budget.sharePerSecond('DescribeStreamSummary')).toBe(5);
+			const started = Date.now();
+			const results = await Promise.allSettled(
+				Array.from({length: 30}, () => connection.kinesis.send(new DescribeStreamSummaryCommand({StreamName: 'paced'}))),
+			);
+			// 30 calls at 5/s with 5 at once: about 5 s, and none refused.
+			expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
+			expect(Date.now() - started).toBeGreaterThan(4_000);
+		} finally {
+			await connection.close();
+		}
+	});
+});
