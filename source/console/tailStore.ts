@@ -361,12 +361,14 @@ export class TailStore extends BackgroundStore<TailSnapshot> {
 				if (this.status === 'starting') this.status = 'reading';
 				return this.schedule();
 			case 'records':
+				progress.answered(event.shardId);
 				this.readingAgain(event.shardId);
 				for (const record of event.records) this.shown.push(record);
 				progress.received += event.records.length;
 				progress.noteBehind(event.shardId, event.millisBehindLatest);
 				return this.schedule();
 			case 'polled':
+				if (progress.answered(event.shardId)) this.schedule();
 				return progress.noteBehind(event.shardId, event.millisBehindLatest);
 			case 'shard-ended':
 				progress.ended(event.shardId);

@@ -3,7 +3,7 @@ import net from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {ListTablesCommand} from '@aws-sdk/client-dynamodb';
-import {CreateStreamCommand, DescribeStreamSummaryCommand, ListStreamsCommand} from '@aws-sdk/client-kinesis';
+import {CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, ListStreamsCommand} from '@aws-sdk/client-kinesis';
 import {NodeHttp2Handler, NodeHttpHandler} from '@smithy/node-http-handler';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {connect, type Connection} from '../../source/console/connect.js';
@@ -395,6 +395,9 @@ const settledWithin = async (call: Promise<unknown>, ms: number) => {
 	return {outcome, ms: performance.now() - started};
 };
 
+/** A call of the data plane, which the request budget lets through at once. */
+const getRecords = () => new GetRecordsCommand({ShardIterator: 'AAAAAAAAAAH0oHN5dW8bCm8+'});
+
 describe('closing', () => {
 	const waitFor = async (test: () => boolean) => {
 		const deadline = Date.now() + 10_000;
@@ -409,8 +412,9 @@ describe('closing', () => {
 		const silent = await scriptedEndpoint(() => undefined);
 		try {
 			const connection = await open({endpointUrl: silent.url});
-			// 50 on the agent's sockets, 10 queued behind them; none given a signal of its own.
-			const calls = Array.from({length: 60}, () => connection.kinesis.send(new ListStreamsCommand({})));
+			// 50 on the agent's sockets, 10 queued behind them; none given a signal of its own. GetRecords, which the
+			// request budget does not pace (its quota is per shard, and its request names none): all 60 are sent at once.
+			const calls = Array.from({length: 60}, () => connection.kinesis.send(getRecords()));
 			await waitFor(() => silent.requests() >= 50);
 			void connection.close();
 			const outcomes = await Promise.all(calls.map((call) => settledWithin(call, 2_000)));
@@ -450,7 +454,7 @@ describe('closing', () => {
 		const silent = await scriptedEndpoint(() => undefined);
 		try {
 			const connection = await open({endpointUrl: silent.url});
-			const calls = Array.from({length: 51}, () => connection.kinesis.send(new ListStreamsCommand({})));
+			const calls = Array.from({length: 51}, () => connection.kinesis.send(getRecords()));
 			await waitFor(() => silent.requests() >= 50);
 			// The connection timeout is 5 s: the 51st call has waited longer for a socket, and connecting is not what it waits for.
 			const queued = await settledWithin(calls[50]!, 6_000);

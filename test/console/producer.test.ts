@@ -247,8 +247,12 @@ describe('produceRecords', () => {
 	});
 
 	it('stops when a record runs out of retries on an endpoint that does not answer: every record reported, then a GaveUpError', async () => {
-		const refused = () =>
-			Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), {code: 'ECONNREFUSED', name: 'Error'}));
+		// Refused after a moment, as a real connection attempt is: the input (a record per turn of the event loop) is all
+		// read by then, however busy the machine, so every record is the producer's to report when it gives up.
+		const refused = async () => {
+			await new Promise((resolve) => setTimeout(resolve, 20));
+			throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), {code: 'ECONNREFUSED', name: 'Error'});
+		};
 		const unreachable = {send: refused} as unknown as KinesisClient;
 		const results: ProducerResult[] = [];
 		// Records of three keys, read one by one: they go out in separate calls, some queued behind the backoff.

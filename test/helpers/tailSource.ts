@@ -80,11 +80,12 @@ export class FakeTail {
 		this.current.channel.push(...events);
 	}
 
-	/** The tail found its shards and started reading them. */
+	/** The tail found its shards, started reading them, and each first read answered (empty). */
 	started(shardIds: readonly string[] = ['shardId-000000000000']): void {
 		this.push(
 			{type: 'shards', shards: shardIds.map(shard)},
 			...shardIds.map((shardId): TailEvent => ({type: 'shard-started', shardId, position: this.current.options.from ?? {type: 'LATEST'}})),
+			...shardIds.map((shardId): TailEvent => ({type: 'polled', shardId, millisBehindLatest: 0, atMs: Date.now()})),
 		);
 	}
 

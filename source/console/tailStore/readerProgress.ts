@@ -45,9 +45,18 @@ export class ReaderProgress {
 		return behindMs;
 	}
 
-	started(shardId: string): void {
-		this.reading.add(shardId);
+	started(_shardId: string): void {
 		this.startedShards++;
+	}
+
+	/**
+	 * A shard's read answered: only now is it being read (at LATEST, from the moment its iterator was
+	 * taken, which can wait its turn in the request budget), and counted among the shards reading.
+	 */
+	answered(shardId: string): boolean {
+		if (this.reading.has(shardId) || this.failures.has(shardId)) return false;
+		this.reading.add(shardId);
+		return true;
 	}
 
 	ended(shardId: string): void {
