@@ -1,6 +1,15 @@
 import {DescribeStreamSummaryCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
 import {Meters, type ShardMeter} from './meters.js';
-import {TIME_WINDOWS, total, type MetricsSource, type Points, type StreamHistory, type TimeWindow} from './metrics.js';
+import {
+	TIME_WINDOWS,
+	enabledShardMetrics,
+	total,
+	type MetricsSource,
+	type Points,
+	type ShardFiguresResult,
+	type StreamHistory,
+	type TimeWindow,
+} from './metrics.js';
 import {BackgroundStore, type Loadable, type RunningStore, type Session} from './store.js';
 import {shardView, type ShardView} from './streams.js';
 import {listAllShards, streamParameters} from './aws/shards.js';
@@ -21,17 +30,32 @@ export interface StreamInfo {
 	readonly enhancedMetrics: readonly string[];
 }
 
-/** The dashboard's own reader: a tail at LATEST, gentle on each shard's read budget. */
+/**
+ * The dashboard's own reader: off until asked (`toggleLive`), then a tail at LATEST of the open shards on
+ * screen (at most LIVE_MAX_SHARDS), gentle on each shard's read budget.
+ */
 export interface LiveState {
-	readonly status: 'idle' | 'starting' | 'running' | 'failed';
-	/** GetRecords calls per second per shard it makes (AWS allows 5, shared by every consumer). */
+	readonly status: 'off' | 'starting' | 'running' | 'failed';
+	/** The shards it reads. */
+	readonly shards: readonly string[];
+	/** GetRecords calls per second per shard it aims at (AWS allows 5, shared by every consumer). */
+	readonly pace: number;
+	/** GetRecords calls per second it made over the last 10 s, all its shards together: measured, not the pace. */
 	readonly callsPerSecond: number;
 	readonly error?: string;
 	/** A passing trouble, e.g. a shard being retried after throttling. */
 	readonly note?: string;
 }
 
-/** The whole stream's live figures: rates summed, lag the largest of any shard. */
+/** Shard-level CloudWatch figures for every shard; 'off' when enhanced monitoring publishes none of them. */
+export type ShardFigureState = {readonly status: 'off'} | Loadable<ShardFiguresResult>;
+
+/** The shards read live at most: a screenful. */
+export const LIVE_MAX_SHARDS = 50;
+/** Shards charted and named in the top list. */
+const TOP_SHARDS = 10;
+
+/** The live figures of the shards read: rates summed, lag the largest of any shard. */
 export interface LiveTotals {
 	readonly recordsPerSecond: number;
 	readonly bytesPerSecond: number;
@@ -47,13 +71,25 @@ export interface HotShard {
 	readonly topKeys: ShardMeter['topKeys'];
 }
 
+/** A shard of the top list (by CloudWatch's shard-level IncomingRecords). */
+export interface TopShard {
+	readonly shardId: string;
+	readonly recordsPerSecond: number;
+}
+
 export interface DashboardSnapshot {
 	readonly stream: string;
 	readonly info: StreamInfo | undefined;
-	/** The shard map, in shard id order, refreshed every few seconds. */
+	/** The shard map, in shard id order, refreshed every few seconds (every 30 s past 1,000 shards). */
 	readonly shards: Loadable<readonly ShardView[]>;
+	/** Open and closed shards in the map, counted once per refresh rather than per frame. */
+	readonly counts: {readonly open: number; readonly closed: number};
+	/** Every shard's CloudWatch figures over the last 5 minutes, refreshed every minute. */
+	readonly figures: ShardFigureState;
+	/** The busiest shards by those figures, busiest first. */
+	readonly topShards: readonly TopShard[];
 	readonly live: LiveState;
-	/** Live figures per shard seen by the reader, in shard id order. */
+	/** Live figures per shard the reader reads, in shard id order. */
 	readonly meters: readonly ShardMeter[];
 	readonly totals: LiveTotals;
 	readonly hottest: HotShard | undefined;
@@ -63,10 +99,16 @@ export interface DashboardSnapshot {
 	readonly metric: ChartMetric;
 }
 
-/** What the dashboard view reads; a fake with this shape stands in for it in view tests. */
-/** Running, it refreshes the shard map, reads the shards live and loads the history. */
+/**
+ * What the dashboard view reads; a fake with this shape stands in for it in view tests. Running, it
+ * refreshes the shard map, the shards' CloudWatch figures and the history; it reads shards only when asked.
+ */
 export interface DashboardStore extends RunningStore<DashboardSnapshot> {
 	refresh(): void;
+	/** The shards in view now (the live reader follows them). */
+	show(shardIds: readonly string[]): void;
+	/** Starts reading the open shards in view live, or stops. */
+	toggleLive(): void;
 	cycleWindow(): void;
 	cycleMetric(): void;
 	/**
@@ -87,8 +129,10 @@ export interface DashboardStoreOptions {
 	/** Turns an error into what the user reads. */
 	readonly describeError?: (error: unknown) => Promise<string> | string;
 	readonly now?: () => number;
-	/** Shard map refresh. Default 5 s. */
+	/** Shard map refresh. Default 5 s, 30 s past 1,000 shards (ListShards pages 1,000 shards a call). */
 	readonly shardRefreshMs?: number;
+	/** Shard figures refresh. Default 60 s: CloudWatch's shard-level metrics come by the minute. */
+	readonly figuresRefreshMs?: number;
 	/** GetRecords calls per second per shard of the live reader. Default 1. */
 	readonly liveCallsPerSecond?: number;
 	/** How often live figures are recomputed. Default 1 s. */
@@ -108,25 +152,36 @@ const defaultDescribe = (error: unknown): string =>
 	error instanceof Error ? (error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message) : String(error);
 
 /**
- * One stream's dashboard: its shard map, live per-shard figures from a background tail at LATEST,
- * CloudWatch history over a chosen window, and the hottest shard. Does nothing until started, and
- * leaves nothing running once stopped.
+ * One stream's dashboard: its shard map, every shard's CloudWatch figures (when enhanced monitoring
+ * publishes them), CloudWatch history over a chosen window, the hottest shards, and, only when asked,
+ * live figures from a tail at LATEST of the shards in view. Does nothing until started, and leaves
+ * nothing running once stopped.
  */
 export class StreamDashboardStore extends BackgroundStore<DashboardSnapshot> implements DashboardStore {
 	private readonly meters: Meters;
 	private readonly sample = new TrafficSample({perShard: 5_000});
 	private readonly describe: (error: unknown) => Promise<string>;
+	private readonly pace: number;
 	private cancelHistory: (() => void) | undefined;
 	private shardsLoading = false;
+	private figuresLoading = false;
 	private historyRequest = 0;
+	private openShards = new Set<string>();
+	private onScreen: readonly string[] = [];
+	/** The live reader's own stop, while it runs; a new set of shards replaces it. */
+	private liveRun: AbortController | undefined;
+	private cancelFollow: (() => void) | undefined;
 
 	constructor(private readonly options: DashboardStoreOptions) {
-		const callsPerSecond = Math.min(5, Math.max(0.1, options.liveCallsPerSecond ?? 1));
+		const pace = Math.min(5, Math.max(0.1, options.liveCallsPerSecond ?? 1));
 		super({
 			stream: options.stream,
 			info: undefined,
 			shards: {status: 'loading'},
-			live: {status: 'idle', callsPerSecond},
+			counts: {open: 0, closed: 0},
+			figures: {status: 'loading'},
+			topShards: [],
+			live: {status: 'off', shards: [], pace, callsPerSecond: 0},
 			meters: [],
 			totals: NO_TOTALS,
 			hottest: undefined,
@@ -134,29 +189,65 @@ export class StreamDashboardStore extends BackgroundStore<DashboardSnapshot> imp
 			window: TIME_WINDOWS[0],
 			metric: 'records',
 		});
+		this.pace = pace;
 		this.meters = new Meters(options.now ?? Date.now);
 		const describe = options.describeError ?? defaultDescribe;
 		this.describe = async (error) => describe(error);
 	}
 
 	protected begin(session: Session): void {
-		this.set((previous) => ({...previous, live: {status: 'starting', callsPerSecond: previous.live.callsPerSecond}}));
-		void session.track(this.refreshShards(session).then(() => this.loadHistory(session)));
-		void session.track(this.runTail(session));
-		session.every(this.options.shardRefreshMs ?? 5_000, () => void session.track(this.refreshShards(session)));
+		void session.track(
+			this.refreshShards(session).then(async () => {
+				await this.loadFigures(session);
+				await this.loadHistory(session);
+			}),
+		);
+		const shardsAgain = (): void => {
+			const shards = this.getSnapshot().shards;
+			const many = shards.status === 'ready' && shards.value.length > 1_000;
+			session.after(this.options.shardRefreshMs ?? (many ? 30_000 : 5_000), () => {
+				void session.track(this.refreshShards(session)).finally(shardsAgain);
+			});
+		};
+		shardsAgain();
+		session.every(this.options.figuresRefreshMs ?? 60_000, () => void session.track(this.loadFigures(session)));
 		session.every(this.options.tickMs ?? 1_000, () => this.tick());
 	}
 
 	protected override end(): void {
 		this.cancelHistory = undefined;
-		this.set((previous) => ({...previous, live: {status: 'idle', callsPerSecond: previous.live.callsPerSecond}}));
+		this.liveRun = undefined;
+		this.cancelFollow = undefined;
+		this.set((previous) => ({...previous, live: {status: 'off', shards: [], pace: this.pace, callsPerSecond: 0}}));
 	}
 
 	refresh(): void {
 		const session = this.current;
 		if (!session) return;
 		void session.track(this.refreshShards(session));
+		void session.track(this.loadFigures(session));
 		void session.track(this.loadHistory(session));
+	}
+
+	show(shardIds: readonly string[]): void {
+		if (shardIds.length === this.onScreen.length && shardIds.every((id, index) => id === this.onScreen[index])) return;
+		this.onScreen = shardIds;
+		const session = this.current;
+		if (!session || !this.liveRun) return;
+		// Scrolling moves the reader to the new rows, once the scrolling pauses.
+		this.cancelFollow?.();
+		this.cancelFollow = session.after(500, () => {
+			const targets = this.liveTargets();
+			const reading = this.getSnapshot().live.shards;
+			if (targets.length !== reading.length || targets.some((id, index) => id !== reading[index])) this.startLive(session);
+		});
+	}
+
+	toggleLive(): void {
+		const session = this.current;
+		if (!session) return;
+		if (this.liveRun) return this.stopLive();
+		this.startLive(session);
 	}
 
 	cycleWindow(): void {
@@ -208,7 +299,9 @@ export class StreamDashboardStore extends BackgroundStore<DashboardSnapshot> imp
 				enhancedMetrics: (summary?.EnhancedMonitoring ?? []).flatMap((entry) => entry.ShardLevelMetrics ?? []),
 			};
 			const value = shards.map(shardView).sort((a, b) => (a.shardId < b.shardId ? -1 : a.shardId > b.shardId ? 1 : 0));
-			this.set((previous) => ({...previous, info, shards: {status: 'ready', value, updatedAt: new Date()}}));
+			this.openShards = new Set(value.filter((shard) => shard.open).map((shard) => shard.shardId));
+			const counts = {open: this.openShards.size, closed: value.length - this.openShards.size};
+			this.set((previous) => ({...previous, info, counts, shards: {status: 'ready', value, updatedAt: new Date()}}));
 		} catch (error) {
 			if (!session.live || signal.aborted) return;
 			const message = await this.describe(error);
@@ -219,15 +312,47 @@ export class StreamDashboardStore extends BackgroundStore<DashboardSnapshot> imp
 				...previous,
 				...(gone && previous.info ? {info: {...previous.info, status: NOT_FOUND}} : {}),
 				shards: previous.shards.status === 'ready' ? {...previous.shards, refreshError: message} : {status: 'failed', error: message},
+				...(previous.live.status === 'off' ? {} : {live: {...previous.live, status: 'failed' as const, error: message}}),
 			}));
 		} finally {
 			this.shardsLoading = false;
 		}
 	}
 
+	/** Every shard's figures from its shard-level metrics, when enhanced monitoring turned any on. */
+	private async loadFigures(session: Session): Promise<void> {
+		const {shards, info} = this.getSnapshot();
+		const read = this.options.metrics.shardFigures?.bind(this.options.metrics);
+		if (this.figuresLoading || shards.status !== 'ready' || !info) return;
+		if (!read || enabledShardMetrics(info.enhancedMetrics).length === 0) {
+			this.set((previous) => ({...previous, figures: {status: 'off'}, topShards: []}));
+			return;
+		}
+		this.figuresLoading = true;
+		try {
+			const value = await read(
+				{stream: this.options.stream, shardIds: shards.value.map((shard) => shard.shardId), enhancedMetrics: info.enhancedMetrics},
+				session.signal,
+			);
+			if (!session.live) return;
+			this.set((previous) => ({...previous, figures: {status: 'ready', value, updatedAt: new Date()}, topShards: topShards(value)}));
+			this.tick();
+		} catch (error) {
+			if (!session.live || session.signal.aborted) return;
+			const message = await this.describe(error);
+			if (!session.live) return;
+			this.set((previous) => ({
+				...previous,
+				figures: previous.figures.status === 'ready' ? {...previous.figures, refreshError: message} : {status: 'failed', error: message},
+			}));
+		} finally {
+			this.figuresLoading = false;
+		}
+	}
+
 	private async loadHistory(session: Session): Promise<void> {
 		const request = ++this.historyRequest;
-		const {window, shards, info} = this.getSnapshot();
+		const {window, topShards: top, info} = this.getSnapshot();
 		const signal = session.signal;
 		const current = () => session.live && request === this.historyRequest && !signal.aborted;
 		try {
@@ -235,7 +360,8 @@ export class StreamDashboardStore extends BackgroundStore<DashboardSnapshot> imp
 				{
 					stream: this.options.stream,
 					window,
-					shardIds: shards.status === 'ready' ? shards.value.map((shard) => shard.shardId) : [],
+					// Per-shard history for the busiest shards only: the table has every shard's figures.
+					shardIds: top.map((shard) => shard.shardId),
 					enhancedMetrics: info?.enhancedMetrics ?? [],
 				},
 				signal,
@@ -267,65 +393,99 @@ export class StreamDashboardStore extends BackgroundStore<DashboardSnapshot> imp
 		this.cancelHistory = session.after(delayMs, () => void session.track(this.loadHistory(session)));
 	}
 
-	private async runTail(session: Session): Promise<void> {
-		const signal = session.signal;
+	/** The open shards in view, at most LIVE_MAX_SHARDS. */
+	private liveTargets(): string[] {
+		return this.onScreen.filter((shardId) => this.openShards.has(shardId)).slice(0, LIVE_MAX_SHARDS);
+	}
+
+	private startLive(session: Session): void {
+		this.liveRun?.abort();
+		const shards = this.liveTargets();
+		const controller = new AbortController();
+		session.signal.addEventListener('abort', () => controller.abort(), {once: true});
+		this.liveRun = controller;
+		// What is no longer read is forgotten: memory follows the shards read, not the shards ever read.
+		const kept = new Set(shards);
+		this.meters.retain(kept);
+		this.sample.retain(kept);
+		if (shards.length === 0) {
+			this.setLive({status: 'running', shards, pace: this.pace, callsPerSecond: 0, note: 'no open shard in view'});
+			return;
+		}
+		this.setLive({status: 'starting', shards, pace: this.pace, callsPerSecond: 0});
+		void session.track(this.runTail(session, controller, shards));
+	}
+
+	private stopLive(): void {
+		this.liveRun?.abort();
+		this.liveRun = undefined;
+		this.cancelFollow?.();
+		this.meters.retain(new Set());
+		this.setLive({status: 'off', shards: [], pace: this.pace, callsPerSecond: 0});
+		this.tick();
+	}
+
+	private async runTail(session: Session, run: AbortController, shards: readonly string[]): Promise<void> {
 		const tail = this.options.tail ?? tailStream;
-		const callsPerSecond = this.getSnapshot().live.callsPerSecond;
+		const mine = () => session.live && this.liveRun === run && !run.signal.aborted;
 		try {
 			// Left open like the tail view, it waits out expired credentials and reads on once they are renewed.
 			for await (const event of tail(this.options.kinesis, {
 				stream: this.options.stream,
 				from: LATEST,
-				callsPerSecond,
-				shardRefreshMs: 10_000,
+				shards,
+				callsPerSecond: this.pace,
+				shardRefreshMs: 30_000,
 				waitForCredentials: true,
-				signal,
+				signal: run.signal,
 			})) {
-				if (!session.live) break;
+				if (!mine()) break;
 				this.meters.observe(event);
 				this.sample.observe(event);
-				await this.onTailEvent(session, event);
+				await this.onTailEvent(event, mine);
 			}
 		} catch (error) {
-			if (!session.live || signal.aborted) return;
-			await this.liveFailed(session, error);
+			if (!mine()) return;
+			await this.liveFailed(error, mine);
 		}
 	}
 
-	private async onTailEvent(session: Session, event: TailEvent): Promise<void> {
+	private async onTailEvent(event: TailEvent, mine: () => boolean): Promise<void> {
 		const live = this.getSnapshot().live;
 		switch (event.type) {
 			case 'records':
 			case 'polled':
 			case 'caught-up':
-				if (live.status === 'starting') this.setLive({status: 'running', callsPerSecond: live.callsPerSecond});
+				if (live.status === 'starting') this.setLive({...live, status: 'running'});
 				return;
 			case 'retrying':
 				this.setLive({...live, note: `retrying ${event.shardId || 'the shard listing'}: ${event.reason}`});
 				return;
 			case 'recovered':
-				if (live.note) this.setLive({status: live.status, callsPerSecond: live.callsPerSecond});
+				if (live.note) this.setLive(withoutNote(live));
 				return;
-			case 'failed':
-				if (!event.shardId) return this.liveFailed(session, event.error);
-				this.setLive({...live, note: `${event.shardId} stopped: ${await this.describe(event.error)}`});
+			case 'failed': {
+				if (!event.shardId) return this.liveFailed(event.error, mine);
+				const message = await this.describe(event.error);
+				if (mine()) this.setLive({...this.getSnapshot().live, note: `${event.shardId} stopped: ${message}`});
 				return;
+			}
 			default:
 				return;
 		}
 	}
 
-	private async liveFailed(session: Session, error: unknown): Promise<void> {
+	private async liveFailed(error: unknown, mine: () => boolean): Promise<void> {
 		const message = await this.describe(error);
-		if (!session.live) return;
-		this.setLive({status: 'failed', callsPerSecond: this.getSnapshot().live.callsPerSecond, error: message});
+		if (!mine()) return;
+		this.setLive({...this.getSnapshot().live, status: 'failed', error: message});
 	}
 
 	private setLive(live: LiveState): void {
 		this.set((previous) => ({...previous, live}));
 	}
 
-	/** Recomputes the live figures: rates move with time even when no event arrives. */
+	/** Recomputes the live figures of the shards read (a screenful at most): rates move with time even when no event arrives. */
 	private tick(): void {
 		const meters = this.meters.snapshot();
 		const totals: LiveTotals = meters.reduce<LiveTotals>(
@@ -338,17 +498,48 @@ export class StreamDashboardStore extends BackgroundStore<DashboardSnapshot> imp
 			}),
 			NO_TOTALS,
 		);
-		this.set((previous) => ({...previous, meters, totals, hottest: hottestShard(meters, previous.history)}));
+		const callsPerSecond = meters.reduce((sum, meter) => sum + meter.callsPerSecond, 0);
+		this.set((previous) => ({
+			...previous,
+			meters,
+			totals,
+			live: previous.live.status === 'off' ? previous.live : {...previous.live, callsPerSecond},
+			hottest: hottestShard(meters, previous.history, previous.topShards),
+		}));
 	}
 }
 
-/** The hottest shard by live records/s; without live traffic, by CloudWatch's shard-level IncomingRecords. */
-export function hottestShard(meters: readonly ShardMeter[], history: Loadable<StreamHistory>): HotShard | undefined {
+const withoutNote = ({note: _note, ...live}: LiveState): LiveState => live;
+
+/** The busiest shards by CloudWatch's IncomingRecords, busiest first: one pass, a short list kept sorted. */
+function topShards(figures: ShardFiguresResult): TopShard[] {
+	const top: TopShard[] = [];
+	for (const [shardId, shard] of figures.shards) {
+		const rate = shard.recordsPerSecond ?? 0;
+		if (rate <= 0 || (top.length === TOP_SHARDS && rate <= (top.at(-1)?.recordsPerSecond ?? 0))) continue;
+		top.push({shardId, recordsPerSecond: rate});
+		top.sort((a, b) => b.recordsPerSecond - a.recordsPerSecond || (a.shardId < b.shardId ? -1 : 1));
+		if (top.length > TOP_SHARDS) top.pop();
+	}
+	return top;
+}
+
+/**
+ * The hottest shard by live records/s; without live traffic, by CloudWatch's shard-level IncomingRecords:
+ * the last 5 minutes of every shard when read, or else the window's history of the shards it has.
+ */
+export function hottestShard(
+	meters: readonly ShardMeter[],
+	history: Loadable<StreamHistory>,
+	top: readonly TopShard[] = [],
+): HotShard | undefined {
 	const live = meters.reduce<ShardMeter | undefined>(
 		(best, meter) => (meter.recordsPerSecond > (best?.recordsPerSecond ?? 0) ? meter : best),
 		undefined,
 	);
 	if (live) return {shardId: live.shardId, recordsPerSecond: live.recordsPerSecond, source: 'live', topKeys: live.topKeys};
+	const busiest = top[0];
+	if (busiest) return {...busiest, source: 'cloudwatch', topKeys: meters.find((meter) => meter.shardId === busiest.shardId)?.topKeys ?? []};
 	if (history.status !== 'ready') return undefined;
 	let best: HotShard | undefined;
 	for (const [shardId, shard] of Object.entries(history.value.shards)) {

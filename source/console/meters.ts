@@ -160,6 +160,11 @@ export class Meters {
 		);
 	}
 
+	/** Forgets every shard but these (the shards still read): memory stays bounded by what is read now. */
+	retain(shardIds: ReadonlySet<string>): void {
+		for (const shardId of this.shards.keys()) if (!shardIds.has(shardId)) this.shards.delete(shardId);
+	}
+
 	subscribe(listener: () => void): () => void {
 		this.listeners.add(listener);
 		return () => this.listeners.delete(listener);

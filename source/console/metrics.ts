@@ -84,21 +84,68 @@ export interface MetricsSource {
 	streamHistory(request: HistoryRequest, signal?: AbortSignal): Promise<StreamHistory>;
 	/** Records per second each stream took in over the last 5 minutes; streams with no data count 0. */
 	incomingRates(streamNames: readonly string[], signal?: AbortSignal): Promise<Map<string, number>>;
+	/** Each shard's recent figures from its shard-level metrics (those enhanced monitoring turned on). */
+	shardFigures?(request: ShardFiguresRequest, signal?: AbortSignal): Promise<ShardFiguresResult>;
 }
 
+/** The shard-level metrics the dashboard's shard table reads, when enhanced monitoring has them. */
+export const SHARD_FIGURE_METRICS = [
+	'IncomingRecords',
+	'IncomingBytes',
+	'IteratorAgeMilliseconds',
+	'ReadProvisionedThroughputExceeded',
+	'WriteProvisionedThroughputExceeded',
+] as const;
+export type ShardFigureMetric = (typeof SHARD_FIGURE_METRICS)[number];
+
+export interface ShardFiguresRequest {
+	readonly stream: string;
+	readonly shardIds: readonly string[];
+	/** As DescribeStreamSummary lists them; 'ALL' means all. */
+	readonly enhancedMetrics: readonly string[];
+}
+
+/** A shard's figures over the last few minutes; a metric not turned on is left out. */
+export interface ShardFigures {
+	readonly recordsPerSecond?: number;
+	readonly bytesPerSecond?: number;
+	/** The latest IteratorAgeMilliseconds (Maximum), if any consumer read the shard. */
+	readonly iteratorAgeMs?: number;
+	/** Read and write throttling, per minute over the window. */
+	readonly throttledPerMinute?: number;
+}
+
+export interface ShardFiguresResult {
+	readonly shards: ReadonlyMap<string, ShardFigures>;
+	readonly metrics: readonly ShardFigureMetric[];
+	readonly windowMs: number;
+	/** GetMetricData calls it took (pages included). */
+	readonly calls: number;
+}
+
+/** The shard-level metrics of SHARD_FIGURE_METRICS that enhanced monitoring turned on. */
+export const enabledShardMetrics = (enhancedMetrics: readonly string[]): ShardFigureMetric[] =>
+	SHARD_FIGURE_METRICS.filter((metric) => enhancedMetrics.includes(metric) || enhancedMetrics.includes('ALL'));
+
 const NAMESPACE = 'AWS/Kinesis';
-const MAX_QUERIES = 500;
+/** GetMetricData takes at most 500 metrics a call. */
+export const MAX_QUERIES = 500;
 const RATE_WINDOW_MS = 5 * 60_000;
+/** GetMetricData calls a second at most for one big stream's shards: a tenth of CloudWatch's 50 per account. */
+const SHARD_FIGURE_CALLS_PER_SECOND = 5;
 
 export interface CloudWatchMetricsOptions {
 	/** The endpoint keeps 1-second data (the built-in engine): finer periods for short windows. */
 	readonly highResolution?: boolean;
 	readonly now?: () => number;
+	/** GetMetricData calls a second at most while reading shard figures. Default 5. */
+	readonly shardFigureCallsPerSecond?: number;
 }
 
 export class CloudWatchMetrics implements MetricsSource {
 	private readonly highResolution: boolean;
 	private readonly now: () => number;
+	private readonly callGapMs: number;
 
 	constructor(
 		private readonly cloudwatch: CloudWatchClient,
@@ -106,6 +153,67 @@ export class CloudWatchMetrics implements MetricsSource {
 	) {
 		this.highResolution = options.highResolution ?? false;
 		this.now = options.now ?? Date.now;
+		this.callGapMs = 1000 / (options.shardFigureCallsPerSecond ?? SHARD_FIGURE_CALLS_PER_SECOND);
+	}
+
+	/**
+	 * Every shard's figures over the last 5 minutes, 500 metrics a call (a 10,000-shard stream with all five
+	 * metrics takes 100 calls), the calls one at a time and paced to stay a small share of CloudWatch's quota.
+	 */
+	async shardFigures(request: ShardFiguresRequest, signal?: AbortSignal): Promise<ShardFiguresResult> {
+		const metrics = enabledShardMetrics(request.enhancedMetrics);
+		const periodSeconds = this.highResolution ? 10 : 60;
+		const periodMs = periodSeconds * 1000;
+		// The period still filling is in, so that a shard just written shows; rates are over the time covered.
+		const nowMs = this.now();
+		const endMs = Math.ceil(nowMs / periodMs) * periodMs;
+		const startMs = endMs - RATE_WINDOW_MS;
+		const seconds = Math.max(1, (nowMs - startMs) / 1000);
+		const minutes = seconds / 60;
+		const figures = new Map<string, Mutable<ShardFigures>>();
+		let calls = 0;
+		const queries = request.shardIds.flatMap((shardId, index) =>
+			metrics.map((metric, which) =>
+				metricQuery(
+					`s${index}_${which}`,
+					metric,
+					[
+						['StreamName', request.stream],
+						['ShardId', shardId],
+					],
+					periodSeconds,
+					metric === 'IteratorAgeMilliseconds' ? 'Maximum' : 'Sum',
+				),
+			),
+		);
+		for (let first = 0; first < queries.length; first += MAX_QUERIES) {
+			if (first > 0) await pause(this.callGapMs, signal);
+			const batch = queries.slice(first, first + MAX_QUERIES);
+			const {points, pages} = await this.getMetricDataPages(batch, startMs, endMs, signal);
+			calls += pages;
+			for (const query of batch) {
+				const [shardIndex = 0, which = 0] = (query.Id ?? '').slice(1).split('_').map(Number);
+				const shardId = request.shardIds[shardIndex] as string;
+				const values = points.get(query.Id ?? '')?.values ?? [];
+				const shard = figures.get(shardId) ?? {};
+				figures.set(shardId, shard);
+				const sum = values.reduce((total, value) => total + value, 0);
+				switch (metrics[which]) {
+					case 'IncomingRecords':
+						shard.recordsPerSecond = sum / seconds;
+						break;
+					case 'IncomingBytes':
+						shard.bytesPerSecond = sum / seconds;
+						break;
+					case 'IteratorAgeMilliseconds':
+						if (values.length > 0) shard.iteratorAgeMs = values.at(-1);
+						break;
+					default:
+						shard.throttledPerMinute = (shard.throttledPerMinute ?? 0) + sum / minutes;
+				}
+			}
+		}
+		return {shards: figures, metrics, windowMs: RATE_WINDOW_MS, calls};
 	}
 
 	async streamHistory(request: HistoryRequest, signal?: AbortSignal): Promise<StreamHistory> {
@@ -144,9 +252,20 @@ export class CloudWatchMetrics implements MetricsSource {
 		endMs: number,
 		signal?: AbortSignal,
 	): Promise<Map<string, Points>> {
+		return (await this.getMetricDataPages(queries, startMs, endMs, signal)).points;
+	}
+
+	private async getMetricDataPages(
+		queries: MetricDataQuery[],
+		startMs: number,
+		endMs: number,
+		signal?: AbortSignal,
+	): Promise<{points: Map<string, Points>; pages: number}> {
 		const gathered = new Map<string, {timestamps: number[]; values: number[]}>();
 		let nextToken: string | undefined;
+		let pages = 0;
 		do {
+			pages++;
 			const page = await this.cloudwatch.send(
 				new GetMetricDataCommand({
 					MetricDataQueries: queries,
@@ -160,9 +279,18 @@ export class CloudWatchMetrics implements MetricsSource {
 			for (const result of page.MetricDataResults ?? []) append(gathered, result);
 			nextToken = page.NextToken;
 		} while (nextToken);
-		return sortPoints(gathered);
+		return {points: sortPoints(gathered), pages};
 	}
 }
+
+type Mutable<T> = {-readonly [K in keyof T]: T[K]};
+
+/** Waits `ms`, or less if the signal aborts (the call after it then fails as aborted). */
+const pause = (ms: number, signal?: AbortSignal): Promise<void> =>
+	new Promise((resolve) => {
+		const timer = setTimeout(resolve, ms);
+		signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), {once: true});
+	});
 
 interface PlannedQuery {
 	readonly id: string;

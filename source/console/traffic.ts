@@ -92,6 +92,11 @@ export class TrafficSample {
 		if (slot < this.perShard) shard.keys[slot] = partitionKey;
 	}
 
+	/** Forgets every shard but these (the shards still read). */
+	retain(shardIds: ReadonlySet<string>): void {
+		for (const shardId of this.shards.keys()) if (!shardIds.has(shardId)) this.shards.delete(shardId);
+	}
+
 	/** Records seen on a shard since the sample began. */
 	seen(shardId: string): number {
 		return this.shards.get(shardId)?.seen ?? 0;

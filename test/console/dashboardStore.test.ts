@@ -54,13 +54,15 @@ describe('the dashboard store on the engine', () => {
 	let engine: Engine;
 	let kinesis: KinesisClient;
 	let calls = 0;
+	let reads = 0;
 	beforeAll(async () => {
 		engine = await startEngine();
 		kinesis = kinesisClient(engine.url, 'http1');
-		// Counts every call the client makes, to prove that nothing runs after stop.
+		// Counts every call the client makes, to prove that nothing runs after stop, and the reads of shards.
 		kinesis.middlewareStack.add(
-			(next) => async (args) => {
+			(next, context) => async (args) => {
 				calls++;
+				if (context.commandName === 'GetRecordsCommand' || context.commandName === 'GetShardIteratorCommand') reads++;
 				return next(args);
 			},
 			{step: 'initialize'},
@@ -73,32 +75,35 @@ describe('the dashboard store on the engine', () => {
 		await engine.close();
 	});
 
-	it('loads the shard map, reads new records live at 1 call/s per shard, and stops leaving nothing running', async () => {
+	it('loads the shard map, reads no shard until asked, then the shards in view at 1 call/s each, and stops leaving nothing running', async () => {
 		const metrics = new FakeMetrics();
 		const store = new StreamDashboardStore({kinesis, metrics, stream: 'clicks', tickMs: 100});
-		expect(store.getSnapshot().live.status).toBe('idle');
+		expect(store.getSnapshot().live.status).toBe('off');
 		const before = calls;
 		await new Promise((resolve) => setTimeout(resolve, 200));
 		expect(calls).toBe(before);
 
 		store.start();
 		store.start();
-		const loaded = await until(
-			store,
-			(snapshot) => snapshot.shards.status === 'ready' && snapshot.live.status === 'running' && snapshot.history.status === 'ready',
-		);
+		const loaded = await until(store, (snapshot) => snapshot.shards.status === 'ready' && snapshot.history.status === 'ready');
 		expect(loaded.shards.status === 'ready' && loaded.shards.value.map((shard) => shard.shardId)).toEqual([
 			'shardId-000000000000',
 			'shardId-000000000001',
 		]);
+		expect(loaded.counts).toEqual({open: 2, closed: 0});
 		expect(loaded.info).toMatchObject({status: 'ACTIVE', mode: 'PROVISIONED', retentionHours: 24, enhancedMetrics: ['IncomingRecords']});
-		expect(loaded.live.callsPerSecond).toBe(1);
-		// History asks for the shards, and for the shard-level metrics that are on.
-		expect(metrics.requests.at(-1)).toMatchObject({
-			stream: 'clicks',
-			shardIds: ['shardId-000000000000', 'shardId-000000000001'],
-			enhancedMetrics: ['IncomingRecords'],
-		});
+		// History asks for the shard-level metrics that are on; this CloudWatch stand-in gives no shard figures to pick shards by.
+		expect(metrics.requests.at(-1)).toMatchObject({stream: 'clicks', shardIds: [], enhancedMetrics: ['IncomingRecords']});
+		expect(loaded.figures).toEqual({status: 'off'});
+		// Open, it reads no shard.
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		expect(reads).toBe(0);
+		expect(store.getSnapshot().live).toMatchObject({status: 'off', shards: []});
+
+		store.show(['shardId-000000000000', 'shardId-000000000001']);
+		store.toggleLive();
+		const running = await until(store, (snapshot) => snapshot.live.status === 'running');
+		expect(running.live).toMatchObject({shards: ['shardId-000000000000', 'shardId-000000000001'], pace: 1});
 
 		const records = Array.from({length: 50}, (_, index) => ({
 			Data: Buffer.from('x'.repeat(10)),
@@ -120,9 +125,21 @@ describe('the dashboard store on the engine', () => {
 		const start = calls;
 		await new Promise((resolve) => setTimeout(resolve, 2000));
 		expect(calls - start).toBeLessThanOrEqual(8);
+		// What it says it spends is what it measured: about one call a second per shard.
+		const measured = store.getSnapshot().live.callsPerSecond;
+		expect(measured).toBeGreaterThan(0.5);
+		expect(measured).toBeLessThanOrEqual(2.5);
+
+		// Asked again, it stops reading.
+		store.toggleLive();
+		expect(store.getSnapshot().live.status).toBe('off');
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		const readsAfter = reads;
+		await new Promise((resolve) => setTimeout(resolve, 1500));
+		expect(reads).toBe(readsAfter);
 
 		await store.stop();
-		expect(store.getSnapshot().live.status).toBe('idle');
+		expect(store.getSnapshot().live.status).toBe('off');
 		const stopped = calls;
 		await new Promise((resolve) => setTimeout(resolve, 1500));
 		expect(calls).toBe(stopped);
@@ -133,7 +150,7 @@ describe('the dashboard store on the engine', () => {
 		metrics.failWith = Object.assign(new Error('GetMetricData is not served here'), {name: 'UnknownOperationException'});
 		const store = new StreamDashboardStore({kinesis, metrics, stream: 'clicks', tickMs: 100});
 		store.start();
-		const failed = await until(store, (snapshot) => snapshot.history.status === 'failed' && snapshot.live.status === 'running');
+		const failed = await until(store, (snapshot) => snapshot.history.status === 'failed');
 		expect(failed.history).toEqual({status: 'failed', error: 'UnknownOperationException: GetMetricData is not served here'});
 		expect(failed.shards.status).toBe('ready');
 
@@ -156,9 +173,9 @@ describe('the dashboard store on the engine', () => {
 			describeError: (error) => `described: ${(error as Error).name}`,
 		});
 		store.start();
-		const failed = await until(store, (snapshot) => snapshot.shards.status === 'failed' && snapshot.live.status === 'failed');
+		const failed = await until(store, (snapshot) => snapshot.shards.status === 'failed');
 		expect(failed.shards).toEqual({status: 'failed', error: 'described: ResourceNotFoundException'});
-		expect(failed.live.error).toBe('described: ResourceNotFoundException');
+		expect(failed.live.status).toBe('off');
 		await store.stop();
 	});
 });
@@ -187,22 +204,40 @@ describe('the dashboard store with a fake tail', () => {
 				}
 			})();
 		};
-		// Calls that never answer, but stop when aborted, as the SDK's do.
+		// The shard map answers; every other call never does, but stops when aborted, as the SDK's do.
 		const kinesis = {
-			send: (_command: unknown, options?: {abortSignal?: AbortSignal}) =>
-				new Promise((_resolve, reject) =>
-					options?.abortSignal?.addEventListener('abort', () => reject(new Error('aborted')), {once: true}),
-				),
+			send: (command: object, options?: {abortSignal?: AbortSignal}) =>
+				command.constructor.name === 'ListShardsCommand'
+					? Promise.resolve({
+							Shards: [
+								{
+									ShardId: 's-1',
+									HashKeyRange: {StartingHashKey: '0', EndingHashKey: '9'},
+									SequenceNumberRange: {StartingSequenceNumber: '1'},
+								},
+							],
+						})
+					: command.constructor.name === 'DescribeStreamSummaryCommand'
+						? Promise.resolve({StreamDescriptionSummary: {StreamStatus: 'ACTIVE'}})
+						: new Promise((_resolve, reject) =>
+								options?.abortSignal?.addEventListener('abort', () => reject(new Error('aborted')), {once: true}),
+							),
 		} as unknown as KinesisClient;
 		const store = new StreamDashboardStore({kinesis, metrics: new FakeMetrics(), stream: 'fake', tail, tickMs: 50, liveCallsPerSecond: 2});
 		store.start();
+		await until(store, (snapshot) => snapshot.shards.status === 'ready');
+		store.show(['s-1']);
+		store.toggleLive();
 		const noted = await until(store, (snapshot) => snapshot.live.note !== undefined && snapshot.totals.throttledPerMinute === 1);
 		expect(noted.live).toMatchObject({
 			status: 'running',
-			callsPerSecond: 2,
+			pace: 2,
+			shards: ['s-1'],
 			note: 'retrying s-1: ProvisionedThroughputExceededException: Rate exceeded for shard s-1',
 		});
-		expect(options).toMatchObject({stream: 'fake', from: {type: 'LATEST'}, callsPerSecond: 2});
+		// One poll in the last 10 s: a tenth of a call a second, measured.
+		await until(store, (snapshot) => snapshot.live.callsPerSecond === 0.1);
+		expect(options).toMatchObject({stream: 'fake', from: {type: 'LATEST'}, callsPerSecond: 2, shards: ['s-1']});
 		await store.stop();
 		expect(options?.signal?.aborted).toBe(true);
 		expect(finished).toBe(true);
