@@ -67,7 +67,10 @@ function snapshot(overrides: Partial<DashboardSnapshot> = {}): DashboardSnapshot
 		stream: 'clickstream',
 		info: {status: 'ACTIVE', mode: 'PROVISIONED', retentionHours: 24, consumers: 0, enhancedMetrics: []},
 		shards: ready(SHARDS),
-		live: {status: 'running', callsPerSecond: 1},
+		counts: {open: 2, closed: 1},
+		figures: {status: 'off'},
+		topShards: [],
+		live: {status: 'running', shards: ['shardId-000000000001', 'shardId-000000000002'], pace: 1, callsPerSecond: 2},
 		meters: [
 			meter('shardId-000000000001', 120, {
 				topKeys: [
@@ -97,6 +100,8 @@ function snapshot(overrides: Partial<DashboardSnapshot> = {}): DashboardSnapshot
 /** A DashboardStore-shaped fake: a snapshot the test sets, and a log of what the view asked. */
 class FakeDashboard extends BackgroundStore<DashboardSnapshot> implements DashboardStore {
 	readonly calls: string[] = [];
+	/** The shards the view last said were in view. */
+	inView: readonly string[] = [];
 	constructor(initial: DashboardSnapshot = snapshot()) {
 		super(initial);
 	}
@@ -111,6 +116,12 @@ class FakeDashboard extends BackgroundStore<DashboardSnapshot> implements Dashbo
 	}
 	refresh(): void {
 		this.calls.push('refresh');
+	}
+	show(shardIds: readonly string[]): void {
+		this.inView = shardIds;
+	}
+	toggleLive(): void {
+		this.calls.push('live');
 	}
 	cycleWindow(): void {
 		this.calls.push('window');
@@ -163,20 +174,33 @@ describe('the dashboard view', () => {
 		const app = renderApp(fakeServices(store), routes(), {initialRoute: DASHBOARD});
 		const frame = await waitForFrame(app.lastFrame, (text) => text.includes('CloudWatch IncomingRecords'));
 		expect(frame).toMatch(/clickstream +ACTIVE · provisioned · 2 open \/ 1 closed · retention 24h +window 15m · records\/s \(w\/m\)/);
-		expect(frame).toMatch(/SHARD +STATE +PARENTS +HASH RANGE +REC\/S +BYTES\/S +LAG +READ/);
-		expect(frame).toMatch(/› all shards +124 +12 KiB +0ms/);
-		expect(frame).toMatch(/shardId-000000000000 +closed +- +▒{16}/);
-		expect(frame).toMatch(/shardId-000000000001 +open +0 +█+·+ +120 +12 KiB +0ms +20% ◆ hot/);
+		expect(frame).toMatch(/SHARD +STATE +PARENTS +HASH RANGE +REC\/S +BYTES\/S +LAG +THR\/M +READ/);
+		// Without enhanced monitoring the stream's row is CloudWatch's stream-level figures, and the dashboard says so.
+		expect(frame).toMatch(/› all shards +80 +7.8 KiB/);
+		expect(frame).toContain('enhanced monitoring off: no per-shard CloudWatch figures');
+		// The closed shard is hidden, and the line says how many are.
+		expect(frame).not.toContain('shardId-000000000000 ');
+		expect(frame).toContain('1 closed shard hidden (x shows them)');
+		expect(frame).toMatch(/shardId-000000000001 +open +0 +█+·+ +120 +12 KiB +0ms +0 +20% ◆ hot/);
 		expect(frame).toMatch(/shardId-000000000002 +open +0 +·+█+ +4 +400 B/);
-		expect(frame).toContain('◆ hottest shardId-000000000001 120 rec/s · top keys: user-7 60%, user-3 10%');
+		expect(frame).toContain('◆ hottest shardId-000000000001 120 rec/s (live) · top keys: user-7 60%, user-3 10%');
 		expect(frame).toContain('throttling: live reads 3/min · CloudWatch 15m: writes 12, reads 0');
-		expect(frame).toContain('live records/s · all shards · last');
+		expect(frame).toContain('live records/s · 2 shards read · last');
 		expect(frame).toContain('CloudWatch IncomingRecords · stream · 15m at 1m');
-		expect(frame).toContain('live: reading at LATEST · 1 GetRecords/s per shard, 4 of 5/s left for other consumers');
+		// What it spends is what it measured (2 calls/s over 2 shards), not the pace it asked for.
+		expect(frame).toContain('live: 2 shards at LATEST · 2 GetRecords/s measured, 1/s a shard (20% of its 5/s) · l stops');
 		expect(frame).toContain("READ: the share of each shard's read limit (5 calls/s, 2 MiB/s) this console's live reader takes");
 		// Both charts drew their axes.
 		expect(frame.match(/┤/g)?.length ?? 0).toBeGreaterThan(6);
 		expect(store.calls).toContain('start');
+		// The view tells the store which shards are in view: the live reader reads those.
+		expect(store.inView).toEqual(['shardId-000000000001', 'shardId-000000000002']);
+
+		app.stdin.write('x');
+		const closed = await waitForFrame(app.lastFrame, (text) => text.includes('1 closed shard shown (x hides them)'));
+		expect(closed).toMatch(/shardId-000000000000 +closed +- +▒{8} +- +- +- +- +-/);
+		app.stdin.write('l');
+		await waitForFrame(app.lastFrame, () => store.calls.includes('live'));
 		app.unmount();
 	});
 
@@ -192,7 +216,6 @@ describe('the dashboard view', () => {
 		await waitForFrame(app.lastFrame, (text) => text.includes('live MillisBehindLatest'));
 		expect(store.calls).toEqual(expect.arrayContaining(['window', 'metric']));
 
-		app.stdin.write('j');
 		app.stdin.write('j');
 		const second = await waitForFrame(app.lastFrame, (text) => /› shardId-000000000001/.test(text));
 		expect(second).toContain('live MillisBehindLatest · shardId-000000000001');
@@ -234,7 +257,7 @@ describe('the dashboard view', () => {
 				shards: {status: 'loading'},
 				info: undefined,
 				history: {status: 'loading'},
-				live: {status: 'starting', callsPerSecond: 1},
+				live: {status: 'off', shards: [], pace: 1, callsPerSecond: 0},
 				meters: [],
 				hottest: undefined,
 			}),
@@ -242,7 +265,7 @@ describe('the dashboard view', () => {
 		const app = renderApp(fakeServices(store), routes(), {initialRoute: DASHBOARD});
 		const loading = await waitForFrame(app.lastFrame, (text) => text.includes('Loading shards…'));
 		expect(loading).toContain('CloudWatch 15m: loading history…');
-		expect(loading).toContain('live: starting a reader at LATEST');
+		expect(loading).toContain('live: off · l reads the open shards in view (1 GetRecords/s each, 20% of their budget)');
 		expect(loading).toContain('hottest shard: none yet');
 		expect(loading).toContain('CloudWatch: -');
 
@@ -251,7 +274,7 @@ describe('the dashboard view', () => {
 		store.put({
 			shards: {status: 'failed', error: 'ResourceNotFoundException: Stream clickstream under account 000000000000 not found.'},
 			history: {status: 'failed', error: 'UnknownOperationException: GetMetricData'},
-			live: {status: 'failed', callsPerSecond: 1, error: 'the stream was deleted'},
+			live: {status: 'failed', shards: ['shardId-000000000001'], pace: 1, callsPerSecond: 0, error: 'the stream was deleted'},
 		});
 		const failed = await waitForFrame(app.lastFrame, (text) => text.includes('Could not load shards.'));
 		expect(failed).toContain('Stream clickstream under account 000000000000 not found.');
@@ -303,9 +326,18 @@ describe('the dashboard view on the engine', () => {
 		await engine.close();
 	});
 
-	it('shows records the test writes in the live figures, with the hot shard and its top key', async () => {
+	it('reads no shard until l, then shows records the test writes in the live figures, with the hot shard and its top key', async () => {
 		const app = renderApp(testServices(kinesis, engine.url), routes(), {initialRoute: {kind: 'dashboard', stream: 'orders'}});
-		await waitForFrame(app.lastFrame, (text) => text.includes('live: reading at LATEST') && text.includes('shardId-000000000001'));
+		await waitForFrame(app.lastFrame, (text) => text.includes('live: off') && text.includes('shardId-000000000001'));
+		await new Promise((resolve) => setTimeout(resolve, 500));
+		const reads = () =>
+			engine
+				.requestCounts()
+				.filter((count) => count.operation === 'GetRecords' || count.operation === 'GetShardIterator')
+				.reduce((sum, count) => sum + count.requests, 0);
+		expect(reads()).toBe(0);
+		app.stdin.write('l');
+		await waitForFrame(app.lastFrame, (text) => text.includes('live: 2 shards at LATEST'));
 		const records = Array.from({length: 200}, (_, index) => ({
 			Data: Buffer.from(`order ${index}`),
 			PartitionKey: index % 4 === 0 ? 'customer-9' : 'customer-2',

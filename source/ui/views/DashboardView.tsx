@@ -1,8 +1,9 @@
 import {Box} from 'ink';
 import {keysOf} from '../keymap.js';
 import {Text} from '../components/Text.js';
-import {useMemo, useState} from 'react';
-import type {ChartMetric, DashboardSnapshot, DashboardStore, HotShard} from '../../console/dashboardStore.js';
+import {useEffect, useMemo, useState} from 'react';
+import type {ChartMetric, DashboardSnapshot, DashboardStore, HotShard, TopShard} from '../../console/dashboardStore.js';
+import {SHARD_SORTS, rowFigures, shardTable, type RowFigures, type ShardSort} from '../../console/shardTable.js';
 import type {ShardMeter} from '../../console/meters.js';
 import {historySeries} from '../../console/historySeries.js';
 import {describePeriod, total} from '../../console/metrics.js';
@@ -10,10 +11,10 @@ import {sanitizeForTerminal, sanitizeLine} from '../../console/records/index.js'
 import type {ShardView} from '../../console/streams.js';
 import {Chart, chartCapacity} from '../components/Chart.js';
 import {HashRangeBar} from '../components/HashRangeBar.js';
-import {SelectableList, moveSelection} from '../components/SelectableList.js';
+import {SelectableList, moveSelection, windowStart} from '../components/SelectableList.js';
 import {StateView} from '../components/StateView.js';
 import {FilterLine} from '../components/FilterLine.js';
-import {formatBytes, formatCompact, formatDuration, formatShare, shortShardId} from '../../console/format.js';
+import {formatBytes, formatCompact, formatCount, formatDuration, formatShare, plural, shortShardId} from '../../console/format.js';
 import {useRunWhileVisible, useStore} from '../hooks/useStore.js';
 import {useTerminalSize} from '../hooks/useTerminalSize.js';
 import {useNavigator, useViewCommands} from '../navigation.js';
@@ -30,16 +31,23 @@ const FORMATS: Record<ChartMetric, (value: number) => string> = {
 	bytes: formatBytes,
 	lag: (value) => formatDuration(value),
 };
-/** Lines the dashboard always takes besides the shard rows and the charts: title, table header, hot shard, throttling, chart titles, live note. */
-const FIXED_LINES = 6;
+const SORT_LABELS: Record<ShardSort, string> = {shard: 'id', rate: 'rate', lag: 'lag', throttling: 'throttling'};
+/**
+ * Lines the dashboard always takes besides the shard rows and the charts: title, table header, where the
+ * figures come from, hot shard, throttling, chart titles, live note.
+ */
+const FIXED_LINES = 7;
 const MAX_CHART_LINES = 12;
 const MIN_CHART_LINES = 5;
+const STREAM_ROW: Row = {kind: 'stream'};
 
 /**
- * One stream at a glance: the shard map with each shard's hash range, live figures from a gentle
- * background reader, CloudWatch history over a chosen window, throttling, and the hottest shard with
- * its top partition keys. Enter tails the selected shard, `t` the stream; `w` and `m` change the
- * window and the charted metric. The background work runs only while the view is on top.
+ * One stream at a glance: the shard map with each shard's hash range and figures (CloudWatch's
+ * shard-level metrics, or live while `l` reads the shards in view), sorted (`o`) and filtered (`/`),
+ * closed shards behind `x`; CloudWatch history over a chosen window, the busiest shards, throttling, and
+ * the hottest shard with its top partition keys. Only the rows in view are rendered, and the table's order
+ * is computed when its data changes, not per frame. Enter tails the selected shard, `t` the stream; `w`
+ * and `m` change the window and the charted metric. The background work runs only while the view is on top.
  */
 export function DashboardView({stream, height, width}: {readonly stream: string; readonly height: number; readonly width?: number}) {
 	const services = useServices();
@@ -52,12 +60,22 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 	const [selected, setSelected] = useState(0);
 	const [filter, setFilter] = useState('');
 	const [editingFilter, setEditingFilter] = useState(false);
+	const [sort, setSort] = useState<ShardSort>('shard');
+	const [showClosed, setShowClosed] = useState(false);
 
 	useRunWhileVisible(store);
 
-	const shards = snapshot.shards.status === 'ready' ? snapshot.shards.value : [];
-	const shown = filter ? shards.filter((shard) => shard.shardId.toLowerCase().includes(filter.toLowerCase())) : shards;
-	const rows: Row[] = [{kind: 'stream'}, ...shown.map((shard): Row => ({kind: 'shard', shard}))];
+	const {meters, figures: figureState} = snapshot;
+	const shards = snapshot.shards.status === 'ready' ? snapshot.shards.value : NO_SHARDS;
+	const figures = figureState.status === 'ready' ? figureState.value.shards : undefined;
+	const metersById = useMemo(() => new Map(meters.map((meter) => [meter.shardId, meter])), [meters]);
+	// Live meters change every second but only reorder a table sorted by a figure they give.
+	const orderMeters = sort === 'shard' ? NO_METERS : metersById;
+	const shown = useMemo(
+		() => shardTable({shards, figures, meters: orderMeters, sort, filter, showClosed}),
+		[shards, figures, orderMeters, sort, filter, showClosed],
+	);
+	const rows = useMemo((): Row[] => [STREAM_ROW, ...shown.map((shard): Row => ({kind: 'shard', shard}))], [shown]);
 	const chosen = Math.min(selected, rows.length - 1);
 	const chosenRow = rows[chosen];
 	const chosenShard = chosenRow?.kind === 'shard' ? chosenRow.shard : undefined;
@@ -71,6 +89,14 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 	let tableRows = Math.max(1, available - chartLines);
 	if (rows.length > tableRows) tableRows = Math.max(1, tableRows - 1);
 
+	// The store learns which shards are in view: the live reader reads those.
+	const start = windowStart(chosen, tableRows, rows.length);
+	const inViewKey = rows
+		.slice(start, start + tableRows)
+		.flatMap((row) => (row.kind === 'shard' ? [row.shard.shardId] : []))
+		.join('\n');
+	useEffect(() => store.show(inViewKey === '' ? [] : inViewKey.split('\n')), [store, inViewKey]);
+
 	useViewCommands('dashboard', (command) => {
 		switch (command) {
 			case 'tailStream':
@@ -81,6 +107,14 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 				return store.cycleWindow();
 			case 'metric':
 				return store.cycleMetric();
+			case 'live':
+				return store.toggleLive();
+			case 'sort':
+				setSelected(0);
+				return setSort((current) => SHARD_SORTS[(SHARD_SORTS.indexOf(current) + 1) % SHARD_SORTS.length] ?? 'shard');
+			case 'closed':
+				setSelected(0);
+				return setShowClosed((current) => !current);
 			case 'refresh':
 				return store.refresh();
 			case 'split':
@@ -110,10 +144,9 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 		}
 	});
 
-	const metersById = new Map(snapshot.meters.map((meter) => [meter.shardId, meter]));
 	return (
 		<Box flexDirection="column">
-			<Title snapshot={snapshot} theme={theme} />
+			<Title snapshot={snapshot} sort={sort} theme={theme} />
 			<StateView
 				state={snapshot.shards}
 				what="shards"
@@ -134,6 +167,7 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 							<ShardRow
 								row={row}
 								snapshot={snapshot}
+								figures={row.kind === 'shard' ? rowFigures(metersById.get(row.shard.shardId), figures?.get(row.shard.shardId)) : undefined}
 								meter={row.kind === 'shard' ? metersById.get(row.shard.shardId) : undefined}
 								layout={layout}
 								theme={theme}
@@ -147,7 +181,8 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 					Shard refresh failed: {sanitizeLine(snapshot.shards.refreshError)}
 				</Text>
 			) : null}
-			<HotLine hottest={snapshot.hottest} theme={theme} windowLabel={snapshot.window.label} />
+			<FiguresLine snapshot={snapshot} showClosed={showClosed} theme={theme} />
+			<HotLine hottest={snapshot.hottest} theme={theme} windowLabel={snapshot.window.label} live={snapshot.live.status !== 'off'} />
 			<ThrottlingLine snapshot={snapshot} theme={theme} />
 			{chartLines > 0 ? (
 				<Charts store={store} snapshot={snapshot} shardId={chosenShard?.shardId} width={cols} height={chartLines} theme={theme} />
@@ -166,20 +201,22 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 					setSelected(0);
 				}}
 				onDone={() => setEditingFilter(false)}
-				matches={{shown: shown.length, total: shards.length, noun: 'shard'}}
+				matches={{shown: shown.length, total: showClosed ? shards.length : snapshot.counts.open, noun: 'shard'}}
 			/>
 		</Box>
 	);
 }
 
-function Title({snapshot, theme}: {readonly snapshot: DashboardSnapshot; readonly theme: Theme}) {
-	const {info} = snapshot;
-	const shards = snapshot.shards.status === 'ready' ? snapshot.shards.value : undefined;
-	const open = shards?.filter((shard) => shard.open).length;
+const NO_SHARDS: readonly ShardView[] = [];
+const NO_METERS: ReadonlyMap<string, ShardMeter> = new Map();
+
+function Title({snapshot, sort, theme}: {readonly snapshot: DashboardSnapshot; readonly sort: ShardSort; readonly theme: Theme}) {
+	const {info, counts} = snapshot;
+	const loaded = snapshot.shards.status === 'ready';
 	const facts = [
 		info?.status === undefined ? undefined : clean(info.status),
 		info ? (info.mode === 'ON_DEMAND' ? 'on-demand' : 'provisioned') : undefined,
-		shards ? `${open} open${shards.length - (open ?? 0) > 0 ? ` / ${shards.length - (open ?? 0)} closed` : ''}` : undefined,
+		loaded ? `${formatCount(counts.open)} open${counts.closed > 0 ? ` / ${formatCount(counts.closed)} closed` : ''}` : undefined,
 		info?.retentionHours === undefined ? undefined : `retention ${info.retentionHours}h`,
 		info?.consumers ? `${info.consumers} consumers` : undefined,
 	].filter(Boolean);
@@ -192,7 +229,8 @@ function Title({snapshot, theme}: {readonly snapshot: DashboardSnapshot; readonl
 				{facts.length > 0 ? `  ${facts.join(' · ')}` : ''}
 			</Text>
 			<Text color={theme.muted}>
-				{'  '}window <Text bold>{snapshot.window.label}</Text> · <Text bold>{METRIC_LABELS[snapshot.metric]}</Text> (w/m)
+				{'  '}window <Text bold>{snapshot.window.label}</Text> · <Text bold>{METRIC_LABELS[snapshot.metric]}</Text> (w/m) · sort{' '}
+				<Text bold>{SORT_LABELS[sort]}</Text> ({keysOf('dashboard', 'sort')})
 			</Text>
 		</Text>
 	);
@@ -204,11 +242,12 @@ interface TableLayout {
 	readonly read: boolean;
 }
 
-const W = {shard: 20, state: 6, parents: 8, rate: 7, bytes: 10, lag: 6, read: 5};
+const W = {shard: 20, state: 6, parents: 8, rate: 7, bytes: 10, lag: 6, throttled: 6, read: 5};
 
 function tableLayout(cols: number): TableLayout {
 	const wide = cols >= 100;
-	const fixed = 2 + W.shard + 2 + W.state + 2 + 2 + W.rate + 2 + W.bytes + 2 + W.lag + 6 + (wide ? W.parents + 2 + W.read + 2 : 0);
+	const fixed =
+		2 + W.shard + 2 + W.state + 2 + 2 + W.rate + 2 + W.bytes + 2 + W.lag + 6 + (wide ? W.parents + 2 + W.throttled + 2 + W.read + 2 : 0);
 	return {bar: Math.max(8, Math.min(32, cols - fixed)), parents: wide, read: wide};
 }
 
@@ -221,27 +260,60 @@ function headerCells(layout: TableLayout): string[] {
 		'REC/S'.padStart(W.rate),
 		'BYTES/S'.padStart(W.bytes),
 		'LAG'.padStart(W.lag),
-		...(layout.read ? ['READ'.padStart(W.read)] : []),
+		...(layout.read ? ['THR/M'.padStart(W.throttled), 'READ'.padStart(W.read)] : []),
 	];
+}
+
+/** The stream's row: CloudWatch's figures summed over the shards, or else the stream-level ones of the history. */
+function streamFigures(snapshot: DashboardSnapshot): {records?: number; bytes?: number; lagMs?: number; throttled?: number} {
+	const {figures, history} = snapshot;
+	if (figures.status === 'ready') {
+		let records = 0;
+		let bytes = 0;
+		let throttled = 0;
+		let lagMs: number | undefined;
+		// Once per render over every shard's figures: a sum the store could keep if it ever shows in a profile.
+		for (const shard of figures.value.shards.values()) {
+			records += shard.recordsPerSecond ?? 0;
+			bytes += shard.bytesPerSecond ?? 0;
+			throttled += shard.throttledPerMinute ?? 0;
+			if (shard.iteratorAgeMs !== undefined) lagMs = Math.max(lagMs ?? 0, shard.iteratorAgeMs);
+		}
+		const has = (metric: string) => figures.value.metrics.some((name) => name === metric);
+		return {
+			...(has('IncomingRecords') ? {records} : {}),
+			...(has('IncomingBytes') ? {bytes} : {}),
+			...(lagMs === undefined ? {} : {lagMs}),
+			...(has('ReadProvisionedThroughputExceeded') || has('WriteProvisionedThroughputExceeded') ? {throttled} : {}),
+		};
+	}
+	if (history.status !== 'ready') return {};
+	const last = (points: {readonly values: readonly number[]}) => points.values.at(-1);
+	const records = last(history.value.recordsPerSecond);
+	const bytes = last(history.value.bytesPerSecond);
+	const lagMs = last(history.value.iteratorAgeMs);
+	return {...(records === undefined ? {} : {records}), ...(bytes === undefined ? {} : {bytes}), ...(lagMs === undefined ? {} : {lagMs})};
 }
 
 function ShardRow({
 	row,
 	snapshot,
+	figures,
 	meter,
 	layout,
 	theme,
 }: {
 	readonly row: Row;
 	readonly snapshot: DashboardSnapshot;
+	readonly figures: RowFigures | undefined;
 	readonly meter: ShardMeter | undefined;
 	readonly layout: TableLayout;
 	readonly theme: Theme;
 }) {
 	const gap = '  ';
+	const cell = (value: number | undefined, format: (value: number) => string) => (value === undefined ? '-' : format(value));
 	if (row.kind === 'stream') {
-		const {totals} = snapshot;
-		const live = snapshot.live.status === 'running';
+		const stream = streamFigures(snapshot);
 		return (
 			<Text wrap="truncate" bold>
 				{'all shards'.padEnd(W.shard)}
@@ -251,17 +323,18 @@ function ShardRow({
 				{gap}
 				{''.padEnd(layout.bar)}
 				{gap}
-				{(live ? formatCompact(totals.recordsPerSecond) : '-').padStart(W.rate)}
+				{cell(stream.records, formatCompact).padStart(W.rate)}
 				{gap}
-				{(live ? formatBytes(totals.bytesPerSecond) : '-').padStart(W.bytes)}
+				{cell(stream.bytes, formatBytes).padStart(W.bytes)}
 				{gap}
-				{formatDuration(totals.millisBehindLatest).padStart(W.lag)}
+				{cell(stream.lagMs, formatDuration).padStart(W.lag)}
+				{layout.read ? gap + cell(stream.throttled, formatCompact).padStart(W.throttled) : ''}
 			</Text>
 		);
 	}
 	const {shard} = row;
 	const hot = snapshot.hottest?.shardId === shard.shardId;
-	const figures = shard.open && meter;
+	const shown = shard.open ? figures : undefined;
 	const read = meter ? Math.max(meter.readBudget.calls, meter.readBudget.bytes) : undefined;
 	return (
 		<Text wrap="truncate">
@@ -278,11 +351,12 @@ function ShardRow({
 				hot={hot}
 			/>
 			{gap}
-			{(figures ? formatCompact(meter.recordsPerSecond) : '-').padStart(W.rate)}
+			{cell(shown?.recordsPerSecond, formatCompact).padStart(W.rate)}
 			{gap}
-			{(figures ? formatBytes(meter.bytesPerSecond) : '-').padStart(W.bytes)}
+			{cell(shown?.bytesPerSecond, formatBytes).padStart(W.bytes)}
 			{gap}
-			{(figures ? formatDuration(meter.millisBehindLatest) : '-').padStart(W.lag)}
+			{cell(shown?.lagMs, formatDuration).padStart(W.lag)}
+			{layout.read ? gap + cell(shown?.throttledPerMinute, formatCompact).padStart(W.throttled) : ''}
 			{layout.read ? gap + (read === undefined || !shard.open ? '-' : formatShare(read)).padStart(W.read) : ''}
 			{hot ? (
 				<Text color={theme.warning} bold>
@@ -294,19 +368,68 @@ function ShardRow({
 	);
 }
 
+/** Where the table's figures come from, and the closed shards hidden or shown. */
+function FiguresLine({
+	snapshot,
+	showClosed,
+	theme,
+}: {
+	readonly snapshot: DashboardSnapshot;
+	readonly showClosed: boolean;
+	readonly theme: Theme;
+}) {
+	const {figures, counts, live} = snapshot;
+	const closed =
+		counts.closed === 0
+			? ''
+			: showClosed
+				? `${plural(counts.closed, 'closed shard')} shown (${keysOf('dashboard', 'closed')} hides them) · `
+				: `${plural(counts.closed, 'closed shard')} hidden (${keysOf('dashboard', 'closed')} shows them) · `;
+	let text: string;
+	let warn = false;
+	switch (figures.status) {
+		case 'off':
+			warn = true;
+			text = 'enhanced monitoring off: no per-shard CloudWatch figures';
+			break;
+		case 'loading':
+			text = 'per-shard figures: loading CloudWatch shard-level metrics…';
+			break;
+		case 'failed':
+			warn = true;
+			text = `per-shard figures unavailable: ${sanitizeLine(figures.error)}`;
+			break;
+		default:
+			text =
+				`per-shard figures: CloudWatch shard-level metrics, last ${formatDuration(figures.value.windowMs)}` +
+				(figures.refreshError ? ` (refresh failed: ${sanitizeLine(figures.refreshError)})` : '');
+	}
+	return (
+		<Text wrap="truncate">
+			<Text color={theme.muted}>{closed}</Text>
+			<Text color={warn ? theme.warning : theme.muted}>{text}</Text>
+		</Text>
+	);
+}
+
 function HotLine({
 	hottest,
 	theme,
 	windowLabel,
+	live,
 }: {
 	readonly hottest: HotShard | undefined;
 	readonly theme: Theme;
 	readonly windowLabel: string;
+	readonly live: boolean;
 }) {
 	if (!hottest) {
 		return (
 			<Text color={theme.muted} wrap="truncate">
-				hottest shard: none yet (no records since the dashboard opened)
+				hottest shard: none yet{' '}
+				{live
+					? '(no records read since reading began)'
+					: `(no shard-level CloudWatch figures; ${keysOf('dashboard', 'live')} reads the shards in view live)`}
 			</Text>
 		);
 	}
@@ -320,9 +443,11 @@ function HotLine({
 			</Text>
 			<Text>
 				{' '}
-				{formatCompact(hottest.recordsPerSecond)} rec/s{hottest.source === 'cloudwatch' ? ` (CloudWatch, ${windowLabel})` : ''}
+				{formatCompact(hottest.recordsPerSecond)} rec/s{hottest.source === 'cloudwatch' ? ` (CloudWatch, ${windowLabel})` : ' (live)'}
 			</Text>
-			<Text color={theme.muted}>{keys.length > 0 ? ` · top keys: ${keys.join(', ')}` : ''}</Text>
+			<Text color={theme.muted}>
+				{keys.length > 0 ? ` · top keys: ${keys.join(', ')}` : ` · ${keysOf('dashboard', 'live')} reads it live for its top keys`}
+			</Text>
 		</Text>
 	);
 }
@@ -365,17 +490,31 @@ function Charts({
 	const sideBySide = width >= 60;
 	const chartWidth = sideBySide ? Math.floor((width - 2) / 2) : width;
 	const seconds = Math.min(600, chartCapacity(chartWidth));
-	const live = store.liveSeries(shardId, metric, seconds);
-	const scope = shardId === undefined ? 'all shards' : clean(shardId);
 	const fold = metric === 'lag' ? 'max' : 'mean';
+	const reading = snapshot.live.status !== 'off';
+	const read = snapshot.live.shards.length;
+	const scope = shardId === undefined ? `${plural(read, 'shard')} read` : clean(shardId);
 	const liveTitle = `live ${metric === 'lag' ? 'MillisBehindLatest' : METRIC_LABELS[metric]} · ${scope} · last ${describeSeconds(seconds)}`;
 	return (
 		<Box flexDirection="row" columnGap={2}>
 			<Box flexDirection="column" width={chartWidth}>
-				<Text color={theme.muted} wrap="truncate">
-					{liveTitle}
-				</Text>
-				<Chart series={live} width={chartWidth} height={height} format={FORMATS[metric]} color={theme.chart[0]} fold={fold} />
+				{reading ? (
+					<>
+						<Text color={theme.muted} wrap="truncate">
+							{liveTitle}
+						</Text>
+						<Chart
+							series={store.liveSeries(shardId, metric, seconds)}
+							width={chartWidth}
+							height={height}
+							format={FORMATS[metric]}
+							color={theme.chart[0]}
+							fold={fold}
+						/>
+					</>
+				) : (
+					<TopShards top={snapshot.topShards} selected={shardId} width={chartWidth} height={height + 1} theme={theme} />
+				)}
 			</Box>
 			{sideBySide ? (
 				<Box flexDirection="column" width={chartWidth}>
@@ -439,16 +578,63 @@ function HistoryChart({
 	);
 }
 
+/** The busiest shards by CloudWatch's IncomingRecords, as bars. */
+function TopShards({
+	top,
+	selected,
+	width,
+	height,
+	theme,
+}: {
+	readonly top: readonly TopShard[];
+	readonly selected: string | undefined;
+	readonly width: number;
+	readonly height: number;
+	readonly theme: Theme;
+}) {
+	const shown = top.slice(0, Math.max(0, height - 1));
+	const most = shown[0]?.recordsPerSecond ?? 0;
+	const label = 20 + 2;
+	const number = 8;
+	const bar = Math.max(4, width - label - number - 1);
+	return (
+		<>
+			<Text color={theme.muted} wrap="truncate">
+				busiest shards · CloudWatch IncomingRecords, last 5m
+			</Text>
+			{shown.length === 0 ? (
+				<Text color={theme.muted} wrap="truncate">
+					none: needs enhanced monitoring of IncomingRecords
+				</Text>
+			) : (
+				shown.map((shard) => (
+					<Text key={shard.shardId} wrap="truncate" color={shard.shardId === selected ? theme.accent : undefined}>
+						{clean(shard.shardId).padEnd(label)}
+						<Text color={theme.chart[0]}>
+							{'█'.repeat(Math.max(1, Math.round((shard.recordsPerSecond / (most || 1)) * bar))).padEnd(bar)}
+						</Text>{' '}
+						{formatCompact(shard.recordsPerSecond).padStart(number)}
+					</Text>
+				))
+			)}
+		</>
+	);
+}
+
 function LiveNote({snapshot, theme}: {readonly snapshot: DashboardSnapshot; readonly theme: Theme}) {
 	const {live} = snapshot;
-	const calls = live.callsPerSecond;
-	const pace = `${formatCompact(calls)} GetRecords/s per shard, ${formatCompact(5 - calls)} of 5/s left for other consumers`;
+	const read = live.shards.length;
+	// Measured calls (the meters count each GetRecords answer), not the pace asked for.
+	const perShard = read > 0 ? live.callsPerSecond / read : 0;
+	const spend = `${formatCompact(live.callsPerSecond)} GetRecords/s measured, ${formatCompact(perShard)}/s a shard (${formatShare(perShard / 5)} of its 5/s)`;
 	const text =
-		live.status === 'failed'
-			? `live figures unavailable: ${sanitizeLine(live.error ?? 'the reader stopped')}`
-			: live.status === 'running'
-				? `live: reading at LATEST · ${pace}`
-				: `live: starting a reader at LATEST (${pace})…`;
+		live.status === 'off'
+			? `live: off · ${keysOf('dashboard', 'live')} reads the open shards in view (${formatCompact(live.pace)} GetRecords/s each, ${formatShare(live.pace / 5)} of their budget)`
+			: live.status === 'failed'
+				? `live figures unavailable: ${sanitizeLine(live.error ?? 'the reader stopped')}`
+				: live.status === 'running'
+					? `live: ${plural(read, 'shard')} at LATEST · ${spend} · ${keysOf('dashboard', 'live')} stops`
+					: `live: starting a reader of ${plural(read, 'shard')} at LATEST…`;
 	return (
 		<Text color={live.status === 'failed' ? theme.danger : theme.muted} wrap="truncate">
 			{text}
