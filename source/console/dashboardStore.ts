@@ -68,6 +68,8 @@ export interface HotShard {
 	readonly shardId: string;
 	readonly recordsPerSecond: number;
 	readonly source: 'live' | 'cloudwatch';
+	/** For CloudWatch's figures, the time they are over when not the chosen window (the table's last 5 minutes). */
+	readonly over?: string;
 	readonly topKeys: ShardMeter['topKeys'];
 }
 
