@@ -28,10 +28,13 @@ describe.skipIf(!tmux)('--local --demo in a terminal', () => {
 		await term.waitFor((text) => /demo traffic: [1-9][\d,]* records\/s/.test(text.split('\n')[0] ?? ''));
 	});
 
-	it('opens clickstream: four shards, one of them hot, with its top partition keys', async () => {
+	it('opens clickstream: four shards; read live with l, one of them hot, with its top partition keys', async () => {
 		await term.press('/');
 		await term.type('clickstream');
 		await term.press('enter', 'enter');
+		await term.waitFor((text) => text.includes('shardId-000000000003') && text.includes('live: off'));
+		// The dashboard reads shards only when asked.
+		await term.press('l');
 		// The heaviest users hash into the second shard: over the ten-second rate window it is the hottest.
 		const screen = await term.waitFor(
 			(text) => text.includes('shardId-000000000003') && /shardId-000000000001.*hot/.test(text) && /user-\d+/.test(text),
