@@ -19,6 +19,10 @@
  *   npm run bench -- --scale                                        appended to bench/scale-results.md
  *   BENCH_SCALE_STREAMS=50 BENCH_SCALE_SHARDS=100 BENCH_SCALE_SECONDS=5 node --import tsx bench/scale.ts
  *
+ * BENCH_SCALE_STREAMS=0 leaves out the account of many streams; BENCH_SCALE_ENHANCED=ALL (or a list of
+ * shard-level metrics) turns enhanced monitoring on for the big streams before they are measured. A big
+ * stream's dashboard is measured as opened and again reading live (l pressed once the table shows).
+ *
  * Environment: BENCH_SCALE_SECONDS (20) each screen is watched after it was asked for (or after its first
  * useful screen, when that came later); BENCH_SCALE_TIMEOUT (30) s at most for a screen to become useful
  * or the console to exit; BENCH_SCALE_LIMITS=off for the same with the engine's limits off; BENCH_SCALE_SCREENS=DIR
@@ -34,7 +38,14 @@ import {loadavg} from 'node:os';
 import {join} from 'node:path';
 import {createInterface} from 'node:readline';
 import {fileURLToPath} from 'node:url';
-import {CreateStreamCommand, type KinesisClient, ListShardsCommand, PutRecordsCommand} from '@aws-sdk/client-kinesis';
+import {
+	CreateStreamCommand,
+	EnableEnhancedMonitoringCommand,
+	type KinesisClient,
+	ListShardsCommand,
+	PutRecordsCommand,
+	type MetricsName,
+} from '@aws-sdk/client-kinesis';
 import {CONTROL_PLANE_QUOTAS} from '../source/engine/kinesis/quotas.js';
 import {SHARD_LIMITS} from '../source/engine/kinesis/model/throughput.js';
 import type {OperationCount} from '../source/engine/requestCounts.js';
@@ -50,7 +61,12 @@ const positive = (name: string, fallback: number) => {
 	return value;
 };
 const config = {
-	streams: positive('BENCH_SCALE_STREAMS', 1_000),
+	/** 0 leaves the account of many streams out. */
+	streams: process.env.BENCH_SCALE_STREAMS === '0' ? 0 : positive('BENCH_SCALE_STREAMS', 1_000),
+	enhanced: (process.env.BENCH_SCALE_ENHANCED ?? '')
+		.split(',')
+		.map((metric) => metric.trim())
+		.filter(Boolean) as MetricsName[],
 	shards: (process.env.BENCH_SCALE_SHARDS ?? '2000,10000')
 		.split(',')
 		.filter((text) => text.trim() !== '')
@@ -369,8 +385,13 @@ const dashboardUp = {
 	test: (text: string) => text.includes('HASH RANGE') && text.includes('shardId-000000000000'),
 };
 const recordShown = {description: 'first record', test: (text: string) => text.includes('scale-bench')};
+const readingLive = {
+	description: 'live figures measured',
+	test: (text: string) =>
+		/live: [\d,]+ shards? at LATEST · [\d.]+[kM]? GetRecords\/s measured/.test(text) && !/ 0 GetRecords\/s/.test(text),
+};
 
-type ScreenName = 'streams' | 'dashboard' | 'tail';
+type ScreenName = 'streams' | 'dashboard' | 'dashboard live' | 'tail';
 
 /** A console session in tmux: the streams screen, then (for `dashboard` and `tail`) the account's stream. */
 async function consoleSession(account: Account, screen: ScreenName): Promise<Measure> {
@@ -409,6 +430,11 @@ async function consoleSession(account: Account, screen: ScreenName): Promise<Mea
 		await terminal.press('enter');
 		if (screen === 'dashboard') return await watchScreen(account, 'dashboard', terminal, pid, opened, dashboardUp);
 		await reach(terminal, dashboardUp.test, 'the dashboard');
+		if (screen === 'dashboard live') {
+			const live = await asked();
+			await terminal.press('l');
+			return await watchScreen(account, 'dashboard, live (l)', terminal, pid, live, readingLive);
+		}
 		const tailed = await asked();
 		await terminal.press('t');
 		return await watchScreen(account, 'tail screen', terminal, pid, tailed, recordShown);
@@ -557,7 +583,13 @@ export async function scaleBenchmark(): Promise<ScaleSection> {
 	const loadBefore = load();
 	const measures: Measure[] = [];
 	const run = async (account: Account, screen: string, work: () => Promise<Measure>) => {
-		const session = {'streams screen': 'streams', dashboard: 'dashboard', 'tail screen': 'tail', 'tail --json': 'tail-json'}[screen];
+		const session = {
+			'streams screen': 'streams',
+			dashboard: 'dashboard',
+			'dashboard, live (l)': 'dashboard',
+			'tail screen': 'tail',
+			'tail --json': 'tail-json',
+		}[screen];
 		if (session !== undefined && !config.only.has(session)) return;
 		// A screen that never comes (a navigation step timed out) is a row of its own, not the end of the run.
 		const measure = await work().catch((error: unknown): Measure => ({
@@ -585,7 +617,7 @@ export async function scaleBenchmark(): Promise<ScaleSection> {
 	};
 
 	const many = `${fmt(config.streams)} streams`;
-	if (config.only.has('streams') || config.only.has('dashboard')) {
+	if (config.streams > 0 && (config.only.has('streams') || config.only.has('dashboard'))) {
 		log(`scale: ${many} of 1 shard`);
 		const streamsAccount = await makeAccount(many, 'scale', config.streams, 1);
 		try {
@@ -602,9 +634,12 @@ export async function scaleBenchmark(): Promise<ScaleSection> {
 		log(`scale: one stream of ${fmt(shards)} shards, ${fmt(config.rate)} records/s in all`);
 		const account = await makeAccount(label, `scale-${shards}`, 1, shards);
 		const client = makeClient(account.engine.url, 'h2c');
+		if (config.enhanced.length > 0)
+			await client.send(new EnableEnhancedMonitoringCommand({StreamName: account.stream, ShardLevelMetrics: config.enhanced}));
 		const producer = await trickle(client, account.stream, config.rate);
 		try {
 			await run(account, 'dashboard', () => consoleSession(account, 'dashboard'));
+			await run(account, 'dashboard, live (l)', () => consoleSession(account, 'dashboard live'));
 			await run(account, 'tail screen', () => consoleSession(account, 'tail'));
 			await run(account, 'tail --json', () => tailCommand(account));
 		} finally {
@@ -621,7 +656,9 @@ export async function scaleBenchmark(): Promise<ScaleSection> {
 		'',
 		`${new Date().toISOString()}, built from ${revision()}; load average ${loadBefore} before and ${load()} after (2 cores shared with other work: absolute figures are noisy). ` +
 			`Engine: its own process (bench/servers/engine.ts), throughput limits and control-plane quotas ${config.limits ? 'on' : '**off** (BENCH_SCALE_LIMITS=off)'}, shard limit raised; ` +
-			`accounts of ${many} of 1 shard and of one stream of ${config.shards.map(fmt).join(' and of ')} shards, each an engine of its own. ` +
+			`accounts of ${config.streams > 0 ? `${many} of 1 shard and ` : ''}of one stream of ${config.shards.map(fmt).join(' and of ')} shards, each an engine of its own` +
+			`${config.enhanced.length > 0 ? `, enhanced monitoring of ${config.enhanced.join(', ')} on for the big streams` : ''}. ` +
+			`The big streams' dashboards are measured as opened and again reading live (l pressed once the shard table shows). ` +
 			`The big streams are written at ${fmt(config.rate)} records/s in all, round robin over their shards. ` +
 			`Console: \`node dist/cli.js --endpoint-url URL\` in tmux at ${config.columns}x${config.rows}; the dashboard opened from the streams screen ` +
 			`with / NAME Enter Enter, the tail screen with t on the dashboard; \`tail STREAM --json\` as a process reading from LATEST. ` +

@@ -42,7 +42,9 @@ try {
 	await term.type('clickstream');
 	await term.press('enter', 'enter');
 	await term.waitFor('HASH RANGE');
-	log('dashboard open; waiting for a burst and a chart with history');
+	// The dashboard reads shards only when asked: l reads the four live, for the live chart and the top keys.
+	await term.press('l');
+	log('dashboard open, reading live; waiting for a burst and a chart with history');
 	await term.waitFor((screen) => /[\d,]+ throttled/.test(screen.split('\n')[0] ?? ''), 90_000);
 	await sleep(12_000);
 	await shoot('dashboard', 'kinesis-console --local --demo · clickstream');
