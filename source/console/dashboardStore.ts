@@ -541,7 +541,13 @@ export function hottestShard(
 	);
 	if (live) return {shardId: live.shardId, recordsPerSecond: live.recordsPerSecond, source: 'live', topKeys: live.topKeys};
 	const busiest = top[0];
-	if (busiest) return {...busiest, source: 'cloudwatch', topKeys: meters.find((meter) => meter.shardId === busiest.shardId)?.topKeys ?? []};
+	if (busiest)
+		return {
+			...busiest,
+			source: 'cloudwatch',
+			over: 'last 5m',
+			topKeys: meters.find((meter) => meter.shardId === busiest.shardId)?.topKeys ?? [],
+		};
 	if (history.status !== 'ready') return undefined;
 	let best: HotShard | undefined;
 	for (const [shardId, shard] of Object.entries(history.value.shards)) {

@@ -96,6 +96,7 @@ describe('the dashboard of a stream of a few hundred shards', () => {
 			10_000,
 		);
 		expect(opened).toContain(`${SHARDS} open`);
+		expect(opened).toMatch(new RegExp(`◆ hottest ${HOT} [\\d.]+ rec/s \\(CloudWatch, last 5m\\)`));
 		const rendered = opened.split('\n').filter((line) => /shardId-\d{12}/.test(line));
 		// Only the rows in view: a screenful, not 300.
 		expect(rendered.length).toBeLessThan(HEIGHT);
