@@ -256,7 +256,9 @@ describe('the console through faults', () => {
 		const connection = await open({endpointUrl: counter.url});
 
 		const dashboard = consoleOn(connection, {kind: 'dashboard', stream: STREAM});
-		await dashboard.frame((text) => text.includes('shardId-000000000001') && text.includes('live: reading at LATEST'));
+		await dashboard.frame((text) => text.includes('shardId-000000000001') && text.includes('live: off'));
+		dashboard.app.stdin.write('l');
+		await dashboard.frame((text) => text.includes('live: 2 shards at LATEST'));
 		const tail = consoleOn(connection, {kind: 'tail', stream: STREAM});
 		await tail.frame((text) => text.includes('all shards (2 reading)'));
 		for (let round = 0; round < 5; round++) await putRound(writer, round);
