@@ -198,12 +198,6 @@ export class StreamDashboardStore extends BackgroundStore<DashboardSnapshot> imp
 	}
 
 	protected begin(session: Session): void {
-		void session.track(
-			this.refreshShards(session).then(async () => {
-				await this.loadFigures(session);
-				await this.loadHistory(session);
-			}),
-		);
 		const shardsAgain = (): void => {
 			const shards = this.getSnapshot().shards;
 			const many = shards.status === 'ready' && shards.value.length > 1_000;
@@ -211,7 +205,14 @@ export class StreamDashboardStore extends BackgroundStore<DashboardSnapshot> imp
 				void session.track(this.refreshShards(session)).finally(shardsAgain);
 			});
 		};
-		shardsAgain();
+		void session.track(
+			this.refreshShards(session).then(async () => {
+				// Timed from the first listing's end: by then the stream's size sets the pace.
+				shardsAgain();
+				await this.loadFigures(session);
+				await this.loadHistory(session);
+			}),
+		);
 		session.every(this.options.figuresRefreshMs ?? 60_000, () => void session.track(this.loadFigures(session)));
 		session.every(this.options.tickMs ?? 1_000, () => this.tick());
 	}
