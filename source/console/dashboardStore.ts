@@ -1,4 +1,4 @@
-import {DescribeStreamSummaryCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
+import {DescribeStreamSummaryCommand, type KinesisClient, type Shard} from '@aws-sdk/client-kinesis';
 import {Meters, type ShardMeter} from './meters.js';
 import {
 	TIME_WINDOWS,
@@ -288,10 +288,12 @@ export class StreamDashboardStore extends BackgroundStore<DashboardSnapshot> imp
 		this.shardsLoading = true;
 		const {kinesis, stream} = this.options;
 		const signal = session.signal;
+		const first = this.getSnapshot().shards.status !== 'ready';
 		try {
 			const [{StreamDescriptionSummary: summary}, shards] = await Promise.all([
 				kinesis.send(new DescribeStreamSummaryCommand(streamParameters(stream)), {abortSignal: signal}),
-				listAllShards(kinesis, stream, signal),
+				// The first listing of a big stream shows each page of 1,000 shards as it comes.
+				listAllShards(kinesis, stream, signal, first ? (page) => session.live && this.publishShards(page) : undefined),
 			]);
 			if (!session.live) return;
 			const info: StreamInfo = {
@@ -301,10 +303,7 @@ export class StreamDashboardStore extends BackgroundStore<DashboardSnapshot> imp
 				consumers: summary?.ConsumerCount,
 				enhancedMetrics: (summary?.EnhancedMonitoring ?? []).flatMap((entry) => entry.ShardLevelMetrics ?? []),
 			};
-			const value = shards.map(shardView).sort((a, b) => (a.shardId < b.shardId ? -1 : a.shardId > b.shardId ? 1 : 0));
-			this.openShards = new Set(value.filter((shard) => shard.open).map((shard) => shard.shardId));
-			const counts = {open: this.openShards.size, closed: value.length - this.openShards.size};
-			this.set((previous) => ({...previous, info, counts, shards: {status: 'ready', value, updatedAt: new Date()}}));
+			this.publishShards(shards, info);
 		} catch (error) {
 			if (!session.live || signal.aborted) return;
 			const message = await this.describe(error);
@@ -320,6 +319,14 @@ export class StreamDashboardStore extends BackgroundStore<DashboardSnapshot> imp
 		} finally {
 			this.shardsLoading = false;
 		}
+	}
+
+	/** The shard map, in shard id order, with its counts. */
+	private publishShards(shards: readonly Shard[], info?: StreamInfo): void {
+		const value = shards.map(shardView).sort((a, b) => (a.shardId < b.shardId ? -1 : a.shardId > b.shardId ? 1 : 0));
+		this.openShards = new Set(value.filter((shard) => shard.open).map((shard) => shard.shardId));
+		const counts = {open: this.openShards.size, closed: value.length - this.openShards.size};
+		this.set((previous) => ({...previous, ...(info ? {info} : {}), counts, shards: {status: 'ready', value, updatedAt: new Date()}}));
 	}
 
 	/** Every shard's figures from its shard-level metrics, when enhanced monitoring turned any on. */

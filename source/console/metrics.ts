@@ -117,6 +117,8 @@ export interface ShardFigures {
 
 export interface ShardFiguresResult {
 	readonly shards: ReadonlyMap<string, ShardFigures>;
+	/** The whole stream's: rates and throttling summed, the largest iterator age; summed once here, not per frame. */
+	readonly totals: ShardFigures;
 	readonly metrics: readonly ShardFigureMetric[];
 	readonly windowMs: number;
 	/** GetMetricData calls it took (pages included). */
@@ -213,7 +215,7 @@ export class CloudWatchMetrics implements MetricsSource {
 				}
 			}
 		}
-		return {shards: figures, metrics, windowMs: RATE_WINDOW_MS, calls};
+		return {shards: figures, totals: totalsOf(figures.values(), metrics), metrics, windowMs: RATE_WINDOW_MS, calls};
 	}
 
 	async streamHistory(request: HistoryRequest, signal?: AbortSignal): Promise<StreamHistory> {
@@ -284,6 +286,27 @@ export class CloudWatchMetrics implements MetricsSource {
 }
 
 type Mutable<T> = {-readonly [K in keyof T]: T[K]};
+
+/** Every shard's figures summed (the largest iterator age), each only if its metric was read. */
+function totalsOf(shards: Iterable<ShardFigures>, metrics: readonly ShardFigureMetric[]): ShardFigures {
+	let records = 0;
+	let bytes = 0;
+	let throttled = 0;
+	let age: number | undefined;
+	for (const shard of shards) {
+		records += shard.recordsPerSecond ?? 0;
+		bytes += shard.bytesPerSecond ?? 0;
+		throttled += shard.throttledPerMinute ?? 0;
+		if (shard.iteratorAgeMs !== undefined) age = Math.max(age ?? 0, shard.iteratorAgeMs);
+	}
+	const has = (metric: ShardFigureMetric) => metrics.includes(metric);
+	return {
+		...(has('IncomingRecords') ? {recordsPerSecond: records} : {}),
+		...(has('IncomingBytes') ? {bytesPerSecond: bytes} : {}),
+		...(age === undefined ? {} : {iteratorAgeMs: age}),
+		...(has('ReadProvisionedThroughputExceeded') || has('WriteProvisionedThroughputExceeded') ? {throttledPerMinute: throttled} : {}),
+	};
+}
 
 /** Waits `ms`, or less if the signal aborts (the call after it then fails as aborted). */
 const pause = (ms: number, signal?: AbortSignal): Promise<void> =>

@@ -96,6 +96,8 @@ describe('the dashboard of a stream of a few hundred shards', () => {
 			10_000,
 		);
 		expect(opened).toContain(`${SHARDS} open`);
+		// The stream's row sums every shard's figures.
+		expect(opened).toMatch(/› all shards +0\.3 +\d/);
 		expect(opened).toMatch(new RegExp(`◆ hottest ${HOT} [\\d.]+ rec/s \\(CloudWatch, last 5m\\)`));
 		const rendered = opened.split('\n').filter((line) => /shardId-\d{12}/.test(line));
 		// Only the rows in view: a screenful, not 300.

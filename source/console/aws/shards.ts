@@ -1,7 +1,15 @@
 import {ListShardsCommand, type KinesisClient, type Shard} from '@aws-sdk/client-kinesis';
 
-/** Every shard of a stream, following ListShards' pages (streams can have thousands of shards). */
-export async function listAllShards(kinesis: KinesisClient, stream: StreamRef, signal?: AbortSignal): Promise<Shard[]> {
+/**
+ * Every shard of a stream, following ListShards' pages (streams can have thousands of shards);
+ * `onPage` sees the shards listed so far after each page, for a screen that shows them as they come.
+ */
+export async function listAllShards(
+	kinesis: KinesisClient,
+	stream: StreamRef,
+	signal?: AbortSignal,
+	onPage?: (shardsSoFar: readonly Shard[]) => void,
+): Promise<Shard[]> {
 	const shards: Shard[] = [];
 	let nextToken: string | undefined;
 	do {
@@ -11,6 +19,7 @@ export async function listAllShards(kinesis: KinesisClient, stream: StreamRef, s
 		);
 		shards.push(...(page.Shards ?? []));
 		nextToken = page.NextToken;
+		if (nextToken) onPage?.(shards);
 	} while (nextToken);
 	return shards;
 }

@@ -261,23 +261,12 @@ function headerCells(layout: TableLayout): string[] {
 function streamFigures(snapshot: DashboardSnapshot): {records?: number; bytes?: number; lagMs?: number; throttled?: number} {
 	const {figures, history} = snapshot;
 	if (figures.status === 'ready') {
-		let records = 0;
-		let bytes = 0;
-		let throttled = 0;
-		let lagMs: number | undefined;
-		// Once per render over every shard's figures: a sum the store could keep if it ever shows in a profile.
-		for (const shard of figures.value.shards.values()) {
-			records += shard.recordsPerSecond ?? 0;
-			bytes += shard.bytesPerSecond ?? 0;
-			throttled += shard.throttledPerMinute ?? 0;
-			if (shard.iteratorAgeMs !== undefined) lagMs = Math.max(lagMs ?? 0, shard.iteratorAgeMs);
-		}
-		const has = (metric: string) => figures.value.metrics.some((name) => name === metric);
+		const {totals} = figures.value;
 		return {
-			...(has('IncomingRecords') ? {records} : {}),
-			...(has('IncomingBytes') ? {bytes} : {}),
-			...(lagMs === undefined ? {} : {lagMs}),
-			...(has('ReadProvisionedThroughputExceeded') || has('WriteProvisionedThroughputExceeded') ? {throttled} : {}),
+			...(totals.recordsPerSecond === undefined ? {} : {records: totals.recordsPerSecond}),
+			...(totals.bytesPerSecond === undefined ? {} : {bytes: totals.bytesPerSecond}),
+			...(totals.iteratorAgeMs === undefined ? {} : {lagMs: totals.iteratorAgeMs}),
+			...(totals.throttledPerMinute === undefined ? {} : {throttled: totals.throttledPerMinute}),
 		};
 	}
 	if (history.status !== 'ready') return {};
