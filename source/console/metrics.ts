@@ -1,4 +1,5 @@
 import {GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery, type MetricDataResult} from '@aws-sdk/client-cloudwatch';
+import {API_QUOTAS} from './apiQuotas.js';
 
 /**
  * CloudWatch history of streams through GetMetricData: one call (paged) for many metrics. Kinesis
@@ -133,8 +134,8 @@ const NAMESPACE = 'AWS/Kinesis';
 /** GetMetricData takes at most 500 metrics a call. */
 export const MAX_QUERIES = 500;
 const RATE_WINDOW_MS = 5 * 60_000;
-/** GetMetricData calls a second at most for one big stream's shards: a tenth of CloudWatch's 50 per account. */
-const SHARD_FIGURE_CALLS_PER_SECOND = 5;
+/** GetMetricData calls a second at most for one big stream's shards: a tenth of CloudWatch's quota (50 per account). */
+const SHARD_FIGURE_CALLS_PER_SECOND = (API_QUOTAS.GetMetricData?.perSecond ?? 50) / 10;
 
 export interface CloudWatchMetricsOptions {
 	/** The endpoint keeps 1-second data (the built-in engine): finer periods for short windows. */
