@@ -208,9 +208,11 @@ export class CloudWatchMetrics implements MetricsSource {
 					case 'IncomingBytes':
 						shard.bytesPerSecond = sum / seconds;
 						break;
-					case 'IteratorAgeMilliseconds':
-						if (values.length > 0) shard.iteratorAgeMs = values.at(-1);
+					case 'IteratorAgeMilliseconds': {
+						const latest = values.at(-1);
+						if (latest !== undefined) shard.iteratorAgeMs = latest;
 						break;
+					}
 					default:
 						shard.throttledPerMinute = (shard.throttledPerMinute ?? 0) + sum / minutes;
 				}
