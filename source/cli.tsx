@@ -54,7 +54,8 @@ const commands: readonly Command[] = [
 	},
 	{
 		name: 'consumers',
-		summary: "List a stream's consumers: KCL applications (by their lease tables) and enhanced fan-out consumers",
+		summary:
+			"List a stream's consumers: KCL applications (by their lease tables) and enhanced fan-out consumers (consumers register, consumers deregister)",
 		load: async () => (await import('./commands/consumers.js')).run,
 	},
 	{

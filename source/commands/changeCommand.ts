@@ -169,10 +169,10 @@ class ProgressLine {
 			case 'submitting':
 				return this.line(`Submitting the ${event.operation}...`);
 			case 'submitted':
-				return this.line('Submitted; waiting for the stream to be ACTIVE...');
+				return this.line(`Submitted; waiting for ${event.waitingFor ?? 'the stream to be ACTIVE'}...`);
 			case 'status':
 				return this.line(
-					`${event.status} · ${(event.elapsedMs / 1000).toFixed(1)} s${event.openShards === undefined ? '' : ` · ${event.openShards} open shard${event.openShards === 1 ? '' : 's'}`}`,
+					`${event.subject === undefined ? '' : `${event.subject} `}${event.status} · ${(event.elapsedMs / 1000).toFixed(1)} s${event.openShards === undefined ? '' : ` · ${event.openShards} open shard${event.openShards === 1 ? '' : 's'}`}`,
 				);
 			case 'done':
 				this.clear();

@@ -1,5 +1,6 @@
 import {discoverConsumers, kindOf, kindsInOrder, type StreamConsumers} from '../console/consumers/index.js';
 import {UsageError} from './command.js';
+import {run as runChange} from './consumerChanges.js';
 import {parseCommandLine} from './parseArgs.js';
 import {indent, sanitize} from './changeCommand.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
@@ -8,12 +9,13 @@ import {table, type Output} from './output.js';
 const help = `
   Usage
     $ kinesis-console consumers STREAM [options]
+    $ kinesis-console consumers register|deregister STREAM CONSUMER     (see consumers deregister --help)
 
   The consumers of a stream: KCL applications, found by their lease tables in DynamoDB (a table named
   after the application whose hash key is leaseKey; multi-stream tables name their streams in their
   lease keys, single-stream tables are matched by their shards and checkpoints), with what KCL 3.x
   keeps beside the leases (its version, leader, 2.x→3.x migration state, workers' throughput and CPU),
-  and the stream's enhanced fan-out consumers. A part that cannot be read (no DynamoDB access, say) is reported on
+  and the stream's enhanced fan-out consumers (their lag is '-': only a subscriber learns it). A part that cannot be read (no DynamoDB access, say) is reported on
   stderr and the rest is still shown.
 
   Options
@@ -27,6 +29,8 @@ ${connectionHelp}
 `;
 
 export async function run(argv: string[]): Promise<number> {
+	// The changes are words before the stream, as `checkpoints reset` is; a stream named 'register' is listed by its ARN.
+	if (argv[0] === 'register' || argv[0] === 'deregister') return runChange(argv);
 	const cli = parseCommandLine(help, argv, {
 		...connectionFlags,
 		app: {type: 'string', isMultiple: true},

@@ -37,7 +37,8 @@ const help = `
     --efo <consumer>       Read through enhanced fan-out (SubscribeToShard) as this registered consumer
                            instead of GetRecords: records pushed, throughput not shared with others
     --register             With --efo: register the consumer if the stream has none of that name, and
-                           wait until it is ACTIVE (a registered consumer is billed until deregistered)
+                           wait until it is ACTIVE (a registered consumer is billed until deregistered:
+                           kinesis-console consumers deregister STREAM CONSUMER removes it)
 ${connectionHelp}
 
   Examples

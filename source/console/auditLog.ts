@@ -6,7 +6,7 @@ import type {ConnectionTarget} from './connect.js';
 import {ConsoleError, redact} from './failures.js';
 
 /**
- * The local audit log: one JSON line per step of every change the console makes (reshards, retention,
+ * The local audit log: one JSON line per step of every change the console makes (reshards, retention, fan-out consumers,
  * checkpoint resets), with when, where (the connection's kind, region, profile name and endpoint, never
  * a credential), what (operation, stream, parameters, before and after) and how it ended. A change that
  * Kinesis accepts leaves two lines with the same id: `submitted`, then `completed` (or `unconfirmed`
@@ -32,7 +32,7 @@ export interface AuditEntry {
 	readonly time: string;
 	/** One id per change: its lines share it. */
 	readonly id: string;
-	/** 'split', 'merge', 'scale', 'retention', later 'checkpoint-reset'. */
+	/** 'split', 'merge', 'scale', 'retention', 'checkpoint-reset', 'consumer-register', 'consumer-deregister'. */
 	readonly operation: string;
 	readonly stream: string;
 	readonly target: AuditTarget;

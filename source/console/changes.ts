@@ -50,9 +50,16 @@ export type ChangeProgress<R> =
 			readonly attempt: number;
 			readonly delayMs: number;
 	  }
-	| {readonly type: 'submitted'; readonly operation: string; readonly atMs: number}
-	/** A poll of the stream: its status, and its open shards when Kinesis says. */
-	| {readonly type: 'status'; readonly status: string; readonly elapsedMs: number; readonly openShards: number | undefined}
+	/** `waitingFor` says what is followed when it is not the stream's return to ACTIVE ("the consumer to be gone"). */
+	| {readonly type: 'submitted'; readonly operation: string; readonly atMs: number; readonly waitingFor?: string}
+	/** A poll of the stream (or of `subject`, a consumer say): its status, and its open shards when Kinesis says. */
+	| {
+			readonly type: 'status';
+			readonly status: string;
+			readonly elapsedMs: number;
+			readonly openShards: number | undefined;
+			readonly subject?: string;
+	  }
 	| {readonly type: 'done'; readonly elapsedMs: number; readonly result: R};
 
 /** A reason a plan cannot be submitted, with the failure kind it ends a command with. */
@@ -208,8 +215,8 @@ export function abortError(): Error {
 
 export const isAbort = (error: unknown): boolean => (error as {name?: string} | undefined)?.name === 'AbortError';
 
-/** What a change tells the audit log about itself. */
-export interface AuditedChange<R> {
+/** What a change tells the audit log about itself; `S` is what its following ends with (by default the ACTIVE stream's summary). */
+export interface AuditedChange<R, S = StreamDescriptionSummary> {
 	readonly operation: string;
 	readonly stream: string;
 	readonly parameters: Readonly<Record<string, unknown>>;
@@ -219,8 +226,13 @@ export interface AuditedChange<R> {
 	/** The API call that makes the change; refusals are said plainly. */
 	readonly submit: () => Promise<unknown>;
 	readonly submitCall: string;
-	/** Once the stream is ACTIVE again: the result, and what the audit log records as `after`. */
-	readonly finish: (summary: StreamDescriptionSummary) => Promise<{readonly result: R; readonly after: unknown}>;
+	/** Once the change has settled (the stream ACTIVE again, or what `follow` waits for): the result, and what the audit log records as `after`. */
+	readonly finish: (settled: S) => Promise<{readonly result: R; readonly after: unknown}>;
+	/** Follows something other than the stream (a consumer until it is gone, say); `submitted` then says `waitingFor`. */
+	readonly follow?: {
+		readonly waitingFor: string;
+		readonly until: (startedMs: number) => AsyncGenerator<ChangeProgress<never>, S>;
+	};
 }
 
 /**
@@ -228,7 +240,10 @@ export interface AuditedChange<R> {
  * submission, follows the stream to ACTIVE, and records the outcome. Kinesis's refusals are thrown as
  * ConsoleErrors; other failures as they are.
  */
-export async function* runChange<R>(context: ChangeContext, change: AuditedChange<R>): AsyncGenerator<ChangeProgress<R>, R> {
+export async function* runChange<R, S = StreamDescriptionSummary>(
+	context: ChangeContext,
+	change: AuditedChange<R, S>,
+): AsyncGenerator<ChangeProgress<R>, R> {
 	const now = context.now ?? Date.now;
 	const audit = context.audit === false ? undefined : (context.audit ?? new AuditLog());
 	const id = AuditLog.newId();
@@ -236,7 +251,7 @@ export async function* runChange<R>(context: ChangeContext, change: AuditedChang
 	const record = async (entry: Pick<AuditEntry, 'outcome'> & Partial<AuditEntry>) => audit?.append({...base, ...entry});
 	const failureText = async (error: unknown) =>
 		isAbort(error)
-			? 'The console stopped following the change before the stream was ACTIVE again.'
+			? `The console stopped following the change before ${change.follow?.waitingFor ?? 'the stream was ACTIVE again'}.`
 			: formatFailure(await toFailure(error, {target: context.target, streamName: change.stream, operation: change.submitCall})).replaceAll(
 					'\n',
 					' ',
@@ -253,10 +268,13 @@ export async function* runChange<R>(context: ChangeContext, change: AuditedChang
 		throw plain;
 	}
 	await record({outcome: 'submitted', before: change.before});
-	yield {type: 'submitted', operation: change.operation, atMs: startedMs};
+	yield {type: 'submitted', operation: change.operation, atMs: startedMs, ...(change.follow ? {waitingFor: change.follow.waitingFor} : {})};
 	try {
-		const summary = yield* followToActive(context.kinesis, change.stream, {startedMs, ...context});
-		const {result, after} = await change.finish(summary);
+		// Without `follow`, S is the stream's summary (the type's default): the cast says so for the generic case.
+		const settled = change.follow
+			? yield* change.follow.until(startedMs)
+			: ((yield* followToActive(context.kinesis, change.stream, {startedMs, ...context})) as S);
+		const {result, after} = await change.finish(settled);
 		const elapsedMs = now() - startedMs;
 		await record({outcome: 'completed', before: change.before, after, elapsedMs});
 		yield {type: 'done', elapsedMs, result};

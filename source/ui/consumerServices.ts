@@ -5,6 +5,7 @@ import type {LeaseWatch} from '../console/checkpoints/reading.js';
 import {CheckpointsStore, type CheckpointsView} from '../console/checkpoints/store.js';
 import {executeCheckpointReset, type CheckpointResetResult} from '../console/checkpoints/write.js';
 import {discoverConsumers, type StreamConsumers} from '../console/consumers/index.js';
+import {executeFanOutChange, planFanOutChange, type FanOutChangePlan, type FanOutChangeResult} from '../console/consumers/fanOutChanges.js';
 import {LeaseHold} from '../console/leaseHold.js';
 import type {Loadable, RunningStore} from '../console/store.js';
 import {keyOfResetAction} from './resetActions.js';
@@ -18,7 +19,7 @@ export interface CheckpointsSource extends RunningStore<Loadable<CheckpointsView
 
 /**
  * What the consumers, checkpoints and reset views reach the core through. Reading is there under
- * --read-only too; `planReset` and `reset` are not.
+ * --read-only too; `planReset`, `reset`, `planDeregister` and `deregister` are not.
  */
 export interface ConsumerServices {
 	readonly describeError: (error: unknown) => Promise<string>;
@@ -37,6 +38,10 @@ export interface ConsumerServices {
 		signal: AbortSignal,
 		heldBy?: string,
 	) => AsyncIterable<ChangeProgress<CheckpointResetResult>>;
+	/** What deregistering an enhanced fan-out consumer would change (the deregister screen). */
+	readonly planDeregister?: (stream: string, consumerName: string, signal?: AbortSignal) => Promise<FanOutChangePlan>;
+	/** Deregisters as planned and follows the consumer until it is gone (executeFanOutChange, which writes the audit log). */
+	readonly deregister?: (plan: FanOutChangePlan, signal: AbortSignal) => AsyncIterable<ChangeProgress<FanOutChangeResult>>;
 	/** Takes leases from their workers for a reset, so that their checkpoints stay put until it is written (LeaseHold). */
 	readonly takeLeases?: (application: string, leaseKeys: readonly string[]) => Promise<{hold: LeaseHold; missed: string[]}>;
 }
@@ -92,5 +97,7 @@ export function consoleConsumerServices(
 			});
 		},
 		takeLeases: (application, leaseKeys) => LeaseHold.take(clients, application, leaseKeys),
+		planDeregister: (stream, consumerName, signal) => planFanOutChange(connection.kinesis, stream, consumerName, 'deregister', signal),
+		deregister: (plan, signal) => executeFanOutChange({kinesis: connection.kinesis, target: connection.target, signal}, plan),
 	};
 }

@@ -1,6 +1,10 @@
+import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import type {DynamoDBClient} from '@aws-sdk/client-dynamodb';
 import {DescribeStreamSummaryCommand, RegisterStreamConsumerCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {AUDIT_LOG_ENV} from '../../source/console/auditLog.js';
 import {capabilitiesOf, consumerKinds, discoverConsumers} from '../../source/console/consumers/index.js';
 import type {Engine} from '../../source/engine/index.js';
 import {consoleConsumerServices} from '../../source/ui/consumerServices.js';
@@ -12,7 +16,7 @@ import {localTarget, renderApp, testServices, waitForFrame} from '../helpers/ui.
 /**
  * The consumer registry's capabilities on screen: every kind is listed through the registry, and the
  * consumers screen offers an action only for a consumer whose kind has it (a KCL application's
- * positions can be opened and reset; an enhanced fan-out consumer's cannot).
+ * positions can be opened and reset; an enhanced fan-out consumer's cannot, and it can be deregistered).
  */
 describe('consumer kinds and their capabilities in the console on the engine', () => {
 	let engine: Engine;
@@ -54,11 +58,13 @@ describe('consumer kinds and their capabilities in the console on the engine', (
 		]);
 		const [application, fanOut] = found.consumers;
 		expect(application && capabilitiesOf(application)).toEqual({positions: {leaseTable: 'clicks-app'}, reset: {leaseTable: 'clicks-app'}});
-		expect(fanOut && capabilitiesOf(fanOut)).toEqual({});
+		expect(fanOut && capabilitiesOf(fanOut)).toEqual({
+			deregister: {consumerName: 'alerts', consumerArn: expect.stringContaining(':stream/clicks/consumer/alerts:')},
+		});
 		expect(Object.keys(consumerKinds)).toEqual(['kcl', 'fan-out']);
 	});
 
-	it('offers Enter and R for the KCL application only: on the fan-out consumer they do nothing', async () => {
+	it('offers Enter and R for the KCL application only, D for the fan-out consumer only', async () => {
 		const app = renderApp(testServices(kinesis, engine.url, {consumers: services(false)}), renderRoute, {
 			initialRoute: {kind: 'consumers', stream: 'clicks'},
 		});
@@ -68,14 +74,17 @@ describe('consumer kinds and their capabilities in the console on the engine', (
 		expect(list).toMatch(/fan-out +alerts +(CREATING|ACTIVE)/);
 		expect(list).toContain('clicks-app: Enter its positions and lag per shard · R resets them');
 
-		// The fan-out consumer: nothing to open, nothing to reset.
+		expect(list).not.toContain('D deregisters it');
+
+		// The fan-out consumer: nothing to open, nothing to reset; it can be deregistered.
 		app.stdin.write('j');
-		const onFanOut = await waitForFrame(app.lastFrame, (text) => text.includes('alerts: a fan-out consumer: nothing more to open here'));
+		const onFanOut = await waitForFrame(app.lastFrame, (text) => text.includes('alerts: D deregisters it'));
 		expect(onFanOut).not.toContain('R resets them');
+		expect(onFanOut).not.toContain('Enter its positions');
 		app.stdin.write('R');
 		app.stdin.write('\r');
 		await new Promise((resolve) => setTimeout(resolve, 300));
-		expect(app.lastFrame()).toContain('alerts: a fan-out consumer');
+		expect(app.lastFrame()).toContain('alerts: D deregisters it');
 		expect(app.lastFrame()).not.toContain('reset to (trim-horizon');
 
 		// The application: R opens its reset.
@@ -86,19 +95,64 @@ describe('consumer kinds and their capabilities in the console on the engine', (
 		app.unmount();
 	});
 
-	it('under --read-only offers the positions but not the reset', async () => {
+	it('under --read-only offers the positions but neither the reset nor a deregistration', async () => {
 		const app = renderApp(testServices(kinesis, engine.url, {consumers: services(true), readOnly: true}), renderRoute, {
 			initialRoute: {kind: 'consumers', stream: 'clicks'},
 		});
 		const list = await waitForFrame(app.lastFrame, (text) => text.includes('clicks-app: Enter'), 8000);
 		expect(list).toContain('clicks-app: Enter its positions and lag per shard');
 		expect(list).not.toContain('R resets them');
+		app.stdin.write('j');
+		await waitForFrame(app.lastFrame, (text) => text.includes('alerts: a fan-out consumer: nothing more to open here'));
+		app.stdin.write('D');
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(app.lastFrame()).not.toContain('Deregister the enhanced fan-out consumer');
+		app.stdin.write('k');
+		await waitForFrame(app.lastFrame, (text) => text.includes('clicks-app: Enter'));
 		app.stdin.write('R');
 		await new Promise((resolve) => setTimeout(resolve, 300));
 		expect(app.lastFrame()).not.toContain('reset to (trim-horizon');
 		app.stdin.write('\r');
 		await waitForFrame(app.lastFrame, (text) => text.includes('worker-1') && text.includes('clicks-app'), 8000);
 		app.unmount();
+	});
+
+	it('deregisters a fan-out consumer with D and y, and lists the consumers again without it', async () => {
+		const previousAudit = process.env[AUDIT_LOG_ENV];
+		const dir = await mkdtemp(join(tmpdir(), 'kc-deregister-'));
+		process.env[AUDIT_LOG_ENV] = join(dir, 'audit.jsonl');
+		try {
+			await createStream(kinesis, 'views', 1);
+			const {StreamDescriptionSummary: summary} = await kinesis.send(new DescribeStreamSummaryCommand({StreamName: 'views'}));
+			await kinesis.send(new RegisterStreamConsumerCommand({StreamARN: summary?.StreamARN ?? '', ConsumerName: 'doomed'}));
+			await kinesis.send(new RegisterStreamConsumerCommand({StreamARN: summary?.StreamARN ?? '', ConsumerName: 'kept'}));
+			const app = renderApp(testServices(kinesis, engine.url, {consumers: services(false)}), renderRoute, {
+				initialRoute: {kind: 'consumers', stream: 'views'},
+			});
+			await waitForFrame(app.lastFrame, (text) => text.includes('doomed: D deregisters it'), 8000);
+			app.stdin.write('D');
+			const plan = await waitForFrame(app.lastFrame, (text) => text.includes('Deregister doomed?'), 8000);
+			expect(plan).toContain('Deregister the enhanced fan-out consumer doomed from views');
+			expect(plan.replaceAll(/\s+/g, ' ')).toContain("Every subscription of 'doomed' ends");
+			app.stdin.write('y');
+			await waitForFrame(app.lastFrame, (text) => text.includes('doomed is deregistered; Kinesis no longer lists it'), 10_000);
+			app.stdin.write('\u001b');
+			const after = await waitForFrame(app.lastFrame, (text) => text.includes('kept') && !text.includes('doomed'), 8000);
+			expect(after).toMatch(/fan-out +kept/);
+			const lines = (await readFile(join(dir, 'audit.jsonl'), 'utf8'))
+				.trim()
+				.split('\n')
+				.map((line) => JSON.parse(line) as {operation: string; outcome: string});
+			expect(lines.map((line) => [line.operation, line.outcome])).toEqual([
+				['consumer-deregister', 'submitted'],
+				['consumer-deregister', 'completed'],
+			]);
+			app.unmount();
+		} finally {
+			if (previousAudit === undefined) delete process.env[AUDIT_LOG_ENV];
+			else process.env[AUDIT_LOG_ENV] = previousAudit;
+			await rm(dir, {recursive: true, force: true});
+		}
 	});
 
 	it("names a plan problem's remedy by its key: a sequence number for every shard asks to mark one with Space", async () => {

@@ -11,6 +11,13 @@ export interface FanOutConsumer {
 	readonly createdAt?: string;
 }
 
+/**
+ * Why a fan-out consumer's lag is '-': only its subscriber learns it (SubscribeToShardEvent.MillisBehindLatest), and a
+ * subscription per shard would take the consumer's place from its application, so the console does not subscribe to show it.
+ */
+export const FAN_OUT_LAG_NOTE =
+	"LAG: only a subscriber learns it (SubscribeToShard's MillisBehindLatest); the console does not subscribe to show it (kinesis-console tail STREAM --efo NAME reads as it, and shows it).";
+
 export const fanOutConsumers: ConsumerKind<FanOutConsumer> = {
 	kind: 'fan-out',
 	label: 'fan-out',
@@ -29,12 +36,15 @@ export const fanOutConsumers: ConsumerKind<FanOutConsumer> = {
 	table: (consumers, stream) => ({
 		empty: `No enhanced fan-out consumer is registered on '${stream}'.`,
 		title: 'Enhanced fan-out consumers:',
-		header: ['NAME', 'STATUS', 'CREATED'],
-		rows: consumers.map((consumer) => [consumer.name, consumer.status, consumer.createdAt ?? '-']),
-		notes: [],
+		header: ['NAME', 'STATUS', 'CREATED', 'LAG'],
+		rows: consumers.map((consumer) => [consumer.name, consumer.status, consumer.createdAt ?? '-', '-']),
+		notes: [FAN_OUT_LAG_NOTE],
+		next: `kinesis-console consumers deregister ${stream} NAME removes one (its subscriptions end).`,
 	}),
 	// Neither positions nor resets: a fan-out consumer's position is its subscriber's, kept by the application.
-	capabilities: {},
+	capabilities: {
+		deregister: (consumer) => ({consumerName: consumer.name, consumerArn: consumer.arn}),
+	},
 };
 
 /** The stream's enhanced fan-out consumers, every page. */

@@ -73,6 +73,12 @@ export interface LeaseTablePositions {
 	readonly leaseTable: string;
 }
 
+/** A consumer Kinesis registers by name on the stream (an enhanced fan-out consumer): what a deregistration names. */
+export interface StreamRegistration {
+	readonly consumerName: string;
+	readonly consumerArn: string;
+}
+
 /**
  * What a consumer has and can have done to it, each optional: a screen offers the key, and a command
  * the action, only for a consumer whose kind has it (a kind answers per consumer).
@@ -82,7 +88,9 @@ export interface ConsumerCapabilities<C> {
 	readonly positions?: (consumer: C) => LeaseTablePositions;
 	/** Moving its per-shard positions: a plan, then conditional writes (the reset screen, `checkpoints reset`). */
 	readonly reset?: (consumer: C) => LeaseTablePositions;
-	// The next kinds add their own: deregister (fan-out consumers, Lambda mappings), pause (Lambda mappings, Flink).
+	/** Removing it from the stream (the deregister screen, `consumers deregister`): dangerous, so --read-only drops it. */
+	readonly deregister?: (consumer: C) => StreamRegistration;
+	// The next kinds add their own: pause (Lambda mappings, Flink).
 }
 
 /** A consumer's capabilities, answered for it. */

@@ -23,9 +23,9 @@ function describeProgress(event: ChangeProgress<unknown> | undefined): string {
 		case 'retrying':
 			return `${event.call} ${event.kind === 'throttling' ? 'throttled' : 'failed'} (${event.reason}): retry ${event.attempt} in ${formatDuration(event.delayMs)}`;
 		case 'submitted':
-			return 'submitted; waiting for the stream to be ACTIVE…';
+			return `submitted; waiting for ${event.waitingFor ?? 'the stream to be ACTIVE'}…`;
 		case 'status':
-			return `stream ${event.status}${event.openShards === undefined ? '' : ` · ${event.openShards} open shards`}`;
+			return `${event.subject ?? 'stream'} ${event.status}${event.openShards === undefined ? '' : ` · ${event.openShards} open shards`}`;
 		case 'done':
 			return 'done';
 	}

@@ -3,6 +3,7 @@ import type {Screen, SharedScope} from '../screen.js';
 import {checkpointsScreen} from './checkpoints.js';
 import {consumersScreen} from './consumers.js';
 import {dashboardScreen} from './dashboard.js';
+import {deregisterScreen} from './deregister.js';
 import {mergeScreen} from './merge.js';
 import {resetScreen} from './reset.js';
 import {retentionScreen} from './retention.js';
@@ -23,6 +24,7 @@ export const screens = {
 	consumers: consumersScreen,
 	checkpoints: checkpointsScreen,
 	reset: resetScreen,
+	deregister: deregisterScreen,
 } as const;
 
 type Screens = typeof screens;

@@ -1,6 +1,6 @@
 import {Box} from 'ink';
 import {Text} from '../components/Text.js';
-import {useMemo, useState} from 'react';
+import {useEffect, useMemo, useRef, useState} from 'react';
 import {coordinationSummary, workerLoadText} from '../../console/checkpoints/coordination.js';
 import type {CheckpointsReport, ShardCheckpoint} from '../../console/checkpoints/reading.js';
 import {HOLDER_STALE_MS} from '../../console/checkpoints/store.js';
@@ -15,7 +15,7 @@ import {useLoad} from '../hooks/useChange.js';
 import {useRunWhileVisible, useStore} from '../hooks/useStore.js';
 import {useTerminalSize} from '../hooks/useTerminalSize.js';
 import {keysOf} from '../keymap.js';
-import {useNavigator, useViewCommands} from '../navigation.js';
+import {useIsActiveView, useNavigator, useViewCommands} from '../navigation.js';
 import {useServices, type ConsoleServices} from '../services.js';
 import {useTheme, type Theme} from '../theme.js';
 
@@ -56,6 +56,15 @@ function ConsumersPanel({
 	// What the chosen consumer's kind can do: the keys below are offered only for what it has.
 	const can = consumer ? capabilitiesOf(consumer) : {};
 	const canReset = can.reset !== undefined && consumers.reset !== undefined && !readOnly;
+	const canDeregister = can.deregister !== undefined && consumers.deregister !== undefined && !readOnly;
+	// Back from the deregister screen, the list is read again (it may have removed a consumer); other screens change no consumer.
+	const active = useIsActiveView();
+	const leftToDeregister = useRef(false);
+	useEffect(() => {
+		if (!active || !leftToDeregister.current) return;
+		leftToDeregister.current = false;
+		reload();
+	}, [active, reload]);
 	useViewCommands('consumers', (command) => {
 		switch (command) {
 			case 'open':
@@ -63,6 +72,11 @@ function ConsumersPanel({
 				return;
 			case 'resetPositions':
 				if (canReset && can.reset) navigator.push({kind: 'reset', stream, application: can.reset.leaseTable});
+				return;
+			case 'deregister':
+				if (!canDeregister || !can.deregister) return;
+				leftToDeregister.current = true;
+				navigator.push({kind: 'deregister', stream, consumer: can.deregister.consumerName});
 				return;
 			case 'refresh':
 				return reload();
@@ -75,6 +89,7 @@ function ConsumersPanel({
 	const offers = [
 		...(can.positions ? [`${keysOf('consumers', 'open')} its positions and lag per shard`] : []),
 		...(canReset ? [`${keysOf('consumers', 'resetPositions')} resets them`] : []),
+		...(canDeregister ? [`${keysOf('consumers', 'deregister')} deregisters it`] : []),
 	];
 	return (
 		<Box flexDirection="column">
