@@ -15,7 +15,8 @@ const help = `
   after the application whose hash key is leaseKey; multi-stream tables name their streams in their
   lease keys, single-stream tables are matched by their shards and checkpoints), with what KCL 3.x
   keeps beside the leases (its version, leader, 2.x→3.x migration state, workers' throughput and CPU),
-  and the stream's enhanced fan-out consumers (their lag is '-': only a subscriber learns it). A part that cannot be read (no DynamoDB access, say) is reported on
+  the stream's enhanced fan-out consumers (their lag is '-': only a subscriber learns it), and the
+  Kinesis channels delivering it to S3 or S3 Tables (the built-in engine delivers nothing). A part that cannot be read (no DynamoDB access, say) is reported on
   stderr and the rest is still shown.
 
   Options
@@ -42,7 +43,7 @@ export async function run(argv: string[]): Promise<number> {
 	const applications = flags.app ?? [];
 	if (!flags.discover && applications.length === 0) throw new UsageError('--no-discover needs at least one --app.');
 	return withConnection(flags, {streamName: stream, operation: 'ListStreamConsumers'}, async (connection, output) => {
-		const found = await discoverConsumers(connection, stream, {applications, discover: flags.discover});
+		const found = await discoverConsumers(connection, stream, {applications, discover: flags.discover, target: connection.target});
 		for (const problem of found.problems) {
 			process.stderr.write(
 				`kinesis-console consumers: ${kindsInOrder.find((kind) => kind.kind === problem.kind)?.title ?? problem.part} could not be read: ${sanitize(problem.message)}\n`,

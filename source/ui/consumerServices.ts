@@ -62,7 +62,11 @@ export function consoleConsumerServices(
 	const reading: ConsumerServices = {
 		describeError,
 		discover: (stream, signal) =>
-			discoverConsumers(clients, stream, {...(signal ? {signal} : {}), describeError: async (error) => describeError(error)}),
+			discoverConsumers(clients, stream, {
+				...(signal ? {signal} : {}),
+				target: connection.target,
+				describeError: async (error) => describeError(error),
+			}),
 		checkpoints: (stream, application) => {
 			const store = new CheckpointsStore({
 				clients,

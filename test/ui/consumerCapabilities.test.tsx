@@ -9,6 +9,7 @@ import {capabilitiesOf, consumerKinds, discoverConsumers} from '../../source/con
 import type {Engine} from '../../source/engine/index.js';
 import {consoleConsumerServices} from '../../source/ui/consumerServices.js';
 import {renderRoute} from '../../source/ui/screens/index.js';
+import {createOnDemandStream, createS3Channel} from '../helpers/channels.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
 import {createLeaseTable, createStream, dynamoClient, putLease, putRecords} from '../helpers/leaseTables.js';
 import {localTarget, renderApp, testServices, waitForFrame} from '../helpers/ui.js';
@@ -61,7 +62,7 @@ describe('consumer kinds and their capabilities in the console on the engine', (
 		expect(fanOut && capabilitiesOf(fanOut)).toEqual({
 			deregister: {consumerName: 'alerts', consumerArn: expect.stringContaining(':stream/clicks/consumer/alerts:')},
 		});
-		expect(Object.keys(consumerKinds)).toEqual(['kcl', 'fan-out']);
+		expect(Object.keys(consumerKinds)).toEqual(['kcl', 'fan-out', 'channel']);
 	});
 
 	it('offers Enter and R for the KCL application only, D for the fan-out consumer only', async () => {
@@ -153,6 +154,21 @@ describe('consumer kinds and their capabilities in the console on the engine', (
 			else process.env[AUDIT_LOG_ENV] = previousAudit;
 			await rm(dir, {recursive: true, force: true});
 		}
+	});
+
+	it('lists a Kinesis channel with its state and destination, and says the engine delivers nothing', async () => {
+		await createS3Channel(kinesis, 'to-lake', await createOnDemandStream(kinesis, 'lake-fed'), 'lake');
+		const app = renderApp(testServices(kinesis, engine.url, {consumers: services(false)}), renderRoute, {
+			initialRoute: {kind: 'consumers', stream: 'lake-fed'},
+		});
+		const list = await waitForFrame(app.lastFrame, (text) => text.includes('to-lake'), 8000);
+		expect(list).toMatch(/channel +to-lake +ACTIVE · S3 s3:\/\/lake\/ · the engine delivers nothing/);
+		expect(list).toContain('to-lake: a channel consumer: nothing more to open here');
+		app.stdin.write('D');
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(app.lastFrame()).not.toContain('Deregister the enhanced fan-out consumer');
+		expect(app.lastFrame()).toContain('to-lake: a channel consumer');
+		app.unmount();
 	});
 
 	it("names a plan problem's remedy by its key: a sequence number for every shard asks to mark one with Space", async () => {

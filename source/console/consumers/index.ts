@@ -3,6 +3,7 @@ import type {ServiceName} from '../connect.js';
 import {formatFailure, toFailure} from '../failures.js';
 import {streamIdentity, type LeaseClients} from '../leases.js';
 import {listAllShards, streamParameters, type StreamRef} from '../aws/shards.js';
+import {kinesisChannels} from './channels.js';
 import {fanOutConsumers} from './fanOut.js';
 import {kclApplications} from './kcl.js';
 import type {CapabilitiesOf, ConsumerKind, DiscoverOptions, DiscoveryContext} from './kind.js';
@@ -15,6 +16,7 @@ import type {CapabilitiesOf, ConsumerKind, DiscoverOptions, DiscoveryContext} fr
 export const consumerKinds = {
 	kcl: kclApplications,
 	'fan-out': fanOutConsumers,
+	channel: kinesisChannels,
 } as const;
 
 type Kinds = typeof consumerKinds;

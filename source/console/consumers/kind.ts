@@ -1,4 +1,4 @@
-import type {ServiceName} from '../connect.js';
+import type {ConnectionTarget, ServiceName} from '../connect.js';
 import type {LeaseClients, streamIdentity} from '../leases.js';
 import type {StreamRef} from '../aws/shards.js';
 
@@ -38,6 +38,8 @@ export interface DiscoverOptions {
 	readonly signal?: AbortSignal;
 	/** Tables described at once. Default 8. */
 	readonly concurrency?: number;
+	/** Where the console is connected: a kind may say what the console's own engine (`local`) does not do. */
+	readonly target?: Pick<ConnectionTarget, 'kind'>;
 	/** Turns an error into what the user reads. Default: the console's failure text. */
 	readonly describeError?: (error: unknown, service: ServiceName) => Promise<string> | string;
 }
