@@ -14,6 +14,7 @@ import {ThroughputLimits} from './kinesis/model/throughput.js';
 import {withCors} from './protocol/cors.js';
 import {dispatch, type Service} from './protocol/dispatch.js';
 import type {Credentials} from './protocol/signature.js';
+import {lambdaService} from './lambda/index.js';
 import {startServer, type ServerTimeouts} from './server.js';
 import {RequestCounts, type OperationCount} from './requestCounts.js';
 import {Slices} from './store/slices.js';
@@ -42,6 +43,8 @@ export interface EngineOptions {
 	/** How long RegisterStreamConsumer leaves a consumer CREATING, and DeregisterStreamConsumer leaves it DELETING. */
 	readonly registerConsumerMs?: number;
 	readonly deregisterConsumerMs?: number;
+	/** How long a Lambda event source mapping stays Creating, Enabling, Disabling, Updating or Deleting (engine/lambda/). Default 500 ms. */
+	readonly eventSourceMappingMs?: number;
 	/** How long a SubscribeToShard subscription lasts (AWS: 5 minutes). */
 	readonly subscriptionMs?: number;
 	/** Within this time of a subscription's start a second one for the same consumer and shard is refused; later it takes over (AWS: 5 s). */
@@ -176,6 +179,13 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 	};
 	const services = [kinesis, countedCloudWatch, dynamodb];
 	const defaultRegion = options.region ?? 'us-east-1';
+	// Lambda speaks REST-JSON (routed by path, not X-Amz-Target): its requests are told apart before the dispatcher.
+	const lambda = lambdaService({
+		now,
+		defaultRegion,
+		transitionMs: options.eventSourceMappingMs ?? 500,
+		...(options.auth ? {auth: options.auth} : {}),
+	});
 
 	let server;
 	try {
@@ -185,7 +195,9 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 			maxBodyBytes: MAX_BODY_BYTES,
 			handle: (request) =>
 				withCors(request, (served) =>
-					dispatch(services, defaultRegion, served, {...(options.auth ? {auth: options.auth} : {}), now, counts}),
+					lambda.serves(served)
+						? lambda.handle(served)
+						: dispatch(services, defaultRegion, served, {...(options.auth ? {auth: options.auth} : {}), now, counts}),
 				),
 			...(options.tls ? {tls: options.tls} : {}),
 			...(options.timeouts ? {timeouts: options.timeouts} : {}),
