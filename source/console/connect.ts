@@ -2,6 +2,8 @@ import {createRequire} from 'node:module';
 import type * as CloudWatch from '@aws-sdk/client-cloudwatch';
 import type {CloudWatchClient} from '@aws-sdk/client-cloudwatch';
 import type * as DynamoDB from '@aws-sdk/client-dynamodb';
+import type * as Lambda from '@aws-sdk/client-lambda';
+import type {LambdaClient} from '@aws-sdk/client-lambda';
 import type {DynamoDBClient} from '@aws-sdk/client-dynamodb';
 import {KinesisClient, type KinesisClientConfig} from '@aws-sdk/client-kinesis';
 import {defaultProvider} from '@aws-sdk/credential-provider-node';
@@ -35,6 +37,7 @@ const require = createRequire(import.meta.url);
 const cloudWatchModule = () => require('@aws-sdk/client-cloudwatch') as typeof CloudWatch;
 const dynamoDbModule = () => require('@aws-sdk/client-dynamodb') as typeof DynamoDB;
 const documentModule = () => require('@aws-sdk/lib-dynamodb') as typeof DynamoDBDocuments;
+const lambdaModule = () => require('@aws-sdk/client-lambda') as typeof Lambda;
 
 export interface ConnectOptions {
 	/** `--profile`; otherwise AWS_PROFILE, otherwise the default profile. */
@@ -65,8 +68,8 @@ export interface ConnectionTarget {
 	readonly profile?: string | undefined;
 	/** Kinesis's endpoint (with no user info), also for AWS: the regional one. */
 	readonly endpoint?: string;
-	/** Each service's endpoint, to name the one that failed. */
-	readonly endpoints: Readonly<Record<ServiceName, string>>;
+	/** Each service's endpoint, to name the one that failed (Lambda's once its client is made: it is read for Lambda consumers only). */
+	readonly endpoints: Readonly<Record<Exclude<ServiceName, 'lambda'>, string>> & {readonly lambda?: string};
 }
 
 export interface Connection {
@@ -76,6 +79,8 @@ export interface Connection {
 	/** The SDK's default HTTP/2 handler, for SubscribeToShard only. */
 	readonly kinesisHttp2: KinesisClient;
 	readonly cloudwatch: CloudWatchClient;
+	/** For Lambda event source mappings (consumers/lambda.ts), loaded on first use like CloudWatch's. */
+	readonly lambda: LambdaClient;
 	readonly dynamodb: DynamoDBClient;
 	/** The document client over `dynamodb`, for lease tables. */
 	readonly documents: DynamoDBDocumentClient;
@@ -123,7 +128,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
 			...(dataDir === undefined ? {} : {dataDir}),
 			...(shardLimit === undefined ? {} : {shardLimit}),
 		});
-		const endpoints = {kinesis: engine.url, cloudwatch: engine.url, dynamodb: engine.url};
+		const endpoints = {kinesis: engine.url, cloudwatch: engine.url, dynamodb: engine.url, lambda: engine.url};
 		return assemble(
 			budget,
 			{kind: 'local', region, endpoint: engine.url, endpoints},
@@ -149,6 +154,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
 		kinesis: flagEndpoint ?? configuredEndpoint('kinesis', settings),
 		cloudwatch: flagEndpoint ?? configuredEndpoint('cloudwatch', settings),
 		dynamodb: flagEndpoint ?? configuredEndpoint('dynamodb', settings),
+		lambda: flagEndpoint ?? configuredEndpoint('lambda', settings),
 	};
 	for (const url of Object.values(configured)) if (url !== undefined) checkEndpoint(url);
 
@@ -169,6 +175,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
 		kinesis: () => describeEndpoint(configured.kinesis ?? awsEndpoint(KinesisClient, region)),
 		cloudwatch: () => describeEndpoint(configured.cloudwatch ?? awsEndpoint(cloudWatchModule().CloudWatchClient, region)),
 		dynamodb: () => describeEndpoint(configured.dynamodb ?? awsEndpoint(dynamoDbModule().DynamoDBClient, region)),
+		lambda: () => describeEndpoint(configured.lambda ?? awsEndpoint(lambdaModule().LambdaClient, region)),
 	});
 	const target: ConnectionTarget = {
 		kind: custom ? 'endpoint' : 'aws',
@@ -240,6 +247,7 @@ function assemble(
 		),
 	);
 	let cloudwatch: CloudWatchClient | undefined;
+	let lambda: LambdaClient | undefined;
 	let dynamodb: DynamoDBClient | undefined;
 	let documents: DynamoDBDocumentClient | undefined;
 	const dynamoDbClient = () =>
@@ -260,6 +268,9 @@ function assemble(
 				),
 			));
 		},
+		get lambda() {
+			return (lambda ??= withoutLogging(new (lambdaModule().LambdaClient)({...common('lambda'), requestHandler: keepAliveHandler()})));
+		},
 		get dynamodb() {
 			return dynamoDbClient();
 		},
@@ -274,7 +285,7 @@ function assemble(
 				closer.abort(closedError());
 				budget.close();
 				documents?.destroy();
-				for (const client of [kinesis, kinesisHttp2, cloudwatch, dynamodb]) client?.destroy();
+				for (const client of [kinesis, kinesisHttp2, cloudwatch, lambda, dynamodb]) client?.destroy();
 				await engine?.close();
 			})();
 			return closing;
@@ -319,7 +330,10 @@ function lazyValues<K extends string, V>(compute: Readonly<Record<K, () => V>>):
 }
 
 /** The regional AWS endpoint the client would pick, from the client's own endpoint rules. */
-function awsEndpoint(Client: typeof KinesisClient | typeof CloudWatchClient | typeof DynamoDBClient, region: string): string {
+function awsEndpoint(
+	Client: typeof KinesisClient | typeof CloudWatchClient | typeof DynamoDBClient | typeof LambdaClient,
+	region: string,
+): string {
 	const client = new Client({region, credentials: LOCAL_CREDENTIALS});
 	try {
 		return client.config.endpointProvider({Region: region, UseFIPS: false, UseDualStack: false}).url.href.replace(/\/$/, '');

@@ -149,8 +149,18 @@ export function streamLister(client: KinesisClient, limit = 1_000): () => Promis
 
 type Draft = {readonly kind: FailureKind; readonly message: string; readonly hint?: string};
 
-const SERVICE_LABELS: Readonly<Record<ServiceName, string>> = {kinesis: 'Kinesis', cloudwatch: 'CloudWatch', dynamodb: 'DynamoDB'};
-const ACTION_PREFIXES: Readonly<Record<ServiceName, string>> = {kinesis: 'kinesis', cloudwatch: 'cloudwatch', dynamodb: 'dynamodb'};
+const SERVICE_LABELS: Readonly<Record<ServiceName, string>> = {
+	kinesis: 'Kinesis',
+	cloudwatch: 'CloudWatch',
+	dynamodb: 'DynamoDB',
+	lambda: 'Lambda',
+};
+const ACTION_PREFIXES: Readonly<Record<ServiceName, string>> = {
+	kinesis: 'kinesis',
+	cloudwatch: 'cloudwatch',
+	dynamodb: 'dynamodb',
+	lambda: 'lambda',
+};
 
 const SSO_EXPIRED = /SSO session|SSO token|sso login|Session token not found or invalid|Token is expired|aws login|re-authenticate/i;
 const EXPIRED_TOKEN = new Set(['ExpiredTokenException', 'ExpiredToken']);

@@ -3,12 +3,13 @@ import {join} from 'node:path';
 import {loadSharedConfigFiles} from '@smithy/core/config';
 
 /** The services the console talks to, by the names the SDK's endpoint settings use. */
-export type ServiceName = 'kinesis' | 'cloudwatch' | 'dynamodb';
+export type ServiceName = 'kinesis' | 'cloudwatch' | 'dynamodb' | 'lambda';
 
 const SERVICE_KEYS: Readonly<Record<ServiceName, {env: string; config: string}>> = {
 	kinesis: {env: 'KINESIS', config: 'kinesis'},
 	cloudwatch: {env: 'CLOUDWATCH', config: 'cloudwatch'},
 	dynamodb: {env: 'DYNAMODB', config: 'dynamodb'},
+	lambda: {env: 'LAMBDA', config: 'lambda'},
 };
 
 type Section = Readonly<Record<string, string | undefined>>;

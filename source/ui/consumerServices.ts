@@ -5,6 +5,7 @@ import type {LeaseWatch} from '../console/checkpoints/reading.js';
 import {CheckpointsStore, type CheckpointsView} from '../console/checkpoints/store.js';
 import {executeCheckpointReset, type CheckpointResetResult} from '../console/checkpoints/write.js';
 import {discoverConsumers, type StreamConsumers} from '../console/consumers/index.js';
+import type {ConsumerClients} from '../console/consumers/kind.js';
 import {executeFanOutChange, planFanOutChange, type FanOutChangePlan, type FanOutChangeResult} from '../console/consumers/fanOutChanges.js';
 import {LeaseHold} from '../console/leaseHold.js';
 import type {Loadable, RunningStore} from '../console/store.js';
@@ -47,7 +48,7 @@ export interface ConsumerServices {
 }
 
 export function consoleConsumerServices(
-	connection: Pick<Connection, 'kinesis' | 'dynamodb' | 'target'> & {readonly documents?: Connection['documents']},
+	connection: Pick<Connection, 'kinesis' | 'dynamodb' | 'target'> & Partial<Pick<Connection, 'documents' | 'lambda' | 'cloudwatch'>>,
 	describeError: (error: unknown) => Promise<string>,
 	options: {readonly readOnly: boolean; readonly refreshMs?: number},
 ): ConsumerServices {
@@ -56,13 +57,23 @@ export function consoleConsumerServices(
 		dynamodb: connection.dynamodb,
 		...(connection.documents ? {documents: connection.documents} : {}),
 	};
+	const discoveryClients: ConsumerClients = {
+		...clients,
+		// Read when discovery first asks (the consumers screen), so the console starts without loading Lambda's client.
+		get lambda() {
+			return connection.lambda;
+		},
+		get cloudwatch() {
+			return connection.cloudwatch;
+		},
+	};
 	// The last checkpoints store of each application: a reset plan takes the holders it has judged, rather than reading twice.
 	const stores = new Map<string, CheckpointsStore>();
 	const key = (stream: string, application: string) => `${stream}\u0000${application}`;
 	const reading: ConsumerServices = {
 		describeError,
 		discover: (stream, signal) =>
-			discoverConsumers(clients, stream, {
+			discoverConsumers(discoveryClients, stream, {
 				...(signal ? {signal} : {}),
 				target: connection.target,
 				describeError: async (error) => describeError(error),

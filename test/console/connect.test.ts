@@ -1,3 +1,4 @@
+import {ListEventSourceMappingsCommand} from '@aws-sdk/client-lambda';
 import {mkdtempSync, rmSync} from 'node:fs';
 import net from 'node:net';
 import {tmpdir} from 'node:os';
@@ -124,6 +125,7 @@ describe('local', () => {
 				kinesis: connection.target.endpoint,
 				cloudwatch: connection.target.endpoint,
 				dynamodb: connection.target.endpoint,
+				lambda: connection.target.endpoint,
 			});
 			await connection.kinesis.send(new CreateStreamCommand({StreamName: 'local-orders', ShardCount: 2}));
 			const listed = await connection.kinesisHttp2.send(new ListStreamsCommand({}));
@@ -182,6 +184,7 @@ describe('where a connection points', () => {
 				kinesis: 'https://kinesis.eu-west-1.amazonaws.com',
 				cloudwatch: 'https://monitoring.eu-west-1.amazonaws.com',
 				dynamodb: 'https://dynamodb.eu-west-1.amazonaws.com',
+				lambda: 'https://lambda.eu-west-1.amazonaws.com',
 			},
 		});
 		expect(JSON.stringify(connection.target)).not.toContain(SECRETS.profileSecret);
@@ -258,23 +261,26 @@ describe('profiles', () => {
 });
 
 describe('environment endpoints', () => {
-	it('honours AWS_ENDPOINT_URL_KINESIS over AWS_ENDPOINT_URL, and --endpoint-url over both', async () => {
+	it('honours AWS_ENDPOINT_URL_KINESIS (and _LAMBDA) over AWS_ENDPOINT_URL, and --endpoint-url over both', async () => {
 		useEnvCredentials();
 		const unused = `http://127.0.0.1:${await closedPort()}`;
 		process.env.AWS_ENDPOINT_URL_KINESIS = engine.url;
+		process.env.AWS_ENDPOINT_URL_LAMBDA = engine.url;
 		process.env.AWS_ENDPOINT_URL = unused;
 		const connection = await open({region: 'us-east-1'});
 		expect(connection.target).toMatchObject({
 			kind: 'endpoint',
 			endpoint: engine.url,
-			endpoints: {kinesis: engine.url, cloudwatch: unused, dynamodb: unused},
+			endpoints: {kinesis: engine.url, cloudwatch: unused, dynamodb: unused, lambda: engine.url},
 		});
+		const mappings = await connection.lambda.send(new ListEventSourceMappingsCommand({}));
+		expect(mappings.EventSourceMappings).toEqual([]);
 		const listed = await connection.kinesis.send(new ListStreamsCommand({}));
 		expect(listed.$metadata.httpStatusCode).toBe(200);
 
 		process.env.AWS_ENDPOINT_URL_KINESIS = unused;
 		const flagged = await open({region: 'us-east-1', endpointUrl: engine.url});
-		expect(flagged.target.endpoints).toEqual({kinesis: engine.url, cloudwatch: engine.url, dynamodb: engine.url});
+		expect(flagged.target.endpoints).toEqual({kinesis: engine.url, cloudwatch: engine.url, dynamodb: engine.url, lambda: engine.url});
 	});
 
 	it('defaults the region to us-east-1 for an endpoint', async () => {

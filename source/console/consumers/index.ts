@@ -1,12 +1,13 @@
 import {DescribeStreamSummaryCommand} from '@aws-sdk/client-kinesis';
 import type {ServiceName} from '../connect.js';
 import {formatFailure, toFailure} from '../failures.js';
-import {streamIdentity, type LeaseClients} from '../leases.js';
+import {streamIdentity} from '../leases.js';
 import {listAllShards, streamParameters, type StreamRef} from '../aws/shards.js';
 import {kinesisChannels} from './channels.js';
 import {fanOutConsumers} from './fanOut.js';
 import {kclApplications} from './kcl.js';
-import type {CapabilitiesOf, ConsumerKind, DiscoverOptions, DiscoveryContext} from './kind.js';
+import {lambdaMappings} from './lambda.js';
+import type {CapabilitiesOf, ConsumerClients, ConsumerKind, DiscoverOptions, DiscoveryContext} from './kind.js';
 
 /**
  * The consumer registry: every kind of consumer the console knows, one module each (kind.ts says what
@@ -16,6 +17,7 @@ import type {CapabilitiesOf, ConsumerKind, DiscoverOptions, DiscoveryContext} fr
 export const consumerKinds = {
 	kcl: kclApplications,
 	'fan-out': fanOutConsumers,
+	lambda: lambdaMappings,
 	channel: kinesisChannels,
 } as const;
 
@@ -67,7 +69,11 @@ const defaultDescribe = async (error: unknown, service: ServiceName) =>
 	formatFailure(await toFailure(error, {service})).replaceAll('\n', ' ');
 
 /** Every registered kind's consumers of the stream. Throws only when the stream itself cannot be read, or what the caller named does not exist. */
-export async function discoverConsumers(clients: LeaseClients, stream: StreamRef, options: DiscoverOptions = {}): Promise<StreamConsumers> {
+export async function discoverConsumers(
+	clients: ConsumerClients,
+	stream: StreamRef,
+	options: DiscoverOptions = {},
+): Promise<StreamConsumers> {
 	const send = options.signal ? {abortSignal: options.signal} : {};
 	const describe = options.describeError ?? defaultDescribe;
 	const [{StreamDescriptionSummary: summary}, shards] = await Promise.all([

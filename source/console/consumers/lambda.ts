@@ -1,0 +1,211 @@
+import {GetMetricDataCommand, type CloudWatchClient} from '@aws-sdk/client-cloudwatch';
+import type * as Lambda from '@aws-sdk/client-lambda';
+import type {EventSourceMappingConfiguration, LambdaClient} from '@aws-sdk/client-lambda';
+import {createRequire} from 'node:module';
+import {formatDuration} from '../format.js';
+import {listFanOutConsumers} from './fanOut.js';
+import type {ConsumerKind, DiscoveryContext} from './kind.js';
+
+/**
+ * Lambda event source mappings reading the stream: ListEventSourceMappings for the stream's ARN and for
+ * each enhanced fan-out consumer's, with their state, last processing result and the settings that
+ * decide how far behind they fall (batch size and window, parallelization, bisect on error, retries,
+ * maximum record age, on-failure destination). Lag is AWS/Lambda's IteratorAge (Maximum over the last
+ * 5 minutes, by FunctionName, the dimension Lambda publishes it under for every function): a function
+ * mapped to several streams reports the oldest of them. '-' when CloudWatch has none (the built-in
+ * engine runs no function, so it never has).
+ */
+export interface LambdaMapping {
+	readonly kind: 'lambda';
+	/** The function's name. */
+	readonly name: string;
+	readonly uuid: string;
+	readonly functionArn: string;
+	/** The stream's ARN, or the fan-out consumer's the mapping reads through. */
+	readonly eventSourceArn: string;
+	/** The fan-out consumer's name, when it reads through one. */
+	readonly consumer?: string;
+	readonly state: string;
+	readonly stateTransitionReason?: string;
+	readonly lastProcessingResult?: string;
+	readonly startingPosition?: string;
+	readonly batchSize?: number;
+	readonly batchingWindowSeconds?: number;
+	readonly parallelizationFactor?: number;
+	readonly bisectOnError?: boolean;
+	/** -1: retried until the record expires. */
+	readonly maximumRetryAttempts?: number;
+	/** -1: no limit but the stream's retention. */
+	readonly maximumRecordAgeSeconds?: number;
+	readonly onFailure?: string;
+	/** ISO time. */
+	readonly lastModified?: string;
+	/** IteratorAge's maximum over the last 5 minutes, by function; absent when CloudWatch has none. */
+	readonly lagMs?: number;
+	/** Read from the console's own engine (--local), which keeps mappings and runs no function. */
+	readonly emulated?: boolean;
+}
+
+const require = createRequire(import.meta.url);
+
+export const NO_FUNCTION_RUNS = 'the engine runs no function: it keeps the mapping and its state, and nothing reads the stream';
+
+export const lambdaMappings: ConsumerKind<LambdaMapping> = {
+	kind: 'lambda',
+	label: 'lambda',
+	title: 'Lambda event source mappings',
+	part: 'lambda',
+	discover: async (context) => {
+		const lambda = context.clients.lambda;
+		if (context.streamArn === undefined || lambda === undefined) return {consumers: [], problems: []};
+		try {
+			const mappings = await findMappings(context, lambda, context.streamArn);
+			const local = context.options.target?.kind === 'local';
+			return {consumers: local ? mappings.map((mapping) => ({...mapping, emulated: true})) : mappings, problems: []};
+		} catch (error) {
+			return {consumers: [], problems: [await context.describe(error, 'lambda')]};
+		}
+	},
+	row: (mapping) => ({
+		text: [
+			mapping.state,
+			mapping.lastProcessingResult ?? '-',
+			`batch ${mapping.batchSize ?? '-'} in ${mapping.batchingWindowSeconds ?? 0} s ×${mapping.parallelizationFactor ?? 1}`,
+			`lag ${lagText(mapping)}`,
+			...(mapping.consumer ? [`via ${mapping.consumer}`] : []),
+			...(mapping.emulated ? [NO_FUNCTION_RUNS] : []),
+		].join(' · '),
+		warn: mapping.state !== 'Enabled' || /PROBLEM/i.test(mapping.lastProcessingResult ?? ''),
+	}),
+	json: ({kind: _, ...mapping}) => ({type: 'lambda-mapping', ...mapping}),
+	table: (mappings, stream) => ({
+		empty: `No Lambda event source mapping reads '${stream}'.`,
+		title: 'Lambda event source mappings:',
+		header: ['FUNCTION', 'STATE', 'LAST RESULT', 'BATCH', 'WINDOW', 'PARALLEL', 'BISECT', 'RETRIES', 'MAX AGE', 'ON FAILURE', 'LAG', 'VIA'],
+		rows: mappings.map((mapping) => [
+			mapping.name,
+			mapping.state,
+			mapping.lastProcessingResult ?? '-',
+			String(mapping.batchSize ?? '-'),
+			`${mapping.batchingWindowSeconds ?? 0} s`,
+			String(mapping.parallelizationFactor ?? 1),
+			mapping.bisectOnError ? 'yes' : 'no',
+			mapping.maximumRetryAttempts === -1 ? 'until expiry' : String(mapping.maximumRetryAttempts ?? '-'),
+			mapping.maximumRecordAgeSeconds === -1 || mapping.maximumRecordAgeSeconds === undefined
+				? 'retention'
+				: formatDuration(mapping.maximumRecordAgeSeconds * 1000),
+			mapping.onFailure ?? '-',
+			lagText(mapping),
+			mapping.consumer ?? 'stream',
+		]),
+		notes: [
+			...(mappings.some((mapping) => mapping.emulated) ? [`On the built-in engine: ${NO_FUNCTION_RUNS}.`] : []),
+			"LAG: AWS/Lambda IteratorAge, the most over the last 5 minutes, by function (a function mapped to several sources reports the oldest); '-' when CloudWatch has none.",
+		],
+	}),
+	capabilities: {},
+};
+
+const lagText = (mapping: LambdaMapping): string => (mapping.lagMs === undefined ? '-' : formatDuration(mapping.lagMs));
+
+/** The mappings of the stream and of each of its fan-out consumers, with their lag when CloudWatch has it. */
+async function findMappings(context: DiscoveryContext, lambda: LambdaClient, streamArn: string): Promise<LambdaMapping[]> {
+	const consumers = await listFanOutConsumers(context.clients.kinesis, streamArn, context.signal);
+	const sources: Array<{readonly arn: string; readonly consumer?: string}> = [
+		{arn: streamArn},
+		...consumers.map((consumer) => ({arn: consumer.arn, consumer: consumer.name})),
+	];
+	const found: LambdaMapping[] = [];
+	for (const source of sources) {
+		for (const configuration of await listMappings(lambda, source.arn, context.signal))
+			found.push(mappingOf(configuration, source.consumer));
+	}
+	const lags = context.clients.cloudwatch
+		? await iteratorAges(context.clients.cloudwatch, [...new Set(found.map((mapping) => mapping.name))].sort(), context.signal)
+		: new Map<string, number>();
+	return found
+		.map((mapping) => {
+			const lagMs = lags.get(mapping.name);
+			return lagMs === undefined ? mapping : {...mapping, lagMs};
+		})
+		.sort((a, b) => a.name.localeCompare(b.name) || a.uuid.localeCompare(b.uuid));
+}
+
+async function listMappings(
+	lambda: LambdaClient,
+	eventSourceArn: string,
+	signal?: AbortSignal,
+): Promise<EventSourceMappingConfiguration[]> {
+	// The command is loaded with the client (connect.ts loads @aws-sdk/client-lambda on first use), not with this module.
+	const {ListEventSourceMappingsCommand} = require('@aws-sdk/client-lambda') as typeof Lambda;
+	const mappings: EventSourceMappingConfiguration[] = [];
+	let marker: string | undefined;
+	do {
+		const page = await lambda.send(
+			new ListEventSourceMappingsCommand({EventSourceArn: eventSourceArn, ...(marker === undefined ? {} : {Marker: marker})}),
+			signal ? {abortSignal: signal} : {},
+		);
+		mappings.push(...(page.EventSourceMappings ?? []));
+		marker = page.NextMarker;
+	} while (marker);
+	return mappings;
+}
+
+function mappingOf(configuration: EventSourceMappingConfiguration, consumer: string | undefined): LambdaMapping {
+	const functionArn = configuration.FunctionArn ?? '';
+	const onFailure = configuration.DestinationConfig?.OnFailure?.Destination;
+	return {
+		kind: 'lambda',
+		name: /:function:([^:]+)/.exec(functionArn)?.[1] ?? functionArn,
+		uuid: configuration.UUID ?? '',
+		functionArn,
+		eventSourceArn: configuration.EventSourceArn ?? '',
+		...(consumer === undefined ? {} : {consumer}),
+		state: configuration.State ?? 'UNKNOWN',
+		...(configuration.StateTransitionReason ? {stateTransitionReason: configuration.StateTransitionReason} : {}),
+		...(configuration.LastProcessingResult ? {lastProcessingResult: configuration.LastProcessingResult} : {}),
+		...(configuration.StartingPosition ? {startingPosition: configuration.StartingPosition} : {}),
+		...(configuration.BatchSize === undefined ? {} : {batchSize: configuration.BatchSize}),
+		...(configuration.MaximumBatchingWindowInSeconds === undefined
+			? {}
+			: {batchingWindowSeconds: configuration.MaximumBatchingWindowInSeconds}),
+		...(configuration.ParallelizationFactor === undefined ? {} : {parallelizationFactor: configuration.ParallelizationFactor}),
+		...(configuration.BisectBatchOnFunctionError === undefined ? {} : {bisectOnError: configuration.BisectBatchOnFunctionError}),
+		...(configuration.MaximumRetryAttempts === undefined ? {} : {maximumRetryAttempts: configuration.MaximumRetryAttempts}),
+		...(configuration.MaximumRecordAgeInSeconds === undefined ? {} : {maximumRecordAgeSeconds: configuration.MaximumRecordAgeInSeconds}),
+		...(onFailure ? {onFailure} : {}),
+		...(configuration.LastModified ? {lastModified: configuration.LastModified.toISOString()} : {}),
+	};
+}
+
+/** IteratorAge's maximum over the last 5 minutes for each function, in one GetMetricData call (up to 500 queries). */
+async function iteratorAges(
+	cloudwatch: CloudWatchClient,
+	functions: readonly string[],
+	signal?: AbortSignal,
+): Promise<Map<string, number>> {
+	const ages = new Map<string, number>();
+	if (functions.length === 0) return ages;
+	const nowMs = Date.now();
+	const page = await cloudwatch.send(
+		new GetMetricDataCommand({
+			MetricDataQueries: functions.slice(0, 500).map((name, index) => ({
+				Id: `f${index}`,
+				MetricStat: {
+					Metric: {Namespace: 'AWS/Lambda', MetricName: 'IteratorAge', Dimensions: [{Name: 'FunctionName', Value: name}]},
+					Period: 60,
+					Stat: 'Maximum',
+				},
+			})),
+			StartTime: new Date(nowMs - 5 * 60_000),
+			EndTime: new Date(nowMs),
+		}),
+		signal ? {abortSignal: signal} : {},
+	);
+	for (const result of page.MetricDataResults ?? []) {
+		const name = functions[Number((result.Id ?? '').slice(1))];
+		const values = result.Values ?? [];
+		if (name !== undefined && values.length > 0) ages.set(name, Math.max(...values));
+	}
+	return ages;
+}
