@@ -10,6 +10,7 @@ const help = `
   Usage
     $ kinesis-console consumers STREAM [options]
     $ kinesis-console consumers register|deregister STREAM CONSUMER     (see consumers deregister --help)
+    $ kinesis-console consumers pause|resume STREAM FUNCTION            (a Lambda event source mapping)
 
   The consumers of a stream: KCL applications, found by their lease tables in DynamoDB (a table named
   after the application whose hash key is leaseKey; multi-stream tables name their streams in their
@@ -33,7 +34,7 @@ ${connectionHelp}
 
 export async function run(argv: string[]): Promise<number> {
 	// The changes are words before the stream, as `checkpoints reset` is; a stream named 'register' is listed by its ARN.
-	if (argv[0] === 'register' || argv[0] === 'deregister') return runChange(argv);
+	if (argv[0] === 'register' || argv[0] === 'deregister' || argv[0] === 'pause' || argv[0] === 'resume') return runChange(argv);
 	const cli = parseCommandLine(help, argv, {
 		...connectionFlags,
 		app: {type: 'string', isMultiple: true},

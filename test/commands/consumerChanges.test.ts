@@ -7,10 +7,11 @@ import {
 	RegisterStreamConsumerCommand,
 	type KinesisClient,
 } from '@aws-sdk/client-kinesis';
+import {CreateEventSourceMappingCommand, LambdaClient} from '@aws-sdk/client-lambda';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Engine} from '../../source/engine/index.js';
 import {auditLogLines, jsonLines, runCli, runInTerminal} from '../helpers/cli.js';
-import {kinesisClient, startEngine} from '../helpers/engine.js';
+import {credentials, kinesisClient, startEngine} from '../helpers/engine.js';
 import {createStream} from '../helpers/leaseTables.js';
 
 /** `consumers register` and `consumers deregister`, as processes against the engine: confirmed, refused, audited. */
@@ -22,7 +23,7 @@ describe('consumers register and deregister, as processes', () => {
 	let streamArn: string;
 
 	beforeAll(async () => {
-		engine = await startEngine({registerConsumerMs: 200, deregisterConsumerMs: 200});
+		engine = await startEngine({registerConsumerMs: 200, deregisterConsumerMs: 200, eventSourceMappingMs: 200});
 		kinesis = kinesisClient(engine.url, 'http1');
 		dir = mkdtempSync(join(tmpdir(), 'consumer-changes-cli-'));
 		auditPath = join(dir, 'audit.jsonl');
@@ -94,5 +95,37 @@ describe('consumers register and deregister, as processes', () => {
 		expect(text).toMatch(/kept +(CREATING|ACTIVE) +\S+ +-/);
 		expect(text).toContain("LAG: only a subscriber learns it (SubscribeToShard's MillisBehindLatest)");
 		expect(text).toContain('kinesis-console consumers deregister orders NAME removes one');
+	});
+
+	it('pauses and resumes a Lambda event source mapping by its function, refused under --read-only, audited', async () => {
+		const lambda = new LambdaClient({endpoint: engine.url, region: 'us-east-1', credentials, maxAttempts: 1});
+		await lambda.send(new CreateEventSourceMappingCommand({FunctionName: 'enrich', EventSourceArn: streamArn, StartingPosition: 'LATEST'}));
+		lambda.destroy();
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		const before = auditLogLines(auditPath).length;
+
+		const readOnly = await cli('consumers', 'pause', 'orders', 'enrich', '--yes', '--read-only');
+		expect(readOnly.code).toBe(14);
+		const paused = await cli('consumers', 'pause', 'orders', 'enrich', '--yes', '--json');
+		expect(paused.code, paused.stderr).toBe(0);
+		expect(jsonLines(paused.stdout)).toEqual([
+			expect.objectContaining({type: 'plan', action: 'pause', mapping: expect.objectContaining({name: 'enrich', state: 'Enabled'})}),
+			expect.objectContaining({type: 'result', action: 'pause', functionName: 'enrich', state: 'Disabled'}),
+		]);
+		const again = await cli('consumers', 'pause', 'orders', 'enrich', '--yes');
+		expect(again.code).toBe(15);
+		expect(again.stderr).toContain("The mapping of 'enrich' is already Disabled.");
+		const resumed = await cli('consumers', 'resume', 'orders', 'enrich', '--yes', '--json');
+		expect(jsonLines(resumed.stdout).at(-1)).toMatchObject({type: 'result', action: 'resume', state: 'Enabled'});
+		expect(
+			auditLogLines(auditPath)
+				.slice(before)
+				.map((line) => [line.operation, line.outcome]),
+		).toEqual([
+			['lambda-pause', 'submitted'],
+			['lambda-pause', 'completed'],
+			['lambda-resume', 'submitted'],
+			['lambda-resume', 'completed'],
+		]);
 	});
 });

@@ -90,6 +90,12 @@ export interface StreamRegistration {
 	readonly consumerArn: string;
 }
 
+/** A consumer that can be paused and resumed: what names it, and whether it runs now. */
+export interface PausableMapping {
+	readonly uuid: string;
+	readonly enabled: boolean;
+}
+
 /**
  * What a consumer has and can have done to it, each optional: a screen offers the key, and a command
  * the action, only for a consumer whose kind has it (a kind answers per consumer).
@@ -101,7 +107,8 @@ export interface ConsumerCapabilities<C> {
 	readonly reset?: (consumer: C) => LeaseTablePositions;
 	/** Removing it from the stream (the deregister screen, `consumers deregister`): dangerous, so --read-only drops it. */
 	readonly deregister?: (consumer: C) => StreamRegistration;
-	// The next kinds add their own: pause (Lambda mappings, Flink).
+	/** Pausing or resuming it (`consumers pause|resume`): a Lambda mapping, by its UUID; Flink applications may follow. */
+	readonly pause?: (consumer: C) => PausableMapping;
 }
 
 /** A consumer's capabilities, answered for it. */

@@ -2,6 +2,7 @@ import {GetMetricDataCommand, type CloudWatchClient} from '@aws-sdk/client-cloud
 import type * as Lambda from '@aws-sdk/client-lambda';
 import type {EventSourceMappingConfiguration, LambdaClient} from '@aws-sdk/client-lambda';
 import {createRequire} from 'node:module';
+import type {KinesisClient} from '@aws-sdk/client-kinesis';
 import {formatDuration} from '../format.js';
 import {listFanOutConsumers} from './fanOut.js';
 import type {ConsumerKind, DiscoveryContext} from './kind.js';
@@ -103,23 +104,17 @@ export const lambdaMappings: ConsumerKind<LambdaMapping> = {
 			"LAG: AWS/Lambda IteratorAge, the most over the last 5 minutes, by function (a function mapped to several sources reports the oldest); '-' when CloudWatch has none.",
 		],
 	}),
-	capabilities: {},
+	capabilities: {
+		// Any mapping can be paused or resumed; the plan says when it is already so, or between states.
+		pause: (mapping) => ({uuid: mapping.uuid, enabled: mapping.state === 'Enabled' || mapping.state === 'Enabling'}),
+	},
 };
 
 const lagText = (mapping: LambdaMapping): string => (mapping.lagMs === undefined ? '-' : formatDuration(mapping.lagMs));
 
 /** The mappings of the stream and of each of its fan-out consumers, with their lag when CloudWatch has it. */
 async function findMappings(context: DiscoveryContext, lambda: LambdaClient, streamArn: string): Promise<LambdaMapping[]> {
-	const consumers = await listFanOutConsumers(context.clients.kinesis, streamArn, context.signal);
-	const sources: Array<{readonly arn: string; readonly consumer?: string}> = [
-		{arn: streamArn},
-		...consumers.map((consumer) => ({arn: consumer.arn, consumer: consumer.name})),
-	];
-	const found: LambdaMapping[] = [];
-	for (const source of sources) {
-		for (const configuration of await listMappings(lambda, source.arn, context.signal))
-			found.push(mappingOf(configuration, source.consumer));
-	}
+	const found = await streamMappings(context.clients.kinesis, lambda, streamArn, context.signal);
 	const lags = context.clients.cloudwatch
 		? await iteratorAges(context.clients.cloudwatch, [...new Set(found.map((mapping) => mapping.name))].sort(), context.signal)
 		: new Map<string, number>();
@@ -129,6 +124,25 @@ async function findMappings(context: DiscoveryContext, lambda: LambdaClient, str
 			return lagMs === undefined ? mapping : {...mapping, lagMs};
 		})
 		.sort((a, b) => a.name.localeCompare(b.name) || a.uuid.localeCompare(b.uuid));
+}
+
+/** The mappings of the stream and of each of its fan-out consumers (one ListStreamConsumers, then ListEventSourceMappings per source). */
+export async function streamMappings(
+	kinesis: KinesisClient,
+	lambda: LambdaClient,
+	streamArn: string,
+	signal?: AbortSignal,
+): Promise<LambdaMapping[]> {
+	const consumers = await listFanOutConsumers(kinesis, streamArn, signal);
+	const sources: Array<{readonly arn: string; readonly consumer?: string}> = [
+		{arn: streamArn},
+		...consumers.map((consumer) => ({arn: consumer.arn, consumer: consumer.name})),
+	];
+	const found: LambdaMapping[] = [];
+	for (const source of sources) {
+		for (const configuration of await listMappings(lambda, source.arn, signal)) found.push(mappingOf(configuration, source.consumer));
+	}
+	return found;
 }
 
 async function listMappings(
@@ -151,7 +165,7 @@ async function listMappings(
 	return mappings;
 }
 
-function mappingOf(configuration: EventSourceMappingConfiguration, consumer: string | undefined): LambdaMapping {
+export function mappingOf(configuration: EventSourceMappingConfiguration, consumer: string | undefined): LambdaMapping {
 	const functionArn = configuration.FunctionArn ?? '';
 	const onFailure = configuration.DestinationConfig?.OnFailure?.Destination;
 	return {
