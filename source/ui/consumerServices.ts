@@ -6,6 +6,12 @@ import {CheckpointsStore, type CheckpointsView} from '../console/checkpoints/sto
 import {executeCheckpointReset, type CheckpointResetResult} from '../console/checkpoints/write.js';
 import {discoverConsumers, type StreamConsumers} from '../console/consumers/index.js';
 import type {ConsumerClients} from '../console/consumers/kind.js';
+import {
+	executeMappingSwitch,
+	planMappingSwitch,
+	type MappingSwitchPlan,
+	type MappingSwitchResult,
+} from '../console/consumers/lambdaChanges.js';
 import {executeFanOutChange, planFanOutChange, type FanOutChangePlan, type FanOutChangeResult} from '../console/consumers/fanOutChanges.js';
 import {LeaseHold} from '../console/leaseHold.js';
 import type {Loadable, RunningStore} from '../console/store.js';
@@ -43,6 +49,10 @@ export interface ConsumerServices {
 	readonly planDeregister?: (stream: string, consumerName: string, signal?: AbortSignal) => Promise<FanOutChangePlan>;
 	/** Deregisters as planned and follows the consumer until it is gone (executeFanOutChange, which writes the audit log). */
 	readonly deregister?: (plan: FanOutChangePlan, signal: AbortSignal) => AsyncIterable<ChangeProgress<FanOutChangeResult>>;
+	/** What pausing or resuming a Lambda event source mapping would change (the pause screen); absent without a Lambda client. */
+	readonly planPause?: (stream: string, uuid: string, action: 'pause' | 'resume', signal?: AbortSignal) => Promise<MappingSwitchPlan>;
+	/** Pauses or resumes as planned, followed until Disabled or Enabled (executeMappingSwitch, which writes the audit log). */
+	readonly pause?: (plan: MappingSwitchPlan, signal: AbortSignal) => AsyncIterable<ChangeProgress<MappingSwitchResult>>;
 	/** Takes leases from their workers for a reset, so that their checkpoints stay put until it is written (LeaseHold). */
 	readonly takeLeases?: (application: string, leaseKeys: readonly string[]) => Promise<{hold: LeaseHold; missed: string[]}>;
 }
@@ -114,5 +124,23 @@ export function consoleConsumerServices(
 		takeLeases: (application, leaseKeys) => LeaseHold.take(clients, application, leaseKeys),
 		planDeregister: (stream, consumerName, signal) => planFanOutChange(connection.kinesis, stream, consumerName, 'deregister', signal),
 		deregister: (plan, signal) => executeFanOutChange({kinesis: connection.kinesis, target: connection.target, signal}, plan),
+		...(!('lambda' in connection) ? {} : lambdaChanges(connection.kinesis, () => connection.lambda, connection.target)),
+	};
+}
+
+/** Pausing and resuming Lambda mappings, with the Lambda client made when first used. */
+function lambdaChanges(
+	kinesis: Connection['kinesis'],
+	lambda: () => Connection['lambda'] | undefined,
+	target: Connection['target'],
+): Pick<ConsumerServices, 'planPause' | 'pause'> {
+	const client = () => {
+		const made = lambda();
+		if (!made) throw new Error('No Lambda client in this console.');
+		return made;
+	};
+	return {
+		planPause: (stream, uuid, action, signal) => planMappingSwitch({kinesis, lambda: client()}, stream, uuid, action, signal),
+		pause: (plan, signal) => executeMappingSwitch({kinesis, lambda: client(), target, signal}, plan),
 	};
 }

@@ -146,7 +146,9 @@ describe('Lambda event source mappings of a stream', () => {
 		expect(mappings.map((mapping) => mapping.emulated)).toEqual([true, true]);
 		const [alerts] = mappings;
 		if (!alerts) throw new Error('missing');
-		expect(kindOf(alerts).row(alerts).text).toContain('the engine runs no function');
+		expect(kindOf(alerts).row(alerts).text).toBe(
+			'Disabled · engine: no function runs · No records processed · batch 50 in 2 s ×3 · lag - · via fast-lane',
+		);
 		expect(kindOf(alerts).table(mappings, 'orders').notes[0]).toBe(
 			'On the built-in engine: the engine runs no function: it keeps the mapping and its state, and nothing reads the stream.',
 		);

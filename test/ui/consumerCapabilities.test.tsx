@@ -3,6 +3,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import type {DynamoDBClient} from '@aws-sdk/client-dynamodb';
 import {DescribeStreamSummaryCommand, RegisterStreamConsumerCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
+import {CreateEventSourceMappingCommand, LambdaClient} from '@aws-sdk/client-lambda';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {AUDIT_LOG_ENV} from '../../source/console/auditLog.js';
 import {capabilitiesOf, consumerKinds, discoverConsumers} from '../../source/console/consumers/index.js';
@@ -10,7 +11,7 @@ import type {Engine} from '../../source/engine/index.js';
 import {consoleConsumerServices} from '../../source/ui/consumerServices.js';
 import {renderRoute} from '../../source/ui/screens/index.js';
 import {createOnDemandStream, createS3Channel} from '../helpers/channels.js';
-import {kinesisClient, startEngine} from '../helpers/engine.js';
+import {credentials, kinesisClient, startEngine} from '../helpers/engine.js';
 import {createLeaseTable, createStream, dynamoClient, putLease, putRecords} from '../helpers/leaseTables.js';
 import {localTarget, renderApp, testServices, waitForFrame} from '../helpers/ui.js';
 
@@ -169,6 +170,56 @@ describe('consumer kinds and their capabilities in the console on the engine', (
 		expect(app.lastFrame()).not.toContain('Deregister the enhanced fan-out consumer');
 		expect(app.lastFrame()).toContain('to-lake: a channel consumer');
 		app.unmount();
+	});
+
+	it('pauses a Lambda event source mapping with P and y, and lists it again Disabled; under --read-only P is not offered', async () => {
+		const previousAudit = process.env[AUDIT_LOG_ENV];
+		const dir = await mkdtemp(join(tmpdir(), 'kc-pause-'));
+		process.env[AUDIT_LOG_ENV] = join(dir, 'audit.jsonl');
+		const lambda = new LambdaClient({endpoint: engine.url, region: 'us-east-1', credentials, maxAttempts: 1});
+		try {
+			await createStream(kinesis, 'fed', 1);
+			const {StreamDescriptionSummary: summary} = await kinesis.send(new DescribeStreamSummaryCommand({StreamName: 'fed'}));
+			await lambda.send(
+				new CreateEventSourceMappingCommand({FunctionName: 'enrich', EventSourceArn: summary?.StreamARN, StartingPosition: 'LATEST'}),
+			);
+			await new Promise((resolve) => setTimeout(resolve, 600));
+			const withLambda = (readOnly: boolean) =>
+				consoleConsumerServices(
+					{kinesis, dynamodb: dynamo, lambda, target: localTarget(engine.url)},
+					async (error) => (error instanceof Error ? error.message : String(error)),
+					{readOnly},
+				);
+
+			const readOnly = renderApp(testServices(kinesis, engine.url, {consumers: withLambda(true), readOnly: true}), renderRoute, {
+				initialRoute: {kind: 'consumers', stream: 'fed'},
+			});
+			const shown = await waitForFrame(readOnly.lastFrame, (text) => text.includes('enrich: a lambda consumer'), 8000);
+			expect(shown).toMatch(/lambda +enrich +Enabled · engine: no function runs · No records processed/);
+			readOnly.stdin.write('P');
+			await new Promise((resolve) => setTimeout(resolve, 300));
+			expect(readOnly.lastFrame()).not.toContain('Pause the Lambda event source mapping');
+			readOnly.unmount();
+
+			const app = renderApp(testServices(kinesis, engine.url, {consumers: withLambda(false)}), renderRoute, {
+				initialRoute: {kind: 'consumers', stream: 'fed'},
+			});
+			await waitForFrame(app.lastFrame, (text) => text.includes('enrich: P pauses it'), 8000);
+			app.stdin.write('P');
+			const plan = await waitForFrame(app.lastFrame, (text) => text.includes('Pause enrich?'), 8000);
+			expect(plan).toContain('Pause the Lambda event source mapping of enrich on fed');
+			expect(plan.replaceAll(/\s+/g, ' ')).toContain("'enrich' stops reading 'fed'");
+			app.stdin.write('y');
+			await waitForFrame(app.lastFrame, (text) => text.includes('the mapping of enrich is Disabled'), 10_000);
+			app.stdin.write('\u001b');
+			await waitForFrame(app.lastFrame, (text) => /lambda +enrich +Disabled/.test(text) && text.includes('enrich: P resumes it'), 8000);
+			app.unmount();
+		} finally {
+			lambda.destroy();
+			if (previousAudit === undefined) delete process.env[AUDIT_LOG_ENV];
+			else process.env[AUDIT_LOG_ENV] = previousAudit;
+			await rm(dir, {recursive: true, force: true});
+		}
 	});
 
 	it("names a plan problem's remedy by its key: a sequence number for every shard asks to mark one with Space", async () => {

@@ -70,11 +70,12 @@ export const lambdaMappings: ConsumerKind<LambdaMapping> = {
 	row: (mapping) => ({
 		text: [
 			mapping.state,
+			// Said early, so a narrow terminal still shows it: on the engine the last result is always "No records processed".
+			...(mapping.emulated ? ['engine: no function runs'] : []),
 			mapping.lastProcessingResult ?? '-',
 			`batch ${mapping.batchSize ?? '-'} in ${mapping.batchingWindowSeconds ?? 0} s ×${mapping.parallelizationFactor ?? 1}`,
 			`lag ${lagText(mapping)}`,
 			...(mapping.consumer ? [`via ${mapping.consumer}`] : []),
-			...(mapping.emulated ? [NO_FUNCTION_RUNS] : []),
 		].join(' · '),
 		warn: mapping.state !== 'Enabled' || /PROBLEM/i.test(mapping.lastProcessingResult ?? ''),
 	}),

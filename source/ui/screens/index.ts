@@ -5,6 +5,7 @@ import {consumersScreen} from './consumers.js';
 import {dashboardScreen} from './dashboard.js';
 import {deregisterScreen} from './deregister.js';
 import {mergeScreen} from './merge.js';
+import {pauseScreen} from './pause.js';
 import {resetScreen} from './reset.js';
 import {retentionScreen} from './retention.js';
 import {scaleScreen} from './scale.js';
@@ -25,6 +26,7 @@ export const screens = {
 	checkpoints: checkpointsScreen,
 	reset: resetScreen,
 	deregister: deregisterScreen,
+	pause: pauseScreen,
 } as const;
 
 type Screens = typeof screens;

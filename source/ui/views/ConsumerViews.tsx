@@ -57,12 +57,13 @@ function ConsumersPanel({
 	const can = consumer ? capabilitiesOf(consumer) : {};
 	const canReset = can.reset !== undefined && consumers.reset !== undefined && !readOnly;
 	const canDeregister = can.deregister !== undefined && consumers.deregister !== undefined && !readOnly;
-	// Back from the deregister screen, the list is read again (it may have removed a consumer); other screens change no consumer.
+	const canPause = can.pause !== undefined && consumers.pause !== undefined && !readOnly;
+	// Back from the deregister or pause screen, the list is read again (it may have changed a consumer); other screens change none.
 	const active = useIsActiveView();
-	const leftToDeregister = useRef(false);
+	const leftToChange = useRef(false);
 	useEffect(() => {
-		if (!active || !leftToDeregister.current) return;
-		leftToDeregister.current = false;
+		if (!active || !leftToChange.current) return;
+		leftToChange.current = false;
 		reload();
 	}, [active, reload]);
 	useViewCommands('consumers', (command) => {
@@ -75,8 +76,19 @@ function ConsumersPanel({
 				return;
 			case 'deregister':
 				if (!canDeregister || !can.deregister) return;
-				leftToDeregister.current = true;
+				leftToChange.current = true;
 				navigator.push({kind: 'deregister', stream, consumer: can.deregister.consumerName});
+				return;
+			case 'pause':
+				if (!canPause || !can.pause || !consumer) return;
+				leftToChange.current = true;
+				navigator.push({
+					kind: 'pause',
+					stream,
+					uuid: can.pause.uuid,
+					functionName: consumer.name,
+					action: can.pause.enabled ? 'pause' : 'resume',
+				});
 				return;
 			case 'refresh':
 				return reload();
@@ -90,6 +102,7 @@ function ConsumersPanel({
 		...(can.positions ? [`${keysOf('consumers', 'open')} its positions and lag per shard`] : []),
 		...(canReset ? [`${keysOf('consumers', 'resetPositions')} resets them`] : []),
 		...(canDeregister ? [`${keysOf('consumers', 'deregister')} deregisters it`] : []),
+		...(canPause && can.pause ? [`${keysOf('consumers', 'pause')} ${can.pause.enabled ? 'pauses' : 'resumes'} it`] : []),
 	];
 	return (
 		<Box flexDirection="column">
