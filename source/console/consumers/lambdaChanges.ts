@@ -14,8 +14,8 @@ import {
 	type PlanProblem,
 } from '../changes.js';
 import {ConsoleError} from '../failures.js';
-import {sleep} from '../tail/backoff.js';
-import {streamParameters, type StreamRef} from '../tail/shardListing.js';
+import {sleep} from '../aws/retry.js';
+import {streamParameters, type StreamRef} from '../aws/shards.js';
 import {streamNameOf} from '../traffic.js';
 import {mappingOf, streamMappings, type LambdaMapping} from './lambda.js';
 
