@@ -26,7 +26,7 @@ describe('enhanced fan-out consumers registered and deregistered as changes', ()
 
 	beforeAll(async () => {
 		// Consumers stay CREATING and DELETING for a moment, so that following them is seen.
-		engine = await startEngine({registerConsumerMs: 300, deregisterConsumerMs: 300});
+		engine = await startEngine({registerConsumerMs: 300, deregisterConsumerMs: 1000});
 		kinesis = kinesisClient(engine.url, 'http1');
 		dir = await mkdtemp(join(tmpdir(), 'kc-fan-out-'));
 		audit = new AuditLog(join(dir, 'audit.jsonl'));
@@ -111,7 +111,7 @@ describe('enhanced fan-out consumers registered and deregistered as changes', ()
 	it('says a consumer already DELETING is being deregistered rather than deregistering it again', async () => {
 		await kinesis.send(new RegisterStreamConsumerCommand({StreamARN: streamArn, ConsumerName: 'leaving'}));
 		const plan = await planFanOutChange(kinesis, 'orders', 'leaving', 'deregister');
-		// Submitted without following: the consumer is DELETING for the engine's 300 ms.
+		// Submitted without following: the consumer is DELETING for the engine's 1 s.
 		const generator = executeFanOutChange(context(), plan);
 		for await (const event of generator) if (event.type === 'submitted') break;
 		const again = await planFanOutChange(kinesis, 'orders', 'leaving', 'deregister');

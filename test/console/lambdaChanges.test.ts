@@ -20,9 +20,11 @@ describe('Lambda event source mappings paused and resumed as changes', () => {
 	let dir: string;
 	let audit: AuditLog;
 	let uuid: string;
+	let skewMs = 0;
 
 	beforeAll(async () => {
-		engine = await startEngine({eventSourceMappingMs: 200});
+		// Transitions last 2 s of the engine's clock, which the test moves on past Creating: the refusal is seen however slow the machine.
+		engine = await startEngine({eventSourceMappingMs: 2000, now: () => Date.now() + skewMs});
 		kinesis = kinesisClient(engine.url, 'http1');
 		lambda = new LambdaClient({endpoint: engine.url, region: 'us-east-1', credentials, maxAttempts: 1});
 		dir = await mkdtemp(join(tmpdir(), 'kc-lambda-'));
@@ -51,7 +53,7 @@ describe('Lambda event source mappings paused and resumed as changes', () => {
 	it('refuses while the mapping is Creating, pauses it to Disabled and resumes it to Enabled, audited', async () => {
 		const early = await planMappingSwitch({kinesis, lambda}, 'orders', 'enrich', 'pause');
 		expect(early.problems).toEqual([expect.objectContaining({kind: 'in-use', message: expect.stringContaining('is Creating')})]);
-		await new Promise((resolve) => setTimeout(resolve, 250));
+		skewMs += 2000;
 
 		const pause = await planMappingSwitch({kinesis, lambda}, 'orders', 'enrich', 'pause');
 		expect(pause.problems).toEqual([]);

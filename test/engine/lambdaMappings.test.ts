@@ -9,9 +9,12 @@ import {
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Engine} from '../../source/engine/index.js';
 import {credentials, startEngine} from '../helpers/engine.js';
+import {FakeClock} from './support.js';
 
 const STREAM = 'arn:aws:kinesis:us-east-1:000000000000:stream/orders';
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// The engine's clock: states change when the test says so, not when a loaded machine gets round to it.
+const clock = new FakeClock();
+const wait = (ms: number) => clock.advance(ms);
 
 /** The engine's Lambda event source mappings, through the real Lambda client (REST-JSON on the engine's port). */
 describe('Lambda event source mappings on the engine', () => {
@@ -19,7 +22,7 @@ describe('Lambda event source mappings on the engine', () => {
 	let lambda: LambdaClient;
 
 	beforeAll(async () => {
-		engine = await startEngine({eventSourceMappingMs: 150});
+		engine = await startEngine({eventSourceMappingMs: 150, now: clock.now});
 		lambda = new LambdaClient({endpoint: engine.url, region: 'us-east-1', credentials, maxAttempts: 1});
 	});
 	afterAll(async () => {
@@ -47,7 +50,7 @@ describe('Lambda event source mappings on the engine', () => {
 			DestinationConfig: {},
 		});
 		expect(created.LastModified).toBeInstanceOf(Date);
-		await wait(200);
+		wait(200);
 		const got = await lambda.send(new GetEventSourceMappingCommand({UUID: created.UUID}));
 		expect(got.State).toBe('Enabled');
 		expect(got.LastProcessingResult).toBe('No records processed');
@@ -84,18 +87,18 @@ describe('Lambda event source mappings on the engine', () => {
 		await expect(lambda.send(new UpdateEventSourceMappingCommand({UUID: uuid, Enabled: false}))).rejects.toMatchObject({
 			name: 'ResourceInUseException',
 		});
-		await wait(200);
+		wait(200);
 		const pausing = await lambda.send(new UpdateEventSourceMappingCommand({UUID: uuid, Enabled: false}));
 		expect(pausing).toMatchObject({State: 'Disabling', BatchSize: 500, ParallelizationFactor: 4, MaximumRetryAttempts: 3});
 		expect(pausing.DestinationConfig).toEqual({OnFailure: {Destination: 'arn:aws:sqs:us-east-1:000000000000:archive-dlq'}});
-		await wait(200);
+		wait(200);
 		expect((await lambda.send(new GetEventSourceMappingCommand({UUID: uuid}))).State).toBe('Disabled');
 		expect((await lambda.send(new UpdateEventSourceMappingCommand({UUID: uuid, Enabled: true}))).State).toBe('Enabling');
-		await wait(200);
+		wait(200);
 		expect((await lambda.send(new GetEventSourceMappingCommand({UUID: uuid}))).State).toBe('Enabled');
 
 		expect((await lambda.send(new DeleteEventSourceMappingCommand({UUID: uuid}))).State).toBe('Deleting');
-		await wait(200);
+		wait(200);
 		await expect(lambda.send(new GetEventSourceMappingCommand({UUID: uuid}))).rejects.toMatchObject({
 			name: 'ResourceNotFoundException',
 			$metadata: {httpStatusCode: 404},
