@@ -28,7 +28,7 @@
  * or the console to exit; BENCH_SCALE_LIMITS=off for the same with the engine's limits off; BENCH_SCALE_SCREENS=DIR
  * to keep each session's last screen there; BENCH_SCALE_QUIT=ctrl-c to quit the console with Ctrl-C
  * instead of q; BENCH_SCALE_ONLY=streams,dashboard,tail,tail-json for some of the sessions (each account
- * is still built); BENCH_SCALE_RESULTS (bench/scale-results.md). Needs Linux (/proc) and tmux.
+ * is still built); BENCH_SCALE_CLI=PATH another build's cli.js (before a change); BENCH_SCALE_RESULTS (bench/scale-results.md). Needs Linux (/proc) and tmux.
  *
  *   BENCH_SCALE_SHARDS=2000 BENCH_SCALE_SECONDS=10 BENCH_SCALE_QUIT=ctrl-c npm run bench -- --scale    quitting, in about 3 minutes
  */
@@ -96,7 +96,8 @@ const config = {
 	rows: 45,
 };
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+/** BENCH_SCALE_CLI runs another build (a copy of dist/ from before a change), to measure before and after in one sitting. */
+const cliPath = process.env.BENCH_SCALE_CLI ?? fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const fmt = (value: number) => Math.round(value).toLocaleString('en-US');
 const seconds = (ms: number | undefined) => (ms === undefined ? '–' : `${(ms / 1000).toFixed(1)} s`);

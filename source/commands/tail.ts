@@ -9,7 +9,15 @@ import {ConsoleError} from '../console/failures.js';
 import {recordLineJson, recordLines, type RecordLine} from '../console/recordLine.js';
 import {isDecoderName, parseFilters, sanitizeForTerminal, type DecoderName, type RecordFilter} from '../console/records/index.js';
 import {streamParameters} from '../console/aws/shards.js';
-import {parseStartPosition, startPositionProblem, tailStream, type TailRecord} from '../console/tail/index.js';
+import {
+	DEFAULT_CALLS_PER_SECOND,
+	DEFAULT_CONCURRENCY,
+	IDLE_POLL_MAX_MS,
+	parseStartPosition,
+	startPositionProblem,
+	tailStream,
+	type TailRecord,
+} from '../console/tail/index.js';
 import {UsageError} from './command.js';
 import {parseCommandLine} from './parseArgs.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
@@ -33,13 +41,20 @@ const help = `
     --no-follow            Stop once every shard is read up to its newest record. An endpoint that
                            does not answer for 10 s ends the tail with exit 10 (before the first
                            answer, also when following)
-    --calls-per-second <n> GetRecords calls per shard per second, at most 5 (default 5)
+    --calls-per-second <n> GetRecords calls on a shard in any second, at most 5 (default 2: AWS allows
+                           5 per shard, shared with every other consumer of the stream)
     --efo <consumer>       Read through enhanced fan-out (SubscribeToShard) as this registered consumer
                            instead of GetRecords: records pushed, throughput not shared with others
     --register             With --efo: register the consumer if the stream has none of that name, and
                            wait until it is ACTIVE (a registered consumer is billed until deregistered:
                            kinesis-console consumers deregister STREAM CONSUMER removes it)
 ${connectionHelp}
+
+  Polling
+    Every shard is read from one pool of at most ${DEFAULT_CONCURRENCY} calls in flight, shards taking turns by when each is
+    due. A shard behind or returning records is polled again soon, within --calls-per-second; one that
+    returns nothing is polled less and less often, at least every ${IDLE_POLL_MAX_MS / 1000} s: a record on a quiet shard shows
+    up to ${IDLE_POLL_MAX_MS / 1000} s later than on a busy one.
 
   Examples
     $ kinesis-console tail clickstream --from 15m --filter json:page=/checkout
@@ -63,7 +78,7 @@ export async function run(argv: string[]): Promise<number> {
 		count: {type: 'number'},
 		until: {type: 'string'},
 		follow: {type: 'boolean', default: true},
-		callsPerSecond: {type: 'number', default: 5},
+		callsPerSecond: {type: 'number', default: DEFAULT_CALLS_PER_SECOND},
 		efo: {type: 'string'},
 		register: {type: 'boolean', default: false},
 	});

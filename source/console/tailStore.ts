@@ -101,6 +101,8 @@ export interface TailSnapshot {
 	readonly behindMs: number | undefined;
 	/** Shards being read now. */
 	readonly shards: number;
+	/** GetRecords calls answered per second, over the last second or so (measured, not the configured budget). */
+	readonly callsPerSecond: number;
 	readonly received: number;
 	readonly buffered: number;
 	/**
@@ -517,6 +519,7 @@ export class TailStore extends BackgroundStore<TailSnapshot> {
 			rate: progress.rate,
 			behindMs: progress.behindMs,
 			shards: progress.shards,
+			callsPerSecond: progress.callRate,
 			received: progress.received,
 			buffered: shown.buffered,
 			shown: shown.count,

@@ -145,7 +145,8 @@ describe('tailStream', () => {
 		const seen: number[] = [];
 		const reasons: string[] = [];
 		let restarted = false;
-		for await (const event of tailStream(client, {stream: 'tailed', limit: 20})) {
+		// Five calls a second: the reader calls again (200 ms on) while the engine is down for 300 ms.
+		for await (const event of tailStream(client, {stream: 'tailed', limit: 20, callsPerSecond: 5})) {
 			if (event.type === 'retrying') reasons.push(event.reason);
 			if (event.type !== 'records') continue;
 			seen.push(...event.records.map((record) => Number(Buffer.from(record.data).toString().split(':')[1])));

@@ -1,9 +1,10 @@
-import {GetRecordsCommand, GetShardIteratorCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
+import {GetRecordsCommand, GetShardIteratorCommand, type GetRecordsCommandOutput, type KinesisClient} from '@aws-sdk/client-kinesis';
 import {isIteratorLost, isUnreachable} from '../aws/errors.js';
-import {RetrySchedule, sleep, type RetryPolicy} from '../aws/retry.js';
+import {RetrySchedule, type RetryPolicy} from '../aws/retry.js';
 import {streamParameters, type StreamRef} from '../aws/shards.js';
 import {iteratorRequest, type StartPosition} from './positions.js';
 import {deliver} from './delivery.js';
+import {PollScheduler} from './pollScheduler.js';
 import type {TailEvent} from './events.js';
 
 export interface ShardReadOptions {
@@ -11,7 +12,7 @@ export interface ShardReadOptions {
 	readonly stream: StreamRef;
 	readonly shardId: string;
 	readonly from: StartPosition;
-	/** GetRecords calls per second at most; AWS allows 5 per shard, shared by every consumer. */
+	/** GetRecords calls per second at most (in any second); AWS allows 5 per shard, shared by every consumer. */
 	readonly callsPerSecond: number;
 	/** GetRecords Limit. */
 	readonly limit: number;
@@ -28,6 +29,10 @@ export interface ShardReadOptions {
 	 * valid ones. For a console left open; a script had better stop and say so.
 	 */
 	readonly waitForCredentials?: boolean;
+	/** Takes turns with the other readers of the process (one pool, one budget per shard). Default: a scheduler of its own. */
+	readonly scheduler?: PollScheduler;
+	/** The longest wait before polling again a shard that had nothing new. Default IDLE_POLL_MAX_MS. */
+	readonly idlePollMaxMs?: number;
 	/** Stop (failed, with a GaveUpError) once the endpoint has not answered for this long, instead of retrying on. */
 	readonly unreachableLimitMs?: number;
 }
@@ -37,23 +42,35 @@ export type ShardReadResult =
 	| {readonly kind: 'stopped'}
 	| {readonly kind: 'failed'; readonly error: unknown};
 
-/** How long to wait before polling again a shard that had nothing new: AWS suggests about a second. */
-const IDLE_POLL_MS = 1000;
+/**
+ * The longest a reader waits before polling again a shard that keeps answering with nothing new: a
+ * record arriving on an idle shard is read at most this much later than on a busy one.
+ */
+export const IDLE_POLL_MAX_MS = 2_000;
 
 /**
- * Reads one shard in order: at most one GetRecords in flight, no faster than `callsPerSecond`, backing
- * off with jitter on throttling and faults, and renewing an expired or lost iterator right after the
- * last record delivered, so that no record is skipped or repeated.
+ * Reads one shard in order: at most one GetRecords in flight, within `callsPerSecond` calls in any
+ * second, taking turns with the other readers on the client (pollScheduler.ts); polling again at once
+ * while behind, soon after records, and ever later (up to `idlePollMaxMs`) while the shard is idle;
+ * backing off with jitter on throttling and faults, and renewing an expired or lost iterator right
+ * after the last record delivered, so that no record is skipped or repeated.
  */
 export async function readShard(options: ShardReadOptions): Promise<ShardReadResult> {
 	const {kinesis, shardId, signal} = options;
 	const now = options.now ?? Date.now;
-	const minIntervalMs = 1000 / Math.min(5, Math.max(0.01, options.callsPerSecond));
+	const perSecond = Math.min(5, Math.max(0.01, options.callsPerSecond));
+	const minIntervalMs = 1000 / perSecond;
+	const idleMaxMs = Math.max(minIntervalMs, options.idlePollMaxMs ?? IDLE_POLL_MAX_MS);
+	const scheduler = options.scheduler ?? new PollScheduler({now});
+	const key = `${options.stream}/${shardId}`;
 	// A reader that started at LATEST and lost its iterator before any record resumes from when it started.
 	const from: StartPosition = options.from.type === 'LATEST' ? {type: 'AT_TIMESTAMP', timestamp: new Date(now())} : options.from;
 	let lastSequence: string | undefined;
 	let iterator: string | undefined;
-	let lastCallMs = 0;
+	let dueMs = now();
+	let lastCallMs = Number.NEGATIVE_INFINITY;
+	// How long to wait after an empty answer: doubled by each one, halved by each answer with records.
+	let idleMs = minIntervalMs;
 	let caughtUp = false;
 	let useOriginalLatest = options.from.type === 'LATEST';
 	const until = options.until?.getTime();
@@ -74,38 +91,18 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 	};
 
 	while (!signal.aborted) {
-		await sleep(lastCallMs + minIntervalMs - now(), signal);
-		if (signal.aborted) break;
+		// Never sooner than the shard's own rate, whatever the window of the scheduler allows.
+		const release = await scheduler.turn({key, notBeforeMs: Math.max(dueMs, lastCallMs + minIntervalMs), perSecond, signal});
+		if (!release) break;
 		lastCallMs = now();
+		let page: GetRecordsCommandOutput;
 		try {
 			iterator ??= await renew();
 			if (!iterator) return {kind: 'ended', childShardIds: undefined};
-			const page = await kinesis.send(new GetRecordsCommand({ShardIterator: iterator, Limit: options.limit}), {abortSignal: signal});
-			if (retries.attempt > 0) await options.emit({type: 'recovered', shardId});
-			retries.succeeded();
-
-			const {lastSequence: delivered, pastUntil} = await deliver(
-				{shardId, untilMs: until, emit: options.emit, now},
-				page.Records,
-				page.MillisBehindLatest,
-			);
-			if (delivered) lastSequence = delivered;
-			const records = page.Records ?? [];
-			if (pastUntil) return {kind: 'stopped'};
-
-			if (!page.NextShardIterator) {
-				return {kind: 'ended', childShardIds: page.ChildShards?.map((child) => child.ShardId ?? '').filter(Boolean)};
-			}
-			iterator = page.NextShardIterator;
-
-			const atTip = records.length === 0 && (page.MillisBehindLatest ?? 0) === 0;
-			if (atTip && !caughtUp) {
-				caughtUp = true;
-				await options.emit({type: 'caught-up', shardId});
-			}
-			if (atTip && (options.stopAtLatest || (until !== undefined && now() > until))) return {kind: 'stopped'};
-			if (atTip) lastCallMs += IDLE_POLL_MS - minIntervalMs;
+			page = await kinesis.send(new GetRecordsCommand({ShardIterator: iterator, Limit: options.limit}), {abortSignal: signal});
 		} catch (error) {
+			// Given back before the retry report, which may wait for a slow consumer (finally gives it back for the rest).
+			release();
 			if (signal.aborted) break;
 			iterator = undefined;
 			// An expired or lost iterator is renewed at once, from the last record delivered.
@@ -114,10 +111,68 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 			if ('giveUp' in decision) return {kind: 'failed', error: decision.giveUp};
 			const {kind, reason, attempt, delayMs} = decision.retry;
 			await options.emit({type: 'retrying', shardId, kind, reason, attempt, delayMs, error});
-			await sleep(delayMs, signal);
+			dueMs = now() + delayMs;
+			continue;
+		} finally {
+			// The pool's place is given back before delivering, which may wait for a slow consumer.
+			release();
 		}
+		if (retries.attempt > 0) await options.emit({type: 'recovered', shardId});
+		retries.succeeded();
+
+		const {lastSequence: delivered, pastUntil} = await deliver(
+			{shardId, untilMs: until, emit: options.emit, now},
+			page.Records,
+			page.MillisBehindLatest,
+		);
+		if (delivered) lastSequence = delivered;
+		const records = page.Records ?? [];
+		if (pastUntil) return {kind: 'stopped'};
+
+		if (!page.NextShardIterator) {
+			return {kind: 'ended', childShardIds: page.ChildShards?.map((child) => child.ShardId ?? '').filter(Boolean)};
+		}
+		iterator = page.NextShardIterator;
+
+		const atTip = records.length === 0 && (page.MillisBehindLatest ?? 0) === 0;
+		if (atTip && !caughtUp) {
+			caughtUp = true;
+			await options.emit({type: 'caught-up', shardId});
+		}
+		if (atTip && (options.stopAtLatest || (until !== undefined && now() > until))) return {kind: 'stopped'};
+		({dueMs, idleMs} = nextPoll({
+			lastCallMs,
+			records: records.length,
+			behindMs: page.MillisBehindLatest ?? 0,
+			idleMs,
+			minIntervalMs,
+			idleMaxMs,
+		}));
 	}
 	return {kind: 'stopped'};
+}
+
+/**
+ * When to poll a shard again after an answer, and the idle wait after that: at once while behind (the
+ * shard's rate and the scheduler's window pace it); after records at the tip, half the idle wait; after
+ * nothing, the idle wait, doubled for next time up to its bound. A shard that receives a record every
+ * few seconds settles near its own pace, an idle one at the bound.
+ */
+function nextPoll(poll: {
+	readonly lastCallMs: number;
+	readonly records: number;
+	readonly behindMs: number;
+	readonly idleMs: number;
+	readonly minIntervalMs: number;
+	readonly idleMaxMs: number;
+}): {dueMs: number; idleMs: number} {
+	const {lastCallMs, records, behindMs, idleMs, minIntervalMs, idleMaxMs} = poll;
+	if (behindMs > 0) return {dueMs: lastCallMs, idleMs: minIntervalMs};
+	if (records > 0) {
+		const shorter = Math.max(minIntervalMs, idleMs / 2);
+		return {dueMs: lastCallMs + shorter, idleMs: shorter};
+	}
+	return {dueMs: lastCallMs + idleMs, idleMs: Math.min(idleMaxMs, idleMs * 2)};
 }
 
 /**

@@ -5,6 +5,7 @@ import {isClosed, listAllShards, parentsOf, type StreamRef} from '../aws/shards.
 import {EventQueue} from './eventQueue.js';
 import type {TailEvent} from './events.js';
 import {TRIM_HORIZON, type StartPosition} from './positions.js';
+import {pollSchedulerFor} from './pollScheduler.js';
 import {readerRetries, readShard} from './shardReader.js';
 import {readShardSubscription} from './subscriptionReader.js';
 
@@ -16,8 +17,13 @@ export interface TailOptions {
 	readonly shardPositions?: ReadonlyMap<string, StartPosition>;
 	/** Read only these shards and the shards that descend from them. Default: the whole stream. */
 	readonly shards?: readonly string[];
-	/** GetRecords calls per second per shard, at most 5 (AWS's limit, shared with every other consumer). */
+	/**
+	 * GetRecords calls per shard in any second, at most 5 (AWS's limit, shared with every other consumer).
+	 * Default 2: the console takes its share and leaves the rest to the stream's applications.
+	 */
 	readonly callsPerSecond?: number;
+	/** The longest wait before polling again a shard that had nothing new. Default IDLE_POLL_MAX_MS (2 s). */
+	readonly idlePollMaxMs?: number;
 	/** GetRecords Limit. Default 10,000. */
 	readonly limit?: number;
 	/** Stop after this many records. */
@@ -49,6 +55,9 @@ export interface TailOptions {
 	readonly unreachableLimitMs?: number;
 	readonly signal?: AbortSignal;
 }
+
+/** GetRecords calls per shard per second a tail makes unless told: its share of AWS's 5. */
+export const DEFAULT_CALLS_PER_SECOND = 2;
 
 type ShardState = 'waiting' | 'reading' | 'ended' | 'skipped';
 
@@ -222,8 +231,10 @@ class TailSession {
 			: await readShard({
 					...common,
 					kinesis: this.kinesis,
-					callsPerSecond: this.options.callsPerSecond ?? 5,
+					callsPerSecond: this.options.callsPerSecond ?? DEFAULT_CALLS_PER_SECOND,
 					limit: this.options.limit ?? 10_000,
+					scheduler: pollSchedulerFor(this.kinesis),
+					...(this.options.idlePollMaxMs === undefined ? {} : {idlePollMaxMs: this.options.idlePollMaxMs}),
 				});
 		if (result.kind === 'ended') {
 			this.states.set(shardId, 'ended');

@@ -9,6 +9,8 @@ export class ReaderProgress {
 	received = 0;
 	/** Records per second received, over the last sample. */
 	rate = 0;
+	/** GetRecords calls answered per second, over the last sample: what the readers did, not what they may do. */
+	callRate = 0;
 	/** Shards whose reader started in this run. */
 	startedShards = 0;
 	/** Shards (or '' for the listing) whose calls are failing and being retried. */
@@ -19,13 +21,16 @@ export class ReaderProgress {
 	private readonly reading = new Set<string>();
 	private readonly behind = new Map<string, number>();
 	private readonly lastRetryNotice = new Map<string, number>();
-	private rateSample = {atMs: 0, received: 0};
+	private calls = 0;
+	private rateSample = {atMs: 0, received: 0, calls: 0};
 
 	/** A new run: nothing read yet (retry notices keep their pace across runs). */
 	reset(nowMs: number): void {
 		this.received = 0;
 		this.rate = 0;
-		this.rateSample = {atMs: nowMs, received: 0};
+		this.calls = 0;
+		this.callRate = 0;
+		this.rateSample = {atMs: nowMs, received: 0, calls: 0};
 		this.behind.clear();
 		this.reading.clear();
 		this.clearRetries();
@@ -54,6 +59,7 @@ export class ReaderProgress {
 	 * taken, which can wait its turn in the request budget), and counted among the shards reading.
 	 */
 	answered(shardId: string): boolean {
+		this.calls++;
 		if (this.reading.has(shardId) || this.failures.has(shardId)) return false;
 		this.reading.add(shardId);
 		return true;
@@ -74,15 +80,17 @@ export class ReaderProgress {
 		else this.behind.set(shardId, millisBehindLatest);
 	}
 
-	/** Samples the rate; returns whether its rounded value changed. */
+	/** Samples the record and call rates; returns whether either's rounded value changed. */
 	sampleRate(nowMs: number): boolean {
 		const elapsed = nowMs - this.rateSample.atMs;
 		if (elapsed <= 0) return false;
 		const rate = ((this.received - this.rateSample.received) * 1000) / elapsed;
-		this.rateSample = {atMs: nowMs, received: this.received};
-		if (Math.round(rate) === Math.round(this.rate)) return false;
+		const callRate = ((this.calls - this.rateSample.calls) * 1000) / elapsed;
+		this.rateSample = {atMs: nowMs, received: this.received, calls: this.calls};
+		const changed = Math.round(rate) !== Math.round(this.rate) || Math.round(callRate * 10) !== Math.round(this.callRate * 10);
 		this.rate = rate;
-		return true;
+		this.callRate = callRate;
+		return changed;
 	}
 
 	/** A call is being retried; returns whether to say so in a notice (every few seconds per shard). */

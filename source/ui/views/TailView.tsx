@@ -251,6 +251,7 @@ function Header({state}: {readonly state: TailSnapshot}) {
 		);
 	const facts = [
 		`${formatCount(Math.round(state.rate))} records/s`,
+		state.shardId ? '' : callsFact(state.callsPerSecond),
 		state.behindMs ? `behind ${(state.behindMs / 1000).toFixed(1)} s` : '',
 		`${formatCount(state.buffered)} buffered of ${formatCount(state.received)}`,
 		state.filter ? `${formatCount(state.shown)} match` : '',
@@ -274,6 +275,11 @@ function Header({state}: {readonly state: TailSnapshot}) {
 			</Text>
 		</Box>
 	);
+}
+
+/** GetRecords answered per second, as measured (not the budget): what reading the whole stream costs. */
+function callsFact(calls: number): string {
+	return `${calls >= 10 || calls === 0 ? formatCount(Math.round(calls)) : calls.toFixed(1)} calls/s`;
 }
 
 function Empty({state}: {readonly state: TailSnapshot}) {

@@ -1,0 +1,209 @@
+/**
+ * When each shard reader of a process may make its next call. One scheduler serves every reader on a
+ * client (`pollSchedulerFor`), so that a tail of thousands of shards from one process:
+ *   - keeps at most `concurrency` calls in flight, fewer than the HTTP agent's sockets (connect.ts), so a
+ *     call never waits in the agent's queue, where its socket timeout would run out before it is sent;
+ *   - serves the shards by deadline (earliest due first, then first asked): none starves, and when more
+ *     calls are due than the pool can make, every shard is late by the same little;
+ *   - makes at most `perSecond` GetRecords on a shard in any window of `WINDOW_MS`, whichever reader of
+ *     this process asks (a tail and the dashboard's live figures share a shard's budget). AWS allows 5 a
+ *     second per shard, shared by every consumer of the stream; the window is a little over a second
+ *     so that the calls still fit a second as the service counts them on arrival.
+ */
+export class PollScheduler {
+	private readonly heap: Waiter[] = [];
+	/** When the last GetRecords calls on each shard (`stream/shardId`) were sent, oldest first. */
+	private readonly sent = new Map<string, number[]>();
+	private inFlight = 0;
+	private sequence = 0;
+	private grants = 0;
+	private timer: NodeJS.Timeout | undefined;
+	private timerDueMs = Number.POSITIVE_INFINITY;
+	private readonly now: () => number;
+	readonly concurrency: number;
+
+	constructor(options: {readonly concurrency?: number; readonly now?: () => number} = {}) {
+		this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
+		this.now = options.now ?? Date.now;
+	}
+
+	/**
+	 * Waits for a turn to call for the shard `key` (no sooner than `notBeforeMs`, and for a GetRecords
+	 * turn, `perSecond` > 0, within the shard's budget) and a place in the pool. Resolves with the
+	 * function that gives the place back, to be called once the call is answered; or undefined if the
+	 * signal aborted first.
+	 */
+	turn(request: TurnRequest): Promise<(() => void) | undefined> {
+		const {signal} = request;
+		if (signal?.aborted) return Promise.resolve(undefined);
+		return new Promise((resolve) => {
+			const waiter: Waiter = {...request, dueMs: 0, sequence: this.sequence++, resolve, cancelled: false};
+			waiter.dueMs = this.dueOf(waiter);
+			const abort = () => {
+				waiter.cancelled = true;
+				resolve(undefined);
+			};
+			signal?.addEventListener('abort', abort, {once: true});
+			waiter.done = () => signal?.removeEventListener('abort', abort);
+			push(this.heap, waiter);
+			this.pump();
+		});
+	}
+
+	/** Calls in flight now. */
+	get active(): number {
+		return this.inFlight;
+	}
+
+	/** When the shard's window lets the waiter call, or its own time if later. */
+	private dueOf(waiter: Waiter): number {
+		if (waiter.perSecond <= 0) return waiter.notBeforeMs;
+		const times = this.sent.get(waiter.key);
+		const budget = Math.max(1, Math.floor(waiter.perSecond));
+		if (!times || times.length < budget) return waiter.notBeforeMs;
+		// The call `budget` calls back must have left the window before another is sent.
+		const opens = (times[times.length - budget] ?? 0) + WINDOW_MS;
+		return Math.max(waiter.notBeforeMs, opens);
+	}
+
+	private pump(): void {
+		const now = this.now();
+		while (this.inFlight < this.concurrency) {
+			const next = this.heap[0];
+			if (!next) break;
+			if (next.cancelled) {
+				pop(this.heap);
+				continue;
+			}
+			if (next.dueMs > now) break;
+			pop(this.heap);
+			// Another reader of the same shard may have called since this one asked: look at the window again.
+			const due = this.dueOf(next);
+			if (due > now) {
+				next.dueMs = due;
+				push(this.heap, next);
+				continue;
+			}
+			this.grant(next, now);
+		}
+		this.arm();
+	}
+
+	private grant(waiter: Waiter, now: number): void {
+		if (waiter.perSecond > 0) {
+			const times = this.sent.get(waiter.key) ?? [];
+			times.push(now);
+			// Only the last five matter: no budget is above AWS's 5 a second.
+			if (times.length > 5) times.shift();
+			this.sent.set(waiter.key, times);
+			if (++this.grants % SWEEP_EVERY === 0) this.sweep(now);
+		}
+		this.inFlight++;
+		waiter.done?.();
+		let released = false;
+		waiter.resolve(() => {
+			if (released) return;
+			released = true;
+			this.inFlight--;
+			this.pump();
+		});
+	}
+
+	/** One timer, for the earliest waiter due later, while there is room in the pool. */
+	private arm(): void {
+		const next = this.heap[0];
+		const due = next && this.inFlight < this.concurrency ? next.dueMs : Number.POSITIVE_INFINITY;
+		if (due === this.timerDueMs) return;
+		if (this.timer) clearTimeout(this.timer);
+		this.timer = undefined;
+		this.timerDueMs = due;
+		if (due === Number.POSITIVE_INFINITY) return;
+		this.timer = setTimeout(
+			() => {
+				this.timer = undefined;
+				this.timerDueMs = Number.POSITIVE_INFINITY;
+				this.pump();
+			},
+			Math.max(0, due - this.now()),
+		);
+		// A timer for a reader that waits must not keep a finished script alive: the readers' own promises do.
+		this.timer.unref();
+	}
+
+	/** Drops the windows of shards not called for a window's time (ended, or no longer read), so memory follows the shards read. */
+	private sweep(now: number): void {
+		for (const [key, times] of this.sent) if ((times.at(-1) ?? 0) + WINDOW_MS < now) this.sent.delete(key);
+	}
+}
+
+export interface TurnRequest {
+	/** The shard, as `stream/shardId`. */
+	readonly key: string;
+	readonly notBeforeMs: number;
+	/** GetRecords calls on the shard in any window of WINDOW_MS at most; 0 for a call outside that budget (GetShardIterator). */
+	readonly perSecond: number;
+	readonly signal?: AbortSignal;
+}
+
+/**
+ * Calls in flight at most across every reader on a client: below the 50 sockets of the console's HTTP
+ * agent (connect.ts), leaving room for the listing and the screens' own calls.
+ */
+export const DEFAULT_CONCURRENCY = 32;
+
+/** A second, and a margin for calls that reach the service closer together than they were sent. */
+export const WINDOW_MS = 1_100;
+
+const SWEEP_EVERY = 50_000;
+
+const schedulers = new WeakMap<object, PollScheduler>();
+
+/** The scheduler every reader on this client shares. */
+export function pollSchedulerFor(client: object): PollScheduler {
+	let scheduler = schedulers.get(client);
+	if (!scheduler) {
+		scheduler = new PollScheduler();
+		schedulers.set(client, scheduler);
+	}
+	return scheduler;
+}
+
+interface Waiter extends TurnRequest {
+	dueMs: number;
+	readonly sequence: number;
+	readonly resolve: (release: (() => void) | undefined) => void;
+	cancelled: boolean;
+	done?: () => void;
+}
+
+const before = (a: Waiter, b: Waiter) => a.dueMs < b.dueMs || (a.dueMs === b.dueMs && a.sequence < b.sequence);
+
+function push(heap: Waiter[], waiter: Waiter): void {
+	heap.push(waiter);
+	let index = heap.length - 1;
+	while (index > 0) {
+		const parent = (index - 1) >> 1;
+		if (!before(heap[index] as Waiter, heap[parent] as Waiter)) break;
+		[heap[index], heap[parent]] = [heap[parent] as Waiter, heap[index] as Waiter];
+		index = parent;
+	}
+}
+
+function pop(heap: Waiter[]): Waiter | undefined {
+	const top = heap[0];
+	const last = heap.pop();
+	if (heap.length === 0 || !last) return top;
+	heap[0] = last;
+	let index = 0;
+	for (;;) {
+		const left = index * 2 + 1;
+		const right = left + 1;
+		let smallest = index;
+		if (left < heap.length && before(heap[left] as Waiter, heap[smallest] as Waiter)) smallest = left;
+		if (right < heap.length && before(heap[right] as Waiter, heap[smallest] as Waiter)) smallest = right;
+		if (smallest === index) break;
+		[heap[index], heap[smallest]] = [heap[smallest] as Waiter, heap[index] as Waiter];
+		index = smallest;
+	}
+	return top;
+}
