@@ -400,7 +400,7 @@ async function consoleSession(account: Account, screen: ScreenName): Promise<Mea
 	const before = await counts(account.engine);
 	const engineBefore = account.engine.cpuSeconds();
 	const startedAt = performance.now();
-	const terminal = await Terminal.start(args, {columns: config.columns, rows: config.rows});
+	const terminal = await Terminal.start(args, {columns: config.columns, rows: config.rows, cliPath});
 	try {
 		let pid: number | undefined;
 		// A busy machine can take seconds to start node: looked for until the timeout.

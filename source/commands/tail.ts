@@ -6,10 +6,13 @@ import {
 } from '@aws-sdk/client-kinesis';
 import {listFanOutConsumers} from '../console/consumers/fanOut.js';
 import {ConsoleError} from '../console/failures.js';
+import {formatCount} from '../console/format.js';
 import {recordLineJson, recordLines, type RecordLine} from '../console/recordLine.js';
 import {isDecoderName, parseFilters, sanitizeForTerminal, type DecoderName, type RecordFilter} from '../console/records/index.js';
 import {streamParameters} from '../console/aws/shards.js';
 import {
+	DEFAULT_BURST,
+	DEFAULT_CALL_RATE,
 	DEFAULT_CALLS_PER_SECOND,
 	DEFAULT_CONCURRENCY,
 	IDLE_POLL_MAX_MS,
@@ -51,10 +54,12 @@ const help = `
 ${connectionHelp}
 
   Polling
-    Every shard is read from one pool of at most ${DEFAULT_CONCURRENCY} calls in flight, shards taking turns by when each is
-    due. A shard behind or returning records is polled again soon, within --calls-per-second; one that
-    returns nothing is polled less and less often, at least every ${IDLE_POLL_MAX_MS / 1000} s: a record on a quiet shard shows
-    up to ${IDLE_POLL_MAX_MS / 1000} s later than on a busy one.
+    Every shard is read from one pool: at most ${DEFAULT_CONCURRENCY} calls in flight and ${DEFAULT_CALL_RATE} a second in all (after a
+    burst of ${formatCount(DEFAULT_BURST)} at the start), shards taking turns by when each is due. A shard behind or
+    returning records is polled again soon, within --calls-per-second; one that returns nothing is
+    polled less and less often, at least every ${IDLE_POLL_MAX_MS / 1000} s while the pool has room (up to ${(DEFAULT_CALL_RATE * IDLE_POLL_MAX_MS) / 1000} idle shards):
+    a record on a quiet shard shows up to ${IDLE_POLL_MAX_MS / 1000} s later than on a busy one. Past that, quiet shards
+    are polled in turn, each every shards ÷ ${DEFAULT_CALL_RATE} seconds.
 
   Examples
     $ kinesis-console tail clickstream --from 15m --filter json:page=/checkout

@@ -27,6 +27,8 @@ export interface TerminalOptions {
 	 * program sends rather than what the screen shows.
 	 */
 	readonly record?: string;
+	/** Another build's cli.js instead of dist/cli.js (the scale benchmark's before). */
+	readonly cliPath?: string;
 }
 
 /** Key names as the console's keymap spells them, in tmux's words. */
@@ -69,7 +71,7 @@ export class Terminal {
 			'-i',
 			...Object.entries(env).map(([name, value]) => `${name}=${value ?? ''}`),
 			process.execPath,
-			cliPath,
+			options.cliPath ?? cliPath,
 			...args,
 		]
 			.map(quote)

@@ -5,6 +5,9 @@
  *     call never waits in the agent's queue, where its socket timeout would run out before it is sent;
  *   - serves the shards by deadline (earliest due first, then first asked): none starves, and when more
  *     calls are due than the pool can make, every shard is late by the same little;
+ *   - makes at most `ratePerSecond` calls a second in all once a burst of `burst` is spent (the start of a
+ *     big tail: an iterator and a first read per shard), so that reading costs a bounded share of a core
+ *     however many shards: past ratePerSecond × the idle bound shards, each idle shard is polled in turn;
  *   - makes at most `perSecond` GetRecords on a shard in any window of `WINDOW_MS`, whichever reader of
  *     this process asks (a tail and the dashboard's live figures share a shard's budget). AWS allows 5 a
  *     second per shard, shared by every consumer of the stream; the window is a little over a second
@@ -14,6 +17,7 @@ export class PollScheduler {
 	private readonly heap: Waiter[] = [];
 	/** When the last GetRecords calls on each shard (`stream/shardId`) were sent, oldest first. */
 	private readonly sent = new Map<string, number[]>();
+	private readonly watched = new WeakMap<AbortSignal, Set<Waiter>>();
 	private inFlight = 0;
 	private sequence = 0;
 	private grants = 0;
@@ -22,9 +26,18 @@ export class PollScheduler {
 	private readonly now: () => number;
 	readonly concurrency: number;
 
-	constructor(options: {readonly concurrency?: number; readonly now?: () => number} = {}) {
+	readonly ratePerSecond: number;
+	private readonly burst: number;
+	private tokens: number;
+	private refilledMs: number;
+
+	constructor(options: PollSchedulerOptions = {}) {
 		this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
 		this.now = options.now ?? Date.now;
+		this.ratePerSecond = Math.max(1, options.ratePerSecond ?? DEFAULT_CALL_RATE);
+		this.burst = Math.max(1, options.burst ?? DEFAULT_BURST);
+		this.tokens = this.burst;
+		this.refilledMs = this.now();
 	}
 
 	/**
@@ -39,15 +52,37 @@ export class PollScheduler {
 		return new Promise((resolve) => {
 			const waiter: Waiter = {...request, dueMs: 0, sequence: this.sequence++, resolve, cancelled: false};
 			waiter.dueMs = this.dueOf(waiter);
-			const abort = () => {
-				waiter.cancelled = true;
-				resolve(undefined);
-			};
-			signal?.addEventListener('abort', abort, {once: true});
-			waiter.done = () => signal?.removeEventListener('abort', abort);
+			if (signal) this.watch(signal, waiter);
 			push(this.heap, waiter);
 			this.pump();
 		});
+	}
+
+	/**
+	 * One abort listener per signal, not one per waiter: thousands of readers share a tail's signal, and
+	 * adding or removing a listener walks the signal's whole list.
+	 */
+	private watch(signal: AbortSignal, waiter: Waiter): void {
+		let waiters = this.watched.get(signal);
+		if (!waiters) {
+			const set = new Set<Waiter>();
+			waiters = set;
+			this.watched.set(signal, set);
+			signal.addEventListener(
+				'abort',
+				() => {
+					for (const each of set) {
+						each.cancelled = true;
+						each.resolve(undefined);
+					}
+					set.clear();
+					this.pump();
+				},
+				{once: true},
+			);
+		}
+		waiters.add(waiter);
+		waiter.done = () => waiters.delete(waiter);
 	}
 
 	/** Calls in flight now. */
@@ -68,7 +103,9 @@ export class PollScheduler {
 
 	private pump(): void {
 		const now = this.now();
-		while (this.inFlight < this.concurrency) {
+		this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledMs) * this.ratePerSecond) / 1000);
+		this.refilledMs = now;
+		while (this.inFlight < this.concurrency && this.tokens >= 1) {
 			const next = this.heap[0];
 			if (!next) break;
 			if (next.cancelled) {
@@ -99,6 +136,7 @@ export class PollScheduler {
 			if (++this.grants % SWEEP_EVERY === 0) this.sweep(now);
 		}
 		this.inFlight++;
+		this.tokens--;
 		waiter.done?.();
 		let released = false;
 		waiter.resolve(() => {
@@ -109,10 +147,11 @@ export class PollScheduler {
 		});
 	}
 
-	/** One timer, for the earliest waiter due later, while there is room in the pool. */
+	/** One timer, for the earliest waiter due later (or the next call the rate allows), while there is room in the pool. */
 	private arm(): void {
 		const next = this.heap[0];
-		const due = next && this.inFlight < this.concurrency ? next.dueMs : Number.POSITIVE_INFINITY;
+		const tokenMs = this.tokens >= 1 ? 0 : this.refilledMs + ((1 - this.tokens) * 1000) / this.ratePerSecond;
+		const due = next && this.inFlight < this.concurrency ? Math.max(next.dueMs, tokenMs) : Number.POSITIVE_INFINITY;
 		if (due === this.timerDueMs) return;
 		if (this.timer) clearTimeout(this.timer);
 		this.timer = undefined;
@@ -136,6 +175,16 @@ export class PollScheduler {
 	}
 }
 
+export interface PollSchedulerOptions {
+	/** Calls in flight at most. Default DEFAULT_CONCURRENCY. */
+	readonly concurrency?: number;
+	/** Calls a second at most once the burst is spent. Default DEFAULT_CALL_RATE. */
+	readonly ratePerSecond?: number;
+	/** Calls that may go faster than the rate, e.g. at the start. Default DEFAULT_BURST. */
+	readonly burst?: number;
+	readonly now?: () => number;
+}
+
 export interface TurnRequest {
 	/** The shard, as `stream/shardId`. */
 	readonly key: string;
@@ -150,6 +199,15 @@ export interface TurnRequest {
  * agent (connect.ts), leaving room for the listing and the screens' own calls.
  */
 export const DEFAULT_CONCURRENCY = 32;
+
+/**
+ * Calls a second across every reader on a client once the burst is spent: each costs the console about
+ * a millisecond of CPU (the SDK's signing and parsing), so this keeps a tail of any size near a third of a core.
+ */
+export const DEFAULT_CALL_RATE = 300;
+
+/** Enough for the start of a tail of 2,000 shards (an iterator and a first read each) at full speed. */
+export const DEFAULT_BURST = 4_000;
 
 /** A second, and a margin for calls that reach the service closer together than they were sent. */
 export const WINDOW_MS = 1_100;

@@ -1,0 +1,61 @@
+import {describe, expect, it} from 'vitest';
+import {PollScheduler, WINDOW_MS} from '../../source/console/tail/pollScheduler.js';
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('PollScheduler', () => {
+	it('keeps at most its concurrency in flight and serves the shards by when each is due, first asked first', async () => {
+		const scheduler = new PollScheduler({concurrency: 2});
+		const order: string[] = [];
+		let inFlight = 0;
+		let most = 0;
+		const now = Date.now();
+		const call = async (key: string, notBeforeMs: number) => {
+			const release = await scheduler.turn({key, notBeforeMs, perSecond: 0});
+			if (!release) throw new Error('no turn');
+			order.push(key);
+			inFlight++;
+			most = Math.max(most, inFlight);
+			await wait(20);
+			inFlight--;
+			release();
+		};
+		// Asked in this order; d is due before c although asked after it.
+		await Promise.all([call('a', now), call('b', now), call('c', now + 60), call('d', now + 10), call('e', now)]);
+		expect(most).toBe(2);
+		expect(order).toEqual(['a', 'b', 'e', 'd', 'c']);
+	});
+
+	it('lets no shard call more than its budget in any window, whoever asks for it', async () => {
+		const scheduler = new PollScheduler();
+		const sent: number[] = [];
+		const turn = async () => {
+			const release = await scheduler.turn({key: 'stream/shardId-0', notBeforeMs: 0, perSecond: 2});
+			sent.push(Date.now());
+			release?.();
+		};
+		// Two readers of the same shard (a tail and the dashboard's figures), each asking three times at once.
+		await Promise.all(
+			[0, 1].map(async () => {
+				for (let n = 0; n < 3; n++) await turn();
+			}),
+		);
+		expect(sent).toHaveLength(6);
+		sent.sort((a, b) => a - b);
+		for (let n = 2; n < sent.length; n++) expect((sent[n] ?? 0) - (sent[n - 2] ?? 0)).toBeGreaterThanOrEqual(WINDOW_MS - 5);
+	}, 10_000);
+
+	it('gives no turn once the signal aborts, and a waiter that gave up takes no place', async () => {
+		const scheduler = new PollScheduler({concurrency: 1});
+		const held = await scheduler.turn({key: 'a', notBeforeMs: 0, perSecond: 0});
+		const controller = new AbortController();
+		const waiting = scheduler.turn({key: 'b', notBeforeMs: 0, perSecond: 0, signal: controller.signal});
+		controller.abort();
+		await expect(waiting).resolves.toBeUndefined();
+		held?.();
+		const next = await scheduler.turn({key: 'c', notBeforeMs: 0, perSecond: 0});
+		expect(scheduler.active).toBe(1);
+		next?.();
+		expect(scheduler.active).toBe(0);
+	});
+});
