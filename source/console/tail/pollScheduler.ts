@@ -165,8 +165,6 @@ export class PollScheduler {
 			},
 			Math.max(0, due - this.now()),
 		);
-		// A timer for a reader that waits must not keep a finished script alive: the readers' own promises do.
-		this.timer.unref();
 	}
 
 	/** Drops the windows of shards not called for a window's time (ended, or no longer read), so memory follows the shards read. */
