@@ -193,10 +193,11 @@ export interface TurnRequest {
 }
 
 /**
- * Calls in flight at most across every reader on a client: below the 50 sockets of the console's HTTP
- * agent (connect.ts), leaving room for the listing and the screens' own calls.
+ * Calls in flight at most across every reader on a client: just below the 50 sockets of the console's
+ * HTTP agent (connect.ts), leaving two for the listing and the screens' own calls. On a busy machine a
+ * call waits mostly for the engine's and the console's turns on a core, so the pool is kept that wide.
  */
-export const DEFAULT_CONCURRENCY = 32;
+export const DEFAULT_CONCURRENCY = 48;
 
 /**
  * Calls a second across every reader on a client once the burst is spent: each costs the console about
