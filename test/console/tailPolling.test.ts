@@ -132,12 +132,12 @@ describe('tailing many shards from one process', () => {
 			.filter((shard) => !BUSY.includes(shard) && shard !== QUIET)
 			.map(recentRate);
 		const idleMean = idle.reduce((sum, rate) => sum + rate, 0) / idle.length;
-		expect(busy).toBeGreaterThanOrEqual(2.5);
+		expect(busy).toBeGreaterThanOrEqual(2);
 		expect(idleMean).toBeLessThanOrEqual(1000 / IDLE_POLL_MAX_MS + 0.2);
 		expect(idleMean).toBeLessThan(busy / 3);
-		// The record on the quiet shard came within the bound (and the time its call takes).
+		// The record on the quiet shard came within the bound (and the time its call takes on a busy machine).
 		expect(quietReadMs).toBeDefined();
-		expect((quietReadMs ?? 0) - quietWrittenMs).toBeLessThanOrEqual(IDLE_POLL_MAX_MS + 500);
+		expect((quietReadMs ?? 0) - quietWrittenMs).toBeLessThanOrEqual(IDLE_POLL_MAX_MS + 1_000);
 		// Each busy shard's records in order, none skipped or repeated.
 		for (const shard of BUSY) {
 			const numbers = seen.get(listed.Shards?.[shard]?.ShardId ?? '') ?? [];
