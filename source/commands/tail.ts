@@ -13,7 +13,6 @@ import {streamParameters} from '../console/aws/shards.js';
 import {
 	DEFAULT_BURST,
 	DEFAULT_CALL_RATE,
-	DEFAULT_CALLS_PER_SECOND,
 	DEFAULT_CONCURRENCY,
 	IDLE_POLL_MAX_MS,
 	parseStartPosition,
@@ -44,8 +43,9 @@ const help = `
     --no-follow            Stop once every shard is read up to its newest record. An endpoint that
                            does not answer for 10 s ends the tail with exit 10 (before the first
                            answer, also when following)
-    --calls-per-second <n> GetRecords calls on a shard in any second, at most 5 (default 2: AWS allows
-                           5 per shard, shared with every other consumer of the stream)
+    --calls-per-second <n> GetRecords calls on a shard in any second, at most 5 (default 5, AWS's limit per
+                           shard, shared with every other consumer of the stream: lower it to leave them
+                           room; the console's screens take 2)
     --efo <consumer>       Read through enhanced fan-out (SubscribeToShard) as this registered consumer
                            instead of GetRecords: records pushed, throughput not shared with others
     --register             With --efo: register the consumer if the stream has none of that name, and
@@ -73,6 +73,12 @@ ${connectionHelp}
  */
 const UNREACHABLE_LIMIT_MS = 10_000;
 
+/**
+ * A script reads a backlog as fast as a shard allows (AWS's 5 calls a second; a page of 10,000 records
+ * a call), where the console's screens, open for long beside the stream's applications, take 2.
+ */
+const SCRIPT_CALLS_PER_SECOND = 5;
+
 export async function run(argv: string[]): Promise<number> {
 	const cli = parseCommandLine(help, argv, {
 		...connectionFlags,
@@ -83,7 +89,7 @@ export async function run(argv: string[]): Promise<number> {
 		count: {type: 'number'},
 		until: {type: 'string'},
 		follow: {type: 'boolean', default: true},
-		callsPerSecond: {type: 'number', default: DEFAULT_CALLS_PER_SECOND},
+		callsPerSecond: {type: 'number', default: SCRIPT_CALLS_PER_SECOND},
 		efo: {type: 'string'},
 		register: {type: 'boolean', default: false},
 	});
