@@ -445,6 +445,8 @@ export class StreamDashboardStore extends BackgroundStore<DashboardSnapshot> imp
 				from: LATEST,
 				shards,
 				callsPerSecond: this.pace,
+				// Its live figures sample each shard at its pace, quiet or not: no idle backoff.
+				idlePollMaxMs: 1000 / this.pace,
 				shardRefreshMs: 30_000,
 				waitForCredentials: true,
 				signal: run.signal,

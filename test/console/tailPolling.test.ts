@@ -112,8 +112,8 @@ describe('tailing many shards from one process', () => {
 				if (event.shardId === quietShardId) quietReadMs ??= Date.now();
 			}
 		})();
-		// Long enough for the idle shards to back off to their bound, then a record on one of them.
-		await new Promise((resolve) => setTimeout(resolve, 5_000));
+		// Long enough for the idle shards to back off to their bound (0.5, 1 and 2 s after a first read that a busy machine may delay), then a record on one of them.
+		await new Promise((resolve) => setTimeout(resolve, 8_000));
 		const quietWrittenMs = Date.now();
 		await putOn(writer, hashKeys[QUIET] ?? '0', ['quiet:0']);
 		await new Promise((resolve) => setTimeout(resolve, IDLE_POLL_MAX_MS + 1_500));
