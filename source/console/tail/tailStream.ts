@@ -57,7 +57,7 @@ export interface TailOptions {
 }
 
 /** GetRecords calls per shard per second a tail makes unless told: its share of AWS's 5. */
-export const DEFAULT_CALLS_PER_SECOND = 2;
+const DEFAULT_CALLS_PER_SECOND = 2;
 
 type ShardState = 'waiting' | 'reading' | 'ended' | 'skipped';
 
