@@ -92,6 +92,8 @@ export function ResetView(props: {
 	);
 }
 
+// One component still: the target, the plan, the lease hold and the change are state that the key commands and the tree
+// both read and set; the table and the result are drawn by ResetPlanTable and ResetResultLines below.
 function ResetPanel({
 	stream,
 	application,
@@ -196,7 +198,6 @@ function ResetPanel({
 				return;
 		}
 	});
-	const rows = Math.max(2, height - 14);
 	const result = change.state.stage === 'done' ? change.state.result : undefined;
 	return (
 		<Box flexDirection="column">
@@ -219,77 +220,18 @@ function ResetPanel({
 				</StateView>
 			) : null}
 			{plan ? (
-				<Box flexDirection="column">
-					{replanned ? (
-						<Text color={theme.warning} bold>
-							The plan again, made from the lease table as it is now:
-						</Text>
-					) : null}
-					<Text color={theme.muted} bold wrap="truncate">
-						{'SHARD'.padEnd(22)}
-						{'CURRENT'.padEnd(20)}
-						{'NEW'.padEnd(20)}
-						{'HOLDER'.padEnd(9)}EFFECT
-					</Text>
-					{plan.shards.slice(0, rows).map((shard) => (
-						<Text key={shard.shardId} wrap="truncate" color={shard.action === 'unchanged' ? theme.muted : undefined}>
-							{shard.shardId.padEnd(22)}
-							{shortCheckpoint(shard.current.checkpoint ?? (shard.current.exists ? undefined : 'no lease')).padEnd(20)}
-							{(shard.action === 'unchanged' ? '=' : `→ ${shortCheckpoint(shard.next.checkpoint)}`).padEnd(20)}
-							{heldBy !== undefined && shard.current.leaseOwner === heldBy ? (
-								<Text color={theme.accent}>{'console'.padEnd(9)}</Text>
-							) : (
-								<Text color={shard.current.holder === 'live' ? theme.warning : undefined}>{shard.current.holder.padEnd(9)}</Text>
-							)}
-							{effectText(shard)}
-						</Text>
-					))}
-					{plan.shards.length > rows ? <Text color={theme.muted}>… and {plan.shards.length - rows} more shards</Text> : null}
-					{plan.leaseless.length > 0 ? (
-						<Text wrap="wrap" color={plan.leaseless.some((shard) => !shard.leaseCreated) ? theme.warning : theme.muted}>
-							Without a lease:{' '}
-							{plan.leaseless
-								.map(
-									(shard) =>
-										`${shard.shardId} (${shard.reason}, starts at ${shard.leaseCreated ? 'the new position: its lease is made' : shard.startsAt}, ${shard.atLeast ? '≥' : ''}${formatCompact(shard.records)} records)`,
-								)
-								.join('; ')}{' '}
-							· c {createMissing ? 'leaves them alone' : 'makes their leases too'}
-						</Text>
-					) : null}
-					<PlanNotes problems={plan.problems} warnings={plan.warnings} nameAction={keyOfResetAction} />
-					{submittable && (change.state.stage === 'idle' || replanned) && !typing ? (
-						<ConfirmLine
-							question={`${plan.liveWorkers.length > 0 ? 'Workers hold live leases. ' : ''}Write ${plan.shards.filter((shard) => shard.action !== 'unchanged').length} checkpoint${plan.shards.filter((shard) => shard.action !== 'unchanged').length === 1 ? '' : 's'}?`}
-							readOnly={services.readOnly}
-						/>
-					) : null}
-				</Box>
+				<ResetPlanTable
+					plan={plan}
+					rows={Math.max(2, height - 14)}
+					replanned={replanned !== undefined}
+					heldBy={heldBy}
+					createMissing={createMissing}
+					confirming={submittable && (change.state.stage === 'idle' || replanned !== undefined) && !typing}
+					readOnly={services.readOnly}
+				/>
 			) : null}
 			{result ? (
-				<Box flexDirection="column">
-					<Text color={result.written.length > 0 ? theme.success : theme.warning} bold>
-						Written:{' '}
-						{result.written.length === 0
-							? 'none'
-							: result.written
-									.map((entry) => `${shortShardId(entry.shardId)} ${shortCheckpoint(entry.before)} → ${shortCheckpoint(entry.after)}`)
-									.join(', ')}
-					</Text>
-					{result.changedSincePlan.map((shard) => (
-						<Text key={shard.shardId} color={theme.warning} wrap="wrap">
-							! {shard.shardId} not written: {sanitizeForTerminal(changedShardText(shard, shortCheckpoint), {keepNewlines: false})}
-						</Text>
-					))}
-					{result.changedSincePlan.some((shard) => shard.change === 'checkpoint') ? (
-						<Text color={theme.warning} wrap="wrap">
-							{movingCheckpointsAdvice(keyOfResetAction)}
-						</Text>
-					) : null}
-					{change.state.stage === 'done' && !replanned ? (
-						<Text color={theme.muted}>{keysOf('global', 'back')} goes back to the checkpoints</Text>
-					) : null}
-				</Box>
+				<ResetResultLines result={result} finished={change.state.stage === 'done' && !replanned} />
 			) : (
 				<ChangeOutcome state={change.state} />
 			)}
@@ -310,6 +252,104 @@ function ResetPanel({
 					onCancel={() => setTyping(false)}
 				/>
 			) : null}
+		</Box>
+	);
+}
+
+/** The plan's table: each shard's checkpoint now and after, who holds it, and what is re-read or skipped; then the confirmation. */
+function ResetPlanTable({
+	plan,
+	rows,
+	replanned,
+	heldBy,
+	createMissing,
+	confirming,
+	readOnly,
+}: {
+	readonly plan: CheckpointResetPlan;
+	readonly rows: number;
+	/** The plan was made again after the reset found shards changed. */
+	readonly replanned: boolean;
+	readonly heldBy: string | undefined;
+	readonly createMissing: boolean;
+	readonly confirming: boolean;
+	readonly readOnly: boolean;
+}) {
+	const theme = useTheme();
+	return (
+		<Box flexDirection="column">
+			{replanned ? (
+				<Text color={theme.warning} bold>
+					The plan again, made from the lease table as it is now:
+				</Text>
+			) : null}
+			<Text color={theme.muted} bold wrap="truncate">
+				{'SHARD'.padEnd(22)}
+				{'CURRENT'.padEnd(20)}
+				{'NEW'.padEnd(20)}
+				{'HOLDER'.padEnd(9)}EFFECT
+			</Text>
+			{plan.shards.slice(0, rows).map((shard) => (
+				<Text key={shard.shardId} wrap="truncate" color={shard.action === 'unchanged' ? theme.muted : undefined}>
+					{shard.shardId.padEnd(22)}
+					{shortCheckpoint(shard.current.checkpoint ?? (shard.current.exists ? undefined : 'no lease')).padEnd(20)}
+					{(shard.action === 'unchanged' ? '=' : `→ ${shortCheckpoint(shard.next.checkpoint)}`).padEnd(20)}
+					{heldBy !== undefined && shard.current.leaseOwner === heldBy ? (
+						<Text color={theme.accent}>{'console'.padEnd(9)}</Text>
+					) : (
+						<Text color={shard.current.holder === 'live' ? theme.warning : undefined}>{shard.current.holder.padEnd(9)}</Text>
+					)}
+					{effectText(shard)}
+				</Text>
+			))}
+			{plan.shards.length > rows ? <Text color={theme.muted}>… and {plan.shards.length - rows} more shards</Text> : null}
+			{plan.leaseless.length > 0 ? (
+				<Text wrap="wrap" color={plan.leaseless.some((shard) => !shard.leaseCreated) ? theme.warning : theme.muted}>
+					Without a lease:{' '}
+					{plan.leaseless
+						.map(
+							(shard) =>
+								`${shard.shardId} (${shard.reason}, starts at ${shard.leaseCreated ? 'the new position: its lease is made' : shard.startsAt}, ${shard.atLeast ? '≥' : ''}${formatCompact(shard.records)} records)`,
+						)
+						.join('; ')}{' '}
+					· c {createMissing ? 'leaves them alone' : 'makes their leases too'}
+				</Text>
+			) : null}
+			<PlanNotes problems={plan.problems} warnings={plan.warnings} nameAction={keyOfResetAction} />
+			{confirming ? (
+				<ConfirmLine
+					question={`${plan.liveWorkers.length > 0 ? 'Workers hold live leases. ' : ''}Write ${plan.shards.filter((shard) => shard.action !== 'unchanged').length} checkpoint${plan.shards.filter((shard) => shard.action !== 'unchanged').length === 1 ? '' : 's'}?`}
+					readOnly={readOnly}
+				/>
+			) : null}
+		</Box>
+	);
+}
+
+/** What the reset wrote, and each shard it left alone because it changed since the plan. */
+function ResetResultLines({result, finished}: {readonly result: CheckpointResetResult; readonly finished: boolean}) {
+	const theme = useTheme();
+	return (
+		<Box flexDirection="column">
+			<Text color={result.written.length > 0 ? theme.success : theme.warning} bold>
+				Written:{' '}
+				{result.written.length === 0
+					? 'none'
+					: result.written
+							.map((entry) => `${shortShardId(entry.shardId)} ${shortCheckpoint(entry.before)} → ${shortCheckpoint(entry.after)}`)
+							.join(', ')}
+			</Text>
+			{result.changedSincePlan.map((shard) => (
+				<Text key={shard.shardId} color={theme.warning} wrap="wrap">
+					! {shard.shardId} not written: {sanitizeForTerminal(changedShardText(shard, shortCheckpoint), {keepNewlines: false})}
+				</Text>
+			))}
+			{result.changedSincePlan.some((shard) => shard.change === 'checkpoint') ? (
+				<Text color={theme.warning} wrap="wrap">
+					{movingCheckpointsAdvice(keyOfResetAction)}
+				</Text>
+			) : null}
+			{finished ? <Text color={theme.muted}>{keysOf('global', 'back')} goes back to the checkpoints</Text> : null}
 		</Box>
 	);
 }
