@@ -2,12 +2,15 @@ import {Box} from 'ink';
 import {keysOf} from '../keymap.js';
 import {Text} from '../components/Text.js';
 import {useEffect, useState} from 'react';
+import type {Loadable} from '../../console/store.js';
 import {
 	confirmsDecrease,
 	retentionHoursProblem,
 	RETENTION_LIMITS,
+	type RetentionOverview,
 	type RetentionPlan,
 	type RetentionResult,
+	type ShardLoss,
 } from '../../console/retention.js';
 import {ChangeOutcome, ConfirmLine, PlanNotes} from '../components/ChangePanel.js';
 import {StateView} from '../components/StateView.js';
@@ -32,6 +35,8 @@ export function RetentionView(props: {readonly stream: string; readonly height: 
 
 const hoursText = (hours: number): string => `${hours}h${hours % 24 === 0 && hours >= 48 ? ` (${hours / 24} days)` : ''}`;
 
+// One component still: the typed hours, the plan, the name prompt and the change are state the commands and the prompts
+// share; the shard table is OverviewTable below.
 function RetentionPanel({
 	services,
 	ops,
@@ -90,8 +95,6 @@ function RetentionPanel({
 		},
 	});
 
-	const shards = overview.status === 'ready' ? overview.value.shards : [];
-	const rows = Math.max(2, Math.min(shards.length, height - 16));
 	const losses = ready?.estimate ? new Map(ready.estimate.shards.map((loss) => [loss.shardId, loss])) : undefined;
 	return (
 		<Box flexDirection="column">
@@ -101,43 +104,7 @@ function RetentionPanel({
 				</Text>
 				<Text> of {stream}</Text>
 			</Text>
-			<StateView state={overview} what="the retention and the oldest records">
-				{(value) => (
-					<Box flexDirection="column">
-						<Text wrap="truncate">
-							now {hoursText(value.retentionHours)} · oldest record{' '}
-							{value.oldestAgeMs === undefined ? 'none (the stream is empty)' : `${formatDuration(value.oldestAgeMs)} old`} · {value.status}
-						</Text>
-						<Text color={theme.muted} bold wrap="truncate">
-							{'  '}
-							{'SHARD'.padEnd(22)}
-							{'STATE'.padEnd(8)}
-							{'OLDEST'.padStart(8)}
-							{losses ? `  ${'UNREADABLE AFTER'.padStart(18)}  SPAN` : ''}
-						</Text>
-						{shards.slice(0, rows).map((shard) => {
-							const loss = losses?.get(shard.shardId);
-							return (
-								<Text key={shard.shardId} wrap="truncate">
-									{'  '}
-									{shard.shardId.padEnd(22)}
-									{(shard.open ? 'open' : 'closed').padEnd(8)}
-									{(shard.oldest ? formatDuration(shard.oldest.ageMs) : '-').padStart(8)}
-									{loss ? (
-										<Text color={loss.records > 0 ? theme.warning : undefined}>
-											{'  '}
-											{`${loss.atLeast ? '≥' : ''}${formatCompact(loss.records)} records`.padStart(18)}
-											{'  '}
-											{loss.records > 0 ? formatDuration(loss.spanMs) : '-'}
-										</Text>
-									) : null}
-								</Text>
-							);
-						})}
-						{shards.length > rows ? <Text color={theme.muted}>… and {shards.length - rows} more shards</Text> : null}
-					</Box>
-				)}
-			</StateView>
+			<OverviewTable overview={overview} losses={losses} height={height} />
 			<Text color={theme.muted}>
 				Kinesis keeps records {RETENTION_LIMITS.minHours} to {RETENTION_LIMITS.maxHours} hours (1 to 365 days).
 			</Text>
@@ -213,5 +180,59 @@ function RetentionPanel({
 				/>
 			) : null}
 		</Box>
+	);
+}
+
+/** The retention now, and each shard's oldest record beside what a planned decrease makes unreadable in it. */
+function OverviewTable({
+	overview,
+	losses,
+	height,
+}: {
+	readonly overview: Loadable<RetentionOverview>;
+	readonly losses: ReadonlyMap<string, ShardLoss> | undefined;
+	readonly height: number;
+}) {
+	const theme = useTheme();
+	const shards = overview.status === 'ready' ? overview.value.shards : [];
+	const rows = Math.max(2, Math.min(shards.length, height - 16));
+	return (
+		<StateView state={overview} what="the retention and the oldest records">
+			{(value) => (
+				<Box flexDirection="column">
+					<Text wrap="truncate">
+						now {hoursText(value.retentionHours)} · oldest record{' '}
+						{value.oldestAgeMs === undefined ? 'none (the stream is empty)' : `${formatDuration(value.oldestAgeMs)} old`} · {value.status}
+					</Text>
+					<Text color={theme.muted} bold wrap="truncate">
+						{'  '}
+						{'SHARD'.padEnd(22)}
+						{'STATE'.padEnd(8)}
+						{'OLDEST'.padStart(8)}
+						{losses ? `  ${'UNREADABLE AFTER'.padStart(18)}  SPAN` : ''}
+					</Text>
+					{shards.slice(0, rows).map((shard) => {
+						const loss = losses?.get(shard.shardId);
+						return (
+							<Text key={shard.shardId} wrap="truncate">
+								{'  '}
+								{shard.shardId.padEnd(22)}
+								{(shard.open ? 'open' : 'closed').padEnd(8)}
+								{(shard.oldest ? formatDuration(shard.oldest.ageMs) : '-').padStart(8)}
+								{loss ? (
+									<Text color={loss.records > 0 ? theme.warning : undefined}>
+										{'  '}
+										{`${loss.atLeast ? '≥' : ''}${formatCompact(loss.records)} records`.padStart(18)}
+										{'  '}
+										{loss.records > 0 ? formatDuration(loss.spanMs) : '-'}
+									</Text>
+								) : null}
+							</Text>
+						);
+					})}
+					{shards.length > rows ? <Text color={theme.muted}>… and {shards.length - rows} more shards</Text> : null}
+				</Box>
+			)}
+		</StateView>
 	);
 }
