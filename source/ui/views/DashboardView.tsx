@@ -2,7 +2,7 @@ import {Box} from 'ink';
 import {keysOf} from '../keymap.js';
 import {Text} from '../components/Text.js';
 import {useEffect, useMemo, useState} from 'react';
-import type {DashboardSnapshot, HotShard} from '../../console/dashboardStore.js';
+import type {DashboardSnapshot, DashboardStore, HotShard} from '../../console/dashboardStore.js';
 import {SHARD_SORTS, rowFigures, shardTable, type RowFigures, type ShardSort} from '../../console/shardTable.js';
 import type {ShardMeter} from '../../console/meters.js';
 import {total} from '../../console/metrics.js';
@@ -42,6 +42,8 @@ const STREAM_ROW: Row = {kind: 'stream'};
  * is computed when its data changes, not per frame. Enter tails the selected shard, `t` the stream; `w`
  * and `m` change the window and the charted metric. The background work runs only while the view is on top.
  */
+// One component still: past its state and memos, its body is the one command switch and the one tree, both reading
+// the same selection, sort and filter; the height split and the shards in view are named helpers below.
 export function DashboardView({stream, height, width}: {readonly stream: string; readonly height: number; readonly width?: number}) {
 	const services = useServices();
 	const navigator = useNavigator();
@@ -73,22 +75,9 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 	const chosenRow = rows[chosen];
 	const chosenShard = chosenRow?.kind === 'shard' ? chosenRow.shard : undefined;
 
-	// Height: the fixed lines, then the charts (5 to 12 lines), and the shard rows in what is left.
 	const layout = tableLayout(cols);
-	// The READ column's legend takes a line where the column is shown.
-	const extraLines = (editingFilter || filter ? 1 : 0) + (layout.read ? 1 : 0);
-	const available = Math.max(1, height - FIXED_LINES - extraLines);
-	const chartLines = available >= MIN_CHART_LINES + 3 ? Math.min(MAX_CHART_LINES, Math.max(MIN_CHART_LINES, available - rows.length)) : 0;
-	let tableRows = Math.max(1, available - chartLines);
-	if (rows.length > tableRows) tableRows = Math.max(1, tableRows - 1);
-
-	// The store learns which shards are in view: the live reader reads those.
-	const start = windowStart(chosen, tableRows, rows.length);
-	const inViewKey = rows
-		.slice(start, start + tableRows)
-		.flatMap((row) => (row.kind === 'shard' ? [row.shard.shardId] : []))
-		.join('\n');
-	useEffect(() => store.show(inViewKey === '' ? [] : inViewKey.split('\n')), [store, inViewKey]);
+	const {chartLines, tableRows} = splitHeight(height, rows.length, {filterLine: editingFilter || filter !== '', readLegend: layout.read});
+	useShardsInView(store, rows, chosen, tableRows);
 
 	useViewCommands('dashboard', (command) => {
 		switch (command) {
@@ -198,6 +187,32 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 			/>
 		</Box>
 	);
+}
+
+/** Height: the fixed lines, then the charts (5 to 12 lines), and the shard rows in what is left. */
+function splitHeight(
+	height: number,
+	rowCount: number,
+	extra: {readonly filterLine: boolean; readonly readLegend: boolean},
+): {chartLines: number; tableRows: number} {
+	// The READ column's legend takes a line where the column is shown.
+	const extraLines = (extra.filterLine ? 1 : 0) + (extra.readLegend ? 1 : 0);
+	const available = Math.max(1, height - FIXED_LINES - extraLines);
+	const chartLines = available >= MIN_CHART_LINES + 3 ? Math.min(MAX_CHART_LINES, Math.max(MIN_CHART_LINES, available - rowCount)) : 0;
+	let tableRows = Math.max(1, available - chartLines);
+	if (rowCount > tableRows) tableRows = Math.max(1, tableRows - 1);
+	return {chartLines, tableRows};
+}
+
+/** The store learns which shards are in view: the live reader reads those. */
+function useShardsInView(store: DashboardStore, rows: readonly Row[], chosen: number, tableRows: number): void {
+	const start = windowStart(chosen, tableRows, rows.length);
+	// A string key, so the effect runs when the shards in view change, not on every new rows array.
+	const inViewKey = rows
+		.slice(start, start + tableRows)
+		.flatMap((row) => (row.kind === 'shard' ? [row.shard.shardId] : []))
+		.join('\n');
+	useEffect(() => store.show(inViewKey === '' ? [] : inViewKey.split('\n')), [store, inViewKey]);
 }
 
 const NO_SHARDS: readonly ShardView[] = [];
