@@ -192,6 +192,8 @@ function SplitPanel({
 
 type MergeMode = {readonly kind: 'coldest'} | {readonly kind: 'neighbour'; readonly side: 'upper' | 'lower'};
 
+// One component: its hooks (the shape, the pair chosen, the plan, the change) and one tree that shows the plan or why
+// there is none; the bars are already RangeLine and ResultMap.
 function MergePanel({
 	services,
 	ops,
@@ -297,6 +299,8 @@ function MergePanel({
 	);
 }
 
+// One component: its hooks (the shape, the account quota, the typed target, the plan) and one tree of the limits, then
+// the equal ranges or the problems; a little over 80 lines, and the tree reads best whole.
 function ScalePanel({services, ops, stream, height}: PanelProps) {
 	const theme = useTheme();
 	const barWidth = useBarWidth();
