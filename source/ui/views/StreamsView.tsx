@@ -19,6 +19,7 @@ const COLUMNS = ['STREAM', 'STATUS', 'MODE', 'SHARDS', 'RETENTION', 'CONSUMERS',
  * Every stream with status, mode, shards, retention, consumers, encryption and incoming rate; `/` filters,
  * Enter opens. The list comes from ListStreams' summaries; the rows in view are described (and rated) as
  * they come into view, so that a thousand streams cost what the twenty on screen cost.
+ * One component: its state, the rows in view, one short command handler and one list; only just over 80 lines.
  */
 export function StreamsView({height}: {readonly height: number}) {
 	const {streams} = useServices();
