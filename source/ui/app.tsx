@@ -42,15 +42,37 @@ function slowdownNotice(slowdowns: readonly Slowdown[]): Notice | undefined {
 	return text === undefined ? undefined : {level: 'warning', text, at: new Date()};
 }
 
+/** The stack of screens and the navigator that pushes and pops it. */
+function useRouteStack(initialRoute: Route, notices: AppProps['services']['notices']): [readonly Route[], Navigator] {
+	const [stack, setStack] = useState<readonly Route[]>([initialRoute]);
+	// A notice belongs to the screen it was said on: moving to another screen clears it.
+	const navigator = useMemo<Navigator>(
+		() => ({
+			push: (next) => {
+				notices.clear();
+				setStack((current) => [...current, next]);
+			},
+			back: () => {
+				notices.clear();
+				setStack((current) => (current.length > 1 ? current.slice(0, -1) : current));
+			},
+		}),
+		[notices],
+	);
+	return [stack, navigator];
+}
+
 /**
  * The console's frame: a status line, the view on top of the stack, and a hint bar. Keys become
  * commands through the keymap; global ones (help, palette, back, quit) are handled here, the rest go
  * to the view on top. While a view takes typed text, every key is its own.
+ * One component: the key handling (global commands, the help overlay's keys) and the frame's tree share the overlay and
+ * the stack, and the tree is mostly its context providers.
  */
 export function App({services, theme, initialRoute = {kind: 'streams'}, renderRoute}: AppProps) {
 	const {exit} = useApp();
 	const {rows, columns} = useTerminalSize();
-	const [stack, setStack] = useState<readonly Route[]>([initialRoute]);
+	const [stack, navigator] = useRouteStack(initialRoute, services.notices);
 	const [overlay, setOverlay] = useState<Overlay>(undefined);
 	const [helpOffset, setHelpOffset] = useState(0);
 	const captured = useRef<KeyHandler | undefined>(undefined);
@@ -66,21 +88,6 @@ export function App({services, theme, initialRoute = {kind: 'streams'}, renderRo
 	// The status line takes a row or two, the hint bar one.
 	const viewHeight = Math.max(3, rows - statusLineRows(status) - 1);
 
-	// A notice belongs to the screen it was said on: moving to another screen clears it.
-	const {notices} = services;
-	const navigator = useMemo<Navigator>(
-		() => ({
-			push: (next) => {
-				notices.clear();
-				setStack((current) => [...current, next]);
-			},
-			back: () => {
-				notices.clear();
-				setStack((current) => (current.length > 1 ? current.slice(0, -1) : current));
-			},
-		}),
-		[notices],
-	);
 	const capture = useMemo(() => ({captured}), []);
 
 	const run = (binding: Binding) => {
