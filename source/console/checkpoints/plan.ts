@@ -1,6 +1,14 @@
 import {GetShardIteratorCommand} from '@aws-sdk/client-kinesis';
 import type {PlanProblem} from '../changes.js';
-import {checkpointPosition, documentsOf, leaseKeyOf, streamIdentifierText, type Lease, type LeaseClients} from '../leases.js';
+import {
+	checkpointPosition,
+	documentsOf,
+	leaseKeyOf,
+	streamIdentifierText,
+	type CheckpointPosition,
+	type Lease,
+	type LeaseClients,
+} from '../leases.js';
 import {plural} from '../format.js';
 import {mapLimited} from '../mapLimited.js';
 import {normalizeShardId, shardNumber} from '../reshard.js';
@@ -264,49 +272,7 @@ export async function planCheckpointReset(
 		let next: ShardResetPlan['next'];
 		let nextCursor: Cursor;
 		try {
-			switch (target.type) {
-				case 'TRIM_HORIZON':
-					next = {checkpoint: 'TRIM_HORIZON', subSequenceNumber: 0};
-					nextCursor = {kind: 'start'};
-					break;
-				case 'LATEST':
-					next = {checkpoint: 'LATEST', subSequenceNumber: 0};
-					nextCursor = {kind: 'tip'};
-					break;
-				case 'SEQUENCE_NUMBER': {
-					await withRetries(
-						() =>
-							clients.kinesis.send(
-								new GetShardIteratorCommand({
-									...streamParameters(stream),
-									ShardId: shardId,
-									ShardIteratorType: 'AT_SEQUENCE_NUMBER',
-									StartingSequenceNumber: target.sequenceNumber,
-								}),
-								options.signal ? {abortSignal: options.signal} : {},
-							),
-						options.signal,
-					);
-					next = {checkpoint: target.sequenceNumber, subSequenceNumber: 0};
-					nextCursor = {kind: 'after', sequenceNumber: target.sequenceNumber};
-					break;
-				}
-				case 'AT_TIMESTAMP': {
-					const around = await recordsAround(clients.kinesis, stream, shardId, target.timestamp, budget);
-					const firstRecord =
-						around.after === undefined
-							? {}
-							: {firstRecord: {sequenceNumber: around.after.sequenceNumber, arrivalTime: new Date(around.after.arrivalMs).toISOString()}};
-					if (around.before === undefined) {
-						next = {checkpoint: 'TRIM_HORIZON', subSequenceNumber: 0, ...firstRecord};
-						nextCursor = {kind: 'start'};
-					} else {
-						next = {checkpoint: around.before.sequenceNumber, subSequenceNumber: 0, ...firstRecord};
-						nextCursor = {kind: 'after', sequenceNumber: around.before.sequenceNumber};
-					}
-					break;
-				}
-			}
+			({next, cursor: nextCursor} = await newCheckpoint(clients, stream, shardId, target, budget, options.signal));
 		} catch (error) {
 			if (options.signal?.aborted) throw error;
 			if ((error as {name?: string}).name === 'InvalidArgumentException' && target.type === 'SEQUENCE_NUMBER') {
@@ -323,38 +289,7 @@ export async function planCheckpointReset(
 			}
 			throw error;
 		}
-		// What moves: from the current checkpoint (or where a leaseless shard would start: TRIM_HORIZON) to the new one.
-		const currentCursor: Cursor | undefined = lease === undefined ? {kind: 'start'} : cursorOf(position);
-		let effect: ResetEffect;
-		if (currentCursor === undefined) {
-			effect = {
-				kind: 'unknown',
-				reason:
-					position.type === 'AT_TIMESTAMP'
-						? "the current position is the application's initial timestamp, which the lease does not hold"
-						: 'the current checkpoint is not a position',
-			};
-		} else {
-			const order = compareCursors(nextCursor, currentCursor);
-			if (order === 0) effect = {kind: 'none'};
-			else {
-				const [from, to] = order < 0 ? [nextCursor, currentCursor] : [currentCursor, nextCursor];
-				const counted = await countBetween(clients.kinesis, stream, shardId, from, to, budget);
-				effect =
-					counted.records === 0 && !counted.atLeast
-						? {kind: 'none'}
-						: {
-								kind: order < 0 ? 're-read' : 'skip',
-								records: counted.records,
-								atLeast: counted.atLeast,
-								...(counted.estimate === undefined ? {} : {estimate: counted.estimate}),
-								...(counted.firstMs === undefined ? {} : {from: new Date(counted.firstMs).toISOString()}),
-								...(counted.lastMs === undefined ? {} : {to: new Date(counted.lastMs).toISOString()}),
-								...(counted.firstMs === undefined || counted.lastMs === undefined ? {} : {spanMs: counted.lastMs - counted.firstMs}),
-								...(to.kind === 'tip' && position.type !== 'SHARD_END' && order > 0 ? {andNewer: true} : {}),
-							};
-			}
-		}
+		const effect = await resetEffect(clients, stream, shardId, lease, position, nextCursor, budget);
 		const sameText = lease?.checkpoint === next.checkpoint && (lease.checkpointSubSequenceNumber ?? 0) === next.subSequenceNumber;
 		// A finished shard stays finished unless the reset makes it read records again.
 		const finishedStays = position.type === 'SHARD_END' && effect.kind !== 're-read';
@@ -526,4 +461,90 @@ function planWarnings({
 	if (written.length === 0 && problems === 0) warnings.push('Every chosen checkpoint is already there: there is nothing to write.');
 
 	return {warnings, liveWorkers};
+}
+
+/** A shard's new checkpoint under the target, and the cursor it reads from; a sequence number is checked against the shard first. */
+async function newCheckpoint(
+	clients: LeaseClients,
+	stream: StreamRef,
+	shardId: string,
+	target: ResetTarget,
+	budget: Budget,
+	signal: AbortSignal | undefined,
+): Promise<{next: ShardResetPlan['next']; cursor: Cursor}> {
+	switch (target.type) {
+		case 'TRIM_HORIZON':
+			return {next: {checkpoint: 'TRIM_HORIZON', subSequenceNumber: 0}, cursor: {kind: 'start'}};
+		case 'LATEST':
+			return {next: {checkpoint: 'LATEST', subSequenceNumber: 0}, cursor: {kind: 'tip'}};
+		case 'SEQUENCE_NUMBER': {
+			await withRetries(
+				() =>
+					clients.kinesis.send(
+						new GetShardIteratorCommand({
+							...streamParameters(stream),
+							ShardId: shardId,
+							ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+							StartingSequenceNumber: target.sequenceNumber,
+						}),
+						signal ? {abortSignal: signal} : {},
+					),
+				signal,
+			);
+			return {
+				next: {checkpoint: target.sequenceNumber, subSequenceNumber: 0},
+				cursor: {kind: 'after', sequenceNumber: target.sequenceNumber},
+			};
+		}
+		case 'AT_TIMESTAMP': {
+			const around = await recordsAround(clients.kinesis, stream, shardId, target.timestamp, budget);
+			const firstRecord =
+				around.after === undefined
+					? {}
+					: {firstRecord: {sequenceNumber: around.after.sequenceNumber, arrivalTime: new Date(around.after.arrivalMs).toISOString()}};
+			return around.before === undefined
+				? {next: {checkpoint: 'TRIM_HORIZON', subSequenceNumber: 0, ...firstRecord}, cursor: {kind: 'start'}}
+				: {
+						next: {checkpoint: around.before.sequenceNumber, subSequenceNumber: 0, ...firstRecord},
+						cursor: {kind: 'after', sequenceNumber: around.before.sequenceNumber},
+					};
+		}
+	}
+}
+
+/** What moves: from the current checkpoint (or where a leaseless shard would start: TRIM_HORIZON) to the new one, counted. */
+async function resetEffect(
+	clients: LeaseClients,
+	stream: StreamRef,
+	shardId: string,
+	lease: Lease | undefined,
+	position: CheckpointPosition,
+	nextCursor: Cursor,
+	budget: Budget,
+): Promise<ResetEffect> {
+	const currentCursor: Cursor | undefined = lease === undefined ? {kind: 'start'} : cursorOf(position);
+	if (currentCursor === undefined)
+		return {
+			kind: 'unknown',
+			reason:
+				position.type === 'AT_TIMESTAMP'
+					? "the current position is the application's initial timestamp, which the lease does not hold"
+					: 'the current checkpoint is not a position',
+		};
+	const order = compareCursors(nextCursor, currentCursor);
+	if (order === 0) return {kind: 'none'};
+	const [from, to] = order < 0 ? [nextCursor, currentCursor] : [currentCursor, nextCursor];
+	const counted = await countBetween(clients.kinesis, stream, shardId, from, to, budget);
+	return counted.records === 0 && !counted.atLeast
+		? {kind: 'none'}
+		: {
+				kind: order < 0 ? 're-read' : 'skip',
+				records: counted.records,
+				atLeast: counted.atLeast,
+				...(counted.estimate === undefined ? {} : {estimate: counted.estimate}),
+				...(counted.firstMs === undefined ? {} : {from: new Date(counted.firstMs).toISOString()}),
+				...(counted.lastMs === undefined ? {} : {to: new Date(counted.lastMs).toISOString()}),
+				...(counted.firstMs === undefined || counted.lastMs === undefined ? {} : {spanMs: counted.lastMs - counted.firstMs}),
+				...(to.kind === 'tip' && position.type !== 'SHARD_END' && order > 0 ? {andNewer: true} : {}),
+			};
 }
