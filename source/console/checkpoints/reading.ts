@@ -306,6 +306,7 @@ export class CheckpointReader {
 	}
 }
 
+/** The report from what was read: a row per shard (shardCheckpoint), the workers with their leases, and the summary. */
 function buildReport(
 	stream: StreamRef,
 	application: string,
@@ -320,68 +321,7 @@ function buildReport(
 	const ids = [...new Set([...byShard.keys(), ...state.shards.keys()])].sort(
 		(a, b) => shardNumber(a) - shardNumber(b) || a.localeCompare(b),
 	);
-	const shards = ids.map((shardId): ShardCheckpoint => {
-		const lease = byShard.get(shardId);
-		const shard = state.shards.get(shardId);
-		const position = checkpointPosition(lease);
-		const holder = holderOf(lease);
-		const parentShardIds = lease && lease.parentShardIds.length > 0 ? lease.parentShardIds : (shard?.parents ?? []);
-		const flags: CheckpointFlag[] = [];
-		let note: string | undefined;
-		let lag: ShardLag = lags.get(shardId) ?? {state: 'unknown', reason: 'not read'};
-		if (lease === undefined) {
-			if (finishedWithoutLease.has(shardId)) {
-				lag = {state: 'shard-end'};
-				note = 'finished: its lease was removed once its children had leases';
-			} else {
-				flags.push('no-lease');
-				const leasedParents = parentShardIds.filter((parent) => byShard.has(parent));
-				lag = {state: 'unknown', reason: 'no lease'};
-				note =
-					leasedParents.length > 0
-						? `no lease yet: the KCL makes one when ${leasedParents.join(' and ')} reach${leasedParents.length === 1 ? 'es' : ''} SHARD_END, starting at TRIM_HORIZON`
-						: "no lease: the application has not picked this shard up; its shard sync makes a lease at the application's initial position";
-			}
-		} else {
-			const finished = position.type === 'SHARD_END';
-			if (!finished && shard === undefined) {
-				flags.push('shard-gone');
-				note = 'the stream no longer lists this shard (past retention, or not this stream)';
-			}
-			if (!finished && (holder === 'stale' || holder === 'unowned')) flags.push('not-held');
-			const waiting = lease.parentShardIds.filter((parent) => {
-				const parentLease = byShard.get(parent);
-				return parentLease !== undefined && checkpointPosition(parentLease).type !== 'SHARD_END';
-			});
-			if (!finished && waiting.length > 0) {
-				flags.push('waiting-for-parent');
-				note ??= `waits for ${waiting.join(' and ')} to reach SHARD_END`;
-			}
-			if (!finished && lease.checkpointOwner !== undefined) {
-				flags.push('handoff');
-				note ??= `handed off: ${lease.checkpointOwner} writes its last checkpoint, then ${lease.leaseOwner ?? 'the next owner'} reads on`;
-			}
-		}
-		return {
-			shardId,
-			...(lease === undefined ? {} : {leaseKey: lease.leaseKey}),
-			...(shard === undefined ? {} : {shard: {open: shard.open, parents: shard.parents}}),
-			...(lease?.leaseOwner === undefined ? {} : {leaseOwner: lease.leaseOwner}),
-			...(lease === undefined ? {} : {leaseCounter: lease.leaseCounter}),
-			...(lease?.checkpoint === undefined ? {} : {checkpoint: lease.checkpoint}),
-			...(lease?.checkpointSubSequenceNumber === undefined ? {} : {checkpointSubSequenceNumber: lease.checkpointSubSequenceNumber}),
-			...(lease?.checkpointOwner === undefined ? {} : {checkpointOwner: lease.checkpointOwner}),
-			...(lease?.throughputKBps === undefined ? {} : {throughputKBps: lease.throughputKBps}),
-			parentShardIds,
-			...(lease === undefined || lease.childShardIds.length === 0 ? {} : {childShardIds: lease.childShardIds}),
-			...(lease?.hashKeyRange === undefined ? {} : {hashKeyRange: lease.hashKeyRange}),
-			position,
-			holder,
-			lag,
-			flags,
-			...(note === undefined ? {} : {note}),
-		};
-	});
+	const shards = ids.map((shardId) => shardCheckpoint(shardId, {state, byShard, finishedWithoutLease, lags, holderOf}));
 	const workers = new Map<string, {leases: number; live: boolean | undefined}>();
 	for (const lease of state.leases) {
 		if (lease.leaseOwner === undefined) continue;
@@ -415,6 +355,85 @@ function buildReport(
 		livenessMs,
 		...(state.coordination === undefined ? {} : {kcl: state.coordination}),
 		...(state.coordinationProblem === undefined ? {} : {kclProblem: state.coordinationProblem}),
+	};
+}
+
+/** One shard's row of the report: its lease, position, holder and lag, with the flags and the note worth reading. */
+function shardCheckpoint(
+	shardId: string,
+	{
+		state,
+		byShard,
+		finishedWithoutLease,
+		lags,
+		holderOf,
+	}: {
+		readonly state: ApplicationState;
+		readonly byShard: ReadonlyMap<string, Lease>;
+		readonly finishedWithoutLease: ReadonlySet<string>;
+		readonly lags: ReadonlyMap<string, ShardLag>;
+		readonly holderOf: (lease: Lease | undefined) => Holder;
+	},
+): ShardCheckpoint {
+	const lease = byShard.get(shardId);
+	const shard = state.shards.get(shardId);
+	const position = checkpointPosition(lease);
+	const holder = holderOf(lease);
+	const parentShardIds = lease && lease.parentShardIds.length > 0 ? lease.parentShardIds : (shard?.parents ?? []);
+	const flags: CheckpointFlag[] = [];
+	let note: string | undefined;
+	let lag: ShardLag = lags.get(shardId) ?? {state: 'unknown', reason: 'not read'};
+	if (lease === undefined) {
+		if (finishedWithoutLease.has(shardId)) {
+			lag = {state: 'shard-end'};
+			note = 'finished: its lease was removed once its children had leases';
+		} else {
+			flags.push('no-lease');
+			const leasedParents = parentShardIds.filter((parent) => byShard.has(parent));
+			lag = {state: 'unknown', reason: 'no lease'};
+			note =
+				leasedParents.length > 0
+					? `no lease yet: the KCL makes one when ${leasedParents.join(' and ')} reach${leasedParents.length === 1 ? 'es' : ''} SHARD_END, starting at TRIM_HORIZON`
+					: "no lease: the application has not picked this shard up; its shard sync makes a lease at the application's initial position";
+		}
+	} else {
+		const finished = position.type === 'SHARD_END';
+		if (!finished && shard === undefined) {
+			flags.push('shard-gone');
+			note = 'the stream no longer lists this shard (past retention, or not this stream)';
+		}
+		if (!finished && (holder === 'stale' || holder === 'unowned')) flags.push('not-held');
+		const waiting = lease.parentShardIds.filter((parent) => {
+			const parentLease = byShard.get(parent);
+			return parentLease !== undefined && checkpointPosition(parentLease).type !== 'SHARD_END';
+		});
+		if (!finished && waiting.length > 0) {
+			flags.push('waiting-for-parent');
+			note ??= `waits for ${waiting.join(' and ')} to reach SHARD_END`;
+		}
+		if (!finished && lease.checkpointOwner !== undefined) {
+			flags.push('handoff');
+			note ??= `handed off: ${lease.checkpointOwner} writes its last checkpoint, then ${lease.leaseOwner ?? 'the next owner'} reads on`;
+		}
+	}
+	return {
+		shardId,
+		...(lease === undefined ? {} : {leaseKey: lease.leaseKey}),
+		...(shard === undefined ? {} : {shard: {open: shard.open, parents: shard.parents}}),
+		...(lease?.leaseOwner === undefined ? {} : {leaseOwner: lease.leaseOwner}),
+		...(lease === undefined ? {} : {leaseCounter: lease.leaseCounter}),
+		...(lease?.checkpoint === undefined ? {} : {checkpoint: lease.checkpoint}),
+		...(lease?.checkpointSubSequenceNumber === undefined ? {} : {checkpointSubSequenceNumber: lease.checkpointSubSequenceNumber}),
+		...(lease?.checkpointOwner === undefined ? {} : {checkpointOwner: lease.checkpointOwner}),
+		...(lease?.throughputKBps === undefined ? {} : {throughputKBps: lease.throughputKBps}),
+		parentShardIds,
+		...(lease === undefined || lease.childShardIds.length === 0 ? {} : {childShardIds: lease.childShardIds}),
+		...(lease?.hashKeyRange === undefined ? {} : {hashKeyRange: lease.hashKeyRange}),
+		position,
+		holder,
+		lag,
+		flags,
+		...(note === undefined ? {} : {note}),
 	};
 }
 
