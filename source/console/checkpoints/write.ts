@@ -59,6 +59,7 @@ const PENDING_ATTRIBUTES = ['pendingCheckpoint', 'pendingCheckpointSubSequenceNu
  * since the plan is left as it is and reported, and the plan is made again for the caller to show.
  * Yields `submitting`, `retrying` while throttled, and `done` with the result; the audit log
  * gets a `submitted` line before the writes and a `completed` (or `failed`) line after.
+ * One generator: the yields, the writes and the audit lines around them are one ordered sequence.
  */
 export async function* executeCheckpointReset(
 	context: CheckpointChangeContext,
@@ -71,29 +72,7 @@ export async function* executeCheckpointReset(
 	const documents = documentsOf(context);
 	const audit = context.audit === false ? undefined : (context.audit ?? new AuditLog());
 	const toWrite = plan.shards.filter((shard) => shard.action !== 'unchanged');
-	const base = {
-		id: AuditLog.newId(),
-		operation: 'checkpoint-reset',
-		stream: streamNameOf(plan.stream),
-		target: auditTarget(context.target),
-		parameters: {
-			application: plan.application,
-			to: plan.target,
-			shards: plan.request.shards ?? 'all',
-			createMissingLeases: plan.request.createMissingLeases ?? false,
-		},
-	};
-	const before = toWrite.map((shard) => ({
-		shardId: shard.shardId,
-		...(shard.current.exists
-			? {
-					checkpoint: shard.current.checkpoint ?? null,
-					subSequenceNumber: shard.current.subSequenceNumber ?? 0,
-					leaseCounter: shard.current.leaseCounter,
-				}
-			: {lease: 'none'}),
-	}));
-	const planned = toWrite.map((shard) => ({shardId: shard.shardId, checkpoint: shard.next.checkpoint}));
+	const {base, before, planned} = auditOfReset(context, plan, toWrite);
 
 	await audit?.check();
 	yield {type: 'submitting', operation: 'checkpoint reset'};
@@ -166,6 +145,35 @@ export async function* executeCheckpointReset(
 	};
 	yield {type: 'done', elapsedMs, result};
 	return result;
+}
+
+/** What the audit log says of a reset: the operation, the checkpoints before, and the ones planned. */
+function auditOfReset(context: CheckpointChangeContext, plan: CheckpointResetPlan, toWrite: readonly ShardResetPlan[]) {
+	const base = {
+		id: AuditLog.newId(),
+		operation: 'checkpoint-reset',
+		stream: streamNameOf(plan.stream),
+		target: auditTarget(context.target),
+		parameters: {
+			application: plan.application,
+			to: plan.target,
+			shards: plan.request.shards ?? 'all',
+			createMissingLeases: plan.request.createMissingLeases ?? false,
+		},
+	};
+	const before = toWrite.map((shard) => ({
+		shardId: shard.shardId,
+		...(shard.current.exists
+			? {
+					checkpoint: shard.current.checkpoint ?? null,
+					subSequenceNumber: shard.current.subSequenceNumber ?? 0,
+					leaseCounter: shard.current.leaseCounter,
+				}
+			: {lease: 'none'}),
+	}));
+	const planned = toWrite.map((shard) => ({shardId: shard.shardId, checkpoint: shard.next.checkpoint}));
+
+	return {base, before, planned};
 }
 
 async function writeShard(
