@@ -52,7 +52,8 @@ const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 const H2_WINDOW_BYTES = 8 * 1024 * 1024;
 
 // Longer than 80 lines on purpose: the listeners of one server (HTTP/1.1, HTTP/2, TLS) share its
-// connection set and closing state; split, each part would need the whole of it passed in.
+// connection set and closing state; split, each part would need the whole of it passed in. (An HTTP/2
+// session's own timers need none of it: manageSession.)
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
 	const requestMs = options.timeouts?.requestMs ?? 120_000;
 	// Node refuses a headers timeout longer than the request timeout.
@@ -101,47 +102,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	h2.on('session', (session: Http2Session) => {
 		sessions.add(session);
 		session.on('close', () => sessions.delete(session));
-		// Node's destroy marks a session destroyed before it clears the session's timer, and a destroyed
-		// session ignores setTimeout: the idle timer below would keep every closed session (about 3 KB)
-		// alive for idleMs. The AWS SDK opens a connection per Kinesis call over HTTP/2, so under load
-		// that held tens of MB. The timer is cleared first.
-		const destroy = session.destroy.bind(session);
-		session.destroy = (error?: Error, code?: number) => {
-			if (!session.destroyed) session.setTimeout(0);
-			destroy(error, code);
-		};
-		// A session with no stream under way that has been quiet for idleMs is closed with GOAWAY, as
-		// HTTP/1.1's keep-alive timeout closes an idle connection.
-		let open = 0;
-		session.on('stream', (stream: http2.ServerHttp2Stream) => {
-			open++;
-			stream.once('close', () => {
-				// The quiet time counts from the last stream's end (the timer may have fired while it ran).
-				if (--open === 0 && !session.closed) session.setTimeout(idleMs);
-			});
-		});
-		// Bytes moved when the session was last found silent with streams under way.
-		let silentAt: number | undefined;
-		session.on('timeout', () => {
-			if (open === 0) {
-				session.close();
-				// A session whose close does not complete (a header block left open, say) is not waited for.
-				setTimeout(() => session.destroy(), idleMs).unref();
-				return;
-			}
-			// Streams under way, yet nothing sent or received for idleMs, and again for idleMs more: a client
-			// that stopped reading, or a session the protocol has ended (after a GOAWAY for a protocol error,
-			// Node waits on its streams for ever). Twice, so that a busy moment of the engine's own is not taken for it.
-			const moved = session.socket.bytesRead + session.socket.bytesWritten;
-			if (moved === silentAt) return session.destroy();
-			silentAt = moved;
-			session.setTimeout(idleMs);
-		});
-		session.setTimeout(idleMs);
-		// The connection's receive window, raised in the first flight with the SETTINGS: a PutRecords body of
-		// 500 records (about 90 KB) no longer waits a round trip of both event loops past the default 64 KB.
-		// Last, once every listener is on: the call may act on input already buffered, and emit 'stream'.
-		session.setLocalWindowSize(H2_WINDOW_BYTES);
+		manageSession(session, idleMs);
 	});
 	const sockets = new Set<Socket>();
 	const tcp = net.createServer((socket) => {
@@ -178,6 +139,51 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 			await stopped;
 		},
 	};
+}
+
+/** An HTTP/2 session's timers and window: closed once idle for idleMs, destroyed when it stays silent with streams under way. */
+function manageSession(session: Http2Session, idleMs: number): void {
+	// Node's destroy marks a session destroyed before it clears the session's timer, and a destroyed
+	// session ignores setTimeout: the idle timer below would keep every closed session (about 3 KB)
+	// alive for idleMs. The AWS SDK opens a connection per Kinesis call over HTTP/2, so under load
+	// that held tens of MB. The timer is cleared first.
+	const destroy = session.destroy.bind(session);
+	session.destroy = (error?: Error, code?: number) => {
+		if (!session.destroyed) session.setTimeout(0);
+		destroy(error, code);
+	};
+	// A session with no stream under way that has been quiet for idleMs is closed with GOAWAY, as
+	// HTTP/1.1's keep-alive timeout closes an idle connection.
+	let open = 0;
+	session.on('stream', (stream: http2.ServerHttp2Stream) => {
+		open++;
+		stream.once('close', () => {
+			// The quiet time counts from the last stream's end (the timer may have fired while it ran).
+			if (--open === 0 && !session.closed) session.setTimeout(idleMs);
+		});
+	});
+	// Bytes moved when the session was last found silent with streams under way.
+	let silentAt: number | undefined;
+	session.on('timeout', () => {
+		if (open === 0) {
+			session.close();
+			// A session whose close does not complete (a header block left open, say) is not waited for.
+			setTimeout(() => session.destroy(), idleMs).unref();
+			return;
+		}
+		// Streams under way, yet nothing sent or received for idleMs, and again for idleMs more: a client
+		// that stopped reading, or a session the protocol has ended (after a GOAWAY for a protocol error,
+		// Node waits on its streams for ever). Twice, so that a busy moment of the engine's own is not taken for it.
+		const moved = session.socket.bytesRead + session.socket.bytesWritten;
+		if (moved === silentAt) return session.destroy();
+		silentAt = moved;
+		session.setTimeout(idleMs);
+	});
+	session.setTimeout(idleMs);
+	// The connection's receive window, raised in the first flight with the SETTINGS: a PutRecords body of
+	// 500 records (about 90 KB) no longer waits a round trip of both event loops past the default 64 KB.
+	// Last, once every listener is on: the call may act on input already buffered, and emit 'stream'.
+	session.setLocalWindowSize(H2_WINDOW_BYTES);
 }
 
 /**
