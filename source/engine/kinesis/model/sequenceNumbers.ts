@@ -117,6 +117,8 @@ function newWriter(shardSecond: number, streamMs: number, shardIndex: number): S
 	// plus (step × 2^80), which takes a third of the divisions of working it out anew. Kept in a
 	// Float64Array: doubles in closure variables are boxed, and each update would allocate.
 	const last = new Float64Array(LIMBS + 2).fill(Number.NaN);
+	// One closure on purpose: the eight limbs stay in local doubles from the sum to the digits; split into helpers,
+	// they would be returned in an array or passed boxed, and the hot path would allocate.
 	const write = (out: Uint8Array, offset: number, position: number): number => {
 		const seconds = Math.floor(position / 1_000_000);
 		const step = position - (last[LIMBS] as number);
