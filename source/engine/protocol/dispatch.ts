@@ -116,6 +116,7 @@ const codecs: Readonly<Record<string, Codec>> = {[json.contentType]: json, [json
  * with no known action or in no content type AWS reads, a bare refusal; then the body's syntax;
  * the action; the signature's presence (and, with `auth`, its validity); the input's types and
  * constraints; then the action itself. JSON requests get JSON answers, the rest CBOR.
+ * One function: that order is the behaviour, and it reads as one sequence of checks that each answer or go on.
  */
 export async function dispatch(
 	services: readonly Service[],
