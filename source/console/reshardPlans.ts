@@ -75,23 +75,7 @@ export function planSplit(shape: StreamShape, request: SplitRequest): SplitPlan 
 					preview(splitAt, end, undefined, rangeTraffic(splitAt, end)),
 				];
 
-	if (counts !== undefined) {
-		const outside = total - inRangeTotal;
-		if (total === 0) warnings.push(`No records of ${request.shardId} were observed: the shares of its traffic are unknown.`);
-		else if (inRangeTotal < 100 && method === 'median')
-			warnings.push(`Only ${formatCount(inRangeTotal)} records were observed: the median is a rough guess.`);
-		if (outside > 0) {
-			warnings.push(
-				`${formatCount(outside)} of the ${formatCount(total)} observed records have hash keys outside ${request.shardId}'s range (written with an ExplicitHashKey, which records read back do not carry): they are left out of the shares.`,
-			);
-		}
-		const hottest = hottestKey(request.observations ?? [], start, end);
-		if (hottest && inRangeTotal > 0 && hottest.count / inRangeTotal > 0.5) {
-			warnings.push(
-				`The ${hottest.partitionKey === undefined ? `hash key ${hottest.hashKey}` : `partition key '${hottest.partitionKey}'`} takes ${formatPercent(hottest.count / inRangeTotal)} of the shard's observed traffic: no split divides one key's records, so the child that holds it takes at least that much.`,
-			);
-		}
-	}
+	if (counts !== undefined) warnings.push(...observedTrafficWarnings(request, {start, end, total, inRangeTotal, method}));
 	return {
 		operation: 'split',
 		stream: shape.stream,
@@ -116,6 +100,36 @@ export function planSplit(shape: StreamShape, request: SplitRequest): SplitPlan 
 		problems,
 		warnings,
 	};
+}
+
+/** What the records observed say against a split: too few to trust, keys outside the shard, or one key too hot to divide. */
+function observedTrafficWarnings(
+	request: SplitRequest,
+	{
+		start,
+		end,
+		total,
+		inRangeTotal,
+		method,
+	}: {readonly start: bigint; readonly end: bigint; readonly total: number; readonly inRangeTotal: number; readonly method: SplitMethod},
+): string[] {
+	const warnings: string[] = [];
+	const outside = total - inRangeTotal;
+	if (total === 0) warnings.push(`No records of ${request.shardId} were observed: the shares of its traffic are unknown.`);
+	else if (inRangeTotal < 100 && method === 'median')
+		warnings.push(`Only ${formatCount(inRangeTotal)} records were observed: the median is a rough guess.`);
+	if (outside > 0) {
+		warnings.push(
+			`${formatCount(outside)} of the ${formatCount(total)} observed records have hash keys outside ${request.shardId}'s range (written with an ExplicitHashKey, which records read back do not carry): they are left out of the shares.`,
+		);
+	}
+	const hottest = hottestKey(request.observations ?? [], start, end);
+	if (hottest && inRangeTotal > 0 && hottest.count / inRangeTotal > 0.5) {
+		warnings.push(
+			`The ${hottest.partitionKey === undefined ? `hash key ${hottest.hashKey}` : `partition key '${hottest.partitionKey}'`} takes ${formatPercent(hottest.count / inRangeTotal)} of the shard's observed traffic: no split divides one key's records, so the child that holds it takes at least that much.`,
+		);
+	}
+	return warnings;
 }
 
 /**
@@ -181,7 +195,10 @@ function hottestKey(
 	return hottest;
 }
 
-/** Plans a merge of two open shards, in either order: the plan names the lower one ShardToMerge, as Kinesis wants. */
+/**
+ * Plans a merge of two open shards, in either order: the plan names the lower one ShardToMerge, as Kinesis wants.
+ * One function: the pair's checks, its traffic and the plan all read the same lower and upper shard and their rows.
+ */
 export function planMerge(
 	shape: StreamShape,
 	shardA: string,
@@ -333,7 +350,10 @@ export async function accountShardLimits(
 	}
 }
 
-/** Plans UpdateShardCount with UNIFORM_SCALING to `target` open shards, checking AWS's limits first. */
+/**
+ * Plans UpdateShardCount with UNIFORM_SCALING to `target` open shards, checking AWS's limits first.
+ * One function: a list of AWS's limits checked in turn, each a few lines, then the plan.
+ */
 export function planScale(
 	shape: StreamShape,
 	target: number,
