@@ -67,7 +67,8 @@ ${connectionHelp}
     $ kinesis-console put clicks --local --data-dir ./data < events.txt
 `;
 
-export async function run(argv: string[]): Promise<number> {
+/** The command line, parsed and checked: every usage mistake is refused before anything is opened. */
+function parseArguments(argv: string[]) {
 	const cli = parseCommandLine(help, argv, {
 		...connectionFlags,
 		file: {type: 'string'},
@@ -103,6 +104,12 @@ export async function run(argv: string[]): Promise<number> {
 	if (!Number.isInteger(flags.maxRetries) || flags.maxRetries < 0) throw new UsageError('--max-retries must be a whole number, 0 or more.');
 	if (!Number.isInteger(flags.concurrency) || flags.concurrency < 1 || flags.concurrency > 64)
 		throw new UsageError('--concurrency must be a whole number from 1 to 64.');
+
+	return {stream, data, flags};
+}
+
+export async function run(argv: string[]): Promise<number> {
+	const {stream, data, flags} = parseArguments(argv);
 
 	// Open the file before connecting, so that a wrong path is reported as such.
 	let source: Readable | undefined;
