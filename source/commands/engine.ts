@@ -106,6 +106,11 @@ export async function run(argv: string[]): Promise<number> {
 		].join('\n'),
 	);
 
+	return closeOnSignal(engine);
+}
+
+/** Runs until Ctrl-C or SIGTERM, then closes the engine: exit 0, or 1 when closing failed. */
+function closeOnSignal(engine: {close(): Promise<void>}): Promise<number> {
 	return new Promise((resolve) => {
 		const stop = (signal: NodeJS.Signals) => {
 			process.off('SIGINT', stop);
