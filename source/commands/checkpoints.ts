@@ -89,6 +89,8 @@ const flagOf = (action: string): string => RESET_FLAGS[action as ResetAction] ??
 /** Rounds of "changed since the plan, here it is again" before giving up. */
 const MAX_ROUNDS = 5;
 
+// One function: the flags are parsed once, then it branches to the report or the reset, and confirmAndWrite is nested
+// below so that it reads the same flags; the reset's own steps are planCheckpointReset and executeCheckpointReset.
 export async function run(argv: string[]): Promise<number> {
 	const cli = parseCommandLine(help, argv, {
 		...connectionFlags,
