@@ -41,9 +41,9 @@ const STREAM_ROW: Row = {kind: 'stream'};
  * the hottest shard with its top partition keys. Only the rows in view are rendered, and the table's order
  * is computed when its data changes, not per frame. Enter tails the selected shard, `t` the stream; `w`
  * and `m` change the window and the charted metric. The background work runs only while the view is on top.
+ * One component still: past its state and memos, its body is the one command switch and the one tree, both reading
+ * the same selection, sort and filter; the height split and the shards in view are named helpers below.
  */
-// One component still: past its state and memos, its body is the one command switch and the one tree, both reading
-// the same selection, sort and filter; the height split and the shards in view are named helpers below.
 export function DashboardView({stream, height, width}: {readonly stream: string; readonly height: number; readonly width?: number}) {
 	const services = useServices();
 	const navigator = useNavigator();
