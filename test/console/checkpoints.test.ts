@@ -2,7 +2,7 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {GetItemCommand, ScanCommand, type DynamoDBClient} from '@aws-sdk/client-dynamodb';
-import {DescribeStreamSummaryCommand, SplitShardCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
+import {SplitShardCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {AuditLog, type AuditEntry} from '../../source/console/auditLog.js';
 import {problemHint, type ChangeProgress} from '../../source/console/changes.js';
@@ -26,6 +26,7 @@ import {
 	renewLease,
 	workerCheckpoint,
 } from '../helpers/leaseTables.js';
+import {eventually, waitActive as waitActiveOn} from '../helpers/wait.js';
 
 const MINUTE = 60_000;
 const shardId = (n: number) => `shardId-${String(n).padStart(12, '0')}`;
@@ -81,25 +82,10 @@ async function lease(table: string, key: string): Promise<{checkpoint?: string; 
 	};
 }
 
-async function until<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 8_000, what = 'the condition'): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await check();
-		if (value !== undefined && value !== false) return value;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, 50));
-	}
-}
+const until = <T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 8_000, what = 'the condition'): Promise<T> =>
+	eventually(check, {timeoutMs, what, everyMs: 50});
 
-async function waitActive(stream: string): Promise<void> {
-	await until(
-		async () =>
-			(await kinesis.send(new DescribeStreamSummaryCommand({StreamName: stream}))).StreamDescriptionSummary?.StreamStatus === 'ACTIVE' ||
-			undefined,
-		5_000,
-		`${stream} ACTIVE`,
-	);
-}
+const waitActive = (stream: string) => waitActiveOn(kinesis, stream, 5_000);
 
 describe('reading checkpoints', () => {
 	it('reports per shard owner, counter, checkpoint and lag (the first record after the checkpoint); unheld and leaseless shards flagged', async () => {

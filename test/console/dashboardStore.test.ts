@@ -5,21 +5,11 @@ import type {HistoryRequest, MetricsSource, StreamHistory} from '../../source/co
 import type {TailEvent, TailOptions} from '../../source/console/tail/index.js';
 import type {Engine} from '../../source/engine/index.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
+import {until as untilValue} from '../helpers/wait.js';
 
 /** Resolves once the store's snapshot satisfies a check. */
-async function until(
-	store: StreamDashboardStore,
-	check: (snapshot: DashboardSnapshot) => boolean,
-	timeoutMs = 6000,
-): Promise<DashboardSnapshot> {
-	const deadline = Date.now() + timeoutMs;
-	while (!check(store.getSnapshot())) {
-		if (Date.now() > deadline)
-			throw new Error(`never happened; last snapshot: ${JSON.stringify({...store.getSnapshot(), meters: undefined}, null, 1)}`);
-		await new Promise((resolve) => setTimeout(resolve, 25));
-	}
-	return store.getSnapshot();
-}
+const until = (store: StreamDashboardStore, check: (snapshot: DashboardSnapshot) => boolean, timeoutMs = 6000) =>
+	untilValue(store.getSnapshot, check, timeoutMs);
 
 const emptyHistory = (request: HistoryRequest): StreamHistory => ({
 	windowLabel: request.window.label,

@@ -26,6 +26,7 @@ import {
 } from '../../source/console/retention.js';
 import type {Engine} from '../../source/engine/index.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
+import {waitActive as waitActiveOn} from '../helpers/wait.js';
 
 const HOUR = 3_600_000;
 const QUARTER = (1n << 128n) / 4n;
@@ -59,13 +60,7 @@ afterAll(async () => {
 	rmSync(dir, {recursive: true, force: true});
 });
 
-async function waitActive(stream: string): Promise<void> {
-	for (;;) {
-		const {StreamDescriptionSummary: summary} = await client.send(new DescribeStreamSummaryCommand({StreamName: stream}));
-		if (summary?.StreamStatus === 'ACTIVE') return;
-		await new Promise((resolve) => setTimeout(resolve, 20));
-	}
-}
+const waitActive = (stream: string) => waitActiveOn(client, stream);
 
 /** Writes `count` records into shard `shard` (of four), `hoursAgo` in the engine's past. */
 async function putAt(stream: string, hoursAgo: number, counts: readonly number[]): Promise<void> {

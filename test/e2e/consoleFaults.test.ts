@@ -7,6 +7,7 @@ import {kinesisClient, startEngine} from '../helpers/engine.js';
 import {cliPath} from '../helpers/engineProcess.js';
 import {startFaultProxy, type FaultProxy} from '../helpers/faultProxy.js';
 import {Terminal, hasTmux} from '../helpers/terminal.js';
+import {eventually} from '../helpers/wait.js';
 
 /**
  * The built binary through faults: `tail` in a script through a dropped connection (every record once,
@@ -41,13 +42,7 @@ async function writeRounds(writer: KinesisClient, stream: string, from: number, 
 	}
 }
 
-const until = async (check: () => boolean, timeoutMs: number, what: string) => {
-	const deadline = Date.now() + timeoutMs;
-	while (!check()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, 50));
-	}
-};
+const until = (check: () => boolean, timeoutMs: number, what: string) => eventually(check, {timeoutMs, what, everyMs: 50});
 
 describe('the built console through faults', () => {
 	it('tail --json keeps going through a dropped connection, says so on stderr, and prints every record once, in order', async () => {

@@ -5,6 +5,7 @@ import {cliEnv} from '../helpers/cli.js';
 import {cliPath} from '../helpers/engineProcess.js';
 import {startStallingEndpoint, type StallingEndpoint} from '../helpers/stallingEndpoint.js';
 import {Terminal, hasTmux} from '../helpers/terminal.js';
+import {eventually} from '../helpers/wait.js';
 
 /**
  * `q` and Ctrl-C end the console, and Ctrl-C a command, within a second while calls are pending
@@ -18,13 +19,7 @@ const QUIT_MS = 1_000;
 const SHARDS = 300;
 const tmux = await hasTmux();
 
-async function until(test: () => boolean, timeoutMs = 20_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!test()) {
-		if (Date.now() > deadline) throw new Error('timed out waiting for the endpoint to see the calls');
-		await sleep(25);
-	}
-}
+const until = (test: () => boolean) => eventually(test, {timeoutMs: 20_000, what: 'the endpoint to see the calls'});
 
 describe('quitting while calls are pending', () => {
 	let endpoint: StallingEndpoint | undefined;

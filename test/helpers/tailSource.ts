@@ -3,6 +3,7 @@ import type {Shard} from '@aws-sdk/client-kinesis';
 import {NoticeStore} from '../../source/console/notices.js';
 import type {TailEvent, TailOptions, TailRecord} from '../../source/console/tail/index.js';
 import {TailStore, type TailSettings} from '../../source/console/tailStore.js';
+import {describeForTest} from './wait.js';
 
 /** The events of one tail, pushed by a test; ends when the tail's signal aborts or the test ends it. */
 export class TailChannel implements AsyncIterable<TailEvent> {
@@ -133,24 +134,12 @@ export function fakeTailStore(settings: Partial<TailSettings> = {}, fake = new F
 		...settings,
 		source: fake.source,
 		notices,
-		describeError: async (error) => (error instanceof Error ? error.message : String(error)),
+		describeError: describeForTest,
 	});
 	return {store, fake, notices};
 }
 
-/** Resolves once the store's snapshot satisfies a check. */
-export async function until<T>(read: () => T, check: (value: T) => boolean, timeoutMs = 3_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = read();
-		if (check(value)) return value;
-		if (Date.now() > deadline)
-			throw new Error(
-				`condition never held; last value: ${JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? String(item) : item)).slice(0, 2_000)}`,
-			);
-		await new Promise((resolve) => setTimeout(resolve, 5));
-	}
-}
+export {until} from './wait.js';
 
 /**
  * Types text into the open prompt whose line starts with `label`, and waits until the prompt shows it.

@@ -15,6 +15,7 @@ import {App} from '../../source/ui/app.js';
 import type {Route} from '../../source/ui/navigation.js';
 import type {ConsoleServices} from '../../source/ui/services.js';
 import {colorTheme, noColorTheme} from '../../source/ui/theme.js';
+import {describeForTest} from './wait.js';
 
 export const localTarget = (url: string): ConnectionTarget => ({
 	kind: 'local',
@@ -30,7 +31,7 @@ export function testServices(kinesis: KinesisClient, url: string, overrides: Par
 		readOnly: false,
 		streams: new StreamsStore({
 			kinesis,
-			describeError: async (error) => (error instanceof Error ? error.message : String(error)),
+			describeError: describeForTest,
 			refreshMs: 60_000,
 		}),
 		notices: new NoticeStore(),
@@ -47,8 +48,6 @@ export function testServices(kinesis: KinesisClient, url: string, overrides: Par
 	};
 	return services;
 }
-
-const describeForTest = async (error: unknown): Promise<string> => (error instanceof Error ? error.message : String(error));
 
 /** A CloudWatch client for an engine, made once per endpoint for the test file. */
 const cloudWatchClients = new Map<string, CloudWatchClient>();

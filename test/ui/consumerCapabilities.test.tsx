@@ -14,6 +14,7 @@ import {createOnDemandStream, createS3Channel} from '../helpers/channels.js';
 import {credentials, kinesisClient, startEngine} from '../helpers/engine.js';
 import {createLeaseTable, createStream, dynamoClient, putLease, putRecords} from '../helpers/leaseTables.js';
 import {localTarget, renderApp, testServices, waitForFrame} from '../helpers/ui.js';
+import {describeForTest} from '../helpers/wait.js';
 
 /**
  * The consumer registry's capabilities on screen: every kind is listed through the registry, and the
@@ -46,11 +47,7 @@ describe('consumer kinds and their capabilities in the console on the engine', (
 	});
 
 	const services = (readOnly: boolean) =>
-		consoleConsumerServices(
-			{kinesis, dynamodb: dynamo, target: localTarget(engine.url)},
-			async (error) => (error instanceof Error ? error.message : String(error)),
-			{readOnly, refreshMs: 300},
-		);
+		consoleConsumerServices({kinesis, dynamodb: dynamo, target: localTarget(engine.url)}, describeForTest, {readOnly, refreshMs: 300});
 
 	it('discovers every registered kind, each consumer with its kind and what it can do', async () => {
 		const found = await discoverConsumers({kinesis, dynamodb: dynamo}, 'clicks');
@@ -185,11 +182,7 @@ describe('consumer kinds and their capabilities in the console on the engine', (
 			);
 			await new Promise((resolve) => setTimeout(resolve, 600));
 			const withLambda = (readOnly: boolean) =>
-				consoleConsumerServices(
-					{kinesis, dynamodb: dynamo, lambda, target: localTarget(engine.url)},
-					async (error) => (error instanceof Error ? error.message : String(error)),
-					{readOnly},
-				);
+				consoleConsumerServices({kinesis, dynamodb: dynamo, lambda, target: localTarget(engine.url)}, describeForTest, {readOnly});
 
 			const readOnly = renderApp(testServices(kinesis, engine.url, {consumers: withLambda(true), readOnly: true}), renderRoute, {
 				initialRoute: {kind: 'consumers', stream: 'fed'},

@@ -11,6 +11,7 @@ import {renderRoute} from '../../source/ui/screens/index.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
 import {createLeaseTable, createStream, dynamoClient, putLease, putRecords, renewLease, workerCheckpoint} from '../helpers/leaseTables.js';
 import {localTarget, renderApp, testServices, waitForFrame} from '../helpers/ui.js';
+import {describeForTest} from '../helpers/wait.js';
 
 /**
  * Consumers, checkpoints and a checkpoint reset driven through the keys, on the engine and its lease
@@ -47,14 +48,10 @@ describe('consumers and checkpoint resets in the console on the engine', () => {
 	});
 
 	it('lists the application, shows its checkpoints and lag, and resets them without clobbering a newer checkpoint', async () => {
-		const consumers = consoleConsumerServices(
-			{kinesis, dynamodb: dynamo, target: localTarget(engine.url)},
-			async (error) => (error instanceof Error ? error.message : String(error)),
-			{
-				readOnly: false,
-				refreshMs: 300,
-			},
-		);
+		const consumers = consoleConsumerServices({kinesis, dynamodb: dynamo, target: localTarget(engine.url)}, describeForTest, {
+			readOnly: false,
+			refreshMs: 300,
+		});
 		const app = renderApp(testServices(kinesis, engine.url, {consumers}), renderRoute, {
 			initialRoute: {kind: 'dashboard', stream: 'events'},
 		});
@@ -100,11 +97,10 @@ describe('consumers and checkpoint resets in the console on the engine', () => {
 		const others = await putRecords(kinesis, 'events', 2, 1, 4, 'held');
 		await createLeaseTable(dynamo, 'held-app');
 		await putLease(dynamo, 'held-app', 'shardId-000000000001', {checkpoint: others[0] ?? '', owner: 'worker-3', counter: 2});
-		const consumers = consoleConsumerServices(
-			{kinesis, dynamodb: dynamo, target: localTarget(engine.url)},
-			async (error) => (error instanceof Error ? error.message : String(error)),
-			{readOnly: false, refreshMs: 300},
-		);
+		const consumers = consoleConsumerServices({kinesis, dynamodb: dynamo, target: localTarget(engine.url)}, describeForTest, {
+			readOnly: false,
+			refreshMs: 300,
+		});
 		const app = renderApp(testServices(kinesis, engine.url, {consumers}), renderRoute, {
 			initialRoute: {kind: 'reset', stream: 'events', application: 'held-app', shards: ['shardId-000000000001']},
 		});
@@ -136,11 +132,10 @@ describe('consumers and checkpoint resets in the console on the engine', () => {
 			checkpoint: 'TRIM_HORIZON',
 			owner: 'clickstream-analytics-ip-10-0-3-17-worker-2',
 		});
-		const consumers = consoleConsumerServices(
-			{kinesis, dynamodb: dynamo, target: localTarget(engine.url)},
-			async (error) => (error instanceof Error ? error.message : String(error)),
-			{readOnly: false, refreshMs: 300},
-		);
+		const consumers = consoleConsumerServices({kinesis, dynamodb: dynamo, target: localTarget(engine.url)}, describeForTest, {
+			readOnly: false,
+			refreshMs: 300,
+		});
 		const app = renderApp(testServices(kinesis, engine.url, {consumers}), renderRoute, {
 			initialRoute: {kind: 'checkpoints', stream: 'events', application: 'owners-app'},
 		});
@@ -155,11 +150,10 @@ describe('consumers and checkpoint resets in the console on the engine', () => {
 	});
 
 	it('under --read-only, offers nothing that only serves a reset: no marking', async () => {
-		const consumers = consoleConsumerServices(
-			{kinesis, dynamodb: dynamo, target: localTarget(engine.url)},
-			async (error) => (error instanceof Error ? error.message : String(error)),
-			{readOnly: true, refreshMs: 300},
-		);
+		const consumers = consoleConsumerServices({kinesis, dynamodb: dynamo, target: localTarget(engine.url)}, describeForTest, {
+			readOnly: true,
+			refreshMs: 300,
+		});
 		const app = renderApp(testServices(kinesis, engine.url, {consumers, readOnly: true}), renderRoute, {
 			initialRoute: {kind: 'checkpoints', stream: 'events', application: 'events-app'},
 		});
@@ -177,11 +171,10 @@ describe('consumers and checkpoint resets in the console on the engine', () => {
 		await createLeaseTable(dynamo, 'live-app');
 		await putLease(dynamo, 'live-app', 'shardId-000000000000', {checkpoint: sequences[2] ?? '', owner: 'worker-1', counter: 7});
 		await putLease(dynamo, 'live-app', 'shardId-000000000001', {checkpoint: others[1] ?? '', owner: 'worker-2', counter: 4});
-		const consumers = consoleConsumerServices(
-			{kinesis, dynamodb: dynamo, target: localTarget(engine.url)},
-			async (error) => (error instanceof Error ? error.message : String(error)),
-			{readOnly: false, refreshMs: 300},
-		);
+		const consumers = consoleConsumerServices({kinesis, dynamodb: dynamo, target: localTarget(engine.url)}, describeForTest, {
+			readOnly: false,
+			refreshMs: 300,
+		});
 		const services = testServices(kinesis, engine.url, {consumers});
 		const reset = async (shard: string) => {
 			const app = renderApp(services, renderRoute, {

@@ -16,6 +16,7 @@ import {
 	putWorkerMetricStats,
 } from '../helpers/leaseTables.js';
 import {localTarget, renderApp, testServices, waitForFrame} from '../helpers/ui.js';
+import {describeForTest} from '../helpers/wait.js';
 
 /**
  * A KCL 3.x application (single-table format) in the console: the consumers screen names its KCL version
@@ -62,11 +63,10 @@ describe('a KCL 3.x application in the console on the engine', () => {
 	});
 
 	it('shows the version, the leader, the migration state, each worker’s load and the handoff', async () => {
-		const consumers = consoleConsumerServices(
-			{kinesis, dynamodb: dynamo, target: localTarget(engine.url)},
-			async (error) => (error instanceof Error ? error.message : String(error)),
-			{readOnly: false, refreshMs: 300},
-		);
+		const consumers = consoleConsumerServices({kinesis, dynamodb: dynamo, target: localTarget(engine.url)}, describeForTest, {
+			readOnly: false,
+			refreshMs: 300,
+		});
 		const app = renderApp(testServices(kinesis, engine.url, {consumers}), renderRoute, {
 			initialRoute: {kind: 'consumers', stream: 'clicks'},
 		});

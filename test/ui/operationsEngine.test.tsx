@@ -9,6 +9,7 @@ import {consoleOperations} from '../../source/ui/operations.js';
 import {renderRoute} from '../../source/ui/screens/index.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
 import {localTarget, press, renderApp, testServices, waitForFrame} from '../helpers/ui.js';
+import {describeForTest} from '../helpers/wait.js';
 
 /**
  * The operations driven through the keys against a real engine (streams UPDATING for 300 ms): a split
@@ -41,11 +42,7 @@ describe('operations in the console on the engine', () => {
 
 	const services = () =>
 		testServices(kinesis, engine.url, {
-			operations: consoleOperations(
-				{kinesis, target: localTarget(engine.url)},
-				async (error) => (error instanceof Error ? error.message : String(error)),
-				{timing: {pollMs: 100}},
-			),
+			operations: consoleOperations({kinesis, target: localTarget(engine.url)}, describeForTest, {timing: {pollMs: 100}}),
 		});
 
 	it('splits the hot shard at the median of the observed traffic, then merges the coldest pair', async () => {

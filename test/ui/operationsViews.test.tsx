@@ -13,6 +13,7 @@ import type {Operations} from '../../source/ui/operations.js';
 import {renderRoute} from '../../source/ui/screens/index.js';
 import type {ConsoleServices} from '../../source/ui/services.js';
 import {localTarget, press, renderApp, waitForFrame} from '../helpers/ui.js';
+import {describeForTest} from '../helpers/wait.js';
 
 /** The operation views against fake plans' inputs and a fake executor: what they show at each step, and what they submit. */
 
@@ -47,7 +48,7 @@ class FakeOperations implements Operations {
 	readonly submitted: ReshardPlan[] = [];
 	failWith: Error | undefined;
 	stepMs = 120;
-	readonly describeError = async (error: unknown) => (error instanceof Error ? error.message : String(error));
+	readonly describeError = describeForTest;
 	readonly loadShape = async () => SHAPE;
 	readonly accountLimits = async () => ({shardLimit: 500, openShardCount: 12});
 	readonly reshard = (plan: ReshardPlan, signal: AbortSignal): AsyncIterable<ChangeProgress<ReshardResult>> => {

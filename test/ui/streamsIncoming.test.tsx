@@ -8,6 +8,7 @@ import type {Engine} from '../../source/engine/index.js';
 import {StreamsView} from '../../source/ui/views/StreamsView.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
 import {cloudWatchClient, renderApp, testServices, waitForFrame} from '../helpers/ui.js';
+import {describeForTest} from '../helpers/wait.js';
 
 describe('the streams list incoming rate', () => {
 	let engine: Engine;
@@ -25,7 +26,7 @@ describe('the streams list incoming rate', () => {
 		await engine.close();
 	});
 
-	const describeError = async (error: unknown) => (error instanceof Error ? error.message : String(error));
+	const describeError = describeForTest;
 	const routes = (route: {kind: string}, height: number) =>
 		route.kind === 'streams' ? <StreamsView height={height} /> : <Text>elsewhere</Text>;
 
