@@ -15,6 +15,8 @@ import {shardView, type ShardView} from './streams.js';
 import {listAllShards, streamParameters} from './aws/shards.js';
 import {LATEST, tailStream, type TailEvent, type TailOptions} from './tail/index.js';
 import {TrafficSample, type Observation} from './traffic.js';
+import {formatDelay} from './format.js';
+import type {NoticeStore} from './notices.js';
 
 /** What the dashboard's charts show. */
 export type ChartMetric = 'records' | 'bytes' | 'lag';
@@ -143,6 +145,8 @@ export interface DashboardStoreOptions {
 	readonly historyRefreshMs?: number;
 	/** The tail to read with (tests may replace it). */
 	readonly tail?: TailSource;
+	/** Where retries are said, as every screen says them: the status line. */
+	readonly notices?: Pick<NoticeStore, 'say'>;
 }
 
 /** The status the dashboard shows for a stream that was there and is no longer found (deleted). */
@@ -165,6 +169,8 @@ export class StreamDashboardStore extends BackgroundStore<DashboardSnapshot> imp
 	private readonly describe: (error: unknown) => Promise<string>;
 	private readonly pace: number;
 	private cancelHistory: (() => void) | undefined;
+	/** When each shard's retries were last said on the status line. */
+	private readonly retrySaidMs = new Map<string, number>();
 	private shardsLoading = false;
 	private figuresLoading = false;
 	private historyRequest = 0;
@@ -470,9 +476,17 @@ export class StreamDashboardStore extends BackgroundStore<DashboardSnapshot> imp
 			case 'caught-up':
 				if (live.status === 'starting') this.setLive({...live, status: 'running'});
 				return;
-			case 'retrying':
-				this.setLive({...live, note: `retrying ${event.shardId || 'the shard listing'}: ${event.reason}`});
+			case 'retrying': {
+				const what = event.shardId || 'the shard listing';
+				this.setLive({...live, note: `retrying ${what}: ${event.reason}`});
+				// The status line hears of a shard's retries every few seconds at most, as the tail's are said.
+				const nowMs = Date.now();
+				if (nowMs - (this.retrySaidMs.get(what) ?? Number.NEGATIVE_INFINITY) >= RETRY_NOTICE_MS) {
+					this.retrySaidMs.set(what, nowMs);
+					this.options.notices?.say('warning', `${what}: ${event.reason}; retrying in ${formatDelay(event.delayMs)}`);
+				}
 				return;
+			}
 			case 'recovered':
 				if (live.note) this.setLive(withoutNote(live));
 				return;
@@ -520,6 +534,9 @@ export class StreamDashboardStore extends BackgroundStore<DashboardSnapshot> imp
 		}));
 	}
 }
+
+/** A shard's retries reach the status line at most this often. */
+const RETRY_NOTICE_MS = 5_000;
 
 const withoutNote = ({note: _note, ...live}: LiveState): LiveState => live;
 

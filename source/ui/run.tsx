@@ -104,6 +104,7 @@ export function consoleServices(connection: Connection, options: {readonly readO
 				metrics,
 				stream,
 				describeError: (error) => describeError(error, {streamName: stream}),
+				notices: services.notices,
 			}),
 		tail: (tailOptions) =>
 			new TailStore({...tailOptions, source: (source) => tailStream(connection.kinesis, source), notices: services.notices, describeError}),

@@ -6,6 +6,7 @@ import type {TailEvent, TailOptions} from '../../source/console/tail/index.js';
 import type {Engine} from '../../source/engine/index.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
 import {until as untilValue} from '../helpers/wait.js';
+import {NoticeStore} from '../../source/console/notices.js';
 
 /** Resolves once the store's snapshot satisfies a check. */
 const until = (store: StreamDashboardStore, check: (snapshot: DashboardSnapshot) => boolean, timeoutMs = 6000) =>
@@ -213,7 +214,16 @@ describe('the dashboard store with a fake tail', () => {
 								options?.abortSignal?.addEventListener('abort', () => reject(new Error('aborted')), {once: true}),
 							),
 		} as unknown as KinesisClient;
-		const store = new StreamDashboardStore({kinesis, metrics: new FakeMetrics(), stream: 'fake', tail, tickMs: 50, liveCallsPerSecond: 2});
+		const notices = new NoticeStore();
+		const store = new StreamDashboardStore({
+			kinesis,
+			metrics: new FakeMetrics(),
+			stream: 'fake',
+			tail,
+			tickMs: 50,
+			liveCallsPerSecond: 2,
+			notices,
+		});
 		store.start();
 		await until(store, (snapshot) => snapshot.shards.status === 'ready');
 		store.show(['s-1']);
@@ -224,6 +234,11 @@ describe('the dashboard store with a fake tail', () => {
 			pace: 2,
 			shards: ['s-1'],
 			note: 'retrying s-1: ProvisionedThroughputExceededException: Rate exceeded for shard s-1',
+		});
+		// Said on the status line too, as every screen's retries are.
+		expect(notices.getSnapshot()).toMatchObject({
+			level: 'warning',
+			text: 's-1: ProvisionedThroughputExceededException: Rate exceeded for shard s-1; retrying in 100 ms',
 		});
 		// One poll in the last 10 s: a tenth of a call a second, measured.
 		await until(store, (snapshot) => snapshot.live.callsPerSecond === 0.1);
