@@ -13,7 +13,7 @@ import type {Operations} from '../../source/ui/operations.js';
 import {renderRoute} from '../../source/ui/screens/index.js';
 import type {ConsoleServices} from '../../source/ui/services.js';
 import {localTarget, press, renderApp, waitForFrame} from '../helpers/ui.js';
-import {describeForTest} from '../helpers/wait.js';
+import {describeForTest, until} from '../helpers/wait.js';
 
 /** The operation views against fake plans' inputs and a fake executor: what they show at each step, and what they submit. */
 
@@ -47,6 +47,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 class FakeOperations implements Operations {
 	readonly submitted: ReshardPlan[] = [];
 	failWith: Error | undefined;
+	/** Throttled once before it is submitted, as a busy account's SplitShard is. */
+	throttleOnce = false;
 	stepMs = 120;
 	readonly describeError = describeForTest;
 	readonly loadShape = async () => SHAPE;
@@ -58,6 +60,17 @@ class FakeOperations implements Operations {
 			yield {type: 'submitting', operation: plan.operation} as const;
 			await sleep(fake().stepMs);
 			if (fake().failWith) throw fake().failWith;
+			if (fake().throttleOnce) {
+				yield {
+					type: 'retrying',
+					call: 'MergeShards',
+					kind: 'throttling',
+					reason: 'LimitExceededException: Rate exceeded for stream clickstream under account 000000000000.',
+					attempt: 1,
+					delayMs: 400,
+				} as const;
+				await sleep(fake().stepMs);
+			}
 			yield {type: 'submitted', operation: plan.operation, atMs: Date.now()} as const;
 			for (let poll = 0; poll < 3; poll++) {
 				if (signal.aborted) throw Object.assign(new Error('aborted'), {name: 'AbortError'});
@@ -156,6 +169,21 @@ describe('operation views', () => {
 		const refused = await waitForFrame(split.lastFrame, (text) => text.includes('has no shard'));
 		for (const preview of ['now', '100.0%', 'open shards 2 → 3', 'y submits']) expect(refused).not.toContain(preview);
 		split.unmount();
+	});
+
+	it('says a throttled call on the status line too, while the panel follows the change', async () => {
+		const ops = new FakeOperations();
+		ops.throttleOnce = true;
+		const svc = services(ops);
+		const app = renderApp(svc, renderRoute, {initialRoute: {kind: 'merge', stream: 'clickstream', shardId: 'shardId-000000000000'}});
+		await waitForFrame(app.lastFrame, (text) => text.includes('y submits'));
+		app.stdin.write('y');
+		await until(svc.notices.getSnapshot, (notice) => notice?.level === 'warning');
+		expect(svc.notices.getSnapshot()?.text).toBe(
+			'MergeShards throttled (LimitExceededException: Rate exceeded for stream clickstream under account 000000000000.); retry 1 in 400 ms',
+		);
+		await waitForFrame(app.lastFrame, (text) => text.includes('Done in'));
+		app.unmount();
 	});
 
 	it('shows a refusal plainly in the panel and the status line, and plans again with r', async () => {

@@ -1,6 +1,7 @@
 import {useCallback, useEffect, useRef, useState} from 'react';
 import type {ChangeProgress} from '../../console/changes.js';
 import type {Loadable} from '../../console/store.js';
+import {formatDelay} from '../../console/format.js';
 
 /** A change as a view follows it: not started, running (with the last progress event), done, or failed. */
 export type ChangeState<R> =
@@ -62,6 +63,12 @@ export function useChange<R>(options: {
 						latest.current.onDone?.(event.result);
 						return;
 					}
+					// A retry is said on the status line as every screen's are, besides the panel's progress line.
+					if (event.type === 'retrying')
+						latest.current.say(
+							'warning',
+							`${event.call} ${event.kind === 'throttling' ? 'throttled' : 'failed'} (${event.reason}); retry ${event.attempt} in ${formatDelay(event.delayMs)}`,
+						);
 					setState({stage: 'running', startedMs, event});
 				}
 				running.current = undefined;
