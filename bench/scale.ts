@@ -421,6 +421,9 @@ async function consoleSession(account: Account, screen: ScreenName): Promise<Mea
 		await terminal.press('/');
 		await terminal.type(account.stream);
 		await terminal.press('enter');
+		// The list comes a page of 100 at a time, paced by the request budget: wait, as a user would, for the
+		// stream to be listed and selected before opening it.
+		await reach(terminal, (text) => new RegExp(`›\\s+${account.stream}\\s`).test(text), `${account.stream} in the list`);
 		const asked = async (): Promise<Start> => ({
 			counts: await counts(account.engine),
 			askedAt: performance.now(),
