@@ -14,6 +14,7 @@ import {ThroughputLimits} from './kinesis/model/throughput.js';
 import {withCors} from './protocol/cors.js';
 import {dispatch, type Service} from './protocol/dispatch.js';
 import type {Credentials} from './protocol/signature.js';
+import {DELIVERY_STREAM_LIMIT, firehoseService} from './firehose/index.js';
 import {lambdaService} from './lambda/index.js';
 import {startServer, type ServerTimeouts} from './server.js';
 import {RequestCounts, type OperationCount} from './requestCounts.js';
@@ -45,6 +46,11 @@ export interface EngineOptions {
 	readonly deregisterConsumerMs?: number;
 	/** How long a Lambda event source mapping stays Creating, Enabling, Disabling, Updating or Deleting (engine/lambda/). Default 500 ms. */
 	readonly eventSourceMappingMs?: number;
+	/** How long CreateDeliveryStream leaves a Firehose delivery stream CREATING, and DeleteDeliveryStream leaves it DELETING (engine/firehose/). Default 500 ms. */
+	readonly createDeliveryStreamMs?: number;
+	readonly deleteDeliveryStreamMs?: number;
+	/** Firehose delivery streams allowed per account and region, to rehearse the quota; by default AWS's, 5,000. */
+	readonly deliveryStreamLimit?: number;
 	/** How long a SubscribeToShard subscription lasts (AWS: 5 minutes). */
 	readonly subscriptionMs?: number;
 	/** Within this time of a subscription's start a second one for the same consumer and shard is refused; later it takes over (AWS: 5 s). */
@@ -177,7 +183,18 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 			return cloudWatch.contextFor(request);
 		},
 	};
-	const services = [kinesis, countedCloudWatch, dynamodb];
+	// Firehose's control plane: delivery streams kept in the store beside the streams they read; nothing is delivered.
+	const firehose = firehoseService({
+		store,
+		streams,
+		account: streams.account,
+		createMs: options.createDeliveryStreamMs ?? 500,
+		deleteMs: options.deleteDeliveryStreamMs ?? 500,
+		deliveryStreamLimit: options.deliveryStreamLimit ?? DELIVERY_STREAM_LIMIT,
+		rateLimits: throughput.enabled,
+		now,
+	});
+	const services = [kinesis, countedCloudWatch, dynamodb, firehose];
 	const defaultRegion = options.region ?? 'us-east-1';
 	// Lambda speaks REST-JSON (routed by path, not X-Amz-Target): its requests are told apart before the dispatcher.
 	const lambda = lambdaService({

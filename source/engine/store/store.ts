@@ -70,6 +70,7 @@ export interface RecordPage {
 
 type RecordKey = [uid: number, shardIndex: number, position: number];
 type ShardKey = [uid: number, shardIndex: number];
+type ResourceKey = [kind: string, region: string, name: string];
 const NEXT_UID_KEY = 'nextUid';
 /** At most this many keys are removed in one commit: a few milliseconds of work. */
 const SLICE_KEYS = 250;
@@ -85,6 +86,8 @@ export class Store {
 	private readonly meta: Database<number, string>;
 	/** Settings of the account, one entry per region (UpdateAccountSettings). */
 	private readonly accountSettings: Database<AccountSettings, string>;
+	/** Other services' resources (Firehose delivery streams), each a JSON value under [kind, region, name]. */
+	private readonly resources: Database<unknown, ResourceKey>;
 	private readonly records: Database<Buffer, RecordKey>;
 	private readonly temporaryDir: string | undefined;
 	private readonly dataDir: string | undefined;
@@ -116,6 +119,7 @@ export class Store {
 		this.meta = this.root.openDB<number, string>({name: 'meta'});
 		this.accountSettings = this.root.openDB<AccountSettings, string>({name: 'accountSettings'});
 		this.shards = this.root.openDB<ShardState, ShardKey>({name: 'shards'});
+		this.resources = this.root.openDB<unknown, ResourceKey>({name: 'resources'});
 		this.records = this.root.openDB<Buffer, RecordKey>({name: 'records', encoding: 'binary'});
 		this.nextUid = this.meta.get(NEXT_UID_KEY) ?? 1;
 		this.checkFormat(options.dataDir);
@@ -194,6 +198,22 @@ export class Store {
 		else {
 			this.writes.checkRoom(256);
 			await this.settled(this.accountSettings.put(region, settings));
+		}
+	}
+
+	/** Every resource of a kind ('firehose'), as saved. */
+	loadResources<T>(kind: string): T[] {
+		return Array.from(this.resources.getRange({start: [kind], end: [`${kind}\u0000`]}), ({value}) => value as T);
+	}
+
+	/** Keeps a resource, or forgets it (`value` undefined); resolves once it is as durable as the configured durability. */
+	async saveResource(kind: string, region: string, name: string, value: object | undefined): Promise<void> {
+		const key: ResourceKey = [kind, region, name];
+		const write = () => (value === undefined ? this.resources.removeSync(key) : this.resources.putSync(key, value));
+		if (this.durability === 'process') await this.writes.sync(write, 4096);
+		else {
+			this.writes.checkRoom(4096);
+			await this.settled(value === undefined ? this.resources.remove(key) : this.resources.put(key, value));
 		}
 	}
 
