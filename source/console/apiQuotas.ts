@@ -56,4 +56,11 @@ export const API_QUOTAS: Readonly<Record<string, ApiQuota>> = {
 	// "GetMetricData: 50 transactions per second (TPS)", "ListMetrics: 25 TPS".
 	GetMetricData: perAccount(50),
 	ListMetrics: perAccount(25),
+	// Firehose's (https://docs.aws.amazon.com/firehose/latest/dev/limits.html): "The CreateDeliveryStream,
+	// DeleteDeliveryStream, DescribeDeliveryStream, ListDeliveryStreams, ... APIs can each provide up to 5
+	// invocations per second". Its operation names are its own, so one budget holds both services.
+	CreateDeliveryStream: perAccount(5),
+	DeleteDeliveryStream: perAccount(5),
+	DescribeDeliveryStream: perAccount(5),
+	ListDeliveryStreams: perAccount(5),
 };

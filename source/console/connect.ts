@@ -4,6 +4,8 @@ import type {CloudWatchClient} from '@aws-sdk/client-cloudwatch';
 import type * as DynamoDB from '@aws-sdk/client-dynamodb';
 import type * as Lambda from '@aws-sdk/client-lambda';
 import type {LambdaClient} from '@aws-sdk/client-lambda';
+import type * as Firehose from '@aws-sdk/client-firehose';
+import type {FirehoseClient} from '@aws-sdk/client-firehose';
 import type {DynamoDBClient} from '@aws-sdk/client-dynamodb';
 import {KinesisClient, type KinesisClientConfig} from '@aws-sdk/client-kinesis';
 import {defaultProvider} from '@aws-sdk/credential-provider-node';
@@ -38,6 +40,7 @@ const cloudWatchModule = () => require('@aws-sdk/client-cloudwatch') as typeof C
 const dynamoDbModule = () => require('@aws-sdk/client-dynamodb') as typeof DynamoDB;
 const documentModule = () => require('@aws-sdk/lib-dynamodb') as typeof DynamoDBDocuments;
 const lambdaModule = () => require('@aws-sdk/client-lambda') as typeof Lambda;
+const firehoseModule = () => require('@aws-sdk/client-firehose') as typeof Firehose;
 
 export interface ConnectOptions {
 	/** `--profile`; otherwise AWS_PROFILE, otherwise the default profile. */
@@ -68,8 +71,11 @@ export interface ConnectionTarget {
 	readonly profile?: string | undefined;
 	/** Kinesis's endpoint (with no user info), also for AWS: the regional one. */
 	readonly endpoint?: string;
-	/** Each service's endpoint, to name the one that failed (Lambda's once its client is made: it is read for Lambda consumers only). */
-	readonly endpoints: Readonly<Record<Exclude<ServiceName, 'lambda'>, string>> & {readonly lambda?: string};
+	/** Each service's endpoint, to name the one that failed (Lambda's and Firehose's once their clients are made: they are read for their consumers only). */
+	readonly endpoints: Readonly<Record<Exclude<ServiceName, 'lambda' | 'firehose'>, string>> & {
+		readonly lambda?: string;
+		readonly firehose?: string;
+	};
 }
 
 export interface Connection {
@@ -81,6 +87,8 @@ export interface Connection {
 	readonly cloudwatch: CloudWatchClient;
 	/** For Lambda event source mappings (consumers/lambda.ts), loaded on first use like CloudWatch's. */
 	readonly lambda: LambdaClient;
+	/** For Firehose delivery streams (consumers/firehose.ts), loaded on first use, its calls paced by the budget. */
+	readonly firehose: FirehoseClient;
 	readonly dynamodb: DynamoDBClient;
 	/** The document client over `dynamodb`, for lease tables. */
 	readonly documents: DynamoDBDocumentClient;
@@ -128,7 +136,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
 			...(dataDir === undefined ? {} : {dataDir}),
 			...(shardLimit === undefined ? {} : {shardLimit}),
 		});
-		const endpoints = {kinesis: engine.url, cloudwatch: engine.url, dynamodb: engine.url, lambda: engine.url};
+		const endpoints = {kinesis: engine.url, cloudwatch: engine.url, dynamodb: engine.url, lambda: engine.url, firehose: engine.url};
 		return assemble(
 			budget,
 			{kind: 'local', region, endpoint: engine.url, endpoints},
@@ -155,6 +163,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
 		cloudwatch: flagEndpoint ?? configuredEndpoint('cloudwatch', settings),
 		dynamodb: flagEndpoint ?? configuredEndpoint('dynamodb', settings),
 		lambda: flagEndpoint ?? configuredEndpoint('lambda', settings),
+		firehose: flagEndpoint ?? configuredEndpoint('firehose', settings),
 	};
 	for (const url of Object.values(configured)) if (url !== undefined) checkEndpoint(url);
 
@@ -176,6 +185,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
 		cloudwatch: () => describeEndpoint(configured.cloudwatch ?? awsEndpoint(cloudWatchModule().CloudWatchClient, region)),
 		dynamodb: () => describeEndpoint(configured.dynamodb ?? awsEndpoint(dynamoDbModule().DynamoDBClient, region)),
 		lambda: () => describeEndpoint(configured.lambda ?? awsEndpoint(lambdaModule().LambdaClient, region)),
+		firehose: () => describeEndpoint(configured.firehose ?? awsEndpoint(firehoseModule().FirehoseClient, region)),
 	});
 	const target: ConnectionTarget = {
 		kind: custom ? 'endpoint' : 'aws',
@@ -248,6 +258,7 @@ function assemble(
 	);
 	let cloudwatch: CloudWatchClient | undefined;
 	let lambda: LambdaClient | undefined;
+	let firehose: FirehoseClient | undefined;
 	let dynamodb: DynamoDBClient | undefined;
 	let documents: DynamoDBDocumentClient | undefined;
 	const dynamoDbClient = () =>
@@ -271,6 +282,14 @@ function assemble(
 		get lambda() {
 			return (lambda ??= withoutLogging(new (lambdaModule().LambdaClient)({...common('lambda'), requestHandler: keepAliveHandler()})));
 		},
+		get firehose() {
+			return (firehose ??= budgeted(
+				closingClient(
+					(retryStrategy) =>
+						new (firehoseModule().FirehoseClient)({...common('firehose'), retryStrategy, requestHandler: keepAliveHandler()}),
+				),
+			));
+		},
 		get dynamodb() {
 			return dynamoDbClient();
 		},
@@ -285,7 +304,7 @@ function assemble(
 				closer.abort(closedError());
 				budget.close();
 				documents?.destroy();
-				for (const client of [kinesis, kinesisHttp2, cloudwatch, lambda, dynamodb]) client?.destroy();
+				for (const client of [kinesis, kinesisHttp2, cloudwatch, lambda, firehose, dynamodb]) client?.destroy();
 				await engine?.close();
 			})();
 			return closing;
@@ -331,7 +350,7 @@ function lazyValues<K extends string, V>(compute: Readonly<Record<K, () => V>>):
 
 /** The regional AWS endpoint the client would pick, from the client's own endpoint rules. */
 function awsEndpoint(
-	Client: typeof KinesisClient | typeof CloudWatchClient | typeof DynamoDBClient | typeof LambdaClient,
+	Client: typeof KinesisClient | typeof CloudWatchClient | typeof DynamoDBClient | typeof LambdaClient | typeof FirehoseClient,
 	region: string,
 ): string {
 	const client = new Client({region, credentials: LOCAL_CREDENTIALS});

@@ -154,12 +154,14 @@ const SERVICE_LABELS: Readonly<Record<ServiceName, string>> = {
 	cloudwatch: 'CloudWatch',
 	dynamodb: 'DynamoDB',
 	lambda: 'Lambda',
+	firehose: 'Firehose',
 };
 const ACTION_PREFIXES: Readonly<Record<ServiceName, string>> = {
 	kinesis: 'kinesis',
 	cloudwatch: 'cloudwatch',
 	dynamodb: 'dynamodb',
 	lambda: 'lambda',
+	firehose: 'firehose',
 };
 
 const SSO_EXPIRED = /SSO session|SSO token|sso login|Session token not found or invalid|Token is expired|aws login|re-authenticate/i;

@@ -3,13 +3,14 @@ import {join} from 'node:path';
 import {loadSharedConfigFiles} from '@smithy/core/config';
 
 /** The services the console talks to, by the names the SDK's endpoint settings use. */
-export type ServiceName = 'kinesis' | 'cloudwatch' | 'dynamodb' | 'lambda';
+export type ServiceName = 'kinesis' | 'cloudwatch' | 'dynamodb' | 'lambda' | 'firehose';
 
 const SERVICE_KEYS: Readonly<Record<ServiceName, {env: string; config: string}>> = {
 	kinesis: {env: 'KINESIS', config: 'kinesis'},
 	cloudwatch: {env: 'CLOUDWATCH', config: 'cloudwatch'},
 	dynamodb: {env: 'DYNAMODB', config: 'dynamodb'},
 	lambda: {env: 'LAMBDA', config: 'lambda'},
+	firehose: {env: 'FIREHOSE', config: 'firehose'},
 };
 
 type Section = Readonly<Record<string, string | undefined>>;

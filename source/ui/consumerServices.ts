@@ -58,7 +58,8 @@ export interface ConsumerServices {
 }
 
 export function consoleConsumerServices(
-	connection: Pick<Connection, 'kinesis' | 'dynamodb' | 'target'> & Partial<Pick<Connection, 'documents' | 'lambda' | 'cloudwatch'>>,
+	connection: Pick<Connection, 'kinesis' | 'dynamodb' | 'target'> &
+		Partial<Pick<Connection, 'documents' | 'lambda' | 'firehose' | 'cloudwatch'>>,
 	describeError: (error: unknown) => Promise<string>,
 	options: {readonly readOnly: boolean; readonly refreshMs?: number},
 ): ConsumerServices {
@@ -72,6 +73,9 @@ export function consoleConsumerServices(
 		// Read when discovery first asks (the consumers screen), so the console starts without loading Lambda's client.
 		get lambda() {
 			return connection.lambda;
+		},
+		get firehose() {
+			return connection.firehose;
 		},
 		get cloudwatch() {
 			return connection.cloudwatch;

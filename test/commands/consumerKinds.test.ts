@@ -1,3 +1,4 @@
+import {CreateDeliveryStreamCommand, FirehoseClient} from '@aws-sdk/client-firehose';
 import type {KinesisClient} from '@aws-sdk/client-kinesis';
 import {CreateEventSourceMappingCommand, LambdaClient} from '@aws-sdk/client-lambda';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -6,8 +7,8 @@ import {createOnDemandStream, createS3Channel} from '../helpers/channels.js';
 import {jsonLines, runCli, runInTerminal} from '../helpers/cli.js';
 import {credentials, kinesisClient, startEngine} from '../helpers/engine.js';
 
-/** `consumers` lists a stream's Kinesis channels (on the engine saying that nothing is delivered) and its Lambda event source mappings. */
-describe('consumers lists Kinesis channels and Lambda event source mappings, as a process', () => {
+/** `consumers` lists a stream's Kinesis channels (on the engine saying that nothing is delivered), its Lambda event source mappings and its Firehose delivery streams. */
+describe('consumers lists Kinesis channels, Lambda event source mappings and Firehose delivery streams, as a process', () => {
 	let engine: Engine;
 	let kinesis: KinesisClient;
 
@@ -21,6 +22,17 @@ describe('consumers lists Kinesis channels and Lambda event source mappings, as 
 			new CreateEventSourceMappingCommand({FunctionName: 'enrich', EventSourceArn: streamArn, StartingPosition: 'LATEST', BatchSize: 250}),
 		);
 		lambda.destroy();
+		const firehose = new FirehoseClient({endpoint: engine.url, region: 'us-east-1', credentials, maxAttempts: 1});
+		const role = 'arn:aws:iam::000000000000:role/firehose-reader';
+		await firehose.send(
+			new CreateDeliveryStreamCommand({
+				DeliveryStreamName: 'orders-archive',
+				DeliveryStreamType: 'KinesisStreamAsSource',
+				KinesisStreamSourceConfiguration: {KinesisStreamARN: streamArn, RoleARN: role},
+				ExtendedS3DestinationConfiguration: {RoleARN: role, BucketARN: 'arn:aws:s3:::orders-archive', Prefix: 'raw/'},
+			}),
+		);
+		firehose.destroy();
 	});
 	afterAll(async () => {
 		kinesis.destroy();
@@ -62,5 +74,25 @@ describe('consumers lists Kinesis channels and Lambda event source mappings, as 
 		const text = await runInTerminal(['consumers', 'orders', '--endpoint-url', engine.url]);
 		expect(text).toContain('Lambda event source mappings:');
 		expect(text).toMatch(/enrich +(Creating|Enabled) +No records processed +250 +0 s +1 +no +until expiry +retention +- +- +stream/);
+	});
+
+	it("prints each Firehose delivery stream reading the stream, with its status, destination and start, through the engine's Firehose", async () => {
+		const {stdout, stderr, code} = await runCli(['consumers', 'orders', '--json', '--endpoint-url', engine.url]);
+		expect(code, stderr).toBe(0);
+		expect(jsonLines(stdout).filter((line) => (line as {type: string}).type === 'firehose-delivery-stream')).toEqual([
+			expect.objectContaining({
+				stream: 'orders',
+				name: 'orders-archive',
+				arn: 'arn:aws:firehose:us-east-1:000000000000:deliverystream/orders-archive',
+				status: expect.stringMatching(/^(CREATING|ACTIVE)$/),
+				destinations: ['ExtendedS3 arn:aws:s3:::orders-archive/raw/'],
+				deliveryStartedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+			}),
+		]);
+		const text = await runInTerminal(['consumers', 'orders', '--endpoint-url', engine.url]);
+		expect(text).toContain('Firehose delivery streams:');
+		expect(text).toMatch(
+			/orders-archive +(CREATING|ACTIVE) +ExtendedS3 arn:aws:s3:::orders-archive\/raw\/ +\d{4}-\d\d-\d\dT[\d:.]+Z +- +- +-/,
+		);
 	});
 });

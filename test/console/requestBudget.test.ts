@@ -4,6 +4,7 @@ import {API_QUOTAS} from '../../source/console/apiQuotas.js';
 import {attachBudget, scopeOf} from '../../source/console/budgetMiddleware.js';
 import {RequestBudget} from '../../source/console/requestBudget.js';
 import type {Engine} from '../../source/engine/index.js';
+import {FIREHOSE_QUOTAS} from '../../source/engine/firehose/index.js';
 import {CONTROL_PLANE_QUOTAS} from '../../source/engine/kinesis/quotas.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
 
@@ -119,7 +120,7 @@ describe('a client with a budget, against an engine that enforces AWS quotas', (
 
 describe("the console's table of AWS's quotas", () => {
 	it("agrees with the engine's, operation by operation", () => {
-		for (const [operation, quota] of Object.entries(CONTROL_PLANE_QUOTAS)) {
+		for (const [operation, quota] of Object.entries({...CONTROL_PLANE_QUOTAS, ...FIREHOSE_QUOTAS})) {
 			expect({operation, ...API_QUOTAS[operation]}).toEqual({operation, perSecond: quota.perSecond, scope: quota.scope});
 		}
 	});

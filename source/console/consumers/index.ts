@@ -5,6 +5,7 @@ import {streamIdentity} from '../leases.js';
 import {listAllShards, streamParameters, type StreamRef} from '../aws/shards.js';
 import {kinesisChannels} from './channels.js';
 import {fanOutConsumers} from './fanOut.js';
+import {firehoseDeliveryStreams} from './firehose.js';
 import {kclApplications} from './kcl.js';
 import {lambdaMappings} from './lambda.js';
 import type {CapabilitiesOf, ConsumerClients, ConsumerKind, DiscoverOptions, DiscoveryContext} from './kind.js';
@@ -18,6 +19,7 @@ export const consumerKinds = {
 	kcl: kclApplications,
 	'fan-out': fanOutConsumers,
 	lambda: lambdaMappings,
+	firehose: firehoseDeliveryStreams,
 	channel: kinesisChannels,
 } as const;
 

@@ -1,4 +1,5 @@
 import type {CloudWatchClient} from '@aws-sdk/client-cloudwatch';
+import type {FirehoseClient} from '@aws-sdk/client-firehose';
 import type {LambdaClient} from '@aws-sdk/client-lambda';
 import type {ConnectionTarget, ServiceName} from '../connect.js';
 import type {LeaseClients, streamIdentity} from '../leases.js';
@@ -18,10 +19,11 @@ export interface ConsumerBase {
 }
 
 /** What discovery has read of the stream once, for every kind to use. */
-/** The clients discovery uses: lease tables', and Lambda's and CloudWatch's when the caller has them (loaded on first use). */
+/** The clients discovery uses: lease tables', and Lambda's, Firehose's and CloudWatch's when the caller has them (loaded on first use). */
 export type ConsumerClients = LeaseClients & {
 	// Undefined allowed: the console's services answer them with getters that may have none (a test's connection).
 	readonly lambda?: LambdaClient | undefined;
+	readonly firehose?: FirehoseClient | undefined;
 	readonly cloudwatch?: CloudWatchClient | undefined;
 };
 
