@@ -18,8 +18,9 @@ const help = `
   keeps beside the leases (its version, leader, 2.x→3.x migration state, workers' throughput and CPU),
   the stream's enhanced fan-out consumers (their lag is '-': only a subscriber learns it), the Lambda
   event source mappings reading it or its fan-out consumers (state, last result, batching, retries,
-  on-failure destination, and lag from AWS/Lambda IteratorAge), and the Kinesis channels delivering
-  it to S3 or S3 Tables (the built-in engine runs no function and delivers nothing). A part that cannot be read (no DynamoDB access, say) is reported on
+  on-failure destination, and lag from AWS/Lambda IteratorAge), the Firehose delivery streams reading
+  it (status, destinations, start, and lag, reads and throttling from AWS/Firehose), and the Kinesis
+  channels delivering it to S3 or S3 Tables (the built-in engine runs no function and delivers nothing). A part that cannot be read (no DynamoDB access, say) is reported on
   stderr and the rest is still shown.
 
   Options
