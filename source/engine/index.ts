@@ -201,6 +201,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 		now,
 		defaultRegion,
 		transitionMs: options.eventSourceMappingMs ?? 500,
+		store,
 		...(options.auth ? {auth: options.auth} : {}),
 	});
 

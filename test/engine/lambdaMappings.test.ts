@@ -1,3 +1,6 @@
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {
 	CreateEventSourceMappingCommand,
 	DeleteEventSourceMappingCommand,
@@ -6,7 +9,7 @@ import {
 	ListEventSourceMappingsCommand,
 	UpdateEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import type {Engine} from '../../source/engine/index.js';
 import {credentials, startEngine} from '../helpers/engine.js';
 import {FakeClock} from './support.js';
@@ -134,5 +137,50 @@ describe('Lambda event source mappings on the engine', () => {
 		await expect(lambda.send(new GetEventSourceMappingCommand({UUID: '00000000-0000-0000-0000-000000000000'}))).rejects.toMatchObject({
 			name: 'ResourceNotFoundException',
 		});
+	});
+});
+
+describe('Lambda event source mappings across a restart', () => {
+	const dirs: string[] = [];
+	afterEach(() => {
+		for (const dir of dirs.splice(0)) rmSync(dir, {recursive: true, force: true});
+	});
+
+	it('keeps every mapping, its settings, its state and its deletion in the data directory', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'engine-lambda-'));
+		dirs.push(dir);
+		const restartClock = new FakeClock();
+		let engine = await startEngine({dataDir: dir, eventSourceMappingMs: 150, now: restartClock.now});
+		let lambda = new LambdaClient({endpoint: engine.url, region: 'us-east-1', credentials, maxAttempts: 1});
+		const kept = await lambda.send(
+			new CreateEventSourceMappingCommand({FunctionName: 'enrich', EventSourceArn: STREAM, StartingPosition: 'LATEST', BatchSize: 300}),
+		);
+		const deleted = await lambda.send(
+			new CreateEventSourceMappingCommand({FunctionName: 'archive', EventSourceArn: STREAM, StartingPosition: 'TRIM_HORIZON'}),
+		);
+		restartClock.advance(200);
+		await lambda.send(new UpdateEventSourceMappingCommand({UUID: kept.UUID, Enabled: false}));
+		restartClock.advance(200);
+		await lambda.send(new DeleteEventSourceMappingCommand({UUID: deleted.UUID}));
+		const before = await lambda.send(new GetEventSourceMappingCommand({UUID: kept.UUID}));
+		lambda.destroy();
+		await engine.close();
+
+		engine = await startEngine({dataDir: dir, eventSourceMappingMs: 150, now: restartClock.now});
+		lambda = new LambdaClient({endpoint: engine.url, region: 'us-east-1', credentials, maxAttempts: 1});
+		try {
+			const after = await lambda.send(new GetEventSourceMappingCommand({UUID: kept.UUID}));
+			const {$metadata: _before, ...keptBefore} = before;
+			const {$metadata: _after, ...keptAfter} = after;
+			expect(keptAfter).toEqual(keptBefore);
+			expect(keptAfter).toMatchObject({State: 'Disabled', BatchSize: 300});
+			expect((await lambda.send(new GetEventSourceMappingCommand({UUID: deleted.UUID}))).State).toBe('Deleting');
+			restartClock.advance(200);
+			const listed = await lambda.send(new ListEventSourceMappingsCommand({EventSourceArn: STREAM}));
+			expect(listed.EventSourceMappings?.map((mapping) => mapping.UUID)).toEqual([kept.UUID]);
+		} finally {
+			lambda.destroy();
+			await engine.close();
+		}
 	});
 });

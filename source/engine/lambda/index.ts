@@ -2,6 +2,7 @@ import type {WireRequest, WireResponse} from '../protocol/dispatch.js';
 import {ServiceError} from '../protocol/errors.js';
 import {answerHeaders} from '../protocol/frontEnd.js';
 import {verifySignature, type Credentials} from '../protocol/signature.js';
+import type {Store} from '../store/store.js';
 import {Mappings, type Mapping, type MappingSettings} from './mappings.js';
 
 /**
@@ -9,7 +10,8 @@ import {Mappings, type Mapping, type MappingSettings} from './mappings.js';
  * ListEventSourceMappings, UpdateEventSourceMapping, DeleteEventSourceMapping) on the engine's port,
  * in Lambda's REST-JSON protocol: routed by method and path under /2015-03-31/event-source-mappings/,
  * errors named by the x-amzn-errortype header. Mappings are kept with AWS's validation and state
- * transitions; no function exists or runs, so nothing is ever read from a stream or processed.
+ * transitions, in the engine's store (mappings.ts); no function exists or runs, so nothing is ever read
+ * from a stream or processed.
  */
 
 const PREFIX = '/2015-03-31/event-source-mappings/';
@@ -26,9 +28,10 @@ export function lambdaService(options: {
 	readonly now: () => number;
 	readonly defaultRegion: string;
 	readonly transitionMs: number;
+	readonly store: Store;
 	readonly auth?: Credentials;
 }): LambdaService {
-	const mappings = new Mappings(options.now, options.transitionMs);
+	const mappings = new Mappings(options.now, options.transitionMs, options.store);
 	return {
 		serves: (request) => (request.url ?? '').startsWith(PREFIX.slice(0, -1)),
 		handle: async (request) => {
@@ -41,7 +44,7 @@ export function lambdaService(options: {
 				const url = new URL(request.url ?? '/', 'http://engine');
 				const id = decodeURIComponent(url.pathname.slice(PREFIX.length));
 				const body = request.body.length === 0 ? {} : (JSON.parse(request.body.toString('utf8')) as Record<string, unknown>);
-				return route(mappings, region, request.method, id, url.searchParams, body);
+				return await route(mappings, region, request.method, id, url.searchParams, body);
 			} catch (error) {
 				if (error instanceof SyntaxError)
 					return failure(new ServiceError('InvalidRequestContentException', 'Could not parse request body into json', 400));
@@ -53,16 +56,16 @@ export function lambdaService(options: {
 	};
 }
 
-function route(
+async function route(
 	mappings: Mappings,
 	region: string,
 	method: string,
 	id: string,
 	query: URLSearchParams,
 	body: Record<string, unknown>,
-): WireResponse {
+): Promise<WireResponse> {
 	if (id === '') {
-		if (method === 'POST') return answer(202, mappings.describe(create(mappings, region, body)));
+		if (method === 'POST') return answer(202, mappings.describe(await create(mappings, region, body)));
 		if (method === 'GET') return answer(200, list(mappings, region, query));
 	} else {
 		const mapping = mappings.get(region, id);
@@ -81,19 +84,15 @@ function route(
 					`Cannot ${method === 'PUT' ? 'update' : 'delete'} the event source mapping because it is in use.`,
 					400,
 				);
-			if (method === 'DELETE') {
-				mappings.delete(mapping);
-				return answer(202, mappings.describe(mapping));
-			}
+			if (method === 'DELETE') return answer(202, mappings.describe(await mappings.delete(mapping)));
 			const enabled = optional(body, 'Enabled', 'boolean') as boolean | undefined;
-			mappings.update(mapping, settingsOf(body), enabled);
-			return answer(202, mappings.describe(mapping));
+			return answer(202, mappings.describe(await mappings.update(mapping, settingsOf(body), enabled)));
 		}
 	}
 	throw new ServiceError('UnknownOperationException', '', 404);
 }
 
-function create(mappings: Mappings, region: string, body: Record<string, unknown>): Mapping {
+function create(mappings: Mappings, region: string, body: Record<string, unknown>): Promise<Mapping> {
 	const eventSourceArn = required(body, 'EventSourceArn');
 	const functionName = required(body, 'FunctionName');
 	const functionArn = functionArnOf(functionName, region);

@@ -1,11 +1,14 @@
 import {randomUUID} from 'node:crypto';
+import type {Store} from '../store/store.js';
 
 /**
  * Lambda event source mappings as the engine keeps them: configuration and state only. The engine
  * runs no function, so a mapping never reads its stream: LastProcessingResult stays AWS's words for
  * a mapping that has processed nothing, "No records processed". States follow from times, as
  * AWS's do: Creating, then Enabled (or Disabled when created disabled); Enabling/Disabling, then
- * Enabled/Disabled; Updating, then back; Deleting, then gone.
+ * Enabled/Disabled; Updating, then back; Deleting, then gone. Each mapping is kept in the engine's store
+ * (a key per mapping, beside Firehose's delivery streams) before a request is answered, so that a
+ * restart loses nothing.
  */
 
 /** The states AWS names (EventSourceMappingConfiguration.State). */
@@ -32,13 +35,15 @@ export interface Mapping {
 	readonly functionArn: string;
 	readonly startingPosition: string;
 	readonly startingPositionTimestamp?: number;
-	settings: MappingSettings;
+	readonly settings: MappingSettings;
 	/** What the state is heading for, and when it gets there. */
-	enabled: boolean;
-	transition: {readonly state: MappingState; readonly untilMs: number} | undefined;
-	deletedAtMs: number | undefined;
-	lastModifiedMs: number;
+	readonly enabled: boolean;
+	readonly transition?: {readonly state: MappingState; readonly untilMs: number};
+	readonly deletedAtMs?: number;
+	readonly lastModifiedMs: number;
 }
+
+const KIND = 'lambda';
 
 /** The engine's stand-in for AWS's "No records processed": the same words, since the engine processes nothing. */
 export const NO_RECORDS_PROCESSED = 'No records processed';
@@ -50,7 +55,10 @@ export class Mappings {
 		private readonly now: () => number,
 		/** How long Creating, Enabling, Disabling, Updating and Deleting last. */
 		private readonly transitionMs: number,
-	) {}
+		private readonly store: Store,
+	) {
+		for (const mapping of store.loadResources<Mapping>(KIND)) this.byId.set(mapping.uuid, mapping);
+	}
 
 	/** The mapping's state now; undefined once a deletion has finished. */
 	stateOf(mapping: Mapping): MappingState | undefined {
@@ -65,6 +73,8 @@ export class Mappings {
 		if (!mapping || mapping.region !== region) return undefined;
 		if (this.stateOf(mapping) === undefined) {
 			this.byId.delete(uuid);
+			// Gone already by its time: forgetting it on disk is tidying, which a failure here (retried at the next start) does not undo.
+			this.store.saveResource(KIND, mapping.region, uuid, undefined).catch(() => undefined);
 			return undefined;
 		}
 		return mapping;
@@ -74,32 +84,39 @@ export class Mappings {
 		return [...this.byId.values()].filter((mapping) => this.get(region, mapping.uuid) !== undefined);
 	}
 
-	create(fields: Omit<Mapping, 'uuid' | 'transition' | 'deletedAtMs' | 'lastModifiedMs'>): Mapping {
+	async create(fields: Omit<Mapping, 'uuid' | 'transition' | 'deletedAtMs' | 'lastModifiedMs'>): Promise<Mapping> {
 		const nowMs = this.now();
-		const mapping: Mapping = {
+		return this.keep({
 			...fields,
 			uuid: randomUUID(),
 			transition: {state: 'Creating', untilMs: nowMs + this.transitionMs},
-			deletedAtMs: undefined,
 			lastModifiedMs: nowMs,
-		};
-		this.byId.set(mapping.uuid, mapping);
-		return mapping;
+		});
 	}
 
 	/** Changes settings and, when given, whether it is enabled: Enabling or Disabling for a change of that, else Updating. */
-	update(mapping: Mapping, settings: Partial<MappingSettings>, enabled: boolean | undefined): void {
+	async update(mapping: Mapping, settings: Partial<MappingSettings>, enabled: boolean | undefined): Promise<Mapping> {
 		const nowMs = this.now();
-		mapping.settings = {...mapping.settings, ...settings};
 		const switching = enabled !== undefined && enabled !== mapping.enabled;
-		if (enabled !== undefined) mapping.enabled = enabled;
-		mapping.transition = {state: switching ? (enabled ? 'Enabling' : 'Disabling') : 'Updating', untilMs: nowMs + this.transitionMs};
-		mapping.lastModifiedMs = nowMs;
+		return this.keep({
+			...mapping,
+			settings: {...mapping.settings, ...settings},
+			enabled: enabled ?? mapping.enabled,
+			transition: {state: switching ? (enabled ? 'Enabling' : 'Disabling') : 'Updating', untilMs: nowMs + this.transitionMs},
+			lastModifiedMs: nowMs,
+		});
 	}
 
-	delete(mapping: Mapping): void {
-		mapping.deletedAtMs = this.now() + this.transitionMs;
-		mapping.transition = undefined;
+	async delete(mapping: Mapping): Promise<Mapping> {
+		const {transition: _, ...rest} = mapping;
+		return this.keep({...rest, deletedAtMs: this.now() + this.transitionMs});
+	}
+
+	/** Stores the mapping as it now is, then serves it: what a request is answered for is on disk first. */
+	private async keep(mapping: Mapping): Promise<Mapping> {
+		await this.store.saveResource(KIND, mapping.region, mapping.uuid, mapping);
+		this.byId.set(mapping.uuid, mapping);
+		return mapping;
 	}
 
 	/** EventSourceMappingConfiguration, as every operation answers it. */
