@@ -121,9 +121,16 @@ describe('Firehose delivery streams on the engine', () => {
 			new ListDeliveryStreamsCommand({DeliveryStreamType: 'KinesisStreamAsSource', Limit: 2, ExclusiveStartDeliveryStreamName: 'orders-c'}),
 		);
 		expect(next).toMatchObject({DeliveryStreamNames: ['orders-to-s3'], HasMoreDeliveryStreams: false});
+		// Its one destination, or none after it.
+		const afterDestination = await firehose.send(
+			new DescribeDeliveryStreamCommand({DeliveryStreamName: 'orders-b', ExclusiveStartDestinationId: 'destinationId-000000000001'}),
+		);
+		expect(afterDestination.DeliveryStreamDescription).toMatchObject({Destinations: [], HasMoreDestinations: false});
 		const direct = await firehose.send(new ListDeliveryStreamsCommand({DeliveryStreamType: 'DirectPut'}));
 		expect(direct.DeliveryStreamNames).toEqual(['clicks-direct']);
 		const described = await firehose.send(new DescribeDeliveryStreamCommand({DeliveryStreamName: 'clicks-direct'}));
+		expect(described.DeliveryStreamDescription?.DeliveryStreamType).toBe('DirectPut');
+		expect(described.DeliveryStreamDescription?.Source).toBeUndefined();
 		expect(described.DeliveryStreamDescription?.Destinations?.[0]?.S3DestinationDescription).toMatchObject({
 			CompressionFormat: 'GZIP',
 			BufferingHints: {SizeInMBs: 5, IntervalInSeconds: 300},
@@ -184,6 +191,23 @@ describe('Firehose delivery streams on the engine', () => {
 			[
 				{...fromOrders('direct-with-source'), DeliveryStreamType: 'DirectPut'},
 				'InvalidArgumentException: KinesisStreamSourceConfiguration is only valid when DeliveryStreamType is KinesisStreamAsSource, not DirectPut.',
+			],
+			[
+				{...fromOrders('hint-with-source'), DirectPutSourceConfiguration: {ThroughputHintInMBs: 5}},
+				'InvalidArgumentException: DirectPutSourceConfiguration is only valid when DeliveryStreamType is DirectPut, not KinesisStreamAsSource.',
+			],
+			[
+				{...fromOrders('from-msk'), DeliveryStreamType: 'MSKAsSource', KinesisStreamSourceConfiguration: undefined},
+				'InvalidArgumentException: The kinesis-console engine serves DirectPut and KinesisStreamAsSource delivery streams, not MSKAsSource.',
+			],
+			[
+				{
+					...fromOrders('big-hint'),
+					DeliveryStreamType: 'DirectPut',
+					KinesisStreamSourceConfiguration: undefined,
+					DirectPutSourceConfiguration: {ThroughputHintInMBs: 101},
+				},
+				"ValidationException: 1 validation error detected: Value '101' at 'directPutSourceConfiguration.throughputHintInMBs' failed to satisfy constraint: Member must have value less than or equal to 100",
 			],
 			[
 				{...fromOrders('missing-stream'), KinesisStreamSourceConfiguration: {KinesisStreamARN: `${ORDERS}-gone`, RoleARN: ROLE}},

@@ -97,6 +97,7 @@ export class DeliveryStreams {
 
 	/** DeliveryStreamDescription, as DescribeDeliveryStream answers it. */
 	describe(stream: DeliveryStreamState, nowMs: number, withDestinations = true): Record<string, unknown> {
+		const source = sourceOf(stream);
 		return {
 			DeliveryStreamName: stream.name,
 			DeliveryStreamARN: this.arnOf(stream),
@@ -105,7 +106,7 @@ export class DeliveryStreams {
 			DeliveryStreamType: stream.type,
 			VersionId: '1',
 			CreateTimestamp: new Timestamp(stream.createdMs),
-			Source: sourceOf(stream),
+			...(source ? {Source: source} : {}),
 			Destinations: withDestinations ? [destinationOf(stream)] : [],
 			HasMoreDestinations: false,
 		};
@@ -114,10 +115,11 @@ export class DeliveryStreams {
 
 const keyOf = (region: string, name: string) => `${region}/${name}`;
 
-function sourceOf(stream: DeliveryStreamState): Record<string, unknown> {
+/** SourceDescription: the Kinesis source, or DirectPut's throughput hint when one was given; none otherwise. */
+function sourceOf(stream: DeliveryStreamState): Record<string, unknown> | undefined {
 	if (stream.kinesisSource)
 		return {KinesisStreamSourceDescription: {...stream.kinesisSource, DeliveryStartTimestamp: new Timestamp(stream.createdMs)}};
-	return stream.directPut ? {DirectPutSourceDescription: stream.directPut} : {};
+	return stream.directPut ? {DirectPutSourceDescription: stream.directPut} : undefined;
 }
 
 /**
