@@ -6,8 +6,11 @@ import {startEngine} from '../helpers/engine.js';
 
 const run = promisify(execFile);
 
-/** The AWS CLI, isolated from any real configuration on the machine. */
-async function aws(engine: Engine, ...args: string[]): Promise<{stdout: string; stderr: string; code: number}> {
+/** The AWS CLI's kinesis commands, isolated from any real configuration on the machine. */
+const aws = (engine: Engine, ...args: string[]) => awsService(engine, 'kinesis', ...args);
+
+/** The AWS CLI's commands of a service, isolated from any real configuration on the machine. */
+async function awsService(engine: Engine, service: string, ...args: string[]): Promise<{stdout: string; stderr: string; code: number}> {
 	const env = {
 		PATH: process.env.PATH ?? '',
 		HOME: process.env.HOME ?? '/tmp',
@@ -20,7 +23,7 @@ async function aws(engine: Engine, ...args: string[]): Promise<{stdout: string; 
 		AWS_PAGER: '',
 	};
 	try {
-		const {stdout, stderr} = await run('aws', ['--endpoint-url', engine.url, '--output', 'json', 'kinesis', ...args], {env});
+		const {stdout, stderr} = await run('aws', ['--endpoint-url', engine.url, '--output', 'json', service, ...args], {env});
 		return {stdout, stderr, code: 0};
 	} catch (error) {
 		const failed = error as {stdout?: string; stderr?: string; code?: number | string};
@@ -83,6 +86,39 @@ describe('the AWS CLI against the engine (HTTP/1.1, JSON 1.1)', () => {
 		expect(missing.code).not.toBe(0);
 		expect(missing.stderr).toContain(
 			'An error occurred (ResourceNotFoundException) when calling the DescribeStream operation: Stream absent under account 000000000000 not found.',
+		);
+	});
+
+	it("creates, describes and lists a Firehose delivery stream reading a stream, and shows Firehose's errors", async () => {
+		expect((await aws(engine, 'create-stream', '--stream-name', 'cli-source', '--shard-count', '1')).code).toBe(0);
+		const role = 'arn:aws:iam::000000000000:role/firehose-reader';
+		const created = await awsService(
+			engine,
+			'firehose',
+			'create-delivery-stream',
+			'--delivery-stream-name',
+			'cli-archive',
+			'--delivery-stream-type',
+			'KinesisStreamAsSource',
+			'--kinesis-stream-source-configuration',
+			`KinesisStreamARN=arn:aws:kinesis:eu-west-1:000000000000:stream/cli-source,RoleARN=${role}`,
+			'--extended-s3-destination-configuration',
+			`RoleARN=${role},BucketARN=arn:aws:s3:::cli-archive`,
+		);
+		expect(created.code, created.stderr).toBe(0);
+		expect(JSON.parse(created.stdout).DeliveryStreamARN).toBe('arn:aws:firehose:eu-west-1:000000000000:deliverystream/cli-archive');
+		const described = JSON.parse(
+			(await awsService(engine, 'firehose', 'describe-delivery-stream', '--delivery-stream-name', 'cli-archive')).stdout,
+		);
+		expect(described.DeliveryStreamDescription.Source.KinesisStreamSourceDescription).toMatchObject({
+			KinesisStreamARN: 'arn:aws:kinesis:eu-west-1:000000000000:stream/cli-source',
+			RoleARN: role,
+		});
+		const listed = JSON.parse((await awsService(engine, 'firehose', 'list-delivery-streams')).stdout);
+		expect(listed).toEqual({DeliveryStreamNames: ['cli-archive'], HasMoreDeliveryStreams: false});
+		const missing = await awsService(engine, 'firehose', 'describe-delivery-stream', '--delivery-stream-name', 'absent');
+		expect(missing.stderr).toContain(
+			'An error occurred (ResourceNotFoundException) when calling the DescribeDeliveryStream operation: Firehose absent under account 000000000000 not found.',
 		);
 	});
 });
