@@ -177,6 +177,30 @@ describe('Firehose delivery streams of a stream', () => {
 		expect(row).toEqual({text: 'ACTIVE · S3 arn:aws:s3:::orders-lake · lag 42s · read 500 rec, 2 KiB · 4 throttled', warn: true});
 	});
 
+	it('describes a delivery stream found reading another stream once a session, and those of this stream every time', async () => {
+		const fresh = new FirehoseClient({endpoint: engine.url, region: 'us-east-1', credentials, maxAttempts: 1});
+		const described: string[] = [];
+		fresh.middlewareStack.add(
+			(next, context) => async (args) => {
+				if (context.commandName === 'DescribeDeliveryStreamCommand')
+					described.push(String((args.input as {DeliveryStreamName?: string}).DeliveryStreamName));
+				return next(args);
+			},
+			{step: 'initialize'},
+		);
+		try {
+			const first = await discoverConsumers({kinesis, dynamodb: dynamo, firehose: fresh}, 'orders', {discover: false});
+			expect(consumersOfKind(first, 'firehose').map((stream) => stream.name)).toEqual(['orders-archive']);
+			expect(described).toEqual(['clicks-archive', 'orders-archive']);
+			described.length = 0;
+			const again = await discoverConsumers({kinesis, dynamodb: dynamo, firehose: fresh}, 'orders', {discover: false});
+			expect(consumersOfKind(again, 'firehose').map((stream) => stream.name)).toEqual(['orders-archive']);
+			expect(described).toEqual(['orders-archive']);
+		} finally {
+			fresh.destroy();
+		}
+	});
+
 	it('finds none, and no problem, without a Firehose client', async () => {
 		const found = await discoverConsumers({kinesis, dynamodb: dynamo}, 'orders', {discover: false});
 		expect(consumersOfKind(found, 'firehose')).toEqual([]);

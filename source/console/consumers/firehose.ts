@@ -52,7 +52,7 @@ export const NOTHING_DELIVERED =
 	'the engine delivers nothing: it keeps the delivery stream and its state, nothing reads the stream and nothing reaches a destination';
 
 /** How far back the metrics are read: Firehose publishes them every minute or so, some every five. */
-export const METRICS_WINDOW_MS = 10 * 60_000;
+const METRICS_WINDOW_MS = 10 * 60_000;
 
 export const firehoseDeliveryStreams: ConsumerKind<FirehoseDeliveryStream> = {
 	kind: 'firehose',
@@ -122,13 +122,14 @@ const readText = (stream: FirehoseDeliveryStream): string =>
 const otherSources = new WeakMap<FirehoseClient, Map<string, string>>();
 
 /** The delivery streams whose Kinesis source is the stream, by name. */
-export async function readingStream(firehose: FirehoseClient, streamArn: string, signal?: AbortSignal): Promise<FirehoseDeliveryStream[]> {
+async function readingStream(firehose: FirehoseClient, streamArn: string, signal?: AbortSignal): Promise<FirehoseDeliveryStream[]> {
 	// The commands are loaded with the client (connect.ts loads @aws-sdk/client-firehose on first use), not with this module.
 	const {DescribeDeliveryStreamCommand} = require('@aws-sdk/client-firehose') as typeof Firehose;
 	const names = await listFromKinesis(firehose, signal);
 	const known = otherSources.get(firehose) ?? new Map<string, string>();
 	otherSources.set(firehose, known);
-	for (const name of known.keys()) if (!names.includes(name)) known.delete(name);
+	const listed = new Set(names);
+	for (const name of known.keys()) if (!listed.has(name)) known.delete(name);
 	const found: FirehoseDeliveryStream[] = [];
 	// One at a time: the budget paces them anyway, and a screen's discovery should not queue a burst.
 	for (const name of names) {
@@ -174,7 +175,7 @@ async function listFromKinesis(firehose: FirehoseClient, signal?: AbortSignal): 
 	return names;
 }
 
-export function deliveryStreamOf(description: DeliveryStreamDescription): FirehoseDeliveryStream {
+function deliveryStreamOf(description: DeliveryStreamDescription): FirehoseDeliveryStream {
 	const source = description.Source?.KinesisStreamSourceDescription;
 	const failure = description.FailureDescription;
 	return {
