@@ -126,6 +126,7 @@ describe('local', () => {
 				cloudwatch: connection.target.endpoint,
 				dynamodb: connection.target.endpoint,
 				lambda: connection.target.endpoint,
+				firehose: connection.target.endpoint,
 			});
 			await connection.kinesis.send(new CreateStreamCommand({StreamName: 'local-orders', ShardCount: 2}));
 			const listed = await connection.kinesisHttp2.send(new ListStreamsCommand({}));
@@ -185,6 +186,7 @@ describe('where a connection points', () => {
 				cloudwatch: 'https://monitoring.eu-west-1.amazonaws.com',
 				dynamodb: 'https://dynamodb.eu-west-1.amazonaws.com',
 				lambda: 'https://lambda.eu-west-1.amazonaws.com',
+				firehose: 'https://firehose.eu-west-1.amazonaws.com',
 			},
 		});
 		expect(JSON.stringify(connection.target)).not.toContain(SECRETS.profileSecret);
@@ -271,7 +273,7 @@ describe('environment endpoints', () => {
 		expect(connection.target).toMatchObject({
 			kind: 'endpoint',
 			endpoint: engine.url,
-			endpoints: {kinesis: engine.url, cloudwatch: unused, dynamodb: unused, lambda: engine.url},
+			endpoints: {kinesis: engine.url, cloudwatch: unused, dynamodb: unused, lambda: engine.url, firehose: unused},
 		});
 		const mappings = await connection.lambda.send(new ListEventSourceMappingsCommand({}));
 		expect(mappings.EventSourceMappings).toEqual([]);
@@ -280,7 +282,13 @@ describe('environment endpoints', () => {
 
 		process.env.AWS_ENDPOINT_URL_KINESIS = unused;
 		const flagged = await open({region: 'us-east-1', endpointUrl: engine.url});
-		expect(flagged.target.endpoints).toEqual({kinesis: engine.url, cloudwatch: engine.url, dynamodb: engine.url, lambda: engine.url});
+		expect(flagged.target.endpoints).toEqual({
+			kinesis: engine.url,
+			cloudwatch: engine.url,
+			dynamodb: engine.url,
+			lambda: engine.url,
+			firehose: engine.url,
+		});
 	});
 
 	it('defaults the region to us-east-1 for an endpoint', async () => {
