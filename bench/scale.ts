@@ -28,7 +28,10 @@
  * or the console to exit; BENCH_SCALE_LIMITS=off for the same with the engine's limits off; BENCH_SCALE_SCREENS=DIR
  * to keep each session's last screen there; BENCH_SCALE_QUIT=ctrl-c to quit the console with Ctrl-C
  * instead of q; BENCH_SCALE_ONLY=streams,dashboard,tail,tail-json for some of the sessions (each account
- * is still built); BENCH_SCALE_CLI=PATH another build's cli.js (before a change); BENCH_SCALE_RESULTS (bench/scale-results.md). Needs Linux (/proc) and tmux.
+ * is still built); BENCH_SCALE_CLI=PATH another build's cli.js (before a change); BENCH_SCALE_RESULTS (bench/scale-results.md); BENCH_SCALE_SOAK=SECONDS (600) to leave each big stream's dashboard open reading
+ * live that long instead (memory sampled every 10 s, its polling figures against the engine's counts;
+ * its own section after the tables); BENCH_SCALE_PROFILE=DIR
+ * for a CPU profile of each console (node --cpu-prof; `node --import tsx bench/profile.ts DIR`). Needs Linux (/proc) and tmux.
  *
  *   BENCH_SCALE_SHARDS=2000 BENCH_SCALE_SECONDS=10 BENCH_SCALE_QUIT=ctrl-c npm run bench -- --scale    quitting, in about 3 minutes
  */
@@ -92,12 +95,16 @@ const config = {
 			.map((text) => text.trim())
 			.filter((text) => text !== ''),
 	),
+	/** BENCH_SCALE_SOAK=SECONDS: the big streams' live dashboards are watched this long instead, memory sampled every 10 s. */
+	soakSeconds: process.env.BENCH_SCALE_SOAK === undefined ? 0 : positive('BENCH_SCALE_SOAK', 600),
 	columns: 160,
 	rows: 45,
 };
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 /** BENCH_SCALE_CLI runs another build (a copy of dist/ from before a change), to measure before and after in one sitting. */
 const cliPath = process.env.BENCH_SCALE_CLI ?? fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+/** BENCH_SCALE_PROFILE=DIR: a V8 CPU profile of each console session there (summarise with bench/profile.ts). */
+const nodeArgs = process.env.BENCH_SCALE_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SCALE_PROFILE}`] : [];
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const fmt = (value: number) => Math.round(value).toLocaleString('en-US');
 const seconds = (ms: number | undefined) => (ms === undefined ? '–' : `${(ms / 1000).toFixed(1)} s`);
@@ -224,7 +231,8 @@ function findProcess(args: readonly string[]): number | undefined {
 		if (!/^\d+$/.test(entry)) continue;
 		try {
 			const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean);
-			if (argv[1] === cliPath && args.every((arg, index) => argv[index + 2] === arg)) return Number(entry);
+			const script = argv.indexOf(cliPath);
+			if (script > 0 && args.every((arg, index) => argv[index + script + 1] === arg)) return Number(entry);
 		} catch {
 			// gone meanwhile
 		}
@@ -380,6 +388,131 @@ async function watchScreen(
 	};
 }
 
+/** The sampler the soak loads into the console (node --import): its memory as it sees it, every 10 s. */
+const MEMORY_SAMPLER = fileURLToPath(new URL('./lib/memorySampler.mjs', import.meta.url));
+/** The soaks' own tables, after the run's. */
+const soakReports: string[] = [];
+
+interface MemorySample {
+	readonly at: number;
+	readonly rss: number;
+	readonly heapUsed: number;
+}
+
+/** Least-squares slope of `value` over time, per minute. */
+function slopePerMinute(points: readonly {readonly at: number; readonly value: number}[]): number {
+	if (points.length < 2) return 0;
+	const meanAt = points.reduce((sum, point) => sum + point.at, 0) / points.length;
+	const meanValue = points.reduce((sum, point) => sum + point.value, 0) / points.length;
+	let covariance = 0;
+	let variance = 0;
+	for (const point of points) {
+		covariance += (point.at - meanAt) * (point.value - meanValue);
+		variance += (point.at - meanAt) ** 2;
+	}
+	return variance === 0 ? 0 : (covariance / variance) * 60_000;
+}
+
+/** A figure as the console writes it (format.ts's formatCompact: 1,234, 1.2k, 3.4M). */
+function compactNumber(text: string): number {
+	const match = /^([\d,.]+)([kM]?)$/.exec(text);
+	if (!match) return Number.NaN;
+	return Number(match[1]!.replaceAll(',', '')) * (match[2] === 'k' ? 1_000 : match[2] === 'M' ? 1_000_000 : 1);
+}
+
+/**
+ * BENCH_SCALE_SOAK: a big stream's dashboard left open reading live for the soak's length. Every 10 s:
+ * the console's memory (the sampler's file), the GetRecords/s the dashboard says it measures and the
+ * GetRecords the engine counted over the same 10 s. Reported as start → end (max) and the slope of a
+ * least-squares line over the second half (after the start's own growth), and the dashboard's figure
+ * against the engine's.
+ */
+async function soak(account: Account, terminal: Terminal, pid: number | undefined, start: Start, samplesFile: string): Promise<Measure> {
+	const notes: string[] = [];
+	let firstMs: number | undefined;
+	try {
+		await terminal.waitFor(readingLive.test, config.timeoutMs);
+		firstMs = performance.now() - start.askedAt;
+	} catch {
+		notes.push(`not useful within ${seconds(config.timeoutMs)}${said(await terminal.screen())}`);
+	}
+	// Memory from when the dashboard reads live: the process's start and the screens before are not the soak.
+	const liveSince = Date.now();
+	const polling: {said: number; counted: number}[] = [];
+	let previous = {at: performance.now(), requests: getRecordsIn(await counts(account.engine))};
+	const end = performance.now() + config.soakSeconds * 1000;
+	while (firstMs !== undefined && performance.now() < end) {
+		await sleep(Math.min(10_000, Math.max(0, end - performance.now())));
+		const now = {at: performance.now(), requests: getRecordsIn(await counts(account.engine))};
+		const figure = /([\d,.]+[kM]?) GetRecords\/s measured/.exec(await terminal.screen())?.[1];
+		polling.push({
+			said: figure === undefined ? Number.NaN : compactNumber(figure),
+			counted: ((now.requests - previous.requests) * 1000) / (now.at - previous.at),
+		});
+		previous = now;
+	}
+	const windowMs = performance.now() - start.askedAt;
+	const after = await counts(account.engine);
+	const cpu = cpuSeconds(pid);
+	const engineCpu = account.engine.cpuSeconds();
+	const rss = peakRss(pid);
+	keepScreen(account, 'dashboard soak', await terminal.screen());
+	const quitMs = await quitConsole(terminal, pid);
+	const memory = existsSync(samplesFile)
+		? readFileSync(samplesFile, 'utf8')
+				.split('\n')
+				.filter(Boolean)
+				.map((line) => JSON.parse(line) as MemorySample)
+				.filter((sample) => sample.at >= liveSince)
+		: [];
+	const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
+	const describe = (name: string, pick: (sample: MemorySample) => number): string => {
+		if (memory.length === 0) return `${name}: no samples`;
+		const values = memory.map(pick);
+		const secondHalf = memory.slice(Math.floor(memory.length / 2)).map((sample) => ({at: sample.at, value: pick(sample)}));
+		const slope = slopePerMinute(secondHalf) / 1024 / 1024;
+		return `${name} ${mib(values[0]!)} → ${mib(values.at(-1)!)} (max ${mib(Math.max(...values))}), ${slope >= 0 ? '+' : ''}${slope.toFixed(1)} MiB/min over the second half`;
+	};
+	const told = polling.filter((row) => Number.isFinite(row.said));
+	const mean = (values: number[]) => (values.length === 0 ? Number.NaN : values.reduce((sum, value) => sum + value, 0) / values.length);
+	const ratios = told.filter((row) => row.counted > 0).map((row) => row.said / row.counted);
+	const pollingNote =
+		told.length === 0
+			? 'no polling figure read from the screen'
+			: `the dashboard said ${mean(told.map((row) => row.said)).toFixed(0)} GetRecords/s measured on average, the engine counted ${mean(told.map((row) => row.counted)).toFixed(0)}/s ` +
+				`(said/counted per 10 s: ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
+	const rssNote = describe('RSS', (sample) => sample.rss);
+	const heapNote = describe('heap used', (sample) => sample.heapUsed);
+	log(`  ${account.label}, dashboard soak of ${config.soakSeconds} s: ${rssNote}; ${heapNote}; ${pollingNote}`);
+	soakReports.push(
+		[
+			`### Soak: ${account.label}, dashboard reading live (l) for ${fmt(config.soakSeconds)} s`,
+			'',
+			`Memory as the console saw it (process.memoryUsage(), sampled every 10 s by bench/lib/memorySampler.mjs, ${memory.length} samples): ${rssNote}; ${heapNote}. ` +
+				`Polling: ${pollingNote}. Console CPU ${coresBetween(start.cpu, cpu, windowMs)?.toFixed(2) ?? '–'} cores, peak RSS ${rss === undefined ? '–' : mib(rss)}.`,
+		].join('\n'),
+	);
+	return {
+		account: account.label,
+		screen: `dashboard, live (l), ${fmt(config.soakSeconds)} s soak`,
+		useful: readingLive.description,
+		firstMs,
+		windowMs,
+		counts: difference(start.counts, after),
+		cpuCores: coresBetween(start.cpu, cpu, windowMs),
+		engineCores: coresBetween(start.engineCpu, engineCpu, windowMs),
+		peakRss: rss,
+		quitMs,
+		quitHow: quitName,
+		notes: [...notes, rssNote, heapNote],
+		streams: account.streams,
+		shards: account.shards,
+	};
+}
+
+const getRecordsIn = (all: OperationCount[]) =>
+	all.filter((count) => count.service === 'Kinesis' && count.operation === 'GetRecords').reduce((sum, count) => sum + count.requests, 0);
+
 const streamRows = {description: 'rows with status, mode and shards', test: (text: string) => /ACTIVE\s+provisioned\s+\d+ open/.test(text)};
 const dashboardUp = {
 	description: 'shard table',
@@ -397,10 +530,18 @@ type ScreenName = 'streams' | 'dashboard' | 'dashboard live' | 'tail';
 /** A console session in tmux: the streams screen, then (for `dashboard` and `tail`) the account's stream. */
 async function consoleSession(account: Account, screen: ScreenName): Promise<Measure> {
 	const args = ['--endpoint-url', account.engine.url];
+	const soaking = screen === 'dashboard live' && config.soakSeconds > 0;
+	const samples = soaking ? join(temporaryDirectory('bench-soak-'), 'memory.jsonl') : undefined;
 	const before = await counts(account.engine);
 	const engineBefore = account.engine.cpuSeconds();
 	const startedAt = performance.now();
-	const terminal = await Terminal.start(args, {columns: config.columns, rows: config.rows, cliPath});
+	const terminal = await Terminal.start(args, {
+		columns: config.columns,
+		rows: config.rows,
+		cliPath,
+		nodeArgs: samples ? [...nodeArgs, '--import', MEMORY_SAMPLER] : nodeArgs,
+		...(samples ? {env: {BENCH_MEMORY_SAMPLES: samples}} : {}),
+	});
 	try {
 		let pid: number | undefined;
 		// A busy machine can take seconds to start node: looked for until the timeout.
@@ -437,6 +578,7 @@ async function consoleSession(account: Account, screen: ScreenName): Promise<Mea
 		if (screen === 'dashboard live') {
 			const live = await asked();
 			await terminal.press('l');
+			if (samples) return await soak(account, terminal, pid, live, samples);
 			return await watchScreen(account, 'dashboard, live (l)', terminal, pid, live, readingLive);
 		}
 		const tailed = await asked();
@@ -452,7 +594,7 @@ async function tailCommand(account: Account): Promise<Measure> {
 	const before = await counts(account.engine);
 	const engineBefore = account.engine.cpuSeconds();
 	const startedAt = performance.now();
-	const child = spawn(process.execPath, [cliPath, 'tail', account.stream, '--json', '--endpoint-url', account.engine.url], {
+	const child = spawn(process.execPath, [...nodeArgs, cliPath, 'tail', account.stream, '--json', '--endpoint-url', account.engine.url], {
 		env: cliEnv(),
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
@@ -642,10 +784,13 @@ export async function scaleBenchmark(): Promise<ScaleSection> {
 			await client.send(new EnableEnhancedMonitoringCommand({StreamName: account.stream, ShardLevelMetrics: config.enhanced}));
 		const producer = await trickle(client, account.stream, config.rate);
 		try {
-			await run(account, 'dashboard', () => consoleSession(account, 'dashboard'));
+			if (config.soakSeconds === 0) await run(account, 'dashboard', () => consoleSession(account, 'dashboard'));
 			await run(account, 'dashboard, live (l)', () => consoleSession(account, 'dashboard live'));
-			await run(account, 'tail screen', () => consoleSession(account, 'tail'));
-			await run(account, 'tail --json', () => tailCommand(account));
+			// A soak watches the live dashboard only.
+			if (config.soakSeconds === 0) {
+				await run(account, 'tail screen', () => consoleSession(account, 'tail'));
+				await run(account, 'tail --json', () => tailCommand(account));
+			}
 		} finally {
 			await producer.stop();
 			client.destroy();
@@ -674,6 +819,7 @@ export async function scaleBenchmark(): Promise<ScaleSection> {
 		summary,
 		'',
 		operations,
+		...soakReports.flatMap((report) => ['', report]),
 	].join('\n');
 	return {markdown, table: `${summary}\n\n${operations}`};
 }

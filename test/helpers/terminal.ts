@@ -29,6 +29,8 @@ export interface TerminalOptions {
 	readonly record?: string;
 	/** Another build's cli.js instead of dist/cli.js (the scale benchmark's before). */
 	readonly cliPath?: string;
+	/** Node's own options before the script (the scale benchmark's --cpu-prof). */
+	readonly nodeArgs?: readonly string[];
 }
 
 /** Key names as the console's keymap spells them, in tmux's words. */
@@ -71,6 +73,7 @@ export class Terminal {
 			'-i',
 			...Object.entries(env).map(([name, value]) => `${name}=${value ?? ''}`),
 			process.execPath,
+			...(options.nodeArgs ?? []),
 			options.cliPath ?? cliPath,
 			...args,
 		]

@@ -1,0 +1,16 @@
+/**
+ * Loaded into the console under test (node --import) by the scale benchmark's soak: appends the
+ * process's memory, as the process itself sees it, to the file BENCH_MEMORY_SAMPLES names, once at
+ * start and every BENCH_MEMORY_EVERY_MS (10 s). The timer never keeps the process alive.
+ */
+import {appendFileSync} from 'node:fs';
+
+const file = process.env.BENCH_MEMORY_SAMPLES;
+if (file) {
+	const sample = () => {
+		const {rss, heapUsed, heapTotal, external, arrayBuffers} = process.memoryUsage();
+		appendFileSync(file, `${JSON.stringify({at: Date.now(), rss, heapUsed, heapTotal, external, arrayBuffers})}\n`);
+	};
+	sample();
+	setInterval(sample, Number(process.env.BENCH_MEMORY_EVERY_MS ?? 10_000)).unref();
+}
