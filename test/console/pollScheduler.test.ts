@@ -26,6 +26,22 @@ describe('PollScheduler', () => {
 		expect(order).toEqual(['a', 'b', 'e', 'd', 'c']);
 	});
 
+	it("serves readers' first turns and the turns of readers already reading in alternation while both are due", async () => {
+		const scheduler = new PollScheduler({concurrency: 1});
+		const held = await scheduler.turn({key: 'held', notBeforeMs: 0, perSecond: 0});
+		const order: string[] = [];
+		const call = async (key: string, first: boolean) => {
+			const release = await scheduler.turn({key, notBeforeMs: 0, perSecond: 0, first});
+			order.push(key);
+			release?.();
+		};
+		// The start of a big tail: first turns asked before the second looks at shards already read.
+		const calls = [call('new-1', true), call('new-2', true), call('new-3', true), call('again-1', false), call('again-2', false)];
+		held?.();
+		await Promise.all(calls);
+		expect(order).toEqual(['new-1', 'again-1', 'new-2', 'again-2', 'new-3']);
+	});
+
 	it('lets no shard call more than its budget in any window, whoever asks for it', async () => {
 		const scheduler = new PollScheduler();
 		const sent: number[] = [];

@@ -4,7 +4,10 @@
  *   - keeps at most `concurrency` calls in flight, fewer than the HTTP agent's sockets (connect.ts), so a
  *     call never waits in the agent's queue, where its socket timeout would run out before it is sent;
  *   - serves the shards by deadline (earliest due first, then first asked): none starves, and when more
- *     calls are due than the pool can make, every shard is late by the same little;
+ *     calls are due than the pool can make, every shard is late by the same little; a reader's first turn
+ *     and the turns of readers already reading wait in two queues served in alternation while both have
+ *     calls due, so that the start of a big tail (thousands of first turns, all due at once) does not hold
+ *     back the second look at the shards already started, which is where the first records are found;
  *   - makes at most `ratePerSecond` calls a second in all once a burst of `burst` is spent (the start of a
  *     big tail: an iterator and a first read per shard), so that reading costs a bounded share of a core
  *     however many shards: past ratePerSecond × the idle bound shards, each idle shard is polled in turn;
@@ -14,7 +17,11 @@
  *     so that the calls still fit a second as the service counts them on arrival.
  */
 export class PollScheduler {
-	private readonly heap: Waiter[] = [];
+	/** First turns of readers (an iterator and a first read), and the turns of readers already reading. */
+	private readonly fresh: Waiter[] = [];
+	private readonly returning: Waiter[] = [];
+	/** Which queue the last turn went to, while both had calls due. */
+	private lastFresh = false;
 	/** When the last GetRecords calls on each shard (`stream/shardId`) were sent, oldest first. */
 	private readonly sent = new Map<string, number[]>();
 	private readonly watched = new WeakMap<AbortSignal, Set<Waiter>>();
@@ -53,7 +60,7 @@ export class PollScheduler {
 			const waiter: Waiter = {...request, dueMs: 0, sequence: this.sequence++, resolve, cancelled: false};
 			waiter.dueMs = this.dueOf(waiter);
 			if (signal) this.watch(signal, waiter);
-			push(this.heap, waiter);
+			push(waiter.first === true ? this.fresh : this.returning, waiter);
 			this.pump();
 		});
 	}
@@ -106,24 +113,30 @@ export class PollScheduler {
 		this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledMs) * this.ratePerSecond) / 1000);
 		this.refilledMs = now;
 		while (this.inFlight < this.concurrency && this.tokens >= 1) {
-			const next = this.heap[0];
-			if (!next) break;
-			if (next.cancelled) {
-				pop(this.heap);
-				continue;
-			}
-			if (next.dueMs > now) break;
-			pop(this.heap);
+			const heap = this.nextQueue(now);
+			if (!heap) break;
+			const next = pop(heap) as Waiter;
 			// Another reader of the same shard may have called since this one asked: look at the window again.
 			const due = this.dueOf(next);
 			if (due > now) {
 				next.dueMs = due;
-				push(this.heap, next);
+				push(heap, next);
 				continue;
 			}
+			this.lastFresh = heap === this.fresh;
 			this.grant(next, now);
 		}
 		this.arm();
+	}
+
+	/** The queue whose head is due now: the other one than last time when both are. */
+	private nextQueue(now: number): Waiter[] | undefined {
+		const fresh = head(this.fresh);
+		const returning = head(this.returning);
+		const freshDue = fresh !== undefined && fresh.dueMs <= now;
+		const returningDue = returning !== undefined && returning.dueMs <= now;
+		if (freshDue && returningDue) return this.lastFresh ? this.returning : this.fresh;
+		return freshDue ? this.fresh : returningDue ? this.returning : undefined;
 	}
 
 	private grant(waiter: Waiter, now: number): void {
@@ -149,9 +162,9 @@ export class PollScheduler {
 
 	/** One timer, for the earliest waiter due later (or the next call the rate allows), while there is room in the pool. */
 	private arm(): void {
-		const next = this.heap[0];
+		const nextMs = Math.min(head(this.fresh)?.dueMs ?? Number.POSITIVE_INFINITY, head(this.returning)?.dueMs ?? Number.POSITIVE_INFINITY);
 		const tokenMs = this.tokens >= 1 ? 0 : this.refilledMs + ((1 - this.tokens) * 1000) / this.ratePerSecond;
-		const due = next && this.inFlight < this.concurrency ? Math.max(next.dueMs, tokenMs) : Number.POSITIVE_INFINITY;
+		const due = this.inFlight < this.concurrency ? Math.max(nextMs, tokenMs) : Number.POSITIVE_INFINITY;
 		if (due === this.timerDueMs) return;
 		if (this.timer) clearTimeout(this.timer);
 		this.timer = undefined;
@@ -189,6 +202,8 @@ export interface TurnRequest {
 	readonly notBeforeMs: number;
 	/** GetRecords calls on the shard in any window of WINDOW_MS at most; 0 for a call outside that budget (GetShardIterator). */
 	readonly perSecond: number;
+	/** The reader's first turn: served in alternation with the turns of readers already reading. */
+	readonly first?: boolean;
 	readonly signal?: AbortSignal;
 }
 
@@ -231,6 +246,12 @@ interface Waiter extends TurnRequest {
 	readonly resolve: (release: (() => void) | undefined) => void;
 	cancelled: boolean;
 	done?: () => void;
+}
+
+/** The heap's head, once the cancelled waiters on top are dropped. */
+function head(heap: Waiter[]): Waiter | undefined {
+	while (heap[0]?.cancelled === true) pop(heap);
+	return heap[0];
 }
 
 const before = (a: Waiter, b: Waiter) => a.dueMs < b.dueMs || (a.dueMs === b.dueMs && a.sequence < b.sequence);

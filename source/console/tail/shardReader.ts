@@ -69,6 +69,8 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 	let iterator: string | undefined;
 	let dueMs = now();
 	let lastCallMs = Number.NEGATIVE_INFINITY;
+	// Whether the reader has had a turn: its first is served in alternation with the others' (pollScheduler.ts).
+	let started = false;
 	// How long to wait after an empty answer: doubled by each one, halved by each answer with records.
 	let idleMs = minIntervalMs;
 	let caughtUp = false;
@@ -91,14 +93,31 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 	};
 
 	while (!signal.aborted) {
-		// Never sooner than the shard's own rate, whatever the window of the scheduler allows.
-		const release = await scheduler.turn({key, notBeforeMs: Math.max(dueMs, lastCallMs + minIntervalMs), perSecond, signal});
+		// Every call is a turn of its own (the pool counts calls): the iterator first, when there is none.
+		const renewing = iterator === undefined;
+		// Never sooner than the shard's own rate, whatever the window of the scheduler allows; an iterator is
+		// outside the GetRecords budget (the request budget paces GetShardIterator per shard).
+		const release = await scheduler.turn({
+			key,
+			notBeforeMs: renewing ? dueMs : Math.max(dueMs, lastCallMs + minIntervalMs),
+			perSecond: renewing ? 0 : perSecond,
+			first: !started,
+			signal,
+		});
 		if (!release) break;
-		lastCallMs = now();
+		started = true;
 		let page: GetRecordsCommandOutput;
 		try {
-			iterator ??= await renew();
-			if (!iterator) return {kind: 'ended', childShardIds: undefined};
+			if (renewing) {
+				const latest = useOriginalLatest;
+				iterator = await renew();
+				if (!iterator) return {kind: 'ended', childShardIds: undefined};
+				// A LATEST iterator just taken has nothing behind it: its first read waits the shard's interval,
+				// when it may have something, instead of an empty answer at once (half the calls of a big tail's start).
+				dueMs = latest ? now() + minIntervalMs : now();
+				continue;
+			}
+			lastCallMs = now();
 			page = await kinesis.send(new GetRecordsCommand({ShardIterator: iterator, Limit: options.limit}), {abortSignal: signal});
 		} catch (error) {
 			// Given back before the retry report, which may wait for a slow consumer (finally gives it back for the rest).
