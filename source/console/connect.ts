@@ -11,6 +11,7 @@ import {KinesisClient, type KinesisClientConfig} from '@aws-sdk/client-kinesis';
 import {defaultProvider} from '@aws-sdk/credential-provider-node';
 import type * as DynamoDBDocuments from '@aws-sdk/lib-dynamodb';
 import type {DynamoDBDocumentClient} from '@aws-sdk/lib-dynamodb';
+import type {UserAgent} from '@smithy/types';
 import type {Engine} from '../engine/index.js';
 import {API_QUOTAS} from './apiQuotas.js';
 import {errorKind} from './aws/errors.js';
@@ -240,7 +241,7 @@ function assemble(
 	 */
 	const closingClient = <Client extends SdkClient>(make: (retryStrategy: ClosingRetryStrategy) => Client): Client => {
 		let client: Client | undefined = undefined;
-		client = withoutLogging(make(new ClosingRetryStrategy(() => client?.config.maxAttempts() ?? Promise.resolve(3), closed)));
+		client = lighter(make(new ClosingRetryStrategy(() => client?.config.maxAttempts() ?? Promise.resolve(3), closed)));
 		return client;
 	};
 	const keepAliveHandler = () => new ClosingHttpHandler({socketTimeoutMs, connectionTimeoutMs: CONNECTION_TIMEOUT_MS}, closed);
@@ -280,7 +281,7 @@ function assemble(
 			));
 		},
 		get lambda() {
-			return (lambda ??= withoutLogging(new (lambdaModule().LambdaClient)({...common('lambda'), requestHandler: keepAliveHandler()})));
+			return (lambda ??= lighter(new (lambdaModule().LambdaClient)({...common('lambda'), requestHandler: keepAliveHandler()})));
 		},
 		get firehose() {
 			return (firehose ??= budgeted(
@@ -314,18 +315,36 @@ function assemble(
 
 type BudgetedClient = Parameters<typeof attachBudget>[0];
 
-/** What the connection needs of an SDK client: its resolved max attempts, and its middleware to take the logger out. */
+/** What the connection needs of an SDK client: its resolved max attempts, and what `lighter` takes out. */
 interface SdkClient {
-	readonly config: {readonly maxAttempts: () => Promise<number>};
+	readonly config: {readonly maxAttempts: () => Promise<number>; defaultUserAgentProvider?: () => Promise<UserAgent>};
+	readonly middlewareStack: {remove(name: string): boolean};
+}
+
+/** What the connection lightens of an SDK client's every call. */
+interface LightenedClient {
+	readonly config: {defaultUserAgentProvider?: () => Promise<UserAgent>};
 	readonly middlewareStack: {remove(name: string): boolean};
 }
 
 /**
- * The console gives the SDK no logger, yet the SDK's logger middleware copies every answer with its
- * sensitive fields masked, for a logger that drops it: for a tail, a copy of every record.
+ * Takes out work the SDK does on every call for nothing: its logger middleware copies every answer with
+ * its sensitive fields masked, for a logger that drops it (for a tail, a copy of every record); and its
+ * user-agent middleware works the user agent out again (the platform, its release, the runtime, the app
+ * id setting), though it cannot change while the process runs, so it is worked out once. A tail of
+ * thousands of shards makes hundreds of calls a second.
  */
-function withoutLogging<Client extends {middlewareStack: {remove(name: string): boolean}}>(client: Client): Client {
+function lighter<Client extends LightenedClient>(client: Client): Client {
 	client.middlewareStack.remove('loggerMiddleware');
+	const provide = client.config.defaultUserAgentProvider;
+	if (provide) {
+		let once: Promise<UserAgent> | undefined;
+		client.config.defaultUserAgentProvider = () =>
+			(once ??= provide().catch((error: unknown) => {
+				once = undefined;
+				throw error;
+			}));
+	}
 	return client;
 }
 
