@@ -131,6 +131,8 @@ interface Measure {
 	readonly windowMs: number;
 	readonly counts: OperationCount[];
 	readonly cpuCores: number | undefined;
+	/** The console's CPU over the second half of the window: once a tail's start is over. */
+	readonly laterCores?: number | undefined;
 	/** The engine's CPU over the same time: a busy engine slows every answer the console waits for. */
 	readonly engineCores: number | undefined;
 	readonly peakRss: number | undefined;
@@ -348,6 +350,7 @@ async function watchScreen(
 	pid: number | undefined,
 	start: Start,
 	useful: {description: string; test: (text: string) => boolean},
+	allRead?: {description: string; test: (text: string) => boolean},
 ): Promise<Measure> {
 	const notes: string[] = [];
 	let firstMs: number | undefined;
@@ -358,10 +361,20 @@ async function watchScreen(
 		notes.push(`not useful within ${seconds(config.timeoutMs)}${said(await terminal.screen())}`);
 	}
 	const end = start.askedAt + Math.max(config.seconds * 1000, (firstMs ?? 0) + config.seconds * 1000);
-	if (firstMs !== undefined) await sleep(Math.max(0, end - performance.now()));
+	const middle = (start.askedAt + end) / 2;
+	let half: {at: number; cpu: number | undefined} | undefined;
+	let allMs: number | undefined;
+	while (firstMs !== undefined && performance.now() < end) {
+		if (half === undefined && performance.now() >= middle) half = {at: performance.now(), cpu: cpuSeconds(pid)};
+		if (allRead !== undefined && allMs === undefined && allRead.test(await terminal.screen())) allMs = performance.now() - start.askedAt;
+		await sleep(Math.max(0, Math.min(250, end - performance.now())));
+	}
+	if (allRead !== undefined)
+		notes.push(allMs === undefined ? `not ${allRead.description} within the window` : `${allRead.description} after ${seconds(allMs)}`);
 	const windowMs = performance.now() - start.askedAt;
-	const after = await counts(account.engine);
 	const cpu = cpuSeconds(pid);
+	const cpuAt = performance.now();
+	const after = await counts(account.engine);
 	const engineCpu = account.engine.cpuSeconds();
 	const rss = peakRss(pid);
 	keepScreen(account, screen, await terminal.screen());
@@ -378,6 +391,7 @@ async function watchScreen(
 		windowMs,
 		counts: difference(start.counts, after),
 		cpuCores: coresBetween(start.cpu, cpu, windowMs),
+		laterCores: half === undefined ? undefined : coresBetween(half.cpu, cpu, cpuAt - half.at),
 		engineCores: coresBetween(start.engineCpu, engineCpu, windowMs),
 		peakRss: rss,
 		quitMs,
@@ -583,7 +597,10 @@ async function consoleSession(account: Account, screen: ScreenName): Promise<Mea
 		}
 		const tailed = await asked();
 		await terminal.press('t');
-		return await watchScreen(account, 'tail screen', terminal, pid, tailed, recordShown);
+		return await watchScreen(account, 'tail screen', terminal, pid, tailed, recordShown, {
+			description: 'every shard read (the screen says all are reading)',
+			test: (text) => text.includes(`(${account.shards} reading)`),
+		});
 	} finally {
 		await terminal.kill();
 	}
@@ -621,10 +638,16 @@ async function tailCommand(account: Account): Promise<Measure> {
 		while (firstMs === undefined && performance.now() < deadline && child.exitCode === null) await sleep(50);
 		if (firstMs === undefined) notes.push(`no record within ${seconds(config.timeoutMs)}`);
 		const end = startedAt + (firstMs ?? 0) + config.seconds * 1000;
-		while (performance.now() < end && child.exitCode === null) await sleep(50);
+		const middle = (startedAt + end) / 2;
+		let half: {at: number; cpu: number | undefined} | undefined;
+		while (performance.now() < end && child.exitCode === null) {
+			if (half === undefined && performance.now() >= middle) half = {at: performance.now(), cpu: cpuSeconds(child.pid)};
+			await sleep(50);
+		}
 		const windowMs = performance.now() - startedAt;
-		const after = await counts(account.engine);
 		const cpu = cpuSeconds(child.pid);
+		const cpuAt = performance.now();
+		const after = await counts(account.engine);
 		const engineCpu = account.engine.cpuSeconds();
 		const rss = peakRss(child.pid);
 		if (child.exitCode !== null) notes.push(`exited by itself (${child.exitCode}): ${stderr.trim().slice(-300)}`);
@@ -644,6 +667,7 @@ async function tailCommand(account: Account): Promise<Measure> {
 			windowMs,
 			counts: difference(before, after),
 			cpuCores: coresBetween(0, cpu, windowMs),
+			laterCores: half === undefined ? undefined : coresBetween(half.cpu, cpu, cpuAt - half.at),
 			engineCores: coresBetween(engineBefore, engineCpu, windowMs),
 			peakRss: rss,
 			quitMs: quit ? performance.now() - quitAt : undefined,
@@ -688,7 +712,7 @@ function tables(measures: Measure[]): {summary: string; operations: string} {
 			return (
 				`| ${measure.account} | ${measure.screen} | ${seconds(measure.firstMs)} (${measure.useful}) | ` +
 				`${fmt((calls * 1000) / measure.windowMs)} | ${fmt(refused)} | ` +
-				`${cores(measure.cpuCores)} | ${mb(measure.peakRss)} | ${seconds(measure.quitMs)} (${measure.quitHow}) | ` +
+				`${cores(measure.cpuCores)}${measure.laterCores === undefined ? '' : ` (${measure.laterCores.toFixed(2)} in the second half)`} | ${mb(measure.peakRss)} | ${seconds(measure.quitMs)} (${measure.quitHow}) | ` +
 				`${cores(measure.engineCores)} | ${measure.notes.join('; ')} |`
 			);
 		}),
