@@ -113,7 +113,7 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 				iterator = await renew();
 				if (!iterator) return {kind: 'ended', childShardIds: undefined};
 				// A LATEST iterator just taken has nothing behind it: its first read waits the shard's interval,
-				// when it may have something, instead of an empty answer at once (half the calls of a big tail's start).
+				// when it may have something, instead of an empty answer at once (a call a shard fewer at the start of a big tail).
 				dueMs = latest ? now() + minIntervalMs : now();
 				continue;
 			}
