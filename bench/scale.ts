@@ -502,7 +502,7 @@ async function soak(account: Account, terminal: Terminal, pid: number | undefine
 		[
 			`### Soak: ${account.label}, dashboard reading live (l) for ${fmt(config.soakSeconds)} s`,
 			'',
-			`Memory as the console saw it (process.memoryUsage(), sampled every 10 s by bench/lib/memorySampler.mjs, ${memory.length} samples): ${rssNote}; ${heapNote}. ` +
+			`Memory as the console saw it (process.memoryUsage() after a full collection, sampled every 10 s by bench/lib/memorySampler.mjs, ${memory.length} samples): ${rssNote}; ${heapNote}. ` +
 				`Polling: ${pollingNote}. Console CPU ${coresBetween(start.cpu, cpu, windowMs)?.toFixed(2) ?? '–'} cores, peak RSS ${rss === undefined ? '–' : mib(rss)}.`,
 		].join('\n'),
 	);
@@ -553,7 +553,7 @@ async function consoleSession(account: Account, screen: ScreenName): Promise<Mea
 		columns: config.columns,
 		rows: config.rows,
 		cliPath,
-		nodeArgs: samples ? [...nodeArgs, '--import', MEMORY_SAMPLER] : nodeArgs,
+		nodeArgs: samples ? [...nodeArgs, '--expose-gc', '--import', MEMORY_SAMPLER] : nodeArgs,
 		...(samples ? {env: {BENCH_MEMORY_SAMPLES: samples}} : {}),
 	});
 	try {
