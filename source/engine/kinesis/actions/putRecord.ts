@@ -16,12 +16,12 @@ export default defineAction(schema, async (context, input) => {
 	const started = performance.now();
 	const stream = writableStream(context, input);
 	checkRecordSizes(schema, input, [input], stream);
-	const [hashHex = ''] = routingHashes(stream, [input]);
+	const hashes = routingHashes(stream, [input]);
 	let minimumPosition = 0;
 	if (input.SequenceNumberForOrdering !== undefined) {
 		minimumPosition = orderingPosition(context, stream, input.SequenceNumberForOrdering);
 	}
-	const [written] = await writeRecords(context, stream, [input], [hashHex], minimumPosition);
+	const [written] = await writeRecords(context, stream, [input], hashes, minimumPosition);
 	if (!written) throw new Error('a written record was not reported');
 	context.metrics.putRecord(
 		stream,

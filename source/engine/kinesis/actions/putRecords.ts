@@ -24,8 +24,8 @@ export default defineAction(
 		// AWS's words for the 5 MiB limit (an answer quoted in aws/amazon-kinesis-streams-for-fluent-bit issue 21); the 10 MiB one is worded alike here.
 		if (bytes > limit) throw invalidArgument(`Records size exceeds ${limit / (1024 * 1024)} MB limit`);
 		// A bad ExplicitHashKey refuses the whole request on AWS too: it is checked before anything is written.
-		const hashHexes = routingHashes(stream, input.Records);
-		const routed = await writeRecords(context, stream, input.Records, hashHexes);
+		const hashes = routingHashes(stream, input.Records);
+		const routed = await writeRecords(context, stream, input.Records, hashes);
 		context.metrics.putRecords(stream, putRecordsCall(routed, performance.now() - started), context.nowMs);
 		const failed = routed.filter((record) => !record.admitted).length;
 		const writers = new Map<number, SequenceWriter>();
