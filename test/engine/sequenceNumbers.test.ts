@@ -72,8 +72,10 @@ describe('sequence numbers', () => {
 	it('come out the same written one after another, in steps, jumps, back and across seconds, as each alone', () => {
 		const writer = writerAt(createdSecond, createdMsOfSecond, 7);
 		let position = createdMs * 1000;
-		// A fixed walk (no randomness): steps of 1 to 40, a second boundary, a step just under and at 10^7, a jump back.
-		const steps = [1, 1, 2, 40, 999_000, 3, 9_999_999, 10_000_000, 1, -5_000_000, 7, 86_400_000_000, 1];
+		// A fixed walk (no randomness): steps of 1 to 40, a second boundary, a step just under and at 10^7, a jump back,
+		// steps around 200 (the largest the writer adds in 32-bit integers) and a run of them, carrying through every limb.
+		const steps = [1, 1, 2, 40, 999_000, 3, 9_999_999, 10_000_000, 1, -5_000_000, 7, 86_400_000_000, 1, 199, 200, 201];
+		steps.push(...Array.from({length: 2000}, (_, index) => 199 - (index % 7)));
 		for (const step of steps) {
 			position += step;
 			const out = Buffer.alloc(56);

@@ -45,6 +45,8 @@ export type NumberedStream = Pick<StreamState, 'createdMs' | 'shards'>;
 const LIMB = 10_000_000;
 const LIMBS = 8;
 const LIMB_SQUARED = LIMB * LIMB;
+/** Steps between positions that the writer adds in 32-bit integers: 200 × a limb (< 10^7) stays below 2^31. */
+const MAX_STEP = 200;
 const limbsOf = (value: bigint): number[] =>
 	Array.from({length: LIMBS}, (_, index) => Number((value / BigInt(LIMB) ** BigInt(index)) % BigInt(LIMB)));
 // Where the stream's millisecond stands: above the position's 53 bits in the sequence index (which starts at 2^80).
@@ -112,16 +114,19 @@ function newWriter(shardSecond: number, streamMs: number, shardIndex: number): S
 			2n,
 	);
 	const [f0, f1, f2, f3, f4, f5, f6, f7] = fixed as [number, number, number, number, number, number, number, number];
-	// The limbs of the number written last, then its position and arrival second: a page of GetRecords
-	// writes a shard's positions in order, mostly within a second, where the next number is the last
-	// plus (step × 2^80), which takes a third of the divisions of working it out anew. Kept in a
-	// Float64Array: doubles in closure variables are boxed, and each update would allocate.
-	const last = new Float64Array(LIMBS + 2).fill(Number.NaN);
-	// One closure on purpose: the eight limbs stay in local doubles from the sum to the digits; split into helpers,
+	// The limbs of the number written last (in an Int32Array: each is below 10^7), then its position and
+	// arrival second (in a Float64Array: positions pass 2^31): a page of GetRecords, or a shard's records
+	// in a PutRecords answer, has a shard's positions in order, mostly within a second and a few apart,
+	// where the next number is the last plus (step × 2^80): a few integer additions, which V8 does in
+	// 32-bit registers, dividing by constants with multiplications. Typed arrays, because numbers in
+	// closure variables are boxed, and each update would allocate.
+	const lastLimbs = new Int32Array(LIMBS);
+	const last = new Float64Array(2).fill(Number.NaN);
+	// One closure on purpose: the eight limbs stay in locals from the sum to the digits; split into helpers,
 	// they would be returned in an array or passed boxed, and the hot path would allocate.
 	const write = (out: Uint8Array, offset: number, position: number): number => {
 		const seconds = Math.floor(position / 1_000_000);
-		const step = position - (last[LIMBS] as number);
+		const step = position - (last[0] as number);
 		let l0: number;
 		let l1: number;
 		let l2: number;
@@ -131,23 +136,25 @@ function newWriter(shardSecond: number, streamMs: number, shardIndex: number): S
 		let l6: number;
 		let l7: number;
 		let carry: number;
-		if (seconds === last[LIMBS + 1] && step > 0 && step < LIMB) {
-			l0 = (last[0] as number) + step * P0;
-			carry = Math.floor(l0 / LIMB);
+		if (seconds === last[1] && step > 0 && step < MAX_STEP) {
+			// Every sum below stays under 2^31: a limb (< 10^7) plus a carry plus step (< 200) × a limb.
+			const small = step | 0;
+			l0 = ((lastLimbs[0] as number) + small * P0) | 0;
+			carry = (l0 / LIMB) | 0;
 			l0 -= carry * LIMB;
-			l1 = (last[1] as number) + carry + step * P1;
-			carry = Math.floor(l1 / LIMB);
+			l1 = ((lastLimbs[1] as number) + carry + small * P1) | 0;
+			carry = (l1 / LIMB) | 0;
 			l1 -= carry * LIMB;
-			l2 = (last[2] as number) + carry + step * P2;
-			carry = Math.floor(l2 / LIMB);
+			l2 = ((lastLimbs[2] as number) + carry + small * P2) | 0;
+			carry = (l2 / LIMB) | 0;
 			l2 -= carry * LIMB;
-			l3 = (last[3] as number) + carry + step * P3;
-			carry = Math.floor(l3 / LIMB);
+			l3 = ((lastLimbs[3] as number) + carry + small * P3) | 0;
+			carry = (l3 / LIMB) | 0;
 			l3 -= carry * LIMB;
-			l4 = (last[4] as number) + carry;
-			l5 = last[5] as number;
-			l6 = last[6] as number;
-			l7 = last[7] as number;
+			l4 = (lastLimbs[4] as number) + carry;
+			l5 = lastLimbs[5] as number;
+			l6 = lastLimbs[6] as number;
+			l7 = lastLimbs[7] as number;
 		} else {
 			const p2 = Math.floor(position / LIMB_SQUARED);
 			const low = position - p2 * LIMB_SQUARED;
@@ -189,24 +196,25 @@ function newWriter(shardSecond: number, streamMs: number, shardIndex: number): S
 			l6 -= carry * LIMB;
 			l7 += carry;
 		}
-		last[0] = l0;
-		last[1] = l1;
-		last[2] = l2;
-		last[3] = l3;
-		last[4] = l4;
-		last[5] = l5;
-		last[6] = l6;
-		last[7] = l7;
-		last[LIMBS] = position;
-		last[LIMBS + 1] = seconds;
-		writeLimb(out, offset, l7);
-		writeLimb(out, offset + 7, l6);
-		writeLimb(out, offset + 14, l5);
-		writeLimb(out, offset + 21, l4);
-		writeLimb(out, offset + 28, l3);
-		writeLimb(out, offset + 35, l2);
-		writeLimb(out, offset + 42, l1);
-		writeLimb(out, offset + 49, l0);
+		lastLimbs[0] = l0;
+		lastLimbs[1] = l1;
+		lastLimbs[2] = l2;
+		lastLimbs[3] = l3;
+		lastLimbs[4] = l4;
+		lastLimbs[5] = l5;
+		lastLimbs[6] = l6;
+		lastLimbs[7] = l7;
+		last[0] = position;
+		last[1] = seconds;
+		// Read back as 32-bit integers, so that writing their digits divides as integers.
+		writeLimb(out, offset, lastLimbs[7] as number);
+		writeLimb(out, offset + 7, lastLimbs[6] as number);
+		writeLimb(out, offset + 14, lastLimbs[5] as number);
+		writeLimb(out, offset + 21, lastLimbs[4] as number);
+		writeLimb(out, offset + 28, lastLimbs[3] as number);
+		writeLimb(out, offset + 35, lastLimbs[2] as number);
+		writeLimb(out, offset + 42, lastLimbs[1] as number);
+		writeLimb(out, offset + 49, lastLimbs[0] as number);
 		return offset + SEQUENCE_DIGITS;
 	};
 	const scratch = Buffer.alloc(SEQUENCE_DIGITS);
@@ -224,7 +232,7 @@ const QUADS = Buffer.from(Array.from({length: 10_000}, (_, n) => String(n).padSt
 
 /** A limb's 7 digits, zero-padded. */
 function writeLimb(out: Uint8Array, at: number, value: number): void {
-	const high = Math.floor(value / 10_000);
+	const high = (value / 10_000) | 0;
 	const low = (value - high * 10_000) * 4;
 	const top = high * 4;
 	out[at] = QUADS[top + 1] as number;
