@@ -26,6 +26,8 @@ export interface NewRecord {
 	readonly position: number;
 	readonly arrivalMs: number;
 	readonly partitionKey: string;
+	/** The partition key's length in UTF-8, when the caller has it. */
+	readonly keyBytes?: number;
 	readonly data: Buffer;
 }
 
@@ -512,7 +514,7 @@ function encodeBatch(records: readonly NewRecord[]): Buffer {
 	let size = BATCH_HEADER;
 	const keyLengths: number[] = [];
 	for (const record of records) {
-		const length = Buffer.byteLength(record.partitionKey);
+		const length = record.keyBytes ?? Buffer.byteLength(record.partitionKey);
 		keyLengths.push(length);
 		size += RECORD_HEADER + length + record.data.length;
 	}

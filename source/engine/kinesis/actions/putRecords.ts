@@ -53,15 +53,16 @@ export default defineAction(
 );
 
 interface ShardPieces {
-	readonly before: Buffer;
+	/** A record's JSON in this shard, its sequence number left blank. */
+	readonly entry: Buffer;
 	readonly sequence: SequenceWriter;
-	readonly after: Buffer;
 }
-const SEQUENCE_KEY = Buffer.from('{"SequenceNumber":"');
+const SEQUENCE_KEY = '{"SequenceNumber":"';
 
 /**
- * The answer's JSON as bytes: per record, the text around the sequence number is the same for every
- * record of a shard, so it is made once per shard, with the shard's sequence writer, and the number written between.
+ * The answer's JSON as bytes: a record's JSON is the same for every record of a shard but for its
+ * sequence number, so it is made once per shard, with the shard's sequence writer, copied per record
+ * and the number written into it.
  */
 function answerJson(
 	stream: StreamState,
@@ -86,14 +87,13 @@ function answerJson(
 		let parts = around.get(record.shardIndex);
 		if (!parts) {
 			parts = {
-				before: SEQUENCE_KEY,
+				entry: Buffer.from(`${SEQUENCE_KEY}${'0'.repeat(SEQUENCE_DIGITS)}","ShardId":"${shardIdOf(record.shardIndex)}"}`, 'latin1'),
 				sequence: sequenceWriter(stream, record.shardIndex),
-				after: Buffer.from(`","ShardId":"${shardIdOf(record.shardIndex)}"}`),
 			};
 			around.set(record.shardIndex, parts);
 		}
 		pieces.push(parts);
-		size += parts.before.length + SEQUENCE_DIGITS + parts.after.length;
+		size += parts.entry.length;
 	}
 	// A pooled buffer, taken back once the answer is written: a fresh one each call, outside the JS heap, made V8 collect more often.
 	const out = takePieceBuffer(size);
@@ -105,10 +105,9 @@ function answerJson(
 			at += out.write(piece, at, 'utf8');
 			continue;
 		}
-		out.set(piece.before, at);
-		at = piece.sequence.write(out, at + piece.before.length, (routed[index] as RoutedRecord).position);
-		out.set(piece.after, at);
-		at += piece.after.length;
+		out.set(piece.entry, at);
+		piece.sequence.write(out, at + SEQUENCE_KEY.length, (routed[index] as RoutedRecord).position);
+		at += piece.entry.length;
 	}
 	at += out.write(close, at, 'latin1');
 	return out.subarray(0, at);

@@ -20,6 +20,8 @@ export interface RoutedRecord {
 	readonly data: Buffer;
 	readonly shard: ShardState;
 	readonly shardIndex: number;
+	/** Its partition key's length in UTF-8, for the store. */
+	readonly keyBytes: number;
 	/** What the record counts against the shard's write budget. */
 	readonly bytes: number;
 	/** False when the shard's write budget refused it (ProvisionedThroughputExceededException). */
@@ -145,13 +147,15 @@ export async function writeRecords(
 	for (let index = 0; index < records.length; index++) {
 		const record = records[index] as IncomingRecord;
 		const shard = router.shardFor(hashes, index * 4);
-		const bytes = record.Data.length + Buffer.byteLength(record.PartitionKey);
+		const keyBytes = Buffer.byteLength(record.PartitionKey);
+		const bytes = record.Data.length + keyBytes;
 		const admitted = context.throughput.admitWrite(stream.uid, shard.index, bytes, context.nowMs);
 		const entry: RoutedRecord = {
 			partitionKey: record.PartitionKey,
 			data: record.Data,
 			shard,
 			shardIndex: shard.index,
+			keyBytes,
 			bytes,
 			admitted,
 			position: 0,
