@@ -115,6 +115,9 @@ describe('discovering consumers', () => {
 				otherIncarnations: 1,
 				// Its (empty) WorkerMetricStats table is no sign of a 3.x worker: nothing 3.x in its tables.
 				version: '2.x',
+				// Its open shard's checkpoint is at the tip, the other at SHARD_END.
+				lagMs: 0,
+				position: expect.stringMatching(/^shardId-000000000000=\d+\/0 shardId-000000000001=SHARD_END\/0$/),
 			},
 			expect.objectContaining({
 				name: 'orders-single',
@@ -126,7 +129,7 @@ describe('discovering consumers', () => {
 				workers: [{owner: 'host-a', leases: 1}],
 			}),
 		]);
-		expect(consumersOfKind(found, 'fan-out')).toEqual([
+		expect(consumersOfKind(found, 'efo')).toEqual([
 			expect.objectContaining({
 				name: 'fraud-detector',
 				arn: expect.stringContaining('/consumer/fraud-detector:'),
@@ -140,7 +143,7 @@ describe('discovering consumers', () => {
 			['multi-app', 'stream-identifier'],
 			['payments-single', 'checkpoint'],
 		]);
-		expect(consumersOfKind(ofPayments, 'fan-out')).toEqual([]);
+		expect(consumersOfKind(ofPayments, 'efo')).toEqual([]);
 
 		// Named: included whatever discovery says; a name that is no lease table is an error naming the ones there are.
 		const named = await discoverConsumers(clients(), payments, {applications: ['idle-app'], discover: false});

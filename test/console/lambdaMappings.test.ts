@@ -104,17 +104,21 @@ describe('Lambda event source mappings of a stream', () => {
 		]);
 	});
 
-	it("shows a function's AWS/Lambda IteratorAge (Maximum, by FunctionName) as its mappings' lag", async () => {
+	it("shows a function's AWS/Lambda IteratorAge (Maximum, by FunctionName, its newest minute) as its mappings' lag", async () => {
 		// AWS (and the engine) refuse PutMetricData into AWS/ namespaces, and the engine runs no function: CloudWatch's answer is given here.
 		const asked: GetMetricDataCommand[] = [];
 		const answering = {
 			send: async (command: GetMetricDataCommand) => {
-				asked.push(command);
+				if (command.input.MetricDataQueries?.[0]?.MetricStat?.Metric?.Namespace === 'AWS/Lambda') asked.push(command);
 				const queries = command.input.MetricDataQueries ?? [];
+				const end = command.input.EndTime?.getTime() ?? 0;
+				// Newest first, as CloudWatch answers by default.
+				const enrich = (query: NonNullable<typeof queries>[number]) => query.MetricStat?.Metric?.Dimensions?.[0]?.Value === 'enrich';
 				return {
 					MetricDataResults: queries.map((query) => ({
 						Id: query.Id,
-						Values: query.MetricStat?.Metric?.Dimensions?.[0]?.Value === 'enrich' ? [12_000, 42_000] : [],
+						Values: enrich(query) ? [42_000, 12_000] : [],
+						Timestamps: enrich(query) ? [new Date(end - 60_000), new Date(end - 120_000)] : [],
 					})),
 				};
 			},
@@ -136,6 +140,12 @@ describe('Lambda event source mappings of a stream', () => {
 		]);
 		const [alerts, enrich] = consumersOfKind(found, 'lambda');
 		expect(enrich?.lagMs).toBe(42_000);
+		expect(
+			enrich &&
+				kindOf(enrich)
+					.health(enrich)
+					.lagSeries?.map((point) => point.lagMs),
+		).toEqual([12_000, 42_000]);
 		expect(alerts).not.toHaveProperty('lagMs');
 		if (enrich) expect(kindOf(enrich).row(enrich).text).toContain('lag 42');
 	});

@@ -53,14 +53,14 @@ describe('consumer kinds and their capabilities in the console on the engine', (
 		const found = await discoverConsumers({kinesis, dynamodb: dynamo}, 'clicks');
 		expect(found.consumers.map((consumer) => [consumer.kind, consumer.name])).toEqual([
 			['kcl', 'clicks-app'],
-			['fan-out', 'alerts'],
+			['efo', 'alerts'],
 		]);
 		const [application, fanOut] = found.consumers;
 		expect(application && capabilitiesOf(application)).toEqual({positions: {leaseTable: 'clicks-app'}, reset: {leaseTable: 'clicks-app'}});
 		expect(fanOut && capabilitiesOf(fanOut)).toEqual({
 			deregister: {consumerName: 'alerts', consumerArn: expect.stringContaining(':stream/clicks/consumer/alerts:')},
 		});
-		expect(Object.keys(consumerKinds)).toEqual(['kcl', 'fan-out', 'lambda', 'firehose', 'channel']);
+		expect(Object.keys(consumerKinds)).toEqual(['kcl', 'efo', 'lambda', 'firehose', 'channel']);
 	});
 
 	it('offers Enter and R for the KCL application only, D for the fan-out consumer only', async () => {

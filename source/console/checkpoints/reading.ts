@@ -276,7 +276,7 @@ export class CheckpointReader {
 			const key = `${lease.shardId} ${lease.checkpoint ?? ''} ${lease.checkpointSubSequenceNumber ?? 0}`;
 			let lag = lags.get(key);
 			if (lag === undefined) {
-				lag = measureLag(this.clients.kinesis, this.stream, lease, state.shards.get(lease.shardId), this.now, signal);
+				lag = measureLag(this.clients.kinesis, this.stream, lease, state.shards.has(lease.shardId), this.now, signal);
 				lags.set(key, lag);
 			}
 			return lag;
@@ -451,18 +451,18 @@ export function finishedShards(shards: ReadonlyMap<string, ShardView>, leases: R
 	);
 }
 
-/** The age of the first record after a lease's checkpoint: one GetShardIterator and usually one GetRecords (Limit 1). */
-async function measureLag(
+/** The age of the first record after a lease's checkpoint: one GetShardIterator and usually one GetRecords (Limit 1). `listed`: ListShards lists its shard. */
+export async function measureLag(
 	kinesis: KinesisClient,
 	stream: StreamRef,
 	lease: Lease,
-	shard: ShardView | undefined,
+	listed: boolean,
 	now: () => number,
 	signal?: AbortSignal,
 ): Promise<ShardLag> {
 	const position = checkpointPosition(lease);
 	if (position.type === 'SHARD_END') return {state: 'shard-end'};
-	if (shard === undefined) return {state: 'unknown', reason: 'the stream no longer lists the shard'};
+	if (!listed) return {state: 'unknown', reason: 'the stream no longer lists the shard'};
 	let start: IteratorStart;
 	switch (position.type) {
 		case 'TRIM_HORIZON':

@@ -73,6 +73,20 @@ export const kinesisChannels: ConsumerKind<KinesisChannel> = {
 	}),
 	// Neither positions nor changes yet: a channel's progress is Kinesis's own, and it is changed where it was made.
 	capabilities: {},
+	health: (channel) => ({
+		// Kinesis says nothing of a channel's lag or position; its status is all there is.
+		lagMs: undefined,
+		// Only an ACTIVE (or UPDATING) channel delivers; on the engine nothing ever does.
+		reading: channel.emulated
+			? false
+			: channel.status === 'ACTIVE' || channel.status === 'UPDATING'
+				? true
+				: channel.status === 'FAILED'
+					? undefined
+					: false,
+		position: undefined,
+		failure: channel.status === 'FAILED' ? (channel.statusReason ?? 'FAILED') : undefined,
+	}),
 };
 
 /** The channels reading the stream, every page, each described for its destination. `local`: the console's own engine serves them. */

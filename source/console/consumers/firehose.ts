@@ -92,7 +92,8 @@ export const firehoseDeliveryStreams: ConsumerKind<FirehoseDeliveryStream> = {
 		].join(' · '),
 		warn: stream.status !== 'ACTIVE' || (stream.throttled ?? 0) > 0,
 	}),
-	json: ({kind: _, ...stream}) => ({type: 'firehose-delivery-stream', ...stream}),
+	// `status` is the line's who-is-behind status (the command adds it): the delivery stream's own is `deliveryStreamStatus`, as Firehose names it.
+	json: ({kind: _, status, ...stream}) => ({type: 'firehose-delivery-stream', ...stream, deliveryStreamStatus: status}),
 	table: (streams, name) => ({
 		empty: `No Firehose delivery stream reads '${name}'.`,
 		title: 'Firehose delivery streams:',
@@ -112,6 +113,13 @@ export const firehoseDeliveryStreams: ConsumerKind<FirehoseDeliveryStream> = {
 		],
 	}),
 	capabilities: {},
+	health: (stream) => ({
+		lagMs: stream.lagMs,
+		// Nothing reads unless ACTIVE; on the engine nothing ever does. Records read or not, an ACTIVE one may be idle: unknown.
+		reading: stream.emulated || stream.status !== 'ACTIVE' ? false : undefined,
+		position: undefined,
+		failure: stream.failure,
+	}),
 };
 
 const lagText = (stream: FirehoseDeliveryStream): string => (stream.lagMs === undefined ? '-' : formatDuration(stream.lagMs));

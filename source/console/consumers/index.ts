@@ -17,7 +17,7 @@ import type {CapabilitiesOf, ConsumerClients, ConsumerKind, DiscoverOptions, Dis
  */
 export const consumerKinds = {
 	kcl: kclApplications,
-	'fan-out': fanOutConsumers,
+	efo: fanOutConsumers,
 	lambda: lambdaMappings,
 	firehose: firehoseDeliveryStreams,
 	channel: kinesisChannels,

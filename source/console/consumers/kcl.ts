@@ -20,6 +20,7 @@ import {
 	type LeaderLock,
 	type MigrationState,
 } from '../checkpoints/coordination.js';
+import {measureLag} from '../checkpoints/reading.js';
 import {mapLimited} from '../mapLimited.js';
 import {streamParameters, type StreamRef} from '../aws/shards.js';
 import type {ConsumerKind, DiscoveryContext, KindDiscovery} from './kind.js';
@@ -74,6 +75,12 @@ export interface KclApplication {
 	readonly migration?: MigrationState;
 	/** KCL 3.x: workers reporting metrics, leases or not. */
 	readonly reportingWorkers?: number;
+	/** The worst shard's lag: the age of the first record after its checkpoint, ms; absent when no shard's could be read. */
+	readonly lagMs?: number;
+	/** The shard with that lag, when it is behind. */
+	readonly lagShardId?: string;
+	/** Its checkpoints, shard by shard: the same text in two readings means it did not move (not in its JSON line). */
+	readonly position: string;
 }
 
 const MATCH_TEXT: Readonly<Record<ApplicationMatch, string>> = {
@@ -94,7 +101,7 @@ export const kclApplications: ConsumerKind<KclApplication> = {
 		warn: app.unowned > 0,
 	}),
 	// `application` is what this line has always called the name.
-	json: ({kind: _, name, ...rest}) => ({type: 'application', application: name, ...rest}),
+	json: ({kind: _, name, position: _position, ...rest}) => ({type: 'application', application: name, ...rest}),
 	table: (applications, stream) => {
 		const shardIdsOnly = applications.filter((application) => application.matchedBy === 'shard-ids');
 		const first = applications[0];
@@ -125,6 +132,13 @@ export const kclApplications: ConsumerKind<KclApplication> = {
 		positions: (application) => ({leaseTable: application.name}),
 		reset: (application) => ({leaseTable: application.name}),
 	},
+	health: (application) => ({
+		lagMs: application.lagMs,
+		// Nothing reads when no worker owns a lease of a shard not yet finished.
+		reading: application.leases - application.finished === 0 ? undefined : application.workers.length > 0,
+		position: application.position,
+		failure: undefined,
+	}),
 };
 
 async function discoverApplications(context: DiscoveryContext): Promise<KindDiscovery<KclApplication>> {
@@ -175,13 +189,39 @@ async function discoverApplications(context: DiscoveryContext): Promise<KindDisc
 				// The application is still shown; what its 3.x tables hold is the problem.
 				problems.push(`${application}: its KCL 3.x state could not be read: ${await context.describe(error, 'dynamodb')}`);
 			}
-			applications.push(summarize(application, table?.TableStatus ?? 'UNKNOWN', match, ofStream, coordination));
+			const lags = await leaseLags(context, ofStream.leases);
+			applications.push({...summarize(application, table?.TableStatus ?? 'UNKNOWN', match, ofStream, coordination), ...lags});
 		} catch (error) {
 			problems.push(`${application}: ${await context.describe(error, 'dynamodb')}`);
 		}
 	});
 	applications.sort((a, b) => a.name.localeCompare(b.name));
 	return {consumers: applications, problems};
+}
+
+/** The worst lag of the leases (checkpoints/reading.ts measures each), and their checkpoints as a token. */
+async function leaseLags(
+	context: DiscoveryContext,
+	leases: readonly Lease[],
+): Promise<Pick<KclApplication, 'lagMs' | 'lagShardId' | 'position'>> {
+	const measured = await mapLimited(leases, context.options.concurrency ?? 4, async (lease) => ({
+		shardId: lease.shardId,
+		lag: await measureLag(context.clients.kinesis, context.stream, lease, context.shardIds.has(lease.shardId), Date.now, context.signal),
+	}));
+	let worst: {shardId: string; lagMs: number} | undefined;
+	for (const {shardId, lag} of measured) {
+		const lagMs = lag.state === 'behind' ? lag.ageMs : lag.state === 'caught-up' || lag.state === 'shard-end' ? 0 : undefined;
+		if (lagMs !== undefined && (worst === undefined || lagMs > worst.lagMs)) worst = {shardId, lagMs};
+	}
+	const position = [...leases]
+		.sort((a, b) => a.shardId.localeCompare(b.shardId))
+		.map((lease) => `${lease.shardId}=${lease.checkpoint ?? ''}/${lease.checkpointSubSequenceNumber ?? 0}`)
+		.join(' ');
+	return {
+		...(worst === undefined ? {} : {lagMs: worst.lagMs}),
+		...(worst !== undefined && worst.lagMs > 0 ? {lagShardId: worst.shardId} : {}),
+		position,
+	};
 }
 
 /** Whether a lease table's leases are this stream's, and how that is known; undefined when they are not. */
@@ -223,7 +263,7 @@ function summarize(
 	match: ApplicationMatch,
 	ofStream: StreamLeases,
 	coordination: KclCoordination | undefined,
-): KclApplication {
+): Omit<KclApplication, 'position'> {
 	const leases: readonly Lease[] = ofStream.leases;
 	const owners = new Map<string, number>();
 	let finished = 0;

@@ -12,10 +12,42 @@ import type {StreamRef} from '../aws/shards.js';
  * (`capabilitiesOf(consumer).reset`) instead of switching on kinds.
  */
 
+/**
+ * The kinds of consumer, as the `consumers` command's JSON lines name them (`kind`): KCL applications,
+ * enhanced fan-out consumers, Lambda event source mappings, Firehose delivery streams, Managed Flink
+ * applications, Kinesis channels. The registry (index.ts) is keyed by these words.
+ */
+export type ConsumerKindWord = 'kcl' | 'efo' | 'lambda' | 'firehose' | 'flink' | 'channel';
+
 /** Every consumer value: a discriminated union member on `kind`, named within its kind. */
 export interface ConsumerBase {
-	readonly kind: string;
+	readonly kind: ConsumerKindWord;
 	readonly name: string;
+}
+
+/** One reading of a consumer's lag, at a time. */
+export interface LagPoint {
+	readonly atMs: number;
+	/** The age of its oldest unread record then, ms (0: caught up); undefined when unknown. */
+	readonly lagMs: number | undefined;
+}
+
+/**
+ * What a consumer says of itself when it was read, from the fields its kind read: what the "who is
+ * behind" judgement (status.ts) takes, one reading at a time, over a window. Every kind answers every
+ * member, with undefined where it cannot know.
+ */
+export interface ConsumerHealth {
+	/** The age of its oldest unread record now (the worst shard's), ms; 0 when caught up; undefined when unknown. */
+	readonly lagMs: number | undefined;
+	/** Earlier readings its kind keeps itself (a CloudWatch series: Lambda's IteratorAge, fan-out's MillisBehindLatest), oldest first. */
+	readonly lagSeries?: readonly LagPoint[];
+	/** Whether anything reads for it: false when nothing does (a disabled mapping, leases no worker holds); undefined when unknown. */
+	readonly reading: boolean | undefined;
+	/** Its positions as a token: the same token in two readings means it did not move. Undefined when its kind cannot see them. */
+	readonly position: string | undefined;
+	/** A failure it reports, in its own words (a mapping's LastProcessingResult PROBLEM, a FAILED channel's reason); undefined when none. */
+	readonly failure: string | undefined;
 }
 
 /** What discovery has read of the stream once, for every kind to use. */
@@ -118,7 +150,7 @@ export type CapabilitiesOf = {readonly [K in keyof ConsumerCapabilities<never>]?
 
 export interface ConsumerKind<C extends ConsumerBase> {
 	readonly kind: C['kind'];
-	/** A short word for its rows: "KCL", "fan-out". */
+	/** A short word for its rows: "KCL", "fan-out". (Its JSON word is `kind`.) */
 	readonly label: string;
 	/** The kind as a heading and in problems: "KCL applications". */
 	readonly title: string;
@@ -130,4 +162,6 @@ export interface ConsumerKind<C extends ConsumerBase> {
 	readonly json: (consumer: C) => {readonly type: string} & Record<string, unknown>;
 	readonly table: (consumers: readonly C[], stream: string) => ConsumerTable;
 	readonly capabilities: ConsumerCapabilities<C>;
+	/** What it says of its lag, its readers, its position and its failures (ConsumerHealth): required of every kind. */
+	readonly health: (consumer: C) => ConsumerHealth;
 }

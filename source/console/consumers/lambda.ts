@@ -1,18 +1,18 @@
-import {GetMetricDataCommand, type CloudWatchClient} from '@aws-sdk/client-cloudwatch';
 import type * as Lambda from '@aws-sdk/client-lambda';
 import type {EventSourceMappingConfiguration, LambdaClient} from '@aws-sdk/client-lambda';
 import {createRequire} from 'node:module';
 import type {KinesisClient} from '@aws-sdk/client-kinesis';
 import {formatDuration} from '../format.js';
 import {listFanOutConsumers} from './fanOut.js';
-import type {ConsumerKind, DiscoveryContext} from './kind.js';
+import {metricSeries} from './metricSeries.js';
+import type {ConsumerKind, DiscoveryContext, LagPoint} from './kind.js';
 
 /**
  * Lambda event source mappings reading the stream: ListEventSourceMappings for the stream's ARN and for
  * each enhanced fan-out consumer's, with their state, last processing result and the settings that
  * decide how far behind they fall (batch size and window, parallelization, bisect on error, retries,
- * maximum record age, on-failure destination). Lag is AWS/Lambda's IteratorAge (Maximum over the last
- * 5 minutes, by FunctionName, the dimension Lambda publishes it under for every function): a function
+ * maximum record age, on-failure destination). Lag is AWS/Lambda's IteratorAge (1-minute Maximum, the
+ * newest of the last 5 minutes, by FunctionName, the dimension Lambda publishes it under for every function): a function
  * mapped to several streams reports the oldest of them. '-' when CloudWatch has none (the built-in
  * engine runs no function, so it never has).
  */
@@ -41,8 +41,10 @@ export interface LambdaMapping {
 	readonly onFailure?: string;
 	/** ISO time. */
 	readonly lastModified?: string;
-	/** IteratorAge's maximum over the last 5 minutes, by function; absent when CloudWatch has none. */
+	/** IteratorAge's Maximum in the newest minute of the last 5 CloudWatch has, by function; absent when it has none. */
 	readonly lagMs?: number;
+	/** Those minutes, oldest first (not in its JSON line). */
+	readonly lagSeries?: readonly LagPoint[];
 	/** Read from the console's own engine (--local), which keeps mappings and runs no function. */
 	readonly emulated?: boolean;
 }
@@ -79,7 +81,7 @@ export const lambdaMappings: ConsumerKind<LambdaMapping> = {
 		].join(' · '),
 		warn: mapping.state !== 'Enabled' || /PROBLEM/i.test(mapping.lastProcessingResult ?? ''),
 	}),
-	json: ({kind: _, ...mapping}) => ({type: 'lambda-mapping', ...mapping}),
+	json: ({kind: _, lagSeries: _series, ...mapping}) => ({type: 'lambda-mapping', ...mapping}),
 	table: (mappings, stream) => ({
 		empty: `No Lambda event source mapping reads '${stream}'.`,
 		title: 'Lambda event source mappings:',
@@ -102,27 +104,55 @@ export const lambdaMappings: ConsumerKind<LambdaMapping> = {
 		]),
 		notes: [
 			...(mappings.some((mapping) => mapping.emulated) ? [`On the built-in engine: ${NO_FUNCTION_RUNS}.`] : []),
-			"LAG: AWS/Lambda IteratorAge, the most over the last 5 minutes, by function (a function mapped to several sources reports the oldest); '-' when CloudWatch has none.",
+			"LAG: AWS/Lambda IteratorAge, the 1-minute Maximum, newest of the last 5 minutes, by function (a function mapped to several sources reports the oldest); '-' when CloudWatch has none.",
 		],
 	}),
 	capabilities: {
 		// Any mapping can be paused or resumed; the plan says when it is already so, or between states.
 		pause: (mapping) => ({uuid: mapping.uuid, enabled: mapping.state === 'Enabled' || mapping.state === 'Enabling'}),
 	},
+	health: (mapping) => ({
+		lagMs: mapping.lagMs,
+		...(mapping.lagSeries === undefined ? {} : {lagSeries: mapping.lagSeries}),
+		// Lambda's states: Creating, Enabling, Enabled, Disabling, Disabled, Updating, Deleting (API_EventSourceMappingConfiguration).
+		reading: /^(Disabled|Disabling|Deleting)$/.test(mapping.state)
+			? false
+			: /^(Enabled|Enabling|Updating)$/.test(mapping.state)
+				? true
+				: undefined,
+		position: undefined,
+		failure: mappingFailure(mapping),
+	}),
 };
+
+/**
+ * What a mapping reports of its failures: LastProcessingResult "PROBLEM: …" (Lambda's words for a batch its function
+ * failed, or could not be invoked with), or a StateTransitionReason that says a problem disabled it.
+ */
+function mappingFailure(mapping: LambdaMapping): string | undefined {
+	if (/^PROBLEM/i.test(mapping.lastProcessingResult ?? '')) return mapping.lastProcessingResult;
+	if (/^PROBLEM/i.test(mapping.stateTransitionReason ?? '')) return mapping.stateTransitionReason;
+	return undefined;
+}
 
 const lagText = (mapping: LambdaMapping): string => (mapping.lagMs === undefined ? '-' : formatDuration(mapping.lagMs));
 
 /** The mappings of the stream and of each of its fan-out consumers, with their lag when CloudWatch has it. */
 async function findMappings(context: DiscoveryContext, lambda: LambdaClient, streamArn: string): Promise<LambdaMapping[]> {
 	const found = await streamMappings(context.clients.kinesis, lambda, streamArn, context.signal);
-	const lags = context.clients.cloudwatch
-		? await iteratorAges(context.clients.cloudwatch, [...new Set(found.map((mapping) => mapping.name))].sort(), context.signal)
-		: new Map<string, number>();
+	const functions = [...new Set(found.map((mapping) => mapping.name))].sort();
+	const series = context.clients.cloudwatch
+		? await metricSeries(
+				context.clients.cloudwatch,
+				functions.map((name) => ({Namespace: 'AWS/Lambda', MetricName: 'IteratorAge', Dimensions: [{Name: 'FunctionName', Value: name}]})),
+				context.signal,
+			)
+		: [];
 	return found
 		.map((mapping) => {
-			const lagMs = lags.get(mapping.name);
-			return lagMs === undefined ? mapping : {...mapping, lagMs};
+			const points = series[functions.indexOf(mapping.name)] ?? [];
+			const newest = points.at(-1);
+			return newest?.lagMs === undefined ? mapping : {...mapping, lagMs: newest.lagMs, lagSeries: points};
 		})
 		.sort((a, b) => a.name.localeCompare(b.name) || a.uuid.localeCompare(b.uuid));
 }
@@ -191,36 +221,4 @@ export function mappingOf(configuration: EventSourceMappingConfiguration, consum
 		...(onFailure ? {onFailure} : {}),
 		...(configuration.LastModified ? {lastModified: configuration.LastModified.toISOString()} : {}),
 	};
-}
-
-/** IteratorAge's maximum over the last 5 minutes for each function, in one GetMetricData call (up to 500 queries). */
-async function iteratorAges(
-	cloudwatch: CloudWatchClient,
-	functions: readonly string[],
-	signal?: AbortSignal,
-): Promise<Map<string, number>> {
-	const ages = new Map<string, number>();
-	if (functions.length === 0) return ages;
-	const nowMs = Date.now();
-	const page = await cloudwatch.send(
-		new GetMetricDataCommand({
-			MetricDataQueries: functions.slice(0, 500).map((name, index) => ({
-				Id: `f${index}`,
-				MetricStat: {
-					Metric: {Namespace: 'AWS/Lambda', MetricName: 'IteratorAge', Dimensions: [{Name: 'FunctionName', Value: name}]},
-					Period: 60,
-					Stat: 'Maximum',
-				},
-			})),
-			StartTime: new Date(nowMs - 5 * 60_000),
-			EndTime: new Date(nowMs),
-		}),
-		signal ? {abortSignal: signal} : {},
-	);
-	for (const result of page.MetricDataResults ?? []) {
-		const name = functions[Number((result.Id ?? '').slice(1))];
-		const values = result.Values ?? [];
-		if (name !== undefined && values.length > 0) ages.set(name, Math.max(...values));
-	}
-	return ages;
 }
