@@ -57,6 +57,10 @@ export interface ConsumerProblem {
 export interface StreamConsumers {
 	readonly stream: string;
 	readonly streamArn?: string;
+	/** The stream's retention (RetentionPeriodHours), for how long a consumer's oldest unread record has left. */
+	readonly retentionHours?: number;
+	/** When it was read (epoch ms). */
+	readonly atMs?: number;
 	/** Every kind's consumers, in the registry's order. */
 	readonly consumers: readonly Consumer[];
 	/** Parts that could not be read (no DynamoDB access, say); the rest is still shown. */
@@ -96,6 +100,8 @@ export async function discoverConsumers(
 	return {
 		stream,
 		...(summary?.StreamARN ? {streamArn: summary.StreamARN} : {}),
+		...(summary?.RetentionPeriodHours === undefined ? {} : {retentionHours: summary.RetentionPeriodHours}),
+		atMs: Date.now(),
 		consumers: found.flatMap(({consumers}) => consumers),
 		problems: found.flatMap(({kind, problems}) =>
 			problems.map((message) => ({kind: kind.kind as ConsumerKindName, part: kind.part, message})),
