@@ -125,13 +125,28 @@ describe('consumers and checkpoints, as processes', () => {
 		const {stream, app} = await setUp();
 		const {arn} = {arn: `arn:aws:kinesis:us-east-1:000000000000:stream/${stream}`};
 		await kinesis.send(new RegisterStreamConsumerCommand({StreamARN: arn, ConsumerName: 'alerts'}));
-		const {stdout, stderr, code} = await cli('consumers', stream, '--json');
+		const {stdout, stderr, code} = await cli('consumers', stream, '--json', '--window', '1');
 		expect(stderr).toBe('');
 		expect(code).toBe(0);
 		const lines = jsonLines(stdout) as Line[];
+		// Worst first: the fan-out consumer nothing subscribes to is STOPPED; the application reads, its lag the age of its oldest unread record.
 		expect(lines).toEqual([
 			expect.objectContaining({
+				type: 'fan-out-consumer',
+				kind: 'efo',
+				stream,
+				name: 'alerts',
+				consumerStatus: 'ACTIVE',
+				status: 'STOPPED',
+				lagMs: null,
+				expiresInMs: null,
+			}),
+			expect.objectContaining({
 				type: 'application',
+				kind: 'kcl',
+				name: app,
+				status: expect.stringMatching(/^(OK|WARNING)$/),
+				lagMs: expect.any(Number),
 				stream,
 				application: app,
 				matchedBy: 'checkpoint',
@@ -141,8 +156,10 @@ describe('consumers and checkpoints, as processes', () => {
 					{owner: 'worker-b', leases: 1},
 				],
 			}),
-			expect.objectContaining({type: 'fan-out-consumer', stream, name: 'alerts', status: 'ACTIVE'}),
 		]);
+		const [, application] = lines as Array<Line & {lagMs: number; expiresInMs: number}>;
+		// The stream keeps records 24 hours: the oldest unread one has that less its age left.
+		expect(application?.expiresInMs).toBe(24 * 3_600_000 - (application?.lagMs ?? 0));
 		const text = await runInTerminal(['consumers', stream, '--endpoint-url', engine.url]);
 		expect(text).toContain(`KCL applications of '${stream}'`);
 		expect(text).toMatch(new RegExp(`${app} +2 +0 +worker-a \\(1\\), worker-b \\(1\\) +0 +its checkpoints`));

@@ -46,8 +46,13 @@ describe('consumers lists Kinesis channels, Lambda event source mappings and Fir
 			expect.objectContaining({
 				type: 'channel',
 				stream: 'orders',
+				kind: 'channel',
 				name: 'to-lake',
-				status: 'ACTIVE',
+				channelStatus: 'ACTIVE',
+				// The engine delivers nothing: nothing reads for it.
+				status: 'STOPPED',
+				lagMs: null,
+				expiresInMs: null,
 				destinationType: 'S3',
 				destination: 's3://orders-lake/',
 				emulated: true,

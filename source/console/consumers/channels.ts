@@ -53,7 +53,8 @@ export const kinesisChannels: ConsumerKind<KinesisChannel> = {
 		text: `${channel.status} · ${channel.destinationType} ${channel.destination}${channel.emulated ? ` · ${NOT_DELIVERED_NOTE}` : channel.statusReason ? ` · ${channel.statusReason}` : ''}`,
 		warn: channel.status === 'FAILED' || channel.emulated,
 	}),
-	json: ({kind: _, ...channel}) => ({type: 'channel', ...channel}),
+	// `status` is the line's who-is-behind status (the command adds it): the channel's own is `channelStatus`, as Kinesis names it.
+	json: ({kind: _, status, ...channel}) => ({type: 'channel', ...channel, channelStatus: status}),
 	table: (channels, stream) => ({
 		empty: `No Kinesis channel delivers '${stream}'.`,
 		title: 'Kinesis channels:',

@@ -51,7 +51,8 @@ export const fanOutConsumers: ConsumerKind<FanOutConsumer> = {
 		text: `${consumer.status}${consumer.subscribed === false ? ' · no subscriber in 5 min' : ''}${consumer.createdAt ? ` · since ${consumer.createdAt}` : ''}`,
 		warn: consumer.status !== 'ACTIVE',
 	}),
-	json: ({kind: _, lagSeries: _series, ...consumer}) => ({type: 'fan-out-consumer', ...consumer}),
+	// `status` is the line's who-is-behind status (the command adds it): the consumer's own is `consumerStatus`, as Kinesis names it.
+	json: ({kind: _, lagSeries: _series, status, ...consumer}) => ({type: 'fan-out-consumer', ...consumer, consumerStatus: status}),
 	table: (consumers, stream) => ({
 		empty: `No enhanced fan-out consumer is registered on '${stream}'.`,
 		title: 'Enhanced fan-out consumers:',
