@@ -4,6 +4,7 @@ import {planCheckpointReset, type CheckpointResetPlan, type ResetRequest} from '
 import type {LeaseWatch} from '../console/checkpoints/reading.js';
 import {CheckpointsStore, type CheckpointsView} from '../console/checkpoints/store.js';
 import {executeCheckpointReset, type CheckpointResetResult} from '../console/checkpoints/write.js';
+import {BehindStore} from '../console/consumers/behindStore.js';
 import {discoverConsumers, type StreamConsumers} from '../console/consumers/index.js';
 import type {ConsumerClients} from '../console/consumers/kind.js';
 import {
@@ -32,6 +33,8 @@ export interface ConsumerServices {
 	readonly describeError: (error: unknown) => Promise<string>;
 	/** The stream's consumers of every registered kind. */
 	readonly discover: (stream: string, signal?: AbortSignal) => Promise<StreamConsumers>;
+	/** Who is behind on the stream: one store per stream, shared by the consumers screen and each consumer's own, so its readings carry over. */
+	readonly behind: (stream: string) => BehindStore;
 	readonly checkpoints: (stream: string, application: string) => CheckpointsSource;
 	readonly planReset?: (
 		stream: string,
@@ -61,7 +64,7 @@ export function consoleConsumerServices(
 	connection: Pick<Connection, 'kinesis' | 'dynamodb' | 'target'> &
 		Partial<Pick<Connection, 'documents' | 'lambda' | 'firehose' | 'cloudwatch'>>,
 	describeError: (error: unknown) => Promise<string>,
-	options: {readonly readOnly: boolean; readonly refreshMs?: number},
+	options: {readonly readOnly: boolean; readonly refreshMs?: number; readonly behindWindowMs?: number},
 ): ConsumerServices {
 	const clients = {
 		kinesis: connection.kinesis,
@@ -84,14 +87,29 @@ export function consoleConsumerServices(
 	// The last checkpoints store of each application: a reset plan takes the holders it has judged, rather than reading twice.
 	const stores = new Map<string, CheckpointsStore>();
 	const key = (stream: string, application: string) => `${stream}\u0000${application}`;
+	const behindStores = new Map<string, BehindStore>();
+	const discover = (stream: string, signal?: AbortSignal) =>
+		discoverConsumers(discoveryClients, stream, {
+			...(signal ? {signal} : {}),
+			target: connection.target,
+			describeError: async (error) => describeError(error),
+		});
 	const reading: ConsumerServices = {
 		describeError,
-		discover: (stream, signal) =>
-			discoverConsumers(discoveryClients, stream, {
-				...(signal ? {signal} : {}),
-				target: connection.target,
-				describeError: async (error) => describeError(error),
-			}),
+		discover,
+		behind: (stream) => {
+			let store = behindStores.get(stream);
+			if (store === undefined) {
+				store = new BehindStore({
+					discover: (signal) => discover(stream, signal),
+					describeError,
+					...(options.refreshMs === undefined ? {} : {periodMs: options.refreshMs}),
+					...(options.behindWindowMs === undefined ? {} : {windowMs: options.behindWindowMs}),
+				});
+				behindStores.set(stream, store);
+			}
+			return store;
+		},
 		checkpoints: (stream, application) => {
 			const store = new CheckpointsStore({
 				clients,

@@ -13,7 +13,7 @@ import {renderRoute} from '../../source/ui/screens/index.js';
 import {createOnDemandStream, createS3Channel} from '../helpers/channels.js';
 import {credentials, kinesisClient, startEngine} from '../helpers/engine.js';
 import {createLeaseTable, createStream, dynamoClient, putLease, putRecords} from '../helpers/leaseTables.js';
-import {localTarget, renderApp, testServices, waitForFrame} from '../helpers/ui.js';
+import {localTarget, press, renderApp, testServices, waitForFrame} from '../helpers/ui.js';
 import {describeForTest} from '../helpers/wait.js';
 
 /**
@@ -68,23 +68,31 @@ describe('consumer kinds and their capabilities in the console on the engine', (
 			initialRoute: {kind: 'consumers', stream: 'clicks'},
 		});
 		const list = await waitForFrame(app.lastFrame, (text) => text.includes('alerts') && text.includes('clicks-app'), 8000);
-		expect(list).toMatch(/KCL +clicks-app +2 leases/);
+		expect(list).toMatch(/KCL +clicks-app +\S+ +\S+ +2 leases/);
 		// Registered a moment ago: CREATING or, by now, ACTIVE.
-		expect(list).toMatch(/fan-out +alerts +(CREATING|ACTIVE)/);
+		expect(list).toMatch(/fan-out +alerts +- +- +(CREATING|ACTIVE)/);
 		expect(list).toContain('clicks-app: Enter its positions and lag per shard · R resets them');
 
 		expect(list).not.toContain('D deregisters it');
 
-		// The fan-out consumer: nothing to open, nothing to reset; it can be deregistered.
+		// The fan-out consumer: no positions to open, nothing to reset; it can be deregistered, and Enter opens its own view.
 		app.stdin.write('j');
 		const onFanOut = await waitForFrame(app.lastFrame, (text) => text.includes('alerts: D deregisters it'));
 		expect(onFanOut).not.toContain('R resets them');
 		expect(onFanOut).not.toContain('Enter its positions');
+		expect(onFanOut).toContain('Enter its lag and fields');
 		app.stdin.write('R');
-		app.stdin.write('\r');
 		await new Promise((resolve) => setTimeout(resolve, 300));
-		expect(app.lastFrame()).toContain('alerts: D deregisters it');
 		expect(app.lastFrame()).not.toContain('reset to (trim-horizon');
+		app.stdin.write('\r');
+		const own = await waitForFrame(app.lastFrame, (text) => text.includes('alerts fan-out on clicks'));
+		// Its own fields (its JSON line's), and its action.
+		expect(own).toMatch(/consumerStatus +(CREATING|ACTIVE)/);
+		expect(own).toMatch(/arn +arn:aws:kinesis:us-east-1:000000000000:stream\/clicks\/consumer\/alerts:/);
+		expect(own).toContain('D deregisters it');
+		expect(own).toContain('D Deregister');
+		app.stdin.write(press.escape);
+		await waitForFrame(app.lastFrame, (text) => text.includes('alerts: D deregisters it'));
 
 		// The application: R opens its reset.
 		app.stdin.write('k');
@@ -102,7 +110,7 @@ describe('consumer kinds and their capabilities in the console on the engine', (
 		expect(list).toContain('clicks-app: Enter its positions and lag per shard');
 		expect(list).not.toContain('R resets them');
 		app.stdin.write('j');
-		await waitForFrame(app.lastFrame, (text) => text.includes('alerts: a fan-out consumer: nothing more to open here'));
+		await waitForFrame(app.lastFrame, (text) => text.includes('alerts: Enter its lag and fields'));
 		app.stdin.write('D');
 		await new Promise((resolve) => setTimeout(resolve, 300));
 		expect(app.lastFrame()).not.toContain('Deregister the enhanced fan-out consumer');
@@ -160,12 +168,12 @@ describe('consumer kinds and their capabilities in the console on the engine', (
 			initialRoute: {kind: 'consumers', stream: 'lake-fed'},
 		});
 		const list = await waitForFrame(app.lastFrame, (text) => text.includes('to-lake'), 8000);
-		expect(list).toMatch(/channel +to-lake +ACTIVE · S3 s3:\/\/lake\/ · the engine delivers nothing/);
-		expect(list).toContain('to-lake: a channel consumer: nothing more to open here');
+		expect(list).toMatch(/STOPPED +channel +to-lake +- +- +ACTIVE · S3 s3:\/\/lake\/ · the engine deli/);
+		expect(list).toContain('to-lake: Enter its lag and fields');
 		app.stdin.write('D');
 		await new Promise((resolve) => setTimeout(resolve, 300));
 		expect(app.lastFrame()).not.toContain('Deregister the enhanced fan-out consumer');
-		expect(app.lastFrame()).toContain('to-lake: a channel consumer');
+		expect(app.lastFrame()).toContain('to-lake: Enter its lag and fields');
 		app.unmount();
 	});
 
@@ -187,8 +195,8 @@ describe('consumer kinds and their capabilities in the console on the engine', (
 			const readOnly = renderApp(testServices(kinesis, engine.url, {consumers: withLambda(true), readOnly: true}), renderRoute, {
 				initialRoute: {kind: 'consumers', stream: 'fed'},
 			});
-			const shown = await waitForFrame(readOnly.lastFrame, (text) => text.includes('enrich: a lambda consumer'), 8000);
-			expect(shown).toMatch(/lambda +enrich +Enabled · engine: no function runs · No records processed/);
+			const shown = await waitForFrame(readOnly.lastFrame, (text) => text.includes('enrich: Enter its lag and fields'), 8000);
+			expect(shown).toMatch(/lambda +enrich +- +- +Enabled · engine: no function runs · No/);
 			readOnly.stdin.write('P');
 			await new Promise((resolve) => setTimeout(resolve, 300));
 			expect(readOnly.lastFrame()).not.toContain('Pause the Lambda event source mapping');
@@ -205,7 +213,11 @@ describe('consumer kinds and their capabilities in the console on the engine', (
 			app.stdin.write('y');
 			await waitForFrame(app.lastFrame, (text) => text.includes('the mapping of enrich is Disabled'), 10_000);
 			app.stdin.write('\u001b');
-			await waitForFrame(app.lastFrame, (text) => /lambda +enrich +Disabled/.test(text) && text.includes('enrich: P resumes it'), 8000);
+			await waitForFrame(
+				app.lastFrame,
+				(text) => /STOPPED +lambda +enrich +- +- +Disabled/.test(text) && text.includes('enrich: P resumes it'),
+				8000,
+			);
 			app.unmount();
 		} finally {
 			lambda.destroy();

@@ -1,7 +1,7 @@
 import {defineScreen} from '../screen.js';
 import {ConsumersView} from '../views/ConsumerViews.js';
 
-/** The stream's consumers, of every registered kind; each offers what its kind can do (console/consumers/). */
+/** Who is behind: the stream's consumers of every registered kind, worst first, with their lag, status and time left; each offers what its kind can do (console/consumers/). */
 export const consumersScreen = defineScreen<{readonly stream: string}>()({
 	title: 'Consumers',
 	shared: ['list'],
@@ -9,7 +9,7 @@ export const consumersScreen = defineScreen<{readonly stream: string}>()({
 		{
 			id: 'open',
 			keys: ['enter'],
-			description: "Open the consumer's positions and lag per shard (when its kind has them)",
+			description: "Open the consumer: a KCL application's positions and lag per shard, any other's lag chart, fields and actions",
 			hint: true,
 			hintText: 'Open',
 		},

@@ -1,6 +1,7 @@
 import type {ReactNode} from 'react';
 import type {Screen, SharedScope} from '../screen.js';
 import {checkpointsScreen} from './checkpoints.js';
+import {consumerScreen} from './consumer.js';
 import {consumersScreen} from './consumers.js';
 import {dashboardScreen} from './dashboard.js';
 import {deregisterScreen} from './deregister.js';
@@ -23,6 +24,7 @@ export const screens = {
 	scale: scaleScreen,
 	retention: retentionScreen,
 	consumers: consumersScreen,
+	consumer: consumerScreen,
 	checkpoints: checkpointsScreen,
 	reset: resetScreen,
 	deregister: deregisterScreen,

@@ -4,14 +4,15 @@ import {useEffect, useMemo, useRef, useState} from 'react';
 import {coordinationSummary, workerLoadText} from '../../console/checkpoints/coordination.js';
 import type {CheckpointsReport, ShardCheckpoint} from '../../console/checkpoints/reading.js';
 import {HOLDER_STALE_MS} from '../../console/checkpoints/store.js';
-import {capabilitiesOf, kindOf, kindsInOrder, type Consumer} from '../../console/consumers/index.js';
+import {consumerKey, type BehindRow} from '../../console/consumers/behind.js';
+import {capabilitiesOf, kindOf, kindsInOrder} from '../../console/consumers/index.js';
+import type {ConsumerStatus} from '../../console/consumers/status.js';
 import {sanitizeForTerminal} from '../../console/records/index.js';
 import {Chart} from '../components/Chart.js';
 import {SelectableList, moveSelection} from '../components/SelectableList.js';
 import {StateView} from '../components/StateView.js';
 import type {ConsumerServices} from '../consumerServices.js';
 import {formatDuration, shortShardId} from '../../console/format.js';
-import {useLoad} from '../hooks/useChange.js';
 import {useRunWhileVisible, useStore} from '../hooks/useStore.js';
 import {useTerminalSize} from '../hooks/useTerminalSize.js';
 import {keysOf} from '../keymap.js';
@@ -48,11 +49,13 @@ function ConsumersPanel({
 	const theme = useTheme();
 	const navigator = useNavigator();
 	const {readOnly} = useServices();
-	const [found, reload] = useLoad((signal) => consumers.discover(stream, signal), consumers.describeError, [stream]);
+	const store = useMemo(() => consumers.behind(stream), [consumers, stream]);
+	const state = useStore(store);
+	useRunWhileVisible(store);
 	const [selected, setSelected] = useState(0);
-	const rows: readonly Consumer[] = found.status === 'ready' ? found.value.consumers : [];
+	const rows: readonly BehindRow[] = state.status === 'ready' ? state.value.rows : [];
 	const chosen = Math.min(selected, Math.max(0, rows.length - 1));
-	const consumer = rows[chosen];
+	const consumer = rows[chosen]?.consumer;
 	// What the chosen consumer's kind can do: the keys below are offered only for what it has.
 	const can = consumer ? capabilitiesOf(consumer) : {};
 	const canReset = can.reset !== undefined && consumers.reset !== undefined && !readOnly;
@@ -64,12 +67,15 @@ function ConsumersPanel({
 	useEffect(() => {
 		if (!active || !leftToChange.current) return;
 		leftToChange.current = false;
-		reload();
-	}, [active, reload]);
+		void store.refresh();
+	}, [active, store]);
 	useViewCommands('consumers', (command) => {
 		switch (command) {
 			case 'open':
+				if (!consumer) return;
+				// A KCL application opens its checkpoints; any other consumer its own view.
 				if (can.positions) navigator.push({kind: 'checkpoints', stream, application: can.positions.leaseTable});
+				else navigator.push({kind: 'consumer', stream, id: consumerKey(consumer), name: consumer.name});
 				return;
 			case 'resetPositions':
 				if (canReset && can.reset) navigator.push({kind: 'reset', stream, application: can.reset.leaseTable});
@@ -82,58 +88,77 @@ function ConsumersPanel({
 			case 'pause':
 				if (!canPause || !can.pause || !consumer) return;
 				leftToChange.current = true;
-				navigator.push({
-					kind: 'pause',
-					stream,
-					uuid: can.pause.uuid,
-					functionName: consumer.name,
-					action: can.pause.enabled ? 'pause' : 'resume',
-				});
+				navigator.push(pauseRoute(stream, consumer.name, can.pause));
 				return;
 			case 'refresh':
-				return reload();
+				return void store.refresh();
 			case 'back':
 				return false;
 			default:
-				setSelected((current) => moveSelection(command, Math.min(current, rows.length - 1), rows.length, Math.max(1, height - 7)));
+				setSelected((current) => moveSelection(command, Math.min(current, rows.length - 1), rows.length, Math.max(1, height - 8)));
 		}
 	});
+	// Its actions first, then its own view, then why its status is what it is.
 	const offers = [
 		...(can.positions ? [`${keysOf('consumers', 'open')} its positions and lag per shard`] : []),
 		...(canReset ? [`${keysOf('consumers', 'resetPositions')} resets them`] : []),
 		...(canDeregister ? [`${keysOf('consumers', 'deregister')} deregisters it`] : []),
 		...(canPause && can.pause ? [`${keysOf('consumers', 'pause')} ${can.pause.enabled ? 'pauses' : 'resumes'} it`] : []),
+		...(consumer && !can.positions ? [`${keysOf('consumers', 'open')} its lag and fields`] : []),
+		...(rows[chosen] ? [rows[chosen].reason] : []),
 	];
+	const kinds = kindsInOrder.map((kind) => kind.title).join(', ');
 	return (
 		<Box flexDirection="column">
 			<Text wrap="truncate">
 				<Text bold color={theme.accent}>
-					Consumers
+					Who is behind
 				</Text>{' '}
-				of {stream}
-				<Text color={theme.muted}> · {kindsInOrder.map((kind) => kind.title).join(', ')}</Text>
+				on {stream}
+				<Text color={theme.muted}>
+					{state.status === 'ready'
+						? ` · worst first · status over ${formatDuration(state.value.windowMs)} (${state.value.readings} reading${state.value.readings === 1 ? '' : 's'}, every ${formatDuration(state.value.periodMs)}) or CloudWatch's 5 min`
+						: ` · ${kinds}`}
+				</Text>
 			</Text>
 			<StateView
-				state={found}
-				what={`the consumers (${kindsInOrder.map((kind) => kind.title).join(', ')})`}
-				isEmpty={(value) => value.consumers.length === 0 && value.problems.length === 0}
-				empty={
-					<Text color={theme.muted}>No consumer of any kind ({kindsInOrder.map((kind) => kind.title).join(', ')}) reads this stream.</Text>
-				}
+				state={state}
+				what={`the consumers (${kinds})`}
+				isEmpty={(value) => value.rows.length === 0 && value.problems.length === 0}
+				empty={<Text color={theme.muted}>No consumer of any kind ({kinds}) reads this stream.</Text>}
 			>
 				{(value) => (
 					<Box flexDirection="column">
 						<SelectableList
-							items={rows}
+							items={value.rows}
 							selected={chosen}
-							height={Math.max(1, height - 5 - value.problems.length)}
-							renderRow={(row) => <ConsumerLine consumer={row} theme={theme} />}
+							height={Math.max(1, height - 6 - value.problems.length)}
+							header={
+								<Text color={theme.muted} bold wrap="truncate">
+									{'  '}
+									{'STATUS'.padEnd(8)}
+									{'KIND'.padEnd(9)}
+									{'NAME'.padEnd(23)}
+									{'LAG'.padStart(6)}
+									{'  '}
+									{'EXPIRES'.padStart(7)}
+									{'  '}
+									{'DETAIL'}
+								</Text>
+							}
+							renderRow={(row) => <BehindLine row={row} theme={theme} />}
 						/>
 						{consumer ? (
 							<Text color={theme.muted} wrap="truncate">
-								{sanitizeForTerminal(consumer.name, {keepNewlines: false})}:{' '}
-								{offers.length > 0 ? offers.join(' · ') : `a ${kindOf(consumer).label} consumer: nothing more to open here`}
+								{sanitizeForTerminal(consumer.name, {keepNewlines: false})}: {offers.join(' · ')}
 							</Text>
+						) : null}
+						<Text color={theme.muted} wrap="truncate">
+							EXPIRES: until its oldest unread record passes the stream&apos;s retention
+							{value.retentionHours === undefined ? '' : ` (${value.retentionHours} h)`}
+						</Text>
+						{state.status === 'ready' && state.refreshError ? (
+							<Text color={theme.warning}>refresh failed: {state.refreshError}</Text>
 						) : null}
 						{value.problems.map((problem, index) => (
 							<Text key={index} color={theme.warning} wrap="wrap">
@@ -147,14 +172,27 @@ function ConsumersPanel({
 	);
 }
 
-function ConsumerLine({consumer, theme}: {readonly consumer: Consumer; readonly theme: Theme}) {
-	const kind = kindOf(consumer);
-	const row = kind.row(consumer);
+/** The pause screen's route for a pausable consumer: pause when it runs, resume when it does not. */
+export const pauseRoute = (stream: string, functionName: string, pause: {readonly uuid: string; readonly enabled: boolean}) =>
+	({kind: 'pause', stream, uuid: pause.uuid, functionName, action: pause.enabled ? 'pause' : 'resume'}) as const;
+
+/** A status's colour: what needs a look stands out. */
+export const statusColor = (status: ConsumerStatus, theme: Theme): string | undefined =>
+	status === 'OK' ? theme.success : status === 'WARNING' ? theme.warning : theme.danger;
+
+function BehindLine({row, theme}: {readonly row: BehindRow; readonly theme: Theme}) {
+	const kind = kindOf(row.consumer);
+	const text = kind.row(row.consumer);
 	return (
 		<Text wrap="truncate">
+			<Text color={statusColor(row.status, theme)}>{row.status.padEnd(8)}</Text>
 			<Text color={theme.muted}>{kind.label.padEnd(9)}</Text>
-			<Text bold>{sanitizeForTerminal(consumer.name, {keepNewlines: false}).padEnd(28)}</Text>{' '}
-			<Text color={row.warn ? theme.warning : undefined}>{row.text}</Text>
+			<Text bold>{cutMiddle(sanitizeForTerminal(row.consumer.name, {keepNewlines: false}), 22).padEnd(23)}</Text>
+			{formatDuration(row.lagMs).padStart(6)}
+			{'  '}
+			{formatDuration(row.expiresInMs).padStart(7)}
+			{'  '}
+			<Text color={text.warn ? theme.warning : undefined}>{text.text}</Text>
 		</Text>
 	);
 }
