@@ -40,7 +40,7 @@ describe('consumers lists Kinesis channels, Lambda event source mappings and Fir
 	});
 
 	it('prints each channel with its state and destination, in JSON and in the table, and that the engine delivers nothing', async () => {
-		const {stdout, stderr, code} = await runCli(['consumers', 'orders', '--json', '--endpoint-url', engine.url]);
+		const {stdout, stderr, code} = await runCli(['consumers', 'orders', '--json', '--window', '0', '--endpoint-url', engine.url]);
 		expect(code, stderr).toBe(0);
 		expect(jsonLines(stdout).filter((line) => (line as {type: string}).type === 'channel')).toEqual([
 			expect.objectContaining({
@@ -58,14 +58,14 @@ describe('consumers lists Kinesis channels, Lambda event source mappings and Fir
 				emulated: true,
 			}),
 		]);
-		const text = await runInTerminal(['consumers', 'orders', '--endpoint-url', engine.url]);
+		const text = await runInTerminal(['consumers', 'orders', '--window', '0', '--endpoint-url', engine.url]);
 		expect(text).toContain('Kinesis channels:');
 		expect(text).toMatch(/to-lake +ACTIVE +S3 s3:\/\/orders-lake\//);
 		expect(text).toContain('On the built-in engine: the engine delivers nothing');
 	});
 
 	it("prints each Lambda event source mapping with its state, last result and settings, through the engine's Lambda", async () => {
-		const {stdout, stderr, code} = await runCli(['consumers', 'orders', '--json', '--endpoint-url', engine.url]);
+		const {stdout, stderr, code} = await runCli(['consumers', 'orders', '--json', '--window', '0', '--endpoint-url', engine.url]);
 		expect(code, stderr).toBe(0);
 		expect(jsonLines(stdout).filter((line) => (line as {type: string}).type === 'lambda-mapping')).toEqual([
 			expect.objectContaining({
@@ -76,28 +76,52 @@ describe('consumers lists Kinesis channels, Lambda event source mappings and Fir
 				batchSize: 250,
 			}),
 		]);
-		const text = await runInTerminal(['consumers', 'orders', '--endpoint-url', engine.url]);
+		const text = await runInTerminal(['consumers', 'orders', '--window', '0', '--endpoint-url', engine.url]);
 		expect(text).toContain('Lambda event source mappings:');
 		expect(text).toMatch(/enrich +(Creating|Enabled) +No records processed +250 +0 s +1 +no +until expiry +retention +- +- +stream/);
 	});
 
 	it("prints each Firehose delivery stream reading the stream, with its status, destination and start, through the engine's Firehose", async () => {
-		const {stdout, stderr, code} = await runCli(['consumers', 'orders', '--json', '--endpoint-url', engine.url]);
+		const {stdout, stderr, code} = await runCli(['consumers', 'orders', '--json', '--window', '0', '--endpoint-url', engine.url]);
 		expect(code, stderr).toBe(0);
 		expect(jsonLines(stdout).filter((line) => (line as {type: string}).type === 'firehose-delivery-stream')).toEqual([
 			expect.objectContaining({
 				stream: 'orders',
 				name: 'orders-archive',
 				arn: 'arn:aws:firehose:us-east-1:000000000000:deliverystream/orders-archive',
-				status: expect.stringMatching(/^(CREATING|ACTIVE)$/),
+				deliveryStreamStatus: expect.stringMatching(/^(CREATING|ACTIVE)$/),
 				destinations: ['ExtendedS3 arn:aws:s3:::orders-archive/raw/'],
 				deliveryStartedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
 			}),
 		]);
-		const text = await runInTerminal(['consumers', 'orders', '--endpoint-url', engine.url]);
+		const text = await runInTerminal(['consumers', 'orders', '--window', '0', '--endpoint-url', engine.url]);
 		expect(text).toContain('Firehose delivery streams:');
 		expect(text).toMatch(
 			/orders-archive +(CREATING|ACTIVE) +ExtendedS3 arn:aws:s3:::orders-archive\/raw\/ +\d{4}-\d\d-\d\dT[\d:.]+Z +- +- +-/,
 		);
+	});
+
+	it('writes who is behind first, worst first: every line with its kind word, name, lagMs, status and expiresInMs', async () => {
+		const {stdout, stderr, code} = await runCli(['consumers', 'orders', '--json', '--window', '0', '--endpoint-url', engine.url]);
+		expect(code, stderr).toBe(0);
+		const lines = jsonLines(stdout) as Array<Record<string, unknown>>;
+		// The engine delivers nothing: nothing reads for the channel, STOPPED, first; the mapping is Enabled and CloudWatch has no IteratorAge.
+		expect(lines.map((line) => [line.kind, line.name])).toEqual([
+			['channel', 'to-lake'],
+			// STOPPED while CREATING, else OK (an ACTIVE delivery stream may be idle): after the channel either way, before the mapping.
+			['firehose', 'orders-archive'],
+			['lambda', 'enrich'],
+		]);
+		for (const line of lines) {
+			expect(Object.keys(line)).toEqual(expect.arrayContaining(['kind', 'name', 'lagMs', 'status', 'statusReason', 'expiresInMs']));
+			expect(['kcl', 'efo', 'lambda', 'firehose', 'flink', 'channel']).toContain(line.kind);
+			expect(['OK', 'WARNING', 'STALLED', 'STOPPED', 'ERROR']).toContain(line.status);
+		}
+		expect(lines[0]).toMatchObject({status: 'STOPPED', statusReason: 'nothing reads', lagMs: null, expiresInMs: null});
+		expect(lines[2]).toMatchObject({status: 'OK', state: 'Enabled', lagMs: null, expiresInMs: null});
+		const text = await runInTerminal(['consumers', 'orders', '--window', '0', '--endpoint-url', engine.url]);
+		expect(text).toContain("Who is behind (worst first; status over one reading, or CloudWatch's last 5 minutes):");
+		expect(text).toMatch(/STOPPED +channel +to-lake +- +- +nothing reads/);
+		expect(text).toMatch(/OK +lambda +enrich +- +- +lag unknown/);
 	});
 });
