@@ -19,11 +19,12 @@ const help = `
   after the application whose hash key is leaseKey; multi-stream tables name their streams in their
   lease keys, single-stream tables are matched by their shards and checkpoints), with what KCL 3.x
   keeps beside the leases (its version, leader, 2.x→3.x migration state, workers' throughput and CPU),
-  the stream's enhanced fan-out consumers (their lag is '-': only a subscriber learns it), the Lambda
-  event source mappings reading it or its fan-out consumers (state, last result, batching, retries,
-  on-failure destination, and lag from AWS/Lambda IteratorAge), the Firehose delivery streams reading
-  it (status, destinations, start, and lag, reads and throttling from AWS/Firehose), and the Kinesis
-  channels delivering it to S3 or S3 Tables (the built-in engine runs no function and delivers nothing). A part that cannot be read (no DynamoDB access, say) is reported on
+  the stream's enhanced fan-out consumers (lag: CloudWatch's SubscribeToShardEvent.MillisBehindLatest),
+  the Lambda event source mappings reading it or its fan-out consumers (state, last result, batching,
+  retries, on-failure destination, and lag from AWS/Lambda IteratorAge), the Firehose delivery streams
+  reading it (status, destinations, start, and lag, reads and throttling from AWS/Firehose), and the
+  Kinesis channels delivering it to S3 or S3 Tables (the built-in engine runs no function and delivers
+  nothing). A part that cannot be read (no DynamoDB access, say) is reported on
   stderr and the rest is still shown.
 
   Who is behind: every consumer first in one list, worst first, with its lag (the age of its oldest
@@ -32,7 +33,9 @@ const help = `
   keeps (Lambda's IteratorAge, fan-out's SubscribeToShardEvent.MillisBehindLatest) is judged on
   its last 5 minutes there instead. Status, first that holds: ERROR it reports failures; STOPPED
   nothing reads; STALLED records wait and its position has not moved for at least a minute;
-  WARNING its lag grows; OK otherwise. A window under a minute never says STALLED.
+  WARNING its lag grows; OK otherwise. A window under a minute never says STALLED. JSON lines, worst
+  first: kind (kcl, efo, lambda, firehose, flink, channel), name, lagMs, status, statusReason,
+  expiresInMs (null when unknown), and the kind's own fields.
 
   Options
     --app <name>           Include this application (its lease table), found or not; repeatable
@@ -43,6 +46,7 @@ ${connectionHelp}
 
   Examples
     $ kinesis-console consumers orders
+    $ kinesis-console consumers orders --window 70 --json      # long enough to tell a stall
     $ kinesis-console consumers orders --app orders-enricher --no-discover --json
 `;
 
