@@ -218,6 +218,13 @@ describe('consumer kinds and their capabilities in the console on the engine', (
 				(text) => /STOPPED +lambda +enrich +- +- +Disabled/.test(text) && text.includes('enrich: P resumes it'),
 				8000,
 			);
+			// Its own view: why it is STOPPED, its state among its fields, and P resumes it from there too.
+			app.stdin.write('\r');
+			const own = await waitForFrame(app.lastFrame, (text) => text.includes('enrich lambda on fed · STOPPED: nothing reads'), 8000);
+			expect(own).toMatch(/state +Disabled/);
+			expect(own).toContain('P resumes it');
+			app.stdin.write('P');
+			await waitForFrame(app.lastFrame, (text) => text.includes('Resume enrich?'), 8000);
 			app.unmount();
 		} finally {
 			lambda.destroy();
