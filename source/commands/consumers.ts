@@ -67,7 +67,8 @@ export async function run(argv: string[]): Promise<number> {
 	if (!(flags.window >= 0)) throw new UsageError('--window must be a number of seconds, 0 or more.');
 	const windowMs = Math.round(flags.window * 1000);
 	return withConnection(flags, {streamName: stream, operation: 'ListStreamConsumers'}, async (connection, output) => {
-		const history = new BehindHistory(windowMs);
+		// Both readings are judged, however long the second discovery took: the window is what lies between them.
+		const history = new BehindHistory(Number.POSITIVE_INFINITY);
 		let found = await discoverConsumers(connection, stream, {applications, discover: flags.discover, target: connection.target});
 		if (windowMs > 0) {
 			history.add(found);
