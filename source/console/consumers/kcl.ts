@@ -134,8 +134,8 @@ export const kclApplications: ConsumerKind<KclApplication> = {
 	},
 	health: (application) => ({
 		lagMs: application.lagMs,
-		// Nothing reads when no worker owns a lease of a shard not yet finished.
-		reading: application.leases - application.finished === 0 ? undefined : application.workers.length > 0,
+		// Nothing reads when no worker owns a lease of a shard not yet finished (`unowned` counts the unfinished leases with no owner).
+		reading: application.leases - application.finished === 0 ? undefined : application.leases - application.finished > application.unowned,
 		position: application.position,
 		failure: undefined,
 	}),
