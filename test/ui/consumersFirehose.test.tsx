@@ -39,7 +39,7 @@ describe('Firehose delivery streams on the consumers screen', () => {
 		await engine.close();
 	});
 
-	it('shows its status and destination, says the engine delivers nothing, and offers nothing to open', async () => {
+	it('shows its status and destination, says the engine delivers nothing (STOPPED), and opens its own view', async () => {
 		const consumers = consoleConsumerServices({kinesis, dynamodb: dynamo, firehose, target: localTarget(engine.url)}, describeForTest, {
 			readOnly: false,
 			refreshMs: 300,
@@ -48,8 +48,13 @@ describe('Firehose delivery streams on the consumers screen', () => {
 			initialRoute: {kind: 'consumers', stream: 'orders'},
 		});
 		const list = await waitForFrame(app.lastFrame, (text) => text.includes('orders-archive'), 8000);
-		expect(list).toMatch(/firehose +orders-archive +ACTIVE · engine: delivers nothing · S3 arn:aws:s3:::orders-/);
-		expect(list).toContain('orders-archive: a firehose consumer: nothing more to open here');
+		// On the engine nothing reads for it: STOPPED. The row's end is cut at 100 columns.
+		expect(list).toMatch(/STOPPED +firehose +orders-archive +- +- +ACTIVE · engine: delivers nothing · S3 a/);
+		expect(list).toContain('orders-archive: Enter its lag and fields · nothing reads');
+		app.stdin.write('\r');
+		const own = await waitForFrame(app.lastFrame, (text) => text.includes('orders-archive firehose on orders · STOPPED: nothing reads'));
+		expect(own).toMatch(/deliveryStreamStatus +ACTIVE/);
+		expect(own).toContain('no action for its kind here');
 		app.unmount();
 	});
 });
