@@ -12,7 +12,7 @@ import {defaultProvider} from '@aws-sdk/credential-provider-node';
 import type * as DynamoDBDocuments from '@aws-sdk/lib-dynamodb';
 import type {DynamoDBDocumentClient} from '@aws-sdk/lib-dynamodb';
 import type {UserAgent} from '@smithy/types';
-import type {Engine} from '../engine/index.js';
+import type {Engine, ServiceMetricDatum} from '../engine/index.js';
 import {API_QUOTAS} from './apiQuotas.js';
 import {errorKind} from './aws/errors.js';
 import {attachBudget} from './budgetMiddleware.js';
@@ -95,6 +95,12 @@ export interface Connection {
 	readonly documents: DynamoDBDocumentClient;
 	/** Every Kinesis and CloudWatch call waits for its turn in it: the console's share of the account's quotas. */
 	readonly budget: RequestBudget;
+	/**
+	 * Only with --local: records a metric an AWS service publishes itself (AWS/Lambda, AWS/Firehose) into
+	 * the console's own engine, in-process (PutMetricData refuses AWS/ namespaces, as AWS does). The
+	 * demo's Lambda-style and Firehose-style readers publish their metrics with it.
+	 */
+	readonly recordServiceMetric?: (datum: Omit<ServiceMetricDatum, 'region'>) => void;
 	/**
 	 * Ends every call still in flight (aborted) and refuses any later one, closes every client's sockets
 	 * and, for local, stops the engine. Safe to call twice.
@@ -300,6 +306,9 @@ function assemble(
 			}));
 		},
 		budget,
+		...(engine
+			? {recordServiceMetric: (datum: Omit<ServiceMetricDatum, 'region'>) => engine.recordServiceMetric({...datum, region: target.region})}
+			: {}),
 		close() {
 			closing ??= (async () => {
 				closer.abort(closedError());

@@ -1,4 +1,6 @@
 import {CreateStreamCommand, DescribeStreamSummaryCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
+import type {Connection} from './connect.js';
+import {DEMO_KCL3_APPLICATION, startDemoConsumer} from './demo/kcl/consumer.js';
 import {AppLogs} from './demo/appLogs.js';
 import {Clickstream} from './demo/clickstream.js';
 import {produceRecords, type ProducerRecord} from './producer.js';
@@ -165,6 +167,59 @@ export function describeDemo(stats: DemoStats): string {
 	// Short: the status line also holds the connection and where the user is.
 	if (stats.recentRetries > 0) return `${rate}, ${formatCount(stats.recentRetries)} throttled/10 s`;
 	return stats.bursting ? `${rate}, a burst on the hot shard` : rate;
+}
+
+/** The demo's consumers of the clickstream, each stopped by `stop` (calls in flight end first). */
+export interface DemoConsumers {
+	stop(): Promise<void>;
+}
+
+/**
+ * Starts the demo's consumers of the clickstream: the KCL 2.x-style application `clickstream-analytics`
+ * (behind on the hot shard) on any endpoint; and, only when the console owns the engine (--local: the
+ * Lambda-style and Firehose-style readers publish AWS/ metrics through it, connect.ts's
+ * recordServiceMetric), the KCL 3.x-format application `clickstream-enrichment`, the Lambda event source
+ * mapping `clickstream-to-warehouse` with the demo's stand-in for Lambda's poller (behind on the hot
+ * shard), the Firehose-style reader `clickstream-archive` and the enhanced fan-out consumer
+ * `clickstream-live`. Their modules load only then (the Lambda client with them).
+ */
+export function startDemoConsumers(connection: Connection, options: {readonly onError: (message: string) => void}): DemoConsumers {
+	const {onError} = options;
+	const running: Array<{readonly ready: Promise<void>; stop(): Promise<void>}> = [];
+	const add = (consumer: {readonly ready: Promise<void>; stop(): Promise<void>}, what: string) => {
+		running.push(consumer);
+		consumer.ready.catch((error: unknown) => onError(`${what}: ${error instanceof Error ? error.message : String(error)}`));
+	};
+	let stopped = false;
+	add(startDemoConsumer(connection, {onError}), 'demo consumer');
+	const recordMetric = connection.recordServiceMetric;
+	const more =
+		recordMetric === undefined
+			? Promise.resolve()
+			: Promise.all([import('./demo/lambdaMapping.js'), import('./demo/fanOutConsumer.js')]).then(([lambda, fanOut]) => {
+					if (stopped) return;
+					add(
+						startDemoConsumer(connection, {
+							format: '3.x',
+							application: DEMO_KCL3_APPLICATION,
+							slowShards: [],
+							recordsPerSecond: 1_000,
+							pollMs: 2_000,
+							renewEveryMs: 3_000,
+							onError,
+						}),
+						'demo KCL 3.x application',
+					);
+					add(lambda.startDemoLambda(connection, {recordMetric, onError}), 'demo Lambda mapping');
+					add(fanOut.startDemoFanOut(connection, {onError}), 'demo fan-out consumer');
+				});
+	return {
+		async stop() {
+			stopped = true;
+			await more.catch(() => undefined);
+			await Promise.all(running.map((consumer) => consumer.stop()));
+		},
+	};
 }
 
 // ---------------------------------------------------------------------------------------------------

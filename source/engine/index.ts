@@ -88,8 +88,27 @@ export interface Engine {
 	 * refused. The same counts are in the engine's CloudWatch, namespace KinesisConsole/Engine.
 	 */
 	requestCounts(): OperationCount[];
+	/**
+	 * Records a datum of a metric an AWS service publishes itself (AWS/Lambda's IteratorAge, AWS/Firehose's
+	 * DataReadFromKinesisStream.*), into the engine's CloudWatch. In-process only, for the console's own
+	 * demo (its stand-ins for Lambda and Firehose readers): over the wire PutMetricData refuses `AWS/`
+	 * namespaces, as AWS does, and nothing else writes metrics.
+	 */
+	recordServiceMetric(datum: ServiceMetricDatum): void;
 	/** Stops serving; everything acknowledged is on disk when it resolves. */
 	close(): Promise<void>;
+}
+
+export interface ServiceMetricDatum {
+	readonly region: string;
+	/** An AWS service's namespace: `AWS/...`. */
+	readonly namespace: string;
+	readonly name: string;
+	readonly dimensions: ReadonlyArray<{readonly Name: string; readonly Value: string}>;
+	readonly unit: string;
+	readonly value: number;
+	/** Default now. */
+	readonly atMs?: number;
 }
 
 /**
@@ -245,6 +264,12 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 		url: `${options.tls ? 'https' : 'http'}://${hostInUrl}:${server.port}`,
 		port: server.port,
 		requestCounts: () => counts.snapshot(),
+		recordServiceMetric(datum) {
+			if (!datum.namespace.startsWith('AWS/')) throw new Error(`Not an AWS service's namespace: ${datum.namespace}`);
+			metricStore
+				.engineSeries(datum.region, datum.namespace, datum.name, datum.dimensions, datum.unit)
+				?.observe(datum.value, datum.atMs ?? now());
+		},
 		async close() {
 			clearInterval(sweeper);
 			clearInterval(publisher);

@@ -1,8 +1,7 @@
 import {render} from 'ink';
 import {connect, type Connection} from '../console/connect.js';
 import {StreamDashboardStore} from '../console/dashboardStore.js';
-import {describeDemo, startDemo, type Demo} from '../console/demo.js';
-import {startDemoConsumer} from '../console/demoConsumer.js';
+import {describeDemo, startDemo, startDemoConsumers, type Demo} from '../console/demo.js';
 import {formatFailure, streamLister, toFailure} from '../console/failures.js';
 import {CloudWatchMetrics} from '../console/metrics.js';
 import {NoticeStore} from '../console/notices.js';
@@ -119,7 +118,7 @@ export function consoleServices(connection: Connection, options: {readonly readO
 
 /**
  * --demo: demo streams and traffic on the endpoint (cli.tsx allows it only with --local or --endpoint-url),
- * and a KCL-style consumer application (clickstream-analytics) that falls behind on the hot shard.
+ * and their consumers (demo.ts's startDemoConsumers: every kind with --local).
  */
 function runDemo(connection: Connection, services: ConsoleServices): Demo {
 	const {notices, streams} = services;
@@ -137,15 +136,14 @@ function runDemo(connection: Connection, services: ConsoleServices): Demo {
 		() => void streams.refresh(),
 		(error: unknown) => say('warning', `demo: ${error instanceof Error ? error.message : String(error)}`),
 	);
-	const consumer = startDemoConsumer(connection, {onError: (message) => say('warning', message)});
-	consumer.ready.catch((error: unknown) => say('warning', `demo consumer: ${error instanceof Error ? error.message : String(error)}`));
+	const consumers = startDemoConsumers(connection, {onError: (message) => say('warning', message)});
 	const timer = setInterval(() => say('info', describeDemo(demo.stats())), 2_000);
 	timer.unref();
 	return {
 		...demo,
 		stop: async () => {
 			clearInterval(timer);
-			await Promise.all([consumer.stop(), demo.stop()]);
+			await Promise.all([consumers.stop(), demo.stop()]);
 		},
 	};
 }

@@ -12,7 +12,7 @@ import {CheckpointsStore} from '../../source/console/checkpoints/store.js';
 import {parseResetTarget} from '../../source/console/checkpoints/targets.js';
 import {executeCheckpointReset, type CheckpointChangeContext, type CheckpointResetResult} from '../../source/console/checkpoints/write.js';
 import type {ConnectionTarget} from '../../source/console/connect.js';
-import {startDemoConsumer} from '../../source/console/demoConsumer.js';
+import {startDemoConsumer} from '../../source/console/demo/kcl/consumer.js';
 import {LeaseHold} from '../../source/console/leaseHold.js';
 import type {Engine} from '../../source/engine/index.js';
 import {credentials, kinesisClient, startEngine} from '../helpers/engine.js';

@@ -44,7 +44,10 @@ export async function readShardSubscription(options: SubscriptionReadOptions): P
 				{abortSignal: subscription.signal},
 			);
 			if (!response.EventStream) throw new Error('SubscribeToShard returned no event stream');
-			for await (const message of response.EventStream as AsyncIterable<{SubscribeToShardEvent?: SubscribeToShardEvent}>) {
+			for await (const message of untilAborted(
+				response.EventStream as AsyncIterable<{SubscribeToShardEvent?: SubscribeToShardEvent}>,
+				subscription.signal,
+			)) {
 				const event = message.SubscribeToShardEvent;
 				if (!event) continue;
 				heardOnce = true;
@@ -92,6 +95,29 @@ export async function readShardSubscription(options: SubscriptionReadOptions): P
 		}
 	}
 	return {kind: 'stopped'};
+}
+
+/**
+ * The events of a subscription until its signal aborts. Aborting the call closes its HTTP/2 stream, yet
+ * the SDK's event stream may never settle the read it is waiting on: the reader would wait forever.
+ */
+async function* untilAborted<T>(events: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+	const iterator = events[Symbol.asyncIterator]();
+	const aborted = new Promise<IteratorResult<T>>((resolve) => {
+		const end = () => resolve({done: true, value: undefined});
+		if (signal.aborted) end();
+		else signal.addEventListener('abort', end, {once: true});
+	});
+	try {
+		for (;;) {
+			const next = await Promise.race([iterator.next(), aborted]);
+			if (next.done) return;
+			yield next.value;
+		}
+	} finally {
+		// Not awaited: it settles only once the pending read does.
+		void iterator.return?.()?.catch(() => undefined);
+	}
 }
 
 const isInUse = (error: unknown): boolean => errorName(error) === 'ResourceInUseException';
