@@ -1,5 +1,6 @@
 import {DescribeTableCommand} from '@aws-sdk/client-dynamodb';
 import {GetMetricDataCommand} from '@aws-sdk/client-cloudwatch';
+import {DescribeDeliveryStreamCommand, FirehoseClient} from '@aws-sdk/client-firehose';
 import {ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand} from '@aws-sdk/client-lambda';
 import {GetCommand, ScanCommand} from '@aws-sdk/lib-dynamodb';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -9,10 +10,14 @@ import {consumersOfKind, discoverConsumers} from '../../source/console/consumers
 import {ensureStream} from '../../source/console/demo.js';
 import {startDemoConsumer} from '../../source/console/demo/kcl/consumer.js';
 import {startDemoFanOut} from '../../source/console/demo/fanOutConsumer.js';
+import {startDemoFirehose} from '../../source/console/demo/firehoseReader.js';
 import {startDemoLambda} from '../../source/console/demo/lambdaMapping.js';
 import {scanLeases} from '../../source/console/leases.js';
 import {putRecords} from '../helpers/leaseTables.js';
 import {eventually} from '../helpers/wait.js';
+
+/** The console's own engine checks that a request is signed, never by whom (connect.ts signs with these). */
+const credentials = {accessKeyId: 'local', secretAccessKey: 'local'};
 
 /**
  * The demo's consumers against the console's own engine (connect --local, as `--local --demo` runs
@@ -223,6 +228,68 @@ describe('the enhanced fan-out consumer', () => {
 			expect(found.map((fanOut) => [fanOut.name, fanOut.status])).toEqual([[consumerName, 'ACTIVE']]);
 		} finally {
 			await consumer.stop();
+		}
+	});
+});
+
+describe('the Firehose-style reader', () => {
+	it('creates the delivery stream on the engine, reads every shard and publishes its AWS/Firehose metrics, and stops', async () => {
+		const name = await stream(2);
+		const deliveryStreamName = unique('archive');
+		const firehose = new FirehoseClient({endpoint: connection.target.endpoint ?? '', region: connection.target.region, credentials});
+		const reader = startDemoFirehose(
+			{kinesis: connection.kinesis, firehose},
+			{stream: name, deliveryStreamName, recordMetric: (metric) => connection.recordServiceMetric?.(metric)},
+		);
+		try {
+			await reader.ready;
+			const {DeliveryStreamDescription: description} = await firehose.send(
+				new DescribeDeliveryStreamCommand({DeliveryStreamName: deliveryStreamName}),
+			);
+			expect(description?.Source?.KinesisStreamSourceDescription?.KinesisStreamARN).toMatch(new RegExp(`:stream/${name}$`));
+			await eventually(() => reader.stats().shards.length === 2, {what: 'both shards read'});
+			await putRecords(connection.kinesis, name, 2, 0, 11, 'a');
+			await putRecords(connection.kinesis, name, 2, 1, 13, 'b');
+			await eventually(
+				() =>
+					reader
+						.stats()
+						.shards.map((shard) => shard.processed)
+						.join() === '11,13',
+				{what: 'every record read'},
+			);
+			const nowMs = Date.now();
+			const query = (id: string, metricName: string, stat: string) => ({
+				Id: id,
+				MetricStat: {
+					Metric: {
+						Namespace: 'AWS/Firehose',
+						MetricName: metricName,
+						Dimensions: [{Name: 'DeliveryStreamName', Value: deliveryStreamName}],
+					},
+					Period: 60,
+					Stat: stat,
+				},
+			});
+			const {MetricDataResults: results} = await connection.cloudwatch.send(
+				new GetMetricDataCommand({
+					MetricDataQueries: [
+						query('records', 'DataReadFromKinesisStream.Records', 'Sum'),
+						query('bytes', 'DataReadFromKinesisStream.Bytes', 'Sum'),
+						query('behind', 'KinesisMillisBehindLatest', 'Maximum'),
+					],
+					StartTime: new Date(nowMs - 120_000),
+					EndTime: new Date(nowMs + 60_000),
+				}),
+			);
+			const sum = (id: string) => (results?.find((result) => result.Id === id)?.Values ?? []).reduce((total, value) => total + value, 0);
+			expect(sum('records')).toBe(24);
+			// putRecords writes 'a-0' … 'a-10' and 'b-0' … 'b-12': 3 bytes each up to -9, then 4.
+			expect(sum('bytes')).toBe(10 * 3 + 4 + (10 * 3 + 3 * 4));
+			expect(results?.find((result) => result.Id === 'behind')?.Values?.length).toBeGreaterThan(0);
+		} finally {
+			await reader.stop();
+			firehose.destroy();
 		}
 	});
 });
