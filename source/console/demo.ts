@@ -180,8 +180,8 @@ export interface DemoConsumers {
  * Lambda-style and Firehose-style readers publish AWS/ metrics through it, connect.ts's
  * recordServiceMetric), the KCL 3.x-format application `clickstream-enrichment`, the Lambda event source
  * mapping `clickstream-to-warehouse` with the demo's stand-in for Lambda's poller (behind on the hot
- * shard), the Firehose-style reader `clickstream-archive` and the enhanced fan-out consumer
- * `clickstream-live`. Their modules load only then (the Lambda client with them).
+ * shard), the Firehose delivery stream `clickstream-archive` with the demo's stand-in reader, and the
+ * enhanced fan-out consumer `clickstream-live`. Their modules load only then (the Lambda and Firehose clients with them).
  */
 export function startDemoConsumers(connection: Connection, options: {readonly onError: (message: string) => void}): DemoConsumers {
 	const {onError} = options;
@@ -196,23 +196,26 @@ export function startDemoConsumers(connection: Connection, options: {readonly on
 	const more =
 		recordMetric === undefined
 			? Promise.resolve()
-			: Promise.all([import('./demo/lambdaMapping.js'), import('./demo/fanOutConsumer.js')]).then(([lambda, fanOut]) => {
-					if (stopped) return;
-					add(
-						startDemoConsumer(connection, {
-							format: '3.x',
-							application: DEMO_KCL3_APPLICATION,
-							slowShards: [],
-							recordsPerSecond: 1_000,
-							pollMs: 2_000,
-							renewEveryMs: 3_000,
-							onError,
-						}),
-						'demo KCL 3.x application',
-					);
-					add(lambda.startDemoLambda(connection, {recordMetric, onError}), 'demo Lambda mapping');
-					add(fanOut.startDemoFanOut(connection, {onError}), 'demo fan-out consumer');
-				});
+			: Promise.all([import('./demo/lambdaMapping.js'), import('./demo/firehoseReader.js'), import('./demo/fanOutConsumer.js')]).then(
+					([lambda, firehose, fanOut]) => {
+						if (stopped) return;
+						add(
+							startDemoConsumer(connection, {
+								format: '3.x',
+								application: DEMO_KCL3_APPLICATION,
+								slowShards: [],
+								recordsPerSecond: 1_000,
+								pollMs: 2_000,
+								renewEveryMs: 3_000,
+								onError,
+							}),
+							'demo KCL 3.x application',
+						);
+						add(lambda.startDemoLambda(connection, {recordMetric, onError}), 'demo Lambda mapping');
+						add(firehose.startDemoFirehose(connection, {recordMetric, onError}), 'demo Firehose reader');
+						add(fanOut.startDemoFanOut(connection, {onError}), 'demo fan-out consumer');
+					},
+				);
 	return {
 		async stop() {
 			stopped = true;

@@ -1,6 +1,6 @@
 import {DescribeTableCommand} from '@aws-sdk/client-dynamodb';
 import {GetMetricDataCommand} from '@aws-sdk/client-cloudwatch';
-import {DescribeDeliveryStreamCommand, FirehoseClient} from '@aws-sdk/client-firehose';
+import {DescribeDeliveryStreamCommand} from '@aws-sdk/client-firehose';
 import {ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand} from '@aws-sdk/client-lambda';
 import {GetCommand, ScanCommand} from '@aws-sdk/lib-dynamodb';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -15,9 +15,6 @@ import {startDemoLambda} from '../../source/console/demo/lambdaMapping.js';
 import {scanLeases} from '../../source/console/leases.js';
 import {putRecords} from '../helpers/leaseTables.js';
 import {eventually} from '../helpers/wait.js';
-
-/** The console's own engine checks that a request is signed, never by whom (connect.ts signs with these). */
-const credentials = {accessKeyId: 'local', secretAccessKey: 'local'};
 
 /**
  * The demo's consumers against the console's own engine (connect --local, as `--local --demo` runs
@@ -236,11 +233,12 @@ describe('the Firehose-style reader', () => {
 	it('creates the delivery stream on the engine, reads every shard and publishes its AWS/Firehose metrics, and stops', async () => {
 		const name = await stream(2);
 		const deliveryStreamName = unique('archive');
-		const firehose = new FirehoseClient({endpoint: connection.target.endpoint ?? '', region: connection.target.region, credentials});
-		const reader = startDemoFirehose(
-			{kinesis: connection.kinesis, firehose},
-			{stream: name, deliveryStreamName, recordMetric: (metric) => connection.recordServiceMetric?.(metric)},
-		);
+		const {firehose} = connection;
+		const reader = startDemoFirehose(connection, {
+			stream: name,
+			deliveryStreamName,
+			recordMetric: (metric) => connection.recordServiceMetric?.(metric),
+		});
 		try {
 			await reader.ready;
 			const {DeliveryStreamDescription: description} = await firehose.send(
@@ -289,7 +287,6 @@ describe('the Firehose-style reader', () => {
 			expect(results?.find((result) => result.Id === 'behind')?.Values?.length).toBeGreaterThan(0);
 		} finally {
 			await reader.stop();
-			firehose.destroy();
 		}
 	});
 });

@@ -109,6 +109,7 @@ describe.skipIf(!tmux)('--local --demo: the consumers of clickstream', () => {
 			/KCL\s+clickstream-analytics\s+4 leases · 2 workers/,
 			/KCL\s+clickstream-enrichment\s+3\.x · 4 leases · 2 workers .*leader clickstream-enrichment-worker-1/,
 			/fan-out\s+clickstream-live\s+ACTIVE/,
+			/firehose\s+clickstream-archive\s+ACTIVE · engine: delivers nothing/,
 			/lambda\s+clickstream-to-warehouse\s+Enabled .* lag (\d+(\.\d+)?s|\d+m)/,
 		];
 		// Behind: the stand-in poller takes 2.5 s a batch of the hot shard, so its lag grows by the second.
