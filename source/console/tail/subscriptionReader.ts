@@ -103,14 +103,21 @@ export async function readShardSubscription(options: SubscriptionReadOptions): P
  */
 async function* untilAborted<T>(events: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
 	const iterator = events[Symbol.asyncIterator]();
-	const aborted = new Promise<IteratorResult<T>>((resolve) => {
-		const end = () => resolve({done: true, value: undefined});
-		if (signal.aborted) end();
-		else signal.addEventListener('abort', end, {once: true});
-	});
 	try {
-		for (;;) {
-			const next = await Promise.race([iterator.next(), aborted]);
+		while (!signal.aborted) {
+			// A wait of its own for each read: racing every read against one long-lived promise would keep every
+			// event (and its records) reachable from that promise's reactions until the subscription ends.
+			let end: (() => void) | undefined;
+			const aborted = new Promise<IteratorResult<T>>((resolve) => {
+				end = () => resolve({done: true, value: undefined});
+				signal.addEventListener('abort', end, {once: true});
+			});
+			let next: IteratorResult<T>;
+			try {
+				next = await Promise.race([iterator.next(), aborted]);
+			} finally {
+				if (end) signal.removeEventListener('abort', end);
+			}
 			if (next.done) return;
 			yield next.value;
 		}
