@@ -99,7 +99,8 @@ const cli = meow(
 
   Console options
     --local                Start the built-in engine in this process (no AWS account needed)
-    --demo                 With --local: create demo streams and write realistic traffic into them
+    --demo                 With --local: create demo streams and write realistic traffic into them,
+                           and run a consumer of every kind (KCL 2.x and 3.x, Lambda, Firehose, fan-out)
     --read-only            Hide every action that changes a stream
     --profile <name>       AWS profile (default: AWS_PROFILE, then the default profile)
     --region <region>      AWS region (default: AWS_REGION, then the profile's)

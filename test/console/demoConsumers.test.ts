@@ -1,5 +1,5 @@
 import {DescribeTableCommand} from '@aws-sdk/client-dynamodb';
-import {GetMetricDataCommand} from '@aws-sdk/client-cloudwatch';
+import {GetMetricDataCommand, PutMetricDataCommand} from '@aws-sdk/client-cloudwatch';
 import {DescribeDeliveryStreamCommand} from '@aws-sdk/client-firehose';
 import {ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand} from '@aws-sdk/client-lambda';
 import {GetCommand, ScanCommand} from '@aws-sdk/lib-dynamodb';
@@ -180,6 +180,18 @@ describe('the Lambda-style mapping', () => {
 				{timeoutMs: 10_000, what: 'IteratorAge to grow'},
 			);
 			expect(grown.at(-1)).toBeGreaterThan(1_000);
+			// Only the console's own engine records it, in-process: a client may not publish a service's metrics.
+			await expect(
+				connection.cloudwatch.send(
+					new PutMetricDataCommand({
+						Namespace: 'AWS/Lambda',
+						MetricData: [{MetricName: 'IteratorAge', Value: 1, Dimensions: [{Name: 'FunctionName', Value: functionName}]}],
+					}),
+				),
+			).rejects.toMatchObject({
+				name: 'InvalidParameterValueException',
+				message: 'The value AWS/Lambda for parameter Namespace is invalid.',
+			});
 			const hot = mapping.stats().shards.find((shard) => shard.shardId === shardId(1));
 			expect(hot?.millisBehindLatest).toBeGreaterThan(0);
 			// The console finds the mapping and its lag.
