@@ -1,6 +1,7 @@
 import {DescribeTableCommand} from '@aws-sdk/client-dynamodb';
 import {GetMetricDataCommand, PutMetricDataCommand} from '@aws-sdk/client-cloudwatch';
 import {DescribeDeliveryStreamCommand} from '@aws-sdk/client-firehose';
+import {DescribeStreamSummaryCommand, SplitShardCommand} from '@aws-sdk/client-kinesis';
 import {ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand} from '@aws-sdk/client-lambda';
 import {GetCommand, ScanCommand} from '@aws-sdk/lib-dynamodb';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -297,6 +298,45 @@ describe('the Firehose-style reader', () => {
 			// putRecords writes 'a-0' … 'a-10' and 'b-0' … 'b-12': 3 bytes each up to -9, then 4.
 			expect(sum('bytes')).toBe(10 * 3 + 4 + (10 * 3 + 3 * 4));
 			expect(results?.find((result) => result.Id === 'behind')?.Values?.length).toBeGreaterThan(0);
+		} finally {
+			await reader.stop();
+		}
+	});
+});
+
+describe('a reader of every shard', () => {
+	it('reads a split shard’s children once the parent is read to its end', async () => {
+		const name = await stream(1);
+		const reader = startDemoFirehose(connection, {
+			stream: name,
+			deliveryStreamName: unique('split'),
+			recordMetric: (metric) => connection.recordServiceMetric?.(metric),
+		});
+		try {
+			await reader.ready;
+			await eventually(() => reader.stats().shards.length === 1, {what: 'the shard read'});
+			await putRecords(connection.kinesis, name, 1, 0, 5, 'before');
+			await connection.kinesis.send(
+				new SplitShardCommand({StreamName: name, ShardToSplit: shardId(0), NewStartingHashKey: (2n ** 127n).toString()}),
+			);
+			await eventually(
+				async () =>
+					(await connection.kinesis.send(new DescribeStreamSummaryCommand({StreamName: name}))).StreamDescriptionSummary?.StreamStatus ===
+					'ACTIVE',
+				{timeoutMs: 10_000, what: 'the split'},
+			);
+			await putRecords(connection.kinesis, name, 2, 0, 3, 'low');
+			await putRecords(connection.kinesis, name, 2, 1, 4, 'high');
+			const shards = await eventually(
+				() => {
+					const seen = reader.stats().shards;
+					return (
+						seen.map((shard) => `${shard.shardId}:${shard.processed}`).join() === `${shardId(0)}:5,${shardId(1)}:3,${shardId(2)}:4` && seen
+					);
+				},
+				{timeoutMs: 10_000, what: 'the children read', last: () => reader.stats().shards},
+			);
+			expect(shards).toHaveLength(3);
 		} finally {
 			await reader.stop();
 		}
