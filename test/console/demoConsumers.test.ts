@@ -234,7 +234,7 @@ describe('the enhanced fan-out consumer', () => {
 				return seen.map((shard) => shard.processed).join() === '7,9' && seen;
 			});
 			expect(shards.map((shard) => shard.millisBehindLatest)).toEqual([0, 0]);
-			const found = consumersOfKind(await discoverConsumers(connection, name), 'fan-out');
+			const found = consumersOfKind(await discoverConsumers(connection, name), 'efo');
 			expect(found.map((fanOut) => [fanOut.name, fanOut.status])).toEqual([[consumerName, 'ACTIVE']]);
 		} finally {
 			await consumer.stop();
