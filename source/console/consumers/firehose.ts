@@ -115,8 +115,9 @@ export const firehoseDeliveryStreams: ConsumerKind<FirehoseDeliveryStream> = {
 	capabilities: {},
 	health: (stream) => ({
 		lagMs: stream.lagMs,
-		// Nothing reads unless ACTIVE; on the engine nothing ever does. Records read or not, an ACTIVE one may be idle: unknown.
-		reading: stream.emulated || stream.status !== 'ACTIVE' ? false : undefined,
+		// Nothing reads unless ACTIVE. KinesisMillisBehindLatest is published only while a reader runs, so a lag says one does
+		// (on the engine, the demo's stand-in). Without one: the engine's delivery streams read nothing; AWS's may just be idle.
+		reading: stream.status !== 'ACTIVE' ? false : stream.lagMs !== undefined ? true : stream.emulated ? false : undefined,
 		position: undefined,
 		failure: stream.failure,
 	}),
