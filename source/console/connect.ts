@@ -15,6 +15,7 @@ import type {UserAgent} from '@smithy/types';
 import type {Engine, ServiceMetricDatum} from '../engine/index.js';
 import {API_QUOTAS} from './apiQuotas.js';
 import {errorKind} from './aws/errors.js';
+import {KinesisProtocol} from './aws/kinesisProtocol.js';
 import {attachBudget} from './budgetMiddleware.js';
 import {ConsoleError} from './failures.js';
 import {DEFAULT_SHARE, RequestBudget} from './requestBudget.js';
@@ -256,11 +257,20 @@ function assemble(
 		return client;
 	};
 	const kinesis = budgeted(
-		closingClient((retryStrategy) => new KinesisClient({...common('kinesis'), retryStrategy, requestHandler: keepAliveHandler()})),
+		closingClient(
+			(retryStrategy) =>
+				new KinesisClient({...common('kinesis'), protocol: KinesisProtocol, retryStrategy, requestHandler: keepAliveHandler()}),
+		),
 	);
 	const kinesisHttp2 = budgeted(
 		closingClient(
-			(retryStrategy) => new KinesisClient({...common('kinesis'), retryStrategy, requestHandler: new ClosingHttp2Handler(closed)}),
+			(retryStrategy) =>
+				new KinesisClient({
+					...common('kinesis'),
+					protocol: KinesisProtocol,
+					retryStrategy,
+					requestHandler: new ClosingHttp2Handler(closed),
+				}),
 		),
 	);
 	let cloudwatch: CloudWatchClient | undefined;
