@@ -7,8 +7,8 @@ import {
 import {listFanOutConsumers} from '../console/consumers/fanOut.js';
 import {ConsoleError} from '../console/failures.js';
 import {formatCount} from '../console/format.js';
-import {recordLineJson, recordLines, type RecordLine} from '../console/recordLine.js';
-import {isDecoderName, parseFilters, sanitizeForTerminal, type DecoderName, type RecordFilter} from '../console/records/index.js';
+import {recordJsonLines, recordLines, type RecordLine} from '../console/recordLine.js';
+import {isDecoderName, parseFilters, sanitizeForTerminal} from '../console/records/index.js';
 import {streamParameters} from '../console/aws/shards.js';
 import {
 	DEFAULT_BURST,
@@ -146,11 +146,16 @@ export async function run(argv: string[]): Promise<number> {
 					// Ctrl-C: what the readers had queued is not printed (up to thousands of records), the tail ends now.
 					if (controller.signal.aborted) break;
 					if (event.type === 'records') {
-						const lines = selectRecords(event.records, decoder, filters);
-						const room = flags.count === undefined ? lines.length : flags.count - printed;
-						const shown = lines.slice(0, room);
-						printed += shown.length;
-						await output.write(shown, plainLine, recordLineJson);
+						const room = flags.count === undefined ? Number.POSITIVE_INFINITY : flags.count - printed;
+						if (output.json) {
+							const lines = selectLines(event.records, room, (record) => recordJsonLines(record, decoder, filters));
+							printed += lines.length;
+							await output.jsonLines(lines);
+						} else {
+							const lines = selectLines(event.records, room, (record) => recordLines(record, decoder, filters));
+							printed += lines.length;
+							await output.write(lines, plainLine);
+						}
 						if (flags.count !== undefined && printed >= flags.count) break;
 					} else if (event.type === 'retrying') {
 						notices.say(event.shardId, `${event.shardId || stream}: ${event.reason}; retrying in ${event.delayMs} ms`);
@@ -212,9 +217,15 @@ async function fanOutConsumer(kinesis: KinesisClient, stream: string, name: stri
 	return arn;
 }
 
-function selectRecords(records: readonly TailRecord[], decoder: DecoderName, filters: RecordFilter[]): RecordLine[] {
-	const lines: RecordLine[] = [];
-	for (const record of records) for (const line of recordLines(record, decoder, filters)) lines.push(line);
+/** The lines of a batch of records, at most `room` of them. */
+function selectLines<Line>(records: readonly TailRecord[], room: number, linesOf: (record: TailRecord) => Line[]): Line[] {
+	const lines: Line[] = [];
+	for (const record of records) {
+		for (const line of linesOf(record)) {
+			if (lines.length >= room) return lines;
+			lines.push(line);
+		}
+	}
 	return lines;
 }
 

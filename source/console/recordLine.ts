@@ -64,19 +64,34 @@ export function recordLines(record: TailRecord, decoder: DecoderName, filters: r
 }
 
 /**
- * A line as JSON text, the same text JSON.stringify(line) writes, field by field: a tail writes one per
- * record, and the generic walk over the object costs more than the record's decoding.
+ * The same lines as JSON text, each exactly what JSON.stringify(line) writes for `recordLines`' line,
+ * built field by field with no line object: `tail --json` writes one per record, and building an
+ * object only to walk it again cost more than the record's decoding.
  */
-export function recordLineJson(line: RecordLine): string {
-	let json = `{"shardId":${JSON.stringify(line.shardId)},"sequenceNumber":${JSON.stringify(line.sequenceNumber)}`;
-	if (line.subSequenceNumber !== undefined) json += `,"subSequenceNumber":${line.subSequenceNumber}`;
-	json += `,"approximateArrivalTimestamp":"${line.approximateArrivalTimestamp}","partitionKey":${JSON.stringify(line.partitionKey)}`;
-	json += `,"format":"${line.format}"`;
-	if (line.data !== undefined) json += `,"data":${JSON.stringify(line.data)}`;
-	if (line.decoded) json += `,"decoded":"${line.decoded}"`;
-	if (line.aggregated) json += `,"aggregated":{"index":${line.aggregated.index},"count":${line.aggregated.count}}`;
-	if (line.notes) json += `,"notes":${JSON.stringify(line.notes)}`;
-	return `${json}}`;
+export function recordJsonLines(record: TailRecord, decoder: DecoderName, filters: readonly RecordFilter[]): string[] {
+	const lines: string[] = [];
+	const userRecords = decodeRecord(record.data, {
+		decoder,
+		jsonStyle: 'compact',
+		hexStyle: 'compact',
+		partitionKey: record.partitionKey,
+	});
+	const head = `{"shardId":${JSON.stringify(record.shardId)},"sequenceNumber":${JSON.stringify(record.sequenceNumber)}`;
+	const time = `,"approximateArrivalTimestamp":"${isoTime(record.arrivalTime)}","partitionKey":`;
+	for (const decoded of userRecords) {
+		if (filters.length > 0 && !matches(filters, decoded)) continue;
+		let json = decoded.subSequenceNumber === undefined ? head : `${head},"subSequenceNumber":${decoded.subSequenceNumber}`;
+		json += `${time}${JSON.stringify(decoded.partitionKey ?? record.partitionKey)},"format":"${decoded.format}"`;
+		// Hex and base64 digits need no escaping in JSON: the text is its own JSON string's content.
+		if (decoded.format === 'hex' || decoded.format === 'base64') json += `,"data":"${decoded.text}"`;
+		else json += `,"data":${JSON.stringify(decoded.format === 'json' ? decoded.json : decoded.text)}`;
+		if (decoded.compression) json += `,"decoded":"${decoded.compression}"`;
+		if (decoded.subSequenceNumber !== undefined)
+			json += `,"aggregated":{"index":${decoded.subSequenceNumber},"count":${userRecords.length}}`;
+		if (decoded.notes) json += `,"notes":${JSON.stringify(decoded.notes)}`;
+		lines.push(`${json}}`);
+	}
+	return lines;
 }
 
 // The records of one GetRecords answer mostly share an arrival millisecond: its ISO text is made once.

@@ -1,6 +1,16 @@
 import {gzipSync} from 'node:zlib';
-import {CreateStreamCommand, MergeShardsCommand, PutRecordsCommand, SplitShardCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
+import {
+	CreateStreamCommand,
+	GetRecordsCommand,
+	GetShardIteratorCommand,
+	MergeShardsCommand,
+	PutRecordsCommand,
+	SplitShardCommand,
+	type KinesisClient,
+} from '@aws-sdk/client-kinesis';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {recordLines} from '../../source/console/recordLine.js';
+import type {TailRecord} from '../../source/console/tail/index.js';
 import type {Engine} from '../../source/engine/index.js';
 import {jsonLines, runCli, runInTerminal} from '../helpers/cli.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
@@ -64,6 +74,62 @@ describe('tail, as a process', () => {
 	afterAll(async () => {
 		client.destroy();
 		await engine.close();
+	});
+
+	it('writes --json lines exactly as JSON.stringify of each decoded line, with terminal controls escaped: every kind of record, every decoder', async () => {
+		await client.send(new CreateStreamCommand({StreamName: 'mixed', ShardCount: 1}));
+		await put(client, 'mixed', [
+			{key: 'utf8 é "quoted"', data: 'plain text, zoë ✓, a tab\tand a CSI \u009b31m, a bidi override \u202e'},
+			{key: 'json', data: '{"level":"ERROR","big":12345678901234567890,"x":1.50,"s":"\\u0041 \\u009b","nested":{"a":[1,2]}}'},
+			{key: 'json spaced', data: '{ "a" : [ 1 , 2 ] }'},
+			{key: 'binary', data: Buffer.from([0, 1, 2, 0xff, 0xfe, 0x80, 0x7f])},
+			{key: 'gzip', data: gzipSync('{"logEvents":[{"message":"hi \u0085"}]}')},
+			{key: 'broken json', data: '{"a": '},
+			{
+				key: 'kpl',
+				data: Buffer.from(
+					aggregate([
+						{partitionKey: 'user-1', data: Buffer.from('{"a":1}')},
+						{partitionKey: 'user-2', explicitHashKey: '42', data: Buffer.from([1, 2, 3])},
+					]),
+				),
+			},
+			{key: 'del \u007f', data: 'text with DEL \u007f and NUL \u0000'},
+		]);
+		const iterator = await client.send(
+			new GetShardIteratorCommand({StreamName: 'mixed', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON'}),
+		);
+		const page = await client.send(new GetRecordsCommand({ShardIterator: iterator.ShardIterator}));
+		const records: TailRecord[] = (page.Records ?? []).map((record) => ({
+			shardId: 'shardId-000000000000',
+			sequenceNumber: record.SequenceNumber ?? '',
+			arrivalTime: record.ApproximateArrivalTimestamp ?? new Date(0),
+			partitionKey: record.PartitionKey ?? '',
+			data: record.Data ?? new Uint8Array(),
+		}));
+		expect(records).toHaveLength(8);
+		// What tail --json wrote before it built its lines as text: each line object through JSON.stringify, then C1, DEL and bidi controls as \u escapes.
+		const unsafe = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+		for (const decoder of ['auto', 'utf8', 'json', 'base64', 'hex', 'gzip'] as const) {
+			const expected = records
+				.flatMap((record) => recordLines(record, decoder, []))
+				.map((line) => `${JSON.stringify(line).replace(unsafe, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`)
+				.join('');
+			const {stdout, code} = await runCli([
+				'tail',
+				'mixed',
+				'--from',
+				'trim-horizon',
+				'--no-follow',
+				'--json',
+				'--decode',
+				decoder,
+				'--endpoint-url',
+				engine.url,
+			]);
+			expect(code).toBe(0);
+			expect(stdout).toBe(expected);
+		}
 	});
 
 	it('prints every record once, in order per key, across a split and a merge, then stops with --no-follow', async () => {

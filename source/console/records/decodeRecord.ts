@@ -1,5 +1,5 @@
 import {decodeContent, decoderSettings} from './decoders.js';
-import {deaggregate} from './kpl.js';
+import {deaggregate, hasKplMagic} from './kpl.js';
 import type {DecodedRecord, DecodeOptions} from './types.js';
 
 /**
@@ -11,8 +11,8 @@ import type {DecodedRecord, DecodeOptions} from './types.js';
 export function decodeRecord(data: Uint8Array, options: DecodeOptions = {}): DecodedRecord[] {
 	const decoder = options.decoder ?? 'auto';
 	const settings = decoderSettings(options);
-	const notes: string[] = [];
-	if (options.deaggregate ?? true) {
+	let notes: string[] | undefined;
+	if ((options.deaggregate ?? true) && hasKplMagic(data)) {
 		const aggregate = deaggregate(data);
 		if (aggregate.kind === 'aggregated' && aggregate.records.length > 0) {
 			return aggregate.records.map((user) => ({
@@ -22,13 +22,13 @@ export function decodeRecord(data: Uint8Array, options: DecodeOptions = {}): Dec
 				subSequenceNumber: user.subSequenceNumber,
 			}));
 		}
-		if (aggregate.kind === 'aggregated') notes.push('a KPL aggregate with no user records: shown as it is');
-		if (aggregate.kind === 'invalid') notes.push(`${aggregate.reason}: shown as a plain record, as the KCL does`);
+		if (aggregate.kind === 'aggregated') notes = ['a KPL aggregate with no user records: shown as it is'];
+		if (aggregate.kind === 'invalid') notes = [`${aggregate.reason}: shown as a plain record, as the KCL does`];
 	}
-	// One copy of the decoded content per record, with what the options add set on it: a tail decodes every record.
-	const record: {-readonly [K in keyof DecodedRecord]: DecodedRecord[K]} = {...decodeContent(data, decoder, settings)};
+	// The decoders make a new object for each record: what the options add is set on it, with no copy (a tail decodes every record).
+	const record = decodeContent(data, decoder, settings) as {-readonly [K in keyof DecodedRecord]: DecodedRecord[K]};
 	if (options.partitionKey !== undefined) record.partitionKey = options.partitionKey;
 	if (options.explicitHashKey !== undefined) record.explicitHashKey = options.explicitHashKey;
-	if (notes.length > 0) record.notes = [...notes, ...(record.notes ?? [])];
+	if (notes) record.notes = [...notes, ...(record.notes ?? [])];
 	return [record];
 }

@@ -1,7 +1,7 @@
 import {open} from 'node:fs/promises';
 import {homedir} from 'node:os';
 import {resolve} from 'node:path';
-import {recordLineJson, recordLines} from '../recordLine.js';
+import {recordJsonLines} from '../recordLine.js';
 import type {SaveSelection} from './shownRecords.js';
 
 export type SaveResult =
@@ -32,8 +32,8 @@ export async function saveRecords(path: string, selection: SaveSelection, overwr
 		try {
 			let chunk = '';
 			for (const record of records) {
-				for (const line of recordLines(record, decoder, filters)) {
-					chunk += `${recordLineJson(line)}\n`;
+				for (const line of recordJsonLines(record, decoder, filters)) {
+					chunk += `${line}\n`;
 					lines++;
 				}
 				if (chunk.length >= 64 * 1024) {
