@@ -1,5 +1,5 @@
 import {once} from 'node:events';
-import {sanitizeForTerminal} from '../console/records/terminalText.js';
+import {sanitizeForTerminal, terminalSafeJson} from '../console/records/terminalText.js';
 
 /**
  * Where a subcommand's results go: plain text on a terminal, JSON lines with --json or when stdout is
@@ -14,7 +14,7 @@ export interface Output {
 	readonly json: boolean;
 	/** Writes results, each as a JSON line (by `json`, JSON.stringify unless given) or as its plain text. */
 	write<T extends object>(values: readonly T[], plain: (value: T) => string, json?: (value: T) => string): Promise<void>;
-	/** Writes JSON lines already made, one a string (JSON mode only: `tail` builds its lines as text). */
+	/** Writes JSON lines already made and already terminal-safe (terminalSafeJson), one a string: JSON mode only (`tail` builds its lines as text). */
 	jsonLines(lines: readonly string[]): Promise<void>;
 	/** Writes text as is (plain mode only). */
 	text(text: string): Promise<void>;
@@ -30,16 +30,12 @@ export function createOutput(options: {json?: boolean; stream?: NodeJS.WriteStre
 	const send = async (text: string) => {
 		if (text.length > 0 && !stream.write(text)) await once(stream, 'drain');
 	};
-	const jsonLines = (lines: readonly string[]) => {
-		let text = '';
-		for (const line of lines) text += `${line}\n`;
-		// One pass over the whole chunk: a tail writes thousands of lines at once.
-		return send(escapeUnsafe(text));
-	};
+	// One flat string per batch (join copies once; += would build a rope to flatten): a tail writes thousands of lines at once.
+	const jsonLines = (lines: readonly string[]) => send(lines.length === 0 ? '' : `${lines.join('\n')}\n`);
 	return {
 		json,
 		write(values, plain, toJson = JSON.stringify) {
-			if (json) return jsonLines(values.map(toJson));
+			if (json) return jsonLines(values.map((value) => terminalSafeJson(toJson(value))));
 			let text = '';
 			for (const value of values) text += `${sanitizeForTerminal(plain(value))}\n`;
 			return send(text);
@@ -47,14 +43,6 @@ export function createOutput(options: {json?: boolean; stream?: NodeJS.WriteStre
 		jsonLines,
 		text: (text) => send(sanitizeForTerminal(text)),
 	};
-}
-
-/** Characters JSON.stringify leaves as they are that a terminal may act on: DEL, the C1 controls (CSI is U+009B), bidi overrides. */
-const UNSAFE_IN_JSON = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
-/** JSON text with the characters a terminal could act on written as \u escapes (the same JSON values). */
-function escapeUnsafe(json: string): string {
-	return json.replace(UNSAFE_IN_JSON, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Lines of columns, padded to the widest cell of each column. */

@@ -1,4 +1,12 @@
-import {decodeRecord, matches, type Compression, type DecodedRecord, type DecoderName, type RecordFilter} from './records/index.js';
+import {
+	decodeRecord,
+	matches,
+	terminalSafeJson,
+	type Compression,
+	type DecodedRecord,
+	type DecoderName,
+	type RecordFilter,
+} from './records/index.js';
 import type {TailRecord} from './tail/index.js';
 
 /**
@@ -64,9 +72,11 @@ export function recordLines(record: TailRecord, decoder: DecoderName, filters: r
 }
 
 /**
- * The same lines as JSON text, each exactly what JSON.stringify(line) writes for `recordLines`' line,
- * built field by field with no line object: `tail --json` writes one per record, and building an
- * object only to walk it again cost more than the record's decoding.
+ * The same lines as JSON text, each exactly what JSON.stringify(line) writes for `recordLines`' line
+ * but terminal-safe (terminalSafeJson: C1 controls, DEL and bidi overrides as \u escapes, the same
+ * JSON values), built field by field with no line object: `tail --json` writes one per record, and
+ * building an object only to walk it again cost more than the record's decoding. The escapes are
+ * made per field, where record text can hold them, rather than over every line again.
  */
 export function recordJsonLines(record: TailRecord, decoder: DecoderName, filters: readonly RecordFilter[]): string[] {
 	const lines: string[] = [];
@@ -76,23 +86,25 @@ export function recordJsonLines(record: TailRecord, decoder: DecoderName, filter
 		hexStyle: 'compact',
 		partitionKey: record.partitionKey,
 	});
-	const head = `{"shardId":${JSON.stringify(record.shardId)},"sequenceNumber":${JSON.stringify(record.sequenceNumber)}`;
+	const head = `{"shardId":${safeJson(record.shardId)},"sequenceNumber":${safeJson(record.sequenceNumber)}`;
 	const time = `,"approximateArrivalTimestamp":"${isoTime(record.arrivalTime)}","partitionKey":`;
 	for (const decoded of userRecords) {
 		if (filters.length > 0 && !matches(filters, decoded)) continue;
 		let json = decoded.subSequenceNumber === undefined ? head : `${head},"subSequenceNumber":${decoded.subSequenceNumber}`;
-		json += `${time}${JSON.stringify(decoded.partitionKey ?? record.partitionKey)},"format":"${decoded.format}"`;
+		json += `${time}${safeJson(decoded.partitionKey ?? record.partitionKey)},"format":"${decoded.format}"`;
 		// Hex and base64 digits need no escaping in JSON: the text is its own JSON string's content.
 		if (decoded.format === 'hex' || decoded.format === 'base64') json += `,"data":"${decoded.text}"`;
-		else json += `,"data":${JSON.stringify(decoded.format === 'json' ? decoded.json : decoded.text)}`;
+		else json += `,"data":${safeJson(decoded.format === 'json' ? decoded.json : decoded.text)}`;
 		if (decoded.compression) json += `,"decoded":"${decoded.compression}"`;
 		if (decoded.subSequenceNumber !== undefined)
 			json += `,"aggregated":{"index":${decoded.subSequenceNumber},"count":${userRecords.length}}`;
-		if (decoded.notes) json += `,"notes":${JSON.stringify(decoded.notes)}`;
+		if (decoded.notes) json += `,"notes":${safeJson(decoded.notes)}`;
 		lines.push(`${json}}`);
 	}
 	return lines;
 }
+
+const safeJson = (value: unknown): string => terminalSafeJson(JSON.stringify(value));
 
 // The records of one GetRecords answer mostly share an arrival millisecond: its ISO text is made once.
 let lastTime = {ms: Number.NaN, iso: ''};

@@ -1,7 +1,7 @@
 import {gzipSync} from 'node:zlib';
 import {describe, expect, it} from 'vitest';
 import {recordJsonLines, recordLines} from '../../source/console/recordLine.js';
-import {parseFilters} from '../../source/console/records/index.js';
+import {parseFilters, terminalSafeJson} from '../../source/console/records/index.js';
 import type {TailRecord} from '../../source/console/tail/index.js';
 import {aggregate} from './records/support.js';
 
@@ -32,15 +32,19 @@ describe('record lines', () => {
 		record('\u001b[2J\u009b31m control characters', 'key\u0000with nul'),
 	];
 
-	it('writes each line as JSON.stringify would, field for field, in the same order', () => {
+	it('writes each line as JSON.stringify would, field for field, in the same order, with terminal controls escaped', () => {
 		const lines = records.flatMap((each) => recordLines(each, 'auto', []));
 		expect(lines.length).toBe(records.length + 1);
 		expect(lines.some((line) => line.subSequenceNumber !== undefined)).toBe(true);
-		expect(records.flatMap((each) => recordJsonLines(each, 'auto', []))).toEqual(lines.map((line) => JSON.stringify(line)));
+		expect(records.flatMap((each) => recordJsonLines(each, 'auto', []))).toEqual(
+			lines.map((line) => terminalSafeJson(JSON.stringify(line))),
+		);
 		let withNotes = 0;
 		for (const decoder of ['utf8', 'json', 'base64', 'hex', 'gzip'] as const) {
 			const lines = records.flatMap((each) => recordLines(each, decoder, []));
-			expect(records.flatMap((each) => recordJsonLines(each, decoder, []))).toEqual(lines.map((line) => JSON.stringify(line)));
+			expect(records.flatMap((each) => recordJsonLines(each, decoder, []))).toEqual(
+				lines.map((line) => terminalSafeJson(JSON.stringify(line))),
+			);
 			for (const line of lines) if (line.notes) withNotes++;
 		}
 		expect(withNotes).toBeGreaterThan(0);
@@ -55,7 +59,7 @@ describe('record lines', () => {
 	it('keeps only the user records that match every filter', () => {
 		const lines = recordLines(records[5] as TailRecord, 'auto', parseFilters(['key:user-2']));
 		expect(recordJsonLines(records[5] as TailRecord, 'auto', parseFilters(['key:user-2']))).toEqual(
-			lines.map((line) => JSON.stringify(line)),
+			lines.map((line) => terminalSafeJson(JSON.stringify(line))),
 		);
 		expect(lines.map((line) => [line.partitionKey, line.subSequenceNumber, line.data])).toEqual([['user-2', 1, 'two']]);
 		// Its place among all the aggregate's user records, not among those that matched.

@@ -9,7 +9,7 @@ export {decodeRecord} from './decodeRecord.js';
 export {FilterSyntaxError, matches, parseFilter, parseFilters, type FilterableRecord, type RecordFilter} from './filters.js';
 export {deaggregate, hasKplMagic, KPL_MAGIC, type Deaggregation, type KplUserRecord} from './kpl.js';
 export {DEFAULT_MAX_DECOMPRESSED_BYTES} from './gzip.js';
-export {sanitizeForTerminal, sanitizeLine, type SanitizeOptions} from './terminalText.js';
+export {sanitizeForTerminal, sanitizeLine, terminalSafeJson, type SanitizeOptions} from './terminalText.js';
 export {
 	DECODER_NAMES,
 	isDecoderName,

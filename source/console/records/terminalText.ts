@@ -67,3 +67,14 @@ export function sanitizeForTerminal(text: string, options: SanitizeOptions = {})
 export function sanitizeLine(text: string): string {
 	return sanitizeForTerminal(text.replace(/[ \t]*(?:\r\n|\n)[ \t]*/g, ' ').trim(), {keepNewlines: false, keepTabs: false});
 }
+
+/** Characters JSON.stringify leaves as they are that a terminal may act on: DEL, the C1 controls (CSI is U+009B), bidi overrides. */
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * JSON text with the characters a terminal could act on written as \u escapes: the same JSON values,
+ * safe to `cat`. JSON.stringify already escapes the C0 controls.
+ */
+export function terminalSafeJson(json: string): string {
+	return json.replace(UNSAFE_IN_JSON, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
