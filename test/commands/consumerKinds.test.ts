@@ -78,7 +78,7 @@ describe('consumers lists Kinesis channels, Lambda event source mappings and Fir
 		]);
 		const text = await runInTerminal(['consumers', 'orders', '--window', '0', '--endpoint-url', engine.url]);
 		expect(text).toContain('Lambda event source mappings:');
-		expect(text).toMatch(/enrich +(Creating|Enabled) +No records processed +250 +0 s +1 +no +until expiry +retention +- +- +stream/);
+		expect(text).toMatch(/enrich +(Creating|Enabled) +No records processed +250 +0 s +1 +no +until expiry +retention +- +- +off +stream/);
 	});
 
 	it("prints each Firehose delivery stream reading the stream, with its status, destination and start, through the engine's Firehose", async () => {

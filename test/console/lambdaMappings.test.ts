@@ -1,7 +1,7 @@
 import {CloudWatchClient, type GetMetricDataCommand} from '@aws-sdk/client-cloudwatch';
 import type {DynamoDBClient} from '@aws-sdk/client-dynamodb';
 import {DescribeStreamSummaryCommand, RegisterStreamConsumerCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
-import {CreateEventSourceMappingCommand, LambdaClient} from '@aws-sdk/client-lambda';
+import {CreateEventSourceMappingCommand, DeleteEventSourceMappingCommand, LambdaClient} from '@aws-sdk/client-lambda';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {consumersOfKind, discoverConsumers, kindOf} from '../../source/console/consumers/index.js';
 import type {Engine} from '../../source/engine/index.js';
@@ -98,9 +98,10 @@ describe('Lambda event source mappings of a stream', () => {
 				'1h',
 				'arn:aws:sqs:us-east-1:000000000000:alerts-dlq',
 				'-',
+				'off',
 				'fast-lane',
 			],
-			['enrich', 'Enabled', 'No records processed', '100', '0 s', '1', 'no', 'until expiry', 'retention', '-', '-', 'stream'],
+			['enrich', 'Enabled', 'No records processed', '100', '0 s', '1', 'no', 'until expiry', 'retention', '-', '-', 'off', 'stream'],
 		]);
 	});
 
@@ -148,6 +149,64 @@ describe('Lambda event source mappings of a stream', () => {
 		).toEqual([12_000, 42_000]);
 		expect(alerts).not.toHaveProperty('lagMs');
 		if (enrich) expect(kindOf(enrich).row(enrich).text).toContain('lag 42');
+	});
+
+	it('judges a mapping that publishes its event counts by them: its FailedInvokeEventCount and DroppedEventCount of 5 minutes, by its UUID', async () => {
+		const created = await lambda.send(
+			new CreateEventSourceMappingCommand({
+				FunctionName: 'audit',
+				EventSourceArn: streamArn,
+				StartingPosition: 'LATEST',
+				MetricsConfig: {Metrics: ['EventCount']},
+			}),
+		);
+		const uuid = created.UUID ?? '';
+		try {
+			const audit = async () =>
+				consumersOfKind(
+					await discoverConsumers({kinesis, dynamodb: dynamo, lambda, cloudwatch}, 'orders', {discover: false}),
+					'lambda',
+				).find((mapping) => mapping.name === 'audit');
+			const quiet = await audit();
+			expect(quiet).toMatchObject({eventMetrics: true, failedInvokes: 0, droppedRecords: 0});
+			if (!quiet) throw new Error('missing');
+			expect(kindOf(quiet).health(quiet).failure).toBeUndefined();
+			expect(kindOf(quiet).row(quiet).text).toContain('failed 0 / 0 in 5m');
+
+			// What Lambda publishes for a mapping whose function fails: AWS/Lambda counts by EventSourceMappingUUID (the engine's in-process hook; PutMetricData refuses AWS/).
+			const count = (name: string, value: number, agoMs: number) =>
+				engine.recordServiceMetric({
+					region: 'us-east-1',
+					namespace: 'AWS/Lambda',
+					name,
+					dimensions: [{Name: 'EventSourceMappingUUID', Value: uuid}],
+					unit: 'Count',
+					value,
+					atMs: Date.now() - agoMs,
+				});
+			count('FailedInvokeEventCount', 30, 120_000);
+			count('FailedInvokeEventCount', 12, 1_000);
+			count('DroppedEventCount', 5, 1_000);
+			// Another mapping's failures are not this one's.
+			engine.recordServiceMetric({
+				region: 'us-east-1',
+				namespace: 'AWS/Lambda',
+				name: 'FailedInvokeEventCount',
+				dimensions: [{Name: 'EventSourceMappingUUID', Value: 'another'}],
+				unit: 'Count',
+				value: 99,
+			});
+			const failing = await audit();
+			expect(failing).toMatchObject({failedInvokes: 42, droppedRecords: 5});
+			if (!failing) throw new Error('missing');
+			expect(kindOf(failing).health(failing).failure).toBe(
+				'42 / 5 records failed to invoke / were dropped in the last 5 minutes (FailedInvokeEventCount / DroppedEventCount)',
+			);
+			expect(kindOf(failing).row(failing)).toMatchObject({warn: true});
+			expect(kindOf(failing).table([failing], 'orders').rows[0]).toContain('42 / 5');
+		} finally {
+			await lambda.send(new DeleteEventSourceMappingCommand({UUID: uuid}));
+		}
 	});
 
 	it('says on a --local connection that the engine runs no function', async () => {

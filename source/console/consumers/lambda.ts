@@ -2,9 +2,9 @@ import type * as Lambda from '@aws-sdk/client-lambda';
 import type {EventSourceMappingConfiguration, LambdaClient} from '@aws-sdk/client-lambda';
 import {createRequire} from 'node:module';
 import type {KinesisClient} from '@aws-sdk/client-kinesis';
-import {formatDuration} from '../format.js';
+import {formatCount, formatDuration} from '../format.js';
 import {listFanOutConsumers} from './fanOut.js';
-import {metricSeries} from './metricSeries.js';
+import {metricData, type MetricQuery} from './metricSeries.js';
 import type {ConsumerKind, DiscoveryContext, LagPoint} from './kind.js';
 
 /**
@@ -41,6 +41,11 @@ export interface LambdaMapping {
 	readonly onFailure?: string;
 	/** ISO time. */
 	readonly lastModified?: string;
+	/** Whether the mapping publishes its event counts (MetricsConfig has EventCount), and so the failures below. */
+	readonly eventMetrics?: boolean;
+	/** Its FailedInvokeEventCount and DroppedEventCount, each the Sum over the last 5 minutes, when it publishes them. */
+	readonly failedInvokes?: number;
+	readonly droppedRecords?: number;
 	/** IteratorAge's Maximum in the newest minute of the last 5 CloudWatch has, by function; absent when it has none. */
 	readonly lagMs?: number;
 	/** Those minutes, oldest first (not in its JSON line). */
@@ -77,15 +82,30 @@ export const lambdaMappings: ConsumerKind<LambdaMapping> = {
 			mapping.lastProcessingResult ?? '-',
 			`batch ${mapping.batchSize ?? '-'} in ${mapping.batchingWindowSeconds ?? 0} s ×${mapping.parallelizationFactor ?? 1}`,
 			`lag ${lagText(mapping)}`,
+			...(mapping.failedInvokes === undefined ? [] : [`failed ${failuresText(mapping)} in 5m`]),
 			...(mapping.consumer ? [`via ${mapping.consumer}`] : []),
 		].join(' · '),
-		warn: mapping.state !== 'Enabled' || /PROBLEM/i.test(mapping.lastProcessingResult ?? ''),
+		warn: mapping.state !== 'Enabled' || mappingFailure(mapping) !== undefined,
 	}),
 	json: ({kind: _, lagSeries: _series, ...mapping}) => ({type: 'lambda-mapping', ...mapping}),
 	table: (mappings, stream) => ({
 		empty: `No Lambda event source mapping reads '${stream}'.`,
 		title: 'Lambda event source mappings:',
-		header: ['FUNCTION', 'STATE', 'LAST RESULT', 'BATCH', 'WINDOW', 'PARALLEL', 'BISECT', 'RETRIES', 'MAX AGE', 'ON FAILURE', 'LAG', 'VIA'],
+		header: [
+			'FUNCTION',
+			'STATE',
+			'LAST RESULT',
+			'BATCH',
+			'WINDOW',
+			'PARALLEL',
+			'BISECT',
+			'RETRIES',
+			'MAX AGE',
+			'ON FAILURE',
+			'LAG',
+			'FAILED 5M',
+			'VIA',
+		],
 		rows: mappings.map((mapping) => [
 			mapping.name,
 			mapping.state,
@@ -100,11 +120,13 @@ export const lambdaMappings: ConsumerKind<LambdaMapping> = {
 				: formatDuration(mapping.maximumRecordAgeSeconds * 1000),
 			mapping.onFailure ?? '-',
 			lagText(mapping),
+			mapping.eventMetrics ? failuresText(mapping) : 'off',
 			mapping.consumer ?? 'stream',
 		]),
 		notes: [
 			...(mappings.some((mapping) => mapping.emulated) ? [`On the built-in engine: ${NO_FUNCTION_RUNS}.`] : []),
 			"LAG: AWS/Lambda IteratorAge, the 1-minute Maximum, newest of the last 5 minutes, by function (a function mapped to several sources reports the oldest); '-' when CloudWatch has none.",
+			"FAILED 5M: the mapping's own FailedInvokeEventCount / DroppedEventCount, each summed over the last 5 minutes; 'off' until its MetricsConfig has EventCount.",
 		],
 	}),
 	capabilities: {
@@ -132,27 +154,52 @@ export const lambdaMappings: ConsumerKind<LambdaMapping> = {
 function mappingFailure(mapping: LambdaMapping): string | undefined {
 	if (/^PROBLEM/i.test(mapping.lastProcessingResult ?? '')) return mapping.lastProcessingResult;
 	if (/^PROBLEM/i.test(mapping.stateTransitionReason ?? '')) return mapping.stateTransitionReason;
+	if ((mapping.failedInvokes ?? 0) > 0 || (mapping.droppedRecords ?? 0) > 0)
+		return `${failuresText(mapping)} records failed to invoke / were dropped in the last 5 minutes (FailedInvokeEventCount / DroppedEventCount)`;
 	return undefined;
 }
 
+/** Its failed and dropped records over the last 5 minutes, '-' for what CloudWatch had no datapoint of. */
+const failuresText = (mapping: LambdaMapping): string =>
+	`${mapping.failedInvokes === undefined ? '-' : formatCount(mapping.failedInvokes)} / ${mapping.droppedRecords === undefined ? '-' : formatCount(mapping.droppedRecords)}`;
+
 const lagText = (mapping: LambdaMapping): string => (mapping.lagMs === undefined ? '-' : formatDuration(mapping.lagMs));
 
-/** The mappings of the stream and of each of its fan-out consumers, with their lag when CloudWatch has it. */
+/**
+ * The mappings of the stream and of each of its fan-out consumers, with their lag when CloudWatch has it,
+ * and the failures of those that publish their event counts (Lambda's event source mapping metrics, on
+ * with MetricsConfig EventCount, by EventSourceMappingUUID:
+ * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#event-source-mapping-metrics),
+ * all in one GetMetricData call.
+ */
 async function findMappings(context: DiscoveryContext, lambda: LambdaClient, streamArn: string): Promise<LambdaMapping[]> {
 	const found = await streamMappings(context.clients.kinesis, lambda, streamArn, context.signal);
 	const functions = [...new Set(found.map((mapping) => mapping.name))].sort();
-	const series = context.clients.cloudwatch
-		? await metricSeries(
-				context.clients.cloudwatch,
-				functions.map((name) => ({Namespace: 'AWS/Lambda', MetricName: 'IteratorAge', Dimensions: [{Name: 'FunctionName', Value: name}]})),
-				context.signal,
-			)
-		: [];
+	const counted = found.filter((mapping) => mapping.eventMetrics);
+	const count = (name: string, uuid: string): MetricQuery => ({
+		metric: {Namespace: 'AWS/Lambda', MetricName: name, Dimensions: [{Name: 'EventSourceMappingUUID', Value: uuid}]},
+		stat: 'Sum',
+	});
+	const queries: MetricQuery[] = [
+		...functions.map((name): MetricQuery => ({
+			metric: {Namespace: 'AWS/Lambda', MetricName: 'IteratorAge', Dimensions: [{Name: 'FunctionName', Value: name}]},
+			stat: 'Maximum',
+		})),
+		...counted.flatMap((mapping) => [count('FailedInvokeEventCount', mapping.uuid), count('DroppedEventCount', mapping.uuid)]),
+	];
+	const series = context.clients.cloudwatch ? await metricData(context.clients.cloudwatch, queries, context.signal) : [];
+	const sum = (index: number): number => (series[index] ?? []).reduce((total, point) => total + point.value, 0);
 	return found
-		.map((mapping) => {
-			const points = series[functions.indexOf(mapping.name)] ?? [];
+		.map((mapping): LambdaMapping => {
+			const points = (series[functions.indexOf(mapping.name)] ?? []).map(({atMs, value}) => ({atMs, lagMs: value}));
 			const newest = points.at(-1);
-			return newest?.lagMs === undefined ? mapping : {...mapping, lagMs: newest.lagMs, lagSeries: points};
+			const at = functions.length + 2 * counted.indexOf(mapping);
+			return {
+				...mapping,
+				...(newest === undefined ? {} : {lagMs: newest.lagMs, lagSeries: points}),
+				// No datapoint in 5 minutes is none failed: the counts are published as events pass.
+				...(mapping.eventMetrics && context.clients.cloudwatch ? {failedInvokes: sum(at), droppedRecords: sum(at + 1)} : {}),
+			};
 		})
 		.sort((a, b) => a.name.localeCompare(b.name) || a.uuid.localeCompare(b.uuid));
 }
@@ -220,5 +267,6 @@ export function mappingOf(configuration: EventSourceMappingConfiguration, consum
 		...(configuration.MaximumRecordAgeInSeconds === undefined ? {} : {maximumRecordAgeSeconds: configuration.MaximumRecordAgeInSeconds}),
 		...(onFailure ? {onFailure} : {}),
 		...(configuration.LastModified ? {lastModified: configuration.LastModified.toISOString()} : {}),
+		...(configuration.MetricsConfig?.Metrics?.includes('EventCount') ? {eventMetrics: true} : {}),
 	};
 }
