@@ -16,6 +16,7 @@ import {dispatch, type Service} from './protocol/dispatch.js';
 import type {Credentials} from './protocol/signature.js';
 import {DELIVERY_STREAM_LIMIT, firehoseService} from './firehose/index.js';
 import {lambdaService} from './lambda/index.js';
+import {flinkService} from './flink/index.js';
 import {startServer, type ServerTimeouts} from './server.js';
 import {RequestCounts, type OperationCount} from './requestCounts.js';
 import {Slices} from './store/slices.js';
@@ -51,6 +52,8 @@ export interface EngineOptions {
 	readonly deleteDeliveryStreamMs?: number;
 	/** Firehose delivery streams allowed per account and region, to rehearse the quota; by default AWS's, 5,000. */
 	readonly deliveryStreamLimit?: number;
+	/** How long a Managed Flink application stays STARTING, STOPPING, FORCE_STOPPING or DELETING (engine/flink/). Default 500 ms. */
+	readonly flinkApplicationMs?: number;
 	/** How long a SubscribeToShard subscription lasts (AWS: 5 minutes). */
 	readonly subscriptionMs?: number;
 	/** Within this time of a subscription's start a second one for the same consumer and shard is refused; later it takes over (AWS: 5 s). */
@@ -213,7 +216,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 		rateLimits: throughput.enabled,
 		now,
 	});
-	const services = [kinesis, countedCloudWatch, dynamodb, firehose];
+	const flink = flinkService({now, account: streams.account, transitionMs: options.flinkApplicationMs ?? 500, limits: throughput.enabled});
+	const services = [kinesis, countedCloudWatch, dynamodb, firehose, flink];
 	const defaultRegion = options.region ?? 'us-east-1';
 	// Lambda speaks REST-JSON (routed by path, not X-Amz-Target): its requests are told apart before the dispatcher.
 	const lambda = lambdaService({
