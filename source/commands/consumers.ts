@@ -22,9 +22,11 @@ const help = `
   the stream's enhanced fan-out consumers (lag: CloudWatch's SubscribeToShardEvent.MillisBehindLatest),
   the Lambda event source mappings reading it or its fan-out consumers (state, last result, batching,
   retries, on-failure destination, and lag from AWS/Lambda IteratorAge), the Firehose delivery streams
-  reading it (status, destinations, start, and lag, reads and throttling from AWS/Firehose), and the
-  Kinesis channels delivering it to S3 or S3 Tables (the built-in engine runs no function and delivers
-  nothing). A part that cannot be read (no DynamoDB access, say) is reported on
+  reading it (status, destinations, start, and lag, reads and throttling from AWS/Firehose), the
+  Managed Service for Apache Flink applications whose description names it (a SQL input, or a runtime
+  property equal to its name or ARN: a Flink application's sources are in its code; lag from
+  AWS/KinesisAnalytics millisBehindLatest), and the Kinesis channels delivering it to S3 or S3 Tables
+  (the built-in engine runs no function and no application, and delivers nothing). A part that cannot be read (no DynamoDB access, say) is reported on
   stderr and the rest is still shown.
 
   Who is behind: every consumer first in one list, worst first, with its lag (the age of its oldest

@@ -6,6 +6,8 @@ import type * as Lambda from '@aws-sdk/client-lambda';
 import type {LambdaClient} from '@aws-sdk/client-lambda';
 import type * as Firehose from '@aws-sdk/client-firehose';
 import type {FirehoseClient} from '@aws-sdk/client-firehose';
+import type * as KinesisAnalyticsV2 from '@aws-sdk/client-kinesis-analytics-v2';
+import type {KinesisAnalyticsV2Client} from '@aws-sdk/client-kinesis-analytics-v2';
 import type {DynamoDBClient} from '@aws-sdk/client-dynamodb';
 import {KinesisClient, type KinesisClientConfig} from '@aws-sdk/client-kinesis';
 import {defaultProvider} from '@aws-sdk/credential-provider-node';
@@ -43,6 +45,7 @@ const dynamoDbModule = () => require('@aws-sdk/client-dynamodb') as typeof Dynam
 const documentModule = () => require('@aws-sdk/lib-dynamodb') as typeof DynamoDBDocuments;
 const lambdaModule = () => require('@aws-sdk/client-lambda') as typeof Lambda;
 const firehoseModule = () => require('@aws-sdk/client-firehose') as typeof Firehose;
+const flinkModule = () => require('@aws-sdk/client-kinesis-analytics-v2') as typeof KinesisAnalyticsV2;
 
 export interface ConnectOptions {
 	/** `--profile`; otherwise AWS_PROFILE, otherwise the default profile. */
@@ -73,10 +76,11 @@ export interface ConnectionTarget {
 	readonly profile?: string | undefined;
 	/** Kinesis's endpoint (with no user info), also for AWS: the regional one. */
 	readonly endpoint?: string;
-	/** Each service's endpoint, to name the one that failed (Lambda's and Firehose's once their clients are made: they are read for their consumers only). */
-	readonly endpoints: Readonly<Record<Exclude<ServiceName, 'lambda' | 'firehose'>, string>> & {
+	/** Each service's endpoint, to name the one that failed (Lambda's, Firehose's and Flink's once their clients are made: they are read for their consumers only). */
+	readonly endpoints: Readonly<Record<Exclude<ServiceName, 'lambda' | 'firehose' | 'flink'>, string>> & {
 		readonly lambda?: string;
 		readonly firehose?: string;
+		readonly flink?: string;
 	};
 }
 
@@ -91,6 +95,8 @@ export interface Connection {
 	readonly lambda: LambdaClient;
 	/** For Firehose delivery streams (consumers/firehose.ts), loaded on first use, its calls paced by the budget. */
 	readonly firehose: FirehoseClient;
+	/** For Managed Service for Apache Flink applications (consumers/flink.ts), loaded on first use like Lambda's. */
+	readonly flink: KinesisAnalyticsV2Client;
 	readonly dynamodb: DynamoDBClient;
 	/** The document client over `dynamodb`, for lease tables. */
 	readonly documents: DynamoDBDocumentClient;
@@ -144,7 +150,14 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
 			...(dataDir === undefined ? {} : {dataDir}),
 			...(shardLimit === undefined ? {} : {shardLimit}),
 		});
-		const endpoints = {kinesis: engine.url, cloudwatch: engine.url, dynamodb: engine.url, lambda: engine.url, firehose: engine.url};
+		const endpoints = {
+			kinesis: engine.url,
+			cloudwatch: engine.url,
+			dynamodb: engine.url,
+			lambda: engine.url,
+			firehose: engine.url,
+			flink: engine.url,
+		};
 		return assemble(
 			budget,
 			{kind: 'local', region, endpoint: engine.url, endpoints},
@@ -172,6 +185,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
 		dynamodb: flagEndpoint ?? configuredEndpoint('dynamodb', settings),
 		lambda: flagEndpoint ?? configuredEndpoint('lambda', settings),
 		firehose: flagEndpoint ?? configuredEndpoint('firehose', settings),
+		flink: flagEndpoint ?? configuredEndpoint('flink', settings),
 	};
 	for (const url of Object.values(configured)) if (url !== undefined) checkEndpoint(url);
 
@@ -194,6 +208,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
 		dynamodb: () => describeEndpoint(configured.dynamodb ?? awsEndpoint(dynamoDbModule().DynamoDBClient, region)),
 		lambda: () => describeEndpoint(configured.lambda ?? awsEndpoint(lambdaModule().LambdaClient, region)),
 		firehose: () => describeEndpoint(configured.firehose ?? awsEndpoint(firehoseModule().FirehoseClient, region)),
+		flink: () => describeEndpoint(configured.flink ?? awsEndpoint(flinkModule().KinesisAnalyticsV2Client, region)),
 	});
 	const target: ConnectionTarget = {
 		kind: custom ? 'endpoint' : 'aws',
@@ -276,6 +291,7 @@ function assemble(
 	let cloudwatch: CloudWatchClient | undefined;
 	let lambda: LambdaClient | undefined;
 	let firehose: FirehoseClient | undefined;
+	let flink: KinesisAnalyticsV2Client | undefined;
 	let dynamodb: DynamoDBClient | undefined;
 	let documents: DynamoDBDocumentClient | undefined;
 	const dynamoDbClient = () =>
@@ -307,6 +323,9 @@ function assemble(
 				),
 			));
 		},
+		get flink() {
+			return (flink ??= lighter(new (flinkModule().KinesisAnalyticsV2Client)({...common('flink'), requestHandler: keepAliveHandler()})));
+		},
 		get dynamodb() {
 			return dynamoDbClient();
 		},
@@ -324,7 +343,7 @@ function assemble(
 				closer.abort(closedError());
 				budget.close();
 				documents?.destroy();
-				for (const client of [kinesis, kinesisHttp2, cloudwatch, lambda, firehose, dynamodb]) client?.destroy();
+				for (const client of [kinesis, kinesisHttp2, cloudwatch, lambda, firehose, flink, dynamodb]) client?.destroy();
 				await engine?.close();
 			})();
 			return closing;
@@ -388,7 +407,13 @@ function lazyValues<K extends string, V>(compute: Readonly<Record<K, () => V>>):
 
 /** The regional AWS endpoint the client would pick, from the client's own endpoint rules. */
 function awsEndpoint(
-	Client: typeof KinesisClient | typeof CloudWatchClient | typeof DynamoDBClient | typeof LambdaClient | typeof FirehoseClient,
+	Client:
+		| typeof KinesisClient
+		| typeof CloudWatchClient
+		| typeof DynamoDBClient
+		| typeof LambdaClient
+		| typeof FirehoseClient
+		| typeof KinesisAnalyticsV2Client,
 	region: string,
 ): string {
 	const client = new Client({region, credentials: LOCAL_CREDENTIALS});

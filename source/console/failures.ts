@@ -155,6 +155,7 @@ const SERVICE_LABELS: Readonly<Record<ServiceName, string>> = {
 	dynamodb: 'DynamoDB',
 	lambda: 'Lambda',
 	firehose: 'Firehose',
+	flink: 'Managed Service for Apache Flink',
 };
 const ACTION_PREFIXES: Readonly<Record<ServiceName, string>> = {
 	kinesis: 'kinesis',
@@ -162,6 +163,7 @@ const ACTION_PREFIXES: Readonly<Record<ServiceName, string>> = {
 	dynamodb: 'dynamodb',
 	lambda: 'lambda',
 	firehose: 'firehose',
+	flink: 'kinesisanalytics',
 };
 
 const SSO_EXPIRED = /SSO session|SSO token|sso login|Session token not found or invalid|Token is expired|aws login|re-authenticate/i;

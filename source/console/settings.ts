@@ -3,7 +3,7 @@ import {join} from 'node:path';
 import {loadSharedConfigFiles} from '@smithy/core/config';
 
 /** The services the console talks to, by the names the SDK's endpoint settings use. */
-export type ServiceName = 'kinesis' | 'cloudwatch' | 'dynamodb' | 'lambda' | 'firehose';
+export type ServiceName = 'kinesis' | 'cloudwatch' | 'dynamodb' | 'lambda' | 'firehose' | 'flink';
 
 const SERVICE_KEYS: Readonly<Record<ServiceName, {env: string; config: string}>> = {
 	kinesis: {env: 'KINESIS', config: 'kinesis'},
@@ -11,6 +11,8 @@ const SERVICE_KEYS: Readonly<Record<ServiceName, {env: string; config: string}>>
 	dynamodb: {env: 'DYNAMODB', config: 'dynamodb'},
 	lambda: {env: 'LAMBDA', config: 'lambda'},
 	firehose: {env: 'FIREHOSE', config: 'firehose'},
+	// Managed Service for Apache Flink's SDK service id is "Kinesis Analytics V2".
+	flink: {env: 'KINESIS_ANALYTICS_V2', config: 'kinesis_analytics_v2'},
 };
 
 type Section = Readonly<Record<string, string | undefined>>;

@@ -62,7 +62,7 @@ export interface ConsumerServices {
 
 export function consoleConsumerServices(
 	connection: Pick<Connection, 'kinesis' | 'dynamodb' | 'target'> &
-		Partial<Pick<Connection, 'documents' | 'lambda' | 'firehose' | 'cloudwatch'>>,
+		Partial<Pick<Connection, 'documents' | 'lambda' | 'firehose' | 'flink' | 'cloudwatch'>>,
 	describeError: (error: unknown) => Promise<string>,
 	options: {readonly readOnly: boolean; readonly refreshMs?: number; readonly behindWindowMs?: number},
 ): ConsumerServices {
@@ -79,6 +79,9 @@ export function consoleConsumerServices(
 		},
 		get firehose() {
 			return connection.firehose;
+		},
+		get flink() {
+			return connection.flink;
 		},
 		get cloudwatch() {
 			return connection.cloudwatch;

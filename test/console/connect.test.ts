@@ -1,4 +1,5 @@
 import {ListEventSourceMappingsCommand} from '@aws-sdk/client-lambda';
+import {ListApplicationsCommand} from '@aws-sdk/client-kinesis-analytics-v2';
 import {mkdtempSync, rmSync} from 'node:fs';
 import net from 'node:net';
 import {tmpdir} from 'node:os';
@@ -127,6 +128,7 @@ describe('local', () => {
 				dynamodb: connection.target.endpoint,
 				lambda: connection.target.endpoint,
 				firehose: connection.target.endpoint,
+				flink: connection.target.endpoint,
 			});
 			await connection.kinesis.send(new CreateStreamCommand({StreamName: 'local-orders', ShardCount: 2}));
 			const listed = await connection.kinesisHttp2.send(new ListStreamsCommand({}));
@@ -187,6 +189,7 @@ describe('where a connection points', () => {
 				dynamodb: 'https://dynamodb.eu-west-1.amazonaws.com',
 				lambda: 'https://lambda.eu-west-1.amazonaws.com',
 				firehose: 'https://firehose.eu-west-1.amazonaws.com',
+				flink: 'https://kinesisanalytics.eu-west-1.amazonaws.com',
 			},
 		});
 		expect(JSON.stringify(connection.target)).not.toContain(SECRETS.profileSecret);
@@ -263,18 +266,21 @@ describe('profiles', () => {
 });
 
 describe('environment endpoints', () => {
-	it('honours AWS_ENDPOINT_URL_KINESIS (and _LAMBDA) over AWS_ENDPOINT_URL, and --endpoint-url over both', async () => {
+	it('honours AWS_ENDPOINT_URL_KINESIS (and _LAMBDA, _KINESIS_ANALYTICS_V2) over AWS_ENDPOINT_URL, and --endpoint-url over both', async () => {
 		useEnvCredentials();
 		const unused = `http://127.0.0.1:${await closedPort()}`;
 		process.env.AWS_ENDPOINT_URL_KINESIS = engine.url;
 		process.env.AWS_ENDPOINT_URL_LAMBDA = engine.url;
+		process.env.AWS_ENDPOINT_URL_KINESIS_ANALYTICS_V2 = engine.url;
 		process.env.AWS_ENDPOINT_URL = unused;
 		const connection = await open({region: 'us-east-1'});
 		expect(connection.target).toMatchObject({
 			kind: 'endpoint',
 			endpoint: engine.url,
-			endpoints: {kinesis: engine.url, cloudwatch: unused, dynamodb: unused, lambda: engine.url, firehose: unused},
+			endpoints: {kinesis: engine.url, cloudwatch: unused, dynamodb: unused, lambda: engine.url, firehose: unused, flink: engine.url},
 		});
+		const applications = await connection.flink.send(new ListApplicationsCommand({}));
+		expect(applications.ApplicationSummaries).toEqual([]);
 		const mappings = await connection.lambda.send(new ListEventSourceMappingsCommand({}));
 		expect(mappings.EventSourceMappings).toEqual([]);
 		const listed = await connection.kinesis.send(new ListStreamsCommand({}));
@@ -288,6 +294,7 @@ describe('environment endpoints', () => {
 			dynamodb: engine.url,
 			lambda: engine.url,
 			firehose: engine.url,
+			flink: engine.url,
 		});
 	});
 

@@ -60,7 +60,7 @@ describe('consumer kinds and their capabilities in the console on the engine', (
 		expect(fanOut && capabilitiesOf(fanOut)).toEqual({
 			deregister: {consumerName: 'alerts', consumerArn: expect.stringContaining(':stream/clicks/consumer/alerts:')},
 		});
-		expect(Object.keys(consumerKinds)).toEqual(['kcl', 'efo', 'lambda', 'firehose', 'channel']);
+		expect(Object.keys(consumerKinds)).toEqual(['kcl', 'efo', 'lambda', 'firehose', 'flink', 'channel']);
 	});
 
 	it('offers Enter and R for the KCL application only, D for the fan-out consumer only', async () => {

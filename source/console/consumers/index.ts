@@ -8,6 +8,7 @@ import {fanOutConsumers} from './fanOut.js';
 import {firehoseDeliveryStreams} from './firehose.js';
 import {kclApplications} from './kcl.js';
 import {lambdaMappings} from './lambda.js';
+import {flinkApplications} from './flink.js';
 import type {CapabilitiesOf, ConsumerClients, ConsumerKind, DiscoverOptions, DiscoveryContext} from './kind.js';
 
 /**
@@ -20,6 +21,7 @@ export const consumerKinds = {
 	efo: fanOutConsumers,
 	lambda: lambdaMappings,
 	firehose: firehoseDeliveryStreams,
+	flink: flinkApplications,
 	channel: kinesisChannels,
 } as const;
 

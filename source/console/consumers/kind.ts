@@ -1,6 +1,7 @@
 import type {CloudWatchClient} from '@aws-sdk/client-cloudwatch';
 import type {FirehoseClient} from '@aws-sdk/client-firehose';
 import type {LambdaClient} from '@aws-sdk/client-lambda';
+import type {KinesisAnalyticsV2Client} from '@aws-sdk/client-kinesis-analytics-v2';
 import type {ConnectionTarget, ServiceName} from '../connect.js';
 import type {LeaseClients, streamIdentity} from '../leases.js';
 import type {StreamRef} from '../aws/shards.js';
@@ -51,11 +52,12 @@ export interface ConsumerHealth {
 }
 
 /** What discovery has read of the stream once, for every kind to use. */
-/** The clients discovery uses: lease tables', and Lambda's, Firehose's and CloudWatch's when the caller has them (loaded on first use). */
+/** The clients discovery uses: lease tables', and Lambda's, Firehose's, Flink's and CloudWatch's when the caller has them (loaded on first use). */
 export type ConsumerClients = LeaseClients & {
 	// Undefined allowed: the console's services answer them with getters that may have none (a test's connection).
 	readonly lambda?: LambdaClient | undefined;
 	readonly firehose?: FirehoseClient | undefined;
+	readonly flink?: KinesisAnalyticsV2Client | undefined;
 	readonly cloudwatch?: CloudWatchClient | undefined;
 };
 

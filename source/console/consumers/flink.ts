@@ -1,0 +1,232 @@
+import {GetMetricDataCommand, type CloudWatchClient} from '@aws-sdk/client-cloudwatch';
+import type * as KinesisAnalyticsV2 from '@aws-sdk/client-kinesis-analytics-v2';
+import type {ApplicationDetail, ApplicationSummary, KinesisAnalyticsV2Client} from '@aws-sdk/client-kinesis-analytics-v2';
+import {createRequire} from 'node:module';
+import {formatDuration} from '../format.js';
+import {mapLimited} from '../mapLimited.js';
+import type {ConsumerKind, DiscoveryContext} from './kind.js';
+
+/**
+ * Managed Service for Apache Flink (Kinesis Data Analytics v2) applications reading the stream:
+ * ListApplications, a page at a time, then DescribeApplication for each. An application reads the
+ * stream when its description names it: a SQL application's input (KinesisStreamsInputDescription
+ * .ResourceARN), or a Flink application's runtime property (a value of one of its
+ * EnvironmentProperties' property groups equal to the stream's name or ARN). That is the only way:
+ * a Flink application's sources are in its code (a FlinkKinesisConsumer or KinesisStreamsSource built
+ * in main()), which the API never shows; the convention AWS's examples follow is to pass the stream in
+ * a property group, so an application that hard-codes its stream is not found.
+ *
+ * Lag is AWS/KinesisAnalytics millisBehindLatest (MillisBehindLatest for SQL applications) by the
+ * Application dimension, the most over the last 5 minutes: "The number of milliseconds the consumer is
+ * behind the head of the stream" at the Application level (Managed Service for Apache Flink Developer
+ * Guide, "Metrics and dimensions": Kinesis Data Streams connector metrics), so an application reading
+ * several streams reports the one furthest behind; -1 ("not yet reported") counts as none.
+ *
+ * No pause: the `pause` capability (kind.ts) is a Lambda mapping's switch, named by UUID and planned,
+ * written and followed by lambdaChanges.ts. Stop/StartApplication is another change: StopApplication
+ * takes a snapshot (or, forced, none) and StartApplication restores from one by its own configuration,
+ * so resuming is not "carry on where it stopped" unless the snapshot settings say so; a capability for
+ * it needs its own plan and screen.
+ */
+export interface FlinkApplication {
+	readonly kind: 'flink';
+	readonly name: string;
+	readonly arn: string;
+	/** FLINK-1_20, SQL-1_0, ... */
+	readonly runtime: string;
+	/** READY, STARTING, RUNNING, STOPPING, UPDATING, AUTOSCALING, ... */
+	readonly status: string;
+	/** Where the description names the stream: `input 1.1` (SQL), or `group/key` of a runtime property (Flink). */
+	readonly namedBy: readonly string[];
+	/** millisBehindLatest's maximum over the last 5 minutes; absent when CloudWatch has none. */
+	readonly lagMs?: number;
+	/** Read from the console's own engine (--local), which keeps applications and runs none. */
+	readonly emulated?: boolean;
+}
+
+const require = createRequire(import.meta.url);
+
+export const NO_APPLICATION_RUNS = 'the engine runs no application: it keeps the application and its status, and nothing reads the stream';
+
+/** Descriptions asked for at once. */
+const DESCRIBE_CONCURRENCY = 4;
+
+export const flinkApplications: ConsumerKind<FlinkApplication> = {
+	kind: 'flink',
+	label: 'flink',
+	title: 'Managed Flink applications',
+	part: 'flink',
+	discover: async (context) => {
+		const flink = context.clients.flink;
+		if (context.streamArn === undefined || flink === undefined) return {consumers: [], problems: []};
+		try {
+			const found = await findApplications(context, flink, context.streamArn);
+			const local = context.options.target?.kind === 'local';
+			return {consumers: local ? found.map((application) => ({...application, emulated: true})) : found, problems: []};
+		} catch (error) {
+			return {consumers: [], problems: [await context.describe(error, 'flink')]};
+		}
+	},
+	row: (application) => ({
+		text: [
+			application.status,
+			...(application.emulated ? ['engine: no application runs'] : []),
+			application.runtime,
+			`names it in ${application.namedBy.join(', ')}`,
+			`lag ${lagText(application)}`,
+		].join(' · '),
+		warn: application.status !== 'RUNNING',
+	}),
+	// Its own status as applicationStatus: `status` is the line's judgement (who is behind).
+	json: ({kind: _, status, ...application}) => ({type: 'flink-application', ...application, applicationStatus: status}),
+	table: (applications, stream) => ({
+		empty: `No Managed Flink application names '${stream}' in its description.`,
+		title: 'Managed Flink applications:',
+		header: ['NAME', 'RUNTIME', 'STATUS', 'NAMED BY', 'LAG'],
+		rows: applications.map((application) => [
+			application.name,
+			application.runtime,
+			application.status,
+			application.namedBy.join(', '),
+			lagText(application),
+		]),
+		notes: [
+			...(applications.some((application) => application.emulated) ? [`On the built-in engine: ${NO_APPLICATION_RUNS}.`] : []),
+			"Found where the description names the stream (a SQL input, or a runtime property equal to its name or ARN): a Flink application's sources are in its code.",
+			"LAG: AWS/KinesisAnalytics millisBehindLatest, the most over the last 5 minutes, by application (one reading several streams reports the furthest behind); '-' when CloudWatch has none.",
+		],
+	}),
+	capabilities: {},
+	health: (application) => ({
+		lagMs: application.lagMs,
+		// Nothing reads unless the job runs, and on the engine nothing ever does; while it updates, rolls back or is maintained: unknown.
+		reading: application.emulated || NOT_READING.has(application.status) ? false : READING.has(application.status) ? true : undefined,
+		position: undefined,
+		// The API reports no failure of a running job (its restarts are CloudWatch's numRestarts, not read here).
+		failure: undefined,
+	}),
+};
+
+/** ApplicationStatus values (the service model) in which the application's job runs, and those in which it does not. */
+const READING = new Set(['RUNNING', 'AUTOSCALING']);
+const NOT_READING = new Set(['READY', 'STARTING', 'STOPPING', 'FORCE_STOPPING', 'DELETING']);
+
+const lagText = (application: FlinkApplication): string => (application.lagMs === undefined ? '-' : formatDuration(application.lagMs));
+
+async function findApplications(
+	context: DiscoveryContext,
+	flink: KinesisAnalyticsV2Client,
+	streamArn: string,
+): Promise<FlinkApplication[]> {
+	const streamName = /:stream\/([^/]+)$/.exec(streamArn)?.[1];
+	const names = new Set([streamArn, ...(streamName === undefined ? [] : [streamName])]);
+	const summaries = await listApplications(flink, context.signal);
+	const details = await mapLimited(summaries, DESCRIBE_CONCURRENCY, (summary) => describeApplication(flink, summary, context.signal));
+	const found = details.flatMap((detail) => {
+		const namedBy = namingsOf(detail, names);
+		return namedBy.length === 0 ? [] : [applicationOf(detail, namedBy)];
+	});
+	const lags = context.clients.cloudwatch
+		? await applicationLags(context.clients.cloudwatch, found, context.signal)
+		: new Map<string, number>();
+	return found
+		.map((application) => {
+			const lagMs = lags.get(application.name);
+			return lagMs === undefined ? application : {...application, lagMs};
+		})
+		.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Every application's summary, a page (of at most 50, the API's largest) at a time. */
+async function listApplications(flink: KinesisAnalyticsV2Client, signal?: AbortSignal): Promise<ApplicationSummary[]> {
+	// The command is loaded with the client (connect.ts loads @aws-sdk/client-kinesis-analytics-v2 on first use), not with this module.
+	const {ListApplicationsCommand} = require('@aws-sdk/client-kinesis-analytics-v2') as typeof KinesisAnalyticsV2;
+	const summaries: ApplicationSummary[] = [];
+	let token: string | undefined;
+	do {
+		const page = await flink.send(
+			new ListApplicationsCommand({Limit: 50, ...(token === undefined ? {} : {NextToken: token})}),
+			signal ? {abortSignal: signal} : {},
+		);
+		summaries.push(...(page.ApplicationSummaries ?? []));
+		token = page.NextToken;
+	} while (token);
+	return summaries;
+}
+
+async function describeApplication(
+	flink: KinesisAnalyticsV2Client,
+	summary: ApplicationSummary,
+	signal?: AbortSignal,
+): Promise<ApplicationDetail> {
+	const {DescribeApplicationCommand} = require('@aws-sdk/client-kinesis-analytics-v2') as typeof KinesisAnalyticsV2;
+	const answer = await flink.send(
+		new DescribeApplicationCommand({ApplicationName: summary.ApplicationName}),
+		signal ? {abortSignal: signal} : {},
+	);
+	return answer.ApplicationDetail ?? {...summary, ApplicationVersionId: summary.ApplicationVersionId ?? 0};
+}
+
+/** Where an application's description names the stream (by any of `names`: its ARN and name). */
+export function namingsOf(detail: ApplicationDetail, names: ReadonlySet<string>): string[] {
+	const configuration = detail.ApplicationConfigurationDescription;
+	const inputs = (configuration?.SqlApplicationConfigurationDescription?.InputDescriptions ?? [])
+		.filter((input) => names.has(input.KinesisStreamsInputDescription?.ResourceARN ?? ''))
+		.map((input) => `input ${input.InputId ?? input.NamePrefix ?? '?'}`);
+	const properties = (configuration?.EnvironmentPropertyDescriptions?.PropertyGroupDescriptions ?? []).flatMap((group) =>
+		Object.entries(group.PropertyMap ?? {})
+			.filter(([, value]) => names.has(value))
+			.map(([key]) => `${group.PropertyGroupId ?? '?'}/${key}`),
+	);
+	return [...inputs, ...properties];
+}
+
+function applicationOf(detail: ApplicationDetail, namedBy: readonly string[]): FlinkApplication {
+	return {
+		kind: 'flink',
+		name: detail.ApplicationName ?? '',
+		arn: detail.ApplicationARN ?? '',
+		runtime: detail.RuntimeEnvironment ?? 'UNKNOWN',
+		status: detail.ApplicationStatus ?? 'UNKNOWN',
+		namedBy,
+	};
+}
+
+/** Each application's lag, the most over the last 5 minutes, in one GetMetricData call (up to 500 queries). */
+async function applicationLags(
+	cloudwatch: CloudWatchClient,
+	applications: readonly FlinkApplication[],
+	signal?: AbortSignal,
+): Promise<Map<string, number>> {
+	const lags = new Map<string, number>();
+	const asked = applications.slice(0, 500);
+	if (asked.length === 0) return lags;
+	const nowMs = Date.now();
+	const page = await cloudwatch.send(
+		new GetMetricDataCommand({
+			MetricDataQueries: asked.map((application, index) => ({
+				Id: `a${index}`,
+				MetricStat: {
+					Metric: {
+						Namespace: 'AWS/KinesisAnalytics',
+						// SQL applications publish MillisBehindLatest; Flink's Kinesis connector, millisBehindLatest.
+						MetricName: application.runtime === 'SQL-1_0' ? 'MillisBehindLatest' : 'millisBehindLatest',
+						Dimensions: [{Name: 'Application', Value: application.name}],
+					},
+					Period: 60,
+					Stat: 'Maximum',
+				},
+			})),
+			StartTime: new Date(nowMs - 5 * 60_000),
+			EndTime: new Date(nowMs),
+		}),
+		signal ? {abortSignal: signal} : {},
+	);
+	for (const result of page.MetricDataResults ?? []) {
+		const name = asked[Number((result.Id ?? '').slice(1))]?.name;
+		// -1: "the service has not yet reported a value for the metric".
+		const values = (result.Values ?? []).filter((value) => value >= 0);
+		if (name !== undefined && values.length > 0) lags.set(name, Math.max(...values));
+	}
+	return lags;
+}
