@@ -110,6 +110,8 @@ describe('consumers and checkpoint resets in the console on the engine', () => {
 		app.stdin.write('l');
 		const held = await waitForFrame(app.lastFrame, (text) => text.includes('The console holds the lease of shardId-000000000001'), 10_000);
 		expect(held).toMatch(/shardId-000000000001 +…\d+ +→ LATEST +console /);
+		// Said before y: when a hold may not last (KCL 2.x lease stealing), and that a KCL 3.x leader leaves it alone.
+		expect(held.replace(/\s+/g, ' ')).toContain('A KCL 3.x leader leaves the leases the console holds alone.');
 		// worker-3's checkpoint, which expects the counter it last wrote, fails now.
 		await expect(workerCheckpoint(dynamo, 'held-app', 'shardId-000000000001', 'worker-3', 2, others[2] ?? '')).rejects.toThrow();
 		app.stdin.write('y');

@@ -20,6 +20,7 @@ import {handoffProblem} from './handoff.js';
 import {finishedShards, loadState, LeaseWatch, readLeases, type Holder} from './reading.js';
 import {withRetries} from './scan.js';
 import {compareCursors, cursorOf, describeTarget, type Cursor, type ResetTarget} from './targets.js';
+import {LEASE_STEALING_NOTE} from '../leaseHold.js';
 
 /**
  * Checkpoint resets as plans: what each shard's checkpoint becomes, what will be re-read or skipped, and
@@ -418,7 +419,7 @@ function planWarnings({
 	const held = written.filter(byConsole);
 	if (held.length > 0)
 		warnings.push(
-			`The console holds the lease${held.length === 1 ? '' : 's'} of ${held.length === 1 ? held[0]?.shardId : `${held.length} shards`}: the workers stopped reading ${held.length === 1 ? 'it' : 'them'} and ${held.length === 1 ? 'its checkpoint stays' : 'their checkpoints stay'} put. The reset gives ${held.length === 1 ? 'it' : 'them'} back, and a worker takes each from its new checkpoint; leaving without writing gives them back unchanged.`,
+			`The console holds the lease${held.length === 1 ? '' : 's'} of ${held.length === 1 ? held[0]?.shardId : `${held.length} shards`}: the workers stopped reading ${held.length === 1 ? 'it' : 'them'} and ${held.length === 1 ? 'its checkpoint stays' : 'their checkpoints stay'} put. The reset gives ${held.length === 1 ? 'it' : 'them'} back, and a worker takes each from its new checkpoint; leaving without writing gives them back unchanged. ${LEASE_STEALING_NOTE}`,
 		);
 	const live = written.filter((plan) => plan.current.holder === 'live' && !byConsole(plan));
 	const liveWorkers = [
