@@ -143,7 +143,7 @@ export interface ConsumerCapabilities<C> {
 	readonly reset?: (consumer: C) => LeaseTablePositions;
 	/** Removing it from the stream (the deregister screen, `consumers deregister`): dangerous, so --read-only drops it. */
 	readonly deregister?: (consumer: C) => StreamRegistration;
-	/** Pausing or resuming it (`consumers pause|resume`): a Lambda mapping, by its UUID; Flink applications may follow. */
+	/** Pausing or resuming it (`consumers pause|resume`): a Lambda mapping, by its UUID (not a Flink application: consumers/flink.ts says why). */
 	readonly pause?: (consumer: C) => PausableMapping;
 }
 
