@@ -216,7 +216,13 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 		rateLimits: throughput.enabled,
 		now,
 	});
-	const flink = flinkService({now, account: streams.account, transitionMs: options.flinkApplicationMs ?? 500, limits: throughput.enabled});
+	const flink = flinkService({
+		store,
+		now,
+		account: streams.account,
+		transitionMs: options.flinkApplicationMs ?? 500,
+		limits: throughput.enabled,
+	});
 	const services = [kinesis, countedCloudWatch, dynamodb, firehose, flink];
 	const defaultRegion = options.region ?? 'us-east-1';
 	// Lambda speaks REST-JSON (routed by path, not X-Amz-Target): its requests are told apart before the dispatcher.

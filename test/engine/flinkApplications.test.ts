@@ -10,6 +10,9 @@ import {
 	type CreateApplicationCommandInput,
 	type RuntimeEnvironment,
 } from '@aws-sdk/client-kinesis-analytics-v2';
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Engine} from '../../source/engine/index.js';
 import {credentials, startEngine} from '../helpers/engine.js';
@@ -215,5 +218,36 @@ describe('Managed Flink applications on the engine', () => {
 		const west = new KinesisAnalyticsV2Client({endpoint: engine.url, region: 'us-west-2', credentials, maxAttempts: 1});
 		expect(await outcome(west.send(new CreateApplicationCommand(flinkApp('one-too-many'))))).toBe('ok');
 		west.destroy();
+	});
+});
+
+describe('Managed Flink applications across a restart', () => {
+	it('keeps applications, their configuration and status in the data directory', async () => {
+		const dataDir = mkdtempSync(join(tmpdir(), 'flink-apps-'));
+		try {
+			const first = await startEngine({dataDir, flinkApplicationMs: 0});
+			const client = new KinesisAnalyticsV2Client({endpoint: first.url, region: 'us-east-1', credentials, maxAttempts: 1});
+			const {ApplicationDetail: created} = await client.send(new CreateApplicationCommand(flinkApp('kept')));
+			await client.send(new StartApplicationCommand({ApplicationName: 'kept'}));
+			client.destroy();
+			await first.close();
+
+			const second = await startEngine({dataDir, flinkApplicationMs: 0});
+			const again = new KinesisAnalyticsV2Client({endpoint: second.url, region: 'us-east-1', credentials, maxAttempts: 1});
+			const {ApplicationDetail: kept} = await again.send(new DescribeApplicationCommand({ApplicationName: 'kept'}));
+			expect(kept).toMatchObject({
+				ApplicationStatus: 'RUNNING',
+				CreateTimestamp: created?.CreateTimestamp,
+				ApplicationConfigurationDescription: {
+					EnvironmentPropertyDescriptions: {
+						PropertyGroupDescriptions: [{PropertyGroupId: 'ConsumerConfigProperties', PropertyMap: {'input.stream': 'orders'}}],
+					},
+				},
+			});
+			again.destroy();
+			await second.close();
+		} finally {
+			rmSync(dataDir, {recursive: true, force: true});
+		}
 	});
 });

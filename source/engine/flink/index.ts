@@ -1,6 +1,7 @@
 import type {Action, Service} from '../protocol/dispatch.js';
 import {ServiceError, limitExceeded, resourceInUse, resourceNotFound} from '../protocol/errors.js';
 import type {Infer, Schema} from '../protocol/schema.js';
+import type {Store} from '../store/store.js';
 import {Applications, type Application} from './applications.js';
 import * as schemas from './schemas.js';
 
@@ -11,6 +12,7 @@ import * as schemas from './schemas.js';
  * CreateApplication, DescribeApplication, ListApplications, StartApplication, StopApplication and
  * DeleteApplication keep applications with AWS's validation, statuses and errors. The engine runs no
  * application: nothing reads the streams an application names, and no metric is published for it.
+ * Applications are kept in the store, as Firehose's delivery streams are.
  *
  * Error types are the service model's; where AWS documents a rule but not its message (most of them),
  * the message is the engine's wording of that rule.
@@ -27,7 +29,7 @@ export interface FlinkContext {
 
 interface FlinkAction<S extends Schema> {
 	readonly schema: S;
-	readonly run: (context: FlinkContext, input: Infer<S>) => object;
+	readonly run: (context: FlinkContext, input: Infer<S>) => Promise<object> | object;
 }
 
 const define = <S extends Schema>(schema: S, run: FlinkAction<S>['run']): FlinkAction<S> => ({schema, run});
@@ -51,7 +53,7 @@ function find(context: FlinkContext, name: string): Application {
 
 const isSql = (runtime: string) => runtime === 'SQL-1_0';
 
-const createApplication = define(schemas.createApplication, (context, input) => {
+const createApplication = define(schemas.createApplication, async (context, input) => {
 	const configuration = input.ApplicationConfiguration ?? {};
 	const sql = isSql(input.RuntimeEnvironment);
 	// The API reference: SqlApplicationConfiguration is for SQL-based applications; EnvironmentProperties and
@@ -77,7 +79,7 @@ const createApplication = define(schemas.createApplication, (context, input) => 
 		throw limitExceeded(
 			`The number of applications in this Region in your account (${APPLICATIONS_PER_REGION}) has been reached. Delete an application, or request a quota increase.`,
 		);
-	const application = context.applications.add({
+	const application = await context.applications.add({
 		region: context.region,
 		name: input.ApplicationName,
 		arn: `arn:aws:kinesisanalytics:${context.region}:${context.account}:application/${input.ApplicationName}`,
@@ -211,20 +213,20 @@ const listApplications = define(schemas.listApplications, (context, input) => {
 	};
 });
 
-const startApplication = define(schemas.startApplication, (context, input) => {
+const startApplication = define(schemas.startApplication, async (context, input) => {
 	const application = find(context, input.ApplicationName);
 	const status = context.applications.statusOf(application);
 	// "After creating an application, you must exclusively call this operation to start your application": from READY only.
 	if (status !== 'READY')
 		throw resourceInUse(`Application ${application.name} is in ${status} status. An application can be started only in READY status.`);
-	context.applications.move(application, 'STARTING', 'RUNNING');
+	await context.applications.move(application, 'STARTING', 'RUNNING');
 	return {};
 });
 
 /** "The application must be in the STARTING, UPDATING, STOPPING, AUTOSCALING, or RUNNING status" to be force-stopped (StopApplication, Force). */
 const FORCE_STOPPABLE = new Set(['STARTING', 'UPDATING', 'STOPPING', 'AUTOSCALING', 'RUNNING']);
 
-const stopApplication = define(schemas.stopApplication, (context, input) => {
+const stopApplication = define(schemas.stopApplication, async (context, input) => {
 	const application = find(context, input.ApplicationName);
 	const status = context.applications.statusOf(application) ?? 'DELETING';
 	if (input.Force === true) {
@@ -234,17 +236,17 @@ const stopApplication = define(schemas.stopApplication, (context, input) => {
 			throw resourceInUse(
 				`Application ${application.name} is in ${status} status. An application can be force-stopped only in STARTING, UPDATING, STOPPING, AUTOSCALING or RUNNING status.`,
 			);
-		context.applications.move(application, 'FORCE_STOPPING', 'READY');
+		await context.applications.move(application, 'FORCE_STOPPING', 'READY');
 		return {};
 	}
 	// "You can stop an application only if it is in the running status, unless you set the Force parameter to true."
 	if (status !== 'RUNNING')
 		throw resourceInUse(`Application ${application.name} is in ${status} status. An application can be stopped only in RUNNING status.`);
-	context.applications.move(application, 'STOPPING', 'READY');
+	await context.applications.move(application, 'STOPPING', 'READY');
 	return {};
 });
 
-const deleteApplication = define(schemas.deleteApplication, (context, input) => {
+const deleteApplication = define(schemas.deleteApplication, async (context, input) => {
 	const application = find(context, input.ApplicationName);
 	// CreateTimestamp guards against deleting an application made again under the same name: it is the
 	// operation's concurrency token, as CurrentApplicationVersionId is the others' (whose mismatch the
@@ -258,7 +260,7 @@ const deleteApplication = define(schemas.deleteApplication, (context, input) => 
 	// "Managed Service for Apache Flink halts application execution and deletes the application": a running one too.
 	if (status !== 'READY' && status !== 'RUNNING')
 		throw resourceInUse(`Application ${application.name} is in ${status} status and cannot be deleted now.`);
-	context.applications.delete(application);
+	await context.applications.delete(application);
 	return {};
 });
 
@@ -273,12 +275,13 @@ export const flinkActions: Readonly<Record<string, Action>> = {
 };
 
 export function flinkService(options: {
+	readonly store: Store;
 	readonly now: () => number;
 	readonly account: string;
 	readonly transitionMs: number;
 	readonly limits: boolean;
 }): Service {
-	const applications = new Applications(options.now, options.transitionMs);
+	const applications = new Applications(options.store, options.now, options.transitionMs);
 	return {
 		name: 'KinesisAnalytics',
 		targetPrefix: 'KinesisAnalytics_20180523',
