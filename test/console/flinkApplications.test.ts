@@ -93,7 +93,7 @@ describe('Managed Flink applications of a stream', () => {
 		const [byArn, enricher] = applications;
 		if (!byArn || !enricher) throw new Error('missing');
 		expect(kindOf(enricher).row(enricher)).toEqual({
-			text: 'RUNNING · FLINK-1_20 · names it in ConsumerConfigProperties/input.stream · lag -',
+			text: 'RUNNING · lag - · FLINK-1_20 · names it in ConsumerConfigProperties/input.stream',
 			warn: false,
 		});
 		expect(kindOf(byArn).row(byArn).warn).toBe(true);

@@ -71,9 +71,10 @@ export const flinkApplications: ConsumerKind<FlinkApplication> = {
 		text: [
 			application.status,
 			...(application.emulated ? ['engine: no application runs'] : []),
+			// Lag before what the narrow terminals cut off.
+			`lag ${lagText(application)}`,
 			application.runtime,
 			`names it in ${application.namedBy.join(', ')}`,
-			`lag ${lagText(application)}`,
 		].join(' · '),
 		warn: application.status !== 'RUNNING',
 	}),
