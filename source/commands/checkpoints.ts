@@ -65,7 +65,8 @@ const help = `
                            reshard, which otherwise start at TRIM_HORIZON whatever the reset says)
     --take-leases          Take the leases of the shards to reset from their workers first, so that their
                            checkpoints stay put until the reset writes them (the workers stop reading those
-                           shards; each write gives its lease back, and leases not written are given back)
+                           shards; each write gives its lease back, and leases not written are given back).
+                           A KCL 3.x leader leaves taken leases alone; 2.x workers may steal them back
     --count-limit <n>      Records counted per shard before saying "at least" (default 100000)
     --count-time <s>       Seconds spent counting records; past it, the rest of a range is estimated from
                            the rate counted (default 0.6)
