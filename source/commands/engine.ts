@@ -11,8 +11,9 @@ const help = `
 
   Runs the built-in Kinesis-compatible engine: the AWS SDKs, the AWS CLI and other
   Kinesis clients talk to it unchanged. Prints its endpoint URL as the first line.
-  The same port serves CloudWatch, DynamoDB, Lambda's event source mappings and Firehose's
-  delivery streams (control plane only: no function runs and nothing is delivered).
+  The same port serves CloudWatch, DynamoDB, Lambda's event source mappings, Firehose's
+  delivery streams and Managed Service for Apache Flink's applications (control plane only: no
+  function or application runs, and nothing is delivered).
 
   Options
     --port <n>             Port to listen on; 0 picks a free one   (default 4567)
@@ -26,7 +27,8 @@ const help = `
                            written, 5 reads/s and 2 MiB/s read, 5 GetShardIterator calls/s,
                            2 MiB/s per fan-out subscription; and the control-plane API quotas,
                            such as DescribeStreamSummary 20/s and ListStreams 5/s per account,
-                           and Firehose's 5/s per account for each delivery-stream operation
+                           and Firehose's 5/s per account for each delivery-stream operation;
+                           and 100 Managed Flink applications per region
     --shard-limit <n>      Open shards allowed per account in each region, to rehearse a raised
                            quota (default AWS's: 20,000 in us-east-1, us-west-2 and eu-west-1,
                            1,000 elsewhere)
