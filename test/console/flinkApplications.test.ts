@@ -110,6 +110,26 @@ describe('Managed Flink applications of a stream', () => {
 		expect(kindOf(byArn).health(byArn).reading).toBe(false);
 	});
 
+	it('describes an application once per version: a later discovery with the same client lists only, and takes its status from the list', async () => {
+		const client = new KinesisAnalyticsV2Client({endpoint: engine.url, region: 'us-east-1', credentials, maxAttempts: 1});
+		const describes = () =>
+			engine
+				.requestCounts()
+				.filter((count) => count.service === 'KinesisAnalytics' && count.operation === 'DescribeApplication')
+				.reduce((sum, count) => sum + count.requests, 0);
+		try {
+			const before = describes();
+			await discoverConsumers({kinesis, dynamodb: dynamo, flink: client}, 'orders', {discover: false});
+			expect(describes() - before).toBe(5);
+			await flink.send(new StartApplicationCommand({ApplicationName: 'by-arn'}));
+			const again = await discoverConsumers({kinesis, dynamodb: dynamo, flink: client}, 'orders', {discover: false});
+			expect(describes() - before).toBe(5);
+			expect(consumersOfKind(again, 'flink').find((application) => application.name === 'by-arn')?.status).toBe('RUNNING');
+		} finally {
+			client.destroy();
+		}
+	});
+
 	it('says on the built-in engine that no application runs', async () => {
 		const found = await discoverConsumers({kinesis, dynamodb: dynamo, flink}, 'orders', {discover: false, target: {kind: 'local'}});
 		const [application] = consumersOfKind(found, 'flink');

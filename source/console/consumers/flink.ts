@@ -8,7 +8,8 @@ import type {ConsumerKind, DiscoveryContext} from './kind.js';
 
 /**
  * Managed Service for Apache Flink (Kinesis Data Analytics v2) applications reading the stream:
- * ListApplications, a page at a time, then DescribeApplication for each. An application reads the
+ * ListApplications, a page at a time, then DescribeApplication for each new application or new version
+ * of one (the summary's status is its status). An application reads the
  * stream when its description names it: a SQL application's input (KinesisStreamsInputDescription
  * .ResourceARN), or a Flink application's runtime property (a value of one of its
  * EnvironmentProperties' property groups equal to the stream's name or ARN). That is the only way:
@@ -122,10 +123,12 @@ async function findApplications(
 	const streamName = /:stream\/([^/]+)$/.exec(streamArn)?.[1];
 	const names = new Set([streamArn, ...(streamName === undefined ? [] : [streamName])]);
 	const summaries = await listApplications(flink, context.signal);
-	const details = await mapLimited(summaries, DESCRIBE_CONCURRENCY, (summary) => describeApplication(flink, summary, context.signal));
-	const found = details.flatMap((detail) => {
-		const namedBy = namingsOf(detail, names);
-		return namedBy.length === 0 ? [] : [applicationOf(detail, namedBy)];
+	const references = await referencesOf(flink, summaries, context.signal);
+	const found = summaries.flatMap((summary) => {
+		const namedBy = (references.get(summary.ApplicationARN ?? '') ?? [])
+			.filter((reference) => names.has(reference.value))
+			.map((reference) => reference.where);
+		return namedBy.length === 0 ? [] : [applicationOf(summary, namedBy)];
 	});
 	const lags = context.clients.cloudwatch
 		? await applicationLags(context.clients.cloudwatch, found, context.signal)
@@ -155,40 +158,65 @@ async function listApplications(flink: KinesisAnalyticsV2Client, signal?: AbortS
 	return summaries;
 }
 
-async function describeApplication(
-	flink: KinesisAnalyticsV2Client,
-	summary: ApplicationSummary,
-	signal?: AbortSignal,
-): Promise<ApplicationDetail> {
-	const {DescribeApplicationCommand} = require('@aws-sdk/client-kinesis-analytics-v2') as typeof KinesisAnalyticsV2;
-	const answer = await flink.send(
-		new DescribeApplicationCommand({ApplicationName: summary.ApplicationName}),
-		signal ? {abortSignal: signal} : {},
-	);
-	return answer.ApplicationDetail ?? {...summary, ApplicationVersionId: summary.ApplicationVersionId ?? 0};
+/** A value an application's description holds that may name a stream, and where: `input 1.1`, or `group/key`. */
+interface Reference {
+	readonly where: string;
+	readonly value: string;
 }
 
-/** Where an application's description names the stream (by any of `names`: its ARN and name). */
-export function namingsOf(detail: ApplicationDetail, names: ReadonlySet<string>): string[] {
+/**
+ * Each client's applications' references, by ARN, with the version they were read at: a description
+ * changes only with a new ApplicationVersionId (UpdateApplication, a rollback), which the summary
+ * carries, so an application is described again only then. Its status comes from the summary.
+ */
+const described = new WeakMap<KinesisAnalyticsV2Client, Map<string, {readonly version: number; readonly references: Reference[]}>>();
+
+async function referencesOf(
+	flink: KinesisAnalyticsV2Client,
+	summaries: readonly ApplicationSummary[],
+	signal?: AbortSignal,
+): Promise<Map<string, Reference[]>> {
+	const {DescribeApplicationCommand} = require('@aws-sdk/client-kinesis-analytics-v2') as typeof KinesisAnalyticsV2;
+	const known = described.get(flink) ?? new Map<string, {readonly version: number; readonly references: Reference[]}>();
+	described.set(flink, known);
+	const listed = new Set(summaries.map((summary) => summary.ApplicationARN ?? ''));
+	for (const arn of known.keys()) if (!listed.has(arn)) known.delete(arn);
+	const stale = summaries.filter((summary) => known.get(summary.ApplicationARN ?? '')?.version !== summary.ApplicationVersionId);
+	await mapLimited(stale, DESCRIBE_CONCURRENCY, async (summary) => {
+		try {
+			const {ApplicationDetail: detail} = await flink.send(
+				new DescribeApplicationCommand({ApplicationName: summary.ApplicationName}),
+				signal ? {abortSignal: signal} : {},
+			);
+			if (detail) known.set(summary.ApplicationARN ?? '', {version: summary.ApplicationVersionId ?? 0, references: references(detail)});
+		} catch (error) {
+			// Deleted between the list and the description: it reads nothing any more.
+			if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+		}
+	});
+	return new Map(summaries.map((summary) => [summary.ApplicationARN ?? '', known.get(summary.ApplicationARN ?? '')?.references ?? []]));
+}
+
+/** What a description could name a stream by: SQL inputs' Kinesis stream ARNs, and every runtime property's value. */
+function references(detail: ApplicationDetail): Reference[] {
 	const configuration = detail.ApplicationConfigurationDescription;
-	const inputs = (configuration?.SqlApplicationConfigurationDescription?.InputDescriptions ?? [])
-		.filter((input) => names.has(input.KinesisStreamsInputDescription?.ResourceARN ?? ''))
-		.map((input) => `input ${input.InputId ?? input.NamePrefix ?? '?'}`);
+	const inputs = (configuration?.SqlApplicationConfigurationDescription?.InputDescriptions ?? []).flatMap((input) => {
+		const arn = input.KinesisStreamsInputDescription?.ResourceARN;
+		return arn === undefined ? [] : [{where: `input ${input.InputId ?? input.NamePrefix ?? '?'}`, value: arn}];
+	});
 	const properties = (configuration?.EnvironmentPropertyDescriptions?.PropertyGroupDescriptions ?? []).flatMap((group) =>
-		Object.entries(group.PropertyMap ?? {})
-			.filter(([, value]) => names.has(value))
-			.map(([key]) => `${group.PropertyGroupId ?? '?'}/${key}`),
+		Object.entries(group.PropertyMap ?? {}).map(([key, value]) => ({where: `${group.PropertyGroupId ?? '?'}/${key}`, value})),
 	);
 	return [...inputs, ...properties];
 }
 
-function applicationOf(detail: ApplicationDetail, namedBy: readonly string[]): FlinkApplication {
+function applicationOf(summary: ApplicationSummary, namedBy: readonly string[]): FlinkApplication {
 	return {
 		kind: 'flink',
-		name: detail.ApplicationName ?? '',
-		arn: detail.ApplicationARN ?? '',
-		runtime: detail.RuntimeEnvironment ?? 'UNKNOWN',
-		status: detail.ApplicationStatus ?? 'UNKNOWN',
+		name: summary.ApplicationName ?? '',
+		arn: summary.ApplicationARN ?? '',
+		runtime: summary.RuntimeEnvironment ?? 'UNKNOWN',
+		status: summary.ApplicationStatus ?? 'UNKNOWN',
 		namedBy,
 	};
 }
