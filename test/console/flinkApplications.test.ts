@@ -140,18 +140,20 @@ describe('Managed Flink applications of a stream', () => {
 		);
 	});
 
-	it('shows AWS/KinesisAnalytics millisBehindLatest (Maximum, by Application) as the lag, in one GetMetricData call, -1 counting as none', async () => {
+	it('shows AWS/KinesisAnalytics millisBehindLatest (1-minute Maximum, by Application), its newest minute as the lag and the five as its series, in one GetMetricData call, -1 counting as none', async () => {
 		// AWS (and the engine) refuse PutMetricData into AWS/ namespaces, and the engine runs no application: CloudWatch's answer is given here.
 		const asked: GetMetricDataCommand[] = [];
+		const minute = Math.floor(Date.now() / 60_000) * 60_000;
 		const answering = {
 			send: async (command: GetMetricDataCommand) => {
 				asked.push(command);
-				const values: Record<string, number[]> = {enricher: [1_500, 9_000], 'by-arn': [-1], tickers: [300]};
+				// CloudWatch answers newest first.
+				const values: Record<string, number[]> = {enricher: [9_000, 1_500], 'by-arn': [-1], tickers: [300]};
 				return {
-					MetricDataResults: (command.input.MetricDataQueries ?? []).map((query) => ({
-						Id: query.Id,
-						Values: values[query.MetricStat?.Metric?.Dimensions?.[0]?.Value ?? ''] ?? [],
-					})),
+					MetricDataResults: (command.input.MetricDataQueries ?? []).map((query) => {
+						const answer = values[query.MetricStat?.Metric?.Dimensions?.[0]?.Value ?? ''] ?? [];
+						return {Id: query.Id, Values: answer, Timestamps: answer.map((_, index) => new Date(minute - index * 60_000))};
+					}),
 				};
 			},
 		} as unknown as CloudWatchClient;
@@ -185,6 +187,12 @@ describe('Managed Flink applications of a stream', () => {
 		const [byArn, enricher, tickers] = consumersOfKind(found, 'flink');
 		expect(byArn).not.toHaveProperty('lagMs');
 		expect(enricher?.lagMs).toBe(9_000);
+		expect(enricher?.lagSeries).toEqual([
+			{atMs: minute - 60_000, lagMs: 1_500},
+			{atMs: minute, lagMs: 9_000},
+		]);
+		if (enricher) expect(kindOf(enricher).health(enricher)).toMatchObject({lagMs: 9_000, lagSeries: enricher.lagSeries, reading: true});
+		if (enricher) expect(kindOf(enricher).json(enricher)).not.toHaveProperty('lagSeries');
 		expect(tickers?.lagMs).toBe(300);
 		if (enricher)
 			expect(kindOf(enricher).table(consumersOfKind(found, 'flink'), 'orders').rows[1]).toEqual([

@@ -1,10 +1,10 @@
-import {GetMetricDataCommand, type CloudWatchClient} from '@aws-sdk/client-cloudwatch';
 import type * as KinesisAnalyticsV2 from '@aws-sdk/client-kinesis-analytics-v2';
 import type {ApplicationDetail, ApplicationSummary, KinesisAnalyticsV2Client} from '@aws-sdk/client-kinesis-analytics-v2';
 import {createRequire} from 'node:module';
 import {formatDuration} from '../format.js';
 import {mapLimited} from '../mapLimited.js';
-import type {ConsumerKind, DiscoveryContext} from './kind.js';
+import type {ConsumerKind, DiscoveryContext, LagPoint} from './kind.js';
+import {metricSeries} from './metricSeries.js';
 
 /**
  * Managed Service for Apache Flink (Kinesis Data Analytics v2) applications reading the stream:
@@ -18,7 +18,7 @@ import type {ConsumerKind, DiscoveryContext} from './kind.js';
  * a property group, so an application that hard-codes its stream is not found.
  *
  * Lag is AWS/KinesisAnalytics millisBehindLatest (MillisBehindLatest for SQL applications) by the
- * Application dimension, the most over the last 5 minutes: "The number of milliseconds the consumer is
+ * Application dimension, the 1-minute Maximum, newest of the last 5 minutes (the five its series): "The number of milliseconds the consumer is
  * behind the head of the stream" at the Application level (Managed Service for Apache Flink Developer
  * Guide, "Metrics and dimensions": Kinesis Data Streams connector metrics), so an application reading
  * several streams reports the one furthest behind; -1 ("not yet reported") counts as none.
@@ -39,8 +39,10 @@ export interface FlinkApplication {
 	readonly status: string;
 	/** Where the description names the stream: `input 1.1` (SQL), or `group/key` of a runtime property (Flink). */
 	readonly namedBy: readonly string[];
-	/** millisBehindLatest's maximum over the last 5 minutes; absent when CloudWatch has none. */
+	/** millisBehindLatest's 1-minute Maximum in the newest minute of the last 5 CloudWatch has; absent when it has none. */
 	readonly lagMs?: number;
+	/** Those minutes, oldest first (not in its JSON line). */
+	readonly lagSeries?: readonly LagPoint[];
 	/** Read from the console's own engine (--local), which keeps applications and runs none. */
 	readonly emulated?: boolean;
 }
@@ -80,7 +82,7 @@ export const flinkApplications: ConsumerKind<FlinkApplication> = {
 		warn: application.status !== 'RUNNING',
 	}),
 	// Its own status as applicationStatus: `status` is the line's judgement (who is behind).
-	json: ({kind: _, status, ...application}) => ({type: 'flink-application', ...application, applicationStatus: status}),
+	json: ({kind: _, lagSeries: _series, status, ...application}) => ({type: 'flink-application', ...application, applicationStatus: status}),
 	table: (applications, stream) => ({
 		empty: `No Managed Flink application names '${stream}' in its description.`,
 		title: 'Managed Flink applications:',
@@ -95,12 +97,13 @@ export const flinkApplications: ConsumerKind<FlinkApplication> = {
 		notes: [
 			...(applications.some((application) => application.emulated) ? [`On the built-in engine: ${NO_APPLICATION_RUNS}.`] : []),
 			"Found where the description names the stream (a SQL input, or a runtime property equal to its name or ARN): a Flink application's sources are in its code.",
-			"LAG: AWS/KinesisAnalytics millisBehindLatest, the most over the last 5 minutes, by application (one reading several streams reports the furthest behind); '-' when CloudWatch has none.",
+			"LAG: AWS/KinesisAnalytics millisBehindLatest, the 1-minute Maximum, newest of the last 5 minutes, by application (one reading several streams reports the furthest behind); '-' when CloudWatch has none.",
 		],
 	}),
 	capabilities: {},
 	health: (application) => ({
 		lagMs: application.lagMs,
+		...(application.lagSeries === undefined ? {} : {lagSeries: application.lagSeries}),
 		// Nothing reads unless the job runs, and on the engine nothing ever does; while it updates, rolls back or is maintained: unknown.
 		reading: application.emulated || NOT_READING.has(application.status) ? false : READING.has(application.status) ? true : undefined,
 		position: undefined,
@@ -130,13 +133,24 @@ async function findApplications(
 			.map((reference) => reference.where);
 		return namedBy.length === 0 ? [] : [applicationOf(summary, namedBy)];
 	});
-	const lags = context.clients.cloudwatch
-		? await applicationLags(context.clients.cloudwatch, found, context.signal)
-		: new Map<string, number>();
+	const series = context.clients.cloudwatch
+		? await metricSeries(
+				context.clients.cloudwatch,
+				found.map((application) => ({
+					Namespace: 'AWS/KinesisAnalytics',
+					// SQL applications publish MillisBehindLatest; Flink's Kinesis connector, millisBehindLatest.
+					MetricName: application.runtime === 'SQL-1_0' ? 'MillisBehindLatest' : 'millisBehindLatest',
+					Dimensions: [{Name: 'Application', Value: application.name}],
+				})),
+				context.signal,
+			)
+		: [];
 	return found
-		.map((application) => {
-			const lagMs = lags.get(application.name);
-			return lagMs === undefined ? application : {...application, lagMs};
+		.map((application, index) => {
+			// -1: "the service has not yet reported a value for the metric".
+			const points = (series[index] ?? []).filter((point) => point.lagMs !== undefined && point.lagMs >= 0);
+			const newest = points.at(-1);
+			return newest?.lagMs === undefined ? application : {...application, lagMs: newest.lagMs, lagSeries: points};
 		})
 		.sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -219,43 +233,4 @@ function applicationOf(summary: ApplicationSummary, namedBy: readonly string[]):
 		status: summary.ApplicationStatus ?? 'UNKNOWN',
 		namedBy,
 	};
-}
-
-/** Each application's lag, the most over the last 5 minutes, in one GetMetricData call (up to 500 queries). */
-async function applicationLags(
-	cloudwatch: CloudWatchClient,
-	applications: readonly FlinkApplication[],
-	signal?: AbortSignal,
-): Promise<Map<string, number>> {
-	const lags = new Map<string, number>();
-	const asked = applications.slice(0, 500);
-	if (asked.length === 0) return lags;
-	const nowMs = Date.now();
-	const page = await cloudwatch.send(
-		new GetMetricDataCommand({
-			MetricDataQueries: asked.map((application, index) => ({
-				Id: `a${index}`,
-				MetricStat: {
-					Metric: {
-						Namespace: 'AWS/KinesisAnalytics',
-						// SQL applications publish MillisBehindLatest; Flink's Kinesis connector, millisBehindLatest.
-						MetricName: application.runtime === 'SQL-1_0' ? 'MillisBehindLatest' : 'millisBehindLatest',
-						Dimensions: [{Name: 'Application', Value: application.name}],
-					},
-					Period: 60,
-					Stat: 'Maximum',
-				},
-			})),
-			StartTime: new Date(nowMs - 5 * 60_000),
-			EndTime: new Date(nowMs),
-		}),
-		signal ? {abortSignal: signal} : {},
-	);
-	for (const result of page.MetricDataResults ?? []) {
-		const name = asked[Number((result.Id ?? '').slice(1))]?.name;
-		// -1: "the service has not yet reported a value for the metric".
-		const values = (result.Values ?? []).filter((value) => value >= 0);
-		if (name !== undefined && values.length > 0) lags.set(name, Math.max(...values));
-	}
-	return lags;
 }
