@@ -180,8 +180,9 @@ export interface DemoConsumers {
  * Lambda-style and Firehose-style readers publish AWS/ metrics through it, connect.ts's
  * recordServiceMetric), the KCL 3.x-format application `clickstream-enrichment`, the Lambda event source
  * mapping `clickstream-to-warehouse` with the demo's stand-in for Lambda's poller (behind on the hot
- * shard), the Firehose delivery stream `clickstream-archive` with the demo's stand-in reader, and the
- * enhanced fan-out consumer `clickstream-live`. Their modules load only then (the Lambda and Firehose clients with them).
+ * shard), the Firehose delivery stream `clickstream-archive` with the demo's stand-in reader, the
+ * enhanced fan-out consumer `clickstream-live`, and the Managed Flink application `clickstream-sessions`
+ * (kept and started by the engine, which runs none: it shows STOPPED). Their modules load only then (the Lambda and Firehose clients with them).
  */
 export function startDemoConsumers(connection: Connection, options: {readonly onError: (message: string) => void}): DemoConsumers {
 	const {onError} = options;
@@ -196,26 +197,30 @@ export function startDemoConsumers(connection: Connection, options: {readonly on
 	const more =
 		recordMetric === undefined
 			? Promise.resolve()
-			: Promise.all([import('./demo/lambdaMapping.js'), import('./demo/firehoseReader.js'), import('./demo/fanOutConsumer.js')]).then(
-					([lambda, firehose, fanOut]) => {
-						if (stopped) return;
-						add(
-							startDemoConsumer(connection, {
-								format: '3.x',
-								application: DEMO_KCL3_APPLICATION,
-								slowShards: [],
-								recordsPerSecond: 1_000,
-								pollMs: 2_000,
-								renewEveryMs: 3_000,
-								onError,
-							}),
-							'demo KCL 3.x application',
-						);
-						add(lambda.startDemoLambda(connection, {recordMetric, onError}), 'demo Lambda mapping');
-						add(firehose.startDemoFirehose(connection, {recordMetric, onError}), 'demo Firehose reader');
-						add(fanOut.startDemoFanOut(connection, {onError}), 'demo fan-out consumer');
-					},
-				);
+			: Promise.all([
+					import('./demo/lambdaMapping.js'),
+					import('./demo/firehoseReader.js'),
+					import('./demo/fanOutConsumer.js'),
+					import('./demo/flinkApplication.js'),
+				]).then(([lambda, firehose, fanOut, flink]) => {
+					if (stopped) return;
+					add(
+						startDemoConsumer(connection, {
+							format: '3.x',
+							application: DEMO_KCL3_APPLICATION,
+							slowShards: [],
+							recordsPerSecond: 1_000,
+							pollMs: 2_000,
+							renewEveryMs: 3_000,
+							onError,
+						}),
+						'demo KCL 3.x application',
+					);
+					add(lambda.startDemoLambda(connection, {recordMetric, onError}), 'demo Lambda mapping');
+					add(firehose.startDemoFirehose(connection, {recordMetric, onError}), 'demo Firehose reader');
+					add(fanOut.startDemoFanOut(connection, {onError}), 'demo fan-out consumer');
+					add(flink.startDemoFlink(connection, {onError}), 'demo Flink application');
+				});
 	return {
 		async stop() {
 			stopped = true;

@@ -1,17 +1,19 @@
 import {DescribeTableCommand} from '@aws-sdk/client-dynamodb';
 import {GetMetricDataCommand, PutMetricDataCommand} from '@aws-sdk/client-cloudwatch';
 import {DescribeDeliveryStreamCommand} from '@aws-sdk/client-firehose';
+import {DescribeApplicationCommand, ListApplicationsCommand} from '@aws-sdk/client-kinesis-analytics-v2';
 import {DescribeStreamSummaryCommand, SplitShardCommand} from '@aws-sdk/client-kinesis';
 import {ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand} from '@aws-sdk/client-lambda';
 import {GetCommand, ScanCommand} from '@aws-sdk/lib-dynamodb';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {readCoordination} from '../../source/console/checkpoints/coordination.js';
 import {connect, type Connection} from '../../source/console/connect.js';
-import {consumersOfKind, discoverConsumers} from '../../source/console/consumers/index.js';
+import {consumersOfKind, discoverConsumers, kindOf} from '../../source/console/consumers/index.js';
 import {ensureStream} from '../../source/console/demo.js';
 import {startDemoConsumer} from '../../source/console/demo/kcl/consumer.js';
 import {startDemoFanOut} from '../../source/console/demo/fanOutConsumer.js';
 import {startDemoFirehose} from '../../source/console/demo/firehoseReader.js';
+import {startDemoFlink} from '../../source/console/demo/flinkApplication.js';
 import {startDemoLambda} from '../../source/console/demo/lambdaMapping.js';
 import {scanLeases} from '../../source/console/leases.js';
 import {putRecords} from '../helpers/leaseTables.js';
@@ -301,6 +303,28 @@ describe('the Firehose-style reader', () => {
 		} finally {
 			await reader.stop();
 		}
+	});
+});
+
+describe('the Managed Flink application', () => {
+	it('is made and started on the engine, naming the stream, and shown STOPPED because the engine runs no application', async () => {
+		const name = await stream(1);
+		const application = unique('sessions');
+		const demo = startDemoFlink(connection, {stream: name, application});
+		await demo.ready;
+		const {ApplicationDetail: detail} = await connection.flink.send(new DescribeApplicationCommand({ApplicationName: application}));
+		expect(detail?.ApplicationStatus).toMatch(/^(STARTING|RUNNING)$/);
+		const found = await discoverConsumers(connection, name, {discover: false, target: {kind: 'local'}});
+		const [app] = consumersOfKind(found, 'flink');
+		expect(app).toMatchObject({name: application});
+		if (!app) throw new Error('missing');
+		expect(kindOf(app).health(app).reading).toBe(false);
+		// Made once: a second demo on the same engine finds it and leaves it running.
+		const again = startDemoFlink(connection, {stream: name, application});
+		await again.ready;
+		await Promise.all([demo.stop(), again.stop()]);
+		const {ApplicationSummaries: listed} = await connection.flink.send(new ListApplicationsCommand({}));
+		expect(listed?.filter((summary) => summary.ApplicationName === application)).toHaveLength(1);
 	});
 });
 
