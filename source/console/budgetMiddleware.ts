@@ -1,4 +1,5 @@
 import type {FinalizeHandler, FinalizeHandlerArguments, HandlerExecutionContext, MetadataBearer, MiddlewareStack} from '@smithy/types';
+import {inputSignal} from './aws/callSignals.js';
 import type {RequestBudget} from './requestBudget.js';
 
 /** The request members a quota's scope is read from. */
@@ -38,7 +39,7 @@ export function attachBudget(
 		(next: FinalizeHandler<object, MetadataBearer>, context: HandlerExecutionContext) => async (args: FinalizeHandlerArguments<object>) => {
 			const operation = context.commandName?.replace(/Command$/, '') ?? '';
 			const scope = scopeOf(args.input);
-			const signal = context.__smithy_context?.abortSignal as AbortSignal | undefined;
+			const signal = inputSignal(args.input) ?? (context.__smithy_context?.abortSignal as AbortSignal | undefined);
 			await budget.take(operation, scope, signal);
 			try {
 				return await next(args);

@@ -16,6 +16,7 @@ import type {DynamoDBDocumentClient} from '@aws-sdk/lib-dynamodb';
 import type {UserAgent} from '@smithy/types';
 import type {Engine, ServiceMetricDatum} from '../engine/index.js';
 import {API_QUOTAS} from './apiQuotas.js';
+import {sendWithCachedHandlers} from './aws/callSignals.js';
 import {errorKind} from './aws/errors.js';
 import {KinesisProtocol} from './aws/kinesisProtocol.js';
 import {attachBudget} from './budgetMiddleware.js';
@@ -256,6 +257,9 @@ function assemble(
 		...(endpoints[service] === undefined ? {} : {endpoint: endpoints[service]}),
 		// Endpoints are resolved above, for the chosen profile; the clients would read only the default profile's.
 		ignoreConfiguredEndpointUrls: true,
+		// Each command class's middleware resolved once (aws/callSignals.ts). Not DynamoDB's: its document
+		// client shares the config, and a cached document command would send its first call's input again.
+		cacheMiddleware: service !== 'dynamodb',
 	});
 	/**
 	 * A client whose retries wait only while the connection is open, as many times as its own max
@@ -354,26 +358,26 @@ function assemble(
 type BudgetedClient = Parameters<typeof attachBudget>[0];
 
 /** What the connection needs of an SDK client: its resolved max attempts, and what `lighter` takes out. */
-interface SdkClient {
-	readonly config: {readonly maxAttempts: () => Promise<number>; defaultUserAgentProvider?: () => Promise<UserAgent>};
-	readonly middlewareStack: {remove(name: string): boolean};
-}
+type SdkClient = LightenedClient & {
+	readonly config: {readonly maxAttempts: () => Promise<number>};
+};
 
 /** What the connection lightens of an SDK client's every call. */
-interface LightenedClient {
+type LightenedClient = Parameters<typeof sendWithCachedHandlers>[0] & {
 	readonly config: {defaultUserAgentProvider?: () => Promise<UserAgent>};
-	readonly middlewareStack: {remove(name: string): boolean};
-}
+};
 
 /**
  * Takes out work the SDK does on every call for nothing: its logger middleware copies every answer with
  * its sensitive fields masked, for a logger that drops it (for a tail, a copy of every record); and its
  * user-agent middleware works the user agent out again (the platform, its release, the runtime, the app
- * id setting), though it cannot change while the process runs, so it is worked out once. A tail of
- * thousands of shards makes hundreds of calls a second.
+ * id setting), though it cannot change while the process runs, so it is worked out once; and its
+ * middleware stack, resolved again for every call made with a signal, is resolved once per command
+ * class (aws/callSignals.ts). A tail of thousands of shards makes hundreds of calls a second.
  */
 function lighter<Client extends LightenedClient>(client: Client): Client {
 	client.middlewareStack.remove('loggerMiddleware');
+	sendWithCachedHandlers(client);
 	const provide = client.config.defaultUserAgentProvider;
 	if (provide) {
 		let once: Promise<UserAgent> | undefined;

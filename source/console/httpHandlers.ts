@@ -4,6 +4,7 @@ import https from 'node:https';
 import type {Socket} from 'node:net';
 import {StandardRetryStrategy} from '@smithy/core/retry';
 import {NodeHttp2Handler, NodeHttpHandler} from '@smithy/node-http-handler';
+import {requestSignal} from './aws/callSignals.js';
 
 /**
  * The SDK clients' transport, made to end with the connection: once `closed` aborts, every call in
@@ -35,12 +36,14 @@ export function connectionSignal(): AbortController {
  */
 async function untilClosed<O extends {abortSignal?: unknown}, R>(
 	closed: AbortSignal,
+	request: unknown,
 	options: O,
 	handle: (options: O & {abortSignal: AbortSignal}) => Promise<R>,
 ): Promise<R> {
 	if (closed.aborted) throw closedError();
-	// The SDK hands on the signal the caller gave send(): the console gives only the platform's AbortSignal.
-	const own = options.abortSignal instanceof AbortSignal ? options.abortSignal : undefined;
+	// The SDK hands on the signal the caller gave send(), or the call's signal was kept (aws/callSignals.ts):
+	// the console gives only the platform's AbortSignal.
+	const own = options.abortSignal instanceof AbortSignal ? options.abortSignal : requestSignal(request);
 	const controller = new AbortController();
 	// With the reason given, no DOMException (and its stack) is made per call: a quit aborts thousands at once.
 	const abort = () => controller.abort(own?.aborted ? own.reason : closed.reason);
@@ -85,7 +88,7 @@ export class ClosingHttpHandler extends NodeHttpHandler {
 	}
 
 	override handle(request: Parameters<NodeHttpHandler['handle']>[0], options: HandleOptions = {}): ReturnType<NodeHttpHandler['handle']> {
-		return untilClosed(this.closed, options, async (linked) => {
+		return untilClosed(this.closed, request, options, async (linked) => {
 			await this.socketTurn(linked.abortSignal);
 			try {
 				return await super.handle(request, linked);
@@ -130,7 +133,7 @@ export class ClosingHttp2Handler extends NodeHttp2Handler {
 		request: Parameters<NodeHttp2Handler['handle']>[0],
 		options: Http2HandleOptions = {},
 	): ReturnType<NodeHttp2Handler['handle']> {
-		return untilClosed(this.closed, options, (linked) => super.handle(request, linked));
+		return untilClosed(this.closed, request, options, (linked) => super.handle(request, linked));
 	}
 }
 

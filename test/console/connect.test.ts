@@ -1,5 +1,6 @@
 import {ListEventSourceMappingsCommand} from '@aws-sdk/client-lambda';
 import {ListApplicationsCommand} from '@aws-sdk/client-kinesis-analytics-v2';
+import {setMaxListeners} from 'node:events';
 import {mkdtempSync, rmSync} from 'node:fs';
 import net from 'node:net';
 import {tmpdir} from 'node:os';
@@ -7,7 +8,7 @@ import {join} from 'node:path';
 import {ListTablesCommand} from '@aws-sdk/client-dynamodb';
 import {CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, ListStreamsCommand} from '@aws-sdk/client-kinesis';
 import {NodeHttp2Handler, NodeHttpHandler} from '@smithy/node-http-handler';
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from 'vitest';
 import {connect, type Connection} from '../../source/console/connect.js';
 import {ConsoleError, EXIT_CODES, streamLister, toFailure} from '../../source/console/failures.js';
 import type {Engine} from '../../source/engine/index.js';
@@ -486,4 +487,82 @@ describe('closing', () => {
 			await silent.close();
 		}
 	}, 20_000);
+});
+
+describe("a call's own signal", () => {
+	const waitFor = async (test: () => boolean) => {
+		const deadline = Date.now() + 10_000;
+		while (!test()) {
+			if (Date.now() > deadline) throw new Error('the endpoint never saw the calls');
+			await new Promise((resolve) => setTimeout(resolve, 10));
+		}
+	};
+
+	it('resolves the middleware of a command once, for calls each with a signal of its own, which still reach the engine', async () => {
+		const connection = await open({endpointUrl: engine.url, region: 'us-east-1', quotaShare: 1});
+		useEnvCredentials();
+		const resolved = vi.spyOn(DescribeStreamSummaryCommand.prototype, 'resolveMiddleware');
+		try {
+			await connection.kinesis.send(new CreateStreamCommand({StreamName: 'own-signals', ShardCount: 1}));
+			const names = await Promise.all(
+				Array.from({length: 3}, async () => {
+					const {StreamDescriptionSummary: summary} = await connection.kinesis.send(
+						new DescribeStreamSummaryCommand({StreamName: 'own-signals'}),
+						{abortSignal: new AbortController().signal},
+					);
+					return summary?.StreamName;
+				}),
+			);
+			expect(names).toEqual(['own-signals', 'own-signals', 'own-signals']);
+			expect(resolved).toHaveBeenCalledTimes(1);
+		} finally {
+			resolved.mockRestore();
+		}
+	});
+
+	it('ends only the calls whose signal aborts, on a socket or queued for one, and leaves the others waiting', async () => {
+		useEnvCredentials();
+		const silent = await scriptedEndpoint(() => undefined);
+		try {
+			const connection = await open({endpointUrl: silent.url});
+			const controller = new AbortController();
+			setMaxListeners(0, controller.signal);
+			// 60 calls: 50 on the agent's sockets and 10 queued; every other one is ended by its signal.
+			const calls = Array.from({length: 60}, (_, index) =>
+				connection.kinesis.send(getRecords(), {abortSignal: index % 2 ? controller.signal : new AbortController().signal}),
+			);
+			await waitFor(() => silent.requests() >= 50);
+			controller.abort();
+			const outcomes = await Promise.all(calls.map((call) => settledWithin(call, 1_000)));
+			expect(outcomes.filter((_, index) => index % 2).map(({outcome}) => outcome)).toEqual(Array.from({length: 30}, () => 'AbortError'));
+			expect(outcomes.filter((_, index) => !(index % 2)).map(({outcome}) => outcome)).toEqual(
+				Array.from({length: 30}, () => 'still waiting'),
+			);
+			await connection.close();
+			await Promise.allSettled(calls);
+		} finally {
+			await silent.close();
+		}
+	});
+
+	it('ends the wait between retries when the signal aborts, with no attempt after it', async () => {
+		useEnvCredentials();
+		const body = JSON.stringify({__type: 'ThrottlingException', message: 'Rate exceeded'});
+		const throttling = await scriptedEndpoint(
+			() =>
+				`HTTP/1.1 400 Bad Request\r\ncontent-type: application/x-amz-json-1.1\r\nretry-after: 30\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+		);
+		try {
+			const connection = await open({endpointUrl: throttling.url});
+			const controller = new AbortController();
+			const call = connection.kinesis.send(new ListStreamsCommand({}), {abortSignal: controller.signal});
+			await waitFor(() => throttling.requests() >= 1);
+			await new Promise((resolve) => setTimeout(resolve, 100));
+			controller.abort();
+			expect((await settledWithin(call, 1_000)).outcome).toBe('AbortError');
+			expect(throttling.requests()).toBe(1);
+		} finally {
+			await throttling.close();
+		}
+	});
 });
