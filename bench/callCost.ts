@@ -9,6 +9,7 @@
  *   - SDK, cached: a client as bare but with the SDK's cacheMiddleware on, each call send(command)
  *     alone: the SDK resolves its middleware once per command class only then (smithy's Client.send),
  *     its cheapest path.
+ * BENCH_CALLS_ONLY=console (or a list) measures some of them (to profile one: node --cpu-prof).
  * Each is measured BENCH_CALLS_ROUNDS (3) times, in rounds, after a warm-up; the best round is kept (a
  * shared machine's noise only ever adds). CPU is this process's user + system time (process.cpuUsage)
  * per call, in µs: what the machine's load does not change, unlike the wall time.
@@ -85,11 +86,13 @@ export async function callCostBenchmark(): Promise<{table: string; markdown: str
 	const connection = await connect({endpointUrl: engine.url, region: 'us-east-1', quotaShare: 1});
 	const signal = new AbortController().signal;
 	setMaxListeners(0, signal);
-	const ways: ReadonlyArray<{readonly name: string; readonly call: (iterator: string) => Promise<unknown>}> = [
+	const only = process.env.BENCH_CALLS_ONLY?.split(',').map((name) => name.trim());
+	const all: ReadonlyArray<{readonly name: string; readonly call: (iterator: string) => Promise<unknown>}> = [
 		{name: 'console', call: (iterator) => connection.kinesis.send(new GetRecordsCommand({ShardIterator: iterator}), {abortSignal: signal})},
 		{name: 'SDK', call: (iterator) => bare.send(new GetRecordsCommand({ShardIterator: iterator}), {abortSignal: signal})},
 		{name: 'SDK, cached', call: (iterator) => cached.send(new GetRecordsCommand({ShardIterator: iterator}))},
 	];
+	const ways = all.filter((way) => !only || only.includes(way.name));
 	/** CPU µs per call and wall ms for `count` calls. */
 	const measure = async (call: (iterator: string) => Promise<unknown>, count: number) => {
 		let next = 0;
@@ -126,7 +129,7 @@ export async function callCostBenchmark(): Promise<{table: string; markdown: str
 	const load = loadavg()
 		.map((value) => value.toFixed(2))
 		.join(' ');
-	const sdk = best.get('SDK')!.cpuUs;
+	const sdk = best.get('SDK')?.cpuUs ?? Number.NaN;
 	const rows = ways.map((way) => {
 		const {cpuUs, wallMs} = best.get(way.name)!;
 		return `| ${way.name} | ${cpuUs.toFixed(0)} | ${(cpuUs / sdk).toFixed(2)}× | ${((calls / wallMs) * 1000).toFixed(0)} |`;

@@ -13,7 +13,7 @@ import {KinesisClient, type KinesisClientConfig} from '@aws-sdk/client-kinesis';
 import {defaultProvider} from '@aws-sdk/credential-provider-node';
 import type * as DynamoDBDocuments from '@aws-sdk/lib-dynamodb';
 import type {DynamoDBDocumentClient} from '@aws-sdk/lib-dynamodb';
-import type {UserAgent} from '@smithy/types';
+import type {AuthScheme, RequestSigner, UserAgent} from '@smithy/types';
 import type {Engine, ServiceMetricDatum} from '../engine/index.js';
 import {API_QUOTAS} from './apiQuotas.js';
 import {sendWithCachedHandlers} from './aws/callSignals.js';
@@ -364,30 +364,38 @@ type SdkClient = LightenedClient & {
 
 /** What the connection lightens of an SDK client's every call. */
 type LightenedClient = Parameters<typeof sendWithCachedHandlers>[0] & {
-	readonly config: {defaultUserAgentProvider?: () => Promise<UserAgent>};
+	readonly config: {defaultUserAgentProvider?: () => Promise<UserAgent>; signer?: (authScheme?: AuthScheme) => Promise<RequestSigner>};
 };
 
 /**
  * Takes out work the SDK does on every call for nothing: its logger middleware copies every answer with
  * its sensitive fields masked, for a logger that drops it (for a tail, a copy of every record); and its
  * user-agent middleware works the user agent out again (the platform, its release, the runtime, the app
- * id setting), though it cannot change while the process runs, so it is worked out once; and its
- * middleware stack, resolved again for every call made with a signal, is resolved once per command
- * class (aws/callSignals.ts). A tail of thousands of shards makes hundreds of calls a second.
+ * id setting), though it cannot change while the process runs, so it is worked out once; its signer,
+ * made anew for every call (@aws-sdk/core's resolveAwsSdkSigV4Config: a SignatureV4 from a copy of the
+ * whole config), though made from what the first call fixes (the config's signingRegion and
+ * signingName, set then and kept), so it is made once; and its middleware stack, resolved again for
+ * every call made with a signal, is resolved once per command class (aws/callSignals.ts). A tail of
+ * thousands of shards makes hundreds of calls a second.
  */
 function lighter<Client extends LightenedClient>(client: Client): Client {
 	client.middlewareStack.remove('loggerMiddleware');
 	sendWithCachedHandlers(client);
 	const provide = client.config.defaultUserAgentProvider;
-	if (provide) {
-		let once: Promise<UserAgent> | undefined;
-		client.config.defaultUserAgentProvider = () =>
-			(once ??= provide().catch((error: unknown) => {
-				once = undefined;
-				throw error;
-			}));
-	}
+	if (provide) client.config.defaultUserAgentProvider = once(provide);
+	const sign = client.config.signer;
+	if (sign) client.config.signer = once(sign);
 	return client;
+}
+
+/** The first answer of `provide`, kept; asked again after a failure. */
+function once<A extends unknown[], T>(provide: (...args: A) => Promise<T>): (...args: A) => Promise<T> {
+	let kept: Promise<T> | undefined;
+	return (...args) =>
+		(kept ??= provide(...args).catch((error: unknown) => {
+			kept = undefined;
+			throw error;
+		}));
 }
 
 function configuredEndpoint(service: ServiceName, settings: ProfileSettings): string | undefined {
