@@ -35,7 +35,8 @@ let audit: AuditLog;
 let target: ConnectionTarget;
 
 beforeAll(async () => {
-	engine = await startEngine({updateStreamMs: 150, shardLimit: 40});
+	// UPDATING lasts 600 ms: long enough that a follower polling every 40 ms sees it on a loaded machine (150 ms was missed once in CI-like load).
+	engine = await startEngine({updateStreamMs: 600, shardLimit: 40});
 	client = kinesisClient(engine.url, 'http1');
 	dir = mkdtempSync(join(tmpdir(), 'reshard-'));
 	audit = new AuditLog(join(dir, 'state', 'audit.jsonl'));
