@@ -1,6 +1,6 @@
 import {Box} from 'ink';
-import {useEffect, useMemo, useRef} from 'react';
-import {capabilitiesOf, kindOf} from '../../console/consumers/index.js';
+import {useMemo} from 'react';
+import {kindOf} from '../../console/consumers/index.js';
 import {formatDuration} from '../../console/format.js';
 import {sanitizeForTerminal} from '../../console/records/index.js';
 import {Chart} from '../components/Chart.js';
@@ -10,10 +10,11 @@ import type {ConsumerServices} from '../consumerServices.js';
 import {useRunWhileVisible, useStore} from '../hooks/useStore.js';
 import {useTerminalSize} from '../hooks/useTerminalSize.js';
 import {keysOf} from '../keymap.js';
-import {useIsActiveView, useNavigator, useViewCommands} from '../navigation.js';
+import {useViewCommands} from '../navigation.js';
 import {useServices} from '../services.js';
 import {useTheme} from '../theme.js';
-import {pauseRoute, statusColor, Unavailable} from './ConsumerViews.js';
+import {statusColor, Unavailable} from './ConsumerViews.js';
+import {useConsumerActions} from '../hooks/useConsumerActions.js';
 
 /**
  * One consumer whose positions the console does not read (a fan-out consumer, a Lambda mapping, a
@@ -45,36 +46,18 @@ function ConsumerPanel({
 	readonly consumers: ConsumerServices;
 }) {
 	const theme = useTheme();
-	const navigator = useNavigator();
 	const {columns} = useTerminalSize();
-	const {readOnly} = useServices();
 	const store = useMemo(() => consumers.behind(stream), [consumers, stream]);
 	const state = useStore(store);
 	useRunWhileVisible(store);
 	const row = state.status === 'ready' ? state.value.rows.find((candidate) => candidate.key === consumerKey) : undefined;
-	const can = row ? capabilitiesOf(row.consumer) : {};
-	const canDeregister = can.deregister !== undefined && consumers.deregister !== undefined && !readOnly;
-	const canPause = can.pause !== undefined && consumers.pause !== undefined && !readOnly;
-	// Back from a change, it is read again at once.
-	const active = useIsActiveView();
-	const leftToChange = useRef(false);
-	useEffect(() => {
-		if (!active || !leftToChange.current) return;
-		leftToChange.current = false;
-		void store.refresh();
-	}, [active, store]);
+	const actions = useConsumerActions(stream, row?.consumer, consumers, store);
 	useViewCommands('consumer', (command) => {
 		switch (command) {
 			case 'deregister':
-				if (!canDeregister || !can.deregister) return;
-				leftToChange.current = true;
-				navigator.push({kind: 'deregister', stream, consumer: can.deregister.consumerName});
-				return;
+				return actions.openDeregister();
 			case 'pause':
-				if (!canPause || !can.pause) return;
-				leftToChange.current = true;
-				navigator.push(pauseRoute(stream, name, can.pause));
-				return;
+				return actions.openPause();
 			case 'refresh':
 				return void store.refresh();
 			case 'back':
@@ -87,8 +70,8 @@ function ConsumerPanel({
 	const fieldRows = Math.max(1, Math.min(fields.length, Math.floor((height - 6) / 2)));
 	const chartLines = Math.max(0, Math.min(8, height - 7 - fieldRows));
 	const offers = [
-		...(canDeregister ? [`${keysOf('consumer', 'deregister')} deregisters it`] : []),
-		...(canPause && can.pause ? [`${keysOf('consumer', 'pause')} ${can.pause.enabled ? 'pauses' : 'resumes'} it`] : []),
+		...(actions.deregister ? [`${keysOf('consumer', 'deregister')} deregisters it`] : []),
+		...(actions.pause ? [`${keysOf('consumer', 'pause')} ${actions.pause.enabled ? 'pauses' : 'resumes'} it`] : []),
 	];
 	return (
 		<Box flexDirection="column">

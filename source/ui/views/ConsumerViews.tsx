@@ -1,11 +1,11 @@
 import {Box} from 'ink';
 import {Text} from '../components/Text.js';
-import {useEffect, useMemo, useRef, useState} from 'react';
+import {useMemo, useState} from 'react';
 import {coordinationSummary, workerLoadText} from '../../console/checkpoints/coordination.js';
 import type {CheckpointsReport, ShardCheckpoint} from '../../console/checkpoints/reading.js';
 import {HOLDER_STALE_MS} from '../../console/checkpoints/store.js';
 import {consumerKey, type BehindRow} from '../../console/consumers/behind.js';
-import {capabilitiesOf, kindOf, kindsInOrder} from '../../console/consumers/index.js';
+import {kindOf, kindsInOrder} from '../../console/consumers/index.js';
 import type {ConsumerStatus} from '../../console/consumers/status.js';
 import {sanitizeForTerminal} from '../../console/records/index.js';
 import {Chart} from '../components/Chart.js';
@@ -16,8 +16,9 @@ import {formatDuration, shortShardId} from '../../console/format.js';
 import {useRunWhileVisible, useStore} from '../hooks/useStore.js';
 import {useTerminalSize} from '../hooks/useTerminalSize.js';
 import {keysOf} from '../keymap.js';
-import {useIsActiveView, useNavigator, useViewCommands} from '../navigation.js';
+import {useNavigator, useViewCommands} from '../navigation.js';
 import {useServices, type ConsoleServices} from '../services.js';
+import {useConsumerActions} from '../hooks/useConsumerActions.js';
 import {useTheme, type Theme} from '../theme.js';
 
 /**
@@ -48,7 +49,6 @@ function ConsumersPanel({
 }) {
 	const theme = useTheme();
 	const navigator = useNavigator();
-	const {readOnly} = useServices();
 	const store = useMemo(() => consumers.behind(stream), [consumers, stream]);
 	const state = useStore(store);
 	useRunWhileVisible(store);
@@ -57,39 +57,22 @@ function ConsumersPanel({
 	const chosen = Math.min(selected, Math.max(0, rows.length - 1));
 	const consumer = rows[chosen]?.consumer;
 	// What the chosen consumer's kind can do: the keys below are offered only for what it has.
-	const can = consumer ? capabilitiesOf(consumer) : {};
-	const canReset = can.reset !== undefined && consumers.reset !== undefined && !readOnly;
-	const canDeregister = can.deregister !== undefined && consumers.deregister !== undefined && !readOnly;
-	const canPause = can.pause !== undefined && consumers.pause !== undefined && !readOnly;
-	// Back from the deregister or pause screen, the list is read again (it may have changed a consumer); other screens change none.
-	const active = useIsActiveView();
-	const leftToChange = useRef(false);
-	useEffect(() => {
-		if (!active || !leftToChange.current) return;
-		leftToChange.current = false;
-		void store.refresh();
-	}, [active, store]);
+	const actions = useConsumerActions(stream, consumer, consumers, store);
 	useViewCommands('consumers', (command) => {
 		switch (command) {
 			case 'open':
 				if (!consumer) return;
 				// A KCL application opens its checkpoints; any other consumer its own view.
-				if (can.positions) navigator.push({kind: 'checkpoints', stream, application: can.positions.leaseTable});
+				if (actions.positions) navigator.push({kind: 'checkpoints', stream, application: actions.positions.leaseTable});
 				else navigator.push({kind: 'consumer', stream, id: consumerKey(consumer), name: consumer.name});
 				return;
 			case 'resetPositions':
-				if (canReset && can.reset) navigator.push({kind: 'reset', stream, application: can.reset.leaseTable});
+				if (actions.reset) navigator.push({kind: 'reset', stream, application: actions.reset.leaseTable});
 				return;
 			case 'deregister':
-				if (!canDeregister || !can.deregister) return;
-				leftToChange.current = true;
-				navigator.push({kind: 'deregister', stream, consumer: can.deregister.consumerName});
-				return;
+				return actions.openDeregister();
 			case 'pause':
-				if (!canPause || !can.pause || !consumer) return;
-				leftToChange.current = true;
-				navigator.push(pauseRoute(stream, consumer.name, can.pause));
-				return;
+				return actions.openPause();
 			case 'refresh':
 				return void store.refresh();
 			case 'back':
@@ -100,11 +83,11 @@ function ConsumersPanel({
 	});
 	// Its actions first, then its own view, then why its status is what it is.
 	const offers = [
-		...(can.positions ? [`${keysOf('consumers', 'open')} its positions and lag per shard`] : []),
-		...(canReset ? [`${keysOf('consumers', 'resetPositions')} resets them`] : []),
-		...(canDeregister ? [`${keysOf('consumers', 'deregister')} deregisters it`] : []),
-		...(canPause && can.pause ? [`${keysOf('consumers', 'pause')} ${can.pause.enabled ? 'pauses' : 'resumes'} it`] : []),
-		...(consumer && !can.positions ? [`${keysOf('consumers', 'open')} its lag and fields`] : []),
+		...(actions.positions ? [`${keysOf('consumers', 'open')} its positions and lag per shard`] : []),
+		...(actions.reset ? [`${keysOf('consumers', 'resetPositions')} resets them`] : []),
+		...(actions.deregister ? [`${keysOf('consumers', 'deregister')} deregisters it`] : []),
+		...(actions.pause ? [`${keysOf('consumers', 'pause')} ${actions.pause.enabled ? 'pauses' : 'resumes'} it`] : []),
+		...(consumer && !actions.positions ? [`${keysOf('consumers', 'open')} its lag and fields`] : []),
 		...(rows[chosen] ? [rows[chosen].reason] : []),
 	];
 	const kinds = kindsInOrder.map((kind) => kind.title).join(', ');
@@ -173,9 +156,6 @@ function ConsumersPanel({
 }
 
 /** The pause screen's route for a pausable consumer: pause when it runs, resume when it does not. */
-export const pauseRoute = (stream: string, functionName: string, pause: {readonly uuid: string; readonly enabled: boolean}) =>
-	({kind: 'pause', stream, uuid: pause.uuid, functionName, action: pause.enabled ? 'pause' : 'resume'}) as const;
-
 /** A status's colour: what needs a look stands out. */
 export const statusColor = (status: ConsumerStatus, theme: Theme): string | undefined =>
 	status === 'OK' ? theme.success : status === 'WARNING' ? theme.warning : theme.danger;
