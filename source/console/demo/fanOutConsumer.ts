@@ -4,7 +4,7 @@ import {sleep} from '../aws/retry.js';
 import {LATEST} from '../tail/positions.js';
 import {readShardSubscription} from '../tail/subscriptionReader.js';
 import {readEveryShard} from './everyShard.js';
-import {reporter, streamArnOf, type DemoReader, type DemoReaderShard} from './reader.js';
+import {demoReaderOf, reporter, streamArnOf, type DemoReader, type DemoReaderShard} from './reader.js';
 
 /**
  * The demo's enhanced fan-out consumer, `clickstream-live`: registered on the clickstream
@@ -69,19 +69,7 @@ export function startDemoFanOut(
 		},
 	);
 
-	let stopping: Promise<void> | undefined;
-	return {
-		name: consumerName,
-		ready: ready.then(() => undefined),
-		stats: () => ({name: consumerName, shards: [...shards.values()].sort((a, b) => a.shardId.localeCompare(b.shardId))}),
-		stop() {
-			stopping ??= (async () => {
-				controller.abort();
-				await running;
-			})();
-			return stopping;
-		},
-	};
+	return demoReaderOf({name: consumerName, ready, running, shards, controller});
 }
 
 /** The consumer's ARN once it is ACTIVE: registered now, or already. */

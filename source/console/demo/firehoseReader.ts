@@ -4,7 +4,7 @@ import {errorName} from '../aws/errors.js';
 import {LATEST} from '../tail/positions.js';
 import {readShard} from '../tail/shardReader.js';
 import {readEveryShard} from './everyShard.js';
-import {reporter, streamArnOf, type DemoReader, type DemoReaderShard, type ServiceMetric} from './reader.js';
+import {demoReaderOf, reporter, streamArnOf, type DemoReader, type DemoReaderShard, type ServiceMetric} from './reader.js';
 
 /**
  * The demo's Firehose delivery stream `clickstream-archive`, and the demo's stand-in for Firehose's
@@ -89,19 +89,7 @@ export function startDemoFirehose(
 		},
 	);
 
-	let stopping: Promise<void> | undefined;
-	return {
-		name,
-		ready,
-		stats: () => ({name, shards: [...shards.values()].sort((a, b) => a.shardId.localeCompare(b.shardId))}),
-		stop() {
-			stopping ??= (async () => {
-				controller.abort();
-				await running;
-			})();
-			return stopping;
-		},
-	};
+	return demoReaderOf({name, ready, running, shards, controller});
 }
 
 /** The delivery stream reading the stream: there already, or created now. */

@@ -10,7 +10,7 @@ import {sleep} from '../aws/retry.js';
 import {LATEST} from '../tail/positions.js';
 import {readShard} from '../tail/shardReader.js';
 import {readEveryShard} from './everyShard.js';
-import {reporter, streamArnOf, type DemoReader, type DemoReaderShard, type ServiceMetric} from './reader.js';
+import {demoReaderOf, reporter, streamArnOf, type DemoReader, type DemoReaderShard, type ServiceMetric} from './reader.js';
 
 /**
  * The demo's Lambda event source mapping, and the demo's stand-in for Lambda's poller: the engine keeps
@@ -141,19 +141,7 @@ export function startDemoLambda(
 		},
 	);
 
-	let stopping: Promise<void> | undefined;
-	return {
-		name: functionName,
-		ready: ready.then(() => undefined),
-		stats: () => ({name: functionName, shards: [...shards.values()].sort((a, b) => a.shardId.localeCompare(b.shardId))}),
-		stop() {
-			stopping ??= (async () => {
-				controller.abort();
-				await running;
-			})();
-			return stopping;
-		},
-	};
+	return demoReaderOf({name: functionName, ready, running, shards, controller});
 }
 
 /** The mapping's UUID: created, or the one already there for this function and stream. */

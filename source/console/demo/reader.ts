@@ -28,6 +28,30 @@ export interface DemoReaderShard {
 	readonly millisBehindLatest: number | undefined;
 }
 
+/** A stand-in's DemoReader: its stats from the shards it keeps, and a stop that aborts it and waits (once) for its reading to end. */
+export function demoReaderOf(parts: {
+	readonly name: string;
+	readonly ready: Promise<unknown>;
+	readonly running: Promise<unknown>;
+	readonly shards: ReadonlyMap<string, DemoReaderShard>;
+	readonly controller: AbortController;
+}): DemoReader {
+	const {name, shards} = parts;
+	let stopping: Promise<void> | undefined;
+	return {
+		name,
+		ready: parts.ready.then(() => undefined),
+		stats: () => ({name, shards: [...shards.values()].sort((a, b) => a.shardId.localeCompare(b.shardId))}),
+		stop() {
+			stopping ??= (async () => {
+				parts.controller.abort();
+				await parts.running;
+			})();
+			return stopping;
+		},
+	};
+}
+
 /** A datum of a metric an AWS service publishes itself, recorded into the console's own engine (connect.ts). */
 export type ServiceMetric = Parameters<NonNullable<Connection['recordServiceMetric']>>[0];
 
