@@ -10,6 +10,11 @@
 
 /** The key's UTF-8 bytes, padded (a partition key is at most 256 characters: 1,024 bytes), then zeroed again. */
 const bytes = Buffer.alloc(1024 + 128);
+/**
+ * The same bytes read as MD5's little-endian 32-bit words: one load per word rather than four byte
+ * loads and three shifts, which made the hash about a third faster (bench/md5 figures in the commit).
+ */
+const words = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
 
 /** Writes the hash key of a partition key into `out` at `at` (four words). */
 export function md5Words(key: string, out: Uint32Array, at: number): void {
@@ -39,22 +44,22 @@ function digest(length: number, out: Uint32Array, outAt: number): void {
 	let d = 0x10325476;
 	let n = 0;
 	for (let at = 0; at < total; at += 64) {
-		const x0 = bytes[at + 0]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24);
-		const x1 = bytes[at + 4]! | (bytes[at + 5]! << 8) | (bytes[at + 6]! << 16) | (bytes[at + 7]! << 24);
-		const x2 = bytes[at + 8]! | (bytes[at + 9]! << 8) | (bytes[at + 10]! << 16) | (bytes[at + 11]! << 24);
-		const x3 = bytes[at + 12]! | (bytes[at + 13]! << 8) | (bytes[at + 14]! << 16) | (bytes[at + 15]! << 24);
-		const x4 = bytes[at + 16]! | (bytes[at + 17]! << 8) | (bytes[at + 18]! << 16) | (bytes[at + 19]! << 24);
-		const x5 = bytes[at + 20]! | (bytes[at + 21]! << 8) | (bytes[at + 22]! << 16) | (bytes[at + 23]! << 24);
-		const x6 = bytes[at + 24]! | (bytes[at + 25]! << 8) | (bytes[at + 26]! << 16) | (bytes[at + 27]! << 24);
-		const x7 = bytes[at + 28]! | (bytes[at + 29]! << 8) | (bytes[at + 30]! << 16) | (bytes[at + 31]! << 24);
-		const x8 = bytes[at + 32]! | (bytes[at + 33]! << 8) | (bytes[at + 34]! << 16) | (bytes[at + 35]! << 24);
-		const x9 = bytes[at + 36]! | (bytes[at + 37]! << 8) | (bytes[at + 38]! << 16) | (bytes[at + 39]! << 24);
-		const x10 = bytes[at + 40]! | (bytes[at + 41]! << 8) | (bytes[at + 42]! << 16) | (bytes[at + 43]! << 24);
-		const x11 = bytes[at + 44]! | (bytes[at + 45]! << 8) | (bytes[at + 46]! << 16) | (bytes[at + 47]! << 24);
-		const x12 = bytes[at + 48]! | (bytes[at + 49]! << 8) | (bytes[at + 50]! << 16) | (bytes[at + 51]! << 24);
-		const x13 = bytes[at + 52]! | (bytes[at + 53]! << 8) | (bytes[at + 54]! << 16) | (bytes[at + 55]! << 24);
-		const x14 = bytes[at + 56]! | (bytes[at + 57]! << 8) | (bytes[at + 58]! << 16) | (bytes[at + 59]! << 24);
-		const x15 = bytes[at + 60]! | (bytes[at + 61]! << 8) | (bytes[at + 62]! << 16) | (bytes[at + 63]! << 24);
+		const x0 = words.getInt32(at, true);
+		const x1 = words.getInt32(at + 4, true);
+		const x2 = words.getInt32(at + 8, true);
+		const x3 = words.getInt32(at + 12, true);
+		const x4 = words.getInt32(at + 16, true);
+		const x5 = words.getInt32(at + 20, true);
+		const x6 = words.getInt32(at + 24, true);
+		const x7 = words.getInt32(at + 28, true);
+		const x8 = words.getInt32(at + 32, true);
+		const x9 = words.getInt32(at + 36, true);
+		const x10 = words.getInt32(at + 40, true);
+		const x11 = words.getInt32(at + 44, true);
+		const x12 = words.getInt32(at + 48, true);
+		const x13 = words.getInt32(at + 52, true);
+		const x14 = words.getInt32(at + 56, true);
+		const x15 = words.getInt32(at + 60, true);
 		const aa = a;
 		const bb = b;
 		const cc = c;
@@ -196,7 +201,8 @@ function digest(length: number, out: Uint32Array, outAt: number): void {
 		c = (c + cc) | 0;
 		d = (d + dd) | 0;
 	}
-	for (let index = 0; index < total; index++) bytes[index] = 0;
+	// total is a multiple of 64.
+	for (let index = 0; index < total; index += 4) words.setInt32(index, 0);
 	// The digest is a, b, c, d, each little-endian: as a big-endian number, each word byte-swapped.
 	out[outAt] = swap(a);
 	out[outAt + 1] = swap(b);
