@@ -33,6 +33,16 @@ export interface ConsoleOptions {
 	readonly initialRoute?: Route;
 }
 
+/**
+ * Ink's frame cap: it throttles renders to one per 1000/MAX_FPS ms, the first at once and the rest
+ * after a timer. A key's frame that falls within that window of a data frame waits it out, behind
+ * whatever the event loop does meanwhile (GetRecords answers parsed, the next data frame): at 20 frames/s
+ * and a tail's 5 data frames a second, about one key in four waited up to 50 ms. The stores pace what
+ * the data draws (the tail notifies every 200 ms, the dashboard every second), so this cap binds when the
+ * user acts: at 60 a key waits at most 17 ms for it (bench/ui-results.md, issue 18 item 5).
+ */
+const MAX_FPS = 60;
+
 /** Opens the terminal console; resolves to the exit code once the user quits. */
 export async function runConsole(options: ConsoleOptions): Promise<number> {
 	if (!process.stdin.isTTY || !process.stdout.isTTY) {
@@ -60,7 +70,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
 				renderRoute={renderRoute}
 				{...(options.initialRoute ? {initialRoute: options.initialRoute} : {})}
 			/>,
-			{maxFps: 20, exitOnCtrlC: true},
+			{maxFps: MAX_FPS, exitOnCtrlC: true},
 		);
 		await instance.waitUntilExit();
 		leaveAlternateScreen();
