@@ -1,5 +1,6 @@
 import {defineScreen} from '../screen.js';
 import {ConsumersView} from '../views/ConsumerViews.js';
+import {consumerChangeBindings} from './consumer.js';
 
 /** Who is behind: the stream's consumers of every registered kind, worst first, with their lag, status and time left; each offers what its kind can do (console/consumers/). */
 export const consumersScreen = defineScreen<{readonly stream: string}>()({
@@ -22,25 +23,7 @@ export const consumersScreen = defineScreen<{readonly stream: string}>()({
 			hint: true,
 			hintText: 'Reset positions',
 		},
-		{
-			id: 'deregister',
-			keys: ['D'],
-			description: 'Deregister the consumer from the stream (when its kind can)',
-			dangerous: true,
-			changes: "the stream's consumers",
-			hint: true,
-			hintText: 'Deregister',
-		},
-		{
-			id: 'pause',
-			keys: ['P'],
-			description: 'Pause the consumer, or resume it when paused (when its kind can)',
-			dangerous: true,
-			changes: 'whether the consumer reads the stream',
-			hint: true,
-			hintText: 'Pause/resume',
-		},
-		{id: 'refresh', keys: ['r'], description: 'Refresh now'},
+		...consumerChangeBindings,
 	],
 	crumb: () => 'consumers',
 	render: ({stream}, height) => <ConsumersView stream={stream} height={height} />,
