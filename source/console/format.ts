@@ -53,17 +53,25 @@ export const formatRate = (value: number): string => (value >= 10 ? formatCount(
 export const formatBytesRate = (value: number): string =>
 	value >= 1_048_576 ? `${(value / 1_048_576).toFixed(2)} MiB/s` : `${(value / 1024).toFixed(1)} KiB/s`;
 
+/** Each unit of formatDuration, its size in ms, and the value from which the next unit says it. */
+const DURATION_UNITS = [
+	['ms', 1, 1000],
+	['s', 1000, 60],
+	['m', 60_000, 60],
+	['h', 3_600_000, 24],
+	['d', 86_400_000, Number.POSITIVE_INFINITY],
+] as const;
+
 /** A duration short, in its largest unit, for columns: 0ms, 850ms, 1.2s, 45s, 3m, 2.5h, 4d. */
 export function formatDuration(ms: number | undefined): string {
 	if (ms === undefined || !Number.isFinite(ms)) return '-';
-	const abs = Math.abs(ms);
-	const one = (value: number, unit: string) =>
-		`${value < 10 && !Number.isInteger(value) ? value.toFixed(1).replace(/\.0$/, '') : Math.round(value)}${unit}`;
-	if (abs < 1000) return `${Math.round(ms)}ms`;
-	if (abs < 60_000) return one(ms / 1000, 's');
-	if (abs < 3_600_000) return one(ms / 60_000, 'm');
-	if (abs < 86_400_000) return one(ms / 3_600_000, 'h');
-	return one(ms / 86_400_000, 'd');
+	for (const [unit, size, limit] of DURATION_UNITS) {
+		const value = ms / size;
+		const shown = unit !== 'ms' && value < 10 && !Number.isInteger(value) ? Number(value.toFixed(1)) : Math.round(value);
+		// Said in the unit it rounds into: 59.6 s is 1m and 23.98 h is 1d, as a column of them reads alike.
+		if (Math.abs(shown) < limit) return `${shown}${unit}`;
+	}
+	return `${Math.round(ms / 86_400_000)}d`;
 }
 
 /** A duration as people read it in a sentence, to the second, in two units: 45s, 3m 20s, 5h 12m, 2d 3h. */

@@ -52,6 +52,8 @@ describe('the text formats', () => {
 			'2.5h',
 			'4d',
 		]);
+		// A value that rounds up to the next unit is said in it, so a column reads alike (24h beside 1d was the demo's).
+		expect([999.6, 59_600, 3_599_000, 86_400_000 - 60_000, 86_400_000].map(formatDuration)).toEqual(['1s', '1m', '1h', '1d', '1d']);
 		expect([0, 45_000, 200_000, 5 * 3_600_000 + 12 * 60_000, 51 * 3_600_000, -5_000].map(formatSpan)).toEqual([
 			'0s',
 			'45s',
