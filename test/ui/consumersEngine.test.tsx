@@ -58,7 +58,7 @@ describe('consumers and checkpoint resets in the console on the engine', () => {
 		await waitForFrame(app.lastFrame, (text) => text.includes('shardId-000000000001'));
 		app.stdin.write('c');
 		const list = await waitForFrame(app.lastFrame, (text) => text.includes('events-app'), 8000);
-		expect(list).toMatch(/OK +KCL +events-app +\S+ +24h +2 leases · 1 worker/);
+		expect(list).toMatch(/OK +KCL +events-app +\S+ +1d +2 leases · 1 worker/);
 		app.stdin.write('\r');
 		const checkpoints = await waitForFrame(
 			app.lastFrame,

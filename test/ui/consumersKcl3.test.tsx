@@ -71,7 +71,7 @@ describe('a KCL 3.x application in the console on the engine', () => {
 			initialRoute: {kind: 'consumers', stream: 'clicks'},
 		});
 		const list = await waitForFrame(app.lastFrame, (text) => text.includes('clicks-app'), 8000);
-		expect(list).toMatch(/KCL +clicks-app +\S+ +24h +3\.x · 2 leases · 2 workers · matched by/);
+		expect(list).toMatch(/KCL +clicks-app +\S+ +1d +3\.x · 2 leases · 2 workers · matched by/);
 		app.stdin.write('\r');
 		const checkpoints = await waitForFrame(app.lastFrame, (text) => text.includes('handing off'), 8000);
 		expect(checkpoints).toContain('worker-1 (1 lease, 250 KB/s, CPU 61%)');
