@@ -1,4 +1,5 @@
 import {register} from 'node:module';
+export {fastOutputGet} from './inkOutput.js';
 
 /**
  * Ink 6 keeps two module-level caches keyed by the full text of every <Text> it lays out
@@ -9,15 +10,40 @@ import {register} from 'node:module';
  * them so each cache is emptied once it holds CACHE_LIMIT entries; if Ink's source is not what
  * they expect, they leave it as it is.
  *
+ * The same hooks give Ink's Output a cheaper `get` (inkOutput.ts): output.js is left as it is but for
+ * a few lines added at its end that replace the method, with Ink's own imports handed to it.
+ *
  * Register them before Ink is first imported: `boundInkCaches()` in the CLI, ahead of the UI.
  */
 export const CACHE_LIMIT = 2_000;
 
 const MEASURE_TEXT = /\/ink\/build\/measure-text\.js$/;
 const WRAP_TEXT = /\/ink\/build\/wrap-text\.js$/;
+const OUTPUT = /\/ink\/build\/output\.js$/;
+/** What output.js must say for inkOutput.ts's get to stand in for its own (Ink 6.8). */
+const OUTPUT_EXPECTED = [
+	'export default class Output {',
+	"import { styledCharsFromTokens, styledCharsToString, tokenize, } from '@alcalzone/ansi-tokenize';",
+	"import sliceAnsi from 'slice-ansi';",
+	"import stringWidth from 'string-width';",
+	'const characters = this.caches.getStyledChars(line);',
+];
 
-/** The source of one of Ink's two files with its cache bounded; other sources as they are. */
-export function boundCacheSource(url: string, source: string): string {
+/**
+ * The source of one of Ink's files rewritten (measure-text.js and wrap-text.js with their cache
+ * bounded; output.js with inkOutput.ts's get, imported from `hooks`, this module's URL); other sources as they are.
+ */
+export function boundCacheSource(url: string, source: string, hooks: string = import.meta.url): string {
+	if (OUTPUT.test(url)) {
+		if (!OUTPUT_EXPECTED.every((line) => source.includes(line))) return source;
+		return [
+			source,
+			`import {fastOutputGet as __fastOutputGet} from ${JSON.stringify(hooks)};`,
+			"import {reduceAnsiCodesIncremental as __reduce, diffAnsiCodes as __diff, ansiCodesToString as __codes} from '@alcalzone/ansi-tokenize';",
+			'Output.prototype.get = __fastOutputGet({tokenize, styledCharsFromTokens, reduceAnsiCodesIncremental: __reduce, diffAnsiCodes: __diff, ansiCodesToString: __codes, sliceAnsi, stringWidth});',
+			'',
+		].join('\n');
+	}
 	if (MEASURE_TEXT.test(url)) {
 		return source.replace(
 			'cache.set(text, dimensions);',
@@ -48,7 +74,7 @@ export async function load(
 	nextLoad: (url: string, context: unknown) => Promise<LoadResult>,
 ): Promise<LoadResult> {
 	const result = await nextLoad(url, context);
-	if (!MEASURE_TEXT.test(url) && !WRAP_TEXT.test(url)) return result;
+	if (!MEASURE_TEXT.test(url) && !WRAP_TEXT.test(url) && !OUTPUT.test(url)) return result;
 	if (result.source === undefined || result.source === null) return result;
 	const {source} = result;
 	const text =

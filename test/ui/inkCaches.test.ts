@@ -17,6 +17,10 @@ describe("bounding Ink's text caches", () => {
 		expect(wrap).toContain('let cache = {};');
 		expect(wrap).toContain(`if (++cacheSize > ${CACHE_LIMIT}) {`);
 		expect(wrap).not.toContain('const cache = {};');
+		const output = boundCacheSource(url('output.js'), source('output.js'), 'file:///hooks.js');
+		expect(output.startsWith(source('output.js'))).toBe(true);
+		expect(output).toContain('import {fastOutputGet as __fastOutputGet} from "file:///hooks.js";');
+		expect(output).toContain('Output.prototype.get = __fastOutputGet(');
 	});
 
 	it('behaves as before until the limit, then starts over', async () => {
@@ -47,16 +51,22 @@ describe("bounding Ink's text caches", () => {
 		expect(String(bytes.source)).toContain('cache.clear()');
 	});
 
-	it('are in force in the built CLI: dist/ui/inkCaches.js registers itself as the hooks (npm run build first)', () => {
+	it('are in force in the built CLI: dist/ui/inkCaches.js registers itself as the hooks, Output.get too (npm run build first)', () => {
 		// The bundle must keep it as its own file with its `load` export, or Node finds no hooks there and Ink stays unbounded.
 		const built = new URL('../../dist/ui/inkCaches.js', import.meta.url).href;
 		const script = [
 			`const {boundInkCaches} = await import(${JSON.stringify(built)});`,
 			'boundInkCaches();',
 			`const measure = await import(${JSON.stringify(url('measure-text.js'))});`,
-			'process.stdout.write(String(measure.default));',
+			`const {default: Output} = await import(${JSON.stringify(url('output.js'))});`,
+			'const output = new Output({width: 20, height: 2});',
+			"output.write(1, 1, '\\u001b[31mred\\u001b[39m', {transformers: []});",
+			"process.stdout.write([String(measure.default), String(Output.prototype.get), JSON.stringify(output.get())].join('\\n'));",
 		].join('\n');
 		const measured = execFileSync(process.execPath, ['--input-type=module', '-e', script], {encoding: 'utf8'});
 		expect(measured).toContain(`if (cache.size >= ${CACHE_LIMIT}) cache.clear();`);
+		// Ink's Output.get replaced by inkOutput.ts's, which draws the same.
+		expect(measured).toContain('writesByRow');
+		expect(measured).toContain(JSON.stringify({output: '\n \u001b[31mred\u001b[39m', height: 2}));
 	});
 });
