@@ -4,7 +4,9 @@
  * limits off), a producer writing PutRecords at the rate, and the console (`runConsole` on the tail
  * route, under `script`, in a 120x40 terminal). Measures
  *   - key to effect: from a key written to the terminal to the first output that shows its effect
- *     (d: the header names the next decoder; p: paused / following; k: scrolled; f: following);
+ *     (d: the header names the next decoder; p: paused / following; k: scrolled; f: following), and
+ *     inside the console, from reading the key to writing the next frame (the rest is the wait for the
+ *     console's event loop to read it, and the pty);
  *   - frames per second written (Ink's synchronized-update frames), against the cap of 60 (source/ui/run.tsx; the tail draws 5 a second);
  *   - the console process's CPU (user + system, every thread, from process.cpuUsage) in cores;
  *   - its memory (RSS, V8 heap) at the start and end of the window, and what the tail holds.
@@ -142,17 +144,41 @@ async function consoleRole(): Promise<void> {
 	// How late the event loop runs timers: blocked by work (a render, a response, a GC) or not given a core.
 	const delay = monitorEventLoopDelay({resolution: 10});
 	delay.enable();
+	// Inside the console, from a key read (Ink reads stdin with read()) to the next frame written: what
+	// handling it and drawing its frame took, without the wait for the event loop before it was read.
+	const keyToFrameMs: number[] = [];
+	let keyReadAt: number | undefined;
+	const read = process.stdin.read.bind(process.stdin);
+	process.stdin.read = (size?: number) => {
+		const chunk: unknown = read(size);
+		if (chunk !== null) keyReadAt ??= performance.now();
+		return chunk;
+	};
+	const write = process.stdout.write.bind(process.stdout) as (chunk: string | Uint8Array, ...rest: unknown[]) => boolean;
+	process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+		if (keyReadAt !== undefined) {
+			keyToFrameMs.push(Math.round((performance.now() - keyReadAt) * 10) / 10);
+			keyReadAt = undefined;
+		}
+		return write(chunk, ...rest);
+	}) as typeof process.stdout.write;
 	// Written aside and renamed into place, so the benchmark never reads half a file.
-	const write = () => {
+	const writeStats = () => {
 		const loopDelayMs = {p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6};
 		writeFileSync(
 			`${statsFile}.tmp`,
-			JSON.stringify({at: performance.now() + performance.timeOrigin, cpu: process.cpuUsage(), memory: process.memoryUsage(), loopDelayMs}),
+			JSON.stringify({
+				at: performance.now() + performance.timeOrigin,
+				cpu: process.cpuUsage(),
+				memory: process.memoryUsage(),
+				loopDelayMs,
+				keyToFrameMs,
+			}),
 		);
 		renameSync(`${statsFile}.tmp`, statsFile);
 	};
-	write();
-	setInterval(write, 500).unref();
+	writeStats();
+	setInterval(writeStats, 500).unref();
 	// As the CLI starts the console (source/cli.tsx): React's production build, Ink's caches bounded.
 	process.env.NODE_ENV ??= 'production';
 	if (process.env.BENCH_UI_INK_CACHES !== 'unbounded') (await import('../source/ui/inkCaches.js')).boundInkCaches();
@@ -174,6 +200,8 @@ interface Stats {
 	readonly memory: NodeJS.MemoryUsage;
 	/** Since the console started (the histogram is not reset). */
 	readonly loopDelayMs: {readonly p50: number; readonly p99: number; readonly max: number};
+	/** Every key read so far: ms from reading it to the next frame written. */
+	readonly keyToFrameMs: readonly number[];
 }
 
 interface Press {
@@ -307,6 +335,8 @@ async function bench(): Promise<void> {
 	engine.stdin?.end();
 	await sleep(200);
 
+	// The keys pressed in the window (stats are written every 500 ms: the last ones may be missing).
+	const inConsole = after.keyToFrameMs.slice(before.keyToFrameMs.length).sort((a, b) => a - b);
 	const latencies = presses.map((press) => press.ms ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
 	const quantile = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
 	const cpuMs = (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1000;
@@ -321,6 +351,12 @@ async function bench(): Promise<void> {
 		keyPresses: presses.length,
 		missed: presses.filter((press) => press.ms === undefined).length,
 		latencyMs: {p50: quantile(0.5), p95: quantile(0.95), max: latencies.at(-1) ?? Number.NaN},
+		/** From the key read to its frame written, inside the console. */
+		inConsoleMs: {
+			p50: inConsole[Math.floor(inConsole.length / 2)] ?? Number.NaN,
+			p95: inConsole[Math.min(inConsole.length - 1, Math.floor(0.95 * inConsole.length))] ?? Number.NaN,
+			max: inConsole.at(-1) ?? Number.NaN,
+		},
 		latencyByKey: Object.fromEntries(
 			[...new Set(presses.map((press) => press.expect))].map((expect) => [
 				expect,
@@ -350,9 +386,9 @@ async function bench(): Promise<void> {
 		const table = [
 			`### Console under load (${result.machine}${process.env.BENCH_UI_NICE === '1' ? '; engine and producer at nice 10' : ''})`,
 			'',
-			'| records/s (target / producer / tail) | key → effect p50 / p95 / max | missed | frames/s (cap 60) | console CPU | RSS start → end (max) | heap start → end (max) | tail holds | console loop delay p50 / p99 / max | engine / producer CPU | machine busy |',
-			'| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-			`| ${[result.targetRate, result.producerRate, result.tailRate].map((rate) => rate.toLocaleString('en-US')).join(' / ')} | ${result.latencyMs.p50} / ${result.latencyMs.p95} / ${result.latencyMs.max} ms (${result.keyPresses} keys) | ${result.missed} | ${result.framesPerSecond} | ${result.cpuCores} cores | ${result.rssMb.start} → ${result.rssMb.end} (${result.rssMb.max}) MB | ${result.heapUsedMb.start} → ${result.heapUsedMb.end} (${result.heapUsedMb.max}) MB | ${result.buffered} records of ${result.received} | ${result.loopDelayMs.p50} / ${result.loopDelayMs.p99} / ${result.loopDelayMs.max} ms | ${result.engineCores} / ${result.producerCores} cores | ${result.machineBusyCores} of ${result.machineCores} cores |`,
+			'| records/s (target / producer / tail) | key → effect p50 / p95 / max | of which in the console (read → frame written) p50 / p95 / max | missed | frames/s (cap 60) | console CPU | RSS start → end (max) | heap start → end (max) | tail holds | console loop delay p50 / p99 / max | engine / producer CPU | machine busy |',
+			'| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+			`| ${[result.targetRate, result.producerRate, result.tailRate].map((rate) => rate.toLocaleString('en-US')).join(' / ')} | ${result.latencyMs.p50} / ${result.latencyMs.p95} / ${result.latencyMs.max} ms (${result.keyPresses} keys) | ${result.inConsoleMs.p50} / ${result.inConsoleMs.p95} / ${result.inConsoleMs.max} ms | ${result.missed} | ${result.framesPerSecond} | ${result.cpuCores} cores | ${result.rssMb.start} → ${result.rssMb.end} (${result.rssMb.max}) MB | ${result.heapUsedMb.start} → ${result.heapUsedMb.end} (${result.heapUsedMb.max}) MB | ${result.buffered} records of ${result.received} | ${result.loopDelayMs.p50} / ${result.loopDelayMs.p99} / ${result.loopDelayMs.max} ms | ${result.engineCores} / ${result.producerCores} cores | ${result.machineBusyCores} of ${result.machineCores} cores |`,
 			'',
 		].join('\n');
 		console.log(table);
