@@ -39,9 +39,10 @@ export interface ConsoleOptions {
  * whatever the event loop does meanwhile (GetRecords answers parsed, the next data frame): at 20 frames/s
  * and a tail's 5 data frames a second, about one key in four waited up to 50 ms. The stores pace what
  * the data draws (the tail notifies every 200 ms, the dashboard every second), so this cap binds when the
- * user acts: at 60 a key waits at most 17 ms for it (bench/ui-results.md, issue 18 item 5).
+ * user acts, and only guards against a store that would not pace itself: at 250 a key waits at most 4 ms
+ * for it (bench/ui-results.md, issue 18 item 5). A frame costs a few milliseconds (inkOutput.ts).
  */
-const MAX_FPS = 60;
+const MAX_FPS = 250;
 
 /** Opens the terminal console; resolves to the exit code once the user quits. */
 export async function runConsole(options: ConsoleOptions): Promise<number> {
