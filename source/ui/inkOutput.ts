@@ -132,7 +132,9 @@ export function fastOutputGet(parts: OutputParts): (this: OutputState) => {outpu
 
 	/** A row from its writes, as Ink's get lays them into its cells. */
 	const drawRow = (frameWidth: number, writes: ReadonlyArray<readonly [number, string]>): string => {
-		const cells: Array<StyledChar | undefined> = Array.from({length: frameWidth}, () => BLANK);
+		// Counted as Ink counts them (a fractional width rounds up).
+		const cells: Array<StyledChar | undefined> = [];
+		for (let x = 0; x < frameWidth; x++) cells.push(BLANK);
 		for (const [x, line] of writes) {
 			let offsetX = x;
 			for (const character of styledChars(line)) {
@@ -147,7 +149,8 @@ export function fastOutputGet(parts: OutputParts): (this: OutputState) => {outpu
 	};
 
 	return function get(this: OutputState) {
-		const writesByRow: Array<Array<readonly [number, string]>> = Array.from({length: this.height}, () => []);
+		const writesByRow: Array<Array<readonly [number, string]>> = [];
+		for (let y = 0; y < this.height; y++) writesByRow.push([]);
 		const clips: Clip[] = [];
 		for (const operation of this.operations) {
 			if (operation.type === 'clip') clips.push(operation.clip);
@@ -205,6 +208,6 @@ export function fastOutputGet(parts: OutputParts): (this: OutputState) => {outpu
 			}
 			return row;
 		});
-		return {output: output.join('\n'), height: this.height};
+		return {output: output.join('\n'), height: output.length};
 	};
 }
