@@ -9,7 +9,8 @@
  *     console's event loop to read it, and the pty);
  *   - frames per second written (Ink's synchronized-update frames), against the cap of 250 (source/ui/run.tsx; the tail draws 5 a second);
  *   - the console process's CPU (user + system, every thread, from process.cpuUsage) in cores;
- *   - its memory (RSS, V8 heap) at the start and end of the window, and what the tail holds.
+ *   - its memory (RSS, V8 heap) at the start and end of the window, and what the tail holds;
+ *   - once the run is over, what a tail frame costs Ink's own Output.get and the console's (ui/inkOutput.ts).
  *
  *   node --import tsx bench/uiLoad.ts            prints a table; --json prints the figures as JSON
  *
@@ -26,9 +27,10 @@ import {appendFileSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {rename, writeFile} from 'node:fs/promises';
 import {cpus, tmpdir} from 'node:os';
 import {monitorEventLoopDelay} from 'node:perf_hooks';
-import {join} from 'node:path';
+import {createRequire} from 'node:module';
+import {dirname, join} from 'node:path';
 import {createInterface} from 'node:readline';
-import {fileURLToPath} from 'node:url';
+import {fileURLToPath, pathToFileURL} from 'node:url';
 import {parseArgs, stripVTControlCharacters} from 'node:util';
 import {
 	CreateStreamCommand,
@@ -343,6 +345,7 @@ async function bench(): Promise<void> {
 
 	// The keys pressed in the window (stats are written every 500 ms: the last ones may be missing).
 	const inConsole = after.keyToFrameMs.slice(before.keyToFrameMs.length).sort((a, b) => a - b);
+	const frameMs = await frameCost();
 	const latencies = presses.map((press) => press.ms ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
 	const quantile = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
 	const cpuMs = (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1000;
@@ -385,6 +388,7 @@ async function bench(): Promise<void> {
 		loopDelayMs: Object.fromEntries(Object.entries(after.loopDelayMs).map(([key, value]) => [key, Math.round(value)])),
 		buffered: held?.[1] ?? '?',
 		received: held?.[2] ?? '?',
+		frameMs,
 	};
 	if (flags.json) {
 		console.log(JSON.stringify(result));
@@ -396,11 +400,63 @@ async function bench(): Promise<void> {
 			'| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
 			`| ${[result.targetRate, result.producerRate, result.tailRate].map((rate) => rate.toLocaleString('en-US')).join(' / ')} | ${result.latencyMs.p50} / ${result.latencyMs.p95} / ${result.latencyMs.max} ms (${result.keyPresses} keys) | ${result.inConsoleMs.p50} / ${result.inConsoleMs.p95} / ${result.inConsoleMs.max} ms | ${result.missed} | ${result.framesPerSecond} | ${result.cpuCores} cores | ${result.rssMb.start} → ${result.rssMb.end} (${result.rssMb.max}) MB | ${result.heapUsedMb.start} → ${result.heapUsedMb.end} (${result.heapUsedMb.max}) MB | ${result.buffered} records of ${result.received} | ${result.loopDelayMs.p50} / ${result.loopDelayMs.p99} / ${result.loopDelayMs.max} ms | ${result.engineCores} / ${result.producerCores} cores | ${result.machineBusyCores} of ${result.machineCores} cores |`,
 			'',
+			`A ${config.columns}x${config.rows} tail frame's Output.get, in this process once the run is over (median of 5 rounds of 100 frames): Ink's own ${frameMs.ink.newRows} ms with every row new, ${frameMs.ink.sameRows} ms with the rows of the frame before; the console's (source/ui/inkOutput.ts) ${frameMs.console.newRows} and ${frameMs.console.sameRows} ms.`,
+			'',
 		].join('\n');
 		console.log(table);
 		if (process.env.BENCH_UI_RESULTS) appendFileSync(process.env.BENCH_UI_RESULTS, `${table}\n`);
 	}
 	process.exit(0);
+}
+
+/**
+ * What Ink's Output.get and the console's (source/ui/inkOutput.ts, which the CLI installs in its place)
+ * take for a frame of the tail: every row new (following a busy stream), or the rows of the frame before.
+ */
+async function frameCost(): Promise<Record<'ink' | 'console', {newRows: number; sameRows: number}>> {
+	const inkBuild = dirname(createRequire(import.meta.url).resolve('ink'));
+	const {default: Output} = (await import(pathToFileURL(join(inkBuild, 'output.js')).href)) as {
+		default: new (size: {width: number; height: number}) => {
+			write(x: number, y: number, text: string, options: {transformers: []}): void;
+			get(): unknown;
+		};
+	};
+	const tokenizer = await import('@alcalzone/ansi-tokenize');
+	const {fastOutputGet} = await import('../source/ui/inkOutput.js');
+	const parts = {...tokenizer, sliceAnsi: (await import('slice-ansi')).default, stringWidth: (await import('string-width')).default};
+	const gets = {ink: Output.prototype.get, console: fastOutputGet(parts as unknown as Parameters<typeof fastOutputGet>[0])};
+	// As TailView draws them (colours as chalk writes them): a header, the rows (the newest selected), the hints.
+	const row = (n: number, selected: boolean) => {
+		const cells = `10:20:30.${String(n % 1000).padStart(3, '0')}  ${String(n % 50).padEnd(5)}  ..${String(n).padStart(11, '0')}  ${`user-${n % 1000}`.padEnd(24)}`;
+		const data = `{"ts":"2026-12-06T09:00:00.000Z","user":"user-${n % 1000}","event":"view","page":"/products/${n % 997}"}`.slice(0, 60);
+		return selected ? `\u001b[36m› ${cells}  ${data}\u001b[39m` : `  \u001b[90m${cells}\u001b[39m  ${data}`;
+	};
+	const frame = (first: number) => {
+		const output = new Output({width: config.columns, height: config.rows});
+		output.write(0, 0, '\u001b[1m\u001b[32m● following\u001b[39m\u001b[22m\u001b[90m · 50,000 records/s · 100 calls/s\u001b[39m', {
+			transformers: [],
+		});
+		for (let y = 1; y < config.rows - 1; y++) output.write(0, y, row(first + y, y === config.rows - 2), {transformers: []});
+		output.write(0, config.rows - 1, '\u001b[90m? help  / filter  p pause  f follow  d decode  q quit\u001b[39m', {transformers: []});
+		return output;
+	};
+	const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+	const samples = {ink: {newRows: [] as number[], sameRows: [] as number[]}, console: {newRows: [] as number[], sameRows: [] as number[]}};
+	let first = 0;
+	for (let round = 0; round < 5; round++) {
+		for (const name of ['ink', 'console'] as const) {
+			for (const kind of ['newRows', 'sameRows'] as const) {
+				const started = performance.now();
+				for (let index = 0; index < 100; index++) gets[name].call(frame(kind === 'newRows' ? (first += config.rows) : 0));
+				samples[name][kind].push((performance.now() - started) / 100);
+			}
+		}
+	}
+	const round = (ms: number) => Math.round(ms * 100) / 100;
+	return {
+		ink: {newRows: round(median(samples.ink.newRows)), sameRows: round(median(samples.ink.sameRows))},
+		console: {newRows: round(median(samples.console.newRows)), sameRows: round(median(samples.console.sameRows))},
+	};
 }
 
 /** What the pty shows: Ink's frames, counted by their synchronized-update marks, and the latest one as text. */
