@@ -62,7 +62,7 @@ export interface OutputState {
 	readonly operations: readonly Operation[];
 }
 
-/** Rows (and string widths) kept across frames; emptied when full, as inkCaches.ts does Ink's. */
+/** Rows (and string widths, SGR codes) kept across frames; emptied when full, as inkCaches.ts does Ink's. */
 export const ROW_CACHE_LIMIT = 2_000;
 
 // SGR codes are what these look for: ESC is meant.
@@ -76,8 +76,8 @@ const BLANK: StyledChar = Object.freeze({type: 'char', value: ' ', fullWidth: fa
 export function fastOutputGet(parts: OutputParts): (this: OutputState) => {output: string; height: number} {
 	let rows = new Map<string, string>();
 	let widths = new Map<string, number>();
-	/** One tokenized SGR code's reduced effect, by the code's text. */
-	const codes = new Map<string, readonly AnsiCode[]>();
+	/** One SGR code's tokens, by the code's text (a theme's few; bounded all the same). */
+	let codes = new Map<string, readonly AnsiCode[]>();
 
 	const width = (text: string): number => {
 		let found = widths.get(text);
@@ -104,6 +104,7 @@ export function fastOutputGet(parts: OutputParts): (this: OutputState) => {outpu
 				let tokens = codes.get(piece);
 				if (tokens === undefined) {
 					tokens = parts.tokenize(piece) as readonly AnsiCode[];
+					if (codes.size >= ROW_CACHE_LIMIT) codes = new Map();
 					codes.set(piece, tokens);
 				}
 				active = parts.reduceAnsiCodesIncremental(active, tokens);
