@@ -12,7 +12,7 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {Store} from '../../source/engine/store/store.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
-import {FakeClock, createStream, uniqueName} from './support.js';
+import {FakeClock, createStream, newRecords, uniqueName} from './support.js';
 
 /**
  * Big jobs run in slices (source/engine/store/slices.ts): while the engine removes hundreds of thousands of
@@ -71,7 +71,10 @@ describe('big jobs and other calls', () => {
 			for (let call = 0; call < 1000; call++) {
 				await store.append(
 					stream.uid,
-					stream.shards.map((shard) => ({shardIndex: shard.index, position: position++, arrivalMs: clock.ms, partitionKey: 'aged', data})),
+					newRecords(
+						clock.ms,
+						stream.shards.map((shard) => ({shardIndex: shard.index, position: position++, partitionKey: 'aged', data})),
+					),
 				);
 			}
 			await store.close();

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {putRecordsSchema, readPutRecordsBody} from '../../source/engine/kinesis/actions/putRecordsBody.js';
+import {
+	putRecordsSchema,
+	readPutRecordsBody,
+	type PutRecordsInput,
+	type ReadPutRecords,
+} from '../../source/engine/kinesis/actions/putRecordsBody.js';
+import {IncomingRecords} from '../../source/engine/kinesis/model/writeRecords.js';
 import {parseInput} from '../../source/engine/protocol/schema.js';
 
 /**
@@ -22,16 +28,22 @@ function expectSameAsGeneralPath(text: string): ReturnType<typeof readPutRecords
 	if (fast !== undefined) {
 		const general = generalPath(text);
 		expect(general.error).toBeUndefined();
-		expect(comparable(fast)).toStrictEqual(comparable(general.input as typeof fast));
+		expect(comparable(fast)).toStrictEqual(comparable(general.input as PutRecordsInput));
 	}
 	return fast;
 }
 
-/** The input with each record's data as hex (comparing large buffers byte by byte is slow), and Buffers checked. */
-function comparable(input: NonNullable<ReturnType<typeof readPutRecordsBody>>): unknown {
+/**
+ * The input with each record's data as hex (comparing large buffers byte by byte is slow), and Buffers
+ * checked; the fast reader's records as entries, their partition keys' lengths checked.
+ */
+function comparable(input: PutRecordsInput | ReadPutRecords): unknown {
+	const {Records} = input;
+	if (Records instanceof IncomingRecords)
+		expect(Records.keyBytes).toStrictEqual(Records.partitionKeys.map((key) => Buffer.byteLength(key)));
 	return {
 		...input,
-		Records: input.Records.map((record) => {
+		Records: (Records instanceof IncomingRecords ? Records.entries() : Records).map((record) => {
 			expect(Buffer.isBuffer(record.Data)).toBe(true);
 			return {...record, Data: record.Data.toString('hex')};
 		}),
@@ -178,7 +190,7 @@ describe('the fast PutRecords body reader', () => {
 	it("takes data up to the model's 10 MiB limit and leaves larger data to the general path", () => {
 		const megabyte = Buffer.alloc(10 * 1024 * 1024, 7);
 		const atLimit = `{"StreamName":"s","Records":[{"Data":"${megabyte.toString('base64')}","PartitionKey":"k"}]}`;
-		expect(expectSameAsGeneralPath(atLimit)?.Records[0]?.Data.equals(megabyte)).toBe(true);
+		expect(expectSameAsGeneralPath(atLimit)?.Records.entries()[0]?.Data.equals(megabyte)).toBe(true);
 		const over = `{"StreamName":"s","Records":[{"Data":"${Buffer.concat([megabyte, Buffer.from([1])]).toString('base64')}","PartitionKey":"k"}]}`;
 		expect(readPutRecordsBody(Buffer.from(over))).toBeUndefined();
 		expect(generalPath(over).error).toMatchObject({type: 'ValidationException'});
@@ -189,6 +201,6 @@ describe('the fast PutRecords body reader', () => {
 			Buffer.from(`{"StreamName":"s","Records":[{"Data":"${Buffer.alloc(3000, byte).toString('base64')}","PartitionKey":"k"}]}`);
 		const first = readPutRecordsBody(body(1));
 		readPutRecordsBody(body(2));
-		expect(first?.Records[0]?.Data.equals(Buffer.alloc(3000, 1))).toBe(true);
+		expect(first?.Records.entries()[0]?.Data.equals(Buffer.alloc(3000, 1))).toBe(true);
 	});
 });

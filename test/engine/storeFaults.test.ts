@@ -12,6 +12,7 @@ import {Streams} from '../../source/engine/kinesis/model/streams.js';
 import {StorageError} from '../../source/engine/store/diskWrites.js';
 import {Store} from '../../source/engine/store/store.js';
 import type {ShardState, StreamState} from '../../source/engine/store/streamState.js';
+import {newRecords} from './support.js';
 
 /** Faults below the wire: what the store keeps when the process dies between two writes, and what a failed write undoes. */
 
@@ -71,7 +72,7 @@ stream.shards[0].endPosition = 10;
 stream.shards.push({index: 1, startHash: stream.shards[0].startHash, endHash: ${JSON.stringify(HALF)}, parentIndex: 0, startPosition: 11});
 stream.shards.push({index: 2, startHash: ${JSON.stringify(HALF)}, endHash: stream.shards[0].endHash, parentIndex: 0, startPosition: 12});
 void store.saveStream(stream);
-await store.append(1, [{shardIndex: 1, position: 13, arrivalMs: Date.now(), partitionKey: 'k', data: Buffer.from('acknowledged')}]);
+await store.append(1, {arrivalMs: Date.now(), shardIndexes: [1], positions: [13], partitionKeys: ['k'], keyBytes: [1], data: Buffer.from('acknowledged'), dataEnds: [12]});
 process.kill(process.pid, 'SIGKILL');
 `,
 				dataDir,
@@ -173,12 +174,12 @@ process.kill(process.pid, 'SIGKILL');
 			const stream = await streams.create({...fields, createdMs: nowMs - 40 * 3_600_000, retentionHours: 48}, [
 				{start: '00000000000000000000000000000000', end: FULL},
 			]);
-			const old = {
-				shardIndex: 0,
-				position: streams.reservePositions(stream, 1, nowMs - 30 * 3_600_000).first,
-				arrivalMs: nowMs - 30 * 3_600_000,
-			};
-			await store.append(stream.uid, [{...old, partitionKey: 'k', data: Buffer.from('30 hours old')}]);
+			const arrivalMs = nowMs - 30 * 3_600_000;
+			const position = streams.reservePositions(stream, 1, arrivalMs).first;
+			await store.append(
+				stream.uid,
+				newRecords(arrivalMs, [{shardIndex: 0, position, partitionKey: 'k', data: Buffer.from('30 hours old')}]),
+			);
 			streams.lookup(stream.region, stream.name, nowMs);
 			expect(stream.status).toBe('ACTIVE');
 

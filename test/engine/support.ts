@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import {afterAll, beforeAll, expect} from 'vitest';
 import type {Engine, EngineOptions} from '../../source/engine/index.js';
+import type {NewRecords} from '../../source/engine/store/store.js';
 import {kinesisClient, startEngine, type Transport} from '../helpers/engine.js';
 
 /** Both ways the engine is reached: the JS SDK's default HTTP/2 handler, and HTTP/1.1 as the AWS CLI and older SDKs use. */
@@ -68,6 +69,23 @@ export function useEngine(transport: Transport, options: EngineOptions = {}): Ha
 
 let counter = 0;
 /** A stream name no other test in this process uses. */
+/** Records for Store.append, written as one object each: the store takes them in arrays. */
+export function newRecords(
+	arrivalMs: number,
+	records: ReadonlyArray<{shardIndex: number; position: number; partitionKey: string; data: Buffer}>,
+): NewRecords {
+	let end = 0;
+	return {
+		arrivalMs,
+		shardIndexes: records.map((record) => record.shardIndex),
+		positions: records.map((record) => record.position),
+		partitionKeys: records.map((record) => record.partitionKey),
+		keyBytes: records.map((record) => Buffer.byteLength(record.partitionKey)),
+		data: Buffer.concat(records.map((record) => record.data)),
+		dataEnds: records.map((record) => (end += record.data.length)),
+	};
+}
+
 export const uniqueName = (prefix: string): string => `${prefix}-${process.pid}-${++counter}`;
 
 /** The error a call failed with; fails the test when the call succeeds or fails some other way. */

@@ -13,7 +13,7 @@ export interface MetricsRecorder {
 	 * What one PutRecord or PutRecords call wrote, once the admitted records are stored: for every
 	 * record its shard, its size (data plus partition key) and whether the shard's budget admitted it.
 	 */
-	writes(stream: MeteredStream, records: ReadonlyArray<RecordWrite>, nowMs: number): void;
+	writes(stream: MeteredStream, records: RecordWrites, nowMs: number): void;
 	putRecord(
 		stream: MeteredStream,
 		call: {readonly bytes: number; readonly succeeded: boolean; readonly latencyMs: number},
@@ -38,10 +38,15 @@ export interface MeteredStream {
 	readonly enhancedMonitoring: readonly string[];
 }
 
-export interface RecordWrite {
-	readonly shard: {readonly index: number};
-	readonly bytes: number;
-	readonly admitted: boolean;
+/** The records of one write, per record in arrays: its shard, its size, and its position (negative when its shard's budget refused it). */
+export interface RecordWrites {
+	readonly count: number;
+	readonly shardIndexes: ArrayLike<number>;
+	readonly bytes: ArrayLike<number>;
+	readonly positions: ArrayLike<number>;
+	/** How many were admitted, and their bytes. */
+	readonly admitted: number;
+	readonly admittedBytes: number;
 }
 
 export interface PutRecordsCall {
@@ -130,17 +135,11 @@ export class KinesisMetrics implements MetricsRecorder {
 
 	constructor(private readonly store: MetricStore) {}
 
-	writes(stream: MeteredStream, records: ReadonlyArray<RecordWrite>, nowMs: number): void {
-		let admitted = 0;
-		let bytes = 0;
-		for (const record of records) {
-			if (!record.admitted) continue;
-			admitted++;
-			bytes += record.bytes;
-		}
-		const throttled = records.length - admitted;
+	writes(stream: MeteredStream, records: RecordWrites, nowMs: number): void {
+		const {admitted, admittedBytes} = records;
+		const throttled = records.count - admitted;
 		if (admitted > 0) {
-			this.stream(stream, 'IncomingBytes', nowMs, bytes);
+			this.stream(stream, 'IncomingBytes', nowMs, admittedBytes);
 			this.stream(stream, 'IncomingRecords', nowMs, admitted);
 		}
 		this.stream(stream, 'WriteProvisionedThroughputExceeded', nowMs, throttled);
@@ -152,26 +151,15 @@ export class KinesisMetrics implements MetricsRecorder {
 			!enhanced.includes('WriteProvisionedThroughputExceeded')
 		)
 			return;
-		if (records.length === 1) {
-			const [record] = records as [RecordWrite];
-			this.shardWrite(
-				stream,
-				record.shard.index,
-				record.admitted ? 1 : 0,
-				record.admitted ? record.bytes : 0,
-				record.admitted ? 0 : 1,
-				nowMs,
-			);
-			return;
-		}
 		// Per shard, one sample per call, as AWS counts "a single put operation for the shard".
 		const perShard = new Map<number, [records: number, bytes: number, throttled: number]>();
-		for (const record of records) {
-			let totals = perShard.get(record.shard.index);
-			if (!totals) perShard.set(record.shard.index, (totals = [0, 0, 0]));
-			if (record.admitted) {
+		for (let index = 0; index < records.count; index++) {
+			const shardIndex = records.shardIndexes[index] as number;
+			let totals = perShard.get(shardIndex);
+			if (!totals) perShard.set(shardIndex, (totals = [0, 0, 0]));
+			if ((records.positions[index] as number) >= 0) {
 				totals[0]++;
-				totals[1] += record.bytes;
+				totals[1] += records.bytes[index] as number;
 			} else {
 				totals[2]++;
 			}
@@ -315,18 +303,14 @@ export const noMetrics: MetricsRecorder = {
 	subscribeToShardEvent() {},
 };
 
-/** The figures of a PutRecords call from what became of each of its records (stored or throttled). */
-export function putRecordsCall(
-	records: ReadonlyArray<{readonly admitted: boolean; readonly bytes: number}>,
-	latencyMs: number,
-): PutRecordsCall {
-	let successfulRecords = 0;
-	let bytes = 0;
-	for (const record of records) {
-		if (!record.admitted) continue;
-		successfulRecords++;
-		bytes += record.bytes;
-	}
-	const throttledRecords = records.length - successfulRecords;
-	return {totalRecords: records.length, successfulRecords, throttledRecords, failedRecords: 0, bytes, latencyMs};
+/** The figures of a PutRecords call from what became of its records (stored or throttled). */
+export function putRecordsCall(records: Pick<RecordWrites, 'count' | 'admitted' | 'admittedBytes'>, latencyMs: number): PutRecordsCall {
+	return {
+		totalRecords: records.count,
+		successfulRecords: records.admitted,
+		throttledRecords: records.count - records.admitted,
+		failedRecords: 0,
+		bytes: records.admittedBytes,
+		latencyMs,
+	};
 }

@@ -52,11 +52,12 @@ export interface ActionQuota {
 export const perAccount = (perSecond: number): ActionQuota => ({perSecond, scope: 'account'});
 export const perStream = (perSecond: number): ActionQuota => ({perSecond, scope: 'stream'});
 
-export interface KinesisAction<S extends Schema = Schema> {
+/** An action, and `Read`: what its faster reader of JSON bodies gives (the checked input, or a form of it the action takes as well). */
+export interface KinesisAction<S extends Schema = Schema, Read = Infer<S>> {
 	readonly schema: S;
-	readonly run: (context: ActionContext, input: Infer<S>) => Promise<object> | object;
+	readonly run: (context: ActionContext, input: Infer<S> | Read) => Promise<object> | object;
 	/** A faster reader of the JSON body (see Action.readJson in protocol/dispatch.ts). */
-	readonly readJson?: (body: Buffer) => Infer<S> | undefined;
+	readonly readJson?: (body: Buffer) => Read | undefined;
 	/** Its rate, when AWS's API reference states one; the data plane is limited per shard instead (throughput.ts). */
 	readonly quota?: ActionQuota;
 }
@@ -67,8 +68,8 @@ export interface RegisteredAction extends Action {
 }
 
 /** Declares an action; the helper only ties the input type to the schema. */
-export const defineAction = <S extends Schema>(
+export const defineAction = <S extends Schema, Read = Infer<S>>(
 	schema: S,
-	run: KinesisAction<S>['run'],
-	options: Pick<KinesisAction<S>, 'readJson' | 'quota'> = {},
-): KinesisAction<S> => ({schema, run, ...options});
+	run: KinesisAction<S, Read>['run'],
+	options: Pick<KinesisAction<S, Read>, 'readJson' | 'quota'> = {},
+): KinesisAction<S, Read> => ({schema, run, ...options});

@@ -67,8 +67,9 @@ export interface Action {
 	readonly schema: Schema;
 	readonly run: (context: never, input: never) => Promise<object> | object;
 	/**
-	 * A faster reader of the action's JSON body, for a hot path: the checked input, just as parseInput
-	 * gives it, or undefined to leave the body to the general path (and any error to it).
+	 * A faster reader of the action's JSON body, for a hot path: the checked input, as parseInput gives it
+	 * or in a form the action takes as well, or undefined to leave the body to the general path (and any
+	 * error to it).
 	 */
 	readonly readJson?: (body: Buffer) => object | undefined;
 }

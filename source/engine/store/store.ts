@@ -21,14 +21,20 @@ export interface StoreOptions {
 	readonly durability?: Durability;
 }
 
-export interface NewRecord {
-	readonly shardIndex: number;
-	readonly position: number;
+/**
+ * Records that arrived together, to be stored: per record, in arrays (a write brings hundreds, and an
+ * object each was work for the collector), its shard, its position (negative: not to be stored), its
+ * partition key and its length in UTF-8, and where its data lies in one buffer.
+ */
+export interface NewRecords {
 	readonly arrivalMs: number;
-	readonly partitionKey: string;
-	/** The partition key's length in UTF-8, when the caller has it. */
-	readonly keyBytes?: number;
+	readonly shardIndexes: ArrayLike<number>;
+	readonly positions: ArrayLike<number>;
+	readonly partitionKeys: readonly string[];
+	readonly keyBytes: ArrayLike<number>;
 	readonly data: Buffer;
+	/** Where each record's data ends in `data`: it starts where the one before ends. */
+	readonly dataEnds: ArrayLike<number>;
 }
 
 export interface StoredRecord {
@@ -244,35 +250,29 @@ export class Store {
 	}
 
 	/**
-	 * Writes records; resolves once they are durable to the configured degree. The records of one call
-	 * that land in one shard become one stored batch: one key and one value, not one per record.
+	 * Writes records; resolves once they are durable to the configured degree, with the shards written
+	 * (each once). The records that land in one shard become one stored batch: one key and one value, not
+	 * one per record.
 	 */
-	async append(uid: number, records: readonly NewRecord[]): Promise<void> {
-		const byShard = new Map<number, NewRecord[]>();
-		for (const record of records) {
-			const batch = byShard.get(record.shardIndex);
-			if (batch) batch.push(record);
-			else byShard.set(record.shardIndex, [record]);
-		}
-		const entries = Array.from(byShard, ([shardIndex, batch]) => ({
-			key: [uid, shardIndex, (batch[0] as NewRecord).position] as RecordKey,
-			value: encodeBatch(batch),
-		}));
-		const bytes = entries.reduce((sum, {value}) => sum + value.length, 0);
+	async append(uid: number, records: NewRecords): Promise<number[]> {
+		const batches = encodeBatches(records);
+		const keyOf = (batch: EncodedBatch): RecordKey => [uid, batch.shardIndex, batch.firstPosition];
+		const bytes = batches.reduce((sum, {value}) => sum + value.length, 0);
 		if (this.durability === 'process') {
 			// Without fsync a commit is a few page writes: committing here, at once, costs less than a hop to
 			// LMDB's writer thread and back, and the answer goes out without waiting for that thread's turn.
 			await this.writes.sync(
 				() =>
 					this.records.transactionSync(() => {
-						for (const {key, value} of entries) this.records.putSync(key, value);
+						for (const batch of batches) this.records.putSync(keyOf(batch), batch.value);
 					}),
 				bytes,
 			);
-			return;
+		} else {
+			this.writes.checkRoom(bytes);
+			await this.settled(...batches.map((batch) => this.records.put(keyOf(batch), batch.value)));
 		}
-		this.writes.checkRoom(bytes);
-		await this.settled(...entries.map(({key, value}) => this.records.put(key, value)));
+		return batches.map((batch) => batch.shardIndex);
 	}
 
 	/** Records of one shard from a position on, in order, within the limits. */
@@ -509,38 +509,81 @@ const BATCH_LAST_DELTA = 12;
 const BATCH_HEADER = 16;
 const RECORD_HEADER = 10;
 
-function encodeBatch(records: readonly NewRecord[]): Buffer {
-	const first = records[0] as NewRecord;
-	let size = BATCH_HEADER;
-	const keyLengths: number[] = [];
-	for (const record of records) {
-		const length = record.keyBytes ?? Buffer.byteLength(record.partitionKey);
-		keyLengths.push(length);
-		size += RECORD_HEADER + length + record.data.length;
+interface EncodedBatch {
+	readonly shardIndex: number;
+	readonly firstPosition: number;
+	readonly value: Buffer;
+}
+
+/** The records to store, as one batch per shard, in the order their shards first appear. */
+function encodeBatches(records: NewRecords): EncodedBatch[] {
+	const {shardIndexes, positions, keyBytes, dataEnds} = records;
+	// Per shard: its first and last position, its size and where the next record goes.
+	const slots = new Map<number, number>();
+	const shards: number[] = [];
+	const firsts: number[] = [];
+	const lasts: number[] = [];
+	const counts: number[] = [];
+	const sizes: number[] = [];
+	for (let index = 0; index < positions.length; index++) {
+		const position = positions[index] as number;
+		if (position < 0) continue;
+		const shardIndex = shardIndexes[index] as number;
+		let slot = slots.get(shardIndex);
+		if (slot === undefined) {
+			slots.set(shardIndex, (slot = shards.length));
+			shards.push(shardIndex);
+			firsts.push(position);
+			counts.push(0);
+			sizes.push(BATCH_HEADER);
+		}
+		lasts[slot] = position;
+		counts[slot] = (counts[slot] as number) + 1;
+		const dataLength = (dataEnds[index] as number) - (index === 0 ? 0 : (dataEnds[index - 1] as number));
+		sizes[slot] = (sizes[slot] as number) + RECORD_HEADER + (keyBytes[index] as number) + dataLength;
 	}
-	const out = Buffer.allocUnsafe(size);
-	out.writeDoubleBE(first.arrivalMs, BATCH_ARRIVAL);
-	out.writeUInt32BE(records.length, BATCH_COUNT);
-	out.writeUInt32BE((records.at(-1) as NewRecord).position - first.position, BATCH_LAST_DELTA);
-	let offset = BATCH_HEADER;
+	const values = shards.map((_, slot) => {
+		const out = Buffer.allocUnsafe(sizes[slot] as number);
+		out.writeDoubleBE(records.arrivalMs, BATCH_ARRIVAL);
+		out.writeUInt32BE(counts[slot] as number, BATCH_COUNT);
+		out.writeUInt32BE((lasts[slot] as number) - (firsts[slot] as number), BATCH_LAST_DELTA);
+		return out;
+	});
+	const offsets = shards.map(() => BATCH_HEADER);
+	for (let index = 0; index < positions.length; index++) {
+		const position = positions[index] as number;
+		if (position < 0) continue;
+		const slot = slots.get(shardIndexes[index] as number) as number;
+		offsets[slot] = encodeRecord(records, index, position - (firsts[slot] as number), values[slot] as Buffer, offsets[slot] as number);
+	}
+	return shards.map((shardIndex, slot) => ({
+		shardIndex,
+		firstPosition: firsts[slot] as number,
+		value: values[slot] as Buffer,
+	}));
+}
+
+/** Writes one record into its batch at an offset; returns the offset after it. */
+function encodeRecord(records: NewRecords, index: number, delta: number, out: Buffer, at: number): number {
+	const {data, dataEnds} = records;
+	const partitionKey = records.partitionKeys[index] as string;
+	const keyLength = records.keyBytes[index] as number;
+	const dataStart = index === 0 ? 0 : (dataEnds[index - 1] as number);
+	const dataEnd = dataEnds[index] as number;
 	// Byte by byte: a call into Node per field and per key costs more than the writing, 500 records a batch.
-	for (let index = 0; index < records.length; index++) {
-		const {position, partitionKey, data} = records[index] as NewRecord;
-		const keyLength = keyLengths[index] as number;
-		writeUInt32(out, offset, position - first.position);
-		out[offset + 4] = keyLength >>> 8;
-		out[offset + 5] = keyLength & 0xff;
-		writeUInt32(out, offset + 6, data.length);
-		offset += RECORD_HEADER;
-		if (keyLength === partitionKey.length) {
-			// As many bytes as characters: all ASCII.
-			for (let char = 0; char < keyLength; char++) out[offset + char] = partitionKey.charCodeAt(char);
-			offset += keyLength;
-		} else offset += out.write(partitionKey, offset, 'utf8');
-		out.set(data, offset);
-		offset += data.length;
-	}
-	return out;
+	writeUInt32(out, at, delta);
+	out[at + 4] = keyLength >>> 8;
+	out[at + 5] = keyLength & 0xff;
+	writeUInt32(out, at + 6, dataEnd - dataStart);
+	let offset = at + RECORD_HEADER;
+	if (keyLength === partitionKey.length) {
+		// As many bytes as characters: all ASCII.
+		for (let char = 0; char < keyLength; char++) out[offset + char] = partitionKey.charCodeAt(char);
+		offset += keyLength;
+	} else offset += out.write(partitionKey, offset, 'utf8');
+	// A plain view: a Buffer's subarray, or Buffer.copy, makes one too, at more cost.
+	out.set(new Uint8Array(data.buffer, data.byteOffset + dataStart, dataEnd - dataStart), offset);
+	return offset + dataEnd - dataStart;
 }
 
 function writeUInt32(out: Buffer, offset: number, value: number): void {

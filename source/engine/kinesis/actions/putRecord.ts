@@ -8,30 +8,29 @@ import {shardIdOf} from '../model/names.js';
 import {checkRecordSizes} from '../model/recordSizes.js';
 import {isFromStream, parseSequenceNumber, sequenceWriter} from '../model/sequenceNumbers.js';
 import {shardRateExceeded} from '../model/throughput.js';
-import {routingHashes, writableStream, writeRecords} from '../model/writeRecords.js';
+import {IncomingRecords, routingHashes, writableStream, writeRecords} from '../model/writeRecords.js';
 
 const schema = {...StreamRef, Data, PartitionKey, ExplicitHashKey: HashKey, SequenceNumberForOrdering: SequenceNumber} as const;
 
 export default defineAction(schema, async (context, input) => {
 	const started = performance.now();
 	const stream = writableStream(context, input);
-	checkRecordSizes(schema, input, [input], stream);
-	const hashes = routingHashes(stream, [input]);
+	checkRecordSizes(schema, input.Data.length, stream, () => input);
+	const records = IncomingRecords.of([input]);
+	const hashes = routingHashes(stream, records);
 	let minimumPosition = 0;
 	if (input.SequenceNumberForOrdering !== undefined) {
 		minimumPosition = orderingPosition(context, stream, input.SequenceNumberForOrdering);
 	}
-	const [written] = await writeRecords(context, stream, [input], hashes, minimumPosition);
-	if (!written) throw new Error('a written record was not reported');
-	context.metrics.putRecord(
-		stream,
-		{bytes: written.bytes, succeeded: written.admitted, latencyMs: performance.now() - started},
-		context.nowMs,
-	);
-	if (!written.admitted) throw shardRateExceeded(context, stream, written.shardIndex);
+	const written = await writeRecords(context, stream, records, hashes, minimumPosition);
+	const shardIndex = written.shardIndexes[0] as number;
+	const position = written.positions[0] as number;
+	const succeeded = position >= 0;
+	context.metrics.putRecord(stream, {bytes: written.bytes[0] as number, succeeded, latencyMs: performance.now() - started}, context.nowMs);
+	if (!succeeded) throw shardRateExceeded(context, stream, shardIndex);
 	return {
-		ShardId: shardIdOf(written.shardIndex),
-		SequenceNumber: sequenceWriter(stream, written.shardIndex).format(written.position),
+		ShardId: shardIdOf(shardIndex),
+		SequenceNumber: sequenceWriter(stream, shardIndex).format(position),
 		// Only for an encrypted stream: AWS leaves it out otherwise (kinesalite's suite, test/putRecord.js functionality).
 		...(stream.encryption.type === 'KMS' ? {EncryptionType: 'KMS'} : {}),
 	};

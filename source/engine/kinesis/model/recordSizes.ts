@@ -23,17 +23,13 @@ export const requestLimitBytes = (stream: StreamState): number => (maxRecordByte
  * Refuses records whose data is larger than the stream takes, with the error AWS gives for a stream at its
  * default 1 MiB ("1 validation error detected: Value at 'records.1.member.data' failed to satisfy constraint:
  * Member must have length less than or equal to 1048576", awslabs/amazon-kinesis-producer issue 680): the
- * request's own schema, checked again with the stream's limit on Data, words it as every other check.
+ * request's own schema, checked again with the stream's limit on Data, words it as every other check. The
+ * request as parsed (`input`) is asked for only then.
  */
-export function checkRecordSizes<S extends Schema>(
-	schema: S,
-	input: Infer<S>,
-	records: ReadonlyArray<{readonly Data: Buffer}>,
-	stream: StreamState,
-): void {
+export function checkRecordSizes<S extends Schema>(schema: S, largestData: number, stream: StreamState, input: () => Infer<S>): void {
 	const max = maxRecordBytes(stream);
-	if (records.every((record) => record.Data.length <= max)) return;
-	parseInput(withDataMax(schema, max), input);
+	if (largestData <= max) return;
+	parseInput(withDataMax(schema, max), input());
 }
 
 const limitedSchemas = new Map<Schema, Map<number, Schema>>();

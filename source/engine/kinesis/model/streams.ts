@@ -176,9 +176,9 @@ export class Streams {
 		return changes;
 	}
 
-	/** Tells the readers of these shards that records were appended (and are durable). */
-	recordsAppended(stream: StreamState, shardIndexes: Iterable<number>): void {
-		for (const index of new Set(shardIndexes)) this.news.emit(`${stream.uid}/${index}`);
+	/** Tells the readers of these shards (each named once) that records were appended (and are durable). */
+	recordsAppended(stream: StreamState, shardIndexes: readonly number[]): void {
+		for (const index of shardIndexes) this.news.emit(`${stream.uid}/${index}`);
 	}
 
 	/** Calls back when records land in a shard or the stream changes (reshard, deletion, consumers); returns the way to stop. */

@@ -12,23 +12,90 @@ export interface IncomingRecord {
 }
 
 /**
- * A record on its way into a shard, and then the outcome of its write: one object per record from
- * routing to storing to the answer, because PutRecords handles hundreds of them per call.
+ * The records of one PutRecords or PutRecord call as the write path takes them: their data one after
+ * another in one buffer and their keys in arrays, so that nothing per record is a Buffer or an object
+ * (PutRecords handles hundreds of records a call, and each object was work for the collector).
+ * PutRecords' body reader makes them as it decodes; every other caller from the parsed input (`of`).
  */
-export interface RoutedRecord {
-	readonly partitionKey: string;
-	readonly data: Buffer;
-	readonly shard: ShardState;
-	readonly shardIndex: number;
-	/** Its partition key's length in UTF-8, for the store. */
-	readonly keyBytes: number;
-	/** What the record counts against the shard's write budget. */
-	readonly bytes: number;
-	/** False when the shard's write budget refused it (ProvisionedThroughputExceededException). */
-	admitted: boolean;
-	/** Where it was stored, when admitted. */
-	position: number;
-	arrivalMs: number;
+export class IncomingRecords {
+	constructor(
+		/** Every record's data, in order. */
+		readonly data: Buffer,
+		/** Where each record's data ends in `data`: it starts where the one before ends. */
+		readonly dataEnds: readonly number[],
+		readonly partitionKeys: readonly string[],
+		/** Each partition key's length in UTF-8. */
+		readonly keyBytes: readonly number[],
+		/** Each record's ExplicitHashKey, when any record has one. */
+		readonly hashKeys: ReadonlyArray<string | undefined> | undefined,
+	) {}
+
+	static of(entries: readonly IncomingRecord[]): IncomingRecords {
+		const dataEnds: number[] = [];
+		let end = 0;
+		for (const entry of entries) dataEnds.push((end += entry.Data.length));
+		const hashed = entries.some((entry) => entry.ExplicitHashKey !== undefined);
+		return new IncomingRecords(
+			Buffer.concat(
+				entries.map((entry) => entry.Data),
+				end,
+			),
+			dataEnds,
+			entries.map((entry) => entry.PartitionKey),
+			entries.map((entry) => Buffer.byteLength(entry.PartitionKey)),
+			hashed ? entries.map((entry) => entry.ExplicitHashKey) : undefined,
+		);
+	}
+
+	get length(): number {
+		return this.dataEnds.length;
+	}
+
+	dataStart(index: number): number {
+		return index === 0 ? 0 : (this.dataEnds[index - 1] as number);
+	}
+
+	dataLength(index: number): number {
+		return (this.dataEnds[index] as number) - this.dataStart(index);
+	}
+
+	/** The largest record's data, in bytes. */
+	largestData(): number {
+		let largest = 0;
+		for (let index = 0; index < this.length; index++) largest = Math.max(largest, this.dataLength(index));
+		return largest;
+	}
+
+	/** The data and partition keys of all records, in bytes: what a request's size limit counts. */
+	bytes(): number {
+		let total = this.data.length;
+		for (const length of this.keyBytes) total += length;
+		return total;
+	}
+
+	/** The records as parsed input has them, for the rare check that reads the request whole (a record over its stream's size limit). */
+	entries(): IncomingRecord[] {
+		return this.partitionKeys.map((key, index) => {
+			const data = this.data.subarray(this.dataStart(index), this.dataEnds[index]);
+			const hashKey = this.hashKeys?.[index];
+			return hashKey === undefined ? {PartitionKey: key, Data: data} : {PartitionKey: key, Data: data, ExplicitHashKey: hashKey};
+		});
+	}
+}
+
+/**
+ * What became of each record of a write, in arrays rather than an object per record: its shard, and
+ * its position or -1 where the shard's write budget refused it (ProvisionedThroughputExceededException).
+ */
+export interface WrittenRecords {
+	readonly count: number;
+	readonly shardIndexes: Int32Array;
+	readonly positions: Float64Array;
+	/** What each record counts against its shard's write budget: data and partition key bytes. */
+	readonly bytes: Int32Array;
+	/** How many records were stored, and their bytes. */
+	readonly admitted: number;
+	readonly admittedBytes: number;
 }
 
 /** The stream a write goes to: only ACTIVE and UPDATING streams take records, as on AWS. */
@@ -47,15 +114,15 @@ export function writableStream(context: ActionContext, ref: {StreamName?: string
 export type HashWords = Uint32Array;
 
 /** Writes the hash key a record is routed by into `out` at `at` (four words). */
-function hashKeyOf(record: IncomingRecord, out: HashWords, at: number): void {
-	if (record.ExplicitHashKey === undefined) {
-		md5Words(record.PartitionKey, out, at);
+function hashKeyOf(partitionKey: string, explicitHashKey: string | undefined, out: HashWords, at: number): void {
+	if (explicitHashKey === undefined) {
+		md5Words(partitionKey, out, at);
 		return;
 	}
-	const value = BigInt(record.ExplicitHashKey);
+	const value = BigInt(explicitHashKey);
 	if (value > MAX_HASH_KEY) {
 		throw invalidArgument(
-			`Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was ${record.ExplicitHashKey}`,
+			`Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was ${explicitHashKey}`,
 		);
 	}
 	hexWords(toHex(value), out, at);
@@ -68,9 +135,11 @@ export const RecordDistributionStrategy = {type: 'String', enum: ['AUTO', 'USER_
  * Kinesis Data Streams distributes records evenly across shards ... and ignores any partition key and
  * ExplicitHashKey" (UpdateStreamRecordDistributionStrategy), so each record gets a random hash key.
  */
-export function routingHashes(stream: StreamState, records: readonly IncomingRecord[]): HashWords {
-	const hashes = new Uint32Array(records.length * 4);
-	for (let index = 0; index < records.length; index++) hashKeyOf(records[index] as IncomingRecord, hashes, index * 4);
+export function routingHashes(stream: StreamState, records: IncomingRecords): HashWords {
+	const {partitionKeys, hashKeys} = records;
+	const hashes = new Uint32Array(partitionKeys.length * 4);
+	for (let index = 0; index < partitionKeys.length; index++)
+		hashKeyOf(partitionKeys[index] as string, hashKeys?.[index], hashes, index * 4);
 	return stream.recordDistribution === 'AUTO' ? randomFillSync(hashes) : hashes;
 }
 
@@ -130,53 +199,52 @@ class Router {
 }
 
 /**
- * Stores the records each shard's write budget admits, in arrival order, and notes on every record
- * whether it was admitted and where it went. Resolves once the stored ones are durable. Positions are
- * reserved synchronously, so concurrent requests interleave but never reorder.
+ * Stores the records each shard's write budget admits, in arrival order, and says of every record
+ * which shard it went to and where, or that it was refused. Resolves once the stored ones are durable.
+ * Positions are reserved synchronously, so concurrent requests interleave but never reorder.
  */
 export async function writeRecords(
 	context: ActionContext,
 	stream: StreamState,
-	records: readonly IncomingRecord[],
+	records: IncomingRecords,
 	hashes: HashWords,
 	minimumPosition = 0,
-): Promise<RoutedRecord[]> {
-	const routed: RoutedRecord[] = [];
-	const stored: RoutedRecord[] = [];
+): Promise<WrittenRecords> {
+	const count = records.length;
+	// The three arrays in one buffer: each memory block outside the heap is work for the collector too.
+	const arrays = new ArrayBuffer(count * 16);
+	// Refused records are marked -1 here; the others get their positions once they are counted.
+	const positions = new Float64Array(arrays, 0, count);
+	const shardIndexes = new Int32Array(arrays, count * 8, count);
+	const bytes = new Int32Array(arrays, count * 12, count);
+	let admitted = 0;
+	let admittedBytes = 0;
+	const {data, dataEnds, partitionKeys, keyBytes} = records;
 	const router = new Router(stream);
-	for (let index = 0; index < records.length; index++) {
-		const record = records[index] as IncomingRecord;
-		const shard = router.shardFor(hashes, index * 4);
-		const keyBytes = Buffer.byteLength(record.PartitionKey);
-		const bytes = record.Data.length + keyBytes;
-		const admitted = context.throughput.admitWrite(stream.uid, shard.index, bytes, context.nowMs);
-		const entry: RoutedRecord = {
-			partitionKey: record.PartitionKey,
-			data: record.Data,
-			shard,
-			shardIndex: shard.index,
-			keyBytes,
-			bytes,
-			admitted,
-			position: 0,
-			arrivalMs: 0,
-		};
-		routed.push(entry);
-		if (admitted) stored.push(entry);
+	for (let index = 0; index < count; index++) {
+		const shardIndex = router.shardFor(hashes, index * 4).index;
+		const size = records.dataLength(index) + (keyBytes[index] as number);
+		shardIndexes[index] = shardIndex;
+		bytes[index] = size;
+		if (context.throughput.admitWrite(stream.uid, shardIndex, size, context.nowMs)) {
+			admitted++;
+			admittedBytes += size;
+		} else positions[index] = -1;
 	}
-	if (stored.length > 0) {
-		const {first, arrivalMs} = context.streams.reservePositions(stream, stored.length, context.nowMs, minimumPosition);
-		stored.forEach((entry, index) => {
-			entry.position = first + index;
-			entry.arrivalMs = arrivalMs;
-		});
-		await context.streams.tracked(stream, first, context.store.append(stream.uid, stored));
-		// Enhanced fan-out subscriptions push records as they arrive.
-		context.streams.recordsAppended(
+	if (admitted > 0) {
+		const reserved = context.streams.reservePositions(stream, admitted, context.nowMs, minimumPosition);
+		const {arrivalMs} = reserved;
+		let next = reserved.first;
+		for (let index = 0; index < count; index++) if (positions[index] === 0) positions[index] = next++;
+		const shards = await context.streams.tracked(
 			stream,
-			stored.map((record) => record.shardIndex),
+			reserved.first,
+			context.store.append(stream.uid, {arrivalMs, shardIndexes, positions, partitionKeys, keyBytes, data, dataEnds}),
 		);
+		// Enhanced fan-out subscriptions push records as they arrive.
+		context.streams.recordsAppended(stream, shards);
 	}
-	context.metrics.writes(stream, routed, context.nowMs);
-	return routed;
+	const written = {count, shardIndexes, positions, bytes, admitted, admittedBytes};
+	context.metrics.writes(stream, written, context.nowMs);
+	return written;
 }
