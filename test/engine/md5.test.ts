@@ -3,10 +3,11 @@ import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {md5Words} from '../../source/engine/kinesis/model/md5.js';
 
-/** The engine's MD5 of a partition key, as 32 hex digits, to compare with node:crypto's. */
+/** The engine's MD5 of a partition key (its UTF-8 bytes, somewhere in a buffer), as 32 hex digits, to compare with node:crypto's. */
 function engineHex(key: string): string {
 	const words = new Uint32Array(6).fill(0xdeadbeef);
-	md5Words(key, words, 1);
+	const bytes = Buffer.from(key);
+	md5Words(Buffer.concat([Buffer.from('before'), bytes, Buffer.from('after')]), 6, bytes.length, words, 1);
 	expect([words[0], words[5]]).toStrictEqual([0xdeadbeef, 0xdeadbeef]);
 	return Array.from(words.subarray(1, 5), (word) => word.toString(16).padStart(8, '0')).join('');
 }

@@ -72,7 +72,7 @@ stream.shards[0].endPosition = 10;
 stream.shards.push({index: 1, startHash: stream.shards[0].startHash, endHash: ${JSON.stringify(HALF)}, parentIndex: 0, startPosition: 11});
 stream.shards.push({index: 2, startHash: ${JSON.stringify(HALF)}, endHash: stream.shards[0].endHash, parentIndex: 0, startPosition: 12});
 void store.saveStream(stream);
-await store.append(1, {arrivalMs: Date.now(), shardIndexes: [1], positions: [13], partitionKeys: ['k'], keyBytes: [1], data: Buffer.from('acknowledged'), dataEnds: [12]});
+await store.append(1, {arrivalMs: Date.now(), shardIndexes: [1], positions: [13], keys: Buffer.from('k'), keyStarts: [0], keyBytes: [1], data: Buffer.from('acknowledged'), dataEnds: [12]});
 process.kill(process.pid, 'SIGKILL');
 `,
 				dataDir,

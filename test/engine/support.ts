@@ -74,13 +74,16 @@ export function newRecords(
 	arrivalMs: number,
 	records: ReadonlyArray<{shardIndex: number; position: number; partitionKey: string; data: Buffer}>,
 ): NewRecords {
+	const keys = records.map((record) => Buffer.from(record.partitionKey));
+	let keyEnd = 0;
 	let end = 0;
 	return {
 		arrivalMs,
 		shardIndexes: records.map((record) => record.shardIndex),
 		positions: records.map((record) => record.position),
-		partitionKeys: records.map((record) => record.partitionKey),
-		keyBytes: records.map((record) => Buffer.byteLength(record.partitionKey)),
+		keys: Buffer.concat(keys),
+		keyStarts: keys.map((key) => (keyEnd += key.length) - key.length),
+		keyBytes: keys.map((key) => key.length),
 		data: Buffer.concat(records.map((record) => record.data)),
 		dataEnds: records.map((record) => (end += record.data.length)),
 	};

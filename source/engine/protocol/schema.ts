@@ -354,12 +354,15 @@ function report(check: Check, field: Field, value: unknown, constraint: string):
 /** Whether a string breaks any of its member's constraints (length, pattern, enum). */
 export function breaksString(field: StringField, text: string): boolean {
 	return (
-		(field.max !== undefined && text.length > field.max) ||
-		(field.min !== undefined && text.length < field.min) ||
+		breaksLength(field, text.length) ||
 		(field.pattern !== undefined && !anchored(field.pattern).test(text)) ||
 		(field.enum !== undefined && !field.enum.includes(text))
 	);
 }
+
+/** Whether a string of this many characters breaks its member's length constraints. */
+export const breaksLength = (field: StringField, length: number): boolean =>
+	(field.max !== undefined && length > field.max) || (field.min !== undefined && length < field.min);
 
 /** A string member's constraints as AWS lists them for map keys and values: lengths, then pattern. */
 function constraintsOf(field: StringField): string {

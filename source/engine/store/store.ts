@@ -23,14 +23,16 @@ export interface StoreOptions {
 
 /**
  * Records that arrived together, to be stored: per record, in arrays (a write brings hundreds, and an
- * object each was work for the collector), its shard, its position (negative: not to be stored), its
- * partition key and its length in UTF-8, and where its data lies in one buffer.
+ * object each was work for the collector), its shard, its position (negative: not to be stored), and
+ * where its partition key's UTF-8 bytes and its data lie in two buffers.
  */
 export interface NewRecords {
 	readonly arrivalMs: number;
 	readonly shardIndexes: ArrayLike<number>;
 	readonly positions: ArrayLike<number>;
-	readonly partitionKeys: readonly string[];
+	/** The partition keys: each from its start in keyStarts, keyBytes long. */
+	readonly keys: Uint8Array;
+	readonly keyStarts: ArrayLike<number>;
 	readonly keyBytes: ArrayLike<number>;
 	readonly data: Buffer;
 	/** Where each record's data ends in `data`: it starts where the one before ends. */
@@ -565,8 +567,8 @@ function encodeBatches(records: NewRecords): EncodedBatch[] {
 
 /** Writes one record into its batch at an offset; returns the offset after it. */
 function encodeRecord(records: NewRecords, index: number, delta: number, out: Buffer, at: number): number {
-	const {data, dataEnds} = records;
-	const partitionKey = records.partitionKeys[index] as string;
+	const {data, dataEnds, keys} = records;
+	const keyStart = records.keyStarts[index] as number;
 	const keyLength = records.keyBytes[index] as number;
 	const dataStart = index === 0 ? 0 : (dataEnds[index - 1] as number);
 	const dataEnd = dataEnds[index] as number;
@@ -576,11 +578,7 @@ function encodeRecord(records: NewRecords, index: number, delta: number, out: Bu
 	out[at + 5] = keyLength & 0xff;
 	writeUInt32(out, at + 6, dataEnd - dataStart);
 	let offset = at + RECORD_HEADER;
-	if (keyLength === partitionKey.length) {
-		// As many bytes as characters: all ASCII.
-		for (let char = 0; char < keyLength; char++) out[offset + char] = partitionKey.charCodeAt(char);
-		offset += keyLength;
-	} else offset += out.write(partitionKey, offset, 'utf8');
+	for (let byte = 0; byte < keyLength; byte++) out[offset++] = keys[keyStart + byte] as number;
 	// A plain view: a Buffer's subarray, or Buffer.copy, makes one too, at more cost.
 	out.set(new Uint8Array(data.buffer, data.byteOffset + dataStart, dataEnd - dataStart), offset);
 	return offset + dataEnd - dataStart;

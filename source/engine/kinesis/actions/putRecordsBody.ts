@@ -1,4 +1,5 @@
-import {BASE64_ALPHABET, breaksString, parseInput, type Infer} from '../../protocol/schema.js';
+import {isUtf8} from 'node:buffer';
+import {BASE64_ALPHABET, breaksLength, breaksString, parseInput, type Infer} from '../../protocol/schema.js';
 import {Data, HashKey, PartitionKey, StreamRef} from '../model/fields.js';
 import {IncomingRecords} from '../model/writeRecords.js';
 
@@ -23,7 +24,7 @@ export type ReadPutRecords = Omit<PutRecordsInput, 'Records'> & {readonly Record
  * PutRecords' JSON body read straight from its bytes: what `parseInput(putRecordsSchema,
  * JSON.parse(body))` returns, in less than half the time, for the bodies clients send, with the records
  * as IncomingRecords. It decodes each record's base64 as it scans it, into one buffer for the whole
- * request, and makes no string but the partition keys, and no object per record. Anything but a plain, valid body (an escape or a control character in a string, a
+ * request, and makes no string, Buffer or object per record: partition keys stay where they are in the body. Anything but a plain, valid body (an escape or a control character in a string, a
  * null, a member it does not know, a value that breaks a constraint) gives undefined, and the general
  * path reads the body and reports AWS's error; so this never decides an answer of its own.
  */
@@ -79,14 +80,16 @@ class BodyReader {
 	private keyEnd = 0;
 	private readonly decoded: Buffer;
 	private decodedLength = 0;
-	/** Per record, in order: where its data ends in `decoded`, its partition key and its length in UTF-8, its hash key if any. */
+	/** Per record, in order: where its data ends in `decoded`, where its partition key lies in the body, its hash key if any. */
 	private readonly dataEnds: number[] = [];
-	private readonly partitionKeys: string[] = [];
+	private readonly keyStarts: number[] = [];
 	private readonly keyBytes: number[] = [];
 	private readonly hashKeys: Array<string | undefined> = [];
 	private hashed = false;
-	/** The length in bytes of the string text() read last. */
-	private textBytes = 0;
+	/** Where the string scanned last lies, and whether it is all ASCII. */
+	private textStart = 0;
+	private textEnd = 0;
+	private textAscii = true;
 
 	constructor(private readonly bytes: Buffer) {
 		// Base64 takes four characters for three bytes, so the data cannot outgrow three quarters of the body.
@@ -124,7 +127,7 @@ class BodyReader {
 	private records(): IncomingRecords {
 		const used = this.decoded.subarray(0, this.decodedLength);
 		const data = this.decoded === scratch ? Buffer.from(used) : used;
-		return new IncomingRecords(data, this.dataEnds, this.partitionKeys, this.keyBytes, this.hashed ? this.hashKeys : undefined);
+		return new IncomingRecords(data, this.dataEnds, this.bytes, this.keyStarts, this.keyBytes, this.hashed ? this.hashKeys : undefined);
 	}
 
 	private recordList(): void {
@@ -136,7 +139,7 @@ class BodyReader {
 	}
 
 	private record(): void {
-		let partitionKey: string | undefined;
+		let keyStart = -1;
 		let keyBytes = 0;
 		let hashKey: string | undefined;
 		let hasData = false;
@@ -146,15 +149,16 @@ class BodyReader {
 			if (this.is(DATA) && !hasData) {
 				this.data();
 				hasData = true;
-			} else if (this.is(PARTITION_KEY) && partitionKey === undefined) {
-				partitionKey = this.checkedText(PartitionKey);
-				keyBytes = this.textBytes;
+			} else if (this.is(PARTITION_KEY) && keyStart < 0) {
+				this.partitionKey();
+				keyStart = this.textStart;
+				keyBytes = this.textEnd - keyStart;
 			} else if (this.is(EXPLICIT_HASH_KEY) && hashKey === undefined) hashKey = this.checkedText(HashKey);
 			else throw notPlain;
 		} while (this.more(CLOSE));
-		if (!hasData || partitionKey === undefined) throw notPlain;
+		if (!hasData || keyStart < 0) throw notPlain;
 		this.dataEnds.push(this.decodedLength);
-		this.partitionKeys.push(partitionKey);
+		this.keyStarts.push(keyStart);
 		this.keyBytes.push(keyBytes);
 		this.hashKeys.push(hashKey);
 		if (hashKey !== undefined) this.hashed = true;
@@ -199,14 +203,37 @@ class BodyReader {
 	}
 
 	/** A string that keeps its member's constraints. */
-	private checkedText(field: typeof PartitionKey | typeof HashKey): string {
+	private checkedText(field: typeof HashKey): string {
 		const text = this.text();
 		if (breaksString(field, text)) throw notPlain;
 		return text;
 	}
 
+	/**
+	 * Scans a partition key that keeps its member's constraints, left as bytes in the body: its length
+	 * in characters is its length in bytes when it is all ASCII, and only otherwise is it decoded. Bytes
+	 * that are not UTF-8 take the general path, which hashes and stores the text they decode to.
+	 */
+	private partitionKey(): void {
+		this.scanText();
+		const {bytes, textStart: start, textEnd: end} = this;
+		if (
+			this.textAscii
+				? breaksLength(PartitionKey, end - start)
+				: !isUtf8(bytes.subarray(start, end)) || breaksString(PartitionKey, bytes.toString('utf8', start, end))
+		)
+			throw notPlain;
+	}
+
 	/** A string without escapes or control characters (those take the general path). */
 	private text(): string {
+		this.scanText();
+		// A quote never falls inside a UTF-8 sequence, so the slice decodes as it would in the whole text.
+		return this.bytes.toString(this.textAscii ? 'latin1' : 'utf8', this.textStart, this.textEnd);
+	}
+
+	/** Finds where a string without escapes or control characters lies (see textStart), and reads past it. */
+	private scanText(): void {
 		const {bytes} = this;
 		const start = this.stringStart();
 		let ascii = true;
@@ -219,9 +246,9 @@ class BodyReader {
 		}
 		if (index === bytes.length) throw notPlain;
 		this.at = index + 1;
-		this.textBytes = index - start;
-		// A quote never falls inside a UTF-8 sequence, so the slice decodes as it would in the whole text.
-		return bytes.toString(ascii ? 'latin1' : 'utf8', start, index);
+		this.textStart = start;
+		this.textEnd = index;
+		this.textAscii = ascii;
 	}
 
 	/** Reads a member's name, and its colon. */

@@ -16,17 +16,10 @@ const bytes = Buffer.alloc(1024 + 128);
  */
 const words = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
 
-/** Writes the hash key of a partition key into `out` at `at` (four words). */
-export function md5Words(key: string, out: Uint32Array, at: number): void {
-	let length = key.length;
-	for (let index = 0; index < length; index++) {
-		const code = key.charCodeAt(index);
-		if (code >= 0x80) {
-			length = bytes.write(key, 0, 'utf8');
-			break;
-		}
-		bytes[index] = code;
-	}
+/** Writes the hash key of a partition key, its UTF-8 bytes from `start` in `key`, into `out` at `at` (four words). */
+export function md5Words(key: Uint8Array, start: number, length: number, out: Uint32Array, at: number): void {
+	// Byte by byte: keys are short, and a call to copy them costs more.
+	for (let index = 0; index < length; index++) bytes[index] = key[start + index] as number;
 	digest(length, out, at);
 }
 

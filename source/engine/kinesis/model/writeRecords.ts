@@ -13,9 +13,11 @@ export interface IncomingRecord {
 
 /**
  * The records of one PutRecords or PutRecord call as the write path takes them: their data one after
- * another in one buffer and their keys in arrays, so that nothing per record is a Buffer or an object
- * (PutRecords handles hundreds of records a call, and each object was work for the collector).
- * PutRecords' body reader makes them as it decodes; every other caller from the parsed input (`of`).
+ * another in one buffer, their partition keys as UTF-8 bytes in another (hashed and stored as they
+ * are), and where each lies in arrays, so that nothing per record is a Buffer, a string or an object
+ * (PutRecords handles hundreds of records a call, and each was work for the collector). PutRecords'
+ * body reader makes them as it decodes, its keys left where they are in the body; every other caller
+ * from the parsed input (`of`).
  */
 export class IncomingRecords {
 	constructor(
@@ -23,8 +25,9 @@ export class IncomingRecords {
 		readonly data: Buffer,
 		/** Where each record's data ends in `data`: it starts where the one before ends. */
 		readonly dataEnds: readonly number[],
-		readonly partitionKeys: readonly string[],
-		/** Each partition key's length in UTF-8. */
+		/** The partition keys' UTF-8 bytes: each from its start in keyStarts, keyBytes long. */
+		readonly keys: Buffer,
+		readonly keyStarts: readonly number[],
 		readonly keyBytes: readonly number[],
 		/** Each record's ExplicitHashKey, when any record has one. */
 		readonly hashKeys: ReadonlyArray<string | undefined> | undefined,
@@ -35,14 +38,23 @@ export class IncomingRecords {
 		let end = 0;
 		for (const entry of entries) dataEnds.push((end += entry.Data.length));
 		const hashed = entries.some((entry) => entry.ExplicitHashKey !== undefined);
+		// Each key on its own: joined first, a lone surrogate at the end of one could pair with the next's.
+		const keys = entries.map((entry) => Buffer.from(entry.PartitionKey));
+		const keyStarts: number[] = [];
+		let keyEnd = 0;
+		for (const key of keys) {
+			keyStarts.push(keyEnd);
+			keyEnd += key.length;
+		}
 		return new IncomingRecords(
 			Buffer.concat(
 				entries.map((entry) => entry.Data),
 				end,
 			),
 			dataEnds,
-			entries.map((entry) => entry.PartitionKey),
-			entries.map((entry) => Buffer.byteLength(entry.PartitionKey)),
+			Buffer.concat(keys, keyEnd),
+			keyStarts,
+			keys.map((key) => key.length),
 			hashed ? entries.map((entry) => entry.ExplicitHashKey) : undefined,
 		);
 	}
@@ -73,10 +85,16 @@ export class IncomingRecords {
 		return total;
 	}
 
+	partitionKey(index: number): string {
+		const start = this.keyStarts[index] as number;
+		return this.keys.toString('utf8', start, start + (this.keyBytes[index] as number));
+	}
+
 	/** The records as parsed input has them, for the rare check that reads the request whole (a record over its stream's size limit). */
 	entries(): IncomingRecord[] {
-		return this.partitionKeys.map((key, index) => {
-			const data = this.data.subarray(this.dataStart(index), this.dataEnds[index]);
+		return this.dataEnds.map((dataEnd, index) => {
+			const key = this.partitionKey(index);
+			const data = this.data.subarray(this.dataStart(index), dataEnd);
 			const hashKey = this.hashKeys?.[index];
 			return hashKey === undefined ? {PartitionKey: key, Data: data} : {PartitionKey: key, Data: data, ExplicitHashKey: hashKey};
 		});
@@ -113,10 +131,11 @@ export function writableStream(context: ActionContext, ref: {StreamName?: string
  */
 export type HashWords = Uint32Array;
 
-/** Writes the hash key a record is routed by into `out` at `at` (four words). */
-function hashKeyOf(partitionKey: string, explicitHashKey: string | undefined, out: HashWords, at: number): void {
+/** Writes the hash key record `index` is routed by into `out` at `at` (four words). */
+function hashKeyOf(records: IncomingRecords, index: number, out: HashWords, at: number): void {
+	const explicitHashKey = records.hashKeys?.[index];
 	if (explicitHashKey === undefined) {
-		md5Words(partitionKey, out, at);
+		md5Words(records.keys, records.keyStarts[index] as number, records.keyBytes[index] as number, out, at);
 		return;
 	}
 	const value = BigInt(explicitHashKey);
@@ -136,10 +155,8 @@ export const RecordDistributionStrategy = {type: 'String', enum: ['AUTO', 'USER_
  * ExplicitHashKey" (UpdateStreamRecordDistributionStrategy), so each record gets a random hash key.
  */
 export function routingHashes(stream: StreamState, records: IncomingRecords): HashWords {
-	const {partitionKeys, hashKeys} = records;
-	const hashes = new Uint32Array(partitionKeys.length * 4);
-	for (let index = 0; index < partitionKeys.length; index++)
-		hashKeyOf(partitionKeys[index] as string, hashKeys?.[index], hashes, index * 4);
+	const hashes = new Uint32Array(records.length * 4);
+	for (let index = 0; index < records.length; index++) hashKeyOf(records, index, hashes, index * 4);
 	return stream.recordDistribution === 'AUTO' ? randomFillSync(hashes) : hashes;
 }
 
@@ -219,7 +236,7 @@ export async function writeRecords(
 	const bytes = new Int32Array(arrays, count * 12, count);
 	let admitted = 0;
 	let admittedBytes = 0;
-	const {data, dataEnds, partitionKeys, keyBytes} = records;
+	const {data, dataEnds, keys, keyStarts, keyBytes} = records;
 	const router = new Router(stream);
 	for (let index = 0; index < count; index++) {
 		const shardIndex = router.shardFor(hashes, index * 4).index;
@@ -239,7 +256,7 @@ export async function writeRecords(
 		const shards = await context.streams.tracked(
 			stream,
 			reserved.first,
-			context.store.append(stream.uid, {arrivalMs, shardIndexes, positions, partitionKeys, keyBytes, data, dataEnds}),
+			context.store.append(stream.uid, {arrivalMs, shardIndexes, positions, keys, keyStarts, keyBytes, data, dataEnds}),
 		);
 		// Enhanced fan-out subscriptions push records as they arrive.
 		context.streams.recordsAppended(stream, shards);
