@@ -20,6 +20,7 @@ import {sendWithCachedHandlers} from './aws/callSignals.js';
 import {errorKind} from './aws/errors.js';
 import {KinesisProtocol} from './aws/kinesisProtocol.js';
 import {attachBudget} from './budgetMiddleware.js';
+import {sendShardCallsDirectly} from './aws/directReads.js';
 import {ConsoleError} from './failures.js';
 import {DEFAULT_SHARE, RequestBudget} from './requestBudget.js';
 import {ClosingHttp2Handler, ClosingHttpHandler, ClosingRetryStrategy, closedError, connectionSignal} from './httpHandlers.js';
@@ -281,6 +282,7 @@ function assemble(
 				new KinesisClient({...common('kinesis'), protocol: KinesisProtocol, retryStrategy, requestHandler: keepAliveHandler()}),
 		),
 	);
+	sendShardCallsDirectly(kinesis, {budget, isThrottle: isThrottling, endpoint: () => endpoints.kinesis ?? target.endpoint ?? ''});
 	const kinesisHttp2 = budgeted(
 		closingClient(
 			(retryStrategy) =>

@@ -1,4 +1,5 @@
-import {GetRecordsCommand, GetShardIteratorCommand, type GetRecordsCommandOutput, type KinesisClient} from '@aws-sdk/client-kinesis';
+import type {GetRecordsCommandOutput, KinesisClient} from '@aws-sdk/client-kinesis';
+import {shardCallsOf} from '../aws/directReads.js';
 import {isIteratorLost, isUnreachable} from '../aws/errors.js';
 import {RetrySchedule, type RetryPolicy} from '../aws/retry.js';
 import {streamParameters, type StreamRef} from '../aws/shards.js';
@@ -56,7 +57,8 @@ export const IDLE_POLL_MAX_MS = 2_000;
  * after the last record delivered, so that no record is skipped or repeated.
  */
 export async function readShard(options: ShardReadOptions): Promise<ShardReadResult> {
-	const {kinesis, shardId, signal} = options;
+	const {shardId, signal} = options;
+	const calls = shardCallsOf(options.kinesis);
 	const now = options.now ?? Date.now;
 	const perSecond = Math.min(5, Math.max(0.01, options.callsPerSecond));
 	const minIntervalMs = 1000 / perSecond;
@@ -85,9 +87,9 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 				? options.from
 				: from;
 		useOriginalLatest = false;
-		const response = await kinesis.send(
-			new GetShardIteratorCommand({...streamParameters(options.stream), ShardId: shardId, ...iteratorRequest(position)}),
-			{abortSignal: signal},
+		const response = await calls.getShardIterator(
+			{...streamParameters(options.stream), ShardId: shardId, ...iteratorRequest(position)},
+			signal,
 		);
 		return response.ShardIterator;
 	};
@@ -118,7 +120,7 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 				continue;
 			}
 			lastCallMs = now();
-			page = await kinesis.send(new GetRecordsCommand({ShardIterator: iterator, Limit: options.limit}), {abortSignal: signal});
+			page = await calls.getRecords({ShardIterator: iterator, Limit: options.limit}, signal);
 		} catch (error) {
 			// Given back before the retry report, which may wait for a slow consumer (finally gives it back for the rest).
 			release();

@@ -1,0 +1,122 @@
+import {
+	GetRecords$,
+	GetRecordsCommand,
+	GetShardIterator$,
+	GetShardIteratorCommand,
+	type GetRecordsCommandInput,
+	type GetRecordsCommandOutput,
+	type GetShardIteratorCommandInput,
+	type GetShardIteratorCommandOutput,
+	type KinesisClient,
+} from '@aws-sdk/client-kinesis';
+import type {HttpRequest as Request, HttpResponse, OperationSchema, RequestSigner, StaticOperationSchema} from '@smithy/types';
+import {scopeOf} from '../budgetMiddleware.js';
+import type {RequestBudget} from '../requestBudget.js';
+
+/**
+ * A shard reader's two calls, GetShardIterator and GetRecords, sent through the client's own protocol
+ * (its serializer, its GetRecords parser, its error reader: aws/kinesisProtocol.ts), signer and HTTP
+ * handler, without its middleware stack. A tail of thousands of shards is thousands of calls a second,
+ * mostly empty; the stack (its endpoint rules, user agent, retry and checksum steps, each an async turn)
+ * was over half of each call's CPU: 715 µs a call through the SDK, against 280 through its signer and
+ * handler alone (bench/callCost.ts). The reader retries on its own schedule (shardReader.ts), so the
+ * SDK's retries are not missed; the request budget is taken here as its middleware would
+ * (budgetMiddleware.ts). A client the connection did not make (connect.ts) is sent to as usual.
+ */
+export interface ShardCalls {
+	getShardIterator(input: GetShardIteratorCommandInput, signal: AbortSignal): Promise<GetShardIteratorCommandOutput>;
+	getRecords(input: GetRecordsCommandInput, signal: AbortSignal): Promise<GetRecordsCommandOutput>;
+}
+
+interface Direct {
+	readonly budget: RequestBudget;
+	readonly isThrottle: (error: unknown) => boolean;
+	/** The endpoint every call goes to: the connection's, or AWS's regional one (worked out on the first call). */
+	readonly endpoint: () => string;
+}
+
+const directs = new WeakMap<KinesisClient, Direct>();
+const callers = new WeakMap<KinesisClient, ShardCalls>();
+
+/** Lets the shard readers on `client` send their calls directly (connect.ts, for the connection's Kinesis client). */
+export function sendShardCallsDirectly(client: KinesisClient, direct: Direct): void {
+	directs.set(client, direct);
+	callers.delete(client);
+}
+
+/** The client's shard calls: direct for a connection's client, through `send` for any other. */
+export function shardCallsOf(client: KinesisClient): ShardCalls {
+	let calls = callers.get(client);
+	if (!calls) {
+		const direct = directs.get(client);
+		calls = direct ? directCalls(client, direct) : sdkCalls(client);
+		callers.set(client, calls);
+	}
+	return calls;
+}
+
+function sdkCalls(client: KinesisClient): ShardCalls {
+	return {
+		getShardIterator: (input, signal) => client.send(new GetShardIteratorCommand(input), {abortSignal: signal}),
+		getRecords: (input, signal) => client.send(new GetRecordsCommand(input), {abortSignal: signal}),
+	};
+}
+
+/** What a direct call reads of the client's resolved config (present on every client the SDK makes). */
+interface ResolvedConfig {
+	readonly protocol: {
+		serializeRequest(schema: OperationSchema, input: unknown, context: object): Promise<Request>;
+		deserializeResponse<Output>(schema: OperationSchema, context: object, response: HttpResponse): Promise<Output>;
+	};
+	readonly requestHandler: {handle(request: Request, options: {abortSignal: AbortSignal}): Promise<{response: HttpResponse}>};
+	readonly signer: () => Promise<RequestSigner>;
+	readonly region: () => Promise<string>;
+	readonly systemClockOffset: number;
+	readonly signingName?: string;
+}
+
+function directCalls(client: KinesisClient, direct: Direct): ShardCalls {
+	const config = client.config as unknown as ResolvedConfig;
+	let endpoint: Promise<{url: URL}> | undefined;
+	// What the protocol reads of its context: the config's serde functions and the endpoint. Made once;
+	// the SDK spreads the whole config into a new context for every call.
+	const context = {...client.config, endpoint: () => (endpoint ??= Promise.resolve().then(() => ({url: new URL(direct.endpoint())})))};
+	const send = async <Output>(operation: string, schema: StaticOperationSchema, input: object, signal: AbortSignal): Promise<Output> => {
+		const scope = scopeOf(input);
+		await direct.budget.take(operation, scope, signal);
+		const shape = operationSchema(schema);
+		const request = await config.protocol.serializeRequest(shape, input, context);
+		// As the SDK's host-header and content-length middleware: the host is signed, and a body of known length is not sent chunked.
+		request.headers.host = request.port === undefined ? request.hostname : `${request.hostname}:${request.port}`;
+		if (typeof request.body === 'string') request.headers['content-length'] = String(Buffer.byteLength(request.body));
+		const signer = await config.signer();
+		const signed = (await signer.sign(request, {
+			signingDate: new Date(Date.now() + config.systemClockOffset),
+			signingRegion: await config.region(),
+			signingService: config.signingName ?? 'kinesis',
+		})) as Request;
+		try {
+			const {response} = await config.requestHandler.handle(signed, {abortSignal: signal});
+			return await config.protocol.deserializeResponse<Output>(shape, context, response);
+		} catch (error) {
+			if (direct.isThrottle(error)) direct.budget.throttled(operation, scope);
+			throw error;
+		}
+	};
+	return {
+		getShardIterator: (input, signal) => send('GetShardIterator', GetShardIterator$, input, signal),
+		getRecords: (input, signal) => send('GetRecords', GetRecords$, input, signal),
+	};
+}
+
+/** An operation's schema as the protocol takes it (@smithy/core's schema middleware makes the same from the static one). */
+const shapes = new WeakMap<StaticOperationSchema, OperationSchema>();
+function operationSchema(schema: StaticOperationSchema): OperationSchema {
+	let shape = shapes.get(schema);
+	if (!shape) {
+		const [, namespace, name, traits, input, output] = schema;
+		shape = {name, namespace, traits, input, output} as OperationSchema;
+		shapes.set(schema, shape);
+	}
+	return shape;
+}

@@ -1,0 +1,151 @@
+import {
+	CreateStreamCommand,
+	GetRecordsCommand,
+	GetShardIteratorCommand,
+	KinesisClient,
+	PutRecordsCommand,
+	type GetShardIteratorCommandInput,
+} from '@aws-sdk/client-kinesis';
+import {NodeHttpHandler} from '@smithy/node-http-handler';
+import {afterEach, describe, expect, it} from 'vitest';
+import {shardCallsOf} from '../../../source/console/aws/directReads.js';
+import {connect, type Connection} from '../../../source/console/connect.js';
+import type {EngineOptions} from '../../../source/engine/index.js';
+import {startEngine} from '../../helpers/engine.js';
+import {isolateAwsEnvironment, SECRETS, useEnvCredentials} from '../awsEnv.js';
+
+/**
+ * A shard reader's calls sent straight through the connection's Kinesis client's protocol, signer and
+ * HTTP handler (aws/directReads.ts), against an engine that checks every signature: the same answers and
+ * the same errors as the SDK's `send`, paced by the request budget, ended by the caller's signal and by
+ * the connection's close.
+ */
+
+isolateAwsEnvironment();
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const STREAM = 'direct';
+const auth = {accessKeyId: SECRETS.envKeyId, secretAccessKey: SECRETS.envSecret};
+
+async function setUp(engineOptions: EngineOptions = {}, quotaShare?: number): Promise<{connection: Connection; sdk: KinesisClient}> {
+	const engine = await startEngine({auth, ...engineOptions});
+	cleanups.push(() => engine.close());
+	useEnvCredentials();
+	const connection = await connect({endpointUrl: engine.url, region: 'us-east-1', ...(quotaShare === undefined ? {} : {quotaShare})});
+	cleanups.push(() => connection.close());
+	const sdk = new KinesisClient({
+		endpoint: engine.url,
+		region: 'us-east-1',
+		credentials: auth,
+		maxAttempts: 1,
+		requestHandler: new NodeHttpHandler({}),
+	});
+	cleanups.push(() => sdk.destroy());
+	await sdk.send(new CreateStreamCommand({StreamName: STREAM, ShardCount: 1}));
+	return {connection, sdk};
+}
+
+const iteratorInput: GetShardIteratorCommandInput = {
+	StreamName: STREAM,
+	ShardId: 'shardId-000000000000',
+	ShardIteratorType: 'TRIM_HORIZON',
+};
+
+/** What an error says, as the console's classification and failures read it. */
+const facts = (error: unknown) => {
+	const {name, message, $fault, $metadata} = error as {name: string; message: string; $fault: string; $metadata: {httpStatusCode: number}};
+	return {name, message, $fault, status: $metadata.httpStatusCode, type: (error as object).constructor.name};
+};
+
+describe('a shard reader’s direct calls', () => {
+	it('answer as the SDK does, signed as the engine checks', async () => {
+		const {connection, sdk} = await setUp();
+		const written = await sdk.send(
+			new PutRecordsCommand({
+				StreamName: STREAM,
+				Records: [
+					{PartitionKey: 'a', Data: Buffer.from('one')},
+					{PartitionKey: 'b', Data: Buffer.from([0, 255, 1])},
+				],
+			}),
+		);
+		const calls = shardCallsOf(connection.kinesis);
+		const signal = new AbortController().signal;
+		const direct = await calls.getShardIterator(iteratorInput, signal);
+		expect(direct.ShardIterator).toMatch(/\S{20}/);
+		expect(direct.$metadata.httpStatusCode).toBe(200);
+		const page = await calls.getRecords({ShardIterator: direct.ShardIterator, Limit: 10}, signal);
+		const viaSdk = await sdk.send(new GetRecordsCommand({ShardIterator: direct.ShardIterator, Limit: 10}));
+		expect(page.Records).toEqual(viaSdk.Records);
+		expect(page.Records?.map((record) => record.SequenceNumber)).toEqual(written.Records?.map((record) => record.SequenceNumber));
+		expect(page.Records?.map((record) => [...(record.Data ?? [])])).toEqual([[...Buffer.from('one')], [0, 255, 1]]);
+		expect(page.NextShardIterator).toEqual(expect.any(String));
+		expect(page.MillisBehindLatest).toBe(0);
+	});
+
+	it('fail with the SDK’s own errors', async () => {
+		const {connection, sdk} = await setUp();
+		const calls = shardCallsOf(connection.kinesis);
+		const signal = new AbortController().signal;
+		const cases: Array<{direct: () => Promise<unknown>; sdk: () => Promise<unknown>}> = [
+			{
+				direct: () => calls.getShardIterator({...iteratorInput, StreamName: 'missing'}, signal),
+				sdk: () => sdk.send(new GetShardIteratorCommand({...iteratorInput, StreamName: 'missing'})),
+			},
+			{
+				direct: () => calls.getShardIterator({...iteratorInput, ShardId: 'shardId-000000000009'}, signal),
+				sdk: () => sdk.send(new GetShardIteratorCommand({...iteratorInput, ShardId: 'shardId-000000000009'})),
+			},
+			{
+				direct: () => calls.getRecords({ShardIterator: 'not-an-iterator'}, signal),
+				sdk: () => sdk.send(new GetRecordsCommand({ShardIterator: 'not-an-iterator'})),
+			},
+		];
+		for (const each of cases) {
+			const direct = await each.direct().catch((error: unknown) => error);
+			const viaSdk = await each.sdk().catch((error: unknown) => error);
+			expect(viaSdk).toBeInstanceOf(Error);
+			expect(facts(direct)).toEqual(facts(viaSdk));
+		}
+	});
+
+	it('wait for the request budget’s share of GetShardIterator on a shard', async () => {
+		// A fifth of AWS's 5 a second on a shard: one a second.
+		const {connection} = await setUp({}, 0.2);
+		const calls = shardCallsOf(connection.kinesis);
+		const signal = new AbortController().signal;
+		const started = Date.now();
+		await Promise.all(Array.from({length: 3}, () => calls.getShardIterator(iteratorInput, signal)));
+		expect(Date.now() - started).toBeGreaterThanOrEqual(1_800);
+	});
+
+	it('end with the caller’s signal and with the connection', async () => {
+		const {connection} = await setUp();
+		const calls = shardCallsOf(connection.kinesis);
+		const controller = new AbortController();
+		controller.abort();
+		await expect(calls.getShardIterator(iteratorInput, controller.signal)).rejects.toMatchObject({name: 'AbortError'});
+		const pending = calls.getShardIterator(iteratorInput, new AbortController().signal);
+		await connection.close();
+		await expect(pending).rejects.toMatchObject({name: 'AbortError'});
+		await expect(calls.getShardIterator(iteratorInput, new AbortController().signal)).rejects.toMatchObject({name: 'AbortError'});
+	});
+
+	it('go through `send` for a client the connection did not make', async () => {
+		const {sdk} = await setUp();
+		const seen: string[] = [];
+		sdk.middlewareStack.add(
+			(next, context) => (args) => {
+				seen.push(context.commandName ?? '');
+				return next(args);
+			},
+			{step: 'initialize'},
+		);
+		const iterator = await shardCallsOf(sdk).getShardIterator(iteratorInput, new AbortController().signal);
+		await shardCallsOf(sdk).getRecords({ShardIterator: iterator.ShardIterator}, new AbortController().signal);
+		expect(seen).toEqual(['GetShardIteratorCommand', 'GetRecordsCommand']);
+	});
+});
