@@ -31,8 +31,10 @@ export function connectionSignal(): AbortController {
 
 /**
  * Runs a call with a signal that aborts when the caller's does or when the connection closes. The
- * listener on the connection's signal is removed when the call settles: that signal lives as long as
- * the process, and a tail makes hundreds of calls a second.
+ * caller's signal is linked to the connection's once (AbortSignal.any, which holds neither alive) and
+ * the link kept while the caller's signal lives: a tail's thousands of readers share one signal, and
+ * each of its hundreds of calls a second would otherwise add and remove two listeners, one of them on
+ * a signal that lives as long as the process.
  */
 async function untilClosed<O extends {abortSignal?: unknown}, R>(
 	closed: AbortSignal,
@@ -44,18 +46,21 @@ async function untilClosed<O extends {abortSignal?: unknown}, R>(
 	// The SDK hands on the signal the caller gave send(), or the call's signal was kept (aws/callSignals.ts):
 	// the console gives only the platform's AbortSignal.
 	const own = options.abortSignal instanceof AbortSignal ? options.abortSignal : requestSignal(request);
-	const controller = new AbortController();
-	// With the reason given, no DOMException (and its stack) is made per call: a quit aborts thousands at once.
-	const abort = () => controller.abort(own?.aborted ? own.reason : closed.reason);
-	closed.addEventListener('abort', abort, {once: true});
-	own?.addEventListener('abort', abort, {once: true});
-	if (own?.aborted) abort();
-	try {
-		return await handle({...options, abortSignal: controller.signal});
-	} finally {
-		closed.removeEventListener('abort', abort);
-		own?.removeEventListener('abort', abort);
+	return handle({...options, abortSignal: own ? linkedSignal(own, closed) : closed});
+}
+
+const links = new WeakMap<AbortSignal, AbortSignal>();
+
+/** A signal that aborts when either does, with the reason of the first (the caller's when both are). */
+function linkedSignal(own: AbortSignal, closed: AbortSignal): AbortSignal {
+	let linked = links.get(own);
+	if (!linked) {
+		linked = AbortSignal.any([own, closed]);
+		// Every call in flight on it listens: thousands in a big tail, past Node's warning at 10.
+		setMaxListeners(0, linked);
+		links.set(own, linked);
 	}
+	return linked;
 }
 
 /** Sockets per endpoint, as the AWS CLI's default. */
