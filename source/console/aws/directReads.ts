@@ -1,3 +1,4 @@
+import {Readable} from 'node:stream';
 import {
 	GetRecords$,
 	GetRecordsCommand,
@@ -73,6 +74,7 @@ interface ResolvedConfig {
 	readonly region: () => Promise<string>;
 	readonly systemClockOffset: number;
 	readonly signingName?: string;
+	readonly streamCollector: (body: unknown) => Promise<Uint8Array>;
 }
 
 function directCalls(client: KinesisClient, direct: Direct): ShardCalls {
@@ -80,7 +82,11 @@ function directCalls(client: KinesisClient, direct: Direct): ShardCalls {
 	let endpoint: Promise<{url: URL}> | undefined;
 	// What the protocol reads of its context: the config's serde functions and the endpoint. Made once;
 	// the SDK spreads the whole config into a new context for every call.
-	const context = {...client.config, endpoint: () => (endpoint ??= Promise.resolve().then(() => ({url: new URL(direct.endpoint())})))};
+	const context = {
+		...client.config,
+		endpoint: () => (endpoint ??= Promise.resolve().then(() => ({url: new URL(direct.endpoint())}))),
+		streamCollector: collectorFor(config.streamCollector),
+	};
 	const send = async <Output>(operation: string, schema: StaticOperationSchema, input: object, signal: AbortSignal): Promise<Output> => {
 		const scope = scopeOf(input);
 		await direct.budget.take(operation, scope, signal);
@@ -106,6 +112,22 @@ function directCalls(client: KinesisClient, direct: Direct): ShardCalls {
 	return {
 		getShardIterator: (input, signal) => send('GetShardIterator', GetShardIterator$, input, signal),
 		getRecords: (input, signal) => send('GetRecords', GetRecords$, input, signal),
+	};
+}
+
+/**
+ * An answer's body in one piece: a Node stream read as it comes, not piped into a Writable as the SDK's
+ * collector does for every call; any other body by the SDK's own.
+ */
+function collectorFor(sdkCollector: (body: unknown) => Promise<Uint8Array>): (body: unknown) => Promise<Uint8Array> {
+	return (body) => {
+		if (!(body instanceof Readable)) return sdkCollector(body);
+		return new Promise((resolve, reject) => {
+			const chunks: Buffer[] = [];
+			body.on('data', (chunk: Buffer) => chunks.push(chunk));
+			body.once('error', reject);
+			body.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+		});
 	};
 }
 
