@@ -54,8 +54,9 @@ const help = `
 ${connectionHelp}
 
   Polling
-    Every shard is read from one pool: at most ${DEFAULT_CONCURRENCY} calls in flight and ${DEFAULT_CALL_RATE} a second in all (after a
-    burst of ${formatCount(DEFAULT_BURST)} at the start), shards taking turns by when each is due. A shard behind or
+    Every shard is read from one pool: at most ${DEFAULT_CONCURRENCY} calls in flight, shards taking turns by when each
+    is due. Each shard's iterator and first read go as fast as that allows; later polls, ${DEFAULT_CALL_RATE} a second
+    in all (after a burst of ${formatCount(DEFAULT_BURST)}). A shard behind or
     returning records is polled again soon, within --calls-per-second; one that returns nothing is
     polled less and less often, at least every ${IDLE_POLL_MAX_MS / 1000} s while the pool has room (up to ${(DEFAULT_CALL_RATE * IDLE_POLL_MAX_MS) / 1000} idle shards):
     a record on a quiet shard shows up to ${IDLE_POLL_MAX_MS / 1000} s later than on a busy one. Past that, quiet shards

@@ -42,6 +42,22 @@ describe('PollScheduler', () => {
 		expect(order).toEqual(['new-1', 'again-1', 'new-2', 'again-2', 'new-3']);
 	});
 
+	it('paces the turns of readers already reading at its rate, and not first turns', async () => {
+		const scheduler = new PollScheduler({ratePerSecond: 10, burst: 1});
+		const started = Date.now();
+		const take = async (key: string, first: boolean) => {
+			const release = await scheduler.turn({key, notBeforeMs: 0, perSecond: 0, first});
+			release?.();
+			return Date.now() - started;
+		};
+		// The start of a tail of 40 shards, and 6 polls of shards already reading.
+		const firsts = Array.from({length: 40}, (_, n) => take(`new-${n}`, true));
+		const returning = Array.from({length: 6}, (_, n) => take(`again-${n}`, false));
+		expect(Math.max(...(await Promise.all(firsts)))).toBeLessThan(300);
+		// One from the burst, then one every 100 ms.
+		expect(Math.max(...(await Promise.all(returning)))).toBeGreaterThanOrEqual(450);
+	});
+
 	it('lets no shard call more than its budget in any window, whoever asks for it', async () => {
 		const scheduler = new PollScheduler();
 		const sent: number[] = [];

@@ -8,9 +8,11 @@
  *     and the turns of readers already reading wait in two queues served in alternation while both have
  *     calls due, so that the start of a big tail (thousands of first turns, all due at once) does not hold
  *     back the second look at the shards already started, which is where the first records are found;
- *   - makes at most `ratePerSecond` calls a second in all once a burst of `burst` is spent (the start of a
- *     big tail: an iterator and a first read per shard), so that reading costs a bounded share of a core
- *     however many shards: past ratePerSecond × the idle bound shards, each idle shard is polled in turn;
+ *   - makes at most `ratePerSecond` polls a second in all once a burst of `burst` is spent, so that reading
+ *     costs a bounded share of a core however many shards: past ratePerSecond × the idle bound shards,
+ *     each idle shard is polled in turn. First turns (a reader's iterator and first read) are outside that
+ *     rate: the start of a tail reads every shard once as fast as the pool and the machine allow, a cost
+ *     paid once per shard, and it is the start that says whether every shard is being read;
  *   - makes at most `perSecond` GetRecords on a shard in any window of `WINDOW_MS`, whichever reader of
  *     this process asks (a tail and the dashboard's live figures share a shard's budget). AWS allows 5 a
  *     second per shard, shared by every consumer of the stream; the window is a little over a second
@@ -112,7 +114,7 @@ export class PollScheduler {
 		const now = this.now();
 		this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledMs) * this.ratePerSecond) / 1000);
 		this.refilledMs = now;
-		while (this.inFlight < this.concurrency && this.tokens >= 1) {
+		while (this.inFlight < this.concurrency) {
 			const heap = this.nextQueue(now);
 			if (!heap) break;
 			const next = pop(heap) as Waiter;
@@ -129,12 +131,12 @@ export class PollScheduler {
 		this.arm();
 	}
 
-	/** The queue whose head is due now: the other one than last time when both are. */
+	/** The queue whose head is due now (the returning turns' only while the rate allows): the other one than last time when both are. */
 	private nextQueue(now: number): Waiter[] | undefined {
 		const fresh = head(this.fresh);
 		const returning = head(this.returning);
 		const freshDue = fresh !== undefined && fresh.dueMs <= now;
-		const returningDue = returning !== undefined && returning.dueMs <= now;
+		const returningDue = returning !== undefined && returning.dueMs <= now && this.tokens >= 1;
 		if (freshDue && returningDue) return this.lastFresh ? this.returning : this.fresh;
 		return freshDue ? this.fresh : returningDue ? this.returning : undefined;
 	}
@@ -149,7 +151,7 @@ export class PollScheduler {
 			if (++this.grants % SWEEP_EVERY === 0) this.sweep(now);
 		}
 		this.inFlight++;
-		this.tokens--;
+		if (waiter.first !== true) this.tokens--;
 		waiter.done?.();
 		let released = false;
 		waiter.resolve(() => {
@@ -160,11 +162,14 @@ export class PollScheduler {
 		});
 	}
 
-	/** One timer, for the earliest waiter due later (or the next call the rate allows), while there is room in the pool. */
+	/** One timer, for the earliest waiter due later (a returning one no sooner than the rate allows), while there is room in the pool. */
 	private arm(): void {
-		const nextMs = Math.min(head(this.fresh)?.dueMs ?? Number.POSITIVE_INFINITY, head(this.returning)?.dueMs ?? Number.POSITIVE_INFINITY);
 		const tokenMs = this.tokens >= 1 ? 0 : this.refilledMs + ((1 - this.tokens) * 1000) / this.ratePerSecond;
-		const due = this.inFlight < this.concurrency ? Math.max(nextMs, tokenMs) : Number.POSITIVE_INFINITY;
+		const nextMs = Math.min(
+			head(this.fresh)?.dueMs ?? Number.POSITIVE_INFINITY,
+			Math.max(head(this.returning)?.dueMs ?? Number.POSITIVE_INFINITY, tokenMs),
+		);
+		const due = this.inFlight < this.concurrency ? nextMs : Number.POSITIVE_INFINITY;
 		if (due === this.timerDueMs) return;
 		if (this.timer) clearTimeout(this.timer);
 		this.timer = undefined;
@@ -189,9 +194,9 @@ export class PollScheduler {
 export interface PollSchedulerOptions {
 	/** Calls in flight at most. Default DEFAULT_CONCURRENCY. */
 	readonly concurrency?: number;
-	/** Calls a second at most once the burst is spent. Default DEFAULT_CALL_RATE. */
+	/** Calls a second at most once the burst is spent, first turns aside. Default DEFAULT_CALL_RATE. */
 	readonly ratePerSecond?: number;
-	/** Calls that may go faster than the rate, e.g. at the start. Default DEFAULT_BURST. */
+	/** Calls that may go faster than the rate. Default DEFAULT_BURST. */
 	readonly burst?: number;
 	readonly now?: () => number;
 }
@@ -202,7 +207,10 @@ export interface TurnRequest {
 	readonly notBeforeMs: number;
 	/** GetRecords calls on the shard in any window of WINDOW_MS at most; 0 for a call outside that budget (GetShardIterator). */
 	readonly perSecond: number;
-	/** The reader's first turn: served in alternation with the turns of readers already reading. */
+	/**
+	 * One of the reader's first turns (its iterator and its first read): served in alternation with the
+	 * turns of readers already reading, and outside the call rate.
+	 */
 	readonly first?: boolean;
 	readonly signal?: AbortSignal;
 }
@@ -215,13 +223,14 @@ export interface TurnRequest {
 export const DEFAULT_CONCURRENCY = 48;
 
 /**
- * Calls a second across every reader on a client once the burst is spent: each costs the console about
- * a millisecond of CPU (the SDK's signing and parsing), so this keeps a tail of any size near a third of a core.
+ * Polls a second across every reader on a client once the burst is spent (first turns aside): each
+ * costs the console about half a millisecond of CPU with the engine's (bench/scale.ts), so this keeps the
+ * polling of a tail of any size under a third of a core.
  */
 export const DEFAULT_CALL_RATE = 300;
 
-/** Enough for the start of a tail of 2,000 shards (an iterator and a first read each) at full speed. */
-export const DEFAULT_BURST = 4_000;
+/** A second's polls at the rate. */
+export const DEFAULT_BURST = 300;
 
 /** A second, and a margin for calls that reach the service closer together than they were sent. */
 export const WINDOW_MS = 1_100;

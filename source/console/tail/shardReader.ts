@@ -71,8 +71,8 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 	let iterator: string | undefined;
 	let dueMs = now();
 	let lastCallMs = Number.NEGATIVE_INFINITY;
-	// Whether the reader has had a turn: its first is served in alternation with the others' (pollScheduler.ts).
-	let started = false;
+	// Whether the reader has had its first read's turn: its turns until then are first turns (pollScheduler.ts).
+	let polled = false;
 	// How long to wait after an empty answer: doubled by each one, halved by each answer with records.
 	let idleMs = minIntervalMs;
 	let caughtUp = false;
@@ -103,11 +103,11 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 			key,
 			notBeforeMs: renewing ? dueMs : Math.max(dueMs, lastCallMs + minIntervalMs),
 			perSecond: renewing ? 0 : perSecond,
-			first: !started,
+			first: !polled,
 			signal,
 		});
 		if (!release) break;
-		started = true;
+		if (!renewing) polled = true;
 		let page: GetRecordsCommandOutput;
 		try {
 			if (renewing) {
