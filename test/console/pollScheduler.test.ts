@@ -26,33 +26,41 @@ describe('PollScheduler', () => {
 		expect(order).toEqual(['a', 'b', 'e', 'd', 'c']);
 	});
 
-	it("serves readers' first turns and the turns of readers already reading in alternation while both are due", async () => {
+	it("serves readers' iterators, their first reads and the polls of readers already reading in turn while more than one is due", async () => {
 		const scheduler = new PollScheduler({concurrency: 1});
 		const held = await scheduler.turn({key: 'held', notBeforeMs: 0, perSecond: 0});
 		const order: string[] = [];
-		const call = async (key: string, first: boolean) => {
-			const release = await scheduler.turn({key, notBeforeMs: 0, perSecond: 0, first});
+		const call = async (key: string, phase?: 'start' | 'first read') => {
+			const release = await scheduler.turn({key, notBeforeMs: 0, perSecond: 0, ...(phase ? {phase} : {})});
 			order.push(key);
 			release?.();
 		};
-		// The start of a big tail: first turns asked before the second looks at shards already read.
-		const calls = [call('new-1', true), call('new-2', true), call('new-3', true), call('again-1', false), call('again-2', false)];
+		// The start of a big tail: iterators asked before the first reads and the next looks at shards already started.
+		const calls = [
+			call('new-1', 'start'),
+			call('new-2', 'start'),
+			call('new-3', 'start'),
+			call('read-1', 'first read'),
+			call('read-2', 'first read'),
+			call('again-1'),
+			call('again-2'),
+		];
 		held?.();
 		await Promise.all(calls);
-		expect(order).toEqual(['new-1', 'again-1', 'new-2', 'again-2', 'new-3']);
+		expect(order).toEqual(['new-1', 'read-1', 'again-1', 'new-2', 'read-2', 'again-2', 'new-3']);
 	});
 
-	it('paces the turns of readers already reading at its rate, and not first turns', async () => {
+	it('paces the polls of readers already reading at its rate, and not their iterators and first reads', async () => {
 		const scheduler = new PollScheduler({ratePerSecond: 10, burst: 1});
 		const started = Date.now();
-		const take = async (key: string, first: boolean) => {
-			const release = await scheduler.turn({key, notBeforeMs: 0, perSecond: 0, first});
+		const take = async (key: string, phase?: 'start' | 'first read') => {
+			const release = await scheduler.turn({key, notBeforeMs: 0, perSecond: 0, ...(phase ? {phase} : {})});
 			release?.();
 			return Date.now() - started;
 		};
 		// The start of a tail of 40 shards, and 6 polls of shards already reading.
-		const firsts = Array.from({length: 40}, (_, n) => take(`new-${n}`, true));
-		const returning = Array.from({length: 6}, (_, n) => take(`again-${n}`, false));
+		const firsts = Array.from({length: 40}, (_, n) => take(`new-${n}`, n % 2 === 0 ? 'start' : 'first read'));
+		const returning = Array.from({length: 6}, (_, n) => take(`again-${n}`));
 		expect(Math.max(...(await Promise.all(firsts)))).toBeLessThan(300);
 		// One from the burst, then one every 100 ms.
 		expect(Math.max(...(await Promise.all(returning)))).toBeGreaterThanOrEqual(450);

@@ -4,26 +4,26 @@
  *   - keeps at most `concurrency` calls in flight, fewer than the HTTP agent's sockets (connect.ts), so a
  *     call never waits in the agent's queue, where its socket timeout would run out before it is sent;
  *   - serves the shards by deadline (earliest due first, then first asked): none starves, and when more
- *     calls are due than the pool can make, every shard is late by the same little; a reader's first turn
- *     and the turns of readers already reading wait in two queues served in alternation while both have
- *     calls due, so that the start of a big tail (thousands of first turns, all due at once) does not hold
- *     back the second look at the shards already started, which is where the first records are found;
+ *     calls are due than the pool can make, every shard is late by the same little; readers' iterators,
+ *     their first reads and the polls of readers already reading wait in three queues served in turn
+ *     while more than one has calls due, so that the start of a big tail (thousands of iterators, all
+ *     due at once) holds back neither the first reads of the shards already started nor their next
+ *     looks, which is where the first records are found;
  *   - makes at most `ratePerSecond` polls a second in all once a burst of `burst` is spent, so that reading
  *     costs a bounded share of a core however many shards: past ratePerSecond × the idle bound shards,
- *     each idle shard is polled in turn. First turns (a reader's iterator and first read) are outside that
- *     rate: the start of a tail reads every shard once as fast as the pool and the machine allow, a cost
- *     paid once per shard, and it is the start that says whether every shard is being read;
+ *     each idle shard is polled in turn. A reader's iterator and first read are outside that rate: the
+ *     start of a tail reads every shard once as fast as the pool and the machine allow, a cost paid once
+ *     per shard, and it is the start that says whether every shard is being read;
  *   - makes at most `perSecond` GetRecords on a shard in any window of `WINDOW_MS`, whichever reader of
  *     this process asks (a tail and the dashboard's live figures share a shard's budget). AWS allows 5 a
  *     second per shard, shared by every consumer of the stream; the window is a little over a second
  *     so that the calls still fit a second as the service counts them on arrival.
  */
 export class PollScheduler {
-	/** First turns of readers (an iterator and a first read), and the turns of readers already reading. */
-	private readonly fresh: Waiter[] = [];
-	private readonly returning: Waiter[] = [];
-	/** Which queue the last turn went to, while both had calls due. */
-	private lastFresh = false;
+	/** Readers' iterators, their first reads, and the polls of readers already reading (the only ones paced by the rate). */
+	private readonly queues: Record<Phase, Waiter[]> = {start: [], 'first read': [], poll: []};
+	/** The queue the last turn went to. */
+	private last = 0;
 	/** When the last GetRecords calls on each shard (`stream/shardId`) were sent, oldest first. */
 	private readonly sent = new Map<string, number[]>();
 	private readonly watched = new WeakMap<AbortSignal, Set<Waiter>>();
@@ -62,7 +62,7 @@ export class PollScheduler {
 			const waiter: Waiter = {...request, dueMs: 0, sequence: this.sequence++, resolve, cancelled: false};
 			waiter.dueMs = this.dueOf(waiter);
 			if (signal) this.watch(signal, waiter);
-			push(waiter.first === true ? this.fresh : this.returning, waiter);
+			push(this.queues[waiter.phase ?? 'poll'], waiter);
 			this.pump();
 		});
 	}
@@ -125,20 +125,21 @@ export class PollScheduler {
 				push(heap, next);
 				continue;
 			}
-			this.lastFresh = heap === this.fresh;
+			this.last = PHASES.findIndex((phase) => this.queues[phase] === heap);
 			this.grant(next, now);
 		}
 		this.arm();
 	}
 
-	/** The queue whose head is due now (the returning turns' only while the rate allows): the other one than last time when both are. */
+	/** The next queue after the last one served whose head is due now (the polls' only while the rate allows). */
 	private nextQueue(now: number): Waiter[] | undefined {
-		const fresh = head(this.fresh);
-		const returning = head(this.returning);
-		const freshDue = fresh !== undefined && fresh.dueMs <= now;
-		const returningDue = returning !== undefined && returning.dueMs <= now && this.tokens >= 1;
-		if (freshDue && returningDue) return this.lastFresh ? this.returning : this.fresh;
-		return freshDue ? this.fresh : returningDue ? this.returning : undefined;
+		for (let step = 1; step <= PHASES.length; step++) {
+			const phase = PHASES[(this.last + step) % PHASES.length] as Phase;
+			const queue = this.queues[phase];
+			const first = head(queue);
+			if (first !== undefined && first.dueMs <= now && (phase !== 'poll' || this.tokens >= 1)) return queue;
+		}
+		return undefined;
 	}
 
 	private grant(waiter: Waiter, now: number): void {
@@ -151,7 +152,7 @@ export class PollScheduler {
 			if (++this.grants % SWEEP_EVERY === 0) this.sweep(now);
 		}
 		this.inFlight++;
-		if (waiter.first !== true) this.tokens--;
+		if (waiter.phase === undefined) this.tokens--;
 		waiter.done?.();
 		let released = false;
 		waiter.resolve(() => {
@@ -162,12 +163,13 @@ export class PollScheduler {
 		});
 	}
 
-	/** One timer, for the earliest waiter due later (a returning one no sooner than the rate allows), while there is room in the pool. */
+	/** One timer, for the earliest waiter due later (a poll no sooner than the rate allows), while there is room in the pool. */
 	private arm(): void {
 		const tokenMs = this.tokens >= 1 ? 0 : this.refilledMs + ((1 - this.tokens) * 1000) / this.ratePerSecond;
 		const nextMs = Math.min(
-			head(this.fresh)?.dueMs ?? Number.POSITIVE_INFINITY,
-			Math.max(head(this.returning)?.dueMs ?? Number.POSITIVE_INFINITY, tokenMs),
+			head(this.queues.start)?.dueMs ?? Number.POSITIVE_INFINITY,
+			head(this.queues['first read'])?.dueMs ?? Number.POSITIVE_INFINITY,
+			Math.max(head(this.queues.poll)?.dueMs ?? Number.POSITIVE_INFINITY, tokenMs),
 		);
 		const due = this.inFlight < this.concurrency ? nextMs : Number.POSITIVE_INFINITY;
 		if (due === this.timerDueMs) return;
@@ -194,7 +196,7 @@ export class PollScheduler {
 export interface PollSchedulerOptions {
 	/** Calls in flight at most. Default DEFAULT_CONCURRENCY. */
 	readonly concurrency?: number;
-	/** Calls a second at most once the burst is spent, first turns aside. Default DEFAULT_CALL_RATE. */
+	/** Polls a second at most once the burst is spent (iterators and first reads aside). Default DEFAULT_CALL_RATE. */
 	readonly ratePerSecond?: number;
 	/** Calls that may go faster than the rate. Default DEFAULT_BURST. */
 	readonly burst?: number;
@@ -207,11 +209,8 @@ export interface TurnRequest {
 	readonly notBeforeMs: number;
 	/** GetRecords calls on the shard in any window of WINDOW_MS at most; 0 for a call outside that budget (GetShardIterator). */
 	readonly perSecond: number;
-	/**
-	 * One of the reader's first turns (its iterator and its first read): served in alternation with the
-	 * turns of readers already reading, and outside the call rate.
-	 */
-	readonly first?: boolean;
+	/** A reader's first turn (its iterator) or its first read, outside the call rate; a poll when absent. */
+	readonly phase?: Exclude<Phase, 'poll'>;
 	readonly signal?: AbortSignal;
 }
 
@@ -222,8 +221,12 @@ export interface TurnRequest {
  */
 export const DEFAULT_CONCURRENCY = 48;
 
+/** The queues, in the order they take turns. */
+type Phase = 'start' | 'first read' | 'poll';
+const PHASES: readonly Phase[] = ['start', 'first read', 'poll'];
+
 /**
- * Polls a second across every reader on a client once the burst is spent (first turns aside): each
+ * Polls a second across every reader on a client once the burst is spent (iterators and first reads aside): each
  * costs the console about half a millisecond of CPU with the engine's (bench/scale.ts), so this keeps the
  * polling of a tail of any size under a third of a core.
  */

@@ -71,7 +71,7 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 	let iterator: string | undefined;
 	let dueMs = now();
 	let lastCallMs = Number.NEGATIVE_INFINITY;
-	// Whether the reader has had its first read's turn: its turns until then are first turns (pollScheduler.ts).
+	// Whether the reader has had its first read's turn: its iterator and first read are outside the pool's rate (pollScheduler.ts).
 	let polled = false;
 	// How long to wait after an empty answer: doubled by each one, halved by each answer with records.
 	let idleMs = minIntervalMs;
@@ -103,7 +103,7 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 			key,
 			notBeforeMs: renewing ? dueMs : Math.max(dueMs, lastCallMs + minIntervalMs),
 			perSecond: renewing ? 0 : perSecond,
-			first: !polled,
+			...(polled ? {} : {phase: renewing ? 'start' : 'first read'}),
 			signal,
 		});
 		if (!release) break;
