@@ -122,6 +122,24 @@ describe('a shard reader’s direct calls', () => {
 		expect(Date.now() - started).toBeGreaterThanOrEqual(1_800);
 	});
 
+	it('tell the request budget when AWS throttles them', async () => {
+		// All of AWS's 5 GetShardIterator a second on a shard for the console, and the engine counting them.
+		const {connection} = await setUp({throughputLimits: true}, 1);
+		const calls = shardCallsOf(connection.kinesis);
+		const signal = new AbortController().signal;
+		expect(connection.budget.getSnapshot()).toEqual([]);
+		const outcomes = await Promise.all(
+			Array.from({length: 12}, () =>
+				calls.getShardIterator(iteratorInput, signal).then(
+					() => 'answered',
+					(error: unknown) => (error as Error).name,
+				),
+			),
+		);
+		expect(outcomes).toContain('ProvisionedThroughputExceededException');
+		expect(connection.budget.getSnapshot()).toEqual([expect.objectContaining({operation: 'GetShardIterator'})]);
+	});
+
 	it('end with the caller’s signal and with the connection', async () => {
 		const {connection} = await setUp();
 		const calls = shardCallsOf(connection.kinesis);
