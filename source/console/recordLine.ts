@@ -104,7 +104,16 @@ export function recordJsonLines(record: TailRecord, decoder: DecoderName, filter
 	return lines;
 }
 
-const safeJson = (value: unknown): string => terminalSafeJson(JSON.stringify(value));
+/**
+ * Text that JSON.stringify writes as it is between quotes and terminalSafeJson leaves alone: no quote,
+ * backslash, control (C0, DEL, C1), bidi override or surrogate (a lone one is escaped). Keys, sequence
+ * numbers and hex or text data mostly are: testing is cheaper than stringifying and escaping each.
+ */
+// eslint-disable-next-line no-control-regex -- the controls are what the test is for
+const PLAIN_JSON_TEXT = /^[^"\\\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ud800-\udfff]*$/;
+
+const safeJson = (value: unknown): string =>
+	typeof value === 'string' && PLAIN_JSON_TEXT.test(value) ? `"${value}"` : terminalSafeJson(JSON.stringify(value));
 
 // The records of one GetRecords answer mostly share an arrival millisecond: its ISO text is made once.
 let lastTime = {ms: Number.NaN, iso: ''};

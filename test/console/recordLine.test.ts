@@ -30,6 +30,9 @@ describe('record lines', () => {
 			]),
 		),
 		record('\u001b[2J\u009b31m control characters', 'key\u0000with nul'),
+		// What JSON.stringify or the terminal escapes leave alone or not: line separators, a bidi override, a lone surrogate, DEL.
+		record('text\u2028with a line separator and \u202eoverride', 'key\u2028\u202e\ud800\u007f'),
+		record(Uint8Array.of(0xed, 0xa0, 0x80), 'surrogate \ud83d\ude00 pair'),
 	];
 
 	it('writes each line as JSON.stringify would, field for field, in the same order, with terminal controls escaped', () => {
