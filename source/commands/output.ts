@@ -30,8 +30,28 @@ export function createOutput(options: {json?: boolean; stream?: NodeJS.WriteStre
 	const send = async (text: string) => {
 		if (text.length > 0 && !stream.write(text)) await once(stream, 'drain');
 	};
-	// One flat string per batch (join copies once; += would build a rope to flatten): a tail writes thousands of lines at once.
-	const jsonLines = (lines: readonly string[]) => send(lines.length === 0 ? '' : `${lines.join('\n')}\n`);
+	// A tail writes thousands of lines a batch: they go as UTF-8 straight into one buffer, reused once the
+	// stream is done with its last write, rather than joined into a string the stream copies to bytes again.
+	let scratch = Buffer.alloc(0);
+	let written: Promise<void> = Promise.resolve();
+	const jsonLines = async (lines: readonly string[]) => {
+		if (lines.length === 0) return;
+		// A UTF-16 code unit is at most 3 bytes of UTF-8.
+		let most = lines.length;
+		for (const line of lines) most += line.length * 3;
+		await written;
+		if (scratch.length < most) scratch = Buffer.allocUnsafe(most);
+		let length = 0;
+		for (const line of lines) {
+			length += scratch.write(line, length);
+			scratch[length++] = 0x0a;
+		}
+		let room = true;
+		written = new Promise((resolve) => {
+			room = stream.write(scratch.subarray(0, length), () => resolve());
+		});
+		if (!room) await once(stream, 'drain');
+	};
 	return {
 		json,
 		write(values, plain, toJson = JSON.stringify) {
