@@ -13,7 +13,10 @@ const MAX_DEFLATE_RATIO = 1032;
  * (`x^2`, `HKEY_…`), so a failed zlib inflate means "not compressed" rather than "broken".
  */
 export function detectCompression(bytes: Uint8Array): 'gzip' | 'zlib' | undefined {
-	const [first, second, third] = bytes;
+	// Indexed rather than destructured: destructuring walks a typed array with an iterator, for every record of a tail.
+	const first = bytes[0];
+	const second = bytes[1];
+	const third = bytes[2];
 	if (first === undefined || second === undefined) return undefined;
 	if (first === 0x1f && second === 0x8b && third === 8) return 'gzip';
 	const method = first & 0x0f;
