@@ -14,8 +14,8 @@ export interface Output {
 	readonly json: boolean;
 	/** Writes results, each as a JSON line (by `json`, JSON.stringify unless given) or as its plain text. */
 	write<T extends object>(values: readonly T[], plain: (value: T) => string, json?: (value: T) => string): Promise<void>;
-	/** Writes JSON lines already made and already terminal-safe (terminalSafeJson), one a string: JSON mode only (`tail` builds its lines as text). */
-	jsonLines(lines: readonly string[]): Promise<void>;
+	/** Writes JSON lines already made and already terminal-safe (terminalSafeJson), one a string: JSON mode only (`tail` builds its lines as text, one at a time). */
+	jsonLines(lines: Iterable<string>): Promise<void>;
 	/** Writes text as is (plain mode only). */
 	text(text: string): Promise<void>;
 }
@@ -30,22 +30,26 @@ export function createOutput(options: {json?: boolean; stream?: NodeJS.WriteStre
 	const send = async (text: string) => {
 		if (text.length > 0 && !stream.write(text)) await once(stream, 'drain');
 	};
-	// A tail writes thousands of lines a batch: they go as UTF-8 straight into one buffer, reused once the
-	// stream is done with its last write, rather than joined into a string the stream copies to bytes again.
+	// A tail writes thousands of lines a batch: each goes as UTF-8 straight into one buffer as it is made
+	// (so it dies young), and the buffer is reused once the stream is done with its last write, rather than
+	// the lines joined into a string the stream copies to bytes again.
 	let scratch = Buffer.alloc(0);
 	let written: Promise<void> = Promise.resolve();
-	const jsonLines = async (lines: readonly string[]) => {
-		if (lines.length === 0) return;
-		// A UTF-16 code unit is at most 3 bytes of UTF-8.
-		let most = lines.length;
-		for (const line of lines) most += line.length * 3;
+	const jsonLines = async (lines: Iterable<string>) => {
 		await written;
-		if (scratch.length < most) scratch = Buffer.allocUnsafe(most);
 		let length = 0;
 		for (const line of lines) {
+			// A UTF-16 code unit is at most 3 bytes of UTF-8.
+			const most = length + line.length * 3 + 1;
+			if (most > scratch.length) {
+				const larger = Buffer.allocUnsafe(Math.max(most, 2 * scratch.length));
+				scratch.copy(larger, 0, 0, length);
+				scratch = larger;
+			}
 			length += scratch.write(line, length);
 			scratch[length++] = 0x0a;
 		}
+		if (length === 0) return;
 		let room = true;
 		written = new Promise((resolve) => {
 			room = stream.write(scratch.subarray(0, length), () => resolve());

@@ -129,7 +129,7 @@ export async function run(argv: string[]): Promise<number> {
 			process.once('SIGINT', stop);
 			process.once('SIGTERM', stop);
 			const notices = new NoticeThrottle();
-			let printed = 0;
+			const printed = {lines: 0};
 			let failure: unknown;
 			try {
 				for await (const event of tailStream(connection.kinesis, {
@@ -147,17 +147,16 @@ export async function run(argv: string[]): Promise<number> {
 					// Ctrl-C: what the readers had queued is not printed (up to thousands of records), the tail ends now.
 					if (controller.signal.aborted) break;
 					if (event.type === 'records') {
-						const room = flags.count === undefined ? Number.POSITIVE_INFINITY : flags.count - printed;
+						const room = flags.count === undefined ? Number.POSITIVE_INFINITY : flags.count - printed.lines;
 						if (output.json) {
-							const lines = selectLines(event.records, room, (record) => recordJsonLines(record, decoder, filters));
-							printed += lines.length;
-							await output.jsonLines(lines);
+							await output.jsonLines(batchLines(event.records, room, printed, (record) => recordJsonLines(record, decoder, filters)));
 						} else {
-							const lines = selectLines(event.records, room, (record) => recordLines(record, decoder, filters));
-							printed += lines.length;
-							await output.write(lines, plainLine);
+							await output.write(
+								[...batchLines(event.records, room, printed, (record) => recordLines(record, decoder, filters))],
+								plainLine,
+							);
 						}
-						if (flags.count !== undefined && printed >= flags.count) break;
+						if (flags.count !== undefined && printed.lines >= flags.count) break;
 					} else if (event.type === 'retrying') {
 						notices.say(event.shardId, `${event.shardId || stream}: ${event.reason}; retrying in ${event.delayMs} ms`);
 					} else if (event.type === 'failed') {
@@ -218,16 +217,25 @@ async function fanOutConsumer(kinesis: KinesisClient, stream: string, name: stri
 	return arn;
 }
 
-/** The lines of a batch of records, at most `room` of them. */
-function selectLines<Line>(records: readonly TailRecord[], room: number, linesOf: (record: TailRecord) => Line[]): Line[] {
-	const lines: Line[] = [];
+/**
+ * The lines of a batch of records, at most `room` of them, counted in `printed`: made one at a time as
+ * they are written, so that each is garbage at once rather than thousands held until the batch is written.
+ */
+function* batchLines<Line>(
+	records: readonly TailRecord[],
+	room: number,
+	printed: {lines: number},
+	linesOf: (record: TailRecord) => Line[],
+): Generator<Line, void> {
+	let lines = 0;
 	for (const record of records) {
 		for (const line of linesOf(record)) {
-			if (lines.length >= room) return lines;
-			lines.push(line);
+			if (lines >= room) return;
+			lines++;
+			printed.lines++;
+			yield line;
 		}
 	}
-	return lines;
 }
 
 function plainLine(line: RecordLine): string {
