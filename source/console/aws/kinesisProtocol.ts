@@ -1,4 +1,5 @@
 import type {ChildShard, GetRecordsOutput, _Record} from '@aws-sdk/client-kinesis';
+import {isAscii} from 'node:buffer';
 import {AwsJson1_1Protocol} from '@aws-sdk/core/protocols';
 import {collectBody} from '@smithy/core/protocols';
 import type {HandlerExecutionContext, HttpResponse, MetadataBearer, OperationSchema, SerdeFunctions} from '@smithy/types';
@@ -65,7 +66,9 @@ interface GetRecordsJson {
  */
 export function parseGetRecords(body: Uint8Array): GetRecordsOutput {
 	if (body.byteLength === 0) return {Records: undefined};
-	const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+	const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+	// JSON in ASCII (a blob is base64; AWS's keys and sequence numbers are ASCII) reads the same as Latin-1, which is a copy where UTF-8 is a decoding.
+	const text = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 	const json = JSON.parse(text) as GetRecordsJson | null;
 	if (json === null || typeof json !== 'object') throw new TypeError('GetRecords answered with something other than a JSON object');
 	const output: {-readonly [K in keyof GetRecordsOutput]: GetRecordsOutput[K]} = {
