@@ -36,25 +36,30 @@ export function createOutput(options: {json?: boolean; stream?: NodeJS.WriteStre
 	let scratch = Buffer.alloc(0);
 	let written: Promise<void> = Promise.resolve();
 	const jsonLines = async (lines: Iterable<string>) => {
-		await written;
+		// Calls take turns: the buffer is filled again only once the stream is done with its last write.
+		const previous = written;
+		let done = () => {};
+		written = new Promise((resolve) => (done = resolve));
+		await previous;
 		let length = 0;
-		for (const line of lines) {
-			// A UTF-16 code unit is at most 3 bytes of UTF-8.
-			const most = length + line.length * 3 + 1;
-			if (most > scratch.length) {
-				const larger = Buffer.allocUnsafe(Math.max(most, 2 * scratch.length));
-				scratch.copy(larger, 0, 0, length);
-				scratch = larger;
+		try {
+			for (const line of lines) {
+				// A UTF-16 code unit is at most 3 bytes of UTF-8.
+				const most = length + line.length * 3 + 1;
+				if (most > scratch.length) {
+					const larger = Buffer.allocUnsafe(Math.max(most, 2 * scratch.length));
+					scratch.copy(larger, 0, 0, length);
+					scratch = larger;
+				}
+				length += scratch.write(line, length);
+				scratch[length++] = 0x0a;
 			}
-			length += scratch.write(line, length);
-			scratch[length++] = 0x0a;
+		} catch (error) {
+			done();
+			throw error;
 		}
-		if (length === 0) return;
-		let room = true;
-		written = new Promise((resolve) => {
-			room = stream.write(scratch.subarray(0, length), () => resolve());
-		});
-		if (!room) await once(stream, 'drain');
+		if (length === 0) return done();
+		if (!stream.write(scratch.subarray(0, length), () => done())) await once(stream, 'drain');
 	};
 	return {
 		json,
