@@ -7,7 +7,7 @@
  *   - BENCH_SCALE_STREAMS (1,000) streams of one shard: (a) the streams screen, (b) one stream's dashboard
  *     (opened from the list with / and Enter);
  *   - one stream of each of BENCH_SCALE_SHARDS (2000,10000) shards, written at BENCH_SCALE_RATE (1,000)
- *     records/s in all, round robin over the shards (each shard gets a record every shards/rate seconds):
+ *     records/s in all, round robin over the shards (each shard gets a record every shards/rate seconds; BENCH_SCALE_SPREAD=random: at random):
  *     (b) its dashboard, (c) its tail screen (t on the dashboard) and `tail STREAM --json`.
  * For each: the time to the first useful screen or output; the console's calls per second per operation,
  * as the engine counts them (engine.requestCounts()), next to the quota the engine enforces for it
@@ -79,6 +79,14 @@ const config = {
 			return value;
 		}),
 	rate: positive('BENCH_SCALE_RATE', 1_000),
+	/**
+	 * BENCH_SCALE_SPREAD=random writes each record to a shard drawn at random, as partition keys spread
+	 * traffic: each shard's records arrive at random times, at the same rate on average. By default they go
+	 * round robin, so that every shard has a record every shards/rate s; but then the writes sweep the
+	 * shards in order at rate shards a second, as the start of a tail does, and how soon its first reads
+	 * meet a record depends on where the two sweeps stand.
+	 */
+	spread: process.env.BENCH_SCALE_SPREAD === 'random' ? ('random' as const) : ('round robin' as const),
 	seconds: positive('BENCH_SCALE_SECONDS', 20),
 	timeoutMs: positive('BENCH_SCALE_TIMEOUT', 30) * 1000,
 	/** BENCH_SCALE_LIMITS=off runs the same with the engine's limits and quotas off, for comparison. */
@@ -210,7 +218,7 @@ async function trickle(client: KinesisClient, stream: string, rate: number): Pro
 			if (count > 0) {
 				const records = Array.from({length: count}, (_, index) => ({
 					PartitionKey: `pk-${sent + index}`,
-					ExplicitHashKey: keys[(sent + index) % keys.length],
+					ExplicitHashKey: keys[config.spread === 'random' ? Math.floor(Math.random() * keys.length) : (sent + index) % keys.length],
 					Data: Buffer.from(JSON.stringify({bench: 'scale-bench', n: sent + index})),
 				}));
 				sent += count;
@@ -832,7 +840,7 @@ export async function scaleBenchmark(): Promise<ScaleSection> {
 			`accounts of ${config.streams > 0 ? `${many} of 1 shard and ` : ''}of one stream of ${config.shards.map(fmt).join(' and of ')} shards, each an engine of its own` +
 			`${config.enhanced.length > 0 ? `, enhanced monitoring of ${config.enhanced.join(', ')} on for the big streams` : ''}. ` +
 			`The big streams' dashboards are measured as opened and again reading live (l pressed once the shard table shows). ` +
-			`The big streams are written at ${fmt(config.rate)} records/s in all, round robin over their shards. ` +
+			`The big streams are written at ${fmt(config.rate)} records/s in all, ${config.spread === 'random' ? 'each record to a shard drawn at random (BENCH_SCALE_SPREAD=random)' : 'round robin over their shards'}. ` +
 			`Console: \`node dist/cli.js --endpoint-url URL\` in tmux at ${config.columns}x${config.rows}; the dashboard opened from the streams screen ` +
 			`with / NAME Enter Enter, the tail screen with t on the dashboard; \`tail STREAM --json\` as a process reading from LATEST. ` +
 			`Each screen is watched for ${config.seconds} s from the key (or start) that asked for it, or from its first useful screen if that came later; ` +
