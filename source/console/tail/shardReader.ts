@@ -49,6 +49,9 @@ export type ShardReadResult =
  */
 export const IDLE_POLL_MAX_MS = 2_000;
 
+/** The longest a reader at LATEST waits after its iterator before its first read. */
+const FIRST_READ_WAIT_MS = 200;
+
 /**
  * Reads one shard in order: at most one GetRecords in flight, within `callsPerSecond` calls in any
  * second, taking turns with the other readers on the client (pollScheduler.ts); polling again at once
@@ -114,9 +117,11 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 				const latest = useOriginalLatest;
 				iterator = await renew();
 				if (!iterator) return {kind: 'ended', childShardIds: undefined};
-				// A LATEST iterator just taken has nothing behind it: its first read waits the shard's interval,
-				// when it may have something, instead of an empty answer at once (a call a shard fewer at the start of a big tail).
-				dueMs = latest ? now() + minIntervalMs : now();
+				// A LATEST iterator just taken has nothing behind it: its first read waits a moment, when it may
+				// have something, instead of an empty answer at once; no longer than FIRST_READ_WAIT_MS, which
+				// is all the delay a record arriving meanwhile sees (the shard's interval, 500 ms at 2 calls a second,
+				// held the start of a big tail back by as much).
+				dueMs = latest ? now() + Math.min(minIntervalMs, FIRST_READ_WAIT_MS) : now();
 				continue;
 			}
 			lastCallMs = now();
