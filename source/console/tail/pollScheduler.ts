@@ -24,8 +24,13 @@ export class PollScheduler {
 	private readonly queues: Record<Phase, Waiter[]> = {start: [], 'first read': [], poll: []};
 	/** The queue the last turn went to. */
 	private last = 0;
-	/** When the last GetRecords calls on each shard (`stream/shardId`) were sent, oldest first. */
-	private readonly sent = new Map<string, number[]>();
+	/**
+	 * The last GetRecords calls on each shard (`stream/shardId`), oldest first: when each was sent, and
+	 * once answered, when its answer came. The window counts from the answer, which came after the
+	 * service counted the call however long the call took to leave (a busy event loop, a socket's turn):
+	 * counted from the send, two calls sent 1.1 s apart reached the engine within a second on a busy machine.
+	 */
+	private readonly sent = new Map<string, Array<{at: number}>>();
 	private readonly watched = new WeakMap<AbortSignal, Set<Waiter>>();
 	private inFlight = 0;
 	private sequence = 0;
@@ -106,7 +111,7 @@ export class PollScheduler {
 		const budget = Math.max(1, Math.floor(waiter.perSecond));
 		if (!times || times.length < budget) return waiter.notBeforeMs;
 		// The call `budget` calls back must have left the window before another is sent.
-		const opens = (times[times.length - budget] ?? 0) + WINDOW_MS;
+		const opens = (times[times.length - budget]?.at ?? 0) + WINDOW_MS;
 		return Math.max(waiter.notBeforeMs, opens);
 	}
 
@@ -143,9 +148,10 @@ export class PollScheduler {
 	}
 
 	private grant(waiter: Waiter, now: number): void {
+		const call = {at: now};
 		if (waiter.perSecond > 0) {
 			const times = this.sent.get(waiter.key) ?? [];
-			times.push(now);
+			times.push(call);
 			// Only the last five matter: no budget is above AWS's 5 a second.
 			if (times.length > 5) times.shift();
 			this.sent.set(waiter.key, times);
@@ -158,6 +164,7 @@ export class PollScheduler {
 		waiter.resolve(() => {
 			if (released) return;
 			released = true;
+			call.at = Math.max(call.at, this.now());
 			this.inFlight--;
 			this.pump();
 		});
@@ -189,7 +196,7 @@ export class PollScheduler {
 
 	/** Drops the windows of shards not called for a window's time (ended, or no longer read), so memory follows the shards read. */
 	private sweep(now: number): void {
-		for (const [key, times] of this.sent) if ((times.at(-1) ?? 0) + WINDOW_MS < now) this.sent.delete(key);
+		for (const [key, times] of this.sent) if ((times.at(-1)?.at ?? 0) + WINDOW_MS < now) this.sent.delete(key);
 	}
 }
 
@@ -235,7 +242,7 @@ export const DEFAULT_CALL_RATE = 300;
 /** A second's polls at the rate. */
 export const DEFAULT_BURST = 300;
 
-/** A second, and a margin for calls that reach the service closer together than they were sent. */
+/** A second, and a margin (the window counts from answers, which follow the service's count of a call). */
 export const WINDOW_MS = 1_100;
 
 const SWEEP_EVERY = 50_000;
