@@ -25,6 +25,24 @@ export function scopeOf(input: unknown): string {
 	return parts.join('|');
 }
 
+/** Makes a call once the budget lets it, and tells the budget if AWS throttled it. */
+export async function withinBudget<T>(
+	budget: RequestBudget,
+	isThrottle: (error: unknown) => boolean,
+	operation: string,
+	scope: string,
+	signal: AbortSignal | undefined,
+	call: () => Promise<T>,
+): Promise<T> {
+	await budget.take(operation, scope, signal);
+	try {
+		return await call();
+	} catch (error) {
+		if (isThrottle(error)) budget.throttled(operation, scope);
+		throw error;
+	}
+}
+
 /**
  * Makes every HTTP attempt of a client's calls (the SDK's own retries too, hence inside its retry
  * middleware) wait for the budget, and tells the budget of each throttling answer. It sits before
@@ -40,13 +58,7 @@ export function attachBudget(
 			const operation = context.commandName?.replace(/Command$/, '') ?? '';
 			const scope = scopeOf(args.input);
 			const signal = inputSignal(args.input) ?? (context.__smithy_context?.abortSignal as AbortSignal | undefined);
-			await budget.take(operation, scope, signal);
-			try {
-				return await next(args);
-			} catch (error) {
-				if (isThrottle(error)) budget.throttled(operation, scope);
-				throw error;
-			}
+			return withinBudget(budget, isThrottle, operation, scope, signal, () => next(args));
 		},
 		{name: 'requestBudget', relation: 'before', toMiddleware: 'httpSigningMiddleware', override: true},
 	);

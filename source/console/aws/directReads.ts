@@ -11,7 +11,7 @@ import {
 	type KinesisClient,
 } from '@aws-sdk/client-kinesis';
 import type {HttpRequest as Request, HttpResponse, OperationSchema, RequestSigner, StaticOperationSchema} from '@smithy/types';
-import {scopeOf} from '../budgetMiddleware.js';
+import {scopeOf, withinBudget} from '../budgetMiddleware.js';
 import type {RequestBudget} from '../requestBudget.js';
 
 /**
@@ -87,28 +87,22 @@ function directCalls(client: KinesisClient, direct: Direct): ShardCalls {
 		endpoint: () => (endpoint ??= Promise.resolve().then(() => ({url: new URL(direct.endpoint())}))),
 		streamCollector: collectorFor(config.streamCollector),
 	};
-	const send = async <Output>(operation: string, schema: StaticOperationSchema, input: object, signal: AbortSignal): Promise<Output> => {
-		const scope = scopeOf(input);
-		await direct.budget.take(operation, scope, signal);
-		const shape = operationSchema(schema);
-		const request = await config.protocol.serializeRequest(shape, input, context);
-		// As the SDK's host-header and content-length middleware: the host is signed, and a body of known length is not sent chunked.
-		request.headers.host = request.port === undefined ? request.hostname : `${request.hostname}:${request.port}`;
-		if (typeof request.body === 'string') request.headers['content-length'] = String(Buffer.byteLength(request.body));
-		const signer = await config.signer();
-		const signed = (await signer.sign(request, {
-			signingDate: new Date(Date.now() + config.systemClockOffset),
-			signingRegion: await config.region(),
-			signingService: config.signingName ?? 'kinesis',
-		})) as Request;
-		try {
+	const send = <Output>(operation: string, schema: StaticOperationSchema, input: object, signal: AbortSignal): Promise<Output> =>
+		withinBudget(direct.budget, direct.isThrottle, operation, scopeOf(input), signal, async () => {
+			const shape = operationSchema(schema);
+			const request = await config.protocol.serializeRequest(shape, input, context);
+			// As the SDK's host-header and content-length middleware: the host is signed, and a body of known length is not sent chunked.
+			request.headers.host = request.port === undefined ? request.hostname : `${request.hostname}:${request.port}`;
+			if (typeof request.body === 'string') request.headers['content-length'] = String(Buffer.byteLength(request.body));
+			const signer = await config.signer();
+			const signed = (await signer.sign(request, {
+				signingDate: new Date(Date.now() + config.systemClockOffset),
+				signingRegion: await config.region(),
+				signingService: config.signingName ?? 'kinesis',
+			})) as Request;
 			const {response} = await config.requestHandler.handle(signed, {abortSignal: signal});
-			return await config.protocol.deserializeResponse<Output>(shape, context, response);
-		} catch (error) {
-			if (direct.isThrottle(error)) direct.budget.throttled(operation, scope);
-			throw error;
-		}
-	};
+			return config.protocol.deserializeResponse<Output>(shape, context, response);
+		});
 	return {
 		getShardIterator: (input, signal) => send('GetShardIterator', GetShardIterator$, input, signal),
 		getRecords: (input, signal) => send('GetRecords', GetRecords$, input, signal),
