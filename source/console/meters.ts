@@ -37,6 +37,7 @@ interface Bucket {
 }
 
 class ShardFigures {
+	constructor(readonly firstMs: number) {}
 	readonly buckets: Bucket[] = Array.from({length: HISTORY_SECONDS}, () => ({
 		second: -1,
 		records: 0,
@@ -78,7 +79,7 @@ export class Meters {
 		const second = Math.floor(nowMs / 1000);
 		switch (event.type) {
 			case 'records': {
-				const figures = this.figures(event.shardId);
+				const figures = this.figures(event.shardId, nowMs);
 				const bucket = figures.bucket(second);
 				bucket.records += event.records.length;
 				bucket.bytes += event.bytes;
@@ -90,7 +91,7 @@ export class Meters {
 				break;
 			}
 			case 'polled': {
-				const figures = this.figures(event.shardId);
+				const figures = this.figures(event.shardId, nowMs);
 				const bucket = figures.bucket(second);
 				bucket.calls += 1;
 				bucket.millisBehindLatest = event.millisBehindLatest;
@@ -98,7 +99,7 @@ export class Meters {
 				break;
 			}
 			case 'retrying':
-				if (event.shardId && event.kind === 'throttling') this.figures(event.shardId).bucket(second).throttles += 1;
+				if (event.shardId && event.kind === 'throttling') this.figures(event.shardId, nowMs).bucket(second).throttles += 1;
 				break;
 			default:
 				return;
@@ -114,7 +115,10 @@ export class Meters {
 		return [...this.shards.entries()]
 			.sort(([a], [b]) => (a < b ? -1 : 1))
 			.map(([shardId, figures]) => {
-				const rate = (pick: (bucket: Bucket) => number) => figures.sum(last, RATE_WINDOW_SECONDS, pick) / RATE_WINDOW_SECONDS;
+				// A shard read for less than the window is measured over the time it has been read: a reader
+				// just started spends 1 call/s, not a tenth of that.
+				const seconds = Math.min(RATE_WINDOW_SECONDS, Math.max(1, ((last + 1) * 1000 - figures.firstMs) / 1000));
+				const rate = (pick: (bucket: Bucket) => number) => figures.sum(last, RATE_WINDOW_SECONDS, pick) / seconds;
 				const callsPerSecond = rate((bucket) => bucket.calls);
 				const bytesPerSecond = rate((bucket) => bucket.bytes);
 				return {
@@ -175,9 +179,9 @@ export class Meters {
 		return this.version;
 	}
 
-	private figures(shardId: string): ShardFigures {
+	private figures(shardId: string, atMs: number): ShardFigures {
 		let figures = this.shards.get(shardId);
-		if (!figures) this.shards.set(shardId, (figures = new ShardFigures()));
+		if (!figures) this.shards.set(shardId, (figures = new ShardFigures(atMs)));
 		return figures;
 	}
 

@@ -82,5 +82,5 @@ export function mergeRoute(stream: string, shardId: string | undefined, snapshot
 	return {kind: 'merge', stream, ...(shardId === undefined ? {} : {shardId}), ...(traffic ? {traffic} : {})};
 }
 
-/** The window the live meters' rates are averaged over. */
+/** The longest window the live meters' rates are averaged over (a reader started since is measured over its own time). */
 const LIVE_RATE_WINDOW_MS = 10_000;

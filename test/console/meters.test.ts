@@ -41,6 +41,21 @@ describe('Meters', () => {
 		expect(meters.hottest()?.shardId).toBe('shardId-000000000000');
 	});
 
+	it('measures a shard read for less than the window over the time it has been read', () => {
+		let now = 5_000_500;
+		const meters = new Meters(() => now);
+		meters.observe({type: 'polled', shardId: 's', millisBehindLatest: 0, atMs: now});
+		meters.observe({type: 'polled', shardId: 's', millisBehindLatest: 0, atMs: now + 1000});
+		meters.observe({type: 'polled', shardId: 's', millisBehindLatest: 0, atMs: now + 2000});
+		// Still inside its first second: nothing complete to measure yet.
+		expect(meters.snapshot()[0]?.callsPerSecond).toBe(0);
+		now += 2600;
+		// Read from 5,000.5 s to the end of second 5,002: 2.5 s, with 3 calls.
+		expect(meters.snapshot()[0]?.callsPerSecond).toBeCloseTo(3 / 2.5);
+		now += 30_000;
+		expect(meters.snapshot()[0]?.callsPerSecond).toBe(0);
+	});
+
 	it('keeps the latest MillisBehindLatest and a per-second series for charts', () => {
 		let now = 2_000_000;
 		const meters = new Meters(() => now);
