@@ -8,6 +8,7 @@
  *   npm run bench -- --memory           the memory row only
  *   npm run bench -- --console          the console's own speed only (bench/console.ts; flags combine)
  *   npm run bench -- --calls            the console's CPU per AWS call next to the bare SDK's (bench/callCost.ts)
+ *   npm run bench -- --start            the start of a tail of 2,000 shards, readers alone (bench/tailStart.ts)
  *   npm run bench -- --ui               the terminal console under a 20,000 records/s tail (bench/uiLoad.ts)
  *   npm run bench -- --load             100 concurrent clients writing and reading for 60 s (bench/load.ts)
  *   npm run bench -- --jobs             the engine's big jobs (sweep, reshards) and a probe's latency meanwhile (bench/jobs.ts)
@@ -30,6 +31,7 @@ import {cpus, freemem, totalmem} from 'node:os';
 import {join, resolve} from 'node:path';
 import {parseArgs} from 'node:util';
 import {callCostBenchmark} from './callCost.js';
+import {tailStartBenchmark} from './tailStart.js';
 import {consoleBenchmark} from './console.js';
 import {jobsBenchmark} from './jobs.js';
 import {appendLoadResults, loadBenchmark} from './load.js';
@@ -45,6 +47,7 @@ const {values: flags} = parseArgs({
 		throughput: {type: 'boolean', default: false},
 		console: {type: 'boolean', default: false},
 		calls: {type: 'boolean', default: false},
+		start: {type: 'boolean', default: false},
 		ui: {type: 'boolean', default: false},
 		load: {type: 'boolean', default: false},
 		jobs: {type: 'boolean', default: false},
@@ -70,11 +73,13 @@ const config = {
 	profileDir: process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined,
 	results: process.env.BENCH_RESULTS ?? 'bench/results.md',
 };
-const chosen = flags.memory || flags.throughput || flags.console || flags.calls || flags.ui || flags.load || flags.jobs || flags.scale;
+const chosen =
+	flags.memory || flags.throughput || flags.console || flags.calls || flags.start || flags.ui || flags.load || flags.jobs || flags.scale;
 const runThroughput = !chosen || flags.throughput;
 const runMemory = !chosen || flags.memory;
 const runConsole = !chosen || flags.console;
 const runCalls = !chosen || flags.calls;
+const runStart = !chosen || flags.start;
 const runUi = !chosen || flags.ui;
 const runLoad = !chosen || flags.load;
 const runJobs = !chosen || flags.jobs;
@@ -527,6 +532,16 @@ async function main(): Promise<void> {
 		const file = process.env.BENCH_CONSOLE_RESULTS ?? 'bench/console-results.md';
 		appendFileSync(file, `\n${section.markdown}\n`);
 		log(`calls section appended to ${file}`);
+	}
+
+	if (runStart) {
+		log('start: a tail of 2,000 shards at LATEST until every shard is read, readers alone (bench/tailStart.ts)');
+		const {table} = await tailStartBenchmark();
+		sections.push(table);
+		console.log(`${table}\n`);
+		const file = process.env.BENCH_CONSOLE_RESULTS ?? 'bench/console-results.md';
+		appendFileSync(file, `\n${table}\n`);
+		log(`start section appended to ${file}`);
 	}
 
 	if (runUi) {
