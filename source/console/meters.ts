@@ -11,6 +11,8 @@ export interface ShardMeter {
 	readonly recordsPerSecond: number;
 	readonly bytesPerSecond: number;
 	readonly callsPerSecond: number;
+	/** The time the rates are measured over: the last 10 complete seconds, or since the shard was first read if later. */
+	readonly rateWindowMs: number;
 	readonly millisBehindLatest: number | undefined;
 	/** The console's share of the shard's read budget, 0..1 (AWS allows 5 calls/s and 2 MiB/s per shard). */
 	readonly readBudget: {readonly calls: number; readonly bytes: number};
@@ -126,6 +128,7 @@ export class Meters {
 					recordsPerSecond: rate((bucket) => bucket.records),
 					bytesPerSecond,
 					callsPerSecond,
+					rateWindowMs: seconds * 1000,
 					millisBehindLatest: figures.millisBehindLatest,
 					readBudget: {calls: callsPerSecond / READ_CALLS_PER_SECOND, bytes: bytesPerSecond / READ_BYTES_PER_SECOND},
 					throttledPerMinute: figures.sum(nowSecond, 60, (bucket) => bucket.throttles),

@@ -78,9 +78,8 @@ export function splitRoute(stream: string, shardId: string, store: Pick<Dashboar
 /** The merge view: the selected shard (if any) with its neighbour, with the live reader's rates for the coldest pair. */
 export function mergeRoute(stream: string, shardId: string | undefined, snapshot: Pick<DashboardSnapshot, 'live' | 'meters'>): Route {
 	const traffic =
-		snapshot.live.status === 'running' && snapshot.meters.length > 0 ? observedTraffic(snapshot.meters, LIVE_RATE_WINDOW_MS) : undefined;
+		snapshot.live.status === 'running' && snapshot.meters.length > 0
+			? observedTraffic(snapshot.meters, Math.max(...snapshot.meters.map((meter) => meter.rateWindowMs)))
+			: undefined;
 	return {kind: 'merge', stream, ...(shardId === undefined ? {} : {shardId}), ...(traffic ? {traffic} : {})};
 }
-
-/** The longest window the live meters' rates are averaged over (a reader started since is measured over its own time). */
-const LIVE_RATE_WINDOW_MS = 10_000;

@@ -34,6 +34,7 @@ describe('Meters', () => {
 			recordsPerSecond: 200,
 			bytesPerSecond: 20_000,
 			callsPerSecond: 4,
+			rateWindowMs: 10_000,
 			totalRecords: 2000,
 		});
 		expect(hot?.readBudget.calls).toBeCloseTo(0.8);
@@ -51,7 +52,7 @@ describe('Meters', () => {
 		expect(meters.snapshot()[0]?.callsPerSecond).toBe(0);
 		now += 2600;
 		// Read from 5,000.5 s to the end of second 5,002: 2.5 s, with 3 calls.
-		expect(meters.snapshot()[0]?.callsPerSecond).toBeCloseTo(3 / 2.5);
+		expect(meters.snapshot()[0]).toMatchObject({callsPerSecond: 3 / 2.5, rateWindowMs: 2500});
 		now += 30_000;
 		expect(meters.snapshot()[0]?.callsPerSecond).toBe(0);
 	});

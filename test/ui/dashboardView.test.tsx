@@ -37,6 +37,7 @@ const meter = (shardId: string, recordsPerSecond: number, extra: Partial<ShardMe
 	recordsPerSecond,
 	bytesPerSecond: recordsPerSecond * 100,
 	callsPerSecond: 1,
+	rateWindowMs: 10_000,
 	millisBehindLatest: 0,
 	readBudget: {calls: 0.2, bytes: 0.01},
 	throttledPerMinute: 0,
