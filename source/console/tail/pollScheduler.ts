@@ -4,14 +4,11 @@
  *   - keeps at most `concurrency` calls in flight, fewer than the HTTP agent's sockets (connect.ts), so a
  *     call never waits in the agent's queue, where its socket timeout would run out before it is sent;
  *   - serves the shards by deadline (earliest due first, then first asked): none starves, and when more
- *     calls are due than the pool can make, every shard is late by the same little; readers' iterators
- *     and their first reads wait in two queues served in turn, so that the start of a big tail
- *     (thousands of iterators, all due at once) does not hold back the first reads of the shards already
- *     started, which is where the first records are found; the polls of readers already reading wait in
- *     a third, which takes one turn in START_TURNS_PER_POLL while a start is under way: a shard already
- *     read is polled late by at most that share of the start, and the start, which says whether every
- *     shard is being read, goes at nearly the pool's whole pace (with a poll a turn in three, a
- *     2,000-shard start took about 4,550 calls instead of 4,250: bench/tailStart.ts);
+ *     calls are due than the pool can make, every shard is late by the same little; readers' iterators,
+ *     their first reads and the polls of readers already reading wait in three queues served in turn
+ *     while more than one has calls due, so that the start of a big tail (thousands of iterators, all
+ *     due at once) holds back neither the first reads of the shards already started nor their next
+ *     looks, which is where the first records are found;
  *   - makes at most `ratePerSecond` polls a second in all once a burst of `burst` is spent, so that reading
  *     costs a bounded share of a core however many shards: past ratePerSecond × the idle bound shards,
  *     each idle shard is polled in turn. A reader's iterator and first read are outside that rate: the
@@ -25,10 +22,8 @@
 export class PollScheduler {
 	/** Readers' iterators, their first reads, and the polls of readers already reading (the only ones paced by the rate). */
 	private readonly queues: Record<Phase, Waiter[]> = {start: [], 'first read': [], poll: []};
-	/** Whether the last turn of the start went to a first read (the start's two queues take turns). */
-	private lastWasFirstRead = false;
-	/** Turns given to the start since the polls last had one. */
-	private startTurns = 0;
+	/** The queue the last turn went to. */
+	private last = 0;
 	/**
 	 * The last GetRecords calls on each shard (`stream/shardId`), oldest first: when each was sent, and
 	 * once answered, when its answer came. The window counts from the answer, which came after the
@@ -146,31 +141,21 @@ export class PollScheduler {
 				push(heap, next);
 				continue;
 			}
+			this.last = PHASES.findIndex((phase) => this.queues[phase] === heap);
 			this.grant(next, now);
 		}
 		this.arm();
 	}
 
-	/**
-	 * The queue whose head takes the next turn: the start's two in turn while either has a call due, with
-	 * a poll a turn in START_TURNS_PER_POLL; otherwise the polls' (while the rate allows).
-	 */
+	/** The next queue after the last one served whose head is due now (the polls' only while the rate allows). */
 	private nextQueue(now: number): Waiter[] | undefined {
-		const dueNow = (queue: Waiter[]) => {
+		for (let step = 1; step <= PHASES.length; step++) {
+			const phase = PHASES[(this.last + step) % PHASES.length] as Phase;
+			const queue = this.queues[phase];
 			const first = head(queue);
-			return first !== undefined && first.dueMs <= now;
-		};
-		const iterators = dueNow(this.queues.start);
-		const firstReads = dueNow(this.queues['first read']);
-		const polls = this.tokens >= 1 && dueNow(this.queues.poll);
-		if (!iterators && !firstReads) return polls ? this.queues.poll : undefined;
-		if (polls && this.startTurns >= START_TURNS_PER_POLL) {
-			this.startTurns = 0;
-			return this.queues.poll;
+			if (first !== undefined && first.dueMs <= now && (phase !== 'poll' || this.tokens >= 1)) return queue;
 		}
-		this.startTurns++;
-		this.lastWasFirstRead = firstReads && (!iterators || !this.lastWasFirstRead);
-		return this.lastWasFirstRead ? this.queues['first read'] : this.queues.start;
+		return undefined;
 	}
 
 	private grant(waiter: Waiter, now: number): void {
@@ -254,10 +239,9 @@ export interface TurnRequest {
  */
 export const DEFAULT_CONCURRENCY = 48;
 
+/** The queues, in the order they take turns. */
 type Phase = 'start' | 'first read' | 'poll';
-
-/** While a start is under way, the polls take one turn in this many. */
-export const START_TURNS_PER_POLL = 8;
+const PHASES: readonly Phase[] = ['start', 'first read', 'poll'];
 
 /**
  * Polls a second across every reader on a client once the burst is spent (iterators and first reads aside): each
