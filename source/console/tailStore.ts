@@ -101,6 +101,8 @@ export interface TailSnapshot {
 	readonly behindMs: number | undefined;
 	/** Shards being read now. */
 	readonly shards: number;
+	/** Shards whose reader started and has had no read answered yet (the start of a big tail takes seconds). */
+	readonly starting: number;
 	/** GetRecords calls answered per second, over the last second or so (measured, not the configured budget). */
 	readonly callsPerSecond: number;
 	readonly received: number;
@@ -519,6 +521,7 @@ export class TailStore extends BackgroundStore<TailSnapshot> {
 			rate: progress.rate,
 			behindMs: progress.behindMs,
 			shards: progress.shards,
+			starting: progress.startingShards,
 			callsPerSecond: progress.callRate,
 			received: progress.received,
 			buffered: shown.buffered,

@@ -51,6 +51,31 @@ describe('the tail view', () => {
 		client.destroy();
 	});
 
+	it('says how many shards are still starting while a big start is under way', async () => {
+		const {fake, frame} = renderTail();
+		await frame((text) => text.includes('Loading the tail of clickstream'));
+		const ids = ['shardId-000000000000', 'shardId-000000000001', 'shardId-000000000002'];
+		fake.push(
+			{
+				type: 'shards',
+				shards: ids.map((shardId) => ({
+					ShardId: shardId,
+					HashKeyRange: {StartingHashKey: '0', EndingHashKey: '1'},
+					SequenceNumberRange: {StartingSequenceNumber: '1'},
+				})),
+			},
+			...ids.map((shardId) => ({type: 'shard-started' as const, shardId, position: {type: 'LATEST' as const}})),
+		);
+		await frame((text) => text.includes('clickstream · all shards (3 starting) · from LATEST'));
+		fake.push({type: 'polled', shardId: 'shardId-000000000001', millisBehindLatest: 0, atMs: Date.now()});
+		await frame((text) => text.includes('all shards (1 reading, 2 starting)'));
+		fake.push(
+			{type: 'polled', shardId: 'shardId-000000000000', millisBehindLatest: 0, atMs: Date.now()},
+			{type: 'polled', shardId: 'shardId-000000000002', millisBehindLatest: 0, atMs: Date.now()},
+		);
+		await frame((text) => text.includes('all shards (3 reading) · from LATEST'));
+	});
+
 	it('shows loading, then waiting, then records one line each with shard, sequence, time, key and data, sanitized', async () => {
 		const {app, fake, frame} = renderTail();
 		await frame((text) => text.includes('Loading the tail of clickstream'));

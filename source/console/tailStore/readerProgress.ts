@@ -19,6 +19,8 @@ export class ReaderProgress {
 	/** Shards whose reader stopped on a failure, with the failure. */
 	readonly failures = new Map<string, unknown>();
 	private readonly reading = new Set<string>();
+	/** Shards whose reader started and has had no read answered yet: the start of a big tail, or a shard retrying before its first read. */
+	private readonly starting = new Set<string>();
 	private readonly behind = new Map<string, number>();
 	private readonly lastRetryNotice = new Map<string, number>();
 	private calls = 0;
@@ -33,6 +35,7 @@ export class ReaderProgress {
 		this.rateSample = {atMs: nowMs, received: 0, calls: 0};
 		this.behind.clear();
 		this.reading.clear();
+		this.starting.clear();
 		this.clearRetries();
 		this.failures.clear();
 		this.startedShards = 0;
@@ -43,6 +46,11 @@ export class ReaderProgress {
 		return this.reading.size;
 	}
 
+	/** Shards whose reader started and has had no read answered yet. */
+	get startingShards(): number {
+		return this.starting.size;
+	}
+
 	/** The largest MillisBehindLatest the shard readers last saw. */
 	get behindMs(): number | undefined {
 		let behindMs: number | undefined;
@@ -50,8 +58,9 @@ export class ReaderProgress {
 		return behindMs;
 	}
 
-	started(_shardId: string): void {
+	started(shardId: string): void {
 		this.startedShards++;
+		this.starting.add(shardId);
 	}
 
 	/**
@@ -60,6 +69,7 @@ export class ReaderProgress {
 	 */
 	answered(shardId: string): boolean {
 		this.calls++;
+		this.starting.delete(shardId);
 		if (this.reading.has(shardId) || this.failures.has(shardId)) return false;
 		this.reading.add(shardId);
 		return true;
@@ -67,11 +77,13 @@ export class ReaderProgress {
 
 	ended(shardId: string): void {
 		this.reading.delete(shardId);
+		this.starting.delete(shardId);
 		this.behind.delete(shardId);
 	}
 
 	failed(shardId: string, error: unknown): void {
 		this.reading.delete(shardId);
+		this.starting.delete(shardId);
 		this.failures.set(shardId, error);
 	}
 

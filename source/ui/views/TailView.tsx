@@ -258,7 +258,7 @@ function Header({state}: {readonly state: TailSnapshot}) {
 		state.rows.length > 0 ? `rows ${formatCount(state.offset + 1)}–${formatCount(state.offset + state.rows.length)}` : '',
 	].filter(Boolean);
 	const what = [
-		state.shardId ? state.shardId : `all shards${state.shards > 0 ? ` (${state.shards} reading)` : ''}`,
+		state.shardId ? state.shardId : `all shards${readersFact(state)}`,
 		`from ${describePosition(state.position)}`,
 		`decode ${state.decoder}`,
 	];
@@ -275,6 +275,12 @@ function Header({state}: {readonly state: TailSnapshot}) {
 			</Text>
 		</Box>
 	);
+}
+
+/** How many shards are being read, and while a start is under way how many are still starting: ` (1200 reading, 800 starting)`. */
+function readersFact(state: Pick<TailSnapshot, 'shards' | 'starting'>): string {
+	const parts = [state.shards > 0 ? `${state.shards} reading` : '', state.starting > 0 ? `${state.starting} starting` : ''].filter(Boolean);
+	return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
 /** GetRecords answered per second, as measured (not the budget): what reading the whole stream costs. */
