@@ -69,8 +69,9 @@ export class ReaderProgress {
 	 */
 	answered(shardId: string): boolean {
 		this.calls++;
-		this.starting.delete(shardId);
+		// Every answer comes here: only a shard's first touches the sets.
 		if (this.reading.has(shardId) || this.failures.has(shardId)) return false;
+		this.starting.delete(shardId);
 		this.reading.add(shardId);
 		return true;
 	}
