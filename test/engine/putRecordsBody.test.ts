@@ -7,6 +7,7 @@ import {
 	type ReadPutRecords,
 } from '../../source/engine/kinesis/actions/putRecordsBody.js';
 import {IncomingRecords} from '../../source/engine/kinesis/model/writeRecords.js';
+import {releaseInput} from '../../source/engine/protocol/dispatch.js';
 import {parseInput} from '../../source/engine/protocol/schema.js';
 
 /**
@@ -29,6 +30,7 @@ function expectSameAsGeneralPath(text: string): ReturnType<typeof readPutRecords
 		const general = generalPath(text);
 		expect(general.error).toBeUndefined();
 		expect(comparable(fast)).toStrictEqual(comparable(general.input as PutRecordsInput));
+		fast[releaseInput]?.();
 	}
 	return fast;
 }
@@ -38,9 +40,9 @@ function expectSameAsGeneralPath(text: string): ReturnType<typeof readPutRecords
  * checked; the fast reader's records as entries, their partition keys' lengths checked.
  */
 function comparable(input: PutRecordsInput | ReadPutRecords): unknown {
-	const {Records} = input;
+	const {Records, [releaseInput]: _release, ...stream} = input as ReadPutRecords;
 	return {
-		...input,
+		...stream,
 		Records: (Records instanceof IncomingRecords ? Records.entries() : Records).map((record) => {
 			expect(Buffer.isBuffer(record.Data)).toBe(true);
 			return {...record, Data: record.Data.toString('hex')};
@@ -214,11 +216,19 @@ describe('the fast PutRecords body reader', () => {
 		}
 	});
 
-	it('gives each request data of its own, untouched by the requests read after it', () => {
+	it('reads each request into memory of its own, lent until released and then used again', () => {
 		const body = (byte: number) =>
 			Buffer.from(`{"StreamName":"s","Records":[{"Data":"${Buffer.alloc(3000, byte).toString('base64')}","PartitionKey":"k"}]}`);
+		const dataOf = (read: ReadPutRecords | undefined) => read?.Records.entries()[0]?.Data;
 		const first = readPutRecordsBody(body(1));
-		readPutRecordsBody(body(2));
-		expect(first?.Records.entries()[0]?.Data.equals(Buffer.alloc(3000, 1))).toBe(true);
+		const second = readPutRecordsBody(body(2));
+		expect(dataOf(first)?.equals(Buffer.alloc(3000, 1))).toBe(true);
+		first?.[releaseInput]?.();
+		const third = readPutRecordsBody(body(3));
+		expect(third?.Records.data.buffer).toBe(first?.Records.data.buffer);
+		expect(dataOf(third)?.equals(Buffer.alloc(3000, 3))).toBe(true);
+		expect(dataOf(second)?.equals(Buffer.alloc(3000, 2))).toBe(true);
+		second?.[releaseInput]?.();
+		third?.[releaseInput]?.();
 	});
 });

@@ -1,4 +1,4 @@
-import {createHash} from 'node:crypto';
+import {createHash, randomBytes} from 'node:crypto';
 import {GetRecordsCommand, PutRecordCommand, PutRecordsCommand, type _Record} from '@aws-sdk/client-kinesis';
 import {describe, expect, it} from 'vitest';
 import {
@@ -314,6 +314,24 @@ describe.each(transports)('records over %s', (transport) => {
 			}
 		}
 		expect(total).toBe(calls * perCall);
+	});
+
+	it('stores every record of many concurrent large PutRecords byte for byte (their bodies and data are read into reused memory)', async () => {
+		const name = uniqueName('large-concurrent');
+		await createStream(harness.client, name, 2);
+		// 500 records of 150 bytes: a body of about 130 KB, which comes in several pieces and is joined in pooled memory.
+		const calls = Array.from({length: 12}, (_, call) =>
+			Array.from({length: 500}, (_, index) => ({PartitionKey: `${call}-${index}`, Data: randomBytes(150)})),
+		);
+		const results = await Promise.all(calls.map((Records) => harness.client.send(new PutRecordsCommand({StreamName: name, Records}))));
+		for (const result of results) expect(result.FailedRecordCount).toBe(0);
+		const stored = new Map<string, Buffer>();
+		for (const shard of [0, 1]) {
+			for (const record of await readToEnd(harness.client, await iterator(harness.client, name, shardId(shard), 'TRIM_HORIZON')))
+				stored.set(record.PartitionKey ?? '', Buffer.from(record.Data ?? new Uint8Array()));
+		}
+		expect(stored.size).toBe(12 * 500);
+		for (const record of calls.flat()) expect(stored.get(record.PartitionKey)?.equals(record.Data)).toBe(true);
 	});
 
 	it('keeps the order of concurrent single PutRecord calls consistent with their sequence numbers', async () => {

@@ -1,7 +1,9 @@
 /**
- * Buffers for the pieces of large answers, used again once a piece has been written out. A GetRecords
+ * Buffers for the pieces of large answers, used again once a piece has been written out; and for large
+ * request bodies and PutRecords' decoded data, used again once the request is answered. A GetRecords
  * answer of 10,000 records is about 3 MB: allocated afresh each time, that memory outside the JS heap
- * made V8 run a full garbage collection every few hundred milliseconds under load.
+ * made V8 run a full garbage collection every few hundred milliseconds under load; fresh bodies and
+ * data for 500-record PutRecords, one about every 150 ms (node --trace-gc: "GC in old space requested").
  *
  * A piece goes back only when whoever wrote it is done with it (its write callback has run) and only
  * once: a buffer handed out twice would mix two answers.
