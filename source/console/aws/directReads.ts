@@ -10,6 +10,7 @@ import {
 	type GetShardIteratorCommandOutput,
 	type KinesisClient,
 } from '@aws-sdk/client-kinesis';
+import {userAgentMiddleware} from '@aws-sdk/core/client';
 import type {HttpRequest as Request, HttpResponse, OperationSchema, RequestSigner, StaticOperationSchema} from '@smithy/types';
 import {scopeOf, withinBudget} from '../budgetMiddleware.js';
 import type {RequestBudget} from '../requestBudget.js';
@@ -22,7 +23,9 @@ import type {RequestBudget} from '../requestBudget.js';
  * was over half of each call's CPU: 715 µs a call through the SDK, against 280 through its signer and
  * handler alone (bench/callCost.ts). The reader retries on its own schedule (shardReader.ts), so the
  * SDK's retries are not missed; the request budget is taken here as its middleware would
- * (budgetMiddleware.ts). A client the connection did not make (connect.ts) is sent to as usual.
+ * (budgetMiddleware.ts). They carry the user agent the SDK's middleware would write, worked out once,
+ * so that AWS's records of the account (CloudTrail's userAgent) name the client. A client the connection
+ * did not make (connect.ts) is sent to as usual.
  */
 export interface ShardCalls {
 	getShardIterator(input: GetShardIteratorCommandInput, signal: AbortSignal): Promise<GetShardIteratorCommandOutput>;
@@ -80,6 +83,7 @@ interface ResolvedConfig {
 function directCalls(client: KinesisClient, direct: Direct): ShardCalls {
 	const config = client.config as unknown as ResolvedConfig;
 	let endpoint: Promise<{url: URL}> | undefined;
+	let userAgent: Promise<Readonly<Record<string, string>>> | undefined;
 	// What the protocol reads of its context: the config's serde functions and the endpoint. Made once;
 	// the SDK spreads the whole config into a new context for every call.
 	const context = {
@@ -94,6 +98,7 @@ function directCalls(client: KinesisClient, direct: Direct): ShardCalls {
 			// As the SDK's host-header and content-length middleware: the host is signed, and a body of known length is not sent chunked.
 			request.headers.host = request.port === undefined ? request.hostname : `${request.hostname}:${request.port}`;
 			if (typeof request.body === 'string') request.headers['content-length'] = String(Buffer.byteLength(request.body));
+			Object.assign(request.headers, await (userAgent ??= userAgentHeaders(client.config, request)));
 			const signer = await config.signer();
 			const signed = (await signer.sign(request, {
 				signingDate: new Date(Date.now() + config.systemClockOffset),
@@ -107,6 +112,19 @@ function directCalls(client: KinesisClient, direct: Direct): ShardCalls {
 		getShardIterator: (input, signal) => send('GetShardIterator', GetShardIterator$, input, signal),
 		getRecords: (input, signal) => send('GetRecords', GetRecords$, input, signal),
 	};
+}
+
+/** The headers the SDK's user agent middleware writes on a call of this client (the same on every call). */
+async function userAgentHeaders(config: object, request: Request): Promise<Readonly<Record<string, string>>> {
+	let written: Record<string, string> = {};
+	const capture = (args: {request: unknown}) => {
+		written = (args.request as Request).headers;
+		return Promise.resolve({output: {}, response: {}});
+	};
+	// A copy: the middleware writes into the request it is given.
+	const probe = {...request, headers: {}};
+	await userAgentMiddleware(config as Parameters<typeof userAgentMiddleware>[0])(capture, {})({input: {}, request: probe});
+	return written;
 }
 
 /**

@@ -6,6 +6,8 @@ import {
 	PutRecordsCommand,
 	type GetShardIteratorCommandInput,
 } from '@aws-sdk/client-kinesis';
+import http from 'node:http';
+import type {AddressInfo} from 'node:net';
 import {NodeHttpHandler} from '@smithy/node-http-handler';
 import {afterEach, describe, expect, it} from 'vitest';
 import {shardCallsOf} from '../../../source/console/aws/directReads.js';
@@ -150,6 +152,38 @@ describe('a shard reader’s direct calls', () => {
 		await connection.close();
 		await expect(pending).rejects.toMatchObject({name: 'AbortError'});
 		await expect(calls.getShardIterator(iteratorInput, new AbortController().signal)).rejects.toMatchObject({name: 'AbortError'});
+	});
+
+	it('carry the user agent the SDK’s own calls carry, so that AWS’s records of the account name the client', async () => {
+		const seen: Array<{target: string; agent: string; amzAgent: string}> = [];
+		const server = http.createServer((request, response) => {
+			request.resume();
+			request.on('end', () => {
+				const header = (name: string) => String(request.headers[name] ?? '');
+				seen.push({target: header('x-amz-target'), agent: header('user-agent'), amzAgent: header('x-amz-user-agent')});
+				response.writeHead(200, {'content-type': 'application/x-amz-json-1.1'});
+				response.end('{"ShardIterator":"AAAA","Records":[],"NextShardIterator":"BBBB","MillisBehindLatest":0}');
+			});
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+		useEnvCredentials();
+		const connection = await connect({endpointUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, region: 'us-east-1'});
+		cleanups.push(() => connection.close());
+		await connection.kinesis.send(new GetShardIteratorCommand(iteratorInput));
+		const calls = shardCallsOf(connection.kinesis);
+		await calls.getShardIterator(iteratorInput, new AbortController().signal);
+		await calls.getRecords({ShardIterator: 'AAAA'}, new AbortController().signal);
+		const shardCalls = seen.filter(({target}) => /GetShardIterator|GetRecords/.test(target));
+		expect(shardCalls.map(({target}) => target.split('.')[1])).toEqual(['GetShardIterator', 'GetShardIterator', 'GetRecords']);
+		const [sdk, ...direct] = shardCalls;
+		expect(sdk?.agent).toMatch(/^aws-sdk-js\/\S+ .*api\/kinesis#\S+/);
+		// The same but for the SDK's record of features a call used (m/...), which differs from call to call.
+		const withoutFeatures = (agent: string | undefined) => agent?.replace(/ m\/\S*/, '');
+		for (const call of direct) {
+			expect(withoutFeatures(call.agent)).toBe(withoutFeatures(sdk?.agent));
+			expect(call.amzAgent).toBe(sdk?.amzAgent);
+		}
 	});
 
 	it('go through `send` for a client the connection did not make', async () => {
