@@ -303,7 +303,9 @@ function readBody(
 	return new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
 		let length = 0;
+		let stopped = false;
 		const stop = (outcome: 'too large' | 'too slow') => {
+			stopped = true;
 			clearTimeout(timer);
 			request.off('data', onData);
 			request.pause();
@@ -318,6 +320,8 @@ function readBody(
 		request.on('data', onData);
 		request.once('end', () => {
 			clearTimeout(timer);
+			// After a refusal nothing takes the body: no pooled buffer is joined for it.
+			if (stopped) return;
 			resolve(chunks.length === 1 ? (chunks[0] as Buffer) : joined(chunks, length));
 		});
 		request.once('error', (error) => {

@@ -98,7 +98,7 @@ function directCalls(client: KinesisClient, direct: Direct): ShardCalls {
 			// As the SDK's host-header and content-length middleware: the host is signed, and a body of known length is not sent chunked.
 			request.headers.host = request.port === undefined ? request.hostname : `${request.hostname}:${request.port}`;
 			if (typeof request.body === 'string') request.headers['content-length'] = String(Buffer.byteLength(request.body));
-			Object.assign(request.headers, await (userAgent ??= userAgentHeaders(client.config, request)));
+			Object.assign(request.headers, await (userAgent ??= userAgentHeaders(client.config, request, () => (userAgent = undefined))));
 			const signer = await config.signer();
 			const signed = (await signer.sign(request, {
 				signingDate: new Date(Date.now() + config.systemClockOffset),
@@ -114,8 +114,12 @@ function directCalls(client: KinesisClient, direct: Direct): ShardCalls {
 	};
 }
 
-/** The headers the SDK's user agent middleware writes on a call of this client (the same on every call). */
-async function userAgentHeaders(config: object, request: Request): Promise<Readonly<Record<string, string>>> {
+/**
+ * The headers the SDK's user agent middleware writes on a call of this client (the same on every call).
+ * Should that fail, the call goes without them and the next one tries again (`forget`): a missing user
+ * agent is no reason to fail a read.
+ */
+async function userAgentHeaders(config: object, request: Request, forget: () => void): Promise<Readonly<Record<string, string>>> {
 	let written: Record<string, string> = {};
 	const capture = (args: {request: unknown}) => {
 		written = (args.request as Request).headers;
@@ -123,7 +127,12 @@ async function userAgentHeaders(config: object, request: Request): Promise<Reado
 	};
 	// A copy: the middleware writes into the request it is given.
 	const probe = {...request, headers: {}};
-	await userAgentMiddleware(config as Parameters<typeof userAgentMiddleware>[0])(capture, {})({input: {}, request: probe});
+	try {
+		await userAgentMiddleware(config as Parameters<typeof userAgentMiddleware>[0])(capture, {})({input: {}, request: probe});
+	} catch {
+		forget();
+		return {};
+	}
 	return written;
 }
 

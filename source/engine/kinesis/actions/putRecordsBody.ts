@@ -35,7 +35,13 @@ export function readPutRecordsBody(body: Buffer): ReadPutRecords | undefined {
 	// fresh memory outside the JS heap for every request made V8 run a full collection every few hundred of them.
 	const decoded = takePieceBuffer(Math.ceil((body.length * 3) / 4));
 	try {
-		return {...new BodyReader(body, decoded).request(), [releaseInput]: () => releasePiece(decoded)};
+		let lent = true;
+		const release = () => {
+			// Once only: a piece given back twice could be lent to two requests.
+			if (lent) releasePiece(decoded);
+			lent = false;
+		};
+		return {...new BodyReader(body, decoded).request(), [releaseInput]: release};
 	} catch (error) {
 		releasePiece(decoded);
 		if (error === notPlain) return undefined;
