@@ -3,8 +3,9 @@ import {describeError} from '../aws/errors.js';
 import {sleep} from '../aws/retry.js';
 import {listAllShards} from '../aws/shards.js';
 import {shardView} from '../streams.js';
-import type {ShardReadResult} from '../tail/shardReader.js';
-import {TRIM_HORIZON, type StartPosition} from '../tail/positions.js';
+import type {TailEvent} from '../tail/events.js';
+import {readShard, type ShardReadResult} from '../tail/shardReader.js';
+import {LATEST, TRIM_HORIZON, type StartPosition} from '../tail/positions.js';
 
 export interface EveryShardOptions {
 	readonly kinesis: KinesisClient;
@@ -71,4 +72,50 @@ export async function readEveryShard(options: EveryShardOptions): Promise<void> 
 		if (wake.signal.aborted) wake = new AbortController();
 	}
 	await Promise.allSettled(readers);
+}
+
+/** A poller's GetRecords answer: records read, or none (polled). */
+export type PolledPage = Extract<TailEvent, {type: 'records' | 'polled'}>;
+
+export interface PollEveryShardOptions {
+	readonly kinesis: KinesisClient;
+	readonly stream: string;
+	readonly signal: AbortSignal;
+	/** GetRecords Limit: a Lambda mapping's batch size, Firehose's 10,000. */
+	readonly limit: number;
+	/** Says what failed (as reporter in reader.ts does); throttling is not said. */
+	readonly report: (what: string, error?: unknown) => void;
+	/** Each answer of a shard's GetRecords; the shard's next call waits for it. */
+	readonly onPage: (shardId: string, page: PolledPage) => Promise<void> | void;
+}
+
+/**
+ * Every shard polled from LATEST as Lambda's and Firehose's pollers read a stream: GetRecords once a
+ * second a shard, each answer handed to `onPage`. Throttling (the shard's 5 reads a second are shared
+ * with the other readers) is only waited out; other failures are reported, and the reader retries.
+ */
+export function pollEveryShard(options: PollEveryShardOptions): Promise<void> {
+	const {kinesis, stream, signal, report} = options;
+	return readEveryShard({
+		kinesis,
+		stream,
+		signal,
+		from: LATEST,
+		onError: (message) => report(message),
+		read: (shardId, from) =>
+			readShard({
+				kinesis,
+				stream,
+				shardId,
+				from,
+				callsPerSecond: 1,
+				limit: options.limit,
+				stopAtLatest: false,
+				signal,
+				emit: async (event) => {
+					if (event.type === 'retrying') return event.kind === 'throttling' ? undefined : report(`GetRecords ${shardId}`, event.error);
+					if (event.type === 'records' || event.type === 'polled') await options.onPage(shardId, event);
+				},
+			}),
+	});
 }

@@ -1,9 +1,7 @@
 import {CreateDeliveryStreamCommand, DescribeDeliveryStreamCommand, type FirehoseClient} from '@aws-sdk/client-firehose';
 import type {KinesisClient} from '@aws-sdk/client-kinesis';
 import {errorName} from '../aws/errors.js';
-import {LATEST} from '../tail/positions.js';
-import {readShard} from '../tail/shardReader.js';
-import {readEveryShard} from './everyShard.js';
+import {pollEveryShard} from './everyShard.js';
 import {demoReaderOf, reporter, streamArnOf, type DemoReader, type DemoReaderShard, type ServiceMetric} from './reader.js';
 
 /**
@@ -48,41 +46,27 @@ export function startDemoFirehose(
 
 	const running = ready.then(
 		() =>
-			readEveryShard({
+			pollEveryShard({
 				kinesis: clients.kinesis,
 				stream,
 				signal,
-				from: LATEST,
-				onError: (message) => report(message),
-				read: (shardId, from) =>
-					readShard({
-						kinesis: clients.kinesis,
-						stream,
+				limit: 10_000,
+				report,
+				onPage: (shardId, page) => {
+					const records = page.type === 'records' ? page.records.length : 0;
+					shards.set(shardId, {
 						shardId,
-						from,
-						callsPerSecond: 1,
-						limit: 10_000,
-						stopAtLatest: false,
-						signal,
-						emit: async (event) => {
-							// Throttling (the shard's 5 reads a second are shared with the other readers) is only waited out.
-							if (event.type === 'retrying') return event.kind === 'throttling' ? undefined : report(`GetRecords ${shardId}`, event.error);
-							if (event.type !== 'records' && event.type !== 'polled') return;
-							const records = event.type === 'records' ? event.records.length : 0;
-							shards.set(shardId, {
-								shardId,
-								processed: (shards.get(shardId)?.processed ?? 0) + records,
-								millisBehindLatest: event.millisBehindLatest,
-							});
-							const metric = (metricName: string, unit: string, value: number) =>
-								options.recordMetric({namespace: 'AWS/Firehose', name: metricName, dimensions, unit, value, atMs: event.atMs});
-							if (event.type === 'records') {
-								metric('DataReadFromKinesisStream.Records', 'Count', records);
-								metric('DataReadFromKinesisStream.Bytes', 'Bytes', event.bytes);
-							}
-							metric('KinesisMillisBehindLatest', 'Milliseconds', event.millisBehindLatest ?? 0);
-						},
-					}),
+						processed: (shards.get(shardId)?.processed ?? 0) + records,
+						millisBehindLatest: page.millisBehindLatest,
+					});
+					const metric = (metricName: string, unit: string, value: number) =>
+						options.recordMetric({namespace: 'AWS/Firehose', name: metricName, dimensions, unit, value, atMs: page.atMs});
+					if (page.type === 'records') {
+						metric('DataReadFromKinesisStream.Records', 'Count', records);
+						metric('DataReadFromKinesisStream.Bytes', 'Bytes', page.bytes);
+					}
+					metric('KinesisMillisBehindLatest', 'Milliseconds', page.millisBehindLatest ?? 0);
+				},
 			}),
 		(error: unknown) => {
 			if (!signal.aborted) report('creating the delivery stream', error);

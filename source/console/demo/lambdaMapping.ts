@@ -7,9 +7,7 @@ import {
 import type {KinesisClient} from '@aws-sdk/client-kinesis';
 import {errorName} from '../aws/errors.js';
 import {sleep} from '../aws/retry.js';
-import {LATEST} from '../tail/positions.js';
-import {readShard} from '../tail/shardReader.js';
-import {readEveryShard} from './everyShard.js';
+import {pollEveryShard} from './everyShard.js';
 import {demoReaderOf, reporter, streamArnOf, type DemoReader, type DemoReaderShard, type ServiceMetric} from './reader.js';
 
 /**
@@ -86,53 +84,32 @@ export function startDemoLambda(
 		async (uuid) => {
 			await Promise.all([
 				followState(uuid),
-				readEveryShard({
+				pollEveryShard({
 					kinesis: clients.kinesis,
 					stream,
 					signal,
-					from: LATEST,
-					onError: (message) => report(message),
-					read: (shardId, from) =>
-						readShard({
-							kinesis: clients.kinesis,
-							stream,
-							shardId,
-							from,
-							callsPerSecond: 1,
-							limit: batchSize,
-							stopAtLatest: false,
-							signal,
-							emit: async (event) => {
-								// Throttling (the shard's 5 reads a second are shared with the other readers) is only waited out.
-								if (event.type === 'retrying')
-									return event.kind === 'throttling' ? undefined : report(`GetRecords ${shardId}`, event.error);
-								if (event.type !== 'records' && event.type !== 'polled') return;
-								const shard = {shardId, processed: shards.get(shardId)?.processed ?? 0, millisBehindLatest: event.millisBehindLatest};
-								shards.set(shardId, shard);
-								if (event.type !== 'records') return;
-								const last = event.records.at(-1);
-								const iteratorAge = Math.max(0, event.atMs - (last?.arrivalTime.getTime() ?? event.atMs));
-								for (const dimensions of [
-									[{Name: 'FunctionName', Value: functionName}],
-									[
-										{Name: 'FunctionName', Value: functionName},
-										{Name: 'Resource', Value: functionName},
-									],
-								])
-									options.recordMetric({
-										namespace: 'AWS/Lambda',
-										name: 'IteratorAge',
-										dimensions,
-										unit: 'Milliseconds',
-										value: iteratorAge,
-									});
-								// The invocation: the poller reads this shard's next batch once it returns.
-								await sleep(slow.has(shardId) ? (options.slowInvocationMs ?? 2_500) : (options.invocationMs ?? 50), signal);
-								shards.set(shardId, {...shard, processed: shard.processed + event.records.length});
-								// Paused (Enabled false): no more batches until resumed.
-								while (!enabled && !signal.aborted) await sleep(1_000, signal);
-							},
-						}),
+					limit: batchSize,
+					report,
+					onPage: async (shardId, page) => {
+						const shard = {shardId, processed: shards.get(shardId)?.processed ?? 0, millisBehindLatest: page.millisBehindLatest};
+						shards.set(shardId, shard);
+						if (page.type !== 'records') return;
+						const last = page.records.at(-1);
+						const iteratorAge = Math.max(0, page.atMs - (last?.arrivalTime.getTime() ?? page.atMs));
+						for (const dimensions of [
+							[{Name: 'FunctionName', Value: functionName}],
+							[
+								{Name: 'FunctionName', Value: functionName},
+								{Name: 'Resource', Value: functionName},
+							],
+						])
+							options.recordMetric({namespace: 'AWS/Lambda', name: 'IteratorAge', dimensions, unit: 'Milliseconds', value: iteratorAge});
+						// The invocation: the poller reads this shard's next batch once it returns.
+						await sleep(slow.has(shardId) ? (options.slowInvocationMs ?? 2_500) : (options.invocationMs ?? 50), signal);
+						shards.set(shardId, {...shard, processed: shard.processed + page.records.length});
+						// Paused (Enabled false): no more batches until resumed.
+						while (!enabled && !signal.aborted) await sleep(1_000, signal);
+					},
 				}),
 			]);
 		},
