@@ -282,7 +282,7 @@ function drained(response: ServerResponse | Http2ServerResponse, signal: AbortSi
 /**
  * A body's chunks in one buffer, pooled (given back once the request is answered): a PutRecords body of
  * 500 records is about 90 KB, and fresh memory outside the JS heap for each made V8 run a full
- * collection every few hundred requests.
+ * collection every few dozen requests under load.
  */
 function joined(chunks: readonly Buffer[], length: number): Buffer {
 	const whole = takePieceBuffer(length);

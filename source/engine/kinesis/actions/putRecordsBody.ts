@@ -32,7 +32,7 @@ export type ReadPutRecords = Omit<PutRecordsInput, 'Records'> & {readonly Record
  */
 export function readPutRecordsBody(body: Buffer): ReadPutRecords | undefined {
 	// The data is decoded into a pooled buffer, given back once the request's action has settled (dispatch.ts):
-	// fresh memory outside the JS heap for every request made V8 run a full collection every few hundred of them.
+	// fresh memory outside the JS heap for every request made V8 run a full collection every few dozen of them.
 	const decoded = takePieceBuffer(Math.ceil((body.length * 3) / 4));
 	try {
 		let lent = true;
