@@ -1,3 +1,4 @@
+import {writeBase64} from '../../protocol/base64.js';
 import {PIECE_BYTES, releasePiece, takePieceBuffer} from '../../protocol/pieceBuffers.js';
 import {eachRecordIn, type RecordPage} from '../../store/store.js';
 import {SEQUENCE_DIGITS, type SequenceWriter} from '../model/sequenceNumbers.js';
@@ -17,7 +18,7 @@ export interface RecordsJsonFormat {
 /**
  * A page of records as the JSON of a GetRecords answer (`open`, the records, `close`), in pieces of
  * about 256 KiB (see pieceBuffers). The bytes are written straight from the stored batches, with no
- * object per record and no string but the data's base64, and are byte for byte what JSON.stringify writes.
+ * object per record and no string but a large record's base64, and are byte for byte what JSON.stringify writes.
  */
 export function* recordsJson(page: RecordPage, format: RecordsJsonFormat, open: string, close: string): Generator<Buffer> {
 	const head = ascii(`{"SequenceNumber":"`);
@@ -54,7 +55,7 @@ export function* recordsJson(page: RecordPage, format: RecordsJsonFormat, open: 
 			at = format.sequence.write(out, at + head.length, position);
 			out.set(middle, at);
 			at += middle.length;
-			at += out.write(value.toString('base64', dataStart, end), at, 'latin1');
+			at = writeBase64(value, dataStart, end, out, at);
 			out.set(PARTITION_KEY, at);
 			at += PARTITION_KEY.length;
 			if (escapedKey === undefined) {
