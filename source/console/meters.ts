@@ -117,9 +117,10 @@ export class Meters {
 		return [...this.shards.entries()]
 			.sort(([a], [b]) => (a < b ? -1 : 1))
 			.map(([shardId, figures]) => {
-				// A shard read for less than the window is measured over the time it has been read: a reader
-				// just started spends 1 call/s, not a tenth of that.
-				const seconds = Math.min(RATE_WINDOW_SECONDS, Math.max(1, ((last + 1) * 1000 - figures.firstMs) / 1000));
+				// A shard read for less than the window is measured over the seconds it has been read: a reader
+				// just started spends 1 call/s, not a tenth of that. Whole seconds, as the buckets count: from the
+				// very millisecond of its first call, a reader polling once a second would say up to half as much again.
+				const seconds = Math.min(RATE_WINDOW_SECONDS, Math.max(1, last + 1 - Math.floor(figures.firstMs / 1000)));
 				const rate = (pick: (bucket: Bucket) => number) => figures.sum(last, RATE_WINDOW_SECONDS, pick) / seconds;
 				const callsPerSecond = rate((bucket) => bucket.calls);
 				const bytesPerSecond = rate((bucket) => bucket.bytes);

@@ -42,19 +42,21 @@ describe('Meters', () => {
 		expect(meters.hottest()?.shardId).toBe('shardId-000000000000');
 	});
 
-	it('measures a shard read for less than the window over the time it has been read', () => {
-		let now = 5_000_500;
-		const meters = new Meters(() => now);
-		meters.observe({type: 'polled', shardId: 's', millisBehindLatest: 0, atMs: now});
-		meters.observe({type: 'polled', shardId: 's', millisBehindLatest: 0, atMs: now + 1000});
-		meters.observe({type: 'polled', shardId: 's', millisBehindLatest: 0, atMs: now + 2000});
-		// Still inside its first second: nothing complete to measure yet.
-		expect(meters.snapshot()[0]?.callsPerSecond).toBe(0);
-		now += 2600;
-		// Read from 5,000.5 s to the end of second 5,002: 2.5 s, with 3 calls.
-		expect(meters.snapshot()[0]).toMatchObject({callsPerSecond: 3 / 2.5, rateWindowMs: 2500});
-		now += 30_000;
-		expect(meters.snapshot()[0]?.callsPerSecond).toBe(0);
+	it('measures a shard read for less than the window over the whole seconds it has been read', () => {
+		for (const startMs of [5_000_000, 5_000_500, 5_000_900]) {
+			let now = startMs;
+			const meters = new Meters(() => now);
+			meters.observe({type: 'polled', shardId: 's', millisBehindLatest: 0, atMs: now});
+			meters.observe({type: 'polled', shardId: 's', millisBehindLatest: 0, atMs: now + 1000});
+			meters.observe({type: 'polled', shardId: 's', millisBehindLatest: 0, atMs: now + 2000});
+			// Still inside its first second: nothing complete to measure yet.
+			expect(meters.snapshot()[0]?.callsPerSecond).toBe(0);
+			now = 5_003_050;
+			// Seconds 5,000 to 5,002, with a call in each: once a second, wherever in its first second it started.
+			expect({startMs, ...meters.snapshot()[0]}).toMatchObject({startMs, callsPerSecond: 1, rateWindowMs: 3000});
+			now += 30_000;
+			expect(meters.snapshot()[0]?.callsPerSecond).toBe(0);
+		}
 	});
 
 	it('keeps the latest MillisBehindLatest and a per-second series for charts', () => {
