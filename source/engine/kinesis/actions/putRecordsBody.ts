@@ -31,9 +31,11 @@ export type ReadPutRecords = Omit<PutRecordsInput, 'Records'> & {readonly Record
  * path reads the body and reports AWS's error; so this never decides an answer of its own.
  */
 export function readPutRecordsBody(body: Buffer): ReadPutRecords | undefined {
-	// The data is decoded into a pooled buffer, given back once the request's action has settled (dispatch.ts):
+	// The data is decoded into a pooled piece, given back once the request's action has settled (dispatch.ts):
 	// fresh memory outside the JS heap for every request made V8 run a full collection every few dozen of them.
-	const decoded = takePieceBuffer(Math.ceil((body.length * 3) / 4));
+	// A small body's data takes a slice of Node's own pool of small buffers instead of holding a whole piece.
+	const room = Math.ceil((body.length * 3) / 4);
+	const decoded = room < SMALL_DATA_BYTES ? Buffer.allocUnsafe(room) : takePieceBuffer(room);
 	try {
 		let lent = true;
 		const release = () => {
@@ -48,6 +50,9 @@ export function readPutRecordsBody(body: Buffer): ReadPutRecords | undefined {
 		throw error;
 	}
 }
+
+/** Below this, Buffer.allocUnsafe slices Node's shared pool rather than allocating memory of its own. */
+const SMALL_DATA_BYTES = Buffer.poolSize >>> 1;
 
 /** Thrown, once made, whenever the body needs the general path. */
 const notPlain = new Error('not a plain PutRecords body');
