@@ -26,17 +26,19 @@ describe('PollScheduler', () => {
 		expect(order).toEqual(['a', 'b', 'e', 'd', 'c']);
 	});
 
-	it("serves readers' iterators, their first reads and the polls of readers already reading in turn while more than one is due", async () => {
+	it("serves readers' iterators, their first reads and the polls of readers already reading in turn while more than one is due, idle shards' polls after them", async () => {
 		const scheduler = new PollScheduler({concurrency: 1});
 		const held = await scheduler.turn({key: 'held', notBeforeMs: 0, perSecond: 0});
 		const order: string[] = [];
-		const call = async (key: string, phase?: 'start' | 'first read') => {
+		const call = async (key: string, phase?: 'start' | 'first read' | 'idle poll') => {
 			const release = await scheduler.turn({key, notBeforeMs: 0, perSecond: 0, ...(phase ? {phase} : {})});
 			order.push(key);
 			release?.();
 		};
-		// The start of a big tail: iterators asked before the first reads and the next looks at shards already started.
+		// The start of a big tail: iterators asked before the first reads and the next looks at shards already
+		// started, some of which found records (again-n) and some nothing (idle-n).
 		const calls = [
+			call('idle-1', 'idle poll'),
 			call('new-1', 'start'),
 			call('new-2', 'start'),
 			call('new-3', 'start'),
@@ -44,23 +46,24 @@ describe('PollScheduler', () => {
 			call('read-2', 'first read'),
 			call('again-1'),
 			call('again-2'),
+			call('idle-2', 'idle poll'),
 		];
 		held?.();
 		await Promise.all(calls);
-		expect(order).toEqual(['new-1', 'read-1', 'again-1', 'new-2', 'read-2', 'again-2', 'new-3']);
+		expect(order).toEqual(['new-1', 'read-1', 'again-1', 'new-2', 'read-2', 'again-2', 'new-3', 'idle-1', 'idle-2']);
 	});
 
 	it('paces the polls of readers already reading at its rate, and not their iterators and first reads', async () => {
 		const scheduler = new PollScheduler({ratePerSecond: 10, burst: 1});
 		const started = Date.now();
-		const take = async (key: string, phase?: 'start' | 'first read') => {
+		const take = async (key: string, phase?: 'start' | 'first read' | 'idle poll') => {
 			const release = await scheduler.turn({key, notBeforeMs: 0, perSecond: 0, ...(phase ? {phase} : {})});
 			release?.();
 			return Date.now() - started;
 		};
 		// The start of a tail of 40 shards, and 6 polls of shards already reading.
 		const firsts = Array.from({length: 40}, (_, n) => take(`new-${n}`, n % 2 === 0 ? 'start' : 'first read'));
-		const returning = Array.from({length: 6}, (_, n) => take(`again-${n}`));
+		const returning = Array.from({length: 6}, (_, n) => take(`again-${n}`, n % 2 === 0 ? 'idle poll' : undefined));
 		expect(Math.max(...(await Promise.all(firsts)))).toBeLessThan(300);
 		// One from the burst, then one every 100 ms.
 		expect(Math.max(...(await Promise.all(returning)))).toBeGreaterThanOrEqual(450);

@@ -11,21 +11,23 @@ import {
 	type KinesisClient,
 } from '@aws-sdk/client-kinesis';
 import {userAgentMiddleware} from '@aws-sdk/core/client';
-import type {HttpRequest as Request, HttpResponse, OperationSchema, RequestSigner, StaticOperationSchema} from '@smithy/types';
+import type {AwsCredentialIdentity, HttpRequest as Request, HttpResponse, OperationSchema, StaticOperationSchema} from '@smithy/types';
 import {scopeOf, withinBudget} from '../budgetMiddleware.js';
 import type {RequestBudget} from '../requestBudget.js';
+import {shardCallRequest, type ShardCall} from './shardCallRequest.js';
 
 /**
- * A shard reader's two calls, GetShardIterator and GetRecords, sent through the client's own protocol
- * (its serializer, its GetRecords parser, its error reader: aws/kinesisProtocol.ts), signer and HTTP
- * handler, without its middleware stack. A tail of thousands of shards is thousands of calls a second,
- * mostly empty; the stack (its endpoint rules, user agent, retry and checksum steps, each an async turn)
- * was over half of each call's CPU: 715 µs a call through the SDK, against 280 through its signer and
- * handler alone (bench/callCost.ts). The reader retries on its own schedule (shardReader.ts), so the
- * SDK's retries are not missed; the request budget is taken here as its middleware would
- * (budgetMiddleware.ts). They carry the user agent the SDK's middleware would write, worked out once,
- * so that AWS's records of the account (CloudTrail's userAgent) name the client. A client the connection
- * did not make (connect.ts) is sent to as usual.
+ * A shard reader's two calls, GetShardIterator and GetRecords, made without the SDK's middleware stack:
+ * the request written and signed by aws/shardCallRequest.ts, sent by the client's own HTTP handler, the
+ * answer read by the client's protocol (its GetRecords and GetShardIterator readers, its error reader:
+ * aws/kinesisProtocol.ts). A tail of thousands of shards is thousands of calls a second, mostly empty; the
+ * stack (its endpoint rules, user agent, retry and checksum steps, each an async turn) was over half of
+ * each call's CPU: 715 µs a call through the SDK, against 280 through its signer and handler alone
+ * (bench/callCost.ts). The reader retries on its own schedule (shardReader.ts), so the SDK's retries are
+ * not missed; the request budget is taken here as its middleware would (budgetMiddleware.ts). They carry
+ * the user agent the SDK's middleware would write, worked out once, so that AWS's records of the account
+ * (CloudTrail's userAgent) name the client. A client the connection did not make (connect.ts) is sent to
+ * as usual.
  */
 export interface ShardCalls {
 	getShardIterator(input: GetShardIteratorCommandInput, signal: AbortSignal): Promise<GetShardIteratorCommandOutput>;
@@ -69,11 +71,10 @@ function sdkCalls(client: KinesisClient): ShardCalls {
 /** What a direct call reads of the client's resolved config (present on every client the SDK makes). */
 interface ResolvedConfig {
 	readonly protocol: {
-		serializeRequest(schema: OperationSchema, input: unknown, context: object): Promise<Request>;
 		deserializeResponse<Output>(schema: OperationSchema, context: object, response: HttpResponse): Promise<Output>;
 	};
 	readonly requestHandler: {handle(request: Request, options: {abortSignal: AbortSignal}): Promise<{response: HttpResponse}>};
-	readonly signer: () => Promise<RequestSigner>;
+	readonly credentials: () => Promise<AwsCredentialIdentity>;
 	readonly region: () => Promise<string>;
 	readonly systemClockOffset: number;
 	readonly signingName?: string;
@@ -82,35 +83,37 @@ interface ResolvedConfig {
 
 function directCalls(client: KinesisClient, direct: Direct): ShardCalls {
 	const config = client.config as unknown as ResolvedConfig;
-	let endpoint: Promise<{url: URL}> | undefined;
 	let userAgent: Promise<Readonly<Record<string, string>>> | undefined;
-	// What the protocol reads of its context: the config's serde functions and the endpoint. Made once;
-	// the SDK spreads the whole config into a new context for every call.
-	const context = {
-		...client.config,
-		endpoint: () => (endpoint ??= Promise.resolve().then(() => ({url: new URL(direct.endpoint())}))),
-		streamCollector: collectorFor(config.streamCollector),
+	// What the protocol reads of its context: the config's serde functions. Made once; the SDK spreads the
+	// whole config into a new context for every call.
+	const context = {...client.config, streamCollector: collectorFor(config.streamCollector)};
+	let endpointText = '';
+	let endpointUrl: URL | undefined;
+	const endpoint = (): URL => {
+		const text = direct.endpoint();
+		if (text !== endpointText || !endpointUrl) {
+			endpointUrl = new URL(text);
+			endpointText = text;
+		}
+		return endpointUrl;
 	};
-	const send = <Output>(operation: string, schema: StaticOperationSchema, input: object, signal: AbortSignal): Promise<Output> =>
-		withinBudget(direct.budget, direct.isThrottle, operation, scopeOf(input), signal, async () => {
-			const shape = operationSchema(schema);
-			const request = await config.protocol.serializeRequest(shape, input, context);
-			// As the SDK's host-header and content-length middleware: the host is signed, and a body of known length is not sent chunked.
-			request.headers.host = request.port === undefined ? request.hostname : `${request.hostname}:${request.port}`;
-			if (typeof request.body === 'string') request.headers['content-length'] = String(Buffer.byteLength(request.body));
-			Object.assign(request.headers, await (userAgent ??= userAgentHeaders(client.config, request, () => (userAgent = undefined))));
-			const signer = await config.signer();
-			const signed = (await signer.sign(request, {
-				signingDate: new Date(Date.now() + config.systemClockOffset),
-				signingRegion: await config.region(),
-				signingService: config.signingName ?? 'kinesis',
-			})) as Request;
-			const {response} = await config.requestHandler.handle(signed, {abortSignal: signal});
-			return config.protocol.deserializeResponse<Output>(shape, context, response);
+	const send = <Output>(call: ShardCall, schema: StaticOperationSchema, signal: AbortSignal): Promise<Output> =>
+		withinBudget(direct.budget, direct.isThrottle, call.operation, scopeOf(call.input), signal, async () => {
+			const url = endpoint();
+			const signing = {
+				endpoint: url,
+				region: await config.region(),
+				service: config.signingName ?? 'kinesis',
+				credentials: await config.credentials(),
+				nowMs: Date.now() + config.systemClockOffset,
+				headers: await (userAgent ??= userAgentHeaders(client.config, () => (userAgent = undefined))),
+			};
+			const {response} = await config.requestHandler.handle(shardCallRequest(call, signing), {abortSignal: signal});
+			return config.protocol.deserializeResponse<Output>(operationSchema(schema), context, response);
 		});
 	return {
-		getShardIterator: (input, signal) => send('GetShardIterator', GetShardIterator$, input, signal),
-		getRecords: (input, signal) => send('GetRecords', GetRecords$, input, signal),
+		getShardIterator: (input, signal) => send({operation: 'GetShardIterator', input}, GetShardIterator$, signal),
+		getRecords: (input, signal) => send({operation: 'GetRecords', input}, GetRecords$, signal),
 	};
 }
 
@@ -119,14 +122,14 @@ function directCalls(client: KinesisClient, direct: Direct): ShardCalls {
  * Should that fail, the call goes without them and the next one tries again (`forget`): a missing user
  * agent is no reason to fail a read.
  */
-async function userAgentHeaders(config: object, request: Request, forget: () => void): Promise<Readonly<Record<string, string>>> {
+async function userAgentHeaders(config: object, forget: () => void): Promise<Readonly<Record<string, string>>> {
 	let written: Record<string, string> = {};
 	const capture = (args: {request: unknown}) => {
 		written = (args.request as Request).headers;
 		return Promise.resolve({output: {}, response: {}});
 	};
-	// A copy: the middleware writes into the request it is given.
-	const probe = {...request, headers: {}};
+	// What the middleware takes for an HTTP request (HttpRequest.isInstance); it writes the headers into it.
+	const probe = {protocol: 'https:', hostname: 'kinesis', method: 'POST', path: '/', query: {}, headers: {}};
 	try {
 		await userAgentMiddleware(config as Parameters<typeof userAgentMiddleware>[0])(capture, {})({input: {}, request: probe});
 	} catch {

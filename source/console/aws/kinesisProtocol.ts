@@ -1,15 +1,16 @@
-import type {ChildShard, GetRecordsOutput, _Record} from '@aws-sdk/client-kinesis';
+import type {ChildShard, GetRecordsOutput, GetShardIteratorOutput, _Record} from '@aws-sdk/client-kinesis';
 import {isAscii} from 'node:buffer';
 import {AwsJson1_1Protocol} from '@aws-sdk/core/protocols';
 import {collectBody} from '@smithy/core/protocols';
 import type {HandlerExecutionContext, HttpResponse, MetadataBearer, OperationSchema, SerdeFunctions} from '@smithy/types';
 
 /**
- * Kinesis's JSON protocol (awsJson1_1) as the SDK speaks it, except that a successful GetRecords answer
- * is read by `parseGetRecords`. The SDK reads every member of every record through its schema walk
- * (checking each Data with a regular expression, a Date through a generic parser): for a tail that
- * drains a backlog, that was a third of its CPU. Everything else is the SDK's own: requests, signing,
- * retries, errors (a GetRecords error answer goes to the SDK's reader too), other operations.
+ * Kinesis's JSON protocol (awsJson1_1) as the SDK speaks it, except that a successful GetRecords or
+ * GetShardIterator answer is read here (`parseGetRecords`, `parseGetShardIterator`). The SDK reads every
+ * member of every record through its schema walk (checking each Data with a regular expression, a Date
+ * through a generic parser): for a tail that drains a backlog, that was a third of its CPU; and a tail's
+ * start is a GetShardIterator per shard. Everything else is the SDK's own: requests, signing, retries,
+ * errors (an error answer goes to the SDK's reader too), other operations.
  * The client takes it as its `protocol` (a constructor the client builds with its own settings).
  */
 export class KinesisProtocol extends AwsJson1_1Protocol {
@@ -18,7 +19,8 @@ export class KinesisProtocol extends AwsJson1_1Protocol {
 		context: HandlerExecutionContext & SerdeFunctions,
 		response: HttpResponse,
 	): Promise<Output> {
-		if (operationSchema.name !== 'GetRecords' || this.isErrorResponse(response.statusCode)) {
+		const parse = leanReaders[operationSchema.name];
+		if (parse === undefined || this.isErrorResponse(response.statusCode)) {
 			return super.deserializeResponse<Output>(operationSchema, context, response);
 		}
 		// As the SDK does, so that its metadata reads the request id whatever case the endpoint wrote it in.
@@ -28,13 +30,23 @@ export class KinesisProtocol extends AwsJson1_1Protocol {
 			response.headers[lower] = response.headers[header] ?? '';
 			delete response.headers[header];
 		}
-		const output: GetRecordsOutput & MetadataBearer = {
-			...parseGetRecords(await collectBody(response.body, context)),
-			$metadata: this.deserializeMetadata(response),
-		};
-		// Output is the SDK's type for this operation's output, which GetRecordsOutput is.
+		const output: MetadataBearer = {...parse(await collectBody(response.body, context)), $metadata: this.deserializeMetadata(response)};
+		// Output is the SDK's type for this operation's output, which the reader's answer is.
 		return output as unknown as Output;
 	}
+}
+
+const leanReaders: Readonly<Record<string, (body: Uint8Array) => object>> = {
+	GetRecords: parseGetRecords,
+	GetShardIterator: parseGetShardIterator,
+};
+
+/** GetShardIterator's JSON answer as the SDK's output: its one member, ShardIterator, if it is a string. */
+export function parseGetShardIterator(body: Uint8Array): GetShardIteratorOutput {
+	if (body.byteLength === 0) return {};
+	const json = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')) as {ShardIterator?: unknown} | null;
+	if (json === null || typeof json !== 'object') throw new TypeError('GetShardIterator answered with something other than a JSON object');
+	return typeof json.ShardIterator === 'string' ? {ShardIterator: json.ShardIterator} : {};
 }
 
 interface RecordJson {

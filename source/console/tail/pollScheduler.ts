@@ -21,7 +21,7 @@
  */
 export class PollScheduler {
 	/** Readers' iterators, their first reads, and the polls of readers already reading (the only ones paced by the rate). */
-	private readonly queues: Record<Phase, Waiter[]> = {start: [], 'first read': [], poll: []};
+	private readonly queues: Record<Phase, Waiter[]> = {start: [], 'first read': [], poll: [], 'idle poll': []};
 	/** The queue the last turn went to. */
 	private last = 0;
 	/**
@@ -141,21 +141,36 @@ export class PollScheduler {
 				push(heap, next);
 				continue;
 			}
-			this.last = PHASES.findIndex((phase) => this.queues[phase] === heap);
+			this.last = TURNS.indexOf(isPoll(next.phase) ? 'poll' : next.phase);
 			this.grant(next, now);
 		}
 		this.arm();
 	}
 
-	/** The next queue after the last one served whose head is due now (the polls' only while the rate allows). */
+	/**
+	 * The next queue after the last one served whose head is due now (the polls' only while the rate allows).
+	 * Polls take one turn between them, the earlier due first, an idle shard's only while no reader's
+	 * iterator or first read is due.
+	 */
 	private nextQueue(now: number): Waiter[] | undefined {
-		for (let step = 1; step <= PHASES.length; step++) {
-			const phase = PHASES[(this.last + step) % PHASES.length] as Phase;
-			const queue = this.queues[phase];
-			const first = head(queue);
-			if (first !== undefined && first.dueMs <= now && (phase !== 'poll' || this.tokens >= 1)) return queue;
+		for (let step = 1; step <= TURNS.length; step++) {
+			const turn = TURNS[(this.last + step) % TURNS.length] as Phase;
+			if (turn !== 'poll') {
+				if ((head(this.queues[turn])?.dueMs ?? Number.POSITIVE_INFINITY) <= now) return this.queues[turn];
+				continue;
+			}
+			if (this.tokens < 1) continue;
+			const busy = head(this.queues.poll);
+			const idle = this.starting(now) ? undefined : head(this.queues['idle poll']);
+			const first = busy !== undefined && (idle === undefined || before(busy, idle)) ? busy : idle;
+			if (first !== undefined && first.dueMs <= now) return first === busy ? this.queues.poll : this.queues['idle poll'];
 		}
 		return undefined;
+	}
+
+	/** Whether a reader's iterator or first read is due: idle shards' polls wait for those. */
+	private starting(now: number): boolean {
+		return (head(this.queues.start)?.dueMs ?? now + 1) <= now || (head(this.queues['first read'])?.dueMs ?? now + 1) <= now;
 	}
 
 	private grant(waiter: Waiter, now: number): void {
@@ -169,7 +184,7 @@ export class PollScheduler {
 			if (++this.grants % SWEEP_EVERY === 0) this.sweep(now);
 		}
 		this.inFlight++;
-		if (waiter.phase === 'poll') this.tokens--;
+		if (isPoll(waiter.phase)) this.tokens--;
 		waiter.done?.();
 		let released = false;
 		waiter.resolve(() => {
@@ -187,7 +202,13 @@ export class PollScheduler {
 		const nextMs = Math.min(
 			head(this.queues.start)?.dueMs ?? Number.POSITIVE_INFINITY,
 			head(this.queues['first read'])?.dueMs ?? Number.POSITIVE_INFINITY,
-			Math.max(head(this.queues.poll)?.dueMs ?? Number.POSITIVE_INFINITY, tokenMs),
+			Math.max(
+				Math.min(
+					head(this.queues.poll)?.dueMs ?? Number.POSITIVE_INFINITY,
+					head(this.queues['idle poll'])?.dueMs ?? Number.POSITIVE_INFINITY,
+				),
+				tokenMs,
+			),
 		);
 		const due = this.inFlight < this.concurrency ? nextMs : Number.POSITIVE_INFINITY;
 		if (due === this.timerDueMs) return;
@@ -227,7 +248,11 @@ export interface TurnRequest {
 	readonly notBeforeMs: number;
 	/** GetRecords calls on the shard in any window of WINDOW_MS at most; 0 for a call outside that budget (GetShardIterator). */
 	readonly perSecond: number;
-	/** A reader's first turn (its iterator) or its first read, outside the call rate; a poll when absent. */
+	/**
+	 * A reader's first turn (its iterator) or its first read, outside the call rate; a poll when absent;
+	 * an idle poll when the shard's last answer had nothing new, which waits while any reader's iterator
+	 * or first read is due.
+	 */
 	readonly phase?: Exclude<Phase, 'poll'>;
 	readonly signal?: AbortSignal;
 }
@@ -240,8 +265,10 @@ export interface TurnRequest {
 export const DEFAULT_CONCURRENCY = 48;
 
 /** The queues, in the order they take turns. */
-type Phase = 'start' | 'first read' | 'poll';
-const PHASES: readonly Phase[] = ['start', 'first read', 'poll'];
+type Phase = 'start' | 'first read' | 'poll' | 'idle poll';
+/** The turns the queues take: the polls, idle or not, share one. */
+const TURNS: readonly Phase[] = ['start', 'first read', 'poll'];
+const isPoll = (phase: Phase) => phase === 'poll' || phase === 'idle poll';
 
 /**
  * Polls a second across every reader on a client once the burst is spent (iterators and first reads aside): each

@@ -79,6 +79,8 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 	// How long to wait after an empty answer: doubled by each one, halved by each answer with records.
 	let idleMs = minIntervalMs;
 	let caughtUp = false;
+	// Whether the last answer had nothing new, at the shard's tip: the next poll waits while other shards start (pollScheduler.ts).
+	let idle = false;
 	let useOriginalLatest = options.from.type === 'LATEST';
 	const until = options.until?.getTime();
 	const retries = readerRetries(`GetRecords ${shardId}`, options, now);
@@ -106,7 +108,7 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 			key,
 			notBeforeMs: renewing ? dueMs : Math.max(dueMs, lastCallMs + minIntervalMs),
 			perSecond: renewing ? 0 : perSecond,
-			...(polled ? {} : {phase: renewing ? 'start' : 'first read'}),
+			...(polled ? (idle && !renewing ? {phase: 'idle poll'} : {}) : {phase: renewing ? 'start' : 'first read'}),
 			signal,
 		});
 		if (!release) break;
@@ -161,6 +163,7 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 		iterator = page.NextShardIterator;
 
 		const atTip = records.length === 0 && (page.MillisBehindLatest ?? 0) === 0;
+		idle = atTip;
 		if (atTip && !caughtUp) {
 			caughtUp = true;
 			await options.emit({type: 'caught-up', shardId});

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type {AddressInfo} from 'node:net';
 import {gzipSync} from 'node:zlib';
 import {
 	CreateStreamCommand,
@@ -124,5 +126,45 @@ describe("GetRecords through the console's protocol", () => {
 		expect(ours.message).toBe(theirs.message);
 		expect(ours.$metadata?.httpStatusCode).toBe(theirs.$metadata?.httpStatusCode);
 		expect(ours.constructor).toBe(theirs.constructor);
+	});
+});
+
+describe("GetShardIterator through the console's protocol", () => {
+	it('reads every shape of answer as the SDK does', async () => {
+		// Answers an engine might give, including ones AWS never does (a missing or non-string iterator, an unknown member).
+		const answers = [
+			'{"ShardIterator":"AAAAAAAAAAFiterator+/="}',
+			'{}',
+			'{"ShardIterator":"AAAA","SomethingNew":[1,{"a":2}]}',
+			'{"ShardIterator":null}',
+			'',
+			'{"ShardIterator":"ün"}',
+		];
+		let next = 0;
+		const server = http.createServer((request, response) => {
+			request.resume();
+			request.on('end', () => {
+				response.writeHead(200, {'content-type': 'application/x-amz-json-1.1', 'X-Amzn-RequestId': `request-${next}`});
+				response.end(answers[Math.floor(next++ / 2)]);
+			});
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+		const options = {endpoint, region: 'us-east-1', credentials, maxAttempts: 1, requestHandler: new NodeHttpHandler({})};
+		const theirs = new KinesisClient(options);
+		const ours = new KinesisClient({...options, protocol: KinesisProtocol});
+		try {
+			const input = {StreamName: stream, ShardId: 'shardId-000000000000', ShardIteratorType: 'LATEST' as const};
+			for (const _answer of answers) {
+				const a = await theirs.send(new GetShardIteratorCommand(input));
+				const b = await ours.send(new GetShardIteratorCommand(input));
+				expect({...b, $metadata: {...b.$metadata, requestId: 'same'}}).toEqual({...a, $metadata: {...a.$metadata, requestId: 'same'}});
+				expect(b.$metadata.requestId).toMatch(/^request-\d+$/);
+			}
+		} finally {
+			theirs.destroy();
+			ours.destroy();
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+		}
 	});
 });
