@@ -27,7 +27,8 @@ export interface Signing {
 
 export function shardCallRequest(call: ShardCall, signing: Signing): Request {
 	const {endpoint} = signing;
-	const path = endpoint.pathname === '' ? '/' : endpoint.pathname;
+	// As the SDK's JSON protocol: the endpoint's path, ending in a slash (an endpoint's text comes without it).
+	const path = endpoint.pathname.endsWith('/') ? endpoint.pathname : `${endpoint.pathname}/`;
 	const body = shardCallBody(call);
 	const signed = aws4.sign(
 		{
@@ -68,10 +69,10 @@ export function shardCallRequest(call: ShardCall, signing: Signing): Request {
  */
 export function shardCallBody(call: ShardCall): string {
 	if (call.operation === 'GetRecords') {
-		const {ShardIterator, Limit, StreamARN} = call.input;
-		return JSON.stringify({ShardIterator, Limit, StreamARN});
+		const {ShardIterator, Limit, StreamARN, StreamId, DryRun} = call.input;
+		return JSON.stringify({ShardIterator, Limit, StreamARN, StreamId, DryRun});
 	}
-	const {StreamName, ShardId, ShardIteratorType, StartingSequenceNumber, Timestamp, StreamARN} = call.input;
+	const {StreamName, ShardId, ShardIteratorType, StartingSequenceNumber, Timestamp, StreamARN, StreamId, DryRun} = call.input;
 	return JSON.stringify({
 		StreamName,
 		ShardId,
@@ -79,6 +80,8 @@ export function shardCallBody(call: ShardCall): string {
 		StartingSequenceNumber,
 		Timestamp: Timestamp === undefined ? undefined : Timestamp.getTime() / 1000,
 		StreamARN,
+		StreamId,
+		DryRun,
 	});
 }
 

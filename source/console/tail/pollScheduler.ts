@@ -5,10 +5,11 @@
  *     call never waits in the agent's queue, where its socket timeout would run out before it is sent;
  *   - serves the shards by deadline (earliest due first, then first asked): none starves, and when more
  *     calls are due than the pool can make, every shard is late by the same little; readers' iterators,
- *     their first reads and the polls of readers already reading wait in three queues served in turn
- *     while more than one has calls due, so that the start of a big tail (thousands of iterators, all
- *     due at once) holds back neither the first reads of the shards already started nor their next
- *     looks, which is where the first records are found;
+ *     their first reads and the polls of readers already reading take turns while more than one has
+ *     calls due, so that the start of a big tail (thousands of iterators, all due at once) holds back
+ *     neither the first reads of the shards already started nor their next looks, which is where the
+ *     first records are found; a poll of a shard whose last answer had nothing new waits while any
+ *     iterator or first read is due (at a trickle, a sixth of a big start's calls, finding little);
  *   - makes at most `ratePerSecond` polls a second in all once a burst of `burst` is spent, so that reading
  *     costs a bounded share of a core however many shards: past ratePerSecond × the idle bound shards,
  *     each idle shard is polled in turn. A reader's iterator and first read are outside that rate: the
@@ -20,7 +21,7 @@
  *     so that the calls still fit a second as the service counts them on arrival.
  */
 export class PollScheduler {
-	/** Readers' iterators, their first reads, and the polls of readers already reading (the only ones paced by the rate). */
+	/** Readers' iterators, their first reads, and the polls of readers already reading, busy and idle (the only ones paced by the rate). */
 	private readonly queues: Record<Phase, Waiter[]> = {start: [], 'first read': [], poll: [], 'idle poll': []};
 	/** The queue the last turn went to. */
 	private last = 0;
@@ -264,7 +265,7 @@ export interface TurnRequest {
  */
 export const DEFAULT_CONCURRENCY = 48;
 
-/** The queues, in the order they take turns. */
+/** The queues: a reader's iterator, its first read, and its polls after records or after nothing new. */
 type Phase = 'start' | 'first read' | 'poll' | 'idle poll';
 /** The turns the queues take: the polls, idle or not, share one. */
 const TURNS: readonly Phase[] = ['start', 'first read', 'poll'];

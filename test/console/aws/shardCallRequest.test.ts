@@ -39,25 +39,36 @@ const calls: ShardCall[] = [
 		},
 	},
 	{operation: 'GetRecords', input: {ShardIterator: 'AAAAAAAAAAF+/=', Limit: 2_000}},
-	{operation: 'GetRecords', input: {ShardIterator: 'AAAA', StreamARN: 'arn:aws:kinesis:us-east-1:123456789012:stream/s'}},
+	{operation: 'GetRecords', input: {ShardIterator: 'AAAA', StreamARN: 'arn:aws:kinesis:us-east-1:123456789012:stream/s', DryRun: false}},
+	{
+		operation: 'GetShardIterator',
+		input: {StreamName: 's', ShardId: 'shardId-000000000002', ShardIteratorType: 'TRIM_HORIZON', StreamId: 'stream-id-1', DryRun: true},
+	},
 ];
 
-/** What the SDK sends for each call, as a server on loopback receives it. */
-async function sdkBodies(): Promise<string[]> {
-	const bodies: string[] = [];
+interface Sent {
+	readonly path: string;
+	readonly host: string;
+	readonly body: string;
+}
+
+/** What the SDK sends for each call to an endpoint of `path` on a server on loopback, as the server receives it. */
+async function sdkRequests(path: string): Promise<{endpoint: string; sent: Sent[]}> {
+	const sent: Sent[] = [];
 	const server = http.createServer((request, response) => {
 		const chunks: Buffer[] = [];
 		request.on('data', (chunk: Buffer) => chunks.push(chunk));
 		request.on('end', () => {
-			bodies.push(Buffer.concat(chunks).toString('utf8'));
+			sent.push({path: request.url ?? '', host: request.headers.host ?? '', body: Buffer.concat(chunks).toString('utf8')});
 			response.writeHead(200, {'content-type': 'application/x-amz-json-1.1'});
 			response.end('{}');
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+	const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`;
 	const client = new KinesisClient({
-		endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+		endpoint,
 		region: 'us-east-1',
 		credentials: {accessKeyId: 'AKID', secretAccessKey: 'secret'},
 		maxAttempts: 1,
@@ -68,15 +79,39 @@ async function sdkBodies(): Promise<string[]> {
 		if (call.operation === 'GetRecords') await client.send(new GetRecordsCommand(call.input));
 		else await client.send(new GetShardIteratorCommand(call.input));
 	}
-	return bodies;
+	return {endpoint, sent};
 }
 
+const signing = (endpoint: string) => ({
+	endpoint: new URL(endpoint),
+	region: 'us-east-1',
+	service: 'kinesis',
+	credentials: {accessKeyId: 'AKID', secretAccessKey: 'secret'},
+	nowMs: Date.now(),
+	headers: {},
+});
+
 describe('a shard call’s request', () => {
-	it('has the body the SDK writes for the same input', async () => {
-		const theirs = await sdkBodies();
-		expect(calls.map((call) => JSON.parse(shardCallBody(call)) as unknown)).toEqual(theirs.map((body) => JSON.parse(body) as unknown));
+	it('goes where the SDK sends the same call, with the body the SDK writes for the same input', async () => {
+		// An endpoint's path as the console passes it on (without a trailing slash) and as a user may write it.
+		for (const path of ['', '/', '/prod/kinesis', '/prod/kinesis/']) {
+			const {endpoint, sent} = await sdkRequests(path);
+			const ours = calls.map((call) => shardCallRequest(call, signing(endpoint)));
+			const seen = ours.map((request) => ({
+				path: request.path,
+				host: request.headers.host,
+				body: JSON.parse(String(request.body)) as unknown,
+			}));
+			expect(seen).toEqual(sent.map(({path, host, body}) => ({path, host, body: JSON.parse(body) as unknown})));
+		}
 		// The timestamp as epoch seconds, to the millisecond.
 		expect(shardCallBody(calls[2] as ShardCall)).toContain('"Timestamp":1796574600.123');
+	});
+
+	it('names an IPv6 endpoint as Node’s HTTP client and AWS’s signature each take it', () => {
+		const request = shardCallRequest(calls[0] as ShardCall, signing('http://[::1]:4567'));
+		expect(request).toMatchObject({hostname: '::1', port: 4567, path: '/'});
+		expect(request.headers.host).toBe('[::1]:4567');
 	});
 
 	for (const sessionToken of [undefined, 'session-token-FwoGZXIvYXdzEJr']) {
