@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {PollScheduler, WINDOW_MS} from '../../source/console/tail/pollScheduler.js';
+import {IDLE_WAIT_FOR_STARTS_MS, PollScheduler, WINDOW_MS} from '../../source/console/tail/pollScheduler.js';
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -31,7 +31,8 @@ describe('PollScheduler', () => {
 		const held = await scheduler.turn({key: 'held', notBeforeMs: 0, perSecond: 0});
 		const order: string[] = [];
 		const call = async (key: string, phase?: 'start' | 'first read' | 'idle poll') => {
-			const release = await scheduler.turn({key, notBeforeMs: 0, perSecond: 0, ...(phase ? {phase} : {})});
+			// Due now: an idle poll long past its time would not wait for the starts (IDLE_WAIT_FOR_STARTS_MS).
+			const release = await scheduler.turn({key, notBeforeMs: Date.now(), perSecond: 0, ...(phase ? {phase} : {})});
 			order.push(key);
 			release?.();
 		};
@@ -51,6 +52,25 @@ describe('PollScheduler', () => {
 		held?.();
 		await Promise.all(calls);
 		expect(order).toEqual(['new-1', 'read-1', 'again-1', 'new-2', 'read-2', 'again-2', 'new-3', 'idle-1', 'idle-2']);
+	});
+
+	it("lets an idle shard's poll wait for other readers' starts no longer than IDLE_WAIT_FOR_STARTS_MS past its time", async () => {
+		for (const waitedMs of [IDLE_WAIT_FOR_STARTS_MS - 1, IDLE_WAIT_FOR_STARTS_MS]) {
+			let clock = 1_000_000;
+			const scheduler = new PollScheduler({concurrency: 1, now: () => clock});
+			const held = await scheduler.turn({key: 'held', notBeforeMs: 0, perSecond: 0});
+			const order: string[] = [];
+			const call = async (key: string, phase: 'start' | 'idle poll') => {
+				const release = await scheduler.turn({key, notBeforeMs: clock, perSecond: 0, phase});
+				order.push(key);
+				release?.();
+			};
+			const calls = [call('idle', 'idle poll'), call('new-1', 'start'), call('new-2', 'start'), call('new-3', 'start')];
+			clock += waitedMs;
+			held?.();
+			await Promise.all(calls);
+			expect(order).toEqual(waitedMs < IDLE_WAIT_FOR_STARTS_MS ? ['new-1', 'new-2', 'new-3', 'idle'] : ['new-1', 'idle', 'new-2', 'new-3']);
+		}
 	});
 
 	it('paces the polls of readers already reading at its rate, and not their iterators and first reads', async () => {

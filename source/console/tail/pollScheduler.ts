@@ -9,7 +9,8 @@
  *     calls due, so that the start of a big tail (thousands of iterators, all due at once) holds back
  *     neither the first reads of the shards already started nor their next looks, which is where the
  *     first records are found; a poll of a shard whose last answer had nothing new waits while any
- *     iterator or first read is due (at a trickle, a sixth of a big start's calls, finding little);
+ *     iterator or first read is due, up to IDLE_WAIT_FOR_STARTS_MS past its time (at a trickle, such
+ *     polls were a sixth of a big start's calls, finding little);
  *   - makes at most `ratePerSecond` polls a second in all once a burst of `burst` is spent, so that reading
  *     costs a bounded share of a core however many shards: past ratePerSecond × the idle bound shards,
  *     each idle shard is polled in turn. A reader's iterator and first read are outside that rate: the
@@ -162,16 +163,22 @@ export class PollScheduler {
 			}
 			if (this.tokens < 1) continue;
 			const busy = head(this.queues.poll);
-			const idle = this.starting(now) ? undefined : head(this.queues['idle poll']);
+			const idle = this.idleHead(now);
 			const first = busy !== undefined && (idle === undefined || before(busy, idle)) ? busy : idle;
 			if (first !== undefined && first.dueMs <= now) return first === busy ? this.queues.poll : this.queues['idle poll'];
 		}
 		return undefined;
 	}
 
-	/** Whether a reader's iterator or first read is due: idle shards' polls wait for those. */
-	private starting(now: number): boolean {
-		return (head(this.queues.start)?.dueMs ?? now + 1) <= now || (head(this.queues['first read'])?.dueMs ?? now + 1) <= now;
+	/**
+	 * The idle polls' head, unless a reader's iterator or first read is due and the head has waited for
+	 * them less than IDLE_WAIT_FOR_STARTS_MS past its time.
+	 */
+	private idleHead(now: number): Waiter | undefined {
+		const idle = head(this.queues['idle poll']);
+		if (idle === undefined || idle.dueMs + IDLE_WAIT_FOR_STARTS_MS <= now) return idle;
+		const starting = (head(this.queues.start)?.dueMs ?? now + 1) <= now || (head(this.queues['first read'])?.dueMs ?? now + 1) <= now;
+		return starting ? undefined : idle;
 	}
 
 	private grant(waiter: Waiter, now: number): void {
@@ -280,6 +287,12 @@ export const DEFAULT_CALL_RATE = 300;
 
 /** A second's polls at the rate. */
 export const DEFAULT_BURST = 300;
+
+/**
+ * The longest an idle shard's poll waits past its time while other readers' iterators and first reads
+ * are due: at 2,000 shards the whole start (about 2–3 s here), at 10,000 a bounded part of it.
+ */
+export const IDLE_WAIT_FOR_STARTS_MS = 2_000;
 
 /** A second, and a margin (the window counts from answers, which follow the service's count of a call). */
 export const WINDOW_MS = 1_100;
