@@ -23,11 +23,11 @@ import {shardCallRequest, type ShardCall} from './shardCallRequest.js';
  * aws/kinesisProtocol.ts). A tail of thousands of shards is thousands of calls a second, mostly empty; the
  * stack (its endpoint rules, user agent, retry and checksum steps, each an async turn) was over half of
  * each call's CPU (715 µs a call through the SDK, against 280 through its signer and handler alone in
- * bench/callCost.ts, before the SDK's serializer and signer were left out too). The reader retries on its own schedule (shardReader.ts), so the SDK's retries are
- * not missed; the request budget is taken here as its middleware would (budgetMiddleware.ts). They carry
- * the user agent the SDK's middleware would write, worked out once, so that AWS's records of the account
- * (CloudTrail's userAgent) name the client. A client the connection did not make (connect.ts) is sent to
- * as usual.
+ * bench/callCost.ts, before the SDK's serializer and signer were left out too). The reader retries on its
+ * own schedule (shardReader.ts), so the SDK's retries are not missed; the request budget is taken here as
+ * its middleware would (budgetMiddleware.ts). They carry the user agent the SDK's middleware would write,
+ * worked out once, so that AWS's records of the account (CloudTrail's userAgent) name the client. A client
+ * the connection did not make (connect.ts) is sent to as usual.
  */
 export interface ShardCalls {
 	getShardIterator(input: GetShardIteratorCommandInput, signal: AbortSignal): Promise<GetShardIteratorCommandOutput>;

@@ -152,7 +152,7 @@ export class PollScheduler {
 	/**
 	 * The next queue after the last one served whose head is due now (the polls' only while the rate allows).
 	 * Polls take one turn between them, the earlier due first, an idle shard's only while no reader's
-	 * iterator or first read is due.
+	 * iterator or first read is due or once it has waited IDLE_WAIT_FOR_STARTS_MS for them (idleHead).
 	 */
 	private nextQueue(now: number): Waiter[] | undefined {
 		for (let step = 1; step <= TURNS.length; step++) {
