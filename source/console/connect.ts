@@ -282,7 +282,7 @@ function assemble(
 				new KinesisClient({...common('kinesis'), protocol: KinesisProtocol, retryStrategy, requestHandler: keepAliveHandler()}),
 		),
 	);
-	sendShardCallsDirectly(kinesis, {budget, isThrottle: isThrottling, endpoint: () => endpoints.kinesis ?? target.endpoint ?? ''});
+	sendShardCallsDirectly(kinesis, {budget, isThrottle: isThrottling, endpoint: endpoints.kinesis});
 	const kinesisHttp2 = budgeted(
 		closingClient(
 			(retryStrategy) =>

@@ -37,8 +37,8 @@ export interface ShardCalls {
 interface Direct {
 	readonly budget: RequestBudget;
 	readonly isThrottle: (error: unknown) => boolean;
-	/** The endpoint every call goes to: the connection's, or AWS's regional one (worked out on the first call). */
-	readonly endpoint: () => string;
+	/** The endpoint the connection was given (--endpoint-url, a profile's endpoint_url), if any; else AWS's, by the client's own rules. */
+	readonly endpoint: string | undefined;
 }
 
 const directs = new WeakMap<KinesisClient, Direct>();
@@ -76,6 +76,9 @@ interface ResolvedConfig {
 	readonly requestHandler: {handle(request: Request, options: {abortSignal: AbortSignal}): Promise<{response: HttpResponse}>};
 	readonly credentials: () => Promise<AwsCredentialIdentity>;
 	readonly region: () => Promise<string>;
+	readonly useFipsEndpoint: () => Promise<boolean>;
+	readonly useDualstackEndpoint: () => Promise<boolean>;
+	readonly endpointProvider: (parameters: {Region: string; UseFIPS: boolean; UseDualStack: boolean}) => {url: URL};
 	readonly systemClockOffset: number;
 	readonly signingName?: string;
 	readonly streamCollector: (body: unknown) => Promise<Uint8Array>;
@@ -87,19 +90,21 @@ function directCalls(client: KinesisClient, direct: Direct): ShardCalls {
 	// What the protocol reads of its context: the config's serde functions. Made once; the SDK spreads the
 	// whole config into a new context for every call.
 	const context = {...client.config, streamCollector: collectorFor(config.streamCollector)};
-	let endpointText = '';
-	let endpointUrl: URL | undefined;
-	const endpoint = (): URL => {
-		const text = direct.endpoint();
-		if (text !== endpointText || !endpointUrl) {
-			endpointUrl = new URL(text);
-			endpointText = text;
-		}
-		return endpointUrl;
-	};
+	// The connection's endpoint, or the one the client's endpoint rules pick for its region and its FIPS and
+	// dual-stack settings (AWS_USE_FIPS_ENDPOINT, a profile's use_fips_endpoint...), as its own calls go to.
+	let endpoint: Promise<URL> | undefined;
+	const endpointUrl = (): Promise<URL> =>
+		(endpoint ??= (async () => {
+			if (direct.endpoint !== undefined) return new URL(direct.endpoint);
+			const [Region, UseFIPS, UseDualStack] = await Promise.all([config.region(), config.useFipsEndpoint(), config.useDualstackEndpoint()]);
+			return new URL(config.endpointProvider({Region, UseFIPS, UseDualStack}).url.href);
+		})().catch((error: unknown) => {
+			endpoint = undefined;
+			throw error;
+		}));
 	const send = <Output>(call: ShardCall, schema: StaticOperationSchema, signal: AbortSignal): Promise<Output> =>
 		withinBudget(direct.budget, direct.isThrottle, call.operation, scopeOf(call.input), signal, async () => {
-			const url = endpoint();
+			const url = await endpointUrl();
 			const signing = {
 				endpoint: url,
 				region: await config.region(),

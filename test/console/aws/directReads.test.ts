@@ -7,6 +7,7 @@ import {
 	type GetShardIteratorCommandInput,
 } from '@aws-sdk/client-kinesis';
 import http from 'node:http';
+import {Readable} from 'node:stream';
 import type {AddressInfo} from 'node:net';
 import {NodeHttpHandler} from '@smithy/node-http-handler';
 import {afterEach, describe, expect, it} from 'vitest';
@@ -184,6 +185,40 @@ describe('a shard reader’s direct calls', () => {
 			expect(withoutFeatures(call.agent)).toBe(withoutFeatures(sdk?.agent));
 			expect(call.amzAgent).toBe(sdk?.amzAgent);
 		}
+	});
+
+	it('go to the endpoint the SDK’s own calls go to on AWS: the region’s, FIPS and dual-stack as set', async () => {
+		const settings = [
+			{},
+			{AWS_USE_FIPS_ENDPOINT: 'true'},
+			{AWS_USE_DUALSTACK_ENDPOINT: 'true'},
+			{AWS_USE_FIPS_ENDPOINT: 'true', AWS_USE_DUALSTACK_ENDPOINT: 'true'},
+		];
+		const hosts: string[][] = [];
+		for (const environment of settings) {
+			useEnvCredentials();
+			Object.assign(process.env, environment);
+			const connection = await connect({region: 'us-west-2'});
+			cleanups.push(() => connection.close());
+			// No call leaves the machine: the client's HTTP handler answers every call itself, noting where it was sent.
+			const seen: string[] = [];
+			const handler = connection.kinesis.config.requestHandler as {handle: (request: {hostname: string}) => Promise<unknown>};
+			handler.handle = (request) => {
+				seen.push(request.hostname);
+				const body = Readable.from([Buffer.from('{"ShardIterator":"AAAA"}')]);
+				return Promise.resolve({response: {statusCode: 200, headers: {'content-type': 'application/x-amz-json-1.1'}, body}});
+			};
+			await connection.kinesis.send(new GetShardIteratorCommand(iteratorInput));
+			await shardCallsOf(connection.kinesis).getShardIterator(iteratorInput, new AbortController().signal);
+			hosts.push(seen);
+			for (const name of Object.keys(environment)) delete process.env[name];
+		}
+		expect(hosts).toEqual([
+			['kinesis.us-west-2.amazonaws.com', 'kinesis.us-west-2.amazonaws.com'],
+			['kinesis-fips.us-west-2.amazonaws.com', 'kinesis-fips.us-west-2.amazonaws.com'],
+			['kinesis.us-west-2.api.aws', 'kinesis.us-west-2.api.aws'],
+			['kinesis-fips.us-west-2.api.aws', 'kinesis-fips.us-west-2.api.aws'],
+		]);
 	});
 
 	it('go through `send` for a client the connection did not make', async () => {
