@@ -9,6 +9,10 @@
  *  (b) `kinesis-console streams` next to `aws kinesis list-streams` against the same engine, median wall time
  *      of BENCH_CONSOLE_RUNS (7) runs each, with Debian's AWS CLI v2 (/usr/bin/aws, what .ci/run installs) when
  *      it is there, BENCH_AWS_CLI to pick another, else `aws` on the PATH (skipped when there is none).
+ *  (c) the interactive console's first screen: from launching `kinesis-console --endpoint-url URL` in tmux at
+ *      80x24 until its streams screen lists the stream, median of BENCH_CONSOLE_RUNS, next to the scripted
+ *      `kinesis-console streams`; with BENCH_CONSOLE_CLI_BEFORE=PATH (another build's cli.js) also that build,
+ *      the runs alternating.
  *
  *   npm run bench -- --console                         this section only (bench/run.ts)
  *   BENCH_CONSOLE_RECORDS=100000 node --import tsx bench/console.ts    standalone, a quick smoke test
@@ -19,6 +23,8 @@ import {execFileSync, spawn} from 'node:child_process';
 import {closeSync, existsSync, openSync, readFileSync} from 'node:fs';
 import {loadavg} from 'node:os';
 import {fileURLToPath} from 'node:url';
+import {setTimeout as delay} from 'node:timers/promises';
+import {Terminal} from '../test/helpers/terminal.js';
 import {enginePeer} from './lib/peers.js';
 import {runStandalone, type ServerProcess} from './lib/processes.js';
 import {createStream, drain, makeBatch, makeClient} from './lib/workload.js';
@@ -122,6 +128,25 @@ async function tailProcess(url: string, stream: string): Promise<TailRun> {
 		(quarter) => samples[Math.min(samples.length - 1, Math.floor((samples.length * quarter) / 4) - 1)] ?? 0,
 	);
 	return {elapsedMs, code, peakRss, rssQuarters, cpuSeconds: cpu, stderr};
+}
+
+/**
+ * From launching the interactive console in a new 80x24 terminal until its streams screen shows `stream`,
+ * in ms. The screen is read every 20 ms (tmux capture-pane), so figures are up to that late.
+ */
+async function firstScreenMs(url: string, stream: string, cli: string): Promise<number> {
+	const started = performance.now();
+	const terminal = await Terminal.start(['--endpoint-url', url], {columns: 80, rows: 24, cliPath: cli});
+	try {
+		for (;;) {
+			if ((await terminal.screen()).includes(stream)) return performance.now() - started;
+			if (performance.now() - started > 30_000)
+				throw new Error(`the console did not list ${stream} within 30 s:\n${await terminal.screen()}`);
+			await delay(20);
+		}
+	} finally {
+		await terminal.kill();
+	}
 }
 
 /** Wall time of one process run to completion, in ms; throws when it fails. */
@@ -235,6 +260,30 @@ export async function consoleBenchmark(): Promise<ConsoleSection> {
 			notes.push(`AWS CLI: ${version}. Each run times the whole process; runs alternate between the two.`);
 		} else {
 			notes.push(`${awsCli} is not there: the streams vs list-streams row is skipped.`);
+		}
+		const scripted: number[] = [];
+		const interactive: number[] = [];
+		const before: number[] = [];
+		const cliBefore = process.env.BENCH_CONSOLE_CLI_BEFORE;
+		// One untimed run first (disk cache), then alternating, so that a burst of other load falls on each.
+		await firstScreenMs(server.url, stream.name, cliPath);
+		for (let run = 0; run < runs; run++) {
+			scripted.push(timed(process.execPath, [cliPath, 'streams', '--endpoint-url', server.url]));
+			interactive.push(await firstScreenMs(server.url, stream.name, cliPath));
+			if (cliBefore) before.push(await firstScreenMs(server.url, stream.name, cliBefore));
+		}
+		const firstMs = median(interactive);
+		log(`console: first screen ${firstMs.toFixed(0)} ms, scripted streams ${median(scripted).toFixed(0)} ms (medians of ${runs})`);
+		rows.push(
+			`| the console's first screen (launch to the streams screen listing the stream, 80x24 in tmux) vs \`kinesis-console streams\`, median of ${runs} | ` +
+				`${firstMs.toFixed(0)} ms | ${median(scripted).toFixed(0)} ms | ${(firstMs / median(scripted)).toFixed(2)}× | | screen read every 20 ms |`,
+		);
+		if (cliBefore) {
+			log(`console: first screen with ${cliBefore}: ${median(before).toFixed(0)} ms`);
+			rows.push(
+				`| the same first screen vs the build before (${cliBefore}), median of ${runs} | ${firstMs.toFixed(0)} ms | ${median(before).toFixed(0)} ms | ` +
+					`${(firstMs / median(before)).toFixed(2)}× | | runs alternating |`,
+			);
 		}
 		const loadAfter = loadavg()
 			.map((value) => value.toFixed(2))

@@ -17,7 +17,7 @@
  * Environment: BENCH_UI_RATE (20000) records/s; BENCH_UI_SECONDS (20) measured after the tail runs at
  * half the rate or more; BENCH_UI_SHARDS (4); BENCH_UI_RECORD_BYTES (~180, JSON); BENCH_UI_RESULTS, a
  * file to append the markdown table to; BENCH_UI_NODE_ENV=development and BENCH_UI_INK_CACHES=unbounded
- * to measure without what the CLI does before the UI loads; BENCH_UI_PROFILE=DIR for a CPU profile of
+ * to measure without React's production build and without Ink as the build bundles it (bench/lib/patchedInk.ts); BENCH_UI_PROFILE=DIR for a CPU profile of
  * the console; BENCH_UI_NICE=1 runs the engine and the producer at nice 10, as if they ran elsewhere (on
  * AWS they do). Needs Linux (/proc) and `script` (util-linux). The machine's other load counts: the
  * table says how busy its cores were, and what the engine and the producer took.
@@ -187,9 +187,9 @@ async function consoleRole(): Promise<void> {
 	};
 	writeStats();
 	setInterval(writeStats, 500).unref();
-	// As the CLI starts the console (source/cli.tsx): React's production build, Ink's caches bounded.
+	// As the CLI starts the console (source/cli.tsx): React's production build; and Ink as the build bundles it.
 	process.env.NODE_ENV ??= 'production';
-	if (process.env.BENCH_UI_INK_CACHES !== 'unbounded') (await import('../source/ui/inkCaches.js')).boundInkCaches();
+	if (process.env.BENCH_UI_INK_CACHES !== 'unbounded') (await import('./lib/patchedInk.js')).patchInkAsBuilt();
 	const {runConsole} = await import('../source/ui/run.js');
 	const code = await runConsole({
 		endpointUrl: String(process.env.BENCH_UI_URL),

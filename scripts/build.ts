@@ -4,8 +4,11 @@
  * its life loading modules, and Node resolves, reads, lexes and compiles each file of the AWS SDK
  * apart. The SDK is bundled from its ES module builds, so only what the code uses is kept.
  *
+ * Ink is bundled with three of its files rewritten (source/ui/inkCaches.ts says why): its text caches
+ * bounded and a cheaper Output.get.
+ *
  * Left outside the bundle, loaded from node_modules as before:
- *   - ink and react: the console's UI; ui/inkCaches.ts rewrites two of Ink's files as Node loads them;
+ *   - react: the console's UI and Ink share the one React;
  *   - lmdb, cbor-x, msgpackr: they load native builds that sit beside them;
  *   - dynalite: engine/dynamodb.ts reaches into its modules by path;
  *   - the CloudWatch and DynamoDB clients: console/connect.ts loads them on first use, with require,
@@ -14,13 +17,13 @@
  *
  *   node --import tsx scripts/build.ts
  */
-import {rmSync} from 'node:fs';
+import {readFileSync, rmSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
-import {build} from 'esbuild';
+import {build, type Plugin} from 'esbuild';
+import {INK_FILES, patchedInkSource} from '../source/ui/inkCaches.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const external = [
-	'ink',
 	'react',
 	'react-devtools-core',
 	'lmdb',
@@ -38,8 +41,6 @@ await build({
 	entryPoints: {
 		cli: 'source/cli.tsx',
 		'engine/index': 'source/engine/index.ts',
-		// Its own file: Node loads it again, by its URL, as the module hooks (see boundInkCaches).
-		'ui/inkCaches': 'source/ui/inkCaches.ts',
 	},
 	outdir: 'dist',
 	bundle: true,
@@ -51,8 +52,23 @@ await build({
 	mainFields: ['module', 'main'],
 	// A package named here also keeps its subpaths (react/jsx-runtime, dynalite/db/index.js) outside.
 	external,
+	plugins: [patchInk()],
 	// The CommonJS packages inside the bundle call require for Node's own modules.
 	banner: {js: "import {createRequire as __bundleRequire} from 'node:module'; const require = __bundleRequire(import.meta.url);"},
 	sourcemap: true,
 	logLevel: 'warning',
 });
+
+/** Gives the bundle Ink's files as inkCaches.ts rewrites them. */
+function patchInk(): Plugin {
+	const outputModule = fileURLToPath(new URL('../source/ui/inkOutput.ts', import.meta.url));
+	return {
+		name: 'patch-ink',
+		setup(builder) {
+			builder.onLoad({filter: INK_FILES}, ({path}) => ({
+				contents: patchedInkSource(path, readFileSync(path, 'utf8'), outputModule),
+				loader: 'js',
+			}));
+		},
+	};
+}

@@ -140,10 +140,8 @@ if (!command) {
 		process.stderr.write(`kinesis-console: ${problem.message}\nRun kinesis-console --help for usage.\n`);
 		process.exitCode = 2;
 	} else {
-		// Before React and Ink load: React's production build (the development one keeps a performance
-		// entry per render, without bound), and Ink's text caches bounded (see ui/inkCaches.ts).
+		// Before React loads: its production build (the development one keeps a performance entry per render, without bound).
 		process.env.NODE_ENV ??= 'production';
-		(await import('./ui/inkCaches.js')).boundInkCaches();
 		const {runConsole} = await import('./ui/run.js');
 		process.exitCode = await runConsole({...cli.flags, shardLimit, quotaShare});
 	}

@@ -11,7 +11,7 @@
  *   - a line of printable ASCII and SGR codes (a tail's rows: fit() keeps them ASCII) is split into
  *     characters directly, its characters sharing one styles array per run, and neighbours with the
  *     same styles array need no diff; any other line goes through the tokenizer as before.
- * inkCaches.ts installs it as Ink loads output.js, handing it Ink's own imports.
+ * The build puts it in Ink's output.js (inkCaches.ts), handing it Ink's own imports.
  */
 
 /** Ink's imports in output.js that this uses, passed in so that the very copies Ink resolves are used. */
