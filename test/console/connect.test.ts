@@ -196,6 +196,31 @@ describe('where a connection points', () => {
 		expect(JSON.stringify(connection.target)).not.toContain(SECRETS.profileSecret);
 	});
 
+	it('names the FIPS and dual-stack endpoints when the environment or the profile asks for them, as the calls go there', async () => {
+		useEnvCredentials();
+		// Written first: the SDK reads the files once.
+		aws.files.write({config: '[profile v6]\nregion = us-west-2\nuse_dualstack_endpoint = true\n'});
+		process.env.AWS_USE_FIPS_ENDPOINT = 'true';
+		const fips = await open({region: 'eu-west-1'});
+		expect(fips.target.endpoint).toBe('https://kinesis-fips.eu-west-1.amazonaws.com');
+		expect(fips.target.endpoints.cloudwatch).toBe('https://monitoring-fips.eu-west-1.amazonaws.com');
+		delete process.env.AWS_USE_FIPS_ENDPOINT;
+		const dualStack = await open({profile: 'v6'});
+		expect(dualStack.target.endpoint).toBe('https://kinesis.us-west-2.api.aws');
+		// The client's own rules say the same host for a call.
+		const {url} = await dualStack.kinesis.config.endpointProvider({
+			Region: 'us-west-2',
+			UseFIPS: await dualStack.kinesis.config.useFipsEndpoint(),
+			UseDualStack: await dualStack.kinesis.config.useDualstackEndpoint(),
+		});
+		expect(url.host).toBe('kinesis.us-west-2.api.aws');
+		// The SDK passes over a value other than true or false, and so does the name shown.
+		process.env.AWS_USE_DUALSTACK_ENDPOINT = 'yes';
+		const plain = await open({region: 'us-east-1'});
+		expect(plain.target.endpoint).toBe('https://kinesis.us-east-1.amazonaws.com');
+		expect(await plain.kinesis.config.useDualstackEndpoint()).toBe(false);
+	});
+
 	it('never shows user info from an endpoint URL', async () => {
 		useEnvCredentials();
 		const connection = await open({endpointUrl: `http://someone:${encodeURIComponent(SECRETS.envSecret)}@127.0.0.1:${engine.port}`});
