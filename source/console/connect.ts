@@ -203,15 +203,16 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
 	checkRegion(region);
 
 	const credentials = defaultProvider(chosenProfile === undefined ? {} : {profile: chosenProfile});
-	const variant = flagEndpoint === undefined ? await endpointVariant(region, chosenProfile) : NO_VARIANT;
+	const variant =
+		flagEndpoint === undefined ? await endpointVariant(region, chosenProfile) : {Region: region, UseFIPS: false, UseDualStack: false};
 	// Worked out when first read: AWS's regional endpoints come from each client's rules, which means loading it.
 	const endpoints = lazyValues<ServiceName, string>({
-		kinesis: () => describeEndpoint(configured.kinesis ?? awsEndpoint(KinesisClient, region, variant)),
-		cloudwatch: () => describeEndpoint(configured.cloudwatch ?? awsEndpoint(cloudWatchModule().CloudWatchClient, region, variant)),
-		dynamodb: () => describeEndpoint(configured.dynamodb ?? awsEndpoint(dynamoDbModule().DynamoDBClient, region, variant)),
-		lambda: () => describeEndpoint(configured.lambda ?? awsEndpoint(lambdaModule().LambdaClient, region, variant)),
-		firehose: () => describeEndpoint(configured.firehose ?? awsEndpoint(firehoseModule().FirehoseClient, region, variant)),
-		flink: () => describeEndpoint(configured.flink ?? awsEndpoint(flinkModule().KinesisAnalyticsV2Client, region, variant)),
+		kinesis: () => describeEndpoint(configured.kinesis ?? awsEndpoint(KinesisClient, variant)),
+		cloudwatch: () => describeEndpoint(configured.cloudwatch ?? awsEndpoint(cloudWatchModule().CloudWatchClient, variant)),
+		dynamodb: () => describeEndpoint(configured.dynamodb ?? awsEndpoint(dynamoDbModule().DynamoDBClient, variant)),
+		lambda: () => describeEndpoint(configured.lambda ?? awsEndpoint(lambdaModule().LambdaClient, variant)),
+		firehose: () => describeEndpoint(configured.firehose ?? awsEndpoint(firehoseModule().FirehoseClient, variant)),
+		flink: () => describeEndpoint(configured.flink ?? awsEndpoint(flinkModule().KinesisAnalyticsV2Client, variant)),
 	});
 	const target: ConnectionTarget = {
 		kind: custom ? 'endpoint' : 'aws',
@@ -420,24 +421,28 @@ function lazyValues<K extends string, V>(compute: Readonly<Record<K, () => V>>):
 	return values;
 }
 
-/** Which of a region's endpoints AWS's clients pick: FIPS, dual-stack (IPv6), both or neither. */
+/** Which endpoint AWS's clients pick: the region as they read it, and FIPS, dual-stack (IPv6), both or neither. */
 interface EndpointVariant {
+	readonly Region: string;
 	readonly UseFIPS: boolean;
 	readonly UseDualStack: boolean;
 }
 
-const NO_VARIANT: EndpointVariant = {UseFIPS: false, UseDualStack: false};
-
 /**
  * The variant the clients will use, as they resolve it (AWS_USE_FIPS_ENDPOINT and AWS_USE_DUALSTACK_ENDPOINT,
  * else the profile's use_fips_endpoint and use_dualstack_endpoint; a value other than true or false is
- * passed over), so that the endpoints shown are those called.
+ * passed over; a region named us-east-1-fips or fips-us-east-1 is us-east-1 with FIPS on), so that the
+ * endpoints shown are those called.
  */
 async function endpointVariant(region: string, profile: string | undefined): Promise<EndpointVariant> {
 	const client = new KinesisClient({region, credentials: LOCAL_CREDENTIALS, ...(profile === undefined ? {} : {profile})});
 	try {
-		const [UseFIPS, UseDualStack] = await Promise.all([client.config.useFipsEndpoint(), client.config.useDualstackEndpoint()]);
-		return {UseFIPS, UseDualStack};
+		const [Region, UseFIPS, UseDualStack] = await Promise.all([
+			client.config.region(),
+			client.config.useFipsEndpoint(),
+			client.config.useDualstackEndpoint(),
+		]);
+		return {Region, UseFIPS, UseDualStack};
 	} finally {
 		client.destroy();
 	}
@@ -452,12 +457,11 @@ function awsEndpoint(
 		| typeof LambdaClient
 		| typeof FirehoseClient
 		| typeof KinesisAnalyticsV2Client,
-	region: string,
 	variant: EndpointVariant,
 ): string {
-	const client = new Client({region, credentials: LOCAL_CREDENTIALS});
+	const client = new Client({region: variant.Region, credentials: LOCAL_CREDENTIALS});
 	try {
-		return client.config.endpointProvider({Region: region, ...variant}).url.href.replace(/\/$/, '');
+		return client.config.endpointProvider({...variant}).url.href.replace(/\/$/, '');
 	} finally {
 		client.destroy();
 	}

@@ -214,6 +214,12 @@ describe('where a connection points', () => {
 			UseDualStack: await dualStack.kinesis.config.useDualstackEndpoint(),
 		});
 		expect(url.host).toBe('kinesis.us-west-2.api.aws');
+		// A FIPS pseudo-region is its region with FIPS on, for the clients and so for the name shown.
+		for (const pseudo of ['us-east-1-fips', 'fips-us-east-1']) {
+			const named = await open({region: pseudo});
+			expect(named.target.endpoint).toBe('https://kinesis-fips.us-east-1.amazonaws.com');
+			expect(named.target.endpoints.cloudwatch).toBe('https://monitoring-fips.us-east-1.amazonaws.com');
+		}
 		// The SDK passes over a value other than true or false, and so does the name shown.
 		process.env.AWS_USE_DUALSTACK_ENDPOINT = 'yes';
 		const plain = await open({region: 'us-east-1'});
