@@ -149,6 +149,38 @@ async function firstScreenMs(url: string, stream: string, cli: string): Promise<
 	}
 }
 
+/**
+ * The interactive console's first screen, median of `runs`, next to the scripted `streams` (and the build
+ * at BENCH_CONSOLE_CLI_BEFORE, if set): one untimed run first (disk cache), then alternating, so that a
+ * burst of other load falls on each.
+ */
+async function firstScreenRows(url: string, stream: string, runs: number): Promise<string[]> {
+	const scripted: number[] = [];
+	const interactive: number[] = [];
+	const before: number[] = [];
+	const cliBefore = process.env.BENCH_CONSOLE_CLI_BEFORE;
+	await firstScreenMs(url, stream, cliPath);
+	for (let run = 0; run < runs; run++) {
+		scripted.push(timed(process.execPath, [cliPath, 'streams', '--endpoint-url', url]));
+		interactive.push(await firstScreenMs(url, stream, cliPath));
+		if (cliBefore) before.push(await firstScreenMs(url, stream, cliBefore));
+	}
+	const firstMs = median(interactive);
+	log(`console: first screen ${firstMs.toFixed(0)} ms, scripted streams ${median(scripted).toFixed(0)} ms (medians of ${runs})`);
+	const rows = [
+		`| the console's first screen (launch to the streams screen listing the stream, 80x24 in tmux) vs \`kinesis-console streams\`, median of ${runs} | ` +
+			`${firstMs.toFixed(0)} ms | ${median(scripted).toFixed(0)} ms | ${(firstMs / median(scripted)).toFixed(2)}× | | screen read every 20 ms |`,
+	];
+	if (cliBefore) {
+		log(`console: first screen with ${cliBefore}: ${median(before).toFixed(0)} ms`);
+		rows.push(
+			`| the same first screen vs the build before (${cliBefore}), median of ${runs} | ${firstMs.toFixed(0)} ms | ${median(before).toFixed(0)} ms | ` +
+				`${(firstMs / median(before)).toFixed(2)}× | | runs alternating |`,
+		);
+	}
+	return rows;
+}
+
 /** Wall time of one process run to completion, in ms; throws when it fails. */
 function timed(command: string, args: string[]): number {
 	const started = performance.now();
@@ -162,9 +194,10 @@ function timed(command: string, args: string[]): number {
  */
 const awsCli = process.env.BENCH_AWS_CLI ?? (existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws');
 
-function awsAvailable(): boolean {
+/** Whether `command` runs (with arguments that only print its version). */
+function commandAvailable(command: string, args: string[]): boolean {
 	try {
-		execFileSync(awsCli, ['--version'], {stdio: 'ignore', env: env()});
+		execFileSync(command, args, {stdio: 'ignore', env: env()});
 		return true;
 	} catch {
 		return false;
@@ -239,7 +272,7 @@ export async function consoleBenchmark(): Promise<ConsoleSection> {
 			`| tail process peak RSS (VmHWM) | ${mb(tail.peakRss)} | | | flat | RSS at ¼ ½ ¾ end: ${tail.rssQuarters.map(mb).join(', ')} |`,
 		];
 		const notes: string[] = [];
-		if (awsAvailable()) {
+		if (commandAvailable(awsCli, ['--version'])) {
 			const consoleTimes: number[] = [];
 			const awsTimes: number[] = [];
 			// Alternating, so a burst of other load falls on both; one untimed run each first (disk cache).
@@ -261,30 +294,8 @@ export async function consoleBenchmark(): Promise<ConsoleSection> {
 		} else {
 			notes.push(`${awsCli} is not there: the streams vs list-streams row is skipped.`);
 		}
-		const scripted: number[] = [];
-		const interactive: number[] = [];
-		const before: number[] = [];
-		const cliBefore = process.env.BENCH_CONSOLE_CLI_BEFORE;
-		// One untimed run first (disk cache), then alternating, so that a burst of other load falls on each.
-		await firstScreenMs(server.url, stream.name, cliPath);
-		for (let run = 0; run < runs; run++) {
-			scripted.push(timed(process.execPath, [cliPath, 'streams', '--endpoint-url', server.url]));
-			interactive.push(await firstScreenMs(server.url, stream.name, cliPath));
-			if (cliBefore) before.push(await firstScreenMs(server.url, stream.name, cliBefore));
-		}
-		const firstMs = median(interactive);
-		log(`console: first screen ${firstMs.toFixed(0)} ms, scripted streams ${median(scripted).toFixed(0)} ms (medians of ${runs})`);
-		rows.push(
-			`| the console's first screen (launch to the streams screen listing the stream, 80x24 in tmux) vs \`kinesis-console streams\`, median of ${runs} | ` +
-				`${firstMs.toFixed(0)} ms | ${median(scripted).toFixed(0)} ms | ${(firstMs / median(scripted)).toFixed(2)}× | | screen read every 20 ms |`,
-		);
-		if (cliBefore) {
-			log(`console: first screen with ${cliBefore}: ${median(before).toFixed(0)} ms`);
-			rows.push(
-				`| the same first screen vs the build before (${cliBefore}), median of ${runs} | ${firstMs.toFixed(0)} ms | ${median(before).toFixed(0)} ms | ` +
-					`${(firstMs / median(before)).toFixed(2)}× | | runs alternating |`,
-			);
-		}
+		if (commandAvailable('tmux', ['-V'])) rows.push(...(await firstScreenRows(server.url, stream.name, runs)));
+		else notes.push('tmux is not there: the first-screen rows are skipped.');
 		const loadAfter = loadavg()
 			.map((value) => value.toFixed(2))
 			.join(' ');
