@@ -21,9 +21,10 @@ import {errorKind} from './aws/errors.js';
 import {KinesisProtocol} from './aws/kinesisProtocol.js';
 import {attachBudget} from './budgetMiddleware.js';
 import {sendShardCallsDirectly} from './aws/directReads.js';
+import {ShardHttp} from './aws/shardHttp.js';
 import {ConsoleError} from './failures.js';
 import {DEFAULT_SHARE, RequestBudget} from './requestBudget.js';
-import {ClosingHttp2Handler, ClosingHttpHandler, ClosingRetryStrategy, closedError, connectionSignal} from './httpHandlers.js';
+import {ClosingHttp2Handler, ClosingHttpHandler, ClosingRetryStrategy, MAX_SOCKETS, closedError, connectionSignal} from './httpHandlers.js';
 import {
 	describeEndpoint,
 	loadProfileSettings,
@@ -284,7 +285,12 @@ function assemble(
 				new KinesisClient({...common('kinesis'), protocol: KinesisProtocol, retryStrategy, requestHandler: keepAliveHandler()}),
 		),
 	);
-	sendShardCallsDirectly(kinesis, {budget, isThrottle: isThrottling, endpoint: endpoints.kinesis});
+	sendShardCallsDirectly(kinesis, {
+		http: new ShardHttp({socketTimeoutMs, connectionTimeoutMs: CONNECTION_TIMEOUT_MS, maxSockets: MAX_SOCKETS, closed}),
+		budget,
+		isThrottle: isThrottling,
+		endpoint: endpoints.kinesis,
+	});
 	const kinesisHttp2 = budgeted(
 		closingClient(
 			(retryStrategy) =>

@@ -63,8 +63,8 @@ function linkedSignal(own: AbortSignal, closed: AbortSignal): AbortSignal {
 	return linked;
 }
 
-/** Sockets per endpoint, as the AWS CLI's default. */
-const MAX_SOCKETS = 50;
+/** Sockets per endpoint, as the AWS CLI's default (and as many again for the shard calls: aws/shardHttp.ts). */
+export const MAX_SOCKETS = 50;
 
 /**
  * HTTP/1.1 with keep-alive, as the AWS CLI talks; its calls end when `closed` aborts. At most one call

@@ -15,10 +15,11 @@ import type {AwsCredentialIdentity, HttpRequest as Request, HttpResponse, Operat
 import {scopeOf, withinBudget} from '../budgetMiddleware.js';
 import type {RequestBudget} from '../requestBudget.js';
 import {shardCallRequest, type ShardCall} from './shardCallRequest.js';
+import type {ShardHttp} from './shardHttp.js';
 
 /**
  * A shard reader's two calls, GetShardIterator and GetRecords, made without the SDK's middleware stack:
- * the request written and signed by aws/shardCallRequest.ts, sent by the client's own HTTP handler, the
+ * the request written and signed by aws/shardCallRequest.ts, sent by aws/shardHttp.ts, the
  * answer read by the client's protocol (its GetRecords and GetShardIterator readers, its error reader:
  * aws/kinesisProtocol.ts). A tail of thousands of shards is thousands of calls a second, mostly empty; the
  * stack (its endpoint rules, user agent, retry and checksum steps, each an async turn) was over half of
@@ -35,6 +36,8 @@ export interface ShardCalls {
 }
 
 interface Direct {
+	/** Their transport (aws/shardHttp.ts). */
+	readonly http: ShardHttp;
 	readonly budget: RequestBudget;
 	readonly isThrottle: (error: unknown) => boolean;
 	/** The endpoint the connection was given (--endpoint-url, a profile's endpoint_url), if any; else AWS's, by the client's own rules. */
@@ -73,7 +76,6 @@ interface ResolvedConfig {
 	readonly protocol: {
 		deserializeResponse<Output>(schema: OperationSchema, context: object, response: HttpResponse): Promise<Output>;
 	};
-	readonly requestHandler: {handle(request: Request, options: {abortSignal: AbortSignal}): Promise<{response: HttpResponse}>};
 	readonly credentials: () => Promise<AwsCredentialIdentity>;
 	readonly region: () => Promise<string>;
 	readonly useFipsEndpoint: () => Promise<boolean>;
@@ -113,8 +115,8 @@ function directCalls(client: KinesisClient, direct: Direct): ShardCalls {
 				nowMs: Date.now() + config.systemClockOffset,
 				headers: await (userAgent ??= userAgentHeaders(client.config, () => (userAgent = undefined))),
 			};
-			const {response} = await config.requestHandler.handle(shardCallRequest(call, signing), {abortSignal: signal});
-			return config.protocol.deserializeResponse<Output>(operationSchema(schema), context, response);
+			const response = await direct.http.request(shardCallRequest(call, signing), signal);
+			return config.protocol.deserializeResponse<Output>(operationSchema(schema), context, response as unknown as HttpResponse);
 		});
 	return {
 		getShardIterator: (input, signal) => send({operation: 'GetShardIterator', input}, GetShardIterator$, signal),
@@ -145,13 +147,13 @@ async function userAgentHeaders(config: object, forget: () => void): Promise<Rea
 }
 
 /**
- * An answer's body in one piece, handed on in a turn of the event loop of its own (`parseTurn`): a Node
- * stream read as it comes, not piped into a Writable as the SDK's collector does for every call; any
- * other body by the SDK's own.
+ * An answer's body in one piece, handed on in a turn of the event loop of its own (`parseTurn`): as
+ * shardHttp.ts read it, or a Node stream read as it comes (not piped into a Writable as the SDK's
+ * collector does for every call); any other body by the SDK's own.
  */
 function collectorFor(sdkCollector: (body: unknown) => Promise<Uint8Array>): (body: unknown) => Promise<Uint8Array> {
 	return async (body) => {
-		const bytes = body instanceof Readable ? await collect(body) : await sdkCollector(body);
+		const bytes = body instanceof Uint8Array ? body : body instanceof Readable ? await collect(body) : await sdkCollector(body);
 		await parseTurn();
 		return bytes;
 	};

@@ -1,8 +1,9 @@
 /**
  * When each shard reader of a process may make its next call. One scheduler serves every reader on a
  * client (`pollSchedulerFor`), so that a tail of thousands of shards from one process:
- *   - keeps at most `concurrency` calls in flight, fewer than the HTTP agent's sockets (connect.ts), so a
- *     call never waits in the agent's queue, where its socket timeout would run out before it is sent;
+ *   - keeps at most `concurrency` calls in flight, fewer than the connections they may use (the shard
+ *     calls' transport's, aws/shardHttp.ts, or the HTTP agent's for a client made elsewhere), so a call
+ *     never waits for one, where its socket timeout would run out before it is sent;
  *   - serves the shards by deadline (earliest due first, then first asked): none starves, and when more
  *     calls are due than the pool can make, every shard is late by the same little; readers' iterators,
  *     their first reads and the polls of readers already reading take turns while more than one has
@@ -266,8 +267,9 @@ export interface TurnRequest {
 }
 
 /**
- * Calls in flight at most across every reader on a client: just below the 50 sockets of the console's
- * HTTP agent (connect.ts), leaving two for the listing and the screens' own calls. On a busy machine a
+ * Calls in flight at most across every reader on a client: just below the 50 connections of the shard
+ * calls' transport (aws/shardHttp.ts) and of the console's HTTP agent (connect.ts; a client made
+ * elsewhere sends them through it, beside the listing and the screens' own calls). On a busy machine a
  * call waits mostly for the engine's and the console's turns on a core, so the pool is kept that wide.
  */
 export const DEFAULT_CONCURRENCY = 48;

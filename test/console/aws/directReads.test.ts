@@ -10,8 +10,9 @@ import http from 'node:http';
 import {Readable} from 'node:stream';
 import type {AddressInfo} from 'node:net';
 import {NodeHttpHandler} from '@smithy/node-http-handler';
-import {afterEach, describe, expect, it} from 'vitest';
+import {afterEach, describe, expect, it, vi} from 'vitest';
 import {shardCallsOf} from '../../../source/console/aws/directReads.js';
+import {ShardHttp} from '../../../source/console/aws/shardHttp.js';
 import {connect, type Connection} from '../../../source/console/connect.js';
 import type {EngineOptions} from '../../../source/engine/index.js';
 import {startEngine} from '../../helpers/engine.js';
@@ -200,14 +201,20 @@ describe('a shard reader’s direct calls', () => {
 			Object.assign(process.env, environment);
 			const connection = await connect({region: 'us-west-2'});
 			cleanups.push(() => connection.close());
-			// No call leaves the machine: the client's HTTP handler answers every call itself, noting where it was sent.
+			// No call leaves the machine: the client's HTTP handler, and the direct calls' transport, answer every
+			// call themselves, noting where it was sent.
 			const seen: string[] = [];
+			const answer = {statusCode: 200, headers: {'content-type': 'application/x-amz-json-1.1'}};
 			const handler = connection.kinesis.config.requestHandler as {handle: (request: {hostname: string}) => Promise<unknown>};
 			handler.handle = (request) => {
 				seen.push(request.hostname);
-				const body = Readable.from([Buffer.from('{"ShardIterator":"AAAA"}')]);
-				return Promise.resolve({response: {statusCode: 200, headers: {'content-type': 'application/x-amz-json-1.1'}, body}});
+				return Promise.resolve({response: {...answer, body: Readable.from([Buffer.from('{"ShardIterator":"AAAA"}')])}});
 			};
+			const transport = vi.spyOn(ShardHttp.prototype, 'request').mockImplementation((request) => {
+				seen.push(request.hostname);
+				return Promise.resolve({...answer, body: Buffer.from('{"ShardIterator":"AAAA"}')});
+			});
+			cleanups.push(() => transport.mockRestore());
 			await connection.kinesis.send(new GetShardIteratorCommand(iteratorInput));
 			await shardCallsOf(connection.kinesis).getShardIterator(iteratorInput, new AbortController().signal);
 			hosts.push(seen);

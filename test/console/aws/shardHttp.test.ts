@@ -1,0 +1,260 @@
+import {execFileSync, spawnSync} from 'node:child_process';
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import net, {type AddressInfo, type Socket} from 'node:net';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import type {HttpRequest} from '@smithy/types';
+import {afterEach, describe, expect, it} from 'vitest';
+import {ShardHttp, type ShardHttpOptions} from '../../../source/console/aws/shardHttp.js';
+import {connectionSignal} from '../../../source/console/httpHandlers.js';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A server on loopback; `sockets` counts the connections it accepted. */
+async function listen<S extends net.Server>(server: S): Promise<{port: number; sockets: Socket[]}> {
+	const sockets: Socket[] = [];
+	server.on('connection', (socket: Socket) => sockets.push(socket));
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	cleanups.push(
+		() =>
+			new Promise<void>((resolve) => {
+				for (const socket of sockets) socket.destroy();
+				server.close(() => resolve());
+			}),
+	);
+	return {port: (server.address() as AddressInfo).port, sockets};
+}
+
+function client(options: Partial<ShardHttpOptions> = {}): {http: ShardHttp; close: () => void} {
+	const closer = connectionSignal();
+	cleanups.push(() => closer.abort());
+	return {
+		http: new ShardHttp({socketTimeoutMs: 5_000, connectionTimeoutMs: 5_000, maxSockets: 4, closed: closer.signal, ...options}),
+		close: () => closer.abort(),
+	};
+}
+
+const request = (port: number, body = '{"ShardIterator":"AAAA"}', protocol = 'http:'): HttpRequest =>
+	({
+		protocol,
+		hostname: '127.0.0.1',
+		port,
+		method: 'POST',
+		path: '/',
+		query: {},
+		headers: {host: `127.0.0.1:${port}`, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Kinesis_20131202.GetRecords'},
+		body,
+	}) as HttpRequest;
+
+const text = (body: Uint8Array) => Buffer.from(body).toString('utf8');
+const signal = () => new AbortController().signal;
+
+/** An HTTP server that answers each request with its own method, path, headers and body, as JSON. */
+function echoServer(): http.Server {
+	return http.createServer((incoming, outgoing) => {
+		const chunks: Buffer[] = [];
+		incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+		incoming.on('end', () => {
+			const echo = JSON.stringify({
+				method: incoming.method,
+				url: incoming.url,
+				headers: incoming.headers,
+				body: Buffer.concat(chunks).toString(),
+			});
+			outgoing.writeHead(200, {'content-type': 'application/json', 'x-amzn-requestid': 'r1'});
+			outgoing.end(echo);
+		});
+	});
+}
+
+describe('the shard calls’ HTTP/1.1 transport', () => {
+	it('sends the request as signed, reads the answer whole, and keeps one connection alive for the next calls', async () => {
+		const {port, sockets} = await listen(echoServer());
+		const {http: transport} = client();
+		const body = '{"ShardIterator":"AAAA","Limit":10,"é":"ü"}';
+		for (let call = 0; call < 3; call++) {
+			const answer = await transport.request(request(port, body), signal());
+			expect(answer.statusCode).toBe(200);
+			expect(answer.headers['x-amzn-requestid']).toBe('r1');
+			const echo = JSON.parse(text(answer.body)) as {method: string; url: string; headers: Record<string, string>; body: string};
+			expect(echo).toMatchObject({method: 'POST', url: '/', body});
+			expect(echo.headers).toMatchObject({
+				host: `127.0.0.1:${port}`,
+				'content-length': String(Buffer.byteLength(body)),
+				'x-amz-target': 'Kinesis_20131202.GetRecords',
+			});
+		}
+		expect(sockets).toHaveLength(1);
+	});
+
+	it('reads chunked answers, answers framed by the connection’s end, and an error’s status and body', async () => {
+		const {port} = await listen(
+			http.createServer((incoming, outgoing) => {
+				incoming.resume();
+				incoming.on('end', () => {
+					if (incoming.url === '/chunked') {
+						outgoing.writeHead(200);
+						outgoing.write('{"Records":[');
+						setTimeout(() => outgoing.end(']}'), 10);
+					} else {
+						outgoing.writeHead(400, {'x-amzn-errortype': 'ExpiredIteratorException'});
+						outgoing.end('{"message":"Iterator expired"}');
+					}
+				});
+			}),
+		);
+		const {http: transport} = client();
+		const chunked = await transport.request({...request(port), path: '/chunked'}, signal());
+		expect(text(chunked.body)).toBe('{"Records":[]}');
+		const failed = await transport.request({...request(port), path: '/error'}, signal());
+		expect(failed).toMatchObject({statusCode: 400, headers: {'x-amzn-errortype': 'ExpiredIteratorException'}});
+		expect(text(failed.body)).toBe('{"message":"Iterator expired"}');
+
+		const raw = await listen(
+			net.createServer((socket) => {
+				socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n{"until":"the end"}'));
+			}),
+		);
+		for (let call = 0; call < 2; call++)
+			expect(text((await transport.request(request(raw.port), signal())).body)).toBe('{"until":"the end"}');
+		// Each answer ended its connection, so each call had one of its own.
+		expect(raw.sockets).toHaveLength(2);
+	});
+
+	it('opens a new connection when the server closed an idle one, and retries once a request the server dropped unanswered on a kept one', async () => {
+		// Each answer kept alive, and the connection closed 30 ms later, as a server's keep-alive timeout does.
+		const {port, sockets} = await listen(
+			net.createServer((socket) => {
+				socket.on('data', () => {
+					socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}');
+					setTimeout(() => socket.end(), 30);
+				});
+			}),
+		);
+		const {http: transport} = client();
+		await transport.request(request(port), signal());
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		expect((await transport.request(request(port), signal())).statusCode).toBe(200);
+		expect(sockets).toHaveLength(2);
+
+		// The first request on each connection is answered and kept alive; the second is dropped unanswered.
+		const dropping = await listen(
+			net.createServer((socket) => {
+				let requests = 0;
+				socket.on('data', () => {
+					if (++requests === 1) socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}');
+					else socket.destroy();
+				});
+			}),
+		);
+		expect(text((await transport.request(request(dropping.port), signal())).body)).toBe('{}');
+		expect(text((await transport.request(request(dropping.port), signal())).body)).toBe('{}');
+		expect(dropping.sockets).toHaveLength(2);
+	});
+
+	it('does not retry an answer cut off once it had begun, and says the socket hung up', async () => {
+		const {port} = await listen(
+			net.createServer((socket) => {
+				socket.once('data', () => {
+					socket.write('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{"Rec');
+					setTimeout(() => socket.destroy(), 10);
+				});
+			}),
+		);
+		const {http: transport} = client();
+		await expect(transport.request(request(port), signal())).rejects.toMatchObject({code: 'ECONNRESET', message: 'socket hang up'});
+	});
+
+	it('ends a call with AbortError when its signal aborts, under way or waiting for a connection, and goes on serving', async () => {
+		const held: http.ServerResponse[] = [];
+		const {port} = await listen(
+			http.createServer((incoming, outgoing) => {
+				incoming.resume();
+				if (incoming.url === '/hold') held.push(outgoing);
+				else incoming.on('end', () => outgoing.end('{}'));
+			}),
+		);
+		const {http: transport} = client({maxSockets: 1});
+		const underWay = new AbortController();
+		const first = transport.request({...request(port), path: '/hold'}, underWay.signal);
+		const waiting = new AbortController();
+		const second = transport.request(request(port), waiting.signal);
+		waiting.abort();
+		await expect(second).rejects.toMatchObject({name: 'AbortError'});
+		underWay.abort();
+		await expect(first).rejects.toMatchObject({name: 'AbortError'});
+		expect(text((await transport.request(request(port), signal())).body)).toBe('{}');
+	});
+
+	it('ends a call whose answer is silent for the socket timeout with a TimeoutError', async () => {
+		const {port} = await listen(net.createServer(() => undefined));
+		const {http: transport} = client({socketTimeoutMs: 100});
+		await expect(transport.request(request(port), signal())).rejects.toMatchObject({name: 'TimeoutError'});
+	});
+
+	it('ends every call when the connection closes, refuses the next, and keeps no socket open', async () => {
+		const {port, sockets} = await listen(
+			http.createServer((incoming, outgoing) => {
+				incoming.resume();
+				if (incoming.url !== '/hold') incoming.on('end', () => outgoing.end('{}'));
+			}),
+		);
+		const {http: transport, close} = client({maxSockets: 1});
+		await transport.request(request(port), signal());
+		const underWay = transport.request({...request(port), path: '/hold'}, signal());
+		const waiting = transport.request(request(port), signal());
+		close();
+		await expect(underWay).rejects.toMatchObject({name: 'AbortError', message: 'The connection was closed.'});
+		await expect(waiting).rejects.toMatchObject({name: 'AbortError', message: 'The connection was closed.'});
+		await expect(transport.request(request(port), signal())).rejects.toMatchObject({name: 'AbortError'});
+		await new Promise((resolve) => setTimeout(resolve, 50));
+		expect(sockets.every((socket) => socket.destroyed)).toBe(true);
+	});
+
+	it('refuses an answer that is not HTTP/1.x', async () => {
+		const {port} = await listen(net.createServer((socket) => socket.once('data', () => socket.write('SSH-2.0-OpenSSH\r\n\r\n'))));
+		const {http: transport} = client();
+		await expect(transport.request(request(port), signal())).rejects.toMatchObject({code: 'EPROTO'});
+	});
+
+	const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
+	it.runIf(hasOpenssl)('speaks TLS to an https endpoint, checking its certificate', async () => {
+		const directory = mkdtempSync(join(tmpdir(), 'shard-http-tls-'));
+		cleanups.push(() => rmSync(directory, {recursive: true, force: true}));
+		const [certFile, keyFile] = [join(directory, 'cert.pem'), join(directory, 'key.pem')];
+		execFileSync(
+			'openssl',
+			[
+				'req',
+				'-x509',
+				'-newkey',
+				'ec',
+				'-pkeyopt',
+				'ec_paramgen_curve:prime256v1',
+				'-nodes',
+				'-days',
+				'1',
+				'-subj',
+				'/CN=localhost',
+			].concat(['-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', keyFile, '-out', certFile]),
+			{stdio: 'ignore'},
+		);
+		const cert = readFileSync(certFile);
+		const {port} = await listen(
+			https.createServer({cert, key: readFileSync(keyFile)}, (incoming, outgoing) => {
+				incoming.resume();
+				incoming.on('end', () => outgoing.end('{"secure":true}'));
+			}),
+		);
+		const trusted = client({ca: cert}).http;
+		expect(text((await trusted.request(request(port, '{}', 'https:'), signal())).body)).toBe('{"secure":true}');
+		// Without the certificate among those trusted, the call fails as Node's own client would.
+		const untrusted = client().http;
+		await expect(untrusted.request(request(port, '{}', 'https:'), signal())).rejects.toMatchObject({code: 'DEPTH_ZERO_SELF_SIGNED_CERT'});
+	});
+});
