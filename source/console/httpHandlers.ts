@@ -52,7 +52,7 @@ async function untilClosed<O extends {abortSignal?: unknown}, R>(
 const links = new WeakMap<AbortSignal, AbortSignal>();
 
 /** A signal that aborts when either does, with the reason of the first (the caller's when both are). */
-function linkedSignal(own: AbortSignal, closed: AbortSignal): AbortSignal {
+export function linkedSignal(own: AbortSignal, closed: AbortSignal): AbortSignal {
 	let linked = links.get(own);
 	if (!linked) {
 		linked = AbortSignal.any([own, closed]);

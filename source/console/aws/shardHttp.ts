@@ -1,7 +1,7 @@
 import net, {type Socket} from 'node:net';
 import tls from 'node:tls';
 import type {HttpRequest as Request} from '@smithy/types';
-import {closedError} from '../httpHandlers.js';
+import {closedError, linkedSignal} from '../httpHandlers.js';
 
 /**
  * HTTP/1.1 with keep-alive for a shard reader's two calls (aws/directReads.ts): each request one socket
@@ -20,7 +20,7 @@ export interface ShardHttpOptions {
 	readonly connectionTimeoutMs: number;
 	readonly maxSockets: number;
 	readonly closed: AbortSignal;
-	/** Certificates to trust besides the system's (tests); the system's alone otherwise. */
+	/** Certificates to trust instead of Node's own (tests); Node's otherwise. */
 	readonly ca?: string | Buffer;
 }
 
@@ -68,7 +68,11 @@ function wireRequest(request: Request, port: number): string {
 	let head = `${request.method} ${request.path} HTTP/1.1\r\nhost: ${hostHeader}\r\n`;
 	for (const [name, value] of Object.entries(request.headers)) {
 		const lower = name.toLowerCase();
-		if (lower !== 'host' && lower !== 'content-length') head += `${name}: ${value}\r\n`;
+		if (lower === 'host' || lower === 'content-length') continue;
+		// As Node's client refuses them: a line break in a value would start another header.
+		if (/[\r\n]/.test(value))
+			throw Object.assign(new TypeError(`Invalid character in header content ["${name}"]`), {code: 'ERR_INVALID_CHAR'});
+		head += `${name}: ${value}\r\n`;
 	}
 	return `${head}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 }
@@ -88,23 +92,35 @@ class Pool {
 		private readonly options: ShardHttpOptions,
 	) {}
 
-	async request(wire: string, signal: AbortSignal): Promise<ShardHttpResponse> {
-		if (signal.aborted) throw abortError(signal);
+	async request(wire: string, own: AbortSignal): Promise<ShardHttpResponse> {
+		// Aborted by the caller or by the connection's close; one link per caller's signal, kept (httpHandlers.ts).
+		const signal = linkedSignal(own, this.options.closed);
+		if (signal.aborted) throw this.abortError(signal);
 		const reused = await this.turn(signal);
-		let connection = reused ?? this.connect();
+		if (signal.aborted) {
+			this.giveBack(reused);
+			throw this.abortError(signal);
+		}
+		let connection: Connection | undefined;
 		try {
+			connection = reused ?? this.connect();
 			return await connection.exchange(wire, signal);
 		} catch (error) {
 			if (this.options.closed.aborted) throw closedError();
 			// A kept-alive connection the server closed as this request went out: once more, on a new one
 			// that takes its place (the two calls only read).
-			if (!reused || !connection.endedUnanswered || signal.aborted) throw error;
+			if (!reused || !connection?.endedUnanswered || signal.aborted) throw error;
 			this.connections.delete(connection);
 			connection = this.connect();
 			return await connection.exchange(wire, signal);
 		} finally {
-			this.done(connection);
+			this.giveBack(connection, connection === undefined);
 		}
+	}
+
+	/** The error of a call its signal ended: the connection's close, or the caller's abort. */
+	private abortError(signal: AbortSignal): Error {
+		return this.options.closed.aborted ? closedError() : abortError(signal);
 	}
 
 	close(): void {
@@ -131,7 +147,7 @@ class Pool {
 			};
 			const abort = () => {
 				this.waiting.delete(start);
-				reject(abortError(signal));
+				reject(this.abortError(signal));
 			};
 			this.waiting.add(start);
 			signal.addEventListener('abort', abort, {once: true});
@@ -165,14 +181,19 @@ class Pool {
 		});
 	}
 
-	/** A call is over: its connection is kept for the next if it can be, and the next waiting call starts. */
-	private done(connection: Connection): void {
-		if (connection.reusable) {
+	/**
+	 * A call is over: its connection is kept for the next if it can be (or its slot, `slot`, handed back
+	 * when it never had one), and the next waiting call starts.
+	 */
+	private giveBack(connection: Connection | undefined, slot = connection === undefined): void {
+		if (connection?.reusable && !this.options.closed.aborted) {
 			connection.park();
 			this.idle.push(connection);
-		} else {
-			this.connections.delete(connection);
-			connection.destroy();
+		} else if (connection || slot) {
+			if (connection) {
+				this.connections.delete(connection);
+				connection.destroy();
+			}
 			this.open--;
 		}
 		const next = this.waiting.values().next();
@@ -216,13 +237,13 @@ class Connection {
 			if (this.exchangeUnderWay)
 				this.destroy(Object.assign(new Error(`Connection timed out after ${options.socketTimeoutMs} ms`), {name: 'TimeoutError'}));
 		});
-		socket.on('error', (error) => this.fail(error));
+		socket.on('error', (error) => this.fail(error, true));
 		socket.on('close', () => {
 			clearTimeout(connectTimer);
 			const exchange = this.exchangeUnderWay;
 			// An answer that runs to the end of the connection is whole once the connection ends.
 			if (exchange && this.head?.framing === 'to the end') return this.finish(exchange, this.joined().subarray(this.head.bodyStart));
-			this.fail(Object.assign(new Error('socket hang up'), {code: 'ECONNRESET'}));
+			this.fail(Object.assign(new Error('socket hang up'), {code: 'ECONNRESET'}), true);
 		});
 	}
 
@@ -235,9 +256,9 @@ class Connection {
 			this.endedUnanswered = true;
 			return Promise.reject(Object.assign(new Error('socket hang up'), {code: 'ECONNRESET'}));
 		}
-		if (signal.aborted) return Promise.reject(abortError(signal));
+		if (signal.aborted) return Promise.reject(this.abortError(signal));
 		return new Promise((resolve, reject) => {
-			const abort = () => this.destroy(abortError(signal));
+			const abort = () => this.destroy(this.abortError(signal));
 			signal.addEventListener('abort', abort, {once: true});
 			this.exchangeUnderWay = {
 				resolve: (response) => {
@@ -263,19 +284,28 @@ class Connection {
 		this.socket.unref();
 	}
 
+	/** Ends the connection; a call under way fails with `error`, and is not one to send again. */
 	destroy(error?: Error): void {
-		if (error) this.fail(error);
+		if (error) this.fail(error, false);
 		this.socket.destroy();
 	}
 
-	private fail(error: Error): void {
+	private abortError(signal: AbortSignal): Error {
+		return this.options.closed.aborted ? closedError() : abortError(signal);
+	}
+
+	/**
+	 * The connection is over; a call under way fails with `error`. `hungUp`: the other side ended it
+	 * (not a timeout, an abort or the close), so a call it had not begun to answer may go again.
+	 */
+	private fail(error: Error, hungUp: boolean): void {
 		if (this.failed) return;
 		this.failed = true;
 		this.socket.destroy();
 		const exchange = this.exchangeUnderWay;
 		this.exchangeUnderWay = undefined;
 		if (!exchange) return this.endedIdle();
-		this.endedUnanswered = !exchange.answered;
+		this.endedUnanswered = hungUp && !exchange.answered;
 		exchange.reject(error);
 	}
 
@@ -376,6 +406,8 @@ function parseHead(text: string, bodyStart: number): Head {
 		const colon = line.indexOf(':');
 		if (colon <= 0) throw protocolError('a header line without a name');
 		const name = line.slice(0, colon).trim().toLowerCase();
+		// Not a name a plain object can take as a key.
+		if (name === '__proto__') continue;
 		const value = line.slice(colon + 1).trim();
 		headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
 	}
@@ -414,7 +446,7 @@ function chunkedBody(data: Buffer, start: number): Uint8Array | undefined {
 }
 
 function protocolError(what: string): Error {
-	return Object.assign(new Error(`The endpoint sent ${what}.`), {code: 'EPROTO'});
+	return Object.assign(new Error(`The endpoint sent ${what}.`), {code: 'ERR_INVALID_HTTP_RESPONSE'});
 }
 
 function abortError(signal: AbortSignal): Error {

@@ -6,6 +6,7 @@ import net, {type AddressInfo, type Socket} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import type {HttpRequest} from '@smithy/types';
+import {getEventListeners} from 'node:events';
 import {afterEach, describe, expect, it} from 'vitest';
 import {ShardHttp, type ShardHttpOptions} from '../../../source/console/aws/shardHttp.js';
 import {connectionSignal} from '../../../source/console/httpHandlers.js';
@@ -191,10 +192,24 @@ describe('the shard calls’ HTTP/1.1 transport', () => {
 		expect(text((await transport.request(request(port), signal())).body)).toBe('{}');
 	});
 
-	it('ends a call whose answer is silent for the socket timeout with a TimeoutError', async () => {
-		const {port} = await listen(net.createServer(() => undefined));
+	it('ends a call whose answer is silent for the socket timeout with a TimeoutError, and does not send it again', async () => {
+		// The first request on a connection is answered; every later one is left unanswered.
+		let requests = 0;
+		const {port, sockets} = await listen(
+			net.createServer((socket) => {
+				let onThis = 0;
+				socket.on('data', () => {
+					requests++;
+					if (++onThis === 1) socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}');
+				});
+			}),
+		);
 		const {http: transport} = client({socketTimeoutMs: 100});
+		await transport.request(request(port), signal());
+		const started = performance.now();
 		await expect(transport.request(request(port), signal())).rejects.toMatchObject({name: 'TimeoutError'});
+		expect(performance.now() - started).toBeLessThan(190);
+		expect({requests, connections: sockets.length}).toEqual({requests: 2, connections: 1});
 	});
 
 	it('ends every call when the connection closes, refuses the next, and keeps no socket open', async () => {
@@ -216,10 +231,36 @@ describe('the shard calls’ HTTP/1.1 transport', () => {
 		expect(sockets.every((socket) => socket.destroyed)).toBe(true);
 	});
 
+	it('ends a call made just before the connection closes without opening a connection, and adds no listener to the caller’s signal', async () => {
+		const {port, sockets} = await listen(echoServer());
+		const {http: transport, close} = client({maxSockets: 50});
+		const own = new AbortController();
+		const calls = Array.from({length: 20}, () => transport.request(request(port), own.signal));
+		// Twenty calls in flight on one signal: Node warns past ten listeners, which would garble a screen.
+		expect(getEventListeners(own.signal, 'abort')).toHaveLength(0);
+		await Promise.all(calls);
+		close();
+		// On a transport with no connection yet: the call is asked for, then the connection closes at once.
+		const fresh = client();
+		const late = fresh.http.request(request(port), signal());
+		fresh.close();
+		await expect(late).rejects.toMatchObject({name: 'AbortError', message: 'The connection was closed.'});
+		await new Promise((resolve) => setTimeout(resolve, 50));
+		expect(sockets.every((socket) => socket.destroyed)).toBe(true);
+	});
+
+	it('refuses a header value with a line break, as Node’s client does', async () => {
+		const {port, sockets} = await listen(echoServer());
+		const {http: transport} = client();
+		const injected = {...request(port), headers: {...request(port).headers, 'x-amz-security-token': 'token\r\nx-injected: 1'}};
+		await expect(transport.request(injected, signal())).rejects.toMatchObject({code: 'ERR_INVALID_CHAR'});
+		expect(sockets).toHaveLength(0);
+	});
+
 	it('refuses an answer that is not HTTP/1.x', async () => {
 		const {port} = await listen(net.createServer((socket) => socket.once('data', () => socket.write('SSH-2.0-OpenSSH\r\n\r\n'))));
 		const {http: transport} = client();
-		await expect(transport.request(request(port), signal())).rejects.toMatchObject({code: 'EPROTO'});
+		await expect(transport.request(request(port), signal())).rejects.toMatchObject({code: 'ERR_INVALID_HTTP_RESPONSE'});
 	});
 
 	const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
