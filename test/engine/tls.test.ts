@@ -1,9 +1,5 @@
-import {execFileSync, spawnSync} from 'node:child_process';
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import http2 from 'node:http2';
 import https from 'node:https';
-import {tmpdir} from 'node:os';
-import {join} from 'node:path';
 import type {TLSSocket} from 'node:tls';
 import {
 	GetRecordsCommand,
@@ -17,6 +13,7 @@ import {
 import {NodeHttp2Handler, NodeHttpHandler} from '@smithy/node-http-handler';
 import {afterAll, describe, expect, it} from 'vitest';
 import {credentials} from '../helpers/engine.js';
+import {hasOpenssl, selfSigned} from '../helpers/selfSigned.js';
 import {spawnEngine} from '../helpers/engineProcess.js';
 import {arnOf, createStream, iterator, signedHeaders, text, uniqueName, useEngine} from './support.js';
 
@@ -25,38 +22,8 @@ import {arnOf, createStream, iterator, signedHeaders, text, uniqueName, useEngin
  * (node:crypto cannot issue X.509 certificates), then the SDK over h2 and over http/1.1, each chosen
  * by ALPN on the same port.
  */
-const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
-const directory = mkdtempSync(join(tmpdir(), 'engine-tls-'));
-const certFile = join(directory, 'cert.pem');
-const keyFile = join(directory, 'key.pem');
-if (hasOpenssl) {
-	execFileSync(
-		'openssl',
-		[
-			'req',
-			'-x509',
-			'-newkey',
-			'ec',
-			'-pkeyopt',
-			'ec_paramgen_curve:prime256v1',
-			'-nodes',
-			'-days',
-			'1',
-			'-subj',
-			'/CN=localhost',
-			'-addext',
-			'subjectAltName=IP:127.0.0.1,DNS:localhost',
-			'-keyout',
-			keyFile,
-			'-out',
-			certFile,
-		],
-		{stdio: 'ignore'},
-	);
-}
-const cert = hasOpenssl ? readFileSync(certFile) : Buffer.alloc(0);
-const key = hasOpenssl ? readFileSync(keyFile) : Buffer.alloc(0);
-afterAll(() => rmSync(directory, {recursive: true, force: true}));
+const {cert, key, certFile, keyFile, remove} = selfSigned('engine-tls-');
+afterAll(remove);
 
 const h2Client = (url: string, auth = credentials) =>
 	new KinesisClient({

@@ -1,15 +1,12 @@
-import {execFileSync, spawnSync} from 'node:child_process';
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net, {type AddressInfo, type Socket} from 'node:net';
-import {tmpdir} from 'node:os';
-import {join} from 'node:path';
 import type {HttpRequest} from '@smithy/types';
 import {getEventListeners} from 'node:events';
 import {afterEach, describe, expect, it} from 'vitest';
 import {ShardHttp, type ShardHttpOptions} from '../../../source/console/aws/shardHttp.js';
 import {connectionSignal} from '../../../source/console/httpHandlers.js';
+import {hasOpenssl, selfSigned} from '../../helpers/selfSigned.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -263,31 +260,11 @@ describe('the shard calls’ HTTP/1.1 transport', () => {
 		await expect(transport.request(request(port), signal())).rejects.toMatchObject({code: 'ERR_INVALID_HTTP_RESPONSE'});
 	});
 
-	const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 	it.runIf(hasOpenssl)('speaks TLS to an https endpoint, checking its certificate', async () => {
-		const directory = mkdtempSync(join(tmpdir(), 'shard-http-tls-'));
-		cleanups.push(() => rmSync(directory, {recursive: true, force: true}));
-		const [certFile, keyFile] = [join(directory, 'cert.pem'), join(directory, 'key.pem')];
-		execFileSync(
-			'openssl',
-			[
-				'req',
-				'-x509',
-				'-newkey',
-				'ec',
-				'-pkeyopt',
-				'ec_paramgen_curve:prime256v1',
-				'-nodes',
-				'-days',
-				'1',
-				'-subj',
-				'/CN=localhost',
-			].concat(['-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', keyFile, '-out', certFile]),
-			{stdio: 'ignore'},
-		);
-		const cert = readFileSync(certFile);
+		const {cert, key, remove} = selfSigned('shard-http-tls-');
+		cleanups.push(remove);
 		const {port} = await listen(
-			https.createServer({cert, key: readFileSync(keyFile)}, (incoming, outgoing) => {
+			https.createServer({cert, key}, (incoming, outgoing) => {
 				incoming.resume();
 				incoming.on('end', () => outgoing.end('{"secure":true}'));
 			}),
