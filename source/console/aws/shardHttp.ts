@@ -114,7 +114,7 @@ class Pool {
 			connection = this.connect();
 			return await connection.exchange(wire, signal);
 		} finally {
-			this.giveBack(connection, connection === undefined);
+			this.giveBack(connection);
 		}
 	}
 
