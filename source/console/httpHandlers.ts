@@ -22,6 +22,13 @@ type RetryErrorInfo = Parameters<StandardRetryStrategy['refreshRetryTokenForRetr
 /** The error a call ends with once the connection is closed; like an aborted call's, so no retry policy retries it. */
 export const closedError = () => Object.assign(new Error('The connection was closed.'), {name: 'AbortError'});
 
+/** The error a call ends with when its own signal aborts, as the SDK's handler words it. */
+export const abortError = (signal: AbortSignal) => Object.assign(new Error('Request aborted'), {name: 'AbortError', cause: signal.reason});
+
+/** The error of a connection not made within `ms` (described as "the connection timed out"). */
+export const connectTimeoutError = (ms: number) =>
+	Object.assign(new Error(`connect ETIMEDOUT: no connection within ${ms} ms`), {code: 'ETIMEDOUT'});
+
 /** A signal that every call of the connection listens to: one listener per call in flight, thousands in a big tail. */
 export function connectionSignal(): AbortController {
 	const controller = new AbortController();
@@ -120,7 +127,7 @@ export class ClosingHttpHandler extends NodeHttpHandler {
 			};
 			const abort = () => {
 				this.waiting.delete(start);
-				reject(Object.assign(new Error('Request aborted'), {name: 'AbortError', cause: signal.reason}));
+				reject(abortError(signal));
 			};
 			this.waiting.add(start);
 			signal.addEventListener('abort', abort, {once: true});
@@ -153,10 +160,7 @@ function withConnectTimeout<A extends http.Agent>(agent: A, ms: number): A {
 	(agent as unknown as {createConnection: (...args: unknown[]) => Socket}).createConnection = (...args: unknown[]) => {
 		const socket = create(...args);
 		if (!socket.connecting) return socket;
-		const timer = setTimeout(
-			() => socket.destroy(Object.assign(new Error(`connect ETIMEDOUT: no connection within ${ms} ms`), {code: 'ETIMEDOUT'})),
-			ms,
-		);
+		const timer = setTimeout(() => socket.destroy(connectTimeoutError(ms)), ms);
 		const clear = () => clearTimeout(timer);
 		socket.once('connect', clear);
 		socket.once('close', clear);

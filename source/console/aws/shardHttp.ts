@@ -1,7 +1,7 @@
 import net, {type Socket} from 'node:net';
 import tls from 'node:tls';
 import type {HttpRequest as Request} from '@smithy/types';
-import {closedError, linkedSignal} from '../httpHandlers.js';
+import {abortError, closedError, connectTimeoutError, linkedSignal} from '../httpHandlers.js';
 
 /**
  * HTTP/1.1 with keep-alive for a shard reader's two calls (aws/directReads.ts): each request one socket
@@ -95,11 +95,11 @@ class Pool {
 	async request(wire: string, own: AbortSignal): Promise<ShardHttpResponse> {
 		// Aborted by the caller or by the connection's close; one link per caller's signal, kept (httpHandlers.ts).
 		const signal = linkedSignal(own, this.options.closed);
-		if (signal.aborted) throw this.abortError(signal);
+		if (signal.aborted) throw endedBy(signal, this.options.closed);
 		const reused = await this.turn(signal);
 		if (signal.aborted) {
 			this.giveBack(reused);
-			throw this.abortError(signal);
+			throw endedBy(signal, this.options.closed);
 		}
 		let connection: Connection | undefined;
 		try {
@@ -116,11 +116,6 @@ class Pool {
 		} finally {
 			this.giveBack(connection);
 		}
-	}
-
-	/** The error of a call its signal ended: the connection's close, or the caller's abort. */
-	private abortError(signal: AbortSignal): Error {
-		return this.options.closed.aborted ? closedError() : abortError(signal);
 	}
 
 	close(): void {
@@ -147,7 +142,7 @@ class Pool {
 			};
 			const abort = () => {
 				this.waiting.delete(start);
-				reject(this.abortError(signal));
+				reject(endedBy(signal, this.options.closed));
 			};
 			this.waiting.add(start);
 			signal.addEventListener('abort', abort, {once: true});
@@ -227,9 +222,7 @@ class Connection {
 		// As Node's agent keeps its sockets: TCP keep-alive probes, so that a connection a network dropped is found out.
 		socket.setKeepAlive(true, 1000);
 		const connectTimer = setTimeout(() => {
-			this.destroy(
-				Object.assign(new Error(`connect ETIMEDOUT: no connection within ${options.connectionTimeoutMs} ms`), {code: 'ETIMEDOUT'}),
-			);
+			this.destroy(connectTimeoutError(options.connectionTimeoutMs));
 		}, options.connectionTimeoutMs);
 		socket.once(socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect', () => clearTimeout(connectTimer));
 		socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -256,9 +249,9 @@ class Connection {
 			this.endedUnanswered = true;
 			return Promise.reject(Object.assign(new Error('socket hang up'), {code: 'ECONNRESET'}));
 		}
-		if (signal.aborted) return Promise.reject(this.abortError(signal));
+		if (signal.aborted) return Promise.reject(endedBy(signal, this.options.closed));
 		return new Promise((resolve, reject) => {
-			const abort = () => this.destroy(this.abortError(signal));
+			const abort = () => this.destroy(endedBy(signal, this.options.closed));
 			signal.addEventListener('abort', abort, {once: true});
 			this.exchangeUnderWay = {
 				resolve: (response) => {
@@ -288,10 +281,6 @@ class Connection {
 	destroy(error?: Error): void {
 		if (error) this.fail(error, false);
 		this.socket.destroy();
-	}
-
-	private abortError(signal: AbortSignal): Error {
-		return this.options.closed.aborted ? closedError() : abortError(signal);
 	}
 
 	/**
@@ -449,6 +438,7 @@ function protocolError(what: string): Error {
 	return Object.assign(new Error(`The endpoint sent ${what}.`), {code: 'ERR_INVALID_HTTP_RESPONSE'});
 }
 
-function abortError(signal: AbortSignal): Error {
-	return Object.assign(new Error('Request aborted'), {name: 'AbortError', cause: signal.reason});
+/** The error of a call its signal (linked to the connection's close) ended: the close's, or the caller's abort's. */
+function endedBy(signal: AbortSignal, closed: AbortSignal): Error {
+	return closed.aborted ? closedError() : abortError(signal);
 }
