@@ -483,6 +483,31 @@ describe('SubscribeToShard over HTTP/1.1 (the SDK with its HTTP/1.1 handler)', (
 	});
 });
 
+describe('a subscription under way', () => {
+	it('ends when the engine closes, and the close does not wait out its 5 minutes', async () => {
+		const engine = await startEngine({registerConsumerMs: 0});
+		const client = kinesisClient(engine.url);
+		try {
+			const name = uniqueName('closing');
+			await createStream(client, name);
+			const consumer = await register(client, name, 'open');
+			const events = eventsOf(await subscribe(client, consumer.ConsumerARN, {Type: 'LATEST'}));
+			let seen = 0;
+			const read = (async () => {
+				for await (const _event of events) seen++;
+			})().catch(() => undefined);
+			while (seen === 0) await sleep(20);
+			// Within the test's timeout: were the stream's abort lost, the close would wait for the subscription's end.
+			await engine.close();
+			await read;
+			expect(seen).toBeGreaterThan(0);
+		} finally {
+			client.destroy();
+			await engine.close();
+		}
+	});
+});
+
 describe('consumers in the store', () => {
 	it('are kept with their stream across a restart of the engine', async () => {
 		const dataDir = mkdtempSync(join(tmpdir(), 'engine-consumers-'));

@@ -344,11 +344,15 @@ const bytesOf = (piece: string | Buffer): Buffer => (typeof piece === 'string' ?
  * A signature in the Authorization header or in the query string (a presigned request), and not both,
  * with every part present. AWS's texts, as kinesalite's suite recorded them (test/connection.js).
  */
+/** The parts an Authorization header must have, each with its pattern made once (every request is checked). */
+const AUTHORIZATION_PARTS = ['Credential', 'Signature', 'SignedHeaders'].map((part) => ({part, pattern: new RegExp(`[ ,]${part}=[^, ]`)}));
+
 function checkSignaturePresent(headers: IncomingHttpHeaders, url: string): void {
 	const authorization = headers.authorization;
 	const queryStart = url.indexOf('?');
-	const query = new URLSearchParams(queryStart < 0 ? '' : url.slice(queryStart + 1));
-	const presigned = query.has('X-Amz-Algorithm');
+	// Most requests have no query string: none is parsed for them.
+	const query = queryStart < 0 ? undefined : new URLSearchParams(url.slice(queryStart + 1));
+	const presigned = query?.has('X-Amz-Algorithm') ?? false;
 	if (authorization && presigned) {
 		throw new ServiceError(
 			'InvalidSignatureException',
@@ -357,13 +361,13 @@ function checkSignaturePresent(headers: IncomingHttpHeaders, url: string): void 
 	}
 	if (!authorization && !presigned) throw new ServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token');
 	if (!authorization) {
-		const missing = QUERY_SIGNATURE_PARAMETERS.filter((name) => !query.get(name));
+		const missing = QUERY_SIGNATURE_PARAMETERS.filter((name) => !query?.get(name));
 		const messages = missing.map((name) => `AWS query-string parameters must include '${name}'.`);
 		if (messages.length > 0)
 			throw new ServiceError('IncompleteSignatureException', `${messages.join(' ')} Re-examine the query-string parameters.`);
 		return;
 	}
-	const missing = ['Credential', 'Signature', 'SignedHeaders'].filter((part) => !new RegExp(`[ ,]${part}=[^, ]`).test(authorization));
+	const missing = AUTHORIZATION_PARTS.filter(({pattern}) => !pattern.test(authorization)).map(({part}) => part);
 	const messages = missing.map((part) => `Authorization header requires '${part}' parameter.`);
 	if (!headers['x-amz-date'] && !headers.date) {
 		messages.push("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
