@@ -1,7 +1,7 @@
 import type {WireRequest, WireResponse} from '../protocol/dispatch.js';
 import {ServiceError} from '../protocol/errors.js';
 import {answerHeaders} from '../protocol/frontEnd.js';
-import {verifySignature, type Credentials} from '../protocol/signature.js';
+import {signedPart, verifySignature, type Credentials} from '../protocol/signature.js';
 import type {Store} from '../store/store.js';
 import {Mappings, type Mapping, type MappingSettings} from './mappings.js';
 
@@ -38,7 +38,7 @@ export function lambdaService(options: {
 			try {
 				if (!/Credential=/.test(String(request.headers.authorization ?? '')))
 					throw new ServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token', 403);
-				if (options.auth) verifySignature({...request, url: request.url ?? '/'}, options.auth, options.now());
+				if (options.auth) verifySignature(signedPart(request), options.auth, options.now());
 				const region =
 					/Credential=[^/,\s]+\/\d{8}\/([a-z0-9-]+)\//.exec(String(request.headers.authorization))?.[1] ?? options.defaultRegion;
 				const url = new URL(request.url ?? '/', 'http://engine');

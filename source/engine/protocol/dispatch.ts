@@ -17,7 +17,7 @@ import {
 	type QueryProtocol,
 } from './query.js';
 import {parseInput, type Schema} from './schema.js';
-import {verifySignature, type Credentials} from './signature.js';
+import {signedPart, verifySignature, type Credentials} from './signature.js';
 
 /** One decoded request, whichever HTTP version carried it. */
 export interface WireRequest {
@@ -224,7 +224,7 @@ export async function dispatch(
 
 function checkSignature(request: WireRequest, options: DispatchOptions): void {
 	checkSignaturePresent(request.headers, request.url ?? '/');
-	if (options.auth) verifySignature({...request, url: request.url ?? '/'}, options.auth, (options.now ?? Date.now)());
+	if (options.auth) verifySignature(signedPart(request), options.auth, (options.now ?? Date.now)());
 }
 
 /**
