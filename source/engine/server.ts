@@ -219,9 +219,10 @@ function routeByPreface(socket: Socket, h1: http.Server, h2: http2.Http2Server |
 }
 
 /**
- * A request's abort, its AbortController made only when its signal is asked for: only answers that
- * stream (event streams) use it, and one made for every request cost 3.7 µs (warm), beside the 250–450 µs of
- * CPU a shard's GetRecords takes in the engine at the start of a tail (bench/tailStart.ts).
+ * A request's abort, its AbortController made only when its signal is asked for: only answers sent as
+ * they are produced (event streams, big answers in pieces) use it, and one made for every request cost
+ * 3.7 µs (warm), beside the 250–450 µs of CPU a shard's GetRecords takes in the engine at the start of a
+ * tail (bench/tailStart.ts).
  */
 class RequestAbort {
 	private controller: AbortController | undefined;

@@ -340,13 +340,13 @@ async function* paced(firstPieces: ReadonlyArray<string | Buffer>, rest: Iterato
 
 const bytesOf = (piece: string | Buffer): Buffer => (typeof piece === 'string' ? Buffer.from(piece) : piece);
 
+/** The parts an Authorization header must have, each with its pattern made once (every request is checked). */
+const AUTHORIZATION_PARTS = ['Credential', 'Signature', 'SignedHeaders'].map((part) => ({part, pattern: new RegExp(`[ ,]${part}=[^, ]`)}));
+
 /**
  * A signature in the Authorization header or in the query string (a presigned request), and not both,
  * with every part present. AWS's texts, as kinesalite's suite recorded them (test/connection.js).
  */
-/** The parts an Authorization header must have, each with its pattern made once (every request is checked). */
-const AUTHORIZATION_PARTS = ['Credential', 'Signature', 'SignedHeaders'].map((part) => ({part, pattern: new RegExp(`[ ,]${part}=[^, ]`)}));
-
 function checkSignaturePresent(headers: IncomingHttpHeaders, url: string): void {
 	const authorization = headers.authorization;
 	const queryStart = url.indexOf('?');
