@@ -74,15 +74,54 @@ export function linkedSignal(own: AbortSignal, closed: AbortSignal): AbortSignal
 export const MAX_SOCKETS = 50;
 
 /**
+ * At most `limit` calls out at once; the others wait in order, where an abort just drops them. Both
+ * HTTP/1.1 transports (the handler below and aws/shardHttp.ts) keep their calls to their sockets so.
+ */
+export class CallSlots {
+	private out = 0;
+	/** Calls waiting for a slot, in order; each entry starts its call. */
+	private readonly waiting = new Set<() => void>();
+
+	constructor(private readonly limit: number) {}
+
+	/** Resolves once the call has a slot; rejects with `aborted()` if `signal` aborts first. */
+	take(signal: AbortSignal, aborted: () => Error): Promise<void> {
+		if (this.out < this.limit) {
+			this.out++;
+			return Promise.resolve();
+		}
+		return new Promise((resolve, reject) => {
+			const start = () => {
+				this.waiting.delete(start);
+				signal.removeEventListener('abort', abort);
+				this.out++;
+				resolve();
+			};
+			const abort = () => {
+				this.waiting.delete(start);
+				reject(aborted());
+			};
+			this.waiting.add(start);
+			signal.addEventListener('abort', abort, {once: true});
+		});
+	}
+
+	/** A call with a slot is over: the next waiting call starts. */
+	release(): void {
+		this.out--;
+		const next = this.waiting.values().next();
+		if (!next.done) next.value();
+	}
+}
+
+/**
  * HTTP/1.1 with keep-alive, as the AWS CLI talks; its calls end when `closed` aborts. At most one call
  * per socket is handed to the agent: the others wait here, where an abort just drops them. Queued in
  * the agent instead (a tail of thousands of shards queued thousands), each aborted call was handed a
  * socket in turn to be let go, and carried the SDK's timers and warnings while it waited.
  */
 export class ClosingHttpHandler extends NodeHttpHandler {
-	private sending = 0;
-	/** Calls waiting for a socket, in order; each entry starts its call. */
-	private readonly waiting = new Set<() => void>();
+	private readonly slots = new CallSlots(MAX_SOCKETS);
 
 	constructor(
 		options: {readonly socketTimeoutMs: number; readonly connectionTimeoutMs: number},
@@ -101,36 +140,13 @@ export class ClosingHttpHandler extends NodeHttpHandler {
 
 	override handle(request: Parameters<NodeHttpHandler['handle']>[0], options: HandleOptions = {}): ReturnType<NodeHttpHandler['handle']> {
 		return untilClosed(this.closed, request, options, async (linked) => {
-			await this.socketTurn(linked.abortSignal);
+			const signal = linked.abortSignal;
+			await this.slots.take(signal, () => abortError(signal));
 			try {
 				return await super.handle(request, linked);
 			} finally {
-				this.sending--;
-				const next = this.waiting.values().next();
-				if (!next.done) next.value();
+				this.slots.release();
 			}
-		});
-	}
-
-	/** Resolves when fewer calls are out than there are sockets; rejects (AbortError) if the call is aborted first. */
-	private socketTurn(signal: AbortSignal): Promise<void> {
-		if (this.sending < MAX_SOCKETS) {
-			this.sending++;
-			return Promise.resolve();
-		}
-		return new Promise((resolve, reject) => {
-			const start = () => {
-				this.waiting.delete(start);
-				signal.removeEventListener('abort', abort);
-				this.sending++;
-				resolve();
-			};
-			const abort = () => {
-				this.waiting.delete(start);
-				reject(abortError(signal));
-			};
-			this.waiting.add(start);
-			signal.addEventListener('abort', abort, {once: true});
 		});
 	}
 }

@@ -1,7 +1,7 @@
 import net, {type Socket} from 'node:net';
 import tls from 'node:tls';
 import type {HttpRequest as Request} from '@smithy/types';
-import {abortError, closedError, connectTimeoutError, linkedSignal} from '../httpHandlers.js';
+import {CallSlots, abortError, closedError, connectTimeoutError, linkedSignal} from '../httpHandlers.js';
 
 /**
  * HTTP/1.1 with keep-alive for a shard reader's two calls (aws/directReads.ts): each request one socket
@@ -80,73 +80,48 @@ function wireRequest(request: Request, port: number): string {
 /** The connections to one origin. */
 class Pool {
 	private readonly idle: Connection[] = [];
-	private open = 0;
-	/** Calls waiting for a connection, in order; each entry starts its call. */
-	private readonly waiting = new Set<() => void>();
 	private readonly connections = new Set<Connection>();
+	/** Calls out, each on a connection of its own: no more connections are ever open than `maxSockets`. */
+	private readonly slots: CallSlots;
 
 	constructor(
 		private readonly secure: boolean,
 		private readonly host: string,
 		private readonly port: number,
 		private readonly options: ShardHttpOptions,
-	) {}
+	) {
+		this.slots = new CallSlots(options.maxSockets);
+	}
 
 	async request(wire: string, own: AbortSignal): Promise<ShardHttpResponse> {
 		// Aborted by the caller or by the connection's close; one link per caller's signal, kept (httpHandlers.ts).
 		const signal = linkedSignal(own, this.options.closed);
-		if (signal.aborted) throw endedBy(signal, this.options.closed);
-		const reused = await this.turn(signal);
-		if (signal.aborted) {
-			this.giveBack(reused);
-			throw endedBy(signal, this.options.closed);
-		}
+		const ended = () => endedBy(signal, this.options.closed);
+		if (signal.aborted) throw ended();
+		await this.slots.take(signal, ended);
 		let connection: Connection | undefined;
 		try {
-			connection = reused ?? this.connect();
-			return await connection.exchange(wire, signal);
-		} catch (error) {
-			if (this.options.closed.aborted) throw closedError();
-			// A kept-alive connection the server closed as this request went out: once more, on a new one
-			// that takes its place (the two calls only read).
-			if (!reused || !connection?.endedUnanswered || signal.aborted) throw error;
-			this.connections.delete(connection);
-			connection = this.connect();
-			return await connection.exchange(wire, signal);
+			if (signal.aborted) throw ended();
+			const reused = this.idle.pop();
+			try {
+				connection = reused ?? this.connect();
+				return await connection.exchange(wire, signal);
+			} catch (error) {
+				if (this.options.closed.aborted) throw closedError();
+				// A kept-alive connection the server closed as this request went out: once more, on a new one
+				// that takes its place (the two calls only read).
+				if (!reused || !connection?.endedUnanswered || signal.aborted) throw error;
+				this.connections.delete(connection);
+				connection = this.connect();
+				return await connection.exchange(wire, signal);
+			}
 		} finally {
 			this.giveBack(connection);
 		}
 	}
 
 	close(): void {
-		for (const start of this.waiting) start();
 		for (const connection of this.connections) connection.destroy(closedError());
-	}
-
-	/** An idle connection, or undefined when a new one may be opened; waits while `maxSockets` are busy. */
-	private turn(signal: AbortSignal): Promise<Connection | undefined> {
-		const idle = this.idle.pop();
-		if (idle) return Promise.resolve(idle);
-		if (this.open < this.options.maxSockets) {
-			this.open++;
-			return Promise.resolve(undefined);
-		}
-		return new Promise((resolve, reject) => {
-			const start = () => {
-				this.waiting.delete(start);
-				signal.removeEventListener('abort', abort);
-				if (this.options.closed.aborted) return reject(closedError());
-				const next = this.idle.pop();
-				if (!next) this.open++;
-				resolve(next);
-			};
-			const abort = () => {
-				this.waiting.delete(start);
-				reject(endedBy(signal, this.options.closed));
-			};
-			this.waiting.add(start);
-			signal.addEventListener('abort', abort, {once: true});
-		});
 	}
 
 	private connect(): Connection {
@@ -161,7 +136,6 @@ class Pool {
 		if (at < 0) return;
 		this.idle.splice(at, 1);
 		this.connections.delete(connection);
-		this.open--;
 	}
 
 	private socket(): Socket {
@@ -176,23 +150,16 @@ class Pool {
 		});
 	}
 
-	/**
-	 * A call is over: its connection is kept for the next if it can be (or its slot, `slot`, handed back
-	 * when it never had one), and the next waiting call starts.
-	 */
-	private giveBack(connection: Connection | undefined, slot = connection === undefined): void {
+	/** A call is over: its connection, if it had one, is kept for the next if it can be, and its slot goes to the next waiting call. */
+	private giveBack(connection: Connection | undefined): void {
 		if (connection?.reusable && !this.options.closed.aborted) {
 			connection.park();
 			this.idle.push(connection);
-		} else if (connection || slot) {
-			if (connection) {
-				this.connections.delete(connection);
-				connection.destroy();
-			}
-			this.open--;
+		} else if (connection) {
+			this.connections.delete(connection);
+			connection.destroy();
 		}
-		const next = this.waiting.values().next();
-		if (!next.done) next.value();
+		this.slots.release();
 	}
 }
 
