@@ -6,6 +6,7 @@ import {promisify} from 'node:util';
 import {PutRecordsCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Engine} from '../../source/engine/index.js';
+import {mapLimited} from '../../source/console/mapLimited.js';
 import {cliEnv} from '../helpers/cli.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
 import {cliPath} from '../helpers/engineProcess.js';
@@ -118,21 +119,23 @@ describe('escape sequences from an endpoint or a record', () => {
 	it('the subcommands print them as visible stand-ins, on stdout and stderr, plain and --json', async () => {
 		const endpoint = ['--endpoint-url', hostile.url];
 		const local = ['--endpoint-url', engine.url];
-		const runs: Array<[string, Run]> = [
-			['streams', await onTerminal(['streams', ...endpoint])],
-			['describe', await onTerminal(['describe', all(), ...endpoint])],
-			['tail', await onTerminal(['tail', all(), '--from', 'trim-horizon', '--no-follow', ...endpoint])],
-			['tail --json', await onTerminal(['tail', all(), '--from', 'trim-horizon', '--no-follow', '--json', ...endpoint])],
-			['tail --decode hex', await onTerminal(['tail', all(), '--from', 'trim-horizon', '--no-follow', '--decode', 'utf8', ...endpoint])],
-			['consumers', await onTerminal(['consumers', all(), ...endpoint])],
-			['find-shard', await onTerminal(['find-shard', all(), `key${marked('clear screen')}`, ...endpoint])],
-			['split --dry-run', await onTerminal(['split', all(), 'shardId-000000000000', '--dry-run', ...endpoint])],
-			['describe of a stream that fails', await onTerminal(['describe', hostile.broken, ...endpoint])],
-			['put refused', await onTerminal(['put', all(), '--partition-key', 'k', 'one', 'two', ...endpoint])],
-			['tail on the engine', await onTerminal(['tail', ENGINE_STREAM, '--from', 'trim-horizon', '--no-follow', ...local])],
-			['consumers on the engine', await onTerminal(['consumers', ENGINE_STREAM, ...local])],
-			['checkpoints on the engine', await onTerminal(['checkpoints', ENGINE_STREAM, '--app', 'escapes-app', ...local])],
+		// Each run is a process of its own, reading only: three at a time.
+		const asked: Array<[string, readonly string[]]> = [
+			['streams', ['streams', ...endpoint]],
+			['describe', ['describe', all(), ...endpoint]],
+			['tail', ['tail', all(), '--from', 'trim-horizon', '--no-follow', ...endpoint]],
+			['tail --json', ['tail', all(), '--from', 'trim-horizon', '--no-follow', '--json', ...endpoint]],
+			['tail --decode utf8', ['tail', all(), '--from', 'trim-horizon', '--no-follow', '--decode', 'utf8', ...endpoint]],
+			['consumers', ['consumers', all(), ...endpoint]],
+			['find-shard', ['find-shard', all(), `key${marked('clear screen')}`, ...endpoint]],
+			['split --dry-run', ['split', all(), 'shardId-000000000000', '--dry-run', ...endpoint]],
+			['describe of a stream that fails', ['describe', hostile.broken, ...endpoint]],
+			['put refused', ['put', all(), '--partition-key', 'k', 'one', 'two', ...endpoint]],
+			['tail on the engine', ['tail', ENGINE_STREAM, '--from', 'trim-horizon', '--no-follow', ...local]],
+			['consumers on the engine', ['consumers', ENGINE_STREAM, ...local]],
+			['checkpoints on the engine', ['checkpoints', ENGINE_STREAM, '--app', 'escapes-app', ...local]],
 		];
+		const runs = await mapLimited(asked, 3, async ([what, args]): Promise<[string, Run]> => [what, await onTerminal(args)]);
 		for (const [what, result] of runs) {
 			bytesChecked += Buffer.byteLength(result.output);
 			expectNoControlCharacters(result, what);
