@@ -203,7 +203,7 @@ class Connection {
 			const exchange = this.exchangeUnderWay;
 			// An answer that runs to the end of the connection is whole once the connection ends.
 			if (exchange && this.head?.framing === 'to the end') return this.finish(exchange, this.joined().subarray(this.head.bodyStart));
-			this.fail(Object.assign(new Error('socket hang up'), {code: 'ECONNRESET'}), true);
+			this.fail(hangUpError(), true);
 		});
 	}
 
@@ -214,7 +214,7 @@ class Connection {
 	exchange(wire: string, signal: AbortSignal): Promise<ShardHttpResponse> {
 		if (this.failed) {
 			this.endedUnanswered = true;
-			return Promise.reject(Object.assign(new Error('socket hang up'), {code: 'ECONNRESET'}));
+			return Promise.reject(hangUpError());
 		}
 		if (signal.aborted) return Promise.reject(endedBy(signal, this.options.closed));
 		return new Promise((resolve, reject) => {
@@ -399,6 +399,11 @@ function chunkedBody(data: Buffer, start: number): Uint8Array | undefined {
 		pieces.push(data.subarray(chunkStart, chunkStart + size));
 		at = chunkStart + size + CRLF.length;
 	}
+}
+
+/** The other side ended the connection before the answer was whole: Node's client's error for it. */
+function hangUpError(): Error {
+	return Object.assign(new Error('socket hang up'), {code: 'ECONNRESET'});
 }
 
 function protocolError(what: string): Error {
