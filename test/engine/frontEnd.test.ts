@@ -171,4 +171,36 @@ describe("AWS's front end", () => {
 				'Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]',
 		});
 	});
+
+	it('refuses a credential scope whose region is longer than a host label, JSON and query alike, and takes one of 63 characters', async () => {
+		const scoped = (region: string) =>
+			`AWS4-HMAC-SHA256 Credential=AKIDENGINETEST/20240115/${region}/kinesis/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0123456789abcdef`;
+		const long = `${'r'.repeat(60)}-1-x`;
+		const refused = await send({headers: {authorization: scoped(long), ...target('ListStreams')}, body: '{}'});
+		expect({status: refused.status, body: json(refused.body)}).toEqual({
+			status: 400,
+			body: {__type: 'IncompleteSignatureException', message: `Credential should be scoped to a valid region, not '${long}'.`},
+		});
+		const query = await send({
+			headers: {authorization: scoped(long), 'content-type': 'application/x-www-form-urlencoded'},
+			body: 'Action=ListMetrics&Version=2010-08-01',
+		});
+		expect(query.status).toBe(400);
+		expect(query.body.toString()).toContain(`<Code>IncompleteSignature</Code>`);
+		expect(query.body.toString()).toContain(`Credential should be scoped to a valid region, not '${long}'.`);
+
+		// The longest region a host label allows has its own streams, read through an iterator that names it.
+		const longest = 'r'.repeat(63);
+		const headers = {authorization: scoped(longest)};
+		const name = uniqueName('longest-region');
+		const created = await send({headers: {...headers, ...target('CreateStream')}, body: JSON.stringify({StreamName: name, ShardCount: 1})});
+		expect(created.status).toBe(200);
+		const iterator = await send({
+			headers: {...headers, ...target('GetShardIterator')},
+			body: JSON.stringify({StreamName: name, ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON'}),
+		});
+		expect(iterator.status).toBe(200);
+		const records = await send({headers: {...headers, ...target('GetRecords')}, body: iterator.body.toString()});
+		expect({status: records.status, records: (json(records.body) as {Records: unknown[]}).Records}).toEqual({status: 200, records: []});
+	});
 });

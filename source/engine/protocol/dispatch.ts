@@ -240,10 +240,10 @@ async function dispatchQuery(
 	const headers: Record<string, string> = {'content-type': XML_CONTENT_TYPE, ...answerHeaders()};
 	const requestId = headers['x-amzn-requestid'] ?? '';
 	const queryServices = services.filter((candidate) => candidate.query !== undefined);
-	const region = regionOf(request.headers) ?? defaultRegion;
 	let service: Service | undefined;
 	let counted: CountedAction | undefined;
 	try {
+		const region = regionOf(request.headers) ?? defaultRegion;
 		const params = readForm(decompressed(request));
 		const action = params.get('Action');
 		const version = params.get('Version');
@@ -378,7 +378,17 @@ function checkSignaturePresent(headers: IncomingHttpHeaders, url: string): void 
 
 const QUERY_SIGNATURE_PARAMETERS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-SignedHeaders', 'X-Amz-Date'];
 
-/** The region in a SigV4 credential scope: Credential=AKID/20240101/us-east-1/kinesis/aws4_request. */
+/**
+ * The region in a SigV4 credential scope: Credential=AKID/20240101/us-east-1/kinesis/aws4_request. A
+ * region names the engine's account partition, so one that could name no region is refused with AWS's
+ * text (as for an empty one, signature.ts): longer than a host label (63 characters), which the SDKs
+ * refuse to send (@smithy/util-endpoints' isValidHostLabel), and which the shard iterators could not hold.
+ */
 function regionOf(headers: IncomingHttpHeaders): string | undefined {
-	return /Credential=[^/,\s]+\/\d{8}\/([a-z0-9-]+)\//.exec(headers.authorization ?? '')?.[1];
+	const region = /Credential=[^/,\s]+\/\d{8}\/([a-z0-9-]+)\//.exec(headers.authorization ?? '')?.[1];
+	if (region !== undefined && region.length > MAX_REGION_LENGTH)
+		throw new ServiceError('IncompleteSignatureException', `Credential should be scoped to a valid region, not '${region}'.`);
+	return region;
 }
+
+const MAX_REGION_LENGTH = 63;
