@@ -172,7 +172,7 @@ describe("AWS's front end", () => {
 		});
 	});
 
-	it('refuses a credential scope whose region is longer than a host label, JSON and query alike, and takes one of 63 characters', async () => {
+	it('refuses a credential scope whose region is longer than a host label, with the signature, in JSON, the query protocol and Lambda, and takes one of 63 characters', async () => {
 		const scoped = (region: string) =>
 			`AWS4-HMAC-SHA256 Credential=AKIDENGINETEST/20240115/${region}/kinesis/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0123456789abcdef`;
 		const long = `${'r'.repeat(60)}-1-x`;
@@ -188,6 +188,15 @@ describe("AWS's front end", () => {
 		expect(query.status).toBe(400);
 		expect(query.body.toString()).toContain(`<Code>IncompleteSignature</Code>`);
 		expect(query.body.toString()).toContain(`Credential should be scoped to a valid region, not '${long}'.`);
+
+		// In AWS's order, with the signature: what is wrong with the body or the operation is said first.
+		const empty = await send({headers: {authorization: scoped(long), ...target('ListStreams')}});
+		expect(json(empty.body)).toEqual({__type: 'SerializationException'});
+		const unknown = await send({headers: {authorization: scoped(long), ...target('Nothing')}, body: '{}'});
+		expect(json(unknown.body)).toEqual({__type: 'UnknownOperationException'});
+		// Lambda's API on the same port, too.
+		const lambda = await send({method: 'GET', path: '/2015-03-31/event-source-mappings/', headers: {authorization: scoped(long)}});
+		expect((json(lambda.body) as {message?: string}).message).toBe(`Credential should be scoped to a valid region, not '${long}'.`);
 
 		// The longest region a host label allows has its own streams, read through an iterator that names it.
 		const longest = 'r'.repeat(63);

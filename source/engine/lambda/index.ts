@@ -1,7 +1,7 @@
 import type {WireRequest, WireResponse} from '../protocol/dispatch.js';
 import {ServiceError} from '../protocol/errors.js';
 import {answerHeaders} from '../protocol/frontEnd.js';
-import {signedPart, verifySignature, type Credentials} from '../protocol/signature.js';
+import {checkScopeRegion, scopeRegion, signedPart, verifySignature, type Credentials} from '../protocol/signature.js';
 import type {Store} from '../store/store.js';
 import {Mappings, type Mapping, type MappingSettings} from './mappings.js';
 
@@ -38,9 +38,9 @@ export function lambdaService(options: {
 			try {
 				if (!/Credential=/.test(String(request.headers.authorization ?? '')))
 					throw new ServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token', 403);
+				checkScopeRegion(request.headers);
 				if (options.auth) verifySignature(signedPart(request), options.auth, options.now());
-				const region =
-					/Credential=[^/,\s]+\/\d{8}\/([a-z0-9-]+)\//.exec(String(request.headers.authorization))?.[1] ?? options.defaultRegion;
+				const region = scopeRegion(request.headers) ?? options.defaultRegion;
 				const url = new URL(request.url ?? '/', 'http://engine');
 				const id = decodeURIComponent(url.pathname.slice(PREFIX.length));
 				const body = request.body.length === 0 ? {} : (JSON.parse(request.body.toString('utf8')) as Record<string, unknown>);

@@ -17,7 +17,7 @@ import {
 	type QueryProtocol,
 } from './query.js';
 import {parseInput, type Schema} from './schema.js';
-import {signedPart, verifySignature, type Credentials} from './signature.js';
+import {checkScopeRegion, scopeRegion, signedPart, verifySignature, type Credentials} from './signature.js';
 
 /** One decoded request, whichever HTTP version carried it. */
 export interface WireRequest {
@@ -168,7 +168,7 @@ export async function dispatch(
 		if (contentType === FORM_CONTENT_TYPE && request.headers['x-amz-target'] === undefined) {
 			return await dispatchQuery(services, defaultRegion, request, options);
 		}
-		const region = regionOf(request.headers) ?? defaultRegion;
+		const region = scopeRegion(request.headers) ?? defaultRegion;
 		if (service?.forward) {
 			counted = options.counts?.count(region, service.name, dot < 0 ? '(none)' : actionName);
 			// An embedded implementation (DynamoDB) takes the request as it came, once its signature passes.
@@ -224,6 +224,7 @@ export async function dispatch(
 
 function checkSignature(request: WireRequest, options: DispatchOptions): void {
 	checkSignaturePresent(request.headers, request.url ?? '/');
+	checkScopeRegion(request.headers);
 	if (options.auth) verifySignature(signedPart(request), options.auth, (options.now ?? Date.now)());
 }
 
@@ -240,10 +241,10 @@ async function dispatchQuery(
 	const headers: Record<string, string> = {'content-type': XML_CONTENT_TYPE, ...answerHeaders()};
 	const requestId = headers['x-amzn-requestid'] ?? '';
 	const queryServices = services.filter((candidate) => candidate.query !== undefined);
+	const region = scopeRegion(request.headers) ?? defaultRegion;
 	let service: Service | undefined;
 	let counted: CountedAction | undefined;
 	try {
-		const region = regionOf(request.headers) ?? defaultRegion;
 		const params = readForm(decompressed(request));
 		const action = params.get('Action');
 		const version = params.get('Version');
@@ -377,18 +378,3 @@ function checkSignaturePresent(headers: IncomingHttpHeaders, url: string): void 
 }
 
 const QUERY_SIGNATURE_PARAMETERS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-SignedHeaders', 'X-Amz-Date'];
-
-/**
- * The region in a SigV4 credential scope: Credential=AKID/20240101/us-east-1/kinesis/aws4_request. A
- * region names the engine's account partition, so one that could name no region is refused with AWS's
- * text (as for an empty one, signature.ts): longer than a host label (63 characters), which the SDKs
- * refuse to send (@smithy/util-endpoints' isValidHostLabel), and which the shard iterators could not hold.
- */
-function regionOf(headers: IncomingHttpHeaders): string | undefined {
-	const region = /Credential=[^/,\s]+\/\d{8}\/([a-z0-9-]+)\//.exec(headers.authorization ?? '')?.[1];
-	if (region !== undefined && region.length > MAX_REGION_LENGTH)
-		throw new ServiceError('IncompleteSignatureException', `Credential should be scoped to a valid region, not '${region}'.`);
-	return region;
-}
-
-const MAX_REGION_LENGTH = 63;

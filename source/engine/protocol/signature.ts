@@ -38,6 +38,28 @@ const invalidSignature = (message: string) => new ServiceError('InvalidSignature
 const MISMATCH =
 	'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 
+const SCOPE_REGION = /Credential=[^/,\s]+\/\d{8}\/([a-z0-9-]+)\//;
+
+/**
+ * The longest region a credential scope may name: a host label's 63 characters, past which the SDKs refuse
+ * to make an endpoint (@smithy/util-endpoints' isValidHostLabel). A region names the engine's account
+ * partition, and its shard iterators hold it.
+ */
+const MAX_REGION_LENGTH = 63;
+
+/** The region a request's SigV4 credential scope names (Credential=AKID/20240101/us-east-1/kinesis/aws4_request), unless checkScopeRegion refuses it. */
+export function scopeRegion(headers: IncomingHttpHeaders): string | undefined {
+	const region = SCOPE_REGION.exec(headers.authorization ?? '')?.[1];
+	return region !== undefined && region.length <= MAX_REGION_LENGTH ? region : undefined;
+}
+
+/** Refuses a credential scope whose region could name no region, with AWS's text (as for an empty one, below). Checked with the signature, in AWS's order. */
+export function checkScopeRegion(headers: IncomingHttpHeaders): void {
+	const region = SCOPE_REGION.exec(headers.authorization ?? '')?.[1];
+	if (region !== undefined && region.length > MAX_REGION_LENGTH)
+		throw new ServiceError('IncompleteSignatureException', `Credential should be scoped to a valid region, not '${region}'.`);
+}
+
 /** Throws AWS's error when the request is not signed with these credentials. Call once the Authorization header is known to be complete. */
 export function verifySignature(request: SignedRequest, credentials: Credentials, nowMs: number): void {
 	const authorization = String(request.headers.authorization ?? '');
