@@ -12,6 +12,10 @@ export default defineConfig({
 		// imports 42 s against 12 s). No test mocks a module, no module reads the environment when loaded, and
 		// the tests that change process.env put it back (test/console/awsEnv.ts).
 		isolate: false,
-		env: {AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'},
+		env: {
+			AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+			// aws-sdk v2 (test/engine/cloudwatchQuery.test.ts) prints an end-of-support notice when it loads unless this is set.
+			AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
+		},
 	},
 });

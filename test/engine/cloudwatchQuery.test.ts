@@ -1,20 +1,17 @@
 import {gzipSync} from 'node:zlib';
 import {CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand} from '@aws-sdk/client-cloudwatch';
-import type AWS from 'aws-sdk';
+// aws-sdk v2, used here on purpose as a query-protocol client (its end-of-support notice is silenced in vitest.config.ts).
+import AWS from 'aws-sdk';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {credentials} from '../helpers/engine.js';
 import {rawRequest, uniqueName, useEngine, type RawResponse} from './support.js';
-
-// aws-sdk v2 prints an end-of-support notice just after it loads unless this is set first; it is used here on purpose, as a query-protocol client.
-process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = '1';
-const {default: AwsSdkV2} = await import('aws-sdk');
 
 const MINUTE = 60_000;
 const NAMESPACE = 'http://monitoring.amazonaws.com/doc/2010-08-01/';
 
 /** CloudWatch as aws-sdk v2 calls it: the query protocol, form-encoded requests and XML answers. */
 function queryClient(url: string, secretAccessKey = credentials.secretAccessKey): AWS.CloudWatch {
-	return new AwsSdkV2.CloudWatch({
+	return new AWS.CloudWatch({
 		endpoint: url,
 		region: 'us-east-1',
 		credentials: {accessKeyId: credentials.accessKeyId, secretAccessKey},

@@ -49,7 +49,7 @@ export function testServices(kinesis: KinesisClient, url: string, overrides: Par
 	return services;
 }
 
-/** A CloudWatch client for an engine, made once per endpoint for the test file. */
+/** A CloudWatch client for an engine, made once per endpoint and kept for the worker's later test files (vitest.config.ts). */
 const cloudWatchClients = new Map<string, CloudWatchClient>();
 export function cloudWatchClient(url: string): CloudWatchClient {
 	let client = cloudWatchClients.get(url);
