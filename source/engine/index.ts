@@ -240,12 +240,16 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 			host: options.host ?? '127.0.0.1',
 			port: options.port ?? 4567,
 			maxBodyBytes: MAX_BODY_BYTES,
-			handle: (request) =>
-				withCors(request, (served) =>
+			handle: async (request) => {
+				const reply = await withCors(request, (served) =>
 					lambda.serves(served)
 						? lambda.handle(served)
 						: dispatch(services, defaultRegion, served, {...(options.auth ? {auth: options.auth} : {}), now, counts}),
-				),
+				);
+				// A clock moved for a test is the one the answers' Date gives, as AWS's Date is its own clock, by which
+				// clients correct their skew; Node's Date otherwise.
+				return options.now === undefined ? reply : {...reply, headers: {...reply.headers, date: new Date(now()).toUTCString()}};
+			},
 			...(options.tls ? {tls: options.tls} : {}),
 			...(options.timeouts ? {timeouts: options.timeouts} : {}),
 		});

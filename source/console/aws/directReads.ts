@@ -11,6 +11,7 @@ import {
 	type KinesisClient,
 } from '@aws-sdk/client-kinesis';
 import {userAgentMiddleware} from '@aws-sdk/core/client';
+import {AwsSdkSigV4Signer} from '@aws-sdk/core/httpAuthSchemes';
 import type {AwsCredentialIdentity, HttpRequest as Request, HttpResponse, OperationSchema, StaticOperationSchema} from '@smithy/types';
 import {scopeOf, withinBudget} from '../budgetMiddleware.js';
 import type {RequestBudget} from '../requestBudget.js';
@@ -45,6 +46,7 @@ interface Direct {
 }
 
 const directs = new WeakMap<KinesisClient, Direct>();
+const clockSkew = new AwsSdkSigV4Signer();
 const callers = new WeakMap<KinesisClient, ShardCalls>();
 
 /** Lets the shard readers on `client` send their calls directly (connect.ts, for the connection's Kinesis client). */
@@ -115,7 +117,12 @@ function directCalls(client: KinesisClient, direct: Direct): ShardCalls {
 				nowMs: Date.now() + config.systemClockOffset,
 				headers: await (userAgent ??= userAgentHeaders(client.config, () => (userAgent = undefined))),
 			};
+			const sentAt = Date.now();
 			const response = await direct.http.request(shardCallRequest(call, signing), signal);
+			// The SDK's signer's own step after every answer: the service's Date corrects the client's clock's offset,
+			// so that a clock that jumped (a laptop woken from sleep) is followed, and a call refused as signed too
+			// early or too late is signed in time when it is tried again.
+			clockSkew.successHandler(response, {config, _requestSentAt: sentAt});
 			return config.protocol.deserializeResponse<Output>(operationSchema(schema), context, response as unknown as HttpResponse);
 		});
 	return {

@@ -106,8 +106,9 @@ const RETRYABLE_NETWORK_CODES: ReadonlySet<string> = new Set([
 const DROPPED_WORDS = /socket hang up|ECONNREFUSED|ECONNRESET|other side closed|stream was destroyed|GOAWAY|NGHTTP2_REFUSED_STREAM/i;
 
 /**
- * The SDK corrects its clock from the answer's Date header after these, and the next try is signed
- * right (CLOCK_SKEW_ERROR_CODES, less AccessDeniedException, which is nearly always a policy).
+ * The SDK corrects its clock from the answer's Date header after these (and so do a shard reader's direct
+ * calls, aws/directReads.ts), and the next try is signed right (CLOCK_SKEW_ERROR_CODES, less
+ * AccessDeniedException, which is nearly always a policy).
  */
 const CLOCK_SKEW_NAMES: ReadonlySet<string> = new Set(['RequestExpired', 'RequestInTheFuture', 'RequestTimeTooSkewed']);
 
@@ -143,8 +144,14 @@ export function errorKind(error: unknown): ErrorKind {
 	return 'final';
 }
 
+/**
+ * A signature refused for its time, either way: AWS's "Signature expired: ... is now earlier than ..." and
+ * "Signature not yet current: ... is still later than ..." (as quoted from AWS in serverless/enterprise#11).
+ */
+const SKEW_WORDS = /Signature expired|Signature not yet current/i;
+
 const isClockSkew = (facts: ErrorFacts): boolean =>
-	CLOCK_SKEW_NAMES.has(facts.name) || (facts.name === 'InvalidSignatureException' && /Signature expired/i.test(facts.message));
+	CLOCK_SKEW_NAMES.has(facts.name) || (facts.name === 'InvalidSignatureException' && SKEW_WORDS.test(facts.message));
 
 const isCredentialFailure = (facts: ErrorFacts): boolean =>
 	CREDENTIAL_NAMES.has(facts.name) || PROVIDER_ERROR_NAMES.has(facts.name) || EXPIRED_WORDS.test(facts.message);

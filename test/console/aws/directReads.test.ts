@@ -12,6 +12,7 @@ import type {AddressInfo} from 'node:net';
 import {NodeHttpHandler} from '@smithy/node-http-handler';
 import {afterEach, describe, expect, it, vi} from 'vitest';
 import {shardCallsOf} from '../../../source/console/aws/directReads.js';
+import {errorKind} from '../../../source/console/aws/errors.js';
 import {ShardHttp} from '../../../source/console/aws/shardHttp.js';
 import {connect, type Connection} from '../../../source/console/connect.js';
 import type {EngineOptions} from '../../../source/engine/index.js';
@@ -34,7 +35,12 @@ afterEach(async () => {
 const STREAM = 'direct';
 const auth = {accessKeyId: SECRETS.envKeyId, secretAccessKey: SECRETS.envSecret};
 
-async function setUp(engineOptions: EngineOptions = {}, quotaShare?: number): Promise<{connection: Connection; sdk: KinesisClient}> {
+/** An engine that checks signatures, the console's connection to it, and an SDK client (signing `clockOffsetMs` ahead of this clock). */
+async function setUp(
+	engineOptions: EngineOptions = {},
+	quotaShare?: number,
+	clockOffsetMs = 0,
+): Promise<{connection: Connection; sdk: KinesisClient}> {
 	const engine = await startEngine({auth, ...engineOptions});
 	cleanups.push(() => engine.close());
 	useEnvCredentials();
@@ -45,6 +51,7 @@ async function setUp(engineOptions: EngineOptions = {}, quotaShare?: number): Pr
 		region: 'us-east-1',
 		credentials: auth,
 		maxAttempts: 1,
+		systemClockOffset: clockOffsetMs,
 		requestHandler: new NodeHttpHandler({}),
 	});
 	cleanups.push(() => sdk.destroy());
@@ -113,6 +120,27 @@ describe('a shard reader’s direct calls', () => {
 			const viaSdk = await each.sdk().catch((error: unknown) => error);
 			expect(viaSdk).toBeInstanceOf(Error);
 			expect(facts(direct)).toEqual(facts(viaSdk));
+		}
+	});
+
+	it('follow the service’s clock as the SDK’s signer does: a call refused for a clock ten minutes off is signed in time the next time', async () => {
+		for (const [offMs, refusal] of [
+			[10 * 60_000, /^Signature expired: /],
+			[-10 * 60_000, /^Signature not yet current: /],
+		] as const) {
+			const {connection} = await setUp({now: () => Date.now() + offMs}, undefined, offMs);
+			const calls = shardCallsOf(connection.kinesis);
+			const signal = new AbortController().signal;
+			const refused = await calls.getShardIterator(iteratorInput, signal).catch((error: unknown) => error);
+			expect(facts(refused)).toMatchObject({name: 'InvalidSignatureException', status: 400});
+			expect((refused as Error).message).toMatch(refusal);
+			// A reader tries such a call again, as for any passing fault.
+			expect(errorKind(refused)).toBe('transient');
+			const answered = await calls.getShardIterator(iteratorInput, signal);
+			expect(answered.ShardIterator).toMatch(/\S{20}/);
+			const page = await calls.getRecords({ShardIterator: answered.ShardIterator}, signal);
+			expect(page.Records).toEqual([]);
+			for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 		}
 	});
 
