@@ -148,6 +148,18 @@ describe.each(transports)('--auth over %s', (transport) => {
 			message: `Authorization header requires 'Signature' parameter. Authorization=${authorization}`,
 		});
 
+		// A scope whose region is longer than a host label: refused where an empty region is, before the key and the date.
+		const region = 'r'.repeat(64);
+		const longRegion = await rawRequest(harness.url, transport, {
+			headers: {
+				authorization: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/20240115/${region}/kinesis/aws4_request, SignedHeaders=host;x-amz-date, Signature=00`,
+			},
+		});
+		expect(errorOf(longRegion)).toEqual({
+			type: 'IncompleteSignatureException',
+			message: `Credential should be scoped to a valid region, not '${region}'.`,
+		});
+
 		// The shape is right, but it was signed (supposedly) in January 2024.
 		const stale = await rawRequest(harness.url, transport, {});
 		expect(stale.status).toBe(400);

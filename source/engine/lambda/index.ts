@@ -38,8 +38,8 @@ export function lambdaService(options: {
 			try {
 				if (!/Credential=/.test(String(request.headers.authorization ?? '')))
 					throw new ServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token', 403);
-				checkScopeRegion(request.headers);
 				if (options.auth) verifySignature(signedPart(request), options.auth, options.now());
+				else checkScopeRegion(request.headers);
 				const region = scopeRegion(request.headers) ?? options.defaultRegion;
 				const url = new URL(request.url ?? '/', 'http://engine');
 				const id = decodeURIComponent(url.pathname.slice(PREFIX.length));

@@ -224,8 +224,8 @@ export async function dispatch(
 
 function checkSignature(request: WireRequest, options: DispatchOptions): void {
 	checkSignaturePresent(request.headers, request.url ?? '/');
-	checkScopeRegion(request.headers);
 	if (options.auth) verifySignature(signedPart(request), options.auth, (options.now ?? Date.now)());
+	else checkScopeRegion(request.headers);
 }
 
 /**

@@ -53,7 +53,10 @@ export function scopeRegion(headers: IncomingHttpHeaders): string | undefined {
 	return region !== undefined && region.length <= MAX_REGION_LENGTH ? region : undefined;
 }
 
-/** Refuses a credential scope whose region could name no region, with AWS's text (as for an empty one, below). Checked with the signature, in AWS's order. */
+/**
+ * Refuses a credential scope whose region could name no region, with AWS's text, where no signature is
+ * checked; verifySignature refuses it in its own order, with an empty one.
+ */
 export function checkScopeRegion(headers: IncomingHttpHeaders): void {
 	const region = SCOPE_REGION.exec(headers.authorization ?? '')?.[1];
 	if (region !== undefined && region.length > MAX_REGION_LENGTH)
@@ -73,7 +76,7 @@ export function verifySignature(request: SignedRequest, credentials: Credentials
 			`Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator ?? ''}'.`,
 		);
 	}
-	if (!accessKeyId || !scopeDate || !region || !service) {
+	if (!accessKeyId || !scopeDate || !region || !service || region.length > MAX_REGION_LENGTH) {
 		throw new ServiceError('IncompleteSignatureException', `Credential should be scoped to a valid region, not '${region ?? ''}'.`);
 	}
 	if (accessKeyId !== credentials.accessKeyId || request.headers['x-amz-security-token'] !== undefined) {
