@@ -84,6 +84,8 @@ interface ResolvedConfig {
 	readonly useDualstackEndpoint: () => Promise<boolean>;
 	readonly endpointProvider: (parameters: {Region: string; UseFIPS: boolean; UseDualStack: boolean}) => {url: URL};
 	readonly systemClockOffset: number;
+	/** Whether the clock's skew is left uncorrected (AWS_DISABLE_CLOCK_SKEW_CORRECTION, a profile's disable_clock_skew_correction). */
+	readonly disableClockSkewCorrection?: () => Promise<boolean>;
 	readonly signingName?: string;
 	readonly streamCollector: (body: unknown) => Promise<Uint8Array>;
 }
@@ -106,6 +108,14 @@ function directCalls(client: KinesisClient, direct: Direct): ShardCalls {
 			endpoint = undefined;
 			throw error;
 		}));
+	// As the SDK's signer: unless told not to, calls are signed at the clock corrected by its skew, and each
+	// answer's Date corrects that skew.
+	let correcting: Promise<boolean> | undefined;
+	const correctsSkew = (): Promise<boolean> =>
+		(correcting ??= Promise.resolve(config.disableClockSkewCorrection?.()).then(
+			(disabled) => disabled !== true,
+			() => true,
+		));
 	const send = <Output>(call: ShardCall, schema: StaticOperationSchema, signal: AbortSignal): Promise<Output> =>
 		withinBudget(direct.budget, direct.isThrottle, call.operation, scopeOf(call.input), signal, async () => {
 			const url = await endpointUrl();
@@ -114,7 +124,7 @@ function directCalls(client: KinesisClient, direct: Direct): ShardCalls {
 				region: await config.region(),
 				service: config.signingName ?? 'kinesis',
 				credentials: await config.credentials(),
-				nowMs: Date.now() + config.systemClockOffset,
+				nowMs: Date.now() + ((await correctsSkew()) ? config.systemClockOffset : 0),
 				headers: await (userAgent ??= userAgentHeaders(client.config, () => (userAgent = undefined))),
 			};
 			const sentAt = Date.now();
@@ -122,7 +132,7 @@ function directCalls(client: KinesisClient, direct: Direct): ShardCalls {
 			// The SDK's signer's own step after every answer: the service's Date corrects the client's clock's offset,
 			// so that a clock that jumped (a laptop woken from sleep) is followed, and a call refused as signed too
 			// early or too late is signed in time when it is tried again.
-			clockSkew.successHandler(response, {config, _requestSentAt: sentAt});
+			if (await correctsSkew()) clockSkew.successHandler(response, {config, _requestSentAt: sentAt});
 			return config.protocol.deserializeResponse<Output>(operationSchema(schema), context, response as unknown as HttpResponse);
 		});
 	return {

@@ -138,10 +138,27 @@ describe('a shard reader’s direct calls', () => {
 			expect(errorKind(refused)).toBe('transient');
 			const answered = await calls.getShardIterator(iteratorInput, signal);
 			expect(answered.ShardIterator).toMatch(/\S{20}/);
+			// The client's own calls sign with the offset found: it is the client's.
+			expect(Math.abs((connection.kinesis.config as unknown as {systemClockOffset: number}).systemClockOffset - offMs)).toBeLessThan(5_000);
 			const page = await calls.getRecords({ShardIterator: answered.ShardIterator}, signal);
 			expect(page.Records).toEqual([]);
 			for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 		}
+	});
+
+	it('leave the clock as it is when the client is told to, as its own calls do (AWS_DISABLE_CLOCK_SKEW_CORRECTION, disable_clock_skew_correction)', async () => {
+		const offMs = 10 * 60_000;
+		const {connection} = await setUp({now: () => Date.now() + offMs}, undefined, offMs);
+		// As the SDK resolves the setting, once for the process (so a test sets the resolved config, not the environment).
+		const config = connection.kinesis.config as unknown as {systemClockOffset: number; disableClockSkewCorrection: () => Promise<boolean>};
+		config.disableClockSkewCorrection = () => Promise.resolve(true);
+		const calls = shardCallsOf(connection.kinesis);
+		const signal = new AbortController().signal;
+		for (let attempt = 0; attempt < 2; attempt++) {
+			const refused = await calls.getShardIterator(iteratorInput, signal).catch((error: unknown) => error);
+			expect((refused as Error).message).toMatch(/^Signature expired: /);
+		}
+		expect(config.systemClockOffset).toBe(0);
 	});
 
 	it('wait for the request budget’s share of GetShardIterator on a shard', async () => {
