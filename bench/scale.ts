@@ -372,13 +372,22 @@ async function watchScreen(
 	const middle = (start.askedAt + end) / 2;
 	let half: {at: number; cpu: number | undefined} | undefined;
 	let allMs: number | undefined;
+	let callsToAll: OperationCount[] = [];
 	while (firstMs !== undefined && performance.now() < end) {
 		if (half === undefined && performance.now() >= middle) half = {at: performance.now(), cpu: cpuSeconds(pid)};
-		if (allRead !== undefined && allMs === undefined && allRead.test(await terminal.screen())) allMs = performance.now() - start.askedAt;
+		if (allRead !== undefined && allMs === undefined && allRead.test(await terminal.screen())) {
+			allMs = performance.now() - start.askedAt;
+			// How many calls it took: a shard's iterator and first read each, and the polls made meanwhile.
+			callsToAll = difference(start.counts, await counts(account.engine));
+		}
 		await sleep(Math.max(0, Math.min(250, end - performance.now())));
 	}
 	if (allRead !== undefined)
-		notes.push(allMs === undefined ? `not ${allRead.description} within the window` : `${allRead.description} after ${seconds(allMs)}`);
+		notes.push(
+			allMs === undefined
+				? `not ${allRead.description} within the window`
+				: `${allRead.description} after ${seconds(allMs)} (by then ${kinesisCalls(callsToAll, 'GetShardIterator')} GetShardIterator and ${kinesisCalls(callsToAll, 'GetRecords')} GetRecords)`,
+		);
 	const windowMs = performance.now() - start.askedAt;
 	const cpu = cpuSeconds(pid);
 	const cpuAt = performance.now();
@@ -532,8 +541,9 @@ async function soak(account: Account, terminal: Terminal, pid: number | undefine
 	};
 }
 
-const getRecordsIn = (all: OperationCount[]) =>
-	all.filter((count) => count.service === 'Kinesis' && count.operation === 'GetRecords').reduce((sum, count) => sum + count.requests, 0);
+const kinesisCalls = (all: OperationCount[], operation: string) =>
+	all.filter((count) => count.service === 'Kinesis' && count.operation === operation).reduce((sum, count) => sum + count.requests, 0);
+const getRecordsIn = (all: OperationCount[]) => kinesisCalls(all, 'GetRecords');
 
 const streamRows = {description: 'rows with status, mode and shards', test: (text: string) => /ACTIVE\s+provisioned\s+\d+ open/.test(text)};
 const dashboardUp = {
