@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {IDLE_WAIT_FOR_STARTS_MS, PollScheduler, WINDOW_MS} from '../../source/console/tail/pollScheduler.js';
+import {BUSY_WAIT_FOR_STARTS_MS, IDLE_WAIT_FOR_STARTS_MS, PollScheduler, WINDOW_MS} from '../../source/console/tail/pollScheduler.js';
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -31,8 +31,9 @@ describe('PollScheduler', () => {
 		const held = await scheduler.turn({key: 'held', notBeforeMs: 0, perSecond: 0});
 		const order: string[] = [];
 		const call = async (key: string, phase?: 'start' | 'first read' | 'idle poll') => {
-			// Due now: an idle poll long past its time would not wait for the starts (IDLE_WAIT_FOR_STARTS_MS).
-			const release = await scheduler.turn({key, notBeforeMs: Date.now(), perSecond: 0, ...(phase ? {phase} : {})});
+			// An idle poll due now waits for the starts (IDLE_WAIT_FOR_STARTS_MS); a busy one here has waited as long as it may.
+			const notBeforeMs = phase === undefined ? Date.now() - BUSY_WAIT_FOR_STARTS_MS : Date.now();
+			const release = await scheduler.turn({key, notBeforeMs, perSecond: 0, ...(phase ? {phase} : {})});
 			order.push(key);
 			release?.();
 		};
@@ -54,22 +55,31 @@ describe('PollScheduler', () => {
 		expect(order).toEqual(['new-1', 'read-1', 'again-1', 'new-2', 'read-2', 'again-2', 'new-3', 'idle-1', 'idle-2']);
 	});
 
-	it("lets an idle shard's poll wait for other readers' starts no longer than IDLE_WAIT_FOR_STARTS_MS past its time", async () => {
-		for (const waitedMs of [IDLE_WAIT_FOR_STARTS_MS - 1, IDLE_WAIT_FOR_STARTS_MS]) {
-			let clock = 1_000_000;
-			const scheduler = new PollScheduler({concurrency: 1, now: () => clock});
-			const held = await scheduler.turn({key: 'held', notBeforeMs: 0, perSecond: 0});
-			const order: string[] = [];
-			const call = async (key: string, phase: 'start' | 'idle poll') => {
-				const release = await scheduler.turn({key, notBeforeMs: clock, perSecond: 0, phase});
-				order.push(key);
-				release?.();
-			};
-			const calls = [call('idle', 'idle poll'), call('new-1', 'start'), call('new-2', 'start'), call('new-3', 'start')];
-			clock += waitedMs;
-			held?.();
-			await Promise.all(calls);
-			expect(order).toEqual(waitedMs < IDLE_WAIT_FOR_STARTS_MS ? ['new-1', 'new-2', 'new-3', 'idle'] : ['new-1', 'idle', 'new-2', 'new-3']);
+	it("lets a shard's poll wait for other readers' starts no longer than BUSY_WAIT_FOR_STARTS_MS past its time, an idle shard's IDLE_WAIT_FOR_STARTS_MS", async () => {
+		for (const [phase, mostMs] of [
+			['poll', BUSY_WAIT_FOR_STARTS_MS],
+			['idle poll', IDLE_WAIT_FOR_STARTS_MS],
+		] as const) {
+			for (const waitedMs of [mostMs - 1, mostMs]) {
+				let clock = 1_000_000;
+				const scheduler = new PollScheduler({concurrency: 1, now: () => clock});
+				const held = await scheduler.turn({key: 'held', notBeforeMs: 0, perSecond: 0});
+				const order: string[] = [];
+				const call = async (key: string, asked: 'start' | 'idle poll' | 'poll') => {
+					const release = await scheduler.turn({key, notBeforeMs: clock, perSecond: 0, ...(asked === 'poll' ? {} : {phase: asked})});
+					order.push(key);
+					release?.();
+				};
+				const calls = [call('again', phase), call('new-1', 'start'), call('new-2', 'start'), call('new-3', 'start')];
+				clock += waitedMs;
+				held?.();
+				await Promise.all(calls);
+				expect({phase, waitedMs, order}).toEqual({
+					phase,
+					waitedMs,
+					order: waitedMs < mostMs ? ['new-1', 'new-2', 'new-3', 'again'] : ['new-1', 'again', 'new-2', 'new-3'],
+				});
+			}
 		}
 	});
 

@@ -9,9 +9,10 @@
  *     their first reads and the polls of readers already reading take turns while more than one has
  *     calls due, so that the start of a big tail (thousands of iterators, all due at once) holds back
  *     neither the first reads of the shards already started nor their next looks, which is where the
- *     first records are found; a poll of a shard whose last answer had nothing new waits while any
- *     iterator or first read is due, up to IDLE_WAIT_FOR_STARTS_MS past its time (at a trickle, such
- *     polls were a sixth of a big start's calls, finding little);
+ *     first records are found; but a poll waits while any iterator or first read is due, up to
+ *     BUSY_WAIT_FOR_STARTS_MS past its time, or IDLE_WAIT_FOR_STARTS_MS for a shard whose last answer
+ *     had nothing new (at a trickle, polls were a quarter of a 2,000-shard start's calls, the idle ones
+ *     finding little; held so, a sixth fewer were made, and the first record came no later);
  *   - makes at most `ratePerSecond` polls a second in all once a burst of `burst` is spent, so that reading
  *     costs a bounded share of a core however many shards: past ratePerSecond × the idle bound shards,
  *     each idle shard is polled in turn. A reader's iterator and first read are outside that rate: the
@@ -152,8 +153,8 @@ export class PollScheduler {
 
 	/**
 	 * The next queue after the last one served whose head is due now (the polls' only while the rate allows).
-	 * Polls take one turn between them, the earlier due first, an idle shard's only while no reader's
-	 * iterator or first read is due or once it has waited IDLE_WAIT_FOR_STARTS_MS for them (idleHead).
+	 * Polls take one turn between them, the earlier due first, each only while no reader's iterator or first
+	 * read is due or once it has waited for them as long as it may (heldHead).
 	 */
 	private nextQueue(now: number): Waiter[] | undefined {
 		for (let step = 1; step <= TURNS.length; step++) {
@@ -163,8 +164,8 @@ export class PollScheduler {
 				continue;
 			}
 			if (this.tokens < 1) continue;
-			const busy = head(this.queues.poll);
-			const idle = this.idleHead(now);
+			const busy = this.heldHead(this.queues.poll, BUSY_WAIT_FOR_STARTS_MS, now);
+			const idle = this.heldHead(this.queues['idle poll'], IDLE_WAIT_FOR_STARTS_MS, now);
 			const first = busy !== undefined && (idle === undefined || before(busy, idle)) ? busy : idle;
 			if (first !== undefined && first.dueMs <= now) return first === busy ? this.queues.poll : this.queues['idle poll'];
 		}
@@ -172,14 +173,14 @@ export class PollScheduler {
 	}
 
 	/**
-	 * The idle polls' head, unless a reader's iterator or first read is due and the head has waited for
-	 * them less than IDLE_WAIT_FOR_STARTS_MS past its time.
+	 * A poll queue's head, unless a reader's iterator or first read is due and the head has waited for
+	 * them less than `waitMs` past its time.
 	 */
-	private idleHead(now: number): Waiter | undefined {
-		const idle = head(this.queues['idle poll']);
-		if (idle === undefined || idle.dueMs + IDLE_WAIT_FOR_STARTS_MS <= now) return idle;
+	private heldHead(queue: Waiter[], waitMs: number, now: number): Waiter | undefined {
+		const first = head(queue);
+		if (first === undefined || first.dueMs + waitMs <= now) return first;
 		const starting = (head(this.queues.start)?.dueMs ?? now + 1) <= now || (head(this.queues['first read'])?.dueMs ?? now + 1) <= now;
-		return starting ? undefined : idle;
+		return starting ? undefined : first;
 	}
 
 	private grant(waiter: Waiter, now: number): void {
@@ -259,8 +260,8 @@ export interface TurnRequest {
 	readonly perSecond: number;
 	/**
 	 * A reader's first turn (its iterator) or its first read, outside the call rate; a poll when absent;
-	 * an idle poll when the shard's last answer had nothing new, which waits while any reader's iterator
-	 * or first read is due.
+	 * an idle poll when the shard's last answer had nothing new, which waits longer than a poll while any
+	 * reader's iterator or first read is due.
 	 */
 	readonly phase?: Exclude<Phase, 'poll'>;
 	readonly signal?: AbortSignal;
@@ -295,6 +296,12 @@ export const DEFAULT_BURST = 300;
  * are due: at 2,000 shards the whole start (about 2–3 s here), at 10,000 a bounded part of it.
  */
 export const IDLE_WAIT_FOR_STARTS_MS = 2_000;
+
+/**
+ * The longest a poll of a shard that had records waits past its time while other readers' iterators and
+ * first reads are due: a record on a busy shard shows at most this much later during a big start.
+ */
+export const BUSY_WAIT_FOR_STARTS_MS = 500;
 
 /** A second, and a margin (the window counts from answers, which follow the service's count of a call). */
 export const WINDOW_MS = 1_100;
