@@ -110,21 +110,22 @@ function directCalls(client: KinesisClient, direct: Direct): ShardCalls {
 		}));
 	// As the SDK's signer: unless told not to, calls are signed at the clock corrected by its skew, and each
 	// answer's Date corrects that skew.
-	let correcting: Promise<boolean> | undefined;
+	let skewSetting: Promise<boolean> | undefined;
 	const correctsSkew = (): Promise<boolean> =>
-		(correcting ??= Promise.resolve(config.disableClockSkewCorrection?.()).then(
+		(skewSetting ??= Promise.resolve(config.disableClockSkewCorrection?.()).then(
 			(disabled) => disabled !== true,
 			() => true,
 		));
 	const send = <Output>(call: ShardCall, schema: StaticOperationSchema, signal: AbortSignal): Promise<Output> =>
 		withinBudget(direct.budget, direct.isThrottle, call.operation, scopeOf(call.input), signal, async () => {
 			const url = await endpointUrl();
+			const correcting = await correctsSkew();
 			const signing = {
 				endpoint: url,
 				region: await config.region(),
 				service: config.signingName ?? 'kinesis',
 				credentials: await config.credentials(),
-				nowMs: Date.now() + ((await correctsSkew()) ? config.systemClockOffset : 0),
+				nowMs: Date.now() + (correcting ? config.systemClockOffset : 0),
 				headers: await (userAgent ??= userAgentHeaders(client.config, () => (userAgent = undefined))),
 			};
 			const sentAt = Date.now();
@@ -132,7 +133,7 @@ function directCalls(client: KinesisClient, direct: Direct): ShardCalls {
 			// The SDK's signer's own step after every answer: the service's Date corrects the client's clock's offset,
 			// so that a clock that jumped (a laptop woken from sleep) is followed, and a call refused as signed too
 			// early or too late is signed in time when it is tried again.
-			if (await correctsSkew()) clockSkew.successHandler(response, {config, _requestSentAt: sentAt});
+			if (correcting) clockSkew.successHandler(response, {config, _requestSentAt: sentAt});
 			return config.protocol.deserializeResponse<Output>(operationSchema(schema), context, response as unknown as HttpResponse);
 		});
 	return {
