@@ -59,9 +59,11 @@ export function scopeRegion(headers: IncomingHttpHeaders): string | undefined {
  */
 export function checkScopeRegion(headers: IncomingHttpHeaders): void {
 	const region = SCOPE_REGION.exec(headers.authorization ?? '')?.[1];
-	if (region !== undefined && region.length > MAX_REGION_LENGTH)
-		throw new ServiceError('IncompleteSignatureException', `Credential should be scoped to a valid region, not '${region}'.`);
+	if (region !== undefined && region.length > MAX_REGION_LENGTH) throw invalidRegion(region);
 }
+
+const invalidRegion = (region: string) =>
+	new ServiceError('IncompleteSignatureException', `Credential should be scoped to a valid region, not '${region}'.`);
 
 /** Throws AWS's error when the request is not signed with these credentials. Call once the Authorization header is known to be complete. */
 export function verifySignature(request: SignedRequest, credentials: Credentials, nowMs: number): void {
@@ -77,7 +79,7 @@ export function verifySignature(request: SignedRequest, credentials: Credentials
 		);
 	}
 	if (!accessKeyId || !scopeDate || !region || !service || region.length > MAX_REGION_LENGTH) {
-		throw new ServiceError('IncompleteSignatureException', `Credential should be scoped to a valid region, not '${region ?? ''}'.`);
+		throw invalidRegion(region ?? '');
 	}
 	if (accessKeyId !== credentials.accessKeyId || request.headers['x-amz-security-token'] !== undefined) {
 		throw new ServiceError('UnrecognizedClientException', 'The security token included in the request is invalid.');
