@@ -6,7 +6,9 @@
  * round: the time until every shard has had its first read answered, and this process's CPU per call
  * made meanwhile (user + system). What the screen adds (rendering, the bench's own look at the screen
  * every 250 ms) is in bench/scale.ts; this measures the readers alone, so a change to them shows
- * through the noise of a shared machine.
+ * through the noise of a shared machine. BENCH_START_SERVER=idle runs them against the canned server
+ * instead (bench/servers/canned.ts --empty-reads: ready-made answers, next to no CPU a call), which tells
+ * the console's own cost from the engine's.
  *
  *   node --import tsx bench/tailStart.ts
  */
@@ -14,7 +16,7 @@ import {loadavg} from 'node:os';
 import {CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient} from '@aws-sdk/client-kinesis';
 import {connect} from '../source/console/connect.js';
 import {tailStream} from '../source/console/tail/index.js';
-import {enginePeer} from './lib/peers.js';
+import {enginePeer, idleShardsPeer} from './lib/peers.js';
 import {sleep} from './lib/processes.js';
 
 const number = (name: string, fallback: number) => {
@@ -28,9 +30,11 @@ const STREAM = 'tail-start';
 export async function tailStartBenchmark(): Promise<{table: string}> {
 	const shards = number('BENCH_START_SHARDS', 2_000);
 	const rounds = number('BENCH_START_ROUNDS', 3);
-	const engine = await enginePeer({shards});
+	const serverKind = process.env.BENCH_START_SERVER ?? 'engine';
+	if (serverKind !== 'engine' && serverKind !== 'idle') throw new Error('BENCH_START_SERVER must be engine or idle');
+	const server = await (serverKind === 'idle' ? idleShardsPeer : enginePeer)({shards});
 	const credentials = {accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'benchmark-secret'};
-	const admin = new KinesisClient({endpoint: engine.url, region: 'us-east-1', credentials});
+	const admin = new KinesisClient({endpoint: server.url, region: 'us-east-1', credentials});
 	try {
 		await admin.send(new CreateStreamCommand({StreamName: STREAM, ShardCount: shards}));
 		while ((await admin.send(new DescribeStreamSummaryCommand({StreamName: STREAM}))).StreamDescriptionSummary?.StreamStatus !== 'ACTIVE') {
@@ -40,12 +44,12 @@ export async function tailStartBenchmark(): Promise<{table: string}> {
 		process.env.AWS_SECRET_ACCESS_KEY ??= credentials.secretAccessKey;
 		const rows: string[] = [];
 		for (let round = 1; round <= rounds; round++) {
-			const connection = await connect({endpointUrl: engine.url, region: 'us-east-1'});
+			const connection = await connect({endpointUrl: server.url, region: 'us-east-1'});
 			const controller = new AbortController();
 			const answered = new Set<string>();
 			let reads = 0;
 			let iterators = 0;
-			const engineCpu = engine.cpuSeconds() ?? Number.NaN;
+			const serverCpu = server.cpuSeconds() ?? Number.NaN;
 			const cpu = process.cpuUsage();
 			const started = performance.now();
 			let allMs: number | undefined;
@@ -68,25 +72,25 @@ export async function tailStartBenchmark(): Promise<{table: string}> {
 			}
 			clearTimeout(deadline);
 			const used = process.cpuUsage(cpu);
-			const engineUsed = (engine.cpuSeconds() ?? Number.NaN) - engineCpu;
+			const serverUsed = (server.cpuSeconds() ?? Number.NaN) - serverCpu;
 			const calls = reads + iterators;
 			await connection.close();
 			rows.push(
 				`| ${round} | ${allMs === undefined ? `not within 30 s (${answered.size} read)` : `${(allMs / 1000).toFixed(2)} s`} | ${calls} | ` +
-					`${Math.round((used.user + used.system) / calls)} | ${Math.round((engineUsed * 1e6) / calls)} | ${loadavg()[0]?.toFixed(1)} |`,
+					`${Math.round((used.user + used.system) / calls)} | ${Math.round((serverUsed * 1e6) / calls)} | ${loadavg()[0]?.toFixed(1)} |`,
 			);
 			await sleep(1_000);
 		}
 		const table = [
-			`tail start: ${shards} shards at LATEST, empty (console at ${new Date().toISOString()})`,
-			'| round | every shard read | calls (iterators + reads) | console CPU µs/call | engine CPU µs/call | load |',
+			`tail start: ${shards} shards at LATEST, empty, ${serverKind === 'idle' ? 'the canned server of idle shards' : 'the engine'} (console at ${new Date().toISOString()})`,
+			'| round | every shard read | calls (iterators + reads) | console CPU µs/call | server CPU µs/call | load |',
 			'| ---: | ---: | ---: | ---: | ---: | ---: |',
 			...rows,
 		].join('\n');
 		return {table};
 	} finally {
 		admin.destroy();
-		await engine.stop();
+		await server.stop();
 	}
 }
 

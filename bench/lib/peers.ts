@@ -41,13 +41,24 @@ function engine(durability: 'process' | 'power'): (options: StartOptions) => Pro
 	};
 }
 
-const canned = (options: StartOptions) =>
-	ServerProcess.start({
-		name: 'canned',
-		command: process.execPath,
-		args: [...tsx, 'bench/servers/canned.ts', '--shards', String(options.shards)],
-		ready: {line: true},
-	});
+/** The canned server (bench/servers/canned.ts): spending spinMs of CPU a PutRecords, answering GetRecords with none if emptyReads. */
+const canned =
+	({spinMs = 0, emptyReads = false} = {}) =>
+	(options: StartOptions) =>
+		ServerProcess.start({
+			name: 'canned',
+			command: process.execPath,
+			args: [
+				...tsx,
+				'bench/servers/canned.ts',
+				'--shards',
+				String(options.shards),
+				'--spin-ms',
+				String(spinMs),
+				...(emptyReads ? ['--empty-reads'] : []),
+			],
+			ready: {line: true},
+		});
 
 async function kinesalite(): Promise<ServerProcess> {
 	const port = await freePort();
@@ -78,8 +89,10 @@ async function kinesisLocal(): Promise<ServerProcess> {
 }
 
 export const peers: readonly Peer[] = [
-	{id: 'canned-h2', server: 'canned (SDK ceiling)', transport: 'h2c', start: canned},
-	{id: 'canned-h1', server: 'canned (SDK ceiling)', transport: 'HTTP/1.1', start: canned},
+	{id: 'canned-h2', server: 'canned (SDK ceiling)', transport: 'h2c', start: canned()},
+	{id: 'canned-h1', server: 'canned (SDK ceiling)', transport: 'HTTP/1.1', start: canned()},
+	// A calibration, not a server to compare: what a server's CPU per call costs the client on this machine.
+	{id: 'spin-h2', server: 'canned, spending 1 ms of CPU a PutRecords', transport: 'h2c', start: canned({spinMs: 1})},
 	{id: 'engine', server: 'this engine, durability process', transport: 'h2c', start: engine('process')},
 	{id: 'engine-power', server: 'this engine, durability power', transport: 'h2c', start: engine('power')},
 	{id: 'engine-h1', server: 'this engine, durability process', transport: 'HTTP/1.1', start: engine('process')},
@@ -88,3 +101,5 @@ export const peers: readonly Peer[] = [
 ];
 
 export const enginePeer = engine('process');
+/** A server of idle shards that does next to nothing: what the console's side of a tail's start costs alone. */
+export const idleShardsPeer = canned({emptyReads: true});

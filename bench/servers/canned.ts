@@ -4,7 +4,12 @@
  * 10,000 records like those the benchmark writes: 100 random bytes and its kind of partition key,
  * so that the client decodes the same content from it as from a real server), over HTTP/1.1 and
  * prior-knowledge HTTP/2 on one port.
- *   node --import tsx bench/servers/canned.ts --shards 4
+ *   node --import tsx bench/servers/canned.ts --shards 4 [--spin-ms 1] [--empty-reads]
+ * With --spin-ms it spends that much CPU (user + system) before each PutRecords answer, and nothing
+ * else: a calibration of what a server's CPU per call costs the client's rate on this machine. With
+ * --empty-reads GetRecords answers no records, as an idle stream's shards do: the start of a tail of
+ * every shard (bench/tailStart.ts) with a server that does next to nothing. ListShards pages through
+ * the shards as Kinesis does (MaxResults, NextToken).
  * Prints `READY {"url": ...}`; exits when stdin ends or on SIGTERM.
  */
 import http, {type IncomingMessage, type ServerResponse} from 'node:http';
@@ -14,28 +19,60 @@ import {parseArgs} from 'node:util';
 import type {PutRecordsRequestEntry} from '@aws-sdk/client-kinesis';
 import {makeBatch} from '../lib/workload.js';
 
-const {values} = parseArgs({options: {shards: {type: 'string', default: '4'}}});
+const {values} = parseArgs({
+	options: {
+		shards: {type: 'string', default: '4'},
+		'spin-ms': {type: 'string', default: '0'},
+		'empty-reads': {type: 'boolean', default: false},
+	},
+});
 const shards = Number(values.shards);
+const spinMicros = Number(values['spin-ms']) * 1000;
+if (!(spinMicros >= 0)) throw new Error(`--spin-ms must be a number of milliseconds, not ${values['spin-ms']}`);
+
+/** Busy until this process has used spinMicros more of CPU. */
+function spin(): void {
+	const cpu = (usage: NodeJS.CpuUsage) => usage.user + usage.system;
+	const until = cpu(process.cpuUsage()) + spinMicros;
+	while (cpu(process.cpuUsage()) < until);
+}
 
 const shardId = (index: number) => `shardId-${String(index).padStart(12, '0')}`;
 const sequence = (n: number) => '4' + '1'.repeat(30) + String(n).padStart(25, '0');
 const now = Date.now() / 1000;
 const written = makeBatch(500, 100);
 
+const streamArn = 'arn:aws:kinesis:us-east-1:000000000000:stream/bench';
+const shardList = Array.from({length: shards}, (_, index) => ({
+	ShardId: shardId(index),
+	HashKeyRange: {StartingHashKey: '0', EndingHashKey: '1'},
+	SequenceNumberRange: {StartingSequenceNumber: sequence(0)},
+}));
+
 const bodies: Record<string, Buffer> = {
 	CreateStream: json({}),
 	DeleteStream: json({}),
+	DescribeStreamSummary: json({
+		StreamDescriptionSummary: {
+			StreamName: 'bench',
+			StreamARN: streamArn,
+			StreamStatus: 'ACTIVE',
+			StreamModeDetails: {StreamMode: 'PROVISIONED'},
+			RetentionPeriodHours: 24,
+			StreamCreationTimestamp: now,
+			EnhancedMonitoring: [{ShardLevelMetrics: []}],
+			EncryptionType: 'NONE',
+			OpenShardCount: shards,
+			ConsumerCount: 0,
+		},
+	}),
 	DescribeStream: json({
 		StreamDescription: {
 			StreamName: 'bench',
-			StreamARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/bench',
+			StreamARN: streamArn,
 			StreamStatus: 'ACTIVE',
 			StreamModeDetails: {StreamMode: 'PROVISIONED'},
-			Shards: Array.from({length: shards}, (_, index) => ({
-				ShardId: shardId(index),
-				HashKeyRange: {StartingHashKey: '0', EndingHashKey: '1'},
-				SequenceNumberRange: {StartingSequenceNumber: sequence(0)},
-			})),
+			Shards: shardList,
 			HasMoreShards: false,
 			RetentionPeriodHours: 24,
 			StreamCreationTimestamp: now,
@@ -50,7 +87,7 @@ const bodies: Record<string, Buffer> = {
 		EncryptionType: 'NONE',
 	}),
 	GetRecords: json({
-		Records: Array.from({length: 10_000}, (_, n) => {
+		Records: Array.from({length: values['empty-reads'] ? 0 : 10_000}, (_, n) => {
 			const record = written[n % written.length] as PutRecordsRequestEntry;
 			return {
 				SequenceNumber: sequence(n),
@@ -68,17 +105,27 @@ function json(value: unknown): Buffer {
 	return Buffer.from(JSON.stringify(value));
 }
 
+/** A page of ListShards, from the request's MaxResults (1,000 if none) and NextToken (where the page before ended). */
+function listShards(request: Buffer): Buffer {
+	const {MaxResults: max = 1000, NextToken: token} = JSON.parse(request.toString() || '{}') as {MaxResults?: number; NextToken?: string};
+	const from = token === undefined ? 0 : Number(token);
+	return json({Shards: shardList.slice(from, from + max), ...(from + max < shards ? {NextToken: String(from + max)} : {})});
+}
+
 function answer(request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse) {
-	request.on('data', () => {});
+	const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+	// Only ListShards' body is read: keeping any other (a PutRecords' 90 KB) would be work the ceiling does not do.
+	const chunks: Buffer[] = [];
+	request.on('data', operation === 'ListShards' ? (chunk: Buffer) => chunks.push(chunk) : () => {});
 	request.on('end', () => {
-		const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-		const body = bodies[operation];
+		const body = operation === 'ListShards' ? listShards(Buffer.concat(chunks)) : bodies[operation];
 		if (!body) {
 			const error = json({__type: 'UnknownOperationException', message: `canned server: no ${operation}`});
 			response.writeHead(400, {'content-type': 'application/x-amz-json-1.1', 'content-length': String(error.length)});
 			response.end(error);
 			return;
 		}
+		if (spinMicros > 0 && operation === 'PutRecords') spin();
 		response.writeHead(200, {'content-type': 'application/x-amz-json-1.1', 'content-length': String(body.length)});
 		response.end(body);
 	});
