@@ -149,4 +149,43 @@ describe('kinesis-console', () => {
 		// Values of flags are not flags; --no-<boolean> is the boolean's negation.
 		expect((await cli('tail', '--no-follw')).stderr).toContain('unknown option --no-follw. Did you mean --no-follow?');
 	}, 60_000);
+
+	it('refuses a flag left without its value (at the end, empty, or before another flag) instead of using the default, exit 2', async () => {
+		// Taken as "not given", an empty --endpoint-url would send the call to AWS itself.
+		for (const [flag, ...args] of [
+			['--endpoint-url', 'streams', '--endpoint-url'],
+			['--endpoint-url', 'streams', '--endpoint-url='],
+			['--endpoint-url', 'scale', 'x', '8', '--dry-run', '--endpoint-url', '--region', 'us-east-1'],
+			['--shard', 'checkpoints', 'reset', 'x', '--app', 'a', '--to', 'latest', '--dry-run', '--shard'],
+			['--count', 'tail', 'x', '--count', '--no-follow'],
+			['--region', '--region'],
+			['--data-dir', '--local', '--data-dir', '--demo'],
+		] as const) {
+			const refused = await runCli([...args], {timeoutMs: 20_000});
+			expect([args.join(' '), refused.code, refused.stdout]).toEqual([args.join(' '), 2, '']);
+			expect(refused.stderr).toContain(`${flag} needs a value`);
+		}
+		const choice = await runCli(['engine', '--durability', 'bogus']);
+		expect([choice.code, choice.stderr.split('\n')[0]]).toEqual([
+			2,
+			"kinesis-console engine: --durability must be one of process, power, not 'bogus'.",
+		]);
+	}, 60_000);
+
+	it('takes a value that starts with a dash as the value: --from -5m is read (and refused), --file - is stdin', async () => {
+		const engine = await spawnEngine(['--in-memory']);
+		const client = kinesisClient(engine.url);
+		try {
+			await client.send(new CreateStreamCommand({StreamName: 'dash', ShardCount: 1}));
+			const tail = await runCli(['tail', 'dash', '--from', '-5m', '--no-follow', '--endpoint-url', engine.url]);
+			expect([tail.code, tail.stdout]).toEqual([2, '']);
+			expect(tail.stderr).toContain("Cannot read the starting position '-5m'");
+			const put = await runCli(['put', 'dash', '--file', '-', '--partition-key', 'k', '--endpoint-url', engine.url], {input: 'one\ntwo\n'});
+			expect([put.code, put.stderr]).toEqual([0, expect.stringMatching(/^Sent 2 records to 'dash'/)]);
+		} finally {
+			client.destroy();
+			engine.child.kill('SIGINT');
+			await engine.exited;
+		}
+	}, 60_000);
 });

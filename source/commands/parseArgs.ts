@@ -5,49 +5,79 @@ import {UsageError} from './command.js';
 const builtIn = ['help', 'version'];
 
 /**
- * Parses a command's arguments with meow, after refusing any flag the command does not know.
- * meow keeps unknown flags by default, so `--dryrun` for `--dry-run` would be taken silently and
- * the change made; its own strict mode exits without naming the flag the user meant.
+ * Parses a command's arguments with meow, after refusing any flag the command does not know and any
+ * flag that needs a value and has none. meow keeps unknown flags by default, so `--dryrun` for
+ * `--dry-run` would be taken silently and the change made; its own strict mode exits without naming
+ * the flag the user meant. And a flag left without its value (`--endpoint-url` at the end, or before
+ * another flag) would reach meow as empty, which reads as "not given": the call would go to AWS itself.
  */
 export function parseCommandLine<Flags extends AnyFlags>(help: string, argv: readonly string[], flags: Flags): Result<Flags> {
-	const problem = unknownFlagProblem(argv, flags);
-	if (problem !== undefined) throw new UsageError(problem);
-	return meow(help, {importMeta: import.meta, argv: [...argv], flags});
+	const read = readFlags(argv, flags);
+	if ('problem' in read) throw new UsageError(read.problem);
+	return meow(help, {importMeta: import.meta, argv: read.argv, flags});
 }
 
 /**
- * Why the arguments name a flag that is not one of `flags`, or undefined when all are known. With
- * `untilWord`, only the flags before the first word that is no flag's value are read: the console's
- * own, which come before a command's name (meow hands the rest to the command's parser).
+ * Why the arguments name a flag that is not one of `flags`, or one with no value (or a value not among
+ * its choices); undefined when all are right. With `untilWord`, only the flags before the first word
+ * that is no flag's value are read: the console's own, which come before a command's name (meow hands
+ * the rest to the command's parser).
  */
-export function unknownFlagProblem(
+export function flagProblem(argv: readonly string[], flags: AnyFlags, options: {readonly untilWord?: boolean} = {}): string | undefined {
+	const read = readFlags(argv, flags, options);
+	return 'problem' in read ? read.problem : undefined;
+}
+
+/**
+ * The arguments checked, each flag's value joined to it (`--from=-5m`, `--file=-`): meow would take a
+ * value that starts with '-' for a flag or a word of its own, and leave the flag empty.
+ */
+function readFlags(
 	argv: readonly string[],
 	flags: AnyFlags,
 	options: {readonly untilWord?: boolean} = {},
-): string | undefined {
-	const known = new Map<string, boolean>(); // spelling as typed → takes a value
+): {readonly argv: string[]} | {readonly problem: string} {
+	const known = new Map<string, AnyFlags[string]>(); // spelling as typed → the flag
 	for (const [key, flag] of Object.entries(flags)) {
-		const takesValue = flag.type !== 'boolean';
-		known.set(kebabCase(key), takesValue);
-		if (flag.shortFlag) known.set(flag.shortFlag, takesValue);
-		for (const alias of flag.aliases ?? []) known.set(alias, takesValue);
+		known.set(kebabCase(key), flag);
+		if (flag.shortFlag) known.set(flag.shortFlag, flag);
+		for (const alias of flag.aliases ?? []) known.set(alias, flag);
 	}
-	for (const name of builtIn) known.set(name, false);
+	for (const name of builtIn) known.set(name, {type: 'boolean'});
 
+	const read: string[] = [];
 	for (let index = 0; index < argv.length; index++) {
 		const token = argv[index] ?? '';
-		if (token === '--') break;
-		if (!token.startsWith('-') || token === '-' || /^-\d/.test(token)) {
-			if (options.untilWord) break;
+		const isWord = !token.startsWith('-') || token === '-' || /^-\d/.test(token);
+		if (token === '--' || (isWord && options.untilWord)) {
+			read.push(...argv.slice(index));
+			break;
+		}
+		if (isWord) {
+			read.push(token);
 			continue;
 		}
-		const name = token.replace(/^--?/, '').split('=')[0] ?? '';
-		const positive = name.startsWith('no-') && known.get(name.slice(3)) === false ? name.slice(3) : name;
-		const takesValue = known.get(positive);
-		if (takesValue === undefined) return unknownFlagText(token.split('=')[0] ?? token, spellings(known));
-		if (takesValue && !token.includes('=')) index++; // its value, which may itself start with '-'
+		const [typed = token, ...after] = token.split('=');
+		const name = typed.replace(/^--?/, '');
+		const positive = name.startsWith('no-') && known.get(name.slice(3))?.type === 'boolean' ? name.slice(3) : name;
+		const flag = known.get(positive);
+		if (flag === undefined) return {problem: unknownFlagText(typed, spellings(known))};
+		if (flag.type === 'boolean') {
+			read.push(token);
+			continue;
+		}
+		// The value: after '=', or the next argument, which may start with '-' (-5m, '-' for stdin) but is no flag.
+		const joined = token.includes('=');
+		const value = joined ? after.join('=') : argv[index + 1];
+		if (value === undefined || value === '' || (!joined && value.startsWith('--')))
+			return {problem: `${typed} needs a value${joined ? '' : ` (write ${typed}=VALUE for one that starts with --)`}.`};
+		const choices = (flag as {choices?: readonly unknown[]}).choices;
+		if (choices !== undefined && !choices.includes(value))
+			return {problem: `${typed} must be one of ${choices.join(', ')}, not '${value}'.`};
+		read.push(`${typed}=${value}`);
+		if (!joined) index++;
 	}
-	return undefined;
+	return {argv: read};
 }
 
 function unknownFlagText(typed: string, known: readonly string[]): string {
@@ -62,8 +92,8 @@ function unknownFlagText(typed: string, known: readonly string[]): string {
 }
 
 /** Every way a known flag may be typed: booleans also as --no-<name>. */
-const spellings = (known: ReadonlyMap<string, boolean>): string[] =>
-	[...known].flatMap(([name, takesValue]) => (takesValue ? [name] : [name, `no-${name}`]));
+const spellings = (known: ReadonlyMap<string, AnyFlags[string]>): string[] =>
+	[...known].flatMap(([name, flag]) => (flag.type === 'boolean' ? [name, `no-${name}`] : [name]));
 
 const kebabCase = (key: string): string => key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 
