@@ -10,6 +10,7 @@ import {formatCount} from '../console/format.js';
 import {recordJsonLines, recordLines, type RecordLine} from '../console/recordLine.js';
 import {isDecoderName, parseFilters, sanitizeForTerminal} from '../console/records/index.js';
 import {streamParameters} from '../console/aws/shards.js';
+import {normalizeShardId} from '../console/reshard.js';
 import {
 	DEFAULT_BURST,
 	DEFAULT_CALL_RATE,
@@ -34,7 +35,7 @@ const help = `
   Options
     --from <position>      latest (default), trim-horizon, a time ago (15m, 2h, 1d), an ISO time,
                            at:SEQUENCE or after:SEQUENCE (with --shard)
-    --shard <id>           Only this shard and its children (repeatable)
+    --shard <id>           Only this shard (its id, or its number: 2) and its children (repeatable)
     --filter <expr>        Only matching records (repeatable, all must match):
                            text:foo  re:^err  key:user-*  json:level=ERROR
     --decode <name>        auto (default), utf8, json, base64, hex, gzip
@@ -107,7 +108,8 @@ export async function run(argv: string[]): Promise<number> {
 	const future = startPositionProblem(from);
 	if (future) throw new UsageError(`--from ${future}`);
 	const until = flags.until === undefined ? undefined : usage(() => parseUntil(flags.until ?? ''));
-	const shards = flags.shard ?? [];
+	// As split, merge and checkpoints take them: 2 for shardId-000000000002.
+	const shards = (flags.shard ?? []).map(normalizeShardId);
 	if ((from.type === 'AT_SEQUENCE_NUMBER' || from.type === 'AFTER_SEQUENCE_NUMBER') && shards.length !== 1) {
 		throw new UsageError('A sequence number belongs to one shard: give exactly one --shard with --from at:/after:.');
 	}
@@ -249,8 +251,14 @@ function plainLine(line: RecordLine): string {
 /** Until: an ISO time, or a time ago ("5m"); "now" is when the command started. */
 function parseUntil(text: string): Date {
 	if (text.trim().toLowerCase() === 'now') return new Date();
-	const position = parseStartPosition(text);
-	if (position.type !== 'AT_TIMESTAMP') throw new Error(`--until takes a time (an ISO time, or a time ago such as 5m), not '${text}'.`);
+	const notATime = new Error(`--until takes a time (an ISO time, or a time ago such as 5m), not '${text}'.`);
+	let position: ReturnType<typeof parseStartPosition>;
+	try {
+		position = parseStartPosition(text);
+	} catch {
+		throw notATime;
+	}
+	if (position.type !== 'AT_TIMESTAMP') throw notATime;
 	return position.timestamp;
 }
 

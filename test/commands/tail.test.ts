@@ -232,6 +232,53 @@ describe('tail, as a process', () => {
 		expect(Date.now() - started).toBeLessThan(30_000);
 	}, 45_000);
 
+	it('reads --shard given by its number, and refuses a shard the stream does not have (not found, exit 9) rather than read nothing', async () => {
+		const byNumber = await runCli([
+			'tail',
+			'events',
+			'--shard',
+			'0',
+			'--from',
+			'trim-horizon',
+			'--no-follow',
+			'--endpoint-url',
+			engine.url,
+		]);
+		const byId = await runCli([
+			'tail',
+			'events',
+			'--shard',
+			'shardId-000000000000',
+			'--from',
+			'trim-horizon',
+			'--no-follow',
+			'--endpoint-url',
+			engine.url,
+		]);
+		expect(byNumber.code).toBe(0);
+		const lines = jsonLines(byNumber.stdout) as Line[];
+		expect(lines.length).toBeGreaterThan(0);
+		expect(new Set(lines.map((line) => line.shardId))).toEqual(new Set(['shardId-000000000000']));
+		expect(byNumber.stdout).toBe(byId.stdout);
+
+		for (const shard of ['99', 'shardId-xyz']) {
+			const missing = await runCli([
+				'tail',
+				'events',
+				'--shard',
+				shard,
+				'--from',
+				'trim-horizon',
+				'--no-follow',
+				'--endpoint-url',
+				engine.url,
+			]);
+			expect([shard, missing.code, missing.stdout]).toEqual([shard, 9, '']);
+			expect(missing.stderr).toContain(`'events' has no shard ${shard === '99' ? 'shardId-000000000099' : shard}.`);
+			expect(missing.stderr).toContain('shardId-000000000000, shardId-000000000001');
+		}
+	});
+
 	it('exits with the not-found code for an unknown stream', async () => {
 		const {stderr, code} = await runCli(['tail', 'event', '--no-follow', '--endpoint-url', engine.url]);
 		expect(code).toBe(9);

@@ -2,6 +2,7 @@ import {setMaxListeners} from 'node:events';
 import type {KinesisClient, Shard} from '@aws-sdk/client-kinesis';
 import {sleep} from '../aws/retry.js';
 import {isClosed, listAllShards, parentsOf, type StreamRef} from '../aws/shards.js';
+import {ConsoleError} from '../failures.js';
 import {EventQueue} from './eventQueue.js';
 import type {TailEvent} from './events.js';
 import {TRIM_HORIZON, type StartPosition} from './positions.js';
@@ -146,6 +147,7 @@ class TailSession {
 	private async refresh(): Promise<void> {
 		this.refreshNeeded = false;
 		const shards = await listAllShards(this.kinesis, this.options.stream, this.signal);
+		if (this.firstListing) this.checkChosen(shards);
 		let changed = this.firstListing;
 		for (const shard of shards) {
 			const id = shard.ShardId ?? '';
@@ -156,6 +158,18 @@ class TailSession {
 		}
 		this.firstListing = false;
 		if (changed) await this.emit({type: 'shards', shards});
+	}
+
+	/** Every shard asked for is one of the stream's: a mistyped one would read nothing, as a quiet shard does. */
+	private checkChosen(shards: readonly Shard[]): void {
+		const ids = shards.map((shard) => shard.ShardId ?? '');
+		const missing = (this.options.shards ?? []).filter((id) => !ids.includes(id));
+		if (missing.length === 0) return;
+		throw new ConsoleError({
+			kind: 'not-found',
+			message: `'${this.options.stream}' has no shard ${missing.join(', ')}.`,
+			hint: `Its shards: ${ids.slice(0, 12).join(', ')}${ids.length > 12 ? ', ...' : ''}.`,
+		});
 	}
 
 	/** Whether the tail reads a shard: every shard, or the chosen ones and their descendants. */
