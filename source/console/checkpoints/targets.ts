@@ -1,5 +1,6 @@
 import type {CheckpointPosition} from '../leases.js';
 import {ConsoleError} from '../failures.js';
+import {parseIsoTime} from '../isoTime.js';
 import type {IteratorStart} from './scan.js';
 
 /** Where a reset moves checkpoints. */
@@ -26,8 +27,17 @@ export function parseResetTarget(text: string, now: Date = new Date()): ResetTar
 		];
 		return {type: 'AT_TIMESTAMP', timestamp: new Date(now.getTime() - Number(relative[1]) * unit)};
 	}
-	const iso = /^(?:at-timestamp:|at_timestamp:)?(\d{4}-\d{2}-\d{2}.*)$/i.exec(value)?.[1];
-	if (iso !== undefined && !Number.isNaN(new Date(iso).getTime())) return {type: 'AT_TIMESTAMP', timestamp: new Date(iso)};
+	const timestamp = parseIsoTime(value.replace(/^at[-_]timestamp:/i, ''));
+	if (timestamp !== undefined) {
+		// No record arrived after a time yet to come: such a reset would skip every record, as latest does, under a date that may be a typo.
+		if (timestamp.getTime() > now.getTime())
+			throw new ConsoleError({
+				kind: 'refused',
+				message: `${timestamp.toISOString()} is in the future (it is now ${now.toISOString()}): a checkpoint moves to a time that has passed.`,
+				hint: 'To skip every record written so far, reset to latest.',
+			});
+		return {type: 'AT_TIMESTAMP', timestamp};
+	}
 	throw new ConsoleError({
 		kind: 'refused',
 		message: `Cannot read the position '${text}'.`,

@@ -1,4 +1,5 @@
 import type {ShardIteratorType} from '@aws-sdk/client-kinesis';
+import {parseIsoTime} from '../isoTime.js';
 
 /** Where a reader starts in a shard. */
 export type StartPosition =
@@ -47,10 +48,8 @@ export function parseStartPosition(text: string, now: Date = new Date()): StartP
 	if (prefix === 'at' && rest && SEQUENCE.test(rest)) return {type: 'AT_SEQUENCE_NUMBER', sequenceNumber: rest};
 	if (prefix === 'after' && rest && SEQUENCE.test(rest)) return {type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: rest};
 	if (SEQUENCE.test(value) && value.length > 14) return {type: 'AT_SEQUENCE_NUMBER', sequenceNumber: value};
-	if (/^\d{4}-\d{2}-\d{2}/.test(value)) {
-		const timestamp = new Date(value);
-		if (!Number.isNaN(timestamp.getTime())) return {type: 'AT_TIMESTAMP', timestamp};
-	}
+	const timestamp = parseIsoTime(value);
+	if (timestamp !== undefined) return {type: 'AT_TIMESTAMP', timestamp};
 	throw new Error(
 		`Cannot read the starting position '${text}'. Use trim-horizon, latest, a time ago (15m, 2h, 1d), an ISO time (2024-05-01T10:00:00Z), at:SEQUENCE or after:SEQUENCE.`,
 	);
