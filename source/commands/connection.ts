@@ -1,6 +1,6 @@
 import {connect, type Connection} from '../console/connect.js';
 import {formatFailure, streamLister, toFailure, type FailureContext} from '../console/failures.js';
-import {createOutput, type Output} from './output.js';
+import {createOutput, type Output, type WhenClosed} from './output.js';
 import {parseQuotaShare} from './parseArgs.js';
 
 /** The flags every command that talks to Kinesis takes, named as the AWS CLI names them. */
@@ -44,6 +44,7 @@ export async function withConnection(
 	flags: ConnectionFlagValues,
 	context: Omit<FailureContext, 'target' | 'listStreams'>,
 	work: (connection: Connection, output: Output) => Promise<number | void>,
+	whenClosed?: WhenClosed,
 ): Promise<number> {
 	let connection: Connection | undefined;
 	const quotaShare = parseQuotaShare(flags.quotaShare);
@@ -55,7 +56,7 @@ export async function withConnection(
 			...(flags.endpointUrl === undefined ? {} : {endpointUrl: flags.endpointUrl}),
 			...(flags.local ? {local: flags.dataDir === undefined ? true : {dataDir: flags.dataDir}} : {}),
 		});
-		return (await work(connection, createOutput({json: flags.json}))) ?? 0;
+		return (await work(connection, createOutput({json: flags.json, ...(whenClosed === undefined ? {} : {whenClosed})}))) ?? 0;
 	} catch (error) {
 		const failure = await toFailure(error, {
 			...context,

@@ -20,15 +20,30 @@ export interface Output {
 	text(text: string): Promise<void>;
 }
 
-export function createOutput(options: {json?: boolean; stream?: NodeJS.WriteStream} = {}): Output {
+/**
+ * What a reader going away (`| head`) does to the command: ends it quietly (exit 0), or, with 'drop',
+ * leaves it running with its output dropped: `put`'s records are the point of it, its lines only a
+ * report, and ending it would lose records already read from its input.
+ */
+export type WhenClosed = 'exit' | 'drop';
+
+export function createOutput(options: {json?: boolean; stream?: NodeJS.WriteStream; whenClosed?: WhenClosed} = {}): Output {
 	const stream = options.stream ?? process.stdout;
 	const json = options.json === true || !stream.isTTY;
+	let closed = false;
+	let markClosed = () => {};
+	const closing = new Promise<void>((resolve) => (markClosed = resolve));
 	stream.on('error', (error: NodeJS.ErrnoException) => {
-		if (error.code === 'EPIPE') process.exit(0);
-		throw error;
+		if (error.code !== 'EPIPE') throw error;
+		if (options.whenClosed !== 'drop') process.exit(0);
+		closed = true;
+		markClosed();
 	});
+	// A write waiting for room also ends when the reader goes away (its 'drain' never comes).
+	const drained = () => Promise.race([once(stream, 'drain').catch(() => undefined), closing]);
 	const send = async (text: string) => {
-		if (text.length > 0 && !stream.write(text)) await once(stream, 'drain');
+		if (closed || text.length === 0) return;
+		if (!stream.write(text)) await drained();
 	};
 	// A tail writes thousands of lines a batch: each goes as UTF-8 straight into one buffer as it is made
 	// (so it dies young), and the buffer is reused once the stream is done with its last write, rather than
@@ -58,8 +73,8 @@ export function createOutput(options: {json?: boolean; stream?: NodeJS.WriteStre
 			done();
 			throw error;
 		}
-		if (length === 0) return done();
-		if (!stream.write(scratch.subarray(0, length), () => done())) await once(stream, 'drain');
+		if (length === 0 || closed) return done();
+		if (!stream.write(scratch.subarray(0, length), () => done())) await drained();
 	};
 	return {
 		json,

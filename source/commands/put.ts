@@ -57,7 +57,8 @@ ${connectionHelp}
     on stdout, in the order they are written (not input order once records are retried):
       {"line":1,"partitionKey":"k","shardId":"shardId-000000000000","sequenceNumber":"4963...","attempts":1}
       {"line":2,"partitionKey":"k","error":"the record is 2,000,000 bytes; ..."}
-    "line" is the line number in the file or stdin, or the argument's position.
+    "line" is the line number in the file or stdin, or the argument's position. A reader that stops
+    early (| head) does not stop the put: every record of the input is still sent.
     Exit status: 0 when every record was written, 1 when any was not, 10 when the endpoint stopped
     answering (a record's retries ran out on it), others as for every command.
 
@@ -131,54 +132,60 @@ export async function run(argv: string[]): Promise<number> {
 	};
 	const input = source === undefined ? fromArguments(data, shape) : fromLines(source, shape);
 
-	return withConnection(flags, {streamName: stream, operation: 'PutRecords'}, async (connection, output) => {
-		const controller = new AbortController();
-		let interrupts = 0;
-		const interrupt = () => {
-			interrupts++;
-			if (interrupts > 1) process.exit(130);
-			process.stderr.write('Stopping: finishing the calls in flight (Ctrl-C again to quit at once)...\n');
-			controller.abort();
-		};
-		process.on('SIGINT', interrupt);
-		process.on('SIGTERM', interrupt);
-		const totals = emptyTotals();
-		const started = performance.now();
-		let single: ProducerResult | undefined;
-		try {
-			for await (const result of produceRecords(connection.kinesis, input, {
-				stream,
-				maxRetries: flags.maxRetries,
-				concurrency: flags.concurrency,
-				strictOrder: flags.strictOrder,
-				signal: controller.signal,
-			})) {
-				addToTotals(totals, result);
-				single = totals.written + totals.failed === 1 ? result : undefined;
-				if (output.json) await output.write([resultLine(result)], () => '');
-				else if (!result.ok && !result.stopped)
-					process.stderr.write(`${where(result)}: ${sanitizeForTerminal(result.error, {keepNewlines: false})}\n`);
+	// 'drop': a reader of the report that goes away (`| head`) leaves every record of the input to be sent all the same.
+	return withConnection(
+		flags,
+		{streamName: stream, operation: 'PutRecords'},
+		async (connection, output) => {
+			const controller = new AbortController();
+			let interrupts = 0;
+			const interrupt = () => {
+				interrupts++;
+				if (interrupts > 1) process.exit(130);
+				process.stderr.write('Stopping: finishing the calls in flight (Ctrl-C again to quit at once)...\n');
+				controller.abort();
+			};
+			process.on('SIGINT', interrupt);
+			process.on('SIGTERM', interrupt);
+			const totals = emptyTotals();
+			const started = performance.now();
+			let single: ProducerResult | undefined;
+			try {
+				for await (const result of produceRecords(connection.kinesis, input, {
+					stream,
+					maxRetries: flags.maxRetries,
+					concurrency: flags.concurrency,
+					strictOrder: flags.strictOrder,
+					signal: controller.signal,
+				})) {
+					addToTotals(totals, result);
+					single = totals.written + totals.failed === 1 ? result : undefined;
+					if (output.json) await output.write([resultLine(result)], () => '');
+					else if (!result.ok && !result.stopped)
+						process.stderr.write(`${where(result)}: ${sanitizeForTerminal(result.error, {keepNewlines: false})}\n`);
+				}
+			} catch (error) {
+				if (error instanceof InputError) {
+					process.stderr.write(`kinesis-console put: ${sanitizeForTerminal(error.message)}\n`);
+					return 1;
+				}
+				throw error;
+			} finally {
+				process.off('SIGINT', interrupt);
+				process.off('SIGTERM', interrupt);
+				// Input may be left unread (a failure, Ctrl-C): an open stdin would keep the process alive.
+				source?.destroy();
+				if (totals.written + totals.failed > 0 || controller.signal.aborted) {
+					// The stream's name as given, the shard and sequence number as Kinesis returned them: shown, never obeyed.
+					process.stderr.write(sanitizeForTerminal(summary(stream, totals, (performance.now() - started) / 1000, single)));
+				}
 			}
-		} catch (error) {
-			if (error instanceof InputError) {
-				process.stderr.write(`kinesis-console put: ${sanitizeForTerminal(error.message)}\n`);
-				return 1;
-			}
-			throw error;
-		} finally {
-			process.off('SIGINT', interrupt);
-			process.off('SIGTERM', interrupt);
-			// Input may be left unread (a failure, Ctrl-C): an open stdin would keep the process alive.
-			source?.destroy();
-			if (totals.written + totals.failed > 0 || controller.signal.aborted) {
-				// The stream's name as given, the shard and sequence number as Kinesis returned them: shown, never obeyed.
-				process.stderr.write(sanitizeForTerminal(summary(stream, totals, (performance.now() - started) / 1000, single)));
-			}
-		}
-		if (controller.signal.aborted) return 130;
-		if (totals.written + totals.failed === 0) process.stderr.write('No records to send: the input has no lines.\n');
-		return totals.failed > 0 ? 1 : 0;
-	});
+			if (controller.signal.aborted) return 130;
+			if (totals.written + totals.failed === 0) process.stderr.write('No records to send: the input has no lines.\n');
+			return totals.failed > 0 ? 1 : 0;
+		},
+		'drop',
+	);
 }
 
 interface RecordShape {

@@ -1,4 +1,6 @@
+import {spawn} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
+import {once} from 'node:events';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -12,7 +14,8 @@ import {
 } from '@aws-sdk/client-kinesis';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Engine} from '../../source/engine/index.js';
-import {jsonLines, runCli, runInTerminal} from '../helpers/cli.js';
+import {cliEnv, jsonLines, runCli, runInTerminal} from '../helpers/cli.js';
+import {cliPath} from '../helpers/engineProcess.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
 
 interface ResultLine {
@@ -113,6 +116,21 @@ describe('put, as a process', () => {
 		expect(byKey.size).toBe(37);
 		for (const [key, numbers] of byKey)
 			expect(numbers, key).toEqual(Array.from({length: numbers.length}, (_, index) => Number(key) + 37 * index));
+	});
+
+	it('sends every record of its input when the reader of its lines goes away (| head -1), and exits 0', async () => {
+		const stream = await createStream(client, 2);
+		const input = Array.from({length: 5_000}, (_, n) => `${n}\n`).join('');
+		const child = spawn(process.execPath, [cliPath, 'put', stream, '--partition-key', 'k', '--endpoint-url', engine.url], {env: cliEnv()});
+		let stderr = '';
+		child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+		// As `| head -1` does: read the first line, then close the pipe.
+		child.stdout.once('data', () => child.stdout.destroy());
+		child.stdin.end(input);
+		const [code] = (await once(child, 'close')) as [number];
+		expect([code, stderr]).toEqual([0, expect.stringMatching(/^Sent 5,000 records to /)]);
+		const records = await readAll(client, stream);
+		expect(records.map((record) => text(record))).toEqual(Array.from({length: 5_000}, (_, n) => String(n)));
 	});
 
 	it('reads --file with --base64 byte for byte, skips blank lines, drops CRs, and reports a line that is not base64', async () => {
