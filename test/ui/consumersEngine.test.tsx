@@ -151,6 +151,26 @@ describe('consumers and checkpoint resets in the console on the engine', () => {
 		app.unmount();
 	});
 
+	it('at 80 columns, keeps LAG and FLAGS whole: a shard goes by its number and the owner is cut shorter', async () => {
+		const consumers = consoleConsumerServices({kinesis, dynamodb: dynamo, target: localTarget(engine.url)}, describeForTest, {
+			readOnly: false,
+			refreshMs: 300,
+		});
+		const app = renderApp(testServices(kinesis, engine.url, {consumers}), renderRoute, {
+			initialRoute: {kind: 'checkpoints', stream: 'events', application: 'events-app'},
+		});
+		Object.defineProperty(app.stdout, 'columns', {value: 80, configurable: true});
+		app.stdout.emit('resize');
+		// The second read tells whether a lease's worker is live: the unheld shard's flag is then known.
+		const frame = await waitForFrame(app.lastFrame, (text) => text.includes('no live worker') && text.includes('FLAGS:'), 8000);
+		const lines = frame.split('\n');
+		expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(80);
+		expect(lines.find((line) => line.includes('COUNTER'))).toMatch(/^ +SHARD +OWNER +COUNTER +CHECKPOINT +LAG +FLAGS$/);
+		expect(frame).toMatch(/\n. +0 +worker-1 +5 +…\d+ +[\d.]+(ms|s|m) +\S/);
+		expect(frame).toMatch(/\n. +1 +- +1 +TRIM_HORIZON +\S+ +no live worker\n/);
+		app.unmount();
+	});
+
 	it('under --read-only, offers nothing that only serves a reset: no marking', async () => {
 		const consumers = consoleConsumerServices({kinesis, dynamodb: dynamo, target: localTarget(engine.url)}, describeForTest, {
 			readOnly: true,

@@ -233,8 +233,7 @@ function CheckpointsPanel({
 	const chartLines = height >= 18 ? Math.min(8, height - 13 - Math.min(shards.length, 8)) : 0;
 	const kcl = state.status === 'ready' ? kclLine(state.value.report) : undefined;
 	const tableRows = Math.max(1, height - 6 - (kcl === undefined ? 0 : 1) - (chartLines > 0 ? chartLines + 1 : 0));
-	// Owners are long (an application name, a host, a worker number) and told apart by their ends: the column grows on wide terminals.
-	const ownerWidth = Math.max(15, Math.min(40, columns - 100));
+	const {shardWidth, ownerWidth} = checkpointColumns(columns);
 	useViewCommands('checkpoints', (command) => {
 		switch (command) {
 			case 'mark':
@@ -297,8 +296,8 @@ function CheckpointsPanel({
 								height={tableRows}
 								header={
 									<Text color={theme.muted} bold wrap="truncate">
-										{'  '}
-										{'  SHARD'.padEnd(24)}
+										{'    '}
+										{'SHARD'.padEnd(shardWidth)}
 										{'OWNER'.padEnd(ownerWidth + 1)}
 										{'COUNTER'.padStart(8)}
 										{'  '}
@@ -308,7 +307,13 @@ function CheckpointsPanel({
 									</Text>
 								}
 								renderRow={(shard) => (
-									<CheckpointRow shard={shard} marked={marked.has(shard.shardId)} ownerWidth={ownerWidth} theme={theme} />
+									<CheckpointRow
+										shard={shard}
+										marked={marked.has(shard.shardId)}
+										shardWidth={shardWidth}
+										ownerWidth={ownerWidth}
+										theme={theme}
+									/>
 								)}
 							/>
 							<Text color={theme.muted} wrap="truncate">
@@ -355,6 +360,22 @@ function kclLine(report: CheckpointsReport): string | undefined {
 	return coordinationSummary(report.kcl);
 }
 
+/** The widths of every column but SHARD and OWNER: the list's selection and the row's mark, counter, checkpoint, lag and flags, and gaps. */
+const FIXED_COLUMNS = 2 + 2 + 8 + 2 + 18 + 13 + 2 + 'waiting for parent'.length;
+/** A shard's whole id and the space after it. */
+const SHARD_ID_WIDTH = 22;
+
+/**
+ * The SHARD and OWNER columns for a terminal's width. LAG and FLAGS, what the view is opened for, always
+ * fit: on a narrow terminal a shard is shown by its number and the owner cut shorter. Owners are long (an
+ * application name, a host, a worker number) and told apart by their ends: the column grows on wide terminals.
+ */
+export function checkpointColumns(columns: number): {readonly shardWidth: number; readonly ownerWidth: number} {
+	const room = columns - FIXED_COLUMNS;
+	const shardWidth = room - SHARD_ID_WIDTH - 1 >= 12 ? SHARD_ID_WIDTH : 'SHARD '.length;
+	return {shardWidth, ownerWidth: Math.max(6, Math.min(40, room - shardWidth - 1))};
+}
+
 /** A name cut to a width in its middle, keeping more of its end: worker names differ in their last characters. */
 export function cutMiddle(text: string, width: number): string {
 	if (text.length <= width) return text;
@@ -366,11 +387,13 @@ export function cutMiddle(text: string, width: number): string {
 function CheckpointRow({
 	shard,
 	marked,
+	shardWidth,
 	ownerWidth,
 	theme,
 }: {
 	readonly shard: ShardCheckpoint;
 	readonly marked: boolean;
+	readonly shardWidth: number;
 	readonly ownerWidth: number;
 	readonly theme: Theme;
 }) {
@@ -378,7 +401,7 @@ function CheckpointRow({
 	return (
 		<Text wrap="truncate">
 			<Text color={theme.accent}>{marked ? '✓ ' : '  '}</Text>
-			{shard.shardId.padEnd(22)}
+			{(shardWidth >= SHARD_ID_WIDTH ? shard.shardId : shortShardId(shard.shardId)).padEnd(shardWidth)}
 			{cutMiddle(sanitizeForTerminal(shard.leaseOwner ?? '-', {keepNewlines: false}), ownerWidth).padEnd(ownerWidth + 1)}
 			{(shard.leaseCounter === undefined ? '-' : String(shard.leaseCounter)).padStart(8)}
 			{'  '}
