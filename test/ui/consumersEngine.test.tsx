@@ -152,12 +152,15 @@ describe('consumers and checkpoint resets in the console on the engine', () => {
 	});
 
 	it('at 80 columns, keeps LAG and FLAGS whole: a shard goes by its number and the owner is cut shorter', async () => {
+		await createLeaseTable(dynamo, 'narrow-app');
+		await putLease(dynamo, 'narrow-app', 'shardId-000000000000', {checkpoint: sequences[4] ?? '', owner: 'worker-1', counter: 5});
+		await putLease(dynamo, 'narrow-app', 'shardId-000000000001', {checkpoint: 'TRIM_HORIZON', counter: 1});
 		const consumers = consoleConsumerServices({kinesis, dynamodb: dynamo, target: localTarget(engine.url)}, describeForTest, {
 			readOnly: false,
 			refreshMs: 300,
 		});
 		const app = renderApp(testServices(kinesis, engine.url, {consumers}), renderRoute, {
-			initialRoute: {kind: 'checkpoints', stream: 'events', application: 'events-app'},
+			initialRoute: {kind: 'checkpoints', stream: 'events', application: 'narrow-app'},
 		});
 		Object.defineProperty(app.stdout, 'columns', {value: 80, configurable: true});
 		app.stdout.emit('resize');
