@@ -165,6 +165,14 @@ describe('kinesis-console', () => {
 			expect([args.join(' '), refused.code, refused.stdout]).toEqual([args.join(' '), 2, '']);
 			expect(refused.stderr).toContain(`${flag} needs a value`);
 		}
+		// A stray word is no more ignored than a stray flag.
+		for (const [args, said] of [
+			[['streams', 'extra'], "kinesis-console streams: streams takes no stream name (describe STREAM describes one), not 'extra'."],
+			[['engine', 'extra'], "kinesis-console engine: engine takes options only, not 'extra'."],
+		] as const) {
+			const stray = await runCli([...args]);
+			expect([stray.code, stray.stderr.split('\n')[0]]).toEqual([2, said]);
+		}
 		const choice = await runCli(['engine', '--durability', 'bogus']);
 		expect([choice.code, choice.stderr.split('\n')[0]]).toEqual([
 			2,

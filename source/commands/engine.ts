@@ -62,6 +62,7 @@ export async function run(argv: string[]): Promise<number> {
 		tlsCert: {type: 'string'},
 		tlsKey: {type: 'string'},
 	});
+	if (cli.input.length > 0) throw new UsageError(`engine takes options only, not '${cli.input.join(' ')}'.`);
 	const {host, dataDir, inMemory, durability, region, limits, tlsCert, tlsKey} = cli.flags;
 	if (dataDir !== undefined && inMemory) throw new UsageError('--data-dir and --in-memory cannot be used together.');
 	const port = Number(cli.flags.port);

@@ -1,3 +1,4 @@
+import {UsageError} from './command.js';
 import {parseCommandLine} from './parseArgs.js';
 import {listStreamSummaries, streamDetails, type StreamOverview, type StreamSummary} from '../console/streams.js';
 import {mapLimited} from '../console/mapLimited.js';
@@ -24,6 +25,8 @@ const DESCRIBING_AT_ONCE = 4;
 
 export async function run(argv: string[]): Promise<number> {
 	const cli = parseCommandLine(help, argv, {...connectionFlags, details: {type: 'boolean', default: false}});
+	if (cli.input.length > 0)
+		throw new UsageError(`streams takes no stream name (describe STREAM describes one), not '${cli.input.join(' ')}'.`);
 	return withConnection(cli.flags, {operation: 'ListStreams'}, async (connection, output) => {
 		const summaries = await listStreamSummaries(connection.kinesis);
 		if (!cli.flags.details) {
