@@ -117,7 +117,8 @@ export async function run(argv: string[]): Promise<number> {
 	if (flags.file !== undefined && flags.file !== '-') {
 		const path = flags.file;
 		const handle = await open(path).catch((error: NodeJS.ErrnoException) => {
-			throw new Error(`cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+			// A path that cannot be read is a bad argument, as a bad --from is: exit 2.
+			throw new UsageError(`--file: cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
 		});
 		source = handle.createReadStream();
 	} else if (data.length === 0) {
