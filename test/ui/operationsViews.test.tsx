@@ -122,6 +122,29 @@ function services(operations: Operations | undefined, readOnly = false): Console
 afterEach(() => cleanup());
 
 describe('operation views', () => {
+	it('at 80 columns, shows where each child range starts and ends in full, on two lines where one is too short', async () => {
+		const app = renderApp(services(new FakeOperations()), renderRoute, {
+			initialRoute: {kind: 'split', stream: 'clickstream', shardId: 'shardId-000000000001'},
+		});
+		Object.defineProperty(app.stdout, 'columns', {value: 80, configurable: true});
+		app.stdout.emit('resize');
+		const preview = await waitForFrame(app.lastFrame, (text) => text.includes('upper child'));
+		const middle = HALF + HALF / 2n;
+		const lines = preview
+			.split('\n')
+			.map((line) => line.trim())
+			.join('\n');
+		// The shard split, then its two children.
+		for (const [start, end] of [
+			[HALF, MAX],
+			[HALF, middle - 1n],
+			[middle, MAX],
+		])
+			expect(lines).toContain(`${start} –\n${end}`);
+		expect(Math.max(...preview.split('\n').map((line) => line.length))).toBeLessThanOrEqual(80);
+		app.unmount();
+	});
+
 	it('splits at a typed hash key: preview, confirmation, progress while UPDATING, then the new shard map', async () => {
 		const ops = new FakeOperations();
 		const app2 = renderApp(services(ops), renderRoute, {

@@ -7,6 +7,7 @@ import type {RangePreview} from '../../console/reshard.js';
 import type {ShardView} from '../../console/streams.js';
 import {formatDuration, formatPercent} from '../../console/format.js';
 import type {ChangeState} from '../hooks/useChange.js';
+import {useTerminalSize} from '../hooks/useTerminalSize.js';
 import {useTheme} from '../theme.js';
 import {HashRangeBar} from './HashRangeBar.js';
 
@@ -94,6 +95,7 @@ export function RangeLine({
 	readonly extra?: ReactNode;
 }) {
 	const theme = useTheme();
+	const {columns} = useTerminalSize();
 	return (
 		<Box flexDirection="column">
 			<Text wrap="truncate">
@@ -107,12 +109,21 @@ export function RangeLine({
 				) : null}
 				{extra}
 			</Text>
-			<Text color={theme.muted} wrap="truncate">
-				{''.padEnd(23)}
-				{range.startingHashKey} – {range.endingHashKey}
-			</Text>
+			{rangeLines(range, columns).map((line, index) => (
+				<Text key={index} color={theme.muted} wrap="truncate">
+					{line}
+				</Text>
+			))}
 		</Box>
 	);
+}
+
+/** Under the bar, where a range starts and ends: one line where both keys (up to 39 digits each) fit, else one line each, never cut. */
+function rangeLines(range: RangePreview, columns: number): string[] {
+	const whole = `${range.startingHashKey} – ${range.endingHashKey}`;
+	if (23 + whole.length <= columns) return [`${''.padEnd(23)}${whole}`];
+	const indent = ''.padEnd(columns >= 23 + 41 ? 23 : 2);
+	return [`${indent}${range.startingHashKey} –`, `${indent}${range.endingHashKey}`];
 }
 
 /** The open shards after a change, in hash key order, the new ones marked. */
