@@ -256,6 +256,10 @@ describe('the console through faults', () => {
 		const connection = await open({endpointUrl: counter.url});
 
 		const dashboard = consoleOn(connection, {kind: 'dashboard', stream: STREAM});
+		// At 80x24, where every line counts.
+		Object.defineProperty(dashboard.app.stdout, 'columns', {value: 80, configurable: true});
+		Object.defineProperty(dashboard.app.stdout, 'rows', {value: 24, configurable: true});
+		dashboard.app.stdout.emit('resize');
 		await dashboard.frame((text) => text.includes('shardId-000000000001') && text.includes('live: off'));
 		dashboard.app.stdin.write('l');
 		await dashboard.frame((text) => text.includes('live: 2 shards at LATEST'));
@@ -277,6 +281,9 @@ describe('the console through faults', () => {
 		expect(gone).toMatch(new RegExp(`${STREAM} +NOT FOUND`));
 		expect(gone).toContain(`Shard refresh failed: The stream '${STREAM}' was not found`);
 		expect(gone).toContain(`live figures unavailable: The stream '${STREAM}' was not found`);
+		// The failure's line takes the place of a line of the charts: the frame still fits the terminal's 24 rows, every shard listed.
+		expect(gone.split('\n').length).toBeLessThanOrEqual(24);
+		expect(gone).toMatch(/shardId-000000000000[^]*shardId-000000000001/);
 		// No spinning: the tail makes no more calls, the dashboard looks again every 5 s (three calls a look).
 		const calls = counter.stats().forwarded;
 		await new Promise((resolve) => setTimeout(resolve, 6_000));

@@ -76,7 +76,11 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 	const chosenShard = chosenRow?.kind === 'shard' ? chosenRow.shard : undefined;
 
 	const layout = tableLayout(cols);
-	const {chartLines, tableRows} = splitHeight(height, rows.length, {filterLine: editingFilter || filter !== '', readLegend: layout.read});
+	const {chartLines, tableRows} = splitHeight(height, rows.length, {
+		filterLine: editingFilter || filter !== '',
+		readLegend: layout.read,
+		refreshFailed: snapshot.shards.status === 'ready' && Boolean(snapshot.shards.refreshError),
+	});
 	useShardsInView(store, rows, chosen, tableRows);
 
 	useViewCommands('dashboard', (command) => {
@@ -193,10 +197,10 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 function splitHeight(
 	height: number,
 	rowCount: number,
-	extra: {readonly filterLine: boolean; readonly readLegend: boolean},
+	extra: {readonly filterLine: boolean; readonly readLegend: boolean; readonly refreshFailed: boolean},
 ): {chartLines: number; tableRows: number} {
-	// The READ column's legend takes a line where the column is shown.
-	const extraLines = (extra.filterLine ? 1 : 0) + (extra.readLegend ? 1 : 0);
+	// The READ column's legend takes a line where the column is shown, and a failed refresh of the shards one while it lasts.
+	const extraLines = (extra.filterLine ? 1 : 0) + (extra.readLegend ? 1 : 0) + (extra.refreshFailed ? 1 : 0);
 	const available = Math.max(1, height - FIXED_LINES - extraLines);
 	const chartLines = available >= MIN_CHART_LINES + 3 ? Math.min(MAX_CHART_LINES, Math.max(MIN_CHART_LINES, available - rowCount)) : 0;
 	let tableRows = Math.max(1, available - chartLines);
