@@ -174,6 +174,27 @@ describe('consumers and checkpoint resets in the console on the engine', () => {
 		app.unmount();
 	});
 
+	it('at 80 columns, a reset plan says in full where it moves checkpoints and what each shard re-reads', async () => {
+		await createLeaseTable(dynamo, 'narrow-reset-app');
+		await putLease(dynamo, 'narrow-reset-app', 'shardId-000000000000', {checkpoint: sequences[4] ?? '', owner: 'worker-1', counter: 5});
+		const consumers = consoleConsumerServices({kinesis, dynamodb: dynamo, target: localTarget(engine.url)}, describeForTest, {
+			readOnly: false,
+			refreshMs: 300,
+		});
+		const app = renderApp(testServices(kinesis, engine.url, {consumers}), renderRoute, {
+			initialRoute: {kind: 'reset', stream: 'events', application: 'narrow-reset-app'},
+		});
+		Object.defineProperty(app.stdout, 'columns', {value: 80, configurable: true});
+		app.stdout.emit('resize');
+		await waitForFrame(app.lastFrame, (text) => text.includes('reset to (trim-horizon'));
+		app.stdin.write('2020-01-01T00:00:00Z\r');
+		const plan = await waitForFrame(app.lastFrame, (text) => text.includes('y submits'), 10_000);
+		expect(Math.max(...plan.split('\n').map((line) => line.length))).toBeLessThanOrEqual(80);
+		expect(plan.replaceAll(/\s+/g, ' ')).toContain('every shard with a lease · to AT_TIMESTAMP 2020-01-01T00:00:00.000Z');
+		expect(plan).toMatch(/\n0 +…\d+ +→ TRIM_HORIZON +\S+ +re-read 5 records\n/);
+		app.unmount();
+	});
+
 	it('under --read-only, offers nothing that only serves a reset: no marking', async () => {
 		const consumers = consoleConsumerServices({kinesis, dynamodb: dynamo, target: localTarget(engine.url)}, describeForTest, {
 			readOnly: true,

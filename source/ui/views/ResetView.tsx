@@ -16,6 +16,7 @@ import {keyOfResetAction} from '../resetActions.js';
 import {useChange, useLoad} from '../hooks/useChange.js';
 import {useNavigator, useViewCommands} from '../navigation.js';
 import {useServices, type ConsoleServices} from '../services.js';
+import {useTerminalSize} from '../hooks/useTerminalSize.js';
 import {useTheme} from '../theme.js';
 import {shortCheckpoint, Unavailable} from './ConsumerViews.js';
 
@@ -201,7 +202,8 @@ function ResetPanel({
 	const result = change.state.stage === 'done' ? change.state.result : undefined;
 	return (
 		<Box flexDirection="column">
-			<Text wrap="truncate">
+			{/* Wrapped, never cut: what the reset moves checkpoints to is what the y below confirms. */}
+			<Text wrap="wrap">
 				<Text bold color={theme.accent}>
 					Reset checkpoints
 				</Text>{' '}
@@ -276,6 +278,9 @@ function ResetPlanTable({
 	readonly readOnly: boolean;
 }) {
 	const theme = useTheme();
+	// Below 100 columns a shard goes by its number, so that each row's EFFECT (records re-read or skipped) is whole.
+	const wide = useTerminalSize().columns >= 100;
+	const shardWidth = wide ? 22 : 7;
 	return (
 		<Box flexDirection="column">
 			{replanned ? (
@@ -284,14 +289,14 @@ function ResetPlanTable({
 				</Text>
 			) : null}
 			<Text color={theme.muted} bold wrap="truncate">
-				{'SHARD'.padEnd(22)}
+				{'SHARD'.padEnd(shardWidth)}
 				{'CURRENT'.padEnd(20)}
 				{'NEW'.padEnd(20)}
 				{'HOLDER'.padEnd(9)}EFFECT
 			</Text>
 			{plan.shards.slice(0, rows).map((shard) => (
 				<Text key={shard.shardId} wrap="truncate" color={shard.action === 'unchanged' ? theme.muted : undefined}>
-					{shard.shardId.padEnd(22)}
+					{(wide ? shard.shardId : shortShardId(shard.shardId)).padEnd(shardWidth)}
 					{shortCheckpoint(shard.current.checkpoint ?? (shard.current.exists ? undefined : 'no lease')).padEnd(20)}
 					{(shard.action === 'unchanged' ? '=' : `→ ${shortCheckpoint(shard.next.checkpoint)}`).padEnd(20)}
 					{heldBy !== undefined && shard.current.leaseOwner === heldBy ? (
