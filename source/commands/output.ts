@@ -39,6 +39,11 @@ export function createOutput(options: {json?: boolean; stream?: NodeJS.WriteStre
 		closed = true;
 		markClosed();
 	});
+	// Dropping, messages on stderr may have no reader either (2>&1 | head): the work goes on without them.
+	if (options.whenClosed === 'drop')
+		process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+			if (error.code !== 'EPIPE') throw error;
+		});
 	// A write waiting for room also ends when the reader goes away (its 'drain' never comes).
 	const drained = () => Promise.race([once(stream, 'drain').catch(() => undefined), closing]);
 	const send = async (text: string) => {

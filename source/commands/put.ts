@@ -120,6 +120,10 @@ export async function run(argv: string[]): Promise<number> {
 			// A path that cannot be read is a bad argument, as a bad --from is: exit 2.
 			throw new UsageError(`--file: cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
 		});
+		if ((await handle.stat()).isDirectory()) {
+			await handle.close();
+			throw new UsageError(`--file: cannot read ${path}: it is a directory`);
+		}
 		source = handle.createReadStream();
 	} else if (data.length === 0) {
 		source = process.stdin;

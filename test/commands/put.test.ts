@@ -1,9 +1,10 @@
-import {spawn} from 'node:child_process';
+import {execFile, spawn} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import {once} from 'node:events';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+import {promisify} from 'node:util';
 import {
 	CreateStreamCommand,
 	GetRecordsCommand,
@@ -26,6 +27,8 @@ interface ResultLine {
 	attempts: number;
 	error?: string;
 }
+
+const execFileAsync = promisify(execFile);
 
 let streams = 0;
 async function createStream(client: KinesisClient, shards: number): Promise<string> {
@@ -129,6 +132,21 @@ describe('put, as a process', () => {
 		child.stdin.end(input);
 		const [code] = (await once(child, 'close')) as [number];
 		expect([code, stderr]).toEqual([0, expect.stringMatching(/^Sent 5,000 records to /)]);
+		const records = await readAll(client, stream);
+		expect(records.map((record) => text(record))).toEqual(Array.from({length: 5_000}, (_, n) => String(n)));
+	});
+
+	it('with its messages in the same closed pipe (2>&1 | head -1), still sends every record and exits 0', async () => {
+		const stream = await createStream(client, 1);
+		const {stdout} = await execFileAsync(
+			'bash',
+			[
+				'-c',
+				`seq 0 4999 | "${process.execPath}" "${cliPath}" put ${stream} --partition-key k --endpoint-url ${engine.url} 2>&1 | head -1; exit \${PIPESTATUS[1]}`,
+			],
+			{env: cliEnv()},
+		);
+		expect(stdout.split('\n')).toHaveLength(2);
 		const records = await readAll(client, stream);
 		expect(records.map((record) => text(record))).toEqual(Array.from({length: 5_000}, (_, n) => String(n)));
 	});
@@ -244,6 +262,8 @@ describe('put, as a process', () => {
 			code: 2,
 			stderr: expect.stringMatching(/^kinesis-console put: --file: cannot read \/no\/such\/file: no such file\n/),
 		});
+		const directory = await runCli(['put', 's', '--file', tmpdir(), '--endpoint-url', engine.url]);
+		expect(directory).toMatchObject({code: 2, stderr: expect.stringContaining(`--file: cannot read ${tmpdir()}: it is a directory`)});
 	});
 });
 
