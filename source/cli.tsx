@@ -3,7 +3,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import meow from 'meow';
 import {UsageError, type Command} from './commands/command.js';
-import {flagProblem, parseQuotaShare, parseShardLimit} from './commands/parseArgs.js';
+import {flagProblem, leadingFlags, parseQuotaShare, parseShardLimit} from './commands/parseArgs.js';
 import {sanitizeForTerminal} from './console/records/terminalText.js';
 
 const commands: readonly Command[] = [
@@ -148,7 +148,8 @@ if (!command) {
 } else {
 	try {
 		const run = await command.load();
-		process.exitCode = await run(cli.input);
+		// The console's flags written before the command's name are the command's too (they were dropped: `--endpoint-url URL streams` went to AWS).
+		process.exitCode = await run([...cli.input, ...leadingFlags(consoleArgv, consoleFlags)]);
 	} catch (error) {
 		if (error instanceof UsageError) {
 			process.stderr.write(

@@ -188,6 +188,11 @@ describe('kinesis-console', () => {
 			const tail = await runCli(['tail', 'dash', '--from', '-5m', '--no-follow', '--endpoint-url', engine.url]);
 			expect([tail.code, tail.stdout]).toEqual([2, '']);
 			expect(tail.stderr).toContain("Cannot read the starting position '-5m'");
+			// The console's own flags before a command's name are the command's: this one talks to the engine, not to AWS.
+			const before = await runCli(['--endpoint-url', engine.url, 'streams']);
+			expect([before.code, before.stdout]).toEqual([0, expect.stringContaining('"name":"dash"')]);
+			const notTheCommands = await runCli(['--local', '--demo', 'streams']);
+			expect([notTheCommands.code, notTheCommands.stderr.split('\n')[0]]).toEqual([2, 'kinesis-console streams: unknown option --demo.']);
 			const put = await runCli(['put', 'dash', '--file', '-', '--partition-key', 'k', '--endpoint-url', engine.url], {input: 'one\ntwo\n'});
 			expect([put.code, put.stderr]).toEqual([0, expect.stringMatching(/^Sent 2 records to 'dash'/)]);
 		} finally {

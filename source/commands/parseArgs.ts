@@ -28,6 +28,14 @@ export function flagProblem(argv: readonly string[], flags: AnyFlags, options: {
 	return 'problem' in read ? read.problem : undefined;
 }
 
+/** The flags (each joined to its value) before the first word of the arguments: the console's own, before a command's name. */
+export function leadingFlags(argv: readonly string[], flags: AnyFlags): string[] {
+	const read = readFlags(argv, flags, {untilWord: true});
+	if ('problem' in read) return [];
+	const word = read.argv.findIndex((token) => token === '--' || !token.startsWith('-') || token === '-' || /^-\d/.test(token));
+	return word < 0 ? read.argv : read.argv.slice(0, word);
+}
+
 /**
  * The arguments checked, each flag's value joined to it (`--from=-5m`, `--file=-`): meow would take a
  * value that starts with '-' for a flag or a word of its own, and leave the flag empty.
@@ -70,7 +78,9 @@ function readFlags(
 		const joined = token.includes('=');
 		const value = joined ? after.join('=') : argv[index + 1];
 		if (value === undefined || value === '' || (!joined && value.startsWith('--')))
-			return {problem: `${typed} needs a value${joined ? '' : ` (write ${typed}=VALUE for one that starts with --)`}.`};
+			return {
+				problem: `${typed} needs a value${value?.startsWith('--') === true ? ` (write ${typed}=VALUE for one that starts with --)` : ''}.`,
+			};
 		const choices = (flag as {choices?: readonly unknown[]}).choices;
 		if (choices !== undefined && !choices.includes(value))
 			return {problem: `${typed} must be one of ${choices.join(', ')}, not '${value}'.`};
