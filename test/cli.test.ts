@@ -191,6 +191,9 @@ describe('kinesis-console', () => {
 			// The console's own flags before a command's name are the command's: this one talks to the engine, not to AWS.
 			const before = await runCli(['--endpoint-url', engine.url, 'streams']);
 			expect([before.code, before.stdout]).toEqual([0, expect.stringContaining('"name":"dash"')]);
+			const readOnly = await runCli(['--read-only', '--endpoint-url', engine.url, 'retention', 'dash', '48', '--yes']);
+			expect([readOnly.code, readOnly.stderr]).toEqual([14, expect.stringContaining('refused under --read-only')]);
+			expect((await runCli(['--read-only', '--endpoint-url', engine.url, 'streams'])).code).toBe(0);
 			const notTheCommands = await runCli(['--local', '--demo', 'streams']);
 			expect([notTheCommands.code, notTheCommands.stderr.split('\n')[0]]).toEqual([2, 'kinesis-console streams: unknown option --demo.']);
 			const put = await runCli(['put', 'dash', '--file', '-', '--partition-key', 'k', '--endpoint-url', engine.url], {input: 'one\ntwo\n'});

@@ -12,6 +12,8 @@ export const connectionFlags = {
 	dataDir: {type: 'string'},
 	json: {type: 'boolean', default: false},
 	quotaShare: {type: 'string'},
+	// Every command takes it, so that `kinesis-console --read-only COMMAND` (an alias, say) runs: change commands refuse under it.
+	readOnly: {type: 'boolean', default: false},
 } as const;
 
 export const connectionHelp = `
