@@ -173,6 +173,11 @@ describe('kinesis-console', () => {
 			const stray = await runCli([...args]);
 			expect([stray.code, stray.stderr.split('\n')[0]]).toEqual([2, said]);
 		}
+		const negation = await runCli(['tail', 'x', '--no-follow=true']);
+		expect([negation.code, negation.stderr.split('\n')[0]]).toEqual([
+			2,
+			'kinesis-console tail: --no-follow takes no value (write --follow=false, or --no-follow alone).',
+		]);
 		const choice = await runCli(['engine', '--durability', 'bogus']);
 		expect([choice.code, choice.stderr.split('\n')[0]]).toEqual([
 			2,

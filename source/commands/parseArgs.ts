@@ -71,6 +71,9 @@ function readFlags(
 		const flag = known.get(positive);
 		if (flag === undefined) return {problem: unknownFlagText(typed, spellings(known))};
 		if (flag.type === 'boolean') {
+			// meow would read `--no-follow=true` as a flag of its own, named noFollow, and follow all the same.
+			if (positive !== name && token.includes('='))
+				return {problem: `${typed} takes no value (write --${positive}=false, or ${typed} alone).`};
 			read.push(token);
 			continue;
 		}
