@@ -195,6 +195,25 @@ describe('consumers and checkpoint resets in the console on the engine', () => {
 		app.unmount();
 	});
 
+	it('refuses a reset to a time to come, saying what to type instead', async () => {
+		const consumers = consoleConsumerServices({kinesis, dynamodb: dynamo, target: localTarget(engine.url)}, describeForTest, {
+			readOnly: false,
+			refreshMs: 300,
+		});
+		const app = renderApp(testServices(kinesis, engine.url, {consumers}), renderRoute, {
+			initialRoute: {kind: 'reset', stream: 'events', application: 'events-app'},
+		});
+		await waitForFrame(app.lastFrame, (text) => text.includes('reset to (trim-horizon'));
+		app.stdin.write('2999-01-01\r');
+		const refused = await waitForFrame(app.lastFrame, (text) => text.includes('is in the future'));
+		expect(refused.replaceAll(/\s+/g, ' ')).toMatch(/2999-01-01T00:00:00\.000Z is in the future \(it is now \d{4}-/);
+		expect(refused.replaceAll(/\s+/g, ' ')).toContain(
+			'a checkpoint moves to a time that has passed. To skip every record written so far, reset to latest.',
+		);
+		expect(refused).not.toContain('y submits');
+		app.unmount();
+	});
+
 	it('under --read-only, offers nothing that only serves a reset: no marking', async () => {
 		const consumers = consoleConsumerServices({kinesis, dynamodb: dynamo, target: localTarget(engine.url)}, describeForTest, {
 			readOnly: true,

@@ -2,6 +2,7 @@ import {Box} from 'ink';
 import {useEffect, useRef, useState} from 'react';
 import type {CheckpointResetPlan, ShardResetPlan} from '../../console/checkpoints/plan.js';
 import {parseResetTarget, type ResetTarget} from '../../console/checkpoints/targets.js';
+import {ConsoleError} from '../../console/failures.js';
 import {changedShardText, movingCheckpointsAdvice, type CheckpointResetResult} from '../../console/checkpoints/write.js';
 import type {LeaseHold} from '../../console/leaseHold.js';
 import {sanitizeForTerminal} from '../../console/records/index.js';
@@ -248,7 +249,9 @@ function ResetPanel({
 							setReplanned(undefined);
 							change.reset();
 						} catch (error) {
-							setTargetError(error instanceof Error ? error.message : String(error));
+							// With its hint, as a command prints it: what to type instead.
+							const hint = error instanceof ConsoleError ? error.failure.hint : undefined;
+							setTargetError(`${error instanceof Error ? error.message : String(error)}${hint === undefined ? '' : ` ${hint}`}`);
 						}
 					}}
 					onCancel={() => setTyping(false)}
