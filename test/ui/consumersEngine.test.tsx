@@ -7,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {AUDIT_LOG_ENV} from '../../source/console/auditLog.js';
 import type {Engine} from '../../source/engine/index.js';
 import {consoleConsumerServices} from '../../source/ui/consumerServices.js';
-import {renderRoute} from '../../source/ui/screens/index.js';
+import {renderRoute, type Route} from '../../source/ui/screens/index.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
 import {createLeaseTable, createStream, dynamoClient, putLease, putRecords, renewLease, workerCheckpoint} from '../helpers/leaseTables.js';
 import {localTarget, renderApp, testServices, waitForFrame} from '../helpers/ui.js';
@@ -47,14 +47,25 @@ describe('consumers and checkpoint resets in the console on the engine', () => {
 		await rm(dir, {recursive: true, force: true});
 	});
 
-	it('lists the application, shows its checkpoints and lag, and resets them without clobbering a newer checkpoint', async () => {
+	/** The console on the engine at a route, its consumers read every 300 ms; `columns` sets the terminal's width. */
+	function consoleAt(route: Route, options: {readonly readOnly?: boolean; readonly columns?: number} = {}) {
+		const readOnly = options.readOnly ?? false;
 		const consumers = consoleConsumerServices({kinesis, dynamodb: dynamo, target: localTarget(engine.url)}, describeForTest, {
-			readOnly: false,
+			readOnly,
 			refreshMs: 300,
 		});
-		const app = renderApp(testServices(kinesis, engine.url, {consumers}), renderRoute, {
-			initialRoute: {kind: 'dashboard', stream: 'events'},
+		const app = renderApp(testServices(kinesis, engine.url, {consumers, ...(readOnly ? {readOnly} : {})}), renderRoute, {
+			initialRoute: route,
 		});
+		if (options.columns !== undefined) {
+			Object.defineProperty(app.stdout, 'columns', {value: options.columns, configurable: true});
+			app.stdout.emit('resize');
+		}
+		return app;
+	}
+
+	it('lists the application, shows its checkpoints and lag, and resets them without clobbering a newer checkpoint', async () => {
+		const app = consoleAt({kind: 'dashboard', stream: 'events'});
 		await waitForFrame(app.lastFrame, (text) => text.includes('shardId-000000000001'));
 		app.stdin.write('c');
 		const list = await waitForFrame(app.lastFrame, (text) => text.includes('events-app'), 8000);
@@ -97,13 +108,7 @@ describe('consumers and checkpoint resets in the console on the engine', () => {
 		const others = await putRecords(kinesis, 'events', 2, 1, 4, 'held');
 		await createLeaseTable(dynamo, 'held-app');
 		await putLease(dynamo, 'held-app', 'shardId-000000000001', {checkpoint: others[0] ?? '', owner: 'worker-3', counter: 2});
-		const consumers = consoleConsumerServices({kinesis, dynamodb: dynamo, target: localTarget(engine.url)}, describeForTest, {
-			readOnly: false,
-			refreshMs: 300,
-		});
-		const app = renderApp(testServices(kinesis, engine.url, {consumers}), renderRoute, {
-			initialRoute: {kind: 'reset', stream: 'events', application: 'held-app', shards: ['shardId-000000000001']},
-		});
+		const app = consoleAt({kind: 'reset', stream: 'events', application: 'held-app', shards: ['shardId-000000000001']});
 		await waitForFrame(app.lastFrame, (text) => text.includes('reset to (trim-horizon'));
 		app.stdin.write('latest\r');
 		await waitForFrame(app.lastFrame, (text) => text.includes('y submits'), 10_000);
@@ -134,15 +139,7 @@ describe('consumers and checkpoint resets in the console on the engine', () => {
 			checkpoint: 'TRIM_HORIZON',
 			owner: 'clickstream-analytics-ip-10-0-3-17-worker-2',
 		});
-		const consumers = consoleConsumerServices({kinesis, dynamodb: dynamo, target: localTarget(engine.url)}, describeForTest, {
-			readOnly: false,
-			refreshMs: 300,
-		});
-		const app = renderApp(testServices(kinesis, engine.url, {consumers}), renderRoute, {
-			initialRoute: {kind: 'checkpoints', stream: 'events', application: 'owners-app'},
-		});
-		Object.defineProperty(app.stdout, 'columns', {value: 160, configurable: true});
-		app.stdout.emit('resize');
+		const app = consoleAt({kind: 'checkpoints', stream: 'events', application: 'owners-app'}, {columns: 160});
 		const frame = await waitForFrame(app.lastFrame, (text) => text.includes('TRIM_HORIZON') && text.includes('FLAGS:'), 8000);
 		const owner = (shard: string) => new RegExp(`${shard} +(\\S+)`).exec(frame)?.[1];
 		expect(owner('shardId-000000000000')).toMatch(/…\S*worker-1$/);
@@ -155,15 +152,7 @@ describe('consumers and checkpoint resets in the console on the engine', () => {
 		await createLeaseTable(dynamo, 'narrow-app');
 		await putLease(dynamo, 'narrow-app', 'shardId-000000000000', {checkpoint: sequences[4] ?? '', owner: 'worker-1', counter: 5});
 		await putLease(dynamo, 'narrow-app', 'shardId-000000000001', {checkpoint: 'TRIM_HORIZON', counter: 1});
-		const consumers = consoleConsumerServices({kinesis, dynamodb: dynamo, target: localTarget(engine.url)}, describeForTest, {
-			readOnly: false,
-			refreshMs: 300,
-		});
-		const app = renderApp(testServices(kinesis, engine.url, {consumers}), renderRoute, {
-			initialRoute: {kind: 'checkpoints', stream: 'events', application: 'narrow-app'},
-		});
-		Object.defineProperty(app.stdout, 'columns', {value: 80, configurable: true});
-		app.stdout.emit('resize');
+		const app = consoleAt({kind: 'checkpoints', stream: 'events', application: 'narrow-app'}, {columns: 80});
 		// The second read tells whether a lease's worker is live: the unheld shard's flag is then known.
 		const frame = await waitForFrame(app.lastFrame, (text) => text.includes('no live worker') && text.includes('FLAGS:'), 8000);
 		const lines = frame.split('\n');
@@ -177,15 +166,7 @@ describe('consumers and checkpoint resets in the console on the engine', () => {
 	it('at 80 columns, a reset plan says in full where it moves checkpoints and what each shard re-reads', async () => {
 		await createLeaseTable(dynamo, 'narrow-reset-app');
 		await putLease(dynamo, 'narrow-reset-app', 'shardId-000000000000', {checkpoint: sequences[4] ?? '', owner: 'worker-1', counter: 5});
-		const consumers = consoleConsumerServices({kinesis, dynamodb: dynamo, target: localTarget(engine.url)}, describeForTest, {
-			readOnly: false,
-			refreshMs: 300,
-		});
-		const app = renderApp(testServices(kinesis, engine.url, {consumers}), renderRoute, {
-			initialRoute: {kind: 'reset', stream: 'events', application: 'narrow-reset-app'},
-		});
-		Object.defineProperty(app.stdout, 'columns', {value: 80, configurable: true});
-		app.stdout.emit('resize');
+		const app = consoleAt({kind: 'reset', stream: 'events', application: 'narrow-reset-app'}, {columns: 80});
 		await waitForFrame(app.lastFrame, (text) => text.includes('reset to (trim-horizon'));
 		app.stdin.write('2020-01-01T00:00:00Z\r');
 		const plan = await waitForFrame(app.lastFrame, (text) => text.includes('y submits'), 10_000);
@@ -196,13 +177,7 @@ describe('consumers and checkpoint resets in the console on the engine', () => {
 	});
 
 	it('refuses a reset to a time to come, saying what to type instead', async () => {
-		const consumers = consoleConsumerServices({kinesis, dynamodb: dynamo, target: localTarget(engine.url)}, describeForTest, {
-			readOnly: false,
-			refreshMs: 300,
-		});
-		const app = renderApp(testServices(kinesis, engine.url, {consumers}), renderRoute, {
-			initialRoute: {kind: 'reset', stream: 'events', application: 'events-app'},
-		});
+		const app = consoleAt({kind: 'reset', stream: 'events', application: 'events-app'});
 		await waitForFrame(app.lastFrame, (text) => text.includes('reset to (trim-horizon'));
 		app.stdin.write('2999-01-01\r');
 		const refused = await waitForFrame(app.lastFrame, (text) => text.includes('is in the future'));
@@ -215,13 +190,7 @@ describe('consumers and checkpoint resets in the console on the engine', () => {
 	});
 
 	it('under --read-only, offers nothing that only serves a reset: no marking', async () => {
-		const consumers = consoleConsumerServices({kinesis, dynamodb: dynamo, target: localTarget(engine.url)}, describeForTest, {
-			readOnly: true,
-			refreshMs: 300,
-		});
-		const app = renderApp(testServices(kinesis, engine.url, {consumers, readOnly: true}), renderRoute, {
-			initialRoute: {kind: 'checkpoints', stream: 'events', application: 'events-app'},
-		});
+		const app = consoleAt({kind: 'checkpoints', stream: 'events', application: 'events-app'}, {readOnly: true});
 		const frame = await waitForFrame(app.lastFrame, (text) => text.includes('TRIM_HORIZON') && text.includes('? Help'), 8000);
 		expect(frame).not.toContain('Mark the shard');
 		expect(frame).not.toContain('Reset checkpoints');
