@@ -32,7 +32,7 @@ export function flagProblem(argv: readonly string[], flags: AnyFlags, options: {
 export function leadingFlags(argv: readonly string[], flags: AnyFlags): string[] {
 	const read = readFlags(argv, flags, {untilWord: true});
 	if ('problem' in read) return [];
-	const word = read.argv.findIndex((token) => token === '--' || !token.startsWith('-') || token === '-' || /^-\d/.test(token));
+	const word = read.argv.findIndex((token) => token === '--' || isWord(token));
 	return word < 0 ? read.argv : read.argv.slice(0, word);
 }
 
@@ -56,12 +56,12 @@ function readFlags(
 	const read: string[] = [];
 	for (let index = 0; index < argv.length; index++) {
 		const token = argv[index] ?? '';
-		const isWord = !token.startsWith('-') || token === '-' || /^-\d/.test(token);
-		if (token === '--' || (isWord && options.untilWord)) {
+		const word = isWord(token);
+		if (token === '--' || (word && options.untilWord)) {
 			read.push(...argv.slice(index));
 			break;
 		}
-		if (isWord) {
+		if (word) {
 			read.push(token);
 			continue;
 		}
@@ -92,6 +92,9 @@ function readFlags(
 	}
 	return {argv: read};
 }
+
+/** A word rather than a flag: a command's name, a positional argument, '-' (stdin), a negative number. */
+const isWord = (token: string): boolean => !token.startsWith('-') || token === '-' || /^-\d/.test(token);
 
 function unknownFlagText(typed: string, known: readonly string[]): string {
 	const name = typed.replace(/^--?/, '');
