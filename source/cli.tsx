@@ -3,7 +3,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import meow from 'meow';
 import {UsageError, type Command} from './commands/command.js';
-import {flagProblem, leadingFlags, parseQuotaShare, parseShardLimit} from './commands/parseArgs.js';
+import {asksForHelp, flagProblem, leadingFlags, parseQuotaShare, parseShardLimit} from './commands/parseArgs.js';
 import {sanitizeForTerminal} from './console/records/terminalText.js';
 
 const commands: readonly Command[] = [
@@ -127,6 +127,8 @@ ${commands.map((command) => `    ${command.name.padEnd(width)}  ${command.summar
 );
 
 const command = commands.find((candidate) => candidate.name === cli.command);
+// With other flags meow starts the console rather than show the help (`--local --help`).
+if (!command && asksForHelp(consoleArgv)) cli.showHelp(0);
 if (!command) {
 	const shardLimit = localShardLimit();
 	const quotaShare = flagValue(() => parseQuotaShare(cli.flags.quotaShare));

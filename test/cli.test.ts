@@ -199,6 +199,13 @@ describe('kinesis-console', () => {
 			const readOnly = await runCli(['--read-only', '--endpoint-url', engine.url, 'retention', 'dash', '48', '--yes']);
 			expect([readOnly.code, readOnly.stderr]).toEqual([14, expect.stringContaining('refused under --read-only')]);
 			expect((await runCli(['--read-only', '--endpoint-url', engine.url, 'streams'])).code).toBe(0);
+			// --help anywhere shows the help and changes nothing.
+			const help = await runCli(['scale', 'dash', '2', '--help', '--yes', '--endpoint-url', engine.url]);
+			expect([help.code, help.stdout]).toEqual([0, expect.stringContaining('$ kinesis-console scale STREAM N [options]')]);
+			const shards = await client.send(new DescribeStreamSummaryCommand({StreamName: 'dash'}));
+			expect(shards.StreamDescriptionSummary?.OpenShardCount).toBe(1);
+			const consoleHelp = await runCli(['--local', '--help'], {timeoutMs: 20_000});
+			expect([consoleHelp.code, consoleHelp.stdout]).toEqual([0, expect.stringContaining('$ kinesis-console [options]')]);
 			const notTheCommands = await runCli(['--local', '--demo', 'streams']);
 			expect([notTheCommands.code, notTheCommands.stderr.split('\n')[0]]).toEqual([2, 'kinesis-console streams: unknown option --demo.']);
 			const put = await runCli(['put', 'dash', '--file', '-', '--partition-key', 'k', '--endpoint-url', engine.url], {input: 'one\ntwo\n'});

@@ -12,9 +12,18 @@ const builtIn = ['help', 'version'];
  * another flag) would reach meow as empty, which reads as "not given": the call would go to AWS itself.
  */
 export function parseCommandLine<Flags extends AnyFlags>(help: string, argv: readonly string[], flags: Flags): Result<Flags> {
+	// --help anywhere shows the help and does nothing else: meow shows it only when it is the one argument,
+	// and `scale s 2 --help --yes` made the change.
+	if (asksForHelp(argv)) meow(help, {importMeta: import.meta, argv: [], flags}).showHelp(0);
 	const read = readFlags(argv, flags);
 	if ('problem' in read) throw new UsageError(read.problem);
 	return meow(help, {importMeta: import.meta, argv: read.argv, flags});
+}
+
+/** Whether --help is among the arguments (before any `--`, after which words are values). */
+export function asksForHelp(argv: readonly string[]): boolean {
+	const end = argv.indexOf('--');
+	return (end < 0 ? argv : argv.slice(0, end)).includes('--help');
 }
 
 /**
