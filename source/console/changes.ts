@@ -196,7 +196,7 @@ export async function* followToActive(
 		const timeout = options.timing?.followTimeoutMs;
 		if (timeout !== undefined && elapsedMs >= timeout) {
 			throw new ConsoleError({
-				kind: 'unexpected',
+				kind: 'unconfirmed',
 				message: `The stream '${stream}' is still ${status} after ${Math.round(elapsedMs / 1000)} s; the console stopped following it, and the change goes on at Kinesis.`,
 				hint: 'Check its status later with kinesis-console streams.',
 			});
@@ -228,6 +228,8 @@ export interface AuditedChange<R, S = StreamDescriptionSummary> {
 	readonly submitCall: string;
 	/** Once the change has settled (the stream ACTIVE again, or what `follow` waits for): the result, and what the audit log records as `after`. */
 	readonly finish: (settled: S) => Promise<{readonly result: R; readonly after: unknown}>;
+	/** The command that shows whether the change took effect; default `kinesis-console describe STREAM`. */
+	readonly checkWith?: string;
 	/** Follows something other than the stream (a consumer until it is gone, say); `submitted` then says `waitingFor`. */
 	readonly follow?: {
 		readonly waitingFor: string;
@@ -280,9 +282,27 @@ export async function* runChange<R, S = StreamDescriptionSummary>(
 		yield {type: 'done', elapsedMs, result};
 		return result;
 	} catch (error) {
-		await record({outcome: 'unconfirmed', before: change.before, error: await failureText(error), elapsedMs: now() - startedMs});
-		throw error;
+		const text = await failureText(error);
+		await record({outcome: 'unconfirmed', before: change.before, error: text, elapsedMs: now() - startedMs});
+		throw isAbort(error) ? error : unconfirmed(change, error, text);
 	}
+}
+
+/**
+ * A change accepted and then lost track of. It is never "failed": a script that took it so and submitted
+ * it again would split a shard twice. A stream being deleted is the one sure end, said as it is.
+ */
+function unconfirmed(
+	change: {readonly what: string; readonly stream: string; readonly checkWith?: string},
+	error: unknown,
+	text: string,
+): unknown {
+	if (error instanceof ConsoleError && (error.failure.kind === 'unconfirmed' || error.failure.kind === 'not-found')) return error;
+	return new ConsoleError({
+		kind: 'unconfirmed',
+		message: `The ${change.what} was accepted, but following it failed, so whether it has finished is not known: ${text}`,
+		hint: `Check before submitting it again: ${change.checkWith ?? `kinesis-console describe ${change.stream}`}.`,
+	});
 }
 
 /** A change refused before it starts: its progress fails at the first step, as a change that Kinesis refuses does. */

@@ -28,7 +28,12 @@ export type FailureKind =
 	 * The console's own check refused a change before anything was sent: it breaks a rule of Kinesis or
 	 * of the lease table (a closed shard, a scale past one step, shards not adjacent).
 	 */
-	| 'not-allowed';
+	| 'not-allowed'
+	/**
+	 * A change was accepted, then the console lost track of it (following it failed or timed out): it may
+	 * have finished or not, so it must be checked before it is submitted again.
+	 */
+	| 'unconfirmed';
 
 /** Distinct exit codes, one per kind; 2 is left to usage errors from the flag parser. */
 export const EXIT_CODES: Readonly<Record<FailureKind, number>> = {
@@ -46,6 +51,7 @@ export const EXIT_CODES: Readonly<Record<FailureKind, number>> = {
 	refused: 13,
 	'read-only': 14,
 	'not-allowed': 15,
+	unconfirmed: 17,
 };
 
 /** The exit code of a change declined at its question (or a confirmation typed wrong): nothing changed, and nothing failed. */

@@ -429,6 +429,58 @@ describe("Kinesis's refusals and throttling", () => {
 	});
 });
 
+describe('a change accepted, then lost track of', () => {
+	it('is not "failed": it says the change was accepted, how to check it, and exits with its own code', async () => {
+		const stream = await createStream(1);
+		const plan = planSplit(await loadStreamShape(client, stream), {shardId: 'shardId-000000000000', at: 'midpoint'});
+		let splitSent = false;
+		// Following the split is refused once it is sent, as a policy allowing SplitShard and not DescribeStreamSummary would.
+		const denied = Object.assign(
+			new Error('User: arn:aws:iam::000000000000:user/ops is not authorized to perform: kinesis:DescribeStreamSummary'),
+			{
+				name: 'AccessDeniedException',
+				$metadata: {httpStatusCode: 400},
+			},
+		);
+		const flaky = {
+			send(command: {constructor: {name: string}}, options?: unknown) {
+				if (command.constructor.name === 'SplitShardCommand') splitSent = true;
+				else if (splitSent && command.constructor.name === 'DescribeStreamSummaryCommand') return Promise.reject(denied);
+				return client.send(command as never, options as never);
+			},
+		} as unknown as KinesisClient;
+		const events: string[] = [];
+		let error: unknown;
+		try {
+			for await (const event of executeReshard({...context(), kinesis: flaky}, plan)) events.push(event.type);
+		} catch (caught) {
+			error = caught;
+		}
+		expect(events).toEqual(['submitting', 'submitted']);
+		expect(error).toBeInstanceOf(ConsoleError);
+		const failure = (error as ConsoleError).failure;
+		expect(failure).toMatchObject({kind: 'unconfirmed', exitCode: 17});
+		expect(failure.message).toMatch(
+			/^The split of shardId-000000000000 was accepted, but following it failed, so whether it has finished is not known: Access denied: .*kinesis:DescribeStreamSummary/,
+		);
+		expect(failure.hint).toBe(`Check before submitting it again: kinesis-console describe ${stream}.`);
+		// The split happened all the same.
+		const {Shards: shards = []} = await client.send(new ListShardsCommand({StreamName: stream}));
+		expect(shards).toHaveLength(3);
+		expect((await entriesOf(stream)).map((entry) => entry.outcome)).toEqual(['submitted', 'unconfirmed']);
+	});
+
+	it('keeps a follow that runs out of time as it said, with the same kind', async () => {
+		const stream = await createStream(1);
+		const plan = planSplit(await loadStreamShape(client, stream), {shardId: 'shardId-000000000000', at: 'midpoint'});
+		const error = await refusal(executeReshard({...context(), timing: {pollMs: 40, followTimeoutMs: 1}}, plan));
+		expect(error.failure).toMatchObject({kind: 'unconfirmed', exitCode: 17});
+		expect(error.failure.message).toMatch(
+			/is still UPDATING after \d+ s; the console stopped following it, and the change goes on at Kinesis\.$/,
+		);
+	});
+});
+
 describe('the audit log', () => {
 	it('lives in $KINESIS_CONSOLE_AUDIT_LOG, else under $XDG_STATE_HOME, else ~/.local/state', () => {
 		expect(auditLogPath({KINESIS_CONSOLE_AUDIT_LOG: '/tmp/x.jsonl', XDG_STATE_HOME: '/state'})).toBe('/tmp/x.jsonl');

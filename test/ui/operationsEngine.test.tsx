@@ -152,4 +152,45 @@ describe('operations in the console on the engine', () => {
 		const audit = await readFile(auditPath, 'utf8');
 		expect(audit).toContain('"operation":"retention"');
 	});
+
+	it('says a split Kinesis accepted is submitted, not failed, when following it breaks', async () => {
+		await kinesis.send(new CreateStreamCommand({StreamName: 'invoices', ShardCount: 1}));
+		let splitSent = false;
+		// The operations' client is refused DescribeStreamSummary once the split is sent: following it breaks.
+		const following = {
+			send(command: {constructor: {name: string}}, options?: unknown) {
+				if (command.constructor.name === 'SplitShardCommand') splitSent = true;
+				else if (splitSent && command.constructor.name === 'DescribeStreamSummaryCommand')
+					return Promise.reject(
+						Object.assign(new Error('not authorized to perform: kinesis:DescribeStreamSummary'), {name: 'AccessDeniedException'}),
+					);
+				return kinesis.send(command as never, options as never);
+			},
+		} as unknown as KinesisClient;
+		const app = renderApp(
+			testServices(kinesis, engine.url, {
+				operations: consoleOperations({kinesis: following, target: localTarget(engine.url)}, describeForTest, {timing: {pollMs: 100}}),
+			}),
+			renderRoute,
+			{initialRoute: {kind: 'dashboard', stream: 'invoices'}},
+		);
+		await waitForFrame(app.lastFrame, (text) => text.includes('shardId-000000000000'));
+		app.stdin.write('j');
+		await waitForFrame(app.lastFrame, (text) => /› shardId-000000000000/.test(text));
+		app.stdin.write('s');
+		await waitForFrame(app.lastFrame, (text) => text.includes('upper child') && text.includes('y submits'));
+		app.stdin.write('y');
+		const lost = await waitForFrame(app.lastFrame, (text) => text.includes('Submitted, not confirmed:'), 8000);
+		expect(lost).not.toContain('Failed:');
+		expect(lost).toContain('was accepted, but following it failed');
+		expect(lost).toContain('was submitted; it is not known whether it finished');
+		app.unmount();
+		const outcomes = (await readFile(auditPath, 'utf8'))
+			.trim()
+			.split('\n')
+			.map((line) => JSON.parse(line) as {stream: string; outcome: string})
+			.filter((entry) => entry.stream === 'invoices')
+			.map((entry) => entry.outcome);
+		expect(outcomes).toEqual(['submitted', 'unconfirmed']);
+	});
 });

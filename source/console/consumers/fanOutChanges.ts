@@ -121,6 +121,7 @@ export function executeFanOutChange(
 		parameters: {consumerName: plan.consumerName, streamArn: plan.streamArn, ...(register ? {} : {consumerArn})},
 		before: plan.current ?? {consumer: 'none'},
 		submitCall: register ? 'RegisterStreamConsumer' : 'DeregisterStreamConsumer',
+		checkWith: `kinesis-console consumers ${plan.stream}`,
 		submit: () =>
 			register
 				? kinesis.send(new RegisterStreamConsumerCommand({StreamARN: plan.streamArn, ConsumerName: plan.consumerName}))
@@ -157,11 +158,11 @@ async function* followConsumer(
 		yield {type: 'status', status: consumer?.status ?? 'gone', elapsedMs, openShards: undefined, subject};
 		if (plan.action === 'deregister' ? consumer === undefined : consumer?.status === 'ACTIVE') return consumer;
 		if (plan.action === 'register' && consumer === undefined)
-			throw new ConsoleError({kind: 'unexpected', message: `${subject} was registered, then was gone before it was ACTIVE.`});
+			throw new ConsoleError({kind: 'not-found', message: `${subject} was registered, then was gone before it was ACTIVE.`});
 		const timeout = context.timing?.followTimeoutMs;
 		if (timeout !== undefined && elapsedMs >= timeout) {
 			throw new ConsoleError({
-				kind: 'unexpected',
+				kind: 'unconfirmed',
 				message: `${subject} is still ${consumer?.status ?? 'gone'} after ${Math.round(elapsedMs / 1000)} s; the console stopped following it, and the change goes on at Kinesis.`,
 				hint: 'Check it later with kinesis-console consumers.',
 			});

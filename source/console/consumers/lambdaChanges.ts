@@ -123,6 +123,7 @@ export function executeMappingSwitch(
 		parameters: {uuid: mapping.uuid, functionArn: mapping.functionArn, eventSourceArn: mapping.eventSourceArn, enabled},
 		before: {state: mapping.state},
 		submitCall: 'UpdateEventSourceMapping',
+		checkWith: `kinesis-console consumers ${plan.stream}`,
 		submit: () => context.lambda.send(new UpdateEventSourceMappingCommand({UUID: mapping.uuid, Enabled: enabled})),
 		follow: {
 			waitingFor: `the ${subject} to be ${wanted}`,
@@ -161,7 +162,7 @@ async function* followMapping(
 		const timeout = context.timing?.followTimeoutMs;
 		if (timeout !== undefined && elapsedMs >= timeout)
 			throw new ConsoleError({
-				kind: 'unexpected',
+				kind: 'unconfirmed',
 				message: `The ${subject} is still ${current.state} after ${Math.round(elapsedMs / 1000)} s; the console stopped following it, and the change goes on at Lambda.`,
 			});
 		await sleep(waitMs, context.signal);

@@ -158,17 +158,18 @@ export function ShardMap({
 	);
 }
 
-/** The end of a change: failed (plainly), or done after some time. */
+/** The end of a change: failed (plainly), submitted but not confirmed, or done after some time. */
 export function ChangeOutcome({state, children}: {readonly state: ChangeState<unknown>; readonly children?: ReactNode}) {
 	const theme = useTheme();
 	if (state.stage === 'running') return <ChangeProgressLine state={state} />;
 	if (state.stage === 'failed') {
+		const tone = state.submitted ? theme.warning : theme.danger;
 		return (
 			<Box flexDirection="column">
-				<Text color={theme.danger} bold>
-					Failed:
+				<Text color={tone} bold>
+					{state.submitted ? 'Submitted, not confirmed:' : 'Failed:'}
 				</Text>
-				<Text color={theme.danger} wrap="wrap">
+				<Text color={tone} wrap="wrap">
 					{state.error}
 				</Text>
 				<Text color={theme.muted}>

@@ -8,7 +8,8 @@ export type ChangeState<R> =
 	| {readonly stage: 'idle'}
 	| {readonly stage: 'running'; readonly startedMs: number; readonly event: ChangeProgress<R> | undefined}
 	| {readonly stage: 'done'; readonly result: R; readonly elapsedMs: number}
-	| {readonly stage: 'failed'; readonly error: string};
+	/** `submitted`: the change was accepted before it failed, so it may have taken effect (the error says how to check). */
+	| {readonly stage: 'failed'; readonly error: string; readonly submitted: boolean};
 
 export interface ChangeRunner<R> {
 	readonly state: ChangeState<R>;
@@ -50,6 +51,7 @@ export function useChange<R>(options: {
 		running.current = controller;
 		const startedMs = Date.now();
 		setState({stage: 'running', startedMs, event: undefined});
+		let submitted = false;
 		void (async () => {
 			try {
 				for await (const event of start(controller.signal)) {
@@ -69,6 +71,7 @@ export function useChange<R>(options: {
 							'warning',
 							`${event.call} ${event.kind === 'throttling' ? 'throttled' : 'failed'} (${event.reason}); retry ${event.attempt} in ${formatDelay(event.delayMs)}`,
 						);
+					if (event.type === 'submitted') submitted = true;
 					setState({stage: 'running', startedMs, event});
 				}
 				running.current = undefined;
@@ -76,8 +79,11 @@ export function useChange<R>(options: {
 				if (controller.signal.aborted) return;
 				running.current = undefined;
 				const text = await latest.current.describe(error);
-				setState({stage: 'failed', error: text});
-				latest.current.say('error', `The ${latest.current.what} failed: ${text.split('\n')[0] ?? text}`);
+				setState({stage: 'failed', error: text, submitted});
+				const first = text.split('\n')[0] ?? text;
+				if (submitted)
+					latest.current.say('warning', `The ${latest.current.what} was submitted; it is not known whether it finished: ${first}`);
+				else latest.current.say('error', `The ${latest.current.what} failed: ${first}`);
 			}
 		})();
 	}, []);
