@@ -126,7 +126,11 @@ async function printPlan(output: Output, plan: MergePlan): Promise<void> {
 		rangeRow(plan.adjacentShardToMerge, plan.shards[1], columns(plan.shards[1])),
 		rangeRow('  new, merged', plan.merged, columns(plan.merged, true)),
 	];
-	const why = plan.reason === 'coldest' ? ': the coldest adjacent pair' : '';
+	const why = {
+		coldest: ': the coldest adjacent pair',
+		smallest: ': the adjacent pair with the least key space (traffic unknown)',
+		given: '',
+	}[plan.reason];
 	const source = plan.traffic
 		? `\nTraffic: ${SOURCE_TEXT[plan.traffic.source]} over the last ${formatSpan(plan.traffic.windowMs)}${plan.traffic.note ? ` (${sanitize(plan.traffic.note)})` : ''}.\n`
 		: '';

@@ -143,8 +143,11 @@ export interface MergePlan extends PlanBase {
 	readonly shardToMerge: string;
 	/** MergeShards' AdjacentShardToMerge: the upper range. */
 	readonly adjacentShardToMerge: string;
-	/** Chosen by the caller, or proposed as the coldest adjacent pair. */
-	readonly reason: 'given' | 'coldest';
+	/**
+	 * Chosen by the caller; proposed as the coldest adjacent pair (of those whose traffic is known); or, with
+	 * no pair's traffic known, the pair with the smallest share of the key space, which says nothing of its traffic.
+	 */
+	readonly reason: 'given' | 'coldest' | 'smallest';
 	readonly shards: readonly [RangePreview, RangePreview];
 	readonly merged: RangePreview;
 	readonly traffic?: {

@@ -287,8 +287,11 @@ export function planMerge(
 }
 
 /**
- * Proposes the coldest adjacent pair: the fewest records per second together (by the traffic given),
- * then the smallest share of the key space, then the lowest. Throws when the stream has no adjacent pair.
+ * Proposes the coldest adjacent pair: the fewest records per second together, then the smallest share of
+ * the key space, then the lowest. Only pairs whose two shards' traffic is known are ranked by it: a shard
+ * the traffic does not cover (out of a screen's view, not measured) is unknown, not cold. With no pair
+ * known, the pair with the smallest share of the key space is proposed, and said to be that. Throws when
+ * the stream has no adjacent pair.
  */
 export function proposeMerge(shape: StreamShape, traffic?: TrafficReport): MergePlan {
 	const pairs = adjacentPairs(shape);
@@ -299,20 +302,25 @@ export function proposeMerge(shape: StreamShape, traffic?: TrafficReport): Merge
 		});
 	}
 	const rate = new Map((traffic?.shards ?? []).map((row) => [row.shardId, row.recordsPerSecond]));
+	const known = pairs.filter(([a, b]) => rate.has(a.shardId) && rate.has(b.shardId));
+	const candidates = known.length > 0 ? known : pairs;
 	const score = ([a, b]: readonly [ShardView, ShardView]) => ({
 		rate: (rate.get(a.shardId) ?? 0) + (rate.get(b.shardId) ?? 0),
 		size: BigInt(b.endingHashKey) - BigInt(a.startingHashKey),
 	});
-	let best = pairs[0] as readonly [ShardView, ShardView];
+	let best = candidates[0] as readonly [ShardView, ShardView];
 	let bestScore = score(best);
-	for (const pair of pairs.slice(1)) {
+	for (const pair of candidates.slice(1)) {
 		const candidate = score(pair);
 		if (candidate.rate < bestScore.rate || (candidate.rate === bestScore.rate && candidate.size < bestScore.size)) {
 			best = pair;
 			bestScore = candidate;
 		}
 	}
-	return planMerge(shape, best[0].shardId, best[1].shardId, traffic, 'coldest');
+	const plan = planMerge(shape, best[0].shardId, best[1].shardId, traffic, known.length > 0 ? 'coldest' : 'smallest');
+	if (known.length === 0 || known.length === pairs.length) return plan;
+	const note = `Traffic is known for ${known.length} of the ${pairs.length} adjacent pairs: this is the coldest of those, and another pair may be colder.`;
+	return {...plan, warnings: [...plan.warnings, note]};
 }
 
 /** The selected shard with its neighbour on one side (the other side when there is none there). */

@@ -20,7 +20,7 @@ import {ConsoleError} from '../../source/console/failures.js';
 import {partitionKeyHash} from '../../source/console/hashKeys.js';
 import {executeReshard, KEY_SPACE, loadStreamShape, type ReshardResult} from '../../source/console/reshard.js';
 import {planMerge, planNeighbourMerge, planScale, planSplit, proposeMerge, accountShardLimits} from '../../source/console/reshardPlans.js';
-import {measureTraffic, type Observation} from '../../source/console/traffic.js';
+import {measureTraffic, observedTraffic, type Observation} from '../../source/console/traffic.js';
 import type {Engine} from '../../source/engine/index.js';
 import {credentials, kinesisClient, startEngine} from '../helpers/engine.js';
 
@@ -36,7 +36,7 @@ let target: ConnectionTarget;
 
 beforeAll(async () => {
 	// UPDATING lasts 600 ms: long enough that a follower polling every 40 ms sees it on a loaded machine (150 ms was missed once in CI-like load).
-	engine = await startEngine({updateStreamMs: 600, shardLimit: 40});
+	engine = await startEngine({updateStreamMs: 600, shardLimit: 60});
 	client = kinesisClient(engine.url, 'http1');
 	dir = mkdtempSync(join(tmpdir(), 'reshard-'));
 	audit = new AuditLog(join(dir, 'state', 'audit.jsonl'));
@@ -306,6 +306,36 @@ describe('merge', () => {
 		}
 	});
 
+	it('ranks only pairs whose traffic is known; with none known, proposes the smallest pair and does not call it the coldest', async () => {
+		const stream = await createStream(3);
+		await run(
+			executeReshard(context(), planSplit(await loadStreamShape(client, stream), {shardId: 'shardId-000000000002', at: 'midpoint'})),
+		);
+		const shape = await loadStreamShape(client, stream);
+		expect(shape.openShards.map((shard) => shard.shardId)).toEqual([
+			'shardId-000000000000',
+			'shardId-000000000001',
+			'shardId-000000000003',
+			'shardId-000000000004',
+		]);
+		// A dashboard's live reader saw only the two shards in its view: the others are unknown, not idle.
+		const inView = observedTraffic(
+			[
+				{shardId: 'shardId-000000000000', recordsPerSecond: 50},
+				{shardId: 'shardId-000000000001', recordsPerSecond: 40},
+			],
+			30_000,
+		);
+		const partly = proposeMerge(shape, inView);
+		expect(partly).toMatchObject({reason: 'coldest', shardToMerge: 'shardId-000000000000', adjacentShardToMerge: 'shardId-000000000001'});
+		expect(partly.warnings).toContain(
+			'Traffic is known for 1 of the 3 adjacent pairs: this is the coldest of those, and another pair may be colder.',
+		);
+		const unknown = proposeMerge(shape);
+		expect(unknown).toMatchObject({reason: 'smallest', shardToMerge: 'shardId-000000000003', adjacentShardToMerge: 'shardId-000000000004'});
+		expect(unknown.warnings.join(' ')).not.toContain('coldest');
+	});
+
 	it('takes the pair in either order, refuses shards that are not adjacent, and says so before calling', async () => {
 		const stream = await createStream(3);
 		const shape = await loadStreamShape(client, stream);
@@ -347,7 +377,7 @@ describe('scale', () => {
 		const stream = await createStream(3);
 		const up = planScale(await loadStreamShape(client, stream), 6, await accountShardLimits(client));
 		expect(up.problems).toEqual([]);
-		expect(up.limits).toMatchObject({openShards: 3, minTarget: 2, maxTarget: 6, scalingsPerDay: 10, account: {shardLimit: 40}});
+		expect(up.limits).toMatchObject({openShards: 3, minTarget: 2, maxTarget: 6, scalingsPerDay: 10, account: {shardLimit: 60}});
 		expect(up.limits.note).toContain('cannot be known');
 		const {result} = await run(executeReshard(context(), up));
 		expect(ranges(result.openShards)).toEqual(ranges(up.ranges));
@@ -373,7 +403,7 @@ describe('scale', () => {
 		expect(planScale(shape, 9).problems[0]?.hint).toBe('Scale in steps: 4 → 8 → 9.');
 		expect(planScale(shape, 1).problems[0]?.message).toContain('less than half the 4 open shards');
 		const account = await accountShardLimits(client);
-		expect(account).toMatchObject({shardLimit: 40});
+		expect(account).toMatchObject({shardLimit: 60});
 		const quota = planScale(shape, 8, {shardLimit: 40, openShardCount: 37});
 		expect(quota.problems[0]?.message).toContain('4 more open shards would pass the account');
 		expect(planScale(shape, 4)).toMatchObject({unchanged: true, problems: []});

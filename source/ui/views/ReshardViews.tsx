@@ -250,7 +250,9 @@ function MergePanel({
 					ready
 						? ready.reason === 'coldest'
 							? 'the coldest adjacent pair'
-							: `the selected shard with its ${mode.kind === 'neighbour' ? mode.side : 'upper'} neighbour`
+							: ready.reason === 'smallest'
+								? 'the adjacent pair with the least key space (traffic unknown)'
+								: `the selected shard with its ${mode.kind === 'neighbour' ? mode.side : 'upper'} neighbour`
 						: undefined
 				}
 			/>
