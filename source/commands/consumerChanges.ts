@@ -50,7 +50,11 @@ export async function run(argv: string[]): Promise<number> {
 	if ((action === 'pause' || action === 'resume') && stream && consumerName && extra.length === 0)
 		return runMappingSwitch(action, stream, consumerName, cli.flags);
 	if ((action !== 'register' && action !== 'deregister') || !stream || !consumerName || extra.length > 0)
-		throw new UsageError(`consumers ${action ?? 'register'} takes a stream name or ARN and a consumer name.`);
+		throw new UsageError(
+			action === 'pause' || action === 'resume'
+				? `consumers ${action} takes a stream name or ARN and a Lambda function's name (or its mapping's UUID).`
+				: `consumers ${action ?? 'register'} takes a stream name or ARN and a consumer name.`,
+		);
 	const {flags} = cli;
 	const early = refuseEarly(flags, `consumers ${action}`, `${action === 'register' ? 'registering' : 'deregistering'} '${consumerName}'`);
 	if (early !== undefined) return early;

@@ -4,7 +4,7 @@ import {loadSharedConfigFiles} from '@smithy/core/config';
 import type {ConnectionTarget} from './connect.js';
 import {errorChain, PROVIDER_ERROR_NAMES, saysUnreachable, THROTTLING_NAMES, type ErrorFacts} from './aws/errors.js';
 import {sanitizeForTerminal} from './records/terminalText.js';
-import {sharedFilePaths, type ServiceName} from './settings.js';
+import {endpointVariable, sharedFilePaths, type ServiceName} from './settings.js';
 
 /** What went wrong, in the terms a person can act on. */
 export type FailureKind =
@@ -424,7 +424,7 @@ function unreachableFailure(facts: ErrorFacts, context: FailureContext): Draft {
 		kind === 'local'
 			? 'The built-in engine is not answering: restart the console.'
 			: kind === 'endpoint'
-				? "Check that the emulator or proxy is running there, and the endpoint (--endpoint-url, AWS_ENDPOINT_URL_KINESIS, AWS_ENDPOINT_URL, or the profile's endpoint_url)."
+				? `Check that the emulator or proxy is running there, and the endpoint (--endpoint-url, ${endpointVariable(service)}, AWS_ENDPOINT_URL, or the profile's endpoint_url).`
 				: 'Check the network, any proxy or VPN, and the region (--region).';
 	return {
 		kind: 'unreachable',

@@ -67,6 +67,9 @@ export async function loadProfileSettings(chosen: string | undefined): Promise<P
 	};
 }
 
+/** The environment variable that sets a service's endpoint alone (AWS_ENDPOINT_URL_LAMBDA). */
+export const endpointVariable = (service: ServiceName): string => `AWS_ENDPOINT_URL_${SERVICE_KEYS[service].env}`;
+
 /**
  * A service's configured endpoint, in the SDK's order: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL,
  * the profile's `services` section, the profile's `endpoint_url`; none when configured endpoints are ignored.
@@ -75,7 +78,7 @@ export async function loadProfileSettings(chosen: string | undefined): Promise<P
 export function resolveEndpoint(service: ServiceName, settings: ProfileSettings): string | undefined {
 	if (ignoreConfiguredEndpoints(settings)) return undefined;
 	const keys = SERVICE_KEYS[service];
-	const fromEnv = nonEmpty(process.env[`AWS_ENDPOINT_URL_${keys.env}`]) ?? nonEmpty(process.env.AWS_ENDPOINT_URL);
+	const fromEnv = nonEmpty(process.env[endpointVariable(service)]) ?? nonEmpty(process.env.AWS_ENDPOINT_URL);
 	if (fromEnv !== undefined) return fromEnv;
 	const servicesName = nonEmpty(settings.profile.services);
 	if (servicesName !== undefined) {

@@ -105,6 +105,9 @@ describe('consumers register and deregister, as processes', () => {
 		await new Promise((resolve) => setTimeout(resolve, 300));
 		const before = auditLogLines(auditPath).length;
 
+		const unnamed = await cli('consumers', 'pause', 'orders', '--yes');
+		expect(unnamed.code).toBe(2);
+		expect(unnamed.stderr).toContain("consumers pause takes a stream name or ARN and a Lambda function's name (or its mapping's UUID).");
 		const readOnly = await cli('consumers', 'pause', 'orders', 'enrich', '--yes', '--read-only');
 		expect(readOnly.code).toBe(14);
 		const paused = await cli('consumers', 'pause', 'orders', 'enrich', '--yes', '--json');

@@ -295,6 +295,15 @@ describe('unreachable', () => {
 		expect((await failure(dns)).message).toContain('kinesis.nowhere.example: the host name was not found');
 	});
 
+	it('names the endpoint variable of the service that could not be reached', async () => {
+		const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9001'), {code: 'ECONNREFUSED'});
+		const endpointTarget: ConnectionTarget = {...awsTarget, kind: 'endpoint', endpoint: 'http://127.0.0.1:4567'};
+		expect((await failure(refused, {target: endpointTarget, service: 'lambda'})).hint).toBe(
+			"Check that the emulator or proxy is running there, and the endpoint (--endpoint-url, AWS_ENDPOINT_URL_LAMBDA, AWS_ENDPOINT_URL, or the profile's endpoint_url).",
+		);
+		expect((await failure(refused, {target: endpointTarget})).hint).toContain('AWS_ENDPOINT_URL_KINESIS,');
+	});
+
 	it("treats the SDK's timeouts as unreachable", async () => {
 		const timeout = Object.assign(
 			new Error(
