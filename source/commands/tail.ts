@@ -161,6 +161,8 @@ export async function run(argv: string[]): Promise<number> {
 						if (flags.count !== undefined && printed.lines >= flags.count) break;
 					} else if (event.type === 'retrying') {
 						notices.say(event.shardId, `${event.shardId || stream}: ${event.reason}; retrying in ${event.delayMs} ms`);
+					} else if (event.type === 'recovered') {
+						notices.recovered(event.shardId, `${event.shardId || stream}: reading again`);
 					} else if (event.type === 'failed') {
 						failure = event.error;
 					}
@@ -270,13 +272,21 @@ function usage<T>(parse: () => T): T {
 	}
 }
 
-/** Says a repeated notice (a throttled shard) at most every few seconds per shard, on stderr. */
+/**
+ * Says a repeated notice (a throttled shard) at most every few seconds per shard, on stderr; and, once
+ * a shard that was said to retry has a call that works, that it is reading again, so that the last word
+ * on stderr is not a retry that is over.
+ */
 class NoticeThrottle {
 	private readonly lastMs = new Map<string, number>();
 	say(key: string, text: string): void {
 		const now = Date.now();
 		if (now - (this.lastMs.get(key) ?? 0) < 5_000) return;
 		this.lastMs.set(key, now);
+		process.stderr.write(`${sanitizeForTerminal(text)}\n`);
+	}
+	recovered(key: string, text: string): void {
+		if (!this.lastMs.delete(key)) return;
 		process.stderr.write(`${sanitizeForTerminal(text)}\n`);
 	}
 }

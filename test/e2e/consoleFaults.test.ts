@@ -82,6 +82,12 @@ describe('the built console through faults', () => {
 		}
 		for (const key of KEYS) expect(seen.get(key), key).toEqual(Array.from({length: 60}, (_, n) => n));
 		expect(stderr).toMatch(/shardId-00000000000[01]: .*retrying in \d+ ms/);
+		// Each shard said to retry says it reads again, after its last retry.
+		for (const shard of new Set([...stderr.matchAll(/(shardId-\d+): .*retrying in/g)].map((match) => match[1] ?? ''))) {
+			expect(stderr.lastIndexOf(`${shard}: reading again`), shard).toBeGreaterThan(
+				Math.max(...[...stderr.matchAll(new RegExp(`${shard}: .*retrying in`, 'g'))].map((match) => match.index)),
+			);
+		}
 	}, 90_000);
 
 	describe.skipIf(!tmux)('in a terminal', () => {
