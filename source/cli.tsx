@@ -3,7 +3,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import meow from 'meow';
 import {UsageError, type Command} from './commands/command.js';
-import {asksForHelp, flagProblem, leadingFlags, parseQuotaShare, parseShardLimit} from './commands/parseArgs.js';
+import {asksForHelp, consoleArguments, leadingFlags, parseQuotaShare, parseShardLimit} from './commands/parseArgs.js';
 import {sanitizeForTerminal} from './console/records/terminalText.js';
 
 const commands: readonly Command[] = [
@@ -85,9 +85,9 @@ const consoleFlags = {
 
 // The console's own flags come before any command; meow keeps the rest for the command's parser.
 const consoleArgv = process.argv.slice(2);
-const consoleFlagProblem = flagProblem(consoleArgv, consoleFlags, {untilWord: true});
-if (consoleFlagProblem !== undefined) {
-	process.stderr.write(`kinesis-console: ${consoleFlagProblem}\nRun kinesis-console --help for usage.\n`);
+const checkedArgv = consoleArguments(consoleArgv, consoleFlags);
+if ('problem' in checkedArgv) {
+	process.stderr.write(`kinesis-console: ${checkedArgv.problem}\nRun kinesis-console --help for usage.\n`);
 	process.exit(2);
 }
 
@@ -121,6 +121,7 @@ ${commands.map((command) => `    ${command.name.padEnd(width)}  ${command.summar
 `,
 	{
 		importMeta: import.meta,
+		argv: checkedArgv.argv,
 		commands: commands.map((command) => command.name),
 		flags: consoleFlags,
 	},

@@ -173,6 +173,12 @@ describe('kinesis-console', () => {
 			const stray = await runCli([...args]);
 			expect([stray.code, stray.stderr.split('\n')[0]]).toEqual([2, said]);
 		}
+		// The console's own flags take a value that starts with a dash as theirs too.
+		const share = await runCli(['--quota-share', '-x']);
+		expect([share.code, share.stderr.split('\n')[0]]).toEqual([
+			2,
+			"kinesis-console: --quota-share must be a fraction above 0 and at most 1 (0.25 is the default), not '-x'.",
+		]);
 		const negation = await runCli(['tail', 'x', '--no-follow=true']);
 		expect([negation.code, negation.stderr.split('\n')[0]]).toEqual([
 			2,

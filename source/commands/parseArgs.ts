@@ -27,14 +27,12 @@ export function asksForHelp(argv: readonly string[]): boolean {
 }
 
 /**
- * Why the arguments name a flag that is not one of `flags`, or one with no value (or a value not among
- * its choices); undefined when all are right. With `untilWord`, only the flags before the first word
- * that is no flag's value are read: the console's own, which come before a command's name (meow hands
- * the rest to the command's parser).
+ * The arguments with the flags before the first word (the console's own, before a command's name) each
+ * joined to its value, as meow must be given them (`--data-dir -x` would be an empty --data-dir and a flag
+ * -x); or why one of those flags is unknown, has no value, or a value not among its choices.
  */
-export function flagProblem(argv: readonly string[], flags: AnyFlags, options: {readonly untilWord?: boolean} = {}): string | undefined {
-	const read = readFlags(argv, flags, options);
-	return 'problem' in read ? read.problem : undefined;
+export function consoleArguments(argv: readonly string[], flags: AnyFlags): {readonly argv: string[]} | {readonly problem: string} {
+	return readFlags(argv, flags, {untilWord: true});
 }
 
 /** The flags (each joined to its value) before the first word of the arguments: the console's own, before a command's name. */
@@ -136,10 +134,6 @@ function editDistance(a: string, b: string): number {
 	return rows[a.length]![b.length]!;
 }
 
-/**
- * `--shard-limit` of `engine` and of the console with `--local`: DescribeLimits' ShardLimit ranges from
- * 0 to 1,000,000 in the service model.
- */
 /** --quota-share: the fraction of each of AWS's API quotas the console may use. */
 export function parseQuotaShare(value: string | undefined): number | undefined {
 	if (value === undefined) return undefined;
@@ -149,6 +143,10 @@ export function parseQuotaShare(value: string | undefined): number | undefined {
 	return share;
 }
 
+/**
+ * `--shard-limit` of `engine` and of the console with `--local`: DescribeLimits' ShardLimit ranges from
+ * 0 to 1,000,000 in the service model.
+ */
 export function parseShardLimit(value: string | undefined): number | undefined {
 	if (value === undefined) return undefined;
 	const limit = Number(value);
