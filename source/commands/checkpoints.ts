@@ -58,7 +58,8 @@ const help = `
 
   Reset options
     --to <position>        trim-horizon | latest | a time ago (15m, 2h, 1d) | an ISO time (AT_TIMESTAMP:
-                           each shard's checkpoint becomes the record just before the time) | a sequence
+                           each shard's checkpoint becomes the record just before the time; local time
+                           without Z or an offset, a day alone its local midnight) | a sequence
                            number (the checkpoint becomes it: the application resumes after it; one shard)
     --shard <id>           Reset only this shard (shardId-000000000001, or 1); repeatable. Default: every lease
     --create-missing       Also make leases, at the new position, for shards with none (children after a

@@ -34,7 +34,8 @@ const help = `
 
   Options
     --from <position>      latest (default), trim-horizon, a time ago (15m, 2h, 1d), an ISO time,
-                           at:SEQUENCE or after:SEQUENCE (with --shard)
+                           at:SEQUENCE or after:SEQUENCE (with --shard). An ISO time without Z or
+                           an offset is local time, a day alone (2026-12-06) its local midnight
     --shard <id>           Only this shard (its id, or its number: 2) and its children (repeatable)
     --filter <expr>        Only matching records (repeatable, all must match):
                            text:foo  re:^err  key:user-*  json:level=ERROR

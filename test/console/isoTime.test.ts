@@ -22,6 +22,20 @@ describe('times as people type them', () => {
 		expect(parseIsoTime('15m')).toBeUndefined();
 	});
 
+	it('reads a day as its local midnight, as it reads a time without Z or an offset', () => {
+		const zone = process.env.TZ;
+		process.env.TZ = 'America/New_York';
+		try {
+			expect(parseIsoTime('2024-02-29')?.toISOString()).toBe('2024-02-29T05:00:00.000Z');
+			expect(parseIsoTime('2024-02-29T00:00:00')?.toISOString()).toBe('2024-02-29T05:00:00.000Z');
+			expect(parseIsoTime('2024-07-01')?.toISOString()).toBe('2024-07-01T04:00:00.000Z');
+			expect(parseIsoTime('2024-02-29T00:00:00Z')?.toISOString()).toBe('2024-02-29T00:00:00.000Z');
+		} finally {
+			if (zone === undefined) delete process.env.TZ;
+			else process.env.TZ = zone;
+		}
+	});
+
 	it('a tail refuses an impossible day as an unreadable position', () => {
 		expect(parseStartPosition('2024-04-30T12:00:00Z')).toEqual({type: 'AT_TIMESTAMP', timestamp: new Date('2024-04-30T12:00:00Z')});
 		expect(() => parseStartPosition('2024-04-31T12:00:00Z')).toThrow("Cannot read the starting position '2024-04-31T12:00:00Z'");
