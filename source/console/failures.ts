@@ -2,7 +2,7 @@ import {homedir} from 'node:os';
 import {ListStreamsCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
 import {loadSharedConfigFiles} from '@smithy/core/config';
 import type {ConnectionTarget} from './connect.js';
-import {errorChain, PROVIDER_ERROR_NAMES, saysUnreachable, THROTTLING_NAMES, type ErrorFacts} from './aws/errors.js';
+import {clockSkewOf, errorChain, PROVIDER_ERROR_NAMES, saysUnreachable, THROTTLING_NAMES, type ErrorFacts} from './aws/errors.js';
 import {sanitizeForTerminal} from './records/terminalText.js';
 import {endpointVariable, sharedFilePaths, type ServiceName} from './settings.js';
 
@@ -232,6 +232,8 @@ async function classify(error: unknown, context: FailureContext): Promise<Draft>
 		EXPIRED_TOKEN.has(facts.name) || /security token included in the request is expired/i.test(facts.message) ? facts : undefined,
 	);
 	if (expired) return expiredTokenFailure(context);
+	const skewed = clockSkewOf(error);
+	if (skewed) return clockSkewFailure(skewed, context);
 	const invalid = first((facts) => (INVALID_CREDENTIALS.has(facts.name) ? facts : undefined));
 	if (invalid) return invalidCredentialsFailure(invalid, context);
 	const denied = first((facts) =>
@@ -311,6 +313,14 @@ function expiredTokenFailure(context: FailureContext): Draft {
 		hint: fromEnv
 			? 'Get fresh temporary credentials and export them again, or unset AWS_SESSION_TOKEN and use a profile.'
 			: `Get fresh credentials: \`aws sso login${profile === undefined ? '' : ` --profile ${profile}`}\` for SSO, or renew the role session, then try again.`,
+	};
+}
+
+function clockSkewFailure(facts: ErrorFacts, context: FailureContext): Draft {
+	return {
+		kind: 'configuration',
+		message: `${serviceLabel(context)} refused the request's time, even after the console took its clock from the answers: ${facts.message}`,
+		hint: "This machine's clock is off by more than AWS allows (5 minutes): set it right (NTP: timedatectl set-ntp true). If clock correction is turned off (AWS_DISABLE_CLOCK_SKEW_CORRECTION, a profile's disable_clock_skew_correction), turn it back on.",
 	};
 }
 

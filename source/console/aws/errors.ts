@@ -153,6 +153,9 @@ const SKEW_WORDS = /Signature expired|Signature not yet current/i;
 const isClockSkew = (facts: ErrorFacts): boolean =>
 	CLOCK_SKEW_NAMES.has(facts.name) || (facts.name === 'InvalidSignatureException' && SKEW_WORDS.test(facts.message));
 
+/** The facts of a call refused for its signing time (this machine's clock off by more than AWS allows), if it was. */
+export const clockSkewOf = (error: unknown): ErrorFacts | undefined => errorChain(error).find(isClockSkew);
+
 const isCredentialFailure = (facts: ErrorFacts): boolean =>
 	CREDENTIAL_NAMES.has(facts.name) || PROVIDER_ERROR_NAMES.has(facts.name) || EXPIRED_WORDS.test(facts.message);
 

@@ -1,5 +1,5 @@
 import {GaveUpError} from '../failures.js';
-import {describeError, errorKind, type ErrorKind} from './errors.js';
+import {clockSkewOf, describeError, errorKind, type ErrorKind} from './errors.js';
 
 /**
  * The console's one way to retry a call: capped exponential backoff with full jitter (AWS Architecture
@@ -50,6 +50,9 @@ export interface RetryPolicy {
 	readonly now?: () => number;
 }
 
+/** Refusals for the signing time retried in a row before giving up: the SDK corrects its clock after the first. */
+export const MAX_SKEW_RETRIES = 3;
+
 /** How long a caller waits before trying credentials that failed again: long enough not to hammer, short enough to resume soon after a login. */
 export const CREDENTIAL_RETRY = {baseMs: 2_000, capMs: 10_000} as const;
 
@@ -80,6 +83,8 @@ export class RetrySchedule {
 	private retries = 0;
 	private streakSince: number | undefined;
 	private streakAttempts = 0;
+	/** Refusals for the signing time in a row: the first corrects the clock from the answer's Date; more say it cannot be. */
+	private skewed = 0;
 
 	constructor(
 		readonly operation: string,
@@ -94,6 +99,7 @@ export class RetrySchedule {
 	/** A call worked: the next failure starts from the first backoff, and the deadline's streak ends. */
 	succeeded(): void {
 		this.retries = 0;
+		this.skewed = 0;
 		this.endStreak();
 	}
 
@@ -106,6 +112,10 @@ export class RetrySchedule {
 		const kind = (policy.classify ?? errorKind)(error);
 		if (kind === 'final' || (kind === 'credentials' && policy.waitForCredentials !== true)) return {giveUp: error};
 		if (policy.maxRetries !== undefined && this.retries >= policy.maxRetries) return {giveUp: error};
+		// The clock is corrected from the refusal's Date; refused again and again, it cannot be (no Date, an Age
+		// header, correction turned off), and every try would be refused the same way.
+		this.skewed = clockSkewOf(error) === undefined ? 0 : this.skewed + 1;
+		if (this.skewed > MAX_SKEW_RETRIES) return {giveUp: error};
 		const random = policy.random ?? Math.random;
 		let delayMs =
 			kind === 'credentials'

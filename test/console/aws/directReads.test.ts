@@ -14,7 +14,10 @@ import {afterEach, describe, expect, it, vi} from 'vitest';
 import {shardCallsOf} from '../../../source/console/aws/directReads.js';
 import {errorKind} from '../../../source/console/aws/errors.js';
 import {ShardHttp} from '../../../source/console/aws/shardHttp.js';
+import {MAX_SKEW_RETRIES} from '../../../source/console/aws/retry.js';
 import {connect, type Connection} from '../../../source/console/connect.js';
+import {toFailure} from '../../../source/console/failures.js';
+import {tailStream, type TailEvent} from '../../../source/console/tail/index.js';
 import type {EngineOptions} from '../../../source/engine/index.js';
 import {startEngine} from '../../helpers/engine.js';
 import {isolateAwsEnvironment, SECRETS, useEnvCredentials} from '../awsEnv.js';
@@ -159,6 +162,16 @@ describe('a shard reader’s direct calls', () => {
 			expect((refused as Error).message).toMatch(/^Signature expired: /);
 		}
 		expect(config.systemClockOffset).toBe(0);
+		// A tail does not retry such a refusal for ever: it ends saying the clock is off, not that the key is wrong.
+		const events: TailEvent[] = [];
+		for await (const event of tailStream(connection.kinesis, {stream: STREAM, from: {type: 'LATEST'}, signal})) {
+			events.push(event);
+			if (event.type === 'failed') break;
+		}
+		expect(events.filter((event) => event.type === 'retrying')).toHaveLength(MAX_SKEW_RETRIES);
+		const failure = await toFailure(events.find((event) => event.type === 'failed')?.error);
+		expect(failure).toMatchObject({kind: 'configuration', message: expect.stringContaining("Kinesis refused the request's time")});
+		expect(failure.hint).toContain('AWS_DISABLE_CLOCK_SKEW_CORRECTION');
 	});
 
 	it('wait for the request budget’s share of GetShardIterator on a shard', async () => {

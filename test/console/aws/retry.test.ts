@@ -1,6 +1,6 @@
 import {LimitExceededException, ProvisionedThroughputExceededException, ResourceNotFoundException} from '@aws-sdk/client-kinesis';
 import {describe, expect, it} from 'vitest';
-import {backoffDelay, retry, RetrySchedule, sleep, type RetryReport} from '../../../source/console/aws/retry.js';
+import {backoffDelay, MAX_SKEW_RETRIES, retry, RetrySchedule, sleep, type RetryReport} from '../../../source/console/aws/retry.js';
 import {GaveUpError} from '../../../source/console/failures.js';
 
 const throttled = () =>
@@ -170,6 +170,24 @@ describe('RetrySchedule', () => {
 			return 'retry' in decision ? decision.retry.delayMs : undefined;
 		});
 		expect(delays).toEqual([2_000, 4_000, 8_000, 10_000, 10_000, 10_000]);
+	});
+
+	it('gives up on a call refused for its signing time again and again: the clock could not be corrected', () => {
+		const expired = () =>
+			Object.assign(new Error('Signature expired: 20261207T034500Z is now earlier than 20261207T035500Z (20261207T040000Z - 5 min.)'), {
+				name: 'InvalidSignatureException',
+				$metadata: {httpStatusCode: 400},
+			});
+		const schedule = new RetrySchedule('GetRecords', {random: () => 0});
+		const decisions = Array.from({length: MAX_SKEW_RETRIES + 1}, () => ('retry' in schedule.failed(expired()) ? 'retry' : 'give up'));
+		expect(decisions).toEqual([...Array.from({length: MAX_SKEW_RETRIES}, () => 'retry'), 'give up']);
+		// Corrected (a call answered), or refused for something else between, the count starts again.
+		const corrected = new RetrySchedule('GetRecords', {random: () => 0});
+		for (let round = 0; round < 3; round++) {
+			for (let attempt = 0; attempt < MAX_SKEW_RETRIES; attempt++) expect(corrected.failed(expired())).toHaveProperty('retry');
+			if (round === 0) corrected.succeeded();
+			else expect(corrected.failed(throttled())).toHaveProperty('retry');
+		}
 	});
 
 	it('lets a caller call a failure of its own retryable, and wait longer for it', () => {
