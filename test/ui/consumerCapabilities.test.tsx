@@ -87,7 +87,8 @@ describe('consumer kinds and their capabilities in the console on the engine', (
 		expect(onFanOut).not.toContain('Enter its positions');
 		expect(onFanOut).toContain('Enter its lag and fields');
 		app.stdin.write('R');
-		await new Promise((resolve) => setTimeout(resolve, 300));
+		// Its kind has no positions: the key says so rather than do nothing unsaid.
+		await waitForFrame(app.lastFrame, (text) => text.includes("'alerts' (fan-out) cannot have its positions reset from the console."));
 		expect(app.lastFrame()).not.toContain('reset to (trim-horizon');
 		app.stdin.write('\r');
 		const own = await waitForFrame(app.lastFrame, (text) => text.includes('alerts fan-out on clicks'));
@@ -211,6 +212,8 @@ describe('consumer kinds and their capabilities in the console on the engine', (
 				initialRoute: {kind: 'consumers', stream: 'fed'},
 			});
 			await waitForFrame(app.lastFrame, (text) => text.includes('enrich: P pauses it'), 8000);
+			app.stdin.write('D');
+			await waitForFrame(app.lastFrame, (text) => text.includes("'enrich' (lambda) cannot be deregistered from the console."));
 			app.stdin.write('P');
 			const plan = await waitForFrame(app.lastFrame, (text) => text.includes('Pause enrich?'), 8000);
 			expect(plan).toContain('Pause the Lambda event source mapping of enrich on fed');

@@ -1,6 +1,6 @@
 import {useEffect, useRef} from 'react';
 import type {BehindStore} from '../../console/consumers/behindStore.js';
-import {capabilitiesOf, type Consumer} from '../../console/consumers/index.js';
+import {capabilitiesOf, kindOf, type Consumer} from '../../console/consumers/index.js';
 import type {ConsumerServices} from '../consumerServices.js';
 import {useIsActiveView, useNavigator} from '../navigation.js';
 import {useServices} from '../services.js';
@@ -12,7 +12,7 @@ import {useServices} from '../services.js';
  * may have changed the consumer; other screens change none).
  */
 export function useConsumerActions(stream: string, consumer: Consumer | undefined, consumers: ConsumerServices, store: BehindStore) {
-	const {readOnly} = useServices();
+	const {readOnly, notices} = useServices();
 	const navigator = useNavigator();
 	const can = consumer ? capabilitiesOf(consumer) : {};
 	const reset = readOnly || consumers.reset === undefined ? undefined : can.reset;
@@ -25,19 +25,27 @@ export function useConsumerActions(stream: string, consumer: Consumer | undefine
 		leftToChange.current = false;
 		void store.refresh();
 	}, [active, store]);
+	// A key for what this consumer's kind has not is said to do nothing, rather than do nothing unsaid.
+	const cannot = (what: string) => {
+		if (consumer) notices.say('info', `'${consumer.name}' (${kindOf(consumer).label}) cannot ${what} from the console.`);
+	};
 	return {
 		/** Where it keeps per-shard positions (a KCL application), whatever the console may change. */
 		positions: can.positions,
 		reset,
 		deregister,
 		pause,
+		openReset() {
+			if (!reset) return cannot('have its positions reset');
+			navigator.push({kind: 'reset', stream, application: reset.leaseTable});
+		},
 		openDeregister() {
-			if (!deregister) return;
+			if (!deregister) return cannot('be deregistered');
 			leftToChange.current = true;
 			navigator.push({kind: 'deregister', stream, consumer: deregister.consumerName});
 		},
 		openPause() {
-			if (!pause || !consumer) return;
+			if (!pause || !consumer) return cannot('be paused or resumed');
 			leftToChange.current = true;
 			navigator.push({kind: 'pause', stream, uuid: pause.uuid, functionName: consumer.name, action: pause.enabled ? 'pause' : 'resume'});
 		},

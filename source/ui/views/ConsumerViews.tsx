@@ -67,8 +67,7 @@ function ConsumersPanel({
 				else navigator.push({kind: 'consumer', stream, id: consumerKey(consumer), name: consumer.name});
 				return;
 			case 'resetPositions':
-				if (actions.reset) navigator.push({kind: 'reset', stream, application: actions.reset.leaseTable});
-				return;
+				return actions.openReset();
 			case 'deregister':
 				return actions.openDeregister();
 			case 'pause':
