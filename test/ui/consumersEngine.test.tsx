@@ -163,6 +163,17 @@ describe('consumers and checkpoint resets in the console on the engine', () => {
 		app.unmount();
 	});
 
+	it('at 80 columns, the command palette shows every command its key, however long its description', async () => {
+		const app = consoleAt({kind: 'consumers', stream: 'events'}, {columns: 80});
+		await waitForFrame(app.lastFrame, (text) => text.includes('Who is behind'), 8000);
+		app.stdin.write(':');
+		const palette = await waitForFrame(app.lastFrame, (text) => text.includes('Open the consumer'));
+		// Enter opens the consumer, and its description runs past 80 columns: the key comes first, whole.
+		expect(palette).toMatch(/│ Enter +Open the consumer/);
+		for (const line of palette.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+		app.unmount();
+	});
+
 	it('at 80 columns, a reset plan says in full where it moves checkpoints and what each shard re-reads', async () => {
 		await createLeaseTable(dynamo, 'narrow-reset-app');
 		await putLease(dynamo, 'narrow-reset-app', 'shardId-000000000000', {checkpoint: sequences[4] ?? '', owner: 'worker-1', counter: 5});

@@ -58,7 +58,8 @@ export function CommandPalette({
 		if (input && !key.ctrl && !key.meta) update({query: query + input, selected: 0});
 	});
 	const shown = matches.slice(0, MAX_SHOWN);
-	const descriptionWidth = Math.max(...shown.map((binding) => binding.description.length), 0) + 2;
+	// Keys first, in a column of their own: a description may be cut at the terminal's edge, a key never.
+	const keyWidth = Math.max(...shown.map((binding) => displayKeys(binding).length), 0) + 2;
 	return (
 		<Box flexDirection="column" borderStyle="round" borderColor={theme.border} paddingX={1} height={PALETTE_ROWS} flexShrink={0}>
 			<Text wrap="truncate">
@@ -69,8 +70,8 @@ export function CommandPalette({
 			{matches.length === 0 ? <Text color={theme.muted}>No command matches.</Text> : null}
 			{shown.map((binding, index) => (
 				<Text key={`${binding.scope}:${binding.id}`} inverse={index === chosen} wrap="truncate">
-					{binding.description.padEnd(descriptionWidth)}
-					<Text color={theme.muted}>{displayKeys(binding)}</Text>
+					<Text color={theme.muted}>{displayKeys(binding).padEnd(keyWidth)}</Text>
+					{binding.description}
 				</Text>
 			))}
 		</Box>
