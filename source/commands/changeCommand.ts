@@ -221,13 +221,35 @@ export async function printShardMap(
 	]);
 	await output.text(
 		`\n'${sanitize(result.stream)}' is ACTIVE with ${result.openShards.length} open shard${result.openShards.length === 1 ? '' : 's'}${elapsedMs === undefined ? '' : ` (${(elapsedMs / 1000).toFixed(1)} s)`}; + marks new shards.\n\n` +
-			`${indent(table([['  SHARD', 'PARENTS', 'HASH KEY RANGE', 'KEY SPACE'], ...rows]))}\n`,
+			`${rangeTable([['  SHARD', 'PARENTS', 'HASH KEY RANGE', 'KEY SPACE'], ...rows], 2)}\n`,
 	);
 }
 
 function rangeShare(shard: ShardView): number {
 	const size = BigInt(shard.endingHashKey) - BigInt(shard.startingHashKey) + 1n;
 	return Number((size * 10n ** 12n) / (1n << 128n)) / 1e12;
+}
+
+/**
+ * A table with a hash key range column (two keys of up to 39 digits), indented by `by`, fitted to the
+ * terminal: where its lines would wrap, each range goes under its row instead, on two lines if one is
+ * too narrow for it.
+ */
+export function rangeTable(rows: ReadonlyArray<readonly string[]>, rangeColumn: number, by = '  '): string {
+	const whole = indent(table(rows), by);
+	const columns = process.stdout.columns;
+	if (!columns || whole.split('\n').every((line) => line.length <= columns)) return whole;
+	const lines = indent(table(rows.map((row) => row.filter((_, index) => index !== rangeColumn))), by).split('\n');
+	const under = `${by}      `;
+	return lines
+		.map((line, index) => {
+			const range = index === 0 ? '' : (rows[index]?.[rangeColumn] ?? '');
+			if (range === '') return line;
+			const [start = '', end] = range.split('..');
+			if (end === undefined || under.length + range.length <= columns) return `${line}\n${under}${range}`;
+			return `${line}\n${under}${start}\n${under.slice(2)}..${end}`;
+		})
+		.join('\n');
 }
 
 /** A range row: label, range, share of the key space, then any traffic columns. */

@@ -11,17 +11,16 @@ import {
 	changeHelp,
 	declined,
 	follow,
-	indent,
 	parseWindow,
 	printShardMap,
 	rangeRow,
+	rangeTable,
 	refuseEarly,
 	sanitize,
 	warningLines,
 } from './changeCommand.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
 import type {Output} from './output.js';
-import {table} from './output.js';
 import {formatCount, formatPercent, formatSpan} from '../console/format.js';
 
 const help = `
@@ -135,7 +134,7 @@ async function printPlan(output: Output, plan: MergePlan): Promise<void> {
 		? `\nTraffic: ${SOURCE_TEXT[plan.traffic.source]} over the last ${formatSpan(plan.traffic.windowMs)}${plan.traffic.note ? ` (${sanitize(plan.traffic.note)})` : ''}.\n`
 		: '';
 	await output.text(
-		`Merge ${plan.shardToMerge} and ${plan.adjacentShardToMerge} of '${sanitize(plan.stream)}'${why}.\n${source}\n${indent(table(rows))}\n\n` +
+		`Merge ${plan.shardToMerge} and ${plan.adjacentShardToMerge} of '${sanitize(plan.stream)}'${why}.\n${source}\n${rangeTable(rows, 1)}\n\n` +
 			`  open shards ${plan.openShards.before} → ${plan.openShards.after}\n` +
 			(plan.warnings.length > 0 ? `\n${warningLines(plan.warnings)}` : ''),
 	);

@@ -13,6 +13,7 @@ import {
 	indent,
 	printShardMap,
 	rangeRow,
+	rangeTable,
 	refuseEarly,
 	sanitize,
 	warningLines,
@@ -94,7 +95,7 @@ async function printPlan(output: Output, plan: ScalePlan): Promise<void> {
 		`Scale '${sanitize(plan.stream)}' from ${plan.current} to ${plan.target} open shard${plan.target === 1 ? '' : 's'} (UpdateShardCount, UNIFORM_SCALING).\n\n` +
 			`  Limits\n${indent(table(limitRows), '    ')}\n\n` +
 			(shown.length > 0
-				? `  Resulting hash key ranges\n${indent(table([['#', 'HASH KEY RANGE', 'KEY SPACE'], ...shown]), '    ')}\n`
+				? `  Resulting hash key ranges\n${rangeTable([['#', 'HASH KEY RANGE', 'KEY SPACE'], ...shown], 1, '    ')}\n`
 				: '') +
 			(plan.warnings.length > 0 ? `\n${warningLines(plan.warnings)}` : ''),
 	);

@@ -12,16 +12,15 @@ import {
 	declined,
 	follow,
 	askYesNo,
-	indent,
 	parseWindow,
 	printShardMap,
 	rangeRow,
+	rangeTable,
 	refuseEarly,
 	sanitize,
 	warningLines,
 } from './changeCommand.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
-import {table} from './output.js';
 import {formatCount, formatPercent} from '../console/format.js';
 
 const help = `
@@ -131,7 +130,7 @@ async function printPlan(output: Parameters<typeof printShardMap>[0], plan: Spli
 		? `\nTraffic: ${formatCount(observed.records)} records observed (${sanitize(observed.from ?? 'given')}), ${formatCount(observed.distinctHashKeys)} distinct hash keys in the shard's range.\n`
 		: '';
 	await output.text(
-		`Split ${plan.shardId} of '${sanitize(plan.stream)}' ${METHOD_TEXT[plan.method]}.\n${source}\n${indent(table(rows))}\n\n` +
+		`Split ${plan.shardId} of '${sanitize(plan.stream)}' ${METHOD_TEXT[plan.method]}.\n${source}\n${rangeTable(rows, 1)}\n\n` +
 			(plan.newStartingHashKey === ''
 				? ''
 				: `  NewStartingHashKey ${plan.newStartingHashKey} · open shards ${plan.openShards.before} → ${plan.openShards.after}\n`) +

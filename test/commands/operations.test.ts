@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Engine} from '../../source/engine/index.js';
-import {auditLogLines, cliEnv, jsonLines, runCli} from '../helpers/cli.js';
+import {auditLogLines, cliEnv, jsonLines, runCli, runInTerminal} from '../helpers/cli.js';
 import {credentials, kinesisClient, startEngine} from '../helpers/engine.js';
 import {cliPath} from '../helpers/engineProcess.js';
 
@@ -94,6 +94,19 @@ function runTyping(args: string[], input: string): Promise<{output: string; code
 }
 
 describe('split, merge, scale and retention, as processes', () => {
+	it('on an 80-column terminal, a preview puts each hash key range under its row rather than wrap the table', async () => {
+		const stream = await createStream(4);
+		const run = (columns: number) => runInTerminal(['split', stream, '1', '--dry-run', '--endpoint-url', engine.url], env(), columns);
+		const narrow = await run(80);
+		for (const line of narrow.trimEnd().split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+		expect(narrow).toMatch(
+			/shardId-000000000001 +25\.0%\n +85070591730234615865843651857942052864\n +\.\.170141183460469231731687303715884105727\n/,
+		);
+		// Wide enough, the table is as it was: the range in its column.
+		const wide = await run(160);
+		expect(wide).toMatch(/shardId-000000000001 +85070591730234615865843651857942052864\.\.170141183460469231731687303715884105727 +25\.0%/);
+	});
+
 	it('split --yes --json: the plan, then the new shard map; both steps in the audit log, with no secret', async () => {
 		const stream = await createStream(2);
 		const {stdout, stderr, code} = await cli('split', stream, '1', '--yes', '--json');

@@ -66,9 +66,13 @@ export const jsonLines = (text: string): unknown[] =>
 		.filter((line) => line.trim().length > 0)
 		.map((line) => JSON.parse(line) as unknown);
 
-/** Runs the built CLI with a pseudo-terminal as stdout (util-linux's `script`), and returns what it printed. */
-export async function runInTerminal(args: string[], env: Record<string, string> = {}): Promise<string> {
-	const command = [process.execPath, cliPath, ...args].map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ');
+/**
+ * Runs the built CLI with a pseudo-terminal as stdout (util-linux's `script`), `columns` wide if given,
+ * and returns what it printed.
+ */
+export async function runInTerminal(args: string[], env: Record<string, string> = {}, columns?: number): Promise<string> {
+	const words = [process.execPath, cliPath, ...args].map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ');
+	const command = columns === undefined ? words : `stty cols ${columns} rows 24 && exec ${words}`;
 	const {stdout} = await run('script', ['-qec', command, '/dev/null'], {env: {...cliEnv(env), TERM: 'xterm-256color'}, timeout: 60_000});
 	return stdout.replaceAll('\r\n', '\n');
 }
