@@ -392,14 +392,14 @@ export function planScale(
 		problems.push({
 			kind: 'refused',
 			message: `${target} shards is more than double the ${current} open shard${current === 1 ? '' : 's'}: Kinesis scales up to at most ${limits.maxTarget} in one step.`,
-			hint: `Scale in steps: ${scaleSteps(current, target).join(' → ')}.`,
+			hint: stepsHint(current, target, limits.account?.headroom),
 		});
 	}
 	if (target >= 1 && target < limits.minTarget) {
 		problems.push({
 			kind: 'refused',
 			message: `${target} shard${target === 1 ? ' is' : 's is'} less than half the ${current} open shards: Kinesis scales down to at least ${limits.minTarget} in one step.`,
-			hint: `Scale in steps: ${scaleSteps(current, target).join(' → ')}.`,
+			hint: stepsHint(current, target, limits.account?.headroom),
 		});
 	}
 	if (target > SCALING_LIMITS.maxShardsPerStream && target > current) {
@@ -466,15 +466,48 @@ function uniformRanges(count: number, boundaries: readonly bigint[] = []): Range
 	return starts.map((start, index) => preview(start, (starts[index + 1] ?? KEY_SPACE) - 1n));
 }
 
-/** Counts to pass through from `current` to `target`, each within double and half of the one before. */
-function scaleSteps(current: number, target: number): number[] {
+/**
+ * The counts to pass through from `current` to `target`, each one UpdateShardCount call Kinesis takes, and why they
+ * stop short of the target when they must. The API reference (API_UpdateShardCount.html, TargetShardCount) says one
+ * cannot "Set this value to more than double your current shard count for a stream", "below half your current shard
+ * count", "to more than 10000 shards in a stream", nor "Scale a stream with more than 10000 shards down unless you set
+ * this value to less than 10000 shards"; and the operation cannot "Scale up to more than the shard limit for your
+ * account". `headroom` is the account's room for more open shards (DescribeLimits), when known.
+ */
+export function scaleSteps(current: number, target: number, headroom?: number): {steps: number[]; stop?: string} {
+	const max = SCALING_LIMITS.maxShardsPerStream;
+	const byAccount = headroom === undefined ? max : current + headroom;
+	const ceiling = Math.min(max, byAccount);
 	const steps = [current];
 	let at = current;
 	while (at !== target && steps.length < 40) {
-		at = target > at ? Math.min(target, at * 2) : Math.max(target, Math.ceil(at / 2));
-		steps.push(at);
+		const up = target > at;
+		if (up && at >= ceiling)
+			return {
+				steps,
+				stop:
+					byAccount < max
+						? `the account's shard quota allows ${formatCount(headroom ?? 0)} more open shards in the region`
+						: `UpdateShardCount does not scale a stream up past ${formatCount(max)} shards`,
+			};
+		const next = up ? Math.min(target, at * 2, ceiling) : Math.max(target, Math.ceil(at / 2));
+		if (!up && at > max && next >= max)
+			return {
+				steps,
+				stop: `a stream of more than ${formatCount(max)} shards is scaled down only to fewer than ${formatCount(max)}, and half of ${formatCount(at)} is not`,
+			};
+		steps.push(next);
+		at = next;
 	}
-	return steps;
+	return {steps};
+}
+
+/** The hint of a target out of one step's reach: the steps that get there, or as far as Kinesis allows and why. */
+function stepsHint(current: number, target: number, headroom?: number): string {
+	const {steps, stop} = scaleSteps(current, target, headroom);
+	const path = steps.map((count) => formatCount(count)).join(' → ');
+	if (stop === undefined) return `Scale in steps: ${path}.`;
+	return steps.length > 1 ? `Scale in steps: ${path}, and no further: ${stop}.` : `No step gets there: ${stop}.`;
 }
 
 function statusProblems(shape: StreamShape): PlanProblem[] {

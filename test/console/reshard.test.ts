@@ -19,7 +19,15 @@ import type {ConnectionTarget} from '../../source/console/connect.js';
 import {ConsoleError} from '../../source/console/failures.js';
 import {partitionKeyHash} from '../../source/console/hashKeys.js';
 import {executeReshard, KEY_SPACE, loadStreamShape, type ReshardResult} from '../../source/console/reshard.js';
-import {planMerge, planNeighbourMerge, planScale, planSplit, proposeMerge, accountShardLimits} from '../../source/console/reshardPlans.js';
+import {
+	planMerge,
+	planNeighbourMerge,
+	planScale,
+	planSplit,
+	proposeMerge,
+	accountShardLimits,
+	scaleSteps,
+} from '../../source/console/reshardPlans.js';
 import {measureTraffic, observedTraffic, type Observation} from '../../source/console/traffic.js';
 import type {Engine} from '../../source/engine/index.js';
 import {credentials, kinesisClient, startEngine} from '../helpers/engine.js';
@@ -415,6 +423,40 @@ describe('scale', () => {
 		expect((await refusal(executeReshard(context(), planScale(shape, 9)))).failure.kind).toBe('not-allowed');
 		expect((await refusal(executeReshard(context(), planScale(shape, 4)))).failure.message).toContain('nothing to change');
 		expect(await entriesOf(stream)).toEqual([]);
+	});
+
+	it("suggests only steps Kinesis takes: none past 10,000 shards or the account's quota, none down from over 10,000 to 10,000 or more", async () => {
+		// Up to the per-stream maximum, and no further.
+		expect(scaleSteps(6_000, 20_000)).toEqual({
+			steps: [6_000, 10_000],
+			stop: 'UpdateShardCount does not scale a stream up past 10,000 shards',
+		});
+		expect(scaleSteps(10_000, 12_000).steps).toEqual([10_000]);
+		// Up to the account's room (3 more open shards), and no further.
+		expect(scaleSteps(4, 20, 3)).toEqual({steps: [4, 7], stop: "the account's shard quota allows 3 more open shards in the region"});
+		expect(scaleSteps(4, 9, 100)).toEqual({steps: [4, 8, 9]});
+		// A stream of more than 10,000 shards steps down only to fewer than 10,000: from 30,000 no step does; from 15,000 one does.
+		expect(scaleSteps(30_000, 5_000)).toMatchObject({steps: [30_000], stop: expect.stringContaining('half of 30,000 is not')});
+		expect(scaleSteps(15_000, 1_000)).toEqual({steps: [15_000, 7_500, 3_750, 1_875, 1_000]});
+		for (const [current, target, headroom] of [
+			[6_000, 20_000, undefined],
+			[4, 20, 3],
+			[30_000, 5_000, undefined],
+			[15_000, 1_000, undefined],
+			[3, 10_000, 50_000],
+		] as const) {
+			const {steps} = scaleSteps(current, target, headroom);
+			for (let index = 1; index < steps.length; index++) {
+				const [from, to] = [steps[index - 1] as number, steps[index] as number];
+				expect(to).toBeLessThanOrEqual(Math.min(from * 2, 10_000, current + (headroom ?? Infinity)));
+				expect(to).toBeGreaterThanOrEqual(Math.ceil(from / 2));
+				if (from > 10_000 && to < from) expect(to).toBeLessThan(10_000);
+			}
+		}
+		const shape = await loadStreamShape(client, await createStream(4));
+		expect(planScale(shape, 20, {shardLimit: 40, openShardCount: 37}).problems[0]?.hint).toBe(
+			"Scale in steps: 4 → 7, and no further: the account's shard quota allows 3 more open shards in the region.",
+		);
 	});
 });
 
