@@ -9,7 +9,7 @@ import {consoleOperations} from '../../source/ui/operations.js';
 import {renderRoute} from '../../source/ui/screens/index.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
 import {localTarget, press, renderApp, testServices, waitForFrame} from '../helpers/ui.js';
-import {describeForTest} from '../helpers/wait.js';
+import {describeForTest, waitActive} from '../helpers/wait.js';
 
 /**
  * The operations driven through the keys against a real engine (streams UPDATING for 300 ms): a split
@@ -153,6 +153,23 @@ describe('operations in the console on the engine', () => {
 		app.unmount();
 		const audit = await readFile(auditPath, 'utf8');
 		expect(audit).toContain('"operation":"retention"');
+	});
+
+	it("plans a scaling again with r: the account's open shards read again as well as the stream's", async () => {
+		await kinesis.send(new CreateStreamCommand({StreamName: 'payments', ShardCount: 1}));
+		await waitActive(kinesis, 'payments');
+		const app = renderApp(services(), renderRoute, {initialRoute: {kind: 'scale', stream: 'payments'}});
+		const openShards = (text: string) => Number(/account: (\d+) of \S+ open shards/.exec(text)?.[1]);
+		const before = openShards(await waitForFrame(app.lastFrame, (text) => /account: \d+ of/.test(text) && text.includes('target shards')));
+		app.stdin.write(press.escape);
+		await waitForFrame(app.lastFrame, (text) => !text.includes('target shards'));
+		// Another stream opens 3 shards: the account's count (DescribeLimits) moves, this stream's shape does not.
+		await kinesis.send(new CreateStreamCommand({StreamName: 'refunds', ShardCount: 3}));
+		await waitActive(kinesis, 'refunds');
+		app.stdin.write('r');
+		const after = await waitForFrame(app.lastFrame, (text) => openShards(text) === before + 3);
+		expect(after).toContain('now 1 open shards');
+		app.unmount();
 	});
 
 	it('says a split Kinesis accepted is submitted, not failed, when following it breaks', async () => {

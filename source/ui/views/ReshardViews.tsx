@@ -307,7 +307,7 @@ function ScalePanel({services, ops, stream, height}: PanelProps) {
 	const theme = useTheme();
 	const barWidth = useBarWidth();
 	const [shape, reloadShape] = useLoad((signal) => ops.loadShape(stream, signal), ops.describeError, [stream]);
-	const [account] = useLoad((signal) => ops.accountLimits(signal), ops.describeError, []);
+	const [account, reloadAccount] = useLoad((signal) => ops.accountLimits(signal), ops.describeError, []);
 	const [typed, setTyped] = useState<string | undefined>(undefined);
 	const [typing, setTyping] = useState(true);
 	const change = useReshard(services, ops, `scaling of ${stream}`);
@@ -322,7 +322,11 @@ function ScalePanel({services, ops, stream, height}: PanelProps) {
 		confirm: () => {
 			if (plan && plan.problems.length === 0 && !plan.unchanged && !services.readOnly) change.run((signal) => ops.reshard(plan, signal));
 		},
-		replan: reloadShape,
+		// The account's open shards change with every other stream's: planning again reads them again too.
+		replan: () => {
+			reloadShape();
+			reloadAccount();
+		},
 		other: (command) => {
 			if (command === 'edit') setTyping(true);
 		},
