@@ -1,4 +1,5 @@
-import {Text} from 'ink';
+import {stripVTControlCharacters} from 'node:util';
+import {Box, Text} from 'ink';
 import {afterEach, describe, expect, it} from 'vitest';
 import {cleanup} from 'ink-testing-library';
 import type {ChangeProgress} from '../../source/console/changes.js';
@@ -41,6 +42,11 @@ const SHAPE = shapeOf(
 	},
 	[shard(0, 0n, HALF - 1n), shard(1, HALF, MAX)],
 );
+/** `count` open shards dividing the key space evenly, numbered from `first`. */
+const evenShards = (count: number, first = 0): ShardView[] =>
+	Array.from({length: count}, (_, index) =>
+		shard(first + index, ((MAX + 1n) * BigInt(index)) / BigInt(count), ((MAX + 1n) * BigInt(index + 1)) / BigInt(count) - 1n),
+	);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -51,7 +57,10 @@ class FakeOperations implements Operations {
 	throttleOnce = false;
 	stepMs = 120;
 	readonly describeError = describeForTest;
-	readonly loadShape = async () => SHAPE;
+	shape = SHAPE;
+	/** The open shards a change ends with; the new ones are those not in the shape. */
+	resultShards: readonly ShardView[] | undefined;
+	readonly loadShape = async () => this.shape;
 	readonly accountLimits = async () => ({shardLimit: 500, openShardCount: 12});
 	readonly reshard = (plan: ReshardPlan, signal: AbortSignal): AsyncIterable<ChangeProgress<ReshardResult>> => {
 		this.submitted.push(plan);
@@ -77,12 +86,15 @@ class FakeOperations implements Operations {
 				yield {type: 'status', status: 'UPDATING', elapsedMs: poll * fake().stepMs, openShards: 2} as const;
 				await sleep(fake().stepMs);
 			}
+			const ended = fake().resultShards;
 			const result: ReshardResult = {
 				operation: plan.operation,
 				stream: plan.stream,
 				status: 'ACTIVE',
-				openShards: [shard(1, HALF, MAX), shard(2, 0n, HALF / 2n - 1n), shard(3, HALF / 2n, HALF - 1n)],
-				newShardIds: ['shardId-000000000002', 'shardId-000000000003'],
+				openShards: ended ?? [shard(1, HALF, MAX), shard(2, 0n, HALF / 2n - 1n), shard(3, HALF / 2n, HALF - 1n)],
+				newShardIds: ended
+					? ended.filter((open) => !fake().shape.openShards.some((before) => before.shardId === open.shardId)).map((open) => open.shardId)
+					: ['shardId-000000000002', 'shardId-000000000003'],
 			};
 			yield {type: 'done', elapsedMs: 3 * fake().stepMs, result} as const;
 			return result;
@@ -293,6 +305,78 @@ describe('operation views', () => {
 		await waitForFrame(split.lastFrame, (text) => text.includes('submitting the split'));
 		split.unmount();
 		expect(svc.notices.getSnapshot()?.text).toBe('Stopped following the split of shardId-000000000000: it goes on at Kinesis.');
+	});
+
+	it('at 80×24 every frame of a flow fits the terminal: long previews, warnings, shard maps and failures are cut to the rows given', async () => {
+		// A line after the view: Ink shows it only while the view takes no more rows than it was given.
+		const routes = (entry: Route, height: number) => (
+			<Box flexDirection="column" flexShrink={0}>
+				{renderRoute(entry, height - 1)}
+				<Text>END OF VIEW</Text>
+			</Box>
+		);
+		const flow = async (ops: FakeOperations, route: Route, steps: (app: ReturnType<typeof renderApp>) => Promise<string>) => {
+			const app = renderApp(services(ops), routes, {initialRoute: route});
+			Object.defineProperty(app.stdout, 'columns', {value: 80, configurable: true});
+			Object.defineProperty(app.stdout, 'rows', {value: 24, configurable: true});
+			app.stdout.emit('resize');
+			await waitForFrame(app.lastFrame, (text) => text.split('\n').length <= 24);
+			const from = app.frames.length - 1;
+			const last = await steps(app);
+			const frames = app.frames.slice(from).map((frame) => stripVTControlCharacters(frame));
+			for (const frame of frames) {
+				expect(frame.split('\n').length).toBeLessThanOrEqual(24);
+				expect(frame, frame).toContain('END OF VIEW');
+			}
+			app.unmount();
+			return last;
+		};
+
+		const scale = new FakeOperations();
+		scale.shape = {...SHAPE, openShards: evenShards(10)};
+		scale.resultShards = evenShards(20, 10);
+		scale.stepMs = 30;
+		const scaled = await flow(scale, {kind: 'scale', stream: 'clickstream'}, async (app) => {
+			await waitForFrame(app.lastFrame, (text) => text.includes('target shards'));
+			app.stdin.write('20\r');
+			await waitForFrame(app.lastFrame, (text) => text.includes('y submits'));
+			app.stdin.write('y');
+			return waitForFrame(app.lastFrame, (text) => text.includes('Done in'));
+		});
+		expect(scaled).toContain('20 open shards now, 20 new');
+		expect(scaled).toMatch(/… and \d+ more open shards/);
+		expect(scaled).toContain('Esc goes back to the dashboard');
+
+		// Observed records that make three warnings: few, one key taking most, and one outside the shard.
+		const split = new FakeOperations();
+		split.resultShards = evenShards(12, 2);
+		split.stepMs = 30;
+		const observations = [
+			{hashKey: HALF + 5n, count: 60},
+			{hashKey: HALF + HALF / 2n, count: 10},
+			{hashKey: 5n, count: 5},
+		];
+		const splitDone = await flow(
+			split,
+			{kind: 'split', stream: 'clickstream', shardId: 'shardId-000000000001', observations},
+			async (app) => {
+				await waitForFrame(app.lastFrame, (text) => text.includes('y submits'));
+				app.stdin.write('y');
+				return waitForFrame(app.lastFrame, (text) => text.includes('Done in'));
+			},
+		);
+		expect(splitDone).toContain('12 open shards now, 12 new');
+		expect(splitDone).toContain('Esc goes back to the dashboard');
+
+		const merge = new FakeOperations();
+		merge.failWith = new Error(`LimitExceededException: ${'the account is over its shard quota in this region '.repeat(20)}`);
+		merge.stepMs = 30;
+		const failed = await flow(merge, {kind: 'merge', stream: 'clickstream', shardId: 'shardId-000000000000'}, async (app) => {
+			await waitForFrame(app.lastFrame, (text) => text.includes('y submits'));
+			app.stdin.write('y');
+			return waitForFrame(app.lastFrame, (text) => text.includes('Failed:'));
+		});
+		expect(failed).toContain('r plans again');
 	});
 
 	it('says changes are not available without operations (as under --read-only)', async () => {

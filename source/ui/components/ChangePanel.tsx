@@ -9,6 +9,7 @@ import {formatDuration, formatPercent} from '../../console/format.js';
 import type {ChangeState} from '../hooks/useChange.js';
 import {useTerminalSize} from '../hooks/useTerminalSize.js';
 import {useTheme} from '../theme.js';
+import {wrapWords} from '../wrapWords.js';
 import {HashRangeBar} from './HashRangeBar.js';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -51,33 +52,118 @@ function ChangeProgressLine({state}: {readonly state: Extract<ChangeState<unknow
 	);
 }
 
-/** Problems (why a plan cannot be submitted) and warnings (what to read first); `nameAction` names a problem's action by its key. */
+/**
+ * Text wrapped at words to `columns`, a row a string. A panel shows these rows one Text each, so the rows it counts
+ * are the rows it takes (Ink's own wrapping sometimes starts a row with the space it broke at, taking one more).
+ */
+export function wrapText(text: string, columns: number): string[] {
+	return text.split('\n').flatMap((line) => {
+		const rows = wrapWords(line, Math.max(10, columns));
+		return rows.length > 0 ? rows : [''];
+	});
+}
+
+/** Rows shared among parts in order: each gets its minimum first, then each in turn what it wants of what is left. */
+export function shareRows<const P extends ReadonlyArray<{readonly want: number; readonly min: number}>>(
+	rows: number,
+	parts: P,
+): {readonly [K in keyof P]: number} {
+	let left = rows - parts.reduce((sum, part) => sum + Math.min(part.min, part.want), 0);
+	return parts.map((part) => {
+		const base = Math.min(part.min, part.want);
+		const extra = Math.max(0, Math.min(part.want - base, left));
+		left -= extra;
+		return base + extra;
+	}) as {readonly [K in keyof P]: number};
+}
+
+/** Wrapped text on at most `maxRows` rows; a text cut short ends in "…". */
+export function Paragraph({text, color, maxRows}: {readonly text: string; readonly color?: string | undefined; readonly maxRows?: number}) {
+	const {columns} = useTerminalSize();
+	const rows = wrapText(text, columns);
+	const limit = Math.max(1, maxRows ?? rows.length);
+	const shown = rows.length > limit ? [...rows.slice(0, limit - 1), `${rows[limit - 1] ?? ''} …`] : rows;
+	return (
+		<>
+			{shown.map((row, index) => (
+				<Text key={index} color={color} wrap="truncate">
+					{row}
+				</Text>
+			))}
+		</>
+	);
+}
+
+type NoteRow = {readonly text: string; readonly tone: 'danger' | 'warning' | 'muted'; readonly note: number};
+
+/** The rows of problems (✗, then the hint under it) and warnings (!), each row marked with its note's index. */
+function noteRows(
+	problems: readonly PlanProblem[],
+	warnings: readonly string[],
+	columns: number,
+	nameAction: NameAction | undefined,
+): NoteRow[] {
+	const problemRows = problems.flatMap((problem, note) => {
+		const hint = problemHint(problem, nameAction);
+		return [
+			...wrapText(`✗ ${problem.message}`, columns).map((text) => ({text, tone: 'danger' as const, note})),
+			...(hint ? wrapText(hint, columns - 2).map((text) => ({text: `  ${text}`, tone: 'muted' as const, note})) : []),
+		];
+	});
+	const warningRows = warnings.flatMap((warning, index) =>
+		wrapText(`! ${warning}`, columns).map((text) => ({text, tone: 'warning' as const, note: problems.length + index})),
+	);
+	return [...problemRows, ...warningRows];
+}
+
+/** The rows PlanNotes takes in full. */
+export function planNotesRows(
+	problems: readonly PlanProblem[],
+	warnings: readonly string[],
+	columns: number,
+	nameAction?: NameAction,
+): number {
+	return noteRows(problems, warnings, columns, nameAction).length;
+}
+
+/**
+ * Problems (why a plan cannot be submitted) and warnings (what to read first); `nameAction` names a problem's action
+ * by its key. On at most `maxRows` rows: past them, how many notes are cut short is said instead.
+ */
 export function PlanNotes({
 	problems,
 	warnings,
 	nameAction,
+	maxRows,
 }: {
 	readonly problems: readonly PlanProblem[];
 	readonly warnings: readonly string[];
 	readonly nameAction?: NameAction;
+	readonly maxRows?: number;
 }) {
 	const theme = useTheme();
+	const {columns} = useTerminalSize();
+	const rows = noteRows(problems, warnings, columns, nameAction);
+	const limit = Math.max(1, maxRows ?? rows.length);
+	const shown = rows.length > limit ? rows.slice(0, limit - 1) : rows;
+	// Notes are in order: the first row left out is of the first note not shown whole.
+	const cut = problems.length + warnings.length - (rows[shown.length]?.note ?? problems.length + warnings.length);
 	return (
 		<>
-			{problems.map((problem, index) => {
-				const hint = problemHint(problem, nameAction);
-				return (
-					<Text key={`p${index}`} color={theme.danger} wrap="wrap">
-						✗ {problem.message}
-						{hint ? <Text color={theme.muted}> {hint}</Text> : null}
-					</Text>
-				);
-			})}
-			{warnings.map((warning, index) => (
-				<Text key={`w${index}`} color={theme.warning} wrap="wrap">
-					! {warning}
+			{shown.map((row, index) => (
+				<Text
+					key={index}
+					color={row.tone === 'danger' ? theme.danger : row.tone === 'warning' ? theme.warning : theme.muted}
+					wrap="truncate"
+				>
+					{row.text}
 				</Text>
 			))}
+			{cut > 0 ? (
+				<Text color={theme.muted} wrap="truncate">
+					… and {cut} more {problems.length > 0 ? 'notes' : cut === 1 ? 'warning' : 'warnings'} (a taller terminal shows them)
+				</Text>
+			) : null}
 		</>
 	);
 }
@@ -118,6 +204,9 @@ export function RangeLine({
 	);
 }
 
+/** The rows a RangeLine takes. */
+export const rangeLineRows = (range: RangePreview, columns: number): number => 1 + rangeLines(range, columns).length;
+
 /** Under the bar, where a range starts and ends: one line where both keys (up to 39 digits each) fit, else one line each, never cut. */
 function rangeLines(range: RangePreview, columns: number): string[] {
 	const whole = `${range.startingHashKey} – ${range.endingHashKey}`;
@@ -126,7 +215,7 @@ function rangeLines(range: RangePreview, columns: number): string[] {
 	return [`${indent}${range.startingHashKey} –`, `${indent}${range.endingHashKey}`];
 }
 
-/** The open shards after a change, in hash key order, the new ones marked. */
+/** The open shards after a change, in hash key order, the new ones marked, on at most `height` rows. */
 export function ShardMap({
 	shards,
 	newShardIds,
@@ -139,8 +228,9 @@ export function ShardMap({
 	readonly height: number;
 }) {
 	const theme = useTheme();
+	// The "… and N more" row is one of the rows given.
 	const rows = Math.max(1, height);
-	const shown = shards.slice(0, rows);
+	const shown = shards.length <= rows ? shards : shards.slice(0, rows - 1);
 	return (
 		<Box flexDirection="column">
 			{shown.map((shard) => {
@@ -158,8 +248,33 @@ export function ShardMap({
 	);
 }
 
-/** The end of a change: failed (plainly), submitted but not confirmed, or done after some time. */
-export function ChangeOutcome({state, children}: {readonly state: ChangeState<unknown>; readonly children?: ReactNode}) {
+/**
+ * The rows ChangeOutcome wants in full and at least, `doneRows` being its children's when done: the progress line,
+ * the failure with its two lines around it, or the done line and the way back around the children.
+ */
+export function outcomeRows(state: ChangeState<unknown>, columns: number, doneRows: number): {want: number; min: number} {
+	switch (state.stage) {
+		case 'idle':
+			return {want: 0, min: 0};
+		case 'running':
+			return {want: 1, min: 1};
+		case 'failed':
+			return {want: 2 + wrapText(state.error, columns).length, min: 3};
+		case 'done':
+			return {want: 2 + doneRows, min: 2 + Math.min(doneRows, 2)};
+	}
+}
+
+/** The end of a change: failed (plainly), submitted but not confirmed, or done after some time; a failure on at most `maxRows` rows. */
+export function ChangeOutcome({
+	state,
+	children,
+	maxRows,
+}: {
+	readonly state: ChangeState<unknown>;
+	readonly children?: ReactNode;
+	readonly maxRows?: number;
+}) {
 	const theme = useTheme();
 	if (state.stage === 'running') return <ChangeProgressLine state={state} />;
 	if (state.stage === 'failed') {
@@ -169,9 +284,7 @@ export function ChangeOutcome({state, children}: {readonly state: ChangeState<un
 				<Text color={tone} bold>
 					{state.submitted ? 'Submitted, not confirmed:' : 'Failed:'}
 				</Text>
-				<Text color={tone} wrap="wrap">
-					{state.error}
-				</Text>
+				<Paragraph text={state.error} color={tone} {...(maxRows === undefined ? {} : {maxRows: maxRows - 2})} />
 				<Text color={theme.muted}>
 					{keysOf('operation', 'replan')} plans again · {keysOf('global', 'back')} goes back
 				</Text>

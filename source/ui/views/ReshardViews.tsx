@@ -4,7 +4,19 @@ import {useMemo, useState} from 'react';
 import type {MergePlan, ReshardResult, SplitRequest} from '../../console/reshard.js';
 import {planNeighbourMerge, planScale, planSplit, proposeMerge} from '../../console/reshardPlans.js';
 import type {Observation, TrafficReport} from '../../console/traffic.js';
-import {ChangeOutcome, ConfirmLine, PlanNotes, RangeLine, ShardMap} from '../components/ChangePanel.js';
+import {
+	ChangeOutcome,
+	ConfirmLine,
+	outcomeRows,
+	Paragraph,
+	PlanNotes,
+	planNotesRows,
+	RangeLine,
+	rangeLineRows,
+	shareRows,
+	ShardMap,
+	wrapText,
+} from '../components/ChangePanel.js';
 import {HashRangeBar} from '../components/HashRangeBar.js';
 import {StateView} from '../components/StateView.js';
 import {TextPrompt} from '../components/TextPrompt.js';
@@ -84,6 +96,12 @@ function OperationTitle({verb, stream, detail}: {readonly verb: string; readonly
 	);
 }
 
+/** The rows ResultMap wants in full and at least: the shard map is one row a shard, under a line that counts them. */
+function resultRows(change: ChangeRunner<ReshardResult>, columns: number): {want: number; min: number} {
+	return outcomeRows(change.state, columns, change.state.stage === 'done' ? 1 + change.state.result.openShards.length : 0);
+}
+
+/** The change's end on at most `height` rows: the shard map it left, or its failure. */
 function ResultMap({
 	change,
 	barWidth,
@@ -93,14 +111,14 @@ function ResultMap({
 	readonly barWidth: number;
 	readonly height: number;
 }) {
-	if (change.state.stage !== 'done') return <ChangeOutcome state={change.state} />;
+	if (change.state.stage !== 'done') return <ChangeOutcome state={change.state} maxRows={height} />;
 	const {result} = change.state;
 	return (
 		<ChangeOutcome state={change.state}>
 			<Text>
 				{result.openShards.length} open shards now{result.newShardIds.length > 0 ? `, ${result.newShardIds.length} new` : ''}:
 			</Text>
-			<ShardMap shards={result.openShards} newShardIds={result.newShardIds} barWidth={barWidth} height={Math.max(2, height - 6)} />
+			<ShardMap shards={result.openShards} newShardIds={result.newShardIds} barWidth={barWidth} height={height - 3} />
 		</ChangeOutcome>
 	);
 }
@@ -122,6 +140,7 @@ function SplitPanel({
 }: PanelProps & {readonly shardId: string; readonly observations?: readonly Observation[]; readonly observedFrom?: string}) {
 	const theme = useTheme();
 	const barWidth = useBarWidth();
+	const {columns} = useTerminalSize();
 	const [shape, reload] = useLoad((signal) => ops.loadShape(stream, signal), ops.describeError, [stream]);
 	const distinct = new Set(
 		(observations ?? []).map((observation) => ('partitionKey' in observation ? observation.partitionKey : String(observation.hashKey))),
@@ -136,6 +155,19 @@ function SplitPanel({
 				: undefined,
 		[shape, shardId, at, observations, observedFrom],
 	);
+	const confirming = change.state.stage === 'idle' && !typing;
+	// The ranges, their keys and the counts take what they take; the result and the warnings share the rest.
+	const fixed =
+		1 +
+		(typing ? 1 : 0) +
+		(plan ? rangeLineRows(plan.parent, columns) + plan.children.reduce((sum, child) => sum + rangeLineRows(child, columns), 0) : 0) +
+		(plan && plan.children.length > 0 ? 1 : 0) +
+		1 +
+		(confirming ? 1 : 0);
+	const [resultHeight, notesHeight] = shareRows(height - fixed, [
+		resultRows(change, columns),
+		{want: plan ? planNotesRows([], plan.warnings, columns) : 0, min: 1},
+	]);
 	useOperationCommands('split', change, {
 		confirm: () => {
 			if (plan && plan.problems.length === 0 && !services.readOnly) change.run((signal) => ops.reshard(plan, signal));
@@ -153,7 +185,7 @@ function SplitPanel({
 			<StateView state={shape} what="the stream's shards">
 				{() =>
 					plan && plan.problems.length > 0 ? (
-						<PlanNotes problems={plan.problems} warnings={[]} />
+						<PlanNotes problems={plan.problems} warnings={[]} maxRows={height - 1 - (typing ? 1 : 0)} />
 					) : plan ? (
 						<Box flexDirection="column">
 							<RangeLine label={`${shardId} now`} range={plan.parent} barWidth={barWidth} />
@@ -167,11 +199,9 @@ function SplitPanel({
 									: 'traffic seen: none of this shard yet (shares of traffic unknown)'}
 								{' · '}open shards {plan.openShards.before} → {plan.openShards.after}
 							</Text>
-							<PlanNotes problems={[]} warnings={plan.warnings} />
-							{change.state.stage === 'idle' && !typing ? (
-								<ConfirmLine question={`Split ${shardId} ${METHOD_WORDS[plan.method]}?`} readOnly={services.readOnly} />
-							) : null}
-							<ResultMap change={change} barWidth={barWidth} height={height - 10} />
+							<PlanNotes problems={[]} warnings={plan.warnings} maxRows={notesHeight} />
+							{confirming ? <ConfirmLine question={`Split ${shardId} ${METHOD_WORDS[plan.method]}?`} readOnly={services.readOnly} /> : null}
+							<ResultMap change={change} barWidth={barWidth} height={resultHeight} />
 						</Box>
 					) : null
 				}
@@ -204,6 +234,7 @@ function MergePanel({
 }: PanelProps & {readonly shardId?: string; readonly traffic?: TrafficReport}) {
 	const theme = useTheme();
 	const barWidth = useBarWidth();
+	const {columns} = useTerminalSize();
 	const [shape, reload] = useLoad((signal) => ops.loadShape(stream, signal), ops.describeError, [stream]);
 	const [mode, setMode] = useState<MergeMode>(shardId ? {kind: 'neighbour', side: 'upper'} : {kind: 'coldest'});
 	const plan = useMemo((): MergePlan | {error: string} | undefined => {
@@ -229,6 +260,17 @@ function MergePanel({
 				setMode((current) => ({kind: 'neighbour', side: current.kind === 'neighbour' && current.side === 'upper' ? 'lower' : 'upper'}));
 		},
 	});
+	// The title, the three ranges, the traffic line and the question take what they take; the result and the warnings share the rest.
+	const fixed = ready
+		? 1 +
+			[...ready.shards, ready.merged].reduce((sum, range) => sum + rangeLineRows(range, columns), 0) +
+			1 +
+			(change.state.stage === 'idle' ? 1 : 0)
+		: 1;
+	const [resultHeight, notesHeight] = shareRows(height - fixed, [
+		resultRows(change, columns),
+		{want: ready ? planNotesRows([], ready.warnings, columns) : 0, min: 1},
+	]);
 	const rate = (plan: MergePlan, index: 0 | 1) => {
 		const traffic = plan.shards[index].traffic;
 		return traffic?.recordsPerSecond === undefined ? null : (
@@ -259,11 +301,9 @@ function MergePanel({
 			<StateView state={shape} what="the stream's shards">
 				{() =>
 					plan && 'error' in plan ? (
-						<Text color={theme.danger} wrap="wrap">
-							{plan.error}
-						</Text>
+						<Paragraph text={plan.error} color={theme.danger} maxRows={height - 1} />
 					) : ready && ready.problems.length > 0 ? (
-						<PlanNotes problems={ready.problems} warnings={[]} />
+						<PlanNotes problems={ready.problems} warnings={[]} maxRows={height - 1} />
 					) : ready ? (
 						<Box flexDirection="column">
 							<RangeLine label={ready.shards[0].shardId ?? 'lower'} range={ready.shards[0]} barWidth={barWidth} extra={rate(ready, 0)} />
@@ -288,11 +328,11 @@ function MergePanel({
 									: 'traffic: unknown (the live reader had seen none)'}
 								{' · '}open shards {ready.openShards.before} → {ready.openShards.after}
 							</Text>
-							<PlanNotes problems={[]} warnings={ready.warnings} />
+							<PlanNotes problems={[]} warnings={ready.warnings} maxRows={notesHeight} />
 							{change.state.stage === 'idle' ? (
 								<ConfirmLine question={`Merge ${ready.shardToMerge} and ${ready.adjacentShardToMerge}?`} readOnly={services.readOnly} />
 							) : null}
-							<ResultMap change={change} barWidth={barWidth} height={height - 10} />
+							<ResultMap change={change} barWidth={barWidth} height={resultHeight} />
 						</Box>
 					) : null
 				}
@@ -306,6 +346,7 @@ function MergePanel({
 function ScalePanel({services, ops, stream, height}: PanelProps) {
 	const theme = useTheme();
 	const barWidth = useBarWidth();
+	const {columns} = useTerminalSize();
 	const [shape, reloadShape] = useLoad((signal) => ops.loadShape(stream, signal), ops.describeError, [stream]);
 	const [account, reloadAccount] = useLoad((signal) => ops.accountLimits(signal), ops.describeError, []);
 	const [typed, setTyped] = useState<string | undefined>(undefined);
@@ -331,7 +372,18 @@ function ScalePanel({services, ops, stream, height}: PanelProps) {
 			if (command === 'edit') setTyping(true);
 		},
 	});
-	const rows = Math.max(2, height - 14);
+	const prompting = typing && change.state.stage !== 'running';
+	const confirming = plan !== undefined && change.state.stage === 'idle' && !plan.unchanged && !typing;
+	const invalid = typed !== undefined && target === undefined;
+	// The limits above the plan take what they take; under them the result, the warnings and the ranges share the rest.
+	const top = 4 + (limits ? wrapText(limits.note, columns).length : 0) + (invalid ? 1 : 0) + (prompting ? 1 : 0);
+	const [resultHeight, notesHeight, rangesHeight] = shareRows(height - top - 1 - (confirming ? 1 : 0), [
+		resultRows(change, columns),
+		{want: plan ? planNotesRows([], plan.warnings, columns) : 0, min: 1},
+		{want: plan?.ranges.length ?? 0, min: 2},
+	]);
+	// The "… and N more" row is one of the ranges' rows.
+	const ranges = plan && plan.ranges.length > rangesHeight ? plan.ranges.slice(0, Math.max(0, rangesHeight - 1)) : (plan?.ranges ?? []);
 	return (
 		<Box flexDirection="column">
 			<OperationTitle verb="Uniform scaling" stream={stream} detail={plan ? `${plan.current} → ${plan.target} open shards` : undefined} />
@@ -350,37 +402,35 @@ function ScalePanel({services, ops, stream, height}: PanelProps) {
 										? 'account: reading the shard quota…'
 										: 'account: the shard quota could not be read (DescribeLimits)'}
 							</Text>
-							<Text wrap="wrap" color={theme.muted}>
-								{limits.note}
-							</Text>
-							{typed !== undefined && target === undefined ? (
-								<Text color={theme.danger}>&apos;{typed}&apos; is not a number of shards.</Text>
-							) : null}
+							<Paragraph text={limits.note} color={theme.muted} />
+							{invalid ? <Text color={theme.danger}>&apos;{typed}&apos; is not a number of shards.</Text> : null}
 							{plan && plan.problems.length > 0 ? (
-								<PlanNotes problems={plan.problems} warnings={[]} />
+								<PlanNotes problems={plan.problems} warnings={[]} maxRows={height - top} />
 							) : plan ? (
 								<Box flexDirection="column">
 									<Text bold>After: {plan.ranges.length} shards of equal ranges</Text>
-									{plan.ranges.slice(0, rows).map((range, index) => (
+									{ranges.map((range, index) => (
 										<Text key={index} wrap="truncate">
 											{`#${index + 1}`.padEnd(6)}{' '}
 											<HashRangeBar startingHashKey={range.startingHashKey} endingHashKey={range.endingHashKey} width={barWidth} />{' '}
 											{formatPercent(range.keySpaceShare)}
 										</Text>
 									))}
-									{plan.ranges.length > rows ? <Text color={theme.muted}>… and {plan.ranges.length - rows} more</Text> : null}
-									<PlanNotes problems={[]} warnings={plan.warnings} />
-									{change.state.stage === 'idle' && !plan.unchanged && !typing ? (
+									{plan.ranges.length > ranges.length ? (
+										<Text color={theme.muted}>… and {plan.ranges.length - ranges.length} more</Text>
+									) : null}
+									<PlanNotes problems={[]} warnings={plan.warnings} maxRows={notesHeight} />
+									{confirming ? (
 										<ConfirmLine question={`Scale ${stream} from ${plan.current} to ${plan.target} shards?`} readOnly={services.readOnly} />
 									) : null}
-									<ResultMap change={change} barWidth={barWidth} height={height - 8} />
+									<ResultMap change={change} barWidth={barWidth} height={resultHeight} />
 								</Box>
 							) : null}
 						</Box>
 					) : null
 				}
 			</StateView>
-			{typing && change.state.stage !== 'running' ? (
+			{prompting ? (
 				<TextPrompt
 					label={`target shards${limits ? ` (${limits.minTarget}..${limits.maxTarget})` : ''}: `}
 					initial={typed ?? ''}

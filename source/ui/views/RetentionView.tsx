@@ -12,12 +12,22 @@ import {
 	type RetentionResult,
 	type ShardLoss,
 } from '../../console/retention.js';
-import {ChangeOutcome, ConfirmLine, PlanNotes} from '../components/ChangePanel.js';
+import {
+	ChangeOutcome,
+	ConfirmLine,
+	outcomeRows,
+	Paragraph,
+	PlanNotes,
+	planNotesRows,
+	shareRows,
+	wrapText,
+} from '../components/ChangePanel.js';
 import {StateView} from '../components/StateView.js';
 import {TextPrompt} from '../components/TextPrompt.js';
 import {formatCompact, formatDuration} from '../../console/format.js';
 import {useChange, useLoad} from '../hooks/useChange.js';
 import {useOperationCommands} from '../hooks/useOperationCommands.js';
+import {useTerminalSize} from '../hooks/useTerminalSize.js';
 import type {Operations} from '../operations.js';
 import {useServices, type ConsoleServices} from '../services.js';
 import {useTheme} from '../theme.js';
@@ -31,6 +41,12 @@ import {NoOperations} from './ReshardViews.js';
 export function RetentionView(props: {readonly stream: string; readonly height: number}) {
 	const services = useServices();
 	return services.operations ? <RetentionPanel {...props} services={services} ops={services.operations} /> : <NoOperations />;
+}
+
+/** What a decrease makes unreadable at once, in words. */
+function estimateText(estimate: NonNullable<RetentionPlan['estimate']>): string {
+	const span = estimate.records > 0 ? `, arrived over ${formatDuration(estimate.spanMs)} from ${estimate.oldest ?? '?'}` : '';
+	return `Unreadable at once: ${estimate.atLeast ? 'at least ' : ''}${formatCompact(estimate.records)} records${span} (older than ${estimate.horizon}).`;
 }
 
 const hoursText = (hours: number): string => `${hours}h${hours % 24 === 0 && hours >= 48 ? ` (${hours / 24} days)` : ''}`;
@@ -95,6 +111,18 @@ function RetentionPanel({
 		},
 	});
 
+	const {columns} = useTerminalSize();
+	const confirming = change.state.stage === 'idle' && submittable && !typing && (ready.direction === 'increase' || !naming);
+	const prompting = (naming && ready?.confirmationText !== undefined ? 1 : 0) + (typing ? 1 : 0);
+	// One row each: the title, the table's two heads, the limits, the plan's first line, and what is shown of the rest.
+	const fixed = 5 + (inputError ? 1 : 0) + (nameError ? 1 : 0) + (confirming ? 1 : 0) + prompting;
+	const shardCount = overview.status === 'ready' ? overview.value.shards.length : 0;
+	const [outcomeHeight, notesHeight, estimateHeight, tableHeight] = shareRows(height - fixed, [
+		outcomeRows(change.state, columns, 1),
+		{want: ready ? planNotesRows(ready.problems, ready.warnings, columns) : 0, min: 1},
+		{want: ready?.estimate ? wrapText(estimateText(ready.estimate), columns).length : 0, min: 1},
+		{want: shardCount, min: 2},
+	]);
 	const losses = ready?.estimate ? new Map(ready.estimate.shards.map((loss) => [loss.shardId, loss])) : undefined;
 	return (
 		<Box flexDirection="column">
@@ -104,7 +132,7 @@ function RetentionPanel({
 				</Text>
 				<Text> of {stream}</Text>
 			</Text>
-			<OverviewTable overview={overview} losses={losses} height={height} />
+			<OverviewTable overview={overview} losses={losses} height={tableHeight} />
 			<Text color={theme.muted}>
 				Kinesis keeps records {RETENTION_LIMITS.minHours} to {RETENTION_LIMITS.maxHours} hours (1 to 365 days).
 			</Text>
@@ -117,16 +145,13 @@ function RetentionPanel({
 								{hoursText(value.currentHours)} → {hoursText(value.newHours)} ({value.direction})
 							</Text>
 							{value.estimate ? (
-								<Text wrap="wrap" color={value.estimate.records > 0 ? theme.warning : undefined}>
-									Unreadable at once: {value.estimate.atLeast ? 'at least ' : ''}
-									{formatCompact(value.estimate.records)} records
-									{value.estimate.records > 0
-										? `, arrived over ${formatDuration(value.estimate.spanMs)} from ${value.estimate.oldest ?? '?'}`
-										: ''}{' '}
-									(older than {value.estimate.horizon}).
-								</Text>
+								<Paragraph
+									text={estimateText(value.estimate)}
+									color={value.estimate.records > 0 ? theme.warning : undefined}
+									maxRows={estimateHeight}
+								/>
 							) : null}
-							<PlanNotes problems={value.problems} warnings={value.warnings} />
+							<PlanNotes problems={value.problems} warnings={value.warnings} maxRows={notesHeight} />
 							{nameError ? <Text color={theme.danger}>{nameError}</Text> : null}
 							{change.state.stage === 'idle' && submittable && value.direction === 'increase' && !typing ? (
 								<ConfirmLine question={`Increase the retention of ${stream} to ${value.newHours} hours?`} readOnly={services.readOnly} />
@@ -137,7 +162,7 @@ function RetentionPanel({
 									{keysOf('global', 'back')} cancels
 								</Text>
 							) : null}
-							<ChangeOutcome state={change.state}>
+							<ChangeOutcome state={change.state} maxRows={outcomeHeight}>
 								{change.state.stage === 'done' ? (
 									<Text>The stream keeps records for {hoursText(change.state.result.retentionHours)} now.</Text>
 								) : null}
@@ -183,7 +208,7 @@ function RetentionPanel({
 	);
 }
 
-/** The retention now, and each shard's oldest record beside what a planned decrease makes unreadable in it. */
+/** The retention now, and each shard's oldest record beside what a planned decrease makes unreadable in it; the shards on at most `height` rows. */
 function OverviewTable({
 	overview,
 	losses,
@@ -195,7 +220,8 @@ function OverviewTable({
 }) {
 	const theme = useTheme();
 	const shards = overview.status === 'ready' ? overview.value.shards : [];
-	const rows = Math.max(2, Math.min(shards.length, height - 16));
+	// The "… and N more" row is one of the rows given.
+	const rows = shards.length <= height ? shards.length : Math.max(0, height - 1);
 	return (
 		<StateView state={overview} what="the retention and the oldest records">
 			{(value) => (
