@@ -116,17 +116,34 @@ function directCalls(client: KinesisClient, direct: Direct): ShardCalls {
 			(disabled) => disabled !== true,
 			() => true,
 		));
+	// What is the same for every call, awaited as one: a tail's start is thousands of calls, each await a turn.
+	let fixed: Promise<{url: URL; correcting: boolean; region: string; headers: Readonly<Record<string, string>>}> | undefined;
+	const fixedParts = () =>
+		(fixed ??= Promise.all([
+			endpointUrl(),
+			correctsSkew(),
+			config.region(),
+			(userAgent ??= userAgentHeaders(client.config, () => {
+				userAgent = undefined;
+				fixed = undefined;
+			})),
+		]).then(
+			([url, correcting, region, headers]) => ({url, correcting, region, headers}),
+			(error: unknown) => {
+				fixed = undefined;
+				throw error;
+			},
+		));
 	const send = <Output>(call: ShardCall, schema: StaticOperationSchema, signal: AbortSignal): Promise<Output> =>
 		withinBudget(direct.budget, direct.isThrottle, call.operation, scopeOf(call.input), signal, async () => {
-			const url = await endpointUrl();
-			const correcting = await correctsSkew();
+			const {url, correcting, region, headers} = await fixedParts();
 			const signing = {
 				endpoint: url,
-				region: await config.region(),
+				region,
 				service: config.signingName ?? 'kinesis',
 				credentials: await config.credentials(),
 				nowMs: Date.now() + (correcting ? config.systemClockOffset : 0),
-				headers: await (userAgent ??= userAgentHeaders(client.config, () => (userAgent = undefined))),
+				headers,
 			};
 			const sentAt = Date.now();
 			const response = await direct.http.request(shardCallRequest(call, signing), signal);

@@ -1,5 +1,6 @@
-import {createHash, createHmac, timingSafeEqual} from 'node:crypto';
+import {timingSafeEqual} from 'node:crypto';
 import type {IncomingHttpHeaders} from 'node:http';
+import {canonicalPath, sha256Hex, signatureOf, SIGV4_ALGORITHM as ALGORITHM, uriEncode} from '../../sigv4.js';
 import {ServiceError} from './errors.js';
 
 /**
@@ -31,7 +32,6 @@ export const signedPart = (request: Omit<SignedRequest, 'url'> & {readonly url?:
 	body: request.body,
 });
 
-const ALGORITHM = 'AWS4-HMAC-SHA256';
 const SKEW_MS = 5 * 60_000;
 
 const invalidSignature = (message: string) => new ServiceError('InvalidSignatureException', message);
@@ -104,13 +104,13 @@ export function verifySignature(request: SignedRequest, credentials: Credentials
 		);
 	}
 
-	const scope = `${scopeDate}/${region}/${service}/aws4_request`;
-	const stringToSign = [ALGORITHM, amzDate, scope, sha256Hex(canonicalRequest(request, parts.signedHeaders))].join('\n');
-	const key = ['aws4_request', service, region, scopeDate].reduceRight<Buffer | string>(
-		(signingKey, part) => hmac(signingKey, part),
-		`AWS4${credentials.secretAccessKey}`,
+	const signature = signatureOf(
+		credentials.secretAccessKey,
+		{day: scopeDate, region, service},
+		amzDate,
+		canonicalRequest(request, parts.signedHeaders),
 	);
-	const expected = Buffer.from(hmac(key, stringToSign).toString('hex'), 'utf8');
+	const expected = Buffer.from(signature, 'utf8');
 	const given = Buffer.from(parts.signature, 'utf8');
 	if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw invalidSignature(MISMATCH);
 }
@@ -149,18 +149,6 @@ function headerValue(headers: IncomingHttpHeaders, name: string): string {
 	return Array.isArray(value) ? value.join(',') : (value ?? '');
 }
 
-/** The path with dot segments removed and each segment encoded once more, as for every service but S3. */
-function canonicalPath(path: string): string {
-	const segments: string[] = [];
-	for (const segment of path.split('/')) {
-		if (segment === '' || segment === '.') continue;
-		if (segment === '..') segments.pop();
-		else segments.push(segment);
-	}
-	const joined = `/${segments.map(uriEncode).join('/')}`;
-	return segments.length > 0 && path.endsWith('/') ? `${joined}/` : joined;
-}
-
 function canonicalQuery(query: string): string {
 	if (!query) return '';
 	const pairs = query
@@ -182,13 +170,6 @@ function decodeQueryPart(text: string): string {
 		return text;
 	}
 }
-
-/** RFC 3986 encoding: everything but unreserved characters. */
-const uriEncode = (text: string) =>
-	encodeURIComponent(text).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
-
-const sha256Hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
-const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
 
 /** The signing time as ISO 8601 basic (20240115T120000Z), from X-Amz-Date or else the Date header. */
 function requestDate(headers: IncomingHttpHeaders): string | undefined {
