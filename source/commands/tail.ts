@@ -278,16 +278,19 @@ function usage<T>(parse: () => T): T {
  * a shard that was said to retry has a call that works, that it is reading again, so that the last word
  * on stderr is not a retry that is over.
  */
-class NoticeThrottle {
+export class NoticeThrottle {
 	private readonly lastMs = new Map<string, number>();
+	/** Shards whose last word on stderr is a retry. */
+	private readonly retrying = new Set<string>();
 	say(key: string, text: string): void {
 		const now = Date.now();
 		if (now - (this.lastMs.get(key) ?? 0) < 5_000) return;
 		this.lastMs.set(key, now);
+		this.retrying.add(key);
 		process.stderr.write(`${sanitizeForTerminal(text)}\n`);
 	}
 	recovered(key: string, text: string): void {
-		if (!this.lastMs.delete(key)) return;
+		if (!this.retrying.delete(key)) return;
 		process.stderr.write(`${sanitizeForTerminal(text)}\n`);
 	}
 }

@@ -1,7 +1,8 @@
 import {DescribeStreamSummaryCommand, type KinesisClient, type StreamDescriptionSummary} from '@aws-sdk/client-kinesis';
 import {AuditLog, auditTarget, type AuditEntry} from './auditLog.js';
 import type {ConnectionTarget} from './connect.js';
-import {ConsoleError, formatFailure, toFailure} from './failures.js';
+import {ConsoleError, formatFailure, toFailure, type ConsoleFailure} from './failures.js';
+import type {ServiceName} from './settings.js';
 import {errorName, isRateLimit} from './aws/errors.js';
 import {RetrySchedule, sleep, type RetryReport} from './aws/retry.js';
 import {streamParameters, type StreamRef} from './aws/shards.js';
@@ -230,9 +231,13 @@ export interface AuditedChange<R, S = StreamDescriptionSummary> {
 	readonly finish: (settled: S) => Promise<{readonly result: R; readonly after: unknown}>;
 	/** The command that shows whether the change took effect; default `kinesis-console describe STREAM`. */
 	readonly checkWith?: string;
+	/** The service its calls go to, for their failures' words; default Kinesis. */
+	readonly service?: ServiceName;
 	/** Follows something other than the stream (a consumer until it is gone, say); `submitted` then says `waitingFor`. */
 	readonly follow?: {
 		readonly waitingFor: string;
+		/** The call it polls with (DescribeStreamSummary when the stream is followed), for its failures' words. */
+		readonly call: string;
 		readonly until: (startedMs: number) => AsyncGenerator<ChangeProgress<never>, S>;
 	};
 }
@@ -251,13 +256,13 @@ export async function* runChange<R, S = StreamDescriptionSummary>(
 	const id = AuditLog.newId();
 	const base = {id, operation: change.operation, stream: change.stream, target: auditTarget(context.target), parameters: change.parameters};
 	const record = async (entry: Pick<AuditEntry, 'outcome'> & Partial<AuditEntry>) => audit?.append({...base, ...entry});
-	const failureText = async (error: unknown) =>
+	// A failure in the user's words, named by the call that failed and its service (a Lambda mapping's are Lambda's).
+	const failureOf = (error: unknown, operation: string) =>
+		toFailure(error, {target: context.target, streamName: change.stream, operation, ...(change.service ? {service: change.service} : {})});
+	const failureText = async (error: unknown, operation: string) =>
 		isAbort(error)
 			? `The console stopped following the change before ${change.follow?.waitingFor ?? 'the stream was ACTIVE again'}.`
-			: formatFailure(await toFailure(error, {target: context.target, streamName: change.stream, operation: change.submitCall})).replaceAll(
-					'\n',
-					' ',
-				);
+			: formatFailure(await failureOf(error, operation)).replaceAll('\n', ' ');
 
 	await audit?.check();
 	yield {type: 'submitting', operation: change.operation};
@@ -266,7 +271,7 @@ export async function* runChange<R, S = StreamDescriptionSummary>(
 		yield* retrying(change.submitCall, change.submit, context);
 	} catch (error) {
 		const plain = isAbort(error) ? error : refusal(error, change.what);
-		await record({outcome: 'failed', before: change.before, error: await failureText(plain)});
+		await record({outcome: 'failed', before: change.before, error: await failureText(plain, change.submitCall)});
 		throw plain;
 	}
 	await record({outcome: 'submitted', before: change.before});
@@ -282,27 +287,41 @@ export async function* runChange<R, S = StreamDescriptionSummary>(
 		yield {type: 'done', elapsedMs, result};
 		return result;
 	} catch (error) {
-		const text = await failureText(error);
-		await record({outcome: 'unconfirmed', before: change.before, error: text, elapsedMs: now() - startedMs});
-		throw isAbort(error) ? error : unconfirmed(change, error, text);
+		const followCall = change.follow?.call ?? 'DescribeStreamSummary';
+		await record({
+			outcome: 'unconfirmed',
+			before: change.before,
+			error: await failureText(error, followCall),
+			elapsedMs: now() - startedMs,
+		});
+		if (isAbort(error)) throw error;
+		throw unconfirmed(change, await failureOf(error, followCall), error);
 	}
 }
 
 /**
  * A change accepted and then lost track of. It is never "failed": a script that took it so and submitted
- * it again would split a shard twice. A stream being deleted is the one sure end, said as it is.
+ * it again would split a shard twice; so it says how to check first. What it changed being gone (a stream
+ * deleted) is the one sure end, said as it is.
  */
 function unconfirmed(
 	change: {readonly what: string; readonly stream: string; readonly checkWith?: string},
-	error: unknown,
-	text: string,
-): unknown {
-	if (error instanceof ConsoleError && (error.failure.kind === 'unconfirmed' || error.failure.kind === 'not-found')) return error;
-	return new ConsoleError({
-		kind: 'unconfirmed',
-		message: `The ${change.what} was accepted, but following it failed, so whether it has finished is not known: ${text}`,
-		hint: `Check before submitting it again: ${change.checkWith ?? `kinesis-console describe ${change.stream}`}.`,
-	});
+	failure: ConsoleFailure,
+	cause: unknown,
+): ConsoleError {
+	if (failure.kind === 'not-found') return new ConsoleError(failure, {cause});
+	const hint = `Check before submitting it again: ${change.checkWith ?? `kinesis-console describe ${change.stream}`}.`;
+	// A follow that ran out of time says so itself.
+	if (failure.kind === 'unconfirmed') return new ConsoleError({kind: 'unconfirmed', message: failure.message, hint}, {cause});
+	const text = formatFailure(failure).replaceAll('\n', ' ');
+	return new ConsoleError(
+		{
+			kind: 'unconfirmed',
+			message: `The ${change.what} was accepted, but following it failed, so whether it has finished is not known: ${text}`,
+			hint,
+		},
+		{cause},
+	);
 }
 
 /** A change refused before it starts: its progress fails at the first step, as a change that Kinesis refuses does. */

@@ -68,8 +68,11 @@ export interface ConsoleFailure {
 /** An error the console raises itself (bad flags, no region), carrying its failure. */
 export class ConsoleError extends Error {
 	readonly failure: ConsoleFailure;
-	constructor(failure: {readonly kind: FailureKind; readonly message: string; readonly hint?: string}) {
-		super(failure.message);
+	constructor(
+		failure: {readonly kind: FailureKind; readonly message: string; readonly hint?: string},
+		options?: {readonly cause?: unknown},
+	) {
+		super(failure.message, options);
 		this.name = 'ConsoleError';
 		this.failure = {...failure, exitCode: EXIT_CODES[failure.kind]};
 	}
@@ -319,7 +322,7 @@ function expiredTokenFailure(context: FailureContext): Draft {
 function clockSkewFailure(facts: ErrorFacts, context: FailureContext): Draft {
 	return {
 		kind: 'configuration',
-		message: `${serviceLabel(context)} refused the request's time, even after the console took its clock from the answers: ${facts.message}`,
+		message: `${serviceLabel(context)} refused the request's time, again and again: ${facts.message}`,
 		hint: "This machine's clock is off by more than AWS allows (5 minutes): set it right (NTP: timedatectl set-ntp true). If clock correction is turned off (AWS_DISABLE_CLOCK_SKEW_CORRECTION, a profile's disable_clock_skew_correction), turn it back on.",
 	};
 }

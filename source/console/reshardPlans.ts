@@ -480,7 +480,13 @@ export function scaleSteps(current: number, target: number, headroom?: number): 
 	const ceiling = Math.min(max, byAccount);
 	const steps = [current];
 	let at = current;
-	while (at !== target && steps.length < 40) {
+	while (at !== target) {
+		// The same page's default limits: one cannot "Scale more than ten times per rolling 24-hour period per stream".
+		if (steps.length > SCALING_LIMITS.scalingsPerDay)
+			return {
+				steps,
+				stop: `Kinesis takes ${SCALING_LIMITS.scalingsPerDay} scalings of a stream in a rolling 24 hours; the rest waits a day`,
+			};
 		const up = target > at;
 		if (up && at >= ceiling)
 			return {

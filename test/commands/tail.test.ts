@@ -8,7 +8,8 @@ import {
 	SplitShardCommand,
 	type KinesisClient,
 } from '@aws-sdk/client-kinesis';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest';
+import {NoticeThrottle} from '../../source/commands/tail.js';
 import {recordLines} from '../../source/console/recordLine.js';
 import type {TailRecord} from '../../source/console/tail/index.js';
 import type {Engine} from '../../source/engine/index.js';
@@ -283,5 +284,37 @@ describe('tail, as a process', () => {
 		const {stderr, code} = await runCli(['tail', 'event', '--no-follow', '--endpoint-url', engine.url]);
 		expect(code).toBe(9);
 		expect(stderr).toContain("The stream 'event' was not found");
+	});
+});
+
+describe("tail's notices on stderr", () => {
+	it('say a retry at most every 5 s a shard, and reading again once after a retry said, however often the shard flaps', () => {
+		const written: string[] = [];
+		const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+			written.push(String(chunk));
+			return true;
+		});
+		vi.useFakeTimers({now: 1_000_000, toFake: ['Date']});
+		try {
+			const notices = new NoticeThrottle();
+			// A hot shard throttled, answered, throttled again, ten times a second for 6 s.
+			for (let tick = 0; tick < 60; tick++) {
+				vi.setSystemTime(1_000_000 + tick * 100);
+				notices.say('shardId-000000000001', 'shardId-000000000001: throttled; retrying in 200 ms');
+				notices.recovered('shardId-000000000001', 'shardId-000000000001: reading again');
+			}
+			expect(written).toEqual([
+				'shardId-000000000001: throttled; retrying in 200 ms\n',
+				'shardId-000000000001: reading again\n',
+				'shardId-000000000001: throttled; retrying in 200 ms\n',
+				'shardId-000000000001: reading again\n',
+			]);
+			// A shard that was never said to retry says nothing when it reads.
+			notices.recovered('shardId-000000000002', 'shardId-000000000002: reading again');
+			expect(written).toHaveLength(4);
+		} finally {
+			vi.useRealTimers();
+			write.mockRestore();
+		}
 	});
 });

@@ -438,6 +438,11 @@ describe('scale', () => {
 		// A stream of more than 10,000 shards steps down only to fewer than 10,000: from 30,000 no step does; from 15,000 one does.
 		expect(scaleSteps(30_000, 5_000)).toMatchObject({steps: [30_000], stop: expect.stringContaining('half of 30,000 is not')});
 		expect(scaleSteps(15_000, 1_000)).toEqual({steps: [15_000, 7_500, 3_750, 1_875, 1_000]});
+		// Ten scalings a day: 1 → 10,000 takes 14, and the way stops after ten.
+		expect(scaleSteps(1, 10_000)).toEqual({
+			steps: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1_024],
+			stop: 'Kinesis takes 10 scalings of a stream in a rolling 24 hours; the rest waits a day',
+		});
 		for (const [current, target, headroom] of [
 			[6_000, 20_000, undefined],
 			[4, 20, 3],
@@ -542,11 +547,12 @@ describe('a change accepted, then lost track of', () => {
 		expect((await entriesOf(stream)).map((entry) => entry.outcome)).toEqual(['submitted', 'unconfirmed']);
 	});
 
-	it('keeps a follow that runs out of time as it said, with the same kind', async () => {
+	it('keeps a follow that runs out of time as it said, with the same kind and the same advice', async () => {
 		const stream = await createStream(1);
 		const plan = planSplit(await loadStreamShape(client, stream), {shardId: 'shardId-000000000000', at: 'midpoint'});
 		const error = await refusal(executeReshard({...context(), timing: {pollMs: 40, followTimeoutMs: 1}}, plan));
 		expect(error.failure).toMatchObject({kind: 'unconfirmed', exitCode: 17});
+		expect(error.failure.hint).toBe(`Check before submitting it again: kinesis-console describe ${stream}.`);
 		expect(error.failure.message).toMatch(
 			/is still UPDATING after \d+ s; the console stopped following it, and the change goes on at Kinesis\.$/,
 		);

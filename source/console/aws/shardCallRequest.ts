@@ -5,8 +5,8 @@ import {canonicalPath, scopeOf, sha256Hex, signatureOf, SIGV4_ALGORITHM} from '.
 /**
  * The signed HTTP request of a shard reader's call (aws/directReads.ts), made without the SDK's
  * serializer and signer: at the start of a tail of thousands of shards, thousands of these are made a
- * second. The SDK's signer alone took 55–60 µs a call warm against aws4's 14, and leaving out both took a
- * process's first start of 2,000 shards from about 2.8 to 2.3 s (bench/tailStart.ts). The body is the two
+ * second. Leaving out the SDK's serializer and signer took a process's first start of 2,000 shards from
+ * about 2.8 to 2.3 s (bench/tailStart.ts). The body is the two
  * operations' members in Kinesis's JSON protocol (awsJson1_1; GetShardIteratorInput and GetRecordsInput in
  * the Kinesis service model). The signature is AWS's Signature Version 4 by the parts the engine checks
  * signatures with (source/sigv4.ts), for these calls' one shape: aws4, a library made for it, spent most of
@@ -56,7 +56,7 @@ export function shardCallRequest(call: ShardCall, signing: Signing): Request {
 	};
 }
 
-/** Headers the SDK's signer leaves unsigned (@smithy/signature-v4's ALWAYS_UNSIGNABLE_HEADERS): a proxy may change them. */
+/** Headers the SDK's signer leaves unsigned (@smithy/signature-v4's ALWAYS_UNSIGNABLE_HEADERS, and any proxy-* or sec-*): a proxy may change them. */
 const UNSIGNED: ReadonlySet<string> = new Set([
 	'authorization',
 	'cache-control',
@@ -98,7 +98,7 @@ function signedNames(headers: Readonly<Record<string, string>>): readonly string
 	const set = all.join('\n');
 	let names = namesBySet.get(set);
 	if (names === undefined) {
-		names = all.filter((name) => !UNSIGNED.has(name)).sort();
+		names = all.filter((name) => !UNSIGNED.has(name) && !/^(proxy|sec)-/.test(name)).sort();
 		if (namesBySet.size >= 16) namesBySet.clear();
 		namesBySet.set(set, names);
 	}

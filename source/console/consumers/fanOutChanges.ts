@@ -128,6 +128,7 @@ export function executeFanOutChange(
 				: kinesis.send(new DeregisterStreamConsumerCommand({ConsumerARN: consumerArn})),
 		follow: {
 			waitingFor: register ? `${subject} to be ACTIVE` : `${subject} to be gone`,
+			call: 'DescribeStreamConsumer',
 			until: (startedMs) => followConsumer(context, plan, subject, startedMs),
 		},
 		finish: async (consumer) => ({

@@ -124,9 +124,11 @@ export function executeMappingSwitch(
 		before: {state: mapping.state},
 		submitCall: 'UpdateEventSourceMapping',
 		checkWith: `kinesis-console consumers ${plan.stream}`,
+		service: 'lambda',
 		submit: () => context.lambda.send(new UpdateEventSourceMappingCommand({UUID: mapping.uuid, Enabled: enabled})),
 		follow: {
 			waitingFor: `the ${subject} to be ${wanted}`,
+			call: 'GetEventSourceMapping',
 			until: (startedMs) => followMapping(context, mapping, wanted, subject, startedMs),
 		},
 		finish: async (settled) => ({

@@ -161,7 +161,8 @@ export function PlanNotes({
 			))}
 			{cut > 0 ? (
 				<Text color={theme.muted} wrap="truncate">
-					… and {cut} more {problems.length > 0 ? 'notes' : cut === 1 ? 'warning' : 'warnings'} (a taller terminal shows them)
+					… and {cut} more {problems.length > 0 ? (cut === 1 ? 'note' : 'notes') : cut === 1 ? 'warning' : 'warnings'} (a taller terminal
+					shows them)
 				</Text>
 			) : null}
 		</>

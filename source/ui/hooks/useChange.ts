@@ -81,8 +81,8 @@ export function useChange<R>(options: {
 				const text = await latest.current.describe(error);
 				setState({stage: 'failed', error: text, submitted});
 				const first = text.split('\n')[0] ?? text;
-				if (submitted)
-					latest.current.say('warning', `The ${latest.current.what} was submitted; it is not known whether it finished: ${first}`);
+				// After its submission the failure says itself what became of the change (accepted, not confirmed; the stream deleted).
+				if (submitted) latest.current.say('warning', first);
 				else latest.current.say('error', `The ${latest.current.what} failed: ${first}`);
 			}
 		})();

@@ -26,8 +26,10 @@ export function useConsumerActions(stream: string, consumer: Consumer | undefine
 		void store.refresh();
 	}, [active, store]);
 	// A key for what this consumer's kind has not is said to do nothing, rather than do nothing unsaid.
-	const cannot = (what: string) => {
-		if (consumer) notices.say('info', `'${consumer.name}' (${kindOf(consumer).label}) cannot ${what} from the console.`);
+	const cannot = (what: string, kindCan: boolean) => {
+		if (!consumer) return;
+		// Its kind can, but this console was given no way to (a test's or a build's services): not the kind's fault.
+		notices.say('info', `'${consumer.name}' (${kindOf(consumer).label}) cannot ${what} from ${kindCan ? 'this console' : 'the console'}.`);
 	};
 	return {
 		/** Where it keeps per-shard positions (a KCL application), whatever the console may change. */
@@ -36,16 +38,16 @@ export function useConsumerActions(stream: string, consumer: Consumer | undefine
 		deregister,
 		pause,
 		openReset() {
-			if (!reset) return cannot('have its positions reset');
+			if (!reset) return cannot('have its positions reset', can.reset !== undefined);
 			navigator.push({kind: 'reset', stream, application: reset.leaseTable});
 		},
 		openDeregister() {
-			if (!deregister) return cannot('be deregistered');
+			if (!deregister) return cannot('be deregistered', can.deregister !== undefined);
 			leftToChange.current = true;
 			navigator.push({kind: 'deregister', stream, consumer: deregister.consumerName});
 		},
 		openPause() {
-			if (!pause || !consumer) return cannot('be paused or resumed');
+			if (!pause || !consumer) return cannot('be paused or resumed', can.pause !== undefined);
 			leftToChange.current = true;
 			navigator.push({kind: 'pause', stream, uuid: pause.uuid, functionName: consumer.name, action: pause.enabled ? 'pause' : 'resume'});
 		},
