@@ -178,6 +178,8 @@ export class StreamDashboardStore extends BackgroundStore<DashboardSnapshot> imp
 	private onScreen: readonly string[] = [];
 	/** The live reader's own stop, while it runs; a new set of shards replaces it. */
 	private liveRun: AbortController | undefined;
+	/** Whether live reading was on when the screen was last hidden: it starts again when the screen is back. */
+	private resumeLive = false;
 	private cancelFollow: (() => void) | undefined;
 
 	constructor(private readonly options: DashboardStoreOptions) {
@@ -215,6 +217,11 @@ export class StreamDashboardStore extends BackgroundStore<DashboardSnapshot> imp
 			this.refreshShards(session).then(async () => {
 				// Timed from the first listing's end: by then the stream's size sets the pace.
 				shardsAgain();
+				// Read live when the screen was left (a split, say, opened from it): read again, its shards now open.
+				if (this.resumeLive && session.live) {
+					this.resumeLive = false;
+					this.startLive(session);
+				}
 				await this.loadFigures(session);
 				await this.loadHistory(session);
 			}),
@@ -225,9 +232,13 @@ export class StreamDashboardStore extends BackgroundStore<DashboardSnapshot> imp
 
 	protected override end(): void {
 		this.cancelHistory = undefined;
+		// A hidden screen reads nothing; what it read is dropped, not shown decaying to zero as if the shards were idle.
+		this.resumeLive = this.liveRun !== undefined;
 		this.liveRun = undefined;
 		this.cancelFollow = undefined;
+		this.meters.retain(new Set());
 		this.set((previous) => ({...previous, live: {status: 'off', shards: [], pace: this.pace, callsPerSecond: 0}}));
+		this.tick();
 	}
 
 	refresh(): void {

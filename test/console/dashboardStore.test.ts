@@ -138,6 +138,39 @@ describe('the dashboard store on the engine', () => {
 		expect(calls).toBe(stopped);
 	});
 
+	it('hidden, drops what it read live; shown again, reads live again if it was when it was hidden', async () => {
+		const store = new StreamDashboardStore({kinesis, metrics: new FakeMetrics(), stream: 'clicks', tickMs: 100});
+		store.start();
+		await until(store, (snapshot) => snapshot.shards.status === 'ready');
+		store.show(['shardId-000000000000', 'shardId-000000000001']);
+		store.toggleLive();
+		await until(store, (snapshot) => snapshot.live.status === 'running');
+		await kinesis.send(
+			new PutRecordsCommand({StreamName: 'clicks', Records: [{Data: Buffer.from('x'), PartitionKey: 'k', ExplicitHashKey: '1'}]}),
+		);
+		await until(store, (snapshot) => snapshot.meters.some((meter) => meter.totalRecords > 0));
+
+		// Another screen over it (a split opened from it): nothing is read, and no figure is left to decay to zero.
+		await store.stop();
+		expect(store.getSnapshot()).toMatchObject({live: {status: 'off'}, meters: [], totals: {recordsPerSecond: 0}});
+		const hidden = reads;
+		await new Promise((resolve) => setTimeout(resolve, 1200));
+		expect(reads).toBe(hidden);
+
+		// Back on it: live again, without asking, over the shards in view.
+		store.start();
+		const again = await until(store, (snapshot) => snapshot.live.status === 'running');
+		expect(again.live.shards).toEqual(['shardId-000000000000', 'shardId-000000000001']);
+		store.toggleLive();
+		await store.stop();
+		// Left with live off, it comes back with live off.
+		store.start();
+		await until(store, (snapshot) => snapshot.shards.status === 'ready');
+		await new Promise((resolve) => setTimeout(resolve, 500));
+		expect(store.getSnapshot().live.status).toBe('off');
+		await store.stop();
+	});
+
 	it('keeps working when CloudWatch fails, and says so', async () => {
 		const metrics = new FakeMetrics();
 		metrics.failWith = Object.assign(new Error('GetMetricData is not served here'), {name: 'UnknownOperationException'});

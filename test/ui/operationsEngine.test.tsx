@@ -88,13 +88,25 @@ describe('operations in the console on the engine', () => {
 			app.lastFrame,
 			(text) => text.includes('HASH RANGE') && text.includes('shardId-000000000003') && text.includes('3 open / 1 closed'),
 		);
+		// Read live when it was left for the split, it reads live again, the children now: each open shard's READ column
+		// fills in once it has been read.
+		await waitForFrame(
+			app.lastFrame,
+			(text) => {
+				const open = text.split('\n').filter((line) => /shardId-\d+ +open /.test(line));
+				return text.includes('live: 3 shards at LATEST') && open.length === 3 && open.every((line) => /\d+%$/.test(line.trimEnd()));
+			},
+			8000,
+		);
 		app.stdin.write('g');
 		await waitForFrame(app.lastFrame, (text) => /› all shards/.test(text));
 		app.stdin.write('M');
 		const merge = await waitForFrame(app.lastFrame, (text) => text.includes('merged') && text.includes('y submits'));
-		// The live reader read the split's parents, not its children: the pair's traffic is unknown, and the plan does not call it the coldest.
-		expect(merge).toContain('the adjacent pair with the least key');
-		expect(merge).toContain('traffic: unknown');
+		// Every pair's traffic measured (none, here): the coldest is the one of the least key space, the split's children.
+		expect(merge).toContain('Merge shardId-000000000002 + shardId-000000000003 of orders · the coldest adjacent pair');
+		expect(merge).toContain("traffic: the dashboard's live reader");
+		// A share of the pair's traffic, beside a share of all the stream's keys: said so.
+		expect(merge).toContain("s; shares are of the pair's traffic");
 		app.stdin.write('y');
 		const merged = await waitForFrame(app.lastFrame, (text) => text.includes('Done in'), 8000);
 		expect(merged).toContain('2 open shards now, 1 new');

@@ -324,7 +324,7 @@ function MergePanel({
 							/>
 							<Text color={theme.muted} wrap="truncate">
 								{ready.traffic
-									? `traffic: the dashboard's live reader, last ${Math.round(ready.traffic.windowMs / 1000)} s`
+									? `traffic: the dashboard's live reader, last ${Math.round(ready.traffic.windowMs / 1000)} s; shares are of the pair's traffic`
 									: 'traffic: unknown (the live reader had seen none)'}
 								{' · '}open shards {ready.openShards.before} → {ready.openShards.after}
 							</Text>
