@@ -89,10 +89,11 @@ export function iteratorRequest(position: StartPosition): {
 
 export function describePosition(position: StartPosition): string {
 	switch (position.type) {
+		// After "from" (the tail's header): "from 2026-12-07T00:00:00.000Z", "from sequence 4962…".
 		case 'AT_TIMESTAMP':
-			return `at ${position.timestamp.toISOString()}`;
+			return position.timestamp.toISOString();
 		case 'AT_SEQUENCE_NUMBER':
-			return `at sequence ${position.sequenceNumber}`;
+			return `sequence ${position.sequenceNumber}`;
 		case 'AFTER_SEQUENCE_NUMBER':
 			return `after sequence ${position.sequenceNumber}`;
 		default:

@@ -230,7 +230,7 @@ function Title({snapshot, sort, theme}: {readonly snapshot: DashboardSnapshot; r
 		info ? (info.mode === 'ON_DEMAND' ? 'on-demand' : 'provisioned') : undefined,
 		loaded ? `${formatCount(counts.open)} open${counts.closed > 0 ? ` / ${formatCount(counts.closed)} closed` : ''}` : undefined,
 		info?.retentionHours === undefined ? undefined : `retention ${info.retentionHours}h`,
-		info?.consumers ? `${info.consumers} consumers` : undefined,
+		info?.consumers ? plural(info.consumers, 'consumer') : undefined,
 	].filter(Boolean);
 	return (
 		<Text wrap="truncate">

@@ -397,7 +397,7 @@ function ScalePanel({services, ops, stream, height}: PanelProps) {
 							</Text>
 							<Text wrap="truncate" color={theme.muted}>
 								{limits.account
-									? `account: ${formatCompact(limits.account.openShardCount)} of ${formatCompact(limits.account.shardLimit)} open shards in the region (${formatCompact(limits.account.headroom)} more allowed)`
+									? `account: ${formatCount(limits.account.openShardCount)} of ${formatCount(limits.account.shardLimit)} open shards in the region (${formatCount(limits.account.headroom)} more allowed)`
 									: account.status === 'loading'
 										? 'account: reading the shard quota…'
 										: 'account: the shard quota could not be read (DescribeLimits)'}
