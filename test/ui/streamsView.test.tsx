@@ -102,6 +102,29 @@ describe('the streams view', () => {
 		app.unmount();
 	});
 
+	it('edits the palette line as every prompt (Ctrl-U, Ctrl-W), and scrolls its list to the command chosen', async () => {
+		const app = renderApp(testServices(kinesis, engine.url), routes);
+		await waitForFrame(app.lastFrame, (text) => text.includes('orders'));
+		app.stdin.write(':');
+		const all = await waitForFrame(app.lastFrame, (text) => /│ :/.test(text));
+		const rows = (frame: string) => frame.split('\n').filter((line) => /^│ \S/.test(line) && !line.startsWith('│ :'));
+		const firstRows = rows(all);
+		expect(firstRows).toHaveLength(8);
+		for (let step = 0; step < 8; step++) app.stdin.write(press.down);
+		// The ninth command chosen: the list has moved by one, its first row gone.
+		const moved = await waitForFrame(app.lastFrame, (text) => rows(text)[0] !== firstRows[0]);
+		expect(rows(moved)[0]).toBe(firstRows[1]);
+		app.stdin.write('xyz foo');
+		await waitForFrame(app.lastFrame, (text) => text.includes(':xyz foo'));
+		app.stdin.write('\u0017');
+		await waitForFrame(app.lastFrame, (text) => text.includes(':xyz ') && !text.includes('foo'));
+		app.stdin.write('\u0015');
+		await waitForFrame(app.lastFrame, (text) => !text.includes(':xyz') && rows(text).length === 8);
+		app.stdin.write('open\r');
+		await waitForFrame(app.lastFrame, (text) => text.includes('opened clickstream'));
+		app.unmount();
+	});
+
 	it('keeps what is typed the moment a prompt opens, and keys that come faster than frames', async () => {
 		const app = renderApp(testServices(kinesis, engine.url), routes);
 		await waitForFrame(app.lastFrame, (text) => text.includes('orders'));

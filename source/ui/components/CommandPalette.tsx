@@ -4,6 +4,7 @@ import {useRef, useState} from 'react';
 import {displayKeys, visibleBindings, type Binding, type Scope} from '../keymap.js';
 import {useCapturedInput} from '../inputCapture.js';
 import {useTheme} from '../theme.js';
+import {edited} from './TextPrompt.js';
 
 const MAX_SHOWN = 8;
 /** The rows the palette always takes (its border, the query, the commands), so that the view under it knows its height. */
@@ -54,10 +55,17 @@ export function CommandPalette({
 		}
 		if (key.upArrow) return update({query, selected: Math.max(0, chosen - 1)});
 		if (key.downArrow) return update({query, selected: Math.min(matches.length - 1, chosen + 1)});
-		if (key.backspace || key.delete) return update({query: query.slice(0, -1), selected: 0});
-		if (input && !key.ctrl && !key.meta) update({query: query + input, selected: 0});
+		// Edited as every prompt's line is (Backspace, Ctrl-U, Ctrl-W; text and Enter typed in one chunk).
+		const next = edited({value: query, selected: false}, input, key);
+		if (!next) return;
+		if (!next.submit) return update({query: next.entry.value, selected: 0});
+		const binding = matching(visibleBindings(scopes, readOnly), next.entry.value)[0];
+		onClose();
+		if (binding) onRun(binding);
 	});
-	const shown = matches.slice(0, MAX_SHOWN);
+	// The window of matches shown follows the choice: the first MAX_SHOWN, or the last ones up to it.
+	const first = Math.max(0, Math.min(chosen - MAX_SHOWN + 1, matches.length - MAX_SHOWN));
+	const shown = matches.slice(first, first + MAX_SHOWN);
 	// Keys first, in a column of their own: a description may be cut at the terminal's edge, a key never.
 	const keyWidth = Math.max(...shown.map((binding) => displayKeys(binding).length), 0) + 2;
 	return (
@@ -69,7 +77,7 @@ export function CommandPalette({
 			</Text>
 			{matches.length === 0 ? <Text color={theme.muted}>No command matches.</Text> : null}
 			{shown.map((binding, index) => (
-				<Text key={`${binding.scope}:${binding.id}`} inverse={index === chosen} wrap="truncate">
+				<Text key={`${binding.scope}:${binding.id}`} inverse={first + index === chosen} wrap="truncate">
 					<Text color={theme.muted}>{displayKeys(binding).padEnd(keyWidth)}</Text>
 					{binding.description}
 				</Text>

@@ -4,7 +4,7 @@ import {useRef, useState} from 'react';
 import {useCapturedInput} from '../inputCapture.js';
 import {useTheme} from '../theme.js';
 
-interface Entry {
+export interface Entry {
 	readonly value: string;
 	/** The value is the initial one, shown selected: typing replaces it, Backspace clears it, → or End keeps it to edit. */
 	readonly selected: boolean;
@@ -57,8 +57,12 @@ export function TextPrompt({
 	);
 }
 
-/** The entry after one key (or one chunk of typed text), and whether the chunk ended with Enter. */
-function edited(current: Entry, input: string, key: Key): {entry: Entry; submit: boolean} | undefined {
+/**
+ * The entry after one key (or one chunk of typed text), and whether the chunk ended with Enter: every
+ * line the console asks for is edited so (a prompt's, the command palette's). Undefined for a key that
+ * does not edit.
+ */
+export function edited(current: Entry, input: string, key: Key): {entry: Entry; submit: boolean} | undefined {
 	const base = current.selected ? '' : current.value;
 	if (key.backspace || key.delete)
 		return {entry: {value: current.selected ? '' : current.value.slice(0, -1), selected: false}, submit: false};
