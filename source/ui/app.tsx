@@ -16,6 +16,7 @@ import {crumbOf} from './screens/index.js';
 import {
 	ActiveViewContext,
 	CommandRegistryContext,
+	OfferedCommandsContext,
 	NavigatorContext,
 	type CommandHandler,
 	type Navigator,
@@ -75,6 +76,7 @@ export function App({services, theme, initialRoute = {kind: 'streams'}, renderRo
 	const [stack, navigator] = useRouteStack(initialRoute, services.notices);
 	const [overlay, setOverlay] = useState<Overlay>(undefined);
 	const [helpOffset, setHelpOffset] = useState(0);
+	const [offered, setOffered] = useState<ReadonlySet<string> | undefined>(undefined);
 	const captured = useRef<KeyHandler | undefined>(undefined);
 	const registry = useRef<CommandHandler | undefined>(undefined);
 	const said = useStore(services.notices);
@@ -130,30 +132,32 @@ export function App({services, theme, initialRoute = {kind: 'streams'}, renderRo
 			<ServicesContext.Provider value={services}>
 				<NavigatorContext.Provider value={navigator}>
 					<CommandRegistryContext.Provider value={registry}>
-						<InputCaptureContext.Provider value={capture}>
-							<Box flexDirection="column" height={rows}>
-								<StatusLine {...status} />
-								<Box flexDirection="column" flexGrow={1} overflowY="hidden">
-									{overlay === 'help' ? (
-										<HelpOverlay scopes={scopes} readOnly={services.readOnly} columns={columns} height={viewHeight} offset={helpOffset} />
-									) : null}
-									{overlay === 'palette' ? (
-										<CommandPalette scopes={scopes} readOnly={services.readOnly} onRun={run} onClose={() => setOverlay(undefined)} />
-									) : null}
-									{stack.map((entry, index) => {
-										const onTop = index === stack.length - 1;
-										return (
-											<Box key={index} display={onTop && overlay !== 'help' ? 'flex' : 'none'} flexDirection="column">
-												<ActiveViewContext.Provider value={onTop}>
-													{renderRoute(entry, overlay === 'palette' ? Math.max(3, viewHeight - PALETTE_ROWS) : viewHeight)}
-												</ActiveViewContext.Provider>
-											</Box>
-										);
-									})}
+						<OfferedCommandsContext.Provider value={setOffered}>
+							<InputCaptureContext.Provider value={capture}>
+								<Box flexDirection="column" height={rows}>
+									<StatusLine {...status} />
+									<Box flexDirection="column" flexGrow={1} overflowY="hidden">
+										{overlay === 'help' ? (
+											<HelpOverlay scopes={scopes} readOnly={services.readOnly} columns={columns} height={viewHeight} offset={helpOffset} />
+										) : null}
+										{overlay === 'palette' ? (
+											<CommandPalette scopes={scopes} readOnly={services.readOnly} onRun={run} onClose={() => setOverlay(undefined)} />
+										) : null}
+										{stack.map((entry, index) => {
+											const onTop = index === stack.length - 1;
+											return (
+												<Box key={index} display={onTop && overlay !== 'help' ? 'flex' : 'none'} flexDirection="column">
+													<ActiveViewContext.Provider value={onTop}>
+														{renderRoute(entry, overlay === 'palette' ? Math.max(3, viewHeight - PALETTE_ROWS) : viewHeight)}
+													</ActiveViewContext.Provider>
+												</Box>
+											);
+										})}
+									</Box>
+									<HintBar scopes={scopes} readOnly={services.readOnly} offered={offered} />
 								</Box>
-								<HintBar scopes={scopes} readOnly={services.readOnly} />
-							</Box>
-						</InputCaptureContext.Provider>
+							</InputCaptureContext.Provider>
+						</OfferedCommandsContext.Provider>
 					</CommandRegistryContext.Provider>
 				</NavigatorContext.Provider>
 			</ServicesContext.Provider>

@@ -17,6 +17,25 @@ export const CommandRegistryContext = createContext<{current: CommandHandler | u
 
 export const useNavigator = (): Navigator => useContext(NavigatorContext);
 
+/**
+ * The commands the view on top offers now, of its screen's own and shared scopes (the global ones are
+ * always offered); undefined: all of them. The hint bar shows only these: keys that would do nothing
+ * (y once a change is done) are not offered.
+ */
+export const OfferedCommandsContext = createContext<(offered: ReadonlySet<string> | undefined) => void>(() => undefined);
+
+/** Says which of its screen's commands the view offers now (undefined: all); it applies while the view is on top. */
+export function useOfferedCommands(offered: readonly string[] | undefined): void {
+	const setOffered = useContext(OfferedCommandsContext);
+	const active = useContext(ActiveViewContext);
+	const key = offered?.join(' ');
+	useLayoutEffect(() => {
+		if (!active) return;
+		setOffered(key === undefined ? undefined : new Set(key.split(' ').filter(Boolean)));
+		return () => setOffered(undefined);
+	}, [setOffered, active, key]);
+}
+
 /** Whether a view is the one on top; views beneath stay mounted (keeping their state) but hidden. */
 export const ActiveViewContext = createContext(true);
 export const useIsActiveView = (): boolean => useContext(ActiveViewContext);

@@ -80,6 +80,9 @@ describe('operations in the console on the engine', () => {
 		await waitForFrame(app.lastFrame, (text) => text.includes('stream UPDATING'), 5000);
 		const done = await waitForFrame(app.lastFrame, (text) => text.includes('Done in'), 8000);
 		expect(done).toContain('3 open shards now, 2 new');
+		// The footer offered the plan's keys; once the change is done they would do nothing, and are not offered.
+		expect(preview.trimEnd().split('\n').at(-1)).toContain('m At the midpoint');
+		expect(done.trimEnd().split('\n').at(-1)).not.toMatch(/At the midpoint|y Submit|r Plan again|n Cancel/);
 		expect(done).toMatch(/shardId-000000000002 +.*new/);
 		expect(done).toMatch(/shardId-000000000003 +.*new/);
 

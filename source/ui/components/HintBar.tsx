@@ -7,10 +7,21 @@ import {useTheme} from '../theme.js';
 const GAP = 2;
 
 /** One line of the keys that matter here, made from the keymap: the view's own first, as many as fit. */
-export function HintBar({scopes, readOnly}: {readonly scopes: readonly Scope[]; readonly readOnly: boolean}) {
+export function HintBar({
+	scopes,
+	readOnly,
+	offered,
+}: {
+	readonly scopes: readonly Scope[];
+	readonly readOnly: boolean;
+	/** The view's commands it offers now (navigation.ts, useOfferedCommands); undefined: all. */
+	readonly offered?: ReadonlySet<string> | undefined;
+}) {
 	const theme = useTheme();
 	const {columns} = useTerminalSize();
-	const hints = visibleBindings(scopes, readOnly).filter((binding) => binding.hint);
+	const hints = visibleBindings(scopes, readOnly).filter(
+		(binding) => binding.hint && (offered === undefined || binding.scope === 'global' || offered.has(binding.id)),
+	);
 	// The help key always shows, last, however narrow the terminal: it leads to every other key.
 	const help = hints.find((binding) => binding.id === 'help');
 	const costOf = (binding: Binding) => displayKeys(binding).length + 1 + (binding.hintText ?? binding.description).length + GAP;

@@ -1,5 +1,5 @@
 import type {CommandOf} from '../keymap.js';
-import {useNavigator, useViewCommands} from '../navigation.js';
+import {useNavigator, useOfferedCommands, useViewCommands} from '../navigation.js';
 import type {ScreenKind} from '../screens/index.js';
 import type {ChangeRunner} from './useChange.js';
 
@@ -14,6 +14,8 @@ export function useOperationCommands<K extends ScreenKind>(
 	handlers: {readonly confirm: () => void; readonly replan: () => void; readonly other?: (command: CommandOf<K>) => boolean | void},
 ) {
 	const navigator = useNavigator();
+	// While it runs or once it is done, none of the plan's keys does anything: only Esc (global) is offered.
+	useOfferedCommands(change.state.stage === 'running' || change.state.stage === 'done' ? [] : undefined);
 	useViewCommands(screen, (command) => {
 		if (command === 'back') return false;
 		if (change.state.stage === 'running') return;
