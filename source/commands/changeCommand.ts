@@ -8,7 +8,8 @@ import {sanitizeForTerminal} from '../console/records/terminalText.js';
 import type {ShardView} from '../console/streams.js';
 import {parseStartPosition} from '../console/tail/index.js';
 import {UsageError} from './command.js';
-import {table, type Output} from './output.js';
+import {columnsLeft, table, type Output} from './output.js';
+import {wrapWords} from '../console/wrapWords.js';
 import {formatPercent} from '../console/format.js';
 
 /**
@@ -263,7 +264,14 @@ export const indent = (text: string, by = '  '): string =>
 		.map((line) => (line === '' ? line : `${by}${line}`))
 		.join('\n');
 
-/** Warnings as a preview lists them. */
-export const warningLines = (warnings: readonly string[]): string => warnings.map((warning) => `  ! ${sanitize(warning)}\n`).join('');
+/** Warnings as a preview lists them: `  ! ` before each, wrapped under it to the terminal's width. */
+export const warningLines = (warnings: readonly string[]): string =>
+	warnings
+		.map((warning) => {
+			const width = columnsLeft('    ');
+			const rows = width === undefined || width < 20 ? [sanitize(warning)] : wrapWords(sanitize(warning), width);
+			return `${rows.map((row, index) => `${index === 0 ? '  ! ' : '    '}${row}`).join('\n')}\n`;
+		})
+		.join('');
 
 export const sanitize = (text: string): string => sanitizeForTerminal(text, {keepNewlines: false});

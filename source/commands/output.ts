@@ -1,5 +1,6 @@
 import {once} from 'node:events';
 import {sanitizeForTerminal, terminalSafeJson} from '../console/records/terminalText.js';
+import {wrapWords} from '../console/wrapWords.js';
 
 /**
  * Where a subcommand's results go: plain text on a terminal, JSON lines with --json or when stdout is
@@ -94,11 +95,25 @@ export function createOutput(options: {json?: boolean; stream?: NodeJS.WriteStre
 	};
 }
 
-/** Lines of columns, padded to the widest cell of each column. */
-export function table(rows: ReadonlyArray<readonly string[]>): string {
+/**
+ * Lines of columns, padded to the widest cell of each column. Given a `width` (what is left of the
+ * terminal's), a last cell that would run past it wraps at its words under its own column.
+ */
+export function table(rows: ReadonlyArray<readonly string[]>, width?: number): string {
 	const widths: number[] = [];
 	for (const row of rows) row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, cell.length)));
 	return rows
-		.map((row) => row.map((cell, index) => (index === row.length - 1 ? cell : cell.padEnd(widths[index] ?? 0))).join('  '))
+		.map((row) => {
+			const line = row.map((cell, index) => (index === row.length - 1 ? cell : cell.padEnd(widths[index] ?? 0))).join('  ');
+			const start = line.length - (row.at(-1)?.length ?? 0);
+			// Only where the last column has room enough to wrap into.
+			if (width === undefined || line.length <= width || width - start < 20) return line;
+			return wrapWords(row.at(-1) ?? '', width - start)
+				.map((piece, index) => (index === 0 ? line.slice(0, start) : ' '.repeat(start)) + piece)
+				.join('\n');
+		})
 		.join('\n');
 }
+
+/** The columns a plain text indented by `by` has on this terminal; undefined when stdout is not one. */
+export const columnsLeft = (by: string): number | undefined => (process.stdout.columns ? process.stdout.columns - by.length : undefined);

@@ -19,7 +19,7 @@ import {
 	warningLines,
 } from './changeCommand.js';
 import {connectionFlags, connectionHelp, withConnection} from './connection.js';
-import {table, type Output} from './output.js';
+import {columnsLeft, table, type Output} from './output.js';
 import {formatCount} from '../console/format.js';
 
 const help = `
@@ -93,7 +93,7 @@ async function printPlan(output: Output, plan: ScalePlan): Promise<void> {
 			: ranges;
 	await output.text(
 		`Scale '${sanitize(plan.stream)}' from ${plan.current} to ${plan.target} open shard${plan.target === 1 ? '' : 's'} (UpdateShardCount, UNIFORM_SCALING).\n\n` +
-			`  Limits\n${indent(table(limitRows), '    ')}\n\n` +
+			`  Limits\n${indent(table(limitRows, columnsLeft('    ')), '    ')}\n\n` +
 			(shown.length > 0
 				? `  Resulting hash key ranges\n${rangeTable([['#', 'HASH KEY RANGE', 'KEY SPACE'], ...shown], 1, '    ')}\n`
 				: '') +

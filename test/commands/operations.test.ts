@@ -102,6 +102,20 @@ describe('split, merge, scale and retention, as processes', () => {
 		expect(narrow).toMatch(
 			/shardId-000000000001 +25\.0%\n +85070591730234615865843651857942052864\n +\.\.170141183460469231731687303715884105727\n/,
 		);
+		// A scale's limits and warnings, and a retention change's warnings, wrap at their words too.
+		for (const args of [
+			['scale', stream, '8', '--dry-run'],
+			['retention', stream, '48', '--dry-run'],
+		]) {
+			const plan = await runInTerminal([...args, '--endpoint-url', engine.url], env(), 80);
+			expect(plan).toContain(args[0] === 'scale' ? 'per day' : '!');
+			// What a terminal shows of each line: a progress line rewritten in place (\r, erase) is gone.
+			const shown = plan
+				.trimEnd()
+				.split('\n')
+				.map((line) => (line.split('\r').at(-1) ?? '').replaceAll('\u001b[K', ''));
+			for (const line of shown) expect(line.length, line).toBeLessThanOrEqual(80);
+		}
 		// Wide enough, the table is as it was: the range in its column.
 		const wide = await run(160);
 		expect(wide).toMatch(/shardId-000000000001 +85070591730234615865843651857942052864\.\.170141183460469231731687303715884105727 +25\.0%/);

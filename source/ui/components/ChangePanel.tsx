@@ -9,7 +9,7 @@ import {formatDuration, formatPercent} from '../../console/format.js';
 import type {ChangeState} from '../hooks/useChange.js';
 import {useTerminalSize} from '../hooks/useTerminalSize.js';
 import {useTheme} from '../theme.js';
-import {wrapWords} from '../wrapWords.js';
+import {wrapWords} from '../../console/wrapWords.js';
 import {HashRangeBar} from './HashRangeBar.js';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];

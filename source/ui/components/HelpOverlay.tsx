@@ -2,7 +2,7 @@ import {Box} from 'ink';
 import {Text} from './Text.js';
 import {displayKeys, keysOf, titleOf, visibleBindings, type Scope} from '../keymap.js';
 import {useTheme} from '../theme.js';
-import {wrapWords} from '../wrapWords.js';
+import {wrapWords} from '../../console/wrapWords.js';
 
 /** How help marks a dangerous binding: what it changes. */
 const dangerText = (binding: {readonly changes?: string}): string => `(changes ${binding.changes ?? 'the stream'})`;

@@ -1,6 +1,6 @@
 import {Box} from 'ink';
 import {Text} from './Text.js';
-import {cutToWidth} from '../wrapWords.js';
+import {cutToWidth} from '../../console/wrapWords.js';
 import {decodeRecord, sanitizeForTerminal, type DecoderName} from '../../console/records/index.js';
 import type {TailRecord} from '../../console/tail/index.js';
 import {useTheme} from '../theme.js';

@@ -4,7 +4,7 @@ import type {ConnectionTarget} from '../../console/connect.js';
 import type {Notice} from '../../console/notices.js';
 import {sanitizeForTerminal, sanitizeLine} from '../../console/records/index.js';
 import {useTheme} from '../theme.js';
-import {wrapRows} from '../wrapWords.js';
+import {wrapRows} from '../../console/wrapWords.js';
 
 const GAP = 2;
 const READ_ONLY = ' [read-only]';

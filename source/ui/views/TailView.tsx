@@ -1,6 +1,6 @@
 import {Box} from 'ink';
 import {keysOf} from '../keymap.js';
-import {wrapRows} from '../wrapWords.js';
+import {wrapRows} from '../../console/wrapWords.js';
 import {Text} from '../components/Text.js';
 import {useEffect, useLayoutEffect, useMemo, useState} from 'react';
 import {sanitizeForTerminal, sanitizeLine} from '../../console/records/index.js';

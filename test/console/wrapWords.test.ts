@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {wrapRows, wrapWords} from '../../source/ui/wrapWords.js';
+import {wrapRows, wrapWords} from '../../source/console/wrapWords.js';
 
 describe('wrapWords', () => {
 	it('wraps at spaces, and carries a word longer than a row on in pieces rather than dropping its rest', () => {
