@@ -313,7 +313,7 @@ function summary(stream: string, totals: ProducerTotals, seconds: number, single
 	const to =
 		single?.ok === true
 			? `to ${single.shardId} of '${stream}' (sequence number ${single.sequenceNumber})`
-			: `to '${stream}'${shards > 0 ? ` (${plural(shards, 'shard')})` : ''}`;
+			: `to '${stream}'${shards > 0 ? ` (into ${plural(shards, 'shard')})` : ''}`;
 	const parts = [
 		`Sent ${plural(totals.written, 'record')} ${to} in ${seconds.toFixed(2)} s`,
 		...(totals.written > 1 ? [`${formatCount(Math.round(rate))} records/s, ${(seconds > 0 ? mib / seconds : 0).toFixed(2)} MiB/s`] : []),

@@ -266,6 +266,8 @@ export class StreamDashboardStore extends BackgroundStore<DashboardSnapshot> imp
 	toggleLive(): void {
 		const session = this.current;
 		if (!session) return;
+		// Asked now: what was left when the screen was hidden no longer counts.
+		this.resumeLive = false;
 		if (this.liveRun) return this.stopLive();
 		this.startLive(session);
 	}

@@ -94,7 +94,9 @@ describe('put, as a process', () => {
 			records.map((record) => [record.shardId, record.SequenceNumber]),
 		);
 		expect(stderr).toMatch(
-			new RegExp(`^Sent 3 records to '${stream}' \\(1 shard\\) in [\\d.]+ s; [\\d,]+ records/s, [\\d.]+ MiB/s; 0 retries; 0 failed\\.\\n$`),
+			new RegExp(
+				`^Sent 3 records to '${stream}' \\(into 1 shard\\) in [\\d.]+ s; [\\d,]+ records/s, [\\d.]+ MiB/s; 0 retries; 0 failed\\.\\n$`,
+			),
 		);
 	});
 
@@ -103,7 +105,7 @@ describe('put, as a process', () => {
 		const input = Array.from({length: 20_000}, (_, n) => `${JSON.stringify({user: {id: n % 37}, n})}\n`).join('');
 		const {stdout, stderr, code} = await runCli(['put', stream, '--key-field', 'user.id', '--endpoint-url', engine.url], {input});
 		expect(code).toBe(0);
-		expect(stderr).toMatch(/^Sent 20,000 records to '.*' \(4 shards\)/);
+		expect(stderr).toMatch(/^Sent 20,000 records to '.*' \(into 4 shards\)/);
 		const lines = jsonLines(stdout) as ResultLine[];
 		expect(lines).toHaveLength(20_000);
 		expect(new Set(lines.map((line) => line.line)).size).toBe(20_000);
