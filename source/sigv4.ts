@@ -18,7 +18,7 @@ export const sha256Hex: (data: string | Buffer) => string =
 		: (data) => createHash('sha256').update(data).digest('hex');
 
 /** A request's path as every service but S3 signs it: dot segments removed, each segment URI-encoded once more. */
-export function canonicalPath(path: string): string {
+function canonicalPath(path: string): string {
 	let canonical = canonicalPaths.get(path);
 	if (canonical === undefined) {
 		const segments: string[] = [];
@@ -34,6 +34,55 @@ export function canonicalPath(path: string): string {
 	return canonical;
 }
 const canonicalPaths = new Map<string, string>();
+
+/**
+ * The canonical request: the method, the path (canonicalPath), the query (already canonical), each signed
+ * header as `name:value` in name order with its value trimmed and its inner spaces made one, the signed
+ * names as listed, and the payload's hash.
+ */
+export function canonicalRequest(request: {
+	readonly method: string;
+	readonly path: string;
+	readonly query: string;
+	readonly signedHeaders: readonly string[];
+	readonly valueOf: (name: string) => string;
+	readonly payloadHash: string;
+}): string {
+	let headerLines = '';
+	for (const name of [...request.signedHeaders].sort()) headerLines += `${name}:${request.valueOf(name).trim().replace(/\s+/g, ' ')}\n`;
+	return `${request.method}\n${canonicalPath(request.path)}\n${request.query}\n${headerLines}\n${request.signedHeaders.join(';')}\n${request.payloadHash}`;
+}
+
+/** Headers the SDK's signer leaves unsigned (@smithy/signature-v4's ALWAYS_UNSIGNABLE_HEADERS, and any proxy-* or sec-*): a proxy may change them. */
+const UNSIGNED: ReadonlySet<string> = new Set([
+	'authorization',
+	'cache-control',
+	'connection',
+	'expect',
+	'from',
+	'keep-alive',
+	'max-forwards',
+	'pragma',
+	'referer',
+	'te',
+	'trailer',
+	'transfer-encoding',
+	'upgrade',
+	'user-agent',
+	'x-amzn-trace-id',
+]);
+
+/** The names of the headers a signer signs (lower case), sorted; worked out once for each set of names (a client's calls all have the same). */
+export function headersToSign(names: readonly string[]): readonly string[] {
+	const set = names.join('\n');
+	let signed = namesBySet.get(set);
+	if (signed === undefined) {
+		signed = names.filter((name) => !UNSIGNED.has(name) && !/^(proxy|sec)-/.test(name)).sort();
+		remember(namesBySet, set, signed);
+	}
+	return signed;
+}
+const namesBySet = new Map<string, readonly string[]>();
 
 /** RFC 3986 encoding: everything but unreserved characters. */
 export const uriEncode = (text: string): string =>

@@ -1,6 +1,6 @@
 import type {GetRecordsCommandInput, GetShardIteratorCommandInput} from '@aws-sdk/client-kinesis';
 import type {AwsCredentialIdentity, HttpRequest as Request} from '@smithy/types';
-import {canonicalPath, scopeOf, sha256Hex, signatureOf, SIGV4_ALGORITHM} from '../../sigv4.js';
+import {canonicalRequest, headersToSign, scopeOf, sha256Hex, signatureOf, SIGV4_ALGORITHM} from '../../sigv4.js';
 
 /**
  * The signed HTTP request of a shard reader's call (aws/directReads.ts), made without the SDK's
@@ -56,53 +56,23 @@ export function shardCallRequest(call: ShardCall, signing: Signing): Request {
 	};
 }
 
-/** Headers the SDK's signer leaves unsigned (@smithy/signature-v4's ALWAYS_UNSIGNABLE_HEADERS, and any proxy-* or sec-*): a proxy may change them. */
-const UNSIGNED: ReadonlySet<string> = new Set([
-	'authorization',
-	'cache-control',
-	'connection',
-	'expect',
-	'from',
-	'keep-alive',
-	'max-forwards',
-	'pragma',
-	'referer',
-	'te',
-	'trailer',
-	'transfer-encoding',
-	'upgrade',
-	'user-agent',
-	'x-amzn-trace-id',
-]);
-
 /**
- * The Authorization header of Signature Version 4 (source/sigv4.ts): the canonical request is the method, the
- * path, no query, the signed headers sorted with their values trimmed, and the payload's hash. `headers` are in
- * lower case and hold x-amz-content-sha256.
+ * The Authorization header of Signature Version 4 (source/sigv4.ts), for a request with no query. `headers` are
+ * in lower case and hold x-amz-content-sha256.
  */
 function authorization(method: string, path: string, headers: Readonly<Record<string, string>>, date: string, signing: Signing): string {
-	const names = signedNames(headers);
-	let canonicalHeaders = '';
-	for (const name of names) canonicalHeaders += `${name}:${(headers[name] ?? '').trim().replace(/\s+/g, ' ')}\n`;
-	const signedHeaders = names.join(';');
-	const canonical = `${method}\n${canonicalPath(path)}\n\n${canonicalHeaders}\n${signedHeaders}\n${headers['x-amz-content-sha256'] ?? ''}`;
+	const signedHeaders = headersToSign(Object.keys(headers));
+	const canonical = canonicalRequest({
+		method,
+		path,
+		query: '',
+		signedHeaders,
+		valueOf: (name) => headers[name] ?? '',
+		payloadHash: headers['x-amz-content-sha256'] ?? '',
+	});
 	const scope = {day: date.slice(0, 8), region: signing.region, service: signing.service};
 	const signature = signatureOf(signing.credentials.secretAccessKey, scope, date, canonical);
-	return `${SIGV4_ALGORITHM} Credential=${signing.credentials.accessKeyId}/${scopeOf(scope)}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
-}
-
-/** The names of the headers signed, sorted; worked out once for each set of names (a client's calls all have the same). */
-const namesBySet = new Map<string, readonly string[]>();
-function signedNames(headers: Readonly<Record<string, string>>): readonly string[] {
-	const all = Object.keys(headers);
-	const set = all.join('\n');
-	let names = namesBySet.get(set);
-	if (names === undefined) {
-		names = all.filter((name) => !UNSIGNED.has(name) && !/^(proxy|sec)-/.test(name)).sort();
-		if (namesBySet.size >= 16) namesBySet.clear();
-		namesBySet.set(set, names);
-	}
-	return names;
+	return `${SIGV4_ALGORITHM} Credential=${signing.credentials.accessKeyId}/${scopeOf(scope)}, SignedHeaders=${signedHeaders.join(';')}, Signature=${signature}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import {timingSafeEqual} from 'node:crypto';
 import type {IncomingHttpHeaders} from 'node:http';
-import {canonicalPath, sha256Hex, signatureOf, SIGV4_ALGORITHM as ALGORITHM, uriEncode} from '../../sigv4.js';
+import {canonicalRequest, sha256Hex, signatureOf, SIGV4_ALGORITHM as ALGORITHM, uriEncode} from '../../sigv4.js';
 import {ServiceError} from './errors.js';
 
 /**
@@ -108,7 +108,7 @@ export function verifySignature(request: SignedRequest, credentials: Credentials
 		credentials.secretAccessKey,
 		{day: scopeDate, region, service},
 		amzDate,
-		canonicalRequest(request, parts.signedHeaders),
+		canonicalRequestOf(request, parts.signedHeaders),
 	);
 	const expected = Buffer.from(signature, 'utf8');
 	const given = Buffer.from(parts.signature, 'utf8');
@@ -128,19 +128,19 @@ function parseAuthorization(authorization: string): {credential: string; signedH
 	};
 }
 
-/** The canonical request of SigV4: method, URI, query, signed headers, their names, and the payload's hash. */
-function canonicalRequest(request: SignedRequest, signedHeaders: readonly string[]): string {
+/** The canonical request of SigV4 (source/sigv4.ts) of a request received. */
+function canonicalRequestOf(request: SignedRequest, signedHeaders: readonly string[]): string {
 	const queryStart = request.url.indexOf('?');
-	const path = queryStart === -1 ? request.url : request.url.slice(0, queryStart);
-	const query = queryStart === -1 ? '' : request.url.slice(queryStart + 1);
-	const headerLines = [...signedHeaders]
-		.sort()
-		.map((name) => `${name}:${headerValue(request.headers, name).trim().replace(/\s+/g, ' ')}\n`)
-		.join('');
-	// Always the hash of the body received: a client that signs X-Amz-Content-SHA256 signs this same value,
-	// and a body changed after signing (or UNSIGNED-PAYLOAD) no longer matches.
-	const payloadHash = sha256Hex(request.body);
-	return [request.method, canonicalPath(path), canonicalQuery(query), headerLines, signedHeaders.join(';'), payloadHash].join('\n');
+	return canonicalRequest({
+		method: request.method,
+		path: queryStart === -1 ? request.url : request.url.slice(0, queryStart),
+		query: queryStart === -1 ? '' : canonicalQuery(request.url.slice(queryStart + 1)),
+		signedHeaders,
+		valueOf: (name) => headerValue(request.headers, name),
+		// Always the hash of the body received: a client that signs X-Amz-Content-SHA256 signs this same value,
+		// and a body changed after signing (or UNSIGNED-PAYLOAD) no longer matches.
+		payloadHash: sha256Hex(request.body),
+	});
 }
 
 function headerValue(headers: IncomingHttpHeaders, name: string): string {
