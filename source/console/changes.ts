@@ -259,10 +259,7 @@ export async function* runChange<R, S = StreamDescriptionSummary>(
 	// A failure in the user's words, named by the call that failed and its service (a Lambda mapping's are Lambda's).
 	const failureOf = (error: unknown, operation: string) =>
 		toFailure(error, {target: context.target, streamName: change.stream, operation, ...(change.service ? {service: change.service} : {})});
-	const failureText = async (error: unknown, operation: string) =>
-		isAbort(error)
-			? `The console stopped following the change before ${change.follow?.waitingFor ?? 'the stream was ACTIVE again'}.`
-			: formatFailure(await failureOf(error, operation)).replaceAll('\n', ' ');
+	const stoppedText = `The console stopped following the change before ${change.follow?.waitingFor ?? 'the stream was ACTIVE again'}.`;
 
 	await audit?.check();
 	yield {type: 'submitting', operation: change.operation};
@@ -271,7 +268,8 @@ export async function* runChange<R, S = StreamDescriptionSummary>(
 		yield* retrying(change.submitCall, change.submit, context);
 	} catch (error) {
 		const plain = isAbort(error) ? error : refusal(error, change.what);
-		await record({outcome: 'failed', before: change.before, error: await failureText(plain, change.submitCall)});
+		const text = isAbort(plain) ? stoppedText : oneLine(await failureOf(plain, change.submitCall));
+		await record({outcome: 'failed', before: change.before, error: text});
 		throw plain;
 	}
 	await record({outcome: 'submitted', before: change.before});
@@ -287,15 +285,10 @@ export async function* runChange<R, S = StreamDescriptionSummary>(
 		yield {type: 'done', elapsedMs, result};
 		return result;
 	} catch (error) {
-		const followCall = change.follow?.call ?? 'DescribeStreamSummary';
-		await record({
-			outcome: 'unconfirmed',
-			before: change.before,
-			error: await failureText(error, followCall),
-			elapsedMs: now() - startedMs,
-		});
-		if (isAbort(error)) throw error;
-		throw unconfirmed(change, await failureOf(error, followCall), error);
+		const failure = isAbort(error) ? undefined : await failureOf(error, change.follow?.call ?? 'DescribeStreamSummary');
+		const text = failure ? oneLine(failure) : stoppedText;
+		await record({outcome: 'unconfirmed', before: change.before, error: text, elapsedMs: now() - startedMs});
+		throw failure ? unconfirmed(change, failure, error) : error;
 	}
 }
 
@@ -313,7 +306,7 @@ function unconfirmed(
 	const hint = `Check before submitting it again: ${change.checkWith ?? `kinesis-console describe ${change.stream}`}.`;
 	// A follow that ran out of time says so itself.
 	if (failure.kind === 'unconfirmed') return new ConsoleError({kind: 'unconfirmed', message: failure.message, hint}, {cause});
-	const text = formatFailure(failure).replaceAll('\n', ' ');
+	const text = oneLine(failure);
 	return new ConsoleError(
 		{
 			kind: 'unconfirmed',
@@ -323,6 +316,9 @@ function unconfirmed(
 		{cause},
 	);
 }
+
+/** A failure on one line, as the audit log and a wrapping message hold it. */
+const oneLine = (failure: ConsoleFailure): string => formatFailure(failure).replaceAll('\n', ' ');
 
 /** A change refused before it starts: its progress fails at the first step, as a change that Kinesis refuses does. */
 // eslint-disable-next-line require-yield -- it yields no progress at all, by design
