@@ -237,20 +237,19 @@ function rangeShare(shard: ShardView): number {
  * too narrow for it.
  */
 export function rangeTable(rows: ReadonlyArray<readonly string[]>, rangeColumn: number, by = '  '): string {
-	const whole = indent(table(rows), by);
-	const columns = process.stdout.columns;
-	if (!columns || whole.split('\n').every((line) => line.length <= columns)) return whole;
-	const lines = indent(table(rows.map((row) => row.filter((_, index) => index !== rangeColumn))), by).split('\n');
-	const under = `${by}      `;
-	return lines
-		.map((line, index) => {
-			const range = index === 0 ? '' : (rows[index]?.[rangeColumn] ?? '');
-			if (range === '') return line;
-			const [start = '', end] = range.split('..');
-			if (end === undefined || under.length + range.length <= columns) return `${line}\n${under}${range}`;
-			return `${line}\n${under}${start}\n${under.slice(2)}..${end}`;
-		})
-		.join('\n');
+	const width = columnsLeft(by);
+	const whole = table(rows);
+	if (width === undefined || whole.split('\n').every((line) => line.length <= width)) return indent(whole, by);
+	const under = '      ';
+	const lines = table(rows.map((row) => row.filter((_, index) => index !== rangeColumn))).split('\n');
+	const fitted = lines.map((line, index) => {
+		const range = index === 0 ? '' : (rows[index]?.[rangeColumn] ?? '');
+		if (range === '') return line;
+		const [start = '', end] = range.split('..');
+		if (end === undefined || under.length + range.length <= width) return `${line}\n${under}${range}`;
+		return `${line}\n${under}${start}\n${under.slice(2)}..${end}`;
+	});
+	return indent(fitted.join('\n'), by);
 }
 
 /** A range row: label, range, share of the key space, then any traffic columns. */
