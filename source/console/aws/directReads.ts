@@ -92,45 +92,34 @@ interface ResolvedConfig {
 
 function directCalls(client: KinesisClient, direct: Direct): ShardCalls {
 	const config = client.config as unknown as ResolvedConfig;
-	let userAgent: Promise<Readonly<Record<string, string>>> | undefined;
 	// What the protocol reads of its context: the config's serde functions. Made once; the SDK spreads the
 	// whole config into a new context for every call.
 	const context = {...client.config, streamCollector: collectorFor(config.streamCollector)};
 	// The connection's endpoint, or the one the client's endpoint rules pick for its region and its FIPS and
 	// dual-stack settings (AWS_USE_FIPS_ENDPOINT, a profile's use_fips_endpoint...), as its own calls go to.
-	let endpoint: Promise<URL> | undefined;
-	const endpointUrl = (): Promise<URL> =>
-		(endpoint ??= (async () => {
-			if (direct.endpoint !== undefined) return new URL(direct.endpoint);
-			const [Region, UseFIPS, UseDualStack] = await Promise.all([config.region(), config.useFipsEndpoint(), config.useDualstackEndpoint()]);
-			return new URL(config.endpointProvider({Region, UseFIPS, UseDualStack}).url.href);
-		})().catch((error: unknown) => {
-			endpoint = undefined;
-			throw error;
-		}));
+	const endpointUrl = async (): Promise<URL> => {
+		if (direct.endpoint !== undefined) return new URL(direct.endpoint);
+		const [Region, UseFIPS, UseDualStack] = await Promise.all([config.region(), config.useFipsEndpoint(), config.useDualstackEndpoint()]);
+		return new URL(config.endpointProvider({Region, UseFIPS, UseDualStack}).url.href);
+	};
 	// As the SDK's signer: unless told not to, calls are signed at the clock corrected by its skew, and each
 	// answer's Date corrects that skew.
-	let skewSetting: Promise<boolean> | undefined;
 	const correctsSkew = (): Promise<boolean> =>
-		(skewSetting ??= Promise.resolve(config.disableClockSkewCorrection?.()).then(
+		Promise.resolve(config.disableClockSkewCorrection?.()).then(
 			(disabled) => disabled !== true,
 			() => true,
-		));
-	// What is the same for every call, awaited as one: a tail's start is thousands of calls, each await a turn.
+		);
+	// What is the same for every call, worked out once (again after a failure) and awaited as one: a tail's
+	// start is thousands of calls, each await a turn.
 	let fixed: Promise<{url: URL; correcting: boolean; region: string; headers: Readonly<Record<string, string>>}> | undefined;
+	const forget = () => {
+		fixed = undefined;
+	};
 	const fixedParts = () =>
-		(fixed ??= Promise.all([
-			endpointUrl(),
-			correctsSkew(),
-			config.region(),
-			(userAgent ??= userAgentHeaders(client.config, () => {
-				userAgent = undefined;
-				fixed = undefined;
-			})),
-		]).then(
+		(fixed ??= Promise.all([endpointUrl(), correctsSkew(), config.region(), userAgentHeaders(client.config, forget)]).then(
 			([url, correcting, region, headers]) => ({url, correcting, region, headers}),
 			(error: unknown) => {
-				fixed = undefined;
+				forget();
 				throw error;
 			},
 		));
