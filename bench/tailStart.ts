@@ -8,7 +8,8 @@
  * every 250 ms) is in bench/scale.ts; this measures the readers alone, so a change to them shows
  * through the noise of a shared machine. BENCH_START_SERVER=idle runs them against the canned server
  * instead (bench/servers/canned.ts --empty-reads: ready-made answers, next to no CPU a call), which tells
- * the console's own cost from the engine's.
+ * the console's own cost from the engine's, and BENCH_START_DELAY_MS holds each of its answers that long (a
+ * stand-in for a region's round trip, which the engine on loopback does not have).
  *
  *   node --import tsx bench/tailStart.ts
  */
@@ -16,6 +17,7 @@ import {loadavg} from 'node:os';
 import {CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient} from '@aws-sdk/client-kinesis';
 import {connect} from '../source/console/connect.js';
 import {tailStream} from '../source/console/tail/index.js';
+import {pollSchedulerFor} from '../source/console/tail/pollScheduler.js';
 import {enginePeer, idleShardsPeer} from './lib/peers.js';
 import {sleep} from './lib/processes.js';
 
@@ -32,7 +34,10 @@ export async function tailStartBenchmark(): Promise<{table: string}> {
 	const rounds = number('BENCH_START_ROUNDS', 3);
 	const serverKind = process.env.BENCH_START_SERVER ?? 'engine';
 	if (serverKind !== 'engine' && serverKind !== 'idle') throw new Error('BENCH_START_SERVER must be engine or idle');
-	const server = await (serverKind === 'idle' ? idleShardsPeer : enginePeer)({shards});
+	const delayMs = Number(process.env.BENCH_START_DELAY_MS ?? 0);
+	if (!(delayMs >= 0) || (delayMs > 0 && serverKind !== 'idle'))
+		throw new Error('BENCH_START_DELAY_MS must be milliseconds, with BENCH_START_SERVER=idle');
+	const server = await (serverKind === 'idle' ? idleShardsPeer(delayMs) : enginePeer)({shards});
 	const credentials = {accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'benchmark-secret'};
 	const admin = new KinesisClient({endpoint: server.url, region: 'us-east-1', credentials});
 	try {
@@ -46,6 +51,8 @@ export async function tailStartBenchmark(): Promise<{table: string}> {
 		for (let round = 1; round <= rounds; round++) {
 			const connection = await connect({endpointUrl: server.url, region: 'us-east-1'});
 			const controller = new AbortController();
+			const scheduler = pollSchedulerFor(connection.kinesis);
+			let mostInFlight = 0;
 			const answered = new Set<string>();
 			let reads = 0;
 			let iterators = 0;
@@ -61,6 +68,7 @@ export async function tailStartBenchmark(): Promise<{table: string}> {
 				limit: 2_000,
 				signal: controller.signal,
 			})) {
+				mostInFlight = Math.max(mostInFlight, scheduler.active);
 				if (event.type === 'shard-started') iterators++;
 				if (event.type !== 'records' && event.type !== 'polled') continue;
 				reads++;
@@ -74,17 +82,19 @@ export async function tailStartBenchmark(): Promise<{table: string}> {
 			const used = process.cpuUsage(cpu);
 			const serverUsed = (server.cpuSeconds() ?? Number.NaN) - serverCpu;
 			const calls = reads + iterators;
+			const roundTrip = scheduler.roundTripMs;
 			await connection.close();
 			rows.push(
 				`| ${round} | ${allMs === undefined ? `not within 30 s (${answered.size} read)` : `${(allMs / 1000).toFixed(2)} s`} | ${calls} | ` +
-					`${Math.round((used.user + used.system) / calls)} | ${Math.round((serverUsed * 1e6) / calls)} | ${loadavg()[0]?.toFixed(1)} |`,
+					`${Math.round((used.user + used.system) / calls)} | ${Math.round((serverUsed * 1e6) / calls)} | ` +
+					`${mostInFlight} | ${roundTrip === undefined ? '–' : `${roundTrip} ms`} | ${loadavg()[0]?.toFixed(1)} |`,
 			);
 			await sleep(1_000);
 		}
 		const table = [
-			`tail start: ${shards} shards at LATEST, empty, ${serverKind === 'idle' ? 'the canned server of idle shards' : 'the engine'} (console at ${new Date().toISOString()})`,
-			'| round | every shard read | calls (iterators + reads) | console CPU µs/call | server CPU µs/call | load |',
-			'| ---: | ---: | ---: | ---: | ---: | ---: |',
+			`tail start: ${shards} shards at LATEST, empty, ${serverKind === 'idle' ? `the canned server of idle shards${delayMs > 0 ? `, answering ${delayMs} ms late` : ''}` : 'the engine'} (console at ${new Date().toISOString()})`,
+			'| round | every shard read | calls (iterators + reads) | console CPU µs/call | server CPU µs/call | calls in flight (most seen) | shortest round trip | load |',
+			'| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
 			...rows,
 		].join('\n');
 		return {table};

@@ -41,9 +41,12 @@ function engine(durability: 'process' | 'power'): (options: StartOptions) => Pro
 	};
 }
 
-/** The canned server (bench/servers/canned.ts): spending spinMs of CPU a PutRecords, answering GetRecords with none if emptyReads. */
+/**
+ * The canned server (bench/servers/canned.ts): spending spinMs of CPU a PutRecords, answering GetRecords with
+ * none if emptyReads, every answer delayMs late.
+ */
 const canned =
-	({spinMs = 0, emptyReads = false} = {}) =>
+	({spinMs = 0, emptyReads = false, delayMs = 0} = {}) =>
 	(options: StartOptions) =>
 		ServerProcess.start({
 			name: 'canned',
@@ -56,6 +59,7 @@ const canned =
 				'--spin-ms',
 				String(spinMs),
 				...(emptyReads ? ['--empty-reads'] : []),
+				...(delayMs > 0 ? ['--delay-ms', String(delayMs)] : []),
 			],
 			ready: {line: true},
 		});
@@ -102,4 +106,4 @@ export const peers: readonly Peer[] = [
 
 export const enginePeer = engine('process');
 /** A server of idle shards that does next to nothing: what the console's side of a tail's start costs alone. */
-export const idleShardsPeer = canned({emptyReads: true});
+export const idleShardsPeer = (delayMs = 0) => canned({emptyReads: true, delayMs});

@@ -4,12 +4,14 @@
  * 10,000 records like those the benchmark writes: 100 random bytes and its kind of partition key,
  * so that the client decodes the same content from it as from a real server), over HTTP/1.1 and
  * prior-knowledge HTTP/2 on one port.
- *   node --import tsx bench/servers/canned.ts --shards 4 [--spin-ms 1] [--empty-reads]
+ *   node --import tsx bench/servers/canned.ts --shards 4 [--spin-ms 1] [--empty-reads] [--delay-ms 20]
  * With --spin-ms it spends that much CPU (user + system) before each PutRecords answer, and nothing
  * else: a calibration of what a server's CPU per call costs the client's rate on this machine. With
  * --empty-reads GetRecords answers no records, as an idle stream's shards do: the start of a tail of
  * every shard (bench/tailStart.ts) with a server that does next to nothing. ListShards pages through
- * the shards as Kinesis does (MaxResults, NextToken).
+ * the shards as Kinesis does (MaxResults, NextToken). With --delay-ms every answer is held that long
+ * (a timer, no CPU): a stand-in for the round trip to a region, which bounds a tail's start at its calls
+ * times the round trip over the calls in flight.
  * Prints `READY {"url": ...}`; exits when stdin ends or on SIGTERM.
  */
 import http, {type IncomingMessage, type ServerResponse} from 'node:http';
@@ -24,11 +26,14 @@ const {values} = parseArgs({
 		shards: {type: 'string', default: '4'},
 		'spin-ms': {type: 'string', default: '0'},
 		'empty-reads': {type: 'boolean', default: false},
+		'delay-ms': {type: 'string', default: '0'},
 	},
 });
 const shards = Number(values.shards);
 const spinMicros = Number(values['spin-ms']) * 1000;
 if (!(spinMicros >= 0)) throw new Error(`--spin-ms must be a number of milliseconds, not ${values['spin-ms']}`);
+const delayMs = Number(values['delay-ms']);
+if (!(delayMs >= 0)) throw new Error(`--delay-ms must be a number of milliseconds, not ${values['delay-ms']}`);
 
 /** Busy until this process has used spinMicros more of CPU. */
 function spin(): void {
@@ -117,7 +122,8 @@ function answer(request: IncomingMessage | Http2ServerRequest, response: ServerR
 	// Only ListShards' body is read: keeping any other (a PutRecords' 90 KB) would be work the ceiling does not do.
 	const chunks: Buffer[] = [];
 	request.on('data', operation === 'ListShards' ? (chunk: Buffer) => chunks.push(chunk) : () => {});
-	request.on('end', () => {
+	request.on('end', () => (delayMs > 0 ? setTimeout(reply, delayMs) : reply()));
+	const reply = () => {
 		const body = operation === 'ListShards' ? listShards(Buffer.concat(chunks)) : bodies[operation];
 		if (!body) {
 			const error = json({__type: 'UnknownOperationException', message: `canned server: no ${operation}`});
@@ -128,7 +134,7 @@ function answer(request: IncomingMessage | Http2ServerRequest, response: ServerR
 		if (spinMicros > 0 && operation === 'PutRecords') spin();
 		response.writeHead(200, {'content-type': 'application/x-amz-json-1.1', 'content-length': String(body.length)});
 		response.end(body);
-	});
+	};
 }
 
 const h1 = http.createServer({keepAliveTimeout: 60_000}, answer);

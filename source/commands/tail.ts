@@ -10,6 +10,7 @@ import {formatCount} from '../console/format.js';
 import {recordJsonLines, recordLines, type RecordLine} from '../console/recordLine.js';
 import {isDecoderName, parseFilters, sanitizeForTerminal} from '../console/records/index.js';
 import {streamParameters} from '../console/aws/shards.js';
+import {SHARD_CALL_SOCKETS} from '../console/aws/directReads.js';
 import {normalizeShardId} from '../console/reshard.js';
 import {
 	DEFAULT_BURST,
@@ -56,13 +57,13 @@ const help = `
 ${connectionHelp}
 
   Polling
-    Every shard is read from one pool: at most ${DEFAULT_CONCURRENCY} calls in flight, shards taking turns by when each
-    is due. Each shard's iterator and first read go as fast as that allows; later polls, ${DEFAULT_CALL_RATE} a second
-    in all (after a burst of ${formatCount(DEFAULT_BURST)}). A shard behind or
-    returning records is polled again soon, within --calls-per-second; one that returns nothing is
-    polled less and less often, at least every ${IDLE_POLL_MAX_MS / 1000} s while the pool has room (up to ${(DEFAULT_CALL_RATE * IDLE_POLL_MAX_MS) / 1000} idle shards):
-    a record on a quiet shard shows up to ${IDLE_POLL_MAX_MS / 1000} s later than on a busy one. Past that, quiet shards
-    are polled in turn, each every shards ÷ ${DEFAULT_CALL_RATE} seconds.
+    Every shard is read from one pool: ${DEFAULT_CONCURRENCY} calls in flight, up to ${SHARD_CALL_SOCKETS} as the round trip to
+    the endpoint needs, shards taking turns by when each is due. Each shard's iterator and first
+    read go as fast as that allows; later polls, ${DEFAULT_CALL_RATE} a second in all (after a burst of ${formatCount(DEFAULT_BURST)}).
+    A shard behind or returning records is polled again soon, within --calls-per-second; one
+    that returns nothing is polled less and less often, at least every ${IDLE_POLL_MAX_MS / 1000} s while the pool has
+    room (up to ${(DEFAULT_CALL_RATE * IDLE_POLL_MAX_MS) / 1000} idle shards): a record on a quiet shard shows up to ${IDLE_POLL_MAX_MS / 1000} s later than on
+    a busy one. Past that, quiet shards are polled in turn, each every shards ÷ ${DEFAULT_CALL_RATE} seconds.
 
   Examples
     $ kinesis-console tail clickstream --from 15m --filter json:page=/checkout

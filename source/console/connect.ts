@@ -20,11 +20,11 @@ import {sendWithCachedHandlers} from './aws/callSignals.js';
 import {errorKind} from './aws/errors.js';
 import {KinesisProtocol} from './aws/kinesisProtocol.js';
 import {attachBudget} from './budgetMiddleware.js';
-import {sendShardCallsDirectly} from './aws/directReads.js';
+import {SHARD_CALL_SOCKETS, sendShardCallsDirectly} from './aws/directReads.js';
 import {ShardHttp} from './aws/shardHttp.js';
 import {ConsoleError} from './failures.js';
 import {DEFAULT_SHARE, RequestBudget} from './requestBudget.js';
-import {ClosingHttp2Handler, ClosingHttpHandler, ClosingRetryStrategy, MAX_SOCKETS, closedError, connectionSignal} from './httpHandlers.js';
+import {ClosingHttp2Handler, ClosingHttpHandler, ClosingRetryStrategy, closedError, connectionSignal} from './httpHandlers.js';
 import {
 	describeEndpoint,
 	loadProfileSettings,
@@ -286,7 +286,7 @@ function assemble(
 		),
 	);
 	sendShardCallsDirectly(kinesis, {
-		http: new ShardHttp({socketTimeoutMs, connectionTimeoutMs: CONNECTION_TIMEOUT_MS, maxSockets: MAX_SOCKETS, closed}),
+		http: new ShardHttp({socketTimeoutMs, connectionTimeoutMs: CONNECTION_TIMEOUT_MS, maxSockets: SHARD_CALL_SOCKETS, closed}),
 		budget,
 		isThrottle: isThrottling,
 		endpoint: endpoints.kinesis,

@@ -14,6 +14,7 @@ import {userAgentMiddleware} from '@aws-sdk/core/client';
 import {AwsSdkSigV4Signer} from '@aws-sdk/core/httpAuthSchemes';
 import type {AwsCredentialIdentity, HttpRequest as Request, HttpResponse, OperationSchema, StaticOperationSchema} from '@smithy/types';
 import {scopeOf, withinBudget} from '../budgetMiddleware.js';
+import {MAX_SOCKETS} from '../httpHandlers.js';
 import type {RequestBudget} from '../requestBudget.js';
 import {shardCallRequest, type ShardCall} from './shardCallRequest.js';
 import type {ShardHttp} from './shardHttp.js';
@@ -32,6 +33,8 @@ import type {ShardHttp} from './shardHttp.js';
  * the connection did not make (connect.ts) is sent to as usual.
  */
 export interface ShardCalls {
+	/** Calls in flight at most that their transport carries without one waiting for a connection. */
+	readonly maxInFlight: number;
 	getShardIterator(input: GetShardIteratorCommandInput, signal: AbortSignal): Promise<GetShardIteratorCommandOutput>;
 	getRecords(input: GetRecordsCommandInput, signal: AbortSignal): Promise<GetRecordsCommandOutput>;
 }
@@ -66,8 +69,17 @@ export function shardCallsOf(client: KinesisClient): ShardCalls {
 	return calls;
 }
 
+/**
+ * The connections of the shard calls' own transport (connect.ts gives it these): the KCL puts no bound on
+ * its Kinesis client's (KinesisClientUtil.adjustKinesisClientBuilder: maxConcurrency(Integer.MAX_VALUE));
+ * the console's are as many as a far region's round trip needs (tail/pollScheduler.ts).
+ */
+export const SHARD_CALL_SOCKETS = 256;
+
 function sdkCalls(client: KinesisClient): ShardCalls {
 	return {
+		// The HTTP agent's sockets, less a couple for the client's other calls.
+		maxInFlight: MAX_SOCKETS - 2,
 		getShardIterator: (input, signal) => client.send(new GetShardIteratorCommand(input), {abortSignal: signal}),
 		getRecords: (input, signal) => client.send(new GetRecordsCommand(input), {abortSignal: signal}),
 	};
@@ -143,6 +155,7 @@ function directCalls(client: KinesisClient, direct: Direct): ShardCalls {
 			return config.protocol.deserializeResponse<Output>(operationSchema(schema), context, response as unknown as HttpResponse);
 		});
 	return {
+		maxInFlight: direct.http.maxSockets,
 		getShardIterator: (input, signal) => send({operation: 'GetShardIterator', input}, GetShardIterator$, signal),
 		getRecords: (input, signal) => send({operation: 'GetRecords', input}, GetRecords$, signal),
 	};

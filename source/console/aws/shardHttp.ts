@@ -40,8 +40,11 @@ interface Exchange {
 
 export class ShardHttp {
 	private readonly pools = new Map<string, Pool>();
+	/** Connections to an origin at most, each carrying one call at a time. */
+	readonly maxSockets: number;
 
 	constructor(private readonly options: ShardHttpOptions) {
+		this.maxSockets = options.maxSockets;
 		options.closed.addEventListener('abort', () => {
 			for (const pool of this.pools.values()) pool.close();
 		});

@@ -1,9 +1,17 @@
+import type {KinesisClient} from '@aws-sdk/client-kinesis';
+import {shardCallsOf} from '../aws/directReads.js';
+
 /**
  * When each shard reader of a process may make its next call. One scheduler serves every reader on a
  * client (`pollSchedulerFor`), so that a tail of thousands of shards from one process:
- *   - keeps at most `concurrency` calls in flight, fewer than the connections they may use (the shard
- *     calls' transport's, aws/shardHttp.ts, or the HTTP agent's for a client made elsewhere), so a call
- *     never waits for one, where its socket timeout would run out before it is sent;
+ *   - keeps at most `inFlightLimit` calls in flight, no more than the connections they may use (the
+ *     shard calls' transport's, aws/shardHttp.ts, or the HTTP agent's for a client made elsewhere), so a
+ *     call never waits for one, where its socket timeout would run out before it is sent. The limit
+ *     follows the round trip (`roundTripMs`, the shortest of the last ROUND_TRIP_WINDOW_MS): by Little's
+ *     law, enough calls in flight for twice TARGET_CALL_RATE calls a second over it, between `concurrency` and
+ *     `maxConcurrency`. On loopback the console's and the engine's CPU bound a start, not the round trip;
+ *     far from the region (a laptop 80 ms away) 48 calls in flight made a 2,000-shard start last 9.3 s
+ *     (bench/tailStart.ts, BENCH_START_DELAY_MS=80), 256 made it 1.8 s;
  *   - serves the shards by deadline (earliest due first, then first asked): none starves, and when more
  *     calls are due than the pool can make, every shard is late by the same little; readers' iterators,
  *     their first reads and the polls of readers already reading take turns while more than one has
@@ -37,12 +45,18 @@ export class PollScheduler {
 	private readonly sent = new Map<string, Array<{at: number}>>();
 	private readonly watched = new WeakMap<AbortSignal, Set<Waiter>>();
 	private inFlight = 0;
+	/** Calls in flight at most now (see the class's comment). */
+	private limit: number;
+	/** The shortest round trip of a call (turn given to place given back) lately seen, and when. */
+	private shortestMs = Number.POSITIVE_INFINITY;
+	private shortestAtMs = Number.NEGATIVE_INFINITY;
 	private sequence = 0;
 	private grants = 0;
 	private timer: NodeJS.Timeout | undefined;
 	private timerDueMs = Number.POSITIVE_INFINITY;
 	private readonly now: () => number;
 	readonly concurrency: number;
+	readonly maxConcurrency: number;
 
 	readonly ratePerSecond: number;
 	private readonly burst: number;
@@ -51,6 +65,8 @@ export class PollScheduler {
 
 	constructor(options: PollSchedulerOptions = {}) {
 		this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
+		this.maxConcurrency = Math.max(this.concurrency, options.maxConcurrency ?? this.concurrency);
+		this.limit = this.concurrency;
 		this.now = options.now ?? Date.now;
 		this.ratePerSecond = Math.max(1, options.ratePerSecond ?? DEFAULT_CALL_RATE);
 		this.burst = Math.max(1, options.burst ?? DEFAULT_BURST);
@@ -77,6 +93,7 @@ export class PollScheduler {
 				dueMs: 0,
 				sequence: this.sequence++,
 				resolve,
+				signal,
 				cancelled: false,
 				done: undefined,
 			};
@@ -119,6 +136,16 @@ export class PollScheduler {
 		return this.inFlight;
 	}
 
+	/** Calls in flight at most now. */
+	get inFlightLimit(): number {
+		return this.limit;
+	}
+
+	/** The shortest round trip of the last ROUND_TRIP_WINDOW_MS (undefined before any call is answered). */
+	get roundTripMs(): number | undefined {
+		return Number.isFinite(this.shortestMs) ? this.shortestMs : undefined;
+	}
+
 	/** When the shard's window lets the waiter call, or its own time if later. */
 	private dueOf(waiter: Waiter): number {
 		if (waiter.perSecond <= 0) return waiter.notBeforeMs;
@@ -134,7 +161,7 @@ export class PollScheduler {
 		const now = this.now();
 		this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledMs) * this.ratePerSecond) / 1000);
 		this.refilledMs = now;
-		while (this.inFlight < this.concurrency) {
+		while (this.inFlight < this.limit) {
 			const heap = this.nextQueue(now);
 			if (!heap) break;
 			const next = pop(heap) as Waiter;
@@ -200,10 +227,27 @@ export class PollScheduler {
 		waiter.resolve(() => {
 			if (released) return;
 			released = true;
-			call.at = Math.max(call.at, this.now());
+			const answeredMs = this.now();
+			call.at = Math.max(call.at, answeredMs);
 			this.inFlight--;
+			// A call its reader gave up (an abort) ended before its answer: no round trip.
+			if (waiter.signal?.aborted !== true) this.observe(answeredMs - now, answeredMs);
 			this.pump();
 		});
+	}
+
+	/**
+	 * A call's round trip. The shortest lately seen is the one that counts: a longer one is the calls' own
+	 * queueing as well, on a busy machine or in the service, which more calls in flight would only lengthen.
+	 */
+	private observe(roundTripMs: number, now: number): void {
+		if (roundTripMs > this.shortestMs && now - this.shortestAtMs <= ROUND_TRIP_WINDOW_MS) return;
+		this.shortestMs = roundTripMs;
+		this.shortestAtMs = now;
+		// Twice what the rate takes over the round trip, as BBR's cwnd_gain of 2: the round trip seen is a
+		// least, and calls answered while the console's loop is busy would otherwise leave the pool short.
+		const needed = Math.ceil((2 * TARGET_CALL_RATE * roundTripMs) / 1000);
+		this.limit = Math.min(this.maxConcurrency, Math.max(this.concurrency, needed));
 	}
 
 	/** One timer, for the earliest waiter due later (a poll no sooner than the rate allows), while there is room in the pool. */
@@ -220,7 +264,7 @@ export class PollScheduler {
 				tokenMs,
 			),
 		);
-		const due = this.inFlight < this.concurrency ? nextMs : Number.POSITIVE_INFINITY;
+		const due = this.inFlight < this.limit ? nextMs : Number.POSITIVE_INFINITY;
 		if (due === this.timerDueMs) return;
 		if (this.timer) clearTimeout(this.timer);
 		this.timer = undefined;
@@ -243,8 +287,10 @@ export class PollScheduler {
 }
 
 export interface PollSchedulerOptions {
-	/** Calls in flight at most. Default DEFAULT_CONCURRENCY. */
+	/** Calls in flight at most while the round trip is short. Default DEFAULT_CONCURRENCY. */
 	readonly concurrency?: number;
+	/** Calls in flight at most however long the round trip: what the calls' transport can carry. Default `concurrency`. */
+	readonly maxConcurrency?: number;
 	/** Polls a second at most once the burst is spent (iterators and first reads aside). Default DEFAULT_CALL_RATE. */
 	readonly ratePerSecond?: number;
 	/** Calls that may go faster than the rate. Default DEFAULT_BURST. */
@@ -268,12 +314,22 @@ export interface TurnRequest {
 }
 
 /**
- * Calls in flight at most across every reader on a client: just below the 50 connections of the shard
- * calls' transport (aws/shardHttp.ts) and of the console's HTTP agent (connect.ts; a client made
- * elsewhere sends them through it, beside the listing and the screens' own calls). On a busy machine a
- * call waits mostly for the engine's and the console's turns on a core, so the pool is kept that wide.
+ * Calls in flight at most across every reader on a client while the round trip is short: just below the
+ * 50 connections of the console's HTTP agent (connect.ts; a client made elsewhere sends them through it,
+ * beside the listing and the screens' own calls). On a busy machine a call waits mostly for the engine's
+ * and the console's turns on a core, so the pool is kept that wide.
  */
 export const DEFAULT_CONCURRENCY = 48;
+
+/**
+ * The calls a second the limit in flight is sized for: about what the console's CPU makes of a big
+ * tail's start (4,360 calls in 1.23–1.29 s against a server that does next to nothing, bench/tailStart.ts
+ * with BENCH_START_SERVER=idle).
+ */
+export const TARGET_CALL_RATE = 3_000;
+
+/** How long the shortest round trip seen counts: as TCP's BBR keeps its min_rtt (Linux's net/ipv4/tcp_bbr.c: "min_rtt = windowed_min(rtt, 10 seconds)"). */
+export const ROUND_TRIP_WINDOW_MS = 10_000;
 
 /** The queues: a reader's iterator, its first read, and its polls after records or after nothing new. */
 type Phase = 'start' | 'first read' | 'poll' | 'idle poll';
@@ -308,13 +364,13 @@ export const WINDOW_MS = 1_100;
 
 const SWEEP_EVERY = 50_000;
 
-const schedulers = new WeakMap<object, PollScheduler>();
+const schedulers = new WeakMap<KinesisClient, PollScheduler>();
 
-/** The scheduler every reader on this client shares. */
-export function pollSchedulerFor(client: object): PollScheduler {
+/** The scheduler every reader on this client shares, with as many calls in flight as its shard calls' transport can carry. */
+export function pollSchedulerFor(client: KinesisClient): PollScheduler {
 	let scheduler = schedulers.get(client);
 	if (!scheduler) {
-		scheduler = new PollScheduler();
+		scheduler = new PollScheduler({maxConcurrency: shardCallsOf(client).maxInFlight});
 		schedulers.set(client, scheduler);
 	}
 	return scheduler;
@@ -328,6 +384,7 @@ interface Waiter {
 	dueMs: number;
 	readonly sequence: number;
 	readonly resolve: (release: (() => void) | undefined) => void;
+	readonly signal: AbortSignal | undefined;
 	cancelled: boolean;
 	done: (() => void) | undefined;
 }
