@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import net, {type AddressInfo, type Socket} from 'node:net';
+import type tls from 'node:tls';
 import type {HttpRequest} from '@smithy/types';
 import {getEventListeners} from 'node:events';
 import {afterEach, describe, expect, it} from 'vitest';
@@ -274,5 +275,25 @@ describe('the shard calls’ HTTP/1.1 transport', () => {
 		// Without the certificate among those trusted, the call fails as Node's own client would.
 		const untrusted = client().http;
 		await expect(untrusted.request(request(port, '{}', 'https:'), signal())).rejects.toMatchObject({code: 'DEPTH_ZERO_SELF_SIGNED_CERT'});
+	});
+
+	it.runIf(hasOpenssl)("resumes the origin's TLS session on its next connections", async () => {
+		const {cert, key, remove} = selfSigned('shard-http-tls-');
+		cleanups.push(remove);
+		const server = https.createServer({cert, key}, (incoming, outgoing) => {
+			incoming.resume();
+			incoming.on('end', () => outgoing.end('{}'));
+		});
+		const reused: boolean[] = [];
+		server.on('secureConnection', (socket: tls.TLSSocket) => reused.push(socket.isSessionReused()));
+		const {port} = await listen(server);
+		const {http: transport} = client({ca: cert});
+		await transport.request(request(port, '{}', 'https:'), signal());
+		// Two at once: one on the kept connection, one on a new connection, which resumes the first's session.
+		await Promise.all([
+			transport.request(request(port, '{}', 'https:'), signal()),
+			transport.request(request(port, '{}', 'https:'), signal()),
+		]);
+		expect(reused).toEqual([false, true]);
 	});
 });
