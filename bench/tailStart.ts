@@ -87,7 +87,7 @@ export async function tailStartBenchmark(): Promise<{table: string}> {
 			rows.push(
 				`| ${round} | ${allMs === undefined ? `not within 30 s (${answered.size} read)` : `${(allMs / 1000).toFixed(2)} s`} | ${calls} | ` +
 					`${Math.round((used.user + used.system) / calls)} | ${Math.round((serverUsed * 1e6) / calls)} | ` +
-					`${mostInFlight} | ${roundTrip === undefined ? '–' : `${roundTrip} ms`} | ${loadavg()[0]?.toFixed(1)} |`,
+					`${mostInFlight} | ${roundTrip === undefined ? '–' : `${roundTrip.toFixed(1)} ms`} | ${loadavg()[0]?.toFixed(1)} |`,
 			);
 			await sleep(1_000);
 		}

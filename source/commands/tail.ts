@@ -10,7 +10,7 @@ import {formatCount} from '../console/format.js';
 import {recordJsonLines, recordLines, type RecordLine} from '../console/recordLine.js';
 import {isDecoderName, parseFilters, sanitizeForTerminal} from '../console/records/index.js';
 import {streamParameters} from '../console/aws/shards.js';
-import {SHARD_CALL_SOCKETS} from '../console/aws/directReads.js';
+import {MAX_SHARD_CALLS_IN_FLIGHT} from '../console/aws/directReads.js';
 import {normalizeShardId} from '../console/reshard.js';
 import {
 	DEFAULT_BURST,
@@ -57,7 +57,7 @@ const help = `
 ${connectionHelp}
 
   Polling
-    Every shard is read from one pool: ${DEFAULT_CONCURRENCY} calls in flight, up to ${SHARD_CALL_SOCKETS} as the round trip to
+    Every shard is read from one pool: ${DEFAULT_CONCURRENCY} calls in flight, up to ${MAX_SHARD_CALLS_IN_FLIGHT} as the round trip to
     the endpoint needs, shards taking turns by when each is due. Each shard's iterator and first
     read go as fast as that allows; later polls, ${DEFAULT_CALL_RATE} a second in all (after a burst of ${formatCount(DEFAULT_BURST)}).
     A shard behind or returning records is polled again soon, within --calls-per-second; one

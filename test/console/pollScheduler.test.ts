@@ -1,12 +1,13 @@
 import {describe, expect, it} from 'vitest';
 import {KinesisClient} from '@aws-sdk/client-kinesis';
+import {MAX_SHARD_CALLS_IN_FLIGHT, SHARD_CALL_SOCKETS} from '../../source/console/aws/directReads.js';
 import {connect} from '../../source/console/connect.js';
+import {MAX_SOCKETS} from '../../source/console/httpHandlers.js';
 import {
 	BUSY_WAIT_FOR_STARTS_MS,
 	DEFAULT_CONCURRENCY,
 	IDLE_WAIT_FOR_STARTS_MS,
 	PollScheduler,
-	ROUND_TRIP_WINDOW_MS,
 	TARGET_CALL_RATE,
 	WINDOW_MS,
 	pollSchedulerFor,
@@ -144,98 +145,66 @@ describe('PollScheduler', () => {
 	});
 
 	describe('calls in flight', () => {
-		/** Turns for `count` shards, each resolving with its release; a scheduler's clock the test moves. */
-		const asking = (scheduler: PollScheduler, count: number, signal?: AbortSignal) => {
+		/** Turns for `count` shards, each resolving with its release. */
+		const asking = (scheduler: PollScheduler, count: number) => {
 			const releases: Array<() => void> = [];
 			for (let n = 0; n < count; n++)
-				void scheduler.turn({key: `s${n}`, notBeforeMs: 0, perSecond: 0, ...(signal ? {signal} : {})}).then((release) => {
+				void scheduler.turn({key: `s${n}`, notBeforeMs: 0, perSecond: 0}).then((release) => {
 					if (release) releases.push(release);
 				});
 			return releases;
 		};
 		const settle = () => new Promise((resolve) => setImmediate(resolve));
-		/** Calls in flight that keep TARGET_CALL_RATE going twice over over a round trip of `ms`. */
+		/** Calls in flight that keep twice TARGET_CALL_RATE going over a round trip of `ms`. */
 		const neededFor = (ms: number) => Math.ceil((2 * TARGET_CALL_RATE * ms) / 1000);
 
-		it('grows with the round trip, up to its most, and falls back when a shorter one is seen', async () => {
-			let clock = 0;
-			const scheduler = new PollScheduler({concurrency: 4, maxConcurrency: 40, now: () => clock});
+		it("follows the transport's round trip, up to its most; once it falls, new calls wait until fewer are out", async () => {
+			let roundTripMs: number | undefined;
+			const scheduler = new PollScheduler({concurrency: 4, maxConcurrency: 40, roundTripMs: () => roundTripMs});
 			const releases = asking(scheduler, 100);
 			await settle();
 			expect(scheduler.active).toBe(4);
-			// A far region: answers 5 ms after the call left.
-			clock = 5;
+			// A far region: the transport's round trip is 5 ms.
+			roundTripMs = 5;
 			releases.shift()?.();
 			await settle();
-			expect(scheduler.roundTripMs).toBe(5);
 			expect(scheduler.inFlightLimit).toBe(neededFor(5));
 			expect(scheduler.active).toBe(neededFor(5));
-			// An answer at once (the call granted last, at 5 ms, answered at 5 ms): the shortest round trip
-			// counts, and no new call goes until fewer are out.
-			releases.pop()?.();
-			await settle();
-			expect(scheduler.roundTripMs).toBe(0);
-			expect(scheduler.inFlightLimit).toBe(4);
-			expect(scheduler.active).toBe(neededFor(5) - 1);
-
 			// Further still: the most the transport carries, not more.
-			let farClock = 0;
-			const far = new PollScheduler({concurrency: 4, maxConcurrency: 40, now: () => farClock});
-			const farReleases = asking(far, 100);
+			roundTripMs = 100;
+			releases.shift()?.();
 			await settle();
-			farClock = 100;
-			farReleases.shift()?.();
+			expect(scheduler.inFlightLimit).toBe(40);
+			expect(scheduler.active).toBe(40);
+			// Near again: no new call goes until fewer than the limit are out, and then they go again.
+			roundTripMs = 0;
+			releases.shift()?.();
 			await settle();
-			expect(far.inFlightLimit).toBe(40);
-			expect(far.active).toBe(40);
+			expect(scheduler.inFlightLimit).toBe(4);
+			expect(scheduler.active).toBe(39);
+			while (releases.length > 4) releases.shift()?.();
+			await settle();
+			expect(scheduler.active).toBe(4);
+			releases.shift()?.();
+			await settle();
+			expect(scheduler.active).toBe(4);
 		});
 
-		it('counts a longer round trip only once the shortest is older than ROUND_TRIP_WINDOW_MS, and no call its reader aborted', async () => {
-			let clock = 0;
-			const scheduler = new PollScheduler({concurrency: 2, maxConcurrency: 200, now: () => clock});
-			const releases = asking(scheduler, 10);
+		it('stays at its concurrency without a most given, and below a most smaller than it', async () => {
+			const unbounded = new PollScheduler({concurrency: 3, roundTripMs: () => 1_000});
+			const releases = asking(unbounded, 20);
 			await settle();
-			clock = 2;
 			releases.shift()?.();
 			await settle();
-			expect(scheduler.roundTripMs).toBe(2);
-			// Queued behind a busy loop: longer, but within the window of the shorter one.
-			clock = 30;
-			releases.shift()?.();
+			expect(unbounded.inFlightLimit).toBe(3);
+			expect(unbounded.active).toBe(3);
+			const small = new PollScheduler({concurrency: 48, maxConcurrency: 8});
+			asking(small, 20);
 			await settle();
-			expect(scheduler.roundTripMs).toBe(2);
-			clock = 2 + ROUND_TRIP_WINDOW_MS + 1;
-			releases.shift()?.();
-			await settle();
-			// Granted at 2 ms (once the first answer widened the pool), answered now: the window's shortest has expired, so this one counts.
-			expect(scheduler.roundTripMs).toBe(ROUND_TRIP_WINDOW_MS + 1);
-			// A call ended by its reader's abort is no round trip.
-			const controller = new AbortController();
-			const aborted = asking(scheduler, 1, controller.signal);
-			while (aborted.length === 0) {
-				releases.shift()?.();
-				await settle();
-			}
-			const before = scheduler.roundTripMs;
-			clock += 1;
-			controller.abort();
-			aborted.shift()?.();
-			expect(scheduler.roundTripMs).toBe(before);
+			expect(small.active).toBe(8);
 		});
 
-		it('stays at its concurrency without a most given', async () => {
-			let clock = 0;
-			const scheduler = new PollScheduler({concurrency: 3, now: () => clock});
-			const releases = asking(scheduler, 20);
-			await settle();
-			clock = 1_000;
-			releases.shift()?.();
-			await settle();
-			expect(scheduler.inFlightLimit).toBe(3);
-			expect(scheduler.active).toBe(3);
-		});
-
-		it("may grow to the connections of a connection's own transport, and stays below the HTTP agent's for a client made elsewhere", async () => {
+		it("may grow to its own transport's connections for a connection's client, and stays below the HTTP agent's for a client made elsewhere", async () => {
 			const connection = await connect({endpointUrl: 'http://127.0.0.1:9', region: 'us-east-1'});
 			const client = new KinesisClient({
 				endpoint: 'http://127.0.0.1:9',
@@ -243,9 +212,11 @@ describe('PollScheduler', () => {
 				credentials: {accessKeyId: 'a', secretAccessKey: 'b'},
 			});
 			try {
-				expect(pollSchedulerFor(connection.kinesis).maxConcurrency).toBe(256);
+				expect(pollSchedulerFor(connection.kinesis).maxConcurrency).toBe(MAX_SHARD_CALLS_IN_FLIGHT);
+				expect(MAX_SHARD_CALLS_IN_FLIGHT).toBeLessThan(SHARD_CALL_SOCKETS);
 				expect(pollSchedulerFor(client).maxConcurrency).toBe(DEFAULT_CONCURRENCY);
 				expect(pollSchedulerFor(client).concurrency).toBe(DEFAULT_CONCURRENCY);
+				expect(DEFAULT_CONCURRENCY).toBeLessThan(MAX_SOCKETS);
 			} finally {
 				await connection.close();
 				client.destroy();

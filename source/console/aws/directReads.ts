@@ -35,6 +35,8 @@ import type {ShardHttp} from './shardHttp.js';
 export interface ShardCalls {
 	/** Calls in flight at most that their transport carries without one waiting for a connection. */
 	readonly maxInFlight: number;
+	/** Their transport's shortest recent round trip in ms, if it measures one (aws/shardHttp.ts). */
+	readonly roundTripMs: () => number | undefined;
 	getShardIterator(input: GetShardIteratorCommandInput, signal: AbortSignal): Promise<GetShardIteratorCommandOutput>;
 	getRecords(input: GetRecordsCommandInput, signal: AbortSignal): Promise<GetRecordsCommandOutput>;
 }
@@ -70,16 +72,26 @@ export function shardCallsOf(client: KinesisClient): ShardCalls {
 }
 
 /**
- * The connections of the shard calls' own transport (connect.ts gives it these): the KCL puts no bound on
- * its Kinesis client's (KinesisClientUtil.adjustKinesisClientBuilder: maxConcurrency(Integer.MAX_VALUE));
- * the console's are as many as a far region's round trip needs (tail/pollScheduler.ts).
+ * The shard calls in flight at most on the console's own transport: as many as a far region's round trip
+ * needs (tail/pollScheduler.ts). The KCL puts no bound on its Kinesis client's
+ * (KinesisClientUtil.adjustKinesisClientBuilder: maxConcurrency(Integer.MAX_VALUE)).
  */
-export const SHARD_CALL_SOCKETS = 256;
+export const MAX_SHARD_CALLS_IN_FLIGHT = 256;
+
+/**
+ * Connections a tail's calls leave to shard readers outside its scheduler (the dashboard's traffic sample,
+ * retention's look), so that its calls never wait for one.
+ */
+const SPARE_SOCKETS = 2;
+
+/** The transport's connections (connect.ts gives it these). */
+export const SHARD_CALL_SOCKETS = MAX_SHARD_CALLS_IN_FLIGHT + SPARE_SOCKETS;
 
 function sdkCalls(client: KinesisClient): ShardCalls {
 	return {
 		// The HTTP agent's sockets, less a couple for the client's other calls.
-		maxInFlight: MAX_SOCKETS - 2,
+		maxInFlight: MAX_SOCKETS - SPARE_SOCKETS,
+		roundTripMs: () => undefined,
 		getShardIterator: (input, signal) => client.send(new GetShardIteratorCommand(input), {abortSignal: signal}),
 		getRecords: (input, signal) => client.send(new GetRecordsCommand(input), {abortSignal: signal}),
 	};
@@ -155,7 +167,8 @@ function directCalls(client: KinesisClient, direct: Direct): ShardCalls {
 			return config.protocol.deserializeResponse<Output>(operationSchema(schema), context, response as unknown as HttpResponse);
 		});
 	return {
-		maxInFlight: direct.http.maxSockets,
+		maxInFlight: direct.http.maxSockets - SPARE_SOCKETS,
+		roundTripMs: () => direct.http.roundTripMs(),
 		getShardIterator: (input, signal) => send({operation: 'GetShardIterator', input}, GetShardIterator$, signal),
 		getRecords: (input, signal) => send({operation: 'GetRecords', input}, GetRecords$, signal),
 	};

@@ -2,6 +2,7 @@ import net, {type Socket} from 'node:net';
 import tls from 'node:tls';
 import type {HttpRequest as Request} from '@smithy/types';
 import {CallSlots, abortError, closedError, connectTimeoutError, linkedSignal} from '../httpHandlers.js';
+import {WindowedMinimum} from '../windowedMinimum.js';
 
 /**
  * HTTP/1.1 with keep-alive for a shard reader's two calls (aws/directReads.ts): each request one socket
@@ -38,10 +39,14 @@ interface Exchange {
 	answered: boolean;
 }
 
+/** How long the shortest round trip seen counts: as TCP's BBR keeps its min_rtt (Linux's net/ipv4/tcp_bbr.c: "min_rtt = windowed_min(rtt, 10 seconds)"). */
+export const ROUND_TRIP_WINDOW_MS = 10_000;
+
 export class ShardHttp {
 	private readonly pools = new Map<string, Pool>();
 	/** Connections to an origin at most, each carrying one call at a time. */
 	readonly maxSockets: number;
+	private readonly roundTrips = new WindowedMinimum(ROUND_TRIP_WINDOW_MS);
 
 	constructor(private readonly options: ShardHttpOptions) {
 		this.maxSockets = options.maxSockets;
@@ -57,17 +62,26 @@ export class ShardHttp {
 		return (this.secureContext ??= tls.createSecureContext(this.options.ca === undefined ? {} : {ca: this.options.ca}));
 	}
 
+	/**
+	 * The shortest round trip of the last ROUND_TRIP_WINDOW_MS, in ms: from a request's write to its whole
+	 * answer, on a connection already open (a new one's would count its TCP and TLS setup too). Undefined
+	 * before one is seen.
+	 */
+	roundTripMs(): number | undefined {
+		return this.roundTrips.value(performance.now());
+	}
+
 	/** Sends the request; resolves with the whole answer, whatever its status. */
 	async request(request: Request, signal: AbortSignal): Promise<ShardHttpResponse> {
 		if (this.options.closed.aborted) throw closedError();
 		const port = request.port ?? (request.protocol === 'https:' ? 443 : 80);
 		const key = `${request.protocol}//${request.hostname}:${port}`;
 		let pool = this.pools.get(key);
-		if (!pool)
-			this.pools.set(
-				key,
-				(pool = new Pool(request.protocol === 'https:' ? this.tlsContext() : undefined, request.hostname, port, this.options)),
-			);
+		if (!pool) {
+			const secureContext = request.protocol === 'https:' ? this.tlsContext() : undefined;
+			const roundTrip = (ms: number) => this.roundTrips.add(ms, performance.now());
+			this.pools.set(key, (pool = new Pool(secureContext, request.hostname, port, this.options, roundTrip)));
+		}
 		return pool.request(wireRequest(request, port), signal);
 	}
 }
@@ -110,6 +124,7 @@ class Pool {
 		private readonly host: string,
 		private readonly port: number,
 		private readonly options: ShardHttpOptions,
+		private readonly roundTrip: (ms: number) => void,
 	) {
 		this.slots = new CallSlots(options.maxSockets);
 	}
@@ -146,7 +161,7 @@ class Pool {
 	}
 
 	private connect(): Connection {
-		const connection = new Connection(this.socket(), this.options, () => this.ended(connection));
+		const connection = new Connection(this.socket(), this.options, () => this.ended(connection), this.roundTrip);
 		this.connections.add(connection);
 		return connection;
 	}
@@ -208,12 +223,18 @@ class Connection {
 	private failed = false;
 	/** Whether the connection ended before any of an exchange's answer arrived. */
 	endedUnanswered = false;
+	/** Exchanges answered whole on this connection. */
+	private answered = 0;
+	/** When the exchange under way was written. */
+	private sentAt = 0;
 
 	constructor(
 		private readonly socket: Socket,
 		private readonly options: ShardHttpOptions,
 		/** Called when the connection ends while no exchange is under way. */
 		private readonly endedIdle: () => void,
+		/** Told each round trip of an exchange after the connection's first. */
+		private readonly roundTrip: (ms: number) => void,
 	) {
 		socket.setNoDelay(true);
 		// As Node's agent keeps its sockets: TCP keep-alive probes, so that a connection a network dropped is found out.
@@ -264,6 +285,7 @@ class Connection {
 			this.endedUnanswered = false;
 			this.socket.ref();
 			this.socket.setTimeout(this.options.socketTimeoutMs);
+			this.sentAt = performance.now();
 			this.socket.write(wire);
 		});
 	}
@@ -360,6 +382,7 @@ class Connection {
 		this.received = [];
 		this.receivedBytes = 0;
 		this.exchangeUnderWay = undefined;
+		if (this.answered++ > 0) this.roundTrip(performance.now() - this.sentAt);
 		exchange.resolve({statusCode, headers, body});
 	}
 }

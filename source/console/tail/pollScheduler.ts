@@ -7,11 +7,12 @@ import {shardCallsOf} from '../aws/directReads.js';
  *   - keeps at most `inFlightLimit` calls in flight, no more than the connections they may use (the
  *     shard calls' transport's, aws/shardHttp.ts, or the HTTP agent's for a client made elsewhere), so a
  *     call never waits for one, where its socket timeout would run out before it is sent. The limit
- *     follows the round trip (`roundTripMs`, the shortest of the last ROUND_TRIP_WINDOW_MS): by Little's
- *     law, enough calls in flight for twice TARGET_CALL_RATE calls a second over it, between `concurrency` and
- *     `maxConcurrency`. On loopback the console's and the engine's CPU bound a start, not the round trip;
- *     far from the region (a laptop 80 ms away) 48 calls in flight made a 2,000-shard start last 9.3 s
- *     (bench/tailStart.ts, BENCH_START_DELAY_MS=80), 256 made it 1.8 s;
+ *     follows the round trip (`roundTripMs`: the transport's shortest of the last 10 s on connections
+ *     already open): by Little's law, enough calls in flight for twice TARGET_CALL_RATE calls a second
+ *     over it, between `concurrency` and `maxConcurrency`. On loopback the console's and the engine's CPU
+ *     bound a start, not the round trip; with every answer held 80 ms (bench/tailStart.ts,
+ *     BENCH_START_DELAY_MS=80: a far region, but for its connections' setup), 48 calls in flight made a
+ *     2,000-shard start last 9.3 s, 256 made it 1.8 s;
  *   - serves the shards by deadline (earliest due first, then first asked): none starves, and when more
  *     calls are due than the pool can make, every shard is late by the same little; readers' iterators,
  *     their first reads and the polls of readers already reading take turns while more than one has
@@ -47,9 +48,7 @@ export class PollScheduler {
 	private inFlight = 0;
 	/** Calls in flight at most now (see the class's comment). */
 	private limit: number;
-	/** The shortest round trip of a call (turn given to place given back) lately seen, and when. */
-	private shortestMs = Number.POSITIVE_INFINITY;
-	private shortestAtMs = Number.NEGATIVE_INFINITY;
+	private readonly roundTrip: () => number | undefined;
 	private sequence = 0;
 	private grants = 0;
 	private timer: NodeJS.Timeout | undefined;
@@ -64,9 +63,14 @@ export class PollScheduler {
 	private refilledMs: number;
 
 	constructor(options: PollSchedulerOptions = {}) {
-		this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
+		// Never more than the transport carries.
+		this.concurrency = Math.max(
+			1,
+			Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, options.maxConcurrency ?? Number.POSITIVE_INFINITY),
+		);
 		this.maxConcurrency = Math.max(this.concurrency, options.maxConcurrency ?? this.concurrency);
 		this.limit = this.concurrency;
+		this.roundTrip = options.roundTripMs ?? (() => undefined);
 		this.now = options.now ?? Date.now;
 		this.ratePerSecond = Math.max(1, options.ratePerSecond ?? DEFAULT_CALL_RATE);
 		this.burst = Math.max(1, options.burst ?? DEFAULT_BURST);
@@ -93,7 +97,6 @@ export class PollScheduler {
 				dueMs: 0,
 				sequence: this.sequence++,
 				resolve,
-				signal,
 				cancelled: false,
 				done: undefined,
 			};
@@ -141,9 +144,9 @@ export class PollScheduler {
 		return this.limit;
 	}
 
-	/** The shortest round trip of the last ROUND_TRIP_WINDOW_MS (undefined before any call is answered). */
+	/** The calls' transport's shortest recent round trip (undefined before one is known). */
 	get roundTripMs(): number | undefined {
-		return Number.isFinite(this.shortestMs) ? this.shortestMs : undefined;
+		return this.roundTrip();
 	}
 
 	/** When the shard's window lets the waiter call, or its own time if later. */
@@ -227,25 +230,19 @@ export class PollScheduler {
 		waiter.resolve(() => {
 			if (released) return;
 			released = true;
-			const answeredMs = this.now();
-			call.at = Math.max(call.at, answeredMs);
+			call.at = Math.max(call.at, this.now());
 			this.inFlight--;
-			// A call its reader gave up (an abort) ended before its answer: no round trip.
-			if (waiter.signal?.aborted !== true) this.observe(answeredMs - now, answeredMs);
+			this.resize();
 			this.pump();
 		});
 	}
 
-	/**
-	 * A call's round trip. The shortest lately seen is the one that counts: a longer one is the calls' own
-	 * queueing as well, on a busy machine or in the service, which more calls in flight would only lengthen.
-	 */
-	private observe(roundTripMs: number, now: number): void {
-		if (roundTripMs > this.shortestMs && now - this.shortestAtMs <= ROUND_TRIP_WINDOW_MS) return;
-		this.shortestMs = roundTripMs;
-		this.shortestAtMs = now;
-		// Twice what the rate takes over the round trip, as BBR's cwnd_gain of 2: the round trip seen is a
-		// least, and calls answered while the console's loop is busy would otherwise leave the pool short.
+	/** The limit for the round trip now (see the class's comment). */
+	private resize(): void {
+		const roundTripMs = this.roundTrip();
+		if (roundTripMs === undefined) return;
+		// Twice what the rate takes over the round trip, as BBR's cwnd_gain of 2: the round trip is a least,
+		// and calls answered while the console's loop is busy would otherwise leave the pool short.
 		const needed = Math.ceil((2 * TARGET_CALL_RATE * roundTripMs) / 1000);
 		this.limit = Math.min(this.maxConcurrency, Math.max(this.concurrency, needed));
 	}
@@ -291,6 +288,8 @@ export interface PollSchedulerOptions {
 	readonly concurrency?: number;
 	/** Calls in flight at most however long the round trip: what the calls' transport can carry. Default `concurrency`. */
 	readonly maxConcurrency?: number;
+	/** The transport's shortest recent round trip in ms (aws/shardHttp.ts), undefined while unknown. Default: never known. */
+	readonly roundTripMs?: () => number | undefined;
 	/** Polls a second at most once the burst is spent (iterators and first reads aside). Default DEFAULT_CALL_RATE. */
 	readonly ratePerSecond?: number;
 	/** Calls that may go faster than the rate. Default DEFAULT_BURST. */
@@ -327,9 +326,6 @@ export const DEFAULT_CONCURRENCY = 48;
  * with BENCH_START_SERVER=idle).
  */
 export const TARGET_CALL_RATE = 3_000;
-
-/** How long the shortest round trip seen counts: as TCP's BBR keeps its min_rtt (Linux's net/ipv4/tcp_bbr.c: "min_rtt = windowed_min(rtt, 10 seconds)"). */
-export const ROUND_TRIP_WINDOW_MS = 10_000;
 
 /** The queues: a reader's iterator, its first read, and its polls after records or after nothing new. */
 type Phase = 'start' | 'first read' | 'poll' | 'idle poll';
@@ -370,7 +366,8 @@ const schedulers = new WeakMap<KinesisClient, PollScheduler>();
 export function pollSchedulerFor(client: KinesisClient): PollScheduler {
 	let scheduler = schedulers.get(client);
 	if (!scheduler) {
-		scheduler = new PollScheduler({maxConcurrency: shardCallsOf(client).maxInFlight});
+		const calls = shardCallsOf(client);
+		scheduler = new PollScheduler({maxConcurrency: calls.maxInFlight, roundTripMs: calls.roundTripMs});
 		schedulers.set(client, scheduler);
 	}
 	return scheduler;
@@ -384,7 +381,6 @@ interface Waiter {
 	dueMs: number;
 	readonly sequence: number;
 	readonly resolve: (release: (() => void) | undefined) => void;
-	readonly signal: AbortSignal | undefined;
 	cancelled: boolean;
 	done: (() => void) | undefined;
 }

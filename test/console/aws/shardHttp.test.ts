@@ -261,6 +261,21 @@ describe('the shard calls’ HTTP/1.1 transport', () => {
 		await expect(transport.request(request(port), signal())).rejects.toMatchObject({code: 'ERR_INVALID_HTTP_RESPONSE'});
 	});
 
+	it('measures round trips on connections already open, not the first exchange of a new one', async () => {
+		const {port} = await listen(
+			http.createServer((incoming, outgoing) => {
+				incoming.resume();
+				incoming.on('end', () => setTimeout(() => outgoing.end('{}'), 30));
+			}),
+		);
+		const {http: transport} = client();
+		await transport.request(request(port), signal());
+		expect(transport.roundTripMs()).toBeUndefined();
+		await transport.request(request(port), signal());
+		expect(transport.roundTripMs()).toBeGreaterThanOrEqual(29);
+		expect(transport.roundTripMs()).toBeLessThan(5_000);
+	});
+
 	it.runIf(hasOpenssl)('speaks TLS to an https endpoint, checking its certificate', async () => {
 		const {cert, key, remove} = selfSigned('shard-http-tls-');
 		cleanups.push(remove);
