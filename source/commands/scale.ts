@@ -76,7 +76,7 @@ async function printPlan(output: Output, plan: ScalePlan): Promise<void> {
 	const limitRows = [
 		[
 			'one step',
-			`${limits.minTarget} to ${limits.maxTarget} open shards (at least half, at most double the ${limits.openShards} open now)`,
+			`${limits.minTarget} to ${limits.maxTarget} open shards (at least half, at most double the ${limits.openShards} open now, within the stream's and the account's limits)`,
 		],
 		[
 			'account',

@@ -160,7 +160,10 @@ export interface MergePlan extends PlanBase {
 
 export interface ScaleLimits {
 	readonly openShards: number;
-	/** At most double the open shards. */
+	/**
+	 * The most one step reaches: double the open shards, within the shards a stream may have (a stream
+	 * past them only fewer) and the account's room; never below `minTarget`.
+	 */
 	readonly maxTarget: number;
 	/** At least half the open shards. */
 	readonly minTarget: number;

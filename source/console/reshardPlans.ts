@@ -370,12 +370,17 @@ export function planScale(
 	const problems: PlanProblem[] = [...statusProblems(shape)];
 	const warnings: string[] = [];
 	const current = shape.openShards.length;
+	const headroom = account === undefined ? undefined : Math.max(0, account.shardLimit - account.openShardCount);
+	const perStream = SCALING_LIMITS.maxShardsPerStream;
+	const minTarget = Math.ceil(current / 2);
+	// A stream past the per-stream limit is scaled down only below it (the rules checked below).
+	const withinStream = current > perStream ? perStream - 1 : Math.max(current, Math.min(current * 2, perStream));
 	const limits: ScaleLimits = {
 		openShards: current,
-		maxTarget: current * 2,
-		minTarget: Math.ceil(current / 2),
-		maxShardsPerStream: SCALING_LIMITS.maxShardsPerStream,
-		...(account === undefined ? {} : {account: {...account, headroom: Math.max(0, account.shardLimit - account.openShardCount)}}),
+		maxTarget: Math.max(minTarget, Math.min(withinStream, headroom === undefined ? withinStream : current + headroom)),
+		minTarget,
+		maxShardsPerStream: perStream,
+		...(account === undefined || headroom === undefined ? {} : {account: {...account, headroom}}),
 		scalingsPerDay: SCALING_LIMITS.scalingsPerDay,
 		note: `Kinesis allows ${SCALING_LIMITS.scalingsPerDay} UpdateShardCount calls per stream in a rolling 24 hours; how many are left cannot be known before asking.`,
 	};
@@ -388,10 +393,10 @@ export function planScale(
 			hint: 'Switch it to PROVISIONED first (UpdateStreamMode) if you want to choose its shards.',
 		});
 	}
-	if (target > limits.maxTarget) {
+	if (target > current * 2) {
 		problems.push({
 			kind: 'refused',
-			message: `${target} shards is more than double the ${current} open shard${current === 1 ? '' : 's'}: Kinesis scales up to at most ${limits.maxTarget} in one step.`,
+			message: `${target} shards is more than double the ${current} open shard${current === 1 ? '' : 's'}: Kinesis scales up to at most ${current * 2} in one step.`,
 			hint: stepsHint(current, target, limits.account?.headroom),
 		});
 	}

@@ -18,7 +18,7 @@ import type {ChangeContext, ChangeProgress} from '../../source/console/changes.j
 import type {ConnectionTarget} from '../../source/console/connect.js';
 import {ConsoleError} from '../../source/console/failures.js';
 import {partitionKeyHash} from '../../source/console/hashKeys.js';
-import {executeReshard, KEY_SPACE, loadStreamShape, type ReshardResult} from '../../source/console/reshard.js';
+import {executeReshard, KEY_SPACE, loadStreamShape, type ReshardResult, type StreamShape} from '../../source/console/reshard.js';
 import {
 	planMerge,
 	planNeighbourMerge,
@@ -381,6 +381,41 @@ describe('merge', () => {
 });
 
 describe('scale', () => {
+	it("says the reach of one step within the stream's and the account's limits, not double alone", () => {
+		const shapeOf = (open: number): StreamShape => ({
+			stream: 'big',
+			status: 'ACTIVE',
+			mode: 'PROVISIONED',
+			retentionHours: 24,
+			enhancedMetrics: [],
+			openShards: Array.from({length: open}, (_, index) => ({
+				shardId: `shardId-${String(index).padStart(12, '0')}`,
+				open: true,
+				parents: [],
+				startingHashKey: String(index),
+				endingHashKey: String(index),
+				startingSequenceNumber: undefined,
+				endingSequenceNumber: undefined,
+			})),
+			lastShardId: `shardId-${String(open - 1).padStart(12, '0')}`,
+		});
+		const roomy = {shardLimit: 100_000, openShardCount: 0};
+		expect(planScale(shapeOf(3), 4, roomy).limits).toMatchObject({minTarget: 2, maxTarget: 6});
+		// Double would pass the 10,000 shards of a stream.
+		const big = planScale(shapeOf(6_000), 12_000, roomy);
+		expect(big.limits).toMatchObject({minTarget: 3_000, maxTarget: 10_000});
+		expect(big.problems.map((problem) => problem.message)).toEqual(['UpdateShardCount does not scale a stream up past 10,000 shards.']);
+		// The account has room for 2 more.
+		const tight = planScale(shapeOf(3), 6, {shardLimit: 60, openShardCount: 58});
+		expect(tight.limits).toMatchObject({minTarget: 2, maxTarget: 5});
+		expect(tight.problems.map((problem) => problem.message)).toEqual([
+			"3 more open shards would pass the account's quota: 58 of 60 are open in this region.",
+		]);
+		// Past 10,000, only down below it; and no room at all leaves the reach at the shards open now.
+		expect(planScale(shapeOf(12_000), 9_000, roomy).limits).toMatchObject({minTarget: 6_000, maxTarget: 9_999});
+		expect(planScale(shapeOf(3), 3, {shardLimit: 3, openShardCount: 3}).limits).toMatchObject({minTarget: 2, maxTarget: 3});
+	});
+
 	it('up and down uniformly, the previewed ranges being the result', async () => {
 		const stream = await createStream(3);
 		const up = planScale(await loadStreamShape(client, stream), 6, await accountShardLimits(client));
