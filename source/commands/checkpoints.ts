@@ -68,6 +68,9 @@ const help = `
                            checkpoints stay put until the reset writes them (the workers stop reading those
                            shards; each write gives its lease back, and leases not written are given back).
                            A KCL 3.x leader leaves taken leases alone; 2.x workers may steal them back
+    --foreign-checkpoints  Reset checkpoints that do not look like the stream's (its leases are of shards
+                           it does not list, or Kinesis refuses a checkpoint as another stream's): for a
+                           stream deleted and made again under its name. Refused without it
     --count-limit <n>      Records counted per shard before saying "at least" (default 100000)
     --count-time <s>       Seconds spent counting records; past it, the rest of a range is estimated from
                            the rate counted (default 0.6)
@@ -85,6 +88,7 @@ const RESET_FLAGS: Readonly<Record<ResetAction, string>> = {
 	createMissing: '--create-missing',
 	takeLeases: '--take-leases',
 	chooseShard: 'one --shard',
+	foreignCheckpoints: '--foreign-checkpoints',
 };
 const flagOf = (action: string): string => RESET_FLAGS[action as ResetAction] ?? action;
 
@@ -103,6 +107,7 @@ export async function run(argv: string[]): Promise<number> {
 		shard: {type: 'string', isMultiple: true},
 		createMissing: {type: 'boolean', default: false},
 		takeLeases: {type: 'boolean', default: false},
+		foreignCheckpoints: {type: 'boolean', default: false},
 		countLimit: {type: 'number', default: 100_000},
 		countTime: {type: 'number', default: 0.6},
 	});
@@ -123,6 +128,7 @@ export async function run(argv: string[]): Promise<number> {
 		for (const flag of ['to', 'shard'] as const)
 			if (flags[flag] !== undefined && flags[flag].length > 0) throw new UsageError(`--${flag} is for checkpoints reset.`);
 		if (flags.takeLeases) throw new UsageError('--take-leases is for checkpoints reset.');
+		if (flags.foreignCheckpoints) throw new UsageError('--foreign-checkpoints is for checkpoints reset.');
 		return withConnection(flags, {streamName: stream, tableName: application}, async (connection, output) => {
 			if (process.stderr.isTTY) process.stderr.write(`Reading the leases of '${sanitize(application)}'...\r`);
 			const report = await readCheckpoints(connection, stream, application, {livenessMs});
@@ -142,7 +148,12 @@ export async function run(argv: string[]): Promise<number> {
 	if (!Number.isInteger(flags.countLimit) || flags.countLimit < 1) throw new UsageError('--count-limit must be a whole number above 0.');
 	if (!(flags.countTime > 0)) throw new UsageError('--count-time must be a number of seconds above 0.');
 	const shards = flags.shard?.map(normalizeShardId);
-	const request = {to, ...(shards && shards.length > 0 ? {shards} : {}), ...(flags.createMissing ? {createMissingLeases: true} : {})};
+	const request = {
+		to,
+		...(shards && shards.length > 0 ? {shards} : {}),
+		...(flags.createMissing ? {createMissingLeases: true} : {}),
+		...(flags.foreignCheckpoints ? {foreignCheckpoints: true} : {}),
+	};
 	const early = refuseEarly(flags, 'checkpoints reset', `resetting the checkpoints of '${application}'`, "the application's lease table");
 	if (early !== undefined) return early;
 
@@ -253,10 +264,13 @@ async function printReport(output: Output, report: CheckpointsReport): Promise<v
 	if (output.json) return output.write([{type: 'checkpoints', ...report}], () => '');
 	const live = report.workers.filter((worker) => worker.live === true).length;
 	const workers = `${report.workers.length} worker${report.workers.length === 1 ? '' : 's'}${report.livenessMs > 0 ? ` (${live} live)` : ''}`;
+	const {unknownLag} = report.summary;
 	const worst =
-		report.summary.maxLagShardId === undefined
-			? 'every shard is caught up'
-			: `the most behind is ${report.summary.maxLagShardId}, ${formatSpan(report.summary.maxLagMs ?? 0)}`;
+		report.summary.maxLagShardId !== undefined
+			? `the most behind is ${report.summary.maxLagShardId}, ${formatSpan(report.summary.maxLagMs ?? 0)}`
+			: unknownLag > 0
+				? `no shard is known to be behind; the lag of ${unknownLag} is unknown`
+				: 'every shard is caught up';
 	const flagged = report.shards.some((shard) => shard.flags.length > 0);
 	// KCL 3.x writes each lease's throughput with its renewals: a column only when some lease has it.
 	const throughput = report.shards.some((shard) => shard.throughputKBps !== undefined);
@@ -285,6 +299,9 @@ async function printReport(output: Output, report: CheckpointsReport): Promise<v
 		.filter((note): note is string => note !== undefined);
 	await output.text(
 		`'${sanitize(report.application)}' on '${sanitize(report.stream)}'${report.multiStream ? ' (multi-stream)' : ''}: ${report.summary.leases} lease${report.summary.leases === 1 ? '' : 's'}, ${workers}; ${worst}.\n\n` +
+			(report.otherStream === undefined
+				? ''
+				: `! These checkpoints do not look like '${sanitize(report.stream)}''s: ${sanitize(report.otherStream)}. Is '${sanitize(report.application)}' an application of another stream? (kinesis-console consumers STREAM lists a stream's applications.)\n\n`) +
 			kclLines(report) +
 			`${indent(table([['SHARD', 'STATE', 'OWNER', 'COUNTER', 'CHECKPOINT', 'LAG', ...(throughput ? ['KB/S'] : []), ...(flagged ? ['FLAGS'] : [])], ...rows]))}\n` +
 			(notes.length > 0 ? `\n${notes.map((note) => `  ${sanitize(note)}\n`).join('')}` : '') +

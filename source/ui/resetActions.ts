@@ -6,6 +6,7 @@ const RESET_KEYS: Readonly<Record<ResetAction, () => string>> = {
 	createMissing: () => `press ${keysOf('reset', 'createMissing')}`,
 	takeLeases: () => `press ${keysOf('reset', 'takeLeases')}`,
 	chooseShard: () => `mark one shard with ${keysOf('checkpoints', 'mark')} on the checkpoints`,
+	foreignCheckpoints: () => `press ${keysOf('reset', 'foreignCheckpoints')}`,
 };
 
 /** Names an action of a reset plan's problem or warning by its key. Problems carry actions as strings: PlanProblem serves every plan. */

@@ -333,6 +333,45 @@ describe('consumers and checkpoints, as processes', () => {
 		expect(stderr).toContain('Name that shard alone (one --shard).');
 	});
 
+	it("reset refuses an application's checkpoints on a stream they are not of, writing nothing, unless --foreign-checkpoints", async () => {
+		const {app} = await setUp();
+		const {stream: other} = await setUp();
+		const before = await checkpointOf(app, 0);
+		// The report says so, and does not call shards of unknown lag caught up.
+		const report = (await runInTerminal(['checkpoints', other, '--app', app, '--liveness', '0', '--endpoint-url', engine.url])).replaceAll(
+			/\s+/g,
+			' ',
+		);
+		expect(report).toContain(`! These checkpoints do not look like '${other}''s: Kinesis refuses its checkpoint of ${shardId(0)}`);
+		expect(report).toContain('no shard is known to be behind; the lag of 2 is unknown');
+		expect(report).not.toContain('every shard is caught up');
+		const [json] = jsonLines<Line>((await cli('checkpoints', other, '--app', app, '--liveness', '0', '--json')).stdout);
+		expect(json).toMatchObject({otherStream: expect.stringContaining('Kinesis refuses'), summary: {unknownLag: 2}});
+		const refused = await cli('checkpoints', 'reset', other, '--app', app, '--to', 'trim-horizon', '--yes', '--liveness', '0');
+		expect(refused.code).toBe(15);
+		expect(refused.stderr).toContain(`The checkpoints of '${app}' do not look like '${other}''s`);
+		expect(refused.stderr).toContain('(--foreign-checkpoints).');
+		expect(await checkpointOf(app, 0)).toBe(before);
+		const told = await cli(
+			'checkpoints',
+			'reset',
+			other,
+			'--app',
+			app,
+			'--to',
+			'trim-horizon',
+			'--yes',
+			'--liveness',
+			'0',
+			'--foreign-checkpoints',
+		);
+		expect(told.code).toBe(0);
+		expect(await checkpointOf(app, 0)).toBe('TRIM_HORIZON');
+		const misplaced = await cli('checkpoints', other, '--app', app, '--foreign-checkpoints');
+		expect(misplaced.code).toBe(2);
+		expect(misplaced.stderr).toContain('--foreign-checkpoints is for checkpoints reset.');
+	});
+
 	it('reset --yes writes, and the audit log has the reset with no secret; --read-only and a missing terminal refuse', async () => {
 		const {stream, app, sequences} = await setUp();
 		const readOnly = await cli('checkpoints', 'reset', stream, '--app', app, '--to', 'latest', '--yes', '--read-only');

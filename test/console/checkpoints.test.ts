@@ -209,6 +209,43 @@ describe('checkpoint reset plans', () => {
 		planCheckpointReset(clients(), stream, table, {to: parseResetTarget(to), ...extra}, {livenessMs: 0});
 	const shardPlan = (result: CheckpointResetPlan, n: number) => result.shards.find((shard) => shard.shardId === shardId(n));
 
+	it("refuses to reset an application's checkpoints on a stream they are not of, unless told they are the stream's before", async () => {
+		// A typo's stream: the same shard ids, none of its records.
+		const other = unique('plan-other');
+		await createStream(kinesis, other, 2);
+		await putRecords(kinesis, other, 2, 0, 3, 'o');
+		const refused = await planCheckpointReset(clients(), other, table, {to: {type: 'TRIM_HORIZON'}}, {livenessMs: 0});
+		expect(refused.problems).toEqual([
+			expect.objectContaining({
+				kind: 'refused',
+				action: 'foreignCheckpoints',
+				message: expect.stringContaining(
+					`The checkpoints of '${table}' do not look like '${other}''s: Kinesis refuses its checkpoint of ${shardId(0)}`,
+				),
+			}),
+		]);
+		// Deleted and made again under its name: said so, the reset goes ahead.
+		const told = await planCheckpointReset(
+			clients(),
+			other,
+			table,
+			{to: {type: 'TRIM_HORIZON'}, foreignCheckpoints: true},
+			{livenessMs: 0},
+		);
+		expect(told.problems).toEqual([]);
+		// An unfinished lease of a shard the stream does not list says the same, without asking Kinesis.
+		const wider = unique('plan-wider');
+		await createLeaseTable(dynamo, wider);
+		await putLease(dynamo, wider, shardId(0), {checkpoint: 'TRIM_HORIZON', counter: 1});
+		await putLease(dynamo, wider, shardId(5), {checkpoint: 'LATEST', counter: 1});
+		const elsewhere = await planCheckpointReset(clients(), stream, wider, {to: {type: 'LATEST'}}, {livenessMs: 0});
+		expect(elsewhere.problems.map((problem) => problem.message)).toEqual([
+			`The checkpoints of '${wider}' do not look like '${stream}''s: 1 of its unfinished leases is of shards the stream does not list (${shardId(5)}). Reset, they would move an application that reads another stream.`,
+		]);
+		// On its own stream, nothing of the kind.
+		expect((await plan('trim-horizon')).problems).toEqual([]);
+	});
+
 	it('TRIM_HORIZON: re-reads everything up to the checkpoint', async () => {
 		const result = await plan('trim-horizon');
 		expect(result).toMatchObject({operation: 'checkpoint-reset', target: 'TRIM_HORIZON', problems: [], multiStream: false});

@@ -21,6 +21,7 @@ import {finishedShards, loadState, LeaseWatch, readLeases, type Holder} from './
 import {withRetries} from './scan.js';
 import {compareCursors, cursorOf, describeTarget, type Cursor, type ResetTarget} from './targets.js';
 import {LEASE_STEALING_NOTE} from '../leaseHold.js';
+import {leaseOwnership} from './ownership.js';
 
 /**
  * Checkpoint resets as plans: what each shard's checkpoint becomes, what will be re-read or skipped, and
@@ -36,6 +37,12 @@ export interface ResetRequest {
 	 * say), instead of leaving them to start where the KCL starts them. Default false.
 	 */
 	readonly createMissingLeases?: boolean;
+	/**
+	 * Reset checkpoints that do not look like the stream's (leaseOwnership): the stream was deleted and
+	 * made again under its name, and its application's checkpoints are of the stream before. Default false:
+	 * a stream name typed wrong would otherwise move an application that reads another stream.
+	 */
+	readonly foreignCheckpoints?: boolean;
 }
 
 /** What a reset makes the application read again, or skip, in one shard. */
@@ -123,13 +130,14 @@ export interface CheckpointResetPlan {
  * What the user can do about a plan's problem or warning, named by whoever shows it: the console by
  * its key (ui/resetActions.ts), the command by its flag (commands/checkpoints.ts).
  */
-export type ResetAction = 'createMissing' | 'takeLeases' | 'chooseShard';
+export type ResetAction = 'createMissing' | 'takeLeases' | 'chooseShard' | 'foreignCheckpoints';
 
 /** Actions as the request's own fields name them, when the caller names them no other way. */
 const REQUEST_WORDS: Readonly<Record<ResetAction, string>> = {
 	createMissing: 'createMissingLeases',
 	takeLeases: 'a LeaseHold',
 	chooseShard: 'request.shards',
+	foreignCheckpoints: 'foreignCheckpoints',
 };
 
 export interface ResetPlanOptions {
@@ -212,6 +220,18 @@ export async function planCheckpointReset(
 			kind: 'not-found',
 			message: `'${application}' has no leases for '${streamNameOf(stream)}'${state.multiStream ? '' : ' (its lease table is empty)'}: there are no checkpoints to reset.`,
 		});
+	}
+	// Whose leases: a single-stream table does not say (ownership.ts).
+	if (!state.multiStream && state.leases.length > 0 && request.foreignCheckpoints !== true) {
+		const owned = await leaseOwnership(clients.kinesis, stream, state.leases, new Set(state.shards.keys()), options.signal);
+		if (owned.kind === 'other-stream') {
+			problems.push({
+				kind: 'refused',
+				message: `The checkpoints of '${application}' do not look like '${streamNameOf(stream)}''s: ${owned.reason}. Reset, they would move an application that reads another stream.`,
+				hint: `Name the stream it reads (kinesis-console consumers STREAM lists a stream's applications); or, if '${streamNameOf(stream)}' was deleted and made again under its name, reset them all the same`,
+				action: 'foreignCheckpoints' satisfies ResetAction,
+			});
+		}
 	}
 	if (target.type === 'SEQUENCE_NUMBER' && chosen.length !== 1) {
 		problems.push({

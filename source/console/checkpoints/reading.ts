@@ -18,6 +18,7 @@ import {shardView, type ShardView} from '../streams.js';
 import {sleep} from '../aws/retry.js';
 import {listAllShards, streamParameters, type StreamRef} from '../aws/shards.js';
 import {readCoordination, workerLoad, type KclCoordination} from './coordination.js';
+import {leaseOwnership} from './ownership.js';
 import {firstRecord, type IteratorStart} from './scan.js';
 
 /**
@@ -128,12 +129,16 @@ export interface CheckpointsReport {
 		readonly behind: number;
 		readonly maxLagMs?: number;
 		readonly maxLagShardId?: string;
+		/** Shards whose lag could not be told (no checkpoint to read from, the shard gone, Kinesis refusing the checkpoint). */
+		readonly unknownLag: number;
 		readonly notHeld: number;
 		readonly noLease: number;
 		readonly finished: number;
 	};
 	/** Multi-stream: leases of an earlier stream of the same name, left out. */
 	readonly otherIncarnations: number;
+	/** Why the leases do not look like this stream's (ownership.ts), when they do not: another stream's application, or the stream's before it was made again. */
+	readonly otherStream?: string;
 	/** How long apart the two lease reads were that liveness was judged over (0: one read). */
 	readonly livenessMs: number;
 	/** The KCL version, leader, migration state and worker metrics (coordination.ts); absent when they could not be read. */
@@ -253,6 +258,7 @@ export async function readCheckpoints(
 export class CheckpointReader {
 	readonly watch: LeaseWatch;
 	private readonly documents: DynamoDBDocumentClient;
+	private ownership: Promise<string | undefined> | undefined;
 	private readonly now: () => number;
 
 	constructor(
@@ -271,6 +277,17 @@ export class CheckpointReader {
 		const state = await loadState(this.clients, this.documents, this.stream, this.application, signal);
 		const firstAt = this.now();
 		this.watch.observe(state.leases, firstAt);
+		// Whose leases: asked once per reader (a GetShardIterator), beside the lags.
+		this.ownership ??= state.multiStream
+			? Promise.resolve(undefined)
+			: leaseOwnership(this.clients.kinesis, this.stream, state.leases, new Set(state.shards.keys()), signal).then(
+					(owned) => (owned.kind === 'other-stream' ? owned.reason : undefined),
+					(error: unknown) => {
+						this.ownership = undefined;
+						throw error;
+					},
+				);
+		const ownership = this.ownership;
 		const lags = new Map<string, Promise<ShardLag>>();
 		const lagOf = (lease: Lease) => {
 			const key = `${lease.shardId} ${lease.checkpoint ?? ''} ${lease.checkpointSubSequenceNumber ?? 0}`;
@@ -294,7 +311,8 @@ export class CheckpointReader {
 		await first;
 		const lagByShard = new Map<string, ShardLag>();
 		await mapLimited(leases, this.options.concurrency ?? 4, async (lease) => lagByShard.set(lease.shardId, await lagOf(lease)));
-		return buildReport(
+		const otherStream = await ownership;
+		const report = buildReport(
 			this.stream,
 			this.application,
 			{...state, leases},
@@ -303,6 +321,7 @@ export class CheckpointReader {
 			readAt,
 			secondReadAfterMs > 0 && owned ? secondReadAfterMs : 0,
 		);
+		return otherStream === undefined ? report : {...report, otherStream};
 	}
 }
 
@@ -347,6 +366,7 @@ function buildReport(
 			leases: state.leases.length,
 			behind: shards.filter((shard) => shard.lag.state === 'behind').length,
 			...(maxLag === undefined ? {} : {maxLagMs: maxLag.ms, maxLagShardId: maxLag.shardId}),
+			unknownLag: shards.filter((shard) => shard.lag.state === 'unknown').length,
 			notHeld: shards.filter((shard) => shard.flags.includes('not-held')).length,
 			noLease: shards.filter((shard) => shard.flags.includes('no-lease')).length,
 			finished: shards.filter((shard) => shard.lag.state === 'shard-end').length,

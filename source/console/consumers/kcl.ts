@@ -1,4 +1,4 @@
-import {GetShardIteratorCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
+import type {KinesisClient} from '@aws-sdk/client-kinesis';
 import {
 	checkpointPosition,
 	describeTable,
@@ -20,9 +20,10 @@ import {
 	type LeaderLock,
 	type MigrationState,
 } from '../checkpoints/coordination.js';
+import {leaseOwnership} from '../checkpoints/ownership.js';
 import {measureLag} from '../checkpoints/reading.js';
 import {mapLimited} from '../mapLimited.js';
-import {streamParameters, type StreamRef} from '../aws/shards.js';
+import type {StreamRef} from '../aws/shards.js';
 import type {ConsumerKind, DiscoveryContext, KindDiscovery} from './kind.js';
 
 /**
@@ -233,28 +234,8 @@ async function matchApplication(
 	signal?: AbortSignal,
 ): Promise<ApplicationMatch | undefined> {
 	if (ofStream.multiStream) return ofStream.leases.length > 0 ? 'stream-identifier' : undefined;
-	const leases = ofStream.leases;
-	if (!leases.some((lease) => shardIds.has(lease.shardId))) return undefined;
-	// Unfinished leases of shards the stream does not have belong to another stream.
-	if (leases.some((lease) => !shardIds.has(lease.shardId) && checkpointPosition(lease).type !== 'SHARD_END')) return undefined;
-	const witness = leases.find((lease) => shardIds.has(lease.shardId) && checkpointPosition(lease).type === 'SEQUENCE_NUMBER');
-	if (witness?.checkpoint === undefined) return 'shard-ids';
-	try {
-		await kinesis.send(
-			new GetShardIteratorCommand({
-				...streamParameters(stream),
-				ShardId: witness.shardId,
-				ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
-				StartingSequenceNumber: witness.checkpoint,
-			}),
-			signal ? {abortSignal: signal} : {},
-		);
-		return 'checkpoint';
-	} catch (error) {
-		if ((error as {name?: string}).name === 'InvalidArgumentException') return undefined;
-		// Throttled or denied: the shard ids are all there is to go by.
-		return 'shard-ids';
-	}
+	const owned = await leaseOwnership(kinesis, stream, ofStream.leases, shardIds, signal);
+	return owned.kind === 'other-stream' ? undefined : owned.kind;
 }
 
 function summarize(

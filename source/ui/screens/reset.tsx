@@ -10,6 +10,12 @@ export const resetScreen = defineScreen<{readonly stream: string; readonly appli
 		{id: 'edit', keys: ['t'], description: 'Type the target', servesChange: true, hint: true},
 		{id: 'createMissing', keys: ['c'], description: 'Also make leases for shards without one', servesChange: true, hint: true},
 		{
+			id: 'foreignCheckpoints',
+			keys: ['f'],
+			description: "Reset checkpoints that are not the stream's (a stream deleted and made again under its name)",
+			servesChange: true,
+		},
+		{
 			id: 'takeLeases',
 			keys: ['l'],
 			description: 'Take the leases first: their workers stop, the checkpoints stay put until the reset',

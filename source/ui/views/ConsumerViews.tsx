@@ -231,7 +231,11 @@ function CheckpointsPanel({
 	const chosenShard = shards[chosen];
 	const chartLines = height >= 18 ? Math.min(8, height - 13 - Math.min(shards.length, 8)) : 0;
 	const kcl = state.status === 'ready' ? kclLine(state.value.report) : undefined;
-	const tableRows = Math.max(1, height - 6 - (kcl === undefined ? 0 : 1) - (chartLines > 0 ? chartLines + 1 : 0));
+	const otherStream = state.status === 'ready' ? state.value.report.otherStream : undefined;
+	const tableRows = Math.max(
+		1,
+		height - 6 - (kcl === undefined ? 0 : 1) - (otherStream === undefined ? 0 : 1) - (chartLines > 0 ? chartLines + 1 : 0),
+	);
 	const {shardWidth, ownerWidth} = checkpointColumns(columns);
 	useViewCommands('checkpoints', (command) => {
 		switch (command) {
@@ -284,6 +288,11 @@ function CheckpointsPanel({
 										: ''}
 								</Text>
 							</Text>
+							{otherStream === undefined ? null : (
+								<Text color={theme.warning} wrap="truncate">
+									{`! Not ${stream}'s checkpoints, by the look of them: ${sanitizeForTerminal(otherStream, {keepNewlines: false})}`}
+								</Text>
+							)}
 							{kcl === undefined ? null : (
 								<Text color={theme.muted} wrap="truncate">
 									{sanitizeForTerminal(kcl, {keepNewlines: false})}

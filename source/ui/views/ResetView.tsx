@@ -117,11 +117,15 @@ function ResetPanel({
 	const [target, setTarget] = useState<ResetTarget | undefined>(undefined);
 	const [targetError, setTargetError] = useState<string | undefined>(undefined);
 	const [createMissing, setCreateMissing] = useState(false);
+	const [foreign, setForeign] = useState(false);
 	const [replanned, setReplanned] = useState<CheckpointResetPlan | undefined>(undefined);
 	const hold = useLeaseHold();
 	// The owner the plans know the console's leases by: kept once the hold is given back, so the plan shown is not made again.
 	const [heldBy, setHeldBy] = useState<string | undefined>(undefined);
-	const request = target === undefined ? undefined : {to: target, ...(shards ? {shards} : {}), createMissingLeases: createMissing};
+	const request =
+		target === undefined
+			? undefined
+			: {to: target, ...(shards ? {shards} : {}), createMissingLeases: createMissing, foreignCheckpoints: foreign};
 	const [planned, replan] = useLoad<CheckpointResetPlan>(
 		request === undefined || !consumers.planReset
 			? undefined
@@ -131,7 +135,7 @@ function ResetPanel({
 						...(heldBy ? {heldBy} : {}),
 					}),
 		consumers.describeError,
-		[target, createMissing, stream, application, shards?.join(','), heldBy],
+		[target, createMissing, foreign, stream, application, shards?.join(','), heldBy],
 	);
 	const plan = replanned ?? (planned.status === 'ready' && target !== undefined ? planned.value : undefined);
 	const change = useChange<CheckpointResetResult>({
@@ -195,6 +199,10 @@ function ResetPanel({
 				change.reset();
 				setReplanned(undefined);
 				return setCreateMissing((value) => !value);
+			case 'foreignCheckpoints':
+				change.reset();
+				setReplanned(undefined);
+				return setForeign((value) => !value);
 			case 'takeLeases':
 				if (plan && submittable) void takeLeases(plan);
 				return;
@@ -214,6 +222,7 @@ function ResetPanel({
 					{shards ? `shards ${shards.map(shortShardId).join(', ')}` : 'every shard with a lease'}
 					{plan ? ` · to ${plan.target}` : ''}
 					{createMissing ? ' · making leases for shards without one' : ''}
+					{foreign ? " · checkpoints that are not the stream's too" : ''}
 				</Text>
 			</Text>
 			{targetError ? <Text color={theme.danger}>{targetError}</Text> : null}
