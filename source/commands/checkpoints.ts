@@ -301,7 +301,7 @@ async function printReport(output: Output, report: CheckpointsReport): Promise<v
 		`'${sanitize(report.application)}' on '${sanitize(report.stream)}'${report.multiStream ? ' (multi-stream)' : ''}: ${report.summary.leases} lease${report.summary.leases === 1 ? '' : 's'}, ${workers}; ${worst}.\n\n` +
 			(report.otherStream === undefined
 				? ''
-				: `! These checkpoints do not look like '${sanitize(report.stream)}''s: ${sanitize(report.otherStream)}. Is '${sanitize(report.application)}' an application of another stream? (kinesis-console consumers STREAM lists a stream's applications.)\n\n`) +
+				: `! These checkpoints do not look like those of '${sanitize(report.stream)}': ${sanitize(report.otherStream)}. Is '${sanitize(report.application)}' an application of another stream? (kinesis-console consumers STREAM lists a stream's applications.)\n\n`) +
 			kclLines(report) +
 			`${indent(table([['SHARD', 'STATE', 'OWNER', 'COUNTER', 'CHECKPOINT', 'LAG', ...(throughput ? ['KB/S'] : []), ...(flagged ? ['FLAGS'] : [])], ...rows]))}\n` +
 			(notes.length > 0 ? `\n${notes.map((note) => `  ${sanitize(note)}\n`).join('')}` : '') +

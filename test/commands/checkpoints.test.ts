@@ -342,16 +342,35 @@ describe('consumers and checkpoints, as processes', () => {
 			/\s+/g,
 			' ',
 		);
-		expect(report).toContain(`! These checkpoints do not look like '${other}''s: Kinesis refuses its checkpoint of ${shardId(0)}`);
+		expect(report).toContain(`! These checkpoints do not look like those of '${other}': Kinesis refuses its checkpoint of ${shardId(0)}`);
 		expect(report).toContain('no shard is known to be behind; the lag of 2 is unknown');
 		expect(report).not.toContain('every shard is caught up');
-		const [json] = jsonLines<Line>((await cli('checkpoints', other, '--app', app, '--liveness', '0', '--json')).stdout);
+		const [json] = jsonLines((await cli('checkpoints', other, '--app', app, '--liveness', '0', '--json')).stdout);
 		expect(json).toMatchObject({otherStream: expect.stringContaining('Kinesis refuses'), summary: {unknownLag: 2}});
 		const refused = await cli('checkpoints', 'reset', other, '--app', app, '--to', 'trim-horizon', '--yes', '--liveness', '0');
 		expect(refused.code).toBe(15);
-		expect(refused.stderr).toContain(`The checkpoints of '${app}' do not look like '${other}''s`);
+		expect(refused.stderr).toContain(`The checkpoints of '${app}' do not look like those of '${other}'`);
 		expect(refused.stderr).toContain('(--foreign-checkpoints).');
 		expect(await checkpointOf(app, 0)).toBe(before);
+		// To LATEST the plan reads from the current checkpoint, which Kinesis refuses: still the refusal, no crash.
+		const latest = await cli('checkpoints', 'reset', other, '--app', app, '--to', 'latest', '--dry-run', '--liveness', '0');
+		expect(latest.code).toBe(15);
+		expect(latest.stderr).not.toContain('AbortError');
+		const latestTold = await cli(
+			'checkpoints',
+			'reset',
+			other,
+			'--app',
+			app,
+			'--to',
+			'latest',
+			'--dry-run',
+			'--liveness',
+			'0',
+			'--foreign-checkpoints',
+		);
+		expect(latestTold.code).toBe(0);
+		expect(latestTold.stdout).toContain('the current checkpoint is not a sequence number of this shard');
 		const told = await cli(
 			'checkpoints',
 			'reset',

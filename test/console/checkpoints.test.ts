@@ -220,7 +220,7 @@ describe('checkpoint reset plans', () => {
 				kind: 'refused',
 				action: 'foreignCheckpoints',
 				message: expect.stringContaining(
-					`The checkpoints of '${table}' do not look like '${other}''s: Kinesis refuses its checkpoint of ${shardId(0)}`,
+					`The checkpoints of '${table}' do not look like those of '${other}': Kinesis refuses its checkpoint of ${shardId(0)}`,
 				),
 			}),
 		]);
@@ -240,7 +240,7 @@ describe('checkpoint reset plans', () => {
 		await putLease(dynamo, wider, shardId(5), {checkpoint: 'LATEST', counter: 1});
 		const elsewhere = await planCheckpointReset(clients(), stream, wider, {to: {type: 'LATEST'}}, {livenessMs: 0});
 		expect(elsewhere.problems.map((problem) => problem.message)).toEqual([
-			`The checkpoints of '${wider}' do not look like '${stream}''s: 1 of its unfinished leases is of shards the stream does not list (${shardId(5)}). Reset, they would move an application that reads another stream.`,
+			`The checkpoints of '${wider}' do not look like those of '${stream}': 1 of its unfinished leases is of shards the stream does not list (${shardId(5)}). Reset, they would move an application that reads another stream.`,
 		]);
 		// On its own stream, nothing of the kind.
 		expect((await plan('trim-horizon')).problems).toEqual([]);

@@ -227,7 +227,7 @@ export async function planCheckpointReset(
 		if (owned.kind === 'other-stream') {
 			problems.push({
 				kind: 'refused',
-				message: `The checkpoints of '${application}' do not look like '${streamNameOf(stream)}''s: ${owned.reason}. Reset, they would move an application that reads another stream.`,
+				message: `The checkpoints of '${application}' do not look like those of '${streamNameOf(stream)}': ${owned.reason}. Reset, they would move an application that reads another stream.`,
 				hint: `Name the stream it reads (kinesis-console consumers STREAM lists a stream's applications); or, if '${streamNameOf(stream)}' was deleted and made again under its name, reset them all the same`,
 				action: 'foreignCheckpoints' satisfies ResetAction,
 			});
@@ -258,6 +258,8 @@ export async function planCheckpointReset(
 					return leases;
 				})
 			: Promise.resolve(undefined);
+	// Awaited once the shards are planned; should planning fail first, its failure (the connection closed under it) is not another.
+	livenessRead.catch(() => undefined);
 
 	const planShard = async (shardId: string, lease: Lease | undefined): Promise<ShardResetPlan> => {
 		const shard = state.shards.get(shardId);
@@ -310,7 +312,12 @@ export async function planCheckpointReset(
 			}
 			throw error;
 		}
-		const effect = await resetEffect(clients, stream, shardId, lease, position, nextCursor, budget);
+		const effect = await resetEffect(clients, stream, shardId, lease, position, nextCursor, budget).catch((error: unknown): ResetEffect => {
+			// The current checkpoint is another stream's (refused above unless foreignCheckpoints): what lies between is unknown.
+			if (!options.signal?.aborted && (error as {name?: string}).name === 'InvalidArgumentException')
+				return {kind: 'unknown', reason: 'the current checkpoint is not a sequence number of this shard'};
+			throw error;
+		});
 		const sameText = lease?.checkpoint === next.checkpoint && (lease.checkpointSubSequenceNumber ?? 0) === next.subSequenceNumber;
 		// A finished shard stays finished unless the reset makes it read records again.
 		const finishedStays = position.type === 'SHARD_END' && effect.kind !== 're-read';
