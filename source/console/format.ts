@@ -98,3 +98,11 @@ export const formatPercent = (share: number): string => `${(share * 100).toFixed
 
 /** `shardId-000000000012` as `12`; other ids as they are. */
 export const shortShardId = (shardId: string): string => /^shardId-(\d+)$/.exec(shardId)?.[1]?.replace(/^0+(?=\d)/, '') ?? shardId;
+
+/** A name cut to a width in its middle, keeping more of its end: worker names differ in their last characters. */
+export function cutMiddle(text: string, width: number): string {
+	if (text.length <= width) return text;
+	if (width <= 1) return text.slice(-width);
+	const head = Math.floor((width - 1) / 3);
+	return `${text.slice(0, head)}…${text.slice(text.length - (width - 1 - head))}`;
+}

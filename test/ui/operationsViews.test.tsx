@@ -307,6 +307,26 @@ describe('operation views', () => {
 		expect(svc.notices.getSnapshot()?.text).toBe('Stopped following the split of shardId-000000000000: it goes on at Kinesis.');
 	});
 
+	it("at 80 columns keeps a scaling's numbers and keys whole however long the stream's name, cutting the name in its middle", async () => {
+		const long = `orders-payments-settlement-reconciliation-prod-eu-west-1-${'x'.repeat(60)}-end`;
+		const ops = new FakeOperations();
+		const app = renderApp(services(ops), renderRoute, {initialRoute: {kind: 'scale', stream: long}});
+		Object.defineProperty(app.stdout, 'columns', {value: 80, configurable: true});
+		app.stdout.emit('resize');
+		await waitForFrame(app.lastFrame, (text) => text.includes('target shards'));
+		app.stdin.write('3\r');
+		const preview = await waitForFrame(app.lastFrame, (text) => text.includes('y submits'));
+		const lines = preview.split('\n');
+		expect(lines.find((line) => line.startsWith('Uniform scaling of'))).toMatch(
+			/^Uniform scaling of orders-pay.*….*-end · 2 → 3 open shards$/,
+		);
+		expect(lines.find((line) => line.startsWith('Scale '))).toMatch(
+			/^Scale orders.*….*-end from 2 to 3 shards\? y submits · n\/Esc cancels$/,
+		);
+		for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+		app.unmount();
+	});
+
 	it('at 80×24 every frame of a flow fits the terminal: long previews, warnings, shard maps and failures are cut to the rows given', async () => {
 		// A line after the view: Ink shows it only while the view takes no more rows than it was given.
 		const routes = (entry: Route, height: number) => (

@@ -5,7 +5,7 @@ import {useEffect, useState, type ReactNode} from 'react';
 import {problemHint, type ChangeProgress, type NameAction, type PlanProblem} from '../../console/changes.js';
 import type {RangePreview} from '../../console/reshard.js';
 import type {ShardView} from '../../console/streams.js';
-import {formatDuration, formatPercent} from '../../console/format.js';
+import {cutMiddle, formatDuration, formatPercent} from '../../console/format.js';
 import type {ChangeState} from '../hooks/useChange.js';
 import {useTerminalSize} from '../hooks/useTerminalSize.js';
 import {useTheme} from '../theme.js';
@@ -306,13 +306,24 @@ export function ChangeOutcome({
 	return null;
 }
 
-/** The question before a change is submitted. */
-export function ConfirmLine({question, readOnly}: {readonly question: string; readonly readOnly: boolean}) {
+/**
+ * The question before a change is submitted, on one row with its keys. A long `name` in it (a stream's,
+ * up to 128 characters) is cut in its middle so that what the question asks and the keys stay whole.
+ */
+export function ConfirmLine({question, name, readOnly}: {readonly question: string; readonly name?: string; readonly readOnly: boolean}) {
 	const theme = useTheme();
+	const {columns} = useTerminalSize();
 	if (readOnly) return <Text color={theme.warning}>read-only: changes are off.</Text>;
+	const confirm = keysOf('operation', 'confirm');
+	const cancel = `${keysOf('operation', 'cancel')}/${keysOf('global', 'back')}`;
+	const keysWidth = ` ${confirm} submits · ${cancel} cancels`.length;
+	const shown =
+		name !== undefined && question.includes(name) && question.length + keysWidth > columns
+			? question.replace(name, cutMiddle(name, Math.max(8, columns - keysWidth - (question.length - name.length))))
+			: question;
 	return (
 		<Text wrap="truncate">
-			<Text bold>{question}</Text> <Text color={theme.accent}>{keysOf('operation', 'confirm')}</Text> submits ·{' '}
+			<Text bold>{shown}</Text> <Text color={theme.accent}>{confirm}</Text> submits ·{' '}
 			<Text color={theme.accent}>{keysOf('operation', 'cancel')}</Text>/{keysOf('global', 'back')} cancels
 		</Text>
 	);

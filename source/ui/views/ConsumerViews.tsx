@@ -12,7 +12,7 @@ import {Chart} from '../components/Chart.js';
 import {SelectableList, moveSelection} from '../components/SelectableList.js';
 import {StateView} from '../components/StateView.js';
 import type {ConsumerServices} from '../consumerServices.js';
-import {formatDuration, shortShardId} from '../../console/format.js';
+import {cutMiddle, formatDuration, shortShardId} from '../../console/format.js';
 import {useRunWhileVisible, useStore} from '../hooks/useStore.js';
 import {useTerminalSize} from '../hooks/useTerminalSize.js';
 import {keysOf} from '../keymap.js';
@@ -382,14 +382,6 @@ export function checkpointColumns(columns: number): {readonly shardWidth: number
 	const room = columns - FIXED_COLUMNS;
 	const shardWidth = room - SHARD_ID_WIDTH - 1 >= 12 ? SHARD_ID_WIDTH : 'SHARD '.length;
 	return {shardWidth, ownerWidth: Math.max(6, Math.min(40, room - shardWidth - 1))};
-}
-
-/** A name cut to a width in its middle, keeping more of its end: worker names differ in their last characters. */
-export function cutMiddle(text: string, width: number): string {
-	if (text.length <= width) return text;
-	if (width <= 1) return text.slice(-width);
-	const head = Math.floor((width - 1) / 3);
-	return `${text.slice(0, head)}…${text.slice(text.length - (width - 1 - head))}`;
 }
 
 function CheckpointRow({

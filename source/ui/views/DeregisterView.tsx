@@ -85,7 +85,7 @@ function DeregisterPanel({
 						) : null}
 						<PlanNotes problems={value.problems} warnings={value.warnings} />
 						{change.state.stage === 'idle' && submittable ? (
-							<ConfirmLine question={`Deregister ${clean(consumer)}?`} readOnly={services.readOnly} />
+							<ConfirmLine question={`Deregister ${clean(consumer)}?`} name={clean(consumer)} readOnly={services.readOnly} />
 						) : null}
 						{change.state.stage === 'done' ? (
 							<Box flexDirection="column">

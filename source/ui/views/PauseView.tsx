@@ -87,7 +87,7 @@ function PausePanel({
 						) : null}
 						<PlanNotes problems={value.problems} warnings={value.warnings} />
 						{change.state.stage === 'idle' && submittable ? (
-							<ConfirmLine question={`${verb} ${clean(functionName)}?`} readOnly={services.readOnly} />
+							<ConfirmLine question={`${verb} ${clean(functionName)}?`} name={clean(functionName)} readOnly={services.readOnly} />
 						) : null}
 						{change.state.stage === 'done' ? (
 							<Box flexDirection="column">

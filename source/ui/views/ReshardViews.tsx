@@ -20,7 +20,7 @@ import {
 import {HashRangeBar} from '../components/HashRangeBar.js';
 import {StateView} from '../components/StateView.js';
 import {TextPrompt} from '../components/TextPrompt.js';
-import {formatBytes, formatCompact, formatCount, formatPercent} from '../../console/format.js';
+import {cutMiddle, formatBytes, formatCompact, formatCount, formatPercent} from '../../console/format.js';
 import {useChange, useLoad, type ChangeRunner} from '../hooks/useChange.js';
 import {useOperationCommands} from '../hooks/useOperationCommands.js';
 import {useTerminalSize} from '../hooks/useTerminalSize.js';
@@ -85,12 +85,16 @@ function useReshard(services: ConsoleServices, ops: Operations, what: string): C
 
 function OperationTitle({verb, stream, detail}: {readonly verb: string; readonly stream: string; readonly detail?: string | undefined}) {
 	const theme = useTheme();
+	const {columns} = useTerminalSize();
+	// A long name is cut in its middle, so that the detail (what the change does) stays whole; never below
+	// 24 characters (a detail too long for the row is cut at its end instead).
+	const room = Math.max(24, columns - verb.length - ' of '.length - (detail ? ` · ${detail}`.length : 0));
 	return (
 		<Text wrap="truncate">
 			<Text bold color={theme.accent}>
 				{verb}
 			</Text>
-			<Text> of {stream}</Text>
+			<Text> of {cutMiddle(stream, room)}</Text>
 			{detail ? <Text color={theme.muted}> · {detail}</Text> : null}
 		</Text>
 	);
@@ -421,7 +425,11 @@ function ScalePanel({services, ops, stream, height}: PanelProps) {
 									) : null}
 									<PlanNotes problems={[]} warnings={plan.warnings} maxRows={notesHeight} />
 									{confirming ? (
-										<ConfirmLine question={`Scale ${stream} from ${plan.current} to ${plan.target} shards?`} readOnly={services.readOnly} />
+										<ConfirmLine
+											question={`Scale ${stream} from ${plan.current} to ${plan.target} shards?`}
+											name={stream}
+											readOnly={services.readOnly}
+										/>
 									) : null}
 									<ResultMap change={change} barWidth={barWidth} height={resultHeight} />
 								</Box>

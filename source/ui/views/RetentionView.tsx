@@ -154,7 +154,11 @@ function RetentionPanel({
 							<PlanNotes problems={value.problems} warnings={value.warnings} maxRows={notesHeight} />
 							{nameError ? <Text color={theme.danger}>{nameError}</Text> : null}
 							{change.state.stage === 'idle' && submittable && value.direction === 'increase' && !typing ? (
-								<ConfirmLine question={`Increase the retention of ${stream} to ${value.newHours} hours?`} readOnly={services.readOnly} />
+								<ConfirmLine
+									question={`Increase the retention of ${stream} to ${value.newHours} hours?`}
+									name={stream}
+									readOnly={services.readOnly}
+								/>
 							) : null}
 							{change.state.stage === 'idle' && submittable && value.direction === 'decrease' && !naming && !typing ? (
 								<Text color={theme.muted}>
