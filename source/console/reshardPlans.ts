@@ -62,7 +62,8 @@ export function planSplit(shape: StreamShape, request: SplitRequest): SplitPlan 
 	}
 	const splitAt = shard !== undefined && key !== undefined && key > start + 1n && key < end ? key : undefined;
 	const rangeTraffic = (from: bigint, to: bigint): RangeTraffic | undefined => {
-		if (inRange === undefined) return undefined;
+		// Nothing observed in the shard says nothing of its ranges' shares (not 0% of it each).
+		if (inRange === undefined || inRangeTotal === 0) return undefined;
 		const records = countInRange(inRange, from, to);
 		return {records, share: inRangeTotal > 0 ? records / inRangeTotal : 0};
 	};

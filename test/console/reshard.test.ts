@@ -181,6 +181,9 @@ describe('split', () => {
 
 		const midpoint = planSplit(shape, {shardId: 'shardId-000000000001', at: 'midpoint', observations});
 		expect(midpoint.children[0]?.traffic?.share).toBeGreaterThan(0.8);
+		// Nothing seen of the shard: its ranges' shares are unknown, not 0% each.
+		const unseen = planSplit(shape, {shardId: 'shardId-000000000001', at: 'midpoint', observations: [{partitionKey: elsewhere}]});
+		expect([unseen.parent.traffic, ...unseen.children.map((child) => child.traffic)]).toEqual([undefined, undefined, undefined]);
 		const plan = planSplit(shape, {shardId: 'shardId-000000000001', at: 'median', observations, observedFrom: 'a test'});
 		expect(plan.problems).toEqual([]);
 		const inRange = plan.observed?.inRange ?? 0;
