@@ -151,7 +151,8 @@ function medianSplitKey(
 				counts.length === 0
 					? `No records of ${shardId} were observed: there is no median to split at.`
 					: `All the observed records of ${shardId} have one hash key: no split point divides them.`,
-			hint: 'Observe more traffic (a longer --sample), or split at the midpoint or at a given hash key (--at).',
+			// Said for the screen and the command alike (PlanProblem's action names one remedy; this has three).
+			hint: 'Observe more traffic, or split at the midpoint or at a given hash key (on the command line: a longer --sample, or --at).',
 		});
 		return undefined;
 	}
