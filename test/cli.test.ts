@@ -79,6 +79,12 @@ describe('kinesis-console', () => {
 				`kinesis-console engine: The engine cannot keep its data in ${file}: it, or a folder on the way to it, is a file (EEXIST).\n`,
 			);
 			expect((await cli('engine', '--port', '0', '--data-dir', join(file, 'below'))).stderr).toContain('is a file (ENOTDIR).');
+			// Under a folder that refuses new ones (Node's recursive mkdir spun there forever), and where folders are made.
+			if (process.platform === 'linux') {
+				const underProc = await cli('engine', '--port', '0', '--data-dir', '/proc/kinesis-console-test/data');
+				expect(underProc.code).toBe(1);
+				expect(underProc.stderr).toContain('/proc/kinesis-console-test/data: no folder can be made there (ENOENT).');
+			}
 		} finally {
 			rmSync(dir, {recursive: true, force: true});
 		}

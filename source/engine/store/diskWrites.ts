@@ -1,5 +1,5 @@
 import {closeSync, mkdirSync, openSync, readFileSync, statSync, statfsSync, unlinkSync, writeSync} from 'node:fs';
-import {join} from 'node:path';
+import {dirname, join} from 'node:path';
 import {ServiceError} from '../protocol/errors.js';
 
 /**
@@ -199,6 +199,25 @@ function ignoreOrphanedCommitFailures(): void {
 	});
 }
 
+/**
+ * mkdir -p, one folder at a time: Node's own recursive mkdir never returns for a folder under one that
+ * refuses new folders with ENOENT (anything under /proc: it tries the parent, finds it there, and tries
+ * again, at a full core).
+ */
+function makeDirectory(dir: string): void {
+	try {
+		mkdirSync(dir);
+		return;
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code === 'EEXIST' && statSync(dir).isDirectory()) return;
+		if (code !== 'ENOENT' || dirname(dir) === dir) throw error;
+	}
+	makeDirectory(dirname(dir));
+	// ENOENT again, its parent being there: a folder that cannot hold new ones.
+	mkdirSync(dir);
+}
+
 /** Room for about a thousand LMDB reader slots (LMDB's default of 126 needs 8,272 bytes). */
 const LOCK_FILE_BYTES = 64 * 1024;
 
@@ -211,11 +230,16 @@ const LOCK_FILE_BYTES = 64 * 1024;
  */
 export function prepareLockFile(dir: string): void {
 	try {
-		mkdirSync(dir, {recursive: true});
+		makeDirectory(dir);
 	} catch (error) {
 		const code = (error as NodeJS.ErrnoException).code ?? 'unknown';
 		// EEXIST: the path is a file; ENOTDIR: a folder on the way to it is.
-		const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'it, or a folder on the way to it, is a file' : describeCode(code);
+		const why =
+			code === 'EEXIST' || code === 'ENOTDIR'
+				? 'it, or a folder on the way to it, is a file'
+				: code === 'ENOENT'
+					? 'no folder can be made there'
+					: describeCode(code);
 		throw new Error(`The engine cannot keep its data in ${dir}: ${why} (${code}).`, {cause: error});
 	}
 	const path = join(dir, 'lock.mdb');
