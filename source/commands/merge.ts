@@ -77,6 +77,7 @@ export async function run(argv: string[]): Promise<number> {
 				);
 			traffic = await measureTraffic(connection.kinesis, stream, shardIds, {
 				windowMs,
+				...(shape.createdMs === undefined ? {} : {notBeforeMs: shape.createdMs}),
 				enhancedMetrics: shape.enhancedMetrics,
 				cloudwatch: connection.cloudwatch,
 				maxRecordsPerShard: flags.sampleLimit,

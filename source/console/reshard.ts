@@ -44,6 +44,8 @@ export interface StreamShape {
 	readonly openShards: readonly ShardView[];
 	/** The highest shard id of the stream: shards created later have higher ones. */
 	readonly lastShardId: string;
+	/** When the stream was made (StreamCreationTimestamp), if said: traffic is measured over no longer than its life. */
+	readonly createdMs?: number;
 }
 
 /** The stream's status, mode and shards, for the planners. */
@@ -69,6 +71,7 @@ export function shapeOf(stream: string, summary: StreamDescriptionSummary | unde
 			(last, shard) => (shardNumber(shard.shardId) > shardNumber(last) ? shard.shardId : last),
 			shards[0]?.shardId ?? '',
 		),
+		...(summary?.StreamCreationTimestamp === undefined ? {} : {createdMs: summary.StreamCreationTimestamp.getTime()}),
 	};
 }
 

@@ -241,6 +241,8 @@ export function observedTraffic(
 
 export interface MeasureOptions {
 	readonly windowMs: number;
+	/** When the stream was made: a window reaching back before it counts from it (rates over its life, not the window's). */
+	readonly notBeforeMs?: number;
 	/** The stream's shard-level metrics (DescribeStreamSummary's EnhancedMonitoring): CloudWatch is asked only when IncomingRecords is among them. */
 	readonly enhancedMetrics?: readonly string[];
 	readonly cloudwatch?: CloudWatchClient;
@@ -266,15 +268,16 @@ export async function measureTraffic(
 ): Promise<TrafficReport> {
 	const now = options.now ?? Date.now;
 	const enhanced = options.enhancedMetrics ?? [];
+	const nowMs = now();
+	const sinceMs = Math.max(nowMs - options.windowMs, options.notBeforeMs ?? Number.NEGATIVE_INFINITY);
 	let note: string | undefined;
 	if (options.cloudwatch && (enhanced.includes('ALL') || enhanced.includes('IncomingRecords'))) {
 		try {
-			return await cloudWatchTraffic(options.cloudwatch, streamNameOf(stream), shardIds, options.windowMs, now(), options.signal);
+			return await cloudWatchTraffic(options.cloudwatch, streamNameOf(stream), shardIds, options.windowMs, nowMs, sinceMs, options.signal);
 		} catch (error) {
 			note = `CloudWatch could not be read (${(error as Error).name}): traffic was read back from the shards instead.`;
 		}
 	}
-	const sinceMs = now() - options.windowMs;
 	const deadlineMs = Date.now() + (options.budgetMs ?? 60_000);
 	const samples = await mapLimited(shardIds, options.concurrency ?? 8, (shardId) =>
 		sampleShard(kinesis, stream, shardId, {
@@ -311,6 +314,8 @@ async function cloudWatchTraffic(
 	shardIds: readonly string[],
 	windowMs: number,
 	nowMs: number,
+	/** Where the window starts: its start, or the stream's creation if later (the rates' span). */
+	sinceMs: number,
 	signal?: AbortSignal,
 ): Promise<TrafficReport> {
 	const periodSeconds = Math.max(60, Math.ceil(windowMs / 60_000) * 60);
@@ -358,7 +363,7 @@ async function cloudWatchTraffic(
 			nextToken = page.NextToken;
 		} while (nextToken);
 	}
-	const seconds = windowMs / 1000;
+	const seconds = Math.max(1, nowMs - sinceMs) / 1000;
 	return {
 		source: 'cloudwatch',
 		windowMs,

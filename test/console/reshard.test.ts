@@ -253,6 +253,13 @@ describe('merge', () => {
 		);
 		expect(traffic.source).toBe('sample');
 		expect(traffic.shards.map((row) => row.records)).toEqual(rates);
+		// A stream younger than the window: its rates are over its life, not over a minute it did not have.
+		expect(shape.createdMs).toBeGreaterThan(Date.now() - 60_000);
+		const young = await measureTraffic(client, stream, ['shardId-000000000000'], {windowMs: 60_000, notBeforeMs: shape.createdMs ?? 0});
+		const lifeSeconds = (Date.now() - (shape.createdMs ?? 0)) / 1000;
+		expect(young.shards[0]?.records).toBe(60);
+		expect(young.shards[0]?.recordsPerSecond).toBeGreaterThanOrEqual(60 / lifeSeconds);
+		expect(young.shards[0]?.recordsPerSecond).toBeGreaterThan(5 * (traffic.shards[0]?.recordsPerSecond ?? 0));
 		const plan = proposeMerge(shape, traffic);
 		expect(plan).toMatchObject({
 			reason: 'coldest',
