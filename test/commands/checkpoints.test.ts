@@ -347,43 +347,22 @@ describe('consumers and checkpoints, as processes', () => {
 		expect(report).not.toContain('every shard is caught up');
 		const [json] = jsonLines((await cli('checkpoints', other, '--app', app, '--liveness', '0', '--json')).stdout);
 		expect(json).toMatchObject({otherStream: expect.stringContaining('Kinesis refuses'), summary: {unknownLag: 2}});
-		const refused = await cli('checkpoints', 'reset', other, '--app', app, '--to', 'trim-horizon', '--yes', '--liveness', '0');
+		// The reset of the other stream's application, under the name typed.
+		const reset = (to: string, ...flags: string[]) =>
+			cli('checkpoints', 'reset', other, '--app', app, '--to', to, '--liveness', '0', ...flags);
+		const refused = await reset('trim-horizon', '--yes');
 		expect(refused.code).toBe(15);
 		expect(refused.stderr).toContain(`The checkpoints of '${app}' do not look like those of '${other}'`);
 		expect(refused.stderr).toContain('(--foreign-checkpoints).');
 		expect(await checkpointOf(app, 0)).toBe(before);
 		// To LATEST the plan reads from the current checkpoint, which Kinesis refuses: still the refusal, no crash.
-		const latest = await cli('checkpoints', 'reset', other, '--app', app, '--to', 'latest', '--dry-run', '--liveness', '0');
+		const latest = await reset('latest', '--dry-run');
 		expect(latest.code).toBe(15);
 		expect(latest.stderr).not.toContain('AbortError');
-		const latestTold = await cli(
-			'checkpoints',
-			'reset',
-			other,
-			'--app',
-			app,
-			'--to',
-			'latest',
-			'--dry-run',
-			'--liveness',
-			'0',
-			'--foreign-checkpoints',
-		);
+		const latestTold = await reset('latest', '--dry-run', '--foreign-checkpoints');
 		expect(latestTold.code).toBe(0);
 		expect(latestTold.stdout).toContain('the current checkpoint is not a sequence number of this shard');
-		const told = await cli(
-			'checkpoints',
-			'reset',
-			other,
-			'--app',
-			app,
-			'--to',
-			'trim-horizon',
-			'--yes',
-			'--liveness',
-			'0',
-			'--foreign-checkpoints',
-		);
+		const told = await reset('trim-horizon', '--yes', '--foreign-checkpoints');
 		expect(told.code).toBe(0);
 		expect(await checkpointOf(app, 0)).toBe('TRIM_HORIZON');
 		const misplaced = await cli('checkpoints', other, '--app', app, '--foreign-checkpoints');
