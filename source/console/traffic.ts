@@ -319,7 +319,8 @@ async function cloudWatchTraffic(
 	signal?: AbortSignal,
 ): Promise<TrafficReport> {
 	const periodSeconds = Math.max(60, Math.ceil(windowMs / 60_000) * 60);
-	const startMs = nowMs - windowMs;
+	// From the stream's creation if later: a deleted stream of the same name left its metrics before it.
+	const startMs = sinceMs;
 	const totals = new Map<string, {records: number; bytes: number}>(shardIds.map((id) => [id, {records: 0, bytes: 0}]));
 	const queries: MetricDataQuery[] = shardIds.flatMap((shardId, index) =>
 		(['IncomingRecords', 'IncomingBytes'] as const).map((metric) => ({

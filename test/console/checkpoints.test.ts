@@ -2,18 +2,20 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {GetItemCommand, ScanCommand, type DynamoDBClient} from '@aws-sdk/client-dynamodb';
-import {SplitShardCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
+import {GetShardIteratorCommand, SplitShardCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {AuditLog, type AuditEntry} from '../../source/console/auditLog.js';
 import {problemHint, type ChangeProgress} from '../../source/console/changes.js';
 import {planCheckpointReset, type CheckpointResetPlan} from '../../source/console/checkpoints/plan.js';
-import {readCheckpoints, type ShardCheckpoint} from '../../source/console/checkpoints/reading.js';
+import {leaseOwnership} from '../../source/console/checkpoints/ownership.js';
+import {CheckpointReader, readCheckpoints, type ShardCheckpoint} from '../../source/console/checkpoints/reading.js';
 import {CheckpointsStore} from '../../source/console/checkpoints/store.js';
 import {parseResetTarget} from '../../source/console/checkpoints/targets.js';
 import {executeCheckpointReset, type CheckpointChangeContext, type CheckpointResetResult} from '../../source/console/checkpoints/write.js';
 import type {ConnectionTarget} from '../../source/console/connect.js';
 import {startDemoConsumer} from '../../source/console/demo/kcl/consumer.js';
 import {LeaseHold} from '../../source/console/leaseHold.js';
+import type {Lease} from '../../source/console/leases.js';
 import type {Engine} from '../../source/engine/index.js';
 import {credentials, kinesisClient, startEngine} from '../helpers/engine.js';
 import {
@@ -244,6 +246,79 @@ describe('checkpoint reset plans', () => {
 		]);
 		// On its own stream, nothing of the kind.
 		expect((await plan('trim-horizon')).problems).toEqual([]);
+	});
+
+	it("tells another stream's leases from the stream's own history, and says when Kinesis could not be asked", async () => {
+		const leaseOf = (shard: number, checkpoint: string): Lease =>
+			({shardId: shardId(shard), leaseKey: shardId(shard), checkpoint, leaseCounter: 1, parentShardIds: []}) as unknown as Lease;
+		const listed = new Set([shardId(2), shardId(3)]);
+		// An unfinished lease of a shard below the stream's lowest: a parent past retention, the stream's own.
+		expect(await leaseOwnership(kinesis, stream, [leaseOf(0, 'TRIM_HORIZON'), leaseOf(2, 'LATEST')], listed)).toEqual({kind: 'shard-ids'});
+		// Above it: a shard the stream never had.
+		expect(await leaseOwnership(kinesis, stream, [leaseOf(2, 'LATEST'), leaseOf(5, 'LATEST')], listed)).toMatchObject({
+			kind: 'other-stream',
+			reason: `1 of its unfinished leases is of shards the stream does not list (${shardId(5)})`,
+		});
+		// Denied the question: not confirmed, whatever the shard ids say.
+		const denied = () =>
+			Promise.reject(Object.assign(new Error('not allowed'), {name: 'AccessDeniedException', $metadata: {httpStatusCode: 400}}));
+		const denying = {send: denied} as unknown as KinesisClient;
+		expect(await leaseOwnership(denying, stream, [leaseOf(2, x[1] ?? '')], listed)).toEqual({
+			kind: 'unconfirmed',
+			reason: `Kinesis could not be asked about its checkpoint of ${shardId(2)}: AccessDeniedException: not allowed`,
+		});
+		// A plan whose question is denied (the rest of its calls answered) refuses; told to, it goes ahead and says why.
+		const deniedOnce = {
+			send: (command: unknown, options: unknown) =>
+				command instanceof GetShardIteratorCommand && command.input.ShardIteratorType === 'AFTER_SEQUENCE_NUMBER' && deniedOnce.deny-- > 0
+					? denied()
+					: (kinesis.send as (command: unknown, options: unknown) => Promise<unknown>)(command, options),
+			deny: 1,
+		};
+		const unsure = await planCheckpointReset(
+			{kinesis: deniedOnce as unknown as KinesisClient, dynamodb: dynamo},
+			stream,
+			table,
+			{to: {type: 'TRIM_HORIZON'}},
+			{livenessMs: 0},
+		);
+		expect(unsure.problems.map((problem) => [problem.action, problem.message])).toEqual([
+			[
+				'foreignCheckpoints',
+				`The checkpoints of '${table}' could not be confirmed as those of '${stream}' (Kinesis could not be asked about its checkpoint of ${shardId(0)}: AccessDeniedException: not allowed). Reset, they would move an application that reads another stream.`,
+			],
+		]);
+		deniedOnce.deny = 1;
+		const anyway = await planCheckpointReset(
+			{kinesis: deniedOnce as unknown as KinesisClient, dynamodb: dynamo},
+			stream,
+			table,
+			{to: {type: 'TRIM_HORIZON'}, foreignCheckpoints: true},
+			{livenessMs: 0},
+		);
+		expect(anyway.problems).toEqual([]);
+		expect(anyway.warnings[0]).toBe(
+			`The checkpoints of '${table}' could not be confirmed as those of '${stream}' (Kinesis could not be asked about its checkpoint of ${shardId(0)}: AccessDeniedException: not allowed): reset all the same, as asked.`,
+		);
+	});
+
+	it('asks whose the leases are once per reader, and not of an empty table', async () => {
+		let asked = 0;
+		const counting = {
+			send: (command: unknown, options: unknown) => {
+				if (command instanceof GetShardIteratorCommand && command.input.ShardIteratorType === 'AFTER_SEQUENCE_NUMBER') asked++;
+				return (kinesis.send as (command: unknown, options: unknown) => Promise<unknown>)(command, options);
+			},
+		} as unknown as KinesisClient;
+		const reader = new CheckpointReader({kinesis: counting, dynamodb: dynamo}, stream, table, {staleAfterMs: 0});
+		await reader.read();
+		const first = asked;
+		await reader.read();
+		// Each read measures the two leases' lag; only the first also asks whose they are.
+		expect(first - (asked - first)).toBe(1);
+		const empty = unique('plan-empty');
+		await createLeaseTable(dynamo, empty);
+		expect((await readCheckpoints(clients(), stream, empty, {livenessMs: 0})).otherStream).toBeUndefined();
 	});
 
 	it('TRIM_HORIZON: re-reads everything up to the checkpoint', async () => {

@@ -221,17 +221,25 @@ export async function planCheckpointReset(
 			message: `'${application}' has no leases for '${streamNameOf(stream)}'${state.multiStream ? '' : ' (its lease table is empty)'}: there are no checkpoints to reset.`,
 		});
 	}
-	// Whose leases: a single-stream table does not say (ownership.ts).
-	if (!state.multiStream && state.leases.length > 0 && request.foreignCheckpoints !== true) {
+	// Whose leases: a single-stream table does not say (ownership.ts). A doubt refuses the reset, unless
+	// told the checkpoints are the stream's before it was made again; then it is a warning.
+	const streamName = streamNameOf(stream);
+	let ownershipDoubt: string | undefined;
+	const doubt = (text: string) => {
+		if (ownershipDoubt !== undefined) return;
+		ownershipDoubt = `The checkpoints of '${application}' ${text}`;
+		if (request.foreignCheckpoints === true) return;
+		problems.push({
+			kind: 'refused',
+			message: `${ownershipDoubt}. Reset, they would move an application that reads another stream.`,
+			hint: `Name the stream it reads (kinesis-console consumers STREAM lists a stream's applications); or, if '${streamName}' was deleted and made again under its name, reset them all the same`,
+			action: 'foreignCheckpoints' satisfies ResetAction,
+		});
+	};
+	if (!state.multiStream && state.leases.length > 0) {
 		const owned = await leaseOwnership(clients.kinesis, stream, state.leases, new Set(state.shards.keys()), options.signal);
-		if (owned.kind === 'other-stream') {
-			problems.push({
-				kind: 'refused',
-				message: `The checkpoints of '${application}' do not look like those of '${streamNameOf(stream)}': ${owned.reason}. Reset, they would move an application that reads another stream.`,
-				hint: `Name the stream it reads (kinesis-console consumers STREAM lists a stream's applications); or, if '${streamNameOf(stream)}' was deleted and made again under its name, reset them all the same`,
-				action: 'foreignCheckpoints' satisfies ResetAction,
-			});
-		}
+		if (owned.kind === 'other-stream') doubt(`do not look like those of '${streamName}': ${owned.reason}`);
+		if (owned.kind === 'unconfirmed') doubt(`could not be confirmed as those of '${streamName}' (${owned.reason})`);
 	}
 	if (target.type === 'SEQUENCE_NUMBER' && chosen.length !== 1) {
 		problems.push({
@@ -313,10 +321,11 @@ export async function planCheckpointReset(
 			throw error;
 		}
 		const effect = await resetEffect(clients, stream, shardId, lease, position, nextCursor, budget).catch((error: unknown): ResetEffect => {
-			// The current checkpoint is another stream's (refused above unless foreignCheckpoints): what lies between is unknown.
-			if (!options.signal?.aborted && (error as {name?: string}).name === 'InvalidArgumentException')
-				return {kind: 'unknown', reason: 'the current checkpoint is not a sequence number of this shard'};
-			throw error;
+			// The current checkpoint is another stream's: what lies between is unknown, and the reset is refused
+			// unless told the checkpoints are the stream's before it was made again.
+			if (options.signal?.aborted || (error as {name?: string}).name !== 'InvalidArgumentException') throw error;
+			doubt(`do not look like those of '${streamName}': Kinesis refuses its checkpoint of ${shardId} as a sequence number of another stream`);
+			return {kind: 'unknown', reason: 'the current checkpoint is not a sequence number of this shard'};
 		});
 		const sameText = lease?.checkpoint === next.checkpoint && (lease.checkpointSubSequenceNumber ?? 0) === next.subSequenceNumber;
 		// A finished shard stays finished unless the reset makes it read records again.
@@ -404,6 +413,8 @@ export async function planCheckpointReset(
 		problems: problems.length,
 		nameAction,
 	});
+	// Told to reset them all the same: the doubt is still said.
+	if (ownershipDoubt !== undefined && request.foreignCheckpoints === true) warnings.unshift(`${ownershipDoubt}: reset all the same, as asked.`);
 
 	return {
 		operation: 'checkpoint-reset',

@@ -277,17 +277,24 @@ export class CheckpointReader {
 		const state = await loadState(this.clients, this.documents, this.stream, this.application, signal);
 		const firstAt = this.now();
 		this.watch.observe(state.leases, firstAt);
-		// Whose leases: asked once per reader (a GetShardIterator), beside the lags.
-		this.ownership ??= state.multiStream
-			? Promise.resolve(undefined)
-			: leaseOwnership(this.clients.kinesis, this.stream, state.leases, new Set(state.shards.keys()), signal).then(
-					(owned) => (owned.kind === 'other-stream' ? owned.reason : undefined),
-					(error: unknown) => {
-						this.ownership = undefined;
-						throw error;
-					},
-				);
-		const ownership = this.ownership;
+		// Whose leases: asked once per reader (a GetShardIterator), beside the lags; again while there are no
+		// leases yet or Kinesis could not be asked.
+		if (this.ownership === undefined && !state.multiStream && state.leases.length > 0) {
+			const asked = leaseOwnership(this.clients.kinesis, this.stream, state.leases, new Set(state.shards.keys()), signal).then(
+				(owned) => {
+					if (owned.kind === 'unconfirmed') this.ownership = undefined;
+					return owned.kind === 'other-stream' ? owned.reason : undefined;
+				},
+				(error: unknown) => {
+					this.ownership = undefined;
+					throw error;
+				},
+			);
+			// Awaited after the lags; should they fail first (the view closed), its failure is not another.
+			asked.catch(() => undefined);
+			this.ownership = asked;
+		}
+		const ownership = this.ownership ?? Promise.resolve(undefined);
 		const lags = new Map<string, Promise<ShardLag>>();
 		const lagOf = (lease: Lease) => {
 			const key = `${lease.shardId} ${lease.checkpoint ?? ''} ${lease.checkpointSubSequenceNumber ?? 0}`;

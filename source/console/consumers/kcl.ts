@@ -235,7 +235,8 @@ async function matchApplication(
 ): Promise<ApplicationMatch | undefined> {
 	if (ofStream.multiStream) return ofStream.leases.length > 0 ? 'stream-identifier' : undefined;
 	const owned = await leaseOwnership(kinesis, stream, ofStream.leases, shardIds, signal);
-	return owned.kind === 'other-stream' ? undefined : owned.kind;
+	// Not confirmed (Kinesis throttled or denied the question): the shard ids are all there is to go by.
+	return owned.kind === 'other-stream' ? undefined : owned.kind === 'unconfirmed' ? 'shard-ids' : owned.kind;
 }
 
 function summarize(

@@ -204,18 +204,19 @@ function ignoreOrphanedCommitFailures(): void {
  * refuses new folders with ENOENT (anything under /proc: it tries the parent, finds it there, and tries
  * again, at a full core).
  */
-function makeDirectory(dir: string): void {
+function makeDirectory(dir: string, again = false): void {
 	try {
 		mkdirSync(dir);
 		return;
 	} catch (error) {
 		const code = (error as NodeJS.ErrnoException).code;
+		// There already, or made meanwhile by another process.
 		if (code === 'EEXIST' && statSync(dir).isDirectory()) return;
-		if (code !== 'ENOENT' || dirname(dir) === dir) throw error;
+		// ENOENT again, its parent being there: a folder that cannot hold new ones.
+		if (code !== 'ENOENT' || again || dirname(dir) === dir) throw error;
 	}
 	makeDirectory(dirname(dir));
-	// ENOENT again, its parent being there: a folder that cannot hold new ones.
-	mkdirSync(dir);
+	makeDirectory(dir, true);
 }
 
 /** Room for about a thousand LMDB reader slots (LMDB's default of 126 needs 8,272 bytes). */

@@ -290,7 +290,7 @@ function CheckpointsPanel({
 							</Text>
 							{otherStream === undefined ? null : (
 								<Text color={theme.warning} wrap="truncate">
-									{`! Not ${stream}'s checkpoints, by the look of them: ${sanitizeForTerminal(otherStream, {keepNewlines: false})}`}
+									{`! These checkpoints do not look like those of ${sanitizeForTerminal(stream, {keepNewlines: false})}: ${sanitizeForTerminal(otherStream, {keepNewlines: false})}`}
 								</Text>
 							)}
 							{kcl === undefined ? null : (
