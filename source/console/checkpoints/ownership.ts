@@ -57,7 +57,10 @@ export async function leaseOwnership(
 			if (signal?.aborted) throw error;
 			const name = (error as {name?: string}).name;
 			if (name === 'InvalidArgumentException')
-				return {kind: 'other-stream', reason: `Kinesis refuses its checkpoint of ${witness.shardId} as a sequence number of another stream`};
+				return {
+					kind: 'other-stream',
+					reason: `Kinesis refuses its checkpoint of ${witness.shardId} as a sequence number of another stream`,
+				};
 			unconfirmed = `Kinesis could not be asked about its checkpoint of ${witness.shardId}: ${name ?? 'Error'}: ${(error as Error).message}`;
 		}
 	}

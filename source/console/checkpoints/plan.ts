@@ -324,7 +324,9 @@ export async function planCheckpointReset(
 			// The current checkpoint is another stream's: what lies between is unknown, and the reset is refused
 			// unless told the checkpoints are the stream's before it was made again.
 			if (options.signal?.aborted || (error as {name?: string}).name !== 'InvalidArgumentException') throw error;
-			doubt(`do not look like those of '${streamName}': Kinesis refuses its checkpoint of ${shardId} as a sequence number of another stream`);
+			doubt(
+				`do not look like those of '${streamName}': Kinesis refuses its checkpoint of ${shardId} as a sequence number of another stream`,
+			);
 			return {kind: 'unknown', reason: 'the current checkpoint is not a sequence number of this shard'};
 		});
 		const sameText = lease?.checkpoint === next.checkpoint && (lease.checkpointSubSequenceNumber ?? 0) === next.subSequenceNumber;
@@ -414,7 +416,8 @@ export async function planCheckpointReset(
 		nameAction,
 	});
 	// Told to reset them all the same: the doubt is still said.
-	if (ownershipDoubt !== undefined && request.foreignCheckpoints === true) warnings.unshift(`${ownershipDoubt}: reset all the same, as asked.`);
+	if (ownershipDoubt !== undefined && request.foreignCheckpoints === true)
+		warnings.unshift(`${ownershipDoubt}: reset all the same, as asked.`);
 
 	return {
 		operation: 'checkpoint-reset',
