@@ -76,7 +76,9 @@ async function printPlan(output: Output, plan: ScalePlan): Promise<void> {
 	const limitRows = [
 		[
 			'one step',
-			`${limits.minTarget} to ${limits.maxTarget} open shards (at least half, at most double the ${limits.openShards} open now, within the stream's and the account's limits)`,
+			limits.inReach
+				? `${limits.minTarget} to ${limits.maxTarget} open shards (at least half, at most double the ${limits.openShards} open now, within the stream's and the account's limits)`
+				: `no target: past ${formatCount(limits.maxShardsPerStream)} open shards a stream is scaled only to fewer, and to no fewer than half its ${formatCount(limits.openShards)} (merge shards instead)`,
 		],
 		[
 			'account',

@@ -170,6 +170,11 @@ export interface ScaleLimits {
 	readonly maxTarget: number;
 	/** At least half the open shards. */
 	readonly minTarget: number;
+	/**
+	 * Whether any target is in reach: a stream of more than twice the per-stream limit has none (scaled
+	 * down only below the limit, and no lower than half), and is made smaller by merging shards alone.
+	 */
+	readonly inReach: boolean;
 	readonly maxShardsPerStream: number;
 	/** DescribeLimits: the account's open shard quota in the region, its open shards, and the room left. */
 	readonly account?: {readonly shardLimit: number; readonly openShardCount: number; readonly headroom: number};

@@ -381,6 +381,7 @@ export function planScale(
 		openShards: current,
 		maxTarget: Math.max(minTarget, Math.min(withinStream, headroom === undefined ? withinStream : current + headroom)),
 		minTarget,
+		inReach: current <= perStream || minTarget < perStream,
 		maxShardsPerStream: perStream,
 		...(account === undefined || headroom === undefined ? {} : {account: {...account, headroom}}),
 		scalingsPerDay: SCALING_LIMITS.scalingsPerDay,

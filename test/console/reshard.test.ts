@@ -422,7 +422,10 @@ describe('scale', () => {
 			"3 more open shards would pass the account's quota: 58 of 60 are open in this region.",
 		]);
 		// Past 10,000, only down below it; and no room at all leaves the reach at the shards open now.
-		expect(planScale(shapeOf(12_000), 9_000, roomy).limits).toMatchObject({minTarget: 6_000, maxTarget: 9_999});
+		expect(planScale(shapeOf(12_000), 9_000, roomy).limits).toMatchObject({minTarget: 6_000, maxTarget: 9_999, inReach: true});
+		// Past twice that, no target: below 10,000 is less than half.
+		expect(planScale(shapeOf(20_000), 9_999, roomy).limits).toMatchObject({inReach: false});
+		expect(planScale(shapeOf(3), 4, roomy).limits.inReach).toBe(true);
 		expect(planScale(shapeOf(3), 3, {shardLimit: 3, openShardCount: 3}).limits).toMatchObject({minTarget: 2, maxTarget: 3});
 	});
 

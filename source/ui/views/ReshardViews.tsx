@@ -396,8 +396,11 @@ function ScalePanel({services, ops, stream, height}: PanelProps) {
 					limits ? (
 						<Box flexDirection="column">
 							<Text wrap="truncate">
-								now {limits.openShards} open shards · one step reaches {limits.minTarget} to {limits.maxTarget} · at most{' '}
-								{formatCount(limits.maxShardsPerStream)} shards per stream
+								now {limits.openShards} open shards ·{' '}
+								{limits.inReach
+									? `one step reaches ${limits.minTarget} to ${limits.maxTarget}`
+									: 'no target in reach (merge shards instead)'}{' '}
+								· at most {formatCount(limits.maxShardsPerStream)} shards per stream
 							</Text>
 							<Text wrap="truncate" color={theme.muted}>
 								{limits.account
@@ -440,7 +443,7 @@ function ScalePanel({services, ops, stream, height}: PanelProps) {
 			</StateView>
 			{prompting ? (
 				<TextPrompt
-					label={`target shards${limits ? ` (${limits.minTarget}..${limits.maxTarget})` : ''}: `}
+					label={`target shards${limits?.inReach ? ` (${limits.minTarget}..${limits.maxTarget})` : ''}: `}
 					initial={typed ?? ''}
 					onSubmit={(value) => {
 						setTyping(false);
