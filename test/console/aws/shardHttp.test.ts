@@ -311,4 +311,38 @@ describe('the shard calls’ HTTP/1.1 transport', () => {
 		]);
 		expect(reused).toEqual([false, true]);
 	});
+
+	it.runIf(hasOpenssl)('offers no session again once a connection to the origin has failed', async () => {
+		const {cert, key, remove} = selfSigned('shard-http-tls-');
+		cleanups.push(remove);
+		const server = https.createServer({cert, key}, (incoming, outgoing) => {
+			incoming.resume();
+			incoming.on('end', () => outgoing.end('{}'));
+		});
+		const reused: boolean[] = [];
+		server.on('secureConnection', (socket: tls.TLSSocket) => reused.push(socket.isSessionReused()));
+		const {port: upstream} = await listen(server);
+		// In front of it: the third connection is cut before its handshake.
+		let connections = 0;
+		const {port} = await listen(
+			net.createServer((socket) => {
+				if (++connections === 3) return socket.destroy();
+				const onward = net.connect(upstream, '127.0.0.1');
+				socket.pipe(onward).pipe(socket);
+				onward.on('error', () => socket.destroy());
+				socket.on('error', () => onward.destroy());
+			}),
+		);
+		const {http: transport} = client({ca: cert});
+		const call = () => transport.request(request(port, '{}', 'https:'), signal());
+		await call();
+		// A second connection resumes the first's session.
+		await Promise.all([call(), call()]);
+		// A third fails on its way: its session is forgotten.
+		const third = await Promise.allSettled([call(), call(), call()]);
+		expect(third.filter((outcome) => outcome.status === 'rejected')).toHaveLength(1);
+		// So a fourth shakes hands in full.
+		await Promise.all([call(), call(), call()]);
+		expect(reused).toEqual([false, true, false]);
+	});
 });
