@@ -29,6 +29,20 @@ async function listen<S extends net.Server>(server: S): Promise<{port: number; s
 	return {port: (server.address() as AddressInfo).port, sockets};
 }
 
+/** An HTTPS server answering `{}`, and whether each TLS connection it accepted resumed a session. */
+async function resumingServer(): Promise<{cert: Buffer; port: number; reused: boolean[]}> {
+	const {cert, key, remove} = selfSigned('shard-http-tls-');
+	cleanups.push(remove);
+	const server = https.createServer({cert, key}, (incoming, outgoing) => {
+		incoming.resume();
+		incoming.on('end', () => outgoing.end('{}'));
+	});
+	const reused: boolean[] = [];
+	server.on('secureConnection', (socket: tls.TLSSocket) => reused.push(socket.isSessionReused()));
+	const {port} = await listen(server);
+	return {cert, port, reused};
+}
+
 function client(options: Partial<ShardHttpOptions> = {}): {http: ShardHttp; close: () => void} {
 	const closer = connectionSignal();
 	cleanups.push(() => closer.abort());
@@ -293,15 +307,7 @@ describe('the shard calls’ HTTP/1.1 transport', () => {
 	});
 
 	it.runIf(hasOpenssl)("resumes the origin's TLS session on its next connections", async () => {
-		const {cert, key, remove} = selfSigned('shard-http-tls-');
-		cleanups.push(remove);
-		const server = https.createServer({cert, key}, (incoming, outgoing) => {
-			incoming.resume();
-			incoming.on('end', () => outgoing.end('{}'));
-		});
-		const reused: boolean[] = [];
-		server.on('secureConnection', (socket: tls.TLSSocket) => reused.push(socket.isSessionReused()));
-		const {port} = await listen(server);
+		const {cert, port, reused} = await resumingServer();
 		const {http: transport} = client({ca: cert});
 		await transport.request(request(port, '{}', 'https:'), signal());
 		// Two at once: one on the kept connection, one on a new connection, which resumes the first's session.
@@ -313,15 +319,7 @@ describe('the shard calls’ HTTP/1.1 transport', () => {
 	});
 
 	it.runIf(hasOpenssl)('offers no session again once a connection to the origin has failed', async () => {
-		const {cert, key, remove} = selfSigned('shard-http-tls-');
-		cleanups.push(remove);
-		const server = https.createServer({cert, key}, (incoming, outgoing) => {
-			incoming.resume();
-			incoming.on('end', () => outgoing.end('{}'));
-		});
-		const reused: boolean[] = [];
-		server.on('secureConnection', (socket: tls.TLSSocket) => reused.push(socket.isSessionReused()));
-		const {port: upstream} = await listen(server);
+		const {cert, port: upstream, reused} = await resumingServer();
 		// In front of it: the third connection is cut before its handshake.
 		let connections = 0;
 		const {port} = await listen(
