@@ -364,16 +364,18 @@ export class TailStore extends BackgroundStore<TailSnapshot> {
 				progress.started(event.shardId);
 				if (this.status === 'starting') this.status = 'reading';
 				return this.schedule();
-			case 'records':
-				progress.answered(event.shardId);
+			case 'records': {
+				const first = progress.answered(event.shardId);
 				this.readingAgain(event.shardId);
 				for (const record of event.records) this.shown.push(record);
 				progress.received += event.records.length;
 				progress.noteBehind(event.shardId, event.millisBehindLatest);
-				return this.schedule();
+				return first ? this.firstAnswer() : this.schedule();
+			}
 			case 'polled':
-				if (progress.answered(event.shardId)) this.schedule();
-				return progress.noteBehind(event.shardId, event.millisBehindLatest);
+				progress.noteBehind(event.shardId, event.millisBehindLatest);
+				if (progress.answered(event.shardId)) this.firstAnswer();
+				return;
 			case 'shard-ended':
 				progress.ended(event.shardId);
 				this.readingAgain(event.shardId, false);
@@ -474,6 +476,15 @@ export class TailStore extends BackgroundStore<TailSnapshot> {
 			this.cancelFlush = undefined;
 			this.flush();
 		});
+	}
+
+	/**
+	 * A shard's first read answered. The last of a start is said at once: "every shard reading" is the
+	 * moment a big tail's user waits for, and at the stream's pace it would show up to notifyMs late.
+	 */
+	private firstAnswer(): void {
+		if (this.progress.startingShards === 0) this.flush();
+		else this.schedule();
 	}
 
 	private flush(): void {

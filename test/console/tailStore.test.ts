@@ -53,6 +53,26 @@ describe('the tail store', () => {
 		await store.stop();
 	});
 
+	it("tells its listeners at once when a start's last shard answers, not at the stream's pace", async () => {
+		const {store, fake} = fakeTailStore({notifyMs: 60_000});
+		store.setViewport(5);
+		store.start();
+		const shardIds = ['shardId-000000000000', 'shardId-000000000001', 'shardId-000000000002'] as const;
+		fake.push(
+			{type: 'shards', shards: shardIds.map(shard)},
+			...shardIds.map((shardId) => ({type: 'shard-started' as const, shardId, position: {type: 'LATEST' as const}})),
+			{type: 'polled', shardId: shardIds[0], millisBehindLatest: 0, atMs: Date.now()},
+			{type: 'polled', shardId: shardIds[1], millisBehindLatest: 0, atMs: Date.now()},
+		);
+		await new Promise((resolve) => setTimeout(resolve, 50));
+		// Still starting: the view hears of it at the stream's pace (here a minute), so nothing yet.
+		expect(store.getSnapshot()).toMatchObject({shards: 0, starting: 0});
+		fake.records([record('last', {shardId: shardIds[2]})], shardIds[2]);
+		const told = await until(store.getSnapshot, (snapshot) => snapshot.received === 1, 1_000);
+		expect(told).toMatchObject({shards: 3, starting: 0, status: 'reading'});
+		await store.stop();
+	});
+
 	it('follows the newest record, or stays where the user scrolled while records arrive', async () => {
 		const {store, fake} = fakeTailStore({capacity: 100});
 		store.setViewport(5);
