@@ -380,7 +380,10 @@ async function watchScreen(
 			// How many calls it took: a shard's iterator and first read each, and the polls made meanwhile.
 			callsToAll = difference(start.counts, await counts(account.engine));
 		}
-		await sleep(Math.max(0, Math.min(250, end - performance.now())));
+		// Looked at every 100 ms while waiting for every shard (as for the first useful screen): a moment
+		// the screen reaches, whose time is up to the interval late; every 250 ms after it.
+		const everyMs = allRead !== undefined && allMs === undefined ? 100 : 250;
+		await sleep(Math.max(0, Math.min(everyMs, end - performance.now())));
 	}
 	if (allRead !== undefined)
 		notes.push(
