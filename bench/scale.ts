@@ -31,7 +31,8 @@
  * is still built); BENCH_SCALE_CLI=PATH another build's cli.js (before a change); BENCH_SCALE_RESULTS (bench/scale-results.md); BENCH_SCALE_SOAK=SECONDS (600) to leave each big stream's dashboard open reading
  * live that long instead (memory sampled every 10 s, its polling figures against the engine's counts;
  * its own section after the tables); BENCH_SCALE_PROFILE=DIR
- * for a CPU profile of each console (node --cpu-prof; `node --import tsx bench/profile.ts DIR`). Needs Linux (/proc) and tmux.
+ * for a CPU profile of each console (node --cpu-prof; `node --import tsx bench/profile.ts DIR`); BENCH_ENGINE_NODE_OPTIONS,
+ * flags for the engine's node (`--cpu-prof --cpu-prof-dir=DIR` for its profile). Needs Linux (/proc) and tmux.
  *
  *   BENCH_SCALE_SHARDS=2000 BENCH_SCALE_SECONDS=10 BENCH_SCALE_QUIT=ctrl-c npm run bench -- --scale    quitting, in about 3 minutes
  */
@@ -157,7 +158,10 @@ function startEngine(dataDir: string, limits: boolean, shardLimit: number): Prom
 	return ServerProcess.start({
 		name: `engine (limits ${limits ? 'on' : 'off'})`,
 		command: process.execPath,
-		args: ['--import', 'tsx', 'bench/servers/engine.ts', '--data-dir', dataDir, '--limits', limits ? 'on' : 'off'],
+		args: [
+			...(process.env.BENCH_ENGINE_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
+			...['--import', 'tsx', 'bench/servers/engine.ts', '--data-dir', dataDir, '--limits', limits ? 'on' : 'off'],
+		],
 		env: {BENCH_ENGINE_OPTIONS: JSON.stringify({shardLimit, createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0})},
 		ready: {line: true},
 		timeoutMs: 300_000,
