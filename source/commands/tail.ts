@@ -46,9 +46,10 @@ const help = `
     --no-follow            Stop once every shard is read up to its newest record. An endpoint that
                            does not answer for 10 s ends the tail with exit 10 (before the first
                            answer, also when following)
-    --calls-per-second <n> GetRecords calls on a shard in any second, at most 5 (default 5, AWS's limit per
-                           shard, shared with every other consumer of the stream: lower it to leave them
-                           room; the console's screens take 2)
+    --calls-per-second <n> GetRecords calls on a shard in any second. Default and most: the console's
+                           share of AWS's 5 per shard, which every consumer of the stream shares
+                           (--quota-share × 5, at least 1: 1 at the default share; --quota-share 1 for 5,
+                           to read a backlog fastest when nothing else reads the stream)
     --efo <consumer>       Read through enhanced fan-out (SubscribeToShard) as this registered consumer
                            instead of GetRecords: records pushed, throughput not shared with others
     --register             With --efo: register the consumer if the stream has none of that name, and
@@ -77,12 +78,6 @@ ${connectionHelp}
  */
 const UNREACHABLE_LIMIT_MS = 10_000;
 
-/**
- * A script reads a backlog as fast as a shard allows (AWS's 5 calls a second; a page of 10,000 records
- * a call), where the console's screens, open for long beside the stream's applications, take 2.
- */
-const SCRIPT_CALLS_PER_SECOND = 5;
-
 export async function run(argv: string[]): Promise<number> {
 	const cli = parseCommandLine(help, argv, {
 		...connectionFlags,
@@ -93,7 +88,7 @@ export async function run(argv: string[]): Promise<number> {
 		count: {type: 'number'},
 		until: {type: 'string'},
 		follow: {type: 'boolean', default: true},
-		callsPerSecond: {type: 'number', default: SCRIPT_CALLS_PER_SECOND},
+		callsPerSecond: {type: 'number'},
 		efo: {type: 'string'},
 		register: {type: 'boolean', default: false},
 	});
@@ -104,7 +99,8 @@ export async function run(argv: string[]): Promise<number> {
 	if (!isDecoderName(decoder)) throw new UsageError(`--decode must be one of auto, utf8, json, base64, hex, gzip, not '${decoder}'.`);
 	if (flags.count !== undefined && (!Number.isInteger(flags.count) || flags.count < 1))
 		throw new UsageError('--count must be a whole number above 0.');
-	if (!(flags.callsPerSecond > 0 && flags.callsPerSecond <= 5)) throw new UsageError('--calls-per-second must be above 0 and at most 5.');
+	if (flags.callsPerSecond !== undefined && !(flags.callsPerSecond > 0 && flags.callsPerSecond <= 5))
+		throw new UsageError('--calls-per-second must be above 0 and at most 5.');
 	const filters = usage(() => parseFilters(flags.filter ?? []));
 	const from = usage(() => parseStartPosition(flags.from));
 	const future = startPositionProblem(from);
@@ -126,6 +122,14 @@ export async function run(argv: string[]): Promise<number> {
 		flags,
 		{streamName: stream, operation: consumerName === undefined ? 'GetRecords' : 'SubscribeToShard'},
 		async (connection, output) => {
+			// The console's share of each shard's reads (--quota-share × AWS's 5, at least 1): the default, and the most.
+			const share = connection.budget.readsPerShard;
+			if (flags.callsPerSecond !== undefined && flags.callsPerSecond > share)
+				throw new ConsoleError({
+					kind: 'configuration',
+					message: `--calls-per-second ${flags.callsPerSecond} is more than the console's share of a shard's reads: ${share} of its 5 GetRecords a second.`,
+					hint: `Each shard's 5 reads a second are shared by every consumer of the stream. To take more, raise --quota-share (1 allows all 5).`,
+				});
 			const consumerArn =
 				consumerName === undefined ? undefined : await fanOutConsumer(connection.kinesis, stream, consumerName, flags.register);
 			const controller = new AbortController();
@@ -144,7 +148,7 @@ export async function run(argv: string[]): Promise<number> {
 					stopAtLatest: !flags.follow,
 					// A script must end: an endpoint that does not answer ends the tail (exit 10) rather than hold it forever.
 					unreachableLimitMs: UNREACHABLE_LIMIT_MS,
-					callsPerSecond: flags.callsPerSecond,
+					callsPerSecond: flags.callsPerSecond ?? share,
 					...(consumerArn === undefined ? {} : {fanOut: {client: connection.kinesisHttp2, consumerArn}}),
 					signal: controller.signal,
 				})) {

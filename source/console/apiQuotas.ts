@@ -9,7 +9,8 @@ const perStream = (perSecond: number): ApiQuota => ({perSecond, scope: 'stream'}
  * (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_<Operation>.html), as the built-in
  * engine's actions declare them too; a test holds the two tables equal. The console keeps its own copy
  * so that connecting to AWS does not load the engine. GetRecords (5 calls a second per shard) is not
- * here: its request names an iterator, not a shard, so the readers pace each shard themselves.
+ * here: its request names an iterator, not a shard, so the readers pace each shard themselves, within
+ * `readsPerShard` (tail/pollScheduler.ts).
  */
 export const API_QUOTAS: Readonly<Record<string, ApiQuota>> = {
 	// "... has a limit of five transactions per second per account."
@@ -64,3 +65,16 @@ export const API_QUOTAS: Readonly<Record<string, ApiQuota>> = {
 	DescribeDeliveryStream: perAccount(5),
 	ListDeliveryStreams: perAccount(5),
 };
+
+/** GetRecords: "Each shard can support up to five read transactions per second." (API reference, GetRecords), for every consumer of the stream together. */
+export const SHARD_READS_PER_SECOND = 5;
+
+/**
+ * GetRecords calls a second the console may make on one shard, every reader of the process together: its
+ * share of the shard's 5, at least 1. At the default quarter that is 1, as much as one more consumer
+ * polling once a second (Lambda's "base rate of once per second" for each shard), so that the console
+ * takes no read from the stream's own applications that one of them would not.
+ */
+export function readsPerShard(share: number): number {
+	return Math.max(1, Math.min(SHARD_READS_PER_SECOND, Math.floor(SHARD_READS_PER_SECOND * share + 1e-9)));
+}

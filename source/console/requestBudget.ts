@@ -1,4 +1,5 @@
 import {Store} from './store.js';
+import {readsPerShard} from './apiQuotas.js';
 
 /** An API quota as AWS states it: calls per second, counted per account and region, per stream or per shard. */
 export interface ApiQuota {
@@ -67,6 +68,11 @@ export class RequestBudget extends Store<readonly Slowdown[]> {
 		if (!(this.share > 0 && this.share <= 1))
 			throw new RangeError(`The share of each quota must be above 0 and at most 1, not ${this.share}.`);
 		this.now = options.now ?? Date.now;
+	}
+
+	/** GetRecords calls a second the console allows itself on one shard (apiQuotas.ts readsPerShard). */
+	get readsPerShard(): number {
+		return readsPerShard(this.share);
 	}
 
 	/** Calls per second the console allows itself for an operation, or undefined when AWS states no quota for it. */

@@ -1,8 +1,6 @@
 import {
 	DecreaseStreamRetentionPeriodCommand,
 	DescribeStreamSummaryCommand,
-	GetRecordsCommand,
-	GetShardIteratorCommand,
 	IncreaseStreamRetentionPeriodCommand,
 	type KinesisClient,
 } from '@aws-sdk/client-kinesis';
@@ -10,6 +8,7 @@ import {problemError, refusedChange, runChange, type ChangeContext, type ChangeP
 import {ConsoleError} from './failures.js';
 import {shardView, type ShardView} from './streams.js';
 import {readShard} from './tail/shardReader.js';
+import {firstRecord} from './checkpoints/scan.js';
 import {listAllShards, streamParameters, type StreamRef} from './aws/shards.js';
 import {mapLimited} from './mapLimited.js';
 import {streamNameOf} from './traffic.js';
@@ -108,27 +107,15 @@ export async function retentionOverview(
 /** GetRecords may answer empty pages while it moves past expired data: it is called again while it says it is behind. */
 const OLDEST_MAX_CALLS = 20;
 
+/** A shard's oldest record, read as the checkpoints' scans read: paced within the console's share of the shard's reads. */
 async function oldestRecord(
 	kinesis: KinesisClient,
 	stream: StreamRef,
 	shardId: string,
 	signal?: AbortSignal,
 ): Promise<{sequenceNumber: string; arrivalMs: number} | undefined> {
-	const send = signal ? {abortSignal: signal} : {};
-	let iterator = (
-		await kinesis.send(
-			new GetShardIteratorCommand({...streamParameters(stream), ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON'}),
-			send,
-		)
-	).ShardIterator;
-	for (let call = 0; iterator && call < OLDEST_MAX_CALLS; call++) {
-		const page = await kinesis.send(new GetRecordsCommand({ShardIterator: iterator, Limit: 1}), send);
-		const [record] = page.Records ?? [];
-		if (record) return {sequenceNumber: record.SequenceNumber ?? '', arrivalMs: record.ApproximateArrivalTimestamp?.getTime() ?? 0};
-		if ((page.MillisBehindLatest ?? 0) === 0) return undefined;
-		iterator = page.NextShardIterator;
-	}
-	return undefined;
+	const {record} = await firstRecord(kinesis, stream, shardId, {ShardIteratorType: 'TRIM_HORIZON'}, signal, OLDEST_MAX_CALLS);
+	return record ? {sequenceNumber: record.SequenceNumber ?? '', arrivalMs: record.ApproximateArrivalTimestamp?.getTime() ?? 0} : undefined;
 }
 
 /** What a decrease makes unreadable in one shard. */

@@ -210,6 +210,33 @@ describe('tail, as a process', () => {
 		expect(future.code).toBe(2);
 		expect(future.stderr).toContain('--from 2099-01-01T00:00:00.000Z is in the future');
 		expect(future.stderr).not.toContain('InvalidArgumentException');
+		const over = await runCli(['tail', 'events', '--calls-per-second', '9', '--endpoint-url', engine.url]);
+		expect(over.code).toBe(2);
+		expect(over.stderr).toContain('--calls-per-second must be above 0 and at most 5');
+	});
+
+	it("refuses more reads a shard than the console's share of its 5, and takes them under a larger --quota-share", async () => {
+		const more = await runCli(['tail', 'events', '--calls-per-second', '2', '--no-follow', '--endpoint-url', engine.url]);
+		expect(more.code).toBe(3);
+		expect(more.stderr).toContain(
+			"--calls-per-second 2 is more than the console's share of a shard's reads: 1 of its 5 GetRecords a second",
+		);
+		expect(more.stderr).toContain('--quota-share');
+		const shared = await runCli([
+			'tail',
+			'events',
+			'--calls-per-second',
+			'2',
+			'--quota-share',
+			'0.4',
+			'--from',
+			'trim-horizon',
+			'--no-follow',
+			'--endpoint-url',
+			engine.url,
+		]);
+		expect(shared.code).toBe(0);
+		expect(jsonLines(shared.stdout)).toHaveLength(150);
 	});
 
 	it('gives up on an endpoint that does not answer, with --no-follow and before a follow has started: exit 10, saying for how long', async () => {

@@ -24,6 +24,12 @@ describe('RequestBudget', () => {
 		expect(times[9]).toBeLessThan(1_600);
 	});
 
+	it("gives the console its share of each shard's 5 GetRecords a second, at least one", () => {
+		const shares = [0.1, 0.25, 0.39, 0.4, 0.6, 0.8, 1];
+		expect(shares.map((share) => new RequestBudget({quotas: {}, share}).readsPerShard)).toEqual([1, 1, 1, 2, 3, 4, 5]);
+		expect(new RequestBudget({quotas: {}}).readsPerShard).toBe(1);
+	});
+
 	it('does not limit an operation with no quota', async () => {
 		const budget = new RequestBudget({quotas: {}});
 		const started = Date.now();

@@ -1,9 +1,14 @@
 import http from 'node:http';
 import {CreateStreamCommand, ListShardsCommand, PutRecordsCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
 import {afterEach, describe, expect, it} from 'vitest';
+import {scanRecords} from '../../source/console/checkpoints/scan.js';
+import {connect} from '../../source/console/connect.js';
 import {IDLE_POLL_MAX_MS, tailStream, type TailEvent} from '../../source/console/tail/index.js';
 import {decodeIterator} from '../../source/engine/kinesis/model/shardIterators.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
+import {isolateAwsEnvironment, useEnvCredentials} from './awsEnv.js';
+
+isolateAwsEnvironment();
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -145,5 +150,63 @@ describe('tailing many shards from one process', () => {
 			expect(numbers).toEqual(Array.from({length: numbers.length}, (_, n) => n));
 		}
 		expect(events.some((event) => event.type === 'failed')).toBe(false);
+	}, 60_000);
+
+	it("keeps every reader of a shard in the process together within the console's share of its reads", async () => {
+		const engine = await startEngine();
+		cleanups.push(() => engine.close());
+		const writer = kinesisClient(engine.url, 'http1');
+		cleanups.push(() => writer.destroy());
+		await writer.send(new CreateStreamCommand({StreamName: 'wide', ShardCount: 1}));
+		await putOn(
+			writer,
+			'0',
+			Array.from({length: 300}, (_, n) => `0:${n}`),
+		);
+		const proxy = await countingProxy(engine.port);
+		// A share of 0.4: 2 of the shard's 5 reads a second, for a tail asking 5 and three scans asking 4 each.
+		useEnvCredentials();
+		const connection = await connect({endpointUrl: proxy.url, quotaShare: 0.4});
+		cleanups.push(() => connection.close());
+		expect(connection.budget.readsPerShard).toBe(2);
+		const controller = new AbortController();
+		const tailed: number[] = [];
+		const tailing = (async () => {
+			for await (const event of tailStream(connection.kinesis, {
+				stream: 'wide',
+				from: {type: 'TRIM_HORIZON'},
+				limit: 10,
+				callsPerSecond: 5,
+				signal: controller.signal,
+			})) {
+				if (event.type === 'records')
+					tailed.push(...event.records.map((record) => Number(Buffer.from(record.data).toString().split(':')[1])));
+			}
+		})();
+		const visited = [0, 0, 0];
+		const ends = await Promise.all(
+			visited.map((_, scan) =>
+				scanRecords(
+					connection.kinesis,
+					'wide',
+					'shardId-000000000000',
+					{ShardIteratorType: 'TRIM_HORIZON'},
+					{limit: 5, maxCalls: 2, callsPerSecond: 4},
+					() => ++visited[scan]! > 0,
+				),
+			),
+		);
+		await new Promise((resolve) => setTimeout(resolve, 1_500));
+		controller.abort();
+		await tailing;
+
+		expect(ends.map((end) => end.reason)).toEqual(['budget', 'budget', 'budget']);
+		expect(visited).toEqual([10, 10, 10]);
+		expect(tailed.length).toBeGreaterThan(0);
+		expect(tailed).toEqual(Array.from({length: tailed.length}, (_, n) => n));
+		// Together: the scans' 6 calls and the tail's, never more than 2 in any second as the engine saw them.
+		const times = proxy.calls.get(0) ?? [];
+		expect(times.length).toBeGreaterThanOrEqual(8);
+		expect(mostInWindow(times, 1_000)).toBeLessThanOrEqual(2);
 	}, 60_000);
 });

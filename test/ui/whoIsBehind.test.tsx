@@ -1,5 +1,5 @@
 import type {DynamoDBClient} from '@aws-sdk/client-dynamodb';
-import {RegisterStreamConsumerCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
+import {DescribeStreamConsumerCommand, RegisterStreamConsumerCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Engine} from '../../source/engine/index.js';
 import {consoleConsumerServices} from '../../source/ui/consumerServices.js';
@@ -7,7 +7,7 @@ import {renderRoute} from '../../source/ui/screens/index.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
 import {createLeaseTable, createStream, dynamoClient, putLease, putRecords} from '../helpers/leaseTables.js';
 import {localTarget, press, renderApp, testServices, waitForFrame} from '../helpers/ui.js';
-import {describeForTest} from '../helpers/wait.js';
+import {describeForTest, eventually} from '../helpers/wait.js';
 
 /**
  * The who-is-behind screen on the engine: KCL applications whose lease tables the test writes (one caught up,
@@ -32,6 +32,13 @@ describe('who is behind, in the console on the engine', () => {
 		await createLeaseTable(dynamo, 'unread');
 		await putLease(dynamo, 'unread', 'shardId-000000000000', {checkpoint: 'TRIM_HORIZON'});
 		await kinesis.send(new RegisterStreamConsumerCommand({StreamARN: arn, ConsumerName: 'alerts'}));
+		// Registered, the consumer is CREATING for a moment (as on AWS): the screens below expect it ACTIVE.
+		await eventually(
+			async () =>
+				(await kinesis.send(new DescribeStreamConsumerCommand({StreamARN: arn, ConsumerName: 'alerts'}))).ConsumerDescription
+					?.ConsumerStatus === 'ACTIVE',
+			{what: 'the consumer to be ACTIVE', everyMs: 50},
+		);
 	});
 	afterAll(async () => {
 		kinesis.destroy();

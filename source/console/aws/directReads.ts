@@ -13,6 +13,7 @@ import {
 import {userAgentMiddleware} from '@aws-sdk/core/client';
 import {AwsSdkSigV4Signer} from '@aws-sdk/core/httpAuthSchemes';
 import type {AwsCredentialIdentity, HttpRequest as Request, HttpResponse, OperationSchema, StaticOperationSchema} from '@smithy/types';
+import {SHARD_READS_PER_SECOND} from '../apiQuotas.js';
 import {scopeOf, withinBudget} from '../budgetMiddleware.js';
 import {MAX_SOCKETS} from '../httpHandlers.js';
 import type {RequestBudget} from '../requestBudget.js';
@@ -37,6 +38,8 @@ export interface ShardCalls {
 	readonly maxInFlight: number;
 	/** Their transport's shortest recent round trip in ms, if it measures one (aws/shardHttp.ts). */
 	readonly roundTripMs: () => number | undefined;
+	/** GetRecords a second on one shard at most, every reader together: the connection's share (apiQuotas.ts), else AWS's 5. */
+	readonly readsPerShard: number;
 	getShardIterator(input: GetShardIteratorCommandInput, signal: AbortSignal): Promise<GetShardIteratorCommandOutput>;
 	getRecords(input: GetRecordsCommandInput, signal: AbortSignal): Promise<GetRecordsCommandOutput>;
 }
@@ -92,6 +95,8 @@ function sdkCalls(client: KinesisClient): ShardCalls {
 		// The HTTP agent's sockets, less a couple for the client's other calls.
 		maxInFlight: MAX_SOCKETS - SPARE_SOCKETS,
 		roundTripMs: () => undefined,
+		// A client made elsewhere has no budget of the console's to say its share.
+		readsPerShard: SHARD_READS_PER_SECOND,
 		getShardIterator: (input, signal) => client.send(new GetShardIteratorCommand(input), {abortSignal: signal}),
 		getRecords: (input, signal) => client.send(new GetRecordsCommand(input), {abortSignal: signal}),
 	};
@@ -168,6 +173,7 @@ function directCalls(client: KinesisClient, direct: Direct): ShardCalls {
 		});
 	return {
 		maxInFlight: direct.http.maxSockets - SPARE_SOCKETS,
+		readsPerShard: direct.budget.readsPerShard,
 		roundTripMs: () => direct.http.roundTripMs(),
 		getShardIterator: (input, signal) => send({operation: 'GetShardIterator', input}, GetShardIterator$, signal),
 		getRecords: (input, signal) => send({operation: 'GetRecords', input}, GetRecords$, signal),

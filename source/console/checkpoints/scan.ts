@@ -1,6 +1,7 @@
 import {GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, type _Record} from '@aws-sdk/client-kinesis';
-import {retry, sleep} from '../aws/retry.js';
+import {retry} from '../aws/retry.js';
 import {streamParameters, type StreamRef} from '../aws/shards.js';
+import {pollSchedulerFor} from '../tail/pollScheduler.js';
 
 /**
  * Reading a shard gently for the checkpoints code: each shard's 5 GetRecords calls a second are shared
@@ -16,13 +17,17 @@ export type IteratorStart = {
 	readonly Timestamp?: Date;
 };
 
-/** The first record from a position: a few Limit 1 calls at most. `ended`: a closed shard with nothing left. */
+/**
+ * The first record from a position: a few Limit 1 calls at most (`maxCalls`: GetRecords may answer empty
+ * pages while it moves past expired data). `ended`: a closed shard with nothing left.
+ */
 export async function firstRecord(
 	kinesis: KinesisClient,
 	stream: StreamRef,
 	shardId: string,
 	start: IteratorStart,
 	signal?: AbortSignal,
+	maxCalls = LAG_MAX_CALLS,
 ): Promise<{record?: _Record; millisBehindLatest?: number; ended: boolean}> {
 	let result: {record?: _Record; millisBehindLatest?: number; ended: boolean} = {ended: false};
 	await scanRecords(
@@ -30,7 +35,7 @@ export async function firstRecord(
 		stream,
 		shardId,
 		start,
-		{limit: 1, maxCalls: LAG_MAX_CALLS, callsPerSecond: 4, ...(signal ? {signal} : {})},
+		{limit: 1, maxCalls, callsPerSecond: 4, ...(signal ? {signal} : {})},
 		(record, page) => {
 			result = {record, ...(page.millisBehindLatest === undefined ? {} : {millisBehindLatest: page.millisBehindLatest}), ended: false};
 			return false;
@@ -58,7 +63,9 @@ const SCAN_RETRIES = 4;
 
 /**
  * Reads a shard from a position, record by record, until `visit` returns false, the newest record has
- * been read ('tip'), a closed shard ends ('end'), or the budget runs out. Paced to `callsPerSecond`,
+ * been read ('tip'), a closed shard ends ('end'), or the budget runs out. Paced to `callsPerSecond`, each
+ * call (a retry too) taking its turn with the process's other readers of the shard (tail/pollScheduler.ts:
+ * scans of one shard at once, a tail and the dashboard share the console's share of its reads),
  * retrying throttled calls with backoff.
  */
 export async function scanRecords(
@@ -77,7 +84,10 @@ export async function scanRecords(
 			options.signal,
 		)
 	).ShardIterator;
-	let lastCall = 0;
+	const scheduler = pollSchedulerFor(kinesis);
+	const key = `${stream}/${shardId}`;
+	const perSecond = Math.min(5, Math.max(0.1, options.callsPerSecond));
+	let lastCall = Number.NEGATIVE_INFINITY;
 	for (let call = 0; iterator; call++) {
 		const at = Math.max(Date.now(), lastCall + interval);
 		// The first call is always made: a scan that read nothing could say nothing, not even a rate.
@@ -86,12 +96,18 @@ export async function scanRecords(
 			(call > 0 && options.deadline !== undefined && at >= options.deadline)
 		)
 			return {reason: 'budget'};
-		await sleep(at - Date.now(), options.signal);
-		if (options.signal?.aborted) throw abortError();
-		lastCall = Date.now();
 		const current = iterator;
 		const limit = typeof options.limit === 'number' ? options.limit : options.limit(call);
-		const page = await withRetries(() => kinesis.send(new GetRecordsCommand({ShardIterator: current, Limit: limit}), send), options.signal);
+		const page = await withRetries(async () => {
+			const release = await scheduler.turn({key, notBeforeMs: at, perSecond, ...(options.signal ? {signal: options.signal} : {})});
+			if (!release) throw abortError();
+			try {
+				lastCall = Date.now();
+				return await kinesis.send(new GetRecordsCommand({ShardIterator: current, Limit: limit}), send);
+			} finally {
+				release();
+			}
+		}, options.signal);
 		const behind = page.MillisBehindLatest === undefined ? {} : {millisBehindLatest: page.MillisBehindLatest};
 		for (const record of page.Records ?? []) if (!visit(record, behind)) return {reason: 'visitor'};
 		if (!page.NextShardIterator) return {reason: 'end'};

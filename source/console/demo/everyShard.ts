@@ -4,6 +4,7 @@ import {sleep} from '../aws/retry.js';
 import {listAllShards} from '../aws/shards.js';
 import {shardView} from '../streams.js';
 import type {TailEvent} from '../tail/events.js';
+import {PollScheduler} from '../tail/pollScheduler.js';
 import {readShard, type ShardReadResult} from '../tail/shardReader.js';
 import {LATEST, TRIM_HORIZON, type StartPosition} from '../tail/positions.js';
 
@@ -96,6 +97,9 @@ export interface PollEveryShardOptions {
  */
 export function pollEveryShard(options: PollEveryShardOptions): Promise<void> {
 	const {kinesis, stream, signal, report} = options;
+	// The application's own turns and shard budgets: it stands for another process reading the stream, not
+	// for the console, whose share of each shard's reads it must not take.
+	const scheduler = new PollScheduler();
 	return readEveryShard({
 		kinesis,
 		stream,
@@ -109,6 +113,7 @@ export function pollEveryShard(options: PollEveryShardOptions): Promise<void> {
 				shardId,
 				from,
 				callsPerSecond: 1,
+				scheduler,
 				limit: options.limit,
 				stopAtLatest: false,
 				signal,

@@ -28,9 +28,10 @@ import {shardCallsOf} from '../aws/directReads.js';
  *     start of a tail reads every shard once as fast as the pool and the machine allow, a cost paid once
  *     per shard, and it is the start that says whether every shard is being read;
  *   - makes at most `perSecond` GetRecords on a shard in any window of `WINDOW_MS`, whichever reader of
- *     this process asks (a tail and the dashboard's live figures share a shard's budget). AWS allows 5 a
- *     second per shard, shared by every consumer of the stream; the window is a little over a second
- *     so that the calls still fit a second as the service counts them on arrival.
+ *     this process asks (a tail, the dashboard's live figures, a checkpoint's scan share a shard's
+ *     budget), and never more than `readsPerShard`, the console's share of the shard's 5 a second (AWS's,
+ *     shared by every consumer of the stream; apiQuotas.ts); the window is a little over a second so
+ *     that the calls still fit a second as the service counts them on arrival.
  */
 export class PollScheduler {
 	/** Readers' iterators, their first reads, and the polls of readers already reading, busy and idle (the only ones paced by the rate). */
@@ -58,6 +59,8 @@ export class PollScheduler {
 	readonly maxConcurrency: number;
 
 	readonly ratePerSecond: number;
+	/** GetRecords a second on one shard at most, whatever a reader asks (see the class's comment). */
+	readonly readsPerShard: number;
 	private readonly burst: number;
 	private tokens: number;
 	private refilledMs: number;
@@ -73,6 +76,7 @@ export class PollScheduler {
 		this.roundTrip = options.roundTripMs ?? (() => undefined);
 		this.now = options.now ?? Date.now;
 		this.ratePerSecond = Math.max(1, options.ratePerSecond ?? DEFAULT_CALL_RATE);
+		this.readsPerShard = Math.max(1, Math.min(5, Math.floor(options.readsPerShard ?? 5)));
 		this.burst = Math.max(1, options.burst ?? DEFAULT_BURST);
 		this.tokens = this.burst;
 		this.refilledMs = this.now();
@@ -153,7 +157,7 @@ export class PollScheduler {
 	private dueOf(waiter: Waiter): number {
 		if (waiter.perSecond <= 0) return waiter.notBeforeMs;
 		const times = this.sent.get(waiter.key);
-		const budget = Math.max(1, Math.floor(waiter.perSecond));
+		const budget = Math.max(1, Math.min(this.readsPerShard, Math.floor(waiter.perSecond)));
 		if (!times || times.length < budget) return waiter.notBeforeMs;
 		// The call `budget` calls back must have left the window before another is sent.
 		const opens = (times[times.length - budget]?.at ?? 0) + WINDOW_MS;
@@ -292,6 +296,8 @@ export interface PollSchedulerOptions {
 	readonly roundTripMs?: () => number | undefined;
 	/** Polls a second at most once the burst is spent (iterators and first reads aside). Default DEFAULT_CALL_RATE. */
 	readonly ratePerSecond?: number;
+	/** GetRecords a second on one shard at most, every reader together. Default 5, AWS's. */
+	readonly readsPerShard?: number;
 	/** Calls that may go faster than the rate. Default DEFAULT_BURST. */
 	readonly burst?: number;
 	readonly now?: () => number;
@@ -367,7 +373,7 @@ export function pollSchedulerFor(client: KinesisClient): PollScheduler {
 	let scheduler = schedulers.get(client);
 	if (!scheduler) {
 		const calls = shardCallsOf(client);
-		scheduler = new PollScheduler({maxConcurrency: calls.maxInFlight, roundTripMs: calls.roundTripMs});
+		scheduler = new PollScheduler({maxConcurrency: calls.maxInFlight, roundTripMs: calls.roundTripMs, readsPerShard: calls.readsPerShard});
 		schedulers.set(client, scheduler);
 	}
 	return scheduler;

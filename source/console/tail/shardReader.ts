@@ -5,7 +5,7 @@ import {RetrySchedule, type RetryPolicy} from '../aws/retry.js';
 import {streamParameters, type StreamRef} from '../aws/shards.js';
 import {iteratorRequest, type StartPosition} from './positions.js';
 import {deliver} from './delivery.js';
-import {PollScheduler} from './pollScheduler.js';
+import {pollSchedulerFor, type PollScheduler} from './pollScheduler.js';
 import type {TailEvent} from './events.js';
 
 export interface ShardReadOptions {
@@ -30,7 +30,7 @@ export interface ShardReadOptions {
 	 * valid ones. For a console left open; a script had better stop and say so.
 	 */
 	readonly waitForCredentials?: boolean;
-	/** Takes turns with the other readers of the process (one pool, one budget per shard). Default: a scheduler of its own. */
+	/** Takes turns with the other readers of the process (one pool, one budget per shard). Default: the client's (pollSchedulerFor). */
 	readonly scheduler?: PollScheduler;
 	/** The longest wait before polling again a shard that had nothing new. Default IDLE_POLL_MAX_MS. */
 	readonly idlePollMaxMs?: number;
@@ -63,10 +63,11 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 	const {shardId, signal} = options;
 	const calls = shardCallsOf(options.kinesis);
 	const now = options.now ?? Date.now;
-	const perSecond = Math.min(5, Math.max(0.01, options.callsPerSecond));
+	const scheduler = options.scheduler ?? pollSchedulerFor(options.kinesis);
+	// Within the console's share of the shard's reads, which every reader of the process shares.
+	const perSecond = Math.min(scheduler.readsPerShard, Math.max(0.01, options.callsPerSecond));
 	const minIntervalMs = 1000 / perSecond;
 	const idleMaxMs = Math.max(minIntervalMs, options.idlePollMaxMs ?? IDLE_POLL_MAX_MS);
-	const scheduler = options.scheduler ?? new PollScheduler({now});
 	const key = `${options.stream}/${shardId}`;
 	// A reader that started at LATEST and lost its iterator before any record resumes from when it started.
 	const from: StartPosition = options.from.type === 'LATEST' ? {type: 'AT_TIMESTAMP', timestamp: new Date(now())} : options.from;

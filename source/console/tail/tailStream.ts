@@ -57,7 +57,7 @@ export interface TailOptions {
 	readonly signal?: AbortSignal;
 }
 
-/** GetRecords calls per shard per second a tail makes unless told: its share of AWS's 5. */
+/** GetRecords calls per shard per second a tail asks for unless told; never more than the console's share of AWS's 5 (pollScheduler.ts). */
 const DEFAULT_CALLS_PER_SECOND = 2;
 
 type ShardState = 'waiting' | 'reading' | 'ended' | 'skipped';
