@@ -24,9 +24,11 @@ import {shardCallsOf} from '../aws/directReads.js';
  *     finding little; held so, a sixth fewer were made, and the first record came no later);
  *   - makes at most `ratePerSecond` polls a second in all once a burst of `burst` is spent, so that reading
  *     costs a bounded share of a core however many shards: past ratePerSecond × the idle bound shards,
- *     each idle shard is polled in turn. A reader's iterator and first read are outside that rate: the
- *     start of a tail reads every shard once as fast as the pool and the machine allow, a cost paid once
- *     per shard, and it is the start that says whether every shard is being read;
+ *     each idle shard is polled in turn, while a shard with records keeps its pace (its polls go before
+ *     idle shards', three turns in four while both are due: IDLE_TURN_EVERY). A reader's iterator and
+ *     first read are outside that rate: the start of a tail reads every shard once as fast as the pool
+ *     and the machine allow, a cost paid once per shard, and it is the start that says whether every
+ *     shard is being read;
  *   - makes at most `perSecond` GetRecords on a shard in any window of `WINDOW_MS`, whichever reader of
  *     this process asks (a tail, the dashboard's live figures, a checkpoint's scan share a shard's
  *     budget), and never more than `readsPerShard`, the console's share of the shard's 5 a second (AWS's,
@@ -38,6 +40,8 @@ export class PollScheduler {
 	private readonly queues: Record<Phase, Waiter[]> = {start: [], 'first read': [], poll: [], 'idle poll': []};
 	/** The queue the last turn went to. */
 	private last = 0;
+	/** Turns a due idle poll has let a busy poll take since an idle poll's last (see nextQueue). */
+	private idlePassedOver = 0;
 	/**
 	 * The last GetRecords calls on each shard (`stream/shardId`), oldest first: when each was sent, and
 	 * once answered, when its answer came. The window counts from the answer, which came after the
@@ -187,8 +191,9 @@ export class PollScheduler {
 
 	/**
 	 * The next queue after the last one served whose head is due now (the polls' only while the rate allows).
-	 * Polls take one turn between them, the earlier due first, each only while no reader's iterator or first
-	 * read is due or once it has waited for them as long as it may (heldHead).
+	 * Polls take one turn between them, a busy shard's before an idle shard's (but one turn in
+	 * IDLE_TURN_EVERY), each only while no reader's iterator or first read is due or once it has waited for
+	 * them as long as it may (heldHead).
 	 */
 	private nextQueue(now: number): Waiter[] | undefined {
 		for (let step = 1; step <= TURNS.length; step++) {
@@ -200,8 +205,17 @@ export class PollScheduler {
 			if (this.tokens < 1) continue;
 			const busy = this.heldHead(this.queues.poll, BUSY_WAIT_FOR_STARTS_MS, now);
 			const idle = this.heldHead(this.queues['idle poll'], IDLE_WAIT_FOR_STARTS_MS, now);
-			const first = busy !== undefined && (idle === undefined || before(busy, idle)) ? busy : idle;
-			if (first !== undefined && first.dueMs <= now) return first === busy ? this.queues.poll : this.queues['idle poll'];
+			const busyDue = busy !== undefined && busy.dueMs <= now;
+			const idleDue = idle !== undefined && idle.dueMs <= now;
+			// A shard with records goes before idle ones, but for one turn in IDLE_TURN_EVERY while both are due.
+			if (busyDue && !(idleDue && this.idlePassedOver >= IDLE_TURN_EVERY - 1)) {
+				if (idleDue) this.idlePassedOver++;
+				return this.queues.poll;
+			}
+			if (idleDue) {
+				this.idlePassedOver = 0;
+				return this.queues['idle poll'];
+			}
 		}
 		return undefined;
 	}
@@ -334,6 +348,14 @@ export const DEFAULT_CONCURRENCY = 48;
 export const TARGET_CALL_RATE = 3_000;
 
 /** The queues: a reader's iterator, its first read, and its polls after records or after nothing new. */
+/**
+ * While busy and idle shards' polls are both due, an idle one takes one turn in this many. Served by
+ * deadline alone, a hot shard of a 2,000-shard stream waited behind every idle shard's poll (the rate
+ * serves them in turn, each every shards ÷ rate seconds: about 7 s) and fell ever further behind a
+ * shard written at 950 records a second; idle shards still get a quarter of the rate.
+ */
+export const IDLE_TURN_EVERY = 4;
+
 type Phase = 'start' | 'first read' | 'poll' | 'idle poll';
 /** The turns the queues take: the polls, idle or not, share one. */
 const TURNS: readonly Phase[] = ['start', 'first read', 'poll'];
