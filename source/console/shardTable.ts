@@ -72,3 +72,20 @@ export function shardTable(input: ShardTableInput): ShardView[] {
 	keyed.sort((a, b) => (a.key === b.key ? 0 : b.key > a.key ? 1 : -1));
 	return keyed.map(({shard}) => shard);
 }
+
+/**
+ * The live figures a table sorted by a figure orders by: each shard's last, kept after it leaves the
+ * view. The live reader reads only the shards in view, so ordered by the figures of the moment, a shard
+ * read sorted up out of view, lost its figure, sorted back down into view and was read again: rows
+ * reshuffled every second and the row under the cursor changed shard with no key pressed.
+ */
+export class SortMemory {
+	private readonly last = new Map<string, ShardMeter>();
+
+	/** The shards' last figures, with those read now. */
+	merge(meters: ReadonlyMap<string, ShardMeter>): ReadonlyMap<string, ShardMeter> {
+		// Without its top keys: what ordering needs is a few numbers a shard.
+		for (const [shardId, meter] of meters) this.last.set(shardId, {...meter, topKeys: []});
+		return new Map(this.last);
+	}
+}

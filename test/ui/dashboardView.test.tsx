@@ -170,6 +170,26 @@ const DASHBOARD: Route = {kind: 'dashboard', stream: 'clickstream'};
 describe('the dashboard view', () => {
 	afterEach(() => cleanup());
 
+	it('sorted by a live figure, keeps the cursor on the chosen shard and a shard read out of view in its place', async () => {
+		const many = Array.from({length: 12}, (_, index) => shard(index, BigInt(index), BigInt(index)));
+		const store = new FakeDashboard(
+			snapshot({shards: ready(many), counts: {open: 12, closed: 0}, meters: [meter(many[3]!.shardId, 50), meter(many[4]!.shardId, 10)]}),
+		);
+		const app = renderApp(fakeServices(store), routes({height: 14}), {initialRoute: DASHBOARD});
+		await waitForFrame(app.lastFrame, (text) => text.includes('shardId-000000000003'));
+		app.stdin.write('o');
+		await waitForFrame(app.lastFrame, (text) => /all shards[^\n]*\n[^\n]*shardId-000000000003/.test(text));
+		app.stdin.write('j');
+		app.stdin.write('j');
+		const chosen = await waitForFrame(app.lastFrame, (text) => /› shardId-000000000004/.test(text));
+		expect(chosen).toMatch(/shardId-000000000003[^\n]*\n[^\n]*› shardId-000000000004/);
+		// The next second: shard 4 is hotter than shard 3, and shard 3 is read no more (out of view, say).
+		store.put({meters: [meter(many[4]!.shardId, 100)]});
+		const after = await waitForFrame(app.lastFrame, (text) => /› shardId-000000000004 +open +\S+ +\S+ +100 /.test(text));
+		// The cursor stayed on shard 4, now first; shard 3 keeps its place by its last figure, not last among the unread.
+		expect(after).toMatch(/› shardId-000000000004[^\n]*\n[^\n]*shardId-000000000003[^\n]*\n[^\n]*shardId-000000000000/);
+	});
+
 	it('shows the shards with their hash ranges, live figures, the hottest shard, throttling and both charts', async () => {
 		const store = new FakeDashboard();
 		const app = renderApp(fakeServices(store), routes(), {initialRoute: DASHBOARD});

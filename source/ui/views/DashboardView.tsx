@@ -3,7 +3,7 @@ import {keysOf} from '../keymap.js';
 import {Text} from '../components/Text.js';
 import {useEffect, useMemo, useState} from 'react';
 import type {DashboardSnapshot, DashboardStore, HotShard} from '../../console/dashboardStore.js';
-import {SHARD_SORTS, rowFigures, shardTable, type RowFigures, type ShardSort} from '../../console/shardTable.js';
+import {SHARD_SORTS, SortMemory, rowFigures, shardTable, type RowFigures, type ShardSort} from '../../console/shardTable.js';
 import type {ShardMeter} from '../../console/meters.js';
 import {total} from '../../console/metrics.js';
 import {sanitizeForTerminal, sanitizeLine} from '../../console/records/index.js';
@@ -52,7 +52,8 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 	const cols = Math.max(40, width ?? columns);
 	const store = useMemo(() => services.dashboard(stream), [services, stream]);
 	const snapshot = useStore(store);
-	const [selected, setSelected] = useState(0);
+	// The selected row by its shard, so that it stays on that shard when the order changes.
+	const [selection, setSelection] = useState<Selection>({index: 0, shardId: undefined});
 	const [filter, setFilter] = useState('');
 	const [editingFilter, setEditingFilter] = useState(false);
 	const [sort, setSort] = useState<ShardSort>('shard');
@@ -64,14 +65,16 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 	const shards = snapshot.shards.status === 'ready' ? snapshot.shards.value : NO_SHARDS;
 	const figures = figureState.status === 'ready' ? figureState.value.shards : undefined;
 	const metersById = useMemo(() => new Map(meters.map((meter) => [meter.shardId, meter])), [meters]);
-	// Live meters change every second but only reorder a table sorted by a figure they give.
-	const orderMeters = sort === 'shard' ? NO_METERS : metersById;
+	// Live meters change every second but only reorder a table sorted by a figure they give, by each shard's last.
+	const memory = useMemo(() => (sort === 'shard' ? undefined : new SortMemory()), [sort]);
+	const orderMeters = useMemo(() => memory?.merge(metersById) ?? NO_METERS, [memory, metersById]);
 	const shown = useMemo(
 		() => shardTable({shards, figures, meters: orderMeters, sort, filter, showClosed}),
 		[shards, figures, orderMeters, sort, filter, showClosed],
 	);
 	const rows = useMemo((): Row[] => [STREAM_ROW, ...shown.map((shard): Row => ({kind: 'shard', shard}))], [shown]);
-	const chosen = Math.min(selected, rows.length - 1);
+	const chosen = selectedIndex(selection, rows);
+	const select = (index: number) => setSelection(selectionAt(rows, index));
 	const chosenRow = rows[chosen];
 	const chosenShard = chosenRow?.kind === 'shard' ? chosenRow.shard : undefined;
 
@@ -96,10 +99,10 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 			case 'live':
 				return store.toggleLive();
 			case 'sort':
-				setSelected(0);
+				select(0);
 				return setSort((current) => SHARD_SORTS[(SHARD_SORTS.indexOf(current) + 1) % SHARD_SORTS.length] ?? 'shard');
 			case 'closed':
-				setSelected(0);
+				select(0);
 				return setShowClosed((current) => !current);
 			case 'refresh':
 				return store.refresh();
@@ -126,7 +129,7 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 				return;
 			default:
 				// From the latest selection: keys can arrive faster than renders.
-				setSelected((current) => moveSelection(command, Math.min(current, rows.length - 1), rows.length, tableRows));
+				setSelection((current) => selectionAt(rows, moveSelection(command, selectedIndex(current, rows), rows.length, tableRows)));
 		}
 	});
 
@@ -184,7 +187,7 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 				filter={filter}
 				onChange={(value) => {
 					setFilter(value);
-					setSelected(0);
+					select(0);
 				}}
 				onDone={() => setEditingFilter(false)}
 				matches={{shown: shown.length, total: showClosed ? shards.length : snapshot.counts.open, noun: 'shard'}}
@@ -217,6 +220,25 @@ function useShardsInView(store: DashboardStore, rows: readonly Row[], chosen: nu
 		.flatMap((row) => (row.kind === 'shard' ? [row.shard.shardId] : []))
 		.join('\n');
 	useEffect(() => store.show(inViewKey === '' ? [] : inViewKey.split('\n')), [store, inViewKey]);
+}
+
+interface Selection {
+	readonly index: number;
+	readonly shardId: string | undefined;
+}
+
+const selectionAt = (rows: readonly Row[], index: number): Selection => {
+	const row = rows[index];
+	return {index, shardId: row?.kind === 'shard' ? row.shard.shardId : undefined};
+};
+
+/** Where the selected shard is now; where the selection was if its shard is no longer listed (filtered out, gone). */
+function selectedIndex(selection: Selection, rows: readonly Row[]): number {
+	if (selection.shardId !== undefined) {
+		const index = rows.findIndex((row) => row.kind === 'shard' && row.shard.shardId === selection.shardId);
+		if (index >= 0) return index;
+	}
+	return Math.max(0, Math.min(selection.index, rows.length - 1));
 }
 
 const NO_SHARDS: readonly ShardView[] = [];
