@@ -1,3 +1,4 @@
+import {errorKind} from './aws/errors.js';
 import {DescribeStreamSummaryCommand, type KinesisClient, type Shard} from '@aws-sdk/client-kinesis';
 import {Meters, type ShardMeter} from './meters.js';
 import {
@@ -325,6 +326,9 @@ export class StreamDashboardStore extends BackgroundStore<DashboardSnapshot> imp
 			this.publishShards(shards, info);
 		} catch (error) {
 			if (!session.live || signal.aborted) return;
+			// Still throttled after the SDK's retries: not a failure to act on. The status line says so (the request
+			// budget slowed the call); what is shown stays, and the next refresh asks again.
+			if (errorKind(error) === 'throttling') return;
 			const message = await this.describe(error);
 			if (!session.live) return;
 			// The stream is gone (deleted while on screen): the title says so instead of its last status.
@@ -333,7 +337,8 @@ export class StreamDashboardStore extends BackgroundStore<DashboardSnapshot> imp
 				...previous,
 				...(gone && previous.info ? {info: {...previous.info, status: NOT_FOUND}} : {}),
 				shards: previous.shards.status === 'ready' ? {...previous.shards, refreshError: message} : {status: 'failed', error: message},
-				...(previous.live.status === 'off' ? {} : {live: {...previous.live, status: 'failed' as const, error: message}}),
+				// The live reader reads on through a failed refresh (throttled, say); a stream that is gone ends it.
+				...(!gone || previous.live.status === 'off' ? {} : {live: {...previous.live, status: 'failed' as const, error: message}}),
 			}));
 		} finally {
 			this.shardsLoading = false;

@@ -1,4 +1,5 @@
 import type {KinesisClient} from '@aws-sdk/client-kinesis';
+import {errorKind} from './aws/errors.js';
 import {BackgroundStore, type Loadable, type Session} from './store.js';
 import {streamDetails, streamSummaryPages, type StreamDetails, type StreamSummary} from './streams.js';
 
@@ -41,6 +42,8 @@ export interface StreamsStoreOptions {
 const DESCRIBING_AT_ONCE = 4;
 /** How often the streams on screen are checked for details and rates due. */
 const CHECK_MS = 250;
+/** How soon a listing throttled before it was whole is asked for again (the request budget paces it too). */
+const THROTTLED_RETRY_MS = 5_000;
 
 /**
  * The streams of the account and region, for the list. Everything comes from ListStreams' summaries,
@@ -129,6 +132,12 @@ export class StreamsStore extends BackgroundStore<Loadable<StreamList>> {
 			}
 		} catch (error) {
 			if (!session.live) return;
+			if (errorKind(error) === 'throttling') {
+				// Still throttled after the SDK's retries: not a failure to act on. The status line says so (the
+				// request budget slowed the call); what is shown stays, and a list not yet whole is asked again soon.
+				if (!this.complete) session.after(THROTTLED_RETRY_MS, () => void this.list(session));
+				return;
+			}
 			const message = await this.options.describeError(error);
 			// Keep showing what was loaded; say that the refresh failed.
 			this.set((previous) => (previous.status === 'ready' ? {...previous, refreshError: message} : {status: 'failed', error: message}));
