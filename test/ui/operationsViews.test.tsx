@@ -1,7 +1,7 @@
 import {stripVTControlCharacters} from 'node:util';
 import {Box, Text} from 'ink';
 import {afterEach, describe, expect, it} from 'vitest';
-import {cleanup} from 'ink-testing-library';
+import {cleanup, render} from 'ink-testing-library';
 import type {ChangeProgress} from '../../source/console/changes.js';
 import {ConsoleError} from '../../source/console/failures.js';
 import {NoticeStore} from '../../source/console/notices.js';
@@ -11,6 +11,7 @@ import type {ShardView} from '../../source/console/streams.js';
 import type {StreamsStore} from '../../source/console/streamsStore.js';
 import type {Route} from '../../source/ui/navigation.js';
 import type {Operations} from '../../source/ui/operations.js';
+import {ShardMap} from '../../source/ui/components/ChangePanel.js';
 import {renderRoute} from '../../source/ui/screens/index.js';
 import type {ConsoleServices} from '../../source/ui/services.js';
 import {localTarget, press, renderApp, waitForFrame} from '../helpers/ui.js';
@@ -155,6 +156,25 @@ describe('operation views', () => {
 			expect(lines).toContain(`${start} –\n${end}`);
 		expect(Math.max(...preview.split('\n').map((line) => line.length))).toBeLessThanOrEqual(80);
 		app.unmount();
+	});
+
+	it('cut to the rows given, the shard map after a split shows its new children among thousands, and how many it left out each side', () => {
+		// A split of shard 1,000 of 2,000: its children 2,000 and 2,001 sit in the middle of the key space.
+		const open = evenShards(2_001).map((each, index) =>
+			index < 1_000
+				? each
+				: {...each, shardId: index < 1_002 ? `shardId-00000000${2_000 + index - 1_000}` : `shardId-${String(index - 1).padStart(12, '0')}`},
+		);
+		const {lastFrame, unmount} = render(
+			<ShardMap shards={open} newShardIds={['shardId-000000002000', 'shardId-000000002001']} barWidth={20} height={6} />,
+		);
+		const lines = (lastFrame() ?? '').split('\n');
+		expect(lines).toHaveLength(6);
+		expect(lines[0]).toMatch(/^shardId-000000000999 /);
+		expect(lines[1]).toMatch(/^shardId-000000002000 +\S+ new$/);
+		expect(lines[2]).toMatch(/^shardId-000000002001 +\S+ new$/);
+		expect(lines[5]).toBe('… and 1996 more open shards (999 before these, 997 after)');
+		unmount();
 	});
 
 	it('splits at a typed hash key: preview, confirmation, progress while UPDATING, then the new shard map', async () => {

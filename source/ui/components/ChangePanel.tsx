@@ -229,9 +229,13 @@ export function ShardMap({
 	readonly height: number;
 }) {
 	const theme = useTheme();
-	// The "… and N more" row is one of the rows given.
+	// The "… and N more" row is one of the rows given. Cut, the map shows the new shards (a split's two children
+	// among thousands), from the shard before the first of them.
 	const rows = Math.max(1, height);
-	const shown = shards.length <= rows ? shards : shards.slice(0, rows - 1);
+	const firstNew = shards.findIndex((shard) => newShardIds.includes(shard.shardId));
+	const start = shards.length <= rows || firstNew < 0 ? 0 : Math.max(0, Math.min(firstNew - 1, shards.length - (rows - 1)));
+	const shown = shards.length <= rows ? shards : shards.slice(start, start + rows - 1);
+	const after = shards.length - start - shown.length;
 	return (
 		<Box flexDirection="column">
 			{shown.map((shard) => {
@@ -244,7 +248,13 @@ export function ShardMap({
 					</Text>
 				);
 			})}
-			{shards.length > shown.length ? <Text color={theme.muted}>… and {shards.length - shown.length} more open shards</Text> : null}
+			{shards.length > shown.length ? (
+				<Text color={theme.muted} wrap="truncate">
+					{start === 0
+						? `… and ${shards.length - shown.length} more open shards`
+						: `… and ${shards.length - shown.length} more open shards (${start} before these, ${after} after)`}
+				</Text>
+			) : null}
 		</Box>
 	);
 }
