@@ -19,7 +19,7 @@ import {
 	type StreamShape,
 } from './reshard.js';
 import type {ShardView} from './streams.js';
-import {countInRange, hashKeyCounts, type HashKeyCount, type Observation, type TrafficReport} from './traffic.js';
+import {countInRange, hashKeyCounts, type HashKeyCount, type Observation, type ShardTraffic, type TrafficReport} from './traffic.js';
 import {formatBytesRate, formatCount, formatPercent, formatRate} from './format.js';
 
 /**
@@ -225,7 +225,7 @@ export function planMerge(
 				.join('; ')}${adjacentPairs(shape).length > 8 ? '; ...' : ''}.`,
 		});
 	}
-	const rows = new Map((traffic?.shards ?? []).map((row) => [row.shardId, row]));
+	const rows = knownTraffic(traffic);
 	const lowerTraffic = lower ? rows.get(lower.shardId) : undefined;
 	const upperTraffic = upper ? rows.get(upper.shardId) : undefined;
 	const pairRecords = (lowerTraffic?.records ?? 0) + (upperTraffic?.records ?? 0);
@@ -289,6 +289,14 @@ export function planMerge(
 }
 
 /**
+ * The shards whose traffic the report tells: a count cut short before it read a record (a sample's
+ * deadline reached first) tells nothing, and is not a shard of 0 records a second.
+ */
+function knownTraffic(traffic: TrafficReport | undefined): Map<string, ShardTraffic> {
+	return new Map((traffic?.shards ?? []).filter((row) => row.complete || row.records > 0).map((row) => [row.shardId, row]));
+}
+
+/**
  * Proposes the coldest adjacent pair: the fewest records per second together, then the smallest share of
  * the key space, then the lowest. Only pairs whose two shards' traffic is known are ranked by it: a shard
  * the traffic does not cover (out of a screen's view, not measured) is unknown, not cold. With no pair
@@ -303,7 +311,8 @@ export function proposeMerge(shape: StreamShape, traffic?: TrafficReport): Merge
 			message: `'${shape.stream}' has ${shape.openShards.length} open shard${shape.openShards.length === 1 ? '' : 's'}: there is no adjacent pair to merge.`,
 		});
 	}
-	const rate = new Map((traffic?.shards ?? []).map((row) => [row.shardId, row.recordsPerSecond]));
+	const rows = knownTraffic(traffic);
+	const rate = new Map([...rows.values()].map((row) => [row.shardId, row.recordsPerSecond]));
 	const known = pairs.filter(([a, b]) => rate.has(a.shardId) && rate.has(b.shardId));
 	const candidates = known.length > 0 ? known : pairs;
 	const score = ([a, b]: readonly [ShardView, ShardView]) => ({

@@ -352,6 +352,34 @@ describe('merge', () => {
 		const unknown = proposeMerge(shape);
 		expect(unknown).toMatchObject({reason: 'smallest', shardToMerge: 'shardId-000000000003', adjacentShardToMerge: 'shardId-000000000004'});
 		expect(unknown.warnings.join(' ')).not.toContain('coldest');
+		// A sample that ran out of time before reading shards 3 and 4 counted nothing there: unknown, not 0 a second.
+		const row = (shardId: string, records: number, complete: boolean) => ({
+			shardId,
+			records,
+			bytes: records * 100,
+			recordsPerSecond: records / 60,
+			bytesPerSecond: (records * 100) / 60,
+			complete,
+		});
+		const cut = proposeMerge(shape, {
+			source: 'sample',
+			windowMs: 60_000,
+			shards: [
+				row('shardId-000000000000', 600, true),
+				row('shardId-000000000001', 300, false),
+				row('shardId-000000000003', 0, false),
+				row('shardId-000000000004', 0, false),
+			],
+		});
+		expect(cut).toMatchObject({reason: 'coldest', shardToMerge: 'shardId-000000000000', adjacentShardToMerge: 'shardId-000000000001'});
+		expect(cut.merged.traffic).toMatchObject({records: 900});
+		const unread = planMerge(shape, 'shardId-000000000003', 'shardId-000000000004', {
+			source: 'sample',
+			windowMs: 60_000,
+			shards: [row('shardId-000000000003', 0, false), row('shardId-000000000004', 0, false)],
+		});
+		expect(unread.merged.traffic).toBeUndefined();
+		expect(unread.warnings).toContain('The traffic of these shards is unknown.');
 	});
 
 	it('takes the pair in either order, refuses shards that are not adjacent, and says so before calling', async () => {
