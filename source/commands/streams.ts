@@ -1,6 +1,8 @@
 import {UsageError} from './command.js';
 import {parseCommandLine} from './parseArgs.js';
 import {listStreamSummaries, streamDetails, type StreamOverview, type StreamSummary} from '../console/streams.js';
+import {errorName} from '../console/aws/errors.js';
+import {retry} from '../console/aws/retry.js';
 import {mapLimited} from '../console/mapLimited.js';
 import {formatCount} from '../console/format.js';
 import {sanitizeForTerminal} from '../console/records/terminalText.js';
@@ -22,6 +24,8 @@ ${connectionHelp}
 
 /** Streams described at once; the request budget paces them further. */
 const DESCRIBING_AT_ONCE = 4;
+/** Retries of a stream's description still throttled or failing for a moment after the SDK's own. */
+const DESCRIBE_RETRIES = 6;
 
 export async function run(argv: string[]): Promise<number> {
 	const cli = parseCommandLine(help, argv, {...connectionFlags, details: {type: 'boolean', default: false}});
@@ -35,12 +39,31 @@ export async function run(argv: string[]): Promise<number> {
 			return output.text(`${table([['STREAM', 'STATUS', 'MODE', 'CREATED'], ...summaries.map(summaryCells)])}\n`);
 		}
 		const progress = new Progress(summaries.length);
-		const streams = await mapLimited(summaries, DESCRIBING_AT_ONCE, async (summary): Promise<StreamOverview> => {
-			const details = await streamDetails(connection.kinesis, summary.name);
-			progress.step();
-			return {...summary, ...details};
+		const gone: string[] = [];
+		const described = await mapLimited(summaries, DESCRIBING_AT_ONCE, async (summary): Promise<StreamOverview | undefined> => {
+			try {
+				// Throttled past the SDK's own retries (the account's quota spent elsewhere): waited out, not a failure.
+				const details = await retry(`DescribeStreamSummary ${summary.name}`, () => streamDetails(connection.kinesis, summary.name), {
+					maxRetries: DESCRIBE_RETRIES,
+				});
+				return {...summary, ...details};
+			} catch (error) {
+				// Deleted since it was listed: gone, said below, and the others still described.
+				if (errorName(error) === 'ResourceNotFoundException') {
+					gone.push(summary.name);
+					return undefined;
+				}
+				throw error;
+			} finally {
+				progress.step();
+			}
 		});
 		progress.clear();
+		const streams = described.filter((stream) => stream !== undefined);
+		if (gone.length > 0)
+			process.stderr.write(
+				`${formatCount(gone.length)} stream${gone.length === 1 ? ' was' : 's were'} deleted while being described, and left out: ${gone.map((name) => sanitizeForTerminal(name)).join(', ')}\n`,
+			);
 		if (output.json) return output.write(streams.map(summaryJson), () => '');
 		if (streams.length === 0) return output.text(`No streams in ${connection.target.region}.\n`);
 		await output.text(

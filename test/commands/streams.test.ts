@@ -3,6 +3,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Engine} from '../../source/engine/index.js';
 import {jsonLines, runCli} from '../helpers/cli.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
+import {startThrottlingProxy} from '../helpers/throttlingProxy.js';
+import {eventually} from '../helpers/wait.js';
 
 describe('streams and describe, as processes', () => {
 	let engine: Engine;
@@ -41,6 +43,30 @@ describe('streams and describe, as processes', () => {
 			expect.objectContaining({name: 'logs', mode: 'ON_DEMAND', openShards: 4, closedShards: 0, encryption: 'KMS', retentionHours: 24}),
 			expect.objectContaining({name: 'orders', mode: 'PROVISIONED', openShards: 3, closedShards: 1, encryption: 'NONE'}),
 		]);
+	});
+
+	it('--details waits out a throttled description, and leaves out a stream deleted since it was listed, saying so', async () => {
+		const proxy = await startThrottlingProxy(engine.port);
+		try {
+			proxy.storm(['DescribeStreamSummary']);
+			const throttled = runCli(['streams', '--details', '--endpoint-url', proxy.url]);
+			await eventually(() => proxy.refused('DescribeStreamSummary') >= 4, {what: 'descriptions refused'});
+			proxy.calm();
+			const waited = await throttled;
+			expect(waited.code).toBe(0);
+			expect((jsonLines(waited.stdout) as Array<{name: string}>).map((line) => line.name)).toEqual(['logs', 'orders']);
+
+			proxy.storm(['DescribeStreamSummary'], {
+				error: {type: 'ResourceNotFoundException', message: 'Stream logs under account 000000000000 not found.'},
+				when: (input) => input.StreamName === 'logs',
+			});
+			const {stdout, stderr, code} = await runCli(['streams', '--details', '--endpoint-url', proxy.url]);
+			expect(code).toBe(0);
+			expect(jsonLines(stdout)).toEqual([expect.objectContaining({name: 'orders', openShards: 3})]);
+			expect(stderr).toContain('1 stream was deleted while being described, and left out: logs');
+		} finally {
+			await proxy.close();
+		}
 	});
 
 	it('describes the shard map with parents and ranges', async () => {
