@@ -41,8 +41,8 @@ export interface Session {
 	readonly signal: AbortSignal;
 	/** False once the store was stopped (or restarted): late answers of this run are dropped. */
 	readonly live: boolean;
-	/** Runs `work` now and again `ms` after each run ends (never two at once). */
-	repeat(ms: number, work: () => Promise<unknown> | void): void;
+	/** Runs `work` now and again `ms` after each run ends (never two at once); `ms` may be worked out after each run. */
+	repeat(ms: number | (() => number), work: () => Promise<unknown> | void): void;
 	/** Runs `run` every `ms` (for cheap, synchronous ticks). */
 	every(ms: number, run: () => void): void;
 	/** Runs `run` once after `ms`; the function returned cancels it. */
@@ -115,10 +115,10 @@ class RunSession implements Session {
 		return !this.closed;
 	}
 
-	repeat(ms: number, work: () => Promise<unknown> | void): void {
+	repeat(ms: number | (() => number), work: () => Promise<unknown> | void): void {
 		const run = (): void => {
 			if (this.closed) return;
-			void this.track(Promise.resolve().then(work)).finally(() => void this.after(ms, run));
+			void this.track(Promise.resolve().then(work)).finally(() => void this.after(typeof ms === 'number' ? ms : ms(), run));
 		};
 		run();
 	}

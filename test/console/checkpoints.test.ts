@@ -9,7 +9,7 @@ import {problemHint, type ChangeProgress} from '../../source/console/changes.js'
 import {planCheckpointReset, type CheckpointResetPlan} from '../../source/console/checkpoints/plan.js';
 import {leaseOwnership} from '../../source/console/checkpoints/ownership.js';
 import {CheckpointReader, readCheckpoints, type ShardCheckpoint} from '../../source/console/checkpoints/reading.js';
-import {CheckpointsStore} from '../../source/console/checkpoints/store.js';
+import {CheckpointsStore, readEveryMs} from '../../source/console/checkpoints/store.js';
 import {parseResetTarget} from '../../source/console/checkpoints/targets.js';
 import {executeCheckpointReset, type CheckpointChangeContext, type CheckpointResetResult} from '../../source/console/checkpoints/write.js';
 import type {ConnectionTarget} from '../../source/console/connect.js';
@@ -159,7 +159,22 @@ describe('reading checkpoints', () => {
 		offset = 0;
 		await createLeaseTable(dynamo, table);
 		await putLease(dynamo, table, shardId(0), {checkpoint: records[0], owner: 'worker-a'});
-		const store = new CheckpointsStore({clients: clients(), stream, application: table, refreshMs: 100, staleAfterMs: 250});
+		const scans: Array<boolean | undefined> = [];
+		const viewing = dynamoClient(engine.url);
+		viewing.middlewareStack.add(
+			(next, context) => async (args) => {
+				if (context.commandName === 'ScanCommand') scans.push((args.input as {ConsistentRead?: boolean}).ConsistentRead);
+				return next(args);
+			},
+			{step: 'initialize'},
+		);
+		const store = new CheckpointsStore({
+			clients: {kinesis, dynamodb: viewing},
+			stream,
+			application: table,
+			refreshMs: 100,
+			staleAfterMs: 250,
+		});
 		expect(store.getSnapshot()).toEqual({status: 'loading'});
 		store.start();
 		try {
@@ -182,6 +197,12 @@ describe('reading checkpoints', () => {
 		const settled = store.getSnapshot();
 		await new Promise((resolve) => setTimeout(resolve, 250));
 		expect(store.getSnapshot()).toBe(settled);
+		viewing.destroy();
+		// A view reads the application's table eventually consistent (half the read units its workers need), and
+		// the bigger the table the less often: 2,000 leases every 20 s.
+		expect(scans.length).toBeGreaterThanOrEqual(3);
+		expect(new Set(scans)).toEqual(new Set([false]));
+		expect([readEveryMs(1, 100), readEveryMs(1), readEveryMs(2_000)]).toEqual([100, 5_000, 20_000]);
 	});
 });
 

@@ -212,7 +212,8 @@ async function scanIfExists(documents: DynamoDBDocumentClient, table: string, si
 	try {
 		do {
 			const page = await documents.send(
-				new ScanCommand({TableName: table, ConsistentRead: true, ...(start === undefined ? {} : {ExclusiveStartKey: start})}),
+				// Eventually consistent: shown, never acted on, and at half the read units the workers' own table needs.
+				new ScanCommand({TableName: table, ConsistentRead: false, ...(start === undefined ? {} : {ExclusiveStartKey: start})}),
 				signal ? {abortSignal: signal} : {},
 			);
 			items.push(...(page.Items ?? []));

@@ -169,6 +169,7 @@ export async function loadState(
 	stream: StreamRef,
 	application: string,
 	signal?: AbortSignal,
+	reads: LeaseReads = 'consistent',
 ): Promise<ApplicationState> {
 	const send = signal ? {abortSignal: signal} : {};
 	const [{StreamDescriptionSummary: summary}, shards, table] = await Promise.all([
@@ -179,7 +180,11 @@ export async function loadState(
 	const identity = streamIdentity(stream, summary?.StreamARN, summary?.StreamCreationTimestamp);
 	const others: Array<Readonly<Record<string, unknown>>> = [];
 	const leases = leasesOfStream(
-		await scanLeases(documents, application, {...(signal ? {signal} : {}), others: (item) => others.push(item)}),
+		await scanLeases(documents, application, {
+			...(signal ? {signal} : {}),
+			others: (item) => others.push(item),
+			consistent: reads === 'consistent',
+		}),
 		identity,
 	);
 	let coordination: Pick<ApplicationState, 'coordination' | 'coordinationProblem'>;
@@ -193,9 +198,21 @@ export async function loadState(
 	return {...leases, ...coordination, identity, shards: new Map(shards.map((shard) => [shard.ShardId ?? '', shardView(shard)]))};
 }
 
-export async function readLeases(documents: DynamoDBDocumentClient, application: string, identity: StreamIdentity, signal?: AbortSignal) {
-	return leasesOfStream(await scanLeases(documents, application, signal ? {signal} : {}), identity);
+export async function readLeases(
+	documents: DynamoDBDocumentClient,
+	application: string,
+	identity: StreamIdentity,
+	signal?: AbortSignal,
+	reads: LeaseReads = 'consistent',
+) {
+	return leasesOfStream(
+		await scanLeases(documents, application, {...(signal ? {signal} : {}), consistent: reads === 'consistent'}),
+		identity,
+	);
 }
+
+/** How a lease table is read: strongly consistent for a plan that changes it, eventually for a view (scanLeases). */
+type LeaseReads = 'consistent' | 'eventual';
 
 /**
  * Tells live leases from abandoned ones over successive reads of a lease table: a lease whose counter
@@ -274,7 +291,7 @@ export class CheckpointReader {
 
 	/** One report; with `secondReadAfterMs`, the leases are read again that much later (while lags are read) to judge liveness. */
 	async read(secondReadAfterMs = 0, signal = this.options.signal): Promise<CheckpointsReport> {
-		const state = await loadState(this.clients, this.documents, this.stream, this.application, signal);
+		const state = await loadState(this.clients, this.documents, this.stream, this.application, signal, 'eventual');
 		const firstAt = this.now();
 		this.watch.observe(state.leases, firstAt);
 		// Whose leases: asked once per reader (a GetShardIterator), beside the lags; again while there are no
@@ -311,7 +328,7 @@ export class CheckpointReader {
 		const owned = leases.some((lease) => lease.leaseOwner !== undefined && checkpointPosition(lease).type !== 'SHARD_END');
 		if (secondReadAfterMs > 0 && owned) {
 			await sleep(secondReadAfterMs, signal);
-			leases = (await readLeases(this.documents, this.application, state.identity, signal)).leases;
+			leases = (await readLeases(this.documents, this.application, state.identity, signal, 'eventual')).leases;
 			readAt = this.now();
 			this.watch.observe(leases, readAt);
 		}

@@ -31,6 +31,15 @@ export interface CheckpointsStoreOptions {
 	readonly describeError?: (error: unknown) => Promise<string> | string;
 }
 
+/**
+ * Between reads, at least this long per lease: a KCL lease is about 300–500 bytes, so a read of 2,000 leases
+ * (eventually consistent, 8 KB a read unit) is about 125 units; every 20 s, about 6 a second.
+ */
+const MS_PER_LEASE = 10;
+
+/** The time between a view's reads of an application's `leases`: `refreshMs` (default 5 s), or MS_PER_LEASE each if longer. */
+export const readEveryMs = (leases: number, refreshMs = 5_000): number => Math.max(refreshMs, leases * MS_PER_LEASE);
+
 /** How long a lease's counter may stay put before a view says no live worker holds it (the KCL's default failover time). */
 export const HOLDER_STALE_MS = 10_000;
 
@@ -59,7 +68,19 @@ export class CheckpointsStore extends BackgroundStore<Loadable<CheckpointsView>>
 	}
 
 	protected begin(session: Session): void {
-		session.repeat(this.options.refreshMs ?? 5_000, () => this.refresh());
+		session.repeat(
+			() => this.nextReadMs(),
+			() => this.refresh(),
+		);
+	}
+
+	/**
+	 * The time to the next read: `refreshMs`, or longer for a big table, so that a view open for long spends
+	 * a bounded share of the read units the application's workers need (each read scans the whole table).
+	 */
+	private nextReadMs(): number {
+		const state = this.getSnapshot();
+		return readEveryMs(state.status === 'ready' ? state.value.report.shards.length : 0, this.options.refreshMs);
 	}
 
 	/** Reads once now (a read under way is shared); while running, stop ends it. */

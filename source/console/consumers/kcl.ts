@@ -177,7 +177,12 @@ async function discoverApplications(context: DiscoveryContext): Promise<KindDisc
 		try {
 			const table = await describeTable(clients.dynamodb, application, signal);
 			const others: Array<Readonly<Record<string, unknown>>> = [];
-			const leases = await scanLeases(documents, application, {...(signal ? {signal} : {}), others: (item) => others.push(item)});
+			const leases = await scanLeases(documents, application, {
+				...(signal ? {signal} : {}),
+				others: (item) => others.push(item),
+				// A view: eventually consistent, at half the read units of the application's own table (leases.ts).
+				consistent: false,
+			});
 			const ofStream = leasesOfStream(leases, context.identity);
 			const match = named.includes(application)
 				? 'named'
