@@ -6,7 +6,7 @@ import {MAX_SOCKETS} from '../../source/console/httpHandlers.js';
 import {
 	BUSY_WAIT_FOR_STARTS_MS,
 	DEFAULT_CONCURRENCY,
-	IDLE_TURN_EVERY,
+	OTHER_TURN_EVERY,
 	IDLE_WAIT_FOR_STARTS_MS,
 	PollScheduler,
 	TARGET_CALL_RATE,
@@ -112,10 +112,10 @@ describe('PollScheduler', () => {
 		expect(Math.max(...(await Promise.all(returning)))).toBeGreaterThanOrEqual(450);
 	});
 
-	it("serves a busy shard's polls before idle shards' waiting longer, but for one turn in IDLE_TURN_EVERY", async () => {
+	it("serves a hot shard's polls before other shards' waiting longer, but for one turn in OTHER_TURN_EVERY", async () => {
 		const scheduler = new PollScheduler({ratePerSecond: 50, burst: 1, concurrency: 1});
 		const order: string[] = [];
-		// A big tail past its rate: idle shards' polls long due, and a hot shard asking again after each answer.
+		// A big tail past its rate: other shards' polls long due, and a hot shard asking again after each answer.
 		const idle = Array.from({length: 12}, async (_, n) => {
 			const release = await scheduler.turn({key: `idle-${n}`, notBeforeMs: 0, perSecond: 0, phase: 'idle poll'});
 			order.push('idle');
@@ -123,13 +123,13 @@ describe('PollScheduler', () => {
 		});
 		const hot = (async () => {
 			for (let n = 0; n < 6; n++) {
-				const release = await scheduler.turn({key: 'hot', notBeforeMs: Date.now(), perSecond: 0});
+				const release = await scheduler.turn({key: 'hot', notBeforeMs: Date.now(), perSecond: 0, phase: 'hot poll'});
 				order.push('hot');
 				release?.();
 			}
 		})();
 		await Promise.all([...idle, hot]);
-		expect(IDLE_TURN_EVERY).toBe(4);
+		expect(OTHER_TURN_EVERY).toBe(4);
 		// The first idle poll took the burst before the hot shard asked; then three turns in four are the hot shard's.
 		expect(order).toEqual(['idle', 'hot', 'hot', 'hot', 'idle', 'hot', 'hot', 'hot', ...Array.from({length: 10}, () => 'idle')]);
 	});

@@ -1,6 +1,6 @@
-import {CreateStreamCommand, PutRecordCommand} from '@aws-sdk/client-kinesis';
+import {CreateStreamCommand, PutRecordCommand, PutRecordsCommand} from '@aws-sdk/client-kinesis';
 import {afterEach, describe, expect, it} from 'vitest';
-import {PollScheduler, type TurnRequest} from '../../source/console/tail/pollScheduler.js';
+import {HOT_RECORDS, PollScheduler, type TurnRequest} from '../../source/console/tail/pollScheduler.js';
 import {readShard} from '../../source/console/tail/shardReader.js';
 import type {TailEvent} from '../../source/console/tail/index.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
@@ -59,5 +59,33 @@ describe('a shard reader’s turns', () => {
 		expect(rest[0]).toBe('idle poll');
 		expect(firstBusy).toBeGreaterThan(0);
 		expect(rest.slice(0, firstBusy).every((phase) => phase === 'idle poll')).toBe(true);
+	});
+
+	it('asks for a hot poll after an answer behind or of HOT_RECORDS records or more', async () => {
+		const engine = await startEngine();
+		cleanups.push(() => engine.close());
+		const client = kinesisClient(engine.url, 'http1');
+		cleanups.push(() => client.destroy());
+		await client.send(new CreateStreamCommand({StreamName: 'hot', ShardCount: 1}));
+		// A backlog of 2.5 pages of HOT_RECORDS: two full answers (hot), then the rest at the tip (busy), then nothing (idle).
+		const records = Array.from({length: HOT_RECORDS * 2.5}, (_, n) => ({PartitionKey: 'k', Data: Buffer.from(`r${n}`)}));
+		await client.send(new PutRecordsCommand({StreamName: 'hot', Records: records}));
+		const scheduler = new RecordingScheduler();
+		const controller = new AbortController();
+		await readShard({
+			kinesis: client,
+			stream: 'hot',
+			shardId: 'shardId-000000000000',
+			from: {type: 'TRIM_HORIZON'},
+			callsPerSecond: 5,
+			limit: HOT_RECORDS,
+			stopAtLatest: false,
+			signal: controller.signal,
+			scheduler,
+			emit: async (event) => {
+				if (event.type === 'caught-up') controller.abort();
+			},
+		});
+		expect(scheduler.asked.slice(0, 5)).toEqual(['start', 'first read', 'hot poll', 'hot poll', 'poll']);
 	});
 });

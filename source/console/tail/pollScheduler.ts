@@ -24,8 +24,8 @@ import {shardCallsOf} from '../aws/directReads.js';
  *     finding little; held so, a sixth fewer were made, and the first record came no later);
  *   - makes at most `ratePerSecond` polls a second in all once a burst of `burst` is spent, so that reading
  *     costs a bounded share of a core however many shards: past ratePerSecond × the idle bound shards,
- *     each idle shard is polled in turn, while a shard with records keeps its pace (its polls go before
- *     idle shards', three turns in four while both are due: IDLE_TURN_EVERY). A reader's iterator and
+ *     each idle shard is polled in turn, while a hot shard keeps its pace (its polls go before the
+ *     others', three turns in four while both are due: OTHER_TURN_EVERY). A reader's iterator and
  *     first read are outside that rate: the start of a tail reads every shard once as fast as the pool
  *     and the machine allow, a cost paid once per shard, and it is the start that says whether every
  *     shard is being read;
@@ -37,11 +37,11 @@ import {shardCallsOf} from '../aws/directReads.js';
  */
 export class PollScheduler {
 	/** Readers' iterators, their first reads, and the polls of readers already reading, busy and idle (the only ones paced by the rate). */
-	private readonly queues: Record<Phase, Waiter[]> = {start: [], 'first read': [], poll: [], 'idle poll': []};
+	private readonly queues: Record<Phase, Waiter[]> = {start: [], 'first read': [], poll: [], 'hot poll': [], 'idle poll': []};
 	/** The queue the last turn went to. */
 	private last = 0;
-	/** Turns a due idle poll has let a busy poll take since an idle poll's last (see nextQueue). */
-	private idlePassedOver = 0;
+	/** Turns the other polls, due, have let a hot shard's take since their last (see nextQueue). */
+	private othersPassedOver = 0;
 	/**
 	 * The last GetRecords calls on each shard (`stream/shardId`), oldest first: when each was sent, and
 	 * once answered, when its answer came. The window counts from the answer, which came after the
@@ -191,9 +191,9 @@ export class PollScheduler {
 
 	/**
 	 * The next queue after the last one served whose head is due now (the polls' only while the rate allows).
-	 * Polls take one turn between them, a busy shard's before an idle shard's (but one turn in
-	 * IDLE_TURN_EVERY), each only while no reader's iterator or first read is due or once it has waited for
-	 * them as long as it may (heldHead).
+	 * Polls take one turn between them: a hot shard's first (but for one turn in OTHER_TURN_EVERY), then
+	 * the earlier due of a busy and an idle shard's, each only while no reader's iterator or first read is
+	 * due or once it has waited for them as long as it may (heldHead).
 	 */
 	private nextQueue(now: number): Waiter[] | undefined {
 		for (let step = 1; step <= TURNS.length; step++) {
@@ -203,18 +203,20 @@ export class PollScheduler {
 				continue;
 			}
 			if (this.tokens < 1) continue;
+			const hot = this.heldHead(this.queues['hot poll'], BUSY_WAIT_FOR_STARTS_MS, now);
 			const busy = this.heldHead(this.queues.poll, BUSY_WAIT_FOR_STARTS_MS, now);
 			const idle = this.heldHead(this.queues['idle poll'], IDLE_WAIT_FOR_STARTS_MS, now);
-			const busyDue = busy !== undefined && busy.dueMs <= now;
-			const idleDue = idle !== undefined && idle.dueMs <= now;
-			// A shard with records goes before idle ones, but for one turn in IDLE_TURN_EVERY while both are due.
-			if (busyDue && !(idleDue && this.idlePassedOver >= IDLE_TURN_EVERY - 1)) {
-				if (idleDue) this.idlePassedOver++;
-				return this.queues.poll;
+			const other = busy !== undefined && (idle === undefined || before(busy, idle)) ? busy : idle;
+			const hotDue = hot !== undefined && hot.dueMs <= now;
+			const otherDue = other !== undefined && other.dueMs <= now;
+			// A hot shard goes before the others, but for one turn in OTHER_TURN_EVERY while both are due.
+			if (hotDue && !(otherDue && this.othersPassedOver >= OTHER_TURN_EVERY - 1)) {
+				if (otherDue) this.othersPassedOver++;
+				return this.queues['hot poll'];
 			}
-			if (idleDue) {
-				this.idlePassedOver = 0;
-				return this.queues['idle poll'];
+			if (otherDue) {
+				this.othersPassedOver = 0;
+				return other === busy ? this.queues.poll : this.queues['idle poll'];
 			}
 		}
 		return undefined;
@@ -274,6 +276,7 @@ export class PollScheduler {
 			Math.max(
 				Math.min(
 					head(this.queues.poll)?.dueMs ?? Number.POSITIVE_INFINITY,
+					head(this.queues['hot poll'])?.dueMs ?? Number.POSITIVE_INFINITY,
 					head(this.queues['idle poll'])?.dueMs ?? Number.POSITIVE_INFINITY,
 				),
 				tokenMs,
@@ -325,8 +328,9 @@ export interface TurnRequest {
 	readonly perSecond: number;
 	/**
 	 * A reader's first turn (its iterator) or its first read, outside the call rate; a poll when absent;
-	 * an idle poll when the shard's last answer had nothing new, which waits longer than a poll while any
-	 * reader's iterator or first read is due.
+	 * a hot poll when the shard's last answer was behind or brought HOT_RECORDS or more, served before the
+	 * others; an idle poll when it had nothing new, which waits longer than a poll while any reader's
+	 * iterator or first read is due.
 	 */
 	readonly phase?: Exclude<Phase, 'poll'>;
 	readonly signal?: AbortSignal;
@@ -349,17 +353,21 @@ export const TARGET_CALL_RATE = 3_000;
 
 /** The queues: a reader's iterator, its first read, and its polls after records or after nothing new. */
 /**
- * While busy and idle shards' polls are both due, an idle one takes one turn in this many. Served by
- * deadline alone, a hot shard of a 2,000-shard stream waited behind every idle shard's poll (the rate
- * serves them in turn, each every shards ÷ rate seconds: about 7 s) and fell ever further behind a
- * shard written at 950 records a second; idle shards still get a quarter of the rate.
+ * While a hot shard's poll (its last answer behind, or of HOT_RECORDS or more) and others are due, the
+ * others take one turn in this many. Served by deadline alone, a shard written at 950 records a second in
+ * a 2,000-shard tail waited behind every other shard's poll (past the poll rate, each is polled every
+ * shards ÷ rate seconds: about 7 s) and fell ever further behind; a busy shard at a trickle is not hot, so
+ * that thousands of them still share the rate evenly.
  */
-export const IDLE_TURN_EVERY = 4;
+export const OTHER_TURN_EVERY = 4;
 
-type Phase = 'start' | 'first read' | 'poll' | 'idle poll';
+/** Records in an answer that make a shard hot (about 100 a second at one poll a second): see OTHER_TURN_EVERY. */
+export const HOT_RECORDS = 100;
+
+type Phase = 'start' | 'first read' | 'poll' | 'hot poll' | 'idle poll';
 /** The turns the queues take: the polls, idle or not, share one. */
 const TURNS: readonly Phase[] = ['start', 'first read', 'poll'];
-const isPoll = (phase: Phase) => phase === 'poll' || phase === 'idle poll';
+const isPoll = (phase: Phase) => phase === 'poll' || phase === 'hot poll' || phase === 'idle poll';
 
 /**
  * Polls a second across every reader on a client once the burst is spent (iterators and first reads aside): each

@@ -5,7 +5,7 @@ import {RetrySchedule, type RetryPolicy} from '../aws/retry.js';
 import {streamParameters, type StreamRef} from '../aws/shards.js';
 import {iteratorRequest, type StartPosition} from './positions.js';
 import {deliver} from './delivery.js';
-import {pollSchedulerFor, type PollScheduler} from './pollScheduler.js';
+import {HOT_RECORDS, pollSchedulerFor, type PollScheduler} from './pollScheduler.js';
 import type {TailEvent} from './events.js';
 
 export interface ShardReadOptions {
@@ -80,8 +80,9 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 	// How long to wait after an empty answer: doubled by each one, halved by each answer with records.
 	let idleMs = minIntervalMs;
 	let caughtUp = false;
-	// Whether the last answer had nothing new, at the shard's tip: the next poll waits while other shards start (pollScheduler.ts).
-	let idle = false;
+	// What the last answer says of the shard (pollScheduler.ts): nothing new at its tip (idle: the next poll waits while
+	// other shards start), behind or many records (hot: polled before the others), or records at a trickle (busy).
+	let temperature: 'idle' | 'busy' | 'hot' = 'busy';
 	let useOriginalLatest = options.from.type === 'LATEST';
 	const until = options.until?.getTime();
 	const retries = readerRetries(`GetRecords ${shardId}`, options, now);
@@ -109,7 +110,7 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 			key,
 			notBeforeMs: renewing ? dueMs : Math.max(dueMs, lastCallMs + minIntervalMs),
 			perSecond: renewing ? 0 : perSecond,
-			...(polled ? (idle && !renewing ? {phase: 'idle poll'} : {}) : {phase: renewing ? 'start' : 'first read'}),
+			...(polled ? (renewing || temperature === 'busy' ? {} : {phase: `${temperature} poll`}) : {phase: renewing ? 'start' : 'first read'}),
 			signal,
 		});
 		if (!release) break;
@@ -164,7 +165,7 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 		iterator = page.NextShardIterator;
 
 		const atTip = records.length === 0 && (page.MillisBehindLatest ?? 0) === 0;
-		idle = atTip;
+		temperature = atTip ? 'idle' : (page.MillisBehindLatest ?? 0) > 0 || records.length >= HOT_RECORDS ? 'hot' : 'busy';
 		if (atTip && !caughtUp) {
 			caughtUp = true;
 			await options.emit({type: 'caught-up', shardId});
