@@ -16,6 +16,7 @@ import {
 	DEFAULT_BURST,
 	DEFAULT_CALL_RATE,
 	DEFAULT_CONCURRENCY,
+	HOT_RECORDS,
 	IDLE_POLL_MAX_MS,
 	parseStartPosition,
 	startPositionProblem,
@@ -61,7 +62,8 @@ ${connectionHelp}
     Every shard is read from one pool: ${DEFAULT_CONCURRENCY} calls in flight, up to ${MAX_SHARD_CALLS_IN_FLIGHT} as the round trip to
     the endpoint needs, shards taking turns by when each is due. Each shard's iterator and first
     read go as fast as that allows; later polls, ${DEFAULT_CALL_RATE} a second in all (after a burst of ${formatCount(DEFAULT_BURST)}).
-    A shard behind or returning records is polled again soon, within --calls-per-second; one
+    A shard behind or returning records is polled again soon, within --calls-per-second (a hot one,
+    behind or returning ${HOT_RECORDS} records or more, before the others: it keeps its pace); one
     that returns nothing is polled less and less often, at least every ${IDLE_POLL_MAX_MS / 1000} s while the pool has
     room (up to ${(DEFAULT_CALL_RATE * IDLE_POLL_MAX_MS) / 1000} idle shards): a record on a quiet shard shows up to ${IDLE_POLL_MAX_MS / 1000} s later than on
     a busy one. Past that, quiet shards are polled in turn, each every shards ÷ ${DEFAULT_CALL_RATE} seconds.
