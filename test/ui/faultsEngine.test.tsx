@@ -172,10 +172,12 @@ describe('the console through faults', () => {
 		const connection = await open({endpointUrl: engine.url});
 		// Two other readers of the same shard, reading the 3 MB again and again: each read spends more than a
 		// second of the shard's 2 MiB/s, so the console's tail is refused for longer than the SDK's retries last.
+		// Other applications: a connection of their own, not the console's share of the shard's reads.
+		const elsewhere = await open({endpointUrl: engine.url, quotaShare: 1});
 		const others = new AbortController();
 		const drain = async () => {
 			while (!others.signal.aborted) {
-				for await (const _event of tailStream(connection.kinesis, {
+				for await (const _event of tailStream(elsewhere.kinesis, {
 					stream: 'payments',
 					from: {type: 'TRIM_HORIZON'},
 					stopAtLatest: true,
