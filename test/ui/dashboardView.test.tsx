@@ -170,6 +170,19 @@ const DASHBOARD: Route = {kind: 'dashboard', stream: 'clickstream'};
 describe('the dashboard view', () => {
 	afterEach(() => cleanup());
 
+	it("keeps a merge's two parents within PARENTS, and the columns after it in line", async () => {
+		const merged = [shard(2, 0n, HALF - 1n, {parents: ['shardId-000000002003', 'shardId-000000002004']}), shard(3, HALF, 2n ** 128n - 1n)];
+		const store = new FakeDashboard(snapshot({shards: ready(merged), counts: {open: 2, closed: 0}, meters: []}));
+		const app = renderApp(fakeServices(store), routes({width: 200}), {initialRoute: DASHBOARD});
+		const frame = await waitForFrame(app.lastFrame, (text) => text.includes('2003+2004'));
+		const lines = frame.split('\n');
+		const column = (pattern: RegExp) => lines.find((line) => pattern.test(line))?.indexOf('HASH RANGE') ?? -1;
+		const bar = (shardId: string) => (lines.find((line) => line.includes(shardId)) ?? '').search(/[█·]/);
+		const header = column(/SHARD +STATE +PARENTS/);
+		expect(header).toBeGreaterThan(0);
+		expect([bar('shardId-000000000002'), bar('shardId-000000000003')]).toEqual([header, header]);
+	});
+
 	it('sorted by a live figure, keeps the cursor on the chosen shard and a shard read out of view in its place', async () => {
 		const many = Array.from({length: 12}, (_, index) => shard(index, BigInt(index), BigInt(index)));
 		const store = new FakeDashboard(
@@ -182,6 +195,8 @@ describe('the dashboard view', () => {
 		app.stdin.write('j');
 		app.stdin.write('j');
 		const chosen = await waitForFrame(app.lastFrame, (text) => /› shardId-000000000004/.test(text));
+		// The column sorted by is marked, whatever of the title the width cuts.
+		expect(chosen).toMatch(/HASH RANGE +REC\/S↓ +BYTES\/S +LAG /);
 		expect(chosen).toMatch(/shardId-000000000003[^\n]*\n[^\n]*› shardId-000000000004/);
 		// The next second: shard 4 is hotter than shard 3, and shard 3 is read no more (out of view, say).
 		store.put({meters: [meter(many[4]!.shardId, 100)]});

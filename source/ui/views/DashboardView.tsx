@@ -13,7 +13,16 @@ import {HashRangeBar} from '../components/HashRangeBar.js';
 import {SelectableList, moveSelection, windowStart} from '../components/SelectableList.js';
 import {StateView} from '../components/StateView.js';
 import {FilterLine} from '../components/FilterLine.js';
-import {formatBytes, formatCompact, formatCount, formatDuration, formatShare, plural, shortShardId} from '../../console/format.js';
+import {
+	cutMiddle,
+	formatBytes,
+	formatCompact,
+	formatCount,
+	formatDuration,
+	formatShare,
+	plural,
+	shortShardId,
+} from '../../console/format.js';
 import {useRunWhileVisible, useStore} from '../hooks/useStore.js';
 import {useTerminalSize} from '../hooks/useTerminalSize.js';
 import {useNavigator, useViewCommands} from '../navigation.js';
@@ -149,7 +158,7 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 						height={tableRows}
 						header={
 							<Text color={theme.muted} bold wrap="truncate">
-								{'  ' + headerCells(layout).join('  ')}
+								{'  ' + headerCells(layout, sort).join('  ')}
 							</Text>
 						}
 						renderRow={(row) => (
@@ -272,29 +281,37 @@ function Title({snapshot, sort, theme}: {readonly snapshot: DashboardSnapshot; r
 
 interface TableLayout {
 	readonly bar: number;
-	readonly parents: boolean;
+	/** PARENTS' width, 0 when it is not shown. */
+	readonly parents: number;
 	readonly read: boolean;
 }
 
-const W = {shard: 20, state: 6, parents: 8, rate: 7, bytes: 10, lag: 6, throttled: 6, read: 5};
+const W = {shard: 20, state: 6, rate: 7, bytes: 10, lag: 6, throttled: 6, read: 5};
+/**
+ * PARENTS: a merge's two parents ("2003+2004") where the bar can spare it, up to 5 digits each
+ * ("10000+10001"); a value wider than the column is cut, never pushing the columns after it.
+ */
+const PARENTS = {narrow: 8, wide: 11};
 
 function tableLayout(cols: number): TableLayout {
 	const wide = cols >= 100;
-	const fixed =
-		2 + W.shard + 2 + W.state + 2 + 2 + W.rate + 2 + W.bytes + 2 + W.lag + 6 + (wide ? W.parents + 2 + W.throttled + 2 + W.read + 2 : 0);
-	return {bar: Math.max(8, Math.min(32, cols - fixed)), parents: wide, read: wide};
+	const without = 2 + W.shard + 2 + W.state + 2 + 2 + W.rate + 2 + W.bytes + 2 + W.lag + 6 + (wide ? 2 + W.throttled + 2 + W.read + 2 : 0);
+	const parents = !wide ? 0 : cols - without - PARENTS.wide >= 8 ? PARENTS.wide : PARENTS.narrow;
+	return {bar: Math.max(8, Math.min(32, cols - without - parents)), parents, read: wide};
 }
 
-function headerCells(layout: TableLayout): string[] {
+/** The header, the column the table is sorted by marked ↓: the title that says so is cut at 80 columns. */
+function headerCells(layout: TableLayout, sort: ShardSort): string[] {
+	const by = (label: string, column: ShardSort) => (sort === column ? `${label}↓` : label);
 	return [
 		'SHARD'.padEnd(W.shard),
 		'STATE'.padEnd(W.state),
-		...(layout.parents ? ['PARENTS'.padEnd(W.parents)] : []),
+		...(layout.parents > 0 ? ['PARENTS'.padEnd(layout.parents)] : []),
 		'HASH RANGE'.padEnd(layout.bar),
-		'REC/S'.padStart(W.rate),
+		by('REC/S', 'rate').padStart(W.rate),
 		'BYTES/S'.padStart(W.bytes),
-		'LAG'.padStart(W.lag),
-		...(layout.read ? ['THR/M'.padStart(W.throttled), 'READ'.padStart(W.read)] : []),
+		by('LAG', 'lag').padStart(W.lag),
+		...(layout.read ? [by('THR/M', 'throttling').padStart(W.throttled), 'READ'.padStart(W.read)] : []),
 	];
 }
 
@@ -342,7 +359,7 @@ function ShardRow({
 				{'all shards'.padEnd(W.shard)}
 				{gap}
 				{''.padEnd(W.state)}
-				{layout.parents ? gap + ''.padEnd(W.parents) : ''}
+				{layout.parents > 0 ? gap + ''.padEnd(layout.parents) : ''}
 				{gap}
 				{''.padEnd(layout.bar)}
 				{gap}
@@ -364,7 +381,9 @@ function ShardRow({
 			<Text color={shard.open ? undefined : theme.muted}>{clean(shard.shardId).padEnd(W.shard)}</Text>
 			{gap}
 			<Text color={shard.open ? theme.success : theme.muted}>{(shard.open ? 'open' : 'closed').padEnd(W.state)}</Text>
-			{layout.parents ? gap + (clean(shard.parents.map(shortShardId).join('+')) || '-').padEnd(W.parents) : ''}
+			{layout.parents > 0
+				? gap + cutMiddle(clean(shard.parents.map(shortShardId).join('+')) || '-', layout.parents).padEnd(layout.parents)
+				: ''}
 			{gap}
 			<HashRangeBar
 				startingHashKey={shard.startingHashKey}
