@@ -155,6 +155,8 @@ describe('operation views', () => {
 		])
 			expect(lines).toContain(`${start} –\n${end}`);
 		expect(Math.max(...preview.split('\n').map((line) => line.length))).toBeLessThanOrEqual(80);
+		// The question and its keys whole: the way of splitting, which would cut them, is in the title above.
+		expect(preview).toContain('Split shardId-000000000001? y submits · n/Esc cancels');
 		app.unmount();
 	});
 

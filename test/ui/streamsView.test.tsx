@@ -39,7 +39,8 @@ describe('the streams view', () => {
 		const filtered = await waitForFrame(app.lastFrame, (text) => !text.includes('clickstream'));
 		expect(filtered).toContain('orders');
 		app.stdin.write(press.enter);
-		await waitForFrame(app.lastFrame, (text) => text.includes('filter: ord'));
+		// The line says how many of the list the filter lets through.
+		await waitForFrame(app.lastFrame, (text) => /filter: ord · 1 of \d+ streams \(Esc clears\)/.test(text));
 		app.stdin.write(press.enter);
 		await waitForFrame(app.lastFrame, (text) => text.includes('opened orders'));
 		app.stdin.write(press.escape);

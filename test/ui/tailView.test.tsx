@@ -217,7 +217,8 @@ describe('the tail view', () => {
 		expect(hex).toContain('68656c6c6f');
 
 		app.stdin.write('p');
-		await frame((text) => text.includes('⏸ paused'));
+		// Paused, the shard's reader is held, not reading.
+		await frame((text) => text.includes('⏸ paused') && text.includes('all shards (1 held)'));
 		fake.records([record('while paused')]);
 		await new Promise((resolve) => setTimeout(resolve, 100));
 		expect(stripVTControlCharacters(app.lastFrame() ?? '')).not.toContain(Buffer.from('while paused').toString('hex'));

@@ -320,17 +320,29 @@ export function ChangeOutcome({
  * The question before a change is submitted, on one row with its keys. A long `name` in it (a stream's,
  * up to 128 characters) is cut in its middle so that what the question asks and the keys stay whole.
  */
-export function ConfirmLine({question, name, readOnly}: {readonly question: string; readonly name?: string; readonly readOnly: boolean}) {
+export function ConfirmLine({
+	question,
+	short,
+	name,
+	readOnly,
+}: {
+	readonly question: string;
+	/** The question in fewer words, for a terminal too narrow for it and its keys (what it leaves out is in the title). */
+	readonly short?: string;
+	readonly name?: string;
+	readonly readOnly: boolean;
+}) {
 	const theme = useTheme();
 	const {columns} = useTerminalSize();
 	if (readOnly) return <Text color={theme.warning}>read-only: changes are off.</Text>;
 	const confirm = keysOf('operation', 'confirm');
 	const cancel = `${keysOf('operation', 'cancel')}/${keysOf('global', 'back')}`;
 	const keysWidth = ` ${confirm} submits · ${cancel} cancels`.length;
+	const asked = short !== undefined && question.length + keysWidth > columns ? short : question;
 	const shown =
-		name !== undefined && question.includes(name) && question.length + keysWidth > columns
-			? question.replace(name, cutMiddle(name, Math.max(8, columns - keysWidth - (question.length - name.length))))
-			: question;
+		name !== undefined && asked.includes(name) && asked.length + keysWidth > columns
+			? asked.replace(name, cutMiddle(name, Math.max(8, columns - keysWidth - (asked.length - name.length))))
+			: asked;
 	return (
 		<Text wrap="truncate">
 			<Text bold>{shown}</Text> <Text color={theme.accent}>{confirm}</Text> submits ·{' '}

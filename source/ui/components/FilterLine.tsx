@@ -47,8 +47,12 @@ export function FilterLine({
 		);
 	}
 	return (
-		<Text color={theme.muted}>
-			filter: {filter} ({keysOf('global', 'back')} clears)
+		<Text color={theme.muted} wrap="truncate">
+			filter: {filter}
+			{matches
+				? ` · ${formatCount(matches.shown)} of ${formatCount(matches.total)} ${matches.noun}${matches.total === 1 ? '' : 's'}`
+				: ''}{' '}
+			({keysOf('global', 'back')} clears)
 		</Text>
 	);
 }

@@ -204,7 +204,13 @@ function SplitPanel({
 								{' · '}open shards {plan.openShards.before} → {plan.openShards.after}
 							</Text>
 							<PlanNotes problems={[]} warnings={plan.warnings} maxRows={notesHeight} />
-							{confirming ? <ConfirmLine question={`Split ${shardId} ${METHOD_WORDS[plan.method]}?`} readOnly={services.readOnly} /> : null}
+							{confirming ? (
+								<ConfirmLine
+									question={`Split ${shardId} ${METHOD_WORDS[plan.method]}?`}
+									short={`Split ${shardId}?`}
+									readOnly={services.readOnly}
+								/>
+							) : null}
 							<ResultMap change={change} barWidth={barWidth} height={resultHeight} />
 						</Box>
 					) : null

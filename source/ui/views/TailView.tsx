@@ -252,7 +252,8 @@ function Header({state}: {readonly state: TailSnapshot}) {
 	const facts = [
 		`${formatCount(Math.round(state.rate))} records/s`,
 		state.shardId ? '' : callsFact(state.callsPerSecond),
-		state.behindMs ? `behind ${(state.behindMs / 1000).toFixed(1)} s` : '',
+		// Paused, the last figure is no longer now's: said as of the pause.
+		state.behindMs ? `behind ${(state.behindMs / 1000).toFixed(1)} s${state.paused ? ' at the pause' : ''}` : '',
 		`${formatCount(state.buffered)} buffered of ${formatCount(state.received)}`,
 		state.filter ? `${formatCount(state.shown)} match` : '',
 		state.rows.length > 0 ? `rows ${formatCount(state.offset + 1)}–${formatCount(state.offset + state.rows.length)}` : '',
@@ -278,8 +279,12 @@ function Header({state}: {readonly state: TailSnapshot}) {
 }
 
 /** How many shards are being read, and while a start is under way how many are still starting: ` (1200 reading, 800 starting)`. */
-function readersFact(state: Pick<TailSnapshot, 'shards' | 'starting'>): string {
-	const parts = [state.shards > 0 ? `${state.shards} reading` : '', state.starting > 0 ? `${state.starting} starting` : ''].filter(Boolean);
+function readersFact(state: Pick<TailSnapshot, 'shards' | 'starting' | 'paused'>): string {
+	// Paused, the readers wait on a full queue: held, not reading.
+	const parts = [
+		state.shards > 0 ? `${state.shards} ${state.paused ? 'held' : 'reading'}` : '',
+		state.starting > 0 ? `${state.starting} starting` : '',
+	].filter(Boolean);
 	return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
