@@ -72,7 +72,8 @@ export const SHARD_READS_PER_SECOND = 5;
 /**
  * GetRecords calls a second the console may make on one shard, every reader of the process together: its
  * share of the shard's 5, at least 1. At the default quarter that is 1, as much as one more consumer
- * polling once a second (Lambda's "base rate of once per second" for each shard), so that the console
+ * polling once a second (AWS Lambda "polls the stream periodically (once per second)", its developer
+ * guide; a KCL worker every 1–1.5 s, PollingConfig's idleTimeBetweenReadsInMillis), so that the console
  * takes no read from the stream's own applications that one of them would not.
  */
 export function readsPerShard(share: number): number {
