@@ -312,6 +312,11 @@ describe('operation views', () => {
 		await waitForFrame(app.lastFrame, prompt('3'));
 		app.stdin.write('4\r');
 		await waitForFrame(app.lastFrame, (text) => text.includes('After: 4 shards'));
+		// Ctrl-U, a number and Enter in one chunk (typed fast, or sent by a script): the line cleared, then typed.
+		app.stdin.write('t');
+		await waitForFrame(app.lastFrame, prompt('4'));
+		app.stdin.write('\x152\r');
+		await waitForFrame(app.lastFrame, (text) => text.includes('After: 2 shards'));
 		app.unmount();
 	});
 

@@ -64,14 +64,28 @@ export function TextPrompt({
  */
 export function edited(current: Entry, input: string, key: Key): {entry: Entry; submit: boolean} | undefined {
 	const base = current.selected ? '' : current.value;
+	// A chunk led by a control key reaches us as that key's letter with ctrl, then the rest ("\x152" as "u2"):
+	// the key first, then the rest as typed.
+	if (key.ctrl && input.length > 1) {
+		const first = edited(current, input.slice(0, 1), key);
+		const rest = edited(first?.entry ?? current, input.slice(1), {...key, ctrl: false});
+		return rest ?? first;
+	}
 	if (key.backspace || key.delete)
 		return {entry: {value: current.selected ? '' : current.value.slice(0, -1), selected: false}, submit: false};
 	if (key.ctrl && input === 'u') return {entry: {value: '', selected: false}, submit: false};
 	if (key.ctrl && input === 'w') return {entry: {value: base.replace(/\S*\s*$/, ''), selected: false}, submit: false};
 	if (key.rightArrow || key.end) return {entry: {value: current.value, selected: false}, submit: false};
 	if (key.ctrl || key.meta || !input || key.upArrow || key.downArrow || key.leftArrow || key.tab) return undefined;
-	// Typed fast or pasted, text and Enter can come in one chunk: the line ends at the first newline.
-	const end = input.search(/[\r\n]/);
-	const value = base + (end === -1 ? input : input.slice(0, end));
-	return {entry: {value, selected: false}, submit: end !== -1};
+	// Typed fast, pasted or sent by a script, keys come in one chunk: Ctrl-U, Ctrl-W and Backspace in it edit as
+	// they would alone, other control characters are dropped, and the line ends at the first newline.
+	let value = base;
+	for (const char of input) {
+		if (char === '\r' || char === '\n') return {entry: {value, selected: false}, submit: true};
+		if (char === '\u0015') value = '';
+		else if (char === '\u0017') value = value.replace(/\S*\s*$/, '');
+		else if (char === '\u007f' || char === '\b') value = value.slice(0, -1);
+		else if (char >= ' ') value += char;
+	}
+	return {entry: {value, selected: false}, submit: false};
 }
