@@ -1,8 +1,9 @@
-import {GetRecordsCommand, GetShardIteratorCommand, type KinesisClient} from '@aws-sdk/client-kinesis';
+import type {KinesisClient} from '@aws-sdk/client-kinesis';
 import {ConsoleError} from '../failures.js';
-import {streamParameters, type StreamRef} from '../aws/shards.js';
-import {firstRecord, scanRecords, withRetries, type IteratorStart, type ScanEnd} from './scan.js';
+import type {StreamRef} from '../aws/shards.js';
+import {firstRecord, scanRecords, type IteratorStart, type ScanEnd} from './scan.js';
 import {startOf, type Cursor} from './targets.js';
+import {pollSchedulerFor} from '../tail/pollScheduler.js';
 
 /**
  * Counting the records a checkpoint move re-reads or skips, and finding the record before a time,
@@ -122,7 +123,9 @@ async function estimateRest(
 	// Traffic comes in waves and bursts: the rate at the start of the range alone can be ten times off.
 	// A page at each of a few times across the rest gives more rates; the median of them all is used.
 	const end = endMs;
-	const times = Array.from({length: ESTIMATE_SAMPLES}, (_, index) => lastMs + ((end - lastMs) * (index + 1)) / (ESTIMATE_SAMPLES + 1));
+	// As many pages as the console's share of the shard's reads allows in a second (scan.ts paces them so).
+	const samples = Math.min(ESTIMATE_SAMPLES, pollSchedulerFor(kinesis).readsPerShard);
+	const times = Array.from({length: samples}, (_, index) => lastMs + ((end - lastMs) * (index + 1)) / (samples + 1));
 	const sampled = await Promise.all(times.map((atMs) => rateAt(kinesis, stream, shardId, atMs, end, budget.signal)));
 	const rates = [(records - 1) / (lastMs - firstMs), ...sampled.filter((rate): rate is number => rate !== undefined)].sort((a, b) => a - b);
 	const middle = rates.length / 2;
@@ -134,7 +137,10 @@ async function estimateRest(
 const ESTIMATE_SAMPLES = 3;
 const SAMPLE_LIMIT = 250;
 
-/** Records per millisecond in one page read from a time (up to `endMs`); undefined when one page cannot tell. */
+/**
+ * Records per millisecond in one page read from a time (up to `endMs`); undefined when one page cannot tell.
+ * Read as the scans read (scan.ts): within the console's share of the shard's reads.
+ */
 async function rateAt(
 	kinesis: KinesisClient,
 	stream: StreamRef,
@@ -143,33 +149,28 @@ async function rateAt(
 	endMs: number,
 	signal?: AbortSignal,
 ): Promise<number | undefined> {
-	const send = signal ? {abortSignal: signal} : {};
+	const arrivals: number[] = [];
 	try {
-		const {ShardIterator: iterator} = await withRetries(
-			() =>
-				kinesis.send(
-					new GetShardIteratorCommand({
-						...streamParameters(stream),
-						ShardId: shardId,
-						ShardIteratorType: 'AT_TIMESTAMP',
-						Timestamp: new Date(atMs),
-					}),
-					send,
-				),
-			signal,
+		await scanRecords(
+			kinesis,
+			stream,
+			shardId,
+			{ShardIteratorType: 'AT_TIMESTAMP', Timestamp: new Date(atMs)},
+			{limit: SAMPLE_LIMIT, maxCalls: 1, callsPerSecond: 4, ...(signal ? {signal} : {})},
+			(record) => {
+				const arrival = record.ApproximateArrivalTimestamp?.getTime();
+				if (arrival === undefined || arrival > endMs) return false;
+				arrivals.push(arrival);
+				return true;
+			},
 		);
-		if (!iterator) return undefined;
-		const page = await withRetries(() => kinesis.send(new GetRecordsCommand({ShardIterator: iterator, Limit: SAMPLE_LIMIT}), send), signal);
-		const arrivals = (page.Records ?? [])
-			.map((record) => record.ApproximateArrivalTimestamp?.getTime())
-			.filter((arrival): arrival is number => arrival !== undefined && arrival <= endMs);
-		const first = arrivals[0];
-		const last = arrivals.at(-1);
-		return first === undefined || last === undefined || last <= first ? undefined : (arrivals.length - 1) / (last - first);
 	} catch (error) {
 		if (signal?.aborted) throw error;
 		return undefined;
 	}
+	const first = arrivals[0];
+	const last = arrivals.at(-1);
+	return first === undefined || last === undefined || last <= first ? undefined : (arrivals.length - 1) / (last - first);
 }
 
 /** How far back each probe for the record before a time looks: 1 s, 16 s, 4 min, 68 min, 18 h, 12 days, then from TRIM_HORIZON. */

@@ -77,16 +77,17 @@ export async function scanRecords(
 	visit: (record: _Record, page: {readonly millisBehindLatest?: number}) => boolean,
 ): Promise<ScanEnd> {
 	const send = options.signal ? {abortSignal: options.signal} : {};
-	const interval = 1000 / Math.min(5, Math.max(0.1, options.callsPerSecond));
+	const scheduler = pollSchedulerFor(kinesis);
+	const key = `${stream}/${shardId}`;
+	// Within the console's share of the shard's reads, as every reader of the process is (pollScheduler.ts).
+	const perSecond = Math.min(scheduler.readsPerShard, Math.max(0.1, options.callsPerSecond));
+	const interval = 1000 / perSecond;
 	let iterator = (
 		await withRetries(
 			() => kinesis.send(new GetShardIteratorCommand({...streamParameters(stream), ShardId: shardId, ...start}), send),
 			options.signal,
 		)
 	).ShardIterator;
-	const scheduler = pollSchedulerFor(kinesis);
-	const key = `${stream}/${shardId}`;
-	const perSecond = Math.min(5, Math.max(0.1, options.callsPerSecond));
 	let lastCall = Number.NEGATIVE_INFINITY;
 	for (let call = 0; iterator; call++) {
 		const at = Math.max(Date.now(), lastCall + interval);
@@ -102,12 +103,15 @@ export async function scanRecords(
 			const release = await scheduler.turn({key, notBeforeMs: at, perSecond, ...(options.signal ? {signal: options.signal} : {})});
 			if (!release) throw abortError();
 			try {
+				// Other readers of the shard may have had the turns meanwhile: past the deadline, the budget is spent.
+				if (call > 0 && options.deadline !== undefined && Date.now() >= options.deadline) return undefined;
 				lastCall = Date.now();
 				return await kinesis.send(new GetRecordsCommand({ShardIterator: current, Limit: limit}), send);
 			} finally {
 				release();
 			}
 		}, options.signal);
+		if (!page) return {reason: 'budget'};
 		const behind = page.MillisBehindLatest === undefined ? {} : {millisBehindLatest: page.MillisBehindLatest};
 		for (const record of page.Records ?? []) if (!visit(record, behind)) return {reason: 'visitor'};
 		if (!page.NextShardIterator) return {reason: 'end'};
