@@ -164,7 +164,10 @@ export async function readShard(options: ShardReadOptions): Promise<ShardReadRes
 		}
 		iterator = page.NextShardIterator;
 
-		const atTip = records.length === 0 && (page.MillisBehindLatest ?? 0) === 0;
+		// At the tip: nothing behind, and nothing new (or, for a reader that stops there, fewer than a full page: a
+		// call more would only confirm it, a second later within the shard's share of reads).
+		const atTip =
+			(page.MillisBehindLatest ?? 0) === 0 && (records.length === 0 || (options.stopAtLatest && records.length < options.limit));
 		temperature = atTip ? 'idle' : (page.MillisBehindLatest ?? 0) > 0 || records.length >= HOT_RECORDS ? 'hot' : 'busy';
 		if (atTip && !caughtUp) {
 			caughtUp = true;
