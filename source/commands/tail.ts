@@ -126,7 +126,7 @@ export async function run(argv: string[]): Promise<number> {
 		async (connection, output) => {
 			// The console's share of each shard's reads (--quota-share × AWS's 5, at least 1): the default, and the most.
 			const share = connection.budget.readsPerShard;
-			if (flags.callsPerSecond !== undefined && flags.callsPerSecond > share)
+			if (consumerName === undefined && flags.callsPerSecond !== undefined && flags.callsPerSecond > share)
 				throw new ConsoleError({
 					kind: 'configuration',
 					message: `--calls-per-second ${flags.callsPerSecond} is more than the console's share of a shard's reads: ${share} of its 5 GetRecords a second.`,

@@ -72,9 +72,10 @@ export const SHARD_READS_PER_SECOND = 5;
 /**
  * GetRecords calls a second the console may make on one shard, every reader of the process together: its
  * share of the shard's 5, at least 1. At the default quarter that is 1, as much as one more consumer
- * polling once a second (AWS Lambda "polls the stream periodically (once per second)", its developer
- * guide; a KCL worker every 1–1.5 s, PollingConfig's idleTimeBetweenReadsInMillis), so that the console
- * takes no read from the stream's own applications that one of them would not.
+ * polling once a second (AWS Lambda polls each shard "at a base rate of once per second", its developer
+ * guide; a polling KCL worker every 1–1.5 s when idle: idleTimeBetweenReadsInMillis, 1,000 ms in KCL 1.x,
+ * PollingConfig's 1,500 in 2.x and later), so that the console takes no read from the stream's own
+ * applications that one of them would not.
  */
 export function readsPerShard(share: number): number {
 	return Math.max(1, Math.min(SHARD_READS_PER_SECOND, Math.floor(SHARD_READS_PER_SECOND * share + 1e-9)));

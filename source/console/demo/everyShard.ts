@@ -99,7 +99,8 @@ export function pollEveryShard(options: PollEveryShardOptions): Promise<void> {
 	const {kinesis, stream, signal, report} = options;
 	// The application's own turns and shard budgets: it stands for another process reading the stream, not
 	// for the console, whose share of each shard's reads it must not take.
-	const scheduler = new PollScheduler();
+	// A few calls in flight: it sends them through the console's own connections, which the console's scheduler counts.
+	const scheduler = new PollScheduler({concurrency: 4});
 	return readEveryShard({
 		kinesis,
 		stream,

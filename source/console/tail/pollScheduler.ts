@@ -36,12 +36,14 @@ import {shardCallsOf} from '../aws/directReads.js';
  *     that the calls still fit a second as the service counts them on arrival.
  */
 export class PollScheduler {
-	/** Readers' iterators, their first reads, and the polls of readers already reading, busy and idle (the only ones paced by the rate). */
+	/** Readers' iterators, their first reads, and the polls of readers already reading, busy, hot and idle (the only ones paced by the rate). */
 	private readonly queues: Record<Phase, Waiter[]> = {start: [], 'first read': [], poll: [], 'hot poll': [], 'idle poll': []};
 	/** The queue the last turn went to. */
 	private last = 0;
 	/** Turns the other polls, due, have let a hot shard's take since their last (see nextQueue). */
 	private othersPassedOver = 0;
+	/** Whether another poll was due when nextQueue last chose among the polls. */
+	private othersDue = false;
 	/**
 	 * The last GetRecords calls on each shard (`stream/shardId`), oldest first: when each was sent, and
 	 * once answered, when its answer came. The window counts from the answer, which came after the
@@ -184,6 +186,8 @@ export class PollScheduler {
 				continue;
 			}
 			this.last = TURNS.indexOf(isPoll(next.phase) ? 'poll' : next.phase);
+			if (next.phase === 'hot poll') this.othersPassedOver += this.othersDue ? 1 : 0;
+			else if (isPoll(next.phase)) this.othersPassedOver = 0;
 			this.grant(next, now);
 		}
 		this.arm();
@@ -209,15 +213,11 @@ export class PollScheduler {
 			const other = busy !== undefined && (idle === undefined || before(busy, idle)) ? busy : idle;
 			const hotDue = hot !== undefined && hot.dueMs <= now;
 			const otherDue = other !== undefined && other.dueMs <= now;
-			// A hot shard goes before the others, but for one turn in OTHER_TURN_EVERY while both are due.
-			if (hotDue && !(otherDue && this.othersPassedOver >= OTHER_TURN_EVERY - 1)) {
-				if (otherDue) this.othersPassedOver++;
-				return this.queues['hot poll'];
-			}
-			if (otherDue) {
-				this.othersPassedOver = 0;
-				return other === busy ? this.queues.poll : this.queues['idle poll'];
-			}
+			// A hot shard goes before the others, but for one turn in OTHER_TURN_EVERY while both are due (counted
+			// as the turns are granted, in pump: a waiter its shard's window holds back takes none).
+			this.othersDue = otherDue;
+			if (hotDue && !(otherDue && this.othersPassedOver >= OTHER_TURN_EVERY - 1)) return this.queues['hot poll'];
+			if (otherDue) return other === busy ? this.queues.poll : this.queues['idle poll'];
 		}
 		return undefined;
 	}
@@ -351,7 +351,6 @@ export const DEFAULT_CONCURRENCY = 48;
  */
 export const TARGET_CALL_RATE = 3_000;
 
-/** The queues: a reader's iterator, its first read, and its polls after records or after nothing new. */
 /**
  * While a hot shard's poll (its last answer behind, or of HOT_RECORDS or more) and others are due, the
  * others take one turn in this many. Served by deadline alone, a shard written at 950 records a second in
@@ -364,6 +363,7 @@ export const OTHER_TURN_EVERY = 4;
 /** Records in an answer that make a shard hot (about 100 a second at one poll a second): see OTHER_TURN_EVERY. */
 export const HOT_RECORDS = 100;
 
+/** The queues: a reader's iterator, its first read, and its polls after records, after many (hot) or after nothing new. */
 type Phase = 'start' | 'first read' | 'poll' | 'hot poll' | 'idle poll';
 /** The turns the queues take: the polls, idle or not, share one. */
 const TURNS: readonly Phase[] = ['start', 'first read', 'poll'];
