@@ -50,6 +50,26 @@ describe('tailStream', () => {
 		expect(order.indexOf('shard-ended:shardId-000000000003')).toBeLessThan(order.indexOf('shard-started:shardId-000000000004'));
 	});
 
+	it('with stopAtLatest, ends on shards written all the while, once it has read up to their tip', async () => {
+		const {client} = await setUp({}, 1);
+		await put(client, numbered(keys, 0, 40));
+		// Records all the while: every answer has some, so "nothing new at the tip" never comes.
+		let writing = true;
+		const writer = (async () => {
+			for (let round = 40; writing; round++) {
+				await put(client, numbered(keys.slice(0, 3), round, round + 1));
+				await new Promise((resolve) => setTimeout(resolve, 20));
+			}
+		})();
+		const started = Date.now();
+		const {seen} = await collect(client, {stream: 'tailed', from: {type: 'TRIM_HORIZON'}, stopAtLatest: true, callsPerSecond: 1});
+		const tookMs = Date.now() - started;
+		writing = false;
+		await writer;
+		expect(tookMs).toBeLessThan(5_000);
+		for (const key of keys) expect(seen.get(key)?.slice(0, 40), key).toEqual(range(40));
+	});
+
 	it('follows a split that happens while it runs, without losing or repeating a record', async () => {
 		const {client} = await setUp();
 		const writing = (async () => {
