@@ -3,6 +3,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
 import {splitExpressions} from '../../source/console/tailStore/filterExpressions.js';
+import {ReaderProgress} from '../../source/console/tailStore/readerProgress.js';
 import {RecordRing} from '../../source/console/tailStore/recordRing.js';
 import {fakeTailStore, record, shard, until} from '../helpers/tailSource.js';
 
@@ -25,6 +26,30 @@ describe('the record ring', () => {
 		// One record larger than the budget is still kept, alone.
 		bytes.push(record(new Uint8Array(100_000)));
 		expect(bytes.size).toBe(1);
+	});
+});
+
+describe("the readers' rates", () => {
+	it('are measured over the last few seconds: a second without an answer is not 0 records/s', () => {
+		const progress = new ReaderProgress();
+		progress.reset(0);
+		// One answer of 100 records a second or so, as a shard read at one call a second gives them.
+		const rates: number[] = [];
+		for (const [atMs, records] of [
+			[1_000, 100],
+			[2_000, 0],
+			[3_000, 100],
+			[4_000, 100],
+			[5_000, 0],
+		] as const) {
+			progress.received += records;
+			progress.sampleRate(atMs);
+			rates.push(Math.round(progress.rate));
+		}
+		expect(rates).toEqual([100, 50, 67, 75, 60]);
+		// Nothing for longer than the window: then it is 0.
+		progress.sampleRate(11_000);
+		expect(progress.rate).toBe(0);
 	});
 });
 

@@ -1,4 +1,6 @@
 const RETRY_NOTICE_MS = 5_000;
+/** The rates are measured over this long: a few of a shard's polls at one a second. */
+const RATE_WINDOW_MS = 5_000;
 
 /**
  * What a tail's shard readers have done in one run: the shards being read and how far behind each
@@ -7,9 +9,9 @@ const RETRY_NOTICE_MS = 5_000;
  */
 export class ReaderProgress {
 	received = 0;
-	/** Records per second received, over the last sample. */
+	/** Records per second received, over the last RATE_WINDOW_MS. */
 	rate = 0;
-	/** GetRecords calls answered per second, over the last sample: what the readers did, not what they may do. */
+	/** GetRecords calls answered per second, over the last RATE_WINDOW_MS: what the readers did, not what they may do. */
 	callRate = 0;
 	/** Shards whose reader started in this run. */
 	startedShards = 0;
@@ -24,7 +26,8 @@ export class ReaderProgress {
 	private readonly behind = new Map<string, number>();
 	private readonly lastRetryNotice = new Map<string, number>();
 	private calls = 0;
-	private rateSample = {atMs: 0, received: 0, calls: 0};
+	/** What had been received and called at each rate sample of the last RATE_WINDOW_MS, oldest first. */
+	private rateSamples: Array<{atMs: number; received: number; calls: number}> = [{atMs: 0, received: 0, calls: 0}];
 
 	/** A new run: nothing read yet (retry notices keep their pace across runs). */
 	reset(nowMs: number): void {
@@ -32,7 +35,7 @@ export class ReaderProgress {
 		this.rate = 0;
 		this.calls = 0;
 		this.callRate = 0;
-		this.rateSample = {atMs: nowMs, received: 0, calls: 0};
+		this.rateSamples = [{atMs: nowMs, received: 0, calls: 0}];
 		this.behind.clear();
 		this.reading.clear();
 		this.starting.clear();
@@ -95,11 +98,15 @@ export class ReaderProgress {
 
 	/** Samples the record and call rates; returns whether either's rounded value changed. */
 	sampleRate(nowMs: number): boolean {
-		const elapsed = nowMs - this.rateSample.atMs;
+		// Over the last few seconds, not the last one: at a call a shard a second (the default share of its reads),
+		// a second without an answer read as 0 records/s on a stream that never paused.
+		while (this.rateSamples.length > 1 && (this.rateSamples[1]?.atMs ?? nowMs) <= nowMs - RATE_WINDOW_MS) this.rateSamples.shift();
+		const base = this.rateSamples[0] ?? {atMs: nowMs, received: 0, calls: 0};
+		const elapsed = nowMs - base.atMs;
 		if (elapsed <= 0) return false;
-		const rate = ((this.received - this.rateSample.received) * 1000) / elapsed;
-		const callRate = ((this.calls - this.rateSample.calls) * 1000) / elapsed;
-		this.rateSample = {atMs: nowMs, received: this.received, calls: this.calls};
+		const rate = ((this.received - base.received) * 1000) / elapsed;
+		const callRate = ((this.calls - base.calls) * 1000) / elapsed;
+		this.rateSamples.push({atMs: nowMs, received: this.received, calls: this.calls});
 		const changed = Math.round(rate) !== Math.round(this.rate) || Math.round(callRate * 10) !== Math.round(this.callRate * 10);
 		this.rate = rate;
 		this.callRate = callRate;
