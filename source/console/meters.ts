@@ -141,21 +141,32 @@ export class Meters {
 			});
 	}
 
-	/** One value per second for the last `seconds` seconds (oldest first), for charts; gaps are 0 (rates) or carried (lag). */
+	/**
+	 * One value per second for the last `seconds` seconds (oldest first), for charts; lag carried over seconds
+	 * without an answer. A rate's answer holds what arrived since the shard's answer before: it is spread over
+	 * the seconds between them (up to RATE_WINDOW_SECONDS), so that a shard read once every second or so
+	 * charts its rate, not a comb of its answers and the empty seconds between.
+	 */
 	series(shardId: string, metric: MeterSeries, seconds: number): number[] {
 		const figures = this.shards.get(shardId);
 		const end = Math.floor(this.now() / 1000) - 1;
 		const out: number[] = [];
 		let carried = 0;
+		let lastAnswered: number | undefined;
 		for (let second = end - Math.min(seconds, HISTORY_SECONDS - 1) + 1; second <= end; second++) {
 			const bucket = figures?.buckets[((second % HISTORY_SECONDS) + HISTORY_SECONDS) % HISTORY_SECONDS];
 			const current = bucket?.second === second ? bucket : undefined;
 			if (metric === 'millisBehindLatest') {
 				carried = current?.millisBehindLatest ?? carried;
 				out.push(carried);
-			} else {
-				out.push(current ? current[metric] : 0);
+				continue;
 			}
+			out.push(current ? current[metric] : 0);
+			if (!current || current.calls === 0) continue;
+			const span = lastAnswered === undefined ? 1 : Math.min(RATE_WINDOW_SECONDS, out.length - 1 - lastAnswered);
+			const each = (out.at(-1) ?? 0) / span;
+			for (let back = 0; back < span; back++) out[out.length - 1 - back] = each;
+			lastAnswered = out.length - 1;
 		}
 		return out;
 	}
