@@ -183,6 +183,24 @@ describe('the dashboard view', () => {
 		expect([bar('shardId-000000000002'), bar('shardId-000000000003')]).toEqual([header, header]);
 	});
 
+	it('keeps the cursor on its shard when the order changes with o, and at 80 columns says a sort by throttling beside SHARD', async () => {
+		const store = new FakeDashboard();
+		const app = renderApp(fakeServices(store), routes({width: 80}), {initialRoute: DASHBOARD});
+		await waitForFrame(app.lastFrame, (text) => text.includes('shardId-000000000002'));
+		app.stdin.write('j');
+		app.stdin.write('j');
+		await waitForFrame(app.lastFrame, (text) => /› shardId-000000000002/.test(text));
+		for (const [sort, header] of [
+			['rate', /SHARD +STATE +HASH RANGE +REC\/S↓/],
+			['lag', /HASH RANGE +REC\/S +BYTES\/S +LAG↓/],
+			['throttling', /SHARD  by THR\/M↓ +STATE/],
+		] as const) {
+			app.stdin.write('o');
+			const frame = await waitForFrame(app.lastFrame, (text) => header.test(text));
+			expect(frame, sort).toMatch(/› shardId-000000000002/);
+		}
+	});
+
 	it('sorted by a live figure, keeps the cursor on the chosen shard and a shard read out of view in its place', async () => {
 		const many = Array.from({length: 12}, (_, index) => shard(index, BigInt(index), BigInt(index)));
 		const store = new FakeDashboard(

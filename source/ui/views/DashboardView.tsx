@@ -108,7 +108,7 @@ export function DashboardView({stream, height, width}: {readonly stream: string;
 			case 'live':
 				return store.toggleLive();
 			case 'sort':
-				select(0);
+				// The selection stays on its shard, wherever the new order puts it.
 				return setSort((current) => SHARD_SORTS[(SHARD_SORTS.indexOf(current) + 1) % SHARD_SORTS.length] ?? 'shard');
 			case 'closed':
 				select(0);
@@ -303,8 +303,9 @@ function tableLayout(cols: number): TableLayout {
 /** The header, the column the table is sorted by marked ↓: the title that says so is cut at 80 columns. */
 function headerCells(layout: TableLayout, sort: ShardSort): string[] {
 	const by = (label: string, column: ShardSort) => (sort === column ? `${label}↓` : label);
+	// Sorted by throttling where THR/M is not shown (below 100 columns): said beside SHARD.
 	return [
-		'SHARD'.padEnd(W.shard),
+		(sort === 'throttling' && !layout.read ? 'SHARD  by THR/M↓' : 'SHARD').padEnd(W.shard),
 		'STATE'.padEnd(W.state),
 		...(layout.parents > 0 ? ['PARENTS'.padEnd(layout.parents)] : []),
 		'HASH RANGE'.padEnd(layout.bar),
