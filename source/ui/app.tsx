@@ -90,7 +90,8 @@ export function App({services, theme, initialRoute = {kind: 'streams'}, renderRo
 	// The status line takes a row or two, the hint bar one.
 	const viewHeight = Math.max(3, rows - statusLineRows(status) - 1);
 
-	const capture = useMemo(() => ({captured}), []);
+	const [capturing, setCapturing] = useState<string | undefined>(undefined);
+	const capture = useMemo(() => ({captured, setCapturing}), []);
 
 	const run = (binding: Binding) => {
 		switch (binding.id) {
@@ -154,7 +155,7 @@ export function App({services, theme, initialRoute = {kind: 'streams'}, renderRo
 											);
 										})}
 									</Box>
-									<HintBar scopes={scopes} readOnly={services.readOnly} offered={offered} />
+									<HintBar scopes={scopes} readOnly={services.readOnly} offered={offered} typing={capturing} />
 								</Box>
 							</InputCaptureContext.Provider>
 						</OfferedCommandsContext.Provider>

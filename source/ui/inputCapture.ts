@@ -11,13 +11,18 @@ export type KeyHandler = (input: string, key: Key) => void;
  */
 export interface InputCapture {
 	readonly captured: {current: KeyHandler | undefined};
+	/** Told the keys of a view that takes every key, and undefined once it stops: the hint bar shows those, not the screen's. */
+	readonly setCapturing?: (keys: string | undefined) => void;
 }
 
 export const InputCaptureContext = createContext<InputCapture>({captured: {current: undefined}});
 
-/** Takes every key while the calling component is mounted; `handler` may change with each render. */
-export function useCapturedInput(handler: KeyHandler): void {
-	const {captured} = useContext(InputCaptureContext);
+/**
+ * Takes every key while the calling component is mounted; `handler` may change with each render. `keys`
+ * says them for the hint bar (e.g. "Enter submits · Esc cancels"), where the screen's would be typed in.
+ */
+export function useCapturedInput(handler: KeyHandler, keys: string): void {
+	const {captured, setCapturing} = useContext(InputCaptureContext);
 	const latest = useRef(handler);
 	// A layout effect runs in the commit that shows the component, before any further input is read.
 	useLayoutEffect(() => {
@@ -26,8 +31,11 @@ export function useCapturedInput(handler: KeyHandler): void {
 	useLayoutEffect(() => {
 		const route: KeyHandler = (input, key) => latest.current(input, key);
 		captured.current = route;
+		setCapturing?.(keys);
 		return () => {
-			if (captured.current === route) captured.current = undefined;
+			if (captured.current !== route) return;
+			captured.current = undefined;
+			setCapturing?.(undefined);
 		};
-	}, [captured]);
+	}, [captured, setCapturing, keys]);
 }

@@ -12,6 +12,7 @@ import type {StreamsStore} from '../../source/console/streamsStore.js';
 import type {Route} from '../../source/ui/navigation.js';
 import type {Operations} from '../../source/ui/operations.js';
 import {ShardMap} from '../../source/ui/components/ChangePanel.js';
+import {PROMPT_KEYS} from '../../source/ui/components/TextPrompt.js';
 import {renderRoute} from '../../source/ui/screens/index.js';
 import type {ConsoleServices} from '../../source/ui/services.js';
 import {localTarget, press, renderApp, waitForFrame} from '../helpers/ui.js';
@@ -296,7 +297,10 @@ describe('operation views', () => {
 		const app = renderApp(services(ops), renderRoute, {initialRoute: {kind: 'scale', stream: 'clickstream'}});
 		const prompt = (value: string) => (text: string) =>
 			text.split('\n').some((line) => line.trimEnd().endsWith(`target shards (1..4): ${value}`.trimEnd()));
-		await waitForFrame(app.lastFrame, prompt(''));
+		const open = await waitForFrame(app.lastFrame, prompt(''));
+		// While the prompt takes every key, the hint bar says its keys, not the screen's (t would be typed in).
+		expect(open).toContain(PROMPT_KEYS);
+		expect(open).not.toContain('Type the target');
 		app.stdin.write('98');
 		await waitForFrame(app.lastFrame, prompt('98'));
 		// Keys typed quickly reach the program as one chunk: two Backspaces (DEL) and a digit.

@@ -62,7 +62,7 @@ export function CommandPalette({
 		const binding = matching(visibleBindings(scopes, readOnly), next.entry.value)[0];
 		onClose();
 		if (binding) onRun(binding);
-	});
+	}, '↑/↓ choose · Enter runs · Esc closes');
 	// The window of matches shown follows the choice: the first MAX_SHOWN, or the last ones up to it.
 	const first = Math.max(0, Math.min(chosen - MAX_SHOWN + 1, matches.length - MAX_SHOWN));
 	const shown = matches.slice(first, first + MAX_SHOWN);

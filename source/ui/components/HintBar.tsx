@@ -11,14 +11,23 @@ export function HintBar({
 	scopes,
 	readOnly,
 	offered,
+	typing,
 }: {
 	readonly scopes: readonly Scope[];
 	readonly readOnly: boolean;
 	/** The view's commands it offers now (navigation.ts, useOfferedCommands); undefined: all. */
 	readonly offered?: ReadonlySet<string> | undefined;
+	/** The keys of a prompt that takes every key (inputCapture.ts), shown instead of the screen's, which would be typed into it. */
+	readonly typing?: string | undefined;
 }) {
 	const theme = useTheme();
 	const {columns} = useTerminalSize();
+	if (typing !== undefined)
+		return (
+			<Text color={theme.muted} wrap="truncate">
+				{typing}
+			</Text>
+		);
 	const hints = visibleBindings(scopes, readOnly).filter(
 		(binding) => binding.hint && (offered === undefined || binding.scope === 'global' || offered.has(binding.id)),
 	);

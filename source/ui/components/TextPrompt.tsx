@@ -46,7 +46,7 @@ export function TextPrompt({
 		if (next.submit) return onSubmit(next.entry.value);
 		typed.current = next.entry;
 		setEntry(next.entry);
-	});
+	}, PROMPT_KEYS);
 	return (
 		<Text>
 			<Text color={theme.accent}>{label}</Text>
@@ -56,6 +56,9 @@ export function TextPrompt({
 		</Text>
 	);
 }
+
+/** What a prompt's line takes, for the hint bar while it is open. */
+export const PROMPT_KEYS = 'Enter submits · Esc cancels · Backspace, Ctrl-U and Ctrl-W edit the line';
 
 /**
  * The entry after one key (or one chunk of typed text), and whether the chunk ended with Enter: every

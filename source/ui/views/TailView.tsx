@@ -473,7 +473,7 @@ function Confirm({onYes, onNo}: {readonly onYes: () => void; readonly onNo: () =
 	useCapturedInput((input, key) => {
 		if (input === 'y' || input === 'Y') onYes();
 		else if (input === 'n' || input === 'N' || key.escape) onNo();
-	});
+	}, 'y overwrites · n or Esc chooses another name');
 	return (
 		<Text>
 			<Text color={theme.warning}>Overwrite it? </Text>y overwrites, n or Esc chooses another name
