@@ -292,6 +292,31 @@ function said(screen: string): string {
 	return words === '' ? ' (the screen is empty)' : ` (the screen says: "${words.slice(0, 100)}${words.length > 100 ? '…' : ''}")`;
 }
 
+/**
+ * How fast the list answers its keys ("scrolls at key speed", issue 18 item 2): j pressed 20 times, 150 ms
+ * apart, each timed from the press until the screen shows the selection moved (the screen read every few ms,
+ * through tmux: each time is up to that late).
+ */
+async function keySpeed(terminal: Terminal): Promise<string> {
+	const selected = (text: string) => text.split('\n').find((line) => line.startsWith('›')) ?? '';
+	const times: number[] = [];
+	for (let key = 0; key < 20; key++) {
+		const before = selected(await terminal.screen());
+		const pressed = performance.now();
+		await terminal.press('j');
+		for (const deadline = pressed + 5_000; performance.now() < deadline;) {
+			if (selected(await terminal.screen()) !== before) {
+				times.push(performance.now() - pressed);
+				break;
+			}
+		}
+		await sleep(150);
+	}
+	times.sort((a, b) => a - b);
+	const at = (share: number) => Math.round(times[Math.min(times.length - 1, Math.floor(share * times.length))] ?? Number.NaN);
+	return `the streams list answered ${times.length} of 20 keys (j) in ${at(0.5)} / ${at(0.95)} / ${at(1)} ms (median, 95th percentile, most)`;
+}
+
 /** Waits for a screen on the way to the one measured; throws, saying what the screen shows instead, if it does not come. */
 async function reach(terminal: Terminal, test: (text: string) => boolean, what: string): Promise<void> {
 	try {
@@ -598,6 +623,7 @@ async function consoleSession(account: Account, screen: ScreenName): Promise<Mea
 				streamRows,
 			);
 		await reach(terminal, streamRows.test, 'the streams screen');
+		const keys = account.streams > 1 ? await keySpeed(terminal) : undefined;
 		await terminal.press('/');
 		await terminal.type(account.stream);
 		await terminal.press('enter');
@@ -612,7 +638,10 @@ async function consoleSession(account: Account, screen: ScreenName): Promise<Mea
 		});
 		const opened = await asked();
 		await terminal.press('enter');
-		if (screen === 'dashboard') return await watchScreen(account, 'dashboard', terminal, pid, opened, dashboardUp);
+		if (screen === 'dashboard') {
+			const measure = await watchScreen(account, 'dashboard', terminal, pid, opened, dashboardUp);
+			return keys === undefined ? measure : {...measure, notes: [...measure.notes, keys]};
+		}
 		await reach(terminal, dashboardUp.test, 'the dashboard');
 		if (screen === 'dashboard live') {
 			const live = await asked();
