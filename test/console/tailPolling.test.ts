@@ -6,6 +6,7 @@ import {connect} from '../../source/console/connect.js';
 import {IDLE_POLL_MAX_MS, tailStream, type TailEvent} from '../../source/console/tail/index.js';
 import {decodeIterator} from '../../source/engine/kinesis/model/shardIterators.js';
 import {kinesisClient, startEngine} from '../helpers/engine.js';
+import {forward} from '../helpers/throttlingProxy.js';
 import {isolateAwsEnvironment, useEnvCredentials} from './awsEnv.js';
 
 isolateAwsEnvironment();
@@ -30,19 +31,7 @@ async function countingProxy(targetPort: number): Promise<{url: string; calls: M
 				const iterator = decodeIterator((JSON.parse(body.toString()) as {ShardIterator: string}).ShardIterator);
 				if (iterator) calls.set(iterator.shardIndex, [...(calls.get(iterator.shardIndex) ?? []), Date.now()]);
 			}
-			const upstream = http.request({
-				host: '127.0.0.1',
-				port: targetPort,
-				method: request.method,
-				path: request.url,
-				headers: request.headers,
-			});
-			upstream.on('response', (answer) => {
-				response.writeHead(answer.statusCode ?? 500, answer.headers);
-				answer.pipe(response);
-			});
-			upstream.on('error', () => response.destroy());
-			upstream.end(body);
+			forward(targetPort, request, body, response);
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -46,19 +46,7 @@ export async function startThrottlingProxy(targetPort: number): Promise<Throttli
 				response.end(answer);
 				return;
 			}
-			const upstream = http.request({
-				host: '127.0.0.1',
-				port: targetPort,
-				method: request.method,
-				path: request.url,
-				headers: request.headers,
-			});
-			upstream.on('response', (answer) => {
-				response.writeHead(answer.statusCode ?? 500, answer.headers);
-				answer.pipe(response);
-			});
-			upstream.on('error', () => response.destroy());
-			upstream.end(body);
+			forward(targetPort, request, body, response);
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -78,4 +66,15 @@ export async function startThrottlingProxy(targetPort: number): Promise<Throttli
 			await new Promise<void>((resolve) => server.close(() => resolve()));
 		},
 	};
+}
+
+/** Passes a request, read whole into `body`, to the server on loopback `port`, and its answer back. */
+export function forward(port: number, request: http.IncomingMessage, body: Buffer, response: http.ServerResponse): void {
+	const upstream = http.request({host: '127.0.0.1', port, method: request.method, path: request.url, headers: request.headers});
+	upstream.on('response', (answer) => {
+		response.writeHead(answer.statusCode ?? 500, answer.headers);
+		answer.pipe(response);
+	});
+	upstream.on('error', () => response.destroy());
+	upstream.end(body);
 }

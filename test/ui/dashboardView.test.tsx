@@ -193,7 +193,7 @@ describe('the dashboard view', () => {
 		for (const [sort, header] of [
 			['rate', /SHARD +STATE +HASH RANGE +REC\/S↓/],
 			['lag', /HASH RANGE +REC\/S +BYTES\/S +LAG↓/],
-			['throttling', /SHARD  by THR\/M↓ +STATE/],
+			['throttling', /SHARD {2}by THR\/M↓ +STATE/],
 		] as const) {
 			app.stdin.write('o');
 			const frame = await waitForFrame(app.lastFrame, (text) => header.test(text));
