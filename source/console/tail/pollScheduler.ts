@@ -1,4 +1,5 @@
 import type {KinesisClient} from '@aws-sdk/client-kinesis';
+import {SHARD_READS_PER_SECOND} from '../apiQuotas.js';
 import {shardCallsOf} from '../aws/directReads.js';
 
 /**
@@ -82,7 +83,7 @@ export class PollScheduler {
 		this.roundTrip = options.roundTripMs ?? (() => undefined);
 		this.now = options.now ?? Date.now;
 		this.ratePerSecond = Math.max(1, options.ratePerSecond ?? DEFAULT_CALL_RATE);
-		this.readsPerShard = Math.max(1, Math.min(5, Math.floor(options.readsPerShard ?? 5)));
+		this.readsPerShard = Math.max(1, Math.min(SHARD_READS_PER_SECOND, Math.floor(options.readsPerShard ?? SHARD_READS_PER_SECOND)));
 		this.burst = Math.max(1, options.burst ?? DEFAULT_BURST);
 		this.tokens = this.burst;
 		this.refilledMs = this.now();
@@ -238,8 +239,8 @@ export class PollScheduler {
 		if (waiter.perSecond > 0) {
 			const times = this.sent.get(waiter.key) ?? [];
 			times.push(call);
-			// Only the last five matter: no budget is above AWS's 5 a second.
-			if (times.length > 5) times.shift();
+			// Only the last few matter: no budget is above AWS's 5 a second.
+			if (times.length > SHARD_READS_PER_SECOND) times.shift();
 			this.sent.set(waiter.key, times);
 			if (++this.grants % SWEEP_EVERY === 0) this.sweep(now);
 		}
